@@ -1,0 +1,155 @@
+# tailscope — terminal debugger for VLM coordinate lists.
+#
+#   make demo        install missing Debian packages (as root), build, open the TUI on sample_runs/
+#   make test        the same set-up plus test tools, then every test (unit + tmux end-to-end)
+#   make asan-test   unit tests built with AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench       benchmarks, printed as ratios against baselines measured in the same run
+#   make sample-runs regenerate sample_runs/ from the simulator's seeds (byte-identical)
+#
+# Sources are picked up by directory: analysis/*.c (pure C, cJSON only),
+# render/*.c (chafa + stb, no curses), tui/*.c (ncurses; main.c holds main),
+# tests/unit/test_*.c (one cmocka binary each).
+
+.DEFAULT_GOAL := all
+BUILD ?= build
+SAN ?=
+OPT ?= -O2
+CC ?= cc
+
+ifeq ($(filter clean distclean,$(MAKECMDGOALS)),)
+-include $(BUILD)/config.mk
+endif
+
+# Generated once per build directory: runs the dependency step (installs
+# missing Debian packages as root, otherwise prints the command and stops),
+# then records the pkg-config flags.
+$(BUILD)/config.mk: .ci/deps
+	@mkdir -p $(@D)
+	@sh .ci/deps
+	@{ \
+	  echo "CJSON_CFLAGS := $$(pkg-config --cflags libcjson)"; \
+	  echo "CJSON_LIBS := $$(pkg-config --libs libcjson)"; \
+	  echo "CHAFA_CFLAGS := $$(pkg-config --cflags chafa glib-2.0)"; \
+	  echo "CHAFA_LIBS := $$(pkg-config --libs chafa glib-2.0)"; \
+	  echo "CURSES_CFLAGS := $$(pkg-config --cflags ncursesw | sed 's/-D_XOPEN_SOURCE=[0-9]*//; s/-D_DEFAULT_SOURCE//')"; \
+	  echo "CURSES_LIBS := $$(pkg-config --libs ncursesw)"; \
+	  echo "STB_CFLAGS := -isystem /usr/include/stb"; \
+	} > $@.tmp && mv $@.tmp $@
+
+VERSION := 0.1.0
+
+WARN   = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+CSTD   = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -g -MMD -MP $(SAN) -DTS_VERSION='"$(VERSION)"' $(CFLAGS)
+LDFLAGS_ALL = $(SAN) $(LDFLAGS)
+
+ANALYSIS_SRC := $(wildcard analysis/*.c)
+RENDER_SRC   := $(wildcard render/*.c)
+TUI_SRC      := $(filter-out tui/main.c,$(wildcard tui/*.c))
+SIM_SRC      := $(wildcard sample_runs/gen/*.c)
+TEST_SRC     := $(wildcard tests/unit/test_*.c)
+BENCH_SRC    := $(wildcard tests/bench/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+ANALYSIS_OBJ := $(call obj,$(ANALYSIS_SRC))
+RENDER_OBJ   := $(call obj,$(RENDER_SRC))
+TUI_OBJ      := $(call obj,$(TUI_SRC))
+SIM_OBJ      := $(call obj,$(SIM_SRC))
+
+LIB_ANALYSIS := $(BUILD)/libtsanalysis.a
+LIB_RENDER   := $(BUILD)/libtsrender.a
+LIB_TUI      := $(BUILD)/libtstui.a
+BIN          := $(BUILD)/tailscope
+SIMGEN       := $(BUILD)/tailscope-simgen
+TEST_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+BENCH_BINS   := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+ALL_LIBS = $(CURSES_LIBS) $(CHAFA_LIBS) $(CJSON_LIBS) -lm
+
+.PHONY: all demo test check asan-test bench sample-runs clean distclean deps deps-test fuzz
+
+all: $(BIN) $(if $(SIM_SRC),$(SIMGEN))
+
+# analysis/ sees only cJSON: it cannot include curses, chafa or stb.
+$(BUILD)/analysis/%.o: analysis/%.c $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(CJSON_CFLAGS) -c $< -o $@
+
+# render/ sees chafa and stb, never curses.
+$(BUILD)/render/%.o: render/%.c $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(CHAFA_CFLAGS) $(STB_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -c $< -o $@
+
+$(BUILD)/tui/%.o: tui/%.c $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(CURSES_CFLAGS) $(CHAFA_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -c $< -o $@
+
+$(BUILD)/sample_runs/%.o: sample_runs/%.c $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(STB_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -c $< -o $@
+
+$(BUILD)/tests/%.o: tests/%.c $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(CURSES_CFLAGS) $(CHAFA_CFLAGS) $(STB_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -Itui -c $< -o $@
+
+$(LIB_ANALYSIS): $(ANALYSIS_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(LIB_RENDER): $(RENDER_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(LIB_TUI): $(TUI_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+LIBS_OURS = $(LIB_TUI) $(LIB_RENDER) $(LIB_ANALYSIS)
+
+$(BIN): $(BUILD)/tui/main.o $(LIBS_OURS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(ALL_LIBS)
+
+$(SIMGEN): $(SIM_OBJ) $(LIB_RENDER) $(LIB_ANALYSIS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(ALL_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBS_OURS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(ALL_LIBS) $(shell pkg-config --libs cmocka)
+
+$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIBS_OURS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(ALL_LIBS)
+
+deps:
+	@sh .ci/deps
+deps-test:
+	@sh .ci/deps test
+
+# Opens the TUI on the sample runs (prints the report when stdin is not a terminal).
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@if [ -t 0 ] && [ -t 1 ]; then exec $(BIN) sample_runs/lora-qkvo-r16; \
+	 else $(BIN) report sample_runs/lora-qkvo-r16; fi
+
+test: deps-test
+	@$(MAKE) --no-print-directory check
+
+check: all $(TEST_BINS)
+	@BUILD=$(BUILD) sh tests/run.sh $(TEST_BINS)
+
+asan-test: deps-test
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
+	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
+	@BUILD=$(BUILD) sh tests/bench/run.sh
+
+sample-runs: deps
+	@$(MAKE) --no-print-directory $(SIMGEN)
+	$(SIMGEN) sample_runs
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+distclean: clean
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,62 @@
+/* gt.h — COCO instances ground truth.
+ *
+ * images[] {id, file_name, width, height}, annotations[] {id, image_id,
+ * category_id, bbox [x,y,w,h], iscrowd}, categories[] {id, name}.
+ * Bad annotations (missing fields, unknown image or category, negative size)
+ * are skipped and counted; the file as a whole fails only when it is not
+ * JSON or has no images array.
+ */
+#ifndef TS_GT_H
+#define TS_GT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+typedef struct gt_image {
+	int64_t id;
+	const char *file_name; /* "" if absent */
+	double width, height;  /* 0 if absent */
+	size_t ann_first;      /* annotations of this image: gt_anns()[ann_first .. ann_first+n_ann) */
+	size_t n_ann;
+} gt_image;
+
+typedef struct gt_ann {
+	int64_t id;
+	int64_t image_id;
+	int cat;          /* category index (0..gt_n_categories-1) */
+	double bbox[4];   /* x, y, w, h in pixels */
+	int iscrowd;
+} gt_ann;
+
+typedef struct gt gt;
+
+/* Loads a COCO file (read-only).  *skipped receives the number of
+ * annotations/images ignored as malformed (may be NULL). */
+ts_status gt_load(const char *path, gt **out, size_t *skipped, ts_error *err);
+/* Same from a memory buffer (tests, fuzzing). name is used in messages. */
+ts_status gt_load_buffer(const char *json, size_t len, const char *name, gt **out,
+                         size_t *skipped, ts_error *err);
+void gt_free(gt *g);
+
+size_t          gt_n_images(const gt *g);
+const gt_image *gt_images(const gt *g);
+const gt_ann   *gt_anns(const gt *g);
+size_t          gt_n_categories(const gt *g);
+const char     *gt_category_name(const gt *g, int cat);
+int64_t         gt_category_id(const gt *g, int cat);
+
+const gt_image *gt_find_image_id(const gt *g, int64_t id);
+/* Matches the file name exactly, else by basename (both sides). */
+const gt_image *gt_find_file_name(const gt *g, const char *name);
+/* custom_id: matches an image whose file name (or basename without extension)
+ * equals it, else the first run of digits in it as an image id
+ * ("img-000139" -> 139). */
+const gt_image *gt_find_custom_id(const gt *g, const char *custom_id);
+
+/* Category index for a label: case-insensitive after trimming ASCII white
+ * space; -1 when the label names no category. */
+int gt_category_lookup(const gt *g, const char *label, size_t len);
+
+#endif

@@ -1,0 +1,86 @@
+/* records.h — incremental parser for coordinate lists, fed token by token.
+ *
+ * The parser sees the stream as a decoder does: recparse_feed() takes one
+ * step's bytes at a time, so each record knows the exact step that completed
+ * it and a stop policy can fire there.  Token boundaries are irrelevant to
+ * the result: numbers, keys, labels and UTF-8 sequences may be split anywhere.
+ *
+ * Syntaxes (auto-detected from the text):
+ *   JSON list of objects with "bbox_2d" (Qwen), "box_2d" (Gemini) or "bbox"
+ *   (plain pixels) holding 4 numbers, and "label" (any key order, extra keys
+ *   skipped, fenced in ```json ... ``` or bare).  Text before the "[" is
+ *   ignored; text after the closing "]" is ignored.
+ *   PaliGemma: "<locYYYY><locXXXX><locYYYY><locXXXX> label ; ..." (text is
+ *   parsed, not token ids: "<loc0123>" may be split over several tokens).
+ *
+ * Completion step of a record (record.last_step):
+ *   JSON: the step holding the record's closing "}".
+ *   loc:  the step holding the ";" after its label; the last record of a
+ *         stream that ended by itself (recparse_finish(p, step, 1)) completes
+ *         at that final step.  An incomplete trailing record is not a record.
+ */
+#ifndef TS_RECORDS_H
+#define TS_RECORDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+typedef enum {
+	REC_KEY_NONE = 0,
+	REC_KEY_BBOX_2D, /* {"bbox_2d": [x1,y1,x2,y2]} */
+	REC_KEY_BOX_2D,  /* {"box_2d": [ymin,xmin,ymax,xmax]} */
+	REC_KEY_BBOX,    /* {"bbox": [x1,y1,x2,y2]} */
+	REC_KEY_LOC,     /* <locY1><locX1><locY2><locX2> label */
+} rec_key;
+
+typedef struct record {
+	char    *label;      /* unescaped UTF-8 bytes, NUL-terminated (may hold NUL via \u0000: use label_len) */
+	size_t   label_len;
+	double   v[4];       /* the four numbers as emitted, in emitted order */
+	rec_key  key;
+	uint32_t first_step; /* step holding the record's first byte ("{" or "<loc") */
+	uint32_t last_step;  /* completion step (see above) */
+} record;
+
+typedef struct recparse_limits {
+	size_t max_records;     /* per sample (default 100,000); more -> TS_ERR_LIMIT */
+	size_t max_label_bytes; /* default 4096; longer labels are cut (record still counts) */
+	size_t max_number_chars;/* default 64; a longer number is junk ("9999999...") */
+	size_t max_depth;       /* JSON nesting inside a record (default 64) */
+} recparse_limits;
+
+void recparse_limits_default(recparse_limits *lim);
+
+typedef struct recparse recparse;
+
+recparse *recparse_new(const recparse_limits *lim); /* NULL lim = defaults */
+void      recparse_free(recparse *p);
+
+/* Feeds the bytes of step `step` (steps must be non-decreasing).  Returns
+ * TS_OK, or TS_ERR_LIMIT when max_records is exceeded (further input ignored). */
+ts_status recparse_feed(recparse *p, const char *bytes, size_t len, uint32_t step);
+
+/* End of stream at step last_step.  stopped_by_model = 1 when the model ended
+ * by itself (completes a trailing loc record), 0 when it was cut off. */
+void      recparse_finish(recparse *p, uint32_t last_step, int stopped_by_model);
+
+size_t        recparse_count(const recparse *p);
+const record *recparse_records(const recparse *p);
+rec_key       recparse_key(const recparse *p);    /* syntax seen (first record's), NONE if none */
+int           recparse_opened(const recparse *p); /* a list started ("[" or first "<loc") */
+int           recparse_closed(const recparse *p); /* JSON "]" seen / loc stream finished by model */
+int           recparse_junk(const recparse *p);   /* junk between or inside records */
+long          recparse_close_step(const recparse *p); /* step holding "]" (or -1) */
+
+/* True when a and b are exact duplicates: same unescaped label bytes and the
+ * same four emitted numbers. */
+int  record_equal(const record *a, const record *b);
+/* Hash consistent with record_equal. */
+uint64_t record_hash(const record *r);
+
+/* Convenience: parse a whole text as one step per byte range given by
+ * offsets (used by tests and tools).  steps_off has n_steps+1 entries. */
+
+#endif

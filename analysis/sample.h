@@ -1,0 +1,103 @@
+/* sample.h — one trace analysed: records, repeats, termination, policy
+ * replays and matches against ground truth.
+ *
+ * termination (policy off):
+ *   closed     the list was closed ("]" for JSON; end of stream for loc lists)
+ *              and the model stopped by itself
+ *   truncated  finish_reason "length" (token limit)
+ *   malformed  the model stopped by itself but the list never closed or held
+ *              junk between records (also: unknown finish reason and no close)
+ * Under a policy that fires, the sample counts as closed, and tokens =
+ * stop_step + 1; otherwise tokens = all steps.
+ *
+ * Matching is greedy in output order, so a record's match state does not
+ * depend on records after it: a policy's kept prefix keeps the states computed
+ * for the full list, and FN = non-crowd ground truth boxes - TP of the prefix.
+ */
+#ifndef TS_SAMPLE_H
+#define TS_SAMPLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "coords.h"
+#include "gt.h"
+#include "metrics.h"
+#include "policy.h"
+#include "records.h"
+#include "repeat.h"
+#include "status.h"
+#include "trace.h"
+
+#define TS_MAX_IOU 8
+
+typedef enum {
+	TERM_CLOSED = 0,
+	TERM_TRUNCATED,
+	TERM_MALFORMED,
+} termination;
+
+const char *termination_name(termination t); /* "closed", "truncated", "malformed" */
+
+typedef struct analysis_opts {
+	coords_opts coords;
+	double iou[TS_MAX_IOU]; /* thresholds, default {0.3, 0.5} */
+	size_t n_iou;
+	recparse_limits rec_limits;
+} analysis_opts;
+
+void analysis_opts_default(analysis_opts *o);
+/* Parses "0.3,0.5,0.75" into o->iou (each in (0,1]). */
+ts_status analysis_parse_iou(const char *list, analysis_opts *o, ts_error *err);
+
+/* Derived facts for one record. */
+typedef struct sample_rec {
+	double box[4];       /* x1,y1,x2,y2 in image pixels (valid when box_ok) */
+	int box_ok;          /* image size known (or xyxy) */
+	int cat;             /* gt category index, -1 unknown / no gt */
+	long dup_of;         /* first occurrence index, -1 if this is it */
+	uint32_t occurrence; /* 1-based occurrence of this value so far */
+	uint32_t total;      /* occurrences of this value in the sample */
+	int in_tail;         /* index >= tail_start */
+	match_state match[TS_MAX_IOU]; /* per threshold (when gt loaded) */
+	long match_gt[TS_MAX_IOU];     /* matched annotation (offset within the image's anns) or -1 */
+} sample_rec;
+
+/* A policy's outcome on this sample. */
+typedef struct sample_outcome {
+	policy_cut cut;
+	termination term;
+	size_t tokens;
+	repeat_stats rep;             /* over the kept records */
+	metrics_counts counts[TS_MAX_IOU];
+} sample_outcome;
+
+typedef struct sample sample;
+
+/* Analyses trace t.  img (nullable) is the ground-truth image it refers to,
+ * which gives the size and the annotations; g (nullable) resolves labels.
+ * Without img, img_w/img_h (0 if unknown) give the size for pixel boxes. */
+ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,
+                         double img_w, double img_h, const analysis_opts *o,
+                         sample **out, ts_error *err);
+void sample_free(sample *s);
+
+size_t             sample_n_records(const sample *s);
+const record      *sample_records(const sample *s);
+const sample_rec  *sample_rec_info(const sample *s);
+const repeat_stats*sample_repeat(const sample *s);  /* policy off */
+termination        sample_termination(const sample *s); /* policy off */
+size_t             sample_n_steps(const sample *s);
+rec_key            sample_key(const sample *s);
+int                sample_has_gt(const sample *s);
+const gt_image    *sample_image(const sample *s);   /* may be NULL */
+const analysis_opts *sample_opts(const sample *s);
+/* Step where the list closed ("]"), else the last step; -1 with no steps. */
+long               sample_termination_step(const sample *s);
+/* Number of records completed at or before step. */
+size_t             sample_records_upto(const sample *s, long step);
+
+/* Outcome under a policy (computed on demand; cheap). */
+sample_outcome     sample_outcome_for(const sample *s, const policy *p);
+
+#endif

@@ -1,0 +1,10 @@
+/* commands.h — the subcommands main() dispatches to.  Each returns the exit
+ * code: 0 ok, 1 partly failed (some input skipped), 2 nothing usable. */
+#ifndef TS_COMMANDS_H
+#define TS_COMMANDS_H
+
+int cmd_report(int argc, char **argv); /* tui/report.c */
+int cmd_png(int argc, char **argv);    /* tui/cmd_png.c */
+int cmd_tui(int argc, char **argv);    /* tui/app.c: the interactive debugger */
+
+#endif
