@@ -34,6 +34,6 @@ ts_status repeat_analyze(const record *recs, size_t n, repeat_stats *out,
 /* Stats of the prefix recs[0..k) given dup_of/occurrence computed over the
  * whole list (no re-hashing). */
 void repeat_prefix_stats(const long *dup_of, const uint32_t *occurrence, size_t k,
-                         long tail_start_full, repeat_stats *out);
+                         repeat_stats *out);
 
 #endif

@@ -1,0 +1,275 @@
+/* run.c — run directories and aggregate metrics (see run.h). */
+#include "run.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define RUN_JSON_MAX (1u << 20) /* run.json is tiny; refuse anything over 1 MiB */
+
+static char *xstrdup(const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+	if (name[0] == '/')
+		return xstrdup(name);
+	size_t a = strlen(dir), b = strlen(name);
+	char *p = malloc(a + b + 2);
+	if (!p)
+		return NULL;
+	memcpy(p, dir, a);
+	size_t k = a;
+	if (k && p[k - 1] != '/')
+		p[k++] = '/';
+	memcpy(p + k, name, b + 1);
+	return p;
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int is_file(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Base name without a trailing slash or a .jsonl extension. */
+static char *base_name(const char *path)
+{
+	size_t n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	size_t b = n;
+	while (b > 0 && path[b - 1] != '/')
+		b--;
+	size_t len = n - b;
+	if (len > 6 && !memcmp(path + n - 6, ".jsonl", 6))
+		len -= 6;
+	char *s = malloc(len + 1);
+	if (s) {
+		memcpy(s, path + b, len);
+		s[len] = '\0';
+	}
+	return s;
+}
+
+void run_info_free(run_info *r)
+{
+	if (!r)
+		return;
+	free(r->path);
+	free(r->name);
+	free(r->model);
+	free(r->checkpoint);
+	free(r->prompt);
+	free(r->traces_path);
+	free(r->gt_path);
+	free(r->images_dir);
+	free(r);
+}
+
+static char *read_small_file(const char *path, size_t max, size_t *len, ts_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		ts_error_set(err, TS_ERR_IO, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	char *buf = malloc(max + 1);
+	size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
+	int bad = ferror(f);
+	fclose(f);
+	if (!buf) {
+		ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory", path);
+		return NULL;
+	}
+	if (bad) {
+		free(buf);
+		ts_error_set(err, TS_ERR_IO, "%s: read error", path);
+		return NULL;
+	}
+	if (n > max) {
+		free(buf);
+		ts_error_set(err, TS_ERR_LIMIT, "%s: larger than %zu bytes", path, max);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static const char *json_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static long json_long(const cJSON *o, const char *key, long dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e15)
+		return (long)v->valuedouble;
+	return dflt;
+}
+
+static ts_status read_run_json(run_info *r, const char *dir, ts_error *err)
+{
+	char *path = path_join(dir, "run.json");
+	if (!path)
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	if (!is_file(path)) {
+		free(path);
+		return TS_OK; /* run.json is optional */
+	}
+	size_t len;
+	char *txt = read_small_file(path, RUN_JSON_MAX, &len, err);
+	if (!txt) {
+		free(path);
+		return err ? err->code : TS_ERR_IO;
+	}
+	cJSON *j = cJSON_ParseWithLength(txt, len);
+	free(txt);
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		ts_status st = ts_error_set(err, TS_ERR_JSON, "%s: not a JSON object", path);
+		free(path);
+		return st;
+	}
+	ts_status st = TS_OK;
+	const char *s;
+	if ((s = json_str(j, "name")) && *s) {
+		free(r->name);
+		r->name = xstrdup(s);
+	}
+	r->model = xstrdup(json_str(j, "model"));
+	r->checkpoint = xstrdup(json_str(j, "checkpoint"));
+	r->prompt = xstrdup(json_str(j, "prompt"));
+	r->max_new_tokens = json_long(j, "max_new_tokens", -1);
+	r->budget = json_long(j, "budget", -1);
+	r->simulated = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "simulated"));
+	if ((s = json_str(j, "coords")) && coords_parse(s, &r->coords) != TS_OK)
+		st = ts_error_set(err, TS_ERR_FIELD, "%s: unknown coords convention '%s'", path, s);
+	if (st == TS_OK && (s = json_str(j, "traces"))) {
+		free(r->traces_path);
+		r->traces_path = path_join(dir, s);
+	}
+	if (st == TS_OK && (s = json_str(j, "gt")))
+		r->gt_path = path_join(dir, s);
+	if (st == TS_OK && (s = json_str(j, "images")))
+		r->images_dir = path_join(dir, s);
+	cJSON_Delete(j);
+	free(path);
+	return st;
+}
+
+ts_status run_open(const char *path, run_info **out, ts_error *err)
+{
+	*out = NULL;
+	run_info *r = calloc(1, sizeof *r);
+	if (!r)
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	r->coords = COORDS_AUTO;
+	r->max_new_tokens = -1;
+	r->budget = -1;
+	r->path = xstrdup(path);
+	r->name = base_name(path);
+	ts_status st = TS_OK;
+	if (is_dir(path)) {
+		r->traces_path = path_join(path, "traces.jsonl");
+		st = read_run_json(r, path, err);
+		if (st == TS_OK && !r->gt_path) {
+			char *g = path_join(path, "gt.json");
+			if (g && is_file(g))
+				r->gt_path = g;
+			else
+				free(g);
+		}
+		if (st == TS_OK && !r->images_dir) {
+			char *d = path_join(path, "images");
+			if (d && is_dir(d))
+				r->images_dir = d;
+			else
+				free(d);
+		}
+		if (st == TS_OK && !is_file(r->traces_path))
+			st = ts_error_set(err, TS_ERR_NOTFOUND, "%s: no traces file (%s)", path,
+			                  r->traces_path);
+	} else if (is_file(path)) {
+		r->traces_path = xstrdup(path);
+	} else {
+		st = ts_error_set(err, TS_ERR_NOTFOUND, "%s: %s", path,
+		                  errno ? strerror(errno) : "not a file or directory");
+	}
+	if (st == TS_OK && (!r->path || !r->name || !r->traces_path))
+		st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	if (st != TS_OK) {
+		run_info_free(r);
+		return st;
+	}
+	*out = r;
+	return TS_OK;
+}
+
+void run_metrics_init(run_metrics *m, const analysis_opts *o)
+{
+	memset(m, 0, sizeof *m);
+	m->n_iou = o->n_iou;
+	memcpy(m->iou, o->iou, sizeof m->iou);
+}
+
+void run_metrics_add(run_metrics *m, const sample_outcome *o)
+{
+	m->samples++;
+	m->records += o->rep.records;
+	m->duplicates += o->rep.duplicates;
+	if (o->rep.max_repeat > m->max_repeat)
+		m->max_repeat = o->rep.max_repeat;
+	m->samples_with_duplicates += o->rep.duplicates > 0;
+	m->closed += o->term == TERM_CLOSED;
+	m->truncated += o->term == TERM_TRUNCATED;
+	m->malformed += o->term == TERM_MALFORMED;
+	m->tokens += o->tokens;
+	for (size_t j = 0; j < m->n_iou; j++) {
+		m->counts[j].tp += o->counts[j].tp;
+		m->counts[j].fp += o->counts[j].fp;
+		m->counts[j].fn += o->counts[j].fn;
+	}
+}
+
+void run_metrics_finish(run_metrics *m)
+{
+	m->duplicate_rate = m->records ? (double)m->duplicates / (double)m->records : 0.0;
+	m->termination_rate = m->samples ? (double)m->closed / (double)m->samples : 0.0;
+	for (size_t j = 0; j < m->n_iou; j++)
+		m->prf[j] = metrics_prf_from(&m->counts[j]);
+}
+
+const gt_image *run_find_image(const gt *g, const trace *t)
+{
+	int64_t id;
+	if (trace_image_id(t, &id))
+		return gt_find_image_id(g, id);
+	const char *name = trace_file_name(t);
+	if (name)
+		return gt_find_file_name(g, name);
+	const char *cid = trace_custom_id(t);
+	if (cid)
+		return gt_find_custom_id(g, cid);
+	return NULL;
+}

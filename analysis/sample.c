@@ -1,0 +1,237 @@
+/* sample.c — one trace analysed end to end (see sample.h). */
+#include "sample.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sample {
+	recparse *parser;        /* owns the records */
+	const record *recs;
+	size_t n;
+	sample_rec *info;
+	long *dup_of;
+	uint32_t *occ;
+	repeat_stats rep;
+	termination term;
+	size_t n_steps;
+	long close_step;
+	rec_key key;
+	const gt_image *img;
+	size_t n_gt;             /* non-crowd ground-truth boxes of the image */
+	int has_gt;
+	analysis_opts opts;
+};
+
+static const char *const term_names[] = { "closed", "truncated", "malformed" };
+
+const char *termination_name(termination t)
+{
+	return (unsigned)t <= TERM_MALFORMED ? term_names[t] : "?";
+}
+
+void analysis_opts_default(analysis_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	coords_opts_default(&o->coords);
+	o->iou[0] = 0.3;
+	o->iou[1] = 0.5;
+	o->n_iou = 2;
+	recparse_limits_default(&o->rec_limits);
+}
+
+ts_status analysis_parse_iou(const char *list, analysis_opts *o, ts_error *err)
+{
+	double v[TS_MAX_IOU];
+	size_t n = 0;
+	const char *p = list;
+	while (*p) {
+		if (n == TS_MAX_IOU)
+			return ts_error_set(err, TS_ERR_USAGE, "--iou takes at most %d thresholds", TS_MAX_IOU);
+		char *end;
+		errno = 0;
+		double t = strtod(p, &end);
+		if (end == p || errno || !(t > 0.0 && t <= 1.0) || (*end && *end != ','))
+			return ts_error_set(err, TS_ERR_USAGE,
+			                    "--iou '%s': expected thresholds in (0,1] separated by commas", list);
+		v[n++] = t;
+		p = *end ? end + 1 : end;
+	}
+	if (n == 0)
+		return ts_error_set(err, TS_ERR_USAGE, "--iou: no threshold given");
+	memcpy(o->iou, v, n * sizeof v[0]);
+	o->n_iou = n;
+	return TS_OK;
+}
+
+static termination classify(const trace *t, const recparse *p)
+{
+	trace_finish f = trace_get_finish(t);
+	if (f == TRACE_FINISH_LENGTH)
+		return TERM_TRUNCATED;
+	if (recparse_closed(p) && !recparse_junk(p))
+		return TERM_CLOSED;
+	return TERM_MALFORMED;
+}
+
+ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,
+                         double img_w, double img_h, const analysis_opts *o,
+                         sample **out, ts_error *err)
+{
+	*out = NULL;
+	sample *s = calloc(1, sizeof *s);
+	if (!s)
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	s->opts = *o;
+	s->parser = recparse_new(&o->rec_limits);
+	if (!s->parser) {
+		free(s);
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	}
+	const trace_step *steps = trace_steps(t);
+	const char *text = trace_text(t);
+	s->n_steps = trace_n_steps(t);
+	ts_status st = TS_OK;
+	for (size_t i = 0; i < s->n_steps && st == TS_OK; i++)
+		st = recparse_feed(s->parser, text + steps[i].off, steps[i].len, (uint32_t)i);
+	if (st != TS_OK) {
+		sample_free(s);
+		return ts_error_set(err, st, "more than %zu records in one sample",
+		                    o->rec_limits.max_records);
+	}
+	trace_finish fin = trace_get_finish(t);
+	recparse_finish(s->parser, s->n_steps ? (uint32_t)(s->n_steps - 1) : 0,
+	                fin != TRACE_FINISH_LENGTH);
+	s->recs = recparse_records(s->parser);
+	s->n = recparse_count(s->parser);
+	s->key = recparse_key(s->parser);
+	s->close_step = recparse_close_step(s->parser);
+	s->term = classify(t, s->parser);
+	s->img = img;
+	s->has_gt = g != NULL && img != NULL;
+
+	size_t n = s->n;
+	s->info = calloc(n ? n : 1, sizeof *s->info);
+	s->dup_of = malloc((n ? n : 1) * sizeof *s->dup_of);
+	s->occ = malloc((n ? n : 1) * sizeof *s->occ);
+	uint32_t *total = malloc((n ? n : 1) * sizeof *total);
+	metrics_det *dets = malloc((n ? n : 1) * sizeof *dets);
+	match_state *ms = malloc((n ? n : 1) * sizeof *ms);
+	long *mg = malloc((n ? n : 1) * sizeof *mg);
+	if (!s->info || !s->dup_of || !s->occ || !total || !dets || !ms || !mg) {
+		free(total); free(dets); free(ms); free(mg);
+		sample_free(s);
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	}
+	repeat_analyze(s->recs, n, &s->rep, s->dup_of, s->occ, total);
+
+	if (img && img->width > 0 && img->height > 0) {
+		img_w = img->width;
+		img_h = img->height;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sample_rec *r = &s->info[i];
+		r->dup_of = s->dup_of[i];
+		r->occurrence = s->occ[i];
+		r->total = total[i];
+		r->in_tail = s->rep.tail_start >= 0 && (long)i >= s->rep.tail_start;
+		r->cat = g ? gt_category_lookup(g, s->recs[i].label, s->recs[i].label_len) : -1;
+		coords_kind k = coords_resolve(o->coords.kind, s->recs[i].key);
+		if ((img_w > 0 && img_h > 0) || k == COORDS_XYXY)
+			r->box_ok = coords_to_box(&s->recs[i], &o->coords, img_w, img_h, r->box) == TS_OK;
+		for (size_t j = 0; j < TS_MAX_IOU; j++) {
+			r->match[j] = MATCH_FP;
+			r->match_gt[j] = -1;
+		}
+		dets[i].cat = r->box_ok ? r->cat : -1;
+		memcpy(dets[i].box, r->box, sizeof r->box);
+	}
+	if (s->has_gt) {
+		const gt_ann *anns = gt_anns(g) + img->ann_first;
+		for (size_t a = 0; a < img->n_ann; a++)
+			s->n_gt += !anns[a].iscrowd;
+		for (size_t j = 0; j < o->n_iou; j++) {
+			metrics_counts c = { 0, 0, 0 };
+			metrics_match_image(dets, n, anns, img->n_ann, o->iou[j], ms, mg, &c);
+			for (size_t i = 0; i < n; i++) {
+				s->info[i].match[j] = ms[i];
+				s->info[i].match_gt[j] = mg[i];
+			}
+		}
+	}
+	free(total); free(dets); free(ms); free(mg);
+	*out = s;
+	return TS_OK;
+}
+
+void sample_free(sample *s)
+{
+	if (!s)
+		return;
+	recparse_free(s->parser);
+	free(s->info);
+	free(s->dup_of);
+	free(s->occ);
+	free(s);
+}
+
+size_t sample_n_records(const sample *s) { return s->n; }
+const record *sample_records(const sample *s) { return s->recs; }
+const sample_rec *sample_rec_info(const sample *s) { return s->info; }
+const repeat_stats *sample_repeat(const sample *s) { return &s->rep; }
+termination sample_termination(const sample *s) { return s->term; }
+size_t sample_n_steps(const sample *s) { return s->n_steps; }
+rec_key sample_key(const sample *s) { return s->key; }
+int sample_has_gt(const sample *s) { return s->has_gt; }
+const gt_image *sample_image(const sample *s) { return s->img; }
+const analysis_opts *sample_opts(const sample *s) { return &s->opts; }
+
+long sample_termination_step(const sample *s)
+{
+	if (s->n_steps == 0)
+		return -1;
+	if (s->close_step >= 0)
+		return s->close_step;
+	return (long)s->n_steps - 1;
+}
+
+size_t sample_records_upto(const sample *s, long step)
+{
+	/* completion steps are non-decreasing: binary search */
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((long)s->recs[mid].last_step <= step)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+sample_outcome sample_outcome_for(const sample *s, const policy *p)
+{
+	sample_outcome oc;
+	memset(&oc, 0, sizeof oc);
+	oc.cut = policy_apply(p, s->recs, s->n, s->rep.first_dup);
+	oc.term = oc.cut.fired ? TERM_CLOSED : s->term;
+	oc.tokens = oc.cut.fired ? (size_t)oc.cut.stop_step + 1 : s->n_steps;
+	if (oc.cut.kept == s->n)
+		oc.rep = s->rep;
+	else
+		repeat_prefix_stats(s->dup_of, s->occ, oc.cut.kept, &oc.rep);
+	if (s->has_gt) {
+		for (size_t j = 0; j < s->opts.n_iou; j++) {
+			metrics_counts *c = &oc.counts[j];
+			for (size_t i = 0; i < oc.cut.kept; i++) {
+				if (s->info[i].match[j] == MATCH_TP)
+					c->tp++;
+				else if (s->info[i].match[j] == MATCH_FP)
+					c->fp++;
+			}
+			c->fn = s->n_gt - c->tp;
+		}
+	}
+	return oc;
+}
