@@ -15,6 +15,47 @@
  *               spaces, punctuation) so replay still works; no logprobs.
  * "bytes", when present, is the truth for a token's text: a token may end in
  * the middle of a UTF-8 sequence.  Token text is raw (untrusted) bytes.
+ *
+ * Rules (trace_parse_line):
+ * - Detection order: "tokens" (native), "text" (native text), "choices"
+ *   (chat completion inline), "completion_probabilities" (llama.cpp inline),
+ *   a batch line ("response" holding "status_code"/"body", or "custom_id"
+ *   with a non-null "error"), "response" holding "choices" or
+ *   "completion_probabilities" (or a llama.cpp "content" without probs),
+ *   "response" as a plain string (text), an inline llama.cpp "content" with
+ *   stop_type, stopped_eos/word/limit or tokens_predicted (text).  Otherwise TS_ERR_FORMAT
+ *   "no tokens, text or completion in line".  null counts as absent.
+ * - A step/alternative object: text from "bytes" (array of integers 0-255;
+ *   anything else is TS_ERR_FIELD) else "token", "tok_str" or "content"
+ *   (string); logprob from "logprob", else "prob"/0..1 converted with log
+ *   (prob 0 -> -9999), else NAN; alternatives from "top_logprobs",
+ *   "top_probs" or (old llama.cpp) "probs", the first max_alts kept.  In the
+ *   old llama.cpp shape the chosen token's logprob is that of the "probs"
+ *   entry with the same text (NAN if none).  Native "tokens" may also be
+ *   plain strings.  logprob -9999.0 is kept as is.
+ * - UTF-8: a token without "bytes" whose string is not well-formed UTF-8 is
+ *   rejected (TS_ERR_UTF8); with "bytes" any byte sequence is accepted.  A
+ *   text-only body must be valid UTF-8 too.  (cJSON ends strings at an
+ *   escaped \u0000: only "bytes" can carry a NUL.)
+ * - finish: "finish_reason" "stop" -> STOP, "length" -> LENGTH, else
+ *   UNKNOWN; llama.cpp stop_type eos/word -> STOP, limit -> LENGTH, or the old
+ *   stopped_eos/stopped_word/stopped_limit booleans; "stop": true alone ->
+ *   UNKNOWN.
+ * - Batch: "error" non-null or status_code != 200 -> TS_ERR_FORMAT "batch
+ *   request failed ...".
+ * - Image reference: "image_id" (integer, or a string of digits; any other
+ *   non-null value is TS_ERR_FIELD), "file_name" (string, else TS_ERR_FIELD)
+ *   or else "image" (used only when a string), "custom_id" (string).  None of
+ *   them is required here.  "prompt" is kept when a string.
+ * - Text only (native "text", a response without logprobs): pseudo-steps are
+ *   a run of ASCII digits, a run of letters (ASCII letters and every non-ASCII
+ *   character, kept whole), a run of whitespace (space, tab, CR, LF), up to 3
+ *   ASCII punctuation bytes, or one control byte; runs are cut at
+ *   max_token_bytes.  logprob NAN, no alternatives.  trace_get_format() is
+ *   TRACE_FMT_TEXT (the finish still comes from the container).
+ * - Limits: more than max_steps steps or a token over max_token_bytes ->
+ *   TS_ERR_LIMIT; a line over max_line_bytes -> TS_ERR_LIMIT.  The JSON must
+ *   be one object, with only whitespace after it.
  */
 #ifndef TS_TRACE_H
 #define TS_TRACE_H
@@ -74,12 +115,14 @@ ts_status trace_parse_line(const char *line, size_t len, const trace_limits *lim
 /* Accessors.  Pointers stay valid until trace_free. */
 trace_format       trace_get_format(const trace *t);
 const char        *trace_format_name(trace_format f); /* "native", "openai", ... */
+const char        *trace_finish_name(trace_finish f); /* "stop", "length", "unknown" */
 trace_finish       trace_get_finish(const trace *t);
 size_t             trace_n_steps(const trace *t);
 const trace_step  *trace_steps(const trace *t);
 const char        *trace_text(const trace *t);      /* all step bytes concatenated; NUL after */
 size_t             trace_text_len(const trace *t);
 const trace_alt   *trace_alts(const trace *t);
+size_t             trace_n_alts(const trace *t);    /* all alternatives of all steps */
 const char        *trace_alt_text(const trace *t);
 int                trace_has_logprobs(const trace *t);
 int                trace_has_alts(const trace *t);
