@@ -20,7 +20,7 @@ for t in "$@"; do
 	fail=$((fail + f))
 	[ "$f" -ne 0 ] && failed_names="$failed_names $(basename "$t")"
 done
-for s in tests/tui/test_*.sh; do
+for s in tests/cli/test_*.sh tests/tui/test_*.sh; do
 	[ -f "$s" ] || continue
 	out=$(sh "$s" 2>&1)
 	rc=$?

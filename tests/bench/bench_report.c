@@ -1,0 +1,229 @@
+/* bench_report — `tailscope report` against bare cJSON parsing of the same lines.
+ *
+ * Generates (once, cached under $BUILD/bench-data) a run of 5,000 samples x
+ * 1,500 steps with 5 alternatives per step plus a COCO gt.json, then times,
+ * alternating, N rounds of:
+ *   baseline  read every line (getline) + cJSON_ParseWithLength + cJSON_Delete
+ *   report    build/tailscope report --json RUN  (stdout to /dev/null)
+ * and prints the medians and their ratio.  Goal (issue 2): ratio <= 1.5.
+ *
+ * usage: bench_report [--samples N] [--steps N] [--rounds N] [--bin PATH] [--dir DIR]
+ */
+#include <cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static uint32_t rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)((rng >> 11) % n);
+}
+
+static const char *labels[] = { "insulator", "damper", "spacer", "pole", "bird nest" };
+
+/* Writes one token object. */
+static void tok(FILE *f, const char *t, int first)
+{
+	double lp = -(double)rnd(3000) / 1000.0;
+	fprintf(f, "%s{\"token\":\"%s\",\"logprob\":%.4f,\"top_logprobs\":[", first ? "" : ",", t, lp);
+	static const char *alts[] = { "0", "1", "]", "\\\"}", ", " };
+	fprintf(f, "{\"token\":\"%s\",\"logprob\":%.4f}", t, lp);
+	for (int a = 0; a < 4; a++)
+		fprintf(f, ",{\"token\":\"%s\",\"logprob\":%.4f}", alts[a], lp - 1.0 - a);
+	fprintf(f, "]}");
+}
+
+static int generate(const char *dir, int samples, int steps)
+{
+	char path[1400];
+	mkdir(dir, 0777);
+	snprintf(path, sizeof path, "%s/gt.json", dir);
+	FILE *g = fopen(path, "w");
+	if (!g)
+		return -1;
+	fprintf(g, "{\"images\":[");
+	for (int i = 0; i < samples; i++)
+		fprintf(g, "%s{\"id\":%d,\"file_name\":\"b%05d.png\",\"width\":1280,\"height\":960}", i ? "," : "", i + 1, i + 1);
+	fprintf(g, "],\"categories\":[");
+	for (int c = 0; c < 5; c++)
+		fprintf(g, "%s{\"id\":%d,\"name\":\"%s\"}", c ? "," : "", c + 1, labels[c]);
+	fprintf(g, "],\"annotations\":[");
+	int aid = 1;
+	for (int i = 0; i < samples; i++)
+		for (int k = 0; k < 20; k++, aid++)
+			fprintf(g, "%s{\"id\":%d,\"image_id\":%d,\"category_id\":%d,\"bbox\":[%d,%d,%d,%d],\"iscrowd\":0}",
+			        aid > 1 ? "," : "", aid, i + 1, 1 + (k % 5), 50 * k % 1200, 40 * k % 900, 40, 30);
+	fprintf(g, "]}\n");
+	fclose(g);
+
+	snprintf(path, sizeof path, "%s/traces.jsonl", dir);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	for (int i = 0; i < samples; i++) {
+		fprintf(f, "{\"image_id\":%d,\"finish_reason\":\"length\",\"tokens\":[", i + 1);
+		int n = 0;
+		tok(f, "```", 1); n++;
+		tok(f, "json", 0); n++;
+		tok(f, "\\n[{\\\"", 0); n++;
+		int rec = 0;
+		int repeat_from = 10 + (int)rnd(10);
+		char num[4][8];
+		const char *lab = labels[0];
+		while (n < steps) {
+			if (rec < repeat_from) {
+				lab = labels[rnd(5)];
+				for (int k = 0; k < 4; k++)
+					snprintf(num[k], sizeof num[k], "%u", rnd(1000));
+			}
+			/* {"bbox_2d": [x, y, x, y], "label": "lab"}, {" */
+			const char *pre[] = { "bbox", "_", "2", "d", "\\\":", " [" };
+			for (size_t k = 0; k < 6 && n < steps; k++, n++)
+				tok(f, pre[k], 0);
+			for (int k = 0; k < 4 && n < steps; k++) {
+				for (const char *d = num[k]; *d && n < steps; d++, n++) {
+					char one[2] = { *d, 0 };
+					tok(f, one, 0);
+				}
+				if (n < steps) {
+					tok(f, k < 3 ? ", " : "],", 0);
+					n++;
+				}
+			}
+			const char *post[] = { " \\\"", "label", "\\\":", " \\\"", lab, "\\\"}, {\\\"" };
+			for (size_t k = 0; k < 6 && n < steps; k++, n++)
+				tok(f, post[k], 0);
+			rec++;
+		}
+		fprintf(f, "]}\n");
+	}
+	if (fclose(f))
+		return -1;
+	return 0;
+}
+
+static double run_baseline(const char *traces)
+{
+	double t0 = now();
+	FILE *f = fopen(traces, "rb");
+	if (!f)
+		return -1;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	size_t ok = 0;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		cJSON *j = cJSON_ParseWithLength(line, (size_t)n);
+		ok += j != NULL;
+		cJSON_Delete(j);
+	}
+	free(line);
+	fclose(f);
+	double t = now() - t0;
+	if (ok == 0)
+		return -1;
+	return t;
+}
+
+static double run_report(const char *bin, const char *dir)
+{
+	double t0 = now();
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			close(fd);
+		}
+		execl(bin, bin, "report", "--json", "-q", dir, (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	double t = now() - t0;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) > 1) {
+		fprintf(stderr, "bench_report: %s exited with %d\n", bin, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		return -1;
+	}
+	return t;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+	int samples = 5000, steps = 1500, rounds = 3;
+	const char *bin = "build/tailscope";
+	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+	char dir[1024];
+	snprintf(dir, sizeof dir, "%s/bench-data", build);
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--samples")) samples = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--steps")) steps = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--rounds")) rounds = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--bin")) bin = argv[i + 1];
+		else if (!strcmp(argv[i], "--dir")) snprintf(dir, sizeof dir, "%s", argv[i + 1]);
+	}
+	if (rounds < 1 || rounds > 99 || samples < 1 || steps < 10)
+		return 2;
+	char run_dir[1100], traces[1200], stamp[1200], want[64];
+	snprintf(run_dir, sizeof run_dir, "%s/report-%dx%d", dir, samples, steps);
+	snprintf(traces, sizeof traces, "%s/traces.jsonl", run_dir);
+	snprintf(stamp, sizeof stamp, "%s/.complete", run_dir);
+	snprintf(want, sizeof want, "%d %d v1", samples, steps);
+	mkdir(dir, 0777);
+	struct stat sb;
+	if (stat(stamp, &sb) != 0) {
+		fprintf(stderr, "bench_report: generating %d samples x %d steps in %s ...\n", samples, steps, run_dir);
+		if (generate(run_dir, samples, steps) != 0) {
+			fprintf(stderr, "bench_report: cannot write %s: %s\n", run_dir, strerror(errno));
+			return 2;
+		}
+		FILE *s = fopen(stamp, "w");
+		if (s) {
+			fputs(want, s);
+			fclose(s);
+		}
+	}
+	stat(traces, &sb);
+	double base[99], rep[99];
+	for (int r = 0; r < rounds; r++) {
+		base[r] = run_baseline(traces);
+		rep[r] = run_report(bin, run_dir);
+		if (base[r] < 0 || rep[r] < 0)
+			return 1;
+	}
+	qsort(base, (size_t)rounds, sizeof base[0], cmp_d);
+	qsort(rep, (size_t)rounds, sizeof rep[0], cmp_d);
+	double mb = base[rounds / 2], mr = rep[rounds / 2];
+	printf("report: %d samples x %d steps x 5 alternatives, %.0f MB, %d rounds (medians)\n",
+	       samples, steps, (double)sb.st_size / 1e6, rounds);
+	printf("  cJSON parse alone      %8.3f s  (%.0f MB/s)\n", mb, (double)sb.st_size / 1e6 / mb);
+	printf("  tailscope report       %8.3f s\n", mr);
+	printf("  ratio report/cJSON     %8.2f   (goal <= 1.50)\n", mr / mb);
+	return 0;
+}
