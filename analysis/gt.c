@@ -45,6 +45,7 @@ struct gt {
 	size_t *by_base;  /* by basename (then index) */
 	size_t *by_stem;  /* by basename without extension (then index) */
 	int *cat_by_key;  /* category indices sorted by key */
+	struct name_parts { size_t len, base, stem_len; } *parts; /* per image */
 };
 
 /* ------------------------------------------------------------------ */
@@ -176,17 +177,16 @@ static int cat_id_cmp(const void *pa, const void *pb)
 }
 
 /* which: 0 = full name, 1 = basename, 2 = stem */
-static const char *image_key(const gt_image *im, int which, size_t *len)
+static const char *image_key(const gt *g, size_t i, int which, size_t *len)
 {
-	size_t n = strlen(im->file_name);
+	const struct name_parts *p = &g->parts[i];
+	const char *s = g->images[i].file_name;
 	if (which == 0) {
-		*len = n;
-		return im->file_name;
+		*len = p->len;
+		return s;
 	}
-	size_t bl;
-	const char *b = base_of(im->file_name, n, &bl);
-	*len = which == 1 ? bl : stem_len(b, bl);
-	return b;
+	*len = which == 1 ? p->len - p->base : p->stem_len;
+	return s + p->base;
 }
 
 static size_t *build_name_index(const gt *g, int which)
@@ -200,7 +200,7 @@ static size_t *build_name_index(const gt *g, int which)
 		return NULL;
 	}
 	for (size_t i = 0; i < n; i++) {
-		keys[i].s = image_key(&g->images[i], which, &keys[i].len);
+		keys[i].s = image_key(g, i, which, &keys[i].len);
 		keys[i].idx = i;
 	}
 	qsort(keys, n, sizeof *keys, str_key_cmp);
@@ -218,7 +218,7 @@ static const gt_image *find_by_key(const gt *g, const size_t *index, int which,
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		size_t kl;
-		const char *k = image_key(&g->images[index[mid]], which, &kl);
+		const char *k = image_key(g, index[mid], which, &kl);
 		if (cmp_counted(k, kl, s, len) < 0)
 			lo = mid + 1;
 		else
@@ -226,7 +226,7 @@ static const gt_image *find_by_key(const gt *g, const size_t *index, int which,
 	}
 	if (lo < g->n_images) {
 		size_t kl;
-		const char *k = image_key(&g->images[index[lo]], which, &kl);
+		const char *k = image_key(g, index[lo], which, &kl);
 		if (cmp_counted(k, kl, s, len) == 0)
 			return &g->images[index[lo]];
 	}
@@ -255,6 +255,7 @@ void gt_free(gt *g)
 	free(g->by_base);
 	free(g->by_stem);
 	free(g->cat_by_key);
+	free(g->parts);
 	free(g);
 }
 
@@ -532,6 +533,17 @@ static ts_status load_images(gt *g, const cJSON *arr, size_t *skipped, const cha
 	free(keys);
 	free(drop);
 	free(newpos);
+	g->parts = malloc((w ? w : 1) * sizeof *g->parts);
+	if (!g->parts)
+		return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory indexing images", name);
+	for (size_t i = 0; i < w; i++) {
+		struct name_parts *p = &g->parts[i];
+		size_t bl;
+		p->len = strlen(g->images[i].file_name);
+		const char *b = base_of(g->images[i].file_name, p->len, &bl);
+		p->base = p->len - bl;
+		p->stem_len = stem_len(b, bl);
+	}
 	g->by_name = build_name_index(g, 0);
 	g->by_base = build_name_index(g, 1);
 	g->by_stem = build_name_index(g, 2);

@@ -1,0 +1,394 @@
+/* test_gt.c — COCO ground truth loading and lookups.
+ *
+ * Fixture tests/data/gt/tiny.json (paths are relative to the repository
+ * root, where `make check` runs the tests).  What the fixture holds and what
+ * the loader must make of it:
+ *
+ *   images      139 "img-000139.jpg" 640x480      kept (index 0)
+ *               7   "train/pole_7.png" 100x50     kept (index 1)
+ *               42  "a.jpg" (no size)             kept (index 2), size 0x0
+ *               no id                             skipped (1)
+ *               7 again "dup.jpg"                 skipped: duplicate id (2)
+ *   categories  1 "Insulator"  -> index 0
+ *               2 "damper"     -> index 1
+ *               5 "ÉCLAIR"     -> index 2
+ *               9 " insulator " -> same name as 1 after trim + case fold:
+ *                                 merged into index 0 (first wins), not skipped
+ *   annotations id 1  img 7   cat 1  [0,0,10,10]          kept
+ *               id 2  img 139 cat 2  [1,2,3,4] crowd      kept
+ *               id 3  img 7   cat 2  [5,5,5,5]            kept
+ *               id 4  unknown category 3                  skipped (3)
+ *               id 5  unknown image 999                   skipped (4)
+ *               id 6  negative width                      skipped (5)
+ *               id 7  bbox of 3 numbers                   skipped (6)
+ *               id 8  iscrowd 2                           skipped (7)
+ *               id 9  img 7   cat 9 (-> index 0) [1.5,1,2.25,1]   kept
+ *               id 10 bbox with a string                  skipped (8)
+ *               (no id) img 42 cat 5 [0,0,0,0]            kept, id = position 11
+ *   => 3 images, 3 categories, 5 annotations, 8 skipped.
+ *   Grouped by image in image file order, file order within an image:
+ *     anns[0] = id 2 (img 139); anns[1..3] = ids 1, 3, 9 (img 7); anns[4] = id 11 (img 42).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gt.h"
+
+#define TINY "tests/data/gt/tiny.json"
+#define NOT_JSON "tests/data/gt/not_json.json"
+
+static int load_tiny(void **state)
+{
+	gt *g = NULL;
+	size_t skipped = 99;
+	ts_error err;
+	ts_status st = gt_load(TINY, &g, &skipped, &err);
+	if (st != TS_OK) {
+		fprintf(stderr, "load failed: %s\n", err.msg);
+		return -1;
+	}
+	if (skipped != 8) {
+		fprintf(stderr, "skipped = %zu, expected 8\n", skipped);
+		gt_free(g);
+		return -1;
+	}
+	*state = g;
+	return 0;
+}
+
+static int free_tiny(void **state)
+{
+	gt_free(*state);
+	return 0;
+}
+
+static void test_counts_and_skipped(void **state)
+{
+	gt *g = NULL;
+	size_t skipped = 0;
+	ts_error err;
+	(void)state;
+	assert_int_equal(gt_load(TINY, &g, &skipped, &err), TS_OK);
+	assert_int_equal(err.code, TS_OK);
+	assert_int_equal(skipped, 8); /* 2 images + 6 annotations, see the header */
+	assert_int_equal(gt_n_images(g), 3);
+	assert_int_equal(gt_n_categories(g), 3);
+	gt_free(g);
+
+	/* skipped may be NULL */
+	assert_int_equal(gt_load(TINY, &g, NULL, NULL), TS_OK);
+	gt_free(g);
+}
+
+static void test_images_and_grouping(void **state)
+{
+	const gt *g = *state;
+	const gt_image *im = gt_images(g);
+	const gt_ann *a = gt_anns(g);
+
+	/* images in file order, the duplicate id 7 ("dup.jpg") dropped */
+	assert_int_equal(im[0].id, 139);
+	assert_string_equal(im[0].file_name, "img-000139.jpg");
+	assert_true(im[0].width == 640 && im[0].height == 480);
+	assert_int_equal(im[1].id, 7);
+	assert_string_equal(im[1].file_name, "train/pole_7.png");
+	assert_int_equal(im[2].id, 42);
+	assert_true(im[2].width == 0 && im[2].height == 0); /* absent */
+
+	assert_int_equal(im[0].ann_first, 0);
+	assert_int_equal(im[0].n_ann, 1);
+	assert_int_equal(im[1].ann_first, 1);
+	assert_int_equal(im[1].n_ann, 3);
+	assert_int_equal(im[2].ann_first, 4);
+	assert_int_equal(im[2].n_ann, 1);
+
+	assert_int_equal(a[0].id, 2);
+	assert_int_equal(a[0].image_id, 139);
+	assert_int_equal(a[0].cat, 1);
+	assert_int_equal(a[0].iscrowd, 1);
+	assert_true(a[0].bbox[0] == 1 && a[0].bbox[1] == 2 && a[0].bbox[2] == 3 && a[0].bbox[3] == 4);
+
+	/* image 7 keeps file order: ids 1, 3, 9 */
+	assert_int_equal(a[1].id, 1);
+	assert_int_equal(a[1].cat, 0);
+	assert_int_equal(a[1].iscrowd, 0);
+	assert_int_equal(a[2].id, 3);
+	assert_int_equal(a[2].cat, 1);
+	assert_int_equal(a[3].id, 9);
+	assert_int_equal(a[3].cat, 0); /* category 9 " insulator " merged into 1 "Insulator" */
+	assert_true(a[3].bbox[0] == 1.5 && a[3].bbox[2] == 2.25);
+
+	/* missing id: its 1-based position in the annotations array */
+	assert_int_equal(a[4].id, 11);
+	assert_int_equal(a[4].image_id, 42);
+	assert_int_equal(a[4].cat, 2);
+}
+
+static void test_categories(void **state)
+{
+	const gt *g = *state;
+	assert_string_equal(gt_category_name(g, 0), "Insulator");
+	assert_string_equal(gt_category_name(g, 1), "damper");
+	assert_string_equal(gt_category_name(g, 2), "ÉCLAIR");
+	assert_null(gt_category_name(g, 3));
+	assert_null(gt_category_name(g, -1));
+	assert_int_equal(gt_category_id(g, 0), 1);
+	assert_int_equal(gt_category_id(g, 2), 5);
+	assert_int_equal(gt_category_id(g, 3), -1);
+
+#define LK(s) gt_category_lookup(g, s, strlen(s))
+	assert_int_equal(LK(" Insulator "), 0);
+	assert_int_equal(LK("insulator"), 0);
+	assert_int_equal(LK("\tINSULATOR\r\n"), 0);
+	assert_int_equal(LK("DAMPER"), 1);
+	assert_int_equal(LK("ÉCLAIR"), 2);
+	/* ASCII letters fold, the UTF-8 bytes of É (C3 89) compare as they are */
+	assert_int_equal(LK("Éclair"), 2);
+	assert_int_equal(LK("éclair"), -1); /* é is C3 A9: no Unicode folding */
+	assert_int_equal(LK("cat"), -1);
+	assert_int_equal(LK("insulators"), -1);
+	assert_int_equal(LK("insulato"), -1);
+	assert_int_equal(LK(""), -1);
+	assert_int_equal(LK("   "), -1);
+#undef LK
+	/* counted: only the first len bytes count; an embedded NUL is a byte */
+	assert_int_equal(gt_category_lookup(g, "damper-x", 6), 1);
+	assert_int_equal(gt_category_lookup(g, "damper\0x", 8), -1);
+	assert_int_equal(gt_category_lookup(NULL, "damper", 6), -1);
+	assert_int_equal(gt_category_lookup(g, NULL, 0), -1);
+}
+
+static void test_lookup_id(void **state)
+{
+	const gt *g = *state;
+	const gt_image *im = gt_images(g);
+	assert_ptr_equal(gt_find_image_id(g, 139), &im[0]);
+	assert_ptr_equal(gt_find_image_id(g, 7), &im[1]);
+	assert_string_equal(gt_find_image_id(g, 7)->file_name, "train/pole_7.png"); /* first of the two 7s */
+	assert_ptr_equal(gt_find_image_id(g, 42), &im[2]);
+	assert_null(gt_find_image_id(g, 8));
+	assert_null(gt_find_image_id(g, -1));
+	assert_null(gt_find_image_id(NULL, 7));
+}
+
+static void test_lookup_file_name(void **state)
+{
+	const gt *g = *state;
+	const gt_image *im = gt_images(g);
+	assert_ptr_equal(gt_find_file_name(g, "train/pole_7.png"), &im[1]); /* exact */
+	assert_ptr_equal(gt_find_file_name(g, "pole_7.png"), &im[1]);       /* basename of the gt side */
+	assert_ptr_equal(gt_find_file_name(g, "/data/x/pole_7.png"), &im[1]); /* basename of both */
+	assert_ptr_equal(gt_find_file_name(g, "images/img-000139.jpg"), &im[0]);
+	assert_ptr_equal(gt_find_file_name(g, "a.jpg"), &im[2]);
+	assert_null(gt_find_file_name(g, "dup.jpg"));     /* its image was dropped */
+	assert_null(gt_find_file_name(g, "pole_7.PNG")); /* file names are case-sensitive */
+	assert_null(gt_find_file_name(g, "pole_7"));
+	assert_null(gt_find_file_name(g, "train/"));     /* empty basename */
+	assert_null(gt_find_file_name(g, ""));
+	assert_null(gt_find_file_name(g, NULL));
+}
+
+static void test_lookup_custom_id(void **state)
+{
+	const gt *g = *state;
+	const gt_image *im = gt_images(g);
+	/* stem (basename without extension) of "img-000139.jpg" */
+	assert_ptr_equal(gt_find_custom_id(g, "img-000139"), &im[0]);
+	/* exact file name, and by basename */
+	assert_ptr_equal(gt_find_custom_id(g, "a.jpg"), &im[2]);
+	assert_ptr_equal(gt_find_custom_id(g, "x/a.jpg"), &im[2]);
+	/* stem of "train/pole_7.png" */
+	assert_ptr_equal(gt_find_custom_id(g, "pole_7"), &im[1]);
+	/* first run of digits as an id: "req-0042-b9" -> 42 */
+	assert_ptr_equal(gt_find_custom_id(g, "req-0042-b9"), &im[2]);
+	assert_ptr_equal(gt_find_custom_id(g, "7"), &im[1]);
+	assert_null(gt_find_custom_id(g, "req-0043"));  /* no image 43 */
+	assert_null(gt_find_custom_id(g, "nodigits"));
+	assert_null(gt_find_custom_id(g, "n-99999999999999999999999")); /* overflows int64 */
+	assert_null(gt_find_custom_id(g, ""));
+	assert_null(gt_find_custom_id(g, NULL));
+}
+
+static void test_missing_file(void **state)
+{
+	gt *g = (gt *)1;
+	size_t skipped = 5;
+	ts_error err;
+	(void)state;
+	assert_int_equal(gt_load("tests/data/gt/does-not-exist.json", &g, &skipped, &err), TS_ERR_IO);
+	assert_null(g);
+	assert_int_equal(skipped, 0);
+	assert_int_equal(err.code, TS_ERR_IO);
+	assert_non_null(strstr(err.msg, "tests/data/gt/does-not-exist.json"));
+	assert_non_null(strstr(err.msg, "No such file"));
+
+	assert_int_equal(gt_load("tests/data/gt", &g, NULL, &err), TS_ERR_IO);
+	assert_non_null(strstr(err.msg, "tests/data/gt"));
+	assert_non_null(strstr(err.msg, "directory"));
+}
+
+static void test_not_json(void **state)
+{
+	gt *g = (gt *)1;
+	ts_error err;
+	(void)state;
+	/* "images: [oops]": the parser stops at line 1, the 'i' in column 1 */
+	assert_int_equal(gt_load(NOT_JSON, &g, NULL, &err), TS_ERR_JSON);
+	assert_null(g);
+	assert_non_null(strstr(err.msg, NOT_JSON));
+	assert_non_null(strstr(err.msg, "not JSON"));
+	assert_non_null(strstr(err.msg, "line 1"));
+}
+
+static void test_buffer_errors(void **state)
+{
+	gt *g = NULL;
+	ts_error err;
+	(void)state;
+	static const struct {
+		const char *json;
+		ts_status st;
+		const char *needle;
+	} cases[] = {
+		{ "", TS_ERR_JSON, "empty" },
+		{ "{\"images\": []", TS_ERR_JSON, "not JSON" },
+		/* the error sits on line 2 */
+		{ "{\"images\": [],\n \"x\": tru}", TS_ERR_JSON, "line 2" },
+		{ "{\"images\": []} trailing", TS_ERR_JSON, "after the value" },
+		{ "[]", TS_ERR_FORMAT, "top level" },
+		{ "{}", TS_ERR_FORMAT, "no \"images\" array" },
+		{ "{\"images\": 3}", TS_ERR_FORMAT, "\"images\" is not an array" },
+		{ "{\"images\": [], \"annotations\": {}}", TS_ERR_FORMAT, "\"annotations\"" },
+		{ "{\"images\": [], \"categories\": \"x\"}", TS_ERR_FORMAT, "\"categories\"" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ts_status st = gt_load_buffer(cases[i].json, strlen(cases[i].json), "mem.json", &g, NULL, &err);
+		if (st != cases[i].st || !strstr(err.msg, cases[i].needle) || !strstr(err.msg, "mem.json"))
+			fail_msg("case %zu: status %d, message \"%s\"", i, (int)st, err.msg);
+		assert_null(g);
+	}
+}
+
+static void test_buffer_minimal(void **state)
+{
+	gt *g = NULL;
+	size_t skipped = 9;
+	ts_error err;
+	(void)state;
+	/* no annotations, no categories: valid, empty */
+	const char *j = "{\"images\": [{\"id\": 1}], \"annotations\": null}\n";
+	assert_int_equal(gt_load_buffer(j, strlen(j), "m", &g, &skipped, &err), TS_OK);
+	assert_int_equal(skipped, 0);
+	assert_int_equal(gt_n_images(g), 1);
+	assert_string_equal(gt_images(g)[0].file_name, "");
+	assert_int_equal(gt_images(g)[0].n_ann, 0);
+	assert_int_equal(gt_n_categories(g), 0);
+	assert_int_equal(gt_category_lookup(g, "x", 1), -1);
+	assert_null(gt_find_file_name(g, "x.jpg"));
+	gt_free(g);
+
+	/* non-integer and out-of-range ids, bad category entries:
+	 * image 1.5 (skip), image 1e30 (skip), image 2 (kept),
+	 * category without name (skip), category "x" id 3 (kept), category id 3 again (skip),
+	 * annotation iscrowd true (kept, crowd), annotation with NaN-free but w=0 h=0 (kept),
+	 * annotation category_id 4 (unknown: skip)
+	 * => 1 image, 1 category, 2 annotations, 2 + 2 + 1 = 5 skipped. */
+	const char *j2 =
+		"{\"images\": [{\"id\": 1.5}, {\"id\": 1e30}, {\"id\": 2, \"width\": -5, \"height\": \"7\"}],"
+		" \"categories\": [{\"id\": 4}, {\"id\": 3, \"name\": \"x\"}, {\"id\": 3, \"name\": \"y\"}],"
+		" \"annotations\": [{\"id\": 1, \"image_id\": 2, \"category_id\": 3, \"bbox\": [1,1,1,1], \"iscrowd\": true},"
+		"                   {\"id\": 2, \"image_id\": 2, \"category_id\": 3, \"bbox\": [1,1,0,0]},"
+		"                   {\"id\": 3, \"image_id\": 2, \"category_id\": 4, \"bbox\": [1,1,1,1]}]}";
+	assert_int_equal(gt_load_buffer(j2, strlen(j2), "m", &g, &skipped, &err), TS_OK);
+	assert_int_equal(skipped, 5);
+	assert_int_equal(gt_n_images(g), 1);
+	assert_int_equal(gt_images(g)[0].id, 2);
+	assert_true(gt_images(g)[0].width == 0 && gt_images(g)[0].height == 0); /* invalid sizes -> 0 */
+	assert_int_equal(gt_n_categories(g), 1);
+	assert_int_equal(gt_category_lookup(g, "Y", 1), -1); /* the duplicate id was dropped */
+	assert_int_equal(gt_images(g)[0].n_ann, 2);
+	assert_int_equal(gt_anns(g)[0].iscrowd, 1);
+	assert_int_equal(gt_anns(g)[1].iscrowd, 0);
+	gt_free(g);
+}
+
+/* 100,000 images (ids 3*i+1 in descending file order, names "d/i<i>.jpg"),
+ * 2 annotations each for every 10th image; every lookup must find its image. */
+static void test_large(void **state)
+{
+	(void)state;
+	const size_t n = 100000;
+	size_t cap = n * 96 + 256, len = 0;
+	char *buf = malloc(cap);
+	assert_non_null(buf);
+	len += (size_t)snprintf(buf + len, cap - len, "{\"categories\": [{\"id\": 1, \"name\": \"c\"}], \"images\": [");
+	for (size_t k = 0; k < n; k++) {
+		size_t i = n - 1 - k;
+		len += (size_t)snprintf(buf + len, cap - len, "%s{\"id\": %zu, \"file_name\": \"d/i%zu.jpg\"}",
+		                        k ? "," : "", 3 * i + 1, i);
+	}
+	len += (size_t)snprintf(buf + len, cap - len, "], \"annotations\": [");
+	for (size_t i = 0; i < n; i += 10)
+		len += (size_t)snprintf(buf + len, cap - len,
+		                        "%s{\"id\": %zu, \"image_id\": %zu, \"category_id\": 1, \"bbox\": [0,0,1,1]},"
+		                        "{\"id\": %zu, \"image_id\": %zu, \"category_id\": 1, \"bbox\": [0,0,2,2]}",
+		                        i ? "," : "", 2 * i, 3 * i + 1, 2 * i + 1, 3 * i + 1);
+	len += (size_t)snprintf(buf + len, cap - len, "]}");
+	assert_true(len < cap);
+
+	gt *g = NULL;
+	size_t skipped = 1;
+	ts_error err;
+	struct timespec t0, t1, t2;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(gt_load_buffer(buf, len, "big", &g, &skipped, &err), TS_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(skipped, 0);
+	assert_int_equal(gt_n_images(g), n);
+	char name[64];
+	for (size_t i = 0; i < n; i++) {
+		const gt_image *im = gt_find_image_id(g, (int64_t)(3 * i + 1));
+		assert_non_null(im);
+		assert_int_equal(im - gt_images(g), (ptrdiff_t)(n - 1 - i));
+		snprintf(name, sizeof name, "i%zu.jpg", i);
+		assert_ptr_equal(gt_find_file_name(g, name), im);
+		snprintf(name, sizeof name, "i%zu", i);
+		assert_ptr_equal(gt_find_custom_id(g, name), im); /* by stem */
+		assert_int_equal(im->n_ann, i % 10 == 0 ? 2 : 0);
+		if (im->n_ann)
+			assert_int_equal(gt_anns(g)[im->ann_first].id, 2 * i); /* file order kept */
+		assert_null(gt_find_image_id(g, (int64_t)(3 * i + 2)));
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	fprintf(stderr, "# 100k images: load %.1f ms, 300k lookups %.1f ms\n",
+	        (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
+	        (double)(t2.tv_sec - t1.tv_sec) * 1e3 + (double)(t2.tv_nsec - t1.tv_nsec) / 1e6);
+	gt_free(g);
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_counts_and_skipped),
+		cmocka_unit_test_setup_teardown(test_images_and_grouping, load_tiny, free_tiny),
+		cmocka_unit_test_setup_teardown(test_categories, load_tiny, free_tiny),
+		cmocka_unit_test_setup_teardown(test_lookup_id, load_tiny, free_tiny),
+		cmocka_unit_test_setup_teardown(test_lookup_file_name, load_tiny, free_tiny),
+		cmocka_unit_test_setup_teardown(test_lookup_custom_id, load_tiny, free_tiny),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_not_json),
+		cmocka_unit_test(test_buffer_errors),
+		cmocka_unit_test(test_buffer_minimal),
+		cmocka_unit_test(test_large),
+	};
+	return cmocka_run_group_tests_name("gt", tests, NULL, NULL);
+}
