@@ -1,0 +1,224 @@
+/* sample_analyze on hand-tokenized traces: termination, stop steps, replay
+ * cursor helpers and policy outcomes.  Expected values worked out by hand. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <cJSON.h>
+
+#include "sample.h"
+
+/* Builds a native trace line from tokens and parses it. */
+static trace *mk(const char *finish, const char *const *toks, size_t n)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "image_id", 1);
+	cJSON_AddStringToObject(o, "finish_reason", finish);
+	cJSON *a = cJSON_AddArrayToObject(o, "tokens");
+	for (size_t i = 0; i < n; i++) {
+		cJSON *t = cJSON_CreateObject();
+		cJSON_AddStringToObject(t, "token", toks[i]);
+		cJSON_AddNumberToObject(t, "logprob", -0.5);
+		cJSON_AddItemToArray(a, t);
+	}
+	char *s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	trace_limits lim;
+	trace_limits_default(&lim);
+	trace *t = NULL;
+	ts_error err;
+	assert_int_equal(trace_parse_line(s, strlen(s), &lim, &t, &err), TS_OK);
+	free(s);
+	return t;
+}
+
+static sample *analyze(const trace *t, double w, double h)
+{
+	analysis_opts o;
+	analysis_opts_default(&o);
+	sample *s = NULL;
+	ts_error err;
+	assert_int_equal(sample_analyze(t, NULL, NULL, w, h, &o, &s, &err), TS_OK);
+	return s;
+}
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* steps: 0 "```json\n[" 1 "{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"a\"" 2 "}" 3 ", "
+ *        4 "{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"a\"}" 5 "]" 6 "\n```"
+ * Two identical records completing at steps 2 and 4; "]" at 5; stop. */
+static void test_closed_list_with_duplicate(void **state)
+{
+	(void)state;
+	const char *toks[] = { "```json\n[", "{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"a\"", "}", ", ",
+	                       "{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"a\"}", "]", "\n```" };
+	trace *t = mk("stop", toks, N(toks));
+	sample *s = analyze(t, 1000, 1000);
+	assert_int_equal(sample_n_records(s), 2);
+	assert_int_equal(sample_termination(s), TERM_CLOSED);
+	assert_int_equal(sample_termination_step(s), 5);
+	assert_int_equal(sample_records(s)[0].last_step, 2);
+	assert_int_equal(sample_records(s)[1].last_step, 4);
+	assert_int_equal(sample_repeat(s)->duplicates, 1);
+	assert_int_equal(sample_repeat(s)->tail_start, 1);
+	const sample_rec *ri = sample_rec_info(s);
+	assert_int_equal(ri[1].dup_of, 0);
+	assert_int_equal(ri[1].occurrence, 2);
+	assert_int_equal(ri[0].total, 2);
+	assert_true(ri[1].in_tail);
+	assert_false(ri[0].in_tail);
+	/* qwen3 on 1000x1000: numbers are pixels */
+	assert_true(ri[0].box_ok);
+	assert_true(ri[0].box[0] == 1.0 && ri[0].box[3] == 4.0);
+	/* replay cursor: records completed at or before a step */
+	assert_int_equal(sample_records_upto(s, -1), 0);
+	assert_int_equal(sample_records_upto(s, 1), 0);
+	assert_int_equal(sample_records_upto(s, 2), 1);
+	assert_int_equal(sample_records_upto(s, 3), 1);
+	assert_int_equal(sample_records_upto(s, 4), 2);
+	assert_int_equal(sample_records_upto(s, 99), 2);
+
+	policy rs = { POLICY_REPEAT_STOP, 0 };
+	sample_outcome oc = sample_outcome_for(s, &rs);
+	assert_true(oc.cut.fired);
+	assert_int_equal(oc.cut.stop_step, 4);
+	assert_int_equal(oc.cut.kept, 1);
+	assert_int_equal(oc.tokens, 5);
+	assert_int_equal(oc.term, TERM_CLOSED);
+	assert_int_equal(oc.rep.duplicates, 0);
+	assert_int_equal(oc.rep.max_repeat, 1);
+	policy off = { POLICY_OFF, 0 };
+	oc = sample_outcome_for(s, &off);
+	assert_false(oc.cut.fired);
+	assert_int_equal(oc.tokens, 7);
+	assert_int_equal(oc.rep.max_repeat, 2);
+	sample_free(s);
+	trace_free(t);
+}
+
+/* Model stopped but the list never closed: malformed. */
+static void test_stop_without_close_is_malformed(void **state)
+{
+	(void)state;
+	const char *toks[] = { "[", "{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"a\"}" };
+	trace *t = mk("stop", toks, N(toks));
+	sample *s = analyze(t, 0, 0);
+	assert_int_equal(sample_n_records(s), 1);
+	assert_int_equal(sample_termination(s), TERM_MALFORMED);
+	assert_int_equal(sample_termination_step(s), 1); /* last step */
+	assert_false(sample_rec_info(s)[0].box_ok);       /* qwen3 needs the image size */
+	sample_free(s);
+	trace_free(t);
+}
+
+/* Junk between records: malformed even though "]" closed the list. */
+static void test_junk_is_malformed(void **state)
+{
+	(void)state;
+	const char *toks[] = { "[", "{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"a\"}", " oops ",
+	                       ", {\"bbox_2d\": [5, 6, 7, 8], \"label\": \"b\"}", "]" };
+	trace *t = mk("stop", toks, N(toks));
+	sample *s = analyze(t, 0, 0);
+	assert_int_equal(sample_n_records(s), 2);
+	assert_int_equal(sample_termination(s), TERM_MALFORMED);
+	sample_free(s);
+	trace_free(t);
+}
+
+/* Token limit mid-record: truncated; the partial record is not a record;
+ * repeat_stop fires at the second record's "}" (step 3) and counts as closed. */
+static void test_truncated_mid_record(void **state)
+{
+	(void)state;
+	const char *toks[] = { "[", "{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"a\"}", ", ",
+	                       "{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"a\"}", ", ", "{\"bbox_2d\": [1, 2" };
+	trace *t = mk("length", toks, N(toks));
+	sample *s = analyze(t, 0, 0);
+	assert_int_equal(sample_n_records(s), 2);
+	assert_int_equal(sample_termination(s), TERM_TRUNCATED);
+	assert_int_equal(sample_termination_step(s), 5);
+	policy rs = { POLICY_REPEAT_STOP, 0 };
+	sample_outcome oc = sample_outcome_for(s, &rs);
+	assert_int_equal(oc.cut.stop_step, 3);
+	assert_int_equal(oc.term, TERM_CLOSED);
+	assert_int_equal(oc.tokens, 4);
+	sample_free(s);
+	trace_free(t);
+}
+
+/* PaliGemma loc list: the duplicate's ";" completes it at step 3; the final
+ * record completes at the last step when the model stopped. */
+static void test_loc_list(void **state)
+{
+	(void)state;
+	const char *toks[] = { "<loc0100><loc0200><loc0300><loc0400> cat", " ;",
+	                       " <loc0100><loc0200><loc0300><loc0400> cat", " ;",
+	                       " <loc0010><loc0020><loc0030><loc0040> dog" };
+	trace *t = mk("stop", toks, N(toks));
+	sample *s = analyze(t, 1024, 512);
+	assert_int_equal(sample_n_records(s), 3);
+	assert_int_equal(sample_key(s), REC_KEY_LOC);
+	assert_int_equal(sample_termination(s), TERM_CLOSED);
+	assert_int_equal(sample_records(s)[0].last_step, 1);
+	assert_int_equal(sample_records(s)[1].last_step, 3);
+	assert_int_equal(sample_records(s)[2].last_step, 4);
+	/* paligemma: y1 = 100/1024*512 = 50, x1 = 200/1024*1024 = 200,
+	 * y2 = 300/1024*512 = 150, x2 = 400 */
+	const sample_rec *ri = sample_rec_info(s);
+	assert_true(ri[0].box_ok);
+	assert_true(ri[0].box[0] == 200.0 && ri[0].box[1] == 50.0 && ri[0].box[2] == 400.0 &&
+	            ri[0].box[3] == 150.0);
+	policy rs = { POLICY_REPEAT_STOP, 0 };
+	sample_outcome oc = sample_outcome_for(s, &rs);
+	assert_int_equal(oc.cut.stop_step, 3);
+	assert_int_equal(oc.cut.kept, 1);
+	sample_free(s);
+	trace_free(t);
+}
+
+/* Cut off by the token limit inside the last loc record's label: that record
+ * is not complete. */
+static void test_loc_truncated(void **state)
+{
+	(void)state;
+	const char *toks[] = { "<loc0100><loc0200><loc0300><loc0400> cat ;", " <loc0010><loc0020><loc0030><loc0040> do" };
+	trace *t = mk("length", toks, N(toks));
+	sample *s = analyze(t, 1024, 1024);
+	assert_int_equal(sample_n_records(s), 1);
+	assert_int_equal(sample_termination(s), TERM_TRUNCATED);
+	sample_free(s);
+	trace_free(t);
+}
+
+static void test_iou_list(void **state)
+{
+	(void)state;
+	analysis_opts o;
+	analysis_opts_default(&o);
+	ts_error err;
+	assert_int_equal(analysis_parse_iou("0.3,0.5,0.75", &o, &err), TS_OK);
+	assert_int_equal(o.n_iou, 3);
+	assert_true(o.iou[2] == 0.75);
+	assert_int_equal(analysis_parse_iou("0.3,,0.5", &o, &err), TS_ERR_USAGE);
+	assert_int_equal(analysis_parse_iou("1.5", &o, &err), TS_ERR_USAGE);
+	assert_int_equal(analysis_parse_iou("abc", &o, &err), TS_ERR_USAGE);
+	assert_int_equal(o.n_iou, 3); /* unchanged after errors */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_closed_list_with_duplicate),
+		cmocka_unit_test(test_stop_without_close_is_malformed),
+		cmocka_unit_test(test_junk_is_malformed),
+		cmocka_unit_test(test_truncated_mid_record),
+		cmocka_unit_test(test_loc_list),
+		cmocka_unit_test(test_loc_truncated),
+		cmocka_unit_test(test_iou_list),
+	};
+	return cmocka_run_group_tests_name("sample", tests, NULL, NULL);
+}
