@@ -13,6 +13,17 @@
  *   PaliGemma: "<locYYYY><locXXXX><locYYYY><locXXXX> label ; ..." (text is
  *   parsed, not token ids: "<loc0123>" may be split over several tokens).
  *
+ * Junk (recparse_junk): a record object without a label string or without a
+ * coordinate array of exactly four JSON numbers, a second label or coordinate
+ * key, an invalid escape, a lone surrogate, invalid UTF-8 or a raw control
+ * character in a string, a number longer than max_number_chars or not finite,
+ * nesting deeper than max_depth, any JSON syntax error; between records,
+ * anything but white space and exactly one comma (a missing or trailing comma
+ * is junk).  After junk the parser skips (tracking strings and brackets) to
+ * the next "{" at list level; a "]" at list level still closes the list.
+ * Loc: a group that is not four <locNNNN> (4 digits, 0..1023) followed by a
+ * non-empty label, or a fifth <loc; skipped up to the next ";".
+ *
  * Completion step of a record (record.last_step):
  *   JSON: the step holding the record's closing "}".
  *   loc:  the step holding the ";" after its label; the last record of a
@@ -48,8 +59,10 @@ typedef struct recparse_limits {
 	size_t max_records;     /* per sample (default 100,000); more -> TS_ERR_LIMIT */
 	size_t max_label_bytes; /* default 4096; longer labels are cut (record still counts) */
 	size_t max_number_chars;/* default 64; a longer number is junk ("9999999...") */
-	size_t max_depth;       /* JSON nesting inside a record (default 64) */
+	size_t max_depth;       /* containers nested inside a record object (default 64;
+	                         * the coordinate array is at depth 1) */
 } recparse_limits;
+/* A zero field in the limits given to recparse_new means its default. */
 
 void recparse_limits_default(recparse_limits *lim);
 
@@ -59,7 +72,9 @@ recparse *recparse_new(const recparse_limits *lim); /* NULL lim = defaults */
 void      recparse_free(recparse *p);
 
 /* Feeds the bytes of step `step` (steps must be non-decreasing).  Returns
- * TS_OK, or TS_ERR_LIMIT when max_records is exceeded (further input ignored). */
+ * TS_OK, or TS_ERR_LIMIT when max_records is exceeded (further input ignored),
+ * TS_ERR_NOMEM when out of memory (likewise sticky), TS_ERR_USAGE for a NULL
+ * parser or bytes. */
 ts_status recparse_feed(recparse *p, const char *bytes, size_t len, uint32_t step);
 
 /* End of stream at step last_step.  stopped_by_model = 1 when the model ended
@@ -72,7 +87,8 @@ rec_key       recparse_key(const recparse *p);    /* syntax seen (first record's
 int           recparse_opened(const recparse *p); /* a list started ("[" or first "<loc") */
 int           recparse_closed(const recparse *p); /* JSON "]" seen / loc stream finished by model */
 int           recparse_junk(const recparse *p);   /* junk between or inside records */
-long          recparse_close_step(const recparse *p); /* step holding "]" (or -1) */
+long          recparse_close_step(const recparse *p); /* step holding "]"; loc: the final
+                                                        step given to finish(…, 1); else -1 */
 
 /* True when a and b are exact duplicates: same unescaped label bytes and the
  * same four emitted numbers. */
@@ -80,7 +96,18 @@ int  record_equal(const record *a, const record *b);
 /* Hash consistent with record_equal. */
 uint64_t record_hash(const record *r);
 
-/* Convenience: parse a whole text as one step per byte range given by
- * offsets (used by tests and tools).  steps_off has n_steps+1 entries. */
+/* Convenience: feeds text as n_steps steps, step i (0-based) holding the
+ * bytes [steps_off[i], steps_off[i+1]) (used by tests and tools).  steps_off
+ * has n_steps+1 non-decreasing entries.  Does not call recparse_finish. */
+ts_status recparse_feed_split(recparse *p, const char *text,
+                              const size_t *steps_off, size_t n_steps);
+
+/* Forgets all records and state (keeps the buffers): ready for a new sample.
+ * Pointers from recparse_records() become invalid. */
+void      recparse_reset(recparse *p);
+
+long      recparse_junk_step(const recparse *p); /* step where junk was first seen, -1 */
+/* TS_OK, or the sticky error that stopped the parser (TS_ERR_LIMIT, TS_ERR_NOMEM). */
+ts_status recparse_status(const recparse *p);
 
 #endif

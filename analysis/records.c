@@ -1,0 +1,1320 @@
+/* records.c — incremental coordinate-list parser (see records.h).
+ *
+ * One byte-level state machine, fed step by step.  Nothing is ever re-read:
+ * every byte is handled once (a byte may be re-dispatched to a new state right
+ * after an error, never more than a bounded number of times), so the cost is
+ * O(total bytes) and the result does not depend on how the text is split.
+ *
+ * Layers:
+ *   top       where we are in the list: before it, between records, inside a
+ *             record, resynchronising after junk, closed, or in a loc stream
+ *   grammar   a strict JSON grammar inside a record, with a container stack
+ *             bounded by max_depth
+ *   lexer     strings (escapes, surrogates, UTF-8 validation), numbers (JSON
+ *             grammar, length-capped) and the literals true/false/null
+ *   semantics depth-1 keys "bbox_2d"/"box_2d"/"bbox" (array of exactly four
+ *             numbers) and "label" (a string); everything else is skipped
+ *
+ * Any error inside a record makes it junk; the parser then tracks strings and
+ * bracket depth only, and restarts at the next "{" at list level (a "]" there
+ * closes the list).
+ */
+#include "records.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* limits */
+
+#define DEF_MAX_RECORDS 100000
+#define DEF_MAX_LABEL   4096
+#define DEF_MAX_NUMBER  64
+#define DEF_MAX_DEPTH   64
+
+void recparse_limits_default(recparse_limits *lim)
+{
+	lim->max_records = DEF_MAX_RECORDS;
+	lim->max_label_bytes = DEF_MAX_LABEL;
+	lim->max_number_chars = DEF_MAX_NUMBER;
+	lim->max_depth = DEF_MAX_DEPTH;
+}
+
+/* ------------------------------------------------------------------ */
+/* state */
+
+enum top_state {
+	T_PRE = 0,      /* before the list: looking for "[", "{" or "<loc" */
+	T_LIST_START,   /* after "[" */
+	T_BETWEEN,      /* after a record's "}" */
+	T_AFTER_COMMA,  /* after the "," that follows a record */
+	T_RECORD,       /* inside a record object */
+	T_RESYNC,       /* after junk: skipping to "{" at list level */
+	T_CLOSED,       /* after "]": everything ignored */
+	T_LOC,          /* PaliGemma loc stream (sub-state in loc) */
+};
+
+enum gram_state {
+	G_OBJ_FIRST = 0, /* after "{": key or "}" */
+	G_OBJ_KEY,       /* after "," in an object: key */
+	G_COLON,         /* after a key */
+	G_VALUE,         /* a value */
+	G_ARR_FIRST,     /* after "[": value or "]" */
+	G_AFTER,         /* after a value: "," or the closing bracket */
+};
+
+enum lex_state { LX_NONE = 0, LX_STRING, LX_NUMBER, LX_LITERAL };
+
+enum num_state {
+	N_START = 0, N_MINUS, N_ZERO, N_INT, N_DOT, N_FRAC, N_E, N_ESIGN, N_EXP,
+};
+
+enum str_sink { S_NONE = 0, S_KEY, S_LABEL };
+enum str_role { R_KEY = 0, R_VALUE };
+enum key_kind { K_OTHER = 0, K_LABEL, K_COORD };
+
+enum loc_state {
+	L_EXPECT = 0, /* before a group: white space, then "<loc" */
+	L_MATCH,      /* matching "<loc" (lk bytes matched) */
+	L_DIGITS,     /* four digits */
+	L_GT,         /* ">" */
+	L_LABEL,      /* label up to ";" */
+	L_SKIP,       /* after junk: skipping to ";" */
+};
+
+#define KEY_BUF 16
+
+typedef struct chunk {
+	struct chunk *next;
+	size_t cap, used;
+	char data[];
+} chunk;
+
+struct recparse {
+	recparse_limits lim;
+	ts_status status;  /* sticky: TS_ERR_LIMIT / TS_ERR_NOMEM */
+
+	/* output */
+	record *recs;
+	size_t n, cap;
+	chunk *arena;
+	int opened, closed, junk, finished, bare;
+	long close_step, junk_step;
+	rec_key first_key;
+
+	int top;
+
+	/* T_PRE: partial "<loc" */
+	int pre_k;
+	uint32_t pre_step;
+
+	/* grammar inside a record */
+	unsigned char *stack; /* container types, stack[0] = '{' (the record) */
+	size_t depth, max_stack;
+	int g;
+
+	/* lexer */
+	int lx;
+	/* strings */
+	int esc;            /* 0, 1 after "\", 2..5 reading hex digit esc-2 */
+	unsigned hexv;
+	unsigned hi_sur;    /* pending high surrogate, 0 if none */
+	int u8need;         /* continuation bytes still expected */
+	unsigned char u8lo, u8hi; /* range of the next continuation byte */
+	int sink, role;
+	char key[KEY_BUF];
+	size_t key_len;
+	int key_over;
+	/* numbers */
+	int ns;
+	size_t nlen;
+	int n_store;
+	char *numbuf;
+	/* literals */
+	const char *lit;
+	int lit_i;
+
+	/* record under construction */
+	uint32_t rec_first;
+	int cur_key;
+	rec_key coord_key, cand_key;
+	int seen_label, seen_coord, has_label, has_coords, in_coords;
+	int nv;
+	double v[4];
+	/* label buffer */
+	char *lab;
+	size_t lab_len, lab_cap, cp_start;
+	int lab_cut;
+
+	/* resync */
+	size_t rdepth;
+	int r_str, r_esc;
+
+	/* loc stream */
+	int ls;
+	int lk, ldig, nloc, lab_k;
+	unsigned lval;
+};
+
+/* ------------------------------------------------------------------ */
+/* allocation helpers */
+
+static void set_status(recparse *p, ts_status st)
+{
+	if (p->status == TS_OK)
+		p->status = st;
+}
+
+static char *arena_put(recparse *p, const char *s, size_t n)
+{
+	chunk *c = p->arena;
+	if (!c || c->cap - c->used < n + 1) {
+		size_t cap = 16384;
+		if (cap < n + 1)
+			cap = n + 1;
+		c = malloc(sizeof *c + cap);
+		if (!c)
+			return NULL;
+		c->cap = cap;
+		c->used = 0;
+		c->next = p->arena;
+		p->arena = c;
+	}
+	char *d = c->data + c->used;
+	if (n)
+		memcpy(d, s, n);
+	d[n] = '\0';
+	c->used += n + 1;
+	return d;
+}
+
+static void arena_free(recparse *p)
+{
+	chunk *c = p->arena;
+	while (c) {
+		chunk *nx = c->next;
+		free(c);
+		c = nx;
+	}
+	p->arena = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* lifecycle */
+
+recparse *recparse_new(const recparse_limits *lim)
+{
+	recparse *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	recparse_limits_default(&p->lim);
+	if (lim) {
+		if (lim->max_records)
+			p->lim.max_records = lim->max_records;
+		if (lim->max_label_bytes)
+			p->lim.max_label_bytes = lim->max_label_bytes;
+		if (lim->max_number_chars)
+			p->lim.max_number_chars = lim->max_number_chars;
+		if (lim->max_depth)
+			p->lim.max_depth = lim->max_depth;
+	}
+	/* the record object itself plus max_depth containers inside it */
+	if (p->lim.max_depth > ((size_t)1 << 24))
+		p->lim.max_depth = (size_t)1 << 24;
+	if (p->lim.max_number_chars > ((size_t)1 << 20))
+		p->lim.max_number_chars = (size_t)1 << 20;
+	p->max_stack = p->lim.max_depth + 1;
+	p->stack = malloc(p->max_stack);
+	p->numbuf = malloc(p->lim.max_number_chars + 2);
+	if (!p->stack || !p->numbuf) {
+		recparse_free(p);
+		return NULL;
+	}
+	recparse_reset(p);
+	return p;
+}
+
+void recparse_reset(recparse *p)
+{
+	if (!p)
+		return;
+	arena_free(p);
+	p->n = 0;
+	p->status = TS_OK;
+	p->opened = p->closed = p->junk = p->finished = p->bare = 0;
+	p->close_step = -1;
+	p->junk_step = -1;
+	p->first_key = REC_KEY_NONE;
+	p->top = T_PRE;
+	p->pre_k = 0;
+	p->depth = 0;
+	p->lx = LX_NONE;
+}
+
+void recparse_free(recparse *p)
+{
+	if (!p)
+		return;
+	arena_free(p);
+	free(p->recs);
+	free(p->stack);
+	free(p->numbuf);
+	free(p->lab);
+	free(p);
+}
+
+/* ------------------------------------------------------------------ */
+/* records out */
+
+static void set_junk(recparse *p, uint32_t step)
+{
+	if (!p->junk) {
+		p->junk = 1;
+		p->junk_step = (long)step;
+	}
+}
+
+static void emit(recparse *p, rec_key key, const double v[4], uint32_t first,
+                 uint32_t last)
+{
+	if (p->n >= p->lim.max_records) {
+		set_status(p, TS_ERR_LIMIT);
+		return;
+	}
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		record *r = realloc(p->recs, cap * sizeof *r);
+		if (!r) {
+			set_status(p, TS_ERR_NOMEM);
+			return;
+		}
+		p->recs = r;
+		p->cap = cap;
+	}
+	char *lab = arena_put(p, p->lab ? p->lab : "", p->lab_len);
+	if (!lab) {
+		set_status(p, TS_ERR_NOMEM);
+		return;
+	}
+	record *r = &p->recs[p->n++];
+	r->label = lab;
+	r->label_len = p->lab_len;
+	memcpy(r->v, v, sizeof r->v);
+	r->key = key;
+	r->first_step = first;
+	r->last_step = last;
+	if (p->n == 1)
+		p->first_key = key;
+}
+
+/* ------------------------------------------------------------------ */
+/* label buffer: bytes appended one code point at a time, cut at a UTF-8
+ * boundary once longer than max_label_bytes */
+
+static void lab_reset(recparse *p)
+{
+	p->lab_len = 0;
+	p->cp_start = 0;
+	p->lab_cut = 0;
+}
+
+static int lab_byte(recparse *p, unsigned char c)
+{
+	if (p->lab_cut)
+		return 0;
+	if (p->lab_len + 1 > p->lab_cap) {
+		size_t cap = p->lab_cap ? p->lab_cap * 2 : 64;
+		char *b = realloc(p->lab, cap);
+		if (!b) {
+			set_status(p, TS_ERR_NOMEM);
+			return -1;
+		}
+		p->lab = b;
+		p->lab_cap = cap;
+	}
+	p->lab[p->lab_len++] = (char)c;
+	return 0;
+}
+
+/* A code point has been completed. */
+static void lab_cp_done(recparse *p)
+{
+	if (p->lab_cut)
+		return;
+	if (p->lab_len > p->lim.max_label_bytes) {
+		p->lab_len = p->cp_start;
+		p->lab_cut = 1;
+	} else {
+		p->cp_start = p->lab_len;
+	}
+}
+
+static void sink_byte(recparse *p, unsigned char c)
+{
+	if (p->sink == S_LABEL) {
+		lab_byte(p, c);
+	} else if (p->sink == S_KEY) {
+		if (p->key_len < KEY_BUF)
+			p->key[p->key_len++] = (char)c;
+		else
+			p->key_over = 1;
+	}
+}
+
+static void sink_cp(recparse *p, unsigned cp)
+{
+	if (p->sink == S_NONE)
+		return;
+	if (cp < 0x80) {
+		sink_byte(p, (unsigned char)cp);
+	} else if (cp < 0x800) {
+		sink_byte(p, (unsigned char)(0xC0 | (cp >> 6)));
+		sink_byte(p, (unsigned char)(0x80 | (cp & 0x3F)));
+	} else if (cp < 0x10000) {
+		sink_byte(p, (unsigned char)(0xE0 | (cp >> 12)));
+		sink_byte(p, (unsigned char)(0x80 | ((cp >> 6) & 0x3F)));
+		sink_byte(p, (unsigned char)(0x80 | (cp & 0x3F)));
+	} else {
+		sink_byte(p, (unsigned char)(0xF0 | (cp >> 18)));
+		sink_byte(p, (unsigned char)(0x80 | ((cp >> 12) & 0x3F)));
+		sink_byte(p, (unsigned char)(0x80 | ((cp >> 6) & 0x3F)));
+		sink_byte(p, (unsigned char)(0x80 | (cp & 0x3F)));
+	}
+	if (p->sink == S_LABEL)
+		lab_cp_done(p);
+}
+
+/* ------------------------------------------------------------------ */
+/* UTF-8 validation, one byte at a time.
+ * Returns 1 when c completes a code point, 0 when more bytes are needed,
+ * -1 when the sequence is not well-formed UTF-8 (overlong, surrogate,
+ * > U+10FFFF, stray or missing continuation byte). */
+
+static int u8_step(recparse *p, unsigned char c)
+{
+	if (p->u8need) {
+		if (c < p->u8lo || c > p->u8hi)
+			return -1;
+		p->u8lo = 0x80;
+		p->u8hi = 0xBF;
+		return --p->u8need == 0;
+	}
+	if (c < 0x80)
+		return 1;
+	p->u8lo = 0x80;
+	p->u8hi = 0xBF;
+	if (c >= 0xC2 && c <= 0xDF) {
+		p->u8need = 1;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		p->u8need = 2;
+		if (c == 0xE0)
+			p->u8lo = 0xA0;
+		else if (c == 0xED)
+			p->u8hi = 0x9F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		p->u8need = 3;
+		if (c == 0xF0)
+			p->u8lo = 0x90;
+		else if (c == 0xF4)
+			p->u8hi = 0x8F;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* numbers */
+
+static const double pow10_exact[23] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/* Converts a JSON number (already validated by the grammar) to the correctly
+ * rounded double.  Short numbers take an exact path (mantissa <= 2^53 and a
+ * power of ten <= 10^22: one correctly rounded operation); the rest go to
+ * strtod with the locale's decimal point.  Returns -1 when not finite. */
+static int num_value(char *s, size_t n, double *out)
+{
+	size_t i = 0;
+	int neg = 0;
+	uint64_t m = 0;
+	int sig = 0;
+	long nfrac = 0, ex = 0;
+	int eneg = 0;
+	if (s[i] == '-') {
+		neg = 1;
+		i++;
+	}
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+		if (m || s[i] != '0')
+			sig++;
+		m = m * 10 + (uint64_t)(s[i] - '0');
+		if (sig > 19)
+			goto slow;
+	}
+	if (i < n && s[i] == '.') {
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+			if (m || s[i] != '0')
+				sig++;
+			if (sig > 19)
+				goto slow;
+			m = m * 10 + (uint64_t)(s[i] - '0');
+			nfrac++;
+		}
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (s[i] == '+' || s[i] == '-')
+			eneg = s[i++] == '-';
+		for (; i < n; i++) {
+			if (ex < 100000)
+				ex = ex * 10 + (s[i] - '0');
+		}
+	}
+	if (m == 0) {
+		*out = neg ? -0.0 : 0.0;
+		return 0;
+	}
+	{
+		long e10 = (eneg ? -ex : ex) - nfrac;
+		if (m <= ((uint64_t)1 << 53) && e10 >= -22 && e10 <= 22) {
+			double d = (double)m;
+			d = e10 >= 0 ? d * pow10_exact[e10] : d / pow10_exact[-e10];
+			*out = neg ? -d : d;
+			return 0;
+		}
+	}
+slow:
+	{
+		const char *dp = localeconv()->decimal_point;
+		if (dp && dp[0] && dp[0] != '.' && !dp[1]) {
+			for (size_t k = 0; k < n; k++)
+				if (s[k] == '.')
+					s[k] = dp[0];
+		}
+		s[n] = '\0';
+		double d = strtod(s, NULL);
+		if (!isfinite(d))
+			return -1;
+		*out = d;
+		return 0;
+	}
+}
+
+/* Feeds one byte to the number lexer.  Returns 0 consumed, 1 the number
+ * ended before c (c not consumed), -1 error. */
+static int num_byte(recparse *p, unsigned char c)
+{
+	int d = c >= '0' && c <= '9';
+	int ns = p->ns;
+	switch (ns) {
+	case N_START:
+		ns = c == '-' ? N_MINUS : c == '0' ? N_ZERO : d ? N_INT : -1;
+		break;
+	case N_MINUS:
+		ns = c == '0' ? N_ZERO : d ? N_INT : -1;
+		break;
+	case N_ZERO:
+		if (d)
+			return -1; /* leading zero */
+		ns = c == '.' ? N_DOT : (c == 'e' || c == 'E') ? N_E : 100;
+		break;
+	case N_INT:
+		ns = d ? N_INT : c == '.' ? N_DOT : (c == 'e' || c == 'E') ? N_E : 100;
+		break;
+	case N_DOT:
+		ns = d ? N_FRAC : -1;
+		break;
+	case N_FRAC:
+		ns = d ? N_FRAC : (c == 'e' || c == 'E') ? N_E : 100;
+		break;
+	case N_E:
+		ns = (c == '+' || c == '-') ? N_ESIGN : d ? N_EXP : -1;
+		break;
+	case N_ESIGN:
+		ns = d ? N_EXP : -1;
+		break;
+	case N_EXP:
+		ns = d ? N_EXP : 100;
+		break;
+	default:
+		return -1;
+	}
+	if (ns < 0)
+		return -1;
+	if (ns == 100)
+		return 1;
+	if (p->nlen >= p->lim.max_number_chars)
+		return -1; /* degenerate "999999..." */
+	if (p->n_store)
+		p->numbuf[p->nlen] = (char)c;
+	p->nlen++;
+	p->ns = ns;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON inside a record */
+
+static void enter_resync(recparse *p, uint32_t step, size_t depth, int in_str,
+                         int in_esc)
+{
+	set_junk(p, step);
+	p->top = T_RESYNC;
+	p->rdepth = depth;
+	p->r_str = in_str;
+	p->r_esc = in_esc;
+	p->lx = LX_NONE;
+}
+
+static void start_record(recparse *p, uint32_t step)
+{
+	p->top = T_RECORD;
+	p->opened = 1;
+	p->stack[0] = '{';
+	p->depth = 1;
+	p->g = G_OBJ_FIRST;
+	p->lx = LX_NONE;
+	p->rec_first = step;
+	p->cur_key = K_OTHER;
+	p->coord_key = REC_KEY_NONE;
+	p->seen_label = p->seen_coord = 0;
+	p->has_label = p->has_coords = p->in_coords = 0;
+	p->nv = 0;
+	lab_reset(p);
+}
+
+static void start_string(recparse *p, int role, int sink)
+{
+	p->lx = LX_STRING;
+	p->esc = 0;
+	p->hi_sur = 0;
+	p->u8need = 0;
+	p->role = role;
+	p->sink = sink;
+	if (sink == S_KEY) {
+		p->key_len = 0;
+		p->key_over = 0;
+	} else if (sink == S_LABEL) {
+		lab_reset(p);
+	}
+}
+
+static int hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* One byte inside a string.  Returns 0 consumed, 1 closing quote, -1 error. */
+static int str_byte(recparse *p, unsigned char c)
+{
+	if (p->esc == 1) {
+		unsigned cp;
+		if (p->hi_sur && c != 'u')
+			return -1; /* high surrogate not followed by \u */
+		switch (c) {
+		case '"': cp = '"'; break;
+		case '\\': cp = '\\'; break;
+		case '/': cp = '/'; break;
+		case 'b': cp = '\b'; break;
+		case 'f': cp = '\f'; break;
+		case 'n': cp = '\n'; break;
+		case 'r': cp = '\r'; break;
+		case 't': cp = '\t'; break;
+		case 'u':
+			p->esc = 2;
+			p->hexv = 0;
+			return 0;
+		default:
+			return -1;
+		}
+		p->esc = 0;
+		sink_cp(p, cp);
+		return 0;
+	}
+	if (p->esc >= 2) {
+		int h = hexval(c);
+		if (h < 0)
+			return -1;
+		p->hexv = p->hexv * 16 + (unsigned)h;
+		if (++p->esc < 6)
+			return 0;
+		p->esc = 0;
+		unsigned cp = p->hexv;
+		if (p->hi_sur) {
+			if (cp < 0xDC00 || cp > 0xDFFF)
+				return -1;
+			cp = 0x10000 + ((p->hi_sur - 0xD800) << 10) + (cp - 0xDC00);
+			p->hi_sur = 0;
+		} else if (cp >= 0xD800 && cp <= 0xDBFF) {
+			p->hi_sur = cp;
+			return 0;
+		} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+			return -1; /* lone low surrogate */
+		}
+		sink_cp(p, cp);
+		return 0;
+	}
+	if (p->hi_sur) {
+		if (c != '\\')
+			return -1;
+		p->esc = 1;
+		return 0;
+	}
+	if (c == '"' || c == '\\') {
+		if (p->u8need)
+			return -1; /* truncated UTF-8 sequence */
+		if (c == '"')
+			return 1;
+		p->esc = 1;
+		return 0;
+	}
+	if (c < 0x20)
+		return -1; /* raw control character */
+	int r = u8_step(p, c);
+	if (r < 0)
+		return -1;
+	sink_byte(p, c);
+	if (r == 1 && p->sink == S_LABEL)
+		lab_cp_done(p);
+	return 0;
+}
+
+static int key_is(const recparse *p, const char *s)
+{
+	size_t n = strlen(s);
+	return !p->key_over && p->key_len == n && memcmp(p->key, s, n) == 0;
+}
+
+/* A string has been closed. */
+static int string_done(recparse *p)
+{
+	p->lx = LX_NONE;
+	if (p->role == R_KEY) {
+		p->g = G_COLON;
+		if (p->depth != 1)
+			return 0;
+		p->cur_key = K_OTHER;
+		rec_key ck = REC_KEY_NONE;
+		if (key_is(p, "label"))
+			p->cur_key = K_LABEL;
+		else if (key_is(p, "bbox_2d"))
+			ck = REC_KEY_BBOX_2D;
+		else if (key_is(p, "box_2d"))
+			ck = REC_KEY_BOX_2D;
+		else if (key_is(p, "bbox"))
+			ck = REC_KEY_BBOX;
+		if (ck != REC_KEY_NONE) {
+			p->cur_key = K_COORD;
+			p->cand_key = ck;
+		}
+		/* a second label or coordinate key makes the record ambiguous */
+		if (p->cur_key == K_LABEL) {
+			if (p->seen_label)
+				return -1;
+			p->seen_label = 1;
+		} else if (p->cur_key == K_COORD) {
+			if (p->seen_coord)
+				return -1;
+			p->seen_coord = 1;
+		}
+		return 0;
+	}
+	if (p->sink == S_LABEL)
+		p->has_label = 1;
+	p->g = G_AFTER;
+	return 0;
+}
+
+static int number_done(recparse *p)
+{
+	p->lx = LX_NONE;
+	p->g = G_AFTER;
+	if (p->ns != N_ZERO && p->ns != N_INT && p->ns != N_FRAC && p->ns != N_EXP)
+		return -1; /* "-", "1.", "1e", "1e+" */
+	if (!p->n_store)
+		return 0;
+	if (p->nv >= 4)
+		return -1;
+	double d;
+	if (num_value(p->numbuf, p->nlen, &d) < 0)
+		return -1;
+	p->v[p->nv++] = d;
+	return 0;
+}
+
+/* Starts a value whose first byte is c.  Returns -1 on error. */
+static int value_start(recparse *p, unsigned char c)
+{
+	int t; /* 's' string, 'n' number, 'l' literal, '{', '[' */
+	if (c == '"')
+		t = 's';
+	else if (c == '-' || (c >= '0' && c <= '9'))
+		t = 'n';
+	else if (c == 't' || c == 'f' || c == 'n')
+		t = 'l';
+	else if (c == '{' || c == '[')
+		t = c;
+	else
+		return -1;
+
+	int sink = S_NONE, store = 0, coords = 0;
+	if (p->depth == 1) {
+		if (p->cur_key == K_LABEL) {
+			if (t != 's')
+				return -1;
+			sink = S_LABEL;
+		} else if (p->cur_key == K_COORD) {
+			if (t != '[')
+				return -1;
+			coords = 1;
+		}
+	} else if (p->depth == 2 && p->in_coords) {
+		if (t != 'n')
+			return -1;
+		store = 1;
+	}
+
+	switch (t) {
+	case 's':
+		start_string(p, R_VALUE, sink);
+		return 0;
+	case 'n':
+		p->lx = LX_NUMBER;
+		p->ns = N_START;
+		p->nlen = 0;
+		p->n_store = store;
+		return num_byte(p, c);
+	case 'l':
+		p->lx = LX_LITERAL;
+		p->lit = c == 't' ? "true" : c == 'f' ? "false" : "null";
+		p->lit_i = 1;
+		return 0;
+	default:
+		if (p->depth >= p->max_stack)
+			return -1; /* nested deeper than max_depth */
+		p->stack[p->depth++] = (unsigned char)t;
+		p->g = t == '{' ? G_OBJ_FIRST : G_ARR_FIRST;
+		if (coords) {
+			p->in_coords = 1;
+			p->coord_key = p->cand_key;
+			p->nv = 0;
+		}
+		return 0;
+	}
+}
+
+/* Closes the innermost container with bracket c.  Returns -1 on error. */
+static int close_container(recparse *p, unsigned char c, uint32_t step)
+{
+	unsigned char open = p->stack[p->depth - 1];
+	if ((c == '}' && open != '{') || (c == ']' && open != '['))
+		return -1;
+	if (p->depth == 2 && p->in_coords) {
+		if (p->nv != 4)
+			return -1;
+		p->has_coords = 1;
+		p->in_coords = 0;
+	}
+	if (p->depth == 1) {
+		p->depth = 0;
+		if (p->has_label && p->has_coords)
+			emit(p, p->coord_key, p->v, p->rec_first, step);
+		else
+			set_junk(p, step); /* label or coordinates missing */
+		p->top = T_BETWEEN;
+		return 0;
+	}
+	p->depth--;
+	p->g = G_AFTER;
+	return 0;
+}
+
+static int is_ws(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int gram_byte(recparse *p, unsigned char c, uint32_t step)
+{
+	if (is_ws(c))
+		return 0;
+	switch (p->g) {
+	case G_OBJ_FIRST:
+		if (c == '}')
+			return close_container(p, c, step);
+		/* fall through */
+	case G_OBJ_KEY:
+		if (c != '"')
+			return -1;
+		start_string(p, R_KEY, p->depth == 1 ? S_KEY : S_NONE);
+		return 0;
+	case G_COLON:
+		if (c != ':')
+			return -1;
+		p->g = G_VALUE;
+		return 0;
+	case G_ARR_FIRST:
+		if (c == ']')
+			return close_container(p, c, step);
+		/* fall through */
+	case G_VALUE:
+		return value_start(p, c);
+	case G_AFTER:
+		if (c == ',') {
+			p->g = p->stack[p->depth - 1] == '{' ? G_OBJ_KEY : G_VALUE;
+			return 0;
+		}
+		if (c == '}' || c == ']')
+			return close_container(p, c, step);
+		return -1;
+	default:
+		return -1;
+	}
+}
+
+/* One byte inside a record.  Returns 1 when c must be dispatched again (the
+ * record turned out to be junk and the parser now resynchronises). */
+static int rec_byte(recparse *p, unsigned char c, uint32_t step)
+{
+	int was_str = p->lx == LX_STRING;
+	int was_esc = was_str && p->esc == 1;
+	size_t depth = p->depth;
+	int r;
+	switch (p->lx) {
+	case LX_STRING:
+		r = str_byte(p, c);
+		if (r < 0)
+			goto fail;
+		if (r == 1 && string_done(p) < 0)
+			goto fail;
+		return 0;
+	case LX_NUMBER:
+		r = num_byte(p, c);
+		if (r < 0)
+			goto fail;
+		if (r == 0)
+			return 0;
+		if (number_done(p) < 0)
+			goto fail;
+		break; /* c follows the number */
+	case LX_LITERAL:
+		if (c != (unsigned char)p->lit[p->lit_i])
+			goto fail;
+		if (p->lit[++p->lit_i] == '\0') {
+			p->lx = LX_NONE;
+			p->g = G_AFTER;
+		}
+		return 0;
+	default:
+		break;
+	}
+	if (gram_byte(p, c, step) < 0)
+		goto fail;
+	return 0;
+fail:
+	enter_resync(p, step, depth, was_str, was_esc);
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* list level */
+
+static void resync_byte(recparse *p, unsigned char c, uint32_t step)
+{
+	if (p->r_str) {
+		if (p->r_esc)
+			p->r_esc = 0;
+		else if (c == '\\')
+			p->r_esc = 1;
+		else if (c == '"')
+			p->r_str = 0;
+		return;
+	}
+	switch (c) {
+	case '"':
+		p->r_str = 1;
+		break;
+	case '{':
+		if (p->rdepth == 0)
+			start_record(p, step);
+		else
+			p->rdepth++;
+		break;
+	case '[':
+		p->rdepth++;
+		break;
+	case '}':
+		if (p->rdepth)
+			p->rdepth--;
+		break;
+	case ']':
+		if (p->rdepth) {
+			p->rdepth--;
+		} else if (!p->bare) {
+			p->closed = 1;
+			p->close_step = (long)step;
+			p->top = T_CLOSED;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* After "[", after a record, after its comma.  Returns 1 to re-dispatch. */
+static int list_byte(recparse *p, unsigned char c, uint32_t step)
+{
+	if (is_ws(c))
+		return 0;
+	switch (p->top) {
+	case T_LIST_START:
+		if (c == '{') {
+			start_record(p, step);
+			return 0;
+		}
+		if (c == ']' && !p->bare) {
+			p->closed = 1;
+			p->close_step = (long)step;
+			p->top = T_CLOSED;
+			return 0;
+		}
+		break;
+	case T_BETWEEN:
+		if (c == ',') {
+			p->top = T_AFTER_COMMA;
+			return 0;
+		}
+		if (c == ']' && !p->bare) {
+			p->closed = 1;
+			p->close_step = (long)step;
+			p->top = T_CLOSED;
+			return 0;
+		}
+		break;
+	case T_AFTER_COMMA:
+		if (c == '{') {
+			start_record(p, step);
+			return 0;
+		}
+		break;
+	default:
+		break;
+	}
+	enter_resync(p, step, 0, 0, 0);
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* PaliGemma loc stream */
+
+static const char LOC_TAG[] = "<loc";
+
+static void loc_start_group(recparse *p, uint32_t step)
+{
+	p->rec_first = step;
+	p->nloc = 0;
+	p->ls = L_MATCH;
+	p->lk = 1; /* "<" seen */
+}
+
+/* Completes the record in L_LABEL at step; junk when the label is empty. */
+static void loc_complete(recparse *p, uint32_t step)
+{
+	if (p->lab_k) {
+		/* "<", "<l", "<lo" that never became "<loc": label text */
+		for (int i = 0; i < p->lab_k; i++) {
+			lab_byte(p, (unsigned char)LOC_TAG[i]);
+			lab_cp_done(p);
+		}
+		p->lab_k = 0;
+	}
+	if (p->u8need) {
+		set_junk(p, step); /* label ends inside a UTF-8 sequence */
+		return;
+	}
+	while (p->lab_len && is_ws((unsigned char)p->lab[p->lab_len - 1]))
+		p->lab_len--;
+	if (p->lab_len == 0) {
+		set_junk(p, step);
+		return;
+	}
+	emit(p, REC_KEY_LOC, p->v, p->rec_first, step);
+}
+
+/* Returns 1 to re-dispatch c. */
+static int loc_byte(recparse *p, unsigned char c, uint32_t step)
+{
+	switch (p->ls) {
+	case L_EXPECT:
+		if (is_ws(c))
+			return 0;
+		if (c == '<') {
+			loc_start_group(p, step);
+			return 0;
+		}
+		break;
+	case L_MATCH:
+		if (c == (unsigned char)LOC_TAG[p->lk]) {
+			if (++p->lk == 4) {
+				p->ls = L_DIGITS;
+				p->ldig = 0;
+				p->lval = 0;
+			}
+			return 0;
+		}
+		break;
+	case L_DIGITS:
+		if (c >= '0' && c <= '9') {
+			p->lval = p->lval * 10 + (unsigned)(c - '0');
+			if (++p->ldig == 4)
+				p->ls = L_GT;
+			return 0;
+		}
+		break;
+	case L_GT:
+		if (c == '>' && p->lval <= 1023) {
+			p->v[p->nloc++] = (double)p->lval;
+			if (p->nloc == 4) {
+				p->ls = L_LABEL;
+				p->lab_k = 0;
+				p->u8need = 0;
+				lab_reset(p);
+			} else {
+				p->ls = L_MATCH;
+				p->lk = 0;
+			}
+			return 0;
+		}
+		break;
+	case L_LABEL:
+		if (p->lab_k || (c == '<' && p->lab_len == 0)) {
+			if (c == (unsigned char)LOC_TAG[p->lab_k]) {
+				if (++p->lab_k == 4)
+					break; /* a fifth <loc: malformed group */
+				return 0;
+			}
+			/* not "<loc": what was held back is label text */
+			for (int i = 0; i < p->lab_k; i++) {
+				lab_byte(p, (unsigned char)LOC_TAG[i]);
+				lab_cp_done(p);
+			}
+			p->lab_k = 0;
+		}
+		if (c == ';' && !p->u8need) {
+			loc_complete(p, step);
+			p->ls = L_EXPECT;
+			return 0;
+		}
+		if (p->lab_len == 0 && !p->lab_cut && is_ws(c))
+			return 0; /* leading white space */
+		{
+			int r = u8_step(p, c);
+			if (r < 0)
+				break;
+			lab_byte(p, c);
+			if (r == 1)
+				lab_cp_done(p);
+		}
+		return 0;
+	case L_SKIP:
+		if (c == ';')
+			p->ls = L_EXPECT;
+		return 0;
+	default:
+		break;
+	}
+	/* malformed group or label: junk up to the next ";" */
+	set_junk(p, step);
+	p->ls = L_SKIP;
+	return c == ';';
+}
+
+/* ------------------------------------------------------------------ */
+/* before the list */
+
+/* Returns 1 to re-dispatch c. */
+static int pre_byte(recparse *p, unsigned char c, uint32_t step)
+{
+	if (p->pre_k) {
+		if (c == (unsigned char)LOC_TAG[p->pre_k]) {
+			if (++p->pre_k == 4) {
+				p->top = T_LOC;
+				p->opened = 1;
+				loc_start_group(p, p->pre_step);
+				p->lk = 4;
+				p->ls = L_DIGITS;
+				p->ldig = 0;
+				p->lval = 0;
+			}
+			return 0;
+		}
+		p->pre_k = 0;
+	}
+	switch (c) {
+	case '[':
+		p->opened = 1;
+		p->top = T_LIST_START;
+		break;
+	case '{':
+		p->bare = 1;
+		start_record(p, step);
+		break;
+	case '<':
+		p->pre_k = 1;
+		p->pre_step = step;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* feeding */
+
+ts_status recparse_feed(recparse *p, const char *bytes, size_t len, uint32_t step)
+{
+	if (!p)
+		return TS_ERR_USAGE;
+	if (p->status != TS_OK)
+		return p->status;
+	if (p->finished || len == 0)
+		return TS_OK;
+	if (!bytes)
+		return TS_ERR_USAGE;
+	const unsigned char *b = (const unsigned char *)bytes;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = b[i];
+		int redo;
+		do {
+			switch (p->top) {
+			case T_PRE:
+				redo = pre_byte(p, c, step);
+				break;
+			case T_LIST_START:
+			case T_BETWEEN:
+			case T_AFTER_COMMA:
+				redo = list_byte(p, c, step);
+				break;
+			case T_RECORD:
+				redo = rec_byte(p, c, step);
+				break;
+			case T_RESYNC:
+				resync_byte(p, c, step);
+				redo = 0;
+				break;
+			case T_LOC:
+				redo = loc_byte(p, c, step);
+				break;
+			default: /* T_CLOSED */
+				return TS_OK;
+			}
+		} while (redo);
+		if (p->status != TS_OK)
+			return p->status;
+	}
+	return TS_OK;
+}
+
+ts_status recparse_feed_split(recparse *p, const char *text,
+                              const size_t *steps_off, size_t n_steps)
+{
+	ts_status st = TS_OK;
+	for (size_t i = 0; i < n_steps && st == TS_OK; i++) {
+		if (steps_off[i + 1] < steps_off[i])
+			return TS_ERR_USAGE;
+		st = recparse_feed(p, text + steps_off[i], steps_off[i + 1] - steps_off[i],
+		                   (uint32_t)i);
+	}
+	return st;
+}
+
+void recparse_finish(recparse *p, uint32_t last_step, int stopped_by_model)
+{
+	if (!p || p->finished)
+		return;
+	p->finished = 1;
+	if (p->status != TS_OK || p->top != T_LOC || !stopped_by_model)
+		return;
+	switch (p->ls) {
+	case L_LABEL:
+		loc_complete(p, last_step);
+		break;
+	case L_MATCH:
+	case L_DIGITS:
+	case L_GT:
+		set_junk(p, last_step); /* the model stopped inside a loc group */
+		break;
+	default:
+		break;
+	}
+	if (p->status == TS_OK) {
+		p->closed = 1;
+		p->close_step = (long)last_step;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* accessors */
+
+size_t        recparse_count(const recparse *p) { return p ? p->n : 0; }
+const record *recparse_records(const recparse *p) { return p ? p->recs : NULL; }
+rec_key       recparse_key(const recparse *p) { return p ? p->first_key : REC_KEY_NONE; }
+int           recparse_opened(const recparse *p) { return p && p->opened; }
+int           recparse_closed(const recparse *p) { return p && p->closed; }
+int           recparse_junk(const recparse *p) { return p && p->junk; }
+long          recparse_close_step(const recparse *p) { return p ? p->close_step : -1; }
+long          recparse_junk_step(const recparse *p) { return p ? p->junk_step : -1; }
+ts_status     recparse_status(const recparse *p) { return p ? p->status : TS_ERR_USAGE; }
+
+/* ------------------------------------------------------------------ */
+/* equality */
+
+int record_equal(const record *a, const record *b)
+{
+	if (a->label_len != b->label_len)
+		return 0;
+	for (int i = 0; i < 4; i++)
+		if (a->v[i] != b->v[i])
+			return 0;
+	return a->label_len == 0 || memcmp(a->label, b->label, a->label_len) == 0;
+}
+
+uint64_t record_hash(const record *r)
+{
+	/* FNV-1a over the label bytes and the doubles' bit patterns (-0.0 taken
+	 * as 0.0, since -0.0 == 0.0), then a final avalanche. */
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const unsigned char *s = (const unsigned char *)r->label;
+	for (size_t i = 0; i < r->label_len; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	for (int i = 0; i < 4; i++) {
+		double d = r->v[i] == 0.0 ? 0.0 : r->v[i];
+		uint64_t bits;
+		memcpy(&bits, &d, sizeof bits);
+		for (int k = 0; k < 8; k++) {
+			h ^= (bits >> (8 * k)) & 0xFF;
+			h *= 0x100000001b3ULL;
+		}
+	}
+	h ^= r->label_len;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
