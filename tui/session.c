@@ -1,0 +1,498 @@
+/* session.c — runs, lazy samples, idle badges, the sample on screen (see session.h). */
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "closep.h"
+#include "sanitize.h"
+#include "session.h"
+
+#define LABELS_MAX 256   /* bytes of distinct labels kept per sample for filtering */
+#define CLOSEP_UNSET (-2.0)
+
+void session_opts_default(session_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	analysis_opts_default(&o->an);
+}
+
+void session_msg(session *s, const char *fmt, ...)
+{
+	char raw[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	char *m = sanitize_dup(raw, strlen(raw), 400);
+	if (!m)
+		return;
+	if (s->n_msgs == SESSION_MSG_MAX) {
+		free(s->msgs[0]);
+		memmove(s->msgs, s->msgs + 1, (SESSION_MSG_MAX - 1) * sizeof s->msgs[0]);
+		s->n_msgs--;
+		s->msgs_dropped++;
+	}
+	s->msgs[s->n_msgs++] = m;
+	s->msg_serial++;
+}
+
+const char *session_last_msg(const session *s)
+{
+	return s->n_msgs ? s->msgs[s->n_msgs - 1] : NULL;
+}
+
+session_run *session_cur(session *s)
+{
+	return s->n_runs ? &s->runs[s->cur] : NULL;
+}
+
+/* ---- opening ---- */
+
+typedef struct progress_ctx {
+	session_progress_fn fn;
+	void *ud;
+	const char *what;
+} progress_ctx;
+
+static void index_progress(void *ud, uint64_t done, uint64_t total)
+{
+	progress_ctx *p = ud;
+	if (p->fn)
+		p->fn(p->ud, p->what, done, total);
+}
+
+static ts_status open_run(session *s, const char *path, session_run *r,
+                          session_progress_fn progress, void *ud, ts_error *err)
+{
+	ts_status st;
+
+	memset(r, 0, sizeof *r);
+	slist_init(&r->list);
+	if ((st = run_open(path, &r->info, err)) != TS_OK)
+		return st;
+	sanitize_cstr(r->info->name, r->name, sizeof r->name, 40);
+	r->an = s->opts.an;
+	if (!s->opts.coords_set && r->info->coords != COORDS_AUTO)
+		r->an.coords.kind = r->info->coords;
+	r->gt_path = s->opts.gt_path ? s->opts.gt_path : r->info->gt_path;
+	r->images_dir = s->opts.images_dir ? s->opts.images_dir : r->info->images_dir;
+	if (r->gt_path) {
+		size_t skipped = 0;
+		ts_error gerr;
+		if (gt_load(r->gt_path, &r->g, &skipped, &gerr) != TS_OK) {
+			session_msg(s, "%s: ground truth not loaded: %s", r->name, gerr.msg);
+			r->g = NULL;
+		} else if (skipped) {
+			session_msg(s, "%s: %zu malformed annotation(s) or image(s) ignored", r->gt_path,
+			            skipped);
+		}
+	}
+	progress_ctx pc = {progress, ud, r->name};
+	if ((st = trace_index_build(r->info->traces_path, &s->lim, index_progress, &pc, &r->ix,
+	                            err)) != TS_OK)
+		return st;
+	r->n = trace_index_count(r->ix);
+	r->items = calloc(r->n ? r->n : 1, sizeof *r->items);
+	r->done = calloc(r->n ? r->n : 1, 1);
+	if (!r->items || !r->done)
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < r->n; i++)
+		r->items[i].term = SLIST_TERM_UNKNOWN;
+	run_metrics_init(&r->m_off, &r->an);
+	run_metrics_init(&r->m_on, &r->an);
+	if (slist_rebuild(&r->list, r->items, r->n) != 0)
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	return TS_OK;
+}
+
+static void free_run(session_run *r)
+{
+	if (r->items)
+		for (size_t i = 0; i < r->n; i++) {
+			free(r->items[i].name);
+			free(r->items[i].labels);
+		}
+	free(r->items);
+	free(r->done);
+	slist_free(&r->list);
+	trace_index_free(r->ix);
+	gt_free(r->g);
+	run_info_free(r->info);
+	memset(r, 0, sizeof *r);
+}
+
+ts_status session_open(session *s, char *const *paths, size_t n_paths, const session_opts *o,
+                       session_progress_fn progress, void *ud, ts_error *err)
+{
+	ts_error e;
+	ts_status last = TS_ERR_USAGE;
+
+	memset(s, 0, sizeof *s);
+	s->opts = *o;
+	trace_limits_default(&s->lim);
+	render_limits_default(&s->rlim);
+	ts_error_set(err, TS_ERR_USAGE, "no run given");
+	s->runs = calloc(n_paths ? n_paths : 1, sizeof *s->runs);
+	if (!s->runs)
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < n_paths; i++) {
+		session_run *r = &s->runs[s->n_runs];
+		ts_error_clear(&e);
+		last = open_run(s, paths[i], r, progress, ud, &e);
+		if (last != TS_OK) {
+			char sp[256];
+			session_msg(s, "%s: %s", sanitize_cstr(paths[i], sp, sizeof sp, 80), e.msg);
+			if (err)
+				*err = e;
+			free_run(r);
+			continue;
+		}
+		s->n_runs++;
+	}
+	if (s->n_runs == 0)
+		return err ? err->code : last;
+	ts_error_clear(err);
+	return TS_OK;
+}
+
+static void view_clear(session_view *v)
+{
+	trace_free(v->t);
+	sample_free(v->s);
+	render_image_free(v->img);
+	free(v->rec_first);
+	free(v->rec_last);
+	free(v->closep);
+	memset(v, 0, sizeof *v);
+}
+
+void session_free(session *s)
+{
+	view_clear(&s->view);
+	for (size_t i = 0; i < s->n_runs; i++)
+		free_run(&s->runs[i]);
+	free(s->runs);
+	for (size_t i = 0; i < s->n_msgs; i++)
+		free(s->msgs[i]);
+	memset(s, 0, sizeof *s);
+}
+
+/* ---- per-sample facts ---- */
+
+/* Display name of a trace's image reference (sanitized). */
+static void ref_name(const trace *t, char *out, size_t outsz)
+{
+	int64_t id;
+	const char *p;
+	if (trace_image_id(t, &id)) {
+		snprintf(out, outsz, "%lld", (long long)id);
+	} else if ((p = trace_file_name(t)) || (p = trace_custom_id(t))) {
+		const char *b = strrchr(p, '/');
+		sanitize_cstr(b && b[1] ? b + 1 : p, out, outsz, 40);
+	} else {
+		snprintf(out, outsz, "?");
+	}
+}
+
+/* Distinct labels, lower-cased, '\n'-separated, sanitized, capped. */
+static char *labels_of(const sample *s)
+{
+	const record *recs = sample_records(s);
+	const sample_rec *ri = sample_rec_info(s);
+	size_t n = sample_n_records(s);
+	char buf[LABELS_MAX];
+	size_t len = 0;
+
+	for (size_t i = 0; i < n && len + 2 < sizeof buf; i++) {
+		if (ri[i].dup_of >= 0)
+			continue; /* exact duplicate: label already seen */
+		char one[96];
+		sanitize(recs[i].label, recs[i].label_len, one, sizeof one, 40);
+		for (char *c = one; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		size_t ol = strlen(one);
+		/* skip labels already listed */
+		int seen = 0;
+		for (size_t a = 0; a < len;) {
+			size_t b = a;
+			while (b < len && buf[b] != '\n')
+				b++;
+			if (b - a == ol && !memcmp(buf + a, one, ol)) {
+				seen = 1;
+				break;
+			}
+			a = b + 1;
+		}
+		if (seen)
+			continue;
+		if (len + ol + 2 > sizeof buf)
+			break;
+		if (len)
+			buf[len++] = '\n';
+		memcpy(buf + len, one, ol);
+		len += ol;
+	}
+	buf[len] = 0;
+	char *r = malloc(len + 1);
+	if (r)
+		memcpy(r, buf, len + 1);
+	return r;
+}
+
+static const policy pol_off = {POLICY_OFF, 0};
+static const policy pol_rs = {POLICY_REPEAT_STOP, 0};
+
+static void fill_item(slist_item *it, const trace *t, const sample *s)
+{
+	char nm[96];
+	const repeat_stats *rep = sample_repeat(s);
+	ref_name(t, nm, sizeof nm);
+	free(it->name);
+	it->name = strdup(nm);
+	free(it->labels);
+	it->labels = labels_of(s);
+	it->ready = 1;
+	it->failed = 0;
+	it->records = rep->records;
+	it->dups = rep->duplicates;
+	it->max_repeat = rep->max_repeat;
+	it->tokens = sample_n_steps(s);
+	it->term = (int)sample_termination(s);
+	it->has_f1 = 0;
+	if (sample_has_gt(s)) {
+		sample_outcome o = sample_outcome_for(s, &pol_off);
+		metrics_prf prf = metrics_prf_from(&o.counts[0]);
+		it->has_f1 = 1;
+		it->f1 = prf.f1;
+	}
+}
+
+static void fail_item(slist_item *it, size_t lineno)
+{
+	char nm[48];
+	snprintf(nm, sizeof nm, "line %zu", lineno);
+	free(it->name);
+	it->name = strdup(nm);
+	it->ready = 1;
+	it->failed = 1;
+	it->term = SLIST_TERM_UNKNOWN;
+}
+
+/* Records a sample's badges and adds it to the run metrics (once). */
+static void record_done(session_run *r, size_t idx, const trace *t, const sample *s)
+{
+	if (r->done[idx])
+		return;
+	r->done[idx] = 1;
+	r->n_done++;
+	if (!s) {
+		fail_item(&r->items[idx], trace_index_lineno(r->ix, idx));
+		r->metrics_skipped++;
+		return;
+	}
+	fill_item(&r->items[idx], t, s);
+	if (r->g && !sample_image(s)) {
+		r->metrics_skipped++; /* as `tailscope report`: image not in the ground truth */
+		return;
+	}
+	sample_outcome o = sample_outcome_for(s, &pol_off);
+	run_metrics_add(&r->m_off, &o);
+	o = sample_outcome_for(s, &pol_rs);
+	run_metrics_add(&r->m_on, &o);
+	run_metrics_finish(&r->m_off);
+	run_metrics_finish(&r->m_on);
+}
+
+static void analyse_one(session *s, session_run *r, size_t idx)
+{
+	trace *t = NULL;
+	sample *sm = NULL;
+	ts_error e;
+
+	if (trace_index_load(r->ix, idx, &t, &e) != TS_OK) {
+		record_done(r, idx, NULL, NULL);
+		return;
+	}
+	const gt_image *gi = r->g ? run_find_image(r->g, t) : NULL;
+	if (sample_analyze(t, r->g, gi, 0, 0, &r->an, &sm, &e) != TS_OK)
+		sm = NULL;
+	record_done(r, idx, t, sm);
+	sample_free(sm);
+	trace_free(t);
+	(void)s;
+}
+
+size_t session_idle(session *s, size_t max_samples)
+{
+	size_t done = 0;
+	for (size_t k = 0; k < s->n_runs && done < max_samples; k++) {
+		session_run *r = &s->runs[(s->cur + k) % s->n_runs];
+		size_t before = done;
+		while (done < max_samples && r->n_done < r->n) {
+			while (r->next_idle < r->n && r->done[r->next_idle])
+				r->next_idle++;
+			if (r->next_idle >= r->n)
+				break;
+			analyse_one(s, r, r->next_idle);
+			done++;
+		}
+		if (done != before)
+			slist_rebuild(&r->list, r->items, r->n);
+	}
+	return done;
+}
+
+int session_idle_done(const session *s)
+{
+	for (size_t k = 0; k < s->n_runs; k++)
+		if (s->runs[k].n_done < s->runs[k].n)
+			return 0;
+	return 1;
+}
+
+/* ---- the sample on screen ---- */
+
+/* images_dir + name, refusing absolute names and ".." components (then the
+ * base name is used). */
+static void image_path(const char *dir, const char *name, char *out, size_t outsz)
+{
+	out[0] = 0;
+	if (!dir || !name || !*name)
+		return;
+	int unsafe = name[0] == '/';
+	for (const char *p = name; *p && !unsafe; p++)
+		if (p[0] == '.' && p[1] == '.' && (p == name || p[-1] == '/') && (p[2] == '/' || !p[2]))
+			unsafe = 1;
+	if (unsafe) {
+		const char *b = strrchr(name, '/');
+		name = b ? b + 1 : name;
+		if (!*name || !strcmp(name, "..") || !strcmp(name, "."))
+			return;
+	}
+	int n = snprintf(out, outsz, "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= outsz)
+		out[0] = 0;
+}
+
+static void load_image(session *s)
+{
+	session_view *v = &s->view;
+	ts_error e;
+	if (v->img_tried)
+		return;
+	v->img_tried = 1;
+	if (!v->image_path[0])
+		return;
+	if (render_image_load(v->image_path, &s->rlim, &v->img, &e) != TS_OK) {
+		v->img = NULL;
+		sanitize_cstr(e.msg, v->img_error, sizeof v->img_error, 200);
+	}
+}
+
+const render_image *session_view_image(session *s)
+{
+	if (!s->view.valid || s->view.failed)
+		return NULL;
+	load_image(s);
+	return s->view.img;
+}
+
+void session_show(session *s, size_t ri, size_t idx)
+{
+	session_view *v = &s->view;
+	int policy_on = v->rp.policy_on;
+	ts_error e;
+
+	view_clear(v);
+	v->rp.policy_on = policy_on;
+	if (ri >= s->n_runs || idx >= s->runs[ri].n)
+		return;
+	session_run *r = &s->runs[ri];
+	v->valid = 1;
+	v->run = ri;
+	v->idx = idx;
+	v->rp.cursor = -1;
+	snprintf(v->image_id, sizeof v->image_id, "line %zu", trace_index_lineno(r->ix, idx));
+	if (trace_index_load(r->ix, idx, &v->t, &e) != TS_OK) {
+		v->t = NULL;
+		v->failed = 1;
+		sanitize_cstr(e.msg, v->error, sizeof v->error, 300);
+		record_done(r, idx, NULL, NULL);
+		return;
+	}
+	ref_name(v->t, v->image_id, sizeof v->image_id);
+	v->gimg = r->g ? run_find_image(r->g, v->t) : NULL;
+	const char *fname = v->gimg && v->gimg->file_name[0] ? v->gimg->file_name
+	                                                      : trace_file_name(v->t);
+	image_path(r->images_dir, fname, v->image_path, sizeof v->image_path);
+	double w = 0, h = 0;
+	if (!v->gimg || v->gimg->width <= 0 || v->gimg->height <= 0) {
+		load_image(s); /* the size places relative coordinates */
+		if (v->img) {
+			w = v->img->w;
+			h = v->img->h;
+		}
+	}
+	if (sample_analyze(v->t, r->g, v->gimg, w, h, &r->an, &v->s, &e) != TS_OK) {
+		v->s = NULL;
+		v->failed = 1;
+		sanitize_cstr(e.msg, v->error, sizeof v->error, 300);
+		record_done(r, idx, NULL, NULL);
+		return;
+	}
+	record_done(r, idx, v->t, v->s);
+	v->off = sample_outcome_for(v->s, &pol_off);
+	v->on = sample_outcome_for(v->s, &pol_rs);
+
+	size_t n = sample_n_records(v->s);
+	const record *recs = sample_records(v->s);
+	v->rec_first = malloc((n ? n : 1) * sizeof *v->rec_first);
+	v->rec_last = malloc((n ? n : 1) * sizeof *v->rec_last);
+	v->closep = malloc((n ? n : 1) * sizeof *v->closep);
+	if (!v->rec_first || !v->rec_last || !v->closep) {
+		v->failed = 1;
+		snprintf(v->error, sizeof v->error, "out of memory");
+		return;
+	}
+	uint32_t prev = 0;
+	for (size_t i = 0; i < n; i++) {
+		v->rec_first[i] = recs[i].first_step;
+		/* the replay's binary search needs non-decreasing completion steps */
+		v->rec_last[i] = recs[i].last_step < prev ? prev : recs[i].last_step;
+		prev = v->rec_last[i];
+		v->closep[i] = CLOSEP_UNSET;
+	}
+	const repeat_stats *rep = sample_repeat(v->s);
+	replay *rp = &v->rp;
+	rp->n_steps = (long)sample_n_steps(v->s);
+	rp->rec_first = v->rec_first;
+	rp->rec_last = v->rec_last;
+	rp->n_rec = n;
+	rp->term_step = sample_termination_step(v->s);
+	rp->closed = sample_termination(v->s) == TERM_CLOSED ||
+	             (rp->term_step >= 0 && rp->term_step < rp->n_steps - 1);
+	rp->tail_first = rep->tail_start;
+	rp->fired = v->on.cut.fired;
+	rp->stop_step = v->on.cut.stop_step;
+	rp->kept = v->on.cut.kept;
+	rp->cursor = rp->n_steps - 1;
+	replay_end(rp);
+}
+
+void session_view_policy(session *s, int on)
+{
+	replay_set_policy(&s->view.rp, on);
+}
+
+double session_view_closep(session *s, size_t i)
+{
+	session_view *v = &s->view;
+	if (!v->valid || v->failed || !v->s || i >= sample_n_records(v->s))
+		return NAN;
+	if (v->closep[i] == CLOSEP_UNSET)
+		v->closep[i] = closep_at(v->t, (long)sample_records(v->s)[i].last_step);
+	return v->closep[i];
+}

@@ -1,0 +1,117 @@
+/* session.h — what the debugger has open: runs, their samples' badges
+ * (computed lazily in idle time), the run metrics (policy off and
+ * repeat-stop) and the one sample on screen.  No curses; errors are values;
+ * messages for the user are queued (session_msg) and never printed here.
+ *
+ * Opening is cheap: run.json, gt.json and a line index of traces.jsonl (no
+ * JSON parsed).  A sample's trace is parsed only when it is shown or when
+ * session_idle() reaches it. */
+#ifndef TS_SESSION_H
+#define TS_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "render.h"
+#include "replay.h"
+#include "run.h"
+#include "sample.h"
+#include "slist.h"
+#include "status.h"
+#include "trace.h"
+
+typedef struct session_opts {
+	const char *gt_path;     /* --gt, overrides run.json/gt.json (NULL: none) */
+	const char *images_dir;  /* --images (NULL: none) */
+	int coords_set;          /* --coords given */
+	analysis_opts an;        /* coords kind, IoU thresholds */
+} session_opts;
+
+typedef struct session_run {
+	run_info *info;
+	char name[128];          /* sanitized run name */
+	const char *gt_path, *images_dir; /* effective (pointers into info or opts) */
+	analysis_opts an;
+	gt *g;                   /* NULL without ground truth */
+	trace_index *ix;
+	size_t n;                /* samples (indexed lines) */
+	slist_item *items;       /* badges, n entries */
+	uint8_t *done;           /* badges computed (ok or failed), n entries */
+	size_t n_done, next_idle;
+	run_metrics m_off, m_on; /* over the analysed samples that match gt */
+	size_t metrics_skipped;  /* samples left out (failed / image not in gt) */
+	slist list;              /* the samples pane of this run */
+} session_run;
+
+/* The sample on screen. */
+typedef struct session_view {
+	int valid;               /* a sample is loaded (even if it failed) */
+	size_t run, idx;
+	int failed;
+	char error[TS_ERROR_MSG_MAX]; /* sanitized, when failed */
+	trace *t;
+	sample *s;
+	const gt_image *gimg;    /* NULL without gt / not found */
+	char image_id[96];       /* sanitized image reference for the status bar */
+	char image_path[1024];   /* image file, "" when none */
+	render_image *img;       /* loaded on demand by session_view_image */
+	int img_tried;
+	char img_error[TS_ERROR_MSG_MAX]; /* sanitized */
+	sample_outcome off, on;  /* policy off / repeat-stop */
+	uint32_t *rec_first, *rec_last;
+	double *closep;          /* per record, NAN when unknown */
+	replay rp;
+} session_view;
+
+#define SESSION_MSG_MAX 64
+
+typedef struct session {
+	session_run *runs;
+	size_t n_runs, cur;
+	session_opts opts;
+	trace_limits lim;
+	render_limits rlim;
+	session_view view;
+	/* user-facing messages (already sanitized), oldest first */
+	char *msgs[SESSION_MSG_MAX];
+	size_t n_msgs, msgs_dropped;
+	unsigned msg_serial;     /* bumps on every new message */
+} session;
+
+typedef void (*session_progress_fn)(void *ud, const char *what, uint64_t done, uint64_t total);
+
+void session_opts_default(session_opts *o);
+
+/* Opens every path (run dir or JSONL).  Runs that fail are reported as
+ * messages and left out; TS_OK when at least one run opened, else the last
+ * error.  The session must be freed with session_free either way. */
+ts_status session_open(session *s, char *const *paths, size_t n_paths, const session_opts *o,
+                       session_progress_fn progress, void *ud, ts_error *err);
+void session_free(session *s);
+
+/* Adds a message (formatted text is sanitized here). */
+void session_msg(session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *session_last_msg(const session *s);
+
+session_run *session_cur(session *s);
+
+/* Computes badges for up to max_samples not-yet-analysed samples of the
+ * current run first, then other runs.  Returns how many were analysed (0 when
+ * everything is done). Rebuilds the affected lists' views. */
+size_t session_idle(session *s, size_t max_samples);
+/* 1 when every sample of every run has its badges. */
+int session_idle_done(const session *s);
+
+/* Loads sample idx of run r into the view (parses the trace, analyses it).
+ * The replay cursor starts at the end (everything decoded).  A sample that
+ * fails to load still becomes the view with failed = 1 and the error. */
+void session_show(session *s, size_t r, size_t idx);
+/* Loads the view's image once (NULL if none or it failed: see img_error). */
+const render_image *session_view_image(session *s);
+/* Sets repeat-stop on/off for the view (kept across samples by the caller). */
+void session_view_policy(session *s, int on);
+
+/* P(close) after record i (NAN if unknown). */
+double session_view_closep(session *s, size_t i);
+
+#endif

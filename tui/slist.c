@@ -1,0 +1,185 @@
+/* slist.c — samples list filter/sort/view (see slist.h). */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "slist.h"
+
+static const char *const sort_names[] = {
+#define SLIST_SORT_NAME(name, text) text,
+	SLIST_SORT_LIST(SLIST_SORT_NAME)
+#undef SLIST_SORT_NAME
+};
+
+const char *slist_sort_name(slist_sort s)
+{
+	if ((int)s < 0 || s >= SLIST_SORT_COUNT)
+		return "?";
+	return sort_names[s];
+}
+
+void slist_filter_parse(const char *text, slist_filter *out)
+{
+	size_t a = 0, b, n = 0;
+
+	memset(out, 0, sizeof *out);
+	if (!text)
+		return;
+	b = strlen(text);
+	while (a < b && isspace((unsigned char)text[a]))
+		a++;
+	while (b > a && isspace((unsigned char)text[b - 1]))
+		b--;
+	if (a == b)
+		return;
+	char low[SLIST_FILTER_TEXT_MAX];
+	for (size_t i = a; i < b && n + 1 < sizeof low; i++)
+		low[n++] = (char)tolower((unsigned char)text[i]);
+	low[n] = 0;
+	if (!strcmp(low, "dup") || !strcmp(low, "dups") || !strcmp(low, "duplicates")) {
+		out->kind = SLIST_FILTER_DUP;
+	} else if (!strcmp(low, "trunc") || !strcmp(low, "truncated")) {
+		out->kind = SLIST_FILTER_TRUNC;
+	} else if (!strncmp(low, "label:", 6)) {
+		const char *p = low + 6;
+		while (*p == ' ')
+			p++;
+		out->kind = SLIST_FILTER_LABEL;
+		memcpy(out->text, p, strlen(p) + 1);
+	} else {
+		out->kind = SLIST_FILTER_TEXT;
+		memcpy(out->text, low, n + 1);
+	}
+}
+
+/* Case-insensitive (ASCII) substring search; needle already lower-case. */
+static int contains_ci(const char *hay, const char *needle)
+{
+	size_t nl = strlen(needle);
+	if (nl == 0)
+		return 1;
+	if (!hay)
+		return 0;
+	for (const char *h = hay; *h; h++) {
+		size_t i = 0;
+		while (i < nl && h[i] && tolower((unsigned char)h[i]) == (unsigned char)needle[i])
+			i++;
+		if (i == nl)
+			return 1;
+	}
+	return 0;
+}
+
+int slist_filter_match(const slist_filter *f, const slist_item *it)
+{
+	switch (f->kind) {
+	case SLIST_FILTER_NONE:
+		return 1;
+	case SLIST_FILTER_DUP:
+		return it->ready && !it->failed && it->dups > 0;
+	case SLIST_FILTER_TRUNC:
+		return it->ready && !it->failed && it->term == SLIST_TERM_TRUNCATED;
+	case SLIST_FILTER_LABEL:
+		return it->ready && contains_ci(it->labels, f->text);
+	case SLIST_FILTER_TEXT:
+		return contains_ci(it->name, f->text) || (it->ready && contains_ci(it->labels, f->text));
+	}
+	return 0;
+}
+
+void slist_init(slist *l)
+{
+	memset(l, 0, sizeof *l);
+	l->sort = SLIST_SORT_ID;
+}
+
+void slist_free(slist *l)
+{
+	free(l->view);
+	memset(l, 0, sizeof *l);
+}
+
+/* qsort has no context argument in C11: the comparison reads these. */
+static const slist_item *cmp_items;
+static slist_sort cmp_sort;
+
+/* Larger first for the "trouble" orders, F1 lowest first; unready last;
+ * ties in file order (so the sort is deterministic). */
+static int cmp_view(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	const slist_item *x = &cmp_items[a], *y = &cmp_items[b];
+	int rx = x->ready && !x->failed, ry = y->ready && !y->failed;
+
+	if (cmp_sort != SLIST_SORT_ID && rx != ry)
+		return rx ? -1 : 1;
+	if (cmp_sort != SLIST_SORT_ID && rx) {
+		switch (cmp_sort) {
+		case SLIST_SORT_DUPS:
+			if (x->dups != y->dups)
+				return x->dups > y->dups ? -1 : 1;
+			break;
+		case SLIST_SORT_REPEAT:
+			if (x->max_repeat != y->max_repeat)
+				return x->max_repeat > y->max_repeat ? -1 : 1;
+			break;
+		case SLIST_SORT_F1:
+			if (x->has_f1 != y->has_f1)
+				return x->has_f1 ? -1 : 1;
+			if (x->has_f1 && x->f1 != y->f1)
+				return x->f1 < y->f1 ? -1 : 1;
+			break;
+		case SLIST_SORT_LENGTH:
+			if (x->tokens != y->tokens)
+				return x->tokens > y->tokens ? -1 : 1;
+			break;
+		default:
+			break;
+		}
+	}
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+int slist_rebuild(slist *l, const slist_item *items, size_t n)
+{
+	size_t keep = slist_selected(l);
+	size_t old_row = l->cur.sel;
+
+	if (n > l->cap) {
+		size_t *v = realloc(l->view, n * sizeof *v);
+		if (!v)
+			return -1;
+		l->view = v;
+		l->cap = n;
+	}
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (slist_filter_match(&l->filter, &items[i]))
+			l->view[m++] = i;
+	l->n_view = m;
+	if (l->sort != SLIST_SORT_ID && m > 1) {
+		cmp_items = items;
+		cmp_sort = l->sort;
+		qsort(l->view, m, sizeof *l->view, cmp_view);
+	}
+	if (keep == (size_t)-1 || !slist_select_item(l, keep))
+		listcur_set(&l->cur, old_row, m);
+	return 0;
+}
+
+size_t slist_selected(const slist *l)
+{
+	if (l->n_view == 0 || l->cur.sel >= l->n_view)
+		return (size_t)-1;
+	return l->view[l->cur.sel];
+}
+
+int slist_select_item(slist *l, size_t idx)
+{
+	for (size_t i = 0; i < l->n_view; i++)
+		if (l->view[i] == idx) {
+			l->cur.sel = i;
+			return 1;
+		}
+	return 0;
+}

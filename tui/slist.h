@@ -1,0 +1,91 @@
+/* slist.h — the samples list: per-sample badges, filter, sort and the view
+ * (the filtered, sorted order shown on screen).  Pure state, no curses.
+ *
+ * Badges are computed lazily (idle time), so an item may not be ready yet:
+ * unready items sort after ready ones (in file order) and pass only the
+ * free-text filter on their name. */
+#ifndef TS_SLIST_H
+#define TS_SLIST_H
+
+#include <stddef.h>
+
+#include "listcur.h"
+
+typedef enum {
+	SLIST_TERM_UNKNOWN = -1,
+	SLIST_TERM_CLOSED = 0,    /* same values as analysis' termination */
+	SLIST_TERM_TRUNCATED = 1,
+	SLIST_TERM_MALFORMED = 2,
+} slist_term;
+
+typedef struct slist_item {
+	int ready;          /* badges below are valid */
+	int failed;         /* the trace could not be loaded or analysed */
+	size_t records, dups, max_repeat, tokens;
+	int term;           /* slist_term */
+	int has_f1;
+	double f1;          /* at the first IoU threshold, policy off */
+	char *name;         /* display name, already sanitized (owned; may be NULL) */
+	char *labels;       /* distinct labels, lower-cased, '\n'-separated, sanitized (owned; may be NULL) */
+} slist_item;
+
+#define SLIST_SORT_LIST(X)                        \
+	X(SLIST_SORT_ID,     "id")                \
+	X(SLIST_SORT_DUPS,   "duplicates")        \
+	X(SLIST_SORT_REPEAT, "max repeat")        \
+	X(SLIST_SORT_F1,     "F1")                \
+	X(SLIST_SORT_LENGTH, "length")
+
+typedef enum {
+#define SLIST_SORT_ENUM(name, text) name,
+	SLIST_SORT_LIST(SLIST_SORT_ENUM)
+#undef SLIST_SORT_ENUM
+	SLIST_SORT_COUNT
+} slist_sort;
+
+const char *slist_sort_name(slist_sort s);
+
+typedef enum {
+	SLIST_FILTER_NONE = 0,
+	SLIST_FILTER_DUP,   /* "dup": samples with duplicates */
+	SLIST_FILTER_TRUNC, /* "trunc": truncated samples */
+	SLIST_FILTER_LABEL, /* "label:xxx": a record label contains xxx */
+	SLIST_FILTER_TEXT,  /* anything else: name or a label contains it */
+} slist_filter_kind;
+
+#define SLIST_FILTER_TEXT_MAX 128
+
+typedef struct slist_filter {
+	slist_filter_kind kind;
+	char text[SLIST_FILTER_TEXT_MAX]; /* lower-cased needle */
+} slist_filter;
+
+/* "" -> none; "dup"/"dups"/"duplicates"; "trunc"/"truncated"; "label:xxx";
+ * else free text.  Leading/trailing blanks are ignored, matching is
+ * case-insensitive (ASCII). */
+void slist_filter_parse(const char *text, slist_filter *out);
+int  slist_filter_match(const slist_filter *f, const slist_item *it);
+
+typedef struct slist {
+	size_t *view;   /* item indices in display order */
+	size_t n_view;
+	size_t cap;
+	listcur cur;    /* cursor over view */
+	slist_sort sort;
+	slist_filter filter;
+} slist;
+
+void slist_init(slist *l);
+void slist_free(slist *l);
+
+/* Recomputes the view from items[0..n) with the current sort and filter and
+ * keeps the selected item selected when it is still in the view (else the
+ * nearest row).  Returns 0, or -1 on allocation failure (view unchanged). */
+int slist_rebuild(slist *l, const slist_item *items, size_t n);
+
+/* Selected item index, or (size_t)-1 when the view is empty. */
+size_t slist_selected(const slist *l);
+/* Selects item idx if it is in the view; returns 1 if it is. */
+int slist_select_item(slist *l, size_t idx);
+
+#endif
