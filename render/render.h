@@ -1,8 +1,15 @@
 /* render.h — pixels + boxes -> a grid of terminal cells, and PNG files.
  * No curses here: the TUI turns cells into ncurses output (tui/).
  *
- * Owned by the render module; this first version is the contract the TUI
- * codes against.  Extend it, don't break it without telling the TUI side.
+ * Pipeline for one frame (render_frame):
+ *   image (RGBA8, original size) --copy--> boxes drawn into the pixels with
+ *   strokes sized for the cell grid --chafa (symbols, no wide glyphs)--> cells
+ *   read back into a render_grid --> box labels / repeat counts written into
+ *   the grid as text cells (sanitized) --> cached (LRU) by image serial, size,
+ *   colour mode and overlay hash.
+ *
+ * Owned by the render module.  Extend it, don't break it without telling the
+ * TUI side.
  */
 #ifndef TS_RENDER_H
 #define TS_RENDER_H
@@ -15,27 +22,41 @@
 /* ---- images ---- */
 
 typedef struct render_limits {
-	uint32_t max_dim;        /* max width or height (default 8192) */
+	uint32_t max_dim;        /* max width or height (default 8192; never above 16384) */
 	uint64_t max_pixels;     /* default 40 Mpixel */
-	uint64_t max_file_bytes; /* default 64 MiB */
+	uint64_t max_file_bytes; /* default 64 MiB (never above INT_MAX) */
 } render_limits;
 
+/* Fills the defaults.  A zero field in a caller's limits also means "default". */
 void render_limits_default(render_limits *lim);
 
 typedef struct render_image {
 	uint32_t w, h;
-	uint8_t *rgba; /* w*h*4, straight alpha */
+	uint8_t *rgba;   /* w*h*4, straight alpha, row-major, no padding */
+	uint64_t serial; /* identity for the render cache: unique per image made by
+	                    the functions below; 0 = never cached.  Call
+	                    render_image_touch() after changing pixels in place. */
 } render_image;
 
-/* PNG/JPEG only (magic bytes), stbi_info first, caps enforced.  Errors name
- * the file. */
+/* Reads the file (read-only, regular files only, size cap), checks the magic
+ * bytes (PNG or JPEG only), walks the container (PNG chunks with CRCs of the
+ * critical chunks and IEND; JPEG markers through to EOI) so truncated files
+ * are refused, checks the header's dimensions against the caps, asks
+ * stbi_info, then decodes to RGBA8.  Every error message names the file:
+ *   TS_ERR_IO      cannot open/read, not a regular file
+ *   TS_ERR_FORMAT  not PNG/JPEG (GIF, BMP, WebP, ... are named)
+ *   TS_ERR_IMAGE   corrupt or truncated (with stb's reason when it failed)
+ *   TS_ERR_LIMIT   file size, dimension or pixel cap exceeded (names the cap)
+ * lim may be NULL (defaults). */
 ts_status render_image_load(const char *path, const render_limits *lim,
                             render_image **out, ts_error *err);
+/* The same from memory; name is used in messages. */
 ts_status render_image_load_mem(const uint8_t *buf, size_t len, const char *name,
                                 const render_limits *lim, render_image **out,
                                 ts_error *err);
-render_image *render_image_new(uint32_t w, uint32_t h); /* zeroed (transparent black) */
-render_image *render_image_copy(const render_image *src);
+render_image *render_image_new(uint32_t w, uint32_t h); /* zeroed (transparent black); NULL on 0 size/overflow/OOM */
+render_image *render_image_copy(const render_image *src); /* new serial */
+void render_image_touch(render_image *img);               /* new serial */
 void render_image_free(render_image *img);
 
 /* ---- boxes ---- */
@@ -51,36 +72,99 @@ typedef enum {
 	BOX_STYLE_COUNT
 } box_style;
 
+/* How each style looks (colours are chosen to stay apart in 16 and 8 colours,
+ * line patterns to stay apart in monochrome):
+ *   GT    green   #00FF00  dashed, 1 line width, drawn just OUTSIDE the box
+ *   MISS  yellow  #FFFF00  dashed, 1 width, outside
+ *   TP    cyan    #00FFFF  solid, 1 width, inside the box edge
+ *   PRED  cyan    #00FFFF  solid, 1 width, inside
+ *   FP    red     #FF0000  solid, 1 width, inside
+ *   DUP   magenta #FF00FF  solid, 2 widths, inside
+ *   CUT   grey    #808080  dotted, 1 width, inside
+ *   selected (any style): its own stroke plus a white #FFFFFF double line
+ *         outside (line, gap, line; each 1 width, after a 1-width gap)
+ *   count >= 2 (any style): the stroke is repeated, 1 width, offset by
+ *         2 widths down-right per extra copy (up to 2 extra), so a stack of
+ *         repeats never looks like one box; the count is written as "×N"
+ *         next to the label in the grid (and, for PNGs, in pixels).
+ * Draw order: GT, MISS, CUT, PRED/TP, FP, DUP, then selected boxes last. */
+
 typedef struct render_box {
-	double x1, y1, x2, y2; /* image pixels */
+	double x1, y1, x2, y2; /* image pixels (continuous: [0,W] covers the image) */
 	box_style style;
 	int selected;          /* record under the cursor */
-	uint32_t count;        /* repeat count shown for BOX_DUP (>= 2) */
+	uint32_t count;        /* repeat count (>= 2 shows the stack and "×N"); 0/1 = once */
 	const char *label;     /* untrusted; sanitized when placed (may be NULL) */
 } render_box;
 
-/* Draws boxes into img's pixels (already scaled to img's size by the caller
- * via scale = img->w / original width).  Clipped at the edges. */
+/* Pixel geometry of strokes.  x = horizontal extent (vertical edges' width,
+ * dash length along horizontal edges), y = vertical extent. */
+typedef struct render_stroke {
+	int lw_x, lw_y;     /* one line width */
+	int dash_x, dash_y; /* dash length (dashes and gaps alternate) */
+	int dot_x, dot_y;   /* dot length (dots and gaps alternate) */
+	int pixel_counts;   /* also draw "xN" repeat counts into the pixels (PNG output) */
+} render_stroke;
+
+/* For an image shown at its own size (PNG output): u = max(1, round(min(w,h)/320)),
+ * lw = u, dash = 6u, dot = max(2,u), pixel_counts = 1. */
+void render_stroke_for_size(uint32_t w, uint32_t h, render_stroke *st);
+/* For an image of w x h pixels shown in cols x rows cells: a cell is
+ * cw = w/cols by ch = h/rows pixels; lw = max(1, round(3cw/8)) (3 of chafa's
+ * 8 sub-pixels), dash = max(1, round(cw)) (one cell on, one off),
+ * dot = max(1, round(cw/4)) (reads as a dim line), pixel_counts = 0. */
+void render_stroke_for_cells(uint32_t w, uint32_t h, int cols, int rows, render_stroke *st);
+
+/* Box edges in pixels: with X = x*scale_x (same for y),
+ *   left column  L = floor(X1), right column R = ceil(X2) - 1 (R = L if less),
+ *   top row      T = floor(Y1), bottom row   B = ceil(Y2) - 1.
+ * Inside strokes cover columns [L, L+lw_x) and (R-lw_x, R] over rows [T, B],
+ * rows [T, T+lw_y) and (B-lw_y, B] over columns [L, R]; outside strokes cover
+ * [L-lw_x, L) and (R, R+lw_x] over rows [T-lw_y, B+lw_y], etc.  Patterns use
+ * absolute coordinates: a pixel of a horizontal edge at column x is on when
+ * (x / len) is even (len = dash_x or dot_x); vertical edges use y.
+ * Everything is clipped at the image edges; NaN/inf boxes are skipped. */
+void render_draw_boxes_ex(render_image *img, const render_box *boxes, size_t n,
+                          double scale_x, double scale_y, const render_stroke *st);
+/* render_draw_boxes_ex with render_stroke_for_size(img->w, img->h). */
 void render_draw_boxes(render_image *img, const render_box *boxes, size_t n,
                        double scale_x, double scale_y);
+
+/* The colour of a style: 0xRRGGBB, and its palette index in 16-, 8- and
+ * 240-colour (xterm 256) palettes. */
+typedef struct render_style_color {
+	uint32_t rgb;
+	int idx16, idx8, idx256;
+} render_style_color;
+render_style_color render_style_color_of(box_style s);
+const char *render_style_name(box_style s); /* "gt", "miss", "tp", ... */
 
 /* ---- cells ---- */
 
 typedef enum {
-	RENDER_COLORS_NONE = 0, /* monochrome */
+	RENDER_COLORS_NONE = 0, /* monochrome (NO_COLOR, or < 8 colours) */
 	RENDER_COLORS_8,
 	RENDER_COLORS_16,
 	RENDER_COLORS_240,
 	RENDER_COLORS_TRUECOLOR,
 } render_color_mode;
 
-/* From the number of colours the terminal reports (ncurses COLORS). */
+/* From the number of colours the terminal reports (ncurses COLORS):
+ * >= 2^24 truecolor, >= 256 240 colours, >= 16 16, >= 8 8, else none. */
 render_color_mode render_color_mode_for(long n_colors);
+const char *render_color_mode_name(render_color_mode m); /* "none", "8", "16", "240", "truecolor" */
+
+#define RENDER_ATTR_TEXT    1u /* label/count text, not image */
+#define RENDER_ATTR_BOLD    2u
+#define RENDER_ATTR_REVERSE 4u /* (monochrome) selected label */
 
 typedef struct render_cell {
-	uint32_t ch;   /* Unicode code point (never wide) */
-	int32_t fg;    /* 0xRRGGBB, or -1 default */
-	int32_t bg;    /* 0xRRGGBB, or -1 default */
+	uint32_t ch;     /* Unicode code point, never wide, never 0 or a control */
+	int32_t fg;      /* 0xRRGGBB, or -1 default */
+	int32_t bg;      /* 0xRRGGBB, or -1 default */
+	int16_t fg_idx;  /* palette index in 8/16/240 modes (0-7, 0-15, 16-255), else -1 */
+	int16_t bg_idx;  /* idem; -1 also when fg/bg is -1 */
+	uint8_t attr;    /* RENDER_ATTR_* */
 } render_cell;
 
 typedef struct render_grid {
@@ -89,22 +173,61 @@ typedef struct render_grid {
 } render_grid;
 
 void render_grid_free(render_grid *g);
+render_grid *render_grid_copy(const render_grid *g);
 
 typedef struct render_opts {
 	int max_cols, max_rows;   /* area available */
 	render_color_mode mode;
-	double font_ratio;        /* cell width / height, default 0.5 */
-	double work_factor;       /* chafa work factor, default 0.3 */
+	double font_ratio;        /* cell width / height, default 0.5 (<= 0 -> 0.5) */
+	double work_factor;       /* chafa work factor 0..1, default 0.3 (clamped) */
 } render_opts;
+
+/* max 80x24, truecolor, font ratio 0.5, work factor 0.3. */
+void render_opts_default(render_opts *o);
+
+/* Grid size for an image of w x h pixels in the area of o, keeping the aspect
+ * ratio with the font ratio (chafa_calc_canvas_geometry, zoomed to fit). */
+void render_grid_size(uint32_t w, uint32_t h, const render_opts *o, int *cols, int *rows);
 
 /* Renders img into at most max_cols x max_rows cells keeping the aspect ratio
  * (the grid may be smaller).  The caller owns *out. */
 ts_status render_grid_from_image(const render_image *img, const render_opts *o,
                                  render_grid **out, ts_error *err);
 
+/* ---- frames through a cache ---- */
+
+/* Holds chafa's symbol map and canvas config (reused across frames), a
+ * scratch pixel buffer and an LRU of rendered grids keyed by (img->serial,
+ * image size, area, mode, font ratio, work factor, hash of the boxes). */
+typedef struct render_cache render_cache;
+
+render_cache *render_cache_new(size_t max_entries); /* 0 -> 8 entries */
+void render_cache_free(render_cache *c);
+void render_cache_clear(render_cache *c);
+void render_cache_stats(const render_cache *c, size_t *hits, size_t *misses);
+
+/* One frame: img (original pixels, untouched) with boxes in image pixels,
+ * drawn with render_stroke_for_cells, rendered to cells, labels placed.  Each
+ * box with a label or count >= 2 gets "label ×N" (sanitized, narrow
+ * characters only, at most 24 columns) on the row above its top edge, else
+ * below its bottom edge, else inside its top row, wherever those cells are not
+ * already taken by another label (selected boxes first, then DUP, then the
+ * rest in order; a label that fits nowhere is left out).  Text is the style
+ * colour on black (selected: black on white; monochrome: reverse video).
+ * *out is a copy the caller frees; a hit costs a hash of the boxes plus the
+ * copy.  boxes may be NULL when n == 0. */
+ts_status render_frame(render_cache *c, const render_image *img,
+                       const render_box *boxes, size_t n, const render_opts *o,
+                       render_grid **out, ts_error *err);
+
 /* ---- PNG output ---- */
 
-/* Writes img as PNG atomically (temp file in the same directory + rename). */
+/* Writes img as PNG atomically: temp file in the same directory, fsync,
+ * rename over path, fsync of the directory.  No file is left behind on error. */
 ts_status render_png_write(const render_image *img, const char *path, ts_error *err);
+
+/* Encodes img as PNG into a malloc'd buffer (caller frees). */
+ts_status render_png_encode(const render_image *img, uint8_t **buf, size_t *len,
+                            ts_error *err);
 
 #endif

@@ -1,0 +1,655 @@
+/* cells.c — images to terminal cells with libchafa 1.12 (symbols mode, no
+ * wide glyphs), box labels placed as text cells, and the frame cache. */
+#include "render.h"
+
+#include <chafa.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sanitize.h"
+
+#define MAX_GRID_COLS 2000
+#define MAX_GRID_ROWS 1000
+#define LABEL_MAX_COLS 24
+#define SCRATCH_KEEP_BYTES (64u << 20) /* larger scratch buffers are not kept */
+
+/* ---- colour modes ---- */
+
+render_color_mode render_color_mode_for(long n)
+{
+	if (n >= (1L << 24))
+		return RENDER_COLORS_TRUECOLOR;
+	if (n >= 256)
+		return RENDER_COLORS_240;
+	if (n >= 16)
+		return RENDER_COLORS_16;
+	if (n >= 8)
+		return RENDER_COLORS_8;
+	return RENDER_COLORS_NONE;
+}
+
+const char *render_color_mode_name(render_color_mode m)
+{
+	switch (m) {
+	case RENDER_COLORS_NONE: return "none";
+	case RENDER_COLORS_8: return "8";
+	case RENDER_COLORS_16: return "16";
+	case RENDER_COLORS_240: return "240";
+	case RENDER_COLORS_TRUECOLOR: return "truecolor";
+	}
+	return "?";
+}
+
+static ChafaCanvasMode chafa_mode(render_color_mode m)
+{
+	switch (m) {
+	case RENDER_COLORS_TRUECOLOR: return CHAFA_CANVAS_MODE_TRUECOLOR;
+	case RENDER_COLORS_240: return CHAFA_CANVAS_MODE_INDEXED_240;
+	case RENDER_COLORS_16: return CHAFA_CANVAS_MODE_INDEXED_16;
+	case RENDER_COLORS_8: return CHAFA_CANVAS_MODE_INDEXED_8;
+	case RENDER_COLORS_NONE: break;
+	}
+	return CHAFA_CANVAS_MODE_FGBG;
+}
+
+void render_opts_default(render_opts *o)
+{
+	o->max_cols = 80;
+	o->max_rows = 24;
+	o->mode = RENDER_COLORS_TRUECOLOR;
+	o->font_ratio = 0.5;
+	o->work_factor = 0.3;
+}
+
+static double eff_font_ratio(const render_opts *o)
+{
+	double f = o->font_ratio;
+	if (!(f > 0.0) || !isfinite(f))
+		return 0.5;
+	if (f < 0.05)
+		return 0.05;
+	if (f > 20.0)
+		return 20.0;
+	return f;
+}
+
+static double eff_work_factor(const render_opts *o)
+{
+	double f = o->work_factor;
+	if (!(f >= 0.0))
+		return 0.0; /* also NaN */
+	return f > 1.0 ? 1.0 : f;
+}
+
+static render_color_mode eff_mode(const render_opts *o)
+{
+	return (unsigned)o->mode <= RENDER_COLORS_TRUECOLOR ? o->mode : RENDER_COLORS_NONE;
+}
+
+void render_grid_size(uint32_t w, uint32_t h, const render_opts *o, int *cols, int *rows)
+{
+	int c = o->max_cols, r = o->max_rows;
+	if (c > MAX_GRID_COLS)
+		c = MAX_GRID_COLS;
+	if (r > MAX_GRID_ROWS)
+		r = MAX_GRID_ROWS;
+	if (c < 1 || r < 1 || w == 0 || h == 0) {
+		*cols = c < 1 ? 0 : c;
+		*rows = r < 1 ? 0 : r;
+		return;
+	}
+	gint gc = c, gr = r;
+	gint sw = w > (uint32_t)INT_MAX ? INT_MAX : (gint)w;
+	gint sh = h > (uint32_t)INT_MAX ? INT_MAX : (gint)h;
+	chafa_calc_canvas_geometry(sw, sh, &gc, &gr, (gfloat)eff_font_ratio(o), TRUE, FALSE);
+	if (gc < 1)
+		gc = 1;
+	if (gr < 1)
+		gr = 1;
+	if (gc > c)
+		gc = c;
+	if (gr > r)
+		gr = r;
+	*cols = gc;
+	*rows = gr;
+}
+
+/* ---- grids ---- */
+
+static render_grid *grid_new(int cols, int rows)
+{
+	render_grid *g = malloc(sizeof *g);
+	if (!g)
+		return NULL;
+	g->cols = cols;
+	g->rows = rows;
+	g->cells = calloc((size_t)cols * (size_t)rows, sizeof *g->cells);
+	if (!g->cells) {
+		free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void render_grid_free(render_grid *g)
+{
+	if (!g)
+		return;
+	free(g->cells);
+	free(g);
+}
+
+render_grid *render_grid_copy(const render_grid *src)
+{
+	if (!src)
+		return NULL;
+	render_grid *g = grid_new(src->cols, src->rows);
+	if (g)
+		memcpy(g->cells, src->cells, (size_t)src->cols * (size_t)src->rows * sizeof *g->cells);
+	return g;
+}
+
+/* ---- the cache object (also holds chafa's state) ---- */
+
+typedef struct frame_key {
+	uint64_t serial;
+	uint32_t w, h;
+	int max_cols, max_rows;
+	int mode;
+	double font_ratio, work_factor;
+	uint64_t overlay;
+} frame_key;
+
+typedef struct cache_entry {
+	frame_key key;
+	render_grid *grid;
+	uint64_t used; /* LRU tick, 0 = empty slot */
+} cache_entry;
+
+struct render_cache {
+	ChafaSymbolMap *map;
+	ChafaCanvasConfig *config;
+	uint8_t *scratch;
+	size_t scratch_cap;
+	cache_entry *entries;
+	size_t max_entries;
+	uint64_t tick;
+	size_t hits, misses;
+};
+
+render_cache *render_cache_new(size_t max_entries)
+{
+	if (max_entries == 0)
+		max_entries = 8;
+	if (max_entries > 4096)
+		max_entries = 4096;
+	render_cache *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->entries = calloc(max_entries, sizeof *c->entries);
+	if (!c->entries) {
+		free(c);
+		return NULL;
+	}
+	c->max_entries = max_entries;
+	/* Block elements, box drawing and space; no wide glyphs (get_char_at
+	 * would return 0 in their right half), no inverted duplicates. */
+	c->map = chafa_symbol_map_new();
+	chafa_symbol_map_add_by_tags(c->map, CHAFA_SYMBOL_TAG_BLOCK | CHAFA_SYMBOL_TAG_BORDER |
+	                                     CHAFA_SYMBOL_TAG_SPACE);
+	chafa_symbol_map_remove_by_tags(c->map, CHAFA_SYMBOL_TAG_WIDE | CHAFA_SYMBOL_TAG_INVERTED);
+	c->config = chafa_canvas_config_new();
+	chafa_canvas_config_set_pixel_mode(c->config, CHAFA_PIXEL_MODE_SYMBOLS);
+	chafa_canvas_config_set_symbol_map(c->config, c->map);
+	return c;
+}
+
+void render_cache_clear(render_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->max_entries; i++) {
+		render_grid_free(c->entries[i].grid);
+		c->entries[i].grid = NULL;
+		c->entries[i].used = 0;
+	}
+}
+
+void render_cache_free(render_cache *c)
+{
+	if (!c)
+		return;
+	render_cache_clear(c);
+	free(c->entries);
+	free(c->scratch);
+	chafa_canvas_config_unref(c->config);
+	chafa_symbol_map_unref(c->map);
+	free(c);
+}
+
+void render_cache_stats(const render_cache *c, size_t *hits, size_t *misses)
+{
+	if (hits)
+		*hits = c ? c->hits : 0;
+	if (misses)
+		*misses = c ? c->misses : 0;
+}
+
+/* ---- hashing the overlay ---- */
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+	h *= 0xFF51AFD7ED558CCDull;
+	return h ^ (h >> 32);
+}
+
+static uint64_t dbits(double d)
+{
+	uint64_t u;
+	memcpy(&u, &d, sizeof u);
+	return u;
+}
+
+static uint64_t overlay_hash(const render_box *boxes, size_t n)
+{
+	uint64_t h = mix(0x1234567ull, n);
+	for (size_t i = 0; i < n; i++) {
+		const render_box *b = &boxes[i];
+		h = mix(h, dbits(b->x1));
+		h = mix(h, dbits(b->y1));
+		h = mix(h, dbits(b->x2));
+		h = mix(h, dbits(b->y2));
+		h = mix(h, (uint64_t)(unsigned)b->style << 40 ^ (uint64_t)(b->selected != 0) << 32 ^ b->count);
+		if (b->label) {
+			size_t len = strlen(b->label);
+			h = mix(h, len + 1);
+			for (size_t k = 0; k < len; k += 8) {
+				uint64_t v = 0;
+				memcpy(&v, b->label + k, len - k < 8 ? len - k : 8);
+				h = mix(h, v);
+			}
+		} else {
+			h = mix(h, 0);
+		}
+	}
+	return h;
+}
+
+static int key_eq(const frame_key *a, const frame_key *b)
+{
+	return a->serial == b->serial && a->w == b->w && a->h == b->h &&
+	       a->max_cols == b->max_cols && a->max_rows == b->max_rows && a->mode == b->mode &&
+	       dbits(a->font_ratio) == dbits(b->font_ratio) &&
+	       dbits(a->work_factor) == dbits(b->work_factor) && a->overlay == b->overlay;
+}
+
+/* ---- labels ---- */
+
+typedef struct label_job {
+	const render_box *box;
+	int prio;
+} label_job;
+
+static int label_cmp(const void *a, const void *b)
+{
+	const label_job *x = a, *y = b;
+	if (x->prio != y->prio)
+		return x->prio - y->prio;
+	return x->box < y->box ? -1 : x->box > y->box;
+}
+
+static void cell_colors(render_cell *cell, render_color_mode mode, render_style_color fgc,
+                        render_style_color bgc)
+{
+	cell->fg = (int32_t)fgc.rgb;
+	cell->bg = (int32_t)bgc.rgb;
+	cell->fg_idx = cell->bg_idx = -1;
+	switch (mode) {
+	case RENDER_COLORS_TRUECOLOR:
+		break;
+	case RENDER_COLORS_240:
+		cell->fg_idx = (int16_t)fgc.idx256;
+		cell->bg_idx = (int16_t)bgc.idx256;
+		break;
+	case RENDER_COLORS_16:
+		cell->fg_idx = (int16_t)fgc.idx16;
+		cell->bg_idx = (int16_t)bgc.idx16;
+		break;
+	case RENDER_COLORS_8:
+		cell->fg_idx = (int16_t)fgc.idx8;
+		cell->bg_idx = (int16_t)bgc.idx8;
+		break;
+	case RENDER_COLORS_NONE:
+		cell->fg = cell->bg = -1;
+		break;
+	}
+}
+
+/* Text of a label as narrow code points; returns the count. */
+static int label_text(const render_box *b, uint32_t *cps, int max)
+{
+	char count[24] = "";
+	if (b->count >= 2)
+		snprintf(count, sizeof count, "%sx%u", b->label && b->label[0] ? " " : "", b->count);
+	size_t clen = strlen(count);
+	char buf[4 * LABEL_MAX_COLS + 64];
+	size_t len = 0;
+	if (b->label && b->label[0]) {
+		size_t room = (size_t)max > clen + 1 ? (size_t)max - clen : 1;
+		len = sanitize(b->label, strlen(b->label), buf, sizeof buf - sizeof count, room);
+	}
+	memcpy(buf + len, count, clen + 1);
+	len += clen;
+	int n = 0;
+	size_t pos = 0;
+	while (pos < len && n < max) {
+		uint32_t cp;
+		int k = sanitize_utf8_decode((const unsigned char *)buf + pos, len - pos, &cp);
+		if (k <= 0) {
+			pos++;
+			cps[n++] = '?';
+			continue;
+		}
+		pos += (size_t)k;
+		int wdt = sanitize_cp_width(cp);
+		if (wdt == 0)
+			continue; /* combining: cells hold one code point each */
+		cps[n++] = wdt == 1 ? cp : '?';
+	}
+	return n;
+}
+
+static int span_free(const uint8_t *occ, int cols, int row, int col, int len)
+{
+	for (int i = 0; i < len; i++)
+		if (occ[(size_t)row * cols + col + i])
+			return 0;
+	return 1;
+}
+
+static void place_labels(render_grid *g, uint32_t img_w, uint32_t img_h, const render_box *boxes,
+                         size_t n, render_color_mode mode)
+{
+	size_t nj = 0;
+	for (size_t i = 0; i < n; i++)
+		if ((boxes[i].label && boxes[i].label[0]) || boxes[i].count >= 2)
+			nj++;
+	if (nj == 0)
+		return;
+	label_job *jobs = malloc(nj * sizeof *jobs);
+	uint8_t *occ = calloc((size_t)g->cols * (size_t)g->rows, 1);
+	if (!jobs || !occ) {
+		free(jobs);
+		free(occ);
+		return; /* labels are a nicety: the image is still right */
+	}
+	nj = 0;
+	for (size_t i = 0; i < n; i++) {
+		const render_box *b = &boxes[i];
+		if (!((b->label && b->label[0]) || b->count >= 2))
+			continue;
+		jobs[nj].box = b;
+		jobs[nj].prio = b->selected ? 0 : b->style == BOX_DUP ? 1 : 2;
+		nj++;
+	}
+	qsort(jobs, nj, sizeof *jobs, label_cmp);
+
+	double kx = (double)g->cols / img_w, ky = (double)g->rows / img_h;
+	static const render_style_color black = {0x000000, 0, 0, 16};
+	static const render_style_color white = {0xFFFFFF, 15, 7, 231};
+	for (size_t j = 0; j < nj; j++) {
+		const render_box *b = jobs[j].box;
+		double x1 = fmin(b->x1, b->x2), x2 = fmax(b->x1, b->x2);
+		double y1 = fmin(b->y1, b->y2), y2 = fmax(b->y1, b->y2);
+		if (!isfinite(x1) || !isfinite(x2) || !isfinite(y1) || !isfinite(y2))
+			continue;
+		if (x2 < 0 || y2 < 0 || x1 > img_w || y1 > img_h)
+			continue; /* entirely outside */
+		double cx1 = fmax(0.0, x1 * kx), cy1 = fmax(0.0, y1 * ky);
+		double cy2 = fmin((double)g->rows, y2 * ky);
+		int col = (int)floor(fmin(cx1, g->cols - 1.0));
+		int top = (int)floor(fmin(cy1, g->rows - 1.0));
+		int bot = (int)ceil(cy2) - 1;
+		if (bot < top)
+			bot = top;
+		uint32_t cps[LABEL_MAX_COLS];
+		int len = label_text(b, cps, LABEL_MAX_COLS);
+		if (len > g->cols)
+			len = g->cols;
+		if (len <= 0)
+			continue;
+		if (col + len > g->cols)
+			col = g->cols - len;
+		int cand[3] = {top - 1, bot + 1, top};
+		int row = -1;
+		for (int k = 0; k < 3; k++) {
+			if (cand[k] < 0 || cand[k] >= g->rows)
+				continue;
+			if (span_free(occ, g->cols, cand[k], col, len)) {
+				row = cand[k];
+				break;
+			}
+		}
+		if (row < 0)
+			continue;
+		render_style_color fgc = render_style_color_of(b->style), bgc = black;
+		if (b->selected) {
+			fgc = black;
+			bgc = white;
+		}
+		for (int i = 0; i < len; i++) {
+			size_t at = (size_t)row * g->cols + col + i;
+			render_cell *cell = &g->cells[at];
+			cell->ch = cps[i];
+			cell_colors(cell, mode, fgc, bgc);
+			cell->attr = RENDER_ATTR_TEXT | RENDER_ATTR_BOLD;
+			if (mode == RENDER_COLORS_NONE && b->selected)
+				cell->attr |= RENDER_ATTR_REVERSE;
+			occ[at] = 1;
+		}
+	}
+	free(jobs);
+	free(occ);
+}
+
+/* ---- chafa ---- */
+
+static void read_back(ChafaCanvas *cv, render_grid *g, render_color_mode mode)
+{
+	for (int y = 0; y < g->rows; y++) {
+		render_cell *row = g->cells + (size_t)y * g->cols;
+		for (int x = 0; x < g->cols; x++) {
+			render_cell *cell = &row[x];
+			gunichar ch = chafa_canvas_get_char_at(cv, x, y);
+			if (ch < 0x20 || (ch >= 0x7F && ch < 0xA0))
+				ch = ' '; /* 0 would be the right half of a wide glyph */
+			cell->ch = ch;
+			cell->attr = 0;
+			if (mode == RENDER_COLORS_NONE) {
+				cell->fg = cell->bg = -1;
+				cell->fg_idx = cell->bg_idx = -1;
+				continue;
+			}
+			gint fg, bg;
+			chafa_canvas_get_colors_at(cv, x, y, &fg, &bg);
+			cell->fg = fg < 0 ? -1 : (fg & 0xFFFFFF);
+			cell->bg = bg < 0 ? -1 : (bg & 0xFFFFFF);
+			cell->fg_idx = cell->bg_idx = -1;
+			if (mode != RENDER_COLORS_TRUECOLOR) {
+				gint rf, rb;
+				chafa_canvas_get_raw_colors_at(cv, x, y, &rf, &rb);
+				if (cell->fg >= 0 && rf >= 0 && rf <= 255)
+					cell->fg_idx = (int16_t)rf;
+				if (cell->bg >= 0 && rb >= 0 && rb <= 255)
+					cell->bg_idx = (int16_t)rb;
+			}
+		}
+	}
+}
+
+static uint8_t *scratch_get(render_cache *c, size_t bytes)
+{
+	if (c->scratch_cap < bytes) {
+		free(c->scratch);
+		c->scratch = malloc(bytes);
+		c->scratch_cap = c->scratch ? bytes : 0;
+	}
+	return c->scratch;
+}
+
+static void scratch_trim(render_cache *c)
+{
+	if (c->scratch_cap > SCRATCH_KEEP_BYTES) {
+		free(c->scratch);
+		c->scratch = NULL;
+		c->scratch_cap = 0;
+	}
+}
+
+static ts_status render_uncached(render_cache *c, const render_image *img,
+                                 const render_box *boxes, size_t n, const render_opts *o,
+                                 render_grid **out, ts_error *err)
+{
+	int cols, rows;
+	render_grid_size(img->w, img->h, o, &cols, &rows);
+	if (cols < 1 || rows < 1)
+		return ts_error_set(err, TS_ERR_USAGE, "no room to draw the image (%dx%d cells)",
+		                    o->max_cols, o->max_rows);
+	render_color_mode mode = eff_mode(o);
+	render_grid *g = grid_new(cols, rows);
+	if (!g)
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory for a %dx%d grid", cols, rows);
+
+	const uint8_t *px = img->rgba;
+	if (n > 0) {
+		size_t bytes = (size_t)img->w * img->h * 4;
+		uint8_t *s = scratch_get(c, bytes);
+		if (!s) {
+			render_grid_free(g);
+			return ts_error_set(err, TS_ERR_NOMEM, "out of memory for a %ux%u overlay",
+			                    img->w, img->h);
+		}
+		memcpy(s, img->rgba, bytes);
+		render_image tmp = {img->w, img->h, s, 0};
+		render_stroke st;
+		render_stroke_for_cells(img->w, img->h, cols, rows, &st);
+		render_draw_boxes_ex(&tmp, boxes, n, 1.0, 1.0, &st);
+		px = s;
+	}
+
+	chafa_canvas_config_set_geometry(c->config, cols, rows);
+	chafa_canvas_config_set_canvas_mode(c->config, chafa_mode(mode));
+	chafa_canvas_config_set_work_factor(c->config, (gfloat)eff_work_factor(o));
+	ChafaCanvas *cv = chafa_canvas_new(c->config);
+	if (!cv) {
+		render_grid_free(g);
+		return ts_error_set(err, TS_ERR_NOMEM, "chafa could not make a %dx%d canvas", cols, rows);
+	}
+	chafa_canvas_draw_all_pixels(cv, CHAFA_PIXEL_RGBA8_UNASSOCIATED, px, (gint)img->w,
+	                             (gint)img->h, (gint)img->w * 4);
+	read_back(cv, g, mode);
+	chafa_canvas_unref(cv);
+	scratch_trim(c);
+
+	if (n > 0)
+		place_labels(g, img->w, img->h, boxes, n, mode);
+	*out = g;
+	return TS_OK;
+}
+
+static ts_status check_inputs(const render_image *img, const render_box *boxes, size_t n,
+                              const render_opts *o, render_grid **out, ts_error *err)
+{
+	if (!out)
+		return ts_error_set(err, TS_ERR_USAGE, "render: no output grid");
+	*out = NULL;
+	if (!img || !img->rgba || img->w == 0 || img->h == 0)
+		return ts_error_set(err, TS_ERR_USAGE, "render: no image");
+	if (img->w > (uint32_t)INT_MAX / 4 || img->h > (uint32_t)INT_MAX)
+		return ts_error_set(err, TS_ERR_LIMIT, "render: image %ux%u too large", img->w, img->h);
+	if (!o)
+		return ts_error_set(err, TS_ERR_USAGE, "render: no options");
+	if (n > 0 && !boxes)
+		return ts_error_set(err, TS_ERR_USAGE, "render: %zu boxes but no array", n);
+	return TS_OK;
+}
+
+ts_status render_frame(render_cache *c, const render_image *img, const render_box *boxes,
+                       size_t n, const render_opts *o, render_grid **out, ts_error *err)
+{
+	ts_status st = check_inputs(img, boxes, n, o, out, err);
+	if (st != TS_OK)
+		return st;
+	if (!c)
+		return ts_error_set(err, TS_ERR_USAGE, "render: no cache");
+
+	frame_key k;
+	memset(&k, 0, sizeof k);
+	k.serial = img->serial;
+	k.w = img->w;
+	k.h = img->h;
+	k.max_cols = o->max_cols;
+	k.max_rows = o->max_rows;
+	k.mode = (int)eff_mode(o);
+	k.font_ratio = eff_font_ratio(o);
+	k.work_factor = eff_work_factor(o);
+	k.overlay = n ? overlay_hash(boxes, n) : 0;
+
+	if (img->serial != 0) {
+		for (size_t i = 0; i < c->max_entries; i++) {
+			cache_entry *e = &c->entries[i];
+			if (e->used && key_eq(&e->key, &k)) {
+				render_grid *g = render_grid_copy(e->grid);
+				if (!g)
+					return ts_error_set(err, TS_ERR_NOMEM, "out of memory copying a grid");
+				e->used = ++c->tick;
+				c->hits++;
+				*out = g;
+				return TS_OK;
+			}
+		}
+	}
+	c->misses++;
+	render_grid *g = NULL;
+	st = render_uncached(c, img, boxes, n, o, &g, err);
+	if (st != TS_OK)
+		return st;
+	if (img->serial != 0) {
+		render_grid *keep = render_grid_copy(g);
+		if (keep) {
+			cache_entry *victim = &c->entries[0];
+			for (size_t i = 0; i < c->max_entries; i++) {
+				if (!c->entries[i].used) {
+					victim = &c->entries[i];
+					break;
+				}
+				if (c->entries[i].used < victim->used)
+					victim = &c->entries[i];
+			}
+			render_grid_free(victim->grid);
+			victim->grid = keep;
+			victim->key = k;
+			victim->used = ++c->tick;
+		}
+	}
+	*out = g;
+	return TS_OK;
+}
+
+ts_status render_grid_from_image(const render_image *img, const render_opts *o,
+                                 render_grid **out, ts_error *err)
+{
+	ts_status st = check_inputs(img, NULL, 0, o, out, err);
+	if (st != TS_OK)
+		return st;
+	render_cache *c = render_cache_new(1);
+	if (!c)
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	st = render_uncached(c, img, NULL, 0, o, out, err);
+	render_cache_free(c);
+	return st;
+}
