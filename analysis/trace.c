@@ -247,8 +247,10 @@ static ts_status put_token(pctx *c, tbuf *b, const cJSON *str, const cJSON *byte
 	ts_status st = tbuf_reserve(c, b, n);
 	if (st)
 		return st;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
+	if (n) {
+		memcpy(b->p + b->len, s, n);
+		b->len += n;
+	}
 	*n_out = n;
 	return TS_OK;
 }
@@ -444,10 +446,11 @@ static ts_status parse_step(pctx *c, const cJSON *it, size_t idx)
 	/* old llama.cpp: {"content", "probs": [{"tok_str", "prob"}]} carries the
 	 * chosen token's probability only among its alternatives */
 	if (isnan(step->logprob) && alts == k.probs) {
-		const char *txt = t->text.p + step->off;
 		for (size_t i = 0; i < na; i++) {
 			const trace_alt *a = &t->alts[step->alt_first + i];
-			if (a->len == step->len && !memcmp(t->alt_text.p + a->off, txt, a->len)) {
+			if (a->len == step->len &&
+			    (a->len == 0 ||
+			     !memcmp(t->alt_text.p + a->off, t->text.p + step->off, a->len))) {
 				step->logprob = a->logprob;
 				break;
 			}
@@ -557,7 +560,8 @@ static ts_status parse_text(pctx *c, const cJSON *str, const char *where)
 	ts_status st = tbuf_reserve(c, &t->text, n);
 	if (st)
 		return st;
-	memcpy(t->text.p, s, n);
+	if (n)
+		memcpy(t->text.p, s, n);
 	t->text.len = n;
 	const unsigned char *u = (const unsigned char *)s;
 	size_t maxb = c->lim->max_token_bytes < 4 ? 4 : c->lim->max_token_bytes;
@@ -815,7 +819,7 @@ ts_status trace_parse_line(const char *line, size_t len, const trace_limits *lim
 	cJSON *root = cJSON_ParseWithLengthOpts(line, len, &end, 0);
 	if (!root) {
 		size_t at = (end && end >= line && end <= line + len) ? (size_t)(end - line) : 0;
-		return ts_error_set(err, TS_ERR_JSON, "malformed JSON at byte %zu", at);
+		return ts_error_set(err, TS_ERR_JSON, "malformed JSON near byte %zu", at);
 	}
 	ts_status st = TS_OK;
 	if (end) {
