@@ -4,7 +4,14 @@
  * category_id, bbox [x,y,w,h], iscrowd}, categories[] {id, name}.
  * Bad annotations (missing fields, unknown image or category, negative size)
  * are skipped and counted; the file as a whole fails only when it is not
- * JSON or has no images array.
+ * JSON or has no images array (or "annotations"/"categories" is there but is
+ * not an array).  Files over 1 GiB are refused.
+ * Details: an image needs an integer id (a later duplicate id is skipped and
+ * counted); an annotation's "id" is optional (default: its 1-based position
+ * in the array); iscrowd is 0/1 or false/true (absent = 0); a category needs
+ * an integer id and a string name; categories whose names are equal after
+ * trimming and ASCII case folding are merged into the first one (its index,
+ * id and name), so a label can match all their boxes.
  */
 #ifndef TS_GT_H
 #define TS_GT_H

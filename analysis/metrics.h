@@ -6,6 +6,8 @@
  * failing that, a crowd box of its category with IoU >= t (IoU denominator =
  * detection area) absorbs it: neither TP nor FP.  Crowd boxes are never FN.
  * Continuous pixels, no +1.  A detection whose label names no category is FP.
+ * Unlike COCOeval's summary there is no maxDets cap (a repeated tail counts in
+ * full) and no area-range ignore.  Non-finite boxes have IoU 0.
  */
 #ifndef TS_METRICS_H
 #define TS_METRICS_H

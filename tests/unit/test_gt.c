@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "gt.h"
 
@@ -235,6 +236,30 @@ static void test_missing_file(void **state)
 	assert_non_null(strstr(err.msg, "directory"));
 }
 
+/* A sparse file of 1 GiB + 1 byte is refused from its size, before reading. */
+static void test_too_large(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/ts_gt_big_XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	if (ftruncate(fd, ((off_t)1 << 30) + 1) != 0) {
+		close(fd);
+		unlink(path);
+		skip();
+	}
+	close(fd);
+	gt *g = (gt *)1;
+	ts_error err;
+	ts_status st = gt_load(path, &g, NULL, &err);
+	unlink(path);
+	assert_int_equal(st, TS_ERR_LIMIT);
+	assert_null(g);
+	assert_non_null(strstr(err.msg, path));
+	assert_non_null(strstr(err.msg, "too large"));
+	assert_non_null(strstr(err.msg, "1 GiB"));
+}
+
 static void test_not_json(void **state)
 {
 	gt *g = (gt *)1;
@@ -386,6 +411,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lookup_custom_id, load_tiny, free_tiny),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_not_json),
+		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_buffer_errors),
 		cmocka_unit_test(test_buffer_minimal),
 		cmocka_unit_test(test_large),
