@@ -995,6 +995,11 @@ static int list_byte(recparse *p, unsigned char c, uint32_t step)
 			p->top = T_AFTER_COMMA;
 			return 0;
 		}
+		if (c == '{' && p->bare) {
+			/* bare objects: the comma is optional ({...}\n{...}) */
+			start_record(p, step);
+			return 0;
+		}
 		if (c == ']' && !p->bare) {
 			p->closed = 1;
 			p->close_step = (long)step;

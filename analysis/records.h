@@ -19,7 +19,7 @@
  * character in a string, a number longer than max_number_chars or not finite,
  * nesting deeper than max_depth, any JSON syntax error; between records,
  * anything but white space and exactly one comma (a missing or trailing comma
- * is junk).  After junk the parser skips (tracking strings and brackets) to
+ * is junk; in a bare object stream without "[" the comma is optional).  After junk the parser skips (tracking strings and brackets) to
  * the next "{" at list level; a "]" at list level still closes the list.
  * Loc: a group that is not four <locNNNN> (4 digits, 0..1023) followed by a
  * non-empty label, or a fifth <loc; skipped up to the next ";".
