@@ -186,9 +186,7 @@ static void draw_count(canvas *cv, long L, long T, long R, long B, uint32_t coun
 		digits[n++] = (char)(v % 10);
 		v /= 10;
 	} while (v && n < 15);
-	long s = st->lw_x > st->lw_y ? st->lw_y : st->lw_x;
-	if (s < 1)
-		s = 1;
+	long s = 2L * (st->lw_x > st->lw_y ? st->lw_y : st->lw_x); /* font pixel size */
 	long gw = 4 * s; /* glyph advance */
 	long x = L + 3 * (long)st->lw_x, y = T + 3 * (long)st->lw_y;
 	long wtot = gw * (n + 1) + s, htot = 7 * s;
