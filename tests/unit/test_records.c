@@ -978,6 +978,70 @@ static void test_limits(void **state)
 	recparse_free(NULL);
 }
 
+/* ------------------------------------------------------------------ */
+/* property: mutated texts give the same result however they are split */
+
+static void test_mutations_split_invariant(void **state)
+{
+	(void)state;
+	static const char *const base[] = {
+		"```json\n[{\"bbox_2d\": [12, 34.5, 5e1, 78], \"label\": \"caf\\u00e9 \\\"x\\\"\"}, "
+		"{\"label\": \"d\xc3\xa9\", \"x\": {\"y\": [true, null]}, \"box_2d\": [1, 2, 3, 4]}]\n```",
+		"<loc0100><loc0200><loc0300><loc0400> cat ; <loc0001><loc0002><loc0003><loc0004> d\xc3\xa9g",
+		"{\"bbox\": [1, 2, 3, 4], \"label\": \"\\ud83d\\ude00\"}\n{\"bbox\": [5, 6, 7, 8], \"label\": \"b\"}",
+	};
+	static const char alphabet[] = "[]{}\",:\\u0123456789.eE+-abel_ <loc>;\xc3\xa9\xf0\x9f\n";
+	char buf[512];
+	uint32_t s = 12345;
+	for (int iter = 0; iter < 3000; iter++) {
+		const char *b = base[iter % 3];
+		size_t n = strlen(b);
+		memcpy(buf, b, n);
+		int muts = 1 + iter % 4;
+		for (int m = 0; m < muts; m++) {
+			s = s * 1664525u + 1013904223u;
+			size_t pos = (s >> 8) % (n + 1);
+			s = s * 1664525u + 1013904223u;
+			char ch = alphabet[(s >> 8) % (sizeof alphabet - 1)];
+			s = s * 1664525u + 1013904223u;
+			switch ((s >> 8) % 3) {
+			case 0: /* insert */
+				if (n + 1 < sizeof buf) {
+					memmove(buf + pos + 1, buf + pos, n - pos);
+					buf[pos] = ch;
+					n++;
+				}
+				break;
+			case 1: /* delete */
+				if (pos < n) {
+					memmove(buf + pos, buf + pos + 1, n - pos - 1);
+					n--;
+				}
+				break;
+			default: /* replace */
+				if (pos < n)
+					buf[pos] = ch;
+				break;
+			}
+		}
+		/* also cut it short sometimes */
+		s = s * 1664525u + 1013904223u;
+		if ((s >> 8) % 4 == 0)
+			n = (s >> 12) % (n + 1);
+		int stopped = (int)((s >> 20) & 1);
+		recparse *w = parse_whole(buf, n, stopped);
+		recparse *by = parse_bytes(buf, n, stopped);
+		assert_same(w, by);
+		for (uint32_t seed = 1; seed <= 5; seed++) {
+			recparse *r = parse_random(buf, n, stopped, seed + (uint32_t)iter * 7);
+			assert_same(w, r);
+			recparse_free(r);
+		}
+		recparse_free(w);
+		recparse_free(by);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1003,6 +1067,7 @@ int main(void)
 		cmocka_unit_test(test_loc_rules),
 		cmocka_unit_test(test_record_equal),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_mutations_split_invariant),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
