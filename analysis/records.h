@@ -19,10 +19,20 @@
  * character in a string, a number longer than max_number_chars or not finite,
  * nesting deeper than max_depth, any JSON syntax error; between records,
  * anything but white space and exactly one comma (a missing or trailing comma
- * is junk; in a bare object stream without "[" the comma is optional).  After junk the parser skips (tracking strings and brackets) to
- * the next "{" at list level; a "]" at list level still closes the list.
- * Loc: a group that is not four <locNNNN> (4 digits, 0..1023) followed by a
- * non-empty label, or a fifth <loc; skipped up to the next ";".
+ * is junk; in a bare object stream without "[" the comma is optional).  After
+ * junk the parser skips (tracking strings and brackets) to the next "{" at
+ * list level; a "]" at list level still closes the list.
+ * Syntax: decided by the first of "[", "{" (bare objects: opened, never
+ * closed) or "<loc" in the text.
+ * Loc labels: the text after the fourth <loc> up to ";" (or the end of a
+ * stream the model ended), trimmed of white space (space, tab, CR, LF); must
+ * be non-empty and valid UTF-8.  Junk: a group that is not four <locNNNN>
+ * (exactly 4 digits, 0..1023) without gaps followed by a label, a fifth
+ * <loc, text where a group should start, a model stopping inside a group;
+ * skipped up to the next ";".
+ * Numbers are converted exactly (correctly rounded, independent of the C
+ * locale's decimal point), so 12, 12.0 and 1.2e1 give the same double.
+ * Labels are cut at a UTF-8 boundary to at most max_label_bytes.
  *
  * Completion step of a record (record.last_step):
  *   JSON: the step holding the record's closing "}".
