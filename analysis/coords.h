@@ -38,16 +38,25 @@ void coords_opts_default(coords_opts *o);
 ts_status   coords_parse(const char *name, coords_kind *out);
 const char *coords_name(coords_kind k);
 
-/* The convention used for a record with key `key` under option kind (resolves AUTO). */
+/* The convention used for a record with key `key` under option kind (resolves
+ * AUTO; REC_KEY_NONE resolves to XYXY).  An explicit kind applies to every
+ * record whatever its key. */
 coords_kind coords_resolve(coords_kind kind, rec_key key);
 
-/* Qwen2.5-VL smart_resize: rounds to multiples of factor within
- * [min_pixels, max_pixels].  Returns TS_ERR_FIELD for non-positive sizes. */
+/* Qwen2.5-VL smart_resize (qwen_vl_utils), h/w the original image size:
+ *   h_bar = max(factor, round(h / factor) * factor)   Python round: half to even
+ *   if h_bar*w_bar > max_pixels: beta = sqrt(h*w / max_pixels),
+ *        h_bar = max(factor, floor(h / beta / factor) * factor)
+ *   elif h_bar*w_bar < min_pixels: beta = sqrt(min_pixels / (h*w)),
+ *        h_bar = ceil(h * beta / factor) * factor        (w likewise)
+ * e.g. 480x640 -> 476x644.  Returns TS_ERR_FIELD for non-positive sizes or
+ * factor, max_pixels <= 0, min_pixels < 0, or a side above 2^26. */
 ts_status coords_smart_resize(long h, long w, long factor, long min_pixels,
                               long max_pixels, long *h_out, long *w_out);
 
 /* Box in image pixels, x1,y1,x2,y2 (continuous, unclipped, corners ordered so
- * x1 <= x2, y1 <= y2).  img_w/img_h are the original image size. */
+ * x1 <= x2, y1 <= y2).  img_w/img_h are the original image size; every
+ * convention but xyxy needs them > 0 (else TS_ERR_FIELD).  o NULL = defaults. */
 ts_status coords_to_box(const record *r, const coords_opts *o, double img_w,
                         double img_h, double box[4]);
 
