@@ -173,8 +173,11 @@ static void draw_glyph(canvas *cv, int g, long x, long y, long s)
 				     PAT_SOLID, 1, 1);
 }
 
-/* "xN" on a black plate at the box's top-left corner, inside. */
-static void draw_count(canvas *cv, long L, long T, long R, long B, uint32_t count,
+/* "xN" on a black plate inside the box's top-left corner, just past its
+ * stroke and stack lines: inner = max(widths, 2*extra + 1) line widths, the
+ * plate starts one line width further, the glyphs one font pixel (s = 2 lw)
+ * inside the plate. */
+static void draw_count(canvas *cv, long L, long T, long inner_x, long inner_y, uint32_t count,
                        const render_stroke *st, const uint8_t rgba_in[4])
 {
 	uint8_t rgba[4];
@@ -187,14 +190,12 @@ static void draw_count(canvas *cv, long L, long T, long R, long B, uint32_t coun
 		v /= 10;
 	} while (v && n < 15);
 	long s = 2L * (st->lw_x > st->lw_y ? st->lw_y : st->lw_x); /* font pixel size */
-	long gw = 4 * s; /* glyph advance */
-	long x = L + 3 * (long)st->lw_x, y = T + 3 * (long)st->lw_y;
-	long wtot = gw * (n + 1) + s, htot = 7 * s;
-	(void)R;
-	(void)B;
+	long gw = 4 * s;                                           /* glyph advance */
+	long px0 = L + inner_x + st->lw_x, py0 = T + inner_y + st->lw_y; /* plate */
+	long x = px0 + s, y = py0 + s;
 	static const uint8_t black[4] = {0, 0, 0, 255};
 	memcpy(cv->rgba, black, 4);
-	fill(cv, x - s, y - s, x + wtot - 1, y + htot - s - 1, PAT_SOLID, 1, 1);
+	fill(cv, px0, py0, x + gw * (n + 1) - 1, y + 6 * s - 1, PAT_SOLID, 1, 1);
 	memcpy(cv->rgba, rgba, 4);
 	draw_glyph(cv, 10, x, y, s);
 	for (int i = 0; i < n; i++)
@@ -260,8 +261,12 @@ static void draw_one(canvas *cv, const render_box *b, double sx, double sy,
 			long dx = 2L * k * st->lw_x, dy = 2L * k * st->lw_y;
 			frame(cv, L + dx, T + dy, R + dx, B + dy, st, d->outside, 0, 1, d->pattern);
 		}
-		if (st->pixel_counts)
-			draw_count(cv, L, T, R, B, b->count, st, cv->rgba);
+		if (st->pixel_counts) {
+			long inner = (long)(2 * extra + 1) > d->widths ? (long)(2 * extra + 1) : d->widths;
+			if (d->outside)
+				inner = 0; /* outside strokes leave the inside free */
+			draw_count(cv, L, T, inner * st->lw_x, inner * st->lw_y, b->count, st, cv->rgba);
+		}
 	}
 }
 

@@ -636,17 +636,26 @@ static void test_png_write_roundtrip(void **state)
 	assert_int_equal(count_files(), 1);
 	unlink(path);
 
-	/* count digits land in the pixels for PNGs: a DUP with count 7 has a
-	 * black plate inside its top-left corner (u = 1: glyph pixel 2, plate
-	 * from L + 3u - 2 = 11 to the right, T + 3u - 2 = 9 down) */
+	/* count digits land in the pixels for PNGs: a DUP with count 7 (u = 1,
+	 * 2 widths, 2 stack copies offset 2 and 4) keeps its lines; inside them,
+	 * inner = max(2, 2*2+1) = 5, a black plate from (L+6, T+6) = (16, 14),
+	 * glyphs of pixel size 2 from (18, 16): 'x' row 1 is 101, so pixels
+	 * x = 18,19 and 22,23 at y = 18,19 are magenta, 20,21 black. */
 	render_image *d = render_image_new(64, 48);
 	render_box dup = {10, 8, 50, 40, BOX_DUP, 0, 7, NULL};
 	render_draw_boxes(d, &dup, 1, 1.0, 1.0);
-	assert_int_equal(pix(d->rgba, 64, 11, 9), 0x000000);
-	assert_int_equal(d->rgba[(9 * 64 + 11) * 4 + 3], 255); /* opaque plate */
-	/* 'x' glyph row 1 is 101: pixels at x = 13,14 and 17,18 (size 2), y = 13,14 */
-	assert_int_equal(pix(d->rgba, 64, 13, 13), 0xFF00FF);
-	assert_int_equal(pix(d->rgba, 64, 15, 13), 0x000000);
+	assert_int_equal(pix(d->rgba, 64, 16, 14), 0x000000);
+	assert_int_equal(d->rgba[(14 * 64 + 16) * 4 + 3], 255); /* opaque plate */
+	assert_int_equal(d->rgba[(13 * 64 + 16) * 4 + 3], 0);   /* above it: untouched */
+	assert_int_equal(pix(d->rgba, 64, 18, 18), 0xFF00FF);
+	assert_int_equal(pix(d->rgba, 64, 23, 19), 0xFF00FF);
+	assert_int_equal(pix(d->rgba, 64, 20, 18), 0x000000);
+	/* stroke and stack lines are not covered: columns 10,11 (main), 12
+	 * (copy 1), 14 (copy 2) at row 20 */
+	assert_int_equal(pix(d->rgba, 64, 11, 20), 0xFF00FF);
+	assert_int_equal(pix(d->rgba, 64, 12, 20), 0xFF00FF);
+	assert_int_equal(pix(d->rgba, 64, 14, 20), 0xFF00FF);
+	assert_int_equal(d->rgba[(20 * 64 + 13) * 4 + 3], 0);
 	render_image_free(d);
 	render_image_free(img);
 }
