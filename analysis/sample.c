@@ -96,9 +96,11 @@ ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,
 	for (size_t i = 0; i < s->n_steps && st == TS_OK; i++)
 		st = recparse_feed(s->parser, text + steps[i].off, steps[i].len, (uint32_t)i);
 	if (st != TS_OK) {
+		size_t max = o->rec_limits.max_records;
 		sample_free(s);
-		return ts_error_set(err, st, "more than %zu records in one sample",
-		                    o->rec_limits.max_records);
+		if (st == TS_ERR_LIMIT)
+			return ts_error_set(err, st, "more than %zu records in one sample", max);
+		return ts_error_set(err, st, "record parser: %s", ts_status_text(st));
 	}
 	trace_finish fin = trace_get_finish(t);
 	recparse_finish(s->parser, s->n_steps ? (uint32_t)(s->n_steps - 1) : 0,
