@@ -220,6 +220,27 @@ ts_status render_frame(render_cache *c, const render_image *img,
                        const render_box *boxes, size_t n, const render_opts *o,
                        render_grid **out, ts_error *err);
 
+/* ---- pixel protocols (for an opt-in full-screen view outside curses) ---- */
+
+typedef enum {
+	RENDER_PIXELS_SIXEL = 0,
+	RENDER_PIXELS_KITTY,
+	RENDER_PIXELS_ITERM2,
+} render_pixel_proto;
+
+/* Encodes img with the boxes (drawn for the output size, counts in pixels)
+ * as one terminal graphics sequence (chafa's sixel / kitty / iTerm2 encoder,
+ * fallback sequences) filling at most cols x rows cells of cell_w x cell_h
+ * pixels, aspect kept.  cols, rows <= 1000, cell sizes 1..256, output at
+ * most 4096x4096 pixels.  *out is NUL-terminated, malloc'd (caller frees).
+ * The caller writes it with curses suspended (def_prog_mode/endwin) and
+ * restores the screen afterwards; pixel output is not tracked by curses.
+ * *out_cols / *out_rows (may be NULL) receive the cells it covers. */
+ts_status render_pixels_encode(const render_image *img, const render_box *boxes, size_t n,
+                               render_pixel_proto proto, int cols, int rows, int cell_w,
+                               int cell_h, char **out, size_t *len, int *out_cols,
+                               int *out_rows, ts_error *err);
+
 /* ---- PNG output ---- */
 
 /* Writes img as PNG atomically: temp file in the same directory, fsync,

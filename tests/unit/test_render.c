@@ -728,6 +728,50 @@ static void test_cache(void **state)
 	render_image_free(img);
 }
 
+/* ---- pixel protocols ---- */
+
+static void test_pixels_encode(void **state)
+{
+	(void)state;
+	/* 64x48 into at most 8x3 cells of 10x20 px: the area is 80x60 px, the
+	 * image's 4:3 fills it exactly -> 8x3 cells, 80x60 output pixels. */
+	render_image *img = solid(64, 48, BG);
+	render_box b = box(5, 5, 40, 30, BOX_DUP);
+	b.count = 4;
+	char *out = NULL;
+	size_t len = 0;
+	int oc = 0, orow = 0;
+	ts_error err;
+	assert_int_equal(render_pixels_encode(img, &b, 1, RENDER_PIXELS_SIXEL, 8, 3, 10, 20, &out,
+	                                      &len, &oc, &orow, &err), TS_OK);
+	assert_int_equal(oc, 8);
+	assert_int_equal(orow, 3);
+	assert_int_equal(strlen(out), len);
+	assert_true(len > 4);
+	assert_memory_equal(out, "\x1bP", 2);          /* DCS */
+	assert_memory_equal(out + len - 2, "\x1b\\", 2); /* ST */
+	assert_non_null(strstr(out, "\"1;1;80;60"));     /* raster attributes */
+	free(out);
+
+	assert_int_equal(render_pixels_encode(img, NULL, 0, RENDER_PIXELS_KITTY, 8, 3, 10, 20, &out,
+	                                      &len, NULL, NULL, &err), TS_OK);
+	assert_non_null(strstr(out, "s=80,v=60,c=8,r=3"));
+	free(out);
+
+	/* a wide area: height limits -> 3 rows of 20 px = 60 px high, 80 px wide */
+	assert_int_equal(render_pixels_encode(img, NULL, 0, RENDER_PIXELS_SIXEL, 100, 3, 10, 20,
+	                                      &out, &len, &oc, &orow, &err), TS_OK);
+	assert_int_equal(oc, 8);
+	free(out);
+
+	assert_int_equal(render_pixels_encode(img, NULL, 0, RENDER_PIXELS_SIXEL, 0, 3, 10, 20, &out,
+	                                      &len, NULL, NULL, &err), TS_ERR_USAGE);
+	assert_null(out);
+	assert_int_equal(render_pixels_encode(img, NULL, 0, (render_pixel_proto)9, 8, 3, 10, 20,
+	                                      &out, &len, NULL, NULL, &err), TS_ERR_USAGE);
+	render_image_free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -750,6 +794,7 @@ int main(void)
 		cmocka_unit_test(test_labels_sanitized_and_clipped),
 		cmocka_unit_test(test_frame_leaves_source_alone),
 		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_pixels_encode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,108 @@
+/* pixels.c — sixel / kitty / iTerm2 encodings of an image with its boxes,
+ * through libchafa's pixel modes, for a full-screen view outside curses. */
+#include "render.h"
+
+#include <chafa.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_OUT_PX 4096
+
+ts_status render_pixels_encode(const render_image *img, const render_box *boxes, size_t n,
+                               render_pixel_proto proto, int cols, int rows, int cell_w,
+                               int cell_h, char **out, size_t *len, int *out_cols,
+                               int *out_rows, ts_error *err)
+{
+	if (!out || !len)
+		return ts_error_set(err, TS_ERR_USAGE, "pixels: no output buffer");
+	*out = NULL;
+	*len = 0;
+	if (!img || !img->rgba || img->w == 0 || img->h == 0 || img->w > 1u << 28)
+		return ts_error_set(err, TS_ERR_USAGE, "pixels: no image");
+	if (n > 0 && !boxes)
+		return ts_error_set(err, TS_ERR_USAGE, "pixels: %zu boxes but no array", n);
+	if (cols < 1 || rows < 1 || cols > 1000 || rows > 1000 || cell_w < 1 || cell_h < 1 ||
+	    cell_w > 256 || cell_h > 256)
+		return ts_error_set(err, TS_ERR_USAGE, "pixels: bad area %dx%d cells of %dx%d pixels",
+		                    cols, rows, cell_w, cell_h);
+	ChafaPixelMode pm;
+	switch (proto) {
+	case RENDER_PIXELS_SIXEL: pm = CHAFA_PIXEL_MODE_SIXELS; break;
+	case RENDER_PIXELS_KITTY: pm = CHAFA_PIXEL_MODE_KITTY; break;
+	case RENDER_PIXELS_ITERM2: pm = CHAFA_PIXEL_MODE_ITERM2; break;
+	default:
+		return ts_error_set(err, TS_ERR_USAGE, "pixels: unknown protocol %d", (int)proto);
+	}
+	/* keep the output within MAX_OUT_PX on each side */
+	if (cols * cell_w > MAX_OUT_PX)
+		cols = MAX_OUT_PX / cell_w;
+	if (rows * cell_h > MAX_OUT_PX)
+		rows = MAX_OUT_PX / cell_h;
+	gint gc = cols, gr = rows;
+	chafa_calc_canvas_geometry((gint)img->w, (gint)(img->h > (uint32_t)INT32_MAX ? INT32_MAX : img->h),
+	                           &gc, &gr, (gfloat)cell_w / (gfloat)cell_h, TRUE, FALSE);
+	if (gc < 1)
+		gc = 1;
+	if (gr < 1)
+		gr = 1;
+
+	const uint8_t *px = img->rgba;
+	render_image *copy = NULL;
+	if (n > 0) {
+		copy = render_image_copy(img);
+		if (!copy)
+			return ts_error_set(err, TS_ERR_NOMEM, "pixels: out of memory");
+		/* strokes as render_stroke_for_size would make them at the output
+		 * size, expressed in source pixels */
+		double ow = (double)gc * cell_w, oh = (double)gr * cell_h;
+		double kx = img->w / ow, ky = img->h / oh;
+		render_stroke st;
+		render_stroke_for_size((uint32_t)ow, (uint32_t)oh, &st);
+		st.lw_x = (int)fmax(1, lround(st.lw_x * kx));
+		st.lw_y = (int)fmax(1, lround(st.lw_y * ky));
+		st.dash_x = (int)fmax(1, lround(st.dash_x * kx));
+		st.dash_y = (int)fmax(1, lround(st.dash_y * ky));
+		st.dot_x = (int)fmax(1, lround(st.dot_x * kx));
+		st.dot_y = (int)fmax(1, lround(st.dot_y * ky));
+		render_draw_boxes_ex(copy, boxes, n, 1.0, 1.0, &st);
+		px = copy->rgba;
+	}
+
+	ChafaCanvasConfig *cfg = chafa_canvas_config_new();
+	chafa_canvas_config_set_pixel_mode(cfg, pm);
+	chafa_canvas_config_set_canvas_mode(cfg, CHAFA_CANVAS_MODE_TRUECOLOR);
+	chafa_canvas_config_set_geometry(cfg, gc, gr);
+	chafa_canvas_config_set_cell_geometry(cfg, cell_w, cell_h);
+	ChafaCanvas *cv = chafa_canvas_new(cfg);
+	ts_status st = TS_OK;
+	if (!cv) {
+		st = ts_error_set(err, TS_ERR_NOMEM, "pixels: chafa could not make a canvas");
+	} else {
+		chafa_canvas_draw_all_pixels(cv, CHAFA_PIXEL_RGBA8_UNASSOCIATED, px, (gint)img->w,
+		                             (gint)img->h, (gint)img->w * 4);
+		ChafaTermDb *db = chafa_term_db_get_default();
+		ChafaTermInfo *ti = chafa_term_db_get_fallback_info(db);
+		GString *gs = chafa_canvas_print(cv, ti);
+		chafa_term_info_unref(ti);
+		char *s = gs ? malloc(gs->len + 1) : NULL;
+		if (!s) {
+			st = ts_error_set(err, TS_ERR_NOMEM, "pixels: out of memory");
+		} else {
+			memcpy(s, gs->str, gs->len);
+			s[gs->len] = '\0';
+			*out = s;
+			*len = gs->len;
+			if (out_cols)
+				*out_cols = gc;
+			if (out_rows)
+				*out_rows = gr;
+		}
+		if (gs)
+			g_string_free(gs, TRUE);
+		chafa_canvas_unref(cv);
+	}
+	chafa_canvas_config_unref(cfg);
+	render_image_free(copy);
+	return st;
+}
