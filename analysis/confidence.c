@@ -1,0 +1,466 @@
+/* confidence.c — record scores, COCO-style AP and PR curve, termination
+ * probability (see confidence.h). */
+#include "confidence.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* record scores                                                       */
+
+ts_status conf_score_parse(const char *text, conf_score_kind *out, ts_error *err)
+{
+	if (text && !strcmp(text, "mean")) {
+		*out = CONF_SCORE_MEAN;
+		return TS_OK;
+	}
+	if (text && !strcmp(text, "min")) {
+		*out = CONF_SCORE_MIN;
+		return TS_OK;
+	}
+	return ts_error_set(err, TS_ERR_USAGE, "unknown score '%s' (mean, min)", text ? text : "");
+}
+
+const char *conf_score_name(conf_score_kind k)
+{
+	return k == CONF_SCORE_MIN ? "min" : "mean";
+}
+
+double conf_record_score(const trace *t, const record *r, conf_score_kind k)
+{
+	size_t n = trace_n_steps(t);
+	if (!r || r->first_step > r->last_step || (size_t)r->first_step >= n)
+		return NAN;
+	size_t last = (size_t)r->last_step < n ? (size_t)r->last_step : n - 1;
+	const trace_step *st = trace_steps(t);
+	double acc = k == CONF_SCORE_MIN ? INFINITY : 0.0;
+	size_t used = 0;
+	for (size_t i = r->first_step; i <= last; i++) {
+		double lp = st[i].logprob;
+		if (isnan(lp))
+			continue;
+		if (k == CONF_SCORE_MIN)
+			acc = fmin(acc, lp);
+		else
+			acc += lp;
+		used++;
+	}
+	if (!used)
+		return NAN;
+	return k == CONF_SCORE_MIN ? acc : acc / (double)used;
+}
+
+/* ------------------------------------------------------------------ */
+/* AP                                                                  */
+
+typedef struct ap_det {
+	double score;     /* NAN mapped to -inf */
+	int64_t image_id;
+	size_t seq;       /* order of addition */
+	int cat;          /* -1: label names no category */
+	unsigned char tp;
+} ap_det;
+
+struct conf_ap {
+	double t;
+	ap_det *d;
+	size_t n, cap;
+	size_t *npig;     /* non-crowd boxes per category */
+	size_t n_cat;     /* entries of npig */
+	size_t seq;
+};
+
+conf_ap *conf_ap_new(double iou_threshold)
+{
+	conf_ap *a = calloc(1, sizeof *a);
+	if (a)
+		a->t = iou_threshold;
+	return a;
+}
+
+void conf_ap_free(conf_ap *a)
+{
+	if (!a)
+		return;
+	free(a->d);
+	free(a->npig);
+	free(a);
+}
+
+typedef struct rank_key {
+	double score;
+	size_t idx;
+} rank_key;
+
+static int rank_key_cmp(const void *pa, const void *pb)
+{
+	const rank_key *a = pa, *b = pb;
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	return (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+static double score_key(double s)
+{
+	return isnan(s) ? -INFINITY : s;
+}
+
+ts_status conf_ap_add_image(conf_ap *a, int64_t image_id, const metrics_det *dets,
+                            const double *scores, size_t n, const gt_ann *anns,
+                            size_t n_ann)
+{
+	if (!a)
+		return TS_ERR_USAGE;
+	if (!dets || !scores)
+		n = 0;
+	if (!anns)
+		n_ann = 0;
+	/* reserve everything first so that OOM leaves a unchanged */
+	int max_cat = -1;
+	for (size_t g = 0; g < n_ann; g++)
+		if (!anns[g].iscrowd && anns[g].cat > max_cat)
+			max_cat = anns[g].cat;
+	if (max_cat >= 0 && (size_t)max_cat >= a->n_cat) {
+		size_t nc = (size_t)max_cat + 1;
+		size_t *p = realloc(a->npig, nc * sizeof *p);
+		if (!p)
+			return TS_ERR_NOMEM;
+		memset(p + a->n_cat, 0, (nc - a->n_cat) * sizeof *p);
+		a->npig = p;
+		a->n_cat = nc;
+	}
+	if (a->n + n > a->cap) {
+		size_t cap = a->cap ? a->cap : 256;
+		while (cap < a->n + n)
+			cap *= 2;
+		ap_det *p = realloc(a->d, cap * sizeof *p);
+		if (!p)
+			return TS_ERR_NOMEM;
+		a->d = p;
+		a->cap = cap;
+	}
+	rank_key *keys = malloc((n ? n : 1) * sizeof *keys);
+	metrics_det *sorted = malloc((n ? n : 1) * sizeof *sorted);
+	match_state *ms = malloc((n ? n : 1) * sizeof *ms);
+	if (!keys || !sorted || !ms) {
+		free(keys);
+		free(sorted);
+		free(ms);
+		return TS_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		keys[i].score = score_key(scores[i]);
+		keys[i].idx = i;
+	}
+	qsort(keys, n, sizeof *keys, rank_key_cmp);
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = dets[keys[i].idx];
+	metrics_match_image(sorted, n, anns, n_ann, a->t, ms, NULL, NULL);
+	for (size_t i = 0; i < n; i++) {
+		if (ms[i] == MATCH_IGNORED)
+			continue;
+		ap_det *d = &a->d[a->n++];
+		d->score = keys[i].score;
+		d->image_id = image_id;
+		d->seq = a->seq++;
+		d->cat = sorted[i].cat;
+		d->tp = ms[i] == MATCH_TP;
+	}
+	for (size_t g = 0; g < n_ann; g++)
+		if (!anns[g].iscrowd && anns[g].cat >= 0)
+			a->npig[anns[g].cat]++;
+	free(keys);
+	free(sorted);
+	free(ms);
+	return TS_OK;
+}
+
+static int ap_det_cmp(const void *pa, const void *pb)
+{
+	const ap_det *a = pa, *b = pb;
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	if (a->image_id != b->image_id)
+		return a->image_id < b->image_id ? -1 : 1;
+	return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* np.linspace(0, 1, 101): i * 0.01, the last one exactly 1. */
+static double recall_threshold(int i)
+{
+	return i == CONF_N_RECALL - 1 ? 1.0 : (double)i * 0.01;
+}
+
+/* The ranked-list core with caller scratch (rc, pr: nd entries each). */
+static double ranked_core(const unsigned char *is_tp, size_t nd, size_t npig,
+                          double *prec, double *rc, double *pr)
+{
+	double q[CONF_N_RECALL];
+	if (npig == 0) {
+		if (prec)
+			for (int i = 0; i < CONF_N_RECALL; i++)
+				prec[i] = NAN;
+		return NAN;
+	}
+	double tp = 0, fp = 0;
+	for (size_t i = 0; i < nd; i++) {
+		if (is_tp[i])
+			tp += 1;
+		else
+			fp += 1;
+		rc[i] = tp / (double)npig;
+		pr[i] = tp / (fp + tp + DBL_EPSILON);
+	}
+	for (size_t i = nd; i-- > 1;)
+		if (pr[i] > pr[i - 1])
+			pr[i - 1] = pr[i];
+	size_t pi = 0;
+	double sum = 0;
+	for (int r = 0; r < CONF_N_RECALL; r++) {
+		double thr = recall_threshold(r);
+		while (pi < nd && rc[pi] < thr)
+			pi++; /* searchsorted(side='left'): first rc >= thr */
+		q[r] = pi < nd ? pr[pi] : 0.0;
+		sum += q[r];
+	}
+	if (prec)
+		memcpy(prec, q, sizeof q);
+	return sum / (double)CONF_N_RECALL;
+}
+
+double conf_ap_ranked(const unsigned char *is_tp, size_t nd, size_t npig,
+                      double prec[CONF_N_RECALL])
+{
+	double *rc = malloc((nd ? nd : 1) * sizeof *rc);
+	double *pr = malloc((nd ? nd : 1) * sizeof *pr);
+	double ap = NAN;
+	if (rc && pr)
+		ap = ranked_core(is_tp, nd, npig, prec, rc, pr);
+	else if (prec)
+		for (int i = 0; i < CONF_N_RECALL; i++)
+			prec[i] = NAN;
+	free(rc);
+	free(pr);
+	return ap;
+}
+
+ts_status conf_ap_compute(const conf_ap *a, conf_ap_result *out, ts_error *err)
+{
+	memset(out, 0, sizeof *out);
+	out->ap = NAN;
+	out->ap_pooled = NAN;
+	out->recall_max = NAN;
+	for (int i = 0; i < CONF_N_RECALL; i++) {
+		out->recall[i] = recall_threshold(i);
+		out->precision[i] = NAN;
+	}
+	if (!a)
+		return ts_error_set(err, TS_ERR_USAGE, "no AP accumulator");
+	out->iou = a->t;
+	size_t nd = a->n;
+	ap_det *d = malloc((nd ? nd : 1) * sizeof *d);
+	unsigned char *is_tp = malloc(nd ? nd : 1);
+	double *rc = malloc((nd ? nd : 1) * sizeof *rc);
+	double *pr = malloc((nd ? nd : 1) * sizeof *pr);
+	size_t *off = calloc(a->n_cat + 1, sizeof *off);
+	size_t *fill = calloc(a->n_cat + 1, sizeof *fill);
+	if (!d || !is_tp || !rc || !pr || !off || !fill) {
+		free(d); free(is_tp); free(rc); free(pr); free(off); free(fill);
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory computing AP");
+	}
+	if (nd)
+		memcpy(d, a->d, nd * sizeof *d);
+	qsort(d, nd, sizeof *d, ap_det_cmp);
+
+	size_t npig_all = 0;
+	for (size_t c = 0; c < a->n_cat; c++)
+		npig_all += a->npig[c];
+	out->n_det = nd;
+	out->n_gt = npig_all;
+	for (size_t i = 0; i < nd; i++) {
+		is_tp[i] = d[i].tp;
+		out->tp += d[i].tp;
+	}
+	out->ap_pooled = ranked_core(is_tp, nd, npig_all, out->precision, rc, pr);
+	out->recall_max = npig_all ? (double)out->tp / (double)npig_all : NAN;
+
+	/* per category: bucket the ranked list by category, keeping the order */
+	for (size_t i = 0; i < nd; i++)
+		if (d[i].cat >= 0 && (size_t)d[i].cat < a->n_cat)
+			off[d[i].cat + 1]++;
+	for (size_t c = 0; c < a->n_cat; c++)
+		off[c + 1] += off[c];
+	for (size_t i = 0; i < nd; i++)
+		if (d[i].cat >= 0 && (size_t)d[i].cat < a->n_cat) {
+			size_t c = (size_t)d[i].cat;
+			is_tp[off[c] + fill[c]++] = d[i].tp;
+		}
+	double sum = 0;
+	size_t k = 0;
+	for (size_t c = 0; c < a->n_cat; c++) {
+		if (a->npig[c] == 0)
+			continue;
+		sum += ranked_core(is_tp + off[c], off[c + 1] - off[c], a->npig[c], NULL, rc, pr);
+		k++;
+	}
+	out->n_categories = k;
+	out->ap = k ? sum / (double)k : NAN;
+	free(d); free(is_tp); free(rc); free(pr); free(off); free(fill);
+	return TS_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* termination probability                                             */
+
+static const char *const eos_like[] = {
+	"<eos>", "<|im_end|>", "<end_of_turn>", "</s>", "<|endoftext|>",
+	"<|eot_id|>", "<|end|>", "<|end_of_text|>",
+};
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int is_eos_like(const char *tok, size_t len)
+{
+	if (len == 0)
+		return 1;
+	for (size_t k = 0; k < sizeof eos_like / sizeof eos_like[0]; k++) {
+		size_t el = strlen(eos_like[k]);
+		if (len == el && !memcmp(tok, eos_like[k], el))
+			return 1;
+	}
+	return 0;
+}
+
+int conf_is_end_token(const char *tok, size_t len, int loc)
+{
+	if (is_eos_like(tok, len))
+		return 1;
+	if (loc)
+		return 0;
+	size_t i = 0;
+	while (i < len && is_blank(tok[i]))
+		i++;
+	if (i < len && tok[i] == ']')
+		return 1;
+	for (size_t j = 0; j + 3 <= len; j++)
+		if (tok[j] == '`' && tok[j + 1] == '`' && tok[j + 2] == '`')
+			return 1;
+	return 0;
+}
+
+/* The completing token has non-blank text after its last '}'. */
+static int merged_after_brace(const char *s, size_t len)
+{
+	size_t k = len;
+	while (k > 0 && s[k - 1] != '}')
+		k--;
+	if (k == 0)
+		return 0;
+	for (size_t i = k; i < len; i++)
+		if (!is_blank(s[i]))
+			return 1;
+	return 0;
+}
+
+/* At a merged decision step, an alternative ends the list when its text
+ * after its first '}' does (or when it is EOS-like itself). */
+static int ends_after_brace(const char *s, size_t len)
+{
+	const char *b = memchr(s, '}', len);
+	if (!b)
+		return is_eos_like(s, len);
+	size_t k = (size_t)(b - s) + 1;
+	if (k == len)
+		return 0;
+	return conf_is_end_token(s + k, len - k, 0);
+}
+
+double conf_close_prob(const trace *t, long rec_last, int loc)
+{
+	size_t n = trace_n_steps(t);
+	if (rec_last < 0 || (size_t)rec_last >= n)
+		return NAN;
+	const trace_step *st = trace_steps(t);
+	const char *text = trace_text(t);
+	int merged = !loc && merged_after_brace(text + st[rec_last].off, st[rec_last].len);
+	size_t d = merged ? (size_t)rec_last : (size_t)rec_last + 1;
+	if (d >= n || st[d].n_alt == 0)
+		return NAN;
+	const trace_alt *alts = trace_alts(t);
+	const char *atext = trace_alt_text(t);
+	const char *ct = text + st[d].off;
+	size_t cl = st[d].len;
+	double p = 0;
+	int chosen_seen = 0;
+	for (uint32_t k = 0; k < st[d].n_alt; k++) {
+		const trace_alt *al = &alts[st[d].alt_first + k];
+		const char *s = atext + al->off;
+		int end = merged ? ends_after_brace(s, al->len) : conf_is_end_token(s, al->len, loc);
+		if (al->len == cl && !memcmp(s, ct, cl))
+			chosen_seen = 1;
+		if (end && !isnan(al->logprob))
+			p += exp(al->logprob);
+	}
+	if (!chosen_seen && !isnan(st[d].logprob)) {
+		int end = merged ? ends_after_brace(ct, cl) : conf_is_end_token(ct, cl, loc);
+		if (end)
+			p += exp(st[d].logprob);
+	}
+	return p > 1 ? 1 : p;
+}
+
+void conf_termination(const trace *t, const record *recs, size_t n, long tail_start,
+                      double *probs, conf_term *out)
+{
+	conf_term r = { NAN, -1, NAN, 0 };
+	size_t lim = tail_start >= 0 && (size_t)tail_start < n ? (size_t)tail_start : n;
+	for (size_t i = 0; i < n; i++) {
+		double p = conf_close_prob(t, (long)recs[i].last_step, recs[i].key == REC_KEY_LOC);
+		if (probs)
+			probs[i] = p;
+		if (isnan(p))
+			continue;
+		r.n_defined++;
+		if (i < lim && (isnan(r.max_before_tail) || p > r.max_before_tail)) {
+			r.max_before_tail = p;
+			r.argmax = (long)i;
+		}
+		if (tail_start >= 1 && (size_t)tail_start < n && i == (size_t)tail_start - 1)
+			r.at_tail_start = p;
+	}
+	*out = r;
+}
+
+void conf_term_run_init(conf_term_run *r)
+{
+	memset(r, 0, sizeof *r);
+	r->mean_max_before_tail = NAN;
+	r->mean_at_tail_start = NAN;
+}
+
+void conf_term_run_add(conf_term_run *r, const conf_term *s, int has_tail)
+{
+	r->samples++;
+	if (!has_tail)
+		return;
+	r->tails++;
+	if (!isnan(s->max_before_tail)) {
+		r->tails_max_defined++;
+		r->sum_max += s->max_before_tail;
+	}
+	if (!isnan(s->at_tail_start)) {
+		r->tails_at_defined++;
+		r->sum_at += s->at_tail_start;
+	}
+}
+
+void conf_term_run_finish(conf_term_run *r)
+{
+	r->mean_max_before_tail = r->tails_max_defined ? r->sum_max / (double)r->tails_max_defined : NAN;
+	r->mean_at_tail_start = r->tails_at_defined ? r->sum_at / (double)r->tails_at_defined : NAN;
+}

@@ -1,0 +1,503 @@
+/* Record scores, COCO-style AP / PR curve and termination probability, on
+ * small cases worked out by hand (each test says how). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include <cJSON.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "confidence.h"
+#include "records.h"
+#include "repeat.h"
+#include "trace.h"
+
+/* ---- a tiny trace builder: native container via cJSON ---- */
+
+typedef struct alt_spec {
+	const char *text;
+	double p; /* probability; logprob = log(p) */
+} alt_spec;
+
+typedef struct tok_spec {
+	const char *text;
+	double p;           /* chosen token probability; 0 = no logprob */
+	alt_spec alts[6];   /* terminated by text == NULL */
+} tok_spec;
+
+static trace *make_trace(const tok_spec *toks, size_t n, const char *finish)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "image_id", 1);
+	cJSON_AddStringToObject(o, "finish_reason", finish);
+	cJSON *arr = cJSON_AddArrayToObject(o, "tokens");
+	for (size_t i = 0; i < n; i++) {
+		cJSON *t = cJSON_CreateObject();
+		cJSON_AddStringToObject(t, "token", toks[i].text);
+		if (toks[i].p > 0)
+			cJSON_AddNumberToObject(t, "logprob", log(toks[i].p));
+		if (toks[i].alts[0].text) {
+			cJSON *tl = cJSON_AddArrayToObject(t, "top_logprobs");
+			for (size_t k = 0; k < 6 && toks[i].alts[k].text; k++) {
+				cJSON *a = cJSON_CreateObject();
+				cJSON_AddStringToObject(a, "token", toks[i].alts[k].text);
+				cJSON_AddNumberToObject(a, "logprob", log(toks[i].alts[k].p));
+				cJSON_AddItemToArray(tl, a);
+			}
+		}
+		cJSON_AddItemToArray(arr, t);
+	}
+	char *line = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	trace *tr = NULL;
+	ts_error err;
+	assert_int_equal(trace_parse_line(line, strlen(line), NULL, &tr, &err), TS_OK);
+	free(line);
+	return tr;
+}
+
+/* Parses the trace's steps into records (as sample.c does). */
+static recparse *parse_records(const trace *t, int stopped)
+{
+	recparse *p = recparse_new(NULL);
+	const trace_step *st = trace_steps(t);
+	for (size_t i = 0; i < trace_n_steps(t); i++)
+		assert_int_equal(recparse_feed(p, trace_text(t) + st[i].off, st[i].len, (uint32_t)i), TS_OK);
+	recparse_finish(p, (uint32_t)(trace_n_steps(t) - 1), stopped);
+	return p;
+}
+
+/* ---- record scores ---- */
+
+/* steps: "[" p=.5, "{\"bbox_2d\": [1, 2, 3, 4], " p=e^-0.2, "\"label\": \"a\"}" p=e^-0.4,
+ * "," no logprob, "{\"bbox_2d\": [5, 6, 7, 8], \"label\": \"b\"}" p=e^-1, "]" p=1.
+ * record 0 spans steps 1..2: mean (-0.2-0.4)/2 = -0.3, min -0.4;
+ * record 1 is step 4: mean = min = -1. */
+static void test_record_scores(void **state)
+{
+	(void)state;
+	tok_spec toks[] = {
+		{ "[", 0.5, { { NULL, 0 } } },
+		{ "{\"bbox_2d\": [1, 2, 3, 4], ", exp(-0.2), { { NULL, 0 } } },
+		{ "\"label\": \"a\"}", exp(-0.4), { { NULL, 0 } } },
+		{ ",", 0, { { NULL, 0 } } },
+		{ "{\"bbox_2d\": [5, 6, 7, 8], \"label\": \"b\"}", exp(-1.0), { { NULL, 0 } } },
+		{ "]", 1.0, { { NULL, 0 } } },
+	};
+	trace *t = make_trace(toks, 6, "stop");
+	recparse *p = parse_records(t, 1);
+	assert_int_equal(recparse_count(p), 2);
+	const record *r = recparse_records(p);
+	assert_int_equal(r[0].first_step, 1);
+	assert_int_equal(r[0].last_step, 2);
+	assert_float_equal(conf_record_score(t, &r[0], CONF_SCORE_MEAN), -0.3, 1e-12);
+	assert_float_equal(conf_record_score(t, &r[0], CONF_SCORE_MIN), -0.4, 1e-12);
+	assert_float_equal(conf_record_score(t, &r[1], CONF_SCORE_MEAN), -1.0, 1e-12);
+	assert_float_equal(conf_record_score(t, &r[1], CONF_SCORE_MIN), -1.0, 1e-12);
+	/* a record on the step without logprob only: NAN; outside the trace: NAN */
+	record x = r[1];
+	x.first_step = x.last_step = 3;
+	assert_true(isnan(conf_record_score(t, &x, CONF_SCORE_MEAN)));
+	x.first_step = x.last_step = 99;
+	assert_true(isnan(conf_record_score(t, &x, CONF_SCORE_MIN)));
+	/* steps 3..4: the NAN step is skipped: -1 */
+	x.first_step = 3;
+	x.last_step = 4;
+	assert_float_equal(conf_record_score(t, &x, CONF_SCORE_MEAN), -1.0, 1e-12);
+
+	conf_score_kind k;
+	ts_error err;
+	assert_int_equal(conf_score_parse("min", &k, &err), TS_OK);
+	assert_int_equal(k, CONF_SCORE_MIN);
+	assert_string_equal(conf_score_name(k), "min");
+	assert_int_equal(conf_score_parse("median", &k, &err), TS_ERR_USAGE);
+	recparse_free(p);
+	trace_free(t);
+}
+
+/* ---- AP ---- */
+
+static gt_ann ann(int cat, double x, double y, double w, double h, int crowd)
+{
+	gt_ann a;
+	memset(&a, 0, sizeof a);
+	a.cat = cat;
+	a.bbox[0] = x; a.bbox[1] = y; a.bbox[2] = w; a.bbox[3] = h;
+	a.iscrowd = crowd;
+	return a;
+}
+
+static metrics_det det(int cat, double x1, double y1, double x2, double y2)
+{
+	metrics_det d = { { x1, y1, x2, y2 }, cat };
+	return d;
+}
+
+#define ONE (1.0 / (1.0 + DBL_EPSILON)) /* precision 1 as COCOeval computes it */
+
+/* One image; category 0 has g0 [0,0,10,10] and g1 [20,0,10,10], category 1
+ * has g2 [0,20,10,10] (x,y,w,h).  Detections (output order, score):
+ *   d0 cat0 [0,0,10,10]   -0.5   -> g0
+ *   d1 cat0 [50,50,60,60] -0.1   -> FP
+ *   d2 cat0 [20,0,30,10]  -0.3   -> g1
+ *   d3 cat1 [0,20,10,30]  -0.2   -> g2
+ *   d4 unknown label      -0.05  -> FP (pooled only)
+ * Category 0 ranked: d1 FP, d2 TP, d0 TP; npig 2: recall 0, .5, 1; precision
+ *   0, 1/2, 2/3 -> made non-increasing from the end: 2/3, 2/3, 2/3; every
+ *   recall threshold lands on one of them: AP0 = 2/3.
+ * Category 1: d3 TP, npig 1: AP1 = 1.  ap = (2/3 + 1) / 2 = 5/6.
+ * Pooled: d4 FP, d1 FP, d3 TP, d2 TP, d0 TP; npig 3: precision 0, 0, 1/3,
+ *   1/2, 3/5 -> all 3/5 after interpolation: ap_pooled = 0.6, recall_max 1. */
+static void test_ap_by_hand(void **state)
+{
+	(void)state;
+	gt_ann g[3] = { ann(0, 0, 0, 10, 10, 0), ann(0, 20, 0, 10, 10, 0), ann(1, 0, 20, 10, 10, 0) };
+	metrics_det d[5] = { det(0, 0, 0, 10, 10), det(0, 50, 50, 60, 60), det(0, 20, 0, 30, 10),
+	                     det(1, 0, 20, 10, 30), det(-1, 0, 0, 5, 5) };
+	double sc[5] = { -0.5, -0.1, -0.3, -0.2, -0.05 };
+	conf_ap *a = conf_ap_new(0.5);
+	assert_non_null(a);
+	assert_int_equal(conf_ap_add_image(a, 1, d, sc, 5, g, 3), TS_OK);
+	conf_ap_result r;
+	ts_error err;
+	assert_int_equal(conf_ap_compute(a, &r, &err), TS_OK);
+	assert_int_equal(r.n_categories, 2);
+	assert_float_equal(r.ap, (2.0 / 3.0 + 1.0) / 2.0, 1e-12);
+	assert_float_equal(r.ap_pooled, 0.6, 1e-12);
+	assert_int_equal(r.n_det, 5);
+	assert_int_equal(r.n_gt, 3);
+	assert_int_equal(r.tp, 3);
+	assert_float_equal(r.recall_max, 1.0, 1e-15);
+	for (int i = 0; i < CONF_N_RECALL; i++)
+		assert_float_equal(r.precision[i], 0.6, 1e-12);
+	assert_true(r.recall[100] == 1.0);
+	assert_true(r.recall[7] == 7 * 0.01);
+	conf_ap_free(a);
+}
+
+/* Exact duplicates and AP.  One image, category 0: g0 [0,0,10,10], g1
+ * [20,0,10,10].  d0 [0,0,10,10] TP, d1 = d0 again (g0 taken, g1 IoU 0: FP),
+ * d2 [20,0,30,10] TP.
+ * a) duplicate scored between the two hits (-0.1, -0.2, -0.3): ranked TP FP TP,
+ *    recall .5 .5 1, precision 1 .5 2/3 -> 1 2/3 2/3; thresholds 0..0.50 (51 of
+ *    them; 50*0.01 == 0.5) take 1, 0.51..1 (50) take 2/3:
+ *    AP = (51 + 50*2/3) / 101 = 0.834983...
+ * b) duplicate scored last (-0.1, -0.5, -0.3): ranked TP TP FP, precision
+ *    1 1 2/3 -> every threshold is reached by the second TP: AP = 1 (the
+ *    "duplicates after a correct box leave AP50 at 1.0" case).
+ * c) without the duplicate: AP = 1. */
+static void test_ap_duplicates_lower_precision(void **state)
+{
+	(void)state;
+	gt_ann g[2] = { ann(0, 0, 0, 10, 10, 0), ann(0, 20, 0, 10, 10, 0) };
+	metrics_det d[3] = { det(0, 0, 0, 10, 10), det(0, 0, 0, 10, 10), det(0, 20, 0, 30, 10) };
+	double sa[3] = { -0.1, -0.2, -0.3 }, sb[3] = { -0.1, -0.5, -0.3 };
+	conf_ap_result r;
+	ts_error err;
+
+	conf_ap *a = conf_ap_new(0.5);
+	assert_int_equal(conf_ap_add_image(a, 7, d, sa, 3, g, 2), TS_OK);
+	assert_int_equal(conf_ap_compute(a, &r, &err), TS_OK);
+	assert_float_equal(r.ap, (51.0 * ONE + 50.0 * (2.0 / 3.0)) / 101.0, 1e-12);
+	assert_float_equal(r.ap, 0.834983498349835, 1e-9);
+	assert_float_equal(r.ap_pooled, r.ap, 1e-15);
+	assert_float_equal(r.precision[50], ONE, 1e-15);
+	assert_float_equal(r.precision[51], 2.0 / 3.0, 1e-12);
+	conf_ap_free(a);
+
+	a = conf_ap_new(0.5);
+	assert_int_equal(conf_ap_add_image(a, 7, d, sb, 3, g, 2), TS_OK);
+	assert_int_equal(conf_ap_compute(a, &r, &err), TS_OK);
+	assert_float_equal(r.ap, 1.0, 1e-12);
+	conf_ap_free(a);
+
+	metrics_det d2[2] = { d[0], d[2] };
+	double s2[2] = { -0.1, -0.3 };
+	a = conf_ap_new(0.5);
+	assert_int_equal(conf_ap_add_image(a, 7, d2, s2, 2, g, 2), TS_OK);
+	assert_int_equal(conf_ap_compute(a, &r, &err), TS_OK);
+	assert_float_equal(r.ap, 1.0, 1e-12);
+	conf_ap_free(a);
+}
+
+/* Matching follows score order, not output order.  g0 [0,0,10,10];
+ * d0 [0,0,10,8] (IoU 0.8) scored -0.9, d1 [0,0,10,10] (IoU 1) scored -0.1.
+ * Score order: d1 takes g0 (TP), d0 is FP: ranked TP FP -> AP 1.
+ * (Matching in output order would rank d1 as FP first: AP 0.5.) */
+static void test_ap_matches_in_score_order(void **state)
+{
+	(void)state;
+	gt_ann g[1] = { ann(0, 0, 0, 10, 10, 0) };
+	metrics_det d[2] = { det(0, 0, 0, 10, 8), det(0, 0, 0, 10, 10) };
+	double s[2] = { -0.9, -0.1 };
+	conf_ap *a = conf_ap_new(0.5);
+	assert_int_equal(conf_ap_add_image(a, 1, d, s, 2, g, 1), TS_OK);
+	conf_ap_result r;
+	assert_int_equal(conf_ap_compute(a, &r, NULL), TS_OK);
+	assert_float_equal(r.ap, 1.0, 1e-12);
+	conf_ap_free(a);
+}
+
+/* Crowd and ties.
+ * Image 3: category 0 crowd box [0,0,100,100] and g [200,200,10,10]; a
+ *   detection inside the crowd box is ignored (not ranked at all), the other
+ *   is a TP: n_det 1, AP 1.
+ * Ties across images: image 5 is added first with an FP scored -0.5, image 4
+ *   second with a TP scored -0.5 (npig 1, on image 4).  COCOeval ranks tied
+ *   scores by ascending image id: TP then FP -> AP 1 (addition order would
+ *   give FP then TP -> 0.5).  NAN scores tie at the bottom. */
+static void test_ap_crowd_and_ties(void **state)
+{
+	(void)state;
+	gt_ann g[2] = { ann(0, 0, 0, 100, 100, 1), ann(0, 200, 200, 10, 10, 0) };
+	metrics_det d[2] = { det(0, 10, 10, 20, 20), det(0, 200, 200, 210, 210) };
+	double s[2] = { -0.1, -0.2 };
+	conf_ap *a = conf_ap_new(0.5);
+	assert_int_equal(conf_ap_add_image(a, 3, d, s, 2, g, 2), TS_OK);
+	conf_ap_result r;
+	assert_int_equal(conf_ap_compute(a, &r, NULL), TS_OK);
+	assert_int_equal(r.n_det, 1);
+	assert_int_equal(r.n_gt, 1);
+	assert_float_equal(r.ap, 1.0, 1e-12);
+	conf_ap_free(a);
+
+	gt_ann g4[1] = { ann(0, 0, 0, 10, 10, 0) };
+	metrics_det fp = det(0, 50, 50, 60, 60), tp = det(0, 0, 0, 10, 10);
+	double tie = -0.5, nan_s = NAN;
+	a = conf_ap_new(0.5);
+	assert_int_equal(conf_ap_add_image(a, 5, &fp, &tie, 1, NULL, 0), TS_OK);
+	assert_int_equal(conf_ap_add_image(a, 4, &tp, &tie, 1, g4, 1), TS_OK);
+	assert_int_equal(conf_ap_compute(a, &r, NULL), TS_OK);
+	assert_float_equal(r.ap, 1.0, 1e-12);
+	conf_ap_free(a);
+
+	/* NAN scores: image 5's FP is NAN (bottom), image 4's TP too: the tie is
+	 * again broken by image id: AP 1.  With the TP at -0.5 and the FP NAN:
+	 * TP first: AP 1. */
+	a = conf_ap_new(0.5);
+	assert_int_equal(conf_ap_add_image(a, 5, &fp, &nan_s, 1, NULL, 0), TS_OK);
+	assert_int_equal(conf_ap_add_image(a, 4, &tp, &nan_s, 1, g4, 1), TS_OK);
+	assert_int_equal(conf_ap_compute(a, &r, NULL), TS_OK);
+	assert_float_equal(r.ap, 1.0, 1e-12);
+	conf_ap_free(a);
+
+	/* A category with ground truth but no detection scores 0 and counts in
+	 * the mean: category 0 AP 1 (above) + category 1 AP 0 -> 0.5. */
+	gt_ann g2[2] = { ann(0, 0, 0, 10, 10, 0), ann(1, 30, 30, 10, 10, 0) };
+	a = conf_ap_new(0.5);
+	assert_int_equal(conf_ap_add_image(a, 4, &tp, &tie, 1, g2, 2), TS_OK);
+	assert_int_equal(conf_ap_compute(a, &r, NULL), TS_OK);
+	assert_int_equal(r.n_categories, 2);
+	assert_float_equal(r.ap, 0.5, 1e-12);
+	/* pooled: TP, npig 2: recall .5 max: thresholds 0..0.5 (51) -> 1: 51/101 */
+	assert_float_equal(r.ap_pooled, 51.0 * ONE / 101.0, 1e-12);
+	assert_float_equal(r.recall_max, 0.5, 1e-15);
+	assert_float_equal(r.precision[51], 0.0, 0.0);
+	conf_ap_free(a);
+
+	/* No ground truth at all: NAN */
+	a = conf_ap_new(0.5);
+	assert_int_equal(conf_ap_add_image(a, 4, &tp, &tie, 1, NULL, 0), TS_OK);
+	assert_int_equal(conf_ap_compute(a, &r, NULL), TS_OK);
+	assert_true(isnan(r.ap));
+	assert_true(isnan(r.ap_pooled));
+	conf_ap_free(a);
+}
+
+/* The recall thresholds are np.linspace's i*0.01, not i/100: 35 hits among
+ * 100 boxes give recall 35/100 = 0.35 < 35*0.01 = 0.35000000000000003, so the
+ * threshold 0.35 is not reached: 35 thresholds (0..0.34) at precision 1:
+ * AP = 35/101 (with i/100 it would be 36/101). */
+static void test_ap_recall_thresholds_like_numpy(void **state)
+{
+	(void)state;
+	unsigned char tp[40];
+	memset(tp, 1, 35);
+	memset(tp + 35, 0, 5);
+	double prec[CONF_N_RECALL];
+	assert_true(35.0 / 100.0 < 35 * 0.01);
+	assert_float_equal(conf_ap_ranked(tp, 40, 100, prec), 35.0 * ONE / 101.0, 1e-12);
+	assert_float_equal(prec[34], ONE, 1e-15);
+	assert_float_equal(prec[35], 0.0, 0.0);
+	/* 0 detections: 0; npig 0: NAN */
+	assert_float_equal(conf_ap_ranked(tp, 0, 3, NULL), 0.0, 0.0);
+	assert_true(isnan(conf_ap_ranked(tp, 3, 0, NULL)));
+}
+
+/* ---- termination probability ---- */
+
+static void test_end_tokens(void **state)
+{
+	(void)state;
+	assert_true(conf_is_end_token("]", 1, 0));
+	assert_true(conf_is_end_token("  ]", 3, 0));
+	assert_true(conf_is_end_token("\n]\n", 3, 0));
+	assert_true(conf_is_end_token("]}", 2, 0));
+	assert_false(conf_is_end_token("x]", 2, 0));
+	assert_false(conf_is_end_token(",", 1, 0));
+	assert_true(conf_is_end_token("<eos>", 5, 0));
+	assert_true(conf_is_end_token("<|im_end|>", 10, 0));
+	assert_true(conf_is_end_token("<end_of_turn>", 13, 0));
+	assert_true(conf_is_end_token("</s>", 4, 0));
+	assert_true(conf_is_end_token("<|endoftext|>", 13, 0));
+	assert_false(conf_is_end_token("<eos> ", 6, 0));
+	assert_true(conf_is_end_token("", 0, 0));
+	assert_true(conf_is_end_token("\n```", 4, 0));
+	/* loc lists: EOS-like only */
+	assert_false(conf_is_end_token("]", 1, 1));
+	assert_false(conf_is_end_token("```", 3, 1));
+	assert_true(conf_is_end_token("<eos>", 5, 1));
+	assert_true(conf_is_end_token("", 0, 1));
+}
+
+#define REC_A "{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"a\"}"
+#define REC_B "{\"bbox_2d\": [5, 6, 7, 8], \"label\": \"b\"}"
+
+/* JSON list A B B B, truncated:
+ *   step 1 completes A; step 2 ", " alternatives ", " .7, "]" .2, " ]" .05,
+ *     "<|im_end|>" .03, "x" .02  -> P0 = .2 + .05 + .03 = 0.28
+ *   step 3 completes B; step 4 ", " alternatives "]" .06, "<eos>" .01 (the
+ *     chosen ", " is not listed and does not end the list) -> P1 = 0.07
+ *   step 5..6: B again, completed by the merged token "\"}," at step 6:
+ *     the decision is in that token: alternatives "\"}," .5, "\"}]" .4,
+ *     "\"}" .1 -> only "}]" ends the list -> P2 = 0.4
+ *   step 7 completes B, the trace ends: P3 = NAN
+ * tail_start = 2 (B B after the first B): max_before_tail = max(P0, P1) =
+ * 0.28 at record 0; at_tail_start = P1 = 0.07; 3 boundaries defined. */
+static void test_termination_json(void **state)
+{
+	(void)state;
+	tok_spec toks[] = {
+		{ "[", 0.9, { { NULL, 0 } } },
+		{ REC_A, 0.9, { { NULL, 0 } } },
+		{ ", ", 0.7, { { ", ", 0.7 }, { "]", 0.2 }, { " ]", 0.05 }, { "<|im_end|>", 0.03 }, { "x", 0.02 }, { NULL, 0 } } },
+		{ REC_B, 0.9, { { NULL, 0 } } },
+		{ ", ", 0.9, { { "]", 0.06 }, { "<eos>", 0.01 }, { NULL, 0 } } },
+		{ "{\"bbox_2d\": [5, 6, 7, 8], \"label\": \"b", 0.9, { { NULL, 0 } } },
+		{ "\"},", 0.5, { { "\"},", 0.5 }, { "\"}]", 0.4 }, { "\"}", 0.1 }, { NULL, 0 } } },
+		{ " " REC_B, 0.9, { { NULL, 0 } } },
+	};
+	trace *t = make_trace(toks, 8, "length");
+	recparse *p = parse_records(t, 0);
+	assert_int_equal(recparse_count(p), 4);
+	const record *r = recparse_records(p);
+	assert_int_equal(r[2].last_step, 6);
+	repeat_stats st;
+	repeat_analyze(r, 4, &st, NULL, NULL, NULL);
+	assert_int_equal(st.tail_start, 2);
+	double probs[4];
+	conf_term ct;
+	conf_termination(t, r, 4, st.tail_start, probs, &ct);
+	assert_float_equal(probs[0], 0.28, 1e-12);
+	assert_float_equal(probs[1], 0.07, 1e-12);
+	assert_float_equal(probs[2], 0.4, 1e-12);
+	assert_true(isnan(probs[3]));
+	assert_float_equal(ct.max_before_tail, 0.28, 1e-12);
+	assert_int_equal(ct.argmax, 0);
+	assert_float_equal(ct.at_tail_start, 0.07, 1e-12);
+	assert_int_equal(ct.n_defined, 3);
+	/* without a tail, every boundary counts: max 0.4 at record 2 */
+	conf_termination(t, r, 4, -1, NULL, &ct);
+	assert_float_equal(ct.max_before_tail, 0.4, 1e-12);
+	assert_int_equal(ct.argmax, 2);
+	assert_true(isnan(ct.at_tail_start));
+	recparse_free(p);
+	trace_free(t);
+}
+
+/* A clean JSON list closed by "]" that is the chosen token but not among the
+ * alternatives (", " .6 listed only): P = .3 (the chosen token's own
+ * probability).  A step without alternatives: NAN. */
+static void test_termination_chosen_not_listed(void **state)
+{
+	(void)state;
+	tok_spec toks[] = {
+		{ "[", 0.9, { { NULL, 0 } } },
+		{ REC_A, 0.9, { { NULL, 0 } } },
+		{ "]", 0.3, { { ", ", 0.6 }, { NULL, 0 } } },
+	};
+	trace *t = make_trace(toks, 3, "stop");
+	recparse *p = parse_records(t, 1);
+	const record *r = recparse_records(p);
+	assert_float_equal(conf_close_prob(t, r[0].last_step, 0), 0.3, 1e-12);
+	assert_true(isnan(conf_close_prob(t, 0, 0)));  /* step 1 has no alternatives */
+	assert_true(isnan(conf_close_prob(t, 2, 0)));  /* the trace ends */
+	assert_true(isnan(conf_close_prob(t, -1, 0)));
+	recparse_free(p);
+	trace_free(t);
+}
+
+/* PaliGemma loc list: "<loc0100><loc0200><loc0300><loc0400>", " cat", " ;"
+ * completes record 0 at step 2; step 3 "<loc0100>" alternatives
+ * "<loc0100>" .5, "<eos>" .3, "]" .1, "" .05 -> only EOS-like tokens count:
+ * .3 + .05 = 0.35.  The last record ends the stream: NAN. */
+static void test_termination_loc(void **state)
+{
+	(void)state;
+	tok_spec toks[] = {
+		{ "<loc0100><loc0200><loc0300><loc0400>", 0.9, { { NULL, 0 } } },
+		{ " cat", 0.9, { { NULL, 0 } } },
+		{ " ;", 0.9, { { NULL, 0 } } },
+		{ " <loc0100>", 0.5, { { " <loc0100>", 0.5 }, { "<eos>", 0.3 }, { "]", 0.1 }, { "", 0.05 }, { NULL, 0 } } },
+		{ "<loc0200><loc0300><loc0400>", 0.9, { { NULL, 0 } } },
+		{ " dog", 0.9, { { NULL, 0 } } },
+	};
+	trace *t = make_trace(toks, 6, "stop");
+	recparse *p = parse_records(t, 1);
+	assert_int_equal(recparse_count(p), 2);
+	const record *r = recparse_records(p);
+	assert_int_equal(r[0].key, REC_KEY_LOC);
+	assert_int_equal(r[0].last_step, 2);
+	double probs[2];
+	conf_term ct;
+	conf_termination(t, r, 2, -1, probs, &ct);
+	assert_float_equal(probs[0], 0.35, 1e-12);
+	assert_true(isnan(probs[1]));
+	assert_float_equal(ct.max_before_tail, 0.35, 1e-12);
+	recparse_free(p);
+	trace_free(t);
+}
+
+/* Per run: three samples, (tail, max .28, at .07), (tail, both NAN), (no
+ * tail, max .9): tails 2, means over the defined ones: .28 and .07. */
+static void test_termination_run(void **state)
+{
+	(void)state;
+	conf_term_run r;
+	conf_term_run_init(&r);
+	conf_term a = { 0.28, 0, 0.07, 3 }, b = { NAN, -1, NAN, 0 }, c = { 0.9, 1, NAN, 2 };
+	conf_term_run_add(&r, &a, 1);
+	conf_term_run_add(&r, &b, 1);
+	conf_term_run_add(&r, &c, 0);
+	conf_term_run_finish(&r);
+	assert_int_equal(r.samples, 3);
+	assert_int_equal(r.tails, 2);
+	assert_int_equal(r.tails_max_defined, 1);
+	assert_float_equal(r.mean_max_before_tail, 0.28, 1e-15);
+	assert_float_equal(r.mean_at_tail_start, 0.07, 1e-15);
+	conf_term_run_init(&r);
+	conf_term_run_finish(&r);
+	assert_true(isnan(r.mean_max_before_tail));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_record_scores),
+		cmocka_unit_test(test_ap_by_hand),
+		cmocka_unit_test(test_ap_duplicates_lower_precision),
+		cmocka_unit_test(test_ap_matches_in_score_order),
+		cmocka_unit_test(test_ap_crowd_and_ties),
+		cmocka_unit_test(test_ap_recall_thresholds_like_numpy),
+		cmocka_unit_test(test_end_tokens),
+		cmocka_unit_test(test_termination_json),
+		cmocka_unit_test(test_termination_chosen_not_listed),
+		cmocka_unit_test(test_termination_loc),
+		cmocka_unit_test(test_termination_run),
+	};
+	return cmocka_run_group_tests_name("confidence", tests, NULL, NULL);
+}
