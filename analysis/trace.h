@@ -142,7 +142,11 @@ ts_status trace_file_open(const char *path, const trace_limits *lim,
 /* Reads the next non-blank line.  TS_OK: *out is a new trace (caller frees).
  * TS_EOF: no more lines.  Any other status: that line was bad and is skipped;
  * err names "path:LINE: what" and the next call continues after it.
- * *lineno (if not NULL) receives the 1-based line number. */
+ * *lineno (if not NULL) receives the 1-based line number.
+ * Lines end in "\n" or "\r\n"; a last line without one is read; lines of only
+ * spaces/tabs/CR are skipped.  A line longer than max_line_bytes is read and
+ * discarded in chunks (memory stays bounded) and reported as TS_ERR_LIMIT.
+ * After an I/O error (TS_ERR_IO) later calls return TS_EOF. */
 ts_status trace_file_next(trace_file *f, trace **out, size_t *lineno, ts_error *err);
 
 /* Bytes consumed so far and the file size (0 if unknown), for progress. */
@@ -164,7 +168,10 @@ ts_status trace_index_build(const char *path, const trace_limits *lim,
                             trace_index **out, ts_error *err);
 size_t    trace_index_count(const trace_index *ix);
 size_t    trace_index_lineno(const trace_index *ix, size_t i); /* 1-based line number */
-/* Parses entry i.  Errors name "path:LINE: what". */
+/* Parses entry i (seeks and reads only that line; the file is opened on the
+ * first load and kept open).  Errors name "path:LINE: what"; i out of range
+ * is TS_ERR_USAGE.  Not thread-safe: one loader per index.  progress is
+ * called every 16 MiB scanned and once at the end (done == total). */
 ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err);
 void      trace_index_free(trace_index *ix);
 
