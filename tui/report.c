@@ -1,18 +1,25 @@
 /* report.c — `tailscope report`: the study's table for each run, one column
- * per stop policy (default: off and repeat_stop), or the same as JSON. */
+ * per stop policy (default: off and repeat_stop), or the same as JSON, or one
+ * CSV row per sample.  Several runs are analysed in parallel, one run per
+ * worker thread (analysis/export.h is thread-safe on distinct runs). */
 #include <cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "export.h"
 #include "policy.h"
 #include "run.h"
 #include "sanitize.h"
 
-#define MAX_POLICIES 8
 #define MAX_RUNS 256
+#define MAX_JOBS 16
 
 static const char report_usage[] =
 	"usage: tailscope report [OPTIONS] RUN...\n"
@@ -24,236 +31,182 @@ static const char report_usage[] =
 	"  --min-pixels N    qwen25 smart_resize min_pixels (default 3136)\n"
 	"  --max-pixels N    qwen25 smart_resize max_pixels (default 12845056)\n"
 	"  --iou LIST        IoU thresholds for F1 (default 0.3,0.5)\n"
-	"  --policy LIST     stop policies, columns of the table (default off,repeat_stop;\n"
-	"                    also budget:N)\n"
+	"  --policy LIST     stop policies, columns of the table (default off,repeat_stop):\n"
+	"                    off | repeat_stop | budget:N (stop after N records) |\n"
+	"                    near_dup:IOU (stop at a record with the same label and IoU >= IOU\n"
+	"                    with an earlier one) | dedup (drop exact duplicates, keep decoding:\n"
+	"                    an upper bound no real decoder reaches)\n"
+	"  --score mean|min  record confidence: mean or min logprob of its tokens (default mean);\n"
+	"                    gives AP@0.5 and its PR curve (with ground truth)\n"
+	"  --no-confidence   skip scores, AP and the termination probability\n"
 	"  --json            print JSON instead of tables\n"
+	"  --csv             print one CSV row per sample per run (header line first, RFC 4180)\n"
 	"  --per-sample      also list every sample (policy off values)\n"
+	"  --jobs N          runs analysed at once, one per thread (default 2)\n"
 	"  -q, --quiet       don't print skipped-line messages (they are still counted)\n"
 	"  -h, --help        this help\n"
 	"\n"
+	"Progress goes to stderr when stderr is a terminal.\n"
 	"exit status: 0 all lines used, 1 some lines skipped, 2 nothing usable\n";
 
 typedef struct report_opts {
-	const char *gt_path;
-	int coords_set;
-	analysis_opts an;
-	policy pol[MAX_POLICIES];
-	size_t n_pol;
-	int json, per_sample, quiet;
+	export_opts ex;
+	int json, csv, per_sample, quiet;
+	long jobs;
 } report_opts;
 
-/* One sample's policy-off facts for --per-sample. */
-typedef struct sample_row {
-	int has_id;
-	int64_t image_id;
-	char *image;        /* sanitized reference when there is no id */
-	size_t records, duplicates, max_repeat, steps;
-	long tail_start, stop_step;
-	termination term;
-	metrics_counts counts[TS_MAX_IOU];
-} sample_row;
+/* ---- messages and progress, shared by the workers ---- */
 
-typedef struct run_result {
-	char *name;          /* sanitized */
-	char *traces;        /* sanitized */
-	int simulated;
-	int gt_loaded;
-	size_t skipped;
-	int usable;          /* opened and produced at least one sample */
-	run_metrics m[MAX_POLICIES];
-	sample_row *rows;
-	size_t n_rows, cap_rows;
-} run_result;
+typedef struct slot {
+	const char *name; /* the run's path as given (sanitized when printed) */
+	uint64_t done, total;
+	int active;
+} slot;
 
-static void warn(const report_opts *o, const char *msg)
+typedef struct shared {
+	pthread_mutex_t mu;
+	const report_opts *o;
+	const char **runs;
+	size_t n_runs, next, finished;
+	export_run **res;
+	ts_status *status;
+	int tty;             /* progress allowed */
+	int shown;           /* a progress line is on screen */
+	double t0, last;
+	slot slots[MAX_JOBS];
+} shared;
+
+typedef struct worker_ctx {
+	shared *sh;
+	size_t slot;
+} worker_ctx;
+
+static double now_s(void)
 {
-	if (o->quiet)
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Under sh->mu. */
+static void progress_clear(shared *sh)
+{
+	if (sh->shown) {
+		fprintf(stderr, "\r\033[K");
+		sh->shown = 0;
+	}
+}
+
+/* Under sh->mu. */
+static void progress_draw(shared *sh, int force)
+{
+	if (!sh->tty)
 		return;
-	char buf[1024];
+	double t = now_s();
+	if (t - sh->t0 < 0.5 || (!force && t - sh->last < 0.25))
+		return;
+	sh->last = t;
+	char line[512];
+	int k = snprintf(line, sizeof line, "report: %zu/%zu runs done", sh->finished, sh->n_runs);
+	for (size_t i = 0; i < MAX_JOBS && k > 0 && (size_t)k < sizeof line; i++) {
+		const slot *s = &sh->slots[i];
+		if (!s->active)
+			continue;
+		char nm[64];
+		sanitize(s->name, strlen(s->name), nm, sizeof nm, 24);
+		double pct = s->total ? 100.0 * (double)s->done / (double)s->total : 0.0;
+		k += snprintf(line + k, sizeof line - (size_t)k, "; %s %3.0f%%", nm, pct > 100 ? 100 : pct);
+	}
+	fprintf(stderr, "\r\033[K%s", line);
+	sh->shown = 1;
+}
+
+static void on_warn(void *ud, const char *msg)
+{
+	worker_ctx *w = ud;
+	shared *sh = w->sh;
+	if (sh->o->quiet)
+		return;
+	char buf[1400];
 	sanitize(msg, strlen(msg), buf, sizeof buf, 0);
+	pthread_mutex_lock(&sh->mu);
+	progress_clear(sh);
 	fprintf(stderr, "tailscope: %s\n", buf);
+	pthread_mutex_unlock(&sh->mu);
 }
 
-static char *sdup(const char *s)
+static void on_progress(void *ud, uint64_t done, uint64_t total)
 {
-	return sanitize_dup(s ? s : "", s ? strlen(s) : 0, 0);
+	worker_ctx *w = ud;
+	shared *sh = w->sh;
+	if (!sh->tty)
+		return;
+	pthread_mutex_lock(&sh->mu);
+	sh->slots[w->slot].done = done;
+	sh->slots[w->slot].total = total;
+	progress_draw(sh, 0);
+	pthread_mutex_unlock(&sh->mu);
 }
 
-static int add_row(run_result *rr, const trace *t, const sample *s, const report_opts *o)
+static void *worker(void *arg)
 {
-	if (rr->n_rows == rr->cap_rows) {
-		size_t cap = rr->cap_rows ? rr->cap_rows * 2 : 64;
-		sample_row *r = realloc(rr->rows, cap * sizeof *r);
-		if (!r)
-			return -1;
-		rr->rows = r;
-		rr->cap_rows = cap;
-	}
-	sample_row *row = &rr->rows[rr->n_rows++];
-	memset(row, 0, sizeof *row);
-	row->has_id = trace_image_id(t, &row->image_id);
-	if (!row->has_id) {
-		const char *ref = trace_file_name(t);
-		if (!ref)
-			ref = trace_custom_id(t);
-		row->image = ref ? sdup(ref) : NULL;
-	}
-	const repeat_stats *rep = sample_repeat(s);
-	row->records = rep->records;
-	row->duplicates = rep->duplicates;
-	row->max_repeat = rep->max_repeat;
-	row->tail_start = rep->tail_start;
-	row->term = sample_termination(s);
-	row->steps = sample_n_steps(s);
-	policy rs = { POLICY_REPEAT_STOP, 0 };
-	sample_outcome so = sample_outcome_for(s, &rs);
-	row->stop_step = so.cut.stop_step;
-	policy off = { POLICY_OFF, 0 };
-	sample_outcome oo = sample_outcome_for(s, &off);
-	memcpy(row->counts, oo.counts, sizeof row->counts);
-	(void)o;
-	return 0;
-}
-
-/* Analyses one run.  Returns 0, or -1 when the run could not be opened. */
-static int process_run(const char *path, const report_opts *o, run_result *rr)
-{
-	ts_error err;
-	run_info *ri;
-	rr->name = sdup(path);
-	if (run_open(path, &ri, &err) != TS_OK) {
-		warn(o, err.msg);
-		return -1;
-	}
-	free(rr->name);
-	rr->name = sdup(ri->name);
-	rr->traces = sdup(ri->traces_path);
-	rr->simulated = ri->simulated;
-
-	analysis_opts an = o->an;
-	if (!o->coords_set && ri->coords != COORDS_AUTO)
-		an.coords.kind = ri->coords;
-	gt *g = NULL;
-	const char *gt_path = o->gt_path ? o->gt_path : ri->gt_path;
-	if (gt_path) {
-		size_t gskip = 0;
-		if (gt_load(gt_path, &g, &gskip, &err) != TS_OK) {
-			warn(o, err.msg);
-			rr->skipped++; /* the ground truth itself is missing: partial result */
-			g = NULL;
-		} else if (gskip) {
-			char msg[600];
-			snprintf(msg, sizeof msg, "%s: %zu malformed annotation(s) or image(s) ignored",
-			         gt_path, gskip);
-			warn(o, msg);
-		}
-	}
-	rr->gt_loaded = g != NULL;
-	for (size_t p = 0; p < o->n_pol; p++)
-		run_metrics_init(&rr->m[p], &an);
-
-	trace_limits lim;
-	trace_limits_default(&lim);
-	trace_file *tf;
-	if (trace_file_open(ri->traces_path, &lim, &tf, &err) != TS_OK) {
-		warn(o, err.msg);
-		gt_free(g);
-		run_info_free(ri);
-		return -1;
-	}
-	int progress = isatty(STDERR_FILENO) && !o->json && trace_file_size(tf) > (64u << 20);
-	uint64_t next_progress = 0;
+	worker_ctx *w = arg;
+	shared *sh = w->sh;
 	for (;;) {
-		trace *t = NULL;
-		size_t lineno = 0;
-		ts_status st = trace_file_next(tf, &t, &lineno, &err);
-		if (st == TS_EOF)
+		pthread_mutex_lock(&sh->mu);
+		size_t i = sh->next < sh->n_runs ? sh->next++ : sh->n_runs;
+		if (i < sh->n_runs) {
+			slot *s = &sh->slots[w->slot];
+			s->name = sh->runs[i];
+			s->done = s->total = 0;
+			s->active = 1;
+		}
+		pthread_mutex_unlock(&sh->mu);
+		if (i >= sh->n_runs)
 			break;
-		if (st != TS_OK) {
-			warn(o, err.msg);
-			rr->skipped++;
-			continue;
-		}
-		const gt_image *img = NULL;
-		if (g) {
-			img = run_find_image(g, t);
-			if (!img) {
-				int64_t id;
-				char msg[900];
-				if (trace_image_id(t, &id))
-					snprintf(msg, sizeof msg, "%s:%zu: image_id %lld is not in %s",
-					         ri->traces_path, lineno, (long long)id, gt_path);
-				else {
-					const char *ref = trace_file_name(t);
-					if (!ref)
-						ref = trace_custom_id(t);
-					snprintf(msg, sizeof msg, "%s:%zu: %s%s%s not in %s", ri->traces_path, lineno,
-					         ref ? "image '" : "no image reference (image_id, file_name, custom_id)",
-					         ref ? ref : "", ref ? "'" : "", gt_path);
-				}
-				warn(o, msg);
-				rr->skipped++;
-				trace_free(t);
-				continue;
-			}
-		}
-		sample *s;
-		st = sample_analyze(t, g, img, 0, 0, &an, &s, &err);
-		if (st != TS_OK) {
-			char msg[900];
-			snprintf(msg, sizeof msg, "%s:%zu: %s", ri->traces_path, lineno, err.msg);
-			warn(o, msg);
-			rr->skipped++;
-			trace_free(t);
-			continue;
-		}
-		for (size_t p = 0; p < o->n_pol; p++) {
-			sample_outcome oc = sample_outcome_for(s, &o->pol[p]);
-			run_metrics_add(&rr->m[p], &oc);
-		}
-		if (o->per_sample && add_row(rr, t, s, o) != 0) {
-			warn(o, "out of memory");
-			rr->skipped++;
-		}
-		sample_free(s);
-		trace_free(t);
-		if (progress && trace_file_pos(tf) >= next_progress) {
-			fprintf(stderr, "\r%s: %3.0f%%", rr->name,
-			        100.0 * (double)trace_file_pos(tf) / (double)trace_file_size(tf));
-			next_progress = trace_file_pos(tf) + (16u << 20);
-		}
+		export_run *r = NULL;
+		ts_status st = export_run_analyze(sh->runs[i], &sh->o->ex, on_warn, on_progress, w, &r);
+		pthread_mutex_lock(&sh->mu);
+		sh->res[i] = r;
+		sh->status[i] = st;
+		sh->finished++;
+		sh->slots[w->slot].active = 0;
+		progress_draw(sh, 1);
+		pthread_mutex_unlock(&sh->mu);
 	}
-	if (progress)
-		fprintf(stderr, "\r%*s\r", 40, "");
-	trace_file_close(tf);
-	for (size_t p = 0; p < o->n_pol; p++)
-		run_metrics_finish(&rr->m[p]);
-	rr->usable = rr->m[0].samples > 0;
-	gt_free(g);
-	run_info_free(ri);
-	return 0;
+	return NULL;
 }
 
-static void print_table(const run_result *rr, const report_opts *o)
+/* ---- output ---- */
+
+static void print_table(const export_run *rr, const report_opts *o)
 {
+	const export_opts *ex = &o->ex;
+	int upper = 0;
 	printf("run %s%s\n", rr->name, rr->simulated ? "  (simulated traces)" : "");
 	printf("  traces %s\n", rr->traces ? rr->traces : "?");
 	printf("  %-24s", "");
-	char pname[40];
-	for (size_t p = 0; p < o->n_pol; p++)
-		printf(" %12s", policy_name(&o->pol[p], pname, sizeof pname));
+	char pname[48];
+	for (size_t p = 0; p < ex->n_pol; p++) {
+		policy_name(&ex->pol[p], pname, sizeof pname);
+		if (!policy_is_truncation(&ex->pol[p])) {
+			strcat(pname, "*");
+			upper = 1;
+		}
+		printf(" %12s", pname);
+	}
 	printf("\n");
 #define ROW_Z(label, field)                                              \
 	do {                                                             \
 		printf("  %-24s", label);                                \
-		for (size_t p = 0; p < o->n_pol; p++)                    \
+		for (size_t p = 0; p < ex->n_pol; p++)                   \
 			printf(" %12zu", rr->m[p].field);                \
 		printf("\n");                                            \
 	} while (0)
 #define ROW_F(label, field)                                              \
 	do {                                                             \
 		printf("  %-24s", label);                                \
-		for (size_t p = 0; p < o->n_pol; p++)                    \
+		for (size_t p = 0; p < ex->n_pol; p++)                   \
 			printf(" %12.3f", rr->m[p].field);               \
 		printf("\n");                                            \
 	} while (0)
@@ -275,17 +228,17 @@ static void print_table(const run_result *rr, const report_opts *o)
 			char lab[64];
 			snprintf(lab, sizeof lab, "F1@%g", rr->m[0].iou[j]);
 			printf("  %-24s", lab);
-			for (size_t p = 0; p < o->n_pol; p++)
+			for (size_t p = 0; p < ex->n_pol; p++)
 				printf(" %12.3f", rr->m[p].prf[j].f1);
 			printf("\n  %-24s", "  precision / recall");
-			for (size_t p = 0; p < o->n_pol; p++) {
+			for (size_t p = 0; p < ex->n_pol; p++) {
 				char pr[32];
 				snprintf(pr, sizeof pr, "%.3f/%.3f", rr->m[p].prf[j].precision,
 				         rr->m[p].prf[j].recall);
 				printf(" %12s", pr);
 			}
 			printf("\n  %-24s", "  tp / fp / fn");
-			for (size_t p = 0; p < o->n_pol; p++) {
+			for (size_t p = 0; p < ex->n_pol; p++) {
 				char c[48];
 				snprintf(c, sizeof c, "%zu/%zu/%zu", rr->m[p].counts[j].tp,
 				         rr->m[p].counts[j].fp, rr->m[p].counts[j].fn);
@@ -296,6 +249,46 @@ static void print_table(const run_result *rr, const report_opts *o)
 	} else {
 		printf("  (no ground truth: F1 not computed; use --gt FILE)\n");
 	}
+	if (rr->has_ap) {
+		char lab[64];
+		snprintf(lab, sizeof lab, "AP@%g (%s score)", ex->ap_iou, conf_score_name(ex->score));
+		printf("  %-24s", lab);
+		for (size_t p = 0; p < ex->n_pol; p++) {
+			if (isfinite(rr->ap[p].ap))
+				printf(" %12.3f", rr->ap[p].ap);
+			else
+				printf(" %12s", "-");
+		}
+		printf("\n  %-24s", "  pooled (unknown = FP)");
+		for (size_t p = 0; p < ex->n_pol; p++) {
+			if (isfinite(rr->ap[p].ap_pooled))
+				printf(" %12.3f", rr->ap[p].ap_pooled);
+			else
+				printf(" %12s", "-");
+		}
+		printf("\n");
+	}
+	if (rr->has_conf) {
+		size_t total = rr->m[0].records;
+		printf("  %-24s %zu of %zu\n", "records scored", rr->records_scored, total);
+		if (rr->term.tails) {
+			printf("  %-24s", "P(close) before tail");
+			if (rr->term.tails_max_defined)
+				printf(" %12.3f  (max per sample, mean over %zu of %zu samples with a tail)\n",
+				       rr->term.mean_max_before_tail, rr->term.tails_max_defined, rr->term.tails);
+			else
+				printf(" %12s  (no alternatives in the trace)\n", "-");
+			printf("  %-24s", "P(close) at tail start");
+			if (rr->term.tails_at_defined)
+				printf(" %12.3f  (mean over %zu samples)\n", rr->term.mean_at_tail_start,
+				       rr->term.tails_at_defined);
+			else
+				printf(" %12s\n", "-");
+		}
+	}
+	if (upper)
+		printf("  * dedup: exact duplicates dropped while decoding continues: an upper bound\n"
+		       "    that a real decoder cannot reach (not a replay)\n");
 	if (rr->skipped)
 		printf("  skipped lines            %zu\n", rr->skipped);
 	if (o->per_sample && rr->n_rows) {
@@ -305,7 +298,7 @@ static void print_table(const run_result *rr, const report_opts *o)
 			printf("  %s", "tp/fp/fn@first-iou");
 		printf("\n");
 		for (size_t i = 0; i < rr->n_rows; i++) {
-			const sample_row *r = &rr->rows[i];
+			const export_row *r = &rr->rows[i];
 			char id[64], tail[24], stop[24];
 			if (r->has_id)
 				snprintf(id, sizeof id, "%lld", (long long)r->image_id);
@@ -322,94 +315,20 @@ static void print_table(const run_result *rr, const report_opts *o)
 	}
 }
 
-static cJSON *metrics_json(const run_metrics *m, int with_f1)
+static int write_stdout(void *ud, const char *buf, size_t len)
 {
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "samples", (double)m->samples);
-	cJSON_AddNumberToObject(o, "records", (double)m->records);
-	cJSON_AddNumberToObject(o, "duplicates", (double)m->duplicates);
-	cJSON_AddNumberToObject(o, "duplicate_rate", m->duplicate_rate);
-	cJSON_AddNumberToObject(o, "max_repeat", (double)m->max_repeat);
-	cJSON_AddNumberToObject(o, "samples_with_duplicates", (double)m->samples_with_duplicates);
-	cJSON_AddNumberToObject(o, "closed", (double)m->closed);
-	cJSON_AddNumberToObject(o, "truncated", (double)m->truncated);
-	cJSON_AddNumberToObject(o, "malformed", (double)m->malformed);
-	cJSON_AddNumberToObject(o, "termination_rate", m->termination_rate);
-	cJSON_AddNumberToObject(o, "tokens", (double)m->tokens);
-	if (with_f1) {
-		cJSON *f1 = cJSON_AddObjectToObject(o, "f1");
-		for (size_t j = 0; j < m->n_iou; j++) {
-			char key[32];
-			snprintf(key, sizeof key, "%g", m->iou[j]);
-			cJSON *t = cJSON_AddObjectToObject(f1, key);
-			cJSON_AddNumberToObject(t, "tp", (double)m->counts[j].tp);
-			cJSON_AddNumberToObject(t, "fp", (double)m->counts[j].fp);
-			cJSON_AddNumberToObject(t, "fn", (double)m->counts[j].fn);
-			cJSON_AddNumberToObject(t, "precision", m->prf[j].precision);
-			cJSON_AddNumberToObject(t, "recall", m->prf[j].recall);
-			cJSON_AddNumberToObject(t, "f1", m->prf[j].f1);
-		}
-	}
-	return o;
+	(void)ud;
+	return fwrite(buf, 1, len, stdout) == len ? 0 : -1;
 }
 
-static void print_json(run_result *rrs, size_t n, const report_opts *o)
-{
-	cJSON *root = cJSON_CreateObject();
-	cJSON *runs = cJSON_AddArrayToObject(root, "runs");
-	char pname[40];
-	for (size_t i = 0; i < n; i++) {
-		const run_result *rr = &rrs[i];
-		cJSON *r = cJSON_CreateObject();
-		cJSON_AddStringToObject(r, "name", rr->name ? rr->name : "");
-		cJSON_AddNumberToObject(r, "skipped", (double)rr->skipped);
-		cJSON_AddBoolToObject(r, "simulated", rr->simulated);
-		for (size_t p = 0; p < o->n_pol; p++)
-			cJSON_AddItemToObject(r, policy_name(&o->pol[p], pname, sizeof pname),
-			                      metrics_json(&rr->m[p], rr->gt_loaded));
-		if (o->per_sample) {
-			cJSON *ss = cJSON_AddArrayToObject(r, "samples");
-			for (size_t k = 0; k < rr->n_rows; k++) {
-				const sample_row *row = &rr->rows[k];
-				cJSON *s = cJSON_CreateObject();
-				if (row->has_id)
-					cJSON_AddNumberToObject(s, "image_id", (double)row->image_id);
-				else
-					cJSON_AddNullToObject(s, "image_id");
-				if (row->image)
-					cJSON_AddStringToObject(s, "image", row->image);
-				cJSON_AddNumberToObject(s, "records", (double)row->records);
-				cJSON_AddNumberToObject(s, "duplicates", (double)row->duplicates);
-				cJSON_AddNumberToObject(s, "max_repeat", (double)row->max_repeat);
-				cJSON_AddStringToObject(s, "termination", termination_name(row->term));
-				if (row->tail_start >= 0)
-					cJSON_AddNumberToObject(s, "tail_start", (double)row->tail_start);
-				else
-					cJSON_AddNullToObject(s, "tail_start");
-				if (row->stop_step >= 0)
-					cJSON_AddNumberToObject(s, "stop_step", (double)row->stop_step);
-				else
-					cJSON_AddNullToObject(s, "stop_step");
-				cJSON_AddNumberToObject(s, "steps", (double)row->steps);
-				cJSON_AddItemToArray(ss, s);
-			}
-		}
-		cJSON_AddItemToArray(runs, r);
-	}
-	char *txt = cJSON_Print(root);
-	if (txt) {
-		fputs(txt, stdout);
-		fputc('\n', stdout);
-		free(txt);
-	}
-	cJSON_Delete(root);
-}
+/* ---- options ---- */
 
 static int parse_long_arg(const char *s, long *out)
 {
 	char *end;
+	errno = 0;
 	long v = strtol(s, &end, 10);
-	if (end == s || *end || v <= 0)
+	if (end == s || *end || errno || v <= 0)
 		return -1;
 	*out = v;
 	return 0;
@@ -418,19 +337,30 @@ static int parse_long_arg(const char *s, long *out)
 static int parse_policies(const char *list, report_opts *o, ts_error *err)
 {
 	char buf[512];
+	if (strlen(list) >= sizeof buf) {
+		ts_error_set(err, TS_ERR_USAGE, "--policy: list too long");
+		return -1;
+	}
 	snprintf(buf, sizeof buf, "%s", list);
-	o->n_pol = 0;
+	o->ex.n_pol = 0;
 	char *save = NULL;
 	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (o->n_pol == MAX_POLICIES) {
-			ts_error_set(err, TS_ERR_USAGE, "--policy: at most %d policies", MAX_POLICIES);
+		if (o->ex.n_pol == EXPORT_MAX_POLICIES) {
+			ts_error_set(err, TS_ERR_USAGE, "--policy: at most %d policies", EXPORT_MAX_POLICIES);
 			return -1;
 		}
-		if (policy_parse(tok, &o->pol[o->n_pol], err) != TS_OK)
+		policy p;
+		if (policy_parse(tok, &p, err) != TS_OK)
 			return -1;
-		o->n_pol++;
+		char a[48], b[48];
+		for (size_t k = 0; k < o->ex.n_pol; k++)
+			if (!strcmp(policy_name(&o->ex.pol[k], a, sizeof a), policy_name(&p, b, sizeof b))) {
+				ts_error_set(err, TS_ERR_USAGE, "--policy: '%s' given twice", b);
+				return -1;
+			}
+		o->ex.pol[o->ex.n_pol++] = p;
 	}
-	if (o->n_pol == 0) {
+	if (o->ex.n_pol == 0) {
 		ts_error_set(err, TS_ERR_USAGE, "--policy: empty list");
 		return -1;
 	}
@@ -449,10 +379,8 @@ int cmd_report(int argc, char **argv)
 {
 	report_opts o;
 	memset(&o, 0, sizeof o);
-	analysis_opts_default(&o.an);
-	o.pol[0] = (policy){ POLICY_OFF, 0 };
-	o.pol[1] = (policy){ POLICY_REPEAT_STOP, 0 };
-	o.n_pol = 2;
+	export_opts_default(&o.ex);
+	o.jobs = 2;
 	const char *runs[MAX_RUNS];
 	size_t n_runs = 0;
 	ts_error err;
@@ -464,31 +392,41 @@ int cmd_report(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(a, "--json")) {
 			o.json = 1;
+		} else if (!strcmp(a, "--csv")) {
+			o.csv = 1;
 		} else if (!strcmp(a, "--per-sample")) {
 			o.per_sample = 1;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			o.quiet = 1;
+		} else if (!strcmp(a, "--no-confidence")) {
+			o.ex.confidence = 0;
 		} else if (!strcmp(a, "--gt") && more) {
-			o.gt_path = argv[++i];
+			o.ex.gt_path = argv[++i];
 		} else if (!strcmp(a, "--coords") && more) {
-			if (coords_parse(argv[++i], &o.an.coords.kind) != TS_OK) {
+			if (coords_parse(argv[++i], &o.ex.an.coords.kind) != TS_OK) {
 				char m[300];
 				snprintf(m, sizeof m, "unknown --coords '%.200s' (qwen3, qwen25, gemini, paligemma, xyxy, auto)", argv[i]);
 				return usage_error(m);
 			}
-			o.coords_set = 1;
+			o.ex.coords_set = 1;
 		} else if (!strcmp(a, "--min-pixels") && more) {
-			if (parse_long_arg(argv[++i], &o.an.coords.min_pixels))
+			if (parse_long_arg(argv[++i], &o.ex.an.coords.min_pixels))
 				return usage_error("--min-pixels takes a positive whole number");
 		} else if (!strcmp(a, "--max-pixels") && more) {
-			if (parse_long_arg(argv[++i], &o.an.coords.max_pixels))
+			if (parse_long_arg(argv[++i], &o.ex.an.coords.max_pixels))
 				return usage_error("--max-pixels takes a positive whole number");
 		} else if (!strcmp(a, "--iou") && more) {
-			if (analysis_parse_iou(argv[++i], &o.an, &err) != TS_OK)
+			if (analysis_parse_iou(argv[++i], &o.ex.an, &err) != TS_OK)
 				return usage_error(err.msg);
 		} else if (!strcmp(a, "--policy") && more) {
 			if (parse_policies(argv[++i], &o, &err))
 				return usage_error(err.msg);
+		} else if (!strcmp(a, "--score") && more) {
+			if (conf_score_parse(argv[++i], &o.ex.score, &err) != TS_OK)
+				return usage_error(err.msg);
+		} else if (!strcmp(a, "--jobs") && more) {
+			if (parse_long_arg(argv[++i], &o.jobs) || o.jobs > MAX_JOBS)
+				return usage_error("--jobs takes a whole number from 1 to 16");
 		} else if (a[0] == '-' && a[1]) {
 			char m[300];
 			snprintf(m, sizeof m, "unknown or incomplete option '%.200s'", a);
@@ -501,38 +439,118 @@ int cmd_report(int argc, char **argv)
 	}
 	if (n_runs == 0)
 		return usage_error("no RUN given");
+	if (o.json && o.csv)
+		return usage_error("--json and --csv exclude each other");
+	o.ex.rows = o.per_sample || o.csv;
 
-	run_result *rrs = calloc(n_runs, sizeof *rrs);
-	if (!rrs)
+	shared sh;
+	memset(&sh, 0, sizeof sh);
+	pthread_mutex_init(&sh.mu, NULL);
+	sh.o = &o;
+	sh.runs = runs;
+	sh.n_runs = n_runs;
+	sh.res = calloc(n_runs, sizeof *sh.res);
+	sh.status = calloc(n_runs, sizeof *sh.status);
+	if (!sh.res || !sh.status) {
+		free(sh.res);
+		free(sh.status);
+		fputs("tailscope report: out of memory\n", stderr);
 		return 2;
-	int partial = 0, any_usable = 0;
-	for (size_t i = 0; i < n_runs; i++) {
-		if (process_run(runs[i], &o, &rrs[i]) != 0)
-			partial = 1;
-		if (rrs[i].skipped)
-			partial = 1;
-		if (rrs[i].usable)
-			any_usable = 1;
-		else
-			partial = 1;
 	}
-	if (o.json) {
-		print_json(rrs, n_runs, &o);
+	sh.tty = isatty(STDERR_FILENO);
+	sh.t0 = now_s();
+
+	/* One ground truth for every run: load it once, share it read-only. */
+	gt *shared_gt = NULL;
+	if (o.ex.gt_path) {
+		size_t gskip = 0;
+		worker_ctx wc = { &sh, 0 };
+		if (gt_load(o.ex.gt_path, &shared_gt, &gskip, &err) != TS_OK) {
+			on_warn(&wc, err.msg);
+			o.ex.shared_gt_failed = 1;
+			shared_gt = NULL;
+		} else if (gskip) {
+			char msg[600];
+			snprintf(msg, sizeof msg, "%s: %zu malformed annotation(s) or image(s) ignored",
+			         o.ex.gt_path, gskip);
+			on_warn(&wc, msg);
+		}
+		o.ex.shared_gt = shared_gt;
+	}
+
+	size_t jobs = (size_t)o.jobs < n_runs ? (size_t)o.jobs : n_runs;
+	worker_ctx ctx[MAX_JOBS];
+	pthread_t th[MAX_JOBS];
+	size_t started = 0;
+	for (size_t k = 0; k < jobs; k++) {
+		ctx[k].sh = &sh;
+		ctx[k].slot = k;
+	}
+	if (jobs > 1)
+		for (size_t k = 0; k < jobs; k++) {
+			if (pthread_create(&th[k], NULL, worker, &ctx[k]) != 0)
+				break;
+			started++;
+		}
+	if (started == 0)
+		worker(&ctx[0]); /* one job, or threads unavailable: do it here */
+	for (size_t k = 0; k < started; k++)
+		pthread_join(th[k], NULL);
+	pthread_mutex_lock(&sh.mu);
+	progress_clear(&sh);
+	pthread_mutex_unlock(&sh.mu);
+
+	int partial = 0, any_usable = 0, oom = 0;
+	for (size_t i = 0; i < n_runs; i++) {
+		const export_run *r = sh.res[i];
+		if (!r) {
+			oom = 1;
+			partial = 1;
+			continue;
+		}
+		if (!r->opened || r->skipped || !r->usable)
+			partial = 1;
+		if (r->usable)
+			any_usable = 1;
+	}
+	if (oom) {
+		fputs("tailscope report: out of memory\n", stderr);
+		any_usable = 0;
+	} else if (o.json) {
+		cJSON *root = export_json(&o.ex, sh.res, n_runs, o.per_sample);
+		char *txt = root ? cJSON_Print(root) : NULL;
+		if (txt) {
+			fputs(txt, stdout);
+			fputc('\n', stdout);
+		} else {
+			fputs("tailscope report: out of memory\n", stderr);
+			any_usable = 0;
+		}
+		free(txt);
+		cJSON_Delete(root);
+	} else if (o.csv) {
+		ts_status st = export_csv_header(&o.ex, write_stdout, NULL);
+		for (size_t i = 0; i < n_runs && st == TS_OK; i++)
+			st = export_csv_rows(&o.ex, sh.res[i], write_stdout, NULL);
+		if (st != TS_OK) {
+			fprintf(stderr, "tailscope report: writing CSV: %s\n", ts_status_text(st));
+			any_usable = 0;
+		}
 	} else {
 		for (size_t i = 0; i < n_runs; i++) {
 			if (i)
 				printf("\n");
-			print_table(&rrs[i], &o);
+			print_table(sh.res[i], &o);
 		}
 	}
-	for (size_t i = 0; i < n_runs; i++) {
-		for (size_t k = 0; k < rrs[i].n_rows; k++)
-			free(rrs[i].rows[k].image);
-		free(rrs[i].rows);
-		free(rrs[i].name);
-		free(rrs[i].traces);
-	}
-	free(rrs);
+	if (fflush(stdout) != 0)
+		any_usable = 0;
+	for (size_t i = 0; i < n_runs; i++)
+		export_run_free(sh.res[i]);
+	free(sh.res);
+	free(sh.status);
+	gt_free(shared_gt);
+	pthread_mutex_destroy(&sh.mu);
 	if (!any_usable)
 		return 2;
 	return partial ? 1 : 0;

@@ -1,0 +1,903 @@
+/* export.c — a run analysed under several policies; CSV and JSON output
+ * (see export.h). */
+#include "export.h"
+
+#include <cJSON.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sanitize.h"
+
+void export_opts_default(export_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	analysis_opts_default(&o->an);
+	o->pol[0].kind = POLICY_OFF;
+	o->pol[1].kind = POLICY_REPEAT_STOP;
+	o->n_pol = 2;
+	o->confidence = 1;
+	o->score = CONF_SCORE_MEAN;
+	o->ap_iou = 0.5;
+	trace_limits_default(&o->limits);
+}
+
+static char *sdup(const char *s)
+{
+	return sanitize_dup(s ? s : "", s ? strlen(s) : 0, 0);
+}
+
+static void say(export_warn_fn warn, void *ud, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void say(export_warn_fn warn, void *ud, const char *fmt, ...)
+{
+	if (!warn)
+		return;
+	char msg[1200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	warn(ud, msg);
+}
+
+void export_run_free(export_run *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_rows; i++)
+		free(r->rows[i].image);
+	free(r->rows);
+	free(r->pol_all);
+	free(r->counts_all);
+	free(r->max_repeat);
+	free(r->name);
+	free(r->path);
+	free(r->traces);
+	free(r);
+}
+
+/* ---- per-run working state ---- */
+
+typedef struct work {
+	size_t cap_rows, cap_samples;
+	conf_ap *ap[EXPORT_MAX_POLICIES];
+	/* per-sample scratch, grown as needed */
+	metrics_det *dets;
+	long *dup_of;
+	double *scores;
+	metrics_det *kdets;
+	double *kscores;
+	size_t cap;
+} work;
+
+static int grow_scratch(work *w, size_t n)
+{
+	if (n <= w->cap)
+		return 0;
+	size_t cap = w->cap ? w->cap : 64;
+	while (cap < n)
+		cap *= 2;
+	metrics_det *a = realloc(w->dets, cap * sizeof *a);
+	if (a) w->dets = a;
+	long *b = realloc(w->dup_of, cap * sizeof *b);
+	if (b) w->dup_of = b;
+	double *c = realloc(w->scores, cap * sizeof *c);
+	if (c) w->scores = c;
+	metrics_det *d = realloc(w->kdets, cap * sizeof *d);
+	if (d) w->kdets = d;
+	double *e = realloc(w->kscores, cap * sizeof *e);
+	if (e) w->kscores = e;
+	if (!a || !b || !c || !d || !e)
+		return -1;
+	w->cap = cap;
+	return 0;
+}
+
+static void work_free(work *w)
+{
+	for (size_t p = 0; p < EXPORT_MAX_POLICIES; p++)
+		conf_ap_free(w->ap[p]);
+	free(w->dets);
+	free(w->dup_of);
+	free(w->scores);
+	free(w->kdets);
+	free(w->kscores);
+}
+
+/* Outcome of policy p, with dedup's stats and counts recomputed. */
+static ts_status outcome_for(const sample *s, const policy *p, const gt_ann *anns, size_t n_ann,
+                             const work *w, sample_outcome *oc)
+{
+	*oc = sample_outcome_for(s, p);
+	if (!oc->cut.drop_dups)
+		return TS_OK;
+	repeat_stats pre;
+	if (oc->cut.kept == sample_n_records(s)) {
+		pre = *sample_repeat(s);
+	} else {
+		/* a prefix: count its first occurrences */
+		memset(&pre, 0, sizeof pre);
+		for (size_t i = 0; i < oc->cut.kept; i++)
+			pre.distinct += w->dup_of[i] < 0;
+	}
+	policy_dedup_stats(&pre, &oc->rep);
+	if (sample_has_gt(s)) {
+		const analysis_opts *ao = sample_opts(s);
+		for (size_t j = 0; j < ao->n_iou; j++) {
+			metrics_counts c = { 0, 0, 0 };
+			ts_status st = policy_dedup_counts(w->dets, w->dup_of, oc->cut.kept, anns, n_ann,
+			                                   ao->iou[j], &c);
+			if (st != TS_OK)
+				return st;
+			oc->counts[j] = c;
+		}
+	}
+	return TS_OK;
+}
+
+static int add_sample_slot(export_run *r, work *w, uint32_t max_repeat)
+{
+	if (r->n_samples == w->cap_samples) {
+		size_t cap = w->cap_samples ? w->cap_samples * 2 : 256;
+		uint32_t *m = realloc(r->max_repeat, cap * sizeof *m);
+		if (!m)
+			return -1;
+		r->max_repeat = m;
+		w->cap_samples = cap;
+	}
+	r->max_repeat[r->n_samples++] = max_repeat;
+	return 0;
+}
+
+static export_row *add_row(export_run *r, work *w, size_t n_pol, size_t n_iou)
+{
+	if (r->n_rows == w->cap_rows) {
+		size_t cap = w->cap_rows ? w->cap_rows * 2 : 64;
+		export_row *rows = realloc(r->rows, cap * sizeof *rows);
+		if (!rows)
+			return NULL;
+		r->rows = rows;
+		export_pol_row *pa = realloc(r->pol_all, cap * n_pol * sizeof *pa);
+		if (!pa)
+			return NULL;
+		r->pol_all = pa;
+		metrics_counts *ca = realloc(r->counts_all, cap * (1 + n_pol) * (n_iou ? n_iou : 1) * sizeof *ca);
+		if (!ca)
+			return NULL;
+		r->counts_all = ca;
+		w->cap_rows = cap;
+	}
+	export_row *row = &r->rows[r->n_rows++];
+	memset(row, 0, sizeof *row);
+	return row;
+}
+
+static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, const trace *t,
+                                const sample *s, const gt *g, const gt_image *img, size_t lineno)
+{
+	size_t n = sample_n_records(s);
+	const record *recs = sample_records(s);
+	const sample_rec *info = sample_rec_info(s);
+	const repeat_stats *rep = sample_repeat(s);
+	const gt_ann *anns = NULL;
+	size_t n_ann = 0;
+	if (sample_has_gt(s) && g && img) {
+		anns = gt_anns(g) + img->ann_first;
+		n_ann = img->n_ann;
+	}
+	if (grow_scratch(w, n ? n : 1))
+		return TS_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		w->dets[i].cat = info[i].box_ok ? info[i].cat : -1;
+		memcpy(w->dets[i].box, info[i].box, sizeof info[i].box);
+		w->dup_of[i] = info[i].dup_of;
+	}
+	double score_sum = 0;
+	size_t scored = 0;
+	conf_term ct = { NAN, -1, NAN, 0 };
+	if (o->confidence) {
+		for (size_t i = 0; i < n; i++) {
+			w->scores[i] = conf_record_score(t, &recs[i], o->score);
+			if (isfinite(w->scores[i])) {
+				score_sum += w->scores[i];
+				scored++;
+			}
+		}
+		r->records_scored += scored;
+		if (trace_has_alts(t))
+			conf_termination(t, recs, n, rep->tail_start, NULL, &ct);
+		conf_term_run_add(&r->term, &ct, rep->tail_start >= 0);
+	}
+
+	sample_outcome oc[EXPORT_MAX_POLICIES];
+	for (size_t p = 0; p < o->n_pol; p++) {
+		ts_status st = outcome_for(s, &o->pol[p], anns, n_ann, w, &oc[p]);
+		if (st != TS_OK)
+			return st;
+	}
+	/* AP per policy: the kept records with their scores (an image without
+	 * annotations still counts: its detections are FP) */
+	if (o->confidence && r->has_ap && img) {
+		for (size_t p = 0; p < o->n_pol; p++) {
+			size_t k = 0;
+			for (size_t i = 0; i < oc[p].cut.kept; i++) {
+				if (oc[p].cut.drop_dups && w->dup_of[i] >= 0)
+					continue;
+				w->kdets[k] = w->dets[i];
+				w->kscores[k] = w->scores[i];
+				k++;
+			}
+			ts_status st = conf_ap_add_image(w->ap[p], img->id, w->kdets, w->kscores, k, anns, n_ann);
+			if (st != TS_OK)
+				return st;
+		}
+	}
+	if (add_sample_slot(r, w, (uint32_t)(rep->max_repeat > UINT32_MAX ? UINT32_MAX : rep->max_repeat)))
+		return TS_ERR_NOMEM;
+	if (o->rows) {
+		size_t n_iou = o->an.n_iou;
+		size_t ri = r->n_rows;
+		export_row *row = add_row(r, w, o->n_pol, n_iou);
+		if (!row)
+			return TS_ERR_NOMEM;
+		row->line = lineno;
+		row->has_id = trace_image_id(t, &row->image_id);
+		if (!row->has_id) {
+			const char *ref = trace_file_name(t);
+			if (!ref)
+				ref = trace_custom_id(t);
+			row->image = ref ? sdup(ref) : NULL;
+		}
+		row->records = rep->records;
+		row->duplicates = rep->duplicates;
+		row->max_repeat = rep->max_repeat;
+		row->tail_start = rep->tail_start;
+		row->term = sample_termination(s);
+		row->steps = sample_n_steps(s);
+		policy rs = { POLICY_REPEAT_STOP, 0 };
+		row->stop_step = policy_apply(&rs, recs, n, rep->first_dup).stop_step;
+		row->score = scored ? score_sum / (double)scored : NAN;
+		row->p_close_max = ct.max_before_tail;
+		row->p_close_at_tail = ct.at_tail_start;
+		/* pointers are set when the run is complete (arrays may move) */
+		size_t cb = ri * (1 + o->n_pol) * n_iou;
+		if (sample_has_gt(s)) {
+			policy off = { POLICY_OFF, 0 };
+			sample_outcome oo = sample_outcome_for(s, &off);
+			for (size_t j = 0; j < n_iou; j++)
+				r->counts_all[cb + j] = oo.counts[j];
+		}
+		for (size_t p = 0; p < o->n_pol; p++) {
+			export_pol_row *pr = &r->pol_all[ri * o->n_pol + p];
+			pr->records = oc[p].rep.records;
+			pr->duplicates = oc[p].rep.duplicates;
+			pr->max_repeat = oc[p].rep.max_repeat;
+			pr->tokens = oc[p].tokens;
+			pr->stop_step = oc[p].cut.stop_step;
+			pr->term = oc[p].term;
+			for (size_t j = 0; j < n_iou; j++)
+				r->counts_all[cb + (1 + p) * n_iou + j] = oc[p].counts[j];
+		}
+	}
+	for (size_t p = 0; p < o->n_pol; p++)
+		run_metrics_add(&r->m[p], &oc[p]);
+	return TS_OK;
+}
+
+ts_status export_run_analyze(const char *path, const export_opts *o,
+                             export_warn_fn warn, export_progress_fn progress, void *ud,
+                             export_run **out)
+{
+	*out = NULL;
+	export_run *r = calloc(1, sizeof *r);
+	if (!r)
+		return TS_ERR_NOMEM;
+	r->path = sdup(path);
+	r->name = sdup(path);
+	r->n_pol = o->n_pol;
+	r->n_iou = o->an.n_iou;
+	conf_term_run_init(&r->term);
+	for (size_t p = 0; p < o->n_pol; p++)
+		run_metrics_init(&r->m[p], &o->an);
+	if (!r->path || !r->name) {
+		export_run_free(r);
+		return TS_ERR_NOMEM;
+	}
+	*out = r;
+
+	ts_error err;
+	run_info *ri;
+	if (run_open(path, &ri, &err) != TS_OK) {
+		say(warn, ud, "%s", err.msg);
+		return TS_OK;
+	}
+	free(r->name);
+	r->name = sdup(ri->name);
+	r->traces = sdup(ri->traces_path);
+	r->simulated = ri->simulated;
+
+	export_opts lo = *o;
+	if (!o->coords_set && ri->coords != COORDS_AUTO)
+		lo.an.coords.kind = ri->coords;
+
+	gt *own = NULL;
+	const gt *g = NULL;
+	const char *gt_path = o->gt_path ? o->gt_path : ri->gt_path;
+	if (o->gt_path && (o->shared_gt || o->shared_gt_failed)) {
+		g = o->shared_gt;
+		if (!g)
+			r->skipped++; /* the ground truth itself is missing: partial result */
+	} else if (gt_path) {
+		size_t gskip = 0;
+		if (gt_load(gt_path, &own, &gskip, &err) != TS_OK) {
+			say(warn, ud, "%s", err.msg);
+			r->skipped++;
+			own = NULL;
+		} else if (gskip) {
+			say(warn, ud, "%s: %zu malformed annotation(s) or image(s) ignored", gt_path, gskip);
+		}
+		g = own;
+	}
+	r->gt_loaded = g != NULL;
+	r->has_conf = o->confidence;
+	r->has_ap = o->confidence && g != NULL;
+
+	work w;
+	memset(&w, 0, sizeof w);
+	ts_status fatal = TS_OK;
+	if (r->has_ap)
+		for (size_t p = 0; p < o->n_pol; p++)
+			if (!(w.ap[p] = conf_ap_new(o->ap_iou)))
+				fatal = TS_ERR_NOMEM;
+
+	trace_file *tf = NULL;
+	if (fatal == TS_OK && trace_file_open(ri->traces_path, &o->limits, &tf, &err) != TS_OK) {
+		say(warn, ud, "%s", err.msg);
+		work_free(&w);
+		gt_free(own);
+		run_info_free(ri);
+		return TS_OK;
+	}
+	r->opened = fatal == TS_OK;
+	size_t since = 0;
+	while (fatal == TS_OK) {
+		trace *t = NULL;
+		size_t lineno = 0;
+		ts_status st = trace_file_next(tf, &t, &lineno, &err);
+		if (st == TS_EOF)
+			break;
+		if (progress && ++since >= 16) {
+			since = 0;
+			progress(ud, trace_file_pos(tf), trace_file_size(tf));
+		}
+		if (st != TS_OK) {
+			say(warn, ud, "%s", err.msg);
+			r->skipped++;
+			continue;
+		}
+		const gt_image *img = NULL;
+		if (g) {
+			img = run_find_image(g, t);
+			if (!img) {
+				int64_t id;
+				if (trace_image_id(t, &id)) {
+					say(warn, ud, "%s:%zu: image_id %lld is not in %s", ri->traces_path, lineno,
+					    (long long)id, gt_path);
+				} else {
+					const char *ref = trace_file_name(t);
+					if (!ref)
+						ref = trace_custom_id(t);
+					say(warn, ud, "%s:%zu: %s%s%s not in %s", ri->traces_path, lineno,
+					    ref ? "image '" : "no image reference (image_id, file_name, custom_id)",
+					    ref ? ref : "", ref ? "'" : "", gt_path);
+				}
+				r->skipped++;
+				trace_free(t);
+				continue;
+			}
+		}
+		sample *s;
+		st = sample_analyze(t, g, img, 0, 0, &lo.an, &s, &err);
+		if (st != TS_OK) {
+			say(warn, ud, "%s:%zu: %s", ri->traces_path, lineno, err.msg);
+			r->skipped++;
+			trace_free(t);
+			continue;
+		}
+		st = analyze_sample(r, &w, &lo, t, s, g, img, lineno);
+		if (st != TS_OK) {
+			say(warn, ud, "%s:%zu: out of memory", ri->traces_path, lineno);
+			fatal = st;
+		}
+		sample_free(s);
+		trace_free(t);
+	}
+	if (progress && tf)
+		progress(ud, trace_file_pos(tf), trace_file_size(tf));
+	trace_file_close(tf);
+
+	for (size_t p = 0; p < o->n_pol; p++)
+		run_metrics_finish(&r->m[p]);
+	conf_term_run_finish(&r->term);
+	if (r->has_ap)
+		for (size_t p = 0; p < o->n_pol && fatal == TS_OK; p++)
+			if (conf_ap_compute(w.ap[p], &r->ap[p], &err) != TS_OK)
+				fatal = TS_ERR_NOMEM;
+	for (size_t i = 0; i < r->n_rows; i++) {
+		r->rows[i].pol = &r->pol_all[i * o->n_pol];
+		r->rows[i].counts = &r->counts_all[i * (1 + o->n_pol) * o->an.n_iou];
+	}
+	r->usable = r->m[0].samples > 0;
+	work_free(&w);
+	gt_free(own);
+	run_info_free(ri);
+	if (fatal != TS_OK) {
+		export_run_free(r);
+		*out = NULL;
+		return fatal;
+	}
+	return TS_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* numbers                                                             */
+
+/* Shortest %g form that reads back as the same double, with '.' whatever
+ * the locale.  NAN/inf -> "" (missing). */
+static void fmt_double(double v, char *buf, size_t bufsz)
+{
+	if (!isfinite(v)) {
+		buf[0] = '\0';
+		return;
+	}
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, bufsz, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	const char *dp = localeconv()->decimal_point;
+	size_t dl = dp ? strlen(dp) : 0;
+	if (dl == 0 || (dl == 1 && dp[0] == '.'))
+		return;
+	char *p = strstr(buf, dp);
+	if (p) {
+		*p = '.';
+		memmove(p + 1, p + dl, strlen(p + dl) + 1);
+	}
+}
+
+/* "0.3" -> "03", "0.75" -> "075", "1" -> "1" */
+static void iou_tag(double t, char *buf, size_t bufsz)
+{
+	char tmp[40];
+	fmt_double(t, tmp, sizeof tmp);
+	size_t k = 0;
+	for (const char *p = tmp; *p && k + 1 < bufsz; p++)
+		if (*p != '.')
+			buf[k++] = *p == '-' ? 'm' : *p;
+	buf[k] = '\0';
+}
+
+/* "budget:12" -> "budget_12", "near_dup:0.9" -> "near_dup_0_9" */
+static void policy_tag(const policy *p, char *buf, size_t bufsz)
+{
+	policy_name(p, buf, bufsz);
+	for (char *c = buf; *c; c++)
+		if (*c == ':' || *c == '.')
+			*c = '_';
+}
+
+/* ------------------------------------------------------------------ */
+/* CSV                                                                 */
+
+size_t export_csv_field(const char *field, char *buf, size_t bufsz)
+{
+	size_t n = strlen(field);
+	int quote = n > 0 && (field[0] == ' ' || field[n - 1] == ' ');
+	for (size_t i = 0; i < n && !quote; i++)
+		if (field[i] == '"' || field[i] == ',' || field[i] == '\r' || field[i] == '\n')
+			quote = 1;
+	size_t need = n;
+	if (quote) {
+		need += 2;
+		for (size_t i = 0; i < n; i++)
+			need += field[i] == '"';
+	}
+	if (need + 1 > bufsz)
+		return need;
+	size_t k = 0;
+	if (quote)
+		buf[k++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		if (quote && field[i] == '"')
+			buf[k++] = '"';
+		buf[k++] = field[i];
+	}
+	if (quote)
+		buf[k++] = '"';
+	buf[k] = '\0';
+	return k;
+}
+
+size_t export_csv_columns(const export_opts *o, char (*names)[96], size_t max)
+{
+	size_t k = 0;
+#define COL(...) do { if (k < max) snprintf(names[k], 96, __VA_ARGS__); k++; } while (0)
+	static const char *const base[] = { "run", "line", "image_id", "image", "records",
+	                                    "duplicates", "max_repeat", "termination",
+	                                    "tail_start", "stop_step", "steps" };
+	for (size_t i = 0; i < sizeof base / sizeof base[0]; i++)
+		COL("%s", base[i]);
+	char tag[24], ptag[40];
+	for (size_t j = 0; j < o->an.n_iou; j++) {
+		iou_tag(o->an.iou[j], tag, sizeof tag);
+		COL("tp_%s", tag);
+		COL("fp_%s", tag);
+		COL("fn_%s", tag);
+	}
+	COL("score");
+	COL("p_close_max_before_tail");
+	COL("p_close_at_tail_start");
+	for (size_t p = 0; p < o->n_pol; p++) {
+		policy_tag(&o->pol[p], ptag, sizeof ptag);
+		COL("%s_records", ptag);
+		COL("%s_duplicates", ptag);
+		COL("%s_max_repeat", ptag);
+		COL("%s_termination", ptag);
+		COL("%s_stop_step", ptag);
+		COL("%s_tokens", ptag);
+		for (size_t j = 0; j < o->an.n_iou; j++) {
+			iou_tag(o->an.iou[j], tag, sizeof tag);
+			COL("%s_tp_%s", ptag, tag);
+			COL("%s_fp_%s", ptag, tag);
+			COL("%s_fn_%s", ptag, tag);
+		}
+	}
+#undef COL
+	return k;
+}
+
+/* A line being built. */
+typedef struct line_buf {
+	char *p;
+	size_t len, cap;
+	int oom;
+	int first;
+} line_buf;
+
+static void lb_put(line_buf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		char *q = realloc(b->p, cap);
+		if (!q) {
+			b->oom = 1;
+			return;
+		}
+		b->p = q;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void lb_field(line_buf *b, const char *field)
+{
+	if (!b->first)
+		lb_put(b, ",", 1);
+	b->first = 0;
+	char stack[256];
+	size_t need = export_csv_field(field, stack, sizeof stack);
+	if (need < sizeof stack) {
+		lb_put(b, stack, need);
+		return;
+	}
+	char *heap = malloc(need + 1);
+	if (!heap) {
+		b->oom = 1;
+		return;
+	}
+	export_csv_field(field, heap, need + 1);
+	lb_put(b, heap, need);
+	free(heap);
+}
+
+static void lb_size(line_buf *b, size_t v)
+{
+	char t[32];
+	snprintf(t, sizeof t, "%zu", v);
+	lb_field(b, t);
+}
+
+static void lb_long_or_null(line_buf *b, long v)
+{
+	char t[32];
+	if (v < 0)
+		t[0] = '\0';
+	else
+		snprintf(t, sizeof t, "%ld", v);
+	lb_field(b, t);
+}
+
+static void lb_double(line_buf *b, double v)
+{
+	char t[64];
+	fmt_double(v, t, sizeof t);
+	lb_field(b, t);
+}
+
+static ts_status lb_end(line_buf *b, export_write_fn w, void *ud)
+{
+	lb_put(b, "\r\n", 2);
+	ts_status st = TS_OK;
+	if (b->oom)
+		st = TS_ERR_NOMEM;
+	else if (w(ud, b->p, b->len) != 0)
+		st = TS_ERR_IO;
+	b->len = 0;
+	b->first = 1;
+	return st;
+}
+
+ts_status export_csv_header(const export_opts *o, export_write_fn w, void *ud)
+{
+	size_t n = export_csv_columns(o, NULL, 0);
+	char (*names)[96] = malloc((n ? n : 1) * sizeof *names);
+	if (!names)
+		return TS_ERR_NOMEM;
+	export_csv_columns(o, names, n);
+	line_buf b = { NULL, 0, 0, 0, 1 };
+	for (size_t i = 0; i < n; i++)
+		lb_field(&b, names[i]);
+	ts_status st = lb_end(&b, w, ud);
+	free(b.p);
+	free(names);
+	return st;
+}
+
+ts_status export_csv_rows(const export_opts *o, const export_run *r, export_write_fn w, void *ud)
+{
+	line_buf b = { NULL, 0, 0, 0, 1 };
+	ts_status st = TS_OK;
+	size_t n_iou = o->an.n_iou;
+	for (size_t i = 0; i < r->n_rows && st == TS_OK; i++) {
+		const export_row *row = &r->rows[i];
+		char t[64];
+		lb_field(&b, r->name ? r->name : "");
+		lb_size(&b, row->line);
+		if (row->has_id) {
+			snprintf(t, sizeof t, "%lld", (long long)row->image_id);
+			lb_field(&b, t);
+		} else {
+			lb_field(&b, "");
+		}
+		lb_field(&b, row->image ? row->image : "");
+		lb_size(&b, row->records);
+		lb_size(&b, row->duplicates);
+		lb_size(&b, row->max_repeat);
+		lb_field(&b, termination_name(row->term));
+		lb_long_or_null(&b, row->tail_start);
+		lb_long_or_null(&b, row->stop_step);
+		lb_size(&b, row->steps);
+		for (size_t j = 0; j < n_iou; j++) {
+			if (r->gt_loaded) {
+				const metrics_counts *c = &row->counts[j];
+				lb_size(&b, c->tp);
+				lb_size(&b, c->fp);
+				lb_size(&b, c->fn);
+			} else {
+				lb_field(&b, "");
+				lb_field(&b, "");
+				lb_field(&b, "");
+			}
+		}
+		lb_double(&b, row->score);
+		lb_double(&b, row->p_close_max);
+		lb_double(&b, row->p_close_at_tail);
+		for (size_t p = 0; p < o->n_pol; p++) {
+			const export_pol_row *pr = &row->pol[p];
+			lb_size(&b, pr->records);
+			lb_size(&b, pr->duplicates);
+			lb_size(&b, pr->max_repeat);
+			lb_field(&b, termination_name(pr->term));
+			lb_long_or_null(&b, pr->stop_step);
+			lb_size(&b, pr->tokens);
+			for (size_t j = 0; j < n_iou; j++) {
+				if (r->gt_loaded) {
+					const metrics_counts *c = &row->counts[(1 + p) * n_iou + j];
+					lb_size(&b, c->tp);
+					lb_size(&b, c->fp);
+					lb_size(&b, c->fn);
+				} else {
+					lb_field(&b, "");
+					lb_field(&b, "");
+					lb_field(&b, "");
+				}
+			}
+		}
+		st = lb_end(&b, w, ud);
+	}
+	free(b.p);
+	return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON                                                                */
+
+static void add_num_or_null(cJSON *o, const char *key, double v)
+{
+	if (isfinite(v))
+		cJSON_AddNumberToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static cJSON *counts_json(const metrics_counts *c, int with_prf)
+{
+	cJSON *t = cJSON_CreateObject();
+	cJSON_AddNumberToObject(t, "tp", (double)c->tp);
+	cJSON_AddNumberToObject(t, "fp", (double)c->fp);
+	cJSON_AddNumberToObject(t, "fn", (double)c->fn);
+	if (with_prf) {
+		metrics_prf prf = metrics_prf_from(c);
+		cJSON_AddNumberToObject(t, "precision", prf.precision);
+		cJSON_AddNumberToObject(t, "recall", prf.recall);
+		cJSON_AddNumberToObject(t, "f1", prf.f1);
+	}
+	return t;
+}
+
+static cJSON *ap_json(const conf_ap_result *a, const export_opts *o)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "iou", a->iou);
+	cJSON_AddStringToObject(j, "score", conf_score_name(o->score));
+	add_num_or_null(j, "ap", a->ap);
+	cJSON_AddNumberToObject(j, "categories", (double)a->n_categories);
+	add_num_or_null(j, "ap_pooled", a->ap_pooled);
+	cJSON_AddNumberToObject(j, "detections", (double)a->n_det);
+	cJSON_AddNumberToObject(j, "gt", (double)a->n_gt);
+	cJSON_AddNumberToObject(j, "tp", (double)a->tp);
+	add_num_or_null(j, "recall_max", a->recall_max);
+	cJSON *pr = cJSON_AddObjectToObject(j, "pr_curve");
+	cJSON *rec = cJSON_AddArrayToObject(pr, "recall");
+	cJSON *prec = cJSON_AddArrayToObject(pr, "precision");
+	for (int i = 0; i < CONF_N_RECALL; i++) {
+		cJSON_AddItemToArray(rec, cJSON_CreateNumber(a->recall[i]));
+		cJSON_AddItemToArray(prec, isfinite(a->precision[i]) ? cJSON_CreateNumber(a->precision[i])
+		                                                      : cJSON_CreateNull());
+	}
+	return j;
+}
+
+static cJSON *metrics_json(const run_metrics *m, int with_f1)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "samples", (double)m->samples);
+	cJSON_AddNumberToObject(o, "records", (double)m->records);
+	cJSON_AddNumberToObject(o, "duplicates", (double)m->duplicates);
+	cJSON_AddNumberToObject(o, "duplicate_rate", m->duplicate_rate);
+	cJSON_AddNumberToObject(o, "max_repeat", (double)m->max_repeat);
+	cJSON_AddNumberToObject(o, "samples_with_duplicates", (double)m->samples_with_duplicates);
+	cJSON_AddNumberToObject(o, "closed", (double)m->closed);
+	cJSON_AddNumberToObject(o, "truncated", (double)m->truncated);
+	cJSON_AddNumberToObject(o, "malformed", (double)m->malformed);
+	cJSON_AddNumberToObject(o, "termination_rate", m->termination_rate);
+	cJSON_AddNumberToObject(o, "tokens", (double)m->tokens);
+	if (with_f1) {
+		cJSON *f1 = cJSON_AddObjectToObject(o, "f1");
+		for (size_t j = 0; j < m->n_iou; j++) {
+			char key[40];
+			snprintf(key, sizeof key, "%g", m->iou[j]);
+			cJSON_AddItemToObject(f1, key, counts_json(&m->counts[j], 1));
+		}
+	}
+	return o;
+}
+
+static const char dedup_note[] =
+	"exact duplicates dropped while decoding continues: an upper bound that a real decoder cannot reach";
+
+cJSON *export_json(const export_opts *o, export_run *const *runs, size_t n, int per_sample)
+{
+	cJSON *root = cJSON_CreateObject();
+	if (!root)
+		return NULL;
+	char pname[48];
+	cJSON *pols = cJSON_AddArrayToObject(root, "policies");
+	for (size_t p = 0; p < o->n_pol; p++) {
+		cJSON *pj = cJSON_CreateObject();
+		cJSON_AddStringToObject(pj, "name", policy_name(&o->pol[p], pname, sizeof pname));
+		cJSON_AddStringToObject(pj, "kind", policy_kind_name(o->pol[p].kind));
+		cJSON_AddBoolToObject(pj, "truncation", policy_is_truncation(&o->pol[p]));
+		cJSON_AddBoolToObject(pj, "upper_bound", !policy_is_truncation(&o->pol[p]));
+		if (!policy_is_truncation(&o->pol[p]))
+			cJSON_AddStringToObject(pj, "note", dedup_note);
+		cJSON_AddItemToArray(pols, pj);
+	}
+	cJSON *arr = cJSON_AddArrayToObject(root, "runs");
+	for (size_t i = 0; i < n; i++) {
+		const export_run *rr = runs[i];
+		cJSON *r = cJSON_CreateObject();
+		cJSON_AddStringToObject(r, "name", rr->name ? rr->name : "");
+		cJSON_AddNumberToObject(r, "skipped", (double)rr->skipped);
+		cJSON_AddBoolToObject(r, "simulated", rr->simulated);
+		for (size_t p = 0; p < o->n_pol; p++) {
+			cJSON *m = metrics_json(&rr->m[p], rr->gt_loaded);
+			if (!policy_is_truncation(&o->pol[p]))
+				cJSON_AddBoolToObject(m, "upper_bound", 1);
+			if (rr->has_ap)
+				cJSON_AddItemToObject(m, "ap", ap_json(&rr->ap[p], o));
+			cJSON_AddItemToObject(r, policy_name(&o->pol[p], pname, sizeof pname), m);
+		}
+		if (rr->has_conf) {
+			cJSON_AddStringToObject(r, "score", conf_score_name(o->score));
+			cJSON_AddNumberToObject(r, "records_scored", (double)rr->records_scored);
+			cJSON *tp = cJSON_AddObjectToObject(r, "termination_probability");
+			cJSON_AddNumberToObject(tp, "samples_with_tail", (double)rr->term.tails);
+			cJSON_AddNumberToObject(tp, "tails_max_defined", (double)rr->term.tails_max_defined);
+			add_num_or_null(tp, "mean_max_before_tail", rr->term.mean_max_before_tail);
+			cJSON_AddNumberToObject(tp, "tails_at_defined", (double)rr->term.tails_at_defined);
+			add_num_or_null(tp, "mean_at_tail_start", rr->term.mean_at_tail_start);
+		}
+		if (per_sample) {
+			cJSON *ss = cJSON_AddArrayToObject(r, "samples");
+			for (size_t k = 0; k < rr->n_rows; k++) {
+				const export_row *row = &rr->rows[k];
+				cJSON *s = cJSON_CreateObject();
+				if (row->has_id)
+					cJSON_AddNumberToObject(s, "image_id", (double)row->image_id);
+				else
+					cJSON_AddNullToObject(s, "image_id");
+				if (row->image)
+					cJSON_AddStringToObject(s, "image", row->image);
+				cJSON_AddNumberToObject(s, "records", (double)row->records);
+				cJSON_AddNumberToObject(s, "duplicates", (double)row->duplicates);
+				cJSON_AddNumberToObject(s, "max_repeat", (double)row->max_repeat);
+				cJSON_AddStringToObject(s, "termination", termination_name(row->term));
+				add_num_or_null(s, "tail_start", row->tail_start >= 0 ? (double)row->tail_start : NAN);
+				add_num_or_null(s, "stop_step", row->stop_step >= 0 ? (double)row->stop_step : NAN);
+				cJSON_AddNumberToObject(s, "steps", (double)row->steps);
+				cJSON_AddNumberToObject(s, "line", (double)row->line);
+				if (rr->has_conf) {
+					add_num_or_null(s, "score", row->score);
+					add_num_or_null(s, "p_close_max_before_tail", row->p_close_max);
+					add_num_or_null(s, "p_close_at_tail_start", row->p_close_at_tail);
+				}
+				cJSON *pj = cJSON_AddObjectToObject(s, "policies");
+				for (size_t p = 0; p < o->n_pol; p++) {
+					const export_pol_row *pr = &row->pol[p];
+					cJSON *q = cJSON_CreateObject();
+					cJSON_AddNumberToObject(q, "records", (double)pr->records);
+					cJSON_AddNumberToObject(q, "duplicates", (double)pr->duplicates);
+					cJSON_AddNumberToObject(q, "max_repeat", (double)pr->max_repeat);
+					cJSON_AddStringToObject(q, "termination", termination_name(pr->term));
+					add_num_or_null(q, "stop_step", pr->stop_step >= 0 ? (double)pr->stop_step : NAN);
+					cJSON_AddNumberToObject(q, "tokens", (double)pr->tokens);
+					if (rr->gt_loaded) {
+						cJSON *c = cJSON_AddObjectToObject(q, "counts");
+						for (size_t j = 0; j < o->an.n_iou; j++) {
+							char key[40];
+							snprintf(key, sizeof key, "%g", o->an.iou[j]);
+							cJSON_AddItemToObject(c, key, counts_json(&row->counts[(1 + p) * o->an.n_iou + j], 0));
+						}
+					}
+					cJSON_AddItemToObject(pj, policy_name(&o->pol[p], pname, sizeof pname), q);
+				}
+				cJSON_AddItemToArray(ss, s);
+			}
+		}
+		cJSON_AddItemToArray(arr, r);
+	}
+	return root;
+}

@@ -1,0 +1,162 @@
+/* export.h — one run analysed in full under several stop policies, and the
+ * results written as CSV (RFC 4180) or as the report's JSON.
+ *
+ * export_run_analyze streams a run's traces one line at a time and keeps, per
+ * policy, the run's aggregate (run_metrics), and optionally:
+ *   - confidence: record scores (mean/min logprob), AP at ap_iou per policy
+ *     (confidence.h) with the pooled PR curve, the termination probability
+ *     summary (policy independent);
+ *   - rows: one export_row per sample (the --per-sample / --csv fields);
+ *   - the per-sample max_repeat values (always: plots use them).
+ *
+ * Policies: all but dedup are truncations and come from sample_outcome_for.
+ * For dedup (drop_dups), the repeat stats and the TP/FP/FN of the kept
+ * records (first occurrences) are recomputed here with policy_dedup_stats and
+ * policy_dedup_counts, because the dropped duplicates may have taken ground-
+ * truth boxes that later records get once they are gone.
+ *
+ * Thread safety: no static mutable state; several runs may be analysed at
+ * once on different threads (each with its own export_run), sharing one
+ * read-only gt and export_opts.  The callbacks are called from the analysing
+ * thread.  (cJSON's parser records the position of its last failure in a
+ * static variable, cJSON's own race on bad lines; nothing here reads it.)
+ */
+#ifndef TS_EXPORT_H
+#define TS_EXPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "confidence.h"
+#include "gt.h"
+#include "policy.h"
+#include "run.h"
+#include "sample.h"
+#include "status.h"
+
+#define EXPORT_MAX_POLICIES 8
+
+typedef struct export_opts {
+	analysis_opts an;
+	int coords_set;          /* an.coords.kind was given (else run.json's) */
+	const char *gt_path;     /* ground truth for every run (else the run's gt.json) */
+	const gt *shared_gt;     /* gt_path already loaded (read-only), or NULL */
+	int shared_gt_failed;    /* gt_path given but could not be loaded */
+	policy pol[EXPORT_MAX_POLICIES];
+	size_t n_pol;            /* >= 1 */
+	int rows;                /* keep one row per sample */
+	int confidence;          /* scores, AP, termination probability */
+	conf_score_kind score;
+	double ap_iou;           /* default 0.5 */
+	trace_limits limits;
+} export_opts;
+
+/* off, repeat_stop; confidence on (mean score, AP@0.5); no rows. */
+void export_opts_default(export_opts *o);
+
+/* A policy's outcome on one sample (CSV columns <policy>_...). */
+typedef struct export_pol_row {
+	size_t records, duplicates, max_repeat, tokens;
+	long stop_step;          /* -1 when the policy did not fire */
+	termination term;
+} export_pol_row;
+
+typedef struct export_row {
+	size_t line;             /* 1-based line in the traces file */
+	int has_id;
+	int64_t image_id;
+	char *image;             /* sanitized file_name/image/custom_id, or NULL */
+	size_t records, duplicates, max_repeat, steps;
+	long tail_start;         /* -1: none */
+	long stop_step;          /* repeat_stop's stop step, -1: never fires */
+	termination term;
+	double score;            /* mean of the record scores (NAN: none) */
+	double p_close_max;      /* termination probability before the tail (NAN) */
+	double p_close_at_tail;  /* ... at the tail start (NAN) */
+	export_pol_row *pol;     /* n_pol entries */
+	metrics_counts *counts;  /* (1 + n_pol) * n_iou, valid with gt:
+	                          * counts[j] policy off (always), counts[(1 + p) *
+	                          * n_iou + j] policy p, at threshold j */
+} export_row;
+
+typedef struct export_run {
+	char *name;              /* sanitized */
+	char *path;              /* sanitized, as given */
+	char *traces;            /* sanitized traces path, NULL if the run did not open */
+	int opened;              /* run and traces file opened */
+	int simulated;
+	int gt_loaded;
+	int usable;              /* at least one sample */
+	size_t skipped;          /* bad lines (and a missing ground truth) */
+	size_t n_pol, n_iou;
+	run_metrics m[EXPORT_MAX_POLICIES];
+	/* confidence */
+	int has_conf;            /* confidence computed (opts.confidence) */
+	int has_ap;              /* ... and ground truth: ap[] is filled */
+	conf_ap_result ap[EXPORT_MAX_POLICIES];
+	conf_term_run term;
+	size_t records_scored;   /* records with a finite score */
+	/* per sample */
+	uint32_t *max_repeat;    /* n_samples values (policy off) */
+	size_t n_samples;
+	export_row *rows;        /* when opts.rows */
+	size_t n_rows;
+	export_pol_row *pol_all; /* owns the rows' pol arrays */
+	metrics_counts *counts_all; /* owns the rows' counts arrays */
+} export_run;
+
+/* msg is raw (may quote untrusted input): sanitize before printing. */
+typedef void (*export_warn_fn)(void *ud, const char *msg);
+/* Called every few lines: bytes read so far and the file size. */
+typedef void (*export_progress_fn)(void *ud, uint64_t done, uint64_t total);
+
+/* Analyses the run at path (run directory or JSONL file).  Always returns a
+ * result in *out (unless out of memory: TS_ERR_NOMEM and *out NULL); a run
+ * that could not be opened has opened = 0 and the reason went to warn.
+ * Bad lines are skipped, counted and reported through warn ("file:LINE:
+ * what").  warn and progress may be NULL. */
+ts_status export_run_analyze(const char *path, const export_opts *o,
+                             export_warn_fn warn, export_progress_fn progress, void *ud,
+                             export_run **out);
+void export_run_free(export_run *r);
+
+/* ---- JSON (the report's shape, see tui/report.c --help) ---- */
+
+/* Builds {"policies": [...], "runs": [...]} for runs[0..n) analysed with o;
+ * per_sample adds each run's "samples".  NULL on OOM. */
+struct cJSON *export_json(const export_opts *o, export_run *const *runs, size_t n,
+                          int per_sample);
+
+/* ---- CSV ---- */
+
+/* Output sink: returns 0 on success, -1 to stop. */
+typedef int (*export_write_fn)(void *ud, const char *buf, size_t len);
+
+/* Column names for these options, in order (CSV header):
+ *   run, line, image_id, image, records, duplicates, max_repeat, termination,
+ *   tail_start, stop_step, steps, tp_T/fp_T/fn_T for each IoU threshold T
+ *   (digits of T without the dot: 0.3 -> tp_03, 0.75 -> tp_075), score,
+ *   p_close_max_before_tail, p_close_at_tail_start, then for each policy P
+ *   (name with ':' and '.' as '_': budget_12, near_dup_0_9) P_records,
+ *   P_duplicates, P_max_repeat, P_termination, P_stop_step, P_tokens and
+ *   P_tp_T/P_fp_T/P_fn_T.
+ * Returns the number of columns written into names (at most max). Each name
+ * is at most 95 bytes. */
+size_t export_csv_columns(const export_opts *o, char (*names)[96], size_t max);
+
+/* Writes the header line. */
+ts_status export_csv_header(const export_opts *o, export_write_fn w, void *ud);
+/* Writes one line per row of r (r must have been analysed with o and rows).
+ * RFC 4180: fields separated by ",", lines ended by CRLF, a field holding
+ * '"', ',', CR, LF or leading/trailing space is quoted with '"' doubled;
+ * empty field = missing (null) value; numbers in C locale, doubles in the
+ * shortest form that reads back to the same double. */
+ts_status export_csv_rows(const export_opts *o, const export_run *r, export_write_fn w,
+                          void *ud);
+
+/* Appends field to a line buffer with RFC 4180 quoting (exposed for tests).
+ * Returns bytes written (without NUL) or the size needed when buf is too
+ * small (like snprintf). */
+size_t export_csv_field(const char *field, char *buf, size_t bufsz);
+
+#endif
