@@ -393,7 +393,11 @@ static void place_labels(render_grid *g, uint32_t img_w, uint32_t img_h, const r
 		if (!((b->label && b->label[0]) || b->count >= 2))
 			continue;
 		jobs[nj].box = b;
-		jobs[nj].prio = b->selected ? 0 : b->style == BOX_DUP ? 1 : 2;
+		jobs[nj].prio = b->selected ? 0
+		              : b->style == BOX_DUP ? 1
+		              : b->style == BOX_GT ? 4
+		              : b->style == BOX_MISS || b->style == BOX_CUT ? 3
+		              : 2;
 		nj++;
 	}
 	qsort(jobs, nj, sizeof *jobs, label_cmp);

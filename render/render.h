@@ -85,15 +85,15 @@ typedef enum {
  *         outside (line, gap, line; each 1 width, after a 1-width gap)
  *   count >= 2 (any style): the stroke is repeated, 1 width, offset by
  *         2 widths down-right per extra copy (up to 2 extra), so a stack of
- *         repeats never looks like one box; the count is written as "×N"
- *         next to the label in the grid (and, for PNGs, in pixels).
+ *         repeats never looks like one box; the count is written as "xN"
+ *         (ASCII x) next to the label in the grid (and, for PNGs, in pixels).
  * Draw order: GT, MISS, CUT, PRED/TP, FP, DUP, then selected boxes last. */
 
 typedef struct render_box {
 	double x1, y1, x2, y2; /* image pixels (continuous: [0,W] covers the image) */
 	box_style style;
 	int selected;          /* record under the cursor */
-	uint32_t count;        /* repeat count (>= 2 shows the stack and "×N"); 0/1 = once */
+	uint32_t count;        /* repeat count (>= 2 shows the stack and "xN"); 0/1 = once */
 	const char *label;     /* untrusted; sanitized when placed (may be NULL) */
 } render_box;
 
@@ -208,11 +208,12 @@ void render_cache_stats(const render_cache *c, size_t *hits, size_t *misses);
 
 /* One frame: img (original pixels, untouched) with boxes in image pixels,
  * drawn with render_stroke_for_cells, rendered to cells, labels placed.  Each
- * box with a label or count >= 2 gets "label ×N" (sanitized, narrow
+ * box with a label or count >= 2 gets "label xN" (sanitized, narrow
  * characters only, at most 24 columns) on the row above its top edge, else
  * below its bottom edge, else inside its top row, wherever those cells are not
- * already taken by another label (selected boxes first, then DUP, then the
- * rest in order; a label that fits nowhere is left out).  Text is the style
+ * already taken by another label (selected boxes first, then DUP, then
+ * TP/FP/PRED, then MISS and CUT, then GT, each group in array order; a label
+ * that fits nowhere is left out).  Text is the style
  * colour on black (selected: black on white; monochrome: reverse video).
  * *out is a copy the caller frees; a hit costs a hash of the boxes plus the
  * copy.  boxes may be NULL when n == 0. */

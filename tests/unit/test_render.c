@@ -579,6 +579,17 @@ static void test_labels(void **state)
 	assert_int_equal(cell(g, 10, 4)->fg, -1);
 	render_grid_free(g);
 
+	/* priorities: a GT label and an FP label on the same spot -- the
+	 * prediction wins the row above, the GT label goes below, whatever the
+	 * array order */
+	render_box pg[2] = {box(10, 10, 30, 18, BOX_GT), box(10, 10, 30, 18, BOX_FP)};
+	pg[0].label = "gt";
+	pg[1].label = "fp";
+	g = frame_of(c, img, pg, 2, RENDER_COLORS_TRUECOLOR);
+	assert_text(g, 10, 4, "fp");
+	assert_text(g, 10, 9, "gt");
+	render_grid_free(g);
+
 	render_cache_free(c);
 	render_image_free(img);
 }
