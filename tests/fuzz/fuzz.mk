@@ -1,0 +1,66 @@
+# tests/fuzz/fuzz.mk — libFuzzer harnesses (included from the Makefile).
+#
+#   make fuzz                 build every tests/fuzz/fuzz_*.c into build-fuzz/ and
+#                             run each for FUZZ_SECONDS (default 60)
+#   make fuzz-smoke           the same, 10 s each (CI)
+#   make fuzz-build           build only
+#   make build-fuzz/fuzz_trace && build-fuzz/fuzz_trace CRASH-FILE   reproduce one input
+#
+# The harnesses compile analysis/ and render/ directly with clang
+# (-fsanitize=fuzzer,address,undefined), never the gcc static libraries.
+# Seeds: tests/fuzz/corpus/<harness>/ (committed, small).  Inputs found while
+# fuzzing go to build-fuzz/corpus/<harness>/, crashes to
+# build-fuzz/crashes/<harness>-crash-*; tests/fuzz/run.sh prints one summary
+# line per harness and fails when any harness crashed.
+
+FUZZ_CC      ?= clang
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+
+FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS      := $(addprefix $(FUZZ_BUILD)/,$(FUZZ_HARNESSES))
+
+# deferred (=): pkg-config runs only when a fuzz target is built
+FUZZ_CJSON_CFLAGS = $(shell pkg-config --cflags libcjson)
+FUZZ_CJSON_LIBS   = $(shell pkg-config --libs libcjson)
+FUZZ_CHAFA_CFLAGS = $(shell pkg-config --cflags chafa glib-2.0)
+FUZZ_CHAFA_LIBS   = $(shell pkg-config --libs chafa glib-2.0)
+
+FUZZ_SAN    = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -g -O1 -MMD -MP \
+              -Wall -Wextra -Wshadow -Wstrict-prototypes $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+
+FUZZ_ANALYSIS_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(wildcard analysis/*.c))
+FUZZ_RENDER_OBJ   := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(wildcard render/*.c))
+
+.PHONY: fuzz fuzz-smoke fuzz-build
+.PRECIOUS: $(FUZZ_BUILD)/tests/fuzz/%.o
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+
+fuzz-smoke: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) sh tests/fuzz/run.sh 10 $(FUZZ_HARNESSES)
+
+$(FUZZ_BUILD)/analysis/%.o: analysis/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CJSON_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/render/%.o: render/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CHAFA_CFLAGS) -isystem /usr/include/stb $(FUZZ_CJSON_CFLAGS) -Ianalysis -c $< -o $@
+
+$(FUZZ_BUILD)/tests/fuzz/%.o: tests/fuzz/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Werror $(FUZZ_CHAFA_CFLAGS) $(FUZZ_CJSON_CFLAGS) -Ianalysis -Irender -c $< -o $@
+
+# image harness: render/ + analysis/; the others need analysis/ only
+$(FUZZ_BUILD)/fuzz_image: $(FUZZ_BUILD)/tests/fuzz/fuzz_image.o $(FUZZ_RENDER_OBJ) $(FUZZ_ANALYSIS_OBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_CHAFA_LIBS) $(FUZZ_CJSON_LIBS) -lm
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_ANALYSIS_OBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_CJSON_LIBS) -lm
+
+-include $(shell find $(FUZZ_BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,122 @@
+/* fuzz_image — render_image_load_mem on arbitrary bytes, then box drawing.
+ *
+ * Input: byte 0 is a control byte, the rest is the file.  Bit 0 set: before
+ * loading, every PNG chunk's CRC is recomputed (so mutations get past the
+ * CRC check into stb_image; bit 0 clear fuzzes the container checks
+ * themselves).  Bits 1-7 seed the boxes drawn on a decoded image.
+ * Caps are lowered (2048 px per side, 4 Mpixel) so decoding stays fast; the
+ * cap logic is the same code whatever the values.
+ * Oracles besides ASan/UBSan: an error leaves *out NULL with a message; an
+ * image has 1..2048 x 1..2048 pixels within 4 Mpixel and w*h*4 readable
+ * bytes (touched); drawing boxes with huge, negative, NaN and infinite
+ * coordinates stays inside the buffer. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_common.h"
+#include "render.h"
+
+static uint32_t crc_table[256];
+
+static void crc_init(void)
+{
+	for (uint32_t n = 0; n < 256; n++) {
+		uint32_t c = n;
+		for (int k = 0; k < 8; k++)
+			c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+		crc_table[n] = c;
+	}
+}
+
+static uint32_t crc32_of(const uint8_t *p, size_t n)
+{
+	uint32_t c = 0xFFFFFFFFu;
+	for (size_t i = 0; i < n; i++)
+		c = crc_table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
+	return c ^ 0xFFFFFFFFu;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Rewrites each chunk's CRC in place, as far as the chunk lengths allow. */
+static void fix_png_crcs(uint8_t *b, size_t n)
+{
+	static const uint8_t sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
+	if (n < 8 || memcmp(b, sig, 8))
+		return;
+	size_t pos = 8;
+	while (pos + 12 <= n) {
+		uint32_t len = be32(b + pos);
+		if (len > n - pos - 12)
+			return;
+		uint32_t c = crc32_of(b + pos + 4, (size_t)len + 4);
+		uint8_t *q = b + pos + 8 + len;
+		q[0] = (uint8_t)(c >> 24);
+		q[1] = (uint8_t)(c >> 16);
+		q[2] = (uint8_t)(c >> 8);
+		q[3] = (uint8_t)c;
+		pos += 12 + (size_t)len;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int inited;
+	if (!inited) {
+		crc_init();
+		inited = 1;
+	}
+	if (size < 1)
+		return 0;
+	uint8_t ctl = data[0];
+	size_t n = size - 1;
+	uint8_t *buf = malloc(n ? n : 1);
+	FZ_CHECK(buf, "oom");
+	memcpy(buf, data + 1, n);
+	if (ctl & 1)
+		fix_png_crcs(buf, n);
+
+	render_limits lim = { 2048, 4u << 20, 1u << 20 };
+	render_image *img = (render_image *)0x1;
+	ts_error err;
+	ts_status st = render_image_load_mem(buf, n, "fuzz.img", &lim, &img, &err);
+	free(buf);
+	if (st != TS_OK) {
+		FZ_CHECK(img == NULL, "error %d but an image was returned", (int)st);
+		FZ_CHECK(err.code == st && err.msg[0], "error %d without a message", (int)st);
+		return 0;
+	}
+	FZ_CHECK(img && img->rgba, "TS_OK without pixels");
+	FZ_CHECK(img->w >= 1 && img->h >= 1 && img->w <= 2048 && img->h <= 2048 &&
+	         (uint64_t)img->w * img->h <= (4u << 20), "image %ux%u over the caps", img->w, img->h);
+	size_t bytes = (size_t)img->w * img->h * 4;
+	volatile uint8_t sink = img->rgba[0] ^ img->rgba[bytes - 1];
+	(void)sink;
+
+	fz_rng rng;
+	fz_rng_seed(&rng, &ctl, 1);
+	static const double special[] = { 0.0, -1.0, 1e300, -1e300, NAN, INFINITY, -INFINITY, 0.5, 3.0 };
+	render_box boxes[6];
+	for (int i = 0; i < 6; i++) {
+		double v[4];
+		for (int k = 0; k < 4; k++) {
+			uint32_t r = fz_rng_next(&rng);
+			v[k] = (r & 3) == 0 ? special[(r >> 2) % 9] : (double)((r >> 2) % (2 * img->w + 8)) - 4.0;
+		}
+		boxes[i] = (render_box){ v[0], v[1], v[2], v[3], (box_style)(i % BOX_STYLE_COUNT), i == 0,
+		                         (uint32_t)i, "x\x1b]0;t\x07" };
+	}
+	render_draw_boxes(img, boxes, 6, 1.0, 1.0);
+	render_draw_boxes(img, boxes, 6, 0.37, 2.5);
+	render_stroke st2;
+	render_stroke_for_cells(img->w, img->h, 7, 3, &st2);
+	render_draw_boxes_ex(img, boxes, 6, 1.0, 1.0, &st2);
+	render_image_free(img);
+	return 0;
+}

@@ -1,0 +1,125 @@
+/* fuzz_trace — one JSONL line through trace_parse_line, then the whole
+ * per-sample analysis (record parser, repeats, stop policies) on the trace.
+ *
+ * Oracles besides ASan/UBSan:
+ *   - an error leaves *out NULL, err.code equal to the status and a
+ *     non-empty message, which sanitizes to clean text;
+ *   - a trace's steps tile trace_text() exactly (step i starts where step
+ *     i-1 ended), the text is NUL-terminated, every step's alternatives lie
+ *     inside trace_alts(), at most max_alts per step, at most max_steps steps,
+ *     no token over max_token_bytes;
+ *   - image reference, prompt and every token sanitize to clean text;
+ *   - sample_analyze succeeds or fails with a message; records_upto is
+ *     monotonic and ends at the record count; each policy's outcome keeps at
+ *     most all records. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_common.h"
+#include "policy.h"
+#include "sample.h"
+#include "sanitize.h"
+#include "trace.h"
+
+static void clean(const char *what, const char *s, size_t n)
+{
+	char *d = sanitize_dup(s, n, 0);
+	FZ_CHECK(d, "oom");
+	fz_check_clean(what, d, strlen(d));
+	free(d);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	trace_limits lim;
+	trace_limits_default(&lim);
+	/* small caps so that the limit paths are reached by small inputs */
+	lim.max_steps = 512;
+	lim.max_alts = 4;
+	lim.max_token_bytes = 64;
+	lim.max_line_bytes = 1u << 20;
+
+	trace *t = (trace *)0x1;
+	ts_error err;
+	ts_status st = trace_parse_line((const char *)data, size, &lim, &t, &err);
+	if (st != TS_OK) {
+		FZ_CHECK(t == NULL, "error %d but a trace was returned", (int)st);
+		FZ_CHECK(err.code == st, "err.code %d != status %d", (int)err.code, (int)st);
+		FZ_CHECK(err.msg[0] != '\0', "empty error message for status %d", (int)st);
+		clean("error message", err.msg, strlen(err.msg));
+		return 0;
+	}
+	FZ_CHECK(t != NULL, "TS_OK without a trace");
+
+	size_t n = trace_n_steps(t), tl = trace_text_len(t), na = trace_n_alts(t);
+	const trace_step *steps = trace_steps(t);
+	const trace_alt *alts = trace_alts(t);
+	const char *text = trace_text(t);
+	FZ_CHECK(n <= lim.max_steps, "%zu steps > max_steps", n);
+	FZ_CHECK(text != NULL && text[tl] == '\0', "text not NUL-terminated");
+	size_t pos = 0;
+	for (size_t i = 0; i < n; i++) {
+		FZ_CHECK(steps[i].off == pos, "step %zu starts at %u, expected %zu", i, steps[i].off, pos);
+		FZ_CHECK(steps[i].len <= lim.max_token_bytes, "step %zu has %u bytes", i, steps[i].len);
+		pos += steps[i].len;
+		FZ_CHECK(pos <= tl, "step %zu ends past the text", i);
+		FZ_CHECK(steps[i].n_alt <= lim.max_alts, "step %zu has %u alternatives", i, steps[i].n_alt);
+		FZ_CHECK((size_t)steps[i].alt_first + steps[i].n_alt <= na, "step %zu alternatives out of range", i);
+		for (uint32_t k = 0; k < steps[i].n_alt; k++) {
+			const trace_alt *a = &alts[steps[i].alt_first + k];
+			clean("alternative", trace_alt_text(t) + a->off, a->len);
+		}
+		clean("token", text + steps[i].off, steps[i].len);
+	}
+	FZ_CHECK(pos == tl, "steps cover %zu of %zu text bytes", pos, tl);
+	if (trace_file_name(t))
+		clean("file_name", trace_file_name(t), strlen(trace_file_name(t)));
+	if (trace_custom_id(t))
+		clean("custom_id", trace_custom_id(t), strlen(trace_custom_id(t)));
+	if (trace_prompt(t))
+		clean("prompt", trace_prompt(t), strlen(trace_prompt(t)));
+	FZ_CHECK(trace_format_name(trace_get_format(t)) != NULL, "format name");
+	FZ_CHECK(trace_finish_name(trace_get_finish(t)) != NULL, "finish name");
+
+	analysis_opts o;
+	analysis_opts_default(&o);
+	o.rec_limits.max_records = 64;
+	o.rec_limits.max_label_bytes = 32;
+	sample *s = NULL;
+	st = sample_analyze(t, NULL, NULL, 640, 480, &o, &s, &err);
+	if (st != TS_OK) {
+		FZ_CHECK(s == NULL && err.msg[0], "sample_analyze error %d", (int)st);
+	} else {
+		size_t nr = sample_n_records(s);
+		FZ_CHECK(nr <= o.rec_limits.max_records, "%zu records", nr);
+		const record *r = sample_records(s);
+		for (size_t i = 0; i < nr; i++) {
+			FZ_CHECK(r[i].label_len <= o.rec_limits.max_label_bytes, "label of %zu bytes", r[i].label_len);
+			FZ_CHECK(r[i].first_step <= r[i].last_step && (n == 0 || r[i].last_step < n),
+			         "record %zu steps %u..%u of %zu", i, r[i].first_step, r[i].last_step, n);
+			for (int k = 0; k < 4; k++)
+				FZ_CHECK(isfinite(r[i].v[k]), "record %zu value %d not finite", i, k);
+			clean("label", r[i].label, r[i].label_len);
+		}
+		size_t prev = 0;
+		for (long step = -1; step <= (long)n; step++) {
+			size_t u = sample_records_upto(s, step);
+			FZ_CHECK(u >= prev && u <= nr, "records_upto(%ld) = %zu", step, u);
+			prev = u;
+		}
+		FZ_CHECK(prev == nr, "records_upto(end) = %zu of %zu", prev, nr);
+		const policy pols[] = { { POLICY_OFF, 0 }, { POLICY_REPEAT_STOP, 0 }, { POLICY_BUDGET, 3 },
+		                       { POLICY_NEAR_DUP, POLICY_IOU_UNIT / 2 }, { POLICY_DEDUP, 0 } };
+		for (size_t k = 0; k < sizeof pols / sizeof pols[0]; k++) {
+			sample_outcome oc = sample_outcome_for(s, &pols[k]);
+			FZ_CHECK(oc.rep.records <= nr, "policy %zu keeps %zu of %zu records", k, oc.rep.records, nr);
+			FZ_CHECK(oc.tokens <= n || n == 0, "policy %zu counts %zu of %zu tokens", k, oc.tokens, n);
+		}
+		sample_free(s);
+	}
+	trace_free(t);
+	return 0;
+}
