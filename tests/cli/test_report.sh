@@ -56,6 +56,82 @@ check "json f1 keys" grep -q '"f1":{"0.3":{"tp":3,"fp":2,"fn":0,"precision":0.6,
 "$BIN" report --policy off,budget:1 "$D/mini" >"$tmp/out" 2>&1
 check "budget:1 keeps one record per sample" row "$tmp/out" records 5 2
 
+# policies/: stop policies, AP and termination probability (hand-worked in
+# tests/unit/test_export.c):           off repeat_stop budget:2 near_dup:0.9 dedup
+#   records                              8      4         4         2         5
+#   tokens                              19     12         8         8        19
+#   tp/fp/fn                         5/3/0  4/0/1     4/0/1     2/0/3     5/0/0
+#   AP@0.5 (mean score)              0.975  0.876     0.500     0.252     1.000
+#   pooled                           0.934  0.802     0.802     0.406     1.000
+P=off,repeat_stop,budget:2,near_dup:0.9,dedup
+"$BIN" report --policy "$P" "$D/policies" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "policies: exit 0, nothing on stderr (not a terminal: no progress)" sh -c "[ $rc -eq 0 ] && [ ! -s '$tmp/err' ]"
+check "policies: header, dedup marked" grep -Eq '^ +off +repeat_stop +budget:2 +near_dup:0.9 +dedup\*$' "$tmp/out"
+check "policies: records" row "$tmp/out" records 8 4 4 2 5
+check "policies: tokens" row "$tmp/out" tokens 19 12 8 8 19
+check "policies: duplicates" row "$tmp/out" duplicates 3 0 1 0 0
+check "policies: closed" row "$tmp/out" closed 1 2 2 2 1
+check "policies: F1@0.3 near_dup differs from repeat_stop" row "$tmp/out" "F1@0.3" 0.769 0.889 0.889 0.571 1.000
+check "policies: tp/fp/fn" grep -Eq '^    tp / fp / fn +5/3/0 +4/0/1 +4/0/1 +2/0/3 +5/0/0$' "$tmp/out"
+check "policies: AP@0.5" grep -Eq '^  AP@0.5 \(mean score\) +0.975 +0.876 +0.500 +0.252 +1.000$' "$tmp/out"
+check "policies: AP pooled" grep -Eq '^    pooled \(unknown = FP\) +0.934 +0.802 +0.802 +0.406 +1.000$' "$tmp/out"
+check "policies: P(close) before tail" grep -Eq '^  P\(close\) before tail +0.300 ' "$tmp/out"
+check "policies: P(close) at tail start" grep -Eq '^  P\(close\) at tail start +0.080 ' "$tmp/out"
+check "policies: dedup labelled as an upper bound" grep -q 'upper bound' "$tmp/out"
+
+"$BIN" report --json --per-sample --policy "$P" "$D/policies" >"$tmp/json" 2>&1
+tr -d ' \t\n' <"$tmp/json" >"$tmp/jc"
+check "json: each policy under its name" grep -q '"near_dup:0.9":{"samples":2,"records":2,"duplicates":0' "$tmp/jc"
+check "json: budget:2" grep -q '"budget:2":{"samples":2,"records":4,"duplicates":1' "$tmp/jc"
+check "json: dedup upper bound" grep -q '"name":"dedup","kind":"dedup","truncation":false,"upper_bound":true' "$tmp/jc"
+check "json: old per-sample keys kept" grep -q '"image_id":1,"records":5,"duplicates":2,"max_repeat":3,"termination":"truncated","tail_start":3,"stop_step":7,"steps":12' "$tmp/jc"
+check "json: termination probability" grep -Eq '"termination_probability":{"samples_with_tail":1,"tails_max_defined":1,"mean_max_before_tail":0.(3|2999999)' "$tmp/jc"
+check "json: ap" grep -q '"ap":{"iou":0.5,"score":"mean","ap":1,"categories":2,"ap_pooled":1,' "$tmp/jc"
+
+"$BIN" report --csv --policy "$P" "$D/policies" >"$tmp/csv" 2>&1; rc=$?
+check "csv: exit 0" [ "$rc" -eq 0 ]
+check "csv: header" sh -c "head -n 1 '$tmp/csv' | grep -q '^run,line,image_id,image,records,duplicates,max_repeat,termination,tail_start,stop_step,steps,tp_03,fp_03,fn_03,tp_05,fp_05,fn_05,score,'"
+check "csv: 3 lines, CRLF" sh -c "[ \$(wc -l <'$tmp/csv') -eq 3 ] && [ \$(tr -cd '\r' <'$tmp/csv' | wc -c) -eq 3 ]"
+check "csv: quoted run name, empty nulls" grep -q '^"pol""icies, test",1,1,,5,2,3,truncated,3,7,12,3,2,0,3,2,0,' "$tmp/csv"
+check "csv: quoted image name" grep -q '^"pol""icies, test",2,,"two, ""b"".png",3,1,2,closed,,3,7,2,1,0,2,1,0,' "$tmp/csv"
+if command -v python3 >/dev/null 2>&1; then
+	check "csv: python csv module reads it (same field count, values)" python3 - "$tmp/csv" <<'PY'
+import csv, sys
+with open(sys.argv[1], newline='') as f:
+    rows = list(csv.DictReader(f))
+assert len(rows) == 2
+assert rows[0]['run'] == 'pol"icies, test'
+assert rows[1]['image'] == 'two, "b".png'
+assert rows[0]['near_dup_0_9_records'] == '1' and rows[0]['repeat_stop_records'] == '3'
+assert rows[1]['dedup_tp_05'] == '2' and rows[1]['dedup_fp_05'] == '0'
+assert abs(float(rows[0]['score']) + 0.23) < 1e-12
+assert rows[1]['p_close_at_tail_start'] == ''
+assert all(None not in r for r in rows)
+PY
+fi
+
+# several runs: one per worker; the same result with one or two workers, in input order
+"$BIN" report --json --jobs 2 "$D/mini" "$D/policies" "$D/mini" >"$tmp/j2" 2>&1; rc=$?
+"$BIN" report --json --jobs 1 "$D/mini" "$D/policies" "$D/mini" >"$tmp/j1" 2>&1
+check "multi-run: exit 0" [ "$rc" -eq 0 ]
+check "multi-run: --jobs 2 == --jobs 1" cmp -s "$tmp/j1" "$tmp/j2"
+tr -d ' \t\n' <"$tmp/j2" | grep -o '"name":"[a-z"\\,]*","skipped"' >"$tmp/names"
+printf '%s\n' '"name":"mini","skipped"' '"name":"pol\"icies,test","skipped"' '"name":"mini","skipped"' >"$tmp/want"
+check "multi-run: input order" cmp -s "$tmp/names" "$tmp/want"
+"$BIN" report --csv "$D/mini" "$D/policies" >"$tmp/csv" 2>&1
+check "multi-run csv: one header, a row per sample per run" sh -c "[ \$(wc -l <'$tmp/csv') -eq 5 ] && [ \$(grep -c '^run,' '$tmp/csv') -eq 1 ]"
+
+"$BIN" report --json --csv "$D/mini" >/dev/null 2>&1; rc=$?
+check "--json with --csv: usage error" [ "$rc" -eq 2 ]
+"$BIN" report --policy off,near_dup:2 "$D/mini" >/dev/null 2>"$tmp/err"; rc=$?
+check "near_dup out of range: usage error" sh -c "[ $rc -eq 2 ] && grep -q 'near_dup takes an IoU' '$tmp/err'"
+"$BIN" report --policy off,off "$D/mini" >/dev/null 2>&1; rc=$?
+check "policy given twice: usage error" [ "$rc" -eq 2 ]
+"$BIN" report --score median "$D/mini" >/dev/null 2>&1; rc=$?
+check "unknown --score: usage error" [ "$rc" -eq 2 ]
+"$BIN" report --score min --no-confidence "$D/policies" >"$tmp/out" 2>&1; rc=$?
+check "--no-confidence: no AP rows" sh -c "[ $rc -eq 0 ] && ! grep -q '^  AP@' '$tmp/out'"
+
 "$BIN" report --gt "$D/mini/gt.json" "$D/bad_lines.jsonl" >"$tmp/out" 2>"$tmp/err"; rc=$?
 check "skipped lines exit 1" [ "$rc" -eq 1 ]
 check "malformed line named" grep -q 'bad_lines.jsonl:2:' "$tmp/err"
