@@ -302,8 +302,16 @@ static void print_table(const export_run *rr, const report_opts *o)
 			char id[64], tail[24], stop[24];
 			if (r->has_id)
 				snprintf(id, sizeof id, "%lld", (long long)r->image_id);
-			else
-				snprintf(id, sizeof id, "%.60s", r->image ? r->image : "?");
+			else {
+				/* cut the (sanitized) reference at 60 bytes on a character
+				 * boundary: a cut inside a UTF-8 sequence wrote invalid UTF-8 */
+				const char *im = r->image ? r->image : "?";
+				size_t k = strlen(im);
+				if (k > 60)
+					for (k = 60; k > 0 && ((unsigned char)im[k] & 0xC0) == 0x80; k--)
+						;
+				snprintf(id, sizeof id, "%.*s", (int)k, im);
+			}
 			snprintf(tail, sizeof tail, r->tail_start >= 0 ? "%ld" : "-", r->tail_start);
 			snprintf(stop, sizeof stop, r->stop_step >= 0 ? "%ld" : "-", r->stop_step);
 			printf("  %-10s %7zu %5zu %6zu %-10s %6s %6s %6zu", id, r->records, r->duplicates,
