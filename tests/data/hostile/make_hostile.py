@@ -137,6 +137,18 @@ def main():
             f.write(ln.encode("latin-1") if isinstance(ln, str) and "\xff" in ln else ln.encode())
             f.write(b"\n")
 
+    # traces without ground truth: every reference gets a --per-sample row
+    # (the report cuts the image column: the long name checks the cut keeps
+    # UTF-8 whole)
+    nogt = [
+        jline({"file_name": "\u00e9" + "\u7edd" * 30 + ".png", "finish_reason": "stop", "text": "[]"}),
+        jline({"file_name": OSC52 + TITLE + CR + RLO + ".png", "finish_reason": "stop", "text": "[]"}),
+        jline({"file_name": C1 + ZW + OSC8 + CSI + ITERM + DCS, "finish_reason": "stop", "text": "[]"}),
+        jline({"custom_id": TITLE + OSC52, "finish_reason": "length", "text": "[]" + ALL}),
+    ]
+    with open(os.path.join(HERE, "nogt.jsonl"), "w") as f:
+        f.write("\n".join(nogt) + "\n")
+
     # a run whose run.json names an unknown coords convention (quoted in the error)
     bad = os.path.join(HERE, "badcoords")
     os.makedirs(bad, exist_ok=True)
