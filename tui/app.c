@@ -1,12 +1,286 @@
-/* app.c — the interactive debugger: stub until the TUI lands. */
+/* app.c — `tailscope [OPTIONS] RUN...`: the interactive debugger.
+ *
+ * Opens the runs (line index only), starts curses, shows the first sample,
+ * then loops: draw what changed (one doupdate), wait for a key with a
+ * timeout, and in idle time compute the other samples' badges a few at a
+ * time.  The terminal is restored on quit, on SIGINT/SIGTERM/SIGHUP (the
+ * handler sets a flag the loop sees), on crash signals and at exit; nothing
+ * is written to stderr while curses runs (messages are queued and printed
+ * after endwin). */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
+#include "tcurses.h"
 #include "commands.h"
+#include "sanitize.h"
+#include "session.h"
+#include "term.h"
+#include "ui.h"
+
+static const char tui_usage[] =
+	"usage: tailscope [OPTIONS] RUN...\n"
+	"\n"
+	"Opens the interactive debugger on one or more runs.  RUN is a run\n"
+	"directory (run.json, gt.json, images/, traces.jsonl) or a traces JSONL file.\n"
+	"\n"
+	"options:\n"
+	"  --gt FILE       COCO ground truth (overrides the run's gt.json)\n"
+	"  --images DIR    directory holding the images named in the ground truth\n"
+	"  --coords NAME   qwen3, qwen25, gemini, paligemma, xyxy or auto (default)\n"
+	"  --iou LIST      IoU thresholds, e.g. 0.3,0.5 (default)\n"
+	"  --help          this text\n"
+	"\n"
+	"Press ? inside for the keys.  Needs a terminal; 'tailscope report' prints\n"
+	"the same numbers without one.\n";
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void errf(const char *what, const char *detail)
+{
+	char a[512], b[512];
+	fprintf(stderr, "tailscope: %s%s%s\n", sanitize_cstr(what, a, sizeof a, 0),
+	        detail ? ": " : "", detail ? sanitize_cstr(detail, b, sizeof b, 0) : "");
+}
+
+/* ---- progress while indexing ---- */
+
+typedef struct progress_state {
+	double start, last;
+} progress_state;
+
+static void on_progress(void *ud, const char *what, uint64_t done, uint64_t total)
+{
+	progress_state *ps = ud;
+	double t = now_ms();
+	if (t - ps->start < 150 || t - ps->last < 100)
+		return; /* quick builds show nothing */
+	ps->last = t;
+	char line[256];
+	if (total)
+		snprintf(line, sizeof line, "indexing %s: %3.0f%%  (%.0f of %.0f MB)", what,
+		         100.0 * (double)done / (double)total, (double)done / 1e6, (double)total / 1e6);
+	else
+		snprintf(line, sizeof line, "indexing %s: %.0f MB", what, (double)done / 1e6);
+	werase(stdscr);
+	mvaddnstr(LINES / 2, 2, line, COLS > 4 ? COLS - 4 : COLS);
+	mvaddnstr(LINES / 2 + 1, 2, "(Ctrl-C to abort)", COLS > 4 ? COLS - 4 : COLS);
+	refresh();
+}
+
+/* ---- main loop ---- */
+
+static int play_tick_ms(const ui *u)
+{
+	int sps = ui_speed(u);
+	int ms = 1000 / sps;
+	return ms < 33 ? 33 : ms;
+}
+
+static long play_steps(const ui *u)
+{
+	long n = (long)ui_speed(u) * play_tick_ms(u) / 1000;
+	return n < 1 ? 1 : n;
+}
+
+static void loop(ui *u, session *s)
+{
+	unsigned rd = UI_RD_ALL;
+	double next_tick = 0, last_idle_draw = 0;
+	int was_playing = 0;
+
+	while (!u->quit && !term_signal) {
+		if (rd) {
+			ui_draw(u, rd);
+			rd = 0;
+		}
+		double t = now_ms();
+		int to;
+		if (u->playing) {
+			double d = next_tick - t;
+			to = d < 0 ? 0 : (int)d;
+		} else if (!session_idle_done(s)) {
+			to = 0;
+		} else {
+			to = 250; /* wake up now and then to see signals */
+		}
+		timeout(to);
+		wint_t ch;
+		int r = get_wch(&ch);
+		if (term_signal)
+			break;
+		t = now_ms();
+		if (r == ERR) {
+			if (u->playing && t >= next_tick) {
+				rd |= ui_tick(u, play_steps(u));
+				next_tick = t + play_tick_ms(u);
+			} else if (!u->playing && !session_idle_done(s)) {
+				/* a slice of idle work, then show the new badges now and then */
+				double until = t + 15;
+				size_t n = 0;
+				do
+					n += session_idle(s, 1);
+				while (now_ms() < until && !session_idle_done(s));
+				if (n && (now_ms() - last_idle_draw > 150 || session_idle_done(s))) {
+					last_idle_draw = now_ms();
+					rd |= UI_RD_SAMPLES | UI_RD_STATUS | ui_show_selected(u);
+					if (u->overlay == UI_OV_METRICS)
+						rd |= UI_RD_OVERLAY;
+				}
+			}
+			continue;
+		}
+		if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+			ui_resize(u);
+			rd = UI_RD_ALL;
+			continue;
+		}
+		if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
+			MEVENT ev;
+			if (getmouse(&ev) == OK) {
+				if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))
+					rd |= ui_click(u, ev.y, ev.x);
+				else if (ev.bstate & BUTTON4_PRESSED)
+					rd |= ui_action(u, ACT_UP);
+				else if (ev.bstate & BUTTON5_PRESSED)
+					rd |= ui_action(u, ACT_DOWN);
+			}
+		} else {
+			rd |= ui_key(u, r == KEY_CODE_YES, (unsigned)ch);
+		}
+		if (u->overlay == UI_OV_METRICS && rd)
+			rd |= UI_RD_OVERLAY;
+		if (rd & UI_RD_LAYOUT)
+			ui_resize(u), rd = UI_RD_ALL;
+		if (u->playing && !was_playing)
+			next_tick = t + play_tick_ms(u);
+		was_playing = u->playing;
+	}
+}
 
 int cmd_tui(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("tailscope: the interactive view is not implemented yet; try 'tailscope report RUN'\n", stderr);
-	return 2;
+	session_opts o;
+	char **runs;
+	size_t n_runs = 0;
+	ts_error err;
+
+	session_opts_default(&o);
+	runs = calloc((size_t)(argc > 0 ? argc : 1), sizeof *runs);
+	if (!runs) {
+		errf("out of memory", NULL);
+		return 2;
+	}
+	int only_runs = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (only_runs || a[0] != '-' || !strcmp(a, "-")) {
+			runs[n_runs++] = argv[i];
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_runs = 1;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(tui_usage, stdout);
+			free(runs);
+			return 0;
+		} else if (!strcmp(a, "--gt") || !strcmp(a, "--images") || !strcmp(a, "--coords") ||
+		           !strcmp(a, "--iou")) {
+			if (i + 1 >= argc) {
+				errf(a, "needs a value");
+				free(runs);
+				return 2;
+			}
+			const char *val = argv[++i];
+			if (!strcmp(a, "--gt")) {
+				o.gt_path = val;
+			} else if (!strcmp(a, "--images")) {
+				o.images_dir = val;
+			} else if (!strcmp(a, "--coords")) {
+				if (coords_parse(val, &o.an.coords.kind) != TS_OK) {
+					errf("--coords: unknown convention (qwen3, qwen25, gemini, paligemma, xyxy, auto)", val);
+					free(runs);
+					return 2;
+				}
+				o.coords_set = 1;
+			} else if (analysis_parse_iou(val, &o.an, &err) != TS_OK) {
+				errf("--iou", err.msg);
+				free(runs);
+				return 2;
+			}
+		} else {
+			errf("unknown option", a);
+			fputs(tui_usage, stderr);
+			free(runs);
+			return 2;
+		}
+	}
+	if (n_runs == 0) {
+		fputs(tui_usage, stderr);
+		free(runs);
+		return 2;
+	}
+	/* cheap checks before the screen changes: a run that cannot be opened at
+	 * all is reported on the plain terminal */
+	size_t usable = 0;
+	for (size_t i = 0; i < n_runs; i++) {
+		run_info *ri;
+		if (run_open(runs[i], &ri, &err) == TS_OK) {
+			usable++;
+			run_info_free(ri);
+		} else {
+			errf(err.msg, NULL);
+		}
+	}
+	if (!usable) {
+		free(runs);
+		return 2;
+	}
+
+	char terr[256];
+	if (term_start(terr, sizeof terr) != 0) {
+		errf(terr, NULL);
+		free(runs);
+		return 2;
+	}
+	session s;
+	progress_state ps = {now_ms(), 0};
+	ts_status st = session_open(&s, runs, n_runs, &o, on_progress, &ps, &err);
+	free(runs);
+	int rc = 0;
+	if (st != TS_OK || term_signal) {
+		term_stop();
+		for (size_t i = 0; i < s.n_msgs; i++)
+			fprintf(stderr, "tailscope: %s\n", s.msgs[i]);
+		if (st != TS_OK && s.n_msgs == 0)
+			errf(err.msg, NULL);
+		session_free(&s);
+		return term_signal ? 128 + (int)term_signal : 2;
+	}
+	if (s.n_runs < n_runs)
+		rc = 1;
+
+	ui u;
+	ui_init(&u, &s, 0);
+	u.note_serial = 0; /* show the latest opening message, if any */
+	ui_colors_init(&u);
+	ui_resize(&u);
+	ui_show_selected(&u);
+	loop(&u, &s);
+	if (term_signal)
+		rc = 128 + (int)term_signal;
+	ui_free(&u);
+	term_stop();
+	if (s.msgs_dropped)
+		fprintf(stderr, "tailscope: (%zu earlier messages not kept)\n", s.msgs_dropped);
+	for (size_t i = 0; i < s.n_msgs; i++)
+		fprintf(stderr, "tailscope: %s\n", s.msgs[i]);
+	session_free(&s);
+	return rc;
 }

@@ -1,0 +1,306 @@
+#!/bin/sh
+# End-to-end tests of the interactive debugger: the real binary in a
+# detached tmux server (no terminal needed on stdin, so this runs in CI).
+# Prints one line per check, "ok N - what" or "not ok N - what", and exits
+# non-zero when a check failed.  The tmux server is private to this run
+# (-L tailscope-test-PID, no config file) and always killed at the end.
+#
+# Fixture: tests/data/tui/run-a (4 traces + 1 bad line, qwen3 boxes on
+# 160x120 images) and run-b (same traces under another run name).
+#   sample 1  closed: cat, dog; 24 steps, the list closes at step 24
+#   sample 2  repeated tail: person A, person B, then B six more times,
+#             truncated (finish_reason length) after 91 steps.  Record 3 (the
+#             first duplicate) spans steps 24..34, so repeat-stop stops at
+#             step 34 keeping 2 of the 8 records, and "e" lands on step 24.
+#   sample 3  hostile: labels "\e]0;pwned\a" and "evil\rcat\u202eexe", a
+#             prose token with a raw ESC ] 0 ; pwned BEL CR U+202E
+#   sample 4  stopped without closing the list (malformed)
+#   line 5    not JSON
+BUILD=${BUILD:-build}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN="$ROOT/$BUILD/tailscope"
+FIX="$ROOT/tests/data/tui"
+SOCK="tailscope-test-$$"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/tailscope-tui.XXXXXX")
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; failed=$((failed + 1)); }
+check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
+
+T() { tmux -L "$SOCK" -f "$TMP/tmux.conf" "$@"; }
+cleanup() {
+	tmux -L "$SOCK" kill-server >/dev/null 2>&1
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "# tmux not installed: end-to-end TUI tests skipped (make test installs it)"
+	exit 0
+fi
+if [ ! -x "$BIN" ]; then
+	notok "binary $BIN exists (run make first)"
+	exit 1
+fi
+printf 'set -g remain-on-exit on\nset -g status off\n' >"$TMP/tmux.conf"
+
+# start NAME COLS ROWS ENV... -- ARGS...: the binary in its own session, cwd $TMP
+start() {
+	name=$1 cols=$2 rows=$3
+	shift 3
+	envs=""
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs="$envs $1"; shift; done
+	[ "$1" = "--" ] && shift
+	T new-session -d -s "$name" -x "$cols" -y "$rows" -c "$TMP" \
+		"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $envs $BIN $*; echo EXIT=\$?"
+}
+screen() { T capture-pane -p -t "$1"; }
+# wait_for SESSION FIXED-STRING [tenths]: poll the screen until it shows the string
+wait_for() {
+	i=0
+	lim=${3:-50}
+	while [ $i -lt "$lim" ]; do
+		if screen "$1" 2>/dev/null | grep -qF -- "$2"; then return 0; fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+wait_re() {
+	i=0
+	while [ $i -lt 50 ]; do
+		if screen "$1" 2>/dev/null | grep -qE -- "$2"; then return 0; fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+wait_gone() {
+	i=0
+	while [ $i -lt 50 ]; do
+		if ! screen "$1" 2>/dev/null | grep -qF -- "$2"; then return 0; fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+# The pane runs "tailscope ...; echo EXIT=$?" under sh: EXIT=N is the exit status.
+# (searched in the history too: resizes may have scrolled it there)
+wait_exit() { wait_hist "$1" "EXIT="; }
+status_is() { wait_hist "$1" "EXIT=$2"; }
+wait_hist() {
+	i=0
+	while [ $i -lt 50 ]; do
+		if T capture-pane -p -S - -t "$1" 2>/dev/null | grep -qF -- "$2"; then return 0; fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+alt_off() { [ "$(T display -p -t "$1" '#{alternate_on}')" = 0 ]; }
+# pid of tailscope: the child of the pane's shell (from /proc, no procps needed)
+child_pid() {
+	sh_pid=$(T display -p -t "$1" '#{pane_pid}')
+	for f in /proc/[0-9]*/stat; do
+		set -- $(cat "$f" 2>/dev/null)
+		[ "${4:-}" = "$sh_pid" ] && { echo "$1"; return 0; }
+	done
+	return 1
+}
+keys() { _ks=$1; shift; T send-keys -t "$_ks" "$@"; }
+
+# ---------------------------------------------------------------- main run
+start main 160 50 -- "$FIX/run-a"
+check "first screen shows the samples list" wait_for main "Samples 5"
+check "status bar shows repeat-stop: off" wait_for main "repeat-stop: off"
+check "status bar shows run name, sample k/n, image and step" \
+	wait_for main "tui-fixture │ sample 1/5 │ image 1 │ step 24/24 │ repeat-stop: off │ closed"
+check "samples list shows badges (sample 2: 8 records, 6 dups, x7, truncated)" \
+	sh -c "tmux -L $SOCK capture-pane -p -t main | grep -qE '^2 +8 +6 ×7 +T'"
+check "bad JSON line listed as an error, not a crash" wait_for main "line 5            error"
+check "P(close) at record boundaries from the alternatives" wait_for main "P(close) #1 5%  #2 92%"
+
+keys main n
+check "n: next sample" wait_for main "sample 2/5"
+check "tail sample: all 8 records visible at the end of the trace" wait_for main "Records 8/8 shown"
+check "records pane marks duplicates with their first index and occurrence" wait_for main "=#2 7/7"
+keys main r
+check "r: status shows repeat-stop: on" wait_for main "repeat-stop: on"
+check "r: visible records drop to the 2 before the stop" wait_for main "Records 2/8 shown"
+check "r: the replay ends at the stop step (34)" wait_for main "step 34/34"
+check "r: cut line drawn where the stop fires" wait_for main "repeat-stop: cut at step 34"
+keys main r
+check "r again: repeat-stop: off, cursor back at the end" wait_for main "step 91/91 │ repeat-stop: off"
+keys main Left
+check "Left: one step back" wait_for main "step 90/91"
+keys main Home
+check "Home: start of the trace" wait_for main "step 1/91"
+keys main l l
+check "l l: two steps forward" wait_for main "step 3/91"
+keys main "]"
+check "]: next record boundary (record 1 completes at step 12)" wait_for main "step 12/91"
+keys main "]" "["
+check "] then [: back to the previous boundary" wait_for main "step 12/91"
+keys main e
+check "e: never closed -> first step of the first tail record (24)" wait_for main "step 24/91"
+check "e: says where the tail starts" wait_for main "repeated tail starts with record #3"
+keys main End
+check "End: last step" wait_for main "step 91/91"
+
+# bytes sent to the terminal per replay step while the image is unchanged
+# (steps 2..6 are inside record 1: no box appears)
+: >"$TMP/bytes"
+keys main Home
+wait_for main "step 1/91" >/dev/null
+T pipe-pane -o -t main "cat >> '$TMP/bytes'"
+sleep 0.2
+b0=$(wc -c <"$TMP/bytes")
+for st in 2 3 4 5 6; do keys main l; wait_for main "step $st/91" >/dev/null; done
+sleep 0.2
+b1=$(wc -c <"$TMP/bytes")
+per_step=$(((b1 - b0) / 5))
+echo "# bytes per replay step (image unchanged): $per_step"
+check "a replay step writes <= 2048 bytes when the image is unchanged ($per_step)" \
+	test "$per_step" -le 2048
+b0=$(wc -c <"$TMP/bytes")
+keys main p
+wait_for main "sample 1/5" >/dev/null
+sleep 0.2
+b1=$(wc -c <"$TMP/bytes")
+echo "# bytes for a sample change: $((b1 - b0))"
+T pipe-pane -t main
+keys main e
+check "e on a closed sample: the step that closes the list (24)" wait_for main "step 24/24"
+
+keys main n n
+check "hostile sample shown" wait_for main "sample 3/5"
+check "hostile label shown as visible escapes" wait_for main '\x1b]0;pwne'
+check "hostile prose token shown as visible escapes" wait_for main 'Sure\x1b]0;pwned\x07\r'
+T capture-pane -p -e -t main >"$TMP/hostile.txt"
+# tmux's own SGR sequences are the only escapes allowed in the capture
+check "hostile sample: no raw control bytes on screen besides SGR" \
+	sh -c "sed 's/\x1b\[[0-9;:]*m//g' '$TMP/hostile.txt' | tr -d '\n' | LC_ALL=C grep -q '[[:cntrl:]]' && exit 1 || exit 0"
+check "hostile sample: no raw U+202E (bidi override) on screen" \
+	sh -c "! grep -q \"\$(printf '\342\200\256')\" '$TMP/hostile.txt'"
+check "hostile sample: pane title not changed" \
+	sh -c "! tmux -L $SOCK display -p -t main '#{pane_title}' | grep -q pwned"
+
+keys main n n
+check "failed line: shows the error instead of the sample" wait_for main "cannot show this sample"
+keys main g
+check "g in the samples list: first sample" wait_for main "sample 1/5"
+
+# sort and filter
+keys main s
+check "s: sort by duplicates" wait_for main "sort: duplicates"
+check "s: the sample with most duplicates moves to the top" \
+	sh -c "tmux -L $SOCK capture-pane -p -t main | sed -n 3p | grep -qE '^2 +8 +6'"
+keys main s s s s
+check "s cycles back to id order" wait_for main "Samples 5  sort: id"
+keys main / d u p Enter
+check "/dup: only samples with duplicates (2 of 5)" wait_for main "Samples 2/5"
+keys main / C-u l a b e l : d o g Enter
+check "/label:dog: only sample 1" wait_for main "Samples 1/5"
+keys main / C-u t r u n c Enter
+check "/trunc: only the truncated sample" wait_for main "filter 'trunc': 1 of 5 samples"
+keys main / C-u Enter
+check "empty filter clears" wait_for main "Samples 5  sort: id"
+
+# panels
+keys main m
+check "m: metrics panel, run duplicate rate off vs on" wait_for main "duplicate rate"
+check "m: run numbers match the report (records 14 vs 7)" \
+	sh -c "tmux -L $SOCK capture-pane -p -t main | grep -E 'records +14 +7' >/dev/null"
+keys main m
+check "m again closes the panel" wait_gone main "duplicate rate"
+keys main "?"
+check "?: help lists the keys" wait_for main "toggle repeat-stop"
+keys main Escape
+check "Esc closes the help" wait_gone main "toggle repeat-stop"
+keys main P
+check "P: pixel view message" wait_for main "pixel view"
+keys main g End
+wait_for main "sample 1/5 │ image 1 │ step 24/24" >/dev/null
+keys main x
+check "x: export reports the PNG path" wait_for main "wrote tailscope-tui-fixture-1-step24.png"
+check "x: the PNG exists in the working directory" \
+	sh -c "head -c 8 '$TMP/tailscope-tui-fixture-1-step24.png' | od -c | grep -q 'P   N   G'"
+keys main Home Space
+check "Space: replay plays" wait_for main "▶ 10/s"
+check "Space: the cursor advances while playing" wait_re main "step ([3-9]|1[0-9]|2[0-4])/24"
+keys main Space
+check "Space again: pauses" wait_gone main "▶ 10/s"
+keys main + +
+check "+: faster replay" wait_for main "replay speed 50 steps/s"
+
+# tiny terminal, then back
+T resize-window -t main -x 60 -y 15
+check "60x15: reduced layout still shows samples and status" wait_for main "Samples"
+check "60x15: status keeps repeat-stop" wait_for main "repeat-stop: off"
+keys main n
+check "60x15: keys still work" wait_for main "sample 2/5"
+T resize-window -t main -x 40 -y 10
+check "40x10: terminal too small message" wait_for main "terminal too small"
+T resize-window -t main -x 160 -y 50
+check "160x50 again: full layout back" wait_for main "Image 2"
+check "160x50 again: status bar back" wait_for main "sample 2/5 │ image 2"
+
+# mouse: a click on the 4th sample row (screen row 6, column 5, 1-based;
+# xterm SGR encoding, which xterm-256color's kmous announces)
+keys main -l "$(printf '\033[<0;5;6M\033[<0;5;6m')"
+check "mouse click selects a sample" wait_for main "sample 4/5"
+
+keys main q
+check "q: the program exits" wait_exit main
+check "q: exit status 0" status_is main 0
+check "q: terminal restored (alternate screen left)" alt_off main
+
+# ---------------------------------------------------------------- signals
+start sig 120 40 -- "$FIX/run-a"
+wait_for sig "repeat-stop: off" >/dev/null
+pid=$(child_pid sig)
+kill -TERM "$pid" 2>/dev/null
+check "SIGTERM: the program exits" wait_exit sig
+check "SIGTERM: exit status 143" status_is sig 143
+check "SIGTERM: terminal restored" alt_off sig
+
+start int 120 40 -- "$FIX/run-a"
+wait_for int "repeat-stop: off" >/dev/null
+keys int C-c
+check "Ctrl-C: the program exits" wait_exit int
+check "Ctrl-C: exit status 130" status_is int 130
+check "Ctrl-C: terminal restored" alt_off int
+
+# ---------------------------------------------------------------- runs, colours
+start runs 160 50 -- "$FIX/run-a" "$FIX/run-b"
+check "two runs: first run shown" wait_for runs "tui-fixture [1/2]"
+keys runs R
+check "R: switches to the second run" wait_for runs "tui-fixture-b [2/2]"
+keys runs p
+check "p at the first sample stays within the run" wait_for runs "tui-fixture-b [2/2] │ sample 1/5"
+keys runs q
+wait_exit runs >/dev/null
+
+start mono 160 50 NO_COLOR=1 -- "$FIX/run-a"
+wait_for mono "repeat-stop: off" >/dev/null
+T capture-pane -p -e -t mono >"$TMP/mono.txt"
+check "NO_COLOR: no colour escapes on screen" \
+	sh -c "! grep -qE \"\$(printf '\033')\\[([0-9;]*;)?(3[0-7]|4[0-7]|38|48|9[0-7]|10[0-7])[;m]\" '$TMP/mono.txt'"
+check "NO_COLOR: image still drawn (symbols)" sh -c "grep -q '▁\|▂\|▃\|▄\|▅\|▆\|▇\|█\|▌\|▐' '$TMP/mono.txt'"
+keys mono q
+wait_exit mono >/dev/null
+
+# ---------------------------------------------------------------- without tmux
+out=$("$BIN" "$FIX/run-a" </dev/null 2>&1 >/dev/null)
+rc=$?
+check "no terminal: exit 2 with a message" sh -c "[ $rc -eq 2 ] && echo '$out' | grep -q 'needs a terminal'"
+out=$("$BIN" "$TMP/does-not-exist" 2>&1 >/dev/null)
+rc=$?
+check "missing run: exit 2 naming it" sh -c "[ $rc -eq 2 ] && echo '$out' | grep -q 'does-not-exist'"
+"$BIN" --bogus "$FIX/run-a" >/dev/null 2>&1
+check "unknown option: exit 2" test $? -eq 2
+
+[ "$failed" -eq 0 ]

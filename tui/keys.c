@@ -1,0 +1,122 @@
+/* keys.c — the key table.
+ *
+ * Keys of the interactive debugger (copied into the README and the man page):
+ *
+ *   q               quit
+ *   ?               show/hide the help
+ *   Tab, Shift-Tab  focus the next/previous pane (samples, records, timeline)
+ *   j/k, Down/Up    move in the focused list (timeline: one step)
+ *   PgDn/PgUp       one page down/up in the focused list
+ *   g/G             first/last row of the focused list (timeline: start/end)
+ *   n/p             next/previous sample
+ *   Space           play/pause the replay
+ *   l/h, Right/Left one step forward/back
+ *   ] / [           next/previous record boundary
+ *   Home/End        start/end of the trace
+ *   e               jump to the termination point (where the list closed or
+ *                   where repeat-stop stops; the first tail record when the
+ *                   list never closed)
+ *   r               toggle repeat-stop (status bar: "repeat-stop: on/off")
+ *   t               toggle ground-truth boxes
+ *   s               cycle the sample sort: id, duplicates, max repeat, F1, length
+ *   /               filter samples: "dup", "trunc", "label:TEXT" or any text
+ *                   (Enter applies, Esc cancels, empty clears)
+ *   m               metrics panel: sample and run, repeat-stop off vs on
+ *   P               pixel view (only where the terminal supports it)
+ *   x               export the current view as PNG (path shown in the status bar)
+ *   + / -           faster/slower replay
+ *   R               next run (when several runs are given)
+ *   Ctrl-L          redraw the screen
+ *   Esc             close the help, metrics panel or filter prompt
+ *   mouse           click a sample, a record or a token to select it
+ */
+#include <ncurses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "keys.h"
+
+#define CTRL_KEY(c) ((c) & 0x1f)
+
+static const keys_binding table[] = {
+	{'q', ACT_QUIT, "q"},
+	{'?', ACT_HELP, "?"},
+	{'\t', ACT_NEXT_PANE, "Tab"},
+	{KEY_BTAB, ACT_PREV_PANE, "Shift-Tab"},
+	{'j', ACT_DOWN, "j"},
+	{KEY_DOWN, ACT_DOWN, "Down"},
+	{'k', ACT_UP, "k"},
+	{KEY_UP, ACT_UP, "Up"},
+	{KEY_NPAGE, ACT_PAGE_DOWN, "PgDn"},
+	{KEY_PPAGE, ACT_PAGE_UP, "PgUp"},
+	{'g', ACT_TOP, "g"},
+	{'G', ACT_BOTTOM, "G"},
+	{'n', ACT_NEXT_SAMPLE, "n"},
+	{'p', ACT_PREV_SAMPLE, "p"},
+	{' ', ACT_PLAY, "Space"},
+	{'l', ACT_STEP_FWD, "l"},
+	{KEY_RIGHT, ACT_STEP_FWD, "Right"},
+	{'h', ACT_STEP_BACK, "h"},
+	{KEY_LEFT, ACT_STEP_BACK, "Left"},
+	{']', ACT_NEXT_BOUNDARY, "]"},
+	{'[', ACT_PREV_BOUNDARY, "["},
+	{KEY_HOME, ACT_TRACE_START, "Home"},
+	{KEY_END, ACT_TRACE_END, "End"},
+	{'e', ACT_TERMINATION, "e"},
+	{'r', ACT_REPEAT_STOP, "r"},
+	{'t', ACT_GT, "t"},
+	{'s', ACT_SORT, "s"},
+	{'/', ACT_FILTER, "/"},
+	{'m', ACT_METRICS, "m"},
+	{'P', ACT_PIXEL, "P"},
+	{'x', ACT_EXPORT, "x"},
+	{'+', ACT_FASTER, "+"},
+	{'=', ACT_FASTER, "="},
+	{'-', ACT_SLOWER, "-"},
+	{'R', ACT_NEXT_RUN, "R"},
+	{CTRL_KEY('l'), ACT_REDRAW, "Ctrl-L"},
+	{27, ACT_CLOSE, "Esc"},
+};
+
+static const char *const help_text[] = {
+#define KEYS_ACTION_HELP(name, help) help,
+	KEYS_ACTION_LIST(KEYS_ACTION_HELP)
+#undef KEYS_ACTION_HELP
+};
+
+keys_action keys_lookup(int key)
+{
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (table[i].key == key)
+			return table[i].act;
+	return ACT_NONE;
+}
+
+const char *keys_help(keys_action a)
+{
+	if ((int)a < 0 || a >= ACT_COUNT)
+		return "";
+	return help_text[a];
+}
+
+const keys_binding *keys_table(size_t *n)
+{
+	*n = sizeof table / sizeof table[0];
+	return table;
+}
+
+void keys_names(keys_action a, char *out, size_t outsz)
+{
+	size_t len = 0;
+	if (outsz == 0)
+		return;
+	out[0] = 0;
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+		if (table[i].act != a)
+			continue;
+		int n = snprintf(out + len, outsz - len, "%s%s", len ? ", " : "", table[i].name);
+		if (n < 0 || (size_t)n >= outsz - len)
+			break;
+		len += (size_t)n;
+	}
+}

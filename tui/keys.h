@@ -1,0 +1,66 @@
+/* keys.h — actions of the debugger and the key table that maps keys to them.
+ * The help screen, the README and the man page list the same table (see the
+ * comment at the top of keys.c).  No drawing here. */
+#ifndef TS_KEYS_H
+#define TS_KEYS_H
+
+#include <stddef.h>
+
+/* action, help text */
+#define KEYS_ACTION_LIST(X)                                                        \
+	X(ACT_NONE,          "")                                                   \
+	X(ACT_QUIT,          "quit")                                               \
+	X(ACT_HELP,          "show/hide this help")                                \
+	X(ACT_NEXT_PANE,     "focus the next pane (samples, records, timeline)")  \
+	X(ACT_PREV_PANE,     "focus the previous pane")                            \
+	X(ACT_DOWN,          "move down in the focused list (timeline: one step)") \
+	X(ACT_UP,            "move up in the focused list (timeline: one step)")   \
+	X(ACT_PAGE_DOWN,     "one page down in the focused list")                  \
+	X(ACT_PAGE_UP,       "one page up in the focused list")                    \
+	X(ACT_TOP,           "first row of the focused list (timeline: start)")    \
+	X(ACT_BOTTOM,        "last row of the focused list (timeline: end)")       \
+	X(ACT_NEXT_SAMPLE,   "next sample")                                        \
+	X(ACT_PREV_SAMPLE,   "previous sample")                                    \
+	X(ACT_PLAY,          "play/pause the replay")                              \
+	X(ACT_STEP_FWD,      "one step forward")                                   \
+	X(ACT_STEP_BACK,     "one step back")                                      \
+	X(ACT_NEXT_BOUNDARY, "next record boundary")                               \
+	X(ACT_PREV_BOUNDARY, "previous record boundary")                           \
+	X(ACT_TRACE_START,   "start of the trace")                                 \
+	X(ACT_TRACE_END,     "end of the trace")                                   \
+	X(ACT_TERMINATION,   "termination point (or first tail record)")           \
+	X(ACT_REPEAT_STOP,   "toggle repeat-stop")                                 \
+	X(ACT_GT,            "toggle ground-truth boxes")                          \
+	X(ACT_SORT,          "cycle the sample sort (id, duplicates, max repeat, F1, length)") \
+	X(ACT_FILTER,        "filter samples: dup, trunc, label:TEXT, or any text") \
+	X(ACT_METRICS,       "metrics: sample and run, repeat-stop off vs on")     \
+	X(ACT_PIXEL,         "pixel view (sixel/kitty terminals)")                 \
+	X(ACT_EXPORT,        "export the current view as PNG")                     \
+	X(ACT_FASTER,        "faster replay")                                      \
+	X(ACT_SLOWER,        "slower replay")                                      \
+	X(ACT_NEXT_RUN,      "next run (several runs given)")                      \
+	X(ACT_REDRAW,        "redraw the screen")                                  \
+	X(ACT_CLOSE,         "close the help, metrics or filter prompt")
+
+typedef enum {
+#define KEYS_ACTION_ENUM(name, help) name,
+	KEYS_ACTION_LIST(KEYS_ACTION_ENUM)
+#undef KEYS_ACTION_ENUM
+	ACT_COUNT
+} keys_action;
+
+typedef struct keys_binding {
+	int key;           /* curses key code or character */
+	keys_action act;
+	const char *name;  /* as shown in help ("j", "Down", "PgDn") */
+} keys_binding;
+
+/* The action bound to a key (ACT_NONE when unbound). */
+keys_action keys_lookup(int key);
+const char *keys_help(keys_action a);
+/* The binding table (in help order), n entries. */
+const keys_binding *keys_table(size_t *n);
+/* "j, Down" for an action: names of all its keys, comma-separated. */
+void keys_names(keys_action a, char *out, size_t outsz);
+
+#endif

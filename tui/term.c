@@ -1,0 +1,213 @@
+/* term.c — terminal set-up and restore on every path (see term.h). */
+#include "tcurses.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <term.h>
+#include <unistd.h>
+
+#include "sanitize.h"
+#include "term.h"
+
+volatile sig_atomic_t term_signal;
+
+static SCREEN *scr;
+static int active;
+static int use_colors;
+static int saved_stderr = -1;
+static FILE *captured;
+static struct termios saved_tio;
+static int have_tio;
+static char reset_seq[256];
+static size_t reset_len;
+static int atexit_done;
+
+static void on_quit_signal(int sig)
+{
+	term_signal = sig;
+}
+
+/* Async-signal-safe: put the tty back and re-raise. */
+static void on_crash(int sig)
+{
+	if (active) {
+		if (have_tio)
+			tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
+		if (reset_len) {
+			ssize_t w = write(STDOUT_FILENO, reset_seq, reset_len);
+			(void)w;
+		}
+		if (saved_stderr >= 0)
+			dup2(saved_stderr, STDERR_FILENO);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void add_cap(const char *cap)
+{
+	if (!cap || cap == (char *)-1)
+		return;
+	size_t n = strlen(cap);
+	if (reset_len + n >= sizeof reset_seq)
+		return;
+	memcpy(reset_seq + reset_len, cap, n);
+	reset_len += n;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_quit_signal; /* no SA_RESTART: getch returns early */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_crash;
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
+	sigaction(SIGILL, &sa, NULL);
+	sigaction(SIGABRT, &sa, NULL);
+}
+
+static void at_exit(void)
+{
+	term_stop();
+}
+
+static void capture_stderr(void)
+{
+	fflush(stderr);
+	captured = tmpfile();
+	if (!captured)
+		return;
+	saved_stderr = dup(STDERR_FILENO);
+	if (saved_stderr < 0 || dup2(fileno(captured), STDERR_FILENO) < 0) {
+		if (saved_stderr >= 0)
+			close(saved_stderr);
+		saved_stderr = -1;
+		fclose(captured);
+		captured = NULL;
+	}
+}
+
+static void release_stderr(void)
+{
+	if (saved_stderr < 0)
+		return;
+	fflush(stderr);
+	dup2(saved_stderr, STDERR_FILENO);
+	close(saved_stderr);
+	saved_stderr = -1;
+	if (!captured)
+		return;
+	/* what libraries wrote meanwhile, made harmless */
+	rewind(captured);
+	char line[1024], clean[2048];
+	int n_lines = 0;
+	while (fgets(line, sizeof line, captured) && n_lines < 200) {
+		size_t n = strcspn(line, "\n");
+		sanitize(line, n, clean, sizeof clean, 0);
+		fprintf(stderr, "%s\n", clean);
+		n_lines++;
+	}
+	fclose(captured);
+	captured = NULL;
+}
+
+int term_start(char *err, size_t errsz)
+{
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		snprintf(err, errsz, "the interactive view needs a terminal (try 'tailscope report')");
+		return -1;
+	}
+	const char *t = getenv("TERM");
+	if (!t || !*t) {
+		snprintf(err, errsz, "TERM is not set");
+		return -1;
+	}
+	if (tcgetattr(STDIN_FILENO, &saved_tio) == 0)
+		have_tio = 1;
+	scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		char tn[64];
+		snprintf(err, errsz, "cannot use terminal type '%s'", sanitize_cstr(t, tn, sizeof tn, 40));
+		return -1;
+	}
+	set_term(scr);
+	active = 1;
+	if (!atexit_done) {
+		atexit(at_exit);
+		atexit_done = 1;
+	}
+	/* reset string for crash signals: leave alternate screen, show cursor,
+	 * plain attributes, keypad off, mouse off */
+	reset_len = 0;
+	add_cap(tigetstr("sgr0"));
+	add_cap(tigetstr("cnorm"));
+	add_cap(tigetstr("rmkx"));
+	add_cap("\033[?1000l\033[?1002l\033[?1006l");
+	add_cap(tigetstr("rmcup"));
+	install_signals();
+
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	set_escdelay(25);
+	/* Home/End as tmux, screen, rxvt and the VT220 family send them, whatever
+	 * TERM says (a TERM=xterm-256color inside tmux is common) */
+	static const struct { const char *seq; int key; } extra[] = {
+		{"\033[1~", KEY_HOME}, {"\033[4~", KEY_END}, {"\033[7~", KEY_HOME},
+		{"\033[8~", KEY_END},  {"\033[H", KEY_HOME},  {"\033[F", KEY_END},
+		{"\033OH", KEY_HOME},  {"\033OF", KEY_END},
+	};
+	for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
+		if (key_defined(extra[i].seq) <= 0)
+			define_key(extra[i].seq, extra[i].key);
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mouseinterval(0);
+	const char *nc = getenv("NO_COLOR");
+	use_colors = has_colors() && !(nc && *nc);
+	if (use_colors) {
+		start_color();
+		use_default_colors();
+		if (COLORS < 8)
+			use_colors = 0;
+	}
+	capture_stderr();
+	return 0;
+}
+
+void term_stop(void)
+{
+	if (active) {
+		active = 0;
+		curs_set(1);
+		endwin();
+		if (scr) {
+			delscreen(scr);
+			scr = NULL;
+		}
+		fflush(stdout);
+	}
+	release_stderr();
+}
+
+int term_active(void)
+{
+	return active;
+}
+
+int term_colors(void)
+{
+	return use_colors;
+}

@@ -1,0 +1,29 @@
+/* term.h — the terminal's life cycle around curses.
+ *
+ *  - term_start: newterm on the controlling tty (stdin/stdout must be one),
+ *    cbreak, noecho, keypad, mouse, colours (none when NO_COLOR is set);
+ *    captures stderr into a temporary file so nothing is written across the
+ *    screen while curses runs.
+ *  - SIGINT/SIGTERM/SIGHUP only set term_signal; the main loop sees it and
+ *    leaves through term_stop.  Crash signals (SEGV, BUS, FPE, ILL, ABRT)
+ *    restore the tty with async-signal-safe calls (saved termios, prepared
+ *    reset string) and re-raise.  An atexit handler calls term_stop as a
+ *    last resort.
+ *  - term_stop: endwin, delscreen, puts stderr back and prints what was
+ *    captured (sanitized), then the session's messages. */
+#ifndef TS_TERM_H
+#define TS_TERM_H
+
+#include <signal.h>
+
+extern volatile sig_atomic_t term_signal; /* last SIGINT/SIGTERM/SIGHUP received, 0 none */
+
+/* 0 ok; -1 with a message in err (not a terminal, unknown TERM...). */
+int  term_start(char *err, size_t errsz);
+/* Idempotent.  Prints captured stderr after restoring the terminal. */
+void term_stop(void);
+int  term_active(void);
+/* 1 when colours are used (terminal has them and NO_COLOR is unset). */
+int  term_colors(void);
+
+#endif

@@ -1,0 +1,678 @@
+/* ui.c — UI state and actions (no drawing; see ui.h). */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+
+#include "tcurses.h"
+#include "pairs.h"
+#include "sanitize.h"
+#include "ui.h"
+
+static const int speeds[UI_N_SPEEDS] = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
+
+void ui_init(ui *u, session *s, int headless)
+{
+	memset(u, 0, sizeof *u);
+	u->s = s;
+	u->headless = headless;
+	u->focus = UI_PANE_SAMPLES;
+	u->show_gt = 1;
+	u->speed = 3; /* 10 steps/s */
+	u->rec_follow = 1;
+	u->blank_for_run = (size_t)-1;
+	u->note_serial = s ? s->msg_serial : 0;
+}
+
+void ui_free(ui *u)
+{
+	free(u->boxes);
+	free(u->img_boxes);
+	free(u->hits);
+	render_image_free(u->blank);
+	render_cache_free(u->rcache);
+	pairs_free(u->pairs);
+	memset(u, 0, sizeof *u);
+}
+
+int ui_speed(const ui *u)
+{
+	return speeds[u->speed];
+}
+
+void ui_note(ui *u, const char *fmt, ...)
+{
+	char raw[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	sanitize(raw, strlen(raw), u->note, sizeof u->note, 200);
+}
+
+static session_run *cur_run(ui *u)
+{
+	return session_cur(u->s);
+}
+
+static session_view *view(ui *u)
+{
+	return &u->s->view;
+}
+
+static int view_ok(ui *u)
+{
+	return u->s && view(u)->valid && !view(u)->failed && view(u)->s;
+}
+
+/* The records selection follows the replay cursor: the last visible record. */
+static void follow(ui *u)
+{
+	if (!view_ok(u))
+		return;
+	size_t n = replay_visible(&view(u)->rp);
+	if (u->rec_follow)
+		listcur_set(&u->rec, n ? n - 1 : 0, view(u)->rp.n_rec);
+}
+
+unsigned ui_show_selected(ui *u)
+{
+	session_run *r = cur_run(u);
+	if (!r)
+		return 0;
+	size_t idx = slist_selected(&r->list);
+	session_view *v = view(u);
+	if (idx == (size_t)-1) {
+		if (v->valid) {
+			session_show(u->s, (size_t)-1, 0); /* clears */
+			u->playing = 0;
+			return UI_RD_PANES;
+		}
+		return 0;
+	}
+	if (v->valid && v->run == u->s->cur && v->idx == idx)
+		return 0;
+	v->rp.policy_on = u->policy_on;
+	session_show(u->s, u->s->cur, idx);
+	u->playing = 0;
+	u->rec_follow = 1;
+	u->rec.top = 0;
+	follow(u);
+	return UI_RD_PANES;
+}
+
+static unsigned replay_moved(ui *u)
+{
+	u->rec_follow = 1;
+	follow(u);
+	return UI_RD_TIMELINE | UI_RD_RECORDS | UI_RD_IMAGE | UI_RD_STATUS;
+}
+
+static size_t pane_rows(const ui *u, int pane)
+{
+	const ui_rect *r = pane == UI_PANE_SAMPLES ? &u->lay.samples
+	                 : pane == UI_PANE_RECORDS ? &u->lay.records : &u->lay.timeline;
+	return r->h > 2 ? (size_t)(r->h - 2) : 1;
+}
+
+static unsigned move_samples(ui *u, long delta, int absolute_end)
+{
+	session_run *r = cur_run(u);
+	if (!r)
+		return 0;
+	if (absolute_end < 0)
+		listcur_set(&r->list.cur, 0, r->list.n_view);
+	else if (absolute_end > 0)
+		listcur_set(&r->list.cur, r->list.n_view ? r->list.n_view - 1 : 0, r->list.n_view);
+	else
+		listcur_move(&r->list.cur, delta, r->list.n_view);
+	return UI_RD_SAMPLES | UI_RD_STATUS | ui_show_selected(u);
+}
+
+/* Selects record i and moves the replay cursor to where it completes. */
+static unsigned select_record(ui *u, size_t i)
+{
+	if (!view_ok(u) || view(u)->rp.n_rec == 0)
+		return 0;
+	replay *rp = &view(u)->rp;
+	listcur_set(&u->rec, i, rp->n_rec);
+	replay_set(rp, (long)rp->rec_last[u->rec.sel]);
+	u->rec_follow = 0;
+	u->playing = 0;
+	return UI_RD_TIMELINE | UI_RD_RECORDS | UI_RD_IMAGE | UI_RD_STATUS;
+}
+
+static unsigned move_records(ui *u, long delta, int absolute_end)
+{
+	if (!view_ok(u) || view(u)->rp.n_rec == 0)
+		return 0;
+	size_t n = view(u)->rp.n_rec;
+	size_t row = u->rec.sel;
+	if (absolute_end < 0)
+		row = 0;
+	else if (absolute_end > 0)
+		row = n - 1;
+	else {
+		listcur c = u->rec;
+		listcur_move(&c, delta, n);
+		row = c.sel;
+	}
+	return select_record(u, row);
+}
+
+static unsigned move_steps(ui *u, long delta, int absolute_end)
+{
+	if (!view_ok(u))
+		return 0;
+	replay *rp = &view(u)->rp;
+	if (absolute_end < 0)
+		replay_home(rp);
+	else if (absolute_end > 0)
+		replay_end(rp);
+	else
+		replay_step(rp, delta);
+	return replay_moved(u);
+}
+
+static unsigned move_focused(ui *u, long delta, int absolute_end)
+{
+	switch (u->focus) {
+	case UI_PANE_SAMPLES:
+		return move_samples(u, delta, absolute_end);
+	case UI_PANE_RECORDS:
+		return move_records(u, delta, absolute_end);
+	default:
+		return move_steps(u, delta, absolute_end);
+	}
+}
+
+static long page_of(ui *u)
+{
+	if (u->focus == UI_PANE_TIMELINE)
+		return 20;
+	return (long)pane_rows(u, u->focus);
+}
+
+static unsigned toggle_policy(ui *u)
+{
+	u->policy_on = !u->policy_on;
+	if (u->s && view(u)->valid)
+		session_view_policy(u->s, u->policy_on);
+	u->rec_follow = 1;
+	follow(u);
+	if (view_ok(u)) {
+		replay *rp = &view(u)->rp;
+		if (u->policy_on && rp->fired)
+			ui_note(u, "repeat-stop on: stops at step %ld, keeps %zu of %zu records",
+			        rp->stop_step + 1, rp->kept, rp->n_rec);
+		else if (u->policy_on)
+			ui_note(u, "repeat-stop on: no exact duplicate in this sample, nothing cut");
+		else
+			ui_note(u, "repeat-stop off");
+	}
+	return UI_RD_PANES;
+}
+
+static unsigned apply_filter(ui *u)
+{
+	session_run *r = cur_run(u);
+	u->filter[u->filter_len] = 0;
+	if (!r)
+		return UI_RD_ALL;
+	slist_filter_parse(u->filter, &r->list.filter);
+	slist_rebuild(&r->list, r->items, r->n);
+	if (r->list.filter.kind == SLIST_FILTER_NONE)
+		ui_note(u, "filter cleared");
+	else if (r->list.n_view == 0)
+		ui_note(u, "no sample matches '%s' (yet: badges are still being computed)", u->filter);
+	else
+		ui_note(u, "filter '%s': %zu of %zu samples", u->filter, r->list.n_view, r->n);
+	return UI_RD_ALL | ui_show_selected(u);
+}
+
+unsigned ui_tick(ui *u, long steps)
+{
+	if (!u->playing || !view_ok(u)) {
+		u->playing = 0;
+		return UI_RD_STATUS;
+	}
+	replay *rp = &view(u)->rp;
+	replay_step(rp, steps);
+	if (rp->cursor >= replay_last(rp))
+		u->playing = 0;
+	return replay_moved(u);
+}
+
+unsigned ui_action(ui *u, keys_action a)
+{
+	session_run *r = cur_run(u);
+	replay *rp = u->s ? &view(u)->rp : NULL;
+	char path[1024];
+
+	switch (a) {
+	case ACT_NONE:
+		return 0;
+	case ACT_QUIT:
+		if (u->overlay != UI_OV_NONE) {
+			u->overlay = UI_OV_NONE;
+			return UI_RD_ALL;
+		}
+		u->quit = 1;
+		return 0;
+	case ACT_HELP:
+		u->overlay = u->overlay == UI_OV_HELP ? UI_OV_NONE : UI_OV_HELP;
+		return UI_RD_ALL;
+	case ACT_METRICS:
+		u->overlay = u->overlay == UI_OV_METRICS ? UI_OV_NONE : UI_OV_METRICS;
+		return UI_RD_ALL;
+	case ACT_CLOSE:
+		if (u->overlay == UI_OV_NONE)
+			return 0;
+		u->overlay = UI_OV_NONE;
+		return UI_RD_ALL;
+	case ACT_NEXT_PANE:
+		u->focus = (u->focus + 1) % UI_PANE_COUNT;
+		return UI_RD_PANES;
+	case ACT_PREV_PANE:
+		u->focus = (u->focus + UI_PANE_COUNT - 1) % UI_PANE_COUNT;
+		return UI_RD_PANES;
+	case ACT_DOWN:
+		return move_focused(u, 1, 0);
+	case ACT_UP:
+		return move_focused(u, -1, 0);
+	case ACT_PAGE_DOWN:
+		return move_focused(u, page_of(u), 0);
+	case ACT_PAGE_UP:
+		return move_focused(u, -page_of(u), 0);
+	case ACT_TOP:
+		return move_focused(u, 0, -1);
+	case ACT_BOTTOM:
+		return move_focused(u, 0, 1);
+	case ACT_NEXT_SAMPLE:
+		return move_samples(u, 1, 0);
+	case ACT_PREV_SAMPLE:
+		return move_samples(u, -1, 0);
+	case ACT_PLAY:
+		if (!view_ok(u))
+			return 0;
+		u->playing = !u->playing;
+		if (u->playing && rp->cursor >= replay_last(rp))
+			replay_home(rp);
+		return replay_moved(u);
+	case ACT_STEP_FWD:
+		return move_steps(u, 1, 0);
+	case ACT_STEP_BACK:
+		return move_steps(u, -1, 0);
+	case ACT_NEXT_BOUNDARY:
+		if (!view_ok(u))
+			return 0;
+		replay_next_boundary(rp);
+		return replay_moved(u);
+	case ACT_PREV_BOUNDARY:
+		if (!view_ok(u))
+			return 0;
+		replay_prev_boundary(rp);
+		return replay_moved(u);
+	case ACT_TRACE_START:
+		return move_steps(u, 0, -1);
+	case ACT_TRACE_END:
+		return move_steps(u, 0, 1);
+	case ACT_TERMINATION:
+		if (!view_ok(u))
+			return 0;
+		replay_set(rp, replay_termination_point(rp));
+		if (u->policy_on && rp->fired)
+			ui_note(u, "repeat-stop fires at step %ld", rp->stop_step + 1);
+		else if (rp->closed)
+			ui_note(u, "list closed at step %ld", rp->term_step + 1);
+		else if (rp->tail_first >= 0)
+			ui_note(u, "never closed: repeated tail starts with record #%ld at step %ld",
+			        rp->tail_first + 1, rp->cursor + 1);
+		else
+			ui_note(u, "never closed: ends at step %ld", rp->cursor + 1);
+		return replay_moved(u);
+	case ACT_REPEAT_STOP:
+		return toggle_policy(u);
+	case ACT_GT:
+		u->show_gt = !u->show_gt;
+		if (r && !r->g)
+			ui_note(u, "no ground truth loaded (--gt FILE)");
+		else
+			ui_note(u, "ground truth %s", u->show_gt ? "shown" : "hidden");
+		return UI_RD_IMAGE | UI_RD_STATUS;
+	case ACT_SORT:
+		if (!r)
+			return 0;
+		r->list.sort = (slist_sort)((r->list.sort + 1) % SLIST_SORT_COUNT);
+		slist_rebuild(&r->list, r->items, r->n);
+		ui_note(u, "sort: %s", slist_sort_name(r->list.sort));
+		return UI_RD_SAMPLES | UI_RD_STATUS | ui_show_selected(u);
+	case ACT_FILTER:
+		u->overlay = UI_OV_FILTER;
+		u->filter_len = strlen(u->filter);
+		return UI_RD_STATUS;
+	case ACT_PIXEL:
+		ui_note(u, "pixel view: not supported by this terminal (no sixel/kitty output in this build)");
+		return UI_RD_STATUS;
+	case ACT_EXPORT:
+		if (ui_export_png(u, path, sizeof path) == 0)
+			ui_note(u, "wrote %s", path);
+		return UI_RD_STATUS;
+	case ACT_FASTER:
+		if (u->speed + 1 < UI_N_SPEEDS)
+			u->speed++;
+		ui_note(u, "replay speed %d steps/s", ui_speed(u));
+		return UI_RD_STATUS;
+	case ACT_SLOWER:
+		if (u->speed > 0)
+			u->speed--;
+		ui_note(u, "replay speed %d steps/s", ui_speed(u));
+		return UI_RD_STATUS;
+	case ACT_NEXT_RUN:
+		if (!u->s || u->s->n_runs < 2) {
+			ui_note(u, "only one run open");
+			return UI_RD_STATUS;
+		}
+		u->s->cur = (u->s->cur + 1) % u->s->n_runs;
+		ui_note(u, "run %s", cur_run(u)->name);
+		return UI_RD_ALL | ui_show_selected(u);
+	case ACT_REDRAW:
+		return UI_RD_ALL;
+	case ACT_COUNT:
+		break;
+	}
+	return 0;
+}
+
+/* ---- filter prompt ---- */
+
+static unsigned filter_key(ui *u, int is_key, unsigned ch)
+{
+	if ((!is_key && (ch == '\r' || ch == '\n')) || (is_key && ch == KEY_ENTER)) {
+		u->overlay = UI_OV_NONE;
+		return apply_filter(u);
+	}
+	if (!is_key && ch == 27) {
+		u->overlay = UI_OV_NONE;
+		u->filter_len = 0;
+		u->filter[0] = 0;
+		session_run *r = cur_run(u);
+		/* keep the filter in force; just restore its text */
+		if (r && r->list.filter.kind != SLIST_FILTER_NONE) {
+			const char *pre = r->list.filter.kind == SLIST_FILTER_LABEL ? "label:"
+			                : r->list.filter.kind == SLIST_FILTER_DUP ? "dup"
+			                : r->list.filter.kind == SLIST_FILTER_TRUNC ? "trunc" : "";
+			size_t a = strlen(pre), b = strlen(r->list.filter.text);
+			if (a + b >= sizeof u->filter)
+				b = sizeof u->filter - 1 - a;
+			memcpy(u->filter, pre, a);
+			memcpy(u->filter + a, r->list.filter.text, b);
+			u->filter[a + b] = 0;
+		}
+		u->filter_len = strlen(u->filter);
+		return UI_RD_STATUS;
+	}
+	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
+		while (u->filter_len > 0) {
+			unsigned char c = (unsigned char)u->filter[--u->filter_len];
+			if ((c & 0xC0) != 0x80)
+				break; /* removed a whole UTF-8 character */
+		}
+		u->filter[u->filter_len] = 0;
+		return UI_RD_STATUS;
+	}
+	if (!is_key && ch == 21) { /* Ctrl-U */
+		u->filter_len = 0;
+		u->filter[0] = 0;
+		return UI_RD_STATUS;
+	}
+	if (is_key || ch < 0x20 || ch == 0x7f || (ch >= 0x80 && ch < 0xa0) || ch > 0x10FFFF ||
+	    (ch >= 0xD800 && ch <= 0xDFFF))
+		return 0;
+	char enc[4];
+	size_t n;
+	if (ch < 0x80) {
+		enc[0] = (char)ch;
+		n = 1;
+	} else if (ch < 0x800) {
+		enc[0] = (char)(0xC0 | (ch >> 6));
+		enc[1] = (char)(0x80 | (ch & 0x3F));
+		n = 2;
+	} else if (ch < 0x10000) {
+		enc[0] = (char)(0xE0 | (ch >> 12));
+		enc[1] = (char)(0x80 | ((ch >> 6) & 0x3F));
+		enc[2] = (char)(0x80 | (ch & 0x3F));
+		n = 3;
+	} else {
+		enc[0] = (char)(0xF0 | (ch >> 18));
+		enc[1] = (char)(0x80 | ((ch >> 12) & 0x3F));
+		enc[2] = (char)(0x80 | ((ch >> 6) & 0x3F));
+		enc[3] = (char)(0x80 | (ch & 0x3F));
+		n = 4;
+	}
+	if (u->filter_len + n + 1 > sizeof u->filter)
+		return 0;
+	memcpy(u->filter + u->filter_len, enc, n);
+	u->filter_len += n;
+	u->filter[u->filter_len] = 0;
+	return UI_RD_STATUS;
+}
+
+unsigned ui_key(ui *u, int is_key, unsigned ch)
+{
+	if (u->overlay == UI_OV_FILTER)
+		return filter_key(u, is_key, ch);
+	if (u->overlay == UI_OV_HELP) {
+		/* any key closes the help; ? and Esc only close it */
+		u->overlay = UI_OV_NONE;
+		keys_action a = keys_lookup((int)ch);
+		if (a == ACT_HELP || a == ACT_CLOSE || a == ACT_QUIT)
+			return UI_RD_ALL;
+		return UI_RD_ALL | ui_action(u, a);
+	}
+	if (!is_key && ch > 0x7f)
+		return 0;
+	return ui_action(u, keys_lookup((int)ch));
+}
+
+unsigned ui_click(ui *u, int y, int x)
+{
+	for (size_t i = 0; i < u->n_hits; i++) {
+		const ui_hit *h = &u->hits[i];
+		if (h->y != y || x < h->x0 || x >= h->x1)
+			continue;
+		switch (h->kind) {
+		case UI_HIT_SAMPLE: {
+			session_run *r = cur_run(u);
+			if (!r)
+				return 0;
+			u->focus = UI_PANE_SAMPLES;
+			listcur_set(&r->list.cur, (size_t)h->value, r->list.n_view);
+			return UI_RD_PANES | ui_show_selected(u);
+		}
+		case UI_HIT_RECORD:
+			u->focus = UI_PANE_RECORDS;
+			return UI_RD_PANES | select_record(u, (size_t)h->value);
+		case UI_HIT_STEP:
+			if (!view_ok(u))
+				return 0;
+			u->focus = UI_PANE_TIMELINE;
+			u->playing = 0;
+			replay_set(&view(u)->rp, h->value);
+			return UI_RD_PANES | replay_moved(u);
+		default:
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* ---- layout ---- */
+
+void ui_layout_compute(int rows, int cols, ui_layout *l)
+{
+	memset(l, 0, sizeof *l);
+	l->rows = rows;
+	l->cols = cols;
+	if (cols < UI_MIN_COLS || rows < UI_MIN_ROWS) {
+		l->too_small = 1;
+		return;
+	}
+	l->reduced = cols < UI_FULL_COLS || rows < UI_FULL_ROWS;
+	int th = rows >= 40 ? 9 : rows >= UI_FULL_ROWS ? 7 : 5;
+	int top = rows - 1 - th;
+	l->status = (ui_rect){rows - 1, 0, 1, cols};
+	l->timeline = (ui_rect){top, 0, th, cols};
+	if (l->reduced) {
+		int sw = cols * 2 / 5;
+		if (sw > 28)
+			sw = 28;
+		l->samples = (ui_rect){0, 0, top, sw};
+		l->records = (ui_rect){0, sw, top, cols - sw};
+		l->image = (ui_rect){0, 0, 0, 0};
+	} else {
+		int sw = cols >= 150 ? 34 : 30;
+		int rw = cols >= 150 ? 48 : 40;
+		l->samples = (ui_rect){0, 0, top, sw};
+		l->image = (ui_rect){0, sw, top, cols - sw - rw};
+		l->records = (ui_rect){0, cols - rw, top, rw};
+	}
+}
+
+/* ---- boxes for the image pane ---- */
+
+static int push_box(ui *u, const render_box *b)
+{
+	if (u->n_boxes == u->cap_boxes) {
+		size_t nc = u->cap_boxes ? 2 * u->cap_boxes : 64;
+		render_box *nb = realloc(u->boxes, nc * sizeof *nb);
+		if (!nb)
+			return -1;
+		u->boxes = nb;
+		u->cap_boxes = nc;
+	}
+	u->boxes[u->n_boxes++] = *b;
+	return 0;
+}
+
+size_t ui_boxes(ui *u, const render_box **out)
+{
+	u->n_boxes = 0;
+	*out = NULL;
+	if (!view_ok(u))
+		return 0;
+	session_view *v = view(u);
+	session_run *r = &u->s->runs[v->run];
+	const sample *sm = v->s;
+	const record *recs = sample_records(sm);
+	const sample_rec *ri = sample_rec_info(sm);
+	size_t n = sample_n_records(sm);
+	size_t vis = replay_visible(&v->rp);
+	int has_gt = sample_has_gt(sm);
+	long sel = (long)u->rec.sel < (long)n ? (long)u->rec.sel : -1;
+	long sel_first = sel >= 0 && ri[sel].dup_of >= 0 ? ri[sel].dup_of : sel;
+
+	/* ground truth: matched by a visible record or missed (so far) */
+	const gt_image *gi = v->gimg;
+	if (u->show_gt && r->g && gi) {
+		const gt_ann *anns = gt_anns(r->g);
+		for (size_t k = 0; k < gi->n_ann; k++) {
+			const gt_ann *a = &anns[gi->ann_first + k];
+			int matched = 0;
+			for (size_t i = 0; i < vis && !matched; i++)
+				if (ri[i].match[0] == MATCH_TP && ri[i].match_gt[0] == (long)k)
+					matched = 1;
+			render_box b = {a->bbox[0], a->bbox[1], a->bbox[0] + a->bbox[2],
+			                a->bbox[1] + a->bbox[3], matched ? BOX_GT : BOX_MISS, 0, 0,
+			                gt_category_name(r->g, a->cat)};
+			push_box(u, &b);
+		}
+	}
+	/* records decoded so far: one box per distinct value with its count */
+	for (size_t i = 0; i < vis; i++) {
+		if (ri[i].dup_of >= 0 || !ri[i].box_ok)
+			continue;
+		uint32_t count = 1;
+		for (size_t j = i + 1; j < vis; j++)
+			if (ri[j].dup_of == (long)i)
+				count++;
+		box_style st = count >= 2 ? BOX_DUP
+		             : !has_gt ? BOX_PRED
+		             : ri[i].match[0] == MATCH_TP ? BOX_TP
+		             : ri[i].match[0] == MATCH_FP ? BOX_FP : BOX_PRED;
+		render_box b = {ri[i].box[0], ri[i].box[1], ri[i].box[2], ri[i].box[3], st,
+		                (long)i == sel_first, count, recs[i].label};
+		push_box(u, &b);
+	}
+	/* repeat-stop reached its stop: what it drops, dimmed */
+	replay *rp = &v->rp;
+	if (rp->policy_on && rp->fired && rp->cursor == rp->stop_step) {
+		for (size_t i = rp->kept; i < n; i++) {
+			if (ri[i].dup_of >= 0 || !ri[i].box_ok)
+				continue;
+			render_box b = {ri[i].box[0], ri[i].box[1], ri[i].box[2], ri[i].box[3], BOX_CUT,
+			                (long)i == sel_first, 0, recs[i].label};
+			push_box(u, &b);
+		}
+	}
+	*out = u->boxes;
+	return u->n_boxes;
+}
+
+/* ---- PNG export ---- */
+
+static void file_part(const char *in, char *out, size_t outsz)
+{
+	size_t n = 0;
+	for (const char *p = in; *p && n + 1 < outsz && n < 40; p++) {
+		char c = *p;
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		         c == '-' || c == '_' || c == '.';
+		out[n++] = ok ? c : '_';
+	}
+	if (n == 0 && outsz > 1)
+		out[n++] = '_';
+	out[n] = 0;
+	if (out[0] == '.')
+		out[0] = '_';
+}
+
+int ui_export_png(ui *u, char *out, size_t outsz)
+{
+	ts_error e;
+	if (!view_ok(u)) {
+		ui_note(u, "export: no sample shown");
+		return -1;
+	}
+	session_view *v = view(u);
+	const render_image *src = session_view_image(u->s);
+	if (!src)
+		src = u->blank;
+	if (!src) {
+		ui_note(u, "export: no image");
+		return -1;
+	}
+	render_image *img = render_image_copy(src);
+	if (!img) {
+		ui_note(u, "export: out of memory");
+		return -1;
+	}
+	const render_box *boxes;
+	size_t nb = ui_boxes(u, &boxes);
+	render_draw_boxes(img, boxes, nb, 1.0, 1.0);
+	char rn[48], im[48];
+	file_part(u->s->runs[v->run].name, rn, sizeof rn);
+	file_part(v->image_id, im, sizeof im);
+	snprintf(out, outsz, "tailscope-%s-%s-step%ld%s.png", rn, im, v->rp.cursor + 1,
+	         u->policy_on ? "-rs" : "");
+	ts_status st = render_png_write(img, out, &e);
+	render_image_free(img);
+	if (st != TS_OK) {
+		ui_note(u, "export failed: %s", e.msg);
+		return -1;
+	}
+	return 0;
+}

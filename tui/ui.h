@@ -1,0 +1,137 @@
+/* ui.h — the debugger's screen: layout, UI state, actions, drawing.
+ *
+ * Like htop, every action returns a redraw mask (UI_RD_*): only the panes
+ * whose content changed are redrawn, each into its own window with
+ * wnoutrefresh, then one doupdate per loop iteration, so ncurses sends only
+ * the cells that changed.  The image pane is redrawn only when the set of
+ * boxes (visible records, ground truth, selection), its size or the pair
+ * generation changed; stepping through tokens that complete no record leaves
+ * it untouched.
+ *
+ * The layout and the action logic are usable without a terminal (ui_layout,
+ * ui_action with ui.headless = 1): unit tests drive them directly. */
+#ifndef TS_UI_H
+#define TS_UI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keys.h"
+#include "listcur.h"
+#include "render.h"
+#include "session.h"
+
+#define UI_RD_SAMPLES  0x01u
+#define UI_RD_IMAGE    0x02u
+#define UI_RD_RECORDS  0x04u
+#define UI_RD_TIMELINE 0x08u
+#define UI_RD_STATUS   0x10u
+#define UI_RD_OVERLAY  0x20u
+#define UI_RD_LAYOUT   0x40u /* windows recreated, everything redrawn */
+#define UI_RD_PANES    (UI_RD_SAMPLES | UI_RD_IMAGE | UI_RD_RECORDS | UI_RD_TIMELINE | UI_RD_STATUS)
+#define UI_RD_ALL      (UI_RD_PANES | UI_RD_OVERLAY | UI_RD_LAYOUT)
+
+/* Minimum terminal size (smaller: "terminal too small"); below the full
+ * size the image pane is left out (reduced layout). */
+#define UI_MIN_COLS 50
+#define UI_MIN_ROWS 12
+#define UI_FULL_COLS 100
+#define UI_FULL_ROWS 24
+
+typedef struct ui_rect {
+	int y, x, h, w;
+} ui_rect;
+
+typedef struct ui_layout {
+	int rows, cols;
+	int too_small;
+	int reduced;      /* no image pane */
+	ui_rect samples, image, records, timeline, status;
+} ui_layout;
+
+void ui_layout_compute(int rows, int cols, ui_layout *l);
+
+enum { UI_PANE_SAMPLES = 0, UI_PANE_RECORDS, UI_PANE_TIMELINE, UI_PANE_COUNT };
+enum { UI_OV_NONE = 0, UI_OV_HELP, UI_OV_METRICS, UI_OV_FILTER };
+enum { UI_HIT_SAMPLE = 1, UI_HIT_RECORD, UI_HIT_STEP };
+
+typedef struct ui_hit {
+	int y, x0, x1;  /* screen row, columns [x0, x1) */
+	int kind;
+	long value;     /* view row, record index, step */
+} ui_hit;
+
+#define UI_N_SPEEDS 10
+
+typedef struct ui ui;
+
+struct ui {
+	session *s;
+	int headless;          /* no curses: actions only */
+	ui_layout lay;
+	void *win[5];          /* WINDOW *: samples, image, records, timeline, status */
+	int focus;
+	int overlay;
+	int show_gt;
+	int policy_on;
+	int playing;
+	int speed;             /* index into the speed table */
+	listcur rec;           /* records pane: selected record, first display row */
+	int rec_follow;        /* selection follows the replay cursor */
+	char filter[SLIST_FILTER_TEXT_MAX];
+	size_t filter_len;
+	char note[320];        /* transient status message (sanitized) */
+	unsigned note_serial;  /* session message serial already shown */
+	int color;             /* colours in use */
+	render_color_mode mode;
+	void *pairs;           /* pairs * */
+	render_cache *rcache;
+	render_image *blank;   /* canvas for boxes when the image is missing */
+	size_t blank_for_run, blank_for_idx;
+	render_box *boxes;     /* boxes for the current view (ui_boxes) */
+	size_t n_boxes, cap_boxes;
+	/* what the image pane shows now (to skip unchanged frames) */
+	int img_valid;
+	render_box *img_boxes;
+	size_t img_n, img_cap;
+	uint64_t img_serial;
+	int img_h, img_w;
+	unsigned img_gen;
+	int img_frames;        /* frames actually rendered + blitted (stats) */
+	ui_hit *hits;
+	size_t n_hits, cap_hits;
+	int quit;
+};
+
+void ui_init(ui *u, session *s, int headless);
+void ui_free(ui *u);
+
+/* Speed in steps per second. */
+int  ui_speed(const ui *u);
+
+/* Applies an action; returns the redraw mask. */
+unsigned ui_action(ui *u, keys_action a);
+/* A key press (filter prompt aware).  ch is a character (wide) or a curses
+ * key code (is_key). */
+unsigned ui_key(ui *u, int is_key, unsigned ch);
+/* A click at screen (y, x). */
+unsigned ui_click(ui *u, int y, int x);
+/* One replay tick while playing; returns the redraw mask (stops at the end). */
+unsigned ui_tick(ui *u, long steps);
+/* Shows the selected sample of the current run (after list changes). */
+unsigned ui_show_selected(ui *u);
+/* Sets a transient status message (formatted, sanitized). */
+void ui_note(ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Curses side (ui_draw.c). */
+void ui_resize(ui *u);              /* recompute layout from LINES/COLS, recreate windows */
+void ui_draw(ui *u, unsigned mask); /* draws the masked panes + doupdate */
+void ui_colors_init(ui *u);         /* UI palette, pair cache, render mode */
+
+/* Builds the boxes the image pane shows now (records up to the cursor,
+ * ground truth when on); returns the count (array owned by u). */
+size_t ui_boxes(ui *u, const render_box **out);
+/* Writes the current view (image + boxes, full size) as PNG; path into out. */
+int ui_export_png(ui *u, char *out, size_t outsz);
+
+#endif
