@@ -212,6 +212,7 @@ static ts_status png_check(const uint8_t *b, size_t len, const char *name,
  * every scan must only name tables defined before it. */
 typedef struct jpeg_tables {
 	uint8_t dc[4], ac[4], q[4];
+	int progressive; /* SOF2: scans use DC or AC tables; else both, always */
 	int n_comp;
 	uint8_t comp_id[4], comp_q[4];
 } jpeg_tables;
@@ -293,7 +294,9 @@ static ts_status jpeg_sos(const uint8_t *p, size_t n, const jpeg_tables *t, cons
 			return ts_error_set(err, TS_ERR_IMAGE,
 			                    "%s: corrupt JPEG (quantisation table %u used before it is defined)",
 			                    name, t->comp_q[k]);
-		int need_dc = ss == 0 && ah == 0, need_ac = se > 0;
+		/* sequential frames decode whole blocks (stb ignores Ss/Se there) */
+		int need_dc = !t->progressive || (ss == 0 && ah == 0);
+		int need_ac = !t->progressive || se > 0;
 		if ((need_dc && (td > 3 || !t->dc[td])) || (need_ac && (ta > 3 || !t->ac[ta])))
 			return ts_error_set(err, TS_ERR_IMAGE,
 			                    "%s: corrupt JPEG (scan uses a Huffman table that is not defined)",
@@ -359,6 +362,7 @@ static ts_status jpeg_check(const uint8_t *b, size_t len, const char *name,
 			if (!seen_sof) {
 				*h = be16(seg + 1);
 				*w = be16(seg + 3);
+				tab.progressive = m == 0xC2 || m == 0xC6 || m == 0xCA || m == 0xCE;
 				if ((st = jpeg_sof(seg, n, &tab, name, err)) != TS_OK)
 					return st;
 			}
