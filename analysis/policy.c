@@ -67,6 +67,11 @@ const char *policy_name(const policy *p, char *buf, size_t bufsz)
 	return buf;
 }
 
+const char *policy_kind_name(policy_kind k)
+{
+	return (unsigned)k < POLICY_KIND_COUNT ? kind_names[k] : "?";
+}
+
 double policy_iou(const policy *p)
 {
 	return (double)p->n / (double)POLICY_IOU_UNIT;
@@ -117,25 +122,127 @@ static int same_label(const record *a, const record *b)
 	       (a->label_len == 0 || memcmp(a->label, b->label, a->label_len) == 0);
 }
 
+/* Same-label records grouped contiguously, in output order, with their
+ * normalised boxes. */
+typedef struct label_groups {
+	double (*box)[4];   /* by position in the grouped order */
+	size_t *pos;        /* record index -> position */
+	size_t *start;      /* record index -> first position of its group */
+} label_groups;
+
+static uint64_t label_hash(const record *r)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < r->label_len; i++) {
+		h ^= (unsigned char)r->label[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h ^ (h >> 29);
+}
+
+static int groups_build(label_groups *g, const record *recs, size_t n)
+{
+	size_t cap = 16;
+	while (cap < n * 2)
+		cap <<= 1;
+	long *slots = malloc(cap * sizeof *slots);   /* first record of a label */
+	size_t *gid = malloc(n * sizeof *gid);       /* record -> group (its first record) */
+	size_t *count = calloc(n, sizeof *count);    /* by first record */
+	g->box = malloc(n * sizeof *g->box);
+	g->pos = malloc(n * sizeof *g->pos);
+	g->start = malloc(n * sizeof *g->start);
+	if (!slots || !gid || !count || !g->box || !g->pos || !g->start) {
+		free(slots); free(gid); free(count);
+		free(g->box); free(g->pos); free(g->start);
+		return -1;
+	}
+	for (size_t i = 0; i < cap; i++)
+		slots[i] = -1;
+	for (size_t i = 0; i < n; i++) {
+		size_t h = (size_t)label_hash(&recs[i]) & (cap - 1);
+		while (slots[h] >= 0 && !same_label(&recs[slots[h]], &recs[i]))
+			h = (h + 1) & (cap - 1);
+		if (slots[h] < 0)
+			slots[h] = (long)i;
+		gid[i] = (size_t)slots[h];
+		count[gid[i]]++;
+	}
+	/* group starts in order of first appearance; count becomes the fill cursor */
+	size_t off = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (gid[i] != i)
+			continue;
+		size_t c = count[i];
+		count[i] = off;
+		g->start[i] = off;
+		off += c;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t p = count[gid[i]]++;
+		g->pos[i] = p;
+		g->start[i] = g->start[gid[i]];
+		norm_box(&recs[i], g->box[p]);
+	}
+	free(slots);
+	free(gid);
+	free(count);
+	return 0;
+}
+
+static void groups_free(label_groups *g)
+{
+	free(g->box);
+	free(g->pos);
+	free(g->start);
+}
+
 /* First index i whose record is a near duplicate (same label, IoU >= t) of
- * an earlier one; exact duplicates count, so the scan only needs the records
+ * one of the POLICY_NEAR_DUP_WINDOW previous records of its label; exact
+ * duplicates count whatever the distance, so the scan only needs the records
  * before first_dup.  -1 when there is none. */
 static long first_near_dup(const record *recs, size_t n, long first_dup, double t)
 {
 	size_t lim = first_dup >= 0 && (size_t)first_dup < n ? (size_t)first_dup : n;
+	long found = first_dup >= 0 && (size_t)first_dup < n ? first_dup : -1;
+	if (lim < 2)
+		return found;
+	label_groups g;
+	if (groups_build(&g, recs, lim) == 0) {
+		for (size_t i = 1; i < lim; i++) {
+			size_t p = g.pos[i], s = g.start[i];
+			size_t lo = p - s > POLICY_NEAR_DUP_WINDOW ? p - POLICY_NEAR_DUP_WINDOW : s;
+			const double *bi = g.box[p];
+			for (size_t q = p; q-- > lo;) {
+				const double *bj = g.box[q];
+				/* quick reject: no overlap on x and not the same box */
+				if ((bj[0] >= bi[2] || bi[0] >= bj[2]) &&
+				    !(bi[0] == bj[0] && bi[2] == bj[2]))
+					continue;
+				if (iou_norm(bi, bj) >= t) {
+					groups_free(&g);
+					return (long)i;
+				}
+			}
+		}
+		groups_free(&g);
+		return found;
+	}
+	/* out of memory: the same rule without the grouping */
 	for (size_t i = 1; i < lim; i++) {
 		double bi[4];
 		norm_box(&recs[i], bi);
-		for (size_t j = 0; j < i; j++) {
+		size_t seen = 0;
+		for (size_t j = i; j-- > 0 && seen < POLICY_NEAR_DUP_WINDOW;) {
 			if (!same_label(&recs[i], &recs[j]))
 				continue;
+			seen++;
 			double bj[4];
 			norm_box(&recs[j], bj);
 			if (iou_norm(bi, bj) >= t)
 				return (long)i;
 		}
 	}
-	return first_dup >= 0 && (size_t)first_dup < n ? first_dup : -1;
+	return found;
 }
 
 policy_cut policy_apply(const policy *p, const record *recs, size_t n, long first_dup)

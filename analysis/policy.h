@@ -27,8 +27,12 @@
  *                per-axis scaling, and swapping the x and y axes of both boxes
  *                (gemini, loc are y first) does not change it either.  So no
  *                image size is needed.  Two distinct zero-area boxes have IoU 0.
- *                Cost: O(r^2) label compares for r records before the first
- *                exact duplicate, with no allocation.
+ *                Each record is compared with the POLICY_NEAR_DUP_WINDOW
+ *                (4096) previous records of its label (exact duplicates are
+ *                found whatever the distance): real lists are far shorter;
+ *                the window only keeps a crafted 100,000-record sample from
+ *                costing minutes (cost O(r * min(r, 4096)) for the r records
+ *                before the first exact duplicate).
  *   dedup        drop every exact duplicate but keep decoding: NOT a
  *                truncation, and an upper bound that a real decoder cannot
  *                reach (it needs the future to know what it would have
@@ -72,6 +76,7 @@ typedef struct policy {
 } policy;
 
 #define POLICY_IOU_UNIT 1000000000L
+#define POLICY_NEAR_DUP_WINDOW 4096
 
 /* near_dup's threshold as a double: n / 1e9 (for a threshold written with
  * at most 9 decimals this is exactly the double strtod gives for it). */
@@ -83,6 +88,8 @@ double policy_iou(const policy *p);
  * policy_name. */
 ts_status   policy_parse(const char *text, policy *out, ts_error *err);
 const char *policy_name(const policy *p, char *buf, size_t bufsz);
+/* "off", "repeat_stop", "budget", "near_dup", "dedup". */
+const char *policy_kind_name(policy_kind k);
 /* 1 for off, repeat_stop, budget, near_dup (exact replays); 0 for dedup. */
 int         policy_is_truncation(const policy *p);
 

@@ -395,6 +395,48 @@ static void test_dedup_counts_rematch(void **state)
 	assert_int_equal(none.tp + none.fp, 0);
 }
 
+/* The near_dup window (POLICY_NEAR_DUP_WINDOW = 4096 previous records of the
+ * same label).  Record 0 is cat [0,0,10,10]; then m cats far apart (disjoint
+ * from it), each followed by a dog (other labels do not count toward the
+ * window; all boxes distinct, so no exact duplicate); then cat [10,10,0,0]:
+ * the same box as record 0 with its corners reversed (not an exact duplicate,
+ * IoU 1).  It sits at group position m+1 and sees positions m+1-4096 .. m:
+ * record 0 is in the window for m = 4095 (fires), not for m = 4096. */
+static void test_policy_near_dup_window(void **state)
+{
+	(void)state;
+	enum { MAXN = 2 * 4096 + 2 };
+	static record r[MAXN];
+	assert_int_equal(POLICY_NEAR_DUP_WINDOW, 4096);
+	policy nd;
+	ts_error err;
+	assert_int_equal(policy_parse("near_dup:0.9", &nd, &err), TS_OK);
+	for (int m = 4095; m <= 4096; m++) {
+		size_t k = 0;
+		r[k++] = R("cat", 0, 0, 10, 10, 0);
+		for (int i = 1; i <= m; i++) {
+			r[k] = R("cat", 100.0 * i, 0, 100.0 * i + 10, 10, (uint32_t)k);
+			k++;
+			r[k] = R("dog", 0, 1000.0 + 20.0 * i, 10, 1010.0 + 20.0 * i, (uint32_t)k);
+			k++;
+		}
+		r[k] = R("cat", 10, 10, 0, 0, (uint32_t)k);
+		k++;
+		repeat_stats st;
+		repeat_analyze(r, k, &st, NULL, NULL, NULL);
+		assert_int_equal(st.first_dup, -1);
+		policy_cut c = policy_apply(&nd, r, k, st.first_dup);
+		if (m == 4095) {
+			assert_true(c.fired);
+			assert_int_equal(c.kept, k - 1);
+			assert_int_equal(c.stop_step, (long)(k - 1));
+		} else {
+			assert_false(c.fired);
+			assert_int_equal(c.kept, k);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_record_iou),
 		cmocka_unit_test(test_policy_near_dup_vs_repeat_stop),
 		cmocka_unit_test(test_policy_near_dup_y_first_and_reversed),
+		cmocka_unit_test(test_policy_near_dup_window),
 		cmocka_unit_test(test_dedup_stats),
 		cmocka_unit_test(test_dedup_counts_rematch),
 	};
