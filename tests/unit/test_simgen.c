@@ -5,10 +5,10 @@
  * libraries, not the tailscope-simgen objects); main.c is left out.
  *
  * Expected numbers below were counted on the committed data with an
- * independent Python 3 parser written for this purpose (json.raw_decode on
- * the concatenated token text, collections.Counter for duplicates; see
- * sample_runs/README.md "Measured numbers"), not with the analysis code
- * under test.
+ * independent throw-away Python 3 parser (json.raw_decode over the
+ * concatenated token bytes, a regex for <loc> groups, collections.Counter for
+ * duplicates), not with the analysis code under test; they agree with the
+ * table in sample_runs/README.md, which comes from `tailscope report`.
  */
 #include <dirent.h>
 #include <errno.h>
