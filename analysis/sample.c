@@ -99,7 +99,7 @@ ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,
 		size_t max = o->rec_limits.max_records;
 		sample_free(s);
 		if (st == TS_ERR_LIMIT)
-			return ts_error_set(err, st, "more than %zu records in one sample", max);
+			return ts_error_set(err, st, "more than %zu records in one sample (max_records)", max);
 		return ts_error_set(err, st, "record parser: %s", ts_status_text(st));
 	}
 	trace_finish fin = trace_get_finish(t);
