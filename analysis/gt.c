@@ -680,6 +680,33 @@ static void line_col(const char *s, size_t len, size_t pos, size_t *line, size_t
 	*col = c;
 }
 
+/* cJSON refuses containers nested deeper than CJSON_NESTING_LIMIT and reports
+ * it as a syntax error at the bracket that is one too deep: tell the two
+ * apart so the message names the limit. */
+static int json_too_deep(const char *s, size_t len, size_t at)
+{
+	if (at >= len || (s[at] != '[' && s[at] != '{'))
+		return 0;
+	size_t depth = 0;
+	int in_str = 0;
+	for (size_t i = 0; i < at; i++) {
+		char ch = s[i];
+		if (in_str) {
+			if (ch == '\\')
+				i++;
+			else if (ch == '"')
+				in_str = 0;
+		} else if (ch == '"') {
+			in_str = 1;
+		} else if (ch == '[' || ch == '{') {
+			depth++;
+		} else if ((ch == ']' || ch == '}') && depth) {
+			depth--;
+		}
+	}
+	return depth >= CJSON_NESTING_LIMIT;
+}
+
 ts_status gt_load_buffer(const char *json, size_t len, const char *name, gt **out,
                          size_t *skipped, ts_error *err)
 {
@@ -701,6 +728,10 @@ ts_status gt_load_buffer(const char *json, size_t len, const char *name, gt **ou
 		size_t pos = (end && end >= json && end <= json + len) ? (size_t)(end - json) : 0;
 		size_t line, col;
 		line_col(json, len, pos, &line, &col);
+		if (json_too_deep(json, len, pos))
+			return ts_error_set(err, TS_ERR_LIMIT,
+			                    "%s: JSON nested deeper than %d levels (line %zu, column %zu)",
+			                    name, CJSON_NESTING_LIMIT, line, col);
 		return ts_error_set(err, TS_ERR_JSON,
 		                    "%s: not JSON (syntax error at line %zu, column %zu)", name, line, col);
 	}
