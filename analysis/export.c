@@ -6,6 +6,7 @@
 #include <locale.h>
 #include <stdarg.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -442,6 +443,96 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		return fatal;
 	}
 	return TS_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* several runs                                                        */
+
+typedef struct pool {
+	pthread_mutex_t mu;
+	const char *const *paths;
+	size_t n, next;
+	const export_opts *o;
+	const export_pool_cb *cb;
+	export_run **out;
+	int oom;
+} pool;
+
+typedef struct pool_job {
+	pool *pl;
+	size_t run;
+} pool_job;
+
+static void pool_warn(void *ud, const char *msg)
+{
+	pool_job *j = ud;
+	if (j->pl->cb && j->pl->cb->warn)
+		j->pl->cb->warn(j->pl->cb->ud, j->run, msg);
+}
+
+static void pool_progress(void *ud, uint64_t done, uint64_t total)
+{
+	pool_job *j = ud;
+	if (j->pl->cb && j->pl->cb->progress)
+		j->pl->cb->progress(j->pl->cb->ud, j->run, done, total);
+}
+
+static void *pool_worker(void *arg)
+{
+	pool *pl = arg;
+	for (;;) {
+		pthread_mutex_lock(&pl->mu);
+		size_t i = pl->next < pl->n ? pl->next++ : pl->n;
+		pthread_mutex_unlock(&pl->mu);
+		if (i >= pl->n)
+			break;
+		pool_job job = { pl, i };
+		if (pl->cb && pl->cb->start)
+			pl->cb->start(pl->cb->ud, i);
+		export_run *r = NULL;
+		ts_status st = export_run_analyze(pl->paths[i], pl->o, pool_warn, pool_progress, &job, &r);
+		pthread_mutex_lock(&pl->mu);
+		pl->out[i] = r;
+		if (st != TS_OK || !r)
+			pl->oom = 1;
+		pthread_mutex_unlock(&pl->mu);
+		if (pl->cb && pl->cb->done)
+			pl->cb->done(pl->cb->ud, i);
+	}
+	return NULL;
+}
+
+ts_status export_runs_analyze(const char *const *paths, size_t n, const export_opts *o,
+                              size_t jobs, const export_pool_cb *cb, export_run **out)
+{
+	pool pl;
+	memset(&pl, 0, sizeof pl);
+	pthread_mutex_init(&pl.mu, NULL);
+	pl.paths = paths;
+	pl.n = n;
+	pl.o = o;
+	pl.cb = cb;
+	pl.out = out;
+	for (size_t i = 0; i < n; i++)
+		out[i] = NULL;
+	if (jobs > n)
+		jobs = n;
+	if (jobs > 64)
+		jobs = 64;
+	pthread_t th[64];
+	size_t started = 0;
+	if (jobs > 1)
+		for (size_t k = 0; k < jobs; k++) {
+			if (pthread_create(&th[k], NULL, pool_worker, &pl) != 0)
+				break;
+			started++;
+		}
+	if (started == 0)
+		pool_worker(&pl);
+	for (size_t k = 0; k < started; k++)
+		pthread_join(th[k], NULL);
+	pthread_mutex_destroy(&pl.mu);
+	return pl.oom ? TS_ERR_NOMEM : TS_OK;
 }
 
 /* ------------------------------------------------------------------ */

@@ -120,6 +120,25 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
                              export_run **out);
 void export_run_free(export_run *r);
 
+/* ---- several runs, one per worker thread ---- */
+
+/* Called from the worker threads (the caller serialises what it shares):
+ * start/done bracket run i; progress as in export_progress_fn. */
+typedef struct export_pool_cb {
+	void (*warn)(void *ud, size_t run, const char *msg);
+	void (*start)(void *ud, size_t run);
+	void (*progress)(void *ud, size_t run, uint64_t done, uint64_t total);
+	void (*done)(void *ud, size_t run);
+	void *ud;
+} export_pool_cb;
+
+/* Analyses paths[0..n) with up to `jobs` threads (each takes the next run
+ * not yet started; jobs <= 1 or a failing pthread_create: in the calling
+ * thread).  out[i] receives run i's result (NULL only when out of memory).
+ * Returns TS_ERR_NOMEM if any run ran out of memory, else TS_OK. */
+ts_status export_runs_analyze(const char *const *paths, size_t n, const export_opts *o,
+                              size_t jobs, const export_pool_cb *cb, export_run **out);
+
 /* ---- JSON (the report's shape, see tui/report.c --help) ---- */
 
 /* Builds {"policies": [...], "runs": [...]} for runs[0..n) analysed with o;

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd_plot.h"
 #include "commands.h"
 #include "export.h"
 #include "policy.h"
@@ -19,7 +20,7 @@
 #include "sanitize.h"
 
 #define MAX_RUNS 256
-#define MAX_JOBS 16
+#define MAX_JOBS 64
 
 static const char report_usage[] =
 	"usage: tailscope report [OPTIONS] RUN...\n"
@@ -55,31 +56,20 @@ typedef struct report_opts {
 	long jobs;
 } report_opts;
 
-/* ---- messages and progress, shared by the workers ---- */
-
-typedef struct slot {
-	const char *name; /* the run's path as given (sanitized when printed) */
-	uint64_t done, total;
-	int active;
-} slot;
+/* ---- messages and progress, from the worker threads ---- */
 
 typedef struct shared {
 	pthread_mutex_t mu;
-	const report_opts *o;
-	const char **runs;
-	size_t n_runs, next, finished;
-	export_run **res;
-	ts_status *status;
+	int quiet;
+	const char *const *runs;
+	size_t n_runs, finished;
 	int tty;             /* progress allowed */
 	int shown;           /* a progress line is on screen */
 	double t0, last;
-	slot slots[MAX_JOBS];
+	/* per run: active flag and progress */
+	unsigned char *active;
+	uint64_t *done, *total;
 } shared;
-
-typedef struct worker_ctx {
-	shared *sh;
-	size_t slot;
-} worker_ctx;
 
 static double now_s(void)
 {
@@ -93,11 +83,13 @@ static void progress_clear(shared *sh)
 {
 	if (sh->shown) {
 		fprintf(stderr, "\r\033[K");
+		fflush(stderr);
 		sh->shown = 0;
 	}
 }
 
-/* Under sh->mu. */
+/* Under sh->mu.  Shown only on a terminal, after half a second, at most
+ * four times a second. */
 static void progress_draw(shared *sh, int force)
 {
 	if (!sh->tty)
@@ -108,24 +100,30 @@ static void progress_draw(shared *sh, int force)
 	sh->last = t;
 	char line[512];
 	int k = snprintf(line, sizeof line, "report: %zu/%zu runs done", sh->finished, sh->n_runs);
-	for (size_t i = 0; i < MAX_JOBS && k > 0 && (size_t)k < sizeof line; i++) {
-		const slot *s = &sh->slots[i];
-		if (!s->active)
+	for (size_t i = 0; i < sh->n_runs && k > 0 && (size_t)k < sizeof line - 40; i++) {
+		if (!sh->active[i])
 			continue;
+		/* the run's last path component */
+		const char *path = sh->runs[i];
+		size_t e = strlen(path);
+		while (e > 1 && path[e - 1] == '/')
+			e--;
+		size_t b = e;
+		while (b > 0 && path[b - 1] != '/')
+			b--;
 		char nm[64];
-		sanitize(s->name, strlen(s->name), nm, sizeof nm, 24);
-		double pct = s->total ? 100.0 * (double)s->done / (double)s->total : 0.0;
+		sanitize(path + b, e - b, nm, sizeof nm, 24);
+		double pct = sh->total[i] ? 100.0 * (double)sh->done[i] / (double)sh->total[i] : 0.0;
 		k += snprintf(line + k, sizeof line - (size_t)k, "; %s %3.0f%%", nm, pct > 100 ? 100 : pct);
 	}
 	fprintf(stderr, "\r\033[K%s", line);
+	fflush(stderr);
 	sh->shown = 1;
 }
 
-static void on_warn(void *ud, const char *msg)
+static void say(shared *sh, const char *msg)
 {
-	worker_ctx *w = ud;
-	shared *sh = w->sh;
-	if (sh->o->quiet)
+	if (sh->quiet)
 		return;
 	char buf[1400];
 	sanitize(msg, strlen(msg), buf, sizeof buf, 0);
@@ -135,46 +133,99 @@ static void on_warn(void *ud, const char *msg)
 	pthread_mutex_unlock(&sh->mu);
 }
 
-static void on_progress(void *ud, uint64_t done, uint64_t total)
+static void cb_warn(void *ud, size_t run, const char *msg)
 {
-	worker_ctx *w = ud;
-	shared *sh = w->sh;
+	(void)run;
+	say(ud, msg);
+}
+
+static void cb_start(void *ud, size_t run)
+{
+	shared *sh = ud;
+	pthread_mutex_lock(&sh->mu);
+	sh->active[run] = 1;
+	pthread_mutex_unlock(&sh->mu);
+}
+
+static void cb_progress(void *ud, size_t run, uint64_t done, uint64_t total)
+{
+	shared *sh = ud;
 	if (!sh->tty)
 		return;
 	pthread_mutex_lock(&sh->mu);
-	sh->slots[w->slot].done = done;
-	sh->slots[w->slot].total = total;
+	sh->done[run] = done;
+	sh->total[run] = total;
 	progress_draw(sh, 0);
 	pthread_mutex_unlock(&sh->mu);
 }
 
-static void *worker(void *arg)
+static void cb_done(void *ud, size_t run)
 {
-	worker_ctx *w = arg;
-	shared *sh = w->sh;
-	for (;;) {
-		pthread_mutex_lock(&sh->mu);
-		size_t i = sh->next < sh->n_runs ? sh->next++ : sh->n_runs;
-		if (i < sh->n_runs) {
-			slot *s = &sh->slots[w->slot];
-			s->name = sh->runs[i];
-			s->done = s->total = 0;
-			s->active = 1;
-		}
-		pthread_mutex_unlock(&sh->mu);
-		if (i >= sh->n_runs)
-			break;
-		export_run *r = NULL;
-		ts_status st = export_run_analyze(sh->runs[i], &sh->o->ex, on_warn, on_progress, w, &r);
-		pthread_mutex_lock(&sh->mu);
-		sh->res[i] = r;
-		sh->status[i] = st;
-		sh->finished++;
-		sh->slots[w->slot].active = 0;
-		progress_draw(sh, 1);
-		pthread_mutex_unlock(&sh->mu);
+	shared *sh = ud;
+	pthread_mutex_lock(&sh->mu);
+	sh->active[run] = 0;
+	sh->finished++;
+	progress_draw(sh, 1);
+	pthread_mutex_unlock(&sh->mu);
+}
+
+/* Analyses runs[0..n) with `jobs` workers, messages and progress on stderr.
+ * res[i] (NULL only when out of memory).  Shared with `tailscope plot`. */
+ts_status report_analyze_runs(const char *const *runs, size_t n, const export_opts *o,
+                              long jobs, int quiet, export_run **res)
+{
+	shared sh;
+	memset(&sh, 0, sizeof sh);
+	pthread_mutex_init(&sh.mu, NULL);
+	sh.quiet = quiet;
+	sh.runs = runs;
+	sh.n_runs = n;
+	sh.tty = isatty(STDERR_FILENO);
+	sh.t0 = now_s();
+	sh.active = calloc(n ? n : 1, 1);
+	sh.done = calloc(n ? n : 1, sizeof *sh.done);
+	sh.total = calloc(n ? n : 1, sizeof *sh.total);
+	ts_status st = TS_ERR_NOMEM;
+	if (sh.active && sh.done && sh.total) {
+		export_pool_cb cb = { cb_warn, cb_start, cb_progress, cb_done, &sh };
+		st = export_runs_analyze(runs, n, o, jobs > 0 ? (size_t)jobs : 1, &cb, res);
 	}
-	return NULL;
+	pthread_mutex_lock(&sh.mu);
+	progress_clear(&sh);
+	pthread_mutex_unlock(&sh.mu);
+	free(sh.active);
+	free(sh.done);
+	free(sh.total);
+	pthread_mutex_destroy(&sh.mu);
+	return st;
+}
+
+/* Loads --gt once for every run (read-only, shared by the workers).
+ * Returns the gt or NULL (o->shared_gt_failed set when it failed). */
+gt *report_load_shared_gt(export_opts *o, int quiet)
+{
+	if (!o->gt_path)
+		return NULL;
+	ts_error err;
+	gt *g = NULL;
+	size_t gskip = 0;
+	char msg[700];
+	if (gt_load(o->gt_path, &g, &gskip, &err) != TS_OK) {
+		if (!quiet) {
+			sanitize(err.msg, strlen(err.msg), msg, sizeof msg, 0);
+			fprintf(stderr, "tailscope: %s\n", msg);
+		}
+		o->shared_gt_failed = 1;
+		g = NULL;
+	} else if (gskip && !quiet) {
+		char raw[700];
+		snprintf(raw, sizeof raw, "%s: %zu malformed annotation(s) or image(s) ignored",
+		         o->gt_path, gskip);
+		sanitize(raw, strlen(raw), msg, sizeof msg, 0);
+		fprintf(stderr, "tailscope: %s\n", msg);
+	}
+	o->shared_gt = g;
+	return g;
 }
 
 /* ---- output ---- */
@@ -434,7 +485,7 @@ int cmd_report(int argc, char **argv)
 				return usage_error(err.msg);
 		} else if (!strcmp(a, "--jobs") && more) {
 			if (parse_long_arg(argv[++i], &o.jobs) || o.jobs > MAX_JOBS)
-				return usage_error("--jobs takes a whole number from 1 to 16");
+				return usage_error("--jobs takes a whole number from 1 to 64");
 		} else if (a[0] == '-' && a[1]) {
 			char m[300];
 			snprintf(m, sizeof m, "unknown or incomplete option '%.200s'", a);
@@ -451,66 +502,17 @@ int cmd_report(int argc, char **argv)
 		return usage_error("--json and --csv exclude each other");
 	o.ex.rows = o.per_sample || o.csv;
 
-	shared sh;
-	memset(&sh, 0, sizeof sh);
-	pthread_mutex_init(&sh.mu, NULL);
-	sh.o = &o;
-	sh.runs = runs;
-	sh.n_runs = n_runs;
-	sh.res = calloc(n_runs, sizeof *sh.res);
-	sh.status = calloc(n_runs, sizeof *sh.status);
-	if (!sh.res || !sh.status) {
-		free(sh.res);
-		free(sh.status);
+	export_run **res = calloc(n_runs, sizeof *res);
+	if (!res) {
 		fputs("tailscope report: out of memory\n", stderr);
 		return 2;
 	}
-	sh.tty = isatty(STDERR_FILENO);
-	sh.t0 = now_s();
-
-	/* One ground truth for every run: load it once, share it read-only. */
-	gt *shared_gt = NULL;
-	if (o.ex.gt_path) {
-		size_t gskip = 0;
-		worker_ctx wc = { &sh, 0 };
-		if (gt_load(o.ex.gt_path, &shared_gt, &gskip, &err) != TS_OK) {
-			on_warn(&wc, err.msg);
-			o.ex.shared_gt_failed = 1;
-			shared_gt = NULL;
-		} else if (gskip) {
-			char msg[600];
-			snprintf(msg, sizeof msg, "%s: %zu malformed annotation(s) or image(s) ignored",
-			         o.ex.gt_path, gskip);
-			on_warn(&wc, msg);
-		}
-		o.ex.shared_gt = shared_gt;
-	}
-
-	size_t jobs = (size_t)o.jobs < n_runs ? (size_t)o.jobs : n_runs;
-	worker_ctx ctx[MAX_JOBS];
-	pthread_t th[MAX_JOBS];
-	size_t started = 0;
-	for (size_t k = 0; k < jobs; k++) {
-		ctx[k].sh = &sh;
-		ctx[k].slot = k;
-	}
-	if (jobs > 1)
-		for (size_t k = 0; k < jobs; k++) {
-			if (pthread_create(&th[k], NULL, worker, &ctx[k]) != 0)
-				break;
-			started++;
-		}
-	if (started == 0)
-		worker(&ctx[0]); /* one job, or threads unavailable: do it here */
-	for (size_t k = 0; k < started; k++)
-		pthread_join(th[k], NULL);
-	pthread_mutex_lock(&sh.mu);
-	progress_clear(&sh);
-	pthread_mutex_unlock(&sh.mu);
+	gt *shared_gt = report_load_shared_gt(&o.ex, o.quiet);
+	report_analyze_runs(runs, n_runs, &o.ex, o.jobs, o.quiet, res);
 
 	int partial = 0, any_usable = 0, oom = 0;
 	for (size_t i = 0; i < n_runs; i++) {
-		const export_run *r = sh.res[i];
+		const export_run *r = res[i];
 		if (!r) {
 			oom = 1;
 			partial = 1;
@@ -525,7 +527,7 @@ int cmd_report(int argc, char **argv)
 		fputs("tailscope report: out of memory\n", stderr);
 		any_usable = 0;
 	} else if (o.json) {
-		cJSON *root = export_json(&o.ex, sh.res, n_runs, o.per_sample);
+		cJSON *root = export_json(&o.ex, res, n_runs, o.per_sample);
 		char *txt = root ? cJSON_Print(root) : NULL;
 		if (txt) {
 			fputs(txt, stdout);
@@ -539,7 +541,7 @@ int cmd_report(int argc, char **argv)
 	} else if (o.csv) {
 		ts_status st = export_csv_header(&o.ex, write_stdout, NULL);
 		for (size_t i = 0; i < n_runs && st == TS_OK; i++)
-			st = export_csv_rows(&o.ex, sh.res[i], write_stdout, NULL);
+			st = export_csv_rows(&o.ex, res[i], write_stdout, NULL);
 		if (st != TS_OK) {
 			fprintf(stderr, "tailscope report: writing CSV: %s\n", ts_status_text(st));
 			any_usable = 0;
@@ -548,17 +550,15 @@ int cmd_report(int argc, char **argv)
 		for (size_t i = 0; i < n_runs; i++) {
 			if (i)
 				printf("\n");
-			print_table(sh.res[i], &o);
+			print_table(res[i], &o);
 		}
 	}
 	if (fflush(stdout) != 0)
 		any_usable = 0;
 	for (size_t i = 0; i < n_runs; i++)
-		export_run_free(sh.res[i]);
-	free(sh.res);
-	free(sh.status);
+		export_run_free(res[i]);
+	free(res);
 	gt_free(shared_gt);
-	pthread_mutex_destroy(&sh.mu);
 	if (!any_usable)
 		return 2;
 	return partial ? 1 : 0;
