@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "closep.h"
+#include "confidence.h"
 #include "sanitize.h"
 #include "session.h"
 
@@ -493,6 +493,7 @@ double session_view_closep(session *s, size_t i)
 	if (!v->valid || v->failed || !v->s || i >= sample_n_records(v->s))
 		return NAN;
 	if (v->closep[i] == CLOSEP_UNSET)
-		v->closep[i] = closep_at(v->t, (long)sample_records(v->s)[i].last_step);
+		v->closep[i] = conf_close_prob(v->t, (long)sample_records(v->s)[i].last_step,
+		                               sample_key(v->s) == REC_KEY_LOC);
 	return v->closep[i];
 }

@@ -31,22 +31,52 @@ static void on_quit_signal(int sig)
 	term_signal = sig;
 }
 
-/* Async-signal-safe: put the tty back and re-raise. */
+/* Async-signal-safe: put the tty back, then replay what was captured from
+ * stderr (a sanitizer report, a library's last words) with control bytes
+ * other than newline shown as '?'. */
+static void crash_restore(void)
+{
+	if (!active)
+		return;
+	active = 0;
+	if (have_tio)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
+	if (reset_len) {
+		ssize_t w = write(STDOUT_FILENO, reset_seq, reset_len);
+		(void)w;
+	}
+	if (saved_stderr < 0)
+		return;
+	int cap = captured ? fileno(captured) : -1;
+	dup2(saved_stderr, STDERR_FILENO);
+	if (cap < 0 || lseek(cap, 0, SEEK_SET) != 0)
+		return;
+	char buf[512];
+	ssize_t n;
+	while ((n = read(cap, buf, sizeof buf)) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)buf[i];
+			if ((c < 0x20 && c != '\n') || c == 0x7f)
+				buf[i] = '?';
+		}
+		ssize_t w = write(STDERR_FILENO, buf, (size_t)n);
+		(void)w;
+	}
+}
+
 static void on_crash(int sig)
 {
-	if (active) {
-		if (have_tio)
-			tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
-		if (reset_len) {
-			ssize_t w = write(STDOUT_FILENO, reset_seq, reset_len);
-			(void)w;
-		}
-		if (saved_stderr >= 0)
-			dup2(saved_stderr, STDERR_FILENO);
-	}
+	crash_restore();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
+
+#if defined(__SANITIZE_ADDRESS__)
+/* Sanitizer builds: a report ends the process without a signal; restore
+ * the terminal and show the report (it went to the captured stderr). */
+void __sanitizer_set_death_callback(void (*callback)(void));
+#define HAVE_SANITIZER_DEATH_CALLBACK 1
+#endif
 
 static void add_cap(const char *cap)
 {
@@ -184,6 +214,9 @@ int term_start(char *err, size_t errsz)
 			use_colors = 0;
 	}
 	capture_stderr();
+#ifdef HAVE_SANITIZER_DEATH_CALLBACK
+	__sanitizer_set_death_callback(crash_restore);
+#endif
 	return 0;
 }
 

@@ -10,7 +10,7 @@
 #include <wchar.h>
 
 #include "tcurses.h"
-#include "closep.h"
+#include "confidence.h"
 #include "pairs.h"
 #include "sanitize.h"
 #include "term.h"
@@ -818,7 +818,8 @@ static void draw_timeline(ui *u)
 			for (uint32_t k = 0; k < st->n_alt && x < W - 4; k++) {
 				char tx[64];
 				sanitize(at + alts[k].off, alts[k].len, tx, sizeof tx, 14);
-				int cl = closep_is_close(at + alts[k].off, alts[k].len);
+				int cl = conf_is_end_token(at + alts[k].off, alts[k].len,
+				                           sample_key(v->s) == REC_KEY_LOC);
 				if (isnan(alts[k].logprob))
 					snprintf(buf, sizeof buf, "'%s' ?", tx);
 				else
@@ -835,7 +836,7 @@ static void draw_timeline(ui *u)
 		if (!trace_has_alts(t)) {
 			put(w, yp, x, W - x, "needs alternatives (top_logprobs) in the trace", ca(u, CP_DIM, 0, A_DIM));
 		} else {
-			size_t upto = replay_records_upto(rp, cur);
+			size_t upto = replay_visible(rp);
 			/* how many fit: walk back from the latest */
 			size_t first = upto;
 			int need = 0;
@@ -1123,7 +1124,7 @@ static void draw_metrics(ui *u)
 {
 	session_run *r = session_cur(u->s);
 	session_view *v = &u->s->view;
-	int want = 14 + (r ? 2 * (int)r->an.n_iou : 0) + 12;
+	int want = 18 + (r ? 3 * (int)r->an.n_iou : 0);
 	WINDOW *o = overlay_win(want, 76);
 	char a[96], b[96], ttl[256];
 	if (!o || !r)

@@ -274,6 +274,13 @@ check "Ctrl-C: the program exits" wait_exit int
 check "Ctrl-C: exit status 130" status_is int 130
 check "Ctrl-C: terminal restored" alt_off int
 
+start segv 120 40 -- "$FIX/run-a"
+wait_for segv "repeat-stop: off" >/dev/null
+pid=$(child_pid segv)
+kill -SEGV "$pid" 2>/dev/null
+check "crash signal (SIGSEGV): the program dies with it (139)" status_is segv 139
+check "crash signal: terminal restored anyway" alt_off segv
+
 # ---------------------------------------------------------------- runs, colours
 start runs 160 50 -- "$FIX/run-a" "$FIX/run-b"
 check "two runs: first run shown" wait_for runs "tui-fixture [1/2]"

@@ -1,6 +1,6 @@
 /* State logic of the TUI without a terminal: list cursor, samples list
  * filter/sort/selection, replay cursor (stepping, boundaries, termination,
- * repeat-stop), P(close) at record boundaries.  Expected values are worked
+ * repeat-stop).  Expected values are worked
  * out by hand from the fixtures described above each test. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +12,6 @@
 #include <math.h>
 #include <cmocka.h>
 
-#include "closep.h"
 #include "listcur.h"
 #include "replay.h"
 #include "slist.h"
@@ -379,61 +378,6 @@ static void test_replay_empty_trace(void **state)
 	assert_int_equal(replay_next_boundary(&r), -1);
 }
 
-/* ---- P(close) ---- */
-
-static void test_closep_tokens(void **state)
-{
-	(void)state;
-	assert_true(closep_is_close("]", 1));
-	assert_true(closep_is_close(" ]", 2));
-	assert_true(closep_is_close("\n]\n```", 6));
-	assert_true(closep_is_close("```", 3));
-	assert_true(closep_is_close("", 0));
-	assert_true(closep_is_close("<|im_end|>", 10));
-	assert_true(closep_is_close("<eos>", 5));
-	assert_false(closep_is_close("<eos", 4));
-	assert_false(closep_is_close("},{", 3));
-	assert_false(closep_is_close(",", 1));
-	assert_false(closep_is_close("a]", 2));
-}
-
-/* Steps: 0 "[", 1 record a (completes), 2 "," with alternatives
- * ","=0.7 "]"=0.2 "<|im_end|>"=0.05 -> P(close after r0) = 0.25.
- * 3 record b merged with "," ("...},"): decided at step 3 itself among
- * "},"=0.6 "}]"=0.3 "}\n]"=0.1 -> P = 0.4.  4 "]" (last step): P after a
- * record completing there is undefined (NAN). */
-static const char closep_line[] =
-	"{\"image_id\": 1, \"finish_reason\": \"stop\", \"tokens\": ["
-	"{\"token\": \"[\", \"logprob\": -0.01},"
-	"{\"token\": \"{\\\"bbox_2d\\\": [1,2,3,4], \\\"label\\\": \\\"a\\\"}\", \"logprob\": -0.1},"
-	"{\"token\": \",\", \"logprob\": -0.35667494393873245, \"top_logprobs\": ["
-	" {\"token\": \",\", \"logprob\": -0.35667494393873245},"
-	" {\"token\": \"]\", \"logprob\": -1.6094379124341003},"
-	" {\"token\": \"<|im_end|>\", \"logprob\": -2.995732273553991}]},"
-	"{\"token\": \"{\\\"bbox_2d\\\": [5,6,7,8], \\\"label\\\": \\\"b\\\"},\", \"logprob\": -0.5, \"top_logprobs\": ["
-	" {\"token\": \"},\", \"logprob\": -0.5108256237659907},"
-	" {\"token\": \"}]\", \"logprob\": -1.2039728043259361},"
-	" {\"token\": \"}\\n]\", \"logprob\": -2.3025850929940455}]},"
-	"{\"token\": \"]\", \"logprob\": -0.01}]}";
-
-static void test_closep_at_boundaries(void **state)
-{
-	(void)state;
-	trace_limits lim;
-	trace *t = NULL;
-	ts_error err;
-	trace_limits_default(&lim);
-	assert_int_equal(trace_parse_line(closep_line, sizeof closep_line - 1, &lim, &t, &err), TS_OK);
-	assert_int_equal(trace_n_steps(t), 5);
-	assert_true(fabs(closep_at(t, 1) - 0.25) < 1e-9);
-	assert_true(fabs(closep_at(t, 3) - 0.4) < 1e-9);
-	assert_true(isnan(closep_at(t, 4)));   /* nothing after the last step */
-	assert_true(isnan(closep_at(t, 0)));   /* step 1 has no alternatives */
-	assert_true(isnan(closep_at(t, -1)));
-	assert_true(isnan(closep_at(t, 99)));
-	trace_free(t);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -448,8 +392,6 @@ int main(void)
 		cmocka_unit_test(test_replay_termination_point),
 		cmocka_unit_test(test_replay_repeat_stop_toggle),
 		cmocka_unit_test(test_replay_empty_trace),
-		cmocka_unit_test(test_closep_tokens),
-		cmocka_unit_test(test_closep_at_boundaries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
