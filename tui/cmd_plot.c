@@ -1,12 +1,434 @@
-/* cmd_plot.c — `tailscope plot` (work in progress). */
+/* cmd_plot.c — `tailscope plot KIND [OPTIONS] RUN...`: the triage plots in
+ * the terminal (braille / block characters, 16 colours) or as a PNG. */
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "cmd_plot.h"
+#include "plot.h"
+#include "render.h"
+#include "sanitize.h"
+
+#define MAX_RUNS 256
+
+static const char plot_usage[] =
+	"usage: tailscope plot KIND [OPTIONS] RUN...\n"
+	"\n"
+	"KIND:\n"
+	"  maxrepeat     histogram of the per-sample max repeat (policy off), a bar per run per bin\n"
+	"  interference  duplicate rate (x) against F1@0.3 (y), one labelled point per run\n"
+	"  saved         tokens saved by repeat_stop per run (tokens off - tokens repeat_stop)\n"
+	"  pr            precision-recall curve from the record scores (AP@0.5), one per run\n"
+	"RUN: a run directory (run.json, gt.json, images/, traces.jsonl) or a traces JSONL file.\n"
+	"\n"
+	"  --gt FILE         COCO instances ground truth (default: the run's gt.json)\n"
+	"  --coords NAME     qwen3 | qwen25 | gemini | paligemma | xyxy | auto\n"
+	"  --min-pixels N    qwen25 smart_resize min_pixels (default 3136)\n"
+	"  --max-pixels N    qwen25 smart_resize max_pixels (default 12845056)\n"
+	"  --iou T           F1 threshold for interference (default 0.3)\n"
+	"  --score mean|min  record score for pr (default mean)\n"
+	"  --policy P        policy whose PR curve pr draws (default off)\n"
+	"  -o FILE.png       write a PNG (atomically) instead of printing\n"
+	"  --size WxH        PNG size in pixels (default 960x600)\n"
+	"  --width N         terminal columns (default: the terminal's, else $COLUMNS, else 80)\n"
+	"  --height N        rows of the plot area in the terminal (default 16)\n"
+	"  --color WHEN      auto | always | never (auto: stdout is a terminal and NO_COLOR is unset)\n"
+	"  --jobs N          runs analysed at once, one per thread (default 2)\n"
+	"  -q, --quiet       don't print skipped-line messages\n"
+	"  -h, --help        this help\n"
+	"\n"
+	"exit status: 0 ok, 1 some lines skipped (or a run without what the plot needs),\n"
+	"2 nothing to plot, bad usage or the PNG could not be written\n";
+
+typedef enum { K_MAXREPEAT, K_INTERFERENCE, K_SAVED, K_PR } plot_which;
+
+static int usage_error(const char *msg)
+{
+	char buf[512];
+	fprintf(stderr, "tailscope plot: %s\n", sanitize_cstr(msg, buf, sizeof buf, 200));
+	fputs("try 'tailscope plot --help'\n", stderr);
+	return 2;
+}
+
+static void say(const char *msg)
+{
+	char buf[1024];
+	fprintf(stderr, "tailscope plot: %s\n", sanitize_cstr(msg, buf, sizeof buf, 0));
+}
+
+static int parse_pos_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (end == s || *end || errno || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* max-repeat bins: 0, 1, 2, 3-4, 5-8, 9-16, 17-32, 33-64, 65+ */
+#define N_BINS 9
+static const char *const bin_labels[N_BINS] = { "0", "1", "2", "3-4", "5-8", "9-16", "17-32",
+                                                "33-64", "65+" };
+
+static int bin_of(uint32_t v)
+{
+	if (v <= 2)
+		return (int)v;
+	int b = 3;
+	for (uint32_t hi = 4; hi < 64 && v > hi; hi *= 2)
+		b++;
+	return v > 64 ? 8 : b;
+}
+
+static int term_cols(void)
+{
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col;
+	const char *c = getenv("COLUMNS");
+	long v;
+	if (c && parse_pos_long(c, 20, 1000, &v) == 0)
+		return (int)v;
+	return 80;
+}
 
 int cmd_plot(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("tailscope plot: not implemented yet\n", stderr);
-	return 2;
+	export_opts ex;
+	export_opts_default(&ex);
+	ex.confidence = 0;
+	const char *runs[MAX_RUNS];
+	size_t n_runs = 0;
+	const char *out_png = NULL;
+	long png_w = 960, png_h = 600, width = 0, height = 16, jobs = 2;
+	int color = -1, quiet = 0, which = -1;
+	double iou = 0.3;
+	policy pr_policy = { POLICY_OFF, 0 };
+	ts_error err;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int more = i + 1 < argc;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(plot_usage, stdout);
+			return 0;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			quiet = 1;
+		} else if (!strcmp(a, "--gt") && more) {
+			ex.gt_path = argv[++i];
+		} else if (!strcmp(a, "--coords") && more) {
+			if (coords_parse(argv[++i], &ex.an.coords.kind) != TS_OK)
+				return usage_error("unknown --coords (qwen3, qwen25, gemini, paligemma, xyxy, auto)");
+			ex.coords_set = 1;
+		} else if (!strcmp(a, "--min-pixels") && more) {
+			if (parse_pos_long(argv[++i], 1, 1L << 40, &ex.an.coords.min_pixels))
+				return usage_error("--min-pixels takes a positive whole number");
+		} else if (!strcmp(a, "--max-pixels") && more) {
+			if (parse_pos_long(argv[++i], 1, 1L << 40, &ex.an.coords.max_pixels))
+				return usage_error("--max-pixels takes a positive whole number");
+		} else if (!strcmp(a, "--iou") && more) {
+			char *end;
+			errno = 0;
+			iou = strtod(argv[++i], &end);
+			if (end == argv[i] || *end || errno || !(iou > 0 && iou <= 1))
+				return usage_error("--iou takes one threshold in (0,1]");
+		} else if (!strcmp(a, "--score") && more) {
+			if (conf_score_parse(argv[++i], &ex.score, &err) != TS_OK)
+				return usage_error(err.msg);
+		} else if (!strcmp(a, "--policy") && more) {
+			if (policy_parse(argv[++i], &pr_policy, &err) != TS_OK)
+				return usage_error(err.msg);
+		} else if (!strcmp(a, "-o") && more) {
+			out_png = argv[++i];
+		} else if (!strcmp(a, "--size") && more) {
+			const char *v = argv[++i];
+			char wbuf[16], *x = strchr(v, 'x');
+			if (!x || (size_t)(x - v) >= sizeof wbuf)
+				return usage_error("--size takes WxH, e.g. 960x600");
+			memcpy(wbuf, v, (size_t)(x - v));
+			wbuf[x - v] = '\0';
+			if (parse_pos_long(wbuf, 200, 8192, &png_w) || parse_pos_long(x + 1, 200, 8192, &png_h))
+				return usage_error("--size: width and height from 200 to 8192");
+		} else if (!strcmp(a, "--width") && more) {
+			if (parse_pos_long(argv[++i], 20, 1000, &width))
+				return usage_error("--width takes 20 to 1000 columns");
+		} else if (!strcmp(a, "--height") && more) {
+			if (parse_pos_long(argv[++i], 4, 500, &height))
+				return usage_error("--height takes 4 to 500 rows");
+		} else if (!strcmp(a, "--color") && more) {
+			const char *v = argv[++i];
+			if (!strcmp(v, "auto"))
+				color = -1;
+			else if (!strcmp(v, "always"))
+				color = 1;
+			else if (!strcmp(v, "never"))
+				color = 0;
+			else
+				return usage_error("--color takes auto, always or never");
+		} else if (!strcmp(a, "--jobs") && more) {
+			if (parse_pos_long(argv[++i], 1, 64, &jobs))
+				return usage_error("--jobs takes a whole number from 1 to 64");
+		} else if (a[0] == '-' && a[1]) {
+			char m[300];
+			snprintf(m, sizeof m, "unknown or incomplete option '%.200s'", a);
+			return usage_error(m);
+		} else if (which < 0) {
+			if (!strcmp(a, "maxrepeat"))
+				which = K_MAXREPEAT;
+			else if (!strcmp(a, "interference"))
+				which = K_INTERFERENCE;
+			else if (!strcmp(a, "saved"))
+				which = K_SAVED;
+			else if (!strcmp(a, "pr"))
+				which = K_PR;
+			else {
+				char m[300];
+				snprintf(m, sizeof m, "unknown plot '%.200s' (maxrepeat, interference, saved, pr)", a);
+				return usage_error(m);
+			}
+		} else {
+			if (n_runs == MAX_RUNS)
+				return usage_error("too many runs");
+			runs[n_runs++] = a;
+		}
+	}
+	if (which < 0)
+		return usage_error("no KIND given (maxrepeat, interference, saved, pr)");
+	if (n_runs == 0)
+		return usage_error("no RUN given");
+
+	/* what each plot needs from the analysis */
+	ex.n_pol = 1;
+	ex.pol[0] = (policy){ POLICY_OFF, 0 };
+	if (which == K_SAVED) {
+		ex.pol[1] = (policy){ POLICY_REPEAT_STOP, 0 };
+		ex.n_pol = 2;
+	} else if (which == K_PR) {
+		ex.pol[0] = pr_policy;
+		ex.confidence = 1;
+	} else if (which == K_INTERFERENCE) {
+		ex.an.iou[0] = iou;
+		ex.an.n_iou = 1;
+	}
+
+	export_run **res = calloc(n_runs, sizeof *res);
+	if (!res) {
+		say("out of memory");
+		return 2;
+	}
+	gt *shared_gt = report_load_shared_gt(&ex, quiet);
+	report_analyze_runs(runs, n_runs, &ex, jobs, quiet, res);
+
+	int partial = 0;
+	size_t n_ok = 0;
+	/* per-run data, kept alive until drawn */
+	plot_series *series = calloc(n_runs, sizeof *series);
+	double *xs = calloc(n_runs * CONF_N_RECALL + 1, sizeof *xs);
+	double *ys = calloc(n_runs * CONF_N_RECALL + 1, sizeof *ys);
+	double *vals = calloc(n_runs * N_BINS + 1, sizeof *vals);
+	char (*names)[160] = calloc(n_runs + 1, sizeof *names);
+	char (*texts)[64] = calloc(n_runs * N_BINS + 1, sizeof *texts);
+	const char **text_ptr = calloc(n_runs * N_BINS + 1, sizeof *text_ptr);
+	const char **group_ptr = calloc(n_runs + 1, sizeof *group_ptr);
+	int rc = 2;
+	if (!series || !xs || !ys || !vals || !names || !texts || !text_ptr || !group_ptr) {
+		say("out of memory");
+		goto done;
+	}
+
+	plot_spec spec;
+	char title[200];
+	plot_series one;
+	memset(&one, 0, sizeof one);
+	int top_bin = 2;
+	for (size_t i = 0; i < n_runs; i++) {
+		const export_run *r = res[i];
+		if (!r || !r->usable) {
+			partial = 1;
+			continue;
+		}
+		if (r->skipped)
+			partial = 1;
+		if ((which == K_INTERFERENCE || which == K_PR) && !r->gt_loaded) {
+			char m[400];
+			snprintf(m, sizeof m, "%s: no ground truth, not plotted (use --gt FILE)", r->name);
+			say(m);
+			partial = 1;
+			continue;
+		}
+		snprintf(names[n_ok], sizeof names[n_ok], "%s", r->name);
+		plot_series *se = &series[n_ok];
+		se->name = names[n_ok];
+		switch (which) {
+		case K_MAXREPEAT: {
+			double *v = &vals[n_ok * N_BINS];
+			for (size_t k = 0; k < r->n_samples; k++) {
+				int b = bin_of(r->max_repeat[k]);
+				v[b] += 1;
+				if (b > top_bin)
+					top_bin = b;
+			}
+			for (int b = 0; b < N_BINS; b++) {
+				char *t = texts[n_ok * N_BINS + (size_t)b];
+				snprintf(t, 64, "%.0f (%.1f%%)", v[b],
+				         r->n_samples ? 100.0 * v[b] / (double)r->n_samples : 0.0);
+				text_ptr[n_ok * N_BINS + (size_t)b] = t;
+			}
+			se->v = v;
+			se->text = &text_ptr[n_ok * N_BINS];
+			break;
+		}
+		case K_INTERFERENCE:
+			xs[n_ok] = r->m[0].duplicate_rate;
+			ys[n_ok] = r->m[0].prf[0].f1;
+			se->x = &xs[n_ok];
+			se->y = &ys[n_ok];
+			se->n = 1;
+			break;
+		case K_SAVED: {
+			double off = (double)r->m[0].tokens, on = (double)r->m[1].tokens;
+			vals[n_ok] = off - on;
+			snprintf(texts[n_ok], 64, "%.0f (%.1f%%)", off - on, off > 0 ? 100.0 * (off - on) / off : 0.0);
+			text_ptr[n_ok] = texts[n_ok];
+			group_ptr[n_ok] = names[n_ok];
+			break;
+		}
+		case K_PR: {
+			const conf_ap_result *ap = &r->ap[0];
+			double *x = &xs[n_ok * CONF_N_RECALL], *y = &ys[n_ok * CONF_N_RECALL];
+			size_t k = 0;
+			for (int j = 0; j < CONF_N_RECALL; j++) {
+				if (!(ap->recall[j] <= ap->recall_max + 1e-12) || !isfinite(ap->precision[j]))
+					break;
+				x[k] = ap->recall[j];
+				y[k] = ap->precision[j];
+				k++;
+			}
+			se->x = x;
+			se->y = y;
+			se->n = k;
+			char nm[160];
+			snprintf(nm, sizeof nm, "%s (AP %.3f, pooled %.3f)", r->name,
+			         isfinite(ap->ap) ? ap->ap : 0.0, isfinite(ap->ap_pooled) ? ap->ap_pooled : 0.0);
+			snprintf(names[n_ok], sizeof names[n_ok], "%s", nm);
+			break;
+		}
+		}
+		n_ok++;
+	}
+	if (n_ok == 0) {
+		say("nothing to plot");
+		goto done;
+	}
+
+	switch (which) {
+	case K_MAXREPEAT:
+		plot_spec_init(&spec, PLOT_BARS);
+		spec.title = "max repeat per sample (policy off): samples per bin";
+		spec.n_groups = (size_t)top_bin + 1;
+		spec.group_labels = bin_labels;
+		spec.series = series;
+		spec.n_series = n_ok;
+		break;
+	case K_INTERFERENCE: {
+		plot_spec_init(&spec, PLOT_SCATTER);
+		snprintf(title, sizeof title, "duplicate rate against F1@%g (policy off), one point per run", iou);
+		spec.title = title;
+		spec.xlabel = "duplicate rate";
+		snprintf(names[n_runs], sizeof names[n_runs], "F1@%g", iou);
+		spec.ylabel = names[n_runs];
+		double xmax = 0;
+		for (size_t i = 0; i < n_ok; i++)
+			xmax = fmax(xmax, xs[i]);
+		spec.x_min = 0;
+		spec.x_max = xmax < 0.1 ? 0.1 : ceil(xmax * 1.15 * 20.0) / 20.0;
+		if (spec.x_max > 1)
+			spec.x_max = 1;
+		spec.y_min = 0;
+		spec.y_max = 1;
+		spec.series = series;
+		spec.n_series = n_ok;
+		break;
+	}
+	case K_SAVED:
+		plot_spec_init(&spec, PLOT_BARS);
+		spec.title = "tokens saved by repeat_stop (tokens off - tokens repeat_stop)";
+		one.name = "tokens saved";
+		one.v = vals;
+		one.text = text_ptr;
+		spec.series = &one;
+		spec.n_series = 1;
+		spec.n_groups = n_ok;
+		spec.group_labels = group_ptr;
+		break;
+	case K_PR: {
+		char pn[48];
+		plot_spec_init(&spec, PLOT_LINES);
+		snprintf(title, sizeof title, "precision-recall at IoU 0.5 (%s score, policy %s, all categories pooled)",
+		         conf_score_name(ex.score), policy_name(&ex.pol[0], pn, sizeof pn));
+		spec.title = title;
+		spec.xlabel = "recall";
+		spec.ylabel = "precision (interpolated, 101 points)";
+		spec.x_min = 0;
+		spec.x_max = 1;
+		spec.y_min = 0;
+		spec.y_max = 1;
+		spec.series = series;
+		spec.n_series = n_ok;
+		break;
+	}
+	default:
+		goto done;
+	}
+
+	if (out_png) {
+		render_image *img = NULL;
+		if (plot_image_render(&spec, (uint32_t)png_w, (uint32_t)png_h, &img, &err) != TS_OK ||
+		    render_png_write(img, out_png, &err) != TS_OK) {
+			say(err.msg);
+			render_image_free(img);
+			goto done;
+		}
+		render_image_free(img);
+	} else {
+		plot_text *t = NULL;
+		int cols = width ? (int)width : term_cols();
+		if (plot_text_render(&spec, cols, (int)height, &t, &err) != TS_OK) {
+			say(err.msg);
+			goto done;
+		}
+		int sgr = color == 1 || (color < 0 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+		for (int r = 0; r < t->rows; r++) {
+			char *line = plot_text_line(t, r, sgr);
+			if (line) {
+				fputs(line, stdout);
+				fputc('\n', stdout);
+			}
+			free(line);
+		}
+		plot_text_free(t);
+		if (fflush(stdout) != 0)
+			goto done;
+	}
+	rc = partial ? 1 : 0;
+done:
+	for (size_t i = 0; i < n_runs; i++)
+		export_run_free(res[i]);
+	free(res);
+	free(series);
+	free(xs);
+	free(ys);
+	free(vals);
+	free(names);
+	free(texts);
+	free(text_ptr);
+	free(group_ptr);
+	gt_free(shared_gt);
+	return rc;
 }

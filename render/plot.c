@@ -1,0 +1,993 @@
+/* plot.c — charts into RGBA pixels or terminal cells (see plot.h). */
+#include "plot.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sanitize.h"
+
+/* ------------------------------------------------------------------ */
+/* the 5x7 font: printable ASCII 0x20..0x7e, drawn for tailscope;       */
+/* each row is 5 bits, bit 4 = leftmost column                         */
+
+static const uint8_t font5x7[95][7] = {
+	{ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 }, /* ' ' */
+	{ 0x04, 0x04, 0x04, 0x04, 0x04, 0x00, 0x04 }, /* '!' */
+	{ 0x0a, 0x0a, 0x0a, 0x00, 0x00, 0x00, 0x00 }, /* '"' */
+	{ 0x0a, 0x0a, 0x1f, 0x0a, 0x1f, 0x0a, 0x0a }, /* '#' */
+	{ 0x04, 0x0f, 0x14, 0x0e, 0x05, 0x1e, 0x04 }, /* '$' */
+	{ 0x18, 0x19, 0x02, 0x04, 0x08, 0x13, 0x03 }, /* '%' */
+	{ 0x0c, 0x12, 0x14, 0x08, 0x15, 0x12, 0x0d }, /* '&' */
+	{ 0x04, 0x04, 0x04, 0x00, 0x00, 0x00, 0x00 }, /* ''' */
+	{ 0x02, 0x04, 0x08, 0x08, 0x08, 0x04, 0x02 }, /* '(' */
+	{ 0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08 }, /* ')' */
+	{ 0x00, 0x04, 0x15, 0x0e, 0x15, 0x04, 0x00 }, /* '*' */
+	{ 0x00, 0x04, 0x04, 0x1f, 0x04, 0x04, 0x00 }, /* '+' */
+	{ 0x00, 0x00, 0x00, 0x00, 0x0c, 0x04, 0x08 }, /* ',' */
+	{ 0x00, 0x00, 0x00, 0x1f, 0x00, 0x00, 0x00 }, /* '-' */
+	{ 0x00, 0x00, 0x00, 0x00, 0x00, 0x0c, 0x0c }, /* '.' */
+	{ 0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x00 }, /* '/' */
+	{ 0x0e, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0e }, /* '0' */
+	{ 0x04, 0x0c, 0x04, 0x04, 0x04, 0x04, 0x0e }, /* '1' */
+	{ 0x0e, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1f }, /* '2' */
+	{ 0x1f, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0e }, /* '3' */
+	{ 0x02, 0x06, 0x0a, 0x12, 0x1f, 0x02, 0x02 }, /* '4' */
+	{ 0x1f, 0x10, 0x1e, 0x01, 0x01, 0x11, 0x0e }, /* '5' */
+	{ 0x06, 0x08, 0x10, 0x1e, 0x11, 0x11, 0x0e }, /* '6' */
+	{ 0x1f, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08 }, /* '7' */
+	{ 0x0e, 0x11, 0x11, 0x0e, 0x11, 0x11, 0x0e }, /* '8' */
+	{ 0x0e, 0x11, 0x11, 0x0f, 0x01, 0x02, 0x0c }, /* '9' */
+	{ 0x00, 0x0c, 0x0c, 0x00, 0x0c, 0x0c, 0x00 }, /* ':' */
+	{ 0x00, 0x0c, 0x0c, 0x00, 0x0c, 0x04, 0x08 }, /* ';' */
+	{ 0x02, 0x04, 0x08, 0x10, 0x08, 0x04, 0x02 }, /* '<' */
+	{ 0x00, 0x00, 0x1f, 0x00, 0x1f, 0x00, 0x00 }, /* '=' */
+	{ 0x08, 0x04, 0x02, 0x01, 0x02, 0x04, 0x08 }, /* '>' */
+	{ 0x0e, 0x11, 0x01, 0x02, 0x04, 0x00, 0x04 }, /* '?' */
+	{ 0x0e, 0x11, 0x17, 0x15, 0x17, 0x10, 0x0e }, /* '@' */
+	{ 0x0e, 0x11, 0x11, 0x1f, 0x11, 0x11, 0x11 }, /* 'A' */
+	{ 0x1e, 0x11, 0x11, 0x1e, 0x11, 0x11, 0x1e }, /* 'B' */
+	{ 0x0e, 0x11, 0x10, 0x10, 0x10, 0x11, 0x0e }, /* 'C' */
+	{ 0x1c, 0x12, 0x11, 0x11, 0x11, 0x12, 0x1c }, /* 'D' */
+	{ 0x1f, 0x10, 0x10, 0x1e, 0x10, 0x10, 0x1f }, /* 'E' */
+	{ 0x1f, 0x10, 0x10, 0x1e, 0x10, 0x10, 0x10 }, /* 'F' */
+	{ 0x0e, 0x11, 0x10, 0x17, 0x11, 0x11, 0x0f }, /* 'G' */
+	{ 0x11, 0x11, 0x11, 0x1f, 0x11, 0x11, 0x11 }, /* 'H' */
+	{ 0x0e, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0e }, /* 'I' */
+	{ 0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0c }, /* 'J' */
+	{ 0x11, 0x12, 0x14, 0x18, 0x14, 0x12, 0x11 }, /* 'K' */
+	{ 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x1f }, /* 'L' */
+	{ 0x11, 0x1b, 0x15, 0x15, 0x11, 0x11, 0x11 }, /* 'M' */
+	{ 0x11, 0x11, 0x19, 0x15, 0x13, 0x11, 0x11 }, /* 'N' */
+	{ 0x0e, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0e }, /* 'O' */
+	{ 0x1e, 0x11, 0x11, 0x1e, 0x10, 0x10, 0x10 }, /* 'P' */
+	{ 0x0e, 0x11, 0x11, 0x11, 0x15, 0x12, 0x0d }, /* 'Q' */
+	{ 0x1e, 0x11, 0x11, 0x1e, 0x14, 0x12, 0x11 }, /* 'R' */
+	{ 0x0f, 0x10, 0x10, 0x0e, 0x01, 0x01, 0x1e }, /* 'S' */
+	{ 0x1f, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04 }, /* 'T' */
+	{ 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0e }, /* 'U' */
+	{ 0x11, 0x11, 0x11, 0x11, 0x11, 0x0a, 0x04 }, /* 'V' */
+	{ 0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0a }, /* 'W' */
+	{ 0x11, 0x11, 0x0a, 0x04, 0x0a, 0x11, 0x11 }, /* 'X' */
+	{ 0x11, 0x11, 0x0a, 0x04, 0x04, 0x04, 0x04 }, /* 'Y' */
+	{ 0x1f, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1f }, /* 'Z' */
+	{ 0x0e, 0x08, 0x08, 0x08, 0x08, 0x08, 0x0e }, /* '[' */
+	{ 0x00, 0x10, 0x08, 0x04, 0x02, 0x01, 0x00 }, /* backslash */
+	{ 0x0e, 0x02, 0x02, 0x02, 0x02, 0x02, 0x0e }, /* ']' */
+	{ 0x04, 0x0a, 0x11, 0x00, 0x00, 0x00, 0x00 }, /* '^' */
+	{ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1f }, /* '_' */
+	{ 0x08, 0x04, 0x02, 0x00, 0x00, 0x00, 0x00 }, /* '`' */
+	{ 0x00, 0x00, 0x0e, 0x01, 0x0f, 0x11, 0x0f }, /* 'a' */
+	{ 0x10, 0x10, 0x16, 0x19, 0x11, 0x11, 0x1e }, /* 'b' */
+	{ 0x00, 0x00, 0x0e, 0x10, 0x10, 0x11, 0x0e }, /* 'c' */
+	{ 0x01, 0x01, 0x0d, 0x13, 0x11, 0x11, 0x0f }, /* 'd' */
+	{ 0x00, 0x00, 0x0e, 0x11, 0x1f, 0x10, 0x0e }, /* 'e' */
+	{ 0x06, 0x09, 0x08, 0x1c, 0x08, 0x08, 0x08 }, /* 'f' */
+	{ 0x00, 0x0f, 0x11, 0x11, 0x0f, 0x01, 0x0e }, /* 'g' */
+	{ 0x10, 0x10, 0x16, 0x19, 0x11, 0x11, 0x11 }, /* 'h' */
+	{ 0x04, 0x00, 0x0c, 0x04, 0x04, 0x04, 0x0e }, /* 'i' */
+	{ 0x02, 0x00, 0x06, 0x02, 0x02, 0x12, 0x0c }, /* 'j' */
+	{ 0x10, 0x10, 0x12, 0x14, 0x18, 0x14, 0x12 }, /* 'k' */
+	{ 0x0c, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0e }, /* 'l' */
+	{ 0x00, 0x00, 0x1a, 0x15, 0x15, 0x11, 0x11 }, /* 'm' */
+	{ 0x00, 0x00, 0x16, 0x19, 0x11, 0x11, 0x11 }, /* 'n' */
+	{ 0x00, 0x00, 0x0e, 0x11, 0x11, 0x11, 0x0e }, /* 'o' */
+	{ 0x00, 0x00, 0x1e, 0x11, 0x1e, 0x10, 0x10 }, /* 'p' */
+	{ 0x00, 0x00, 0x0d, 0x13, 0x0f, 0x01, 0x01 }, /* 'q' */
+	{ 0x00, 0x00, 0x16, 0x19, 0x10, 0x10, 0x10 }, /* 'r' */
+	{ 0x00, 0x00, 0x0e, 0x10, 0x0e, 0x01, 0x1e }, /* 's' */
+	{ 0x08, 0x08, 0x1c, 0x08, 0x08, 0x09, 0x06 }, /* 't' */
+	{ 0x00, 0x00, 0x11, 0x11, 0x11, 0x13, 0x0d }, /* 'u' */
+	{ 0x00, 0x00, 0x11, 0x11, 0x11, 0x0a, 0x04 }, /* 'v' */
+	{ 0x00, 0x00, 0x11, 0x11, 0x15, 0x15, 0x0a }, /* 'w' */
+	{ 0x00, 0x00, 0x11, 0x0a, 0x04, 0x0a, 0x11 }, /* 'x' */
+	{ 0x00, 0x00, 0x11, 0x11, 0x0f, 0x01, 0x0e }, /* 'y' */
+	{ 0x00, 0x00, 0x1f, 0x02, 0x04, 0x08, 0x1f }, /* 'z' */
+	{ 0x02, 0x04, 0x04, 0x08, 0x04, 0x04, 0x02 }, /* '{' */
+	{ 0x04, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04 }, /* '|' */
+	{ 0x08, 0x04, 0x04, 0x02, 0x04, 0x04, 0x08 }, /* '}' */
+	{ 0x00, 0x00, 0x08, 0x15, 0x02, 0x00, 0x00 }, /* '~' */
+};
+
+int plot_font_glyph(int c, uint8_t rows[7])
+{
+	int ok = c >= 0x20 && c <= 0x7e;
+	memcpy(rows, font5x7[(ok ? c : '?') - 0x20], 7);
+	return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* palette                                                             */
+
+/* 16-colour indices: cyan, yellow, magenta, green, red, bright blue,
+ * bright cyan, bright yellow, bright magenta, bright green, bright red, blue */
+static const int pal16[] = { 6, 3, 5, 2, 1, 12, 14, 11, 13, 10, 9, 4 };
+/* the same hues darkened for a white background */
+static const uint32_t pal_rgb[] = { 0x008b9a, 0xb08800, 0xa0208c, 0x2e8b2e, 0xc62828, 0x3355cc,
+                                    0x00a8b8, 0xc8a000, 0xc040b0, 0x40a840, 0xe04848, 0x1a2a88 };
+#define N_PAL (sizeof pal16 / sizeof pal16[0])
+
+int plot_series_color16(size_t i)
+{
+	return pal16[i % N_PAL];
+}
+
+uint32_t plot_series_rgb(size_t i)
+{
+	return pal_rgb[i % N_PAL];
+}
+
+void plot_spec_init(plot_spec *s, plot_kind kind)
+{
+	memset(s, 0, sizeof *s);
+	s->kind = kind;
+	s->x_min = s->x_max = s->y_min = s->y_max = NAN;
+}
+
+/* ------------------------------------------------------------------ */
+/* shared helpers                                                      */
+
+/* Sanitized, at most max_cols columns (0: no cap). */
+static void clean(const char *in, char *out, size_t outsz, size_t max_cols)
+{
+	if (!in)
+		in = "";
+	sanitize(in, strlen(in), out, outsz, max_cols);
+}
+
+static ts_status check_spec(const plot_spec *s, ts_error *err)
+{
+	if (!s || (s->n_series && !s->series))
+		return ts_error_set(err, TS_ERR_USAGE, "plot: no series");
+	if (s->kind == PLOT_BARS) {
+		if (s->n_groups && !s->group_labels)
+			return ts_error_set(err, TS_ERR_USAGE, "plot: bars without group labels");
+		for (size_t k = 0; k < s->n_series; k++)
+			if (s->n_groups && !s->series[k].v)
+				return ts_error_set(err, TS_ERR_USAGE, "plot: bar series %zu without values", k);
+	} else if (s->kind == PLOT_SCATTER || s->kind == PLOT_LINES) {
+		for (size_t k = 0; k < s->n_series; k++)
+			if (s->series[k].n && (!s->series[k].x || !s->series[k].y))
+				return ts_error_set(err, TS_ERR_USAGE, "plot: series %zu without points", k);
+	} else {
+		return ts_error_set(err, TS_ERR_USAGE, "plot: unknown kind");
+	}
+	return TS_OK;
+}
+
+static double bar_value(const plot_series *se, size_t g)
+{
+	double v = se->v[g];
+	return isfinite(v) && v > 0 ? v : 0.0;
+}
+
+static double bars_max(const plot_spec *s)
+{
+	double m = 0;
+	for (size_t k = 0; k < s->n_series; k++)
+		for (size_t g = 0; g < s->n_groups; g++)
+			m = fmax(m, bar_value(&s->series[k], g));
+	return m;
+}
+
+static void bar_text(const plot_series *se, size_t g, char *out, size_t outsz)
+{
+	if (se->text && se->text[g]) {
+		clean(se->text[g], out, outsz, 40);
+		return;
+	}
+	double v = isfinite(se->v[g]) ? se->v[g] : 0.0;
+	if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(out, outsz, "%.0f", v);
+	else
+		snprintf(out, outsz, "%.3g", v);
+}
+
+/* Axis range: the given limits, else the data's; an empty span is widened. */
+static void axis_range(const plot_spec *s, int is_y, double *lo, double *hi)
+{
+	double a = is_y ? s->y_min : s->x_min, b = is_y ? s->y_max : s->x_max;
+	double dmin = INFINITY, dmax = -INFINITY;
+	for (size_t k = 0; k < s->n_series; k++) {
+		const plot_series *se = &s->series[k];
+		const double *v = is_y ? se->y : se->x;
+		for (size_t i = 0; i < se->n; i++)
+			if (isfinite(se->x[i]) && isfinite(se->y[i])) {
+				dmin = fmin(dmin, v[i]);
+				dmax = fmax(dmax, v[i]);
+			}
+	}
+	if (!isfinite(dmin)) {
+		dmin = 0;
+		dmax = 1;
+	}
+	*lo = isfinite(a) ? a : dmin;
+	*hi = isfinite(b) ? b : dmax;
+	if (!(*hi > *lo)) {
+		double c = *lo;
+		*lo = c - 0.5;
+		*hi = c + 0.5;
+		if (c >= 0 && c <= 0.5) {
+			*lo = 0;
+			*hi = 1;
+		}
+	}
+}
+
+/* A step of 1, 2 or 5 x 10^k near span/4. */
+static double nice_step(double span)
+{
+	double raw = span / 4.0;
+	double p = pow(10.0, floor(log10(raw)));
+	double m = raw / p;
+	double step = m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10;
+	return step * p;
+}
+
+static int step_decimals(double step)
+{
+	int d = (int)-floor(log10(step) + 1e-9);
+	return d < 0 ? 0 : d > 6 ? 6 : d;
+}
+
+/* Ticks within [lo, hi]: multiples of a nice step. */
+static size_t ticks(double lo, double hi, double *out, size_t max, int *decimals)
+{
+	double st = nice_step(hi - lo);
+	*decimals = step_decimals(st);
+	size_t n = 0;
+	double first = ceil(lo / st - 1e-9) * st;
+	for (double v = first; v <= hi + st * 1e-9 && n < max; v += st)
+		out[n++] = fabs(v) < st * 1e-9 ? 0.0 : v;
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* terminal cells                                                      */
+
+static plot_text *text_new(int cols, int rows)
+{
+	plot_text *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->cols = cols;
+	t->rows = rows;
+	size_t n = (size_t)cols * (size_t)rows;
+	t->ch = malloc((n ? n : 1) * sizeof *t->ch);
+	t->fg = malloc(n ? n : 1);
+	if (!t->ch || !t->fg) {
+		plot_text_free(t);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		t->ch[i] = ' ';
+		t->fg[i] = -1;
+	}
+	return t;
+}
+
+void plot_text_free(plot_text *t)
+{
+	if (!t)
+		return;
+	free(t->ch);
+	free(t->fg);
+	free(t);
+}
+
+static void put(plot_text *t, int col, int row, uint32_t cp, int fg)
+{
+	if (col < 0 || row < 0 || col >= t->cols || row >= t->rows)
+		return;
+	size_t i = (size_t)row * (size_t)t->cols + (size_t)col;
+	t->ch[i] = cp;
+	t->fg[i] = (int8_t)fg;
+}
+
+/* Writes sanitized UTF-8 text from col, at most max_cols columns; wide
+ * characters take two cells, zero-width ones are left out.  Returns the
+ * columns used. */
+static int put_str(plot_text *t, int col, int row, const char *s, int fg, int max_cols)
+{
+	int used = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s);
+	while (len > 0) {
+		uint32_t cp;
+		int n = sanitize_utf8_decode(p, len, &cp);
+		if (n <= 0) {
+			cp = '?';
+			n = 1;
+		}
+		p += n;
+		len -= (size_t)n;
+		int w = sanitize_cp_width(cp);
+		if (w <= 0)
+			continue;
+		if (used + w > max_cols)
+			break;
+		put(t, col + used, row, cp, fg);
+		if (w == 2)
+			put(t, col + used + 1, row, 0, fg);
+		used += w;
+	}
+	return used;
+}
+
+static int str_cols(const char *s)
+{
+	return (int)sanitize_width(s, strlen(s));
+}
+
+static int cell_free(const plot_text *t, int col, int row, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (col + i < 0 || col + i >= t->cols || row < 0 || row >= t->rows)
+			return 0;
+		uint32_t c = t->ch[(size_t)row * (size_t)t->cols + (size_t)(col + i)];
+		if (c != ' ' && !(c >= 0x2800 && c <= 0x28ff))
+			return 0;
+	}
+	return 1;
+}
+
+char *plot_text_line(const plot_text *t, int row, int sgr)
+{
+	if (!t || row < 0 || row >= t->rows)
+		return NULL;
+	/* worst case: 4 bytes a cell + an escape per cell */
+	size_t cap = (size_t)t->cols * 16 + 16;
+	char *out = malloc(cap);
+	if (!out)
+		return NULL;
+	size_t k = 0, keep = 0;
+	int cur = -1;
+	for (int c = 0; c < t->cols; c++) {
+		size_t i = (size_t)row * (size_t)t->cols + (size_t)c;
+		uint32_t cp = t->ch[i];
+		if (cp == 0)
+			continue;
+		int fg = cp == ' ' ? cur : t->fg[i];
+		if (sgr && fg != cur) {
+			if (fg < 0)
+				k += (size_t)snprintf(out + k, cap - k, "\033[0m");
+			else
+				k += (size_t)snprintf(out + k, cap - k, "\033[%dm", fg < 8 ? 30 + fg : 90 + fg - 8);
+			cur = fg;
+		}
+		if (cp < 0x80) {
+			out[k++] = (char)cp;
+		} else if (cp < 0x800) {
+			out[k++] = (char)(0xc0 | (cp >> 6));
+			out[k++] = (char)(0x80 | (cp & 0x3f));
+		} else if (cp < 0x10000) {
+			out[k++] = (char)(0xe0 | (cp >> 12));
+			out[k++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			out[k++] = (char)(0x80 | (cp & 0x3f));
+		} else {
+			out[k++] = (char)(0xf0 | (cp >> 18));
+			out[k++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+			out[k++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			out[k++] = (char)(0x80 | (cp & 0x3f));
+		}
+		if (cp != ' ')
+			keep = k;
+	}
+	k = keep; /* trailing blanks go */
+	if (sgr && cur >= 0)
+		k += (size_t)snprintf(out + k, cap - k, "\033[0m");
+	out[k] = '\0';
+	return out;
+}
+
+/* Eighths of a block, left to right: U+258F (1/8) .. U+2589 (7/8), U+2588 full. */
+static uint32_t eighth_block(int e)
+{
+	static const uint32_t b[8] = { ' ', 0x258F, 0x258E, 0x258D, 0x258C, 0x258B, 0x258A, 0x2589 };
+	return e >= 8 ? 0x2588 : b[e < 0 ? 0 : e];
+}
+
+static ts_status text_bars(const plot_spec *s, int cols, plot_text **out, ts_error *err)
+{
+	char buf[256];
+	int lw = 0, tw = 0;
+	for (size_t g = 0; g < s->n_groups; g++) {
+		clean(s->group_labels[g], buf, sizeof buf, (size_t)(cols / 3));
+		lw = str_cols(buf) > lw ? str_cols(buf) : lw;
+		for (size_t k = 0; k < s->n_series; k++) {
+			bar_text(&s->series[k], g, buf, sizeof buf);
+			int w = str_cols(buf);
+			tw = w > tw ? w : tw;
+		}
+	}
+	if (tw > cols / 3)
+		tw = cols / 3;
+	int legend = s->n_series > 1;
+	int per_group = (int)s->n_series + (s->n_series > 1 ? 1 : 0);
+	int rows = 1 + (int)s->n_groups * per_group + (legend ? (int)s->n_series : 0) +
+	           (s->xlabel ? 1 : 0);
+	plot_text *t = text_new(cols, rows);
+	if (!t)
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	clean(s->title, buf, sizeof buf, (size_t)cols);
+	put_str(t, 0, 0, buf, -1, cols);
+	int bl = cols - lw - 2 - 1 - tw; /* bar cells */
+	if (bl < 1)
+		bl = 1;
+	double vmax = bars_max(s);
+	int row = 1;
+	for (size_t g = 0; g < s->n_groups; g++) {
+		clean(s->group_labels[g], buf, sizeof buf, (size_t)lw);
+		put_str(t, lw - str_cols(buf), row, buf, -1, lw);
+		for (size_t k = 0; k < s->n_series; k++, row++) {
+			int fg = plot_series_color16(k);
+			put(t, lw + 1, row, 0x2502, -1); /* │ */
+			double v = bar_value(&s->series[k], g);
+			long e = vmax > 0 ? lround(v / vmax * (double)bl * 8.0) : 0;
+			int c = lw + 2;
+			for (; e >= 8; e -= 8)
+				put(t, c++, row, 0x2588, fg);
+			if (e > 0)
+				put(t, c++, row, eighth_block((int)e), fg);
+			if (v == 0 && s->n_series > 1)
+				continue; /* an empty bar among several: no text */
+			bar_text(&s->series[k], g, buf, sizeof buf);
+			put_str(t, c + 1, row, buf, -1, cols - c - 1);
+		}
+		if (s->n_series > 1) {
+			put(t, lw + 1, row, 0x2502, -1);
+			row++;
+		}
+	}
+	if (s->xlabel) {
+		clean(s->xlabel, buf, sizeof buf, (size_t)(cols - lw - 2));
+		put_str(t, lw + 2, row++, buf, -1, cols - lw - 2);
+	}
+	if (legend)
+		for (size_t k = 0; k < s->n_series; k++, row++) {
+			put(t, lw + 2, row, 0x2588, plot_series_color16(k));
+			clean(s->series[k].name, buf, sizeof buf, (size_t)(cols - lw - 4));
+			put_str(t, lw + 4, row, buf, plot_series_color16(k), cols - lw - 4);
+		}
+	*out = t;
+	return TS_OK;
+}
+
+/* Series number mark: 1-9, then a-z. */
+static uint32_t series_mark(size_t k)
+{
+	return k < 9 ? (uint32_t)('1' + k) : k < 35 ? (uint32_t)('a' + k - 9) : '*';
+}
+
+static ts_status text_xy(const plot_spec *s, int cols, int height, plot_text **out, ts_error *err)
+{
+	char buf[256];
+	double x0, x1, y0, y1;
+	axis_range(s, 0, &x0, &x1);
+	axis_range(s, 1, &y0, &y1);
+	double xt[16], yt[16];
+	int xd, yd;
+	size_t nxt = ticks(x0, x1, xt, 16, &xd), nyt = ticks(y0, y1, yt, 16, &yd);
+	char ylab[16][32];
+	int gw = 0;
+	for (size_t i = 0; i < nyt; i++) {
+		snprintf(ylab[i], sizeof ylab[i], "%.*f", yd, yt[i]);
+		int w = (int)strlen(ylab[i]);
+		gw = w > gw ? w : gw;
+	}
+	int ax = gw + 1;               /* axis column */
+	int cw = cols - ax - 2;        /* canvas cells */
+	if (cw < 4)
+		return ts_error_set(err, TS_ERR_USAGE, "plot: %d columns are too few", cols);
+	int legend = s->kind == PLOT_LINES ? (int)s->n_series : 0;
+	int top = 1 + (s->ylabel ? 1 : 0);
+	int rows = top + height + 2 + (s->xlabel ? 1 : 0) + legend;
+	plot_text *t = text_new(cols, rows);
+	uint8_t *dots = calloc((size_t)cw * (size_t)height, 1);
+	if (!t || !dots) {
+		plot_text_free(t);
+		free(dots);
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	}
+	clean(s->title, buf, sizeof buf, (size_t)cols);
+	put_str(t, 0, 0, buf, -1, cols);
+	if (s->ylabel) {
+		clean(s->ylabel, buf, sizeof buf, (size_t)(cols - ax));
+		put_str(t, ax, 1, buf, -1, cols - ax);
+	}
+	int W = cw * 2, H = height * 4;
+	/* axes */
+	for (int r = 0; r < height; r++)
+		put(t, ax, top + r, 0x2502, -1);
+	put(t, ax, top + height, 0x2514, -1);
+	for (int c = 0; c < cw + 1; c++)
+		put(t, ax + 1 + c, top + height, 0x2500, -1);
+	for (size_t i = 0; i < nyt; i++) {
+		int dy = (int)lround((1.0 - (yt[i] - y0) / (y1 - y0)) * (H - 1));
+		int r = dy / 4;
+		put(t, ax, top + r, 0x2524, -1);
+		put_str(t, ax - (int)strlen(ylab[i]), top + r, ylab[i], -1, gw);
+	}
+	int last_end = -1;
+	for (size_t i = 0; i < nxt; i++) {
+		int dx = (int)lround((xt[i] - x0) / (x1 - x0) * (W - 1));
+		int c = ax + 1 + dx / 2;
+		put(t, c, top + height, 0x252C, -1);
+		char lab[32];
+		snprintf(lab, sizeof lab, "%.*f", xd, xt[i]);
+		int w = (int)strlen(lab);
+		int start = c - w / 2;
+		if (start + w > cols)
+			start = cols - w;
+		if (start > last_end) {
+			put_str(t, start, top + height + 1, lab, -1, w);
+			last_end = start + w;
+		}
+	}
+	/* data */
+	int8_t *cellfg = t->fg; /* colours of canvas cells set below */
+	for (size_t k = 0; k < s->n_series; k++) {
+		const plot_series *se = &s->series[k];
+		int fg = plot_series_color16(k);
+		int have_prev = 0, px = 0, py = 0;
+		for (size_t i = 0; i < se->n; i++) {
+			if (!isfinite(se->x[i]) || !isfinite(se->y[i]))
+				continue;
+			double fx = (se->x[i] - x0) / (x1 - x0), fy = (se->y[i] - y0) / (y1 - y0);
+			if (fx < -1e-9 || fx > 1 + 1e-9 || fy < -1e-9 || fy > 1 + 1e-9)
+				continue; /* outside the axes */
+			int dx = (int)lround(fx * (W - 1)), dy = (int)lround((1.0 - fy) * (H - 1));
+			if (s->kind == PLOT_SCATTER) {
+				put(t, ax + 1 + dx / 2, top + dy / 4, 0x25CF, fg); /* ● */
+				continue;
+			}
+			/* Bresenham from the previous point */
+			int x = have_prev ? px : dx, y = have_prev ? py : dy;
+			int sx = dx > x ? 1 : -1, sy = dy > y ? 1 : -1;
+			int ddx = abs(dx - x), ddy = -abs(dy - y), e = ddx + ddy;
+			for (;;) {
+				int cc = x / 2, cr = y / 4;
+				static const uint8_t bit[4][2] = { { 0x01, 0x08 }, { 0x02, 0x10 },
+				                                   { 0x04, 0x20 }, { 0x40, 0x80 } };
+				dots[(size_t)cr * (size_t)cw + (size_t)cc] |= bit[y % 4][x % 2];
+				cellfg[(size_t)(top + cr) * (size_t)cols + (size_t)(ax + 1 + cc)] = (int8_t)fg;
+				if (x == dx && y == dy)
+					break;
+				int e2 = 2 * e;
+				if (e2 >= ddy) { e += ddy; x += sx; }
+				if (e2 <= ddx) { e += ddx; y += sy; }
+			}
+			have_prev = 1;
+			px = dx;
+			py = dy;
+		}
+	}
+	for (int r = 0; r < height; r++)
+		for (int c = 0; c < cw; c++) {
+			uint8_t d = dots[(size_t)r * (size_t)cw + (size_t)c];
+			if (d)
+				t->ch[(size_t)(top + r) * (size_t)cols + (size_t)(ax + 1 + c)] = 0x2800u + d;
+		}
+	/* series numbers at line ends; scatter labels beside their markers */
+	for (size_t k = 0; k < s->n_series; k++) {
+		const plot_series *se = &s->series[k];
+		int fg = plot_series_color16(k);
+		for (size_t ii = se->n; ii-- > 0;) {
+			if (!isfinite(se->x[ii]) || !isfinite(se->y[ii]))
+				continue;
+			double fx = (se->x[ii] - x0) / (x1 - x0), fy = (se->y[ii] - y0) / (y1 - y0);
+			if (fx < -1e-9 || fx > 1 + 1e-9 || fy < -1e-9 || fy > 1 + 1e-9)
+				continue;
+			int c = ax + 1 + (int)lround(fx * (W - 1)) / 2;
+			int r = top + (int)lround((1.0 - fy) * (H - 1)) / 4;
+			if (s->kind == PLOT_LINES) {
+				put(t, c, r, series_mark(k), fg);
+				break;
+			}
+			clean(se->name, buf, sizeof buf, 24);
+			int w = str_cols(buf);
+			const int cand[8][2] = { { c + 2, r }, { c - 1 - w, r }, { c + 2, r - 1 }, { c + 2, r + 1 },
+			                         { c - 1 - w, r - 1 }, { c - 1 - w, r + 1 }, { c + 2, r - 2 },
+			                         { c + 2, r + 2 } };
+			int placed = -1;
+			for (int q = 0; q < 8 && placed < 0; q++) {
+				int lc = cand[q][0], lr = cand[q][1];
+				if (lr < top || lr >= top + height || lc <= ax || lc + w > cols)
+					continue;
+				if (cell_free(t, lc, lr, w))
+					placed = q;
+			}
+			if (placed >= 0) {
+				put_str(t, cand[placed][0], cand[placed][1], buf, fg, w);
+			} else {
+				/* crowded: the label goes where it fits, after the marker */
+				int lc = c + 2 + w <= cols ? c + 2 : cols - w;
+				if (lc > ax)
+					put_str(t, lc, r, buf, fg, cols - lc);
+			}
+		}
+	}
+	int row = top + height + 2;
+	if (s->xlabel) {
+		clean(s->xlabel, buf, sizeof buf, (size_t)(cols - ax));
+		int w = str_cols(buf);
+		put_str(t, ax + 1 + (cw - w) / 2 > ax ? ax + 1 + (cw - w) / 2 : ax, row++, buf, -1, cols - ax);
+	}
+	for (int k = 0; k < legend; k++, row++) {
+		int fg = plot_series_color16((size_t)k);
+		put(t, ax + 1, row, series_mark((size_t)k), fg);
+		put(t, ax + 3, row, 0x2500, fg);
+		put(t, ax + 4, row, 0x2500, fg);
+		clean(s->series[k].name, buf, sizeof buf, (size_t)(cols - ax - 6));
+		put_str(t, ax + 6, row, buf, fg, cols - ax - 6);
+	}
+	free(dots);
+	*out = t;
+	return TS_OK;
+}
+
+ts_status plot_text_render(const plot_spec *s, int cols, int height, plot_text **out, ts_error *err)
+{
+	*out = NULL;
+	ts_status st = check_spec(s, err);
+	if (st != TS_OK)
+		return st;
+	if (cols < 20)
+		cols = 20;
+	if (cols > 1000)
+		cols = 1000;
+	if (height < 4)
+		height = 4;
+	if (height > 500)
+		height = 500;
+	if (s->kind == PLOT_BARS)
+		return text_bars(s, cols, out, err);
+	return text_xy(s, cols, height, out, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* pixels                                                              */
+
+static void px_set(render_image *img, int x, int y, uint32_t rgb)
+{
+	if (x < 0 || y < 0 || (uint32_t)x >= img->w || (uint32_t)y >= img->h)
+		return;
+	uint8_t *p = img->rgba + ((size_t)y * img->w + (size_t)x) * 4;
+	p[0] = (uint8_t)(rgb >> 16);
+	p[1] = (uint8_t)(rgb >> 8);
+	p[2] = (uint8_t)rgb;
+	p[3] = 255;
+}
+
+static void px_rect(render_image *img, int x0, int y0, int x1, int y1, uint32_t rgb)
+{
+	if (x0 < 0) x0 = 0;
+	if (y0 < 0) y0 = 0;
+	if (x1 > (int)img->w) x1 = (int)img->w;
+	if (y1 > (int)img->h) y1 = (int)img->h;
+	for (int y = y0; y < y1; y++)
+		for (int x = x0; x < x1; x++)
+			px_set(img, x, y, rgb);
+}
+
+static void px_disc(render_image *img, int cx, int cy, int r, uint32_t rgb)
+{
+	for (int y = -r; y <= r; y++)
+		for (int x = -r; x <= r; x++)
+			if (x * x + y * y <= r * r)
+				px_set(img, cx + x, cy + y, rgb);
+}
+
+static void px_line(render_image *img, int x0, int y0, int x1, int y1, int half, uint32_t rgb)
+{
+	int sx = x1 > x0 ? 1 : -1, sy = y1 > y0 ? 1 : -1;
+	int dx = abs(x1 - x0), dy = -abs(y1 - y0), e = dx + dy;
+	for (;;) {
+		px_rect(img, x0 - half, y0 - half, x0 + half + 1, y0 + half + 1, rgb);
+		if (x0 == x1 && y0 == y1)
+			break;
+		int e2 = 2 * e;
+		if (e2 >= dy) { e += dy; x0 += sx; }
+		if (e2 <= dx) { e += dx; y0 += sy; }
+	}
+}
+
+/* Sanitized text with every non-ASCII character as '?'. */
+static void ascii_text(const char *in, char *out, size_t outsz, size_t max_cols)
+{
+	char tmp[512];
+	clean(in, tmp, sizeof tmp, max_cols);
+	size_t k = 0;
+	const unsigned char *p = (const unsigned char *)tmp;
+	size_t len = strlen(tmp);
+	while (len > 0 && k + 1 < outsz) {
+		uint32_t cp;
+		int n = sanitize_utf8_decode(p, len, &cp);
+		if (n <= 0)
+			n = 1;
+		if (n == 1 && *p >= 0x20 && *p < 0x7f)
+			out[k++] = (char)*p;
+		else if (sanitize_cp_width(cp) > 0)
+			out[k++] = '?';
+		p += n;
+		len -= (size_t)n;
+	}
+	out[k] = '\0';
+}
+
+int plot_draw_text(render_image *img, int x, int y, const char *text, int scale, uint32_t rgb)
+{
+	char buf[512];
+	ascii_text(text, buf, sizeof buf, 0);
+	if (scale < 1)
+		scale = 1;
+	int cx = x;
+	for (const char *c = buf; *c; c++, cx += 6 * scale) {
+		uint8_t rows[7];
+		plot_font_glyph((unsigned char)*c, rows);
+		for (int r = 0; r < 7; r++)
+			for (int b = 0; b < 5; b++)
+				if (rows[r] & (0x10 >> b))
+					px_rect(img, cx + b * scale, y + r * scale, cx + (b + 1) * scale,
+					        y + (r + 1) * scale, rgb);
+	}
+	return cx - x;
+}
+
+static int text_px(const char *text, int scale)
+{
+	char buf[512];
+	ascii_text(text, buf, sizeof buf, 0);
+	return (int)strlen(buf) * 6 * scale;
+}
+
+#define INK 0x202020u
+#define GRID 0xdddddd
+#define SCALE 2
+#define LINE_H (9 * SCALE)
+
+static void image_bars(const plot_spec *s, render_image *img)
+{
+	int W = (int)img->w, H = (int)img->h;
+	char buf[256];
+	int lw = 0, tw = 0;
+	for (size_t g = 0; g < s->n_groups; g++) {
+		ascii_text(s->group_labels[g], buf, sizeof buf, 30);
+		lw = text_px(buf, SCALE) > lw ? text_px(buf, SCALE) : lw;
+		for (size_t k = 0; k < s->n_series; k++) {
+			bar_text(&s->series[k], g, buf, sizeof buf);
+			tw = text_px(buf, SCALE) > tw ? text_px(buf, SCALE) : tw;
+		}
+	}
+	if (lw > W / 3) lw = W / 3;
+	if (tw > W / 3) tw = W / 3;
+	int legend_rows = s->n_series > 1 ? (int)s->n_series : 0;
+	int top = 14 + LINE_H + 10;
+	int bottom = H - 14 - (legend_rows + (s->xlabel ? 1 : 0)) * LINE_H;
+	int left = 14 + lw + 10, right = W - 14 - tw - 8;
+	int slots = (int)(s->n_groups * s->n_series) + (s->n_series > 1 ? (int)s->n_groups - 1 : 0);
+	if (slots < 1)
+		slots = 1;
+	double slot_h = (double)(bottom - top) / slots;
+	if (slot_h > 40)
+		slot_h = 40;
+	double vmax = bars_max(s);
+	/* bar texts: half size when the bars are thin, none when thinner still */
+	int ts = slot_h >= 9 * SCALE ? SCALE : slot_h >= 8 ? 1 : 0;
+	ascii_text(s->title, buf, sizeof buf, 0);
+	plot_draw_text(img, (W - text_px(buf, SCALE)) / 2, 14, buf, SCALE, INK);
+	double y = top;
+	for (size_t g = 0; g < s->n_groups; g++) {
+		double gy = y;
+		for (size_t k = 0; k < s->n_series; k++, y += slot_h) {
+			double v = bar_value(&s->series[k], g);
+			int len = vmax > 0 ? (int)lround(v / vmax * (right - left)) : 0;
+			int y0 = (int)lround(y + slot_h * 0.12), y1 = (int)lround(y + slot_h * 0.88);
+			px_rect(img, left, y0, left + len, y1, plot_series_rgb(k));
+			if (ts && !(v == 0 && s->n_series > 1)) {
+				bar_text(&s->series[k], g, buf, sizeof buf);
+				plot_draw_text(img, left + len + 6, (y0 + y1) / 2 - 7 * ts / 2, buf, ts, INK);
+			}
+		}
+		ascii_text(s->group_labels[g], buf, sizeof buf, 30);
+		int lab_y = (int)lround((gy + y) / 2) - 7 * SCALE / 2;
+		plot_draw_text(img, left - 10 - text_px(buf, SCALE), lab_y, buf, SCALE, INK);
+		if (s->n_series > 1)
+			y += slot_h;
+	}
+	px_rect(img, left - 2, top, left, (int)lround(y), INK);
+	int ly = bottom + 8;
+	if (s->xlabel) {
+		ascii_text(s->xlabel, buf, sizeof buf, 0);
+		plot_draw_text(img, left, ly, buf, SCALE, INK);
+		ly += LINE_H;
+	}
+	for (int k = 0; k < legend_rows; k++, ly += LINE_H) {
+		px_rect(img, left, ly, left + 7 * SCALE, ly + 7 * SCALE, plot_series_rgb((size_t)k));
+		ascii_text(s->series[k].name, buf, sizeof buf, 60);
+		plot_draw_text(img, left + 10 * SCALE, ly, buf, SCALE, INK);
+	}
+}
+
+typedef struct px_box {
+	int x0, y0, x1, y1;
+} px_box;
+
+#define MAX_MARKS 512
+
+static void image_xy(const plot_spec *s, render_image *img)
+{
+	int W = (int)img->w, H = (int)img->h;
+	char buf[256];
+	px_box marks[2 * MAX_MARKS];
+	size_t mark_series[MAX_MARKS];
+	int mark_pt[MAX_MARKS][2];
+	size_t n_marks = 0;
+	double x0, x1, y0, y1;
+	axis_range(s, 0, &x0, &x1);
+	axis_range(s, 1, &y0, &y1);
+	double xt[16], yt[16];
+	int xd, yd;
+	size_t nxt = ticks(x0, x1, xt, 16, &xd), nyt = ticks(y0, y1, yt, 16, &yd);
+	int gw = 0;
+	for (size_t i = 0; i < nyt; i++) {
+		snprintf(buf, sizeof buf, "%.*f", yd, yt[i]);
+		gw = text_px(buf, SCALE) > gw ? text_px(buf, SCALE) : gw;
+	}
+	int legend_rows = s->kind == PLOT_LINES ? (int)s->n_series : 0;
+	int left = 14 + gw + 10, right = W - 24;
+	int top = 14 + LINE_H + (s->ylabel ? LINE_H : 0) + 8;
+	int bottom = H - 14 - LINE_H - 12 - (s->xlabel ? LINE_H : 0) - legend_rows * LINE_H;
+	if (bottom < top + 20)
+		bottom = top + 20;
+	ascii_text(s->title, buf, sizeof buf, 0);
+	plot_draw_text(img, (W - text_px(buf, SCALE)) / 2, 14, buf, SCALE, INK);
+	if (s->ylabel) {
+		ascii_text(s->ylabel, buf, sizeof buf, 0);
+		plot_draw_text(img, left, 14 + LINE_H, buf, SCALE, INK);
+	}
+#define MAPX(v) ((int)lround(left + ((v) - x0) / (x1 - x0) * (right - left)))
+#define MAPY(v) ((int)lround(bottom - ((v) - y0) / (y1 - y0) * (bottom - top)))
+	for (size_t i = 0; i < nyt; i++) {
+		int yy = MAPY(yt[i]);
+		px_rect(img, left, yy, right + 1, yy + 1, GRID);
+		snprintf(buf, sizeof buf, "%.*f", yd, yt[i]);
+		plot_draw_text(img, left - 8 - text_px(buf, SCALE), yy - 7 * SCALE / 2, buf, SCALE, INK);
+	}
+	for (size_t i = 0; i < nxt; i++) {
+		int xx = MAPX(xt[i]);
+		px_rect(img, xx, top, xx + 1, bottom, GRID);
+		snprintf(buf, sizeof buf, "%.*f", xd, xt[i]);
+		plot_draw_text(img, xx - text_px(buf, SCALE) / 2, bottom + 12, buf, SCALE, INK);
+	}
+	px_rect(img, left - 2, top, left, bottom + 2, INK);
+	px_rect(img, left - 2, bottom, right + 1, bottom + 2, INK);
+	for (size_t k = 0; k < s->n_series; k++) {
+		const plot_series *se = &s->series[k];
+		uint32_t rgb = plot_series_rgb(k);
+		int have = 0, px = 0, py = 0;
+		for (size_t i = 0; i < se->n; i++) {
+			if (!isfinite(se->x[i]) || !isfinite(se->y[i]))
+				continue;
+			double fx = (se->x[i] - x0) / (x1 - x0), fy = (se->y[i] - y0) / (y1 - y0);
+			if (fx < -1e-9 || fx > 1 + 1e-9 || fy < -1e-9 || fy > 1 + 1e-9)
+				continue;
+			int xx = MAPX(se->x[i]), yy = MAPY(se->y[i]);
+			if (s->kind == PLOT_SCATTER) {
+				px_disc(img, xx, yy, 7, INK);
+				px_disc(img, xx, yy, 5, rgb);
+				if (n_marks < MAX_MARKS) {
+					marks[n_marks].x0 = xx - 7;
+					marks[n_marks].y0 = yy - 7;
+					marks[n_marks].x1 = xx + 8;
+					marks[n_marks].y1 = yy + 8;
+					mark_series[n_marks] = k;
+					mark_pt[n_marks][0] = xx;
+					mark_pt[n_marks][1] = yy;
+					n_marks++;
+				}
+				continue;
+			}
+			if (have)
+				px_line(img, px, py, xx, yy, 1, rgb);
+			have = 1;
+			px = xx;
+			py = yy;
+		}
+	}
+#undef MAPX
+#undef MAPY
+	/* scatter labels: right of the marker, else left, above, below; never
+	 * over another label or marker (a label that fits nowhere is left out) */
+	size_t n_boxes = n_marks;
+	for (size_t m = 0; m < n_marks; m++) {
+		size_t k = mark_series[m];
+		int xx = mark_pt[m][0], yy = mark_pt[m][1];
+		ascii_text(s->series[k].name, buf, sizeof buf, 40);
+		int tw = text_px(buf, SCALE), th = 7 * SCALE;
+		const int cand[10][2] = {
+			{ xx + 12, yy - th / 2 }, { xx - 12 - tw, yy - th / 2 },
+			{ xx - tw / 2, yy - 12 - th }, { xx - tw / 2, yy + 12 },
+			{ xx + 10, yy - 10 - th }, { xx + 10, yy + 10 },
+			{ xx - 10 - tw, yy - 10 - th }, { xx - 10 - tw, yy + 10 },
+			{ xx - tw / 2, yy - 28 - th }, { xx - tw / 2, yy + 28 },
+		};
+		int placed = -1, first_in = -1;
+		for (int q = 0; q < 10 && placed < 0; q++) {
+			px_box b = { cand[q][0], cand[q][1], cand[q][0] + tw, cand[q][1] + th };
+			if (b.x0 < 0 || b.y0 < 0 || b.x1 > W || b.y1 > H)
+				continue;
+			if (first_in < 0)
+				first_in = q;
+			int clash = 0;
+			for (size_t o = 0; o < n_boxes && !clash; o++)
+				clash = b.x0 < marks[o].x1 && marks[o].x0 < b.x1 && b.y0 < marks[o].y1 &&
+				        marks[o].y0 < b.y1;
+			if (!clash)
+				placed = q;
+		}
+		if (placed < 0)
+			placed = first_in; /* crowded: every point keeps its label, overlapping */
+		if (placed < 0)
+			continue;
+		px_box b = { cand[placed][0], cand[placed][1], cand[placed][0] + tw, cand[placed][1] + th };
+		plot_draw_text(img, b.x0, b.y0, buf, SCALE, plot_series_rgb(k));
+		if (n_boxes < 2 * MAX_MARKS)
+			marks[n_boxes++] = b;
+	}
+	int ly = bottom + 12 + LINE_H;
+	if (s->xlabel) {
+		ascii_text(s->xlabel, buf, sizeof buf, 0);
+		plot_draw_text(img, left + (right - left - text_px(buf, SCALE)) / 2, ly, buf, SCALE, INK);
+		ly += LINE_H;
+	}
+	for (int k = 0; k < legend_rows; k++, ly += LINE_H) {
+		px_rect(img, left, ly + 3 * SCALE, left + 14 * SCALE, ly + 4 * SCALE + 1, plot_series_rgb((size_t)k));
+		ascii_text(s->series[k].name, buf, sizeof buf, 60);
+		plot_draw_text(img, left + 17 * SCALE, ly, buf, SCALE, INK);
+	}
+}
+
+ts_status plot_image_render(const plot_spec *s, uint32_t w, uint32_t h, render_image **out,
+                            ts_error *err)
+{
+	*out = NULL;
+	ts_status st = check_spec(s, err);
+	if (st != TS_OK)
+		return st;
+	if (w < 200 || h < 200 || w > 8192 || h > 8192)
+		return ts_error_set(err, TS_ERR_USAGE, "plot: image size %ux%u outside 200..8192",
+		                    (unsigned)w, (unsigned)h);
+	render_image *img = render_image_new(w, h);
+	if (!img)
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	memset(img->rgba, 255, (size_t)w * h * 4);
+	if (s->kind == PLOT_BARS)
+		image_bars(s, img);
+	else
+		image_xy(s, img);
+	render_image_touch(img);
+	*out = img;
+	return TS_OK;
+}
