@@ -46,6 +46,12 @@ ts_status render_pixels_encode(const render_image *img, const render_box *boxes,
 		gc = 1;
 	if (gr < 1)
 		gr = 1;
+	/* libchafa 1.12's sixel encoder divides by zero below one sixel band
+	 * (6 pixel rows); refuse such areas for every protocol alike */
+	if (gr * cell_h < 6)
+		return ts_error_set(err, TS_ERR_USAGE,
+		                    "pixels: output area %dx%d pixels is under 6 pixels high",
+		                    gc * cell_w, gr * cell_h);
 
 	const uint8_t *px = img->rgba;
 	render_image *copy = NULL;

@@ -233,7 +233,7 @@ typedef enum {
  * as one terminal graphics sequence (chafa's sixel / kitty / iTerm2 encoder,
  * fallback sequences) filling at most cols x rows cells of cell_w x cell_h
  * pixels, aspect kept.  cols, rows <= 1000, cell sizes 1..256, output at
- * most 4096x4096 pixels.  *out is NUL-terminated, malloc'd (caller frees).
+ * most 4096x4096 pixels and at least 6 pixels high (TS_ERR_USAGE otherwise).  *out is NUL-terminated, malloc'd (caller frees).
  * The caller writes it with curses suspended (def_prog_mode/endwin) and
  * restores the screen afterwards; pixel output is not tracked by curses.
  * *out_cols / *out_rows (may be NULL) receive the cells it covers. */

@@ -778,6 +778,14 @@ static void test_pixels_encode(void **state)
 	assert_int_equal(render_pixels_encode(img, NULL, 0, RENDER_PIXELS_SIXEL, 0, 3, 10, 20, &out,
 	                                      &len, NULL, NULL, &err), TS_ERR_USAGE);
 	assert_null(out);
+	/* under one sixel band (6 px rows): refused (chafa 1.12 would divide by
+	 * zero); 1 row of 5 px */
+	assert_int_equal(render_pixels_encode(img, NULL, 0, RENDER_PIXELS_SIXEL, 11, 1, 4, 5, &out,
+	                                      &len, NULL, NULL, &err), TS_ERR_USAGE);
+	assert_null(out);
+	assert_int_equal(render_pixels_encode(img, NULL, 0, RENDER_PIXELS_SIXEL, 11, 1, 4, 6, &out,
+	                                      &len, NULL, NULL, &err), TS_OK);
+	free(out);
 	assert_int_equal(render_pixels_encode(img, NULL, 0, (render_pixel_proto)9, 8, 3, 10, 20,
 	                                      &out, &len, NULL, NULL, &err), TS_ERR_USAGE);
 	render_image_free(img);
