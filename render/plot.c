@@ -523,12 +523,20 @@ static ts_status text_xy(const plot_spec *s, int cols, int height, plot_text **o
 	put(t, ax, top + height, 0x2514, -1);
 	for (int c = 0; c < cw + 1; c++)
 		put(t, ax + 1 + c, top + height, 0x2500, -1);
-	for (size_t i = 0; i < nyt; i++) {
+	/* y tick labels: one per row; the two end ticks first, then the others
+	 * where their row is still free */
+	unsigned char *row_used = calloc((size_t)height, 1);
+	for (size_t o = 0; o < nyt && row_used; o++) {
+		size_t i = o == 0 ? 0 : o == 1 ? nyt - 1 : o - 1;
 		int dy = (int)lround((1.0 - (yt[i] - y0) / (y1 - y0)) * (H - 1));
 		int r = dy / 4;
+		if (r < 0 || r >= height || row_used[r])
+			continue;
+		row_used[r] = 1;
 		put(t, ax, top + r, 0x2524, -1);
 		put_str(t, ax - (int)strlen(ylab[i]), top + r, ylab[i], -1, gw);
 	}
+	free(row_used);
 	int last_end = -1;
 	for (size_t i = 0; i < nxt; i++) {
 		int dx = (int)lround((xt[i] - x0) / (x1 - x0) * (W - 1));
