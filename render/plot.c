@@ -352,8 +352,33 @@ static int cell_free(const plot_text *t, int col, int row, int n)
 	return 1;
 }
 
+/* ASCII stand-in for a cell's character. */
+static uint32_t ascii_of(uint32_t cp)
+{
+	if (cp < 0x80)
+		return cp;
+	if (cp >= 0x2800 && cp <= 0x28ff)
+		return '.';
+	if (cp >= 0x2589 && cp <= 0x258F)
+		return cp <= 0x258C ? '#' : ' '; /* 7/8 .. 1/2 -> '#', less -> ' ' */
+	switch (cp) {
+	case 0x2588: return '#';
+	case 0x25CF: return 'o';
+	case 0x2502: return '|';
+	case 0x2500: return '-';
+	case 0x2524: case 0x252C: case 0x2514: return '+';
+	default: return '?';
+	}
+}
+
 char *plot_text_line(const plot_text *t, int row, int sgr)
 {
+	return plot_text_line_ex(t, row, sgr ? PLOT_LINE_SGR : 0);
+}
+
+char *plot_text_line_ex(const plot_text *t, int row, unsigned flags)
+{
+	int sgr = (flags & PLOT_LINE_SGR) != 0, ascii = (flags & PLOT_LINE_ASCII) != 0;
 	if (!t || row < 0 || row >= t->rows)
 		return NULL;
 	/* worst case: 4 bytes a cell + an escape per cell */
@@ -366,8 +391,13 @@ char *plot_text_line(const plot_text *t, int row, int sgr)
 	for (int c = 0; c < t->cols; c++) {
 		size_t i = (size_t)row * (size_t)t->cols + (size_t)c;
 		uint32_t cp = t->ch[i];
-		if (cp == 0)
-			continue;
+		if (cp == 0) {
+			if (!ascii)
+				continue;
+			cp = '?'; /* right half of a wide character: one '?' each half */
+		}
+		if (ascii)
+			cp = ascii_of(cp);
 		int fg = cp == ' ' ? cur : t->fg[i];
 		if (sgr && fg != cur) {
 			if (fg < 0)

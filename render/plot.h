@@ -79,6 +79,11 @@ void      plot_text_free(plot_text *t);
 /* Row `row` as UTF-8 (malloc'd, trailing blanks removed); with sgr = 1 the
  * colours as 16-colour SGR escapes (30-37/90-97, reset at the end). */
 char     *plot_text_line(const plot_text *t, int row, int sgr);
+#define PLOT_LINE_SGR   1 /* 16-colour SGR escapes */
+#define PLOT_LINE_ASCII 2 /* ASCII only, for terminals without UTF-8: full and
+                           * half-or-more blocks "#", braille ".", marker "o",
+                           * lines "|" "-" "+", anything else "?" */
+char     *plot_text_line_ex(const plot_text *t, int row, unsigned flags);
 
 /* ---- image form ---- */
 

@@ -126,6 +126,10 @@ static void test_text_bars(void **state)
 	char *sg = plot_text_line(t, 2, 1);
 	assert_non_null(strstr(sg, "\033[36m\xe2\x96\x88"));
 	assert_non_null(strstr(sg, "\033[0m"));
+	/* ASCII form: blocks of half or more -> '#', the axis '|' */
+	char *as = plot_text_line_ex(t, 2, PLOT_LINE_ASCII);
+	assert_string_equal(as, "bb |####### 1.2");
+	free(as);
 	free(l0); free(l1); free(l2); free(sg);
 	plot_text_free(t);
 }
