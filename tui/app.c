@@ -59,6 +59,13 @@ static void on_progress(void *ud, const char *what, uint64_t done, uint64_t tota
 {
 	progress_state *ps = ud;
 	double t = now_ms();
+	if (term_signal) {
+		/* the index build cannot be interrupted: leave from here */
+		int sig = (int)term_signal;
+		term_stop();
+		fprintf(stderr, "tailscope: interrupted while indexing\n");
+		exit(128 + sig);
+	}
 	if (t - ps->start < 150 || t - ps->last < 100)
 		return; /* quick builds show nothing */
 	ps->last = t;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 
 
@@ -358,8 +359,13 @@ unsigned ui_action(ui *u, keys_action a)
 		ui_note(u, "pixel view: not supported by this terminal (no sixel/kitty output in this build)");
 		return UI_RD_STATUS;
 	case ACT_EXPORT:
-		if (ui_export_png(u, path, sizeof path) == 0)
-			ui_note(u, "wrote %s", path);
+		if (ui_export_png(u, path, sizeof path) == 0) {
+			char cwd[1024];
+			if (getcwd(cwd, sizeof cwd))
+				ui_note(u, "wrote %s in %s", path, cwd);
+			else
+				ui_note(u, "wrote %s", path);
+		}
 		return UI_RD_STATUS;
 	case ACT_FASTER:
 		if (u->speed + 1 < UI_N_SPEEDS)
@@ -622,6 +628,62 @@ size_t ui_boxes(ui *u, const render_box **out)
 	return u->n_boxes;
 }
 
+/* ---- image or blank canvas ---- */
+
+/* The view's image, else a dark canvas of the image's (or an assumed
+ * 1000x1000) size so boxes can still be shown and exported. */
+const render_image *ui_image_source(ui *u, int *blank)
+{
+	session_view *v = &u->s->view;
+	const render_image *img = session_view_image(u->s);
+	*blank = 0;
+	if (img)
+		return img;
+	if (!v->valid || v->failed || !v->s)
+		return NULL;
+	if (u->blank && u->blank_for_run == v->run && u->blank_for_idx == v->idx) {
+		*blank = 1;
+		return u->blank;
+	}
+	render_image_free(u->blank);
+	u->blank = NULL;
+	double w = 0, h = 0;
+	if (v->gimg && v->gimg->width > 0 && v->gimg->height > 0) {
+		w = v->gimg->width;
+		h = v->gimg->height;
+	} else {
+		/* no size known: the analysis assumed 1000x1000; grow to fit pixel boxes */
+		w = h = 1000;
+		const sample_rec *ri = sample_rec_info(v->s);
+		for (size_t i = 0; i < sample_n_records(v->s); i++)
+			if (ri[i].box_ok) {
+				if (ri[i].box[2] > w)
+					w = ri[i].box[2];
+				if (ri[i].box[3] > h)
+					h = ri[i].box[3];
+			}
+	}
+	if (w > 4096)
+		w = 4096;
+	if (h > 4096)
+		h = 4096;
+	u->blank = render_image_new((uint32_t)ceil(w), (uint32_t)ceil(h));
+	if (!u->blank)
+		return NULL;
+	/* a dark grey canvas so black boxes and text stay visible */
+	for (size_t p = 0; p < (size_t)u->blank->w * u->blank->h; p++) {
+		u->blank->rgba[4 * p + 0] = 24;
+		u->blank->rgba[4 * p + 1] = 24;
+		u->blank->rgba[4 * p + 2] = 24;
+		u->blank->rgba[4 * p + 3] = 255;
+	}
+	render_image_touch(u->blank);
+	u->blank_for_run = v->run;
+	u->blank_for_idx = v->idx;
+	*blank = 1;
+	return u->blank;
+}
+
 /* ---- PNG export ---- */
 
 static void file_part(const char *in, char *out, size_t outsz)
@@ -648,9 +710,8 @@ int ui_export_png(ui *u, char *out, size_t outsz)
 		return -1;
 	}
 	session_view *v = view(u);
-	const render_image *src = session_view_image(u->s);
-	if (!src)
-		src = u->blank;
+	int blank;
+	const render_image *src = ui_image_source(u, &blank);
 	if (!src) {
 		ui_note(u, "export: no image");
 		return -1;

@@ -131,6 +131,9 @@ void ui_colors_init(ui *u);         /* UI palette, pair cache, render mode */
 /* Builds the boxes the image pane shows now (records up to the cursor,
  * ground truth when on); returns the count (array owned by u). */
 size_t ui_boxes(ui *u, const render_box **out);
+/* The view's image, else a blank canvas (*blank = 1) sized for its boxes;
+ * NULL without a sample. */
+const render_image *ui_image_source(ui *u, int *blank);
 /* Writes the current view (image + boxes, full size) as PNG; path into out. */
 int ui_export_png(ui *u, char *out, size_t outsz);
 

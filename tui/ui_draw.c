@@ -470,60 +470,12 @@ static void draw_records(ui *u)
 
 /* ---- image pane ---- */
 
-static const render_image *image_source(ui *u, int *blank)
+/* Copies the grid into the window.  Returns -1 when the pair budget filled
+ * up (nothing is left half-drawn only if the caller redraws), unless
+ * `degrade`: then cells that get no pair use the default colours. */
+static int blit(ui *u, WINDOW *w, const render_grid *g, int y0, int x0, int degrade)
 {
-	session_view *v = &u->s->view;
-	const render_image *img = session_view_image(u->s);
-	*blank = 0;
-	if (img)
-		return img;
-	if (!v->valid || v->failed || !v->s)
-		return NULL;
-	if (u->blank && u->blank_for_run == v->run && u->blank_for_idx == v->idx) {
-		*blank = 1;
-		return u->blank;
-	}
-	render_image_free(u->blank);
-	u->blank = NULL;
-	double w = 0, h = 0;
-	if (v->gimg && v->gimg->width > 0 && v->gimg->height > 0) {
-		w = v->gimg->width;
-		h = v->gimg->height;
-	} else {
-		/* no size known: the analysis assumed 1000x1000; grow to fit pixel boxes */
-		w = h = 1000;
-		const sample_rec *ri = sample_rec_info(v->s);
-		for (size_t i = 0; i < sample_n_records(v->s); i++)
-			if (ri[i].box_ok) {
-				if (ri[i].box[2] > w)
-					w = ri[i].box[2];
-				if (ri[i].box[3] > h)
-					h = ri[i].box[3];
-			}
-	}
-	if (w > 4096)
-		w = 4096;
-	if (h > 4096)
-		h = 4096;
-	u->blank = render_image_new((uint32_t)ceil(w), (uint32_t)ceil(h));
-	if (!u->blank)
-		return NULL;
-	/* a dark grey canvas so black boxes and text stay visible */
-	for (size_t p = 0; p < (size_t)u->blank->w * u->blank->h; p++) {
-		u->blank->rgba[4 * p + 0] = 24;
-		u->blank->rgba[4 * p + 1] = 24;
-		u->blank->rgba[4 * p + 2] = 24;
-		u->blank->rgba[4 * p + 3] = 255;
-	}
-	render_image_touch(u->blank);
-	u->blank_for_run = v->run;
-	u->blank_for_idx = v->idx;
-	*blank = 1;
-	return u->blank;
-}
-
-static int blit(ui *u, WINDOW *w, const render_grid *g, int y0, int x0)
-{
+	int short_of_pairs = 0;
 	for (int r = 0; r < g->rows; r++)
 		for (int c = 0; c < g->cols; c++) {
 			const render_cell *cell = &g->cells[(size_t)r * (size_t)g->cols + (size_t)c];
@@ -548,8 +500,12 @@ static int blit(ui *u, WINDOW *w, const render_grid *g, int y0, int x0)
 				if (bg >= COLORS)
 					bg = -1;
 				pair = pairs_get(u->pairs, fg, bg);
-				if (pair < 0)
-					return -1; /* budget full: caller resets and redraws */
+				if (pair < 0) {
+					if (!degrade)
+						return -1; /* budget full: caller resets and redraws */
+					pair = 0;
+					short_of_pairs = 1;
+				}
 			}
 			wchar_t wc[2] = {(wchar_t)(cell->ch ? cell->ch : ' '), 0};
 			cchar_t cc;
@@ -560,7 +516,7 @@ static int blit(ui *u, WINDOW *w, const render_grid *g, int y0, int x0)
 			cc.ext_color = pair;
 			mvwadd_wch(w, y0 + r, x0 + c, &cc);
 		}
-	return 0;
+	return short_of_pairs ? 1 : 0;
 }
 
 static void draw_image(ui *u, int force)
@@ -574,7 +530,7 @@ static void draw_image(ui *u, int force)
 	const render_box *boxes;
 	size_t nb = ui_boxes(u, &boxes);
 	int blank = 0;
-	const render_image *img = v->valid ? image_source(u, &blank) : NULL;
+	const render_image *img = v->valid ? ui_image_source(u, &blank) : NULL;
 	uint64_t serial = img ? img->serial : 0;
 	unsigned gen = u->pairs ? pairs_generation(u->pairs) : 0;
 
@@ -610,15 +566,14 @@ static void draw_image(ui *u, int force)
 			u->rcache = render_cache_new(16);
 		if (render_frame(u->rcache, img, boxes, nb, &o, &g, &e) == TS_OK && g) {
 			int y0 = 1 + (H - 1 - g->rows) / 2, x0 = (W - g->cols) / 2;
-			if (blit(u, w, g, y0, x0) != 0) {
-				pairs_reset(u->pairs); /* full: start over, every image cell is redrawn */
+			if (blit(u, w, g, y0, x0, 0) != 0) {
+				/* budget full: forget every image pair and draw the whole
+				 * image again, so no cell keeps a pair that gets redefined */
+				pairs_reset(u->pairs);
 				gen = pairs_generation(u->pairs);
-				if (blit(u, w, g, y0, x0) != 0) {
-					/* one frame needs more pairs than the terminal has */
-					pairs_reset(u->pairs);
-					gen = pairs_generation(u->pairs);
-					ui_note(u, "image: more colours than this terminal's %d pairs", COLOR_PAIRS);
-				}
+				if (blit(u, w, g, y0, x0, 1) != 0)
+					ui_note(u, "image: more colour combinations than this terminal's %d pairs; some cells in default colours",
+					        COLOR_PAIRS);
 			}
 			render_grid_free(g);
 			u->img_frames++;

@@ -225,7 +225,7 @@ check "P: pixel view message" wait_for main "pixel view"
 keys main g End
 wait_for main "sample 1/5 │ image 1 │ step 24/24" >/dev/null
 keys main x
-check "x: export reports the PNG path" wait_for main "wrote tailscope-tui-fixture-1-step24.png"
+check "x: export reports the PNG path" wait_for main "wrote tailscope-tui-fixture-1-step24.png in $TMP"
 check "x: the PNG exists in the working directory" \
 	sh -c "head -c 8 '$TMP/tailscope-tui-fixture-1-step24.png' | od -c | grep -q 'P   N   G'"
 keys main Home Space
@@ -299,6 +299,43 @@ check "NO_COLOR: no colour escapes on screen" \
 check "NO_COLOR: image still drawn (symbols)" sh -c "grep -q '▁\|▂\|▃\|▄\|▅\|▆\|▇\|█\|▌\|▐' '$TMP/mono.txt'"
 keys mono q
 wait_exit mono >/dev/null
+
+# ---------------------------------------------------------------- hostile inputs
+# Every sample of the hostile fixtures (terminal payloads in file names,
+# labels, tokens, prompts; bad coordinates; every trace container), with the
+# keys that draw each part; the screen must never carry a raw control byte
+# (tmux's own SGR aside) and the program must still quit cleanly.
+no_raw_controls() {
+	T capture-pane -p -e -t "$1" | sed 's/\x1b\[[0-9;:]*m//g' | tr -d '\n' | LC_ALL=C grep -q '[[:cntrl:]]' && return 1
+	T capture-pane -p -e -t "$1" | grep -q "$(printf '\342\200\256')" && return 1
+	return 0
+}
+sweep() {
+	name=$1 path=$2
+	start "$name" 160 50 -- "$path"
+	if ! wait_for "$name" "repeat-stop:"; then
+		notok "$name: opens"
+		return
+	fi
+	total=$(screen "$name" | sed -n 's/.*sample [0-9]*\/\([0-9]*\).*/\1/p' | head -1)
+	clean=1 k=1
+	while [ "$k" -le "${total:-0}" ]; do
+		wait_for "$name" "sample $k/$total" 20 >/dev/null || clean=0
+		for key in e Home "]" l r m m End r t; do keys "$name" "$key"; done
+		keys "$name" Tab Tab Tab
+		sleep 0.1
+		no_raw_controls "$name" || { clean=0; echo "# raw control bytes on $name sample $k"; }
+		keys "$name" n
+		k=$((k + 1))
+	done
+	check "$name: $total samples shown without raw control bytes" test "$clean" = 1
+	check "$name: pane title untouched" sh -c "! tmux -L $SOCK display -p -t $name '#{pane_title}' | grep -qi pwn"
+	keys "$name" q
+	check "$name: quits with status 0 afterwards" status_is "$name" 0
+}
+[ -d "$ROOT/tests/data/hostile/run" ] && sweep hostile-run "$ROOT/tests/data/hostile/run"
+[ -f "$ROOT/tests/data/hostile/nogt.jsonl" ] && sweep hostile-nogt "$ROOT/tests/data/hostile/nogt.jsonl"
+[ -f "$ROOT/tests/data/traces/containers.jsonl" ] && sweep containers "$ROOT/tests/data/traces/containers.jsonl"
 
 # ---------------------------------------------------------------- without tmux
 out=$("$BIN" "$FIX/run-a" </dev/null 2>&1 >/dev/null)
