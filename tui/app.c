@@ -7,10 +7,12 @@
  * handler sets a flag the loop sees), on crash signals and at exit; nothing
  * is written to stderr while curses runs (messages are queued and printed
  * after endwin). */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tcurses.h"
 #include "commands.h"
@@ -96,6 +98,15 @@ static long play_steps(const ui *u)
 	return n < 1 ? 1 : n;
 }
 
+/* The terminal went away (hung up, closed) without a SIGHUP reaching us
+ * (blocked, or the tty closed some other way): input then fails at once, and
+ * the loop would spin on it. */
+static int tty_gone(void)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
 static void loop(ui *u, session *s)
 {
 	unsigned rd = UI_RD_ALL;
@@ -122,6 +133,10 @@ static void loop(ui *u, session *s)
 		int r = get_wch(&ch);
 		if (term_signal)
 			break;
+		if (r == ERR && tty_gone()) {
+			term_signal = SIGHUP;
+			break;
+		}
 		t = now_ms();
 		if (r == ERR) {
 			if (u->playing && t >= next_tick) {
