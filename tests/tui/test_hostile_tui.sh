@@ -36,7 +36,13 @@ see() {
 }
 
 T() { tmux -L "$SOCK" -f "$TMP/tmux.conf" "$@"; }
+PANE_PIDS=""
 cleanup() {
+	# script(1) outlives the tmux server: end it (and the TUI under it) by pid
+	for p in $PANE_PIDS; do
+		pkids=$(grep -l "^PPid:[[:space:]]*$p\$" /proc/[0-9]*/status 2>/dev/null | cut -d/ -f3)
+		kill -TERM "$p" $pkids 2>/dev/null
+	done
 	tmux -L "$SOCK" kill-server >/dev/null 2>&1
 	rm -rf "$TMP"
 }
@@ -57,13 +63,14 @@ printf 'set -g remain-on-exit on\nset -g status off\nset -g history-limit 2000\n
 
 # start NAME RUN: the TUI on RUN (a path made by the shell snippet RUN, so
 # hostile bytes never pass through tmux's command line) under script(1),
-# recording to $TMP/NAME.raw; the pane then prints EXIT=status.
+# recording to $TMP/NAME.raw (script -e: the pane's exit status is the TUI's).
 start() {
 	cat >"$TMP/wrap-$1.sh" <<EOF
 exec env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 "$BIN" $2
 EOF
 	T new-session -d -s "$1" -x 120 -y 40 -c "$TMP" \
-		"script -q -f -c 'sh $TMP/wrap-$1.sh' '$TMP/$1.raw'; echo EXIT=\$?"
+		"exec script -q -e -f -c 'sh $TMP/wrap-$1.sh' '$TMP/$1.raw'"
+	PANE_PIDS="$PANE_PIDS $(T display -p -t "$1" '#{pane_pid}')"
 }
 screen() { T capture-pane -p -t "$1"; }
 wait_for() {
@@ -76,12 +83,14 @@ wait_for() {
 	return 1
 }
 keys() { _ks=$1; shift; T send-keys -t "$_ks" "$@"; sleep 0.15; }
-# exited NAME DESC: the pane printed EXIT= (searched in the history too: the
-# restored screen may have scrolled it there)
+# exited NAME DESC: the program ended with status 0 (the pane is dead)
 exited() {
 	i=0
 	while [ $i -lt 50 ]; do
-		if T capture-pane -p -S - -t "$1" 2>/dev/null | grep -qF "EXIT="; then ok "$2"; return; fi
+		if [ "$(T display -p -t "$1" '#{pane_dead}:#{pane_dead_status}' 2>/dev/null)" = "1:0" ]; then
+			ok "$2"
+			return
+		fi
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -180,9 +189,8 @@ exited nogt "nogt: quits"
 no_raw nogt
 
 # ------------------------------------------------- hostile directory name
-start hdir "\"\$(printf '%s/run\\033]52;c;SE9TVElMRTUy\\007\\342\\200\\256x' '$TMP')\""
 cp -R "$D/run" "$TMP/$(printf 'run\033]52;c;SE9TVElMRTUy\007\342\200\256x')"
-T respawn-pane -k -t hdir "script -q -f -c 'sh $TMP/wrap-hdir.sh' '$TMP/hdir.raw'; echo EXIT=\$?"
+start hdir "\"\$(printf '%s/run\\033]52;c;SE9TVElMRTUy\\007\\342\\200\\256x' '$TMP')\""
 see hdir "hdir: TUI up on a run under a hostile directory name" "Samples 7"
 keys hdir n
 keys hdir n
