@@ -22,7 +22,9 @@
  *   /               filter samples: "dup", "trunc", "label:TEXT" or any text
  *                   (Enter applies, Esc cancels, empty clears)
  *   m               metrics panel: sample and run, repeat-stop off vs on
- *   P               pixel view (only where the terminal supports it)
+ *   P               pixel view: the image with its boxes in real pixels (sixel,
+ *                   kitty or iTerm2 graphics, detected; TAILSCOPE_PIXELS=sixel|
+ *                   kitty|iterm2|none overrides); any key returns
  *   x               export the current view as PNG (path shown in the status bar)
  *   + / -           faster/slower replay
  *   R               next run (when several runs are given)

@@ -10,6 +10,7 @@
 
 #include "tcurses.h"
 #include "pairs.h"
+#include "pixel.h"
 #include "sanitize.h"
 #include "ui.h"
 
@@ -356,8 +357,12 @@ unsigned ui_action(ui *u, keys_action a)
 		u->filter_len = strlen(u->filter);
 		return UI_RD_STATUS;
 	case ACT_PIXEL:
-		ui_note(u, "pixel view: not supported by this terminal (no sixel/kitty output in this build)");
-		return UI_RD_STATUS;
+		if (u->headless) {
+			ui_note(u, "pixel view: needs a terminal");
+			return UI_RD_STATUS;
+		}
+		u->playing = 0;
+		return pixel_view(u);
 	case ACT_EXPORT:
 		if (ui_export_png(u, path, sizeof path) == 0) {
 			char cwd[1024];

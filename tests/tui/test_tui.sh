@@ -221,7 +221,9 @@ check "?: help lists the keys" wait_for main "toggle repeat-stop"
 keys main Escape
 check "Esc closes the help" wait_gone main "toggle repeat-stop"
 keys main P
-check "P: pixel view message" wait_for main "pixel view"
+check "P: tmux has no pixel graphics -> says so" wait_for main "pixel view: not supported by this terminal"
+keys main g j
+check "P: keys work after the terminal query" wait_for main "sample 2/5"
 keys main g End
 wait_for main "sample 1/5 │ image 1 │ step 24/24" >/dev/null
 keys main x
@@ -281,6 +283,18 @@ kill -SEGV "$pid" 2>/dev/null
 check "crash signal (SIGSEGV): the program dies with it (139)" status_is segv 139
 check "crash signal: terminal restored anyway" alt_off segv
 
+# pixel view with a forced protocol: curses suspended, graphics + caption,
+# a key brings the whole screen back
+start pix 160 50 TAILSCOPE_PIXELS=sixel -- "$FIX/run-a"
+wait_for pix "repeat-stop: off" >/dev/null
+keys pix P
+check "P (forced sixel): full-screen pixel view with a caption" wait_for pix "tailscope pixel view: image 1, step 24, 4 boxes; press a key" 100
+keys pix x
+check "P: a key restores the screen" wait_for pix "Records 2/2 shown"
+check "P: status bar back" wait_for pix "repeat-stop: off │ closed"
+keys pix q
+check "P: quits with status 0 afterwards" status_is pix 0
+
 # ---------------------------------------------------------------- runs, colours
 start runs 160 50 -- "$FIX/run-a" "$FIX/run-b"
 check "two runs: first run shown" wait_for runs "tui-fixture [1/2]"
@@ -321,9 +335,9 @@ sweep() {
 	clean=1 k=1
 	while [ "$k" -le "${total:-0}" ]; do
 		wait_for "$name" "sample $k/$total" 20 >/dev/null || clean=0
-		for key in e Home "]" l r m m End r t; do keys "$name" "$key"; done
-		keys "$name" Tab Tab Tab
-		sleep 0.1
+		keys "$name" e Home "]" l r m m End r t t Tab Tab Tab /
+		wait_for "$name" "Enter apply" 20 >/dev/null
+		keys "$name" Escape
 		no_raw_controls "$name" || { clean=0; echo "# raw control bytes on $name sample $k"; }
 		keys "$name" n
 		k=$((k + 1))
