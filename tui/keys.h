@@ -34,7 +34,7 @@
 	X(ACT_SORT,          "cycle the sample sort (id, duplicates, max repeat, F1, length)") \
 	X(ACT_FILTER,        "filter samples: dup, trunc, label:TEXT, or any text") \
 	X(ACT_METRICS,       "metrics: sample and run, repeat-stop off vs on")     \
-	X(ACT_PIXEL,         "pixel view (sixel/kitty terminals)")                 \
+	X(ACT_PIXEL,         "pixel view (sixel, kitty or iTerm2 terminals)")      \
 	X(ACT_EXPORT,        "export the current view as PNG")                     \
 	X(ACT_FASTER,        "faster replay")                                      \
 	X(ACT_SLOWER,        "slower replay")                                      \
