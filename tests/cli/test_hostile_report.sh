@@ -1,6 +1,7 @@
 #!/bin/sh
-# Proof at the terminal for `tailscope report`: every byte it writes (stdout
-# and stderr, captured separately) on crafted hostile inputs is searched for
+# Proof at the terminal for `tailscope report` (and plot, png): every byte
+# it writes (stdout and stderr, captured separately) on crafted hostile
+# inputs is searched for
 # the payloads of tests/data/hostile (see make_hostile.py there): none may
 # appear raw.  Inputs: the hostile run (run.json name/model/checkpoint,
 # gt.json file and category names, traces with hostile prompts, tokens,
@@ -140,5 +141,25 @@ check "hostile --coords: usage error (exit 2)" rc_is coordsarg 2
 report option "--${ESC}]52;c;SE9TVElMRTUy${BEL}" "$D/run"
 clean option
 check "hostile unknown option: usage error quoted escaped" has option.err "unknown or incomplete option '--\\x1b]52;c;SE9TVElMRTUy\\x07'"
+
+# the other commands that print run names, references and messages
+cli() { # cli NAME ARGS...: like report, any subcommand
+	name=$1
+	shift
+	"$BIN" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
+	echo $? >"$TMP/$name.rc"
+}
+for kind in maxrepeat interference saved pr; do
+	cli "plot-$kind" plot "$kind" "$D/run" "$HFILE" "$HDIR"
+	clean "plot-$kind"
+done
+# (plot escapes the already sanitized name again: shown as \\x1b, still harmless)
+check "plot saved: hostile run name shown escaped" has plot-saved.out '\x1b]0;pwned'
+cli png-missing png "$D/run" --sample 2 -o "$TMP/out2.png"
+clean png-missing
+check "png: missing image with a hostile name quoted escaped" has png-missing.err 'images/e\x1b]8;;https://evil.example/\x1b\\click'
+cli png-nosample png "$D/run" --sample "zz${ESC}]0;pwned${BEL}" -o "$TMP/out3.png"
+clean png-nosample
+check "png: unknown hostile sample quoted escaped" has png-nosample.err "sample 'zz\\x1b]0;pwned\\x07' not found"
 
 [ "$fails" -eq 0 ]
