@@ -32,6 +32,7 @@ void ui_init(ui *u, session *s, int headless)
 void ui_free(ui *u)
 {
 	free(u->boxes);
+	free(u->scratch);
 	free(u->img_boxes);
 	free(u->hits);
 	render_image_free(u->blank);
@@ -586,16 +587,34 @@ size_t ui_boxes(ui *u, const render_box **out)
 	long sel = (long)u->rec.sel < (long)n ? (long)u->rec.sel : -1;
 	long sel_first = sel >= 0 && ri[sel].dup_of >= 0 ? ri[sel].dup_of : sel;
 
-	/* ground truth: matched by a visible record or missed (so far) */
+	/* scratch: per record, visible occurrences of its value (at its first
+	 * occurrence); per annotation, matched by a visible record */
 	const gt_image *gi = v->gimg;
-	if (u->show_gt && r->g && gi) {
+	size_t n_ann = u->show_gt && r->g && gi ? gi->n_ann : 0;
+	size_t need = n + n_ann;
+	if (need > u->cap_scratch) {
+		uint32_t *ns = realloc(u->scratch, (need ? need : 1) * sizeof *ns);
+		if (!ns)
+			return 0;
+		u->scratch = ns;
+		u->cap_scratch = need;
+	}
+	uint32_t *count = u->scratch, *matched_by = u->scratch + n;
+	memset(u->scratch, 0, need * sizeof *u->scratch);
+	for (size_t i = 0; i < vis; i++) {
+		size_t first = ri[i].dup_of >= 0 ? (size_t)ri[i].dup_of : i;
+		if (first < n)
+			count[first]++;
+		if (n_ann && ri[i].match[0] == MATCH_TP && ri[i].match_gt[0] >= 0 &&
+		    (size_t)ri[i].match_gt[0] < n_ann)
+			matched_by[ri[i].match_gt[0]] = 1;
+	}
+	/* ground truth: matched by a visible record or missed (so far) */
+	if (n_ann) {
 		const gt_ann *anns = gt_anns(r->g);
-		for (size_t k = 0; k < gi->n_ann; k++) {
+		for (size_t k = 0; k < n_ann; k++) {
 			const gt_ann *a = &anns[gi->ann_first + k];
-			int matched = 0;
-			for (size_t i = 0; i < vis && !matched; i++)
-				if (ri[i].match[0] == MATCH_TP && ri[i].match_gt[0] == (long)k)
-					matched = 1;
+			int matched = matched_by[k] != 0;
 			render_box b = {a->bbox[0], a->bbox[1], a->bbox[0] + a->bbox[2],
 			                a->bbox[1] + a->bbox[3], matched ? BOX_GT : BOX_MISS, 0, 0,
 			                gt_category_name(r->g, a->cat)};
@@ -606,16 +625,12 @@ size_t ui_boxes(ui *u, const render_box **out)
 	for (size_t i = 0; i < vis; i++) {
 		if (ri[i].dup_of >= 0 || !ri[i].box_ok)
 			continue;
-		uint32_t count = 1;
-		for (size_t j = i + 1; j < vis; j++)
-			if (ri[j].dup_of == (long)i)
-				count++;
-		box_style st = count >= 2 ? BOX_DUP
+		box_style st = count[i] >= 2 ? BOX_DUP
 		             : !has_gt ? BOX_PRED
 		             : ri[i].match[0] == MATCH_TP ? BOX_TP
 		             : ri[i].match[0] == MATCH_FP ? BOX_FP : BOX_PRED;
 		render_box b = {ri[i].box[0], ri[i].box[1], ri[i].box[2], ri[i].box[3], st,
-		                (long)i == sel_first, count, recs[i].label};
+		                (long)i == sel_first, count[i], recs[i].label};
 		push_box(u, &b);
 	}
 	/* repeat-stop reached its stop: what it drops, dimmed */

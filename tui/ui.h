@@ -90,6 +90,8 @@ struct ui {
 	size_t blank_for_run, blank_for_idx;
 	render_box *boxes;     /* boxes for the current view (ui_boxes) */
 	size_t n_boxes, cap_boxes;
+	uint32_t *scratch;     /* ui_boxes' counting space */
+	size_t cap_scratch;
 	/* what the image pane shows now (to skip unchanged frames) */
 	int img_valid;
 	render_box *img_boxes;
