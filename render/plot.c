@@ -10,7 +10,8 @@
 
 /* ------------------------------------------------------------------ */
 /* the 5x7 font: printable ASCII 0x20..0x7e, drawn for tailscope;       */
-/* each row is 5 bits, bit 4 = leftmost column                         */
+/* each row is 5 bits, bit 4 = leftmost column; g p q y are drawn two   */
+/* rows lower (their tails hang below the baseline)                     */
 
 static const uint8_t font5x7[95][7] = {
 	{ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 }, /* ' ' */
@@ -84,7 +85,7 @@ static const uint8_t font5x7[95][7] = {
 	{ 0x01, 0x01, 0x0d, 0x13, 0x11, 0x11, 0x0f }, /* 'd' */
 	{ 0x00, 0x00, 0x0e, 0x11, 0x1f, 0x10, 0x0e }, /* 'e' */
 	{ 0x06, 0x09, 0x08, 0x1c, 0x08, 0x08, 0x08 }, /* 'f' */
-	{ 0x00, 0x0f, 0x11, 0x11, 0x0f, 0x01, 0x0e }, /* 'g' */
+	{ 0x0f, 0x11, 0x11, 0x11, 0x0f, 0x01, 0x0e }, /* 'g' */
 	{ 0x10, 0x10, 0x16, 0x19, 0x11, 0x11, 0x11 }, /* 'h' */
 	{ 0x04, 0x00, 0x0c, 0x04, 0x04, 0x04, 0x0e }, /* 'i' */
 	{ 0x02, 0x00, 0x06, 0x02, 0x02, 0x12, 0x0c }, /* 'j' */
@@ -93,8 +94,8 @@ static const uint8_t font5x7[95][7] = {
 	{ 0x00, 0x00, 0x1a, 0x15, 0x15, 0x11, 0x11 }, /* 'm' */
 	{ 0x00, 0x00, 0x16, 0x19, 0x11, 0x11, 0x11 }, /* 'n' */
 	{ 0x00, 0x00, 0x0e, 0x11, 0x11, 0x11, 0x0e }, /* 'o' */
-	{ 0x00, 0x00, 0x1e, 0x11, 0x1e, 0x10, 0x10 }, /* 'p' */
-	{ 0x00, 0x00, 0x0d, 0x13, 0x0f, 0x01, 0x01 }, /* 'q' */
+	{ 0x1e, 0x11, 0x11, 0x11, 0x1e, 0x10, 0x10 }, /* 'p' */
+	{ 0x0f, 0x11, 0x11, 0x11, 0x0f, 0x01, 0x01 }, /* 'q' */
 	{ 0x00, 0x00, 0x16, 0x19, 0x10, 0x10, 0x10 }, /* 'r' */
 	{ 0x00, 0x00, 0x0e, 0x10, 0x0e, 0x01, 0x1e }, /* 's' */
 	{ 0x08, 0x08, 0x1c, 0x08, 0x08, 0x09, 0x06 }, /* 't' */
@@ -102,13 +103,18 @@ static const uint8_t font5x7[95][7] = {
 	{ 0x00, 0x00, 0x11, 0x11, 0x11, 0x0a, 0x04 }, /* 'v' */
 	{ 0x00, 0x00, 0x11, 0x11, 0x15, 0x15, 0x0a }, /* 'w' */
 	{ 0x00, 0x00, 0x11, 0x0a, 0x04, 0x0a, 0x11 }, /* 'x' */
-	{ 0x00, 0x00, 0x11, 0x11, 0x0f, 0x01, 0x0e }, /* 'y' */
+	{ 0x11, 0x11, 0x11, 0x11, 0x0f, 0x01, 0x0e }, /* 'y' */
 	{ 0x00, 0x00, 0x1f, 0x02, 0x04, 0x08, 0x1f }, /* 'z' */
 	{ 0x02, 0x04, 0x04, 0x08, 0x04, 0x04, 0x02 }, /* '{' */
 	{ 0x04, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04 }, /* '|' */
 	{ 0x08, 0x04, 0x04, 0x02, 0x04, 0x04, 0x08 }, /* '}' */
 	{ 0x00, 0x00, 0x08, 0x15, 0x02, 0x00, 0x00 }, /* '~' */
 };
+
+int plot_font_descender(int c)
+{
+	return c == 'g' || c == 'p' || c == 'q' || c == 'y' ? 2 : 0;
+}
 
 int plot_font_glyph(int c, uint8_t rows[7])
 {
@@ -784,11 +790,12 @@ int plot_draw_text(render_image *img, int x, int y, const char *text, int scale,
 	for (const char *c = buf; *c; c++, cx += 6 * scale) {
 		uint8_t rows[7];
 		plot_font_glyph((unsigned char)*c, rows);
+		int gy = y + plot_font_descender((unsigned char)*c) * scale;
 		for (int r = 0; r < 7; r++)
 			for (int b = 0; b < 5; b++)
 				if (rows[r] & (0x10 >> b))
-					px_rect(img, cx + b * scale, y + r * scale, cx + (b + 1) * scale,
-					        y + (r + 1) * scale, rgb);
+					px_rect(img, cx + b * scale, gy + r * scale, cx + (b + 1) * scale,
+					        gy + (r + 1) * scale, rgb);
 	}
 	return cx - x;
 }
@@ -798,6 +805,31 @@ static int text_px(const char *text, int scale)
 	char buf[512];
 	ascii_text(text, buf, sizeof buf, 0);
 	return (int)strlen(buf) * 6 * scale;
+}
+
+/* Text that must fit in max_w pixels: scale 2, else 1, else cut with "..".
+ * centre: x is the centre instead of the left edge. */
+static void draw_fit(render_image *img, int x, int y, const char *text, int max_w, int centre,
+                     uint32_t rgb)
+{
+	char buf[512];
+	ascii_text(text, buf, sizeof buf, 0);
+	int sc = 2;
+	if ((int)strlen(buf) * 12 > max_w)
+		sc = 1;
+	size_t fit = max_w > 0 ? (size_t)max_w / (size_t)(6 * sc) : 0;
+	if (strlen(buf) > fit) {
+		if (fit < 3) {
+			buf[fit] = '\0';
+		} else {
+			buf[fit - 2] = '.';
+			buf[fit - 1] = '.';
+			buf[fit] = '\0';
+		}
+	}
+	int w = (int)strlen(buf) * 6 * sc;
+	/* a smaller font sits in the middle of the line */
+	plot_draw_text(img, centre ? x - w / 2 : x, y + (sc == 1 ? 4 : 0), buf, sc, rgb);
 }
 
 #define INK 0x202020u
@@ -833,8 +865,7 @@ static void image_bars(const plot_spec *s, render_image *img)
 	double vmax = bars_max(s);
 	/* bar texts: half size when the bars are thin, none when thinner still */
 	int ts = slot_h >= 9 * SCALE ? SCALE : slot_h >= 8 ? 1 : 0;
-	ascii_text(s->title, buf, sizeof buf, 0);
-	plot_draw_text(img, (W - text_px(buf, SCALE)) / 2, 14, buf, SCALE, INK);
+	draw_fit(img, W / 2, 14, s->title ? s->title : "", W - 20, 1, INK);
 	double y = top;
 	for (size_t g = 0; g < s->n_groups; g++) {
 		double gy = y;
@@ -857,14 +888,13 @@ static void image_bars(const plot_spec *s, render_image *img)
 	px_rect(img, left - 2, top, left, (int)lround(y), INK);
 	int ly = bottom + 8;
 	if (s->xlabel) {
-		ascii_text(s->xlabel, buf, sizeof buf, 0);
-		plot_draw_text(img, left, ly, buf, SCALE, INK);
+		draw_fit(img, left, ly, s->xlabel, W - left - 6, 0, INK);
 		ly += LINE_H;
 	}
 	for (int k = 0; k < legend_rows; k++, ly += LINE_H) {
 		px_rect(img, left, ly, left + 7 * SCALE, ly + 7 * SCALE, plot_series_rgb((size_t)k));
-		ascii_text(s->series[k].name, buf, sizeof buf, 60);
-		plot_draw_text(img, left + 10 * SCALE, ly, buf, SCALE, INK);
+		draw_fit(img, left + 10 * SCALE, ly, s->series[k].name ? s->series[k].name : "",
+		         W - left - 10 * SCALE - 6, 0, INK);
 	}
 }
 
@@ -899,12 +929,9 @@ static void image_xy(const plot_spec *s, render_image *img)
 	int bottom = H - 14 - LINE_H - 12 - (s->xlabel ? LINE_H : 0) - legend_rows * LINE_H;
 	if (bottom < top + 20)
 		bottom = top + 20;
-	ascii_text(s->title, buf, sizeof buf, 0);
-	plot_draw_text(img, (W - text_px(buf, SCALE)) / 2, 14, buf, SCALE, INK);
-	if (s->ylabel) {
-		ascii_text(s->ylabel, buf, sizeof buf, 0);
-		plot_draw_text(img, left, 14 + LINE_H, buf, SCALE, INK);
-	}
+	draw_fit(img, W / 2, 14, s->title ? s->title : "", W - 20, 1, INK);
+	if (s->ylabel)
+		draw_fit(img, left, 14 + LINE_H, s->ylabel, W - left - 10, 0, INK);
 #define MAPX(v) ((int)lround(left + ((v) - x0) / (x1 - x0) * (right - left)))
 #define MAPY(v) ((int)lround(bottom - ((v) - y0) / (y1 - y0) * (bottom - top)))
 	for (size_t i = 0; i < nyt; i++) {
@@ -996,14 +1023,13 @@ static void image_xy(const plot_spec *s, render_image *img)
 	}
 	int ly = bottom + 12 + LINE_H;
 	if (s->xlabel) {
-		ascii_text(s->xlabel, buf, sizeof buf, 0);
-		plot_draw_text(img, left + (right - left - text_px(buf, SCALE)) / 2, ly, buf, SCALE, INK);
+		draw_fit(img, (left + right) / 2, ly, s->xlabel, right - left, 1, INK);
 		ly += LINE_H;
 	}
 	for (int k = 0; k < legend_rows; k++, ly += LINE_H) {
 		px_rect(img, left, ly + 3 * SCALE, left + 14 * SCALE, ly + 4 * SCALE + 1, plot_series_rgb((size_t)k));
-		ascii_text(s->series[k].name, buf, sizeof buf, 60);
-		plot_draw_text(img, left + 17 * SCALE, ly, buf, SCALE, INK);
+		draw_fit(img, left + 17 * SCALE, ly, s->series[k].name ? s->series[k].name : "",
+		         W - left - 17 * SCALE - 6, 0, INK);
 	}
 }
 

@@ -94,6 +94,9 @@ ts_status plot_image_render(const plot_spec *s, uint32_t w, uint32_t h, render_i
 /* The 5x7 font: rows[0..7) of glyph c, bit 4 = leftmost column.  Returns 1
  * for printable ASCII (0x20-0x7e), else fills "?" and returns 0. */
 int plot_font_glyph(int c, uint8_t rows[7]);
+/* Rows glyph c is drawn below the others: 2 for g, p, q, y (their tails go
+ * under the baseline: text is 9 font rows tall), else 0. */
+int plot_font_descender(int c);
 /* Draws sanitized-to-ASCII text at (x, y) (top-left), each font pixel a
  * scale x scale square, advance 6*scale per character.  Returns the width
  * in pixels. */
