@@ -351,7 +351,25 @@ sweep() {
 [ -f "$ROOT/tests/data/hostile/nogt.jsonl" ] && sweep hostile-nogt "$ROOT/tests/data/hostile/nogt.jsonl"
 [ -f "$ROOT/tests/data/traces/containers.jsonl" ] && sweep containers "$ROOT/tests/data/traces/containers.jsonl"
 
+# ---------------------------------------------------------------- options
+start opts 160 50 -- --gt "$FIX/run-a/gt.json" --images "$FIX/run-a/images" --iou 0.5 \
+	--coords qwen3 "$FIX/run-a/traces.jsonl"
+check "--gt/--images on a bare JSONL: image and F1 badges" wait_for opts "Image 1  160×120"
+check "--gt: F1 column filled" sh -c "tmux -L $SOCK capture-pane -p -t opts | grep -qE '^1 +2 +0 ×1  C 1.0'"
+keys opts m
+check "--iou 0.5: metrics at that threshold only" wait_for opts "P/R/F1 @0.5"
+check "--iou 0.5: no 0.3 row" sh -c "! tmux -L $SOCK capture-pane -p -t opts | grep -q '@0.3'"
+keys opts q q
+wait_exit opts >/dev/null
+
 # ---------------------------------------------------------------- without tmux
+"$BIN" tui --help >"$TMP/help.txt" 2>&1
+check "tui --help: exit 0" test $? -eq 0
+check "tui --help: lists the options" grep -q -- "--images DIR" "$TMP/help.txt"
+"$BIN" --coords nonsense "$FIX/run-a" >/dev/null 2>&1
+check "--coords with an unknown name: exit 2" test $? -eq 2
+"$BIN" --iou 7 "$FIX/run-a" >/dev/null 2>&1
+check "--iou out of range: exit 2" test $? -eq 2
 out=$("$BIN" "$FIX/run-a" </dev/null 2>&1 >/dev/null)
 rc=$?
 check "no terminal: exit 2 with a message" sh -c "[ $rc -eq 2 ] && echo '$out' | grep -q 'needs a terminal'"
