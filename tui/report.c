@@ -238,27 +238,33 @@ static void print_table(const export_run *rr, const report_opts *o)
 	printf("  traces %s\n", rr->traces ? rr->traces : "?");
 	printf("  %-24s", "");
 	char pname[48];
+	int cw = 12; /* column width: 12, or the longest policy name */
+	for (size_t p = 0; p < ex->n_pol; p++) {
+		int l = (int)strlen(policy_name(&ex->pol[p], pname, sizeof pname)) + 1;
+		if (l > cw)
+			cw = l;
+	}
 	for (size_t p = 0; p < ex->n_pol; p++) {
 		policy_name(&ex->pol[p], pname, sizeof pname);
 		if (!policy_is_truncation(&ex->pol[p])) {
 			strcat(pname, "*");
 			upper = 1;
 		}
-		printf(" %12s", pname);
+		printf(" %*s", cw, pname);
 	}
 	printf("\n");
 #define ROW_Z(label, field)                                              \
 	do {                                                             \
 		printf("  %-24s", label);                                \
 		for (size_t p = 0; p < ex->n_pol; p++)                   \
-			printf(" %12zu", rr->m[p].field);                \
+			printf(" %*zu", cw, rr->m[p].field);                \
 		printf("\n");                                            \
 	} while (0)
 #define ROW_F(label, field)                                              \
 	do {                                                             \
 		printf("  %-24s", label);                                \
 		for (size_t p = 0; p < ex->n_pol; p++)                   \
-			printf(" %12.3f", rr->m[p].field);               \
+			printf(" %*.3f", cw, rr->m[p].field);               \
 		printf("\n");                                            \
 	} while (0)
 	ROW_Z("samples", samples);
@@ -280,20 +286,20 @@ static void print_table(const export_run *rr, const report_opts *o)
 			snprintf(lab, sizeof lab, "F1@%g", rr->m[0].iou[j]);
 			printf("  %-24s", lab);
 			for (size_t p = 0; p < ex->n_pol; p++)
-				printf(" %12.3f", rr->m[p].prf[j].f1);
+				printf(" %*.3f", cw, rr->m[p].prf[j].f1);
 			printf("\n  %-24s", "  precision / recall");
 			for (size_t p = 0; p < ex->n_pol; p++) {
 				char pr[32];
 				snprintf(pr, sizeof pr, "%.3f/%.3f", rr->m[p].prf[j].precision,
 				         rr->m[p].prf[j].recall);
-				printf(" %12s", pr);
+				printf(" %*s", cw, pr);
 			}
 			printf("\n  %-24s", "  tp / fp / fn");
 			for (size_t p = 0; p < ex->n_pol; p++) {
 				char c[48];
 				snprintf(c, sizeof c, "%zu/%zu/%zu", rr->m[p].counts[j].tp,
 				         rr->m[p].counts[j].fp, rr->m[p].counts[j].fn);
-				printf(" %12s", c);
+				printf(" %*s", cw, c);
 			}
 			printf("\n");
 		}
@@ -306,16 +312,16 @@ static void print_table(const export_run *rr, const report_opts *o)
 		printf("  %-24s", lab);
 		for (size_t p = 0; p < ex->n_pol; p++) {
 			if (isfinite(rr->ap[p].ap))
-				printf(" %12.3f", rr->ap[p].ap);
+				printf(" %*.3f", cw, rr->ap[p].ap);
 			else
-				printf(" %12s", "-");
+				printf(" %*s", cw, "-");
 		}
 		printf("\n  %-24s", "  pooled (unknown = FP)");
 		for (size_t p = 0; p < ex->n_pol; p++) {
 			if (isfinite(rr->ap[p].ap_pooled))
-				printf(" %12.3f", rr->ap[p].ap_pooled);
+				printf(" %*.3f", cw, rr->ap[p].ap_pooled);
 			else
-				printf(" %12s", "-");
+				printf(" %*s", cw, "-");
 		}
 		printf("\n");
 	}
