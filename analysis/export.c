@@ -57,6 +57,7 @@ void export_run_free(export_run *r)
 	free(r->counts_all);
 	free(r->max_repeat);
 	free(r->name);
+	free(r->name_raw);
 	free(r->path);
 	free(r->traces);
 	free(r);
@@ -300,12 +301,13 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		return TS_ERR_NOMEM;
 	r->path = sdup(path);
 	r->name = sdup(path);
+	r->name_raw = strdup(path);
 	r->n_pol = o->n_pol;
 	r->n_iou = o->an.n_iou;
 	conf_term_run_init(&r->term);
 	for (size_t p = 0; p < o->n_pol; p++)
 		run_metrics_init(&r->m[p], &o->an);
-	if (!r->path || !r->name) {
+	if (!r->path || !r->name || !r->name_raw) {
 		export_run_free(r);
 		return TS_ERR_NOMEM;
 	}
@@ -319,6 +321,14 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 	}
 	free(r->name);
 	r->name = sdup(ri->name);
+	free(r->name_raw);
+	r->name_raw = strdup(ri->name ? ri->name : "");
+	if (!r->name || !r->name_raw) {
+		run_info_free(ri);
+		export_run_free(r);
+		*out = NULL;
+		return TS_ERR_NOMEM;
+	}
 	r->traces = sdup(ri->traces_path);
 	r->simulated = ri->simulated;
 

@@ -81,6 +81,8 @@ typedef struct export_row {
 
 typedef struct export_run {
 	char *name;              /* sanitized */
+	char *name_raw;          /* as in run.json / the path: untrusted, for callers
+	                          * that sanitize themselves (plot labels) */
 	char *path;              /* sanitized, as given */
 	char *traces;            /* sanitized traces path, NULL if the run did not open */
 	int opened;              /* run and traces file opened */

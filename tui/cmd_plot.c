@@ -258,12 +258,12 @@ int cmd_plot(int argc, char **argv)
 			partial = 1;
 		if ((which == K_INTERFERENCE || which == K_PR) && !r->gt_loaded) {
 			char m[400];
-			snprintf(m, sizeof m, "%s: no ground truth, not plotted (use --gt FILE)", r->name);
+			snprintf(m, sizeof m, "%s: no ground truth, not plotted (use --gt FILE)", r->name_raw);
 			say(m);
 			partial = 1;
 			continue;
 		}
-		snprintf(names[n_ok], sizeof names[n_ok], "%s", r->name);
+		snprintf(names[n_ok], sizeof names[n_ok], "%s", r->name_raw); /* plot sanitizes */
 		plot_series *se = &series[n_ok];
 		se->name = names[n_ok];
 		switch (which) {
@@ -315,7 +315,7 @@ int cmd_plot(int argc, char **argv)
 			se->y = y;
 			se->n = k;
 			char nm[160];
-			snprintf(nm, sizeof nm, "%s (AP %.3f, pooled %.3f)", r->name,
+			snprintf(nm, sizeof nm, "%s (AP %.3f, pooled %.3f)", r->name_raw,
 			         isfinite(ap->ap) ? ap->ap : 0.0, isfinite(ap->ap_pooled) ? ap->ap_pooled : 0.0);
 			snprintf(names[n_ok], sizeof names[n_ok], "%s", nm);
 			break;

@@ -86,6 +86,7 @@ static void test_policies(void **state)
 	opts_five(&o);
 	export_run *r = analyze(&o);
 	assert_string_equal(r->name, "pol\"icies, test");
+	assert_string_equal(r->name_raw, "pol\"icies, test");
 	size_t rec[5] = { 8, 4, 4, 2, 5 }, tok[5] = { 19, 12, 8, 8, 19 };
 	size_t tp[5] = { 5, 4, 4, 2, 5 }, fp[5] = { 3, 0, 0, 0, 0 }, fn[5] = { 0, 1, 1, 3, 0 };
 	size_t dups[5] = { 3, 0, 1, 0, 0 }, maxr[5] = { 3, 1, 2, 1, 1 }, closed[5] = { 1, 2, 2, 2, 1 };
