@@ -55,13 +55,13 @@ start() {
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs="$envs $1"; shift; done
 	[ "$1" = "--" ] && shift
 	T new-session -d -s "$name" -x "$cols" -y "$rows" -c "$TMP" \
-		"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $envs $BIN $*; echo EXIT=\$?"
+		"trap : INT; env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $envs $BIN $*; echo EXIT=\$?"
 }
 screen() { T capture-pane -p -t "$1"; }
 # wait_for SESSION FIXED-STRING [tenths]: poll the screen until it shows the string
 wait_for() {
 	i=0
-	lim=${3:-50}
+	lim=${3:-100}
 	while [ $i -lt "$lim" ]; do
 		if screen "$1" 2>/dev/null | grep -qF -- "$2"; then return 0; fi
 		sleep 0.1
@@ -71,7 +71,7 @@ wait_for() {
 }
 wait_re() {
 	i=0
-	while [ $i -lt 50 ]; do
+	while [ $i -lt 100 ]; do
 		if screen "$1" 2>/dev/null | grep -qE -- "$2"; then return 0; fi
 		sleep 0.1
 		i=$((i + 1))
@@ -80,20 +80,22 @@ wait_re() {
 }
 wait_gone() {
 	i=0
-	while [ $i -lt 50 ]; do
+	while [ $i -lt 100 ]; do
 		if ! screen "$1" 2>/dev/null | grep -qF -- "$2"; then return 0; fi
 		sleep 0.1
 		i=$((i + 1))
 	done
 	return 1
 }
-# The pane runs "tailscope ...; echo EXIT=$?" under sh: EXIT=N is the exit status.
+# The pane runs "tailscope ...; echo EXIT=$?" under tmux's shell: EXIT=N is
+# the exit status (the shell traps INT so that Ctrl-C, which reaches the
+# whole foreground group, does not end the shell too when it is dash).
 # (searched in the history too: resizes may have scrolled it there)
 wait_exit() { wait_hist "$1" "EXIT="; }
 status_is() { wait_hist "$1" "EXIT=$2"; }
 wait_hist() {
 	i=0
-	while [ $i -lt 50 ]; do
+	while [ $i -lt 100 ]; do
 		if T capture-pane -p -S - -t "$1" 2>/dev/null | grep -qF -- "$2"; then return 0; fi
 		sleep 0.1
 		i=$((i + 1))
@@ -275,6 +277,12 @@ keys int C-c
 check "Ctrl-C: the program exits" wait_exit int
 check "Ctrl-C: exit status 130" status_is int 130
 check "Ctrl-C: terminal restored" alt_off int
+
+start hup 120 40 -- "$FIX/run-a"
+wait_for hup "repeat-stop: off" >/dev/null
+kill -HUP "$(child_pid hup)" 2>/dev/null
+check "SIGHUP: exit status 129" status_is hup 129
+check "SIGHUP: terminal restored" alt_off hup
 
 start segv 120 40 -- "$FIX/run-a"
 wait_for segv "repeat-stop: off" >/dev/null
