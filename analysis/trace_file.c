@@ -16,8 +16,13 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#ifdef TS_FUZZ_SMALL_BUFFERS /* tests/fuzz builds: refills, growth and discards on small inputs */
+#define READ_CHUNK ((size_t)16)
+#define INDEX_CHUNK ((size_t)7)
+#else
 #define READ_CHUNK ((size_t)1 << 20)       /* reader: minimum buffer */
 #define INDEX_CHUNK ((size_t)4 << 20)      /* index: read size */
+#endif
 #define PROGRESS_EVERY ((uint64_t)16 << 20)
 
 static char *dup_cstr(const char *s)
