@@ -27,7 +27,7 @@ FUZZ_CHAFA_CFLAGS = $(shell pkg-config --cflags chafa glib-2.0)
 FUZZ_CHAFA_LIBS   = $(shell pkg-config --libs chafa glib-2.0)
 
 FUZZ_SAN    = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -g -O1 -MMD -MP \
+FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -DTS_FUZZ_SMALL_BUFFERS -g -O1 -MMD -MP \
               -Wall -Wextra -Wshadow -Wstrict-prototypes $(FUZZ_SAN) -fsanitize=fuzzer-no-link
 
 FUZZ_ANALYSIS_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(wildcard analysis/*.c))
