@@ -162,4 +162,23 @@ cli png-nosample png "$D/run" --sample "zz${ESC}]0;pwned${BEL}" -o "$TMP/out3.pn
 clean png-nosample
 check "png: unknown hostile sample quoted escaped" has png-nosample.err "sample 'zz\\x1b]0;pwned\\x07' not found"
 
+# default limits at the command line: the message names the file, the line
+# and the limit; the other lines are still used
+L="$TMP/limits.jsonl"
+{
+	printf '{"text": "[]", "finish_reason": "stop"}\n'
+	printf '{"meta": '
+	i=0
+	while [ $i -lt 1000 ]; do printf '['; i=$((i + 1)); done
+	printf '], "text": "[]"}\n'
+	printf '{"tokens": ['
+	yes '"a",' | head -n 1000000 | tr -d '\n'
+	printf '"a"]}\n'
+} >"$L"
+report limits "$L"
+clean limits
+check "limits: exit 1 (two lines skipped, one used)" rc_is limits 1
+check "limits: JSON nesting named with file and line" has limits.err "$L:2: JSON nested deeper than 1000 levels at byte 1008"
+check "limits: tokens per sample named with file and line" has limits.err "$L:3: tokens: 1000001 steps, more than max_steps (1000000)"
+
 [ "$fails" -eq 0 ]
