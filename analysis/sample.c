@@ -19,6 +19,8 @@ struct sample {
 	long close_step;
 	rec_key key;
 	const gt_image *img;
+	const gt_ann *anns;      /* the image's annotations (with gt) */
+	size_t n_ann;
 	size_t n_gt;             /* non-crowd ground-truth boxes of the image */
 	int has_gt;
 	analysis_opts opts;
@@ -151,6 +153,8 @@ ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,
 	}
 	if (s->has_gt) {
 		const gt_ann *anns = gt_anns(g) + img->ann_first;
+		s->anns = anns;
+		s->n_ann = img->n_ann;
 		for (size_t a = 0; a < img->n_ann; a++)
 			s->n_gt += !anns[a].iscrowd;
 		for (size_t j = 0; j < o->n_iou; j++) {
@@ -219,6 +223,41 @@ sample_outcome sample_outcome_for(const sample *s, const policy *p)
 	oc.cut = policy_apply(p, s->recs, s->n, s->rep.first_dup);
 	oc.term = oc.cut.fired ? TERM_CLOSED : s->term;
 	oc.tokens = oc.cut.fired ? (size_t)oc.cut.stop_step + 1 : s->n_steps;
+	if (oc.cut.drop_dups) {
+		/* dedup keeps the first occurrences of recs[0..kept) (kept == n):
+		 * no duplicates left, and the kept records matched again, since a
+		 * dropped duplicate may have taken a box a later record now gets */
+		repeat_stats pre = s->rep;
+		if (oc.cut.kept != s->n)
+			repeat_prefix_stats(s->dup_of, s->occ, oc.cut.kept, &pre);
+		policy_dedup_stats(&pre, &oc.rep);
+		if (s->has_gt) {
+			metrics_det *dets = malloc((oc.cut.kept ? oc.cut.kept : 1) * sizeof *dets);
+			for (size_t i = 0; dets && i < oc.cut.kept; i++) {
+				dets[i].cat = s->info[i].box_ok ? s->info[i].cat : -1;
+				memcpy(dets[i].box, s->info[i].box, sizeof dets[i].box);
+			}
+			for (size_t j = 0; j < s->opts.n_iou; j++) {
+				metrics_counts c = { 0, 0, 0 };
+				if (dets && policy_dedup_counts(dets, s->dup_of, oc.cut.kept, s->anns, s->n_ann,
+				                                s->opts.iou[j], &c) == TS_OK) {
+					oc.counts[j] = c;
+					continue;
+				}
+				/* out of memory: the first occurrences' states from the full matching */
+				for (size_t i = 0; i < oc.cut.kept; i++) {
+					if (s->dup_of[i] >= 0)
+						continue;
+					c.tp += s->info[i].match[j] == MATCH_TP;
+					c.fp += s->info[i].match[j] == MATCH_FP;
+				}
+				c.fn = s->n_gt - c.tp;
+				oc.counts[j] = c;
+			}
+			free(dets);
+		}
+		return oc;
+	}
 	if (oc.cut.kept == s->n)
 		oc.rep = s->rep;
 	else

@@ -96,6 +96,17 @@ static void test_closed_list_with_duplicate(void **state)
 	assert_false(oc.cut.fired);
 	assert_int_equal(oc.tokens, 7);
 	assert_int_equal(oc.rep.max_repeat, 2);
+	/* dedup keeps decoding (all 7 tokens) and drops the exact duplicate:
+	 * 1 record left, no duplicates, termination unchanged (closed) */
+	policy dd;
+	ts_error err;
+	assert_int_equal(policy_parse("dedup", &dd, &err), TS_OK);
+	oc = sample_outcome_for(s, &dd);
+	assert_int_equal(oc.tokens, 7);
+	assert_int_equal(oc.rep.records, 1);
+	assert_int_equal(oc.rep.duplicates, 0);
+	assert_int_equal(oc.rep.max_repeat, 1);
+	assert_int_equal(oc.term, TERM_CLOSED);
 	sample_free(s);
 	trace_free(t);
 }
