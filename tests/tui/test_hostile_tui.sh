@@ -63,13 +63,14 @@ printf 'set -g remain-on-exit on\nset -g status off\nset -g history-limit 2000\n
 
 # start NAME RUN: the TUI on RUN (a path made by the shell snippet RUN, so
 # hostile bytes never pass through tmux's command line) under script(1),
-# recording to $TMP/NAME.raw (script -e: the pane's exit status is the TUI's).
+# recording to $TMP/NAME.raw; its exit status goes to $TMP/NAME.status.
 start() {
 	cat >"$TMP/wrap-$1.sh" <<EOF
-exec env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 "$BIN" $2
+env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 "$BIN" $2
+echo \$? >"$TMP/$1.status"
 EOF
 	T new-session -d -s "$1" -x 120 -y 40 -c "$TMP" \
-		"exec script -q -e -f -c 'sh $TMP/wrap-$1.sh' '$TMP/$1.raw'"
+		"exec script -q -f -c 'sh $TMP/wrap-$1.sh' '$TMP/$1.raw'"
 	PANE_PIDS="$PANE_PIDS $(T display -p -t "$1" '#{pane_pid}')"
 }
 screen() { T capture-pane -p -t "$1"; }
@@ -83,18 +84,20 @@ wait_for() {
 	return 1
 }
 keys() { _ks=$1; shift; T send-keys -t "$_ks" "$@"; sleep 0.15; }
-# exited NAME DESC: the program ended with status 0 (the pane is dead)
+# exited NAME DESC: the program ended with status 0 (the wrapper wrote it)
 exited() {
 	i=0
 	while [ $i -lt 50 ]; do
-		if [ "$(T display -p -t "$1" '#{pane_dead}:#{pane_dead_status}' 2>/dev/null)" = "1:0" ]; then
-			ok "$2"
+		if [ -s "$TMP/$1.status" ]; then
+			if [ "$(cat "$TMP/$1.status")" = 0 ]; then ok "$2"; else
+				notok "$2 (exit status $(cat "$TMP/$1.status"))"
+			fi
 			return
 		fi
 		sleep 0.1
 		i=$((i + 1))
 	done
-	notok "$2"
+	notok "$2 (still running)"
 	screen "$1" | sed 's/^/#   /'
 }
 
