@@ -306,7 +306,7 @@ static void record_done(session_run *r, size_t idx, const trace *t, const sample
 	run_metrics_finish(&r->m_on);
 }
 
-static void analyse_one(session *s, session_run *r, size_t idx)
+static void analyse_one(session_run *r, size_t idx)
 {
 	trace *t = NULL;
 	sample *sm = NULL;
@@ -322,7 +322,6 @@ static void analyse_one(session *s, session_run *r, size_t idx)
 	record_done(r, idx, t, sm);
 	sample_free(sm);
 	trace_free(t);
-	(void)s;
 }
 
 size_t session_idle(session *s, size_t max_samples)
@@ -336,7 +335,7 @@ size_t session_idle(session *s, size_t max_samples)
 				r->next_idle++;
 			if (r->next_idle >= r->n)
 				break;
-			analyse_one(s, r, r->next_idle);
+			analyse_one(r, r->next_idle);
 			done++;
 		}
 		if (done != before)

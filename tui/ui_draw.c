@@ -924,15 +924,13 @@ static void draw_status(ui *u)
 
 	/* essentials: sample, step, repeat-stop, termination; then run, image,
 	 * play, progress, note — dropped from the end when there is no room */
-	const char *opt_first[] = {run_s};
-	const char *opt_after[] = {img_s, play_s, prog_s};
+	const char *opt_after[] = {play_s, prog_s};
 	int x = 1;
 	int ess = (int)(strlen(sample_s) + strlen(step_s) + strlen(rs) + strlen(term_s)) + 12;
 	int room = W - ess;
 	int show_run = run_s[0] && (int)sanitize_width(run_s, strlen(run_s)) + 3 <= room;
 	if (show_run)
 		room -= (int)sanitize_width(run_s, strlen(run_s)) + 3;
-	(void)opt_first;
 	if (show_run) {
 		x += put(w, 0, x, W - x, run_s, base | A_BOLD);
 		x += put(w, 0, x, W - x, " │ ", base);
@@ -959,7 +957,7 @@ static void draw_status(ui *u)
 			ta = base | A_BOLD;
 		x += put(w, 0, x, W - x, term_s, ta);
 	}
-	for (size_t k = 1; k < sizeof opt_after / sizeof opt_after[0]; k++) {
+	for (size_t k = 0; k < sizeof opt_after / sizeof opt_after[0]; k++) {
 		const char *p = opt_after[k];
 		if (!p[0] || (int)sanitize_width(p, strlen(p)) + 3 > W - x)
 			continue;
