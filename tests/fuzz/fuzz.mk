@@ -48,9 +48,16 @@ $(FUZZ_BUILD)/analysis/%.o: analysis/%.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CJSON_CFLAGS) -c $< -o $@
 
+# stb_image 2.27 (Debian 12) shifts a 32-bit code buffer by more than 31 on
+# corrupt JPEG data (stb_image.h:2065, nothings/stb#1293, fixed upstream after
+# 2.27; x86 wraps the count: garbage pixels, no memory error under ASan).  Not
+# ours to patch: keep UBSan's shift check off in that one file so fuzzing
+# goes on looking for memory errors behind it.
+$(FUZZ_BUILD)/render/stb_impl.o: FUZZ_FILE_FLAGS = -fno-sanitize=shift
+
 $(FUZZ_BUILD)/render/%.o: render/%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CHAFA_CFLAGS) -isystem /usr/include/stb $(FUZZ_CJSON_CFLAGS) -Ianalysis -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_FILE_FLAGS) $(FUZZ_CHAFA_CFLAGS) -isystem /usr/include/stb $(FUZZ_CJSON_CFLAGS) -Ianalysis -c $< -o $@
 
 $(FUZZ_BUILD)/tests/fuzz/%.o: tests/fuzz/%.c
 	@mkdir -p $(@D)
