@@ -213,8 +213,12 @@ ts_status run_open(const char *path, run_info **out, ts_error *err)
 	} else if (is_file(path)) {
 		r->traces_path = xstrdup(path);
 	} else {
+		/* errno from is_dir/is_file may be stale (set by an earlier call
+		 * elsewhere): ask again */
+		struct stat sb;
+		int e = stat(path, &sb) == 0 ? 0 : errno;
 		st = ts_error_set(err, TS_ERR_NOTFOUND, "%s: %s", path,
-		                  errno ? strerror(errno) : "not a file or directory");
+		                  e ? strerror(e) : "not a regular file or directory");
 	}
 	if (st == TS_OK && (!r->path || !r->name || !r->traces_path))
 		st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
