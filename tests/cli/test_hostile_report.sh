@@ -181,4 +181,20 @@ check "limits: exit 1 (two lines skipped, one used)" rc_is limits 1
 check "limits: JSON nesting named with file and line" has limits.err "$L:2: JSON nested deeper than 1000 levels at byte 1008"
 check "limits: tokens per sample named with file and line" has limits.err "$L:3: tokens: 1000001 steps, more than max_steps (1000000)"
 
+# a FIFO given as the run (nobody writes to it) is refused at once, not read
+if mkfifo "$TMP/fifo" 2>/dev/null; then
+	report fifo "$TMP/fifo" &
+	bg=$!
+	i=0
+	while [ $i -lt 50 ] && kill -0 "$bg" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+	if kill -0 "$bg" 2>/dev/null; then
+		kill "$bg" 2>/dev/null
+		notok "FIFO as the run: still waiting after 5 s"
+	else
+		wait "$bg"
+		ok "FIFO as the run: returns at once"
+		check "FIFO as the run: refused by name (exit 2)" has fifo.err "$TMP/fifo: not a regular file or directory"
+	fi
+fi
+
 [ "$fails" -eq 0 ]
