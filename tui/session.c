@@ -433,6 +433,11 @@ void session_show(session *s, size_t ri, size_t idx)
 		if (v->img) {
 			w = v->img->w;
 			h = v->img->h;
+		} else {
+			/* no size anywhere: relative coordinates (0-1000) are placed on
+			 * a 1000x1000 canvas so the boxes can still be drawn */
+			w = h = 1000;
+			v->size_assumed = 1;
 		}
 	}
 	if (sample_analyze(v->t, r->g, v->gimg, w, h, &r->an, &v->s, &e) != TS_OK) {

@@ -56,6 +56,7 @@ typedef struct session_view {
 	char image_path[1024];   /* image file, "" when none */
 	render_image *img;       /* loaded on demand by session_view_image */
 	int img_tried;
+	int size_assumed;        /* no image size known: boxes on a 1000x1000 canvas */
 	char img_error[TS_ERROR_MSG_MAX]; /* sanitized */
 	sample_outcome off, on;  /* policy off / repeat-stop */
 	uint32_t *rec_first, *rec_last;

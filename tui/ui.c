@@ -600,7 +600,8 @@ size_t ui_boxes(ui *u, const render_box **out)
 		u->cap_scratch = need;
 	}
 	uint32_t *count = u->scratch, *matched_by = u->scratch + n;
-	memset(u->scratch, 0, need * sizeof *u->scratch);
+	if (need)
+		memset(u->scratch, 0, need * sizeof *u->scratch);
 	for (size_t i = 0; i < vis; i++) {
 		size_t first = ri[i].dup_of >= 0 ? (size_t)ri[i].dup_of : i;
 		if (first < n)

@@ -544,8 +544,10 @@ static void draw_image(ui *u, int force)
 	if (!v->valid) {
 		title(u, w, W, 0, " Image");
 	} else {
-		const char *what = blank ? (v->image_path[0] ? "image not loaded" : "no image file")
-		                         : "";
+		const char *what = !blank ? ""
+		                 : v->image_path[0] ? "image not loaded"
+		                 : v->size_assumed ? "no image: 1000×1000 canvas"
+		                 : "no image file";
 		if (img && !blank)
 			snprintf(buf, sizeof buf, " Image %s  %u×%u  %zu box%s", v->image_id, img->w, img->h,
 			         nb, nb == 1 ? "" : "es");

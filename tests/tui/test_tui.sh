@@ -46,6 +46,9 @@ if [ ! -x "$BIN" ]; then
 	exit 1
 fi
 printf 'set -g remain-on-exit on\nset -g status off\n' >"$TMP/tmux.conf"
+# sanitizer builds (BUILD=build-asan): reports go to files checked at the end
+# (stderr is captured while curses runs, and UBSan exits without callbacks)
+SANENV="ASAN_OPTIONS=log_path=$TMP/san-asan UBSAN_OPTIONS=log_path=$TMP/san-ubsan:print_stacktrace=1"
 
 # start NAME COLS ROWS ENV... -- ARGS...: the binary in its own session, cwd $TMP
 start() {
@@ -55,7 +58,7 @@ start() {
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs="$envs $1"; shift; done
 	[ "$1" = "--" ] && shift
 	T new-session -d -s "$name" -x "$cols" -y "$rows" -c "$TMP" \
-		"trap : INT; env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $envs $BIN $*; echo EXIT=\$?"
+		"trap : INT; env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $SANENV $envs $BIN $*; echo EXIT=\$?"
 }
 screen() { T capture-pane -p -t "$1"; }
 # wait_for SESSION FIXED-STRING [tenths]: poll the screen until it shows the string
@@ -358,6 +361,7 @@ sweep() {
 [ -d "$ROOT/tests/data/hostile/run" ] && sweep hostile-run "$ROOT/tests/data/hostile/run"
 [ -f "$ROOT/tests/data/hostile/nogt.jsonl" ] && sweep hostile-nogt "$ROOT/tests/data/hostile/nogt.jsonl"
 [ -f "$ROOT/tests/data/traces/containers.jsonl" ] && sweep containers "$ROOT/tests/data/traces/containers.jsonl"
+sweep edge "$FIX/edge.jsonl"
 
 # ---------------------------------------------------------------- options
 start opts 160 50 -- --gt "$FIX/run-a/gt.json" --images "$FIX/run-a/images" --iou 0.5 \
@@ -386,5 +390,11 @@ rc=$?
 check "missing run: exit 2 naming it" sh -c "[ $rc -eq 2 ] && echo '$out' | grep -q 'does-not-exist'"
 "$BIN" --bogus "$FIX/run-a" >/dev/null 2>&1
 check "unknown option: exit 2" test $? -eq 2
+
+reports=$(ls "$TMP"/san-* 2>/dev/null)
+if [ -n "$reports" ]; then
+	for f in $reports; do sed 's/^/# /' "$f" | head -40; done
+fi
+check "no sanitizer report from any run" test -z "$reports"
 
 [ "$failed" -eq 0 ]

@@ -359,6 +359,77 @@ static void test_ui_filter_and_sort(void **state)
 	assert_int_equal(f->s.view.idx, 0);
 }
 
+/* tests/data/tui/edge.jsonl, no ground truth:
+ *   0: no tokens at all
+ *   1: text only (no logprobs): two identical "cat" records [10,20,30,40];
+ *      no image, so boxes assume a 1000x1000 canvas: (10,20)-(30,40)
+ *   2: two tokens of prose, no record, cut at the limit */
+static void test_ui_edge_samples(void **state)
+{
+	(void)state;
+	session s;
+	ui u;
+	session_opts o;
+	ts_error err;
+	char *paths[] = {(char *)"tests/data/tui/edge.jsonl"};
+	const render_box *b;
+	session_opts_default(&o);
+	assert_int_equal(session_open(&s, paths, 1, &o, NULL, NULL, &err), TS_OK);
+	ui_init(&u, &s, 1);
+	ui_layout_compute(50, 160, &u.lay);
+	ui_show_selected(&u);
+
+	/* empty trace: every action is a no-op on the cursor (-1 = no step) */
+	assert_true(s.view.valid);
+	assert_false(s.view.failed);
+	assert_int_equal(s.view.rp.n_steps, 0);
+	assert_int_equal(s.view.rp.cursor, -1);
+	assert_int_equal(ui_boxes(&u, &b), 0);
+	keys_action acts[] = {ACT_STEP_FWD, ACT_STEP_BACK, ACT_NEXT_BOUNDARY, ACT_PREV_BOUNDARY,
+	                      ACT_TERMINATION, ACT_TRACE_END, ACT_REPEAT_STOP, ACT_REPEAT_STOP};
+	for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
+		ui_action(&u, acts[i]);
+		assert_int_equal(s.view.rp.cursor, -1);
+	}
+	ui_action(&u, ACT_PLAY);
+	ui_tick(&u, 5);
+	assert_false(u.playing);
+	assert_int_equal(s.view.rp.cursor, -1);
+
+	/* text-only duplicate pair */
+	ui_action(&u, ACT_NEXT_SAMPLE);
+	assert_int_equal(s.view.idx, 1);
+	assert_int_equal(s.view.rp.n_rec, 2);
+	assert_int_equal(ui_boxes(&u, &b), 1);
+	assert_int_equal(b[0].style, BOX_DUP);
+	assert_int_equal(b[0].count, 2);
+	assert_true(fabs(b[0].x1 - 10) < 1e-9 && fabs(b[0].y2 - 40) < 1e-9);
+	ui_action(&u, ACT_REPEAT_STOP);
+	assert_int_equal(replay_visible(&s.view.rp), 1);
+	assert_int_equal(ui_boxes(&u, &b), 1);
+	assert_int_equal(b[0].style, BOX_PRED);
+	ui_action(&u, ACT_REPEAT_STOP);
+	int blank = 0;
+	const render_image *img = ui_image_source(&u, &blank);
+	assert_non_null(img);
+	assert_true(blank);
+	assert_int_equal(img->w, 1000);
+
+	/* no record, cut at the limit: the termination point is the last step */
+	ui_action(&u, ACT_NEXT_SAMPLE);
+	assert_int_equal(s.view.idx, 2);
+	assert_int_equal(s.view.rp.n_rec, 0);
+	assert_int_equal(ui_boxes(&u, &b), 0);
+	ui_action(&u, ACT_TRACE_START);
+	ui_action(&u, ACT_TERMINATION);
+	assert_int_equal(s.view.rp.cursor, 1);
+	ui_action(&u, ACT_NEXT_PANE);                 /* records pane: nothing to select */
+	assert_int_equal(ui_action(&u, ACT_DOWN), 0);
+
+	ui_free(&u);
+	session_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +439,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ui_replay_and_repeat_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ui_boxes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ui_filter_and_sort, setup, teardown),
+		cmocka_unit_test(test_ui_edge_samples),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
