@@ -67,7 +67,7 @@ BENCH_BINS   := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 ALL_LIBS = $(CURSES_LIBS) $(CHAFA_LIBS) $(CJSON_LIBS) -lm
 
-.PHONY: all demo test check asan-test bench sample-runs clean distclean deps deps-test fuzz
+.PHONY: all demo test check asan-test bench sample-runs clean distclean deps deps-test
 
 all: $(BIN) $(if $(SIM_SRC),$(SIMGEN))
 
@@ -132,11 +132,12 @@ demo: deps
 test: deps-test
 	@$(MAKE) --no-print-directory check
 
+TEST_SUITES ?= cli tui
 check: all $(TEST_BINS)
-	@BUILD=$(BUILD) sh tests/run.sh $(TEST_BINS)
+	@BUILD=$(BUILD) TEST_SUITES="$(TEST_SUITES)" sh tests/run.sh $(TEST_BINS)
 
 asan-test: deps-test
-	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 TEST_SUITES=cli \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
 
 bench: deps
@@ -151,5 +152,8 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 distclean: clean
+
+# libFuzzer harnesses: make fuzz, make fuzz-smoke (clang; tests/fuzz/fuzz.mk)
+include tests/fuzz/fuzz.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
