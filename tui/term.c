@@ -15,6 +15,13 @@
 
 volatile sig_atomic_t term_signal;
 
+#if defined(__SANITIZE_ADDRESS__)
+/* Sanitizer builds: a report ends the process without a signal; restore
+ * the terminal and show the report (it went to the captured stderr). */
+void __sanitizer_set_death_callback(void (*callback)(void));
+#define HAVE_SANITIZER_DEATH_CALLBACK 1
+#endif
+
 static SCREEN *scr;
 static int active;
 static int use_colors;
@@ -34,6 +41,8 @@ static void on_quit_signal(int sig)
 /* Async-signal-safe: put the tty back, then replay what was captured from
  * stderr (a sanitizer report, a library's last words) with control bytes
  * other than newline shown as '?'. */
+static void drop_capture_name(void);
+
 static void crash_restore(void)
 {
 	if (!active)
@@ -62,6 +71,7 @@ static void crash_restore(void)
 		ssize_t w = write(STDERR_FILENO, buf, (size_t)n);
 		(void)w;
 	}
+	drop_capture_name();
 }
 
 static void on_crash(int sig)
@@ -71,12 +81,7 @@ static void on_crash(int sig)
 	raise(sig);
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-/* Sanitizer builds: a report ends the process without a signal; restore
- * the terminal and show the report (it went to the captured stderr). */
-void __sanitizer_set_death_callback(void (*callback)(void));
-#define HAVE_SANITIZER_DEATH_CALLBACK 1
-#endif
+
 
 static void add_cap(const char *cap)
 {
@@ -112,10 +117,42 @@ static void at_exit(void)
 	term_stop();
 }
 
+#ifdef HAVE_SANITIZER_DEATH_CALLBACK
+/* Sanitizer builds: UBSan reports and exits without running any callback,
+ * so the capture is a named file in $TMPDIR that every normal exit path
+ * removes; after such a hard exit it is left behind with the report. */
+static char cap_name[512];
+static FILE *open_capture(void)
+{
+	const char *dir = getenv("TMPDIR");
+	snprintf(cap_name, sizeof cap_name, "%s/tailscope-stderr-XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(cap_name);
+	if (fd < 0) {
+		cap_name[0] = 0;
+		return tmpfile();
+	}
+	return fdopen(fd, "w+");
+}
+static void drop_capture_name(void)
+{
+	if (cap_name[0])
+		unlink(cap_name);
+	cap_name[0] = 0;
+}
+#else
+static FILE *open_capture(void)
+{
+	return tmpfile();
+}
+static void drop_capture_name(void)
+{
+}
+#endif
+
 static void capture_stderr(void)
 {
 	fflush(stderr);
-	captured = tmpfile();
+	captured = open_capture();
 	if (!captured)
 		return;
 	saved_stderr = dup(STDERR_FILENO);
@@ -150,6 +187,7 @@ static void release_stderr(void)
 	}
 	fclose(captured);
 	captured = NULL;
+	drop_capture_name();
 }
 
 int term_start(char *err, size_t errsz)

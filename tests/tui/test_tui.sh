@@ -48,7 +48,9 @@ fi
 printf 'set -g remain-on-exit on\nset -g status off\n' >"$TMP/tmux.conf"
 # sanitizer builds (BUILD=build-asan): reports go to files checked at the end
 # (stderr is captured while curses runs, and UBSan exits without callbacks)
-SANENV="ASAN_OPTIONS=log_path=$TMP/san-asan UBSAN_OPTIONS=log_path=$TMP/san-ubsan:print_stacktrace=1"
+# and a sanitizer build leaves its captured stderr in TMPDIR after a hard exit
+mkdir -p "$TMP/tmpdir"
+SANENV="TMPDIR=$TMP/tmpdir ASAN_OPTIONS=log_path=$TMP/san-asan UBSAN_OPTIONS=log_path=$TMP/san-ubsan:print_stacktrace=1"
 
 # start NAME COLS ROWS ENV... -- ARGS...: the binary in its own session, cwd $TMP
 start() {
@@ -391,7 +393,7 @@ check "missing run: exit 2 naming it" sh -c "[ $rc -eq 2 ] && echo '$out' | grep
 "$BIN" --bogus "$FIX/run-a" >/dev/null 2>&1
 check "unknown option: exit 2" test $? -eq 2
 
-reports=$(ls "$TMP"/san-* 2>/dev/null)
+reports=$(ls "$TMP"/san-* "$TMP"/tmpdir/tailscope-stderr-* 2>/dev/null)
 if [ -n "$reports" ]; then
 	for f in $reports; do sed 's/^/# /' "$f" | head -40; done
 fi
