@@ -9,7 +9,10 @@
  * Oracles besides ASan/UBSan: an error leaves *out NULL with a message; an
  * image has 1..2048 x 1..2048 pixels within 4 Mpixel and w*h*4 readable
  * bytes (touched); drawing boxes with huge, negative, NaN and infinite
- * coordinates stays inside the buffer. */
+ * coordinates stays inside the buffer; for images up to 64x64 a frame
+ * rendered through chafa with labels made of the input's last bytes has
+ * only narrow, printable characters in its cells (no control, C1, bidi or
+ * zero-width code point, nothing wide) and fits the area asked for. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,6 +20,7 @@
 
 #include "fuzz_common.h"
 #include "render.h"
+#include "sanitize.h"
 
 static uint32_t crc_table[256];
 
@@ -117,6 +121,40 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	render_stroke st2;
 	render_stroke_for_cells(img->w, img->h, 7, 3, &st2);
 	render_draw_boxes_ex(img, boxes, 6, 1.0, 1.0, &st2);
+
+	/* small images: a whole frame through chafa with labels taken from the
+	 * input's last bytes; every cell must be a narrow printable character */
+	if ((uint64_t)img->w * img->h <= 64 * 64) {
+		static render_cache *cache;
+		if (!cache)
+			cache = render_cache_new(4);
+		char label[33];
+		size_t ln = n < 32 ? n : 32;
+		memcpy(label, data + size - ln, ln);
+		label[ln] = '\0';
+		for (int i = 0; i < 6; i++)
+			boxes[i].label = i % 2 ? label : boxes[i].label;
+		render_opts o;
+		render_opts_default(&o);
+		o.max_cols = 1 + ctl % 40;
+		o.max_rows = 1 + (ctl >> 2) % 16;
+		o.mode = (render_color_mode)(ctl % 5);
+		o.work_factor = 0.0;
+		render_grid *g = NULL;
+		ts_status fs = render_frame(cache, img, boxes, 6, &o, &g, &err);
+		if (fs == TS_OK) {
+			FZ_CHECK(g && g->cols >= 1 && g->rows >= 1 && g->cols <= o.max_cols && g->rows <= o.max_rows,
+			         "grid %dx%d for %dx%d", g ? g->cols : -1, g ? g->rows : -1, o.max_cols, o.max_rows);
+			for (int i = 0; i < g->cols * g->rows; i++) {
+				uint32_t ch = g->cells[i].ch;
+				FZ_CHECK(!fz_forbidden_cp(ch) && ch != 0 && ch <= 0x10FFFF && !(ch >= 0xD800 && ch <= 0xDFFF),
+				         "cell %d holds U+%04X", i, (unsigned)ch);
+				FZ_CHECK(sanitize_cp_width(ch) == 1, "cell %d holds U+%04X of width %d", i, (unsigned)ch,
+				         sanitize_cp_width(ch));
+			}
+			render_grid_free(g);
+		}
+	}
 	render_image_free(img);
 	return 0;
 }
