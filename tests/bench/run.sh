@@ -7,3 +7,5 @@ for b in "$BUILD"/bench/*; do
 	echo "== $(basename "$b")"
 	"$b" || echo "(benchmark $(basename "$b") failed)"
 done
+echo "== bytes written to the terminal (tmux pipe-pane)"
+BUILD=$BUILD sh tests/tui/bench_bytes.sh || echo "(bench_bytes failed)"
