@@ -138,5 +138,9 @@ long replay_record_at(const replay *r, long step)
 
 int replay_dropped(const replay *r, size_t rec)
 {
-	return r->policy_on && r->fired && rec >= r->kept;
+	if (!r->policy_on)
+		return 0;
+	if (r->fired && rec >= r->kept)
+		return 1;
+	return r->drop_dups && r->dup && rec < r->n_rec && r->dup[rec];
 }

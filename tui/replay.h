@@ -3,10 +3,13 @@
  *
  * The cursor is a step index (0-based; shown 1-based as "step i/N").  The
  * records visible at the cursor are those completed at or before it
- * (rec_last[i] <= cursor).  With the policy on (repeat-stop) and the policy
- * firing, decoding ends at stop_step: the cursor never passes it, N becomes
- * stop_step + 1 and at most `kept` records are visible (the record that
- * completes at stop_step, the first duplicate, is dropped). */
+ * (rec_last[i] <= cursor).  With the policy on and a truncating policy
+ * (repeat_stop, budget, near_dup) firing, decoding ends at stop_step: the
+ * cursor never passes it, N becomes stop_step + 1 and at most `kept` records
+ * are visible (for repeat-stop the record that completes at stop_step, the
+ * first duplicate, is dropped).  With the policy on and drop_dups (dedup),
+ * nothing is cut: decoding runs to the end and the records with dup[i] != 0
+ * (exact duplicates) are dropped wherever they are. */
 #ifndef TS_REPLAY_H
 #define TS_REPLAY_H
 
@@ -21,10 +24,12 @@ typedef struct replay {
 	int closed;               /* the list closed by itself */
 	long term_step;           /* closing step, else the last step (-1: no steps) */
 	long tail_first;          /* first record of the repeated tail, -1 none */
-	int fired;                /* the repeat-stop policy fires on this sample */
+	int fired;                /* the (truncating) policy fires on this sample */
 	long stop_step;           /* its step (valid when fired) */
 	size_t kept;              /* records it keeps (valid when fired) */
-	int policy_on;            /* repeat-stop shown on */
+	int drop_dups;            /* dedup: drops dup[i] != 0 records, no cut */
+	const uint8_t *dup;       /* per record: exact duplicate (with drop_dups) */
+	int policy_on;            /* the policy shown on */
 	long cursor;              /* current step; -1 only when n_steps == 0 */
 } replay;
 
@@ -54,7 +59,8 @@ size_t replay_records_upto(const replay *r, long step);
 void   replay_set_policy(replay *r, int on);
 /* Record index whose span [first, last] holds step, else -1. */
 long   replay_record_at(const replay *r, long step);
-/* 1 when the record is dropped by the policy (policy on and index >= kept). */
+/* 1 when the record is dropped by the policy: policy on and index >= kept
+ * (truncation fired), or an exact duplicate (drop_dups). */
 int    replay_dropped(const replay *r, size_t rec);
 
 #endif

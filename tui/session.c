@@ -101,8 +101,14 @@ static ts_status open_run(session *s, const char *path, session_run *r,
 		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
 	for (size_t i = 0; i < r->n; i++)
 		r->items[i].term = SLIST_TERM_UNKNOWN;
-	run_metrics_init(&r->m_off, &r->an);
-	run_metrics_init(&r->m_on, &r->an);
+	for (size_t p = 0; p < COMPARE_N_POL; p++)
+		run_metrics_init(&r->m[p], &r->an);
+	r->hit_iou = 0;
+	for (size_t j = 0; j < r->an.n_iou; j++)
+		if (fabs(r->an.iou[j] - 0.3) < 1e-12) {
+			r->hit_iou = j;
+			break;
+		}
 	if (slist_rebuild(&r->list, r->items, r->n) != 0)
 		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
 	return TS_OK;
@@ -114,6 +120,7 @@ static void free_run(session_run *r)
 		for (size_t i = 0; i < r->n; i++) {
 			free(r->items[i].name);
 			free(r->items[i].labels);
+			free(r->items[i].key);
 		}
 	free(r->items);
 	free(r->done);
@@ -154,6 +161,13 @@ ts_status session_open(session *s, char *const *paths, size_t n_paths, const ses
 	}
 	if (s->n_runs == 0)
 		return err ? err->code : last;
+	long budget = -1;
+	for (size_t i = 0; i < s->n_runs && budget < 1; i++)
+		budget = s->runs[i].info->budget;
+	compare_policy_cycle(budget, s->pols);
+	s->pol = COMPARE_POL_REPEAT_STOP;
+	for (size_t i = 0; i < s->n_runs; i++)
+		memcpy(s->runs[i].pols, s->pols, sizeof s->pols);
 	ts_error_clear(err);
 	return TS_OK;
 }
@@ -166,6 +180,9 @@ static void view_clear(session_view *v)
 	free(v->rec_first);
 	free(v->rec_last);
 	free(v->closep);
+	free(v->dup);
+	free(v->dd_match);
+	free(v->dd_gt);
 	memset(v, 0, sizeof *v);
 }
 
@@ -243,9 +260,38 @@ static char *labels_of(const sample *s)
 }
 
 static const policy pol_off = {POLICY_OFF, 0};
-static const policy pol_rs = {POLICY_REPEAT_STOP, 0};
 
-static void fill_item(slist_item *it, const trace *t, const sample *s)
+/* The raw matching key of a trace's image reference (see slist_item.key). */
+static char *key_of(const trace *t, size_t lineno)
+{
+	int64_t id;
+	const char *p;
+	char buf[64];
+	char kind;
+	if (trace_image_id(t, &id)) {
+		snprintf(buf, sizeof buf, "i:%lld", (long long)id);
+		return strdup(buf);
+	}
+	if ((p = trace_file_name(t)))
+		kind = 'f';
+	else if ((p = trace_custom_id(t)))
+		kind = 'c';
+	else {
+		snprintf(buf, sizeof buf, "l:%zu", lineno);
+		return strdup(buf);
+	}
+	size_t n = strlen(p);
+	char *k = malloc(n + 3);
+	if (k) {
+		k[0] = kind;
+		k[1] = ':';
+		memcpy(k + 2, p, n + 1);
+	}
+	return k;
+}
+
+static void fill_item(slist_item *it, const trace *t, const sample *s, size_t lineno,
+                      size_t hit_iou)
 {
 	char nm[96];
 	const repeat_stats *rep = sample_repeat(s);
@@ -254,6 +300,8 @@ static void fill_item(slist_item *it, const trace *t, const sample *s)
 	it->name = strdup(nm);
 	free(it->labels);
 	it->labels = labels_of(s);
+	free(it->key);
+	it->key = key_of(t, lineno);
 	it->ready = 1;
 	it->failed = 0;
 	it->records = rep->records;
@@ -267,6 +315,7 @@ static void fill_item(slist_item *it, const trace *t, const sample *s)
 		metrics_prf prf = metrics_prf_from(&o.counts[0]);
 		it->has_f1 = 1;
 		it->f1 = prf.f1;
+		it->hits = o.counts[hit_iou < TS_MAX_IOU ? hit_iou : 0].tp;
 	}
 }
 
@@ -276,6 +325,9 @@ static void fail_item(slist_item *it, size_t lineno)
 	snprintf(nm, sizeof nm, "line %zu", lineno);
 	free(it->name);
 	it->name = strdup(nm);
+	snprintf(nm, sizeof nm, "l:%zu", lineno);
+	free(it->key);
+	it->key = strdup(nm);
 	it->ready = 1;
 	it->failed = 1;
 	it->term = SLIST_TERM_UNKNOWN;
@@ -293,17 +345,16 @@ static void record_done(session_run *r, size_t idx, const trace *t, const sample
 		r->metrics_skipped++;
 		return;
 	}
-	fill_item(&r->items[idx], t, s);
+	fill_item(&r->items[idx], t, s, trace_index_lineno(r->ix, idx), r->hit_iou);
 	if (r->g && !sample_image(s)) {
 		r->metrics_skipped++; /* as `tailscope report`: image not in the ground truth */
 		return;
 	}
-	sample_outcome o = sample_outcome_for(s, &pol_off);
-	run_metrics_add(&r->m_off, &o);
-	o = sample_outcome_for(s, &pol_rs);
-	run_metrics_add(&r->m_on, &o);
-	run_metrics_finish(&r->m_off);
-	run_metrics_finish(&r->m_on);
+	for (size_t p = 0; p < COMPARE_N_POL; p++) {
+		sample_outcome o = sample_outcome_for(s, &r->pols[p]);
+		run_metrics_add(&r->m[p], &o);
+		run_metrics_finish(&r->m[p]);
+	}
 }
 
 static void analyse_one(session_run *r, size_t idx)
@@ -374,6 +425,67 @@ static void image_path(const char *dir, const char *name, char *out, size_t outs
 	int n = snprintf(out, outsz, "%s/%s", dir, name);
 	if (n < 0 || (size_t)n >= outsz)
 		out[0] = 0;
+}
+
+/* The view's outcome under the compared policy and its cut in the replay;
+ * for dedup, the kept records (first occurrences) matched again at the first
+ * threshold, as the run metrics count them (sample_outcome_for). */
+static void view_apply_policy(session *s)
+{
+	session_view *v = &s->view;
+	if (!v->valid || v->failed || !v->s)
+		return;
+	const policy *p = &s->pols[s->pol < COMPARE_N_POL ? s->pol : COMPARE_POL_REPEAT_STOP];
+	replay *rp = &v->rp;
+	v->on = sample_outcome_for(v->s, p);
+	rp->fired = v->on.cut.fired;
+	rp->stop_step = v->on.cut.stop_step;
+	rp->kept = v->on.cut.kept;
+	rp->drop_dups = v->on.cut.drop_dups;
+	free(v->dd_match);
+	free(v->dd_gt);
+	v->dd_match = NULL;
+	v->dd_gt = NULL;
+	size_t n = sample_n_records(v->s);
+	if (rp->drop_dups && sample_has_gt(v->s) && v->gimg && s->runs[v->run].g && n) {
+		const sample_rec *ri = sample_rec_info(v->s);
+		const gt_ann *anns = gt_anns(s->runs[v->run].g) + v->gimg->ann_first;
+		metrics_det *dets = malloc(n * sizeof *dets);
+		match_state *st = malloc(n * sizeof *st);
+		long *mg = malloc(n * sizeof *mg);
+		size_t *map = malloc(n * sizeof *map);
+		v->dd_match = malloc(n * sizeof *v->dd_match);
+		v->dd_gt = malloc(n * sizeof *v->dd_gt);
+		if (dets && st && mg && map && v->dd_match && v->dd_gt) {
+			size_t k = 0;
+			for (size_t i = 0; i < n; i++) {
+				v->dd_match[i] = MATCH_FP; /* dropped duplicates: never shown as matched */
+				v->dd_gt[i] = -1;
+				if (ri[i].dup_of >= 0)
+					continue;
+				dets[k].cat = ri[i].box_ok ? ri[i].cat : -1;
+				memcpy(dets[k].box, ri[i].box, sizeof dets[k].box);
+				map[k++] = i;
+			}
+			metrics_counts c = {0, 0, 0};
+			metrics_match_image(dets, k, anns, v->gimg->n_ann, sample_opts(v->s)->iou[0], st, mg,
+			                    &c);
+			for (size_t q = 0; q < k; q++) {
+				v->dd_match[map[q]] = st[q];
+				v->dd_gt[map[q]] = mg[q];
+			}
+		} else {
+			free(v->dd_match);
+			free(v->dd_gt);
+			v->dd_match = NULL; /* out of memory: the full list's states are shown */
+			v->dd_gt = NULL;
+		}
+		free(dets);
+		free(st);
+		free(mg);
+		free(map);
+	}
+	replay_set_policy(rp, rp->policy_on);
 }
 
 static void load_image(session *s)
@@ -449,14 +561,15 @@ void session_show(session *s, size_t ri, size_t idx)
 	}
 	record_done(r, idx, v->t, v->s);
 	v->off = sample_outcome_for(v->s, &pol_off);
-	v->on = sample_outcome_for(v->s, &pol_rs);
 
 	size_t n = sample_n_records(v->s);
 	const record *recs = sample_records(v->s);
+	const sample_rec *rinfo = sample_rec_info(v->s);
 	v->rec_first = malloc((n ? n : 1) * sizeof *v->rec_first);
 	v->rec_last = malloc((n ? n : 1) * sizeof *v->rec_last);
 	v->closep = malloc((n ? n : 1) * sizeof *v->closep);
-	if (!v->rec_first || !v->rec_last || !v->closep) {
+	v->dup = malloc(n ? n : 1);
+	if (!v->rec_first || !v->rec_last || !v->closep || !v->dup) {
 		v->failed = 1;
 		snprintf(v->error, sizeof v->error, "out of memory");
 		return;
@@ -468,6 +581,7 @@ void session_show(session *s, size_t ri, size_t idx)
 		v->rec_last[i] = recs[i].last_step < prev ? prev : recs[i].last_step;
 		prev = v->rec_last[i];
 		v->closep[i] = CLOSEP_UNSET;
+		v->dup[i] = rinfo[i].dup_of >= 0;
 	}
 	const repeat_stats *rep = sample_repeat(v->s);
 	replay *rp = &v->rp;
@@ -479,16 +593,34 @@ void session_show(session *s, size_t ri, size_t idx)
 	rp->closed = sample_termination(v->s) == TERM_CLOSED ||
 	             (rp->term_step >= 0 && rp->term_step < rp->n_steps - 1);
 	rp->tail_first = rep->tail_start;
-	rp->fired = v->on.cut.fired;
-	rp->stop_step = v->on.cut.stop_step;
-	rp->kept = v->on.cut.kept;
+	rp->dup = v->dup;
 	rp->cursor = rp->n_steps - 1;
+	view_apply_policy(s);
 	replay_end(rp);
 }
 
 void session_view_policy(session *s, int on)
 {
 	replay_set_policy(&s->view.rp, on);
+}
+
+void session_set_policy(session *s, size_t pol)
+{
+	if (pol < 1 || pol >= COMPARE_N_POL)
+		return;
+	s->pol = pol;
+	view_apply_policy(s);
+}
+
+const char *session_policy_name(const session *s, size_t i, char *buf, size_t bufsz)
+{
+	if (i >= COMPARE_N_POL) {
+		snprintf(buf, bufsz, "?");
+		return buf;
+	}
+	char tmp[64];
+	snprintf(buf, bufsz, "%s", policy_name(&s->pols[i], tmp, sizeof tmp));
+	return buf;
 }
 
 double session_view_closep(session *s, size_t i)

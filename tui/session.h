@@ -1,6 +1,8 @@
 /* session.h — what the debugger has open: runs, their samples' badges
- * (computed lazily in idle time), the run metrics (policy off and
- * repeat-stop) and the one sample on screen.  No curses; errors are values;
+ * (computed lazily in idle time), the run metrics under every policy of the
+ * `o` cycle (compare.h: off, repeat_stop, budget:N, near_dup:0.9, dedup;
+ * the same numbers as `tailscope report --policy ...`) and the one sample on
+ * screen.  No curses; errors are values;
  * messages for the user are queued (session_msg) and never printed here.
  *
  * Opening is cheap: run.json, gt.json and a line index of traces.jsonl (no
@@ -12,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "compare.h"
 #include "render.h"
 #include "replay.h"
 #include "run.h"
@@ -38,7 +41,11 @@ typedef struct session_run {
 	slist_item *items;       /* badges, n entries */
 	uint8_t *done;           /* badges computed (ok or failed), n entries */
 	size_t n_done, next_idle;
-	run_metrics m_off, m_on; /* over the analysed samples that match gt */
+	run_metrics m[COMPARE_N_POL]; /* per policy of the cycle (session.pols), over
+	                          * the analysed samples that match gt */
+	policy pols[COMPARE_N_POL]; /* copy of session.pols */
+	size_t hit_iou;          /* index into an.iou of the hits threshold (0.3 if
+	                          * given, else 0) */
 	size_t metrics_skipped;  /* samples left out (failed / image not in gt) */
 	slist list;              /* the samples pane of this run */
 } session_run;
@@ -58,8 +65,13 @@ typedef struct session_view {
 	int img_tried;
 	int size_assumed;        /* no image size known: boxes on a 1000x1000 canvas */
 	char img_error[TS_ERROR_MSG_MAX]; /* sanitized */
-	sample_outcome off, on;  /* policy off / repeat-stop */
+	sample_outcome off, on;  /* policy off / the compared policy (session.pol) */
 	uint32_t *rec_first, *rec_last;
+	uint8_t *dup;            /* per record: exact duplicate of an earlier one */
+	match_state *dd_match;   /* dedup: per record, the kept records matched
+	                          * again at the first threshold (NULL: not dedup
+	                          * or no ground truth) */
+	long *dd_gt;             /* ... the matched annotation or -1 */
 	double *closep;          /* per record, NAN when unknown */
 	replay rp;
 } session_view;
@@ -69,6 +81,10 @@ typedef struct session_view {
 typedef struct session {
 	session_run *runs;
 	size_t n_runs, cur;
+	policy pols[COMPARE_N_POL]; /* the `o` cycle; budget:N from the first run
+	                          * whose run.json gives a budget, else 12 */
+	size_t pol;              /* the policy compared with off (1..4; default
+	                          * repeat_stop) */
 	session_opts opts;
 	trace_limits lim;
 	render_limits rlim;
@@ -109,8 +125,14 @@ int session_idle_done(const session *s);
 void session_show(session *s, size_t r, size_t idx);
 /* Loads the view's image once (NULL if none or it failed: see img_error). */
 const render_image *session_view_image(session *s);
-/* Sets repeat-stop on/off for the view (kept across samples by the caller). */
+/* Shows the compared policy on/off in the view (kept across samples by the
+ * caller). */
 void session_view_policy(session *s, int on);
+/* Selects the policy compared with off (index into pols, 1..4; others are
+ * ignored) and recomputes the view's outcome and replay cut. */
+void session_set_policy(session *s, size_t pol);
+/* Canonical name of pols[i] ("repeat_stop", "budget:12", ...) into buf. */
+const char *session_policy_name(const session *s, size_t i, char *buf, size_t bufsz);
 
 /* P(close) after record i (NAN if unknown). */
 double session_view_closep(session *s, size_t i);

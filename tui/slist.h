@@ -27,6 +27,11 @@ typedef struct slist_item {
 	double f1;          /* at the first IoU threshold, policy off */
 	char *name;         /* display name, already sanitized (owned; may be NULL) */
 	char *labels;       /* distinct labels, lower-cased, '\n'-separated, sanitized (owned; may be NULL) */
+	size_t hits;        /* TP at the run's hit threshold (0.3 if given, else
+	                     * the first), policy off; valid with has_f1 */
+	char *key;          /* image reference for matching runs (raw, never
+	                     * printed: "i:ID", "f:FILE", "c:CUSTOM" or "l:LINE";
+	                     * owned; may be NULL) */
 } slist_item;
 
 #define SLIST_SORT_LIST(X)                        \

@@ -1131,7 +1131,7 @@ static void draw_metrics(ui *u)
 		         r->metrics_skipped ? ", some skipped" : "");
 		put(o, y++, 2, w - 4, ttl, hd);
 	}
-	const run_metrics *mo = &r->m_off, *mn = &r->m_on;
+	const run_metrics *mo = &r->m[COMPARE_POL_OFF], *mn = &r->m[u->s->pol];
 	snprintf(a, sizeof a, "%zu", mo->samples);
 	snprintf(b, sizeof b, "%zu", mn->samples);
 	mrow(u, o, &y, h, w, "samples", a, b);

@@ -173,11 +173,11 @@ static void test_session_badges(void **state)
 	assert_string_equal(it[4].name, "line 5");
 	assert_string_equal(it[0].labels, "cat\ndog");
 	/* run metrics over the 4 good samples: records 2+8+2+2, dups 6+1 */
-	assert_int_equal(r->m_off.samples, 4);
-	assert_int_equal(r->m_off.records, 14);
-	assert_int_equal(r->m_off.duplicates, 7);
-	assert_int_equal(r->m_on.records, 7);        /* 2 + 2 + 2 + 1 */
-	assert_int_equal(r->m_on.duplicates, 0);
+	assert_int_equal(r->m[COMPARE_POL_OFF].samples, 4);
+	assert_int_equal(r->m[COMPARE_POL_OFF].records, 14);
+	assert_int_equal(r->m[COMPARE_POL_OFF].duplicates, 7);
+	assert_int_equal(r->m[COMPARE_POL_REPEAT_STOP].records, 7);        /* 2 + 2 + 2 + 1 */
+	assert_int_equal(r->m[COMPARE_POL_REPEAT_STOP].duplicates, 0);
 	assert_int_equal(r->metrics_skipped, 1);
 }
 

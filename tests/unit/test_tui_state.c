@@ -72,11 +72,11 @@ static char l0[] = "cat\ndog", l1[] = "person", l3[] = "hot dog";
 static void fill_items(slist_item it[5])
 {
 	memset(it, 0, 5 * sizeof *it);
-	it[0] = (slist_item){1, 0, 4, 0, 1, 100, SLIST_TERM_CLOSED, 1, 0.8, n0, l0};
-	it[1] = (slist_item){1, 0, 11, 5, 6, 2048, SLIST_TERM_TRUNCATED, 1, 0.3, n1, l1};
-	it[2] = (slist_item){0, 0, 0, 0, 0, 0, SLIST_TERM_UNKNOWN, 0, 0, n2, NULL};
-	it[3] = (slist_item){1, 0, 6, 2, 3, 500, SLIST_TERM_CLOSED, 1, 0.5, n3, l3};
-	it[4] = (slist_item){1, 1, 0, 0, 0, 0, SLIST_TERM_UNKNOWN, 0, 0, n4, NULL};
+	it[0] = (slist_item){1, 0, 4, 0, 1, 100, SLIST_TERM_CLOSED, 1, 0.8, n0, l0, 0, NULL};
+	it[1] = (slist_item){1, 0, 11, 5, 6, 2048, SLIST_TERM_TRUNCATED, 1, 0.3, n1, l1, 0, NULL};
+	it[2] = (slist_item){0, 0, 0, 0, 0, 0, SLIST_TERM_UNKNOWN, 0, 0, n2, NULL, 0, NULL};
+	it[3] = (slist_item){1, 0, 6, 2, 3, 500, SLIST_TERM_CLOSED, 1, 0.5, n3, l3, 0, NULL};
+	it[4] = (slist_item){1, 1, 0, 0, 0, 0, SLIST_TERM_UNKNOWN, 0, 0, n4, NULL, 0, NULL};
 }
 
 static void expect_view(const slist *l, const size_t *want, size_t n)
@@ -199,7 +199,7 @@ static void test_slist_keeps_selection(void **state)
 	assert_int_equal(slist_selected(&l), 3);
 
 	/* badges arrive for item 2 (5th place before): view re-sorted, selection kept */
-	it[2] = (slist_item){1, 0, 30, 9, 10, 4096, SLIST_TERM_TRUNCATED, 1, 0.1, n2, NULL};
+	it[2] = (slist_item){1, 0, 30, 9, 10, 4096, SLIST_TERM_TRUNCATED, 1, 0.1, n2, NULL, 0, NULL};
 	slist_rebuild(&l, it, 5);
 	expect_view(&l, (size_t[]){2, 1, 3}, 3);
 	assert_int_equal(slist_selected(&l), 3);
