@@ -151,8 +151,8 @@ static void loop(ui *u, session *s)
 				while (now_ms() < until && !session_idle_done(s));
 				if (n && (now_ms() - last_idle_draw > 150 || session_idle_done(s))) {
 					last_idle_draw = now_ms();
-					rd |= UI_RD_SAMPLES | UI_RD_STATUS | ui_show_selected(u);
-					if (u->overlay == UI_OV_METRICS)
+					rd |= ui_idle_progress(u);
+					if (u->overlay == UI_OV_METRICS || u->overlay == UI_OV_HISTOGRAM)
 						rd |= UI_RD_OVERLAY;
 				}
 			}
@@ -176,7 +176,7 @@ static void loop(ui *u, session *s)
 		} else {
 			rd |= ui_key(u, r == KEY_CODE_YES, (unsigned)ch);
 		}
-		if (u->overlay == UI_OV_METRICS && rd)
+		if ((u->overlay == UI_OV_METRICS || u->overlay == UI_OV_HISTOGRAM) && rd)
 			rd |= UI_RD_OVERLAY;
 		if (rd & UI_RD_LAYOUT)
 			ui_resize(u), rd = UI_RD_ALL;

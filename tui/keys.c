@@ -66,10 +66,17 @@ static const keys_binding table[] = {
 	{KEY_END, ACT_TRACE_END, "End"},
 	{'e', ACT_TERMINATION, "e"},
 	{'r', ACT_REPEAT_STOP, "r"},
+	{'o', ACT_POLICY, "o"},
 	{'t', ACT_GT, "t"},
 	{'s', ACT_SORT, "s"},
 	{'/', ACT_FILTER, "/"},
 	{'m', ACT_METRICS, "m"},
+	{'c', ACT_COMPARE, "c"},
+	{'d', ACT_DIFF, "d"},
+	{'\r', ACT_ENTER, "Enter"},
+	{'\n', ACT_ENTER, "Enter"},
+	{KEY_ENTER, ACT_ENTER, "Enter"},
+	{'M', ACT_HISTOGRAM, "M"},
 	{'P', ACT_PIXEL, "P"},
 	{'x', ACT_EXPORT, "x"},
 	{'+', ACT_FASTER, "+"},
@@ -115,6 +122,11 @@ void keys_names(keys_action a, char *out, size_t outsz)
 	out[0] = 0;
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
 		if (table[i].act != a)
+			continue;
+		int dup = 0; /* Enter is three codes: listed once */
+		for (size_t k = 0; k < i && !dup; k++)
+			dup = table[k].act == a && !strcmp(table[k].name, table[i].name);
+		if (dup)
 			continue;
 		int n = snprintf(out + len, outsz - len, "%s%s", len ? ", " : "", table[i].name);
 		if (n < 0 || (size_t)n >= outsz - len)

@@ -21,7 +21,7 @@
 	X(ACT_BOTTOM,        "last row of the focused list (timeline: end)")       \
 	X(ACT_NEXT_SAMPLE,   "next sample")                                        \
 	X(ACT_PREV_SAMPLE,   "previous sample")                                    \
-	X(ACT_PLAY,          "play/pause the replay")                              \
+	X(ACT_PLAY,          "play/pause the replay (comparison view: mark a run for d)") \
 	X(ACT_STEP_FWD,      "one step forward")                                   \
 	X(ACT_STEP_BACK,     "one step back")                                      \
 	X(ACT_NEXT_BOUNDARY, "next record boundary")                               \
@@ -30,17 +30,22 @@
 	X(ACT_TRACE_END,     "end of the trace")                                   \
 	X(ACT_TERMINATION,   "termination point (or first tail record)")           \
 	X(ACT_REPEAT_STOP,   "toggle repeat-stop")                                 \
+	X(ACT_POLICY,        "cycle the stop policy: off, repeat_stop, budget:N, near_dup:0.9, dedup") \
 	X(ACT_GT,            "toggle ground-truth boxes")                          \
 	X(ACT_SORT,          "cycle the sample sort (id, duplicates, max repeat, F1, length)") \
 	X(ACT_FILTER,        "filter samples: dup, trunc, label:TEXT, or any text") \
-	X(ACT_METRICS,       "metrics: sample and run, repeat-stop off vs on")     \
+	X(ACT_METRICS,       "metrics: sample and run, policy off vs the selected one") \
+	X(ACT_COMPARE,       "comparison view: every run, policy off vs the selected one") \
+	X(ACT_DIFF,          "per-sample diff of two runs, samples that got worse first") \
+	X(ACT_ENTER,         "comparison view: open the run; diff: open the sample") \
+	X(ACT_HISTOGRAM,     "max-repeat histogram of the current run")            \
 	X(ACT_PIXEL,         "pixel view (sixel, kitty or iTerm2 terminals)")      \
 	X(ACT_EXPORT,        "export the current view as PNG")                     \
 	X(ACT_FASTER,        "faster replay")                                      \
 	X(ACT_SLOWER,        "slower replay")                                      \
 	X(ACT_NEXT_RUN,      "next run (several runs given)")                      \
 	X(ACT_REDRAW,        "redraw the screen")                                  \
-	X(ACT_CLOSE,         "close the help, metrics or filter prompt")
+	X(ACT_CLOSE,         "close the help, metrics, filter prompt, diff or comparison view")
 
 typedef enum {
 #define KEYS_ACTION_ENUM(name, help) name,

@@ -430,13 +430,16 @@ static void image_path(const char *dir, const char *name, char *out, size_t outs
 /* The view's outcome under the compared policy and its cut in the replay;
  * for dedup, the kept records (first occurrences) matched again at the first
  * threshold, as the run metrics count them (sample_outcome_for). */
-static void view_apply_policy(session *s)
+static void view_apply_policy(session *s, int on)
 {
 	session_view *v = &s->view;
-	if (!v->valid || v->failed || !v->s)
+	if (!v->valid || v->failed || !v->s) {
+		v->rp.policy_on = on ? 1 : 0;
 		return;
+	}
 	const policy *p = &s->pols[s->pol < COMPARE_N_POL ? s->pol : COMPARE_POL_REPEAT_STOP];
 	replay *rp = &v->rp;
+	int at_end = rp->cursor == replay_last(rp);
 	v->on = sample_outcome_for(v->s, p);
 	rp->fired = v->on.cut.fired;
 	rp->stop_step = v->on.cut.stop_step;
@@ -485,7 +488,11 @@ static void view_apply_policy(session *s)
 		free(mg);
 		free(map);
 	}
-	replay_set_policy(rp, rp->policy_on);
+	rp->policy_on = on ? 1 : 0;
+	if (at_end)
+		replay_end(rp);
+	else
+		replay_set(rp, rp->cursor);
 }
 
 static void load_image(session *s)
@@ -595,7 +602,7 @@ void session_show(session *s, size_t ri, size_t idx)
 	rp->tail_first = rep->tail_start;
 	rp->dup = v->dup;
 	rp->cursor = rp->n_steps - 1;
-	view_apply_policy(s);
+	view_apply_policy(s, rp->policy_on);
 	replay_end(rp);
 }
 
@@ -604,12 +611,11 @@ void session_view_policy(session *s, int on)
 	replay_set_policy(&s->view.rp, on);
 }
 
-void session_set_policy(session *s, size_t pol)
+void session_set_policy(session *s, size_t pol, int on)
 {
-	if (pol < 1 || pol >= COMPARE_N_POL)
-		return;
-	s->pol = pol;
-	view_apply_policy(s);
+	if (pol >= 1 && pol < COMPARE_N_POL)
+		s->pol = pol;
+	view_apply_policy(s, on);
 }
 
 const char *session_policy_name(const session *s, size_t i, char *buf, size_t bufsz)

@@ -128,9 +128,10 @@ const render_image *session_view_image(session *s);
 /* Shows the compared policy on/off in the view (kept across samples by the
  * caller). */
 void session_view_policy(session *s, int on);
-/* Selects the policy compared with off (index into pols, 1..4; others are
- * ignored) and recomputes the view's outcome and replay cut. */
-void session_set_policy(session *s, size_t pol);
+/* Selects the policy compared with off (index into pols, 1..4; others keep
+ * the current one), shows it on/off, and recomputes the view's outcome and
+ * replay cut.  A replay cursor at the end stays at the (new) end. */
+void session_set_policy(session *s, size_t pol, int on);
 /* Canonical name of pols[i] ("repeat_stop", "budget:12", ...) into buf. */
 const char *session_policy_name(const session *s, size_t i, char *buf, size_t bufsz);
 

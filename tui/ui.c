@@ -27,6 +27,11 @@ void ui_init(ui *u, session *s, int headless)
 	u->rec_follow = 1;
 	u->blank_for_run = (size_t)-1;
 	u->note_serial = s ? s->msg_serial : 0;
+	compare_diff_init(&u->diff);
+	if (s && s->n_runs > 1) {
+		u->screen = UI_SCREEN_COMPARE; /* several runs: start on the comparison */
+		listcur_set(&u->cmp, s->cur, s->n_runs);
+	}
 }
 
 void ui_free(ui *u)
@@ -38,6 +43,7 @@ void ui_free(ui *u)
 	render_image_free(u->blank);
 	render_cache_free(u->rcache);
 	pairs_free(u->pairs);
+	compare_diff_free(&u->diff);
 	memset(u, 0, sizeof *u);
 }
 
@@ -199,24 +205,288 @@ static long page_of(ui *u)
 	return (long)pane_rows(u, u->focus);
 }
 
-static unsigned toggle_policy(ui *u)
+/* Applies u->pol_idx: the session compares off with it (repeat_stop when
+ * it is off) and the view shows it on unless it is off. */
+static unsigned apply_policy(ui *u)
 {
-	u->policy_on = !u->policy_on;
-	if (u->s && view(u)->valid)
-		session_view_policy(u->s, u->policy_on);
+	char nm[64];
+	u->policy_on = u->pol_idx != COMPARE_POL_OFF;
+	if (!u->s)
+		return UI_RD_PANES;
+	session_set_policy(u->s, u->policy_on ? (size_t)u->pol_idx : COMPARE_POL_REPEAT_STOP,
+	                   u->policy_on);
+	session_policy_name(u->s, u->s->pol, nm, sizeof nm);
 	u->rec_follow = 1;
 	follow(u);
-	if (view_ok(u)) {
+	int rs = u->pol_idx == COMPARE_POL_REPEAT_STOP;
+	const char *what = rs ? "repeat-stop on" : nm;
+	if (!u->policy_on) {
+		ui_note(u, "repeat-stop off (policy off)");
+	} else if (u->screen != UI_SCREEN_MAIN || !view_ok(u)) {
+		ui_note(u, "policy %s%s", nm,
+		        u->pol_idx == COMPARE_POL_DEDUP ? " (upper bound: no real decoder reaches it)" : "");
+	} else {
 		replay *rp = &view(u)->rp;
-		if (u->policy_on && rp->fired)
-			ui_note(u, "repeat-stop on: stops at step %ld, keeps %zu of %zu records",
-			        rp->stop_step + 1, rp->kept, rp->n_rec);
-		else if (u->policy_on)
+		if (rp->fired)
+			ui_note(u, "%s: stops at step %ld, keeps %zu of %zu records", what, rp->stop_step + 1,
+			        rp->kept, rp->n_rec);
+		else if (rp->drop_dups)
+			ui_note(u, "%s: drops %zu exact duplicate(s), keeps %zu of %zu records (upper bound: no real decoder reaches it)",
+			        nm, view(u)->on.rep.records < rp->n_rec ? rp->n_rec - view(u)->on.rep.records : 0,
+			        view(u)->on.rep.records, rp->n_rec);
+		else if (rs)
 			ui_note(u, "repeat-stop on: no exact duplicate in this sample, nothing cut");
 		else
-			ui_note(u, "repeat-stop off");
+			ui_note(u, "%s: does not fire on this sample, nothing cut", nm);
 	}
 	return UI_RD_PANES;
+}
+
+static unsigned toggle_policy(ui *u)
+{
+	u->pol_idx = u->pol_idx == COMPARE_POL_REPEAT_STOP ? COMPARE_POL_OFF : COMPARE_POL_REPEAT_STOP;
+	return apply_policy(u);
+}
+
+static unsigned cycle_policy(ui *u)
+{
+	u->pol_idx = (u->pol_idx + 1) % COMPARE_N_POL;
+	return apply_policy(u);
+}
+
+/* ---- comparison and diff screens ---- */
+
+size_t ui_done_samples(const ui *u, size_t *all)
+{
+	size_t done = 0, n = 0;
+	for (size_t k = 0; u->s && k < u->s->n_runs; k++) {
+		done += u->s->runs[k].n_done;
+		n += u->s->runs[k].n;
+	}
+	if (all)
+		*all = n;
+	return done;
+}
+
+int ui_diff_pair(const ui *u, size_t *a, size_t *b)
+{
+	size_t n = u->s ? u->s->n_runs : 0, sel = u->cmp.sel < n ? u->cmp.sel : 0;
+	if (n < 2)
+		return 0;
+	if (u->n_mark == 2) {
+		*a = u->mark[0] < u->mark[1] ? u->mark[0] : u->mark[1];
+		*b = u->mark[0] < u->mark[1] ? u->mark[1] : u->mark[0];
+	} else if (u->n_mark == 1 && u->mark[0] != sel) {
+		*a = u->mark[0] < sel ? u->mark[0] : sel;
+		*b = u->mark[0] < sel ? sel : u->mark[0];
+	} else if (u->n_mark == 0 && sel != 0) {
+		*a = 0;
+		*b = sel;
+	} else {
+		*a = 0;
+		*b = 1;
+	}
+	return 1;
+}
+
+static void diff_build(ui *u)
+{
+	session *s = u->s;
+	if (u->diff_a >= s->n_runs || u->diff_b >= s->n_runs)
+		return;
+	const session_run *ra = &s->runs[u->diff_a], *rb = &s->runs[u->diff_b];
+	if (compare_diff_build(&u->diff, ra->items, ra->n, rb->items, rb->n) != 0)
+		ui_note(u, "diff: out of memory");
+	u->diff_done = ra->n_done + rb->n_done;
+	listcur_set(&u->dcur, u->dcur.sel, u->diff.n);
+}
+
+static unsigned open_diff(ui *u)
+{
+	size_t a, b;
+	if (!u->s || !ui_diff_pair(u, &a, &b)) {
+		ui_note(u, "diff: needs two runs over the same images");
+		return UI_RD_STATUS;
+	}
+	u->diff_a = a;
+	u->diff_b = b;
+	u->diff_side = 1;
+	u->dcur.sel = u->dcur.top = 0;
+	diff_build(u);
+	u->screen = UI_SCREEN_DIFF;
+	u->playing = 0;
+	ui_note(u, "diff %s -> %s: %zu worse, %zu better, %zu unchanged", u->s->runs[a].name,
+	        u->s->runs[b].name, u->diff.n_worse, u->diff.n_better, u->diff.n_same);
+	return UI_RD_ALL;
+}
+
+unsigned ui_idle_progress(ui *u)
+{
+	if (u->screen == UI_SCREEN_DIFF) {
+		const session_run *ra = &u->s->runs[u->diff_a], *rb = &u->s->runs[u->diff_b];
+		if (ra->n_done + rb->n_done != u->diff_done)
+			diff_build(u);
+		return UI_RD_COMPARE | UI_RD_STATUS;
+	}
+	if (u->screen == UI_SCREEN_COMPARE)
+		return UI_RD_COMPARE | UI_RD_STATUS;
+	return UI_RD_SAMPLES | UI_RD_STATUS | ui_show_selected(u);
+}
+
+/* Shows run r's sample idx in the debugger (the filter is cleared when it
+ * hides the sample). */
+static unsigned drill_into(ui *u, size_t run, size_t idx)
+{
+	session *s = u->s;
+	if (run >= s->n_runs)
+		return 0;
+	s->cur = run;
+	session_run *r = &s->runs[run];
+	if (idx != COMPARE_NONE && !slist_select_item(&r->list, idx)) {
+		r->list.filter.kind = SLIST_FILTER_NONE;
+		r->list.filter.text[0] = 0;
+		u->filter[0] = 0;
+		u->filter_len = 0;
+		slist_rebuild(&r->list, r->items, r->n);
+		slist_select_item(&r->list, idx);
+	}
+	u->screen = UI_SCREEN_MAIN;
+	u->focus = UI_PANE_SAMPLES;
+	u->playing = 0;
+	ui_show_selected(u);
+	return UI_RD_ALL;
+}
+
+static unsigned compare_enter(ui *u)
+{
+	if (u->screen == UI_SCREEN_COMPARE) {
+		size_t run = u->cmp.sel;
+		ui_note(u, "run %s", u->s->runs[run < u->s->n_runs ? run : 0].name);
+		return drill_into(u, run, COMPARE_NONE);
+	}
+	if (u->screen == UI_SCREEN_DIFF) {
+		if (u->dcur.sel >= u->diff.n)
+			return 0;
+		const compare_row *row = &u->diff.rows[u->dcur.sel];
+		size_t run = u->diff_side ? u->diff_b : u->diff_a;
+		size_t idx = u->diff_side ? row->b : row->a;
+		if (idx == COMPARE_NONE) {
+			ui_note(u, "this sample is not in run %s (Tab picks the other run)", u->s->runs[run].name);
+			return UI_RD_STATUS;
+		}
+		return drill_into(u, run, idx);
+	}
+	return 0;
+}
+
+static unsigned toggle_mark(ui *u)
+{
+	size_t sel = u->cmp.sel;
+	for (size_t k = 0; k < u->n_mark; k++)
+		if (u->mark[k] == sel) {
+			u->mark[k] = u->mark[u->n_mark - 1];
+			u->n_mark--;
+			ui_note(u, "unmarked %s", u->s->runs[sel].name);
+			return UI_RD_COMPARE | UI_RD_STATUS;
+		}
+	if (u->n_mark == 2) {
+		u->mark[0] = u->mark[1]; /* keep the latest two */
+		u->n_mark = 1;
+	}
+	u->mark[u->n_mark++] = sel;
+	ui_note(u, "marked %s%s", u->s->runs[sel].name, u->n_mark == 2 ? ": d compares the two marked runs" : "");
+	return UI_RD_COMPARE | UI_RD_STATUS;
+}
+
+static size_t screen_rows(const ui *u)
+{
+	/* rows of the list in the comparison/diff screen: all above the status
+	 * bar minus title, two header lines and the footer */
+	int h = u->lay.rows - 1 - 5;
+	return h > 1 ? (size_t)h : 1;
+}
+
+/* Keys on the comparison and diff screens; ACT_NONE-like (returns 0 and sets
+ * *handled = 0) for the keys that belong to the debugger view. */
+static unsigned screen_action(ui *u, keys_action a, int *handled)
+{
+	int diff = u->screen == UI_SCREEN_DIFF;
+	listcur *c = diff ? &u->dcur : &u->cmp;
+	size_t n = diff ? u->diff.n : u->s->n_runs;
+	long page = (long)screen_rows(u);
+	*handled = 1;
+	switch (a) {
+	case ACT_DOWN:
+		listcur_move(c, 1, n);
+		return UI_RD_COMPARE | UI_RD_STATUS;
+	case ACT_UP:
+		listcur_move(c, -1, n);
+		return UI_RD_COMPARE | UI_RD_STATUS;
+	case ACT_PAGE_DOWN:
+		listcur_move(c, page, n);
+		return UI_RD_COMPARE | UI_RD_STATUS;
+	case ACT_PAGE_UP:
+		listcur_move(c, -page, n);
+		return UI_RD_COMPARE | UI_RD_STATUS;
+	case ACT_TOP:
+		listcur_set(c, 0, n);
+		return UI_RD_COMPARE | UI_RD_STATUS;
+	case ACT_BOTTOM:
+		listcur_set(c, n ? n - 1 : 0, n);
+		return UI_RD_COMPARE | UI_RD_STATUS;
+	case ACT_ENTER:
+		return compare_enter(u);
+	case ACT_CLOSE:
+	case ACT_COMPARE:
+		if (u->overlay != UI_OV_NONE) {
+			*handled = 0;
+			return 0;
+		}
+		if (diff) {
+			u->screen = UI_SCREEN_COMPARE;
+			return UI_RD_ALL;
+		}
+		return drill_into(u, u->s->cur, COMPARE_NONE);
+	case ACT_DIFF:
+		if (diff) {
+			u->screen = UI_SCREEN_COMPARE;
+			return UI_RD_ALL;
+		}
+		return open_diff(u);
+	case ACT_PLAY:
+		if (diff)
+			return 0;
+		return toggle_mark(u);
+	case ACT_NEXT_PANE:
+	case ACT_PREV_PANE:
+	case ACT_STEP_FWD:
+	case ACT_STEP_BACK:
+		if (!diff)
+			return 0;
+		if (a == ACT_STEP_FWD)
+			u->diff_side = 1;
+		else if (a == ACT_STEP_BACK)
+			u->diff_side = 0;
+		else
+			u->diff_side = !u->diff_side;
+		ui_note(u, "Enter opens the sample in %s", u->s->runs[u->diff_side ? u->diff_b : u->diff_a].name);
+		return UI_RD_COMPARE | UI_RD_STATUS;
+	case ACT_QUIT:
+	case ACT_HELP:
+	case ACT_METRICS:
+	case ACT_REPEAT_STOP:
+	case ACT_POLICY:
+	case ACT_HISTOGRAM:
+	case ACT_REDRAW:
+	case ACT_NEXT_RUN:
+	case ACT_NONE:
+		*handled = 0;
+		return 0;
+	default:
+		ui_note(u, "%s", diff ? "diff: Enter opens the sample, d or Esc returns"
+		                      : "comparison: Enter opens the run, c or Esc returns");
+		return UI_RD_STATUS;
+	}
 }
 
 static unsigned apply_filter(ui *u)
@@ -255,6 +525,18 @@ unsigned ui_action(ui *u, keys_action a)
 	replay *rp = u->s ? &view(u)->rp : NULL;
 	char path[1024];
 
+	if (u->s && u->s->n_runs && u->screen != UI_SCREEN_MAIN) {
+		int handled;
+		unsigned m = screen_action(u, a, &handled);
+		if (handled)
+			return m;
+		if ((a == ACT_METRICS || a == ACT_HISTOGRAM) && u->screen == UI_SCREEN_COMPARE &&
+		    u->cmp.sel < u->s->n_runs && u->cmp.sel != u->s->cur) {
+			u->s->cur = u->cmp.sel; /* the panel is about the selected run */
+			r = cur_run(u);
+			ui_show_selected(u);
+		}
+	}
 	switch (a) {
 	case ACT_NONE:
 		return 0;
@@ -271,6 +553,25 @@ unsigned ui_action(ui *u, keys_action a)
 	case ACT_METRICS:
 		u->overlay = u->overlay == UI_OV_METRICS ? UI_OV_NONE : UI_OV_METRICS;
 		return UI_RD_ALL;
+	case ACT_HISTOGRAM:
+		u->overlay = u->overlay == UI_OV_HISTOGRAM ? UI_OV_NONE : UI_OV_HISTOGRAM;
+		return UI_RD_ALL;
+	case ACT_POLICY:
+		return cycle_policy(u) | UI_RD_OVERLAY;
+	case ACT_COMPARE:
+		if (!u->s || !u->s->n_runs)
+			return 0;
+		u->screen = UI_SCREEN_COMPARE;
+		u->playing = 0;
+		listcur_set(&u->cmp, u->s->cur, u->s->n_runs);
+		return UI_RD_ALL;
+	case ACT_DIFF:
+		if (!u->s)
+			return 0;
+		listcur_set(&u->cmp, u->s->cur, u->s->n_runs);
+		return open_diff(u);
+	case ACT_ENTER:
+		return 0;
 	case ACT_CLOSE:
 		if (u->overlay == UI_OV_NONE)
 			return 0;
@@ -327,8 +628,12 @@ unsigned ui_action(ui *u, keys_action a)
 		if (!view_ok(u))
 			return 0;
 		replay_set(rp, replay_termination_point(rp));
-		if (u->policy_on && rp->fired)
-			ui_note(u, "repeat-stop fires at step %ld", rp->stop_step + 1);
+		if (u->policy_on && rp->fired) {
+			char nm[64];
+			session_policy_name(u->s, u->s->pol, nm, sizeof nm);
+			ui_note(u, "%s fires at step %ld",
+			        u->pol_idx == COMPARE_POL_REPEAT_STOP ? "repeat-stop" : nm, rp->stop_step + 1);
+		}
 		else if (rp->closed)
 			ui_note(u, "list closed at step %ld", rp->term_step + 1);
 		else if (rp->tail_first >= 0)
@@ -338,7 +643,7 @@ unsigned ui_action(ui *u, keys_action a)
 			ui_note(u, "never closed: ends at step %ld", rp->cursor + 1);
 		return replay_moved(u);
 	case ACT_REPEAT_STOP:
-		return toggle_policy(u);
+		return toggle_policy(u) | UI_RD_OVERLAY;
 	case ACT_GT:
 		u->show_gt = !u->show_gt;
 		if (r && !r->g)
@@ -389,6 +694,7 @@ unsigned ui_action(ui *u, keys_action a)
 			return UI_RD_STATUS;
 		}
 		u->s->cur = (u->s->cur + 1) % u->s->n_runs;
+		listcur_set(&u->cmp, u->s->cur, u->s->n_runs);
 		ui_note(u, "run %s", cur_run(u)->name);
 		return UI_RD_ALL | ui_show_selected(u);
 	case ACT_REDRAW:
@@ -508,6 +814,16 @@ unsigned ui_click(ui *u, int y, int x)
 		case UI_HIT_RECORD:
 			u->focus = UI_PANE_RECORDS;
 			return UI_RD_PANES | select_record(u, (size_t)h->value);
+		case UI_HIT_RUN:
+			if (!u->s || u->screen != UI_SCREEN_COMPARE)
+				return 0;
+			listcur_set(&u->cmp, (size_t)h->value, u->s->n_runs);
+			return UI_RD_COMPARE | UI_RD_STATUS;
+		case UI_HIT_DIFF:
+			if (u->screen != UI_SCREEN_DIFF)
+				return 0;
+			listcur_set(&u->dcur, (size_t)h->value, u->diff.n);
+			return UI_RD_COMPARE | UI_RD_STATUS;
 		case UI_HIT_STEP:
 			if (!view_ok(u))
 				return 0;
@@ -602,13 +918,21 @@ size_t ui_boxes(ui *u, const render_box **out)
 	uint32_t *count = u->scratch, *matched_by = u->scratch + n;
 	if (need)
 		memset(u->scratch, 0, need * sizeof *u->scratch);
+	/* dedup shown: the exact duplicates are dropped (each value counted
+	 * once) and the kept records carry their states matched again */
+	int dd = v->rp.policy_on && v->rp.drop_dups;
+	const match_state *dd_m = dd ? v->dd_match : NULL;
+	const long *dd_g = dd ? v->dd_gt : NULL;
 	for (size_t i = 0; i < vis; i++) {
 		size_t first = ri[i].dup_of >= 0 ? (size_t)ri[i].dup_of : i;
+		if (dd && ri[i].dup_of >= 0)
+			continue;
 		if (first < n)
 			count[first]++;
-		if (n_ann && ri[i].match[0] == MATCH_TP && ri[i].match_gt[0] >= 0 &&
-		    (size_t)ri[i].match_gt[0] < n_ann)
-			matched_by[ri[i].match_gt[0]] = 1;
+		match_state ms = dd_m ? dd_m[i] : ri[i].match[0];
+		long mg = dd_g ? dd_g[i] : ri[i].match_gt[0];
+		if (n_ann && ms == MATCH_TP && mg >= 0 && (size_t)mg < n_ann)
+			matched_by[mg] = 1;
 	}
 	/* ground truth: matched by a visible record or missed (so far) */
 	if (n_ann) {
@@ -626,10 +950,11 @@ size_t ui_boxes(ui *u, const render_box **out)
 	for (size_t i = 0; i < vis; i++) {
 		if (ri[i].dup_of >= 0 || !ri[i].box_ok)
 			continue;
+		match_state ms = dd_m ? dd_m[i] : ri[i].match[0];
 		box_style st = count[i] >= 2 ? BOX_DUP
 		             : !has_gt ? BOX_PRED
-		             : ri[i].match[0] == MATCH_TP ? BOX_TP
-		             : ri[i].match[0] == MATCH_FP ? BOX_FP : BOX_PRED;
+		             : ms == MATCH_TP ? BOX_TP
+		             : ms == MATCH_FP ? BOX_FP : BOX_PRED;
 		render_box b = {ri[i].box[0], ri[i].box[1], ri[i].box[2], ri[i].box[3], st,
 		                (long)i == sel_first, count[i], recs[i].label};
 		push_box(u, &b);
@@ -748,8 +1073,15 @@ int ui_export_png(ui *u, char *out, size_t outsz)
 	char rn[48], im[48];
 	file_part(u->s->runs[v->run].name, rn, sizeof rn);
 	file_part(v->image_id, im, sizeof im);
-	snprintf(out, outsz, "tailscope-%s-%s-step%ld%s.png", rn, im, v->rp.cursor + 1,
-	         u->policy_on ? "-rs" : "");
+	char pol[48] = "";
+	if (u->pol_idx == COMPARE_POL_REPEAT_STOP) {
+		snprintf(pol, sizeof pol, "-rs");
+	} else if (u->policy_on) {
+		char nm[64];
+		pol[0] = '-';
+		file_part(session_policy_name(u->s, u->s->pol, nm, sizeof nm), pol + 1, sizeof pol - 1);
+	}
+	snprintf(out, outsz, "tailscope-%s-%s-step%ld%s.png", rn, im, v->rp.cursor + 1, pol);
 	ts_status st = render_png_write(img, out, &e);
 	render_image_free(img);
 	if (st != TS_OK) {

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "compare.h"
 #include "keys.h"
 #include "listcur.h"
 #include "render.h"
@@ -28,7 +29,9 @@
 #define UI_RD_STATUS   0x10u
 #define UI_RD_OVERLAY  0x20u
 #define UI_RD_LAYOUT   0x40u /* windows recreated, everything redrawn */
-#define UI_RD_PANES    (UI_RD_SAMPLES | UI_RD_IMAGE | UI_RD_RECORDS | UI_RD_TIMELINE | UI_RD_STATUS)
+#define UI_RD_COMPARE  0x80u /* the comparison or diff screen */
+#define UI_RD_PANES    (UI_RD_SAMPLES | UI_RD_IMAGE | UI_RD_RECORDS | UI_RD_TIMELINE | UI_RD_STATUS | \
+                        UI_RD_COMPARE)
 #define UI_RD_ALL      (UI_RD_PANES | UI_RD_OVERLAY | UI_RD_LAYOUT)
 
 /* Minimum terminal size (smaller: "terminal too small"); below the full
@@ -52,8 +55,13 @@ typedef struct ui_layout {
 void ui_layout_compute(int rows, int cols, ui_layout *l);
 
 enum { UI_PANE_SAMPLES = 0, UI_PANE_RECORDS, UI_PANE_TIMELINE, UI_PANE_COUNT };
-enum { UI_OV_NONE = 0, UI_OV_HELP, UI_OV_METRICS, UI_OV_FILTER };
-enum { UI_HIT_SAMPLE = 1, UI_HIT_RECORD, UI_HIT_STEP };
+enum { UI_OV_NONE = 0, UI_OV_HELP, UI_OV_METRICS, UI_OV_FILTER, UI_OV_HISTOGRAM };
+enum { UI_HIT_SAMPLE = 1, UI_HIT_RECORD, UI_HIT_STEP, UI_HIT_RUN, UI_HIT_DIFF };
+/* What fills the screen above the status bar: the debugger's panes, the
+ * comparison of all runs (one row per run), or the per-sample diff of two
+ * runs. */
+enum { UI_SCREEN_MAIN = 0, UI_SCREEN_COMPARE, UI_SCREEN_DIFF };
+#define UI_N_WIN 6
 
 typedef struct ui_hit {
 	int y, x0, x1;  /* screen row, columns [x0, x1) */
@@ -69,11 +77,24 @@ struct ui {
 	session *s;
 	int headless;          /* no curses: actions only */
 	ui_layout lay;
-	void *win[5];          /* WINDOW *: samples, image, records, timeline, status */
+	void *win[UI_N_WIN];   /* WINDOW *: samples, image, records, timeline, status,
+	                        * comparison/diff screen */
 	int focus;
 	int overlay;
+	int screen;            /* UI_SCREEN_* */
 	int show_gt;
-	int policy_on;
+	int pol_idx;           /* the `o` cycle: index into session.pols, 0 = off */
+	int policy_on;         /* pol_idx != 0 */
+	/* comparison view */
+	listcur cmp;           /* selected run */
+	size_t mark[2];        /* runs marked for the diff (Space) */
+	size_t n_mark;
+	/* diff view */
+	compare_diff diff;
+	size_t diff_a, diff_b; /* its runs */
+	listcur dcur;          /* selected row */
+	int diff_side;         /* Enter opens the sample in run A (0) or B (1) */
+	size_t diff_done;      /* samples analysed when the diff was built */
 	int playing;
 	int speed;             /* index into the speed table */
 	listcur rec;           /* records pane: selected record, first display row */
@@ -122,6 +143,15 @@ unsigned ui_click(ui *u, int y, int x);
 unsigned ui_tick(ui *u, long steps);
 /* Shows the selected sample of the current run (after list changes). */
 unsigned ui_show_selected(ui *u);
+/* After idle work analysed more samples: refreshes the diff if shown and
+ * returns what to redraw. */
+unsigned ui_idle_progress(ui *u);
+/* The runs a diff compares now: the two marked runs (in run order), else
+ * the marked one and the selected one, else the first run and the selected
+ * one, else the first two.  Returns 0 with fewer than two runs. */
+int ui_diff_pair(const ui *u, size_t *a, size_t *b);
+/* Samples analysed over all runs, and all samples. */
+size_t ui_done_samples(const ui *u, size_t *all);
 /* Sets a transient status message (formatted, sanitized). */
 void ui_note(ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -12,6 +12,7 @@
 #include "tcurses.h"
 #include "confidence.h"
 #include "pairs.h"
+#include "plot.h"
 #include "sanitize.h"
 #include "term.h"
 #include "ui.h"
@@ -20,12 +21,13 @@
 enum {
 	CP_TITLE = 1, CP_TITLE_FOCUS, CP_STATUS, CP_DUP, CP_TRUNC, CP_CLOSED, CP_MALFORMED,
 	CP_TP, CP_FP, CP_GT, CP_MISS, CP_TAIL, CP_CUT, CP_DIM, CP_P_MID, CP_P_LOW, CP_P_VLOW,
-	CP_BOUNDARY, CP_TERM, CP_STOP, CP_OVERLAY, CP_NOTE, CP_RS_ON, CP_PRED,
+	CP_BOUNDARY, CP_TERM, CP_STOP, CP_OVERLAY, CP_NOTE, CP_RS_ON, CP_PRED, CP_WORST,
+	CP_BETTER,
 	CP_COUNT
 };
 #define UI_PAIR_FIRST_IMAGE 32
 
-enum { W_SAMPLES = 0, W_IMAGE, W_RECORDS, W_TIMELINE, W_STATUS };
+enum { W_SAMPLES = 0, W_IMAGE, W_RECORDS, W_TIMELINE, W_STATUS, W_SCREEN };
 
 #define WIN(u, i) ((WINDOW *)(u)->win[i])
 
@@ -69,6 +71,8 @@ void ui_colors_init(ui *u)
 	init_pair(CP_NOTE, COLOR_YELLOW, COLOR_BLUE);
 	init_pair(CP_RS_ON, COLOR_BLACK, COLOR_MAGENTA);
 	init_pair(CP_PRED, COLOR_CYAN, -1);
+	init_pair(CP_WORST, COLOR_WHITE, COLOR_RED);
+	init_pair(CP_BETTER, COLOR_GREEN, -1);
 	int limit = COLOR_PAIRS < 32767 ? COLOR_PAIRS : 32767;
 	if (limit > UI_PAIR_FIRST_IMAGE)
 		u->pairs = pairs_new(UI_PAIR_FIRST_IMAGE, limit, init_image_pair, NULL);
@@ -182,7 +186,7 @@ static void hit_add(ui *u, int y, int x0, int x1, int kind, long value)
 
 static void free_windows(ui *u)
 {
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < UI_N_WIN; i++)
 		if (u->win[i]) {
 			delwin(WIN(u, i));
 			u->win[i] = NULL;
@@ -209,7 +213,9 @@ void ui_resize(ui *u)
 	u->win[W_RECORDS] = mk(&u->lay.records);
 	u->win[W_TIMELINE] = mk(&u->lay.timeline);
 	u->win[W_STATUS] = mk(&u->lay.status);
-	for (int i = 0; i < 5; i++)
+	ui_rect full = {0, 0, u->lay.rows - 1, u->lay.cols};
+	u->win[W_SCREEN] = mk(&full);
+	for (int i = 0; i < UI_N_WIN; i++)
 		if (u->win[i])
 			leaveok(WIN(u, i), TRUE);
 }
@@ -323,6 +329,16 @@ static void draw_samples(ui *u)
 
 /* ---- records pane ---- */
 
+/* The shown policy's name: "repeat-stop" (as in the status bar) or the
+ * canonical name of the one `o` selected ("budget:12", "dedup"). */
+static void policy_label(const ui *u, char *out, size_t outsz)
+{
+	if (u->pol_idx == COMPARE_POL_REPEAT_STOP || !u->s)
+		snprintf(out, outsz, "repeat-stop");
+	else
+		session_policy_name(u->s, u->s->pol, out, outsz);
+}
+
 static void fmt_num(double v, char *out, size_t outsz)
 {
 	if (fabs(v) < 1e7 && v == floor(v))
@@ -368,12 +384,18 @@ static void draw_records(ui *u)
 	const repeat_stats *rep = sample_repeat(sm);
 	int has_gt = sample_has_gt(sm);
 	int cut = rp->policy_on && rp->fired && rp->kept < n;
+	int dedup = rp->policy_on && rp->drop_dups;
+	char pname[64];
+	policy_label(u, pname, sizeof pname);
 
 	int tl = snprintf(buf, sizeof buf, " Records %zu/%zu shown", vis, n);
 	if (rep->tail_start >= 0 && tl > 0)
 		tl += snprintf(buf + tl, sizeof buf - (size_t)tl, "  tail #%ld+", rep->tail_start + 1);
 	if (cut && tl > 0)
 		snprintf(buf + tl, sizeof buf - (size_t)tl, "  kept %zu", rp->kept);
+	else if (dedup && tl > 0)
+		snprintf(buf + tl, sizeof buf - (size_t)tl, "  dedup keeps %zu (upper bound)",
+		         v->on.rep.records);
 	title(u, w, W, u->focus == UI_PANE_RECORDS, buf);
 
 	size_t rows = H > 1 ? (size_t)(H - 1) : 1;
@@ -401,7 +423,7 @@ static void draw_records(ui *u)
 			break;
 		int y = 1 + (int)k;
 		if (cut && drow == rp->kept) {
-			snprintf(buf, sizeof buf, "┄┄ repeat-stop: cut at step %ld ┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄",
+			snprintf(buf, sizeof buf, "┄┄ %s: cut at step %ld ┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄", pname,
 			         rp->stop_step + 1);
 			put(w, y, 0, W, buf, ca(u, CP_STOP, A_BOLD, A_BOLD));
 			continue;
@@ -436,15 +458,16 @@ static void draw_records(ui *u)
 		/* match state */
 		const char *ms = NULL;
 		attr_t ma = base;
+		match_state mst = dedup && v->dd_match ? v->dd_match[i] : ri[i].match[0];
 		if (dropped) {
-			ms = "cut ";
+			ms = dedup ? "drop " : "cut ";
 		} else if (pending) {
 			ms = "… ";
 		} else if (has_gt) {
-			if (ri[i].match[0] == MATCH_TP) {
+			if (mst == MATCH_TP) {
 				ms = "TP ";
 				ma = ca(u, CP_TP, A_BOLD, A_BOLD);
-			} else if (ri[i].match[0] == MATCH_FP) {
+			} else if (mst == MATCH_FP) {
 				ms = "FP ";
 				ma = ca(u, CP_FP, A_BOLD, A_BOLD);
 			} else {
@@ -681,6 +704,8 @@ static void draw_timeline(ui *u)
 	replay *rp = &v->rp;
 	long N = rp->n_steps, cur = rp->cursor;
 	int stop_on = rp->policy_on && rp->fired;
+	char pname[64];
+	policy_label(u, pname, sizeof pname);
 
 	/* header */
 	int n = snprintf(buf, sizeof buf, " Timeline  step %ld/%ld", cur + 1, replay_len(rp));
@@ -692,7 +717,7 @@ static void draw_timeline(ui *u)
 		n += snprintf(buf + n, sizeof buf - (size_t)n, "  in record #%ld", ra + 1);
 	if (n > 0) {
 		if (stop_on)
-			snprintf(buf + n, sizeof buf - (size_t)n, "  ✂ repeat-stop at %ld of %ld",
+			snprintf(buf + n, sizeof buf - (size_t)n, "  ✂ %s at %ld of %ld", pname,
 			         rp->stop_step + 1, N);
 		else if (rp->closed)
 			snprintf(buf + n, sizeof buf - (size_t)n, "  ■ closed at %ld", rp->term_step + 1);
@@ -885,7 +910,7 @@ static void draw_status(ui *u)
 		return;
 	}
 	/* pieces, most important first in what survives a narrow terminal */
-	char sample_s[64] = "", step_s[64] = "", term_s[64] = "", run_s[160] = "", img_s[128] = "",
+	char sample_s[64] = "", step_s[64] = "", term_s[96] = "", run_s[300] = "", img_s[128] = "",
 	     play_s[48] = "", prog_s[64] = "";
 	if (r) {
 		slist *l = &r->list;
@@ -907,7 +932,26 @@ static void draw_status(ui *u)
 			snprintf(prog_s, sizeof prog_s, "analysing %zu%%", all ? done * 100 / all : 100);
 		}
 	}
-	if (v->valid) {
+	char pname[64], pol_s[80] = "";
+	session_policy_name(u->s, u->s->pol, pname, sizeof pname);
+	int rs_on = u->pol_idx == COMPARE_POL_REPEAT_STOP;
+	if (u->pol_idx != COMPARE_POL_OFF && !rs_on)
+		snprintf(pol_s, sizeof pol_s, "policy: %s", pname);
+	if (u->screen != UI_SCREEN_MAIN) {
+		/* comparison / diff: what is selected there instead of the sample */
+		if (u->screen == UI_SCREEN_COMPARE) {
+			snprintf(sample_s, sizeof sample_s, "compare: run %zu/%zu",
+			         u->s->n_runs ? u->cmp.sel + 1 : 0, u->s->n_runs);
+			if (u->cmp.sel < u->s->n_runs)
+				snprintf(run_s, sizeof run_s, "%s", u->s->runs[u->cmp.sel].name);
+		} else {
+			snprintf(sample_s, sizeof sample_s, "diff: row %zu/%zu",
+			         u->diff.n ? u->dcur.sel + 1 : 0, u->diff.n);
+			if (u->diff_a < u->s->n_runs && u->diff_b < u->s->n_runs)
+				snprintf(run_s, sizeof run_s, "%s → %s", u->s->runs[u->diff_a].name,
+				         u->s->runs[u->diff_b].name);
+		}
+	} else if (v->valid) {
 		snprintf(img_s, sizeof img_s, "image %s", v->image_id);
 		if (v->failed || !v->s) {
 			snprintf(step_s, sizeof step_s, "step 0/0");
@@ -915,20 +959,21 @@ static void draw_status(ui *u)
 		} else {
 			snprintf(step_s, sizeof step_s, "step %ld/%ld", v->rp.cursor + 1, replay_len(&v->rp));
 			if (v->rp.policy_on && v->rp.fired)
-				snprintf(term_s, sizeof term_s, "closed (repeat-stop)");
+				snprintf(term_s, sizeof term_s, "closed (%s)", rs_on ? "repeat-stop" : pname);
 			else
 				snprintf(term_s, sizeof term_s, "%s", termination_name(sample_termination(v->s)));
 		}
 	}
 	if (u->playing)
 		snprintf(play_s, sizeof play_s, "▶ %d/s", ui_speed(u));
-	const char *rs = u->policy_on ? "repeat-stop: on" : "repeat-stop: off";
+	const char *rs = rs_on ? "repeat-stop: on" : "repeat-stop: off";
 
 	/* essentials: sample, step, repeat-stop, termination; then run, image,
 	 * play, progress, note — dropped from the end when there is no room */
 	const char *opt_after[] = {play_s, prog_s};
 	int x = 1;
-	int ess = (int)(strlen(sample_s) + strlen(step_s) + strlen(rs) + strlen(term_s)) + 12;
+	int ess = (int)(strlen(sample_s) + strlen(step_s) + strlen(rs) + strlen(term_s) +
+	                strlen(pol_s)) + 15;
 	int room = W - ess;
 	int show_run = run_s[0] && (int)sanitize_width(run_s, strlen(run_s)) + 3 <= room;
 	if (show_run)
@@ -951,7 +996,11 @@ static void draw_status(ui *u)
 		x += put(w, 0, x, W - x, step_s, base);
 		x += put(w, 0, x, W - x, " │ ", base);
 	}
-	x += put(w, 0, x, W - x, rs, u->policy_on ? ca(u, CP_RS_ON, A_BOLD, A_BOLD | A_REVERSE) : base | A_BOLD);
+	x += put(w, 0, x, W - x, rs, rs_on ? ca(u, CP_RS_ON, A_BOLD, A_BOLD | A_REVERSE) : base | A_BOLD);
+	if (pol_s[0]) {
+		x += put(w, 0, x, W - x, " │ ", base);
+		x += put(w, 0, x, W - x, pol_s, ca(u, CP_RS_ON, A_BOLD, A_BOLD | A_REVERSE));
+	}
 	if (term_s[0]) {
 		x += put(w, 0, x, W - x, " │ ", base);
 		attr_t ta = base;
@@ -977,6 +1026,373 @@ static void draw_status(ui *u)
 		x += put(w, 0, x, W - x, " │ ", base);
 		put(w, 0, x, W - x, u->note, ca(u, CP_NOTE, A_BOLD, A_BOLD | A_REVERSE));
 	}
+}
+
+/* ---- comparison screen ---- */
+
+#define CMP_COLS 6
+
+/* Column c of the comparison for run r under policy index p: value and
+ * whether it exists (F1 needs ground truth and the threshold). */
+static int cmp_value(const session_run *r, int c, size_t p, double *v)
+{
+	const run_metrics *m = &r->m[p];
+	switch (c) {
+	case 0:
+	case 1:
+		if (!r->g || (size_t)c >= m->n_iou)
+			return 0;
+		*v = m->prf[c].f1;
+		return 1;
+	case 2:
+		*v = m->duplicate_rate;
+		return 1;
+	case 3:
+		*v = (double)m->max_repeat;
+		return 1;
+	case 4:
+		*v = m->termination_rate;
+		return 1;
+	default:
+		*v = (double)m->tokens;
+		return 1;
+	}
+}
+
+static int cmp_higher_worse(int c)
+{
+	return c == 2 || c == 3 || c == 5;
+}
+
+static int cmp_decimals(int c)
+{
+	return c == 3 || c == 5 ? 0 : 3;
+}
+
+static int run_complete(const session_run *r)
+{
+	return r->n_done == r->n;
+}
+
+static void draw_compare(ui *u)
+{
+	WINDOW *w = WIN(u, W_SCREEN);
+	session *s = u->s;
+	int H = u->lay.rows - 1, W = u->lay.cols;
+	size_t n = s->n_runs;
+	size_t pols[2] = {COMPARE_POL_OFF, s->pol};
+	char buf[512], pname[64];
+
+	werase(w);
+	hits_clear(u, UI_HIT_RUN);
+	session_policy_name(s, s->pol, pname, sizeof pname);
+	size_t complete = 0;
+	for (size_t k = 0; k < n; k++)
+		complete += run_complete(&s->runs[k]);
+	int tl = snprintf(buf, sizeof buf, " Compare %zu run%s   policy off vs on = %s%s", n,
+	                  n == 1 ? "" : "s", pname,
+	                  s->pol == COMPARE_POL_DEDUP ? " (upper bound)" : "");
+	if (complete < n && tl > 0) {
+		size_t all, done = ui_done_samples(u, &all);
+		snprintf(buf + tl, sizeof buf - (size_t)tl, "   computing %zu/%zu runs (%zu/%zu samples)",
+		         complete, n, done, all);
+	}
+	title(u, w, W, 1, buf);
+
+	/* cells: marker + value; worst marks per column and side */
+	char (*cell)[CMP_COLS][2][24] = calloc(n ? n : 1, sizeof *cell);
+	uint8_t (*worst)[CMP_COLS][2] = calloc(n ? n : 1, sizeof *worst);
+	double *vals = malloc((n ? n : 1) * sizeof *vals);
+	uint8_t *valid = malloc(n ? n : 1), *marks = malloc(n ? n : 1);
+	if (!cell || !worst || !vals || !valid || !marks) {
+		put(w, 2, 1, W - 2, "out of memory", ca(u, CP_FP, A_BOLD, A_BOLD));
+		free(cell), free(worst), free(vals), free(valid), free(marks);
+		return;
+	}
+	for (int c = 0; c < CMP_COLS; c++)
+		for (int p = 0; p < 2; p++) {
+			for (size_t k = 0; k < n; k++) {
+				valid[k] = run_complete(&s->runs[k]) &&
+				           cmp_value(&s->runs[k], c, pols[p], &vals[k]);
+			}
+			compare_worst(vals, valid, n, cmp_higher_worse(c), cmp_decimals(c), marks);
+			for (size_t k = 0; k < n; k++) {
+				worst[k][c][p] = marks[k];
+				if (!run_complete(&s->runs[k]))
+					snprintf(cell[k][c][p], sizeof cell[k][c][p], "…");
+				else if (!valid[k])
+					snprintf(cell[k][c][p], sizeof cell[k][c][p], "-");
+				else if (cmp_decimals(c) == 0)
+					snprintf(cell[k][c][p], sizeof cell[k][c][p], "%s%.0f", marks[k] ? "*" : "",
+					         vals[k]);
+				else
+					snprintf(cell[k][c][p], sizeof cell[k][c][p], "%s%.3f", marks[k] ? "*" : "",
+					         vals[k]);
+			}
+		}
+	/* column widths */
+	char heads[CMP_COLS][24];
+	const analysis_opts *an = &s->runs[0].an;
+	for (int c = 0; c < 2; c++) {
+		if ((size_t)c < an->n_iou)
+			snprintf(heads[c], sizeof heads[c], "F1@%.2g", an->iou[c]);
+		else
+			snprintf(heads[c], sizeof heads[c], "F1");
+	}
+	snprintf(heads[2], sizeof heads[2], "dup rate");
+	snprintf(heads[3], sizeof heads[3], "max repeat");
+	snprintf(heads[4], sizeof heads[4], "term rate");
+	snprintf(heads[5], sizeof heads[5], "tokens");
+	int cw[CMP_COLS][2];
+	int nw = 4;
+	for (size_t k = 0; k < n; k++) {
+		int wd = (int)sanitize_width(s->runs[k].name, strlen(s->runs[k].name));
+		if (wd > nw)
+			nw = wd;
+	}
+	if (nw > 28)
+		nw = 28;
+	for (int c = 0; c < CMP_COLS; c++) {
+		for (int p = 0; p < 2; p++) {
+			cw[c][p] = 3;
+			for (size_t k = 0; k < n; k++) {
+				int l = (int)sanitize_width(cell[k][c][p], strlen(cell[k][c][p]));
+				if (l > cw[c][p])
+					cw[c][p] = l;
+			}
+		}
+		int hl = (int)strlen(heads[c]);
+		if (cw[c][0] + 1 + cw[c][1] < hl)
+			cw[c][1] = hl - 1 - cw[c][0];
+	}
+	/* header */
+	int x0 = 3 + nw + 1;
+	attr_t hd = A_BOLD;
+	put(w, 1, 3, nw, "run", hd);
+	int x = x0;
+	for (int c = 0; c < CMP_COLS && x < W; c++) {
+		int gw = cw[c][0] + 1 + cw[c][1];
+		put(w, 1, x + 1, W - x - 1, heads[c], hd);
+		put(w, 2, x + 1 + cw[c][0] - 3, W - x, "off", A_DIM);
+		put(w, 2, x + 1 + gw - 2, W - x, "on", A_BOLD);
+		x += gw + 3;
+		if (c + 1 < CMP_COLS && x - 1 < W)
+			put(w, 1, x - 1, 1, "│", A_DIM), put(w, 2, x - 1, 1, "│", A_DIM);
+	}
+	/* rows */
+	int y0 = 3;
+	size_t rows = H - y0 - 3 > 1 ? (size_t)(H - y0 - 3) : 1;
+	listcur_scroll(&u->cmp, n, rows);
+	for (size_t i = 0; i < rows && u->cmp.top + i < n; i++) {
+		size_t k = u->cmp.top + i;
+		const session_run *r = &s->runs[k];
+		int y = y0 + (int)i;
+		int sel = k == u->cmp.sel;
+		attr_t base = sel ? A_REVERSE : A_NORMAL;
+		if (sel)
+			fill_row(w, y, 0, W, base);
+		int marked = 0;
+		for (size_t q = 0; q < u->n_mark; q++)
+			marked |= u->mark[q] == k;
+		put(w, y, 0, 3, sel ? "▸" : " ", base | A_BOLD);
+		if (marked)
+			put(w, y, 1, 2, "●", base | A_BOLD);
+		put(w, y, 3, nw, r->name, base | (k == s->cur ? A_BOLD : 0));
+		x = x0;
+		if (!run_complete(r)) {
+			snprintf(buf, sizeof buf, "computing %zu/%zu samples", r->n_done, r->n);
+			put(w, y, x + 1, W - x - 1, buf, sel ? base : ca(u, CP_DIM, 0, A_DIM));
+		} else {
+			for (int c = 0; c < CMP_COLS && x < W; c++) {
+				for (int p = 0; p < 2; p++) {
+					const char *t = cell[k][c][p];
+					int tw = (int)sanitize_width(t, strlen(t));
+					int cx = x + 1 + (p ? cw[c][0] + 1 : 0) + cw[c][p] - tw;
+					attr_t a = base | (p ? A_BOLD : 0);
+					if (worst[k][c][p])
+						a = ca(u, CP_WORST, A_BOLD, A_BOLD | A_UNDERLINE | (sel ? A_REVERSE : 0));
+					if (cx < W)
+						put(w, y, cx, W - cx, t, a);
+				}
+				x += cw[c][0] + 1 + cw[c][1] + 3;
+				if (c + 1 < CMP_COLS && x - 1 < W)
+					put(w, y, x - 1, 1, "│", base | A_DIM);
+			}
+		}
+		hit_add(u, y, 0, W, UI_HIT_RUN, (long)k);
+	}
+	/* footer: legend, the selected run, keys */
+	int yf = y0 + (int)(n < rows ? n : rows) + 1;
+	if (yf < H) {
+		put(w, yf, 1, W - 2,
+		    "* worst value of its column (among computed runs; none when all are equal)",
+		    ca(u, CP_WORST, A_BOLD, A_BOLD | A_UNDERLINE));
+		yf++;
+	}
+	if (yf < H && u->cmp.sel < n) {
+		const session_run *r = &s->runs[u->cmp.sel];
+		const run_metrics *mo = &r->m[COMPARE_POL_OFF];
+		snprintf(buf, sizeof buf, "%s: %zu samples, %zu analysed%s, %zu with duplicates, %zu truncated%s",
+		         r->name, r->n, mo->samples, r->metrics_skipped ? " (some skipped)" : "",
+		         mo->samples_with_duplicates, mo->truncated, r->g ? "" : ", no ground truth");
+		put(w, yf++, 1, W - 2, buf, A_NORMAL);
+	}
+	if (yf < H)
+		put(w, yf, 1, W - 2,
+		    "j/k move · Enter open the run · Space mark runs · d diff · o policy · r repeat-stop · c/Esc back",
+		    ca(u, CP_DIM, 0, A_DIM));
+	free(cell);
+	free(worst);
+	free(vals);
+	free(valid);
+	free(marks);
+}
+
+/* ---- diff screen ---- */
+
+/* Badges of one side, DIFF_BW columns: rec dup ×rep T hits. */
+#define DIFF_BW 23
+static void diff_badges(const slist_item *it, int has_gt, char *out, size_t outsz)
+{
+	if (!it) {
+		snprintf(out, outsz, "%*s", DIFF_BW, "(not in this run)");
+		return;
+	}
+	if (!it->ready) {
+		snprintf(out, outsz, "%*s…", DIFF_BW - 1, "");
+		return;
+	}
+	if (it->failed) {
+		snprintf(out, outsz, "%*s", DIFF_BW, "error");
+		return;
+	}
+	const char *t = it->term == SLIST_TERM_CLOSED ? "C" : it->term == SLIST_TERM_TRUNCATED ? "T" : "M";
+	char hits[16];
+	if (has_gt && it->has_f1)
+		snprintf(hits, sizeof hits, "%zu", it->hits);
+	else
+		snprintf(hits, sizeof hits, "-");
+	char num[24];
+	int nl = snprintf(num, sizeof num, "%zu", it->max_repeat);
+	/* "×N" right-aligned in 5 columns ("×" is one column, two bytes) */
+	snprintf(out, outsz, "%5zu %4zu %*s×%s %s %4s", it->records, it->dups, nl < 4 ? 4 - nl : 0, "",
+	         num, t, hits);
+}
+
+static void diff_changes(const compare_row *r, char *out, size_t outsz)
+{
+	size_t n = 0;
+	out[0] = 0;
+#define ADD(...) do { int k_ = snprintf(out + n, outsz - n, __VA_ARGS__); \
+		if (k_ > 0 && (size_t)k_ < outsz - n) n += (size_t)k_; } while (0)
+	if (r->flags & COMPARE_WORSE_FAILED)
+		ADD("%sline fails", n ? ", " : "");
+	if (r->flags & COMPARE_BETTER_FAILED)
+		ADD("%sloads now", n ? ", " : "");
+	if (r->d_hits)
+		ADD("%s%+ld hit%s", n ? ", " : "", r->d_hits, r->d_hits == 1 || r->d_hits == -1 ? "" : "s");
+	if (r->d_dups)
+		ADD("%s%+ld dup%s", n ? ", " : "", r->d_dups, r->d_dups == 1 || r->d_dups == -1 ? "" : "s");
+	if (r->flags & COMPARE_WORSE_TERM)
+		ADD("%slost termination", n ? ", " : "");
+	if (r->flags & COMPARE_BETTER_TERM)
+		ADD("%scloses now", n ? ", " : "");
+#undef ADD
+}
+
+static void draw_diff(ui *u)
+{
+	WINDOW *w = WIN(u, W_SCREEN);
+	session *s = u->s;
+	int H = u->lay.rows - 1, W = u->lay.cols;
+	char buf[512], ba[160], bb[160];
+	const compare_diff *d = &u->diff;
+
+	werase(w);
+	hits_clear(u, UI_HIT_DIFF);
+	if (u->diff_a >= s->n_runs || u->diff_b >= s->n_runs) {
+		title(u, w, W, 1, " Diff");
+		return;
+	}
+	const session_run *ra = &s->runs[u->diff_a], *rb = &s->runs[u->diff_b];
+	int tl = snprintf(buf, sizeof buf, " Diff  A %s → B %s   %zu worse · %zu better · %zu unchanged",
+	                  ra->name, rb->name, d->n_worse, d->n_better, d->n_same);
+	if (tl > 0 && (d->n_only_a || d->n_only_b))
+		tl += snprintf(buf + tl, sizeof buf - (size_t)tl, " · %zu only in A · %zu only in B",
+		               d->n_only_a, d->n_only_b);
+	if (tl > 0 && d->n_pending)
+		snprintf(buf + tl, sizeof buf - (size_t)tl, "   computing (%zu samples left)", d->n_pending);
+	title(u, w, W, 1, buf);
+
+	int has_gt = ra->g && rb->g;
+	const analysis_opts *an = &ra->an;
+	double hit_t = an->n_iou ? an->iou[ra->hit_iou < an->n_iou ? ra->hit_iou : 0] : 0.3;
+	int nw = 16;
+	int xa = 9 + nw + 2, xb = xa + DIFF_BW + 3, xc = xb + DIFF_BW + 2;
+	snprintf(buf, sizeof buf, "%5s %4s %5s %s %4s", "rec", "dup", "rep", "T", "hits");
+	put(w, 2, 1, 7, "change", A_BOLD);
+	put(w, 2, 9, nw, "sample", A_BOLD);
+	put(w, 1, xa - 1, 1, u->diff_side ? " " : "▸", A_BOLD);
+	snprintf(ba, sizeof ba, "A %s", ra->name);
+	put(w, 1, xa, DIFF_BW, ba, u->diff_side ? A_NORMAL : A_BOLD | A_UNDERLINE);
+	put(w, 2, xa, W - xa, buf, A_BOLD);
+	put(w, 1, xb - 1, 1, u->diff_side ? "▸" : " ", A_BOLD);
+	snprintf(bb, sizeof bb, "B %s", rb->name);
+	put(w, 1, xb, DIFF_BW, bb, u->diff_side ? A_BOLD | A_UNDERLINE : A_NORMAL);
+	put(w, 2, xb, W - xb, buf, A_BOLD);
+	put(w, 2, xc, W - xc, "what changed from A to B", A_BOLD);
+
+	int y0 = 3;
+	size_t rows = H - y0 - 2 > 1 ? (size_t)(H - y0 - 2) : 1;
+	listcur_scroll(&u->dcur, d->n, rows);
+	for (size_t i = 0; i < rows && u->dcur.top + i < d->n; i++) {
+		size_t k = u->dcur.top + i;
+		const compare_row *r = &d->rows[k];
+		const slist_item *ia = r->a != COMPARE_NONE ? &ra->items[r->a] : NULL;
+		const slist_item *ib = r->b != COMPARE_NONE ? &rb->items[r->b] : NULL;
+		int y = y0 + (int)i;
+		int sel = k == u->dcur.sel;
+		attr_t base = sel ? A_REVERSE : A_NORMAL;
+		if (sel)
+			fill_row(w, y, 0, W, base);
+		const char *cls = r->cls == COMPARE_CLS_WORSE ? "worse" : r->cls == COMPARE_CLS_BETTER ? "better"
+		                : r->cls == COMPARE_CLS_SAME ? "same" : r->cls == COMPARE_CLS_ONLY_A ? "only A"
+		                : "only B";
+		attr_t ca_cls = r->cls == COMPARE_CLS_WORSE ? ca(u, CP_FP, A_BOLD, A_BOLD)
+		              : r->cls == COMPARE_CLS_BETTER ? ca(u, CP_BETTER, A_BOLD, A_NORMAL)
+		              : ca(u, CP_DIM, 0, A_DIM);
+		put(w, y, 1, 7, cls, sel ? base | A_BOLD : ca_cls);
+		if (r->cls == COMPARE_CLS_WORSE)
+			put(w, y, 0, 1, "!", sel ? base | A_BOLD : ca_cls);
+		const slist_item *named = ia ? ia : ib;
+		char nm[96];
+		if (named && named->name)
+			snprintf(nm, sizeof nm, "%s", named->name);
+		else
+			snprintf(nm, sizeof nm, "?");
+		put(w, y, 9, nw, nm, base);
+		diff_badges(ia, has_gt, ba, sizeof ba);
+		diff_badges(ib, has_gt, bb, sizeof bb);
+		if (sel)
+			put(w, y, u->diff_side ? xb - 1 : xa - 1, 1, "▸", base | A_BOLD);
+		put(w, y, xa, W - xa, ba, base | (sel && !u->diff_side ? A_BOLD : 0));
+		put(w, y, xb, W - xb, bb, base | (sel && u->diff_side ? A_BOLD : 0));
+		diff_changes(r, buf, sizeof buf);
+		put(w, y, xc, W - xc, buf, sel ? base : r->cls == COMPARE_CLS_WORSE ? ca_cls : base);
+		hit_add(u, y, 0, W, UI_HIT_DIFF, (long)k);
+	}
+	if (d->n == 0)
+		put(w, y0, 1, W - 2, d->n_pending ? "computing the samples' badges…" : "no samples",
+		    ca(u, CP_DIM, 0, A_DIM));
+	int yf = H - 1;
+	if (yf > y0) {
+		snprintf(buf, sizeof buf,
+		         "worse = fewer hits (TP at IoU %.2g), more exact duplicates, lost termination or a failing line · "
+		         "Enter opens in %s (Tab/←/→: A or B) · d/Esc back",
+		         hit_t, u->diff_side ? "B" : "A");
+		put(w, yf, 1, W - 2, buf, ca(u, CP_DIM, 0, A_DIM));
+	}
+	(void)has_gt;
 }
 
 /* ---- overlays ---- */
@@ -1086,12 +1502,14 @@ static void draw_metrics(ui *u)
 		return;
 	int h, w;
 	getmaxyx(o, h, w);
-	snprintf(ttl, sizeof ttl, " metrics: repeat-stop off vs on (m closes) ");
+	char pname[64];
+	session_policy_name(u->s, u->s->pol, pname, sizeof pname);
+	snprintf(ttl, sizeof ttl, " metrics: policy off vs %s (m closes) ", pname);
 	overlay_frame(u, o, ttl);
 	int y = 1;
 	attr_t hd = ca(u, CP_OVERLAY, A_BOLD, A_BOLD | A_UNDERLINE);
 	put(o, y, 30, 20, "off", hd);
-	put(o, y, 30 + (w - 32) / 2, 20, "repeat-stop", hd);
+	put(o, y, 30 + (w - 32) / 2, 20, u->s->pol == COMPARE_POL_REPEAT_STOP ? "repeat-stop" : pname, hd);
 	y++;
 	if (v->valid && !v->failed && v->s) {
 		snprintf(ttl, sizeof ttl, "sample %s", v->image_id);
@@ -1165,6 +1583,89 @@ static void draw_metrics(ui *u)
 	delwin(o);
 }
 
+/* ---- max-repeat histogram (M) ---- */
+
+#define HIST_BINS 9
+static const char *const hist_labels[HIST_BINS] = {"0", "1", "2", "3-4", "5-8", "9-16", "17-32",
+                                                   "33-64", "65+"};
+
+static int hist_bin(size_t v)
+{
+	if (v <= 2)
+		return (int)v;
+	int b = 3;
+	for (size_t hi = 4; hi < 64 && v > hi; hi *= 2)
+		b++;
+	return v > 64 ? 8 : b;
+}
+
+static void draw_histogram(ui *u)
+{
+	session_run *r = session_cur(u->s);
+	if (!r)
+		return;
+	double counts[HIST_BINS] = {0};
+	size_t used = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		const slist_item *it = &r->items[i];
+		if (!it->ready || it->failed)
+			continue;
+		counts[hist_bin(it->max_repeat)] += 1;
+		used++;
+	}
+	char ttl[256];
+	snprintf(ttl, sizeof ttl, "max repeat per sample, policy off (%zu of %zu samples%s)", used, r->n,
+	         r->n_done < r->n ? ", computing" : "");
+	plot_series ser = {0};
+	ser.name = r->info->name;
+	ser.v = counts;
+	plot_spec spec;
+	plot_spec_init(&spec, PLOT_BARS);
+	spec.title = ttl;
+	spec.series = &ser;
+	spec.n_series = 1;
+	spec.n_groups = HIST_BINS;
+	spec.group_labels = hist_labels;
+	int cols = COLS - 8 < 90 ? COLS - 8 : 90;
+	if (cols < 20)
+		return;
+	plot_text *pt = NULL;
+	ts_error e;
+	if (plot_text_render(&spec, cols, 8, &pt, &e) != TS_OK || !pt) {
+		ui_note(u, "histogram: %s", e.msg);
+		return;
+	}
+	WINDOW *o = overlay_win(pt->rows + 3, pt->cols + 4);
+	if (!o) {
+		plot_text_free(pt);
+		return;
+	}
+	int h, wd;
+	getmaxyx(o, h, wd);
+	overlay_frame(u, o, " max-repeat histogram (M closes) ");
+	attr_t a = ca(u, CP_OVERLAY, 0, A_NORMAL);
+	for (int row = 0; row < pt->rows && row + 1 < h - 1; row++) {
+		char *line = plot_text_line(pt, row, 0);
+		if (line) {
+			put(o, row + 1, 2, wd - 4, line, a);
+			free(line);
+		}
+	}
+	plot_text_free(pt);
+	wnoutrefresh(o);
+	delwin(o);
+}
+
+static void draw_overlay(ui *u)
+{
+	if (u->overlay == UI_OV_HELP)
+		draw_help(u);
+	else if (u->overlay == UI_OV_METRICS)
+		draw_metrics(u);
+	else if (u->overlay == UI_OV_HISTOGRAM)
+		draw_histogram(u);
+}
+
 /* ---- frame ---- */
 
 static void draw_too_small(ui *u)
@@ -1190,8 +1691,38 @@ void ui_draw(ui *u, unsigned mask)
 		werase(stdscr);
 		wnoutrefresh(stdscr); /* stdscr stays blank underneath and untouched */
 	}
+	if (u->screen != UI_SCREEN_MAIN) {
+		/* comparison or diff: one window above the status bar */
+		if (u->win[W_SCREEN]) {
+			if (full)
+				touchwin(WIN(u, W_SCREEN));
+			if (mask & (UI_RD_COMPARE | UI_RD_LAYOUT | UI_RD_OVERLAY)) {
+				hits_clear(u, UI_HIT_SAMPLE);
+				hits_clear(u, UI_HIT_RECORD);
+				hits_clear(u, UI_HIT_STEP);
+				if (u->screen == UI_SCREEN_DIFF)
+					draw_diff(u);
+				else
+					draw_compare(u);
+			}
+			wnoutrefresh(WIN(u, W_SCREEN));
+		}
+		if (u->win[W_STATUS]) {
+			if (full)
+				touchwin(WIN(u, W_STATUS));
+			if (mask & (UI_RD_STATUS | UI_RD_OVERLAY | UI_RD_COMPARE))
+				draw_status(u);
+			wnoutrefresh(WIN(u, W_STATUS));
+		}
+		u->img_valid = 0; /* the image pane is covered: draw it again on return */
+		draw_overlay(u);
+		doupdate();
+		return;
+	}
+	hits_clear(u, UI_HIT_RUN);
+	hits_clear(u, UI_HIT_DIFF);
 	if (full)
-		for (int i = 0; i < 5; i++)
+		for (int i = 0; i < W_SCREEN; i++)
 			if (u->win[i])
 				touchwin(WIN(u, i));
 	if ((mask & UI_RD_SAMPLES) && u->win[W_SAMPLES])
@@ -1202,7 +1733,7 @@ void ui_draw(ui *u, unsigned mask)
 		draw_timeline(u);
 	if (u->win[W_STATUS] && (mask & (UI_RD_STATUS | UI_RD_OVERLAY)))
 		draw_status(u);
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < W_SCREEN; i++)
 		if (u->win[i] && i != W_IMAGE)
 			wnoutrefresh(WIN(u, i));
 	if (u->win[W_IMAGE]) {
@@ -1211,9 +1742,6 @@ void ui_draw(ui *u, unsigned mask)
 		if (full)
 			wnoutrefresh(WIN(u, W_IMAGE));
 	}
-	if (u->overlay == UI_OV_HELP)
-		draw_help(u);
-	else if (u->overlay == UI_OV_METRICS)
-		draw_metrics(u);
+	draw_overlay(u);
 	doupdate();
 }
