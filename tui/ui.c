@@ -231,7 +231,7 @@ static unsigned apply_policy(ui *u)
 			ui_note(u, "%s: stops at step %ld, keeps %zu of %zu records", what, rp->stop_step + 1,
 			        rp->kept, rp->n_rec);
 		else if (rp->drop_dups)
-			ui_note(u, "%s: drops %zu exact duplicate(s), keeps %zu of %zu records (upper bound: no real decoder reaches it)",
+			ui_note(u, "%s (upper bound): drops %zu duplicate(s), keeps %zu of %zu records",
 			        nm, view(u)->on.rep.records < rp->n_rec ? rp->n_rec - view(u)->on.rep.records : 0,
 			        view(u)->on.rep.records, rp->n_rec);
 		else if (rs)

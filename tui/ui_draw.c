@@ -394,8 +394,7 @@ static void draw_records(ui *u)
 	if (cut && tl > 0)
 		snprintf(buf + tl, sizeof buf - (size_t)tl, "  kept %zu", rp->kept);
 	else if (dedup && tl > 0)
-		snprintf(buf + tl, sizeof buf - (size_t)tl, "  dedup keeps %zu (upper bound)",
-		         v->on.rep.records);
+		snprintf(buf + tl, sizeof buf - (size_t)tl, "  dedup keeps %zu", v->on.rep.records);
 	title(u, w, W, u->focus == UI_PANE_RECORDS, buf);
 
 	size_t rows = H > 1 ? (size_t)(H - 1) : 1;

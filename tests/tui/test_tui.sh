@@ -310,7 +310,9 @@ check "P: quits with status 0 afterwards" status_is pix 0
 
 # ---------------------------------------------------------------- runs, colours
 start runs 160 50 -- "$FIX/run-a" "$FIX/run-b"
-check "two runs: first run shown" wait_for runs "tui-fixture [1/2]"
+check "two runs: the comparison view first (tests/tui/test_compare.sh tests it)" wait_for runs "Compare 2 runs"
+keys runs c
+check "two runs: c shows the first run" wait_for runs "tui-fixture [1/2]"
 keys runs R
 check "R: switches to the second run" wait_for runs "tui-fixture-b [2/2]"
 keys runs p
