@@ -11,7 +11,7 @@
 	X(ACT_NONE,          "")                                                   \
 	X(ACT_QUIT,          "quit")                                               \
 	X(ACT_HELP,          "show/hide this help")                                \
-	X(ACT_NEXT_PANE,     "focus the next pane (samples, records, timeline)")  \
+	X(ACT_NEXT_PANE,     "focus the next pane (samples, records, timeline); diff: run A/B") \
 	X(ACT_PREV_PANE,     "focus the previous pane")                            \
 	X(ACT_DOWN,          "move down in the focused list (timeline: one step)") \
 	X(ACT_UP,            "move up in the focused list (timeline: one step)")   \

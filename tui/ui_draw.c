@@ -1436,37 +1436,51 @@ static void draw_help(ui *u)
 	size_t nk;
 	const keys_binding *tb = keys_table(&nk);
 	int seen[ACT_COUNT] = {0};
-	int lines = 0;
+	keys_action acts[ACT_COUNT];
+	int n = 0;
 	for (size_t i = 0; i < nk; i++)
-		if (!seen[tb[i].act]) {
+		if (!seen[tb[i].act] && n < ACT_COUNT) {
 			seen[tb[i].act] = 1;
-			lines++;
+			acts[n++] = tb[i].act;
 		}
-	WINDOW *o = overlay_win(lines + 6, 100);
+	int entries = n + 1; /* + mouse */
+	/* one column when it fits, else two side by side (wide terminals) */
+	int two = entries + 4 > LINES - 2 && COLS >= 120;
+	int per_col = two ? (entries + 1) / 2 : entries;
+	WINDOW *o = overlay_win(per_col + 4, two ? (COLS - 2 < 200 ? COLS - 2 : 200) : 100);
 	if (!o)
 		return;
 	int h, w;
 	getmaxyx(o, h, w);
 	overlay_frame(u, o, " tailscope keys (any key closes) ");
-	memset(seen, 0, sizeof seen);
-	int y = 1;
-	attr_t a = ca(u, CP_OVERLAY, 0, A_NORMAL);
-	for (size_t i = 0; i < nk && y < h - 3; i++) {
-		if (seen[tb[i].act])
+	attr_t a = ca(u, CP_OVERLAY, 0, A_NORMAL), an = ca(u, CP_OVERLAY, A_BOLD, A_BOLD);
+	int cw = two ? (w - 4) / 2 : w - 4;
+	int nw = two ? 12 : 18;
+	int rows = h - 3; /* frame and the boxes line */
+	int shown = 0;
+	for (int k = 0; k < entries; k++) {
+		int col = two ? k / per_col : 0, row = two ? k % per_col : k;
+		if (row >= rows)
 			continue;
-		seen[tb[i].act] = 1;
+		int x = 2 + col * cw, y = 1 + row;
 		char names[64];
-		keys_names(tb[i].act, names, sizeof names);
-		put(o, y, 2, 18, names, ca(u, CP_OVERLAY, A_BOLD, A_BOLD));
-		put(o, y, 21, w - 23, keys_help(tb[i].act), a);
-		y++;
+		const char *help;
+		if (k < n) {
+			keys_names(acts[k], names, sizeof names);
+			help = keys_help(acts[k]);
+		} else {
+			snprintf(names, sizeof names, "mouse");
+			help = "click a sample, a record, a token, a run or a diff row";
+		}
+		put(o, y, x, nw, names, an);
+		put(o, y, x + nw + 1, cw - nw - 3, help, a);
+		shown++;
 	}
-	if (y < h - 2) {
-		put(o, y, 2, 18, "mouse", ca(u, CP_OVERLAY, A_BOLD, A_BOLD));
-		put(o, y++, 21, w - 23, "click a sample, a record or a token", a);
-	}
-	if (y < h - 1)
-		put(o, y++, 2, w - 4,
+	int y = h - 2;
+	if (shown < entries)
+		put(o, y, 2, w - 4, "(more keys: make the terminal taller or wider)", an);
+	else
+		put(o, y, 2, w - 4,
 		    "boxes: gt green dashed, missed yellow, hit cyan, false red, duplicate magenta ×N, cut grey",
 		    a);
 	wnoutrefresh(o);
