@@ -100,11 +100,12 @@ keys() { _ks=$1; shift; T send-keys -t "$_ks" "$@"; }
 # the last line of the screen (the status bar)
 status_line() { screen "$1" | tail -1; }
 
-# report_row NAME RUN: what `tailscope report` prints for the run, as the
+# report_row NAME RUN [POLICY]: what `tailscope report` prints for the run
+# (policy off and POLICY, default repeat_stop), as the
 # comparison row reads once markers and separators are removed:
 # NAME F1@0.3 off on, F1@0.5 off on, dup rate, max repeat, term rate, tokens
 report_row() {
-	"$BIN" report --no-confidence --policy off,repeat_stop "$2" 2>/dev/null | awk -v name="$1" '
+	"$BIN" report --no-confidence --policy "off,${3:-repeat_stop}" "$2" 2>/dev/null | awk -v name="$1" '
 		$1 == "F1@0.3" { a = $2 " " $3 }
 		$1 == "F1@0.5" { b = $2 " " $3 }
 		$1 == "duplicate_rate" { d = $2 " " $3 }
@@ -180,6 +181,11 @@ check "dedup: the note says it is an upper bound" wait_for cmp "dedup (upper bou
 check "dedup: the duplicate is dropped, not a tail cut" wait_re cmp "3 dog .* drop "
 keys cmp c
 check "comparison follows the policy (off vs dedup)" wait_for cmp "policy off vs on = dedup (upper bound)"
+got_c=$(screen_row cmp tui-fixture-c)
+want_c=$(report_row tui-fixture-c "$FIX/run-c" dedup)
+echo "# report: $want_c"
+echo "# screen: $got_c"
+check "comparison: run-c's numbers with dedup are the report's" test "$got_c" = "$want_c"
 keys cmp o
 check "o: off again" wait_for cmp "policy off vs on = repeat_stop"
 check "o: off -> status repeat-stop: off" wait_for cmp "repeat-stop: off"
