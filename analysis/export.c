@@ -361,6 +361,7 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 	work w;
 	memset(&w, 0, sizeof w);
 	ts_status fatal = TS_OK;
+	int size_warned = 0; /* one warning per run for gt images without a size */
 	if (r->has_ap)
 		for (size_t p = 0; p < o->n_pol; p++)
 			if (!(w.ap[p] = conf_ap_new(o->ap_iou)))
@@ -411,6 +412,13 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 				trace_free(t);
 				continue;
 			}
+		}
+		if (img && (img->width <= 0 || img->height <= 0) && !size_warned) {
+			/* relative coordinates need the image size; the TUI uses the same rule */
+			say(warn, ud, "%s:%zu: image %lld has no width/height in %s: its relative boxes "
+			    "cannot be placed and count as false positives", ri->traces_path, lineno,
+			    (long long)img->id, gt_path);
+			size_warned = 1;
 		}
 		sample *s;
 		st = sample_analyze(t, g, img, 0, 0, &lo.an, &s, &err);

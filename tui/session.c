@@ -566,7 +566,12 @@ void session_show(session *s, size_t ri, size_t idx)
 		record_done(r, idx, NULL, NULL);
 		return;
 	}
-	record_done(r, idx, v->t, v->s);
+	if (w > 0)
+		/* the size came from the image file, not the ground truth: the run
+		 * metrics take the same inputs as `tailscope report` (no size) */
+		analyse_one(r, idx);
+	else
+		record_done(r, idx, v->t, v->s);
 	v->off = sample_outcome_for(v->s, &pol_off);
 
 	size_t n = sample_n_records(v->s);

@@ -152,4 +152,11 @@ check "missing run exits 2 with its name" sh -c "[ $rc -eq 2 ] && grep -q does-n
 "$BIN" --version >"$tmp/out"; rc=$?
 check "--version" sh -c "[ $rc -eq 0 ] && grep -Eq '^tailscope [0-9]+\.[0-9]+\.[0-9]+$' '$tmp/out'"
 
+# nosize/: the gt image has no width/height, so a qwen3 (relative) box can't be
+# placed: 1 record, FP; the gt box is FN -> tp/fp/fn 0/1/1, with one warning.
+"$BIN" report "$D/nosize" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "gt image without size: exit 0" [ "$rc" -eq 0 ]
+check "gt image without size: warned once" sh -c "[ \$(grep -c 'has no width/height' '$tmp/err') -eq 1 ]"
+check "gt image without size: box counts as FP" grep -Eq '^    tp / fp / fn +0/1/1 +0/1/1$' "$tmp/out"
+
 [ "$fails" -eq 0 ]
