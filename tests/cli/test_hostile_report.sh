@@ -153,8 +153,7 @@ for kind in maxrepeat interference saved pr; do
 	cli "plot-$kind" plot "$kind" "$D/run" "$HFILE" "$HDIR"
 	clean "plot-$kind"
 done
-# (plot escapes the already sanitized name again: shown as \\x1b, still harmless)
-check "plot saved: hostile run name shown escaped" has plot-saved.out '\x1b]0;pwned'
+check "plot saved: hostile run name shown escaped (once)" has plot-saved.out 'hostile\x1b]0;pwned\x07gp'
 cli png-missing png "$D/run" --sample 2 -o "$TMP/out2.png"
 clean png-missing
 check "png: missing image with a hostile name quoted escaped" has png-missing.err 'images/e\x1b]8;;https://evil.example/\x1b\\click'
