@@ -495,6 +495,29 @@ static void view_apply_policy(session *s, int on)
 		replay_set(rp, rp->cursor);
 }
 
+/* Messages that start with a long path (an image, the traces file) show it
+ * from the last component of `dir` on ("…/images/a.png: cannot open"), so
+ * what matters fits in a pane wherever the data lives. */
+static const char *short_path_msg(const char *msg, const char *path, const char *dir,
+                                  char *buf, size_t n)
+{
+	size_t pl = path ? strlen(path) : 0, dl = dir ? strlen(dir) : 0;
+	while (dl > 1 && dir[dl - 1] == '/')
+		dl--;
+	if (!pl || !dl || dl >= pl || strncmp(msg, path, pl) != 0 || strncmp(path, dir, dl) != 0)
+		return msg;
+	size_t k = dl;
+	while (k > 0 && path[k - 1] != '/')
+		k--;
+	if (k == 0)
+		return msg;
+	snprintf(buf, n, "\xE2\x80\xA6/%s", path + k);
+	size_t used = strlen(buf);
+	if (used < n)
+		snprintf(buf + used, n - used, "%s", msg + pl);
+	return buf;
+}
+
 static void load_image(session *s)
 {
 	session_view *v = &s->view;
@@ -505,8 +528,10 @@ static void load_image(session *s)
 	if (!v->image_path[0])
 		return;
 	if (render_image_load(v->image_path, &s->rlim, &v->img, &e) != TS_OK) {
+		char shortm[TS_ERROR_MSG_MAX + 8];
 		v->img = NULL;
-		sanitize_cstr(e.msg, v->img_error, sizeof v->img_error, 200);
+		sanitize_cstr(short_path_msg(e.msg, v->image_path, s->runs[v->run].images_dir, shortm, sizeof shortm),
+		              v->img_error, sizeof v->img_error, 200);
 	}
 }
 
@@ -537,7 +562,9 @@ void session_show(session *s, size_t ri, size_t idx)
 	if (trace_index_load(r->ix, idx, &v->t, &e) != TS_OK) {
 		v->t = NULL;
 		v->failed = 1;
-		sanitize_cstr(e.msg, v->error, sizeof v->error, 300);
+		char shortm[TS_ERROR_MSG_MAX + 8];
+		sanitize_cstr(short_path_msg(e.msg, r->info->traces_path, r->info->path, shortm, sizeof shortm),
+		              v->error, sizeof v->error, 300);
 		record_done(r, idx, NULL, NULL);
 		return;
 	}

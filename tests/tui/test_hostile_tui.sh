@@ -172,7 +172,7 @@ keys run n
 keys run n
 keys run n
 see run "run: failed batch line shown" "cannot show this sample"
-see run "run: batch error message escaped" '\x1b]52;c;SE9TVElMRTUy\x07\x1b]0;pwned'
+see run "run: batch error message escaped" '\x1b]52;c;SE9TVElMRTUy\x07'
 keys run n
 keys run q
 exited run "run: quits"
