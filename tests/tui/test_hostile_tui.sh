@@ -84,6 +84,22 @@ wait_for() {
 	return 1
 }
 keys() { _ks=$1; shift; T send-keys -t "$_ks" "$@"; sleep 0.15; }
+# see_pane NAME DESC TEXT: TEXT in the rightmost pane (right of the last
+# "│"), its lines joined, so where the text wraps doesn't matter
+see_pane() {
+	i=0
+	while [ $i -lt 50 ]; do
+		if screen "$1" 2>/dev/null | awk -F'│' 'NF > 1 { sub(/^ /, "", $NF); printf "%s", $NF }' |
+			grep -qF -- "$3"; then
+			ok "$2"
+			return
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	notok "$2"
+	screen "$1" | sed 's/^/#   /'
+}
 # exited NAME DESC: the program ended with status 0 (the wrapper wrote it)
 exited() {
 	i=0
@@ -172,7 +188,7 @@ keys run n
 keys run n
 keys run n
 see run "run: failed batch line shown" "cannot show this sample"
-see run "run: batch error message escaped" '\x1b]52;c;SE9TVElMRTUy\x07'
+see_pane run "run: batch error message escaped" 'batch request failed: boom\x1b]52;c;SE9TVElMRTUy\x07\x1b]0;pwned\x07cat\rEVILCR'
 keys run n
 keys run q
 exited run "run: quits"
