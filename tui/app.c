@@ -16,6 +16,7 @@
 
 #include "tcurses.h"
 #include "commands.h"
+#include "limits_opt.h"
 #include "sanitize.h"
 #include "session.h"
 #include "term.h"
@@ -32,6 +33,7 @@ static const char tui_usage[] =
 	"  --images DIR    directory holding the images named in the ground truth\n"
 	"  --coords NAME   qwen3, qwen25, gemini, paligemma, xyxy or auto (default)\n"
 	"  --iou LIST      IoU thresholds, e.g. 0.3,0.5 (default)\n"
+	"  --limit NAME=N  change a limit on untrusted input (see 'tailscope report --help')\n"
 	"  --help          this text\n"
 	"\n"
 	"Press ? inside for the keys.  Needs a terminal; 'tailscope report' prints\n"
@@ -194,6 +196,8 @@ int cmd_tui(int argc, char **argv)
 	ts_error err;
 
 	session_opts_default(&o);
+	limits_set lim;
+	limits_set_default(&lim);
 	runs = calloc((size_t)(argc > 0 ? argc : 1), sizeof *runs);
 	if (!runs) {
 		errf("out of memory", NULL);
@@ -213,7 +217,7 @@ int cmd_tui(int argc, char **argv)
 			free(runs);
 			return 0;
 		} else if (!strcmp(a, "--gt") || !strcmp(a, "--images") || !strcmp(a, "--coords") ||
-		           !strcmp(a, "--iou")) {
+		           !strcmp(a, "--iou") || !strcmp(a, "--limit")) {
 			if (i + 1 >= argc) {
 				errf(a, "needs a value");
 				free(runs);
@@ -231,6 +235,15 @@ int cmd_tui(int argc, char **argv)
 					return 2;
 				}
 				o.coords_set = 1;
+			} else if (!strcmp(a, "--limit")) {
+				if (limits_set_parse(&lim, val, &err) != TS_OK) {
+					errf("--limit", err.msg);
+					free(runs);
+					return 2;
+				}
+				o.an.rec_limits = lim.rec;
+				o.trace_lim = &lim.trace;
+				o.image_lim = &lim.image;
 			} else if (analysis_parse_iou(val, &o.an, &err) != TS_OK) {
 				errf("--iou", err.msg);
 				free(runs);

@@ -14,6 +14,7 @@
 
 #include "cmd_plot.h"
 #include "commands.h"
+#include "limits_opt.h"
 #include "export.h"
 #include "policy.h"
 #include "run.h"
@@ -45,6 +46,7 @@ static const char report_usage[] =
 	"  --per-sample      also list every sample (policy off values)\n"
 	"  --jobs N          runs analysed at once, one per thread (default 2)\n"
 	"  -q, --quiet       don't print skipped-line messages (they are still counted)\n"
+	"  --limit NAME=N    change a limit on untrusted input (repeatable; see below)\n"
 	"  -h, --help        this help\n"
 	"\n"
 	"Progress goes to stderr when stderr is a terminal.\n"
@@ -445,6 +447,8 @@ int cmd_report(int argc, char **argv)
 	report_opts o;
 	memset(&o, 0, sizeof o);
 	export_opts_default(&o.ex);
+	limits_set lim;
+	limits_set_default(&lim);
 	o.jobs = 2;
 	const char *runs[MAX_RUNS];
 	size_t n_runs = 0;
@@ -454,6 +458,8 @@ int cmd_report(int argc, char **argv)
 		int more = i + 1 < argc;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(report_usage, stdout);
+			fputs("\n", stdout);
+			fputs(limits_help, stdout);
 			return 0;
 		} else if (!strcmp(a, "--json")) {
 			o.json = 1;
@@ -483,6 +489,11 @@ int cmd_report(int argc, char **argv)
 		} else if (!strcmp(a, "--iou") && more) {
 			if (analysis_parse_iou(argv[++i], &o.ex.an, &err) != TS_OK)
 				return usage_error(err.msg);
+		} else if (!strcmp(a, "--limit") && more) {
+			if (limits_set_parse(&lim, argv[++i], &err) != TS_OK)
+				return usage_error(err.msg);
+			o.ex.limits = lim.trace;
+			o.ex.an.rec_limits = lim.rec;
 		} else if (!strcmp(a, "--policy") && more) {
 			if (parse_policies(argv[++i], &o, &err))
 				return usage_error(err.msg);

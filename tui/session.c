@@ -141,6 +141,10 @@ ts_status session_open(session *s, char *const *paths, size_t n_paths, const ses
 	s->opts = *o;
 	trace_limits_default(&s->lim);
 	render_limits_default(&s->rlim);
+	if (o->trace_lim)
+		s->lim = *o->trace_lim;
+	if (o->image_lim)
+		s->rlim = *o->image_lim;
 	ts_error_set(err, TS_ERR_USAGE, "no run given");
 	s->runs = calloc(n_paths ? n_paths : 1, sizeof *s->runs);
 	if (!s->runs)

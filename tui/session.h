@@ -27,7 +27,9 @@ typedef struct session_opts {
 	const char *gt_path;     /* --gt, overrides run.json/gt.json (NULL: none) */
 	const char *images_dir;  /* --images (NULL: none) */
 	int coords_set;          /* --coords given */
-	analysis_opts an;        /* coords kind, IoU thresholds */
+	analysis_opts an;        /* coords kind, IoU thresholds, record limits */
+	const trace_limits *trace_lim;  /* --limit (NULL: defaults) */
+	const render_limits *image_lim; /* --limit (NULL: defaults) */
 } session_opts;
 
 typedef struct session_run {

@@ -159,4 +159,15 @@ check "gt image without size: exit 0" [ "$rc" -eq 0 ]
 check "gt image without size: warned once" sh -c "[ \$(grep -c 'has no width/height' '$tmp/err') -eq 1 ]"
 check "gt image without size: box counts as FP" grep -Eq '^    tp / fp / fn +0/1/1 +0/1/1$' "$tmp/out"
 
+# --limit: mini's line 2 has 3 records and 6,253 bytes (json.dumps of 51 tokens)
+"$BIN" report --limit records=2 "$D/mini" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "--limit records=2: exit 1" [ "$rc" -eq 1 ]
+check "--limit records=2: line 2 named with the limit" grep -q 'mini/traces.jsonl:2: more than 2 records in one sample (max_records)' "$tmp/err"
+"$BIN" report --limit line_bytes=2k "$D/mini" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "--limit line_bytes=2k: line 2 skipped" sh -c "[ $rc -eq 1 ] && grep -q 'traces.jsonl:2: line of 6253 bytes is longer than max_line_bytes (2048)' '$tmp/err'"
+"$BIN" report --limit bogus=1 "$D/mini" >/dev/null 2>"$tmp/err"; rc=$?
+check "--limit unknown name: exit 2 naming it" sh -c "[ $rc -eq 2 ] && grep -q \"unknown limit 'bogus'\" '$tmp/err'"
+"$BIN" report --limit records=0 "$D/mini" >/dev/null 2>&1; rc=$?
+check "--limit zero: exit 2" [ "$rc" -eq 2 ]
+
 [ "$fails" -eq 0 ]
