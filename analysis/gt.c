@@ -7,6 +7,7 @@
  * merged into the first one: a label cannot tell them apart.
  */
 #include "gt.h"
+#include "json_util.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -680,32 +681,6 @@ static void line_col(const char *s, size_t len, size_t pos, size_t *line, size_t
 	*col = c;
 }
 
-/* cJSON refuses containers nested deeper than CJSON_NESTING_LIMIT and reports
- * it as a syntax error at the bracket that is one too deep: tell the two
- * apart so the message names the limit. */
-static int json_too_deep(const char *s, size_t len, size_t at)
-{
-	if (at >= len || (s[at] != '[' && s[at] != '{'))
-		return 0;
-	size_t depth = 0;
-	int in_str = 0;
-	for (size_t i = 0; i < at; i++) {
-		char ch = s[i];
-		if (in_str) {
-			if (ch == '\\')
-				i++;
-			else if (ch == '"')
-				in_str = 0;
-		} else if (ch == '"') {
-			in_str = 1;
-		} else if (ch == '[' || ch == '{') {
-			depth++;
-		} else if ((ch == ']' || ch == '}') && depth) {
-			depth--;
-		}
-	}
-	return depth >= CJSON_NESTING_LIMIT;
-}
 
 ts_status gt_load_buffer(const char *json, size_t len, const char *name, gt **out,
                          size_t *skipped, ts_error *err)
@@ -728,7 +703,7 @@ ts_status gt_load_buffer(const char *json, size_t len, const char *name, gt **ou
 		size_t pos = (end && end >= json && end <= json + len) ? (size_t)(end - json) : 0;
 		size_t line, col;
 		line_col(json, len, pos, &line, &col);
-		if (json_too_deep(json, len, pos))
+		if (json_util_too_deep(json, len, pos))
 			return ts_error_set(err, TS_ERR_LIMIT,
 			                    "%s: JSON nested deeper than %d levels (line %zu, column %zu)",
 			                    name, CJSON_NESTING_LIMIT, line, col);

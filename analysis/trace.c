@@ -6,6 +6,7 @@
  * returning.  See trace.h for the accepted containers and the rules.
  */
 #include "trace.h"
+#include "json_util.h"
 
 #include <cJSON.h>
 #include <math.h>
@@ -798,32 +799,6 @@ static ts_status parse_body(pctx *c, const cJSON *root)
 	return ts_error_set(c->err, TS_ERR_FORMAT, "no tokens, text or completion in line");
 }
 
-/* cJSON refuses containers nested deeper than CJSON_NESTING_LIMIT and reports
- * it as a syntax error at the bracket that is one too deep: tell the two
- * apart so the message names the limit. */
-static int json_too_deep(const char *s, size_t len, size_t at)
-{
-	if (at >= len || (s[at] != '[' && s[at] != '{'))
-		return 0;
-	size_t depth = 0;
-	int in_str = 0;
-	for (size_t i = 0; i < at; i++) {
-		char ch = s[i];
-		if (in_str) {
-			if (ch == '\\')
-				i++;
-			else if (ch == '"')
-				in_str = 0;
-		} else if (ch == '"') {
-			in_str = 1;
-		} else if (ch == '[' || ch == '{') {
-			depth++;
-		} else if ((ch == ']' || ch == '}') && depth) {
-			depth--;
-		}
-	}
-	return depth >= CJSON_NESTING_LIMIT;
-}
 
 static int is_json_space(char ch)
 {
@@ -846,7 +821,7 @@ ts_status trace_parse_line(const char *line, size_t len, const trace_limits *lim
 	cJSON *root = cJSON_ParseWithLengthOpts(line, len, &end, 0);
 	if (!root) {
 		size_t at = (end && end >= line && end <= line + len) ? (size_t)(end - line) : 0;
-		if (json_too_deep(line, len, at))
+		if (json_util_too_deep(line, len, at))
 			return ts_error_set(err, TS_ERR_LIMIT, "JSON nested deeper than %d levels at byte %zu",
 			                    CJSON_NESTING_LIMIT, at);
 		return ts_error_set(err, TS_ERR_JSON, "malformed JSON near byte %zu", at);
