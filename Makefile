@@ -68,6 +68,8 @@ BENCH_BINS   := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 ALL_LIBS = $(CURSES_LIBS) $(CHAFA_LIBS) $(CJSON_LIBS) -lm
 
 .PHONY: all demo test check asan-test bench sample-runs clean distclean deps deps-test
+# keep intermediate objects (no 'rm' lines after the test summary)
+.SECONDARY:
 
 all: $(BIN) $(if $(SIM_SRC),$(SIMGEN))
 
