@@ -1,0 +1,111 @@
+# tests/tui/lib.sh — the tmux harness shared by the end-to-end TUI tests.
+# Source it after setting TUI_TEST (a short name: socket and temp dir) and
+# optionally WAIT_TENTHS (how long the wait_* helpers poll, default 200 =
+# 20 s: the machine may be shared and slow).  Provides ok/notok/check, T
+# (tmux on a private server), start, screen, wait_for/wait_re/wait_gone,
+# wait_exit/status_is/wait_hist, alt_off, child_pid, keys; $BIN, $FIX, $TMP,
+# $SANENV.  Exits 0 (skip) when tmux is missing.
+
+WAIT_TENTHS=${WAIT_TENTHS:-200}
+BUILD=${BUILD:-build}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN="$ROOT/$BUILD/tailscope"
+FIX="$ROOT/tests/data/tui"
+SOCK="tailscope-$TUI_TEST-$$"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/tailscope-$TUI_TEST.XXXXXX")
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; failed=$((failed + 1)); }
+check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
+
+T() { tmux -L "$SOCK" -f "$TMP/tmux.conf" "$@"; }
+cleanup() {
+	tmux -L "$SOCK" kill-server >/dev/null 2>&1
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "# tmux not installed: $TUI_TEST tests skipped (make test installs it)"
+	exit 0
+fi
+if [ ! -x "$BIN" ]; then
+	notok "binary $BIN exists (run make first)"
+	exit 1
+fi
+printf 'set -g remain-on-exit on\nset -g status off\n' >"$TMP/tmux.conf"
+# sanitizer builds (BUILD=build-asan): reports go to files checked at the end
+# (stderr is captured while curses runs, and UBSan exits without callbacks)
+# and a sanitizer build leaves its captured stderr in TMPDIR after a hard exit
+mkdir -p "$TMP/tmpdir"
+SANENV="TMPDIR=$TMP/tmpdir ASAN_OPTIONS=log_path=$TMP/san-asan UBSAN_OPTIONS=log_path=$TMP/san-ubsan:print_stacktrace=1"
+
+# start NAME COLS ROWS ENV... -- ARGS...: the binary in its own session, cwd $TMP
+start() {
+	name=$1 cols=$2 rows=$3
+	shift 3
+	envs=""
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs="$envs $1"; shift; done
+	[ "$1" = "--" ] && shift
+	T new-session -d -s "$name" -x "$cols" -y "$rows" -c "$TMP" \
+		"trap : INT; env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $SANENV $envs $BIN $*; echo EXIT=\$?"
+}
+screen() { T capture-pane -p -t "$1"; }
+# wait_for SESSION FIXED-STRING [tenths]: poll the screen until it shows the string
+wait_for() {
+	i=0
+	lim=${3:-$WAIT_TENTHS}
+	while [ $i -lt "$lim" ]; do
+		if screen "$1" 2>/dev/null | grep -qF -- "$2"; then return 0; fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+wait_re() {
+	i=0
+	while [ $i -lt "$WAIT_TENTHS" ]; do
+		if screen "$1" 2>/dev/null | grep -qE -- "$2"; then return 0; fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+wait_gone() {
+	i=0
+	while [ $i -lt "$WAIT_TENTHS" ]; do
+		if ! screen "$1" 2>/dev/null | grep -qF -- "$2"; then return 0; fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+# The pane runs "tailscope ...; echo EXIT=$?" under tmux's shell: EXIT=N is
+# the exit status (the shell traps INT so that Ctrl-C, which reaches the
+# whole foreground group, does not end the shell too when it is dash).
+# (searched in the history too: resizes may have scrolled it there)
+wait_exit() { wait_hist "$1" "EXIT="; }
+status_is() { wait_hist "$1" "EXIT=$2"; }
+wait_hist() {
+	i=0
+	while [ $i -lt "$WAIT_TENTHS" ]; do
+		if T capture-pane -p -S - -t "$1" 2>/dev/null | grep -qF -- "$2"; then return 0; fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+alt_off() { [ "$(T display -p -t "$1" '#{alternate_on}')" = 0 ]; }
+# pid of tailscope: the child of the pane's shell (from /proc, no procps needed)
+child_pid() {
+	sh_pid=$(T display -p -t "$1" '#{pane_pid}')
+	for f in /proc/[0-9]*/stat; do
+		set -- $(cat "$f" 2>/dev/null)
+		[ "${4:-}" = "$sh_pid" ] && { echo "$1"; return 0; }
+	done
+	return 1
+}
+keys() { _ks=$1; shift; T send-keys -t "$_ks" "$@"; }
