@@ -117,30 +117,7 @@ exited() {
 	screen "$1" | sed 's/^/#   /'
 }
 
-NEEDLES='OSC-52 \033]52;
-OSC-8 \033]8;
-CSI-4242 \033[4242
-OSC-0-title \033]0;pwned
-BEL-after-title pwned\007
-CR-overwrite cat\rEVILCR
-U+202E \342\200\256
-C1-CSI-U+009B \302\233
-raw-0x9B \2334243
-U+200B \342\200\213
-U+200D \342\200\215
-U+FEFF \357\273\277
-byte-0xFF \377
-overlong-C0AF \300\257
-OSC-1337 \033]1337;
-DCS \033P+q'
-# raw_found FILE: the names of the needles found raw in FILE (empty: none)
-raw_found() {
-	printf '%s\n' "$NEEDLES" | while read -r name fmt; do
-		# shellcheck disable=SC2059
-		pat=$(printf "$fmt")
-		if LC_ALL=C grep -qaF -- "$pat" "$1"; then printf ' %s' "$name"; fi
-	done
-}
+. "$ROOT/tests/data/hostile/needles.sh"
 no_raw() {
 	found=$(raw_found "$TMP/$1.raw")
 	if [ -z "$found" ]; then ok "$1: no raw payload in the $(wc -c <"$TMP/$1.raw") bytes written to the terminal"
