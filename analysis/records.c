@@ -972,6 +972,14 @@ static void resync_byte(recparse *p, unsigned char c, uint32_t step)
 	}
 }
 
+/* "]" at list level: the list is closed at this step. */
+static void close_list(recparse *p, uint32_t step)
+{
+	p->closed = 1;
+	p->close_step = (long)step;
+	p->top = T_CLOSED;
+}
+
 /* After "[", after a record, after its comma.  Returns 1 to re-dispatch. */
 static int list_byte(recparse *p, unsigned char c, uint32_t step)
 {
@@ -984,9 +992,7 @@ static int list_byte(recparse *p, unsigned char c, uint32_t step)
 			return 0;
 		}
 		if (c == ']' && !p->bare) {
-			p->closed = 1;
-			p->close_step = (long)step;
-			p->top = T_CLOSED;
+			close_list(p, step);
 			return 0;
 		}
 		break;
@@ -1001,9 +1007,7 @@ static int list_byte(recparse *p, unsigned char c, uint32_t step)
 			return 0;
 		}
 		if (c == ']' && !p->bare) {
-			p->closed = 1;
-			p->close_step = (long)step;
-			p->top = T_CLOSED;
+			close_list(p, step);
 			return 0;
 		}
 		break;

@@ -10,15 +10,10 @@
 
 #define RUN_JSON_MAX (1u << 20) /* run.json is tiny; refuse anything over 1 MiB */
 
+/* strdup that passes NULL through (optional run.json fields) */
 static char *xstrdup(const char *s)
 {
-	if (!s)
-		return NULL;
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
+	return s ? strdup(s) : NULL;
 }
 
 static char *path_join(const char *dir, const char *name)

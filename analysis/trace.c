@@ -692,15 +692,6 @@ static ts_status parse_batch(pctx *c, const cJSON *root, const cJSON *resp)
 	return parse_chat(c, body, TRACE_FMT_OPENAI_BATCH, "response.body.");
 }
 
-static char *dup_str(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 /* image_id: an integer, or a string of decimal digits. */
 static int parse_image_id(const cJSON *j, int64_t *out)
 {
@@ -750,15 +741,15 @@ static ts_status parse_refs(pctx *c, const cJSON *root)
 		if (!cJSON_IsString(fn))
 			fn = NULL;
 	}
-	if (fn && !(t->file_name = dup_str(fn->valuestring)))
+	if (fn && !(t->file_name = strdup(fn->valuestring)))
 		return nomem(c);
 	const cJSON *cid = get(root, "custom_id");
 	if (cid && !cJSON_IsString(cid))
 		return ts_error_set(c->err, TS_ERR_FIELD, "custom_id is not a string");
-	if (cid && !(t->custom_id = dup_str(cid->valuestring)))
+	if (cid && !(t->custom_id = strdup(cid->valuestring)))
 		return nomem(c);
 	const cJSON *pr = get(root, "prompt");
-	if (cJSON_IsString(pr) && !(t->prompt = dup_str(pr->valuestring)))
+	if (cJSON_IsString(pr) && !(t->prompt = strdup(pr->valuestring)))
 		return nomem(c);
 	return TS_OK;
 }

@@ -25,15 +25,6 @@
 #endif
 #define PROGRESS_EVERY ((uint64_t)16 << 20)
 
-static char *dup_cstr(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 /* Opens path read-only and finds its size (0 when not a regular file). */
 static ts_status open_ro(const char *path, FILE **fp, uint64_t *size, ts_error *err)
 {
@@ -95,7 +86,7 @@ ts_status trace_file_open(const char *path, const trace_limits *lim, trace_file 
 	else
 		trace_limits_default(&f->lim);
 	f->cap = READ_CHUNK;
-	f->path = dup_cstr(path);
+	f->path = strdup(path);
 	f->buf = malloc(f->cap);
 	if (!f->path || !f->buf) {
 		trace_file_close(f);
@@ -308,7 +299,7 @@ ts_status trace_index_build(const char *path, const trace_limits *lim, trace_pro
 		ix->lim = *lim;
 	else
 		trace_limits_default(&ix->lim);
-	ix->path = dup_cstr(path);
+	ix->path = strdup(path);
 	char *buf = malloc(INDEX_CHUNK);
 	FILE *fp = NULL;
 	uint64_t total = 0;
