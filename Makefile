@@ -5,6 +5,7 @@
 #   make asan-test   unit tests built with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench       benchmarks, printed as ratios against baselines measured in the same run
 #   make sample-runs regenerate sample_runs/ from the simulator's seeds (byte-identical)
+#   make fresh-check the quick start proved on a bare Debian 12 root (root, mirror, ~15 min)
 #
 # Sources are picked up by directory: analysis/*.c (pure C, cJSON only),
 # render/*.c (chafa + stb, no curses), tui/*.c (ncurses; main.c holds main),
@@ -67,7 +68,7 @@ BENCH_BINS   := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 ALL_LIBS = $(CURSES_LIBS) $(CHAFA_LIBS) $(CJSON_LIBS) -lm
 
-.PHONY: all demo test check asan-test bench sample-runs clean distclean deps deps-test
+.PHONY: all demo test check asan-test bench sample-runs clean distclean deps deps-test fresh-check
 # keep intermediate objects (no 'rm' lines after the test summary)
 .SECONDARY:
 
@@ -149,6 +150,10 @@ bench: deps
 sample-runs: deps
 	@$(MAKE) --no-print-directory $(SIMGEN)
 	$(SIMGEN) sample_runs
+
+# debootstrap a minimal Debian 12, then make demo, make test and .ci/run in it
+fresh-check:
+	@sh tests/fresh/run.sh
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -194,3 +194,76 @@ size_t sanitize_width(const char *s, size_t len)
 	}
 	return w;
 }
+
+/* ASCII look-alikes of the glyphs the interface draws (sanitize.h). */
+static const char *ascii_lookalike(uint32_t cp)
+{
+	switch (cp) {
+	case 0x2502: case 0x2503: case 0x2551: case 0x2506: case 0x250A: case 0x258F: case 0x2595:
+		return "|";
+	case 0x2500: case 0x2501: case 0x2550: case 0x2504: case 0x2508: case 0x2013:
+		return "-";
+	case 0x250C: case 0x2510: case 0x2514: case 0x2518: case 0x251C: case 0x2524:
+	case 0x252C: case 0x2534: case 0x253C:
+		return "+";
+	case 0x2014: return "--";
+	case 0x2026: return "...";
+	case 0x00D7: return "x";
+	case 0x00B7: case 0x2022: return ".";
+	case 0x25B8: case 0x25B6: case 0x25BA: return ">";
+	case 0x25C2: case 0x25C0: case 0x25C4: return "<";
+	case 0x25CF: case 0x25A0: return "*";
+	case 0x2192: return "->";
+	case 0x2190: return "<-";
+	case 0x2191: return "^";
+	case 0x2193: return "v";
+	case 0x2260: return "!=";
+	case 0x2264: return "<=";
+	case 0x2265: return ">=";
+	case 0x2248: return "~";
+	case 0x2205: return "0";
+	case 0x2702: return "%";
+	case 0x2581: return "_";
+	case 0x2582: return ".";
+	case 0x2583: return ",";
+	case 0x2584: return "-";
+	case 0x2585: return "~";
+	case 0x2586: return "=";
+	case 0x2587: return "*";
+	case 0x2588: case 0x2590: case 0x258C: return "#";
+	default: return NULL;
+	}
+}
+
+size_t sanitize_ascii(const char *safe, size_t len, char *out, size_t outsz)
+{
+	size_t o = 0, i = 0;
+	if (outsz == 0)
+		return 0;
+	while (i < len) {
+		char esc[16];
+		const char *rep;
+		uint32_t cp;
+		int n = sanitize_utf8_decode((const unsigned char *)safe + i, len - i, &cp);
+		if (n == 0) {
+			snprintf(esc, sizeof esc, "\\x%02x", (unsigned char)safe[i]);
+			rep = esc;
+			n = 1;
+		} else if (cp < 0x80) {
+			esc[0] = (char)cp;
+			esc[1] = 0;
+			rep = esc;
+		} else if (!(rep = ascii_lookalike(cp))) {
+			snprintf(esc, sizeof esc, "\\u{%04X}", (unsigned)cp);
+			rep = esc;
+		}
+		size_t rl = strlen(rep);
+		if (o + rl >= outsz)
+			break;
+		memcpy(out + o, rep, rl);
+		o += rl;
+		i += (size_t)n;
+	}
+	out[o] = 0;
+	return o;
+}

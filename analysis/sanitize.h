@@ -35,6 +35,15 @@ char *sanitize_dup(const char *in, size_t len, size_t max_cols);
 /* Convenience for NUL-terminated input into a caller buffer. */
 const char *sanitize_cstr(const char *in, char *out, size_t outsz, size_t max_cols);
 
+/* ASCII rendering of already-sanitized UTF-8 text, for terminals without a
+ * UTF-8 locale: the interface glyphs tailscope draws get ASCII look-alikes
+ * (box lines | - +, "…" "...", "×" x, "·" ., "▸" >, "●" *, "→" ->, "←" <-,
+ * "—" --, block heights _.,-~=*#, "✂" %), every other non-ASCII code point
+ * becomes "\u{HHHH}" like the sanitizer's own escapes.  Bytes that are not
+ * well-formed UTF-8 (impossible for sanitized text) become "\xHH".  Never
+ * splits a replacement; NUL-terminated when outsz > 0; returns bytes written. */
+size_t sanitize_ascii(const char *safe, size_t len, char *out, size_t outsz);
+
 /* Terminal columns taken by already-sanitized UTF-8 text. */
 size_t sanitize_width(const char *s, size_t len);
 

@@ -62,6 +62,7 @@ void render_opts_default(render_opts *o)
 	o->mode = RENDER_COLORS_TRUECOLOR;
 	o->font_ratio = 0.5;
 	o->work_factor = 0.3;
+	o->ascii = 0;
 }
 
 static double eff_font_ratio(const render_opts *o)
@@ -158,7 +159,7 @@ typedef struct frame_key {
 	uint64_t serial;
 	uint32_t w, h;
 	int max_cols, max_rows;
-	int mode;
+	int mode, ascii;
 	double font_ratio, work_factor;
 	uint64_t overlay;
 } frame_key;
@@ -170,8 +171,9 @@ typedef struct cache_entry {
 } cache_entry;
 
 struct render_cache {
-	ChafaSymbolMap *map;
+	ChafaSymbolMap *map, *map_ascii;
 	ChafaCanvasConfig *config;
+	int config_ascii; /* which map config holds */
 	uint8_t *scratch;
 	size_t scratch_cap;
 	cache_entry *entries;
@@ -201,6 +203,10 @@ render_cache *render_cache_new(size_t max_entries)
 	chafa_symbol_map_add_by_tags(c->map, CHAFA_SYMBOL_TAG_BLOCK | CHAFA_SYMBOL_TAG_BORDER |
 	                                     CHAFA_SYMBOL_TAG_SPACE);
 	chafa_symbol_map_remove_by_tags(c->map, CHAFA_SYMBOL_TAG_WIDE | CHAFA_SYMBOL_TAG_INVERTED);
+	/* without a UTF-8 locale: printable ASCII only */
+	c->map_ascii = chafa_symbol_map_new();
+	chafa_symbol_map_add_by_tags(c->map_ascii, CHAFA_SYMBOL_TAG_ASCII | CHAFA_SYMBOL_TAG_SPACE);
+	chafa_symbol_map_remove_by_tags(c->map_ascii, CHAFA_SYMBOL_TAG_WIDE);
 	c->config = chafa_canvas_config_new();
 	chafa_canvas_config_set_pixel_mode(c->config, CHAFA_PIXEL_MODE_SYMBOLS);
 	chafa_canvas_config_set_symbol_map(c->config, c->map);
@@ -227,6 +233,7 @@ void render_cache_free(render_cache *c)
 	free(c->scratch);
 	chafa_canvas_config_unref(c->config);
 	chafa_symbol_map_unref(c->map);
+	chafa_symbol_map_unref(c->map_ascii);
 	free(c);
 }
 
@@ -283,6 +290,7 @@ static int key_eq(const frame_key *a, const frame_key *b)
 {
 	return a->serial == b->serial && a->w == b->w && a->h == b->h &&
 	       a->max_cols == b->max_cols && a->max_rows == b->max_rows && a->mode == b->mode &&
+	       a->ascii == b->ascii &&
 	       dbits(a->font_ratio) == dbits(b->font_ratio) &&
 	       dbits(a->work_factor) == dbits(b->work_factor) && a->overlay == b->overlay;
 }
@@ -330,7 +338,7 @@ static void cell_colors(render_cell *cell, render_color_mode mode, render_style_
 }
 
 /* Text of a label as narrow code points; returns the count. */
-static int label_text(const render_box *b, uint32_t *cps, int max)
+static int label_text(const render_box *b, uint32_t *cps, int max, int ascii)
 {
 	char count[24] = "";
 	if (b->count >= 2)
@@ -358,7 +366,7 @@ static int label_text(const render_box *b, uint32_t *cps, int max)
 		int wdt = sanitize_cp_width(cp);
 		if (wdt == 0)
 			continue; /* combining: cells hold one code point each */
-		cps[n++] = wdt == 1 ? cp : '?';
+		cps[n++] = wdt == 1 && (!ascii || cp < 0x80) ? cp : '?';
 	}
 	return n;
 }
@@ -372,7 +380,7 @@ static int span_free(const uint8_t *occ, int cols, int row, int col, int len)
 }
 
 static void place_labels(render_grid *g, uint32_t img_w, uint32_t img_h, const render_box *boxes,
-                         size_t n, render_color_mode mode)
+                         size_t n, render_color_mode mode, int ascii)
 {
 	size_t nj = 0;
 	for (size_t i = 0; i < n; i++)
@@ -421,7 +429,7 @@ static void place_labels(render_grid *g, uint32_t img_w, uint32_t img_h, const r
 		if (bot < top)
 			bot = top;
 		uint32_t cps[LABEL_MAX_COLS];
-		int len = label_text(b, cps, LABEL_MAX_COLS);
+		int len = label_text(b, cps, LABEL_MAX_COLS, ascii);
 		if (len > g->cols)
 			len = g->cols;
 		if (len <= 0)
@@ -545,6 +553,10 @@ static ts_status render_uncached(render_cache *c, const render_image *img,
 		px = s;
 	}
 
+	if (!o->ascii != !c->config_ascii) {
+		c->config_ascii = !!o->ascii;
+		chafa_canvas_config_set_symbol_map(c->config, c->config_ascii ? c->map_ascii : c->map);
+	}
 	chafa_canvas_config_set_geometry(c->config, cols, rows);
 	chafa_canvas_config_set_canvas_mode(c->config, chafa_mode(mode));
 	chafa_canvas_config_set_work_factor(c->config, (gfloat)eff_work_factor(o));
@@ -560,7 +572,7 @@ static ts_status render_uncached(render_cache *c, const render_image *img,
 	scratch_trim(c);
 
 	if (n > 0)
-		place_labels(g, img->w, img->h, boxes, n, mode);
+		place_labels(g, img->w, img->h, boxes, n, mode, o->ascii);
 	*out = g;
 	return TS_OK;
 }
@@ -599,6 +611,7 @@ ts_status render_frame(render_cache *c, const render_image *img, const render_bo
 	k.max_cols = o->max_cols;
 	k.max_rows = o->max_rows;
 	k.mode = (int)eff_mode(o);
+	k.ascii = !!o->ascii;
 	k.font_ratio = eff_font_ratio(o);
 	k.work_factor = eff_work_factor(o);
 	k.overlay = n ? overlay_hash(boxes, n) : 0;

@@ -180,9 +180,11 @@ typedef struct render_opts {
 	render_color_mode mode;
 	double font_ratio;        /* cell width / height, default 0.5 (<= 0 -> 0.5) */
 	double work_factor;       /* chafa work factor 0..1, default 0.3 (clamped) */
+	int ascii;                /* ASCII only (no UTF-8 locale): chafa's ASCII symbols,
+	                             labels' non-ASCII characters as '?'; default 0 */
 } render_opts;
 
-/* max 80x24, truecolor, font ratio 0.5, work factor 0.3. */
+/* max 80x24, truecolor, font ratio 0.5, work factor 0.3, not ASCII. */
 void render_opts_default(render_opts *o);
 
 /* Grid size for an image of w x h pixels in the area of o, keeping the aspect
@@ -198,7 +200,7 @@ ts_status render_grid_from_image(const render_image *img, const render_opts *o,
 
 /* Holds chafa's symbol map and canvas config (reused across frames), a
  * scratch pixel buffer and an LRU of rendered grids keyed by (img->serial,
- * image size, area, mode, font ratio, work factor, hash of the boxes). */
+ * image size, area, mode, ASCII, font ratio, work factor, hash of the boxes). */
 typedef struct render_cache render_cache;
 
 render_cache *render_cache_new(size_t max_entries); /* 0 -> 8 entries */

@@ -6,6 +6,11 @@
 #                           the tmux tests wait on screen states, and an ASan
 #                           build is too slow for their timeouts)
 BUILD=${BUILD:-build}
+# Every test starts from one known locale, not the caller's; tests that are
+# about the locale (tests/tui/test_locale.sh) set theirs explicitly.
+unset LANG LANGUAGE LC_CTYPE LC_MESSAGES LC_NUMERIC LC_COLLATE LC_TIME
+LC_ALL=C.UTF-8
+export LC_ALL
 TEST_SUITES=${TEST_SUITES:-cli tui}
 export BUILD
 pass=0

@@ -20,6 +20,7 @@
 #include "sanitize.h"
 #include "session.h"
 #include "term.h"
+#include "charset.h"
 #include "ui.h"
 
 static const char tui_usage[] =
@@ -307,6 +308,8 @@ int cmd_tui(int argc, char **argv)
 	ui_colors_init(&u);
 	ui_resize(&u);
 	ui_show_selected(&u);
+	if (charset_note()[0])
+		ui_note(&u, "%s", charset_note());
 	loop(&u, &s);
 	if (term_signal)
 		rc = 128 + (int)term_signal;

@@ -1,7 +1,6 @@
 /* cmd_plot.c — `tailscope plot KIND [OPTIONS] RUN...`: the triage plots in
  * the terminal (braille / block characters, 16 colours) or as a PNG. */
 #include <errno.h>
-#include <langinfo.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "charset.h"
 #include "cmd_plot.h"
 #include "plot.h"
 #include "render.h"
@@ -405,9 +405,7 @@ int cmd_plot(int argc, char **argv)
 			goto done;
 		}
 		int sgr = color == 1 || (color < 0 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-		const char *cs = nl_langinfo(CODESET);
-		int utf8 = cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
-		unsigned flags = (sgr ? PLOT_LINE_SGR : 0) | (utf8 ? 0 : PLOT_LINE_ASCII);
+		unsigned flags = (sgr ? PLOT_LINE_SGR : 0) | (charset_ascii() ? PLOT_LINE_ASCII : 0);
 		for (int r = 0; r < t->rows; r++) {
 			char *line = plot_text_line_ex(t, r, flags);
 			if (line) {

@@ -4,10 +4,10 @@
  *   tailscope report [OPTIONS] RUN...  the study's table, policy off vs repeat_stop
  *   tailscope png [OPTIONS] RUN --sample ID -o out.png
  */
-#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "charset.h"
 #include "commands.h"
 
 static const char usage_text[] =
@@ -25,7 +25,7 @@ static const char usage_text[] =
 
 int main(int argc, char **argv)
 {
-	setlocale(LC_ALL, "");
+	charset_setup();
 	if (argc >= 2) {
 		const char *a = argv[1];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h") || !strcmp(a, "help")) {

@@ -10,6 +10,7 @@
 #include <wchar.h>
 
 #include "tcurses.h"
+#include "charset.h"
 #include "confidence.h"
 #include "pairs.h"
 #include "plot.h"
@@ -109,12 +110,18 @@ static size_t fit(const char *s, int maxw, int *cols)
 	return i;
 }
 
-/* Draws safe text at (y, x) within maxw columns; returns columns used. */
+/* Draws safe text at (y, x) within maxw columns; returns columns used.
+ * Without a UTF-8 locale the text is drawn as its ASCII rendering. */
 static int put(WINDOW *w, int y, int x, int maxw, const char *s, attr_t a)
 {
 	int cols;
+	char ascii[1024];
 	if (maxw <= 0)
 		return 0;
+	if (charset_ascii()) {
+		sanitize_ascii(s, strlen(s), ascii, sizeof ascii);
+		s = ascii;
+	}
 	size_t b = fit(s, maxw, &cols);
 	wattrset(w, a);
 	if (b)
@@ -153,9 +160,8 @@ static void title(ui *u, WINDOW *w, int width, int focused, const char *text)
  * shifts on the wire, same look in every UTF-8 terminal). */
 static void vsep(WINDOW *w, int x, int h)
 {
-	wattrset(w, A_NORMAL);
 	for (int y = 0; y < h; y++)
-		mvwaddstr(w, y, x, "│");
+		put(w, y, x, 1, "│", A_NORMAL);
 }
 
 /* ---- hits (mouse) ---- */
@@ -533,6 +539,8 @@ static int blit(ui *u, WINDOW *w, const render_grid *g, int y0, int x0, int degr
 			cchar_t cc;
 			if (wc[0] < 0x20 || wc[0] == 0x7f || (wc[0] >= 0x80 && wc[0] < 0xa0))
 				wc[0] = ' '; /* never a control, whatever the renderer says */
+			else if (wc[0] >= 0x80 && charset_ascii())
+				wc[0] = '?';
 			setcchar(&cc, wc, a, 0, NULL);
 			/* pair numbers above SHRT_MAX go through the extended field */
 			cc.ext_color = pair;
@@ -586,6 +594,7 @@ static void draw_image(ui *u, int force)
 		o.max_cols = W;
 		o.max_rows = H - 1;
 		o.mode = u->mode;
+		o.ascii = charset_ascii();
 		if (!u->rcache)
 			u->rcache = render_cache_new(16);
 		if (render_frame(u->rcache, img, boxes, nb, &o, &g, &e) == TS_OK && g) {
@@ -1414,20 +1423,19 @@ static void overlay_frame(ui *u, WINDOW *o, const char *ttl)
 	getmaxyx(o, h, w);
 	wbkgdset(o, ' ' | ca(u, CP_OVERLAY, 0, A_NORMAL));
 	werase(o);
-	wattrset(o, ca(u, CP_OVERLAY, A_BOLD, A_BOLD));
+	attr_t fa = ca(u, CP_OVERLAY, A_BOLD, A_BOLD);
 	for (int x = 1; x < w - 1; x++) {
-		mvwaddstr(o, 0, x, "─");
-		mvwaddstr(o, h - 1, x, "─");
+		put(o, 0, x, 1, "─", fa);
+		put(o, h - 1, x, 1, "─", fa);
 	}
 	for (int y = 1; y < h - 1; y++) {
-		mvwaddstr(o, y, 0, "│");
-		mvwaddstr(o, y, w - 1, "│");
+		put(o, y, 0, 1, "│", fa);
+		put(o, y, w - 1, 1, "│", fa);
 	}
-	mvwaddstr(o, 0, 0, "┌");
-	mvwaddstr(o, 0, w - 1, "┐");
-	mvwaddstr(o, h - 1, 0, "└");
-	mvwaddstr(o, h - 1, w - 1, "┘");
-	wattrset(o, A_NORMAL);
+	put(o, 0, 0, 1, "┌", fa);
+	put(o, 0, w - 1, 1, "┐", fa);
+	put(o, h - 1, 0, 1, "└", fa);
+	put(o, h - 1, w - 1, 1, "┘", fa);
 	put(o, 0, 2, w - 4, ttl, ca(u, CP_OVERLAY, A_BOLD, A_BOLD));
 }
 

@@ -33,10 +33,13 @@ FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -DTS_FUZZ_SMALL_BUF
 FUZZ_ANALYSIS_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(wildcard analysis/*.c))
 FUZZ_RENDER_OBJ   := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(wildcard render/*.c))
 
-.PHONY: fuzz fuzz-smoke fuzz-build
+.PHONY: fuzz fuzz-smoke fuzz-build fuzz-bins
 .PRECIOUS: $(FUZZ_BUILD)/tests/fuzz/%.o
 
-fuzz-build: $(FUZZ_BINS)
+# the dependency step first (clang and its fuzzer/sanitizer runtimes)
+fuzz-build: deps-test
+	@$(MAKE) --no-print-directory fuzz-bins
+fuzz-bins: $(FUZZ_BINS)
 
 fuzz: fuzz-build
 	@FUZZ_BUILD=$(FUZZ_BUILD) sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_HARNESSES)

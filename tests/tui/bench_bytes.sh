@@ -13,8 +13,8 @@ BIN="$ROOT/$BUILD/tailscope"
 RUN="$ROOT/sample_runs/lora-qkvo-r16"
 SOCK="tailscope-bench-$$"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/tailscope-bench.XXXXXX")
-T() { tmux -L "$SOCK" -f /dev/null "$@"; }
-trap 'tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+T() { tmux -u -L "$SOCK" -f /dev/null "$@"; }
+trap 'tmux -u -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$TMP"' EXIT
 command -v tmux >/dev/null 2>&1 || { echo "tmux not installed: skipped"; exit 0; }
 [ -x "$BIN" ] && [ -d "$RUN" ] || { echo "needs $BIN and $RUN"; exit 0; }
 

@@ -6,6 +6,12 @@
 # wait_exit/status_is/wait_hist, alt_off, child_pid, keys; $BIN, $FIX, $TMP,
 # $SANENV.  Exits 0 (skip) when tmux is missing.
 
+# The harness reads the screen as UTF-8 whatever locale the caller has (its
+# greps match glyphs such as "▸" as one character): the binary's own locale
+# is set per test by start() / the test, never inherited.
+unset LANG LANGUAGE LC_CTYPE LC_MESSAGES LC_NUMERIC LC_COLLATE
+LC_ALL=C.UTF-8
+export LC_ALL
 WAIT_TENTHS=${WAIT_TENTHS:-200}
 BUILD=${BUILD:-build}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,7 +26,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; failed=$((failed + 1)); }
 check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
 
-T() { tmux -L "$SOCK" -f "$TMP/tmux.conf" "$@"; }
+T() { tmux -u -L "$SOCK" -f "$TMP/tmux.conf" "$@"; }
 cleanup() {
 	tmux -L "$SOCK" kill-server >/dev/null 2>&1
 	rm -rf "$TMP"
@@ -43,7 +49,8 @@ printf 'set -g remain-on-exit on\nset -g status off\n' >"$TMP/tmux.conf"
 mkdir -p "$TMP/tmpdir"
 SANENV="TMPDIR=$TMP/tmpdir ASAN_OPTIONS=log_path=$TMP/san-asan UBSAN_OPTIONS=log_path=$TMP/san-ubsan:print_stacktrace=1"
 
-# start NAME COLS ROWS ENV... -- ARGS...: the binary in its own session, cwd $TMP
+# start NAME COLS ROWS ENV... -- ARGS...: the binary in its own session, cwd $TMP,
+# under LANG=LC_ALL=C.UTF-8 unless LOCALE_ENV says otherwise ("" = no locale)
 start() {
 	name=$1 cols=$2 rows=$3
 	shift 3
@@ -51,7 +58,7 @@ start() {
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs="$envs $1"; shift; done
 	[ "$1" = "--" ] && shift
 	T new-session -d -s "$name" -x "$cols" -y "$rows" -c "$TMP" \
-		"trap : INT; env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $SANENV $envs $BIN $*; echo EXIT=\$?"
+		"trap : INT; env -u LANG -u LANGUAGE -u LC_ALL -u LC_CTYPE TERM=xterm-256color ${LOCALE_ENV-LANG=C.UTF-8 LC_ALL=C.UTF-8} $SANENV $envs $BIN $*; echo EXIT=\$?"
 }
 screen() { T capture-pane -p -t "$1"; }
 # wait_for SESSION FIXED-STRING [tenths]: poll the screen until it shows the string

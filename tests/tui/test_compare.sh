@@ -56,11 +56,11 @@ echo "# screen: $got_c"
 check "comparison: run-a's numbers are the report's (off and repeat_stop)" test "$got_a" = "$want_a"
 check "comparison: run-c's numbers are the report's (off and repeat_stop)" test "$got_c" = "$want_c"
 check "comparison: worst tokens (off) marked on run-a" \
-	sh -c "tmux -L $SOCK capture-pane -p -t cmp | grep -E '^.  tui-fixture ' | grep -qF '*163'"
+	sh -c "tmux -u -L $SOCK capture-pane -p -t cmp | grep -E '^.  tui-fixture ' | grep -qF '*163'"
 check "comparison: worst F1 with repeat-stop marked on run-c" \
-	sh -c "tmux -L $SOCK capture-pane -p -t cmp | grep -E '^.  tui-fixture-c ' | grep -qF '*0.615'"
+	sh -c "tmux -u -L $SOCK capture-pane -p -t cmp | grep -E '^.  tui-fixture-c ' | grep -qF '*0.615'"
 check "comparison: equal values (tokens with repeat-stop, 106) not marked" \
-	sh -c "! tmux -L $SOCK capture-pane -p -t cmp | grep -qF '*106'"
+	sh -c "! tmux -u -L $SOCK capture-pane -p -t cmp | grep -qF '*106'"
 
 keys cmp j
 check "j: second run selected" wait_for cmp "compare: run 2/2"
@@ -114,13 +114,13 @@ keys cmp g d
 check "d: the diff of the first two runs" wait_for cmp "Diff  A tui-fixture → B tui-fixture-c"
 check "d: 2 worse, 1 better, 2 unchanged" wait_for cmp "2 worse · 1 better · 2 unchanged"
 check "d: first row is the sample that got worse most (line 4: -1 hit, +1 dup)" \
-	sh -c "tmux -L $SOCK capture-pane -p -t cmp | sed -n 4p | grep -qE '^!worse +4 .*-1 hit, \\+1 dup'"
+	sh -c "tmux -u -L $SOCK capture-pane -p -t cmp | sed -n 4p | grep -qE '^!worse +4 .*-1 hit, \\+1 dup'"
 check "d: then line 1 (+1 dup)" \
-	sh -c "tmux -L $SOCK capture-pane -p -t cmp | sed -n 5p | grep -qE '^!worse +1 .*\\+1 dup'"
+	sh -c "tmux -u -L $SOCK capture-pane -p -t cmp | sed -n 5p | grep -qE '^!worse +1 .*\\+1 dup'"
 check "d: then the better one (line 2)" \
-	sh -c "tmux -L $SOCK capture-pane -p -t cmp | sed -n 6p | grep -qE '^ better +2 .*-6 dups, closes now'"
+	sh -c "tmux -u -L $SOCK capture-pane -p -t cmp | sed -n 6p | grep -qE '^ better +2 .*-6 dups, closes now'"
 check "d: both runs' badges on a row (A 2 records x2 M, B 3 records x3 T)" \
-	sh -c "tmux -L $SOCK capture-pane -p -t cmp | sed -n 4p | grep -qE ' 2 +1 +×2 M +1 .* 3 +2 +×3 T +0 '"
+	sh -c "tmux -u -L $SOCK capture-pane -p -t cmp | sed -n 4p | grep -qE ' 2 +1 +×2 M +1 .* 3 +2 +×3 T +0 '"
 keys cmp Enter
 check "Enter: opens that sample in run B" wait_for cmp "tui-fixture-c [2/2] │ sample 4/5 │ image 4"
 keys cmp d j Tab
@@ -149,7 +149,7 @@ T resize-window -t cmp -x 160 -y 50
 check "160x50 again: comparison back" wait_re cmp "^.  tui-fixture-c +[0-9]"
 keys cmp q
 check "q: exit status 0" status_is cmp 0
-check "q: terminal restored" sh -c "[ \"\$(tmux -L $SOCK display -p -t cmp '#{alternate_on}')\" = 0 ]"
+check "q: terminal restored" sh -c "[ \"\$(tmux -u -L $SOCK display -p -t cmp '#{alternate_on}')\" = 0 ]"
 
 # ---------------------------------------------------------------- NO_COLOR
 start mono 160 50 NO_COLOR=1 -- "$FIX/run-a" "$FIX/run-c"

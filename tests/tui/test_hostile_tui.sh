@@ -1,6 +1,6 @@
 #!/bin/sh
 # Proof at the terminal for the interactive debugger: the real binary runs in
-# a private tmux server (tmux -L hostile-PID, 120x40) under script(1), which
+# a private tmux server (tmux -u -L hostile-PID, 120x40) under script(1), which
 # records every byte the program writes to its terminal from the first one
 # (curses' own output, the sanitized text, stderr).  The program is walked
 # through every sample of the crafted hostile inputs (tests/data/hostile: see
@@ -35,7 +35,7 @@ see() {
 	fi
 }
 
-T() { tmux -L "$SOCK" -f "$TMP/tmux.conf" "$@"; }
+T() { tmux -u -L "$SOCK" -f "$TMP/tmux.conf" "$@"; }
 PANE_PIDS=""
 cleanup() {
 	# script(1) outlives the tmux server: end it (and the TUI under it) by pid
@@ -43,7 +43,7 @@ cleanup() {
 		pkids=$(grep -l "^PPid:[[:space:]]*$p\$" /proc/[0-9]*/status 2>/dev/null | cut -d/ -f3)
 		kill -TERM "$p" $pkids 2>/dev/null
 	done
-	tmux -L "$SOCK" kill-server >/dev/null 2>&1
+	tmux -u -L "$SOCK" kill-server >/dev/null 2>&1
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -128,7 +128,7 @@ no_raw() {
 start run "'$D/run'"
 see run "run: TUI up (7 samples)" "Samples 7"
 check "run: title set by nobody (pane title unchanged)" \
-	sh -c "! tmux -L $SOCK -f '$TMP/tmux.conf' display -p -t run '#{pane_title}' | grep -q pwned"
+	sh -c "! tmux -u -L $SOCK -f '$TMP/tmux.conf' display -p -t run '#{pane_title}' | grep -q pwned"
 see run "run: hostile run name in the status bar, escaped" 'hostile\x1b]0;pwned\x07gpj\u{202E}exe'
 see run "run: hostile label on the image, escaped" 'dog\x1b]52;c;SE9TVElMRT'
 keys run Home

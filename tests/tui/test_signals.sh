@@ -1,6 +1,6 @@
 #!/bin/sh
 # Terminal robustness of the interactive debugger, in a private tmux server
-# (tmux -L signals-PID): SIGTERM, SIGHUP and SIGINT restore the terminal
+# (tmux -u -L signals-PID): SIGTERM, SIGHUP and SIGINT restore the terminal
 # (alternate screen left, cursor visible, keypad and mouse modes off, the
 # shell's next output visible) with exit status 128+N; the terminal going
 # away (pane killed: an ssh drop) ends the process, also when SIGHUP is
@@ -21,10 +21,10 @@ ok() { n=$((n + 1)); printf 'ok %d - %s\n' "$n" "$1"; }
 notok() { n=$((n + 1)); printf 'not ok %d - %s\n' "$n" "$1"; fails=$((fails + 1)); }
 check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
 
-T() { tmux -L "$SOCK" -f "$TMP/tmux.conf" "$@"; }
+T() { tmux -u -L "$SOCK" -f "$TMP/tmux.conf" "$@"; }
 cleanup() {
 	for p in $LEFT_PIDS; do kill -KILL "$p" 2>/dev/null; done
-	tmux -L "$SOCK" kill-server >/dev/null 2>&1
+	tmux -u -L "$SOCK" kill-server >/dev/null 2>&1
 	chmod -R u+w "$TMP" 2>/dev/null
 	rm -rf "$TMP"
 }

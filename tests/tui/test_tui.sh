@@ -26,7 +26,7 @@ check "status bar shows repeat-stop: off" wait_for main "repeat-stop: off"
 check "status bar shows run name, sample k/n, image and step" \
 	wait_for main "tui-fixture │ sample 1/5 │ image 1 │ step 24/24 │ repeat-stop: off │ closed"
 check "samples list shows badges (sample 2: 8 records, 6 dups, x7, truncated)" \
-	sh -c "tmux -L $SOCK capture-pane -p -t main | grep -qE '^2 +8 +6 ×7 +T'"
+	sh -c "tmux -u -L $SOCK capture-pane -p -t main | grep -qE '^2 +8 +6 ×7 +T'"
 check "bad JSON line listed as an error, not a crash" wait_for main "line 5            error"
 check "P(close) at record boundaries from the alternatives" wait_for main "P(close) #1 5%  #2 92%"
 
@@ -93,7 +93,7 @@ check "hostile sample: no raw control bytes on screen besides SGR" \
 check "hostile sample: no raw U+202E (bidi override) on screen" \
 	sh -c "! grep -q \"\$(printf '\342\200\256')\" '$TMP/hostile.txt'"
 check "hostile sample: pane title not changed" \
-	sh -c "! tmux -L $SOCK display -p -t main '#{pane_title}' | grep -q pwned"
+	sh -c "! tmux -u -L $SOCK display -p -t main '#{pane_title}' | grep -q pwned"
 
 keys main n n
 check "failed line: shows the error instead of the sample" wait_for main "cannot show this sample"
@@ -104,7 +104,7 @@ check "g in the samples list: first sample" wait_for main "sample 1/5"
 keys main s
 check "s: sort by duplicates" wait_for main "sort: duplicates"
 check "s: the sample with most duplicates moves to the top" \
-	sh -c "tmux -L $SOCK capture-pane -p -t main | sed -n 3p | grep -qE '^2 +8 +6'"
+	sh -c "tmux -u -L $SOCK capture-pane -p -t main | sed -n 3p | grep -qE '^2 +8 +6'"
 keys main s s s s
 check "s cycles back to id order" wait_for main "Samples 5  sort: id"
 keys main / d u p Enter
@@ -120,7 +120,7 @@ check "empty filter clears" wait_for main "Samples 5  sort: id"
 keys main m
 check "m: metrics panel, run duplicate rate off vs on" wait_for main "duplicate rate"
 check "m: run numbers match the report (records 14 vs 7)" \
-	sh -c "tmux -L $SOCK capture-pane -p -t main | grep -E 'records +14 +7' >/dev/null"
+	sh -c "tmux -u -L $SOCK capture-pane -p -t main | grep -E 'records +14 +7' >/dev/null"
 keys main m
 check "m again closes the panel" wait_gone main "duplicate rate"
 keys main "?"
@@ -258,7 +258,7 @@ sweep() {
 		k=$((k + 1))
 	done
 	check "$name: $total samples shown without raw control bytes" test "$clean" = 1
-	check "$name: pane title untouched" sh -c "! tmux -L $SOCK display -p -t $name '#{pane_title}' | grep -qi pwn"
+	check "$name: pane title untouched" sh -c "! tmux -u -L $SOCK display -p -t $name '#{pane_title}' | grep -qi pwn"
 	keys "$name" q
 	check "$name: quits with status 0 afterwards" status_is "$name" 0
 }
@@ -271,10 +271,10 @@ sweep edge "$FIX/edge.jsonl"
 start opts 160 50 -- --gt "$FIX/run-a/gt.json" --images "$FIX/run-a/images" --iou 0.5 \
 	--coords qwen3 "$FIX/run-a/traces.jsonl"
 check "--gt/--images on a bare JSONL: image and F1 badges" wait_for opts "Image 1  160×120"
-check "--gt: F1 column filled" sh -c "tmux -L $SOCK capture-pane -p -t opts | grep -qE '^1 +2 +0 ×1  C 1.0'"
+check "--gt: F1 column filled" sh -c "tmux -u -L $SOCK capture-pane -p -t opts | grep -qE '^1 +2 +0 ×1  C 1.0'"
 keys opts m
 check "--iou 0.5: metrics at that threshold only" wait_for opts "P/R/F1 @0.5"
-check "--iou 0.5: no 0.3 row" sh -c "! tmux -L $SOCK capture-pane -p -t opts | grep -q '@0.3'"
+check "--iou 0.5: no 0.3 row" sh -c "! tmux -u -L $SOCK capture-pane -p -t opts | grep -q '@0.3'"
 keys opts q q
 wait_exit opts >/dev/null
 

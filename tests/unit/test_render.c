@@ -660,6 +660,50 @@ static void test_frame_leaves_source_alone(void **state)
 	render_image_free(img);
 }
 
+/* Without a UTF-8 locale (opts.ascii): chafa's ASCII symbols only, a label's
+ * non-ASCII characters as '?', and ASCII frames cached apart from UTF-8 ones. */
+static void test_frame_ascii(void **state)
+{
+	(void)state;
+	render_image *img = solid(64, 48, BG);
+	for (uint32_t y = 0; y < 48; y++) /* a gradient, so chafa has shapes to pick */
+		for (uint32_t x = 0; x < 64; x++)
+			img->rgba[(y * 64 + x) * 4] = (uint8_t)(x * 4);
+	render_image_touch(img);
+	render_cache *c = render_cache_new(0);
+	render_box b = box(5, 5, 40, 30, BOX_TP);
+	b.label = "caf\xc3\xa9";
+	render_opts o = opts(32, 12, RENDER_COLORS_16);
+	render_grid *gu = NULL, *ga = NULL;
+	assert_int_equal(render_frame(c, img, &b, 1, &o, &gu, NULL), TS_OK);
+	o.ascii = 1;
+	assert_int_equal(render_frame(c, img, &b, 1, &o, &ga, NULL), TS_OK);
+	size_t hits, misses;
+	render_cache_stats(c, &hits, &misses);
+	assert_int_equal(misses, 2); /* not served the UTF-8 frame */
+	int non_ascii_utf8 = 0, label_q = 0;
+	for (int i = 0; i < ga->cols * ga->rows; i++) {
+		assert_true(ga->cells[i].ch >= 0x20 && ga->cells[i].ch < 0x7f);
+		if (gu->cells[i].ch >= 0x80)
+			non_ascii_utf8++;
+	}
+	assert_true(non_ascii_utf8 > 0); /* the UTF-8 frame does use block symbols */
+	/* the label reads "caf?" in ASCII, "café" in UTF-8 */
+	for (int r = 0; r < ga->rows; r++)
+		for (int col = 0; col + 3 < ga->cols; col++) {
+			const render_cell *a = &ga->cells[r * ga->cols + col];
+			const render_cell *u = &gu->cells[r * gu->cols + col];
+			if (a[0].ch == 'c' && a[1].ch == 'a' && a[2].ch == 'f' && a[3].ch == '?' &&
+			    (a[0].attr & RENDER_ATTR_TEXT) && u[3].ch == 0xE9)
+				label_q++;
+		}
+	assert_int_equal(label_q, 1);
+	render_grid_free(gu);
+	render_grid_free(ga);
+	render_cache_free(c);
+	render_image_free(img);
+}
+
 /* ---- cache ---- */
 
 static void test_cache(void **state)
@@ -795,6 +839,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_color_mode_table),
+		cmocka_unit_test(test_frame_ascii),
 		cmocka_unit_test(test_style_colors),
 		cmocka_unit_test(test_stroke_sizes),
 		cmocka_unit_test(test_box_scaled_inside),

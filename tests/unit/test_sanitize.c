@@ -291,6 +291,42 @@ static void test_dup_and_cstr_hostile(void **state)
 	assert_string_equal(small, "\\x1b\xe2\x80\xa6");
 }
 
+/* ASCII renderings for a terminal without a UTF-8 locale (sanitize.h's table,
+ * byte by byte). */
+static void expect_ascii(const char *in, const char *want)
+{
+	char out[128];
+	size_t n = sanitize_ascii(in, strlen(in), out, sizeof out);
+	assert_string_equal(out, want);
+	assert_int_equal(n, strlen(want));
+}
+
+static void test_ascii_rendering(void **state)
+{
+	(void)state;
+	expect_ascii("plain ascii 123", "plain ascii 123");
+	/* the status bar and the panes' glyphs */
+	expect_ascii("run \xe2\x94\x82 sample 1/5", "run | sample 1/5");
+	expect_ascii("\xc3\x97" "23 \xe2\x96\xb8 \xe2\x97\x8f \xc2\xb7 \xe2\x80\xa6", "x23 > * . ...");
+	expect_ascii("A \xe2\x86\x92 B \xe2\x86\x90 \xe2\x80\x94", "A -> B <- --");
+	expect_ascii("\xe2\x94\x8c\xe2\x94\x80\xe2\x94\x90\xe2\x94\x94\xe2\x94\x98", "+-+++");
+	/* sparkline heights U+2581..U+2588 */
+	expect_ascii("\xe2\x96\x81\xe2\x96\x82\xe2\x96\x83\xe2\x96\x84"
+	             "\xe2\x96\x85\xe2\x96\x86\xe2\x96\x87\xe2\x96\x88",
+	             "_.,-~=*#");
+	/* anything else: an escape in the sanitizer's own style */
+	expect_ascii("tremp\xc3\xa9", "tremp\\u{00E9}");
+	expect_ascii("\xe7\xbb\x9d", "\\u{7EDD}");
+	expect_ascii("\xf0\x9f\x98\x80", "\\u{1F600}");
+	/* not UTF-8 (cannot come out of sanitize(), still never raw) */
+	expect_ascii("a\xff" "b", "a\\xffb");
+	/* a small buffer never splits a replacement */
+	char small[5]; /* "ab..." needs 6 bytes with its NUL */
+	assert_int_equal(sanitize_ascii("ab\xe2\x80\xa6", 5, small, sizeof small), 2);
+	assert_string_equal(small, "ab");
+	assert_int_equal(sanitize_ascii("abc", 3, small, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_every_c1_code_point),
 		cmocka_unit_test(test_width_cap_hostile),
 		cmocka_unit_test(test_dup_and_cstr_hostile),
+		cmocka_unit_test(test_ascii_rendering),
 	};
 	return cmocka_run_group_tests_name("sanitize", tests, NULL, NULL);
 }
