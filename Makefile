@@ -17,7 +17,12 @@ SAN ?=
 OPT ?= -O2
 CC ?= cc
 
-ifeq ($(filter clean distclean,$(MAKECMDGOALS)),)
+# Targets that run the dependency step themselves and then call $(MAKE)
+# again don't read config.mk at the top level (its rule would run the step
+# a second time: a user without root would see the apt-get line twice).
+SELF_DEPS_GOALS := clean distclean demo test deps deps-test asan-test bench sample-runs \
+                   fuzz fuzz-smoke fuzz-build fresh-check
+ifeq ($(filter $(SELF_DEPS_GOALS),$(MAKECMDGOALS)),)
 -include $(BUILD)/config.mk
 endif
 
