@@ -419,7 +419,6 @@ static void test_bytes_and_utf8_errors(void **state)
 		"{\"tokens\": [{\"logprob\": -1}]}",                    /* no text at all */
 		"{\"tokens\": [{\"token\": 5}]}",                       /* token not a string */
 		"{\"tokens\": [{\"token\": \"a\", \"logprob\": \"x\"}]}", /* logprob not a number */
-		"{\"tokens\": [7]}",
 		"{\"tokens\": {\"token\": \"a\"}}",
 		"{\"tokens\": [{\"token\": \"a\", \"top_logprobs\": 3}]}",
 		"{\"tokens\": [{\"token\": \"a\", \"top_logprobs\": [\"b\"]}]}",
@@ -430,6 +429,9 @@ static void test_bytes_and_utf8_errors(void **state)
 			print_error("case %zu: %s -> %s\n", i, field_errs[i], e.msg);
 		assert_int_equal(e.code, TS_ERR_FIELD);
 	}
+	/* an array of numbers is token ids (llama.cpp return_tokens), not steps */
+	assert_int_equal(parse_err("{\"tokens\": [7]}", NULL, &e), TS_ERR_FORMAT);
+	assert_string_equal(e.msg, "tokens holds token ids, not steps, and the line has no text or completion");
 	parse_err("{\"tokens\": [{\"token\": \"a\"}, {\"token\": \"b\", \"bytes\": [300]}]}", NULL, &e);
 	assert_string_equal(e.msg, "tokens[1]: bytes[0] is not a byte (0-255)");
 
