@@ -193,22 +193,41 @@ ts_status trace_set_refs(trace *t, const int64_t *image_id, const char *file_nam
 ts_status trace_append_chunk(trace *t, const char *json, size_t len, const trace_limits *lim,
                              long choice, int *done, ts_error *err);
 
-/* ---- Streaming reader over a JSONL file (opened read-only). ---- */
+/* ---- Streaming reader over a trace file (opened read-only). ---- */
 
 typedef struct trace_file trace_file;
 
 ts_status trace_file_open(const char *path, const trace_limits *lim,
                           trace_file **out, ts_error *err);
 
-/* Reads the next non-blank line.  TS_OK: *out is a new trace (caller frees).
- * TS_EOF: no more lines.  Any other status: that line was bad and is skipped;
- * err names "path:LINE: what" and the next call continues after it.
- * *lineno (if not NULL) receives the 1-based line number.
+/* Reads the next sample.  TS_OK: *out is a new trace (caller frees).
+ * TS_EOF: no more.  Any other status: that sample (or line) was bad and is
+ * skipped; err names "path:LINE: what" and the next call continues after it.
+ * *lineno (if not NULL) receives the sample's first line (for an error: the
+ * line the message names).
  * Lines end in "\n" or "\r\n"; a last line without one is read; lines of only
  * spaces/tabs/CR are skipped.  A line longer than max_line_bytes is read and
  * discarded in chunks (memory stays bounded) and reported as TS_ERR_LIMIT.
- * After an I/O error (TS_ERR_IO) later calls return TS_EOF. */
+ * After an I/O error (TS_ERR_IO) later calls return TS_EOF.
+ * A line is a sample by itself (any container above) unless it is an SSE
+ * line: "data: [DONE]", "event:", "id:", "retry:" and ":" comment lines are
+ * skipped; "data: " followed by a streaming chunk (see trace_append_chunk)
+ * adds to the open request of its key — OpenAI chunks: "id" and
+ * choices[].index (each choice of an n > 1 request is its own sample);
+ * llama.cpp: "id_slot" and "index" — and the request is returned when a
+ * chunk ends it, else at the end of the file (finish unknown).  Samples come
+ * out in the order they end.  "data: " followed by any other object is read
+ * like a JSONL line.  A data line that is not valid JSON, or an {"error"}
+ * event, while exactly one request is open skips that request with the
+ * line's message; otherwise it is reported by itself.  A chunk that fails
+ * (bad bytes...) skips its request, named by the first bad line.  At most
+ * 1024 requests are open at once: opening one more skips the oldest
+ * (TS_ERR_LIMIT).  Memory holds the open requests only. */
 ts_status trace_file_next(trace_file *f, trace **out, size_t *lineno, ts_error *err);
+
+/* Lines of the sample (or error) the last call returned: the first and the
+ * last line of its request (equal for a JSONL line). */
+void trace_file_lines(const trace_file *f, size_t *first, size_t *last);
 
 /* Bytes consumed so far and the file size (0 if unknown), for progress. */
 uint64_t trace_file_pos(const trace_file *f);
@@ -216,21 +235,27 @@ uint64_t trace_file_size(const trace_file *f);
 
 void trace_file_close(trace_file *f);
 
-/* ---- Line index for lazy loading (TUI): offsets of non-blank lines. ---- */
+/* ---- Index for lazy loading (TUI): where each sample is. ---- */
 
 typedef struct trace_index trace_index;
 
 typedef void (*trace_progress_fn)(void *ud, uint64_t done, uint64_t total);
 
-/* Scans path once (no JSON parsing).  Lines longer than lim->max_line_bytes
- * are indexed too and fail on load. progress may be NULL. */
+/* Scans path once.  Entry i is the i-th output trace_file_next would give
+ * (sample or error), kept as its byte range, line range and request key; no
+ * steps are built, and JSONL lines are not parsed (SSE data lines are, for
+ * their keys).  Lines longer than lim->max_line_bytes are indexed too and
+ * fail on load.  progress may be NULL. */
 ts_status trace_index_build(const char *path, const trace_limits *lim,
                             trace_progress_fn progress, void *ud,
                             trace_index **out, ts_error *err);
 size_t    trace_index_count(const trace_index *ix);
-size_t    trace_index_lineno(const trace_index *ix, size_t i); /* 1-based line number */
-/* Parses entry i (seeks and reads only that line; the file is opened on the
- * first load and kept open).  Errors name "path:LINE: what"; i out of range
+size_t    trace_index_lineno(const trace_index *ix, size_t i); /* 1-based first line */
+/* First line of entry i (0 when out of range); *last (nullable) its last line. */
+size_t    trace_index_lines(const trace_index *ix, size_t i, size_t *last);
+/* Parses entry i: exactly what trace_file_next gave for it (seeks and reads
+ * only its byte range, streaming; for a request, only lines naming its key
+ * are parsed; the file is opened on the first load and kept open).  Errors name "path:LINE: what"; i out of range
  * is TS_ERR_USAGE.  Not thread-safe: one loader per index.  progress is
  * called every 16 MiB scanned and once at the end (done == total). */
 ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err);
