@@ -227,6 +227,7 @@ typedef struct asmb {
 	int filter;
 	const char *want_id;
 	long want_index;
+	trace_format want_container;
 	size_t want_attr;
 	int want_safe_id;     /* want_id appears verbatim in its lines */
 	int nomem;            /* an output could not be kept (reported as out of memory) */
@@ -331,7 +332,7 @@ static item *find_or_open(asmb *a, const char *id, long index, trace_format cont
 {
 	for (size_t i = a->open.n; i-- > 0;) {
 		item *it = &a->open.v[i];
-		if (it->index == index && !strcmp(it->id, id))
+		if (it->index == index && it->container == container && !strcmp(it->id, id))
 			return it;
 	}
 	if (a->open.n >= MAX_OPEN) {
@@ -398,7 +399,8 @@ static void take_chunk(asmb *a, const cJSON *root, const cJSON *choice, size_t p
                        long index, trace_format container, size_t lineno, uint64_t off0,
                        uint64_t off1)
 {
-	if (a->filter && (index != a->want_index || strcmp(id, a->want_id)))
+	if (a->filter && (index != a->want_index || container != a->want_container ||
+	                  strcmp(id, a->want_id)))
 		return;
 	item *it = find_or_open(a, id, index, container, lineno, off0);
 	if (!it)
@@ -688,6 +690,7 @@ typedef struct ix_entry {
 	char *id;         /* KIND_REQ */
 	long index;
 	size_t attr_line;
+	trace_format container;
 	unsigned char kind, evicted;
 } ix_entry;
 
@@ -741,6 +744,7 @@ static int ix_take(trace_index *ix, asmb *a)
 		e->id = it->id;
 		it->id = NULL;
 		e->attr_line = it->attr_line;
+		e->container = it->container;
 		e->evicted = (unsigned char)it->evicted;
 		item_free(it);
 	}
@@ -890,7 +894,10 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 		a.want_id = e->id ? e->id : "";
 		a.want_index = e->index;
 		a.want_attr = e->attr_line;
-		a.want_safe_id = id_is_safe(a.want_id);
+		a.want_container = e->container;
+		/* an OpenAI chunk names its id verbatim (llama.cpp's "slot:N" is not
+		 * in the line as such) */
+		a.want_safe_id = e->container == TRACE_FMT_OPENAI_SSE && id_is_safe(a.want_id);
 	}
 	size_t lineno = e->line0 - 1;
 	ts_status st = TS_OK;
