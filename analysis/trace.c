@@ -1088,12 +1088,12 @@ static char *python_floats_fixed(const char *s, size_t len, size_t *out_len)
 		for (size_t w = 0; w < 3; w++) {
 			if (len - i < words[w].n || memcmp(s + i, words[w].w, words[w].n))
 				continue;
-			if (!d && !(d = malloc(len + 1)))
+			if (!d && !(d = malloc(len + len / 3 + 2))) /* "NaN" -> "null" grows by 1 */
 				return NULL;
 			memcpy(d + dn, s + from, i - from);
 			dn += i - from;
 			size_t rn = strlen(words[w].r);
-			memcpy(d + dn, words[w].r, rn); /* never longer than the word */
+			memcpy(d + dn, words[w].r, rn);
 			dn += rn;
 			from = i + words[w].n;
 			i = from - 1;

@@ -148,7 +148,9 @@ static int read_line(linesrc *ls, const char **line, uint64_t *len)
 				*line = ls->buf + ls->start;
 				*len = k - ls->start;
 				ls->start = ls->scan = k + 1;
-				return RL_LINE;
+				/* over the limit whether or not it had to be discarded: the
+				 * same answer for any buffer state (reader and index agree) */
+				return *len > max + 1 ? RL_TOOLONG : RL_LINE;
 			}
 			ls->scan = ls->end;
 		}
@@ -162,7 +164,7 @@ static int read_line(linesrc *ls, const char **line, uint64_t *len)
 			*line = ls->buf + ls->start;
 			*len = pending;
 			ls->start = ls->scan = ls->end;
-			return RL_LINE;
+			return pending > max + 1 ? RL_TOOLONG : RL_LINE;
 		}
 		if (ls->start > 0) {
 			memmove(ls->buf, ls->buf + ls->start, pending);
