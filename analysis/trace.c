@@ -1071,18 +1071,9 @@ static char *python_floats_fixed(const char *s, size_t len, size_t *out_len)
 	};
 	char *d = NULL;
 	size_t dn = 0, from = 0;
-	int in_str = 0;
 	for (size_t i = 0; i < len; i++) {
-		char ch = s[i];
-		if (in_str) {
-			if (ch == '\\')
-				i++;
-			else if (ch == '"')
-				in_str = 0;
-			continue;
-		}
-		if (ch == '"') {
-			in_str = 1;
+		if (s[i] == '"') {
+			i = json_util_string_end(s, len, i) - 1;
 			continue;
 		}
 		for (size_t w = 0; w < 3; w++) {

@@ -194,6 +194,18 @@ static int read_line(linesrc *ls, const char **line, uint64_t *len)
 	}
 }
 
+/* A line source reading to the end of fp (set later) with the limits' line
+ * cap; -1 when out of memory. */
+static int ls_init(linesrc *ls, const trace_limits *lim)
+{
+	memset(ls, 0, sizeof *ls);
+	ls->cap = READ_CHUNK;
+	ls->max = line_limit(lim);
+	ls->remain = UINT64_MAX;
+	ls->buf = malloc(ls->cap);
+	return ls->buf ? 0 : -1;
+}
+
 /* ---- assembler ---- */
 
 enum { KIND_LINE = 0, KIND_REQ = 1 };
@@ -570,12 +582,8 @@ ts_status trace_file_open(const char *path, const trace_limits *lim, trace_file 
 		f->lim = *lim;
 	else
 		trace_limits_default(&f->lim);
-	f->ls.cap = READ_CHUNK;
-	f->ls.max = line_limit(&f->lim);
-	f->ls.remain = UINT64_MAX;
 	f->path = strdup(path);
-	f->ls.buf = malloc(f->ls.cap);
-	if (!f->path || !f->ls.buf) {
+	if (ls_init(&f->ls, &f->lim) || !f->path) {
 		trace_file_close(f);
 		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
 	}
@@ -766,18 +774,14 @@ ts_status trace_index_build(const char *path, const trace_limits *lim, trace_pro
 		trace_limits_default(&ix->lim);
 	ix->path = strdup(path);
 	linesrc ls;
-	memset(&ls, 0, sizeof ls);
-	ls.cap = READ_CHUNK;
-	ls.max = line_limit(&ix->lim);
-	ls.remain = UINT64_MAX;
-	ls.buf = malloc(ls.cap);
+	int ls_bad = ls_init(&ls, &ix->lim);
 	asmb a;
 	memset(&a, 0, sizeof a);
 	a.path = ix->path;
 	a.lim = &ix->lim;
 	uint64_t total = 0, last_report = 0;
 	ts_status st;
-	if (!ix->path || !ls.buf) {
+	if (!ix->path || ls_bad) {
 		st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
