@@ -254,6 +254,10 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 			if (!ref)
 				ref = trace_custom_id(t);
 			row->image = ref ? sdup(ref) : NULL;
+			if (img) { /* named by file_name/custom_id: the matched image's COCO id */
+				row->image_id = img->id;
+				row->has_id = 1;
+			}
 		}
 		row->records = rep->records;
 		row->duplicates = rep->duplicates;

@@ -10,4 +10,8 @@
  * name the limit instead of "syntax error". */
 int json_util_too_deep(const char *s, size_t len, size_t at);
 
+/* Index just past the JSON string that opens at s[i] (a '"'); len when it
+ * does not close. */
+size_t json_util_string_end(const char *s, size_t len, size_t i);
+
 #endif

@@ -6,6 +6,7 @@
  * returning.  See trace.h for the accepted containers and the rules.
  */
 #include "trace.h"
+#include "trace_int.h"
 #include "json_util.h"
 
 #include <cJSON.h>
@@ -21,7 +22,8 @@ typedef struct tbuf {
 } tbuf;
 
 struct trace {
-	trace_format fmt;
+	trace_format fmt;       /* TRACE_FMT_TEXT when the steps are pseudo-steps */
+	trace_format container; /* what the line was read as (never TRACE_FMT_TEXT) */
 	trace_finish finish;
 	trace_step *steps;
 	size_t n_steps, cap_steps;
@@ -59,6 +61,7 @@ void trace_free(trace *t)
 /* ---- accessors ---- */
 
 trace_format trace_get_format(const trace *t) { return t->fmt; }
+trace_format trace_get_container(const trace *t) { return t->container; }
 trace_finish trace_get_finish(const trace *t) { return t->finish; }
 size_t trace_n_steps(const trace *t) { return t->n_steps; }
 const trace_step *trace_steps(const trace *t) { return t->steps; }
@@ -90,6 +93,11 @@ const char *trace_format_name(trace_format f)
 	case TRACE_FMT_OPENAI_BATCH: return "openai-batch";
 	case TRACE_FMT_LLAMACPP: return "llamacpp";
 	case TRACE_FMT_TEXT: return "text";
+	case TRACE_FMT_SGLANG: return "sglang";
+	case TRACE_FMT_TGI: return "tgi";
+	case TRACE_FMT_OLLAMA: return "ollama";
+	case TRACE_FMT_OPENAI_SSE: return "openai-sse";
+	case TRACE_FMT_LLAMACPP_SSE: return "llamacpp-sse";
 	}
 	return "unknown";
 }
@@ -198,12 +206,44 @@ static int utf8_valid(const unsigned char *s, size_t n)
 	return 1;
 }
 
+/* vLLM's return_tokens_as_token_ids placeholder: "token_id:" and digits. */
+static int is_token_id_placeholder(const cJSON *str)
+{
+	if (!cJSON_IsString(str) || strncmp(str->valuestring, "token_id:", 9) != 0)
+		return 0;
+	const char *d = str->valuestring + 9;
+	if (!*d)
+		return 0;
+	for (; *d; d++)
+		if (*d < '0' || *d > '9')
+			return 0;
+	return 1;
+}
+
 /* Appends the text of one token (step or alternative) to b.  bytes wins over
- * the string when present and not null.  *n_out receives the length. */
+ * the string when present and not null.  *n_out receives the length.  A step
+ * whose token is a "token_id:N" placeholder needs bytes other than the
+ * placeholder's own (vLLM writes those when it has no decoded text). */
 static ts_status put_token(pctx *c, tbuf *b, const cJSON *str, const cJSON *bytes,
                            size_t idx, const char *what, size_t *n_out)
 {
 	size_t maxb = c->lim->max_token_bytes;
+	int is_step = what[0] == '\0';
+	if (is_step && is_token_id_placeholder(str)) {
+		size_t pn = strlen(str->valuestring), start = b->len;
+		ts_status st = TS_OK;
+		if (bytes)
+			st = put_token(c, b, NULL, bytes, idx, " (bytes)", n_out);
+		if (st)
+			return st;
+		if (!bytes || (*n_out == pn && !memcmp(b->p + start, str->valuestring, pn))) {
+			b->len = start;
+			return ts_error_set(c->err, TS_ERR_FIELD,
+			                    "%s[%zu]: token \"%.40s\" without its bytes: the text is unknown "
+			                    "(return_tokens_as_token_ids)", c->where, idx, str->valuestring);
+		}
+		return TS_OK;
+	}
 	if (bytes) {
 		if (!cJSON_IsArray(bytes))
 			return ts_error_set(c->err, TS_ERR_FIELD, "%s[%zu]%s: bytes is not an array",
@@ -273,7 +313,7 @@ static int prob_to_logprob(double p, double *lp)
 
 /* Fields of one step or alternative object, found in one pass. */
 typedef struct item_keys {
-	const cJSON *token, *tok_str, *content, *bytes, *logprob, *prob, *top, *top_probs, *probs;
+	const cJSON *token, *tok_str, *content, *text, *bytes, *logprob, *prob, *top, *top_probs, *probs;
 } item_keys;
 
 static void scan_item(const cJSON *it, item_keys *k)
@@ -294,6 +334,8 @@ static void scan_item(const cJSON *it, item_keys *k)
 				slot = &k->top_probs;
 			else if (!strcmp(s, "tok_str"))
 				slot = &k->tok_str;
+			else if (!strcmp(s, "text"))
+				slot = &k->text; /* TGI */
 			break;
 		case 'l':
 			if (!strcmp(s, "logprob"))
@@ -332,6 +374,11 @@ static ts_status item_logprob(pctx *c, const item_keys *k, size_t idx, const cha
 			return ts_error_set(c->err, TS_ERR_FIELD, "%s[%zu]%s: logprob is not a number",
 			                    c->where, idx, what);
 		*lp = k->logprob->valuedouble;
+		if (*lp < -9999.0) /* -inf (Python's -Infinity) and below: the servers' floor */
+			*lp = -9999.0;
+		else if (!isfinite(*lp))
+			return ts_error_set(c->err, TS_ERR_FIELD, "%s[%zu]%s: logprob is not finite",
+			                    c->where, idx, what);
 	} else if (k->prob) {
 		if (!cJSON_IsNumber(k->prob) || prob_to_logprob(k->prob->valuedouble, lp))
 			return ts_error_set(c->err, TS_ERR_FIELD,
@@ -343,7 +390,7 @@ static ts_status item_logprob(pctx *c, const item_keys *k, size_t idx, const cha
 
 static const cJSON *item_str(const item_keys *k)
 {
-	return k->token ? k->token : k->tok_str ? k->tok_str : k->content;
+	return k->token ? k->token : k->tok_str ? k->tok_str : k->content ? k->content : k->text;
 }
 
 static ts_status parse_alt(pctx *c, const cJSON *it, size_t idx)
@@ -396,7 +443,9 @@ static ts_status push_step(pctx *c, trace_step **out)
 	return TS_OK;
 }
 
-static ts_status parse_step(pctx *c, const cJSON *it, size_t idx)
+/* One step; top (nullable) is the step's alternatives when they sit in a
+ * parallel array (TGI details.top_tokens[idx]) rather than in the step. */
+static ts_status parse_step(pctx *c, const cJSON *it, size_t idx, const cJSON *top)
 {
 	trace *t = c->t;
 	trace_step *step;
@@ -429,7 +478,7 @@ static ts_status parse_step(pctx *c, const cJSON *it, size_t idx)
 	if (st)
 		return st;
 
-	const cJSON *alts = k.top ? k.top : k.top_probs ? k.top_probs : k.probs;
+	const cJSON *alts = top ? top : k.top ? k.top : k.top_probs ? k.top_probs : k.probs;
 	if (!alts)
 		goto done;
 	if (!cJSON_IsArray(alts))
@@ -471,33 +520,51 @@ static size_t count_items(const cJSON *arr)
 	return n;
 }
 
-static ts_status parse_steps(pctx *c, const cJSON *arr, const char *where)
+/* top (nullable): a parallel array of per-step alternative lists. */
+static ts_status parse_steps_top(pctx *c, const cJSON *arr, const char *where, const cJSON *top)
 {
 	trace *t = c->t;
 	c->where = where;
 	if (!cJSON_IsArray(arr))
 		return ts_error_set(c->err, TS_ERR_FIELD, "%s is not an array", where);
 	size_t n = count_items(arr);
-	if (n > c->lim->max_steps)
+	if (n > c->lim->max_steps - t->n_steps && t->n_steps <= c->lim->max_steps)
 		return ts_error_set(c->err, TS_ERR_LIMIT, "%s: %zu steps, more than max_steps (%zu)",
-		                    where, n, c->lim->max_steps);
-	if (n) {
-		/* size the arrays once; the buffers still grow when needed */
-		t->steps = malloc(n * sizeof *t->steps);
-		if (!t->steps)
+		                    where, t->n_steps + n, c->lim->max_steps);
+	if (n && t->cap_steps - t->n_steps < n) {
+		/* size the arrays once per array (a stream appends several); the
+		 * buffers still grow when needed */
+		size_t cap = t->n_steps + n;
+		if (t->n_steps && cap < t->cap_steps * 2)
+			cap = t->cap_steps * 2;
+		trace_step *ns = realloc(t->steps, cap * sizeof *ns);
+		if (!ns)
 			return nomem(c);
-		t->cap_steps = n;
+		t->steps = ns;
+		t->cap_steps = cap;
+	}
+	if (n) {
 		ts_status st = tbuf_reserve(c, &t->text, n * 4);
 		if (st)
 			return st;
 	}
+	if (top && !cJSON_IsArray(top))
+		return ts_error_set(c->err, TS_ERR_FIELD, "%s: top_tokens is not an array", where);
+	const cJSON *tp = top ? top->child : NULL;
 	size_t idx = 0;
 	for (const cJSON *e = arr->child; e; e = e->next, idx++) {
-		ts_status st = parse_step(c, e, idx);
+		ts_status st = parse_step(c, e, idx, tp && !cJSON_IsNull(tp) ? tp : NULL);
 		if (st)
 			return st;
+		if (tp)
+			tp = tp->next;
 	}
 	return TS_OK;
+}
+
+static ts_status parse_steps(pctx *c, const cJSON *arr, const char *where)
+{
+	return parse_steps_top(c, arr, where, NULL);
 }
 
 /* ---- text only: pseudo-steps ---- */
@@ -548,37 +615,56 @@ static size_t text_step_end(const unsigned char *u, size_t n, size_t i, size_t m
 	return j;
 }
 
-static ts_status parse_text(pctx *c, const cJSON *str, const char *where)
+/* Appends s[0..n) (valid UTF-8) to the text as pseudo-steps; one_step: as a
+ * single step when it fits max_token_bytes (a streamed delta is one token's
+ * text, or a few tokens the server merged). */
+static ts_status append_text(pctx *c, const char *s, size_t n, int one_step)
 {
 	trace *t = c->t;
-	c->where = where;
-	if (!cJSON_IsString(str))
-		return ts_error_set(c->err, TS_ERR_FIELD, "%s is not a string", where);
-	const char *s = str->valuestring;
-	size_t n = strlen(s);
-	if (!utf8_valid((const unsigned char *)s, n))
-		return ts_error_set(c->err, TS_ERR_UTF8, "%s is not valid UTF-8", where);
-	ts_status st = tbuf_reserve(c, &t->text, n);
+	ts_status st = tbuf_reserve(c, &t->text, n + 1);
 	if (st)
 		return st;
+	size_t base = t->text.len;
 	if (n)
-		memcpy(t->text.p, s, n);
-	t->text.len = n;
+		memcpy(t->text.p + base, s, n);
+	t->text.len = base + n;
+	t->text.p[t->text.len] = '\0';
 	const unsigned char *u = (const unsigned char *)s;
 	size_t maxb = c->lim->max_token_bytes < 4 ? 4 : c->lim->max_token_bytes;
 	for (size_t i = 0, j; i < n; i = j) {
-		j = text_step_end(u, n, i, maxb);
+		j = one_step && n <= c->lim->max_token_bytes ? n : text_step_end(u, n, i, maxb);
 		trace_step *step;
 		st = push_step(c, &step);
 		if (st)
 			return st;
-		step->off = (uint32_t)i;
+		step->off = (uint32_t)(base + i);
 		step->len = (uint32_t)(j - i);
 		step->logprob = NAN;
 		step->alt_first = (uint32_t)t->n_alts;
 		step->n_alt = 0;
 	}
-	t->fmt = TRACE_FMT_TEXT;
+	return TS_OK;
+}
+
+static ts_status check_text(pctx *c, const cJSON *str, const char *where)
+{
+	c->where = where;
+	if (!cJSON_IsString(str))
+		return ts_error_set(c->err, TS_ERR_FIELD, "%s is not a string", where);
+	if (!utf8_valid((const unsigned char *)str->valuestring, strlen(str->valuestring)))
+		return ts_error_set(c->err, TS_ERR_UTF8, "%s is not valid UTF-8", where);
+	return TS_OK;
+}
+
+static ts_status parse_text(pctx *c, const cJSON *str, const char *where)
+{
+	ts_status st = check_text(c, str, where);
+	if (st)
+		return st;
+	st = append_text(c, str->valuestring, strlen(str->valuestring), 0);
+	if (st)
+		return st;
+	c->t->fmt = TRACE_FMT_TEXT;
 	return TS_OK;
 }
 
@@ -587,7 +673,9 @@ static ts_status parse_text(pctx *c, const cJSON *str, const char *where)
 static trace_finish map_finish_reason(const cJSON *f)
 {
 	if (cJSON_IsString(f)) {
-		if (!strcmp(f->valuestring, "stop"))
+		const char *v = f->valuestring;
+		/* TGI: eos_token, stop_sequence; SGLang's finish_reason.type: stop */
+		if (!strcmp(v, "stop") || !strcmp(v, "eos_token") || !strcmp(v, "stop_sequence"))
 			return TRACE_FINISH_STOP;
 		if (!strcmp(f->valuestring, "length"))
 			return TRACE_FINISH_LENGTH;
@@ -625,7 +713,7 @@ static int is_llamacpp_text(const cJSON *o)
 static ts_status parse_llamacpp(pctx *c, const cJSON *o, int under_response)
 {
 	c->t->finish = llamacpp_finish(o);
-	c->t->fmt = TRACE_FMT_LLAMACPP;
+	c->t->fmt = c->t->container = TRACE_FMT_LLAMACPP;
 	const cJSON *cp = get(o, "completion_probabilities");
 	if (cp)
 		return parse_steps(c, cp, under_response ? "response.completion_probabilities"
@@ -643,7 +731,7 @@ static ts_status parse_chat(pctx *c, const cJSON *o, trace_format fmt, const cha
 	const cJSON *ch0 = choices->child;
 	if (!cJSON_IsObject(ch0))
 		return ts_error_set(c->err, TS_ERR_FORMAT, "%schoices[0] is not an object", prefix);
-	c->t->fmt = fmt;
+	c->t->fmt = c->t->container = fmt;
 	c->t->finish = map_finish_reason(get(ch0, "finish_reason"));
 	const cJSON *content = get(get(ch0, "logprobs"), "content");
 	if (content) {
@@ -754,16 +842,179 @@ static ts_status parse_refs(pctx *c, const cJSON *root)
 	return TS_OK;
 }
 
+/* SGLang native /generate with return_logprob:
+ * meta_info.output_token_logprobs [[logprob, token_id, text|null], ...],
+ * meta_info.output_top_logprobs [[[logprob, id, text], ...] | null, ...],
+ * meta_info.finish_reason {"type": "stop"|"length"|"abort", ...}.  The
+ * token text is there only with return_text_in_logprobs; without it the
+ * sample is the top-level "text" as pseudo-steps. */
+static ts_status sglang_tuple(pctx *c, const cJSON *e, size_t idx, const char *what,
+                              tbuf *b, double *lp, uint32_t *off, uint32_t *len, int *no_text)
+{
+	if (!cJSON_IsArray(e) || !e->child)
+		return ts_error_set(c->err, TS_ERR_FIELD, "%s[%zu]%s is not a [logprob, id, text] array",
+		                    c->where, idx, what);
+	const cJSON *l = e->child, *id = l->next, *tx = id ? id->next : NULL;
+	*lp = NAN;
+	if (cJSON_IsNumber(l)) {
+		*lp = l->valuedouble < -9999.0 ? -9999.0 : l->valuedouble;
+	} else if (!cJSON_IsNull(l)) {
+		return ts_error_set(c->err, TS_ERR_FIELD, "%s[%zu]%s: logprob is not a number",
+		                    c->where, idx, what);
+	}
+	if (!tx || cJSON_IsNull(tx)) {
+		*no_text = 1;
+		return TS_OK;
+	}
+	size_t o = b->len, n = 0;
+	ts_status st = put_token(c, b, tx, NULL, idx, what, &n);
+	if (st)
+		return st;
+	*off = (uint32_t)o;
+	*len = (uint32_t)n;
+	return TS_OK;
+}
+
+static ts_status parse_sglang(pctx *c, const cJSON *root, const cJSON *meta)
+{
+	trace *t = c->t;
+	t->fmt = t->container = TRACE_FMT_SGLANG;
+	const cJSON *fr = get(meta, "finish_reason");
+	t->finish = map_finish_reason(cJSON_IsObject(fr) ? get(fr, "type") : fr);
+	const cJSON *arr = get(meta, "output_token_logprobs");
+	const cJSON *top = get(meta, "output_top_logprobs");
+	c->where = "meta_info.output_token_logprobs";
+	if (!cJSON_IsArray(arr))
+		return ts_error_set(c->err, TS_ERR_FIELD, "%s is not an array", c->where);
+	if (top && !cJSON_IsArray(top))
+		return ts_error_set(c->err, TS_ERR_FIELD, "meta_info.output_top_logprobs is not an array");
+	const cJSON *tp = top ? top->child : NULL;
+	int no_text = 0;
+	size_t idx = 0;
+	for (const cJSON *e = arr->child; e && !no_text; e = e->next, idx++) {
+		trace_step *step;
+		ts_status st = push_step(c, &step);
+		if (st)
+			return st;
+		memset(step, 0, sizeof *step);
+		step->alt_first = (uint32_t)t->n_alts;
+		double lp;
+		uint32_t off = 0, len = 0;
+		st = sglang_tuple(c, e, idx, "", &t->text, &lp, &off, &len, &no_text);
+		if (st)
+			return st;
+		step->off = off;
+		step->len = len;
+		step->logprob = lp;
+		if (!isnan(lp))
+			t->has_lp = 1;
+		if (tp && cJSON_IsArray(tp)) {
+			size_t na = 0;
+			for (const cJSON *a = tp->child; a && na < c->lim->max_alts && !no_text; a = a->next) {
+				if (t->n_alts == t->cap_alts) {
+					size_t cap = t->cap_alts ? t->cap_alts * 2 : 64;
+					trace_alt *na_ = realloc(t->alts, cap * sizeof *na_);
+					if (!na_)
+						return nomem(c);
+					t->alts = na_;
+					t->cap_alts = cap;
+				}
+				trace_alt *al = &t->alts[t->n_alts];
+				int alt_no_text = 0;
+				st = sglang_tuple(c, a, idx, " alternative", &t->alt_text, &al->logprob, &al->off,
+				                  &al->len, &alt_no_text);
+				if (st)
+					return st;
+				if (alt_no_text)
+					continue; /* an alternative without text cannot be shown: left out */
+				t->n_alts++;
+				na++;
+			}
+			t->steps[t->n_steps - 1].n_alt = (uint32_t)na;
+		} else if (tp && !cJSON_IsNull(tp)) {
+			return ts_error_set(c->err, TS_ERR_FIELD, "meta_info.output_top_logprobs[%zu] is not an array", idx);
+		}
+		if (tp)
+			tp = tp->next;
+	}
+	if (no_text) {
+		/* no token text: the generated text as pseudo-steps */
+		t->n_steps = t->n_alts = 0;
+		t->text.len = t->alt_text.len = 0;
+		t->has_lp = 0;
+		return parse_text(c, get(root, "text"), "text");
+	}
+	return TS_OK;
+}
+
+/* TGI /generate with details: details.tokens [{id, text, logprob, special}],
+ * details.top_tokens [[{id, text, logprob, special}, ...], ...] (one list
+ * per step), details.finish_reason length | eos_token | stop_sequence. */
+static ts_status parse_tgi(pctx *c, const cJSON *details)
+{
+	trace *t = c->t;
+	t->fmt = t->container = TRACE_FMT_TGI;
+	t->finish = map_finish_reason(get(details, "finish_reason"));
+	return parse_steps_top(c, get(details, "tokens"), "details.tokens", get(details, "top_tokens"));
+}
+
+/* Ollama /api/generate ("response") or /api/chat ("message".content) with
+ * logprobs: top-level "logprobs" [{token, logprob, bytes, top_logprobs}],
+ * "done_reason" stop | length. */
+static int is_ollama(const cJSON *root)
+{
+	const cJSON *r = get(root, "response"), *m = get(root, "message");
+	return (cJSON_IsString(r) || cJSON_IsObject(m)) &&
+	       (get(root, "done_reason") || get(root, "done") || get(root, "created_at"));
+}
+
+static ts_status parse_ollama(pctx *c, const cJSON *root)
+{
+	trace *t = c->t;
+	t->fmt = t->container = TRACE_FMT_OLLAMA;
+	t->finish = map_finish_reason(get(root, "done_reason"));
+	const cJSON *lp = get(root, "logprobs");
+	if (lp)
+		return parse_steps(c, lp, "logprobs");
+	const cJSON *r = get(root, "response");
+	if (cJSON_IsString(r))
+		return parse_text(c, r, "response");
+	return parse_text(c, get(get(root, "message"), "content"), "message.content");
+}
+
+/* An array of step objects or strings (not of token ids). */
+static int holds_steps(const cJSON *a)
+{
+	return cJSON_IsArray(a) && a->child && (cJSON_IsObject(a->child) || cJSON_IsString(a->child));
+}
+
 static ts_status parse_body(pctx *c, const cJSON *root)
 {
 	trace *t = c->t;
 	const cJSON *v;
-	if ((v = get(root, "tokens"))) {
+	/* native "tokens" only when it holds steps: llama.cpp writes "tokens":
+	 * [] or [ids...] next to its own fields (see the end) */
+	const cJSON *tokens = get(root, "tokens");
+	if (tokens && (holds_steps(tokens) || !cJSON_IsArray(tokens))) {
 		t->fmt = TRACE_FMT_NATIVE;
 		t->finish = map_finish_reason(get(root, "finish_reason"));
-		return parse_steps(c, v, "tokens");
+		return parse_steps(c, tokens, "tokens");
 	}
+	const cJSON *meta = get(root, "meta_info");
+	if (cJSON_IsObject(meta) && get(meta, "output_token_logprobs"))
+		return parse_sglang(c, root, meta);
+	const cJSON *details = get(root, "details");
+	if (cJSON_IsObject(details) && get(details, "tokens"))
+		return parse_tgi(c, details);
+	if (get(root, "logprobs") && is_ollama(root))
+		return parse_ollama(c, root);
 	if ((v = get(root, "text"))) {
+		if (cJSON_IsObject(meta)) { /* SGLang without logprobs */
+			t->container = TRACE_FMT_SGLANG;
+			const cJSON *fr = get(meta, "finish_reason");
+			t->finish = map_finish_reason(cJSON_IsObject(fr) ? get(fr, "type") : fr);
+			return parse_text(c, v, "text");
+		}
 		t->finish = map_finish_reason(get(root, "finish_reason"));
 		return parse_text(c, v, "text");
 	}
@@ -781,12 +1032,26 @@ static ts_status parse_body(pctx *c, const cJSON *root)
 		if (get(resp, "completion_probabilities") || is_llamacpp_text(resp))
 			return parse_llamacpp(c, resp, 1);
 	}
+	if (is_ollama(root))
+		return parse_ollama(c, root);
 	if (cJSON_IsString(resp)) {
 		t->finish = map_finish_reason(get(root, "finish_reason"));
 		return parse_text(c, resp, "response");
 	}
 	if (is_llamacpp_text(root))
 		return parse_llamacpp(c, root, 0);
+	if (cJSON_IsString(get(root, "generated_text"))) { /* TGI without details */
+		t->container = TRACE_FMT_TGI;
+		t->finish = map_finish_reason(get(details, "finish_reason"));
+		return parse_text(c, get(root, "generated_text"), "generated_text");
+	}
+	if (cJSON_IsArray(tokens) && !tokens->child) { /* native, no steps */
+		t->finish = map_finish_reason(get(root, "finish_reason"));
+		return TS_OK;
+	}
+	if (cJSON_IsArray(tokens))
+		return ts_error_set(c->err, TS_ERR_FORMAT,
+		                    "tokens holds token ids, not steps, and the line has no text or completion");
 	return ts_error_set(c->err, TS_ERR_FORMAT, "no tokens, text or completion in line");
 }
 
@@ -794,6 +1059,131 @@ static ts_status parse_body(pctx *c, const cJSON *root)
 static int is_json_space(char ch)
 {
 	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+/* Python's json.dumps writes -Infinity, Infinity and NaN, which are not JSON.
+ * A copy of s with those bare words (outside strings) made into -1e999 /
+ * 1e999 (cJSON reads them as infinities) and null; NULL when s has none. */
+static char *python_floats_fixed(const char *s, size_t len, size_t *out_len)
+{
+	static const struct { const char *w; size_t n; const char *r; } words[] = {
+		{ "-Infinity", 9, "-1e999" }, { "Infinity", 8, "1e999" }, { "NaN", 3, "null" },
+	};
+	char *d = NULL;
+	size_t dn = 0, from = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"') {
+			i = json_util_string_end(s, len, i) - 1;
+			continue;
+		}
+		for (size_t w = 0; w < 3; w++) {
+			if (len - i < words[w].n || memcmp(s + i, words[w].w, words[w].n))
+				continue;
+			if (!d && !(d = malloc(len + len / 3 + 2))) /* "NaN" -> "null" grows by 1 */
+				return NULL;
+			memcpy(d + dn, s + from, i - from);
+			dn += i - from;
+			size_t rn = strlen(words[w].r);
+			memcpy(d + dn, words[w].r, rn);
+			dn += rn;
+			from = i + words[w].n;
+			i = from - 1;
+			break;
+		}
+	}
+	if (!d)
+		return NULL;
+	memcpy(d + dn, s + from, len - from);
+	dn += len - from;
+	*out_len = dn;
+	return d;
+}
+
+/* Parses s[0..len) as one JSON object (whitespace after it allowed). */
+static ts_status parse_object(const char *line, size_t len, const trace_limits *lim, cJSON **out,
+                              ts_error *err)
+{
+	*out = NULL;
+	if (len > lim->max_line_bytes)
+		return ts_error_set(err, TS_ERR_LIMIT, "line of %zu bytes is longer than max_line_bytes (%zu)",
+		                    len, lim->max_line_bytes);
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithLengthOpts(line, len, &end, 0);
+	if (!root) {
+		size_t at = (end && end >= line && end <= line + len) ? (size_t)(end - line) : 0;
+		if (json_util_too_deep(line, len, at))
+			return ts_error_set(err, TS_ERR_LIMIT, "JSON nested deeper than %d levels at byte %zu",
+			                    CJSON_NESTING_LIMIT, at);
+		size_t fl = 0;
+		char *fixed = at < len && (line[at] == '-' || line[at] == 'I' || line[at] == 'N')
+		                  ? python_floats_fixed(line, len, &fl) : NULL;
+		if (fixed) {
+			const char *fend = NULL;
+			root = cJSON_ParseWithLengthOpts(fixed, fl, &fend, 0);
+			int trailing = 0;
+			if (root && fend)
+				for (const char *e = fend; e < fixed + fl; e++)
+					trailing |= !is_json_space(*e);
+			free(fixed);
+			if (root && !trailing && cJSON_IsObject(root)) {
+				*out = root;
+				return TS_OK;
+			}
+			cJSON_Delete(root);
+		}
+		return ts_error_set(err, TS_ERR_JSON, "malformed JSON near byte %zu", at);
+	}
+	if (end) {
+		const char *e = end, *lend = line + len;
+		while (e < lend && is_json_space(*e))
+			e++;
+		if (e < lend) {
+			cJSON_Delete(root);
+			return ts_error_set(err, TS_ERR_JSON, "unexpected text after the JSON value at byte %zu",
+			                    (size_t)(e - line));
+		}
+	}
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		return ts_error_set(err, TS_ERR_FORMAT, "line is not a JSON object");
+	}
+	*out = root;
+	return TS_OK;
+}
+
+/* Text buffers are always NUL-terminated (not counted in len). */
+static ts_status terminate(pctx *c)
+{
+	c->where = "trace";
+	ts_status st = tbuf_reserve(c, &c->t->text, 1);
+	if (!st)
+		st = tbuf_reserve(c, &c->t->alt_text, 1);
+	if (!st) {
+		c->t->text.p[c->t->text.len] = '\0';
+		c->t->alt_text.p[c->t->alt_text.len] = '\0';
+	}
+	return st;
+}
+
+ts_status trace_parse_object(const cJSON *root, const trace_limits *lim, trace **out, ts_error *err)
+{
+	*out = NULL;
+	trace *t = calloc(1, sizeof *t);
+	if (!t)
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	pctx c = { t, lim, err, "" };
+	ts_status st = parse_refs(&c, root);
+	if (!st)
+		st = parse_body(&c, root);
+	if (!st)
+		st = terminate(&c);
+	if (st) {
+		trace_free(t);
+		return st;
+	}
+	*out = t;
+	ts_error_clear(err);
+	return TS_OK;
 }
 
 ts_status trace_parse_line(const char *line, size_t len, const trace_limits *lim,
@@ -805,60 +1195,245 @@ ts_status trace_parse_line(const char *line, size_t len, const trace_limits *lim
 		trace_limits_default(&dl);
 		lim = &dl;
 	}
-	if (len > lim->max_line_bytes)
-		return ts_error_set(err, TS_ERR_LIMIT, "line of %zu bytes is longer than max_line_bytes (%zu)",
-		                    len, lim->max_line_bytes);
-	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithLengthOpts(line, len, &end, 0);
-	if (!root) {
-		size_t at = (end && end >= line && end <= line + len) ? (size_t)(end - line) : 0;
-		if (json_util_too_deep(line, len, at))
-			return ts_error_set(err, TS_ERR_LIMIT, "JSON nested deeper than %d levels at byte %zu",
-			                    CJSON_NESTING_LIMIT, at);
-		return ts_error_set(err, TS_ERR_JSON, "malformed JSON near byte %zu", at);
-	}
-	ts_status st = TS_OK;
-	if (end) {
-		const char *e = end, *lend = line + len;
-		while (e < lend && is_json_space(*e))
-			e++;
-		if (e < lend) {
-			st = ts_error_set(err, TS_ERR_JSON, "unexpected text after the JSON value at byte %zu",
-			                  (size_t)(e - line));
-			goto out_tree;
-		}
-	}
-	if (!cJSON_IsObject(root)) {
-		st = ts_error_set(err, TS_ERR_FORMAT, "line is not a JSON object");
-		goto out_tree;
-	}
-	trace *t = calloc(1, sizeof *t);
-	if (!t) {
-		st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-		goto out_tree;
-	}
-	pctx c = { t, lim, err, "" };
-	st = parse_refs(&c, root);
-	if (!st)
-		st = parse_body(&c, root);
-	if (!st) {
-		/* text buffers are always NUL-terminated (not counted in len) */
-		c.where = "trace";
-		st = tbuf_reserve(&c, &t->text, 1);
-		if (!st)
-			st = tbuf_reserve(&c, &t->alt_text, 1);
-		if (!st) {
-			t->text.p[t->text.len] = '\0';
-			t->alt_text.p[t->alt_text.len] = '\0';
-		}
-	}
-	if (st) {
-		trace_free(t);
-	} else {
-		*out = t;
-		ts_error_clear(err);
-	}
-out_tree:
+	cJSON *root;
+	ts_status st = parse_object(line, len, lim, &root, err);
+	if (st)
+		return st;
+	st = trace_parse_object(root, lim, out, err);
 	cJSON_Delete(root);
 	return st;
+}
+
+ts_status trace_json_parse(const char *s, size_t len, const trace_limits *lim, cJSON **out,
+                           ts_error *err)
+{
+	return parse_object(s, len, lim, out, err);
+}
+
+/* ---- streaming chunks ---- */
+
+trace *trace_new(trace_format container)
+{
+	trace *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->fmt = t->container = container;
+	t->text.p = calloc(1, 16);
+	t->alt_text.p = calloc(1, 16);
+	if (!t->text.p || !t->alt_text.p) {
+		trace_free(t);
+		return NULL;
+	}
+	t->text.cap = t->alt_text.cap = 16;
+	return t;
+}
+
+ts_status trace_set_refs(trace *t, const int64_t *image_id, const char *file_name,
+                         const char *custom_id, const char *prompt)
+{
+	const char *src[3] = { file_name, custom_id, prompt };
+	char **dst[3] = { &t->file_name, &t->custom_id, &t->prompt };
+	for (int i = 0; i < 3; i++) {
+		if (!src[i])
+			continue;
+		char *d = strdup(src[i]);
+		if (!d)
+			return TS_ERR_NOMEM;
+		free(*dst[i]);
+		*dst[i] = d;
+	}
+	if (image_id) {
+		t->has_id = 1;
+		t->image_id = *image_id;
+	}
+	return TS_OK;
+}
+
+/* Image reference and prompt from a chunk, for the fields not set yet. */
+static ts_status merge_refs(pctx *c, const cJSON *root)
+{
+	trace *t = c->t;
+	trace tmp;
+	memset(&tmp, 0, sizeof tmp);
+	pctx c2 = *c;
+	c2.t = &tmp;
+	ts_status st = parse_refs(&c2, root);
+	if (!st) {
+		if (!t->has_id && tmp.has_id) {
+			t->has_id = 1;
+			t->image_id = tmp.image_id;
+		}
+		char **src[3] = { &tmp.file_name, &tmp.custom_id, &tmp.prompt };
+		char **dst[3] = { &t->file_name, &t->custom_id, &t->prompt };
+		for (int i = 0; i < 3; i++)
+			if (!*dst[i]) {
+				*dst[i] = *src[i];
+				*src[i] = NULL;
+			}
+	}
+	free(tmp.file_name);
+	free(tmp.custom_id);
+	free(tmp.prompt);
+	return st;
+}
+
+trace_chunk_kind trace_chunk_classify(const cJSON *root)
+{
+	const cJSON *choices = get(root, "choices");
+	if (cJSON_IsArray(choices)) {
+		const cJSON *ch0 = choices->child;
+		if (ch0 && get(ch0, "message"))
+			return TRACE_CHUNK_NONE; /* a whole chat completion */
+		return TRACE_CHUNK_OPENAI;
+	}
+	if (get(root, "error"))
+		return TRACE_CHUNK_ERROR;
+	const cJSON *stop = get(root, "stop");
+	if (cJSON_IsBool(stop) && (cJSON_IsString(get(root, "content")) || get(root, "completion_probabilities")))
+		return TRACE_CHUNK_LLAMACPP;
+	return TRACE_CHUNK_NONE;
+}
+
+/* One choice of a chat.completion.chunk (or text_completion chunk). */
+static ts_status chunk_openai(pctx *c, const cJSON *ch, size_t pos, int *done)
+{
+	trace *t = c->t;
+	char where[64];
+	long idx = (long)pos;
+	const cJSON *ix = get(ch, "index");
+	if (cJSON_IsNumber(ix))
+		idx = (long)ix->valuedouble;
+	const cJSON *lp = get(get(ch, "logprobs"), "content");
+	if (lp) {
+		snprintf(where, sizeof where, "choices[%ld].logprobs.content", idx);
+		ts_status st = parse_steps(c, lp, where);
+		if (st)
+			return st;
+	} else {
+		const cJSON *d = get(get(ch, "delta"), "content");
+		if (!d)
+			d = get(ch, "text"); /* completions stream */
+		if (d) {
+			snprintf(where, sizeof where, "choices[%ld].delta.content", idx);
+			ts_status st = check_text(c, d, where);
+			if (!st)
+				st = append_text(c, d->valuestring, strlen(d->valuestring), 1);
+			if (st)
+				return st;
+		}
+	}
+	const cJSON *fr = get(ch, "finish_reason");
+	if (fr) {
+		t->finish = map_finish_reason(fr);
+		*done = 1;
+	}
+	return TS_OK;
+}
+
+/* One llama.cpp /completion stream chunk: {"content", "stop",
+ * "completion_probabilities"}; the last one ("stop": true) may repeat every
+ * probability of the stream (older servers): ignored when steps exist and
+ * its content is empty. */
+static ts_status chunk_llamacpp(pctx *c, const cJSON *root, int *done)
+{
+	trace *t = c->t;
+	int stop = cJSON_IsTrue(get(root, "stop"));
+	const cJSON *content = get(root, "content");
+	const cJSON *cp = get(root, "completion_probabilities");
+	int repeat = stop && t->n_steps && cJSON_IsString(content) && !content->valuestring[0];
+	ts_status st = TS_OK;
+	if (cp && !repeat) {
+		st = parse_steps(c, cp, "completion_probabilities");
+	} else if (content && !cp) {
+		st = check_text(c, content, "content");
+		if (!st)
+			st = append_text(c, content->valuestring, strlen(content->valuestring), 1);
+	}
+	if (st)
+		return st;
+	if (stop) {
+		t->finish = llamacpp_finish(root);
+		*done = 1;
+	}
+	return TS_OK;
+}
+
+ts_status trace_chunk_apply(trace *t, const cJSON *root, const cJSON *choice, size_t pos,
+                            const trace_limits *lim, int *done, ts_error *err)
+{
+	trace_limits dl;
+	if (!lim) {
+		trace_limits_default(&dl);
+		lim = &dl;
+	}
+	*done = 0;
+	pctx c = { t, lim, err, "" };
+	size_t n0 = t->n_steps, a0 = t->n_alts, l0 = t->text.len, al0 = t->alt_text.len;
+	ts_status st = merge_refs(&c, root);
+	if (!st)
+		st = choice ? chunk_openai(&c, choice, pos, done) : chunk_llamacpp(&c, root, done);
+	if (st) {
+		/* leave the trace as it was before this chunk */
+		t->n_steps = n0;
+		t->n_alts = a0;
+		t->text.len = l0;
+		t->alt_text.len = al0;
+		*done = 0;
+	}
+	ts_status st2 = terminate(&c);
+	if (!st && st2)
+		return st2;
+	if (!st)
+		ts_error_clear(err);
+	return st;
+}
+
+ts_status trace_append_chunk(trace *t, const char *json, size_t len, const trace_limits *lim,
+                             long choice, int *done, ts_error *err)
+{
+	trace_limits dl;
+	if (!lim) {
+		trace_limits_default(&dl);
+		lim = &dl;
+	}
+	*done = 0;
+	cJSON *root;
+	ts_status st = parse_object(json, len, lim, &root, err);
+	if (st)
+		return st;
+	switch (trace_chunk_classify(root)) {
+	case TRACE_CHUNK_OPENAI: {
+		size_t pos = 0;
+		for (const cJSON *ch = get(root, "choices")->child; ch; ch = ch->next, pos++) {
+			const cJSON *ix = get(ch, "index");
+			long idx = cJSON_IsNumber(ix) ? (long)ix->valuedouble : (long)pos;
+			if (idx != choice)
+				continue;
+			st = trace_chunk_apply(t, root, ch, pos, lim, done, err);
+			break;
+		}
+		break;
+	}
+	case TRACE_CHUNK_LLAMACPP:
+		st = trace_chunk_apply(t, root, NULL, 0, lim, done, err);
+		break;
+	case TRACE_CHUNK_ERROR:
+		st = trace_chunk_error(root, err);
+		break;
+	case TRACE_CHUNK_NONE:
+		st = ts_error_set(err, TS_ERR_FORMAT, "not a streaming chunk (chat.completion.chunk or "
+		                  "llama.cpp /completion stream)");
+		break;
+	}
+	cJSON_Delete(root);
+	return st;
+}
+
+ts_status trace_chunk_error(const cJSON *root, ts_error *err)
+{
+	const cJSON *e = get(root, "error");
+	const cJSON *m = cJSON_IsObject(e) ? get(e, "message") : e;
+	if (cJSON_IsString(m))
+		return ts_error_set(err, TS_ERR_FORMAT, "stream error: %.200s", m->valuestring);
+	return ts_error_set(err, TS_ERR_FORMAT, "stream error (error is set)");
 }

@@ -11,36 +11,67 @@
  *               {"custom_id", "response": {"status_code", "body": {...}}, "error"}
  *   llamacpp    /completion: completion_probabilities with token/logprob/
  *               top_logprobs, prob/top_probs, or the old content/probs/tok_str
+ *   sglang      native /generate: {"text", "meta_info": {"output_token_logprobs":
+ *               [[logprob, id, text|null]], "output_top_logprobs", "finish_reason":
+ *               {"type"}}}
+ *   tgi         /generate: {"generated_text", "details": {"finish_reason",
+ *               "tokens": [{id, text, logprob, special}], "top_tokens": [[...]]}}
+ *   ollama      /api/generate ("response") or /api/chat ("message") with a
+ *               top-level "logprobs" [{token, logprob, bytes, top_logprobs}]
+ *               and "done_reason"
  *   text        text only: split into pseudo-steps (runs of digits, letters,
  *               spaces, punctuation) so replay still works; no logprobs.
+ * Streaming recordings (SSE, several lines per sample) are read by the file
+ * reader and the index below: openai-sse, llamacpp-sse.
  * "bytes", when present, is the truth for a token's text: a token may end in
  * the middle of a UTF-8 sequence.  Token text is raw (untrusted) bytes.
  *
  * Rules (trace_parse_line):
- * - Detection order: "tokens" (native), "text" (native text), "choices"
- *   (chat completion inline), "completion_probabilities" (llama.cpp inline),
- *   a batch line ("response" holding "status_code"/"body", or "custom_id"
- *   with a non-null "error"), "response" holding "choices" or
- *   "completion_probabilities" (or a llama.cpp "content" without probs),
- *   "response" as a plain string (text), an inline llama.cpp "content" with
- *   stop_type, stopped_eos/word/limit or tokens_predicted (text).  Otherwise TS_ERR_FORMAT
- *   "no tokens, text or completion in line".  null counts as absent.
+ * - Detection looks at what a field holds.  Order: "tokens" holding steps
+ *   (a non-empty array whose first element is an object or a string, or a
+ *   non-array: TS_ERR_FIELD) (native); "meta_info" holding
+ *   "output_token_logprobs" (sglang); "details" holding "tokens" (tgi);
+ *   "logprobs" with an Ollama response (ollama); "text" (native text, or
+ *   sglang text with "meta_info"); "choices" (chat completion inline),
+ *   "completion_probabilities" (llama.cpp inline), a batch line ("response"
+ *   holding "status_code"/"body", or "custom_id" with a non-null "error"),
+ *   "response" holding "choices" or "completion_probabilities" (or a
+ *   llama.cpp "content" without probs), an Ollama response without logprobs
+ *   ("response" string or "message" object, with "done_reason", "done" or
+ *   "created_at"), "response" as a plain string (text), an inline llama.cpp
+ *   "content" with stop_type, stopped_eos/word/limit or tokens_predicted
+ *   (text), TGI "generated_text" (text), "tokens": [] (native, no steps).
+ *   A "tokens" array of token ids (llama.cpp return_tokens) is never steps;
+ *   alone it is TS_ERR_FORMAT.  Otherwise TS_ERR_FORMAT "no tokens, text or
+ *   completion in line".  null counts as absent.  Fields of no container
+ *   (id_slot, generation_settings, timings, model, usage...) are ignored.
  * - A step/alternative object: text from "bytes" (array of integers 0-255;
- *   anything else is TS_ERR_FIELD) else "token", "tok_str" or "content"
- *   (string); logprob from "logprob", else "prob"/0..1 converted with log
- *   (prob 0 -> -9999), else NAN; alternatives from "top_logprobs",
+ *   anything else is TS_ERR_FIELD) else "token", "tok_str", "content" or
+ *   "text" (TGI) (string); logprob from "logprob", else "prob"/0..1 converted
+ *   with log (prob 0 -> -9999), else NAN; alternatives from "top_logprobs",
  *   "top_probs" or (old llama.cpp) "probs", the first max_alts kept.  In the
  *   old llama.cpp shape the chosen token's logprob is that of the "probs"
  *   entry with the same text (NAN if none).  Native "tokens" may also be
- *   plain strings.  logprob -9999.0 is kept as is.
+ *   plain strings.  logprob -9999.0 is kept as is; below it (-inf, Python's
+ *   -Infinity) it becomes -9999.0; +inf is TS_ERR_FIELD.  Python's bare
+ *   -Infinity, Infinity and NaN (not JSON) are read as -inf, +inf and null.
+ * - vLLM return_tokens_as_token_ids: a step whose token is "token_id:N" takes
+ *   its text from "bytes"; without bytes, or with bytes that spell the
+ *   placeholder itself, the text is unknown: TS_ERR_FIELD.  Alternatives
+ *   keep whatever text they have (bytes, else the placeholder).
+ * - SGLang: a step without text (return_text_in_logprobs off) makes the whole
+ *   sample the top-level "text" as pseudo-steps (format text).  Alternatives
+ *   without text are left out.
  * - UTF-8: a token without "bytes" whose string is not well-formed UTF-8 is
  *   rejected (TS_ERR_UTF8); with "bytes" any byte sequence is accepted.  A
  *   text-only body must be valid UTF-8 too.  (cJSON ends strings at an
  *   escaped \u0000: only "bytes" can carry a NUL.)
- * - finish: "finish_reason" "stop" -> STOP, "length" -> LENGTH, else
- *   UNKNOWN; llama.cpp stop_type eos/word -> STOP, limit -> LENGTH, or the old
+ * - finish: "finish_reason" (or TGI details.finish_reason, SGLang
+ *   meta_info.finish_reason.type, Ollama "done_reason") "stop", "eos_token"
+ *   or "stop_sequence" -> STOP, "length" -> LENGTH, else UNKNOWN; llama.cpp
+ *   stop_type eos/word -> STOP, limit -> LENGTH, or the old
  *   stopped_eos/stopped_word/stopped_limit booleans; "stop": true alone ->
- *   UNKNOWN.
+ *   UNKNOWN.  vLLM's "stop_reason" does not change it.
  * - Batch: "error" non-null or status_code != 200 -> TS_ERR_FORMAT "batch
  *   request failed ...".
  * - Image reference: "image_id" (integer, or a string of digits; any other
@@ -52,7 +83,8 @@
  *   character, kept whole), a run of whitespace (space, tab, CR, LF), up to 3
  *   ASCII punctuation bytes, or one control byte; runs are cut at
  *   max_token_bytes.  logprob NAN, no alternatives.  trace_get_format() is
- *   TRACE_FMT_TEXT (the finish still comes from the container).
+ *   TRACE_FMT_TEXT (the finish still comes from the container;
+ *   trace_get_container() still names it).
  * - Limits: more than max_steps steps or a token over max_token_bytes ->
  *   TS_ERR_LIMIT; a line over max_line_bytes -> TS_ERR_LIMIT.  The JSON must
  *   be one object, with only whitespace after it.
@@ -77,6 +109,11 @@ typedef enum {
 	TRACE_FMT_OPENAI_BATCH,
 	TRACE_FMT_LLAMACPP,
 	TRACE_FMT_TEXT, /* text only (native "text", or a response without logprobs) */
+	TRACE_FMT_SGLANG,
+	TRACE_FMT_TGI,
+	TRACE_FMT_OLLAMA,
+	TRACE_FMT_OPENAI_SSE,   /* data: {chat.completion.chunk} lines */
+	TRACE_FMT_LLAMACPP_SSE, /* data: {"content", "stop", ...} lines */
 } trace_format;
 
 /* An alternative token at a step. */
@@ -113,7 +150,8 @@ ts_status trace_parse_line(const char *line, size_t len, const trace_limits *lim
                            trace **out, ts_error *err);
 
 /* Accessors.  Pointers stay valid until trace_free. */
-trace_format       trace_get_format(const trace *t);
+trace_format       trace_get_format(const trace *t);    /* TRACE_FMT_TEXT for pseudo-steps */
+trace_format       trace_get_container(const trace *t); /* what it was read from; never TEXT */
 const char        *trace_format_name(trace_format f); /* "native", "openai", ... */
 const char        *trace_finish_name(trace_finish f); /* "stop", "length", "unknown" */
 trace_finish       trace_get_finish(const trace *t);
@@ -132,22 +170,64 @@ const char        *trace_file_name(const trace *t); /* "file_name" or "image"; N
 const char        *trace_custom_id(const trace *t); /* NULL if none */
 const char        *trace_prompt(const trace *t);    /* NULL if none */
 
-/* ---- Streaming reader over a JSONL file (opened read-only). ---- */
+/* ---- Building a trace from streaming chunks ---- */
+
+/* An empty trace (no steps, finish unknown) of the given container, e.g.
+ * TRACE_FMT_OPENAI_SSE; NULL when out of memory. */
+trace    *trace_new(trace_format container);
+/* Sets the image reference and prompt (each NULL: left as is); TS_ERR_NOMEM. */
+ts_status trace_set_refs(trace *t, const int64_t *image_id, const char *file_name,
+                         const char *custom_id, const char *prompt);
+/* Appends one streaming chunk: json[0..len) is the text after "data: " of
+ * one SSE event, either an OpenAI chat.completion.chunk (or text_completion
+ * chunk) — the element of "choices" whose "index" is choice (its position
+ * when it has no index) is taken: its logprobs.content steps, else its
+ * delta.content (or text) as one step without logprob — or a llama.cpp
+ * /completion stream chunk ("content", "completion_probabilities", "stop").
+ * *done is set to 1 when the chunk ends the request (a non-null
+ * finish_reason, which sets the finish; llama.cpp "stop": true).  image_id,
+ * file_name, custom_id and prompt in the chunk fill the fields not set yet.
+ * A chunk without the choice changes nothing.  "[DONE]" is not a chunk (the
+ * caller stops there).  An {"error": ...} chunk is TS_ERR_FORMAT "stream
+ * error: MESSAGE".  On any error t is left as it was. */
+ts_status trace_append_chunk(trace *t, const char *json, size_t len, const trace_limits *lim,
+                             long choice, int *done, ts_error *err);
+
+/* ---- Streaming reader over a trace file (opened read-only). ---- */
 
 typedef struct trace_file trace_file;
 
 ts_status trace_file_open(const char *path, const trace_limits *lim,
                           trace_file **out, ts_error *err);
 
-/* Reads the next non-blank line.  TS_OK: *out is a new trace (caller frees).
- * TS_EOF: no more lines.  Any other status: that line was bad and is skipped;
- * err names "path:LINE: what" and the next call continues after it.
- * *lineno (if not NULL) receives the 1-based line number.
+/* Reads the next sample.  TS_OK: *out is a new trace (caller frees).
+ * TS_EOF: no more.  Any other status: that sample (or line) was bad and is
+ * skipped; err names "path:LINE: what" and the next call continues after it.
+ * *lineno (if not NULL) receives the sample's first line (for an error: the
+ * line the message names).
  * Lines end in "\n" or "\r\n"; a last line without one is read; lines of only
  * spaces/tabs/CR are skipped.  A line longer than max_line_bytes is read and
  * discarded in chunks (memory stays bounded) and reported as TS_ERR_LIMIT.
- * After an I/O error (TS_ERR_IO) later calls return TS_EOF. */
+ * After an I/O error (TS_ERR_IO) later calls return TS_EOF.
+ * A line is a sample by itself (any container above) unless it is an SSE
+ * line: "data: [DONE]", "event:", "id:", "retry:" and ":" comment lines are
+ * skipped; "data: " followed by a streaming chunk (see trace_append_chunk)
+ * adds to the open request of its key — OpenAI chunks: "id" and
+ * choices[].index (each choice of an n > 1 request is its own sample);
+ * llama.cpp: "id_slot" and "index" — and the request is returned when a
+ * chunk ends it, else at the end of the file (finish unknown).  Samples come
+ * out in the order they end.  "data: " followed by any other object is read
+ * like a JSONL line.  A data line that is not valid JSON, or an {"error"}
+ * event, while exactly one request is open skips that request with the
+ * line's message; otherwise it is reported by itself.  A chunk that fails
+ * (bad bytes...) skips its request, named by the first bad line.  At most
+ * 1024 requests are open at once: opening one more skips the oldest
+ * (TS_ERR_LIMIT).  Memory holds the open requests only. */
 ts_status trace_file_next(trace_file *f, trace **out, size_t *lineno, ts_error *err);
+
+/* Lines of the sample (or error) the last call returned: the first and the
+ * last line of its request (equal for a JSONL line). */
+void trace_file_lines(const trace_file *f, size_t *first, size_t *last);
 
 /* Bytes consumed so far and the file size (0 if unknown), for progress. */
 uint64_t trace_file_pos(const trace_file *f);
@@ -155,21 +235,27 @@ uint64_t trace_file_size(const trace_file *f);
 
 void trace_file_close(trace_file *f);
 
-/* ---- Line index for lazy loading (TUI): offsets of non-blank lines. ---- */
+/* ---- Index for lazy loading (TUI): where each sample is. ---- */
 
 typedef struct trace_index trace_index;
 
 typedef void (*trace_progress_fn)(void *ud, uint64_t done, uint64_t total);
 
-/* Scans path once (no JSON parsing).  Lines longer than lim->max_line_bytes
- * are indexed too and fail on load. progress may be NULL. */
+/* Scans path once.  Entry i is the i-th output trace_file_next would give
+ * (sample or error), kept as its byte range, line range and request key; no
+ * steps are built, and JSONL lines are not parsed (SSE data lines are, for
+ * their keys).  Lines longer than lim->max_line_bytes are indexed too and
+ * fail on load.  progress may be NULL. */
 ts_status trace_index_build(const char *path, const trace_limits *lim,
                             trace_progress_fn progress, void *ud,
                             trace_index **out, ts_error *err);
 size_t    trace_index_count(const trace_index *ix);
-size_t    trace_index_lineno(const trace_index *ix, size_t i); /* 1-based line number */
-/* Parses entry i (seeks and reads only that line; the file is opened on the
- * first load and kept open).  Errors name "path:LINE: what"; i out of range
+size_t    trace_index_lineno(const trace_index *ix, size_t i); /* 1-based first line */
+/* First line of entry i (0 when out of range); *last (nullable) its last line. */
+size_t    trace_index_lines(const trace_index *ix, size_t i, size_t *last);
+/* Parses entry i: exactly what trace_file_next gave for it (seeks and reads
+ * only its byte range, streaming; for a request, only lines naming its key
+ * are parsed; the file is opened on the first load and kept open).  Errors name "path:LINE: what"; i out of range
  * is TS_ERR_USAGE.  Not thread-safe: one loader per index.  progress is
  * called every 16 MiB scanned and once at the end (done == total). */
 ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err);

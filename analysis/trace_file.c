@@ -1,13 +1,27 @@
-/* trace_file.c — streaming JSONL reader and line index over trace files.
+/* trace_file.c — streaming reader and index over trace files: JSONL (one
+ * sample a line) and SSE recordings (one sample per request, its chunks
+ * spread over many lines and interleaved with other requests').
  *
- * The reader keeps one buffer that holds whole lines between reads and is
- * refilled with large fread()s; a line is parsed in place.  A line longer than
- * max_line_bytes is never held in memory: once the buffer holds more than the
- * limit without a newline, the rest of that line is read and discarded.
- * The index scans the file once with memchr and records where each non-blank
- * line starts; loading an entry seeks there and parses it.
+ * Three layers, shared by the reader, the index and the index's loads:
+ * - linesrc: one buffer holding whole lines, refilled with large fread()s;
+ *   a line longer than max_line_bytes is never held (read and discarded);
+ *   optionally limited to a byte range (index loads).
+ * - the assembler (asmb): takes lines one at a time.  A JSONL line is a
+ *   sample by itself.  A "data:" line holding a streaming chunk goes to the
+ *   open request its key names (chunk "id" + choices[].index; llama.cpp:
+ *   "id_slot" + "index"); the request becomes a sample when a chunk ends it
+ *   (finish_reason / "stop": true), or at the end of the input.  Samples
+ *   come out in the order they end.  A line that cannot be read as a chunk
+ *   (malformed JSON, an {"error"} event) while exactly one request is open
+ *   belongs to that request: the request is skipped with that line's
+ *   message; otherwise the line is reported by itself.
+ * - outputs: the reader builds traces; the index keeps each output's byte
+ *   range, line range and key (no steps built), and a load replays the
+ *   range with a filter on the key.  Both run the same assembler, so the
+ *   index gives exactly what the reader gives (tests/fuzz/fuzz_trace_file.c).
  */
 #include "trace.h"
+#include "trace_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -18,10 +32,10 @@
 
 #ifdef TS_FUZZ_SMALL_BUFFERS /* tests/fuzz builds: refills, growth and discards on small inputs */
 #define READ_CHUNK ((size_t)16)
-#define INDEX_CHUNK ((size_t)7)
+#define MAX_OPEN ((size_t)3)
 #else
-#define READ_CHUNK ((size_t)1 << 20)       /* reader: minimum buffer */
-#define INDEX_CHUNK ((size_t)4 << 20)      /* index: read size */
+#define READ_CHUNK ((size_t)1 << 20) /* minimum buffer */
+#define MAX_OPEN ((size_t)1024)      /* requests open at once in a stream */
 #endif
 #define PROGRESS_EVERY ((uint64_t)16 << 20)
 
@@ -60,17 +74,500 @@ static int is_blank(const char *s, size_t n)
 	return 1;
 }
 
+static char *dup_msg(const char *s)
+{
+	return strdup(s);
+}
+
+/* ---- line source ---- */
+
+typedef struct linesrc {
+	FILE *fp;
+	size_t max;
+	char *buf;
+	size_t cap, start, end, scan; /* buf[start, end) is unconsumed; no '\n' in [start, scan) */
+	uint64_t buf_off;             /* file offset of buf[0] (relative to where reading began) */
+	uint64_t base;                /* file offset where reading began */
+	uint64_t remain;              /* bytes still to read */
+	int eof;
+} linesrc;
+
+enum { RL_EOF, RL_LINE, RL_TOOLONG, RL_IOERR, RL_NOMEM };
+
+static uint64_t ls_pos(const linesrc *ls) { return ls->base + ls->buf_off + ls->start; }
+
+static size_t ls_fread(linesrc *ls, char *p, size_t n)
+{
+	if ((uint64_t)n > ls->remain)
+		n = (size_t)ls->remain;
+	if (n == 0)
+		return 0;
+	size_t got = fread(p, 1, n, ls->fp);
+	ls->remain -= got;
+	return got;
+}
+
+/* Reads and drops the rest of an over-long line (the buffer contents are
+ * part of it).  *total receives the line's full length. */
+static int discard_line(linesrc *ls, uint64_t *total)
+{
+	uint64_t n_line = ls->end - ls->start;
+	ls->buf_off += ls->end;
+	ls->start = ls->end = ls->scan = 0;
+	for (;;) {
+		size_t n = ls_fread(ls, ls->buf, ls->cap);
+		if (n == 0) {
+			ls->eof = 1;
+			*total = n_line;
+			return ferror(ls->fp) ? RL_IOERR : RL_TOOLONG;
+		}
+		char *nl = memchr(ls->buf, '\n', n);
+		if (nl) {
+			size_t k = (size_t)(nl - ls->buf);
+			n_line += k;
+			ls->start = ls->scan = k + 1;
+			ls->end = n;
+			*total = n_line;
+			return RL_TOOLONG;
+		}
+		n_line += n;
+		ls->buf_off += n;
+	}
+}
+
+/* Next raw line (without "\n").  RL_TOOLONG: the line was skipped, *len is
+ * its length. */
+static int read_line(linesrc *ls, const char **line, uint64_t *len)
+{
+	size_t max = ls->max;
+	for (;;) {
+		if (ls->scan < ls->end) {
+			char *nl = memchr(ls->buf + ls->scan, '\n', ls->end - ls->scan);
+			if (nl) {
+				size_t k = (size_t)(nl - ls->buf);
+				*line = ls->buf + ls->start;
+				*len = k - ls->start;
+				ls->start = ls->scan = k + 1;
+				/* over the limit whether or not it had to be discarded: the
+				 * same answer for any buffer state (reader and index agree) */
+				return *len > max + 1 ? RL_TOOLONG : RL_LINE;
+			}
+			ls->scan = ls->end;
+		}
+		size_t pending = ls->end - ls->start;
+		/* +1: the line may still end in "\r\n" */
+		if (pending > max + 1)
+			return discard_line(ls, len);
+		if (ls->eof) {
+			if (pending == 0)
+				return RL_EOF;
+			*line = ls->buf + ls->start;
+			*len = pending;
+			ls->start = ls->scan = ls->end;
+			return pending > max + 1 ? RL_TOOLONG : RL_LINE;
+		}
+		if (ls->start > 0) {
+			memmove(ls->buf, ls->buf + ls->start, pending);
+			ls->buf_off += ls->start;
+			ls->scan -= ls->start;
+			ls->end = pending;
+			ls->start = 0;
+		}
+		if (ls->end == ls->cap) {
+			/* the buffer holds at most max + 2 bytes of one line */
+			size_t ncap = ls->cap > SIZE_MAX / 2 ? SIZE_MAX : ls->cap * 2;
+			if (ncap > max + 2)
+				ncap = max + 2;
+			char *nb = realloc(ls->buf, ncap);
+			if (!nb)
+				return RL_NOMEM;
+			ls->buf = nb;
+			ls->cap = ncap;
+		}
+		size_t n = ls_fread(ls, ls->buf + ls->end, ls->cap - ls->end);
+		if (n == 0) {
+			if (ferror(ls->fp))
+				return RL_IOERR;
+			ls->eof = 1;
+		}
+		ls->end += n;
+	}
+}
+
+/* A line source reading to the end of fp (set later) with the limits' line
+ * cap; -1 when out of memory. */
+static int ls_init(linesrc *ls, const trace_limits *lim)
+{
+	memset(ls, 0, sizeof *ls);
+	ls->cap = READ_CHUNK;
+	ls->max = line_limit(lim);
+	ls->remain = UINT64_MAX;
+	ls->buf = malloc(ls->cap);
+	return ls->buf ? 0 : -1;
+}
+
+/* ---- assembler ---- */
+
+enum { KIND_LINE = 0, KIND_REQ = 1 };
+
+/* An open request, and any output (sample or error) waiting to be taken. */
+typedef struct item {
+	int kind;
+	char *id;          /* KIND_REQ: chunk "id" ("slot:N" for llama.cpp) */
+	long index;        /* choices[].index (llama.cpp "index") */
+	trace *t;          /* reader: the sample (NULL once bad, and in the index) */
+	trace_format container;
+	size_t line0, line1;
+	uint64_t off0, off1; /* bytes [off0, off1) hold every line of it */
+	ts_status bad;       /* first error (0: none) */
+	size_t bad_line;
+	char *bad_msg;       /* "path:LINE: what" */
+	size_t attr_line;    /* first line attributed to it that was not its chunk */
+	int evicted;
+} item;
+
+typedef struct itemq {
+	item *v;
+	size_t n, cap, head;
+} itemq;
+
+typedef struct asmb {
+	const char *path;
+	const trace_limits *lim;
+	int build;            /* reader: build traces; index: ranges only */
+	itemq open;           /* open requests, oldest first (head == 0) */
+	itemq out;            /* finished, oldest first */
+	/* index load of one request: only its chunks */
+	int filter;
+	const char *want_id;
+	long want_index;
+	trace_format want_container;
+	size_t want_attr;
+	int want_safe_id;     /* want_id appears verbatim in its lines */
+	int nomem;            /* an output could not be kept (reported as out of memory) */
+} asmb;
+
+static void item_free(item *it)
+{
+	free(it->id);
+	trace_free(it->t);
+	free(it->bad_msg);
+	memset(it, 0, sizeof *it);
+}
+
+static int q_push(itemq *q, const item *it)
+{
+	if (q->head && q->head == q->n) {
+		q->head = q->n = 0;
+	}
+	if (q->n == q->cap) {
+		if (q->head) {
+			memmove(q->v, q->v + q->head, (q->n - q->head) * sizeof *q->v);
+			q->n -= q->head;
+			q->head = 0;
+		}
+		if (q->n == q->cap) {
+			size_t cap = q->cap ? q->cap * 2 : 8;
+			item *v = realloc(q->v, cap * sizeof *v);
+			if (!v)
+				return -1;
+			q->v = v;
+			q->cap = cap;
+		}
+	}
+	q->v[q->n++] = *it;
+	return 0;
+}
+
+static size_t q_len(const itemq *q) { return q->n - q->head; }
+
+static void q_free(itemq *q)
+{
+	for (size_t i = q->head; i < q->n; i++)
+		item_free(&q->v[i]);
+	free(q->v);
+	memset(q, 0, sizeof *q);
+}
+
+static void push_out(asmb *a, item *it)
+{
+	if (q_push(&a->out, it)) {
+		item_free(it);
+		a->nomem = 1;
+	}
+}
+
+static void set_bad(asmb *a, item *it, ts_status st, size_t lineno, const char *what)
+{
+	if (it->bad)
+		return;
+	ts_error m;
+	ts_error_set(&m, st, "%s:%zu: %s", a->path, lineno, what);
+	it->bad = st;
+	it->bad_line = lineno;
+	it->bad_msg = dup_msg(m.msg);
+	trace_free(it->t);
+	it->t = NULL;
+}
+
+/* A line that is an output by itself. */
+static void out_line(asmb *a, trace *t, ts_status st, const char *what, size_t lineno,
+                     uint64_t off0, uint64_t off1)
+{
+	item it;
+	memset(&it, 0, sizeof it);
+	it.kind = KIND_LINE;
+	it.t = t;
+	it.line0 = it.line1 = lineno;
+	it.off0 = off0;
+	it.off1 = off1;
+	if (st)
+		set_bad(a, &it, st, lineno, what);
+	push_out(a, &it);
+}
+
+/* Moves open request i to the outputs. */
+static void finish_open(asmb *a, size_t i)
+{
+	item it = a->open.v[i];
+	memmove(a->open.v + i, a->open.v + i + 1, (a->open.n - i - 1) * sizeof *a->open.v);
+	a->open.n--;
+	push_out(a, &it);
+}
+
+static void evict_msg(char *m, size_t n, const item *it)
+{
+	snprintf(m, n, "request \"%.60s\" choice %ld never finished while more than %zu requests "
+	         "were open at once: skipped", it->id ? it->id : "", it->index, MAX_OPEN);
+}
+
+static item *find_or_open(asmb *a, const char *id, long index, trace_format container,
+                          size_t lineno, uint64_t off0)
+{
+	for (size_t i = a->open.n; i-- > 0;) {
+		item *it = &a->open.v[i];
+		if (it->index == index && it->container == container && !strcmp(it->id, id))
+			return it;
+	}
+	if (a->open.n >= MAX_OPEN) {
+		item *old = &a->open.v[0];
+		char m[200];
+		evict_msg(m, sizeof m, old);
+		set_bad(a, old, TS_ERR_LIMIT, old->line0, m);
+		old->evicted = 1;
+		finish_open(a, 0);
+	}
+	item it;
+	memset(&it, 0, sizeof it);
+	it.kind = KIND_REQ;
+	it.id = strdup(id);
+	it.index = index;
+	it.container = container;
+	it.line0 = it.line1 = lineno;
+	it.off0 = off0;
+	it.off1 = off0;
+	if (it.id && a->build)
+		it.t = trace_new(container);
+	if (!it.id || (a->build && !it.t) || q_push(&a->open, &it)) {
+		item_free(&it);
+		a->nomem = 1;
+		return NULL;
+	}
+	return &a->open.v[a->open.n - 1];
+}
+
+/* A line that is not a chunk of any request (malformed JSON, an error
+ * event): the open request's when exactly one is open. */
+static void attribute(asmb *a, ts_status st, const char *what, size_t lineno, uint64_t off0,
+                      uint64_t off1)
+{
+	if (a->filter) {
+		if (lineno == a->want_attr && a->open.n == 1) {
+			item *it = &a->open.v[0];
+			set_bad(a, it, st, lineno, what);
+			it->line1 = lineno;
+			it->off1 = off1;
+		}
+		return;
+	}
+	if (a->open.n == 1) {
+		item *it = &a->open.v[0];
+		set_bad(a, it, st, lineno, what);
+		if (!it->attr_line)
+			it->attr_line = lineno;
+		it->line1 = lineno;
+		it->off1 = off1;
+		return;
+	}
+	out_line(a, NULL, st, what, lineno, off0, off1);
+}
+
+static const cJSON *jget(const cJSON *o, const char *k)
+{
+	const cJSON *j = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
+	return j && !cJSON_IsNull(j) ? j : NULL;
+}
+
+/* One chunk for the request (id, index); choice NULL for llama.cpp. */
+static void take_chunk(asmb *a, const cJSON *root, const cJSON *choice, size_t pos, const char *id,
+                       long index, trace_format container, size_t lineno, uint64_t off0,
+                       uint64_t off1)
+{
+	if (a->filter && (index != a->want_index || container != a->want_container ||
+	                  strcmp(id, a->want_id)))
+		return;
+	item *it = find_or_open(a, id, index, container, lineno, off0);
+	if (!it)
+		return;
+	it->line1 = lineno;
+	it->off1 = off1;
+	if (a->build && !it->bad) {
+		ts_error e;
+		int applied_done;
+		ts_status st = trace_chunk_apply(it->t, root, choice, pos, a->lim, &applied_done, &e);
+		if (st)
+			set_bad(a, it, st, lineno, e.msg);
+	}
+	int done = choice ? jget(choice, "finish_reason") != NULL : cJSON_IsTrue(jget(root, "stop"));
+	if (done)
+		finish_open(a, (size_t)(it - a->open.v));
+}
+
+static int starts(const char *s, size_t n, const char *p)
+{
+	size_t k = strlen(p);
+	return n >= k && !memcmp(s, p, k);
+}
+
+static int id_is_safe(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '-' || *s == '_' || *s == ':' || *s == '.'))
+			return 0;
+	return 1;
+}
+
+static int contains(const char *s, size_t n, const char *w)
+{
+	size_t k = strlen(w);
+	if (k == 0)
+		return 1;
+	for (const char *p = s; (size_t)(p - s) + k <= n; p++) {
+		p = memchr(p, w[0], n - (size_t)(p - s) - k + 1);
+		if (!p)
+			return 0;
+		if (!memcmp(p, w, k))
+			return 1;
+	}
+	return 0;
+}
+
+/* One raw line (without "\n"), bytes [off0, off1) of the file. */
+static void asm_line(asmb *a, const char *line, size_t n, size_t lineno, uint64_t off0,
+                     uint64_t off1)
+{
+	if (n && line[n - 1] == '\r')
+		n--;
+	if (is_blank(line, n))
+		return;
+	if (!starts(line, n, "data:")) {
+		if (line[0] == ':' || starts(line, n, "event:") || starts(line, n, "id:") ||
+		    starts(line, n, "retry:"))
+			return; /* SSE fields tailscope does not need */
+		if (a->filter)
+			return;
+		/* a JSONL line */
+		if (!a->build) {
+			out_line(a, NULL, TS_OK, NULL, lineno, off0, off1);
+			return;
+		}
+		trace *t = NULL;
+		ts_error e;
+		ts_status st = trace_parse_line(line, n, a->lim, &t, &e);
+		out_line(a, t, st, e.msg, lineno, off0, off1);
+		return;
+	}
+	const char *p = line + 5, *end = line + n;
+	if (p < end && *p == ' ')
+		p++;
+	size_t pn = (size_t)(end - p);
+	while (pn && (p[pn - 1] == ' ' || p[pn - 1] == '\t'))
+		pn--;
+	if (pn == 6 && !memcmp(p, "[DONE]", 6))
+		return;
+	if (a->filter && a->want_safe_id && lineno != a->want_attr && !contains(p, pn, a->want_id))
+		return; /* cannot be the wanted request's chunk */
+	cJSON *root = NULL;
+	ts_error e;
+	ts_status st = trace_json_parse(p, pn, a->lim, &root, &e);
+	if (st) {
+		attribute(a, st, e.msg, lineno, off0, off1);
+		return;
+	}
+	switch (trace_chunk_classify(root)) {
+	case TRACE_CHUNK_NONE: /* a whole sample in a data: line */
+		if (!a->filter) {
+			trace *t = NULL;
+			if (a->build)
+				st = trace_parse_object(root, a->lim, &t, &e);
+			out_line(a, t, st, e.msg, lineno, off0, off1);
+		}
+		break;
+	case TRACE_CHUNK_ERROR:
+		st = trace_chunk_error(root, &e);
+		attribute(a, st, e.msg, lineno, off0, off1);
+		break;
+	case TRACE_CHUNK_OPENAI: {
+		const cJSON *idj = jget(root, "id");
+		const char *id = cJSON_IsString(idj) ? idj->valuestring : "";
+		size_t pos = 0;
+		for (const cJSON *ch = jget(root, "choices")->child; ch; ch = ch->next, pos++) {
+			const cJSON *ix = jget(ch, "index");
+			long index = cJSON_IsNumber(ix) && ix->valuedouble >= 0 && ix->valuedouble < 1e9
+			                 ? (long)ix->valuedouble : (long)pos;
+			take_chunk(a, root, ch, pos, id, index, TRACE_FMT_OPENAI_SSE, lineno, off0, off1);
+		}
+		break;
+	}
+	case TRACE_CHUNK_LLAMACPP: {
+		char id[40] = "";
+		const cJSON *slot = jget(root, "id_slot");
+		if (cJSON_IsNumber(slot) && slot->valuedouble >= -1e9 && slot->valuedouble < 1e9)
+			snprintf(id, sizeof id, "slot:%ld", (long)slot->valuedouble);
+		const cJSON *ix = jget(root, "index");
+		long index = cJSON_IsNumber(ix) && ix->valuedouble >= 0 && ix->valuedouble < 1e9
+		                 ? (long)ix->valuedouble : 0;
+		take_chunk(a, root, NULL, 0, id, index, TRACE_FMT_LLAMACPP_SSE, lineno, off0, off1);
+		break;
+	}
+	}
+	cJSON_Delete(root);
+}
+
+/* End of input: every open request is a sample as it stands. */
+static void asm_eof(asmb *a)
+{
+	while (a->open.n)
+		finish_open(a, 0);
+}
+
+static void asm_free(asmb *a)
+{
+	q_free(&a->open);
+	q_free(&a->out);
+}
+
 /* ---- streaming reader ---- */
 
 struct trace_file {
-	FILE *fp;
 	char *path;
 	trace_limits lim;
-	char *buf;
-	size_t cap, start, end, scan; /* buf[start, end) is unconsumed; no '\n' in [start, scan) */
-	uint64_t buf_off;             /* file offset of buf[0] */
+	linesrc ls;
+	asmb a;
 	uint64_t size;
 	size_t lineno;
+	size_t first, last; /* lines of the last output */
 	int eof, failed;
 };
 
@@ -85,18 +582,19 @@ ts_status trace_file_open(const char *path, const trace_limits *lim, trace_file 
 		f->lim = *lim;
 	else
 		trace_limits_default(&f->lim);
-	f->cap = READ_CHUNK;
 	f->path = strdup(path);
-	f->buf = malloc(f->cap);
-	if (!f->path || !f->buf) {
+	if (ls_init(&f->ls, &f->lim) || !f->path) {
 		trace_file_close(f);
 		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
 	}
-	ts_status st = open_ro(path, &f->fp, &f->size, err);
+	ts_status st = open_ro(path, &f->ls.fp, &f->size, err);
 	if (st) {
 		trace_file_close(f);
 		return st;
 	}
+	f->a.path = f->path;
+	f->a.lim = &f->lim;
+	f->a.build = 1;
 	*out = f;
 	return TS_OK;
 }
@@ -105,102 +603,47 @@ void trace_file_close(trace_file *f)
 {
 	if (!f)
 		return;
-	if (f->fp)
-		fclose(f->fp);
-	free(f->buf);
+	if (f->ls.fp)
+		fclose(f->ls.fp);
+	asm_free(&f->a);
+	free(f->ls.buf);
 	free(f->path);
 	free(f);
 }
 
-uint64_t trace_file_pos(const trace_file *f) { return f->buf_off + f->start; }
+uint64_t trace_file_pos(const trace_file *f) { return ls_pos(&f->ls); }
 uint64_t trace_file_size(const trace_file *f) { return f->size; }
 
-enum { RL_EOF, RL_LINE, RL_TOOLONG, RL_IOERR, RL_NOMEM };
-
-/* Reads and drops the rest of an over-long line (the buffer contents are
- * part of it).  *total receives the line's full length. */
-static int discard_line(trace_file *f, uint64_t *total)
+void trace_file_lines(const trace_file *f, size_t *first, size_t *last)
 {
-	uint64_t n_line = f->end - f->start;
-	f->buf_off += f->end;
-	f->start = f->end = f->scan = 0;
-	for (;;) {
-		size_t n = fread(f->buf, 1, f->cap, f->fp);
-		if (n == 0) {
-			f->eof = 1;
-			*total = n_line;
-			return ferror(f->fp) ? RL_IOERR : RL_TOOLONG;
-		}
-		char *nl = memchr(f->buf, '\n', n);
-		if (nl) {
-			size_t k = (size_t)(nl - f->buf);
-			n_line += k;
-			f->start = f->scan = k + 1;
-			f->end = n;
-			*total = n_line;
-			return RL_TOOLONG;
-		}
-		n_line += n;
-		f->buf_off += n;
-	}
+	if (first)
+		*first = f->first;
+	if (last)
+		*last = f->last;
 }
 
-/* Next raw line (without "\n").  RL_TOOLONG: the line was skipped, *len is
- * its length. */
-static int read_line(trace_file *f, const char **line, uint64_t *len)
+/* Takes the oldest output: TS_OK with *out, or its error. */
+static ts_status take_out(asmb *a, trace **out, size_t *lineno, size_t *first, size_t *last,
+                          ts_error *err)
 {
-	size_t max = line_limit(&f->lim);
-	for (;;) {
-		if (f->scan < f->end) {
-			char *nl = memchr(f->buf + f->scan, '\n', f->end - f->scan);
-			if (nl) {
-				size_t k = (size_t)(nl - f->buf);
-				*line = f->buf + f->start;
-				*len = k - f->start;
-				f->start = f->scan = k + 1;
-				return RL_LINE;
-			}
-			f->scan = f->end;
-		}
-		size_t pending = f->end - f->start;
-		/* +1: the line may still end in "\r\n" */
-		if (pending > max + 1)
-			return discard_line(f, len);
-		if (f->eof) {
-			if (pending == 0)
-				return RL_EOF;
-			*line = f->buf + f->start;
-			*len = pending;
-			f->start = f->scan = f->end;
-			return RL_LINE;
-		}
-		if (f->start > 0) {
-			memmove(f->buf, f->buf + f->start, pending);
-			f->buf_off += f->start;
-			f->scan -= f->start;
-			f->end = pending;
-			f->start = 0;
-		}
-		if (f->end == f->cap) {
-			/* the buffer holds at most max + 2 bytes of one line */
-			/* here pending == cap <= max + 1, so ncap > cap */
-			size_t ncap = f->cap > SIZE_MAX / 2 ? SIZE_MAX : f->cap * 2;
-			if (ncap > max + 2)
-				ncap = max + 2;
-			char *nb = realloc(f->buf, ncap);
-			if (!nb)
-				return RL_NOMEM;
-			f->buf = nb;
-			f->cap = ncap;
-		}
-		size_t n = fread(f->buf + f->end, 1, f->cap - f->end, f->fp);
-		if (n == 0) {
-			if (ferror(f->fp))
-				return RL_IOERR;
-			f->eof = 1;
-		}
-		f->end += n;
+	item *it = &a->out.v[a->out.head++];
+	*first = it->line0;
+	*last = it->line1;
+	ts_status st = TS_OK;
+	if (it->bad) {
+		st = it->bad;
+		if (lineno)
+			*lineno = it->bad_line;
+		ts_error_set(err, st, "%s", it->bad_msg ? it->bad_msg : "out of memory");
+	} else {
+		*out = it->t;
+		it->t = NULL;
+		if (lineno)
+			*lineno = it->line0;
+		ts_error_clear(err);
 	}
+	item_free(it);
+	return st;
 }
 
 ts_status trace_file_next(trace_file *f, trace **out, size_t *lineno, ts_error *err)
@@ -209,47 +652,56 @@ ts_status trace_file_next(trace_file *f, trace **out, size_t *lineno, ts_error *
 	if (f->failed)
 		return TS_EOF;
 	for (;;) {
+		if (f->a.nomem) {
+			f->a.nomem = 0;
+			return ts_error_set(err, TS_ERR_NOMEM, "%s:%zu: out of memory", f->path, f->lineno);
+		}
+		if (q_len(&f->a.out))
+			return take_out(&f->a, out, lineno, &f->first, &f->last, err);
+		if (f->eof)
+			return TS_EOF;
 		const char *line = NULL;
 		uint64_t len = 0;
-		int r = read_line(f, &line, &len);
-		if (r == RL_EOF)
-			return TS_EOF;
+		uint64_t off0 = ls_pos(&f->ls);
+		int r = read_line(&f->ls, &line, &len);
+		if (r == RL_EOF) {
+			asm_eof(&f->a);
+			f->eof = 1;
+			continue;
+		}
 		f->lineno++;
-		if (lineno)
-			*lineno = f->lineno;
 		if (r == RL_IOERR || r == RL_NOMEM) {
 			f->failed = 1; /* later calls return TS_EOF: no endless error loop */
+			if (lineno)
+				*lineno = f->lineno;
+			f->first = f->last = f->lineno;
 			if (r == RL_NOMEM)
 				return ts_error_set(err, TS_ERR_NOMEM, "%s:%zu: out of memory", f->path,
 				                    f->lineno);
 			return ts_error_set(err, TS_ERR_IO, "%s:%zu: read error: %s", f->path, f->lineno,
 			                    strerror(errno));
 		}
-		if (r == RL_TOOLONG)
-			return ts_error_set(err, TS_ERR_LIMIT,
-			                    "%s:%zu: line of %llu bytes is longer than max_line_bytes (%zu)",
-			                    f->path, f->lineno, (unsigned long long)len,
-			                    f->lim.max_line_bytes);
-		size_t n = (size_t)len;
-		if (n && line[n - 1] == '\r')
-			n--;
-		if (is_blank(line, n))
+		if (r == RL_TOOLONG) {
+			char m[200];
+			snprintf(m, sizeof m, "line of %llu bytes is longer than max_line_bytes (%zu)",
+			         (unsigned long long)len, f->lim.max_line_bytes);
+			out_line(&f->a, NULL, TS_ERR_LIMIT, m, f->lineno, off0, ls_pos(&f->ls));
 			continue;
-		ts_error e;
-		ts_error_clear(&e);
-		ts_status st = trace_parse_line(line, n, &f->lim, out, &e);
-		if (st)
-			return ts_error_set(err, st, "%s:%zu: %s", f->path, f->lineno, e.msg);
-		ts_error_clear(err);
-		return TS_OK;
+		}
+		asm_line(&f->a, line, (size_t)len, f->lineno, off0, ls_pos(&f->ls));
 	}
 }
 
-/* ---- line index ---- */
+/* ---- index ---- */
 
 typedef struct ix_entry {
-	uint64_t off, len; /* len may include a trailing '\r' */
-	size_t lineno;
+	uint64_t off0, off1;
+	size_t line0, line1;
+	char *id;         /* KIND_REQ */
+	long index;
+	size_t attr_line;
+	trace_format container;
+	unsigned char kind, evicted;
 } ix_entry;
 
 struct trace_index {
@@ -268,23 +720,44 @@ void trace_index_free(trace_index *ix)
 		return;
 	if (ix->fp)
 		fclose(ix->fp);
+	for (size_t i = 0; i < ix->n; i++)
+		free(ix->e[i].id);
 	free(ix->e);
 	free(ix->buf);
 	free(ix->path);
 	free(ix);
 }
 
-static int ix_add(trace_index *ix, uint64_t off, uint64_t len, size_t lineno)
+/* Moves the assembler's outputs into entries. */
+static int ix_take(trace_index *ix, asmb *a)
 {
-	if (ix->n == ix->cap) {
-		size_t cap = ix->cap ? ix->cap * 2 : 1024;
-		ix_entry *e = realloc(ix->e, cap * sizeof *e);
-		if (!e)
-			return -1;
-		ix->e = e;
-		ix->cap = cap;
+	while (q_len(&a->out)) {
+		item *it = &a->out.v[a->out.head++];
+		if (ix->n == ix->cap) {
+			size_t cap = ix->cap ? ix->cap * 2 : 1024;
+			ix_entry *e = realloc(ix->e, cap * sizeof *e);
+			if (!e) {
+				item_free(it);
+				return -1;
+			}
+			ix->e = e;
+			ix->cap = cap;
+		}
+		ix_entry *e = &ix->e[ix->n++];
+		memset(e, 0, sizeof *e);
+		e->off0 = it->off0;
+		e->off1 = it->off1;
+		e->line0 = it->line0;
+		e->line1 = it->line1;
+		e->kind = (unsigned char)it->kind;
+		e->index = it->index;
+		e->id = it->id;
+		it->id = NULL;
+		e->attr_line = it->attr_line;
+		e->container = it->container;
+		e->evicted = (unsigned char)it->evicted;
+		item_free(it);
 	}
-	ix->e[ix->n++] = (ix_entry){ off, len, lineno };
 	return 0;
 }
 
@@ -300,75 +773,69 @@ ts_status trace_index_build(const char *path, const trace_limits *lim, trace_pro
 	else
 		trace_limits_default(&ix->lim);
 	ix->path = strdup(path);
-	char *buf = malloc(INDEX_CHUNK);
-	FILE *fp = NULL;
-	uint64_t total = 0;
+	linesrc ls;
+	int ls_bad = ls_init(&ls, &ix->lim);
+	asmb a;
+	memset(&a, 0, sizeof a);
+	a.path = ix->path;
+	a.lim = &ix->lim;
+	uint64_t total = 0, last_report = 0;
 	ts_status st;
-	if (!ix->path || !buf) {
+	if (!ix->path || ls_bad) {
 		st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	st = open_ro(path, &fp, &total, err);
+	st = open_ro(path, &ls.fp, &total, err);
 	if (st)
 		goto fail;
-
-	uint64_t base = 0, line_start = 0, last_report = 0;
-	size_t lineno = 1;
-	int nonblank = 0;
+	size_t lineno = 0;
 	for (;;) {
-		size_t n = fread(buf, 1, INDEX_CHUNK, fp);
-		if (n == 0) {
-			if (ferror(fp)) {
-				st = ts_error_set(err, TS_ERR_IO, "%s:%zu: read error: %s", path, lineno,
-				                  strerror(errno));
-				goto fail;
-			}
+		const char *line;
+		uint64_t len = 0, off0 = ls_pos(&ls);
+		int r = read_line(&ls, &line, &len);
+		if (r == RL_EOF)
 			break;
+		lineno++;
+		if (r == RL_IOERR) {
+			st = ts_error_set(err, TS_ERR_IO, "%s:%zu: read error: %s", path, lineno,
+			                  strerror(errno));
+			goto fail;
 		}
-		size_t i = 0;
-		while (i < n) {
-			if (!nonblank) {
-				while (i < n && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r'))
-					i++;
-				if (i == n)
-					break;
-				if (buf[i] != '\n')
-					nonblank = 1;
-			}
-			char *nl = memchr(buf + i, '\n', n - i);
-			if (!nl)
-				break;
-			size_t k = (size_t)(nl - buf);
-			uint64_t lend = base + k;
-			if (nonblank && ix_add(ix, line_start, lend - line_start, lineno)) {
-				st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-				goto fail;
-			}
-			lineno++;
-			line_start = lend + 1;
-			nonblank = 0;
-			i = k + 1;
+		if (r == RL_NOMEM) {
+			st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+			goto fail;
 		}
-		base += n;
-		if (progress && base - last_report >= PROGRESS_EVERY) {
-			last_report = base;
-			progress(ud, base, total);
+		if (r == RL_TOOLONG)
+			out_line(&a, NULL, TS_OK, NULL, lineno, off0, ls_pos(&ls)); /* fails on load */
+		else
+			asm_line(&a, line, (size_t)len, lineno, off0, ls_pos(&ls));
+		if (a.nomem || ix_take(ix, &a)) {
+			st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+			goto fail;
+		}
+		uint64_t pos = ls_pos(&ls);
+		if (progress && pos - last_report >= PROGRESS_EVERY) {
+			last_report = pos;
+			progress(ud, pos, total);
 		}
 	}
-	if (nonblank && ix_add(ix, line_start, base - line_start, lineno)) {
+	asm_eof(&a);
+	if (a.nomem || ix_take(ix, &a)) {
 		st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
 	if (progress)
-		progress(ud, base, total ? total : base);
-	fclose(fp);
-	free(buf);
+		progress(ud, ls_pos(&ls), total ? total : ls_pos(&ls));
+	fclose(ls.fp);
+	free(ls.buf);
+	asm_free(&a);
 	*out = ix;
 	return TS_OK;
 fail:
-	if (fp)
-		fclose(fp);
-	free(buf);
+	if (ls.fp)
+		fclose(ls.fp);
+	free(ls.buf);
+	asm_free(&a);
 	trace_index_free(ix);
 	return st;
 }
@@ -377,7 +844,19 @@ size_t trace_index_count(const trace_index *ix) { return ix->n; }
 
 size_t trace_index_lineno(const trace_index *ix, size_t i)
 {
-	return i < ix->n ? ix->e[i].lineno : 0;
+	return i < ix->n ? ix->e[i].line0 : 0;
+}
+
+size_t trace_index_lines(const trace_index *ix, size_t i, size_t *last)
+{
+	if (i >= ix->n) {
+		if (last)
+			*last = 0;
+		return 0;
+	}
+	if (last)
+		*last = ix->e[i].line1;
+	return ix->e[i].line0;
 }
 
 ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err)
@@ -387,46 +866,97 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 		return ts_error_set(err, TS_ERR_USAGE, "%s: no entry %zu (index has %zu)", ix->path, i,
 		                    ix->n);
 	const ix_entry *e = &ix->e[i];
-	size_t max = line_limit(&ix->lim);
-	if (e->len > (uint64_t)max + 1) {
-		/* decided without reading: even without a trailing '\r' it is too long */
-		return ts_error_set(err, TS_ERR_LIMIT,
-		                    "%s:%zu: line of %llu bytes is longer than max_line_bytes (%zu)",
-		                    ix->path, e->lineno, (unsigned long long)e->len, max);
-	}
-	size_t len = (size_t)e->len;
 	if (!ix->fp) {
 		uint64_t size;
 		ts_status st = open_ro(ix->path, &ix->fp, &size, err);
 		if (st)
 			return st;
 	}
-	if (len + 1 > ix->bufcap) {
-		char *nb = realloc(ix->buf, len + 1);
-		if (!nb)
-			return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-		ix->buf = nb;
-		ix->bufcap = len + 1;
-	}
-	if ((uint64_t)(off_t)e->off != e->off || fseeko(ix->fp, (off_t)e->off, SEEK_SET) != 0)
-		return ts_error_set(err, TS_ERR_IO, "%s:%zu: seek failed: %s", ix->path, e->lineno,
+	if ((uint64_t)(off_t)e->off0 != e->off0 || fseeko(ix->fp, (off_t)e->off0, SEEK_SET) != 0)
+		return ts_error_set(err, TS_ERR_IO, "%s:%zu: seek failed: %s", ix->path, e->line0,
 		                    strerror(errno));
-	if (fread(ix->buf, 1, len, ix->fp) != len) {
-		clearerr(ix->fp);
-		return ts_error_set(err, TS_ERR_IO, "%s:%zu: short read (file changed since indexing?)",
-		                    ix->path, e->lineno);
+	clearerr(ix->fp);
+	linesrc ls;
+	memset(&ls, 0, sizeof ls);
+	ls.fp = ix->fp;
+	ls.max = line_limit(&ix->lim);
+	ls.base = e->off0;
+	ls.remain = e->off1 - e->off0;
+	if (!ix->buf) {
+		ix->buf = malloc(READ_CHUNK);
+		if (!ix->buf)
+			return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+		ix->bufcap = READ_CHUNK;
 	}
-	if (len && ix->buf[len - 1] == '\r')
-		len--;
-	if (len > max)
-		return ts_error_set(err, TS_ERR_LIMIT,
-		                    "%s:%zu: line of %zu bytes is longer than max_line_bytes (%zu)",
-		                    ix->path, e->lineno, len, max);
-	ts_error pe;
-	ts_error_clear(&pe);
-	ts_status st = trace_parse_line(ix->buf, len, &ix->lim, out, &pe);
-	if (st)
-		return ts_error_set(err, st, "%s:%zu: %s", ix->path, e->lineno, pe.msg);
-	ts_error_clear(err);
-	return TS_OK;
+	ls.buf = ix->buf;
+	ls.cap = ix->bufcap;
+	asmb a;
+	memset(&a, 0, sizeof a);
+	a.path = ix->path;
+	a.lim = &ix->lim;
+	a.build = 1;
+	if (e->kind == KIND_REQ) {
+		a.filter = 1;
+		a.want_id = e->id ? e->id : "";
+		a.want_index = e->index;
+		a.want_attr = e->attr_line;
+		a.want_container = e->container;
+		/* an OpenAI chunk names its id verbatim (llama.cpp's "slot:N" is not
+		 * in the line as such) */
+		a.want_safe_id = e->container == TRACE_FMT_OPENAI_SSE && id_is_safe(a.want_id);
+	}
+	size_t lineno = e->line0 - 1;
+	ts_status st = TS_OK;
+	while (!q_len(&a.out)) {
+		const char *line;
+		uint64_t len = 0, off0 = ls_pos(&ls);
+		int r = read_line(&ls, &line, &len);
+		if (r == RL_EOF)
+			break;
+		lineno++;
+		if (r == RL_IOERR || r == RL_NOMEM) {
+			st = r == RL_NOMEM ? ts_error_set(err, TS_ERR_NOMEM, "out of memory")
+			                   : ts_error_set(err, TS_ERR_IO, "%s:%zu: read error: %s", ix->path,
+			                                  lineno, strerror(errno));
+			break;
+		}
+		if (r == RL_TOOLONG) {
+			if (a.filter)
+				continue;
+			char m[200];
+			snprintf(m, sizeof m, "line of %llu bytes is longer than max_line_bytes (%zu)",
+			         (unsigned long long)len, ix->lim.max_line_bytes);
+			out_line(&a, NULL, TS_ERR_LIMIT, m, lineno, off0, ls_pos(&ls));
+			break;
+		}
+		asm_line(&a, line, (size_t)len, lineno, off0, ls_pos(&ls));
+	}
+	ix->buf = ls.buf;
+	ix->bufcap = ls.cap;
+	if (!st && !q_len(&a.out))
+		asm_eof(&a);
+	if (!st && a.nomem) {
+		st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	}
+	if (!st && !q_len(&a.out))
+		st = ts_error_set(err, TS_ERR_IO, "%s:%zu: nothing to read (file changed since indexing?)",
+		                  ix->path, e->line0);
+	if (!st) {
+		size_t first, last;
+		st = take_out(&a, out, NULL, &first, &last, err);
+		if (!st && e->evicted) {
+			/* the reader met it unfinished when too many were open */
+			char m[200];
+			item tmp;
+			memset(&tmp, 0, sizeof tmp);
+			tmp.id = e->id;
+			tmp.index = e->index;
+			evict_msg(m, sizeof m, &tmp);
+			trace_free(*out);
+			*out = NULL;
+			st = ts_error_set(err, TS_ERR_LIMIT, "%s:%zu: %s", ix->path, e->line0, m);
+		}
+	}
+	asm_free(&a);
+	return st;
 }

@@ -15,6 +15,7 @@ static const char usage_text[] =
 	"       tailscope report [OPTIONS] RUN...     print duplicate/termination/F1 tables\n"
 	"       tailscope png [OPTIONS] RUN --sample ID -o FILE.png\n"
 	"       tailscope plot KIND [OPTIONS] RUN... [-o FILE.png]   (maxrepeat|interference|saved|pr)\n"
+	"       tailscope formats FILE|RUN...       how each sample was read (container, syntax)\n"
 	"       tailscope --help | --version\n"
 	"\n"
 	"RUN is a run directory (run.json, gt.json, images/, traces.jsonl) or a\n"
@@ -42,6 +43,8 @@ int main(int argc, char **argv)
 			return cmd_png(argc - 1, argv + 1);
 		if (!strcmp(a, "plot"))
 			return cmd_plot(argc - 1, argv + 1);
+		if (!strcmp(a, "formats"))
+			return cmd_formats(argc - 1, argv + 1);
 		if (!strcmp(a, "tui"))
 			return cmd_tui(argc - 1, argv + 1);
 	}

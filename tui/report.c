@@ -358,18 +358,21 @@ static void print_table(const export_run *rr, const report_opts *o)
 		printf("\n");
 		for (size_t i = 0; i < rr->n_rows; i++) {
 			const export_row *r = &rr->rows[i];
-			char id[64], tail[24], stop[24];
-			if (r->has_id)
-				snprintf(id, sizeof id, "%lld", (long long)r->image_id);
-			else {
-				/* cut the (sanitized) reference at 60 bytes on a character
-				 * boundary: a cut inside a UTF-8 sequence wrote invalid UTF-8 */
+			char id[96], tail[24], stop[24];
+			int k0 = r->has_id ? snprintf(id, sizeof id, r->image ? "%lld " : "%lld",
+			                              (long long)r->image_id) : 0;
+			if (k0 < 0)
+				k0 = 0;
+			if (!r->has_id || r->image) {
+				/* the reference (a file name/custom_id: after the matched id),
+				 * cut at 60 bytes on a character boundary: a cut inside a UTF-8
+				 * sequence wrote invalid UTF-8 */
 				const char *im = r->image ? r->image : "?";
 				size_t k = strlen(im);
 				if (k > 60)
 					for (k = 60; k > 0 && ((unsigned char)im[k] & 0xC0) == 0x80; k--)
 						;
-				snprintf(id, sizeof id, "%.*s", (int)k, im);
+				snprintf(id + k0, sizeof id - (size_t)k0, "%.*s", (int)k, im);
 			}
 			snprintf(tail, sizeof tail, r->tail_start >= 0 ? "%ld" : "-", r->tail_start);
 			snprintf(stop, sizeof stop, r->stop_step >= 0 ? "%ld" : "-", r->stop_step);

@@ -203,8 +203,9 @@ void session_free(session *s)
 
 /* ---- per-sample facts ---- */
 
-/* Display name of a trace's image reference (sanitized). */
-static void ref_name(const trace *t, char *out, size_t outsz)
+/* Display name of a trace's image reference (sanitized); a trace naming its
+ * image by file_name/custom_id shows the matched gt image's COCO id first. */
+static void ref_name(const trace *t, const gt_image *img, char *out, size_t outsz)
 {
 	int64_t id;
 	const char *p;
@@ -212,7 +213,10 @@ static void ref_name(const trace *t, char *out, size_t outsz)
 		snprintf(out, outsz, "%lld", (long long)id);
 	} else if ((p = trace_file_name(t)) || (p = trace_custom_id(t))) {
 		const char *b = strrchr(p, '/');
-		sanitize_cstr(b && b[1] ? b + 1 : p, out, outsz, 40);
+		int k = img ? snprintf(out, outsz, "%lld ", (long long)img->id) : 0;
+		if (k < 0 || (size_t)k >= outsz)
+			k = 0;
+		sanitize_cstr(b && b[1] ? b + 1 : p, out + k, outsz - (size_t)k, 40);
 	} else {
 		snprintf(out, outsz, "?");
 	}
@@ -299,7 +303,7 @@ static void fill_item(slist_item *it, const trace *t, const sample *s, size_t li
 {
 	char nm[96];
 	const repeat_stats *rep = sample_repeat(s);
-	ref_name(t, nm, sizeof nm);
+	ref_name(t, sample_image(s), nm, sizeof nm);
 	free(it->name);
 	it->name = strdup(nm);
 	free(it->labels);
@@ -572,8 +576,8 @@ void session_show(session *s, size_t ri, size_t idx)
 		record_done(r, idx, NULL, NULL);
 		return;
 	}
-	ref_name(v->t, v->image_id, sizeof v->image_id);
 	v->gimg = r->g ? run_find_image(r->g, v->t) : NULL;
+	ref_name(v->t, v->gimg, v->image_id, sizeof v->image_id);
 	const char *fname = v->gimg && v->gimg->file_name[0] ? v->gimg->file_name
 	                                                      : trace_file_name(v->t);
 	image_path(r->images_dir, fname, v->image_path, sizeof v->image_path);

@@ -7,7 +7,15 @@
  *   report    build/tailscope report --json RUN  (stdout to /dev/null)
  * and prints the medians and their ratio.  Goal (issue 2): ratio <= 1.5.
  *
- * usage: bench_report [--samples N] [--steps N] [--rounds N] [--bin PATH] [--dir DIR]
+ * SSE case (issue 11): the first --sse-samples completions of the same run
+ * rewritten as an SSE recording (one chat.completion.chunk per token, four
+ * requests interleaved, data: [DONE] after each group), then, alternating:
+ *   baseline  read every line + cJSON parse of each data: payload
+ *   report    build/tailscope report --json FILE.sse
+ * Goal: the same ratio <= 1.5.
+ *
+ * usage: bench_report [--samples N] [--steps N] [--rounds N] [--sse-samples N]
+ *                     [--bin PATH] [--dir DIR]
  */
 #include <cJSON.h>
 #include <errno.h>
@@ -120,7 +128,9 @@ static int generate(const char *dir, int samples, int steps)
 	return 0;
 }
 
-static double run_baseline(const char *traces)
+/* Reads every line and parses it with cJSON (sse: only the payload of
+ * "data: " lines, not [DONE]). */
+static double run_baseline(const char *traces, int sse)
 {
 	double t0 = now();
 	FILE *f = fopen(traces, "rb");
@@ -131,7 +141,13 @@ static double run_baseline(const char *traces)
 	ssize_t n;
 	size_t ok = 0;
 	while ((n = getline(&line, &cap, f)) > 0) {
-		cJSON *j = cJSON_ParseWithLength(line, (size_t)n);
+		size_t skip = 0;
+		if (sse) {
+			if (n < 12 || memcmp(line, "data: ", 6) || !memcmp(line + 6, "[DONE]", 6))
+				continue;
+			skip = 6;
+		}
+		cJSON *j = cJSON_ParseWithLength(line + skip, (size_t)n - skip);
 		ok += j != NULL;
 		cJSON_Delete(j);
 	}
@@ -141,6 +157,70 @@ static double run_baseline(const char *traces)
 	if (ok == 0)
 		return -1;
 	return t;
+}
+
+/* The completions of traces (native JSONL) as an SSE recording: one chunk
+ * per token, `group` requests interleaved round-robin. */
+static int write_sse(const char *traces, const char *out, int max_samples, int group)
+{
+	FILE *in = fopen(traces, "rb"), *f = fopen(out, "w");
+	if (!in || !f) {
+		if (in)
+			fclose(in);
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	int done = 0;
+	while (done < max_samples) {
+		cJSON *g[8];
+		int n = 0;
+		while (n < group && done + n < max_samples && getline(&line, &cap, in) > 0) {
+			g[n] = cJSON_Parse(line);
+			if (g[n])
+				n++;
+		}
+		if (n == 0)
+			break;
+		const cJSON *tok[8];
+		int id[8];
+		for (int k = 0; k < n; k++) {
+			tok[k] = cJSON_GetObjectItem(g[k], "tokens")->child;
+			id[k] = cJSON_GetObjectItem(g[k], "image_id")->valueint;
+		}
+		for (int left = n; left > 0;) {
+			left = 0;
+			for (int k = 0; k < n; k++) {
+				if (!tok[k])
+					continue;
+				char *t = cJSON_PrintUnformatted(tok[k]);
+				const cJSON *txt = cJSON_GetObjectItem(tok[k], "token");
+				char *content = cJSON_PrintUnformatted(txt);
+				int last = tok[k]->next == NULL;
+				char ref[40] = ""; /* a recorder's image reference, on the first chunk */
+				if (tok[k] == cJSON_GetObjectItem(g[k], "tokens")->child)
+					snprintf(ref, sizeof ref, "\"image_id\":%d,", id[k]);
+				fprintf(f, "data: {\"id\":\"chatcmpl-%d\",\"object\":\"chat.completion.chunk\","
+				        "\"created\":1733000000,\"model\":\"qwen3-vl\",%s\"choices\":[{\"index\":0,"
+				        "\"delta\":{\"content\":%s},\"logprobs\":{\"content\":[%s]},"
+				        "\"finish_reason\":%s}]}\n\n",
+				        id[k], ref, content, t, last ? "\"length\"" : "null");
+				free(t);
+				free(content);
+				tok[k] = tok[k]->next;
+				left += tok[k] != NULL;
+			}
+		}
+		fputs("data: [DONE]\n\n", f);
+		for (int k = 0; k < n; k++)
+			cJSON_Delete(g[k]);
+		done += n;
+	}
+	free(line);
+	fclose(in);
+	return fclose(f) ? -1 : 0;
 }
 
 static double run_report(const char *bin, const char *dir)
@@ -176,7 +256,7 @@ static int cmp_d(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	int samples = 5000, steps = 1500, rounds = 3;
+	int samples = 5000, steps = 1500, rounds = 3, sse_samples = 1000;
 	const char *bin = "build/tailscope";
 	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
 	char dir[1024];
@@ -185,6 +265,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--samples")) samples = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--steps")) steps = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--rounds")) rounds = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--sse-samples")) sse_samples = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--bin")) bin = argv[i + 1];
 		else if (!strcmp(argv[i], "--dir")) snprintf(dir, sizeof dir, "%s", argv[i + 1]);
 	}
@@ -212,7 +293,7 @@ int main(int argc, char **argv)
 	stat(traces, &sb);
 	double base[99], rep[99];
 	for (int r = 0; r < rounds; r++) {
-		base[r] = run_baseline(traces);
+		base[r] = run_baseline(traces, 0);
 		rep[r] = run_report(bin, run_dir);
 		if (base[r] < 0 || rep[r] < 0)
 			return 1;
@@ -222,6 +303,41 @@ int main(int argc, char **argv)
 	double mb = base[rounds / 2], mr = rep[rounds / 2];
 	printf("report: %d samples x %d steps x 5 alternatives, %.0f MB, %d rounds (medians)\n",
 	       samples, steps, (double)sb.st_size / 1e6, rounds);
+	printf("  cJSON parse alone      %8.3f s  (%.0f MB/s)\n", mb, (double)sb.st_size / 1e6 / mb);
+	printf("  tailscope report       %8.3f s\n", mr);
+	printf("  ratio report/cJSON     %8.2f   (goal <= 1.50)\n", mr / mb);
+
+	/* SSE: the same completions streamed */
+	if (sse_samples < 1)
+		return 0;
+	if (sse_samples > samples)
+		sse_samples = samples;
+	char sse[1300], sse_stamp[1320];
+	snprintf(sse, sizeof sse, "%s/stream-%d.sse", run_dir, sse_samples);
+	snprintf(sse_stamp, sizeof sse_stamp, "%s.complete", sse);
+	if (stat(sse_stamp, &sb) != 0) {
+		fprintf(stderr, "bench_report: writing %d samples as SSE to %s ...\n", sse_samples, sse);
+		if (write_sse(traces, sse, sse_samples, 4) != 0) {
+			fprintf(stderr, "bench_report: cannot write %s: %s\n", sse, strerror(errno));
+			return 2;
+		}
+		FILE *s = fopen(sse_stamp, "w");
+		if (s)
+			fclose(s);
+	}
+	stat(sse, &sb);
+	for (int r = 0; r < rounds; r++) {
+		base[r] = run_baseline(sse, 1);
+		rep[r] = run_report(bin, sse);
+		if (base[r] < 0 || rep[r] < 0)
+			return 1;
+	}
+	qsort(base, (size_t)rounds, sizeof base[0], cmp_d);
+	qsort(rep, (size_t)rounds, sizeof rep[0], cmp_d);
+	mb = base[rounds / 2];
+	mr = rep[rounds / 2];
+	printf("report SSE: %d samples x %d steps streamed (one chunk per token, 4 interleaved), %.0f MB, %d rounds (medians)\n",
+	       sse_samples, steps, (double)sb.st_size / 1e6, rounds);
 	printf("  cJSON parse alone      %8.3f s  (%.0f MB/s)\n", mb, (double)sb.st_size / 1e6 / mb);
 	printf("  tailscope report       %8.3f s\n", mr);
 	printf("  ratio report/cJSON     %8.2f   (goal <= 1.50)\n", mr / mb);

@@ -93,7 +93,7 @@ check "csv: exit 0" [ "$rc" -eq 0 ]
 check "csv: header" sh -c "head -n 1 '$tmp/csv' | grep -q '^run,line,image_id,image,records,duplicates,max_repeat,termination,tail_start,stop_step,steps,tp_03,fp_03,fn_03,tp_05,fp_05,fn_05,score,'"
 check "csv: 3 lines, CRLF" sh -c "[ \$(wc -l <'$tmp/csv') -eq 3 ] && [ \$(tr -cd '\r' <'$tmp/csv' | wc -c) -eq 3 ]"
 check "csv: quoted run name, empty nulls" grep -q '^"pol""icies, test",1,1,,5,2,3,truncated,3,7,12,3,2,0,3,2,0,' "$tmp/csv"
-check "csv: quoted image name" grep -q '^"pol""icies, test",2,,"two, ""b"".png",3,1,2,closed,,3,7,2,1,0,2,1,0,' "$tmp/csv"
+check "csv: quoted image name, the matched image's id" grep -q '^"pol""icies, test",2,2,"two, ""b"".png",3,1,2,closed,,3,7,2,1,0,2,1,0,' "$tmp/csv"
 if command -v python3 >/dev/null 2>&1; then
 	check "csv: python csv module reads it (same field count, values)" python3 - "$tmp/csv" <<'PY'
 import csv, sys

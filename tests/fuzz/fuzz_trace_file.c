@@ -1,17 +1,24 @@
-/* fuzz_trace_file — the JSONL reader (trace_file_*) and the line index
+/* fuzz_trace_file — the trace-file reader (trace_file_*) and the index
  * (trace_index_*) over a file holding the input, differential.
  *
  * Input: byte 0 picks max_line_bytes (8..263, so over-long lines, CRLF at
  * the limit and refills are all reached by small inputs), the rest is the
- * file.  The expected result is worked out line by line from the rules in
- * trace.h: lines end in "\n" (a last line without one counts); the reader
- * reports a line whose raw length (with a trailing "\r") exceeds
- * max_line_bytes + 1 as TS_ERR_LIMIT "line of N bytes", skips lines of only
- * spaces/tabs/CR, and otherwise gives exactly what trace_parse_line gives
- * for the line without its "\r", with "path:LINE: " before an error
- * message.  (A blank line over the limit is skipped when it fits the
- * reader's buffer and reported when it doesn't: both are accepted.)  The index lists the non-blank lines (blank ones of any length are
- * not listed) and loading entry i gives what the reader gave for that line.
+ * file.  Oracles:
+ * - A file without SSE lines (no line starting with "data:", "event:",
+ *   "id:", "retry:" or ":"): the expected result is worked out line by line
+ *   from the rules in trace.h: lines end in "\n" (a last line without one
+ *   counts); the reader reports a line whose raw length (with a trailing
+ *   "\r") exceeds max_line_bytes + 1 as TS_ERR_LIMIT "line of N bytes",
+ *   skips lines of only spaces/tabs/CR, and otherwise gives exactly what
+ *   trace_parse_line gives for the line without its "\r", with "path:LINE: "
+ *   before an error message.  (A blank line over the limit may be skipped or
+ *   reported.)
+ * - Any file (SSE recordings included, built with small buffers and at most
+ *   3 open requests): every output names lines first <= last within the
+ *   file, an error's line lies in that range and its message starts with
+ *   "path:LINE: "; the index lists exactly the reader's outputs (same line
+ *   ranges) and loading entry i gives what the reader gave (same status and
+ *   message, or the same steps, text, alternatives, finish and container).
  * The reader's position ends at the file size. */
 #include <fcntl.h>
 #include <stdint.h>
@@ -43,8 +50,29 @@ static void same_trace(const trace *a, const trace *b, size_t lineno)
 {
 	FZ_CHECK(trace_text_len(a) == trace_text_len(b) && trace_n_steps(a) == trace_n_steps(b) &&
 	         memcmp(trace_text(a), trace_text(b), trace_text_len(a)) == 0 &&
-	         trace_get_finish(a) == trace_get_finish(b) && trace_get_format(a) == trace_get_format(b),
+	         trace_n_alts(a) == trace_n_alts(b) &&
+	         trace_get_finish(a) == trace_get_finish(b) && trace_get_format(a) == trace_get_format(b) &&
+	         trace_get_container(a) == trace_get_container(b),
 	         "line %zu: trace differs from trace_parse_line's", lineno);
+}
+
+/* One output of the reader. */
+typedef struct output {
+	ts_status st;
+	trace *t;
+	size_t lineno, first, last;
+	char msg[TS_ERROR_MSG_MAX];
+} output;
+
+static int sse_line(const uint8_t *s, size_t n)
+{
+	static const char *const pre[] = { "data:", "event:", "id:", "retry:", ":" };
+	for (size_t i = 0; i < sizeof pre / sizeof pre[0]; i++) {
+		size_t k = strlen(pre[i]);
+		if (n >= k && !memcmp(s, pre[i], k))
+			return 1;
+	}
+	return 0;
 }
 
 /* What the reader must give for one line (raw: without "\n"). */
@@ -54,7 +82,7 @@ typedef struct expect {
 	trace *t;                   /* TS_OK */
 	char msg[TS_ERROR_MSG_MAX]; /* otherwise */
 	char msg2[TS_ERROR_MSG_MAX];/* also accepted (or "") */
-	int indexed;
+
 	int optional; /* blank and over-long: the reader may skip it or report it */
 } expect;
 
@@ -86,6 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	expect *exp = malloc(cap * sizeof *exp);
 	FZ_CHECK(exp, "oom");
 	size_t start = 0, lineno = 0;
+	int sse = 0;
 	while (start < flen) {
 		const uint8_t *nl = memchr(file + start, '\n', flen - start);
 		size_t end = nl ? (size_t)(nl - file) : flen;
@@ -95,6 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		start = end + 1;
 		if (n && line[n - 1] == '\r')
 			n--;
+		sse |= sse_line(line, n);
 		int is_blank = blank(line, r);
 		if (r <= lim.max_line_bytes + 1 && is_blank)
 			continue;
@@ -106,7 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		expect *e = &exp[n_exp++];
 		e->lineno = lineno;
 		e->t = NULL;
-		e->indexed = !is_blank;
+
 		e->optional = is_blank;
 		e->msg2[0] = '\0';
 		if (r > lim.max_line_bytes + 1) {
@@ -129,66 +159,105 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 
-	/* the reader */
+	/* the reader: every output */
+	size_t ocap = 16, n_out = 0;
+	output *out = malloc(ocap * sizeof *out);
+	FZ_CHECK(out, "oom");
 	trace_file *f;
 	ts_error err;
 	FZ_CHECK(trace_file_open(path, &lim, &f, &err) == TS_OK, "open: %s", err.msg);
-	for (size_t k = 0;; k++) {
+	for (;;) {
 		trace *t = NULL;
 		size_t ln = 0;
 		ts_status st = trace_file_next(f, &t, &ln, &err);
-		while (k < n_exp && exp[k].optional && (st == TS_EOF || exp[k].lineno < ln))
-			k++;
-		if (st == TS_EOF) {
-			FZ_CHECK(k == n_exp, "reader ended after %zu of %zu lines", k, n_exp);
+		if (st == TS_EOF)
 			break;
+		if (n_out == ocap) {
+			ocap *= 2;
+			out = realloc(out, ocap * sizeof *out);
+			FZ_CHECK(out, "oom");
 		}
-		FZ_CHECK(k < n_exp, "reader gave more than %zu lines (line %zu)", n_exp, ln);
-		FZ_CHECK(ln == exp[k].lineno, "entry %zu: reader line %zu, expected %zu", k, ln, exp[k].lineno);
-		FZ_CHECK(st == exp[k].st, "line %zu: reader status %d, expected %d (%s)", ln, (int)st,
-		         (int)exp[k].st, err.msg);
-		if (st == TS_OK)
-			same_trace(t, exp[k].t, ln);
-		else
-			FZ_CHECK(!strcmp(err.msg, exp[k].msg) || !strcmp(err.msg, exp[k].msg2),
-			         "line %zu: reader said \"%s\", expected \"%s\"",
-			         ln, err.msg, exp[k].msg);
-		trace_free(t);
+		output *o = &out[n_out++];
+		o->st = st;
+		o->t = t;
+		o->lineno = ln;
+		trace_file_lines(f, &o->first, &o->last);
+		snprintf(o->msg, sizeof o->msg, "%s", st ? err.msg : "");
+		FZ_CHECK(o->first >= 1 && o->first <= o->last && o->last <= lineno,
+		         "output %zu: lines %zu-%zu of %zu", n_out - 1, o->first, o->last, lineno);
+		FZ_CHECK((st == TS_OK) == (t != NULL), "output %zu: status %d with trace %p", n_out - 1,
+		         (int)st, (void *)t);
+		if (st != TS_OK) {
+			FZ_CHECK(ln >= o->first && ln <= o->last, "error line %zu outside %zu-%zu", ln,
+			         o->first, o->last);
+			char pre[300];
+			snprintf(pre, sizeof pre, "%s:%zu: ", path, ln);
+			FZ_CHECK(!strncmp(o->msg, pre, strlen(pre)), "message \"%s\" does not start with \"%s\"",
+			         o->msg, pre);
+		} else {
+			FZ_CHECK(ln == o->first, "sample line %zu, first %zu", ln, o->first);
+		}
 	}
 	FZ_CHECK(trace_file_pos(f) == flen, "reader position %llu of %zu bytes",
 	         (unsigned long long)trace_file_pos(f), flen);
 	FZ_CHECK(trace_file_next(f, &(trace *){ NULL }, NULL, &err) == TS_EOF, "EOF is not sticky");
 	trace_file_close(f);
 
-	/* the index: non-blank lines only */
+	/* without SSE lines: line by line, as worked out above */
+	if (!sse) {
+		size_t k = 0;
+		for (size_t i = 0; i < n_out; i++) {
+			const output *o = &out[i];
+			while (k < n_exp && exp[k].optional && exp[k].lineno < o->lineno)
+				k++;
+			FZ_CHECK(k < n_exp, "reader gave more than %zu lines (line %zu)", n_exp, o->lineno);
+			FZ_CHECK(o->lineno == exp[k].lineno, "entry %zu: reader line %zu, expected %zu", k,
+			         o->lineno, exp[k].lineno);
+			FZ_CHECK(o->st == exp[k].st, "line %zu: reader status %d, expected %d (%s)", o->lineno,
+			         (int)o->st, (int)exp[k].st, o->msg);
+			if (o->st == TS_OK)
+				same_trace(o->t, exp[k].t, o->lineno);
+			else
+				FZ_CHECK(!strcmp(o->msg, exp[k].msg) || !strcmp(o->msg, exp[k].msg2),
+				         "line %zu: reader said \"%s\", expected \"%s\"", o->lineno, o->msg,
+				         exp[k].msg);
+			k++;
+		}
+		while (k < n_exp && exp[k].optional)
+			k++;
+		FZ_CHECK(k == n_exp, "reader ended after %zu of %zu lines", k, n_exp);
+	}
+
+	/* the index: exactly the reader's outputs */
 	trace_index *ix;
 	FZ_CHECK(trace_index_build(path, &lim, NULL, NULL, &ix, &err) == TS_OK, "index: %s", err.msg);
-	size_t i = 0;
-	for (size_t k = 0; k < n_exp; k++) {
-		if (!exp[k].indexed)
-			continue;
-		FZ_CHECK(i < trace_index_count(ix), "index has %zu entries, line %zu missing",
-		         trace_index_count(ix), exp[k].lineno);
-		FZ_CHECK(trace_index_lineno(ix, i) == exp[k].lineno, "index entry %zu: line %zu, expected %zu", i,
-		         trace_index_lineno(ix, i), exp[k].lineno);
+	FZ_CHECK(trace_index_count(ix) == n_out, "index has %zu entries, the reader gave %zu",
+	         trace_index_count(ix), n_out);
+	for (size_t i = 0; i < n_out; i++) {
+		const output *o = &out[i];
+		size_t last = 0;
+		FZ_CHECK(trace_index_lines(ix, i, &last) == o->first && last == o->last &&
+		         trace_index_lineno(ix, i) == o->first,
+		         "index entry %zu: lines %zu-%zu, the reader's %zu-%zu", i, trace_index_lineno(ix, i),
+		         last, o->first, o->last);
 		trace *t = NULL;
 		ts_status st = trace_index_load(ix, i, &t, &err);
-		FZ_CHECK(st == exp[k].st, "index line %zu: status %d, expected %d (%s)", exp[k].lineno, (int)st,
-		         (int)exp[k].st, err.msg);
+		FZ_CHECK(st == o->st, "index entry %zu (line %zu): status %d, the reader's %d (%s)", i,
+		         o->first, (int)st, (int)o->st, err.msg);
 		if (st == TS_OK)
-			same_trace(t, exp[k].t, exp[k].lineno);
+			same_trace(t, o->t, o->first);
 		else
-			FZ_CHECK(!strcmp(err.msg, exp[k].msg) || !strcmp(err.msg, exp[k].msg2),
-			         "index line %zu: said \"%s\", expected \"%s\"",
-			         exp[k].lineno, err.msg, exp[k].msg);
+			FZ_CHECK(!strcmp(err.msg, o->msg), "index entry %zu: said \"%s\", the reader \"%s\"", i,
+			         err.msg, o->msg);
 		trace_free(t);
-		i++;
 	}
-	FZ_CHECK(i == trace_index_count(ix), "index has %zu entries, expected %zu", trace_index_count(ix), i);
 	trace *t = NULL;
-	FZ_CHECK(trace_index_load(ix, i, &t, &err) == TS_ERR_USAGE && t == NULL, "load past the end");
+	FZ_CHECK(trace_index_load(ix, n_out, &t, &err) == TS_ERR_USAGE && t == NULL, "load past the end");
 	trace_index_free(ix);
 
+	for (size_t i = 0; i < n_out; i++)
+		trace_free(out[i].t);
+	free(out);
 	for (size_t k = 0; k < n_exp; k++)
 		trace_free(exp[k].t);
 	free(exp);

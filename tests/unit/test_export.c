@@ -202,7 +202,9 @@ static void test_rows(void **state)
 	assert_int_equal(a->counts[(1 + 3) * 2 + 0].tp, 1);
 	assert_int_equal(a->counts[(1 + 3) * 2 + 0].fn, 2);
 
-	assert_false(b->has_id);
+	/* named by file_name: the key is the matched gt image's COCO id (issue 11) */
+	assert_true(b->has_id);
+	assert_int_equal(b->image_id, 2);
 	assert_string_equal(b->image, "two, \"b\".png");
 	assert_int_equal(b->tail_start, -1);
 	assert_int_equal(b->stop_step, 3);
@@ -488,7 +490,8 @@ static void test_json(void **state)
 	cJSON *tp = cJSON_GetObjectItemCaseSensitive(run, "termination_probability");
 	assert_float_equal(cJSON_GetObjectItemCaseSensitive(tp, "mean_at_tail_start")->valuedouble, 0.08, 1e-9);
 	cJSON *s1 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(run, "samples"), 1);
-	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(s1, "image_id")));
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(s1, "image_id")->valueint, 2);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(s1, "image")->valuestring, "two, \"b\".png");
 	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(s1, "p_close_at_tail_start")));
 	cJSON *s1nd = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s1, "policies"), "near_dup:0.9");
 	assert_int_equal(cJSON_GetObjectItemCaseSensitive(s1nd, "stop_step")->valueint, 3);

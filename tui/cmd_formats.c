@@ -1,0 +1,203 @@
+/* cmd_formats.c — `tailscope formats [OPTIONS] FILE|RUN...`: which container
+ * and which coordinate syntax each sample of a traces file was read as, with
+ * counts — the first question when a number looks wrong.
+ *
+ * One line per sample (JSONL: one line; SSE: the request's first-last line):
+ *   FILE:LINE[-LAST]  CONTAINER  STEPS  SYNTAX  RECORDS
+ * STEPS is "logprobs" (tokens with logprobs), "tokens" (real tokens, no
+ * logprobs: a stream without logprobs) or "text" (pseudo-steps from text).
+ * SYNTAX is the record syntax seen first (bbox_2d, box_2d, bbox, loc, none)
+ * and the coordinate convention --coords auto gives it.  Bad samples go to
+ * stderr as FILE:LINE: what.  Then the counts per container and per syntax.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "coords.h"
+#include "run.h"
+#include "sample.h"
+#include "sanitize.h"
+#include "trace.h"
+
+static const char formats_usage[] =
+	"usage: tailscope formats [OPTIONS] FILE|RUN...\n"
+	"\n"
+	"Tells, for each sample of a traces file (JSONL or an SSE recording), which\n"
+	"container it was read as and which coordinate syntax its records use, then\n"
+	"the counts.  RUN is a run directory (its traces file is read).\n"
+	"\n"
+	"  -s, --summary   counts only (no line per sample)\n"
+	"  -h, --help      this help\n"
+	"\n"
+	"exit status: 0 ok, 1 some samples skipped, 2 nothing readable\n";
+
+/* counts: container x steps kind, and syntax */
+#define N_FMT 12
+#define N_KEY 5
+
+static const char *key_name(rec_key k)
+{
+	switch (k) {
+	case REC_KEY_BBOX_2D: return "bbox_2d";
+	case REC_KEY_BOX_2D: return "box_2d";
+	case REC_KEY_BBOX: return "bbox";
+	case REC_KEY_LOC: return "loc";
+	case REC_KEY_NONE: break;
+	}
+	return "none";
+}
+
+static const char *steps_kind(const trace *t)
+{
+	if (trace_get_format(t) == TRACE_FMT_TEXT)
+		return "text";
+	return trace_has_logprobs(t) ? "logprobs" : "tokens";
+}
+
+typedef struct counts {
+	size_t fmt[N_FMT][3]; /* [container][logprobs, tokens, text] */
+	size_t key[N_KEY];
+	size_t samples, bad;
+} counts;
+
+static int steps_index(const char *k)
+{
+	return !strcmp(k, "logprobs") ? 0 : !strcmp(k, "tokens") ? 1 : 2;
+}
+
+static void print_counts(const char *name, const counts *c)
+{
+	static const char *const sk[3] = { "logprobs", "tokens", "text" };
+	printf("%s: %zu sample%s read, %zu skipped\n", name, c->samples, c->samples == 1 ? "" : "s",
+	       c->bad);
+	for (int f = 0; f < N_FMT; f++)
+		for (int k = 0; k < 3; k++)
+			if (c->fmt[f][k])
+				printf("  container %-13s %-8s %zu\n", trace_format_name((trace_format)f), sk[k],
+				       c->fmt[f][k]);
+	for (int k = 0; k < N_KEY; k++)
+		if (c->key[k]) {
+			coords_kind ck = coords_resolve(COORDS_AUTO, (rec_key)k);
+			printf("  syntax    %-13s %-8s %zu\n", key_name((rec_key)k),
+			       k == REC_KEY_NONE ? "-" : coords_name(ck), c->key[k]);
+		}
+}
+
+/* Reads one traces file; returns 0 ok, 1 some skipped, 2 nothing read. */
+static int one_file(const char *arg, int summary, counts *total)
+{
+	ts_error err;
+	char *path = NULL;
+	run_info *ri = NULL;
+	if (run_open(arg, &ri, &err) == TS_OK && ri->traces_path)
+		path = strdup(ri->traces_path);
+	else
+		path = strdup(arg);
+	run_info_free(ri);
+	if (!path)
+		return 2;
+	char shown[512];
+	sanitize_cstr(path, shown, sizeof shown, 200);
+	trace_file *f;
+	if (trace_file_open(path, NULL, &f, &err) != TS_OK) {
+		char m[TS_ERROR_MSG_MAX + 64];
+		fprintf(stderr, "tailscope formats: %s\n", sanitize_cstr(err.msg, m, sizeof m, 400));
+		free(path);
+		return 2;
+	}
+	analysis_opts o;
+	analysis_opts_default(&o);
+	counts c;
+	memset(&c, 0, sizeof c);
+	for (;;) {
+		trace *t = NULL;
+		ts_status st = trace_file_next(f, &t, NULL, &err);
+		if (st == TS_EOF)
+			break;
+		size_t first, last;
+		trace_file_lines(f, &first, &last);
+		if (st != TS_OK) {
+			char m[TS_ERROR_MSG_MAX + 64];
+			fprintf(stderr, "%s\n", sanitize_cstr(err.msg, m, sizeof m, 400));
+			c.bad++;
+			continue;
+		}
+		sample *s = NULL;
+		rec_key key = REC_KEY_NONE;
+		size_t nrec = 0;
+		if (sample_analyze(t, NULL, NULL, 0, 0, &o, &s, &err) == TS_OK) {
+			key = sample_key(s);
+			nrec = sample_n_records(s);
+			sample_free(s);
+		}
+		const char *sk = steps_kind(t);
+		trace_format cont = trace_get_container(t);
+		if ((unsigned)cont < N_FMT)
+			c.fmt[cont][steps_index(sk)]++;
+		if ((unsigned)key < N_KEY)
+			c.key[key]++;
+		c.samples++;
+		if (!summary) {
+			char lines[48];
+			if (last > first)
+				snprintf(lines, sizeof lines, "%zu-%zu", first, last);
+			else
+				snprintf(lines, sizeof lines, "%zu", first);
+			printf("%s:%s  %s  %s  %s  %zu record%s\n", shown, lines, trace_format_name(cont), sk,
+			       key_name(key), nrec, nrec == 1 ? "" : "s");
+		}
+		trace_free(t);
+	}
+	trace_file_close(f);
+	print_counts(shown, &c);
+	for (int i = 0; i < N_FMT; i++)
+		for (int k = 0; k < 3; k++)
+			total->fmt[i][k] += c.fmt[i][k];
+	for (int k = 0; k < N_KEY; k++)
+		total->key[k] += c.key[k];
+	total->samples += c.samples;
+	total->bad += c.bad;
+	free(path);
+	return c.samples == 0 ? 2 : c.bad ? 1 : 0;
+}
+
+int cmd_formats(int argc, char **argv)
+{
+	int summary = 0, n_files = 0, worst = 0, any_ok = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(formats_usage, stdout);
+			return 0;
+		}
+		if (!strcmp(argv[i], "-s") || !strcmp(argv[i], "--summary"))
+			summary = 1;
+		else if (argv[i][0] == '-' && argv[i][1]) {
+			char m[200];
+			fprintf(stderr, "tailscope formats: unknown option '%s'\n%s",
+			        sanitize_cstr(argv[i], m, sizeof m, 60), formats_usage);
+			return 2;
+		} else
+			n_files++;
+	}
+	if (!n_files) {
+		fputs(formats_usage, stderr);
+		return 2;
+	}
+	counts total;
+	memset(&total, 0, sizeof total);
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-' && argv[i][1])
+			continue;
+		int r = one_file(argv[i], summary, &total);
+		any_ok |= r < 2;
+		if (r > worst)
+			worst = r;
+	}
+	if (n_files > 1)
+		print_counts("all files", &total);
+	if (!any_ok)
+		return 2;
+	return worst ? 1 : 0;
+}
