@@ -196,6 +196,7 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 		return TS_ERR_NOMEM;
 	for (size_t i = 0; i < n; i++) {
 		w->dets[i].cat = info[i].box_ok ? info[i].cat : -1;
+		w->dets[i].point = rec_key_point(recs[i].key);
 		memcpy(w->dets[i].box, info[i].box, sizeof info[i].box);
 		w->dup_of[i] = info[i].dup_of;
 	}

@@ -800,7 +800,7 @@ static void draw_timeline(ui *u)
 				char tx[64];
 				sanitize(at + alts[k].off, alts[k].len, tx, sizeof tx, 14);
 				int cl = conf_is_end_token(at + alts[k].off, alts[k].len,
-				                           sample_key(v->s) == REC_KEY_LOC);
+				                           rec_key_tagged(sample_key(v->s)));
 				if (isnan(alts[k].logprob))
 					snprintf(buf, sizeof buf, "'%s' ?", tx);
 				else
