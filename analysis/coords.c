@@ -388,7 +388,9 @@ int coords_check_warning(const coords_check *c, char *buf, size_t n)
 	}
 	if (c->outside) {
 		APPEND("%s%zu of %zu boxes reach outside the image%s", sep, c->outside, c->sized,
-		       cv->yfirst ? "" : " (a y-first list read x-first? try --coords gemini)");
+		       cv->type == T_PIX || cv->type == T_QWEN25
+		           ? " (relative 0-1000 read as pixels? try --coords qwen3; or y first read x first?)"
+		           : cv->yfirst ? "" : " (a y-first list read x-first? try --coords gemini)");
 		sep = "; ";
 	}
 	if (all_le1)
