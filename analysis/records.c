@@ -1396,6 +1396,7 @@ void recsyn_emit(recparse *p, rec_key key, const double v[4], uint32_t first, ui
 void recsyn_junk(recparse *p, uint32_t step) { set_junk(p, step); }
 void recsyn_lab_reset(recparse *p) { lab_reset(p); }
 void recsyn_lab_add(recparse *p, unsigned char c) { lab_add_at(p, c, p->cur_step); }
+void recsyn_lab_add_at(recparse *p, unsigned char c, uint32_t step) { lab_add_at(p, c, step); }
 size_t recsyn_lab_len(const recparse *p) { return p->lab_len; }
 uint32_t recsyn_lab_step(const recparse *p) { return p->lab_step; }
 int recsyn_is_ws(unsigned char c) { return is_ws(c); }

@@ -50,6 +50,7 @@ void   recsyn_junk(recparse *p, uint32_t step);
  * valid, else -1 */
 void   recsyn_lab_reset(recparse *p);
 void   recsyn_lab_add(recparse *p, unsigned char c);
+void   recsyn_lab_add_at(recparse *p, unsigned char c, uint32_t step); /* a byte held since step */
 size_t recsyn_lab_len(const recparse *p);
 uint32_t recsyn_lab_step(const recparse *p); /* step of the label's first byte */
 int    recsyn_lab_finish(recparse *p);

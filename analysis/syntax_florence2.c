@@ -21,6 +21,7 @@ enum { F_TEXT = 0, F_AFTER, F_TAG, F_NUM, F_NEXT };
 typedef struct fl {
 	int s, mode;           /* state; text mode under a tag (F_TEXT / F_AFTER) */
 	unsigned char held[HELD_MAX];
+	uint32_t held_step[HELD_MAX];
 	size_t nheld;
 	uint32_t lt_step, group_first;
 	int nloc, digits, label_ready, drop;
@@ -48,7 +49,7 @@ static void junk(recparse *p, fl *f, uint32_t step)
 	f->label_ready = 0;
 }
 
-static void text_byte(recparse *p, fl *f, unsigned char c)
+static void text_byte(recparse *p, fl *f, unsigned char c, uint32_t step)
 {
 	if (f->mode == F_AFTER) {
 		if (recsyn_is_ws(c))
@@ -57,12 +58,13 @@ static void text_byte(recparse *p, fl *f, unsigned char c)
 		f->mode = F_TEXT;
 		f->label_ready = 0;
 	}
-	recsyn_lab_add(p, c);
+	recsyn_lab_add_at(p, c, step);
 }
 
 static void tag_start(fl *f, unsigned char c, uint32_t step)
 {
 	f->held[0] = c;
+	f->held_step[0] = step;
 	f->nheld = 1;
 	f->lt_step = step;
 	f->s = F_TAG;
@@ -101,7 +103,7 @@ static void fl_byte(recparse *p, void *st, unsigned char c, uint32_t step)
 		if (c == '<')
 			tag_start(f, c, step);
 		else
-			text_byte(p, f, c);
+			text_byte(p, f, c, step);
 		return;
 	case F_NEXT: /* inside a group: the next <loc_ */
 		if (recsyn_is_ws(c))
@@ -111,14 +113,16 @@ static void fl_byte(recparse *p, void *st, unsigned char c, uint32_t step)
 			return;
 		}
 		junk(p, f, step);
-		text_byte(p, f, c);
+		text_byte(p, f, c, step);
 		return;
 	case F_TAG: {
 		size_t n = f->nheld + 1;
 		int loc_prefix = n <= 5 && f->nheld < HELD_MAX && memcmp(f->held, LOC, f->nheld) == 0 &&
 		                 c == (unsigned char)LOC[n - 1];
-		if (f->nheld < HELD_MAX)
+		if (f->nheld < HELD_MAX) {
 			f->held[f->nheld] = c;
+			f->held_step[f->nheld] = step;
+		}
 		f->nheld = n;
 		if (loc_prefix) {
 			if (n == 5)
@@ -138,7 +142,7 @@ static void fl_byte(recparse *p, void *st, unsigned char c, uint32_t step)
 			} else {
 				f->s = f->mode;
 				for (size_t i = 0; i + 1 < n && i < HELD_MAX; i++)
-					text_byte(p, f, f->held[i]);
+					text_byte(p, f, f->held[i], f->held_step[i]);
 			}
 			f->s = f->mode;
 			fl_byte(p, f, c, step);
