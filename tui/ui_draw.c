@@ -452,7 +452,10 @@ static void draw_records(ui *u)
 		fmt_num(recs[i].v[1], b, sizeof b);
 		fmt_num(recs[i].v[2], c, sizeof c);
 		fmt_num(recs[i].v[3], d, sizeof d);
-		snprintf(buf, sizeof buf, "%s,%s,%s,%s ", a, b, c, d);
+		if (rec_key_n_values(recs[i].key) == 2) /* points, Kosmos-2 patch pairs */
+			snprintf(buf, sizeof buf, "%s,%s ", a, b);
+		else
+			snprintf(buf, sizeof buf, "%s,%s,%s,%s ", a, b, c, d);
 		x += put(w, y, x, W - x, buf, base);
 		/* match state */
 		const char *ms = NULL;
