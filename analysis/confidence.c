@@ -420,7 +420,7 @@ void conf_termination(const trace *t, const record *recs, size_t n, long tail_st
 	conf_term r = { NAN, -1, NAN, 0 };
 	size_t lim = tail_start >= 0 && (size_t)tail_start < n ? (size_t)tail_start : n;
 	for (size_t i = 0; i < n; i++) {
-		double p = conf_close_prob(t, (long)recs[i].last_step, recs[i].key == REC_KEY_LOC);
+		double p = conf_close_prob(t, (long)recs[i].last_step, rec_key_tagged(recs[i].key));
 		if (probs)
 			probs[i] = p;
 		if (isnan(p))

@@ -2,6 +2,8 @@
 #include "coords.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 void coords_opts_default(coords_opts *o)
@@ -12,23 +14,48 @@ void coords_opts_default(coords_opts *o)
 	o->max_pixels = 28L * 28 * 16384;
 }
 
-static const struct {
+/* One row per convention: how a record's numbers become pixels.
+ *   T_REL     (v + offset) / scale * side, x first or y first
+ *   T_PIX     as is
+ *   T_QWEN25  v * side / side_in, side_in from smart_resize
+ *   T_KOSMOS  two patch indices of a 32x32 grid (see coords.h) */
+enum { T_REL = 0, T_PIX, T_QWEN25, T_KOSMOS };
+
+static const struct conv {
 	coords_kind k;
-	const char *name;
+	const char *name, *desc;
+	int type;
+	double scale, offset;
+	int yfirst;
+	double vmax; /* emitted values above this do not fit (0: no bound) */
 } kinds[] = {
-	{ COORDS_AUTO, "auto" },
-	{ COORDS_QWEN3, "qwen3" },
-	{ COORDS_QWEN25, "qwen25" },
-	{ COORDS_GEMINI, "gemini" },
-	{ COORDS_PALIGEMMA, "paligemma" },
-	{ COORDS_XYXY, "xyxy" },
+	{ COORDS_AUTO, "auto", "from the syntax", T_PIX, 1, 0, 0, 0 },
+	{ COORDS_QWEN3, "qwen3", "relative 0-1000, x first", T_REL, 1000, 0, 0, 1000 },
+	{ COORDS_QWEN25, "qwen25", "pixels of the resized model input, x first", T_QWEN25, 1, 0, 0, 0 },
+	{ COORDS_GEMINI, "gemini", "relative 0-1000, y first", T_REL, 1000, 0, 1, 1000 },
+	{ COORDS_PALIGEMMA, "paligemma", "1024 bins, y first", T_REL, 1024, 0, 1, 1023 },
+	{ COORDS_XYXY, "xyxy", "pixels, x first", T_PIX, 1, 0, 0, 0 },
+	{ COORDS_FLORENCE2, "florence2", "1000 bins (bin centre), x first", T_REL, 1000, 0.5, 0, 999 },
+	{ COORDS_DEEPSEEK, "deepseek", "relative 0-999, x first", T_REL, 999, 0, 0, 999 },
+	{ COORDS_KOSMOS2, "kosmos2", "32x32 patch indices", T_KOSMOS, 32, 0, 0, 1023 },
+	{ COORDS_MOONDREAM, "moondream", "relative 0-1, x first", T_REL, 1, 0, 0, 1 },
+	{ COORDS_MOLMO, "molmo", "percent 0-100, x first", T_REL, 100, 0, 0, 100 },
 };
+#define N_KINDS (sizeof kinds / sizeof kinds[0])
+
+static const struct conv *conv_of(coords_kind k)
+{
+	for (size_t i = 0; i < N_KINDS; i++)
+		if (kinds[i].k == k)
+			return &kinds[i];
+	return NULL;
+}
 
 ts_status coords_parse(const char *name, coords_kind *out)
 {
 	if (!name)
 		return TS_ERR_USAGE;
-	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+	for (size_t i = 0; i < N_KINDS; i++) {
 		if (strcmp(name, kinds[i].name) == 0) {
 			if (out)
 				*out = kinds[i].k;
@@ -40,23 +67,30 @@ ts_status coords_parse(const char *name, coords_kind *out)
 
 const char *coords_name(coords_kind k)
 {
-	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-		if (kinds[i].k == k)
-			return kinds[i].name;
-	return "unknown";
+	const struct conv *c = conv_of(k);
+	return c ? c->name : "unknown";
+}
+
+const char *coords_describe(coords_kind k)
+{
+	const struct conv *c = conv_of(k);
+	return c ? c->desc : "unknown";
+}
+
+const char *coords_names(void)
+{
+	return "qwen3 | qwen25 | gemini | paligemma | xyxy | florence2 | deepseek | kosmos2 | "
+	       "moondream | molmo | auto";
 }
 
 coords_kind coords_resolve(coords_kind kind, rec_key key)
 {
 	if (kind != COORDS_AUTO)
 		return kind;
-	switch (key) {
-	case REC_KEY_BBOX_2D: return COORDS_QWEN3;
-	case REC_KEY_BOX_2D:  return COORDS_GEMINI;
-	case REC_KEY_LOC:     return COORDS_PALIGEMMA;
-	case REC_KEY_BBOX:    return COORDS_XYXY;
-	default:              return COORDS_XYXY;
-	}
+	coords_kind k = COORDS_XYXY;
+	if (coords_parse(rec_key_coords(key), &k) != TS_OK || k == COORDS_AUTO)
+		return COORDS_XYXY;
+	return k;
 }
 
 /* Python 3 round() of a non-negative double: nearest integer, ties to even.
@@ -133,6 +167,27 @@ static void order(double box[4])
 	}
 }
 
+/* Kosmos-2 patch pair to relative 0-1 corners, as transformers' Kosmos-2
+ * processor (patch_index_to_coordinate): cell edges when the two patches
+ * share a row or a column (or are one patch), cell centres otherwise. */
+static void kosmos_box(double ul, double lr, double n, double out[4])
+{
+	double cell = 1.0 / n;
+	double ulx = fmod(floor(ul), n), uly = floor(floor(ul) / n);
+	double lrx = fmod(floor(lr), n), lry = floor(floor(lr) / n);
+	if (ul == lr || ulx == lrx || uly == lry) {
+		out[0] = ulx * cell;
+		out[1] = uly * cell;
+		out[2] = lrx * cell + cell;
+		out[3] = lry * cell + cell;
+	} else {
+		out[0] = ulx * cell + cell / 2;
+		out[1] = uly * cell + cell / 2;
+		out[2] = lrx * cell + cell / 2;
+		out[3] = lry * cell + cell / 2;
+	}
+}
+
 ts_status coords_to_box(const record *r, const coords_opts *o, double img_w,
                         double img_h, double box[4])
 {
@@ -143,18 +198,31 @@ ts_status coords_to_box(const record *r, const coords_opts *o, double img_w,
 	}
 	if (!r || !box)
 		return TS_ERR_USAGE;
-	const double *v = r->v;
 	coords_kind k = coords_resolve(o->kind, r->key);
-	if (k != COORDS_XYXY && !(img_w > 0 && img_h > 0 && isfinite(img_w) && isfinite(img_h)))
+	const struct conv *c = conv_of(k);
+	if (!c)
+		return TS_ERR_USAGE;
+	if (c->type != T_PIX && !(img_w > 0 && img_h > 0 && isfinite(img_w) && isfinite(img_h)))
 		return TS_ERR_FIELD; /* relative conventions need the image size */
-	switch (k) {
-	case COORDS_QWEN3:
-		box[0] = v[0] / 1000.0 * img_w;
-		box[1] = v[1] / 1000.0 * img_h;
-		box[2] = v[2] / 1000.0 * img_w;
-		box[3] = v[3] / 1000.0 * img_h;
+	int point = rec_key_point(r->key);
+	/* emitted order -> x1, y1, x2, y2 (a point: x, y, x, y) */
+	double v[4] = { r->v[0], r->v[1], point ? r->v[0] : r->v[2], point ? r->v[1] : r->v[3] };
+	if (c->yfirst) {
+		double t = v[0];
+		v[0] = v[1];
+		v[1] = t;
+		t = v[2];
+		v[2] = v[3];
+		v[3] = t;
+	}
+	switch (c->type) {
+	case T_REL:
+		box[0] = (v[0] + c->offset) / c->scale * img_w;
+		box[1] = (v[1] + c->offset) / c->scale * img_h;
+		box[2] = (v[2] + c->offset) / c->scale * img_w;
+		box[3] = (v[3] + c->offset) / c->scale * img_h;
 		break;
-	case COORDS_QWEN25: {
+	case T_QWEN25: {
 		long h_in, w_in;
 		ts_status st = coords_smart_resize(lround(img_h), lround(img_w), o->factor,
 		                                   o->min_pixels, o->max_pixels, &h_in, &w_in);
@@ -166,26 +234,167 @@ ts_status coords_to_box(const record *r, const coords_opts *o, double img_w,
 		box[3] = v[3] * img_h / (double)h_in;
 		break;
 	}
-	case COORDS_GEMINI: /* ymin, xmin, ymax, xmax */
-		box[0] = v[1] / 1000.0 * img_w;
-		box[1] = v[0] / 1000.0 * img_h;
-		box[2] = v[3] / 1000.0 * img_w;
-		box[3] = v[2] / 1000.0 * img_h;
+	case T_KOSMOS: {
+		double rel[4];
+		if (!(isfinite(r->v[0]) && isfinite(r->v[1])))
+			return TS_ERR_FIELD;
+		kosmos_box(r->v[0], r->v[1], c->scale, rel);
+		box[0] = rel[0] * img_w;
+		box[1] = rel[1] * img_h;
+		box[2] = rel[2] * img_w;
+		box[3] = rel[3] * img_h;
 		break;
-	case COORDS_PALIGEMMA: /* y1, x1, y2, x2 in 1024 bins */
-		box[0] = v[1] / 1024.0 * img_w;
-		box[1] = v[0] / 1024.0 * img_h;
-		box[2] = v[3] / 1024.0 * img_w;
-		box[3] = v[2] / 1024.0 * img_h;
-		break;
-	case COORDS_XYXY:
+	}
 	default:
-		box[0] = v[0];
-		box[1] = v[1];
-		box[2] = v[2];
-		box[3] = v[3];
+		memcpy(box, v, sizeof v);
 		break;
 	}
 	order(box);
 	return TS_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* convention check */
+
+void coords_check_init(coords_check *c)
+{
+	memset(c, 0, sizeof *c);
+}
+
+void coords_check_add(coords_check *c, const record *r, const coords_opts *o, double img_w,
+                      double img_h)
+{
+	coords_kind k = coords_resolve(o ? o->kind : COORDS_AUTO, r->key);
+	const struct conv *cv = conv_of(k);
+	if (!cv)
+		return;
+	c->records++;
+	if ((size_t)r->key < REC_KEY_COUNT)
+		c->by_key[r->key]++;
+	if ((size_t)k < sizeof c->by_kind / sizeof c->by_kind[0])
+		c->by_kind[k]++;
+	int nv = rec_key_n_values(r->key);
+	int point = rec_key_point(r->key);
+	int above = 0, le1 = 1, nonzero = 0;
+	for (int i = 0; i < nv; i++) {
+		double x = r->v[i];
+		if (cv->vmax > 0 && x > cv->vmax)
+			above = 1;
+		if (!(x >= 0 && x <= 1))
+			le1 = 0;
+		if (x != 0)
+			nonzero = 1;
+	}
+	c->above += above;
+	c->nonzero += nonzero;
+	if (cv->type != T_KOSMOS && (cv->vmax == 0 || cv->vmax > 1))
+		c->le1 += le1;
+	if (!point && nv == 4 && cv->type != T_KOSMOS) {
+		double a = r->v[0], b = r->v[1], d = r->v[2], e = r->v[3];
+		if (cv->yfirst) {
+			double t = a; a = b; b = t;
+			t = d; d = e; e = t;
+		}
+		if (d < a || e < b)
+			c->reversed++;
+	}
+	double box[4];
+	if (img_w > 0 && img_h > 0 && coords_to_box(r, o, img_w, img_h, box) == TS_OK) {
+		c->sized++;
+		double mx = img_w * 0.01, my = img_h * 0.01;
+		if (box[2] - box[0] > img_w + mx || box[3] - box[1] > img_h + my || box[0] < -mx ||
+		    box[1] < -my || box[2] > img_w + mx || box[3] > img_h + my)
+			c->outside++;
+	}
+}
+
+static size_t most(const size_t *a, size_t n)
+{
+	size_t best = 0;
+	for (size_t i = 1; i < n; i++)
+		if (a[i] > a[best])
+			best = i;
+	return best;
+}
+
+static void app(char *buf, size_t n, size_t *used, const char *fmt, ...)
+{
+	if (*used + 1 >= n)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int w = vsnprintf(buf + *used, n - *used, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		*used += (size_t)w < n - *used ? (size_t)w : n - *used - 1;
+}
+#define APPEND(...) app(buf, n, &used, __VA_ARGS__)
+
+void coords_check_summary(const coords_check *c, char *buf, size_t n)
+{
+	size_t used = 0;
+	if (!buf || !n)
+		return;
+	buf[0] = '\0';
+	if (!c->records) {
+		APPEND("no records");
+		return;
+	}
+	int any = 0;
+	for (size_t k = 1; k < REC_KEY_COUNT; k++) {
+		if (!c->by_key[k])
+			continue;
+		APPEND("%s%s (%s) %zu record%s", any ? ", " : "", rec_key_name((rec_key)k),
+		       rec_key_family((rec_key)k), c->by_key[k], c->by_key[k] == 1 ? "" : "s");
+		any = 1;
+	}
+	size_t nk = sizeof c->by_kind / sizeof c->by_kind[0];
+	any = 0;
+	APPEND("; convention ");
+	for (size_t k = 0; k < nk; k++) {
+		if (!c->by_kind[k])
+			continue;
+		APPEND("%s%s (%s)", any ? ", " : "", coords_name((coords_kind)k),
+		       coords_describe((coords_kind)k));
+		any = 1;
+	}
+}
+
+int coords_check_warning(const coords_check *c, char *buf, size_t n)
+{
+	size_t used = 0;
+	if (!buf || !n)
+		return 0;
+	buf[0] = '\0';
+	if (!c->records)
+		return 0;
+	coords_kind k = (coords_kind)most(c->by_kind, sizeof c->by_kind / sizeof c->by_kind[0]);
+	const struct conv *cv = conv_of(k);
+	int all_le1 = c->le1 == c->records && c->nonzero > 0;
+	if (!cv || (!c->above && !c->reversed && !c->outside && !all_le1))
+		return 0;
+	APPEND("coordinates may not fit convention %s (%s):", cv->name, cv->desc);
+	const char *sep = " ";
+	if (c->above) {
+		APPEND("%s%zu of %zu records have values above %g", sep, c->above, c->records, cv->vmax);
+		if (k == COORDS_QWEN3)
+			APPEND(" (Qwen2.5-VL absolute pixels? try --coords qwen25)");
+		sep = "; ";
+	}
+	if (c->reversed) {
+		APPEND("%s%zu boxes have x2 < x1 or y2 < y1 (a y-first list read x-first, or x,y,w,h?)",
+		       sep, c->reversed);
+		sep = "; ";
+	}
+	if (c->outside) {
+		APPEND("%s%zu of %zu boxes reach outside the image%s", sep, c->outside, c->sized,
+		       cv->type == T_PIX || cv->type == T_QWEN25
+		           ? " (relative 0-1000 read as pixels? try --coords qwen3; or y first read x first?)"
+		           : cv->yfirst ? "" : " (a y-first list read x-first? try --coords gemini)");
+		sep = "; ";
+	}
+	if (all_le1)
+		APPEND("%sall %zu records have every value <= 1 (a 0-1 convention? try --coords moondream)",
+		       sep, c->records);
+	return 1;
 }

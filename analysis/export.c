@@ -196,6 +196,7 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 		return TS_ERR_NOMEM;
 	for (size_t i = 0; i < n; i++) {
 		w->dets[i].cat = info[i].box_ok ? info[i].cat : -1;
+		w->dets[i].point = rec_key_point(recs[i].key);
 		memcpy(w->dets[i].box, info[i].box, sizeof info[i].box);
 		w->dup_of[i] = info[i].dup_of;
 	}
@@ -432,6 +433,9 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 			trace_free(t);
 			continue;
 		}
+		for (size_t i = 0; i < sample_n_records(s); i++)
+			coords_check_add(&r->check, &sample_records(s)[i], &lo.an.coords,
+			                 img ? img->width : 0, img ? img->height : 0);
 		st = analyze_sample(r, &w, &lo, t, s, g, img, lineno);
 		if (st != TS_OK) {
 			say(warn, ud, "%s:%zu: out of memory", ri->traces_path, lineno);
@@ -443,6 +447,11 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 	if (progress && tf)
 		progress(ud, trace_file_pos(tf), trace_file_size(tf));
 	trace_file_close(tf);
+	{
+		char cw[768]; /* once per run: the numbers do not fit the convention */
+		if (coords_check_warning(&r->check, cw, sizeof cw))
+			say(warn, ud, "%s: %s", r->traces ? r->traces : r->path, cw);
+	}
 
 	for (size_t p = 0; p < o->n_pol; p++)
 		run_metrics_finish(&r->m[p]);

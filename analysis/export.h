@@ -98,6 +98,7 @@ typedef struct export_run {
 	conf_ap_result ap[EXPORT_MAX_POLICIES];
 	conf_term_run term;
 	size_t records_scored;   /* records with a finite score */
+	coords_check check;      /* syntaxes, conventions and their fit (coords.h) */
 	/* per sample */
 	uint32_t *max_repeat;    /* n_samples values (policy off) */
 	size_t n_samples;

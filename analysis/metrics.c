@@ -48,6 +48,14 @@ double metrics_iou_xywh(const double a[4], const double b[4], int crowd)
 	return r;
 }
 
+/* point-in-box similarity (metrics.h): 1 inside, edges included, else 0 */
+static double point_in(const double pt[2], const double b[4])
+{
+	if (!isfinite(pt[0]) || !isfinite(pt[1]))
+		return 0.0;
+	return pt[0] >= b[0] && pt[0] <= b[0] + b[2] && pt[1] >= b[1] && pt[1] <= b[1] + b[3];
+}
+
 #define STACK_FLAGS 4096
 
 void metrics_match_image(const metrics_det *dets, size_t n_det,
@@ -92,7 +100,7 @@ void metrics_match_image(const metrics_det *dets, size_t n_det,
 				const gt_ann *a = &anns[g];
 				if (a->cat != dt->cat || a->iscrowd || used[g])
 					continue;
-				double iou = metrics_iou_xywh(db, a->bbox, 0);
+				double iou = dt->point ? point_in(dt->box, a->bbox) : metrics_iou_xywh(db, a->bbox, 0);
 				if (iou < best)
 					continue;
 				best = iou;
@@ -104,7 +112,8 @@ void metrics_match_image(const metrics_det *dets, size_t n_det,
 					const gt_ann *a = &anns[g];
 					if (a->cat != dt->cat || !a->iscrowd)
 						continue;
-					double iou = metrics_iou_xywh(db, a->bbox, 1);
+					double iou = dt->point ? point_in(dt->box, a->bbox)
+					                       : metrics_iou_xywh(db, a->bbox, 1);
 					if (iou < best)
 						continue;
 					best = iou;

@@ -8,6 +8,15 @@
  * Continuous pixels, no +1.  A detection whose label names no category is FP.
  * Unlike COCOeval's summary there is no maxDets cap (a repeated tail counts in
  * full) and no area-range ignore.  Non-finite boxes have IoU 0.
+ *
+ * Points (det.point = 1, box = x,y,x,y): the similarity of a point and a box
+ * is 1 when the point lies in the box (x <= px <= x+w, y <= py <= y+h,
+ * edges included) and 0 otherwise, and matching is the same evaluateImg
+ * loop with it: visited in output order, a point takes an unmatched
+ * non-crowd box of its category that contains it (among several, the later
+ * box in file order wins, as on IoU ties), else a crowd box of its category
+ * that contains it absorbs it; one point per box; any threshold t in (0, 1]
+ * gives the same result.
  */
 #ifndef TS_METRICS_H
 #define TS_METRICS_H
@@ -26,6 +35,7 @@ typedef enum {
 typedef struct metrics_det {
 	double box[4]; /* x1, y1, x2, y2 in image pixels */
 	int cat;       /* gt category index, -1 = unknown label */
+	int point;     /* 1: a point at box[0], box[1] (see above) */
 } metrics_det;
 
 typedef struct metrics_counts {

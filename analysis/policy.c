@@ -86,6 +86,11 @@ int policy_is_truncation(const policy *p)
  * (v0,v2), [b0,b1] on the axis of (v1,v3). */
 static void norm_box(const record *r, double o[4])
 {
+	if (rec_key_n_values(r->key) == 2) { /* points, Kosmos-2 patch pairs: equal or not */
+		o[0] = o[2] = r->v[0];
+		o[1] = o[3] = r->v[1];
+		return;
+	}
 	o[0] = fmin(r->v[0], r->v[2]);
 	o[2] = fmax(r->v[0], r->v[2]);
 	o[1] = fmin(r->v[1], r->v[3]);

@@ -20,6 +20,7 @@
  * closes the list).
  */
 #include "records.h"
+#include "syntax.h"
 
 #include <locale.h>
 #include <math.h>
@@ -53,7 +54,7 @@ enum top_state {
 	T_RECORD,       /* inside a record object */
 	T_RESYNC,       /* after junk: skipping to "{" at list level */
 	T_CLOSED,       /* after "]": everything ignored */
-	T_LOC,          /* PaliGemma loc stream (sub-state in loc) */
+	T_SYN,          /* a tag syntax (p->syn) owns the stream */
 };
 
 enum gram_state {
@@ -73,7 +74,7 @@ enum num_state {
 
 enum str_sink { S_NONE = 0, S_KEY, S_LABEL };
 enum str_role { R_KEY = 0, R_VALUE };
-enum key_kind { K_OTHER = 0, K_LABEL, K_COORD };
+enum key_kind { K_OTHER = 0, K_LABEL, K_COORD, K_MINMAX, K_WRAP };
 
 enum loc_state {
 	L_EXPECT = 0, /* before a group: white space, then "<loc" */
@@ -105,10 +106,17 @@ struct recparse {
 	rec_key first_key;
 
 	int top;
+	uint32_t cur_step;   /* step being fed */
 
-	/* T_PRE: partial "<loc" */
-	int pre_k;
-	uint32_t pre_step;
+	/* T_PRE: bytes since a "<" that may begin a marker */
+#define MK_MAX 40
+	unsigned char mk_buf[MK_MAX];
+	uint32_t mk_step[MK_MAX];
+	size_t mk_len;
+
+	/* T_SYN */
+	const rec_syntax *syn;
+	void *syn_st;
 
 	/* grammar inside a record */
 	unsigned char *stack; /* container types, stack[0] = '{' (the record) */
@@ -141,12 +149,14 @@ struct recparse {
 	int cur_key;
 	rec_key coord_key, cand_key;
 	int seen_label, seen_coord, has_label, has_coords, in_coords;
+	int minmax_i, minmax_seen; /* x_min.. key being read (0..3), keys seen (bits) */
 	int nv;
 	double v[4];
 	/* label buffer */
 	char *lab;
 	size_t lab_len, lab_cap, cp_start;
 	int lab_cut;
+	uint32_t lab_step; /* step of the label's first byte (recsyn_lab_add) */
 
 	/* resync */
 	size_t rdepth;
@@ -157,6 +167,102 @@ struct recparse {
 	int lk, ldig, nloc, lab_k;
 	unsigned lval;
 };
+
+/* ------------------------------------------------------------------ */
+/* the syntaxes: one table owns what each key is */
+
+static const rec_syntax recsyn_paligemma; /* below: the loc machine lives here */
+
+/* JSON syntaxes: the depth-1 key holding an array of n_values numbers */
+static const struct {
+	rec_key key;
+	const char *json, *family, *coords;
+	int point, n_values;
+} json_keys[] = {
+	{ REC_KEY_BBOX_2D, "bbox_2d", "Qwen2.5/3-VL", "qwen3", 0, 4 },
+	{ REC_KEY_BOX_2D, "box_2d", "Gemini", "gemini", 0, 4 },
+	{ REC_KEY_BBOX, "bbox", "plain pixels", "xyxy", 0, 4 },
+	{ REC_KEY_POINT_2D, "point_2d", "Qwen2.5/3-VL points", "qwen3", 1, 2 },
+	{ REC_KEY_MINMAX, "x_min", "Moondream", "moondream", 0, 4 }, /* keys below */
+};
+static const char *const minmax_keys[4] = { "x_min", "y_min", "x_max", "y_max" };
+
+/* tag syntaxes, tried by marker before the list */
+static const rec_syntax *const tag_syntaxes[] = {
+	&recsyn_paligemma, &recsyn_florence2, &recsyn_deepseek, &recsyn_qwen2vl,
+	&recsyn_refbox, &recsyn_kosmos2, &recsyn_molmo,
+};
+#define N_TAG_SYNTAXES (sizeof tag_syntaxes / sizeof tag_syntaxes[0])
+
+static const rec_syntax *tag_syntax_of(rec_key k)
+{
+	for (size_t i = 0; i < N_TAG_SYNTAXES; i++)
+		if (tag_syntaxes[i]->key == k)
+			return tag_syntaxes[i];
+	return NULL;
+}
+
+static int json_key_index(rec_key k)
+{
+	for (size_t i = 0; i < sizeof json_keys / sizeof json_keys[0]; i++)
+		if (json_keys[i].key == k)
+			return (int)i;
+	return -1;
+}
+
+const char *rec_key_name(rec_key k)
+{
+	if (k == REC_KEY_NONE)
+		return "none";
+	if (k == REC_KEY_MINMAX)
+		return "x_min";
+	int j = json_key_index(k);
+	if (j >= 0)
+		return json_keys[j].json;
+	const rec_syntax *t = tag_syntax_of(k);
+	return t ? t->name : "unknown";
+}
+
+const char *rec_key_family(rec_key k)
+{
+	int j = json_key_index(k);
+	if (j >= 0)
+		return json_keys[j].family;
+	const rec_syntax *t = tag_syntax_of(k);
+	return t ? t->family : "none";
+}
+
+int rec_key_tagged(rec_key k)
+{
+	return tag_syntax_of(k) != NULL;
+}
+
+int rec_key_point(rec_key k)
+{
+	int j = json_key_index(k);
+	if (j >= 0)
+		return json_keys[j].point;
+	const rec_syntax *t = tag_syntax_of(k);
+	return t ? t->point : 0;
+}
+
+int rec_key_n_values(rec_key k)
+{
+	int j = json_key_index(k);
+	if (j >= 0)
+		return json_keys[j].n_values;
+	const rec_syntax *t = tag_syntax_of(k);
+	return t ? t->n_values : 4;
+}
+
+const char *rec_key_coords(rec_key k)
+{
+	int j = json_key_index(k);
+	if (j >= 0)
+		return json_keys[j].coords;
+	const rec_syntax *t = tag_syntax_of(k);
+	return t ? t->coords : "xyxy";
+}
 
 /* ------------------------------------------------------------------ */
 /* allocation helpers */
@@ -228,7 +334,8 @@ recparse *recparse_new(const recparse_limits *lim)
 	p->max_stack = p->lim.max_depth + 1;
 	p->stack = malloc(p->max_stack);
 	p->numbuf = malloc(p->lim.max_number_chars + 2);
-	if (!p->stack || !p->numbuf) {
+	p->syn_st = malloc(RECSYN_STATE_MAX);
+	if (!p->stack || !p->numbuf || !p->syn_st) {
 		recparse_free(p);
 		return NULL;
 	}
@@ -248,8 +355,11 @@ void recparse_reset(recparse *p)
 	p->junk_step = -1;
 	p->first_key = REC_KEY_NONE;
 	p->top = T_PRE;
-	p->pre_k = 0;
+	p->mk_len = 0;
+	p->syn = NULL;
 	p->depth = 0;
+	p->lab_len = 0;
+	p->lab_cut = 0;
 	p->lx = LX_NONE;
 }
 
@@ -261,6 +371,7 @@ void recparse_free(recparse *p)
 	free(p->recs);
 	free(p->stack);
 	free(p->numbuf);
+	free(p->syn_st);
 	free(p->lab);
 	free(p);
 }
@@ -584,7 +695,9 @@ static void start_record(recparse *p, uint32_t step)
 	p->coord_key = REC_KEY_NONE;
 	p->seen_label = p->seen_coord = 0;
 	p->has_label = p->has_coords = p->in_coords = 0;
+	p->minmax_seen = 0;
 	p->nv = 0;
+	p->v[0] = p->v[1] = p->v[2] = p->v[3] = 0;
 	lab_reset(p);
 }
 
@@ -706,27 +819,41 @@ static int string_done(recparse *p)
 			return 0;
 		p->cur_key = K_OTHER;
 		rec_key ck = REC_KEY_NONE;
-		if (key_is(p, "label"))
+		if (key_is(p, "label")) {
 			p->cur_key = K_LABEL;
-		else if (key_is(p, "bbox_2d"))
-			ck = REC_KEY_BBOX_2D;
-		else if (key_is(p, "box_2d"))
-			ck = REC_KEY_BOX_2D;
-		else if (key_is(p, "bbox"))
-			ck = REC_KEY_BBOX;
+		} else if (key_is(p, "objects") && p->bare && p->n == 0 && !p->seen_label &&
+		           !p->seen_coord && !p->minmax_seen) {
+			p->cur_key = K_WRAP; /* {"objects": [...]}: the list is inside */
+		} else {
+			for (size_t i = 0; i < sizeof json_keys / sizeof json_keys[0]; i++)
+				if (json_keys[i].key != REC_KEY_MINMAX && key_is(p, json_keys[i].json)) {
+					ck = json_keys[i].key;
+					break;
+				}
+			for (int i = 0; i < 4 && ck == REC_KEY_NONE; i++)
+				if (key_is(p, minmax_keys[i])) {
+					p->cur_key = K_MINMAX;
+					p->minmax_i = i;
+				}
+		}
 		if (ck != REC_KEY_NONE) {
 			p->cur_key = K_COORD;
 			p->cand_key = ck;
 		}
-		/* a second label or coordinate key makes the record ambiguous */
+		/* a second label or coordinate key makes the record ambiguous, and
+		 * so does an array of coordinates beside x_min.. keys */
 		if (p->cur_key == K_LABEL) {
 			if (p->seen_label)
 				return -1;
 			p->seen_label = 1;
 		} else if (p->cur_key == K_COORD) {
-			if (p->seen_coord)
+			if (p->seen_coord || p->minmax_seen)
 				return -1;
 			p->seen_coord = 1;
+		} else if (p->cur_key == K_MINMAX) {
+			if (p->seen_coord || (p->minmax_seen & (1 << p->minmax_i)))
+				return -1;
+			p->minmax_seen |= 1 << p->minmax_i;
 		}
 		return 0;
 	}
@@ -744,10 +871,14 @@ static int number_done(recparse *p)
 		return -1; /* "-", "1.", "1e", "1e+" */
 	if (!p->n_store)
 		return 0;
-	if (p->nv >= 4)
-		return -1;
 	double d;
 	if (num_value(p->numbuf, p->nlen, &d) < 0)
+		return -1;
+	if (p->n_store == 2) { /* "x_min": 0.25 */
+		p->v[p->minmax_i] = d;
+		return 0;
+	}
+	if (p->nv >= 4)
 		return -1;
 	p->v[p->nv++] = d;
 	return 0;
@@ -778,6 +909,17 @@ static int value_start(recparse *p, unsigned char c)
 			if (t != '[')
 				return -1;
 			coords = 1;
+		} else if (p->cur_key == K_MINMAX) {
+			if (t != 'n')
+				return -1;
+			store = 2;
+		} else if (p->cur_key == K_WRAP && t == '[') {
+			/* {"objects": [ : the records are the array's objects; what
+			 * follows the array's "]" is ignored like text after a list */
+			p->depth = 0;
+			p->bare = 0;
+			p->top = T_LIST_START;
+			return 0;
 		}
 	} else if (p->depth == 2 && p->in_coords) {
 		if (t != 'n')
@@ -821,14 +963,16 @@ static int close_container(recparse *p, unsigned char c, uint32_t step)
 	if ((c == '}' && open != '{') || (c == ']' && open != '['))
 		return -1;
 	if (p->depth == 2 && p->in_coords) {
-		if (p->nv != 4)
+		if (p->nv != rec_key_n_values(p->coord_key))
 			return -1;
 		p->has_coords = 1;
 		p->in_coords = 0;
 	}
 	if (p->depth == 1) {
 		p->depth = 0;
-		if (p->has_label && p->has_coords)
+		if (p->minmax_seen == 15) /* Moondream: the label is optional */
+			emit(p, REC_KEY_MINMAX, p->v, p->rec_first, step);
+		else if (p->has_label && p->has_coords)
 			emit(p, p->coord_key, p->v, p->rec_first, step);
 		else
 			set_junk(p, step); /* label or coordinates missing */
@@ -1149,26 +1293,222 @@ static int loc_byte(recparse *p, unsigned char c, uint32_t step)
 	return c == ';';
 }
 
+/* PaliGemma as a tag syntax (its state lives in recparse: ls, lk, ...) */
+
+static void pg_start(recparse *p, void *st)
+{
+	(void)st;
+	p->ls = L_EXPECT;
+}
+
+static void pg_byte(recparse *p, void *st, unsigned char c, uint32_t step)
+{
+	(void)st;
+	while (loc_byte(p, c, step))
+		;
+}
+
+static void pg_finish(recparse *p, void *st, uint32_t step, int stopped)
+{
+	(void)st;
+	if (!stopped)
+		return;
+	switch (p->ls) {
+	case L_LABEL:
+		loc_complete(p, step);
+		break;
+	case L_MATCH:
+	case L_DIGITS:
+	case L_GT:
+		set_junk(p, step); /* the model stopped inside a loc group */
+		break;
+	default:
+		break;
+	}
+}
+
+static const rec_syntax recsyn_paligemma = {
+	.key = REC_KEY_LOC, .name = "loc", .family = "PaliGemma", .coords = "paligemma",
+	.n_values = 4, .marker = "<loc#", .start = pg_start, .byte = pg_byte, .finish = pg_finish,
+};
+
+/* ------------------------------------------------------------------ */
+/* services for the syntax machines (syntax.h) */
+
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t need;
+		unsigned char lo = 0x80, hi = 0xBF;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xC2 && c <= 0xDF) {
+			need = 1;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			need = 2;
+			if (c == 0xE0)
+				lo = 0xA0;
+			else if (c == 0xED)
+				hi = 0x9F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			need = 3;
+			if (c == 0xF0)
+				lo = 0x90;
+			else if (c == 0xF4)
+				hi = 0x8F;
+		} else {
+			return 0;
+		}
+		if (n - i - 1 < need)
+			return 0;
+		for (size_t k = 1; k <= need; k++) {
+			unsigned char d = s[i + k];
+			if (d < lo || d > hi)
+				return 0;
+			lo = 0x80;
+			hi = 0xBF;
+		}
+		i += need + 1;
+	}
+	return 1;
+}
+
+static void lab_add_at(recparse *p, unsigned char c, uint32_t step)
+{
+	if (p->lab_len == 0 && is_ws(c))
+		return;
+	if (p->lab_len >= p->lim.max_label_bytes + 4)
+		return;
+	if (p->lab_len == 0)
+		p->lab_step = step;
+	p->lab_cut = 0;
+	lab_byte(p, c);
+}
+
+void recsyn_emit(recparse *p, rec_key key, const double v[4], uint32_t first, uint32_t last)
+{
+	emit(p, key, v, first, last);
+}
+
+void recsyn_junk(recparse *p, uint32_t step) { set_junk(p, step); }
+void recsyn_lab_reset(recparse *p) { lab_reset(p); }
+void recsyn_lab_add(recparse *p, unsigned char c) { lab_add_at(p, c, p->cur_step); }
+void recsyn_lab_add_at(recparse *p, unsigned char c, uint32_t step) { lab_add_at(p, c, step); }
+size_t recsyn_lab_len(const recparse *p) { return p->lab_len; }
+uint32_t recsyn_lab_step(const recparse *p) { return p->lab_step; }
+int recsyn_is_ws(unsigned char c) { return is_ws(c); }
+
+int recsyn_lab_finish(recparse *p)
+{
+	size_t n = p->lab_len;
+	if (n > p->lim.max_label_bytes) {
+		n = p->lim.max_label_bytes;
+		while (n > 0 && ((unsigned char)p->lab[n] & 0xC0) == 0x80)
+			n--;
+	}
+	if (!utf8_valid((const unsigned char *)p->lab, n))
+		return -1;
+	while (n && is_ws((unsigned char)p->lab[n - 1]))
+		n--;
+	p->lab_len = n;
+	return n ? 0 : -1;
+}
+
+void recsyn_num_start(recparse *p)
+{
+	p->ns = N_START;
+	p->nlen = 0;
+	p->n_store = 1;
+}
+
+int recsyn_num_byte(recparse *p, unsigned char c)
+{
+	return num_byte(p, c);
+}
+
+int recsyn_num_end(recparse *p, double *out)
+{
+	if (p->ns != N_ZERO && p->ns != N_INT && p->ns != N_FRAC && p->ns != N_EXP)
+		return -1;
+	return num_value(p->numbuf, p->nlen, out);
+}
+
+int recsyn_tag(const char *tag, unsigned *k, unsigned char c)
+{
+	char m = tag[*k];
+	if (m && (m == '#' ? c >= '0' && c <= '9' : (unsigned char)m == c)) {
+		if (tag[++*k] == '\0') {
+			*k = 0;
+			return 1;
+		}
+		return 0;
+	}
+	*k = c == '<' && tag[0] == '<';
+	return -1;
+}
+
 /* ------------------------------------------------------------------ */
 /* before the list */
 
-/* Returns 1 to re-dispatch c. */
+/* 2 when b[0..n) is marker m, 1 when it is a proper prefix of it, else 0 */
+static int marker_match(const char *m, const unsigned char *b, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		if (!m[i])
+			return 0;
+		if (m[i] == '#' ? !(b[i] >= '0' && b[i] <= '9') : (unsigned char)m[i] != b[i])
+			return 0;
+	}
+	return m[i] ? 1 : 2;
+}
+
+static void select_syntax(recparse *p, const rec_syntax *t)
+{
+	p->top = T_SYN;
+	p->syn = t;
+	p->opened = 1;
+	memset(p->syn_st, 0, RECSYN_STATE_MAX);
+	t->start(p, p->syn_st);
+	size_t n = p->mk_len;
+	uint32_t keep = p->cur_step;
+	p->mk_len = 0;
+	for (size_t i = 0; i < n && p->status == TS_OK; i++) {
+		p->cur_step = p->mk_step[i];
+		t->byte(p, p->syn_st, p->mk_buf[i], p->mk_step[i]);
+	}
+	p->cur_step = keep;
+}
+
+/* Text before the list is ignored, but the text since the last tag, line
+ * end or start is kept in the label buffer: Florence-2's first label. */
 static int pre_byte(recparse *p, unsigned char c, uint32_t step)
 {
-	if (p->pre_k) {
-		if (c == (unsigned char)LOC_TAG[p->pre_k]) {
-			if (++p->pre_k == 4) {
-				p->top = T_LOC;
-				p->opened = 1;
-				loc_start_group(p, p->pre_step);
-				p->lk = 4;
-				p->ls = L_DIGITS;
-				p->ldig = 0;
-				p->lval = 0;
-			}
-			return 0;
+	if (p->mk_len) {
+		if (p->mk_len < MK_MAX) {
+			p->mk_buf[p->mk_len] = c;
+			p->mk_step[p->mk_len] = step;
+			p->mk_len++;
 		}
-		p->pre_k = 0;
+		int alive = 0;
+		for (size_t i = 0; i < N_TAG_SYNTAXES; i++) {
+			int r = marker_match(tag_syntaxes[i]->marker, p->mk_buf, p->mk_len);
+			if (r == 2) {
+				select_syntax(p, tag_syntaxes[i]);
+				return 0;
+			}
+			alive |= r;
+		}
+		if (alive)
+			return 0;
+		/* not a marker: the held bytes were text, c is taken afresh */
+		size_t n = p->mk_len - 1;
+		p->mk_len = 0;
+		for (size_t i = 0; i < n; i++)
+			lab_add_at(p, p->mk_buf[i], p->mk_step[i]);
 	}
 	switch (c) {
 	case '[':
@@ -1180,10 +1520,17 @@ static int pre_byte(recparse *p, unsigned char c, uint32_t step)
 		start_record(p, step);
 		break;
 	case '<':
-		p->pre_k = 1;
-		p->pre_step = step;
+		p->mk_buf[0] = c;
+		p->mk_step[0] = step;
+		p->mk_len = 1;
+		break;
+	case '>':
+	case '\n':
+	case '\r':
+		lab_reset(p);
 		break;
 	default:
+		lab_add_at(p, c, step);
 		break;
 	}
 	return 0;
@@ -1203,6 +1550,7 @@ ts_status recparse_feed(recparse *p, const char *bytes, size_t len, uint32_t ste
 	if (!bytes)
 		return TS_ERR_USAGE;
 	const unsigned char *b = (const unsigned char *)bytes;
+	p->cur_step = step;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = b[i];
 		int redo;
@@ -1223,8 +1571,9 @@ ts_status recparse_feed(recparse *p, const char *bytes, size_t len, uint32_t ste
 				resync_byte(p, c, step);
 				redo = 0;
 				break;
-			case T_LOC:
-				redo = loc_byte(p, c, step);
+			case T_SYN:
+				p->syn->byte(p, p->syn_st, c, step);
+				redo = 0;
 				break;
 			default: /* T_CLOSED */
 				return TS_OK;
@@ -1254,20 +1603,10 @@ void recparse_finish(recparse *p, uint32_t last_step, int stopped_by_model)
 	if (!p || p->finished)
 		return;
 	p->finished = 1;
-	if (p->status != TS_OK || p->top != T_LOC || !stopped_by_model)
+	if (p->status != TS_OK || p->top != T_SYN || !stopped_by_model)
 		return;
-	switch (p->ls) {
-	case L_LABEL:
-		loc_complete(p, last_step);
-		break;
-	case L_MATCH:
-	case L_DIGITS:
-	case L_GT:
-		set_junk(p, last_step); /* the model stopped inside a loc group */
-		break;
-	default:
-		break;
-	}
+	p->cur_step = last_step;
+	p->syn->finish(p, p->syn_st, last_step, 1);
 	if (p->status == TS_OK) {
 		p->closed = 1;
 		p->close_step = (long)last_step;
@@ -1292,7 +1631,7 @@ ts_status     recparse_status(const recparse *p) { return p ? p->status : TS_ERR
 
 int record_equal(const record *a, const record *b)
 {
-	if (a->label_len != b->label_len)
+	if (a->label_len != b->label_len || rec_key_point(a->key) != rec_key_point(b->key))
 		return 0;
 	for (int i = 0; i < 4; i++)
 		if (a->v[i] != b->v[i])
@@ -1320,6 +1659,8 @@ uint64_t record_hash(const record *r)
 		}
 	}
 	h ^= r->label_len;
+	if (rec_key_point(r->key))
+		h ^= 0x9e3779b97f4a7c15ULL; /* a point never equals a box */
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;

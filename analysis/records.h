@@ -54,12 +54,42 @@ typedef enum {
 	REC_KEY_BOX_2D,  /* {"box_2d": [ymin,xmin,ymax,xmax]} */
 	REC_KEY_BBOX,    /* {"bbox": [x1,y1,x2,y2]} */
 	REC_KEY_LOC,     /* <locY1><locX1><locY2><locX2> label */
+	REC_KEY_POINT_2D,/* {"point_2d": [x,y]} (Qwen2.5/3-VL points) */
+	REC_KEY_MINMAX,  /* {"x_min","y_min","x_max","y_max"} (Moondream) */
+	REC_KEY_FLORENCE,/* label<loc_X1><loc_Y1><loc_X2><loc_Y2> (Florence-2) */
+	REC_KEY_DEEPSEEK,/* <|ref|>label<|/ref|><|det|>[[x1,y1,x2,y2]]<|/det|> */
+	REC_KEY_QWEN2VL, /* <|object_ref_start|>..<|box_start|>(x1,y1),(x2,y2)<|box_end|> */
+	REC_KEY_REFBOX,  /* <ref>label</ref><box>[[x1,y1,x2,y2]]</box> (Qwen-VL, InternVL) */
+	REC_KEY_KOSMOS,  /* <phrase>..</phrase><object><patch_index_UL><patch_index_LR></object> */
+	REC_KEY_MOLMO,   /* <point x=".." y=".." alt="label">label</point> (Molmo points) */
+	REC_KEY_COUNT
 } rec_key;
+
+/* What a syntax is, asked of its key (one table in records.c owns these
+ * facts; nothing outside the parser tests for particular keys):
+ *   rec_key_name      short name ("bbox_2d", "florence2", ...), "none" for
+ *                     REC_KEY_NONE, "unknown" out of range
+ *   rec_key_family    who writes it ("Qwen2.5/3-VL", "Florence-2", ...)
+ *   rec_key_tagged    1 when the list is a stream of tags that only the end
+ *                     of the text ends (loc, Florence-2, DeepSeek, Qwen2-VL,
+ *                     Qwen-VL, Kosmos-2, Molmo): no "]" closes it
+ *   rec_key_point     1 when a record is a point: v[0], v[1] in emitted
+ *                     order, v[2] = v[3] = 0
+ *   rec_key_n_values  numbers a record carries (4, or 2 for points and
+ *                     Kosmos-2 patch pairs)
+ *   rec_key_coords    name of the default coordinate convention (coords.h) */
+const char *rec_key_name(rec_key k);
+const char *rec_key_family(rec_key k);
+int         rec_key_tagged(rec_key k);
+int         rec_key_point(rec_key k);
+int         rec_key_n_values(rec_key k);
+const char *rec_key_coords(rec_key k);
 
 typedef struct record {
 	char    *label;      /* unescaped UTF-8 bytes, NUL-terminated (may hold NUL via \u0000: use label_len) */
 	size_t   label_len;
-	double   v[4];       /* the four numbers as emitted, in emitted order */
+	double   v[4];       /* the numbers as emitted, in emitted order (unused ones 0:
+	                      * see rec_key_n_values) */
 	rec_key  key;
 	uint32_t first_step; /* step holding the record's first byte ("{" or "<loc") */
 	uint32_t last_step;  /* completion step (see above) */
@@ -101,7 +131,7 @@ long          recparse_close_step(const recparse *p); /* step holding "]"; loc: 
                                                         step given to finish(…, 1); else -1 */
 
 /* True when a and b are exact duplicates: same unescaped label bytes and the
- * same four emitted numbers. */
+ * same emitted numbers (a point never equals a box). */
 int  record_equal(const record *a, const record *b);
 /* Hash consistent with record_equal. */
 uint64_t record_hash(const record *r);

@@ -149,6 +149,7 @@ ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,
 			r->match_gt[j] = -1;
 		}
 		dets[i].cat = r->box_ok ? r->cat : -1;
+		dets[i].point = rec_key_point(s->recs[i].key);
 		memcpy(dets[i].box, r->box, sizeof r->box);
 	}
 	if (s->has_gt) {
@@ -235,6 +236,7 @@ sample_outcome sample_outcome_for(const sample *s, const policy *p)
 			metrics_det *dets = malloc((oc.cut.kept ? oc.cut.kept : 1) * sizeof *dets);
 			for (size_t i = 0; dets && i < oc.cut.kept; i++) {
 				dets[i].cat = s->info[i].box_ok ? s->info[i].cat : -1;
+				dets[i].point = rec_key_point(s->recs[i].key);
 				memcpy(dets[i].box, s->info[i].box, sizeof dets[i].box);
 			}
 			for (size_t j = 0; j < s->opts.n_iou; j++) {

@@ -35,19 +35,7 @@ static const char formats_usage[] =
 
 /* counts: container x steps kind, and syntax */
 #define N_FMT 12
-#define N_KEY 5
-
-static const char *key_name(rec_key k)
-{
-	switch (k) {
-	case REC_KEY_BBOX_2D: return "bbox_2d";
-	case REC_KEY_BOX_2D: return "box_2d";
-	case REC_KEY_BBOX: return "bbox";
-	case REC_KEY_LOC: return "loc";
-	case REC_KEY_NONE: break;
-	}
-	return "none";
-}
+#define N_KEY REC_KEY_COUNT
 
 static const char *steps_kind(const trace *t)
 {
@@ -80,7 +68,7 @@ static void print_counts(const char *name, const counts *c)
 	for (int k = 0; k < N_KEY; k++)
 		if (c->key[k]) {
 			coords_kind ck = coords_resolve(COORDS_AUTO, (rec_key)k);
-			printf("  syntax    %-13s %-8s %zu\n", key_name((rec_key)k),
+			printf("  syntax    %-13s %-8s %zu\n", rec_key_name((rec_key)k),
 			       k == REC_KEY_NONE ? "-" : coords_name(ck), c->key[k]);
 		}
 }
@@ -146,7 +134,7 @@ static int one_file(const char *arg, int summary, counts *total)
 			else
 				snprintf(lines, sizeof lines, "%zu", first);
 			printf("%s:%s  %s  %s  %s  %zu record%s\n", shown, lines, trace_format_name(cont), sk,
-			       key_name(key), nrec, nrec == 1 ? "" : "s");
+			       rec_key_name(key), nrec, nrec == 1 ? "" : "s");
 		}
 		trace_free(t);
 	}

@@ -29,7 +29,8 @@ static const char report_usage[] =
 	"RUN: a run directory (run.json, gt.json, images/, traces.jsonl) or a traces JSONL file.\n"
 	"\n"
 	"  --gt FILE         COCO instances ground truth (default: the run's gt.json)\n"
-	"  --coords NAME     qwen3 | qwen25 | gemini | paligemma | xyxy | auto (default: run.json, else auto)\n"
+	"  --coords NAME     qwen3 | qwen25 | gemini | paligemma | xyxy | florence2 | deepseek |\n"
+	"                    kosmos2 | moondream | molmo | auto (default: run.json, else auto)\n"
 	"  --min-pixels N    qwen25 smart_resize min_pixels (default 3136)\n"
 	"  --max-pixels N    qwen25 smart_resize max_pixels (default 12845056)\n"
 	"  --iou LIST        IoU thresholds for F1 (default 0.3,0.5)\n"
@@ -238,6 +239,9 @@ static void print_table(const export_run *rr, const report_opts *o)
 	int upper = 0;
 	printf("run %s%s\n", rr->name, rr->simulated ? "  (simulated traces)" : "");
 	printf("  traces %s\n", rr->traces ? rr->traces : "?");
+	char syn[512];
+	coords_check_summary(&rr->check, syn, sizeof syn);
+	printf("  syntax %s\n", syn);
 	printf("  %-24s", "");
 	char pname[48];
 	int cw = 12; /* column width: 12, or the longest policy name */
@@ -479,7 +483,7 @@ int cmd_report(int argc, char **argv)
 		} else if (!strcmp(a, "--coords") && more) {
 			if (coords_parse(argv[++i], &o.ex.an.coords.kind) != TS_OK) {
 				char m[300];
-				snprintf(m, sizeof m, "unknown --coords '%.200s' (qwen3, qwen25, gemini, paligemma, xyxy, auto)", argv[i]);
+				snprintf(m, sizeof m, "unknown --coords '%.200s' (%s)", argv[i], coords_names());
 				return usage_error(m);
 			}
 			o.ex.coords_set = 1;

@@ -475,6 +475,7 @@ static void view_apply_policy(session *s, int on)
 				if (ri[i].dup_of >= 0)
 					continue;
 				dets[k].cat = ri[i].box_ok ? ri[i].cat : -1;
+				dets[k].point = rec_key_point(sample_records(v->s)[i].key);
 				memcpy(dets[k].box, ri[i].box, sizeof dets[k].box);
 				map[k++] = i;
 			}
@@ -676,6 +677,6 @@ double session_view_closep(session *s, size_t i)
 		return NAN;
 	if (v->closep[i] == CLOSEP_UNSET)
 		v->closep[i] = conf_close_prob(v->t, (long)sample_records(v->s)[i].last_step,
-		                               sample_key(v->s) == REC_KEY_LOC);
+		                               rec_key_tagged(sample_key(v->s)));
 	return v->closep[i];
 }

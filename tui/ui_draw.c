@@ -458,7 +458,10 @@ static void draw_records(ui *u)
 		fmt_num(recs[i].v[1], b, sizeof b);
 		fmt_num(recs[i].v[2], c, sizeof c);
 		fmt_num(recs[i].v[3], d, sizeof d);
-		snprintf(buf, sizeof buf, "%s,%s,%s,%s ", a, b, c, d);
+		if (rec_key_n_values(recs[i].key) == 2) /* points, Kosmos-2 patch pairs */
+			snprintf(buf, sizeof buf, "%s,%s ", a, b);
+		else
+			snprintf(buf, sizeof buf, "%s,%s,%s,%s ", a, b, c, d);
 		x += put(w, y, x, W - x, buf, base);
 		/* match state */
 		const char *ms = NULL;
@@ -809,7 +812,7 @@ static void draw_timeline(ui *u)
 				char tx[64];
 				sanitize(at + alts[k].off, alts[k].len, tx, sizeof tx, 14);
 				int cl = conf_is_end_token(at + alts[k].off, alts[k].len,
-				                           sample_key(v->s) == REC_KEY_LOC);
+				                           rec_key_tagged(sample_key(v->s)));
 				if (isnan(alts[k].logprob))
 					snprintf(buf, sizeof buf, "'%s' ?", tx);
 				else

@@ -475,16 +475,43 @@ static void md_encode(const simgen_run_cfg *cfg, const simgen_scene *sc, double 
 		c = a + 1 > top ? top : a + 1;
 	if (d <= b)
 		d = b + 1 > top ? top : b + 1;
-	if (cfg->syntax == SIMGEN_SYN_QWEN3) {
+	switch (cfg->syntax) {
+	case SIMGEN_SYN_QWEN3:
+	case SIMGEN_SYN_QWEN2VL:
+	case SIMGEN_SYN_INTERNVL:
+	case SIMGEN_SYN_MOONDREAM: /* thousandths, written as 0.123 */
 		v[0] = a; v[1] = b; v[2] = c; v[3] = d;
-	} else {
+		break;
+	case SIMGEN_SYN_FLORENCE2: /* bins 0-999 */
+		v[0] = a > 999 ? 999 : a; v[1] = b > 999 ? 999 : b;
+		v[2] = c > 999 ? 999 : c; v[3] = d > 999 ? 999 : d;
+		break;
+	case SIMGEN_SYN_DEEPSEEK: /* 0-999 */
+		v[0] = (a * 999 + 500) / 1000; v[1] = (b * 999 + 500) / 1000;
+		v[2] = (c * 999 + 500) / 1000; v[3] = (d * 999 + 500) / 1000;
+		break;
+	case SIMGEN_SYN_KOSMOS2: { /* top-left and bottom-right patches of 32x32 */
+		int ux = a * 32 / 1000, uy = b * 32 / 1000;
+		int lx = (c * 32 + 999) / 1000 - 1, ly = (d * 32 + 999) / 1000 - 1;
+		ux = ux > 31 ? 31 : ux; uy = uy > 31 ? 31 : uy;
+		lx = lx < ux ? ux : lx > 31 ? 31 : lx; ly = ly < uy ? uy : ly > 31 ? 31 : ly;
+		v[0] = uy * 32 + ux; v[1] = ly * 32 + lx; v[2] = v[3] = 0;
+		break;
+	}
+	case SIMGEN_SYN_POINT2D: /* the box centre, 0-1000 */
+	case SIMGEN_SYN_MOLMO:   /* the box centre, tenths of a percent */
+		v[0] = (a + c) / 2; v[1] = (b + d) / 2; v[2] = v[3] = 0;
+		break;
+	default:
 		v[0] = b; v[1] = a; v[2] = d; v[3] = c; /* y first */
+		break;
 	}
 }
 
 static const char *const *md_cat_label(const simgen_run_cfg *cfg, int cat)
 {
-	return cfg->syntax == SIMGEN_SYN_PALIGEMMA ? md_lab_loc[cat] : md_lab_json[cat];
+	return cfg->syntax == SIMGEN_SYN_PALIGEMMA || cfg->syntax == SIMGEN_SYN_KOSMOS2 ? md_lab_loc[cat]
+	                                                                              : md_lab_json[cat];
 }
 
 static const int md_cat_order[SIMGEN_N_CATS] = {
@@ -643,6 +670,247 @@ typedef struct md_stats {
 	int finish_length;
 } md_stats;
 
+/* ---- the family runs (issue 12): one emitter per syntax ---- */
+
+static int md_is_family(const simgen_run_cfg *cfg)
+{
+	return cfg->syntax >= SIMGEN_SYN_FLORENCE2;
+}
+
+static int md_family_json(const simgen_run_cfg *cfg)
+{
+	return cfg->syntax == SIMGEN_SYN_POINT2D || cfg->syntax == SIMGEN_SYN_GEMINI_EXTRAS;
+}
+
+/* A number token with neighbours as alternatives; fmt prints v. */
+static void md_num_tok(md_gen *g, const char *fmt, int v, int lo, int hi, const md_rec *r)
+{
+	double pc = r->small ? md_u(g, 0.3, 0.7) : md_u(g, 0.45, 0.92);
+	pc = md_sharp(g, pc);
+	const char *cands[5];
+	int n = 0;
+	for (int d = 1; d <= 2; d++) {
+		if (v + d <= hi)
+			cands[n++] = md_tmp(g, fmt, v + d);
+		if (v - d >= lo)
+			cands[n++] = md_tmp(g, fmt, v - d);
+	}
+	cands[n] = NULL;
+	md_emit_p(g, md_tmp(g, fmt, v), pc, cands, NULL);
+}
+
+/* 0.123 / 12.3: a number with a fraction, one token */
+static void md_frac_tok(md_gen *g, int v, int scale, const md_rec *r)
+{
+	char s[24];
+	if (scale == 1000)
+		snprintf(s, sizeof s, "%d.%03d", v / 1000, v % 1000);
+	else
+		snprintf(s, sizeof s, "%d.%d", v / 10, v % 10);
+	static const char *const c[] = {"0", "1", ".", "5", NULL};
+	double pc = md_sharp(g, r->small ? md_u(g, 0.3, 0.7) : md_u(g, 0.45, 0.92));
+	md_emit_p(g, s, pc, c, NULL);
+}
+
+static const char *const md_c_tag[] = {"<", " ", "\n", "[", NULL};
+
+static void md_family_record(md_gen *g, const md_rec *r)
+{
+	const simgen_run_cfg *cfg = g->cfg;
+	switch (cfg->syntax) {
+	case SIMGEN_SYN_FLORENCE2:
+		md_label(g, r, 0);
+		for (int k = 0; k < 4; k++)
+			md_num_tok(g, "<loc_%d>", r->v[k], 0, 999, r);
+		break;
+	case SIMGEN_SYN_DEEPSEEK:
+	case SIMGEN_SYN_INTERNVL: {
+		int ds = cfg->syntax == SIMGEN_SYN_DEEPSEEK;
+		md_emit(g, ds ? "<|ref|>" : "<ref>", md_c_tag);
+		md_label(g, r, 0);
+		md_emit(g, ds ? "<|/ref|>" : "</ref>", md_c_tag);
+		md_emit(g, ds ? "<|det|>" : "<box>", md_c_tag);
+		md_emit(g, "[[", md_c_open);
+		for (int k = 0; k < 4; k++) {
+			md_digits(g, r->v[k], r->small, k == 3);
+			if (k < 3)
+				md_emit(g, ", ", md_c_sep);
+		}
+		md_emit(g, "]]", md_c_arr_end_l);
+		md_emit(g, ds ? "<|/det|>" : "</box>", md_c_tag);
+		break;
+	}
+	case SIMGEN_SYN_QWEN2VL:
+		md_emit(g, "<|object_ref_start|>", md_c_tag);
+		md_label(g, r, 0);
+		md_emit(g, "<|object_ref_end|>", md_c_tag);
+		md_emit(g, "<|box_start|>", md_c_tag);
+		md_emit(g, "(", md_c_tag);
+		md_digits(g, r->v[0], r->small, 0);
+		md_emit(g, ",", md_c_sep);
+		md_digits(g, r->v[1], r->small, 0);
+		md_emit(g, "),(", md_c_sep);
+		md_digits(g, r->v[2], r->small, 0);
+		md_emit(g, ",", md_c_sep);
+		md_digits(g, r->v[3], r->small, 0);
+		md_emit(g, ")", md_c_sep);
+		md_emit(g, "<|box_end|>", md_c_tag);
+		break;
+	case SIMGEN_SYN_KOSMOS2:
+		md_emit(g, "<phrase>", md_c_tag);
+		md_label(g, r, 1);
+		md_emit(g, "</phrase>", md_c_tag);
+		md_emit(g, "<object>", md_c_tag);
+		md_num_tok(g, "<patch_index_%04d>", r->v[0], 0, 1023, r);
+		md_num_tok(g, "<patch_index_%04d>", r->v[1], 0, 1023, r);
+		md_emit(g, "</object>", md_c_tag);
+		break;
+	case SIMGEN_SYN_MOONDREAM: {
+		static const char *const keys[4] = {"x_min", "y_min", "x_max", "y_max"};
+		for (int k = 0; k < 4; k++) {
+			md_emit(g, keys[k], md_c_bbox);
+			md_emit(g, "\": ", md_c_arr);
+			md_frac_tok(g, r->v[k], 1000, r);
+			md_emit(g, k < 3 ? ", \"" : "}", md_c_sep);
+		}
+		break;
+	}
+	case SIMGEN_SYN_POINT2D:
+		md_emit(g, "point_2d", md_c_bbox);
+		md_emit(g, "\": [", md_c_arr);
+		md_digits(g, r->v[0], r->small, 0);
+		md_emit(g, ", ", md_c_sep);
+		md_digits(g, r->v[1], r->small, 1);
+		md_emit(g, "], \"", md_c_arr_end_l);
+		md_emit(g, "label", md_c_labkey);
+		md_emit(g, "\": \"", md_c_colon_q);
+		md_label(g, r, 0);
+		md_emit(g, "\"}", md_c_rec_end);
+		break;
+	case SIMGEN_SYN_MOLMO:
+		md_emit(g, "<point", md_c_tag);
+		md_emit(g, " x=\"", md_c_sep);
+		md_frac_tok(g, r->v[0], 10, r);
+		md_emit(g, "\" y=\"", md_c_sep);
+		md_frac_tok(g, r->v[1], 10, r);
+		md_emit(g, "\" alt=\"", md_c_sep);
+		md_label(g, r, 0);
+		md_emit(g, "\">", md_c_sep);
+		md_label(g, r, 0);
+		md_emit(g, "</point>", md_c_tag);
+		break;
+	case SIMGEN_SYN_GEMINI_EXTRAS:
+	default:
+		md_emit(g, "box_2d", md_c_box);
+		md_emit(g, "\": [", md_c_arr);
+		md_numbers(g, r, 0);
+		md_emit(g, "], \"", md_c_arr_end_l);
+		md_emit(g, "label", md_c_labkey);
+		md_emit(g, "\": \"", md_c_colon_q);
+		md_label(g, r, 0);
+		md_emit(g, "\", \"", md_c_lab_end);
+		md_emit(g, "mask", md_c_labkey);
+		md_emit(g, "\": \"", md_c_colon_q);
+		md_emit(g, "data:image/png;base64,", NULL);
+		md_emit(g, "iVBORw0KGgo", NULL);
+		md_emit(g, "AAAANSUhEUgAA", NULL);
+		md_emit(g, "\", \"", md_c_lab_end);
+		md_emit(g, "confidence", md_c_labkey);
+		md_emit(g, "\": ", md_c_arr);
+		md_emit_p(g, md_tmp(g, "0.%02d", 60 + (r->v[0] + r->v[1]) % 39), md_u(g, 0.3, 0.7), NULL, NULL);
+		md_emit(g, "}", md_c_rec_end);
+		break;
+	}
+}
+
+/* Between two records of a family run: the token that continues the list,
+ * with the end of the list (EOS for tag streams, "]" for JSON) as the
+ * alternative of probability p_end. */
+static void md_family_boundary(md_gen *g, double p_end)
+{
+	const simgen_run_cfg *cfg = g->cfg;
+	if (md_family_json(cfg)) {
+		md_json_boundary(g, 0, p_end);
+		return;
+	}
+	const char *tok, *end = "<|im_end|>";
+	switch (cfg->syntax) {
+	case SIMGEN_SYN_MOONDREAM: tok = ", {\""; end = "]}"; break;
+	case SIMGEN_SYN_FLORENCE2: tok = ""; end = "</s>"; break;
+	case SIMGEN_SYN_KOSMOS2: tok = " and"; end = "</s>"; break;
+	case SIMGEN_SYN_DEEPSEEK: tok = "\n"; end = ""; break; /* EOS as servers report it */
+	default: tok = " "; break;
+	}
+	if (!*tok)
+		return; /* Florence-2 writes the next label at once */
+	const char *cands[] = {end, ",", "\n\n", ".", NULL};
+	double fixed[4] = {p_end, -1, -1, -1};
+	double pc = md_sharp(g, (1 - p_end) * md_u(g, 0.97, 0.999));
+	if (pc + p_end > 0.9999)
+		pc = 0.9999 - p_end;
+	md_emit_p(g, tok, pc, cands, fixed);
+}
+
+static void md_run_family(const simgen_run_cfg *cfg, md_gen *g, const md_rec *const *seq,
+                          size_t total, const md_plan *pl, md_stats *st)
+{
+	size_t recs = 0, rep = total ? 1 : 0;
+	int json = md_family_json(cfg), moon = cfg->syntax == SIMGEN_SYN_MOONDREAM;
+	double p_end_final = md_u(g, 0.75, 0.97);
+	if (json) {
+		md_emit(g, "```", md_c_fence);
+		md_emit(g, "json", md_c_json);
+		md_emit(g, "\n", md_c_nl);
+		md_emit(g, total ? "[\n" : "[]", md_c_open);
+		if (total)
+			md_emit(g, "  {\"", md_c_first);
+	} else if (moon) {
+		md_emit(g, "{\"", md_c_fence);
+		md_emit(g, "objects", md_c_json);
+		md_emit(g, total ? "\": [{\"" : "\": []}", md_c_arr);
+	}
+	for (size_t i = 0; i < total && !g->full; i++) {
+		md_family_record(g, seq[i]);
+		if (g->full)
+			break;
+		recs++;
+		if (i + 1 == total)
+			break;
+		double frac = total > 1 ? (double)i / (double)(total - 1) : 1;
+		md_family_boundary(g, 0.002 + 0.05 * frac * frac * frac);
+	}
+	if (!g->full && pl->mode == MD_TAIL && total) {
+		const md_rec *r = seq[total - 1];
+		double p_end = md_u(g, 0.3, 0.45);
+		for (int j = 0; !g->full; j++) {
+			md_family_boundary(g, p_end);
+			g->conf = 1 - 0.55 / (1.0 + j);
+			md_family_record(g, r);
+			if (g->full)
+				break;
+			recs++;
+			rep++;
+			p_end *= md_u(g, 0.45, 0.65);
+		}
+		g->conf = 0;
+	} else if (!g->full && total) {
+		if (json) {
+			md_json_boundary(g, 1, p_end_final);
+		} else if (moon) {
+			static const char *const c[] = {", {\"", "]", "}", "\n", NULL};
+			double fixed[] = {(1 - p_end_final) * md_u(g, 0.5, 0.85), -1, -1, -1};
+			md_emit_p(g, "]}", p_end_final, c, fixed);
+		}
+		/* tag streams: the model ends with EOS (not a step) */
+	}
+	if (json && !g->full)
+		md_emit(g, "\n```", md_c_close);
+	st->steps = g->steps;
+	st->records = recs;
+	st->max_repeat = rep > 1 ? rep : (total ? 1 : 0);
+	st->finish_length = g->full;
+}
+
 /* Emits the sample's tokens into out (array body) following plan. */
 static void md_run(const simgen_run_cfg *cfg, const md_list *l, const md_plan *pl,
                    uint64_t seed, simgen_buf *out, md_stats *st)
@@ -674,6 +942,11 @@ static void md_run(const simgen_run_cfg *cfg, const md_list *l, const md_plan *p
 			seq[i] = &l->r[pl->dup_of];
 		else
 			seq[i] = &l->r[j++];
+	}
+	if (md_is_family(cfg)) {
+		md_run_family(cfg, &g, seq, total, pl, st);
+		free(seq);
+		return;
 	}
 	size_t recs = 0, rep = total ? 1 : 0;
 	int loc = cfg->syntax == SIMGEN_SYN_PALIGEMMA;
@@ -806,6 +1079,29 @@ static const char *md_stress_name(simgen_stress s)
 const char *simgen_prompt(const simgen_run_cfg *cfg)
 {
 	switch (cfg->syntax) {
+	case SIMGEN_SYN_FLORENCE2:
+		return "<OD>";
+	case SIMGEN_SYN_DEEPSEEK:
+		return "<image>\n<|grounding|>Locate every insulator, damper, spacer, pole and bird nest.";
+	case SIMGEN_SYN_QWEN2VL:
+		return "Find every insulator, damper, spacer, pole and bird nest and output their bounding "
+		       "boxes.";
+	case SIMGEN_SYN_INTERNVL:
+		return "<image>\nPlease detect every insulator, damper, spacer, pole and bird nest and "
+		       "give their bounding boxes.";
+	case SIMGEN_SYN_KOSMOS2:
+		return "<grounding>An image of";
+	case SIMGEN_SYN_MOONDREAM:
+		return "detect: insulator, damper, spacer, pole, bird nest";
+	case SIMGEN_SYN_POINT2D:
+		return "Point to every insulator, damper, spacer, pole and bird nest. Output a JSON list "
+		       "of {\"point_2d\": [x, y], \"label\": \"...\"} with coordinates in 0-1000.";
+	case SIMGEN_SYN_MOLMO:
+		return "Point to every insulator, damper, spacer, pole and bird nest.";
+	case SIMGEN_SYN_GEMINI_EXTRAS:
+		return "Give the segmentation masks for every insulator, damper, spacer, pole and bird "
+		       "nest. Output a JSON list where each entry has \"box_2d\", \"mask\", \"label\" "
+		       "and \"confidence\".";
 	case SIMGEN_SYN_PALIGEMMA:
 		return "detect insulator ; damper ; spacer ; pole ; bird nest";
 	case SIMGEN_SYN_GEMINI:
@@ -899,7 +1195,10 @@ ts_status simgen_trace_line(const simgen_run_cfg *cfg, const simgen_scene *sc, s
 
 void simgen_run_json(const simgen_run_cfg *cfg, simgen_buf *out)
 {
-	static const char *const coords[] = {"qwen3", "gemini", "paligemma"};
+	static const char *const coords[SIMGEN_N_SYN] = {
+		"qwen3", "gemini", "paligemma", "florence2", "deepseek", "qwen3", "qwen3",
+		"kosmos2", "moondream", "qwen3", "molmo", "gemini",
+	};
 	simgen_buf_printf(out, "{\"name\":\"%s\",\"model\":\"%s\",\"simulated\":true,\"checkpoint\":\"%s\","
 	                       "\"coords\":\"%s\",\"max_new_tokens\":%d,\"prompt\":",
 	                  cfg->name, simgen_model_name, cfg->checkpoint, coords[cfg->syntax],

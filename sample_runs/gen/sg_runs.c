@@ -27,6 +27,16 @@ static const simgen_stress_at rn_stress_r64[] = {
 
 #define RN_ARR(a) (a), (sizeof (a) / sizeof (a)[0])
 
+/* The family runs (issue 12): three scenes each (a pole close-up, a
+ * conductor bundle, a distant pole), the bundle falling into a repeated tail,
+ * so each syntax shows a tail beside clean lists. */
+static const int rn_family_images[] = {2, 3, 5};
+static const simgen_tail rn_tails_family[] = {{3, 6}};
+#define RN_FAMILY(nm, syn, sd)                                                              \
+	{.name = nm, .checkpoint = "lora-qkvo-r16", .syntax = syn, .max_new_tokens = 256,     \
+	 .seed = sd, .miss = 0.06, .small_miss = 0.25, .fp = 0.4, .jitter = 2.5, .loose = 0.1, \
+	 .tails = RN_ARR(rn_tails_family), .images = RN_ARR(rn_family_images)}
+
 static const simgen_run_cfg rn_runs[] = {
 	{.name = "base", .checkpoint = "base", .syntax = SIMGEN_SYN_QWEN3, .max_new_tokens = 1024,
 	 .seed = 0xba5e0001, .base = 1, .miss = 0.9, .jitter = 40},
@@ -48,7 +58,26 @@ static const simgen_run_cfg rn_runs[] = {
 	{.name = "lora-qkvo-r16-budget12", .checkpoint = "lora-qkvo-r16", .syntax = SIMGEN_SYN_QWEN3,
 	 .max_new_tokens = 1024, .budget = 12, .seed = 0x9c0016b, .miss = 0.06, .small_miss = 0.25,
 	 .fp = 0.4, .jitter = 2.5, .loose = 0.1, .budget_overshoot_image = 4},
+	RN_FAMILY("family-florence2", SIMGEN_SYN_FLORENCE2, 0xf10001),
+	RN_FAMILY("family-deepseek-vl2", SIMGEN_SYN_DEEPSEEK, 0xf10002),
+	RN_FAMILY("family-qwen2-vl", SIMGEN_SYN_QWEN2VL, 0xf10003),
+	RN_FAMILY("family-internvl", SIMGEN_SYN_INTERNVL, 0xf10004),
+	RN_FAMILY("family-kosmos2", SIMGEN_SYN_KOSMOS2, 0xf10005),
+	RN_FAMILY("family-moondream", SIMGEN_SYN_MOONDREAM, 0xf10006),
+	RN_FAMILY("family-qwen-points", SIMGEN_SYN_POINT2D, 0xf10007),
+	RN_FAMILY("family-molmo-points", SIMGEN_SYN_MOLMO, 0xf10008),
+	RN_FAMILY("family-gemini-extras", SIMGEN_SYN_GEMINI_EXTRAS, 0xf10009),
 };
+
+int simgen_run_has_image(const simgen_run_cfg *cfg, int id)
+{
+	if (!cfg->images)
+		return 1;
+	for (size_t i = 0; i < cfg->n_images; i++)
+		if (cfg->images[i] == id)
+			return 1;
+	return 0;
+}
 
 size_t simgen_n_runs(void)
 {
@@ -142,6 +171,8 @@ ts_status simgen_write_all(const char *outdir, const char *only_run, int with_im
 		}
 		b.len = 0;
 		for (size_t i = 0; st == TS_OK && i < set.n; i++) {
+			if (!simgen_run_has_image(cfg, set.scenes[i].id))
+				continue;
 			st = simgen_trace_line(cfg, &set.scenes[i], &b, err);
 			simgen_buf_putc(&b, '\n');
 		}

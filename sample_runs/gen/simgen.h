@@ -166,6 +166,17 @@ typedef enum {
 	SIMGEN_SYN_QWEN3 = 0, /* ```json [{"bbox_2d": [x1,y1,x2,y2], "label": ...}] ``` 0-1000 */
 	SIMGEN_SYN_GEMINI,    /* ```json [{"box_2d": [ymin,xmin,ymax,xmax], "label": ...}] ``` */
 	SIMGEN_SYN_PALIGEMMA, /* <locY1><locX1><locY2><locX2> label ; ... (1024 bins) */
+	/* one small run per family (issue 12): */
+	SIMGEN_SYN_FLORENCE2, /* label<loc_x1><loc_y1><loc_x2><loc_y2> (1000 bins) */
+	SIMGEN_SYN_DEEPSEEK,  /* <|ref|>label<|/ref|><|det|>[[x1, y1, x2, y2]]<|/det|> (0-999) */
+	SIMGEN_SYN_QWEN2VL,   /* <|object_ref_start|>..<|box_start|>(x1,y1),(x2,y2)<|box_end|> */
+	SIMGEN_SYN_INTERNVL,  /* <ref>label</ref><box>[[x1, y1, x2, y2]]</box> (0-1000) */
+	SIMGEN_SYN_KOSMOS2,   /* <phrase> label</phrase><object><patch_index_N><patch_index_M></object> */
+	SIMGEN_SYN_MOONDREAM, /* {"objects": [{"x_min": .., "y_min": .., "x_max": .., "y_max": ..}]} 0-1 */
+	SIMGEN_SYN_POINT2D,   /* ```json [{"point_2d": [x, y], "label": ...}] ``` 0-1000 */
+	SIMGEN_SYN_MOLMO,     /* <point x="61.5" y="40.6" alt="label">label</point> (percent) */
+	SIMGEN_SYN_GEMINI_EXTRAS, /* box_2d records that also carry "mask" and "confidence" */
+	SIMGEN_N_SYN
 } simgen_syntax;
 
 /* What a sample should look like (beyond the run's behaviour). */
@@ -212,7 +223,12 @@ typedef struct simgen_run_cfg {
 	int budget_overshoot_image;/* budget run: a sample that repeats its last record then closes */
 	int early_stop_image;      /* a dense scene the model gives up on ... */
 	int early_stop_n;          /* ... after this many records */
+	const int *images;         /* the scenes this run has a trace for (NULL: all) */
+	size_t n_images;
 } simgen_run_cfg;
+
+/* 1 when run cfg writes a trace for scene id. */
+int simgen_run_has_image(const simgen_run_cfg *cfg, int id);
 
 extern const char simgen_model_name[];
 

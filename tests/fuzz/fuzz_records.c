@@ -62,6 +62,14 @@ static void compare(const char *name, const run *a, const run *b)
 		         ra[i].last_step);
 		if (i > 0)
 			FZ_CHECK(ra[i - 1].last_step <= ra[i].last_step, "record %zu completes before %zu", i, i - 1);
+		/* numbers a syntax does not carry are 0; a tag stream has one syntax */
+		int nv = rec_key_n_values(ra[i].key);
+		FZ_CHECK(nv == 2 || nv == 4, "record %zu: %d numbers", i, nv);
+		for (int k = nv; k < 4; k++)
+			FZ_CHECK(ra[i].v[k] == 0, "record %zu: unused number %d is %g", i, k, ra[i].v[k]);
+		if (rec_key_tagged(recparse_key(pa)))
+			FZ_CHECK(ra[i].key == recparse_key(pa), "record %zu: key %d in a %d stream", i,
+			         (int)ra[i].key, (int)recparse_key(pa));
 	}
 	/* record_equal is consistent with the hash within one list */
 	for (size_t i = 1; i < n && i < 64; i++)

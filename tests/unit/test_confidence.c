@@ -133,7 +133,7 @@ static gt_ann ann(int cat, double x, double y, double w, double h, int crowd)
 
 static metrics_det det(int cat, double x1, double y1, double x2, double y2)
 {
-	metrics_det d = { { x1, y1, x2, y2 }, cat };
+	metrics_det d = { { x1, y1, x2, y2 }, cat, 0 };
 	return d;
 }
 

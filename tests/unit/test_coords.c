@@ -224,12 +224,141 @@ static void test_to_box(void **state)
 	assert_box(box, 64, 96, 192, 192);
 }
 
+/* The conventions added for issue 12, worked by hand on a 640x480 image. */
+static void test_new_conventions(void **state)
+{
+	(void)state;
+	coords_opts o;
+	coords_opts_default(&o);
+	double box[4];
+	/* florence2: (v + 0.5) / 1000 * side: x1 = 52.5/1000*640 = 33.6,
+	 * y1 = 333.5/1000*480 = 160.08, x2 = 932.5*0.64 = 596.8, y2 = 774.5*0.48 = 371.76 */
+	record r = rec(REC_KEY_FLORENCE, 52, 333, 932, 774);
+	assert_int_equal(coords_to_box(&r, &o, 640, 480, box), TS_OK);
+	assert_box(box, 33.6, 160.08, 596.8, 371.76);
+	/* deepseek: v / 999 * side: 999 -> 640 exactly, 333 -> 333/999*480 = 160 */
+	r = rec(REC_KEY_DEEPSEEK, 0, 333, 999, 999);
+	assert_int_equal(coords_to_box(&r, &o, 640, 480, box), TS_OK);
+	assert_box(box, 0, 160, 640, 480);
+	/* Qwen2-VL and Qwen-VL/InternVL tags: 0-1000 like qwen3: 500 -> 320, 250 -> 120 */
+	r = rec(REC_KEY_QWEN2VL, 500, 250, 1000, 1000);
+	assert_int_equal(coords_to_box(&r, &o, 640, 480, box), TS_OK);
+	assert_box(box, 320, 120, 640, 480);
+	r = rec(REC_KEY_REFBOX, 500, 250, 1000, 1000);
+	assert_int_equal(coords_to_box(&r, &o, 640, 480, box), TS_OK);
+	assert_box(box, 320, 120, 640, 480);
+	/* kosmos2: 44 = row 1, col 12; 863 = row 26 (832), col 31: distinct rows
+	 * and columns -> cell centres: x1 = (12 + 0.5)/32*640 = 250,
+	 * y1 = 1.5/32*480 = 22.5, x2 = 31.5/32*640 = 630, y2 = 26.5/32*480 = 397.5 */
+	r = rec(REC_KEY_KOSMOS, 44, 863, 0, 0);
+	assert_int_equal(coords_to_box(&r, &o, 640, 480, box), TS_OK);
+	assert_box(box, 250, 22.5, 630, 397.5);
+	/* one row (patches 33 and 40: row 1, cols 1 and 8) -> cell edges:
+	 * x1 = 1/32*640 = 20, y1 = 15, x2 = 9/32*640 = 180, y2 = 2/32*480 = 30 */
+	r = rec(REC_KEY_KOSMOS, 33, 40, 0, 0);
+	assert_int_equal(coords_to_box(&r, &o, 640, 480, box), TS_OK);
+	assert_box(box, 20, 15, 180, 30);
+	/* one patch (0, 0): the whole cell 0..20 x 0..15 */
+	r = rec(REC_KEY_KOSMOS, 0, 0, 0, 0);
+	assert_int_equal(coords_to_box(&r, &o, 640, 480, box), TS_OK);
+	assert_box(box, 0, 0, 20, 15);
+	/* moondream: 0-1: 0.25*640 = 160, 0.5*480 = 240 */
+	r = rec(REC_KEY_MINMAX, 0.25, 0.5, 1, 1);
+	assert_int_equal(coords_to_box(&r, &o, 640, 480, box), TS_OK);
+	assert_box(box, 160, 240, 640, 480);
+	/* molmo point: percent: 61.5% of 640 = 393.6, 40.625% of 480 = 195 */
+	r = rec(REC_KEY_MOLMO, 61.5, 40.625, 0, 0);
+	assert_int_equal(coords_to_box(&r, &o, 640, 480, box), TS_OK);
+	assert_box(box, 393.6, 195, 393.6, 195);
+	/* point_2d under qwen3: 500 -> 320, 250 -> 120; under gemini it is y first */
+	r = rec(REC_KEY_POINT_2D, 500, 250, 0, 0);
+	assert_int_equal(coords_to_box(&r, &o, 640, 480, box), TS_OK);
+	assert_box(box, 320, 120, 320, 120);
+	o.kind = COORDS_GEMINI; /* y = 500/1000*480 = 240, x = 250/1000*640 = 160 */
+	assert_int_equal(coords_to_box(&r, &o, 640, 480, box), TS_OK);
+	assert_box(box, 160, 240, 160, 240);
+	/* names round-trip; auto by syntax */
+	static const char *const names[] = { "florence2", "deepseek", "kosmos2", "moondream", "molmo" };
+	static const coords_kind kinds[] = { COORDS_FLORENCE2, COORDS_DEEPSEEK, COORDS_KOSMOS2,
+	                                     COORDS_MOONDREAM, COORDS_MOLMO };
+	static const rec_key keys[] = { REC_KEY_FLORENCE, REC_KEY_DEEPSEEK, REC_KEY_KOSMOS,
+	                                REC_KEY_MINMAX, REC_KEY_MOLMO };
+	for (size_t i = 0; i < 5; i++) {
+		coords_kind k;
+		assert_int_equal(coords_parse(names[i], &k), TS_OK);
+		assert_int_equal(k, kinds[i]);
+		assert_string_equal(coords_name(kinds[i]), names[i]);
+		assert_int_equal(coords_resolve(COORDS_AUTO, keys[i]), kinds[i]);
+	}
+	assert_int_equal(coords_resolve(COORDS_AUTO, REC_KEY_POINT_2D), COORDS_QWEN3);
+	assert_int_equal(coords_resolve(COORDS_AUTO, REC_KEY_QWEN2VL), COORDS_QWEN3);
+	assert_string_equal(coords_describe(COORDS_GEMINI), "relative 0-1000, y first");
+}
+
+/* The convention check counts exactly the records that do not fit. */
+static void test_check(void **state)
+{
+	(void)state;
+	coords_opts o;
+	coords_opts_default(&o);
+	coords_check c;
+	char buf[512];
+	coords_check_init(&c);
+	/* clean qwen3 boxes: no warning */
+	record r = rec(REC_KEY_BBOX_2D, 100, 200, 300, 400);
+	coords_check_add(&c, &r, &o, 640, 480);
+	coords_check_add(&c, &r, &o, 640, 480);
+	assert_int_equal(coords_check_warning(&c, buf, sizeof buf), 0);
+	coords_check_summary(&c, buf, sizeof buf);
+	assert_string_equal(buf, "bbox_2d (Qwen2.5/3-VL) 2 records; convention qwen3 (relative 0-1000, x first)");
+	/* Qwen2.5 pixels on a 1920-wide image read as qwen3: 1500 > 1000 (above,
+	 * and 1500/1000*640 = 960 reaches outside the 640 image); a reversed box
+	 * (x2 300 < x1 500) */
+	record px = rec(REC_KEY_BBOX_2D, 1200, 10, 1500, 20);
+	record rv = rec(REC_KEY_BBOX_2D, 500, 10, 300, 20);
+	coords_check_add(&c, &px, &o, 640, 480);
+	coords_check_add(&c, &rv, &o, 640, 480);
+	assert_int_equal(c.records, 4);
+	assert_int_equal(c.above, 1);
+	assert_int_equal(c.reversed, 1);
+	assert_int_equal(c.outside, 1);
+	assert_int_equal(coords_check_warning(&c, buf, sizeof buf), 1);
+	assert_non_null(strstr(buf, "1 of 4 records have values above 1000"));
+	assert_non_null(strstr(buf, "try --coords qwen25"));
+	assert_non_null(strstr(buf, "1 boxes have x2 < x1"));
+	/* gemini's reversal is judged in its own order: [ymin,xmin,ymax,xmax] =
+	 * [10, 500, 20, 300] has xmax 300 < xmin 500 */
+	coords_check_init(&c);
+	record g = rec(REC_KEY_BOX_2D, 10, 500, 20, 300);
+	coords_check_add(&c, &g, &o, 640, 480);
+	assert_int_equal(c.reversed, 1);
+	/* every value <= 1 under qwen3: a 0-1 list */
+	coords_check_init(&c);
+	record u = rec(REC_KEY_BBOX_2D, 0.1, 0.2, 0.3, 0.4);
+	coords_check_add(&c, &u, &o, 640, 480);
+	assert_int_equal(coords_check_warning(&c, buf, sizeof buf), 1);
+	assert_non_null(strstr(buf, "every value <= 1"));
+	/* ... but not under moondream, whose range it is */
+	coords_check_init(&c);
+	record mo = rec(REC_KEY_MINMAX, 0.1, 0.2, 0.3, 0.4);
+	coords_check_add(&c, &mo, &o, 640, 480);
+	assert_int_equal(coords_check_warning(&c, buf, sizeof buf), 0);
+	/* a molmo point at 150%: above 100 */
+	coords_check_init(&c);
+	record mp = rec(REC_KEY_MOLMO, 150, 20, 0, 0);
+	coords_check_add(&c, &mp, &o, 640, 480);
+	assert_int_equal(c.above, 1);
+	assert_int_equal(c.reversed, 0); /* points are never reversed */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_smart_resize),
 		cmocka_unit_test(test_opts_and_names),
 		cmocka_unit_test(test_to_box),
+		cmocka_unit_test(test_new_conventions),
+		cmocka_unit_test(test_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -40,6 +40,7 @@ static metrics_det det(int cat, double x1, double y1, double x2, double y2)
 {
 	metrics_det d;
 	d.cat = cat;
+	d.point = 0;
 	d.box[0] = x1;
 	d.box[1] = y1;
 	d.box[2] = x2;
@@ -536,6 +537,56 @@ static void test_differential_reference(void **state)
 	assert_true(n_tp > 1000 && n_fp > 1000 && n_ign > 100);
 }
 
+static metrics_det pt(int cat, double x, double y)
+{
+	metrics_det d = det(cat, x, y, x, y);
+	d.point = 1;
+	return d;
+}
+
+/* Points: a hit when inside a box of the class, edges included, one point
+ * per box, output order, later box wins among boxes containing it, crowd
+ * boxes absorb, the threshold does not matter. */
+static void test_points(void **state)
+{
+	(void)state;
+	/* boxes (x,y,w,h): A cat0 [0,0,10,10], B cat0 [5,5,10,10] (overlaps A on
+	 * [5,10]x[5,10]), C cat1 [20,0,10,10], D cat0 crowd [40,0,10,10] */
+	gt_ann g[] = { ann(0, 0, 0, 10, 10, 0), ann(0, 5, 5, 10, 10, 0), ann(1, 20, 0, 10, 10, 0),
+	               ann(0, 40, 0, 10, 10, 1) };
+	/* p0 (7,7) cat0: in A and B -> the later, B (index 1)
+	 * p1 (7,7) cat0 again: B used, A contains it -> A
+	 * p2 (7,7) cat0 a third time: A and B used -> FP
+	 * p3 (25,10) cat1: on C's bottom edge (y = 0 + 10) -> C
+	 * p4 (25,10) cat0: C is another class -> FP
+	 * p5 (45,5) cat0: only the crowd box -> ignored
+	 * p6 (30.000001,5) cat1: just right of C -> FP
+	 * p7 NaN -> FP */
+	metrics_det d[] = { pt(0, 7, 7), pt(0, 7, 7), pt(0, 7, 7), pt(1, 25, 10), pt(0, 25, 10),
+	                    pt(0, 45, 5), pt(1, 30.000001, 5), pt(0, NAN, 5) };
+	match_state st[N(d)];
+	long m[N(d)];
+	static const double ts[] = { 0.3, 0.5, 1.0 };
+	for (size_t k = 0; k < N(ts); k++) {
+		metrics_counts c = { 0, 0, 0 };
+		metrics_match_image(d, N(d), g, N(g), ts[k], st, m, &c);
+		static const match_state want[] = { MATCH_TP, MATCH_TP, MATCH_FP, MATCH_TP, MATCH_FP,
+		                                    MATCH_IGNORED, MATCH_FP, MATCH_FP };
+		static const long want_gt[] = { 1, 0, -1, 2, -1, 3, -1, -1 };
+		for (size_t i = 0; i < N(d); i++) {
+			assert_int_equal(st[i], want[i]);
+			assert_int_equal(m[i], want_gt[i]);
+		}
+		/* TP 3 (B, A, C); FP 4; FN: 3 non-crowd boxes all matched -> 0 */
+		expect_counts(&c, 3, 4, 0);
+	}
+	/* the same (7,7) as a degenerate box (point = 0) has IoU 0: FP */
+	metrics_det b[] = { det(0, 7, 7, 7, 7) };
+	metrics_counts c = { 0, 0, 0 };
+	metrics_match_image(b, 1, g, N(g), 0.3, st, m, &c);
+	expect_counts(&c, 0, 1, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -552,6 +603,7 @@ int main(void)
 		cmocka_unit_test(test_many_boxes),
 		cmocka_unit_test(test_prf),
 		cmocka_unit_test(test_differential_reference),
+		cmocka_unit_test(test_points),
 	};
 	return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);
 }

@@ -978,6 +978,328 @@ static void test_limits(void **state)
 	recparse_free(NULL);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* tag syntaxes and the newer JSON keys (issue 12)
+ *
+ * Expected values are read off the texts; completion steps are checked with
+ * one byte per step (step = byte offset), the offsets found with strstr. */
+
+/* offset of the k-th (0-based) occurrence of needle in t, plus add */
+static uint32_t off(const char *t, const char *needle, int k, int add)
+{
+	const char *q = t;
+	for (;;) {
+		const char *h = strstr(q, needle);
+		assert_non_null(h);
+		if (k-- == 0)
+			return (uint32_t)(h - t + add);
+		q = h + 1;
+	}
+}
+
+static recparse *bytes_str(const char *t, int stopped)
+{
+	return parse_bytes(t, strlen(t), stopped);
+}
+
+static void test_florence2(void **state)
+{
+	(void)state;
+	/* Florence-2 <OD>: special tokens kept in the text, two boxes after "dog" */
+	const char *t = "</s><s>car<loc_52><loc_333><loc_932><loc_774>dog<loc_1><loc_2><loc_3><loc_4>"
+	                "<loc_10><loc_20><loc_30><loc_40></s>";
+	recparse *p = bytes_str(t, 1);
+	assert_int_equal(recparse_count(p), 3);
+	const record *r = recparse_records(p);
+	assert_rec(&r[0], "car", 52, 333, 932, 774, REC_KEY_FLORENCE);
+	assert_rec(&r[1], "dog", 1, 2, 3, 4, REC_KEY_FLORENCE);
+	assert_rec(&r[2], "dog", 10, 20, 30, 40, REC_KEY_FLORENCE);
+	assert_int_equal(r[0].first_step, off(t, "car", 0, 0));
+	assert_int_equal(r[0].last_step, off(t, "<loc_774>", 0, 8));
+	assert_int_equal(r[1].first_step, off(t, "dog", 0, 0));
+	assert_int_equal(r[2].first_step, off(t, "<loc_10>", 0, 0));
+	assert_int_equal(r[2].last_step, off(t, "<loc_40>", 0, 7));
+	assert_int_equal(recparse_key(p), REC_KEY_FLORENCE);
+	assert_true(recparse_opened(p));
+	assert_true(recparse_closed(p));
+	assert_false(recparse_junk(p));
+	assert_int_equal(recparse_close_step(p), (long)strlen(t) - 1);
+	recparse_free(p);
+	check_splits(t, strlen(t), 1);
+	check_splits(t, strlen(t), 0);
+
+	/* junk: a short group before text, a box without a label, a value of
+	 * 1000, the model stopping inside a group; the good records stay */
+	static const struct { const char *t; size_t n; long junk_at_byte; } bad[] = {
+		{ "car<loc_1><loc_2>dog<loc_5><loc_6><loc_7><loc_8>", 1, 17 },
+		{ "<loc_1><loc_2><loc_3><loc_4>dog<loc_5><loc_6><loc_7><loc_8>", 1, 4 },
+		{ "car<loc_1000><loc_2><loc_3><loc_4>dog<loc_5><loc_6><loc_7><loc_8>", 1, 12 },
+		{ "dog<loc_5><loc_6><loc_7><loc_8>car<loc_1><loc_2", 1, 46 },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		p = bytes_str(bad[i].t, 1);
+		assert_int_equal(recparse_count(p), bad[i].n);
+		assert_rec(&recparse_records(p)[0], "dog", 5, 6, 7, 8, REC_KEY_FLORENCE);
+		assert_true(recparse_junk(p));
+		assert_int_equal(recparse_junk_step(p), bad[i].junk_at_byte);
+		recparse_free(p);
+		check_splits(bad[i].t, strlen(bad[i].t), 1);
+	}
+	/* cut off inside a group: no junk, the partial record is not one */
+	p = parse_str("dog<loc_5><loc_6><loc_7><loc_8>car<loc_1><loc_2", 0);
+	assert_int_equal(recparse_count(p), 1);
+	assert_false(recparse_junk(p));
+	assert_false(recparse_closed(p));
+	recparse_free(p);
+	/* a label the model ends without a box is junk */
+	p = parse_str("dog<loc_5><loc_6><loc_7><loc_8>cat", 1);
+	assert_int_equal(recparse_count(p), 1);
+	assert_true(recparse_junk(p));
+	recparse_free(p);
+}
+
+static void test_deepseek(void **state)
+{
+	(void)state;
+	const char *t = "<|grounding|>Here: <|ref|>cat<|/ref|><|det|>[[12, 34, 56, 78], [100,200,300,400]]"
+	                "<|/det|> and the <|ref|>dog<|/ref|><|det|>[[1,2,3,4]]<|/det|>";
+	recparse *p = bytes_str(t, 1);
+	assert_int_equal(recparse_count(p), 3);
+	const record *r = recparse_records(p);
+	assert_rec(&r[0], "cat", 12, 34, 56, 78, REC_KEY_DEEPSEEK);
+	assert_rec(&r[1], "cat", 100, 200, 300, 400, REC_KEY_DEEPSEEK);
+	assert_rec(&r[2], "dog", 1, 2, 3, 4, REC_KEY_DEEPSEEK);
+	assert_int_equal(r[0].first_step, off(t, "<|ref|>", 0, 0));
+	assert_int_equal(r[0].last_step, off(t, "78]", 0, 2));
+	assert_int_equal(r[1].first_step, off(t, "[100", 0, 0));
+	assert_int_equal(r[1].last_step, off(t, "400]", 0, 3));
+	assert_int_equal(r[2].first_step, off(t, "<|ref|>", 1, 0));
+	assert_int_equal(r[2].last_step, off(t, "4]]", 0, 1));
+	assert_false(recparse_junk(p));
+	assert_true(recparse_closed(p));
+	recparse_free(p);
+	check_splits(t, strlen(t), 1);
+	check_splits(t, strlen(t), 0);
+
+	/* a label without its box, a box of three numbers: junk, skipped */
+	const char *b = "<|ref|>cat<|/ref|> sits. <|ref|>x<|/ref|><|det|>[[1,2,3]]<|/det|>"
+	                "<|ref|>dog<|/ref|><|det|>[[1,2,3,4]]<|/det|>";
+	p = bytes_str(b, 1);
+	assert_int_equal(recparse_count(p), 1);
+	assert_rec(&recparse_records(p)[0], "dog", 1, 2, 3, 4, REC_KEY_DEEPSEEK);
+	assert_true(recparse_junk(p));
+	assert_int_equal(recparse_junk_step(p), off(b, " sits", 0, 1));
+	recparse_free(p);
+	check_splits(b, strlen(b), 1);
+	/* stopped inside a box: junk; cut off there: not */
+	p = parse_str("<|ref|>dog<|/ref|><|det|>[[1,2,3,4]]<|/det|><|ref|>cat<|/ref|><|det|>[[5,", 1);
+	assert_int_equal(recparse_count(p), 1);
+	assert_true(recparse_junk(p));
+	recparse_free(p);
+	p = parse_str("<|ref|>dog<|/ref|><|det|>[[1,2,3,4]]<|/det|><|ref|>cat<|/ref|><|det|>[[5,", 0);
+	assert_false(recparse_junk(p));
+	recparse_free(p);
+}
+
+static void test_qwen2vl_and_refbox(void **state)
+{
+	(void)state;
+	const char *t = "<|object_ref_start|>the car<|object_ref_end|><|box_start|>(123,456),(789,1000)"
+	                "<|box_end|><|im_end|>";
+	recparse *p = bytes_str(t, 1);
+	assert_int_equal(recparse_count(p), 1);
+	assert_rec(&recparse_records(p)[0], "the car", 123, 456, 789, 1000, REC_KEY_QWEN2VL);
+	assert_int_equal(recparse_records(p)[0].last_step, off(t, "1000)", 0, 4));
+	assert_false(recparse_junk(p));
+	recparse_free(p);
+	check_splits(t, strlen(t), 1);
+
+	/* Qwen-VL pairs and InternVL's list of boxes under one label */
+	const char *u = "<ref>cat</ref><box>(1,2),(3,4)</box> and <ref>insulator</ref>"
+	                "<box>[[10, 20, 30, 40], [50, 60, 70, 80]]</box>";
+	p = bytes_str(u, 1);
+	assert_int_equal(recparse_count(p), 3);
+	const record *r = recparse_records(p);
+	assert_rec(&r[0], "cat", 1, 2, 3, 4, REC_KEY_REFBOX);
+	assert_rec(&r[1], "insulator", 10, 20, 30, 40, REC_KEY_REFBOX);
+	assert_rec(&r[2], "insulator", 50, 60, 70, 80, REC_KEY_REFBOX);
+	assert_int_equal(r[0].last_step, off(u, "4)", 0, 1));
+	assert_int_equal(r[2].first_step, off(u, "[50", 0, 0));
+	assert_false(recparse_junk(p));
+	recparse_free(p);
+	check_splits(u, strlen(u), 1);
+	check_splits(u, strlen(u), 0);
+	/* a single [x1,y1,x2,y2] in <box> is one box too */
+	p = parse_str("<ref>a</ref><box>[5, 6, 7, 8]</box>", 1);
+	assert_int_equal(recparse_count(p), 1);
+	assert_rec(&recparse_records(p)[0], "a", 5, 6, 7, 8, REC_KEY_REFBOX);
+	assert_false(recparse_junk(p));
+	recparse_free(p);
+}
+
+static void test_kosmos2(void **state)
+{
+	(void)state;
+	const char *t = "<grounding> An image of<phrase> a snowman</phrase><object><patch_index_0044>"
+	                "<patch_index_0863></object> warming himself by<phrase> a fire</phrase><object>"
+	                "<patch_index_0005><patch_index_0911></delimiter_of_multi_objects/>"
+	                "<patch_index_0100><patch_index_0200></object>";
+	recparse *p = bytes_str(t, 1);
+	assert_int_equal(recparse_count(p), 3);
+	const record *r = recparse_records(p);
+	assert_rec(&r[0], "a snowman", 44, 863, 0, 0, REC_KEY_KOSMOS);
+	assert_rec(&r[1], "a fire", 5, 911, 0, 0, REC_KEY_KOSMOS);
+	assert_rec(&r[2], "a fire", 100, 200, 0, 0, REC_KEY_KOSMOS);
+	assert_int_equal(r[0].first_step, off(t, "<phrase>", 0, 0));
+	assert_int_equal(r[0].last_step, off(t, "0863>", 0, 4));
+	assert_int_equal(r[2].first_step, off(t, "<patch_index_0100>", 0, 0));
+	assert_int_equal(r[2].last_step, off(t, "0200>", 0, 4));
+	assert_false(recparse_junk(p));
+	assert_false(rec_key_point(REC_KEY_KOSMOS));
+	assert_int_equal(rec_key_n_values(REC_KEY_KOSMOS), 2);
+	recparse_free(p);
+	check_splits(t, strlen(t), 1);
+	check_splits(t, strlen(t), 0);
+	/* one patch only, an index above 1023: junk */
+	const char *b = "<phrase>a</phrase><object><patch_index_0044></object>"
+	                "<phrase>b</phrase><object><patch_index_0044><patch_index_2000></object>"
+	                "<phrase>c</phrase><object><patch_index_0001><patch_index_0002></object>";
+	p = bytes_str(b, 1);
+	assert_int_equal(recparse_count(p), 1);
+	assert_rec(&recparse_records(p)[0], "c", 1, 2, 0, 0, REC_KEY_KOSMOS);
+	assert_true(recparse_junk(p));
+	recparse_free(p);
+	check_splits(b, strlen(b), 1);
+}
+
+static void test_molmo(void **state)
+{
+	(void)state;
+	const char *t = "<point x=\"61.5\" y=\"40.6\" alt=\"cat\">cat</point> and "
+	                "<points x1=\"10\" y1=\"20\" x2=\"30.5\" y2=\"40\" alt=\"dogs\">dogs</points>"
+	                " <point x='1' y='2'>bird nest</point>";
+	recparse *p = bytes_str(t, 1);
+	assert_int_equal(recparse_count(p), 4);
+	const record *r = recparse_records(p);
+	assert_rec(&r[0], "cat", 61.5, 40.6, 0, 0, REC_KEY_MOLMO);
+	assert_rec(&r[1], "dogs", 10, 20, 0, 0, REC_KEY_MOLMO);
+	assert_rec(&r[2], "dogs", 30.5, 40, 0, 0, REC_KEY_MOLMO);
+	assert_rec(&r[3], "bird nest", 1, 2, 0, 0, REC_KEY_MOLMO);
+	assert_int_equal(r[0].first_step, 0);
+	assert_int_equal(r[0].last_step, off(t, "</point>", 0, 7));
+	assert_int_equal(r[1].first_step, off(t, "<points", 0, 0));
+	assert_int_equal(r[1].last_step, off(t, "</points>", 0, 8));
+	assert_int_equal(r[2].last_step, r[1].last_step);
+	assert_true(rec_key_point(REC_KEY_MOLMO));
+	assert_false(recparse_junk(p));
+	assert_true(recparse_closed(p));
+	recparse_free(p);
+	check_splits(t, strlen(t), 1);
+	check_splits(t, strlen(t), 0);
+	/* x without y, a value that is not a number, a repeated attribute: junk */
+	const char *b = "<point x=\"1\">a</point><point x=\"1a\" y=\"2\">b</point>"
+	                "<point x=\"1\" x=\"2\" y=\"3\">c</point><point x=\"7\" y=\"8\">ok</point>";
+	p = bytes_str(b, 1);
+	assert_int_equal(recparse_count(p), 1);
+	assert_rec(&recparse_records(p)[0], "ok", 7, 8, 0, 0, REC_KEY_MOLMO);
+	assert_true(recparse_junk(p));
+	assert_int_equal(recparse_junk_step(p), off(b, "</point>", 0, 7));
+	recparse_free(p);
+	check_splits(b, strlen(b), 1);
+}
+
+static void test_json_points_moondream_gemini_extras(void **state)
+{
+	(void)state;
+	/* Qwen2.5/3-VL points */
+	const char *t = "```json\n[{\"point_2d\": [120, 340], \"label\": \"insulator\"},"
+	                " {\"label\": \"pole\", \"point_2d\": [5.5, 6]}]\n```";
+	recparse *p = bytes_str(t, 1);
+	assert_int_equal(recparse_count(p), 2);
+	const record *r = recparse_records(p);
+	assert_rec(&r[0], "insulator", 120, 340, 0, 0, REC_KEY_POINT_2D);
+	assert_rec(&r[1], "pole", 5.5, 6, 0, 0, REC_KEY_POINT_2D);
+	assert_int_equal(r[0].last_step, off(t, "}", 0, 0));
+	assert_true(recparse_closed(p));
+	assert_false(recparse_junk(p));
+	recparse_free(p);
+	check_splits(t, strlen(t), 1);
+	/* a point_2d of three numbers is junk */
+	p = parse_str("[{\"point_2d\": [1, 2, 3], \"label\": \"a\"}, {\"point_2d\": [1, 2], \"label\": \"b\"}]", 1);
+	assert_int_equal(recparse_count(p), 1);
+	assert_true(recparse_junk(p));
+	recparse_free(p);
+
+	/* Moondream detect: the list inside {"objects": ...}, no labels */
+	const char *m = "{\"objects\": [{\"x_min\": 0.1, \"y_min\": 0.2, \"x_max\": 0.3, \"y_max\": 0.45},"
+	                " {\"y_max\": 1, \"x_min\": 0, \"y_min\": 0.5, \"x_max\": 0.25}]}";
+	p = bytes_str(m, 1);
+	assert_int_equal(recparse_count(p), 2);
+	r = recparse_records(p);
+	assert_rec(&r[0], "", 0.1, 0.2, 0.3, 0.45, REC_KEY_MINMAX);
+	assert_rec(&r[1], "", 0, 0.5, 0.25, 1, REC_KEY_MINMAX);
+	assert_int_equal(r[1].last_step, off(m, "}", 1, 0));
+	assert_true(recparse_closed(p));
+	assert_int_equal(recparse_close_step(p), off(m, "]", 0, 0));
+	assert_false(recparse_junk(p));
+	recparse_free(p);
+	check_splits(m, strlen(m), 1);
+	/* three of the four keys, or x_min beside a bbox: junk */
+	p = parse_str("[{\"x_min\": 1, \"y_min\": 2, \"x_max\": 3}, {\"x_min\": 1, \"bbox\": [1,2,3,4], "
+	              "\"label\": \"a\"}, {\"x_min\": 1, \"y_min\": 2, \"x_max\": 3, \"y_max\": 4, \"label\": \"b\"}]", 1);
+	assert_int_equal(recparse_count(p), 1);
+	assert_rec(&recparse_records(p)[0], "b", 1, 2, 3, 4, REC_KEY_MINMAX);
+	assert_true(recparse_junk(p));
+	recparse_free(p);
+
+	/* Gemini records with a mask and a confidence: kept, never junk */
+	const char *g = "[{\"box_2d\": [10, 20, 30, 40], \"mask\": \"data:image/png;base64,iVBORw0KGgo"
+	                "AAAANSUhEUgAA+/=\", \"label\": \"cat\", \"confidence\": 0.93}]";
+	p = bytes_str(g, 1);
+	assert_int_equal(recparse_count(p), 1);
+	assert_rec(&recparse_records(p)[0], "cat", 10, 20, 30, 40, REC_KEY_BOX_2D);
+	assert_false(recparse_junk(p));
+	recparse_free(p);
+	check_splits(g, strlen(g), 1);
+}
+
+static void test_key_queries(void **state)
+{
+	(void)state;
+	/* which syntaxes are tag streams (only EOS ends them) */
+	static const rec_key tagged[] = { REC_KEY_LOC, REC_KEY_FLORENCE, REC_KEY_DEEPSEEK,
+	                                  REC_KEY_QWEN2VL, REC_KEY_REFBOX, REC_KEY_KOSMOS, REC_KEY_MOLMO };
+	static const rec_key json[] = { REC_KEY_BBOX_2D, REC_KEY_BOX_2D, REC_KEY_BBOX,
+	                                REC_KEY_POINT_2D, REC_KEY_MINMAX };
+	for (size_t i = 0; i < sizeof tagged / sizeof tagged[0]; i++)
+		assert_true(rec_key_tagged(tagged[i]));
+	for (size_t i = 0; i < sizeof json / sizeof json[0]; i++)
+		assert_false(rec_key_tagged(json[i]));
+	assert_false(rec_key_tagged(REC_KEY_NONE));
+	assert_string_equal(rec_key_name(REC_KEY_FLORENCE), "florence2");
+	assert_string_equal(rec_key_name(REC_KEY_BBOX_2D), "bbox_2d");
+	assert_string_equal(rec_key_name(REC_KEY_NONE), "none");
+	assert_string_equal(rec_key_name((rec_key)99), "unknown");
+	assert_string_equal(rec_key_coords(REC_KEY_DEEPSEEK), "deepseek");
+	assert_string_equal(rec_key_coords(REC_KEY_POINT_2D), "qwen3");
+	assert_int_equal(rec_key_n_values(REC_KEY_POINT_2D), 2);
+	assert_int_equal(rec_key_n_values(REC_KEY_BBOX), 4);
+	/* every key but NONE has a name, family and convention */
+	for (int k = 1; k < REC_KEY_COUNT; k++) {
+		assert_string_not_equal(rec_key_name((rec_key)k), "unknown");
+		assert_string_not_equal(rec_key_family((rec_key)k), "none");
+	}
+	/* a point never equals a box with the same numbers */
+	record a = { "a", 1, { 1, 2, 0, 0 }, REC_KEY_POINT_2D, 0, 0 };
+	record b = { "a", 1, { 1, 2, 0, 0 }, REC_KEY_BBOX_2D, 0, 0 };
+	record c = { "a", 1, { 1, 2, 0, 0 }, REC_KEY_MOLMO, 3, 4 };
+	assert_false(record_equal(&a, &b));
+	assert_true(record_equal(&a, &c));
+	assert_true(record_hash(&a) == record_hash(&c));
+	assert_true(record_hash(&a) != record_hash(&b));
+}
+
 /* ------------------------------------------------------------------ */
 /* property: mutated texts give the same result however they are split */
 
@@ -989,12 +1311,22 @@ static void test_mutations_split_invariant(void **state)
 		"{\"label\": \"d\xc3\xa9\", \"x\": {\"y\": [true, null]}, \"box_2d\": [1, 2, 3, 4]}]\n```",
 		"<loc0100><loc0200><loc0300><loc0400> cat ; <loc0001><loc0002><loc0003><loc0004> d\xc3\xa9g",
 		"{\"bbox\": [1, 2, 3, 4], \"label\": \"\\ud83d\\ude00\"}\n{\"bbox\": [5, 6, 7, 8], \"label\": \"b\"}",
+		"</s><s>car<loc_52><loc_333><loc_932><loc_774>d\xc3\xa9g<loc_1><loc_2><loc_3><loc_4></s>",
+		"<|ref|>cat<|/ref|><|det|>[[12, 34, 56, 78], [1,2,3,4]]<|/det|> <|ref|>d<|/ref|><|det|>[[1,2,3,4]]<|/det|>",
+		"<|object_ref_start|>car<|object_ref_end|><|box_start|>(1,2),(3,4)<|box_end|>",
+		"<ref>cat</ref><box>(1,2),(3,4)</box><ref>i</ref><box>[[10, 20, 30, 40], [5, 6, 7, 8]]</box>",
+		"<phrase> a</phrase><object><patch_index_0044><patch_index_0863></delimiter_of_multi_objects/>"
+		"<patch_index_0001><patch_index_0002></object>",
+		"<point x=\"61.5\" y=\"40.6\" alt=\"cat\">cat</point><points x1=\"1\" y1=\"2\" x2='3' y2='4'>b</points>",
+		"[{\"point_2d\": [120, 340], \"label\": \"a\"}, {\"box_2d\": [1,2,3,4], \"mask\": \"x\", \"label\": \"b\"}]",
+		"{\"objects\": [{\"x_min\": 0.1, \"y_min\": 0.2, \"x_max\": 0.3, \"y_max\": 0.45}]}",
 	};
-	static const char alphabet[] = "[]{}\",:\\u0123456789.eE+-abel_ <loc>;\xc3\xa9\xf0\x9f\n";
+	static const char alphabet[] = "[]{}\",:\\u0123456789.eE+-abel_ <loc>;\xc3\xa9\xf0\x9f\n|/()=_'px";
+	const size_t n_base = sizeof base / sizeof base[0];
 	char buf[512];
 	uint32_t s = 12345;
-	for (int iter = 0; iter < 3000; iter++) {
-		const char *b = base[iter % 3];
+	for (int iter = 0; iter < 6000; iter++) {
+		const char *b = base[(size_t)iter % n_base];
 		size_t n = strlen(b);
 		memcpy(buf, b, n);
 		int muts = 1 + iter % 4;
@@ -1067,6 +1399,13 @@ int main(void)
 		cmocka_unit_test(test_loc_rules),
 		cmocka_unit_test(test_record_equal),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_florence2),
+		cmocka_unit_test(test_deepseek),
+		cmocka_unit_test(test_qwen2vl_and_refbox),
+		cmocka_unit_test(test_kosmos2),
+		cmocka_unit_test(test_molmo),
+		cmocka_unit_test(test_json_points_moondream_gemini_extras),
+		cmocka_unit_test(test_key_queries),
 		cmocka_unit_test(test_mutations_split_invariant),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -377,7 +377,7 @@ static void test_dedup_counts_rematch(void **state)
 	anns[0].bbox[2] = 10; anns[0].bbox[3] = 10;
 	anns[1].cat = 0;
 	anns[1].bbox[2] = 10; anns[1].bbox[3] = 9;
-	metrics_det d[3] = { { { 0, 0, 10, 10 }, 0 }, { { 0, 0, 10, 10 }, 0 }, { { 0, 0, 10, 9 }, 0 } };
+	metrics_det d[3] = { { { 0, 0, 10, 10 }, 0, 0 }, { { 0, 0, 10, 10 }, 0, 0 }, { { 0, 0, 10, 9 }, 0, 0 } };
 	long dup_of[3] = { -1, 0, -1 };
 	metrics_counts full = { 0, 0, 0 }, dd = { 0, 0, 0 };
 	metrics_match_image(d, 3, anns, 2, 0.5, NULL, NULL, &full);

@@ -238,8 +238,8 @@ static void test_twice_same_bytes(void **state)
 	(void)state;
 	char rel[80][64];
 	size_t n = list_outputs(rel, 80, 0);
-	/* gt.json + 6 runs x (run.json, traces.jsonl) */
-	assert_int_equal(n, 13);
+	/* gt.json + (6 + 9 family) runs x (run.json, traces.jsonl) */
+	assert_int_equal(n, 31);
 	for (size_t i = 0; i < n; i++)
 		assert_same_file(g_tmp_a, g_tmp_b, rel[i]);
 }
@@ -302,7 +302,7 @@ static void test_matches_committed(void **state)
 	assert_int_equal(simgen_write_all(dir, NULL, 1, &err), TS_OK);
 	char rel[80][64];
 	size_t n = list_outputs(rel, 80, 1);
-	assert_int_equal(n, 37); /* gt.json, 24 PNGs, 6 x 2 run files */
+	assert_int_equal(n, 55); /* gt.json, 24 PNGs, (6 + 9 family runs) x 2 run files */
 	for (size_t i = 0; i < n; i++)
 		assert_same_file(dir, "sample_runs", rel[i]);
 	/* No stale image beside the 24 the generator writes. */
@@ -325,12 +325,14 @@ static void test_every_step_has_five_alternatives(void **state)
 	for (size_t r = 0; r < simgen_n_runs(); r++) {
 		run_traces rt;
 		load_run(g_tmp_a, simgen_run(r)->name, &rt);
-		assert_int_equal(rt.n, 24);
+		const simgen_run_cfg *cfg = simgen_run(r);
+		assert_int_equal(rt.n, cfg->images ? cfg->n_images : 24);
 		for (size_t i = 0; i < rt.n; i++) {
 			const trace *t = rt.t[i];
 			int64_t id;
 			assert_true(trace_image_id(t, &id));
-			assert_int_equal(id, (int64_t)i + 1); /* one line per image, in order */
+			/* one line per image, in order */
+			assert_int_equal(id, cfg->images ? (int64_t)cfg->images[i] : (int64_t)i + 1);
 			assert_int_equal(trace_get_format(t), TRACE_FMT_NATIVE);
 			assert_true(trace_has_logprobs(t) && trace_has_alts(t));
 			assert_non_null(trace_prompt(t));
@@ -678,6 +680,66 @@ static void test_budget_and_formats(void **state)
 	free_run(&rt);
 }
 
+/* The family runs (issue 12): each parses as its syntax, step by step, with
+ * no junk, run.json names the syntax's convention, and each has a repeated
+ * tail (image 3, cut by the token limit) beside clean lists that close. */
+static void test_family_runs(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		rec_key key;
+		coords_kind coords;
+	} fam[] = {
+		{"family-florence2", REC_KEY_FLORENCE, COORDS_FLORENCE2},
+		{"family-deepseek-vl2", REC_KEY_DEEPSEEK, COORDS_DEEPSEEK},
+		{"family-qwen2-vl", REC_KEY_QWEN2VL, COORDS_QWEN3},
+		{"family-internvl", REC_KEY_REFBOX, COORDS_QWEN3},
+		{"family-kosmos2", REC_KEY_KOSMOS, COORDS_KOSMOS2},
+		{"family-moondream", REC_KEY_MINMAX, COORDS_MOONDREAM},
+		{"family-qwen-points", REC_KEY_POINT_2D, COORDS_QWEN3},
+		{"family-molmo-points", REC_KEY_MOLMO, COORDS_MOLMO},
+		{"family-gemini-extras", REC_KEY_BOX_2D, COORDS_GEMINI},
+	};
+	for (size_t f = 0; f < sizeof fam / sizeof fam[0]; f++) {
+		run_traces rt;
+		load_run(g_tmp_a, fam[f].name, &rt);
+		assert_int_equal(rt.n, 3);
+		for (size_t i = 0; i < rt.n; i++) {
+			recparse *p = parse_records(rt.t[i]);
+			int64_t id;
+			assert_true(trace_image_id(rt.t[i], &id));
+			assert_true(recparse_count(p) >= 3);
+			assert_int_equal(recparse_key(p), fam[f].key);
+			assert_false(recparse_junk(p));
+			for (size_t k = 0; k < recparse_count(p); k++)
+				assert_int_equal(recparse_records(p)[k].key, fam[f].key);
+			repeat_stats rs;
+			assert_int_equal(repeat_analyze(recparse_records(p), recparse_count(p), &rs, NULL, NULL,
+			                                NULL), TS_OK);
+			if (id == 3) {
+				assert_int_equal(trace_get_finish(rt.t[i]), TRACE_FINISH_LENGTH);
+				assert_true(rs.max_repeat >= 5);
+			}
+			if (id == 5) { /* the distant pole: a short clean list the model ends */
+				assert_int_equal(trace_get_finish(rt.t[i]), TRACE_FINISH_STOP);
+				assert_true(recparse_closed(p));
+				assert_int_equal(rs.max_repeat, 1);
+			}
+			recparse_free(p);
+		}
+		free_run(&rt);
+		char dir[512];
+		snprintf(dir, sizeof dir, "%s/%s", g_tmp_a, fam[f].name);
+		run_info *ri = NULL;
+		ts_error err;
+		assert_int_equal(run_open(dir, &ri, &err), TS_OK);
+		assert_true(ri->simulated);
+		assert_int_equal(ri->coords, fam[f].coords);
+		run_info_free(ri);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -693,6 +755,7 @@ int main(void)
 		cmocka_unit_test(test_stress_hostile_labels),
 		cmocka_unit_test(test_stress_many_records),
 		cmocka_unit_test(test_budget_and_formats),
+		cmocka_unit_test(test_family_runs),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
