@@ -111,37 +111,6 @@ static void work_free(work *w)
 	free(w->kscores);
 }
 
-/* Outcome of policy p, with dedup's stats and counts recomputed. */
-static ts_status outcome_for(const sample *s, const policy *p, const gt_ann *anns, size_t n_ann,
-                             const work *w, sample_outcome *oc)
-{
-	*oc = sample_outcome_for(s, p);
-	if (!oc->cut.drop_dups)
-		return TS_OK;
-	repeat_stats pre;
-	if (oc->cut.kept == sample_n_records(s)) {
-		pre = *sample_repeat(s);
-	} else {
-		/* a prefix: count its first occurrences */
-		memset(&pre, 0, sizeof pre);
-		for (size_t i = 0; i < oc->cut.kept; i++)
-			pre.distinct += w->dup_of[i] < 0;
-	}
-	policy_dedup_stats(&pre, &oc->rep);
-	if (sample_has_gt(s)) {
-		const analysis_opts *ao = sample_opts(s);
-		for (size_t j = 0; j < ao->n_iou; j++) {
-			metrics_counts c = { 0, 0, 0 };
-			ts_status st = policy_dedup_counts(w->dets, w->dup_of, oc->cut.kept, anns, n_ann,
-			                                   ao->iou[j], &c);
-			if (st != TS_OK)
-				return st;
-			oc->counts[j] = c;
-		}
-	}
-	return TS_OK;
-}
-
 static int add_sample_slot(export_run *r, work *w, uint32_t max_repeat)
 {
 	if (r->n_samples == w->cap_samples) {
@@ -217,11 +186,7 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 	}
 
 	sample_outcome oc[EXPORT_MAX_POLICIES];
-	for (size_t p = 0; p < o->n_pol; p++) {
-		ts_status st = outcome_for(s, &o->pol[p], anns, n_ann, w, &oc[p]);
-		if (st != TS_OK)
-			return st;
-	}
+	run_metrics_add_sample(r->m, o->pol, o->n_pol, s, oc);
 	/* AP per policy: the kept records with their scores (an image without
 	 * annotations still counts: its detections are FP) */
 	if (o->confidence && r->has_ap && img) {
@@ -286,8 +251,6 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 				r->counts_all[cb + (1 + p) * n_iou + j] = oc[p].counts[j];
 		}
 	}
-	for (size_t p = 0; p < o->n_pol; p++)
-		run_metrics_add(&r->m[p], &oc[p]);
 	return TS_OK;
 }
 
@@ -393,25 +356,14 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 			continue;
 		}
 		const gt_image *img = NULL;
-		if (g) {
-			img = run_find_image(g, t);
-			if (!img) {
-				int64_t id;
-				if (trace_image_id(t, &id)) {
-					say(warn, ud, "%s:%zu: image_id %lld is not in %s", ri->traces_path, lineno,
-					    (long long)id, gt_path);
-				} else {
-					const char *ref = trace_file_name(t);
-					if (!ref)
-						ref = trace_custom_id(t);
-					say(warn, ud, "%s:%zu: %s%s%s not in %s", ri->traces_path, lineno,
-					    ref ? "image '" : "no image reference (image_id, file_name, custom_id)",
-					    ref ? ref : "", ref ? "'" : "", gt_path);
-				}
-				r->skipped++;
-				trace_free(t);
-				continue;
-			}
+		sample *s = NULL;
+		st = run_sample_analyze(t, g, gt_path, &lo.an, &img, &s, &err);
+		if (st != TS_OK) {
+			say(warn, ud, "%s:%zu: %s", ri->traces_path, lineno, err.msg);
+			r->skipped++;
+			sample_free(s);
+			trace_free(t);
+			continue;
 		}
 		if (img && (img->width <= 0 || img->height <= 0) && !size_warned) {
 			/* relative coordinates need the image size; the TUI uses the same rule */
@@ -419,14 +371,6 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 			    "cannot be placed and count as false positives", ri->traces_path, lineno,
 			    (long long)img->id, gt_path);
 			size_warned = 1;
-		}
-		sample *s;
-		st = sample_analyze(t, g, img, 0, 0, &lo.an, &s, &err);
-		if (st != TS_OK) {
-			say(warn, ud, "%s:%zu: %s", ri->traces_path, lineno, err.msg);
-			r->skipped++;
-			trace_free(t);
-			continue;
 		}
 		st = analyze_sample(r, &w, &lo, t, s, g, img, lineno);
 		if (st != TS_OK) {

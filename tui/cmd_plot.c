@@ -72,20 +72,7 @@ static int parse_pos_long(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
-/* max-repeat bins: 0, 1, 2, 3-4, 5-8, 9-16, 17-32, 33-64, 65+ */
-#define N_BINS 9
-static const char *const bin_labels[N_BINS] = { "0", "1", "2", "3-4", "5-8", "9-16", "17-32",
-                                                "33-64", "65+" };
-
-static int bin_of(uint32_t v)
-{
-	if (v <= 2)
-		return (int)v;
-	int b = 3;
-	for (uint32_t hi = 4; hi < 64 && v > hi; hi *= 2)
-		b++;
-	return v > 64 ? 8 : b;
-}
+#define N_BINS RUN_MAXREPEAT_BINS
 
 static int term_cols(void)
 {
@@ -270,7 +257,7 @@ int cmd_plot(int argc, char **argv)
 		case K_MAXREPEAT: {
 			double *v = &vals[n_ok * N_BINS];
 			for (size_t k = 0; k < r->n_samples; k++) {
-				int b = bin_of(r->max_repeat[k]);
+				int b = run_maxrepeat_bin(r->max_repeat[k]);
 				v[b] += 1;
 				if (b > top_bin)
 					top_bin = b;
@@ -333,7 +320,7 @@ int cmd_plot(int argc, char **argv)
 		plot_spec_init(&spec, PLOT_BARS);
 		spec.title = "max repeat per sample (policy off): samples per bin";
 		spec.n_groups = (size_t)top_bin + 1;
-		spec.group_labels = bin_labels;
+		spec.group_labels = run_maxrepeat_bin_labels;
 		spec.series = series;
 		spec.n_series = n_ok;
 		break;

@@ -22,10 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "commands.h"
 #include "policy.h"
+#include "overlay.h"
 #include "render.h"
 #include "run.h"
 #include "sanitize.h"
@@ -163,43 +163,6 @@ static int find_trace(const png_opts *o, const run_info *ri, const gt *g, trace 
 
 /* ---- finding the image file ---- */
 
-static int is_regular(const char *p)
-{
-	struct stat sb;
-	return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
-/* A name from the data is usable inside the images dir when it is relative
- * and has no ".." component. */
-static int safe_relative(const char *name)
-{
-	if (!name[0] || name[0] == '/')
-		return 0;
-	const char *p = name;
-	while (*p) {
-		const char *e = strchr(p, '/');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		if (n == 2 && p[0] == '.' && p[1] == '.')
-			return 0;
-		if (!e)
-			break;
-		p = e + 1;
-	}
-	return 1;
-}
-
-static char *join(const char *dir, const char *name)
-{
-	size_t a = strlen(dir), b = strlen(name);
-	char *s = malloc(a + b + 2);
-	if (!s)
-		return NULL;
-	memcpy(s, dir, a);
-	s[a] = '/';
-	memcpy(s + a + 1, name, b + 1);
-	return s;
-}
-
 /* Returns a malloc'd path, or NULL with the reason said. */
 static char *image_path(const png_opts *o, const run_info *ri, const gt_image *gimg,
                         const trace *t)
@@ -221,115 +184,10 @@ static char *image_path(const png_opts *o, const run_info *ri, const gt_image *g
 		     o->sample, name, ri->path);
 		return NULL;
 	}
-	char *p = NULL;
-	if (safe_relative(name)) {
-		p = join(ri->images_dir, name);
-		if (p && is_regular(p))
-			return p;
-	}
-	char *q = join(ri->images_dir, base_of(name));
-	if (q && (is_regular(q) || !p)) {
-		free(p);
-		return q; /* missing files are reported by the loader, naming this path */
-	}
-	free(q);
+	char *p = run_image_path(ri->images_dir, name);
+	if (!p)
+		sayf("sample '%s': no usable image file name in '%s'; use --image FILE", o->sample, name);
 	return p;
-}
-
-/* ---- boxes ---- */
-
-typedef struct boxes {
-	render_box *v;
-	size_t n, cap;
-} boxes;
-
-static int push(boxes *b, render_box x)
-{
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 32;
-		render_box *v = realloc(b->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		b->v = v;
-		b->cap = cap;
-	}
-	b->v[b->n++] = x;
-	return 0;
-}
-
-/* Predicted and ground-truth boxes in the ground truth's pixel space. */
-static int build_boxes(const sample *s, const gt *g, const gt_image *gimg, const policy *pol,
-                       boxes *out, size_t *n_pred, size_t *n_cut, size_t *n_gt)
-{
-	size_t n = sample_n_records(s);
-	const record *recs = sample_records(s);
-	const sample_rec *info = sample_rec_info(s);
-	sample_outcome oc = sample_outcome_for(s, pol);
-	size_t kept = oc.cut.kept < n ? oc.cut.kept : n;
-	int has_gt = sample_has_gt(s) && gimg;
-	*n_pred = *n_cut = *n_gt = 0;
-
-	/* occurrences of each value (indexed by its first occurrence) among kept
-	 * and cut records */
-	uint32_t *kept_n = calloc(n ? n : 1, sizeof *kept_n);
-	uint32_t *cut_n = calloc(n ? n : 1, sizeof *cut_n);
-	if (!kept_n || !cut_n) {
-		free(kept_n);
-		free(cut_n);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		size_t first = info[i].dup_of >= 0 ? (size_t)info[i].dup_of : i;
-		if (first >= n)
-			continue;
-		if (i < kept)
-			kept_n[first]++;
-		else
-			cut_n[first]++;
-	}
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (info[i].dup_of >= 0 || !info[i].box_ok)
-			continue; /* each value once, at its first occurrence */
-		render_box b = {info[i].box[0], info[i].box[1], info[i].box[2], info[i].box[3],
-		                BOX_PRED, 0, 0, recs[i].label};
-		if (kept_n[i] >= 2) {
-			b.style = BOX_DUP;
-			b.count = kept_n[i];
-		} else if (kept_n[i] == 1) {
-			if (has_gt)
-				b.style = info[i].match[0] == MATCH_TP ? BOX_TP : BOX_FP;
-		} else {
-			b.style = BOX_CUT;
-			b.count = cut_n[i];
-			(*n_cut)++;
-		}
-		if (kept_n[i])
-			(*n_pred)++;
-		rc = push(out, b);
-	}
-	if (has_gt && rc == 0) {
-		const gt_ann *anns = gt_anns(g) + gimg->ann_first;
-		uint8_t *hit = calloc(gimg->n_ann ? gimg->n_ann : 1, 1);
-		if (!hit)
-			rc = -1;
-		for (size_t i = 0; hit && i < kept; i++)
-			if (info[i].match[0] == MATCH_TP && info[i].match_gt[0] >= 0 &&
-			    (size_t)info[i].match_gt[0] < gimg->n_ann)
-				hit[info[i].match_gt[0]] = 1;
-		for (size_t a = 0; hit && a < gimg->n_ann && rc == 0; a++) {
-			const double *bb = anns[a].bbox;
-			render_box b = {bb[0], bb[1], bb[0] + bb[2], bb[1] + bb[3],
-			                hit[a] || anns[a].iscrowd ? BOX_GT : BOX_MISS, 0, 0,
-			                gt_category_name(g, anns[a].cat)};
-			rc = push(out, b);
-			(*n_gt)++;
-		}
-		free(hit);
-	}
-	free(kept_n);
-	free(cut_n);
-	return rc;
 }
 
 /* ---- the command ---- */
@@ -409,7 +267,8 @@ int cmd_png(int argc, char **argv)
 	sample *s = NULL;
 	render_image *img = NULL;
 	char *path = NULL;
-	boxes bx = {0};
+	render_box *bx = NULL;
+	size_t bx_cap = 0, bx_n = 0;
 
 	if (run_open(o.traces, &ri, &err) != TS_OK) {
 		say(err.msg);
@@ -446,8 +305,10 @@ int cmd_png(int argc, char **argv)
 		sayf("sample '%s': %s", o.sample, err.msg);
 		goto done;
 	}
-	size_t n_pred, n_cut, n_gt;
-	if (build_boxes(s, g, gimg, &o.pol, &bx, &n_pred, &n_cut, &n_gt) != 0) {
+	render_overlay_req rq;
+	render_overlay_req_full(&rq, s, g, gimg, sample_outcome_for(s, &o.pol).cut);
+	render_overlay_stats ns;
+	if (render_overlay_boxes(&rq, &bx, &bx_cap, &bx_n, &ns) != TS_OK) {
 		say("out of memory");
 		goto done;
 	}
@@ -457,7 +318,7 @@ int cmd_png(int argc, char **argv)
 		sx = img->w / gimg->width;
 		sy = img->h / gimg->height;
 	}
-	render_draw_boxes(img, bx.v, bx.n, sx, sy);
+	render_draw_boxes(img, bx, bx_n, sx, sy);
 	if (render_png_write(img, o.out, &err) != TS_OK) {
 		say(err.msg);
 		goto done;
@@ -465,15 +326,15 @@ int cmd_png(int argc, char **argv)
 	char out_s[600], img_s[600];
 	sanitize_cstr(o.out, out_s, sizeof out_s, 0);
 	sanitize_cstr(path, img_s, sizeof img_s, 0);
-	printf("%s: %ux%u from %s, %zu predicted box(es)%s", out_s, img->w, img->h, img_s, n_pred,
+	printf("%s: %ux%u from %s, %zu predicted box(es)%s", out_s, img->w, img->h, img_s, ns.pred,
 	       g && gimg ? "" : "\n");
 	if (g && gimg)
-		printf(", %zu ground truth\n", n_gt);
-	if (n_cut)
-		printf("  %zu value(s) only in records cut by the policy (grey, dotted)\n", n_cut);
+		printf(", %zu ground truth\n", ns.gt);
+	if (ns.cut)
+		printf("  %zu value(s) only in records cut by the policy (grey, dotted)\n", ns.cut);
 	rc = 0;
 done:
-	free(bx.v);
+	free(bx);
 	free(path);
 	render_image_free(img);
 	sample_free(s);
