@@ -141,7 +141,7 @@ typedef struct export_pool_cb {
 ts_status export_runs_analyze(const char *const *paths, size_t n, const export_opts *o,
                               size_t jobs, const export_pool_cb *cb, export_run **out);
 
-/* ---- JSON (the report's shape, see tui/report.c --help) ---- */
+/* ---- JSON (the report's shape, see tui/cli/report.c --help) ---- */
 
 /* Builds {"policies": [...], "runs": [...]} for runs[0..n) analysed with o;
  * per_sample adds each run's "samples".  NULL on OOM. */

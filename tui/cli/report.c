@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd_plot.h"
+#include "runs.h"
 #include "commands.h"
 #include "limits_opt.h"
 #include "export.h"

@@ -1,4 +1,4 @@
-/* cmd_plot.c — `tailscope plot KIND [OPTIONS] RUN...`: the triage plots in
+/* plot.c — `tailscope plot KIND [OPTIONS] RUN...`: the triage plots in
  * the terminal (braille / block characters, 16 colours) or as a PNG. */
 #include <errno.h>
 #include <langinfo.h>
@@ -9,7 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "cmd_plot.h"
+#include "runs.h"
 #include "plot.h"
 #include "render.h"
 #include "sanitize.h"

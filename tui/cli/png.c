@@ -1,4 +1,4 @@
-/* cmd_png.c — `tailscope png`: one sample's image with its boxes, as a PNG at
+/* png.c — `tailscope png`: one sample's image with its boxes, as a PNG at
  * the image's own size, for bug reports and slides.
  *
  *   tailscope png [--gt GT] [--coords NAME] [--policy P] [--iou LIST]
