@@ -180,6 +180,7 @@ static void view_clear(session_view *v)
 {
 	trace_free(v->t);
 	sample_free(v->s);
+	sample_free(v->s_num);
 	render_image_free(v->img);
 	free(v->rec_first);
 	free(v->rec_last);
@@ -416,6 +417,12 @@ static void image_path(const char *dir, const char *name, char *out, size_t outs
 	free(p);
 }
 
+/* The sample the view's numbers come from (see session_view.s_num). */
+static const sample *view_numbers(const session_view *v)
+{
+	return v->s_num ? v->s_num : v->s;
+}
+
 /* The view's outcome under the compared policy and its cut in the replay;
  * for dedup, the kept records (first occurrences) matched again at the first
  * threshold, as the run metrics count them (sample_outcome_for). */
@@ -429,7 +436,7 @@ static void view_apply_policy(session *s, int on)
 	const policy *p = &s->pols[s->pol < COMPARE_N_POL ? s->pol : COMPARE_POL_REPEAT_STOP];
 	replay *rp = &v->rp;
 	int at_end = rp->cursor == replay_last(rp);
-	v->on = sample_outcome_for(v->s, p);
+	v->on = sample_outcome_for(view_numbers(v), p);
 	rp->fired = v->on.cut.fired;
 	rp->stop_step = v->on.cut.stop_step;
 	rp->kept = v->on.cut.kept;
@@ -555,13 +562,18 @@ void session_show(session *s, size_t ri, size_t idx)
 		record_done(r, idx, NULL, NULL, 0);
 		return;
 	}
-	if (w > 0)
-		/* the size came from the image file, not the ground truth: the run
-		 * metrics take the same inputs as `tailscope report` (no size) */
-		analyse_one(r, idx);
-	else
+	if (w > 0) {
+		/* the size came from the image file (or was assumed), not the ground
+		 * truth: the boxes are placed with it, but the numbers (badges, run
+		 * metrics, the view's outcomes) take the same inputs as `tailscope
+		 * report` (run_sample_analyze: no size) */
+		const gt_image *gi;
+		ts_status st = run_sample_analyze(v->t, r->g, r->gt_path, &r->an, &gi, &v->s_num, &e);
+		record_done(r, idx, v->t, v->s_num, st == TS_OK);
+	} else {
 		record_done(r, idx, v->t, v->s, !r->g || v->gimg);
-	v->off = sample_outcome_for(v->s, &pol_off);
+	}
+	v->off = sample_outcome_for(view_numbers(v), &pol_off);
 
 	size_t n = sample_n_records(v->s);
 	const record *recs = sample_records(v->s);

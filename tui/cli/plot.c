@@ -12,48 +12,12 @@
 #include "runs.h"
 #include "plot.h"
 #include "render.h"
+#include "cli.h"
 #include "sanitize.h"
 
 #define MAX_RUNS 256
 
-static const char plot_usage[] =
-	"usage: tailscope plot KIND [OPTIONS] RUN...\n"
-	"\n"
-	"KIND:\n"
-	"  maxrepeat     histogram of the per-sample max repeat (policy off), a bar per run per bin\n"
-	"  interference  duplicate rate (x) against F1@0.3 (y), one labelled point per run\n"
-	"  saved         tokens saved by repeat_stop per run (tokens off - tokens repeat_stop)\n"
-	"  pr            precision-recall curve from the record scores (AP@0.5), one per run\n"
-	"RUN: a run directory (run.json, gt.json, images/, traces.jsonl) or a traces JSONL file.\n"
-	"\n"
-	"  --gt FILE         COCO instances ground truth (default: the run's gt.json)\n"
-	"  --coords NAME     qwen3 | qwen25 | gemini | paligemma | xyxy | auto\n"
-	"  --min-pixels N    qwen25 smart_resize min_pixels (default 3136)\n"
-	"  --max-pixels N    qwen25 smart_resize max_pixels (default 12845056)\n"
-	"  --iou T           F1 threshold for interference (default 0.3)\n"
-	"  --score mean|min  record score for pr (default mean)\n"
-	"  --policy P        policy whose PR curve pr draws (default off)\n"
-	"  -o FILE.png       write a PNG (atomically) instead of printing\n"
-	"  --size WxH        PNG size in pixels (default 960x600)\n"
-	"  --width N         terminal columns (default: the terminal's, else $COLUMNS, else 80)\n"
-	"  --height N        rows of the plot area in the terminal (default 16)\n"
-	"  --color WHEN      auto | always | never (auto: stdout is a terminal and NO_COLOR is unset)\n"
-	"  --jobs N          runs analysed at once, one per thread (default 2)\n"
-	"  -q, --quiet       don't print skipped-line messages\n"
-	"  -h, --help        this help\n"
-	"\n"
-	"exit status: 0 ok, 1 some lines skipped (or a run without what the plot needs),\n"
-	"2 nothing to plot, bad usage or the PNG could not be written\n";
-
 typedef enum { K_MAXREPEAT, K_INTERFERENCE, K_SAVED, K_PR } plot_which;
-
-static int usage_error(const char *msg)
-{
-	char buf[512];
-	fprintf(stderr, "tailscope plot: %s\n", sanitize_cstr(msg, buf, sizeof buf, 200));
-	fputs("try 'tailscope plot --help'\n", stderr);
-	return 2;
-}
 
 static void say(const char *msg)
 {
@@ -86,110 +50,17 @@ static int term_cols(void)
 	return 80;
 }
 
-int cmd_plot(int argc, char **argv)
+/* Analyses the runs and draws plot `which`; returns the exit code. */
+static int plot_main(int which, const cli_values *cv, const char *const *runs, size_t n_runs)
 {
-	export_opts ex;
-	export_opts_default(&ex);
+	export_opts ex = cv->ex;
 	ex.confidence = 0;
-	const char *runs[MAX_RUNS];
-	size_t n_runs = 0;
-	const char *out_png = NULL;
-	long png_w = 960, png_h = 600, width = 0, height = 16, jobs = 2;
-	int color = -1, quiet = 0, which = -1;
-	double iou = 0.3;
-	policy pr_policy = { POLICY_OFF, 0 };
+	const char *out_png = cv->out;
+	long png_w = cv->png_w, png_h = cv->png_h, width = cv->width, height = cv->height, jobs = cv->jobs;
+	int color = cv->color, quiet = cv->quiet;
+	double iou = cv->ex.an.iou[0];
+	policy pr_policy = cv->pol_set ? cv->ex.pol[0] : (policy){ POLICY_OFF, 0 };
 	ts_error err;
-
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int more = i + 1 < argc;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(plot_usage, stdout);
-			return 0;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-			quiet = 1;
-		} else if (!strcmp(a, "--gt") && more) {
-			ex.gt_path = argv[++i];
-		} else if (!strcmp(a, "--coords") && more) {
-			if (coords_parse(argv[++i], &ex.an.coords.kind) != TS_OK)
-				return usage_error("unknown --coords (qwen3, qwen25, gemini, paligemma, xyxy, auto)");
-			ex.coords_set = 1;
-		} else if (!strcmp(a, "--min-pixels") && more) {
-			if (parse_pos_long(argv[++i], 1, 1L << 40, &ex.an.coords.min_pixels))
-				return usage_error("--min-pixels takes a positive whole number");
-		} else if (!strcmp(a, "--max-pixels") && more) {
-			if (parse_pos_long(argv[++i], 1, 1L << 40, &ex.an.coords.max_pixels))
-				return usage_error("--max-pixels takes a positive whole number");
-		} else if (!strcmp(a, "--iou") && more) {
-			char *end;
-			errno = 0;
-			iou = strtod(argv[++i], &end);
-			if (end == argv[i] || *end || errno || !(iou > 0 && iou <= 1))
-				return usage_error("--iou takes one threshold in (0,1]");
-		} else if (!strcmp(a, "--score") && more) {
-			if (conf_score_parse(argv[++i], &ex.score, &err) != TS_OK)
-				return usage_error(err.msg);
-		} else if (!strcmp(a, "--policy") && more) {
-			if (policy_parse(argv[++i], &pr_policy, &err) != TS_OK)
-				return usage_error(err.msg);
-		} else if (!strcmp(a, "-o") && more) {
-			out_png = argv[++i];
-		} else if (!strcmp(a, "--size") && more) {
-			const char *v = argv[++i];
-			char wbuf[16], *x = strchr(v, 'x');
-			if (!x || (size_t)(x - v) >= sizeof wbuf)
-				return usage_error("--size takes WxH, e.g. 960x600");
-			memcpy(wbuf, v, (size_t)(x - v));
-			wbuf[x - v] = '\0';
-			if (parse_pos_long(wbuf, 200, 8192, &png_w) || parse_pos_long(x + 1, 200, 8192, &png_h))
-				return usage_error("--size: width and height from 200 to 8192");
-		} else if (!strcmp(a, "--width") && more) {
-			if (parse_pos_long(argv[++i], 20, 1000, &width))
-				return usage_error("--width takes 20 to 1000 columns");
-		} else if (!strcmp(a, "--height") && more) {
-			if (parse_pos_long(argv[++i], 4, 500, &height))
-				return usage_error("--height takes 4 to 500 rows");
-		} else if (!strcmp(a, "--color") && more) {
-			const char *v = argv[++i];
-			if (!strcmp(v, "auto"))
-				color = -1;
-			else if (!strcmp(v, "always"))
-				color = 1;
-			else if (!strcmp(v, "never"))
-				color = 0;
-			else
-				return usage_error("--color takes auto, always or never");
-		} else if (!strcmp(a, "--jobs") && more) {
-			if (parse_pos_long(argv[++i], 1, 64, &jobs))
-				return usage_error("--jobs takes a whole number from 1 to 64");
-		} else if (a[0] == '-' && a[1]) {
-			char m[300];
-			snprintf(m, sizeof m, "unknown or incomplete option '%.200s'", a);
-			return usage_error(m);
-		} else if (which < 0) {
-			if (!strcmp(a, "maxrepeat"))
-				which = K_MAXREPEAT;
-			else if (!strcmp(a, "interference"))
-				which = K_INTERFERENCE;
-			else if (!strcmp(a, "saved"))
-				which = K_SAVED;
-			else if (!strcmp(a, "pr"))
-				which = K_PR;
-			else {
-				char m[300];
-				snprintf(m, sizeof m, "unknown plot '%.200s' (maxrepeat, interference, saved, pr)", a);
-				return usage_error(m);
-			}
-		} else {
-			if (n_runs == MAX_RUNS)
-				return usage_error("too many runs");
-			runs[n_runs++] = a;
-		}
-	}
-	if (which < 0)
-		return usage_error("no KIND given (maxrepeat, interference, saved, pr)");
-	if (n_runs == 0)
-		return usage_error("no RUN given");
 
 	/* what each plot needs from the analysis */
 	ex.n_pol = 1;
@@ -421,5 +292,44 @@ done:
 	free(text_ptr);
 	free(group_ptr);
 	gt_free(shared_gt);
+	return rc;
+}
+
+/* The plot KIND from the first positional argument; -1 (usage said) when
+ * missing or unknown. */
+static int which_plot(const cli_command *cmd, const cli_values *v)
+{
+	static const char *const kinds[] = {"maxrepeat", "interference", "saved", "pr"};
+	if (v->n_pos == 0) {
+		cli_usage_error(cmd, "no KIND given (maxrepeat, interference, saved, pr)");
+		return -1;
+	}
+	for (int k = 0; k < 4; k++)
+		if (!strcmp(v->pos[0], kinds[k]))
+			return k;
+	char m[300];
+	snprintf(m, sizeof m, "unknown plot '%.200s' (maxrepeat, interference, saved, pr)", v->pos[0]);
+	cli_usage_error(cmd, m);
+	return -1;
+}
+
+int cmd_plot(int argc, char **argv)
+{
+	const cli_command *cmd = cli_command_find("plot");
+	cli_values v;
+	int pr = cli_parse(cmd, argc, argv, &v);
+	int which = pr == 0 ? which_plot(cmd, &v) : -1;
+	if (pr == 0 && which >= 0 && v.n_pos < 2)
+		pr = cli_usage_error(cmd, "no RUN given");
+	else if (pr == 0 && which >= 0 && v.n_pos - 1 > MAX_RUNS)
+		pr = cli_usage_error(cmd, "too many runs");
+	else if (pr == 0 && which >= 0 && v.pol_set && v.ex.n_pol != 1)
+		pr = cli_usage_error(cmd, "--policy takes one policy here");
+	if (pr != 0 || which < 0) {
+		cli_values_free(&v);
+		return pr == 1 ? 0 : 2;
+	}
+	int rc = plot_main(which, &v, v.pos + 1, v.n_pos - 1);
+	cli_values_free(&v);
 	return rc;
 }

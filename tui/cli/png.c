@@ -1,18 +1,12 @@
 /* png.c — `tailscope png`: one sample's image with its boxes, as a PNG at
  * the image's own size, for bug reports and slides.
  *
- *   tailscope png [--gt GT] [--coords NAME] [--policy P] [--iou LIST]
- *                 [--image FILE] TRACES --sample IMAGE_ID -o out.png
+ *   tailscope png [OPTIONS] TRACES --sample IMAGE_ID -o out.png
+ *   (options: tui/cli/cli.c)
  *
- * Boxes (render.h styles): ground truth dashed green outside the box (yellow
- * when no kept prediction matched it at the first IoU threshold); each
- * distinct predicted value once: cyan (no ground truth or TP), red (FP),
- * magenta with a stack and "xN" when it was emitted N >= 2 times in the kept
- * records; values that only occur in records the policy cut are grey dotted.
- *
- * The image is <images dir>/<file name> (the ground truth's file_name, else
- * the trace's file_name/image), else <images dir>/<its base name>; names
- * from the data never leave the images directory.  --image overrides.
+ * Boxes: render/overlay.h, the builder the debugger uses too.  The image:
+ * analysis/run.h run_image_path (the ground truth's file_name, else the
+ * trace's file_name/image, in the images directory); --image overrides.
  * Exit: 0 written; 2 bad usage, sample or image not found, image corrupt,
  * truncated or too large (message naming it; no output file is created).
  */
@@ -23,34 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
+#include "png_job.h"
 #include "policy.h"
 #include "overlay.h"
 #include "render.h"
 #include "run.h"
 #include "sanitize.h"
-
-static const char png_usage[] =
-	"usage: tailscope png [OPTIONS] TRACES --sample IMAGE_ID -o FILE.png\n"
-	"\n"
-	"Writes one sample's image at its own size with the predicted boxes and,\n"
-	"when ground truth is loaded, the ground-truth boxes.\n"
-	"TRACES: a run directory (run.json, gt.json, images/, traces.jsonl) or a traces JSONL file.\n"
-	"\n"
-	"  --sample ID       the sample: an image id, else a file name / custom id as in the trace\n"
-	"  -o, --output FILE the PNG to write (atomically: temp file + rename)\n"
-	"  --gt FILE         COCO instances ground truth (default: the run's gt.json)\n"
-	"  --coords NAME     qwen3 | qwen25 | gemini | paligemma | xyxy | auto (default: run.json, else auto)\n"
-	"  --policy P        off | repeat_stop | budget:N (default off); records the policy\n"
-	"                    drops are drawn grey and dotted\n"
-	"  --iou LIST        IoU thresholds; the first decides TP/FP colours (default 0.3,0.5)\n"
-	"  --image FILE      the image file (default: found in the run's images/ directory)\n"
-	"  -h, --help        this help\n"
-	"\n"
-	"Box styles: ground truth green dashed (yellow: missed), prediction cyan (TP),\n"
-	"red (FP), magenta thick with a stack and xN (exact duplicates), grey dotted (cut).\n"
-	"\n"
-	"exit status: 0 written, 2 bad usage or nothing written\n";
 
 /* Prints "tailscope png: MSG" with MSG sanitized (it may quote input). */
 static void say(const char *msg)
@@ -71,12 +45,14 @@ static void sayf(const char *fmt, ...)
 	say(msg);
 }
 
-typedef struct png_opts {
-	const char *traces, *gt_path, *sample, *out, *image;
-	int coords_set;
-	analysis_opts an;
-	policy pol;
-} png_opts;
+void png_req_default(png_req *r)
+{
+	memset(r, 0, sizeof *r);
+	analysis_opts_default(&r->an);
+	r->pol.kind = POLICY_OFF;
+	trace_limits_default(&r->trace_lim);
+	render_limits_default(&r->image_lim);
+}
 
 /* ---- finding the sample ---- */
 
@@ -123,23 +99,21 @@ static int trace_matches(const trace *t, const gt *g, const char *want, int want
 
 /* Reads the traces until the sample; *out NULL when absent.  Bad lines are
  * skipped (they cannot be the sample we are asked for with certainty). */
-static int find_trace(const png_opts *o, const run_info *ri, const gt *g, trace **out)
+static int find_trace(const png_req *o, const run_info *ri, const gt *g, trace **out, size_t *line)
 {
 	*out = NULL;
 	int64_t want_id = 0;
 	int is_id = parse_id(o->sample, &want_id);
-	trace_limits lim;
-	trace_limits_default(&lim);
 	trace_file *tf;
 	ts_error err;
-	if (trace_file_open(ri->traces_path, &lim, &tf, &err) != TS_OK) {
+	if (trace_file_open(ri->traces_path, &o->trace_lim, &tf, &err) != TS_OK) {
 		say(err.msg);
 		return -1;
 	}
 	size_t skipped = 0;
 	for (;;) {
 		trace *t = NULL;
-		ts_status st = trace_file_next(tf, &t, NULL, &err);
+		ts_status st = trace_file_next(tf, &t, line, &err);
 		if (st == TS_EOF)
 			break;
 		if (st != TS_OK) {
@@ -164,7 +138,7 @@ static int find_trace(const png_opts *o, const run_info *ri, const gt *g, trace 
 /* ---- finding the image file ---- */
 
 /* Returns a malloc'd path, or NULL with the reason said. */
-static char *image_path(const png_opts *o, const run_info *ri, const gt_image *gimg,
+static char *image_path(const png_req *o, const run_info *ri, const gt_image *gimg,
                         const trace *t)
 {
 	if (o->image)
@@ -179,167 +153,153 @@ static char *image_path(const png_opts *o, const run_info *ri, const gt_image *g
 		     "trace); use --image FILE", o->sample);
 		return NULL;
 	}
-	if (!ri->images_dir) {
+	const char *dir = o->images_dir ? o->images_dir : ri->images_dir;
+	if (!dir) {
 		sayf("sample '%s' shows '%s' but %s has no images/ directory; use --image FILE",
 		     o->sample, name, ri->path);
 		return NULL;
 	}
-	char *p = run_image_path(ri->images_dir, name);
+	char *p = run_image_path(dir, name);
 	if (!p)
 		sayf("sample '%s': no usable image file name in '%s'; use --image FILE", o->sample, name);
 	return p;
 }
 
-/* ---- the command ---- */
+/* ---- the job ---- */
 
-static int parse_args(int argc, char **argv, png_opts *o)
+int png_job_prepare(const png_req *o, png_job *j)
 {
-	memset(o, 0, sizeof *o);
-	analysis_opts_default(&o->an);
-	o->pol.kind = POLICY_OFF;
+	memset(j, 0, sizeof *j);
 	ts_error err;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int more = i + 1 < argc;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(png_usage, stdout);
-			return 1;
-		} else if (!strcmp(a, "--sample") && more) {
-			o->sample = argv[++i];
-		} else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && more) {
-			o->out = argv[++i];
-		} else if (!strcmp(a, "--gt") && more) {
-			o->gt_path = argv[++i];
-		} else if (!strcmp(a, "--image") && more) {
-			o->image = argv[++i];
-		} else if (!strcmp(a, "--coords") && more) {
-			if (coords_parse(argv[++i], &o->an.coords.kind) != TS_OK) {
-				sayf("unknown --coords '%s' (qwen3, qwen25, gemini, paligemma, xyxy, auto)",
-				     argv[i]);
-				return -1;
-			}
-			o->coords_set = 1;
-		} else if (!strcmp(a, "--policy") && more) {
-			if (policy_parse(argv[++i], &o->pol, &err) != TS_OK) {
-				say(err.msg);
-				return -1;
-			}
-		} else if (!strcmp(a, "--iou") && more) {
-			if (analysis_parse_iou(argv[++i], &o->an, &err) != TS_OK) {
-				say(err.msg);
-				return -1;
-			}
-		} else if (a[0] == '-' && a[1]) {
-			sayf("unknown or incomplete option '%s'", a);
-			return -1;
-		} else if (!o->traces) {
-			o->traces = a;
-		} else {
-			sayf("one TRACES argument only ('%s' is extra)", a);
-			return -1;
-		}
-	}
-	if (!o->traces || !o->sample || !o->out) {
-		say(!o->traces ? "missing TRACES" : !o->sample ? "missing --sample IMAGE_ID"
-		                                               : "missing -o FILE.png");
+	analysis_opts an = o->an;
+	if (run_open(o->traces, &j->ri, &err) != TS_OK) {
+		say(err.msg);
 		return -1;
 	}
+	if (!o->coords_set && j->ri->coords != COORDS_AUTO)
+		an.coords.kind = j->ri->coords;
+	const char *gt_path = o->gt_path ? o->gt_path : j->ri->gt_path;
+	if (gt_path) {
+		size_t skipped = 0;
+		if (gt_load(gt_path, &j->g, &skipped, &err) != TS_OK) {
+			say(err.msg);
+			j->g = NULL;
+			if (o->gt_path)
+				return -1; /* asked for explicitly: nothing sensible to draw */
+			say("continuing without ground truth");
+		}
+	}
+	if (find_trace(o, j->ri, j->g, &j->t, &j->line) != 0)
+		return -1;
+	j->gimg = j->g ? run_find_image(j->g, j->t) : NULL;
+	if (j->g && !j->gimg)
+		sayf("sample '%s' is not in %s: drawing predictions only", o->sample, gt_path);
+	j->path = image_path(o, j->ri, j->gimg, j->t);
+	if (!j->path)
+		return -1;
+	if (render_image_load(j->path, &o->image_lim, &j->img, &err) != TS_OK) {
+		say(err.msg);
+		return -1;
+	}
+	if (sample_analyze(j->t, j->g, j->gimg, j->img->w, j->img->h, &an, &j->s, &err) != TS_OK) {
+		sayf("sample '%s': %s", o->sample, err.msg);
+		return -1;
+	}
+	render_overlay_req rq;
+	render_overlay_req_full(&rq, j->s, j->g, j->gimg, sample_outcome_for(j->s, &o->pol).cut);
+	if (render_overlay_boxes(&rq, &j->boxes, &j->cap_boxes, &j->n_boxes, &j->stats) != TS_OK) {
+		say("out of memory");
+		return -1;
+	}
+	/* boxes are in the ground truth's pixel space when it gives a size */
+	j->sx = j->sy = 1.0;
+	if (j->gimg && j->gimg->width > 0 && j->gimg->height > 0) {
+		j->sx = j->img->w / j->gimg->width;
+		j->sy = j->img->h / j->gimg->height;
+	}
+	return 0;
+}
+
+void png_job_free(png_job *j)
+{
+	free(j->boxes);
+	free(j->path);
+	render_image_free(j->img);
+	sample_free(j->s);
+	trace_free(j->t);
+	gt_free(j->g);
+	run_info_free(j->ri);
+	memset(j, 0, sizeof *j);
+}
+
+/* ---- the command ---- */
+
+/* The options into a request; 0 ok, else the exit code (usage said). */
+static int to_request(const cli_command *cmd, const cli_values *v, png_req *r)
+{
+	png_req_default(r);
+	if (v->n_pos == 0)
+		return cli_usage_error(cmd, "missing TRACES");
+	if (v->n_pos > 1) {
+		char m[300];
+		snprintf(m, sizeof m, "one TRACES argument only ('%.200s' is extra)", v->pos[1]);
+		return cli_usage_error(cmd, m);
+	}
+	if (!v->sample)
+		return cli_usage_error(cmd, "missing --sample IMAGE_ID");
+	if (!v->out)
+		return cli_usage_error(cmd, "missing -o FILE.png");
+	if (v->pol_set && v->ex.n_pol != 1)
+		return cli_usage_error(cmd, "--policy takes one policy here");
+	r->traces = v->pos[0];
+	r->sample = v->sample;
+	r->gt_path = v->ex.gt_path;
+	r->images_dir = v->images_dir;
+	r->image = v->image;
+	r->coords_set = v->ex.coords_set;
+	r->an = v->ex.an;
+	if (v->pol_set)
+		r->pol = v->ex.pol[0];
+	r->trace_lim = v->lim.trace;
+	r->image_lim = v->lim.image;
 	return 0;
 }
 
 int cmd_png(int argc, char **argv)
 {
-	png_opts o;
-	int pa = parse_args(argc, argv, &o);
-	if (pa > 0)
-		return 0;
-	if (pa < 0) {
-		fputs("usage: tailscope png [OPTIONS] TRACES --sample IMAGE_ID -o FILE.png "
-		      "(--help for more)\n", stderr);
-		return 2;
+	const cli_command *cmd = cli_command_find("png");
+	cli_values v;
+	png_req rq;
+	int rc = cli_parse(cmd, argc, argv, &v);
+	if (rc == 0)
+		rc = to_request(cmd, &v, &rq);
+	if (rc != 0) {
+		cli_values_free(&v);
+		return rc == 1 ? 0 : 2;
 	}
-
-	int rc = 2;
+	png_job j;
+	rc = 2;
 	ts_error err;
-	run_info *ri = NULL;
-	gt *g = NULL;
-	trace *t = NULL;
-	sample *s = NULL;
-	render_image *img = NULL;
-	char *path = NULL;
-	render_box *bx = NULL;
-	size_t bx_cap = 0, bx_n = 0;
-
-	if (run_open(o.traces, &ri, &err) != TS_OK) {
-		say(err.msg);
+	if (png_job_prepare(&rq, &j) != 0)
 		goto done;
-	}
-	if (!o.coords_set && ri->coords != COORDS_AUTO)
-		o.an.coords.kind = ri->coords;
-	const char *gt_path = o.gt_path ? o.gt_path : ri->gt_path;
-	if (gt_path) {
-		size_t skipped = 0;
-		if (gt_load(gt_path, &g, &skipped, &err) != TS_OK) {
-			say(err.msg);
-			if (o.gt_path)
-				goto done; /* asked for explicitly: nothing sensible to draw */
-			say("continuing without ground truth");
-			g = NULL;
-		}
-	}
-	if (find_trace(&o, ri, g, &t) != 0)
-		goto done;
-	const gt_image *gimg = g ? run_find_image(g, t) : NULL;
-	if (g && !gimg)
-		sayf("sample '%s' is not in %s: drawing predictions only", o.sample, gt_path);
-
-	path = image_path(&o, ri, gimg, t);
-	if (!path)
-		goto done;
-	if (render_image_load(path, NULL, &img, &err) != TS_OK) {
-		say(err.msg);
-		goto done;
-	}
-
-	if (sample_analyze(t, g, gimg, img->w, img->h, &o.an, &s, &err) != TS_OK) {
-		sayf("sample '%s': %s", o.sample, err.msg);
-		goto done;
-	}
-	render_overlay_req rq;
-	render_overlay_req_full(&rq, s, g, gimg, sample_outcome_for(s, &o.pol).cut);
-	render_overlay_stats ns;
-	if (render_overlay_boxes(&rq, &bx, &bx_cap, &bx_n, &ns) != TS_OK) {
-		say("out of memory");
-		goto done;
-	}
-	/* boxes are in the ground truth's pixel space when it gives a size */
-	double sx = 1.0, sy = 1.0;
-	if (gimg && gimg->width > 0 && gimg->height > 0) {
-		sx = img->w / gimg->width;
-		sy = img->h / gimg->height;
-	}
-	render_draw_boxes(img, bx, bx_n, sx, sy);
-	if (render_png_write(img, o.out, &err) != TS_OK) {
+	render_draw_boxes(j.img, j.boxes, j.n_boxes, j.sx, j.sy);
+	if (render_png_write(j.img, v.out, &err) != TS_OK) {
 		say(err.msg);
 		goto done;
 	}
 	char out_s[600], img_s[600];
-	sanitize_cstr(o.out, out_s, sizeof out_s, 0);
-	sanitize_cstr(path, img_s, sizeof img_s, 0);
-	printf("%s: %ux%u from %s, %zu predicted box(es)%s", out_s, img->w, img->h, img_s, ns.pred,
-	       g && gimg ? "" : "\n");
-	if (g && gimg)
-		printf(", %zu ground truth\n", ns.gt);
-	if (ns.cut)
-		printf("  %zu value(s) only in records cut by the policy (grey, dotted)\n", ns.cut);
+	sanitize_cstr(v.out, out_s, sizeof out_s, 0);
+	sanitize_cstr(j.path, img_s, sizeof img_s, 0);
+	int with_gt = j.g && j.gimg;
+	printf("%s: %ux%u from %s, %zu predicted box(es)%s", out_s, j.img->w, j.img->h, img_s,
+	       j.stats.pred, with_gt ? "" : "\n");
+	if (with_gt)
+		printf(", %zu ground truth\n", j.stats.gt);
+	if (j.stats.cut)
+		printf("  %zu value(s) only in records cut by the policy (grey, dotted)\n", j.stats.cut);
 	rc = 0;
 done:
-	free(bx);
-	free(path);
-	render_image_free(img);
-	sample_free(s);
-	trace_free(t);
-	gt_free(g);
-	run_info_free(ri);
+	png_job_free(&j);
+	cli_values_free(&v);
 	return rc;
 }
