@@ -153,7 +153,11 @@ struct cJSON *export_json(const export_opts *o, export_run *const *runs, size_t 
 /* Output sink: returns 0 on success, -1 to stop. */
 typedef int (*export_write_fn)(void *ud, const char *buf, size_t len);
 
-/* Column names for these options, in order (CSV header):
+/* The CSV columns and the JSON "samples" entries come from one field list
+ * (EXPORT_SAMPLE_FIELDS and EXPORT_POL_FIELDS in export.c), in the same
+ * order: JSON has the same keys without "run", with the TP/FP/FN grouped as
+ * "counts" under each policy.
+ * Column names for these options, in order (CSV header):
  *   run, line, image_id, image, records, duplicates, max_repeat, termination,
  *   tail_start, stop_step, steps, tp_T/fp_T/fn_T for each IoU threshold T
  *   (digits of T without the dot: 0.3 -> tp_03, 0.75 -> tp_075), score,
