@@ -24,7 +24,7 @@ static int bad(ts_error *err, const char *fmt, const char *arg)
 	return -1;
 }
 
-static int long_in(const char *s, long lo, long hi, long *out)
+int cli_parse_long(const char *s, long lo, long hi, long *out)
 {
 	char *end;
 	errno = 0;
@@ -63,14 +63,14 @@ static int h_COORDS(cli_values *v, const char *a, ts_error *e)
 
 static int h_MIN_PIXELS(cli_values *v, const char *a, ts_error *e)
 {
-	if (long_in(a, 1, 1L << 40, &v->ex.an.coords.min_pixels))
+	if (cli_parse_long(a, 1, 1L << 40, &v->ex.an.coords.min_pixels))
 		return bad(e, "--min-pixels takes a positive whole number, not '%.200s'", a);
 	return 0;
 }
 
 static int h_MAX_PIXELS(cli_values *v, const char *a, ts_error *e)
 {
-	if (long_in(a, 1, 1L << 40, &v->ex.an.coords.max_pixels))
+	if (cli_parse_long(a, 1, 1L << 40, &v->ex.an.coords.max_pixels))
 		return bad(e, "--max-pixels takes a positive whole number, not '%.200s'", a);
 	return 0;
 }
@@ -130,19 +130,19 @@ static int h_SIZE(cli_values *v, const char *a, ts_error *e)
 		return bad(e, "--size takes WxH, e.g. 960x600, not '%.200s'", a);
 	memcpy(wbuf, a, (size_t)(x - a));
 	wbuf[x - a] = '\0';
-	if (long_in(wbuf, 200, 8192, &v->png_w) || long_in(x + 1, 200, 8192, &v->png_h))
+	if (cli_parse_long(wbuf, 200, 8192, &v->png_w) || cli_parse_long(x + 1, 200, 8192, &v->png_h))
 		return bad(e, "--size: width and height from 200 to 8192, not '%.200s'", a);
 	return 0;
 }
 
 static int h_WIDTH(cli_values *v, const char *a, ts_error *e)
 {
-	return long_in(a, 20, 1000, &v->width) ? bad(e, "--width takes 20 to 1000 columns, not '%.200s'", a) : 0;
+	return cli_parse_long(a, 20, 1000, &v->width) ? bad(e, "--width takes 20 to 1000 columns, not '%.200s'", a) : 0;
 }
 
 static int h_HEIGHT(cli_values *v, const char *a, ts_error *e)
 {
-	return long_in(a, 4, 500, &v->height) ? bad(e, "--height takes 4 to 500 rows, not '%.200s'", a) : 0;
+	return cli_parse_long(a, 4, 500, &v->height) ? bad(e, "--height takes 4 to 500 rows, not '%.200s'", a) : 0;
 }
 
 static int h_COLOR(cli_values *v, const char *a, ts_error *e)
@@ -160,7 +160,7 @@ static int h_COLOR(cli_values *v, const char *a, ts_error *e)
 
 static int h_JOBS(cli_values *v, const char *a, ts_error *e)
 {
-	return long_in(a, 1, 64, &v->jobs) ? bad(e, "--jobs takes a whole number from 1 to 64, not '%.200s'", a) : 0;
+	return cli_parse_long(a, 1, 64, &v->jobs) ? bad(e, "--jobs takes a whole number from 1 to 64, not '%.200s'", a) : 0;
 }
 
 static int h_QUIET(cli_values *v, const char *a, ts_error *e) { (void)a; (void)e; v->quiet = 1; return 0; }

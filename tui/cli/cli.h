@@ -113,6 +113,9 @@ void cli_help(const cli_command *cmd, FILE *out);
 /* main()'s usage: one line per command. */
 void cli_usage(FILE *out);
 
+/* A whole number in [lo, hi] (the options' and $COLUMNS' rule): 0 ok, -1. */
+int  cli_parse_long(const char *s, long lo, long hi, long *out);
+
 /* Prints "tailscope NAME: msg" (sanitized) and "try 'tailscope NAME --help'"
  * on stderr; returns 2. */
 int  cli_usage_error(const cli_command *cmd, const char *msg);

@@ -203,10 +203,10 @@ gt *report_load_shared_gt(export_opts *o, int quiet)
 
 /* ---- output ---- */
 
-static void print_table(const export_run *rr, const report_opts *o)
+/* "run NAME", the traces and the policy names; returns the column width
+ * (12, or the longest policy name) and whether a column is an upper bound. */
+static int table_header(const export_run *rr, const export_opts *ex, int *upper)
 {
-	const export_opts *ex = &o->ex;
-	int upper = 0;
 	printf("run %s%s\n", rr->name, rr->simulated ? "  (simulated traces)" : "");
 	printf("  traces %s\n", rr->traces ? rr->traces : "?");
 	printf("  %-24s", "");
@@ -221,11 +221,17 @@ static void print_table(const export_run *rr, const report_opts *o)
 		policy_name(&ex->pol[p], pname, sizeof pname);
 		if (!policy_is_truncation(&ex->pol[p])) {
 			strcat(pname, "*");
-			upper = 1;
+			*upper = 1;
 		}
 		printf(" %*s", cw, pname);
 	}
 	printf("\n");
+	return cw;
+}
+
+/* The study's rows: counts and rates per policy. */
+static void table_counts(const export_run *rr, const export_opts *ex, int cw)
+{
 #define ROW_Z(label, field)                                              \
 	do {                                                             \
 		printf("  %-24s", label);                                \
@@ -253,6 +259,10 @@ static void print_table(const export_run *rr, const report_opts *o)
 	ROW_Z("tokens", tokens);
 #undef ROW_Z
 #undef ROW_F
+}
+
+static void table_f1(const export_run *rr, const export_opts *ex, int cw)
+{
 	if (rr->gt_loaded) {
 		for (size_t j = 0; j < rr->m[0].n_iou; j++) {
 			char lab[64];
@@ -279,6 +289,10 @@ static void print_table(const export_run *rr, const report_opts *o)
 	} else {
 		printf("  (no ground truth: F1 not computed; use --gt FILE)\n");
 	}
+}
+
+static void table_ap(const export_run *rr, const export_opts *ex, int cw)
+{
 	if (rr->has_ap) {
 		char lab[64];
 		snprintf(lab, sizeof lab, "AP@%g (%s score)", ex->ap_iou, conf_score_name(ex->score));
@@ -298,6 +312,10 @@ static void print_table(const export_run *rr, const report_opts *o)
 		}
 		printf("\n");
 	}
+}
+
+static void table_confidence(const export_run *rr)
+{
 	if (rr->has_conf) {
 		size_t total = rr->m[0].records;
 		printf("  %-24s %zu of %zu\n", "records scored", rr->records_scored, total);
@@ -316,41 +334,57 @@ static void print_table(const export_run *rr, const report_opts *o)
 				printf(" %12s\n", "-");
 		}
 	}
+}
+
+/* --per-sample under the table (policy off values). */
+static void table_samples(const export_run *rr)
+{
+	printf("\n  %-10s %7s %5s %6s %-10s %6s %6s %6s", "image", "records", "dups", "maxrep",
+	       "term", "tail", "stop", "steps");
+	if (rr->gt_loaded)
+		printf("  %s", "tp/fp/fn@first-iou");
+	printf("\n");
+	for (size_t i = 0; i < rr->n_rows; i++) {
+		const export_row *r = &rr->rows[i];
+		char id[64], tail[24], stop[24];
+		if (r->has_id)
+			snprintf(id, sizeof id, "%lld", (long long)r->image_id);
+		else {
+			/* cut the (sanitized) reference at 60 bytes on a character
+			 * boundary: a cut inside a UTF-8 sequence wrote invalid UTF-8 */
+			const char *im = r->image ? r->image : "?";
+			size_t k = strlen(im);
+			if (k > 60)
+				for (k = 60; k > 0 && ((unsigned char)im[k] & 0xC0) == 0x80; k--)
+					;
+			snprintf(id, sizeof id, "%.*s", (int)k, im);
+		}
+		snprintf(tail, sizeof tail, r->tail_start >= 0 ? "%ld" : "-", r->tail_start);
+		snprintf(stop, sizeof stop, r->stop_step >= 0 ? "%ld" : "-", r->stop_step);
+		printf("  %-10s %7zu %5zu %6zu %-10s %6s %6s %6zu", id, r->records, r->duplicates,
+		       r->max_repeat, termination_name(r->term), tail, stop, r->steps);
+		if (rr->gt_loaded)
+			printf("  %zu/%zu/%zu", r->counts[0].tp, r->counts[0].fp, r->counts[0].fn);
+		printf("\n");
+	}
+}
+
+static void print_table(const export_run *rr, const report_opts *o)
+{
+	const export_opts *ex = &o->ex;
+	int upper = 0;
+	int cw = table_header(rr, ex, &upper);
+	table_counts(rr, ex, cw);
+	table_f1(rr, ex, cw);
+	table_ap(rr, ex, cw);
+	table_confidence(rr);
 	if (upper)
 		printf("  * dedup: exact duplicates dropped while decoding continues: an upper bound\n"
 		       "    that a real decoder cannot reach (not a replay)\n");
 	if (rr->skipped)
 		printf("  skipped lines            %zu\n", rr->skipped);
-	if (o->per_sample && rr->n_rows) {
-		printf("\n  %-10s %7s %5s %6s %-10s %6s %6s %6s", "image", "records", "dups", "maxrep",
-		       "term", "tail", "stop", "steps");
-		if (rr->gt_loaded)
-			printf("  %s", "tp/fp/fn@first-iou");
-		printf("\n");
-		for (size_t i = 0; i < rr->n_rows; i++) {
-			const export_row *r = &rr->rows[i];
-			char id[64], tail[24], stop[24];
-			if (r->has_id)
-				snprintf(id, sizeof id, "%lld", (long long)r->image_id);
-			else {
-				/* cut the (sanitized) reference at 60 bytes on a character
-				 * boundary: a cut inside a UTF-8 sequence wrote invalid UTF-8 */
-				const char *im = r->image ? r->image : "?";
-				size_t k = strlen(im);
-				if (k > 60)
-					for (k = 60; k > 0 && ((unsigned char)im[k] & 0xC0) == 0x80; k--)
-						;
-				snprintf(id, sizeof id, "%.*s", (int)k, im);
-			}
-			snprintf(tail, sizeof tail, r->tail_start >= 0 ? "%ld" : "-", r->tail_start);
-			snprintf(stop, sizeof stop, r->stop_step >= 0 ? "%ld" : "-", r->stop_step);
-			printf("  %-10s %7zu %5zu %6zu %-10s %6s %6s %6zu", id, r->records, r->duplicates,
-			       r->max_repeat, termination_name(r->term), tail, stop, r->steps);
-			if (rr->gt_loaded)
-				printf("  %zu/%zu/%zu", r->counts[0].tp, r->counts[0].fp, r->counts[0].fn);
-			printf("\n");
-		}
-	}
+	if (o->per_sample && rr->n_rows)
+		table_samples(rr);
 }
 
 static int write_stdout(void *ud, const char *buf, size_t len)
