@@ -83,86 +83,87 @@ static void data_free(plot_data *d)
 	free(d->group_ptr);
 }
 
+/* maxrepeat: the run's samples per bin, labelled "N (P%)". */
+static void add_maxrepeat(plot_data *d, const export_run *r, plot_series *se)
+{
+	size_t n_ok = d->n_ok;
+	double *v = &d->vals[n_ok * N_BINS];
+	for (size_t k = 0; k < r->n_samples; k++) {
+		int b = run_maxrepeat_bin(r->max_repeat[k]);
+		v[b] += 1;
+		if (b > d->top_bin)
+			d->top_bin = b;
+	}
+	for (int b = 0; b < N_BINS; b++) {
+		char *t = d->texts[n_ok * N_BINS + (size_t)b];
+		snprintf(t, 64, "%.0f (%.1f%%)", v[b],
+		         r->n_samples ? 100.0 * v[b] / (double)r->n_samples : 0.0);
+		d->text_ptr[n_ok * N_BINS + (size_t)b] = t;
+	}
+	se->v = v;
+	se->text = &d->text_ptr[n_ok * N_BINS];
+}
+
+/* pr: the interpolated curve up to the highest recall reached. */
+static void add_pr(plot_data *d, const export_run *r, plot_series *se)
+{
+	size_t n_ok = d->n_ok;
+	const conf_ap_result *ap = &r->ap[0];
+	double *x = &d->xs[n_ok * CONF_N_RECALL], *y = &d->ys[n_ok * CONF_N_RECALL];
+	size_t k = 0;
+	for (int j = 0; j < CONF_N_RECALL; j++) {
+		if (!(ap->recall[j] <= ap->recall_max + 1e-12) || !isfinite(ap->precision[j]))
+			break;
+		x[k] = ap->recall[j];
+		y[k] = ap->precision[j];
+		k++;
+	}
+	se->x = x;
+	se->y = y;
+	se->n = k;
+	char nm[160];
+	snprintf(nm, sizeof nm, "%s (AP %.3f, pooled %.3f)", r->name_raw,
+	         isfinite(ap->ap) ? ap->ap : 0.0, isfinite(ap->ap_pooled) ? ap->ap_pooled : 0.0);
+	snprintf(d->names[n_ok], sizeof d->names[n_ok], "%s", nm);
+}
+
 /* Adds run r's series (or says why it is left out). */
 static void add_run(plot_data *d, const export_run *r)
 {
-	int which = d->which;
 	size_t n_ok = d->n_ok;
-	plot_series *series = d->series;
-	double *xs = d->xs, *ys = d->ys, *vals = d->vals;
-	char (*names)[160] = d->names;
-	char (*texts)[64] = d->texts;
-	const char **text_ptr = d->text_ptr, **group_ptr = d->group_ptr;
 	if (!r || !r->usable) {
 		d->partial = 1;
 		return;
 	}
 	if (r->skipped)
 		d->partial = 1;
-	if ((which == K_INTERFERENCE || which == K_PR) && !r->gt_loaded) {
+	if ((d->which == K_INTERFERENCE || d->which == K_PR) && !r->gt_loaded) {
 		char m[400];
 		snprintf(m, sizeof m, "%s: no ground truth, not plotted (use --gt FILE)", r->name_raw);
 		say(m);
 		d->partial = 1;
 		return;
 	}
-	snprintf(names[n_ok], sizeof names[n_ok], "%s", r->name_raw); /* plot sanitizes */
-	plot_series *se = &series[n_ok];
-	se->name = names[n_ok];
-	switch (which) {
-	case K_MAXREPEAT: {
-		double *v = &vals[n_ok * N_BINS];
-		for (size_t k = 0; k < r->n_samples; k++) {
-			int b = run_maxrepeat_bin(r->max_repeat[k]);
-			v[b] += 1;
-			if (b > d->top_bin)
-				d->top_bin = b;
-		}
-		for (int b = 0; b < N_BINS; b++) {
-			char *t = texts[n_ok * N_BINS + (size_t)b];
-			snprintf(t, 64, "%.0f (%.1f%%)", v[b],
-			         r->n_samples ? 100.0 * v[b] / (double)r->n_samples : 0.0);
-			text_ptr[n_ok * N_BINS + (size_t)b] = t;
-		}
-		se->v = v;
-		se->text = &text_ptr[n_ok * N_BINS];
-		break;
-	}
-	case K_INTERFERENCE:
-		xs[n_ok] = r->m[0].duplicate_rate;
-		ys[n_ok] = r->m[0].prf[0].f1;
-		se->x = &xs[n_ok];
-		se->y = &ys[n_ok];
+	snprintf(d->names[n_ok], sizeof d->names[n_ok], "%s", r->name_raw); /* plot sanitizes */
+	plot_series *se = &d->series[n_ok];
+	se->name = d->names[n_ok];
+	if (d->which == K_MAXREPEAT) {
+		add_maxrepeat(d, r, se);
+	} else if (d->which == K_INTERFERENCE) {
+		d->xs[n_ok] = r->m[0].duplicate_rate;
+		d->ys[n_ok] = r->m[0].prf[0].f1;
+		se->x = &d->xs[n_ok];
+		se->y = &d->ys[n_ok];
 		se->n = 1;
-		break;
-	case K_SAVED: {
+	} else if (d->which == K_SAVED) {
 		double off = (double)r->m[0].tokens, on = (double)r->m[1].tokens;
-		vals[n_ok] = off - on;
-		snprintf(texts[n_ok], 64, "%.0f (%.1f%%)", off - on, off > 0 ? 100.0 * (off - on) / off : 0.0);
-		text_ptr[n_ok] = texts[n_ok];
-		group_ptr[n_ok] = names[n_ok];
-		break;
-	}
-	case K_PR: {
-		const conf_ap_result *ap = &r->ap[0];
-		double *x = &xs[n_ok * CONF_N_RECALL], *y = &ys[n_ok * CONF_N_RECALL];
-		size_t k = 0;
-		for (int j = 0; j < CONF_N_RECALL; j++) {
-			if (!(ap->recall[j] <= ap->recall_max + 1e-12) || !isfinite(ap->precision[j]))
-				break;
-			x[k] = ap->recall[j];
-			y[k] = ap->precision[j];
-			k++;
-		}
-		se->x = x;
-		se->y = y;
-		se->n = k;
-		char nm[160];
-		snprintf(nm, sizeof nm, "%s (AP %.3f, pooled %.3f)", r->name_raw,
-		         isfinite(ap->ap) ? ap->ap : 0.0, isfinite(ap->ap_pooled) ? ap->ap_pooled : 0.0);
-		snprintf(names[n_ok], sizeof names[n_ok], "%s", nm);
-		break;
-	}
+		d->vals[n_ok] = off - on;
+		snprintf(d->texts[n_ok], 64, "%.0f (%.1f%%)", off - on,
+		         off > 0 ? 100.0 * (off - on) / off : 0.0);
+		d->text_ptr[n_ok] = d->texts[n_ok];
+		d->group_ptr[n_ok] = d->names[n_ok];
+	} else {
+		add_pr(d, r, se);
 	}
 	d->n_ok++;
 }
