@@ -9,6 +9,8 @@
 #
 # Sources are picked up by directory: analysis/*.c (pure C, cJSON only),
 # render/*.c (chafa + stb, no curses), tui/*.c (ncurses; main.c holds main),
+# tui/cli/*.c (the command front ends without curses: report, png, plot, and
+# the option table all commands share),
 # tests/unit/test_*.c (one cmocka binary each).
 
 .DEFAULT_GOAL := all
@@ -51,7 +53,7 @@ LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 
 ANALYSIS_SRC := $(wildcard analysis/*.c)
 RENDER_SRC   := $(wildcard render/*.c)
-TUI_SRC      := $(filter-out tui/main.c,$(wildcard tui/*.c))
+TUI_SRC      := $(filter-out tui/main.c,$(wildcard tui/*.c tui/cli/*.c))
 SIM_SRC      := $(wildcard sample_runs/gen/*.c)
 TEST_SRC     := $(wildcard tests/unit/test_*.c)
 BENCH_SRC    := $(wildcard tests/bench/*.c)
@@ -91,7 +93,7 @@ $(BUILD)/render/%.o: render/%.c $(BUILD)/config.mk
 
 $(BUILD)/tui/%.o: tui/%.c $(BUILD)/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(CURSES_CFLAGS) $(CHAFA_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(CURSES_CFLAGS) $(CHAFA_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -Itui -Itui/cli -c $< -o $@
 
 $(BUILD)/sample_runs/%.o: sample_runs/%.c $(BUILD)/config.mk
 	@mkdir -p $(@D)
@@ -99,7 +101,7 @@ $(BUILD)/sample_runs/%.o: sample_runs/%.c $(BUILD)/config.mk
 
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(CURSES_CFLAGS) $(CHAFA_CFLAGS) $(STB_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -Itui -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(CURSES_CFLAGS) $(CHAFA_CFLAGS) $(STB_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -Itui -Itui/cli -c $< -o $@
 
 $(LIB_ANALYSIS): $(ANALYSIS_OBJ)
 	@rm -f $@

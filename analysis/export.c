@@ -111,37 +111,6 @@ static void work_free(work *w)
 	free(w->kscores);
 }
 
-/* Outcome of policy p, with dedup's stats and counts recomputed. */
-static ts_status outcome_for(const sample *s, const policy *p, const gt_ann *anns, size_t n_ann,
-                             const work *w, sample_outcome *oc)
-{
-	*oc = sample_outcome_for(s, p);
-	if (!oc->cut.drop_dups)
-		return TS_OK;
-	repeat_stats pre;
-	if (oc->cut.kept == sample_n_records(s)) {
-		pre = *sample_repeat(s);
-	} else {
-		/* a prefix: count its first occurrences */
-		memset(&pre, 0, sizeof pre);
-		for (size_t i = 0; i < oc->cut.kept; i++)
-			pre.distinct += w->dup_of[i] < 0;
-	}
-	policy_dedup_stats(&pre, &oc->rep);
-	if (sample_has_gt(s)) {
-		const analysis_opts *ao = sample_opts(s);
-		for (size_t j = 0; j < ao->n_iou; j++) {
-			metrics_counts c = { 0, 0, 0 };
-			ts_status st = policy_dedup_counts(w->dets, w->dup_of, oc->cut.kept, anns, n_ann,
-			                                   ao->iou[j], &c);
-			if (st != TS_OK)
-				return st;
-			oc->counts[j] = c;
-		}
-	}
-	return TS_OK;
-}
-
 static int add_sample_slot(export_run *r, work *w, uint32_t max_repeat)
 {
 	if (r->n_samples == w->cap_samples) {
@@ -218,11 +187,7 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 	}
 
 	sample_outcome oc[EXPORT_MAX_POLICIES];
-	for (size_t p = 0; p < o->n_pol; p++) {
-		ts_status st = outcome_for(s, &o->pol[p], anns, n_ann, w, &oc[p]);
-		if (st != TS_OK)
-			return st;
-	}
+	run_metrics_add_sample(r->m, o->pol, o->n_pol, s, oc);
 	/* AP per policy: the kept records with their scores (an image without
 	 * annotations still counts: its detections are FP) */
 	if (o->confidence && r->has_ap && img) {
@@ -291,8 +256,6 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 				r->counts_all[cb + (1 + p) * n_iou + j] = oc[p].counts[j];
 		}
 	}
-	for (size_t p = 0; p < o->n_pol; p++)
-		run_metrics_add(&r->m[p], &oc[p]);
 	return TS_OK;
 }
 
@@ -398,25 +361,14 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 			continue;
 		}
 		const gt_image *img = NULL;
-		if (g) {
-			img = run_find_image(g, t);
-			if (!img) {
-				int64_t id;
-				if (trace_image_id(t, &id)) {
-					say(warn, ud, "%s:%zu: image_id %lld is not in %s", ri->traces_path, lineno,
-					    (long long)id, gt_path);
-				} else {
-					const char *ref = trace_file_name(t);
-					if (!ref)
-						ref = trace_custom_id(t);
-					say(warn, ud, "%s:%zu: %s%s%s not in %s", ri->traces_path, lineno,
-					    ref ? "image '" : "no image reference (image_id, file_name, custom_id)",
-					    ref ? ref : "", ref ? "'" : "", gt_path);
-				}
-				r->skipped++;
-				trace_free(t);
-				continue;
-			}
+		sample *s = NULL;
+		st = run_sample_analyze(t, g, gt_path, &lo.an, &img, &s, &err);
+		if (st != TS_OK) {
+			say(warn, ud, "%s:%zu: %s", ri->traces_path, lineno, err.msg);
+			r->skipped++;
+			sample_free(s);
+			trace_free(t);
+			continue;
 		}
 		if (img && (img->width <= 0 || img->height <= 0) && !size_warned) {
 			/* relative coordinates need the image size; the TUI uses the same rule */
@@ -424,14 +376,6 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 			    "cannot be placed and count as false positives", ri->traces_path, lineno,
 			    (long long)img->id, gt_path);
 			size_warned = 1;
-		}
-		sample *s;
-		st = sample_analyze(t, g, img, 0, 0, &lo.an, &s, &err);
-		if (st != TS_OK) {
-			say(warn, ud, "%s:%zu: %s", ri->traces_path, lineno, err.msg);
-			r->skipped++;
-			trace_free(t);
-			continue;
 		}
 		for (size_t i = 0; i < sample_n_records(s); i++)
 			coords_check_add(&r->check, &sample_records(s)[i], &lo.an.coords,
@@ -615,6 +559,122 @@ static void policy_tag(const policy *p, char *buf, size_t bufsz)
 }
 
 /* ------------------------------------------------------------------ */
+/* the per-sample schema: CSV columns and JSON per-sample keys          */
+
+/* One list for the CSV header, the CSV rows and the JSON "samples" entries:
+ * X(id, name, flags).  Flags: XF_CSV / XF_JSON where it appears; XF_OMIT
+ * (JSON: left out when null); XF_CONF (JSON: only with confidence).  Two
+ * entries are groups the writers expand: COUNTS (TP/FP/FN per IoU threshold;
+ * CSV tp_T, fp_T, fn_T, empty without ground truth; JSON "counts": {T:
+ * {tp, fp, fn}} only with ground truth) and POLICIES (per policy P the
+ * EXPORT_POL_FIELDS; CSV P_name, JSON "policies": {P: {...}}). */
+#define XF_CSV 1
+#define XF_JSON 2
+#define XF_BOTH 3
+#define XF_OMIT 4
+#define XF_CONF 8
+#define EXPORT_SAMPLE_FIELDS(X)                                   \
+	X(RUN, "run", XF_CSV)                                     \
+	X(LINE, "line", XF_BOTH)                                  \
+	X(IMAGE_ID, "image_id", XF_BOTH)                          \
+	X(IMAGE, "image", XF_BOTH | XF_OMIT)                      \
+	X(RECORDS, "records", XF_BOTH)                            \
+	X(DUPLICATES, "duplicates", XF_BOTH)                      \
+	X(MAX_REPEAT, "max_repeat", XF_BOTH)                      \
+	X(TERMINATION, "termination", XF_BOTH)                    \
+	X(TAIL_START, "tail_start", XF_BOTH)                      \
+	X(STOP_STEP, "stop_step", XF_BOTH)                        \
+	X(STEPS, "steps", XF_BOTH)                                \
+	X(COUNTS, "counts", XF_CSV)                               \
+	X(SCORE, "score", XF_BOTH | XF_CONF)                      \
+	X(P_CLOSE_MAX, "p_close_max_before_tail", XF_BOTH | XF_CONF) \
+	X(P_CLOSE_AT, "p_close_at_tail_start", XF_BOTH | XF_CONF) \
+	X(POLICIES, "policies", XF_BOTH)
+/* A policy's fields (the same flags) */
+#define EXPORT_POL_FIELDS(X)                                      \
+	X(P_RECORDS, "records", XF_BOTH)                          \
+	X(P_DUPLICATES, "duplicates", XF_BOTH)                    \
+	X(P_MAX_REPEAT, "max_repeat", XF_BOTH)                    \
+	X(P_TERMINATION, "termination", XF_BOTH)                  \
+	X(P_STOP_STEP, "stop_step", XF_BOTH)                      \
+	X(P_TOKENS, "tokens", XF_BOTH)                            \
+	X(P_COUNTS, "counts", XF_BOTH)
+
+typedef enum {
+#define XF_ENUM(id, name, flags) SF_##id,
+	EXPORT_SAMPLE_FIELDS(XF_ENUM)
+	EXPORT_POL_FIELDS(XF_ENUM)
+#undef XF_ENUM
+	SF_COUNT
+} sample_field;
+
+typedef struct field_def {
+	sample_field id;
+	const char *name;
+	int flags;
+} field_def;
+
+static const field_def sample_fields[] = {
+#define XF_ROW(id, name, flags) { SF_##id, name, flags },
+	EXPORT_SAMPLE_FIELDS(XF_ROW)
+};
+static const field_def pol_fields[] = {
+	EXPORT_POL_FIELDS(XF_ROW)
+#undef XF_ROW
+};
+#define N_SAMPLE_FIELDS (sizeof sample_fields / sizeof sample_fields[0])
+#define N_POL_FIELDS (sizeof pol_fields / sizeof pol_fields[0])
+
+/* A field's value: null, a whole number, a double or a string. */
+typedef struct xval {
+	enum { XV_NULL, XV_INT, XV_DOUBLE, XV_STR } t;
+	long long i;
+	double d;
+	const char *s;
+} xval;
+
+static xval xv_int(long long v) { xval x = { XV_INT, v, 0, NULL }; return x; }
+static xval xv_null(void) { xval x = { XV_NULL, 0, 0, NULL }; return x; }
+static xval xv_str(const char *s) { xval x = { s ? XV_STR : XV_NULL, 0, 0, s }; return x; }
+static xval xv_size(size_t v) { return xv_int((long long)v); }
+static xval xv_step(long v) { return v >= 0 ? xv_int(v) : xv_null(); }
+static xval xv_double(double v)
+{
+	xval x = { isfinite(v) ? XV_DOUBLE : XV_NULL, 0, v, NULL };
+	return x;
+}
+
+/* The value of a scalar field of a sample row (p: the policy, for the
+ * policy fields). */
+static xval field_value(sample_field f, const export_run *r, const export_row *row, size_t p)
+{
+	const export_pol_row *pr = &row->pol[p];
+	switch (f) {
+	case SF_RUN: return xv_str(r->name ? r->name : "");
+	case SF_LINE: return xv_size(row->line);
+	case SF_IMAGE_ID: return row->has_id ? xv_int((long long)row->image_id) : xv_null();
+	case SF_IMAGE: return xv_str(row->image);
+	case SF_RECORDS: return xv_size(row->records);
+	case SF_DUPLICATES: return xv_size(row->duplicates);
+	case SF_MAX_REPEAT: return xv_size(row->max_repeat);
+	case SF_TERMINATION: return xv_str(termination_name(row->term));
+	case SF_TAIL_START: return xv_step(row->tail_start);
+	case SF_STOP_STEP: return xv_step(row->stop_step);
+	case SF_STEPS: return xv_size(row->steps);
+	case SF_SCORE: return xv_double(row->score);
+	case SF_P_CLOSE_MAX: return xv_double(row->p_close_max);
+	case SF_P_CLOSE_AT: return xv_double(row->p_close_at_tail);
+	case SF_P_RECORDS: return xv_size(pr->records);
+	case SF_P_DUPLICATES: return xv_size(pr->duplicates);
+	case SF_P_MAX_REPEAT: return xv_size(pr->max_repeat);
+	case SF_P_TERMINATION: return xv_str(termination_name(pr->term));
+	case SF_P_STOP_STEP: return xv_step(pr->stop_step);
+	case SF_P_TOKENS: return xv_size(pr->tokens);
+	default: return xv_null();
+	}
+}
+
+/* ------------------------------------------------------------------ */
 /* CSV                                                                 */
 
 size_t export_csv_field(const char *field, char *buf, size_t bufsz)
@@ -650,34 +710,36 @@ size_t export_csv_columns(const export_opts *o, char (*names)[96], size_t max)
 {
 	size_t k = 0;
 #define COL(...) do { if (k < max) snprintf(names[k], 96, __VA_ARGS__); k++; } while (0)
-	static const char *const base[] = { "run", "line", "image_id", "image", "records",
-	                                    "duplicates", "max_repeat", "termination",
-	                                    "tail_start", "stop_step", "steps" };
-	for (size_t i = 0; i < sizeof base / sizeof base[0]; i++)
-		COL("%s", base[i]);
 	char tag[24], ptag[40];
-	for (size_t j = 0; j < o->an.n_iou; j++) {
-		iou_tag(o->an.iou[j], tag, sizeof tag);
-		COL("tp_%s", tag);
-		COL("fp_%s", tag);
-		COL("fn_%s", tag);
-	}
-	COL("score");
-	COL("p_close_max_before_tail");
-	COL("p_close_at_tail_start");
-	for (size_t p = 0; p < o->n_pol; p++) {
-		policy_tag(&o->pol[p], ptag, sizeof ptag);
-		COL("%s_records", ptag);
-		COL("%s_duplicates", ptag);
-		COL("%s_max_repeat", ptag);
-		COL("%s_termination", ptag);
-		COL("%s_stop_step", ptag);
-		COL("%s_tokens", ptag);
-		for (size_t j = 0; j < o->an.n_iou; j++) {
-			iou_tag(o->an.iou[j], tag, sizeof tag);
-			COL("%s_tp_%s", ptag, tag);
-			COL("%s_fp_%s", ptag, tag);
-			COL("%s_fn_%s", ptag, tag);
+	for (size_t f = 0; f < N_SAMPLE_FIELDS; f++) {
+		const field_def *d = &sample_fields[f];
+		if (!(d->flags & XF_CSV))
+			continue;
+		if (d->id == SF_COUNTS) {
+			for (size_t j = 0; j < o->an.n_iou; j++) {
+				iou_tag(o->an.iou[j], tag, sizeof tag);
+				COL("tp_%s", tag);
+				COL("fp_%s", tag);
+				COL("fn_%s", tag);
+			}
+		} else if (d->id == SF_POLICIES) {
+			for (size_t p = 0; p < o->n_pol; p++) {
+				policy_tag(&o->pol[p], ptag, sizeof ptag);
+				for (size_t q = 0; q < N_POL_FIELDS; q++) {
+					if (pol_fields[q].id != SF_P_COUNTS) {
+						COL("%s_%s", ptag, pol_fields[q].name);
+						continue;
+					}
+					for (size_t j = 0; j < o->an.n_iou; j++) {
+						iou_tag(o->an.iou[j], tag, sizeof tag);
+						COL("%s_tp_%s", ptag, tag);
+						COL("%s_fp_%s", ptag, tag);
+						COL("%s_fn_%s", ptag, tag);
+					}
+				}
+			}
+		} else {
+			COL("%s", d->name);
 		}
 	}
 #undef COL
@@ -741,16 +803,6 @@ static void lb_size(line_buf *b, size_t v)
 	lb_field(b, t);
 }
 
-static void lb_long_or_null(line_buf *b, long v)
-{
-	char t[32];
-	if (v < 0)
-		t[0] = '\0';
-	else
-		snprintf(t, sizeof t, "%ld", v);
-	lb_field(b, t);
-}
-
 static void lb_double(line_buf *b, double v)
 {
 	char t[64];
@@ -787,6 +839,41 @@ ts_status export_csv_header(const export_opts *o, export_write_fn w, void *ud)
 	return st;
 }
 
+static void lb_value(line_buf *b, xval v)
+{
+	char t[64];
+	switch (v.t) {
+	case XV_INT:
+		snprintf(t, sizeof t, "%lld", v.i);
+		lb_field(b, t);
+		break;
+	case XV_DOUBLE:
+		lb_double(b, v.d);
+		break;
+	case XV_STR:
+		lb_field(b, v.s);
+		break;
+	default:
+		lb_field(b, "");
+	}
+}
+
+/* TP/FP/FN at every threshold (empty without ground truth) */
+static void lb_counts(line_buf *b, const export_run *r, const metrics_counts *c, size_t n_iou)
+{
+	for (size_t j = 0; j < n_iou; j++) {
+		if (r->gt_loaded) {
+			lb_size(b, c[j].tp);
+			lb_size(b, c[j].fp);
+			lb_size(b, c[j].fn);
+		} else {
+			lb_field(b, "");
+			lb_field(b, "");
+			lb_field(b, "");
+		}
+	}
+}
+
 ts_status export_csv_rows(const export_opts *o, const export_run *r, export_write_fn w, void *ud)
 {
 	line_buf b = { NULL, 0, 0, 0, 1 };
@@ -794,57 +881,22 @@ ts_status export_csv_rows(const export_opts *o, const export_run *r, export_writ
 	size_t n_iou = o->an.n_iou;
 	for (size_t i = 0; i < r->n_rows && st == TS_OK; i++) {
 		const export_row *row = &r->rows[i];
-		char t[64];
-		lb_field(&b, r->name ? r->name : "");
-		lb_size(&b, row->line);
-		if (row->has_id) {
-			snprintf(t, sizeof t, "%lld", (long long)row->image_id);
-			lb_field(&b, t);
-		} else {
-			lb_field(&b, "");
-		}
-		lb_field(&b, row->image ? row->image : "");
-		lb_size(&b, row->records);
-		lb_size(&b, row->duplicates);
-		lb_size(&b, row->max_repeat);
-		lb_field(&b, termination_name(row->term));
-		lb_long_or_null(&b, row->tail_start);
-		lb_long_or_null(&b, row->stop_step);
-		lb_size(&b, row->steps);
-		for (size_t j = 0; j < n_iou; j++) {
-			if (r->gt_loaded) {
-				const metrics_counts *c = &row->counts[j];
-				lb_size(&b, c->tp);
-				lb_size(&b, c->fp);
-				lb_size(&b, c->fn);
+		for (size_t f = 0; f < N_SAMPLE_FIELDS; f++) {
+			const field_def *d = &sample_fields[f];
+			if (!(d->flags & XF_CSV))
+				continue;
+			if (d->id == SF_COUNTS) {
+				lb_counts(&b, r, row->counts, n_iou);
+			} else if (d->id == SF_POLICIES) {
+				for (size_t p = 0; p < o->n_pol; p++)
+					for (size_t q = 0; q < N_POL_FIELDS; q++) {
+						if (pol_fields[q].id == SF_P_COUNTS)
+							lb_counts(&b, r, &row->counts[(1 + p) * n_iou], n_iou);
+						else
+							lb_value(&b, field_value(pol_fields[q].id, r, row, p));
+					}
 			} else {
-				lb_field(&b, "");
-				lb_field(&b, "");
-				lb_field(&b, "");
-			}
-		}
-		lb_double(&b, row->score);
-		lb_double(&b, row->p_close_max);
-		lb_double(&b, row->p_close_at_tail);
-		for (size_t p = 0; p < o->n_pol; p++) {
-			const export_pol_row *pr = &row->pol[p];
-			lb_size(&b, pr->records);
-			lb_size(&b, pr->duplicates);
-			lb_size(&b, pr->max_repeat);
-			lb_field(&b, termination_name(pr->term));
-			lb_long_or_null(&b, pr->stop_step);
-			lb_size(&b, pr->tokens);
-			for (size_t j = 0; j < n_iou; j++) {
-				if (r->gt_loaded) {
-					const metrics_counts *c = &row->counts[(1 + p) * n_iou + j];
-					lb_size(&b, c->tp);
-					lb_size(&b, c->fp);
-					lb_size(&b, c->fn);
-				} else {
-					lb_field(&b, "");
-					lb_field(&b, "");
-					lb_field(&b, "");
-				}
+				lb_value(&b, field_value(d->id, r, row, 0));
 			}
 		}
 		st = lb_end(&b, w, ud);
@@ -930,6 +982,71 @@ static cJSON *metrics_json(const run_metrics *m, int with_f1)
 static const char dedup_note[] =
 	"exact duplicates dropped while decoding continues: an upper bound that a real decoder cannot reach";
 
+static void add_value(cJSON *o, const char *key, xval v, int omit_null)
+{
+	switch (v.t) {
+	case XV_INT:
+		cJSON_AddNumberToObject(o, key, (double)v.i);
+		break;
+	case XV_DOUBLE:
+		cJSON_AddNumberToObject(o, key, v.d);
+		break;
+	case XV_STR:
+		cJSON_AddStringToObject(o, key, v.s);
+		break;
+	default:
+		if (!omit_null)
+			cJSON_AddNullToObject(o, key);
+	}
+}
+
+/* {"T": {tp, fp, fn}} at every threshold */
+static cJSON *counts_by_iou(const export_opts *o, const metrics_counts *c)
+{
+	cJSON *j = cJSON_CreateObject();
+	for (size_t t = 0; j && t < o->an.n_iou; t++) {
+		char key[40];
+		snprintf(key, sizeof key, "%g", o->an.iou[t]);
+		cJSON_AddItemToObject(j, key, counts_json(&c[t], 0));
+	}
+	return j;
+}
+
+/* One "samples" entry (EXPORT_SAMPLE_FIELDS with XF_JSON). */
+static cJSON *sample_json(const export_opts *o, const export_run *rr, const export_row *row)
+{
+	char pname[48];
+	size_t n_iou = o->an.n_iou;
+	cJSON *s = cJSON_CreateObject();
+	for (size_t f = 0; s && f < N_SAMPLE_FIELDS; f++) {
+		const field_def *d = &sample_fields[f];
+		if (!(d->flags & XF_JSON) || ((d->flags & XF_CONF) && !rr->has_conf))
+			continue;
+		if (d->id == SF_COUNTS) {
+			if (rr->gt_loaded)
+				cJSON_AddItemToObject(s, d->name, counts_by_iou(o, row->counts));
+			continue;
+		}
+		if (d->id != SF_POLICIES) {
+			add_value(s, d->name, field_value(d->id, rr, row, 0), d->flags & XF_OMIT);
+			continue;
+		}
+		cJSON *pj = cJSON_AddObjectToObject(s, d->name);
+		for (size_t p = 0; p < o->n_pol; p++) {
+			cJSON *q = cJSON_CreateObject();
+			for (size_t k = 0; q && k < N_POL_FIELDS; k++) {
+				const field_def *pd = &pol_fields[k];
+				if (pd->id != SF_P_COUNTS)
+					add_value(q, pd->name, field_value(pd->id, rr, row, p), pd->flags & XF_OMIT);
+				else if (rr->gt_loaded)
+					cJSON_AddItemToObject(q, pd->name, counts_by_iou(o, &row->counts[(1 + p) * n_iou]));
+			}
+			cJSON_AddItemToObject(pj, policy_name(&o->pol[p], pname, sizeof pname), q);
+		}
+	}
+	return s;
+}
+
 cJSON *export_json(const export_opts *o, export_run *const *runs, size_t n, int per_sample)
 {
 	cJSON *root = cJSON_CreateObject();
@@ -974,50 +1091,8 @@ cJSON *export_json(const export_opts *o, export_run *const *runs, size_t n, int 
 		}
 		if (per_sample) {
 			cJSON *ss = cJSON_AddArrayToObject(r, "samples");
-			for (size_t k = 0; k < rr->n_rows; k++) {
-				const export_row *row = &rr->rows[k];
-				cJSON *s = cJSON_CreateObject();
-				if (row->has_id)
-					cJSON_AddNumberToObject(s, "image_id", (double)row->image_id);
-				else
-					cJSON_AddNullToObject(s, "image_id");
-				if (row->image)
-					cJSON_AddStringToObject(s, "image", row->image);
-				cJSON_AddNumberToObject(s, "records", (double)row->records);
-				cJSON_AddNumberToObject(s, "duplicates", (double)row->duplicates);
-				cJSON_AddNumberToObject(s, "max_repeat", (double)row->max_repeat);
-				cJSON_AddStringToObject(s, "termination", termination_name(row->term));
-				add_num_or_null(s, "tail_start", row->tail_start >= 0 ? (double)row->tail_start : NAN);
-				add_num_or_null(s, "stop_step", row->stop_step >= 0 ? (double)row->stop_step : NAN);
-				cJSON_AddNumberToObject(s, "steps", (double)row->steps);
-				cJSON_AddNumberToObject(s, "line", (double)row->line);
-				if (rr->has_conf) {
-					add_num_or_null(s, "score", row->score);
-					add_num_or_null(s, "p_close_max_before_tail", row->p_close_max);
-					add_num_or_null(s, "p_close_at_tail_start", row->p_close_at_tail);
-				}
-				cJSON *pj = cJSON_AddObjectToObject(s, "policies");
-				for (size_t p = 0; p < o->n_pol; p++) {
-					const export_pol_row *pr = &row->pol[p];
-					cJSON *q = cJSON_CreateObject();
-					cJSON_AddNumberToObject(q, "records", (double)pr->records);
-					cJSON_AddNumberToObject(q, "duplicates", (double)pr->duplicates);
-					cJSON_AddNumberToObject(q, "max_repeat", (double)pr->max_repeat);
-					cJSON_AddStringToObject(q, "termination", termination_name(pr->term));
-					add_num_or_null(q, "stop_step", pr->stop_step >= 0 ? (double)pr->stop_step : NAN);
-					cJSON_AddNumberToObject(q, "tokens", (double)pr->tokens);
-					if (rr->gt_loaded) {
-						cJSON *c = cJSON_AddObjectToObject(q, "counts");
-						for (size_t j = 0; j < o->an.n_iou; j++) {
-							char key[40];
-							snprintf(key, sizeof key, "%g", o->an.iou[j]);
-							cJSON_AddItemToObject(c, key, counts_json(&row->counts[(1 + p) * o->an.n_iou + j], 0));
-						}
-					}
-					cJSON_AddItemToObject(pj, policy_name(&o->pol[p], pname, sizeof pname), q);
-				}
-				cJSON_AddItemToArray(ss, s);
-			}
+			for (size_t k = 0; k < rr->n_rows; k++)
+				cJSON_AddItemToArray(ss, sample_json(o, rr, &rr->rows[k]));
 		}
 		cJSON_AddItemToArray(arr, r);
 	}

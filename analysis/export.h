@@ -142,7 +142,7 @@ typedef struct export_pool_cb {
 ts_status export_runs_analyze(const char *const *paths, size_t n, const export_opts *o,
                               size_t jobs, const export_pool_cb *cb, export_run **out);
 
-/* ---- JSON (the report's shape, see tui/report.c --help) ---- */
+/* ---- JSON (the report's shape, see tui/cli/report.c --help) ---- */
 
 /* Builds {"policies": [...], "runs": [...]} for runs[0..n) analysed with o;
  * per_sample adds each run's "samples".  NULL on OOM. */
@@ -154,7 +154,11 @@ struct cJSON *export_json(const export_opts *o, export_run *const *runs, size_t 
 /* Output sink: returns 0 on success, -1 to stop. */
 typedef int (*export_write_fn)(void *ud, const char *buf, size_t len);
 
-/* Column names for these options, in order (CSV header):
+/* The CSV columns and the JSON "samples" entries come from one field list
+ * (EXPORT_SAMPLE_FIELDS and EXPORT_POL_FIELDS in export.c), in the same
+ * order: JSON has the same keys without "run", with the TP/FP/FN grouped as
+ * "counts" under each policy.
+ * Column names for these options, in order (CSV header):
  *   run, line, image_id, image, records, duplicates, max_repeat, termination,
  *   tail_start, stop_step, steps, tp_T/fp_T/fn_T for each IoU threshold T
  *   (digits of T without the dot: 0.3 -> tp_03, 0.75 -> tp_075), score,

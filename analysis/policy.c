@@ -300,17 +300,44 @@ ts_status policy_dedup_counts(const metrics_det *dets, const long *dup_of, size_
                               const gt_ann *anns, size_t n_ann, double t,
                               metrics_counts *acc)
 {
+	return policy_dedup_match(dets, dup_of, n, anns, n_ann, t, NULL, NULL, acc);
+}
+
+ts_status policy_dedup_match(const metrics_det *dets, const long *dup_of, size_t n,
+                             const gt_ann *anns, size_t n_ann, double t,
+                             match_state *state, long *ann, metrics_counts *acc)
+{
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
 		k += dup_of[i] < 0;
-	metrics_det *kept = malloc((k ? k : 1) * sizeof *kept);
-	if (!kept)
+	size_t m = k ? k : 1;
+	metrics_det *kept = calloc(m, sizeof *kept);
+	size_t *map = malloc(m * sizeof *map);
+	match_state *ks = malloc(m * sizeof *ks);
+	long *kg = malloc(m * sizeof *kg);
+	if (!kept || !map || !ks || !kg) {
+		free(kept); free(map); free(ks); free(kg);
 		return TS_ERR_NOMEM;
+	}
 	k = 0;
 	for (size_t i = 0; i < n; i++)
-		if (dup_of[i] < 0)
+		if (dup_of[i] < 0) {
+			map[k] = i;
 			kept[k++] = dets[i];
-	metrics_match_image(kept, k, anns, n_ann, t, NULL, NULL, acc);
-	free(kept);
+		}
+	metrics_match_image(kept, k, anns, n_ann, t, ks, kg, acc);
+	for (size_t i = 0; i < n; i++) {
+		if (state)
+			state[i] = MATCH_FP; /* dropped duplicates: never matched */
+		if (ann)
+			ann[i] = -1;
+	}
+	for (size_t q = 0; q < k; q++) {
+		if (state)
+			state[map[q]] = ks[q];
+		if (ann)
+			ann[map[q]] = kg[q];
+	}
+	free(kept); free(map); free(ks); free(kg);
 	return TS_OK;
 }

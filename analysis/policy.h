@@ -119,5 +119,11 @@ void policy_dedup_stats(const repeat_stats *prefix, repeat_stats *out);
 ts_status policy_dedup_counts(const metrics_det *dets, const long *dup_of, size_t n,
                               const gt_ann *anns, size_t n_ann, double t,
                               metrics_counts *acc);
+/* The same matching with each record's state: state[i] / ann[i] (n entries,
+ * either may be NULL) get the kept records' states and MATCH_FP / -1 for the
+ * dropped duplicates.  TS_ERR_NOMEM leaves everything untouched. */
+ts_status policy_dedup_match(const metrics_det *dets, const long *dup_of, size_t n,
+                             const gt_ann *anns, size_t n_ann, double t,
+                             match_state *state, long *ann, metrics_counts *acc);
 
 #endif

@@ -16,10 +16,9 @@ static char *xstrdup(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-static char *path_join(const char *dir, const char *name)
+/* dir + "/" + name, whatever name looks like */
+static char *join2(const char *dir, const char *name)
 {
-	if (name[0] == '/')
-		return xstrdup(name);
 	size_t a = strlen(dir), b = strlen(name);
 	char *p = malloc(a + b + 2);
 	if (!p)
@@ -30,6 +29,13 @@ static char *path_join(const char *dir, const char *name)
 		p[k++] = '/';
 	memcpy(p + k, name, b + 1);
 	return p;
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+	if (name[0] == '/')
+		return xstrdup(name);
+	return join2(dir, name);
 }
 
 static int is_dir(const char *p)
@@ -259,6 +265,57 @@ void run_metrics_finish(run_metrics *m)
 		m->prf[j] = metrics_prf_from(&m->counts[j]);
 }
 
+ts_status run_sample_analyze(const trace *t, const gt *g, const char *gt_name,
+                             const analysis_opts *o, const gt_image **img, sample **out,
+                             ts_error *err)
+{
+	*out = NULL;
+	*img = g ? run_find_image(g, t) : NULL;
+	ts_error aerr;
+	ts_status st = sample_analyze(t, g, *img, 0, 0, o, out, &aerr);
+	if (!g || *img) {
+		if (st != TS_OK && err)
+			*err = aerr;
+		return st;
+	}
+	int64_t id;
+	const char *gn = gt_name ? gt_name : "the ground truth";
+	if (trace_image_id(t, &id))
+		return ts_error_set(err, TS_ERR_NOTFOUND, "image_id %lld is not in %s", (long long)id, gn);
+	const char *ref = trace_file_name(t);
+	if (!ref)
+		ref = trace_custom_id(t);
+	return ts_error_set(err, TS_ERR_NOTFOUND, "%s%s%s not in %s",
+	                    ref ? "image '" : "no image reference (image_id, file_name, custom_id)",
+	                    ref ? ref : "", ref ? "'" : "", gn);
+}
+
+void run_metrics_add_sample(run_metrics *m, const policy *pols, size_t n_pol, const sample *s,
+                            sample_outcome *oc)
+{
+	for (size_t p = 0; p < n_pol; p++) {
+		sample_outcome o = sample_outcome_for(s, &pols[p]);
+		run_metrics_add(&m[p], &o);
+		run_metrics_finish(&m[p]);
+		if (oc)
+			oc[p] = o;
+	}
+}
+
+const char *const run_maxrepeat_bin_labels[RUN_MAXREPEAT_BINS] = {
+	"0", "1", "2", "3-4", "5-8", "9-16", "17-32", "33-64", "65+"
+};
+
+int run_maxrepeat_bin(size_t v)
+{
+	if (v <= 2)
+		return (int)v;
+	int b = 3;
+	for (size_t hi = 4; hi < 64 && v > hi; hi *= 2)
+		b++;
+	return v > 64 ? RUN_MAXREPEAT_BINS - 1 : b;
+}
+
 const gt_image *run_find_image(const gt *g, const trace *t)
 {
 	int64_t id;
@@ -271,4 +328,44 @@ const gt_image *run_find_image(const gt *g, const trace *t)
 	if (cid)
 		return gt_find_custom_id(g, cid);
 	return NULL;
+}
+
+/* relative, and no ".." component */
+static int safe_relative(const char *name)
+{
+	if (!name[0] || name[0] == '/')
+		return 0;
+	for (const char *p = name; *p;) {
+		const char *e = strchr(p, '/');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return 0;
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return 1;
+}
+
+char *run_image_path(const char *images_dir, const char *name)
+{
+	if (!images_dir || !images_dir[0] || !name || !name[0])
+		return NULL;
+	char *full = NULL;
+	if (safe_relative(name)) {
+		full = join2(images_dir, name);
+		if (!full || is_file(full))
+			return full;
+	}
+	const char *b = strrchr(name, '/');
+	b = b ? b + 1 : name;
+	if (!*b || !strcmp(b, ".") || !strcmp(b, ".."))
+		return full;
+	char *base = join2(images_dir, b);
+	if (base && (is_file(base) || !full)) {
+		free(full);
+		return base; /* a missing file is reported by the loader, naming this path */
+	}
+	free(base);
+	return full;
 }

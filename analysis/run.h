@@ -53,6 +53,48 @@ void run_metrics_init(run_metrics *m, const analysis_opts *o);
 void run_metrics_add(run_metrics *m, const sample_outcome *o);
 void run_metrics_finish(run_metrics *m);
 
+/* ---- the run accumulator: one rule for report, plot, the debugger ---- */
+
+/* Analyses one trace of a run as every command counts it: the image it
+ * refers to in g (nullable), no image size but the ground truth's (the
+ * numbers never depend on an image file being there).  *img receives the
+ * ground-truth image (NULL without g or when not found).
+ *   TS_OK           the sample counts in the run's numbers (*out set)
+ *   TS_ERR_NOTFOUND g is loaded and the image is not in it: the sample does
+ *                   not count; *out is still the sample analysed without
+ *                   ground truth (for display) or NULL; err says
+ *                   "image_id N is not in GT_NAME" / "image 'NAME' not in ..."
+ *   other           the analysis failed (*out NULL, err says why) */
+ts_status run_sample_analyze(const trace *t, const gt *g, const char *gt_name,
+                             const analysis_opts *o, const gt_image **img, sample **out,
+                             ts_error *err);
+
+/* Adds a counted sample to m[0..n_pol): its outcome under pols[p] (the one
+ * owner: sample_outcome_for) into m[p], finished so the rates are current.
+ * oc (nullable) receives the n_pol outcomes. */
+void run_metrics_add_sample(run_metrics *m, const policy *pols, size_t n_pol, const sample *s,
+                            sample_outcome *oc);
+
+/* Max-repeat histogram bins (plot maxrepeat, the debugger's M):
+ * 0, 1, 2, 3-4, 5-8, 9-16, 17-32, 33-64, 65+. */
+#define RUN_MAXREPEAT_BINS 9
+extern const char *const run_maxrepeat_bin_labels[RUN_MAXREPEAT_BINS];
+int run_maxrepeat_bin(size_t max_repeat);
+
+/* The image file of a sample, the one rule for every command (the debugger,
+ * its `x` export, `tailscope png`): the name is the ground truth's
+ * file_name, else the trace's file_name/image (pass it as name).  A
+ * relative name without ".." components is looked up as images_dir/name;
+ * when that is not a regular file (or the name is absolute or climbs out
+ * with ".."), images_dir/<base name> is used, so names from the data never
+ * leave the images directory and COCO-style prefixes ("train2017/a.png"
+ * with the file at images/a.png) still resolve.  When neither exists the
+ * images_dir/name form is returned (images_dir/<base name> for an unsafe
+ * name), so the loader's message names the path that was tried.
+ * Returns a malloc'd path, or NULL when images_dir or name is NULL/empty,
+ * the base name is empty, "." or "..", or out of memory. */
+char *run_image_path(const char *images_dir, const char *name);
+
 /* Finds the ground-truth image a trace refers to: image_id, else
  * file_name/image, else custom_id.  NULL when none matches. */
 const gt_image *run_find_image(const gt *g, const trace *t);

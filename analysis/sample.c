@@ -217,6 +217,39 @@ size_t sample_records_upto(const sample *s, long step)
 	return lo;
 }
 
+/* The records as detections for matching (unplaceable boxes: category -1). */
+static void fill_dets(const sample *s, metrics_det *dets, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		dets[i].cat = s->info[i].box_ok ? s->info[i].cat : -1;
+		dets[i].point = rec_key_point(s->recs[i].key);
+		memcpy(dets[i].box, s->info[i].box, sizeof dets[i].box);
+	}
+}
+
+ts_status sample_policy_matches(const sample *s, const policy_cut *cut, size_t j,
+                                match_state *state, long *ann)
+{
+	size_t jj = j < TS_MAX_IOU ? j : 0;
+	for (size_t i = 0; i < s->n; i++) {
+		state[i] = s->has_gt ? s->info[i].match[jj] : MATCH_FP;
+		if (ann)
+			ann[i] = s->has_gt ? s->info[i].match_gt[jj] : -1;
+	}
+	if (!cut->drop_dups || !s->has_gt || jj >= s->opts.n_iou)
+		return TS_OK;
+	size_t kept = cut->kept < s->n ? cut->kept : s->n;
+	metrics_det *dets = malloc((kept ? kept : 1) * sizeof *dets);
+	if (!dets)
+		return TS_ERR_NOMEM;
+	fill_dets(s, dets, kept);
+	metrics_counts c = { 0, 0, 0 };
+	ts_status st = policy_dedup_match(dets, s->dup_of, kept, s->anns, s->n_ann, s->opts.iou[jj],
+	                                  state, ann, &c);
+	free(dets);
+	return st;
+}
+
 sample_outcome sample_outcome_for(const sample *s, const policy *p)
 {
 	sample_outcome oc;
@@ -234,11 +267,8 @@ sample_outcome sample_outcome_for(const sample *s, const policy *p)
 		policy_dedup_stats(&pre, &oc.rep);
 		if (s->has_gt) {
 			metrics_det *dets = malloc((oc.cut.kept ? oc.cut.kept : 1) * sizeof *dets);
-			for (size_t i = 0; dets && i < oc.cut.kept; i++) {
-				dets[i].cat = s->info[i].box_ok ? s->info[i].cat : -1;
-				dets[i].point = rec_key_point(s->recs[i].key);
-				memcpy(dets[i].box, s->info[i].box, sizeof dets[i].box);
-			}
+			if (dets)
+				fill_dets(s, dets, oc.cut.kept);
 			for (size_t j = 0; j < s->opts.n_iou; j++) {
 				metrics_counts c = { 0, 0, 0 };
 				if (dets && policy_dedup_counts(dets, s->dup_of, oc.cut.kept, s->anns, s->n_ann,

@@ -97,7 +97,19 @@ long               sample_termination_step(const sample *s);
 /* Number of records completed at or before step. */
 size_t             sample_records_upto(const sample *s, long step);
 
-/* Outcome under a policy (computed on demand; cheap). */
+/* Outcome under a policy (computed on demand; cheap).  The one owner of a
+ * policy's per-sample numbers, dedup included (report, plot, the debugger
+ * and png all take them from here). */
 sample_outcome     sample_outcome_for(const sample *s, const policy *p);
+
+/* Per record (n entries each; ann may be NULL), the match state at threshold
+ * index j under a policy's cut, as the outcome counts it: for truncations the
+ * full list's states (matching is greedy in output order, so a kept prefix
+ * keeps them); for dedup (drop_dups) the kept first occurrences matched
+ * again and MATCH_FP / -1 for the dropped duplicates.  Without ground truth
+ * every record is MATCH_FP / -1.  TS_ERR_NOMEM: out of memory (the arrays
+ * then hold the full list's states). */
+ts_status          sample_policy_matches(const sample *s, const policy_cut *cut, size_t j,
+                                         match_state *state, long *ann);
 
 #endif

@@ -16,29 +16,12 @@
 
 #include "tcurses.h"
 #include "commands.h"
-#include "limits_opt.h"
+#include "cli.h"
 #include "sanitize.h"
 #include "session.h"
 #include "term.h"
 #include "charset.h"
 #include "ui.h"
-
-static const char tui_usage[] =
-	"usage: tailscope [OPTIONS] RUN...\n"
-	"\n"
-	"Opens the interactive debugger on one or more runs.  RUN is a run\n"
-	"directory (run.json, gt.json, images/, traces.jsonl) or a traces JSONL file.\n"
-	"\n"
-	"options:\n"
-	"  --gt FILE       COCO ground truth (overrides the run's gt.json)\n"
-	"  --images DIR    directory holding the images named in the ground truth\n"
-	"  --coords NAME   qwen3, qwen25, gemini, paligemma, xyxy or auto (default)\n"
-	"  --iou LIST      IoU thresholds, e.g. 0.3,0.5 (default)\n"
-	"  --limit NAME=N  change a limit on untrusted input (see 'tailscope report --help')\n"
-	"  --help          this text\n"
-	"\n"
-	"Press ? inside for the keys.  Needs a terminal; 'tailscope report' prints\n"
-	"the same numbers without one.\n";
 
 static double now_ms(void)
 {
@@ -196,72 +179,27 @@ int cmd_tui(int argc, char **argv)
 	size_t n_runs = 0;
 	ts_error err;
 
+	/* options: the shared table (tui/cli/cli.c) */
+	const cli_command *cmd = cli_command_find("tui");
+	cli_values cv;
+	int pr = cli_parse(cmd, argc, argv, &cv);
+	if (pr == 0 && cv.n_pos == 0)
+		pr = cli_usage_error(cmd, "no RUN given");
+	if (pr != 0) {
+		cli_values_free(&cv);
+		return pr == 1 ? 0 : 2;
+	}
 	session_opts_default(&o);
-	limits_set lim;
-	limits_set_default(&lim);
-	runs = calloc((size_t)(argc > 0 ? argc : 1), sizeof *runs);
-	if (!runs) {
-		errf("out of memory", NULL);
-		return 2;
-	}
-	int only_runs = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (only_runs || a[0] != '-' || !strcmp(a, "-")) {
-			runs[n_runs++] = argv[i];
-			continue;
-		}
-		if (!strcmp(a, "--")) {
-			only_runs = 1;
-		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(tui_usage, stdout);
-			free(runs);
-			return 0;
-		} else if (!strcmp(a, "--gt") || !strcmp(a, "--images") || !strcmp(a, "--coords") ||
-		           !strcmp(a, "--iou") || !strcmp(a, "--limit")) {
-			if (i + 1 >= argc) {
-				errf(a, "needs a value");
-				free(runs);
-				return 2;
-			}
-			const char *val = argv[++i];
-			if (!strcmp(a, "--gt")) {
-				o.gt_path = val;
-			} else if (!strcmp(a, "--images")) {
-				o.images_dir = val;
-			} else if (!strcmp(a, "--coords")) {
-				if (coords_parse(val, &o.an.coords.kind) != TS_OK) {
-					errf("--coords: unknown convention (qwen3, qwen25, gemini, paligemma, xyxy, auto)", val);
-					free(runs);
-					return 2;
-				}
-				o.coords_set = 1;
-			} else if (!strcmp(a, "--limit")) {
-				if (limits_set_parse(&lim, val, &err) != TS_OK) {
-					errf("--limit", err.msg);
-					free(runs);
-					return 2;
-				}
-				o.an.rec_limits = lim.rec;
-				o.trace_lim = &lim.trace;
-				o.image_lim = &lim.image;
-			} else if (analysis_parse_iou(val, &o.an, &err) != TS_OK) {
-				errf("--iou", err.msg);
-				free(runs);
-				return 2;
-			}
-		} else {
-			errf("unknown option", a);
-			fputs(tui_usage, stderr);
-			free(runs);
-			return 2;
-		}
-	}
-	if (n_runs == 0) {
-		fputs(tui_usage, stderr);
-		free(runs);
-		return 2;
-	}
+	o.gt_path = cv.ex.gt_path;
+	o.images_dir = cv.images_dir;
+	o.coords_set = cv.ex.coords_set;
+	o.an = cv.ex.an;
+	limits_set lim = cv.lim;
+	o.trace_lim = &lim.trace;
+	o.image_lim = &lim.image;
+	runs = (char **)cv.pos; /* taken over from cv: freed below */
+	n_runs = cv.n_pos;
+	cv.pos = NULL;
 	/* cheap checks before the screen changes: a run that cannot be opened at
 	 * all is reported on the plain terminal */
 	size_t usable = 0;

@@ -3,10 +3,10 @@
 #ifndef TS_COMMANDS_H
 #define TS_COMMANDS_H
 
-int cmd_report(int argc, char **argv); /* tui/report.c */
-int cmd_png(int argc, char **argv);    /* tui/cmd_png.c */
+int cmd_report(int argc, char **argv); /* tui/cli/report.c */
+int cmd_png(int argc, char **argv);    /* tui/cli/png.c */
 int cmd_tui(int argc, char **argv);    /* tui/app.c: the interactive debugger */
-int cmd_plot(int argc, char **argv);   /* tui/cmd_plot.c (declared with its helpers in cmd_plot.h) */
-int cmd_formats(int argc, char **argv); /* tui/cmd_formats.c */
+int cmd_plot(int argc, char **argv);   /* tui/cli/plot.c (declared with its helpers in cli/runs.h) */
+int cmd_formats(int argc, char **argv); /* tui/cli/formats.c */
 
 #endif

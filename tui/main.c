@@ -3,26 +3,15 @@
  *   tailscope [OPTIONS] RUN...         interactive debugger (tui/app.c)
  *   tailscope report [OPTIONS] RUN...  the study's table, policy off vs repeat_stop
  *   tailscope png [OPTIONS] RUN --sample ID -o out.png
+ *   tailscope plot KIND [OPTIONS] RUN...
+ * The commands, their options and the usage text come from tui/cli/cli.c.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "charset.h"
+#include "cli.h"
 #include "commands.h"
-
-static const char usage_text[] =
-	"usage: tailscope [OPTIONS] RUN...            open the interactive debugger\n"
-	"       tailscope report [OPTIONS] RUN...     print duplicate/termination/F1 tables\n"
-	"       tailscope png [OPTIONS] RUN --sample ID -o FILE.png\n"
-	"       tailscope plot KIND [OPTIONS] RUN... [-o FILE.png]   (maxrepeat|interference|saved|pr)\n"
-	"       tailscope formats FILE|RUN...       how each sample was read (container, syntax)\n"
-	"       tailscope --help | --version\n"
-	"\n"
-	"RUN is a run directory (run.json, gt.json, images/, traces.jsonl) or a\n"
-	"traces JSONL file.  'tailscope COMMAND --help' lists a command's options;\n"
-	"'man tailscope' (tui/tailscope.1) has the details.\n"
-	"\n"
-	"exit status: 0 ok, 1 some input skipped, 2 nothing usable or bad usage\n";
 
 int main(int argc, char **argv)
 {
@@ -30,26 +19,19 @@ int main(int argc, char **argv)
 	if (argc >= 2) {
 		const char *a = argv[1];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h") || !strcmp(a, "help")) {
-			fputs(usage_text, stdout);
+			cli_usage(stdout);
 			return 0;
 		}
 		if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
 			printf("tailscope %s\n", TS_VERSION);
 			return 0;
 		}
-		if (!strcmp(a, "report"))
-			return cmd_report(argc - 1, argv + 1);
-		if (!strcmp(a, "png"))
-			return cmd_png(argc - 1, argv + 1);
-		if (!strcmp(a, "plot"))
-			return cmd_plot(argc - 1, argv + 1);
-		if (!strcmp(a, "formats"))
-			return cmd_formats(argc - 1, argv + 1);
-		if (!strcmp(a, "tui"))
-			return cmd_tui(argc - 1, argv + 1);
+		const cli_command *cmd = cli_command_find(a);
+		if (cmd)
+			return cmd->main(argc - 1, argv + 1);
 	}
 	if (argc < 2) {
-		fputs(usage_text, stderr);
+		cli_usage(stderr);
 		return 2;
 	}
 	return cmd_tui(argc, argv);

@@ -180,6 +180,7 @@ static void view_clear(session_view *v)
 {
 	trace_free(v->t);
 	sample_free(v->s);
+	sample_free(v->s_num);
 	render_image_free(v->img);
 	free(v->rec_first);
 	free(v->rec_last);
@@ -341,8 +342,9 @@ static void fail_item(slist_item *it, size_t lineno)
 	it->term = SLIST_TERM_UNKNOWN;
 }
 
-/* Records a sample's badges and adds it to the run metrics (once). */
-static void record_done(session_run *r, size_t idx, const trace *t, const sample *s)
+/* Records a sample's badges and, when it counts (run_sample_analyze: TS_OK),
+ * adds it to the run metrics (once). */
+static void record_done(session_run *r, size_t idx, const trace *t, const sample *s, int counts)
 {
 	if (r->done[idx])
 		return;
@@ -354,31 +356,26 @@ static void record_done(session_run *r, size_t idx, const trace *t, const sample
 		return;
 	}
 	fill_item(&r->items[idx], t, s, trace_index_lineno(r->ix, idx), r->hit_iou);
-	if (r->g && !sample_image(s)) {
+	if (!counts) {
 		r->metrics_skipped++; /* as `tailscope report`: image not in the ground truth */
 		return;
 	}
-	for (size_t p = 0; p < COMPARE_N_POL; p++) {
-		sample_outcome o = sample_outcome_for(s, &r->pols[p]);
-		run_metrics_add(&r->m[p], &o);
-		run_metrics_finish(&r->m[p]);
-	}
+	run_metrics_add_sample(r->m, r->pols, COMPARE_N_POL, s, NULL);
 }
 
 static void analyse_one(session_run *r, size_t idx)
 {
 	trace *t = NULL;
 	sample *sm = NULL;
+	const gt_image *gi;
 	ts_error e;
 
 	if (trace_index_load(r->ix, idx, &t, &e) != TS_OK) {
-		record_done(r, idx, NULL, NULL);
+		record_done(r, idx, NULL, NULL, 0);
 		return;
 	}
-	const gt_image *gi = r->g ? run_find_image(r->g, t) : NULL;
-	if (sample_analyze(t, r->g, gi, 0, 0, &r->an, &sm, &e) != TS_OK)
-		sm = NULL;
-	record_done(r, idx, t, sm);
+	ts_status st = run_sample_analyze(t, r->g, r->gt_path, &r->an, &gi, &sm, &e);
+	record_done(r, idx, t, sm, st == TS_OK);
 	sample_free(sm);
 	trace_free(t);
 }
@@ -413,26 +410,21 @@ int session_idle_done(const session *s)
 
 /* ---- the sample on screen ---- */
 
-/* images_dir + name, refusing absolute names and ".." components (then the
- * base name is used). */
+/* The image file (analysis/run.h: run_image_path, the rule png uses too)
+ * into out, "" when none or it does not fit. */
 static void image_path(const char *dir, const char *name, char *out, size_t outsz)
 {
 	out[0] = 0;
-	if (!dir || !name || !*name)
-		return;
-	int unsafe = name[0] == '/';
-	for (const char *p = name; *p && !unsafe; p++)
-		if (p[0] == '.' && p[1] == '.' && (p == name || p[-1] == '/') && (p[2] == '/' || !p[2]))
-			unsafe = 1;
-	if (unsafe) {
-		const char *b = strrchr(name, '/');
-		name = b ? b + 1 : name;
-		if (!*name || !strcmp(name, "..") || !strcmp(name, "."))
-			return;
-	}
-	int n = snprintf(out, outsz, "%s/%s", dir, name);
-	if (n < 0 || (size_t)n >= outsz)
-		out[0] = 0;
+	char *p = run_image_path(dir, name);
+	if (p && strlen(p) < outsz)
+		memcpy(out, p, strlen(p) + 1);
+	free(p);
+}
+
+/* The sample the view's numbers come from (see session_view.s_num). */
+static const sample *view_numbers(const session_view *v)
+{
+	return v->s_num ? v->s_num : v->s;
 }
 
 /* The view's outcome under the compared policy and its cut in the replay;
@@ -448,7 +440,7 @@ static void view_apply_policy(session *s, int on)
 	const policy *p = &s->pols[s->pol < COMPARE_N_POL ? s->pol : COMPARE_POL_REPEAT_STOP];
 	replay *rp = &v->rp;
 	int at_end = rp->cursor == replay_last(rp);
-	v->on = sample_outcome_for(v->s, p);
+	v->on = sample_outcome_for(view_numbers(v), p);
 	rp->fired = v->on.cut.fired;
 	rp->stop_step = v->on.cut.stop_step;
 	rp->kept = v->on.cut.kept;
@@ -458,44 +450,16 @@ static void view_apply_policy(session *s, int on)
 	v->dd_match = NULL;
 	v->dd_gt = NULL;
 	size_t n = sample_n_records(v->s);
-	if (rp->drop_dups && sample_has_gt(v->s) && v->gimg && s->runs[v->run].g && n) {
-		const sample_rec *ri = sample_rec_info(v->s);
-		const gt_ann *anns = gt_anns(s->runs[v->run].g) + v->gimg->ann_first;
-		metrics_det *dets = malloc(n * sizeof *dets);
-		match_state *st = malloc(n * sizeof *st);
-		long *mg = malloc(n * sizeof *mg);
-		size_t *map = malloc(n * sizeof *map);
+	if (rp->drop_dups && sample_has_gt(v->s) && n) {
 		v->dd_match = malloc(n * sizeof *v->dd_match);
 		v->dd_gt = malloc(n * sizeof *v->dd_gt);
-		if (dets && st && mg && map && v->dd_match && v->dd_gt) {
-			size_t k = 0;
-			for (size_t i = 0; i < n; i++) {
-				v->dd_match[i] = MATCH_FP; /* dropped duplicates: never shown as matched */
-				v->dd_gt[i] = -1;
-				if (ri[i].dup_of >= 0)
-					continue;
-				dets[k].cat = ri[i].box_ok ? ri[i].cat : -1;
-				dets[k].point = rec_key_point(sample_records(v->s)[i].key);
-				memcpy(dets[k].box, ri[i].box, sizeof dets[k].box);
-				map[k++] = i;
-			}
-			metrics_counts c = {0, 0, 0};
-			metrics_match_image(dets, k, anns, v->gimg->n_ann, sample_opts(v->s)->iou[0], st, mg,
-			                    &c);
-			for (size_t q = 0; q < k; q++) {
-				v->dd_match[map[q]] = st[q];
-				v->dd_gt[map[q]] = mg[q];
-			}
-		} else {
+		if (!v->dd_match || !v->dd_gt ||
+		    sample_policy_matches(v->s, &v->on.cut, 0, v->dd_match, v->dd_gt) != TS_OK) {
 			free(v->dd_match);
 			free(v->dd_gt);
-			v->dd_match = NULL; /* out of memory: the full list's states are shown */
+			v->dd_match = NULL; /* out of memory: the overlay computes them itself */
 			v->dd_gt = NULL;
 		}
-		free(dets);
-		free(st);
-		free(mg);
-		free(map);
 	}
 	rp->policy_on = on ? 1 : 0;
 	if (at_end)
@@ -574,7 +538,7 @@ void session_show(session *s, size_t ri, size_t idx)
 		char shortm[TS_ERROR_MSG_MAX + 8];
 		sanitize_cstr(short_path_msg(e.msg, r->info->traces_path, r->info->path, shortm, sizeof shortm),
 		              v->error, sizeof v->error, 300);
-		record_done(r, idx, NULL, NULL);
+		record_done(r, idx, NULL, NULL, 0);
 		return;
 	}
 	v->gimg = r->g ? run_find_image(r->g, v->t) : NULL;
@@ -599,16 +563,21 @@ void session_show(session *s, size_t ri, size_t idx)
 		v->s = NULL;
 		v->failed = 1;
 		sanitize_cstr(e.msg, v->error, sizeof v->error, 300);
-		record_done(r, idx, NULL, NULL);
+		record_done(r, idx, NULL, NULL, 0);
 		return;
 	}
-	if (w > 0)
-		/* the size came from the image file, not the ground truth: the run
-		 * metrics take the same inputs as `tailscope report` (no size) */
-		analyse_one(r, idx);
-	else
-		record_done(r, idx, v->t, v->s);
-	v->off = sample_outcome_for(v->s, &pol_off);
+	if (w > 0) {
+		/* the size came from the image file (or was assumed), not the ground
+		 * truth: the boxes are placed with it, but the numbers (badges, run
+		 * metrics, the view's outcomes) take the same inputs as `tailscope
+		 * report` (run_sample_analyze: no size) */
+		const gt_image *gi;
+		ts_status st = run_sample_analyze(v->t, r->g, r->gt_path, &r->an, &gi, &v->s_num, &e);
+		record_done(r, idx, v->t, v->s_num, st == TS_OK);
+	} else {
+		record_done(r, idx, v->t, v->s, !r->g || v->gimg);
+	}
+	v->off = sample_outcome_for(view_numbers(v), &pol_off);
 
 	size_t n = sample_n_records(v->s);
 	const record *recs = sample_records(v->s);

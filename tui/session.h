@@ -59,7 +59,11 @@ typedef struct session_view {
 	int failed;
 	char error[TS_ERROR_MSG_MAX]; /* sanitized, when failed */
 	trace *t;
-	sample *s;
+	sample *s;               /* what is shown: boxes placed with the image
+	                          * file's size when the ground truth gives none */
+	sample *s_num;           /* NULL, or (when s used the file's size) the
+	                          * sample as `report` analyses it: off and on
+	                          * come from it, so the numbers always agree */
 	const gt_image *gimg;    /* NULL without gt / not found */
 	char image_id[96];       /* sanitized image reference for the status bar */
 	char image_path[1024];   /* image file, "" when none */

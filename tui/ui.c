@@ -12,6 +12,7 @@
 #include "pairs.h"
 #include "pixel.h"
 #include "sanitize.h"
+#include "overlay.h"
 #include "ui.h"
 
 static const int speeds[UI_N_SPEEDS] = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
@@ -872,20 +873,6 @@ void ui_layout_compute(int rows, int cols, ui_layout *l)
 
 /* ---- boxes for the image pane ---- */
 
-static int push_box(ui *u, const render_box *b)
-{
-	if (u->n_boxes == u->cap_boxes) {
-		size_t nc = u->cap_boxes ? 2 * u->cap_boxes : 64;
-		render_box *nb = realloc(u->boxes, nc * sizeof *nb);
-		if (!nb)
-			return -1;
-		u->boxes = nb;
-		u->cap_boxes = nc;
-	}
-	u->boxes[u->n_boxes++] = *b;
-	return 0;
-}
-
 size_t ui_boxes(ui *u, const render_box **out)
 {
 	u->n_boxes = 0;
@@ -893,83 +880,23 @@ size_t ui_boxes(ui *u, const render_box **out)
 	if (!view_ok(u))
 		return 0;
 	session_view *v = view(u);
-	session_run *r = &u->s->runs[v->run];
-	const sample *sm = v->s;
-	const record *recs = sample_records(sm);
-	const sample_rec *ri = sample_rec_info(sm);
-	size_t n = sample_n_records(sm);
-	size_t vis = replay_visible(&v->rp);
-	int has_gt = sample_has_gt(sm);
-	long sel = (long)u->rec.sel < (long)n ? (long)u->rec.sel : -1;
-	long sel_first = sel >= 0 && ri[sel].dup_of >= 0 ? ri[sel].dup_of : sel;
-
-	/* scratch: per record, visible occurrences of its value (at its first
-	 * occurrence); per annotation, matched by a visible record */
-	const gt_image *gi = v->gimg;
-	size_t n_ann = u->show_gt && r->g && gi ? gi->n_ann : 0;
-	size_t need = n + n_ann;
-	if (need > u->cap_scratch) {
-		uint32_t *ns = realloc(u->scratch, (need ? need : 1) * sizeof *ns);
-		if (!ns)
-			return 0;
-		u->scratch = ns;
-		u->cap_scratch = need;
+	const replay *rp = &v->rp;
+	render_overlay_req rq;
+	policy_cut off = {0, sample_n_records(v->s), -1, 0};
+	render_overlay_req_full(&rq, v->s, u->s->runs[v->run].g, v->gimg,
+	                        rp->policy_on ? v->on.cut : off);
+	/* dedup shown: the kept records matched again (cached by the session) */
+	if (rp->policy_on && rp->drop_dups && v->dd_match) {
+		rq.state = v->dd_match;
+		rq.match_gt = v->dd_gt;
 	}
-	uint32_t *count = u->scratch, *matched_by = u->scratch + n;
-	if (need)
-		memset(u->scratch, 0, need * sizeof *u->scratch);
-	/* dedup shown: the exact duplicates are dropped (each value counted
-	 * once) and the kept records carry their states matched again */
-	int dd = v->rp.policy_on && v->rp.drop_dups;
-	const match_state *dd_m = dd ? v->dd_match : NULL;
-	const long *dd_g = dd ? v->dd_gt : NULL;
-	for (size_t i = 0; i < vis; i++) {
-		size_t first = ri[i].dup_of >= 0 ? (size_t)ri[i].dup_of : i;
-		if (dd && ri[i].dup_of >= 0)
-			continue;
-		if (first < n)
-			count[first]++;
-		match_state ms = dd_m ? dd_m[i] : ri[i].match[0];
-		long mg = dd_g ? dd_g[i] : ri[i].match_gt[0];
-		if (n_ann && ms == MATCH_TP && mg >= 0 && (size_t)mg < n_ann)
-			matched_by[mg] = 1;
-	}
-	/* ground truth: matched by a visible record or missed (so far) */
-	if (n_ann) {
-		const gt_ann *anns = gt_anns(r->g);
-		for (size_t k = 0; k < n_ann; k++) {
-			const gt_ann *a = &anns[gi->ann_first + k];
-			int matched = matched_by[k] != 0;
-			render_box b = {a->bbox[0], a->bbox[1], a->bbox[0] + a->bbox[2],
-			                a->bbox[1] + a->bbox[3], matched ? BOX_GT : BOX_MISS, 0, 0,
-			                gt_category_name(r->g, a->cat)};
-			push_box(u, &b);
-		}
-	}
-	/* records decoded so far: one box per distinct value with its count */
-	for (size_t i = 0; i < vis; i++) {
-		if (ri[i].dup_of >= 0 || !ri[i].box_ok)
-			continue;
-		match_state ms = dd_m ? dd_m[i] : ri[i].match[0];
-		box_style st = count[i] >= 2 ? BOX_DUP
-		             : !has_gt ? BOX_PRED
-		             : ms == MATCH_TP ? BOX_TP
-		             : ms == MATCH_FP ? BOX_FP : BOX_PRED;
-		render_box b = {ri[i].box[0], ri[i].box[1], ri[i].box[2], ri[i].box[3], st,
-		                (long)i == sel_first, count[i], recs[i].label};
-		push_box(u, &b);
-	}
-	/* repeat-stop reached its stop: what it drops, dimmed */
-	replay *rp = &v->rp;
-	if (rp->policy_on && rp->fired && rp->cursor == rp->stop_step) {
-		for (size_t i = rp->kept; i < n; i++) {
-			if (ri[i].dup_of >= 0 || !ri[i].box_ok)
-				continue;
-			render_box b = {ri[i].box[0], ri[i].box[1], ri[i].box[2], ri[i].box[3], BOX_CUT,
-			                (long)i == sel_first, 0, recs[i].label};
-			push_box(u, &b);
-		}
-	}
+	rq.visible = replay_visible(rp);
+	rq.show_gt = u->show_gt;
+	/* the policy reached its stop: what it drops, dimmed */
+	rq.show_cut = rp->policy_on && rp->fired && rp->cursor == rp->stop_step;
+	rq.selected = (long)u->rec.sel;
+	if (render_overlay_boxes(&rq, &u->boxes, &u->cap_boxes, &u->n_boxes, NULL) != TS_OK)
+		return 0;
 	*out = u->boxes;
 	return u->n_boxes;
 }

@@ -1609,32 +1609,18 @@ static void draw_metrics(ui *u)
 
 /* ---- max-repeat histogram (M) ---- */
 
-#define HIST_BINS 9
-static const char *const hist_labels[HIST_BINS] = {"0", "1", "2", "3-4", "5-8", "9-16", "17-32",
-                                                   "33-64", "65+"};
-
-static int hist_bin(size_t v)
-{
-	if (v <= 2)
-		return (int)v;
-	int b = 3;
-	for (size_t hi = 4; hi < 64 && v > hi; hi *= 2)
-		b++;
-	return v > 64 ? 8 : b;
-}
-
 static void draw_histogram(ui *u)
 {
 	session_run *r = session_cur(u->s);
 	if (!r)
 		return;
-	double counts[HIST_BINS] = {0};
+	double counts[RUN_MAXREPEAT_BINS] = {0};
 	size_t used = 0;
 	for (size_t i = 0; i < r->n; i++) {
 		const slist_item *it = &r->items[i];
 		if (!it->ready || it->failed)
 			continue;
-		counts[hist_bin(it->max_repeat)] += 1;
+		counts[run_maxrepeat_bin(it->max_repeat)] += 1;
 		used++;
 	}
 	char ttl[256];
@@ -1648,8 +1634,8 @@ static void draw_histogram(ui *u)
 	spec.title = ttl;
 	spec.series = &ser;
 	spec.n_series = 1;
-	spec.n_groups = HIST_BINS;
-	spec.group_labels = hist_labels;
+	spec.n_groups = RUN_MAXREPEAT_BINS;
+	spec.group_labels = run_maxrepeat_bin_labels;
 	int cols = COLS - 8 < 90 ? COLS - 8 : 90;
 	if (cols < 20)
 		return;

@@ -58,7 +58,7 @@ start() {
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs="$envs $1"; shift; done
 	[ "$1" = "--" ] && shift
 	T new-session -d -s "$name" -x "$cols" -y "$rows" -c "$TMP" \
-		"trap : INT; env -u LANG -u LANGUAGE -u LC_ALL -u LC_CTYPE TERM=xterm-256color ${LOCALE_ENV-LANG=C.UTF-8 LC_ALL=C.UTF-8} $SANENV $envs $BIN $*; echo EXIT=\$?"
+		"trap : INT; env -u LANG -u LANGUAGE -u LC_ALL -u LC_CTYPE TERM=xterm-256color ${LOCALE_ENV-LANG=C.UTF-8 LC_ALL=C.UTF-8} $SANENV $envs $BIN $*; st=\$?; echo EXIT=\$st; exit \$st"
 }
 screen() { T capture-pane -p -t "$1"; }
 # wait_for SESSION FIXED-STRING [tenths]: poll the screen until it shows the string
@@ -90,12 +90,36 @@ wait_gone() {
 	done
 	return 1
 }
-# The pane runs "tailscope ...; echo EXIT=$?" under tmux's shell: EXIT=N is
-# the exit status (the shell traps INT so that Ctrl-C, which reaches the
-# whole foreground group, does not end the shell too when it is dash).
-# (searched in the history too: resizes may have scrolled it there)
-wait_exit() { wait_hist "$1" "EXIT="; }
-status_is() { wait_hist "$1" "EXIT=$2"; }
+# The pane runs "tailscope ...; echo EXIT=$?; exit $?" under tmux's shell:
+# EXIT=N is the exit status (the shell traps INT so that Ctrl-C, which
+# reaches the whole foreground group, does not end the shell too when it is
+# dash).  Searched in the history too (resizes may have scrolled it there).
+# tmux can lose a pane's last output when its process ends right after
+# writing it, so a dead pane's own exit status (the shell exits with
+# tailscope's) counts as well.
+wait_exit() {
+	i=0
+	while [ $i -lt "$WAIT_TENTHS" ]; do
+		if T capture-pane -p -S - -t "$1" 2>/dev/null | grep -qF "EXIT="; then return 0; fi
+		[ "$(T display -p -t "$1" '#{pane_dead}' 2>/dev/null)" = 1 ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+status_is() {
+	i=0
+	while [ $i -lt "$WAIT_TENTHS" ]; do
+		if T capture-pane -p -S - -t "$1" 2>/dev/null | grep -qF "EXIT=$2"; then return 0; fi
+		if [ "$(T display -p -t "$1" '#{pane_dead}' 2>/dev/null)" = 1 ]; then
+			[ "$(T display -p -t "$1" '#{pane_dead_status}')" = "$2" ]
+			return
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
 wait_hist() {
 	i=0
 	while [ $i -lt "$WAIT_TENTHS" ]; do

@@ -499,6 +499,57 @@ static void test_json(void **state)
 	export_run_free(r);
 }
 
+/* The CSV header and the JSON per-sample keys come from one field list: the
+ * sample's scalar JSON keys, in order, are the CSV columns without "run",
+ * the tp_/fp_/fn_ columns and the per-policy columns (and "image" is left
+ * out of JSON when null); each policy's JSON keys are its CSV P_ suffixes. */
+static void test_schema_one_list(void **state)
+{
+	(void)state;
+	export_opts o;
+	opts_five(&o);
+	export_run *r = analyze(&o);
+	size_t nc = export_csv_columns(&o, NULL, 0);
+	char (*names)[96] = malloc(nc * sizeof *names);
+	assert_non_null(names);
+	export_csv_columns(&o, names, nc);
+	cJSON *j = export_json(&o, &r, 1, 1);
+	cJSON *run = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "runs"), 0);
+	cJSON *sm, *samples = cJSON_GetObjectItemCaseSensitive(run, "samples");
+	size_t checked = 0;
+	cJSON_ArrayForEach(sm, samples) {
+		cJSON *key = sm->child;
+		size_t c = 1;                                  /* after "run" */
+		for (; c < nc && strcmp(names[c], "off_records"); c++) {
+			if (!strncmp(names[c], "tp_", 3) || !strncmp(names[c], "fp_", 3) ||
+			    !strncmp(names[c], "fn_", 3))
+				continue;
+			if (!strcmp(names[c], "image") && strcmp(key->string, "image"))
+				continue;                              /* null: not in JSON */
+			assert_non_null(key);
+			assert_string_equal(key->string, names[c]);
+			key = key->next;
+		}
+		assert_string_equal(key->string, "policies");
+		assert_null(key->next);
+		/* the first policy's keys are the CSV off_* suffixes, counts grouped */
+		cJSON *pk = key->child->child;
+		for (; c < nc && !strncmp(names[c], "off_", 4); c++) {
+			if (!strncmp(names[c] + 4, "tp_", 3) || !strncmp(names[c] + 4, "fp_", 3) ||
+			    !strncmp(names[c] + 4, "fn_", 3))
+				continue;
+			assert_string_equal(pk->string, names[c] + 4);
+			pk = pk->next;
+		}
+		assert_string_equal(pk->string, "counts");
+		checked++;
+	}
+	assert_true(checked >= 2);
+	free(names);
+	cJSON_Delete(j);
+	export_run_free(r);
+}
+
 /* ---- several runs at once ---- */
 
 typedef struct th_arg {
@@ -574,6 +625,7 @@ int main(void)
 		cmocka_unit_test(test_csv_round_trip),
 		cmocka_unit_test(test_csv_field_quoting),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_schema_one_list),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_missing_run),
 	};

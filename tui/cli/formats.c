@@ -1,4 +1,4 @@
-/* cmd_formats.c — `tailscope formats [OPTIONS] FILE|RUN...`: which container
+/* formats.c — `tailscope formats [OPTIONS] FILE|RUN...`: which container
  * and which coordinate syntax each sample of a traces file was read as, with
  * counts — the first question when a number looks wrong.
  *
@@ -14,24 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "coords.h"
 #include "run.h"
 #include "sample.h"
 #include "sanitize.h"
 #include "trace.h"
-
-static const char formats_usage[] =
-	"usage: tailscope formats [OPTIONS] FILE|RUN...\n"
-	"\n"
-	"Tells, for each sample of a traces file (JSONL or an SSE recording), which\n"
-	"container it was read as and which coordinate syntax its records use, then\n"
-	"the counts.  RUN is a run directory (its traces file is read).\n"
-	"\n"
-	"  -s, --summary   counts only (no line per sample)\n"
-	"  -h, --help      this help\n"
-	"\n"
-	"exit status: 0 ok, 1 some samples skipped, 2 nothing readable\n";
 
 /* counts: container x steps kind, and syntax */
 #define N_FMT 12
@@ -153,38 +142,29 @@ static int one_file(const char *arg, int summary, counts *total)
 
 int cmd_formats(int argc, char **argv)
 {
-	int summary = 0, n_files = 0, worst = 0, any_ok = 0;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(formats_usage, stdout);
-			return 0;
-		}
-		if (!strcmp(argv[i], "-s") || !strcmp(argv[i], "--summary"))
-			summary = 1;
-		else if (argv[i][0] == '-' && argv[i][1]) {
-			char m[200];
-			fprintf(stderr, "tailscope formats: unknown option '%s'\n%s",
-			        sanitize_cstr(argv[i], m, sizeof m, 60), formats_usage);
-			return 2;
-		} else
-			n_files++;
+	const cli_command *cmd = cli_command_find("formats");
+	cli_values v;
+	int rc = cli_parse(cmd, argc, argv, &v);
+	if (rc) {
+		cli_values_free(&v);
+		return rc == 1 ? 0 : 2;
 	}
-	if (!n_files) {
-		fputs(formats_usage, stderr);
-		return 2;
+	if (v.n_pos == 0) {
+		cli_values_free(&v);
+		return cli_usage_error(cmd, "missing FILE or RUN");
 	}
+	int worst = 0, any_ok = 0;
 	counts total;
 	memset(&total, 0, sizeof total);
-	for (int i = 1; i < argc; i++) {
-		if (argv[i][0] == '-' && argv[i][1])
-			continue;
-		int r = one_file(argv[i], summary, &total);
+	for (size_t i = 0; i < v.n_pos; i++) {
+		int r = one_file(v.pos[i], v.summary, &total);
 		any_ok |= r < 2;
 		if (r > worst)
 			worst = r;
 	}
-	if (n_files > 1)
+	if (v.n_pos > 1)
 		print_counts("all files", &total);
+	cli_values_free(&v);
 	if (!any_ok)
 		return 2;
 	return worst ? 1 : 0;

@@ -12,9 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd_plot.h"
+#include "runs.h"
 #include "commands.h"
-#include "limits_opt.h"
+#include "cli.h"
 #include "export.h"
 #include "policy.h"
 #include "run.h"
@@ -22,36 +22,6 @@
 
 #define MAX_RUNS 256
 #define MAX_JOBS 64
-
-static const char report_usage[] =
-	"usage: tailscope report [OPTIONS] RUN...\n"
-	"\n"
-	"RUN: a run directory (run.json, gt.json, images/, traces.jsonl) or a traces JSONL file.\n"
-	"\n"
-	"  --gt FILE         COCO instances ground truth (default: the run's gt.json)\n"
-	"  --coords NAME     qwen3 | qwen25 | gemini | paligemma | xyxy | florence2 | deepseek |\n"
-	"                    kosmos2 | moondream | molmo | auto (default: run.json, else auto)\n"
-	"  --min-pixels N    qwen25 smart_resize min_pixels (default 3136)\n"
-	"  --max-pixels N    qwen25 smart_resize max_pixels (default 12845056)\n"
-	"  --iou LIST        IoU thresholds for F1 (default 0.3,0.5)\n"
-	"  --policy LIST     stop policies, columns of the table (default off,repeat_stop):\n"
-	"                    off | repeat_stop | budget:N (stop after N records) |\n"
-	"                    near_dup:IOU (stop at a record with the same label and IoU >= IOU\n"
-	"                    with an earlier one) | dedup (drop exact duplicates, keep decoding:\n"
-	"                    an upper bound no real decoder reaches)\n"
-	"  --score mean|min  record confidence: mean or min logprob of its tokens (default mean);\n"
-	"                    gives AP@0.5 and its PR curve (with ground truth)\n"
-	"  --no-confidence   skip scores, AP and the termination probability\n"
-	"  --json            print JSON instead of tables\n"
-	"  --csv             print one CSV row per sample per run (header line first, RFC 4180)\n"
-	"  --per-sample      also list every sample (policy off values)\n"
-	"  --jobs N          runs analysed at once, one per thread (default 2)\n"
-	"  -q, --quiet       don't print skipped-line messages (they are still counted)\n"
-	"  --limit NAME=N    change a limit on untrusted input (repeatable; see below)\n"
-	"  -h, --help        this help\n"
-	"\n"
-	"Progress goes to stderr when stderr is a terminal.\n"
-	"exit status: 0 all lines used, 1 some lines skipped, 2 nothing usable\n";
 
 typedef struct report_opts {
 	export_opts ex;
@@ -233,10 +203,10 @@ gt *report_load_shared_gt(export_opts *o, int quiet)
 
 /* ---- output ---- */
 
-static void print_table(const export_run *rr, const report_opts *o)
+/* "run NAME", the traces and the policy names; returns the column width
+ * (12, or the longest policy name) and whether a column is an upper bound. */
+static int table_header(const export_run *rr, const export_opts *ex, int *upper)
 {
-	const export_opts *ex = &o->ex;
-	int upper = 0;
 	printf("run %s%s\n", rr->name, rr->simulated ? "  (simulated traces)" : "");
 	printf("  traces %s\n", rr->traces ? rr->traces : "?");
 	char syn[512];
@@ -254,11 +224,17 @@ static void print_table(const export_run *rr, const report_opts *o)
 		policy_name(&ex->pol[p], pname, sizeof pname);
 		if (!policy_is_truncation(&ex->pol[p])) {
 			strcat(pname, "*");
-			upper = 1;
+			*upper = 1;
 		}
 		printf(" %*s", cw, pname);
 	}
 	printf("\n");
+	return cw;
+}
+
+/* The study's rows: counts and rates per policy. */
+static void table_counts(const export_run *rr, const export_opts *ex, int cw)
+{
 #define ROW_Z(label, field)                                              \
 	do {                                                             \
 		printf("  %-24s", label);                                \
@@ -286,6 +262,10 @@ static void print_table(const export_run *rr, const report_opts *o)
 	ROW_Z("tokens", tokens);
 #undef ROW_Z
 #undef ROW_F
+}
+
+static void table_f1(const export_run *rr, const export_opts *ex, int cw)
+{
 	if (rr->gt_loaded) {
 		for (size_t j = 0; j < rr->m[0].n_iou; j++) {
 			char lab[64];
@@ -312,6 +292,10 @@ static void print_table(const export_run *rr, const report_opts *o)
 	} else {
 		printf("  (no ground truth: F1 not computed; use --gt FILE)\n");
 	}
+}
+
+static void table_ap(const export_run *rr, const export_opts *ex, int cw)
+{
 	if (rr->has_ap) {
 		char lab[64];
 		snprintf(lab, sizeof lab, "AP@%g (%s score)", ex->ap_iou, conf_score_name(ex->score));
@@ -331,6 +315,10 @@ static void print_table(const export_run *rr, const report_opts *o)
 		}
 		printf("\n");
 	}
+}
+
+static void table_confidence(const export_run *rr)
+{
 	if (rr->has_conf) {
 		size_t total = rr->m[0].records;
 		printf("  %-24s %zu of %zu\n", "records scored", rr->records_scored, total);
@@ -349,44 +337,60 @@ static void print_table(const export_run *rr, const report_opts *o)
 				printf(" %12s\n", "-");
 		}
 	}
+}
+
+/* --per-sample under the table (policy off values). */
+static void table_samples(const export_run *rr)
+{
+	printf("\n  %-10s %7s %5s %6s %-10s %6s %6s %6s", "image", "records", "dups", "maxrep",
+	       "term", "tail", "stop", "steps");
+	if (rr->gt_loaded)
+		printf("  %s", "tp/fp/fn@first-iou");
+	printf("\n");
+	for (size_t i = 0; i < rr->n_rows; i++) {
+		const export_row *r = &rr->rows[i];
+		char id[96], tail[24], stop[24];
+		int k0 = r->has_id ? snprintf(id, sizeof id, r->image ? "%lld " : "%lld",
+		                              (long long)r->image_id) : 0;
+		if (k0 < 0)
+			k0 = 0;
+		if (!r->has_id || r->image) {
+			/* the reference (a file name/custom_id: after the matched id), cut
+			 * at 60 bytes on a character boundary: a cut inside a UTF-8
+			 * sequence wrote invalid UTF-8 */
+			const char *im = r->image ? r->image : "?";
+			size_t k = strlen(im);
+			if (k > 60)
+				for (k = 60; k > 0 && ((unsigned char)im[k] & 0xC0) == 0x80; k--)
+					;
+			snprintf(id + k0, sizeof id - (size_t)k0, "%.*s", (int)k, im);
+		}
+		snprintf(tail, sizeof tail, r->tail_start >= 0 ? "%ld" : "-", r->tail_start);
+		snprintf(stop, sizeof stop, r->stop_step >= 0 ? "%ld" : "-", r->stop_step);
+		printf("  %-10s %7zu %5zu %6zu %-10s %6s %6s %6zu", id, r->records, r->duplicates,
+		       r->max_repeat, termination_name(r->term), tail, stop, r->steps);
+		if (rr->gt_loaded)
+			printf("  %zu/%zu/%zu", r->counts[0].tp, r->counts[0].fp, r->counts[0].fn);
+		printf("\n");
+	}
+}
+
+static void print_table(const export_run *rr, const report_opts *o)
+{
+	const export_opts *ex = &o->ex;
+	int upper = 0;
+	int cw = table_header(rr, ex, &upper);
+	table_counts(rr, ex, cw);
+	table_f1(rr, ex, cw);
+	table_ap(rr, ex, cw);
+	table_confidence(rr);
 	if (upper)
 		printf("  * dedup: exact duplicates dropped while decoding continues: an upper bound\n"
 		       "    that a real decoder cannot reach (not a replay)\n");
 	if (rr->skipped)
 		printf("  skipped lines            %zu\n", rr->skipped);
-	if (o->per_sample && rr->n_rows) {
-		printf("\n  %-10s %7s %5s %6s %-10s %6s %6s %6s", "image", "records", "dups", "maxrep",
-		       "term", "tail", "stop", "steps");
-		if (rr->gt_loaded)
-			printf("  %s", "tp/fp/fn@first-iou");
-		printf("\n");
-		for (size_t i = 0; i < rr->n_rows; i++) {
-			const export_row *r = &rr->rows[i];
-			char id[96], tail[24], stop[24];
-			int k0 = r->has_id ? snprintf(id, sizeof id, r->image ? "%lld " : "%lld",
-			                              (long long)r->image_id) : 0;
-			if (k0 < 0)
-				k0 = 0;
-			if (!r->has_id || r->image) {
-				/* the reference (a file name/custom_id: after the matched id),
-				 * cut at 60 bytes on a character boundary: a cut inside a UTF-8
-				 * sequence wrote invalid UTF-8 */
-				const char *im = r->image ? r->image : "?";
-				size_t k = strlen(im);
-				if (k > 60)
-					for (k = 60; k > 0 && ((unsigned char)im[k] & 0xC0) == 0x80; k--)
-						;
-				snprintf(id + k0, sizeof id - (size_t)k0, "%.*s", (int)k, im);
-			}
-			snprintf(tail, sizeof tail, r->tail_start >= 0 ? "%ld" : "-", r->tail_start);
-			snprintf(stop, sizeof stop, r->stop_step >= 0 ? "%ld" : "-", r->stop_step);
-			printf("  %-10s %7zu %5zu %6zu %-10s %6s %6s %6zu", id, r->records, r->duplicates,
-			       r->max_repeat, termination_name(r->term), tail, stop, r->steps);
-			if (rr->gt_loaded)
-				printf("  %zu/%zu/%zu", r->counts[0].tp, r->counts[0].fp, r->counts[0].fn);
-			printf("\n");
-		}
-	}
+	if (o->per_sample && rr->n_rows)
+		table_samples(rr);
 }
 
 static int write_stdout(void *ud, const char *buf, size_t len)
@@ -395,144 +399,18 @@ static int write_stdout(void *ud, const char *buf, size_t len)
 	return fwrite(buf, 1, len, stdout) == len ? 0 : -1;
 }
 
-/* ---- options ---- */
-
-static int parse_long_arg(const char *s, long *out)
+/* Analyses the runs and prints the table, JSON or CSV; returns the exit code. */
+static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 {
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (end == s || *end || errno || v <= 0)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int parse_policies(const char *list, report_opts *o, ts_error *err)
-{
-	char buf[512];
-	if (strlen(list) >= sizeof buf) {
-		ts_error_set(err, TS_ERR_USAGE, "--policy: list too long");
-		return -1;
-	}
-	snprintf(buf, sizeof buf, "%s", list);
-	o->ex.n_pol = 0;
-	char *save = NULL;
-	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (o->ex.n_pol == EXPORT_MAX_POLICIES) {
-			ts_error_set(err, TS_ERR_USAGE, "--policy: at most %d policies", EXPORT_MAX_POLICIES);
-			return -1;
-		}
-		policy p;
-		if (policy_parse(tok, &p, err) != TS_OK)
-			return -1;
-		char a[48], b[48];
-		for (size_t k = 0; k < o->ex.n_pol; k++)
-			if (!strcmp(policy_name(&o->ex.pol[k], a, sizeof a), policy_name(&p, b, sizeof b))) {
-				ts_error_set(err, TS_ERR_USAGE, "--policy: '%s' given twice", b);
-				return -1;
-			}
-		o->ex.pol[o->ex.n_pol++] = p;
-	}
-	if (o->ex.n_pol == 0) {
-		ts_error_set(err, TS_ERR_USAGE, "--policy: empty list");
-		return -1;
-	}
-	return 0;
-}
-
-static int usage_error(const char *msg)
-{
-	char buf[512];
-	fprintf(stderr, "tailscope report: %s\n", sanitize_cstr(msg, buf, sizeof buf, 200));
-	fputs("try 'tailscope report --help'\n", stderr);
-	return 2;
-}
-
-int cmd_report(int argc, char **argv)
-{
-	report_opts o;
-	memset(&o, 0, sizeof o);
-	export_opts_default(&o.ex);
-	limits_set lim;
-	limits_set_default(&lim);
-	o.jobs = 2;
-	const char *runs[MAX_RUNS];
-	size_t n_runs = 0;
-	ts_error err;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int more = i + 1 < argc;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(report_usage, stdout);
-			fputs("\n", stdout);
-			fputs(limits_help, stdout);
-			return 0;
-		} else if (!strcmp(a, "--json")) {
-			o.json = 1;
-		} else if (!strcmp(a, "--csv")) {
-			o.csv = 1;
-		} else if (!strcmp(a, "--per-sample")) {
-			o.per_sample = 1;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-			o.quiet = 1;
-		} else if (!strcmp(a, "--no-confidence")) {
-			o.ex.confidence = 0;
-		} else if (!strcmp(a, "--gt") && more) {
-			o.ex.gt_path = argv[++i];
-		} else if (!strcmp(a, "--coords") && more) {
-			if (coords_parse(argv[++i], &o.ex.an.coords.kind) != TS_OK) {
-				char m[300];
-				snprintf(m, sizeof m, "unknown --coords '%.200s' (%s)", argv[i], coords_names());
-				return usage_error(m);
-			}
-			o.ex.coords_set = 1;
-		} else if (!strcmp(a, "--min-pixels") && more) {
-			if (parse_long_arg(argv[++i], &o.ex.an.coords.min_pixels))
-				return usage_error("--min-pixels takes a positive whole number");
-		} else if (!strcmp(a, "--max-pixels") && more) {
-			if (parse_long_arg(argv[++i], &o.ex.an.coords.max_pixels))
-				return usage_error("--max-pixels takes a positive whole number");
-		} else if (!strcmp(a, "--iou") && more) {
-			if (analysis_parse_iou(argv[++i], &o.ex.an, &err) != TS_OK)
-				return usage_error(err.msg);
-		} else if (!strcmp(a, "--limit") && more) {
-			if (limits_set_parse(&lim, argv[++i], &err) != TS_OK)
-				return usage_error(err.msg);
-			o.ex.limits = lim.trace;
-			o.ex.an.rec_limits = lim.rec;
-		} else if (!strcmp(a, "--policy") && more) {
-			if (parse_policies(argv[++i], &o, &err))
-				return usage_error(err.msg);
-		} else if (!strcmp(a, "--score") && more) {
-			if (conf_score_parse(argv[++i], &o.ex.score, &err) != TS_OK)
-				return usage_error(err.msg);
-		} else if (!strcmp(a, "--jobs") && more) {
-			if (parse_long_arg(argv[++i], &o.jobs) || o.jobs > MAX_JOBS)
-				return usage_error("--jobs takes a whole number from 1 to 64");
-		} else if (a[0] == '-' && a[1]) {
-			char m[300];
-			snprintf(m, sizeof m, "unknown or incomplete option '%.200s'", a);
-			return usage_error(m);
-		} else {
-			if (n_runs == MAX_RUNS)
-				return usage_error("too many runs");
-			runs[n_runs++] = a;
-		}
-	}
-	if (n_runs == 0)
-		return usage_error("no RUN given");
-	if (o.json && o.csv)
-		return usage_error("--json and --csv exclude each other");
-	o.ex.rows = o.per_sample || o.csv;
+	o->ex.rows = o->per_sample || o->csv;
 
 	export_run **res = calloc(n_runs, sizeof *res);
 	if (!res) {
 		fputs("tailscope report: out of memory\n", stderr);
 		return 2;
 	}
-	gt *shared_gt = report_load_shared_gt(&o.ex, o.quiet);
-	report_analyze_runs(runs, n_runs, &o.ex, o.jobs, o.quiet, res);
+	gt *shared_gt = report_load_shared_gt(&o->ex, o->quiet);
+	report_analyze_runs(runs, n_runs, &o->ex, o->jobs, o->quiet, res);
 
 	int partial = 0, any_usable = 0, oom = 0;
 	for (size_t i = 0; i < n_runs; i++) {
@@ -550,8 +428,8 @@ int cmd_report(int argc, char **argv)
 	if (oom) {
 		fputs("tailscope report: out of memory\n", stderr);
 		any_usable = 0;
-	} else if (o.json) {
-		cJSON *root = export_json(&o.ex, res, n_runs, o.per_sample);
+	} else if (o->json) {
+		cJSON *root = export_json(&o->ex, res, n_runs, o->per_sample);
 		char *txt = root ? cJSON_Print(root) : NULL;
 		if (txt) {
 			fputs(txt, stdout);
@@ -562,10 +440,10 @@ int cmd_report(int argc, char **argv)
 		}
 		free(txt);
 		cJSON_Delete(root);
-	} else if (o.csv) {
-		ts_status st = export_csv_header(&o.ex, write_stdout, NULL);
+	} else if (o->csv) {
+		ts_status st = export_csv_header(&o->ex, write_stdout, NULL);
 		for (size_t i = 0; i < n_runs && st == TS_OK; i++)
-			st = export_csv_rows(&o.ex, res[i], write_stdout, NULL);
+			st = export_csv_rows(&o->ex, res[i], write_stdout, NULL);
 		if (st != TS_OK) {
 			fprintf(stderr, "tailscope report: writing CSV: %s\n", ts_status_text(st));
 			any_usable = 0;
@@ -574,7 +452,7 @@ int cmd_report(int argc, char **argv)
 		for (size_t i = 0; i < n_runs; i++) {
 			if (i)
 				printf("\n");
-			print_table(res[i], &o);
+			print_table(res[i], o);
 		}
 	}
 	if (fflush(stdout) != 0)
@@ -586,4 +464,36 @@ int cmd_report(int argc, char **argv)
 	if (!any_usable)
 		return 2;
 	return partial ? 1 : 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	const cli_command *cmd = cli_command_find("report");
+	cli_values v;
+	int pr = cli_parse(cmd, argc, argv, &v);
+	if (pr != 0) {
+		cli_values_free(&v);
+		return pr == 1 ? 0 : 2;
+	}
+	report_opts o;
+	memset(&o, 0, sizeof o);
+	o.ex = v.ex;
+	o.json = v.json;
+	o.csv = v.csv;
+	o.per_sample = v.per_sample;
+	o.quiet = v.quiet;
+	o.jobs = v.jobs;
+	const char *const *runs = v.pos;
+	size_t n_runs = v.n_pos;
+	int rc = 2;
+	if (n_runs == 0)
+		rc = cli_usage_error(cmd, "no RUN given");
+	else if (n_runs > MAX_RUNS)
+		rc = cli_usage_error(cmd, "too many runs");
+	else if (o.json && o.csv)
+		rc = cli_usage_error(cmd, "--json and --csv exclude each other");
+	else
+		rc = report_main(&o, runs, n_runs);
+	cli_values_free(&v);
+	return rc;
 }

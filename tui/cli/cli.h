@@ -1,0 +1,124 @@
+/* cli.h — the one option table of every subcommand (report, png, plot, the
+ * debugger): each option's name, argument, help and handler is written once,
+ * in CLI_OPTIONS below; a command is a list of the options it takes.  The
+ * parser, every command's --help and the top-level usage are generated from
+ * these tables, and tests/unit/test_cli.c checks the man page's option
+ * lists (tui/tailscope.1) against them.
+ *
+ * A new subcommand: its cli_command entry in cli_commands (cli.c: name,
+ * synopsis, option list, entry point) — the parser, --help and main()'s
+ * dispatch follow.  A new option: one CLI_OPTIONS row and its handler. */
+#ifndef TS_CLI_H
+#define TS_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "export.h"
+#include "limits_opt.h"
+#include "policy.h"
+
+/* X(id, long name, short letter or 0, argument or NULL, help) — help lines
+ * after the first are separated by '\n'. */
+#define CLI_OPTIONS(X)                                                                        \
+	X(GT, "gt", 0, "FILE", "COCO instances ground truth (default: the run's gt.json)")        \
+	X(IMAGES, "images", 0, "DIR", "directory holding the images named in the ground truth\n"  \
+	  "(default: the run's images/)")                                                         \
+	X(COORDS, "coords", 0, "NAME", "coordinate convention: a name listed below\n"              \
+	  "(default: run.json, else auto)")                                                       \
+	X(MIN_PIXELS, "min-pixels", 0, "N", "qwen25 smart_resize min_pixels (default 3136)")     \
+	X(MAX_PIXELS, "max-pixels", 0, "N", "qwen25 smart_resize max_pixels (default 12845056)") \
+	X(IOU, "iou", 0, "LIST", "IoU thresholds (default 0.3,0.5); the first decides hits,\n"   \
+	  "box colours and the interference plot")                                                \
+	X(POLICY, "policy", 0, "LIST", "stop policies: off | repeat_stop | budget:N (stop after N records) |\n" \
+	  "near_dup:IOU (stop at a record with the same label and IoU >= IOU\n"                   \
+	  "with an earlier one) | dedup (drop exact duplicates, keep decoding:\n"                 \
+	  "an upper bound no real decoder reaches).  report: the table's columns\n"              \
+	  "(default off,repeat_stop); png, plot pr: one policy (default off)")                    \
+	X(SCORE, "score", 0, "mean|min", "record confidence: mean or min logprob of its tokens\n" \
+	  "(default mean); gives AP@0.5 and its PR curve (with ground truth)")                    \
+	X(NO_CONFIDENCE, "no-confidence", 0, NULL, "skip scores, AP and the termination probability") \
+	X(JSON, "json", 0, NULL, "print JSON instead of tables")                                  \
+	X(CSV, "csv", 0, NULL, "print one CSV row per sample per run (header line first, RFC 4180)") \
+	X(PER_SAMPLE, "per-sample", 0, NULL, "also list every sample (policy off values)")        \
+	X(SAMPLE, "sample", 0, "ID", "the sample: an image id, else a file name / custom id as in the trace") \
+	X(OUTPUT, "output", 'o', "FILE", "write a PNG (atomically: temp file + rename)")          \
+	X(IMAGE, "image", 0, "FILE", "the image file (default: found in the images directory)")  \
+	X(SIZE, "size", 0, "WxH", "PNG size in pixels (default 960x600)")                         \
+	X(WIDTH, "width", 0, "N", "terminal columns (default: the terminal's, else $COLUMNS, else 80)") \
+	X(HEIGHT, "height", 0, "N", "rows of the plot area in the terminal (default 16)")        \
+	X(COLOR, "color", 0, "WHEN", "auto | always | never (auto: stdout is a terminal and NO_COLOR is unset)") \
+	X(JOBS, "jobs", 0, "N", "runs analysed at once, one per thread (default 2)")              \
+	X(QUIET, "quiet", 'q', NULL, "don't print skipped-line messages (they are still counted)") \
+	X(LIMIT, "limit", 0, "NAME=N", "change a limit on untrusted input (repeatable; see below)") \
+	X(SUMMARY, "summary", 's', NULL, "counts only (no line per sample)")                       \
+	X(HELP, "help", 'h', NULL, "this help")
+
+typedef enum {
+#define CLI_OPT_ENUM(id, name, sh, arg, help) CLI_##id,
+	CLI_OPTIONS(CLI_OPT_ENUM)
+#undef CLI_OPT_ENUM
+	CLI_OPT_COUNT
+} cli_opt;
+
+typedef struct cli_option {
+	const char *name;   /* long name without "--" */
+	char short_name;    /* 0: none */
+	const char *arg;    /* NULL: a flag */
+	const char *help;
+} cli_option;
+
+extern const cli_option cli_options[CLI_OPT_COUNT];
+
+/* What the options of any command set (each command reads what it takes). */
+typedef struct cli_values {
+	export_opts ex;         /* gt, coords, pixels, iou, policies, score, confidence,
+	                         * trace and record limits */
+	limits_set lim;         /* --limit (also the image limits) */
+	int pol_set;            /* --policy given */
+	const char *images_dir, *sample, *out, *image;
+	int json, csv, per_sample, quiet, summary;
+	long jobs;              /* default 2 */
+	long png_w, png_h;      /* default 960x600 */
+	long width, height;     /* default 0 (the terminal's), 16 */
+	int color;              /* -1 auto, 0 never, 1 always */
+	const char **pos;       /* positional arguments (after "--" too) */
+	size_t n_pos;
+} cli_values;
+
+typedef struct cli_command {
+	const char *name;       /* "report"; "tui" for the debugger */
+	const char *synopsis;   /* after "tailscope NAME " */
+	const char *about;      /* paragraph after the usage line */
+	const char *footer;     /* after the options (exit status) */
+	const cli_opt *opts;    /* the options it takes, in --help order */
+	size_t n_opts;
+	int (*main)(int argc, char **argv); /* argv[0] is the command name */
+} cli_command;
+
+extern const cli_command cli_commands[];
+extern const size_t cli_n_commands;
+
+/* The command named name, or NULL. */
+const cli_command *cli_command_find(const char *name);
+
+/* Parses argv[1..argc) for cmd into v (positionals in v->pos).  Returns 0
+ * ok, 1 --help printed on stdout (exit 0), 2 a usage error printed on stderr
+ * ("tailscope NAME: what" + "try ..."; exit 2).  cli_values_free either way. */
+int  cli_parse(const cli_command *cmd, int argc, char **argv, cli_values *v);
+void cli_values_free(cli_values *v);
+
+/* Writes cmd's --help (usage, about, options from the table, limits when it
+ * takes --limit, footer). */
+void cli_help(const cli_command *cmd, FILE *out);
+/* main()'s usage: one line per command. */
+void cli_usage(FILE *out);
+
+/* A whole number in [lo, hi] (the options' and $COLUMNS' rule): 0 ok, -1. */
+int  cli_parse_long(const char *s, long lo, long hi, long *out);
+
+/* Prints "tailscope NAME: msg" (sanitized) and "try 'tailscope NAME --help'"
+ * on stderr; returns 2. */
+int  cli_usage_error(const cli_command *cmd, const char *msg);
+
+#endif

@@ -1,0 +1,305 @@
+/* png.c — `tailscope png`: one sample's image with its boxes, as a PNG at
+ * the image's own size, for bug reports and slides.
+ *
+ *   tailscope png [OPTIONS] TRACES --sample IMAGE_ID -o out.png
+ *   (options: tui/cli/cli.c)
+ *
+ * Boxes: render/overlay.h, the builder the debugger uses too.  The image:
+ * analysis/run.h run_image_path (the ground truth's file_name, else the
+ * trace's file_name/image, in the images directory); --image overrides.
+ * Exit: 0 written; 2 bad usage, sample or image not found, image corrupt,
+ * truncated or too large (message naming it; no output file is created).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "png_job.h"
+#include "policy.h"
+#include "overlay.h"
+#include "render.h"
+#include "run.h"
+#include "sanitize.h"
+
+/* Prints "tailscope png: MSG" with MSG sanitized (it may quote input). */
+static void say(const char *msg)
+{
+	char buf[1200];
+	sanitize(msg, strlen(msg), buf, sizeof buf, 0);
+	fprintf(stderr, "tailscope png: %s\n", buf);
+}
+
+static void sayf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void sayf(const char *fmt, ...)
+{
+	char msg[1200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	say(msg);
+}
+
+void png_req_default(png_req *r)
+{
+	memset(r, 0, sizeof *r);
+	analysis_opts_default(&r->an);
+	r->pol.kind = POLICY_OFF;
+	trace_limits_default(&r->trace_lim);
+	render_limits_default(&r->image_lim);
+}
+
+/* ---- finding the sample ---- */
+
+static int parse_id(const char *s, int64_t *id)
+{
+	if (!s || !*s)
+		return 0;
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || *end)
+		return 0;
+	*id = (int64_t)v;
+	return 1;
+}
+
+static const char *base_of(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+static int trace_matches(const trace *t, const gt *g, const char *want, int want_is_id,
+                         int64_t want_id)
+{
+	int64_t id;
+	if (want_is_id) {
+		if (trace_image_id(t, &id))
+			return id == want_id;
+		if (g) {
+			const gt_image *im = run_find_image(g, t);
+			if (im && im->id == want_id)
+				return 1;
+		}
+	}
+	const char *fn = trace_file_name(t);
+	if (fn && (!strcmp(fn, want) || !strcmp(base_of(fn), want)))
+		return 1;
+	const char *cid = trace_custom_id(t);
+	if (cid && !strcmp(cid, want))
+		return 1;
+	return 0;
+}
+
+/* Reads the traces until the sample; *out NULL when absent.  Bad lines are
+ * skipped (they cannot be the sample we are asked for with certainty). */
+static int find_trace(const png_req *o, const run_info *ri, const gt *g, trace **out, size_t *line)
+{
+	*out = NULL;
+	int64_t want_id = 0;
+	int is_id = parse_id(o->sample, &want_id);
+	trace_file *tf;
+	ts_error err;
+	if (trace_file_open(ri->traces_path, &o->trace_lim, &tf, &err) != TS_OK) {
+		say(err.msg);
+		return -1;
+	}
+	size_t skipped = 0;
+	for (;;) {
+		trace *t = NULL;
+		ts_status st = trace_file_next(tf, &t, line, &err);
+		if (st == TS_EOF)
+			break;
+		if (st != TS_OK) {
+			skipped++;
+			continue;
+		}
+		if (trace_matches(t, g, o->sample, is_id, want_id)) {
+			*out = t;
+			break;
+		}
+		trace_free(t);
+	}
+	trace_file_close(tf);
+	if (!*out) {
+		sayf("sample '%s' not found in %s%s", o->sample, ri->traces_path,
+		     skipped ? " (some lines could not be read)" : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- finding the image file ---- */
+
+/* Returns a malloc'd path, or NULL with the reason said. */
+static char *image_path(const png_req *o, const run_info *ri, const gt_image *gimg,
+                        const trace *t)
+{
+	if (o->image)
+		return strdup(o->image);
+	const char *name = NULL;
+	if (gimg && gimg->file_name && gimg->file_name[0])
+		name = gimg->file_name;
+	else
+		name = trace_file_name(t);
+	if (!name || !name[0]) {
+		sayf("sample '%s': no image file name (no ground truth entry and no file_name in the "
+		     "trace); use --image FILE", o->sample);
+		return NULL;
+	}
+	const char *dir = o->images_dir ? o->images_dir : ri->images_dir;
+	if (!dir) {
+		sayf("sample '%s' shows '%s' but %s has no images/ directory; use --image FILE",
+		     o->sample, name, ri->path);
+		return NULL;
+	}
+	char *p = run_image_path(dir, name);
+	if (!p)
+		sayf("sample '%s': no usable image file name in '%s'; use --image FILE", o->sample, name);
+	return p;
+}
+
+/* ---- the job ---- */
+
+int png_job_prepare(const png_req *o, png_job *j)
+{
+	memset(j, 0, sizeof *j);
+	ts_error err;
+	analysis_opts an = o->an;
+	if (run_open(o->traces, &j->ri, &err) != TS_OK) {
+		say(err.msg);
+		return -1;
+	}
+	if (!o->coords_set && j->ri->coords != COORDS_AUTO)
+		an.coords.kind = j->ri->coords;
+	const char *gt_path = o->gt_path ? o->gt_path : j->ri->gt_path;
+	if (gt_path) {
+		size_t skipped = 0;
+		if (gt_load(gt_path, &j->g, &skipped, &err) != TS_OK) {
+			say(err.msg);
+			j->g = NULL;
+			if (o->gt_path)
+				return -1; /* asked for explicitly: nothing sensible to draw */
+			say("continuing without ground truth");
+		}
+	}
+	if (find_trace(o, j->ri, j->g, &j->t, &j->line) != 0)
+		return -1;
+	j->gimg = j->g ? run_find_image(j->g, j->t) : NULL;
+	if (j->g && !j->gimg)
+		sayf("sample '%s' is not in %s: drawing predictions only", o->sample, gt_path);
+	j->path = image_path(o, j->ri, j->gimg, j->t);
+	if (!j->path)
+		return -1;
+	if (render_image_load(j->path, &o->image_lim, &j->img, &err) != TS_OK) {
+		say(err.msg);
+		return -1;
+	}
+	if (sample_analyze(j->t, j->g, j->gimg, j->img->w, j->img->h, &an, &j->s, &err) != TS_OK) {
+		sayf("sample '%s': %s", o->sample, err.msg);
+		return -1;
+	}
+	render_overlay_req rq;
+	render_overlay_req_full(&rq, j->s, j->g, j->gimg, sample_outcome_for(j->s, &o->pol).cut);
+	if (render_overlay_boxes(&rq, &j->boxes, &j->cap_boxes, &j->n_boxes, &j->stats) != TS_OK) {
+		say("out of memory");
+		return -1;
+	}
+	/* boxes are in the ground truth's pixel space when it gives a size */
+	j->sx = j->sy = 1.0;
+	if (j->gimg && j->gimg->width > 0 && j->gimg->height > 0) {
+		j->sx = j->img->w / j->gimg->width;
+		j->sy = j->img->h / j->gimg->height;
+	}
+	return 0;
+}
+
+void png_job_free(png_job *j)
+{
+	free(j->boxes);
+	free(j->path);
+	render_image_free(j->img);
+	sample_free(j->s);
+	trace_free(j->t);
+	gt_free(j->g);
+	run_info_free(j->ri);
+	memset(j, 0, sizeof *j);
+}
+
+/* ---- the command ---- */
+
+/* The options into a request; 0 ok, else the exit code (usage said). */
+static int to_request(const cli_command *cmd, const cli_values *v, png_req *r)
+{
+	png_req_default(r);
+	if (v->n_pos == 0)
+		return cli_usage_error(cmd, "missing TRACES");
+	if (v->n_pos > 1) {
+		char m[300];
+		snprintf(m, sizeof m, "one TRACES argument only ('%.200s' is extra)", v->pos[1]);
+		return cli_usage_error(cmd, m);
+	}
+	if (!v->sample)
+		return cli_usage_error(cmd, "missing --sample IMAGE_ID");
+	if (!v->out)
+		return cli_usage_error(cmd, "missing -o FILE.png");
+	if (v->pol_set && v->ex.n_pol != 1)
+		return cli_usage_error(cmd, "--policy takes one policy here");
+	r->traces = v->pos[0];
+	r->sample = v->sample;
+	r->gt_path = v->ex.gt_path;
+	r->images_dir = v->images_dir;
+	r->image = v->image;
+	r->coords_set = v->ex.coords_set;
+	r->an = v->ex.an;
+	if (v->pol_set)
+		r->pol = v->ex.pol[0];
+	r->trace_lim = v->lim.trace;
+	r->image_lim = v->lim.image;
+	return 0;
+}
+
+int cmd_png(int argc, char **argv)
+{
+	const cli_command *cmd = cli_command_find("png");
+	cli_values v;
+	png_req rq;
+	int rc = cli_parse(cmd, argc, argv, &v);
+	if (rc == 0)
+		rc = to_request(cmd, &v, &rq);
+	if (rc != 0) {
+		cli_values_free(&v);
+		return rc == 1 ? 0 : 2;
+	}
+	png_job j;
+	rc = 2;
+	ts_error err;
+	if (png_job_prepare(&rq, &j) != 0)
+		goto done;
+	render_draw_boxes(j.img, j.boxes, j.n_boxes, j.sx, j.sy);
+	if (render_png_write(j.img, v.out, &err) != TS_OK) {
+		say(err.msg);
+		goto done;
+	}
+	char out_s[600], img_s[600];
+	sanitize_cstr(v.out, out_s, sizeof out_s, 0);
+	sanitize_cstr(j.path, img_s, sizeof img_s, 0);
+	int with_gt = j.g && j.gimg;
+	printf("%s: %ux%u from %s, %zu predicted box(es)%s", out_s, j.img->w, j.img->h, img_s,
+	       j.stats.pred, with_gt ? "" : "\n");
+	if (with_gt)
+		printf(", %zu ground truth\n", j.stats.gt);
+	if (j.stats.cut)
+		printf("  %zu value(s) only in records cut by the policy (grey, dotted)\n", j.stats.cut);
+	rc = 0;
+done:
+	png_job_free(&j);
+	cli_values_free(&v);
+	return rc;
+}
