@@ -112,7 +112,9 @@ static size_t fit(const char *s, int maxw, int *cols)
 /* Draws safe text at (y, x) within maxw columns; returns columns used. */
 static int put(WINDOW *w, int y, int x, int maxw, const char *s, attr_t a)
 {
-	int cols;
+	int cols, room = getmaxx(w) - x;
+	if (maxw > room)
+		maxw = room; /* never past the window's edge (it would wrap) */
 	if (maxw <= 0)
 		return 0;
 	size_t b = fit(s, maxw, &cols);
