@@ -109,6 +109,24 @@ static int tty_gone(void)
 	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
+/* A slice of idle work (about 15 ms), then the new badges now and then. */
+static unsigned idle_slice(ui *u, session *s, double t, double *last_draw)
+{
+	double until = t + 15;
+	size_t n = 0;
+	unsigned rd = 0;
+	do
+		n += session_idle(s, 1);
+	while (now_ms() < until && !session_idle_done(s));
+	if (n && (now_ms() - *last_draw > 150 || session_idle_done(s))) {
+		*last_draw = now_ms();
+		rd |= ui_idle_progress(u);
+		if (u->overlay == UI_OV_METRICS || u->overlay == UI_OV_HISTOGRAM)
+			rd |= UI_RD_OVERLAY;
+	}
+	return rd;
+}
+
 static void loop(ui *u, session *s)
 {
 	unsigned rd = UI_RD_ALL;
@@ -145,18 +163,7 @@ static void loop(ui *u, session *s)
 				rd |= ui_tick(u, play_steps(u));
 				next_tick = t + play_tick_ms(u);
 			} else if (!u->playing && !session_idle_done(s)) {
-				/* a slice of idle work, then show the new badges now and then */
-				double until = t + 15;
-				size_t n = 0;
-				do
-					n += session_idle(s, 1);
-				while (now_ms() < until && !session_idle_done(s));
-				if (n && (now_ms() - last_idle_draw > 150 || session_idle_done(s))) {
-					last_idle_draw = now_ms();
-					rd |= ui_idle_progress(u);
-					if (u->overlay == UI_OV_METRICS || u->overlay == UI_OV_HISTOGRAM)
-						rd |= UI_RD_OVERLAY;
-				}
+				rd |= idle_slice(u, s, t, &last_idle_draw);
 			}
 			continue;
 		}
@@ -186,6 +193,66 @@ static void loop(ui *u, session *s)
 			next_tick = t + play_tick_ms(u);
 		was_playing = u->playing;
 	}
+}
+
+/* Checks the runs, starts curses, runs the debugger and restores the
+ * terminal; returns the exit status. */
+static int debug_runs(char *const *runs, size_t n_runs, const session_opts *o)
+{
+	ts_error err;
+	/* cheap checks before the screen changes: a run that cannot be opened at
+	 * all is reported on the plain terminal */
+	size_t usable = 0;
+	for (size_t i = 0; i < n_runs; i++) {
+		run_info *ri;
+		if (run_open(runs[i], &ri, &err) == TS_OK) {
+			usable++;
+			run_info_free(ri);
+		} else {
+			errf(err.msg, NULL);
+		}
+	}
+	if (!usable)
+		return 2;
+
+	char terr[256];
+	if (term_start(terr, sizeof terr) != 0) {
+		errf(terr, NULL);
+		return 2;
+	}
+	session s;
+	progress_state ps = {now_ms(), 0};
+	ts_status st = session_open(&s, runs, n_runs, o, on_progress, &ps, &err);
+	int rc = 0;
+	if (st != TS_OK || term_signal) {
+		term_stop();
+		for (size_t i = 0; i < s.n_msgs; i++)
+			fprintf(stderr, "tailscope: %s\n", s.msgs[i]);
+		if (st != TS_OK && s.n_msgs == 0)
+			errf(err.msg, NULL);
+		session_free(&s);
+		return term_signal ? 128 + (int)term_signal : 2;
+	}
+	if (s.n_runs < n_runs)
+		rc = 1;
+
+	ui u;
+	ui_init(&u, &s, 0);
+	u.note_serial = 0; /* show the latest opening message, if any */
+	ui_colors_init(&u);
+	ui_resize(&u);
+	ui_show_selected(&u);
+	loop(&u, &s);
+	if (term_signal)
+		rc = 128 + (int)term_signal;
+	ui_free(&u);
+	term_stop();
+	if (s.msgs_dropped)
+		fprintf(stderr, "tailscope: (%zu earlier messages not kept)\n", s.msgs_dropped);
+	for (size_t i = 0; i < s.n_msgs; i++)
+		fprintf(stderr, "tailscope: %s\n", s.msgs[i]);
+	session_free(&s);
+	return rc;
 }
 
 int cmd_tui(int argc, char **argv)
@@ -261,61 +328,7 @@ int cmd_tui(int argc, char **argv)
 		free(runs);
 		return 2;
 	}
-	/* cheap checks before the screen changes: a run that cannot be opened at
-	 * all is reported on the plain terminal */
-	size_t usable = 0;
-	for (size_t i = 0; i < n_runs; i++) {
-		run_info *ri;
-		if (run_open(runs[i], &ri, &err) == TS_OK) {
-			usable++;
-			run_info_free(ri);
-		} else {
-			errf(err.msg, NULL);
-		}
-	}
-	if (!usable) {
-		free(runs);
-		return 2;
-	}
-
-	char terr[256];
-	if (term_start(terr, sizeof terr) != 0) {
-		errf(terr, NULL);
-		free(runs);
-		return 2;
-	}
-	session s;
-	progress_state ps = {now_ms(), 0};
-	ts_status st = session_open(&s, runs, n_runs, &o, on_progress, &ps, &err);
+	int rc = debug_runs(runs, n_runs, &o);
 	free(runs);
-	int rc = 0;
-	if (st != TS_OK || term_signal) {
-		term_stop();
-		for (size_t i = 0; i < s.n_msgs; i++)
-			fprintf(stderr, "tailscope: %s\n", s.msgs[i]);
-		if (st != TS_OK && s.n_msgs == 0)
-			errf(err.msg, NULL);
-		session_free(&s);
-		return term_signal ? 128 + (int)term_signal : 2;
-	}
-	if (s.n_runs < n_runs)
-		rc = 1;
-
-	ui u;
-	ui_init(&u, &s, 0);
-	u.note_serial = 0; /* show the latest opening message, if any */
-	ui_colors_init(&u);
-	ui_resize(&u);
-	ui_show_selected(&u);
-	loop(&u, &s);
-	if (term_signal)
-		rc = 128 + (int)term_signal;
-	ui_free(&u);
-	term_stop();
-	if (s.msgs_dropped)
-		fprintf(stderr, "tailscope: (%zu earlier messages not kept)\n", s.msgs_dropped);
-	for (size_t i = 0; i < s.n_msgs; i++)
-		fprintf(stderr, "tailscope: %s\n", s.msgs[i]);
-	session_free(&s);
 	return rc;
 }
