@@ -9,7 +9,9 @@
  * it untouched.
  *
  * The layout and the action logic are usable without a terminal (ui_layout,
- * ui_action with ui.headless = 1): unit tests drive them directly. */
+ * ui_action with ui.headless = 1): unit tests drive them directly; the
+ * terminal state lives apart in ui.term.  The panes, screens and overlays
+ * are modules (view.h), one file each. */
 #ifndef TS_UI_H
 #define TS_UI_H
 
