@@ -131,5 +131,13 @@ start small 40 10 -- "$FIX/run-a"
 wait_for small "terminal too small" >/dev/null
 dump small too-small
 keys small q
+sleep 0.3
+
+# BUILD=build-asan: the sanitizers' reports (lib.sh's SANENV)
+reports=$(ls "$TMP"/san-* "$TMP"/tmpdir/tailscope-stderr-* 2>/dev/null)
+if [ -n "$reports" ]; then
+	for f in $reports; do sed 's/^/# /' "$f" | head -40; done
+fi
+check "no sanitizer report from any run" test -z "$reports"
 
 [ "$failed" -eq 0 ]
