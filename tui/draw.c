@@ -131,3 +131,11 @@ void draw_hit_add(ui *u, int y, int x0, int x1, const ui_view *v, long value)
 	}
 	u->term.hits[u->term.n_hits++] = (ui_hit){y, x0, x1, v, value};
 }
+
+WINDOW *draw_begin(ui *u, const ui_view *v)
+{
+	WINDOW *w = WIN(u, v->win);
+	werase(w);
+	draw_hits_clear(u, v);
+	return w;
+}

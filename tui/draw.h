@@ -44,6 +44,9 @@ void draw_vsep(WINDOW *w, int x, int h);
 WINDOW *draw_overlay_win(int h, int w);
 void draw_overlay_frame(const ui *u, WINDOW *o, const char *ttl);
 
+/* Starts a view's frame in its window: clears the window and the view's
+ * mouse regions; returns the window. */
+WINDOW *draw_begin(ui *u, const ui_view *v);
 /* Mouse regions: forget those of a view, add one (screen coordinates). */
 void draw_hits_clear(ui *u, const ui_view *v);
 void draw_hit_add(ui *u, int y, int x0, int x1, const ui_view *v, long value);

@@ -134,12 +134,10 @@ static void record_row(ui *u, const rec_ctx *c, int y, size_t i)
 
 static void records_draw(ui *u, const ui_frame *f)
 {
-	WINDOW *w = WIN(u, W_RECORDS);
+	WINDOW *w = draw_begin(u, &ui_pane_records);
 	int H = u->lay.records.h, W = u->lay.records.w;
 	const session_view *v = f->v;
 
-	werase(w);
-	draw_hits_clear(u, &ui_pane_records);
 	if (!v->valid || v->failed || !v->s) {
 		draw_title(u, w, W, u->focus == UI_PANE_RECORDS, " Records");
 		if (v->valid)

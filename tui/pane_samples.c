@@ -97,13 +97,11 @@ static void sample_row(ui *u, WINDOW *w, int y, int W, int nw, const session_run
 
 static void samples_draw(ui *u, const ui_frame *f)
 {
-	WINDOW *w = WIN(u, W_SAMPLES);
+	WINDOW *w = draw_begin(u, &ui_pane_samples);
 	int H = u->lay.samples.h, W = u->lay.samples.w - 1;
 	char buf[256];
 
-	werase(w);
 	draw_vsep(w, W, H);
-	draw_hits_clear(u, &ui_pane_samples);
 	if (!f->run) {
 		draw_title(u, w, W, 0, " Samples");
 		return;

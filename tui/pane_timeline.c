@@ -279,12 +279,10 @@ static void sparkline(ui *u, const tl_ctx *c)
 
 static void timeline_draw(ui *u, const ui_frame *f)
 {
-	WINDOW *w = WIN(u, W_TIMELINE);
+	WINDOW *w = draw_begin(u, &ui_pane_timeline);
 	int H = u->lay.timeline.h, W = u->lay.timeline.w;
 	const session_view *v = f->v;
 
-	werase(w);
-	draw_hits_clear(u, &ui_pane_timeline);
 	if (!f->ok) {
 		draw_title(u, w, W, u->focus == UI_PANE_TIMELINE, " Timeline");
 		return;

@@ -240,13 +240,11 @@ static void footer(const ui *u, WINDOW *w, int yf, int H, int W, const session *
 
 static void compare_draw(ui *u, const ui_frame *f)
 {
-	WINDOW *w = WIN(u, W_SCREEN);
+	WINDOW *w = draw_begin(u, &ui_screen_compare);
 	int H = u->lay.rows - 1, W = u->lay.cols, y0 = 3;
 	size_t n = f->s->n_runs;
 	cmp_table t;
 
-	werase(w);
-	draw_hits_clear(u, &ui_screen_compare);
 	compare_title(u, w, W, f);
 	if (table_build(&t, f->s) != 0) {
 		draw_put(w, 2, 1, W - 2, "out of memory", draw_ca(u, CP_FP, A_BOLD, A_BOLD));

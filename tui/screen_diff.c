@@ -127,13 +127,11 @@ static void diff_row(ui *u, WINDOW *w, int y, int W, const session_run *ra, cons
 
 static void diff_draw(ui *u, const ui_frame *f)
 {
-	WINDOW *w = WIN(u, W_SCREEN);
+	WINDOW *w = draw_begin(u, &ui_screen_diff);
 	const session *s = f->s;
 	int H = u->lay.rows - 1, W = u->lay.cols, y0 = 3;
 	const compare_diff *d = &u->diff;
 
-	werase(w);
-	draw_hits_clear(u, &ui_screen_diff);
 	if (u->diff_a >= s->n_runs || u->diff_b >= s->n_runs) {
 		draw_title(u, w, W, 1, " Diff");
 		return;
