@@ -631,6 +631,41 @@ static void test_ui_global_requests_on_every_screen(void **state)
 	assert_true(ui_global_has(ACT_HELP));
 }
 
+/* The per-frame view the panes draw from: the current run, the sample on
+ * screen and the policy names they show (repeat-stop as the status bar
+ * says it, any other policy by its canonical name). */
+static void test_ui_frame(void **state)
+{
+	fx *f = *state;
+	ui *u = &f->u;
+	session *s = &f->s;
+	ui_frame fr;
+	ui_key(u, 0, '\r');                               /* run-a in the debugger */
+	ui_frame_build(u, &fr);
+	assert_ptr_equal(fr.s, s);
+	assert_ptr_equal(fr.run, &s->runs[0]);
+	assert_ptr_equal(fr.v, &s->view);
+	assert_true(fr.ok);
+	assert_false(fr.rs_on);
+	assert_string_equal(fr.pol_name, "repeat_stop");  /* compared with off */
+	ui_key(u, 0, 'o');
+	ui_frame_build(u, &fr);
+	assert_true(fr.rs_on);
+	assert_string_equal(fr.pol_label, "repeat-stop");
+	ui_key(u, 0, 'o');
+	ui_frame_build(u, &fr);
+	assert_false(fr.rs_on);
+	assert_string_equal(fr.pol_name, "budget:2");
+	assert_string_equal(fr.pol_label, "budget:2");
+	ui_key(u, 0, 'G');                                /* line 5: not JSON */
+	ui_frame_build(u, &fr);
+	assert_true(fr.v->valid);
+	assert_false(fr.ok);
+	ui_key(u, 0, 'R');                                /* next run */
+	ui_frame_build(u, &fr);
+	assert_ptr_equal(fr.run, &s->runs[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -647,6 +682,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ui_compare_and_diff_keys, setup_ac, teardown),
 		cmocka_unit_test_setup_teardown(test_ui_diff_pair, setup_abc, teardown),
 		cmocka_unit_test_setup_teardown(test_ui_global_requests_on_every_screen, setup_ac, teardown),
+		cmocka_unit_test_setup_teardown(test_ui_frame, setup_ac, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
