@@ -75,7 +75,7 @@ BENCH_BINS   := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 ALL_LIBS = $(CURSES_LIBS) $(CHAFA_LIBS) $(CJSON_LIBS) -lm
 
-.PHONY: all demo test check asan-test bench sample-runs clean distclean deps deps-test fresh-check
+.PHONY: all demo test check asan-test golden bench sample-runs clean distclean deps deps-test fresh-check
 # keep intermediate objects (no 'rm' lines after the test summary)
 .SECONDARY:
 
@@ -145,6 +145,11 @@ test: deps-test
 TEST_SUITES ?= cli tui
 check: all $(TEST_BINS)
 	@BUILD=$(BUILD) TEST_SUITES="$(TEST_SUITES)" sh tests/run.sh $(TEST_BINS)
+
+# Rewrites the golden screen dumps (tests/tui/golden/); review with git diff.
+golden: deps-test
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) sh tests/tui/test_golden.sh --update
 
 asan-test: deps-test
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 TEST_SUITES=cli \

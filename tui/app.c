@@ -93,6 +93,24 @@ static int tty_gone(void)
 	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
+/* A slice of idle work (about 15 ms), then the new badges now and then. */
+static unsigned idle_slice(ui *u, session *s, double t, double *last_draw)
+{
+	double until = t + 15;
+	size_t n = 0;
+	unsigned rd = 0;
+	do
+		n += session_idle(s, 1);
+	while (now_ms() < until && !session_idle_done(s));
+	if (n && (now_ms() - *last_draw > 150 || session_idle_done(s))) {
+		*last_draw = now_ms();
+		rd |= ui_idle_progress(u);
+		if (u->overlay == UI_OV_METRICS || u->overlay == UI_OV_HISTOGRAM)
+			rd |= UI_RD_OVERLAY;
+	}
+	return rd;
+}
+
 static void loop(ui *u, session *s)
 {
 	unsigned rd = UI_RD_ALL;
@@ -129,18 +147,7 @@ static void loop(ui *u, session *s)
 				rd |= ui_tick(u, play_steps(u));
 				next_tick = t + play_tick_ms(u);
 			} else if (!u->playing && !session_idle_done(s)) {
-				/* a slice of idle work, then show the new badges now and then */
-				double until = t + 15;
-				size_t n = 0;
-				do
-					n += session_idle(s, 1);
-				while (now_ms() < until && !session_idle_done(s));
-				if (n && (now_ms() - last_idle_draw > 150 || session_idle_done(s))) {
-					last_idle_draw = now_ms();
-					rd |= ui_idle_progress(u);
-					if (u->overlay == UI_OV_METRICS || u->overlay == UI_OV_HISTOGRAM)
-						rd |= UI_RD_OVERLAY;
-				}
+				rd |= idle_slice(u, s, t, &last_idle_draw);
 			}
 			continue;
 		}
@@ -172,34 +179,11 @@ static void loop(ui *u, session *s)
 	}
 }
 
-int cmd_tui(int argc, char **argv)
+/* Checks the runs, starts curses, runs the debugger and restores the
+ * terminal; returns the exit status. */
+static int debug_runs(char *const *runs, size_t n_runs, const session_opts *o)
 {
-	session_opts o;
-	char **runs;
-	size_t n_runs = 0;
 	ts_error err;
-
-	/* options: the shared table (tui/cli/cli.c) */
-	const cli_command *cmd = cli_command_find("tui");
-	cli_values cv;
-	int pr = cli_parse(cmd, argc, argv, &cv);
-	if (pr == 0 && cv.n_pos == 0)
-		pr = cli_usage_error(cmd, "no RUN given");
-	if (pr != 0) {
-		cli_values_free(&cv);
-		return pr == 1 ? 0 : 2;
-	}
-	session_opts_default(&o);
-	o.gt_path = cv.ex.gt_path;
-	o.images_dir = cv.images_dir;
-	o.coords_set = cv.ex.coords_set;
-	o.an = cv.ex.an;
-	limits_set lim = cv.lim;
-	o.trace_lim = &lim.trace;
-	o.image_lim = &lim.image;
-	runs = (char **)cv.pos; /* taken over from cv: freed below */
-	n_runs = cv.n_pos;
-	cv.pos = NULL;
 	/* cheap checks before the screen changes: a run that cannot be opened at
 	 * all is reported on the plain terminal */
 	size_t usable = 0;
@@ -212,21 +196,17 @@ int cmd_tui(int argc, char **argv)
 			errf(err.msg, NULL);
 		}
 	}
-	if (!usable) {
-		free(runs);
+	if (!usable)
 		return 2;
-	}
 
 	char terr[256];
 	if (term_start(terr, sizeof terr) != 0) {
 		errf(terr, NULL);
-		free(runs);
 		return 2;
 	}
 	session s;
 	progress_state ps = {now_ms(), 0};
-	ts_status st = session_open(&s, runs, n_runs, &o, on_progress, &ps, &err);
-	free(runs);
+	ts_status st = session_open(&s, runs, n_runs, o, on_progress, &ps, &err);
 	int rc = 0;
 	if (st != TS_OK || term_signal) {
 		term_stop();
@@ -258,5 +238,37 @@ int cmd_tui(int argc, char **argv)
 	for (size_t i = 0; i < s.n_msgs; i++)
 		fprintf(stderr, "tailscope: %s\n", s.msgs[i]);
 	session_free(&s);
+	return rc;
+}
+
+int cmd_tui(int argc, char **argv)
+{
+	session_opts o;
+	char **runs;
+	size_t n_runs = 0;
+
+	/* options: the shared table (tui/cli/cli.c) */
+	const cli_command *cmd = cli_command_find("tui");
+	cli_values cv;
+	int pr = cli_parse(cmd, argc, argv, &cv);
+	if (pr == 0 && cv.n_pos == 0)
+		pr = cli_usage_error(cmd, "no RUN given");
+	if (pr != 0) {
+		cli_values_free(&cv);
+		return pr == 1 ? 0 : 2;
+	}
+	session_opts_default(&o);
+	o.gt_path = cv.ex.gt_path;
+	o.images_dir = cv.images_dir;
+	o.coords_set = cv.ex.coords_set;
+	o.an = cv.ex.an;
+	limits_set lim = cv.lim;
+	o.trace_lim = &lim.trace;
+	o.image_lim = &lim.image;
+	runs = (char **)cv.pos; /* taken over from cv: freed below */
+	n_runs = cv.n_pos;
+	cv.pos = NULL;
+	int rc = debug_runs(runs, n_runs, &o);
+	free(runs);
 	return rc;
 }

@@ -9,7 +9,9 @@
  * it untouched.
  *
  * The layout and the action logic are usable without a terminal (ui_layout,
- * ui_action with ui.headless = 1): unit tests drive them directly. */
+ * ui_action with ui.headless = 1): unit tests drive them directly; the
+ * terminal state lives apart in ui.term.  The panes, screens and overlays
+ * are modules (view.h), one file each. */
 #ifndef TS_UI_H
 #define TS_UI_H
 
@@ -56,29 +58,54 @@ void ui_layout_compute(int rows, int cols, ui_layout *l);
 
 enum { UI_PANE_SAMPLES = 0, UI_PANE_RECORDS, UI_PANE_TIMELINE, UI_PANE_COUNT };
 enum { UI_OV_NONE = 0, UI_OV_HELP, UI_OV_METRICS, UI_OV_FILTER, UI_OV_HISTOGRAM };
-enum { UI_HIT_SAMPLE = 1, UI_HIT_RECORD, UI_HIT_STEP, UI_HIT_RUN, UI_HIT_DIFF };
 /* What fills the screen above the status bar: the debugger's panes, the
  * comparison of all runs (one row per run), or the per-sample diff of two
  * runs. */
 enum { UI_SCREEN_MAIN = 0, UI_SCREEN_COMPARE, UI_SCREEN_DIFF };
 #define UI_N_WIN 6
 
+struct ui_view;
+
+/* A clickable region drawn by a pane or screen; a click goes to its click
+ * op with the value. */
 typedef struct ui_hit {
 	int y, x0, x1;  /* screen row, columns [x0, x1) */
-	int kind;
-	long value;     /* view row, record index, step */
+	const struct ui_view *view; /* who drew it (view.h) */
+	long value;     /* view row, record index, step, run, diff row */
 } ui_hit;
 
 #define UI_N_SPEEDS 10
 
 typedef struct ui ui;
 
+/* Terminal state: windows, colours, the image pane's frame cache and the
+ * mouse regions of the last frame.  Only the drawing side (ui_draw.c and
+ * the panes, view.h) touches it; headless, it stays zeroed. */
+typedef struct ui_term {
+	void *win[UI_N_WIN];   /* WINDOW *: samples, image, records, timeline, status,
+	                        * comparison/diff screen */
+	int color;             /* colours in use */
+	render_color_mode mode;
+	void *pairs;           /* pairs * */
+	render_cache *rcache;
+	/* what the image pane shows now (to skip unchanged frames) */
+	int img_valid;
+	render_box *img_boxes;
+	size_t img_n, img_cap;
+	uint64_t img_serial;
+	int img_h, img_w;
+	unsigned img_gen;
+	int img_frames;        /* frames actually rendered + blitted (stats) */
+	ui_hit *hits;
+	size_t n_hits, cap_hits;
+} ui_term;
+
+/* Headless state (what the unit tests drive through ui_action / ui_key)
+ * and, in `term`, the terminal state. */
 struct ui {
 	session *s;
 	int headless;          /* no curses: actions only */
 	ui_layout lay;
-	void *win[UI_N_WIN];   /* WINDOW *: samples, image, records, timeline, status,
-	                        * comparison/diff screen */
 	int focus;
 	int overlay;
 	int screen;            /* UI_SCREEN_* */
@@ -103,27 +130,14 @@ struct ui {
 	size_t filter_len;
 	char note[320];        /* transient status message (sanitized) */
 	unsigned note_serial;  /* session message serial already shown */
-	int color;             /* colours in use */
-	render_color_mode mode;
-	void *pairs;           /* pairs * */
-	render_cache *rcache;
 	render_image *blank;   /* canvas for boxes when the image is missing */
 	size_t blank_for_run, blank_for_idx;
 	render_box *boxes;     /* boxes for the current view (ui_boxes) */
 	size_t n_boxes, cap_boxes;
 	uint32_t *scratch;     /* ui_boxes' counting space */
 	size_t cap_scratch;
-	/* what the image pane shows now (to skip unchanged frames) */
-	int img_valid;
-	render_box *img_boxes;
-	size_t img_n, img_cap;
-	uint64_t img_serial;
-	int img_h, img_w;
-	unsigned img_gen;
-	int img_frames;        /* frames actually rendered + blitted (stats) */
-	ui_hit *hits;
-	size_t n_hits, cap_hits;
 	int quit;
+	ui_term term;          /* terminal state */
 };
 
 void ui_init(ui *u, session *s, int headless);

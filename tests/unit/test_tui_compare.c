@@ -29,6 +29,7 @@
 #include "compare.h"
 #include "session.h"
 #include "ui.h"
+#include "view.h"
 
 #define RUN_A "tests/data/tui/run-a"
 #define RUN_B "tests/data/tui/run-b"
@@ -558,6 +559,113 @@ static void test_ui_diff_pair(void **state)
 	assert_int_equal(u->diff.n_worse, 0);
 }
 
+/* The dispatcher routes a request to the screen first, then to the global
+ * requests (ui.c's table): on the comparison and the diff screens every
+ * global request must reach its handler.  The old screen_action ended in a
+ * catch-all that answered any request missing from its hand-written list
+ * with a hint, so a new global key was silently swallowed there; this loop
+ * covers every entry of the table, present and future.  Only c, d and Esc
+ * belong to these screens (they leave them). */
+static int hinted(const ui *u)
+{
+	return strstr(u->note, "Enter opens the") != NULL;
+}
+
+static void check_global(ui *u, session *s, int screen, keys_action a)
+{
+	int pol = u->pol_idx;
+	size_t cur = s->cur;
+	u->screen = screen;
+	u->overlay = UI_OV_NONE;
+	u->quit = 0;
+	u->note[0] = 0;
+	unsigned m = ui_action(u, a);
+	assert_false(hinted(u));
+	switch (a) {
+	case ACT_NONE: assert_int_equal(m, 0); break;
+	case ACT_QUIT: assert_true(u->quit); break;
+	case ACT_HELP: assert_int_equal(u->overlay, UI_OV_HELP); break;
+	case ACT_METRICS: assert_int_equal(u->overlay, UI_OV_METRICS); break;
+	case ACT_HISTOGRAM: assert_int_equal(u->overlay, UI_OV_HISTOGRAM); break;
+	case ACT_POLICY: assert_int_equal(u->pol_idx, (pol + 1) % COMPARE_N_POL); break;
+	case ACT_REPEAT_STOP:
+		assert_int_equal(u->pol_idx, pol == COMPARE_POL_REPEAT_STOP ? COMPARE_POL_OFF
+		                                                            : COMPARE_POL_REPEAT_STOP);
+		break;
+	case ACT_NEXT_RUN: assert_int_equal(s->cur, (cur + 1) % s->n_runs); break;
+	case ACT_REDRAW: assert_int_equal(m, UI_RD_ALL); break;
+	default: break; /* a newer global request: not swallowed is all we know */
+	}
+	if (a != ACT_QUIT && a != ACT_NONE && a != ACT_POLICY && a != ACT_REPEAT_STOP)
+		assert_int_not_equal(m, 0);
+}
+
+static void test_ui_global_requests_on_every_screen(void **state)
+{
+	fx *f = *state;
+	ui *u = &f->u;
+	session *s = &f->s;
+	size_t n_global = 0;
+	ui_key(u, 0, 'd'); /* build a diff */
+	assert_int_equal(u->screen, UI_SCREEN_DIFF);
+	for (int screen = UI_SCREEN_COMPARE; screen <= UI_SCREEN_DIFF; screen++)
+		for (int a = 0; a < ACT_COUNT; a++) {
+			if (!ui_global_has((keys_action)a) || a == ACT_COMPARE || a == ACT_DIFF || a == ACT_CLOSE)
+				continue;
+			check_global(u, s, screen, (keys_action)a);
+			n_global++;
+		}
+	assert_int_equal(n_global, 2 * 9); /* none, q ? m M o r R Ctrl-L */
+	/* what is neither the screen's nor global still leaves the hint */
+	u->screen = UI_SCREEN_COMPARE;
+	u->overlay = UI_OV_NONE;
+	ui_action(u, ACT_NEXT_SAMPLE);
+	assert_true(hinted(u));
+	assert_int_equal(u->screen, UI_SCREEN_COMPARE);
+	u->note[0] = 0;
+	u->screen = UI_SCREEN_DIFF;
+	ui_action(u, ACT_GT);
+	assert_true(hinted(u));
+	/* and a global request does nothing screen-specific on the debugger */
+	assert_false(ui_global_has(ACT_NEXT_SAMPLE));
+	assert_true(ui_global_has(ACT_HELP));
+}
+
+/* The per-frame view the panes draw from: the current run, the sample on
+ * screen and the policy names they show (repeat-stop as the status bar
+ * says it, any other policy by its canonical name). */
+static void test_ui_frame(void **state)
+{
+	fx *f = *state;
+	ui *u = &f->u;
+	session *s = &f->s;
+	ui_frame fr;
+	ui_key(u, 0, '\r');                               /* run-a in the debugger */
+	ui_frame_build(u, &fr);
+	assert_ptr_equal(fr.s, s);
+	assert_ptr_equal(fr.run, &s->runs[0]);
+	assert_ptr_equal(fr.v, &s->view);
+	assert_true(fr.ok);
+	assert_false(fr.rs_on);
+	assert_string_equal(fr.pol_name, "repeat_stop");  /* compared with off */
+	ui_key(u, 0, 'o');
+	ui_frame_build(u, &fr);
+	assert_true(fr.rs_on);
+	assert_string_equal(fr.pol_label, "repeat-stop");
+	ui_key(u, 0, 'o');
+	ui_frame_build(u, &fr);
+	assert_false(fr.rs_on);
+	assert_string_equal(fr.pol_name, "budget:2");
+	assert_string_equal(fr.pol_label, "budget:2");
+	ui_key(u, 0, 'G');                                /* line 5: not JSON */
+	ui_frame_build(u, &fr);
+	assert_true(fr.v->valid);
+	assert_false(fr.ok);
+	ui_key(u, 0, 'R');                                /* next run */
+	ui_frame_build(u, &fr);
+	assert_ptr_equal(fr.run, &s->runs[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -573,6 +681,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ui_policy_cycle, setup_ac, teardown),
 		cmocka_unit_test_setup_teardown(test_ui_compare_and_diff_keys, setup_ac, teardown),
 		cmocka_unit_test_setup_teardown(test_ui_diff_pair, setup_abc, teardown),
+		cmocka_unit_test_setup_teardown(test_ui_global_requests_on_every_screen, setup_ac, teardown),
+		cmocka_unit_test_setup_teardown(test_ui_frame, setup_ac, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

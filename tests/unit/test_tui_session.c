@@ -246,6 +246,10 @@ static void test_ui_replay_and_repeat_stop(void **state)
 	assert_int_equal(v->rp.cursor, 90);
 	ui_action(u, ACT_UP);
 	assert_int_equal(v->rp.cursor, 89);
+	ui_action(u, ACT_PAGE_UP);                    /* a timeline page: 20 steps */
+	assert_int_equal(v->rp.cursor, 69);
+	ui_action(u, ACT_PAGE_DOWN);
+	assert_int_equal(v->rp.cursor, 89);
 	ui_action(u, ACT_NEXT_PANE);                  /* back to samples */
 	assert_int_equal(u->focus, UI_PANE_SAMPLES);
 

@@ -1,0 +1,115 @@
+/* overlay_filter.c — the filter prompt (/) in the status bar: edits the
+ * filter text (UTF-8, Backspace removes a whole character, Ctrl-U clears),
+ * Enter applies it, Esc cancels and shows the filter in force again. */
+#include <stdio.h>
+#include <string.h>
+
+#include "draw.h"
+#include "sanitize.h"
+
+static void filter_draw(ui *u, const ui_frame *f)
+{
+	WINDOW *w = WIN(u, W_STATUS);
+	attr_t base = draw_ca(u, CP_STATUS, 0, A_REVERSE);
+	char safe[SLIST_FILTER_TEXT_MAX * 4], buf[SLIST_FILTER_TEXT_MAX * 4 + 96];
+	(void)f;
+	if (!w)
+		return;
+	werase(w);
+	draw_fill_row(w, 0, 0, u->lay.status.w, base);
+	sanitize(u->filter, u->filter_len, safe, sizeof safe, 0);
+	snprintf(buf, sizeof buf, " /%s█   Enter apply · Esc cancel · dup, trunc, label:TEXT, or text", safe);
+	draw_put(w, 0, 0, u->lay.status.w, buf, base | A_BOLD);
+	wnoutrefresh(w);
+}
+
+/* Esc: the prompt closes; the filter in force stays, its text comes back */
+static unsigned cancel(ui *u)
+{
+	const session_run *r = session_cur(u->s);
+	u->overlay = UI_OV_NONE;
+	u->filter_len = 0;
+	u->filter[0] = 0;
+	if (r && r->list.filter.kind != SLIST_FILTER_NONE) {
+		const char *pre = r->list.filter.kind == SLIST_FILTER_LABEL ? "label:"
+		                : r->list.filter.kind == SLIST_FILTER_DUP ? "dup"
+		                : r->list.filter.kind == SLIST_FILTER_TRUNC ? "trunc" : "";
+		size_t a = strlen(pre), b = strlen(r->list.filter.text);
+		if (a + b >= sizeof u->filter)
+			b = sizeof u->filter - 1 - a;
+		memcpy(u->filter, pre, a);
+		memcpy(u->filter + a, r->list.filter.text, b);
+		u->filter[a + b] = 0;
+	}
+	u->filter_len = strlen(u->filter);
+	return UI_RD_STATUS;
+}
+
+static unsigned backspace(ui *u)
+{
+	while (u->filter_len > 0) {
+		unsigned char c = (unsigned char)u->filter[--u->filter_len];
+		if ((c & 0xC0) != 0x80)
+			break; /* removed a whole UTF-8 character */
+	}
+	u->filter[u->filter_len] = 0;
+	return UI_RD_STATUS;
+}
+
+/* UTF-8 of code point ch into enc; its length */
+static size_t utf8_encode(unsigned ch, char enc[4])
+{
+	if (ch < 0x80) {
+		enc[0] = (char)ch;
+		return 1;
+	}
+	if (ch < 0x800) {
+		enc[0] = (char)(0xC0 | (ch >> 6));
+		enc[1] = (char)(0x80 | (ch & 0x3F));
+		return 2;
+	}
+	if (ch < 0x10000) {
+		enc[0] = (char)(0xE0 | (ch >> 12));
+		enc[1] = (char)(0x80 | ((ch >> 6) & 0x3F));
+		enc[2] = (char)(0x80 | (ch & 0x3F));
+		return 3;
+	}
+	enc[0] = (char)(0xF0 | (ch >> 18));
+	enc[1] = (char)(0x80 | ((ch >> 12) & 0x3F));
+	enc[2] = (char)(0x80 | ((ch >> 6) & 0x3F));
+	enc[3] = (char)(0x80 | (ch & 0x3F));
+	return 4;
+}
+
+static unsigned filter_input(ui *u, int is_key, unsigned ch)
+{
+	if ((!is_key && (ch == '\r' || ch == '\n')) || (is_key && ch == KEY_ENTER)) {
+		u->overlay = UI_OV_NONE;
+		return ui_apply_filter(u);
+	}
+	if (!is_key && ch == 27)
+		return cancel(u);
+	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8)))
+		return backspace(u);
+	if (!is_key && ch == 21) { /* Ctrl-U */
+		u->filter_len = 0;
+		u->filter[0] = 0;
+		return UI_RD_STATUS;
+	}
+	if (is_key || ch < 0x20 || ch == 0x7f || (ch >= 0x80 && ch < 0xa0) || ch > 0x10FFFF ||
+	    (ch >= 0xD800 && ch <= 0xDFFF))
+		return 0;
+	char enc[4];
+	size_t n = utf8_encode(ch, enc);
+	if (u->filter_len + n + 1 > sizeof u->filter)
+		return 0;
+	memcpy(u->filter + u->filter_len, enc, n);
+	u->filter_len += n;
+	u->filter[u->filter_len] = 0;
+	return UI_RD_STATUS;
+}
+
+const ui_view ui_overlay_filter = {
+	.name = "filter", .win = W_STATUS, .rd = UI_RD_STATUS | UI_RD_OVERLAY,
+	.draw = filter_draw, .input = filter_input,
+};

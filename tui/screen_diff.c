@@ -1,0 +1,222 @@
+/* screen_diff.c — the per-sample diff of two runs over the same images
+ * (compare.h): one row per sample, those that got worse first, with both
+ * runs' badges and what changed; Enter opens the sample in run B or A. */
+#include <stdio.h>
+
+#include "draw.h"
+
+/* Badges of one side, DIFF_BW columns: rec dup ×rep T hits. */
+#define DIFF_BW 23
+static void diff_badges(const slist_item *it, int has_gt, char *out, size_t outsz)
+{
+	if (!it) {
+		snprintf(out, outsz, "%*s", DIFF_BW, "(not in this run)");
+		return;
+	}
+	if (!it->ready) {
+		snprintf(out, outsz, "%*s…", DIFF_BW - 1, "");
+		return;
+	}
+	if (it->failed) {
+		snprintf(out, outsz, "%*s", DIFF_BW, "error");
+		return;
+	}
+	const char *t = it->term == SLIST_TERM_CLOSED ? "C" : it->term == SLIST_TERM_TRUNCATED ? "T" : "M";
+	char hits[16];
+	if (has_gt && it->has_f1)
+		snprintf(hits, sizeof hits, "%zu", it->hits);
+	else
+		snprintf(hits, sizeof hits, "-");
+	char num[24];
+	int nl = snprintf(num, sizeof num, "%zu", it->max_repeat);
+	/* "×N" right-aligned in 5 columns ("×" is one column, two bytes) */
+	snprintf(out, outsz, "%5zu %4zu %*s×%s %s %4s", it->records, it->dups, nl < 4 ? 4 - nl : 0, "",
+	         num, t, hits);
+}
+
+static void diff_changes(const compare_row *r, char *out, size_t outsz)
+{
+	size_t n = 0;
+	out[0] = 0;
+#define ADD(...) do { int k_ = snprintf(out + n, outsz - n, __VA_ARGS__); \
+		if (k_ > 0 && (size_t)k_ < outsz - n) n += (size_t)k_; } while (0)
+	if (r->flags & COMPARE_WORSE_FAILED)
+		ADD("%sline fails", n ? ", " : "");
+	if (r->flags & COMPARE_BETTER_FAILED)
+		ADD("%sloads now", n ? ", " : "");
+	if (r->d_hits)
+		ADD("%s%+ld hit%s", n ? ", " : "", r->d_hits, r->d_hits == 1 || r->d_hits == -1 ? "" : "s");
+	if (r->d_dups)
+		ADD("%s%+ld dup%s", n ? ", " : "", r->d_dups, r->d_dups == 1 || r->d_dups == -1 ? "" : "s");
+	if (r->flags & COMPARE_WORSE_TERM)
+		ADD("%slost termination", n ? ", " : "");
+	if (r->flags & COMPARE_BETTER_TERM)
+		ADD("%scloses now", n ? ", " : "");
+#undef ADD
+}
+
+static void diff_title(const ui *u, WINDOW *w, int W, const session_run *ra, const session_run *rb)
+{
+	const compare_diff *d = &u->diff;
+	char buf[512];
+	int tl = snprintf(buf, sizeof buf, " Diff  A %s → B %s   %zu worse · %zu better · %zu unchanged",
+	                  ra->name, rb->name, d->n_worse, d->n_better, d->n_same);
+	if (tl > 0 && (d->n_only_a || d->n_only_b))
+		tl += snprintf(buf + tl, sizeof buf - (size_t)tl, " · %zu only in A · %zu only in B",
+		               d->n_only_a, d->n_only_b);
+	if (tl > 0 && d->n_pending)
+		snprintf(buf + tl, sizeof buf - (size_t)tl, "   computing (%zu samples left)", d->n_pending);
+	draw_title(u, w, W, 1, buf);
+}
+
+#define DIFF_NW 16
+#define DIFF_XA (9 + DIFF_NW + 2)
+#define DIFF_XB (DIFF_XA + DIFF_BW + 3)
+#define DIFF_XC (DIFF_XB + DIFF_BW + 2)
+
+static void diff_head(const ui *u, WINDOW *w, int W, const session_run *ra, const session_run *rb)
+{
+	char buf[160], ba[160], bb[160];
+	snprintf(buf, sizeof buf, "%5s %4s %5s %s %4s", "rec", "dup", "rep", "T", "hits");
+	draw_put(w, 2, 1, 7, "change", A_BOLD);
+	draw_put(w, 2, 9, DIFF_NW, "sample", A_BOLD);
+	draw_put(w, 1, DIFF_XA - 1, 1, u->diff_side ? " " : "▸", A_BOLD);
+	snprintf(ba, sizeof ba, "A %s", ra->name);
+	draw_put(w, 1, DIFF_XA, DIFF_BW, ba, u->diff_side ? A_NORMAL : A_BOLD | A_UNDERLINE);
+	draw_put(w, 2, DIFF_XA, W - DIFF_XA, buf, A_BOLD);
+	draw_put(w, 1, DIFF_XB - 1, 1, u->diff_side ? "▸" : " ", A_BOLD);
+	snprintf(bb, sizeof bb, "B %s", rb->name);
+	draw_put(w, 1, DIFF_XB, DIFF_BW, bb, u->diff_side ? A_BOLD | A_UNDERLINE : A_NORMAL);
+	draw_put(w, 2, DIFF_XB, W - DIFF_XB, buf, A_BOLD);
+	draw_put(w, 2, DIFF_XC, W - DIFF_XC, "what changed from A to B", A_BOLD);
+}
+
+static void diff_row(ui *u, WINDOW *w, int y, int W, const session_run *ra, const session_run *rb,
+                     size_t k)
+{
+	const compare_row *r = &u->diff.rows[k];
+	const slist_item *ia = r->a != COMPARE_NONE ? &ra->items[r->a] : NULL;
+	const slist_item *ib = r->b != COMPARE_NONE ? &rb->items[r->b] : NULL;
+	int sel = k == u->dcur.sel, has_gt = ra->g && rb->g;
+	attr_t base = sel ? A_REVERSE : A_NORMAL;
+	char buf[512], ba[160], bb[160], nm[96];
+	if (sel)
+		draw_fill_row(w, y, 0, W, base);
+	const char *cls = r->cls == COMPARE_CLS_WORSE ? "worse" : r->cls == COMPARE_CLS_BETTER ? "better"
+	                : r->cls == COMPARE_CLS_SAME ? "same" : r->cls == COMPARE_CLS_ONLY_A ? "only A"
+	                : "only B";
+	attr_t ca_cls = r->cls == COMPARE_CLS_WORSE ? draw_ca(u, CP_FP, A_BOLD, A_BOLD)
+	              : r->cls == COMPARE_CLS_BETTER ? draw_ca(u, CP_BETTER, A_BOLD, A_NORMAL)
+	              : draw_ca(u, CP_DIM, 0, A_DIM);
+	draw_put(w, y, 1, 7, cls, sel ? base | A_BOLD : ca_cls);
+	if (r->cls == COMPARE_CLS_WORSE)
+		draw_put(w, y, 0, 1, "!", sel ? base | A_BOLD : ca_cls);
+	const slist_item *named = ia ? ia : ib;
+	snprintf(nm, sizeof nm, "%s", named && named->name ? named->name : "?");
+	draw_put(w, y, 9, DIFF_NW, nm, base);
+	diff_badges(ia, has_gt, ba, sizeof ba);
+	diff_badges(ib, has_gt, bb, sizeof bb);
+	if (sel)
+		draw_put(w, y, u->diff_side ? DIFF_XB - 1 : DIFF_XA - 1, 1, "▸", base | A_BOLD);
+	draw_put(w, y, DIFF_XA, W - DIFF_XA, ba, base | (sel && !u->diff_side ? A_BOLD : 0));
+	draw_put(w, y, DIFF_XB, W - DIFF_XB, bb, base | (sel && u->diff_side ? A_BOLD : 0));
+	diff_changes(r, buf, sizeof buf);
+	draw_put(w, y, DIFF_XC, W - DIFF_XC, buf, sel ? base : r->cls == COMPARE_CLS_WORSE ? ca_cls : base);
+	draw_hit_add(u, y, 0, W, &ui_screen_diff, (long)k);
+}
+
+static void diff_draw(ui *u, const ui_frame *f)
+{
+	WINDOW *w = draw_begin(u, &ui_screen_diff);
+	const session *s = f->s;
+	int H = u->lay.rows - 1, W = u->lay.cols, y0 = 3;
+	const compare_diff *d = &u->diff;
+
+	if (u->diff_a >= s->n_runs || u->diff_b >= s->n_runs) {
+		draw_title(u, w, W, 1, " Diff");
+		return;
+	}
+	const session_run *ra = &s->runs[u->diff_a], *rb = &s->runs[u->diff_b];
+	diff_title(u, w, W, ra, rb);
+	diff_head(u, w, W, ra, rb);
+	size_t rows = H - y0 - 2 > 1 ? (size_t)(H - y0 - 2) : 1;
+	listcur_scroll(&u->dcur, d->n, rows);
+	for (size_t i = 0; i < rows && u->dcur.top + i < d->n; i++)
+		diff_row(u, w, y0 + (int)i, W, ra, rb, u->dcur.top + i);
+	if (d->n == 0)
+		draw_put(w, y0, 1, W - 2, d->n_pending ? "computing the samples' badges…" : "no samples",
+		         draw_ca(u, CP_DIM, 0, A_DIM));
+	if (H - 1 > y0) {
+		const analysis_opts *an = &ra->an;
+		double hit_t = an->n_iou ? an->iou[ra->hit_iou < an->n_iou ? ra->hit_iou : 0] : 0.3;
+		char buf[512];
+		snprintf(buf, sizeof buf,
+		         "worse = fewer hits (TP at IoU %.2g), more exact duplicates, lost termination or a failing line · "
+		         "Enter opens in %s (Tab/←/→: A or B) · d/Esc back",
+		         hit_t, u->diff_side ? "B" : "A");
+		draw_put(w, H - 1, 1, W - 2, buf, draw_ca(u, CP_DIM, 0, A_DIM));
+	}
+}
+
+/* ---- keys ---- */
+
+static unsigned diff_enter(ui *u)
+{
+	if (u->dcur.sel >= u->diff.n)
+		return 0;
+	const compare_row *row = &u->diff.rows[u->dcur.sel];
+	size_t run = u->diff_side ? u->diff_b : u->diff_a;
+	size_t idx = u->diff_side ? row->b : row->a;
+	if (idx == COMPARE_NONE) {
+		ui_note(u, "this sample is not in run %s (Tab picks the other run)", u->s->runs[run].name);
+		return UI_RD_STATUS;
+	}
+	return ui_drill_into(u, run, idx);
+}
+
+static unsigned diff_key(ui *u, keys_action a, int *handled)
+{
+	long delta;
+	int end;
+	*handled = 1;
+	if (ui_list_motion(a, (long)ui_screen_rows(u), &delta, &end))
+		return ui_list_move(&u->dcur, u->diff.n, delta, end);
+	switch (a) {
+	case ACT_ENTER:
+		return diff_enter(u);
+	case ACT_COMPARE:
+		if (u->overlay != UI_OV_NONE)
+			break;
+		/* fall through */
+	case ACT_CLOSE:
+	case ACT_DIFF:
+		u->screen = UI_SCREEN_COMPARE;
+		return UI_RD_ALL;
+	case ACT_PLAY:
+		return 0;
+	case ACT_NEXT_PANE:
+	case ACT_PREV_PANE:
+	case ACT_STEP_FWD:
+	case ACT_STEP_BACK:
+		u->diff_side = a == ACT_STEP_FWD ? 1 : a == ACT_STEP_BACK ? 0 : !u->diff_side;
+		ui_note(u, "Enter opens the sample in %s", u->s->runs[u->diff_side ? u->diff_b : u->diff_a].name);
+		return UI_RD_COMPARE | UI_RD_STATUS;
+	default:
+		break;
+	}
+	*handled = 0;
+	return 0;
+}
+
+static unsigned diff_click(ui *u, const ui_hit *h)
+{
+	if (u->screen != UI_SCREEN_DIFF)
+		return 0;
+	listcur_set(&u->dcur, (size_t)h->value, u->diff.n);
+	return UI_RD_COMPARE | UI_RD_STATUS;
+}
+
+const ui_view ui_screen_diff = {
+	.name = "diff", .win = W_SCREEN, .rd = UI_RD_COMPARE | UI_RD_LAYOUT | UI_RD_OVERLAY,
+	.draw = diff_draw, .key = diff_key, .click = diff_click,
+};

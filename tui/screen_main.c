@@ -1,0 +1,190 @@
+/* screen_main.c — the debugger's screen: its panes (the table below: adding
+ * a pane is a file and an entry here) and the requests that act on the
+ * sample on screen (replay, samples, ground truth, sort, filter, export,
+ * pixel view, speed).  List motions go to the focused pane first. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "draw.h"
+#include "pixel.h"
+
+/* in drawing order; the image pane last (it refreshes itself) */
+static const ui_view *const panes[] = {&ui_pane_samples, &ui_pane_records, &ui_pane_timeline,
+                                       &ui_pane_status, &ui_pane_image};
+/* the panes Tab cycles through, by UI_PANE_* */
+static const ui_view *const focusable[UI_PANE_COUNT] = {&ui_pane_samples, &ui_pane_records,
+                                                        &ui_pane_timeline};
+
+const ui_view *ui_focused_pane(const ui *u)
+{
+	return focusable[u->focus >= 0 && u->focus < UI_PANE_COUNT ? u->focus : 0];
+}
+
+static void main_draw(ui *u, const ui_frame *f)
+{
+	int full = (f->mask & (UI_RD_LAYOUT | UI_RD_OVERLAY)) != 0;
+	draw_hits_clear(u, &ui_screen_compare);
+	draw_hits_clear(u, &ui_screen_diff);
+	for (size_t i = 0; i < sizeof panes / sizeof panes[0]; i++) {
+		const ui_view *p = panes[i];
+		WINDOW *w = WIN(u, p->win);
+		if (!w)
+			continue;
+		if (full)
+			touchwin(w);
+		if (f->mask & p->rd)
+			p->draw(u, f);
+		if (p->win != W_IMAGE || full)
+			wnoutrefresh(w);
+	}
+}
+
+static unsigned play(ui *u)
+{
+	replay *rp = &u->s->view.rp;
+	if (!ui_view_ok(u))
+		return 0;
+	u->playing = !u->playing;
+	if (u->playing && rp->cursor >= replay_last(rp))
+		replay_home(rp);
+	return ui_replay_moved(u);
+}
+
+static unsigned boundary(ui *u, int next)
+{
+	if (!ui_view_ok(u))
+		return 0;
+	if (next)
+		replay_next_boundary(&u->s->view.rp);
+	else
+		replay_prev_boundary(&u->s->view.rp);
+	return ui_replay_moved(u);
+}
+
+/* e: the termination point, and what it is */
+static unsigned goto_termination(ui *u)
+{
+	replay *rp = &u->s->view.rp;
+	if (!ui_view_ok(u))
+		return 0;
+	replay_set(rp, replay_termination_point(rp));
+	if (u->policy_on && rp->fired) {
+		char nm[64];
+		session_policy_name(u->s, u->s->pol, nm, sizeof nm);
+		ui_note(u, "%s fires at step %ld", u->pol_idx == COMPARE_POL_REPEAT_STOP ? "repeat-stop" : nm,
+		        rp->stop_step + 1);
+	} else if (rp->closed) {
+		ui_note(u, "list closed at step %ld", rp->term_step + 1);
+	} else if (rp->tail_first >= 0) {
+		ui_note(u, "never closed: repeated tail starts with record #%ld at step %ld",
+		        rp->tail_first + 1, rp->cursor + 1);
+	} else {
+		ui_note(u, "never closed: ends at step %ld", rp->cursor + 1);
+	}
+	return ui_replay_moved(u);
+}
+
+static unsigned toggle_gt(ui *u)
+{
+	session_run *r = session_cur(u->s);
+	u->show_gt = !u->show_gt;
+	if (r && !r->g)
+		ui_note(u, "no ground truth loaded (--gt FILE)");
+	else
+		ui_note(u, "ground truth %s", u->show_gt ? "shown" : "hidden");
+	return UI_RD_IMAGE | UI_RD_STATUS;
+}
+
+static unsigned cycle_sort(ui *u)
+{
+	session_run *r = session_cur(u->s);
+	if (!r)
+		return 0;
+	r->list.sort = (slist_sort)((r->list.sort + 1) % SLIST_SORT_COUNT);
+	slist_rebuild(&r->list, r->items, r->n);
+	ui_note(u, "sort: %s", slist_sort_name(r->list.sort));
+	return UI_RD_SAMPLES | UI_RD_STATUS | ui_show_selected(u);
+}
+
+static unsigned export_png(ui *u)
+{
+	char path[1024], cwd[1024];
+	if (ui_export_png(u, path, sizeof path) == 0) {
+		if (getcwd(cwd, sizeof cwd))
+			ui_note(u, "wrote %s in %s", path, cwd);
+		else
+			ui_note(u, "wrote %s", path);
+	}
+	return UI_RD_STATUS;
+}
+
+static unsigned speed(ui *u, int faster)
+{
+	if (faster && u->speed + 1 < UI_N_SPEEDS)
+		u->speed++;
+	else if (!faster && u->speed > 0)
+		u->speed--;
+	ui_note(u, "replay speed %d steps/s", ui_speed(u));
+	return UI_RD_STATUS;
+}
+
+static unsigned pixel(ui *u)
+{
+	if (u->headless) {
+		ui_note(u, "pixel view: needs a terminal");
+		return UI_RD_STATUS;
+	}
+	u->playing = 0;
+	return pixel_view(u);
+}
+
+static unsigned main_request(ui *u, keys_action a, int *handled)
+{
+	*handled = 1;
+	switch (a) {
+	case ACT_NEXT_PANE: u->focus = (u->focus + 1) % UI_PANE_COUNT; return UI_RD_PANES;
+	case ACT_PREV_PANE: u->focus = (u->focus + UI_PANE_COUNT - 1) % UI_PANE_COUNT; return UI_RD_PANES;
+	case ACT_NEXT_SAMPLE: return ui_move_samples(u, 1, 0);
+	case ACT_PREV_SAMPLE: return ui_move_samples(u, -1, 0);
+	case ACT_PLAY: return play(u);
+	case ACT_STEP_FWD: return ui_move_steps(u, 1, 0);
+	case ACT_STEP_BACK: return ui_move_steps(u, -1, 0);
+	case ACT_NEXT_BOUNDARY: return boundary(u, 1);
+	case ACT_PREV_BOUNDARY: return boundary(u, 0);
+	case ACT_TRACE_START: return ui_move_steps(u, 0, -1);
+	case ACT_TRACE_END: return ui_move_steps(u, 0, 1);
+	case ACT_TERMINATION: return goto_termination(u);
+	case ACT_GT: return toggle_gt(u);
+	case ACT_SORT: return cycle_sort(u);
+	case ACT_FILTER:
+		u->overlay = UI_OV_FILTER;
+		u->filter_len = strlen(u->filter);
+		return UI_RD_STATUS;
+	case ACT_PIXEL: return pixel(u);
+	case ACT_EXPORT: return export_png(u);
+	case ACT_FASTER: return speed(u, 1);
+	case ACT_SLOWER: return speed(u, 0);
+	case ACT_ENTER: return 0;
+	default: *handled = 0; return 0;
+	}
+}
+
+/* the focused pane first (list motions), then the screen's requests */
+static unsigned main_key(ui *u, keys_action a, int *handled)
+{
+	const ui_view *p = ui_focused_pane(u);
+	unsigned m = p->key ? p->key(u, a, handled) : (*handled = 0, 0u);
+	if (*handled)
+		return m;
+	return m | main_request(u, a, handled);
+}
+
+static unsigned main_click(ui *u, const ui_hit *h)
+{
+	(void)u, (void)h;
+	return 0;
+}
+
+const ui_view ui_screen_main = {.name = "debugger", .win = -1, .rd = UI_RD_ALL, .draw = main_draw,
+                                .key = main_key, .click = main_click};
