@@ -9,12 +9,14 @@
 #include <string.h>
 
 #include "commands.h"
+#include "capture/capture.h"
 
 static const char usage_text[] =
 	"usage: tailscope [OPTIONS] RUN...            open the interactive debugger\n"
 	"       tailscope report [OPTIONS] RUN...     print duplicate/termination/F1 tables\n"
 	"       tailscope png [OPTIONS] RUN --sample ID -o FILE.png\n"
 	"       tailscope plot KIND [OPTIONS] RUN... [-o FILE.png]   (maxrepeat|interference|saved|pr)\n"
+	"       tailscope capture --server URL --images DIR --prompt TEXT -o RUN_DIR   (record traces)\n"
 	"       tailscope --help | --version\n"
 	"\n"
 	"RUN is a run directory (run.json, gt.json, images/, traces.jsonl) or a\n"
@@ -42,6 +44,8 @@ int main(int argc, char **argv)
 			return cmd_png(argc - 1, argv + 1);
 		if (!strcmp(a, "plot"))
 			return cmd_plot(argc - 1, argv + 1);
+		if (!strcmp(a, "capture"))
+			return cmd_capture(argc - 1, argv + 1);
 		if (!strcmp(a, "tui"))
 			return cmd_tui(argc - 1, argv + 1);
 	}
