@@ -185,15 +185,10 @@ cap_ev cap_resp_step_end(cap_resp *r)
 	policy_cut c = policy_apply(&r->pol, recs, n, r->first_dup);
 	if (!c.fired || c.stop_step < 0 || (size_t)c.stop_step > k)
 		return CAP_EV_MORE;
-	/* drop the steps after the stop step (none for repeat_stop and
-	 * near_dup; for budget:N the steps up to record N+1) */
-	size_t keep = (size_t)c.stop_step + 1;
-	if (keep < r->n_steps) {
-		r->text.len = r->steps[keep].off;
-		r->n_alts = r->steps[keep].alt_first;
-		r->alt_text.len = r->n_alts ? r->alts[r->n_alts - 1].off + r->alts[r->n_alts - 1].len : 0;
-		r->n_steps = keep;
-	}
+	/* The steps received so far stay: for repeat_stop and near_dup the
+	 * stop step is this step; budget:N is known to cut only once record
+	 * N+1 completes (policy.h: it does not fire on N records), so its
+	 * trace runs to that step and a replay of it cuts at stop_step. */
 	r->fired = 1;
 	r->stop_step = c.stop_step;
 	return CAP_EV_STOPPED;
@@ -410,6 +405,7 @@ int cap_resp_line(const cap_resp *r, const cap_ref *ref, const char *meta_json, 
 	}
 	bad |= cap_buf_add(o, "]},", 3);
 	char pname[48];
+	policy_name(&r->pol, pname, sizeof pname);
 	if (r->fired)
 		bad |= cap_buf_printf(o, "\"finish_reason\":\"stop\",\"stop_reason\":\"%s\"",
 		                      policy_kind_name(r->pol.kind));
@@ -421,7 +417,7 @@ int cap_resp_line(const cap_resp *r, const cap_ref *ref, const char *meta_json, 
 	else
 		bad |= cap_buf_puts(o, "\"finish_reason\":null");
 	bad |= cap_buf_puts(o, "}],\"capture\":{\"policy\":") ||
-	       cap_json_str(o, policy_name(&r->pol, pname, sizeof pname), strlen(pname)) ||
+	       cap_json_str(o, pname, strlen(pname)) ||
 	       cap_buf_printf(o, ",\"steps\":%zu", r->n_steps);
 	if (r->fired)
 		bad |= cap_buf_printf(o, ",\"stop_step\":%ld", r->stop_step);

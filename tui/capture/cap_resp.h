@@ -3,9 +3,12 @@
  * Each SSE event (a chat.completion.chunk) is turned into steps, every step
  * is fed to the same incremental record parser the debugger uses
  * (records.h), and after a step that completes a record the stop policy
- * (policy.h) is asked whether it fires.  When it does, the steps after its
- * stop step are dropped and the response is over: the caller aborts the HTTP
- * request.  At the end cap_resp_line() writes one traces.jsonl line in the
+ * (policy.h) is asked whether it fires.  When it does, the response is over
+ * at that step (later steps of the same chunk are ignored) and the caller
+ * aborts the HTTP request.  The trace keeps every step up to the one where the
+ * policy fired, so replaying the policy on it gives the same cut: for
+ * repeat_stop and near_dup that is the stop step itself; budget:N fires only
+ * once record N+1 completes (policy.h), and "stop_step" says record N's step.  At the end cap_resp_line() writes one traces.jsonl line in the
  * OpenAI chat.completion shape trace.h reads ("choices"[0] "logprobs"
  * "content"), with "finish_reason" "stop" and "stop_reason" set to the
  * policy's kind when the client stopped it.

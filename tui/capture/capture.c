@@ -51,6 +51,8 @@ typedef struct job {
 	int sse_done;      /* [DONE] seen */
 	ts_error err;
 	double t0;
+	double last_rx;    /* last byte received (idle --timeout) */
+	int timed_out;
 	char curl_err[CURL_ERROR_SIZE];
 } job;
 
@@ -364,6 +366,7 @@ static size_t on_data(char *p, size_t sz, size_t nm, void *ud)
 {
 	job *j = ud;
 	size_t n = sz * nm;
+	j->last_rx = now_s();
 	if (!j->http)
 		curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &j->http);
 	if (j->http < 200 || j->http >= 300) {
@@ -405,7 +408,8 @@ static int job_start(cap_state *s, job *j, size_t img, int attempt)
 	ts_error_clear(&j->err);
 	j->img = img;
 	j->attempt = attempt;
-	j->t0 = now_s();
+	j->t0 = j->last_rx = now_s();
+	j->timed_out = 0;
 	j->curl_err[0] = '\0';
 	if (!j->h && !(j->h = curl_easy_init())) {
 		msg(s, "curl_easy_init failed");
@@ -427,8 +431,8 @@ static int job_start(cap_state *s, job *j, size_t img, int attempt)
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "tailscope/" TS_VERSION);
 	long to = o->timeout >= 1 ? (long)ceil(o->timeout) : 1;
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, to);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, to);
+	/* the idle timeout is ours (main loop): curl's low-speed check averages
+	 * over seconds that include the upload of the request */
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (curl_multi_add_handle(s->multi, h) != CURLM_OK) {
 		msg(s, "curl_multi_add_handle failed");
@@ -510,6 +514,9 @@ static void job_done(cap_state *s, job *j, CURLcode rc)
 	cap_resp *r = &j->resp;
 	if (j->stop) {
 		/* ours: the policy fired or a limit cut the response */
+	} else if (j->timed_out) {
+		snprintf(why, sizeof why, "timed out after %zu steps: no data for %g s", r->n_steps,
+		         o->timeout);
 	} else if (j->fault) {
 		snprintf(why, sizeof why, "malformed stream after %zu steps: %s", r->n_steps, j->err.msg);
 	} else if (http && (http < 200 || http >= 300)) {
@@ -627,6 +634,7 @@ static int write_run_json(cap_state *s, int final)
 	cap_buf b;
 	cap_buf_init(&b, 0);
 	char pname[48], *imgs = abs_path(o->images), *gtp = abs_path(o->gt);
+	policy_name(&o->pol, pname, sizeof pname);
 	const char *base = strrchr(o->out, '/');
 	base = base && base[1] ? base + 1 : o->out;
 	const char *model = o->model ? o->model : s->server_model[0] ? s->server_model : NULL;
@@ -640,7 +648,7 @@ static int write_run_json(cap_state *s, int final)
 	                      o->max_tokens, o->top_logprobs) ||
 	       cap_json_num(&b, o->temperature) ||
 	       cap_buf_puts(&b, ",\n  \"policy\": ") ||
-	       cap_json_str(&b, policy_name(&o->pol, pname, sizeof pname), strlen(pname)) ||
+	       cap_json_str(&b, pname, strlen(pname)) ||
 	       cap_buf_printf(&b, ",\n  \"concurrency\": %ld,\n  \"retries\": %ld",
 	                      o->concurrency, o->retries) ||
 	       cap_buf_puts(&b, ",\n  \"tailscope_version\": \"" TS_VERSION "\",\n  \"started\": ") ||
@@ -880,6 +888,14 @@ int capture_run(const capture_opts *o)
 			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
 			if (j)
 				job_done(s, j, m->data.result);
+		}
+		now = now_s();
+		for (size_t i = 0; i < s->n_jobs; i++) {
+			job *j = &s->jobs[i];
+			if (j->busy && now - j->last_rx > o->timeout) {
+				j->timed_out = 1;
+				job_done(s, j, CURLE_OPERATION_TIMEDOUT);
+			}
 		}
 		progress(s, 0);
 		int wait_ms = 200;
