@@ -128,7 +128,7 @@ check "the server's error body is sanitized (ESC and U+202E shown as escapes)" \
 	sh -c "grep -qF 'upstream \\x1b[31mfault\\x1b[0m \\u{202E} for a.png' '$tmp/flt.err' && ! grep -q \"\$(printf '\\033')\" '$tmp/flt.err'"
 check "a stream cut mid-way is retried, then given up after 3 attempts" \
 	sh -c "grep -q 'b.png: attempt 1 of 3: stream cut after 3 steps' '$tmp/flt.err' && grep -q 'b.png: failed after 3 attempts: stream cut' '$tmp/flt.err'"
-check "malformed SSE is reported and retried" grep -q 'c.png: attempt 1 of 3: malformed stream after 2 steps: SSE event 4 is not a JSON object' "$tmp/flt.err"
+check "malformed SSE is reported and retried" grep -q 'c.png: attempt 1 of 3: malformed stream after 2 steps: SSE event 4 is not well-formed JSON' "$tmp/flt.err"
 check "--timeout without data is reported and retried" grep -q 'd.png: attempt 1 of 3: timed out after 0 steps: no data for 1 s' "$tmp/flt.err"
 check "HTTP 400 is not retried" grep -q 'e.png: failed after 1 attempt: HTTP 400: .*injected fault for e.png.*(not retried)' "$tmp/flt.err"
 grep -v '"file_name": "[be].png"' "$F/recording.jsonl" >"$tmp/rec_acd.jsonl"

@@ -2,13 +2,12 @@
  * traces.jsonl line (see cap_resp.h). */
 #include "cap_resp.h"
 
-#include <cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sanitize.h"
+#include "cap_json.h"
 
 
 void cap_resp_init(cap_resp *r, const trace_limits *lim, const recparse_limits *rl,
@@ -24,7 +23,8 @@ void cap_resp_init(cap_resp *r, const trace_limits *lim, const recparse_limits *
 	r->tok_cap = r->lim.max_token_bytes < ((size_t)1 << 20) ? r->lim.max_token_bytes : (size_t)1 << 20;
 	r->tok = malloc(r->tok_cap + 1);
 	cap_buf_init(&r->text, 0);
-	cap_buf_init(&r->alt_text, 0);
+	cap_buf_init(&r->items, 0);
+	cap_buf_init(&r->delta, r->tok_cap);
 	r->first_dup = -1;
 	r->stop_step = -1;
 }
@@ -33,11 +33,11 @@ void cap_resp_free(cap_resp *r)
 {
 	recparse_free(r->rp);
 	free(r->steps);
-	free(r->alts);
 	free(r->dup_tab);
 	free(r->tok);
 	cap_buf_free(&r->text);
-	cap_buf_free(&r->alt_text);
+	cap_buf_free(&r->items);
+	cap_buf_free(&r->delta);
 	memset(r, 0, sizeof *r);
 }
 
@@ -45,9 +45,9 @@ void cap_resp_reset(cap_resp *r)
 {
 	if (r->rp)
 		recparse_reset(r->rp);
-	r->n_steps = r->n_alts = 0;
+	r->n_steps = 0;
 	cap_buf_reset(&r->text);
-	cap_buf_reset(&r->alt_text);
+	cap_buf_reset(&r->items);
 	if (r->dup_tab)
 		memset(r->dup_tab, 0, r->dup_cap * sizeof *r->dup_tab);
 	r->recs_seen = 0;
@@ -71,7 +71,9 @@ static cap_ev limit_cut(cap_resp *r, const char *what)
 	return CAP_EV_STOPPED;
 }
 
-cap_ev cap_resp_step_begin(cap_resp *r, const char *bytes, size_t len, double logprob)
+static cap_ev step_end(cap_resp *r);
+
+cap_ev cap_resp_step(cap_resp *r, const char *bytes, size_t len, const char *item, size_t item_len)
 {
 	if (r->fired || r->limit_cut)
 		return CAP_EV_STOPPED;
@@ -83,48 +85,27 @@ cap_ev cap_resp_step_begin(cap_resp *r, const char *bytes, size_t len, double lo
 		return limit_cut(r, "more than 4 GiB of token text");
 	if (r->n_steps == r->cap_steps) {
 		size_t cap = r->cap_steps ? r->cap_steps * 2 : 256;
-		trace_step *s = realloc(r->steps, cap * sizeof *s);
+		struct cap_step *s = realloc(r->steps, cap * sizeof *s);
 		if (!s)
 			return limit_cut(r, "out of memory");
 		r->steps = s;
 		r->cap_steps = cap;
 	}
-	trace_step *s = &r->steps[r->n_steps];
-	s->off = (uint32_t)r->text.len;
-	s->len = (uint32_t)len;
-	s->logprob = logprob;
-	s->alt_first = (uint32_t)r->n_alts;
-	s->n_alt = 0;
-	if (cap_buf_add(&r->text, bytes, len))
+	size_t at = r->items.len;
+	int bad = r->n_steps && cap_buf_add(&r->items, ",", 1);
+	if (item)
+		bad |= cap_buf_add(&r->items, item, item_len);
+	else
+		bad |= cap_buf_add(&r->items, "{\"token\":", 9) || cap_json_str(&r->items, bytes, len) ||
+		       cap_buf_add(&r->items, ",\"logprob\":null}", 16);
+	if (bad || cap_buf_add(&r->text, bytes, len)) {
+		r->items.len = at;
 		return limit_cut(r, "out of memory");
-	r->n_steps++;
-	return CAP_EV_MORE;
-}
-
-void cap_resp_alt(cap_resp *r, const char *bytes, size_t len, double logprob)
-{
-	if (!r->n_steps || r->fired || r->limit_cut)
-		return;
-	trace_step *s = &r->steps[r->n_steps - 1];
-	if (s->n_alt >= r->lim.max_alts || len > r->lim.max_token_bytes ||
-	    r->alt_text.len + len > UINT32_MAX)
-		return;
-	if (r->n_alts == r->cap_alts) {
-		size_t cap = r->cap_alts ? r->cap_alts * 2 : 1024;
-		trace_alt *a = realloc(r->alts, cap * sizeof *a);
-		if (!a)
-			return;
-		r->alts = a;
-		r->cap_alts = cap;
 	}
-	trace_alt *a = &r->alts[r->n_alts];
-	a->off = (uint32_t)r->alt_text.len;
-	a->len = (uint32_t)len;
-	a->logprob = logprob;
-	if (cap_buf_add(&r->alt_text, bytes, len))
-		return;
-	r->n_alts++;
-	s->n_alt++;
+	r->steps[r->n_steps].off = (uint32_t)(r->text.len - len);
+	r->steps[r->n_steps].len = (uint32_t)len;
+	r->n_steps++;
+	return step_end(r);
 }
 
 /* Inserts record i into the duplicate table; returns 1 when it exactly
@@ -164,12 +145,11 @@ probe:;
 }
 
 
-cap_ev cap_resp_step_end(cap_resp *r)
+/* Feeds the last step to the record parser and asks the policy. */
+static cap_ev step_end(cap_resp *r)
 {
-	if (r->fired || r->limit_cut || !r->n_steps)
-		return CAP_EV_STOPPED;
 	size_t k = r->n_steps - 1;
-	const trace_step *s = &r->steps[k];
+	const struct cap_step *s = &r->steps[k];
 	if (recparse_feed(r->rp, r->text.p + s->off, s->len, (uint32_t)k) != TS_OK)
 		return limit_cut(r, "more records than the records limit");
 	size_t n = recparse_count(r->rp);
@@ -206,121 +186,265 @@ size_t cap_resp_duplicates(const cap_resp *r)
 
 /* ---- chat.completion.chunk -> steps ---- */
 
-static const cJSON *get(const cJSON *o, const char *k)
+static int key_is(const char *k, size_t n, const char *lit)
 {
-	const cJSON *j = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-	return cJSON_IsNull(j) ? NULL : j;
+	return strlen(lit) == n && !memcmp(k, lit, n);
 }
 
-/* A token's bytes: "bytes" (integers 0-255) when present, else "token".
- * Returns the length, or -1 when neither is usable. */
-static long token_bytes(const cJSON *it, char *buf, size_t cap, const char **out)
+/* "bytes": an array of integers 0..255 (digits only) into buf; -1 bad, -2 too long. */
+static int read_bytes(cj *j, char *buf, size_t cap, size_t *n)
 {
-	const cJSON *b = get(it, "bytes");
-	if (cJSON_IsArray(b)) {
-		size_t n = 0;
-		for (const cJSON *e = b->child; e; e = e->next) {
-			double v = e->valuedouble;
-			if (!cJSON_IsNumber(e) || !(v >= 0 && v <= 255) || v != (double)(int)v)
-				return -1;
-			if (n == cap)
-				return -2; /* over the token limit */
-			buf[n++] = (char)(unsigned char)(int)v;
-		}
-		*out = buf;
-		return (long)n;
-	}
-	const cJSON *t = get(it, "token");
-	if (!cJSON_IsString(t))
+	if (cj_arr_begin(j))
 		return -1;
-	*out = t->valuestring;
-	return (long)strlen(t->valuestring);
+	size_t k = 0;
+	int r, over = 0;
+	while ((r = cj_arr_next(j)) == 1) {
+		const char *s;
+		size_t sl;
+		if (cj_peek(j) != CJ_NUM || cj_skip(j, &s, &sl) || sl > 3)
+			return -1;
+		unsigned v = 0;
+		for (size_t i = 0; i < sl; i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return -1;
+			v = v * 10 + (unsigned)(s[i] - '0');
+		}
+		if (v > 255)
+			return -1;
+		if (!buf)
+			k++; /* count only */
+		else if (k == cap)
+			over = 1;
+		else
+			buf[k++] = (char)v;
+	}
+	if (r < 0)
+		return -1;
+	*n = k;
+	return over ? -2 : 0;
 }
 
-static double item_logprob(const cJSON *it)
+/* One token object (a logprobs.content item or one of its top_logprobs),
+ * checked as the trace reader will read it.  The chosen token's bytes go to
+ * buf (*n) when buf is not NULL.  Returns 0, -1 malformed (why in *what),
+ * -2 a token over the limit. */
+static int read_token_obj(cj *j, char *buf, size_t cap, size_t *n, int top, const char **what)
 {
-	const cJSON *lp = get(it, "logprob");
-	return cJSON_IsNumber(lp) ? lp->valuedouble : NAN;
+	if (cj_obj_begin(j)) {
+		*what = "is not an object";
+		return -1;
+	}
+	const char *k;
+	size_t kl, tn = 0, bn = 0;
+	int r, have_tok = 0, have_bytes = 0, tok_over = 0, bytes_over = 0, alt_over = 0;
+	char *tokbuf = buf, *bbuf = buf;
+	while ((r = cj_obj_next(j, &k, &kl)) == 1) {
+		cj_type t = cj_peek(j);
+		if (key_is(k, kl, "bytes") && t != CJ_NULL && !have_bytes) {
+			int b = t == CJ_ARR ? read_bytes(j, bbuf, cap, &bn) : -1;
+			if (b == -1) {
+				*what = "has bytes that are not an array of integers 0-255";
+				return -1;
+			}
+			bytes_over = b == -2 || bn > cap;
+			have_bytes = 1;
+			tokbuf = NULL; /* bytes win: the token text is only checked */
+		} else if (key_is(k, kl, "token") && t != CJ_NULL && !have_tok) {
+			if (t != CJ_STR) {
+				*what = "has a token that is not a string";
+				return -1;
+			}
+			int s = cj_str(j, tokbuf, tokbuf ? cap : 0, &tn);
+			if (s == -1) {
+				*what = "has a malformed token string";
+				return -1;
+			}
+			tok_over = (s == -2 && tokbuf) || tn > cap;
+			have_tok = 1;
+		} else if (key_is(k, kl, "logprob") && t != CJ_NULL && t != CJ_NUM) {
+			*what = "has a logprob that is not a number";
+			return -1;
+		} else if (key_is(k, kl, "top_logprobs") && t != CJ_NULL && top) {
+			if (t != CJ_ARR || cj_arr_begin(j)) {
+				*what = "has top_logprobs that is not an array";
+				return -1;
+			}
+			int e;
+			while ((e = cj_arr_next(j)) == 1) {
+				size_t an;
+				int a = read_token_obj(j, NULL, cap, &an, 0, what);
+				if (a == -1)
+					return -1;
+				alt_over |= a == -2;
+			}
+			if (e < 0) {
+				*what = "has malformed top_logprobs";
+				return -1;
+			}
+		} else if (cj_skip(j, NULL, NULL)) {
+			*what = "is malformed";
+			return -1;
+		}
+	}
+	if (r < 0) {
+		*what = "is malformed";
+		return -1;
+	}
+	if (!have_tok && !have_bytes) {
+		*what = "has no token or bytes";
+		return -1;
+	}
+	/* what the reader takes: bytes when present */
+	*n = have_bytes ? bn : tn;
+	return (have_bytes ? bytes_over : tok_over) || alt_over ? -2 : 0;
+}
+
+/* Copies the member value of a string key into dst (cut to fit). */
+static void read_small_str(cj *j, char *dst, size_t cap)
+{
+	size_t n = 0;
+	if (cj_peek(j) == CJ_STR) {
+		int s = cj_str(j, dst, cap - 1, &n);
+		if (s == -2)
+			n = cap - 1;
+		dst[s == -1 ? 0 : n] = '\0';
+	} else {
+		cj_skip(j, NULL, NULL);
+	}
+}
+
+static cap_ev malformed(cap_resp *r, ts_error *err, const char *what)
+{
+	ts_error_set(err, TS_ERR_FORMAT, "SSE event %zu %s", r->events, what);
+	return CAP_EV_ERROR;
 }
 
 /* TODO(merge): replace with trace.h chunk API from issue 11 */
 /* Appends the steps of one chat.completion.chunk's choices[0]: one step per
- * "logprobs"."content" item (bytes, logprob, top_logprobs), or, for a server
- * that sends no logprobs, the "delta"."content" text as one step.  Records
- * finish_reason, id and model.  Stops early when the policy fires. */
-static cap_ev chunk_steps(cap_resp *r, const cJSON *chunk, ts_error *err)
+ * "logprobs"."content" item (its bytes, its JSON kept as sent), or, for a
+ * server that sends no logprobs, the "delta"."content" text as one step.
+ * Records finish_reason, id and model; an "error" member is the server's
+ * error.  Stops at the step where the policy fires. */
+static cap_ev chunk_steps(cap_resp *r, const char *data, size_t len, ts_error *err)
 {
-	const cJSON *e = get(chunk, "error");
-	if (e) {
-		const cJSON *m = get(e, "message");
-		return ts_error_set(err, TS_ERR_FORMAT, "server error in the stream: %.300s",
-		                    cJSON_IsString(m) ? m->valuestring
-		                    : cJSON_IsString(e) ? e->valuestring : "(no message)"),
-		       CAP_EV_ERROR;
-	}
-	if (!r->id[0]) {
-		const cJSON *id = get(chunk, "id");
-		if (cJSON_IsString(id))
-			snprintf(r->id, sizeof r->id, "%s", id->valuestring);
-		const cJSON *md = get(chunk, "model");
-		if (cJSON_IsString(md))
-			snprintf(r->model, sizeof r->model, "%s", md->valuestring);
-	}
-	const cJSON *choices = get(chunk, "choices");
-	if (!cJSON_IsArray(choices)) {
-		ts_error_set(err, TS_ERR_FORMAT, "SSE event %zu: no choices array", r->events);
-		return CAP_EV_ERROR;
-	}
-	const cJSON *ch = choices->child; /* a usage-only chunk has none */
-	if (!ch)
-		return CAP_EV_MORE;
-	if (!cJSON_IsObject(ch)) {
-		ts_error_set(err, TS_ERR_FORMAT, "SSE event %zu: choices[0] is not an object",
-		             r->events);
-		return CAP_EV_ERROR;
-	}
-	char *tok = r->tok;
-	size_t tokcap = r->tok_cap;
-	const cJSON *content = get(get(ch, "logprobs"), "content");
-	if (cJSON_IsArray(content)) {
-		size_t i = 0;
-		for (const cJSON *it = content->child; it; it = it->next, i++) {
-			const char *bytes;
-			long n = token_bytes(it, tok, tokcap, &bytes);
-			if (n == -2)
-				return limit_cut(r, "a token longer than max_token_bytes");
-			if (n < 0) {
-				ts_error_set(err, TS_ERR_FORMAT,
-				             "SSE event %zu: logprobs.content[%zu] has no token or bytes",
-				             r->events, i);
-				return CAP_EV_ERROR;
-			}
-			if (cap_resp_step_begin(r, bytes, (size_t)n, item_logprob(it)) != CAP_EV_MORE)
-				return CAP_EV_STOPPED;
-			const cJSON *top = get(it, "top_logprobs");
-			if (cJSON_IsArray(top))
-				for (const cJSON *a = top->child; a; a = a->next) {
-					const char *ab;
-					long an = token_bytes(a, tok, tokcap, &ab);
-					if (an >= 0)
-						cap_resp_alt(r, ab, (size_t)an, item_logprob(a));
+	cj J, *j = &J;
+	cj_init(j, data, len);
+	if (cj_peek(j) != CJ_OBJ)
+		return malformed(r, err, "is not a JSON object");
+	cj_obj_begin(j);
+	const char *k;
+	size_t kl;
+	int m, saw_choices = 0, saw_items = 0, have_delta = 0;
+	cap_buf_reset(&r->delta);
+	while ((m = cj_obj_next(j, &k, &kl)) == 1) {
+		cj_type t = cj_peek(j);
+		if (key_is(k, kl, "choices")) {
+			if (t != CJ_ARR || cj_arr_begin(j))
+				return malformed(r, err, ": choices is not an array");
+			saw_choices = 1;
+			int e, idx = 0;
+			while ((e = cj_arr_next(j)) == 1) {
+				if (idx++ > 0 || cj_peek(j) != CJ_OBJ) { /* only choices[0] */
+					if (idx == 1)
+						return malformed(r, err, ": choices[0] is not an object");
+					if (cj_skip(j, NULL, NULL))
+						break;
+					continue;
 				}
-			if (cap_resp_step_end(r) != CAP_EV_MORE)
-				return CAP_EV_STOPPED;
-		}
-	} else {
-		const cJSON *dc = get(get(ch, "delta"), "content");
-		if (cJSON_IsString(dc) && dc->valuestring[0]) {
-			if (cap_resp_step_begin(r, dc->valuestring, strlen(dc->valuestring), NAN) !=
-			    CAP_EV_MORE)
-				return CAP_EV_STOPPED;
-			if (cap_resp_step_end(r) != CAP_EV_MORE)
-				return CAP_EV_STOPPED;
+				cj_obj_begin(j);
+				int c;
+				while ((c = cj_obj_next(j, &k, &kl)) == 1) {
+					cj_type ct = cj_peek(j);
+					if (key_is(k, kl, "logprobs") && ct == CJ_OBJ) {
+						cj_obj_begin(j);
+						int l;
+						while ((l = cj_obj_next(j, &k, &kl)) == 1) {
+							if (!key_is(k, kl, "content") || cj_peek(j) == CJ_NULL) {
+								if (cj_skip(j, NULL, NULL))
+									break;
+								continue;
+							}
+							if (cj_peek(j) != CJ_ARR || cj_arr_begin(j))
+								return malformed(r, err, ": logprobs.content is not an array");
+							int it;
+							size_t i = 0;
+							while ((it = cj_arr_next(j)) == 1) {
+								const char *s0 = (cj_peek(j), j->p), *what = "";
+								size_t n = 0;
+								int rt = read_token_obj(j, r->tok, r->tok_cap, &n, 1, &what);
+								if (rt == -1) {
+									char w[96];
+									snprintf(w, sizeof w, ": logprobs.content[%zu] %s", i, what);
+									return malformed(r, err, w);
+								}
+								if (rt == -2)
+									return limit_cut(r, "a token longer than max_token_bytes");
+								saw_items = 1;
+								if (cap_resp_step(r, r->tok, n, s0, (size_t)(j->p - s0)) !=
+								    CAP_EV_MORE)
+									return CAP_EV_STOPPED;
+								i++;
+							}
+							if (it < 0)
+								break;
+						}
+					} else if (key_is(k, kl, "delta") && ct == CJ_OBJ) {
+						cj_obj_begin(j);
+						int d;
+						while ((d = cj_obj_next(j, &k, &kl)) == 1) {
+							if (key_is(k, kl, "content") && cj_peek(j) == CJ_STR) {
+								size_t n = 0;
+								char *dst = cap_buf_reserve(&r->delta, r->tok_cap);
+								int s = dst ? cj_str(j, dst, r->tok_cap, &n) : -1;
+								if (s == -1)
+									return malformed(r, err, ": delta.content is malformed");
+								if (s == -2)
+									return limit_cut(r, "a token longer than max_token_bytes");
+								r->delta.len = n;
+								have_delta = n > 0;
+							} else if (cj_skip(j, NULL, NULL)) {
+								break;
+							}
+						}
+					} else if (key_is(k, kl, "finish_reason") && ct == CJ_STR) {
+						read_small_str(j, r->finish, sizeof r->finish);
+					} else if (cj_skip(j, NULL, NULL)) {
+						break;
+					}
+				}
+			}
+		} else if (key_is(k, kl, "error") && t != CJ_NULL) {
+			char msg[320] = "(no message)";
+			if (t == CJ_STR) {
+				read_small_str(j, msg, sizeof msg);
+			} else if (t == CJ_OBJ) {
+				cj_obj_begin(j);
+				while (cj_obj_next(j, &k, &kl) == 1) {
+					if (key_is(k, kl, "message"))
+						read_small_str(j, msg, sizeof msg);
+					else if (cj_skip(j, NULL, NULL))
+						break;
+				}
+			} else {
+				cj_skip(j, NULL, NULL);
+			}
+			ts_error_set(err, TS_ERR_FORMAT, "server error in the stream: %s", msg);
+			return CAP_EV_ERROR;
+		} else if (key_is(k, kl, "id") && t == CJ_STR && !r->id[0]) {
+			read_small_str(j, r->id, sizeof r->id);
+		} else if (key_is(k, kl, "model") && t == CJ_STR && !r->model[0]) {
+			read_small_str(j, r->model, sizeof r->model);
+		} else if (cj_skip(j, NULL, NULL)) {
+			break;
 		}
 	}
-	const cJSON *fr = get(ch, "finish_reason");
-	if (cJSON_IsString(fr))
-		snprintf(r->finish, sizeof r->finish, "%s", fr->valuestring);
+	if (j->err || m < 0 || !cj_end(j))
+		return malformed(r, err, "is not well-formed JSON");
+	if (!saw_choices)
+		return malformed(r, err, ": no choices array");
+	if (!saw_items && have_delta &&
+	    cap_resp_step(r, r->delta.p, r->delta.len, NULL, 0) != CAP_EV_MORE)
+		return CAP_EV_STOPPED;
 	return CAP_EV_MORE;
 }
 
@@ -335,40 +459,10 @@ cap_ev cap_resp_event(cap_resp *r, const char *data, size_t len, ts_error *err)
 	}
 	if (r->fired || r->limit_cut)
 		return CAP_EV_STOPPED;
-	cJSON *j = cJSON_ParseWithLength(data, len);
-	if (!cJSON_IsObject(j)) {
-		cJSON_Delete(j);
-		ts_error_set(err, TS_ERR_JSON, "SSE event %zu is not a JSON object", r->events);
-		return CAP_EV_ERROR;
-	}
-	cap_ev ev = chunk_steps(r, j, err);
-	cJSON_Delete(j);
-	return ev;
+	return chunk_steps(r, data, len, err);
 }
 
 /* ---- the traces.jsonl line ---- */
-
-static int put_token(cap_buf *o, const char *p, size_t n, double lp)
-{
-	int bad = cap_buf_add(o, "{\"token\":", 9) || cap_json_str(o, p, n);
-	/* bytes only when the text is not well-formed UTF-8 on its own */
-	size_t i = 0;
-	while (i < n) {
-		uint32_t cp;
-		int k = (unsigned char)p[i] < 0x80 ? 1 : sanitize_utf8_decode((const unsigned char *)p + i, n - i, &cp);
-		if (k <= 0)
-			break;
-		i += (size_t)k;
-	}
-	if (i < n || memchr(p, '\0', n)) {
-		bad |= cap_buf_add(o, ",\"bytes\":[", 10);
-		for (size_t k = 0; k < n; k++)
-			bad |= cap_buf_printf(o, k ? ",%u" : "%u", (unsigned)(unsigned char)p[k]);
-		bad |= cap_buf_add(o, "]", 1);
-	}
-	bad |= cap_buf_add(o, ",\"logprob\":", 11) || cap_json_num(o, lp);
-	return bad ? -1 : 0;
-}
 
 int cap_resp_line(const cap_resp *r, const cap_ref *ref, const char *meta_json, cap_buf *o)
 {
@@ -388,21 +482,7 @@ int cap_resp_line(const cap_resp *r, const cap_ref *ref, const char *meta_json, 
 	                       "\"content\":") ||
 	       cap_json_str(o, r->text.p ? r->text.p : "", r->text.len) ||
 	       cap_buf_puts(o, "},\"logprobs\":{\"content\":[");
-	for (size_t i = 0; i < r->n_steps && !bad; i++) {
-		const trace_step *s = &r->steps[i];
-		if (i)
-			bad |= cap_buf_add(o, ",", 1);
-		bad |= put_token(o, r->text.p + s->off, s->len, s->logprob);
-		bad |= cap_buf_puts(o, ",\"top_logprobs\":[");
-		for (uint32_t k = 0; k < s->n_alt; k++) {
-			const trace_alt *a = &r->alts[s->alt_first + k];
-			if (k)
-				bad |= cap_buf_add(o, ",", 1);
-			bad |= put_token(o, r->alt_text.p + a->off, a->len, a->logprob);
-			bad |= cap_buf_add(o, "}", 1);
-		}
-		bad |= cap_buf_add(o, "]}", 2);
-	}
+	bad |= cap_buf_add(o, r->items.p ? r->items.p : "", r->items.len);
 	bad |= cap_buf_add(o, "]},", 3);
 	char pname[48];
 	policy_name(&r->pol, pname, sizeof pname);

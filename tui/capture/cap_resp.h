@@ -13,10 +13,16 @@
  * "content"), with "finish_reason" "stop" and "stop_reason" set to the
  * policy's kind when the client stopped it.
  *
+ * Each logprobs.content item is checked against the rules the trace reader
+ * applies (trace.h: an object with "bytes" (integers 0-255) or a "token"
+ * string, "logprob" a number or null, "top_logprobs" an array of such
+ * objects) and then copied into the line byte for byte, as the server sent
+ * it: no number is re-formatted.  A chunk without logprobs gives one step,
+ * its delta.content, written as {"token": TEXT, "logprob": null}.
+ *
  * Memory is bounded by the trace limits: more than max_steps steps, or a
- * token over max_token_bytes, cuts the response (recorded as
- * finish_reason "length", stop_reason "tailscope_limit"); alternatives past
- * max_alts are ignored.
+ * token (chosen or alternative) over max_token_bytes, cuts the response
+ * (recorded as finish_reason "length", stop_reason "tailscope_limit").
  */
 #ifndef TS_CAP_RESP_H
 #define TS_CAP_RESP_H
@@ -40,12 +46,11 @@ typedef struct cap_resp {
 	trace_limits lim;
 	policy pol;
 	recparse *rp;
-	/* steps, laid out like trace.h: offsets into text / alt_text */
-	trace_step *steps;
+	/* steps: bytes [off, off+len) of text; their items, comma separated, in items */
+	struct cap_step { uint32_t off, len; } *steps;
 	size_t n_steps, cap_steps;
-	trace_alt *alts;
-	size_t n_alts, cap_alts;
-	cap_buf text, alt_text;
+	cap_buf text, items;
+	cap_buf delta;      /* scratch: a chunk's delta.content */
 	/* first-duplicate search (repeat.h semantics, incrementally) */
 	uint32_t *dup_tab;  /* record index + 1, 0 = empty; open addressing on record_hash */
 	size_t dup_cap;
@@ -74,12 +79,10 @@ void cap_resp_reset(cap_resp *r); /* for a retry */
 /* One SSE event's data. */
 cap_ev cap_resp_event(cap_resp *r, const char *data, size_t len, ts_error *err);
 
-/* Appends one step (token bytes, logprob or NAN); alternatives follow with
- * cap_resp_alt.  Returns CAP_EV_STOPPED when a limit is hit. */
-cap_ev cap_resp_step_begin(cap_resp *r, const char *bytes, size_t len, double logprob);
-void   cap_resp_alt(cap_resp *r, const char *bytes, size_t len, double logprob);
-/* Ends the step: feeds it to the record parser and asks the policy. */
-cap_ev cap_resp_step_end(cap_resp *r);
+/* Appends one step: its bytes and the item's JSON text (NULL: written as
+ * {"token": TEXT, "logprob": null}); feeds it to the record parser and asks
+ * the policy.  CAP_EV_STOPPED when the policy fired or a limit cut it. */
+cap_ev cap_resp_step(cap_resp *r, const char *bytes, size_t len, const char *item, size_t item_len);
 
 /* Records parsed so far (up to the stop). */
 size_t cap_resp_records(const cap_resp *r);
