@@ -81,6 +81,10 @@ check "run.json: absolute --images and --gt" sh -c "grep -q '\"images\": \"/.*/f
 check "the request asked for logprobs with 5 alternatives and max_tokens 1024" \
 	sh -c "grep -c '\"top_logprobs\": 5' '$tmp/rec.log' | grep -qx 5 && grep -c '\"max_tokens\": 1024' '$tmp/rec.log' | grep -qx 5"
 
+cap "$tmp/bar" --policy off --progress bar 2>"$tmp/bar.err"
+check "--progress bar draws a bar line (done/total, rate, ETA, dup rate) and ends with the summary" \
+	sh -c "grep -q \"\$(printf '\\r\\033')\\[K\\[[#.]*\\] [0-5]/5 .* req/s  ETA [0-9]*:[0-9][0-9]  dup \" '$tmp/bar.err' && tail -n 1 '$tmp/bar.err' | grep -q 'captured 5 of 5'"
+
 # ---- repeat_stop live ----
 : >"$tmp/rec.log"
 cap "$tmp/rs" --policy repeat_stop -q 2>"$tmp/rs.err"; rc=$?

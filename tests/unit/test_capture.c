@@ -299,6 +299,119 @@ static void test_limit_cut(void **st)
 	cap_resp_free(&r);
 }
 
+/* Differential: an item the capture accepts is an item the trace reader
+ * accepts, with the same step bytes; one it refuses, the reader refuses too
+ * (or, for a limit, the reader would cut it the same way). */
+static const char *const items[] = {
+	/* accepted by both */
+	"{\"token\":\"ab\",\"logprob\":-0.5}",
+	"{\"token\":\"ab\",\"logprob\":-0.5,\"bytes\":[97,98],\"top_logprobs\":[]}",
+	"{\"token\":\"\\ufffd\",\"bytes\":[195],\"logprob\":-1e-3,\"top_logprobs\":[{\"token\":\"x\",\"logprob\":-2}]}",
+	"{\"bytes\":[0,255],\"logprob\":null}",
+	"{\"token\":\"\\u00e9\\ud83d\\ude00\",\"logprob\":-0.25,\"top_logprobs\":null}",
+	"{ \"logprob\" : -9999.0 , \"token\" : \"q\" , \"id\" : 12 }",
+	"{\"token\":\"a\",\"bytes\":null}",
+	/* refused by both */
+	"{\"logprob\":-0.5}",
+	"{\"token\":5}",
+	"{\"token\":\"a\",\"logprob\":\"-1\"}",
+	"{\"token\":\"a\",\"bytes\":[256]}",
+	"{\"token\":\"a\",\"bytes\":[-1]}",
+	"{\"token\":\"a\",\"bytes\":\"97\"}",
+	"{\"token\":\"a\",\"top_logprobs\":{}}",
+	"{\"token\":\"a\",\"top_logprobs\":[{\"logprob\":-1}]}",
+	"{\"token\":\"a\",\"top_logprobs\":[\"b\"]}",
+	/* the reader's native shorthand (a plain string step): the capture,
+	 * reading OpenAI chunks, is stricter and refuses it */
+	"\"a\"",
+};
+/* which of them the capture accepts: the first 7; the reader: those too, and the last */
+#define N_ITEMS_OK 7
+#define N_ITEMS 17
+
+static void test_items_agree_with_reader(void **st)
+{
+	(void)st;
+	assert_int_equal(sizeof items / sizeof items[0], N_ITEMS);
+	char chunkbuf[1024], line[1024];
+	for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
+		policy pol = { POLICY_OFF, 0 };
+		cap_resp r;
+		cap_resp_init(&r, NULL, NULL, &pol);
+		ts_error e;
+		snprintf(chunkbuf, sizeof chunkbuf,
+		         "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"},"
+		         "\"logprobs\":{\"content\":[%s]},\"finish_reason\":\"stop\"}]}", items[i]);
+		cap_ev ev = cap_resp_event(&r, chunkbuf, strlen(chunkbuf), &e);
+		snprintf(line, sizeof line,
+		         "{\"choices\":[{\"logprobs\":{\"content\":[%s]},\"finish_reason\":\"stop\"}]}",
+		         items[i]);
+		trace *t = NULL;
+		ts_status rs = trace_parse_line(line, strlen(line), NULL, &t, &e);
+		int reader_ok = i < N_ITEMS_OK || i == N_ITEMS - 1;
+		if ((ev == CAP_EV_MORE) != (i < N_ITEMS_OK) || (rs == TS_OK) != reader_ok)
+			fail_msg("item %zu: capture %d, reader %d: %s", i, (int)ev, (int)rs, items[i]);
+		if (ev == CAP_EV_MORE) {
+			/* the capture's own line reads back to the same step */
+			cap_buf out;
+			cap_buf_init(&out, 0);
+			cap_ref ref = { 0, 0, NULL };
+			assert_int_equal(cap_resp_line(&r, &ref, NULL, &out), 0);
+			trace *t2 = NULL;
+			assert_int_equal(trace_parse_line(out.p, out.len, NULL, &t2, &e), TS_OK);
+			assert_int_equal(trace_n_steps(t2), 1);
+			assert_int_equal(trace_text_len(t2), trace_text_len(t));
+			assert_memory_equal(trace_text(t2), trace_text(t), trace_text_len(t));
+			assert_int_equal(r.steps[0].len, trace_text_len(t));
+			assert_int_equal(trace_steps(t2)[0].n_alt, trace_steps(t)[0].n_alt);
+			assert_true(trace_steps(t2)[0].logprob == trace_steps(t)[0].logprob ||
+			            (isnan(trace_steps(t2)[0].logprob) && isnan(trace_steps(t)[0].logprob)));
+			trace_free(t2);
+			cap_buf_free(&out);
+		}
+		trace_free(t);
+		cap_resp_free(&r);
+	}
+}
+
+/* The scanner refuses what is not JSON (the reader's cJSON too). */
+static void test_scanner_rejects(void **st)
+{
+	(void)st;
+	static const char *const bad[] = {
+		"{\"choices\":[],}", "{\"choices\":[] \"id\":1}", "{\"choices\":[1,]}",
+		"{\"choices\":[{\"delta\":{\"content\":\"\\ud800\"}}]}",
+		"{\"choices\":[{\"delta\":{\"content\":\"a\x01\"}}]}",
+		"{\"choices\":[{\"delta\":{\"content\":\"\xc3\"}}]}",
+		"{\"choices\":[{\"index\":01}]}", "{\"choices\":[{\"index\":1.}]}",
+		"{\"choices\":[]} x", "{\"choices\":tru}", "{\"id\":\"a\"}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		policy pol = { POLICY_OFF, 0 };
+		cap_resp r;
+		cap_resp_init(&r, NULL, NULL, &pol);
+		ts_error e;
+		if (cap_resp_event(&r, bad[i], strlen(bad[i]), &e) != CAP_EV_ERROR)
+			fail_msg("accepted: %s", bad[i]);
+		/* the structural errors are cJSON's too (it is lenient about raw
+		 * control bytes, invalid UTF-8, lone surrogates and numbers like
+		 * 01 or 1., which the scanner refuses) */
+		cJSON *j = cJSON_ParseWithOpts(bad[i], NULL, 1);
+		if (j && (i <= 2 || i == 8 || i == 9))
+			fail_msg("cJSON accepts %s", bad[i]);
+		cJSON_Delete(j);
+		cap_resp_free(&r);
+	}
+	/* and accepts white space everywhere, a usage chunk with no choices */
+	const char *ok = " { \"choices\" : [ ] , \"usage\" : { \"prompt_tokens\" : 3 } } ";
+	policy pol = { POLICY_OFF, 0 };
+	cap_resp r;
+	cap_resp_init(&r, NULL, NULL, &pol);
+	ts_error e;
+	assert_int_equal(cap_resp_event(&r, ok, strlen(ok), &e), CAP_EV_MORE);
+	cap_resp_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +421,8 @@ int main(void)
 		cmocka_unit_test(test_live_repeat_stop),
 		cmocka_unit_test(test_split_utf8_and_finish),
 		cmocka_unit_test(test_limit_cut),
+		cmocka_unit_test(test_items_agree_with_reader),
+		cmocka_unit_test(test_scanner_rejects),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,8 +21,10 @@ static int fail(cj *j)
 	return -1;
 }
 
-static void ws(cj *j)
+static inline void ws(cj *j)
 {
+	if (j->p < j->end && (unsigned char)*j->p > ' ')
+		return; /* compact JSON: the common case */
 	while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t'))
 		j->p++;
 }
@@ -89,6 +91,16 @@ static size_t put_utf8(char *o, uint32_t cp)
 	return 4;
 }
 
+/* Bytes a string holds as they are: printable ASCII except '"' and '\\'. */
+static const unsigned char plain[256] = {
+#define R8(v) v, v, v, v, v, v, v, v
+	R8(0), R8(0), R8(0), R8(0),                   /* 0x00-0x1f */
+	1, 1, 0, 1, 1, 1, 1, 1, R8(1), R8(1), R8(1),   /* 0x20-0x3f: '"' is 0x22 */
+	R8(1), R8(1), R8(1), 1, 1, 1, 1, 0, 1, 1, 1,   /* 0x40-0x5f: '\\' is 0x5c */
+	R8(1), R8(1), R8(1), R8(1),                   /* 0x60-0x7f */
+#undef R8
+};
+
 /* Scans a string at j->p (on its opening quote).  out may be NULL (validate
  * only).  Returns 0, -1 syntax error, -2 did not fit. */
 static int scan_str(cj *j, char *out, size_t cap, size_t *n)
@@ -99,8 +111,7 @@ static int scan_str(cj *j, char *out, size_t cap, size_t *n)
 	for (;;) {
 		/* fast path: plain ASCII */
 		const char *q = p;
-		while (q < e && (unsigned char)*q >= 0x20 && *q != '"' && *q != '\\' &&
-		       (unsigned char)*q < 0x80)
+		while (q < e && plain[(unsigned char)*q])
 			q++;
 		if (out && !over) {
 			size_t m = (size_t)(q - p);
@@ -366,6 +377,28 @@ int cj_str(cj *j, char *out, size_t cap, size_t *n)
 	if (cj_peek(j) != CJ_STR)
 		return fail(j);
 	return scan_str(j, out, cap, n);
+}
+
+int cj_small_uint(cj *j, unsigned *v)
+{
+	if (j->err)
+		return -1;
+	ws(j);
+	const char *p = j->p, *e = j->end;
+	unsigned r = 0;
+	int n = 0;
+	while (p < e && *p >= '0' && *p <= '9' && n < 4) {
+		r = r * 10 + (unsigned)(*p - '0');
+		p++;
+		n++;
+	}
+	/* no sign, fraction, exponent or leading zero ("007") */
+	if (!n || n == 4 || (n > 1 && j->p[0] == '0') ||
+	    (p < e && (*p == '.' || *p == 'e' || *p == 'E')))
+		return fail(j);
+	j->p = p;
+	*v = r;
+	return 0;
 }
 
 int cj_num(cj *j, double *v)

@@ -39,6 +39,8 @@ int     cj_arr_next(cj *j);            /* 1: an element is next; 0: end */
  * on a syntax error, -2 when it does not fit (the scanner still moves past it). */
 int     cj_str(cj *j, char *out, size_t cap, size_t *n);
 int     cj_num(cj *j, double *v);
+/* A whole number of 1-3 digits without sign, fraction or exponent. */
+int     cj_small_uint(cj *j, unsigned *v);
 int     cj_end(cj *j);                 /* only white space left */
 
 #endif

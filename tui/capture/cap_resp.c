@@ -186,10 +186,7 @@ size_t cap_resp_duplicates(const cap_resp *r)
 
 /* ---- chat.completion.chunk -> steps ---- */
 
-static int key_is(const char *k, size_t n, const char *lit)
-{
-	return strlen(lit) == n && !memcmp(k, lit, n);
-}
+#define key_is(k, n, lit) ((n) == sizeof(lit) - 1 && !memcmp((k), (lit), sizeof(lit) - 1))
 
 /* "bytes": an array of integers 0..255 (digits only) into buf; -1 bad, -2 too long. */
 static int read_bytes(cj *j, char *buf, size_t cap, size_t *n)
@@ -199,17 +196,8 @@ static int read_bytes(cj *j, char *buf, size_t cap, size_t *n)
 	size_t k = 0;
 	int r, over = 0;
 	while ((r = cj_arr_next(j)) == 1) {
-		const char *s;
-		size_t sl;
-		if (cj_peek(j) != CJ_NUM || cj_skip(j, &s, &sl) || sl > 3)
-			return -1;
-		unsigned v = 0;
-		for (size_t i = 0; i < sl; i++) {
-			if (s[i] < '0' || s[i] > '9')
-				return -1;
-			v = v * 10 + (unsigned)(s[i] - '0');
-		}
-		if (v > 255)
+		unsigned v;
+		if (cj_small_uint(j, &v) || v > 255)
 			return -1;
 		if (!buf)
 			k++; /* count only */
