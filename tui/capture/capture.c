@@ -140,18 +140,10 @@ static void msgf(cap_state *s, const char *fmt, ...)
 
 /* ---- images ---- */
 
+/* dir/name (glib, already linked through chafa); free with g_free. */
 static char *join(const char *dir, const char *name)
 {
-	size_t a = strlen(dir), b = strlen(name);
-	char *p = malloc(a + b + 2);
-	if (!p)
-		return NULL;
-	memcpy(p, dir, a);
-	size_t k = a;
-	if (k && p[k - 1] != '/')
-		p[k++] = '/';
-	memcpy(p + k, name, b + 1);
-	return p;
+	return g_build_filename(dir, name, NULL);
 }
 
 static int has_image_ext(const char *n)
@@ -184,7 +176,7 @@ static int add_img(cap_state *s, size_t *cap, const char *path, const char *name
 	im->has_id = has_id;
 	im->id = id;
 	if (!im->path || !im->file_name) {
-		free(im->path);
+		g_free(im->path);
 		free(im->file_name);
 		return -1;
 	}
@@ -945,13 +937,13 @@ out:
 	if (s->out_fd >= 0)
 		close(s->out_fd);
 	for (size_t i = 0; i < s->n_imgs; i++) {
-		free(s->imgs[i].path);
+		g_free(s->imgs[i].path);
 		free(s->imgs[i].file_name);
 	}
 	free(s->imgs);
 	free(s->retries);
-	free(s->traces_path);
-	free(s->run_json_path);
+	g_free(s->traces_path);
+	g_free(s->run_json_path);
 	cap_buf_free(&s->line);
 	return rc;
 }
