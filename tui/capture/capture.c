@@ -901,8 +901,8 @@ int capture_run(const capture_opts *o)
 		}
 		if (s->active)
 			curl_multi_poll(s->multi, NULL, 0, wait_ms, NULL);
-		else if (wait_ms > 0)
-			usleep((useconds_t)wait_ms * 1000);
+		else if (s->n_retries && s->next_img >= s->n_imgs && wait_ms > 0)
+			usleep((useconds_t)wait_ms * 1000); /* only retries left, none due yet */
 	}
 	progress(s, 1);
 	if (write_run_json(s, 1))
