@@ -42,6 +42,8 @@ $(BUILD)/config.mk: .ci/deps
 	  echo "CURSES_CFLAGS := $$(pkg-config --cflags ncursesw | sed 's/-D_XOPEN_SOURCE=[0-9]*//; s/-D_DEFAULT_SOURCE//')"; \
 	  echo "CURSES_LIBS := $$(pkg-config --libs ncursesw)"; \
 	  echo "STB_CFLAGS := -isystem /usr/include/stb"; \
+	  echo "CURL_CFLAGS := $$(pkg-config --cflags libcurl)"; \
+	  echo "CURL_LIBS := $$(pkg-config --libs libcurl)"; \
 	} > $@.tmp && mv $@.tmp $@
 
 VERSION := 0.1.0
@@ -54,6 +56,7 @@ LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 ANALYSIS_SRC := $(wildcard analysis/*.c)
 RENDER_SRC   := $(wildcard render/*.c)
 TUI_SRC      := $(filter-out tui/main.c,$(wildcard tui/*.c tui/cli/*.c))
+CAPTURE_SRC  := $(wildcard tui/capture/*.c)
 SIM_SRC      := $(wildcard sample_runs/gen/*.c)
 TEST_SRC     := $(wildcard tests/unit/test_*.c)
 BENCH_SRC    := $(wildcard tests/bench/*.c)
@@ -63,6 +66,7 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 ANALYSIS_OBJ := $(call obj,$(ANALYSIS_SRC))
 RENDER_OBJ   := $(call obj,$(RENDER_SRC))
 TUI_OBJ      := $(call obj,$(TUI_SRC))
+CAPTURE_OBJ  := $(call obj,$(CAPTURE_SRC))
 SIM_OBJ      := $(call obj,$(SIM_SRC))
 
 LIB_ANALYSIS := $(BUILD)/libtsanalysis.a
@@ -73,7 +77,7 @@ SIMGEN       := $(BUILD)/tailscope-simgen
 TEST_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 BENCH_BINS   := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-ALL_LIBS = $(CURSES_LIBS) $(CHAFA_LIBS) $(CJSON_LIBS) -lm
+ALL_LIBS = $(CURSES_LIBS) $(CHAFA_LIBS) $(CJSON_LIBS) $(CURL_LIBS) -lm
 
 .PHONY: all demo test check asan-test golden bench sample-runs clean distclean deps deps-test fresh-check
 # keep intermediate objects (no 'rm' lines after the test summary)
@@ -95,6 +99,16 @@ $(BUILD)/tui/%.o: tui/%.c $(BUILD)/config.mk
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(CURSES_CFLAGS) $(CHAFA_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -Itui -Itui/cli -c $< -o $@
 
+# tui/capture/ (tailscope capture) is the only code that sees libcurl; it
+# talks to no terminal library either (glib for base64 comes with chafa's flags).
+$(BUILD)/tui/capture/%.o: tui/capture/%.c $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(CURL_CFLAGS) $(CHAFA_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -Itui/cli -c $< -o $@
+
+$(BUILD)/tests/bench/capture_%.o: tests/bench/capture_%.c $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(CURL_CFLAGS) $(CHAFA_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -Itui -Itui/cli -c $< -o $@
+
 $(BUILD)/sample_runs/%.o: sample_runs/%.c $(BUILD)/config.mk
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(STB_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -c $< -o $@
@@ -109,7 +123,8 @@ $(LIB_ANALYSIS): $(ANALYSIS_OBJ)
 $(LIB_RENDER): $(RENDER_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
-$(LIB_TUI): $(TUI_OBJ)
+# capture/ joins the tui archive (it and the option table refer to each other)
+$(LIB_TUI): $(TUI_OBJ) $(CAPTURE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 

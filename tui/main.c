@@ -12,6 +12,7 @@
 #include "charset.h"
 #include "cli.h"
 #include "commands.h"
+#include "capture/capture.h"
 
 int main(int argc, char **argv)
 {

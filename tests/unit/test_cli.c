@@ -82,6 +82,8 @@ static void test_man_page_matches_the_table(void **state)
 	assert_non_null(man);
 	for (size_t c = 0; c < cli_n_commands; c++) {
 		const cli_command *cmd = &cli_commands[c];
+		if (!cmd->opts)
+			continue; /* parses its own options (its man section is checked by hand) */
 		char title[64];
 		snprintf(title, sizeof title, "\n.SH %s OPTIONS\n",
 		         !strcmp(cmd->name, "tui") ? "DEBUGGER" : cmd->name);

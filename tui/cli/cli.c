@@ -1,5 +1,6 @@
 /* cli.c — the option table, its parser and generated help (see cli.h). */
 #include "cli.h"
+#include "capture/capture.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -228,6 +229,10 @@ const cli_command cli_commands[] = {
 	 "exit status: 0 ok, 1 some samples skipped, 2 nothing readable\n",
 	 OPTS(CLI_SUMMARY, CLI_HELP),
 	 cmd_formats},
+	/* parses its own options (tui/capture/cap_cli.c): see cli.h */
+	{"capture", "--server URL --images DIR --prompt TEXT -o RUN_DIR [OPTIONS]",
+	 "Records traces from an OpenAI-compatible server, with a stop policy applied live.\n",
+	 "", NULL, 0, cmd_capture},
 };
 const size_t cli_n_commands = sizeof cli_commands / sizeof cli_commands[0];
 

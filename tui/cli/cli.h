@@ -91,7 +91,8 @@ typedef struct cli_command {
 	const char *synopsis;   /* after "tailscope NAME " */
 	const char *about;      /* paragraph after the usage line */
 	const char *footer;     /* after the options (exit status) */
-	const cli_opt *opts;    /* the options it takes, in --help order */
+	const cli_opt *opts;    /* the options it takes, in --help order; NULL: the
+	                         * command parses its own (capture, for now) */
 	size_t n_opts;
 	int (*main)(int argc, char **argv); /* argv[0] is the command name */
 } cli_command;

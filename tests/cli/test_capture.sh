@@ -1,0 +1,158 @@
+#!/bin/sh
+# End-to-end checks of `tailscope capture` against a real HTTP server on
+# loopback (tests/capture/sse_server.py: HTTP/1.1, chunked SSE over TCP,
+# honours disconnects, injects faults, logs what it sent).  The expected
+# values come from an independent reader (tests/capture/check.py) of the
+# recorded completions (tests/capture/make_fixture.py):
+#   a.png: repeated tail; first exact duplicate completes at step 141
+#   c.png: a duplicate in the middle; completes at step 108
+#   b, d, e: no duplicate (b has an "é" split over two tokens, bytes only)
+# Every server is started here on 127.0.0.1 (port 0, chosen by the kernel),
+# exits by itself after 120 s, and is stopped by its PID at the end.
+BIN=${BIN:-${BUILD:-build}/tailscope}
+HERE=tests/capture
+n=0
+fails=0
+check() { # check "description" command...
+	n=$((n + 1))
+	desc=$1
+	shift
+	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; fails=$((fails + 1)); fi
+}
+tmp=$(mktemp -d)
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+[ -n "$KEEP" ] && trap "for p in \$pids; do kill \$p 2>/dev/null; done; echo kept \$tmp" EXIT
+if ! command -v python3 >/dev/null 2>&1; then
+	echo "not ok 1 - python3 is needed for the loopback server (make test installs it)"
+	exit 1
+fi
+
+# start_server NAME ARGS... : starts a server, sets PORT_NAME's value in $PORT
+start_server() {
+	name=$1
+	shift
+	python3 $HERE/sse_server.py --port-file "$tmp/$name.port" --log "$tmp/$name.log" \
+		--max-seconds 120 "$@" 2>"$tmp/$name.stderr" &
+	pid=$!
+	pids="$pids $pid"
+	eval "PID_$name=$pid"
+	i=0
+	while [ ! -s "$tmp/$name.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	PORT=$(cat "$tmp/$name.port" 2>/dev/null)
+}
+cap() { # cap OUT_DIR ARGS... : capture with the fixture's images and gt
+	out=$1
+	shift
+	timeout 60 "$BIN" capture --server "http://127.0.0.1:$PORT" --images "$F/images" \
+		--gt "$F/gt.json" --prompt "List every object as JSON." --model qwen3-vl-test \
+		-o "$out" "$@"
+}
+chk() { python3 $HERE/check.py "$@"; }
+
+F=$tmp/fx
+python3 $HERE/make_fixture.py "$F"
+check "fixture: the independent reader finds the two stops" \
+	[ "$(chk stops "$F/recording.jsonl")" = '{"a.png": 141, "b.png": null, "c.png": 108, "d.png": null, "e.png": null}' ]
+
+start_server rec --recording "$F/recording.jsonl" --images "$F/images" --delay-ms 8
+check "server is listening" [ -n "$PORT" ]
+
+# ---- policy off: the recording, byte for byte ----
+cap "$tmp/off" --policy off --progress plain 2>"$tmp/off.err"; rc=$?
+check "capture --policy off exits 0" [ "$rc" -eq 0 ]
+check "off: every line equals the recorded completion (steps, bytes, logprobs, alternatives, finish)" \
+	chk prefix "$F/recording.jsonl" "$tmp/off/traces.jsonl" off
+check "plain progress lines when stderr is not a terminal" grep -q '^tailscope capture: 5/5 done, 0 failed' "$tmp/off.err"
+check "no terminal control bytes in plain progress" sh -c "! grep -q \"\$(printf '\\033')\" '$tmp/off.err'"
+"$BIN" report --json "$tmp/off" >"$tmp/off.json"; rc=$?
+check "report reads the captured run (the trace reader accepts the line shape): exit 0" [ "$rc" -eq 0 ]
+"$BIN" report --json "$F/full" >"$tmp/full.json"
+check "report off on the capture equals report off on the recording" chk report-equal "$tmp/off.json" "$tmp/full.json" off
+check "run.json: policy, server, model, version, traces" sh -c "grep -q '\"policy\": \"off\"' '$tmp/off/run.json' &&
+	grep -q '\"server\": \"http://127.0.0.1:$PORT/v1/chat/completions\"' '$tmp/off/run.json' &&
+	grep -q '\"model\": \"qwen3-vl-test\"' '$tmp/off/run.json' &&
+	grep -q '\"tailscope_version\"' '$tmp/off/run.json' && grep -q '\"traces\": \"traces.jsonl\"' '$tmp/off/run.json'"
+check "run.json: absolute --images and --gt" sh -c "grep -q '\"images\": \"/.*/fx/images\"' '$tmp/off/run.json' && grep -q '\"gt\": \"/.*/fx/gt.json\"' '$tmp/off/run.json'"
+check "the request asked for logprobs with 5 alternatives and max_tokens 1024" \
+	sh -c "grep -c '\"top_logprobs\": 5' '$tmp/rec.log' | grep -qx 5 && grep -c '\"max_tokens\": 1024' '$tmp/rec.log' | grep -qx 5"
+
+cap "$tmp/bar" --policy off --progress bar 2>"$tmp/bar.err"
+check "--progress bar draws a bar line (done/total, rate, ETA, dup rate) and ends with the summary" \
+	sh -c "grep -q \"\$(printf '\\r\\033')\\[K\\[[#.]*\\] [0-5]/5 .* req/s  ETA [0-9]*:[0-9][0-9]  dup \" '$tmp/bar.err' && tail -n 1 '$tmp/bar.err' | grep -q 'captured 5 of 5'"
+
+# ---- repeat_stop live ----
+: >"$tmp/rec.log"
+cap "$tmp/rs" --policy repeat_stop -q 2>"$tmp/rs.err"; rc=$?
+check "capture --policy repeat_stop exits 0" [ "$rc" -eq 0 ]
+check "repeat_stop: lines equal the recording up to the stop step; finish stop, stop_reason repeat_stop, stop_step" \
+	chk prefix "$F/recording.jsonl" "$tmp/rs/traces.jsonl" repeat_stop
+check "the server saw the client disconnect right after the stop step (a: 141, c: 108; <= 3 events in flight)" \
+	chk serverlog "$tmp/rec.log" "$F/recording.jsonl" 3
+"$BIN" report --json --policy repeat_stop "$tmp/rs" >"$tmp/rs.json"
+"$BIN" report --json --policy repeat_stop "$F/full" >"$tmp/full_rs.json"
+check "report on the live capture equals report --policy repeat_stop on the full recording" \
+	chk report-equal "$tmp/rs.json" "$tmp/full_rs.json" repeat_stop
+check "summary names the stops" grep -q 'policy repeat_stop: 2 stops fired' "$tmp/rs.err"
+
+# ---- budget:2 live (cut known once record 3 completes, trace truncated at record 2) ----
+cap "$tmp/b2" --policy budget:2 -q 2>/dev/null
+"$BIN" report --json --policy budget:2 "$tmp/b2" >"$tmp/b2.json"
+"$BIN" report --json --policy budget:2 "$F/full" >"$tmp/full_b2.json"
+check "budget:2 live equals report --policy budget:2 on the recording" \
+	chk report-equal "$tmp/b2.json" "$tmp/full_b2.json" budget:2
+
+# ---- resume: two lines kept, a partial third dropped ----
+mkdir -p "$tmp/res"
+head -n 2 "$tmp/off/traces.jsonl" >"$tmp/res/traces.jsonl"
+sed -n 3p "$tmp/off/traces.jsonl" | head -c 300 >>"$tmp/res/traces.jsonl"
+: >"$tmp/rec.log"
+cap "$tmp/res" --policy off 2>"$tmp/res.err"; rc=$?
+check "an existing traces.jsonl without --resume: exit 2, file untouched" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'use --resume' '$tmp/res.err' && [ \$(wc -l <'$tmp/res/traces.jsonl') -eq 2 ]"
+cap "$tmp/res" --policy off --resume 2>"$tmp/res.err"; rc=$?
+check "--resume exits 0 and says it dropped the partial line" sh -c "[ $rc -eq 0 ] && grep -q 'dropping a partial last line' '$tmp/res.err'"
+check "--resume: the run equals the recording again (5 whole lines)" chk prefix "$F/recording.jsonl" "$tmp/res/traces.jsonl" off
+check "--resume sent only the 3 missing images" [ "$(grep -c '"mode": "ok"' "$tmp/rec.log")" -eq 3 ]
+
+# ---- faults, each image its own, with retries and backoff ----
+cat >"$tmp/faults.json" <<'J'
+{"a.png": ["http503", "ok"], "b.png": ["cut:3"], "c.png": ["malformed:2", "ok"],
+ "d.png": ["hang", "ok"], "e.png": ["http400"]}
+J
+start_server flt --recording "$F/recording.jsonl" --images "$F/images" --faults "$tmp/faults.json" --hang-seconds 4
+cap "$tmp/flt" --policy off --retries 2 --backoff 0.05 --timeout 1 --concurrency 3 2>"$tmp/flt.err"; rc=$?
+check "faults: some images failed -> exit 1" [ "$rc" -eq 1 ]
+check "HTTP 503 is reported with the server's body and retried" grep -q 'a.png: attempt 1 of 3: HTTP 503: upstream' "$tmp/flt.err"
+check "the server's error body is sanitized (ESC and U+202E shown as escapes)" \
+	sh -c "grep -qF 'upstream \\x1b[31mfault\\x1b[0m \\u{202E} for a.png' '$tmp/flt.err' && ! grep -q \"\$(printf '\\033')\" '$tmp/flt.err'"
+check "a stream cut mid-way is retried, then given up after 3 attempts" \
+	sh -c "grep -q 'b.png: attempt 1 of 3: stream cut after 3 steps' '$tmp/flt.err' && grep -q 'b.png: failed after 3 attempts: stream cut' '$tmp/flt.err'"
+check "malformed SSE is reported and retried" grep -q 'c.png: attempt 1 of 3: malformed stream after 2 steps: SSE event 4 is not well-formed JSON' "$tmp/flt.err"
+check "--timeout without data is reported and retried" grep -q 'd.png: attempt 1 of 3: timed out after 0 steps: no data for 1 s' "$tmp/flt.err"
+check "HTTP 400 is not retried" grep -q 'e.png: failed after 1 attempt: HTTP 400: .*injected fault for e.png.*(not retried)' "$tmp/flt.err"
+grep -v '"file_name": "[be].png"' "$F/recording.jsonl" >"$tmp/rec_acd.jsonl"
+check "the rest went on: a, c, d captured whole after their retries" chk prefix "$tmp/rec_acd.jsonl" "$tmp/flt/traces.jsonl" off
+check "server log: b.png tried 3 times, e.png once" \
+	sh -c "[ \$(grep -c '\"file_name\": \"b.png\"' '$tmp/flt.log') -eq 3 ] && [ \$(grep -c '\"file_name\": \"e.png\"' '$tmp/flt.log') -eq 1 ]"
+
+# ---- connection refused: nothing captured -> exit 2 ----
+eval "kill \$PID_flt"
+wait "$PID_flt" 2>/dev/null
+cap "$tmp/refused" --retries 1 --backoff 0.05 --gt "$F/gt.json" 2>"$tmp/refused.err"; rc=$?
+check "connection refused: every image fails with a message, exit 2" \
+	sh -c "[ $rc -eq 2 ] && [ \$(grep -c 'failed after 2 attempts: connection failed' '$tmp/refused.err') -eq 5 ]"
+
+# ---- usage ----
+"$BIN" capture --help >"$tmp/help" 2>&1; rc=$?
+check "--help exits 0 and lists --policy" sh -c "[ $rc -eq 0 ] && grep -q -- '--policy' '$tmp/help'"
+"$BIN" capture --images x --prompt p -o y 2>"$tmp/u.err"; rc=$?
+check "no --server: exit 2 with a message" sh -c "[ $rc -eq 2 ] && grep -q 'server URL is required' '$tmp/u.err'"
+"$BIN" capture --server http://127.0.0.1:1 --images x --prompt p -o y --policy dedup 2>"$tmp/u.err"; rc=$?
+check "--policy dedup is refused (not a truncation)" sh -c "[ $rc -eq 2 ] && grep -q 'not a truncation' '$tmp/u.err'"
+
+[ "$fails" -eq 0 ]

@@ -1,0 +1,427 @@
+/* cap_json.c — validating JSON pull scanner (see cap_json.h). */
+#include "cap_json.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sanitize.h"
+
+void cj_init(cj *j, const char *s, size_t n)
+{
+	j->p = s;
+	j->end = s + n;
+	j->depth = 0;
+	j->err = 0;
+}
+
+static int fail(cj *j)
+{
+	j->err = 1;
+	return -1;
+}
+
+static inline void ws(cj *j)
+{
+	if (j->p < j->end && (unsigned char)*j->p > ' ')
+		return; /* compact JSON: the common case */
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t'))
+		j->p++;
+}
+
+cj_type cj_peek(cj *j)
+{
+	if (j->err)
+		return CJ_NONE;
+	ws(j);
+	if (j->p >= j->end)
+		return CJ_NONE;
+	switch (*j->p) {
+	case '{': return CJ_OBJ;
+	case '[': return CJ_ARR;
+	case '"': return CJ_STR;
+	case 't': return CJ_TRUE;
+	case 'f': return CJ_FALSE;
+	case 'n': return CJ_NULL;
+	default:
+		return (*j->p == '-' || (*j->p >= '0' && *j->p <= '9')) ? CJ_NUM : CJ_NONE;
+	}
+}
+
+static int hex4(const char *p, unsigned *v)
+{
+	unsigned r = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		r <<= 4;
+		if (c >= '0' && c <= '9')
+			r |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			r |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			r |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*v = r;
+	return 0;
+}
+
+static size_t put_utf8(char *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xC0 | (cp >> 6));
+		o[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xE0 | (cp >> 12));
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | (cp >> 18));
+	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	o[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* Bytes a string holds as they are: printable ASCII except '"' and '\\'. */
+static const unsigned char plain[256] = {
+#define R8(v) v, v, v, v, v, v, v, v
+	R8(0), R8(0), R8(0), R8(0),                   /* 0x00-0x1f */
+	1, 1, 0, 1, 1, 1, 1, 1, R8(1), R8(1), R8(1),   /* 0x20-0x3f: '"' is 0x22 */
+	R8(1), R8(1), R8(1), 1, 1, 1, 1, 0, 1, 1, 1,   /* 0x40-0x5f: '\\' is 0x5c */
+	R8(1), R8(1), R8(1), R8(1),                   /* 0x60-0x7f */
+#undef R8
+};
+
+/* Scans a string at j->p (on its opening quote).  out may be NULL (validate
+ * only).  Returns 0, -1 syntax error, -2 did not fit. */
+static int scan_str(cj *j, char *out, size_t cap, size_t *n)
+{
+	const char *p = j->p + 1, *e = j->end;
+	size_t k = 0;
+	int over = 0;
+	for (;;) {
+		/* fast path: plain ASCII */
+		const char *q = p;
+		while (q < e && plain[(unsigned char)*q])
+			q++;
+		if (out && !over) {
+			size_t m = (size_t)(q - p);
+			if (m > cap - k)
+				over = 1;
+			else {
+				memcpy(out + k, p, m);
+				k += m;
+			}
+		} else {
+			k += (size_t)(q - p);
+		}
+		p = q;
+		if (p >= e)
+			return fail(j);
+		unsigned char c = (unsigned char)*p;
+		char tmp[4];
+		size_t tl = 0;
+		if (c == '"') {
+			p++;
+			break;
+		} else if (c < 0x20) {
+			return fail(j);
+		} else if (c == '\\') {
+			if (e - p < 2)
+				return fail(j);
+			char x = p[1];
+			p += 2;
+			switch (x) {
+			case '"': tmp[0] = '"'; tl = 1; break;
+			case '\\': tmp[0] = '\\'; tl = 1; break;
+			case '/': tmp[0] = '/'; tl = 1; break;
+			case 'b': tmp[0] = '\b'; tl = 1; break;
+			case 'f': tmp[0] = '\f'; tl = 1; break;
+			case 'n': tmp[0] = '\n'; tl = 1; break;
+			case 'r': tmp[0] = '\r'; tl = 1; break;
+			case 't': tmp[0] = '\t'; tl = 1; break;
+			case 'u': {
+				unsigned u;
+				if (e - p < 4 || hex4(p, &u))
+					return fail(j);
+				p += 4;
+				uint32_t cp = u;
+				if (u >= 0xD800 && u <= 0xDBFF) {
+					unsigned lo;
+					if (e - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, &lo) ||
+					    lo < 0xDC00 || lo > 0xDFFF)
+						return fail(j);
+					p += 6;
+					cp = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+				} else if (u >= 0xDC00 && u <= 0xDFFF) {
+					return fail(j);
+				}
+				tl = put_utf8(tmp, cp);
+				break;
+			}
+			default:
+				return fail(j);
+			}
+		} else {
+			uint32_t cp;
+			int l = sanitize_utf8_decode((const unsigned char *)p, (size_t)(e - p), &cp);
+			if (l <= 0)
+				return fail(j);
+			memcpy(tmp, p, (size_t)l);
+			tl = (size_t)l;
+			p += l;
+		}
+		if (out && !over) {
+			if (tl > cap - k)
+				over = 1;
+			else
+				memcpy(out + k, tmp, tl);
+		}
+		k += tl;
+	}
+	j->p = p;
+	if (n)
+		*n = k;
+	return over ? -2 : 0;
+}
+
+static int scan_num(cj *j)
+{
+	const char *p = j->p, *e = j->end;
+	if (p < e && *p == '-')
+		p++;
+	if (p >= e)
+		return fail(j);
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		while (p < e && *p >= '0' && *p <= '9')
+			p++;
+	else
+		return fail(j);
+	if (p < e && *p == '.') {
+		p++;
+		if (p >= e || *p < '0' || *p > '9')
+			return fail(j);
+		while (p < e && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < e && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < e && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= e || *p < '0' || *p > '9')
+			return fail(j);
+		while (p < e && *p >= '0' && *p <= '9')
+			p++;
+	}
+	j->p = p;
+	return 0;
+}
+
+static int lit(cj *j, const char *w, size_t n)
+{
+	if ((size_t)(j->end - j->p) < n || memcmp(j->p, w, n))
+		return fail(j);
+	j->p += n;
+	return 0;
+}
+
+int cj_obj_begin(cj *j)
+{
+	if (cj_peek(j) != CJ_OBJ || j->depth >= CAP_JSON_MAX_DEPTH)
+		return fail(j);
+	j->p++;
+	j->depth++;
+	j->first[j->depth] = 1;
+	return 0;
+}
+
+/* 1: a member follows (key returned, ':' consumed); 0: '}' consumed. */
+int cj_obj_next(cj *j, const char **key, size_t *klen)
+{
+	if (j->err)
+		return -1;
+	ws(j);
+	if (j->p >= j->end)
+		return fail(j);
+	if (*j->p == '}') {
+		j->p++;
+		j->depth--;
+		return 0;
+	}
+	if (j->first[j->depth]) {
+		j->first[j->depth] = 0;
+	} else {
+		if (*j->p != ',')
+			return fail(j);
+		j->p++;
+		ws(j);
+	}
+	if (j->p >= j->end || *j->p != '"')
+		return fail(j);
+	const char *k0 = j->p + 1;
+	if (scan_str(j, NULL, 0, NULL))
+		return -1;
+	*key = k0;
+	*klen = (size_t)(j->p - 1 - k0);
+	ws(j);
+	if (j->p >= j->end || *j->p != ':')
+		return fail(j);
+	j->p++;
+	return 1;
+}
+
+int cj_arr_begin(cj *j)
+{
+	if (cj_peek(j) != CJ_ARR || j->depth >= CAP_JSON_MAX_DEPTH)
+		return fail(j);
+	j->p++;
+	j->depth++;
+	j->first[j->depth] = 1;
+	return 0;
+}
+
+int cj_arr_next(cj *j)
+{
+	if (j->err)
+		return -1;
+	ws(j);
+	if (j->p >= j->end)
+		return fail(j);
+	if (*j->p == ']') {
+		j->p++;
+		j->depth--;
+		return 0;
+	}
+	if (j->first[j->depth]) {
+		j->first[j->depth] = 0;
+		return 1;
+	}
+	if (*j->p != ',')
+		return fail(j);
+	j->p++;
+	ws(j);
+	if (j->p < j->end && *j->p == ']')
+		return fail(j); /* trailing comma */
+	return 1;
+}
+
+int cj_skip(cj *j, const char **s, size_t *n)
+{
+	cj_type t = cj_peek(j);
+	const char *start = j->p;
+	const char *k;
+	size_t kl;
+	int r;
+	switch (t) {
+	case CJ_OBJ:
+		if (cj_obj_begin(j))
+			return -1;
+		while ((r = cj_obj_next(j, &k, &kl)) == 1)
+			if (cj_skip(j, NULL, NULL))
+				return -1;
+		if (r < 0)
+			return -1;
+		break;
+	case CJ_ARR:
+		if (cj_arr_begin(j))
+			return -1;
+		while ((r = cj_arr_next(j)) == 1)
+			if (cj_skip(j, NULL, NULL))
+				return -1;
+		if (r < 0)
+			return -1;
+		break;
+	case CJ_STR:
+		if (scan_str(j, NULL, 0, NULL))
+			return -1;
+		break;
+	case CJ_NUM:
+		if (scan_num(j))
+			return -1;
+		break;
+	case CJ_TRUE:
+		if (lit(j, "true", 4))
+			return -1;
+		break;
+	case CJ_FALSE:
+		if (lit(j, "false", 5))
+			return -1;
+		break;
+	case CJ_NULL:
+		if (lit(j, "null", 4))
+			return -1;
+		break;
+	default:
+		return fail(j);
+	}
+	if (s) {
+		*s = start;
+		*n = (size_t)(j->p - start);
+	}
+	return 0;
+}
+
+int cj_str(cj *j, char *out, size_t cap, size_t *n)
+{
+	if (cj_peek(j) != CJ_STR)
+		return fail(j);
+	return scan_str(j, out, cap, n);
+}
+
+int cj_small_uint(cj *j, unsigned *v)
+{
+	if (j->err)
+		return -1;
+	ws(j);
+	const char *p = j->p, *e = j->end;
+	unsigned r = 0;
+	int n = 0;
+	while (p < e && *p >= '0' && *p <= '9' && n < 4) {
+		r = r * 10 + (unsigned)(*p - '0');
+		p++;
+		n++;
+	}
+	/* no sign, fraction, exponent or leading zero ("007") */
+	if (!n || n == 4 || (n > 1 && j->p[0] == '0') ||
+	    (p < e && (*p == '.' || *p == 'e' || *p == 'E')))
+		return fail(j);
+	j->p = p;
+	*v = r;
+	return 0;
+}
+
+int cj_num(cj *j, double *v)
+{
+	if (cj_peek(j) != CJ_NUM)
+		return fail(j);
+	const char *s = j->p;
+	if (scan_num(j))
+		return -1;
+	char tmp[64];
+	size_t n = (size_t)(j->p - s);
+	if (n >= sizeof tmp)
+		return fail(j);
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	*v = strtod(tmp, NULL);
+	return 0;
+}
+
+int cj_end(cj *j)
+{
+	if (j->err)
+		return 0;
+	ws(j);
+	return j->p == j->end;
+}

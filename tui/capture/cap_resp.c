@@ -1,0 +1,501 @@
+/* cap_resp.c — a streamed chat completion into steps, live policy, and the
+ * traces.jsonl line (see cap_resp.h). */
+#include "cap_resp.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cap_json.h"
+
+
+void cap_resp_init(cap_resp *r, const trace_limits *lim, const recparse_limits *rl,
+                   const policy *pol)
+{
+	memset(r, 0, sizeof *r);
+	if (lim)
+		r->lim = *lim;
+	else
+		trace_limits_default(&r->lim);
+	r->pol = *pol;
+	r->rp = recparse_new(rl);
+	r->tok_cap = r->lim.max_token_bytes < ((size_t)1 << 20) ? r->lim.max_token_bytes : (size_t)1 << 20;
+	r->tok = malloc(r->tok_cap + 1);
+	cap_buf_init(&r->text, 0);
+	cap_buf_init(&r->items, 0);
+	cap_buf_init(&r->delta, r->tok_cap);
+	r->first_dup = -1;
+	r->stop_step = -1;
+}
+
+void cap_resp_free(cap_resp *r)
+{
+	recparse_free(r->rp);
+	free(r->steps);
+	free(r->dup_tab);
+	free(r->tok);
+	cap_buf_free(&r->text);
+	cap_buf_free(&r->items);
+	cap_buf_free(&r->delta);
+	memset(r, 0, sizeof *r);
+}
+
+void cap_resp_reset(cap_resp *r)
+{
+	if (r->rp)
+		recparse_reset(r->rp);
+	r->n_steps = 0;
+	cap_buf_reset(&r->text);
+	cap_buf_reset(&r->items);
+	if (r->dup_tab)
+		memset(r->dup_tab, 0, r->dup_cap * sizeof *r->dup_tab);
+	r->recs_seen = 0;
+	r->distinct = 0;
+	r->first_dup = -1;
+	r->fired = 0;
+	r->stop_step = -1;
+	r->limit_cut = 0;
+	r->limit_what[0] = '\0';
+	r->done = 0;
+	r->finish[0] = r->id[0] = r->model[0] = '\0';
+	r->events = 0;
+}
+
+static cap_ev limit_cut(cap_resp *r, const char *what)
+{
+	if (!r->limit_cut) {
+		r->limit_cut = 1;
+		snprintf(r->limit_what, sizeof r->limit_what, "%s", what);
+	}
+	return CAP_EV_STOPPED;
+}
+
+static cap_ev step_end(cap_resp *r);
+
+cap_ev cap_resp_step(cap_resp *r, const char *bytes, size_t len, const char *item, size_t item_len)
+{
+	if (r->fired || r->limit_cut)
+		return CAP_EV_STOPPED;
+	if (r->n_steps >= r->lim.max_steps)
+		return limit_cut(r, "more than max_steps steps");
+	if (len > r->lim.max_token_bytes)
+		return limit_cut(r, "a token longer than max_token_bytes");
+	if (r->text.len + len > UINT32_MAX)
+		return limit_cut(r, "more than 4 GiB of token text");
+	if (r->n_steps == r->cap_steps) {
+		size_t cap = r->cap_steps ? r->cap_steps * 2 : 256;
+		struct cap_step *s = realloc(r->steps, cap * sizeof *s);
+		if (!s)
+			return limit_cut(r, "out of memory");
+		r->steps = s;
+		r->cap_steps = cap;
+	}
+	size_t at = r->items.len;
+	int bad = r->n_steps && cap_buf_add(&r->items, ",", 1);
+	if (item)
+		bad |= cap_buf_add(&r->items, item, item_len);
+	else
+		bad |= cap_buf_add(&r->items, "{\"token\":", 9) || cap_json_str(&r->items, bytes, len) ||
+		       cap_buf_add(&r->items, ",\"logprob\":null}", 16);
+	if (bad || cap_buf_add(&r->text, bytes, len)) {
+		r->items.len = at;
+		return limit_cut(r, "out of memory");
+	}
+	r->steps[r->n_steps].off = (uint32_t)(r->text.len - len);
+	r->steps[r->n_steps].len = (uint32_t)len;
+	r->n_steps++;
+	return step_end(r);
+}
+
+/* Inserts record i into the duplicate table; returns 1 when it exactly
+ * duplicates an earlier record. */
+static int dup_insert(cap_resp *r, const record *recs, size_t i)
+{
+	if ((r->distinct + 1) * 2 > r->dup_cap) {
+		size_t cap = r->dup_cap ? r->dup_cap * 2 : 64;
+		uint32_t *t = calloc(cap, sizeof *t);
+		if (!t && !r->dup_tab)
+			return 0; /* out of memory: no duplicate is found (progress figures only) */
+		if (!t)
+			goto probe;
+		for (size_t k = 0; k < r->dup_cap; k++) {
+			uint32_t v = r->dup_tab[k];
+			if (!v)
+				continue;
+			size_t h = (size_t)record_hash(&recs[v - 1]) & (cap - 1);
+			while (t[h])
+				h = (h + 1) & (cap - 1);
+			t[h] = v;
+		}
+		free(r->dup_tab);
+		r->dup_tab = t;
+		r->dup_cap = cap;
+	}
+probe:;
+	size_t h = (size_t)record_hash(&recs[i]) & (r->dup_cap - 1);
+	while (r->dup_tab[h]) {
+		if (record_equal(&recs[r->dup_tab[h] - 1], &recs[i]))
+			return 1;
+		h = (h + 1) & (r->dup_cap - 1);
+	}
+	r->dup_tab[h] = (uint32_t)(i + 1);
+	r->distinct++;
+	return 0;
+}
+
+
+/* Feeds the last step to the record parser and asks the policy. */
+static cap_ev step_end(cap_resp *r)
+{
+	size_t k = r->n_steps - 1;
+	const struct cap_step *s = &r->steps[k];
+	if (recparse_feed(r->rp, r->text.p + s->off, s->len, (uint32_t)k) != TS_OK)
+		return limit_cut(r, "more records than the records limit");
+	size_t n = recparse_count(r->rp);
+	if (n == r->recs_seen)
+		return CAP_EV_MORE;
+	const record *recs = recparse_records(r->rp);
+	for (size_t i = r->recs_seen; i < n; i++)
+		if (dup_insert(r, recs, i) && r->first_dup < 0)
+			r->first_dup = (long)i;
+	r->recs_seen = n;
+	if (r->pol.kind == POLICY_OFF)
+		return CAP_EV_MORE;
+	policy_cut c = policy_apply(&r->pol, recs, n, r->first_dup);
+	if (!c.fired || c.stop_step < 0 || (size_t)c.stop_step > k)
+		return CAP_EV_MORE;
+	/* The steps received so far stay: for repeat_stop and near_dup the
+	 * stop step is this step; budget:N is known to cut only once record
+	 * N+1 completes (policy.h: it does not fire on N records), so its
+	 * trace runs to that step and a replay of it cuts at stop_step. */
+	r->fired = 1;
+	r->stop_step = c.stop_step;
+	return CAP_EV_STOPPED;
+}
+
+size_t cap_resp_records(const cap_resp *r)
+{
+	return r->recs_seen;
+}
+
+size_t cap_resp_duplicates(const cap_resp *r)
+{
+	return r->recs_seen - r->distinct;
+}
+
+/* ---- chat.completion.chunk -> steps ---- */
+
+#define key_is(k, n, lit) ((n) == sizeof(lit) - 1 && !memcmp((k), (lit), sizeof(lit) - 1))
+
+/* "bytes": an array of integers 0..255 (digits only) into buf; -1 bad, -2 too long. */
+static int read_bytes(cj *j, char *buf, size_t cap, size_t *n)
+{
+	if (cj_arr_begin(j))
+		return -1;
+	size_t k = 0;
+	int r, over = 0;
+	while ((r = cj_arr_next(j)) == 1) {
+		unsigned v;
+		if (cj_small_uint(j, &v) || v > 255)
+			return -1;
+		if (!buf)
+			k++; /* count only */
+		else if (k == cap)
+			over = 1;
+		else
+			buf[k++] = (char)v;
+	}
+	if (r < 0)
+		return -1;
+	*n = k;
+	return over ? -2 : 0;
+}
+
+/* One token object (a logprobs.content item or one of its top_logprobs),
+ * checked as the trace reader will read it.  The chosen token's bytes go to
+ * buf (*n) when buf is not NULL.  Returns 0, -1 malformed (why in *what),
+ * -2 a token over the limit. */
+static int read_token_obj(cj *j, char *buf, size_t cap, size_t *n, int top, const char **what)
+{
+	if (cj_obj_begin(j)) {
+		*what = "is not an object";
+		return -1;
+	}
+	const char *k;
+	size_t kl, tn = 0, bn = 0;
+	int r, have_tok = 0, have_bytes = 0, tok_over = 0, bytes_over = 0, alt_over = 0;
+	char *tokbuf = buf, *bbuf = buf;
+	while ((r = cj_obj_next(j, &k, &kl)) == 1) {
+		cj_type t = cj_peek(j);
+		if (key_is(k, kl, "bytes") && t != CJ_NULL && !have_bytes) {
+			int b = t == CJ_ARR ? read_bytes(j, bbuf, cap, &bn) : -1;
+			if (b == -1) {
+				*what = "has bytes that are not an array of integers 0-255";
+				return -1;
+			}
+			bytes_over = b == -2 || bn > cap;
+			have_bytes = 1;
+			tokbuf = NULL; /* bytes win: the token text is only checked */
+		} else if (key_is(k, kl, "token") && t != CJ_NULL && !have_tok) {
+			if (t != CJ_STR) {
+				*what = "has a token that is not a string";
+				return -1;
+			}
+			int s = cj_str(j, tokbuf, tokbuf ? cap : 0, &tn);
+			if (s == -1) {
+				*what = "has a malformed token string";
+				return -1;
+			}
+			tok_over = (s == -2 && tokbuf) || tn > cap;
+			have_tok = 1;
+		} else if (key_is(k, kl, "logprob") && t != CJ_NULL && t != CJ_NUM) {
+			*what = "has a logprob that is not a number";
+			return -1;
+		} else if (key_is(k, kl, "top_logprobs") && t != CJ_NULL && top) {
+			if (t != CJ_ARR || cj_arr_begin(j)) {
+				*what = "has top_logprobs that is not an array";
+				return -1;
+			}
+			int e;
+			while ((e = cj_arr_next(j)) == 1) {
+				size_t an;
+				int a = read_token_obj(j, NULL, cap, &an, 0, what);
+				if (a == -1)
+					return -1;
+				alt_over |= a == -2;
+			}
+			if (e < 0) {
+				*what = "has malformed top_logprobs";
+				return -1;
+			}
+		} else if (cj_skip(j, NULL, NULL)) {
+			*what = "is malformed";
+			return -1;
+		}
+	}
+	if (r < 0) {
+		*what = "is malformed";
+		return -1;
+	}
+	if (!have_tok && !have_bytes) {
+		*what = "has no token or bytes";
+		return -1;
+	}
+	/* what the reader takes: bytes when present */
+	*n = have_bytes ? bn : tn;
+	return (have_bytes ? bytes_over : tok_over) || alt_over ? -2 : 0;
+}
+
+/* Copies the member value of a string key into dst (cut to fit). */
+static void read_small_str(cj *j, char *dst, size_t cap)
+{
+	size_t n = 0;
+	if (cj_peek(j) == CJ_STR) {
+		int s = cj_str(j, dst, cap - 1, &n);
+		if (s == -2)
+			n = cap - 1;
+		dst[s == -1 ? 0 : n] = '\0';
+	} else {
+		cj_skip(j, NULL, NULL);
+	}
+}
+
+static cap_ev malformed(cap_resp *r, ts_error *err, const char *what)
+{
+	ts_error_set(err, TS_ERR_FORMAT, "SSE event %zu %s", r->events, what);
+	return CAP_EV_ERROR;
+}
+
+/* TODO(merge): replace with trace.h chunk API from issue 11 */
+/* Appends the steps of one chat.completion.chunk's choices[0]: one step per
+ * "logprobs"."content" item (its bytes, its JSON kept as sent), or, for a
+ * server that sends no logprobs, the "delta"."content" text as one step.
+ * Records finish_reason, id and model; an "error" member is the server's
+ * error.  Stops at the step where the policy fires. */
+static cap_ev chunk_steps(cap_resp *r, const char *data, size_t len, ts_error *err)
+{
+	cj J, *j = &J;
+	cj_init(j, data, len);
+	if (cj_peek(j) != CJ_OBJ)
+		return malformed(r, err, "is not a JSON object");
+	cj_obj_begin(j);
+	const char *k;
+	size_t kl;
+	int m, saw_choices = 0, saw_items = 0, have_delta = 0;
+	cap_buf_reset(&r->delta);
+	while ((m = cj_obj_next(j, &k, &kl)) == 1) {
+		cj_type t = cj_peek(j);
+		if (key_is(k, kl, "choices")) {
+			if (t != CJ_ARR || cj_arr_begin(j))
+				return malformed(r, err, ": choices is not an array");
+			saw_choices = 1;
+			int e, idx = 0;
+			while ((e = cj_arr_next(j)) == 1) {
+				if (idx++ > 0 || cj_peek(j) != CJ_OBJ) { /* only choices[0] */
+					if (idx == 1)
+						return malformed(r, err, ": choices[0] is not an object");
+					if (cj_skip(j, NULL, NULL))
+						break;
+					continue;
+				}
+				cj_obj_begin(j);
+				int c;
+				while ((c = cj_obj_next(j, &k, &kl)) == 1) {
+					cj_type ct = cj_peek(j);
+					if (key_is(k, kl, "logprobs") && ct == CJ_OBJ) {
+						cj_obj_begin(j);
+						int l;
+						while ((l = cj_obj_next(j, &k, &kl)) == 1) {
+							if (!key_is(k, kl, "content") || cj_peek(j) == CJ_NULL) {
+								if (cj_skip(j, NULL, NULL))
+									break;
+								continue;
+							}
+							if (cj_peek(j) != CJ_ARR || cj_arr_begin(j))
+								return malformed(r, err, ": logprobs.content is not an array");
+							int it;
+							size_t i = 0;
+							while ((it = cj_arr_next(j)) == 1) {
+								const char *s0 = (cj_peek(j), j->p), *what = "";
+								size_t n = 0;
+								int rt = read_token_obj(j, r->tok, r->tok_cap, &n, 1, &what);
+								if (rt == -1) {
+									char w[96];
+									snprintf(w, sizeof w, ": logprobs.content[%zu] %s", i, what);
+									return malformed(r, err, w);
+								}
+								if (rt == -2)
+									return limit_cut(r, "a token longer than max_token_bytes");
+								saw_items = 1;
+								if (cap_resp_step(r, r->tok, n, s0, (size_t)(j->p - s0)) !=
+								    CAP_EV_MORE)
+									return CAP_EV_STOPPED;
+								i++;
+							}
+							if (it < 0)
+								break;
+						}
+					} else if (key_is(k, kl, "delta") && ct == CJ_OBJ) {
+						cj_obj_begin(j);
+						int d;
+						while ((d = cj_obj_next(j, &k, &kl)) == 1) {
+							if (key_is(k, kl, "content") && cj_peek(j) == CJ_STR) {
+								size_t n = 0;
+								char *dst = cap_buf_reserve(&r->delta, r->tok_cap);
+								int s = dst ? cj_str(j, dst, r->tok_cap, &n) : -1;
+								if (s == -1)
+									return malformed(r, err, ": delta.content is malformed");
+								if (s == -2)
+									return limit_cut(r, "a token longer than max_token_bytes");
+								r->delta.len = n;
+								have_delta = n > 0;
+							} else if (cj_skip(j, NULL, NULL)) {
+								break;
+							}
+						}
+					} else if (key_is(k, kl, "finish_reason") && ct == CJ_STR) {
+						read_small_str(j, r->finish, sizeof r->finish);
+					} else if (cj_skip(j, NULL, NULL)) {
+						break;
+					}
+				}
+			}
+		} else if (key_is(k, kl, "error") && t != CJ_NULL) {
+			char msg[320] = "(no message)";
+			if (t == CJ_STR) {
+				read_small_str(j, msg, sizeof msg);
+			} else if (t == CJ_OBJ) {
+				cj_obj_begin(j);
+				while (cj_obj_next(j, &k, &kl) == 1) {
+					if (key_is(k, kl, "message"))
+						read_small_str(j, msg, sizeof msg);
+					else if (cj_skip(j, NULL, NULL))
+						break;
+				}
+			} else {
+				cj_skip(j, NULL, NULL);
+			}
+			ts_error_set(err, TS_ERR_FORMAT, "server error in the stream: %s", msg);
+			return CAP_EV_ERROR;
+		} else if (key_is(k, kl, "id") && t == CJ_STR && !r->id[0]) {
+			read_small_str(j, r->id, sizeof r->id);
+		} else if (key_is(k, kl, "model") && t == CJ_STR && !r->model[0]) {
+			read_small_str(j, r->model, sizeof r->model);
+		} else if (cj_skip(j, NULL, NULL)) {
+			break;
+		}
+	}
+	if (j->err || m < 0 || !cj_end(j))
+		return malformed(r, err, "is not well-formed JSON");
+	if (!saw_choices)
+		return malformed(r, err, ": no choices array");
+	if (!saw_items && have_delta &&
+	    cap_resp_step(r, r->delta.p, r->delta.len, NULL, 0) != CAP_EV_MORE)
+		return CAP_EV_STOPPED;
+	return CAP_EV_MORE;
+}
+
+cap_ev cap_resp_event(cap_resp *r, const char *data, size_t len, ts_error *err)
+{
+	r->events++;
+	while (len && (data[len - 1] == ' ' || data[len - 1] == '\n'))
+		len--;
+	if (len == 6 && !memcmp(data, "[DONE]", 6)) {
+		r->done = 1;
+		return CAP_EV_DONE;
+	}
+	if (r->fired || r->limit_cut)
+		return CAP_EV_STOPPED;
+	return chunk_steps(r, data, len, err);
+}
+
+/* ---- the traces.jsonl line ---- */
+
+int cap_resp_line(const cap_resp *r, const cap_ref *ref, const char *meta_json, cap_buf *o)
+{
+	int bad = cap_buf_add(o, "{", 1);
+	if (ref->has_id)
+		bad |= cap_buf_printf(o, "\"image_id\":%lld,", (long long)ref->image_id);
+	if (ref->file_name)
+		bad |= cap_buf_puts(o, "\"file_name\":") ||
+		       cap_json_str(o, ref->file_name, strlen(ref->file_name)) ||
+		       cap_buf_add(o, ",", 1);
+	bad |= cap_buf_puts(o, "\"object\":\"chat.completion\"");
+	if (r->id[0])
+		bad |= cap_buf_puts(o, ",\"id\":") || cap_json_str(o, r->id, strlen(r->id));
+	if (r->model[0])
+		bad |= cap_buf_puts(o, ",\"model\":") || cap_json_str(o, r->model, strlen(r->model));
+	bad |= cap_buf_puts(o, ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+	                       "\"content\":") ||
+	       cap_json_str(o, r->text.p ? r->text.p : "", r->text.len) ||
+	       cap_buf_puts(o, "},\"logprobs\":{\"content\":[");
+	bad |= cap_buf_add(o, r->items.p ? r->items.p : "", r->items.len);
+	bad |= cap_buf_add(o, "]},", 3);
+	char pname[48];
+	policy_name(&r->pol, pname, sizeof pname);
+	if (r->fired)
+		bad |= cap_buf_printf(o, "\"finish_reason\":\"stop\",\"stop_reason\":\"%s\"",
+		                      policy_kind_name(r->pol.kind));
+	else if (r->limit_cut)
+		bad |= cap_buf_puts(o, "\"finish_reason\":\"length\",\"stop_reason\":\"tailscope_limit\"");
+	else if (r->finish[0])
+		bad |= cap_buf_puts(o, "\"finish_reason\":") ||
+		       cap_json_str(o, r->finish, strlen(r->finish));
+	else
+		bad |= cap_buf_puts(o, "\"finish_reason\":null");
+	bad |= cap_buf_puts(o, "}],\"capture\":{\"policy\":") ||
+	       cap_json_str(o, pname, strlen(pname)) ||
+	       cap_buf_printf(o, ",\"steps\":%zu", r->n_steps);
+	if (r->fired)
+		bad |= cap_buf_printf(o, ",\"stop_step\":%ld", r->stop_step);
+	if (r->limit_cut)
+		bad |= cap_buf_puts(o, ",\"cut\":") || cap_json_str(o, r->limit_what, strlen(r->limit_what));
+	if (r->finish[0] && (r->fired || r->limit_cut))
+		bad |= cap_buf_puts(o, ",\"server_finish_reason\":") ||
+		       cap_json_str(o, r->finish, strlen(r->finish));
+	if (meta_json && *meta_json)
+		bad |= cap_buf_add(o, ",", 1) || cap_buf_puts(o, meta_json);
+	bad |= cap_buf_add(o, "}}\n", 3);
+	return bad || o->over ? -1 : 0;
+}
