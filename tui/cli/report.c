@@ -21,7 +21,6 @@
 #include "sanitize.h"
 
 #define MAX_RUNS 256
-#define MAX_JOBS 64
 
 typedef struct report_opts {
 	export_opts ex;
