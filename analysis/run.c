@@ -50,8 +50,7 @@ static int is_file(const char *p)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Base name without a trailing slash or a .jsonl extension. */
-static char *base_name(const char *path)
+const char *run_path_base(const char *path, size_t *len)
 {
 	size_t n = strlen(path);
 	while (n > 1 && path[n - 1] == '/')
@@ -59,12 +58,20 @@ static char *base_name(const char *path)
 	size_t b = n;
 	while (b > 0 && path[b - 1] != '/')
 		b--;
-	size_t len = n - b;
-	if (len > 6 && !memcmp(path + n - 6, ".jsonl", 6))
+	*len = n - b;
+	return path + b;
+}
+
+/* Base name without a trailing slash or a .jsonl extension. */
+static char *base_name(const char *path)
+{
+	size_t len;
+	const char *base = run_path_base(path, &len);
+	if (len > 6 && !memcmp(base + len - 6, ".jsonl", 6))
 		len -= 6;
 	char *s = malloc(len + 1);
 	if (s) {
-		memcpy(s, path + b, len);
+		memcpy(s, base, len);
 		s[len] = '\0';
 	}
 	return s;

@@ -95,6 +95,10 @@ int run_maxrepeat_bin(size_t max_repeat);
  * the base name is empty, "." or "..", or out of memory. */
 char *run_image_path(const char *images_dir, const char *name);
 
+/* The last component of a path (trailing slashes left out): a pointer into
+ * path and its length. */
+const char *run_path_base(const char *path, size_t *len);
+
 /* Finds the ground-truth image a trace refers to: image_id, else
  * file_name/image, else custom_id.  NULL when none matches. */
 const gt_image *run_find_image(const gt *g, const trace *t);

@@ -516,6 +516,43 @@ const render_image *session_view_image(session *s)
 	return s->view.img;
 }
 
+/* The replay over the view's sample: per-record steps, duplicates, the
+ * termination step and the tail; the cursor at the end.  -1: out of memory. */
+static int view_setup_replay(session_view *v)
+{
+	size_t n = sample_n_records(v->s);
+	const record *recs = sample_records(v->s);
+	const sample_rec *rinfo = sample_rec_info(v->s);
+	v->rec_first = malloc((n ? n : 1) * sizeof *v->rec_first);
+	v->rec_last = malloc((n ? n : 1) * sizeof *v->rec_last);
+	v->closep = malloc((n ? n : 1) * sizeof *v->closep);
+	v->dup = malloc(n ? n : 1);
+	if (!v->rec_first || !v->rec_last || !v->closep || !v->dup)
+		return -1;
+	uint32_t prev = 0;
+	for (size_t i = 0; i < n; i++) {
+		v->rec_first[i] = recs[i].first_step;
+		/* the replay's binary search needs non-decreasing completion steps */
+		v->rec_last[i] = recs[i].last_step < prev ? prev : recs[i].last_step;
+		prev = v->rec_last[i];
+		v->closep[i] = CLOSEP_UNSET;
+		v->dup[i] = rinfo[i].dup_of >= 0;
+	}
+	const repeat_stats *rep = sample_repeat(v->s);
+	replay *rp = &v->rp;
+	rp->n_steps = (long)sample_n_steps(v->s);
+	rp->rec_first = v->rec_first;
+	rp->rec_last = v->rec_last;
+	rp->n_rec = n;
+	rp->term_step = sample_termination_step(v->s);
+	rp->closed = sample_termination(v->s) == TERM_CLOSED ||
+	             (rp->term_step >= 0 && rp->term_step < rp->n_steps - 1);
+	rp->tail_first = rep->tail_start;
+	rp->dup = v->dup;
+	rp->cursor = rp->n_steps - 1;
+	return 0;
+}
+
 void session_show(session *s, size_t ri, size_t idx)
 {
 	session_view *v = &s->view;
@@ -579,39 +616,12 @@ void session_show(session *s, size_t ri, size_t idx)
 	}
 	v->off = sample_outcome_for(view_numbers(v), &pol_off);
 
-	size_t n = sample_n_records(v->s);
-	const record *recs = sample_records(v->s);
-	const sample_rec *rinfo = sample_rec_info(v->s);
-	v->rec_first = malloc((n ? n : 1) * sizeof *v->rec_first);
-	v->rec_last = malloc((n ? n : 1) * sizeof *v->rec_last);
-	v->closep = malloc((n ? n : 1) * sizeof *v->closep);
-	v->dup = malloc(n ? n : 1);
-	if (!v->rec_first || !v->rec_last || !v->closep || !v->dup) {
+	if (view_setup_replay(v) != 0) {
 		v->failed = 1;
 		snprintf(v->error, sizeof v->error, "out of memory");
 		return;
 	}
-	uint32_t prev = 0;
-	for (size_t i = 0; i < n; i++) {
-		v->rec_first[i] = recs[i].first_step;
-		/* the replay's binary search needs non-decreasing completion steps */
-		v->rec_last[i] = recs[i].last_step < prev ? prev : recs[i].last_step;
-		prev = v->rec_last[i];
-		v->closep[i] = CLOSEP_UNSET;
-		v->dup[i] = rinfo[i].dup_of >= 0;
-	}
-	const repeat_stats *rep = sample_repeat(v->s);
 	replay *rp = &v->rp;
-	rp->n_steps = (long)sample_n_steps(v->s);
-	rp->rec_first = v->rec_first;
-	rp->rec_last = v->rec_last;
-	rp->n_rec = n;
-	rp->term_step = sample_termination_step(v->s);
-	rp->closed = sample_termination(v->s) == TERM_CLOSED ||
-	             (rp->term_step >= 0 && rp->term_step < rp->n_steps - 1);
-	rp->tail_first = rep->tail_start;
-	rp->dup = v->dup;
-	rp->cursor = rp->n_steps - 1;
 	view_apply_policy(s, rp->policy_on);
 	replay_end(rp);
 }

@@ -170,6 +170,17 @@ static void test_help_lists_exactly_the_table(void **state)
 	for (int o = 0; o < CLI_OPT_COUNT; o++)
 		if (!used[o])
 			fail_msg("--%s is in the table but no command takes it", cli_options[o].name);
+	/* --coords' help names every convention coords.c knows, and only those */
+	const char *h = cli_options[CLI_COORDS].help;
+	size_t names = 0;
+	for (coords_kind k = COORDS_AUTO; k <= COORDS_XYXY; k++) {
+		assert_non_null(strstr(h, coords_name(k)));
+		names++;
+	}
+	size_t bars = 0;
+	for (const char *p = h; *p && *p != '\n'; p++)
+		bars += *p == '|';
+	assert_int_equal(bars + 1, names);
 }
 
 static int parse(const char *name, cli_values *v, ...)

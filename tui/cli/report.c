@@ -21,7 +21,6 @@
 #include "sanitize.h"
 
 #define MAX_RUNS 256
-#define MAX_JOBS 64
 
 typedef struct report_opts {
 	export_opts ex;
@@ -77,15 +76,10 @@ static void progress_draw(shared *sh, int force)
 		if (!sh->active[i])
 			continue;
 		/* the run's last path component */
-		const char *path = sh->runs[i];
-		size_t e = strlen(path);
-		while (e > 1 && path[e - 1] == '/')
-			e--;
-		size_t b = e;
-		while (b > 0 && path[b - 1] != '/')
-			b--;
+		size_t len;
+		const char *base = run_path_base(sh->runs[i], &len);
 		char nm[64];
-		sanitize(path + b, e - b, nm, sizeof nm, 24);
+		sanitize(base, len, nm, sizeof nm, 24);
 		double pct = sh->total[i] ? 100.0 * (double)sh->done[i] / (double)sh->total[i] : 0.0;
 		k += snprintf(line + k, sizeof line - (size_t)k, "; %s %3.0f%%", nm, pct > 100 ? 100 : pct);
 	}
