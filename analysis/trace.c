@@ -98,6 +98,7 @@ const char *trace_format_name(trace_format f)
 	case TRACE_FMT_OLLAMA: return "ollama";
 	case TRACE_FMT_OPENAI_SSE: return "openai-sse";
 	case TRACE_FMT_LLAMACPP_SSE: return "llamacpp-sse";
+	case TRACE_FMT_OLLAMA_STREAM: return "ollama-stream";
 	}
 	return "unknown";
 }
@@ -1288,6 +1289,9 @@ trace_chunk_kind trace_chunk_classify(const cJSON *root)
 	}
 	if (get(root, "error"))
 		return TRACE_CHUNK_ERROR;
+	if (cJSON_IsBool(get(root, "done")) &&
+	    (cJSON_IsString(get(root, "response")) || cJSON_IsObject(get(root, "message"))))
+		return TRACE_CHUNK_OLLAMA;
 	const cJSON *stop = get(root, "stop");
 	if (cJSON_IsBool(stop) && (cJSON_IsString(get(root, "content")) || get(root, "completion_probabilities")))
 		return TRACE_CHUNK_LLAMACPP;
@@ -1358,6 +1362,37 @@ static ts_status chunk_llamacpp(pctx *c, const cJSON *root, int *done)
 	return TS_OK;
 }
 
+/* One Ollama streaming line (/api/generate or /api/chat with stream on):
+ * its "logprobs" steps, else its text as one step; "done": true ends it. */
+static ts_status chunk_ollama(pctx *c, const cJSON *root, int *done)
+{
+	trace *t = c->t;
+	ts_status st = TS_OK;
+	const cJSON *lp = get(root, "logprobs");
+	if (lp) {
+		st = parse_steps(c, lp, "logprobs");
+	} else {
+		const char *where = "response";
+		const cJSON *r = get(root, "response");
+		if (!r) {
+			r = get(get(root, "message"), "content");
+			where = "message.content";
+		}
+		if (r) {
+			st = check_text(c, r, where);
+			if (!st)
+				st = append_text(c, r->valuestring, strlen(r->valuestring), 1);
+		}
+	}
+	if (st)
+		return st;
+	if (cJSON_IsTrue(get(root, "done"))) {
+		t->finish = map_finish_reason(get(root, "done_reason"));
+		*done = 1;
+	}
+	return TS_OK;
+}
+
 ts_status trace_chunk_apply(trace *t, const cJSON *root, const cJSON *choice, size_t pos,
                             const trace_limits *lim, int *done, ts_error *err)
 {
@@ -1371,7 +1406,9 @@ ts_status trace_chunk_apply(trace *t, const cJSON *root, const cJSON *choice, si
 	size_t n0 = t->n_steps, a0 = t->n_alts, l0 = t->text.len, al0 = t->alt_text.len;
 	ts_status st = merge_refs(&c, root);
 	if (!st)
-		st = choice ? chunk_openai(&c, choice, pos, done) : chunk_llamacpp(&c, root, done);
+		st = choice ? chunk_openai(&c, choice, pos, done)
+		     : t->container == TRACE_FMT_OLLAMA_STREAM ? chunk_ollama(&c, root, done)
+		                                               : chunk_llamacpp(&c, root, done);
 	if (st) {
 		/* leave the trace as it was before this chunk */
 		t->n_steps = n0;
@@ -1419,6 +1456,13 @@ ts_status trace_append_chunk(trace *t, const char *json, size_t len, const trace
 		break;
 	case TRACE_CHUNK_ERROR:
 		st = trace_chunk_error(root, err);
+		break;
+	case TRACE_CHUNK_OLLAMA:
+		if (t->container != TRACE_FMT_OLLAMA_STREAM) {
+			st = ts_error_set(err, TS_ERR_FORMAT, "an Ollama line needs a trace_new(TRACE_FMT_OLLAMA_STREAM)");
+			break;
+		}
+		st = trace_chunk_apply(t, root, NULL, 0, lim, done, err);
 		break;
 	case TRACE_CHUNK_NONE:
 		st = ts_error_set(err, TS_ERR_FORMAT, "not a streaming chunk (chat.completion.chunk or "

@@ -114,6 +114,7 @@ typedef enum {
 	TRACE_FMT_OLLAMA,
 	TRACE_FMT_OPENAI_SSE,   /* data: {chat.completion.chunk} lines */
 	TRACE_FMT_LLAMACPP_SSE, /* data: {"content", "stop", ...} lines */
+	TRACE_FMT_OLLAMA_STREAM,/* NDJSON lines {"response"|"message", "done": false, ...} */
 } trace_format;
 
 /* An alternative token at a step. */
@@ -222,7 +223,12 @@ ts_status trace_file_open(const char *path, const trace_limits *lim,
  * line's message; otherwise it is reported by itself.  A chunk that fails
  * (bad bytes...) skips its request, named by the first bad line.  At most
  * 1024 requests are open at once: opening one more skips the oldest
- * (TS_ERR_LIMIT).  Memory holds the open requests only. */
+ * (TS_ERR_LIMIT).  Memory holds the open requests only.
+ * Ollama streams NDJSON (no "data:"): a JSONL line {"model", "response" |
+ * "message", "done": false, ...} opens or extends the stream of its "model"
+ * (ollama-stream: each line's "logprobs", else its text as one step), and the
+ * "done": true line ends it (done_reason); a "done": true line with no open
+ * stream of its model is a whole Ollama response. */
 ts_status trace_file_next(trace_file *f, trace **out, size_t *lineno, ts_error *err);
 
 /* Lines of the sample (or error) the last call returned: the first and the

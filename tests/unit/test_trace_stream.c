@@ -5,7 +5,8 @@
  *
  * Fixtures (tests/data/traces/, written from the servers' public field
  * definitions; see the README there): servers.jsonl (one line per shape),
- * stream_vllm.sse, stream_llamacpp.sse, stream_sglang.sse, stream_bad.sse.
+ * stream_vllm.sse, stream_llamacpp.sse, stream_sglang.sse, stream_bad.sse,
+ * stream_ollama.jsonl.
  * Every expected value is read off the fixture line by hand: step texts are
  * the "bytes"/"token"/"text" strings, logprobs are copied from the input.
  */
@@ -437,6 +438,35 @@ static void test_sse_bad_input(void **state)
 	free_got(g, n);
 }
 
+static void test_ollama_stream(void **state)
+{
+	(void)state;
+	got g[4];
+	size_t n = read_all(D "stream_ollama.jsonl", g, 4);
+	/* lines 1-4: /api/generate stream of gemma3, one token a line, then
+	 * "done": true with done_reason stop; lines 5-7: /api/chat stream of
+	 * qwen3-vl without logprobs, length; line 8: a non-streamed response */
+	assert_int_equal(n, 3);
+	assert_int_equal(trace_get_container(g[0].t), TRACE_FMT_OLLAMA_STREAM);
+	assert_int_equal(g[0].first, 1);
+	assert_int_equal(g[0].last, 4);
+	assert_int_equal(trace_n_steps(g[0].t), 3);
+	assert_step(g[0].t, 0, "[", -0.125);
+	assert_step(g[0].t, 1, "1", -0.5);
+	assert_step(g[0].t, 2, "]", -0.25);
+	assert_alt(g[0].t, 1, 0, "1", -0.5);
+	assert_int_equal(trace_get_finish(g[0].t), TRACE_FINISH_STOP);
+	assert_int_equal(id_of(g[0].t), 3);
+	assert_int_equal(g[1].first, 5);
+	assert_int_equal(g[1].last, 7);
+	assert_step(g[1].t, 0, "[2", NAN);
+	assert_step(g[1].t, 1, "]", NAN);
+	assert_int_equal(trace_get_finish(g[1].t), TRACE_FINISH_LENGTH);
+	assert_int_equal(trace_get_container(g[2].t), TRACE_FMT_OLLAMA);
+	assert_int_equal(id_of(g[2].t), 4);
+	free_got(g, n);
+}
+
 static char *write_tmp(const char *data, size_t n)
 {
 	char *path = strdup("/tmp/ts-test-stream-XXXXXX");
@@ -547,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_sse_sglang_n2),
 		cmocka_unit_test(test_sse_bad_input),
 		cmocka_unit_test(test_sse_too_many_open),
+		cmocka_unit_test(test_ollama_stream),
 		cmocka_unit_test(test_append_chunk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
