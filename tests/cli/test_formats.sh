@@ -6,6 +6,8 @@
 #     lines 1-2, sglang 3 (logprobs) and 4 (text), tgi 5, ollama 6-7 (logprobs)
 #     and 8 (text), openai 9, native 11.
 #   stream_vllm.sse: request b = lines 3-9, request a = lines 1-11.
+#   stream_ollama.jsonl: generate stream lines 1-4 (logprobs), chat stream
+#     lines 5-7 (no logprobs), a non-streamed response on line 8.
 #   same.jsonl / same.sse: the same two completions (r1: 25 tokens, the record
 #     cat [10,20,30,40] twice, length; r2: 13 tokens, one dog record, stop),
 #     as JSONL and as interleaved chunks: records 3, duplicates 1, max 2,
@@ -38,6 +40,11 @@ check "servers: llamacpp count 2" grep -Eq "^  container llamacpp +logprobs 2\$"
 check "sse: exit 0" test $? -eq 0
 check "sse: request b spans lines 3-9" grep -q "^$D/stream_vllm.sse:3-9  openai-sse  logprobs" "$tmp/out"
 check "sse: request a spans lines 1-11" grep -q "^$D/stream_vllm.sse:1-11  openai-sse  logprobs" "$tmp/out"
+
+"$BIN" formats "$D/stream_ollama.jsonl" >"$tmp/out" 2>"$tmp/err"
+check "ollama stream: lines 1-4 one sample" grep -q "^$D/stream_ollama.jsonl:1-4  ollama-stream  logprobs" "$tmp/out"
+check "ollama stream: chat stream lines 5-7 without logprobs" grep -q "^$D/stream_ollama.jsonl:5-7  ollama-stream  tokens" "$tmp/out"
+check "ollama stream: a whole response on line 8" grep -q "^$D/stream_ollama.jsonl:8  ollama  text" "$tmp/out"
 
 "$BIN" formats -s "$D/same.jsonl" "$D/same.sse" >"$tmp/out"
 check "summary: no per-sample lines" sh -c "! grep -q 'records\$' '$tmp/out'"
