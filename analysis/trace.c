@@ -99,6 +99,7 @@ const char *trace_format_name(trace_format f)
 	case TRACE_FMT_OPENAI_SSE: return "openai-sse";
 	case TRACE_FMT_LLAMACPP_SSE: return "llamacpp-sse";
 	case TRACE_FMT_OLLAMA_STREAM: return "ollama-stream";
+	case TRACE_FMT_TGI_SSE: return "tgi-sse";
 	}
 	return "unknown";
 }
@@ -1289,6 +1290,8 @@ trace_chunk_kind trace_chunk_classify(const cJSON *root)
 	}
 	if (get(root, "error"))
 		return TRACE_CHUNK_ERROR;
+	if (cJSON_IsObject(get(root, "token")) && cJSON_GetObjectItemCaseSensitive(root, "generated_text"))
+		return TRACE_CHUNK_TGI;
 	if (cJSON_IsBool(get(root, "done")) &&
 	    (cJSON_IsString(get(root, "response")) || cJSON_IsObject(get(root, "message"))))
 		return TRACE_CHUNK_OLLAMA;
@@ -1393,6 +1396,26 @@ static ts_status chunk_ollama(pctx *c, const cJSON *root, int *done)
 	return TS_OK;
 }
 
+/* One TGI /generate_stream event: {"index", "token": {id, text, logprob,
+ * special}, "top_tokens": [...], "generated_text": null | the whole text,
+ * "details": null | {"finish_reason", ...}}. */
+static ts_status chunk_tgi(pctx *c, const cJSON *root, int *done)
+{
+	trace *t = c->t;
+	c->where = "token";
+	const cJSON *top = get(root, "top_tokens");
+	if (top && !cJSON_IsArray(top))
+		return ts_error_set(c->err, TS_ERR_FIELD, "top_tokens is not an array");
+	ts_status st = parse_step(c, get(root, "token"), t->n_steps, top);
+	if (st)
+		return st;
+	if (get(root, "generated_text")) {
+		t->finish = map_finish_reason(get(get(root, "details"), "finish_reason"));
+		*done = 1;
+	}
+	return TS_OK;
+}
+
 ts_status trace_chunk_apply(trace *t, const cJSON *root, const cJSON *choice, size_t pos,
                             const trace_limits *lim, int *done, ts_error *err)
 {
@@ -1408,6 +1431,7 @@ ts_status trace_chunk_apply(trace *t, const cJSON *root, const cJSON *choice, si
 	if (!st)
 		st = choice ? chunk_openai(&c, choice, pos, done)
 		     : t->container == TRACE_FMT_OLLAMA_STREAM ? chunk_ollama(&c, root, done)
+		     : t->container == TRACE_FMT_TGI_SSE       ? chunk_tgi(&c, root, done)
 		                                               : chunk_llamacpp(&c, root, done);
 	if (st) {
 		/* leave the trace as it was before this chunk */
@@ -1452,6 +1476,7 @@ ts_status trace_append_chunk(trace *t, const char *json, size_t len, const trace
 		break;
 	}
 	case TRACE_CHUNK_LLAMACPP:
+	case TRACE_CHUNK_TGI:
 		st = trace_chunk_apply(t, root, NULL, 0, lim, done, err);
 		break;
 	case TRACE_CHUNK_ERROR:

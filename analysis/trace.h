@@ -115,6 +115,7 @@ typedef enum {
 	TRACE_FMT_OPENAI_SSE,   /* data: {chat.completion.chunk} lines */
 	TRACE_FMT_LLAMACPP_SSE, /* data: {"content", "stop", ...} lines */
 	TRACE_FMT_OLLAMA_STREAM,/* NDJSON lines {"response"|"message", "done": false, ...} */
+	TRACE_FMT_TGI_SSE,      /* data: {"token", "top_tokens", "generated_text"} lines */
 } trace_format;
 
 /* An alternative token at a step. */
@@ -184,7 +185,10 @@ ts_status trace_set_refs(trace *t, const int64_t *image_id, const char *file_nam
  * chunk) — the element of "choices" whose "index" is choice (its position
  * when it has no index) is taken: its logprobs.content steps, else its
  * delta.content (or text) as one step without logprob — or a llama.cpp
- * /completion stream chunk ("content", "completion_probabilities", "stop").
+ * /completion stream chunk ("content", "completion_probabilities", "stop"),
+ * a TGI /generate_stream event ("token", "top_tokens"; the one with a
+ * non-null "generated_text" ends it, details.finish_reason) or an Ollama
+ * stream line (t made with TRACE_FMT_OLLAMA_STREAM).
  * *done is set to 1 when the chunk ends the request (a non-null
  * finish_reason, which sets the finish; llama.cpp "stop": true).  image_id,
  * file_name, custom_id and prompt in the chunk fill the fields not set yet.
@@ -215,7 +219,7 @@ ts_status trace_file_open(const char *path, const trace_limits *lim,
  * skipped; "data: " followed by a streaming chunk (see trace_append_chunk)
  * adds to the open request of its key — OpenAI chunks: "id" and
  * choices[].index (each choice of an n > 1 request is its own sample);
- * llama.cpp: "id_slot" and "index" — and the request is returned when a
+ * llama.cpp: "id_slot" and "index"; TGI: none (one stream at a time) — and the request is returned when a
  * chunk ends it, else at the end of the file (finish unknown).  Samples come
  * out in the order they end.  "data: " followed by any other object is read
  * like a JSONL line.  A data line that is not valid JSON, or an {"error"}

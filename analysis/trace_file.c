@@ -573,6 +573,10 @@ static void asm_line(asmb *a, const char *line, size_t n, size_t lineno, uint64_
 		}
 		break;
 	}
+	case TRACE_CHUNK_TGI: /* no request id: one stream at a time */
+		take_chunk(a, root, NULL, 0, "", 0, TRACE_FMT_TGI_SSE, jget(root, "generated_text") != NULL,
+		           lineno, off0, off1);
+		break;
 	case TRACE_CHUNK_LLAMACPP: {
 		char id[40] = "";
 		const cJSON *slot = jget(root, "id_slot");

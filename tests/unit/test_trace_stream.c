@@ -6,7 +6,7 @@
  * Fixtures (tests/data/traces/, written from the servers' public field
  * definitions; see the README there): servers.jsonl (one line per shape),
  * stream_vllm.sse, stream_llamacpp.sse, stream_sglang.sse, stream_bad.sse,
- * stream_ollama.jsonl.
+ * stream_ollama.jsonl, stream_tgi.sse.
  * Every expected value is read off the fixture line by hand: step texts are
  * the "bytes"/"token"/"text" strings, logprobs are copied from the input.
  */
@@ -467,6 +467,27 @@ static void test_ollama_stream(void **state)
 	free_got(g, n);
 }
 
+static void test_tgi_stream(void **state)
+{
+	(void)state;
+	got g[2];
+	size_t n = read_all(D "stream_tgi.sse", g, 2);
+	/* three events (lines 1, 3, 5; "data:" without a space), the last with
+	 * generated_text and details.finish_reason eos_token */
+	assert_int_equal(n, 1);
+	trace *t = g[0].t;
+	assert_int_equal(trace_get_container(t), TRACE_FMT_TGI_SSE);
+	assert_int_equal(g[0].first, 1);
+	assert_int_equal(g[0].last, 5);
+	assert_int_equal(trace_n_steps(t), 3);
+	assert_step(t, 0, "[", -0.25);
+	assert_alt(t, 0, 1, "{", -2.0);
+	assert_step(t, 1, "1", -0.5);
+	assert_step(t, 2, "]", -0.125);
+	assert_int_equal(trace_get_finish(t), TRACE_FINISH_STOP);
+	free_got(g, n);
+}
+
 static char *write_tmp(const char *data, size_t n)
 {
 	char *path = strdup("/tmp/ts-test-stream-XXXXXX");
@@ -578,6 +599,7 @@ int main(void)
 		cmocka_unit_test(test_sse_bad_input),
 		cmocka_unit_test(test_sse_too_many_open),
 		cmocka_unit_test(test_ollama_stream),
+		cmocka_unit_test(test_tgi_stream),
 		cmocka_unit_test(test_append_chunk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
