@@ -366,21 +366,30 @@ static void scan_item(const cJSON *it, item_keys *k)
 	}
 }
 
+/* A logprob value: NULL/null -> NAN; below -9999 (and -inf) -> -9999. */
+static ts_status plain_logprob(pctx *c, const cJSON *v, size_t idx, const char *what, double *lp)
+{
+	*lp = NAN;
+	if (!v || cJSON_IsNull(v))
+		return TS_OK;
+	if (!cJSON_IsNumber(v))
+		return ts_error_set(c->err, TS_ERR_FIELD, "%s[%zu]%s: logprob is not a number", c->where,
+		                    idx, what);
+	*lp = v->valuedouble < -9999.0 ? -9999.0 : v->valuedouble;
+	if (!isfinite(*lp))
+		return ts_error_set(c->err, TS_ERR_FIELD, "%s[%zu]%s: logprob is not finite", c->where,
+		                    idx, what);
+	return TS_OK;
+}
+
 /* logprob from "logprob" or "prob"; NAN when neither. */
 static ts_status item_logprob(pctx *c, const item_keys *k, size_t idx, const char *what,
                               double *lp)
 {
 	*lp = NAN;
 	if (k->logprob) {
-		if (!cJSON_IsNumber(k->logprob))
-			return ts_error_set(c->err, TS_ERR_FIELD, "%s[%zu]%s: logprob is not a number",
-			                    c->where, idx, what);
-		*lp = k->logprob->valuedouble;
-		if (*lp < -9999.0) /* -inf (Python's -Infinity) and below: the servers' floor */
-			*lp = -9999.0;
-		else if (!isfinite(*lp))
-			return ts_error_set(c->err, TS_ERR_FIELD, "%s[%zu]%s: logprob is not finite",
-			                    c->where, idx, what);
+		/* -inf (Python's -Infinity) and below: the servers' floor -9999 */
+		return plain_logprob(c, k->logprob, idx, what, lp);
 	} else if (k->prob) {
 		if (!cJSON_IsNumber(k->prob) || prob_to_logprob(k->prob->valuedouble, lp))
 			return ts_error_set(c->err, TS_ERR_FIELD,
@@ -723,6 +732,80 @@ static ts_status parse_llamacpp(pctx *c, const cJSON *o, int under_response)
 	return parse_text(c, get(o, "content"), under_response ? "response.content" : "content");
 }
 
+/* Completions API logprobs (OpenAI/vLLM /v1/completions, its stream):
+ * {"tokens": [str], "token_logprobs": [number|null], "top_logprobs":
+ * [{token: logprob} | null], "text_offset": [...]}.  No bytes: a token must
+ * be valid UTF-8, and a "token_id:N" placeholder has no text. */
+static ts_status parse_legacy(pctx *c, const cJSON *lg, const char *where)
+{
+	trace *t = c->t;
+	c->where = where;
+	const cJSON *toks = get(lg, "tokens"), *lps = get(lg, "token_logprobs"),
+	            *top = get(lg, "top_logprobs");
+	if (!cJSON_IsArray(toks) || (lps && !cJSON_IsArray(lps)) || (top && !cJSON_IsArray(top)))
+		return ts_error_set(c->err, TS_ERR_FIELD,
+		                    "%s: tokens, token_logprobs and top_logprobs must be arrays", where);
+	const cJSON *l = lps ? lps->child : NULL, *tp = top ? top->child : NULL;
+	size_t idx = 0;
+	for (const cJSON *e = toks->child; e; e = e->next, idx++) {
+		trace_step *step;
+		ts_status st = push_step(c, &step);
+		if (st)
+			return st;
+		memset(step, 0, sizeof *step);
+		step->off = (uint32_t)t->text.len;
+		step->alt_first = (uint32_t)t->n_alts;
+		size_t n = 0;
+		double lp = NAN;
+		st = put_token(c, &t->text, e, NULL, idx, "", &n);
+		if (!st)
+			st = plain_logprob(c, l, idx, "", &lp);
+		if (st)
+			return st;
+		step = &t->steps[t->n_steps - 1];
+		step->len = (uint32_t)n;
+		step->logprob = lp;
+		if (!isnan(lp))
+			t->has_lp = 1;
+		size_t na = 0;
+		for (const cJSON *a = cJSON_IsObject(tp) ? tp->child : NULL; a && na < c->lim->max_alts;
+		     a = a->next, na++) {
+			if (t->n_alts == t->cap_alts) {
+				size_t cap = t->cap_alts ? t->cap_alts * 2 : 64;
+				trace_alt *v = realloc(t->alts, cap * sizeof *v);
+				if (!v)
+					return nomem(c);
+				t->alts = v;
+				t->cap_alts = cap;
+			}
+			size_t kn = strlen(a->string);
+			if (kn > c->lim->max_token_bytes)
+				return ts_error_set(c->err, TS_ERR_LIMIT, "%s[%zu] alternative: token longer than "
+				                    "max_token_bytes (%zu)", where, idx, c->lim->max_token_bytes);
+			if (!utf8_valid((const unsigned char *)a->string, kn))
+				return ts_error_set(c->err, TS_ERR_UTF8, "%s[%zu] alternative: token is not valid "
+				                    "UTF-8 and has no bytes", where, idx);
+			trace_alt *al = &t->alts[t->n_alts];
+			st = plain_logprob(c, a, idx, " alternative", &al->logprob);
+			if (!st)
+				st = tbuf_reserve(c, &t->alt_text, kn);
+			if (st)
+				return st;
+			al->off = (uint32_t)t->alt_text.len;
+			al->len = (uint32_t)kn;
+			memcpy(t->alt_text.p + t->alt_text.len, a->string, kn);
+			t->alt_text.len += kn;
+			t->n_alts++;
+		}
+		step->n_alt = (uint32_t)na;
+		if (l)
+			l = l->next;
+		if (tp)
+			tp = tp->next;
+	}
+	return TS_OK;
+}
+
 static ts_status parse_chat(pctx *c, const cJSON *o, trace_format fmt, const char *prefix)
 {
 	/* prefix: "", "response." or "response.body." for messages */
@@ -739,6 +822,11 @@ static ts_status parse_chat(pctx *c, const cJSON *o, trace_format fmt, const cha
 	if (content) {
 		snprintf(where, sizeof where, "%schoices[0].logprobs.content", prefix);
 		return parse_steps(c, content, where);
+	}
+	const cJSON *lg = get(ch0, "logprobs");
+	if (get(lg, "tokens")) { /* completions API with logprobs */
+		snprintf(where, sizeof where, "%schoices[0].logprobs", prefix);
+		return parse_legacy(c, lg, where);
 	}
 	const cJSON *mc = get(get(ch0, "message"), "content");
 	if (cJSON_IsString(mc)) {
@@ -857,19 +945,15 @@ static ts_status sglang_tuple(pctx *c, const cJSON *e, size_t idx, const char *w
 		return ts_error_set(c->err, TS_ERR_FIELD, "%s[%zu]%s is not a [logprob, id, text] array",
 		                    c->where, idx, what);
 	const cJSON *l = e->child, *id = l->next, *tx = id ? id->next : NULL;
-	*lp = NAN;
-	if (cJSON_IsNumber(l)) {
-		*lp = l->valuedouble < -9999.0 ? -9999.0 : l->valuedouble;
-	} else if (!cJSON_IsNull(l)) {
-		return ts_error_set(c->err, TS_ERR_FIELD, "%s[%zu]%s: logprob is not a number",
-		                    c->where, idx, what);
-	}
+	ts_status st = plain_logprob(c, l, idx, what, lp);
+	if (st)
+		return st;
 	if (!tx || cJSON_IsNull(tx)) {
 		*no_text = 1;
 		return TS_OK;
 	}
 	size_t o = b->len, n = 0;
-	ts_status st = put_token(c, b, tx, NULL, idx, what, &n);
+	st = put_token(c, b, tx, NULL, idx, what, &n);
 	if (st)
 		return st;
 	*off = (uint32_t)o;
@@ -1311,9 +1395,15 @@ static ts_status chunk_openai(pctx *c, const cJSON *ch, size_t pos, int *done)
 	if (cJSON_IsNumber(ix))
 		idx = (long)ix->valuedouble;
 	const cJSON *lp = get(get(ch, "logprobs"), "content");
+	const cJSON *lg = get(ch, "logprobs");
 	if (lp) {
 		snprintf(where, sizeof where, "choices[%ld].logprobs.content", idx);
 		ts_status st = parse_steps(c, lp, where);
+		if (st)
+			return st;
+	} else if (get(lg, "tokens")) { /* completions stream with logprobs */
+		snprintf(where, sizeof where, "choices[%ld].logprobs", idx);
+		ts_status st = parse_legacy(c, lg, where);
 		if (st)
 			return st;
 	} else {

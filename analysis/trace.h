@@ -7,7 +7,9 @@
  *   native      {"image_id"|"file_name"|"image", "finish_reason", "tokens": [...]}
  *               or "text" instead of "tokens"; optional "prompt", "meta"
  *   openai      chat completion (vLLM, llama.cpp server, SGLang), inline or
- *               under "response"; OpenAI batch output line (vLLM run_batch)
+ *               under "response" (completions API: choices[0].logprobs
+ *               {"tokens", "token_logprobs", "top_logprobs": [{token: lp}]});
+ *               OpenAI batch output line (vLLM run_batch)
  *               {"custom_id", "response": {"status_code", "body": {...}}, "error"}
  *   llamacpp    /completion: completion_probabilities with token/logprob/
  *               top_logprobs, prob/top_probs, or the old content/probs/tok_str

@@ -277,6 +277,30 @@ static void test_vllm_token_ids_and_floats(void **state)
 	assert_int_equal(trace_parse_line(junk, strlen(junk), NULL, &t, &e), TS_ERR_JSON);
 }
 
+static void test_completions_logprobs(void **state)
+{
+	(void)state;
+	/* line 12: /v1/completions logprobs {tokens, token_logprobs (null for the
+	 * second), top_logprobs [{token: logprob}, null], text_offset} */
+	trace *t = server_line(12);
+	assert_int_equal(trace_get_container(t), TRACE_FMT_OPENAI_CHAT);
+	assert_int_equal(trace_get_format(t), TRACE_FMT_OPENAI_CHAT);
+	assert_int_equal(trace_n_steps(t), 2);
+	assert_step(t, 0, "[", -0.5);
+	assert_step(t, 1, "1", NAN);
+	assert_int_equal(trace_steps(t)[0].n_alt, 2);
+	assert_alt(t, 0, 0, "[", -0.5);
+	assert_alt(t, 0, 1, "{", -1.5);
+	assert_int_equal(trace_steps(t)[1].n_alt, 0);
+	assert_int_equal(trace_get_finish(t), TRACE_FINISH_LENGTH);
+	trace_free(t);
+	/* token ids have no text in this shape (no bytes) */
+	const char *ids = "{\"choices\": [{\"text\": \"x\", \"logprobs\": {\"tokens\": [\"token_id:5\"], "
+	                  "\"token_logprobs\": [-1]}}]}";
+	ts_error e;
+	assert_int_equal(trace_parse_line(ids, strlen(ids), NULL, &t, &e), TS_ERR_FIELD);
+}
+
 /* ---- SSE ---- */
 
 typedef struct got {
@@ -593,6 +617,7 @@ int main(void)
 		cmocka_unit_test(test_tgi),
 		cmocka_unit_test(test_ollama),
 		cmocka_unit_test(test_vllm_token_ids_and_floats),
+		cmocka_unit_test(test_completions_logprobs),
 		cmocka_unit_test(test_sse_vllm_interleaved),
 		cmocka_unit_test(test_sse_llamacpp),
 		cmocka_unit_test(test_sse_sglang_n2),
