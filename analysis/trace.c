@@ -98,6 +98,8 @@ const char *trace_format_name(trace_format f)
 	case TRACE_FMT_OLLAMA: return "ollama";
 	case TRACE_FMT_OPENAI_SSE: return "openai-sse";
 	case TRACE_FMT_LLAMACPP_SSE: return "llamacpp-sse";
+	case TRACE_FMT_OLLAMA_STREAM: return "ollama-stream";
+	case TRACE_FMT_TGI_SSE: return "tgi-sse";
 	}
 	return "unknown";
 }
@@ -364,21 +366,30 @@ static void scan_item(const cJSON *it, item_keys *k)
 	}
 }
 
+/* A logprob value: NULL/null -> NAN; below -9999 (and -inf) -> -9999. */
+static ts_status plain_logprob(pctx *c, const cJSON *v, size_t idx, const char *what, double *lp)
+{
+	*lp = NAN;
+	if (!v || cJSON_IsNull(v))
+		return TS_OK;
+	if (!cJSON_IsNumber(v))
+		return ts_error_set(c->err, TS_ERR_FIELD, "%s[%zu]%s: logprob is not a number", c->where,
+		                    idx, what);
+	*lp = v->valuedouble < -9999.0 ? -9999.0 : v->valuedouble;
+	if (!isfinite(*lp))
+		return ts_error_set(c->err, TS_ERR_FIELD, "%s[%zu]%s: logprob is not finite", c->where,
+		                    idx, what);
+	return TS_OK;
+}
+
 /* logprob from "logprob" or "prob"; NAN when neither. */
 static ts_status item_logprob(pctx *c, const item_keys *k, size_t idx, const char *what,
                               double *lp)
 {
 	*lp = NAN;
 	if (k->logprob) {
-		if (!cJSON_IsNumber(k->logprob))
-			return ts_error_set(c->err, TS_ERR_FIELD, "%s[%zu]%s: logprob is not a number",
-			                    c->where, idx, what);
-		*lp = k->logprob->valuedouble;
-		if (*lp < -9999.0) /* -inf (Python's -Infinity) and below: the servers' floor */
-			*lp = -9999.0;
-		else if (!isfinite(*lp))
-			return ts_error_set(c->err, TS_ERR_FIELD, "%s[%zu]%s: logprob is not finite",
-			                    c->where, idx, what);
+		/* -inf (Python's -Infinity) and below: the servers' floor -9999 */
+		return plain_logprob(c, k->logprob, idx, what, lp);
 	} else if (k->prob) {
 		if (!cJSON_IsNumber(k->prob) || prob_to_logprob(k->prob->valuedouble, lp))
 			return ts_error_set(c->err, TS_ERR_FIELD,
@@ -721,6 +732,80 @@ static ts_status parse_llamacpp(pctx *c, const cJSON *o, int under_response)
 	return parse_text(c, get(o, "content"), under_response ? "response.content" : "content");
 }
 
+/* Completions API logprobs (OpenAI/vLLM /v1/completions, its stream):
+ * {"tokens": [str], "token_logprobs": [number|null], "top_logprobs":
+ * [{token: logprob} | null], "text_offset": [...]}.  No bytes: a token must
+ * be valid UTF-8, and a "token_id:N" placeholder has no text. */
+static ts_status parse_legacy(pctx *c, const cJSON *lg, const char *where)
+{
+	trace *t = c->t;
+	c->where = where;
+	const cJSON *toks = get(lg, "tokens"), *lps = get(lg, "token_logprobs"),
+	            *top = get(lg, "top_logprobs");
+	if (!cJSON_IsArray(toks) || (lps && !cJSON_IsArray(lps)) || (top && !cJSON_IsArray(top)))
+		return ts_error_set(c->err, TS_ERR_FIELD,
+		                    "%s: tokens, token_logprobs and top_logprobs must be arrays", where);
+	const cJSON *l = lps ? lps->child : NULL, *tp = top ? top->child : NULL;
+	size_t idx = 0;
+	for (const cJSON *e = toks->child; e; e = e->next, idx++) {
+		trace_step *step;
+		ts_status st = push_step(c, &step);
+		if (st)
+			return st;
+		memset(step, 0, sizeof *step);
+		step->off = (uint32_t)t->text.len;
+		step->alt_first = (uint32_t)t->n_alts;
+		size_t n = 0;
+		double lp = NAN;
+		st = put_token(c, &t->text, e, NULL, idx, "", &n);
+		if (!st)
+			st = plain_logprob(c, l, idx, "", &lp);
+		if (st)
+			return st;
+		step = &t->steps[t->n_steps - 1];
+		step->len = (uint32_t)n;
+		step->logprob = lp;
+		if (!isnan(lp))
+			t->has_lp = 1;
+		size_t na = 0;
+		for (const cJSON *a = cJSON_IsObject(tp) ? tp->child : NULL; a && na < c->lim->max_alts;
+		     a = a->next, na++) {
+			if (t->n_alts == t->cap_alts) {
+				size_t cap = t->cap_alts ? t->cap_alts * 2 : 64;
+				trace_alt *v = realloc(t->alts, cap * sizeof *v);
+				if (!v)
+					return nomem(c);
+				t->alts = v;
+				t->cap_alts = cap;
+			}
+			size_t kn = strlen(a->string);
+			if (kn > c->lim->max_token_bytes)
+				return ts_error_set(c->err, TS_ERR_LIMIT, "%s[%zu] alternative: token longer than "
+				                    "max_token_bytes (%zu)", where, idx, c->lim->max_token_bytes);
+			if (!utf8_valid((const unsigned char *)a->string, kn))
+				return ts_error_set(c->err, TS_ERR_UTF8, "%s[%zu] alternative: token is not valid "
+				                    "UTF-8 and has no bytes", where, idx);
+			trace_alt *al = &t->alts[t->n_alts];
+			st = plain_logprob(c, a, idx, " alternative", &al->logprob);
+			if (!st)
+				st = tbuf_reserve(c, &t->alt_text, kn);
+			if (st)
+				return st;
+			al->off = (uint32_t)t->alt_text.len;
+			al->len = (uint32_t)kn;
+			memcpy(t->alt_text.p + t->alt_text.len, a->string, kn);
+			t->alt_text.len += kn;
+			t->n_alts++;
+		}
+		step->n_alt = (uint32_t)na;
+		if (l)
+			l = l->next;
+		if (tp)
+			tp = tp->next;
+	}
+	return TS_OK;
+}
+
 static ts_status parse_chat(pctx *c, const cJSON *o, trace_format fmt, const char *prefix)
 {
 	/* prefix: "", "response." or "response.body." for messages */
@@ -737,6 +822,11 @@ static ts_status parse_chat(pctx *c, const cJSON *o, trace_format fmt, const cha
 	if (content) {
 		snprintf(where, sizeof where, "%schoices[0].logprobs.content", prefix);
 		return parse_steps(c, content, where);
+	}
+	const cJSON *lg = get(ch0, "logprobs");
+	if (get(lg, "tokens")) { /* completions API with logprobs */
+		snprintf(where, sizeof where, "%schoices[0].logprobs", prefix);
+		return parse_legacy(c, lg, where);
 	}
 	const cJSON *mc = get(get(ch0, "message"), "content");
 	if (cJSON_IsString(mc)) {
@@ -855,19 +945,15 @@ static ts_status sglang_tuple(pctx *c, const cJSON *e, size_t idx, const char *w
 		return ts_error_set(c->err, TS_ERR_FIELD, "%s[%zu]%s is not a [logprob, id, text] array",
 		                    c->where, idx, what);
 	const cJSON *l = e->child, *id = l->next, *tx = id ? id->next : NULL;
-	*lp = NAN;
-	if (cJSON_IsNumber(l)) {
-		*lp = l->valuedouble < -9999.0 ? -9999.0 : l->valuedouble;
-	} else if (!cJSON_IsNull(l)) {
-		return ts_error_set(c->err, TS_ERR_FIELD, "%s[%zu]%s: logprob is not a number",
-		                    c->where, idx, what);
-	}
+	ts_status st = plain_logprob(c, l, idx, what, lp);
+	if (st)
+		return st;
 	if (!tx || cJSON_IsNull(tx)) {
 		*no_text = 1;
 		return TS_OK;
 	}
 	size_t o = b->len, n = 0;
-	ts_status st = put_token(c, b, tx, NULL, idx, what, &n);
+	st = put_token(c, b, tx, NULL, idx, what, &n);
 	if (st)
 		return st;
 	*off = (uint32_t)o;
@@ -1288,6 +1374,11 @@ trace_chunk_kind trace_chunk_classify(const cJSON *root)
 	}
 	if (get(root, "error"))
 		return TRACE_CHUNK_ERROR;
+	if (cJSON_IsObject(get(root, "token")) && cJSON_GetObjectItemCaseSensitive(root, "generated_text"))
+		return TRACE_CHUNK_TGI;
+	if (cJSON_IsBool(get(root, "done")) &&
+	    (cJSON_IsString(get(root, "response")) || cJSON_IsObject(get(root, "message"))))
+		return TRACE_CHUNK_OLLAMA;
 	const cJSON *stop = get(root, "stop");
 	if (cJSON_IsBool(stop) && (cJSON_IsString(get(root, "content")) || get(root, "completion_probabilities")))
 		return TRACE_CHUNK_LLAMACPP;
@@ -1304,9 +1395,15 @@ static ts_status chunk_openai(pctx *c, const cJSON *ch, size_t pos, int *done)
 	if (cJSON_IsNumber(ix))
 		idx = (long)ix->valuedouble;
 	const cJSON *lp = get(get(ch, "logprobs"), "content");
+	const cJSON *lg = get(ch, "logprobs");
 	if (lp) {
 		snprintf(where, sizeof where, "choices[%ld].logprobs.content", idx);
 		ts_status st = parse_steps(c, lp, where);
+		if (st)
+			return st;
+	} else if (get(lg, "tokens")) { /* completions stream with logprobs */
+		snprintf(where, sizeof where, "choices[%ld].logprobs", idx);
+		ts_status st = parse_legacy(c, lg, where);
 		if (st)
 			return st;
 	} else {
@@ -1358,6 +1455,57 @@ static ts_status chunk_llamacpp(pctx *c, const cJSON *root, int *done)
 	return TS_OK;
 }
 
+/* One Ollama streaming line (/api/generate or /api/chat with stream on):
+ * its "logprobs" steps, else its text as one step; "done": true ends it. */
+static ts_status chunk_ollama(pctx *c, const cJSON *root, int *done)
+{
+	trace *t = c->t;
+	ts_status st = TS_OK;
+	const cJSON *lp = get(root, "logprobs");
+	if (lp) {
+		st = parse_steps(c, lp, "logprobs");
+	} else {
+		const char *where = "response";
+		const cJSON *r = get(root, "response");
+		if (!r) {
+			r = get(get(root, "message"), "content");
+			where = "message.content";
+		}
+		if (r) {
+			st = check_text(c, r, where);
+			if (!st)
+				st = append_text(c, r->valuestring, strlen(r->valuestring), 1);
+		}
+	}
+	if (st)
+		return st;
+	if (cJSON_IsTrue(get(root, "done"))) {
+		t->finish = map_finish_reason(get(root, "done_reason"));
+		*done = 1;
+	}
+	return TS_OK;
+}
+
+/* One TGI /generate_stream event: {"index", "token": {id, text, logprob,
+ * special}, "top_tokens": [...], "generated_text": null | the whole text,
+ * "details": null | {"finish_reason", ...}}. */
+static ts_status chunk_tgi(pctx *c, const cJSON *root, int *done)
+{
+	trace *t = c->t;
+	c->where = "token";
+	const cJSON *top = get(root, "top_tokens");
+	if (top && !cJSON_IsArray(top))
+		return ts_error_set(c->err, TS_ERR_FIELD, "top_tokens is not an array");
+	ts_status st = parse_step(c, get(root, "token"), t->n_steps, top);
+	if (st)
+		return st;
+	if (get(root, "generated_text")) {
+		t->finish = map_finish_reason(get(get(root, "details"), "finish_reason"));
+		*done = 1;
+	}
+	return TS_OK;
+}
+
 ts_status trace_chunk_apply(trace *t, const cJSON *root, const cJSON *choice, size_t pos,
                             const trace_limits *lim, int *done, ts_error *err)
 {
@@ -1371,7 +1519,10 @@ ts_status trace_chunk_apply(trace *t, const cJSON *root, const cJSON *choice, si
 	size_t n0 = t->n_steps, a0 = t->n_alts, l0 = t->text.len, al0 = t->alt_text.len;
 	ts_status st = merge_refs(&c, root);
 	if (!st)
-		st = choice ? chunk_openai(&c, choice, pos, done) : chunk_llamacpp(&c, root, done);
+		st = choice ? chunk_openai(&c, choice, pos, done)
+		     : t->container == TRACE_FMT_OLLAMA_STREAM ? chunk_ollama(&c, root, done)
+		     : t->container == TRACE_FMT_TGI_SSE       ? chunk_tgi(&c, root, done)
+		                                               : chunk_llamacpp(&c, root, done);
 	if (st) {
 		/* leave the trace as it was before this chunk */
 		t->n_steps = n0;
@@ -1415,10 +1566,18 @@ ts_status trace_append_chunk(trace *t, const char *json, size_t len, const trace
 		break;
 	}
 	case TRACE_CHUNK_LLAMACPP:
+	case TRACE_CHUNK_TGI:
 		st = trace_chunk_apply(t, root, NULL, 0, lim, done, err);
 		break;
 	case TRACE_CHUNK_ERROR:
 		st = trace_chunk_error(root, err);
+		break;
+	case TRACE_CHUNK_OLLAMA:
+		if (t->container != TRACE_FMT_OLLAMA_STREAM) {
+			st = ts_error_set(err, TS_ERR_FORMAT, "an Ollama line needs a trace_new(TRACE_FMT_OLLAMA_STREAM)");
+			break;
+		}
+		st = trace_chunk_apply(t, root, NULL, 0, lim, done, err);
 		break;
 	case TRACE_CHUNK_NONE:
 		st = ts_error_set(err, TS_ERR_FORMAT, "not a streaming chunk (chat.completion.chunk or "

@@ -7,7 +7,9 @@
  *   native      {"image_id"|"file_name"|"image", "finish_reason", "tokens": [...]}
  *               or "text" instead of "tokens"; optional "prompt", "meta"
  *   openai      chat completion (vLLM, llama.cpp server, SGLang), inline or
- *               under "response"; OpenAI batch output line (vLLM run_batch)
+ *               under "response" (completions API: choices[0].logprobs
+ *               {"tokens", "token_logprobs", "top_logprobs": [{token: lp}]});
+ *               OpenAI batch output line (vLLM run_batch)
  *               {"custom_id", "response": {"status_code", "body": {...}}, "error"}
  *   llamacpp    /completion: completion_probabilities with token/logprob/
  *               top_logprobs, prob/top_probs, or the old content/probs/tok_str
@@ -114,6 +116,8 @@ typedef enum {
 	TRACE_FMT_OLLAMA,
 	TRACE_FMT_OPENAI_SSE,   /* data: {chat.completion.chunk} lines */
 	TRACE_FMT_LLAMACPP_SSE, /* data: {"content", "stop", ...} lines */
+	TRACE_FMT_OLLAMA_STREAM,/* NDJSON lines {"response"|"message", "done": false, ...} */
+	TRACE_FMT_TGI_SSE,      /* data: {"token", "top_tokens", "generated_text"} lines */
 } trace_format;
 
 /* An alternative token at a step. */
@@ -183,7 +187,10 @@ ts_status trace_set_refs(trace *t, const int64_t *image_id, const char *file_nam
  * chunk) — the element of "choices" whose "index" is choice (its position
  * when it has no index) is taken: its logprobs.content steps, else its
  * delta.content (or text) as one step without logprob — or a llama.cpp
- * /completion stream chunk ("content", "completion_probabilities", "stop").
+ * /completion stream chunk ("content", "completion_probabilities", "stop"),
+ * a TGI /generate_stream event ("token", "top_tokens"; the one with a
+ * non-null "generated_text" ends it, details.finish_reason) or an Ollama
+ * stream line (t made with TRACE_FMT_OLLAMA_STREAM).
  * *done is set to 1 when the chunk ends the request (a non-null
  * finish_reason, which sets the finish; llama.cpp "stop": true).  image_id,
  * file_name, custom_id and prompt in the chunk fill the fields not set yet.
@@ -214,7 +221,7 @@ ts_status trace_file_open(const char *path, const trace_limits *lim,
  * skipped; "data: " followed by a streaming chunk (see trace_append_chunk)
  * adds to the open request of its key — OpenAI chunks: "id" and
  * choices[].index (each choice of an n > 1 request is its own sample);
- * llama.cpp: "id_slot" and "index" — and the request is returned when a
+ * llama.cpp: "id_slot" and "index"; TGI: none (one stream at a time) — and the request is returned when a
  * chunk ends it, else at the end of the file (finish unknown).  Samples come
  * out in the order they end.  "data: " followed by any other object is read
  * like a JSONL line.  A data line that is not valid JSON, or an {"error"}
@@ -222,7 +229,12 @@ ts_status trace_file_open(const char *path, const trace_limits *lim,
  * line's message; otherwise it is reported by itself.  A chunk that fails
  * (bad bytes...) skips its request, named by the first bad line.  At most
  * 1024 requests are open at once: opening one more skips the oldest
- * (TS_ERR_LIMIT).  Memory holds the open requests only. */
+ * (TS_ERR_LIMIT).  Memory holds the open requests only.
+ * Ollama streams NDJSON (no "data:"): a JSONL line {"model", "response" |
+ * "message", "done": false, ...} opens or extends the stream of its "model"
+ * (ollama-stream: each line's "logprobs", else its text as one step), and the
+ * "done": true line ends it (done_reason); a "done": true line with no open
+ * stream of its model is a whole Ollama response. */
 ts_status trace_file_next(trace_file *f, trace **out, size_t *lineno, ts_error *err);
 
 /* Lines of the sample (or error) the last call returned: the first and the

@@ -341,14 +341,22 @@ static void evict_msg(char *m, size_t n, const item *it)
 	         "were open at once: skipped", it->id ? it->id : "", it->index, MAX_OPEN);
 }
 
-static item *find_or_open(asmb *a, const char *id, long index, trace_format container,
-                          size_t lineno, uint64_t off0)
+static item *find_open(asmb *a, const char *id, long index, trace_format container)
 {
 	for (size_t i = a->open.n; i-- > 0;) {
 		item *it = &a->open.v[i];
 		if (it->index == index && it->container == container && !strcmp(it->id, id))
 			return it;
 	}
+	return NULL;
+}
+
+static item *find_or_open(asmb *a, const char *id, long index, trace_format container,
+                          size_t lineno, uint64_t off0)
+{
+	item *found = find_open(a, id, index, container);
+	if (found)
+		return found;
 	if (a->open.n >= MAX_OPEN) {
 		item *old = &a->open.v[0];
 		char m[200];
@@ -408,9 +416,10 @@ static const cJSON *jget(const cJSON *o, const char *k)
 	return j && !cJSON_IsNull(j) ? j : NULL;
 }
 
-/* One chunk for the request (id, index); choice NULL for llama.cpp. */
+/* One chunk for the request (id, index); choice NULL for llama.cpp and
+ * Ollama; done: the chunk ends the request. */
 static void take_chunk(asmb *a, const cJSON *root, const cJSON *choice, size_t pos, const char *id,
-                       long index, trace_format container, size_t lineno, uint64_t off0,
+                       long index, trace_format container, int done, size_t lineno, uint64_t off0,
                        uint64_t off1)
 {
 	if (a->filter && (index != a->want_index || container != a->want_container ||
@@ -428,7 +437,6 @@ static void take_chunk(asmb *a, const cJSON *root, const cJSON *choice, size_t p
 		if (st)
 			set_bad(a, it, st, lineno, e.msg);
 	}
-	int done = choice ? jget(choice, "finish_reason") != NULL : cJSON_IsTrue(jget(root, "stop"));
 	if (done)
 		finish_open(a, (size_t)(it - a->open.v));
 }
@@ -463,6 +471,35 @@ static int contains(const char *s, size_t n, const char *w)
 	return 0;
 }
 
+/* A JSONL line naming "done": an Ollama streaming line ("done": false, or
+ * the "done": true that ends an open stream of the same model) joins the
+ * stream keyed by "model" (Ollama names no request: concurrent streams of
+ * one model cannot be told apart); anything else is a sample by itself. */
+static void jsonl_done_line(asmb *a, const char *line, size_t n, size_t lineno, uint64_t off0,
+                            uint64_t off1)
+{
+	cJSON *root = NULL;
+	ts_error e;
+	ts_status st = trace_json_parse(line, n, a->lim, &root, &e);
+	if (!st && trace_chunk_classify(root) == TRACE_CHUNK_OLLAMA) {
+		const cJSON *m = jget(root, "model");
+		const char *id = cJSON_IsString(m) ? m->valuestring : "";
+		int done = cJSON_IsTrue(jget(root, "done"));
+		if (!done || find_open(a, id, 0, TRACE_FMT_OLLAMA_STREAM)) {
+			take_chunk(a, root, NULL, 0, id, 0, TRACE_FMT_OLLAMA_STREAM, done, lineno, off0, off1);
+			cJSON_Delete(root);
+			return;
+		}
+	}
+	if (!a->filter) {
+		trace *t = NULL;
+		if (!st && a->build)
+			st = trace_parse_object(root, a->lim, &t, &e);
+		out_line(a, t, st, e.msg, lineno, off0, off1);
+	}
+	cJSON_Delete(root);
+}
+
 /* One raw line (without "\n"), bytes [off0, off1) of the file. */
 static void asm_line(asmb *a, const char *line, size_t n, size_t lineno, uint64_t off0,
                      uint64_t off1)
@@ -475,9 +512,13 @@ static void asm_line(asmb *a, const char *line, size_t n, size_t lineno, uint64_
 		if (line[0] == ':' || starts(line, n, "event:") || starts(line, n, "id:") ||
 		    starts(line, n, "retry:"))
 			return; /* SSE fields tailscope does not need */
+		/* a JSONL line; one naming "done" may be an Ollama stream line */
+		if (contains(line, n, "\"done\"")) {
+			jsonl_done_line(a, line, n, lineno, off0, off1);
+			return;
+		}
 		if (a->filter)
 			return;
-		/* a JSONL line */
 		if (!a->build) {
 			out_line(a, NULL, TS_OK, NULL, lineno, off0, off1);
 			return;
@@ -507,6 +548,7 @@ static void asm_line(asmb *a, const char *line, size_t n, size_t lineno, uint64_
 	}
 	switch (trace_chunk_classify(root)) {
 	case TRACE_CHUNK_NONE: /* a whole sample in a data: line */
+	case TRACE_CHUNK_OLLAMA: /* (Ollama streams NDJSON, not SSE) */
 		if (!a->filter) {
 			trace *t = NULL;
 			if (a->build)
@@ -526,10 +568,15 @@ static void asm_line(asmb *a, const char *line, size_t n, size_t lineno, uint64_
 			const cJSON *ix = jget(ch, "index");
 			long index = cJSON_IsNumber(ix) && ix->valuedouble >= 0 && ix->valuedouble < 1e9
 			                 ? (long)ix->valuedouble : (long)pos;
-			take_chunk(a, root, ch, pos, id, index, TRACE_FMT_OPENAI_SSE, lineno, off0, off1);
+			take_chunk(a, root, ch, pos, id, index, TRACE_FMT_OPENAI_SSE,
+			           jget(ch, "finish_reason") != NULL, lineno, off0, off1);
 		}
 		break;
 	}
+	case TRACE_CHUNK_TGI: /* no request id: one stream at a time */
+		take_chunk(a, root, NULL, 0, "", 0, TRACE_FMT_TGI_SSE, jget(root, "generated_text") != NULL,
+		           lineno, off0, off1);
+		break;
 	case TRACE_CHUNK_LLAMACPP: {
 		char id[40] = "";
 		const cJSON *slot = jget(root, "id_slot");
@@ -538,7 +585,8 @@ static void asm_line(asmb *a, const char *line, size_t n, size_t lineno, uint64_
 		const cJSON *ix = jget(root, "index");
 		long index = cJSON_IsNumber(ix) && ix->valuedouble >= 0 && ix->valuedouble < 1e9
 		                 ? (long)ix->valuedouble : 0;
-		take_chunk(a, root, NULL, 0, id, index, TRACE_FMT_LLAMACPP_SSE, lineno, off0, off1);
+		take_chunk(a, root, NULL, 0, id, index, TRACE_FMT_LLAMACPP_SSE,
+		           cJSON_IsTrue(jget(root, "stop")), lineno, off0, off1);
 		break;
 	}
 	}

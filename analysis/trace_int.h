@@ -12,6 +12,8 @@ typedef enum {
 	TRACE_CHUNK_OPENAI,   /* {"choices": [{"index", "delta", "logprobs", "finish_reason"}]} */
 	TRACE_CHUNK_LLAMACPP, /* {"content", "stop", "completion_probabilities"} */
 	TRACE_CHUNK_ERROR,    /* {"error": ...} */
+	TRACE_CHUNK_OLLAMA,   /* {"model", "response"|"message", "done": bool, "logprobs"} (NDJSON) */
+	TRACE_CHUNK_TGI,      /* {"token": {id, text, logprob, special}, "generated_text", "details"} */
 } trace_chunk_kind;
 
 /* One JSON object, with trace_parse_line's messages and its reading of
@@ -23,7 +25,8 @@ ts_status trace_parse_object(const cJSON *root, const trace_limits *lim, trace *
                              ts_error *err);
 trace_chunk_kind trace_chunk_classify(const cJSON *root);
 /* Appends one chunk (choice: the element of "choices" for an OpenAI chunk,
- * pos its position; NULL for llama.cpp) to t.  On error t is unchanged. */
+ * pos its position; NULL for llama.cpp, Ollama and TGI, told apart by t's
+ * container) to t.  On error t is unchanged. */
 ts_status trace_chunk_apply(trace *t, const cJSON *root, const cJSON *choice, size_t pos,
                             const trace_limits *lim, int *done, ts_error *err);
 /* "stream error: MESSAGE" for a TRACE_CHUNK_ERROR object. */

@@ -4,8 +4,8 @@
  * Input: byte 0 picks max_line_bytes (8..263, so over-long lines, CRLF at
  * the limit and refills are all reached by small inputs), the rest is the
  * file.  Oracles:
- * - A file without SSE lines (no line starting with "data:", "event:",
- *   "id:", "retry:" or ":"): the expected result is worked out line by line
+ * - A file without stream lines (no line starting with "data:", "event:",
+ *   "id:", "retry:" or ":", none naming "done"): the expected result is worked out line by line
  *   from the rules in trace.h: lines end in "\n" (a last line without one
  *   counts); the reader reports a line whose raw length (with a trailing
  *   "\r") exceeds max_line_bytes + 1 as TS_ERR_LIMIT "line of N bytes",
@@ -66,6 +66,9 @@ typedef struct output {
 
 static int sse_line(const uint8_t *s, size_t n)
 {
+	for (size_t i = 0; i + 6 <= n; i++) /* a possible Ollama stream line */
+		if (!memcmp(s + i, "\"done\"", 6))
+			return 1;
 	static const char *const pre[] = { "data:", "event:", "id:", "retry:", ":" };
 	for (size_t i = 0; i < sizeof pre / sizeof pre[0]; i++) {
 		size_t k = strlen(pre[i]);

@@ -5,7 +5,8 @@
  *
  * Fixtures (tests/data/traces/, written from the servers' public field
  * definitions; see the README there): servers.jsonl (one line per shape),
- * stream_vllm.sse, stream_llamacpp.sse, stream_sglang.sse, stream_bad.sse.
+ * stream_vllm.sse, stream_llamacpp.sse, stream_sglang.sse, stream_bad.sse,
+ * stream_ollama.jsonl, stream_tgi.sse.
  * Every expected value is read off the fixture line by hand: step texts are
  * the "bytes"/"token"/"text" strings, logprobs are copied from the input.
  */
@@ -276,6 +277,30 @@ static void test_vllm_token_ids_and_floats(void **state)
 	assert_int_equal(trace_parse_line(junk, strlen(junk), NULL, &t, &e), TS_ERR_JSON);
 }
 
+static void test_completions_logprobs(void **state)
+{
+	(void)state;
+	/* line 12: /v1/completions logprobs {tokens, token_logprobs (null for the
+	 * second), top_logprobs [{token: logprob}, null], text_offset} */
+	trace *t = server_line(12);
+	assert_int_equal(trace_get_container(t), TRACE_FMT_OPENAI_CHAT);
+	assert_int_equal(trace_get_format(t), TRACE_FMT_OPENAI_CHAT);
+	assert_int_equal(trace_n_steps(t), 2);
+	assert_step(t, 0, "[", -0.5);
+	assert_step(t, 1, "1", NAN);
+	assert_int_equal(trace_steps(t)[0].n_alt, 2);
+	assert_alt(t, 0, 0, "[", -0.5);
+	assert_alt(t, 0, 1, "{", -1.5);
+	assert_int_equal(trace_steps(t)[1].n_alt, 0);
+	assert_int_equal(trace_get_finish(t), TRACE_FINISH_LENGTH);
+	trace_free(t);
+	/* token ids have no text in this shape (no bytes) */
+	const char *ids = "{\"choices\": [{\"text\": \"x\", \"logprobs\": {\"tokens\": [\"token_id:5\"], "
+	                  "\"token_logprobs\": [-1]}}]}";
+	ts_error e;
+	assert_int_equal(trace_parse_line(ids, strlen(ids), NULL, &t, &e), TS_ERR_FIELD);
+}
+
 /* ---- SSE ---- */
 
 typedef struct got {
@@ -437,6 +462,56 @@ static void test_sse_bad_input(void **state)
 	free_got(g, n);
 }
 
+static void test_ollama_stream(void **state)
+{
+	(void)state;
+	got g[4];
+	size_t n = read_all(D "stream_ollama.jsonl", g, 4);
+	/* lines 1-4: /api/generate stream of gemma3, one token a line, then
+	 * "done": true with done_reason stop; lines 5-7: /api/chat stream of
+	 * qwen3-vl without logprobs, length; line 8: a non-streamed response */
+	assert_int_equal(n, 3);
+	assert_int_equal(trace_get_container(g[0].t), TRACE_FMT_OLLAMA_STREAM);
+	assert_int_equal(g[0].first, 1);
+	assert_int_equal(g[0].last, 4);
+	assert_int_equal(trace_n_steps(g[0].t), 3);
+	assert_step(g[0].t, 0, "[", -0.125);
+	assert_step(g[0].t, 1, "1", -0.5);
+	assert_step(g[0].t, 2, "]", -0.25);
+	assert_alt(g[0].t, 1, 0, "1", -0.5);
+	assert_int_equal(trace_get_finish(g[0].t), TRACE_FINISH_STOP);
+	assert_int_equal(id_of(g[0].t), 3);
+	assert_int_equal(g[1].first, 5);
+	assert_int_equal(g[1].last, 7);
+	assert_step(g[1].t, 0, "[2", NAN);
+	assert_step(g[1].t, 1, "]", NAN);
+	assert_int_equal(trace_get_finish(g[1].t), TRACE_FINISH_LENGTH);
+	assert_int_equal(trace_get_container(g[2].t), TRACE_FMT_OLLAMA);
+	assert_int_equal(id_of(g[2].t), 4);
+	free_got(g, n);
+}
+
+static void test_tgi_stream(void **state)
+{
+	(void)state;
+	got g[2];
+	size_t n = read_all(D "stream_tgi.sse", g, 2);
+	/* three events (lines 1, 3, 5; "data:" without a space), the last with
+	 * generated_text and details.finish_reason eos_token */
+	assert_int_equal(n, 1);
+	trace *t = g[0].t;
+	assert_int_equal(trace_get_container(t), TRACE_FMT_TGI_SSE);
+	assert_int_equal(g[0].first, 1);
+	assert_int_equal(g[0].last, 5);
+	assert_int_equal(trace_n_steps(t), 3);
+	assert_step(t, 0, "[", -0.25);
+	assert_alt(t, 0, 1, "{", -2.0);
+	assert_step(t, 1, "1", -0.5);
+	assert_step(t, 2, "]", -0.125);
+	assert_int_equal(trace_get_finish(t), TRACE_FINISH_STOP);
+	free_got(g, n);
+}
+
 static char *write_tmp(const char *data, size_t n)
 {
 	char *path = strdup("/tmp/ts-test-stream-XXXXXX");
@@ -542,11 +617,14 @@ int main(void)
 		cmocka_unit_test(test_tgi),
 		cmocka_unit_test(test_ollama),
 		cmocka_unit_test(test_vllm_token_ids_and_floats),
+		cmocka_unit_test(test_completions_logprobs),
 		cmocka_unit_test(test_sse_vllm_interleaved),
 		cmocka_unit_test(test_sse_llamacpp),
 		cmocka_unit_test(test_sse_sglang_n2),
 		cmocka_unit_test(test_sse_bad_input),
 		cmocka_unit_test(test_sse_too_many_open),
+		cmocka_unit_test(test_ollama_stream),
+		cmocka_unit_test(test_tgi_stream),
 		cmocka_unit_test(test_append_chunk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
