@@ -1450,6 +1450,23 @@ int recsyn_tag(const char *tag, unsigned *k, unsigned char c)
 	return -1;
 }
 
+int recsyn_text_until(recparse *p, const char *tag, unsigned *k, unsigned char c, int add)
+{
+	if (*k || c == '<') {
+		unsigned old = *k;
+		int q = recsyn_tag(tag, k, c);
+		if (q >= 0)
+			return q;
+		for (unsigned i = 0; add && i < old; i++)
+			lab_add_at(p, (unsigned char)tag[i], p->cur_step);
+		if (*k)
+			return 0; /* c is "<": held */
+	}
+	if (add)
+		lab_add_at(p, c, p->cur_step);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* before the list */
 

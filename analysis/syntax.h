@@ -66,6 +66,10 @@ int    recsyn_is_ws(unsigned char c);
  * tag, 0 when it extends the match, -1 when it breaks it (*k reset to 0, or
  * to 1 when c is "<"). '#' in tag matches a digit. */
 int    recsyn_tag(const char *tag, unsigned *k, unsigned char c);
+/* Label text that ends at tag (a closing tag): returns 1 when c completes
+ * tag, else 0; bytes that turn out not to be the tag are label text, added
+ * to the label buffer when add is set. */
+int    recsyn_text_until(recparse *p, const char *tag, unsigned *k, unsigned char c, int add);
 
 /* ---- the label-then-box engine (syntax_refbox.c) ----
  * OPEN label CLOSE, white space, BOX_OPEN body BOX_CLOSE; text between
