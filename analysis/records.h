@@ -133,8 +133,8 @@ void      recparse_finish(recparse *p, uint32_t last_step, int stopped_by_model)
 size_t        recparse_count(const recparse *p);
 const record *recparse_records(const recparse *p);
 rec_key       recparse_key(const recparse *p);    /* syntax seen (first record's), NONE if none */
-int           recparse_opened(const recparse *p); /* a list started ("[" or first "<loc") */
-int           recparse_closed(const recparse *p); /* JSON "]" seen / loc stream finished by model */
+int           recparse_opened(const recparse *p); /* a list started ("[", "{" or a tag marker) */
+int           recparse_closed(const recparse *p); /* JSON "]" seen / tag stream finished by model */
 int           recparse_junk(const recparse *p);   /* junk between or inside records */
 long          recparse_close_step(const recparse *p); /* step holding "]"; loc: the final
                                                         step given to finish(…, 1); else -1 */
