@@ -76,14 +76,6 @@ enum str_sink { S_NONE = 0, S_KEY, S_LABEL };
 enum str_role { R_KEY = 0, R_VALUE };
 enum key_kind { K_OTHER = 0, K_LABEL, K_COORD, K_MINMAX, K_WRAP };
 
-enum loc_state {
-	L_EXPECT = 0, /* before a group: white space, then "<loc" */
-	L_MATCH,      /* matching "<loc" (lk bytes matched) */
-	L_DIGITS,     /* four digits */
-	L_GT,         /* ">" */
-	L_LABEL,      /* label up to ";" */
-	L_SKIP,       /* after junk: skipping to ";" */
-};
 
 #define KEY_BUF 16
 
@@ -162,16 +154,11 @@ struct recparse {
 	size_t rdepth;
 	int r_str, r_esc;
 
-	/* loc stream */
-	int ls;
-	int lk, ldig, nloc, lab_k;
-	unsigned lval;
 };
 
 /* ------------------------------------------------------------------ */
 /* the syntaxes: one table owns what each key is */
 
-static const rec_syntax recsyn_paligemma; /* below: the loc machine lives here */
 
 /* JSON syntaxes: the depth-1 key holding an array of n_values numbers */
 static const struct {
@@ -1169,170 +1156,6 @@ static int list_byte(recparse *p, unsigned char c, uint32_t step)
 }
 
 /* ------------------------------------------------------------------ */
-/* PaliGemma loc stream */
-
-static const char LOC_TAG[] = "<loc";
-
-static void loc_start_group(recparse *p, uint32_t step)
-{
-	p->rec_first = step;
-	p->nloc = 0;
-	p->ls = L_MATCH;
-	p->lk = 1; /* "<" seen */
-}
-
-/* Completes the record in L_LABEL at step; junk when the label is empty. */
-static void loc_complete(recparse *p, uint32_t step)
-{
-	if (p->lab_k) {
-		/* "<", "<l", "<lo" that never became "<loc": label text */
-		for (int i = 0; i < p->lab_k; i++) {
-			lab_byte(p, (unsigned char)LOC_TAG[i]);
-			lab_cp_done(p);
-		}
-		p->lab_k = 0;
-	}
-	if (p->u8need) {
-		set_junk(p, step); /* label ends inside a UTF-8 sequence */
-		return;
-	}
-	while (p->lab_len && is_ws((unsigned char)p->lab[p->lab_len - 1]))
-		p->lab_len--;
-	if (p->lab_len == 0) {
-		set_junk(p, step);
-		return;
-	}
-	emit(p, REC_KEY_LOC, p->v, p->rec_first, step);
-}
-
-/* Returns 1 to re-dispatch c. */
-static int loc_byte(recparse *p, unsigned char c, uint32_t step)
-{
-	switch (p->ls) {
-	case L_EXPECT:
-		if (is_ws(c))
-			return 0;
-		if (c == '<') {
-			loc_start_group(p, step);
-			return 0;
-		}
-		break;
-	case L_MATCH:
-		if (c == (unsigned char)LOC_TAG[p->lk]) {
-			if (++p->lk == 4) {
-				p->ls = L_DIGITS;
-				p->ldig = 0;
-				p->lval = 0;
-			}
-			return 0;
-		}
-		break;
-	case L_DIGITS:
-		if (c >= '0' && c <= '9') {
-			p->lval = p->lval * 10 + (unsigned)(c - '0');
-			if (++p->ldig == 4)
-				p->ls = L_GT;
-			return 0;
-		}
-		break;
-	case L_GT:
-		if (c == '>' && p->lval <= 1023) {
-			p->v[p->nloc++] = (double)p->lval;
-			if (p->nloc == 4) {
-				p->ls = L_LABEL;
-				p->lab_k = 0;
-				p->u8need = 0;
-				lab_reset(p);
-			} else {
-				p->ls = L_MATCH;
-				p->lk = 0;
-			}
-			return 0;
-		}
-		break;
-	case L_LABEL:
-		if (p->lab_k || (c == '<' && p->lab_len == 0)) {
-			if (c == (unsigned char)LOC_TAG[p->lab_k]) {
-				if (++p->lab_k == 4)
-					break; /* a fifth <loc: malformed group */
-				return 0;
-			}
-			/* not "<loc": what was held back is label text */
-			for (int i = 0; i < p->lab_k; i++) {
-				lab_byte(p, (unsigned char)LOC_TAG[i]);
-				lab_cp_done(p);
-			}
-			p->lab_k = 0;
-		}
-		if (c == ';' && !p->u8need) {
-			loc_complete(p, step);
-			p->ls = L_EXPECT;
-			return 0;
-		}
-		if (p->lab_len == 0 && !p->lab_cut && is_ws(c))
-			return 0; /* leading white space */
-		{
-			int r = u8_step(p, c);
-			if (r < 0)
-				break;
-			lab_byte(p, c);
-			if (r == 1)
-				lab_cp_done(p);
-		}
-		return 0;
-	case L_SKIP:
-		if (c == ';')
-			p->ls = L_EXPECT;
-		return 0;
-	default:
-		break;
-	}
-	/* malformed group or label: junk up to the next ";" */
-	set_junk(p, step);
-	p->ls = L_SKIP;
-	return c == ';';
-}
-
-/* PaliGemma as a tag syntax (its state lives in recparse: ls, lk, ...) */
-
-static void pg_start(recparse *p, void *st)
-{
-	(void)st;
-	p->ls = L_EXPECT;
-}
-
-static void pg_byte(recparse *p, void *st, unsigned char c, uint32_t step)
-{
-	(void)st;
-	while (loc_byte(p, c, step))
-		;
-}
-
-static void pg_finish(recparse *p, void *st, uint32_t step, int stopped)
-{
-	(void)st;
-	if (!stopped)
-		return;
-	switch (p->ls) {
-	case L_LABEL:
-		loc_complete(p, step);
-		break;
-	case L_MATCH:
-	case L_DIGITS:
-	case L_GT:
-		set_junk(p, step); /* the model stopped inside a loc group */
-		break;
-	default:
-		break;
-	}
-}
-
-static const rec_syntax recsyn_paligemma = {
-	.key = REC_KEY_LOC, .name = "loc", .family = "PaliGemma", .coords = "paligemma",
-	.n_values = 4, .marker = "<loc#", .start = pg_start, .byte = pg_byte, .finish = pg_finish,
-};
-
-/* ------------------------------------------------------------------ */
 /* services for the syntax machines (syntax.h) */
 
 static int utf8_valid(const unsigned char *s, size_t n)
@@ -1397,6 +1220,20 @@ void recsyn_junk(recparse *p, uint32_t step) { set_junk(p, step); }
 void recsyn_lab_reset(recparse *p) { lab_reset(p); }
 void recsyn_lab_add(recparse *p, unsigned char c) { lab_add_at(p, c, p->cur_step); }
 void recsyn_lab_add_at(recparse *p, unsigned char c, uint32_t step) { lab_add_at(p, c, step); }
+int  recsyn_lab_cut(const recparse *p) { return p->lab_cut; }
+void recsyn_u8_reset(recparse *p) { p->u8need = 0; }
+int  recsyn_u8_pending(const recparse *p) { return p->u8need != 0; }
+
+int recsyn_lab_u8(recparse *p, unsigned char c)
+{
+	int r = u8_step(p, c);
+	if (r < 0)
+		return -1;
+	lab_byte(p, c);
+	if (r == 1)
+		lab_cp_done(p);
+	return 0;
+}
 size_t recsyn_lab_len(const recparse *p) { return p->lab_len; }
 uint32_t recsyn_lab_step(const recparse *p) { return p->lab_step; }
 int recsyn_is_ws(unsigned char c) { return is_ws(c); }
@@ -1448,6 +1285,23 @@ int recsyn_tag(const char *tag, unsigned *k, unsigned char c)
 	}
 	*k = c == '<' && tag[0] == '<';
 	return -1;
+}
+
+int recsyn_text_until(recparse *p, const char *tag, unsigned *k, unsigned char c, int add)
+{
+	if (*k || c == '<') {
+		unsigned old = *k;
+		int q = recsyn_tag(tag, k, c);
+		if (q >= 0)
+			return q;
+		for (unsigned i = 0; add && i < old; i++)
+			lab_add_at(p, (unsigned char)tag[i], p->cur_step);
+		if (*k)
+			return 0; /* c is "<": held */
+	}
+	if (add)
+		lab_add_at(p, c, p->cur_step);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -5,14 +5,22 @@
  * it and a stop policy can fire there.  Token boundaries are irrelevant to
  * the result: numbers, keys, labels and UTF-8 sequences may be split anywhere.
  *
- * Syntaxes (auto-detected from the text):
+ * Syntaxes (auto-detected from the text; the table in records.c owns the
+ * facts about each key, asked with rec_key_* below; tag syntaxes live in
+ * analysis/syntax_*.c):
  *   JSON list of objects with "bbox_2d" (Qwen), "box_2d" (Gemini) or "bbox"
- *   (plain pixels) holding 4 numbers, and "label" (any key order, extra keys
- *   skipped, fenced in ```json ... ``` or bare).  Text before the "[" is
- *   ignored; text after the closing "]" is ignored.
+ *   (plain pixels) holding 4 numbers, "point_2d" (Qwen points) holding 2,
+ *   or the four scalar keys "x_min", "y_min", "x_max", "y_max" (Moondream,
+ *   label optional: "" without one), and "label" (any key order, extra keys
+ *   such as Gemini's "mask" and "confidence" skipped, fenced in ```json ...
+ *   ``` or bare; a bare {"objects": [...]} holds the list).  Text before the
+ *   "[" is ignored; text after the closing "]" is ignored.
  *   PaliGemma: "<locYYYY><locXXXX><locYYYY><locXXXX> label ; ..." (text is
  *   parsed, not token ids: "<loc0123>" may be split over several tokens).
- *
+ *   Tag streams selected by their marker: Florence-2 (<loc_), DeepSeek-VL2
+ *   (<|ref|>), Qwen2-VL (<|object_ref_start|>), Qwen-VL/InternVL (<ref>),
+ *   Kosmos-2 (<phrase>), Molmo (<point): grammar, junk and completion step
+ *   of each at the top of its syntax_*.c file.
  * Junk (recparse_junk): a record object without a label string or without a
  * coordinate array of exactly four JSON numbers, a second label or coordinate
  * key, an invalid escape, a lone surrogate, invalid UTF-8 or a raw control
@@ -23,7 +31,7 @@
  * junk the parser skips (tracking strings and brackets) to the next "{" at
  * list level; a "]" at list level still closes the list.
  * Syntax: decided by the first of "[", "{" (bare objects: opened, never
- * closed) or "<loc" in the text.
+ * closed) or a tag syntax's marker ("<loc" + digit for PaliGemma) in the text.
  * Loc labels: the text after the fourth <loc> up to ";" (or the end of a
  * stream the model ended), trimmed of white space (space, tab, CR, LF); must
  * be non-empty and valid UTF-8.  Junk: a group that is not four <locNNNN>
@@ -36,6 +44,7 @@
  *
  * Completion step of a record (record.last_step):
  *   JSON: the step holding the record's closing "}".
+ *   tag streams: see each syntax_*.c (e.g. the box's "]" for DeepSeek-VL2).
  *   loc:  the step holding the ";" after its label; the last record of a
  *         stream that ended by itself (recparse_finish(p, step, 1)) completes
  *         at that final step.  An incomplete trailing record is not a record.
@@ -124,8 +133,8 @@ void      recparse_finish(recparse *p, uint32_t last_step, int stopped_by_model)
 size_t        recparse_count(const recparse *p);
 const record *recparse_records(const recparse *p);
 rec_key       recparse_key(const recparse *p);    /* syntax seen (first record's), NONE if none */
-int           recparse_opened(const recparse *p); /* a list started ("[" or first "<loc") */
-int           recparse_closed(const recparse *p); /* JSON "]" seen / loc stream finished by model */
+int           recparse_opened(const recparse *p); /* a list started ("[", "{" or a tag marker) */
+int           recparse_closed(const recparse *p); /* JSON "]" seen / tag stream finished by model */
 int           recparse_junk(const recparse *p);   /* junk between or inside records */
 long          recparse_close_step(const recparse *p); /* step holding "]"; loc: the final
                                                         step given to finish(…, 1); else -1 */

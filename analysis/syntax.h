@@ -51,6 +51,12 @@ void   recsyn_junk(recparse *p, uint32_t step);
 void   recsyn_lab_reset(recparse *p);
 void   recsyn_lab_add(recparse *p, unsigned char c);
 void   recsyn_lab_add_at(recparse *p, unsigned char c, uint32_t step); /* a byte held since step */
+/* streaming UTF-8 label (PaliGemma): add c checking the sequence as it
+ * comes (-1: not UTF-8), cut at a code point once past max_label_bytes */
+int    recsyn_lab_u8(recparse *p, unsigned char c);
+int    recsyn_lab_cut(const recparse *p);     /* the label has been cut */
+void   recsyn_u8_reset(recparse *p);
+int    recsyn_u8_pending(const recparse *p);  /* inside a UTF-8 sequence */
 size_t recsyn_lab_len(const recparse *p);
 uint32_t recsyn_lab_step(const recparse *p); /* step of the label's first byte */
 int    recsyn_lab_finish(recparse *p);
@@ -66,6 +72,10 @@ int    recsyn_is_ws(unsigned char c);
  * tag, 0 when it extends the match, -1 when it breaks it (*k reset to 0, or
  * to 1 when c is "<"). '#' in tag matches a digit. */
 int    recsyn_tag(const char *tag, unsigned *k, unsigned char c);
+/* Label text that ends at tag (a closing tag): returns 1 when c completes
+ * tag, else 0; bytes that turn out not to be the tag are label text, added
+ * to the label buffer when add is set. */
+int    recsyn_text_until(recparse *p, const char *tag, unsigned *k, unsigned char c, int add);
 
 /* ---- the label-then-box engine (syntax_refbox.c) ----
  * OPEN label CLOSE, white space, BOX_OPEN body BOX_CLOSE; text between
@@ -87,6 +97,7 @@ void refbox_finish(recparse *p, void *st, uint32_t step, int stopped);
 #define REFBOX_STATE_SIZE 128
 
 /* ---- the syntaxes ---- */
+extern const rec_syntax recsyn_paligemma;
 extern const rec_syntax recsyn_florence2;
 extern const rec_syntax recsyn_deepseek;
 extern const rec_syntax recsyn_qwen2vl;

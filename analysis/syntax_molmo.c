@@ -243,23 +243,8 @@ static void mo_byte(recparse *p, void *st, unsigned char c, uint32_t step)
 		}
 		break;
 	case M_CONTENT:
-		if (m->k || c == '<') {
-			unsigned old = m->k;
-			int q = recsyn_tag(CLOSE, &m->k, c);
-			if (q == 1) {
-				m->s = M_CLOSE;
-				return;
-			}
-			if (q == 0)
-				return;
-			if (!m->alt_seen)
-				for (unsigned i = 0; i < old; i++)
-					recsyn_lab_add(p, (unsigned char)CLOSE[i]);
-			if (m->k)
-				return;
-		}
-		if (!m->alt_seen)
-			recsyn_lab_add(p, c);
+		if (recsyn_text_until(p, CLOSE, &m->k, c, !m->alt_seen))
+			m->s = M_CLOSE;
 		return;
 	case M_CLOSE:
 		if (c == 's' && m->plural == 1) {

@@ -311,27 +311,15 @@ static void rb_byte(recparse *p, rb *r, unsigned char c, uint32_t step)
 			}
 			return;
 		case S_LABEL:
-			if (r->k || c == '<') {
-				unsigned old = r->k;
-				int q = recsyn_tag(cf->close, &r->k, c);
-				if (q == 1) {
-					if (recsyn_lab_finish(p) < 0) {
-						recsyn_junk(p, step); /* empty or not UTF-8 */
-						to_out(r);
-					} else {
-						r->s = S_GAP;
-						r->k = 0;
-					}
-					return;
+			if (recsyn_text_until(p, cf->close, &r->k, c, 1)) {
+				if (recsyn_lab_finish(p) < 0) {
+					recsyn_junk(p, step); /* empty or not UTF-8 */
+					to_out(r);
+				} else {
+					r->s = S_GAP;
+					r->k = 0;
 				}
-				if (q == 0)
-					return;
-				for (unsigned i = 0; i < old; i++)
-					recsyn_lab_add(p, (unsigned char)cf->close[i]);
-				if (r->k)
-					return; /* c is "<": held */
 			}
-			recsyn_lab_add(p, c);
 			return;
 		case S_GAP: {
 			if (r->k == 0 && recsyn_is_ws(c))

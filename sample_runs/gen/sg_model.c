@@ -98,6 +98,7 @@ typedef struct md_gen {
 	size_t steps, limit;
 	int full;          /* the token limit was reached */
 	double conf;       /* 0 normal .. 1 certain (deep in a repeated tail) */
+	double end_alt;    /* > 0: the next label's first token has "</s>" at this probability */
 	char scratch[16][24];
 	int si;
 } md_gen;
@@ -319,7 +320,15 @@ static void md_label(md_gen *g, const md_rec *r, int loc)
 {
 	for (int i = 0; r->ltoks[i]; i++) {
 		const char *t = r->ltoks[i];
-		if (i == 0) {
+		if (i == 0 && g->end_alt > 0) { /* Florence-2: the label is where the list may end */
+			static const char *const c[] = {"</s>", "insulator", "damper", "pole", NULL};
+			double fixed[4] = {g->end_alt, -1, -1, -1};
+			double pc = md_sharp(g, (1 - g->end_alt) * md_u(g, 0.9, 0.99));
+			if (pc + g->end_alt > 0.9999)
+				pc = 0.9999 - g->end_alt;
+			md_emit_p(g, t, pc, c, fixed);
+			g->end_alt = 0;
+		} else if (i == 0) {
 			double pc = g->cfg->base ? md_u(g, 0.3, 0.8)
 			                         : (r->small ? md_u(g, 0.6, 0.93) : md_u(g, 0.88, 0.995));
 			md_emit_p(g, t, md_sharp(g, pc), loc ? md_c_label_loc : md_c_label, NULL);
@@ -841,8 +850,10 @@ static void md_family_boundary(md_gen *g, double p_end)
 	case SIMGEN_SYN_DEEPSEEK: tok = "\n"; end = ""; break; /* EOS as servers report it */
 	default: tok = " "; break;
 	}
-	if (!*tok)
-		return; /* Florence-2 writes the next label at once */
+	if (!*tok) {
+		g->end_alt = p_end; /* Florence-2 writes the next label at once */
+		return;
+	}
 	const char *cands[] = {end, ",", "\n\n", ".", NULL};
 	double fixed[4] = {p_end, -1, -1, -1};
 	double pc = md_sharp(g, (1 - p_end) * md_u(g, 0.97, 0.999));
