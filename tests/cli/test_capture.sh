@@ -63,7 +63,7 @@ start_server rec --recording "$F/recording.jsonl" --images "$F/images" --delay-m
 check "server is listening" [ -n "$PORT" ]
 
 # ---- policy off: the recording, byte for byte ----
-cap "$tmp/off" --policy off --progress plain 2>"$tmp/off.err"; rc=$?
+cap "$tmp/off" --policy off --progress plain --coords qwen3 2>"$tmp/off.err"; rc=$?
 check "capture --policy off exits 0" [ "$rc" -eq 0 ]
 check "off: every line equals the recorded completion (steps, bytes, logprobs, alternatives, finish)" \
 	chk prefix "$F/recording.jsonl" "$tmp/off/traces.jsonl" off
@@ -77,6 +77,8 @@ check "run.json: policy, server, model, version, traces" sh -c "grep -q '\"polic
 	grep -q '\"server\": \"http://127.0.0.1:$PORT/v1/chat/completions\"' '$tmp/off/run.json' &&
 	grep -q '\"model\": \"qwen3-vl-test\"' '$tmp/off/run.json' &&
 	grep -q '\"tailscope_version\"' '$tmp/off/run.json' && grep -q '\"traces\": \"traces.jsonl\"' '$tmp/off/run.json'"
+check "run.json: --coords qwen3 is written" \
+	sh -c "grep -q '\"coords\": \"qwen3\"' '$tmp/off/run.json'"
 check "run.json: absolute --images and --gt" sh -c "grep -q '\"images\": \"/.*/fx/images\"' '$tmp/off/run.json' && grep -q '\"gt\": \"/.*/fx/gt.json\"' '$tmp/off/run.json'"
 check "the request asked for logprobs with 5 alternatives and max_tokens 1024" \
 	sh -c "grep -c '\"top_logprobs\": 5' '$tmp/rec.log' | grep -qx 5 && grep -c '\"max_tokens\": 1024' '$tmp/rec.log' | grep -qx 5"

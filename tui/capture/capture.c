@@ -633,6 +633,8 @@ static int write_run_json(cap_state *s, int final)
 	int bad = cap_buf_puts(&b, "{\n  \"name\": ") || cap_json_str(&b, base, strlen(base));
 	if (model)
 		bad |= cap_buf_puts(&b, ",\n  \"model\": ") || cap_json_str(&b, model, strlen(model));
+	if (o->coords)
+		bad |= cap_buf_puts(&b, ",\n  \"coords\": ") || cap_json_str(&b, o->coords, strlen(o->coords));
 	bad |= cap_buf_puts(&b, ",\n  \"server\": ") || cap_json_str(&b, s->url, strlen(s->url)) ||
 	       cap_buf_puts(&b, ",\n  \"prompt\": ") || cap_json_str(&b, o->prompt, strlen(o->prompt)) ||
 	       cap_buf_printf(&b, ",\n  \"max_new_tokens\": %ld,\n  \"top_logprobs\": %ld,\n"
