@@ -124,7 +124,7 @@ check "--resume sent only the 3 missing images" [ "$(grep -c '"mode": "ok"' "$tm
 # ---- faults, each image its own, with retries and backoff ----
 cat >"$tmp/faults.json" <<'J'
 {"a.png": ["http503", "ok"], "b.png": ["cut:3"], "c.png": ["malformed:2", "ok"],
- "d.png": ["hang", "ok"], "e.png": ["http400"]}
+ "d.png": ["hang", "nostream", "ok"], "e.png": ["http400"]}
 J
 start_server flt --recording "$F/recording.jsonl" --images "$F/images" --faults "$tmp/faults.json" --hang-seconds 4
 cap "$tmp/flt" --policy off --retries 2 --backoff 0.05 --timeout 1 --concurrency 3 2>"$tmp/flt.err"; rc=$?
@@ -136,6 +136,7 @@ check "a stream cut mid-way is retried, then given up after 3 attempts" \
 	sh -c "grep -q 'b.png: attempt 1 of 3: stream cut after 3 steps' '$tmp/flt.err' && grep -q 'b.png: failed after 3 attempts: stream cut' '$tmp/flt.err'"
 check "malformed SSE is reported and retried" grep -q 'c.png: attempt 1 of 3: malformed stream after 2 steps: SSE event 4 is not well-formed JSON' "$tmp/flt.err"
 check "--timeout without data is reported and retried" grep -q 'd.png: attempt 1 of 3: timed out after 0 steps: no data for 1 s' "$tmp/flt.err"
+check "a JSON answer instead of a stream is named as such, and retried" grep -q 'd.png: attempt 2 of 3: no SSE event in the response (Content-Type: application/json)' "$tmp/flt.err"
 check "HTTP 400 is not retried" grep -q 'e.png: failed after 1 attempt: HTTP 400: .*injected fault for e.png.*(not retried)' "$tmp/flt.err"
 grep -v '"file_name": "[be].png"' "$F/recording.jsonl" >"$tmp/rec_acd.jsonl"
 check "the rest went on: a, c, d captured whole after their retries" chk prefix "$tmp/rec_acd.jsonl" "$tmp/flt/traces.jsonl" off

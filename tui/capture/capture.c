@@ -527,6 +527,11 @@ static void job_done(cap_state *s, job *j, CURLcode rc)
 		                                                  : "request failed";
 		snprintf(why, sizeof why, "%s after %zu steps: %s", what, r->n_steps,
 		         j->curl_err[0] ? j->curl_err : curl_easy_strerror(rc));
+	} else if (!r->events) {
+		char *ct = NULL;
+		curl_easy_getinfo(j->h, CURLINFO_CONTENT_TYPE, &ct);
+		snprintf(why, sizeof why, "no SSE event in the response (Content-Type: %.100s): does the "
+		         "server stream chat completions (\"stream\": true)?", ct ? ct : "none");
 	} else if (!r->finish[0] && !j->sse_done) {
 		snprintf(why, sizeof why, "stream cut after %zu steps (no finish_reason, no [DONE])",
 		         r->n_steps);
