@@ -24,7 +24,8 @@ Faults (--faults JSON: {"file_name": ["mode", ...]}, one mode per attempt,
 the last repeated): ok, http400, http429, http500, http503 (a JSON error body
 with terminal control bytes in its message), hang (send nothing for
 --hang-seconds), cut:K (K token events, then close the socket mid-stream),
-malformed:K (K token events, then an event that is not JSON).
+malformed:K (K token events, then an event that is not JSON), nostream (the
+whole completion as one JSON body, as a server that ignores "stream" does).
 
 --delay-ms D waits between token events, so a client disconnect is seen by
 the next write (BrokenPipe/ConnectionReset); the log (--log, one JSON line
@@ -187,6 +188,15 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(body)
             else:
                 self.send_error_body(code, "injected fault for " + name)
+            return
+        if mode == "nostream":  # a server that ignores "stream": one chat.completion
+            log(rec)
+            body = json.dumps(RECORDING[name]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
             return
         if mode == "hang":
             log(rec)

@@ -63,7 +63,7 @@ start_server rec --recording "$F/recording.jsonl" --images "$F/images" --delay-m
 check "server is listening" [ -n "$PORT" ]
 
 # ---- policy off: the recording, byte for byte ----
-cap "$tmp/off" --policy off --progress plain 2>"$tmp/off.err"; rc=$?
+cap "$tmp/off" --policy off --progress plain --coords qwen3 2>"$tmp/off.err"; rc=$?
 check "capture --policy off exits 0" [ "$rc" -eq 0 ]
 check "off: every line equals the recorded completion (steps, bytes, logprobs, alternatives, finish)" \
 	chk prefix "$F/recording.jsonl" "$tmp/off/traces.jsonl" off
@@ -77,6 +77,8 @@ check "run.json: policy, server, model, version, traces" sh -c "grep -q '\"polic
 	grep -q '\"server\": \"http://127.0.0.1:$PORT/v1/chat/completions\"' '$tmp/off/run.json' &&
 	grep -q '\"model\": \"qwen3-vl-test\"' '$tmp/off/run.json' &&
 	grep -q '\"tailscope_version\"' '$tmp/off/run.json' && grep -q '\"traces\": \"traces.jsonl\"' '$tmp/off/run.json'"
+check "run.json: --coords qwen3 is written" \
+	sh -c "grep -q '\"coords\": \"qwen3\"' '$tmp/off/run.json'"
 check "run.json: absolute --images and --gt" sh -c "grep -q '\"images\": \"/.*/fx/images\"' '$tmp/off/run.json' && grep -q '\"gt\": \"/.*/fx/gt.json\"' '$tmp/off/run.json'"
 check "the request asked for logprobs with 5 alternatives and max_tokens 1024" \
 	sh -c "grep -c '\"top_logprobs\": 5' '$tmp/rec.log' | grep -qx 5 && grep -c '\"max_tokens\": 1024' '$tmp/rec.log' | grep -qx 5"
@@ -122,7 +124,7 @@ check "--resume sent only the 3 missing images" [ "$(grep -c '"mode": "ok"' "$tm
 # ---- faults, each image its own, with retries and backoff ----
 cat >"$tmp/faults.json" <<'J'
 {"a.png": ["http503", "ok"], "b.png": ["cut:3"], "c.png": ["malformed:2", "ok"],
- "d.png": ["hang", "ok"], "e.png": ["http400"]}
+ "d.png": ["hang", "nostream", "ok"], "e.png": ["http400"]}
 J
 start_server flt --recording "$F/recording.jsonl" --images "$F/images" --faults "$tmp/faults.json" --hang-seconds 4
 cap "$tmp/flt" --policy off --retries 2 --backoff 0.05 --timeout 1 --concurrency 3 2>"$tmp/flt.err"; rc=$?
@@ -134,6 +136,7 @@ check "a stream cut mid-way is retried, then given up after 3 attempts" \
 	sh -c "grep -q 'b.png: attempt 1 of 3: stream cut after 3 steps' '$tmp/flt.err' && grep -q 'b.png: failed after 3 attempts: stream cut' '$tmp/flt.err'"
 check "malformed SSE is reported and retried" grep -q 'c.png: attempt 1 of 3: malformed stream after 2 steps: SSE event 4 is not well-formed JSON' "$tmp/flt.err"
 check "--timeout without data is reported and retried" grep -q 'd.png: attempt 1 of 3: timed out after 0 steps: no data for 1 s' "$tmp/flt.err"
+check "a JSON answer instead of a stream is named as such, and retried" grep -q 'd.png: attempt 2 of 3: no SSE event in the response (Content-Type: application/json)' "$tmp/flt.err"
 check "HTTP 400 is not retried" grep -q 'e.png: failed after 1 attempt: HTTP 400: .*injected fault for e.png.*(not retried)' "$tmp/flt.err"
 grep -v '"file_name": "[be].png"' "$F/recording.jsonl" >"$tmp/rec_acd.jsonl"
 check "the rest went on: a, c, d captured whole after their retries" chk prefix "$tmp/rec_acd.jsonl" "$tmp/flt/traces.jsonl" off

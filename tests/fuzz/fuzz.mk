@@ -32,6 +32,8 @@ FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -DTS_FUZZ_SMALL_BUF
 
 FUZZ_ANALYSIS_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(wildcard analysis/*.c))
 FUZZ_RENDER_OBJ   := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(wildcard render/*.c))
+# tailscope capture's parsing pieces (no libcurl in these four)
+FUZZ_CAPTURE_OBJ  := $(patsubst %,$(FUZZ_BUILD)/tui/capture/%.o,cap_buf cap_json cap_resp cap_sse)
 
 .PHONY: fuzz fuzz-smoke fuzz-build fuzz-bins
 .PRECIOUS: $(FUZZ_BUILD)/tests/fuzz/%.o
@@ -62,13 +64,20 @@ $(FUZZ_BUILD)/render/%.o: render/%.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_FILE_FLAGS) $(FUZZ_CHAFA_CFLAGS) -isystem /usr/include/stb $(FUZZ_CJSON_CFLAGS) -Ianalysis -c $< -o $@
 
+$(FUZZ_BUILD)/tui/capture/%.o: tui/capture/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CJSON_CFLAGS) -Ianalysis -Irender -c $< -o $@
+
 $(FUZZ_BUILD)/tests/fuzz/%.o: tests/fuzz/%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -Werror $(FUZZ_CHAFA_CFLAGS) $(FUZZ_CJSON_CFLAGS) -Ianalysis -Irender -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Werror $(FUZZ_CHAFA_CFLAGS) $(FUZZ_CJSON_CFLAGS) -Ianalysis -Irender -Itui -c $< -o $@
 
 # image harness: render/ + analysis/; the others need analysis/ only
 $(FUZZ_BUILD)/fuzz_image: $(FUZZ_BUILD)/tests/fuzz/fuzz_image.o $(FUZZ_RENDER_OBJ) $(FUZZ_ANALYSIS_OBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_CHAFA_LIBS) $(FUZZ_CJSON_LIBS) -lm
+
+$(FUZZ_BUILD)/fuzz_capture: $(FUZZ_BUILD)/tests/fuzz/fuzz_capture.o $(FUZZ_CAPTURE_OBJ) $(FUZZ_ANALYSIS_OBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_CJSON_LIBS) -lm
 
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_ANALYSIS_OBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_CJSON_LIBS) -lm

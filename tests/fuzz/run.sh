@@ -22,6 +22,7 @@ for h in "$@"; do
 	fuzz_trace) dict="-dict=tests/fuzz/json.dict" maxlen=32768 ;;
 	fuzz_records | fuzz_gt) dict="-dict=tests/fuzz/json.dict" ;;
 	fuzz_trace_file) dict="-dict=tests/fuzz/json.dict" maxlen=4096 ;;
+	fuzz_capture) dict="-dict=tests/fuzz/json.dict" ;;
 	esac
 	log="$FUZZ_BUILD/logs/$h.log"
 	# shellcheck disable=SC2086

@@ -321,13 +321,14 @@ static const char *const items[] = {
 	"{\"token\":\"a\",\"top_logprobs\":{}}",
 	"{\"token\":\"a\",\"top_logprobs\":[{\"logprob\":-1}]}",
 	"{\"token\":\"a\",\"top_logprobs\":[\"b\"]}",
+	"{\"token\":\"a\",\"prob\":2}",
 	/* the reader's native shorthand (a plain string step): the capture,
 	 * reading OpenAI chunks, is stricter and refuses it */
 	"\"a\"",
 };
 /* which of them the capture accepts: the first 7; the reader: those too, and the last */
 #define N_ITEMS_OK 7
-#define N_ITEMS 17
+#define N_ITEMS 18
 
 static void test_items_agree_with_reader(void **st)
 {

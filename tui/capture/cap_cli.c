@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "capture.h"
+#include "coords.h"
 #include "sanitize.h"
 
 #define PROMPT_FILE_MAX (1u << 20)
@@ -26,6 +27,7 @@ static const char capture_usage[] =
 	"  --prompt TEXT       the text sent after the image\n"
 	"  --prompt-file F     the same, read from a file\n"
 	"  -o, --out RUN_DIR   run directory to write (run.json, traces.jsonl)\n"
+	"  --coords NAME       write \"coords\" into run.json: qwen3 | qwen25 | gemini | paligemma | xyxy\n"
 	"  --max-tokens N      max_tokens per request (default 1024)\n"
 	"  --top-logprobs K    alternatives per token (default 5; 0 = chosen token's logprob only)\n"
 	"  --temperature T     default 0 (greedy)\n"
@@ -149,6 +151,14 @@ int cmd_capture(int argc, char **argv)
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--out")) {
 			NEED();
 			o.out = v;
+		} else if (!strcmp(a, "--coords")) {
+			NEED();
+			coords_kind ck;
+			if (coords_parse(v, &ck) != TS_OK) {
+				rc = usage_err("--coords takes qwen3, qwen25, gemini, paligemma, xyxy or auto, not '%s'", v);
+				goto out;
+			}
+			o.coords = ck == COORDS_AUTO ? NULL : coords_name(ck);
 		} else if (!strcmp(a, "--max-tokens")) {
 			NEED();
 			if (parse_long(v, 1, 10000000, &o.max_tokens)) {

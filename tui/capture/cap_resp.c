@@ -95,9 +95,18 @@ cap_ev cap_resp_step(cap_resp *r, const char *bytes, size_t len, const char *ite
 	int bad = r->n_steps && cap_buf_add(&r->items, ",", 1);
 	if (item)
 		bad |= cap_buf_add(&r->items, item, item_len);
-	else
-		bad |= cap_buf_add(&r->items, "{\"token\":", 9) || cap_json_str(&r->items, bytes, len) ||
-		       cap_buf_add(&r->items, ",\"logprob\":null}", 16);
+	else {
+		/* delta text is valid UTF-8 (the scanner checked it) but may hold
+		 * NUL (\u0000), which only "bytes" carries to the reader */
+		bad |= cap_buf_add(&r->items, "{\"token\":", 9) || cap_json_str(&r->items, bytes, len);
+		if (len && memchr(bytes, '\0', len)) {
+			bad |= cap_buf_add(&r->items, ",\"bytes\":[", 10);
+			for (size_t i = 0; i < len; i++)
+				bad |= cap_buf_printf(&r->items, i ? ",%u" : "%u", (unsigned)(unsigned char)bytes[i]);
+			bad |= cap_buf_add(&r->items, "]", 1);
+		}
+		bad |= cap_buf_add(&r->items, ",\"logprob\":null}", 16);
+	}
 	if (bad || cap_buf_add(&r->text, bytes, len)) {
 		r->items.len = at;
 		return limit_cut(r, "out of memory");
@@ -249,6 +258,12 @@ static int read_token_obj(cj *j, char *buf, size_t cap, size_t *n, int top, cons
 			}
 			tok_over = (s == -2 && tokbuf) || tn > cap;
 			have_tok = 1;
+		} else if ((key_is(k, kl, "prob") || key_is(k, kl, "probs") || key_is(k, kl, "top_probs") ||
+		            key_is(k, kl, "tok_str") || key_is(k, kl, "content")) && t != CJ_NULL) {
+			/* llama.cpp /completion fields: the reader would read them in
+			 * place of missing ones; an OpenAI chunk has none */
+			*what = "has a field of another shape (prob, probs, top_probs, tok_str, content)";
+			return -1;
 		} else if (key_is(k, kl, "logprob") && t != CJ_NULL && t != CJ_NUM) {
 			*what = "has a logprob that is not a number";
 			return -1;
@@ -282,7 +297,10 @@ static int read_token_obj(cj *j, char *buf, size_t cap, size_t *n, int top, cons
 		*what = "has no token or bytes";
 		return -1;
 	}
-	/* what the reader takes: bytes when present */
+	/* what the reader takes: bytes when present, else the token up to a
+	 * NUL (cJSON ends a string at \u0000) */
+	if (!have_bytes && buf)
+		tn = strnlen(buf, tn);
 	*n = have_bytes ? bn : tn;
 	return (have_bytes ? bytes_over : tok_over) || alt_over ? -2 : 0;
 }

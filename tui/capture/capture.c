@@ -527,6 +527,11 @@ static void job_done(cap_state *s, job *j, CURLcode rc)
 		                                                  : "request failed";
 		snprintf(why, sizeof why, "%s after %zu steps: %s", what, r->n_steps,
 		         j->curl_err[0] ? j->curl_err : curl_easy_strerror(rc));
+	} else if (!r->events) {
+		char *ct = NULL;
+		curl_easy_getinfo(j->h, CURLINFO_CONTENT_TYPE, &ct);
+		snprintf(why, sizeof why, "no SSE event in the response (Content-Type: %.100s): does the "
+		         "server stream chat completions (\"stream\": true)?", ct ? ct : "none");
 	} else if (!r->finish[0] && !j->sse_done) {
 		snprintf(why, sizeof why, "stream cut after %zu steps (no finish_reason, no [DONE])",
 		         r->n_steps);
@@ -633,6 +638,8 @@ static int write_run_json(cap_state *s, int final)
 	int bad = cap_buf_puts(&b, "{\n  \"name\": ") || cap_json_str(&b, base, strlen(base));
 	if (model)
 		bad |= cap_buf_puts(&b, ",\n  \"model\": ") || cap_json_str(&b, model, strlen(model));
+	if (o->coords)
+		bad |= cap_buf_puts(&b, ",\n  \"coords\": ") || cap_json_str(&b, o->coords, strlen(o->coords));
 	bad |= cap_buf_puts(&b, ",\n  \"server\": ") || cap_json_str(&b, s->url, strlen(s->url)) ||
 	       cap_buf_puts(&b, ",\n  \"prompt\": ") || cap_json_str(&b, o->prompt, strlen(o->prompt)) ||
 	       cap_buf_printf(&b, ",\n  \"max_new_tokens\": %ld,\n  \"top_logprobs\": %ld,\n"

@@ -38,6 +38,7 @@ typedef struct capture_opts {
 	const char *gt;           /* COCO file: its images, in order, with their ids; NULL: every image in the directory */
 	const char *prompt;
 	const char *out;          /* run directory */
+	const char *coords;       /* written to run.json as "coords" (already checked); NULL: none */
 	long max_tokens;          /* default 1024 */
 	long top_logprobs;        /* default 5 */
 	long concurrency;         /* default 4 */
