@@ -40,6 +40,7 @@ typedef enum {
 	COORDS_KOSMOS2,
 	COORDS_MOONDREAM,
 	COORDS_MOLMO,
+	COORDS_COUNT  /* number of conventions (not one) */
 } coords_kind;
 
 typedef struct coords_opts {

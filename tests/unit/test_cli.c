@@ -170,10 +170,11 @@ static void test_help_lists_exactly_the_table(void **state)
 	for (int o = 0; o < CLI_OPT_COUNT; o++)
 		if (!used[o])
 			fail_msg("--%s is in the table but no command takes it", cli_options[o].name);
-	/* --coords' help names every convention coords.c knows, and only those */
-	const char *h = cli_options[CLI_COORDS].help;
+	/* --coords' help (coords_names(), printed under every command that takes
+	 * --coords) names every convention coords.c knows, and only those */
+	const char *h = coords_names();
 	size_t names = 0;
-	for (coords_kind k = COORDS_AUTO; k <= COORDS_XYXY; k++) {
+	for (coords_kind k = COORDS_AUTO; k < COORDS_COUNT; k++) {
 		assert_non_null(strstr(h, coords_name(k)));
 		names++;
 	}
@@ -181,6 +182,14 @@ static void test_help_lists_exactly_the_table(void **state)
 	for (const char *p = h; *p && *p != '\n'; p++)
 		bars += *p == '|';
 	assert_int_equal(bars + 1, names);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	cli_help(cli_command_find("report"), f);
+	fclose(f);
+	assert_non_null(strstr(buf, h));
+	free(buf);
 }
 
 static int parse(const char *name, cli_values *v, ...)
