@@ -20,6 +20,7 @@
  *   range with a filter on the key.  Both run the same assembler, so the
  *   index gives exactly what the reader gives (tests/fuzz/fuzz_trace_file.c).
  */
+#define _GNU_SOURCE /* memmem */
 #include "trace.h"
 #include "trace_int.h"
 
@@ -458,17 +459,7 @@ static int id_is_safe(const char *s)
 
 static int contains(const char *s, size_t n, const char *w)
 {
-	size_t k = strlen(w);
-	if (k == 0)
-		return 1;
-	for (const char *p = s; (size_t)(p - s) + k <= n; p++) {
-		p = memchr(p, w[0], n - (size_t)(p - s) - k + 1);
-		if (!p)
-			return 0;
-		if (!memcmp(p, w, k))
-			return 1;
-	}
-	return 0;
+	return memmem(s, n, w, strlen(w)) != NULL;
 }
 
 /* A JSONL line naming "done": an Ollama streaming line ("done": false, or
