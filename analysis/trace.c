@@ -100,6 +100,7 @@ const char *trace_format_name(trace_format f)
 	case TRACE_FMT_LLAMACPP_SSE: return "llamacpp-sse";
 	case TRACE_FMT_OLLAMA_STREAM: return "ollama-stream";
 	case TRACE_FMT_TGI_SSE: return "tgi-sse";
+	case TRACE_FMT_COUNT: break;
 	}
 	return "unknown";
 }

@@ -34,7 +34,7 @@ static const char formats_usage[] =
 	"exit status: 0 ok, 1 some samples skipped, 2 nothing readable\n";
 
 /* counts: container x steps kind, and syntax */
-#define N_FMT 12
+#define N_FMT TRACE_FMT_COUNT
 #define N_KEY 5
 
 static const char *key_name(rec_key k)
