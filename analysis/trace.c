@@ -100,6 +100,7 @@ const char *trace_format_name(trace_format f)
 	case TRACE_FMT_LLAMACPP_SSE: return "llamacpp-sse";
 	case TRACE_FMT_OLLAMA_STREAM: return "ollama-stream";
 	case TRACE_FMT_TGI_SSE: return "tgi-sse";
+	case TRACE_FMT_COUNT: break;
 	}
 	return "unknown";
 }
@@ -1385,15 +1386,20 @@ trace_chunk_kind trace_chunk_classify(const cJSON *root)
 	return TRACE_CHUNK_NONE;
 }
 
+long trace_choice_index(const cJSON *choice, size_t pos)
+{
+	const cJSON *ix = get(choice, "index");
+	if (cJSON_IsNumber(ix) && ix->valuedouble >= 0 && ix->valuedouble < 1e9)
+		return (long)ix->valuedouble;
+	return (long)pos;
+}
+
 /* One choice of a chat.completion.chunk (or text_completion chunk). */
 static ts_status chunk_openai(pctx *c, const cJSON *ch, size_t pos, int *done)
 {
 	trace *t = c->t;
 	char where[64];
-	long idx = (long)pos;
-	const cJSON *ix = get(ch, "index");
-	if (cJSON_IsNumber(ix))
-		idx = (long)ix->valuedouble;
+	long idx = trace_choice_index(ch, pos);
 	const cJSON *lp = get(get(ch, "logprobs"), "content");
 	const cJSON *lg = get(ch, "logprobs");
 	if (lp) {
@@ -1556,8 +1562,7 @@ ts_status trace_append_chunk(trace *t, const char *json, size_t len, const trace
 	case TRACE_CHUNK_OPENAI: {
 		size_t pos = 0;
 		for (const cJSON *ch = get(root, "choices")->child; ch; ch = ch->next, pos++) {
-			const cJSON *ix = get(ch, "index");
-			long idx = cJSON_IsNumber(ix) ? (long)ix->valuedouble : (long)pos;
+			long idx = trace_choice_index(ch, pos);
 			if (idx != choice)
 				continue;
 			st = trace_chunk_apply(t, root, ch, pos, lim, done, err);

@@ -118,6 +118,7 @@ typedef enum {
 	TRACE_FMT_LLAMACPP_SSE, /* data: {"content", "stop", ...} lines */
 	TRACE_FMT_OLLAMA_STREAM,/* NDJSON lines {"response"|"message", "done": false, ...} */
 	TRACE_FMT_TGI_SSE,      /* data: {"token", "top_tokens", "generated_text"} lines */
+	TRACE_FMT_COUNT         /* number of values (not a format) */
 } trace_format;
 
 /* An alternative token at a step. */

@@ -20,6 +20,7 @@
  *   range with a filter on the key.  Both run the same assembler, so the
  *   index gives exactly what the reader gives (tests/fuzz/fuzz_trace_file.c).
  */
+#define _GNU_SOURCE /* memmem */
 #include "trace.h"
 #include "trace_int.h"
 
@@ -458,17 +459,7 @@ static int id_is_safe(const char *s)
 
 static int contains(const char *s, size_t n, const char *w)
 {
-	size_t k = strlen(w);
-	if (k == 0)
-		return 1;
-	for (const char *p = s; (size_t)(p - s) + k <= n; p++) {
-		p = memchr(p, w[0], n - (size_t)(p - s) - k + 1);
-		if (!p)
-			return 0;
-		if (!memcmp(p, w, k))
-			return 1;
-	}
-	return 0;
+	return memmem(s, n, w, strlen(w)) != NULL;
 }
 
 /* A JSONL line naming "done": an Ollama streaming line ("done": false, or
@@ -565,9 +556,7 @@ static void asm_line(asmb *a, const char *line, size_t n, size_t lineno, uint64_
 		const char *id = cJSON_IsString(idj) ? idj->valuestring : "";
 		size_t pos = 0;
 		for (const cJSON *ch = jget(root, "choices")->child; ch; ch = ch->next, pos++) {
-			const cJSON *ix = jget(ch, "index");
-			long index = cJSON_IsNumber(ix) && ix->valuedouble >= 0 && ix->valuedouble < 1e9
-			                 ? (long)ix->valuedouble : (long)pos;
+			long index = trace_choice_index(ch, pos);
 			take_chunk(a, root, ch, pos, id, index, TRACE_FMT_OPENAI_SSE,
 			           jget(ch, "finish_reason") != NULL, lineno, off0, off1);
 		}
@@ -582,9 +571,7 @@ static void asm_line(asmb *a, const char *line, size_t n, size_t lineno, uint64_
 		const cJSON *slot = jget(root, "id_slot");
 		if (cJSON_IsNumber(slot) && slot->valuedouble >= -1e9 && slot->valuedouble < 1e9)
 			snprintf(id, sizeof id, "slot:%ld", (long)slot->valuedouble);
-		const cJSON *ix = jget(root, "index");
-		long index = cJSON_IsNumber(ix) && ix->valuedouble >= 0 && ix->valuedouble < 1e9
-		                 ? (long)ix->valuedouble : 0;
+		long index = trace_choice_index(root, 0); /* "index": which prompt */
 		take_chunk(a, root, NULL, 0, id, index, TRACE_FMT_LLAMACPP_SSE,
 		           cJSON_IsTrue(jget(root, "stop")), lineno, off0, off1);
 		break;

@@ -24,6 +24,8 @@ ts_status trace_json_parse(const char *s, size_t len, const trace_limits *lim, c
 ts_status trace_parse_object(const cJSON *root, const trace_limits *lim, trace **out,
                              ts_error *err);
 trace_chunk_kind trace_chunk_classify(const cJSON *root);
+/* A choice's "index" (0 .. 1e9), else its position pos in "choices". */
+long trace_choice_index(const cJSON *choice, size_t pos);
 /* Appends one chunk (choice: the element of "choices" for an OpenAI chunk,
  * pos its position; NULL for llama.cpp, Ollama and TGI, told apart by t's
  * container) to t.  On error t is unchanged. */

@@ -11,7 +11,10 @@
  *   - image reference, prompt and every token sanitize to clean text;
  *   - sample_analyze succeeds or fails with a message; records_upto is
  *     monotonic and ends at the record count; each policy's outcome keeps at
- *     most all records. */
+ *     most all records;
+ *   - the input as a streaming chunk (trace_append_chunk, twice, for each
+ *     streaming container): a failure leaves the trace unchanged, steps
+ *     tile the NUL-terminated text. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,6 +44,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lim.max_alts = 4;
 	lim.max_token_bytes = 64;
 	lim.max_line_bytes = 1u << 20;
+
+	/* the chunk API (tailscope capture): the input as one streaming chunk,
+	 * appended twice to a trace of each streaming container; a failed
+	 * append leaves the trace as it was; the text stays NUL-terminated and
+	 * tiled by the steps */
+	static const trace_format conts[] = { TRACE_FMT_OPENAI_SSE, TRACE_FMT_LLAMACPP_SSE,
+	                                      TRACE_FMT_OLLAMA_STREAM, TRACE_FMT_TGI_SSE };
+	for (size_t k = 0; k < sizeof conts / sizeof conts[0]; k++) {
+		trace *c = trace_new(conts[k]);
+		FZ_CHECK(c, "oom");
+		for (int rep = 0; rep < 2; rep++) {
+			size_t n0 = trace_n_steps(c), l0 = trace_text_len(c);
+			int done = 0;
+			ts_error ce;
+			ts_status cs = trace_append_chunk(c, (const char *)data, size, &lim, 0, &done, &ce);
+			if (cs != TS_OK) {
+				FZ_CHECK(trace_n_steps(c) == n0 && trace_text_len(c) == l0 && !done,
+				         "failed append changed the trace");
+				FZ_CHECK(ce.msg[0] != '\0', "chunk error without a message");
+			}
+			size_t pos = 0;
+			for (size_t i = 0; i < trace_n_steps(c); i++) {
+				FZ_CHECK(trace_steps(c)[i].off == pos, "chunk step %zu misplaced", i);
+				pos += trace_steps(c)[i].len;
+			}
+			FZ_CHECK(pos == trace_text_len(c) && trace_text(c)[pos] == '\0', "chunk text not tiled");
+		}
+		trace_free(c);
+	}
 
 	trace *t = (trace *)0x1;
 	ts_error err;

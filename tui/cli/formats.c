@@ -23,7 +23,7 @@
 #include "trace.h"
 
 /* counts: container x steps kind, and syntax */
-#define N_FMT 12
+#define N_FMT TRACE_FMT_COUNT
 #define N_KEY REC_KEY_COUNT
 
 static const char *steps_kind(const trace *t)
