@@ -83,6 +83,12 @@ cap_ev cap_resp_step(cap_resp *r, const char *bytes, size_t len, const char *ite
 		return limit_cut(r, "a token longer than max_token_bytes");
 	if (r->text.len + len > UINT32_MAX)
 		return limit_cut(r, "more than 4 GiB of token text");
+	/* the line must stay within line_bytes: its items, message.content
+	 * (at most 6 bytes per text byte once escaped) and 4 KiB of the rest */
+	size_t room = r->lim.max_line_bytes;
+	size_t need = 4096 + r->items.len + (item ? item_len : 6 * len + 64) + 6 * (r->text.len + len);
+	if (need > room)
+		return limit_cut(r, "the line would be longer than line_bytes");
 	if (r->n_steps == r->cap_steps) {
 		size_t cap = r->cap_steps ? r->cap_steps * 2 : 256;
 		struct cap_step *s = realloc(r->steps, cap * sizeof *s);
