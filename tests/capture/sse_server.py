@@ -174,7 +174,8 @@ class Handler(BaseHTTPRequestHandler):
         mode = modes[min(att, len(modes) - 1)]
         rec = {"file_name": name, "attempt": att + 1, "mode": mode,
                "max_tokens": req.get("max_tokens"), "top_logprobs": req.get("top_logprobs"),
-               "model": req.get("model")}
+               "model": req.get("model"), "authorization": self.headers.get("Authorization"),
+               "x_extra": self.headers.get("X-Extra")}
         if mode.startswith("http"):
             code = int(mode[4:])
             rec["status"] = code

@@ -108,6 +108,21 @@ cap "$tmp/b2" --policy budget:2 -q 2>/dev/null
 check "budget:2 live equals report --policy budget:2 on the recording" \
 	chk report-equal "$tmp/b2.json" "$tmp/full_b2.json" budget:2
 
+# ---- Ctrl-C mid-run loses only the request in flight; --resume completes it ----
+: >"$tmp/rec.log"
+SECRET=tok-$$-secret timeout -s INT 3.5 "$BIN" capture --server "http://127.0.0.1:$PORT" \
+	--images "$F/images" --gt "$F/gt.json" --prompt p --concurrency 1 -q \
+	--api-key-env SECRET --header 'X-Extra: 42' -o "$tmp/int" 2>/dev/null; rc=$?
+lines=$(wc -l <"$tmp/int/traces.jsonl")
+check "SIGINT stops the capture part-way (exit 124 from timeout, 1 to 4 whole lines)" \
+	sh -c "[ $rc -eq 124 ] && [ $lines -ge 1 ] && [ $lines -lt 5 ]"
+check "--api-key-env sends Authorization: Bearer, --header its header; neither reaches run.json" \
+	sh -c "grep -q '\"authorization\": \"Bearer tok-$$-secret\"' '$tmp/rec.log' && grep -q '\"x_extra\": \"42\"' '$tmp/rec.log' &&
+	! grep -q 'secret\|X-Extra' '$tmp/int/run.json'"
+SECRET=tok-$$-secret cap "$tmp/int" --resume --api-key-env SECRET -q 2>/dev/null; rc=$?
+check "after SIGINT, --resume completes the run: equal to the recording" \
+	sh -c "[ $rc -eq 0 ] && python3 $HERE/check.py prefix '$F/recording.jsonl' '$tmp/int/traces.jsonl' off"
+
 # ---- resume: two lines kept, a partial third dropped ----
 mkdir -p "$tmp/res"
 head -n 2 "$tmp/off/traces.jsonl" >"$tmp/res/traces.jsonl"
