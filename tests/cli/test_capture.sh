@@ -123,6 +123,18 @@ SECRET=tok-$$-secret cap "$tmp/int" --resume --api-key-env SECRET -q 2>/dev/null
 check "after SIGINT, --resume completes the run: equal to the recording" \
 	sh -c "[ $rc -eq 0 ] && python3 $HERE/check.py prefix '$F/recording.jsonl' '$tmp/int/traces.jsonl' off"
 
+# ---- no --gt: every PNG/JPEG of the directory by name; a bad one is named and skipped ----
+mkdir -p "$tmp/imgs2"
+cp "$F"/images/*.png "$tmp/imgs2/"
+printf 'GIF89a not really' >"$tmp/imgs2/0bad.png"
+printf 'text' >"$tmp/imgs2/notes.txt"
+timeout 60 "$BIN" capture --server "http://127.0.0.1:$PORT" --images "$tmp/imgs2" --prompt p \
+	-q -o "$tmp/nogt" 2>"$tmp/nogt.err"; rc=$?
+check "without --gt: 5 images captured by file name (no image_id), the bad PNG named with the viewer's reason, exit 1" \
+	sh -c "[ $rc -eq 1 ] && [ \$(wc -l <'$tmp/nogt/traces.jsonl') -eq 5 ] &&
+	grep -q '0bad.png: .*GIF' '$tmp/nogt.err' && ! grep -q 'notes.txt' '$tmp/nogt.err' &&
+	[ \$(grep -c '^{\"file_name\":\"[a-e].png\",\"object\"' '$tmp/nogt/traces.jsonl') -eq 5 ]"
+
 # ---- resume: two lines kept, a partial third dropped ----
 mkdir -p "$tmp/res"
 head -n 2 "$tmp/off/traces.jsonl" >"$tmp/res/traces.jsonl"
