@@ -72,6 +72,7 @@ typedef struct cap_state {
 	job *jobs;
 	size_t n_jobs;
 	CURLM *multi;
+	int curl_inited;
 	struct curl_slist *hdrs;
 	int out_fd;
 	char *traces_path, *run_json_path;
@@ -828,7 +829,12 @@ static int open_run(cap_state *s)
 static int open_jobs(cap_state *s)
 {
 	const capture_opts *o = s->o;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(s->multi = curl_multi_init())) {
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		msg(s, "cannot initialise libcurl");
+		return -1;
+	}
+	s->curl_inited = 1;
+	if (!(s->multi = curl_multi_init())) {
 		msg(s, "cannot initialise libcurl");
 		return -1;
 	}
@@ -935,6 +941,8 @@ static void close_run(cap_state *s)
 	if (s->multi)
 		curl_multi_cleanup(s->multi);
 	curl_slist_free_all(s->hdrs);
+	if (s->curl_inited)
+		curl_global_cleanup();
 	if (s->out_fd >= 0)
 		close(s->out_fd);
 	for (size_t i = 0; i < s->n_imgs; i++) {
