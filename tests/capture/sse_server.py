@@ -174,7 +174,8 @@ class Handler(BaseHTTPRequestHandler):
         mode = modes[min(att, len(modes) - 1)]
         rec = {"file_name": name, "attempt": att + 1, "mode": mode,
                "max_tokens": req.get("max_tokens"), "top_logprobs": req.get("top_logprobs"),
-               "model": req.get("model")}
+               "model": req.get("model"), "authorization": self.headers.get("Authorization"),
+               "x_extra": self.headers.get("X-Extra")}
         if mode.startswith("http"):
             code = int(mode[4:])
             rec["status"] = code
@@ -281,7 +282,14 @@ def main():
     # a backlog for every client at once: with the default 5, connects beyond
     # it wait for a SYN retransmit (1 s) and the bench would measure that
     ThreadingHTTPServer.request_queue_size = 128
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            # a client closing an idle keep-alive connection is not an error here
+            if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+                super().handle_error(request, client_address)
+
+    srv = Server(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     tmp = ARGS.port_file + ".tmp"
     with open(tmp, "w") as f:

@@ -108,6 +108,33 @@ cap "$tmp/b2" --policy budget:2 -q 2>/dev/null
 check "budget:2 live equals report --policy budget:2 on the recording" \
 	chk report-equal "$tmp/b2.json" "$tmp/full_b2.json" budget:2
 
+# ---- Ctrl-C mid-run loses only the request in flight; --resume completes it ----
+: >"$tmp/rec.log"
+SECRET=tok-$$-secret timeout -s INT 3.5 "$BIN" capture --server "http://127.0.0.1:$PORT" \
+	--images "$F/images" --gt "$F/gt.json" --prompt p --concurrency 1 -q \
+	--api-key-env SECRET --header 'X-Extra: 42' -o "$tmp/int" 2>/dev/null; rc=$?
+lines=$(wc -l <"$tmp/int/traces.jsonl")
+check "SIGINT stops the capture part-way (exit 124 from timeout, 1 to 4 whole lines)" \
+	sh -c "[ $rc -eq 124 ] && [ $lines -ge 1 ] && [ $lines -lt 5 ]"
+check "--api-key-env sends Authorization: Bearer, --header its header; neither reaches run.json" \
+	sh -c "grep -q '\"authorization\": \"Bearer tok-$$-secret\"' '$tmp/rec.log' && grep -q '\"x_extra\": \"42\"' '$tmp/rec.log' &&
+	! grep -q 'secret\|X-Extra' '$tmp/int/run.json'"
+SECRET=tok-$$-secret cap "$tmp/int" --resume --api-key-env SECRET -q 2>/dev/null; rc=$?
+check "after SIGINT, --resume completes the run: equal to the recording" \
+	sh -c "[ $rc -eq 0 ] && python3 $HERE/check.py prefix '$F/recording.jsonl' '$tmp/int/traces.jsonl' off"
+
+# ---- no --gt: every PNG/JPEG of the directory by name; a bad one is named and skipped ----
+mkdir -p "$tmp/imgs2"
+cp "$F"/images/*.png "$tmp/imgs2/"
+printf 'GIF89a not really' >"$tmp/imgs2/0bad.png"
+printf 'text' >"$tmp/imgs2/notes.txt"
+timeout 60 "$BIN" capture --server "http://127.0.0.1:$PORT" --images "$tmp/imgs2" --prompt p \
+	-q -o "$tmp/nogt" 2>"$tmp/nogt.err"; rc=$?
+check "without --gt: 5 images captured by file name (no image_id), the bad PNG named with the viewer's reason, exit 1" \
+	sh -c "[ $rc -eq 1 ] && [ \$(wc -l <'$tmp/nogt/traces.jsonl') -eq 5 ] &&
+	grep -q '0bad.png: .*GIF' '$tmp/nogt.err' && ! grep -q 'notes.txt' '$tmp/nogt.err' &&
+	[ \$(grep -c '^{\"file_name\":\"[a-e].png\",\"object\"' '$tmp/nogt/traces.jsonl') -eq 5 ]"
+
 # ---- resume: two lines kept, a partial third dropped ----
 mkdir -p "$tmp/res"
 head -n 2 "$tmp/off/traces.jsonl" >"$tmp/res/traces.jsonl"

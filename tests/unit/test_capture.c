@@ -297,6 +297,30 @@ static void test_limit_cut(void **st)
 	trace_free(t);
 	cap_buf_free(&line);
 	cap_resp_free(&r);
+
+	/* line_bytes: each chunk below adds 6 + 4 * 6 + item bytes; with 5000
+	 * the 4 KiB reserve leaves room for a few steps only, and the line
+	 * written then fits the reader's limit */
+	trace_limits_default(&lim);
+	lim.max_line_bytes = 5000;
+	cap_resp_init(&r, &lim, NULL, &pol);
+	size_t i;
+	for (i = 0; i < 100; i++) {
+		chunk(buf, sizeof buf, "\"abcd\"", "null", -1);
+		if (cap_resp_event(&r, buf, strlen(buf), &e) != CAP_EV_MORE)
+			break;
+	}
+	assert_true(i > 0 && i < 100);
+	assert_true(r.limit_cut);
+	assert_non_null(strstr(r.limit_what, "line_bytes"));
+	cap_buf_init(&line, 0);
+	assert_int_equal(cap_resp_line(&r, &ref, NULL, &line), 0);
+	assert_true(line.len <= 5000);
+	assert_int_equal(trace_parse_line(line.p, line.len, &lim, &t, &e), TS_OK);
+	assert_int_equal(trace_n_steps(t), i);
+	trace_free(t);
+	cap_buf_free(&line);
+	cap_resp_free(&r);
 }
 
 /* Differential: an item the capture accepts is an item the trace reader

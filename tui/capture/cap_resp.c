@@ -83,6 +83,12 @@ cap_ev cap_resp_step(cap_resp *r, const char *bytes, size_t len, const char *ite
 		return limit_cut(r, "a token longer than max_token_bytes");
 	if (r->text.len + len > UINT32_MAX)
 		return limit_cut(r, "more than 4 GiB of token text");
+	/* the line must stay within line_bytes: its items, message.content
+	 * (at most 6 bytes per text byte once escaped) and 4 KiB of the rest */
+	size_t room = r->lim.max_line_bytes;
+	size_t need = 4096 + r->items.len + (item ? item_len : 6 * len + 64) + 6 * (r->text.len + len);
+	if (need > room)
+		return limit_cut(r, "the line would be longer than line_bytes");
 	if (r->n_steps == r->cap_steps) {
 		size_t cap = r->cap_steps ? r->cap_steps * 2 : 256;
 		struct cap_step *s = realloc(r->steps, cap * sizeof *s);
@@ -325,117 +331,144 @@ static cap_ev malformed(cap_resp *r, ts_error *err, const char *what)
 	return CAP_EV_ERROR;
 }
 
+/* choices[0].logprobs: one step per "content" item, its JSON kept as sent. */
+static cap_ev chunk_items(cap_resp *r, cj *j, ts_error *err, int *saw_items)
+{
+	const char *k;
+	size_t kl;
+	cj_obj_begin(j);
+	while (cj_obj_next(j, &k, &kl) == 1) {
+		if (!key_is(k, kl, "content") || cj_peek(j) == CJ_NULL) {
+			if (cj_skip(j, NULL, NULL))
+				break;
+			continue;
+		}
+		if (cj_peek(j) != CJ_ARR || cj_arr_begin(j))
+			return malformed(r, err, ": logprobs.content is not an array");
+		for (size_t i = 0; cj_arr_next(j) == 1; i++) {
+			const char *s0 = (cj_peek(j), j->p), *what = "";
+			size_t n = 0;
+			int rt = read_token_obj(j, r->tok, r->tok_cap, &n, 1, &what);
+			if (rt == -1) {
+				char w[96];
+				snprintf(w, sizeof w, ": logprobs.content[%zu] %s", i, what);
+				return malformed(r, err, w);
+			}
+			if (rt == -2)
+				return limit_cut(r, "a token longer than max_token_bytes");
+			*saw_items = 1;
+			if (cap_resp_step(r, r->tok, n, s0, (size_t)(j->p - s0)) != CAP_EV_MORE)
+				return CAP_EV_STOPPED;
+		}
+	}
+	return CAP_EV_MORE;
+}
+
+/* choices[0].delta: its "content" into r->delta (used when no logprobs came). */
+static cap_ev chunk_delta(cap_resp *r, cj *j, ts_error *err)
+{
+	const char *k;
+	size_t kl;
+	cj_obj_begin(j);
+	while (cj_obj_next(j, &k, &kl) == 1) {
+		if (key_is(k, kl, "content") && cj_peek(j) == CJ_STR) {
+			size_t n = 0;
+			char *dst = cap_buf_reserve(&r->delta, r->tok_cap);
+			int s = dst ? cj_str(j, dst, r->tok_cap, &n) : -1;
+			if (s == -1)
+				return malformed(r, err, ": delta.content is malformed");
+			if (s == -2)
+				return limit_cut(r, "a token longer than max_token_bytes");
+			r->delta.len = n;
+		} else if (cj_skip(j, NULL, NULL)) {
+			break;
+		}
+	}
+	return CAP_EV_MORE;
+}
+
+/* "choices": choices[0]'s logprobs, delta and finish_reason; the others skipped. */
+static cap_ev chunk_choices(cap_resp *r, cj *j, ts_error *err, int *saw_items)
+{
+	const char *k;
+	size_t kl;
+	if (cj_peek(j) != CJ_ARR || cj_arr_begin(j))
+		return malformed(r, err, ": choices is not an array");
+	for (int idx = 0; cj_arr_next(j) == 1; idx++) {
+		if (idx > 0) {
+			if (cj_skip(j, NULL, NULL))
+				break;
+			continue;
+		}
+		if (cj_peek(j) != CJ_OBJ)
+			return malformed(r, err, ": choices[0] is not an object");
+		cj_obj_begin(j);
+		while (cj_obj_next(j, &k, &kl) == 1) {
+			cj_type t = cj_peek(j);
+			cap_ev ev = CAP_EV_MORE;
+			if (key_is(k, kl, "logprobs") && t == CJ_OBJ)
+				ev = chunk_items(r, j, err, saw_items);
+			else if (key_is(k, kl, "delta") && t == CJ_OBJ)
+				ev = chunk_delta(r, j, err);
+			else if (key_is(k, kl, "finish_reason") && t == CJ_STR)
+				read_small_str(j, r->finish, sizeof r->finish);
+			else if (cj_skip(j, NULL, NULL))
+				break;
+			if (ev != CAP_EV_MORE)
+				return ev;
+		}
+	}
+	return CAP_EV_MORE;
+}
+
+/* An "error" member (vLLM sends one mid-stream): its message into err. */
+static cap_ev chunk_error(cj *j, ts_error *err)
+{
+	const char *k;
+	size_t kl;
+	char msg[320] = "(no message)";
+	cj_type t = cj_peek(j);
+	if (t == CJ_STR) {
+		read_small_str(j, msg, sizeof msg);
+	} else if (t == CJ_OBJ) {
+		cj_obj_begin(j);
+		while (cj_obj_next(j, &k, &kl) == 1) {
+			if (key_is(k, kl, "message"))
+				read_small_str(j, msg, sizeof msg);
+			else if (cj_skip(j, NULL, NULL))
+				break;
+		}
+	}
+	ts_error_set(err, TS_ERR_FORMAT, "server error in the stream: %s", msg);
+	return CAP_EV_ERROR;
+}
+
 /* TODO(merge): replace with trace.h chunk API from issue 11 */
 /* Appends the steps of one chat.completion.chunk's choices[0]: one step per
  * "logprobs"."content" item (its bytes, its JSON kept as sent), or, for a
  * server that sends no logprobs, the "delta"."content" text as one step.
  * Records finish_reason, id and model; an "error" member is the server's
- * error.  Stops at the step where the policy fires. */
+ * error.  Stops at the step where the policy fires.  (The helpers above
+ * walk the members; this is the one entry point.) */
 static cap_ev chunk_steps(cap_resp *r, const char *data, size_t len, ts_error *err)
 {
 	cj J, *j = &J;
+	const char *k;
+	size_t kl;
+	int m, saw_choices = 0, saw_items = 0;
 	cj_init(j, data, len);
 	if (cj_peek(j) != CJ_OBJ)
 		return malformed(r, err, "is not a JSON object");
 	cj_obj_begin(j);
-	const char *k;
-	size_t kl;
-	int m, saw_choices = 0, saw_items = 0, have_delta = 0;
 	cap_buf_reset(&r->delta);
 	while ((m = cj_obj_next(j, &k, &kl)) == 1) {
 		cj_type t = cj_peek(j);
+		cap_ev ev = CAP_EV_MORE;
 		if (key_is(k, kl, "choices")) {
-			if (t != CJ_ARR || cj_arr_begin(j))
-				return malformed(r, err, ": choices is not an array");
 			saw_choices = 1;
-			int e, idx = 0;
-			while ((e = cj_arr_next(j)) == 1) {
-				if (idx++ > 0 || cj_peek(j) != CJ_OBJ) { /* only choices[0] */
-					if (idx == 1)
-						return malformed(r, err, ": choices[0] is not an object");
-					if (cj_skip(j, NULL, NULL))
-						break;
-					continue;
-				}
-				cj_obj_begin(j);
-				int c;
-				while ((c = cj_obj_next(j, &k, &kl)) == 1) {
-					cj_type ct = cj_peek(j);
-					if (key_is(k, kl, "logprobs") && ct == CJ_OBJ) {
-						cj_obj_begin(j);
-						int l;
-						while ((l = cj_obj_next(j, &k, &kl)) == 1) {
-							if (!key_is(k, kl, "content") || cj_peek(j) == CJ_NULL) {
-								if (cj_skip(j, NULL, NULL))
-									break;
-								continue;
-							}
-							if (cj_peek(j) != CJ_ARR || cj_arr_begin(j))
-								return malformed(r, err, ": logprobs.content is not an array");
-							int it;
-							size_t i = 0;
-							while ((it = cj_arr_next(j)) == 1) {
-								const char *s0 = (cj_peek(j), j->p), *what = "";
-								size_t n = 0;
-								int rt = read_token_obj(j, r->tok, r->tok_cap, &n, 1, &what);
-								if (rt == -1) {
-									char w[96];
-									snprintf(w, sizeof w, ": logprobs.content[%zu] %s", i, what);
-									return malformed(r, err, w);
-								}
-								if (rt == -2)
-									return limit_cut(r, "a token longer than max_token_bytes");
-								saw_items = 1;
-								if (cap_resp_step(r, r->tok, n, s0, (size_t)(j->p - s0)) !=
-								    CAP_EV_MORE)
-									return CAP_EV_STOPPED;
-								i++;
-							}
-							if (it < 0)
-								break;
-						}
-					} else if (key_is(k, kl, "delta") && ct == CJ_OBJ) {
-						cj_obj_begin(j);
-						int d;
-						while ((d = cj_obj_next(j, &k, &kl)) == 1) {
-							if (key_is(k, kl, "content") && cj_peek(j) == CJ_STR) {
-								size_t n = 0;
-								char *dst = cap_buf_reserve(&r->delta, r->tok_cap);
-								int s = dst ? cj_str(j, dst, r->tok_cap, &n) : -1;
-								if (s == -1)
-									return malformed(r, err, ": delta.content is malformed");
-								if (s == -2)
-									return limit_cut(r, "a token longer than max_token_bytes");
-								r->delta.len = n;
-								have_delta = n > 0;
-							} else if (cj_skip(j, NULL, NULL)) {
-								break;
-							}
-						}
-					} else if (key_is(k, kl, "finish_reason") && ct == CJ_STR) {
-						read_small_str(j, r->finish, sizeof r->finish);
-					} else if (cj_skip(j, NULL, NULL)) {
-						break;
-					}
-				}
-			}
+			ev = chunk_choices(r, j, err, &saw_items);
 		} else if (key_is(k, kl, "error") && t != CJ_NULL) {
-			char msg[320] = "(no message)";
-			if (t == CJ_STR) {
-				read_small_str(j, msg, sizeof msg);
-			} else if (t == CJ_OBJ) {
-				cj_obj_begin(j);
-				while (cj_obj_next(j, &k, &kl) == 1) {
-					if (key_is(k, kl, "message"))
-						read_small_str(j, msg, sizeof msg);
-					else if (cj_skip(j, NULL, NULL))
-						break;
-				}
-			} else {
-				cj_skip(j, NULL, NULL);
-			}
-			ts_error_set(err, TS_ERR_FORMAT, "server error in the stream: %s", msg);
-			return CAP_EV_ERROR;
+			return chunk_error(j, err);
 		} else if (key_is(k, kl, "id") && t == CJ_STR && !r->id[0]) {
 			read_small_str(j, r->id, sizeof r->id);
 		} else if (key_is(k, kl, "model") && t == CJ_STR && !r->model[0]) {
@@ -443,12 +476,14 @@ static cap_ev chunk_steps(cap_resp *r, const char *data, size_t len, ts_error *e
 		} else if (cj_skip(j, NULL, NULL)) {
 			break;
 		}
+		if (ev != CAP_EV_MORE)
+			return ev;
 	}
 	if (j->err || m < 0 || !cj_end(j))
 		return malformed(r, err, "is not well-formed JSON");
 	if (!saw_choices)
 		return malformed(r, err, ": no choices array");
-	if (!saw_items && have_delta &&
+	if (!saw_items && r->delta.len &&
 	    cap_resp_step(r, r->delta.p, r->delta.len, NULL, 0) != CAP_EV_MORE)
 		return CAP_EV_STOPPED;
 	return CAP_EV_MORE;

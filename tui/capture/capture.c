@@ -72,6 +72,7 @@ typedef struct cap_state {
 	job *jobs;
 	size_t n_jobs;
 	CURLM *multi;
+	int curl_inited;
 	struct curl_slist *hdrs;
 	int out_fd;
 	char *traces_path, *run_json_path;
@@ -784,59 +785,58 @@ static void make_url(cap_state *s)
 	snprintf(s->url, sizeof s->url, "%.*s%s", (int)n, u, tail);
 }
 
-int capture_run(const capture_opts *o)
+/* The run directory, the image list, --resume, traces.jsonl opened for
+ * appending, the first run.json.  0, or -1 after a message. */
+static int open_run(cap_state *s)
 {
-	cap_state S, *s = &S;
-	memset(s, 0, sizeof *s);
-	s->o = o;
-	s->out_fd = -1;
-	s->bar = o->progress == 1 || (o->progress < 0 && isatty(2));
-	make_url(s);
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(s->started, sizeof s->started, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	cap_buf_init(&s->line, o->lim.trace.max_line_bytes);
-	int rc = 2;
-
+	const capture_opts *o = s->o;
 	if (mkdir(o->out, 0777) != 0 && errno != EEXIST) {
 		msgf(s, "%s: %s", o->out, strerror(errno));
-		goto out;
+		return -1;
 	}
 	s->traces_path = join(o->out, "traces.jsonl");
 	s->run_json_path = join(o->out, "run.json");
-	if (!s->traces_path || !s->run_json_path)
-		goto out;
-	if (list_images(s))
-		goto out;
+	if (!s->traces_path || !s->run_json_path || list_images(s))
+		return -1;
 	if (!s->n_imgs) {
 		msgf(s, "%s: no PNG or JPEG images to capture", o->gt ? o->gt : o->images);
-		goto out;
+		return -1;
 	}
 	if (access(s->traces_path, F_OK) == 0 && !o->resume) {
 		msgf(s, "%s already exists: use --resume to continue it, or another -o", s->traces_path);
-		goto out;
+		return -1;
 	}
 	if (o->resume && resume_scan(s)) {
 		msgf(s, "%s: cannot resume: %s", s->traces_path, strerror(errno));
-		goto out;
+		return -1;
 	}
 	s->out_fd = open(s->traces_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
 	if (s->out_fd < 0) {
 		msgf(s, "%s: %s", s->traces_path, strerror(errno));
-		goto out;
+		return -1;
 	}
 	if (write_run_json(s, 0)) {
 		msgf(s, "%s: cannot write: %s", s->run_json_path, strerror(errno));
-		goto out;
+		return -1;
 	}
 	if (s->resumed)
 		msgf(s, "resuming: %zu of %zu images already in %s", s->resumed, s->n_imgs,
 		     s->traces_path);
+	return 0;
+}
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(s->multi = curl_multi_init())) {
+/* libcurl, the shared headers and one job per concurrent request. */
+static int open_jobs(cap_state *s)
+{
+	const capture_opts *o = s->o;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		msg(s, "cannot initialise libcurl");
-		goto out;
+		return -1;
+	}
+	s->curl_inited = 1;
+	if (!(s->multi = curl_multi_init())) {
+		msg(s, "cannot initialise libcurl");
+		return -1;
 	}
 	curl_multi_setopt(s->multi, CURLMOPT_MAX_HOST_CONNECTIONS, o->concurrency);
 	s->hdrs = curl_slist_append(NULL, "Content-Type: application/json");
@@ -848,21 +848,39 @@ int capture_run(const capture_opts *o)
 	s->jobs = calloc(s->n_jobs, sizeof *s->jobs);
 	if (!s->hdrs || !s->jobs) {
 		msg(s, "out of memory");
-		goto out;
+		return -1;
 	}
-	recparse_limits rl = o->lim.rec;
 	for (size_t i = 0; i < s->n_jobs; i++) {
 		job *j = &s->jobs[i];
 		cap_buf_init(&j->body, 0);
 		cap_buf_init(&j->errbody, ERR_BODY_MAX);
 		cap_sse_init(&j->sse, SSE_EVENT_MAX);
-		cap_resp_init(&j->resp, &o->lim.trace, &rl, &o->pol);
+		cap_resp_init(&j->resp, &o->lim.trace, &o->lim.rec, &o->pol);
 		if (!j->resp.rp || !j->resp.tok) {
 			msg(s, "out of memory");
-			goto out;
+			return -1;
 		}
 	}
+	return 0;
+}
 
+/* Milliseconds to wait: up to 200 while requests run; with none running,
+ * until the first retry is due (0 when new images are waiting). */
+static int wait_ms(const cap_state *s)
+{
+	if (s->active || !s->n_retries || s->next_img < s->n_imgs)
+		return s->active ? 200 : 0;
+	double due = s->retries[0].due;
+	for (size_t i = 1; i < s->n_retries; i++)
+		if (s->retries[i].due < due)
+			due = s->retries[i].due;
+	double d = (due - now_s()) * 1000;
+	return d < 0 ? 0 : d > 1000 ? 1000 : (int)d + 1;
+}
+
+/* Until every image is captured or given up. */
+static void run_loop(cap_state *s)
+{
 	s->t0 = now_s();
 	s->last_progress = s->bar ? 0 : s->t0;
 	for (;;) {
@@ -881,48 +899,30 @@ int capture_run(const capture_opts *o)
 		CURLMsg *m;
 		int left;
 		while ((m = curl_multi_info_read(s->multi, &left))) {
-			if (m->msg != CURLMSG_DONE)
-				continue;
 			job *j = NULL;
-			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
-			if (j)
+			if (m->msg == CURLMSG_DONE &&
+			    curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j) == CURLE_OK && j)
 				job_done(s, j, m->data.result);
 		}
 		now = now_s();
 		for (size_t i = 0; i < s->n_jobs; i++) {
 			job *j = &s->jobs[i];
-			if (j->busy && now - j->last_rx > o->timeout) {
+			if (j->busy && now - j->last_rx > s->o->timeout) {
 				j->timed_out = 1;
 				job_done(s, j, CURLE_OPERATION_TIMEDOUT);
 			}
 		}
 		progress(s, 0);
-		int wait_ms = 200;
-		if (!s->active && s->n_retries) {
-			double due = s->retries[0].due;
-			for (size_t i = 1; i < s->n_retries; i++)
-				if (s->retries[i].due < due)
-					due = s->retries[i].due;
-			double d = (due - now_s()) * 1000;
-			wait_ms = d < 0 ? 0 : d > 1000 ? 1000 : (int)d + 1;
-		}
+		int ms = wait_ms(s);
 		if (s->active)
-			curl_multi_poll(s->multi, NULL, 0, wait_ms, NULL);
-		else if (s->n_retries && s->next_img >= s->n_imgs && wait_ms > 0)
-			usleep((useconds_t)wait_ms * 1000); /* only retries left, none due yet */
+			curl_multi_poll(s->multi, NULL, 0, ms, NULL);
+		else if (ms > 0)
+			usleep((useconds_t)ms * 1000); /* only retries left, none due yet */
 	}
-	progress(s, 1);
-	if (write_run_json(s, 1))
-		msgf(s, "%s: cannot write: %s", s->run_json_path, strerror(errno));
-	{
-		char pname[48];
-		msgf(s, "captured %zu of %zu images into %s (%zu resumed, %zu failed); policy %s: "
-		        "%zu stops fired",
-		     s->captured, s->n_imgs, o->out, s->resumed, s->failed,
-		     policy_name(&o->pol, pname, sizeof pname), s->stops);
-	}
-	rc = s->failed == 0 ? 0 : (s->captured + s->resumed) ? 1 : 2;
-out:
+}
+
+static void close_run(cap_state *s)
+{
 	if (s->jobs) {
 		for (size_t i = 0; i < s->n_jobs; i++) {
 			job *j = &s->jobs[i];
@@ -941,6 +941,8 @@ out:
 	if (s->multi)
 		curl_multi_cleanup(s->multi);
 	curl_slist_free_all(s->hdrs);
+	if (s->curl_inited)
+		curl_global_cleanup();
 	if (s->out_fd >= 0)
 		close(s->out_fd);
 	for (size_t i = 0; i < s->n_imgs; i++) {
@@ -952,5 +954,34 @@ out:
 	g_free(s->traces_path);
 	g_free(s->run_json_path);
 	cap_buf_free(&s->line);
+}
+
+int capture_run(const capture_opts *o)
+{
+	cap_state S, *s = &S;
+	memset(s, 0, sizeof *s);
+	s->o = o;
+	s->out_fd = -1;
+	s->bar = o->progress == 1 || (o->progress < 0 && isatty(2));
+	make_url(s);
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(s->started, sizeof s->started, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cap_buf_init(&s->line, o->lim.trace.max_line_bytes);
+	int rc = 2;
+	if (open_run(s) == 0 && open_jobs(s) == 0) {
+		run_loop(s);
+		progress(s, 1);
+		if (write_run_json(s, 1))
+			msgf(s, "%s: cannot write: %s", s->run_json_path, strerror(errno));
+		char pname[48];
+		msgf(s, "captured %zu of %zu images into %s (%zu resumed, %zu failed); policy %s: "
+		        "%zu stops fired",
+		     s->captured, s->n_imgs, o->out, s->resumed, s->failed,
+		     policy_name(&o->pol, pname, sizeof pname), s->stops);
+		rc = s->failed == 0 ? 0 : (s->captured + s->resumed) ? 1 : 2;
+	}
+	close_run(s);
 	return rc;
 }
