@@ -6,13 +6,17 @@
  * Each round runs, as child processes measured with wait4(2):
  *   bare     libcurl multi, the same concurrency, the same request bodies
  *            (a base64 PNG in a chat completion), the response discarded
+ *   parse    the same, but every SSE "data:" payload is parsed with cJSON
+ *            and freed: the least any client that reads the tokens does
+ *            (the analogue of report's "cJSON parse alone" baseline)
  *   capture  build/tailscope capture --policy off -q (a fresh run directory)
  * and prints requests/s (wall) and client CPU time (user + sys) per 1,000
- * tokens, medians over the rounds, and the CPU ratio capture / bare.
- * Goal (issue 15): ratio <= 1.3.
+ * tokens, medians over the rounds, and the CPU ratios capture / bare (issue
+ * 15's goal: <= 1.3) and capture / parse.
  *
  * usage: capture_bench [--images N] [--tokens N] [--concurrency N] [--rounds N] [--bin PATH]
  */
+#include <cJSON.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -53,9 +57,47 @@ static size_t discard(char *p, size_t sz, size_t nm, void *ud)
 	return sz * nm;
 }
 
-/* The bare client: n POSTs, c at a time, responses thrown away. */
-static int bare_client(const char *url, int n, int c)
+/* The parse client's per-request state: the SSE line being assembled. */
+typedef struct sse_line {
+	char buf[1 << 16];
+	size_t n;
+	int over; /* the line outgrew buf: skipped */
+} sse_line;
+
+static void parse_line(sse_line *l)
 {
+	if (!l->over && l->n > 6 && !memcmp(l->buf, "data: ", 6) &&
+	    !(l->n >= 12 && !memcmp(l->buf + 6, "[DONE]", 6))) {
+		cJSON *j = cJSON_ParseWithLength(l->buf + 6, l->n - 6);
+		cJSON_Delete(j);
+	}
+	l->n = 0;
+	l->over = 0;
+}
+
+static size_t parse_events(char *p, size_t sz, size_t nm, void *ud)
+{
+	sse_line *l = ud;
+	size_t len = sz * nm;
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] == '\n') {
+			parse_line(l);
+		} else if (l->n < sizeof l->buf) {
+			l->buf[l->n++] = p[i];
+		} else {
+			l->over = 1;
+		}
+	}
+	return len;
+}
+
+/* The bare client: n POSTs, c at a time, responses thrown away (parse:
+ * each SSE event parsed with cJSON first). */
+static int bare_client(const char *url, int n, int c, int parse)
+{
+	sse_line *lines = parse ? calloc((size_t)c, sizeof *lines) : NULL;
+	if (parse && !lines)
+		return 1;
 	gchar *b64 = g_base64_encode(png1, sizeof png1);
 	char body[4096];
 	snprintf(body, sizeof body,
@@ -76,7 +118,9 @@ static int bare_client(const char *url, int n, int c)
 		curl_easy_setopt(e[i], CURLOPT_URL, url);
 		curl_easy_setopt(e[i], CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(e[i], CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(e[i], CURLOPT_WRITEFUNCTION, discard);
+		curl_easy_setopt(e[i], CURLOPT_WRITEFUNCTION, parse ? parse_events : discard);
+		if (parse)
+			curl_easy_setopt(e[i], CURLOPT_WRITEDATA, &lines[i]);
 		curl_multi_add_handle(m, e[i]);
 	}
 	while (done < n) {
@@ -104,6 +148,7 @@ static int bare_client(const char *url, int n, int c)
 	free(e);
 	curl_slist_free_all(h);
 	curl_multi_cleanup(m);
+	free(lines);
 	return failed ? 1 : 0;
 }
 
@@ -212,14 +257,20 @@ int main(int argc, char **argv)
 	char cs[16];
 	snprintf(cs, sizeof cs, "%d", conc);
 
-	double bw[MAX_ROUNDS], bc[MAX_ROUNDS], cw[MAX_ROUNDS], cc[MAX_ROUNDS];
+	double bw[MAX_ROUNDS], bc[MAX_ROUNDS], pw[MAX_ROUNDS], pc[MAX_ROUNDS], cw[MAX_ROUNDS],
+	       cc[MAX_ROUNDS];
 	int bad = 0;
 	for (int r = 0; r < rounds; r++) {
 		double t0 = now();
 		pid_t p = fork();
 		if (p == 0)
-			_exit(bare_client(url, images, conc));
+			_exit(bare_client(url, images, conc, 0));
 		meas b = wait_child(p, t0);
+		t0 = now();
+		p = fork();
+		if (p == 0)
+			_exit(bare_client(url, images, conc, 1));
+		meas pm = wait_child(p, t0);
 		char out[1300];
 		snprintf(out, sizeof out, "%s/run%d", dir, r);
 		t0 = now();
@@ -234,10 +285,12 @@ int main(int argc, char **argv)
 			_exit(127);
 		}
 		meas c = wait_child(p, t0);
-		if (!b.ok || !c.ok)
+		if (!b.ok || !pm.ok || !c.ok)
 			bad = 1;
 		bw[r] = b.wall;
 		bc[r] = b.cpu;
+		pw[r] = pm.wall;
+		pc[r] = pm.cpu;
 		cw[r] = c.wall;
 		cc[r] = c.cpu;
 		snprintf(path, sizeof path, "rm -rf '%s'", out);
@@ -249,13 +302,17 @@ int main(int argc, char **argv)
 	double k = (double)images * (double)tokens / 1000.0;
 	double mbw = median(bw, rounds), mbc = median(bc, rounds);
 	double mcw = median(cw, rounds), mcc = median(cc, rounds);
+	double mpw = median(pw, rounds), mpc = median(pc, rounds);
 	printf("capture: %d requests x %d tokens (5 alternatives), concurrency %d, loopback SSE, "
 	       "median of %d\n", images, tokens, conc, rounds);
 	printf("  bare curl client   %8.1f req/s   CPU %7.3f ms per 1,000 tokens\n",
 	       (double)images / mbw, mbc * 1000.0 / k);
+	printf("  curl + cJSON parse %8.1f req/s   CPU %7.3f ms per 1,000 tokens\n",
+	       (double)images / mpw, mpc * 1000.0 / k);
 	printf("  tailscope capture  %8.1f req/s   CPU %7.3f ms per 1,000 tokens\n",
 	       (double)images / mcw, mcc * 1000.0 / k);
-	printf("  client CPU ratio capture / bare: %.2fx (goal <= 1.3x)%s\n", mcc / mbc,
+	printf("  client CPU ratio capture / bare: %.2fx (goal <= 1.3x)\n", mcc / mbc);
+	printf("  client CPU ratio capture / (curl + cJSON parse): %.2fx%s\n", mcc / mpc,
 	       bad ? "  (a run failed)" : "");
 	snprintf(path, sizeof path, "rm -rf '%s'", dir);
 	if (system(path) != 0)

@@ -112,12 +112,15 @@ status_is() {
 	while [ $i -lt "$WAIT_TENTHS" ]; do
 		if T capture-pane -p -S - -t "$1" 2>/dev/null | grep -qF "EXIT=$2"; then return 0; fi
 		if [ "$(T display -p -t "$1" '#{pane_dead}' 2>/dev/null)" = 1 ]; then
-			[ "$(T display -p -t "$1" '#{pane_dead_status}')" = "$2" ]
-			return
+			[ "$(T display -p -t "$1" '#{pane_dead_status}')" = "$2" ] && return 0
+			break
 		fi
 		sleep 0.1
 		i=$((i + 1))
 	done
+	# what the pane shows, for the log (the check's "not ok" follows)
+	echo "# $1: pane dead=$(T display -p -t "$1" '#{pane_dead} status=#{pane_dead_status}' 2>/dev/null), last lines:"
+	T capture-pane -p -S - -t "$1" 2>/dev/null | grep -v '^$' | tail -n 3 | sed 's/^/#   /'
 	return 1
 }
 wait_hist() {
