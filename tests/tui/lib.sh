@@ -112,6 +112,8 @@ status_is() {
 	while [ $i -lt "$WAIT_TENTHS" ]; do
 		if T capture-pane -p -S - -t "$1" 2>/dev/null | grep -qF "EXIT=$2"; then return 0; fi
 		if [ "$(T display -p -t "$1" '#{pane_dead}' 2>/dev/null)" = 1 ]; then
+			# dead: its last output may have arrived since the look above
+			T capture-pane -p -S - -t "$1" 2>/dev/null | grep -qF "EXIT=$2" && return 0
 			[ "$(T display -p -t "$1" '#{pane_dead_status}')" = "$2" ] && return 0
 			break
 		fi
