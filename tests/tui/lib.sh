@@ -112,9 +112,15 @@ status_is() {
 	while [ $i -lt "$WAIT_TENTHS" ]; do
 		if T capture-pane -p -S - -t "$1" 2>/dev/null | grep -qF "EXIT=$2"; then return 0; fi
 		if [ "$(T display -p -t "$1" '#{pane_dead}' 2>/dev/null)" = 1 ]; then
-			# dead: its last output may have arrived since the look above
-			T capture-pane -p -S - -t "$1" 2>/dev/null | grep -qF "EXIT=$2" && return 0
+			# dead: its last output may still be arriving (tmux reads it after
+			# it sees the exit); its own status is empty on tmux 3.3a then
 			[ "$(T display -p -t "$1" '#{pane_dead_status}')" = "$2" ] && return 0
+			j=0
+			while [ $j -lt 20 ]; do
+				T capture-pane -p -S - -t "$1" 2>/dev/null | grep -qF "EXIT=$2" && return 0
+				sleep 0.1
+				j=$((j + 1))
+			done
 			break
 		fi
 		sleep 0.1
