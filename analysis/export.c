@@ -190,6 +190,17 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 	run_metrics_add_sample(r->m, o->pol, o->n_pol, s, oc);
 	/* AP per policy: the kept records with their scores (an image without
 	 * annotations still counts: its detections are FP) */
+	gt_ann *qanns = NULL; /* a per-class request (sample_gt_cat): its category's boxes */
+	if (o->confidence && r->has_ap && img && sample_gt_cat(s) >= 0 && n_ann) {
+		if (!(qanns = malloc(n_ann * sizeof *qanns)))
+			return TS_ERR_NOMEM;
+		size_t q = 0;
+		for (size_t a = 0; a < n_ann; a++)
+			if (anns[a].cat == sample_gt_cat(s))
+				qanns[q++] = anns[a];
+		anns = qanns;
+		n_ann = q;
+	}
 	if (o->confidence && r->has_ap && img) {
 		for (size_t p = 0; p < o->n_pol; p++) {
 			size_t k = 0;
@@ -201,10 +212,13 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 				k++;
 			}
 			ts_status st = conf_ap_add_image(w->ap[p], img->id, w->kdets, w->kscores, k, anns, n_ann);
-			if (st != TS_OK)
+			if (st != TS_OK) {
+				free(qanns);
 				return st;
+			}
 		}
 	}
+	free(qanns);
 	if (add_sample_slot(r, w, (uint32_t)(rep->max_repeat > UINT32_MAX ? UINT32_MAX : rep->max_repeat)))
 		return TS_ERR_NOMEM;
 	if (o->rows) {
