@@ -391,9 +391,15 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 			    (long long)img->id, gt_path);
 			size_warned = 1;
 		}
-		for (size_t i = 0; i < sample_n_records(s); i++)
+		for (size_t i = 0; i < sample_n_records(s); i++) {
 			coords_check_add(&r->check, &sample_records(s)[i], &lo.an.coords,
 			                 img ? img->width : 0, img ? img->height : 0);
+			r->unlabeled += sample_rec_label_len(s, i) == 0;
+		}
+		if (g && sample_query(s, NULL) && sample_gt_cat(s) < 0 && !r->query_unknown++)
+			say(warn, ud, "%s:%zu: the request 'Detect: %s' names no category of %s: its "
+			    "records match nothing and every ground-truth box counts", ri->traces_path,
+			    lineno, sample_query(s, NULL), gt_path);
 		st = analyze_sample(r, &w, &lo, t, s, g, img, lineno);
 		if (st != TS_OK) {
 			say(warn, ud, "%s:%zu: out of memory", ri->traces_path, lineno);
@@ -409,6 +415,11 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		char cw[768]; /* once per run: the numbers do not fit the convention */
 		if (coords_check_warning(&r->check, cw, sizeof cw))
 			say(warn, ud, "%s: %s", r->traces ? r->traces : r->path, cw);
+		if (r->unlabeled && g)
+			say(warn, ud, "%s: %zu record%s without a label and no request to name it (a "
+			    "\"Detect: <class>\" prompt, as Moondream is asked): label \"\", which "
+			    "matches no category (false positive)", r->traces ? r->traces : r->path,
+			    r->unlabeled, r->unlabeled == 1 ? "" : "s");
 	}
 
 	for (size_t p = 0; p < o->n_pol; p++)
@@ -1061,6 +1072,36 @@ static cJSON *sample_json(const export_opts *o, const export_run *rr, const expo
 	return s;
 }
 
+/* The convention check (coords.h) of a run: "syntax" (report's line),
+ * "convention_warning" (null or report's warning text) and the counts. */
+static void add_check_json(cJSON *r, const export_run *rr)
+{
+	const coords_check *c = &rr->check;
+	char buf[768];
+	coords_check_summary(c, buf, sizeof buf);
+	cJSON_AddStringToObject(r, "syntax", buf);
+	if (coords_check_warning(c, buf, sizeof buf))
+		cJSON_AddStringToObject(r, "convention_warning", buf);
+	else
+		cJSON_AddNullToObject(r, "convention_warning");
+	cJSON *j = cJSON_AddObjectToObject(r, "convention_check");
+	cJSON_AddNumberToObject(j, "records", (double)c->records);
+	cJSON_AddNumberToObject(j, "above", (double)c->above);
+	cJSON_AddNumberToObject(j, "reversed", (double)c->reversed);
+	cJSON_AddNumberToObject(j, "outside", (double)c->outside);
+	cJSON_AddNumberToObject(j, "sized", (double)c->sized);
+	cJSON_AddNumberToObject(j, "le1", (double)c->le1);
+	cJSON *k = cJSON_AddObjectToObject(j, "syntaxes");
+	for (size_t i = 1; i < REC_KEY_COUNT; i++)
+		if (c->by_key[i])
+			cJSON_AddNumberToObject(k, rec_key_name((rec_key)i), (double)c->by_key[i]);
+	cJSON *v = cJSON_AddObjectToObject(j, "conventions");
+	for (size_t i = 0; i < COORDS_COUNT && i < sizeof c->by_kind / sizeof c->by_kind[0]; i++)
+		if (c->by_kind[i])
+			cJSON_AddNumberToObject(v, coords_name((coords_kind)i), (double)c->by_kind[i]);
+	cJSON_AddNumberToObject(r, "unlabeled_records", (double)rr->unlabeled);
+}
+
 cJSON *export_json(const export_opts *o, export_run *const *runs, size_t n, int per_sample)
 {
 	cJSON *root = cJSON_CreateObject();
@@ -1085,6 +1126,7 @@ cJSON *export_json(const export_opts *o, export_run *const *runs, size_t n, int 
 		cJSON_AddStringToObject(r, "name", rr->name ? rr->name : "");
 		cJSON_AddNumberToObject(r, "skipped", (double)rr->skipped);
 		cJSON_AddBoolToObject(r, "simulated", rr->simulated);
+		add_check_json(r, rr);
 		for (size_t p = 0; p < o->n_pol; p++) {
 			cJSON *m = metrics_json(&rr->m[p], rr->gt_loaded);
 			if (!policy_is_truncation(&o->pol[p]))
