@@ -1091,6 +1091,7 @@ static void add_check_json(cJSON *r, const export_run *rr)
 	cJSON_AddNumberToObject(j, "outside", (double)c->outside);
 	cJSON_AddNumberToObject(j, "sized", (double)c->sized);
 	cJSON_AddNumberToObject(j, "le1", (double)c->le1);
+	cJSON_AddNumberToObject(j, "le1_of", (double)c->le1_of);
 	cJSON *k = cJSON_AddObjectToObject(j, "syntaxes");
 	for (size_t i = 1; i < REC_KEY_COUNT; i++)
 		if (c->by_key[i])

@@ -18,6 +18,11 @@
 #   = cat -> TP; dog FN -> F1 0.500; one warning naming both counts.
 #   report --json carries the same warning as "convention_warning" and the
 #   counts (above 1, outside 1 of sized 2) under "convention_check".
+# mix/: px's gt; --coords auto on two syntaxes: line 1 bbox_2d [50,100,150,300]
+#   (qwen3: x/1000*200, y/1000*100 -> [10,10,30,30] = cat, TP), line 2 box_2d
+#   [100,50,300,150] (gemini, y first -> the same box, TP); dog FN twice ->
+#   TP 2 FP 0 FN 2, F1 4/6 = 0.667; the syntax line names both syntaxes and
+#   both conventions, and nothing warns.
 # md/: image 1 100x100, gt insulator A [10,10,20,20], insulator B
 #   [50,50,10,10], damper C [80,80,10,10].  Three Moondream answers with the
 #   same objects r0 = 0.1,0.1,0.3,0.3 (= A), r1 = 0.8,0.8,0.9,0.9 (= C's box),
@@ -71,6 +76,13 @@ check "px: values above the scale counted" has "$tmp/err" "1 of 2 records have v
 check "px: qwen25 suggested" has "$tmp/err" "try --coords qwen25"
 check "px: boxes outside counted" has "$tmp/err" "1 of 2 boxes reach outside the image"
 check "px: F1" row "$tmp/out" "F1@0.3" 0.500 0.500
+
+"$BIN" report "$D/mix" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "mix: exit 0" [ "$rc" -eq 0 ]
+check "mix: syntax line names both syntaxes and conventions" has "$tmp/out" \
+	"  syntax bbox_2d (Qwen2.5/3-VL) 1 record, box_2d (Gemini) 1 record; convention qwen3 (relative 0-1000, x first), gemini (relative 0-1000, y first)"
+check "mix: each record in its own convention" row "$tmp/out" "  tp / fp / fn" 2/0/2 2/0/2
+check "mix: no warning" count "$tmp/err" "may not fit" 0
 
 # report --json: the warning and the counts, null without a warning
 "$BIN" report --json "$D/px" >"$tmp/json" 2>/dev/null
