@@ -317,6 +317,7 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 	export_opts lo = *o;
 	if (!o->coords_set && ri->coords != COORDS_AUTO)
 		lo.an.coords.kind = ri->coords;
+	lo.an.object = ri->object; /* ri outlives every sample of the run */
 
 	gt *own = NULL;
 	const gt *g = NULL;
@@ -417,7 +418,7 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 			say(warn, ud, "%s: %s", r->traces ? r->traces : r->path, cw);
 		if (r->unlabeled && g)
 			say(warn, ud, "%s: %zu record%s without a label and no request to name it (a "
-			    "\"Detect: <class>\" prompt, as Moondream is asked): label \"\", which "
+			    "\"Detect: <class>\" prompt or run.json \"object\", as Moondream is asked): label \"\", which "
 			    "matches no category (false positive)", r->traces ? r->traces : r->path,
 			    r->unlabeled, r->unlabeled == 1 ? "" : "s");
 	}

@@ -25,6 +25,8 @@ typedef struct run_info {
 	char *model;       /* NULL if absent */
 	char *checkpoint;  /* NULL if absent */
 	char *prompt;      /* NULL if absent */
+	char *object;      /* "object": the class every trace requested (Moondream's
+	                    * detect parameter; sample.h: sample_query), NULL if absent */
 	coords_kind coords;/* COORDS_AUTO if absent */
 	long max_new_tokens; /* -1 if absent */
 	long budget;       /* -1 if absent */

@@ -149,9 +149,9 @@ ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,
 	s->img = img;
 	s->has_gt = g != NULL && img != NULL;
 	s->gt_cat = -1;
-	const char *q;
-	size_t qlen;
-	if (sample_prompt_query(trace_prompt(t), &q, &qlen)) {
+	const char *q = o->object;
+	size_t qlen = q ? strlen(q) : 0;
+	if (sample_prompt_query(trace_prompt(t), &q, &qlen) || qlen) {
 		if (!(s->query = malloc(qlen + 1))) {
 			sample_free(s);
 			return ts_error_set(err, TS_ERR_NOMEM, "out of memory");

@@ -44,6 +44,9 @@ typedef struct analysis_opts {
 	double iou[TS_MAX_IOU]; /* thresholds, default {0.3, 0.5} */
 	size_t n_iou;
 	recparse_limits rec_limits;
+	const char *object;     /* the run's request (run.json "object"), for traces
+	                         * whose prompt is no request (sample_query); NULL none.
+	                         * Borrowed: must outlive the samples. */
 } analysis_opts;
 
 void analysis_opts_default(analysis_opts *o);
@@ -96,7 +99,8 @@ const analysis_opts *sample_opts(const sample *s);
  * Moondream does ("Detect: insulator", "Point: insulator": Moondream 2's
  * detect/point template is "\n\nDetect: " + object + "\n\n"; the word is
  * matched without regard to case, white space around is trimmed, the object
- * must be one line).  NULL when the prompt is not such a request.
+ * must be one line), else the run's (analysis_opts.object, run.json
+ * "object"); NULL when there is neither.
  *   - a record without a label (Moondream's {"x_min", ...} objects) takes the
  *     query as its label (sample_rec_label: the one place this is decided);
  *     without a query it keeps "" and matches nothing (a false positive);

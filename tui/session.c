@@ -77,6 +77,7 @@ static ts_status open_run(session *s, const char *path, session_run *r,
 	r->an = s->opts.an;
 	if (!s->opts.coords_set && r->info->coords != COORDS_AUTO)
 		r->an.coords.kind = r->info->coords;
+	r->an.object = r->info->object;
 	r->gt_path = s->opts.gt_path ? s->opts.gt_path : r->info->gt_path;
 	r->images_dir = s->opts.images_dir ? s->opts.images_dir : r->info->images_dir;
 	if (r->gt_path) {

@@ -84,6 +84,17 @@ check "mix: syntax line names both syntaxes and conventions" has "$tmp/out" \
 check "mix: each record in its own convention" row "$tmp/out" "  tp / fp / fn" 2/0/2 2/0/2
 check "mix: no warning" count "$tmp/err" "may not fit" 0
 
+# md-object/: md's gt, run.json "object": "insulator" (the run's request);
+#   line 1 has no prompt: the run's request -> 1/2/1 as md's line 1; line 2
+#   "Detect: damper" overrides it: r0 FP (A is an insulator), r1 = C TP, r2
+#   FP, only C counts -> 1/2/0.  off 2/4/1 -> F1 4/9 = 0.444; repeat_stop
+#   drops both r2: 2/2/1 -> 4/7 = 0.571.  No label-less warning.
+"$BIN" report "$D/md-object" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "md-object: exit 0" [ "$rc" -eq 0 ]
+check "md-object: run.json object, the prompt overriding it" row "$tmp/out" "  tp / fp / fn" 2/4/1 2/2/1
+check "md-object: F1@0.3" row "$tmp/out" "F1@0.3" 0.444 0.571
+check "md-object: no warning" [ ! -s "$tmp/err" ]
+
 # report --json: the warning and the counts, null without a warning
 "$BIN" report --json "$D/px" >"$tmp/json" 2>/dev/null
 check "px json: convention_warning text" \

@@ -302,6 +302,24 @@ static void test_moondream_query(void **state)
 		sample_free(s);
 		trace_free(t);
 	}
+	/* the run's request (run.json "object") when the prompt is none; a
+	 * prompt's own request wins: "Detect: damper" -> r1 = C is the TP, only C
+	 * counts: TP 1, FP 2, FN 0 */
+	o.object = "insulator";
+	for (int own = 0; own < 2; own++) {
+		trace *t = mk_p("stop", own ? "Detect: damper" : NULL, toks, N(toks));
+		sample *s = NULL;
+		assert_int_equal(sample_analyze(t, g, img, 0, 0, &o, &s, &err), TS_OK);
+		assert_string_equal(sample_query(s, NULL), own ? "damper" : "insulator");
+		assert_int_equal(sample_gt_cat(s), own ? 1 : 0);
+		sample_outcome oc = sample_outcome_for(s, &off);
+		assert_int_equal(oc.counts[0].tp, 1);
+		assert_int_equal(oc.counts[0].fp, 2);
+		assert_int_equal(oc.counts[0].fn, own ? 0 : 1);
+		assert_int_equal(sample_rec_info(s)[1].match[0], own ? MATCH_TP : MATCH_FP);
+		sample_free(s);
+		trace_free(t);
+	}
 	gt_free(g);
 }
 
