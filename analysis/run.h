@@ -2,7 +2,7 @@
  *
  * A run is either a JSONL traces file or a run directory:
  *   run.json       {"name", "model", "checkpoint", "coords", "max_new_tokens",
- *                   "prompt"?, "budget"?, "simulated"?}
+ *                   "prompt"?, "budget"?, "simulated"?, "object"?}
  *   gt.json        COCO instances (optional)
  *   images/        PNG/JPEG files named as in gt.json (optional)
  *   traces.jsonl   traces
