@@ -1102,6 +1102,7 @@ static void add_check_json(cJSON *r, const export_run *rr)
 		if (c->by_kind[i])
 			cJSON_AddNumberToObject(v, coords_name((coords_kind)i), (double)c->by_kind[i]);
 	cJSON_AddNumberToObject(r, "unlabeled_records", (double)rr->unlabeled);
+	cJSON_AddNumberToObject(r, "unknown_requests", (double)rr->query_unknown);
 }
 
 cJSON *export_json(const export_opts *o, export_run *const *runs, size_t n, int per_sample)

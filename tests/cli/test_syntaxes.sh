@@ -118,6 +118,7 @@ check "md: label-less records without a request warned once" \
 check "md: unknown request warned" has "$tmp/err" "traces.jsonl:3: the request 'Detect: insulators' names no category"
 "$BIN" report --json "$D/md" >"$tmp/json" 2>/dev/null
 check "md json: unlabeled_records" has "$tmp/json" '"unlabeled_records":	3'
+check "md json: unknown_requests" has "$tmp/json" '"unknown_requests":	1'
 
 # each simulated family run names its syntax, and none warns
 for r in florence2:florence2 deepseek-vl2:deepseek qwen2-vl:qwen2vl internvl:ref-box kosmos2:kosmos2 \
