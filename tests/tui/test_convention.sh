@@ -26,7 +26,7 @@ check "the same text as report's warning" \
 	       [ -s '$TMP/a' ] && cmp -s '$TMP/a' '$TMP/b'"
 
 start ds 250 30 -- "$DS"
-check "fitting run: opens" wait_for ds "sample 1/1"
+check "fitting run: opens" wait_for ds "repeat-stop:"
 keys ds q
 check "fitting run: q exits 0" status_is ds 0
 T capture-pane -p -S - -t ds >"$TMP/ds.txt"
