@@ -286,9 +286,12 @@ void coords_check_add(coords_check *c, const record *r, const coords_opts *o, do
 			nonzero = 1;
 	}
 	c->above += above;
+	c->above_qwen3 += above && k == COORDS_QWEN3;
 	c->nonzero += nonzero;
-	if (cv->type != T_KOSMOS && (cv->vmax == 0 || cv->vmax > 1))
+	if (cv->type != T_KOSMOS && (cv->vmax == 0 || cv->vmax > 1)) {
 		c->le1 += le1;
+		c->le1_of++;
+	}
 	if (!point && nv == 4 && cv->type != T_KOSMOS) {
 		double a = r->v[0], b = r->v[1], d = r->v[2], e = r->v[3];
 		if (cv->yfirst) {
@@ -368,16 +371,35 @@ int coords_check_warning(const coords_check *c, char *buf, size_t n)
 	buf[0] = '\0';
 	if (!c->records)
 		return 0;
-	coords_kind k = (coords_kind)most(c->by_kind, sizeof c->by_kind / sizeof c->by_kind[0]);
+	size_t nk = sizeof c->by_kind / sizeof c->by_kind[0], n_conv = 0;
+	for (size_t i = 0; i < nk; i++)
+		n_conv += c->by_kind[i] > 0;
+	coords_kind k = (coords_kind)most(c->by_kind, nk);
 	const struct conv *cv = conv_of(k);
-	int all_le1 = c->le1 == c->records && c->nonzero > 0;
+	int all_le1 = c->le1_of > 0 && c->le1 == c->le1_of && c->nonzero > 0;
 	if (!cv || (!c->above && !c->reversed && !c->outside && !all_le1))
 		return 0;
-	APPEND("coordinates may not fit convention %s (%s):", cv->name, cv->desc);
+	if (n_conv > 1) {
+		APPEND("coordinates may not fit conventions");
+		const char *s = " ";
+		for (size_t i = 0; i < nk; i++)
+			if (c->by_kind[i]) {
+				APPEND("%s%s", s, coords_name((coords_kind)i));
+				s = ", ";
+			}
+		APPEND(" (each record in its syntax's):");
+	} else {
+		APPEND("coordinates may not fit convention %s (%s):", cv->name, cv->desc);
+	}
 	const char *sep = " ";
 	if (c->above) {
-		APPEND("%s%zu of %zu records have values above %g", sep, c->above, c->records, cv->vmax);
-		if (k == COORDS_QWEN3)
+		if (n_conv > 1)
+			APPEND("%s%zu of %zu records have values above their convention's range", sep,
+			       c->above, c->records);
+		else
+			APPEND("%s%zu of %zu records have values above %g", sep, c->above, c->records,
+			       cv->vmax);
+		if (c->above_qwen3)
 			APPEND(" (Qwen2.5-VL absolute pixels? try --coords qwen25)");
 		sep = "; ";
 	}
@@ -388,13 +410,15 @@ int coords_check_warning(const coords_check *c, char *buf, size_t n)
 	}
 	if (c->outside) {
 		APPEND("%s%zu of %zu boxes reach outside the image%s", sep, c->outside, c->sized,
-		       cv->type == T_PIX || cv->type == T_QWEN25
+		       c->above ? "" /* the values above the range say why */
+		       : cv->type == T_PIX || cv->type == T_QWEN25
 		           ? " (relative 0-1000 read as pixels? try --coords qwen3; or y first read x first?)"
 		           : cv->yfirst ? "" : " (a y-first list read x-first? try --coords gemini)");
 		sep = "; ";
 	}
 	if (all_le1)
-		APPEND("%sall %zu records have every value <= 1 (a 0-1 convention? try --coords moondream)",
-		       sep, c->records);
+		APPEND("%sall %zu records%s have every value <= 1 (a 0-1 convention? try --coords "
+		       "moondream)", sep, c->le1_of,
+		       c->le1_of < c->records ? " under conventions wider than 0-1" : "");
 	return 1;
 }

@@ -94,6 +94,8 @@ ts_status coords_to_box(const record *r, const coords_opts *o, double img_w,
  * convention are counted for the report. */
 typedef struct coords_check {
 	size_t records, above, reversed, outside, le1, nonzero, sized;
+	size_t le1_of;   /* records under a convention whose range is above 1 */
+	size_t above_qwen3; /* of above: read as qwen3 (the Qwen2.5 pixel mix-up) */
 	size_t by_key[REC_KEY_COUNT];
 	size_t by_kind[16];
 } coords_check;
@@ -104,7 +106,13 @@ void coords_check_add(coords_check *c, const record *r, const coords_opts *o, do
 /* "bbox_2d (Qwen2.5/3-VL) 318 records, convention qwen3 (relative 0-1000,
  * x first)" (several syntaxes: joined by "; "), "no records" when empty. */
 void coords_check_summary(const coords_check *c, char *buf, size_t n);
-/* 1 and one line in buf when the numbers do not fit the convention, else 0. */
+/* 1 and one line in buf when the numbers do not fit the convention, else 0.
+ * The evidence only warns: the numbers are never converted otherwise.  A run
+ * read under several conventions (--coords auto on mixed syntaxes: each
+ * record in its own syntax's convention) names them all ("conventions
+ * qwen3, gemini") and counts values above each record's own range; "every
+ * value <= 1" needs all the records under conventions wider than 0-1; the
+ * outside-the-image hint is left out when values above the range explain it. */
 int  coords_check_warning(const coords_check *c, char *buf, size_t n);
 
 #endif

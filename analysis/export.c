@@ -190,6 +190,17 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 	run_metrics_add_sample(r->m, o->pol, o->n_pol, s, oc);
 	/* AP per policy: the kept records with their scores (an image without
 	 * annotations still counts: its detections are FP) */
+	gt_ann *qanns = NULL; /* a per-class request (sample_gt_cat): its category's boxes */
+	if (o->confidence && r->has_ap && img && sample_gt_cat(s) >= 0 && n_ann) {
+		if (!(qanns = malloc(n_ann * sizeof *qanns)))
+			return TS_ERR_NOMEM;
+		size_t q = 0;
+		for (size_t a = 0; a < n_ann; a++)
+			if (anns[a].cat == sample_gt_cat(s))
+				qanns[q++] = anns[a];
+		anns = qanns;
+		n_ann = q;
+	}
 	if (o->confidence && r->has_ap && img) {
 		for (size_t p = 0; p < o->n_pol; p++) {
 			size_t k = 0;
@@ -201,10 +212,13 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 				k++;
 			}
 			ts_status st = conf_ap_add_image(w->ap[p], img->id, w->kdets, w->kscores, k, anns, n_ann);
-			if (st != TS_OK)
+			if (st != TS_OK) {
+				free(qanns);
 				return st;
+			}
 		}
 	}
+	free(qanns);
 	if (add_sample_slot(r, w, (uint32_t)(rep->max_repeat > UINT32_MAX ? UINT32_MAX : rep->max_repeat)))
 		return TS_ERR_NOMEM;
 	if (o->rows) {
@@ -303,6 +317,7 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 	export_opts lo = *o;
 	if (!o->coords_set && ri->coords != COORDS_AUTO)
 		lo.an.coords.kind = ri->coords;
+	lo.an.object = ri->object; /* ri outlives every sample of the run */
 
 	gt *own = NULL;
 	const gt *g = NULL;
@@ -377,9 +392,15 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 			    (long long)img->id, gt_path);
 			size_warned = 1;
 		}
-		for (size_t i = 0; i < sample_n_records(s); i++)
+		for (size_t i = 0; i < sample_n_records(s); i++) {
 			coords_check_add(&r->check, &sample_records(s)[i], &lo.an.coords,
 			                 img ? img->width : 0, img ? img->height : 0);
+			r->unlabeled += sample_rec_label_len(s, i) == 0;
+		}
+		if (g && sample_query(s, NULL) && sample_gt_cat(s) < 0 && !r->query_unknown++)
+			say(warn, ud, "%s:%zu: the request 'Detect: %s' names no category of %s: its "
+			    "records match nothing and every ground-truth box counts", ri->traces_path,
+			    lineno, sample_query(s, NULL), gt_path);
 		st = analyze_sample(r, &w, &lo, t, s, g, img, lineno);
 		if (st != TS_OK) {
 			say(warn, ud, "%s:%zu: out of memory", ri->traces_path, lineno);
@@ -395,6 +416,11 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		char cw[768]; /* once per run: the numbers do not fit the convention */
 		if (coords_check_warning(&r->check, cw, sizeof cw))
 			say(warn, ud, "%s: %s", r->traces ? r->traces : r->path, cw);
+		if (r->unlabeled && g)
+			say(warn, ud, "%s: %zu record%s without a label and no request to name it (a "
+			    "\"Detect: <class>\" prompt or run.json \"object\", as Moondream is asked): label \"\", which "
+			    "matches no category (false positive)", r->traces ? r->traces : r->path,
+			    r->unlabeled, r->unlabeled == 1 ? "" : "s");
 	}
 
 	for (size_t p = 0; p < o->n_pol; p++)
@@ -1047,6 +1073,38 @@ static cJSON *sample_json(const export_opts *o, const export_run *rr, const expo
 	return s;
 }
 
+/* The convention check (coords.h) of a run: "syntax" (report's line),
+ * "convention_warning" (null or report's warning text) and the counts. */
+static void add_check_json(cJSON *r, const export_run *rr)
+{
+	const coords_check *c = &rr->check;
+	char buf[768];
+	coords_check_summary(c, buf, sizeof buf);
+	cJSON_AddStringToObject(r, "syntax", buf);
+	if (coords_check_warning(c, buf, sizeof buf))
+		cJSON_AddStringToObject(r, "convention_warning", buf);
+	else
+		cJSON_AddNullToObject(r, "convention_warning");
+	cJSON *j = cJSON_AddObjectToObject(r, "convention_check");
+	cJSON_AddNumberToObject(j, "records", (double)c->records);
+	cJSON_AddNumberToObject(j, "above", (double)c->above);
+	cJSON_AddNumberToObject(j, "reversed", (double)c->reversed);
+	cJSON_AddNumberToObject(j, "outside", (double)c->outside);
+	cJSON_AddNumberToObject(j, "sized", (double)c->sized);
+	cJSON_AddNumberToObject(j, "le1", (double)c->le1);
+	cJSON_AddNumberToObject(j, "le1_of", (double)c->le1_of);
+	cJSON *k = cJSON_AddObjectToObject(j, "syntaxes");
+	for (size_t i = 1; i < REC_KEY_COUNT; i++)
+		if (c->by_key[i])
+			cJSON_AddNumberToObject(k, rec_key_name((rec_key)i), (double)c->by_key[i]);
+	cJSON *v = cJSON_AddObjectToObject(j, "conventions");
+	for (size_t i = 0; i < COORDS_COUNT && i < sizeof c->by_kind / sizeof c->by_kind[0]; i++)
+		if (c->by_kind[i])
+			cJSON_AddNumberToObject(v, coords_name((coords_kind)i), (double)c->by_kind[i]);
+	cJSON_AddNumberToObject(r, "unlabeled_records", (double)rr->unlabeled);
+	cJSON_AddNumberToObject(r, "unknown_requests", (double)rr->query_unknown);
+}
+
 cJSON *export_json(const export_opts *o, export_run *const *runs, size_t n, int per_sample)
 {
 	cJSON *root = cJSON_CreateObject();
@@ -1071,6 +1129,7 @@ cJSON *export_json(const export_opts *o, export_run *const *runs, size_t n, int 
 		cJSON_AddStringToObject(r, "name", rr->name ? rr->name : "");
 		cJSON_AddNumberToObject(r, "skipped", (double)rr->skipped);
 		cJSON_AddBoolToObject(r, "simulated", rr->simulated);
+		add_check_json(r, rr);
 		for (size_t p = 0; p < o->n_pol; p++) {
 			cJSON *m = metrics_json(&rr->m[p], rr->gt_loaded);
 			if (!policy_is_truncation(&o->pol[p]))

@@ -99,6 +99,9 @@ typedef struct export_run {
 	conf_term_run term;
 	size_t records_scored;   /* records with a finite score */
 	coords_check check;      /* syntaxes, conventions and their fit (coords.h) */
+	size_t unlabeled;        /* records without a label in samples without a
+	                          * query (sample_query): they match no category */
+	size_t query_unknown;    /* samples whose query names no category */
 	/* per sample */
 	uint32_t *max_repeat;    /* n_samples values (policy off) */
 	size_t n_samples;

@@ -86,6 +86,7 @@ void run_info_free(run_info *r)
 	free(r->model);
 	free(r->checkpoint);
 	free(r->prompt);
+	free(r->object);
 	free(r->traces_path);
 	free(r->gt_path);
 	free(r->images_dir);
@@ -168,6 +169,8 @@ static ts_status read_run_json(run_info *r, const char *dir, ts_error *err)
 	r->model = xstrdup(json_str(j, "model"));
 	r->checkpoint = xstrdup(json_str(j, "checkpoint"));
 	r->prompt = xstrdup(json_str(j, "prompt"));
+	if ((s = json_str(j, "object")) && *s)
+		r->object = xstrdup(s);
 	r->max_new_tokens = json_long(j, "max_new_tokens", -1);
 	r->budget = json_long(j, "budget", -1);
 	r->simulated = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "simulated"));

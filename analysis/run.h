@@ -2,7 +2,7 @@
  *
  * A run is either a JSONL traces file or a run directory:
  *   run.json       {"name", "model", "checkpoint", "coords", "max_new_tokens",
- *                   "prompt"?, "budget"?, "simulated"?}
+ *                   "prompt"?, "budget"?, "simulated"?, "object"?}
  *   gt.json        COCO instances (optional)
  *   images/        PNG/JPEG files named as in gt.json (optional)
  *   traces.jsonl   traces
@@ -25,6 +25,8 @@ typedef struct run_info {
 	char *model;       /* NULL if absent */
 	char *checkpoint;  /* NULL if absent */
 	char *prompt;      /* NULL if absent */
+	char *object;      /* "object": the class every trace requested (Moondream's
+	                    * detect parameter; sample.h: sample_query), NULL if absent */
 	coords_kind coords;/* COORDS_AUTO if absent */
 	long max_new_tokens; /* -1 if absent */
 	long budget;       /* -1 if absent */

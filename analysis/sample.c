@@ -23,6 +23,9 @@ struct sample {
 	size_t n_ann;
 	size_t n_gt;             /* non-crowd ground-truth boxes of the image */
 	int has_gt;
+	char *query;             /* the sample's query (sample_query), NULL: none */
+	size_t query_len;
+	int gt_cat;              /* -1: every category counts, else the query's */
 	analysis_opts opts;
 };
 
@@ -65,6 +68,37 @@ ts_status analysis_parse_iou(const char *list, analysis_opts *o, ts_error *err)
 	memcpy(o->iou, v, n * sizeof v[0]);
 	o->n_iou = n;
 	return TS_OK;
+}
+
+int sample_prompt_query(const char *prompt, const char **q, size_t *len)
+{
+	static const char *const verbs[] = { "detect:", "point:" };
+	if (!prompt)
+		return 0;
+	const char *p = prompt;
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	size_t v = 0;
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0] && !v; i++) {
+		size_t n = strlen(verbs[i]), k = 0;
+		while (k < n && p[k] && (p[k] | 0x20) == verbs[i][k])
+			k++;
+		if (k == n)
+			v = n;
+	}
+	if (!v)
+		return 0;
+	p += v;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	size_t n = strlen(p);
+	while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r' || p[n - 1] == '\n'))
+		n--;
+	if (!n || memchr(p, '\n', n) || memchr(p, '\r', n))
+		return 0;
+	*q = p;
+	*len = n;
+	return 1;
 }
 
 static termination classify(const trace *t, const recparse *p)
@@ -114,6 +148,22 @@ ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,
 	s->term = classify(t, s->parser);
 	s->img = img;
 	s->has_gt = g != NULL && img != NULL;
+	s->gt_cat = -1;
+	const char *q = o->object;
+	size_t qlen = q ? strlen(q) : 0;
+	if (sample_prompt_query(trace_prompt(t), &q, &qlen) || qlen) {
+		if (!(s->query = malloc(qlen + 1))) {
+			sample_free(s);
+			return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+		}
+		memcpy(s->query, q, qlen);
+		s->query[qlen] = '\0';
+		s->query_len = qlen;
+		/* a query that names a category makes the sample a per-class
+		 * request: only that category's ground truth counts */
+		if (g)
+			s->gt_cat = gt_category_lookup(g, s->query, qlen);
+	}
 
 	size_t n = s->n;
 	s->info = calloc(n ? n : 1, sizeof *s->info);
@@ -140,7 +190,8 @@ ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,
 		r->occurrence = s->occ[i];
 		r->total = total[i];
 		r->in_tail = s->rep.tail_start >= 0 && (long)i >= s->rep.tail_start;
-		r->cat = g ? gt_category_lookup(g, s->recs[i].label, s->recs[i].label_len) : -1;
+		r->cat = g ? gt_category_lookup(g, sample_rec_label(s, i, NULL), sample_rec_label_len(s, i))
+		           : -1;
 		coords_kind k = coords_resolve(o->coords.kind, s->recs[i].key);
 		if ((img_w > 0 && img_h > 0) || k == COORDS_XYXY)
 			r->box_ok = coords_to_box(&s->recs[i], &o->coords, img_w, img_h, r->box) == TS_OK;
@@ -157,7 +208,7 @@ ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,
 		s->anns = anns;
 		s->n_ann = img->n_ann;
 		for (size_t a = 0; a < img->n_ann; a++)
-			s->n_gt += !anns[a].iscrowd;
+			s->n_gt += !anns[a].iscrowd && (s->gt_cat < 0 || anns[a].cat == s->gt_cat);
 		for (size_t j = 0; j < o->n_iou; j++) {
 			metrics_counts c = { 0, 0, 0 };
 			metrics_match_image(dets, n, anns, img->n_ann, o->iou[j], ms, mg, &c);
@@ -177,6 +228,7 @@ void sample_free(sample *s)
 	if (!s)
 		return;
 	recparse_free(s->parser);
+	free(s->query);
 	free(s->info);
 	free(s->dup_of);
 	free(s->occ);
@@ -193,6 +245,30 @@ rec_key sample_key(const sample *s) { return s->key; }
 int sample_has_gt(const sample *s) { return s->has_gt; }
 const gt_image *sample_image(const sample *s) { return s->img; }
 const analysis_opts *sample_opts(const sample *s) { return &s->opts; }
+const char *sample_query(const sample *s, size_t *len)
+{
+	if (len)
+		*len = s->query_len;
+	return s->query;
+}
+int sample_gt_cat(const sample *s) { return s->gt_cat; }
+
+/* The one rule for a record's label: its own, or the query's when it has
+ * none (Moondream's detect answers carry no label). */
+const char *sample_rec_label(const sample *s, size_t i, int *from_query)
+{
+	const record *r = &s->recs[i];
+	int q = r->label_len == 0 && s->query;
+	if (from_query)
+		*from_query = q;
+	return q ? s->query : r->label;
+}
+
+size_t sample_rec_label_len(const sample *s, size_t i)
+{
+	const record *r = &s->recs[i];
+	return r->label_len == 0 && s->query ? s->query_len : r->label_len;
+}
 
 long sample_termination_step(const sample *s)
 {
@@ -273,6 +349,7 @@ sample_outcome sample_outcome_for(const sample *s, const policy *p)
 				metrics_counts c = { 0, 0, 0 };
 				if (dets && policy_dedup_counts(dets, s->dup_of, oc.cut.kept, s->anns, s->n_ann,
 				                                s->opts.iou[j], &c) == TS_OK) {
+					c.fn = s->n_gt - c.tp; /* a query counts its category's boxes only */
 					oc.counts[j] = c;
 					continue;
 				}

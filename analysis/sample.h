@@ -44,6 +44,9 @@ typedef struct analysis_opts {
 	double iou[TS_MAX_IOU]; /* thresholds, default {0.3, 0.5} */
 	size_t n_iou;
 	recparse_limits rec_limits;
+	const char *object;     /* the run's request (run.json "object"), for traces
+	                         * whose prompt is no request (sample_query); NULL none.
+	                         * Borrowed: must outlive the samples. */
 } analysis_opts;
 
 void analysis_opts_default(analysis_opts *o);
@@ -92,6 +95,27 @@ rec_key            sample_key(const sample *s);
 int                sample_has_gt(const sample *s);
 const gt_image    *sample_image(const sample *s);   /* may be NULL */
 const analysis_opts *sample_opts(const sample *s);
+/* The sample's query: a prompt that asks for one object class the way
+ * Moondream does ("Detect: insulator", "Point: insulator": Moondream 2's
+ * detect/point template is "\n\nDetect: " + object + "\n\n"; the word is
+ * matched without regard to case, white space around is trimmed, the object
+ * must be one line), else the run's (analysis_opts.object, run.json
+ * "object"); NULL when there is neither.
+ *   - a record without a label (Moondream's {"x_min", ...} objects) takes the
+ *     query as its label (sample_rec_label: the one place this is decided);
+ *     without a query it keeps "" and matches nothing (a false positive);
+ *   - when the query names a ground-truth category, the sample is a
+ *     per-class request: only that category's boxes count (FN, AP), so one
+ *     trace per (image, class) adds up to the class-aware F1 of the image. */
+const char        *sample_query(const sample *s, size_t *len);
+/* -1: every category's ground truth counts; else the query's category. */
+int                sample_gt_cat(const sample *s);
+/* Record i's label (raw bytes, untrusted: sanitize before printing) and
+ * length: its own, or the query's when it has none (*from_query = 1). */
+const char        *sample_rec_label(const sample *s, size_t i, int *from_query);
+size_t             sample_rec_label_len(const sample *s, size_t i);
+/* Parses a prompt as above: 1 and the object (q, len) when it is a request. */
+int                sample_prompt_query(const char *prompt, const char **q, size_t *len);
 /* Step where the list closed ("]"), else the last step; -1 with no steps. */
 long               sample_termination_step(const sample *s);
 /* Number of records completed at or before step. */

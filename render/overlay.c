@@ -47,10 +47,11 @@ static void gt_boxes(const render_overlay_req *rq, const uint8_t *hit, box_buf *
                      render_overlay_stats *st)
 {
 	const gt_ann *anns = gt_anns(rq->g) + rq->gimg->ann_first;
+	int qc = sample_gt_cat(rq->s); /* a per-class request: other classes are not misses */
 	for (size_t a = 0; a < rq->gimg->n_ann; a++) {
 		const double *bb = anns[a].bbox;
-		render_box x = {bb[0], bb[1], bb[0] + bb[2], bb[1] + bb[3],
-		                hit[a] || anns[a].iscrowd ? BOX_GT : BOX_MISS, 0, 0,
+		int miss = !hit[a] && !anns[a].iscrowd && (qc < 0 || anns[a].cat == qc);
+		render_box x = {bb[0], bb[1], bb[0] + bb[2], bb[1] + bb[3], miss ? BOX_MISS : BOX_GT, 0, 0,
 		                gt_category_name(rq->g, anns[a].cat)};
 		push(b, x);
 		st->gt++;
@@ -74,7 +75,6 @@ ts_status render_overlay_boxes(const render_overlay_req *rq, render_box **boxes,
 	*n_out = 0;
 	const sample *s = rq->s;
 	size_t n = sample_n_records(s);
-	const record *recs = sample_records(s);
 	const sample_rec *ri = sample_rec_info(s);
 	int has_gt = sample_has_gt(s) && rq->g && rq->gimg;
 	int dd = rq->cut.drop_dups;
@@ -112,7 +112,7 @@ ts_status render_overlay_boxes(const render_overlay_req *rq, render_box **boxes,
 			continue;
 		render_box x = {ri[i].box[0], ri[i].box[1], ri[i].box[2], ri[i].box[3],
 		                pred_style(count[i], has_gt, ms[i]), (long)i == sel_first, count[i],
-		                recs[i].label};
+		                sample_rec_label(s, i, NULL)};
 		push(&b, x);
 		st.pred++;
 	}
@@ -121,7 +121,7 @@ ts_status render_overlay_boxes(const render_overlay_req *rq, render_box **boxes,
 			if (ri[i].dup_of >= 0 || !ri[i].box_ok)
 				continue; /* a value first seen before the cut is drawn as kept */
 			render_box x = {ri[i].box[0], ri[i].box[1], ri[i].box[2], ri[i].box[3], BOX_CUT,
-			                (long)i == sel_first, ri[i].total, recs[i].label};
+			                (long)i == sel_first, ri[i].total, sample_rec_label(s, i, NULL)};
 			push(&b, x);
 			st.cut++;
 		}

@@ -108,7 +108,8 @@ static void record_row(ui *u, const rec_ctx *c, int y, size_t i)
 		draw_put(w, y, 0, 1, "▐", draw_ca(u, CP_TAIL, A_BOLD, A_BOLD));
 	snprintf(buf, sizeof buf, "%4zu ", i + 1);
 	int x = 1 + draw_put(w, y, 1, c->W - 1, buf, base);
-	draw_putu(w, y, x, c->lw, recs[i].label, recs[i].label_len, selected ? base : base | A_BOLD);
+	draw_putu(w, y, x, c->lw, sample_rec_label(c->v->s, i, NULL), sample_rec_label_len(c->v->s, i),
+	          selected ? base : base | A_BOLD);
 	x += c->lw + 1;
 	fmt_num(recs[i].v[0], a, sizeof a);
 	fmt_num(recs[i].v[1], b, sizeof b);

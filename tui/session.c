@@ -77,6 +77,7 @@ static ts_status open_run(session *s, const char *path, session_run *r,
 	r->an = s->opts.an;
 	if (!s->opts.coords_set && r->info->coords != COORDS_AUTO)
 		r->an.coords.kind = r->info->coords;
+	r->an.object = r->info->object;
 	r->gt_path = s->opts.gt_path ? s->opts.gt_path : r->info->gt_path;
 	r->images_dir = s->opts.images_dir ? s->opts.images_dir : r->info->images_dir;
 	if (r->gt_path) {
@@ -226,7 +227,6 @@ static void ref_name(const trace *t, const gt_image *img, char *out, size_t outs
 /* Distinct labels, lower-cased, '\n'-separated, sanitized, capped. */
 static char *labels_of(const sample *s)
 {
-	const record *recs = sample_records(s);
 	const sample_rec *ri = sample_rec_info(s);
 	size_t n = sample_n_records(s);
 	char buf[LABELS_MAX];
@@ -236,7 +236,7 @@ static char *labels_of(const sample *s)
 		if (ri[i].dup_of >= 0)
 			continue; /* exact duplicate: label already seen */
 		char one[96];
-		sanitize(recs[i].label, recs[i].label_len, one, sizeof one, 40);
+		sanitize(sample_rec_label(s, i, NULL), sample_rec_label_len(s, i), one, sizeof one, 40);
 		for (char *c = one; *c; c++)
 			*c = (char)tolower((unsigned char)*c);
 		size_t ol = strlen(one);
@@ -344,7 +344,7 @@ static void fail_item(slist_item *it, size_t lineno)
 
 /* Records a sample's badges and, when it counts (run_sample_analyze: TS_OK),
  * adds it to the run metrics (once). */
-static void record_done(session_run *r, size_t idx, const trace *t, const sample *s, int counts)
+static void record_done_(session_run *r, size_t idx, const trace *t, const sample *s, int counts)
 {
 	if (r->done[idx])
 		return;
@@ -361,9 +361,32 @@ static void record_done(session_run *r, size_t idx, const trace *t, const sample
 		return;
 	}
 	run_metrics_add_sample(r->m, r->pols, COMPARE_N_POL, s, NULL);
+	const gt_image *gi = sample_image(s);
+	for (size_t i = 0; i < sample_n_records(s); i++)
+		coords_check_add(&r->check, &sample_records(s)[i], &r->an.coords, gi ? gi->width : 0,
+		                 gi ? gi->height : 0);
 }
 
-static void analyse_one(session_run *r, size_t idx)
+/* Once per run, when its last sample is analysed: the convention check's
+ * warning (the text `report` prints) as a session message. */
+static void check_said(session *s, session_run *r)
+{
+	if (r->check_said || r->n_done < r->n)
+		return;
+	r->check_said = 1;
+	char cw[768];
+	if (coords_check_warning(&r->check, cw, sizeof cw))
+		session_msg(s, "%s: %s", r->name, cw);
+}
+
+static void record_done(session *ss, session_run *r, size_t idx, const trace *t, const sample *s,
+                        int counts)
+{
+	record_done_(r, idx, t, s, counts);
+	check_said(ss, r);
+}
+
+static void analyse_one(session *ss, session_run *r, size_t idx)
 {
 	trace *t = NULL;
 	sample *sm = NULL;
@@ -371,11 +394,11 @@ static void analyse_one(session_run *r, size_t idx)
 	ts_error e;
 
 	if (trace_index_load(r->ix, idx, &t, &e) != TS_OK) {
-		record_done(r, idx, NULL, NULL, 0);
+		record_done(ss, r, idx, NULL, NULL, 0);
 		return;
 	}
 	ts_status st = run_sample_analyze(t, r->g, r->gt_path, &r->an, &gi, &sm, &e);
-	record_done(r, idx, t, sm, st == TS_OK);
+	record_done(ss, r, idx, t, sm, st == TS_OK);
 	sample_free(sm);
 	trace_free(t);
 }
@@ -391,7 +414,7 @@ size_t session_idle(session *s, size_t max_samples)
 				r->next_idle++;
 			if (r->next_idle >= r->n)
 				break;
-			analyse_one(r, r->next_idle);
+			analyse_one(s, r, r->next_idle);
 			done++;
 		}
 		if (done != before)
@@ -575,7 +598,7 @@ void session_show(session *s, size_t ri, size_t idx)
 		char shortm[TS_ERROR_MSG_MAX + 8];
 		sanitize_cstr(short_path_msg(e.msg, r->info->traces_path, r->info->path, shortm, sizeof shortm),
 		              v->error, sizeof v->error, 300);
-		record_done(r, idx, NULL, NULL, 0);
+		record_done(s, r, idx, NULL, NULL, 0);
 		return;
 	}
 	v->gimg = r->g ? run_find_image(r->g, v->t) : NULL;
@@ -600,7 +623,7 @@ void session_show(session *s, size_t ri, size_t idx)
 		v->s = NULL;
 		v->failed = 1;
 		sanitize_cstr(e.msg, v->error, sizeof v->error, 300);
-		record_done(r, idx, NULL, NULL, 0);
+		record_done(s, r, idx, NULL, NULL, 0);
 		return;
 	}
 	if (w > 0) {
@@ -610,9 +633,9 @@ void session_show(session *s, size_t ri, size_t idx)
 		 * report` (run_sample_analyze: no size) */
 		const gt_image *gi;
 		ts_status st = run_sample_analyze(v->t, r->g, r->gt_path, &r->an, &gi, &v->s_num, &e);
-		record_done(r, idx, v->t, v->s_num, st == TS_OK);
+		record_done(s, r, idx, v->t, v->s_num, st == TS_OK);
 	} else {
-		record_done(r, idx, v->t, v->s, !r->g || v->gimg);
+		record_done(s, r, idx, v->t, v->s, !r->g || v->gimg);
 	}
 	v->off = sample_outcome_for(view_numbers(v), &pol_off);
 

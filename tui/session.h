@@ -49,6 +49,10 @@ typedef struct session_run {
 	size_t hit_iou;          /* index into an.iou of the hits threshold (0.3 if
 	                          * given, else 0) */
 	size_t metrics_skipped;  /* samples left out (failed / image not in gt) */
+	coords_check check;      /* convention check over the counted samples, as
+	                          * `report` does it; its warning becomes one
+	                          * session message when every sample is analysed */
+	int check_said;
 	slist list;              /* the samples pane of this run */
 } session_run;
 

@@ -1102,8 +1102,9 @@ const char *simgen_prompt(const simgen_run_cfg *cfg)
 		       "give their bounding boxes.";
 	case SIMGEN_SYN_KOSMOS2:
 		return "<grounding>An image of";
-	case SIMGEN_SYN_MOONDREAM:
-		return "detect: insulator, damper, spacer, pole, bird nest";
+	case SIMGEN_SYN_MOONDREAM: /* each trace line holds its own "Detect: <class>" */
+		return "Detect: <class>, one request per class (insulator, damper, spacer, pole, "
+		       "bird nest)";
 	case SIMGEN_SYN_POINT2D:
 		return "Point to every insulator, damper, spacer, pole and bird nest. Output a JSON list "
 		       "of {\"point_2d\": [x, y], \"label\": \"...\"} with coordinates in 0-1000.";
@@ -1130,10 +1131,31 @@ const char *simgen_prompt(const simgen_run_cfg *cfg)
 	}
 }
 
+/* The category a scene has most boxes of (ties: the lower index), -1 none. */
+static int md_main_cat(const simgen_scene *sc)
+{
+	size_t n[SIMGEN_N_CATS] = {0};
+	for (size_t i = 0; i < sc->n_objs; i++)
+		if (!sc->objs[i].crowd && sc->objs[i].cat >= 0 && sc->objs[i].cat < SIMGEN_N_CATS)
+			n[sc->objs[i].cat]++;
+	int best = -1;
+	for (int c = 0; c < SIMGEN_N_CATS; c++)
+		if (n[c] && (best < 0 || n[c] > n[best]))
+			best = c;
+	return best;
+}
+
 ts_status simgen_trace_line(const simgen_run_cfg *cfg, const simgen_scene *sc, simgen_buf *out,
                             ts_error *err)
 {
-	uint64_t seed = simgen_hash64(cfg->seed ^ ((uint64_t)sc->id << 20));
+	return simgen_trace_line_query(cfg, sc, -1, out, err);
+}
+
+ts_status simgen_trace_line_query(const simgen_run_cfg *cfg, const simgen_scene *sc, int query,
+                                  simgen_buf *out, ts_error *err)
+{
+	uint64_t seed = simgen_hash64(cfg->seed ^ ((uint64_t)sc->id << 20) ^
+	                              (query >= 0 ? (uint64_t)(query + 1) << 8 : 0));
 	simgen_rng rng;
 	simgen_rng_seed(&rng, seed, 1, 0);
 	simgen_stress stress = md_find_stress(cfg, sc->id);
@@ -1141,6 +1163,13 @@ ts_status simgen_trace_line(const simgen_run_cfg *cfg, const simgen_scene *sc, s
 	if (!md_intended(cfg, sc, stress, &rng, &l) || !md_stress_edit(cfg, sc, stress, &rng, &l)) {
 		free(l.r);
 		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	}
+	if (query >= 0) { /* one class asked for: the model lists that class only */
+		size_t k = 0;
+		for (size_t i = 0; i < l.n; i++)
+			if (l.r[i].cat == query)
+				l.r[k++] = l.r[i];
+		l.n = k;
 	}
 	md_plan pl = {MD_NORMAL, stress, 0, -1, -1, (size_t)cfg->max_new_tokens, 0};
 	if (cfg->early_stop_image == sc->id)
@@ -1154,6 +1183,8 @@ ts_status simgen_trace_line(const simgen_run_cfg *cfg, const simgen_scene *sc, s
 	if (cfg->budget_overshoot_image == sc->id)
 		pl.mode = MD_OVERSHOOT;
 	const simgen_tail *tail = md_find_tail(cfg, sc->id);
+	if (query >= 0 && query != md_main_cat(sc))
+		tail = NULL; /* per-class requests: the scene's main class loops */
 	simgen_buf toks = {0};
 	md_stats st;
 	if (tail && l.n) {
@@ -1185,7 +1216,12 @@ ts_status simgen_trace_line(const simgen_run_cfg *cfg, const simgen_scene *sc, s
 	}
 	simgen_buf_printf(out, "{\"image_id\":%d,\"file_name\":\"%s\",\"finish_reason\":\"%s\",\"prompt\":",
 	                  sc->id, sc->file_name, st.finish_length ? "length" : "stop");
+	char qprompt[64];
 	const char *prompt = simgen_prompt(cfg);
+	if (query >= 0) { /* Moondream 2's detect template, trimmed */
+		snprintf(qprompt, sizeof qprompt, "Detect: %s", simgen_cat_names[query]);
+		prompt = qprompt;
+	}
 	simgen_buf_json_str(out, prompt, strlen(prompt));
 	simgen_buf_puts(out, ",\"tokens\":[");
 	simgen_buf_put(out, toks.p ? toks.p : "", toks.len);

@@ -63,7 +63,10 @@ static const simgen_run_cfg rn_runs[] = {
 	RN_FAMILY("family-qwen2-vl", SIMGEN_SYN_QWEN2VL, 0xf10003),
 	RN_FAMILY("family-internvl", SIMGEN_SYN_INTERNVL, 0xf10004),
 	RN_FAMILY("family-kosmos2", SIMGEN_SYN_KOSMOS2, 0xf10005),
-	RN_FAMILY("family-moondream", SIMGEN_SYN_MOONDREAM, 0xf10006),
+	{.name = "family-moondream", .checkpoint = "lora-qkvo-r16", .syntax = SIMGEN_SYN_MOONDREAM,
+	 .max_new_tokens = 256, .seed = 0xf10006, .miss = 0.06, .small_miss = 0.25, .fp = 0.4,
+	 .jitter = 2.5, .loose = 0.1, .tails = RN_ARR(rn_tails_family),
+	 .images = RN_ARR(rn_family_images), .per_class = 1},
 	RN_FAMILY("family-qwen-points", SIMGEN_SYN_POINT2D, 0xf10007),
 	RN_FAMILY("family-molmo-points", SIMGEN_SYN_MOLMO, 0xf10008),
 	RN_FAMILY("family-gemini-extras", SIMGEN_SYN_GEMINI_EXTRAS, 0xf10009),
@@ -173,8 +176,11 @@ ts_status simgen_write_all(const char *outdir, const char *only_run, int with_im
 		for (size_t i = 0; st == TS_OK && i < set.n; i++) {
 			if (!simgen_run_has_image(cfg, set.scenes[i].id))
 				continue;
-			st = simgen_trace_line(cfg, &set.scenes[i], &b, err);
-			simgen_buf_putc(&b, '\n');
+			int q0 = cfg->per_class ? 0 : -1, q1 = cfg->per_class ? SIMGEN_N_CATS : 0;
+			for (int q = q0; st == TS_OK && q < q1; q++) { /* -1: no per-class request */
+				st = simgen_trace_line_query(cfg, &set.scenes[i], q, &b, err);
+				simgen_buf_putc(&b, '\n');
+			}
 		}
 		if (st == TS_OK)
 			st = rn_write_buf(dir, "traces.jsonl", &b, err);

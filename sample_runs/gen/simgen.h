@@ -225,6 +225,7 @@ typedef struct simgen_run_cfg {
 	int early_stop_n;          /* ... after this many records */
 	const int *images;         /* the scenes this run has a trace for (NULL: all) */
 	size_t n_images;
+	int per_class;             /* one trace per (scene, category): Moondream's requests */
 } simgen_run_cfg;
 
 /* 1 when run cfg writes a trace for scene id. */
@@ -238,6 +239,11 @@ const char *simgen_prompt(const simgen_run_cfg *cfg);
 /* One trace line (no newline) for scene sc under run cfg. */
 ts_status simgen_trace_line(const simgen_run_cfg *cfg, const simgen_scene *sc,
                             simgen_buf *out, ts_error *err);
+/* The same for a per-class request (Moondream: one request per class):
+ * query is a category index, the model lists that category only and the
+ * prompt is "Detect: <class>"; -1 = simgen_trace_line. */
+ts_status simgen_trace_line_query(const simgen_run_cfg *cfg, const simgen_scene *sc, int query,
+                                  simgen_buf *out, ts_error *err);
 /* run.json of a run. */
 void      simgen_run_json(const simgen_run_cfg *cfg, simgen_buf *out);
 

@@ -351,6 +351,53 @@ static void test_check(void **state)
 	assert_int_equal(c.reversed, 0); /* points are never reversed */
 }
 
+/* --coords auto on a run mixing syntaxes: each record in its own syntax's
+ * convention; the summary names both, the warning counts each record against
+ * its own range and names every convention. */
+static void test_check_mixed(void **state)
+{
+	(void)state;
+	coords_opts o;
+	coords_opts_default(&o);
+	coords_check c;
+	char buf[768];
+	coords_check_init(&c);
+	/* qwen3 [1200,10,1500,20]: above 1000, and 1200/1000*640 = 768 > 640
+	 * outside; gemini [10,20,30,40] (y first): fits */
+	record px = rec(REC_KEY_BBOX_2D, 1200, 10, 1500, 20);
+	record g = rec(REC_KEY_BOX_2D, 10, 20, 30, 40);
+	coords_check_add(&c, &px, &o, 640, 480);
+	coords_check_add(&c, &g, &o, 640, 480);
+	coords_check_add(&c, &g, &o, 640, 480);
+	coords_check_summary(&c, buf, sizeof buf);
+	assert_string_equal(buf, "bbox_2d (Qwen2.5/3-VL) 1 record, box_2d (Gemini) 2 records; "
+	                         "convention qwen3 (relative 0-1000, x first), gemini (relative "
+	                         "0-1000, y first)");
+	assert_int_equal(c.above, 1);
+	assert_int_equal(c.above_qwen3, 1);
+	assert_int_equal(c.outside, 1);
+	assert_int_equal(coords_check_warning(&c, buf, sizeof buf), 1);
+	assert_string_equal(buf, "coordinates may not fit conventions qwen3, gemini (each record in "
+	                         "its syntax's): 1 of 3 records have values above their convention's "
+	                         "range (Qwen2.5-VL absolute pixels? try --coords qwen25); 1 of 3 "
+	                         "boxes reach outside the image");
+	/* a 0-1 bbox_2d beside Moondream's own 0-1 objects: the bbox_2d one is
+	 * the evidence (1 of the 1 records under a wider convention) */
+	coords_check_init(&c);
+	record u = rec(REC_KEY_BBOX_2D, 0.1, 0.2, 0.3, 0.4);
+	record mo = rec(REC_KEY_MINMAX, 0.1, 0.2, 0.3, 0.4);
+	coords_check_add(&c, &u, &o, 640, 480);
+	coords_check_add(&c, &mo, &o, 640, 480);
+	assert_int_equal(c.le1, 1);
+	assert_int_equal(c.le1_of, 1);
+	assert_int_equal(coords_check_warning(&c, buf, sizeof buf), 1);
+	assert_non_null(strstr(buf, "all 1 records under conventions wider than 0-1 have every value <= 1"));
+	/* the gemini records alone: no warning */
+	coords_check_init(&c);
+	coords_check_add(&c, &g, &o, 640, 480);
+	assert_int_equal(coords_check_warning(&c, buf, sizeof buf), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_to_box),
 		cmocka_unit_test(test_new_conventions),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_check_mixed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

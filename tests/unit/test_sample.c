@@ -12,11 +12,13 @@
 
 #include "sample.h"
 
-/* Builds a native trace line from tokens and parses it. */
-static trace *mk(const char *finish, const char *const *toks, size_t n)
+/* Builds a native trace line from tokens and parses it (prompt: NULL none). */
+static trace *mk_p(const char *finish, const char *prompt, const char *const *toks, size_t n)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "image_id", 1);
+	if (prompt)
+		cJSON_AddStringToObject(o, "prompt", prompt);
 	cJSON_AddStringToObject(o, "finish_reason", finish);
 	cJSON *a = cJSON_AddArrayToObject(o, "tokens");
 	for (size_t i = 0; i < n; i++) {
@@ -34,6 +36,11 @@ static trace *mk(const char *finish, const char *const *toks, size_t n)
 	assert_int_equal(trace_parse_line(s, strlen(s), &lim, &t, &err), TS_OK);
 	free(s);
 	return t;
+}
+
+static trace *mk(const char *finish, const char *const *toks, size_t n)
+{
+	return mk_p(finish, NULL, toks, n);
 }
 
 static sample *analyze(const trace *t, double w, double h)
@@ -205,6 +212,117 @@ static void test_loc_truncated(void **state)
 	trace_free(t);
 }
 
+/* Moondream's prompt grammar: "Detect: X" / "Point: X", the word in any
+ * case, white space around trimmed, one line. */
+static void test_prompt_query(void **state)
+{
+	(void)state;
+	const char *q;
+	size_t n;
+	assert_true(sample_prompt_query("\n\nDetect: bird nest\n\n", &q, &n));
+	assert_int_equal(n, 9);
+	assert_memory_equal(q, "bird nest", 9);
+	assert_true(sample_prompt_query("point:insulator", &q, &n));
+	assert_int_equal(n, 9);
+	assert_memory_equal(q, "insulator", 9);
+	assert_false(sample_prompt_query("Detect:   ", &q, &n));          /* no object */
+	assert_false(sample_prompt_query("Detect: a\nOutput JSON", &q, &n)); /* two lines */
+	assert_false(sample_prompt_query("Detect every insulator.", &q, &n)); /* no colon */
+	assert_false(sample_prompt_query("Please detect: a", &q, &n));     /* not at the start */
+	assert_false(sample_prompt_query(NULL, &q, &n));
+}
+
+/* A Moondream answer to "Detect: insulator" on a 100x100 image whose ground
+ * truth holds insulators A [10,10,20,20] and B [50,50,60,60] (COCO x,y,w,h)
+ * and damper C [80,80,10,10].  Records (0-1, x first): r0 0.10,0.10,0.30,0.30
+ * = A exactly (TP), r1 0.80,0.80,0.90,0.90 = C's box but the request asked
+ * for insulators (FP: C is a damper), r2 = r0 again (a duplicate: FP).
+ * Counted per class: TP 1, FP 2, FN 1 (B; C is not an insulator and does not
+ * count).  Without the query the labels are "" and match nothing: TP 0, FP 3,
+ * FN 3. */
+static void test_moondream_query(void **state)
+{
+	(void)state;
+	static const char gtj[] =
+		"{\"images\": [{\"id\": 1, \"file_name\": \"a.png\", \"width\": 100, \"height\": 100}],"
+		" \"categories\": [{\"id\": 1, \"name\": \"insulator\"}, {\"id\": 2, \"name\": \"damper\"}],"
+		" \"annotations\": ["
+		"{\"id\": 1, \"image_id\": 1, \"category_id\": 1, \"bbox\": [10, 10, 20, 20]},"
+		"{\"id\": 2, \"image_id\": 1, \"category_id\": 1, \"bbox\": [50, 50, 10, 10]},"
+		"{\"id\": 3, \"image_id\": 1, \"category_id\": 2, \"bbox\": [80, 80, 10, 10]}]}";
+	gt *g = NULL;
+	ts_error err;
+	assert_int_equal(gt_load_buffer(gtj, strlen(gtj), "gt.json", &g, NULL, &err), TS_OK);
+	const gt_image *img = gt_find_image_id(g, 1);
+	assert_non_null(img);
+	const char *toks[] = { "{\"objects\": [",
+	                       "{\"x_min\": 0.1, \"y_min\": 0.1, \"x_max\": 0.3, \"y_max\": 0.3}", ", ",
+	                       "{\"x_min\": 0.8, \"y_min\": 0.8, \"x_max\": 0.9, \"y_max\": 0.9}", ", ",
+	                       "{\"x_min\": 0.1, \"y_min\": 0.1, \"x_max\": 0.3, \"y_max\": 0.3}", "]}" };
+	analysis_opts o;
+	analysis_opts_default(&o);
+	policy off;
+	assert_int_equal(policy_parse("off", &off, &err), TS_OK);
+	for (int with = 0; with < 2; with++) {
+		trace *t = mk_p("stop", with ? "Detect: insulator" : "Find the insulators.", toks, N(toks));
+		sample *s = NULL;
+		assert_int_equal(sample_analyze(t, g, img, 0, 0, &o, &s, &err), TS_OK);
+		assert_int_equal(sample_n_records(s), 3);
+		assert_int_equal(sample_records(s)[0].label_len, 0); /* the model wrote no label */
+		size_t ql;
+		int fq;
+		if (with) {
+			assert_string_equal(sample_query(s, &ql), "insulator");
+			assert_int_equal(ql, 9);
+			assert_int_equal(sample_gt_cat(s), 0);
+			assert_string_equal(sample_rec_label(s, 1, &fq), "insulator");
+			assert_int_equal(fq, 1);
+			assert_int_equal(sample_rec_label_len(s, 1), 9);
+		} else {
+			assert_null(sample_query(s, &ql));
+			assert_int_equal(sample_gt_cat(s), -1);
+			assert_string_equal(sample_rec_label(s, 1, &fq), "");
+			assert_int_equal(fq, 0);
+		}
+		const sample_rec *ri = sample_rec_info(s);
+		assert_int_equal(ri[0].cat, with ? 0 : -1);
+		assert_int_equal(ri[0].match[0], with ? MATCH_TP : MATCH_FP);
+		assert_int_equal(ri[1].match[0], MATCH_FP);
+		sample_outcome oc = sample_outcome_for(s, &off);
+		assert_int_equal(oc.counts[0].tp, with ? 1 : 0);
+		assert_int_equal(oc.counts[0].fp, with ? 2 : 3);
+		assert_int_equal(oc.counts[0].fn, with ? 1 : 3);
+		/* dedup drops r2 and matches again: per class TP 1, FP 1, FN 1 */
+		policy dd;
+		assert_int_equal(policy_parse("dedup", &dd, &err), TS_OK);
+		oc = sample_outcome_for(s, &dd);
+		assert_int_equal(oc.counts[0].tp, with ? 1 : 0);
+		assert_int_equal(oc.counts[0].fp, with ? 1 : 2);
+		assert_int_equal(oc.counts[0].fn, with ? 1 : 3);
+		sample_free(s);
+		trace_free(t);
+	}
+	/* the run's request (run.json "object") when the prompt is none; a
+	 * prompt's own request wins: "Detect: damper" -> r1 = C is the TP, only C
+	 * counts: TP 1, FP 2, FN 0 */
+	o.object = "insulator";
+	for (int own = 0; own < 2; own++) {
+		trace *t = mk_p("stop", own ? "Detect: damper" : NULL, toks, N(toks));
+		sample *s = NULL;
+		assert_int_equal(sample_analyze(t, g, img, 0, 0, &o, &s, &err), TS_OK);
+		assert_string_equal(sample_query(s, NULL), own ? "damper" : "insulator");
+		assert_int_equal(sample_gt_cat(s), own ? 1 : 0);
+		sample_outcome oc = sample_outcome_for(s, &off);
+		assert_int_equal(oc.counts[0].tp, 1);
+		assert_int_equal(oc.counts[0].fp, 2);
+		assert_int_equal(oc.counts[0].fn, own ? 0 : 1);
+		assert_int_equal(sample_rec_info(s)[1].match[0], own ? MATCH_TP : MATCH_FP);
+		sample_free(s);
+		trace_free(t);
+	}
+	gt_free(g);
+}
+
 static void test_iou_list(void **state)
 {
 	(void)state;
@@ -230,6 +348,8 @@ int main(void)
 		cmocka_unit_test(test_loc_list),
 		cmocka_unit_test(test_loc_truncated),
 		cmocka_unit_test(test_iou_list),
+		cmocka_unit_test(test_prompt_query),
+		cmocka_unit_test(test_moondream_query),
 	};
 	return cmocka_run_group_tests_name("sample", tests, NULL, NULL);
 }

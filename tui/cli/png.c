@@ -178,6 +178,7 @@ int png_job_prepare(const png_req *o, png_job *j)
 	}
 	if (!o->coords_set && j->ri->coords != COORDS_AUTO)
 		an.coords.kind = j->ri->coords;
+	an.object = j->ri->object;
 	const char *gt_path = o->gt_path ? o->gt_path : j->ri->gt_path;
 	if (gt_path) {
 		size_t skipped = 0;
