@@ -184,7 +184,7 @@ static void test_live_repeat_stop(void **st)
 	trace *t = NULL;
 	assert_int_equal(trace_parse_line(line.p, line.len - 1, NULL, &t, &e), TS_OK);
 	assert_int_equal(trace_get_format(t), TRACE_FMT_OPENAI_CHAT);
-	assert_int_equal(trace_get_finish(t), TRACE_FINISH_STOP);
+	assert_int_equal(trace_get_finish(t), TRACE_FINISH_POLICY); /* read back as a live stop */
 	assert_int_equal(trace_n_steps(t), 14);
 	int64_t id = 0;
 	assert_true(trace_image_id(t, &id));
