@@ -992,6 +992,7 @@ static cJSON *metrics_json(const run_metrics *m, int with_f1)
 	cJSON_AddNumberToObject(o, "closed", (double)m->closed);
 	cJSON_AddNumberToObject(o, "truncated", (double)m->truncated);
 	cJSON_AddNumberToObject(o, "malformed", (double)m->malformed);
+	cJSON_AddNumberToObject(o, "stopped", (double)m->stopped);
 	cJSON_AddNumberToObject(o, "termination_rate", m->termination_rate);
 	cJSON_AddNumberToObject(o, "tokens", (double)m->tokens);
 	if (with_f1) {

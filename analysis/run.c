@@ -259,6 +259,7 @@ void run_metrics_add(run_metrics *m, const sample_outcome *o)
 	m->closed += o->term == TERM_CLOSED;
 	m->truncated += o->term == TERM_TRUNCATED;
 	m->malformed += o->term == TERM_MALFORMED;
+	m->stopped += o->term == TERM_STOPPED;
 	m->tokens += o->tokens;
 	for (size_t j = 0; j < m->n_iou; j++) {
 		m->counts[j].tp += o->counts[j].tp;
@@ -270,7 +271,7 @@ void run_metrics_add(run_metrics *m, const sample_outcome *o)
 void run_metrics_finish(run_metrics *m)
 {
 	m->duplicate_rate = m->records ? (double)m->duplicates / (double)m->records : 0.0;
-	m->termination_rate = m->samples ? (double)m->closed / (double)m->samples : 0.0;
+	m->termination_rate = m->samples ? (double)(m->closed + m->stopped) / (double)m->samples : 0.0;
 	for (size_t j = 0; j < m->n_iou; j++)
 		m->prf[j] = metrics_prf_from(&m->counts[j]);
 }

@@ -43,8 +43,10 @@ void      run_info_free(run_info *r);
 /* The study's aggregate ("M" in report --json). */
 typedef struct run_metrics {
 	size_t samples, records, duplicates, max_repeat, samples_with_duplicates;
-	size_t closed, truncated, malformed, tokens;
-	double duplicate_rate, termination_rate; /* filled by run_metrics_finish */
+	size_t closed, truncated, malformed, stopped, tokens;
+	/* filled by run_metrics_finish; termination_rate = (closed + stopped) /
+	 * samples (termination_ended) */
+	double duplicate_rate, termination_rate;
 	size_t n_iou;
 	double iou[TS_MAX_IOU];
 	metrics_counts counts[TS_MAX_IOU];

@@ -29,12 +29,14 @@ struct sample {
 	analysis_opts opts;
 };
 
-static const char *const term_names[] = { "closed", "truncated", "malformed" };
+static const char *const term_names[] = { "closed", "truncated", "malformed", "stopped" };
 
 const char *termination_name(termination t)
 {
-	return (unsigned)t <= TERM_MALFORMED ? term_names[t] : "?";
+	return (unsigned)t <= TERM_STOPPED ? term_names[t] : "?";
 }
+
+int termination_ended(termination t) { return t == TERM_CLOSED || t == TERM_STOPPED; }
 
 void analysis_opts_default(analysis_opts *o)
 {
@@ -106,6 +108,8 @@ static termination classify(const trace *t, const recparse *p)
 	trace_finish f = trace_get_finish(t);
 	if (f == TRACE_FINISH_LENGTH)
 		return TERM_TRUNCATED;
+	if (f == TRACE_FINISH_POLICY)
+		return TERM_STOPPED;
 	if (recparse_closed(p) && !recparse_junk(p))
 		return TERM_CLOSED;
 	return TERM_MALFORMED;
@@ -140,7 +144,7 @@ ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,
 	}
 	trace_finish fin = trace_get_finish(t);
 	recparse_finish(s->parser, s->n_steps ? (uint32_t)(s->n_steps - 1) : 0,
-	                fin != TRACE_FINISH_LENGTH);
+	                fin != TRACE_FINISH_LENGTH && fin != TRACE_FINISH_POLICY);
 	s->recs = recparse_records(s->parser);
 	s->n = recparse_count(s->parser);
 	s->key = recparse_key(s->parser);
@@ -331,7 +335,7 @@ sample_outcome sample_outcome_for(const sample *s, const policy *p)
 	sample_outcome oc;
 	memset(&oc, 0, sizeof oc);
 	oc.cut = policy_apply(p, s->recs, s->n, s->rep.first_dup);
-	oc.term = oc.cut.fired ? TERM_CLOSED : s->term;
+	oc.term = oc.cut.fired ? TERM_STOPPED : s->term;
 	oc.tokens = oc.cut.fired ? (size_t)oc.cut.stop_step + 1 : s->n_steps;
 	if (oc.cut.drop_dups) {
 		/* dedup keeps the first occurrences of recs[0..kept) (kept == n):

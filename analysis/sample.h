@@ -5,10 +5,15 @@
  *   closed     the list was closed ("]" for JSON; end of stream for loc lists)
  *              and the model stopped by itself
  *   truncated  finish_reason "length" (token limit)
+ *   stopped    a stop policy ended the list: tailscope capture closed the
+ *              stream live (the trace's finish is TRACE_FINISH_POLICY), so
+ *              neither the model closed it nor the token limit cut it
  *   malformed  the model stopped by itself but the list never closed or held
  *              junk between records (also: unknown finish reason and no close)
- * Under a policy that fires, the sample counts as closed, and tokens =
- * stop_step + 1; otherwise tokens = all steps.
+ * Under a policy that fires (repeat_stop, budget, near_dup) the sample is
+ * "stopped" too, and tokens = stop_step + 1; otherwise tokens = all steps and
+ * the termination is the trace's own.  A live capture's trace and the replay
+ * of the same policy on the full recording therefore agree.
  *
  * Matching is greedy in output order, so a record's match state does not
  * depend on records after it: a policy's kept prefix keeps the states computed
@@ -35,9 +40,14 @@ typedef enum {
 	TERM_CLOSED = 0,
 	TERM_TRUNCATED,
 	TERM_MALFORMED,
+	TERM_STOPPED,
 } termination;
 
-const char *termination_name(termination t); /* "closed", "truncated", "malformed" */
+/* "closed", "truncated", "malformed", "stopped" */
+const char *termination_name(termination t);
+/* The termination rate counts these: the list ended cleanly, by the model
+ * (closed) or by a stop policy (stopped) — not truncated, not malformed. */
+int termination_ended(termination t);
 
 typedef struct analysis_opts {
 	coords_opts coords;

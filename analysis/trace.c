@@ -8,6 +8,7 @@
 #include "trace.h"
 #include "trace_int.h"
 #include "json_util.h"
+#include "policy.h"
 
 #include <cJSON.h>
 #include <math.h>
@@ -110,6 +111,7 @@ const char *trace_finish_name(trace_finish f)
 	switch (f) {
 	case TRACE_FINISH_STOP: return "stop";
 	case TRACE_FINISH_LENGTH: return "length";
+	case TRACE_FINISH_POLICY: return "policy";
 	case TRACE_FINISH_UNKNOWN: break;
 	}
 	return "unknown";
@@ -695,6 +697,21 @@ static trace_finish map_finish_reason(const cJSON *f)
 	return TRACE_FINISH_UNKNOWN;
 }
 
+/* tailscope capture's own stop: "stop" + stop_reason naming a stopping
+ * policy + capture.stop_step (trace.h). */
+static trace_finish capture_finish(trace_finish f, const cJSON *root, const cJSON *ch0)
+{
+	const cJSON *sr = get(ch0, "stop_reason");
+	if (f != TRACE_FINISH_STOP || !cJSON_IsString(sr) ||
+	    !cJSON_IsNumber(get(get(root, "capture"), "stop_step")))
+		return f;
+	static const policy_kind stopping[] = { POLICY_REPEAT_STOP, POLICY_BUDGET, POLICY_NEAR_DUP };
+	for (size_t i = 0; i < sizeof stopping / sizeof stopping[0]; i++)
+		if (!strcmp(sr->valuestring, policy_kind_name(stopping[i])))
+			return TRACE_FINISH_POLICY;
+	return f;
+}
+
 static trace_finish llamacpp_finish(const cJSON *o)
 {
 	const cJSON *st = get(o, "stop_type");
@@ -818,7 +835,7 @@ static ts_status parse_chat(pctx *c, const cJSON *o, trace_format fmt, const cha
 	if (!cJSON_IsObject(ch0))
 		return ts_error_set(c->err, TS_ERR_FORMAT, "%schoices[0] is not an object", prefix);
 	c->t->fmt = c->t->container = fmt;
-	c->t->finish = map_finish_reason(get(ch0, "finish_reason"));
+	c->t->finish = capture_finish(map_finish_reason(get(ch0, "finish_reason")), o, ch0);
 	const cJSON *content = get(get(ch0, "logprobs"), "content");
 	if (content) {
 		snprintf(where, sizeof where, "%schoices[0].logprobs.content", prefix);

@@ -73,7 +73,12 @@
  *   or "stop_sequence" -> STOP, "length" -> LENGTH, else UNKNOWN; llama.cpp
  *   stop_type eos/word -> STOP, limit -> LENGTH, or the old
  *   stopped_eos/stopped_word/stopped_limit booleans; "stop": true alone ->
- *   UNKNOWN.  vLLM's "stop_reason" does not change it.
+ *   UNKNOWN.  vLLM's "stop_reason" does not change it, except for the
+ *   lines tailscope capture writes when a live policy closed the stream:
+ *   finish_reason "stop", choices[0].stop_reason one of the stopping
+ *   policies' names (policy_kind_name: "repeat_stop", "budget", "near_dup")
+ *   AND a numeric top-level "capture"."stop_step" -> POLICY.  Either alone
+ *   (a server's stop string that happens to read "budget") stays STOP.
  * - Batch: "error" non-null or status_code != 200 -> TS_ERR_FORMAT "batch
  *   request failed ...".
  * - Image reference: "image_id" (integer, or a string of digits; any other
@@ -103,6 +108,7 @@ typedef enum {
 	TRACE_FINISH_UNKNOWN = 0,
 	TRACE_FINISH_STOP,   /* model ended by itself (EOS, stop word) */
 	TRACE_FINISH_LENGTH, /* hit the token limit */
+	TRACE_FINISH_POLICY, /* ended by a live stop policy (tailscope capture) */
 } trace_finish;
 
 typedef enum {
@@ -158,7 +164,7 @@ ts_status trace_parse_line(const char *line, size_t len, const trace_limits *lim
 trace_format       trace_get_format(const trace *t);    /* TRACE_FMT_TEXT for pseudo-steps */
 trace_format       trace_get_container(const trace *t); /* what it was read from; never TEXT */
 const char        *trace_format_name(trace_format f); /* "native", "openai", ... */
-const char        *trace_finish_name(trace_finish f); /* "stop", "length", "unknown" */
+const char        *trace_finish_name(trace_finish f); /* "stop", "length", "policy", "unknown" */
 trace_finish       trace_get_finish(const trace *t);
 size_t             trace_n_steps(const trace *t);
 const trace_step  *trace_steps(const trace *t);

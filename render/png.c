@@ -1,5 +1,6 @@
 /* png.c — PNG encoding (stb_image_write) and atomic file output. */
 #include "render.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,21 +66,6 @@ ts_status render_png_encode(const render_image *img, uint8_t **buf, size_t *len,
 	return TS_OK;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static void fsync_dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -133,7 +119,7 @@ ts_status render_png_write(const render_image *img, const char *path, ts_error *
 	if (fchmod(fd, 0666 & ~um) != 0) {
 		what = "chmod";
 		e = errno;
-	} else if (write_all(fd, buf, len) != 0) {
+	} else if (fdio_write_all(fd, buf, len) != 0) {
 		what = "write";
 		e = errno;
 	} else if (fsync(fd) != 0) {

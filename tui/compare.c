@@ -147,7 +147,10 @@ static void classify(compare_row *r, const slist_item *a, const slist_item *b)
 			f |= COMPARE_WORSE_DUPS;
 		else if (r->d_dups < 0)
 			f |= COMPARE_BETTER_DUPS;
-		int ca = a->term == SLIST_TERM_CLOSED, cb = b->term == SLIST_TERM_CLOSED;
+		/* ended cleanly: closed by the model or stopped by a policy
+		 * (analysis' termination_ended) */
+		int ca = a->term == SLIST_TERM_CLOSED || a->term == SLIST_TERM_STOPPED;
+		int cb = b->term == SLIST_TERM_CLOSED || b->term == SLIST_TERM_STOPPED;
 		if (ca && !cb)
 			f |= COMPARE_WORSE_TERM;
 		else if (!ca && cb)

@@ -72,9 +72,9 @@ static void run_rows(mtab *t, const session_run *r, size_t pol)
 	mrow(t, "duplicate rate", a, b);
 	mrow_zu(t, "max repeat", mo->max_repeat, mn->max_repeat);
 	mrow_zu(t, "samples with duplicates", mo->samples_with_duplicates, mn->samples_with_duplicates);
-	snprintf(a, sizeof a, "%zu/%zu/%zu", mo->closed, mo->truncated, mo->malformed);
-	snprintf(b, sizeof b, "%zu/%zu/%zu", mn->closed, mn->truncated, mn->malformed);
-	mrow(t, "closed/truncated/malformed", a, b);
+	snprintf(a, sizeof a, "%zu/%zu/%zu/%zu", mo->closed, mo->truncated, mo->malformed, mo->stopped);
+	snprintf(b, sizeof b, "%zu/%zu/%zu/%zu", mn->closed, mn->truncated, mn->malformed, mn->stopped);
+	mrow(t, "closed/trunc/malf/stopped", a, b);
 	mrow_zu(t, "tokens", mo->tokens, mn->tokens);
 	for (size_t j = 0; r->g && j < r->an.n_iou; j++) {
 		snprintf(nm, sizeof nm, "P/R/F1 @%.2g", r->an.iou[j]);

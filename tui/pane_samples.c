@@ -18,6 +18,9 @@ static void term_badge(const ui *u, const slist_item *it, const char **txt, attr
 	} else if (it->term == SLIST_TERM_CLOSED) {
 		*txt = "C";
 		*a = draw_ca(u, CP_CLOSED, 0, A_NORMAL);
+	} else if (it->term == SLIST_TERM_STOPPED) {
+		*txt = "S";
+		*a = draw_ca(u, CP_CLOSED, 0, A_NORMAL);
 	} else if (it->term == SLIST_TERM_TRUNCATED) {
 		*txt = "T";
 		*a = draw_ca(u, CP_TRUNC, A_BOLD, A_BOLD);

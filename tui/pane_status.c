@@ -25,7 +25,7 @@ static void main_parts(const ui *u, const ui_frame *f, status_parts *p)
 	}
 	snprintf(p->step, sizeof p->step, "step %ld/%ld", v->rp.cursor + 1, replay_len(&v->rp));
 	if (v->rp.policy_on && v->rp.fired)
-		snprintf(p->term, sizeof p->term, "closed (%s)", f->rs_on ? "repeat-stop" : f->pol_name);
+		snprintf(p->term, sizeof p->term, "stopped (%s)", f->rs_on ? "repeat-stop" : f->pol_name);
 	else
 		snprintf(p->term, sizeof p->term, "%s", termination_name(sample_termination(v->s)));
 	(void)u;

@@ -21,7 +21,8 @@ static void diff_badges(const slist_item *it, int has_gt, char *out, size_t outs
 		snprintf(out, outsz, "%*s", DIFF_BW, "error");
 		return;
 	}
-	const char *t = it->term == SLIST_TERM_CLOSED ? "C" : it->term == SLIST_TERM_TRUNCATED ? "T" : "M";
+	const char *t = it->term == SLIST_TERM_CLOSED ? "C" : it->term == SLIST_TERM_TRUNCATED ? "T" :
+	                it->term == SLIST_TERM_STOPPED ? "S" : "M";
 	char hits[16];
 	if (has_gt && it->has_f1)
 		snprintf(hits, sizeof hits, "%zu", it->hits);

@@ -317,6 +317,8 @@ static void fill_item(slist_item *it, const trace *t, const sample *s, size_t li
 	it->dups = rep->duplicates;
 	it->max_repeat = rep->max_repeat;
 	it->tokens = sample_n_steps(s);
+	_Static_assert((int)SLIST_TERM_STOPPED == (int)TERM_STOPPED &&
+	               (int)SLIST_TERM_MALFORMED == (int)TERM_MALFORMED, "slist_term mirrors termination");
 	it->term = (int)sample_termination(s);
 	it->has_f1 = 0;
 	if (sample_has_gt(s)) {

@@ -16,6 +16,7 @@ typedef enum {
 	SLIST_TERM_CLOSED = 0,    /* same values as analysis' termination */
 	SLIST_TERM_TRUNCATED = 1,
 	SLIST_TERM_MALFORMED = 2,
+	SLIST_TERM_STOPPED = 3,   /* a live stop policy ended it (capture) */
 } slist_term;
 
 typedef struct slist_item {

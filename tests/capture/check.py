@@ -15,6 +15,12 @@ subcommand exits 0 when the check holds, else prints why and exits 1.
                                  client go away after between stop+1 and
                                  stop+1+SLACK token events, before the end
   report-equal A.json B.json KEY runs[0][KEY] of two `report --json` equal
+  report-terms A.json KA B.json KB [tokens] [STOPPED]  the termination
+                                 counts (samples, closed, truncated,
+                                 malformed, stopped, termination_rate; with
+                                 "tokens" also tokens) of runs[0][KA] and
+                                 runs[0][KB] equal, and A's stopped count is
+                                 > 0 (or exactly STOPPED when given)
 """
 import json
 import math
@@ -159,6 +165,19 @@ def main():
         if x != y:
             fail("report %s differs:\n%s\n%s" % (a[3], json.dumps(x, sort_keys=True)[:2000],
                                                  json.dumps(y, sort_keys=True)[:2000]))
+    elif a[0] == "report-terms":
+        x = json.load(open(a[1]))["runs"][0][a[2]]
+        y = json.load(open(a[3]))["runs"][0][a[4]]
+        keys = ["samples", "closed", "truncated", "malformed", "stopped", "termination_rate"]
+        rest = a[5:]
+        if rest and rest[0] == "tokens":
+            keys.append("tokens")
+            rest = rest[1:]
+        dx = {k: x.get(k) for k in keys}
+        dy = {k: y.get(k) for k in keys}
+        want = int(rest[0]) if rest else None
+        if dx != dy or not dx["stopped"] or (want is not None and dx["stopped"] != want):
+            fail("termination differs (or nothing stopped):\n%s\n%s" % (dx, dy))
     else:
         fail("unknown subcommand " + a[0])
 

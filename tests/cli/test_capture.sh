@@ -100,6 +100,28 @@ check "the server saw the client disconnect right after the stop step (a: 141, c
 check "report on the live capture equals report --policy repeat_stop on the full recording" \
 	chk report-equal "$tmp/rs.json" "$tmp/full_rs.json" repeat_stop
 check "summary names the stops" grep -q 'policy repeat_stop: 2 stops fired' "$tmp/rs.err"
+"$BIN" report --json "$tmp/rs" >"$tmp/rs_off.json"
+check "live repeat_stop run, policy off: a and c are 'stopped' (not 'malformed'); termination and tokens equal --policy repeat_stop replayed on the recording" \
+	chk report-terms "$tmp/rs_off.json" off "$tmp/full_rs.json" repeat_stop tokens 2
+"$BIN" report "$tmp/rs" >"$tmp/rs_off.txt"
+check "report table: stopped row" grep -Eq '^  stopped +2 +2$' "$tmp/rs_off.txt"
+"$BIN" report --csv "$tmp/rs" >"$tmp/rs_off.csv" 2>/dev/null
+check "report --csv: a.png and c.png are stopped under policy off" \
+	sh -c "grep -c ',stopped,' '$tmp/rs_off.csv' | grep -qx 2"
+if command -v tmux >/dev/null 2>&1; then
+	# the debugger's samples pane on the live run: badge S for a (id 1) and c (id 3)
+	sock=tscap$$
+	tmux -L "$sock" new-session -d -x 120 -y 30 "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 NO_COLOR=1 $BIN '$tmp/rs'"
+	i=0
+	while [ $i -lt 100 ] && ! tmux -L "$sock" capture-pane -p 2>/dev/null | grep -Eq '^5 +[0-9]+ +[0-9]+ +×[0-9]+ +C '; do
+		sleep 0.2; i=$((i + 1))
+	done
+	tmux -L "$sock" capture-pane -p >"$tmp/rs_tui.txt" 2>/dev/null
+	tmux -L "$sock" kill-server 2>/dev/null
+	check "debugger on the live run: badge S (stopped) for samples 1 and 3, C for the others" \
+		sh -c "grep -Eq '^1 +4 +1 +×2 +S ' '$tmp/rs_tui.txt' && grep -Eq '^3 +3 +1 +×2 +S ' '$tmp/rs_tui.txt' &&
+			grep -Ec '^[245] +[0-9]+ +0 +×[01] +C ' '$tmp/rs_tui.txt' | grep -qx 3"
+fi
 
 # ---- budget:2 live (cut known once record 3 completes, trace truncated at record 2) ----
 cap "$tmp/b2" --policy budget:2 -q 2>/dev/null
@@ -107,6 +129,10 @@ cap "$tmp/b2" --policy budget:2 -q 2>/dev/null
 "$BIN" report --json --policy budget:2 "$F/full" >"$tmp/full_b2.json"
 check "budget:2 live equals report --policy budget:2 on the recording" \
 	chk report-equal "$tmp/b2.json" "$tmp/full_b2.json" budget:2
+"$BIN" report --json "$tmp/b2" >"$tmp/b2_off.json"
+# (tokens differ: the live trace runs to the step that completes record 3)
+check "budget:2 live, policy off: termination equals the budget:2 replay (stopped, not malformed)" \
+	chk report-terms "$tmp/b2_off.json" off "$tmp/full_b2.json" budget:2
 
 # ---- Ctrl-C mid-run loses only the request in flight; --resume completes it ----
 : >"$tmp/rec.log"

@@ -12,7 +12,9 @@
 #              duplicates 2, max_repeat 3, tail_start 1, repeat_stop fires at 31.
 #   off:         records 5, dups 2, rate 0.400, max 3, closed 1, truncated 1,
 #                tokens 5+51 = 56; TP 3 FP 2 FN 0 -> P 0.6 R 1 F1 0.750
-#   repeat_stop: records 3, dups 0, rate 0.000, max 1, closed 2, truncated 0,
+#   repeat_stop: records 3, dups 0, rate 0.000, max 1, closed 1, stopped 1
+#                (line 2: the policy ended it), truncated 0, termination
+#                rate (closed + stopped) / samples = 1.000,
 #                tokens 5+32 = 37; TP 3 FP 0 FN 0 -> F1 1.000
 BIN=${BIN:-${BUILD:-build}/tailscope}
 D=tests/data/report
@@ -38,7 +40,8 @@ check "records off/repeat_stop" row "$tmp/out" records 5 3
 check "duplicates" row "$tmp/out" duplicates 2 0
 check "duplicate_rate" row "$tmp/out" duplicate_rate 0.400 0.000
 check "max_repeat" row "$tmp/out" max_repeat 3 1
-check "closed" row "$tmp/out" closed 1 2
+check "closed" row "$tmp/out" closed 1 1
+check "stopped: the list repeat_stop ended" row "$tmp/out" stopped 0 1
 check "truncated" row "$tmp/out" truncated 1 0
 check "termination_rate" row "$tmp/out" termination_rate 0.500 1.000
 check "tokens" row "$tmp/out" tokens 56 37
@@ -70,7 +73,9 @@ check "policies: header, dedup marked" grep -Eq '^ +off +repeat_stop +budget:2 +
 check "policies: records" row "$tmp/out" records 8 4 4 2 5
 check "policies: tokens" row "$tmp/out" tokens 19 12 8 8 19
 check "policies: duplicates" row "$tmp/out" duplicates 3 0 1 0 0
-check "policies: closed" row "$tmp/out" closed 1 2 2 2 1
+check "policies: closed" row "$tmp/out" closed 1 0 0 0 1
+check "policies: stopped (each stopping policy fires on both; dedup stops nothing)" row "$tmp/out" stopped 0 2 2 2 0
+check "policies: termination_rate = (closed + stopped) / samples" row "$tmp/out" termination_rate 0.500 1.000 1.000 1.000 0.500
 check "policies: F1@0.3 near_dup differs from repeat_stop" row "$tmp/out" "F1@0.3" 0.769 0.889 0.889 0.571 1.000
 check "policies: tp/fp/fn" grep -Eq '^    tp / fp / fn +5/3/0 +4/0/1 +4/0/1 +2/0/3 +5/0/0$' "$tmp/out"
 check "policies: AP@0.5" grep -Eq '^  AP@0.5 \(mean score\) +0.975 +0.876 +0.500 +0.252 +1.000$' "$tmp/out"

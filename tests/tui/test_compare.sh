@@ -79,14 +79,14 @@ check "Esc: leaves the comparison too" wait_for cmp "tui-fixture-c [2/2] │ sam
 # o cycles the policy, r stays the repeat-stop switch (line 1 of run-c:
 # cat, dog, dog; record 3 completes at step 34)
 keys cmp o
-check "o: repeat_stop -> status repeat-stop: on" wait_for cmp "step 34/34 │ repeat-stop: on │ closed (repeat-stop)"
+check "o: repeat_stop -> status repeat-stop: on" wait_for cmp "step 34/34 │ repeat-stop: on │ stopped (repeat-stop)"
 keys cmp o
 check "o: budget:2 (from run-c's run.json) named in the status bar" \
 	wait_for cmp "repeat-stop: off │ policy: budget:2"
 check "o: budget:2 stops after record 2 (step 23)" wait_for cmp "step 23/23"
 check "o: budget:2's cut line in the records pane" wait_for cmp "budget:2: cut at step 23"
 keys cmp r
-check "r from budget:2: repeat-stop: on" wait_for cmp "step 34/34 │ repeat-stop: on │ closed"
+check "r from budget:2: repeat-stop: on" wait_for cmp "step 34/34 │ repeat-stop: on │ stopped"
 check "r: no other policy named" wait_gone cmp "policy: "
 keys cmp r
 check "r again: repeat-stop: off" wait_for cmp "step 35/35 │ repeat-stop: off │ closed"

@@ -17,6 +17,12 @@
 #include "capture/cap_sse.h"
 #include "trace.h"
 
+#include <dirent.h>
+
+/* the libFuzzer harness, its oracles included (read-back, and the
+ * differential against trace_append_chunk), replayed below over its seeds */
+#include "../fuzz/fuzz_capture.c"
+
 /* ---- SSE framing ---- */
 
 typedef struct evlog {
@@ -184,7 +190,7 @@ static void test_live_repeat_stop(void **st)
 	trace *t = NULL;
 	assert_int_equal(trace_parse_line(line.p, line.len - 1, NULL, &t, &e), TS_OK);
 	assert_int_equal(trace_get_format(t), TRACE_FMT_OPENAI_CHAT);
-	assert_int_equal(trace_get_finish(t), TRACE_FINISH_STOP);
+	assert_int_equal(trace_get_finish(t), TRACE_FINISH_POLICY); /* read back as a live stop */
 	assert_int_equal(trace_n_steps(t), 14);
 	int64_t id = 0;
 	assert_true(trace_image_id(t, &id));
@@ -399,6 +405,73 @@ static void test_items_agree_with_reader(void **st)
 	}
 }
 
+/* The choice taken is the one trace_append_chunk takes: choice index 0
+ * (trace_choice_index: "index", truncated, else the position), not simply
+ * the first element. */
+static void test_choice_index_as_reader(void **st)
+{
+	(void)st;
+	static const struct {
+		const char *chunk;
+		const char *want; /* the step's bytes, NULL: no step */
+	} cases[] = {
+		{ "{\"choices\":[{\"index\":1,\"delta\":{\"content\":\"x\"}},{\"index\":0,\"delta\":{\"content\":\"y\"}}]}", "y" },
+		{ "{\"choices\":[{\"delta\":{\"content\":\"x\"},\"index\":5}]}", NULL },
+		{ "{\"choices\":[{\"delta\":{\"content\":\"x\"},\"index\":0.5}]}", "x" },
+		{ "{\"choices\":[{\"delta\":{\"content\":\"x\"},\"index\":\"0\"}]}", "x" },
+		{ "{\"choices\":[{\"delta\":{\"content\":\"x\"},\"index\":-1}]}", "x" },
+		{ "{\"choices\":[{\"delta\":{\"content\":\"x\"},\"index\":1e12}]}", "x" },
+		{ "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}},{\"index\":0,\"delta\":{\"content\":\"y\"}}]}", "x" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		policy pol = { POLICY_OFF, 0 };
+		cap_resp r;
+		cap_resp_init(&r, NULL, NULL, &pol);
+		ts_error e;
+		assert_int_equal(cap_resp_event(&r, cases[i].chunk, strlen(cases[i].chunk), &e), CAP_EV_MORE);
+		trace *t = trace_new(TRACE_FMT_OPENAI_SSE);
+		int done = 0;
+		assert_int_equal(trace_append_chunk(t, cases[i].chunk, strlen(cases[i].chunk), NULL, 0, &done, &e), TS_OK);
+		size_t want = cases[i].want ? 1 : 0;
+		if (r.n_steps != want || trace_n_steps(t) != want)
+			fail_msg("case %zu: capture %zu steps, reader %zu, want %zu", i, r.n_steps, trace_n_steps(t), want);
+		if (want) {
+			assert_memory_equal(r.text.p, cases[i].want, 1);
+			assert_memory_equal(trace_text(t), cases[i].want, 1);
+		}
+		trace_free(t);
+		cap_resp_free(&r);
+	}
+}
+
+/* Every committed seed of tests/fuzz/fuzz_capture.c through the harness
+ * (gcc build, no libFuzzer): the capture's lines read back, and the capture
+ * and trace_append_chunk agree on the steps of every event (an oracle
+ * failure aborts). */
+static void test_seeds_differential(void **st)
+{
+	(void)st;
+	const char *dir = "tests/fuzz/corpus/fuzz_capture";
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	size_t n = 0;
+	static unsigned char buf[1 << 16];
+	for (struct dirent *de; (de = readdir(d));) {
+		if (de->d_name[0] == '.')
+			continue;
+		char path[512];
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		FILE *f = fopen(path, "rb");
+		assert_non_null(f);
+		size_t len = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		LLVMFuzzerTestOneInput(buf, len);
+		n++;
+	}
+	closedir(d);
+	assert_true(n > 100);
+}
+
 /* The scanner refuses what is not JSON (the reader's cJSON too). */
 static void test_scanner_rejects(void **st)
 {
@@ -448,6 +521,8 @@ int main(void)
 		cmocka_unit_test(test_limit_cut),
 		cmocka_unit_test(test_items_agree_with_reader),
 		cmocka_unit_test(test_scanner_rejects),
+		cmocka_unit_test(test_choice_index_as_reader),
+		cmocka_unit_test(test_seeds_differential),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

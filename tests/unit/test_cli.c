@@ -53,8 +53,10 @@ static int cmd_has(const cli_command *c, cli_opt id)
 	return 0;
 }
 
-/* The option named by "--NAME" (NAME up to the first char not in [a-z-]). */
-static int option_named(const char *p, size_t *len)
+/* The option of cmd named by "--NAME" (NAME up to the first char not in
+ * [a-z-]), else the first row of that name (not cmd's: the caller fails),
+ * else -1.  A name may have two rows (capture's --gt is not report's). */
+static int option_named(const cli_command *cmd, const char *p, size_t *len)
 {
 	size_t n = 0;
 	while (islower((unsigned char)p[n]) || p[n] == '-' || (n && p[n] == '\\' && p[n + 1] == '-')) {
@@ -69,6 +71,9 @@ static int option_named(const char *p, size_t *len)
 		if (p[i] != '\\')
 			name[k++] = p[i];
 	name[k] = 0;
+	for (size_t i = 0; i < cmd->n_opts; i++)
+		if (!strcmp(cli_options[cmd->opts[i]].name, name))
+			return (int)cmd->opts[i];
 	for (int o = 0; o < CLI_OPT_COUNT; o++)
 		if (!strcmp(cli_options[o].name, name))
 			return o;
@@ -82,8 +87,6 @@ static void test_man_page_matches_the_table(void **state)
 	assert_non_null(man);
 	for (size_t c = 0; c < cli_n_commands; c++) {
 		const cli_command *cmd = &cli_commands[c];
-		if (!cmd->opts)
-			continue; /* parses its own options (its man section is checked by hand) */
 		char title[64];
 		snprintf(title, sizeof title, "\n.SH %s OPTIONS\n",
 		         !strcmp(cmd->name, "tui") ? "DEBUGGER" : cmd->name);
@@ -106,7 +109,7 @@ static void test_man_page_matches_the_table(void **state)
 				if (strncmp(q, "\\-\\-", 4))
 					continue;
 				size_t len;
-				int id = option_named(q + 4, &len);
+				int id = option_named(cmd, q + 4, &len);
 				if (id < 0 || !cmd_has(cmd, (cli_opt)id))
 					fail_msg("%s: %s lists '%.*s', not an option of '%s'", MAN, title + 5,
 					         (int)(eol - tag), tag, cmd->name);
@@ -154,7 +157,7 @@ static void test_help_lists_exactly_the_table(void **state)
 			if (strncmp(q, "--", 2))
 				continue;
 			size_t l;
-			int id = option_named(q + 2, &l);
+			int id = option_named(cmd, q + 2, &l);
 			if (id < 0 || !cmd_has(cmd, (cli_opt)id))
 				fail_msg("%s --help lists '%.20s'", cmd->name, q);
 			if (cli_options[id].arg)
@@ -194,12 +197,12 @@ static void test_help_lists_exactly_the_table(void **state)
 
 static int parse(const char *name, cli_values *v, ...)
 {
-	char *argv[32];
+	char *argv[64];
 	int argc = 0;
 	argv[argc++] = (char *)name;
 	va_list ap;
 	va_start(ap, v);
-	for (char *a; argc < 31 && (a = va_arg(ap, char *));)
+	for (char *a; argc < 63 && (a = va_arg(ap, char *));)
 		argv[argc++] = a;
 	va_end(ap);
 	argv[argc] = NULL;
@@ -267,6 +270,62 @@ static void test_parser(void **state)
 	assert_int_equal(parse("report", &v, "--policy", "off,off", NULL), 2);
 	cli_values_free(&v);
 	assert_int_equal(parse("png", &v, "-h", NULL), 1);
+	cli_values_free(&v);
+	/* capture: its own rows where the name is shared (-o is a directory,
+	 * --gt/--images what to send, --policy one truncation), the shared
+	 * --limit */
+	setenv("TS_TEST_KEY", "k1", 1);
+	assert_int_equal(parse("capture", &v, "--server", "http://h:1", "--images", "I", "--gt", "G.json",
+	                       "--prompt", "p", "-o", "RUN", "--coords", "qwen3", "--policy", "budget:3",
+	                       "--max-tokens", "9", "--top-logprobs", "0", "--temperature", "0.5",
+	                       "--concurrency", "8", "--retries", "0", "--backoff", "0.25", "--timeout", "2",
+	                       "--header", "X-A: 1", "--api-key-env", "TS_TEST_KEY", "--resume",
+	                       "--progress", "plain", "--progress-every", "0", "-q", "--limit", "steps=7", NULL), 0);
+	assert_string_equal(v.cap.server, "http://h:1");
+	assert_string_equal(v.cap.images, "I");
+	assert_string_equal(v.cap.gt, "G.json");
+	assert_null(v.ex.gt_path);            /* not report's --gt */
+	assert_null(v.images_dir);
+	assert_string_equal(v.cap.out, "RUN");
+	assert_null(v.out);                   /* not png's -o FILE */
+	assert_string_equal(v.cap.coords, "qwen3");
+	assert_int_equal(v.cap.pol.kind, POLICY_BUDGET);
+	assert_int_equal(v.cap.pol.n, 3);
+	assert_int_equal(v.cap.max_tokens, 9);
+	assert_int_equal(v.cap.top_logprobs, 0);
+	assert_true(v.cap.temperature == 0.5 && v.cap.backoff == 0.25 && v.cap.timeout == 2);
+	assert_int_equal(v.cap.concurrency, 8);
+	assert_int_equal(v.cap.retries, 0);
+	assert_int_equal(v.cap.n_headers, 2);
+	assert_string_equal(v.cap.headers[0], "X-A: 1");
+	assert_string_equal(v.cap.headers[1], "Authorization: Bearer k1");
+	assert_true(v.cap.resume && v.cap.quiet && v.cap.progress == 0 && v.cap.progress_every == 0);
+	assert_false(v.quiet);                /* not report's -q */
+	assert_int_equal(v.lim.trace.max_steps, 7);
+	cli_values_free(&v);
+	/* capture's defaults (capture_opts_default) and refusals */
+	assert_int_equal(parse("capture", &v, "--coords", "auto", NULL), 0);
+	assert_null(v.cap.coords);
+	assert_int_equal(v.cap.max_tokens, 1024);
+	assert_int_equal(v.cap.top_logprobs, 5);
+	assert_int_equal(v.cap.concurrency, 4);
+	assert_int_equal(v.cap.pol.kind, POLICY_OFF);
+	cli_values_free(&v);
+	assert_int_equal(parse("capture", &v, "--policy", "dedup", NULL), 2);  /* not a truncation */
+	cli_values_free(&v);
+	assert_int_equal(parse("capture", &v, "--policy", "off,repeat_stop", NULL), 2); /* one policy */
+	cli_values_free(&v);
+	assert_int_equal(parse("capture", &v, "--header", "no colon", NULL), 2);
+	cli_values_free(&v);
+	assert_int_equal(parse("capture", &v, "--api-key-env", "TS_TEST_KEY", "--api-key-env", "TS_TEST_KEY", NULL), 2);
+	cli_values_free(&v);
+	assert_int_equal(parse("capture", &v, "--concurrency", "0", NULL), 2);
+	cli_values_free(&v);
+	assert_int_equal(parse("capture", &v, "--prompt-file", "/nonexistent/p.txt", NULL), 2);
+	cli_values_free(&v);
+	assert_int_equal(parse("capture", &v, "--json", NULL), 2);    /* report's */
+	cli_values_free(&v);
+	assert_int_equal(parse("report", &v, "--server", "http://h", NULL), 2); /* capture's */
 	cli_values_free(&v);
 	/* defaults */
 	assert_int_equal(parse("plot", &v, NULL), 0);

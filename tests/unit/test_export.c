@@ -89,7 +89,11 @@ static void test_policies(void **state)
 	assert_string_equal(r->name_raw, "pol\"icies, test");
 	size_t rec[5] = { 8, 4, 4, 2, 5 }, tok[5] = { 19, 12, 8, 8, 19 };
 	size_t tp[5] = { 5, 4, 4, 2, 5 }, fp[5] = { 3, 0, 0, 0, 0 }, fn[5] = { 0, 1, 1, 3, 0 };
-	size_t dups[5] = { 3, 0, 1, 0, 0 }, maxr[5] = { 3, 1, 2, 1, 1 }, closed[5] = { 1, 2, 2, 2, 1 };
+	size_t dups[5] = { 3, 0, 1, 0, 0 }, maxr[5] = { 3, 1, 2, 1, 1 }, closed[5] = { 1, 0, 0, 0, 1 };
+	/* each stopping policy fires on both samples (stopped); dedup stops
+	 * nothing.  termination_rate = (closed + stopped) / samples */
+	size_t stopped[5] = { 0, 2, 2, 2, 0 };
+	double trate[5] = { 0.5, 1, 1, 1, 0.5 };
 	for (int p = 0; p < 5; p++) {
 		assert_int_equal(r->m[p].samples, 2);
 		assert_int_equal(r->m[p].records, rec[p]);
@@ -97,6 +101,8 @@ static void test_policies(void **state)
 		assert_int_equal(r->m[p].duplicates, dups[p]);
 		assert_int_equal(r->m[p].max_repeat, maxr[p]);
 		assert_int_equal(r->m[p].closed, closed[p]);
+		assert_int_equal(r->m[p].stopped, stopped[p]);
+		assert_float_equal(r->m[p].termination_rate, trate[p], 1e-12);
 		for (int j = 0; j < 2; j++) {
 			assert_int_equal(r->m[p].counts[j].tp, tp[p]);
 			assert_int_equal(r->m[p].counts[j].fp, fp[p]);

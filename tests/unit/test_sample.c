@@ -55,6 +55,96 @@ static sample *analyze(const trace *t, double w, double h)
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+/* An OpenAI chat line as tailscope capture writes it after a live stop:
+ * finish_reason "stop", stop_reason <reason>, capture.stop_step. */
+static trace *mk_live(const char *reason, long stop_step, const char *const *toks, size_t n)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *ch = cJSON_CreateObject();
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "choices"), ch);
+	cJSON *c = cJSON_AddArrayToObject(cJSON_AddObjectToObject(ch, "logprobs"), "content");
+	for (size_t i = 0; i < n; i++) {
+		cJSON *t = cJSON_CreateObject();
+		cJSON_AddStringToObject(t, "token", toks[i]);
+		cJSON_AddNumberToObject(t, "logprob", -0.5);
+		cJSON_AddArrayToObject(t, "top_logprobs");
+		cJSON_AddItemToArray(c, t);
+	}
+	cJSON_AddStringToObject(ch, "finish_reason", "stop");
+	cJSON_AddStringToObject(ch, "stop_reason", reason);
+	cJSON_AddNumberToObject(cJSON_AddObjectToObject(o, "capture"), "stop_step", (double)stop_step);
+	char *s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	trace *t = NULL;
+	ts_error err;
+	assert_int_equal(trace_parse_line(s, strlen(s), NULL, &t, &err), TS_OK);
+	free(s);
+	return t;
+}
+
+/* A live repeat_stop capture of the list of test_closed_list_with_duplicate
+ * (steps 0..4, the duplicate completes at 4): "stopped", not "malformed"
+ * (the list never closed) — and its policy-off outcome is the outcome of
+ * repeat_stop replayed on the full recording (termination, tokens, records,
+ * duplicates). */
+static void test_live_stop_is_stopped(void **state)
+{
+	(void)state;
+	const char *toks[] = { "```json\n[", "{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"a\"", "}", ", ",
+	                       "{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"a\"}", "]", "\n```" };
+	trace *full = mk("stop", toks, N(toks));
+	trace *live = mk_live("repeat_stop", 4, toks, 5);
+	assert_int_equal(trace_get_finish(live), TRACE_FINISH_POLICY);
+	sample *sf = analyze(full, 1000, 1000), *sl = analyze(live, 1000, 1000);
+	assert_int_equal(sample_termination(sl), TERM_STOPPED);
+	assert_string_equal(termination_name(sample_termination(sl)), "stopped");
+	assert_true(termination_ended(TERM_STOPPED) && termination_ended(TERM_CLOSED));
+	assert_false(termination_ended(TERM_TRUNCATED) || termination_ended(TERM_MALFORMED));
+	policy off = { POLICY_OFF, 0 }, rs = { POLICY_REPEAT_STOP, 0 };
+	sample_outcome a = sample_outcome_for(sl, &off), b = sample_outcome_for(sf, &rs);
+	assert_int_equal(a.term, TERM_STOPPED);
+	assert_int_equal(b.term, TERM_STOPPED);
+	assert_int_equal(a.tokens, 5);
+	assert_int_equal(b.tokens, 5);
+	assert_int_equal(a.rep.records, 2); /* the live trace keeps the duplicate that fired */
+	assert_int_equal(a.rep.records, b.rep.records + 1);
+	/* the same line without capture.stop_step is an ordinary stop: malformed */
+	sample_free(sl);
+	trace_free(live);
+	const char *line = "{\"choices\": [{\"logprobs\": {\"content\": [{\"token\": \"[\", \"logprob\": -1}]},"
+	                   " \"finish_reason\": \"stop\", \"stop_reason\": \"repeat_stop\"}]}";
+	assert_int_equal(trace_parse_line(line, strlen(line), NULL, &live, &(ts_error){0}), TS_OK);
+	sl = analyze(live, 0, 0);
+	assert_int_equal(sample_termination(sl), TERM_MALFORMED);
+	sample_free(sl);
+	sample_free(sf);
+	trace_free(live);
+	trace_free(full);
+}
+
+/* A PaliGemma loc stream stopped live after the second (duplicate) record:
+ * the end of the stream does not complete a trailing record (the model did
+ * not stop by itself). */
+static void test_live_stop_loc(void **state)
+{
+	(void)state;
+	const char *toks[] = { "<loc0001><loc0002><loc0003><loc0004> a", ";", " <loc0001><loc0002><loc0003><loc0004> a",
+	                       ";", " <loc0005><loc0006><loc0007><loc0008> b" };
+	trace *live = mk_live("budget", 3, toks, N(toks));
+	sample *s = analyze(live, 1024, 1024);
+	assert_int_equal(sample_termination(s), TERM_STOPPED);
+	assert_int_equal(sample_n_records(s), 2);
+	sample_free(s);
+	trace_free(live);
+	/* the same steps ending by themselves: three records, closed */
+	trace *t = mk("stop", toks, N(toks));
+	s = analyze(t, 1024, 1024);
+	assert_int_equal(sample_termination(s), TERM_CLOSED);
+	assert_int_equal(sample_n_records(s), 3);
+	sample_free(s);
+	trace_free(t);
+}
+
 /* steps: 0 "```json\n[" 1 "{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"a\"" 2 "}" 3 ", "
  *        4 "{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"a\"}" 5 "]" 6 "\n```"
  * Two identical records completing at steps 2 and 4; "]" at 5; stop. */
@@ -95,7 +185,7 @@ static void test_closed_list_with_duplicate(void **state)
 	assert_int_equal(oc.cut.stop_step, 4);
 	assert_int_equal(oc.cut.kept, 1);
 	assert_int_equal(oc.tokens, 5);
-	assert_int_equal(oc.term, TERM_CLOSED);
+	assert_int_equal(oc.term, TERM_STOPPED);
 	assert_int_equal(oc.rep.duplicates, 0);
 	assert_int_equal(oc.rep.max_repeat, 1);
 	policy off = { POLICY_OFF, 0 };
@@ -148,7 +238,7 @@ static void test_junk_is_malformed(void **state)
 }
 
 /* Token limit mid-record: truncated; the partial record is not a record;
- * repeat_stop fires at the second record's "}" (step 3) and counts as closed. */
+ * repeat_stop fires at the second record's "}" (step 3): stopped. */
 static void test_truncated_mid_record(void **state)
 {
 	(void)state;
@@ -162,7 +252,7 @@ static void test_truncated_mid_record(void **state)
 	policy rs = { POLICY_REPEAT_STOP, 0 };
 	sample_outcome oc = sample_outcome_for(s, &rs);
 	assert_int_equal(oc.cut.stop_step, 3);
-	assert_int_equal(oc.term, TERM_CLOSED);
+	assert_int_equal(oc.term, TERM_STOPPED);
 	assert_int_equal(oc.tokens, 4);
 	sample_free(s);
 	trace_free(t);
@@ -350,6 +440,8 @@ int main(void)
 		cmocka_unit_test(test_iou_list),
 		cmocka_unit_test(test_prompt_query),
 		cmocka_unit_test(test_moondream_query),
+		cmocka_unit_test(test_live_stop_is_stopped),
+		cmocka_unit_test(test_live_stop_loc),
 	};
 	return cmocka_run_group_tests_name("sample", tests, NULL, NULL);
 }

@@ -359,6 +359,32 @@ static void test_finish_mapping(void **state)
 		  TRACE_FINISH_LENGTH },
 		/* llama.cpp without probabilities: text only, stop_type still read */
 		{ "{\"content\": \"ab\", \"stop\": true, \"stop_type\": \"limit\"}", TRACE_FINISH_LENGTH },
+		/* tailscope capture's live stops: stop + a stopping policy's name +
+		 * capture.stop_step; any one missing is an ordinary stop */
+		{ "{\"choices\": [{\"message\": {\"content\": \"a\"}, \"finish_reason\": \"stop\", \"stop_reason\": \"repeat_stop\"}], \"capture\": {\"stop_step\": 0}}",
+		  TRACE_FINISH_POLICY },
+		{ "{\"choices\": [{\"message\": {\"content\": \"a\"}, \"finish_reason\": \"stop\", \"stop_reason\": \"budget\"}], \"capture\": {\"stop_step\": 0}}",
+		  TRACE_FINISH_POLICY },
+		{ "{\"choices\": [{\"message\": {\"content\": \"a\"}, \"finish_reason\": \"stop\", \"stop_reason\": \"near_dup\"}], \"capture\": {\"stop_step\": 0}}",
+		  TRACE_FINISH_POLICY },
+		{ "{\"choices\": [{\"message\": {\"content\": \"a\"}, \"finish_reason\": \"stop\", \"stop_reason\": \"budget\"}]}",
+		  TRACE_FINISH_STOP },
+		{ "{\"choices\": [{\"message\": {\"content\": \"a\"}, \"finish_reason\": \"stop\"}], \"capture\": {\"stop_step\": 0}}",
+		  TRACE_FINISH_STOP },
+		{ "{\"choices\": [{\"message\": {\"content\": \"a\"}, \"finish_reason\": \"stop\", \"stop_reason\": \"dedup\"}], \"capture\": {\"stop_step\": 0}}",
+		  TRACE_FINISH_STOP },
+		{ "{\"choices\": [{\"message\": {\"content\": \"a\"}, \"finish_reason\": \"stop\", \"stop_reason\": \"off\"}], \"capture\": {\"stop_step\": 0}}",
+		  TRACE_FINISH_STOP },
+		{ "{\"choices\": [{\"message\": {\"content\": \"a\"}, \"finish_reason\": \"stop\", \"stop_reason\": \"</s>\"}], \"capture\": {\"stop_step\": 0}}",
+		  TRACE_FINISH_STOP },
+		{ "{\"choices\": [{\"message\": {\"content\": \"a\"}, \"finish_reason\": \"stop\", \"stop_reason\": 2}], \"capture\": {\"stop_step\": 0}}",
+		  TRACE_FINISH_STOP },
+		{ "{\"choices\": [{\"message\": {\"content\": \"a\"}, \"finish_reason\": \"stop\", \"stop_reason\": \"repeat_stop\"}], \"capture\": {\"stop_step\": \"0\"}}",
+		  TRACE_FINISH_STOP },
+		{ "{\"choices\": [{\"message\": {\"content\": \"a\"}, \"finish_reason\": \"length\", \"stop_reason\": \"repeat_stop\"}], \"capture\": {\"stop_step\": 0}}",
+		  TRACE_FINISH_LENGTH },
+		{ "{\"choices\": [{\"message\": {\"content\": \"a\"}, \"finish_reason\": \"length\", \"stop_reason\": \"tailscope_limit\"}], \"capture\": {\"steps\": 1}}",
+		  TRACE_FINISH_LENGTH },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		trace *t = parse_ok(cases[i].line);
@@ -370,6 +396,7 @@ static void test_finish_mapping(void **state)
 	assert_string_equal(trace_finish_name(TRACE_FINISH_STOP), "stop");
 	assert_string_equal(trace_finish_name(TRACE_FINISH_LENGTH), "length");
 	assert_string_equal(trace_finish_name(TRACE_FINISH_UNKNOWN), "unknown");
+	assert_string_equal(trace_finish_name(TRACE_FINISH_POLICY), "policy");
 }
 
 /* ---- bytes and UTF-8 ---- */

@@ -101,6 +101,52 @@ static const unsigned char plain[256] = {
 #undef R8
 };
 
+/* One escape at *pp (on its backslash) decoded into tmp (UTF-8, *tl bytes);
+ * *pp moves past it.  A \\u escape of a lone surrogate is refused.
+ * Returns 0, -1 malformed. */
+static int scan_escape(const char **pp, const char *e, char tmp[4], size_t *tl)
+{
+	const char *p = *pp;
+	if (e - p < 2)
+		return -1;
+	char x = p[1];
+	p += 2;
+	*tl = 1;
+	switch (x) {
+	case '"': tmp[0] = '"'; break;
+	case '\\': tmp[0] = '\\'; break;
+	case '/': tmp[0] = '/'; break;
+	case 'b': tmp[0] = '\b'; break;
+	case 'f': tmp[0] = '\f'; break;
+	case 'n': tmp[0] = '\n'; break;
+	case 'r': tmp[0] = '\r'; break;
+	case 't': tmp[0] = '\t'; break;
+	case 'u': {
+		unsigned u;
+		if (e - p < 4 || hex4(p, &u))
+			return -1;
+		p += 4;
+		uint32_t cp = u;
+		if (u >= 0xD800 && u <= 0xDBFF) {
+			unsigned lo;
+			if (e - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, &lo) || lo < 0xDC00 ||
+			    lo > 0xDFFF)
+				return -1;
+			p += 6;
+			cp = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+		} else if (u >= 0xDC00 && u <= 0xDFFF) {
+			return -1;
+		}
+		*tl = put_utf8(tmp, cp);
+		break;
+	}
+	default:
+		return -1;
+	}
+	*pp = p;
+	return 0;
+}
+
 /* Scans a string at j->p (on its opening quote).  out may be NULL (validate
  * only).  Returns 0, -1 syntax error, -2 did not fit. */
 static int scan_str(cj *j, char *out, size_t cap, size_t *n)
@@ -136,41 +182,8 @@ static int scan_str(cj *j, char *out, size_t cap, size_t *n)
 		} else if (c < 0x20) {
 			return fail(j);
 		} else if (c == '\\') {
-			if (e - p < 2)
+			if (scan_escape(&p, e, tmp, &tl))
 				return fail(j);
-			char x = p[1];
-			p += 2;
-			switch (x) {
-			case '"': tmp[0] = '"'; tl = 1; break;
-			case '\\': tmp[0] = '\\'; tl = 1; break;
-			case '/': tmp[0] = '/'; tl = 1; break;
-			case 'b': tmp[0] = '\b'; tl = 1; break;
-			case 'f': tmp[0] = '\f'; tl = 1; break;
-			case 'n': tmp[0] = '\n'; tl = 1; break;
-			case 'r': tmp[0] = '\r'; tl = 1; break;
-			case 't': tmp[0] = '\t'; tl = 1; break;
-			case 'u': {
-				unsigned u;
-				if (e - p < 4 || hex4(p, &u))
-					return fail(j);
-				p += 4;
-				uint32_t cp = u;
-				if (u >= 0xD800 && u <= 0xDBFF) {
-					unsigned lo;
-					if (e - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, &lo) ||
-					    lo < 0xDC00 || lo > 0xDFFF)
-						return fail(j);
-					p += 6;
-					cp = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
-				} else if (u >= 0xDC00 && u <= 0xDFFF) {
-					return fail(j);
-				}
-				tl = put_utf8(tmp, cp);
-				break;
-			}
-			default:
-				return fail(j);
-			}
 		} else {
 			uint32_t cp;
 			int l = sanitize_utf8_decode((const unsigned char *)p, (size_t)(e - p), &cp);

@@ -19,6 +19,7 @@
 #include "cap_buf.h"
 #include "cap_resp.h"
 #include "cap_sse.h"
+#include "fdio.h"
 #include "gt.h"
 #include "render.h"
 #include "sanitize.h"
@@ -472,25 +473,60 @@ static int next_work(cap_state *s, double now, size_t *img, int *attempt)
 	return 0;
 }
 
-/* Appends one line with a single write(2). */
+/* Appends one line: one write(2) (O_APPEND), retried only when short. */
 static int append_line(cap_state *s, const char *p, size_t n)
 {
-	while (n) {
-		ssize_t w = write(s->out_fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return fdio_write_all(s->out_fd, p, n);
 }
 
 static int retryable_http(long code)
 {
 	return code == 408 || code == 429 || code >= 500;
+}
+
+/* What went wrong with a finished request, into why ("" when nothing did);
+ * returns 0 when a retry cannot help (HTTP 4xx other than 408/429). */
+static int job_fault(const cap_state *s, job *j, CURLcode rc, char *why, size_t whysz)
+{
+	const capture_opts *o = s->o;
+	const cap_resp *r = &j->resp;
+	long http = 0;
+	curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &http);
+	int retry_ok = 1;
+	why[0] = '\0';
+	if (j->stop) {
+		/* ours: the policy fired or a limit cut the response */
+	} else if (j->timed_out) {
+		snprintf(why, whysz, "timed out after %zu steps: no data for %g s", r->n_steps,
+		         o->timeout);
+	} else if (j->fault) {
+		snprintf(why, whysz, "malformed stream after %zu steps: %s", r->n_steps, j->err.msg);
+	} else if (http && (http < 200 || http >= 300)) {
+		char body[ERR_BODY_MAX + 1];
+		size_t n = j->errbody.len;
+		memcpy(body, j->errbody.p ? j->errbody.p : "", n);
+		body[n] = '\0';
+		while (n && (body[n - 1] == '\n' || body[n - 1] == '\r'))
+			body[--n] = '\0';
+		snprintf(why, whysz, "HTTP %ld%s%.600s", http, n ? ": " : "", body);
+		retry_ok = retryable_http(http);
+	} else if (rc != CURLE_OK) {
+		const char *what = rc == CURLE_OPERATION_TIMEDOUT ? "timed out"
+		                   : rc == CURLE_COULDNT_CONNECT  ? "connection failed"
+		                   : r->n_steps || r->events      ? "stream cut"
+		                                                  : "request failed";
+		snprintf(why, whysz, "%s after %zu steps: %s", what, r->n_steps,
+		         j->curl_err[0] ? j->curl_err : curl_easy_strerror(rc));
+	} else if (!r->events) {
+		char *ct = NULL;
+		curl_easy_getinfo(j->h, CURLINFO_CONTENT_TYPE, &ct);
+		snprintf(why, whysz, "no SSE event in the response (Content-Type: %.100s): does the "
+		         "server stream chat completions (\"stream\": true)?", ct ? ct : "none");
+	} else if (!r->finish[0] && !j->sse_done) {
+		snprintf(why, whysz, "stream cut after %zu steps (no finish_reason, no [DONE])",
+		         r->n_steps);
+	}
+	return retry_ok;
 }
 
 static void job_done(cap_state *s, job *j, CURLcode rc)
@@ -500,43 +536,9 @@ static void job_done(cap_state *s, job *j, CURLcode rc)
 	curl_multi_remove_handle(s->multi, j->h);
 	j->busy = 0;
 	s->active--;
-	long http = 0;
-	curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &http);
-	char why[1024] = "";
-	int retry_ok = 1;
+	char why[1024];
 	cap_resp *r = &j->resp;
-	if (j->stop) {
-		/* ours: the policy fired or a limit cut the response */
-	} else if (j->timed_out) {
-		snprintf(why, sizeof why, "timed out after %zu steps: no data for %g s", r->n_steps,
-		         o->timeout);
-	} else if (j->fault) {
-		snprintf(why, sizeof why, "malformed stream after %zu steps: %s", r->n_steps, j->err.msg);
-	} else if (http && (http < 200 || http >= 300)) {
-		char body[ERR_BODY_MAX + 1];
-		size_t n = j->errbody.len;
-		memcpy(body, j->errbody.p ? j->errbody.p : "", n);
-		body[n] = '\0';
-		while (n && (body[n - 1] == '\n' || body[n - 1] == '\r'))
-			body[--n] = '\0';
-		snprintf(why, sizeof why, "HTTP %ld%s%.600s", http, n ? ": " : "", body);
-		retry_ok = retryable_http(http);
-	} else if (rc != CURLE_OK) {
-		const char *what = rc == CURLE_OPERATION_TIMEDOUT ? "timed out"
-		                   : rc == CURLE_COULDNT_CONNECT  ? "connection failed"
-		                   : r->n_steps || r->events      ? "stream cut"
-		                                                  : "request failed";
-		snprintf(why, sizeof why, "%s after %zu steps: %s", what, r->n_steps,
-		         j->curl_err[0] ? j->curl_err : curl_easy_strerror(rc));
-	} else if (!r->events) {
-		char *ct = NULL;
-		curl_easy_getinfo(j->h, CURLINFO_CONTENT_TYPE, &ct);
-		snprintf(why, sizeof why, "no SSE event in the response (Content-Type: %.100s): does the "
-		         "server stream chat completions (\"stream\": true)?", ct ? ct : "none");
-	} else if (!r->finish[0] && !j->sse_done) {
-		snprintf(why, sizeof why, "stream cut after %zu steps (no finish_reason, no [DONE])",
-		         r->n_steps);
-	}
+	int retry_ok = job_fault(s, j, rc, why, sizeof why);
 	if (why[0]) {
 		if (retry_ok && j->attempt <= o->retries) {
 			double delay = o->backoff * pow(2.0, j->attempt - 1);

@@ -168,8 +168,11 @@ static int h_HELP(cli_values *v, const char *a, ts_error *e) { (void)v; (void)a;
 
 static const cli_handler handlers[CLI_OPT_COUNT] = {
 #define CLI_OPT_HANDLER(id, nm, sh, ar, hl) [CLI_##id] = h_##id,
-	CLI_OPTIONS(CLI_OPT_HANDLER)
+#define CLI_CAP_HANDLER(id, nm, sh, ar, hl) [CLI_##id] = cap_opt_##id,
+	CLI_COMMON_OPTIONS(CLI_OPT_HANDLER)
+	CLI_CAPTURE_OPTIONS(CLI_CAP_HANDLER)
 #undef CLI_OPT_HANDLER
+#undef CLI_CAP_HANDLER
 };
 
 /* ---- the commands ---- */
@@ -229,10 +232,17 @@ const cli_command cli_commands[] = {
 	 "exit status: 0 ok, 1 some samples skipped, 2 nothing readable\n",
 	 OPTS(CLI_SUMMARY, CLI_HELP),
 	 cmd_formats},
-	/* parses its own options (tui/capture/cap_cli.c): see cli.h */
-	{"capture", "--server URL --images DIR --prompt TEXT -o RUN_DIR [OPTIONS]",
-	 "Records traces from an OpenAI-compatible server, with a stop policy applied live.\n",
-	 "", NULL, 0, cmd_capture},
+	{"capture", "--server URL --images DIR (--prompt TEXT | --prompt-file F) -o RUN_DIR [OPTIONS]",
+	 "Sends every image to an OpenAI-compatible server (POST URL/v1/chat/completions,\n"
+	 "stream, logprobs) and writes a run directory the viewer and 'report' open,\n"
+	 "with a stop policy applied live.\n",
+	 "exit status: 0 every image captured, 1 some failed, 2 none captured or bad usage\n",
+	 OPTS(CLI_SERVER, CLI_MODEL, CLI_CAP_IMAGES, CLI_CAP_GT, CLI_PROMPT, CLI_PROMPT_FILE,
+	      CLI_CAP_OUT, CLI_CAP_COORDS, CLI_MAX_TOKENS, CLI_TOP_LOGPROBS, CLI_TEMPERATURE,
+	      CLI_CAP_POLICY, CLI_CONCURRENCY, CLI_RETRIES, CLI_BACKOFF, CLI_TIMEOUT, CLI_HEADER,
+	      CLI_API_KEY_ENV, CLI_RESUME, CLI_PROGRESS, CLI_PROGRESS_EVERY, CLI_CAP_QUIET, CLI_LIMIT,
+	      CLI_HELP),
+	 cmd_capture},
 };
 const size_t cli_n_commands = sizeof cli_commands / sizeof cli_commands[0];
 
@@ -276,7 +286,7 @@ void cli_help(const cli_command *cmd, FILE *out)
 	for (size_t i = 0; i < cmd->n_opts; i++) {
 		option_help(&cli_options[cmd->opts[i]], out);
 		limit |= cmd->opts[i] == CLI_LIMIT;
-		coords |= cmd->opts[i] == CLI_COORDS;
+		coords |= cmd->opts[i] == CLI_COORDS || cmd->opts[i] == CLI_CAP_COORDS;
 	}
 	if (coords)
 		fprintf(out, "\n--coords: %s\n", coords_names());
@@ -322,12 +332,16 @@ static void values_default(cli_values *v)
 	v->png_h = 600;
 	v->height = 16;
 	v->color = -1;
+	capture_opts_default(&v->cap);
 }
 
 void cli_values_free(cli_values *v)
 {
 	free(v->pos);
 	v->pos = NULL;
+	free(v->cap_prompt_buf);
+	free(v->cap_auth);
+	v->cap_prompt_buf = v->cap_auth = NULL;
 	v->n_pos = 0;
 }
 

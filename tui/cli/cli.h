@@ -1,5 +1,5 @@
-/* cli.h — the one option table of every subcommand (report, png, plot, the
- * debugger): each option's name, argument, help and handler is written once,
+/* cli.h — the one option table of every subcommand (report, png, plot,
+ * formats, capture, the debugger): each option's name, argument, help and handler is written once,
  * in CLI_OPTIONS below; a command is a list of the options it takes.  The
  * parser, every command's --help and the top-level usage are generated from
  * these tables, and tests/unit/test_cli.c checks the man page's option
@@ -14,13 +14,17 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "../capture/capture.h"
 #include "export.h"
 #include "limits_opt.h"
 #include "policy.h"
 
 /* X(id, long name, short letter or 0, argument or NULL, help) — help lines
- * after the first are separated by '\n'. */
-#define CLI_OPTIONS(X)                                                                        \
+ * after the first are separated by '\n'.  Handlers: h_<id> in cli.c for the
+ * common rows, cap_opt_<id> in tui/capture/cap_cli.c for capture's. */
+#define CLI_OPTIONS(X) CLI_COMMON_OPTIONS(X) CLI_CAPTURE_OPTIONS(X)
+
+#define CLI_COMMON_OPTIONS(X)                                                                 \
 	X(GT, "gt", 0, "FILE", "COCO instances ground truth (default: the run's gt.json)")        \
 	X(IMAGES, "images", 0, "DIR", "directory holding the images named in the ground truth\n"  \
 	  "(default: the run's images/)")                                                         \
@@ -54,6 +58,39 @@
 	X(SUMMARY, "summary", 's', NULL, "counts only (no line per sample)")                       \
 	X(HELP, "help", 'h', NULL, "this help")
 
+/* capture's rows (tui/capture/cap_cli.c reads them).  Where a name is also a
+ * viewer option (--gt, --images, --coords, --policy, -q) the meaning differs
+ * (what to send / write, not what to read), so the row is capture's own; the
+ * parser looks a name up among the command's options only.  --limit and
+ * --help are the shared rows. */
+#define CLI_CAPTURE_OPTIONS(X)                                                                \
+	X(SERVER, "server", 0, "URL", "base URL (http://127.0.0.1:8000), or a full .../chat/completions URL") \
+	X(MODEL, "model", 0, "NAME", "the \"model\" field (vLLM, SGLang, Ollama want the served name)") \
+	X(CAP_IMAGES, "images", 0, "DIR", "PNG/JPEG images to send")                              \
+	X(CAP_GT, "gt", 0, "FILE", "COCO instances: capture its images in its order, with their ids\n" \
+	  "(default: every PNG/JPEG in DIR, by name)")                                            \
+	X(PROMPT, "prompt", 0, "TEXT", "the text sent after the image")                           \
+	X(PROMPT_FILE, "prompt-file", 0, "F", "the same, read from a file (at most 1 MiB)")      \
+	X(CAP_OUT, "out", 'o', "RUN_DIR", "run directory to write (run.json, traces.jsonl)")      \
+	X(CAP_COORDS, "coords", 0, "NAME", "write \"coords\" into run.json: a name listed below\n" \
+	  "(default: none written; auto: none)")                                                  \
+	X(MAX_TOKENS, "max-tokens", 0, "N", "max_tokens per request (default 1024)")             \
+	X(TOP_LOGPROBS, "top-logprobs", 0, "K", "alternatives per token (default 5; 0 = chosen token's logprob only)") \
+	X(TEMPERATURE, "temperature", 0, "T", "default 0 (greedy)")                               \
+	X(CAP_POLICY, "policy", 0, "P", "live stop policy: off | repeat_stop | budget:N | near_dup:IOU\n" \
+	  "(default off); when it fires the request is aborted there and the\n"                   \
+	  "trace says finish_reason \"stop\", stop_reason \"<policy>\"")                          \
+	X(CONCURRENCY, "concurrency", 0, "N", "requests at once (default 4)")                     \
+	X(RETRIES, "retries", 0, "N", "retries per image after a fault (default 2)")              \
+	X(BACKOFF, "backoff", 0, "S", "first retry delay in seconds, doubled each retry (default 1)") \
+	X(TIMEOUT, "timeout", 0, "S", "give up on a request after S seconds without data (default 120)") \
+	X(HEADER, "header", 0, "'K: V'", "extra HTTP header (repeatable)")                        \
+	X(API_KEY_ENV, "api-key-env", 0, "VAR", "send 'Authorization: Bearer $VAR'")              \
+	X(RESUME, "resume", 0, NULL, "continue RUN_DIR: skip images already in traces.jsonl")     \
+	X(PROGRESS, "progress", 0, "MODE", "auto | bar | plain (default auto: a bar when stderr is a terminal)") \
+	X(PROGRESS_EVERY, "progress-every", 0, "S", "seconds between plain progress lines (default 10)") \
+	X(CAP_QUIET, "quiet", 'q', NULL, "no progress and no retry messages")
+
 typedef enum {
 #define CLI_OPT_ENUM(id, name, sh, arg, help) CLI_##id,
 	CLI_OPTIONS(CLI_OPT_ENUM)
@@ -71,7 +108,8 @@ typedef struct cli_option {
 extern const cli_option cli_options[CLI_OPT_COUNT];
 
 /* What the options of any command set (each command reads what it takes). */
-typedef struct cli_values {
+typedef struct cli_values cli_values;
+struct cli_values {
 	export_opts ex;         /* gt, coords, pixels, iou, policies, score, confidence,
 	                         * trace and record limits */
 	limits_set lim;         /* --limit (also the image limits) */
@@ -82,17 +120,24 @@ typedef struct cli_values {
 	long png_w, png_h;      /* default 960x600 */
 	long width, height;     /* default 0 (the terminal's), 16 */
 	int color;              /* -1 auto, 0 never, 1 always */
+	capture_opts cap;       /* capture's rows (and --limit, copied by cmd_capture) */
+	char *cap_prompt_buf;   /* --prompt-file's text (freed by cli_values_free) */
+	char *cap_auth;         /* --api-key-env's header (likewise) */
 	const char **pos;       /* positional arguments (after "--" too) */
 	size_t n_pos;
-} cli_values;
+};
+
+/* capture's handlers (cap_cli.c): 0 ok, -1 with err set */
+#define CLI_CAP_HANDLER_DECL(id, nm, sh, ar, hl) int cap_opt_##id(cli_values *v, const char *arg, ts_error *err);
+CLI_CAPTURE_OPTIONS(CLI_CAP_HANDLER_DECL)
+#undef CLI_CAP_HANDLER_DECL
 
 typedef struct cli_command {
 	const char *name;       /* "report"; "tui" for the debugger */
 	const char *synopsis;   /* after "tailscope NAME " */
 	const char *about;      /* paragraph after the usage line */
 	const char *footer;     /* after the options (exit status) */
-	const cli_opt *opts;    /* the options it takes, in --help order; NULL: the
-	                         * command parses its own (capture, for now) */
+	const cli_opt *opts;    /* the options it takes, in --help order */
 	size_t n_opts;
 	int (*main)(int argc, char **argv); /* argv[0] is the command name */
 } cli_command;

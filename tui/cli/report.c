@@ -252,6 +252,7 @@ static void table_counts(const export_run *rr, const export_opts *ex, int cw)
 	ROW_Z("closed", closed);
 	ROW_Z("truncated", truncated);
 	ROW_Z("malformed", malformed);
+	ROW_Z("stopped", stopped);
 	ROW_F("termination_rate", termination_rate);
 	ROW_Z("tokens", tokens);
 #undef ROW_Z
