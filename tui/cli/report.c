@@ -419,11 +419,22 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 		if (r->usable)
 			any_usable = 1;
 	}
+	/* the runs that were read: a path that is not a run (its one line went
+	 * to stderr) gets no table and no JSON entry */
+	export_run **shown = oom ? NULL : calloc(n_runs, sizeof *shown);
+	size_t n_shown = 0;
+	if (!oom && !shown)
+		oom = 1;
+	for (size_t i = 0; !oom && i < n_runs; i++)
+		if (res[i]->opened)
+			shown[n_shown++] = res[i];
 	if (oom) {
 		fputs("tailscope report: out of memory\n", stderr);
 		any_usable = 0;
+	} else if (n_shown == 0) {
+		any_usable = 0; /* nothing read: no table, the reasons are on stderr */
 	} else if (o->json) {
-		cJSON *root = export_json(&o->ex, res, n_runs, o->per_sample);
+		cJSON *root = export_json(&o->ex, shown, n_shown, o->per_sample);
 		char *txt = root ? cJSON_Print(root) : NULL;
 		if (txt) {
 			fputs(txt, stdout);
@@ -443,12 +454,13 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 			any_usable = 0;
 		}
 	} else {
-		for (size_t i = 0; i < n_runs; i++) {
+		for (size_t i = 0; i < n_shown; i++) {
 			if (i)
 				printf("\n");
-			print_table(res[i], o);
+			print_table(shown[i], o);
 		}
 	}
+	free(shown);
 	if (fflush(stdout) != 0)
 		any_usable = 0;
 	for (size_t i = 0; i < n_runs; i++)
