@@ -116,6 +116,8 @@ static void loop(ui *u, session *s)
 	unsigned rd = UI_RD_ALL;
 	double next_tick = 0, last_idle_draw = 0;
 	int was_playing = 0;
+	unsigned note_gen = u->note_gen;
+	double note_t = now_ms();
 
 	while (!u->quit && !term_signal) {
 		if (rd) {
@@ -123,6 +125,10 @@ static void loop(ui *u, session *s)
 			rd = 0;
 		}
 		double t = now_ms();
+		if (u->note_gen != note_gen) { /* a new note: its time starts now */
+			note_gen = u->note_gen;
+			note_t = t;
+		}
 		int to;
 		if (u->playing) {
 			double d = next_tick - t;
@@ -131,6 +137,11 @@ static void loop(ui *u, session *s)
 			to = 0;
 		} else {
 			to = 250; /* wake up now and then to see signals */
+		}
+		if (u->note[0]) {
+			double left = note_t + UI_NOTE_MS - t;
+			if (left < to)
+				to = left < 0 ? 0 : (int)left + 1;
 		}
 		timeout(to);
 		wint_t ch;
@@ -142,6 +153,8 @@ static void loop(ui *u, session *s)
 			break;
 		}
 		t = now_ms();
+		if (r == ERR && u->note[0] && t >= note_t + UI_NOTE_MS)
+			rd |= ui_note_clear(u); /* the note's time is up */
 		if (r == ERR) {
 			if (u->playing && t >= next_tick) {
 				rd |= ui_tick(u, play_steps(u));
@@ -156,6 +169,7 @@ static void loop(ui *u, session *s)
 			rd = UI_RD_ALL;
 			continue;
 		}
+		rd |= ui_note_clear(u); /* the next key (or click) ends the note */
 		if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
 			MEVENT ev;
 			if (getmouse(&ev) == OK) {

@@ -78,6 +78,10 @@ static void gather(const ui *u, const ui_frame *f, status_parts *p)
 		snprintf(p->play, sizeof p->play, "▶ %d/s", ui_speed(u));
 }
 
+#define STATUS_MSG_ROWS 4 /* the message line's most rows */
+
+static int message_rows(const char *s, int cols, size_t *starts, int max);
+
 static int width(const char *s)
 {
 	return (int)sanitize_width(s, strlen(s));
@@ -136,13 +140,103 @@ static void status_draw(ui *u, const ui_frame *f)
 	if (u->s->msg_serial != u->note_serial) {
 		u->note_serial = u->s->msg_serial;
 		const char *m = session_last_msg(u->s);
-		if (m)
+		if (m) {
 			snprintf(u->note, sizeof u->note, "%s", m);
+			u->note_gen++;
+		}
 	}
-	if (u->note[0] && W - x > 8) {
+	/* in the bar when it fits whole, else in the message line above it
+	 * (never cut); with no note, the way to the help */
+	static const char hint[] = "? help";
+	int hw = (int)sizeof hint - 1 + 3, nw = u->note[0] ? width(u->note) + 3 : 0;
+	u->note_rows = 0;
+	if (nw && nw > W - x) {
+		u->note_rows = message_rows(u->note, W - 2, NULL, 0);
+		if (u->note_rows > STATUS_MSG_ROWS)
+			u->note_rows = STATUS_MSG_ROWS;
+		if (u->note_rows > u->lay.status.y)
+			u->note_rows = u->lay.status.y;
+		nw = 0;
+	}
+	if (nw) {
 		x += draw_put(w, 0, x, W - x, " │ ", base);
-		draw_put(w, 0, x, W - x, u->note, draw_ca(u, CP_NOTE, A_BOLD, A_BOLD | A_REVERSE));
+		x += draw_put(w, 0, x, W - x, u->note, draw_ca(u, CP_NOTE, A_BOLD, A_BOLD | A_REVERSE));
 	}
+	if (hw <= W - x) { /* right-aligned */
+		draw_put(w, 0, W - hw, 3, " │ ", base);
+		draw_put(w, 0, W - hw + 3, hw - 3, hint, base | A_BOLD);
+	}
+}
+
+/* Wraps safe text s at `cols` columns, at spaces when it can: the number of
+ * rows, and when starts is given the byte offset of each row (up to max). */
+static int message_rows(const char *s, int cols, size_t *starts, int max)
+{
+	int rows = 0;
+	size_t len = strlen(s), at = 0;
+	if (cols < 1)
+		return 0;
+	while (at < len) {
+		while (s[at] == ' ')
+			at++;
+		if (at >= len)
+			break;
+		if (starts && rows < max)
+			starts[rows] = at;
+		rows++;
+		int used;
+		size_t n = draw_fit(s + at, cols, &used);
+		if (n == 0)
+			n = 1; /* a character wider than the row: skip it */
+		if (at + n < len && s[at + n] != ' ') {
+			size_t k = n;
+			while (k > 0 && s[at + k - 1] != ' ')
+				k--;
+			if (k > 0)
+				n = k;
+		}
+		at += n;
+	}
+	return rows;
+}
+
+void ui_status_message_draw(ui *u)
+{
+	int k = u->note_rows, W = u->lay.status.w;
+	if (k <= 0 || !u->note[0] || u->lay.too_small)
+		return;
+	WINDOW *w = newwin(k, W, u->lay.status.y - k, 0);
+	if (!w)
+		return;
+	size_t starts[STATUS_MSG_ROWS];
+	int rows = message_rows(u->note, W - 2, starts, STATUS_MSG_ROWS);
+	size_t len = strlen(u->note);
+	attr_t a = draw_ca(u, CP_NOTE, A_BOLD, A_BOLD | A_REVERSE);
+	for (int r = 0; r < k; r++) {
+		draw_fill_row(w, r, 0, W, a);
+		if (r >= rows)
+			continue;
+		size_t end = r + 1 < rows ? starts[r + 1] : len;
+		char line[sizeof u->note];
+		size_t n = end - starts[r];
+		memcpy(line, u->note + starts[r], n);
+		line[n] = '\0';
+		draw_put(w, r, 1, W - 2, line, a);
+	}
+	wnoutrefresh(w);
+	delwin(w);
+}
+
+unsigned ui_note_clear(ui *u)
+{
+	if (!u->note[0])
+		return 0;
+	u->note[0] = '\0';
+	unsigned rd = UI_RD_STATUS;
+	if (u->note_rows)
+		rd = UI_RD_ALL; /* the rows under the message line */
+	u->note_rows = 0;
+	return rd;
 }
 
 const ui_view ui_pane_status = {

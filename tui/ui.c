@@ -59,6 +59,7 @@ void ui_note(ui *u, const char *fmt, ...)
 	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
 	sanitize(raw, strlen(raw), u->note, sizeof u->note, 200);
+	u->note_gen++;
 }
 
 static session_run *cur_run(ui *u)
