@@ -103,6 +103,8 @@ static unsigned cycle_sort(ui *u)
 		return 0;
 	r->list.sort = (slist_sort)((r->list.sort + 1) % SLIST_SORT_COUNT);
 	slist_rebuild(&r->list, r->items, r->n);
+	r->list.cur.sel = 0; /* the top of the new order, scrolled to it */
+	r->list.cur.top = 0;
 	ui_note(u, "sort: %s", slist_sort_name(r->list.sort));
 	return UI_RD_SAMPLES | UI_RD_STATUS | ui_show_selected(u);
 }
@@ -158,8 +160,9 @@ static unsigned main_request(ui *u, keys_action a, int *handled)
 	case ACT_GT: return toggle_gt(u);
 	case ACT_SORT: return cycle_sort(u);
 	case ACT_FILTER:
-		u->overlay = UI_OV_FILTER;
-		u->filter_len = strlen(u->filter);
+		u->overlay = UI_OV_FILTER; /* opens empty; the filter in force is shown in it */
+		u->filter_len = 0;
+		u->filter[0] = 0;
 		return UI_RD_STATUS;
 	case ACT_PIXEL: return pixel(u);
 	case ACT_EXPORT: return export_png(u);

@@ -369,7 +369,8 @@ unsigned ui_apply_filter(ui *u)
 	if (r->list.filter.kind == SLIST_FILTER_NONE)
 		ui_note(u, "filter cleared");
 	else if (r->list.n_view == 0)
-		ui_note(u, "no sample matches '%s' (yet: badges are still being computed)", u->filter);
+		ui_note(u, "no sample matches '%s'%s", u->filter,
+		        session_idle_done(u->s) ? "" : " (yet: badges are still being computed)");
 	else
 		ui_note(u, "filter '%s': %zu of %zu samples", u->filter, r->list.n_view, r->n);
 	return UI_RD_ALL | ui_show_selected(u);

@@ -34,4 +34,67 @@ check "a message expires by itself (5 s)" wait_gone p "TAILSCOPE_PIXELS"
 keys p q
 check "80x24: exit 0" status_is p 0
 
+# ---- item 4: one numbering; the metrics panel names the JSON fields.
+# report --per-sample on run-a, image 2: tail_start 2, stop_step 33 (0-based)
+want=$("$BIN" report --per-sample "$FIX/run-a" 2>/dev/null | awk '$1 == "2" && $5 == "truncated" { print $6 " " $7 }')
+check "report: image 2's tail_start 2 and stop_step 33 (the fixture's hand count)" test "$want" = "2 33"
+start num 120 40 -- "$FIX/run-a"
+wait_for num "sample 1/5" >/dev/null
+keys num n m
+check "metrics: tail start as on screen and as in the JSON" wait_for num "record #3 (tail_start 2)"
+check "metrics: repeat-stop's stop as on screen and as in the JSON" wait_for num "step 34 (stop_step 33)"
+keys num m e
+check "e: the screen's 1-based numbers (record #3, step 34 is the cut)" wait_for num "record #3"
+keys num q
+
+# ---- item 8: help and metrics scroll at 80x24
+start hs 80 24 -- "$FIX/run-a"
+wait_for hs "sample 1/5" >/dev/null
+keys hs '?'
+check "help at 80x24: says how many keys it shows" wait_re hs "keys 1-[0-9]+ of [0-9]+: j/k or PgDn/PgUp for more"
+check "help at 80x24: Esc (last key) not yet shown" sh -c "! tmux -u -L $SOCK capture-pane -p -t hs | grep -q 'close the help, metrics'"
+keys hs PgDn PgDn
+check "help: PgDn scrolls to the rest" wait_for hs "close the help, metrics"
+check "help: the mouse entry (the last) shown" wait_for hs "click a sample, a record"
+keys hs k
+check "help: k scrolls up one" wait_re hs "keys [0-9]+-[0-9]+ of [0-9]+"
+keys hs g
+check "help: g back to the top" wait_re hs "keys 1-[0-9]+ of"
+keys hs Escape
+check "help: Esc closes it" wait_gone hs "tailscope keys"
+keys hs n m
+check "metrics at 80x24: scrolls (rows 1-N of M)" wait_re hs "metrics: off vs repeat_stop \(rows 1-[0-9]+ of [0-9]+"
+check "metrics at 80x24: the last run row is below the frame" sh -c "! tmux -u -L $SOCK capture-pane -p -t hs | grep -q 'tokens  *163'"
+keys hs G
+check "metrics: G shows the last rows (run tokens 163 vs 106)" wait_re hs "tokens +163 +106"
+keys hs m m
+check "metrics: opens at the top again" wait_re hs "\(rows 1-[0-9]+ of"
+keys hs q q
+check "80x24 help/metrics: exit 0" status_is hs 0
+
+# ---- item 6: sort and filter
+start sf 120 30 -- "$FIX/run-a"
+wait_for sf "sample 1/5" >/dev/null
+wait_gone sf "analysing" >/dev/null
+keys sf n n
+wait_for sf "sample 3/5" >/dev/null
+keys sf s
+check "s: sort by duplicates" wait_for sf "sort: duplicates"
+check "s: the selection goes to the top of the new order" wait_for sf "sample 1/5"
+check "s: and the top is image 2 (most duplicates)" wait_for sf "image 2"
+keys sf s s s s
+wait_for sf "Samples 5  sort: id" >/dev/null
+keys sf / d u p Enter
+check "filter in the header" wait_for sf "Samples 2/5  filter: dup"
+keys sf /
+check "/ opens empty and shows the filter in force" wait_re sf "^ /█   now: dup"
+keys sf Escape
+check "Esc keeps the filter" wait_for sf "filter: dup"
+keys sf / l a b e l : z z z Enter
+check "no match once every badge is computed: no '(yet ...)'" wait_for sf "no sample matches 'label:zzz'"
+check "no '(yet: badges ...)' when they are all computed" sh -c "! tmux -u -L $SOCK capture-pane -p -t sf | grep -q 'yet: badges'"
+keys sf / Enter
+check "/ Enter: an empty filter clears" wait_for sf "Samples 5  sort: id"
+keys sf q
+
 [ "$failed" -eq 0 ]

@@ -336,8 +336,10 @@ static void table_confidence(const export_run *rr)
 /* --per-sample under the table (policy off values). */
 static void table_samples(const export_run *rr)
 {
-	printf("\n  %-10s %7s %5s %6s %-10s %6s %6s %6s", "image", "records", "dups", "maxrep",
-	       "term", "tail", "stop", "steps");
+	/* tail_start, stop_step: the JSON fields, 0-based (the debugger shows
+	 * them 1-based: record #tail_start+1, step stop_step+1) */
+	printf("\n  %-10s %7s %5s %6s %-10s %10s %9s %6s", "image", "records", "dups", "maxrep",
+	       "term", "tail_start", "stop_step", "steps");
 	if (rr->gt_loaded)
 		printf("  %s", "tp/fp/fn@first-iou");
 	printf("\n");
@@ -361,7 +363,7 @@ static void table_samples(const export_run *rr)
 		}
 		snprintf(tail, sizeof tail, r->tail_start >= 0 ? "%ld" : "-", r->tail_start);
 		snprintf(stop, sizeof stop, r->stop_step >= 0 ? "%ld" : "-", r->stop_step);
-		printf("  %-10s %7zu %5zu %6zu %-10s %6s %6s %6zu", id, r->records, r->duplicates,
+		printf("  %-10s %7zu %5zu %6zu %-10s %10s %9s %6zu", id, r->records, r->duplicates,
 		       r->max_repeat, termination_name(r->term), tail, stop, r->steps);
 		if (rr->gt_loaded)
 			printf("  %zu/%zu/%zu", r->counts[0].tp, r->counts[0].fp, r->counts[0].fn);
