@@ -13,7 +13,8 @@
 #include "ui.h"
 #include "view.h"
 
-static const int speeds[UI_N_SPEEDS] = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
+/* steps/s; the default, 65/s, plays a 1,000-step trace in about 15 s */
+static const int speeds[UI_N_SPEEDS] = {1, 2, 5, 10, 20, 35, 65, 100, 200, 500, 1000};
 
 void ui_init(ui *u, session *s, int headless)
 {
@@ -22,7 +23,7 @@ void ui_init(ui *u, session *s, int headless)
 	u->headless = headless;
 	u->focus = UI_PANE_SAMPLES;
 	u->show_gt = 1;
-	u->speed = 3; /* 10 steps/s */
+	u->speed = 6; /* 65 steps/s */
 	u->rec_follow = 1;
 	u->blank_for_run = (size_t)-1;
 	u->note_serial = s ? s->msg_serial : 0;

@@ -74,7 +74,7 @@ typedef struct ui_hit {
 	long value;     /* view row, record index, step, run, diff row */
 } ui_hit;
 
-#define UI_N_SPEEDS 10
+#define UI_N_SPEEDS 11
 
 typedef struct ui ui;
 
@@ -178,6 +178,9 @@ void ui_note(ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ui_status_message_draw(ui *u);
 /* Drops the note (next key, or its time is up); returns what to redraw. */
 unsigned ui_note_clear(ui *u);
+/* The run's worst sample (highest max repeat > 1, then most duplicates, of
+ * the samples analysed so far), or (size_t)-1 (screen_main.c, key w). */
+size_t ui_worst_sample(const session_run *r);
 #define UI_NOTE_MS 5000 /* a note stays this long, or until the next key */
 
 /* Curses side (ui_draw.c). */

@@ -69,7 +69,9 @@ keys hs G
 check "metrics: G shows the last rows (run tokens 163 vs 106)" wait_re hs "tokens +163 +106"
 keys hs m m
 check "metrics: opens at the top again" wait_re hs "\(rows 1-[0-9]+ of"
-keys hs q q
+keys hs q
+wait_gone hs "metrics:" >/dev/null
+keys hs q
 check "80x24 help/metrics: exit 0" status_is hs 0
 
 # ---- item 6: sort and filter
@@ -96,5 +98,29 @@ check "no '(yet: badges ...)' when they are all computed" sh -c "! tmux -u -L $S
 keys sf / Enter
 check "/ Enter: an empty filter clears" wait_for sf "Samples 5  sort: id"
 keys sf q
+
+# ---- item 10: the first minute.  run-a's worst sample is image 2 (max
+# repeat 7, 6 duplicates; its tail starts with record #3 at step 24 and
+# repeat-stop cuts at step 34, stop_step 33, see above)
+start fm 120 30 -- "$FIX/run-a"
+check "first screen: once badges are known, the worst sample is named with its key" \
+	wait_for fm "worst sample: image 2, max repeat ×7; w opens it at its repeated tail"
+keys fm w
+check "w: opens the worst sample" wait_for fm "sample 2/5 │ image 2 │ step 24/91"
+check "w: says why" wait_for fm "worst sample: image 2, max repeat ×7, 6 duplicates"
+keys fm e
+wait_for fm "step 24/91" >/dev/null
+keys fm Space
+check "Space after e: pauses at the cut" wait_for fm "paused: repeat-stop cuts here (step 34); Space goes on"
+check "Space after e: the cursor is at the cut" wait_for fm "step 34/91"
+keys fm Space
+check "Space: plays on to the end" wait_for fm "step 91/91"
+keys fm Space
+check "Space at the end: from the start, pauses at the tail start" \
+	wait_for fm "paused: the repeated tail starts (record #3, step 24); Space goes on"
+check "the cursor is at the tail start" wait_for fm "step 24/91"
+keys fm Space
+check "default replay speed 65 steps/s (1,000 steps in about 15 s)" wait_for fm "▶ 65/s"
+keys fm q
 
 [ "$failed" -eq 0 ]
