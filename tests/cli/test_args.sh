@@ -69,4 +69,22 @@ done
 check "bad first line in a .jsonl: exit 1, 2 samples read" sh -c "[ $rc -eq 1 ] && grep -Eq '^  samples +2 +2\$' '$tmp/out'"
 check "bad first line in a .jsonl: FILE:1 named" grep -q "bad1.jsonl:1: " "$tmp/err"
 
+# ---- several runs: one side-by-side summary first (issue 14, item 14).
+# mini's numbers by hand (tests/cli/test_report.sh's header): F1@0.3 0.750
+# -> 1.000, duplicate_rate 0.400 -> 0, max_repeat 3 -> 1, termination_rate
+# 0.500 -> 1.000, tokens 56 -> 37; tests/data/tui/run-a (test_tui.sh): 4
+# samples, tokens 163 -> 106.
+"$BIN" report "$D/report/mini" tests/data/tui/run-a >"$tmp/out" 2>/dev/null
+check "two runs: the summary comes first" sh -c "head -1 '$tmp/out' | grep -qx 'summary: 2 runs, policy off vs on = repeat_stop'"
+check "summary: column heads" grep -Eq '^  run +samples │ +off +on │ +off +on │' "$tmp/out"
+check "summary: mini's row (hand-worked values)" \
+	grep -Eq '^  mini +2 │ +0\.750 +1\.000 │ +0\.400 +0\.000 │ +3 +1 │ +0\.500 +1\.000 │ +56 +37$' "$tmp/out"
+check "summary: run-a's row (4 samples, tokens 163 106)" grep -Eq '^  tui-fixture +4 │.* │ +163 +106$' "$tmp/out"
+check "summary before the per-run tables" sh -c "[ \$(grep -n '^summary:' '$tmp/out' | cut -d: -f1) -lt \$(grep -n '^run mini' '$tmp/out' | cut -d: -f1) ]"
+"$BIN" report "$D/report/mini" >"$tmp/out" 2>/dev/null
+check "one run: no summary" sh -c "! grep -q '^summary:' '$tmp/out'"
+"$BIN" report --policy off,repeat_stop,dedup "$D/report/mini" tests/data/tui/run-a >"$tmp/out" 2>/dev/null
+check "three policies: numbered, dedup marked as an upper bound" \
+	sh -c "grep -qx 'summary: 2 runs, policies #1 off, #2 repeat_stop, #3 dedup' '$tmp/out' && grep -Eq '^  run +samples │ +#1 +#2 +#3\*' '$tmp/out'"
+
 [ "$fails" -eq 0 ]

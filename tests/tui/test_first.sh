@@ -123,4 +123,21 @@ keys fm Space
 check "default replay speed 65 steps/s (1,000 steps in about 15 s)" wait_for fm "▶ 65/s"
 keys fm q
 
+# ---- item 14: the triage view.  sample_runs/lora-qkvo-r16 and its
+# -budget12 variant share model and checkpoint (run.json) and differ by
+# prompt and budget (none vs 12); family-florence2 emits Florence-2 tokens
+# under max_new_tokens 256 (the others: qwen3 JSON under 1024), so tokens
+# are not compared.
+S="$ROOT/sample_runs"
+start tr 160 30 -- "$S/lora-qkvo-r16" "$S/lora-qkvo-r16-budget12" "$S/family-florence2"
+check "triage: three runs" wait_for tr "Compare 3 runs"
+wait_gone tr "computing" >/dev/null
+check "triage: tokens not marked across syntaxes, and it says why" \
+	wait_for tr "tokens not marked: the runs differ in output syntax or token limit"
+check "triage: no * in the tokens column" sh -c "tmux -u -L $SOCK capture-pane -p -t tr | grep -E '^.  (lora|family)' | awk '{ print \$(NF-1), \$NF }' | grep -c '[0-9]' | grep -qx 3 && ! tmux -u -L $SOCK capture-pane -p -t tr | grep -E '^.  (lora|family)' | awk '{ print \$(NF-1), \$NF }' | grep -qF '*'"
+check "triage: the budget variant shown as such" \
+	wait_for tr "lora-qkvo-r16-budget12: same model and checkpoint as lora-qkvo-r16, differs only by prompt and budget (12 vs none)"
+check "triage: max repeat still marked (florence2's 43)" wait_for tr "*43"
+keys tr q
+
 [ "$failed" -eq 0 ]

@@ -389,6 +389,87 @@ static void print_table(const export_run *rr, const report_opts *o)
 		table_samples(rr);
 }
 
+/* Several runs: one table first, a row per run, the headline numbers side
+ * by side (F1 at the first IoU, duplicate_rate, max_repeat,
+ * termination_rate, tokens), one cell per policy under each.  With the
+ * default pair (off and one other) the cells are "off" and "on"; otherwise
+ * numbered, with a legend. */
+static void print_summary(export_run *const *rs, size_t n, const export_opts *ex)
+{
+	enum { G_F1, G_DUP, G_MAXREP, G_TERM, G_TOKENS, G_COUNT };
+	char pname[48], f1[32] = "F1", lab[EXPORT_MAX_POLICIES][8];
+	const char *heads[G_COUNT] = {f1, "duplicate_rate", "max_repeat", "termination_rate", "tokens"};
+	int pair = ex->n_pol == 2 && ex->pol[0].kind == POLICY_OFF;
+	if (ex->an.n_iou)
+		snprintf(f1, sizeof f1, "F1@%g", ex->an.iou[0]);
+	for (size_t p = 0; p < ex->n_pol && p < EXPORT_MAX_POLICIES; p++) {
+		if (pair)
+			snprintf(lab[p], sizeof lab[p], p ? "on" : "off");
+		else
+			snprintf(lab[p], sizeof lab[p], "#%zu", p + 1);
+		if (!policy_is_truncation(&ex->pol[p]))
+			strcat(lab[p], "*");
+	}
+	int nw = 3;
+	for (size_t i = 0; i < n; i++) {
+		int l = (int)sanitize_width(rs[i]->name, strlen(rs[i]->name));
+		nw = l > nw ? l : nw;
+	}
+	nw = nw > 28 ? 28 : nw;
+	const int cw = 7; /* a cell: "0.699", "12345" */
+	printf("summary: %zu runs, ", n);
+	if (pair)
+		printf("policy off vs on = %s\n", policy_name(&ex->pol[1], pname, sizeof pname));
+	else
+		for (size_t p = 0; p < ex->n_pol; p++)
+			printf("%s#%zu %s%s", p ? ", " : "policies ", p + 1,
+			       policy_name(&ex->pol[p], pname, sizeof pname), p + 1 < ex->n_pol ? "" : "\n");
+	int gw = (int)ex->n_pol * (cw + 1); /* a group's width */
+	printf("  %-*s %7s", nw, "", "");
+	for (int g = 0; g < G_COUNT; g++)
+		printf(" │%-*.*s", g + 1 < G_COUNT ? gw : 0, gw, heads[g]);
+	printf("\n  %-*s %7s", nw, "run", "samples");
+	for (int g = 0; g < G_COUNT; g++) {
+		printf(" │");
+		for (size_t p = 0; p < ex->n_pol; p++)
+			printf(" %*s", cw, lab[p]);
+	}
+	printf("\n");
+	for (size_t i = 0; i < n; i++) {
+		const export_run *r = rs[i];
+		char nm[128];
+		sanitize(r->name, strlen(r->name), nm, sizeof nm, (size_t)nw);
+		int pad = nw - (int)sanitize_width(nm, strlen(nm));
+		printf("  %s%*s %7zu", nm, pad > 0 ? pad : 0, "", r->m[0].samples);
+		for (int g = 0; g < G_COUNT; g++) {
+			printf(" │");
+			for (size_t p = 0; p < ex->n_pol; p++) {
+				const run_metrics *m = &r->m[p];
+				switch (g) {
+				case G_F1:
+					if (r->gt_loaded && m->n_iou)
+						printf(" %*.3f", cw, m->prf[0].f1);
+					else
+						printf(" %*s", cw, "-");
+					break;
+				case G_DUP: printf(" %*.3f", cw, m->duplicate_rate); break;
+				case G_MAXREP: printf(" %*zu", cw, m->max_repeat); break;
+				case G_TERM: printf(" %*.3f", cw, m->termination_rate); break;
+				default: printf(" %*zu", cw, m->tokens); break;
+				}
+			}
+		}
+		printf("\n");
+	}
+	if (!pair || !policy_is_truncation(&ex->pol[1]))
+		for (size_t p = 0; p < ex->n_pol; p++)
+			if (!policy_is_truncation(&ex->pol[p])) {
+				printf("  * upper bound (see the run's table)\n");
+				break;
+			}
+	printf("\n");
+}
+
 static int write_stdout(void *ud, const char *buf, size_t len)
 {
 	(void)ud;
@@ -456,6 +537,8 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 			any_usable = 0;
 		}
 	} else {
+		if (n_shown > 1)
+			print_summary(shown, n_shown, &o->ex);
 		for (size_t i = 0; i < n_shown; i++) {
 			if (i)
 				printf("\n");
