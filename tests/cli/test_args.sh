@@ -87,4 +87,25 @@ check "one run: no summary" sh -c "! grep -q '^summary:' '$tmp/out'"
 check "three policies: numbered, dedup marked as an upper bound" \
 	sh -c "grep -qx 'summary: 2 runs, policies #1 off, #2 repeat_stop, #3 dedup' '$tmp/out' && grep -Eq '^  run +samples │ +#1 +#2 +#3\*' '$tmp/out'"
 
+# ---- item 15: make install PREFIX=..., the man page where man finds it;
+# the top-level --help lists the debugger's options
+pre="$tmp/prefix"
+make -s --no-print-directory install PREFIX="$pre" BUILD="${BUILD:-build}" >"$tmp/inst" 2>&1; rc=$?
+check "make install PREFIX=...: exit 0" [ "$rc" -eq 0 ]
+check "install: the binary in PREFIX/bin runs" sh -c "'$pre/bin/tailscope' --version | grep -q '^tailscope '"
+check "install: the man page in PREFIX/share/man/man1, as in the tree" cmp -s tui/tailscope.1 "$pre/share/man/man1/tailscope.1"
+if command -v man >/dev/null 2>&1; then
+	check "install: man finds it (MANPATH=PREFIX/share/man)" \
+		sh -c "[ \"\$(MANPATH='$pre/share/man' man -w tailscope)\" = '$pre/share/man/man1/tailscope.1' ]"
+fi
+make -s --no-print-directory uninstall PREFIX="$pre" BUILD="${BUILD:-build}" >/dev/null 2>&1
+check "make uninstall removes both" sh -c "[ ! -e '$pre/bin/tailscope' ] && [ ! -e '$pre/share/man/man1/tailscope.1' ]"
+
+"$BIN" --help >"$tmp/help"; rc=$?
+check "--help: exit 0" [ "$rc" -eq 0 ]
+for o in --gt --images --coords --min-pixels --max-pixels --iou --limit; do
+	check "--help lists the debugger's $o" grep -Eq "^  $o " "$tmp/help"
+done
+check "--help names TAILSCOPE_PIXELS and NO_COLOR" sh -c "grep -q TAILSCOPE_PIXELS '$tmp/help' && grep -q NO_COLOR '$tmp/help'"
+
 [ "$fails" -eq 0 ]
