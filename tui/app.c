@@ -168,7 +168,14 @@ static void loop(ui *u, session *s)
 	double next_tick = 0, last_idle_draw = 0;
 	int was_playing = 0, worst_told = 0;
 	unsigned note_gen = u->note_gen;
-	double note_t = now_ms();
+	double note_t = now_ms(), note_ms = UI_NOTE_MS;
+	const char *ns = getenv("TAILSCOPE_NOTE_SECONDS"); /* 0: until the next key */
+	if (ns && *ns) {
+		char *end;
+		double v = strtod(ns, &end);
+		if (*end == '\0' && v >= 0 && v <= 3600)
+			note_ms = v * 1000;
+	}
 
 	while (!u->quit && !term_signal) {
 		if (rd) {
@@ -189,8 +196,8 @@ static void loop(ui *u, session *s)
 		} else {
 			to = 250; /* wake up now and then to see signals */
 		}
-		if (u->note[0]) {
-			double left = note_t + UI_NOTE_MS - t;
+		if (u->note[0] && note_ms > 0) {
+			double left = note_t + note_ms - t;
 			if (left < to)
 				to = left < 0 ? 0 : (int)left + 1;
 		}
@@ -204,7 +211,7 @@ static void loop(ui *u, session *s)
 			break;
 		}
 		t = now_ms();
-		if (r == ERR && u->note[0] && t >= note_t + UI_NOTE_MS)
+		if (r == ERR && u->note[0] && note_ms > 0 && t >= note_t + note_ms)
 			rd |= ui_note_clear(u); /* the note's time is up */
 		if (r == ERR) {
 			if (u->playing && t >= next_tick) {

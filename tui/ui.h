@@ -181,7 +181,8 @@ unsigned ui_note_clear(ui *u);
 /* The run's worst sample (highest max repeat > 1, then most duplicates, of
  * the samples analysed so far), or (size_t)-1 (screen_main.c, key w). */
 size_t ui_worst_sample(const session_run *r);
-#define UI_NOTE_MS 5000 /* a note stays this long, or until the next key */
+#define UI_NOTE_MS 5000 /* a note stays this long, or until the next key
+                         * (TAILSCOPE_NOTE_SECONDS changes it; 0: the key only) */
 
 /* Curses side (ui_draw.c). */
 void ui_resize(ui *u);              /* recompute layout from LINES/COLS, recreate windows */

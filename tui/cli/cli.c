@@ -304,7 +304,9 @@ void cli_usage(FILE *out)
 			option_help(&cli_options[tui->opts[i]], out);
 	fprintf(out, "\n--coords: %s\n"
 	             "environment: NO_COLOR (no colours), TAILSCOPE_PIXELS=sixel|kitty|iterm2\n"
-	             "(force the pixel view P; any other value turns it off)\n",
+	             "(force the pixel view P; any other value turns it off),\n"
+	             "TAILSCOPE_NOTE_SECONDS (how long a status message stays; default 5, 0: until\n"
+	             "the next key)\n",
 	        coords_names());
 	fprintf(out, "\n'tailscope COMMAND --help' lists a command's options ('tailscope tui\n"
 	             "--help' the debugger's, with --coords names and limits); 'man tailscope'\n"
