@@ -162,20 +162,53 @@ static unsigned tell_worst(ui *u, session *s)
 	return UI_RD_STATUS;
 }
 
+/* ---- how long a status message stays: UI_NOTE_MS, or
+ * TAILSCOPE_NOTE_SECONDS (0: until the next key) ---- */
+
+typedef struct note_clock {
+	unsigned gen; /* the note whose time runs */
+	double t, ms; /* since when, for how long (0: no expiry) */
+} note_clock;
+
+static void note_clock_init(note_clock *c, const ui *u)
+{
+	c->gen = u->note_gen;
+	c->t = now_ms();
+	c->ms = UI_NOTE_MS;
+	const char *ns = getenv("TAILSCOPE_NOTE_SECONDS");
+	if (ns && *ns) {
+		char *end;
+		double v = strtod(ns, &end);
+		if (*end == '\0' && v >= 0 && v <= 3600)
+			c->ms = v * 1000;
+	}
+}
+
+/* The wait `to` (ms), shortened to the note's end; a new note's time starts. */
+static int note_clock_wait(note_clock *c, const ui *u, double t, int to)
+{
+	if (u->note_gen != c->gen) {
+		c->gen = u->note_gen;
+		c->t = t;
+	}
+	if (!u->note[0] || c->ms <= 0)
+		return to;
+	double left = c->t + c->ms - t;
+	return left >= to ? to : left < 0 ? 0 : (int)left + 1;
+}
+
+static unsigned note_clock_expire(const note_clock *c, ui *u, double t)
+{
+	return u->note[0] && c->ms > 0 && t >= c->t + c->ms ? ui_note_clear(u) : 0;
+}
+
 static void loop(ui *u, session *s)
 {
 	unsigned rd = UI_RD_ALL;
 	double next_tick = 0, last_idle_draw = 0;
 	int was_playing = 0, worst_told = 0;
-	unsigned note_gen = u->note_gen;
-	double note_t = now_ms(), note_ms = UI_NOTE_MS;
-	const char *ns = getenv("TAILSCOPE_NOTE_SECONDS"); /* 0: until the next key */
-	if (ns && *ns) {
-		char *end;
-		double v = strtod(ns, &end);
-		if (*end == '\0' && v >= 0 && v <= 3600)
-			note_ms = v * 1000;
-	}
+	note_clock nc;
+	note_clock_init(&nc, u);
 
 	while (!u->quit && !term_signal) {
 		if (rd) {
@@ -183,10 +216,6 @@ static void loop(ui *u, session *s)
 			rd = 0;
 		}
 		double t = now_ms();
-		if (u->note_gen != note_gen) { /* a new note: its time starts now */
-			note_gen = u->note_gen;
-			note_t = t;
-		}
 		int to;
 		if (u->playing) {
 			double d = next_tick - t;
@@ -196,12 +225,7 @@ static void loop(ui *u, session *s)
 		} else {
 			to = 250; /* wake up now and then to see signals */
 		}
-		if (u->note[0] && note_ms > 0) {
-			double left = note_t + note_ms - t;
-			if (left < to)
-				to = left < 0 ? 0 : (int)left + 1;
-		}
-		timeout(to);
+		timeout(note_clock_wait(&nc, u, t, to));
 		wint_t ch;
 		int r = get_wch(&ch);
 		if (term_signal)
@@ -211,9 +235,8 @@ static void loop(ui *u, session *s)
 			break;
 		}
 		t = now_ms();
-		if (r == ERR && u->note[0] && note_ms > 0 && t >= note_t + note_ms)
-			rd |= ui_note_clear(u); /* the note's time is up */
 		if (r == ERR) {
+			rd |= note_clock_expire(&nc, u, t);
 			if (u->playing && t >= next_tick) {
 				rd |= play_tick(u, play_steps(u));
 				next_tick = t + play_tick_ms(u);

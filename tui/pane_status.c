@@ -78,9 +78,10 @@ static void gather(const ui *u, const ui_frame *f, status_parts *p)
 		snprintf(p->play, sizeof p->play, "▶ %d/s", ui_speed(u));
 }
 
-#define STATUS_MSG_ROWS 4 /* the message line's most rows */
+#define STATUS_MSG_ROWS 8 /* the message line's most rows: a whole note (320 bytes) at 50 columns */
 
 static int message_rows(const char *s, int cols, size_t *starts, int max);
+static void status_note(ui *u, WINDOW *w, int x, int W, attr_t base);
 
 static int width(const char *s)
 {
@@ -136,7 +137,14 @@ static void status_draw(ui *u, const ui_frame *f)
 		x += draw_put(w, 0, x, W - x, " │ ", base);
 		x += draw_put(w, 0, x, W - x, opt_after[k], base);
 	}
-	/* the latest note, or the latest session message */
+	status_note(u, w, x, W, base);
+}
+
+/* The latest note (or session message) from column x: in the bar when it
+ * fits whole, else in the message line above it (never cut); "? help"
+ * right-aligned when there is room. */
+static void status_note(ui *u, WINDOW *w, int x, int W, attr_t base)
+{
 	if (u->s->msg_serial != u->note_serial) {
 		u->note_serial = u->s->msg_serial;
 		const char *m = session_last_msg(u->s);
@@ -145,8 +153,6 @@ static void status_draw(ui *u, const ui_frame *f)
 			u->note_gen++;
 		}
 	}
-	/* in the bar when it fits whole, else in the message line above it
-	 * (never cut); with no note, the way to the help */
 	static const char hint[] = "? help";
 	int hw = (int)sizeof hint - 1 + 3, nw = u->note[0] ? width(u->note) + 3 : 0;
 	u->note_rows = 0;

@@ -174,7 +174,7 @@ size_t ui_done_samples(const ui *u, size_t *all);
 /* Sets a transient status message (formatted, sanitized). */
 void ui_note(ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The note's message line, when it does not fit in the status bar: the full
- * text wrapped over up to 4 rows above the bar (pane_status.c; drawn last). */
+ * text wrapped over the rows above the bar (pane_status.c; drawn last). */
 void ui_status_message_draw(ui *u);
 /* Drops the note (next key, or its time is up); returns what to redraw. */
 unsigned ui_note_clear(ui *u);

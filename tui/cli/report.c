@@ -394,29 +394,22 @@ static void print_table(const export_run *rr, const report_opts *o)
  * termination_rate, tokens), one cell per policy under each.  With the
  * default pair (off and one other) the cells are "off" and "on"; otherwise
  * numbered, with a legend. */
-static void print_summary(export_run *const *rs, size_t n, const export_opts *ex)
+enum { G_F1, G_DUP, G_MAXREP, G_TERM, G_TOKENS, G_COUNT };
+#define SUM_CW 7 /* a cell: "0.699", "12345" */
+
+static int summary_pair(const export_opts *ex)
 {
-	enum { G_F1, G_DUP, G_MAXREP, G_TERM, G_TOKENS, G_COUNT };
-	char pname[48], f1[32] = "F1", lab[EXPORT_MAX_POLICIES][8];
+	return ex->n_pol == 2 && ex->pol[0].kind == POLICY_OFF;
+}
+
+/* the legend line and the two head lines */
+static void summary_head(const export_opts *ex, size_t n, int nw)
+{
+	char pname[48], f1[32] = "F1", lab[8];
 	const char *heads[G_COUNT] = {f1, "duplicate_rate", "max_repeat", "termination_rate", "tokens"};
-	int pair = ex->n_pol == 2 && ex->pol[0].kind == POLICY_OFF;
+	int pair = summary_pair(ex), gw = (int)ex->n_pol * (SUM_CW + 1); /* a group's width */
 	if (ex->an.n_iou)
 		snprintf(f1, sizeof f1, "F1@%g", ex->an.iou[0]);
-	for (size_t p = 0; p < ex->n_pol && p < EXPORT_MAX_POLICIES; p++) {
-		if (pair)
-			snprintf(lab[p], sizeof lab[p], p ? "on" : "off");
-		else
-			snprintf(lab[p], sizeof lab[p], "#%zu", p + 1);
-		if (!policy_is_truncation(&ex->pol[p]))
-			strcat(lab[p], "*");
-	}
-	int nw = 3;
-	for (size_t i = 0; i < n; i++) {
-		int l = (int)sanitize_width(rs[i]->name, strlen(rs[i]->name));
-		nw = l > nw ? l : nw;
-	}
-	nw = nw > 28 ? 28 : nw;
-	const int cw = 7; /* a cell: "0.699", "12345" */
 	printf("summary: %zu runs, ", n);
 	if (pair)
 		printf("policy off vs on = %s\n", policy_name(&ex->pol[1], pname, sizeof pname));
@@ -424,17 +417,47 @@ static void print_summary(export_run *const *rs, size_t n, const export_opts *ex
 		for (size_t p = 0; p < ex->n_pol; p++)
 			printf("%s#%zu %s%s", p ? ", " : "policies ", p + 1,
 			       policy_name(&ex->pol[p], pname, sizeof pname), p + 1 < ex->n_pol ? "" : "\n");
-	int gw = (int)ex->n_pol * (cw + 1); /* a group's width */
 	printf("  %-*s %7s", nw, "", "");
 	for (int g = 0; g < G_COUNT; g++)
 		printf(" │%-*.*s", g + 1 < G_COUNT ? gw : 0, gw, heads[g]);
 	printf("\n  %-*s %7s", nw, "run", "samples");
 	for (int g = 0; g < G_COUNT; g++) {
 		printf(" │");
-		for (size_t p = 0; p < ex->n_pol; p++)
-			printf(" %*s", cw, lab[p]);
+		for (size_t p = 0; p < ex->n_pol; p++) {
+			snprintf(lab, sizeof lab, pair ? (p ? "on" : "off") : "#%zu", p + 1);
+			if (!policy_is_truncation(&ex->pol[p]))
+				strcat(lab, "*");
+			printf(" %*s", SUM_CW, lab);
+		}
 	}
 	printf("\n");
+}
+
+static void summary_cell(const export_run *r, const run_metrics *m, int g)
+{
+	switch (g) {
+	case G_F1:
+		if (r->gt_loaded && m->n_iou)
+			printf(" %*.3f", SUM_CW, m->prf[0].f1);
+		else
+			printf(" %*s", SUM_CW, "-");
+		break;
+	case G_DUP: printf(" %*.3f", SUM_CW, m->duplicate_rate); break;
+	case G_MAXREP: printf(" %*zu", SUM_CW, m->max_repeat); break;
+	case G_TERM: printf(" %*.3f", SUM_CW, m->termination_rate); break;
+	default: printf(" %*zu", SUM_CW, m->tokens); break;
+	}
+}
+
+static void print_summary(export_run *const *rs, size_t n, const export_opts *ex)
+{
+	int nw = 3, upper = 0;
+	for (size_t i = 0; i < n; i++) {
+		int l = (int)sanitize_width(rs[i]->name, strlen(rs[i]->name));
+		nw = l > nw ? l : nw;
+	}
+	nw = nw > 28 ? 28 : nw;
+	summary_head(ex, n, nw);
 	for (size_t i = 0; i < n; i++) {
 		const export_run *r = rs[i];
 		char nm[128];
@@ -443,30 +466,15 @@ static void print_summary(export_run *const *rs, size_t n, const export_opts *ex
 		printf("  %s%*s %7zu", nm, pad > 0 ? pad : 0, "", r->m[0].samples);
 		for (int g = 0; g < G_COUNT; g++) {
 			printf(" │");
-			for (size_t p = 0; p < ex->n_pol; p++) {
-				const run_metrics *m = &r->m[p];
-				switch (g) {
-				case G_F1:
-					if (r->gt_loaded && m->n_iou)
-						printf(" %*.3f", cw, m->prf[0].f1);
-					else
-						printf(" %*s", cw, "-");
-					break;
-				case G_DUP: printf(" %*.3f", cw, m->duplicate_rate); break;
-				case G_MAXREP: printf(" %*zu", cw, m->max_repeat); break;
-				case G_TERM: printf(" %*.3f", cw, m->termination_rate); break;
-				default: printf(" %*zu", cw, m->tokens); break;
-				}
-			}
+			for (size_t p = 0; p < ex->n_pol; p++)
+				summary_cell(r, &r->m[p], g);
 		}
 		printf("\n");
 	}
-	if (!pair || !policy_is_truncation(&ex->pol[1]))
-		for (size_t p = 0; p < ex->n_pol; p++)
-			if (!policy_is_truncation(&ex->pol[p])) {
-				printf("  * upper bound (see the run's table)\n");
-				break;
-			}
+	for (size_t p = 0; p < ex->n_pol; p++)
+		upper |= !policy_is_truncation(&ex->pol[p]);
+	if (upper)
+		printf("  * upper bound (see the run's table)\n");
 	printf("\n");
 }
 
