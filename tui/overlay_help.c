@@ -88,22 +88,28 @@ static void help_draw(ui *u, const ui_frame *f)
 	delwin(o);
 }
 
+int ui_overlay_scroll(ui *u, keys_action a)
+{
+	int page = LINES > 8 ? LINES - 8 : 1;
+	switch (a) {
+	case ACT_DOWN: u->ov_scroll += 1; return 1;
+	case ACT_UP: u->ov_scroll -= 1; return 1;
+	case ACT_PAGE_DOWN: u->ov_scroll += page; return 1;
+	case ACT_PAGE_UP: u->ov_scroll -= page; return 1;
+	case ACT_TOP: u->ov_scroll = 0; return 1;
+	case ACT_BOTTOM: u->ov_scroll = 1 << 20; return 1; /* clamped when drawn */
+	default: return 0;
+	}
+}
+
 /* j/k, arrows, PgDn/PgUp, g/G scroll the help; ?, Esc and q only close it;
  * any other key closes it and does what it does */
 static unsigned help_input(ui *u, int is_key, unsigned ch)
 {
 	(void)is_key;
 	keys_action a = keys_lookup((int)ch);
-	int page = LINES > 8 ? LINES - 8 : 1;
-	switch (a) {
-	case ACT_DOWN: u->ov_scroll += 1; return UI_RD_OVERLAY;
-	case ACT_UP: u->ov_scroll -= 1; return UI_RD_OVERLAY;
-	case ACT_PAGE_DOWN: u->ov_scroll += page; return UI_RD_OVERLAY;
-	case ACT_PAGE_UP: u->ov_scroll -= page; return UI_RD_OVERLAY;
-	case ACT_TOP: u->ov_scroll = 0; return UI_RD_OVERLAY;
-	case ACT_BOTTOM: u->ov_scroll = ACT_COUNT; return UI_RD_OVERLAY;
-	default: break;
-	}
+	if (ui_overlay_scroll(u, a))
+		return UI_RD_OVERLAY;
 	u->overlay = UI_OV_NONE;
 	u->ov_scroll_for = UI_OV_NONE;
 	if (a == ACT_HELP || a == ACT_CLOSE || a == ACT_QUIT)

@@ -190,17 +190,9 @@ static void metrics_draw(ui *u, const ui_frame *f)
 /* j/k, arrows, PgDn/PgUp, g/G scroll; q/Esc close (ui_overlay_key) */
 static unsigned metrics_key(ui *u, keys_action a, int *handled)
 {
-	int page = LINES > 8 ? LINES - 8 : 1;
 	*handled = 1;
-	switch (a) {
-	case ACT_DOWN: u->ov_scroll += 1; return UI_RD_OVERLAY;
-	case ACT_UP: u->ov_scroll -= 1; return UI_RD_OVERLAY;
-	case ACT_PAGE_DOWN: u->ov_scroll += page; return UI_RD_OVERLAY;
-	case ACT_PAGE_UP: u->ov_scroll -= page; return UI_RD_OVERLAY;
-	case ACT_TOP: u->ov_scroll = 0; return UI_RD_OVERLAY;
-	case ACT_BOTTOM: u->ov_scroll = 1 << 20; return UI_RD_OVERLAY;
-	default: break;
-	}
+	if (ui_overlay_scroll(u, a))
+		return UI_RD_OVERLAY;
 	u->ov_scroll_for = UI_OV_NONE; /* closing or not, the next opening starts at the top */
 	return ui_overlay_key(u, a, handled);
 }
