@@ -36,6 +36,9 @@ check "one table only: mini's" sh -c "[ \$(grep -c '^run ' '$tmp/out') -eq 1 ] &
 check "mini's table is the real one (records 5 3)" grep -Eq '^  records +5 +3$' "$tmp/out"
 "$BIN" report --json "$tmp/runs/README.md" "$tmp/runs/mini" >"$tmp/json" 2>/dev/null
 check "--json: only the run that was read" sh -c "[ \$(grep -c '\"skipped\":' '$tmp/json') -eq 1 ] && grep -q '\"name\":	\"mini\"' '$tmp/json'"
+"$BIN" formats "$tmp/runs/README.md" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "formats README.md: exit 2, one line, the same rule" \
+	sh -c "[ $rc -eq 2 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'README.md:1: not a traces file' '$tmp/err'"
 
 : >"$tmp/empty.jsonl"
 "$BIN" report "$tmp/empty.jsonl" >"$tmp/out" 2>"$tmp/err"; rc=$?
