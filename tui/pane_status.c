@@ -80,7 +80,6 @@ static void gather(const ui *u, const ui_frame *f, status_parts *p)
 
 #define STATUS_MSG_ROWS 8 /* the message line's most rows: a whole note (320 bytes) at 50 columns */
 
-static int message_rows(const char *s, int cols, size_t *starts, int max);
 static void status_note(ui *u, WINDOW *w, int x, int W, attr_t base);
 
 static int width(const char *s)
@@ -157,7 +156,7 @@ static void status_note(ui *u, WINDOW *w, int x, int W, attr_t base)
 	int hw = (int)sizeof hint - 1 + 3, nw = u->note[0] ? width(u->note) + 3 : 0;
 	u->note_rows = 0;
 	if (nw && nw > W - x) {
-		u->note_rows = message_rows(u->note, W - 2, NULL, 0);
+		u->note_rows = draw_wrap(u->note, W - 2, NULL, 0);
 		if (u->note_rows > STATUS_MSG_ROWS)
 			u->note_rows = STATUS_MSG_ROWS;
 		if (u->note_rows > u->lay.status.y)
@@ -174,38 +173,6 @@ static void status_note(ui *u, WINDOW *w, int x, int W, attr_t base)
 	}
 }
 
-/* Wraps safe text s at `cols` columns, at spaces when it can: the number of
- * rows, and when starts is given the byte offset of each row (up to max). */
-static int message_rows(const char *s, int cols, size_t *starts, int max)
-{
-	int rows = 0;
-	size_t len = strlen(s), at = 0;
-	if (cols < 1)
-		return 0;
-	while (at < len) {
-		while (s[at] == ' ')
-			at++;
-		if (at >= len)
-			break;
-		if (starts && rows < max)
-			starts[rows] = at;
-		rows++;
-		int used;
-		size_t n = draw_fit(s + at, cols, &used);
-		if (n == 0)
-			n = 1; /* a character wider than the row: skip it */
-		if (at + n < len && s[at + n] != ' ') {
-			size_t k = n;
-			while (k > 0 && s[at + k - 1] != ' ')
-				k--;
-			if (k > 0)
-				n = k;
-		}
-		at += n;
-	}
-	return rows;
-}
-
 void ui_status_message_draw(ui *u)
 {
 	int k = u->note_rows, W = u->lay.status.w;
@@ -215,7 +182,7 @@ void ui_status_message_draw(ui *u)
 	if (!w)
 		return;
 	size_t starts[STATUS_MSG_ROWS];
-	int rows = message_rows(u->note, W - 2, starts, STATUS_MSG_ROWS);
+	int rows = draw_wrap(u->note, W - 2, starts, STATUS_MSG_ROWS);
 	size_t len = strlen(u->note);
 	attr_t a = draw_ca(u, CP_NOTE, A_BOLD, A_BOLD | A_REVERSE);
 	for (int r = 0; r < k; r++) {

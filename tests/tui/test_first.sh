@@ -51,15 +51,16 @@ keys num q
 start hs 80 24 -- "$FIX/run-a"
 wait_for hs "sample 1/5" >/dev/null
 keys hs '?'
-check "help at 80x24: says how many keys it shows" wait_re hs "keys 1-[0-9]+ of [0-9]+: j/k or PgDn/PgUp for more"
+check "help at 80x24: says how many lines it shows" wait_re hs "lines 1-[0-9]+ of [0-9]+: j/k or PgDn/PgUp for more"
+check "help at 80x24: a long key text wraps, not cut (Tab's 'diff: run A/B')" wait_re hs "│ {20}diff: run A/B +│"
 check "help at 80x24: Esc (last key) not yet shown" sh -c "! tmux -u -L $SOCK capture-pane -p -t hs | grep -q 'close the help, metrics'"
 keys hs PgDn PgDn
 check "help: PgDn scrolls to the rest" wait_for hs "close the help, metrics"
 check "help: the mouse entry (the last) shown" wait_for hs "click a sample, a record"
 keys hs k
-check "help: k scrolls up one" wait_re hs "keys [0-9]+-[0-9]+ of [0-9]+"
+check "help: k scrolls up one" wait_re hs "lines [0-9]+-[0-9]+ of [0-9]+"
 keys hs g
-check "help: g back to the top" wait_re hs "keys 1-[0-9]+ of"
+check "help: g back to the top" wait_re hs "lines 1-[0-9]+ of"
 keys hs Escape
 check "help: Esc closes it" wait_gone hs "tailscope keys"
 keys hs n m
