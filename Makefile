@@ -6,6 +6,8 @@
 #   make bench       benchmarks, printed as ratios against baselines measured in the same run
 #   make sample-runs regenerate sample_runs/ from the simulator's seeds (byte-identical)
 #   make fresh-check the quick start proved on a bare Debian 12 root (root, mirror, ~15 min)
+#   make install     the binary to $(PREFIX)/bin, the man page to $(PREFIX)/share/man/man1
+#                    (PREFIX=/usr/local; DESTDIR for staging); make uninstall removes them
 #
 # Sources are picked up by directory: analysis/*.c (pure C, cJSON only),
 # render/*.c (chafa + stb, no curses), tui/*.c (ncurses; main.c holds main),
@@ -79,7 +81,7 @@ BENCH_BINS   := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 ALL_LIBS = $(CURSES_LIBS) $(CHAFA_LIBS) $(CJSON_LIBS) $(CURL_LIBS) -lm
 
-.PHONY: all demo test check asan-test golden bench sample-runs clean distclean deps deps-test fresh-check
+.PHONY: all demo test check asan-test golden bench sample-runs clean distclean deps deps-test fresh-check install uninstall
 # keep intermediate objects (no 'rm' lines after the test summary)
 .SECONDARY:
 
@@ -181,6 +183,21 @@ sample-runs: deps
 # debootstrap a minimal Debian 12, then make demo, make test and .ci/run in it
 fresh-check:
 	@sh tests/fresh/run.sh
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(DESTDIR)$(PREFIX)/bin
+MAN1DIR = $(DESTDIR)$(PREFIX)/share/man/man1
+
+# `man tailscope` works once $(PREFIX)/share/man is on the manual path (it
+# is for /usr/local and /usr; elsewhere: MANPATH=$(PREFIX)/share/man:).
+install: all
+	install -d "$(BINDIR)" "$(MAN1DIR)"
+	install -m 755 $(BIN) "$(BINDIR)/tailscope"
+	install -m 644 tui/tailscope.1 "$(MAN1DIR)/tailscope.1"
+
+uninstall:
+	rm -f "$(BINDIR)/tailscope" "$(MAN1DIR)/tailscope.1"
 
 clean:
 	rm -rf build build-asan build-fuzz

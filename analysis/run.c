@@ -189,6 +189,75 @@ static ts_status read_run_json(run_info *r, const char *dir, ts_error *err)
 	return st;
 }
 
+#define SNIFF_BYTES 4096 /* the head of a traces file that run_open looks at */
+
+static int has_suffix(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+	return a >= b && !strcmp(s + a - b, suf);
+}
+
+/* Does line [p, e) (no newline) start the way trace_file.c's containers
+ * start a line: a JSON object (JSONL, Ollama NDJSON, a whole sample in an
+ * SSE data: line) or an SSE field (data:, event:, id:, retry:, ": comment")? */
+static int traces_line(const char *p, const char *e)
+{
+	if (e - p >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+		p += 3; /* UTF-8 byte order mark */
+	while (p < e && (*p == ' ' || *p == '\t'))
+		p++;
+	static const char *const sse[] = { "data:", "event:", "id:", "retry:" };
+	if (p < e && (*p == '{' || *p == ':'))
+		return 1;
+	for (size_t i = 0; i < sizeof sse / sizeof *sse; i++) {
+		size_t n = strlen(sse[i]);
+		if ((size_t)(e - p) >= n && !memcmp(p, sse[i], n))
+			return 1;
+	}
+	return 0;
+}
+
+/* A file given as a run: refused when it is empty (nothing but blanks) or
+ * when its first non-blank line is neither JSON nor an SSE field -- a
+ * README.md or an image among the runs a shell glob names.  A file named *.jsonl,
+ * *.ndjson or *.sse is read whatever its first line is (the reader reports
+ * a malformed line by FILE:LINE and goes on).  The one rule for every
+ * command (report, plot, the debugger, png, formats) -- README.md in sample_runs. */
+static ts_status sniff_traces(const char *path, ts_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return ts_error_set(err, errno == ENOENT ? TS_ERR_NOTFOUND : TS_ERR_IO, "%s: %s",
+		                    path, strerror(errno));
+	char buf[SNIFF_BYTES];
+	size_t n = fread(buf, 1, sizeof buf, f);
+	int bad = ferror(f), more = n == sizeof buf && fgetc(f) != EOF;
+	fclose(f);
+	if (bad)
+		return ts_error_set(err, TS_ERR_IO, "%s: read error", path);
+	size_t line = 1;
+	const char *p = buf, *end = buf + n;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
+		line += *p == '\n';
+		p++;
+	}
+	if (p == end) {
+		if (more)
+			return TS_OK; /* 4 KiB of blanks: let the reader decide */
+		return ts_error_set(err, TS_ERR_FORMAT, "%s: the file is empty (no traces); skipped",
+		                    path);
+	}
+	if (has_suffix(path, ".jsonl") || has_suffix(path, ".ndjson") || has_suffix(path, ".sse"))
+		return TS_OK;
+	const char *e = memchr(p, '\n', (size_t)(end - p));
+	if (traces_line(p, e ? e : end))
+		return TS_OK;
+	return ts_error_set(err, TS_ERR_FORMAT,
+	                    "%s:%zu: not a traces file (neither JSON Lines nor an SSE recording); "
+	                    "skipped",
+	                    path, line);
+}
+
 ts_status run_open(const char *path, run_info **out, ts_error *err)
 {
 	*out = NULL;
@@ -219,10 +288,14 @@ ts_status run_open(const char *path, run_info **out, ts_error *err)
 				free(d);
 		}
 		if (st == TS_OK && !is_file(r->traces_path))
-			st = ts_error_set(err, TS_ERR_NOTFOUND, "%s: no traces file (%s)", path,
+			st = ts_error_set(err, TS_ERR_NOTFOUND,
+			                  "%s: not a run (no traces file %s); skipped", path,
 			                  r->traces_path);
+		if (st == TS_OK)
+			st = sniff_traces(r->traces_path, err);
 	} else if (is_file(path)) {
 		r->traces_path = xstrdup(path);
+		st = sniff_traces(path, err);
 	} else {
 		/* errno from is_dir/is_file may be stale (set by an earlier call
 		 * elsewhere): ask again */

@@ -22,6 +22,7 @@
 #include "term.h"
 #include "charset.h"
 #include "ui.h"
+#include "view.h"
 
 static double now_ms(void)
 {
@@ -71,17 +72,53 @@ static void on_progress(void *ud, const char *what, uint64_t done, uint64_t tota
 
 /* ---- main loop ---- */
 
-static int play_tick_ms(const ui *u)
-{
-	int sps = ui_speed(u);
-	int ms = 1000 / sps;
-	return ms < 33 ? 33 : ms;
-}
-
+/* k steps every 1000*k/speed ms, k the fewest that keep a tick >= 33 ms:
+ * the speed is kept exactly (65/s: 3 steps every 46 ms) */
 static long play_steps(const ui *u)
 {
-	long n = (long)ui_speed(u) * play_tick_ms(u) / 1000;
-	return n < 1 ? 1 : n;
+	long sps = ui_speed(u), k = (33 * sps + 999) / 1000;
+	return k < 1 ? 1 : k;
+}
+
+static int play_tick_ms(const ui *u)
+{
+	return (int)(1000 * play_steps(u) / ui_speed(u));
+}
+
+/* A replay tick that pauses where the decisive things happen: the first
+ * step of the repeated tail and the step where the policy cuts (with the
+ * policy off: where it would). */
+static unsigned play_tick(ui *u, long steps)
+{
+	session_view *v = &u->s->view;
+	if (!ui_view_ok(u) || !u->playing)
+		return ui_tick(u, steps);
+	replay *rp = &v->rp;
+	long at = rp->cursor, marks[2] = {-1, -1};
+	if (rp->tail_first >= 0 && (size_t)rp->tail_first < rp->n_rec)
+		marks[0] = (long)rp->rec_first[rp->tail_first];
+	if (rp->fired)
+		marks[1] = rp->stop_step;
+	for (int i = 0; i < 2; i++) {
+		long m = marks[i];
+		if (m <= at || m > at + steps || m >= replay_last(rp))
+			continue; /* behind, not reached in this tick, or the end (stops anyway) */
+		if (i == 0 && marks[1] > at && marks[1] < m)
+			continue; /* the cut comes first */
+		unsigned rd = ui_tick(u, m - at);
+		u->playing = 0;
+		if (i == 0)
+			ui_note(u, "paused: the repeated tail starts (record #%ld, step %ld); Space goes on",
+			        rp->tail_first + 1, m + 1);
+		else {
+			char nm[64];
+			session_policy_name(u->s, u->s->pol, nm, sizeof nm);
+			ui_note(u, "paused: %s cuts here (step %ld); Space goes on",
+			        u->s->pol == COMPARE_POL_REPEAT_STOP ? "repeat-stop" : nm, m + 1);
+		}
+		return rd | UI_RD_STATUS;
+	}
+	return ui_tick(u, steps);
 }
 
 /* The terminal went away (hung up, closed) without a SIGHUP reaching us
@@ -111,11 +148,67 @@ static unsigned idle_slice(ui *u, session *s, double t, double *last_draw)
 	return rd;
 }
 
+/* Once every badge is known: where the worst sample is, when it is not
+ * the one on screen (and nothing else is being said). */
+static unsigned tell_worst(ui *u, session *s)
+{
+	const session_run *r = session_cur(s);
+	size_t w = ui_worst_sample(r);
+	if (w == (size_t)-1 || u->note[0] || u->screen != UI_SCREEN_MAIN ||
+	    slist_selected(&r->list) == w)
+		return 0;
+	ui_note(u, "worst sample: image %s, max repeat ×%zu; w opens it at its repeated tail",
+	        r->items[w].name ? r->items[w].name : "?", r->items[w].max_repeat);
+	return UI_RD_STATUS;
+}
+
+/* ---- how long a status message stays: UI_NOTE_MS, or
+ * TAILSCOPE_NOTE_SECONDS (0: until the next key) ---- */
+
+typedef struct note_clock {
+	unsigned gen; /* the note whose time runs */
+	double t, ms; /* since when, for how long (0: no expiry) */
+} note_clock;
+
+static void note_clock_init(note_clock *c, const ui *u)
+{
+	c->gen = u->note_gen;
+	c->t = now_ms();
+	c->ms = UI_NOTE_MS;
+	const char *ns = getenv("TAILSCOPE_NOTE_SECONDS");
+	if (ns && *ns) {
+		char *end;
+		double v = strtod(ns, &end);
+		if (*end == '\0' && v >= 0 && v <= 3600)
+			c->ms = v * 1000;
+	}
+}
+
+/* The wait `to` (ms), shortened to the note's end; a new note's time starts. */
+static int note_clock_wait(note_clock *c, const ui *u, double t, int to)
+{
+	if (u->note_gen != c->gen) {
+		c->gen = u->note_gen;
+		c->t = t;
+	}
+	if (!u->note[0] || c->ms <= 0)
+		return to;
+	double left = c->t + c->ms - t;
+	return left >= to ? to : left < 0 ? 0 : (int)left + 1;
+}
+
+static unsigned note_clock_expire(const note_clock *c, ui *u, double t)
+{
+	return u->note[0] && c->ms > 0 && t >= c->t + c->ms ? ui_note_clear(u) : 0;
+}
+
 static void loop(ui *u, session *s)
 {
 	unsigned rd = UI_RD_ALL;
 	double next_tick = 0, last_idle_draw = 0;
-	int was_playing = 0;
+	int was_playing = 0, worst_told = 0;
+	note_clock nc;
+	note_clock_init(&nc, u);
 
 	while (!u->quit && !term_signal) {
 		if (rd) {
@@ -132,7 +225,7 @@ static void loop(ui *u, session *s)
 		} else {
 			to = 250; /* wake up now and then to see signals */
 		}
-		timeout(to);
+		timeout(note_clock_wait(&nc, u, t, to));
 		wint_t ch;
 		int r = get_wch(&ch);
 		if (term_signal)
@@ -143,11 +236,16 @@ static void loop(ui *u, session *s)
 		}
 		t = now_ms();
 		if (r == ERR) {
+			rd |= note_clock_expire(&nc, u, t);
 			if (u->playing && t >= next_tick) {
-				rd |= ui_tick(u, play_steps(u));
+				rd |= play_tick(u, play_steps(u));
 				next_tick = t + play_tick_ms(u);
 			} else if (!u->playing && !session_idle_done(s)) {
 				rd |= idle_slice(u, s, t, &last_idle_draw);
+			}
+			if (!worst_told && session_idle_done(s)) {
+				worst_told = 1;
+				rd |= tell_worst(u, s);
 			}
 			continue;
 		}
@@ -156,6 +254,7 @@ static void loop(ui *u, session *s)
 			rd = UI_RD_ALL;
 			continue;
 		}
+		rd |= ui_note_clear(u); /* the next key (or click) ends the note */
 		if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
 			MEVENT ev;
 			if (getmouse(&ev) == OK) {

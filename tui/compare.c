@@ -50,6 +50,37 @@ size_t compare_worst(const double *v, const uint8_t *valid, size_t n, int higher
 	return marks;
 }
 
+/* ---- which runs compare ---- */
+
+int compare_tokens_comparable(const compare_run_desc *d, size_t n)
+{
+	if (n < 2)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (d[i].coords != d[0].coords || d[i].max_new_tokens != d[0].max_new_tokens)
+			return 0;
+	return 1;
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+unsigned compare_prompt_variant(const compare_run_desc *a, const compare_run_desc *b)
+{
+	if (!a->model || !a->checkpoint || !same_str(a->model, b->model) ||
+	    !same_str(a->checkpoint, b->checkpoint) || a->coords != b->coords ||
+	    a->max_new_tokens != b->max_new_tokens)
+		return 0;
+	unsigned d = 0;
+	if (!same_str(a->prompt, b->prompt))
+		d |= COMPARE_DIFF_PROMPT;
+	if (a->budget != b->budget)
+		d |= COMPARE_DIFF_BUDGET;
+	return d;
+}
+
 /* ---- diff ---- */
 
 void compare_diff_init(compare_diff *d)

@@ -51,6 +51,28 @@ void compare_policy_cycle(long budget, policy out[COMPARE_N_POL]);
 size_t compare_worst(const double *v, const uint8_t *valid, size_t n, int higher_worse,
                      int decimals, uint8_t *out);
 
+/* ---- which runs compare ---- */
+
+/* What the comparison needs of a run's run.json (run.h's run_info). */
+typedef struct compare_run_desc {
+	const char *model, *checkpoint, *prompt; /* NULL when absent */
+	int coords;                              /* coords_kind; COORDS_AUTO when absent */
+	long max_new_tokens, budget;             /* -1 when absent */
+} compare_run_desc;
+
+/* Token counts compare only between runs that emit the same output syntax
+ * under the same token limit: every run has the same coords convention
+ * (run.json "coords"; a run without one compares with none but its
+ * equals) and the same max_new_tokens.  1 when they all do (n >= 2). */
+int compare_tokens_comparable(const compare_run_desc *d, size_t n);
+
+enum { COMPARE_DIFF_PROMPT = 1, COMPARE_DIFF_BUDGET = 2 };
+/* Runs a and b are the same model and checkpoint (both named), the same
+ * convention and token limit, and differ only by prompt and/or budget:
+ * returns COMPARE_DIFF_PROMPT | COMPARE_DIFF_BUDGET for what differs, 0
+ * when they are not such a pair (or do not differ at all). */
+unsigned compare_prompt_variant(const compare_run_desc *a, const compare_run_desc *b);
+
 /* ---- per-sample diff ---- */
 
 enum {

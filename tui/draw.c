@@ -35,6 +35,37 @@ size_t draw_fit(const char *s, int maxw, int *cols)
 }
 /* Draws safe text at (y, x) within maxw columns; returns columns used.
  * Without a UTF-8 locale the text is drawn as its ASCII rendering. */
+int draw_wrap(const char *s, int cols, size_t *starts, int max)
+{
+	int rows = 0;
+	size_t len = strlen(s), at = 0;
+	if (cols < 1)
+		return 0;
+	while (at < len) {
+		while (s[at] == ' ')
+			at++;
+		if (at >= len)
+			break;
+		if (starts && rows < max)
+			starts[rows] = at;
+		rows++;
+		int used;
+		size_t n = draw_fit(s + at, cols, &used);
+		if (n == 0) /* a character wider than the row: skip it whole */
+			for (n = 1; at + n < len && ((unsigned char)s[at + n] & 0xC0) == 0x80; n++)
+				;
+		if (at + n < len && s[at + n] != ' ') {
+			size_t k = n;
+			while (k > 0 && s[at + k - 1] != ' ')
+				k--;
+			if (k > 0)
+				n = k;
+		}
+		at += n;
+	}
+	return rows;
+}
+
 int draw_put(WINDOW *w, int y, int x, int maxw, const char *s, attr_t a)
 {
 	int cols, room = getmaxx(w) - x;

@@ -29,6 +29,11 @@ enum { W_SAMPLES = 0, W_IMAGE, W_RECORDS, W_TIMELINE, W_STATUS, W_SCREEN };
 attr_t draw_ca(const ui *u, int cp, attr_t extra, attr_t mono);
 /* Bytes of safe UTF-8 s that fit in maxw columns; *cols receives the width. */
 size_t draw_fit(const char *s, int maxw, int *cols);
+/* Wraps safe text s at `cols` columns, at spaces when it can: returns the
+ * number of rows; starts (nullable) receives the byte offset of each row,
+ * up to max of them (a row runs to the next row's start, the last to the
+ * end; leading spaces of a row are skipped). */
+int draw_wrap(const char *s, int cols, size_t *starts, int max);
 /* Draws safe text at (y, x) within maxw columns (and the window); returns
  * the columns used. */
 int draw_put(WINDOW *w, int y, int x, int maxw, const char *s, attr_t a);

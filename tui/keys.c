@@ -99,6 +99,7 @@ static const keys_binding table[] = {
 	{KEY_HOME, ACT_TRACE_START, "Home"},
 	{KEY_END, ACT_TRACE_END, "End"},
 	{'e', ACT_TERMINATION, "e"},
+	{'w', ACT_WORST, "w"},
 	{'r', ACT_REPEAT_STOP, "r"},
 	{'o', ACT_POLICY, "o"},
 	{'t', ACT_GT, "t"},

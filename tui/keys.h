@@ -29,6 +29,7 @@
 	X(ACT_TRACE_START,   "start of the trace")                                 \
 	X(ACT_TRACE_END,     "end of the trace")                                   \
 	X(ACT_TERMINATION,   "termination point (or first tail record)")           \
+	X(ACT_WORST,         "worst sample of the run (highest max repeat, then most duplicates)") \
 	X(ACT_REPEAT_STOP,   "toggle repeat-stop")                                 \
 	X(ACT_POLICY,        "cycle the stop policy: off, repeat_stop, budget:N, near_dup:0.9, dedup") \
 	X(ACT_GT,            "toggle ground-truth boxes")                          \

@@ -7,41 +7,51 @@
 #include "draw.h"
 #include "sanitize.h"
 
+static void filter_in_force(const ui *u, char *out, size_t outsz);
+
 static void filter_draw(ui *u, const ui_frame *f)
 {
 	WINDOW *w = WIN(u, W_STATUS);
 	attr_t base = draw_ca(u, CP_STATUS, 0, A_REVERSE);
-	char safe[SLIST_FILTER_TEXT_MAX * 4], buf[SLIST_FILTER_TEXT_MAX * 4 + 96];
+	char safe[SLIST_FILTER_TEXT_MAX * 4], buf[SLIST_FILTER_TEXT_MAX * 8 + 160];
 	(void)f;
 	if (!w)
 		return;
 	werase(w);
 	draw_fill_row(w, 0, 0, u->lay.status.w, base);
+	char now[SLIST_FILTER_TEXT_MAX + 8], now_safe[sizeof now * 4];
 	sanitize(u->filter, u->filter_len, safe, sizeof safe, 0);
-	snprintf(buf, sizeof buf, " /%s█   Enter apply · Esc cancel · dup, trunc, label:TEXT, or text", safe);
+	filter_in_force(u, now, sizeof now);
+	sanitize(now, strlen(now), now_safe, sizeof now_safe, 40);
+	if (now[0])
+		snprintf(buf, sizeof buf, " /%s█   now: %s · Enter apply (empty clears) · Esc keep", safe,
+		         now_safe);
+	else
+		snprintf(buf, sizeof buf, " /%s█   Enter apply · Esc cancel · dup, trunc, label:TEXT, or text",
+		         safe);
 	draw_put(w, 0, 0, u->lay.status.w, buf, base | A_BOLD);
 	wnoutrefresh(w);
 }
 
-/* Esc: the prompt closes; the filter in force stays, its text comes back */
-static unsigned cancel(ui *u)
+/* The filter in force as typed ("dup", "label:cat", "text"); "" for none. */
+static void filter_in_force(const ui *u, char *out, size_t outsz)
 {
 	const session_run *r = session_cur(u->s);
+	out[0] = 0;
+	if (!r || r->list.filter.kind == SLIST_FILTER_NONE)
+		return;
+	const char *pre = r->list.filter.kind == SLIST_FILTER_LABEL ? "label:"
+	                : r->list.filter.kind == SLIST_FILTER_DUP ? "dup"
+	                : r->list.filter.kind == SLIST_FILTER_TRUNC ? "trunc" : "";
+	snprintf(out, outsz, "%s%s", pre, r->list.filter.text);
+}
+
+/* Esc: the prompt closes; the filter in force stays */
+static unsigned cancel(ui *u)
+{
 	u->overlay = UI_OV_NONE;
 	u->filter_len = 0;
 	u->filter[0] = 0;
-	if (r && r->list.filter.kind != SLIST_FILTER_NONE) {
-		const char *pre = r->list.filter.kind == SLIST_FILTER_LABEL ? "label:"
-		                : r->list.filter.kind == SLIST_FILTER_DUP ? "dup"
-		                : r->list.filter.kind == SLIST_FILTER_TRUNC ? "trunc" : "";
-		size_t a = strlen(pre), b = strlen(r->list.filter.text);
-		if (a + b >= sizeof u->filter)
-			b = sizeof u->filter - 1 - a;
-		memcpy(u->filter, pre, a);
-		memcpy(u->filter + a, r->list.filter.text, b);
-		u->filter[a + b] = 0;
-	}
-	u->filter_len = strlen(u->filter);
 	return UI_RD_STATUS;
 }
 

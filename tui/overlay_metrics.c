@@ -1,5 +1,9 @@
 /* overlay_metrics.c — the metrics overlay (m): the sample on screen and the
- * current run, policy off next to the compared policy. */
+ * current run, policy off next to the compared policy.  Positions are shown
+ * as on the rest of the screen (1-based: record #23, step 528) next to the
+ * JSON field of `report --json --per-sample` they cross-check with (0-based:
+ * tail_start 22, stop_step 527).  Scrolls (j/k, PgDn/PgUp) when the
+ * terminal is too small for it. */
 #include <stdio.h>
 
 #include "draw.h"
@@ -8,7 +12,19 @@ typedef struct mtab {
 	ui *u;
 	WINDOW *o;
 	int y, h, w;
+	int row, skip, y0; /* rows counted, rows scrolled off, first row's y */
 } mtab;
+
+/* The window row for the next table row, or -1 when it is scrolled off or
+ * below the frame (still counted). */
+static int next_y(mtab *t)
+{
+	int r = t->row++;
+	if (!t->o || r < t->skip) /* counting only, or scrolled off */
+		return -1;
+	int y = t->y0 + r - t->skip;
+	return y < t->h - 1 ? y : -1;
+}
 
 static void prf_s(const metrics_counts *c, char *out, size_t outsz)
 {
@@ -18,13 +34,42 @@ static void prf_s(const metrics_counts *c, char *out, size_t outsz)
 
 static void mrow(mtab *t, const char *name, const char *a, const char *b)
 {
-	if (t->y >= t->h - 1)
+	int y = next_y(t);
+	if (y < 0)
 		return;
 	attr_t at = draw_ca(t->u, CP_OVERLAY, 0, A_NORMAL);
-	draw_put(t->o, t->y, 3, 26, name, at);
-	draw_put(t->o, t->y, 30, (t->w - 32) / 2, a, at);
-	draw_put(t->o, t->y, 30 + (t->w - 32) / 2, (t->w - 32) / 2, b, draw_ca(t->u, CP_OVERLAY, A_BOLD, A_BOLD));
-	t->y++;
+	draw_put(t->o, y, 3, 26, name, at);
+	draw_put(t->o, y, 30, (t->w - 32) / 2, a, at);
+	draw_put(t->o, y, 30 + (t->w - 32) / 2, (t->w - 32) / 2, b, draw_ca(t->u, CP_OVERLAY, A_BOLD, A_BOLD));
+}
+
+/* a row whose one value spans both columns */
+static void mrow_wide(mtab *t, const char *name, const char *a)
+{
+	int y = next_y(t);
+	if (y < 0)
+		return;
+	attr_t at = draw_ca(t->u, CP_OVERLAY, 0, A_NORMAL);
+	draw_put(t->o, y, 3, 26, name, at);
+	draw_put(t->o, y, 30, t->w - 32, a, at);
+}
+
+/* a heading row across the panel */
+static void mhead(mtab *t, const char *text)
+{
+	int y = next_y(t);
+	if (y >= 0)
+		draw_put(t->o, y, 2, t->w - 4, text, draw_ca(t->u, CP_OVERLAY, A_BOLD, A_BOLD | A_UNDERLINE));
+}
+
+/* "record #23 (tail_start 22)": the screen's 1-based number and the JSON
+ * field's 0-based value; "-" for none (null in the JSON) */
+static void pos_s(const char *what, const char *field, long v, char *out, size_t outsz)
+{
+	if (v < 0)
+		snprintf(out, outsz, "- (%s null)", field);
+	else
+		snprintf(out, outsz, "%s%ld (%s %ld)", what, v + 1, field, v);
 }
 
 /* a row of two counts */
@@ -45,6 +90,10 @@ static void sample_rows(mtab *t, const session_run *r, const session_view *v)
 	mrow_zu(t, "max repeat", of->rep.max_repeat, on->rep.max_repeat);
 	mrow(t, "termination", termination_name(of->term), termination_name(on->term));
 	mrow_zu(t, "tokens", of->tokens, on->tokens);
+	pos_s("record #", "tail_start", of->rep.tail_start, a, sizeof a);
+	mrow_wide(t, "repeated tail starts at", a);
+	pos_s("step ", "stop_step", on->cut.fired ? on->cut.stop_step : -1, b, sizeof b);
+	mrow(t, "policy stops at", "", b);
 	if (!sample_has_gt(v->s)) {
 		mrow(t, "F1", "no ground truth", "");
 		return;
@@ -84,38 +133,71 @@ static void run_rows(mtab *t, const session_run *r, size_t pol)
 	}
 }
 
+static void metrics_rows(mtab *t, const ui_frame *f)
+{
+	const session_run *r = f->run;
+	char ttl[256];
+	if (f->ok) {
+		snprintf(ttl, sizeof ttl, "sample %s", f->v->image_id);
+		mhead(t, ttl);
+		sample_rows(t, r, f->v);
+	}
+	snprintf(ttl, sizeof ttl, "run %s  (%zu of %zu samples analysed%s)", r->name, r->n_done, r->n,
+	         r->metrics_skipped ? ", some skipped" : "");
+	mhead(t, ttl);
+	run_rows(t, r, f->s->pol);
+}
+
 static void metrics_draw(ui *u, const ui_frame *f)
 {
 	const session_run *r = f->run;
-	const session_view *v = f->v;
-	WINDOW *o = draw_overlay_win(18 + (r ? 3 * (int)r->an.n_iou : 0), 76);
-	char ttl[256];
-	if (!o || !r)
+	if (!r)
 		return;
-	mtab t = {u, o, 1, 0, 0};
-	getmaxyx(o, t.h, t.w);
-	snprintf(ttl, sizeof ttl, " metrics: policy off vs %s (m closes) ", f->pol_name);
+	/* count the rows first (no window): the panel's height and the scroll */
+	mtab t = {u, NULL, 0, 1 << 20, 76, 0, 0, 0};
+	metrics_rows(&t, f);
+	int total = t.row;
+	WINDOW *o = draw_overlay_win(total + 3, 76);
+	char ttl[256];
+	if (!o)
+		return;
+	int h, w;
+	getmaxyx(o, h, w);
+	int vis = h - 3; /* frame, the column heads */
+	if (u->ov_scroll_for != UI_OV_METRICS) {
+		u->ov_scroll_for = UI_OV_METRICS;
+		u->ov_scroll = 0;
+	}
+	if (u->ov_scroll > total - vis)
+		u->ov_scroll = total - vis;
+	if (u->ov_scroll < 0)
+		u->ov_scroll = 0;
+	t = (mtab){u, o, 0, h, w, 0, u->ov_scroll, 2};
+	if (total > vis)
+		snprintf(ttl, sizeof ttl, " metrics: off vs %s (rows %d-%d of %d, j/k scroll, m closes) ",
+		         f->pol_name, u->ov_scroll + 1, u->ov_scroll + vis, total);
+	else
+		snprintf(ttl, sizeof ttl, " metrics: policy off vs %s (m closes) ", f->pol_name);
 	draw_overlay_frame(u, o, ttl);
 	attr_t hd = draw_ca(u, CP_OVERLAY, A_BOLD, A_BOLD | A_UNDERLINE);
-	draw_put(o, t.y, 30, 20, "off", hd);
-	draw_put(o, t.y, 30 + (t.w - 32) / 2, 20, f->s->pol == COMPARE_POL_REPEAT_STOP ? "repeat-stop" : f->pol_name, hd);
-	t.y++;
-	if (f->ok) {
-		snprintf(ttl, sizeof ttl, "sample %s", v->image_id);
-		draw_put(o, t.y++, 2, t.w - 4, ttl, hd);
-		sample_rows(&t, r, v);
-	}
-	if (t.y < t.h - 1) {
-		snprintf(ttl, sizeof ttl, "run %s  (%zu of %zu samples analysed%s)", r->name, r->n_done, r->n,
-		         r->metrics_skipped ? ", some skipped" : "");
-		draw_put(o, t.y++, 2, t.w - 4, ttl, hd);
-	}
-	run_rows(&t, r, f->s->pol);
+	draw_put(o, 1, 30, 20, "off", hd);
+	draw_put(o, 1, 30 + (t.w - 32) / 2, 20, f->s->pol == COMPARE_POL_REPEAT_STOP ? "repeat-stop" : f->pol_name, hd);
+	metrics_rows(&t, f);
 	wnoutrefresh(o);
 	delwin(o);
 }
 
+/* j/k, arrows, PgDn/PgUp, g/G scroll; q/Esc close (ui_overlay_key) */
+static unsigned metrics_key(ui *u, keys_action a, int *handled)
+{
+	*handled = 1;
+	if (ui_overlay_scroll(u, a))
+		return UI_RD_OVERLAY;
+	u->ov_scroll_for = UI_OV_NONE; /* closing or not, the next opening starts at the top */
+	return ui_overlay_key(u, a, handled);
+}
+
 const ui_view ui_overlay_metrics = {
 	.name = "metrics", .win = -1, .rd = UI_RD_OVERLAY,
-	.draw = metrics_draw, .key = ui_overlay_key,
+	.draw = metrics_draw, .key = metrics_key,
 };

@@ -35,12 +35,12 @@ static void samples_title(const ui *u, WINDOW *w, int W, const session_run *r)
 	const slist *l = &r->list;
 	char buf[256], safe[256];
 	if (l->filter.kind != SLIST_FILTER_NONE)
-		snprintf(buf, sizeof buf, " Samples %zu/%zu  %s  /%s%s", l->n_view, r->n,
-		         slist_sort_name(l->sort),
+		/* the filter before the sort: what survives a narrow pane */
+		snprintf(buf, sizeof buf, " Samples %zu/%zu  filter: %s%s  sort: %s", l->n_view, r->n,
 		         l->filter.kind == SLIST_FILTER_DUP ? "dup" :
 		         l->filter.kind == SLIST_FILTER_TRUNC ? "trunc" :
 		         l->filter.kind == SLIST_FILTER_LABEL ? "label:" : "",
-		         l->filter.text);
+		         l->filter.text, slist_sort_name(l->sort));
 	else
 		snprintf(buf, sizeof buf, " Samples %zu  sort: %s", r->n, slist_sort_name(l->sort));
 	sanitize_cstr(buf, safe, sizeof safe, 0);

@@ -78,6 +78,10 @@ static void gather(const ui *u, const ui_frame *f, status_parts *p)
 		snprintf(p->play, sizeof p->play, "▶ %d/s", ui_speed(u));
 }
 
+#define STATUS_MSG_ROWS 8 /* the message line's most rows: a whole note (320 bytes) at 50 columns */
+
+static void status_note(ui *u, WINDOW *w, int x, int W, attr_t base);
+
 static int width(const char *s)
 {
 	return (int)sanitize_width(s, strlen(s));
@@ -132,17 +136,80 @@ static void status_draw(ui *u, const ui_frame *f)
 		x += draw_put(w, 0, x, W - x, " │ ", base);
 		x += draw_put(w, 0, x, W - x, opt_after[k], base);
 	}
-	/* the latest note, or the latest session message */
+	status_note(u, w, x, W, base);
+}
+
+/* The latest note (or session message) from column x: in the bar when it
+ * fits whole, else in the message line above it (never cut); "? help"
+ * right-aligned when there is room. */
+static void status_note(ui *u, WINDOW *w, int x, int W, attr_t base)
+{
 	if (u->s->msg_serial != u->note_serial) {
 		u->note_serial = u->s->msg_serial;
 		const char *m = session_last_msg(u->s);
-		if (m)
+		if (m) {
 			snprintf(u->note, sizeof u->note, "%s", m);
+			u->note_gen++;
+		}
 	}
-	if (u->note[0] && W - x > 8) {
+	static const char hint[] = "? help";
+	int hw = (int)sizeof hint - 1 + 3, nw = u->note[0] ? width(u->note) + 3 : 0;
+	u->note_rows = 0;
+	if (nw && nw > W - x) {
+		u->note_rows = draw_wrap(u->note, W - 2, NULL, 0);
+		if (u->note_rows > STATUS_MSG_ROWS)
+			u->note_rows = STATUS_MSG_ROWS;
+		if (u->note_rows > u->lay.status.y)
+			u->note_rows = u->lay.status.y;
+		nw = 0;
+	}
+	if (nw) {
 		x += draw_put(w, 0, x, W - x, " │ ", base);
-		draw_put(w, 0, x, W - x, u->note, draw_ca(u, CP_NOTE, A_BOLD, A_BOLD | A_REVERSE));
+		x += draw_put(w, 0, x, W - x, u->note, draw_ca(u, CP_NOTE, A_BOLD, A_BOLD | A_REVERSE));
 	}
+	if (hw <= W - x) { /* right-aligned */
+		draw_put(w, 0, W - hw, 3, " │ ", base);
+		draw_put(w, 0, W - hw + 3, hw - 3, hint, base | A_BOLD);
+	}
+}
+
+void ui_status_message_draw(ui *u)
+{
+	int k = u->note_rows, W = u->lay.status.w;
+	if (k <= 0 || !u->note[0] || u->lay.too_small)
+		return;
+	WINDOW *w = newwin(k, W, u->lay.status.y - k, 0);
+	if (!w)
+		return;
+	size_t starts[STATUS_MSG_ROWS];
+	int rows = draw_wrap(u->note, W - 2, starts, STATUS_MSG_ROWS);
+	size_t len = strlen(u->note);
+	attr_t a = draw_ca(u, CP_NOTE, A_BOLD, A_BOLD | A_REVERSE);
+	for (int r = 0; r < k; r++) {
+		draw_fill_row(w, r, 0, W, a);
+		if (r >= rows)
+			continue;
+		size_t end = r + 1 < rows ? starts[r + 1] : len;
+		char line[sizeof u->note];
+		size_t n = end - starts[r];
+		memcpy(line, u->note + starts[r], n);
+		line[n] = '\0';
+		draw_put(w, r, 1, W - 2, line, a);
+	}
+	wnoutrefresh(w);
+	delwin(w);
+}
+
+unsigned ui_note_clear(ui *u)
+{
+	if (!u->note[0])
+		return 0;
+	u->note[0] = '\0';
+	unsigned rd = UI_RD_STATUS;
+	if (u->note_rows)
+		rd = UI_RD_ALL; /* the rows under the message line */
+	u->note_rows = 0;
+	return rd;
 }
 
 const ui_view ui_pane_status = {

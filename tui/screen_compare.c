@@ -1,8 +1,11 @@
 /* screen_compare.c — the comparison screen: one row per run with F1@0.3,
  * F1@0.5, duplicate rate, max repeat, termination rate and tokens, each with
  * the policy off and on (the same numbers as `tailscope report`), the worst
- * value of each column marked; Enter opens a run, Space marks runs for the
- * diff, d opens the diff. */
+ * value of each column marked where lower/higher is worse for runs that
+ * compare (tokens only between runs of one output syntax and token limit:
+ * compare.h), runs that differ only by prompt/budget named as such under
+ * the table; Enter opens a run, Space marks runs for the diff, d opens the
+ * diff. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +57,27 @@ static int run_complete(const session_run *r)
 	return r->n_done == r->n;
 }
 
+static compare_run_desc run_desc(const session_run *r)
+{
+	const run_info *i = r->info;
+	compare_run_desc d = {i->model, i->checkpoint, i->prompt, (int)i->coords, i->max_new_tokens,
+	                      i->budget};
+	return d;
+}
+
+/* tokens: marked only when every run compares (one syntax and token limit) */
+static int tokens_comparable(const session *s)
+{
+	compare_run_desc *d = malloc((s->n_runs ? s->n_runs : 1) * sizeof *d);
+	if (!d)
+		return 0;
+	for (size_t k = 0; k < s->n_runs; k++)
+		d[k] = run_desc(&s->runs[k]);
+	int ok = compare_tokens_comparable(d, s->n_runs);
+	free(d);
+	return ok;
+}
+
 /* The table's text: per run, column and side (off, on) the cell and whether
  * it is the worst of its column; column widths and heads. */
 typedef struct cmp_table {
@@ -62,6 +86,7 @@ typedef struct cmp_table {
 	uint8_t (*worst)[CMP_COLS][2];
 	char heads[CMP_COLS][24];
 	int cw[CMP_COLS][2], nw;
+	int tokens_ok; /* the tokens column compares (tokens_comparable) */
 } cmp_table;
 
 static void table_free(cmp_table *t)
@@ -76,6 +101,8 @@ static void fill_column(cmp_table *t, const session *s, int c, int p, size_t pol
 	for (size_t k = 0; k < t->n; k++)
 		valid[k] = run_complete(&s->runs[k]) && cmp_value(&s->runs[k], c, pol, &vals[k]);
 	compare_worst(vals, valid, t->n, cmp_higher_worse(c), cmp_decimals(c), marks);
+	if (c == 5 && !t->tokens_ok)
+		memset(marks, 0, t->n); /* not comparable: no worst */
 	for (size_t k = 0; k < t->n; k++) {
 		char *cell = t->cell[k][c][p];
 		t->worst[k][c][p] = marks[k];
@@ -124,6 +151,7 @@ static int table_build(cmp_table *t, const session *s)
 	size_t pols[2] = {COMPARE_POL_OFF, s->pol};
 	memset(t, 0, sizeof *t);
 	t->n = n;
+	t->tokens_ok = tokens_comparable(s);
 	t->cell = calloc(m, sizeof *t->cell);
 	t->worst = calloc(m, sizeof *t->worst);
 	double *vals = malloc(m * sizeof *vals);
@@ -217,13 +245,45 @@ static void run_row(ui *u, WINDOW *w, int y, int W, const cmp_table *t, const se
 	draw_hit_add(u, y, 0, W, &ui_screen_compare, (long)k);
 }
 
-/* legend, the selected run, keys */
-static void footer(const ui *u, WINDOW *w, int yf, int H, int W, const session *s)
+/* "lora-qkvo-r16-budget12: same model and checkpoint as lora-qkvo-r16,
+ * differs only by prompt and budget (12 vs none)" for the first earlier run
+ * k is such a variant of (each pair once); 0 if none */
+static int variant_line(const session *s, size_t k, char *buf, size_t bufsz)
+{
+	compare_run_desc a = run_desc(&s->runs[k]);
+	for (size_t j = 0; j < k; j++) {
+		compare_run_desc b = run_desc(&s->runs[j]);
+		unsigned d = compare_prompt_variant(&b, &a);
+		if (!d)
+			continue;
+		char ba[24], bb[24];
+		snprintf(ba, sizeof ba, a.budget >= 0 ? "%ld" : "none", a.budget);
+		snprintf(bb, sizeof bb, b.budget >= 0 ? "%ld" : "none", b.budget);
+		int n = snprintf(buf, bufsz, "%s: same model and checkpoint as %s, differs only by %s",
+		                 s->runs[k].name, s->runs[j].name,
+		                 d == (COMPARE_DIFF_PROMPT | COMPARE_DIFF_BUDGET) ? "prompt and budget"
+		                 : d == COMPARE_DIFF_BUDGET ? "budget" : "prompt");
+		if ((d & COMPARE_DIFF_BUDGET) && n > 0 && (size_t)n < bufsz)
+			snprintf(buf + n, bufsz - (size_t)n, " (%s vs %s)", ba, bb);
+		return 1;
+	}
+	return 0;
+}
+
+/* legend, prompt/budget variants, the selected run, keys */
+static void footer(const ui *u, WINDOW *w, int yf, int H, int W, const session *s, int tokens_ok)
 {
 	char buf[512];
 	if (yf < H)
-		draw_put(w, yf++, 1, W - 2, "* worst value of its column (among computed runs; none when all are equal)",
+		draw_put(w, yf++, 1, W - 2,
+		         tokens_ok || s->n_runs < 2
+		                 ? "* worst value of its column (among computed runs; none when all are equal)"
+		                 : "* worst value of its column; tokens not marked: the runs differ in "
+		                   "output syntax or token limit",
 		         draw_ca(u, CP_WORST, A_BOLD, A_BOLD | A_UNDERLINE));
+	for (size_t k = 0; k < s->n_runs && yf < H - 2; k++)
+		if (variant_line(s, k, buf, sizeof buf))
+			draw_put(w, yf++, 1, W - 2, buf, A_NORMAL);
 	if (yf < H && u->cmp.sel < s->n_runs) {
 		const session_run *r = &s->runs[u->cmp.sel];
 		const run_metrics *mo = &r->m[COMPARE_POL_OFF];
@@ -255,7 +315,7 @@ static void compare_draw(ui *u, const ui_frame *f)
 	listcur_scroll(&u->cmp, n, rows);
 	for (size_t i = 0; i < rows && u->cmp.top + i < n; i++)
 		run_row(u, w, y0 + (int)i, W, &t, f->s, u->cmp.top + i);
-	footer(u, w, y0 + (int)(n < rows ? n : rows) + 1, H, W, f->s);
+	footer(u, w, y0 + (int)(n < rows ? n : rows) + 1, H, W, f->s, t.tokens_ok);
 	table_free(&t);
 }
 

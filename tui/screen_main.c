@@ -103,8 +103,51 @@ static unsigned cycle_sort(ui *u)
 		return 0;
 	r->list.sort = (slist_sort)((r->list.sort + 1) % SLIST_SORT_COUNT);
 	slist_rebuild(&r->list, r->items, r->n);
+	r->list.cur.sel = 0; /* the top of the new order, scrolled to it */
+	r->list.cur.top = 0;
 	ui_note(u, "sort: %s", slist_sort_name(r->list.sort));
 	return UI_RD_SAMPLES | UI_RD_STATUS | ui_show_selected(u);
+}
+
+size_t ui_worst_sample(const session_run *r)
+{
+	size_t best = (size_t)-1;
+	for (size_t i = 0; r && i < r->n; i++) {
+		const slist_item *it = &r->items[i];
+		if (!it->ready || it->failed || it->max_repeat < 2)
+			continue;
+		if (best == (size_t)-1 || it->max_repeat > r->items[best].max_repeat ||
+		    (it->max_repeat == r->items[best].max_repeat && it->dups > r->items[best].dups))
+			best = i;
+	}
+	return best;
+}
+
+/* w: the worst sample, shown at its repeated tail */
+static unsigned goto_worst(ui *u)
+{
+	session_run *r = session_cur(u->s);
+	size_t w = ui_worst_sample(r);
+	const char *yet = session_idle_done(u->s) ? "" : " (of the samples analysed so far)";
+	if (w == (size_t)-1) {
+		ui_note(u, "no sample with a repeated record%s", yet);
+		return UI_RD_STATUS;
+	}
+	if (!slist_select_item(&r->list, w)) {
+		ui_note(u, "the worst sample (image %s) is hidden by the filter; / Enter clears it",
+		        r->items[w].name ? r->items[w].name : "?");
+		return UI_RD_STATUS;
+	}
+	unsigned rd = UI_RD_SAMPLES | UI_RD_STATUS | ui_show_selected(u);
+	if (ui_view_ok(u)) {
+		replay *rp = &u->s->view.rp;
+		if (rp->tail_first >= 0 && (size_t)rp->tail_first < rp->n_rec)
+			replay_set(rp, (long)rp->rec_first[rp->tail_first]);
+		rd |= ui_replay_moved(u);
+	}
+	ui_note(u, "worst sample%s: image %s, max repeat ×%zu, %zu duplicates", yet,
+	        r->items[w].name ? r->items[w].name : "?", r->items[w].max_repeat, r->items[w].dups);
+	return rd;
 }
 
 static unsigned export_png(ui *u)
@@ -155,11 +198,13 @@ static unsigned main_request(ui *u, keys_action a, int *handled)
 	case ACT_TRACE_START: return ui_move_steps(u, 0, -1);
 	case ACT_TRACE_END: return ui_move_steps(u, 0, 1);
 	case ACT_TERMINATION: return goto_termination(u);
+	case ACT_WORST: return goto_worst(u);
 	case ACT_GT: return toggle_gt(u);
 	case ACT_SORT: return cycle_sort(u);
 	case ACT_FILTER:
-		u->overlay = UI_OV_FILTER;
-		u->filter_len = strlen(u->filter);
+		u->overlay = UI_OV_FILTER; /* opens empty; the filter in force is shown in it */
+		u->filter_len = 0;
+		u->filter[0] = 0;
 		return UI_RD_STATUS;
 	case ACT_PIXEL: return pixel(u);
 	case ACT_EXPORT: return export_png(u);

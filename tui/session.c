@@ -156,7 +156,10 @@ ts_status session_open(session *s, char *const *paths, size_t n_paths, const ses
 		last = open_run(s, paths[i], r, progress, ud, &e);
 		if (last != TS_OK) {
 			char sp[256];
-			session_msg(s, "%s: %s", sanitize_cstr(paths[i], sp, sizeof sp, 80), e.msg);
+			if (!strncmp(e.msg, paths[i], strlen(paths[i]))) /* names the path already */
+				session_msg(s, "%s", e.msg);
+			else
+				session_msg(s, "%s: %s", sanitize_cstr(paths[i], sp, sizeof sp, 80), e.msg);
 			if (err)
 				*err = e;
 			free_run(r);

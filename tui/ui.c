@@ -13,7 +13,8 @@
 #include "ui.h"
 #include "view.h"
 
-static const int speeds[UI_N_SPEEDS] = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
+/* steps/s; the default, 65/s, plays a 1,000-step trace in about 15 s */
+static const int speeds[UI_N_SPEEDS] = {1, 2, 5, 10, 20, 35, 65, 100, 200, 500, 1000};
 
 void ui_init(ui *u, session *s, int headless)
 {
@@ -22,7 +23,7 @@ void ui_init(ui *u, session *s, int headless)
 	u->headless = headless;
 	u->focus = UI_PANE_SAMPLES;
 	u->show_gt = 1;
-	u->speed = 3; /* 10 steps/s */
+	u->speed = 6; /* 65 steps/s */
 	u->rec_follow = 1;
 	u->blank_for_run = (size_t)-1;
 	u->note_serial = s ? s->msg_serial : 0;
@@ -59,6 +60,7 @@ void ui_note(ui *u, const char *fmt, ...)
 	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
 	sanitize(raw, strlen(raw), u->note, sizeof u->note, 200);
+	u->note_gen++;
 }
 
 static session_run *cur_run(ui *u)
@@ -368,7 +370,8 @@ unsigned ui_apply_filter(ui *u)
 	if (r->list.filter.kind == SLIST_FILTER_NONE)
 		ui_note(u, "filter cleared");
 	else if (r->list.n_view == 0)
-		ui_note(u, "no sample matches '%s' (yet: badges are still being computed)", u->filter);
+		ui_note(u, "no sample matches '%s'%s", u->filter,
+		        session_idle_done(u->s) ? "" : " (yet: badges are still being computed)");
 	else
 		ui_note(u, "filter '%s': %zu of %zu samples", u->filter, r->list.n_view, r->n);
 	return UI_RD_ALL | ui_show_selected(u);

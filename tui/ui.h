@@ -74,7 +74,7 @@ typedef struct ui_hit {
 	long value;     /* view row, record index, step, run, diff row */
 } ui_hit;
 
-#define UI_N_SPEEDS 10
+#define UI_N_SPEEDS 11
 
 typedef struct ui ui;
 
@@ -130,6 +130,11 @@ struct ui {
 	size_t filter_len;
 	char note[320];        /* transient status message (sanitized) */
 	unsigned note_serial;  /* session message serial already shown */
+	unsigned note_gen;     /* bumped by every new note (app.c times its expiry) */
+	int note_rows;         /* rows of the message line above the status bar, 0 when
+	                        * the note fits in the bar (pane_status.c) */
+	int ov_scroll;         /* help / metrics overlay: first row shown */
+	int ov_scroll_for;     /* the overlay ov_scroll belongs to */
 	render_image *blank;   /* canvas for boxes when the image is missing */
 	size_t blank_for_run, blank_for_idx;
 	render_box *boxes;     /* boxes for the current view (ui_boxes) */
@@ -168,6 +173,16 @@ int ui_diff_pair(const ui *u, size_t *a, size_t *b);
 size_t ui_done_samples(const ui *u, size_t *all);
 /* Sets a transient status message (formatted, sanitized). */
 void ui_note(ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The note's message line, when it does not fit in the status bar: the full
+ * text wrapped over the rows above the bar (pane_status.c; drawn last). */
+void ui_status_message_draw(ui *u);
+/* Drops the note (next key, or its time is up); returns what to redraw. */
+unsigned ui_note_clear(ui *u);
+/* The run's worst sample (highest max repeat > 1, then most duplicates, of
+ * the samples analysed so far), or (size_t)-1 (screen_main.c, key w). */
+size_t ui_worst_sample(const session_run *r);
+#define UI_NOTE_MS 5000 /* a note stays this long, or until the next key
+                         * (TAILSCOPE_NOTE_SECONDS changes it; 0: the key only) */
 
 /* Curses side (ui_draw.c). */
 void ui_resize(ui *u);              /* recompute layout from LINES/COLS, recreate windows */

@@ -138,6 +138,7 @@ void ui_draw(ui *u, unsigned mask)
 		scr->draw(u, &f);
 	else
 		draw_fullscreen(u, &f, scr);
+	ui_status_message_draw(u);
 	if (ov)
 		ov->draw(u, &f);
 	doupdate();

@@ -80,6 +80,9 @@ unsigned ui_list_move(listcur *c, size_t n, long delta, int end);
 size_t ui_screen_rows(const ui *u);
 /* Overlays: Esc and q close them. */
 unsigned ui_overlay_key(ui *u, keys_action a, int *handled);
+/* The scrolling overlays (help, metrics): j/k, arrows, PgDn/PgUp, g/G move
+ * ui.ov_scroll (clamped when drawn); 1 when a is one of those. */
+int ui_overlay_scroll(ui *u, keys_action a);
 /* Rows of a pane's list (UI_PANE_*). */
 size_t ui_pane_rows(const ui *u, int pane);
 /* Selects record i and moves the replay cursor to where it completes. */

@@ -17,6 +17,9 @@
 TUI_TEST=golden
 . "$(dirname "$0")/lib.sh"
 GOLD="$ROOT/tests/tui/golden"
+# status messages stay until the next key (not 5 s): a dump must not depend
+# on how long the machine took to settle
+NOTES=TAILSCOPE_NOTE_SECONDS=0
 update=0
 [ "${1:-}" = "--update" ] && update=1
 mkdir -p "$GOLD"
@@ -78,7 +81,7 @@ for size in 80x24 160x50; do
 	rows=${size#*x}
 	# ---- one run: the debugger's panes, policies and overlays
 	s=main$cols
-	start $s "$cols" "$rows" -- "$FIX/run-a"
+	start $s "$cols" "$rows" $NOTES -- "$FIX/run-a"
 	wait_for $s "line 5" >/dev/null
 	wait_re $s "^line 5 +error" >/dev/null
 	dump $s main-sample1
@@ -104,15 +107,15 @@ for size in 80x24 160x50; do
 	press $s Enter;            dump $s filter-dup
 	press $s / C-u Enter;
 	press $s s;                dump $s sort-dups
-	press $s s s s s;
-	press $s n;                dump $s main-hostile
+	press $s s s s s;          # back to id order, the selection at the top (sample 1)
+	press $s n n;              dump $s main-hostile
 	press $s x;                dump $s export-note
 	press $s G;                dump $s main-error
 	press $s g t;              dump $s gt-hidden
 	keys $s q
 	# ---- two runs: the comparison and the diff
 	s=cmp$cols
-	start $s "$cols" "$rows" -- "$FIX/run-a" "$FIX/run-c"
+	start $s "$cols" "$rows" $NOTES -- "$FIX/run-a" "$FIX/run-c"
 	wait_for $s "Compare 2 runs" >/dev/null
 	dump $s compare
 	press $s j Space;          dump $s compare-marked

@@ -137,13 +137,13 @@ keys main x
 check "x: export reports the PNG path" wait_for main "wrote tailscope-tui-fixture-1-step24.png in $TMP"
 check "x: the PNG exists in the working directory" \
 	sh -c "head -c 8 '$TMP/tailscope-tui-fixture-1-step24.png' | od -c | grep -q 'P   N   G'"
-keys main Home Space
-check "Space: replay plays" wait_for main "▶ 10/s"
+keys main Home - - - Space
+check "Space: replay plays (three - from the default 65/s)" wait_for main "▶ 10/s"
 check "Space: the cursor advances while playing" wait_re main "step ([3-9]|1[0-9]|2[0-4])/24"
 keys main Space
 check "Space again: pauses" wait_gone main "▶ 10/s"
 keys main + +
-check "+: faster replay" wait_for main "replay speed 50 steps/s"
+check "+: faster replay" wait_for main "replay speed 35 steps/s"
 
 # tiny terminal, then back
 T resize-window -t main -x 60 -y 15

@@ -91,6 +91,51 @@ static void test_worst_none_when_equal_or_alone(void **state)
 
 /* ---- policy cycle ---- */
 
+/* ---- which runs compare (issue 14) ---- */
+
+static void test_tokens_comparable(void **state)
+{
+	(void)state;
+	/* run.json of sample_runs/lora-qkvo-r16 (qwen3, 1024), its budget-12
+	 * variant (same) and family-florence2 (florence2, 256) */
+	compare_run_desc d[3] = {
+		{"sim", "lora-qkvo-r16", "Locate every", COORDS_QWEN3, 1024, -1},
+		{"sim", "lora-qkvo-r16", "at most 12", COORDS_QWEN3, 1024, 12},
+		{"sim", "lora-qkvo-r16", "<OD>", COORDS_FLORENCE2, 256, -1},
+	};
+	assert_int_equal(compare_tokens_comparable(d, 2), 1);
+	assert_int_equal(compare_tokens_comparable(d, 3), 0); /* another syntax and limit */
+	d[2].coords = COORDS_QWEN3;
+	assert_int_equal(compare_tokens_comparable(d, 3), 0); /* the limit alone differs */
+	d[2].max_new_tokens = 1024;
+	assert_int_equal(compare_tokens_comparable(d, 3), 1);
+	d[1].coords = COORDS_AUTO; /* no convention in run.json: compares with its equals only */
+	assert_int_equal(compare_tokens_comparable(d, 2), 0);
+	assert_int_equal(compare_tokens_comparable(d, 1), 0); /* one run: nothing to mark */
+}
+
+static void test_prompt_variant(void **state)
+{
+	(void)state;
+	compare_run_desc a = {"sim", "lora-qkvo-r16", "Locate every", COORDS_QWEN3, 1024, -1};
+	compare_run_desc b = {"sim", "lora-qkvo-r16", "at most 12", COORDS_QWEN3, 1024, 12};
+	assert_int_equal(compare_prompt_variant(&a, &b), COMPARE_DIFF_PROMPT | COMPARE_DIFF_BUDGET);
+	b.prompt = "Locate every";
+	assert_int_equal(compare_prompt_variant(&a, &b), COMPARE_DIFF_BUDGET);
+	b.budget = -1;
+	assert_int_equal(compare_prompt_variant(&a, &b), 0); /* the same run twice */
+	b.prompt = NULL;
+	assert_int_equal(compare_prompt_variant(&a, &b), COMPARE_DIFF_PROMPT);
+	b.checkpoint = "lora-qv-r4"; /* another checkpoint: not a variant */
+	assert_int_equal(compare_prompt_variant(&a, &b), 0);
+	b.checkpoint = "lora-qkvo-r16";
+	b.max_new_tokens = 256;
+	assert_int_equal(compare_prompt_variant(&a, &b), 0);
+	a.model = NULL; /* unnamed: nothing says they are the same model */
+	b.max_new_tokens = 1024;
+	assert_int_equal(compare_prompt_variant(&a, &b), 0);
+}
+
 static void test_policy_cycle(void **state)
 {
 	(void)state;
@@ -673,6 +718,8 @@ int main(void)
 		cmocka_unit_test(test_worst_ties_as_shown),
 		cmocka_unit_test(test_worst_highest_and_invalid),
 		cmocka_unit_test(test_worst_none_when_equal_or_alone),
+		cmocka_unit_test(test_tokens_comparable),
+		cmocka_unit_test(test_prompt_variant),
 		cmocka_unit_test(test_policy_cycle),
 		cmocka_unit_test(test_diff_order),
 		cmocka_unit_test(test_diff_pending_and_repeated_keys),

@@ -339,10 +339,14 @@ static void test_ui_filter_and_sort(void **state)
 	assert_int_equal(f->s.view.idx, 0);
 
 	ui_key(u, 0, '/');
+	assert_int_equal(u->filter_len, 0);           /* the prompt opens empty */
+	assert_string_equal(u->filter, "");
 	feed(u, "xyz");
 	ui_key(u, 0, 27);                             /* Esc: the old filter stays */
 	assert_int_equal(r->list.n_view, 1);
-	assert_string_equal(u->filter, "label:dog");
+	assert_int_equal(r->list.filter.kind, SLIST_FILTER_LABEL);
+	assert_string_equal(r->list.filter.text, "dog");
+	assert_string_equal(u->filter, "");           /* and the prompt is not pre-filled */
 
 	ui_key(u, 0, '/');
 	ui_key(u, 0, 21);
@@ -359,8 +363,11 @@ static void test_ui_filter_and_sort(void **state)
 	assert_int_equal(r->list.sort, SLIST_SORT_DUPS);
 	assert_int_equal(r->list.view[0], 1);         /* 6 dups */
 	assert_int_equal(r->list.view[1], 3);         /* 1 dup */
-	assert_int_equal(slist_selected(&r->list), 0); /* still the shown sample */
-	assert_int_equal(f->s.view.idx, 0);
+	/* the selection and the scroll go to the top of the new order (issue 14) */
+	assert_int_equal(r->list.cur.sel, 0);
+	assert_int_equal(r->list.cur.top, 0);
+	assert_int_equal(slist_selected(&r->list), 1);
+	assert_int_equal(f->s.view.idx, 1);           /* and it is shown */
 }
 
 /* tests/data/tui/edge.jsonl, no ground truth:

@@ -305,9 +305,22 @@ void cli_usage(FILE *out)
 	}
 	fprintf(out, "       tailscope --help | --version\n\n"
 	             "RUN is a run directory (run.json, gt.json, images/, traces.jsonl) or a\n"
-	             "traces JSONL file.  'tailscope COMMAND --help' lists a command's options\n"
-	             "(the debugger's: 'tailscope tui --help'); 'man tailscope'\n"
-	             "(tui/tailscope.1) has the details.\n\n%s", exit_text);
+	             "traces file (JSON Lines, an SSE recording, Ollama NDJSON).\n\n"
+	             "The debugger (tailscope [OPTIONS] RUN...; ? inside lists the keys):\n");
+	/* the debugger's options, from the one table */
+	const cli_command *tui = cli_command_find("tui");
+	for (size_t i = 0; tui && i < tui->n_opts; i++)
+		if (tui->opts[i] != CLI_HELP)
+			option_help(&cli_options[tui->opts[i]], out);
+	fprintf(out, "\n--coords: %s\n"
+	             "environment: NO_COLOR (no colours), TAILSCOPE_PIXELS=sixel|kitty|iterm2\n"
+	             "(force the pixel view P; any other value turns it off),\n"
+	             "TAILSCOPE_NOTE_SECONDS (how long a status message stays; default 5, 0: until\n"
+	             "the next key)\n",
+	        coords_names());
+	fprintf(out, "\n'tailscope COMMAND --help' lists a command's options ('tailscope tui\n"
+	             "--help' the debugger's, with --coords names and limits); 'man tailscope'\n"
+	             "has the details.\n\n%s", exit_text);
 }
 
 int cli_usage_error(const cli_command *cmd, const char *msg)

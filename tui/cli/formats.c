@@ -68,7 +68,13 @@ static int one_file(const char *arg, int summary, counts *total)
 	ts_error err;
 	char *path = NULL;
 	run_info *ri = NULL;
-	if (run_open(arg, &ri, &err) == TS_OK && ri->traces_path)
+	ts_status ost = run_open(arg, &ri, &err);
+	if (ost == TS_ERR_FORMAT) { /* empty, or not a traces file (analysis/run.c) */
+		char m[TS_ERROR_MSG_MAX + 64];
+		fprintf(stderr, "tailscope formats: %s\n", sanitize_cstr(err.msg, m, sizeof m, 400));
+		return 2;
+	}
+	if (ost == TS_OK && ri->traces_path)
 		path = strdup(ri->traces_path);
 	else
 		path = strdup(arg);

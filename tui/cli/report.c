@@ -337,8 +337,10 @@ static void table_confidence(const export_run *rr)
 /* --per-sample under the table (policy off values). */
 static void table_samples(const export_run *rr)
 {
-	printf("\n  %-10s %7s %5s %6s %-10s %6s %6s %6s", "image", "records", "dups", "maxrep",
-	       "term", "tail", "stop", "steps");
+	/* tail_start, stop_step: the JSON fields, 0-based (the debugger shows
+	 * them 1-based: record #tail_start+1, step stop_step+1) */
+	printf("\n  %-10s %7s %5s %6s %-10s %10s %9s %6s", "image", "records", "dups", "maxrep",
+	       "term", "tail_start", "stop_step", "steps");
 	if (rr->gt_loaded)
 		printf("  %s", "tp/fp/fn@first-iou");
 	printf("\n");
@@ -362,7 +364,7 @@ static void table_samples(const export_run *rr)
 		}
 		snprintf(tail, sizeof tail, r->tail_start >= 0 ? "%ld" : "-", r->tail_start);
 		snprintf(stop, sizeof stop, r->stop_step >= 0 ? "%ld" : "-", r->stop_step);
-		printf("  %-10s %7zu %5zu %6zu %-10s %6s %6s %6zu", id, r->records, r->duplicates,
+		printf("  %-10s %7zu %5zu %6zu %-10s %10s %9s %6zu", id, r->records, r->duplicates,
 		       r->max_repeat, termination_name(r->term), tail, stop, r->steps);
 		if (rr->gt_loaded)
 			printf("  %zu/%zu/%zu", r->counts[0].tp, r->counts[0].fp, r->counts[0].fn);
@@ -386,6 +388,95 @@ static void print_table(const export_run *rr, const report_opts *o)
 		printf("  skipped lines            %zu\n", rr->skipped);
 	if (o->per_sample && rr->n_rows)
 		table_samples(rr);
+}
+
+/* Several runs: one table first, a row per run, the headline numbers side
+ * by side (F1 at the first IoU, duplicate_rate, max_repeat,
+ * termination_rate, tokens), one cell per policy under each.  With the
+ * default pair (off and one other) the cells are "off" and "on"; otherwise
+ * numbered, with a legend. */
+enum { G_F1, G_DUP, G_MAXREP, G_TERM, G_TOKENS, G_COUNT };
+#define SUM_CW 7 /* a cell: "0.699", "12345" */
+
+static int summary_pair(const export_opts *ex)
+{
+	return ex->n_pol == 2 && ex->pol[0].kind == POLICY_OFF;
+}
+
+/* the legend line and the two head lines */
+static void summary_head(const export_opts *ex, size_t n, int nw)
+{
+	char pname[48], f1[32] = "F1", lab[8];
+	const char *heads[G_COUNT] = {f1, "duplicate_rate", "max_repeat", "termination_rate", "tokens"};
+	int pair = summary_pair(ex), gw = (int)ex->n_pol * (SUM_CW + 1); /* a group's width */
+	if (ex->an.n_iou)
+		snprintf(f1, sizeof f1, "F1@%g", ex->an.iou[0]);
+	printf("summary: %zu runs, ", n);
+	if (pair)
+		printf("policy off vs on = %s\n", policy_name(&ex->pol[1], pname, sizeof pname));
+	else
+		for (size_t p = 0; p < ex->n_pol; p++)
+			printf("%s#%zu %s%s", p ? ", " : "policies ", p + 1,
+			       policy_name(&ex->pol[p], pname, sizeof pname), p + 1 < ex->n_pol ? "" : "\n");
+	printf("  %-*s %7s", nw, "", "");
+	for (int g = 0; g < G_COUNT; g++)
+		printf(" │%-*.*s", g + 1 < G_COUNT ? gw : 0, gw, heads[g]);
+	printf("\n  %-*s %7s", nw, "run", "samples");
+	for (int g = 0; g < G_COUNT; g++) {
+		printf(" │");
+		for (size_t p = 0; p < ex->n_pol; p++) {
+			snprintf(lab, sizeof lab, pair ? (p ? "on" : "off") : "#%zu", p + 1);
+			if (!policy_is_truncation(&ex->pol[p]))
+				strcat(lab, "*");
+			printf(" %*s", SUM_CW, lab);
+		}
+	}
+	printf("\n");
+}
+
+static void summary_cell(const export_run *r, const run_metrics *m, int g)
+{
+	switch (g) {
+	case G_F1:
+		if (r->gt_loaded && m->n_iou)
+			printf(" %*.3f", SUM_CW, m->prf[0].f1);
+		else
+			printf(" %*s", SUM_CW, "-");
+		break;
+	case G_DUP: printf(" %*.3f", SUM_CW, m->duplicate_rate); break;
+	case G_MAXREP: printf(" %*zu", SUM_CW, m->max_repeat); break;
+	case G_TERM: printf(" %*.3f", SUM_CW, m->termination_rate); break;
+	default: printf(" %*zu", SUM_CW, m->tokens); break;
+	}
+}
+
+static void print_summary(export_run *const *rs, size_t n, const export_opts *ex)
+{
+	int nw = 3, upper = 0;
+	for (size_t i = 0; i < n; i++) {
+		int l = (int)sanitize_width(rs[i]->name, strlen(rs[i]->name));
+		nw = l > nw ? l : nw;
+	}
+	nw = nw > 28 ? 28 : nw;
+	summary_head(ex, n, nw);
+	for (size_t i = 0; i < n; i++) {
+		const export_run *r = rs[i];
+		char nm[128];
+		sanitize(r->name, strlen(r->name), nm, sizeof nm, (size_t)nw);
+		int pad = nw - (int)sanitize_width(nm, strlen(nm));
+		printf("  %s%*s %7zu", nm, pad > 0 ? pad : 0, "", r->m[0].samples);
+		for (int g = 0; g < G_COUNT; g++) {
+			printf(" │");
+			for (size_t p = 0; p < ex->n_pol; p++)
+				summary_cell(r, &r->m[p], g);
+		}
+		printf("\n");
+	}
+	for (size_t p = 0; p < ex->n_pol; p++)
+		upper |= !policy_is_truncation(&ex->pol[p]);
+	if (upper)
+		printf("  * upper bound (see the run's table)\n");
+	printf("\n");
 }
 
 static int write_stdout(void *ud, const char *buf, size_t len)
@@ -420,11 +511,22 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 		if (r->usable)
 			any_usable = 1;
 	}
+	/* the runs that were read: a path that is not a run (its one line went
+	 * to stderr) gets no table and no JSON entry */
+	export_run **shown = oom ? NULL : calloc(n_runs, sizeof *shown);
+	size_t n_shown = 0;
+	if (!oom && !shown)
+		oom = 1;
+	for (size_t i = 0; !oom && i < n_runs; i++)
+		if (res[i]->opened)
+			shown[n_shown++] = res[i];
 	if (oom) {
 		fputs("tailscope report: out of memory\n", stderr);
 		any_usable = 0;
+	} else if (n_shown == 0) {
+		any_usable = 0; /* nothing read: no table, the reasons are on stderr */
 	} else if (o->json) {
-		cJSON *root = export_json(&o->ex, res, n_runs, o->per_sample);
+		cJSON *root = export_json(&o->ex, shown, n_shown, o->per_sample);
 		char *txt = root ? cJSON_Print(root) : NULL;
 		if (txt) {
 			fputs(txt, stdout);
@@ -444,12 +546,15 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 			any_usable = 0;
 		}
 	} else {
-		for (size_t i = 0; i < n_runs; i++) {
+		if (n_shown > 1)
+			print_summary(shown, n_shown, &o->ex);
+		for (size_t i = 0; i < n_shown; i++) {
 			if (i)
 				printf("\n");
-			print_table(res[i], o);
+			print_table(shown[i], o);
 		}
 	}
+	free(shown);
 	if (fflush(stdout) != 0)
 		any_usable = 0;
 	for (size_t i = 0; i < n_runs; i++)
