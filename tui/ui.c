@@ -40,6 +40,7 @@ void ui_free(ui *u)
 	free(u->term.img_boxes);
 	free(u->term.hits);
 	render_image_free(u->blank);
+	render_image_free(u->term.crop);
 	render_cache_free(u->term.rcache);
 	pairs_free(u->term.pairs);
 	compare_diff_free(&u->diff);
@@ -575,6 +576,11 @@ unsigned ui_click(ui *u, int y, int x)
 
 void ui_layout_compute(int rows, int cols, ui_layout *l)
 {
+	ui_layout_compute_zoom(rows, cols, 0, l);
+}
+
+void ui_layout_compute_zoom(int rows, int cols, int zoom, ui_layout *l)
+{
 	memset(l, 0, sizeof *l);
 	l->rows = rows;
 	l->cols = cols;
@@ -587,7 +593,10 @@ void ui_layout_compute(int rows, int cols, ui_layout *l)
 	int top = rows - 1 - th;
 	l->status = (ui_rect){rows - 1, 0, 1, cols};
 	l->timeline = (ui_rect){top, 0, th, cols};
-	if (l->reduced) {
+	if (zoom) {
+		l->zoom = 1;
+		l->image = (ui_rect){0, 0, top, cols};
+	} else if (l->reduced) {
 		int sw = cols * 2 / 5;
 		if (sw > 28)
 			sw = 28;
@@ -601,6 +610,26 @@ void ui_layout_compute(int rows, int cols, ui_layout *l)
 		l->image = (ui_rect){0, sw, top, cols - sw - rw};
 		l->records = (ui_rect){0, cols - rw, top, rw};
 	}
+}
+
+const char *ui_image_hint(const ui *u)
+{
+	if (u->screen != UI_SCREEN_MAIN || u->lay.too_small)
+		return NULL;
+	if (u->lay.zoom)
+		return "z back";
+	return u->lay.reduced ? "z image" : NULL;
+}
+
+void ui_crop_rect(const ui *u, uint32_t w, uint32_t h, double *x0, double *y0, double *cw,
+                  double *ch)
+{
+	double f = pow(UI_CROP_STEP, u->crop_k > 0 ? u->crop_k : 0);
+	*cw = w / f;
+	*ch = h / f;
+	double cx = u->crop_k > 0 ? u->crop_cx : w / 2.0, cy = u->crop_k > 0 ? u->crop_cy : h / 2.0;
+	*x0 = fmin(fmax(cx - *cw / 2, 0.0), w - *cw);
+	*y0 = fmin(fmax(cy - *ch / 2, 0.0), h - *ch);
 }
 
 /* ---- boxes for the image pane ---- */

@@ -80,6 +80,9 @@ unsigned ui_list_move(listcur *c, size_t n, long delta, int end);
 size_t ui_screen_rows(const ui *u);
 /* Overlays: Esc and q close them. */
 unsigned ui_overlay_key(ui *u, keys_action a, int *handled);
+/* Z: crops the image to the selected record's box, or back to the whole
+ * image; the redraw mask (pane_image.c). */
+unsigned ui_image_crop(ui *u);
 /* Rows of a pane's list (UI_PANE_*). */
 size_t ui_pane_rows(const ui *u, int pane);
 /* Selects record i and moves the replay cursor to where it completes. */

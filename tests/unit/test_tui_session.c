@@ -53,6 +53,18 @@ static void test_layout_sizes(void **state)
 	assert_int_equal(l.timeline.h, 5);
 	assert_int_equal(l.samples.h, 9);     /* 15 - 1 - 5 */
 
+	ui_layout_compute_zoom(24, 80, 1, &l); /* z at 80x24: the image over the lists */
+	assert_true(l.zoom);
+	assert_true(l.reduced);
+	assert_int_equal(l.image.y, 0);
+	assert_int_equal(l.image.w, 80);
+	assert_int_equal(l.image.h, 16);      /* 24 - 1 status - 7 timeline */
+	assert_int_equal(l.samples.w, 0);
+	assert_int_equal(l.records.w, 0);
+	ui_layout_compute_zoom(12, 50, 1, &l); /* and at the minimum: 12 - 1 - 5 */
+	assert_int_equal(l.image.h, 6);
+	assert_int_equal(l.image.w, 50);
+
 	ui_layout_compute(30, 120, &l);       /* full at 24..39 rows: timeline 7 */
 	assert_false(l.reduced);
 	assert_int_equal(l.timeline.h, 7);
