@@ -646,6 +646,14 @@ static ts_status render_uncached(render_cache *c, const render_image *img,
 	chafa_canvas_config_set_geometry(c->config, cols, rows);
 	chafa_canvas_config_set_canvas_mode(c->config, chafa_mode(mode));
 	chafa_canvas_config_set_work_factor(c->config, (gfloat)eff_work_factor(o));
+	/* palettes: dithered so an area keeps its mean colour (a muted green
+	 * field is not one grey of the cube); error diffusion in 240 and 16
+	 * colours, ordered in 8 (measured: tests/unit/test_render_colour.c) */
+	chafa_canvas_config_set_dither_mode(c->config,
+	                                    mode == RENDER_COLORS_240 || mode == RENDER_COLORS_16
+	                                        ? CHAFA_DITHER_MODE_DIFFUSION
+	                                    : mode == RENDER_COLORS_8 ? CHAFA_DITHER_MODE_ORDERED
+	                                                              : CHAFA_DITHER_MODE_NONE);
 	ChafaCanvas *cv = chafa_canvas_new(c->config);
 	if (!cv) {
 		render_grid_free(g);

@@ -13,8 +13,9 @@
 #include "sanitize.h"
 
 /* One cell's attribute and colour pair; -1 when the pair budget is full. */
-static int cell_pair(ui *u, const render_cell *cell, attr_t *a)
+static int cell_pair(ui *u, const render_cell *cell, attr_t *a, int *fgp, int *bgp)
 {
+	*fgp = *bgp = -1;
 	*a = cell->attr & RENDER_ATTR_BOLD ? A_BOLD : A_NORMAL;
 	if (u->term.mode == RENDER_COLORS_NONE || !u->term.pairs) {
 		if (cell->attr & RENDER_ATTR_REVERSE)
@@ -33,6 +34,8 @@ static int cell_pair(ui *u, const render_cell *cell, attr_t *a)
 		fg = -1;
 	if (bg >= COLORS)
 		bg = -1;
+	*fgp = fg;
+	*bgp = bg;
 	return pairs_get(u->term.pairs, fg, bg);
 }
 
@@ -46,11 +49,15 @@ static int blit(ui *u, WINDOW *w, const render_grid *g, int y0, int x0, int degr
 		for (int c = 0; c < g->cols; c++) {
 			const render_cell *cell = &g->cells[(size_t)r * (size_t)g->cols + (size_t)c];
 			attr_t a;
-			int pair = cell_pair(u, cell, &a);
+			int fg, bg;
+			int pair = cell_pair(u, cell, &a, &fg, &bg);
 			if (pair < 0) {
 				if (!degrade)
 					return -1; /* budget full: caller resets and redraws */
-				pair = 0;
+				/* the nearest pair there is (same background first) */
+				pair = pairs_near(u->term.pairs, fg, bg);
+				if (pair < 0)
+					pair = 0;
 				short_of_pairs = 1;
 			}
 			wchar_t wc[2] = {(wchar_t)(cell->ch ? cell->ch : ' '), 0};
@@ -153,8 +160,7 @@ static unsigned render_into(ui *u, WINDOW *w, int H, int W, const render_image *
 		pairs_reset(u->term.pairs);
 		gen = pairs_generation(u->term.pairs);
 		if (blit(u, w, g, y0, x0, 1) != 0)
-			ui_note(u, "image: more colour combinations than this terminal's %d pairs; some cells in default colours",
-			        COLOR_PAIRS);
+			ui_note(u, "image: %d colour pairs (TERM) too few: nearest used", COLOR_PAIRS);
 	}
 	render_grid_free(g);
 	u->term.img_frames++;

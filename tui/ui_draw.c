@@ -16,6 +16,8 @@ void ui_colors_init(ui *u)
 {
 	u->term.color = term_colors();
 	u->term.mode = u->term.color ? render_color_mode_for(COLORS) : RENDER_COLORS_NONE;
+	if (term_color_note()[0])
+		ui_note(u, "%s", term_color_note()); /* truecolour via TERM's -direct entry, or why not */
 	if (!u->term.color)
 		return;
 	int grey = COLORS >= 256 ? 244 : COLOR_WHITE;

@@ -107,6 +107,12 @@ static void test_pairs_budget_and_reset(void **state)
 	assert_int_equal(pairs_get(p, 7, -1), 35);
 	assert_int_equal(pairs_used(p), 4);
 	assert_int_equal(pairs_get(p, 9, 9), -1);     /* full: never recycles */
+	/* the nearest defined pair: same bg first (34 = -1/5), then same fg */
+	assert_int_equal(pairs_near(p, 3, 5), 34);
+	assert_int_equal(pairs_near(p, 2, 2), 32);    /* bg 2 is pair 32's (1,2) */
+	assert_int_equal(pairs_near(p, 7, 0), 35);    /* fg 7: pair 35 (7,-1) */
+	assert_int_equal(pairs_near(p, 4, 4), -1);    /* shares nothing */
+	assert_int_equal(pairs_near(p, 1, 2), 32);    /* exact */
 	assert_int_equal(pairs_get(p, 1, 2), 32);     /* existing ones still served */
 	assert_int_equal(pairs_generation(p), 0);
 	pairs_reset(p);
