@@ -704,11 +704,13 @@ const render_image *ui_image_source(ui *u, int *blank)
 	u->blank = render_image_new((uint32_t)ceil(w), (uint32_t)ceil(h));
 	if (!u->blank)
 		return NULL;
-	/* a dark grey canvas so black boxes and text stay visible */
+	/* a dark grey canvas so black boxes and text stay visible; 28 is an
+	 * entry of xterm's grey ramp (8 + 10k), so a palette terminal shows it
+	 * flat instead of dithering it */
 	for (size_t p = 0; p < (size_t)u->blank->w * u->blank->h; p++) {
-		u->blank->rgba[4 * p + 0] = 24;
-		u->blank->rgba[4 * p + 1] = 24;
-		u->blank->rgba[4 * p + 2] = 24;
+		u->blank->rgba[4 * p + 0] = 28;
+		u->blank->rgba[4 * p + 1] = 28;
+		u->blank->rgba[4 * p + 2] = 28;
 		u->blank->rgba[4 * p + 3] = 255;
 	}
 	render_image_touch(u->blank);

@@ -156,11 +156,11 @@ static void test_colour_fidelity(void **state)
 	assert_true(blockerr[1] < blockerr[2]);
 	assert_true(blockerr[1] < blockerr[3]);
 	/* undithered, 240 colours gave 22.3 per cell and 19.4 per 4x2 cells on
-	 * this scene (the field turned grey); dithered: 18.1 and 7.8 */
+	 * this scene (the field turned grey), 8 colours 91.7 per 4x2 cells;
+	 * dithered: 18.1, 7.8 and 72.8 */
 	assert_true(blockerr[1] < 12.0);
 	assert_true(cellerr[1] < 21.0);
-	/* 8 colours, ordered dither: 83.9 per cell (99.9 undithered) */
-	assert_true(cellerr[3] < 95.0);
+	assert_true(blockerr[3] < 85.0);
 	render_image_free(img);
 }
 

@@ -1,0 +1,84 @@
+#!/bin/sh
+# The image at every size and in every colour depth (issue 14, items 1-3),
+# through the real binary in tmux (lib.sh):
+#   - 80x24: no room beside the lists, the status bar says "z image"; z puts
+#     the image over the lists (the title "Image N"), z / Esc bring them back;
+#     +/- zoom while it is up, Z crops to the selected record, L cycles the
+#     label mode;
+#   - on the dense scene (lora-qv-r64 image 11) the label modes change what
+#     is written over the image;
+#   - colour: COLORTERM=truecolor on TERM=xterm-256color gives 24-bit SGR
+#     (38;2), TERM=xterm-256color alone 256-colour SGR (38;5), TERM=xterm
+#     8-colour SGR (3x/4x) and the image still coloured.
+TUI_TEST=image_small
+. "$(dirname "$0")/lib.sh"
+QV="$ROOT/sample_runs/lora-qv-r64"
+sgr() { T capture-pane -e -p -t "$1" | grep -c -- "$2"; }
+# count SESSION STRING: occurrences of STRING on screen
+count() { screen "$1" | grep -o -- "$2" | wc -l; }
+
+start s 80 24 -- "$FIX/run-a"
+check "80x24: the debugger starts" wait_for s "line 5"
+check "80x24: the status bar says how to see the image" wait_for s "│ z image"
+if screen s | grep -q " Image 1"; then notok "80x24: no image pane beside the lists"; else ok "80x24: no image pane beside the lists"; fi
+keys s z
+check "z: the image takes the place of the lists" wait_for s " Image 1"
+check "z: the samples pane is gone" wait_gone s "Samples"
+check "z: the timeline stays" wait_for s " Timeline"
+check "z: the status bar says how back" wait_for s "│ z back"
+keys s +
+check "+ while zoomed: zooms the image" wait_for s "zoom ×1.5"
+keys s -
+check "- while zoomed: back to the whole image" wait_gone s "zoom ×"
+keys s Escape
+check "Esc: the lists are back" wait_for s "Samples"
+check "Esc: the hint is back" wait_for s "│ z image"
+keys s q
+wait_exit s
+
+# dense scene: label modes
+start d 160 50 -- "$QV"
+check "lora-qv-r64 opens" wait_for d "Image 1"
+keys d n n n n n n n n n n
+check "image 11 (202 records)" wait_for d "Image 11"
+sleep 0.5
+all=$(count d insulator)
+keys d L
+check "L: labels of the selected record and duplicates only" wait_for d "labels: selected record and duplicates"
+sleep 0.3
+key=$(count d insulator)
+keys d L
+check "L again: no labels" wait_for d "labels: none"
+sleep 0.3
+
+check "label modes: all ($all) > selected+dups ($key)" test "$all" -gt "$key"
+keys d L
+check "L a third time: all labels" wait_for d "labels: all"
+keys d Tab k Z
+check "Z: crops to the selected record" wait_for d "cropped to record #201"
+check "Z: the title shows the zoom" wait_re d "zoom ×[0-9]"
+keys d Z
+check "Z again: the whole image" wait_for d "image: whole"
+keys d q
+wait_exit d
+
+# colour depths
+start c1 100 30 COLORTERM=truecolor -- "$QV"
+check "COLORTERM=truecolor: starts" wait_for c1 "Image 1"
+sleep 0.5
+check "COLORTERM=truecolor on xterm-256color: 24-bit colour (38;2)" test "$(sgr c1 '38;2;')" -gt 0
+keys c1 q
+start c2 100 30 -- "$QV"
+check "xterm-256color: starts" wait_for c2 "Image 1"
+sleep 0.5
+check "xterm-256color: 256-colour SGR (38;5)" test "$(sgr c2 '38;5;')" -gt 0
+check "xterm-256color without COLORTERM: no 24-bit SGR" test "$(sgr c2 '38;2;')" -eq 0
+keys c2 q
+start c3 100 30 TERM=xterm -- "$QV"
+check "TERM=xterm: starts" wait_for c3 "Image 1"
+sleep 0.5
+check "TERM=xterm: the image still has background colours (4x)" test "$(sgr c3 '\[4[0-7]m')" -gt 0
+check "TERM=xterm: no 256-colour SGR" test "$(sgr c3 '38;5;')" -eq 0
+keys c3 q
+sleep 0.3
+[ "$failed" -eq 0 ]
