@@ -554,6 +554,97 @@ static void place_labels(render_grid *g, uint32_t img_w, uint32_t img_h, const r
 	free(occ);
 }
 
+/* ---- palettes ---- */
+
+/* xterm's palette (what 256-colour terminals show by default): 0-15 the
+ * xterm defaults, 16-231 the 6x6x6 cube of 0/95/135/175/215/255, 232-255
+ * greys 8 + 10k. */
+static uint32_t xterm_color(int i)
+{
+	static const uint32_t base[16] = {0x000000, 0xcd0000, 0x00cd00, 0xcdcd00, 0x0000ee, 0xcd00cd,
+	                                  0x00cdcd, 0xe5e5e5, 0x7f7f7f, 0xff0000, 0x00ff00, 0xffff00,
+	                                  0x5c5cff, 0xff00ff, 0x00ffff, 0xffffff};
+	static const uint32_t lv[6] = {0, 95, 135, 175, 215, 255};
+	if (i < 16)
+		return base[i];
+	if (i < 232) {
+		int k = i - 16;
+		return lv[k / 36] << 16 | lv[k / 6 % 6] << 8 | lv[k % 6];
+	}
+	uint32_t g = 8 + 10 * (uint32_t)(i - 232);
+	return g << 16 | g << 8 | g;
+}
+
+/* nearest palette entry in [lo, hi) to rgb (squared distance, weighted
+ * 2/4/3 for red/green/blue, the usual cheap perceptual weights) */
+static int nearest(const double rgb[3], int lo, int hi)
+{
+	int best = lo;
+	double bd = 1e18;
+	for (int i = lo; i < hi; i++) {
+		uint32_t c = xterm_color(i);
+		double dr = rgb[0] - (c >> 16 & 255), dg = rgb[1] - (c >> 8 & 255), db = rgb[2] - (c & 255);
+		double d = 2 * dr * dr + 4 * dg * dg + 3 * db * db;
+		if (d < bd) {
+			bd = d;
+			best = i;
+		}
+	}
+	return best;
+}
+
+/* Maps the truecolour cells of g to the palette of mode (240: 16-255, 16:
+ * 0-15, 8: 0-7): each cell's background and foreground to the nearest
+ * entry after adding the error carried from the cells before it
+ * (Floyd-Steinberg across cells: 7/16 right, 3/16, 5/16, 1/16 on the next
+ * row), so an area keeps its mean colour -- a muted green field alternates
+ * green and grey cells instead of turning grey -- while the symbols stay
+ * what chafa chose for the image (a flat area gets no stray dither
+ * glyphs).  fg/bg become the palette colours shown; 0 ok, -1 no memory. */
+static int quantize_cells(render_grid *g, render_color_mode mode)
+{
+	int lo = mode == RENDER_COLORS_240 ? 16 : 0, hi = mode == RENDER_COLORS_8 ? 8 : mode == RENDER_COLORS_16 ? 16 : 256;
+	size_t n = (size_t)g->cols * (size_t)g->rows;
+	double *err = calloc(n * 6, sizeof *err); /* per cell: bg rgb, fg rgb */
+	if (!err)
+		return -1;
+	for (int y = 0; y < g->rows; y++)
+		for (int x = 0; x < g->cols; x++) {
+			size_t at = (size_t)y * g->cols + x;
+			render_cell *cell = &g->cells[at];
+			for (int layer = 0; layer < 2; layer++) {
+				int32_t *v = layer ? &cell->fg : &cell->bg;
+				int16_t *idx = layer ? &cell->fg_idx : &cell->bg_idx;
+				if (*v < 0) {
+					*idx = -1;
+					continue;
+				}
+				double want[3], *e = err + at * 6 + layer * 3;
+				for (int k = 0; k < 3; k++) {
+					want[k] = (*v >> (16 - 8 * k) & 255) + e[k];
+					want[k] = want[k] < 0 ? 0 : want[k] > 255 ? 255 : want[k];
+				}
+				int i = nearest(want, lo, hi);
+				uint32_t got = xterm_color(i);
+				*idx = (int16_t)i;
+				*v = (int32_t)got;
+				static const int dx[4] = {1, -1, 0, 1}, dy[4] = {0, 1, 1, 1};
+				static const double w[4] = {7 / 16.0, 3 / 16.0, 5 / 16.0, 1 / 16.0};
+				for (int k = 0; k < 3; k++) {
+					double d = want[k] - (got >> (16 - 8 * k) & 255);
+					for (int t = 0; t < 4; t++) {
+						int nx = x + dx[t], ny = y + dy[t];
+						if (nx < 0 || nx >= g->cols || ny >= g->rows)
+							continue;
+						err[((size_t)ny * g->cols + nx) * 6 + layer * 3 + k] += d * w[t];
+					}
+				}
+			}
+		}
+	free(err);
+	return 0;
+}
+
 /* ---- chafa ---- */
 
 static void read_back(ChafaCanvas *cv, render_grid *g, render_color_mode mode)
@@ -644,16 +735,13 @@ static ts_status render_uncached(render_cache *c, const render_image *img,
 		chafa_canvas_config_set_symbol_map(c->config, c->config_ascii ? c->map_ascii : c->map);
 	}
 	chafa_canvas_config_set_geometry(c->config, cols, rows);
-	chafa_canvas_config_set_canvas_mode(c->config, chafa_mode(mode));
+	/* palettes: chafa picks symbols and colours in truecolour, then
+	 * quantize_cells maps each cell's colours to the palette with error
+	 * diffusion across cells (see there) */
+	int pal = mode == RENDER_COLORS_240 || mode == RENDER_COLORS_16 || mode == RENDER_COLORS_8;
+	chafa_canvas_config_set_canvas_mode(c->config,
+	                                    chafa_mode(pal ? RENDER_COLORS_TRUECOLOR : mode));
 	chafa_canvas_config_set_work_factor(c->config, (gfloat)eff_work_factor(o));
-	/* palettes: dithered so an area keeps its mean colour (a muted green
-	 * field is not one grey of the cube); error diffusion in 240 and 16
-	 * colours, ordered in 8 (measured: tests/unit/test_render_colour.c) */
-	chafa_canvas_config_set_dither_mode(c->config,
-	                                    mode == RENDER_COLORS_240 || mode == RENDER_COLORS_16
-	                                        ? CHAFA_DITHER_MODE_DIFFUSION
-	                                    : mode == RENDER_COLORS_8 ? CHAFA_DITHER_MODE_ORDERED
-	                                                              : CHAFA_DITHER_MODE_NONE);
 	ChafaCanvas *cv = chafa_canvas_new(c->config);
 	if (!cv) {
 		render_grid_free(g);
@@ -661,7 +749,13 @@ static ts_status render_uncached(render_cache *c, const render_image *img,
 	}
 	chafa_canvas_draw_all_pixels(cv, CHAFA_PIXEL_RGBA8_UNASSOCIATED, px, (gint)img->w,
 	                             (gint)img->h, (gint)img->w * 4);
-	read_back(cv, g, mode);
+	read_back(cv, g, pal ? RENDER_COLORS_TRUECOLOR : mode);
+	if (pal && quantize_cells(g, mode) != 0) {
+		chafa_canvas_unref(cv);
+		render_grid_free(g);
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory mapping %dx%d cells to a palette",
+		                    cols, rows);
+	}
 	chafa_canvas_unref(cv);
 	scratch_trim(c);
 

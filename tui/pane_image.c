@@ -160,7 +160,7 @@ static unsigned render_into(ui *u, WINDOW *w, int H, int W, const render_image *
 		pairs_reset(u->term.pairs);
 		gen = pairs_generation(u->term.pairs);
 		if (blit(u, w, g, y0, x0, 1) != 0)
-			ui_note(u, "image: %d colour pairs (TERM) too few: nearest used", COLOR_PAIRS);
+			ui_note(u, "image: %d pairs, nearest used", COLOR_PAIRS);
 	}
 	render_grid_free(g);
 	u->term.img_frames++;
