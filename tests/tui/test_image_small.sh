@@ -7,6 +7,7 @@
 #     label mode;
 #   - on the dense scene (lora-qv-r64 image 11) the label modes change what
 #     is written over the image;
+#   - P(close) keeps the tail start's value and centres on the cursor;
 #   - colour: COLORTERM=truecolor on TERM=xterm-256color gives 24-bit SGR
 #     (38;2), TERM=xterm-256color alone 256-colour SGR (38;5), TERM=xterm
 #     8-colour SGR (3x/4x) and the image still coloured.
@@ -61,6 +62,20 @@ keys d Z
 check "Z again: the whole image" wait_for d "image: whole"
 keys d q
 wait_exit d
+
+# P(close): the tail start's value first, then a window centred on the
+# boundary at the cursor (run-a sample 2: records #2..#4 around #3 at 50
+# columns; the tail starts at record #3, P(close) 30%)
+start pc 50 14 -- "$FIX/run-a"
+check "50x14: starts" wait_for pc "sample 1/5"
+keys pc n
+check "50x14: sample 2" wait_for pc "sample 2/5"
+keys pc Home "]" "]" "]"
+check "P(close): centred on the cursor's record, tail start marked" wait_for pc "P(close) tail #3 30% │ #2 41%  #3 30%  #4 22%"
+keys pc End
+check "P(close) at the end: the tail start still shown" wait_for pc "P(close) tail #3 30% │ #6 10%  #7 6%  #8 ?"
+keys pc q
+wait_exit pc
 
 # colour depths
 start c1 100 30 COLORTERM=truecolor -- "$QV"
