@@ -136,11 +136,20 @@ unsigned ui_replay_moved(ui *u)
 	return UI_RD_TIMELINE | UI_RD_RECORDS | UI_RD_IMAGE | UI_RD_STATUS;
 }
 
+int ui_records_extra(int h, int *foot)
+{
+	*foot = h >= 10 ? 2 : 0;
+	return h >= 6;
+}
+
 size_t ui_pane_rows(const ui *u, int pane)
 {
 	const ui_rect *r = pane == UI_PANE_SAMPLES ? &u->lay.samples
 	                 : pane == UI_PANE_RECORDS ? &u->lay.records : &u->lay.timeline;
-	return r->h > 2 ? (size_t)(r->h - 2) : 1;
+	int extra = 0, foot = 0;
+	if (pane == UI_PANE_RECORDS)
+		extra = ui_records_extra(r->h, &foot) + foot;
+	return r->h - extra > 2 ? (size_t)(r->h - 2 - extra) : 1;
 }
 
 size_t ui_screen_rows(const ui *u)

@@ -8,6 +8,7 @@
 #   - on the dense scene (lora-qv-r64 image 11) the label modes change what
 #     is written over the image;
 #   - P(close) keeps the tail start's value and centres on the cursor;
+#   - the records pane's header, footer and repeat counts (item 11);
 #   - colour: COLORTERM=truecolor on TERM=xterm-256color gives 24-bit SGR
 #     (38;2), TERM=xterm-256color alone 256-colour SGR (38;5), TERM=xterm
 #     8-colour SGR (3x/4x) and the image still coloured.
@@ -76,6 +77,25 @@ keys pc End
 check "P(close) at the end: the tail start still shown" wait_for pc "P(close) tail #3 30% │ #6 10%  #7 6%  #8 ?"
 keys pc q
 wait_exit pc
+
+# records pane: the coordinate order in the header (y first for PaliGemma),
+# the repeat column never cut at 50 columns, counts of the cut list with
+# repeat-stop on, the selected record's full label in the footer
+start rp 50 24 -- "$QV"
+check "records header: PaliGemma's y-first order" wait_for rp "y1,x1,y2,x2 (pal"
+check "records footer: the selected record's full label" wait_re rp "│ #11 insulator$"
+keys rp q
+wait_exit rp
+start rc 50 24 -- "$FIX/run-a"
+check "run-a at 50x24" wait_for rc "sample 1/5"
+check "records header: qwen3's x-first order" wait_for rc "x1,y1,x2,y2 (qwe"
+keys rc n
+check "50 columns: the repeat column whole" wait_for rc "=#2 7/7"
+keys rc r
+check "repeat-stop on: the kept record counts once (×1, not ×7)" wait_re rc "   2 person .* ×1$"
+check "repeat-stop on: dropped rows keep the whole list's count" wait_for rc "=#2 7/7"
+keys rc q
+wait_exit rc
 
 # colour depths
 start c1 100 30 COLORTERM=truecolor -- "$QV"
