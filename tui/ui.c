@@ -581,6 +581,26 @@ unsigned ui_click(ui *u, int y, int x)
 	return 0;
 }
 
+static int in_rect(const ui_rect *r, int y, int x)
+{
+	return r->h > 0 && r->w > 0 && y >= r->y && y < r->y + r->h && x >= r->x && x < r->x + r->w;
+}
+
+unsigned ui_wheel(ui *u, int y, int x, int down)
+{
+	keys_action a = down ? ACT_DOWN : ACT_UP;
+	if (u->overlay != UI_OV_NONE || u->screen != UI_SCREEN_MAIN || u->lay.too_small)
+		return ui_action(u, a);
+	const ui_view *p = in_rect(&u->lay.samples, y, x) ? &ui_pane_samples
+	                 : in_rect(&u->lay.records, y, x) ? &ui_pane_records
+	                 : in_rect(&u->lay.timeline, y, x) ? &ui_pane_timeline
+	                 : in_rect(&u->lay.image, y, x) ? &ui_pane_image : NULL;
+	int handled = 0;
+	if (!p || !p->key)
+		return 0;
+	return p->key(u, a, &handled);
+}
+
 /* ---- layout ---- */
 
 void ui_layout_compute(int rows, int cols, ui_layout *l)

@@ -174,6 +174,11 @@ unsigned ui_action(ui *u, keys_action a);
 unsigned ui_key(ui *u, int is_key, unsigned ch);
 /* A click at screen (y, x). */
 unsigned ui_click(ui *u, int y, int x);
+/* The mouse wheel at screen (y, x), down or up: the pane under the
+ * pointer moves (samples, records, timeline; the image pans when cropped)
+ * whatever has the focus; overlays and the other screens take it as
+ * Down/Up. */
+unsigned ui_wheel(ui *u, int y, int x, int down);
 /* One replay tick while playing; returns the redraw mask (stops at the end). */
 unsigned ui_tick(ui *u, long steps);
 /* Shows the selected sample of the current run (after list changes). */

@@ -9,6 +9,7 @@
 #     is written over the image;
 #   - P(close) keeps the tail start's value and centres on the cursor;
 #   - the records pane's header, footer and repeat counts (item 11);
+#   - the mouse wheel scrolls the pane under the pointer;
 #   - colour: COLORTERM=truecolor on TERM=xterm-256color gives 24-bit SGR
 #     (38;2), TERM=xterm-256color alone 256-colour SGR (38;5), TERM=xterm
 #     8-colour SGR (3x/4x) and the image still coloured.
@@ -96,6 +97,21 @@ check "repeat-stop on: the kept record counts once (×1, not ×7)" wait_re rc " 
 check "repeat-stop on: dropped rows keep the whole list's count" wait_for rc "=#2 7/7"
 keys rc q
 wait_exit rc
+
+# mouse wheel (SGR 1006: button 64 up, 65 down, 1-based column;row): the
+# pane under the pointer moves, the focus stays where it was
+wheel() { keys "$1" -l "$(printf '\033[<%d;%d;%dM' "$2" "$3" "$4")"; }
+start mw 160 50 -- "$FIX/run-a"
+check "wheel: starts" wait_for mw "sample 1/5"
+wheel mw 65 5 6
+check "wheel down over the samples: next sample" wait_for mw "sample 2/5"
+wheel mw 64 20 45
+check "wheel up over the timeline: one step back" wait_for mw "step 90/91"
+wheel mw 64 130 10
+check "wheel up over the records: record #7 selected, the replay at its end" wait_for mw "step 78/91"
+check "wheel: the samples list did not move" wait_for mw "sample 2/5"
+keys mw q
+wait_exit mw
 
 # colour depths
 start c1 100 30 COLORTERM=truecolor -- "$QV"

@@ -452,6 +452,30 @@ static void test_ui_edge_samples(void **state)
 	session_free(&s);
 }
 
+/* The wheel moves the pane under the pointer, whatever has the focus
+ * (layout 160x50: samples x 0-33, image 34-111, records 112-159, rows 0-39;
+ * timeline rows 40-48). */
+static void test_ui_wheel_under_pointer(void **state)
+{
+	fx *f = *state;
+	ui *u = &f->u;
+	session_run *r = session_cur(&f->s);
+	u->focus = UI_PANE_SAMPLES;
+	assert_int_equal(r->list.cur.sel, 0);
+	ui_wheel(u, 5, 5, 1);                     /* over the samples: next sample */
+	assert_int_equal(r->list.cur.sel, 1);
+	assert_int_equal(f->s.view.idx, 1);
+	long before = f->s.view.rp.cursor;
+	ui_wheel(u, 44, 20, 0);                   /* over the timeline: one step back */
+	assert_int_equal(f->s.view.rp.cursor, before - 1);
+	assert_int_equal(r->list.cur.sel, 1);     /* the samples did not move */
+	assert_int_equal(u->focus, UI_PANE_SAMPLES);
+	ui_wheel(u, 10, 130, 0);                  /* over the records: the one above */
+	assert_int_equal(u->rec.sel, 6);          /* sample 2 has 8 records; cursor was on #8 */
+	assert_int_equal(r->list.cur.sel, 1);
+	assert_int_equal(ui_wheel(u, 10, 60, 1), 0u); /* over the whole image: nothing to pan */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -462,6 +486,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ui_boxes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ui_filter_and_sort, setup, teardown),
 		cmocka_unit_test(test_ui_edge_samples),
+		cmocka_unit_test_setup_teardown(test_ui_wheel_under_pointer, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
