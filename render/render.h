@@ -261,6 +261,16 @@ ts_status render_pixels_encode(const render_image *img, const render_box *boxes,
  * rename over path, fsync of the directory.  No file is left behind on error. */
 ts_status render_png_write(const render_image *img, const char *path, ts_error *err);
 
+/* For slides: img with a strip below it: the caption (ASCII; other
+ * characters '?'; wrapped at spaces, up to 8 lines) and, with legend, one
+ * sample box of each style (drawn by render_draw_boxes_ex, so it looks as
+ * in the image) with what it means ("ground truth", "missed (FN)", "TP",
+ * "FP", "prediction", "duplicate xN", "cut by policy").  Text is the 5x7
+ * font at scale max(2, w/480): a line is >= 18 pixels high, readable at
+ * 100%.  *out is new (caller frees); a copy when there is nothing to add. */
+ts_status render_caption_add(const render_image *img, const char *caption, int legend,
+                             render_image **out, ts_error *err);
+
 /* Encodes img as PNG into a malloc'd buffer (caller frees). */
 ts_status render_png_encode(const render_image *img, uint8_t **buf, size_t *len,
                             ts_error *err);

@@ -801,7 +801,18 @@ int ui_export_png(ui *u, char *out, size_t outsz)
 		file_part(session_policy_name(u->s, u->s->pol, nm, sizeof nm), pol + 1, sizeof pol - 1);
 	}
 	snprintf(out, outsz, "tailscope-%s-%s-step%ld%s.png", rn, im, v->rp.cursor + 1, pol);
-	ts_status st = render_png_write(img, out, &e);
+	/* for slides: run, sample, step, policy and the legend under the image */
+	char cap[400], nm[64];
+	snprintf(cap, sizeof cap, "%s  sample %s  step %ld/%ld  policy %s", u->s->runs[v->run].name,
+	         v->image_id, v->rp.cursor + 1, replay_len(&v->rp),
+	         u->pol_idx == COMPARE_POL_REPEAT_STOP ? "repeat_stop"
+	         : u->policy_on ? session_policy_name(u->s, u->s->pol, nm, sizeof nm) : "off");
+	render_image *capt = NULL;
+	ts_status st = render_caption_add(img, cap, 1, &capt, &e);
+	if (st == TS_OK) {
+		st = render_png_write(capt, out, &e);
+		render_image_free(capt);
+	}
 	render_image_free(img);
 	if (st != TS_OK) {
 		ui_note(u, "export failed: %s", e.msg);

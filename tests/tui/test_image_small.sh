@@ -113,6 +113,18 @@ check "wheel: the samples list did not move" wait_for mw "sample 2/5"
 keys mw q
 wait_exit mw
 
+# x exports with the caption and legend strip under the 160x120 image
+dims() { od -An -tu1 -j16 -N8 "$1" | awk '{printf "%d %d", $1*16777216+$2*65536+$3*256+$4, $5*16777216+$6*65536+$7*256+$8}'; }
+start xe 80 24 -- "$FIX/run-a"
+check "x: starts" wait_for xe "sample 1/5"
+keys xe x
+check "x: writes the PNG" wait_for xe "wrote tailscope-"
+f=$(ls "$TMP"/tailscope-*.png 2>/dev/null | head -1)
+set -- $( [ -n "$f" ] && dims "$f" )
+check "x: the PNG keeps the width (160) and has the strip below (> 120 rows)" sh -c "[ '${1:-0}' = 160 ] && [ '${2:-0}' -gt 120 ]"
+keys xe q
+wait_exit xe
+
 # colour depths
 start c1 100 30 COLORTERM=truecolor -- "$QV"
 check "COLORTERM=truecolor: starts" wait_for c1 "Image 1"

@@ -670,6 +670,48 @@ static void test_labels_modes_and_placement(void **state)
 	render_image_free(img);
 }
 
+/* Caption + legend strip: sizes worked out from the layout rules (scale
+ * max(2, w/480), line 9*scale, pad 2*scale, legend items of 3 lines'
+ * swatch + text + 3 blanks, wrapped when past the width). */
+static void test_caption_strip(void **state)
+{
+	(void)state;
+	render_image *img = solid(480, 100, 0x336699), *o = NULL;
+	ts_error err;
+	/* 480 wide: scale 2, line 18, pad 4; caption "run-a  sample 7" fits a
+	 * line (39 characters); legend rows: [gt 240, miss 228] [tp 120, fp 120,
+	 * prediction 216] [duplicate xN 240] [cut by policy 252] = 4 rows of 22:
+	 * strip = 18 + 88 + 8 = 114 */
+	assert_int_equal(render_caption_add(img, "run-a  sample 7", 1, &o, &err), TS_OK);
+	assert_int_equal(o->w, 480);
+	assert_int_equal(o->h, 214);
+	assert_memory_equal(o->rgba, img->rgba, 480 * 100 * 4); /* the image untouched */
+	const uint8_t *p = o->rgba + ((size_t)100 * 480) * 4;   /* strip: #101010 */
+	assert_int_equal(p[0], 0x10);
+	int white = 0, green = 0;
+	for (uint32_t y = 104; y < 122; y++)        /* caption line: white text */
+		for (uint32_t x = 0; x < 480; x++)
+			white += o->rgba[(y * 480 + x) * 4] == 255 && o->rgba[(y * 480 + x) * 4 + 2] == 255;
+	for (uint32_t y = 122; y < 144; y++)        /* legend row 1: the GT swatch, green */
+		for (uint32_t x = 0; x < 60; x++) {
+			const uint8_t *q = o->rgba + (y * 480 + x) * 4;
+			green += q[0] == 0 && q[1] == 255 && q[2] == 0;
+		}
+	assert_true(white > 50);
+	assert_true(green > 20);
+	render_image_free(o);
+	/* no caption, no legend: a copy */
+	assert_int_equal(render_caption_add(img, "", 0, &o, &err), TS_OK);
+	assert_int_equal(o->h, 100);
+	render_image_free(o);
+	/* a long caption wraps at spaces: 2 lines, no legend: 36 + 8 */
+	assert_int_equal(render_caption_add(img, "aaaaaaaaaa bbbbbbbbbb cccccccccc dddddddddd", 0, &o, &err),
+	                 TS_OK);
+	assert_int_equal(o->h, 144);
+	render_image_free(o);
+	render_image_free(img);
+}
+
 static void test_labels_sanitized_and_clipped(void **state)
 {
 	(void)state;
@@ -931,6 +973,7 @@ int main(void)
 		cmocka_unit_test(test_no_wide_or_control_chars),
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_caption_strip),
 		cmocka_unit_test(test_labels_modes_and_placement),
 		cmocka_unit_test(test_labels_sanitized_and_clipped),
 		cmocka_unit_test(test_frame_leaves_source_alone),
