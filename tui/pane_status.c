@@ -125,7 +125,8 @@ static void status_draw(ui *u, const ui_frame *f)
 		int bold = !strcmp(p.term, "truncated") || !strcmp(p.term, "error");
 		x += draw_put(w, 0, x, W - x, p.term, bold ? base | A_BOLD : base);
 	}
-	const char *hint = ui_image_hint(u); /* how to reach the image (pane_image.c) */
+	/* how to reach the image (ui.c), unless a note needs the room */
+	const char *hint = u->note[0] ? NULL : ui_image_hint(u);
 	const char *opt_after[] = {hint ? hint : "", p.play, p.prog};
 	for (size_t k = 0; k < sizeof opt_after / sizeof opt_after[0]; k++) {
 		if (!opt_after[k][0] || width(opt_after[k]) + 3 > W - x)

@@ -143,8 +143,10 @@ static unsigned pixel(ui *u)
 static unsigned image_zoom(ui *u)
 {
 	u->img_zoom = !u->img_zoom;
-	ui_note(u, "%s", u->img_zoom ? "image: +/- zoom, arrows pan, Z crop; z back"
-	                             : "image back in its pane");
+	if (u->img_zoom)
+		ui_note(u, "z back, +/- zoom, arrows pan, Z crop");
+	else
+		u->note[0] = 0; /* the status bar's hint says "z image" again */
 	return UI_RD_ALL | UI_RD_LAYOUT;
 }
 

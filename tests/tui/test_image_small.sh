@@ -28,7 +28,7 @@ keys s z
 check "z: the image takes the place of the lists" wait_for s " Image 1"
 check "z: the samples pane is gone" wait_gone s "Samples"
 check "z: the timeline stays" wait_for s " Timeline"
-check "z: the status bar says how back" wait_for s "│ z back"
+check "z: the status bar says how back" wait_for s "z back"
 keys s +
 check "+ while zoomed: zooms the image" wait_for s "zoom ×1.5"
 keys s -
@@ -118,7 +118,7 @@ dims() { od -An -tu1 -j16 -N8 "$1" | awk '{printf "%d %d", $1*16777216+$2*65536+
 start xe 80 24 -- "$FIX/run-a"
 check "x: starts" wait_for xe "sample 1/5"
 keys xe x
-check "x: writes the PNG" wait_for xe "wrote tailscope-"
+check "x: writes the PNG" wait_for xe "│ wrote tails"
 f=$(ls "$TMP"/tailscope-*.png 2>/dev/null | head -1)
 set -- $( [ -n "$f" ] && dims "$f" )
 check "x: the PNG keeps the width (160) and has the strip below (> 120 rows)" sh -c "[ '${1:-0}' = 160 ] && [ '${2:-0}' -gt 120 ]"
