@@ -143,13 +143,22 @@ static void record_row(ui *u, const rec_ctx *c, int y, size_t i)
 	}
 	if (ri[i].in_tail) /* tail block in the gutter */
 		draw_put(w, y, 0, 1, "▐", draw_ca(u, CP_TAIL, A_BOLD, A_BOLD));
-	/* the repeat column first, right-aligned, so it is never cut */
+	/* the repeat column and the match state first, right-aligned, so they
+	 * are never cut (the coordinates give way) */
 	char rep[48];
 	repeat_text(c, i, dropped, rep, sizeof rep);
 	int rw = rep[0] ? (int)sanitize_width(rep, strlen(rep)) : 0, W = c->W - (rw ? rw + 1 : 0);
 	if (rw)
 		draw_put(w, y, c->W - rw, rw, rep, selected || dropped || pending ? base
 		         : ri[i].dup_of >= 0 ? draw_ca(u, CP_DUP, A_BOLD, A_BOLD) : draw_ca(u, CP_DUP, 0, A_NORMAL));
+	attr_t ma = base;
+	const char *ms = match_text(u, c, i, dropped, pending, &ma);
+	int msw = ms ? (int)sanitize_width(ms, strlen(ms)) : 0;
+	if (msw && W - msw > c->lw + 6) {
+		W -= msw;
+		draw_put(w, y, W, msw, ms, selected ? base : ma);
+		W--; /* a blank before it */
+	}
 	snprintf(buf, sizeof buf, "%4zu ", i + 1);
 	int x = 1 + draw_put(w, y, 1, W - 1, buf, base);
 	draw_putu(w, y, x, c->lw < W - x ? c->lw : W - x, recs[i].label, recs[i].label_len,
@@ -165,11 +174,7 @@ static void record_row(ui *u, const rec_ctx *c, int y, size_t i)
 		snprintf(buf, sizeof buf, "%s,%s ", a, b);
 	else
 		snprintf(buf, sizeof buf, "%s,%s,%s,%s ", a, b, cc, d);
-	x += draw_put(w, y, x, W - x, buf, base);
-	attr_t ma = base;
-	const char *ms = match_text(u, c, i, dropped, pending, &ma);
-	if (ms)
-		draw_put(w, y, x, W - x, ms, selected ? base : ma);
+	draw_put(w, y, x, W - x, buf, base);
 hit:
 	draw_hit_add(u, u->lay.records.y + y, u->lay.records.x, u->lay.records.x + c->W,
 	             &ui_pane_records, (long)i);
