@@ -874,12 +874,14 @@ static void image_bars(const plot_spec *s, render_image *img)
 	int slots = (int)(s->n_groups * s->n_series) + (s->n_series > 1 ? (int)s->n_groups - 1 : 0);
 	if (slots < 1)
 		slots = 1;
+	/* the slots fill the plot area whatever the number of bars; a bar is
+	 * 76% of its slot, at most 64 pixels thick, centred */
 	double slot_h = (double)(bottom - top) / slots;
-	if (slot_h > 40)
-		slot_h = 40;
+	double bar_h = slot_h * 0.76 > 64 ? 64 : slot_h * 0.76;
 	double vmax = bars_max(s);
-	/* bar texts: half size when the bars are thin, none when thinner still */
-	int ts = slot_h >= 9 * SCALE ? SCALE : slot_h >= 8 ? 1 : 0;
+	/* bar texts at full size while a line of it fits the slot (readable at
+	 * 100%), half size when the bars are thinner, none thinner still */
+	int ts = slot_h >= 7 * SCALE + 2 ? SCALE : slot_h >= 8 ? 1 : 0;
 	draw_fit(img, W / 2, 14, s->title ? s->title : "", W - 20, 1, INK);
 	double y = top;
 	for (size_t g = 0; g < s->n_groups; g++) {
@@ -887,7 +889,7 @@ static void image_bars(const plot_spec *s, render_image *img)
 		for (size_t k = 0; k < s->n_series; k++, y += slot_h) {
 			double v = bar_value(&s->series[k], g);
 			int len = vmax > 0 ? (int)lround(v / vmax * (right - left)) : 0;
-			int y0 = (int)lround(y + slot_h * 0.12), y1 = (int)lround(y + slot_h * 0.88);
+			int y0 = (int)lround(y + (slot_h - bar_h) / 2), y1 = (int)lround(y + (slot_h + bar_h) / 2);
 			px_rect(img, left, y0, left + len, y1, plot_series_rgb(k));
 			if (ts && !(v == 0 && s->n_series > 1)) {
 				bar_text(&s->series[k], g, buf, sizeof buf);
