@@ -7,6 +7,7 @@
  * the mean of the source pixels under the cell (RGB distance, 0..441).
  * Blocks of 4x2 cells are compared too (what the eye averages).
  *
+ * TS_COLOUR_PNG_DIR=DIR writes each mode's cells as DIR/cells-MODE.png.
  * Prints the mean error per mode (the figures quoted for issue 14) and
  * asserts the order a faithful mapping must give: truecolour < 240 < 16, 8,
  * and the errors of a green/brown scene well below those measured on the
@@ -125,6 +126,32 @@ static double mean_error(const render_image *img, const render_grid *g, render_c
 	return n ? sum / n : 0;
 }
 
+/* With TS_COLOUR_PNG_DIR set: each mode's cells as a PNG (a cell = 8x16
+ * pixels of its displayed colour) next to the source, to look at. */
+static void write_cells_png(const render_grid *g, render_color_mode m, const char *name)
+{
+	const char *dir = getenv("TS_COLOUR_PNG_DIR");
+	char path[512];
+	if (!dir || !*dir)
+		return;
+	render_image *o = render_image_new((uint32_t)g->cols * 8, (uint32_t)g->rows * 16);
+	if (!o)
+		return;
+	for (uint32_t y = 0; y < o->h; y++)
+		for (uint32_t x = 0; x < o->w; x++) {
+			double c[3];
+			shown(&g->cells[(y / 16) * (uint32_t)g->cols + x / 8], m, c);
+			for (int i = 0; i < 3; i++)
+				o->rgba[((size_t)y * o->w + x) * 4 + i] = (uint8_t)lround(c[i]);
+			o->rgba[((size_t)y * o->w + x) * 4 + 3] = 255;
+		}
+	snprintf(path, sizeof path, "%s/cells-%s.png", dir, name);
+	ts_error err;
+	if (render_png_write(o, path, &err) != TS_OK)
+		fprintf(stderr, "# %s\n", err.msg);
+	render_image_free(o);
+}
+
 static void test_colour_fidelity(void **state)
 {
 	(void)state;
@@ -148,6 +175,7 @@ static void test_colour_fidelity(void **state)
 		assert_int_equal(render_grid_from_image(img, &o, &g, &err), TS_OK);
 		cellerr[k] = mean_error(img, g, modes[k], 1, 1);
 		blockerr[k] = mean_error(img, g, modes[k], 4, 2);
+		write_cells_png(g, modes[k], render_color_mode_name(modes[k]));
 		printf("# %-9s mean colour error per cell %6.1f, per 4x2 cells %6.1f (RGB distance, %dx%d cells)\n",
 		       render_color_mode_name(modes[k]), cellerr[k], blockerr[k], g->cols, g->rows);
 		render_grid_free(g);
