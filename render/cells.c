@@ -63,6 +63,7 @@ void render_opts_default(render_opts *o)
 	o->font_ratio = 0.5;
 	o->work_factor = 0.3;
 	o->ascii = 0;
+	o->labels = RENDER_LABELS_ALL;
 }
 
 static double eff_font_ratio(const render_opts *o)
@@ -159,7 +160,7 @@ typedef struct frame_key {
 	uint64_t serial;
 	uint32_t w, h;
 	int max_cols, max_rows;
-	int mode, ascii;
+	int mode, ascii, labels;
 	double font_ratio, work_factor;
 	uint64_t overlay;
 } frame_key;
@@ -290,7 +291,7 @@ static int key_eq(const frame_key *a, const frame_key *b)
 {
 	return a->serial == b->serial && a->w == b->w && a->h == b->h &&
 	       a->max_cols == b->max_cols && a->max_rows == b->max_rows && a->mode == b->mode &&
-	       a->ascii == b->ascii &&
+	       a->ascii == b->ascii && a->labels == b->labels &&
 	       dbits(a->font_ratio) == dbits(b->font_ratio) &&
 	       dbits(a->work_factor) == dbits(b->work_factor) && a->overlay == b->overlay;
 }
@@ -371,20 +372,96 @@ static int label_text(const render_box *b, uint32_t *cps, int max, int ascii)
 	return n;
 }
 
-static int span_free(const uint8_t *occ, int cols, int row, int col, int len)
+/* occupancy of a grid cell: a label's text (never covered), a box edge
+ * (covered only when nothing else is free) */
+#define OCC_LABEL 1u
+#define OCC_EDGE  2u
+
+static int span_free(const uint8_t *occ, int cols, int row, int col, int len, unsigned avoid)
 {
 	for (int i = 0; i < len; i++)
-		if (occ[(size_t)row * cols + col + i])
+		if (occ[(size_t)row * cols + col + i] & avoid)
 			return 0;
 	return 1;
 }
 
+/* A box in cells: columns [*c1, *c2], rows [*r1, *r2]; 0 when it is not
+ * finite or entirely outside. */
+static int box_cells(const render_box *b, const render_grid *g, double kx, double ky, int *c1,
+                     int *r1, int *c2, int *r2)
+{
+	double x1 = fmin(b->x1, b->x2), x2 = fmax(b->x1, b->x2);
+	double y1 = fmin(b->y1, b->y2), y2 = fmax(b->y1, b->y2);
+	if (!isfinite(x1) || !isfinite(x2) || !isfinite(y1) || !isfinite(y2))
+		return 0;
+	x1 *= kx, x2 *= kx, y1 *= ky, y2 *= ky;
+	if (x2 < 0 || y2 < 0 || x1 > g->cols || y1 > g->rows)
+		return 0;
+	*c1 = (int)floor(fmax(0.0, fmin(x1, g->cols - 1.0)));
+	*r1 = (int)floor(fmax(0.0, fmin(y1, g->rows - 1.0)));
+	*c2 = (int)ceil(fmin((double)g->cols, x2)) - 1;
+	*r2 = (int)ceil(fmin((double)g->rows, y2)) - 1;
+	if (*c2 < *c1)
+		*c2 = *c1;
+	if (*r2 < *r1)
+		*r2 = *r1;
+	return 1;
+}
+
+static void mark_edges(uint8_t *occ, const render_grid *g, int c1, int r1, int c2, int r2)
+{
+	for (int c = c1; c <= c2; c++) {
+		occ[(size_t)r1 * g->cols + c] |= OCC_EDGE;
+		occ[(size_t)r2 * g->cols + c] |= OCC_EDGE;
+	}
+	for (int r = r1; r <= r2; r++) {
+		occ[(size_t)r * g->cols + c1] |= OCC_EDGE;
+		occ[(size_t)r * g->cols + c2] |= OCC_EDGE;
+	}
+}
+
+static double iou(const render_box *a, const render_box *b)
+{
+	double ix = fmin(fmax(a->x1, a->x2), fmax(b->x1, b->x2)) - fmax(fmin(a->x1, a->x2), fmin(b->x1, b->x2));
+	double iy = fmin(fmax(a->y1, a->y2), fmax(b->y1, b->y2)) - fmax(fmin(a->y1, a->y2), fmin(b->y1, b->y2));
+	if (!(ix > 0) || !(iy > 0))
+		return 0;
+	double aa = fabs(a->x2 - a->x1) * fabs(a->y2 - a->y1), ab = fabs(b->x2 - b->x1) * fabs(b->y2 - b->y1);
+	return ix * iy / (aa + ab - ix * iy);
+}
+
+/* A matched ground-truth box whose prediction (same label, IoU >= 0.3)
+ * already names it: labelled once, by the prediction. */
+static int named_by_prediction(const render_box *gtb, const render_box *boxes, size_t n)
+{
+	if (gtb->style != BOX_GT || !gtb->label)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const render_box *p = &boxes[i];
+		if ((p->style == BOX_TP || p->style == BOX_DUP || p->style == BOX_PRED) && p->label &&
+		    !strcmp(p->label, gtb->label) && iou(p, gtb) >= 0.3)
+			return 1;
+	}
+	return 0;
+}
+
+static int wants_label(const render_box *b, int labels)
+{
+	if (!((b->label && b->label[0]) || b->count >= 2))
+		return 0;
+	if (labels == RENDER_LABELS_NONE)
+		return 0;
+	if (labels == RENDER_LABELS_KEY)
+		return b->selected || b->style == BOX_DUP || b->count >= 2;
+	return 1;
+}
+
 static void place_labels(render_grid *g, uint32_t img_w, uint32_t img_h, const render_box *boxes,
-                         size_t n, render_color_mode mode, int ascii)
+                         size_t n, render_color_mode mode, int ascii, int labels)
 {
 	size_t nj = 0;
 	for (size_t i = 0; i < n; i++)
-		if ((boxes[i].label && boxes[i].label[0]) || boxes[i].count >= 2)
+		if (wants_label(&boxes[i], labels))
 			nj++;
 	if (nj == 0)
 		return;
@@ -395,10 +472,14 @@ static void place_labels(render_grid *g, uint32_t img_w, uint32_t img_h, const r
 		free(occ);
 		return; /* labels are a nicety: the image is still right */
 	}
+	double kx = (double)g->cols / img_w, ky = (double)g->rows / img_h;
 	nj = 0;
 	for (size_t i = 0; i < n; i++) {
 		const render_box *b = &boxes[i];
-		if (!((b->label && b->label[0]) || b->count >= 2))
+		int c1, r1, c2, r2;
+		if (box_cells(b, g, kx, ky, &c1, &r1, &c2, &r2))
+			mark_edges(occ, g, c1, r1, c2, r2);
+		if (!wants_label(b, labels) || named_by_prediction(b, boxes, n))
 			continue;
 		jobs[nj].box = b;
 		jobs[nj].prio = b->selected ? 0
@@ -410,42 +491,42 @@ static void place_labels(render_grid *g, uint32_t img_w, uint32_t img_h, const r
 	}
 	qsort(jobs, nj, sizeof *jobs, label_cmp);
 
-	double kx = (double)g->cols / img_w, ky = (double)g->rows / img_h;
 	static const render_style_color black = {0x000000, 0, 0, 16};
 	static const render_style_color white = {0xFFFFFF, 15, 7, 231};
 	for (size_t j = 0; j < nj; j++) {
 		const render_box *b = jobs[j].box;
-		double x1 = fmin(b->x1, b->x2), x2 = fmax(b->x1, b->x2);
-		double y1 = fmin(b->y1, b->y2), y2 = fmax(b->y1, b->y2);
-		if (!isfinite(x1) || !isfinite(x2) || !isfinite(y1) || !isfinite(y2))
-			continue;
-		if (x2 < 0 || y2 < 0 || x1 > img_w || y1 > img_h)
+		int c1, r1, c2, r2;
+		if (!box_cells(b, g, kx, ky, &c1, &r1, &c2, &r2))
 			continue; /* entirely outside */
-		double cx1 = fmax(0.0, x1 * kx), cy1 = fmax(0.0, y1 * ky);
-		double cy2 = fmin((double)g->rows, y2 * ky);
-		int col = (int)floor(fmin(cx1, g->cols - 1.0));
-		int top = (int)floor(fmin(cy1, g->rows - 1.0));
-		int bot = (int)ceil(cy2) - 1;
-		if (bot < top)
-			bot = top;
 		uint32_t cps[LABEL_MAX_COLS];
 		int len = label_text(b, cps, LABEL_MAX_COLS, ascii);
 		if (len > g->cols)
 			len = g->cols;
 		if (len <= 0)
 			continue;
-		if (col + len > g->cols)
-			col = g->cols - len;
-		int cand[3] = {top - 1, bot + 1, top};
-		int row = -1;
-		for (int k = 0; k < 3; k++) {
-			if (cand[k] < 0 || cand[k] >= g->rows)
-				continue;
-			if (span_free(occ, g->cols, cand[k], col, len)) {
-				row = cand[k];
-				break;
+		/* above the box, below it, right-aligned above/below, a row
+		 * further out; first where no label and no box edge is, else
+		 * where no label is; the selected box may use its own top row */
+		int left = c1 + len > g->cols ? g->cols - len : c1;
+		int right = c2 - len + 1 < 0 ? 0 : c2 - len + 1;
+		if (right + len > g->cols)
+			right = g->cols - len;
+		const int cr[7] = {r1 - 1, r2 + 1, r1 - 1, r2 + 1, r1 - 2, r2 + 2, r1};
+		const int cc[7] = {left, left, right, right, left, left, left};
+		int nc = b->selected ? 7 : 6, row = -1, col = left;
+		/* covering box edges is for the selected box and duplicates only:
+		 * on a dense scene the other labels give way to the image */
+		int passes = jobs[j].prio <= 1 ? 2 : 1;
+		for (int pass = 0; pass < passes && row < 0; pass++)
+			for (int k = 0; k < nc && row < 0; k++) {
+				if (cr[k] < 0 || cr[k] >= g->rows || (k == 6 && pass == 0))
+					continue;
+				if (span_free(occ, g->cols, cr[k], cc[k], len,
+				              pass == 0 ? OCC_LABEL | OCC_EDGE : OCC_LABEL)) {
+					row = cr[k];
+					col = cc[k];
+				}
 			}
-		}
 		if (row < 0)
 			continue;
 		render_style_color fgc = render_style_color_of(b->style), bgc = black;
@@ -461,11 +542,107 @@ static void place_labels(render_grid *g, uint32_t img_w, uint32_t img_h, const r
 			cell->attr = RENDER_ATTR_TEXT | RENDER_ATTR_BOLD;
 			if (mode == RENDER_COLORS_NONE && b->selected)
 				cell->attr |= RENDER_ATTR_REVERSE;
-			occ[at] = 1;
+			occ[at] |= OCC_LABEL;
 		}
+		/* a blank cell on each side, so two labels never read as one word */
+		if (col > 0)
+			occ[(size_t)row * g->cols + col - 1] |= OCC_LABEL;
+		if (col + len < g->cols)
+			occ[(size_t)row * g->cols + col + len] |= OCC_LABEL;
 	}
 	free(jobs);
 	free(occ);
+}
+
+/* ---- palettes ---- */
+
+/* xterm's palette (what 256-colour terminals show by default): 0-15 the
+ * xterm defaults, 16-231 the 6x6x6 cube of 0/95/135/175/215/255, 232-255
+ * greys 8 + 10k. */
+static uint32_t xterm_color(int i)
+{
+	static const uint32_t base[16] = {0x000000, 0xcd0000, 0x00cd00, 0xcdcd00, 0x0000ee, 0xcd00cd,
+	                                  0x00cdcd, 0xe5e5e5, 0x7f7f7f, 0xff0000, 0x00ff00, 0xffff00,
+	                                  0x5c5cff, 0xff00ff, 0x00ffff, 0xffffff};
+	static const uint32_t lv[6] = {0, 95, 135, 175, 215, 255};
+	if (i < 16)
+		return base[i];
+	if (i < 232) {
+		int k = i - 16;
+		return lv[k / 36] << 16 | lv[k / 6 % 6] << 8 | lv[k % 6];
+	}
+	uint32_t g = 8 + 10 * (uint32_t)(i - 232);
+	return g << 16 | g << 8 | g;
+}
+
+/* nearest palette entry in [lo, hi) to rgb (squared distance, weighted
+ * 2/4/3 for red/green/blue, the usual cheap perceptual weights) */
+static int nearest(const double rgb[3], int lo, int hi)
+{
+	int best = lo;
+	double bd = 1e18;
+	for (int i = lo; i < hi; i++) {
+		uint32_t c = xterm_color(i);
+		double dr = rgb[0] - (c >> 16 & 255), dg = rgb[1] - (c >> 8 & 255), db = rgb[2] - (c & 255);
+		double d = 2 * dr * dr + 4 * dg * dg + 3 * db * db;
+		if (d < bd) {
+			bd = d;
+			best = i;
+		}
+	}
+	return best;
+}
+
+/* Maps the truecolour cells of g to the palette of mode (240: 16-255, 16:
+ * 0-15, 8: 0-7): each cell's background and foreground to the nearest
+ * entry after adding the error carried from the cells before it
+ * (Floyd-Steinberg across cells: 7/16 right, 3/16, 5/16, 1/16 on the next
+ * row), so an area keeps its mean colour -- a muted green field alternates
+ * green and grey cells instead of turning grey -- while the symbols stay
+ * what chafa chose for the image (a flat area gets no stray dither
+ * glyphs).  fg/bg become the palette colours shown; 0 ok, -1 no memory. */
+static int quantize_cells(render_grid *g, render_color_mode mode)
+{
+	int lo = mode == RENDER_COLORS_240 ? 16 : 0, hi = mode == RENDER_COLORS_8 ? 8 : mode == RENDER_COLORS_16 ? 16 : 256;
+	size_t n = (size_t)g->cols * (size_t)g->rows;
+	double *err = calloc(n * 6, sizeof *err); /* per cell: bg rgb, fg rgb */
+	if (!err)
+		return -1;
+	for (int y = 0; y < g->rows; y++)
+		for (int x = 0; x < g->cols; x++) {
+			size_t at = (size_t)y * g->cols + x;
+			render_cell *cell = &g->cells[at];
+			for (int layer = 0; layer < 2; layer++) {
+				int32_t *v = layer ? &cell->fg : &cell->bg;
+				int16_t *idx = layer ? &cell->fg_idx : &cell->bg_idx;
+				if (*v < 0) {
+					*idx = -1;
+					continue;
+				}
+				double want[3], *e = err + at * 6 + layer * 3;
+				for (int k = 0; k < 3; k++) {
+					want[k] = (*v >> (16 - 8 * k) & 255) + e[k];
+					want[k] = want[k] < 0 ? 0 : want[k] > 255 ? 255 : want[k];
+				}
+				int i = nearest(want, lo, hi);
+				uint32_t got = xterm_color(i);
+				*idx = (int16_t)i;
+				*v = (int32_t)got;
+				static const int dx[4] = {1, -1, 0, 1}, dy[4] = {0, 1, 1, 1};
+				static const double w[4] = {7 / 16.0, 3 / 16.0, 5 / 16.0, 1 / 16.0};
+				for (int k = 0; k < 3; k++) {
+					double d = want[k] - (got >> (16 - 8 * k) & 255);
+					for (int t = 0; t < 4; t++) {
+						int nx = x + dx[t], ny = y + dy[t];
+						if (nx < 0 || nx >= g->cols || ny >= g->rows)
+							continue;
+						err[((size_t)ny * g->cols + nx) * 6 + layer * 3 + k] += d * w[t];
+					}
+				}
+			}
+		}
+	free(err);
+	return 0;
 }
 
 /* ---- chafa ---- */
@@ -558,7 +735,12 @@ static ts_status render_uncached(render_cache *c, const render_image *img,
 		chafa_canvas_config_set_symbol_map(c->config, c->config_ascii ? c->map_ascii : c->map);
 	}
 	chafa_canvas_config_set_geometry(c->config, cols, rows);
-	chafa_canvas_config_set_canvas_mode(c->config, chafa_mode(mode));
+	/* palettes: chafa picks symbols and colours in truecolour, then
+	 * quantize_cells maps each cell's colours to the palette with error
+	 * diffusion across cells (see there) */
+	int pal = mode == RENDER_COLORS_240 || mode == RENDER_COLORS_16 || mode == RENDER_COLORS_8;
+	chafa_canvas_config_set_canvas_mode(c->config,
+	                                    chafa_mode(pal ? RENDER_COLORS_TRUECOLOR : mode));
 	chafa_canvas_config_set_work_factor(c->config, (gfloat)eff_work_factor(o));
 	ChafaCanvas *cv = chafa_canvas_new(c->config);
 	if (!cv) {
@@ -567,12 +749,18 @@ static ts_status render_uncached(render_cache *c, const render_image *img,
 	}
 	chafa_canvas_draw_all_pixels(cv, CHAFA_PIXEL_RGBA8_UNASSOCIATED, px, (gint)img->w,
 	                             (gint)img->h, (gint)img->w * 4);
-	read_back(cv, g, mode);
+	read_back(cv, g, pal ? RENDER_COLORS_TRUECOLOR : mode);
+	if (pal && quantize_cells(g, mode) != 0) {
+		chafa_canvas_unref(cv);
+		render_grid_free(g);
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory mapping %dx%d cells to a palette",
+		                    cols, rows);
+	}
 	chafa_canvas_unref(cv);
 	scratch_trim(c);
 
 	if (n > 0)
-		place_labels(g, img->w, img->h, boxes, n, mode, o->ascii);
+		place_labels(g, img->w, img->h, boxes, n, mode, o->ascii, o->labels);
 	*out = g;
 	return TS_OK;
 }
@@ -612,6 +800,7 @@ ts_status render_frame(render_cache *c, const render_image *img, const render_bo
 	k.max_rows = o->max_rows;
 	k.mode = (int)eff_mode(o);
 	k.ascii = !!o->ascii;
+	k.labels = o->labels;
 	k.font_ratio = eff_font_ratio(o);
 	k.work_factor = eff_work_factor(o);
 	k.overlay = n ? overlay_hash(boxes, n) : 0;

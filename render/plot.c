@@ -369,6 +369,9 @@ static uint32_t ascii_of(uint32_t cp)
 		return cp <= 0x258C ? '#' : ' '; /* 7/8 .. 1/2 -> '#', less -> ' ' */
 	switch (cp) {
 	case 0x2588: return '#';
+	case 0x2593: return '=';
+	case 0x2592: return '+';
+	case 0x2591: return ':';
 	case 0x25CF: return 'o';
 	case 0x2502: return '|';
 	case 0x2500: return '-';
@@ -444,6 +447,15 @@ static uint32_t eighth_block(int e)
 	return e >= 8 ? 0x2588 : b[e < 0 ? 0 : e];
 }
 
+/* The fill of series k's bars when there are several: solid, dark, medium,
+ * light shade, so runs stay apart without colour (and in ASCII: # = + :);
+ * a single series is solid with eighth-block ends. */
+static uint32_t series_fill(size_t k, size_t n_series)
+{
+	static const uint32_t f[4] = {0x2588, 0x2593, 0x2592, 0x2591};
+	return n_series > 1 ? f[k % 4] : 0x2588;
+}
+
 static ts_status text_bars(const plot_spec *s, int cols, plot_text **out, ts_error *err)
 {
 	char buf[256];
@@ -482,10 +494,13 @@ static ts_status text_bars(const plot_spec *s, int cols, plot_text **out, ts_err
 			double v = bar_value(&s->series[k], g);
 			long e = vmax > 0 ? lround(v / vmax * (double)bl * 8.0) : 0;
 			int c = lw + 2;
+			uint32_t fill = series_fill(k, s->n_series);
 			for (; e >= 8; e -= 8)
-				put(t, c++, row, 0x2588, fg);
-			if (e > 0)
+				put(t, c++, row, fill, fg);
+			if (e > 0 && fill == 0x2588)
 				put(t, c++, row, eighth_block((int)e), fg);
+			else if (e >= 4 || (e > 0 && c == lw + 2))
+				put(t, c++, row, fill, fg); /* shades have no eighths: rounded, never hidden */
 			if (v == 0 && s->n_series > 1)
 				continue; /* an empty bar among several: no text */
 			bar_text(&s->series[k], g, buf, sizeof buf);
@@ -502,7 +517,7 @@ static ts_status text_bars(const plot_spec *s, int cols, plot_text **out, ts_err
 	}
 	if (legend)
 		for (size_t k = 0; k < s->n_series; k++, row++) {
-			put(t, lw + 2, row, 0x2588, plot_series_color16(k));
+			put(t, lw + 2, row, series_fill(k, s->n_series), plot_series_color16(k));
 			clean(s->series[k].name, buf, sizeof buf, (size_t)(cols - lw - 4));
 			put_str(t, lw + 4, row, buf, plot_series_color16(k), cols - lw - 4);
 		}
@@ -859,12 +874,14 @@ static void image_bars(const plot_spec *s, render_image *img)
 	int slots = (int)(s->n_groups * s->n_series) + (s->n_series > 1 ? (int)s->n_groups - 1 : 0);
 	if (slots < 1)
 		slots = 1;
+	/* the slots fill the plot area whatever the number of bars; a bar is
+	 * 76% of its slot, at most 64 pixels thick, centred */
 	double slot_h = (double)(bottom - top) / slots;
-	if (slot_h > 40)
-		slot_h = 40;
+	double bar_h = slot_h * 0.76 > 64 ? 64 : slot_h * 0.76;
 	double vmax = bars_max(s);
-	/* bar texts: half size when the bars are thin, none when thinner still */
-	int ts = slot_h >= 9 * SCALE ? SCALE : slot_h >= 8 ? 1 : 0;
+	/* bar texts at full size while a line of it fits the slot (readable at
+	 * 100%), half size when the bars are thinner, none thinner still */
+	int ts = slot_h >= 7 * SCALE + 2 ? SCALE : slot_h >= 8 ? 1 : 0;
 	draw_fit(img, W / 2, 14, s->title ? s->title : "", W - 20, 1, INK);
 	double y = top;
 	for (size_t g = 0; g < s->n_groups; g++) {
@@ -872,7 +889,7 @@ static void image_bars(const plot_spec *s, render_image *img)
 		for (size_t k = 0; k < s->n_series; k++, y += slot_h) {
 			double v = bar_value(&s->series[k], g);
 			int len = vmax > 0 ? (int)lround(v / vmax * (right - left)) : 0;
-			int y0 = (int)lround(y + slot_h * 0.12), y1 = (int)lround(y + slot_h * 0.88);
+			int y0 = (int)lround(y + (slot_h - bar_h) / 2), y1 = (int)lround(y + (slot_h + bar_h) / 2);
 			px_rect(img, left, y0, left + len, y1, plot_series_rgb(k));
 			if (ts && !(v == 0 && s->n_series > 1)) {
 				bar_text(&s->series[k], g, buf, sizeof buf);

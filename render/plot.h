@@ -81,7 +81,8 @@ void      plot_text_free(plot_text *t);
 char     *plot_text_line(const plot_text *t, int row, int sgr);
 #define PLOT_LINE_SGR   1 /* 16-colour SGR escapes */
 #define PLOT_LINE_ASCII 2 /* ASCII only, for terminals without UTF-8: full and
-                           * half-or-more blocks "#", braille ".", marker "o",
+                           * half-or-more blocks "#", the shades of the 2nd..4th
+                           * series' bars "=" "+" ":", braille ".", marker "o",
                            * lines "|" "-" "+", anything else "?" */
 char     *plot_text_line_ex(const plot_text *t, int row, unsigned flags);
 

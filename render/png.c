@@ -144,3 +144,112 @@ ts_status render_png_write(const render_image *img, const char *path, ts_error *
 	fsync_dir_of(path);
 	return TS_OK;
 }
+
+/* ---- caption and legend strip (exports for slides) ---- */
+
+#include "plot.h"
+
+/* what each style means, for the legend (render.h describes the looks) */
+static const char *const legend_text[BOX_STYLE_COUNT] = {
+	[BOX_GT] = "ground truth", [BOX_MISS] = "missed (FN)", [BOX_TP] = "TP", [BOX_FP] = "FP",
+	[BOX_PRED] = "prediction", [BOX_DUP] = "duplicate xN", [BOX_CUT] = "cut by policy",
+};
+
+static void fill(render_image *img, uint32_t y0, uint32_t y1, uint32_t rgb)
+{
+	for (uint32_t y = y0; y < y1 && y < img->h; y++)
+		for (uint32_t x = 0; x < img->w; x++) {
+			uint8_t *p = img->rgba + ((size_t)y * img->w + x) * 4;
+			p[0] = (uint8_t)(rgb >> 16);
+			p[1] = (uint8_t)(rgb >> 8);
+			p[2] = (uint8_t)rgb;
+			p[3] = 255;
+		}
+}
+
+/* Lines of caption that fit `per` characters (breaks at spaces when it can). */
+static int wrap_lines(const char *s, size_t per, size_t starts[], size_t lens[], int max)
+{
+	size_t n = strlen(s), at = 0;
+	int k = 0;
+	while (at < n && k < max) {
+		size_t len = n - at;
+		if (len > per) {
+			len = per;
+			for (size_t b = per; b > per / 2; b--)
+				if (s[at + b] == ' ') {
+					len = b;
+					break;
+				}
+		}
+		starts[k] = at;
+		lens[k++] = len;
+		at += len;
+		while (at < n && s[at] == ' ')
+			at++;
+	}
+	return k;
+}
+
+ts_status render_caption_add(const render_image *img, const char *caption, int legend,
+                             render_image **out, ts_error *err)
+{
+	*out = NULL;
+	if (!img || !img->rgba || img->w == 0 || img->h == 0)
+		return ts_error_set(err, TS_ERR_USAGE, "caption: no image");
+	/* text at 100%: 7-pixel glyphs scaled so a line is >= 14 pixels and
+	 * about 1/60 of the width */
+	int sc = (int)(img->w / 480);
+	if (sc < 2)
+		sc = 2;
+	int adv = 6 * sc, lh = 9 * sc, pad = 2 * sc;
+	size_t per = img->w > (uint32_t)(2 * pad + adv) ? (img->w - 2 * (uint32_t)pad) / (uint32_t)adv : 1;
+	size_t st[8], ln[8];
+	int nl = caption && caption[0] ? wrap_lines(caption, per, st, ln, 8) : 0;
+	/* legend: items "[box] text" laid out in rows */
+	int sw = 3 * lh, item_x[BOX_STYLE_COUNT], item_row[BOX_STYLE_COUNT], rows = 0, x = pad;
+	if (legend) {
+		rows = 1;
+		for (int s = 0; s < BOX_STYLE_COUNT; s++) {
+			int wdt = sw + sc * 3 + (int)strlen(legend_text[s]) * adv + 3 * adv;
+			if (x > pad && x + wdt > (int)img->w) {
+				rows++;
+				x = pad;
+			}
+			item_x[s] = x;
+			item_row[s] = rows - 1;
+			x += wdt;
+		}
+	}
+	int legend_h = rows * (lh + 2 * sc);
+	uint32_t strip = (uint32_t)(nl * lh + legend_h + 2 * pad);
+	if (nl == 0 && rows == 0) {
+		*out = render_image_copy(img);
+		return *out ? TS_OK : ts_error_set(err, TS_ERR_NOMEM, "caption: out of memory");
+	}
+	if (img->h > 16384 - strip)
+		return ts_error_set(err, TS_ERR_LIMIT, "caption: image too tall (%u)", img->h);
+	render_image *o = render_image_new(img->w, img->h + strip);
+	if (!o)
+		return ts_error_set(err, TS_ERR_NOMEM, "caption: out of memory for %ux%u", img->w,
+		                    img->h + strip);
+	memcpy(o->rgba, img->rgba, (size_t)img->w * img->h * 4);
+	fill(o, img->h, o->h, 0x101010);
+	int y = (int)img->h + pad;
+	for (int k = 0; k < nl; k++, y += lh) {
+		char line[600];
+		snprintf(line, sizeof line, "%.*s", (int)(ln[k] < 590 ? ln[k] : 590), caption + st[k]);
+		plot_draw_text(o, pad, y + sc, line, sc, 0xFFFFFF);
+	}
+	render_stroke stk = {sc, sc, 3 * sc, 3 * sc, sc, sc, 0};
+	for (int s = 0; s < BOX_STYLE_COUNT && legend; s++) {
+		int ly = y + item_row[s] * (lh + 2 * sc) + sc;
+		render_box b = {item_x[s] + 2.0 * sc, ly + 0.0, item_x[s] + sw - 2.0 * sc, ly + lh - 2.0 * sc,
+		                (box_style)s, 0, s == BOX_DUP ? 2u : 1u, NULL};
+		render_draw_boxes_ex(o, &b, 1, 1.0, 1.0, &stk);
+		plot_draw_text(o, item_x[s] + sw + 3 * sc, ly, legend_text[s], sc, 0xE0E0E0);
+	}
+	render_image_touch(o);
+	*out = o;
+	return TS_OK;
+}

@@ -182,9 +182,16 @@ typedef struct render_opts {
 	double work_factor;       /* chafa work factor 0..1, default 0.3 (clamped) */
 	int ascii;                /* ASCII only (no UTF-8 locale): chafa's ASCII symbols,
 	                             labels' non-ASCII characters as '?'; default 0 */
+	int labels;               /* RENDER_LABELS_*: which boxes get their label */
 } render_opts;
 
-/* max 80x24, truecolor, font ratio 0.5, work factor 0.3, not ASCII. */
+enum {
+	RENDER_LABELS_ALL = 0,  /* every box with a label or a count (default) */
+	RENDER_LABELS_KEY,      /* the selected box and duplicates (count >= 2) only */
+	RENDER_LABELS_NONE,     /* no text over the image */
+};
+
+/* max 80x24, truecolor, font ratio 0.5, work factor 0.3, not ASCII, all labels. */
 void render_opts_default(render_opts *o);
 
 /* Grid size for an image of w x h pixels in the area of o, keeping the aspect
@@ -210,12 +217,16 @@ void render_cache_stats(const render_cache *c, size_t *hits, size_t *misses);
 
 /* One frame: img (original pixels, untouched) with boxes in image pixels,
  * drawn with render_stroke_for_cells, rendered to cells, labels placed.  Each
- * box with a label or count >= 2 gets "label xN" (sanitized, narrow
- * characters only, at most 24 columns) on the row above its top edge, else
- * below its bottom edge, else inside its top row, wherever those cells are not
- * already taken by another label (selected boxes first, then DUP, then
+ * box with a label or count >= 2 (o->labels says which) gets "label xN"
+ * (sanitized, narrow characters only, at most 24 columns) on the row above
+ * its top edge, else below its bottom edge, else the same right-aligned,
+ * else two rows out (the selected box: else inside its top row): the first
+ * of those where the cells hold no other label and no box edge, else the
+ * first with no other label (selected boxes first, then DUP, then
  * TP/FP/PRED, then MISS and CUT, then GT, each group in array order; a label
- * that fits nowhere is left out).  Text is the style
+ * that fits nowhere is left out).  A matched GT box is not labelled when a
+ * TP/DUP/PRED box with the same label overlaps it at IoU >= 0.3 (the hit
+ * is named once).  Text is the style
  * colour on black (selected: black on white; monochrome: reverse video).
  * *out is a copy the caller frees; a hit costs a hash of the boxes plus the
  * copy.  boxes may be NULL when n == 0. */
@@ -249,6 +260,16 @@ ts_status render_pixels_encode(const render_image *img, const render_box *boxes,
 /* Writes img as PNG atomically: temp file in the same directory, fsync,
  * rename over path, fsync of the directory.  No file is left behind on error. */
 ts_status render_png_write(const render_image *img, const char *path, ts_error *err);
+
+/* For slides: img with a strip below it: the caption (ASCII; other
+ * characters '?'; wrapped at spaces, up to 8 lines) and, with legend, one
+ * sample box of each style (drawn by render_draw_boxes_ex, so it looks as
+ * in the image) with what it means ("ground truth", "missed (FN)", "TP",
+ * "FP", "prediction", "duplicate xN", "cut by policy").  Text is the 5x7
+ * font at scale max(2, w/480): a line is >= 18 pixels high, readable at
+ * 100%.  *out is new (caller frees); a copy when there is nothing to add. */
+ts_status render_caption_add(const render_image *img, const char *caption, int legend,
+                             render_image **out, ts_error *err);
 
 /* Encodes img as PNG into a malloc'd buffer (caller frees). */
 ts_status render_png_encode(const render_image *img, uint8_t **buf, size_t *len,

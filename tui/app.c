@@ -260,10 +260,8 @@ static void loop(ui *u, session *s)
 			if (getmouse(&ev) == OK) {
 				if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))
 					rd |= ui_click(u, ev.y, ev.x);
-				else if (ev.bstate & BUTTON4_PRESSED)
-					rd |= ui_action(u, ACT_UP);
-				else if (ev.bstate & BUTTON5_PRESSED)
-					rd |= ui_action(u, ACT_DOWN);
+				else if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED))
+					rd |= ui_wheel(u, ev.y, ev.x, (ev.bstate & BUTTON5_PRESSED) != 0);
 			}
 		} else {
 			rd |= ui_key(u, r == KEY_CODE_YES, (unsigned)ch);

@@ -58,6 +58,13 @@
  *                   kitty or iTerm2 graphics, detected; TAILSCOPE_PIXELS=sixel|
  *                   kitty|iterm2|none overrides); any key returns
  *   x               export the current view as PNG (path shown in the status bar)
+ *   z               the image over the samples and records (at any size; the
+ *                   only way to see it below 100x24, the status bar says
+ *                   "z image"); while it is: + / - zoom in/out, arrows and
+ *                   h/j/k/l pan a zoomed image; z or Esc returns
+ *   Z               crop the image to the selected record (again: the whole image)
+ *   L               image labels: all, the selected record and duplicates
+ *                   only, none
  *   + / -           faster/slower replay
  *   R               next run (when several runs are given)
  *   Ctrl-L          redraw the screen
@@ -114,6 +121,9 @@ static const keys_binding table[] = {
 	{'M', ACT_HISTOGRAM, "M"},
 	{'P', ACT_PIXEL, "P"},
 	{'x', ACT_EXPORT, "x"},
+	{'z', ACT_IMAGE_ZOOM, "z"},
+	{'Z', ACT_CROP, "Z"},
+	{'L', ACT_LABELS, "L"},
 	{'+', ACT_FASTER, "+"},
 	{'=', ACT_FASTER, "="},
 	{'-', ACT_SLOWER, "-"},

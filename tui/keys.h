@@ -42,6 +42,9 @@
 	X(ACT_HISTOGRAM,     "max-repeat histogram of the current run")            \
 	X(ACT_PIXEL,         "pixel view (sixel, kitty or iTerm2 terminals)")      \
 	X(ACT_EXPORT,        "export the current view as PNG")                     \
+	X(ACT_IMAGE_ZOOM,    "image over the lists (any size); again: back")       \
+	X(ACT_CROP,          "crop the image to the selected record; again: whole image") \
+	X(ACT_LABELS,        "image labels: all, selected + duplicates, none")     \
 	X(ACT_FASTER,        "faster replay")                                      \
 	X(ACT_SLOWER,        "slower replay")                                      \
 	X(ACT_NEXT_RUN,      "next run (several runs given)")                      \

@@ -80,6 +80,23 @@ int pairs_get(pairs *p, int fg, int bg)
 	return p->tab[i].pair;
 }
 
+int pairs_near(const pairs *p, int fg, int bg)
+{
+	int best = -1, score = 0;
+	for (size_t i = 0; i < p->cap; i++) {
+		const slot *t = &p->tab[i];
+		if (!t->pair)
+			continue;
+		/* the background fills most of a cell: it matters most */
+		int sc = (t->bg == bg) * 2 + (t->fg == fg);
+		if (sc > score || (sc == score && sc > 0 && t->pair < best)) {
+			score = sc;
+			best = t->pair;
+		}
+	}
+	return best;
+}
+
 void pairs_reset(pairs *p)
 {
 	memset(p->tab, 0, p->cap * sizeof *p->tab);

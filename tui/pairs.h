@@ -22,6 +22,11 @@ void   pairs_free(pairs *p);
 /* Pair for colour numbers fg/bg (-1 = terminal default); -1 when the budget
  * is full (or the init callback failed). */
 int    pairs_get(pairs *p, int fg, int bg);
+/* When the budget is full: the pair already defined that is closest to
+ * (fg, bg) -- same background and foreground is exact, then the same
+ * background, then the same foreground (lowest pair number on ties); -1
+ * when none shares either colour. */
+int    pairs_near(const pairs *p, int fg, int bg);
 /* Forgets every image pair (numbers restart at first); bumps the generation. */
 void   pairs_reset(pairs *p);
 size_t pairs_used(const pairs *p);

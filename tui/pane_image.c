@@ -1,6 +1,7 @@
 /* pane_image.c — the image pane: the sample's image (or a blank canvas) with
  * its boxes as terminal cells (render_frame), drawn only when the boxes, the
  * image, the pane size or the colour-pair generation changed. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +13,9 @@
 #include "sanitize.h"
 
 /* One cell's attribute and colour pair; -1 when the pair budget is full. */
-static int cell_pair(ui *u, const render_cell *cell, attr_t *a)
+static int cell_pair(ui *u, const render_cell *cell, attr_t *a, int *fgp, int *bgp)
 {
+	*fgp = *bgp = -1;
 	*a = cell->attr & RENDER_ATTR_BOLD ? A_BOLD : A_NORMAL;
 	if (u->term.mode == RENDER_COLORS_NONE || !u->term.pairs) {
 		if (cell->attr & RENDER_ATTR_REVERSE)
@@ -32,6 +34,8 @@ static int cell_pair(ui *u, const render_cell *cell, attr_t *a)
 		fg = -1;
 	if (bg >= COLORS)
 		bg = -1;
+	*fgp = fg;
+	*bgp = bg;
 	return pairs_get(u->term.pairs, fg, bg);
 }
 
@@ -45,11 +49,15 @@ static int blit(ui *u, WINDOW *w, const render_grid *g, int y0, int x0, int degr
 		for (int c = 0; c < g->cols; c++) {
 			const render_cell *cell = &g->cells[(size_t)r * (size_t)g->cols + (size_t)c];
 			attr_t a;
-			int pair = cell_pair(u, cell, &a);
+			int fg, bg;
+			int pair = cell_pair(u, cell, &a, &fg, &bg);
 			if (pair < 0) {
 				if (!degrade)
 					return -1; /* budget full: caller resets and redraws */
-				pair = 0;
+				/* the nearest pair there is (same background first) */
+				pair = pairs_near(u->term.pairs, fg, bg);
+				if (pair < 0)
+					pair = 0;
 				short_of_pairs = 1;
 			}
 			wchar_t wc[2] = {(wchar_t)(cell->ch ? cell->ch : ' '), 0};
@@ -85,6 +93,43 @@ static void image_title(const ui *u, WINDOW *w, int W, const session_view *v,
 	draw_title(u, w, W, 0, buf);
 }
 
+/* The image the pane shows: the source, or its crop (ui_crop_rect), kept
+ * in u->term until the source or the rectangle changes.  *dx, *dy: the
+ * crop's origin (boxes move by minus that). */
+static const render_image *cropped(ui *u, const render_image *src, double *dx, double *dy)
+{
+	double x0, y0, cw, ch;
+	*dx = *dy = 0;
+	if (u->crop_k <= 0 || !src)
+		return src;
+	ui_crop_rect(u, src->w, src->h, &x0, &y0, &cw, &ch);
+	uint32_t r[4] = {(uint32_t)floor(x0), (uint32_t)floor(y0), (uint32_t)ceil(cw), (uint32_t)ceil(ch)};
+	if (r[2] < 1)
+		r[2] = 1;
+	if (r[3] < 1)
+		r[3] = 1;
+	if (r[0] + r[2] > src->w)
+		r[0] = src->w - r[2];
+	if (r[1] + r[3] > src->h)
+		r[1] = src->h - r[3];
+	*dx = r[0];
+	*dy = r[1];
+	ui_term *t = &u->term;
+	if (t->crop && t->crop_src == src->serial && !memcmp(t->crop_rect, r, sizeof r))
+		return t->crop;
+	render_image_free(t->crop);
+	t->crop = render_image_new(r[2], r[3]);
+	if (!t->crop)
+		return src;
+	for (uint32_t y = 0; y < r[3]; y++)
+		memcpy(t->crop->rgba + (size_t)y * r[2] * 4,
+		       src->rgba + ((size_t)(r[1] + y) * src->w + r[0]) * 4, (size_t)r[2] * 4);
+	render_image_touch(t->crop);
+	t->crop_src = src->serial;
+	memcpy(t->crop_rect, r, sizeof r);
+	return t->crop;
+}
+
 /* Renders the image with its boxes into the pane; returns the pair
  * generation now in use. */
 static unsigned render_into(ui *u, WINDOW *w, int H, int W, const render_image *img,
@@ -98,6 +143,8 @@ static unsigned render_into(ui *u, WINDOW *w, int H, int W, const render_image *
 	o.max_rows = H - 1;
 	o.mode = u->term.mode;
 	o.ascii = charset_ascii();
+	o.labels = u->label_mode == UI_LABELS_NONE ? RENDER_LABELS_NONE
+	         : u->label_mode == UI_LABELS_KEY ? RENDER_LABELS_KEY : RENDER_LABELS_ALL;
 	if (!u->term.rcache)
 		u->term.rcache = render_cache_new(16);
 	if (render_frame(u->term.rcache, img, boxes, nb, &o, &g, &e) != TS_OK || !g) {
@@ -113,8 +160,7 @@ static unsigned render_into(ui *u, WINDOW *w, int H, int W, const render_image *
 		pairs_reset(u->term.pairs);
 		gen = pairs_generation(u->term.pairs);
 		if (blit(u, w, g, y0, x0, 1) != 0)
-			ui_note(u, "image: more colour combinations than this terminal's %d pairs; some cells in default colours",
-			        COLOR_PAIRS);
+			ui_note(u, "image: %d pairs, nearest used", COLOR_PAIRS);
 	}
 	render_grid_free(g);
 	u->term.img_frames++;
@@ -162,15 +208,37 @@ static void image_draw(ui *u, const ui_frame *f)
 	const render_box *boxes;
 	size_t nb = ui_boxes(u, &boxes);
 	int blank = 0;
-	const render_image *img = v->valid ? ui_image_source(u, &blank) : NULL;
+	const render_image *src = v->valid ? ui_image_source(u, &blank) : NULL;
+	double dx, dy;
+	const render_image *img = cropped(u, src, &dx, &dy);
 	uint64_t serial = img ? img->serial : 0;
+	render_box *moved = NULL;
+	if (img && img != src && nb) {
+		moved = malloc(nb * sizeof *moved);
+		if (moved) {
+			for (size_t i = 0; i < nb; i++) {
+				moved[i] = boxes[i];
+				moved[i].x1 -= dx, moved[i].x2 -= dx;
+				moved[i].y1 -= dy, moved[i].y2 -= dy;
+			}
+			boxes = moved;
+		}
+	}
 	unsigned gen = u->term.pairs ? pairs_generation(u->term.pairs) : 0;
 
-	if (!(f->mask & UI_RD_LAYOUT) && same_frame(&u->term, boxes, nb, serial, H, W, gen))
+	unsigned key = (unsigned)u->label_mode;
+	if (!(f->mask & UI_RD_LAYOUT) && same_frame(&u->term, boxes, nb, serial, H, W, gen ^ key << 24)) {
+		free(moved);
 		return; /* same frame: leave the window alone */
+	}
 	werase(w);
 	draw_vsep(w, W, H);
-	image_title(u, w, W, v, img, blank, nb);
+	image_title(u, w, W, v, src, blank, nb);
+	if (u->crop_k > 0 && src && W > 40) {
+		char z[48];
+		snprintf(z, sizeof z, " zoom ×%.2g ", pow(UI_CROP_STEP, u->crop_k));
+		draw_put(w, 0, W - (int)strlen(z), (int)strlen(z), z, draw_ca(u, CP_TITLE, A_BOLD, A_REVERSE));
+	}
 	if (img && H > 1 && W > 1) {
 		gen = render_into(u, w, H, W, img, boxes, nb, gen);
 		if (blank && v->img_error[0])
@@ -179,11 +247,95 @@ static void image_draw(ui *u, const ui_frame *f)
 		draw_put(w, 2, 1, W - 2, v->img_error[0] ? v->img_error : "no image",
 		         draw_ca(u, CP_DIM, 0, A_DIM));
 	}
-	remember(&u->term, boxes, nb, serial, H, W, gen);
+	remember(&u->term, boxes, nb, serial, H, W, gen ^ key << 24);
+	free(moved);
 	wnoutrefresh(w);
+}
+
+/* The source image's size, 0 without one. */
+static int source_size(ui *u, uint32_t *w, uint32_t *h)
+{
+	int blank;
+	const render_image *src = ui_view_ok(u) ? ui_image_source(u, &blank) : NULL;
+	if (!src)
+		return 0;
+	*w = src->w;
+	*h = src->h;
+	return 1;
+}
+
+unsigned ui_image_crop(ui *u)
+{
+	uint32_t w, h;
+	if (u->crop_k > 0) {
+		u->crop_k = 0;
+		ui_note(u, "image: whole");
+		return UI_RD_IMAGE | UI_RD_STATUS;
+	}
+	if (!source_size(u, &w, &h)) {
+		ui_note(u, "crop: no image shown");
+		return UI_RD_STATUS;
+	}
+	const render_box *b;
+	size_t nb = ui_boxes(u, &b), i;
+	for (i = 0; i < nb && !b[i].selected; i++)
+		;
+	if (i == nb) {
+		ui_note(u, "crop: no record selected (select one in the records pane)");
+		return UI_RD_STATUS;
+	}
+	double bw = fabs(b[i].x2 - b[i].x1), bh = fabs(b[i].y2 - b[i].y1);
+	u->crop_cx = (b[i].x1 + b[i].x2) / 2;
+	u->crop_cy = (b[i].y1 + b[i].y2) / 2;
+	/* the deepest level whose crop still holds the box with a margin */
+	int k = 0;
+	while (k < UI_CROP_MAX && w / pow(UI_CROP_STEP, k + 1) >= 1.6 * bw &&
+	       h / pow(UI_CROP_STEP, k + 1) >= 1.6 * bh)
+		k++;
+	u->crop_k = k > 0 ? k : 1;
+	ui_note(u, "image: cropped to record #%zu (Z: whole image)", u->rec.sel + 1);
+	return UI_RD_IMAGE | UI_RD_STATUS;
+}
+
+/* While the image is zoomed (z): + / - zoom, arrows and h/j/k/l pan. */
+static unsigned image_key(ui *u, keys_action a, int *handled)
+{
+	uint32_t w, h;
+	*handled = 0;
+	if (!source_size(u, &w, &h))
+		return 0;
+	double x0, y0, cw, ch;
+	ui_crop_rect(u, w, h, &x0, &y0, &cw, &ch);
+	double cx = x0 + cw / 2, cy = y0 + ch / 2;
+	switch (a) {
+	case ACT_FASTER:
+		if (u->crop_k >= UI_CROP_MAX)
+			return UI_RD_STATUS;
+		u->crop_k++;
+		break;
+	case ACT_SLOWER:
+		if (u->crop_k <= 0)
+			return UI_RD_STATUS;
+		u->crop_k--;
+		break;
+	case ACT_UP: case ACT_DOWN: case ACT_STEP_BACK: case ACT_STEP_FWD:
+		if (u->crop_k <= 0)
+			return 0; /* nothing to pan: the pane below takes it */
+		cx += a == ACT_STEP_BACK ? -cw / 4 : a == ACT_STEP_FWD ? cw / 4 : 0;
+		cy += a == ACT_UP ? -ch / 4 : a == ACT_DOWN ? ch / 4 : 0;
+		break;
+	default:
+		return 0;
+	}
+	*handled = 1;
+	/* keep the centre where the crop stays inside the image */
+	double f = pow(UI_CROP_STEP, u->crop_k), hw = w / f / 2, hh = h / f / 2;
+	u->crop_cx = fmin(fmax(cx, hw), w - hw);
+	u->crop_cy = fmin(fmax(cy, hh), h - hh);
+	return UI_RD_IMAGE | UI_RD_STATUS;
 }
 
 const ui_view ui_pane_image = {
 	.name = "image", .win = W_IMAGE, .rd = UI_RD_IMAGE,
-	.draw = image_draw,
+	.draw = image_draw, .key = image_key,
 };

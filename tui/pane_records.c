@@ -4,8 +4,11 @@
  * selection and the replay cursor with it. */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "coords.h"
 #include "draw.h"
+#include "sanitize.h"
 
 static void fmt_num(double v, char *out, size_t outsz)
 {
@@ -38,6 +41,7 @@ typedef struct rec_ctx {
 	const replay *rp;
 	size_t vis, sel;
 	int cut, dedup, has_gt;
+	int foot;              /* rows of the selected record's full label */
 } rec_ctx;
 
 static void records_title(const ui *u, const rec_ctx *c)
@@ -91,6 +95,39 @@ static const char *match_text(const ui *u, const rec_ctx *c, size_t i, int dropp
 	return "ign ";
 }
 
+/* With a truncating cut: occurrences of record i's value among the kept
+ * records (the counts the cut list has), and i's own number among them. */
+static uint32_t kept_count(const rec_ctx *c, size_t i, uint32_t *nth)
+{
+	const sample_rec *ri = sample_rec_info(c->v->s);
+	long first = ri[i].dup_of >= 0 ? ri[i].dup_of : (long)i;
+	uint32_t k = 0;
+	*nth = 0;
+	for (size_t j = (size_t)first; j < c->rp->kept && j < c->rp->n_rec; j++)
+		if (j == (size_t)first || ri[j].dup_of == first) {
+			k++;
+			if (j == i)
+				*nth = k;
+		}
+	return k;
+}
+
+/* The repeat column: "=#k n/N" for a repeat, "×N" for a first occurrence
+ * repeated later; with a truncating cut on, N counts the kept list only
+ * (dropped rows keep the counts of the whole list).  "" when neither. */
+static void repeat_text(const rec_ctx *c, size_t i, int dropped, char *buf, size_t sz)
+{
+	const sample_rec *ri = sample_rec_info(c->v->s);
+	uint32_t nth = ri[i].occurrence, tot = ri[i].total;
+	buf[0] = 0;
+	if (c->cut && !dropped)
+		tot = kept_count(c, i, &nth);
+	if (ri[i].dup_of >= 0)
+		snprintf(buf, sz, "=#%ld %u/%u", ri[i].dup_of + 1, nth, tot);
+	else if (ri[i].total > 1)
+		snprintf(buf, sz, "×%u", tot);
+}
+
 static void record_row(ui *u, const rec_ctx *c, int y, size_t i)
 {
 	WINDOW *w = c->w;
@@ -106,11 +143,30 @@ static void record_row(ui *u, const rec_ctx *c, int y, size_t i)
 	}
 	if (ri[i].in_tail) /* tail block in the gutter */
 		draw_put(w, y, 0, 1, "▐", draw_ca(u, CP_TAIL, A_BOLD, A_BOLD));
+	/* the repeat column and the match state first, right-aligned, so they
+	 * are never cut (the coordinates give way) */
+	char rep[48];
+	repeat_text(c, i, dropped, rep, sizeof rep);
+	int rw = rep[0] ? (int)sanitize_width(rep, strlen(rep)) : 0, W = c->W - (rw ? rw + 1 : 0);
+	if (rw)
+		draw_put(w, y, c->W - rw, rw, rep, selected || dropped || pending ? base
+		         : ri[i].dup_of >= 0 ? draw_ca(u, CP_DUP, A_BOLD, A_BOLD) : draw_ca(u, CP_DUP, 0, A_NORMAL));
+	attr_t ma = base;
+	const char *ms = match_text(u, c, i, dropped, pending, &ma);
+	int msw = ms ? (int)sanitize_width(ms, strlen(ms)) : 0;
+	if (msw && W - msw > c->lw + 6) {
+		W -= msw;
+		draw_put(w, y, W, msw, ms, selected ? base : ma);
+		W--; /* a blank before it */
+	}
 	snprintf(buf, sizeof buf, "%4zu ", i + 1);
-	int x = 1 + draw_put(w, y, 1, c->W - 1, buf, base);
-	draw_putu(w, y, x, c->lw, sample_rec_label(c->v->s, i, NULL), sample_rec_label_len(c->v->s, i),
+	int x = 1 + draw_put(w, y, 1, W - 1, buf, base);
+	draw_putu(w, y, x, c->lw < W - x ? c->lw : W - x, sample_rec_label(c->v->s, i, NULL),
+	          sample_rec_label_len(c->v->s, i),
 	          selected ? base : base | A_BOLD);
 	x += c->lw + 1;
+	if (x >= W)
+		goto hit;
 	fmt_num(recs[i].v[0], a, sizeof a);
 	fmt_num(recs[i].v[1], b, sizeof b);
 	fmt_num(recs[i].v[2], cc, sizeof cc);
@@ -119,21 +175,53 @@ static void record_row(ui *u, const rec_ctx *c, int y, size_t i)
 		snprintf(buf, sizeof buf, "%s,%s ", a, b);
 	else
 		snprintf(buf, sizeof buf, "%s,%s,%s,%s ", a, b, cc, d);
-	x += draw_put(w, y, x, c->W - x, buf, base);
-	attr_t ma = base;
-	const char *ms = match_text(u, c, i, dropped, pending, &ma);
-	if (ms)
-		x += draw_put(w, y, x, c->W - x, ms, selected ? base : ma);
-	if (ri[i].dup_of >= 0) {
-		snprintf(buf, sizeof buf, "=#%ld %u/%u", ri[i].dup_of + 1, ri[i].occurrence, ri[i].total);
-		draw_put(w, y, x, c->W - x, buf, selected || dropped || pending ? base
-		                                 : draw_ca(u, CP_DUP, A_BOLD, A_BOLD));
-	} else if (ri[i].total > 1) {
-		snprintf(buf, sizeof buf, "×%u", ri[i].total);
-		draw_put(w, y, x, c->W - x, buf, selected ? base : draw_ca(u, CP_DUP, 0, A_NORMAL));
-	}
+	draw_put(w, y, x, W - x, buf, base);
+hit:
 	draw_hit_add(u, u->lay.records.y + y, u->lay.records.x, u->lay.records.x + c->W,
 	             &ui_pane_records, (long)i);
+}
+
+/* Row 1: what the columns are, with the coordinate order as emitted
+ * (coords_describe: "1024 bins, y first" for PaliGemma). */
+static void records_header(ui *u, const rec_ctx *c, const ui_frame *f, int y)
+{
+	const record *recs = sample_records(c->v->s);
+	coords_kind k = coords_resolve(f->run ? f->run->an.coords.kind : COORDS_AUTO,
+	                               c->rp->n_rec ? recs[c->sel].key : REC_KEY_NONE);
+	const char *desc = coords_describe(k);
+	int yfirst = strstr(desc, "y first") != NULL;
+	int two = c->rp->n_rec && rec_key_n_values(recs[c->sel].key) == 2;
+	const char *order = two ? (yfirst ? "y,x" : "x,y") : yfirst ? "y1,x1,y2,x2" : "x1,y1,x2,y2";
+	char buf[200];
+	int x = draw_put(c->w, y, 1, c->W - 1, "   #", draw_ca(u, CP_DIM, 0, A_DIM)) + 2;
+	x += draw_put(c->w, y, x, c->W - x, "label", draw_ca(u, CP_DIM, 0, A_DIM));
+	x = 6 + c->lw + 1;
+	snprintf(buf, sizeof buf, "%s (%s) %s", order, coords_name(k), desc);
+	draw_put(c->w, y, x, c->W - x, buf, yfirst ? A_BOLD : draw_ca(u, CP_DIM, 0, A_DIM));
+}
+
+/* The last rows: the selected record's number and full label, wrapped. */
+static void records_footer(ui *u, const rec_ctx *c, int y0, int rows)
+{
+	char safe[1024], line[1100];
+	if (!c->rp->n_rec)
+		return;
+	sanitize(sample_rec_label(c->v->s, c->sel, NULL), sample_rec_label_len(c->v->s, c->sel), safe,
+	         sizeof safe, 0);
+	snprintf(line, sizeof line, "#%zu %s", c->sel + 1, safe);
+	draw_fill_row(c->w, y0, 0, c->W, draw_ca(u, CP_TITLE, 0, A_REVERSE));
+	const char *e = line;
+	for (int y = y0; y < y0 + rows && *e; y++) {
+		size_t b = draw_fit(e, c->W - 2, NULL);
+		if (b == 0)
+			break;
+		char part[1100];
+		snprintf(part, sizeof part, "%.*s", (int)b, e);
+		if (y > y0)
+			draw_fill_row(c->w, y, 0, c->W, A_NORMAL);
+		draw_put(c->w, y, 1, c->W - 2, part, y == y0 ? draw_ca(u, CP_TITLE, A_BOLD, A_REVERSE) : A_BOLD);
+		e += b;
+	}
 }
 
 static void records_draw(ui *u, const ui_frame *f)
@@ -152,9 +240,14 @@ static void records_draw(ui *u, const ui_frame *f)
 	size_t n = rp->n_rec;
 	rec_ctx c = {w, W, W / 4 < 6 ? 6 : W / 4 > 20 ? 20 : W / 4, v, rp, replay_visible(rp),
 	             u->rec.sel < n ? u->rec.sel : 0, rp->policy_on && rp->fired && rp->kept < n,
-	             rp->policy_on && rp->drop_dups, sample_has_gt(v->s)};
+	             rp->policy_on && rp->drop_dups, sample_has_gt(v->s), 0};
 	records_title(u, &c);
-	size_t rows = H > 1 ? (size_t)(H - 1) : 1, total_rows = n + (c.cut ? 1 : 0);
+	int hdr = ui_records_extra(H, &c.foot), y0 = 1 + hdr;
+	if (hdr)
+		records_header(u, &c, f, 1);
+	if (c.foot)
+		records_footer(u, &c, H - c.foot, c.foot);
+	size_t rows = H - y0 - c.foot > 0 ? (size_t)(H - y0 - c.foot) : 1, total_rows = n + (c.cut ? 1 : 0);
 	records_scroll(u, &c, rows, total_rows);
 	for (size_t k = 0; k < rows && u->rec.top + k < total_rows; k++) {
 		size_t drow = u->rec.top + k;
@@ -162,10 +255,10 @@ static void records_draw(ui *u, const ui_frame *f)
 			char buf[256];
 			snprintf(buf, sizeof buf, "┄┄ %s: cut at step %ld ┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄",
 			         f->pol_label, rp->stop_step + 1);
-			draw_put(w, 1 + (int)k, 0, W, buf, draw_ca(u, CP_STOP, A_BOLD, A_BOLD));
+			draw_put(w, y0 + (int)k, 0, W, buf, draw_ca(u, CP_STOP, A_BOLD, A_BOLD));
 			continue;
 		}
-		record_row(u, &c, 1 + (int)k, c.cut && drow > rp->kept ? drow - 1 : drow);
+		record_row(u, &c, y0 + (int)k, c.cut && drow > rp->kept ? drow - 1 : drow);
 	}
 	if (n == 0)
 		draw_put(w, 2, 1, W - 2, "no complete record", draw_ca(u, CP_DIM, 0, A_DIM));

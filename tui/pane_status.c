@@ -82,6 +82,8 @@ static void gather(const ui *u, const ui_frame *f, status_parts *p)
 
 static void status_note(ui *u, WINDOW *w, int x, int W, attr_t base);
 
+#define STATUS_HELP_W 9 /* " │ ? help" */
+
 static int width(const char *s)
 {
 	return (int)sanitize_width(s, strlen(s));
@@ -107,8 +109,10 @@ static void status_draw(ui *u, const ui_frame *f)
 	werase(w);
 	draw_fill_row(w, 0, 0, W, base);
 	gather(u, f, &p);
+	/* the image hint and "? help" (status_note) are essentials too */
+	const char *hint = ui_image_hint(u);
 	int room = W - ((int)(strlen(p.sample) + strlen(p.step) + strlen(rs) + strlen(p.term) +
-	                      strlen(p.pol)) + 15);
+	                      strlen(p.pol)) + 15) - (hint ? width(hint) + 3 : 0) - STATUS_HELP_W;
 	if (p.run[0] && width(p.run) + 3 <= room) {
 		room -= width(p.run) + 3;
 		x = piece(w, x, W, p.run, base | A_BOLD, base);
@@ -129,7 +133,9 @@ static void status_draw(ui *u, const ui_frame *f)
 		int bold = !strcmp(p.term, "truncated") || !strcmp(p.term, "error");
 		x += draw_put(w, 0, x, W - x, p.term, bold ? base | A_BOLD : base);
 	}
-	const char *opt_after[] = {p.play, p.prog};
+	/* how to reach the image (ui.c); a note that no longer fits goes to the
+	 * message line above the bar */
+	const char *opt_after[] = {hint ? hint : "", p.play, p.prog};
 	for (size_t k = 0; k < sizeof opt_after / sizeof opt_after[0]; k++) {
 		if (!opt_after[k][0] || width(opt_after[k]) + 3 > W - x)
 			continue;
@@ -153,7 +159,7 @@ static void status_note(ui *u, WINDOW *w, int x, int W, attr_t base)
 		}
 	}
 	static const char hint[] = "? help";
-	int hw = (int)sizeof hint - 1 + 3, nw = u->note[0] ? width(u->note) + 3 : 0;
+	int hw = STATUS_HELP_W, nw = u->note[0] ? width(u->note) + 3 : 0;
 	u->note_rows = 0;
 	if (nw && nw > W - x) {
 		u->note_rows = draw_wrap(u->note, W - 2, NULL, 0);

@@ -196,7 +196,20 @@ static void alternatives(const ui *u, const tl_ctx *c)
 	}
 }
 
-/* P(close) after the records decoded so far, latest at the right (row H-2). */
+/* "#i p%" of record i (1-based on screen) */
+static int closep_text(ui *u, size_t i, char *buf, size_t sz)
+{
+	double p = session_view_closep(u->s, i);
+	if (isnan(p))
+		return snprintf(buf, sz, "#%zu ?", i + 1);
+	return snprintf(buf, sz, "#%zu %.0f%%", i + 1, 100 * p);
+}
+
+/* P(close) after each record (row H-2): first the tail start's value
+ * ("tail #T p%", when the list has a repeated tail), then a window of
+ * records centred on the boundary at the cursor (the last record decoded,
+ * reverse video), the ones after the cursor dimmed, the tail start in the
+ * tail colour. */
 static void close_probs(ui *u, const tl_ctx *c)
 {
 	int yp = c->H - 2 >= 2 ? c->H - 2 : -1, W = c->W;
@@ -208,26 +221,50 @@ static void close_probs(ui *u, const tl_ctx *c)
 		draw_put(c->w, yp, x, W - x, "needs alternatives (top_logprobs) in the trace", draw_ca(u, CP_DIM, 0, A_DIM));
 		return;
 	}
-	size_t upto = replay_visible(c->rp), first = upto;
-	int need = 0;
-	while (first > 0) { /* how many fit: walk back from the latest */
-		double p = session_view_closep(u->s, first - 1);
-		int l = snprintf(buf, sizeof buf, "#%zu %s%.0f%%  ", first, isnan(p) ? "?" : "",
-		                 isnan(p) ? 0.0 : 100 * p);
-		if (x + need + l > W)
-			break;
-		need += l;
-		first--;
+	const replay *rp = c->rp;
+	size_t upto = replay_visible(rp), n = rp->n_rec;
+	long tail = rp->tail_first;
+	if (tail >= 0 && (size_t)tail < n) {
+		char t[80];
+		closep_text(u, (size_t)tail, buf, sizeof buf);
+		snprintf(t, sizeof t, "tail %s", buf);
+		x += draw_put(c->w, yp, x, W - x, t, draw_ca(u, CP_TAIL, A_BOLD, A_BOLD));
+		x += draw_put(c->w, yp, x, W - x, " │ ", A_NORMAL);
 	}
-	if (upto == 0)
+	if (upto == 0) {
 		draw_put(c->w, yp, x, W - x, "no record completed yet", draw_ca(u, CP_DIM, 0, A_DIM));
-	for (size_t i = first; i < upto; i++) {
+		return;
+	}
+	size_t cur = upto - 1, lo = cur, hi = cur + 1; /* window [lo, hi) */
+	int room = W - x - (closep_text(u, cur, buf, sizeof buf) + 2);
+	for (int grew = 1; grew && room > 0;) {
+		grew = 0;
+		if (hi < n) {
+			int l = closep_text(u, hi, buf, sizeof buf) + 2;
+			if (l <= room) {
+				room -= l;
+				hi++;
+				grew = 1;
+			}
+		}
+		if (lo > 0) {
+			int l = closep_text(u, lo - 1, buf, sizeof buf) + 2;
+			if (l <= room) {
+				room -= l;
+				lo--;
+				grew = 1;
+			}
+		}
+	}
+	for (size_t i = lo; i < hi; i++) {
 		double p = session_view_closep(u->s, i);
-		if (isnan(p))
-			snprintf(buf, sizeof buf, "#%zu ?  ", i + 1);
-		else
-			snprintf(buf, sizeof buf, "#%zu %.0f%%  ", i + 1, 100 * p);
-		x += draw_put(c->w, yp, x, W - x, buf, !isnan(p) && p >= 0.1 ? draw_ca(u, CP_TERM, A_BOLD, A_BOLD) : A_NORMAL);
+		closep_text(u, i, buf, sizeof buf);
+		attr_t a = i == cur ? A_REVERSE | A_BOLD
+		         : i >= upto ? draw_ca(u, CP_DIM, 0, A_DIM)
+		         : (long)i == tail ? draw_ca(u, CP_TAIL, A_BOLD, A_BOLD)
+		         : !isnan(p) && p >= 0.1 ? draw_ca(u, CP_TERM, A_BOLD, A_BOLD) : A_NORMAL;
+		x += draw_put(c->w, yp, x, W - x, buf, a);
+		x += draw_put(c->w, yp, x, W - x, "  ", A_NORMAL);
 	}
 }
 

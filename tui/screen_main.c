@@ -182,6 +182,27 @@ static unsigned pixel(ui *u)
 	return pixel_view(u);
 }
 
+/* z: the image over the samples and records, and back */
+static unsigned image_zoom(ui *u)
+{
+	u->img_zoom = !u->img_zoom;
+	if (u->img_zoom)
+		ui_note(u, "z back, +/- zoom, arrows pan, Z crop");
+	else
+		u->note[0] = 0; /* the status bar's hint says "z image" again */
+	return UI_RD_ALL | UI_RD_LAYOUT;
+}
+
+/* L: which boxes carry their labels */
+static unsigned cycle_labels(ui *u)
+{
+	static const char *const names[UI_LABELS_COUNT] = {"all", "selected record and duplicates",
+	                                                   "none"};
+	u->label_mode = (u->label_mode + 1) % UI_LABELS_COUNT;
+	ui_note(u, "labels: %s", names[u->label_mode]);
+	return UI_RD_IMAGE | UI_RD_STATUS;
+}
+
 static unsigned main_request(ui *u, keys_action a, int *handled)
 {
 	*handled = 1;
@@ -210,6 +231,15 @@ static unsigned main_request(ui *u, keys_action a, int *handled)
 	case ACT_EXPORT: return export_png(u);
 	case ACT_FASTER: return speed(u, 1);
 	case ACT_SLOWER: return speed(u, 0);
+	case ACT_IMAGE_ZOOM: return image_zoom(u);
+	case ACT_CROP: return ui_image_crop(u);
+	case ACT_LABELS: return cycle_labels(u);
+	case ACT_CLOSE:
+		if (!u->img_zoom || u->overlay != UI_OV_NONE) {
+			*handled = 0;
+			return 0;
+		}
+		return image_zoom(u);
 	case ACT_ENTER: return 0;
 	default: *handled = 0; return 0;
 	}
@@ -218,8 +248,12 @@ static unsigned main_request(ui *u, keys_action a, int *handled)
 /* the focused pane first (list motions), then the screen's requests */
 static unsigned main_key(ui *u, keys_action a, int *handled)
 {
-	const ui_view *p = ui_focused_pane(u);
+	const ui_view *p = u->img_zoom ? &ui_pane_image : ui_focused_pane(u);
 	unsigned m = p->key ? p->key(u, a, handled) : (*handled = 0, 0u);
+	if (!*handled && p == &ui_pane_image) {
+		p = ui_focused_pane(u);
+		m |= p->key ? p->key(u, a, handled) : (*handled = 0, 0u);
+	}
 	if (*handled)
 		return m;
 	return m | main_request(u, a, handled);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
-#include <term.h>
+#include <ncursesw/term.h> /* terminfo (tui/term.h shadows <term.h>) */
 #include <unistd.h>
 
 #include "sanitize.h"
@@ -190,6 +190,79 @@ static void release_stderr(void)
 	drop_capture_name();
 }
 
+static char type_used[64];
+static char color_why[320];
+
+/* Opens the terminfo entry `name` without a screen: the colours it
+ * declares, whether it says direct colour (ncurses' RGB extension, or
+ * tmux's Tc, which ncurses itself does not act on); -1 when unknown. */
+static long probe_colors(const char *name, int *rgb)
+{
+	int e = 0;
+	TERMINAL *saved = cur_term;
+	*rgb = 0;
+	if (setupterm(name, STDOUT_FILENO, &e) != OK)
+		return (set_curterm(saved), -1);
+	long n = tigetnum("colors");
+	int f1 = tigetflag("RGB"), n1 = tigetnum("RGB"), f2 = tigetflag("Tc");
+	*rgb = f1 > 0 || n1 > 0 || f2 > 0;
+	TERMINAL *mine = cur_term;
+	set_curterm(saved);
+	del_curterm(mine);
+	return n;
+}
+
+/* The terminal description to use.  A terminal that advertises 24-bit
+ * colour (COLORTERM=truecolor or 24bit, or an RGB/Tc flag in its
+ * terminfo) while its terminfo entry declares a palette (xterm-256color:
+ * colors#256, no RGB) gets the entry's direct-colour sibling when one is
+ * installed (xterm-256color -> xterm-direct, tmux-256color -> tmux-direct):
+ * ncurses 6 only emits RGB colours through an entry with the RGB
+ * capability, where colour numbers are 0xRRGGBB (COLORS = 2^24).  NULL:
+ * TERM as it is.  Why is written to color_why. */
+static const char *choose_type(const char *t)
+{
+	const char *ct = getenv("COLORTERM"), *nc = getenv("NO_COLOR");
+	int rgb = 0;
+	color_why[0] = 0;
+	if (nc && *nc)
+		return NULL;
+	long n = probe_colors(t, &rgb);
+	int says = ct && (!strcmp(ct, "truecolor") || !strcmp(ct, "24bit"));
+	if (n >= (1L << 24) || (!says && !rgb))
+		return NULL;
+	char base[48], cand[64];
+	snprintf(base, sizeof base, "%s", t);
+	char *dash = strstr(base, "-256color");
+	if (!dash)
+		dash = strstr(base, "-truecolor");
+	if (!dash)
+		dash = strstr(base, "-88color");
+	if (dash)
+		*dash = 0;
+	if (strlen(base) + 8 > sizeof cand || strchr(base, '/'))
+		return NULL;
+	snprintf(cand, sizeof cand, "%s-direct", base);
+	int r2;
+	char tn[64];
+	sanitize_cstr(t, tn, sizeof tn, 40);
+	if (probe_colors(cand, &r2) >= (1L << 24)) {
+		snprintf(type_used, sizeof type_used, "%s", cand);
+		snprintf(color_why, sizeof color_why, "truecolour: %s says so, terminfo %s used for %s",
+		         says ? "COLORTERM" : "terminfo RGB/Tc", cand, tn);
+		return type_used;
+	}
+	snprintf(color_why, sizeof color_why,
+	         "%s advertises truecolour but terminfo %s has %ld colours and no %s: nearest of %ld",
+	         says ? "COLORTERM" : "terminfo", tn, n, cand, n);
+	return NULL;
+}
+
+const char *term_color_note(void)
+{
+	return color_why;
+}
+
 int term_start(char *err, size_t errsz)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -203,7 +276,10 @@ int term_start(char *err, size_t errsz)
 	}
 	if (tcgetattr(STDIN_FILENO, &saved_tio) == 0)
 		have_tio = 1;
-	scr = newterm(NULL, stdout, stdin);
+	const char *type = choose_type(t);
+	scr = newterm(type, stdout, stdin);
+	if (!scr && type)
+		scr = newterm(NULL, stdout, stdin);
 	if (!scr) {
 		char tn[64];
 		snprintf(err, errsz, "cannot use terminal type '%s'", sanitize_cstr(t, tn, sizeof tn, 40));

@@ -23,6 +23,10 @@ int  term_start(char *err, size_t errsz);
 /* Idempotent.  Prints captured stderr after restoring the terminal. */
 void term_stop(void);
 int  term_active(void);
+/* How the colour depth was chosen when it is not just TERM's: a terminal
+ * that advertises truecolour (COLORTERM=truecolor|24bit, terminfo RGB/Tc)
+ * runs on TERM's -direct sibling entry ("" otherwise; see term.c). */
+const char *term_color_note(void);
 /* 1 when colours are used (terminal has them and NO_COLOR is unset). */
 int  term_colors(void);
 

@@ -41,6 +41,7 @@ void ui_free(ui *u)
 	free(u->term.img_boxes);
 	free(u->term.hits);
 	render_image_free(u->blank);
+	render_image_free(u->term.crop);
 	render_cache_free(u->term.rcache);
 	pairs_free(u->term.pairs);
 	compare_diff_free(&u->diff);
@@ -137,11 +138,20 @@ unsigned ui_replay_moved(ui *u)
 	return UI_RD_TIMELINE | UI_RD_RECORDS | UI_RD_IMAGE | UI_RD_STATUS;
 }
 
+int ui_records_extra(int h, int *foot)
+{
+	*foot = h >= 10 ? 2 : 0;
+	return h >= 6;
+}
+
 size_t ui_pane_rows(const ui *u, int pane)
 {
 	const ui_rect *r = pane == UI_PANE_SAMPLES ? &u->lay.samples
 	                 : pane == UI_PANE_RECORDS ? &u->lay.records : &u->lay.timeline;
-	return r->h > 2 ? (size_t)(r->h - 2) : 1;
+	int extra = 0, foot = 0;
+	if (pane == UI_PANE_RECORDS)
+		extra = ui_records_extra(r->h, &foot) + foot;
+	return r->h - extra > 2 ? (size_t)(r->h - 2 - extra) : 1;
 }
 
 size_t ui_screen_rows(const ui *u)
@@ -574,9 +584,34 @@ unsigned ui_click(ui *u, int y, int x)
 	return 0;
 }
 
+static int in_rect(const ui_rect *r, int y, int x)
+{
+	return r->h > 0 && r->w > 0 && y >= r->y && y < r->y + r->h && x >= r->x && x < r->x + r->w;
+}
+
+unsigned ui_wheel(ui *u, int y, int x, int down)
+{
+	keys_action a = down ? ACT_DOWN : ACT_UP;
+	if (u->overlay != UI_OV_NONE || u->screen != UI_SCREEN_MAIN || u->lay.too_small)
+		return ui_action(u, a);
+	const ui_view *p = in_rect(&u->lay.samples, y, x) ? &ui_pane_samples
+	                 : in_rect(&u->lay.records, y, x) ? &ui_pane_records
+	                 : in_rect(&u->lay.timeline, y, x) ? &ui_pane_timeline
+	                 : in_rect(&u->lay.image, y, x) ? &ui_pane_image : NULL;
+	int handled = 0;
+	if (!p || !p->key)
+		return 0;
+	return p->key(u, a, &handled);
+}
+
 /* ---- layout ---- */
 
 void ui_layout_compute(int rows, int cols, ui_layout *l)
+{
+	ui_layout_compute_zoom(rows, cols, 0, l);
+}
+
+void ui_layout_compute_zoom(int rows, int cols, int zoom, ui_layout *l)
 {
 	memset(l, 0, sizeof *l);
 	l->rows = rows;
@@ -590,7 +625,10 @@ void ui_layout_compute(int rows, int cols, ui_layout *l)
 	int top = rows - 1 - th;
 	l->status = (ui_rect){rows - 1, 0, 1, cols};
 	l->timeline = (ui_rect){top, 0, th, cols};
-	if (l->reduced) {
+	if (zoom) {
+		l->zoom = 1;
+		l->image = (ui_rect){0, 0, top, cols};
+	} else if (l->reduced) {
 		int sw = cols * 2 / 5;
 		if (sw > 28)
 			sw = 28;
@@ -604,6 +642,26 @@ void ui_layout_compute(int rows, int cols, ui_layout *l)
 		l->image = (ui_rect){0, sw, top, cols - sw - rw};
 		l->records = (ui_rect){0, cols - rw, top, rw};
 	}
+}
+
+const char *ui_image_hint(const ui *u)
+{
+	if (u->screen != UI_SCREEN_MAIN || u->lay.too_small)
+		return NULL;
+	if (u->lay.zoom)
+		return "z back";
+	return u->lay.reduced ? "z image" : NULL;
+}
+
+void ui_crop_rect(const ui *u, uint32_t w, uint32_t h, double *x0, double *y0, double *cw,
+                  double *ch)
+{
+	double f = pow(UI_CROP_STEP, u->crop_k > 0 ? u->crop_k : 0);
+	*cw = w / f;
+	*ch = h / f;
+	double cx = u->crop_k > 0 ? u->crop_cx : w / 2.0, cy = u->crop_k > 0 ? u->crop_cy : h / 2.0;
+	*x0 = fmin(fmax(cx - *cw / 2, 0.0), w - *cw);
+	*y0 = fmin(fmax(cy - *ch / 2, 0.0), h - *ch);
 }
 
 /* ---- boxes for the image pane ---- */
@@ -678,11 +736,13 @@ const render_image *ui_image_source(ui *u, int *blank)
 	u->blank = render_image_new((uint32_t)ceil(w), (uint32_t)ceil(h));
 	if (!u->blank)
 		return NULL;
-	/* a dark grey canvas so black boxes and text stay visible */
+	/* a dark grey canvas so black boxes and text stay visible; 28 is an
+	 * entry of xterm's grey ramp (8 + 10k), so a palette terminal shows it
+	 * flat instead of dithering it */
 	for (size_t p = 0; p < (size_t)u->blank->w * u->blank->h; p++) {
-		u->blank->rgba[4 * p + 0] = 24;
-		u->blank->rgba[4 * p + 1] = 24;
-		u->blank->rgba[4 * p + 2] = 24;
+		u->blank->rgba[4 * p + 0] = 28;
+		u->blank->rgba[4 * p + 1] = 28;
+		u->blank->rgba[4 * p + 2] = 28;
 		u->blank->rgba[4 * p + 3] = 255;
 	}
 	render_image_touch(u->blank);
@@ -744,7 +804,18 @@ int ui_export_png(ui *u, char *out, size_t outsz)
 		file_part(session_policy_name(u->s, u->s->pol, nm, sizeof nm), pol + 1, sizeof pol - 1);
 	}
 	snprintf(out, outsz, "tailscope-%s-%s-step%ld%s.png", rn, im, v->rp.cursor + 1, pol);
-	ts_status st = render_png_write(img, out, &e);
+	/* for slides: run, sample, step, policy and the legend under the image */
+	char cap[400], nm[64];
+	snprintf(cap, sizeof cap, "%s  sample %s  step %ld/%ld  policy %s", u->s->runs[v->run].name,
+	         v->image_id, v->rp.cursor + 1, replay_len(&v->rp),
+	         u->pol_idx == COMPARE_POL_REPEAT_STOP ? "repeat_stop"
+	         : u->policy_on ? session_policy_name(u->s, u->s->pol, nm, sizeof nm) : "off");
+	render_image *capt = NULL;
+	ts_status st = render_caption_add(img, cap, 1, &capt, &e);
+	if (st == TS_OK) {
+		st = render_png_write(capt, out, &e);
+		render_image_free(capt);
+	}
 	render_image_free(img);
 	if (st != TS_OK) {
 		ui_note(u, "export failed: %s", e.msg);

@@ -37,7 +37,9 @@
 #define UI_RD_ALL      (UI_RD_PANES | UI_RD_OVERLAY | UI_RD_LAYOUT)
 
 /* Minimum terminal size (smaller: "terminal too small"); below the full
- * size the image pane is left out (reduced layout). */
+ * size the image pane is left out of the side-by-side layout (reduced
+ * layout) and `z` gives it the area above the timeline instead of the
+ * samples and records (at every size; the status bar says so). */
 #define UI_MIN_COLS 50
 #define UI_MIN_ROWS 12
 #define UI_FULL_COLS 100
@@ -50,11 +52,23 @@ typedef struct ui_rect {
 typedef struct ui_layout {
 	int rows, cols;
 	int too_small;
-	int reduced;      /* no image pane */
+	int reduced;      /* no image pane beside the lists */
+	int zoom;         /* the image fills the area above the timeline */
 	ui_rect samples, image, records, timeline, status;
 } ui_layout;
 
 void ui_layout_compute(int rows, int cols, ui_layout *l);
+/* The same with the image zoomed (`z`): image {0, 0, rows-1-timeline, cols},
+ * no samples or records pane. */
+void ui_layout_compute_zoom(int rows, int cols, int zoom, ui_layout *l);
+
+/* Labels on the image (`L` cycles): every box, the selected record and
+ * the duplicates only, none. */
+enum { UI_LABELS_ALL = 0, UI_LABELS_KEY, UI_LABELS_NONE, UI_LABELS_COUNT };
+/* Crop of the image (`Z`, and +/- with arrows while zoomed): level k shows
+ * 1/ZOOM_STEP^k of each side around (cx, cy), in image pixels; 0 = whole. */
+#define UI_CROP_MAX 6
+#define UI_CROP_STEP 1.5
 
 enum { UI_PANE_SAMPLES = 0, UI_PANE_RECORDS, UI_PANE_TIMELINE, UI_PANE_COUNT };
 enum { UI_OV_NONE = 0, UI_OV_HELP, UI_OV_METRICS, UI_OV_FILTER, UI_OV_HISTOGRAM };
@@ -96,6 +110,9 @@ typedef struct ui_term {
 	int img_h, img_w;
 	unsigned img_gen;
 	int img_frames;        /* frames actually rendered + blitted (stats) */
+	render_image *crop;    /* the cropped image shown (UI_CROP), its source and rect */
+	uint64_t crop_src;
+	uint32_t crop_rect[4];
 	ui_hit *hits;
 	size_t n_hits, cap_hits;
 } ui_term;
@@ -141,6 +158,10 @@ struct ui {
 	size_t n_boxes, cap_boxes;
 	uint32_t *scratch;     /* ui_boxes' counting space */
 	size_t cap_scratch;
+	int img_zoom;          /* `z`: the image fills the area above the timeline */
+	int label_mode;        /* UI_LABELS_* */
+	int crop_k;            /* crop level, 0 = the whole image */
+	double crop_cx, crop_cy; /* crop centre in image pixels */
 	int quit;
 	ui_term term;          /* terminal state */
 };
@@ -158,6 +179,11 @@ unsigned ui_action(ui *u, keys_action a);
 unsigned ui_key(ui *u, int is_key, unsigned ch);
 /* A click at screen (y, x). */
 unsigned ui_click(ui *u, int y, int x);
+/* The mouse wheel at screen (y, x), down or up: the pane under the
+ * pointer moves (samples, records, timeline; the image pans when cropped)
+ * whatever has the focus; overlays and the other screens take it as
+ * Down/Up. */
+unsigned ui_wheel(ui *u, int y, int x, int down);
 /* One replay tick while playing; returns the redraw mask (stops at the end). */
 unsigned ui_tick(ui *u, long steps);
 /* Shows the selected sample of the current run (after list changes). */
@@ -195,6 +221,13 @@ size_t ui_boxes(ui *u, const render_box **out);
 /* The view's image, else a blank canvas (*blank = 1) sized for its boxes;
  * NULL without a sample. */
 const render_image *ui_image_source(ui *u, int *blank);
+/* The crop of the image on screen, in image pixels of an image w x h:
+ * [*x0, *x0 + *cw) x [*y0, *y0 + *ch); the whole image at level 0. */
+void ui_crop_rect(const ui *u, uint32_t w, uint32_t h, double *x0, double *y0, double *cw,
+                  double *ch);
+/* What the status bar says about reaching the image: "z image" in the
+ * reduced layout, the zoom keys while zoomed; NULL otherwise. */
+const char *ui_image_hint(const ui *u);
 /* Writes the current view (image + boxes, full size) as PNG; path into out. */
 int ui_export_png(ui *u, char *out, size_t outsz);
 

@@ -16,6 +16,8 @@ void ui_colors_init(ui *u)
 {
 	u->term.color = term_colors();
 	u->term.mode = u->term.color ? render_color_mode_for(COLORS) : RENDER_COLORS_NONE;
+	if (term_color_note()[0])
+		ui_note(u, "%s", term_color_note()); /* truecolour via TERM's -direct entry, or why not */
 	if (!u->term.color)
 		return;
 	int grey = COLORS >= 256 ? 244 : COLOR_WHITE;
@@ -67,7 +69,7 @@ static void *mk(const ui_rect *r)
 void ui_resize(ui *u)
 {
 	free_windows(u);
-	ui_layout_compute(LINES, COLS, &u->lay);
+	ui_layout_compute_zoom(LINES, COLS, u->img_zoom, &u->lay);
 	u->term.img_valid = 0;
 	u->term.n_hits = 0;
 	if (u->lay.too_small)

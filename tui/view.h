@@ -83,6 +83,13 @@ unsigned ui_overlay_key(ui *u, keys_action a, int *handled);
 /* The scrolling overlays (help, metrics): j/k, arrows, PgDn/PgUp, g/G move
  * ui.ov_scroll (clamped when drawn); 1 when a is one of those. */
 int ui_overlay_scroll(ui *u, keys_action a);
+/* Z: crops the image to the selected record's box, or back to the whole
+ * image; the redraw mask (pane_image.c). */
+unsigned ui_image_crop(ui *u);
+/* The records pane's header row (1 when the pane has >= 6 rows, else 0)
+ * and, in *foot, the rows of its footer (the selected record's full
+ * label: 2 from 10 rows, else 0). */
+int ui_records_extra(int h, int *foot);
 /* Rows of a pane's list (UI_PANE_*). */
 size_t ui_pane_rows(const ui *u, int pane);
 /* Selects record i and moves the replay cursor to where it completes. */

@@ -69,4 +69,10 @@ check "no run: exit 2" [ "$rc" -eq 2 ]
 "$BIN" plot saved --size 10x10 "$D/mini" >/dev/null 2>&1; rc=$?
 check "bad --size: exit 2" [ "$rc" -eq 2 ]
 
+# two runs without colour: the second run's bars and legend in a shade (▓),
+# ASCII "=" in the C locale
+"$BIN" plot maxrepeat --width 60 "$D/mini" "$D/policies" >"$tmp/out" 2>&1
+check "maxrepeat, 2 runs, no colour: run 1 solid, run 2 shaded" sh -c "grep -q '^     █ mini\$' '$tmp/out' && grep -q '^     ▓ pol\"icies, test\$' '$tmp/out' && grep -Eq '^ +│▓+ ' '$tmp/out'"
+LC_ALL=C "$BIN" plot maxrepeat --width 60 "$D/mini" "$D/policies" >"$tmp/out" 2>&1
+check "maxrepeat, 2 runs, C locale: # and =" sh -c "grep -Eq '^[ 0-9-]+\|#+ ' '$tmp/out' && grep -Eq '^ +\|=+ ' '$tmp/out'"
 [ "$fails" -eq 0 ]

@@ -136,7 +136,8 @@ check "M: bins with counts" wait_re cmp "5-8 │█+.* 1"
 keys cmp M
 check "M again closes it" wait_gone cmp "max-repeat histogram"
 keys cmp "?"
-check "?: help lists the new keys" wait_for cmp "cycle the stop policy: off, repeat_stop, budget:N, near_dup:0.9, dedup"
+check "?: help lists the new keys" wait_for cmp "cycle the stop policy: off, repeat_stop, budget:N,"
+check "?: the o line's rest on the next row" wait_for cmp "near_dup:0.9, dedup"
 check "?: help lists the diff" wait_for cmp "per-sample diff of two runs"
 keys cmp Escape
 wait_gone cmp "per-sample diff of two runs" >/dev/null

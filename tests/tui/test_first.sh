@@ -56,7 +56,8 @@ check "help at 80x24: a long key text wraps, not cut (Tab's 'diff: run A/B')" wa
 check "help at 80x24: Esc (last key) not yet shown" sh -c "! tmux -u -L $SOCK capture-pane -p -t hs | grep -q 'close the help, metrics'"
 keys hs PgDn PgDn
 check "help: PgDn scrolls to the rest" wait_for hs "close the help, metrics"
-check "help: the mouse entry (the last) shown" wait_for hs "click a sample, a record"
+keys hs G
+check "help: G goes to the end, the mouse entry (the last) shown" wait_for hs "click a sample, a record"
 keys hs k
 check "help: k scrolls up one" wait_re hs "lines [0-9]+-[0-9]+ of [0-9]+"
 keys hs g

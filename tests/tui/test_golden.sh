@@ -128,6 +128,43 @@ for size in 80x24 160x50; do
 	press $s Enter;            dump $s diff-opened
 	keys $s q
 done
+# ---- the image at 80x24 (issue 14): z over the lists, label modes, crop;
+# and the colours of the zoomed image as SGR (capture-pane -e) per depth
+size=80x24
+start zoom 80 24 -- "$ROOT/sample_runs/lora-qv-r64"
+wait_for zoom "Image 1" >/dev/null 2>&1
+wait_for zoom "z image" >/dev/null
+dump zoom image-hint
+press zoom z;              dump zoom image-zoom
+press zoom n n n n n n n n n n; dump zoom image-dense
+press zoom L;              dump zoom image-labels-key
+press zoom L;              dump zoom image-labels-none
+press zoom L Tab k Z;      dump zoom image-crop
+keys zoom q
+# dump_sgr SESSION NAME: the screen with its colours (SGR escapes kept)
+dump_sgr() {
+	f="$GOLD/$2-$size.ans"
+	settle "$1" || { notok "$2 at $size: the screen settles"; return; }
+	T capture-pane -e -p -t "$1" | sed -e "s|$TMP|<TMP>|g" -e "s|$ROOT|<ROOT>|g" >"$TMP/got.ans"
+	if [ $update = 1 ]; then
+		cp "$TMP/got.ans" "$f"
+		ok "$2 at $size: written"
+	elif cmp -s "$f" "$TMP/got.ans"; then
+		ok "$2 at $size matches tests/tui/golden/$2-$size.ans"
+	else
+		notok "$2 at $size matches tests/tui/golden/$2-$size.ans"
+	fi
+}
+for depth in "256 " "truecolor COLORTERM=truecolor" "8 TERM=xterm"; do
+	nm=${depth%% *}
+	envs=${depth#* }
+	start col$nm 80 24 $envs -- "$ROOT/sample_runs/lora-qv-r64"
+	wait_for col$nm "Image 1" >/dev/null 2>&1
+	wait_for col$nm "z image" >/dev/null
+	press col$nm z
+	dump_sgr col$nm image-colour-$nm
+	keys col$nm q
+done
 # ---- too small
 size=40x10
 start small 40 10 -- "$FIX/run-a"

@@ -17,7 +17,7 @@ wait_for m "sample 1/5" >/dev/null
 wait_re m "^line 5 +error" >/dev/null
 click m 3 4                       # samples row 2 (screen row 4)
 check "click on a sample row selects it" wait_for m "sample 2/5 │ image 2 │ step 91/91"
-click m 120 2                     # records row 1: record 1 completes at step 12
+click m 120 3                     # records row 1 (under the header): record 1 completes at step 12
 check "click on a record selects it and moves the replay there" wait_for m "step 12/91"
 check "the records pane shows the record 1 visible" wait_for m "Records 1/8 shown"
 click m 7 49                      # sparkline column 0 (screen row 49): step 1

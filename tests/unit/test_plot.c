@@ -212,8 +212,10 @@ static void test_text_scatter_sanitized(void **state)
 
 /* Bars in pixels, 400x300: label column 2 chars * 12 px = 24, text column
  * 12: left = 14+24+10 = 48, right = 400-14-12-8 = 366; top = 14+18+10 =
- * 42; two slots of min((286-42)/2, 40) = 40 px; bar 1 (value 4) spans x
- * 48..365 and y 47..76, bar 2 (value 2) x 48..206 (159 px), y 87..116. */
+ * 42; the two slots fill the area: (286-42)/2 = 122 px each, a bar
+ * min(0.76 * 122, 64) = 64 px thick in the middle ((122-64)/2 = 29 from
+ * the slot's top); bar 1 (value 4) spans x 48..365 and y 71..134, bar 2
+ * (value 2) x 48..206 (159 px), y 193..256. */
 static void test_image_bars(void **state)
 {
 	(void)state;
@@ -232,13 +234,16 @@ static void test_image_bars(void **state)
 	assert_int_equal(img->w, 400);
 	assert_int_equal(img->h, 300);
 	uint32_t c = plot_series_rgb(0);
-	assert_int_equal(rgb_at(img, 200, 60), c);
-	assert_int_equal(rgb_at(img, 48, 47), c);
-	assert_int_equal(rgb_at(img, 365, 76), c);
-	assert_int_equal(rgb_at(img, 365, 77), 0xffffff);
-	assert_int_equal(rgb_at(img, 206, 100), c);
-	assert_int_equal(rgb_at(img, 207, 100), 0xffffff);
-	assert_int_equal(rgb_at(img, 100, 80), 0xffffff); /* the gap between bars */
+	assert_int_equal(rgb_at(img, 200, 100), c);
+	assert_int_equal(rgb_at(img, 48, 71), c);
+	assert_int_equal(rgb_at(img, 48, 70), 0xffffff);
+	assert_int_equal(rgb_at(img, 365, 134), c);
+	assert_int_equal(rgb_at(img, 365, 135), 0xffffff);
+	assert_int_equal(rgb_at(img, 206, 200), c);
+	assert_int_equal(rgb_at(img, 207, 200), 0xffffff);
+	assert_int_equal(rgb_at(img, 206, 256), c);
+	assert_int_equal(rgb_at(img, 206, 257), 0xffffff);
+	assert_int_equal(rgb_at(img, 100, 160), 0xffffff); /* the gap between bars */
 	assert_int_equal(rgb_at(img, 47, 60), 0x202020); /* the axis */
 	assert_int_equal(rgb_at(img, 399, 0), 0xffffff);
 
@@ -252,7 +257,7 @@ static void test_image_bars(void **state)
 	render_image *back = NULL;
 	assert_int_equal(render_image_load(path, NULL, &back, &err), TS_OK);
 	assert_int_equal(back->w, 400);
-	assert_int_equal(rgb_at(back, 200, 60), c);
+	assert_int_equal(rgb_at(back, 200, 100), c);
 	render_image_free(back);
 	unlink(path);
 	rmdir(dir);

@@ -394,17 +394,18 @@ static void test_known_pattern_truecolor(void **state)
 	assert_int_equal(c->attr, 0);
 	render_grid_free(g);
 
-	/* 16 colours: pure red and blue are the palette's bright red (9) and
-	 * bright blue (12) */
+	/* 16 colours, xterm's palette: pure red is bright red (9, #ff0000);
+	 * pure blue is nearest to blue (4, #0000ee: 17 away in blue) rather
+	 * than bright blue (12, #5c5cff: 92 away in red and green) */
 	o.mode = RENDER_COLORS_16;
 	assert_int_equal(render_grid_from_image(img, &o, &g, &err), TS_OK);
 	c = cell(g, 0, 0);
 	if (c->ch == 0x258C) {
 		assert_int_equal(c->fg_idx, 9);
-		assert_int_equal(c->bg_idx, 12);
+		assert_int_equal(c->bg_idx, 4);
 	} else {
 		assert_int_equal(c->ch, 0x2590);
-		assert_int_equal(c->fg_idx, 12);
+		assert_int_equal(c->fg_idx, 4);
 		assert_int_equal(c->bg_idx, 9);
 	}
 	render_grid_free(g);
@@ -591,6 +592,123 @@ static void test_labels(void **state)
 	render_grid_free(g);
 
 	render_cache_free(c);
+	render_image_free(img);
+}
+
+/* Label modes, one name per hit, and placement that keeps labels off each
+ * other and off box edges (same 1 x 2 pixel cells as frame_of). */
+static render_grid *frame_labels(render_cache *c, const render_image *img, const render_box *b,
+                                 size_t n, int labels)
+{
+	render_opts o = opts(40, 10, RENDER_COLORS_TRUECOLOR);
+	o.labels = labels;
+	render_grid *g = NULL;
+	ts_error err;
+	assert_int_equal(render_frame(c, img, b, n, &o, &g, &err), TS_OK);
+	return g;
+}
+
+static int text_cells(const render_grid *g)
+{
+	int k = 0;
+	for (int i = 0; i < g->cols * g->rows; i++)
+		k += (g->cells[i].attr & RENDER_ATTR_TEXT) != 0;
+	return k;
+}
+
+static void test_labels_modes_and_placement(void **state)
+{
+	(void)state;
+	render_image *img = solid(40, 20, 0);
+	render_cache *c = render_cache_new(0);
+	/* a TP "cat" and a DUP x3: all -> "cat" (3 cells) + "x3" (2 cells);
+	 * selected + duplicates -> only "x3"; none -> no text at all */
+	render_box two[2] = {box(10, 10, 30, 18, BOX_TP), box(0, 0, 6, 4, BOX_DUP)};
+	two[0].label = "cat";
+	two[1].count = 3;
+	render_grid *g = frame_labels(c, img, two, 2, RENDER_LABELS_ALL);
+	assert_int_equal(text_cells(g), 5);
+	render_grid_free(g);
+	g = frame_labels(c, img, two, 2, RENDER_LABELS_KEY);
+	assert_int_equal(text_cells(g), 2);
+	assert_text(g, 0, 2, "x3"); /* no row above: below, bottom row ceil(4/2)-1 = 1 -> 2 */
+	render_grid_free(g);
+	g = frame_labels(c, img, two, 2, RENDER_LABELS_NONE);
+	assert_int_equal(text_cells(g), 0);
+	render_grid_free(g);
+
+	/* a hit: its GT box and TP box (same label, same place) named once */
+	render_box hit[2] = {box(10, 10, 30, 18, BOX_GT), box(10, 10, 30, 18, BOX_TP)};
+	hit[0].label = hit[1].label = "cat";
+	g = frame_labels(c, img, hit, 2, RENDER_LABELS_ALL);
+	assert_int_equal(text_cells(g), 3);
+	assert_text(g, 10, 4, "cat");
+	render_grid_free(g);
+
+	/* two labels never touch: A's "abc" at row 4, columns 0-2; B (x from 3)
+	 * would start in the blank cell after it, so it goes below (row 9) */
+	render_box ab[2] = {box(0, 10, 8, 18, BOX_TP), box(3, 10, 20, 18, BOX_FP)};
+	ab[0].label = "abc";
+	ab[1].label = "xyz";
+	g = frame_labels(c, img, ab, 2, RENDER_LABELS_ALL);
+	assert_text(g, 0, 4, "abc");
+	assert_text(g, 3, 9, "xyz");
+	render_grid_free(g);
+
+	/* off box edges: C spans rows 1-8; D's row above (1) is C's top edge,
+	 * so D's label goes below D (rows 2-3 -> row 4), C's on row 0 */
+	render_box cd[2] = {box(10, 2, 30, 18, BOX_TP), box(12, 4, 16, 8, BOX_FP)};
+	cd[0].label = "big";
+	cd[1].label = "d";
+	g = frame_labels(c, img, cd, 2, RENDER_LABELS_ALL);
+	assert_text(g, 10, 0, "big");
+	assert_text(g, 12, 4, "d");
+	assert_false(cell(g, 12, 1)->attr & RENDER_ATTR_TEXT);
+	render_grid_free(g);
+
+	render_cache_free(c);
+	render_image_free(img);
+}
+
+/* Caption + legend strip: sizes worked out from the layout rules (scale
+ * max(2, w/480), line 9*scale, pad 2*scale, legend items of 3 lines'
+ * swatch + text + 3 blanks, wrapped when past the width). */
+static void test_caption_strip(void **state)
+{
+	(void)state;
+	render_image *img = solid(480, 100, 0x336699), *o = NULL;
+	ts_error err;
+	/* 480 wide: scale 2, line 18, pad 4; caption "run-a  sample 7" fits a
+	 * line (39 characters); legend rows: [gt 240, miss 228] [tp 120, fp 120,
+	 * prediction 216] [duplicate xN 240] [cut by policy 252] = 4 rows of 22:
+	 * strip = 18 + 88 + 8 = 114 */
+	assert_int_equal(render_caption_add(img, "run-a  sample 7", 1, &o, &err), TS_OK);
+	assert_int_equal(o->w, 480);
+	assert_int_equal(o->h, 214);
+	assert_memory_equal(o->rgba, img->rgba, 480 * 100 * 4); /* the image untouched */
+	const uint8_t *p = o->rgba + ((size_t)100 * 480) * 4;   /* strip: #101010 */
+	assert_int_equal(p[0], 0x10);
+	int white = 0, green = 0;
+	for (uint32_t y = 104; y < 122; y++)        /* caption line: white text */
+		for (uint32_t x = 0; x < 480; x++)
+			white += o->rgba[(y * 480 + x) * 4] == 255 && o->rgba[(y * 480 + x) * 4 + 2] == 255;
+	for (uint32_t y = 122; y < 144; y++)        /* legend row 1: the GT swatch, green */
+		for (uint32_t x = 0; x < 60; x++) {
+			const uint8_t *q = o->rgba + (y * 480 + x) * 4;
+			green += q[0] == 0 && q[1] == 255 && q[2] == 0;
+		}
+	assert_true(white > 50);
+	assert_true(green > 20);
+	render_image_free(o);
+	/* no caption, no legend: a copy */
+	assert_int_equal(render_caption_add(img, "", 0, &o, &err), TS_OK);
+	assert_int_equal(o->h, 100);
+	render_image_free(o);
+	/* a long caption wraps at spaces: 2 lines, no legend: 36 + 8 */
+	assert_int_equal(render_caption_add(img, "aaaaaaaaaa bbbbbbbbbb cccccccccc dddddddddd", 0, &o, &err),
+	                 TS_OK);
+	assert_int_equal(o->h, 144);
+	render_image_free(o);
 	render_image_free(img);
 }
 
@@ -855,6 +973,8 @@ int main(void)
 		cmocka_unit_test(test_no_wide_or_control_chars),
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_caption_strip),
+		cmocka_unit_test(test_labels_modes_and_placement),
 		cmocka_unit_test(test_labels_sanitized_and_clipped),
 		cmocka_unit_test(test_frame_leaves_source_alone),
 		cmocka_unit_test(test_cache),

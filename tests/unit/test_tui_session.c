@@ -53,6 +53,18 @@ static void test_layout_sizes(void **state)
 	assert_int_equal(l.timeline.h, 5);
 	assert_int_equal(l.samples.h, 9);     /* 15 - 1 - 5 */
 
+	ui_layout_compute_zoom(24, 80, 1, &l); /* z at 80x24: the image over the lists */
+	assert_true(l.zoom);
+	assert_true(l.reduced);
+	assert_int_equal(l.image.y, 0);
+	assert_int_equal(l.image.w, 80);
+	assert_int_equal(l.image.h, 16);      /* 24 - 1 status - 7 timeline */
+	assert_int_equal(l.samples.w, 0);
+	assert_int_equal(l.records.w, 0);
+	ui_layout_compute_zoom(12, 50, 1, &l); /* and at the minimum: 12 - 1 - 5 */
+	assert_int_equal(l.image.h, 6);
+	assert_int_equal(l.image.w, 50);
+
 	ui_layout_compute(30, 120, &l);       /* full at 24..39 rows: timeline 7 */
 	assert_false(l.reduced);
 	assert_int_equal(l.timeline.h, 7);
@@ -95,6 +107,12 @@ static void test_pairs_budget_and_reset(void **state)
 	assert_int_equal(pairs_get(p, 7, -1), 35);
 	assert_int_equal(pairs_used(p), 4);
 	assert_int_equal(pairs_get(p, 9, 9), -1);     /* full: never recycles */
+	/* the nearest defined pair: same bg first (34 = -1/5), then same fg */
+	assert_int_equal(pairs_near(p, 3, 5), 34);
+	assert_int_equal(pairs_near(p, 2, 2), 32);    /* bg 2 is pair 32's (1,2) */
+	assert_int_equal(pairs_near(p, 7, 0), 35);    /* fg 7: pair 35 (7,-1) */
+	assert_int_equal(pairs_near(p, 4, 4), -1);    /* shares nothing */
+	assert_int_equal(pairs_near(p, 1, 2), 32);    /* exact */
 	assert_int_equal(pairs_get(p, 1, 2), 32);     /* existing ones still served */
 	assert_int_equal(pairs_generation(p), 0);
 	pairs_reset(p);
@@ -441,6 +459,30 @@ static void test_ui_edge_samples(void **state)
 	session_free(&s);
 }
 
+/* The wheel moves the pane under the pointer, whatever has the focus
+ * (layout 160x50: samples x 0-33, image 34-111, records 112-159, rows 0-39;
+ * timeline rows 40-48). */
+static void test_ui_wheel_under_pointer(void **state)
+{
+	fx *f = *state;
+	ui *u = &f->u;
+	session_run *r = session_cur(&f->s);
+	u->focus = UI_PANE_SAMPLES;
+	assert_int_equal(r->list.cur.sel, 0);
+	ui_wheel(u, 5, 5, 1);                     /* over the samples: next sample */
+	assert_int_equal(r->list.cur.sel, 1);
+	assert_int_equal(f->s.view.idx, 1);
+	long before = f->s.view.rp.cursor;
+	ui_wheel(u, 44, 20, 0);                   /* over the timeline: one step back */
+	assert_int_equal(f->s.view.rp.cursor, before - 1);
+	assert_int_equal(r->list.cur.sel, 1);     /* the samples did not move */
+	assert_int_equal(u->focus, UI_PANE_SAMPLES);
+	ui_wheel(u, 10, 130, 0);                  /* over the records: the one above */
+	assert_int_equal(u->rec.sel, 6);          /* sample 2 has 8 records; cursor was on #8 */
+	assert_int_equal(r->list.cur.sel, 1);
+	assert_int_equal(ui_wheel(u, 10, 60, 1), 0u); /* over the whole image: nothing to pan */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -451,6 +493,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ui_boxes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ui_filter_and_sort, setup, teardown),
 		cmocka_unit_test(test_ui_edge_samples),
+		cmocka_unit_test_setup_teardown(test_ui_wheel_under_pointer, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -110,6 +110,7 @@ static int h_PER_SAMPLE(cli_values *v, const char *a, ts_error *e) { (void)a; (v
 static int h_SAMPLE(cli_values *v, const char *a, ts_error *e) { (void)e; v->sample = a; return 0; }
 static int h_OUTPUT(cli_values *v, const char *a, ts_error *e) { (void)e; v->out = a; return 0; }
 static int h_IMAGE(cli_values *v, const char *a, ts_error *e) { (void)e; v->image = a; return 0; }
+static int h_CAPTION(cli_values *v, const char *a, ts_error *e) { (void)a; (void)e; v->caption = 1; return 0; }
 
 static int h_SIZE(cli_values *v, const char *a, ts_error *e)
 {
@@ -210,7 +211,7 @@ const cli_command cli_commands[] = {
 	 "(values only in records the policy cuts).\n",
 	 "exit status: 0 written, 2 bad usage or nothing written\n",
 	 OPTS(CLI_SAMPLE, CLI_OUTPUT, CLI_GT, CLI_IMAGES, CLI_IMAGE, CLI_COORDS, CLI_MIN_PIXELS,
-	      CLI_MAX_PIXELS, CLI_IOU, CLI_POLICY, CLI_LIMIT, CLI_HELP),
+	      CLI_MAX_PIXELS, CLI_IOU, CLI_POLICY, CLI_CAPTION, CLI_LIMIT, CLI_HELP),
 	 cmd_png},
 	{"plot", "KIND [OPTIONS] RUN... [-o FILE.png]",
 	 "KIND:\n"

@@ -49,6 +49,8 @@
 	X(OUTPUT, "output", 'o', "FILE", "write a PNG (atomically: temp file + rename)")          \
 	X(IMAGE, "image", 0, "FILE", "the image file (default: found in the images directory)")  \
 	X(SIZE, "size", 0, "WxH", "PNG size in pixels (default 960x600)")                         \
+	X(CAPTION, "caption", 0, NULL, "add a caption (run, sample, step, policy) and a legend of the\n" \
+	  "box styles under the image (the debugger's x always does)")                            \
 	X(WIDTH, "width", 0, "N", "terminal columns (default: the terminal's, else $COLUMNS, else 80)") \
 	X(HEIGHT, "height", 0, "N", "rows of the plot area in the terminal (default 16)")        \
 	X(COLOR, "color", 0, "WHEN", "auto | always | never (auto: stdout is a terminal and NO_COLOR is unset)") \
@@ -115,7 +117,7 @@ struct cli_values {
 	limits_set lim;         /* --limit (also the image limits) */
 	int pol_set;            /* --policy given */
 	const char *images_dir, *sample, *out, *image;
-	int json, csv, per_sample, quiet, summary;
+	int json, csv, per_sample, quiet, summary, caption;
 	long jobs;              /* default 2 */
 	long png_w, png_h;      /* default 960x600 */
 	long width, height;     /* default 0 (the terminal's), 16 */

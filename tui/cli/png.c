@@ -284,6 +284,21 @@ int cmd_png(int argc, char **argv)
 	if (png_job_prepare(&rq, &j) != 0)
 		goto done;
 	render_draw_boxes(j.img, j.boxes, j.n_boxes, j.sx, j.sy);
+	if (v.caption) { /* for slides: run, sample, step, policy and the legend */
+		char cap[600], pn[64], rn[200], sn[200];
+		render_image *c = NULL;
+		sanitize_cstr(j.ri && j.ri->name ? j.ri->name : rq.traces, rn, sizeof rn, 60);
+		sanitize_cstr(rq.sample, sn, sizeof sn, 60);
+		size_t n = trace_n_steps(j.t);
+		snprintf(cap, sizeof cap, "%s  sample %s  step %zu/%zu  policy %s", rn, sn, n, n,
+		         policy_name(&rq.pol, pn, sizeof pn));
+		if (render_caption_add(j.img, cap, 1, &c, &err) != TS_OK) {
+			say(err.msg);
+			goto done;
+		}
+		render_image_free(j.img);
+		j.img = c;
+	}
 	if (render_png_write(j.img, v.out, &err) != TS_OK) {
 		say(err.msg);
 		goto done;
