@@ -7,6 +7,7 @@
  * merged into the first one: a label cannot tell them apart.
  */
 #include "gt.h"
+#include "fsafe.h"
 #include "json_util.h"
 
 #include <cJSON.h>
@@ -775,19 +776,10 @@ ts_status gt_load(const char *path, gt **out, size_t *skipped, ts_error *err)
 		*skipped = 0;
 	if (!path || !out)
 		return ts_error_set(err, TS_ERR_USAGE, "gt_load: bad arguments");
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return ts_error_set(err, TS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
 	struct stat sb;
-	if (fstat(fd, &sb) != 0) {
-		int e = errno;
-		close(fd);
-		return ts_error_set(err, TS_ERR_IO, "%s: cannot stat: %s", path, strerror(e));
-	}
-	if (S_ISDIR(sb.st_mode)) {
-		close(fd);
-		return ts_error_set(err, TS_ERR_IO, "%s: is a directory, not a COCO JSON file", path);
-	}
+	int fd = fsafe_open_input(path, &sb, err); /* a regular file or refused */
+	if (fd < 0)
+		return err ? err->code : TS_ERR_IO;
 	if (S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > GT_MAX_FILE_BYTES) {
 		close(fd);
 		return ts_error_set(err, TS_ERR_LIMIT, "%s: too large (%lld bytes; the limit is 1 GiB)",

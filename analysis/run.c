@@ -1,5 +1,6 @@
 /* run.c — run directories and aggregate metrics (see run.h). */
 #include "run.h"
+#include "fsafe.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -50,6 +51,13 @@ static int is_file(const char *p)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* Something is there (a FIFO or a device too: the reader refuses it, naming it). */
+static int exists(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0;
+}
+
 const char *run_path_base(const char *path, size_t *len)
 {
 	size_t n = strlen(path);
@@ -95,11 +103,9 @@ void run_info_free(run_info *r)
 
 static char *read_small_file(const char *path, size_t max, size_t *len, ts_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		ts_error_set(err, TS_ERR_IO, "%s: %s", path, strerror(errno));
+	FILE *f = fsafe_fopen_input(path, NULL, err); /* a regular file or refused */
+	if (!f)
 		return NULL;
-	}
 	char *buf = malloc(max + 1);
 	size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
 	int bad = ferror(f);
@@ -142,9 +148,9 @@ static ts_status read_run_json(run_info *r, const char *dir, ts_error *err)
 	char *path = path_join(dir, "run.json");
 	if (!path)
 		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-	if (!is_file(path)) {
+	if (!exists(path)) {
 		free(path);
-		return TS_OK; /* run.json is optional */
+		return TS_OK; /* run.json is optional (a FIFO or a device is refused, named) */
 	}
 	size_t len;
 	char *txt = read_small_file(path, RUN_JSON_MAX, &len, err);
@@ -225,10 +231,9 @@ static int traces_line(const char *p, const char *e)
  * command (report, plot, the debugger, png, formats) -- README.md in sample_runs. */
 static ts_status sniff_traces(const char *path, ts_error *err)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = fsafe_fopen_input(path, NULL, err); /* a regular file or refused */
 	if (!f)
-		return ts_error_set(err, errno == ENOENT ? TS_ERR_NOTFOUND : TS_ERR_IO, "%s: %s",
-		                    path, strerror(errno));
+		return err ? err->code : TS_ERR_IO;
 	char buf[SNIFF_BYTES];
 	size_t n = fread(buf, 1, sizeof buf, f);
 	int bad = ferror(f), more = n == sizeof buf && fgetc(f) != EOF;
@@ -275,7 +280,7 @@ ts_status run_open(const char *path, run_info **out, ts_error *err)
 		st = read_run_json(r, path, err);
 		if (st == TS_OK && !r->gt_path) {
 			char *g = path_join(path, "gt.json");
-			if (g && is_file(g))
+			if (g && exists(g))
 				r->gt_path = g;
 			else
 				free(g);
@@ -287,13 +292,13 @@ ts_status run_open(const char *path, run_info **out, ts_error *err)
 			else
 				free(d);
 		}
-		if (st == TS_OK && !is_file(r->traces_path))
+		if (st == TS_OK && !exists(r->traces_path))
 			st = ts_error_set(err, TS_ERR_NOTFOUND,
 			                  "%s: not a run (no traces file %s); skipped", path,
 			                  r->traces_path);
 		if (st == TS_OK)
 			st = sniff_traces(r->traces_path, err);
-	} else if (is_file(path)) {
+	} else if (exists(path)) { /* a FIFO or a device: refused by sniff_traces, named */
 		r->traces_path = xstrdup(path);
 		st = sniff_traces(path, err);
 	} else {

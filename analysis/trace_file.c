@@ -21,6 +21,7 @@
  *   index gives exactly what the reader gives (tests/fuzz/fuzz_trace_file.c).
  */
 #define _GNU_SOURCE /* memmem */
+#include "fsafe.h"
 #include "trace.h"
 #include "trace_int.h"
 
@@ -43,20 +44,11 @@
 /* Opens path read-only and finds its size (0 when not a regular file). */
 static ts_status open_ro(const char *path, FILE **fp, uint64_t *size, ts_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return ts_error_set(err, errno == ENOENT ? TS_ERR_NOTFOUND : TS_ERR_IO, "%s: %s",
-		                    path, strerror(errno));
 	struct stat sb;
-	*size = 0;
-	if (fstat(fileno(f), &sb) == 0) {
-		if (S_ISDIR(sb.st_mode)) {
-			fclose(f);
-			return ts_error_set(err, TS_ERR_IO, "%s: is a directory", path);
-		}
-		if (S_ISREG(sb.st_mode) && sb.st_size > 0)
-			*size = (uint64_t)sb.st_size;
-	}
+	FILE *f = fsafe_fopen_input(path, &sb, err); /* a regular file or refused */
+	if (!f)
+		return err ? err->code : TS_ERR_IO;
+	*size = sb.st_size > 0 ? (uint64_t)sb.st_size : 0;
 	*fp = f;
 	return TS_OK;
 }

@@ -11,6 +11,7 @@
 #include "capture.h"
 #include "cli.h"
 #include "coords.h"
+#include "fsafe.h"
 
 #define PROMPT_FILE_MAX (1u << 20)
 
@@ -31,18 +32,21 @@ static int parse_double(const char *s, double lo, double hi, double *out)
 	return 0;
 }
 
-static char *read_prompt(const char *path)
+/* NULL with err set (a FIFO or a device is refused, named: fsafe.h). */
+static char *read_prompt(const char *path, ts_error *e)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = fsafe_fopen_input(path, NULL, e);
 	if (!f)
 		return NULL;
 	char *buf = malloc(PROMPT_FILE_MAX + 1);
 	size_t n = buf ? fread(buf, 1, PROMPT_FILE_MAX + 1, f) : 0;
-	int err = ferror(f) || n > PROMPT_FILE_MAX;
+	int rd = ferror(f);
 	fclose(f);
-	if (!buf || err) {
+	const char *why = !buf ? "out of memory" : rd ? "read error"
+	                  : n > PROMPT_FILE_MAX ? "larger than 1 MiB (--prompt-file's limit)" : NULL;
+	if (why) {
 		free(buf);
-		errno = err ? EFBIG : ENOMEM;
+		ts_error_set(e, TS_ERR_IO, "%s: %s", path, why);
 		return NULL;
 	}
 	buf[n] = '\0';
@@ -88,11 +92,8 @@ CAP_DOUBLE(PROGRESS_EVERY, progress_every, 0, 3600, "--progress-every takes seco
 int cap_opt_PROMPT_FILE(cli_values *v, const char *a, ts_error *e)
 {
 	free(v->cap_prompt_buf);
-	if (!(v->cap_prompt_buf = read_prompt(a))) {
-		char m[300];
-		snprintf(m, sizeof m, "%%.200s: %s", strerror(errno));
-		return bad(e, m, a);
-	}
+	if (!(v->cap_prompt_buf = read_prompt(a, e)))
+		return -1;
 	v->cap.prompt = v->cap_prompt_buf;
 	return 0;
 }

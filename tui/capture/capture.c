@@ -20,8 +20,10 @@
 #include "cap_resp.h"
 #include "cap_sse.h"
 #include "fdio.h"
+#include "fsafe.h"
 #include "gt.h"
 #include "render.h"
+#include "run.h"
 #include "sanitize.h"
 #include "trace.h"
 
@@ -173,12 +175,13 @@ static int add_img(cap_state *s, size_t *cap, const char *path, const char *name
 	}
 	cap_img *im = &s->imgs[s->n_imgs];
 	memset(im, 0, sizeof *im);
-	im->path = join(s->o->images, path);
+	/* the viewer's rule (run.h): names from the data never leave --images */
+	im->path = run_image_path(s->o->images, path);
 	im->file_name = strdup(name);
 	im->has_id = has_id;
 	im->id = id;
 	if (!im->path || !im->file_name) {
-		g_free(im->path);
+		free(im->path);
 		free(im->file_name);
 		return -1;
 	}
@@ -204,6 +207,14 @@ static int list_images(cap_state *s)
 			if (!im[i].file_name[0]) {
 				msgf(s, "%s: image id %lld has no file_name: skipped", s->o->gt,
 				     (long long)im[i].id);
+				s->failed++;
+				continue;
+			}
+			size_t bl;
+			const char *b = run_path_base(im[i].file_name, &bl);
+			if (!bl || (bl == 1 && b[0] == '.') || (bl == 2 && !memcmp(b, "..", 2))) {
+				msgf(s, "%s: image id %lld: file_name '%s' names no file: skipped", s->o->gt,
+				     (long long)im[i].id, im[i].file_name);
 				s->failed++;
 				continue;
 			}
@@ -267,14 +278,10 @@ static int build_body(cap_state *s, const cap_img *im, cap_buf *b, ts_error *err
 {
 	const capture_opts *o = s->o;
 	const render_limits *rl = &o->lim.image;
-	FILE *f = fopen(im->path, "rb");
-	if (!f)
-		return ts_error_set(err, TS_ERR_IO, "%s: %s", im->path, strerror(errno)), -1;
 	struct stat st;
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return ts_error_set(err, TS_ERR_IO, "%s: not a regular file", im->path), -1;
-	}
+	FILE *f = fsafe_fopen_input(im->path, &st, err); /* a regular file or refused */
+	if (!f)
+		return -1;
 	uint64_t maxb = rl->max_file_bytes ? rl->max_file_bytes : ((uint64_t)64 << 20);
 	if ((uint64_t)st.st_size > maxb) {
 		fclose(f);
@@ -948,7 +955,7 @@ static void close_run(cap_state *s)
 	if (s->out_fd >= 0)
 		close(s->out_fd);
 	for (size_t i = 0; i < s->n_imgs; i++) {
-		g_free(s->imgs[i].path);
+		free(s->imgs[i].path);
 		free(s->imgs[i].file_name);
 	}
 	free(s->imgs);
