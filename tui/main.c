@@ -21,15 +21,15 @@ int main(int argc, char **argv)
 		const char *a = argv[1];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h") || !strcmp(a, "help")) {
 			cli_usage(stdout);
-			return 0;
+			return cli_finish_stdout(NULL, 0);
 		}
 		if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
 			printf("tailscope %s\n", TS_VERSION);
-			return 0;
+			return cli_finish_stdout(NULL, 0);
 		}
 		const cli_command *cmd = cli_command_find(a);
-		if (cmd)
-			return cmd->main(argc - 1, argv + 1);
+		if (cmd) /* every write to stdout checked: a message and exit 2 on failure */
+			return cli_finish_stdout(cmd->name, cmd->main(argc - 1, argv + 1));
 	}
 	if (argc < 2) {
 		cli_usage(stderr);

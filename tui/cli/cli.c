@@ -406,3 +406,34 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_values *v)
 	}
 	return 0;
 }
+
+static int stdout_errno; /* why an earlier flush of stdout failed */
+
+int cli_flush_stdout(void)
+{
+	errno = 0;
+	if (fflush(stdout) == 0)
+		return 0;
+	if (!stdout_errno)
+		stdout_errno = errno ? errno : EIO;
+	return -1;
+}
+
+int cli_finish_stdout(const char *name, int rc)
+{
+	int bad = ferror(stdout), e = bad ? (stdout_errno ? stdout_errno : EIO) : 0;
+	errno = 0;
+	if (fflush(stdout) != 0) {
+		bad = 1;
+		e = errno ? errno : EIO;
+	}
+	if (fclose(stdout) != 0 && !bad && errno != EBADF) {
+		bad = 1; /* EBADF: stdout was closed (>&-) and nothing was written */
+		e = errno ? errno : EIO;
+	}
+	if (!bad)
+		return rc;
+	fprintf(stderr, "tailscope%s%s: error writing standard output: %s\n", name ? " " : "",
+	        name ? name : "", strerror(e));
+	return 2;
+}

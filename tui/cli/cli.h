@@ -169,4 +169,13 @@ int  cli_parse_long(const char *s, long lo, long hi, long *out);
  * on stderr; returns 2. */
 int  cli_usage_error(const cli_command *cmd, const char *msg);
 
+/* Every command's last step (main): flushes and closes stdout and checks
+ * that every write to it succeeded.  On a failure (a full disk, /dev/full, a
+ * closed pipe's EPIPE) prints "tailscope[ NAME]: error writing standard
+ * output: why" on stderr and returns 2; otherwise returns rc. */
+int  cli_finish_stdout(const char *name, int rc);
+/* fflush(stdout) that remembers why it failed for cli_finish_stdout's
+ * message: 0 ok, -1. */
+int  cli_flush_stdout(void);
+
 #endif

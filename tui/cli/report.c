@@ -555,8 +555,8 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 		}
 	}
 	free(shown);
-	if (fflush(stdout) != 0)
-		any_usable = 0;
+	if (cli_flush_stdout() != 0)
+		any_usable = 0; /* main says why (cli_finish_stdout) */
 	for (size_t i = 0; i < n_runs; i++)
 		export_run_free(res[i]);
 	free(res);
