@@ -822,6 +822,28 @@ static void lb_field(line_buf *b, const char *field)
 	free(heap);
 }
 
+/* A text cell (run and image names come from the data): one that starts
+ * with = + - @ TAB or CR would be run as a formula by a spreadsheet (CSV
+ * injection), so it gets a leading ' as OWASP recommends, then the usual
+ * RFC 4180 quoting.  Numbers never come here. */
+static void lb_text(line_buf *b, const char *s)
+{
+	if (!strchr("=+-@\t\r", s[0]) || !s[0]) {
+		lb_field(b, s);
+		return;
+	}
+	size_t n = strlen(s);
+	char *q = malloc(n + 2);
+	if (!q) {
+		b->oom = 1;
+		return;
+	}
+	q[0] = '\'';
+	memcpy(q + 1, s, n + 1);
+	lb_field(b, q);
+	free(q);
+}
+
 static void lb_size(line_buf *b, size_t v)
 {
 	char t[32];
@@ -877,7 +899,7 @@ static void lb_value(line_buf *b, xval v)
 		lb_double(b, v.d);
 		break;
 	case XV_STR:
-		lb_field(b, v.s);
+		lb_text(b, v.s);
 		break;
 	default:
 		lb_field(b, "");
