@@ -85,6 +85,8 @@ CAP_LONG(RETRIES, retries, 0, 100, "--retries takes 0..100, not '%.200s'")
 CAP_DOUBLE(TEMPERATURE, temperature, 0, 100, "--temperature takes a number >= 0, not '%.200s'")
 CAP_DOUBLE(BACKOFF, backoff, 0, 3600, "--backoff takes seconds (0..3600), not '%.200s'")
 CAP_DOUBLE(TIMEOUT, timeout, 1, 86400, "--timeout takes seconds (1..86400), not '%.200s'")
+CAP_DOUBLE(DEADLINE, deadline, 1, 604800, "--deadline takes seconds (1..604800), not '%.200s'")
+CAP_DOUBLE(MIN_RATE, min_rate, 0, 1e9, "--min-rate takes bytes per second (0..1e9), not '%.200s'")
 CAP_DOUBLE(PROGRESS_EVERY, progress_every, 0, 3600, "--progress-every takes seconds (0..3600), not '%.200s'")
 #undef CAP_LONG
 #undef CAP_DOUBLE

@@ -55,7 +55,9 @@ typedef struct job {
 	ts_error err;
 	double t0;
 	double last_rx;    /* last byte received (idle --timeout) */
-	int timed_out;
+	double win_t0;     /* start of the --min-rate window (0: no byte yet) */
+	size_t win_bytes;  /* bytes received in it */
+	int timed_out;     /* 1 idle --timeout, 2 --deadline, 3 under --min-rate */
 	char curl_err[CURL_ERROR_SIZE];
 } job;
 
@@ -98,6 +100,8 @@ void capture_opts_default(capture_opts *o)
 	o->retries = 2;
 	o->temperature = 0.0;
 	o->timeout = 120.0;
+	o->deadline = 900.0;
+	o->min_rate = 32.0;
 	o->backoff = 1.0;
 	o->pol.kind = POLICY_OFF;
 	o->progress = -1;
@@ -368,6 +372,9 @@ static size_t on_data(char *p, size_t sz, size_t nm, void *ud)
 	job *j = ud;
 	size_t n = sz * nm;
 	j->last_rx = now_s();
+	if (!j->win_t0)
+		j->win_t0 = j->last_rx;
+	j->win_bytes += n;
 	if (!j->http)
 		curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &j->http);
 	if (j->http < 200 || j->http >= 300) {
@@ -410,6 +417,8 @@ static int job_start(cap_state *s, job *j, size_t img, int attempt)
 	j->img = img;
 	j->attempt = attempt;
 	j->t0 = j->last_rx = now_s();
+	j->win_t0 = 0;
+	j->win_bytes = 0;
 	j->timed_out = 0;
 	j->curl_err[0] = '\0';
 	if (!j->h && !(j->h = curl_easy_init())) {
@@ -503,6 +512,12 @@ static int job_fault(const cap_state *s, job *j, CURLcode rc, char *why, size_t 
 	why[0] = '\0';
 	if (j->stop) {
 		/* ours: the policy fired or a limit cut the response */
+	} else if (j->timed_out == 2) {
+		snprintf(why, whysz, "over --deadline after %zu steps: %g s in all", r->n_steps,
+		         o->deadline);
+	} else if (j->timed_out == 3) {
+		snprintf(why, whysz, "too slow after %zu steps: %zu bytes in %g s, under --min-rate "
+		         "%g bytes/s", r->n_steps, j->win_bytes, CAPTURE_RATE_WINDOW, o->min_rate);
 	} else if (j->timed_out) {
 		snprintf(why, whysz, "timed out after %zu steps: no data for %g s", r->n_steps,
 		         o->timeout);
@@ -887,6 +902,25 @@ static int wait_ms(const cap_state *s)
 	return d < 0 ? 0 : d > 1000 ? 1000 : (int)d + 1;
 }
 
+/* 0, or why a running request is given up: 1 no data for --timeout, 2 over
+ * --deadline in all, 3 fewer than --min-rate bytes/s over the last
+ * CAPTURE_RATE_WINDOW seconds (a server that drips a byte or an SSE comment
+ * now and then never trips the idle timeout).  Starts the next window. */
+static int job_overdue(const capture_opts *o, job *j, double now)
+{
+	if (now - j->last_rx > o->timeout)
+		return 1;
+	if (now - j->t0 > o->deadline)
+		return 2;
+	if (o->min_rate > 0 && j->win_t0 && now - j->win_t0 >= CAPTURE_RATE_WINDOW) {
+		if ((double)j->win_bytes < o->min_rate * CAPTURE_RATE_WINDOW)
+			return 3;
+		j->win_t0 = now;
+		j->win_bytes = 0;
+	}
+	return 0;
+}
+
 /* Until every image is captured or given up. */
 static void run_loop(cap_state *s)
 {
@@ -916,10 +950,8 @@ static void run_loop(cap_state *s)
 		now = now_s();
 		for (size_t i = 0; i < s->n_jobs; i++) {
 			job *j = &s->jobs[i];
-			if (j->busy && now - j->last_rx > s->o->timeout) {
-				j->timed_out = 1;
+			if (j->busy && (j->timed_out = job_overdue(s->o, j, now)))
 				job_done(s, j, CURLE_OPERATION_TIMEDOUT);
-			}
 		}
 		progress(s, 0);
 		int ms = wait_ms(s);

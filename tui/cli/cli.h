@@ -86,6 +86,10 @@
 	X(RETRIES, "retries", 0, "N", "retries per image after a fault (default 2)")              \
 	X(BACKOFF, "backoff", 0, "S", "first retry delay in seconds, doubled each retry (default 1)") \
 	X(TIMEOUT, "timeout", 0, "S", "give up on a request after S seconds without data (default 120)") \
+	X(DEADLINE, "deadline", 0, "S", "give up on a request after S seconds in all, however it\n" \
+	  "trickles (default 900)")                                                              \
+	X(MIN_RATE, "min-rate", 0, "B", "give up on a request that, once data flows, receives fewer\n" \
+	  "than B bytes/s over 10 s (default 32; 0: no minimum)")                                 \
 	X(HEADER, "header", 0, "'K: V'", "extra HTTP header (repeatable)")                        \
 	X(API_KEY_ENV, "api-key-env", 0, "VAR", "send 'Authorization: Bearer $VAR'")              \
 	X(RESUME, "resume", 0, NULL, "continue RUN_DIR: skip images already in traces.jsonl")     \
