@@ -80,6 +80,9 @@ typedef struct cap_state {
 	int curl_inited;
 	struct curl_slist *hdrs;
 	int out_fd;
+	int dir_fd;          /* the run directory: every write is openat/renameat on it */
+	dev_t out_dev;       /* traces.jsonl's device and inode (an image is never it) */
+	ino_t out_ino;
 	char *traces_path, *run_json_path;
 	char started[32];
 	char server_model[128];
@@ -286,6 +289,11 @@ static int build_body(cap_state *s, const cap_img *im, cap_buf *b, ts_error *err
 	FILE *f = fsafe_fopen_input(im->path, &st, err); /* a regular file or refused */
 	if (!f)
 		return -1;
+	if (st.st_dev == s->out_dev && st.st_ino == s->out_ino) {
+		fclose(f);
+		return ts_error_set(err, TS_ERR_USAGE, "%s: the same file as %s: refused", im->path,
+		                    s->traces_path), -1;
+	}
 	uint64_t maxb = rl->max_file_bytes ? rl->max_file_bytes : ((uint64_t)64 << 20);
 	if ((uint64_t)st.st_size > maxb) {
 		fclose(f);
@@ -650,6 +658,27 @@ static char *abs_path(const char *p)
 	return r ? r : (p ? strdup(p) : NULL);
 }
 
+/* name in the run directory gets p[0..n) atomically: a temp file created
+ * there (O_EXCL | O_NOFOLLOW), written, fsync'd and renamed over name --
+ * a symlink there is replaced, never followed.  0, or -1 with errno. */
+static int write_in_run_dir(int dir_fd, const char *name, const char *p, size_t n)
+{
+	char tmp[64];
+	snprintf(tmp, sizeof tmp, ".%s.tmp%ld", name, (long)getpid());
+	int fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return -1;
+	int ok = fdio_write_all(fd, p, n) == 0 && fsync(fd) == 0;
+	int e = errno;
+	ok &= close(fd) == 0;
+	if (ok && renameat(dir_fd, tmp, dir_fd, name) == 0)
+		return 0;
+	e = errno ? errno : e;
+	unlinkat(dir_fd, tmp, 0);
+	errno = e;
+	return -1;
+}
+
 static int write_run_json(cap_state *s, int final)
 {
 	const capture_opts *o = s->o;
@@ -698,23 +727,7 @@ static int write_run_json(cap_state *s, int final)
 		cap_buf_free(&b);
 		return -1;
 	}
-	size_t n = strlen(s->run_json_path);
-	char *tmp = malloc(n + 16);
-	int rc = -1;
-	if (tmp) {
-		snprintf(tmp, n + 16, "%s.tmp%ld", s->run_json_path, (long)getpid());
-		FILE *f = fopen(tmp, "wb");
-		if (f) {
-			int ok = fwrite(b.p, 1, b.len, f) == b.len;
-			ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
-			ok &= fclose(f) == 0;
-			if (ok && rename(tmp, s->run_json_path) == 0)
-				rc = 0;
-			else
-				unlink(tmp);
-		}
-		free(tmp);
-	}
+	int rc = write_in_run_dir(s->dir_fd, "run.json", b.p, b.len);
 	cap_buf_free(&b);
 	return rc;
 }
@@ -731,7 +744,7 @@ static int same_ref(const cap_img *im, const trace *t)
 /* --resume: drops a partial last line, marks the images already captured. */
 static int resume_scan(cap_state *s)
 {
-	int fd = open(s->traces_path, O_RDWR);
+	int fd = openat(s->dir_fd, "traces.jsonl", O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
 	struct stat st;
@@ -809,12 +822,45 @@ static void make_url(cap_state *s)
 	snprintf(s->url, sizeof s->url, "%.*s%s", (int)n, u, tail);
 }
 
+/* traces.jsonl before anything is written to it: absent, or (with
+ * --resume) a regular file with one link that is no input of this capture.
+ * A symlink is refused, dangling or not: capture never writes through one,
+ * never outside the run directory.  0, or -1 after a message. */
+static int check_traces_file(cap_state *s)
+{
+	struct stat st;
+	if (fstatat(s->dir_fd, "traces.jsonl", &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno == ENOENT ? 0 : (msgf(s, "%s: %s", s->traces_path, strerror(errno)), -1);
+	const char *in = NULL;
+	if (S_ISLNK(st.st_mode))
+		msgf(s, "%s is a symbolic link: refused (capture never writes through one)",
+		     s->traces_path);
+	else if (!S_ISREG(st.st_mode))
+		msgf(s, "%s: %s, not a regular file: refused", s->traces_path,
+		     fsafe_kind((unsigned)st.st_mode));
+	else if ((in = fsafe_input_named(&st)))
+		msgf(s, "refusing to write %s: it is the same file as the input %s", s->traces_path, in);
+	else if (st.st_nlink > 1)
+		msgf(s, "%s has %lu hard links: refused (appending would change another file)",
+		     s->traces_path, (unsigned long)st.st_nlink);
+	else if (!s->o->resume)
+		msgf(s, "%s already exists: use --resume to continue it, or another -o", s->traces_path);
+	else
+		return 0;
+	return -1;
+}
+
 /* The run directory, the image list, --resume, traces.jsonl opened for
  * appending, the first run.json.  0, or -1 after a message. */
 static int open_run(cap_state *s)
 {
 	const capture_opts *o = s->o;
 	if (mkdir(o->out, 0777) != 0 && errno != EEXIST) {
+		msgf(s, "%s: %s", o->out, strerror(errno));
+		return -1;
+	}
+	s->dir_fd = open(o->out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->dir_fd < 0) {
 		msgf(s, "%s: %s", o->out, strerror(errno));
 		return -1;
 	}
@@ -826,19 +872,26 @@ static int open_run(cap_state *s)
 		msgf(s, "%s: no PNG or JPEG images to capture", o->gt ? o->gt : o->images);
 		return -1;
 	}
-	if (access(s->traces_path, F_OK) == 0 && !o->resume) {
-		msgf(s, "%s already exists: use --resume to continue it, or another -o", s->traces_path);
+	if (check_traces_file(s))
 		return -1;
-	}
 	if (o->resume && resume_scan(s)) {
 		msgf(s, "%s: cannot resume: %s", s->traces_path, strerror(errno));
 		return -1;
 	}
-	s->out_fd = open(s->traces_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
-	if (s->out_fd < 0) {
+	s->out_fd = openat(s->dir_fd, "traces.jsonl",
+	                   O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
+	struct stat st;
+	if (s->out_fd < 0 || fstat(s->out_fd, &st) != 0) {
 		msgf(s, "%s: %s", s->traces_path, strerror(errno));
 		return -1;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		msgf(s, "%s: %s, not a regular file: refused", s->traces_path,
+		     fsafe_kind((unsigned)st.st_mode));
+		return -1;
+	}
+	s->out_dev = st.st_dev;
+	s->out_ino = st.st_ino;
 	if (write_run_json(s, 0)) {
 		msgf(s, "%s: cannot write: %s", s->run_json_path, strerror(errno));
 		return -1;
@@ -986,6 +1039,8 @@ static void close_run(cap_state *s)
 		curl_global_cleanup();
 	if (s->out_fd >= 0)
 		close(s->out_fd);
+	if (s->dir_fd >= 0)
+		close(s->dir_fd);
 	for (size_t i = 0; i < s->n_imgs; i++) {
 		free(s->imgs[i].path);
 		free(s->imgs[i].file_name);
@@ -1003,6 +1058,7 @@ int capture_run(const capture_opts *o)
 	memset(s, 0, sizeof *s);
 	s->o = o;
 	s->out_fd = -1;
+	s->dir_fd = -1;
 	s->bar = o->progress == 1 || (o->progress < 0 && isatty(2));
 	make_url(s);
 	time_t t = time(NULL);
