@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cap_redact.h"
 #include "capture.h"
 #include "cli.h"
 #include "coords.h"
@@ -199,7 +200,9 @@ int cmd_capture(int argc, char **argv)
 		                          : !o->prompt ? "--prompt TEXT or --prompt-file F is required"
 		                                       : "-o RUN_DIR is required");
 	} else if (strncmp(o->server, "http://", 7) && strncmp(o->server, "https://", 8)) {
-		snprintf(m, sizeof m, "--server takes an http:// or https:// URL, not '%.200s'", o->server);
+		char safe[256];
+		cap_redact(o->server, safe, sizeof safe);
+		snprintf(m, sizeof m, "--server takes an http:// or https:// URL, not '%.200s'", safe);
 		rc = cli_usage_error(cmd, m);
 	} else {
 		rc = capture_run(o);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cap_buf.h"
+#include "cap_redact.h"
 #include "cap_resp.h"
 #include "cap_sse.h"
 #include "fdio.h"
@@ -132,9 +133,10 @@ static void clear_bar(cap_state *s)
 /* "tailscope capture: " + sanitized text. */
 static void msg(cap_state *s, const char *text)
 {
-	char clean[2048];
+	char clean[2048], safe[2048];
 	clear_bar(s);
-	sanitize_cstr(text, clean, sizeof clean, 0);
+	cap_redact(text, safe, sizeof safe); /* no credentials in any message */
+	sanitize_cstr(safe, clean, sizeof clean, 0);
 	fprintf(stderr, "tailscope capture: %s\n", clean);
 }
 
@@ -694,7 +696,9 @@ static int write_run_json(cap_state *s, int final)
 		bad |= cap_buf_puts(&b, ",\n  \"model\": ") || cap_json_str(&b, model, strlen(model));
 	if (o->coords)
 		bad |= cap_buf_puts(&b, ",\n  \"coords\": ") || cap_json_str(&b, o->coords, strlen(o->coords));
-	bad |= cap_buf_puts(&b, ",\n  \"server\": ") || cap_json_str(&b, s->url, strlen(s->url)) ||
+	char url[sizeof s->url];
+	cap_redact(s->url, url, sizeof url); /* userinfo and secret query keys: never on disk */
+	bad |= cap_buf_puts(&b, ",\n  \"server\": ") || cap_json_str(&b, url, strlen(url)) ||
 	       cap_buf_puts(&b, ",\n  \"prompt\": ") || cap_json_str(&b, o->prompt, strlen(o->prompt)) ||
 	       cap_buf_printf(&b, ",\n  \"max_new_tokens\": %ld,\n  \"top_logprobs\": %ld,\n"
 	                          "  \"temperature\": ",
@@ -811,7 +815,7 @@ static int resume_scan(cap_state *s)
 static void make_url(cap_state *s)
 {
 	const char *u = s->o->server;
-	size_t n = strlen(u);
+	size_t n = strcspn(u, "?#"), qn = strlen(u + n); /* the path, then ?query#fragment */
 	while (n && u[n - 1] == '/')
 		n--;
 	const char *tail = "/v1/chat/completions";
@@ -819,7 +823,7 @@ static void make_url(cap_state *s)
 		tail = "";
 	else if (n >= 3 && !memcmp(u + n - 3, "/v1", 3))
 		tail = "/chat/completions";
-	snprintf(s->url, sizeof s->url, "%.*s%s", (int)n, u, tail);
+	snprintf(s->url, sizeof s->url, "%.*s%s%.*s", (int)n, u, tail, (int)qn, u + strcspn(u, "?#"));
 }
 
 /* traces.jsonl before anything is written to it: absent, or (with
