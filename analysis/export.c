@@ -335,6 +335,8 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		} else if (gskip) {
 			say(warn, ud, "%s: %zu malformed annotation(s) or image(s) ignored", gt_path, gskip);
 		}
+		if (own && gt_duplicates_note(own)[0])
+			say(warn, ud, "%s: %s (the first of each kept)", gt_path, gt_duplicates_note(own));
 		g = own;
 	}
 	r->gt_loaded = g != NULL;

@@ -87,8 +87,9 @@ static ts_status open_run(session *s, const char *path, session_run *r,
 			session_msg(s, "%s: ground truth not loaded: %s", r->name, gerr.msg);
 			r->g = NULL;
 		} else if (skipped) {
-			session_msg(s, "%s: %zu malformed annotation(s) or image(s) ignored", r->gt_path,
-			            skipped);
+			session_msg(s, "%s: %zu malformed annotation(s) or image(s) ignored%s%s", r->gt_path,
+			            skipped, gt_duplicates_note(r->g)[0] ? "; " : "",
+			            gt_duplicates_note(r->g));
 		}
 	}
 	progress_ctx pc = {progress, ud, r->name};

@@ -211,6 +211,8 @@ static int list_images(cap_state *s)
 			msg(s, e.msg);
 			return -1;
 		}
+		if (gt_duplicates_note(g)[0])
+			msgf(s, "%s: %s (the first of each is captured)", s->o->gt, gt_duplicates_note(g));
 		const gt_image *im = gt_images(g);
 		for (size_t i = 0; i < gt_n_images(g); i++) {
 			if (!im[i].file_name[0]) {

@@ -191,6 +191,13 @@ gt *report_load_shared_gt(export_opts *o, int quiet)
 		sanitize(raw, strlen(raw), msg, sizeof msg, 0);
 		fprintf(stderr, "tailscope: %s\n", msg);
 	}
+	if (g && !quiet && gt_duplicates_note(g)[0]) {
+		char raw[700];
+		snprintf(raw, sizeof raw, "%s: %s (the first of each kept)", o->gt_path,
+		         gt_duplicates_note(g));
+		sanitize(raw, strlen(raw), msg, sizeof msg, 0);
+		fprintf(stderr, "tailscope: %s\n", msg);
+	}
 	o->shared_gt = g;
 	return g;
 }
