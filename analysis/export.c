@@ -301,6 +301,11 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		say(warn, ud, "%s", err.msg);
 		return TS_OK;
 	}
+	if (ri->warnings) { /* run.json fields ignored: named, the run still counts */
+		for (const char *l = ri->warnings; *l; l += strcspn(l, "\n") + 1)
+			say(warn, ud, "%.*s", (int)strcspn(l, "\n"), l);
+		r->skipped++;
+	}
 	free(r->name);
 	r->name = sdup(ri->name);
 	free(r->name_raw);

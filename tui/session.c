@@ -73,6 +73,8 @@ static ts_status open_run(session *s, const char *path, session_run *r,
 	slist_init(&r->list);
 	if ((st = run_open(path, &r->info, err)) != TS_OK)
 		return st;
+	if (r->info->warnings) /* run.json fields ignored: the first, named */
+		session_msg(s, "%.*s", (int)strcspn(r->info->warnings, "\n"), r->info->warnings);
 	sanitize_cstr(r->info->name, r->name, sizeof r->name, 40);
 	r->an = s->opts.an;
 	if (!s->opts.coords_set && r->info->coords != COORDS_AUTO)
