@@ -51,6 +51,14 @@ int fsafe_open_input(const char *path, struct stat *sb, ts_error *err)
 		             fsafe_kind((unsigned)sb->st_mode));
 		return -1;
 	}
+	struct stat so; /* `formats F >> F` would read what it appends, for ever */
+	if (fstat(STDOUT_FILENO, &so) == 0 && S_ISREG(so.st_mode) && so.st_dev == sb->st_dev &&
+	    so.st_ino == sb->st_ino) {
+		close(fd);
+		ts_error_set(err, TS_ERR_USAGE, "%s: it is also the standard output: refused (the "
+		             "output would overwrite the input)", path);
+		return -1;
+	}
 	int fl = fcntl(fd, F_GETFL);
 	if (fl >= 0)
 		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
@@ -144,7 +152,8 @@ ts_status fsafe_check_output(const char *path, ts_error *err)
 	if (!path || stat(path, &sb) != 0)
 		return TS_OK;
 	const char *in = fsafe_input_named(&sb);
-	if (in)
+	struct stat now; /* the input still there: not an inode reused after it was deleted */
+	if (in && stat(in, &now) == 0 && now.st_dev == sb.st_dev && now.st_ino == sb.st_ino)
 		return ts_error_set(err, TS_ERR_USAGE,
 		                    "refusing to write %s: it is the same file as the input %s", path, in);
 	return TS_OK;

@@ -7,7 +7,9 @@
  * anything but a regular file is refused with a message naming it ("FILE: a
  * FIFO, not a regular file: refused") -- `--gt /dev/zero` is refused before a
  * byte is read.  O_NONBLOCK is cleared again once the file is known to be
- * regular.
+ * regular.  An input that is the process's standard output (`report F > F`
+ * after the shell truncated it, `formats F >> F` that would read what it
+ * appends) is refused too.
  *
  * Each input opened this way is remembered (device and inode, with the name it
  * was opened by) for the life of the process; fsafe_check_output refuses an
@@ -43,7 +45,9 @@ const char *fsafe_input_named(const struct stat *sb);
 
 /* TS_OK when path does not exist or is not the same file as an input read so
  * far (stat: symlinks resolved); otherwise TS_ERR_USAGE with err saying
- * "refusing to write OUT: it is the same file as the input IN". */
+ * "refusing to write OUT: it is the same file as the input IN".  (The input's
+ * name must still lead to that file: an inode number reused after the input
+ * was deleted is no clash.) */
 ts_status fsafe_check_output(const char *path, ts_error *err);
 
 #endif

@@ -77,6 +77,17 @@ check "formats >&-: exit 2 and a message (rc $RC)" \
 timeout 30 "$BIN" formats "$R" >"$T/formats.out" 2>"$T/formats.err"
 check "formats > a file: exit 0, output complete" sh -c "[ $? -eq 0 ] && grep -q 'per syntax\|syntax' '$T/formats.out'"
 
+# stdout that is an input: `formats F >> F` would read what it appends
+cp "$R/traces.jsonl" "$T/app.jsonl"
+asum=$(sums "$T/app.jsonl")
+t0=$(date +%s)
+timeout 20 "$BIN" formats "$T/app.jsonl" >>"$T/app.jsonl" 2>"$T/app.err"
+RC=$?
+check "formats F >> F: exit 2, refused, named (rc $RC)" \
+	sh -c "[ $RC -eq 2 ] && grep -q 'app.jsonl: it is also the standard output: refused' '$T/app.err'"
+check "formats F >> F: F unchanged" [ "$(sums "$T/app.jsonl")" = "$asum" ]
+rm -f "$T/app.jsonl"
+
 # an output that cannot be written leaves no partial file
 bounded 30 nodir "$BIN" png "$R" --sample 1 -o "$T/no/such/dir/x.png"
 check "png -o into a missing directory: exit 2, no file" sh -c "[ $RC -eq 2 ] && [ ! -e '$T/no' ]"
