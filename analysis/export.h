@@ -34,7 +34,7 @@
 #include "sample.h"
 #include "status.h"
 
-#define EXPORT_MAX_POLICIES 8
+#define EXPORT_MAX_POLICIES 32
 
 typedef struct export_opts {
 	analysis_opts an;

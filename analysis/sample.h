@@ -10,7 +10,8 @@
  *              neither the model closed it nor the token limit cut it
  *   malformed  the model stopped by itself but the list never closed or held
  *              junk between records (also: unknown finish reason and no close)
- * Under a policy that fires (repeat_stop, budget, near_dup) the sample is
+ * Under a policy that fires (any truncation: repeat_stop, budget, near_dup,
+ * repetition_detection, ladder, close_prob) the sample is
  * "stopped" too, and tokens = stop_step + 1; otherwise tokens = all steps and
  * the termination is the trace's own.  A live capture's trace and the replay
  * of the same policy on the full recording therefore agree.
@@ -83,6 +84,17 @@ typedef struct sample_outcome {
 	size_t tokens;
 	repeat_stats rep;             /* over the kept records */
 	metrics_counts counts[TS_MAX_IOU];
+	/* for comparing policies (report --policy, the sweep):
+	 *   steps_all      the trace's steps (tokens saved = steps_all - tokens)
+	 *   has_tail       the full list (policy off) has a repeated tail
+	 *   false_stop     the policy fired in a sample without a repeated tail
+	 *   tail_unstopped a repeated tail and the policy did not fire
+	 *   early_stop     it fired before the step completing the first exact
+	 *                  duplicate (close_prob can; repeat_stop never does)
+	 *   tp_lost[j]     TP of the full list at threshold j minus the policy's TP */
+	size_t steps_all;
+	int has_tail, false_stop, tail_unstopped, early_stop;
+	size_t tp_lost[TS_MAX_IOU];
 } sample_outcome;
 
 typedef struct sample sample;

@@ -480,7 +480,13 @@ static void test_ui_policy_cycle(void **state)
 	assert_true(v->rp.policy_on);
 	assert_int_equal(f->s.pol, COMPARE_POL_BUDGET);
 	ui_action(u, ACT_POLICY);
+	ui_action(u, ACT_POLICY);                         /* dedup */
 	ui_action(u, ACT_POLICY);
+	assert_int_equal(u->pol_idx, COMPARE_POL_REP_DETECT);
+	ui_action(u, ACT_POLICY);
+	assert_int_equal(u->pol_idx, COMPARE_POL_LADDER);
+	ui_action(u, ACT_POLICY);
+	assert_int_equal(u->pol_idx, COMPARE_POL_CLOSE_PROB);
 	ui_action(u, ACT_POLICY);                         /* ... back to off */
 	assert_int_equal(u->pol_idx, COMPARE_POL_OFF);
 	assert_false(v->rp.policy_on);
