@@ -105,7 +105,9 @@ want_c=$(report_row tui-fixture-c "$FIX/run-c" dedup)
 echo "# report: $want_c"
 echo "# screen: $got_c"
 check "comparison: run-c's numbers with dedup are the report's" test "$got_c" = "$want_c"
-keys cmp o
+keys cmp o o
+check "o: the policy lab's ladder:3 after repetition_detection" wait_for cmp "policy off vs on = ladder:3"
+keys cmp o o
 check "o: off again" wait_for cmp "policy off vs on = repeat_stop"
 check "o: off -> status repeat-stop: off" wait_for cmp "repeat-stop: off"
 
