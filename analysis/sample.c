@@ -120,6 +120,21 @@ static termination classify(const trace *t, const recparse *p)
 	return TERM_MALFORMED;
 }
 
+/* Match at TIDE_FG and each record's TIDE error type (ms, mg: scratch of n). */
+static void tide_facts(sample *s, const metrics_det *dets, match_state *ms, long *mg)
+{
+	metrics_counts c = { 0, 0, 0 };
+	metrics_match_image(dets, s->n, s->anns, s->n_ann, TIDE_FG, ms, mg, &c);
+	tide_kind *k = malloc((s->n ? s->n : 1) * sizeof *k);
+	if (k)
+		tide_classify(dets, ms, s->n, s->anns, s->n_ann, TIDE_FG, TIDE_BG, k);
+	for (size_t i = 0; i < s->n; i++) {
+		s->info[i].m50 = ms[i];
+		s->info[i].tide = k ? k[i] : TIDE_BKG; /* out of memory: every FP background */
+	}
+	free(k);
+}
+
 /* What the trace-reading policies need (policy_trace). */
 static ts_status trace_facts(sample *s, const trace *t)
 {
@@ -242,6 +257,7 @@ ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,
 				s->info[i].match_gt[j] = mg[i];
 			}
 		}
+		tide_facts(s, dets, ms, mg);
 	}
 	free(total); free(dets); free(ms); free(mg);
 	if (trace_facts(s, t) != TS_OK) {
@@ -438,5 +454,11 @@ sample_outcome sample_outcome_for(const sample *s, const policy *p)
 {
 	sample_outcome oc = outcome_core(s, p);
 	outcome_lost(s, &oc);
+	if (s->has_gt && !oc.cut.drop_dups) {
+		oc.tide_ok = 1;
+		for (size_t i = 0; i < oc.cut.kept; i++)
+			tide_add_record(&oc.tide, s->info[i].m50, s->info[i].tide);
+		tide_add_missed(&oc.tide, s->n_gt, oc.tide.tp);
+	}
 	return oc;
 }

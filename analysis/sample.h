@@ -33,6 +33,7 @@
 #include "records.h"
 #include "repeat.h"
 #include "status.h"
+#include "tide.h"
 #include "trace.h"
 
 #define TS_MAX_IOU 8
@@ -75,6 +76,8 @@ typedef struct sample_rec {
 	int in_tail;         /* index >= tail_start */
 	match_state match[TS_MAX_IOU]; /* per threshold (when gt loaded) */
 	long match_gt[TS_MAX_IOU];     /* matched annotation (offset within the image's anns) or -1 */
+	match_state m50;     /* match at TIDE_FG (0.5), for TIDE and calibration (with gt) */
+	tide_kind tide;      /* TIDE error type at TIDE_FG / TIDE_BG (TIDE_NONE: TP, ignored, no gt) */
 } sample_rec;
 
 /* A policy's outcome on this sample. */
@@ -95,6 +98,10 @@ typedef struct sample_outcome {
 	size_t steps_all;
 	int has_tail, false_stop, tail_unstopped, early_stop;
 	size_t tp_lost[TS_MAX_IOU];
+	/* TIDE error counts of the kept records (tide.h; with gt; tide_ok = 0
+	 * for dedup, whose kept records are matched again) */
+	tide_counts tide;
+	int tide_ok;
 } sample_outcome;
 
 typedef struct sample sample;
