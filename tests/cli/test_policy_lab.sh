@@ -124,5 +124,62 @@ for p in ladder close_prob:0.5 repetition_detection:8:1:3; do
 	check "capture --policy $p: refused (replay only)" sh -c "[ $rc -eq 2 ] && grep -q 'not applied live' '$tmp/ce'"
 done
 
+# Real-model traces (a slice of /work/shared/realmodel/dense2-final: 4 scenes,
+# vLLM chat.completion lines): repetition_detection replayed by tailscope
+# equals vLLM's check_sequence_repetition transcribed into a script, run
+# after every token on the token texts; the TIDE types add up there too.
+R=tests/data/policy_lab/realmodel
+RD="repetition_detection:64:8:3 repetition_detection:30:1:2 repetition_detection:64:1:2 repetition_detection:4:1:3 repetition_detection:20:2:2 repetition_detection:1:1:4"
+RP=off,$(echo $RD | tr ' ' ',')
+timeout 60 "$BIN" report --csv --policy "$RP" "$R" >"$tmp/rc" 2>"$tmp/re"; rc=$?
+check "real model: report --csv exits 0" [ "$rc" -eq 0 ]
+check "real model: repetition_detection stop steps equal a script of vLLM's check" python3 - "$R/traces.jsonl" "$tmp/rc" $RD <<'PY'
+import csv, json, sys
+def has_pattern(ids, L, count):
+    for n in range(1, L + 1):
+        for m in range(1, count):
+            if ids[-(L * m + n)] != ids[-n]:
+                return False
+    return True
+def check(ids, mx, mn, count):
+    if mn <= 0: mn = 1
+    if mx <= 0 or count < 2 or mn > mx: return False
+    for L in range(mn, mx + 1):
+        if L * count > len(ids): return False
+        if has_pattern(ids, L, count): return True
+    return False
+traces = [json.loads(l) for l in open(sys.argv[1])]
+rows = list(csv.DictReader(open(sys.argv[2], newline="")))
+ok = len(rows) == len(traces) and len(rows) > 0
+fired = 0
+for spec in sys.argv[3:]:
+    mx, mn, count = (int(x) for x in spec.split(":")[1:])
+    col = spec.replace(":", "_") + "_stop_step"
+    for t, row in zip(traces, rows):
+        toks = [c["token"] for c in t["choices"][0]["logprobs"]["content"]]
+        want = ""
+        for k in range(len(toks)):
+            if check(toks[:k + 1], mx, mn, count):
+                want = str(k); fired += 1
+                break
+        if row[col] != want:
+            print("# %s line %s: tailscope %r, script %r" % (spec, row["line"], row[col], want))
+            ok = False
+print("# %d stops compared" % fired)
+sys.exit(0 if ok and fired > 0 else 1)
+PY
+timeout 60 "$BIN" report --json --policy "off,repeat_stop,ladder,close_prob:0.3" "$R" >"$tmp/rj" 2>/dev/null
+check "real model: TIDE sums equal FP and FN" python3 - "$tmp/rj" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d["runs"][0]
+ok = True
+for p in ["off", "repeat_stop", "ladder:3", "close_prob:0.3"]:
+    e = r[p]["errors"]; f = r[p]["f1"]["0.5"]
+    ok &= sum(e[k] for k in ("classification", "localization", "both", "duplicate", "background")) == f["fp"]
+    ok &= e["missed"] == f["fn"]
+sys.exit(0 if ok else 1)
+PY
+
 echo "1..$n"
 [ "$fails" -eq 0 ]
