@@ -1019,7 +1019,7 @@ static cJSON *metrics_json(const run_metrics *m, int with_f1)
 	cJSON_AddNumberToObject(o, "stopped", (double)m->stopped);
 	cJSON_AddNumberToObject(o, "termination_rate", m->termination_rate);
 	cJSON_AddNumberToObject(o, "tokens", (double)m->tokens);
-	cJSON_AddNumberToObject(o, "tokens_saved", (double)(m->tokens_all - m->tokens));
+	cJSON_AddNumberToObject(o, "tokens_saved", (double)run_metrics_tokens_saved(m));
 	cJSON_AddNumberToObject(o, "samples_with_tail", (double)m->tails);
 	cJSON_AddNumberToObject(o, "false_stops", (double)m->false_stops);
 	cJSON_AddNumberToObject(o, "early_stops", (double)m->early_stops);

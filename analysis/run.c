@@ -351,6 +351,11 @@ void run_metrics_add(run_metrics *m, const sample_outcome *o)
 	}
 }
 
+size_t run_metrics_tokens_saved(const run_metrics *m)
+{
+	return m->tokens_all > m->tokens ? m->tokens_all - m->tokens : 0;
+}
+
 void run_metrics_finish(run_metrics *m)
 {
 	m->duplicate_rate = m->records ? (double)m->duplicates / (double)m->records : 0.0;

@@ -63,6 +63,8 @@ typedef struct run_metrics {
 void run_metrics_init(run_metrics *m, const analysis_opts *o);
 void run_metrics_add(run_metrics *m, const sample_outcome *o);
 void run_metrics_finish(run_metrics *m);
+/* tokens_all - tokens: what the policy saved (the one place it is computed). */
+size_t run_metrics_tokens_saved(const run_metrics *m);
 
 /* ---- the run accumulator: one rule for report, plot, the debugger ---- */
 

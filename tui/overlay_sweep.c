@@ -32,7 +32,7 @@ static void sweep_row(const ui_frame *f, size_t p, size_t j, char *buf, size_t s
 		snprintf(lost, sizeof lost, "%zu", m->tp_lost[j]);
 	}
 	snprintf(buf, sz, "%zu  %-28.28s %11s %13zu %7s %7zu %5zu %5zu %5s %10zu", p, name, here,
-	         m->tokens_all - m->tokens, f1, m->stopped, m->false_stops, m->early_stops, lost,
+	         run_metrics_tokens_saved(m), f1, m->stopped, m->false_stops, m->early_stops, lost,
 	         m->tails_unstopped);
 }
 

@@ -113,6 +113,11 @@ static void status_draw(ui *u, const ui_frame *f)
 	const char *hint = ui_image_hint(u);
 	int room = W - ((int)(strlen(p.sample) + strlen(p.step) + strlen(rs) + strlen(p.term) +
 	                      strlen(p.pol)) + 15) - (hint ? width(hint) + 3 : 0) - STATUS_HELP_W;
+	if (room < 0 && p.pol[0]) { /* a long policy name: its number in the O overlay instead */
+		int before = (int)strlen(p.pol);
+		snprintf(p.pol, sizeof p.pol, "policy #%d (O)", u->pol_idx);
+		room += before - (int)strlen(p.pol);
+	}
 	if (p.run[0] && width(p.run) + 3 <= room) {
 		room -= width(p.run) + 3;
 		x = piece(w, x, W, p.run, base | A_BOLD, base);

@@ -272,7 +272,7 @@ void plot_tradeoff_build(const export_run *r, const export_opts *ex, plot_tradeo
 	size_t j = plot_tradeoff_iou(r);
 	double xmax = 1;
 	for (size_t p = 0; p < ex->n_pol && p < EXPORT_MAX_POLICIES; p++) {
-		d->x[p] = (double)(r->m[p].tokens_all - r->m[p].tokens);
+		d->x[p] = (double)run_metrics_tokens_saved(&r->m[p]);
 		d->y[p] = r->gt_loaded ? r->m[p].prf[j].f1 : NAN;
 		xmax = fmax(xmax, d->x[p]);
 		policy_name(&ex->pol[p], d->names[p], sizeof d->names[p]);

@@ -317,7 +317,7 @@ static void table_lab(const export_run *rr, const export_opts *ex, int cw)
 {
 	printf("  %-24s", "tokens_saved");
 	for (size_t p = 0; p < ex->n_pol; p++)
-		printf(" %*zu", cw, rr->m[p].tokens_all - rr->m[p].tokens);
+		printf(" %*zu", cw, run_metrics_tokens_saved(&rr->m[p]));
 	printf("\n  %-24s", "false_stops");
 	for (size_t p = 0; p < ex->n_pol; p++)
 		printf(" %*zu", cw, rr->m[p].false_stops);
@@ -391,7 +391,7 @@ static void table_tradeoff(const export_run *rr, const export_opts *ex)
 	       f1, "stopped", "false_stops", "early_stops", lost, "tails_unstopped");
 	for (size_t p = 0; p < ex->n_pol; p++) {
 		const run_metrics *m = &rr->m[p];
-		size_t saved = m->tokens_all - m->tokens;
+		size_t saved = run_metrics_tokens_saved(m);
 		char f[16] = "-";
 		if (rr->gt_loaded)
 			snprintf(f, sizeof f, "%.3f", m->prf[j].f1);
