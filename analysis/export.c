@@ -211,6 +211,9 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 				w->kscores[k] = w->scores[i];
 				k++;
 			}
+			for (size_t i = 0; i < oc[p].cut.kept && !oc[p].cut.drop_dups; i++)
+				if (info[i].m50 != MATCH_IGNORED)
+					calib_add(&r->calib[p], w->scores[i], info[i].m50 == MATCH_TP);
 			ts_status st = conf_ap_add_image(w->ap[p], img->id, w->kdets, w->kscores, k, anns, n_ann);
 			if (st != TS_OK) {
 				free(qanns);
@@ -1009,6 +1012,27 @@ static cJSON *ap_json(const conf_ap_result *a, const export_opts *o)
 	return j;
 }
 
+/* {"bins": 10, "ece", "records", "reliability": [{lo, hi, n, confidence, accuracy}]} */
+static cJSON *calib_json(const calib *c)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "iou", CALIB_IOU);
+	cJSON_AddNumberToObject(j, "bins", CALIB_BINS);
+	add_num_or_null(j, "ece", calib_ece(c));
+	cJSON_AddNumberToObject(j, "records", (double)calib_total(c));
+	cJSON *a = cJSON_AddArrayToObject(j, "reliability");
+	for (int b = 0; b < CALIB_BINS; b++) {
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "lo", (double)b / CALIB_BINS);
+		cJSON_AddNumberToObject(e, "hi", (double)(b + 1) / CALIB_BINS);
+		cJSON_AddNumberToObject(e, "n", (double)c->n[b]);
+		add_num_or_null(e, "confidence", calib_conf(c, b));
+		add_num_or_null(e, "accuracy", calib_acc(c, b));
+		cJSON_AddItemToArray(a, e);
+	}
+	return j;
+}
+
 static cJSON *metrics_json(const run_metrics *m, int with_f1)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -1024,6 +1048,29 @@ static cJSON *metrics_json(const run_metrics *m, int with_f1)
 	cJSON_AddNumberToObject(o, "stopped", (double)m->stopped);
 	cJSON_AddNumberToObject(o, "termination_rate", m->termination_rate);
 	cJSON_AddNumberToObject(o, "tokens", (double)m->tokens);
+	cJSON_AddNumberToObject(o, "tokens_saved", (double)run_metrics_tokens_saved(m));
+	cJSON_AddNumberToObject(o, "samples_with_tail", (double)m->tails);
+	cJSON_AddNumberToObject(o, "false_stops", (double)m->false_stops);
+	cJSON_AddNumberToObject(o, "early_stops", (double)m->early_stops);
+	cJSON_AddNumberToObject(o, "tails_unstopped", (double)m->tails_unstopped);
+	if (with_f1) {
+		cJSON *lost = cJSON_AddObjectToObject(o, "tp_lost");
+		for (size_t j = 0; j < m->n_iou; j++) {
+			char key[40];
+			snprintf(key, sizeof key, "%g", m->iou[j]);
+			cJSON_AddNumberToObject(lost, key, (double)m->tp_lost[j]);
+		}
+	}
+	if (with_f1 && m->tide_ok) {
+		cJSON *td = cJSON_AddObjectToObject(o, "errors");
+		cJSON_AddNumberToObject(td, "iou_fg", TIDE_FG);
+		cJSON_AddNumberToObject(td, "iou_bg", TIDE_BG);
+		for (int k = TIDE_CLS; k < TIDE_KIND_COUNT; k++)
+			cJSON_AddNumberToObject(td, tide_kind_name((tide_kind)k), (double)m->tide.err[k]);
+		cJSON_AddNumberToObject(td, "missed", (double)m->tide.missed);
+		cJSON_AddNumberToObject(td, "fp", (double)m->tide.fp);
+		cJSON_AddNumberToObject(td, "fn", (double)m->tide.missed);
+	}
 	if (with_f1) {
 		cJSON *f1 = cJSON_AddObjectToObject(o, "f1");
 		for (size_t j = 0; j < m->n_iou; j++) {
@@ -1164,8 +1211,11 @@ cJSON *export_json(const export_opts *o, export_run *const *runs, size_t n, int 
 			cJSON *m = metrics_json(&rr->m[p], rr->gt_loaded);
 			if (!policy_is_truncation(&o->pol[p]))
 				cJSON_AddBoolToObject(m, "upper_bound", 1);
-			if (rr->has_ap)
+			if (rr->has_ap) {
 				cJSON_AddItemToObject(m, "ap", ap_json(&rr->ap[p], o));
+				if (calib_total(&rr->calib[p]))
+					cJSON_AddItemToObject(m, "calibration", calib_json(&rr->calib[p]));
+			}
 			cJSON_AddItemToObject(r, policy_name(&o->pol[p], pname, sizeof pname), m);
 		}
 		if (rr->has_conf) {

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "calib.h"
 #include "confidence.h"
 #include "gt.h"
 #include "policy.h"
@@ -34,7 +35,7 @@
 #include "sample.h"
 #include "status.h"
 
-#define EXPORT_MAX_POLICIES 8
+#define EXPORT_MAX_POLICIES 32
 
 typedef struct export_opts {
 	analysis_opts an;
@@ -96,6 +97,7 @@ typedef struct export_run {
 	int has_conf;            /* confidence computed (opts.confidence) */
 	int has_ap;              /* ... and ground truth: ap[] is filled */
 	conf_ap_result ap[EXPORT_MAX_POLICIES];
+	calib calib[EXPORT_MAX_POLICIES]; /* record scores vs TP at 0.5 (with ap; dedup: empty) */
 	conf_term_run term;
 	size_t records_scored;   /* records with a finite score */
 	coords_check check;      /* syntaxes, conventions and their fit (coords.h) */

@@ -455,7 +455,22 @@ void run_metrics_add(run_metrics *m, const sample_outcome *o)
 		m->counts[j].tp += o->counts[j].tp;
 		m->counts[j].fp += o->counts[j].fp;
 		m->counts[j].fn += o->counts[j].fn;
+		m->tp_lost[j] += o->tp_lost[j];
 	}
+	m->tokens_all += o->steps_all;
+	m->tails += o->has_tail != 0;
+	m->false_stops += o->false_stop != 0;
+	m->early_stops += o->early_stop != 0;
+	m->tails_unstopped += o->tail_unstopped != 0;
+	if (o->tide_ok) {
+		tide_sum(&m->tide, &o->tide);
+		m->tide_ok = 1;
+	}
+}
+
+size_t run_metrics_tokens_saved(const run_metrics *m)
+{
+	return m->tokens_all > m->tokens ? m->tokens_all - m->tokens : 0;
 }
 
 void run_metrics_finish(run_metrics *m)

@@ -54,11 +54,20 @@ typedef struct run_metrics {
 	double iou[TS_MAX_IOU];
 	metrics_counts counts[TS_MAX_IOU];
 	metrics_prf prf[TS_MAX_IOU]; /* filled by run_metrics_finish */
+	/* comparing policies (sample_outcome's facts summed): tokens_all = the
+	 * traces' steps (tokens saved = tokens_all - tokens), tails = samples
+	 * with a repeated tail */
+	size_t tokens_all, tails, false_stops, early_stops, tails_unstopped;
+	size_t tp_lost[TS_MAX_IOU];
+	tide_counts tide;  /* at TIDE_FG; valid when tide_ok (gt, not dedup) */
+	int tide_ok;
 } run_metrics;
 
 void run_metrics_init(run_metrics *m, const analysis_opts *o);
 void run_metrics_add(run_metrics *m, const sample_outcome *o);
 void run_metrics_finish(run_metrics *m);
+/* tokens_all - tokens: what the policy saved (the one place it is computed). */
+size_t run_metrics_tokens_saved(const run_metrics *m);
 
 /* ---- the run accumulator: one rule for report, plot, the debugger ---- */
 

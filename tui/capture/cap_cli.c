@@ -120,6 +120,10 @@ int cap_opt_CAP_POLICY(cli_values *v, const char *a, ts_error *e)
 	if (!policy_is_truncation(&v->cap.pol))
 		return bad(e, "--policy %.200s is not a truncation: no live decoder can apply it "
 		              "(use it in 'report')", a);
+	if (v->cap.pol.kind == POLICY_REP_DETECT || v->cap.pol.kind == POLICY_LADDER ||
+	    v->cap.pol.kind == POLICY_CLOSE_PROB)
+		return bad(e, "--policy %.200s is replayed by 'report' and the debugger only, not "
+		              "applied live", a);
 	return 0;
 }
 

@@ -79,18 +79,21 @@ static int h_POLICY(cli_values *v, const char *list, ts_error *err)
 	o->n_pol = 0;
 	char *save = NULL;
 	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (o->n_pol == EXPORT_MAX_POLICIES) {
+		policy ps[EXPORT_MAX_POLICIES];
+		size_t np = 0;
+		if (policy_parse_sweep(tok, ps, EXPORT_MAX_POLICIES, &np, err) != TS_OK)
+			return -1;
+		if (o->n_pol + np > EXPORT_MAX_POLICIES) {
 			ts_error_set(err, TS_ERR_USAGE, "--policy: at most %d policies", EXPORT_MAX_POLICIES);
 			return -1;
 		}
-		policy p;
-		if (policy_parse(tok, &p, err) != TS_OK)
-			return -1;
 		char a[48], b[48];
-		for (size_t k = 0; k < o->n_pol; k++)
-			if (!strcmp(policy_name(&o->pol[k], a, sizeof a), policy_name(&p, b, sizeof b)))
-				return bad(err, "--policy: '%s' given twice", b);
-		o->pol[o->n_pol++] = p;
+		for (size_t q = 0; q < np; q++) {
+			for (size_t k = 0; k < o->n_pol; k++)
+				if (!strcmp(policy_name(&o->pol[k], a, sizeof a), policy_name(&ps[q], b, sizeof b)))
+					return bad(err, "--policy: '%s' given twice", b);
+			o->pol[o->n_pol++] = ps[q];
+		}
 	}
 	if (o->n_pol == 0)
 		return bad(err, "--policy: empty list%s", "");
@@ -219,6 +222,10 @@ const cli_command cli_commands[] = {
 	 "  interference  duplicate rate (x) against F1 at the first --iou (y), one labelled point per run\n"
 	 "  saved         tokens saved by repeat_stop per run (tokens off - tokens repeat_stop)\n"
 	 "  pr            precision-recall curve from the record scores (AP@0.5), one per run\n"
+	 "  tradeoff      tokens saved (x) against F1@0.5 (y), a point per --policy (default\n"
+	 "                repeat_stop,close_prob:0.1..0.9/0.1), a plot per run (PNG: the first)\n"
+	 "  reliability   TP fraction at IoU 0.5 against exp(record score) in 10 equal-width\n"
+	 "                bins (ECE in the legend), one line per run\n"
 	 "RUN: a run directory (run.json, gt.json, images/, traces.jsonl) or a traces JSONL file.\n",
 	 "exit status: 0 ok, 1 some lines skipped (or a run without what the plot needs),\n"
 	 "2 nothing to plot, bad usage or the PNG could not be written\n",

@@ -37,8 +37,12 @@
 	X(POLICY, "policy", 0, "LIST", "stop policies: off | repeat_stop | budget:N (stop after N records) |\n" \
 	  "near_dup:IOU (stop at a record with the same label and IoU >= IOU\n"                   \
 	  "with an earlier one) | dedup (drop exact duplicates, keep decoding:\n"                 \
-	  "an upper bound no real decoder reaches).  report: the table's columns\n"              \
-	  "(default off,repeat_stop); png, plot pr: one policy (default off)")                    \
+	  "an upper bound no real decoder reaches) | repetition_detection:MAX:MIN:COUNT\n"       \
+	  "(vLLM's token-repetition check) | ladder[:N] (Docling's: N same-label\n"             \
+	  "records, boxes repeated or evenly stepped) | close_prob:P (stop where\n"            \
+	  "P(close) >= P).  KIND:A..B/STEP sweeps a parameter (one policy per value).\n"        \
+	  "report: the table's columns (default off,repeat_stop); png, plot pr: one\n"          \
+	  "policy (default off); plot tradeoff: any number")                                     \
 	X(SCORE, "score", 0, "mean|min", "record confidence: mean or min logprob of its tokens\n" \
 	  "(default mean); gives AP@0.5 and its PR curve (with ground truth)")                    \
 	X(NO_CONFIDENCE, "no-confidence", 0, NULL, "skip scores, AP and the termination probability") \
