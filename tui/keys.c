@@ -130,6 +130,7 @@ static const keys_binding table[] = {
 	{'-', ACT_SLOWER, "-"},
 	{'R', ACT_NEXT_RUN, "R"},
 	{CTRL_KEY('l'), ACT_REDRAW, "Ctrl-L"},
+	{'A', ACT_ABOUT, "A"},
 	{27, ACT_CLOSE, "Esc"},
 };
 

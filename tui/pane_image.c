@@ -336,6 +336,6 @@ static unsigned image_key(ui *u, keys_action a, int *handled)
 }
 
 const ui_view ui_pane_image = {
-	.name = "image", .win = W_IMAGE, .rd = UI_RD_IMAGE,
+	.name = "image", .id = UI_V_IMAGE, .win = W_IMAGE, .rd = UI_RD_IMAGE,
 	.draw = image_draw, .key = image_key,
 };

@@ -235,6 +235,6 @@ unsigned ui_note_clear(ui *u)
 }
 
 const ui_view ui_pane_status = {
-	.name = "status", .win = W_STATUS, .rd = UI_RD_STATUS | UI_RD_OVERLAY,
+	.name = "status", .id = UI_V_STATUS, .win = W_STATUS, .rd = UI_RD_STATUS | UI_RD_OVERLAY,
 	.draw = status_draw,
 };

@@ -390,6 +390,6 @@ static unsigned compare_click(ui *u, const ui_hit *h)
 }
 
 const ui_view ui_screen_compare = {
-	.name = "compare", .win = W_SCREEN, .rd = UI_RD_COMPARE | UI_RD_LAYOUT | UI_RD_OVERLAY,
+	.name = "compare", .id = UI_V_COMPARE, .win = W_SCREEN, .rd = UI_RD_COMPARE | UI_RD_LAYOUT | UI_RD_OVERLAY,
 	.draw = compare_draw, .key = compare_key, .click = compare_click,
 };

@@ -218,6 +218,6 @@ static unsigned diff_click(ui *u, const ui_hit *h)
 }
 
 const ui_view ui_screen_diff = {
-	.name = "diff", .win = W_SCREEN, .rd = UI_RD_COMPARE | UI_RD_LAYOUT | UI_RD_OVERLAY,
+	.name = "diff", .id = UI_V_DIFF, .win = W_SCREEN, .rd = UI_RD_COMPARE | UI_RD_LAYOUT | UI_RD_OVERLAY,
 	.draw = diff_draw, .key = diff_key, .click = diff_click,
 };

@@ -16,9 +16,30 @@
 /* steps/s; the default, 65/s, plays a 1,000-step trace in about 15 s */
 static const int speeds[UI_N_SPEEDS] = {1, 2, 5, 10, 20, 35, 65, 100, 200, 500, 1000};
 
+/* the registry: every view of views.def, by id */
+static const ui_view *const registry[UI_V_COUNT] = {
+	[UI_OV_NONE] = NULL,
+#define UI_VIEW(id, sym) [UI_##id] = &sym,
+#include "views.def"
+#undef UI_VIEW
+};
+
+const ui_view *ui_view_by_id(int id)
+{
+	return id > UI_OV_NONE && id < UI_V_COUNT ? registry[id] : NULL;
+}
+
+void *ui_private(const ui *u, const ui_view *v)
+{
+	return v && v->id > UI_OV_NONE && v->id < UI_V_COUNT ? u->priv[v->id] : NULL;
+}
+
 void ui_init(ui *u, session *s, int headless)
 {
 	memset(u, 0, sizeof *u);
+	for (int id = UI_OV_NONE + 1; id < UI_V_COUNT; id++)
+		if (registry[id]->private_size)
+			u->priv[id] = calloc(1, registry[id]->private_size);
 	u->s = s;
 	u->headless = headless;
 	u->focus = UI_PANE_SAMPLES;
@@ -45,6 +66,8 @@ void ui_free(ui *u)
 	render_cache_free(u->term.rcache);
 	pairs_free(u->term.pairs);
 	compare_diff_free(&u->diff);
+	for (int id = 0; id < UI_V_COUNT; id++)
+		free(u->priv[id]);
 	memset(u, 0, sizeof *u);
 }
 
@@ -357,8 +380,6 @@ unsigned ui_drill_into(ui *u, size_t run, size_t idx)
 	if (idx != COMPARE_NONE && !slist_select_item(&r->list, idx)) {
 		r->list.filter.kind = SLIST_FILTER_NONE;
 		r->list.filter.text[0] = 0;
-		u->filter[0] = 0;
-		u->filter_len = 0;
 		slist_rebuild(&r->list, r->items, r->n);
 		slist_select_item(&r->list, idx);
 	}
@@ -372,18 +393,18 @@ unsigned ui_drill_into(ui *u, size_t run, size_t idx)
 unsigned ui_apply_filter(ui *u)
 {
 	session_run *r = cur_run(u);
-	u->filter[u->filter_len] = 0;
+	const char *text = ui_filter_prompt(u, NULL);
 	if (!r)
 		return UI_RD_ALL;
-	slist_filter_parse(u->filter, &r->list.filter);
+	slist_filter_parse(text, &r->list.filter);
 	slist_rebuild(&r->list, r->items, r->n);
 	if (r->list.filter.kind == SLIST_FILTER_NONE)
 		ui_note(u, "filter cleared");
 	else if (r->list.n_view == 0)
-		ui_note(u, "no sample matches '%s'%s", u->filter,
+		ui_note(u, "no sample matches '%s'%s", text,
 		        session_idle_done(u->s) ? "" : " (yet: badges are still being computed)");
 	else
-		ui_note(u, "filter '%s': %zu of %zu samples", u->filter, r->list.n_view, r->n);
+		ui_note(u, "filter '%s': %zu of %zu samples", text, r->list.n_view, r->n);
 	return UI_RD_ALL | ui_show_selected(u);
 }
 
@@ -412,16 +433,32 @@ static unsigned g_quit(ui *u)
 	return 0;
 }
 
-static unsigned toggle_overlay(ui *u, int ov)
+unsigned ui_overlay_open(ui *u, int ov)
 {
-	u->overlay = u->overlay == ov ? UI_OV_NONE : ov;
+	const ui_view *v = ui_view_by_id(ov);
+	u->overlay = v ? ov : UI_OV_NONE;
+	if (v && v->open)
+		v->open(u);
 	return UI_RD_ALL;
 }
 
-static unsigned g_help(ui *u) { return toggle_overlay(u, UI_OV_HELP); }
-static unsigned g_metrics(ui *u) { return toggle_overlay(u, UI_OV_METRICS); }
-static unsigned g_histogram(ui *u) { return toggle_overlay(u, UI_OV_HISTOGRAM); }
-static unsigned g_sweep(ui *u) { return toggle_overlay(u, UI_OV_SWEEP); }
+/* The overlay whose toggle is a opens, or closes when it is open; 0 when no
+ * overlay toggles on a. */
+static int overlay_toggle(ui *u, keys_action a, unsigned *m)
+{
+	for (int id = UI_OV_NONE + 1; a != ACT_NONE && id < UI_V_COUNT; id++) {
+		if (registry[id]->toggle != a)
+			continue;
+		if (u->overlay == id) {
+			u->overlay = UI_OV_NONE;
+			*m = UI_RD_ALL;
+		} else {
+			*m = ui_overlay_open(u, id);
+		}
+		return 1;
+	}
+	return 0;
+}
 
 static unsigned g_policy(ui *u)
 {
@@ -490,10 +527,6 @@ static unsigned g_none(ui *u)
 static unsigned (*const globals[ACT_COUNT])(ui *u) = {
 	[ACT_NONE] = g_none,
 	[ACT_QUIT] = g_quit,
-	[ACT_HELP] = g_help,
-	[ACT_METRICS] = g_metrics,
-	[ACT_HISTOGRAM] = g_histogram,
-	[ACT_SWEEP] = g_sweep,
 	[ACT_POLICY] = g_policy,
 	[ACT_REPEAT_STOP] = g_repeat_stop,
 	[ACT_COMPARE] = g_compare,
@@ -505,7 +538,12 @@ static unsigned (*const globals[ACT_COUNT])(ui *u) = {
 
 int ui_global_has(keys_action a)
 {
-	return (int)a >= 0 && a < ACT_COUNT && globals[a] != NULL;
+	if ((int)a < 0 || a >= ACT_COUNT)
+		return 0;
+	for (int id = UI_OV_NONE + 1; a != ACT_NONE && id < UI_V_COUNT; id++)
+		if (registry[id]->toggle == a)
+			return 1;
+	return globals[a] != NULL;
 }
 
 /* ---- dispatch ---- */
@@ -518,14 +556,7 @@ const ui_view *ui_screen_view(const ui *u)
 
 const ui_view *ui_overlay_view(const ui *u)
 {
-	switch (u->overlay) {
-	case UI_OV_HELP: return &ui_overlay_help;
-	case UI_OV_METRICS: return &ui_overlay_metrics;
-	case UI_OV_HISTOGRAM: return &ui_overlay_histogram;
-	case UI_OV_SWEEP: return &ui_overlay_sweep;
-	case UI_OV_FILTER: return &ui_overlay_filter;
-	default: return NULL;
-	}
+	return ui_view_by_id(u->overlay);
 }
 
 unsigned ui_overlay_key(ui *u, keys_action a, int *handled)
@@ -557,6 +588,9 @@ unsigned ui_action(ui *u, keys_action a)
 		if (handled)
 			return m;
 	}
+	unsigned t = 0;
+	if (overlay_toggle(u, a, &t))
+		return m | t;
 	if (globals[a])
 		return m | globals[a](u);
 	if (scr == &ui_screen_main)
