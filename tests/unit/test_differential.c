@@ -3,7 +3,7 @@
  * root; make check does).
  *
  * For each run:
- *   - the session (tui/session.c, headless, as the debugger computes them:
+ *   - the session (tui/model/session.c, headless, as the debugger computes them:
  *     badges in idle time, the view's outcome for every policy of the `o`
  *     cycle, the run metrics) against `tailscope report --json --per-sample
  *     --policy <the cycle>` (export_json over export_run_analyze): every run
