@@ -1,5 +1,6 @@
 /* run.c — run directories and aggregate metrics (see run.h). */
 #include "run.h"
+#include "zfile.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -225,16 +226,22 @@ static int traces_line(const char *p, const char *e)
  * command (report, plot, the debugger, png, formats) -- README.md in sample_runs. */
 static ts_status sniff_traces(const char *path, ts_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return ts_error_set(err, errno == ENOENT ? TS_ERR_NOTFOUND : TS_ERR_IO, "%s: %s",
-		                    path, strerror(errno));
-	char buf[SNIFF_BYTES];
-	size_t n = fread(buf, 1, sizeof buf, f);
-	int bad = ferror(f), more = n == sizeof buf && fgetc(f) != EOF;
-	fclose(f);
-	if (bad)
-		return ts_error_set(err, TS_ERR_IO, "%s: read error", path);
+	zfile *f;
+	zfile_limits zl = { SNIFF_BYTES * 2, 0 };
+	ts_status zst = zfile_open(path, &zl, &f, err);
+	if (zst)
+		return zst;
+	char buf[SNIFF_BYTES + 1];
+	size_t n = 0, got;
+	while (n < sizeof buf && (got = zfile_read(f, buf + n, sizeof buf - n)) > 0)
+		n += got;
+	ts_error ze;
+	int bad = zfile_error(f, &ze) != TS_OK, more = n > SNIFF_BYTES;
+	zfile_close(f);
+	if (more)
+		n = SNIFF_BYTES;
+	if (bad && n == 0)
+		return ts_error_set(err, TS_ERR_IO, "%s: %s", path, ze.msg);
 	size_t line = 1;
 	const char *p = buf, *end = buf + n;
 	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {

@@ -43,6 +43,8 @@ void trace_limits_default(trace_limits *lim)
 	lim->max_steps = 1000000;
 	lim->max_alts = 20;
 	lim->max_token_bytes = 4096;
+	lim->max_decompressed_bytes = (uint64_t)16 << 30;
+	lim->max_decompress_ratio = 200;
 }
 
 void trace_free(trace *t)

@@ -146,6 +146,10 @@ typedef struct trace_limits {
 	size_t max_steps;      /* tokens per sample (default 1,000,000) */
 	size_t max_alts;       /* alternatives kept per step (default 20; extra ignored) */
 	size_t max_token_bytes;/* bytes per token (default 4096) */
+	/* compressed files (zfile.h): decompressed bytes (default 16 GiB) and
+	 * expansion ratio past the first 64 MiB (default 200:1) */
+	uint64_t max_decompressed_bytes;
+	uint64_t max_decompress_ratio;
 } trace_limits;
 
 void trace_limits_default(trace_limits *lim);

@@ -23,6 +23,7 @@
 #define _GNU_SOURCE /* memmem */
 #include "trace.h"
 #include "trace_int.h"
+#include "zfile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -30,6 +31,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #ifdef TS_FUZZ_SMALL_BUFFERS /* tests/fuzz builds: refills, growth and discards on small inputs */
 #define READ_CHUNK ((size_t)16)
@@ -40,24 +43,17 @@
 #endif
 #define PROGRESS_EVERY ((uint64_t)16 << 20)
 
-/* Opens path read-only and finds its size (0 when not a regular file). */
-static ts_status open_ro(const char *path, FILE **fp, uint64_t *size, ts_error *err)
+/* Opens path read-only through zfile (plain, gzip or zstd by its first
+ * bytes) with the limits' caps on decompressed bytes; *size is the file's
+ * size (0 when not a regular file). */
+static ts_status open_ro(const char *path, const trace_limits *lim, zfile **zf, uint64_t *size,
+                         ts_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return ts_error_set(err, errno == ENOENT ? TS_ERR_NOTFOUND : TS_ERR_IO, "%s: %s",
-		                    path, strerror(errno));
-	struct stat sb;
-	*size = 0;
-	if (fstat(fileno(f), &sb) == 0) {
-		if (S_ISDIR(sb.st_mode)) {
-			fclose(f);
-			return ts_error_set(err, TS_ERR_IO, "%s: is a directory", path);
-		}
-		if (S_ISREG(sb.st_mode) && sb.st_size > 0)
-			*size = (uint64_t)sb.st_size;
-	}
-	*fp = f;
+	zfile_limits zl = { lim->max_decompressed_bytes, lim->max_decompress_ratio };
+	ts_status st = zfile_open(path, &zl, zf, err);
+	if (st)
+		return st;
+	*size = zfile_in_size(*zf);
 	return TS_OK;
 }
 
@@ -83,7 +79,9 @@ static char *dup_msg(const char *s)
 /* ---- line source ---- */
 
 typedef struct linesrc {
-	FILE *fp;
+	zfile *zf;
+	int tee_fd;                   /* >= 0: every byte read is also written there (index cache) */
+	int tee_failed;
 	size_t max;
 	char *buf;
 	size_t cap, start, end, scan; /* buf[start, end) is unconsumed; no '\n' in [start, scan) */
@@ -97,14 +95,46 @@ enum { RL_EOF, RL_LINE, RL_TOOLONG, RL_IOERR, RL_NOMEM };
 
 static uint64_t ls_pos(const linesrc *ls) { return ls->base + ls->buf_off + ls->start; }
 
+static int ls_failed(const linesrc *ls)
+{
+	return ls->tee_failed || zfile_error(ls->zf, NULL) != TS_OK;
+}
+
+/* After RL_IOERR: what went wrong reading (decompression included), and its
+ * status (TS_ERR_LIMIT for a decompression cap). */
+static ts_status ls_error(const linesrc *ls, const char *path, size_t lineno, ts_error *err)
+{
+	ts_error ze;
+	ts_error_clear(&ze);
+	if (ls->tee_failed)
+		return ts_error_set(err, TS_ERR_IO, "%s:%zu: cannot cache the decompressed file: %s",
+		                    path, lineno, strerror(ls->tee_failed));
+	ts_status st = zfile_error(ls->zf, &ze);
+	if (!st)
+		return ts_error_set(err, TS_ERR_IO, "%s:%zu: read error", path, lineno);
+	return ts_error_set(err, st, "%s:%zu: %s", path, lineno, ze.msg);
+}
+
 static size_t ls_fread(linesrc *ls, char *p, size_t n)
 {
 	if ((uint64_t)n > ls->remain)
 		n = (size_t)ls->remain;
 	if (n == 0)
 		return 0;
-	size_t got = fread(p, 1, n, ls->fp);
+	size_t got = zfile_read(ls->zf, p, n);
 	ls->remain -= got;
+	if (got && ls->tee_fd >= 0 && !ls->tee_failed) {
+		for (size_t w = 0; w < got;) {
+			ssize_t r = write(ls->tee_fd, p + w, got - w);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				ls->tee_failed = errno ? errno : EIO;
+				return 0;
+			}
+			w += (size_t)r;
+		}
+	}
 	return got;
 }
 
@@ -120,7 +150,7 @@ static int discard_line(linesrc *ls, uint64_t *total)
 		if (n == 0) {
 			ls->eof = 1;
 			*total = n_line;
-			return ferror(ls->fp) ? RL_IOERR : RL_TOOLONG;
+			return ls_failed(ls) ? RL_IOERR : RL_TOOLONG;
 		}
 		char *nl = memchr(ls->buf, '\n', n);
 		if (nl) {
@@ -187,7 +217,7 @@ static int read_line(linesrc *ls, const char **line, uint64_t *len)
 		}
 		size_t n = ls_fread(ls, ls->buf + ls->end, ls->cap - ls->end);
 		if (n == 0) {
-			if (ferror(ls->fp))
+			if (ls_failed(ls))
 				return RL_IOERR;
 			ls->eof = 1;
 		}
@@ -203,6 +233,7 @@ static int ls_init(linesrc *ls, const trace_limits *lim)
 	ls->cap = READ_CHUNK;
 	ls->max = line_limit(lim);
 	ls->remain = UINT64_MAX;
+	ls->tee_fd = -1;
 	ls->buf = malloc(ls->cap);
 	return ls->buf ? 0 : -1;
 }
@@ -622,7 +653,7 @@ ts_status trace_file_open(const char *path, const trace_limits *lim, trace_file 
 		trace_file_close(f);
 		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
 	}
-	ts_status st = open_ro(path, &f->ls.fp, &f->size, err);
+	ts_status st = open_ro(path, &f->lim, &f->ls.zf, &f->size, err);
 	if (st) {
 		trace_file_close(f);
 		return st;
@@ -638,15 +669,19 @@ void trace_file_close(trace_file *f)
 {
 	if (!f)
 		return;
-	if (f->ls.fp)
-		fclose(f->ls.fp);
+	zfile_close(f->ls.zf);
 	asm_free(&f->a);
 	free(f->ls.buf);
 	free(f->path);
 	free(f);
 }
 
-uint64_t trace_file_pos(const trace_file *f) { return ls_pos(&f->ls); }
+uint64_t trace_file_pos(const trace_file *f)
+{
+	if (zfile_get_kind(f->ls.zf) != ZFILE_PLAIN)
+		return zfile_in_pos(f->ls.zf); /* compressed bytes: progress against the file size */
+	return ls_pos(&f->ls);
+}
 uint64_t trace_file_size(const trace_file *f) { return f->size; }
 
 void trace_file_lines(const trace_file *f, size_t *first, size_t *last)
@@ -713,8 +748,7 @@ ts_status trace_file_next(trace_file *f, trace **out, size_t *lineno, ts_error *
 			if (r == RL_NOMEM)
 				return ts_error_set(err, TS_ERR_NOMEM, "%s:%zu: out of memory", f->path,
 				                    f->lineno);
-			return ts_error_set(err, TS_ERR_IO, "%s:%zu: read error: %s", f->path, f->lineno,
-			                    strerror(errno));
+			return ls_error(&f->ls, f->path, f->lineno, err);
 		}
 		if (r == RL_TOOLONG) {
 			char m[200];
@@ -744,7 +778,8 @@ struct trace_index {
 	trace_limits lim;
 	ix_entry *e;
 	size_t n, cap;
-	FILE *fp; /* opened on first load */
+	zfile *zf;    /* opened on first load (plain file, or the cache) */
+	int cache_fd; /* compressed file: its decompressed bytes (unlinked temp file), else -1 */
 	char *buf;
 	size_t bufcap;
 };
@@ -753,8 +788,9 @@ void trace_index_free(trace_index *ix)
 {
 	if (!ix)
 		return;
-	if (ix->fp)
-		fclose(ix->fp);
+	zfile_close(ix->zf);
+	if (ix->cache_fd >= 0)
+		close(ix->cache_fd);
 	for (size_t i = 0; i < ix->n; i++)
 		free(ix->e[i].id);
 	free(ix->e);
@@ -796,6 +832,36 @@ static int ix_take(trace_index *ix, asmb *a)
 	return 0;
 }
 
+/* Progress position: compressed bytes for a compressed file (the total is
+ * the file's size), else the bytes consumed. */
+static uint64_t ix_pos(const linesrc *ls)
+{
+	return zfile_get_kind(ls->zf) != ZFILE_PLAIN ? zfile_in_pos(ls->zf) : ls_pos(ls);
+}
+
+/* A compressed file is decompressed once, while indexing, into an unlinked
+ * temporary file ($TMPDIR, else /tmp): loads then seek in it like in a plain
+ * file (README "Compressed and sharded runs" has the figures that chose this
+ * over restart points). */
+static ts_status ix_cache_open(trace_index *ix, const char *path, linesrc *ls, ts_error *err)
+{
+	const char *dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	char tmpl[4096];
+	if ((size_t)snprintf(tmpl, sizeof tmpl, "%s/tailscope-cache-XXXXXX", dir) >= sizeof tmpl)
+		return ts_error_set(err, TS_ERR_IO, "%s: TMPDIR is too long", path);
+	int fd = mkstemp(tmpl);
+	if (fd < 0)
+		return ts_error_set(err, TS_ERR_IO, "%s: cannot create a decompression cache in %s: %s",
+		                    path, dir, strerror(errno));
+	unlink(tmpl);
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	ix->cache_fd = fd;
+	ls->tee_fd = fd;
+	return TS_OK;
+}
+
 ts_status trace_index_build(const char *path, const trace_limits *lim, trace_progress_fn progress,
                             void *ud, trace_index **out, ts_error *err)
 {
@@ -808,6 +874,7 @@ ts_status trace_index_build(const char *path, const trace_limits *lim, trace_pro
 	else
 		trace_limits_default(&ix->lim);
 	ix->path = strdup(path);
+	ix->cache_fd = -1;
 	linesrc ls;
 	int ls_bad = ls_init(&ls, &ix->lim);
 	asmb a;
@@ -820,7 +887,9 @@ ts_status trace_index_build(const char *path, const trace_limits *lim, trace_pro
 		st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	st = open_ro(path, &ls.fp, &total, err);
+	st = open_ro(path, &ix->lim, &ls.zf, &total, err);
+	if (!st && zfile_get_kind(ls.zf) != ZFILE_PLAIN)
+		st = ix_cache_open(ix, path, &ls, err);
 	if (st)
 		goto fail;
 	size_t lineno = 0;
@@ -832,8 +901,7 @@ ts_status trace_index_build(const char *path, const trace_limits *lim, trace_pro
 			break;
 		lineno++;
 		if (r == RL_IOERR) {
-			st = ts_error_set(err, TS_ERR_IO, "%s:%zu: read error: %s", path, lineno,
-			                  strerror(errno));
+			st = ls_error(&ls, path, lineno, err);
 			goto fail;
 		}
 		if (r == RL_NOMEM) {
@@ -848,7 +916,7 @@ ts_status trace_index_build(const char *path, const trace_limits *lim, trace_pro
 			st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
 			goto fail;
 		}
-		uint64_t pos = ls_pos(&ls);
+		uint64_t pos = ix_pos(&ls);
 		if (progress && pos - last_report >= PROGRESS_EVERY) {
 			last_report = pos;
 			progress(ud, pos, total);
@@ -860,15 +928,14 @@ ts_status trace_index_build(const char *path, const trace_limits *lim, trace_pro
 		goto fail;
 	}
 	if (progress)
-		progress(ud, ls_pos(&ls), total ? total : ls_pos(&ls));
-	fclose(ls.fp);
+		progress(ud, ix_pos(&ls), total ? total : ix_pos(&ls));
+	zfile_close(ls.zf);
 	free(ls.buf);
 	asm_free(&a);
 	*out = ix;
 	return TS_OK;
 fail:
-	if (ls.fp)
-		fclose(ls.fp);
+	zfile_close(ls.zf);
 	free(ls.buf);
 	asm_free(&a);
 	trace_index_free(ix);
@@ -894,6 +961,22 @@ size_t trace_index_lines(const trace_index *ix, size_t i, size_t *last)
 	return ix->e[i].line0;
 }
 
+/* The stream loads read: the cache of a compressed file, else the file. */
+static ts_status ix_load_open(trace_index *ix, ts_error *err)
+{
+	if (ix->zf)
+		return TS_OK;
+	if (ix->cache_fd >= 0) {
+		ix->zf = zfile_fdopen(ix->cache_fd);
+		if (!ix->zf)
+			return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+		ix->cache_fd = -1; /* the stream owns it now */
+		return TS_OK;
+	}
+	uint64_t size;
+	return open_ro(ix->path, &ix->lim, &ix->zf, &size, err);
+}
+
 ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err)
 {
 	*out = NULL;
@@ -901,19 +984,16 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 		return ts_error_set(err, TS_ERR_USAGE, "%s: no entry %zu (index has %zu)", ix->path, i,
 		                    ix->n);
 	const ix_entry *e = &ix->e[i];
-	if (!ix->fp) {
-		uint64_t size;
-		ts_status st = open_ro(ix->path, &ix->fp, &size, err);
-		if (st)
-			return st;
-	}
-	if ((uint64_t)(off_t)e->off0 != e->off0 || fseeko(ix->fp, (off_t)e->off0, SEEK_SET) != 0)
+	ts_status st = ix_load_open(ix, err);
+	if (st)
+		return st;
+	if (zfile_seek(ix->zf, e->off0) != 0)
 		return ts_error_set(err, TS_ERR_IO, "%s:%zu: seek failed: %s", ix->path, e->line0,
-		                    strerror(errno));
-	clearerr(ix->fp);
+		                    errno ? strerror(errno) : "the file is now compressed");
 	linesrc ls;
 	memset(&ls, 0, sizeof ls);
-	ls.fp = ix->fp;
+	ls.zf = ix->zf;
+	ls.tee_fd = -1;
 	ls.max = line_limit(&ix->lim);
 	ls.base = e->off0;
 	ls.remain = e->off1 - e->off0;
@@ -941,7 +1021,7 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 		a.want_safe_id = e->container == TRACE_FMT_OPENAI_SSE && id_is_safe(a.want_id);
 	}
 	size_t lineno = e->line0 - 1;
-	ts_status st = TS_OK;
+	st = TS_OK;
 	while (!q_len(&a.out)) {
 		const char *line;
 		uint64_t len = 0, off0 = ls_pos(&ls);
@@ -951,8 +1031,7 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 		lineno++;
 		if (r == RL_IOERR || r == RL_NOMEM) {
 			st = r == RL_NOMEM ? ts_error_set(err, TS_ERR_NOMEM, "out of memory")
-			                   : ts_error_set(err, TS_ERR_IO, "%s:%zu: read error: %s", ix->path,
-			                                  lineno, strerror(errno));
+			                   : ls_error(&ls, ix->path, lineno, err);
 			break;
 		}
 		if (r == RL_TOOLONG) {
