@@ -379,7 +379,7 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		sample *s = NULL;
 		st = run_sample_analyze(t, g, gt_path, &lo.an, &img, &s, &err);
 		if (st != TS_OK) {
-			say(warn, ud, "%s:%zu: %s", ri->traces_path, lineno, err.msg);
+			say(warn, ud, "%s:%zu: %s", trace_file_path(tf), lineno, err.msg);
 			r->skipped++;
 			sample_free(s);
 			trace_free(t);
@@ -388,7 +388,7 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		if (img && (img->width <= 0 || img->height <= 0) && !size_warned) {
 			/* relative coordinates need the image size; the TUI uses the same rule */
 			say(warn, ud, "%s:%zu: image %lld has no width/height in %s: its relative boxes "
-			    "cannot be placed and count as false positives", ri->traces_path, lineno,
+			    "cannot be placed and count as false positives", trace_file_path(tf), lineno,
 			    (long long)img->id, gt_path);
 			size_warned = 1;
 		}
@@ -399,11 +399,11 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		}
 		if (g && sample_query(s, NULL) && sample_gt_cat(s) < 0 && !r->query_unknown++)
 			say(warn, ud, "%s:%zu: the request 'Detect: %s' names no category of %s: its "
-			    "records match nothing and every ground-truth box counts", ri->traces_path,
+			    "records match nothing and every ground-truth box counts", trace_file_path(tf),
 			    lineno, sample_query(s, NULL), gt_path);
 		st = analyze_sample(r, &w, &lo, t, s, g, img, lineno);
 		if (st != TS_OK) {
-			say(warn, ud, "%s:%zu: out of memory", ri->traces_path, lineno);
+			say(warn, ud, "%s:%zu: out of memory", trace_file_path(tf), lineno);
 			fatal = st;
 		}
 		sample_free(s);

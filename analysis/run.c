@@ -1,5 +1,6 @@
 /* run.c — run directories and aggregate metrics (see run.h). */
 #include "run.h"
+#include "shards.h"
 #include "zfile.h"
 
 #include <cJSON.h>
@@ -180,6 +181,7 @@ static ts_status read_run_json(run_info *r, const char *dir, ts_error *err)
 	if (st == TS_OK && (s = json_str(j, "traces"))) {
 		free(r->traces_path);
 		r->traces_path = path_join(dir, s);
+		r->traces_named = 1;
 	}
 	if (st == TS_OK && (s = json_str(j, "gt")))
 		r->gt_path = path_join(dir, s);
@@ -224,7 +226,7 @@ static int traces_line(const char *p, const char *e)
  * *.ndjson or *.sse is read whatever its first line is (the reader reports
  * a malformed line by FILE:LINE and goes on).  The one rule for every
  * command (report, plot, the debugger, png, formats) -- README.md in sample_runs. */
-static ts_status sniff_traces(const char *path, ts_error *err)
+static ts_status sniff_file(const char *path, ts_error *err)
 {
 	zfile *f;
 	zfile_limits zl = { SNIFF_BYTES * 2, 0 };
@@ -265,6 +267,34 @@ static ts_status sniff_traces(const char *path, ts_error *err)
 	                    path, line);
 }
 
+/* sniff_file on a traces file, or on the first shard of a set (shards.h):
+ * a set without any shard is TS_ERR_NOTFOUND. */
+static ts_status sniff_traces(const char *path, ts_error *err)
+{
+	if (!shards_is_set(path))
+		return sniff_file(path, err);
+	shard_list l;
+	ts_error e;
+	ts_status st = shards_expand(path, &l, &e);
+	if (st)
+		return ts_error_set(err, st, "%s; skipped", e.msg);
+	st = sniff_file(l.paths[0], err);
+	shard_list_free(&l);
+	return st;
+}
+
+/* A run directory without traces.jsonl whose run.json names no traces:
+ * its shards, when it has any (traces-00001-of-00064.jsonl.gz, part-*.json,
+ * *.jsonl...), are the run's traces. */
+static int dir_has_shards(const char *dir)
+{
+	shard_list l;
+	if (shards_expand(dir, &l, NULL) != TS_OK)
+		return 0;
+	shard_list_free(&l);
+	return 1;
+}
+
 ts_status run_open(const char *path, run_info **out, ts_error *err)
 {
 	*out = NULL;
@@ -294,7 +324,11 @@ ts_status run_open(const char *path, run_info **out, ts_error *err)
 			else
 				free(d);
 		}
-		if (st == TS_OK && !is_file(r->traces_path))
+		if (st == TS_OK && !r->traces_named && !is_file(r->traces_path) && dir_has_shards(path)) {
+			free(r->traces_path);
+			r->traces_path = xstrdup(path);
+		}
+		if (st == TS_OK && !is_file(r->traces_path) && !shards_is_set(r->traces_path))
 			st = ts_error_set(err, TS_ERR_NOTFOUND,
 			                  "%s: not a run (no traces file %s); skipped", path,
 			                  r->traces_path);

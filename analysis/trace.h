@@ -215,8 +215,15 @@ ts_status trace_append_chunk(trace *t, const char *json, size_t len, const trace
 
 typedef struct trace_file trace_file;
 
+/* path: a traces file, or a set of shards read one after the other as one
+ * stream (a directory or a glob pattern: shards.h).  Every file is plain,
+ * gzip or zstd, told by its first bytes (zfile.h).  Messages and line
+ * numbers are the shard's; trace_file_path() names the shard of the last
+ * output.  A later shard that cannot be opened is an error output (its
+ * message names it) and reading goes on with the next. */
 ts_status trace_file_open(const char *path, const trace_limits *lim,
                           trace_file **out, ts_error *err);
+const char *trace_file_path(const trace_file *f);
 
 /* Reads the next sample.  TS_OK: *out is a new trace (caller frees).
  * TS_EOF: no more.  Any other status: that sample (or line) was bad and is
@@ -252,7 +259,8 @@ ts_status trace_file_next(trace_file *f, trace **out, size_t *lineno, ts_error *
  * last line of its request (equal for a JSONL line). */
 void trace_file_lines(const trace_file *f, size_t *first, size_t *last);
 
-/* Bytes consumed so far and the file size (0 if unknown), for progress. */
+/* Bytes consumed so far and the file size (0 if unknown), for progress;
+ * compressed files count their compressed bytes, shards add up. */
 uint64_t trace_file_pos(const trace_file *f);
 uint64_t trace_file_size(const trace_file *f);
 
@@ -264,7 +272,7 @@ typedef struct trace_index trace_index;
 
 typedef void (*trace_progress_fn)(void *ud, uint64_t done, uint64_t total);
 
-/* Scans path once.  Entry i is the i-th output trace_file_next would give
+/* Scans path once (a file, or shards as trace_file_open reads them).  Entry i is the i-th output trace_file_next would give
  * (sample or error), kept as its byte range, line range and request key; no
  * steps are built, and JSONL lines are not parsed (SSE data lines are, for
  * their keys).  Lines longer than lim->max_line_bytes are indexed too and
@@ -273,6 +281,10 @@ ts_status trace_index_build(const char *path, const trace_limits *lim,
                             trace_progress_fn progress, void *ud,
                             trace_index **out, ts_error *err);
 size_t    trace_index_count(const trace_index *ix);
+/* The shard entry i was read from (the file for a single file; NULL when
+ * out of range), and how many shards the index covers. */
+const char *trace_index_path(const trace_index *ix, size_t i);
+size_t    trace_index_n_shards(const trace_index *ix);
 size_t    trace_index_lineno(const trace_index *ix, size_t i); /* 1-based first line */
 /* First line of entry i (0 when out of range); *last (nullable) its last line. */
 size_t    trace_index_lines(const trace_index *ix, size_t i, size_t *last);

@@ -23,6 +23,7 @@
 #define _GNU_SOURCE /* memmem */
 #include "trace.h"
 #include "trace_int.h"
+#include "shards.h"
 #include "zfile.h"
 
 #include <errno.h>
@@ -236,6 +237,18 @@ static int ls_init(linesrc *ls, const trace_limits *lim)
 	ls->tee_fd = -1;
 	ls->buf = malloc(ls->cap);
 	return ls->buf ? 0 : -1;
+}
+
+/* ls_init's state again, keeping buf[0..cap) (the next shard). */
+static void ls_init_keep(linesrc *ls, char *buf, size_t cap)
+{
+	size_t max = ls->max;
+	memset(ls, 0, sizeof *ls);
+	ls->buf = buf;
+	ls->cap = cap;
+	ls->max = max;
+	ls->remain = UINT64_MAX;
+	ls->tee_fd = -1;
 }
 
 /* ---- assembler ---- */
@@ -627,15 +640,54 @@ static void asm_free(asmb *a)
 /* ---- streaming reader ---- */
 
 struct trace_file {
-	char *path;
+	char *path;          /* the shard being read (messages name it) */
+	shard_list sh;       /* every shard of the run (one for a plain file) */
+	size_t cur;
+	uint64_t done_bytes; /* sizes of the shards already read, for progress */
+	uint64_t total_size;
 	trace_limits lim;
 	linesrc ls;
 	asmb a;
 	uint64_t size;
 	size_t lineno;
 	size_t first, last; /* lines of the last output */
-	int eof, failed;
+	int eof, failed;    /* of the current shard */
 };
+
+/* Starts reading shard f->cur: TS_OK, or the shard's error (f->eof set so
+ * that the next call goes on with the next shard). */
+static ts_status shard_start(trace_file *f, ts_error *err)
+{
+	zfile_close(f->ls.zf);
+	f->ls.zf = NULL;
+	f->path = f->sh.paths[f->cur];
+	f->a.path = f->path;
+	f->ls.start = f->ls.end = f->ls.scan = 0;
+	f->ls.buf_off = f->ls.base = 0;
+	f->ls.remain = UINT64_MAX;
+	f->ls.eof = 0;
+	f->lineno = 0;
+	f->first = f->last = 0;
+	f->eof = f->failed = 0;
+	ts_status st = open_ro(f->path, &f->lim, &f->ls.zf, &f->size, err);
+	if (st)
+		f->eof = 1;
+	return st;
+}
+
+/* The current shard is done: on to the next.  TS_EOF after the last. */
+static ts_status shard_next(trace_file *f, ts_error *err)
+{
+	q_free(&f->a.open); /* requests never span shards (already flushed) */
+	f->done_bytes += f->size;
+	f->size = 0;
+	if (f->cur + 1 >= f->sh.n) {
+		f->cur = f->sh.n;
+		return TS_EOF;
+	}
+	f->cur++;
+	return shard_start(f, err);
+}
 
 ts_status trace_file_open(const char *path, const trace_limits *lim, trace_file **out,
                           ts_error *err)
@@ -648,22 +700,32 @@ ts_status trace_file_open(const char *path, const trace_limits *lim, trace_file 
 		f->lim = *lim;
 	else
 		trace_limits_default(&f->lim);
-	f->path = strdup(path);
-	if (ls_init(&f->ls, &f->lim) || !f->path) {
+	if (ls_init(&f->ls, &f->lim)) {
 		trace_file_close(f);
 		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
 	}
-	ts_status st = open_ro(path, &f->lim, &f->ls.zf, &f->size, err);
+	ts_status st = shards_expand(path, &f->sh, err);
 	if (st) {
 		trace_file_close(f);
 		return st;
 	}
-	f->a.path = f->path;
+	for (size_t i = 0; i < f->sh.n; i++) {
+		struct stat sb;
+		if (stat(f->sh.paths[i], &sb) == 0 && S_ISREG(sb.st_mode))
+			f->total_size += (uint64_t)sb.st_size;
+	}
 	f->a.lim = &f->lim;
 	f->a.build = 1;
+	st = shard_start(f, err);
+	if (st) {
+		trace_file_close(f);
+		return st;
+	}
 	*out = f;
 	return TS_OK;
 }
+
+const char *trace_file_path(const trace_file *f) { return f->path; }
 
 void trace_file_close(trace_file *f)
 {
@@ -672,17 +734,19 @@ void trace_file_close(trace_file *f)
 	zfile_close(f->ls.zf);
 	asm_free(&f->a);
 	free(f->ls.buf);
-	free(f->path);
+	shard_list_free(&f->sh);
 	free(f);
 }
 
 uint64_t trace_file_pos(const trace_file *f)
 {
-	if (zfile_get_kind(f->ls.zf) != ZFILE_PLAIN)
-		return zfile_in_pos(f->ls.zf); /* compressed bytes: progress against the file size */
-	return ls_pos(&f->ls);
+	if (!f->ls.zf || f->cur >= f->sh.n)
+		return f->done_bytes;
+	if (zfile_get_kind(f->ls.zf) != ZFILE_PLAIN) /* compressed bytes: against the file size */
+		return f->done_bytes + zfile_in_pos(f->ls.zf);
+	return f->done_bytes + ls_pos(&f->ls);
 }
-uint64_t trace_file_size(const trace_file *f) { return f->size; }
+uint64_t trace_file_size(const trace_file *f) { return f->total_size; }
 
 void trace_file_lines(const trace_file *f, size_t *first, size_t *last)
 {
@@ -719,8 +783,6 @@ static ts_status take_out(asmb *a, trace **out, size_t *lineno, size_t *first, s
 ts_status trace_file_next(trace_file *f, trace **out, size_t *lineno, ts_error *err)
 {
 	*out = NULL;
-	if (f->failed)
-		return TS_EOF;
 	for (;;) {
 		if (f->a.nomem) {
 			f->a.nomem = 0;
@@ -728,8 +790,16 @@ ts_status trace_file_next(trace_file *f, trace **out, size_t *lineno, ts_error *
 		}
 		if (q_len(&f->a.out))
 			return take_out(&f->a, out, lineno, &f->first, &f->last, err);
-		if (f->eof)
-			return TS_EOF;
+		if (f->eof || f->failed) {
+			if (f->cur >= f->sh.n)
+				return TS_EOF;
+			ts_status st = shard_next(f, err);
+			if (st && lineno)
+				*lineno = 0;
+			if (st)
+				return st;
+			continue;
+		}
 		const char *line = NULL;
 		uint64_t len = 0;
 		uint64_t off0 = ls_pos(&f->ls);
@@ -771,15 +841,22 @@ typedef struct ix_entry {
 	size_t attr_line;
 	trace_format container;
 	unsigned char kind, evicted;
+	size_t shard;     /* index into the index's shard list */
 } ix_entry;
 
+/* One shard's stream for loads. */
+typedef struct ix_shard {
+	zfile *zf;    /* opened on first load (plain file, or the cache) */
+	int cache_fd; /* compressed file: its decompressed bytes (unlinked temp file), else -1 */
+} ix_shard;
+
 struct trace_index {
-	char *path;
+	char *path;   /* as given (a file, a directory or a pattern) */
+	shard_list sh;
+	ix_shard *shs;
 	trace_limits lim;
 	ix_entry *e;
 	size_t n, cap;
-	zfile *zf;    /* opened on first load (plain file, or the cache) */
-	int cache_fd; /* compressed file: its decompressed bytes (unlinked temp file), else -1 */
 	char *buf;
 	size_t bufcap;
 };
@@ -788,9 +865,13 @@ void trace_index_free(trace_index *ix)
 {
 	if (!ix)
 		return;
-	zfile_close(ix->zf);
-	if (ix->cache_fd >= 0)
-		close(ix->cache_fd);
+	for (size_t k = 0; ix->shs && k < ix->sh.n; k++) {
+		zfile_close(ix->shs[k].zf);
+		if (ix->shs[k].cache_fd >= 0)
+			close(ix->shs[k].cache_fd);
+	}
+	free(ix->shs);
+	shard_list_free(&ix->sh);
 	for (size_t i = 0; i < ix->n; i++)
 		free(ix->e[i].id);
 	free(ix->e);
@@ -799,8 +880,8 @@ void trace_index_free(trace_index *ix)
 	free(ix);
 }
 
-/* Moves the assembler's outputs into entries. */
-static int ix_take(trace_index *ix, asmb *a)
+/* Moves the assembler's outputs into entries of shard k. */
+static int ix_take(trace_index *ix, asmb *a, size_t k)
 {
 	while (q_len(&a->out)) {
 		item *it = &a->out.v[a->out.head++];
@@ -827,6 +908,7 @@ static int ix_take(trace_index *ix, asmb *a)
 		e->attr_line = it->attr_line;
 		e->container = it->container;
 		e->evicted = (unsigned char)it->evicted;
+		e->shard = k;
 		item_free(it);
 	}
 	return 0;
@@ -843,7 +925,7 @@ static uint64_t ix_pos(const linesrc *ls)
  * temporary file ($TMPDIR, else /tmp): loads then seek in it like in a plain
  * file (README "Compressed and sharded runs" has the figures that chose this
  * over restart points). */
-static ts_status ix_cache_open(trace_index *ix, const char *path, linesrc *ls, ts_error *err)
+static ts_status ix_cache_open(ix_shard *sh, const char *path, linesrc *ls, ts_error *err)
 {
 	const char *dir = getenv("TMPDIR");
 	if (!dir || !*dir)
@@ -857,9 +939,65 @@ static ts_status ix_cache_open(trace_index *ix, const char *path, linesrc *ls, t
 		                    path, dir, strerror(errno));
 	unlink(tmpl);
 	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-	ix->cache_fd = fd;
+	sh->cache_fd = fd;
 	ls->tee_fd = fd;
 	return TS_OK;
+}
+
+typedef struct ix_progress {
+	trace_progress_fn fn;
+	void *ud;
+	uint64_t done, total, last_report;
+} ix_progress;
+
+/* Indexes shard k (ls: a fresh line source, its buffer kept). */
+static ts_status ix_scan(trace_index *ix, size_t k, linesrc *ls, ix_progress *pg, ts_error *err)
+{
+	const char *path = ix->sh.paths[k];
+	asmb a;
+	memset(&a, 0, sizeof a);
+	a.path = path;
+	a.lim = &ix->lim;
+	uint64_t size;
+	ts_status st = open_ro(path, &ix->lim, &ls->zf, &size, err);
+	if (!st && zfile_get_kind(ls->zf) != ZFILE_PLAIN)
+		st = ix_cache_open(&ix->shs[k], path, ls, err);
+	size_t lineno = 0;
+	while (!st) {
+		const char *line;
+		uint64_t len = 0, off0 = ls_pos(ls);
+		int r = read_line(ls, &line, &len);
+		if (r == RL_EOF)
+			break;
+		lineno++;
+		if (r == RL_IOERR)
+			st = ls_error(ls, path, lineno, err);
+		else if (r == RL_NOMEM)
+			st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+		else if (r == RL_TOOLONG)
+			out_line(&a, NULL, TS_OK, NULL, lineno, off0, ls_pos(ls)); /* fails on load */
+		else
+			asm_line(&a, line, (size_t)len, lineno, off0, ls_pos(ls));
+		if (!st && (a.nomem || ix_take(ix, &a, k)))
+			st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+		uint64_t pos = pg->done + ix_pos(ls);
+		if (!st && pg->fn && pos - pg->last_report >= PROGRESS_EVERY) {
+			pg->last_report = pos;
+			pg->fn(pg->ud, pos, pg->total);
+		}
+	}
+	if (!st) {
+		asm_eof(&a);
+		if (a.nomem || ix_take(ix, &a, k))
+			st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	}
+	if (ls->zf)
+		pg->done += zfile_get_kind(ls->zf) != ZFILE_PLAIN ? zfile_in_pos(ls->zf) : ls_pos(ls);
+	zfile_close(ls->zf);
+	ls->zf = NULL;
+	ls->tee_fd = -1;
+	asm_free(&a);
+	return st;
 }
 
 ts_status trace_index_build(const char *path, const trace_limits *lim, trace_progress_fn progress,
@@ -874,72 +1012,37 @@ ts_status trace_index_build(const char *path, const trace_limits *lim, trace_pro
 	else
 		trace_limits_default(&ix->lim);
 	ix->path = strdup(path);
-	ix->cache_fd = -1;
+	ts_status st = ix->path ? shards_expand(path, &ix->sh, err)
+	                        : ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	if (!st && !(ix->shs = calloc(ix->sh.n, sizeof *ix->shs)))
+		st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	ix_progress pg = { progress, ud, 0, 0, 0 };
+	for (size_t k = 0; !st && k < ix->sh.n; k++) {
+		struct stat sb;
+		ix->shs[k].cache_fd = -1;
+		if (stat(ix->sh.paths[k], &sb) == 0 && S_ISREG(sb.st_mode))
+			pg.total += (uint64_t)sb.st_size;
+	}
 	linesrc ls;
-	int ls_bad = ls_init(&ls, &ix->lim);
-	asmb a;
-	memset(&a, 0, sizeof a);
-	a.path = ix->path;
-	a.lim = &ix->lim;
-	uint64_t total = 0, last_report = 0;
-	ts_status st;
-	if (!ix->path || ls_bad) {
+	if (!st && ls_init(&ls, &ix->lim))
 		st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-		goto fail;
+	else if (!st) {
+		for (size_t k = 0; !st && k < ix->sh.n; k++) {
+			char *buf = ls.buf;
+			size_t cap = ls.cap;
+			ls_init_keep(&ls, buf, cap);
+			st = ix_scan(ix, k, &ls, &pg, err);
+		}
+		free(ls.buf);
 	}
-	st = open_ro(path, &ix->lim, &ls.zf, &total, err);
-	if (!st && zfile_get_kind(ls.zf) != ZFILE_PLAIN)
-		st = ix_cache_open(ix, path, &ls, err);
-	if (st)
-		goto fail;
-	size_t lineno = 0;
-	for (;;) {
-		const char *line;
-		uint64_t len = 0, off0 = ls_pos(&ls);
-		int r = read_line(&ls, &line, &len);
-		if (r == RL_EOF)
-			break;
-		lineno++;
-		if (r == RL_IOERR) {
-			st = ls_error(&ls, path, lineno, err);
-			goto fail;
-		}
-		if (r == RL_NOMEM) {
-			st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-			goto fail;
-		}
-		if (r == RL_TOOLONG)
-			out_line(&a, NULL, TS_OK, NULL, lineno, off0, ls_pos(&ls)); /* fails on load */
-		else
-			asm_line(&a, line, (size_t)len, lineno, off0, ls_pos(&ls));
-		if (a.nomem || ix_take(ix, &a)) {
-			st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-			goto fail;
-		}
-		uint64_t pos = ix_pos(&ls);
-		if (progress && pos - last_report >= PROGRESS_EVERY) {
-			last_report = pos;
-			progress(ud, pos, total);
-		}
-	}
-	asm_eof(&a);
-	if (a.nomem || ix_take(ix, &a)) {
-		st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-		goto fail;
+	if (st) {
+		trace_index_free(ix);
+		return st;
 	}
 	if (progress)
-		progress(ud, ix_pos(&ls), total ? total : ix_pos(&ls));
-	zfile_close(ls.zf);
-	free(ls.buf);
-	asm_free(&a);
+		progress(ud, pg.done, pg.total ? pg.total : pg.done);
 	*out = ix;
 	return TS_OK;
-fail:
-	zfile_close(ls.zf);
-	free(ls.buf);
-	asm_free(&a);
-	trace_index_free(ix);
-	return st;
 }
 
 size_t trace_index_count(const trace_index *ix) { return ix->n; }
@@ -961,21 +1064,30 @@ size_t trace_index_lines(const trace_index *ix, size_t i, size_t *last)
 	return ix->e[i].line0;
 }
 
-/* The stream loads read: the cache of a compressed file, else the file. */
-static ts_status ix_load_open(trace_index *ix, ts_error *err)
+/* The stream loads of shard k read: the cache of a compressed file, else
+ * the file. */
+static ts_status ix_load_open(trace_index *ix, size_t k, ts_error *err)
 {
-	if (ix->zf)
+	ix_shard *sh = &ix->shs[k];
+	if (sh->zf)
 		return TS_OK;
-	if (ix->cache_fd >= 0) {
-		ix->zf = zfile_fdopen(ix->cache_fd);
-		if (!ix->zf)
+	if (sh->cache_fd >= 0) {
+		sh->zf = zfile_fdopen(sh->cache_fd);
+		if (!sh->zf)
 			return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-		ix->cache_fd = -1; /* the stream owns it now */
+		sh->cache_fd = -1; /* the stream owns it now */
 		return TS_OK;
 	}
 	uint64_t size;
-	return open_ro(ix->path, &ix->lim, &ix->zf, &size, err);
+	return open_ro(ix->sh.paths[k], &ix->lim, &sh->zf, &size, err);
 }
+
+const char *trace_index_path(const trace_index *ix, size_t i)
+{
+	return i < ix->n ? ix->sh.paths[ix->e[i].shard] : NULL;
+}
+
+size_t trace_index_n_shards(const trace_index *ix) { return ix->sh.n; }
 
 ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err)
 {
@@ -984,15 +1096,17 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 		return ts_error_set(err, TS_ERR_USAGE, "%s: no entry %zu (index has %zu)", ix->path, i,
 		                    ix->n);
 	const ix_entry *e = &ix->e[i];
-	ts_status st = ix_load_open(ix, err);
+	const char *path = ix->sh.paths[e->shard];
+	ts_status st = ix_load_open(ix, e->shard, err);
 	if (st)
 		return st;
-	if (zfile_seek(ix->zf, e->off0) != 0)
-		return ts_error_set(err, TS_ERR_IO, "%s:%zu: seek failed: %s", ix->path, e->line0,
+	zfile *zf = ix->shs[e->shard].zf;
+	if (zfile_seek(zf, e->off0) != 0)
+		return ts_error_set(err, TS_ERR_IO, "%s:%zu: seek failed: %s", path, e->line0,
 		                    errno ? strerror(errno) : "the file is now compressed");
 	linesrc ls;
 	memset(&ls, 0, sizeof ls);
-	ls.zf = ix->zf;
+	ls.zf = zf;
 	ls.tee_fd = -1;
 	ls.max = line_limit(&ix->lim);
 	ls.base = e->off0;
@@ -1007,7 +1121,7 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 	ls.cap = ix->bufcap;
 	asmb a;
 	memset(&a, 0, sizeof a);
-	a.path = ix->path;
+	a.path = path;
 	a.lim = &ix->lim;
 	a.build = 1;
 	if (e->kind == KIND_REQ) {
@@ -1031,7 +1145,7 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 		lineno++;
 		if (r == RL_IOERR || r == RL_NOMEM) {
 			st = r == RL_NOMEM ? ts_error_set(err, TS_ERR_NOMEM, "out of memory")
-			                   : ls_error(&ls, ix->path, lineno, err);
+			                   : ls_error(&ls, path, lineno, err);
 			break;
 		}
 		if (r == RL_TOOLONG) {
@@ -1054,7 +1168,7 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 	}
 	if (!st && !q_len(&a.out))
 		st = ts_error_set(err, TS_ERR_IO, "%s:%zu: nothing to read (file changed since indexing?)",
-		                  ix->path, e->line0);
+		                  path, e->line0);
 	if (!st) {
 		size_t first, last;
 		st = take_out(&a, out, NULL, &first, &last, err);
@@ -1068,7 +1182,7 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 			evict_msg(m, sizeof m, &tmp);
 			trace_free(*out);
 			*out = NULL;
-			st = ts_error_set(err, TS_ERR_LIMIT, "%s:%zu: %s", ix->path, e->line0, m);
+			st = ts_error_set(err, TS_ERR_LIMIT, "%s:%zu: %s", path, e->line0, m);
 		}
 	}
 	asm_free(&a);

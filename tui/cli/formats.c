@@ -128,7 +128,9 @@ static int one_file(const char *arg, int summary, counts *total)
 				snprintf(lines, sizeof lines, "%zu-%zu", first, last);
 			else
 				snprintf(lines, sizeof lines, "%zu", first);
-			printf("%s:%s  %s  %s  %s  %zu record%s\n", shown, lines, trace_format_name(cont), sk,
+			char shard[512]; /* the shard a sharded run's sample is in */
+			sanitize_cstr(trace_file_path(f), shard, sizeof shard, 200);
+			printf("%s:%s  %s  %s  %s  %zu record%s\n", shard, lines, trace_format_name(cont), sk,
 			       rec_key_name(key), nrec, nrec == 1 ? "" : "s");
 		}
 		trace_free(t);
