@@ -351,7 +351,9 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 				fatal = TS_ERR_NOMEM;
 
 	trace_file *tf = NULL;
-	if (fatal == TS_OK && trace_file_open(ri->traces_path, &o->limits, &tf, &err) != TS_OK) {
+	trace_limits tlim;
+	run_trace_limits(ri, &o->limits, &tlim);
+	if (fatal == TS_OK && trace_file_open(ri->traces_path, &tlim, &tf, &err) != TS_OK) {
 		say(warn, ud, "%s", err.msg);
 		work_free(&w);
 		gt_free(own);

@@ -494,3 +494,13 @@ char *run_image_path(const char *images_dir, const char *name)
 	free(base);
 	return full;
 }
+
+void run_trace_limits(const run_info *r, const trace_limits *in, trace_limits *out)
+{
+	if (in)
+		*out = *in;
+	else
+		trace_limits_default(out);
+	if (out->infer_max_tokens <= 0 && r && r->max_new_tokens > 0)
+		out->infer_max_tokens = r->max_new_tokens;
+}

@@ -46,6 +46,12 @@ typedef struct run_info {
 ts_status run_open(const char *path, run_info **out, ts_error *err);
 void      run_info_free(run_info *r);
 
+/* The trace limits to read r's traces with: in (NULL: the defaults), and
+ * run.json's max_new_tokens as infer_max_tokens unless in sets it
+ * (--limit max_tokens=N): how samples without a finish reason ended
+ * (trace.h: trace_finish_how). */
+void run_trace_limits(const run_info *r, const trace_limits *in, trace_limits *out);
+
 /* The study's aggregate ("M" in report --json). */
 typedef struct run_metrics {
 	size_t samples, records, duplicates, max_repeat, samples_with_duplicates;

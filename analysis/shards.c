@@ -16,6 +16,25 @@ static int has_suffix_n(const char *s, size_t n, const char *suf)
 	return n >= b && !memcmp(s + n - b, suf, b);
 }
 
+/* Ray Data's write_json() names: <dataset uuid>_<block>_<task> (digits). */
+static int ray_block_name(const char *s, size_t n)
+{
+	int groups = 0;
+	size_t digits = 0;
+	while (n > 0 && groups < 2) {
+		char ch = s[--n];
+		if (ch >= '0' && ch <= '9') {
+			digits++;
+		} else if (ch == '_' && digits > 0) {
+			groups++;
+			digits = 0;
+		} else {
+			return 0;
+		}
+	}
+	return groups == 2 && n > 0;
+}
+
 int shards_name_matches(const char *name)
 {
 	if (name[0] == '.' || !strcmp(name, "run.json") || !strcmp(name, "gt.json"))
@@ -30,8 +49,10 @@ int shards_name_matches(const char *name)
 	if (has_suffix_n(name, n, ".jsonl") || has_suffix_n(name, n, ".ndjson") ||
 	    has_suffix_n(name, n, ".sse"))
 		return 1;
-	return has_suffix_n(name, n, ".json") &&
-	       (!strncmp(name, "part-", 5) || !strncmp(name, "traces", 6));
+	if (!has_suffix_n(name, n, ".json"))
+		return 0;
+	return !strncmp(name, "part-", 5) || !strncmp(name, "traces", 6) ||
+	       ray_block_name(name, n - 5);
 }
 
 int shards_name_cmp(const char *a, const char *b)

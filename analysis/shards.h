@@ -3,7 +3,8 @@
  * A run's traces may be one file or many shards read as one run:
  *   - a regular file: itself;
  *   - a directory: its regular files named like trace shards — *.jsonl,
- *     *.ndjson, *.sse, part-*.json, traces*.json, each optionally followed by
+ *     *.ndjson, *.sse, part-*.json, traces*.json, Ray Data's write_json()
+ *     files <uuid>_<block>_<task>.json, each optionally followed by
  *     .gz, .zst or .zstd (the content decides how it is read: zfile.h) —
  *     excluding run.json and gt.json;
  *   - a pattern with *, ? or [ (run.json "traces": "traces-*-of-00064.jsonl.gz"),

@@ -111,6 +111,20 @@ typedef enum {
 	TRACE_FINISH_POLICY, /* ended by a live stop policy (tailscope capture) */
 } trace_finish;
 
+/* Where the finish came from: the container's field, or inferred for a
+ * container without one (trace_ray.c, trace_vllm.c): the last token is an
+ * end-of-sequence token (</s>, <|im_end|>, <|endoftext|>, <eos>,
+ * <end_of_turn>, <|eot_id|>, <|end|>...) -> STOP; else the sample has
+ * infer_max_tokens tokens or more -> LENGTH; else, with infer_max_tokens
+ * known, it ended before the limit -> STOP; else UNKNOWN. */
+typedef enum {
+	TRACE_FINISH_GIVEN = 0,
+	TRACE_FINISH_INFERRED_EOS,
+	TRACE_FINISH_INFERRED_MAX_TOKENS,
+	TRACE_FINISH_INFERRED_BELOW_MAX,
+	TRACE_FINISH_NOT_INFERRED,
+} trace_finish_how;
+
 typedef enum {
 	TRACE_FMT_NATIVE = 0,
 	TRACE_FMT_OPENAI_CHAT,
@@ -124,6 +138,8 @@ typedef enum {
 	TRACE_FMT_LLAMACPP_SSE, /* data: {"content", "stop", ...} lines */
 	TRACE_FMT_OLLAMA_STREAM,/* NDJSON lines {"response"|"message", "done": false, ...} */
 	TRACE_FMT_TGI_SSE,      /* data: {"token", "top_tokens", "generated_text"} lines */
+	TRACE_FMT_RAY,          /* Ray Data LLM output row (analysis/trace_ray.c) */
+	TRACE_FMT_VLLM_OFFLINE, /* vLLM offline RequestOutput dump (analysis/trace_vllm.c) */
 	TRACE_FMT_COUNT         /* number of values (not a format) */
 } trace_format;
 
@@ -150,6 +166,10 @@ typedef struct trace_limits {
 	 * expansion ratio past the first 64 MiB (default 200:1) */
 	uint64_t max_decompressed_bytes;
 	uint64_t max_decompress_ratio;
+	/* containers without a finish reason (Ray Data rows, a vLLM dump with
+	 * finish_reason null): the run's max_tokens (run.json max_new_tokens or
+	 * --max-tokens), -1 unknown; see trace_get_finish_how */
+	long infer_max_tokens;
 } trace_limits;
 
 void trace_limits_default(trace_limits *lim);
@@ -170,6 +190,8 @@ trace_format       trace_get_container(const trace *t); /* what it was read from
 const char        *trace_format_name(trace_format f); /* "native", "openai", ... */
 const char        *trace_finish_name(trace_finish f); /* "stop", "length", "policy", "unknown" */
 trace_finish       trace_get_finish(const trace *t);
+trace_finish_how   trace_get_finish_how(const trace *t);
+const char        *trace_finish_how_name(trace_finish_how h);
 size_t             trace_n_steps(const trace *t);
 const trace_step  *trace_steps(const trace *t);
 const char        *trace_text(const trace *t);      /* all step bytes concatenated; NUL after */

@@ -21,9 +21,11 @@ static void test_names(void **state)
 {
 	(void)state;
 	const char *yes[] = { "traces.jsonl", "traces-00001-of-00064.jsonl.gz", "part-00003.json",
-	                      "part-1.json.zst", "out.ndjson", "rec.sse.zstd", "traces_0.json" };
+	                      "part-1.json.zst", "out.ndjson", "rec.sse.zstd", "traces_0.json",
+	                      "5f2b9c0e1d7a4e3b_000001_000000.json" };
 	const char *no[] = { "run.json", "gt.json", "README.md", "images", ".hidden.jsonl",
-	                     "stats.json", "traces.jsonl.bz2", "part-1.csv" };
+	                     "stats.json", "traces.jsonl.bz2", "part-1.csv", "_000_000.json",
+	                     "x_1.json", "x__1.json" };
 	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
 		assert_true(shards_name_matches(yes[i]));
 	for (size_t i = 0; i < sizeof no / sizeof *no; i++)

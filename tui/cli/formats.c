@@ -78,13 +78,15 @@ static int one_file(const char *arg, int summary, counts *total)
 		path = strdup(ri->traces_path);
 	else
 		path = strdup(arg);
+	trace_limits tlim;
+	run_trace_limits(ost == TS_OK ? ri : NULL, NULL, &tlim);
 	run_info_free(ri);
 	if (!path)
 		return 2;
 	char shown[512];
 	sanitize_cstr(path, shown, sizeof shown, 200);
 	trace_file *f;
-	if (trace_file_open(path, NULL, &f, &err) != TS_OK) {
+	if (trace_file_open(path, &tlim, &f, &err) != TS_OK) {
 		char m[TS_ERROR_MSG_MAX + 64];
 		fprintf(stderr, "tailscope formats: %s\n", sanitize_cstr(err.msg, m, sizeof m, 400));
 		free(path);
@@ -130,8 +132,13 @@ static int one_file(const char *arg, int summary, counts *total)
 				snprintf(lines, sizeof lines, "%zu", first);
 			char shard[512]; /* the shard a sharded run's sample is in */
 			sanitize_cstr(trace_file_path(f), shard, sizeof shard, 200);
-			printf("%s:%s  %s  %s  %s  %zu record%s\n", shard, lines, trace_format_name(cont), sk,
+			trace_finish_how how = trace_get_finish_how(t);
+			printf("%s:%s  %s  %s  %s  %zu record%s", shard, lines, trace_format_name(cont), sk,
 			       rec_key_name(key), nrec, nrec == 1 ? "" : "s");
+			if (how != TRACE_FINISH_GIVEN) /* Ray Data rows: no finish_reason */
+				printf("  finish %s (%s)", trace_finish_name(trace_get_finish(t)),
+				       trace_finish_how_name(how));
+			putchar('\n');
 		}
 		trace_free(t);
 	}
