@@ -60,7 +60,27 @@ void export_run_free(export_run *r)
 	free(r->name_raw);
 	free(r->path);
 	free(r->traces);
+	for (size_t p = 0; p < EXPORT_MAX_POLICIES; p++)
+		conf_ap_free(r->ap_state[p]);
+	free(r->tail_vals);
 	free(r);
+}
+
+/* keep_state: one sample's tail values, in order (partial.h) */
+static int keep_tail(export_run *r, const conf_term *ct)
+{
+	if (r->n_tail_vals == r->cap_tail_vals) {
+		size_t cap = r->cap_tail_vals ? r->cap_tail_vals * 2 : 64;
+		double *v = realloc(r->tail_vals, 2 * cap * sizeof *v);
+		if (!v)
+			return -1;
+		r->tail_vals = v;
+		r->cap_tail_vals = cap;
+	}
+	r->tail_vals[2 * r->n_tail_vals] = ct->max_before_tail;
+	r->tail_vals[2 * r->n_tail_vals + 1] = ct->at_tail_start;
+	r->n_tail_vals++;
+	return 0;
 }
 
 /* ---- per-run working state ---- */
@@ -184,6 +204,8 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 		if (trace_has_alts(t))
 			conf_termination(t, recs, n, rep->tail_start, NULL, &ct);
 		conf_term_run_add(&r->term, &ct, rep->tail_start >= 0);
+		if (o->keep_state && rep->tail_start >= 0 && keep_tail(r, &ct))
+			return TS_ERR_NOMEM;
 	}
 
 	sample_outcome oc[EXPORT_MAX_POLICIES];
@@ -437,6 +459,11 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		r->rows[i].counts = &r->counts_all[i * (1 + o->n_pol) * o->an.n_iou];
 	}
 	r->usable = r->m[0].samples > 0;
+	if (o->keep_state && r->has_ap)
+		for (size_t p = 0; p < o->n_pol; p++) {
+			r->ap_state[p] = w.ap[p];
+			w.ap[p] = NULL;
+		}
 	work_free(&w);
 	gt_free(own);
 	run_info_free(ri);

@@ -223,3 +223,18 @@ ts_status shards_expand(const char *path, shard_list *out, ts_error *err)
 	qsort(out->paths, out->n, sizeof *out->paths, cmp_paths);
 	return TS_OK;
 }
+
+void shards_keep_block(shard_list *l, size_t k, size_t n)
+{
+	if (n == 0 || k == 0 || k > n) {
+		shard_list_free(l);
+		return;
+	}
+	size_t s = l->n, lo = (size_t)((unsigned long long)(k - 1) * s / n),
+	       hi = (size_t)((unsigned long long)k * s / n);
+	for (size_t i = 0; i < s; i++)
+		if (i < lo || i >= hi)
+			free(l->paths[i]);
+	memmove(l->paths, l->paths + lo, (hi - lo) * sizeof *l->paths);
+	l->n = hi - lo;
+}

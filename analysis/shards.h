@@ -38,5 +38,9 @@ int       shards_name_matches(const char *name);
 /* The natural order above: <0, 0, >0. */
 int       shards_name_cmp(const char *a, const char *b);
 void      shard_list_free(shard_list *l);
+/* Keeps block k (1-based) of n: shards [(k-1)*S/n, k*S/n) of S, in order
+ * (report --shard K/N; the blocks of 1..n cover every shard once, in
+ * order).  k out of 1..n keeps none. */
+void      shards_keep_block(shard_list *l, size_t k, size_t n);
 
 #endif

@@ -170,6 +170,9 @@ typedef struct trace_limits {
 	 * finish_reason null): the run's max_tokens (run.json max_new_tokens or
 	 * --max-tokens), -1 unknown; see trace_get_finish_how */
 	long infer_max_tokens;
+	/* report --shard K/N: trace_file_open reads only block K (1-based) of N
+	 * of the run's shards: shards [(K-1)*S/N, K*S/N) of S (shard_n 0: all) */
+	size_t shard_k, shard_n;
 } trace_limits;
 
 void trace_limits_default(trace_limits *lim);

@@ -709,6 +709,8 @@ ts_status trace_file_open(const char *path, const trace_limits *lim, trace_file 
 		trace_file_close(f);
 		return st;
 	}
+	if (f->lim.shard_n)
+		shards_keep_block(&f->sh, f->lim.shard_k, f->lim.shard_n);
 	for (size_t i = 0; i < f->sh.n; i++) {
 		struct stat sb;
 		if (stat(f->sh.paths[i], &sb) == 0 && S_ISREG(sb.st_mode))
@@ -716,6 +718,11 @@ ts_status trace_file_open(const char *path, const trace_limits *lim, trace_file 
 	}
 	f->a.lim = &f->lim;
 	f->a.build = 1;
+	if (f->sh.n == 0) { /* an empty block of shards: no samples */
+		f->eof = 1;
+		*out = f;
+		return TS_OK;
+	}
 	st = shard_start(f, err);
 	if (st) {
 		trace_file_close(f);
@@ -725,7 +732,7 @@ ts_status trace_file_open(const char *path, const trace_limits *lim, trace_file 
 	return TS_OK;
 }
 
-const char *trace_file_path(const trace_file *f) { return f->path; }
+const char *trace_file_path(const trace_file *f) { return f->path ? f->path : ""; }
 
 void trace_file_close(trace_file *f)
 {
