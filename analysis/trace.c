@@ -47,6 +47,7 @@ void trace_limits_default(trace_limits *lim)
 	lim->max_decompressed_bytes = (uint64_t)16 << 30;
 	lim->max_decompress_ratio = 200;
 	lim->infer_max_tokens = -1;
+	lim->shard_k = lim->shard_n = 0;
 }
 
 void trace_free(trace *t)
@@ -476,20 +477,31 @@ static ts_status push_step(pctx *c, trace_step **out)
 	return TS_OK;
 }
 
+/* A new empty step at the end of the text, without logprob or alternatives. */
+static ts_status new_step(pctx *c, trace_step **out)
+{
+	trace *t = c->t;
+	ts_status st = push_step(c, out);
+	if (st)
+		return st;
+	trace_step *step = *out;
+	step->off = (uint32_t)t->text.len;
+	step->len = 0;
+	step->logprob = NAN;
+	step->alt_first = (uint32_t)t->n_alts;
+	step->n_alt = 0;
+	return TS_OK;
+}
+
 /* One step; top (nullable) is the step's alternatives when they sit in a
  * parallel array (TGI details.top_tokens[idx]) rather than in the step. */
 static ts_status parse_step(pctx *c, const cJSON *it, size_t idx, const cJSON *top)
 {
 	trace *t = c->t;
 	trace_step *step;
-	ts_status st = push_step(c, &step);
+	ts_status st = new_step(c, &step);
 	if (st)
 		return st;
-	step->off = (uint32_t)t->text.len;
-	step->len = 0;
-	step->logprob = NAN;
-	step->alt_first = (uint32_t)t->n_alts;
-	step->n_alt = 0;
 
 	if (cJSON_IsString(it)) { /* native shorthand: "tokens": ["a", "b"] */
 		size_t n = 0;
@@ -710,14 +722,9 @@ ts_status trace_build_step(trace *t, const trace_limits *lim, const cJSON *str, 
 {
 	pctx c = { t, lim, err, where };
 	trace_step *step;
-	ts_status st = push_step(&c, &step);
+	ts_status st = new_step(&c, &step);
 	if (st)
 		return st;
-	step->off = (uint32_t)t->text.len;
-	step->len = 0;
-	step->logprob = NAN;
-	step->alt_first = (uint32_t)t->n_alts;
-	step->n_alt = 0;
 	size_t n = 0;
 	st = put_token(&c, &t->text, str, NULL, idx, "", &n);
 	if (!st)
