@@ -44,6 +44,8 @@ check "ray: --limit max_tokens=24 makes rows 2 and 4 truncated" test "$got" = 2
 timeout 60 "$BIN" formats "$D/vllm_offline.jsonl" "$D/vllm_run_batch.jsonl" "$D/hf_generate.jsonl" >"$tmp/out" 2>"$tmp/err"
 check "vllm offline: RequestOutput lines" grep -q "^$D/vllm_offline.jsonl:1  vllm-offline  logprobs  bbox_2d  2 records\$" "$tmp/out"
 check "vllm offline: finish_reason null, no max_tokens: unknown" grep -q "^$D/vllm_offline.jsonl:3  vllm-offline  text  bbox_2d  1 record  finish unknown" "$tmp/out"
+timeout 60 "$BIN" formats --limit max_tokens=24 "$D/vllm_offline.jsonl" >"$tmp/out2" 2>&1
+check "vllm offline: --limit max_tokens=24 (its 24 token ids): length inferred" grep -q "^$D/vllm_offline.jsonl:3  vllm-offline  text  bbox_2d  1 record  finish length (inferred: reached max_tokens)\$" "$tmp/out2"
 check "run-batch: read as openai-batch" grep -q "^$D/vllm_run_batch.jsonl:3  openai-batch  logprobs" "$tmp/out"
 check "run-batch: the failed request named" grep -q "vllm_run_batch.jsonl:2: batch request failed: context too long" "$tmp/err"
 check "transformers recipe output: native with top-k" grep -q "^$D/hf_generate.jsonl:1  native  logprobs  bbox_2d  2 records\$" "$tmp/out"

@@ -255,7 +255,7 @@ const cli_command cli_commands[] = {
 	 "container it was read as and which coordinate syntax its records use, then\n"
 	 "the counts.  RUN is a run directory (its traces file is read).\n",
 	 "exit status: 0 ok, 1 some samples skipped, 2 nothing readable\n",
-	 OPTS(CLI_SUMMARY, CLI_HELP),
+	 OPTS(CLI_SUMMARY, CLI_LIMIT, CLI_HELP),
 	 cmd_formats},
 	{"capture", "--server URL --images DIR (--prompt TEXT | --prompt-file F) -o RUN_DIR [OPTIONS]",
 	 "Sends every image to an OpenAI-compatible server (POST URL/v1/chat/completions,\n"

@@ -63,7 +63,7 @@ static void print_counts(const char *name, const counts *c)
 }
 
 /* Reads one traces file; returns 0 ok, 1 some skipped, 2 nothing read. */
-static int one_file(const char *arg, int summary, counts *total)
+static int one_file(const char *arg, int summary, const trace_limits *lim, counts *total)
 {
 	ts_error err;
 	char *path = NULL;
@@ -79,7 +79,7 @@ static int one_file(const char *arg, int summary, counts *total)
 	else
 		path = strdup(arg);
 	trace_limits tlim;
-	run_trace_limits(ost == TS_OK ? ri : NULL, NULL, &tlim);
+	run_trace_limits(ost == TS_OK ? ri : NULL, lim, &tlim);
 	run_info_free(ri);
 	if (!path)
 		return 2;
@@ -172,7 +172,7 @@ int cmd_formats(int argc, char **argv)
 	counts total;
 	memset(&total, 0, sizeof total);
 	for (size_t i = 0; i < v.n_pos; i++) {
-		int r = one_file(v.pos[i], v.summary, &total);
+		int r = one_file(v.pos[i], v.summary, &v.lim.trace, &total);
 		any_ok |= r < 2;
 		if (r > worst)
 			worst = r;
