@@ -21,6 +21,12 @@
  *   ollama      /api/generate ("response") or /api/chat ("message") with a
  *               top-level "logprobs" [{token, logprob, bytes, top_logprobs}]
  *               and "done_reason"
+ *   ray-data    Ray Data LLM output row {"generated_text", "generated_tokens",
+ *               "num_generated_tokens", "logprobs": [{id: {logprob, rank,
+ *               decoded_token}}]} (trace_ray.c; finish inferred: trace_finish_how)
+ *   vllm-offline vLLM RequestOutput dump {"request_id", "outputs": [{"text",
+ *               "token_ids", "logprobs", "finish_reason"}]} (trace_vllm.c)
+ *               Both are asked right after native "tokens".
  *   text        text only: split into pseudo-steps (runs of digits, letters,
  *               spaces, punctuation) so replay still works; no logprobs.
  * Streaming recordings (SSE, several lines per sample) are read by the file
