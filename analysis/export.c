@@ -323,6 +323,11 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		say(warn, ud, "%s", err.msg);
 		return TS_OK;
 	}
+	if (ri->warnings) { /* run.json fields ignored: named, the run still counts */
+		for (const char *l = ri->warnings; *l; l += strcspn(l, "\n") + 1)
+			say(warn, ud, "%.*s", (int)strcspn(l, "\n"), l);
+		r->skipped++;
+	}
 	free(r->name);
 	r->name = sdup(ri->name);
 	free(r->name_raw);
@@ -357,6 +362,8 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		} else if (gskip) {
 			say(warn, ud, "%s: %zu malformed annotation(s) or image(s) ignored", gt_path, gskip);
 		}
+		if (own && gt_duplicates_note(own)[0])
+			say(warn, ud, "%s: %s (the first of each kept)", gt_path, gt_duplicates_note(own));
 		g = own;
 	}
 	r->gt_loaded = g != NULL;
@@ -851,6 +858,28 @@ static void lb_field(line_buf *b, const char *field)
 	free(heap);
 }
 
+/* A text cell (run and image names come from the data): one that starts
+ * with = + - @ TAB or CR would be run as a formula by a spreadsheet (CSV
+ * injection), so it gets a leading ' as OWASP recommends, then the usual
+ * RFC 4180 quoting.  Numbers never come here. */
+static void lb_text(line_buf *b, const char *s)
+{
+	if (!strchr("=+-@\t\r", s[0]) || !s[0]) {
+		lb_field(b, s);
+		return;
+	}
+	size_t n = strlen(s);
+	char *q = malloc(n + 2);
+	if (!q) {
+		b->oom = 1;
+		return;
+	}
+	q[0] = '\'';
+	memcpy(q + 1, s, n + 1);
+	lb_field(b, q);
+	free(q);
+}
+
 static void lb_size(line_buf *b, size_t v)
 {
 	char t[32];
@@ -906,7 +935,7 @@ static void lb_value(line_buf *b, xval v)
 		lb_double(b, v.d);
 		break;
 	case XV_STR:
-		lb_field(b, v.s);
+		lb_text(b, v.s);
 		break;
 	default:
 		lb_field(b, "");

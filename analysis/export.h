@@ -185,7 +185,9 @@ ts_status export_csv_header(const export_opts *o, export_write_fn w, void *ud);
  * RFC 4180: fields separated by ",", lines ended by CRLF, a field holding
  * '"', ',', CR, LF or leading/trailing space is quoted with '"' doubled;
  * empty field = missing (null) value; numbers in C locale, doubles in the
- * shortest form that reads back to the same double. */
+ * shortest form that reads back to the same double.  A text field (run,
+ * image, termination) starting with = + - @ TAB or CR gets a leading '
+ * (OWASP's advice against CSV injection). */
 ts_status export_csv_rows(const export_opts *o, const export_run *r, export_write_fn w,
                           void *ud);
 

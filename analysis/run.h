@@ -40,6 +40,9 @@ typedef struct run_info {
 	int traces_named;  /* run.json named the traces */
 	char *gt_path;     /* NULL if none */
 	char *images_dir;  /* NULL if none */
+	char *warnings;    /* NULL, or one line per run.json field ignored ("FILE: field
+	                    * \"NAME\": why"; a lone surrogate escape drops only its
+	                    * field): callers print them */
 } run_info;
 
 /* path: a directory holding traces.jsonl, or a JSONL file. */

@@ -21,6 +21,7 @@
  *   index gives exactly what the reader gives (tests/fuzz/fuzz_trace_file.c).
  */
 #define _GNU_SOURCE /* memmem */
+#include "fsafe.h"
 #include "trace.h"
 #include "trace_int.h"
 #include "shards.h"

@@ -1,5 +1,6 @@
 /* zfile.c — plain, gzip and zstd files as one byte stream (see zfile.h). */
 #include "zfile.h"
+#include "fsafe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -108,15 +109,9 @@ static ts_status start_codec(zfile *z, ts_error *err)
 ts_status zfile_open(const char *path, const zfile_limits *lim, zfile **out, ts_error *err)
 {
 	*out = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = fsafe_open_input(path, NULL, err); /* a regular file or refused (fsafe.h) */
 	if (fd < 0)
-		return ts_error_set(err, errno == ENOENT ? TS_ERR_NOTFOUND : TS_ERR_IO, "%s: %s", path,
-		                    strerror(errno));
-	struct stat sb;
-	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		close(fd);
-		return ts_error_set(err, TS_ERR_IO, "%s: is a directory", path);
-	}
+		return err ? err->code : TS_ERR_IO;
 	zfile *z = zfile_fdopen(fd);
 	if (!z || !(z->in = malloc(IN_CHUNK))) {
 		zfile_close(z);

@@ -34,8 +34,8 @@ typedef struct zfile_limits {
 
 typedef struct zfile zfile;
 
-/* Opens path read-only (regular files; a directory is TS_ERR_IO) and looks
- * at its first bytes.  lim may be NULL (no caps). */
+/* Opens path with fsafe_open_input (a regular file, else refused with its
+ * message) and looks at its first bytes.  lim may be NULL (no caps). */
 ts_status zfile_open(const char *path, const zfile_limits *lim, zfile **out, ts_error *err);
 /* A plain stream over an open descriptor (taken over; closed by zfile_close). */
 zfile    *zfile_fdopen(int fd);

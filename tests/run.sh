@@ -1,8 +1,9 @@
 #!/bin/sh
 # Runs every test binary given as argument, then the shell end-to-end tests
-# (tests/cli/test_*.sh, then the tmux ones in tests/tui/test_*.sh), and prints
-# one closing line "tests: N passed, N failed".  Exit status: 0 when nothing failed.
-#   TEST_SUITES="cli tui"   which shell suites to run (asan-test runs "cli" only:
+# (tests/cli/test_*.sh, tests/hostile/test_*.sh, then the tmux ones in
+# tests/tui/test_*.sh), and prints one closing line "tests: N passed, N failed".
+# Exit status: 0 when nothing failed.
+#   TEST_SUITES="cli hostile tui"  which shell suites to run (asan-test runs "cli hostile":
 #                           the tmux tests wait on screen states, and an ASan
 #                           build is too slow for their timeouts)
 BUILD=${BUILD:-build}
@@ -11,7 +12,7 @@ BUILD=${BUILD:-build}
 unset LANG LANGUAGE LC_CTYPE LC_MESSAGES LC_NUMERIC LC_COLLATE LC_TIME
 LC_ALL=C.UTF-8
 export LC_ALL
-TEST_SUITES=${TEST_SUITES:-cli tui}
+TEST_SUITES=${TEST_SUITES:-cli hostile tui}
 export BUILD
 pass=0
 fail=0

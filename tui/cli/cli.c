@@ -264,8 +264,8 @@ const cli_command cli_commands[] = {
 	 "exit status: 0 every image captured, 1 some failed, 2 none captured or bad usage\n",
 	 OPTS(CLI_SERVER, CLI_MODEL, CLI_CAP_IMAGES, CLI_CAP_GT, CLI_PROMPT, CLI_PROMPT_FILE,
 	      CLI_CAP_OUT, CLI_CAP_COORDS, CLI_MAX_TOKENS, CLI_TOP_LOGPROBS, CLI_TEMPERATURE,
-	      CLI_CAP_POLICY, CLI_CONCURRENCY, CLI_RETRIES, CLI_BACKOFF, CLI_TIMEOUT, CLI_HEADER,
-	      CLI_API_KEY_ENV, CLI_RESUME, CLI_PROGRESS, CLI_PROGRESS_EVERY, CLI_CAP_QUIET, CLI_LIMIT,
+	      CLI_CAP_POLICY, CLI_CONCURRENCY, CLI_RETRIES, CLI_BACKOFF, CLI_TIMEOUT, CLI_DEADLINE,
+	      CLI_MIN_RATE, CLI_HEADER, CLI_API_KEY_ENV, CLI_RESUME, CLI_PROGRESS, CLI_PROGRESS_EVERY, CLI_CAP_QUIET, CLI_LIMIT,
 	      CLI_HELP),
 	 cmd_capture},
 };
@@ -429,4 +429,35 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_values *v)
 			return cli_usage_error(cmd, err.msg);
 	}
 	return 0;
+}
+
+static int stdout_errno; /* why an earlier flush of stdout failed */
+
+int cli_flush_stdout(void)
+{
+	errno = 0;
+	if (fflush(stdout) == 0)
+		return 0;
+	if (!stdout_errno)
+		stdout_errno = errno ? errno : EIO;
+	return -1;
+}
+
+int cli_finish_stdout(const char *name, int rc)
+{
+	int bad = ferror(stdout), e = bad ? (stdout_errno ? stdout_errno : EIO) : 0;
+	errno = 0;
+	if (fflush(stdout) != 0) {
+		bad = 1;
+		e = errno ? errno : EIO;
+	}
+	if (fclose(stdout) != 0 && !bad && errno != EBADF) {
+		bad = 1; /* EBADF: stdout was closed (>&-) and nothing was written */
+		e = errno ? errno : EIO;
+	}
+	if (!bad)
+		return rc;
+	fprintf(stderr, "tailscope%s%s: error writing standard output: %s\n", name ? " " : "",
+	        name ? name : "", strerror(e));
+	return 2;
 }

@@ -89,6 +89,10 @@
 	X(RETRIES, "retries", 0, "N", "retries per image after a fault (default 2)")              \
 	X(BACKOFF, "backoff", 0, "S", "first retry delay in seconds, doubled each retry (default 1)") \
 	X(TIMEOUT, "timeout", 0, "S", "give up on a request after S seconds without data (default 120)") \
+	X(DEADLINE, "deadline", 0, "S", "give up on a request after S seconds in all, however it\n" \
+	  "trickles (default 900)")                                                              \
+	X(MIN_RATE, "min-rate", 0, "B", "give up on a request that, once data flows, receives fewer\n" \
+	  "than B bytes/s over 10 s (default 32; 0: no minimum)")                                 \
 	X(HEADER, "header", 0, "'K: V'", "extra HTTP header (repeatable)")                        \
 	X(API_KEY_ENV, "api-key-env", 0, "VAR", "send 'Authorization: Bearer $VAR'")              \
 	X(RESUME, "resume", 0, NULL, "continue RUN_DIR: skip images already in traces.jsonl")     \
@@ -173,5 +177,14 @@ int  cli_parse_long(const char *s, long lo, long hi, long *out);
 /* Prints "tailscope NAME: msg" (sanitized) and "try 'tailscope NAME --help'"
  * on stderr; returns 2. */
 int  cli_usage_error(const cli_command *cmd, const char *msg);
+
+/* Every command's last step (main): flushes and closes stdout and checks
+ * that every write to it succeeded.  On a failure (a full disk, /dev/full, a
+ * closed pipe's EPIPE) prints "tailscope[ NAME]: error writing standard
+ * output: why" on stderr and returns 2; otherwise returns rc. */
+int  cli_finish_stdout(const char *name, int rc);
+/* fflush(stdout) that remembers why it failed for cli_finish_stdout's
+ * message: 0 ok, -1. */
+int  cli_flush_stdout(void);
 
 #endif

@@ -74,6 +74,12 @@ static int one_file(const char *arg, int summary, const trace_limits *lim, count
 		fprintf(stderr, "tailscope formats: %s\n", sanitize_cstr(err.msg, m, sizeof m, 400));
 		return 2;
 	}
+	for (const char *l = ost == TS_OK ? ri->warnings : NULL; l && *l; l += strcspn(l, "\n") + 1) {
+		char m[TS_ERROR_MSG_MAX + 64];
+		char one[TS_ERROR_MSG_MAX + 64];
+		snprintf(one, sizeof one, "%.*s", (int)strcspn(l, "\n"), l);
+		fprintf(stderr, "tailscope formats: %s\n", sanitize_cstr(one, m, sizeof m, 400));
+	}
 	if (ost == TS_OK && ri->traces_path)
 		path = strdup(ri->traces_path);
 	else

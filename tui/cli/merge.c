@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "export.h"
+#include "fsafe.h"
 #include "partial.h"
 #include "sanitize.h"
 
@@ -27,10 +28,14 @@ static void say(const char *path, const char *msg)
 /* The parsed partial at path, NULL (said why) when unreadable. */
 static cJSON *load(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat sb;
-	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > PARTIAL_MAX) {
-		say(path, fd < 0 ? strerror(errno) : "not a regular file of at most 4 GiB");
+	ts_error e;
+	int fd = fsafe_open_input(path, &sb, &e); /* a regular file or refused */
+	if (fd < 0 || (size_t)sb.st_size > PARTIAL_MAX) {
+		if (fd < 0)
+			fprintf(stderr, "tailscope merge: %s\n", sanitize_cstr(e.msg, (char[600]){0}, 600, 400));
+		else
+			say(path, "larger than 4 GiB");
 		if (fd >= 0)
 			close(fd);
 		return NULL;

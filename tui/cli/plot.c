@@ -266,7 +266,7 @@ static int emit(const plot_spec *spec, const cli_values *cv)
 			free(line);
 		}
 		plot_text_free(t);
-		if (fflush(stdout) != 0)
+		if (cli_flush_stdout() != 0)
 			return -1;
 	}
 	return 0;

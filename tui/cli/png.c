@@ -178,6 +178,8 @@ int png_job_prepare(const png_req *o, png_job *j)
 		say(err.msg);
 		return -1;
 	}
+	for (const char *l = j->ri->warnings; l && *l; l += strcspn(l, "\n") + 1)
+		sayf("%.*s", (int)strcspn(l, "\n"), l); /* run.json fields ignored */
 	if (!o->coords_set && j->ri->coords != COORDS_AUTO)
 		an.coords.kind = j->ri->coords;
 	an.object = j->ri->object;

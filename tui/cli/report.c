@@ -196,6 +196,13 @@ gt *report_load_shared_gt(export_opts *o, int quiet)
 		sanitize(raw, strlen(raw), msg, sizeof msg, 0);
 		fprintf(stderr, "tailscope: %s\n", msg);
 	}
+	if (g && !quiet && gt_duplicates_note(g)[0]) {
+		char raw[700];
+		snprintf(raw, sizeof raw, "%s: %s (the first of each kept)", o->gt_path,
+		         gt_duplicates_note(g));
+		sanitize(raw, strlen(raw), msg, sizeof msg, 0);
+		fprintf(stderr, "tailscope: %s\n", msg);
+	}
 	o->shared_gt = g;
 	return g;
 }
@@ -562,8 +569,8 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 		}
 	}
 	free(shown);
-	if (fflush(stdout) != 0)
-		any_usable = 0;
+	if (cli_flush_stdout() != 0)
+		any_usable = 0; /* main says why (cli_finish_stdout) */
 	for (size_t i = 0; i < n_runs; i++)
 		export_run_free(res[i]);
 	free(res);
