@@ -95,7 +95,9 @@ static ts_status open_run(session *s, const char *path, session_run *r,
 		}
 	}
 	progress_ctx pc = {progress, ud, r->name};
-	if ((st = trace_index_build(r->info->traces_path, &s->lim, index_progress, &pc, &r->ix,
+	trace_limits tlim;
+	run_trace_limits(r->info, &s->lim, &tlim);
+	if ((st = trace_index_build(r->info->traces_path, &tlim, index_progress, &pc, &r->ix,
 	                            err)) != TS_OK)
 		return st;
 	r->n = trace_index_count(r->ix);

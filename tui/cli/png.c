@@ -106,7 +106,9 @@ static int find_trace(const png_req *o, const run_info *ri, const gt *g, trace *
 	int is_id = parse_id(o->sample, &want_id);
 	trace_file *tf;
 	ts_error err;
-	if (trace_file_open(ri->traces_path, &o->trace_lim, &tf, &err) != TS_OK) {
+	trace_limits tlim;
+	run_trace_limits(ri, &o->trace_lim, &tlim);
+	if (trace_file_open(ri->traces_path, &tlim, &tf, &err) != TS_OK) {
 		say(err.msg);
 		return -1;
 	}
