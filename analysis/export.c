@@ -182,7 +182,7 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 		}
 		r->records_scored += scored;
 		if (trace_has_alts(t))
-			conf_termination(t, recs, n, rep->tail_start, NULL, &ct);
+			conf_termination(t, recs, n, rep->tail_start, &o->eos, NULL, &ct);
 		conf_term_run_add(&r->term, &ct, rep->tail_start >= 0);
 	}
 
@@ -318,6 +318,8 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 	if (!o->coords_set && ri->coords != COORDS_AUTO)
 		lo.an.coords.kind = ri->coords;
 	lo.an.object = ri->object; /* ri outlives every sample of the run */
+	lo.eos.tok = (const char *const *)ri->eos_tokens;
+	lo.eos.n = ri->n_eos;
 
 	gt *own = NULL;
 	const gt *g = NULL;

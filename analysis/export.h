@@ -49,6 +49,7 @@ typedef struct export_opts {
 	conf_score_kind score;
 	double ap_iou;           /* default 0.5 */
 	trace_limits limits;
+	conf_eos eos;             /* extra EOS texts (set per run from run.json) */
 } export_opts;
 
 /* off, repeat_stop; confidence on (mean score, AP@0.5); no rows. */

@@ -2,7 +2,8 @@
  *
  * A run is either a JSONL traces file or a run directory:
  *   run.json       {"name", "model", "checkpoint", "coords", "max_new_tokens",
- *                   "prompt"?, "budget"?, "simulated"?, "object"?}
+ *                   "prompt"?, "budget"?, "simulated"?, "object"?,
+ *                   "eos_tokens"? [strings: EOS texts of a custom vocabulary]}
  *   gt.json        COCO instances (optional)
  *   images/        PNG/JPEG files named as in gt.json (optional)
  *   traces.jsonl   traces
@@ -31,6 +32,8 @@ typedef struct run_info {
 	long max_new_tokens; /* -1 if absent */
 	long budget;       /* -1 if absent */
 	int simulated;     /* run.json says the traces come from a simulator */
+	char **eos_tokens; /* run.json "eos_tokens": extra EOS texts for P(close) */
+	size_t n_eos;
 	char *traces_path;
 	char *gt_path;     /* NULL if none */
 	char *images_dir;  /* NULL if none */

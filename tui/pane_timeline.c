@@ -167,7 +167,22 @@ static void tokens(ui *u, const tl_ctx *c)
 	}
 }
 
-/* The alternatives at the cursor (row H-3). */
+/* The close decision taken at step k, if one is (the last record completed
+ * at or before k decides there): conf_close_decide's, else step -1. */
+static void decision_at(const ui *u, const tl_ctx *c, long k, conf_close *out)
+{
+	size_t i = replay_records_upto(c->rp, k);
+	out->step = -1;
+	if (i == 0 || i > sample_n_records(c->f->v->s))
+		return;
+	conf_eos eos = session_view_eos(u->s);
+	conf_close_decide(c->t, &sample_records(c->f->v->s)[i - 1], &eos, out);
+	if (out->step != k)
+		out->step = -1;
+}
+
+/* The alternatives at the cursor (row H-3); at a close decision the ones
+ * that end the list (conf_close_alt_ends) in the P(close) colour, else EOS. */
 static void alternatives(const ui *u, const tl_ctx *c)
 {
 	int ya = c->H - 3 >= 2 ? c->H - 3 : -1, W = c->W;
@@ -183,10 +198,17 @@ static void alternatives(const ui *u, const tl_ctx *c)
 	const trace_alt *alts = trace_alts(c->t) + st->alt_first;
 	const char *at = trace_alt_text(c->t);
 	char buf[128];
+	conf_close dc;
+	conf_eos eos = session_view_eos(u->s);
+	decision_at(u, c, c->cur, &dc);
 	for (uint32_t k = 0; k < st->n_alt && x < W - 4; k++) {
 		char tx[64];
 		sanitize(at + alts[k].off, alts[k].len, tx, sizeof tx, 14);
-		int cl = conf_is_end_token(at + alts[k].off, alts[k].len, rec_key_tagged(sample_key(c->f->v->s)));
+		int cl = dc.step >= 0 ? conf_close_alt_ends(&dc, at + alts[k].off, alts[k].len, &eos)
+		                      : conf_is_eos(at + alts[k].off, alts[k].len, &eos);
+		if (dc.step >= 0 && alts[k].len == st->len &&
+		    !memcmp(at + alts[k].off, trace_text(c->t) + st->off, st->len))
+			cl = dc.chosen_ends; /* the chosen token: by what followed it */
 		if (isnan(alts[k].logprob))
 			snprintf(buf, sizeof buf, "'%s' ?", tx);
 		else

@@ -682,8 +682,20 @@ double session_view_closep(session *s, size_t i)
 	session_view *v = &s->view;
 	if (!v->valid || v->failed || !v->s || i >= sample_n_records(v->s))
 		return NAN;
-	if (v->closep[i] == CLOSEP_UNSET)
-		v->closep[i] = conf_close_prob(v->t, (long)sample_records(v->s)[i].last_step,
-		                               rec_key_tagged(sample_key(v->s)));
+	if (v->closep[i] == CLOSEP_UNSET) {
+		conf_eos eos = session_view_eos(s);
+		v->closep[i] = conf_close_prob(v->t, &sample_records(v->s)[i], &eos);
+	}
 	return v->closep[i];
+}
+
+conf_eos session_view_eos(const session *s)
+{
+	conf_eos e = { NULL, 0 };
+	if (s->view.valid && s->view.run < s->n_runs && s->runs[s->view.run].info) {
+		const run_info *ri = s->runs[s->view.run].info;
+		e.tok = (const char *const *)ri->eos_tokens;
+		e.n = ri->n_eos;
+	}
+	return e;
 }

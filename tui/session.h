@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "compare.h"
+#include "confidence.h"
 #include "render.h"
 #include "replay.h"
 #include "run.h"
@@ -147,5 +148,7 @@ const char *session_policy_name(const session *s, size_t i, char *buf, size_t bu
 
 /* P(close) after record i (NAN if unknown). */
 double session_view_closep(session *s, size_t i);
+/* The view's run's extra EOS texts (run.json "eos_tokens") for conf_close_*. */
+conf_eos session_view_eos(const session *s);
 
 #endif

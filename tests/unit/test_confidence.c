@@ -330,28 +330,30 @@ static void test_ap_recall_thresholds_like_numpy(void **state)
 
 /* ---- termination probability ---- */
 
+#define END_TOK(s, n, tagged) conf_is_end_token(s, n, tagged, NULL)
+
 static void test_end_tokens(void **state)
 {
 	(void)state;
-	assert_true(conf_is_end_token("]", 1, 0));
-	assert_true(conf_is_end_token("  ]", 3, 0));
-	assert_true(conf_is_end_token("\n]\n", 3, 0));
-	assert_true(conf_is_end_token("]}", 2, 0));
-	assert_false(conf_is_end_token("x]", 2, 0));
-	assert_false(conf_is_end_token(",", 1, 0));
-	assert_true(conf_is_end_token("<eos>", 5, 0));
-	assert_true(conf_is_end_token("<|im_end|>", 10, 0));
-	assert_true(conf_is_end_token("<end_of_turn>", 13, 0));
-	assert_true(conf_is_end_token("</s>", 4, 0));
-	assert_true(conf_is_end_token("<|endoftext|>", 13, 0));
-	assert_false(conf_is_end_token("<eos> ", 6, 0));
-	assert_true(conf_is_end_token("", 0, 0));
-	assert_true(conf_is_end_token("\n```", 4, 0));
+	assert_true(END_TOK("]", 1, 0));
+	assert_true(END_TOK("  ]", 3, 0));
+	assert_true(END_TOK("\n]\n", 3, 0));
+	assert_true(END_TOK("]}", 2, 0));
+	assert_false(END_TOK("x]", 2, 0));
+	assert_false(END_TOK(",", 1, 0));
+	assert_true(END_TOK("<eos>", 5, 0));
+	assert_true(END_TOK("<|im_end|>", 10, 0));
+	assert_true(END_TOK("<end_of_turn>", 13, 0));
+	assert_true(END_TOK("</s>", 4, 0));
+	assert_true(END_TOK("<|endoftext|>", 13, 0));
+	assert_false(END_TOK("<eos> ", 6, 0));
+	assert_true(END_TOK("", 0, 0));
+	assert_true(END_TOK("\n```", 4, 0));
 	/* loc lists: EOS-like only */
-	assert_false(conf_is_end_token("]", 1, 1));
-	assert_false(conf_is_end_token("```", 3, 1));
-	assert_true(conf_is_end_token("<eos>", 5, 1));
-	assert_true(conf_is_end_token("", 0, 1));
+	assert_false(END_TOK("]", 1, 1));
+	assert_false(END_TOK("```", 3, 1));
+	assert_true(END_TOK("<eos>", 5, 1));
+	assert_true(END_TOK("", 0, 1));
 }
 
 #define REC_A "{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"a\"}"
@@ -364,7 +366,8 @@ static void test_end_tokens(void **state)
  *     chosen ", " is not listed and does not end the list) -> P1 = 0.07
  *   step 5..6: B again, completed by the merged token "\"}," at step 6:
  *     the decision is in that token: alternatives "\"}," .5, "\"}]" .4,
- *     "\"}" .1 -> only "}]" ends the list -> P2 = 0.4
+ *     "\"}" .1 -> "}]" ends the list, and so does "}" (nothing after the
+ *     brace: it declined the comma offered in the same step) -> P2 = 0.5
  *   step 7 completes B, the trace ends: P3 = NAN
  * tail_start = 2 (B B after the first B): max_before_tail = max(P0, P1) =
  * 0.28 at record 0; at_tail_start = P1 = 0.07; 3 boundaries defined. */
@@ -391,18 +394,18 @@ static void test_termination_json(void **state)
 	assert_int_equal(st.tail_start, 2);
 	double probs[4];
 	conf_term ct;
-	conf_termination(t, r, 4, st.tail_start, probs, &ct);
+	conf_termination(t, r, 4, st.tail_start, NULL, probs, &ct);
 	assert_float_equal(probs[0], 0.28, 1e-12);
 	assert_float_equal(probs[1], 0.07, 1e-12);
-	assert_float_equal(probs[2], 0.4, 1e-12);
+	assert_float_equal(probs[2], 0.5, 1e-12);
 	assert_true(isnan(probs[3]));
 	assert_float_equal(ct.max_before_tail, 0.28, 1e-12);
 	assert_int_equal(ct.argmax, 0);
 	assert_float_equal(ct.at_tail_start, 0.07, 1e-12);
 	assert_int_equal(ct.n_defined, 3);
-	/* without a tail, every boundary counts: max 0.4 at record 2 */
-	conf_termination(t, r, 4, -1, NULL, &ct);
-	assert_float_equal(ct.max_before_tail, 0.4, 1e-12);
+	/* without a tail, every boundary counts: max 0.5 at record 2 */
+	conf_termination(t, r, 4, -1, NULL, NULL, &ct);
+	assert_float_equal(ct.max_before_tail, 0.5, 1e-12);
 	assert_int_equal(ct.argmax, 2);
 	assert_true(isnan(ct.at_tail_start));
 	recparse_free(p);
@@ -423,26 +426,31 @@ static void test_termination_chosen_not_listed(void **state)
 	trace *t = make_trace(toks, 3, "stop");
 	recparse *p = parse_records(t, 1);
 	const record *r = recparse_records(p);
-	assert_float_equal(conf_close_prob(t, r[0].last_step, 0), 0.3, 1e-12);
-	assert_true(isnan(conf_close_prob(t, 0, 0)));  /* step 1 has no alternatives */
-	assert_true(isnan(conf_close_prob(t, 2, 0)));  /* the trace ends */
-	assert_true(isnan(conf_close_prob(t, -1, 0)));
+	assert_float_equal(conf_close_prob(t, &r[0], NULL), 0.3, 1e-12);
+	record q = r[0];
+	q.last_step = 0; /* the decision would be step 1: no alternatives */
+	assert_true(isnan(conf_close_prob(t, &q, NULL)));
+	q.last_step = 2; /* the trace ends */
+	assert_true(isnan(conf_close_prob(t, &q, NULL)));
+	q.last_step = 3; /* outside the trace */
+	assert_true(isnan(conf_close_prob(t, &q, NULL)));
 	recparse_free(p);
 	trace_free(t);
 }
 
 /* PaliGemma loc list: "<loc0100><loc0200><loc0300><loc0400>", " cat", " ;"
- * completes record 0 at step 2; step 3 "<loc0100>" alternatives
- * "<loc0100>" .5, "<eos>" .3, "]" .1, "" .05 -> only EOS-like tokens count:
- * .3 + .05 = 0.35.  The last record ends the stream: NAN. */
+ * completes record 0 at step 2, which is the decision (the label ends at
+ * " ;" or at EOS): alternatives " ;" .5, "<eos>" .3, "]" .1, "" .05 -> only
+ * EOS tokens count: .3 + .05 = 0.35.  The last record ends the stream at
+ * step 5, which has no alternatives: NAN. */
 static void test_termination_loc(void **state)
 {
 	(void)state;
 	tok_spec toks[] = {
 		{ "<loc0100><loc0200><loc0300><loc0400>", 0.9, { { NULL, 0 } } },
 		{ " cat", 0.9, { { NULL, 0 } } },
-		{ " ;", 0.9, { { NULL, 0 } } },
-		{ " <loc0100>", 0.5, { { " <loc0100>", 0.5 }, { "<eos>", 0.3 }, { "]", 0.1 }, { "", 0.05 }, { NULL, 0 } } },
+		{ " ;", 0.5, { { " ;", 0.5 }, { "<eos>", 0.3 }, { "]", 0.1 }, { "", 0.05 }, { NULL, 0 } } },
+		{ " <loc0100>", 0.5, { { " <loc0100>", 0.5 }, { "<eos>", 0.4 }, { NULL, 0 } } },
 		{ "<loc0200><loc0300><loc0400>", 0.9, { { NULL, 0 } } },
 		{ " dog", 0.9, { { NULL, 0 } } },
 	};
@@ -454,7 +462,7 @@ static void test_termination_loc(void **state)
 	assert_int_equal(r[0].last_step, 2);
 	double probs[2];
 	conf_term ct;
-	conf_termination(t, r, 2, -1, probs, &ct);
+	conf_termination(t, r, 2, -1, NULL, probs, &ct);
 	assert_float_equal(probs[0], 0.35, 1e-12);
 	assert_true(isnan(probs[1]));
 	assert_float_equal(ct.max_before_tail, 0.35, 1e-12);
