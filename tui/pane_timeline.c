@@ -218,20 +218,34 @@ static void alternatives(const ui *u, const tl_ctx *c)
 	}
 }
 
-/* "#i p%" of record i (1-based on screen) */
+/* "#i p" of the boundary after record i (1-based on screen), p as report
+ * prints it (3 decimals) */
 static int closep_text(ui *u, size_t i, char *buf, size_t sz)
 {
 	double p = session_view_closep(u->s, i);
 	if (isnan(p))
 		return snprintf(buf, sz, "#%zu ?", i + 1);
-	return snprintf(buf, sz, "#%zu %.0f%%", i + 1, 100 * p);
+	return snprintf(buf, sz, "#%zu %.3f", i + 1, p);
 }
 
-/* P(close) after each record (row H-2): first the tail start's value
- * ("tail #T p%", when the list has a repeated tail), then a window of
- * records centred on the boundary at the cursor (the last record decoded,
- * reverse video), the ones after the cursor dimmed, the tail start in the
- * tail colour. */
+/* "at tail start (after #T) p": report's p_close_at_tail_start, the boundary
+ * after the record before the tail (T = the tail's first record, 1-based,
+ * minus one). */
+static int tail_text(ui *u, long tail, char *buf, size_t sz)
+{
+	conf_term ct;
+	if (tail < 1 || !session_view_close_term(u->s, &ct))
+		return snprintf(buf, sz, "at tail start: none (the tail is the whole list)");
+	if (isnan(ct.at_tail_start))
+		return snprintf(buf, sz, "at tail start (after #%ld) ?", tail);
+	return snprintf(buf, sz, "at tail start (after #%ld) %.3f", tail, ct.at_tail_start);
+}
+
+/* P(close) after each record (row H-2), named by the record it follows:
+ * first the tail start's value (when the list has a repeated tail), then a
+ * window of boundaries centred on the one at the cursor (after the last
+ * record decoded, reverse video), the ones after the cursor dimmed, the
+ * tail start's in the tail colour. */
 static void close_probs(ui *u, const tl_ctx *c)
 {
 	int yp = c->H - 2 >= 2 ? c->H - 2 : -1, W = c->W;
@@ -247,11 +261,12 @@ static void close_probs(ui *u, const tl_ctx *c)
 	size_t upto = replay_visible(rp), n = rp->n_rec;
 	long tail = rp->tail_first;
 	if (tail >= 0 && (size_t)tail < n) {
-		char t[80];
-		closep_text(u, (size_t)tail, buf, sizeof buf);
-		snprintf(t, sizeof t, "tail %s", buf);
+		char t[96];
+		tail_text(u, tail, t, sizeof t);
 		x += draw_put(c->w, yp, x, W - x, t, draw_ca(u, CP_TAIL, A_BOLD, A_BOLD));
-		x += draw_put(c->w, yp, x, W - x, " │ ", A_NORMAL);
+		x += draw_put(c->w, yp, x, W - x, " │ after ", A_NORMAL);
+	} else {
+		x += draw_put(c->w, yp, x, W - x, "after ", A_NORMAL);
 	}
 	if (upto == 0) {
 		draw_put(c->w, yp, x, W - x, "no record completed yet", draw_ca(u, CP_DIM, 0, A_DIM));
@@ -283,7 +298,7 @@ static void close_probs(ui *u, const tl_ctx *c)
 		closep_text(u, i, buf, sizeof buf);
 		attr_t a = i == cur ? A_REVERSE | A_BOLD
 		         : i >= upto ? draw_ca(u, CP_DIM, 0, A_DIM)
-		         : (long)i == tail ? draw_ca(u, CP_TAIL, A_BOLD, A_BOLD)
+		         : (long)i + 1 == tail ? draw_ca(u, CP_TAIL, A_BOLD, A_BOLD)
 		         : !isnan(p) && p >= 0.1 ? draw_ca(u, CP_TERM, A_BOLD, A_BOLD) : A_NORMAL;
 		x += draw_put(c->w, yp, x, W - x, buf, a);
 		x += draw_put(c->w, yp, x, W - x, "  ", A_NORMAL);

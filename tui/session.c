@@ -677,16 +677,37 @@ const char *session_policy_name(const session *s, size_t i, char *buf, size_t bu
 	return buf;
 }
 
+/* Every boundary's P(close) and the sample's summary, as report computes
+ * them (conf_termination over the records and the repeated tail). */
+static void view_close_all(session *s)
+{
+	session_view *v = &s->view;
+	conf_eos eos = session_view_eos(s);
+	conf_termination(v->t, sample_records(v->s), sample_n_records(v->s), sample_repeat(v->s)->tail_start,
+	                 &eos, v->closep, &v->term);
+}
+
 double session_view_closep(session *s, size_t i)
 {
 	session_view *v = &s->view;
 	if (!v->valid || v->failed || !v->s || i >= sample_n_records(v->s))
 		return NAN;
-	if (v->closep[i] == CLOSEP_UNSET) {
-		conf_eos eos = session_view_eos(s);
-		v->closep[i] = conf_close_prob(v->t, &sample_records(v->s)[i], &eos);
-	}
+	if (v->closep[i] == CLOSEP_UNSET)
+		view_close_all(s);
 	return v->closep[i];
+}
+
+int session_view_close_term(session *s, conf_term *out)
+{
+	session_view *v = &s->view;
+	if (!v->valid || v->failed || !v->s || !trace_has_alts(v->t))
+		return 0;
+	if (sample_n_records(v->s) && v->closep[0] == CLOSEP_UNSET)
+		view_close_all(s);
+	else if (!sample_n_records(v->s))
+		v->term = (conf_term){ NAN, -1, NAN, 0 };
+	*out = v->term;
+	return 1;
 }
 
 conf_eos session_view_eos(const session *s)
