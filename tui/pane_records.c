@@ -4,18 +4,39 @@
  * selection and the replay cursor with it. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "coords.h"
 #include "draw.h"
 #include "sanitize.h"
 
+/* A number as emitted: integers in full, others with the fewest digits
+ * that give the same double back (never rounded for the screen). */
 static void fmt_num(double v, char *out, size_t outsz)
 {
-	if (fabs(v) < 1e7 && v == floor(v))
+	if (fabs(v) < 1e15 && v == floor(v)) {
 		snprintf(out, outsz, "%.0f", v);
-	else
-		snprintf(out, outsz, "%.4g", v);
+		return;
+	}
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(out, outsz, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
+
+/* Record i's coordinates as the row shows them ("x1,y1,x2,y2" or "x,y"). */
+static int coords_text(const record *r, char *buf, size_t sz)
+{
+	char a[32], b[32], cc[32], d[32];
+	fmt_num(r->v[0], a, sizeof a);
+	fmt_num(r->v[1], b, sizeof b);
+	fmt_num(r->v[2], cc, sizeof cc);
+	fmt_num(r->v[3], d, sizeof d);
+	if (rec_key_n_values(r->key) == 2) /* points, Kosmos-2 patch pairs */
+		return snprintf(buf, sz, "%s,%s", a, b);
+	return snprintf(buf, sz, "%s,%s,%s,%s", a, b, cc, d);
 }
 
 /* A sample that failed to load: its error, wrapped. */
@@ -133,7 +154,7 @@ static void record_row(ui *u, const rec_ctx *c, int y, size_t i)
 	WINDOW *w = c->w;
 	const record *recs = sample_records(c->v->s);
 	const sample_rec *ri = sample_rec_info(c->v->s);
-	char buf[160], a[32], b[32], cc[32], d[32];
+	char buf[160], co[160];
 	int dropped = replay_dropped(c->rp, i), pending = !dropped && i >= c->vis, selected = i == c->sel;
 	attr_t base = dropped ? draw_ca(u, CP_CUT, A_DIM, A_DIM) : pending ? draw_ca(u, CP_DIM, 0, A_DIM)
 	                                                                   : A_NORMAL;
@@ -143,18 +164,28 @@ static void record_row(ui *u, const rec_ctx *c, int y, size_t i)
 	}
 	if (ri[i].in_tail) /* tail block in the gutter */
 		draw_put(w, y, 0, 1, "▐", draw_ca(u, CP_TAIL, A_BOLD, A_BOLD));
-	/* the repeat column and the match state first, right-aligned, so they
-	 * are never cut (the coordinates give way) */
+	/* the coordinates are never cut where the pane can hold them (the label
+	 * column is sized for them); the match state and then the repeat column
+	 * (right-aligned) take the room left, else show "…" */
+	int cw = coords_text(&recs[i], co, sizeof co);
+	int room = c->W - (7 + c->lw + cw + 1); /* after "#### label coords " */
 	char rep[48];
 	repeat_text(c, i, dropped, rep, sizeof rep);
-	int rw = rep[0] ? (int)sanitize_width(rep, strlen(rep)) : 0, W = c->W - (rw ? rw + 1 : 0);
-	if (rw)
-		draw_put(w, y, c->W - rw, rw, rep, selected || dropped || pending ? base
-		         : ri[i].dup_of >= 0 ? draw_ca(u, CP_DUP, A_BOLD, A_BOLD) : draw_ca(u, CP_DUP, 0, A_NORMAL));
 	attr_t ma = base;
 	const char *ms = match_text(u, c, i, dropped, pending, &ma);
-	int msw = ms ? (int)sanitize_width(ms, strlen(ms)) : 0;
-	if (msw && W - msw > c->lw + 6) {
+	int msw = ms ? (int)sanitize_width(ms, strlen(ms)) : 0, W = c->W;
+	int rw = rep[0] ? (int)sanitize_width(rep, strlen(rep)) : 0;
+	if (rw && rw + (msw ? msw + 1 : 0) > room && room >= 1)
+		snprintf(rep, sizeof rep, "…"), rw = 1;
+	if (rw && rw <= room) {
+		draw_put(w, y, c->W - rw, rw, rep, selected || dropped || pending ? base
+		         : ri[i].dup_of >= 0 ? draw_ca(u, CP_DUP, A_BOLD, A_BOLD) : draw_ca(u, CP_DUP, 0, A_NORMAL));
+		W -= rw + 1;
+		room -= rw + 1;
+	}
+	if (msw && msw > room && room >= 1)
+		ms = "…", msw = 1;
+	if (msw && msw <= room) {
 		W -= msw;
 		draw_put(w, y, W, msw, ms, selected ? base : ma);
 		W--; /* a blank before it */
@@ -167,15 +198,7 @@ static void record_row(ui *u, const rec_ctx *c, int y, size_t i)
 	x += c->lw + 1;
 	if (x >= W)
 		goto hit;
-	fmt_num(recs[i].v[0], a, sizeof a);
-	fmt_num(recs[i].v[1], b, sizeof b);
-	fmt_num(recs[i].v[2], cc, sizeof cc);
-	fmt_num(recs[i].v[3], d, sizeof d);
-	if (rec_key_n_values(recs[i].key) == 2) /* points, Kosmos-2 patch pairs */
-		snprintf(buf, sizeof buf, "%s,%s ", a, b);
-	else
-		snprintf(buf, sizeof buf, "%s,%s,%s,%s ", a, b, cc, d);
-	draw_put(w, y, x, W - x, buf, base);
+	draw_put(w, y, x, W - x, co, base);
 hit:
 	draw_hit_add(u, u->lay.records.y + y, u->lay.records.x, u->lay.records.x + c->W,
 	             &ui_pane_records, (long)i);
@@ -243,12 +266,28 @@ static void records_draw(ui *u, const ui_frame *f)
 	             rp->policy_on && rp->drop_dups, sample_has_gt(v->s), 0};
 	records_title(u, &c);
 	int hdr = ui_records_extra(H, &c.foot), y0 = 1 + hdr;
-	if (hdr)
-		records_header(u, &c, f, 1);
 	if (c.foot)
 		records_footer(u, &c, H - c.foot, c.foot);
 	size_t rows = H - y0 - c.foot > 0 ? (size_t)(H - y0 - c.foot) : 1, total_rows = n + (c.cut ? 1 : 0);
 	records_scroll(u, &c, rows, total_rows);
+	/* the label column is as wide as the labels on screen need (at most its
+	 * share of the pane) and gives way to the widest coordinates */
+	int maxcw = 0, maxlw = 5;
+	for (size_t k = 0; k < rows && u->rec.top + k < n; k++) {
+		char co[160];
+		size_t i = u->rec.top + k;
+		int cw = coords_text(&sample_records(v->s)[i], co, sizeof co);
+		maxcw = cw > maxcw ? cw : maxcw;
+		sanitize(sample_rec_label(v->s, i, NULL), sample_rec_label_len(v->s, i), co, sizeof co, 40);
+		int lw = (int)sanitize_width(co, strlen(co));
+		maxlw = lw > maxlw ? lw : maxlw;
+	}
+	if (c.lw > maxlw)
+		c.lw = maxlw;
+	if (c.lw > W - 8 - maxcw)
+		c.lw = W - 8 - maxcw < 3 ? 3 : W - 8 - maxcw;
+	if (hdr)
+		records_header(u, &c, f, 1);
 	for (size_t k = 0; k < rows && u->rec.top + k < total_rows; k++) {
 		size_t drow = u->rec.top + k;
 		if (c.cut && drow == rp->kept) {
