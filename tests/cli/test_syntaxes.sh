@@ -74,7 +74,7 @@ check "px: exit 0 (a warning is not a failure)" [ "$rc" -eq 0 ]
 check "px: one convention warning" count "$tmp/err" "may not fit convention qwen3" 1
 check "px: values above the scale counted" has "$tmp/err" "1 of 2 records (50.0%) have values above 1000"
 check "px: qwen25 suggested" has "$tmp/err" "try --coords qwen25"
-check "px: boxes outside counted" has "$tmp/err" "1 of 2 boxes reach outside the image"
+check "px: boxes outside counted" has "$tmp/err" "1 of 2 boxes (50.0%) reach outside the image"
 check "px: F1" row "$tmp/out" "F1@0.3" 0.500 0.500
 
 "$BIN" report "$D/mix" >"$tmp/out" 2>"$tmp/err"; rc=$?
