@@ -314,6 +314,9 @@ static void fill_item(slist_item *it, const trace *t, const sample *s, size_t li
 	it->labels = labels_of(s);
 	free(it->key);
 	it->key = key_of(t, lineno);
+	int64_t id;
+	it->has_id = trace_image_id(t, &id);
+	it->id = it->has_id ? (long long)id : 0;
 	it->ready = 1;
 	it->failed = 0;
 	it->records = rep->records;
