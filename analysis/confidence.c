@@ -446,7 +446,8 @@ static void json_decision(const trace *t, size_t s, const conf_eos *eos, conf_cl
 }
 
 /* Step holding the last byte of a tag record's last piece: the record's
- * completing byte, then "]"s, blanks and the syntax's end tag. */
+ * completing byte (the last of done_chars in its step), then "]"s, blanks
+ * and the syntax's end tag. */
 static size_t tag_last_piece(const trace *t, size_t s, rec_key key)
 {
 	const char *done, *tag = rec_key_end_tag(key, &done);
@@ -455,9 +456,10 @@ static size_t tag_last_piece(const trace *t, size_t s, rec_key key)
 	size_t n = trace_n_steps(t), i = 0;
 	if (!tag)
 		return s;
-	while (i < st[s].len && !strchr(done, text[st[s].off + i]))
-		i++;
-	size_t pos = st[s].off + (i < st[s].len ? i + 1 : st[s].len);
+	for (size_t j = 0; j < st[s].len; j++) /* the last completing byte */
+		if (strchr(done, text[st[s].off + j]))
+			i = j + 1;
+	size_t pos = st[s].off + (i ? i : st[s].len);
 	size_t end = st[n - 1].off + st[n - 1].len, tl = strlen(tag);
 	while (pos < end && (text[pos] == ']' || is_blank(text[pos])))
 		pos++;

@@ -40,7 +40,7 @@ typedef struct rec_syntax {
 	void (*finish)(recparse *p, void *st, uint32_t step, int stopped);
 	const void *conf;    /* the syntax's own constants (shared engines) */
 	/* the close decision (confidence.h): the record's last piece is the
-	 * first of done_chars in its completion step, then end_tag (NULL: none)
+	 * last of done_chars in its completion step, then end_tag (NULL: none)
 	 * after "]"s and blanks; decide_at_completion: the completion step
 	 * itself is the decision (PaliGemma's " ;") */
 	const char *end_tag;

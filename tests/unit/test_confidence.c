@@ -9,6 +9,7 @@
 #include <cJSON.h>
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "confidence.h"
@@ -470,6 +471,118 @@ static void test_termination_loc(void **state)
 	trace_free(t);
 }
 
+/* ---- P(close) on files: every syntax by hand, and real decoding ---- */
+
+/* assert_float_equal passes on NAN: this one does not. */
+#define assert_p(v, want)                                                   \
+	do {                                                                \
+		double v_ = (v);                                            \
+		assert_false(isnan(v_));                                    \
+		assert_true(fabs(v_ - (want)) <= 1e-12);                    \
+	} while (0)
+
+/* Line `lineno` (1-based) of a JSONL file, parsed. */
+static trace *load_line(const char *path, size_t lineno)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len = -1;
+	for (size_t i = 0; i < lineno; i++)
+		len = getline(&line, &cap, f);
+	fclose(f);
+	assert_true(len > 0);
+	trace *t = NULL;
+	ts_error err;
+	assert_int_equal(trace_parse_line(line, (size_t)len, NULL, &t, &err), TS_OK);
+	free(line);
+	return t;
+}
+
+/* tests/data/syntaxes/pclose (make.py): per syntax, records A B B whose
+ * decision steps offer an ending token with 0.3, 0.2, 0.1; the tail starts
+ * at record 2 (0-based): at tail start 0.2, max before tail 0.3 at record
+ * 0.  Line 11 ends with a custom EOS that only its run.json declares. */
+static void test_pclose_every_syntax(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "json", "json", "json", "loc", "qwen2vl", "ref-box",
+	                                     "deepseek", "kosmos2", "florence2", "molmo", "bbox_2d" };
+	const char *const mine[] = { "<|my_stop|>" };
+	conf_eos eos = { mine, 1 };
+	for (size_t l = 1; l <= 11; l++) {
+		trace *t = load_line("tests/data/syntaxes/pclose/traces.jsonl", l);
+		recparse *p = parse_records(t, 1);
+		assert_int_equal(recparse_count(p), 3);
+		const record *r = recparse_records(p);
+		if (strcmp(names[l - 1], "json"))
+			assert_string_equal(rec_key_name(r[0].key), names[l - 1]);
+		repeat_stats st;
+		repeat_analyze(r, 3, &st, NULL, NULL, NULL);
+		assert_int_equal(st.tail_start, 2);
+		double probs[3];
+		conf_term ct;
+		conf_termination(t, r, 3, st.tail_start, &eos, probs, &ct);
+		assert_p(probs[0], 0.3);
+		assert_p(probs[1], 0.2);
+		assert_p(probs[2], 0.1);
+		assert_p(ct.at_tail_start, 0.2);
+		assert_p(ct.max_before_tail, 0.3);
+		assert_int_equal(ct.argmax, 0);
+		if (l == 11) { /* undeclared, "<|my_stop|>" ends nothing */
+			assert_p(conf_close_prob(t, &r[0], NULL), 0.0);
+			assert_p(conf_close_prob(t, &r[2], NULL), 0.0);
+		}
+		recparse_free(p);
+		trace_free(t);
+	}
+}
+
+/* Real decoding (tests/data/realmodel, lines copied from
+ * ../shared/realmodel): the values tests/pclose_ref.py computes from the
+ * raw JSON, independently of this code (python3 tests/pclose_ref.py
+ * tests/data/realmodel/dense2-final/traces.jsonl). */
+static void test_pclose_real_model(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *file;
+		size_t line, n;
+		long tail;
+		double p[6];
+	} cases[] = {
+		{ "tests/data/realmodel/dense2-final/traces.jsonl", 1, 6, -1,
+		  { 3.473370558333705e-05, 0.0020764408099898943, 0.008429650221000132, 0.023952082665796768,
+		    0.1764531282852288, 0.5810607305314481 } },
+		{ "tests/data/realmodel/dense2-final/traces.jsonl", 4, 5, 3,
+		  { 0.00011988231556639862, 0.0001879001224253182, 0.00034354240642209635,
+		    0.0020989879058983456, 0.8471309430481909 } },
+		{ "tests/data/realmodel/dense2-final/traces.jsonl", 5, 5, 4,
+		  { 7.854805145494928e-05, 0.00015104994715238633, 0.002021531270589751, 0.0014429004352668148,
+		    0.5206381543092018 } },
+		{ "tests/data/realmodel/dense2-early/traces.jsonl", 2, 5, -1,
+		  { 0.0010955486401062256, 0.004773860367628751, 0.23621804051561368, 0.336586535335394,
+		    0.6991429858095082 } },
+	};
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		trace *t = load_line(cases[c].file, cases[c].line);
+		recparse *p = parse_records(t, trace_get_finish(t) == TRACE_FINISH_STOP);
+		assert_int_equal(recparse_count(p), cases[c].n);
+		const record *r = recparse_records(p);
+		repeat_stats st;
+		repeat_analyze(r, cases[c].n, &st, NULL, NULL, NULL);
+		assert_int_equal(st.tail_start, cases[c].tail);
+		for (size_t i = 0; i < cases[c].n; i++) {
+			double v = conf_close_prob(t, &r[i], NULL);
+			assert_false(isnan(v));
+			assert_true(fabs(v - cases[c].p[i]) <= 1e-12 * (1 + cases[c].p[i]));
+		}
+		recparse_free(p);
+		trace_free(t);
+	}
+}
+
 /* Per run: three samples, (tail, max .28, at .07), (tail, both NAN), (no
  * tail, max .9): tails 2, means over the defined ones: .28 and .07. */
 static void test_termination_run(void **state)
@@ -506,6 +619,8 @@ int main(void)
 		cmocka_unit_test(test_termination_chosen_not_listed),
 		cmocka_unit_test(test_termination_loc),
 		cmocka_unit_test(test_termination_run),
+		cmocka_unit_test(test_pclose_every_syntax),
+		cmocka_unit_test(test_pclose_real_model),
 	};
 	return cmocka_run_group_tests_name("confidence", tests, NULL, NULL);
 }
