@@ -2,7 +2,7 @@
 """pclose_ref.py — an independent computation of P(close) for JSON lists.
 
 Reads a traces JSONL file (OpenAI chat completions with logprobs, as vLLM
-saves them) and, for each line, prints one JSON object:
+saves them, or tailscope's native {"tokens": [{token, logprob, top_logprobs}]}) and, for each line, prints one JSON object:
   {"line": N, "records": R, "tail_start": T|null, "p": [P after record 1, ...],
    "max_before_tail": M|null, "at_tail_start": A|null}
 It does not use tailscope's code: it re-implements the README's definition
@@ -61,6 +61,8 @@ def after_brace(s):
 
 
 def steps_of(obj):
+    if "tokens" in obj:  # tailscope's native container
+        return obj["tokens"], obj.get("finish_reason")
     ch = obj["choices"][0]
     toks = ch["logprobs"]["content"]
     return toks, ch.get("finish_reason")
@@ -128,7 +130,7 @@ def pclose(toks, s, finish):
     rest = after_brace(chosen)
     in_token = rest is not None and starts_end(rest) is not None
     if not in_token and rest is not None:
-        for a in toks[s]["top_logprobs"]:
+        for a in toks[s].get("top_logprobs") or []:
             ar = after_brace(a["token"])
             if ar is not None and starts_end(ar) is not None:
                 in_token = True
@@ -152,7 +154,7 @@ def pclose(toks, s, finish):
 
         def alt_end(txt):
             return txt in EOS or bool(starts_end(txt))
-    alts = toks[d]["top_logprobs"]
+    alts = toks[d].get("top_logprobs") or []
     if not alts:
         return None
     p = 0.0
