@@ -16,7 +16,8 @@ typedef struct mtab {
 	WINDOW *o;
 	int y, h, w;
 	int row, skip, y0; /* rows counted, rows scrolled off, first row's y */
-	int colw, wide;    /* widest value of the two columns / of a wide row
+	int colw, colb;    /* widest value of the first / the second column */
+	int wide;          /* widest value of a wide row
 	                    * (measured in the counting pass: columns are sized
 	                    * from the values they hold) */
 	int stack;         /* narrow panel: 0 name and values on one row, 1 the
@@ -41,7 +42,9 @@ static int col_b(const mtab *t)
 	if (t->stack)
 		return 4 + t->colw + 2;
 	int half = (t->w - 32) / 2, need = t->colw + 2;
-	return 30 + (need > half ? need : half);
+	if (half > need && t->w - 1 - (30 + half) >= t->colb)
+		return 30 + half; /* the usual halves when the values fit them */
+	return 30 + need;
 }
 
 /* The window row for the next table row, or -1 when it is scrolled off or
@@ -65,7 +68,7 @@ static void mrow(mtab *t, const char *name, const char *a, const char *b)
 {
 	if (!t->o) {
 		t->colw = text_w(a) > t->colw ? text_w(a) : t->colw;
-		t->colw = text_w(b) > t->colw ? text_w(b) : t->colw;
+		t->colb = text_w(b) > t->colb ? text_w(b) : t->colb;
 	}
 	attr_t at = draw_ca(t->u, CP_OVERLAY, 0, A_NORMAL), bt = draw_ca(t->u, CP_OVERLAY, A_BOLD, A_BOLD);
 	int y = next_y(t), xa = col_a(t), xb = col_b(t);
@@ -235,14 +238,14 @@ static void metrics_draw(ui *u, const ui_frame *f)
 	if (!r)
 		return;
 	/* count the rows first (no window): the panel's height and the scroll */
-	mtab t = {u, NULL, 0, 1 << 20, 76, 0, 0, 0, 0, 0, 0};
+	mtab t = {u, NULL, 0, 1 << 20, 76, 0, 0, 0, 0, 0, 0, 0};
 	metrics_rows(&t, f);
-	int colw = t.colw, wide = t.wide, avail = COLS - 2, stack = 0;
-	int need = 30 + 2 * (colw + 2) + 2, needw = 30 + wide + 2;
+	int colw = t.colw, colb = t.colb, wide = t.wide, avail = COLS - 2, stack = 0;
+	int need = 30 + (colw + 2) + colb + 2, needw = 30 + wide + 2;
 	need = need > needw ? need : needw;
 	if (need > avail) /* too narrow for names and values side by side */
-		stack = 4 + 2 * (colw + 2) + 1 <= avail ? 1 : 2;
-	t = (mtab){u, NULL, 0, 1 << 20, 76, 0, 0, 0, colw, wide, stack};
+		stack = 4 + (colw + 2) + colb + 1 <= avail ? 1 : 2;
+	t = (mtab){u, NULL, 0, 1 << 20, 76, 0, 0, 0, colw, colb, wide, stack};
 	metrics_rows(&t, f);
 	int total = t.row;
 	WINDOW *o = draw_overlay_win(total + 3, need > 76 ? need : 76);
@@ -260,7 +263,7 @@ static void metrics_draw(ui *u, const ui_frame *f)
 		u->ov_scroll = total - vis;
 	if (u->ov_scroll < 0)
 		u->ov_scroll = 0;
-	t = (mtab){u, o, 0, h, w, 0, u->ov_scroll, 2, colw, wide, stack};
+	t = (mtab){u, o, 0, h, w, 0, u->ov_scroll, 2, colw, colb, wide, stack};
 	if (total > vis)
 		snprintf(ttl, sizeof ttl, " metrics: off vs %s (rows %d-%d of %d, j/k scroll, m closes) ",
 		         f->pol_name, u->ov_scroll + 1, u->ov_scroll + vis, total);
