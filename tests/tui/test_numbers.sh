@@ -12,21 +12,15 @@ TUI_TEST=numbers
 command -v python3 >/dev/null 2>&1 || { echo "# python3 missing: skipped"; exit 0; }
 NOTES=TAILSCOPE_NOTE_SECONDS=0
 
-# settle SESSION: two captures 0.3 s apart agree, no analysis in progress
-settle() {
-	i=0
-	prev=""
-	while [ $i -lt "$WAIT_TENTHS" ]; do
-		cur=$(screen "$1" 2>/dev/null)
-		if [ -n "$cur" ] && [ "$cur" = "$prev" ] &&
-		   ! printf '%s\n' "$cur" | grep -qE 'analysing [0-9]|computing'; then
-			return 0
-		fi
-		prev=$cur
-		sleep 0.3
-		i=$((i + 3))
-	done
-	return 1
+# numbers SESSION MODE WHAT: the settled screen through check_numbers.py
+# (uses run, line, nm, size; adds to total)
+numbers() {
+	settle_plain "$1"
+	screen "$1" >"$TMP/$1.$2"
+	out=$(python3 "$ROOT/tests/tui/check_numbers.py" "$TMP/$1.$2" "$ROOT/$run/traces.jsonl" "$line" \
+	      "$TMP/$nm.json" "$TMP/$nm.ref" "$2")
+	check "$nm $size $3: every number whole and true ($out)" [ "${out#checked }" != "$out" ]
+	[ "${out#checked }" != "$out" ] && total=$((total + ${out#checked }))
 }
 
 # one RUN LINE SAMPLE_INDEX(1-based, file order = id order here) NAME
@@ -46,22 +40,12 @@ one() {
 		while [ $k -lt "$idx" ]; do keys "$s" j; k=$((k + 1)); done
 		wait_for "$s" "sample $idx/" >/dev/null
 		keys "$s" Tab G
-		settle "$s"
-		screen "$s" >"$TMP/$s.main"
-		out=$(python3 "$ROOT/tests/tui/check_numbers.py" "$TMP/$s.main" "$ROOT/$run/traces.jsonl" "$line" \
-		      "$TMP/$nm.json" "$TMP/$nm.ref" main)
-		check "$nm $size main screen: every number whole and true ($out)" [ "${out#checked }" != "$out" ]
-		[ "${out#checked }" != "$out" ] && total=$((total + ${out#checked }))
+		numbers "$s" main "main screen"
 		[ "$c" -ge 120 ] && check "$nm $size: P(close) at tail start shown" \
 			grep -q "at tail start (after #" "$TMP/$s.main"
 		keys "$s" m
 		wait_for "$s" "metrics" >/dev/null
-		settle "$s"
-		screen "$s" >"$TMP/$s.metrics"
-		out=$(python3 "$ROOT/tests/tui/check_numbers.py" "$TMP/$s.metrics" "$ROOT/$run/traces.jsonl" "$line" \
-		      "$TMP/$nm.json" "$TMP/$nm.ref" metrics)
-		check "$nm $size metrics panel: every number whole and true ($out)" [ "${out#checked }" != "$out" ]
-		[ "${out#checked }" != "$out" ] && total=$((total + ${out#checked }))
+		numbers "$s" metrics "metrics panel"
 		[ "$r" -ge 40 ] && check "$nm $size: stop_step and P(close) rows in full" \
 			grep -q "(stop_step [0-9]*)" "$TMP/$s.metrics"
 		T kill-session -t "$s"
