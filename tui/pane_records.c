@@ -58,6 +58,7 @@ static void failed_view(const ui *u, WINDOW *w, int H, int W, const session_view
 typedef struct rec_ctx {
 	WINDOW *w;
 	int W, lw;
+	int numw;              /* digits of the highest record number */
 	const session_view *v;
 	const replay *rp;
 	size_t vis, sel;
@@ -168,29 +169,33 @@ static void record_row(ui *u, const rec_ctx *c, int y, size_t i)
 	 * column is sized for them); the match state and then the repeat column
 	 * (right-aligned) take the room left, else show "…" */
 	int cw = coords_text(&recs[i], co, sizeof co);
-	int room = c->W - (7 + c->lw + cw + 1); /* after "#### label coords " */
+	int room = c->W - (c->numw + 3 + c->lw + cw + 1); /* after "# label coords " */
 	char rep[48];
 	repeat_text(c, i, dropped, rep, sizeof rep);
 	attr_t ma = base;
 	const char *ms = match_text(u, c, i, dropped, pending, &ma);
 	int msw = ms ? (int)sanitize_width(ms, strlen(ms)) : 0, W = c->W;
 	int rw = rep[0] ? (int)sanitize_width(rep, strlen(rep)) : 0;
-	if (rw && rw + (msw ? msw + 1 : 0) > room && room >= 1)
+	if (msw && msw > room && room >= 1)
+		ms = "…", msw = 1;
+	int mroom = msw && msw <= room ? msw + 1 : 0; /* the match state first */
+	if (rw && rw + mroom > room && ri[i].dup_of >= 0) { /* "=#k": n/N left out */
+		snprintf(rep, sizeof rep, "=#%ld", ri[i].dup_of + 1);
+		rw = (int)strlen(rep);
+	}
+	if (rw && rw + mroom > room && room - mroom >= 1)
 		snprintf(rep, sizeof rep, "…"), rw = 1;
-	if (rw && rw <= room) {
+	if (rw && rw + mroom <= room) {
 		draw_put(w, y, c->W - rw, rw, rep, selected || dropped || pending ? base
 		         : ri[i].dup_of >= 0 ? draw_ca(u, CP_DUP, A_BOLD, A_BOLD) : draw_ca(u, CP_DUP, 0, A_NORMAL));
 		W -= rw + 1;
-		room -= rw + 1;
 	}
-	if (msw && msw > room && room >= 1)
-		ms = "…", msw = 1;
-	if (msw && msw <= room) {
+	if (mroom) {
 		W -= msw;
 		draw_put(w, y, W, msw, ms, selected ? base : ma);
 		W--; /* a blank before it */
 	}
-	snprintf(buf, sizeof buf, "%4zu ", i + 1);
+	snprintf(buf, sizeof buf, "%*zu ", c->numw, i + 1);
 	int x = 1 + draw_put(w, y, 1, W - 1, buf, base);
 	draw_putu(w, y, x, c->lw < W - x ? c->lw : W - x, sample_rec_label(c->v->s, i, NULL),
 	          sample_rec_label_len(c->v->s, i),
@@ -216,9 +221,10 @@ static void records_header(ui *u, const rec_ctx *c, const ui_frame *f, int y)
 	int two = c->rp->n_rec && rec_key_n_values(recs[c->sel].key) == 2;
 	const char *order = two ? (yfirst ? "y,x" : "x,y") : yfirst ? "y1,x1,y2,x2" : "x1,y1,x2,y2";
 	char buf[200];
-	int x = draw_put(c->w, y, 1, c->W - 1, "   #", draw_ca(u, CP_DIM, 0, A_DIM)) + 2;
-	x += draw_put(c->w, y, x, c->W - x, "label", draw_ca(u, CP_DIM, 0, A_DIM));
-	x = 6 + c->lw + 1;
+	int x = 1 + c->numw + 1;
+	draw_put(c->w, y, c->numw, 1, "#", draw_ca(u, CP_DIM, 0, A_DIM));
+	draw_put(c->w, y, x, c->lw, "label", draw_ca(u, CP_DIM, 0, A_DIM));
+	x += c->lw + 1;
 	snprintf(buf, sizeof buf, "%s (%s) %s", order, coords_name(k), desc);
 	draw_put(c->w, y, x, c->W - x, buf, yfirst ? A_BOLD : draw_ca(u, CP_DIM, 0, A_DIM));
 }
@@ -261,7 +267,7 @@ static void records_draw(ui *u, const ui_frame *f)
 	}
 	const replay *rp = &v->rp;
 	size_t n = rp->n_rec;
-	rec_ctx c = {w, W, W / 4 < 6 ? 6 : W / 4 > 20 ? 20 : W / 4, v, rp, replay_visible(rp),
+	rec_ctx c = {w, W, W / 4 < 6 ? 6 : W / 4 > 20 ? 20 : W / 4, 1, v, rp, replay_visible(rp),
 	             u->rec.sel < n ? u->rec.sel : 0, rp->policy_on && rp->fired && rp->kept < n,
 	             rp->policy_on && rp->drop_dups, sample_has_gt(v->s), 0};
 	records_title(u, &c);
@@ -271,8 +277,9 @@ static void records_draw(ui *u, const ui_frame *f)
 	size_t rows = H - y0 - c.foot > 0 ? (size_t)(H - y0 - c.foot) : 1, total_rows = n + (c.cut ? 1 : 0);
 	records_scroll(u, &c, rows, total_rows);
 	/* the label column is as wide as the labels on screen need (at most its
-	 * share of the pane) and gives way to the widest coordinates */
-	int maxcw = 0, maxlw = 5;
+	 * share of the pane) and gives way to the widest coordinates and to the
+	 * match and repeat columns ("TP  =#k n/N"); only then do those shorten */
+	int maxcw = 0, maxlw = 5, right = 0;
 	for (size_t k = 0; k < rows && u->rec.top + k < n; k++) {
 		char co[160];
 		size_t i = u->rec.top + k;
@@ -281,11 +288,17 @@ static void records_draw(ui *u, const ui_frame *f)
 		sanitize(sample_rec_label(v->s, i, NULL), sample_rec_label_len(v->s, i), co, sizeof co, 40);
 		int lw = (int)sanitize_width(co, strlen(co));
 		maxlw = lw > maxlw ? lw : maxlw;
+		repeat_text(&c, i, replay_dropped(rp, i), co, sizeof co);
+		int rw = co[0] ? (int)sanitize_width(co, strlen(co)) + 1 : 0;
+		right = rw + 4 > right ? rw + 4 : right; /* and " cut" */
 	}
+	for (size_t m = n; m >= 10; m /= 10)
+		c.numw++;
+	int fixed = c.numw + 4 + maxcw + right; /* gutter, number, blanks, coordinates, right */
 	if (c.lw > maxlw)
 		c.lw = maxlw;
-	if (c.lw > W - 8 - maxcw)
-		c.lw = W - 8 - maxcw < 3 ? 3 : W - 8 - maxcw;
+	if (c.lw > W - fixed)
+		c.lw = W - fixed < 3 ? 3 : W - fixed;
 	if (hdr)
 		records_header(u, &c, f, 1);
 	for (size_t k = 0; k < rows && u->rec.top + k < total_rows; k++) {
