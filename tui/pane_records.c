@@ -58,7 +58,8 @@ static void failed_view(const ui *u, WINDOW *w, int H, int W, const session_view
 typedef struct rec_ctx {
 	WINDOW *w;
 	int W, lw;
-	int numw;              /* digits of the highest record number */
+	int numw;              /* digits of the highest record number, plus a blank
+	                        * after the tail marker */
 	const session_view *v;
 	const replay *rp;
 	size_t vis, sel;
@@ -267,7 +268,7 @@ static void records_draw(ui *u, const ui_frame *f)
 	}
 	const replay *rp = &v->rp;
 	size_t n = rp->n_rec;
-	rec_ctx c = {w, W, W / 4 < 6 ? 6 : W / 4 > 20 ? 20 : W / 4, 1, v, rp, replay_visible(rp),
+	rec_ctx c = {w, W, W / 4 < 6 ? 6 : W / 4 > 20 ? 20 : W / 4, 2, v, rp, replay_visible(rp),
 	             u->rec.sel < n ? u->rec.sel : 0, rp->policy_on && rp->fired && rp->kept < n,
 	             rp->policy_on && rp->drop_dups, sample_has_gt(v->s), 0};
 	records_title(u, &c);
@@ -298,7 +299,7 @@ static void records_draw(ui *u, const ui_frame *f)
 	if (c.lw > maxlw)
 		c.lw = maxlw;
 	if (c.lw > W - fixed)
-		c.lw = W - fixed < 3 ? 3 : W - fixed;
+		c.lw = W - fixed < 2 ? 2 : W - fixed; /* at least "x…" */
 	if (hdr)
 		records_header(u, &c, f, 1);
 	for (size_t k = 0; k < rows && u->rec.top + k < total_rows; k++) {

@@ -94,7 +94,7 @@ start rc 50 24 -- "$FIX/run-a"
 check "run-a at 50x24" wait_for rc "sample 1/5"
 check "records header: qwen3's x-first order" wait_for rc "x1,y1,x2,y2 (qwe"
 keys rc n
-check "50 columns: coordinates and match whole, the repeat column short" wait_re rc "│▐8 pe… 500,100,800,900 FP  =#2$"
+check "50 columns: coordinates and match whole, the repeat column short" wait_re rc "│▐ 8 p… 500,100,800,900 FP  =#2$"
 keys rc q
 wait_exit rc
 start rd 60 24 -- "$FIX/run-a"
@@ -102,7 +102,7 @@ check "run-a at 60x24" wait_for rd "sample 1/5"
 keys rd n
 check "60 columns: the repeat column whole" wait_for rd "=#2 7/7"
 keys rd r
-check "repeat-stop on: the kept record counts once (×1, not ×7)" wait_re rd "│ 2 per… 500,100,800,900 +TP +×1$"
+check "repeat-stop on: the kept record counts once (×1, not ×7)" wait_re rd "│  2 pe… 500,100,800,900 +TP +×1$"
 check "repeat-stop on: dropped rows keep the whole list's count" wait_for rd "=#2 7/7"
 keys rd q
 wait_exit rd
