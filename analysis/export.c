@@ -202,7 +202,7 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 		}
 		r->records_scored += scored;
 		if (trace_has_alts(t))
-			conf_termination(t, recs, n, rep->tail_start, NULL, &ct);
+			conf_termination(t, recs, n, rep->tail_start, &o->an.eos, NULL, &ct);
 		conf_term_run_add(&r->term, &ct, rep->tail_start >= 0);
 		if (o->keep_state && rep->tail_start >= 0 && keep_tail(r, &ct))
 			return TS_ERR_NOMEM;
@@ -345,9 +345,7 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 	r->simulated = ri->simulated;
 
 	export_opts lo = *o;
-	if (!o->coords_set && ri->coords != COORDS_AUTO)
-		lo.an.coords.kind = ri->coords;
-	lo.an.object = ri->object; /* ri outlives every sample of the run */
+	run_apply_opts(ri, o->coords_set, &lo.an); /* ri outlives every sample of the run */
 
 	gt *own = NULL;
 	const gt *g = NULL;

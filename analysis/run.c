@@ -101,7 +101,34 @@ void run_info_free(run_info *r)
 	free(r->gt_path);
 	free(r->images_dir);
 	free(r->warnings);
+	for (size_t i = 0; i < r->n_eos; i++)
+		free(r->eos_tokens[i]);
+	free(r->eos_tokens);
 	free(r);
+}
+
+void run_apply_opts(const run_info *r, int coords_set, analysis_opts *an)
+{
+	if (!coords_set && r->coords != COORDS_AUTO)
+		an->coords.kind = r->coords;
+	an->object = r->object;
+	an->eos.tok = (const char *const *)r->eos_tokens;
+	an->eos.n = r->n_eos;
+}
+
+/* run.json "eos_tokens": the strings of the array (non-empty, at most
+ * RUN_EOS_MAX of them, each under 256 bytes; anything else is left out). */
+#define RUN_EOS_MAX 64
+static void read_eos_tokens(run_info *r, const cJSON *j)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "eos_tokens"), *e;
+	if (!cJSON_IsArray(a) || !(r->eos_tokens = calloc(RUN_EOS_MAX, sizeof *r->eos_tokens)))
+		return;
+	cJSON_ArrayForEach(e, a) {
+		if (r->n_eos < RUN_EOS_MAX && cJSON_IsString(e) && e->valuestring[0] && strlen(e->valuestring) < 256)
+			if ((r->eos_tokens[r->n_eos] = xstrdup(e->valuestring)))
+				r->n_eos++;
+	}
 }
 
 static char *read_small_file(const char *path, size_t max, size_t *len, ts_error *err)
@@ -294,6 +321,7 @@ static ts_status read_run_json(run_info *r, const char *dir, ts_error *err)
 	r->max_new_tokens = json_long(j, "max_new_tokens", -1);
 	r->budget = json_long(j, "budget", -1);
 	r->simulated = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "simulated"));
+	read_eos_tokens(r, j);
 	if ((s = json_str(j, "coords")) && coords_parse(s, &r->coords) != TS_OK)
 		st = ts_error_set(err, TS_ERR_FIELD, "%s: unknown coords convention '%s'", path, s);
 	if (st == TS_OK && (s = json_str(j, "traces"))) {

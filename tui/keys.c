@@ -32,7 +32,8 @@
  *                   status bar shows "policy: NAME" for budget, near_dup and
  *                   dedup (repeat-stop: on/off as before)
  *   t               toggle ground-truth boxes
- *   s               cycle the sample sort: id, duplicates, max repeat, F1, length
+ *   s               cycle the sample sort: id, duplicates, max repeat, F1, length,
+ *                   file order
  *   /               filter samples: "dup", "trunc", "label:TEXT" or any text
  *                   (Enter applies, Esc cancels, empty clears)
  *   m               metrics panel: sample and run, policy off vs the selected

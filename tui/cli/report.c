@@ -433,7 +433,7 @@ static void table_confidence(const export_run *rr)
 		size_t total = rr->m[0].records;
 		printf("  %-24s %zu of %zu\n", "records scored", rr->records_scored, total);
 		if (rr->term.tails) {
-			printf("  %-24s", "P(close) before tail");
+			printf("  %-24s", "P(close) max before tail");
 			if (rr->term.tails_max_defined)
 				printf(" %12.3f  (max per sample, mean over %zu of %zu samples with a tail)\n",
 				       rr->term.mean_max_before_tail, rr->term.tails_max_defined, rr->term.tails);
