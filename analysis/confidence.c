@@ -107,6 +107,62 @@ static double score_key(double s)
 	return isnan(s) ? -INFINITY : s;
 }
 
+/* npig holds at least nc categories (new ones at 0); -1 on OOM. */
+static int grow_cats(conf_ap *a, size_t nc)
+{
+	if (nc <= a->n_cat)
+		return 0;
+	size_t *p = realloc(a->npig, nc * sizeof *p);
+	if (!p)
+		return -1;
+	memset(p + a->n_cat, 0, (nc - a->n_cat) * sizeof *p);
+	a->npig = p;
+	a->n_cat = nc;
+	return 0;
+}
+
+size_t conf_ap_n_dets(const conf_ap *a) { return a->n; }
+size_t conf_ap_n_cats(const conf_ap *a) { return a->n_cat; }
+size_t conf_ap_npig(const conf_ap *a, size_t cat) { return cat < a->n_cat ? a->npig[cat] : 0; }
+
+void conf_ap_det(const conf_ap *a, size_t i, double *score, int64_t *image_id, int *cat, int *tp)
+{
+	const ap_det *d = &a->d[i];
+	*score = d->score;
+	*image_id = d->image_id;
+	*cat = d->cat;
+	*tp = d->tp;
+}
+
+ts_status conf_ap_add_det(conf_ap *a, double score, int64_t image_id, int cat, int tp)
+{
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 256;
+		ap_det *p = realloc(a->d, cap * sizeof *p);
+		if (!p)
+			return TS_ERR_NOMEM;
+		a->d = p;
+		a->cap = cap;
+	}
+	ap_det *d = &a->d[a->n++];
+	d->score = score;
+	d->image_id = image_id;
+	d->seq = a->seq++;
+	d->cat = cat;
+	d->tp = (unsigned char)(tp != 0);
+	return TS_OK;
+}
+
+ts_status conf_ap_add_npig(conf_ap *a, size_t cat, size_t n)
+{
+	if (cat > (1u << 24))
+		return TS_ERR_LIMIT;
+	if (grow_cats(a, cat + 1))
+		return TS_ERR_NOMEM;
+	a->npig[cat] += n;
+	return TS_OK;
+}
+
 ts_status conf_ap_add_image(conf_ap *a, int64_t image_id, const metrics_det *dets,
                             const double *scores, size_t n, const gt_ann *anns,
                             size_t n_ann)
@@ -122,15 +178,8 @@ ts_status conf_ap_add_image(conf_ap *a, int64_t image_id, const metrics_det *det
 	for (size_t g = 0; g < n_ann; g++)
 		if (!anns[g].iscrowd && anns[g].cat > max_cat)
 			max_cat = anns[g].cat;
-	if (max_cat >= 0 && (size_t)max_cat >= a->n_cat) {
-		size_t nc = (size_t)max_cat + 1;
-		size_t *p = realloc(a->npig, nc * sizeof *p);
-		if (!p)
-			return TS_ERR_NOMEM;
-		memset(p + a->n_cat, 0, (nc - a->n_cat) * sizeof *p);
-		a->npig = p;
-		a->n_cat = nc;
-	}
+	if (max_cat >= 0 && grow_cats(a, (size_t)max_cat + 1))
+		return TS_ERR_NOMEM;
 	if (a->n + n > a->cap) {
 		size_t cap = a->cap ? a->cap : 256;
 		while (cap < a->n + n)
@@ -312,11 +361,12 @@ ts_status conf_ap_compute(const conf_ap *a, conf_ap_result *out, ts_error *err)
 }
 
 /* ------------------------------------------------------------------ */
-/* termination probability                                             */
+/* termination probability: the close decision (confidence.h owns the rule) */
 
 static const char *const eos_like[] = {
-	"<eos>", "<|im_end|>", "<end_of_turn>", "</s>", "<|endoftext|>",
-	"<|eot_id|>", "<|end|>", "<|end_of_text|>",
+	"<eos>", "<end_of_turn>", "<|im_end|>", "<|endoftext|>", "</s>",
+	"<\xef\xbd\x9c" "end\xe2\x96\x81" "of\xe2\x96\x81" "sentence\xef\xbd\x9c>",
+	"<|eot_id|>", "<|end_of_text|>", "<|end|>",
 };
 
 static int is_blank(char c)
@@ -324,7 +374,7 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static int is_eos_like(const char *tok, size_t len)
+int conf_is_eos(const char *tok, size_t len, const conf_eos *extra)
 {
 	if (len == 0)
 		return 1;
@@ -333,94 +383,205 @@ static int is_eos_like(const char *tok, size_t len)
 		if (len == el && !memcmp(tok, eos_like[k], el))
 			return 1;
 	}
+	for (size_t k = 0; extra && k < extra->n; k++) {
+		size_t el = strlen(extra->tok[k]);
+		if (el && len == el && !memcmp(tok, extra->tok[k], el))
+			return 1;
+	}
 	return 0;
 }
 
-int conf_is_end_token(const char *tok, size_t len, int loc)
+/* JSON: text at a decision (blanks first): 1 ends the list ("]", a fence's
+ * "`", an EOS), 0 goes on or is something else, -1 blank or empty. */
+static int json_ends(const char *s, size_t len, const conf_eos *eos)
 {
-	if (is_eos_like(tok, len))
-		return 1;
-	if (loc)
-		return 0;
 	size_t i = 0;
-	while (i < len && is_blank(tok[i]))
+	while (i < len && is_blank(s[i]))
 		i++;
-	if (i < len && tok[i] == ']')
+	if (i == len)
+		return -1;
+	if (s[i] == ']' || s[i] == '`')
 		return 1;
-	for (size_t j = 0; j + 3 <= len; j++)
-		if (tok[j] == '`' && tok[j + 1] == '`' && tok[j + 2] == '`')
-			return 1;
-	return 0;
+	return conf_is_eos(s + i, len - i, eos);
 }
 
-/* The completing token has non-blank text after its last '}'. */
-static int merged_after_brace(const char *s, size_t len)
+/* A whole token at a decision that is not inside the brace token. */
+static int token_ends(const char *s, size_t len, const conf_eos *eos)
 {
-	size_t k = len;
-	while (k > 0 && s[k - 1] != '}')
-		k--;
-	if (k == 0)
-		return 0;
-	for (size_t i = k; i < len; i++)
-		if (!is_blank(s[i]))
-			return 1;
-	return 0;
+	return conf_is_eos(s, len, eos) ? 1 : json_ends(s, len, eos);
 }
 
-/* At a merged decision step, an alternative ends the list when its text
- * after its first '}' does (or when it is EOS-like itself). */
-static int ends_after_brace(const char *s, size_t len)
+int conf_is_end_token(const char *tok, size_t len, int tagged, const conf_eos *eos)
+{
+	if (tagged)
+		return conf_is_eos(tok, len, eos);
+	return token_ends(tok, len, eos) == 1;
+}
+
+/* Index just past the record's closing brace in s[0..len) (the first "}"
+ * and any "}" that follow it through blanks), 0 when there is none. */
+static size_t after_brace(const char *s, size_t len)
 {
 	const char *b = memchr(s, '}', len);
 	if (!b)
-		return is_eos_like(s, len);
-	size_t k = (size_t)(b - s) + 1;
-	if (k == len)
 		return 0;
-	return conf_is_end_token(s + k, len - k, 0);
+	size_t k = (size_t)(b - s) + 1, j = k;
+	while (j < len && (is_blank(s[j]) || s[j] == '}'))
+		if (s[j++] == '}')
+			k = j;
+	return k;
 }
 
-double conf_close_prob(const trace *t, long rec_last, int loc)
+/* An alternative at a decision taken inside the brace token. */
+static int alt_ends_in_token(const char *s, size_t len, const conf_eos *eos)
 {
-	size_t n = trace_n_steps(t);
-	if (rec_last < 0 || (size_t)rec_last >= n)
-		return NAN;
+	if (conf_is_eos(s, len, eos))
+		return 1;
+	size_t k = after_brace(s, len);
+	if (!k)
+		return 0;
+	return json_ends(s + k, len - k, eos) != 0; /* blank or nothing: no "," */
+}
+
+/* What the generated text does after byte b of step s: 1 the list ends
+ * ("]", fence, an EOS step, or the model stopped there), 0 not. */
+static int chosen_ends_after(const trace *t, size_t s, size_t b, const conf_eos *eos)
+{
 	const trace_step *st = trace_steps(t);
 	const char *text = trace_text(t);
-	int merged = !loc && merged_after_brace(text + st[rec_last].off, st[rec_last].len);
-	size_t d = merged ? (size_t)rec_last : (size_t)rec_last + 1;
-	if (d >= n || st[d].n_alt == 0)
-		return NAN;
+	size_t n = trace_n_steps(t);
+	for (size_t k = s; k < n; k++) {
+		const char *p = text + st[k].off;
+		size_t len = st[k].len, i = k == s ? b : 0;
+		if (k > s && conf_is_eos(p, len, eos))
+			return 1;
+		while (i < len && is_blank(p[i]))
+			i++;
+		if (i < len)
+			return json_ends(p + i, len - i, eos) == 1;
+	}
+	return trace_get_finish(t) == TRACE_FINISH_STOP;
+}
+
+/* Decision of a JSON record completing at step s: in the brace token
+ * (in_token) when text after its brace, or after any alternative's brace,
+ * is not blank; else the next step whose token is not blank. */
+static void json_decision(const trace *t, size_t s, const conf_eos *eos, conf_close *c)
+{
+	const trace_step *st = trace_steps(t);
+	const char *text = trace_text(t), *at = trace_alt_text(t);
 	const trace_alt *alts = trace_alts(t);
-	const char *atext = trace_alt_text(t);
-	const char *ct = text + st[d].off;
-	size_t cl = st[d].len;
-	double p = 0;
-	int chosen_seen = 0;
-	for (uint32_t k = 0; k < st[d].n_alt; k++) {
-		const trace_alt *al = &alts[st[d].alt_first + k];
-		const char *s = atext + al->off;
-		int end = merged ? ends_after_brace(s, al->len) : conf_is_end_token(s, al->len, loc);
-		if (al->len == cl && !memcmp(s, ct, cl))
-			chosen_seen = 1;
-		if (end && !isnan(al->logprob))
-			p += exp(al->logprob);
+	size_t n = trace_n_steps(t), b = after_brace(text + st[s].off, st[s].len);
+	int in_token = b && json_ends(text + st[s].off + b, st[s].len - b, eos) != -1;
+	for (uint32_t k = 0; b && !in_token && k < st[s].n_alt; k++) {
+		const trace_alt *a = &alts[st[s].alt_first + k];
+		size_t ab = after_brace(at + a->off, a->len);
+		in_token = ab && json_ends(at + a->off + ab, a->len - ab, eos) != -1;
 	}
-	if (!chosen_seen && !isnan(st[d].logprob)) {
-		int end = merged ? ends_after_brace(ct, cl) : conf_is_end_token(ct, cl, loc);
-		if (end)
-			p += exp(st[d].logprob);
+	c->in_token = in_token;
+	if (in_token) {
+		c->step = (long)s;
+		c->chosen_ends = chosen_ends_after(t, s, b, eos);
+		return;
 	}
-	return p > 1 ? 1 : p;
+	for (size_t k = s + 1; k < n; k++) {
+		int e = token_ends(text + st[k].off, st[k].len, eos);
+		if (e != -1) {
+			c->step = (long)k;
+			c->chosen_ends = e;
+			return;
+		}
+	}
+}
+
+/* Step holding the last byte of a tag record's last piece: the record's
+ * completing byte (the last of done_chars in its step), then "]"s, blanks
+ * and the syntax's end tag. */
+static size_t tag_last_piece(const trace *t, size_t s, rec_key key)
+{
+	const char *done, *tag = rec_key_end_tag(key, &done);
+	const trace_step *st = trace_steps(t);
+	const char *text = trace_text(t);
+	size_t n = trace_n_steps(t), i = 0;
+	if (!tag)
+		return s;
+	for (size_t j = 0; j < st[s].len; j++) /* the last completing byte */
+		if (strchr(done, text[st[s].off + j]))
+			i = j + 1;
+	size_t pos = st[s].off + (i ? i : st[s].len);
+	size_t end = st[n - 1].off + st[n - 1].len, tl = strlen(tag);
+	while (pos < end && (text[pos] == ']' || is_blank(text[pos])))
+		pos++;
+	if (pos + tl > end || memcmp(text + pos, tag, tl))
+		return s;
+	size_t last = pos + tl - 1, k = s;
+	while (k + 1 < n && st[k].off + st[k].len <= last)
+		k++;
+	return k;
+}
+
+void conf_close_decide(const trace *t, const record *r, const conf_eos *eos, conf_close *c)
+{
+	memset(c, 0, sizeof *c);
+	c->p = NAN;
+	c->step = -1;
+	size_t n = trace_n_steps(t), s = r->last_step;
+	if (s >= n)
+		return;
+	const trace_step *st = trace_steps(t);
+	c->tagged = rec_key_tagged(r->key);
+	if (!c->tagged) {
+		json_decision(t, s, eos, c);
+	} else {
+		size_t d = rec_key_decides_at_completion(r->key) ? s : tag_last_piece(t, s, r->key) + 1;
+		if (d < n) {
+			c->step = (long)d;
+			c->chosen_ends = conf_is_eos(trace_text(t) + st[d].off, st[d].len, eos);
+		}
+	}
+	if (c->step < 0 || st[c->step].n_alt == 0)
+		return;
+	const trace_step *d = &st[c->step];
+	const trace_alt *alts = trace_alts(t) + d->alt_first;
+	const char *at = trace_alt_text(t), *ct = trace_text(t) + d->off;
+	double p = 0, chosen_lp = d->logprob;
+	for (uint32_t k = 0; k < d->n_alt; k++) {
+		if (alts[k].len == d->len && !memcmp(at + alts[k].off, ct, d->len)) {
+			if (isnan(chosen_lp))
+				chosen_lp = alts[k].logprob;
+			continue; /* the chosen token: judged by what followed it */
+		}
+		if (conf_close_alt_ends(c, at + alts[k].off, alts[k].len, eos) && !isnan(alts[k].logprob))
+			p += exp(alts[k].logprob);
+	}
+	if (c->chosen_ends && !isnan(chosen_lp))
+		p += exp(chosen_lp);
+	c->p = p > 1 ? 1 : p;
+}
+
+int conf_close_alt_ends(const conf_close *c, const char *s, size_t len, const conf_eos *eos)
+{
+	if (c->tagged)
+		return conf_is_eos(s, len, eos);
+	if (c->in_token)
+		return alt_ends_in_token(s, len, eos);
+	return token_ends(s, len, eos) == 1;
+}
+
+double conf_close_prob(const trace *t, const record *r, const conf_eos *eos)
+{
+	conf_close c;
+	conf_close_decide(t, r, eos, &c);
+	return c.p;
 }
 
 void conf_termination(const trace *t, const record *recs, size_t n, long tail_start,
-                      double *probs, conf_term *out)
+                      const conf_eos *eos, double *probs, conf_term *out)
 {
 	conf_term r = { NAN, -1, NAN, 0 };
 	size_t lim = tail_start >= 0 && (size_t)tail_start < n ? (size_t)tail_start : n;
 	for (size_t i = 0; i < n; i++) {
-		double p = conf_close_prob(t, (long)recs[i].last_step, rec_key_tagged(recs[i].key));
+		double p = conf_close_prob(t, &recs[i], eos);
 		if (probs)
 			probs[i] = p;
 		if (isnan(p))

@@ -31,27 +31,43 @@
  *    names no category is a false positive (COCOeval drops those; a
  *    class-aware VLM metric must not), npig = all non-crowd boxes.
  *
- * 3. Termination probability at a record boundary: how much probability the
- *    model gave to ending the list right after record i completed.  The
- *    decision step is the step after the record's completion step; when the
- *    completing token itself carries non-blank text after its last "}" (a
- *    merged "}," or "}]" token), the decision was taken in that token: the
- *    decision step is the completion step and an alternative is judged by its
- *    text after its first "}".  P = sum of exp(logprob) of the alternatives
- *    at the decision step that end the list (the chosen token is added when
- *    it is not among the alternatives), capped at 1:
- *      JSON lists: text starting (after optional white space) with "]", text
- *      containing "```" (closing fence), or an EOS-like token;
- *      loc lists: EOS-like tokens only;
- *      EOS-like: empty text (servers report EOS so), "<eos>", "<|im_end|>",
- *      "<end_of_turn>", "</s>", "<|endoftext|>", "<|eot_id|>", "<|end|>",
- *      "<|end_of_text|>".
- *    NAN when the decision step has no alternatives or the trace ends there.
- *    (Same rules as tui/closep.c.)
+ * 3. P(close), the list-closing decision at a record boundary: the
+ *    probability the model gave to ending the list right after record i.
+ *    This function owns the rule (README "P(close)"); every view asks it.
+ *    The decision point comes from the grammar, not from token boundaries:
+ *    JSON lists: after the record's closing "}" the first non-blank
+ *      character decides: "," goes on; "]", a closing fence ("`") or an EOS
+ *      ends the list.  When the completion step's token (the one holding the
+ *      "}") has non-blank text after the brace, or any alternative at that
+ *      step has (a merged "},\n" / "}]" vocabulary), the decision is that
+ *      step: an alternative ends the list when it is an EOS or when its text
+ *      after its "}" is blank or empty (it declined the comma offered in the
+ *      same token) or starts, after blanks, with "]", "`" or an EOS; the
+ *      chosen token ends it when the generated text after the brace reaches
+ *      "]", "`" or an EOS step first (or the trace ends with finish "stop").
+ *      Otherwise the decision is the first later step whose token is not
+ *      blank-only; there a token (chosen or alternative) ends the list when
+ *      after blanks it starts with "]" or "`", or is an EOS.
+ *    Tag syntaxes: the step after the record's last piece (its completing
+ *      byte, then the end tag: "</box>", "<|/det|>", "<|box_end|>",
+ *      "</object>"; a Florence-2 record's 4th <loc_N>; a Molmo element's
+ *      ">"), or for PaliGemma the completion step itself (the " ;"
+ *      separator, or the final step of a stream the model ended).  Only an
+ *      EOS ends the list.
+ *    EOS: empty text (servers report EOS so), "<eos>", "<end_of_turn>",
+ *      "<|im_end|>", "<|endoftext|>", "</s>", "<\uFF5Cend\u2581of\u2581
+ *      sentence\uFF5C>" (DeepSeek), "<|eot_id|>", "<|end_of_text|>",
+ *      "<|end|>", plus a run's own (run.json "eos_tokens"): exact text.
+ *    P = the sum of exp(logprob) of the tokens at the decision step that
+ *    end the list (the chosen token once, judged as above, with its own
+ *    logprob), capped at 1.  NAN when the decision step has no
+ *    alternatives or the trace ends before it.
  *    Per sample: max_before_tail = max over the boundaries after records
  *    0..tail_start-1 (all boundaries when there is no tail); at_tail_start =
- *    the value at the boundary after record tail_start-1, the decision that
- *    began the repeated tail instead of closing (NAN without a tail).
+ *    the value at the boundary after record tail_start-1 (shown as "after
+ *    #tail_start" counting records from 1), the decision that began the
+ *    repeated tail instead of closing (NAN without a tail or when the tail
+ *    is the whole list).
  *
  * Pure C: no printing, no static mutable state (thread-safe on distinct
  * objects).
@@ -114,6 +130,19 @@ typedef struct conf_ap_result {
 
 ts_status conf_ap_compute(const conf_ap *a, conf_ap_result *out, ts_error *err);
 
+/* The accumulator's state, for report --partial / tailscope merge
+ * (partial.h): the counted detections in the order they were added (score
+ * with NAN as -inf, image id, category or -1, true positive) and the
+ * non-crowd ground-truth boxes per category.  Adding them in the same order
+ * to a new accumulator gives the same conf_ap_compute result, bit for bit. */
+size_t    conf_ap_n_dets(const conf_ap *a);
+void      conf_ap_det(const conf_ap *a, size_t i, double *score, int64_t *image_id, int *cat,
+                      int *tp);
+size_t    conf_ap_n_cats(const conf_ap *a);
+size_t    conf_ap_npig(const conf_ap *a, size_t cat);
+ts_status conf_ap_add_det(conf_ap *a, double score, int64_t image_id, int cat, int tp);
+ts_status conf_ap_add_npig(conf_ap *a, size_t cat, size_t n);
+
 /* The 101-point interpolated AP of one ranked list (the core of the above,
  * exposed for tests): is_tp[0..nd) in rank order (ignored detections already
  * removed), npig ground-truth boxes.  Fills prec[101] when not NULL.
@@ -121,14 +150,34 @@ ts_status conf_ap_compute(const conf_ap *a, conf_ap_result *out, ts_error *err);
 double conf_ap_ranked(const unsigned char *is_tp, size_t nd, size_t npig,
                       double prec[CONF_N_RECALL]);
 
-/* ---- termination probability ---- */
+/* ---- P(close) ---- */
 
-/* 1 when a token's text ends the list (rules above); loc = 1 for loc lists. */
-int    conf_is_end_token(const char *tok, size_t len, int loc);
+/* Extra EOS tokens (run.json "eos_tokens"); NULL or n == 0: none. */
+typedef struct conf_eos {
+	const char *const *tok;
+	size_t n;
+} conf_eos;
 
-/* P(end of list) at the boundary after a record completing at step rec_last;
- * NAN when unknown. */
-double conf_close_prob(const trace *t, long rec_last, int loc);
+/* 1 when a token's text is an EOS (the list above or extra). */
+int    conf_is_eos(const char *tok, size_t len, const conf_eos *extra);
+/* 1 when a token starting a decision ends the list (tagged: EOS only). */
+int    conf_is_end_token(const char *tok, size_t len, int tagged, const conf_eos *eos);
+
+typedef struct conf_close {
+	double p;        /* P(close), NAN when unknown */
+	long   step;     /* the decision step, -1 when none */
+	int    tagged;   /* a tag syntax: only EOS ends */
+	int    in_token; /* JSON: decided inside the brace token */
+	int    chosen_ends; /* the chosen token ended the list */
+} conf_close;
+
+/* The decision after record r (rules above). */
+void   conf_close_decide(const trace *t, const record *r, const conf_eos *eos, conf_close *out);
+/* 1 when an alternative with text s ends the list at decision c (the chosen
+ * token is judged by what followed it: c->chosen_ends). */
+int    conf_close_alt_ends(const conf_close *c, const char *s, size_t len, const conf_eos *eos);
+/* conf_close_decide's p. */
+double conf_close_prob(const trace *t, const record *r, const conf_eos *eos);
 
 typedef struct conf_term {
 	double max_before_tail; /* NAN when no boundary before the tail is defined */
@@ -139,7 +188,7 @@ typedef struct conf_term {
 
 /* probs (may be NULL): receives P for each of the n boundaries. */
 void conf_termination(const trace *t, const record *recs, size_t n, long tail_start,
-                      double *probs, conf_term *out);
+                      const conf_eos *eos, double *probs, conf_term *out);
 
 /* Per-run summary over samples with a repeated tail ("how close did the
  * model come to stopping before its tail?"). */

@@ -152,21 +152,6 @@ ts_status coords_smart_resize(long h, long w, long factor, long min_pixels,
 	return TS_OK;
 }
 
-static void order(double box[4])
-{
-	double t;
-	if (box[0] > box[2]) {
-		t = box[0];
-		box[0] = box[2];
-		box[2] = t;
-	}
-	if (box[1] > box[3]) {
-		t = box[1];
-		box[1] = box[3];
-		box[3] = t;
-	}
-}
-
 /* Kosmos-2 patch pair to relative 0-1 corners, as transformers' Kosmos-2
  * processor (patch_index_to_coordinate): cell edges when the two patches
  * share a row or a column (or are one patch), cell centres otherwise. */
@@ -249,8 +234,7 @@ ts_status coords_to_box(const record *r, const coords_opts *o, double img_w,
 		memcpy(box, v, sizeof v);
 		break;
 	}
-	order(box);
-	return TS_OK;
+	return TS_OK; /* corners as written: a reversed box keeps w or h < 0 */
 }
 
 /* ------------------------------------------------------------------ */
@@ -363,6 +347,19 @@ void coords_check_summary(const coords_check *c, char *buf, size_t n)
 	}
 }
 
+/* A hint (a guessed cause, "try --coords X") needs evidence: at least
+ * COORDS_HINT_SHARE percent of the records behind it. */
+#define COORDS_HINT_SHARE 10
+static int evidence(size_t k, size_t of)
+{
+	return k > 0 && of > 0 && k * 100 >= of * COORDS_HINT_SHARE;
+}
+
+static double pct(size_t k, size_t of)
+{
+	return of ? 100.0 * (double)k / (double)of : 0;
+}
+
 int coords_check_warning(const coords_check *c, char *buf, size_t n)
 {
 	size_t used = 0;
@@ -394,23 +391,26 @@ int coords_check_warning(const coords_check *c, char *buf, size_t n)
 	const char *sep = " ";
 	if (c->above) {
 		if (n_conv > 1)
-			APPEND("%s%zu of %zu records have values above their convention's range", sep,
-			       c->above, c->records);
+			APPEND("%s%zu of %zu records (%.1f%%) have values above their convention's range", sep,
+			       c->above, c->records, pct(c->above, c->records));
 		else
-			APPEND("%s%zu of %zu records have values above %g", sep, c->above, c->records,
-			       cv->vmax);
-		if (c->above_qwen3)
+			APPEND("%s%zu of %zu records (%.1f%%) have values above %g", sep, c->above, c->records,
+			       pct(c->above, c->records), cv->vmax);
+		if (c->above_qwen3 && evidence(c->above_qwen3, c->records))
 			APPEND(" (Qwen2.5-VL absolute pixels? try --coords qwen25)");
 		sep = "; ";
 	}
 	if (c->reversed) {
-		APPEND("%s%zu boxes have x2 < x1 or y2 < y1 (a y-first list read x-first, or x,y,w,h?)",
-		       sep, c->reversed);
+		APPEND("%s%zu of %zu boxes (%.1f%%) have x2 < x1 or y2 < y1, counted as written (IoU 0)%s",
+		       sep, c->reversed, c->records, pct(c->reversed, c->records),
+		       evidence(c->reversed, c->records) ? " (a y-first list read x-first, or x,y,w,h?)" : "");
 		sep = "; ";
 	}
 	if (c->outside) {
-		APPEND("%s%zu of %zu boxes reach outside the image%s", sep, c->outside, c->sized,
-		       c->above ? "" /* the values above the range say why */
+		int ev = !c->above && evidence(c->outside, c->sized);
+		APPEND("%s%zu of %zu boxes (%.1f%%) reach outside the image%s", sep, c->outside, c->sized,
+		       pct(c->outside, c->sized),
+		       !ev ? "" /* no hint without evidence; values above the range say why */
 		       : cv->type == T_PIX || cv->type == T_QWEN25
 		           ? " (relative 0-1000 read as pixels? try --coords qwen3; or y first read x first?)"
 		           : cv->yfirst ? "" : " (a y-first list read x-first? try --coords gemini)");

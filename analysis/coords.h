@@ -74,8 +74,10 @@ coords_kind coords_resolve(coords_kind kind, rec_key key);
 ts_status coords_smart_resize(long h, long w, long factor, long min_pixels,
                               long max_pixels, long *h_out, long *w_out);
 
-/* Box in image pixels, x1,y1,x2,y2 (continuous, unclipped, corners ordered so
- * x1 <= x2, y1 <= y2).  img_w/img_h are the original image size; every
+/* Box in image pixels, x1,y1,x2,y2 (continuous, unclipped), corners as the
+ * model wrote them: a reversed box (x2 < x1 or y2 < y1) stays reversed, so
+ * its width or height is negative and its IoU with anything is 0, as
+ * COCOeval gives it after the usual x,y,w,h conversion.  img_w/img_h are the original image size; every
  * convention but xyxy needs them > 0 (else TS_ERR_FIELD).  o NULL = defaults. */
 ts_status coords_to_box(const record *r, const coords_opts *o, double img_w,
                         double img_h, double box[4]);
@@ -107,7 +109,9 @@ void coords_check_add(coords_check *c, const record *r, const coords_opts *o, do
  * x first)" (several syntaxes: joined by "; "), "no records" when empty. */
 void coords_check_summary(const coords_check *c, char *buf, size_t n);
 /* 1 and one line in buf when the numbers do not fit the convention, else 0.
- * The evidence only warns: the numbers are never converted otherwise.  A run
+ * The evidence only warns: the numbers are never converted otherwise.  Each
+ * count states its share; a guessed cause ("try --coords X") is added only
+ * when at least 10% of the records support it.  A run
  * read under several conventions (--coords auto on mixed syntaxes: each
  * record in its own syntax's convention) names them all ("conventions
  * qwen3, gemini") and counts values above each record's own range; "every

@@ -60,7 +60,27 @@ void export_run_free(export_run *r)
 	free(r->name_raw);
 	free(r->path);
 	free(r->traces);
+	for (size_t p = 0; p < EXPORT_MAX_POLICIES; p++)
+		conf_ap_free(r->ap_state[p]);
+	free(r->tail_vals);
 	free(r);
+}
+
+/* keep_state: one sample's tail values, in order (partial.h) */
+static int keep_tail(export_run *r, const conf_term *ct)
+{
+	if (r->n_tail_vals == r->cap_tail_vals) {
+		size_t cap = r->cap_tail_vals ? r->cap_tail_vals * 2 : 64;
+		double *v = realloc(r->tail_vals, 2 * cap * sizeof *v);
+		if (!v)
+			return -1;
+		r->tail_vals = v;
+		r->cap_tail_vals = cap;
+	}
+	r->tail_vals[2 * r->n_tail_vals] = ct->max_before_tail;
+	r->tail_vals[2 * r->n_tail_vals + 1] = ct->at_tail_start;
+	r->n_tail_vals++;
+	return 0;
 }
 
 /* ---- per-run working state ---- */
@@ -182,8 +202,10 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 		}
 		r->records_scored += scored;
 		if (trace_has_alts(t))
-			conf_termination(t, recs, n, rep->tail_start, NULL, &ct);
+			conf_termination(t, recs, n, rep->tail_start, &o->an.eos, NULL, &ct);
 		conf_term_run_add(&r->term, &ct, rep->tail_start >= 0);
+		if (o->keep_state && rep->tail_start >= 0 && keep_tail(r, &ct))
+			return TS_ERR_NOMEM;
 	}
 
 	sample_outcome oc[EXPORT_MAX_POLICIES];
@@ -323,9 +345,7 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 	r->simulated = ri->simulated;
 
 	export_opts lo = *o;
-	if (!o->coords_set && ri->coords != COORDS_AUTO)
-		lo.an.coords.kind = ri->coords;
-	lo.an.object = ri->object; /* ri outlives every sample of the run */
+	run_apply_opts(ri, o->coords_set, &lo.an); /* ri outlives every sample of the run */
 
 	gt *own = NULL;
 	const gt *g = NULL;
@@ -361,7 +381,9 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 				fatal = TS_ERR_NOMEM;
 
 	trace_file *tf = NULL;
-	if (fatal == TS_OK && trace_file_open(ri->traces_path, &o->limits, &tf, &err) != TS_OK) {
+	trace_limits tlim;
+	run_trace_limits(ri, &o->limits, &tlim);
+	if (fatal == TS_OK && trace_file_open(ri->traces_path, &tlim, &tf, &err) != TS_OK) {
 		say(warn, ud, "%s", err.msg);
 		work_free(&w);
 		gt_free(own);
@@ -389,7 +411,7 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		sample *s = NULL;
 		st = run_sample_analyze(t, g, gt_path, &lo.an, &img, &s, &err);
 		if (st != TS_OK) {
-			say(warn, ud, "%s:%zu: %s", ri->traces_path, lineno, err.msg);
+			say(warn, ud, "%s:%zu: %s", trace_file_path(tf), lineno, err.msg);
 			r->skipped++;
 			sample_free(s);
 			trace_free(t);
@@ -398,7 +420,7 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		if (img && (img->width <= 0 || img->height <= 0) && !size_warned) {
 			/* relative coordinates need the image size; the TUI uses the same rule */
 			say(warn, ud, "%s:%zu: image %lld has no width/height in %s: its relative boxes "
-			    "cannot be placed and count as false positives", ri->traces_path, lineno,
+			    "cannot be placed and count as false positives", trace_file_path(tf), lineno,
 			    (long long)img->id, gt_path);
 			size_warned = 1;
 		}
@@ -409,11 +431,11 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		}
 		if (g && sample_query(s, NULL) && sample_gt_cat(s) < 0 && !r->query_unknown++)
 			say(warn, ud, "%s:%zu: the request 'Detect: %s' names no category of %s: its "
-			    "records match nothing and every ground-truth box counts", ri->traces_path,
+			    "records match nothing and every ground-truth box counts", trace_file_path(tf),
 			    lineno, sample_query(s, NULL), gt_path);
 		st = analyze_sample(r, &w, &lo, t, s, g, img, lineno);
 		if (st != TS_OK) {
-			say(warn, ud, "%s:%zu: out of memory", ri->traces_path, lineno);
+			say(warn, ud, "%s:%zu: out of memory", trace_file_path(tf), lineno);
 			fatal = st;
 		}
 		sample_free(s);
@@ -445,6 +467,11 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		r->rows[i].counts = &r->counts_all[i * (1 + o->n_pol) * o->an.n_iou];
 	}
 	r->usable = r->m[0].samples > 0;
+	if (o->keep_state && r->has_ap)
+		for (size_t p = 0; p < o->n_pol; p++) {
+			r->ap_state[p] = w.ap[p];
+			w.ap[p] = NULL;
+		}
 	work_free(&w);
 	gt_free(own);
 	run_info_free(ri);

@@ -50,6 +50,7 @@ typedef struct export_opts {
 	conf_score_kind score;
 	double ap_iou;           /* default 0.5 */
 	trace_limits limits;
+	int keep_state;          /* keep what report --partial writes (partial.h) */
 } export_opts;
 
 /* off, repeat_stop; confidence on (mean score, AP@0.5); no rows. */
@@ -111,6 +112,11 @@ typedef struct export_run {
 	size_t n_rows;
 	export_pol_row *pol_all; /* owns the rows' pol arrays */
 	metrics_counts *counts_all; /* owns the rows' counts arrays */
+	/* opts.keep_state: the AP accumulators (has_ap) and, per sample with a
+	 * repeated tail in order, its (max_before_tail, at_tail_start) pair */
+	conf_ap *ap_state[EXPORT_MAX_POLICIES];
+	double *tail_vals;       /* 2 * n_tail_vals */
+	size_t n_tail_vals, cap_tail_vals;
 } export_run;
 
 /* msg is raw (may quote untrusted input): sanitize before printing. */

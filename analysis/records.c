@@ -224,6 +224,20 @@ int rec_key_tagged(rec_key k)
 	return tag_syntax_of(k) != NULL;
 }
 
+const char *rec_key_end_tag(rec_key k, const char **done_chars)
+{
+	const rec_syntax *t = tag_syntax_of(k);
+	if (done_chars)
+		*done_chars = t && t->done_chars ? t->done_chars : "";
+	return t ? t->end_tag : NULL;
+}
+
+int rec_key_decides_at_completion(rec_key k)
+{
+	const rec_syntax *t = tag_syntax_of(k);
+	return t ? t->decide_at_completion : 0;
+}
+
 int rec_key_point(rec_key k)
 {
 	int j = json_key_index(k);

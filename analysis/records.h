@@ -86,13 +86,23 @@ typedef enum {
  *                     order, v[2] = v[3] = 0
  *   rec_key_n_values  numbers a record carries (4, or 2 for points and
  *                     Kosmos-2 patch pairs)
- *   rec_key_coords    name of the default coordinate convention (coords.h) */
+ *   rec_key_coords    name of the default coordinate convention (coords.h)
+ *   rec_key_end_tag   the closing tag a tag record's box ends with after
+ *                     its completing byte ("</box>", "<|/det|>",
+ *                     "<|box_end|>", "</object>"), NULL when the completing
+ *                     byte ends the record; *done_chars (may be NULL) gets
+ *                     the bytes that complete a record ("])", ">" or "")
+ *   rec_key_decides_at_completion  1 when the step completing a record is
+ *                     itself the list-closing decision (PaliGemma: the
+ *                     separator " ;" step, or the final EOS step) */
 const char *rec_key_name(rec_key k);
 const char *rec_key_family(rec_key k);
 int         rec_key_tagged(rec_key k);
 int         rec_key_point(rec_key k);
 int         rec_key_n_values(rec_key k);
 const char *rec_key_coords(rec_key k);
+const char *rec_key_end_tag(rec_key k, const char **done_chars);
+int         rec_key_decides_at_completion(rec_key k);
 
 typedef struct record {
 	char    *label;      /* unescaped UTF-8 bytes, NUL-terminated (may hold NUL via \u0000: use label_len) */

@@ -1,6 +1,8 @@
 /* run.c — run directories and aggregate metrics (see run.h). */
 #include "run.h"
 #include "fsafe.h"
+#include "shards.h"
+#include "zfile.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -99,7 +101,34 @@ void run_info_free(run_info *r)
 	free(r->gt_path);
 	free(r->images_dir);
 	free(r->warnings);
+	for (size_t i = 0; i < r->n_eos; i++)
+		free(r->eos_tokens[i]);
+	free(r->eos_tokens);
 	free(r);
+}
+
+void run_apply_opts(const run_info *r, int coords_set, analysis_opts *an)
+{
+	if (!coords_set && r->coords != COORDS_AUTO)
+		an->coords.kind = r->coords;
+	an->object = r->object;
+	an->eos.tok = (const char *const *)r->eos_tokens;
+	an->eos.n = r->n_eos;
+}
+
+/* run.json "eos_tokens": the strings of the array (non-empty, at most
+ * RUN_EOS_MAX of them, each under 256 bytes; anything else is left out). */
+#define RUN_EOS_MAX 64
+static void read_eos_tokens(run_info *r, const cJSON *j)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "eos_tokens"), *e;
+	if (!cJSON_IsArray(a) || !(r->eos_tokens = calloc(RUN_EOS_MAX, sizeof *r->eos_tokens)))
+		return;
+	cJSON_ArrayForEach(e, a) {
+		if (r->n_eos < RUN_EOS_MAX && cJSON_IsString(e) && e->valuestring[0] && strlen(e->valuestring) < 256)
+			if ((r->eos_tokens[r->n_eos] = xstrdup(e->valuestring)))
+				r->n_eos++;
+	}
 }
 
 static char *read_small_file(const char *path, size_t max, size_t *len, ts_error *err)
@@ -292,11 +321,13 @@ static ts_status read_run_json(run_info *r, const char *dir, ts_error *err)
 	r->max_new_tokens = json_long(j, "max_new_tokens", -1);
 	r->budget = json_long(j, "budget", -1);
 	r->simulated = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "simulated"));
+	read_eos_tokens(r, j);
 	if ((s = json_str(j, "coords")) && coords_parse(s, &r->coords) != TS_OK)
 		st = ts_error_set(err, TS_ERR_FIELD, "%s: unknown coords convention '%s'", path, s);
 	if (st == TS_OK && (s = json_str(j, "traces"))) {
 		free(r->traces_path);
 		r->traces_path = path_join(dir, s);
+		r->traces_named = 1;
 	}
 	if (st == TS_OK && (s = json_str(j, "gt")))
 		r->gt_path = path_join(dir, s);
@@ -341,17 +372,24 @@ static int traces_line(const char *p, const char *e)
  * *.ndjson or *.sse is read whatever its first line is (the reader reports
  * a malformed line by FILE:LINE and goes on).  The one rule for every
  * command (report, plot, the debugger, png, formats) -- README.md in sample_runs. */
-static ts_status sniff_traces(const char *path, ts_error *err)
+static ts_status sniff_file(const char *path, ts_error *err)
 {
-	FILE *f = fsafe_fopen_input(path, NULL, err); /* a regular file or refused */
-	if (!f)
-		return err ? err->code : TS_ERR_IO;
-	char buf[SNIFF_BYTES];
-	size_t n = fread(buf, 1, sizeof buf, f);
-	int bad = ferror(f), more = n == sizeof buf && fgetc(f) != EOF;
-	fclose(f);
-	if (bad)
-		return ts_error_set(err, TS_ERR_IO, "%s: read error", path);
+	zfile *f;
+	zfile_limits zl = { SNIFF_BYTES * 2, 0 };
+	ts_status zst = zfile_open(path, &zl, &f, err);
+	if (zst)
+		return zst;
+	char buf[SNIFF_BYTES + 1];
+	size_t n = 0, got;
+	while (n < sizeof buf && (got = zfile_read(f, buf + n, sizeof buf - n)) > 0)
+		n += got;
+	ts_error ze;
+	int bad = zfile_error(f, &ze) != TS_OK, more = n > SNIFF_BYTES;
+	zfile_close(f);
+	if (more)
+		n = SNIFF_BYTES;
+	if (bad && n == 0)
+		return ts_error_set(err, TS_ERR_IO, "%s: %s", path, ze.msg);
 	size_t line = 1;
 	const char *p = buf, *end = buf + n;
 	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
@@ -373,6 +411,34 @@ static ts_status sniff_traces(const char *path, ts_error *err)
 	                    "%s:%zu: not a traces file (neither JSON Lines nor an SSE recording); "
 	                    "skipped",
 	                    path, line);
+}
+
+/* sniff_file on a traces file, or on the first shard of a set (shards.h):
+ * a set without any shard is TS_ERR_NOTFOUND. */
+static ts_status sniff_traces(const char *path, ts_error *err)
+{
+	if (!shards_is_set(path))
+		return sniff_file(path, err);
+	shard_list l;
+	ts_error e;
+	ts_status st = shards_expand(path, &l, &e);
+	if (st)
+		return ts_error_set(err, st, "%s; skipped", e.msg);
+	st = sniff_file(l.paths[0], err);
+	shard_list_free(&l);
+	return st;
+}
+
+/* A run directory without traces.jsonl whose run.json names no traces:
+ * its shards, when it has any (traces-00001-of-00064.jsonl.gz, part-*.json,
+ * *.jsonl...), are the run's traces. */
+static int dir_has_shards(const char *dir)
+{
+	shard_list l;
+	if (shards_expand(dir, &l, NULL) != TS_OK)
+		return 0;
+	shard_list_free(&l);
+	return 1;
 }
 
 ts_status run_open(const char *path, run_info **out, ts_error *err)
@@ -404,7 +470,11 @@ ts_status run_open(const char *path, run_info **out, ts_error *err)
 			else
 				free(d);
 		}
-		if (st == TS_OK && !exists(r->traces_path))
+		if (st == TS_OK && !r->traces_named && !exists(r->traces_path) && dir_has_shards(path)) {
+			free(r->traces_path);
+			r->traces_path = xstrdup(path);
+		}
+		if (st == TS_OK && !exists(r->traces_path) && !shards_is_set(r->traces_path))
 			st = ts_error_set(err, TS_ERR_NOTFOUND,
 			                  "%s: not a run (no traces file %s); skipped", path,
 			                  r->traces_path);
@@ -584,4 +654,14 @@ char *run_image_path(const char *images_dir, const char *name)
 	}
 	free(base);
 	return full;
+}
+
+void run_trace_limits(const run_info *r, const trace_limits *in, trace_limits *out)
+{
+	if (in)
+		*out = *in;
+	else
+		trace_limits_default(out);
+	if (out->infer_max_tokens <= 0 && r && r->max_new_tokens > 0)
+		out->infer_max_tokens = r->max_new_tokens;
 }

@@ -2,10 +2,15 @@
  *
  * A run is either a JSONL traces file or a run directory:
  *   run.json       {"name", "model", "checkpoint", "coords", "max_new_tokens",
- *                   "prompt"?, "budget"?, "simulated"?, "object"?}
+ *                   "prompt"?, "budget"?, "simulated"?, "object"?,
+ *                   "eos_tokens"? [strings: EOS texts of a custom vocabulary]}
  *   gt.json        COCO instances (optional)
  *   images/        PNG/JPEG files named as in gt.json (optional)
- *   traces.jsonl   traces
+ *   traces.jsonl   traces (plain, gzip or zstd: zfile.h); without it, and
+ *                  without "traces" in run.json, the directory's trace shards
+ *                  (traces-00001-of-00064.jsonl.gz, part-*.json, *.jsonl:
+ *                  shards.h) read as one run; run.json "traces" may be a
+ *                  pattern ("traces-*.jsonl.gz")
  */
 #ifndef TS_RUN_H
 #define TS_RUN_H
@@ -31,7 +36,11 @@ typedef struct run_info {
 	long max_new_tokens; /* -1 if absent */
 	long budget;       /* -1 if absent */
 	int simulated;     /* run.json says the traces come from a simulator */
-	char *traces_path;
+	char **eos_tokens; /* run.json "eos_tokens": extra EOS texts for P(close) */
+	size_t n_eos;
+	char *traces_path; /* a file, or shards (shards.h): the directory itself when it
+	                    * has no traces.jsonl, or run.json's "traces" pattern */
+	int traces_named;  /* run.json named the traces */
 	char *gt_path;     /* NULL if none */
 	char *images_dir;  /* NULL if none */
 	char *warnings;    /* NULL, or one line per run.json field ignored ("FILE: field
@@ -42,6 +51,17 @@ typedef struct run_info {
 /* path: a directory holding traces.jsonl, or a JSONL file. */
 ts_status run_open(const char *path, run_info **out, ts_error *err);
 void      run_info_free(run_info *r);
+/* What run.json says about reading its records, applied to an: its coords
+ * (unless coords_set: the user chose), "object" and "eos_tokens" (borrowed:
+ * r must outlive every sample analysed with an).  The one place every
+ * command and the debugger take these from. */
+void      run_apply_opts(const run_info *r, int coords_set, analysis_opts *an);
+
+/* The trace limits to read r's traces with: in (NULL: the defaults), and
+ * run.json's max_new_tokens as infer_max_tokens unless in sets it
+ * (--limit max_tokens=N): how samples without a finish reason ended
+ * (trace.h: trace_finish_how). */
+void run_trace_limits(const run_info *r, const trace_limits *in, trace_limits *out);
 
 /* The study's aggregate ("M" in report --json). */
 typedef struct run_metrics {

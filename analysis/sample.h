@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "confidence.h"
 #include "coords.h"
 #include "gt.h"
 #include "metrics.h"
@@ -59,6 +60,8 @@ typedef struct analysis_opts {
 	const char *object;     /* the run's request (run.json "object"), for traces
 	                         * whose prompt is no request (sample_query); NULL none.
 	                         * Borrowed: must outlive the samples. */
+	conf_eos eos;           /* the run's extra EOS texts (run.json "eos_tokens") for
+	                         * P(close); borrowed like object */
 } analysis_opts;
 
 void analysis_opts_default(analysis_opts *o);

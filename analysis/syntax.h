@@ -39,6 +39,13 @@ typedef struct rec_syntax {
 	/* end of stream: stopped = the model ended by itself */
 	void (*finish)(recparse *p, void *st, uint32_t step, int stopped);
 	const void *conf;    /* the syntax's own constants (shared engines) */
+	/* the close decision (confidence.h): the record's last piece is the
+	 * last of done_chars in its completion step, then end_tag (NULL: none)
+	 * after "]"s and blanks; decide_at_completion: the completion step
+	 * itself is the decision (PaliGemma's " ;") */
+	const char *end_tag;
+	const char *done_chars;
+	int decide_at_completion;
 } rec_syntax;
 
 /* ---- services of the parser (records.c) ---- */

@@ -13,4 +13,5 @@ const rec_syntax recsyn_deepseek = {
 	.key = REC_KEY_DEEPSEEK, .name = "deepseek", .family = "DeepSeek-VL2", .coords = "deepseek",
 	.n_values = 4, .marker = "<|ref|>", .state_size = REFBOX_STATE_SIZE,
 	.start = start, .byte = refbox_byte, .finish = refbox_finish,
+	.end_tag = "<|/det|>", .done_chars = "])",
 };

@@ -17,4 +17,5 @@ const rec_syntax recsyn_kosmos2 = {
 	.key = REC_KEY_KOSMOS, .name = "kosmos2", .family = "Kosmos-2", .coords = "kosmos2",
 	.n_values = 2, .marker = "<phrase>", .state_size = REFBOX_STATE_SIZE,
 	.start = start, .byte = refbox_byte, .finish = refbox_finish,
+	.end_tag = "</object>", .done_chars = ">",
 };

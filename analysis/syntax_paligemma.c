@@ -166,4 +166,5 @@ const rec_syntax recsyn_paligemma = {
 	.key = REC_KEY_LOC, .name = "loc", .family = "PaliGemma", .coords = "paligemma",
 	.n_values = 4, .marker = "<loc#", .state_size = sizeof(pg),
 	.start = start, .byte = byte, .finish = finish,
+	.decide_at_completion = 1,
 };

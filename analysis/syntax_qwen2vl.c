@@ -15,4 +15,5 @@ const rec_syntax recsyn_qwen2vl = {
 	.key = REC_KEY_QWEN2VL, .name = "qwen2vl", .family = "Qwen2-VL", .coords = "qwen3",
 	.n_values = 4, .marker = "<|object_ref_start|>", .state_size = REFBOX_STATE_SIZE,
 	.start = start, .byte = refbox_byte, .finish = refbox_finish,
+	.end_tag = "<|box_end|>", .done_chars = "])",
 };

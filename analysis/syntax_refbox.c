@@ -391,4 +391,5 @@ const rec_syntax recsyn_refbox = {
 	.key = REC_KEY_REFBOX, .name = "ref-box", .family = "Qwen-VL / InternVL", .coords = "qwen3",
 	.n_values = 4, .marker = "<ref>", .state_size = REFBOX_STATE_SIZE,
 	.start = refbox_start_qwenvl, .byte = refbox_byte, .finish = refbox_finish,
+	.end_tag = "</box>", .done_chars = "])",
 };

@@ -79,9 +79,16 @@ int draw_put(WINDOW *w, int y, int x, int maxw, const char *s, attr_t a)
 	if (maxw <= 0)
 		return 0;
 	size_t b = draw_fit(s, maxw, &cols);
+	int cut = s[b] && strspn(s + b, " ") < strlen(s + b); /* more than blanks left */
+	if (cut && maxw >= 1) /* nothing cut silently: the last column says so */
+		b = draw_fit(s, maxw - 1, &cols);
 	wattrset(w, a);
 	if (b)
 		mvwaddnstr(w, y, x, s, (int)b);
+	if (cut && maxw >= 1) {
+		mvwaddstr(w, y, x + cols, charset_ascii() ? "~" : "\xe2\x80\xa6");
+		cols++;
+	}
 	wattrset(w, A_NORMAL);
 	return cols;
 }

@@ -35,7 +35,8 @@ size_t draw_fit(const char *s, int maxw, int *cols);
  * end; leading spaces of a row are skipped). */
 int draw_wrap(const char *s, int cols, size_t *starts, int max);
 /* Draws safe text at (y, x) within maxw columns (and the window); returns
- * the columns used. */
+ * the columns used.  Text that does not fit is never cut silently: its last
+ * column shows "…" ("~" without UTF-8) when more than blanks were left out. */
 int draw_put(WINDOW *w, int y, int x, int maxw, const char *s, attr_t a);
 /* Untrusted bytes: sanitized, then drawn. */
 int draw_putu(WINDOW *w, int y, int x, int maxw, const char *raw, size_t len, attr_t a);

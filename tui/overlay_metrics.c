@@ -4,9 +4,12 @@
  * JSON field of `report --json --per-sample` they cross-check with (0-based:
  * tail_start 22, stop_step 527).  Scrolls (j/k, PgDn/PgUp) when the
  * terminal is too small for it. */
+#include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "draw.h"
+#include "sanitize.h"
 
 /* private state: the first row shown, and whether it holds since the
  * last opening (else the drawing starts at the top) */
@@ -24,7 +27,36 @@ typedef struct mtab {
 	WINDOW *o;
 	int y, h, w;
 	int row, skip, y0; /* rows counted, rows scrolled off, first row's y */
+	int colw, colb;    /* widest value of the first / the second column */
+	int wide;          /* widest value of a wide row
+	                    * (measured in the counting pass: columns are sized
+	                    * from the values they hold) */
+	int stack;         /* narrow panel: 0 name and values on one row, 1 the
+	                    * values on the row below the name, 2 each value on
+	                    * its own row */
 } mtab;
+
+#define MNAME_W 26 /* the row names' column */
+
+static int text_w(const char *s)
+{
+	return (int)sanitize_width(s, strlen(s));
+}
+
+/* x of the first / second value column */
+static int col_a(const mtab *t)
+{
+	return t->stack ? 4 : 30;
+}
+static int col_b(const mtab *t)
+{
+	if (t->stack)
+		return 4 + t->colw + 2;
+	int half = (t->w - 32) / 2, need = t->colw + 2;
+	if (half > need && t->w - 1 - (30 + half) >= t->colb)
+		return 30 + half; /* the usual halves when the values fit them */
+	return 30 + need;
+}
 
 /* The window row for the next table row, or -1 when it is scrolled off or
  * below the frame (still counted). */
@@ -45,19 +77,46 @@ static void prf_s(const metrics_counts *c, char *out, size_t outsz)
 
 static void mrow(mtab *t, const char *name, const char *a, const char *b)
 {
-	int y = next_y(t);
+	if (!t->o) {
+		t->colw = text_w(a) > t->colw ? text_w(a) : t->colw;
+		t->colb = text_w(b) > t->colb ? text_w(b) : t->colb;
+	}
+	attr_t at = draw_ca(t->u, CP_OVERLAY, 0, A_NORMAL), bt = draw_ca(t->u, CP_OVERLAY, A_BOLD, A_BOLD);
+	int y = next_y(t), xa = col_a(t), xb = col_b(t);
+	if (t->stack) { /* the name, then the values below it */
+		if (y >= 0)
+			draw_put(t->o, y, 2, t->w - 3, name, at);
+		y = next_y(t);
+		if (t->stack == 2) {
+			if (y >= 0)
+				draw_put(t->o, y, xa, t->w - 1 - xa, a, at);
+			y = next_y(t);
+			xb = xa;
+		}
+	}
 	if (y < 0)
 		return;
-	attr_t at = draw_ca(t->u, CP_OVERLAY, 0, A_NORMAL);
-	draw_put(t->o, y, 3, 26, name, at);
-	draw_put(t->o, y, 30, (t->w - 32) / 2, a, at);
-	draw_put(t->o, y, 30 + (t->w - 32) / 2, (t->w - 32) / 2, b, draw_ca(t->u, CP_OVERLAY, A_BOLD, A_BOLD));
+	if (t->stack != 2) {
+		draw_put(t->o, y, 3, MNAME_W, t->stack ? "" : name, at);
+		draw_put(t->o, y, xa, xb - xa - 1, a, at);
+	}
+	draw_put(t->o, y, xb, t->w - 1 - xb, b, bt);
 }
 
 /* a row whose one value spans both columns */
 static void mrow_wide(mtab *t, const char *name, const char *a)
 {
+	if (!t->o && text_w(a) > t->wide)
+		t->wide = text_w(a);
 	int y = next_y(t);
+	if (t->stack) {
+		if (y >= 0)
+			draw_put(t->o, y, 2, t->w - 3, name, draw_ca(t->u, CP_OVERLAY, 0, A_NORMAL));
+		y = next_y(t);
+		if (y >= 0)
+			draw_put(t->o, y, col_a(t), t->w - 1 - col_a(t), a, draw_ca(t->u, CP_OVERLAY, 0, A_NORMAL));
+		return;
+	}
 	if (y < 0)
 		return;
 	attr_t at = draw_ca(t->u, CP_OVERLAY, 0, A_NORMAL);
@@ -92,6 +151,30 @@ static void mrow_zu(mtab *t, const char *name, size_t a, size_t b)
 	mrow(t, name, sa, sb);
 }
 
+/* P(close) as report --json names it: at the tail start (the boundary
+ * after record #tail_start, 1-based) and the max before the tail. */
+static void close_rows(mtab *t, long tail)
+{
+	conf_term ct;
+	char a[96];
+	if (!session_view_close_term(t->u->s, &ct)) {
+		mrow_wide(t, "P(close)", "needs alternatives (top_logprobs) in the trace");
+		return;
+	}
+	if (tail < 1)
+		snprintf(a, sizeof a, "- (p_close_at_tail_start null)");
+	else if (isnan(ct.at_tail_start))
+		snprintf(a, sizeof a, "after #%ld: ? (p_close_at_tail_start null)", tail);
+	else
+		snprintf(a, sizeof a, "after #%ld: %.3f (p_close_at_tail_start)", tail, ct.at_tail_start);
+	mrow_wide(t, "P(close) at tail start", a);
+	if (isnan(ct.max_before_tail))
+		snprintf(a, sizeof a, "- (p_close_max_before_tail null)");
+	else
+		snprintf(a, sizeof a, "after #%ld: %.3f (p_close_max_before_tail)", ct.argmax + 1, ct.max_before_tail);
+	mrow_wide(t, tail >= 0 ? "P(close) max before tail" : "P(close) max", a);
+}
+
 static void sample_rows(mtab *t, const session_run *r, const session_view *v)
 {
 	const sample_outcome *of = &v->off, *on = &v->on;
@@ -105,6 +188,7 @@ static void sample_rows(mtab *t, const session_run *r, const session_view *v)
 	mrow_wide(t, "repeated tail starts at", a);
 	pos_s("step ", "stop_step", on->cut.fired ? on->cut.stop_step : -1, b, sizeof b);
 	mrow(t, "policy stops at", "", b);
+	close_rows(t, of->rep.tail_start);
 	if (!sample_has_gt(v->s)) {
 		mrow(t, "F1", "no ground truth", "");
 		return;
@@ -165,10 +249,17 @@ static void metrics_draw(ui *u, const ui_frame *f)
 	if (!r)
 		return;
 	/* count the rows first (no window): the panel's height and the scroll */
-	mtab t = {u, NULL, 0, 1 << 20, 76, 0, 0, 0};
+	mtab t = {u, NULL, 0, 1 << 20, 76, 0, 0, 0, 0, 0, 0, 0};
+	metrics_rows(&t, f);
+	int colw = t.colw, colb = t.colb, wide = t.wide, avail = COLS - 2, stack = 0;
+	int need = 30 + (colw + 2) + colb + 2, needw = 30 + wide + 2;
+	need = need > needw ? need : needw;
+	if (need > avail) /* too narrow for names and values side by side */
+		stack = 4 + (colw + 2) + colb + 1 <= avail ? 1 : 2;
+	t = (mtab){u, NULL, 0, 1 << 20, 76, 0, 0, 0, colw, colb, wide, stack};
 	metrics_rows(&t, f);
 	int total = t.row;
-	WINDOW *o = draw_overlay_win(total + 3, 76);
+	WINDOW *o = draw_overlay_win(total + 3, need > 76 ? need : 76);
 	char ttl[256];
 	if (!o)
 		return;
@@ -184,7 +275,7 @@ static void metrics_draw(ui *u, const ui_frame *f)
 		ms->scroll = total - vis;
 	if (ms->scroll < 0)
 		ms->scroll = 0;
-	t = (mtab){u, o, 0, h, w, 0, ms->scroll, 2};
+	t = (mtab){u, o, 0, h, w, 0, ms->scroll, 2, colw, colb, wide, stack};
 	if (total > vis)
 		snprintf(ttl, sizeof ttl, " metrics: off vs %s (rows %d-%d of %d, j/k scroll, m closes) ",
 		         f->pol_name, ms->scroll + 1, ms->scroll + vis, total);
@@ -192,8 +283,8 @@ static void metrics_draw(ui *u, const ui_frame *f)
 		snprintf(ttl, sizeof ttl, " metrics: policy off vs %s (m closes) ", f->pol_name);
 	draw_overlay_frame(u, o, ttl);
 	attr_t hd = draw_ca(u, CP_OVERLAY, A_BOLD, A_BOLD | A_UNDERLINE);
-	draw_put(o, 1, 30, 20, "off", hd);
-	draw_put(o, 1, 30 + (t.w - 32) / 2, 20, f->s->pol == COMPARE_POL_REPEAT_STOP ? "repeat-stop" : f->pol_name, hd);
+	draw_put(o, 1, col_a(&t), 20, stack == 2 ? "off, then (bold)" : "off", hd);
+	draw_put(o, 1, stack == 2 ? col_a(&t) + 17 : col_b(&t), 20, f->s->pol == COMPARE_POL_REPEAT_STOP ? "repeat-stop" : f->pol_name, hd);
 	metrics_rows(&t, f);
 	wnoutrefresh(o);
 	delwin(o);

@@ -4,18 +4,39 @@
  * selection and the replay cursor with it. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "coords.h"
 #include "draw.h"
 #include "sanitize.h"
 
+/* A number as emitted: integers in full, others with the fewest digits
+ * that give the same double back (never rounded for the screen). */
 static void fmt_num(double v, char *out, size_t outsz)
 {
-	if (fabs(v) < 1e7 && v == floor(v))
+	if (fabs(v) < 1e15 && v == floor(v)) {
 		snprintf(out, outsz, "%.0f", v);
-	else
-		snprintf(out, outsz, "%.4g", v);
+		return;
+	}
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(out, outsz, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
+
+/* Record i's coordinates as the row shows them ("x1,y1,x2,y2" or "x,y"). */
+static int coords_text(const record *r, char *buf, size_t sz)
+{
+	char a[32], b[32], cc[32], d[32];
+	fmt_num(r->v[0], a, sizeof a);
+	fmt_num(r->v[1], b, sizeof b);
+	fmt_num(r->v[2], cc, sizeof cc);
+	fmt_num(r->v[3], d, sizeof d);
+	if (rec_key_n_values(r->key) == 2) /* points, Kosmos-2 patch pairs */
+		return snprintf(buf, sz, "%s,%s", a, b);
+	return snprintf(buf, sz, "%s,%s,%s,%s", a, b, cc, d);
 }
 
 /* A sample that failed to load: its error, wrapped. */
@@ -37,6 +58,8 @@ static void failed_view(const ui *u, WINDOW *w, int H, int W, const session_view
 typedef struct rec_ctx {
 	WINDOW *w;
 	int W, lw;
+	int numw;              /* digits of the highest record number, plus a blank
+	                        * after the tail marker */
 	const session_view *v;
 	const replay *rp;
 	size_t vis, sel;
@@ -133,7 +156,7 @@ static void record_row(ui *u, const rec_ctx *c, int y, size_t i)
 	WINDOW *w = c->w;
 	const record *recs = sample_records(c->v->s);
 	const sample_rec *ri = sample_rec_info(c->v->s);
-	char buf[160], a[32], b[32], cc[32], d[32];
+	char buf[160], co[160];
 	int dropped = replay_dropped(c->rp, i), pending = !dropped && i >= c->vis, selected = i == c->sel;
 	attr_t base = dropped ? draw_ca(u, CP_CUT, A_DIM, A_DIM) : pending ? draw_ca(u, CP_DIM, 0, A_DIM)
 	                                                                   : A_NORMAL;
@@ -143,23 +166,37 @@ static void record_row(ui *u, const rec_ctx *c, int y, size_t i)
 	}
 	if (ri[i].in_tail) /* tail block in the gutter */
 		draw_put(w, y, 0, 1, "▐", draw_ca(u, CP_TAIL, A_BOLD, A_BOLD));
-	/* the repeat column and the match state first, right-aligned, so they
-	 * are never cut (the coordinates give way) */
+	/* the coordinates are never cut where the pane can hold them (the label
+	 * column is sized for them); the match state and then the repeat column
+	 * (right-aligned) take the room left, else show "…" */
+	int cw = coords_text(&recs[i], co, sizeof co);
+	int room = c->W - (c->numw + 3 + c->lw + cw + 1); /* after "# label coords " */
 	char rep[48];
 	repeat_text(c, i, dropped, rep, sizeof rep);
-	int rw = rep[0] ? (int)sanitize_width(rep, strlen(rep)) : 0, W = c->W - (rw ? rw + 1 : 0);
-	if (rw)
-		draw_put(w, y, c->W - rw, rw, rep, selected || dropped || pending ? base
-		         : ri[i].dup_of >= 0 ? draw_ca(u, CP_DUP, A_BOLD, A_BOLD) : draw_ca(u, CP_DUP, 0, A_NORMAL));
 	attr_t ma = base;
 	const char *ms = match_text(u, c, i, dropped, pending, &ma);
-	int msw = ms ? (int)sanitize_width(ms, strlen(ms)) : 0;
-	if (msw && W - msw > c->lw + 6) {
+	int msw = ms ? (int)sanitize_width(ms, strlen(ms)) : 0, W = c->W;
+	int rw = rep[0] ? (int)sanitize_width(rep, strlen(rep)) : 0;
+	if (msw && msw > room && room >= 1)
+		ms = "…", msw = 1;
+	int mroom = msw && msw <= room ? msw + 1 : 0; /* the match state first */
+	if (rw && rw + mroom > room && ri[i].dup_of >= 0) { /* "=#k": n/N left out */
+		snprintf(rep, sizeof rep, "=#%ld", ri[i].dup_of + 1);
+		rw = (int)strlen(rep);
+	}
+	if (rw && rw + mroom > room && room - mroom >= 1)
+		snprintf(rep, sizeof rep, "…"), rw = 1;
+	if (rw && rw + mroom <= room) {
+		draw_put(w, y, c->W - rw, rw, rep, selected || dropped || pending ? base
+		         : ri[i].dup_of >= 0 ? draw_ca(u, CP_DUP, A_BOLD, A_BOLD) : draw_ca(u, CP_DUP, 0, A_NORMAL));
+		W -= rw + 1;
+	}
+	if (mroom) {
 		W -= msw;
 		draw_put(w, y, W, msw, ms, selected ? base : ma);
 		W--; /* a blank before it */
 	}
-	snprintf(buf, sizeof buf, "%4zu ", i + 1);
+	snprintf(buf, sizeof buf, "%*zu ", c->numw, i + 1);
 	int x = 1 + draw_put(w, y, 1, W - 1, buf, base);
 	draw_putu(w, y, x, c->lw < W - x ? c->lw : W - x, sample_rec_label(c->v->s, i, NULL),
 	          sample_rec_label_len(c->v->s, i),
@@ -167,15 +204,7 @@ static void record_row(ui *u, const rec_ctx *c, int y, size_t i)
 	x += c->lw + 1;
 	if (x >= W)
 		goto hit;
-	fmt_num(recs[i].v[0], a, sizeof a);
-	fmt_num(recs[i].v[1], b, sizeof b);
-	fmt_num(recs[i].v[2], cc, sizeof cc);
-	fmt_num(recs[i].v[3], d, sizeof d);
-	if (rec_key_n_values(recs[i].key) == 2) /* points, Kosmos-2 patch pairs */
-		snprintf(buf, sizeof buf, "%s,%s ", a, b);
-	else
-		snprintf(buf, sizeof buf, "%s,%s,%s,%s ", a, b, cc, d);
-	draw_put(w, y, x, W - x, buf, base);
+	draw_put(w, y, x, W - x, co, base);
 hit:
 	draw_hit_add(u, u->lay.records.y + y, u->lay.records.x, u->lay.records.x + c->W,
 	             &ui_pane_records, (long)i);
@@ -193,9 +222,10 @@ static void records_header(ui *u, const rec_ctx *c, const ui_frame *f, int y)
 	int two = c->rp->n_rec && rec_key_n_values(recs[c->sel].key) == 2;
 	const char *order = two ? (yfirst ? "y,x" : "x,y") : yfirst ? "y1,x1,y2,x2" : "x1,y1,x2,y2";
 	char buf[200];
-	int x = draw_put(c->w, y, 1, c->W - 1, "   #", draw_ca(u, CP_DIM, 0, A_DIM)) + 2;
-	x += draw_put(c->w, y, x, c->W - x, "label", draw_ca(u, CP_DIM, 0, A_DIM));
-	x = 6 + c->lw + 1;
+	int x = 1 + c->numw + 1;
+	draw_put(c->w, y, c->numw, 1, "#", draw_ca(u, CP_DIM, 0, A_DIM));
+	draw_put(c->w, y, x, c->lw, "label", draw_ca(u, CP_DIM, 0, A_DIM));
+	x += c->lw + 1;
 	snprintf(buf, sizeof buf, "%s (%s) %s", order, coords_name(k), desc);
 	draw_put(c->w, y, x, c->W - x, buf, yfirst ? A_BOLD : draw_ca(u, CP_DIM, 0, A_DIM));
 }
@@ -238,17 +268,40 @@ static void records_draw(ui *u, const ui_frame *f)
 	}
 	const replay *rp = &v->rp;
 	size_t n = rp->n_rec;
-	rec_ctx c = {w, W, W / 4 < 6 ? 6 : W / 4 > 20 ? 20 : W / 4, v, rp, replay_visible(rp),
+	rec_ctx c = {w, W, W / 4 < 6 ? 6 : W / 4 > 20 ? 20 : W / 4, 2, v, rp, replay_visible(rp),
 	             u->rec.sel < n ? u->rec.sel : 0, rp->policy_on && rp->fired && rp->kept < n,
 	             rp->policy_on && rp->drop_dups, sample_has_gt(v->s), 0};
 	records_title(u, &c);
 	int hdr = ui_records_extra(H, &c.foot), y0 = 1 + hdr;
-	if (hdr)
-		records_header(u, &c, f, 1);
 	if (c.foot)
 		records_footer(u, &c, H - c.foot, c.foot);
 	size_t rows = H - y0 - c.foot > 0 ? (size_t)(H - y0 - c.foot) : 1, total_rows = n + (c.cut ? 1 : 0);
 	records_scroll(u, &c, rows, total_rows);
+	/* the label column is as wide as the labels on screen need (at most its
+	 * share of the pane) and gives way to the widest coordinates and to the
+	 * match and repeat columns ("TP  =#k n/N"); only then do those shorten */
+	int maxcw = 0, maxlw = 5, right = 0;
+	for (size_t k = 0; k < rows && u->rec.top + k < n; k++) {
+		char co[160];
+		size_t i = u->rec.top + k;
+		int cw = coords_text(&sample_records(v->s)[i], co, sizeof co);
+		maxcw = cw > maxcw ? cw : maxcw;
+		sanitize(sample_rec_label(v->s, i, NULL), sample_rec_label_len(v->s, i), co, sizeof co, 40);
+		int lw = (int)sanitize_width(co, strlen(co));
+		maxlw = lw > maxlw ? lw : maxlw;
+		repeat_text(&c, i, replay_dropped(rp, i), co, sizeof co);
+		int rw = co[0] ? (int)sanitize_width(co, strlen(co)) + 1 : 0;
+		right = rw + 4 > right ? rw + 4 : right; /* and " cut" */
+	}
+	for (size_t m = n; m >= 10; m /= 10)
+		c.numw++;
+	int fixed = c.numw + 4 + maxcw + right; /* gutter, number, blanks, coordinates, right */
+	if (c.lw > maxlw)
+		c.lw = maxlw;
+	if (c.lw > W - fixed)
+		c.lw = W - fixed < 2 ? 2 : W - fixed; /* at least "x…" */
+	if (hdr)
+		records_header(u, &c, f, 1);
 	for (size_t k = 0; k < rows && u->rec.top + k < total_rows; k++) {
 		size_t drow = u->rec.top + k;
 		if (c.cut && drow == rp->kept) {

@@ -167,7 +167,22 @@ static void tokens(ui *u, const tl_ctx *c)
 	}
 }
 
-/* The alternatives at the cursor (row H-3). */
+/* The close decision taken at step k, if one is (the last record completed
+ * at or before k decides there): conf_close_decide's, else step -1. */
+static void decision_at(const ui *u, const tl_ctx *c, long k, conf_close *out)
+{
+	size_t i = replay_records_upto(c->rp, k);
+	out->step = -1;
+	if (i == 0 || i > sample_n_records(c->f->v->s))
+		return;
+	conf_eos eos = session_view_eos(u->s);
+	conf_close_decide(c->t, &sample_records(c->f->v->s)[i - 1], &eos, out);
+	if (out->step != k)
+		out->step = -1;
+}
+
+/* The alternatives at the cursor (row H-3); at a close decision the ones
+ * that end the list (conf_close_alt_ends) in the P(close) colour, else EOS. */
 static void alternatives(const ui *u, const tl_ctx *c)
 {
 	int ya = c->H - 3 >= 2 ? c->H - 3 : -1, W = c->W;
@@ -183,10 +198,17 @@ static void alternatives(const ui *u, const tl_ctx *c)
 	const trace_alt *alts = trace_alts(c->t) + st->alt_first;
 	const char *at = trace_alt_text(c->t);
 	char buf[128];
+	conf_close dc;
+	conf_eos eos = session_view_eos(u->s);
+	decision_at(u, c, c->cur, &dc);
 	for (uint32_t k = 0; k < st->n_alt && x < W - 4; k++) {
 		char tx[64];
 		sanitize(at + alts[k].off, alts[k].len, tx, sizeof tx, 14);
-		int cl = conf_is_end_token(at + alts[k].off, alts[k].len, rec_key_tagged(sample_key(c->f->v->s)));
+		int cl = dc.step >= 0 ? conf_close_alt_ends(&dc, at + alts[k].off, alts[k].len, &eos)
+		                      : conf_is_eos(at + alts[k].off, alts[k].len, &eos);
+		if (dc.step >= 0 && alts[k].len == st->len &&
+		    !memcmp(at + alts[k].off, trace_text(c->t) + st->off, st->len))
+			cl = dc.chosen_ends; /* the chosen token: by what followed it */
 		if (isnan(alts[k].logprob))
 			snprintf(buf, sizeof buf, "'%s' ?", tx);
 		else
@@ -196,20 +218,34 @@ static void alternatives(const ui *u, const tl_ctx *c)
 	}
 }
 
-/* "#i p%" of record i (1-based on screen) */
+/* "#i p" of the boundary after record i (1-based on screen), p as report
+ * prints it (3 decimals) */
 static int closep_text(ui *u, size_t i, char *buf, size_t sz)
 {
 	double p = session_view_closep(u->s, i);
 	if (isnan(p))
 		return snprintf(buf, sz, "#%zu ?", i + 1);
-	return snprintf(buf, sz, "#%zu %.0f%%", i + 1, 100 * p);
+	return snprintf(buf, sz, "#%zu %.3f", i + 1, p);
 }
 
-/* P(close) after each record (row H-2): first the tail start's value
- * ("tail #T p%", when the list has a repeated tail), then a window of
- * records centred on the boundary at the cursor (the last record decoded,
- * reverse video), the ones after the cursor dimmed, the tail start in the
- * tail colour. */
+/* "at tail start (after #T) p": report's p_close_at_tail_start, the boundary
+ * after the record before the tail (T = the tail's first record, 1-based,
+ * minus one). */
+static int tail_text(ui *u, long tail, char *buf, size_t sz)
+{
+	conf_term ct;
+	if (tail < 1 || !session_view_close_term(u->s, &ct))
+		return snprintf(buf, sz, "at tail start: none (the tail is the whole list)");
+	if (isnan(ct.at_tail_start))
+		return snprintf(buf, sz, "at tail start (after #%ld) ?", tail);
+	return snprintf(buf, sz, "at tail start (after #%ld) %.3f", tail, ct.at_tail_start);
+}
+
+/* P(close) after each record (row H-2), named by the record it follows:
+ * first the tail start's value (when the list has a repeated tail), then a
+ * window of boundaries centred on the one at the cursor (after the last
+ * record decoded, reverse video), the ones after the cursor dimmed, the
+ * tail start's in the tail colour. */
 static void close_probs(ui *u, const tl_ctx *c)
 {
 	int yp = c->H - 2 >= 2 ? c->H - 2 : -1, W = c->W;
@@ -225,11 +261,12 @@ static void close_probs(ui *u, const tl_ctx *c)
 	size_t upto = replay_visible(rp), n = rp->n_rec;
 	long tail = rp->tail_first;
 	if (tail >= 0 && (size_t)tail < n) {
-		char t[80];
-		closep_text(u, (size_t)tail, buf, sizeof buf);
-		snprintf(t, sizeof t, "tail %s", buf);
+		char t[96];
+		tail_text(u, tail, t, sizeof t);
 		x += draw_put(c->w, yp, x, W - x, t, draw_ca(u, CP_TAIL, A_BOLD, A_BOLD));
-		x += draw_put(c->w, yp, x, W - x, " │ ", A_NORMAL);
+		x += draw_put(c->w, yp, x, W - x, " │ after ", A_NORMAL);
+	} else {
+		x += draw_put(c->w, yp, x, W - x, "after ", A_NORMAL);
 	}
 	if (upto == 0) {
 		draw_put(c->w, yp, x, W - x, "no record completed yet", draw_ca(u, CP_DIM, 0, A_DIM));
@@ -261,7 +298,7 @@ static void close_probs(ui *u, const tl_ctx *c)
 		closep_text(u, i, buf, sizeof buf);
 		attr_t a = i == cur ? A_REVERSE | A_BOLD
 		         : i >= upto ? draw_ca(u, CP_DIM, 0, A_DIM)
-		         : (long)i == tail ? draw_ca(u, CP_TAIL, A_BOLD, A_BOLD)
+		         : (long)i + 1 == tail ? draw_ca(u, CP_TAIL, A_BOLD, A_BOLD)
 		         : !isnan(p) && p >= 0.1 ? draw_ca(u, CP_TERM, A_BOLD, A_BOLD) : A_NORMAL;
 		x += draw_put(c->w, yp, x, W - x, buf, a);
 		x += draw_put(c->w, yp, x, W - x, "  ", A_NORMAL);

@@ -80,7 +80,7 @@ check "policies: F1@0.3 near_dup differs from repeat_stop" row "$tmp/out" "F1@0.
 check "policies: tp/fp/fn" grep -Eq '^    tp / fp / fn +5/3/0 +4/0/1 +4/0/1 +2/0/3 +5/0/0$' "$tmp/out"
 check "policies: AP@0.5" grep -Eq '^  AP@0.5 \(mean score\) +0.975 +0.876 +0.500 +0.252 +1.000$' "$tmp/out"
 check "policies: AP pooled" grep -Eq '^    pooled \(unknown = FP\) +0.934 +0.802 +0.802 +0.406 +1.000$' "$tmp/out"
-check "policies: P(close) before tail" grep -Eq '^  P\(close\) before tail +0.300 ' "$tmp/out"
+check "policies: P(close) max before tail" grep -Eq '^  P\(close\) max before tail +0.300 ' "$tmp/out"
 check "policies: P(close) at tail start" grep -Eq '^  P\(close\) at tail start +0.080 ' "$tmp/out"
 check "policies: dedup labelled as an upper bound" grep -q 'upper bound' "$tmp/out"
 

@@ -72,9 +72,9 @@ check "molmo: tp/fp/fn" row "$tmp/out" "  tp / fp / fn" 1/2/1 1/2/1
 "$BIN" report "$D/px" >"$tmp/out" 2>"$tmp/err"; rc=$?
 check "px: exit 0 (a warning is not a failure)" [ "$rc" -eq 0 ]
 check "px: one convention warning" count "$tmp/err" "may not fit convention qwen3" 1
-check "px: values above the scale counted" has "$tmp/err" "1 of 2 records have values above 1000"
+check "px: values above the scale counted" has "$tmp/err" "1 of 2 records (50.0%) have values above 1000"
 check "px: qwen25 suggested" has "$tmp/err" "try --coords qwen25"
-check "px: boxes outside counted" has "$tmp/err" "1 of 2 boxes reach outside the image"
+check "px: boxes outside counted" has "$tmp/err" "1 of 2 boxes (50.0%) reach outside the image"
 check "px: F1" row "$tmp/out" "F1@0.3" 0.500 0.500
 
 "$BIN" report "$D/mix" >"$tmp/out" 2>"$tmp/err"; rc=$?
@@ -98,7 +98,7 @@ check "md-object: no warning" [ ! -s "$tmp/err" ]
 # report --json: the warning and the counts, null without a warning
 "$BIN" report --json "$D/px" >"$tmp/json" 2>/dev/null
 check "px json: convention_warning text" \
-	has "$tmp/json" '"convention_warning":	"coordinates may not fit convention qwen3 (relative 0-1000, x first): 1 of 2 records have values above 1000'
+	has "$tmp/json" '"convention_warning":	"coordinates may not fit convention qwen3 (relative 0-1000, x first): 1 of 2 records (50.0%) have values above 1000'
 check "px json: above counted" has "$tmp/json" '"above":	1,'
 check "px json: outside counted" has "$tmp/json" '"outside":	1,'
 check "px json: sized counted" has "$tmp/json" '"sized":	2,'

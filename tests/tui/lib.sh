@@ -151,3 +151,20 @@ child_pid() {
 	return 1
 }
 keys() { _ks=$1; shift; T send-keys -t "$_ks" "$@"; }
+# settle_plain SESSION: until two captures 0.3 s apart agree and no
+# analysis is in progress (up to WAIT_TENTHS)
+settle_plain() {
+	_i=0
+	_prev=""
+	while [ $_i -lt "$WAIT_TENTHS" ]; do
+		_cur=$(screen "$1" 2>/dev/null)
+		if [ -n "$_cur" ] && [ "$_cur" = "$_prev" ] &&
+		   ! printf '%s\n' "$_cur" | grep -qE 'analysing [0-9]|computing'; then
+			return 0
+		fi
+		_prev=$_cur
+		sleep 0.3
+		_i=$((_i + 3))
+	done
+	return 1
+}

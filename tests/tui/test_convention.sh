@@ -10,7 +10,7 @@ TUI_TEST=convention
 
 PX="$ROOT/tests/data/syntaxes/px"
 DS="$ROOT/tests/data/syntaxes/ds"
-want="px: coordinates may not fit convention qwen3 (relative 0-1000, x first): 1 of 2 records have values above 1000"
+want="px: coordinates may not fit convention qwen3 (relative 0-1000, x first): 1 of 2 records (50.0%) have values above 1000"
 
 start px 250 30 -- "$PX"
 check "mis-scaled run: the warning is the status message" wait_for px "$want"

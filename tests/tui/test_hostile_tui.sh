@@ -174,7 +174,7 @@ no_raw run
 # ---------------------------------------------------------- no ground truth
 start nogt "'$D/nogt.jsonl'"
 see nogt "nogt: TUI up (4 samples)" "Samples 4"
-see nogt "nogt: hostile file name listed escaped" '\x1b]52;c;'
+see nogt "nogt: hostile file name listed escaped" '\x1b]52'
 for _ in 1 2 3 4; do
 	keys nogt Home
 	keys nogt End

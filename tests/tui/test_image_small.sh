@@ -65,23 +65,26 @@ check "Z again: the whole image" wait_for d "image: whole"
 keys d q
 wait_exit d
 
-# P(close): the tail start's value first, then a window centred on the
-# boundary at the cursor (run-a sample 2: records #2..#4 around #3 at 50
-# columns; the tail starts at record #3, P(close) 30%)
-start pc 50 14 -- "$FIX/run-a"
-check "50x14: starts" wait_for pc "sample 1/5"
+# P(close): the tail start's value first, named as report names it (the
+# tail starts at record #3: "at tail start (after #2)", 41%), then a window
+# of boundaries "after #k" centred on the one at the cursor (run-a sample 2:
+# #2..#4 around #3 at 80 columns), 3 decimals as report prints them
+start pc 80 14 -- "$FIX/run-a"
+check "80x14: starts" wait_for pc "sample 1/5"
 keys pc n
-check "50x14: sample 2" wait_for pc "sample 2/5"
+check "80x14: sample 2" wait_for pc "sample 2/5"
 keys pc Home "]" "]" "]"
-check "P(close): centred on the cursor's record, tail start marked" wait_for pc "P(close) tail #3 30% │ #2 41%  #3 30%  #4 22%"
+check "P(close): centred on the cursor's record, tail start marked" wait_for pc "P(close) at tail start (after #2) 0.410 │ after #2 0.410  #3 0.300  #4 0.220"
 keys pc End
-check "P(close) at the end: the tail start still shown" wait_for pc "P(close) tail #3 30% │ #6 10%  #7 6%  #8 ?"
+check "P(close) at the end: the tail start still shown" wait_for pc "P(close) at tail start (after #2) 0.410 │ after #6 0.100  #7 0.060  #8 ?"
 keys pc q
 wait_exit pc
 
 # records pane: the coordinate order in the header (y first for PaliGemma),
-# the repeat column never cut at 50 columns, counts of the cut list with
-# repeat-stop on, the selected record's full label in the footer
+# the coordinates never cut: at 50 columns the label gives way (marked "…"),
+# then the repeat column's n/N ("=#2"); counts of the cut list with
+# repeat-stop on (at 60 columns, where the label gives room for them), the
+# selected record's full label in the footer
 start rp 50 24 -- "$QV"
 check "records header: PaliGemma's y-first order" wait_for rp "y1,x1,y2,x2 (pal"
 check "records footer: the selected record's full label" wait_re rp "│ #11 insulator$"
@@ -91,12 +94,18 @@ start rc 50 24 -- "$FIX/run-a"
 check "run-a at 50x24" wait_for rc "sample 1/5"
 check "records header: qwen3's x-first order" wait_for rc "x1,y1,x2,y2 (qwe"
 keys rc n
-check "50 columns: the repeat column whole" wait_for rc "=#2 7/7"
-keys rc r
-check "repeat-stop on: the kept record counts once (×1, not ×7)" wait_re rc "   2 person .* ×1$"
-check "repeat-stop on: dropped rows keep the whole list's count" wait_for rc "=#2 7/7"
+check "50 columns: coordinates and match whole, the repeat column short" wait_re rc "│▐ 8 p… 500,100,800,900 FP  =#2$"
 keys rc q
 wait_exit rc
+start rd 60 24 -- "$FIX/run-a"
+check "run-a at 60x24" wait_for rd "sample 1/5"
+keys rd n
+check "60 columns: the repeat column whole" wait_for rd "=#2 7/7"
+keys rd r
+check "repeat-stop on: the kept record counts once (×1, not ×7)" wait_re rd "│  2 pe… 500,100,800,900 +TP +×1$"
+check "repeat-stop on: dropped rows keep the whole list's count" wait_for rd "=#2 7/7"
+keys rd q
+wait_exit rd
 
 # mouse wheel (SGR 1006: button 64 up, 65 down, 1-based column;row): the
 # pane under the pointer moves, the focus stays where it was

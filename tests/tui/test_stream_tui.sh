@@ -4,6 +4,8 @@
 # tests/data/traces/same.sse: r2 (image 2, 13 tokens, one dog record, stop)
 # ends first, r1 (image 1, 25 tokens, the cat record twice, length) second;
 # the JSONL same.jsonl holds the same completions, so both show the same rows.
+# The first request in the file (r2, image 2) opens; sorted by id it is the
+# second row, so k opens the other.
 TUI_TEST=stream
 . "$(dirname "$0")/lib.sh"
 D="$ROOT/tests/data/traces"
@@ -12,10 +14,10 @@ start sse 120 30 -- "$D/same.sse"
 check "sse: two samples listed" wait_for sse "Samples 2"
 check "sse: image 1 row: 2 records, 1 duplicate, x2, truncated" wait_re sse "^1 +2 +1 +×2 +T"
 check "sse: image 2 row: 1 record, closed" wait_re sse "^2 +1 +0 +×1 +C"
-check "sse: first sample's timeline at its 13 steps" wait_for sse "step 13/13"
+check "sse: the file's first request (image 2) opens at its 13 steps" wait_for sse "step 13/13"
 screen sse | sed -n 3,4p | sed "s/│.*//" | sort >"$TMP/a"
-keys sse j
-check "sse: j opens the other request (25 steps)" wait_for sse "step 25/25"
+keys sse k
+check "sse: k opens the other request (25 steps)" wait_for sse "step 25/25"
 keys sse q
 check "sse: exit status 0" status_is sse 0
 

@@ -9,6 +9,7 @@
 #include <cJSON.h>
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "confidence.h"
@@ -330,28 +331,30 @@ static void test_ap_recall_thresholds_like_numpy(void **state)
 
 /* ---- termination probability ---- */
 
+#define END_TOK(s, n, tagged) conf_is_end_token(s, n, tagged, NULL)
+
 static void test_end_tokens(void **state)
 {
 	(void)state;
-	assert_true(conf_is_end_token("]", 1, 0));
-	assert_true(conf_is_end_token("  ]", 3, 0));
-	assert_true(conf_is_end_token("\n]\n", 3, 0));
-	assert_true(conf_is_end_token("]}", 2, 0));
-	assert_false(conf_is_end_token("x]", 2, 0));
-	assert_false(conf_is_end_token(",", 1, 0));
-	assert_true(conf_is_end_token("<eos>", 5, 0));
-	assert_true(conf_is_end_token("<|im_end|>", 10, 0));
-	assert_true(conf_is_end_token("<end_of_turn>", 13, 0));
-	assert_true(conf_is_end_token("</s>", 4, 0));
-	assert_true(conf_is_end_token("<|endoftext|>", 13, 0));
-	assert_false(conf_is_end_token("<eos> ", 6, 0));
-	assert_true(conf_is_end_token("", 0, 0));
-	assert_true(conf_is_end_token("\n```", 4, 0));
+	assert_true(END_TOK("]", 1, 0));
+	assert_true(END_TOK("  ]", 3, 0));
+	assert_true(END_TOK("\n]\n", 3, 0));
+	assert_true(END_TOK("]}", 2, 0));
+	assert_false(END_TOK("x]", 2, 0));
+	assert_false(END_TOK(",", 1, 0));
+	assert_true(END_TOK("<eos>", 5, 0));
+	assert_true(END_TOK("<|im_end|>", 10, 0));
+	assert_true(END_TOK("<end_of_turn>", 13, 0));
+	assert_true(END_TOK("</s>", 4, 0));
+	assert_true(END_TOK("<|endoftext|>", 13, 0));
+	assert_false(END_TOK("<eos> ", 6, 0));
+	assert_true(END_TOK("", 0, 0));
+	assert_true(END_TOK("\n```", 4, 0));
 	/* loc lists: EOS-like only */
-	assert_false(conf_is_end_token("]", 1, 1));
-	assert_false(conf_is_end_token("```", 3, 1));
-	assert_true(conf_is_end_token("<eos>", 5, 1));
-	assert_true(conf_is_end_token("", 0, 1));
+	assert_false(END_TOK("]", 1, 1));
+	assert_false(END_TOK("```", 3, 1));
+	assert_true(END_TOK("<eos>", 5, 1));
+	assert_true(END_TOK("", 0, 1));
 }
 
 #define REC_A "{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"a\"}"
@@ -364,7 +367,8 @@ static void test_end_tokens(void **state)
  *     chosen ", " is not listed and does not end the list) -> P1 = 0.07
  *   step 5..6: B again, completed by the merged token "\"}," at step 6:
  *     the decision is in that token: alternatives "\"}," .5, "\"}]" .4,
- *     "\"}" .1 -> only "}]" ends the list -> P2 = 0.4
+ *     "\"}" .1 -> "}]" ends the list, and so does "}" (nothing after the
+ *     brace: it declined the comma offered in the same step) -> P2 = 0.5
  *   step 7 completes B, the trace ends: P3 = NAN
  * tail_start = 2 (B B after the first B): max_before_tail = max(P0, P1) =
  * 0.28 at record 0; at_tail_start = P1 = 0.07; 3 boundaries defined. */
@@ -391,18 +395,18 @@ static void test_termination_json(void **state)
 	assert_int_equal(st.tail_start, 2);
 	double probs[4];
 	conf_term ct;
-	conf_termination(t, r, 4, st.tail_start, probs, &ct);
+	conf_termination(t, r, 4, st.tail_start, NULL, probs, &ct);
 	assert_float_equal(probs[0], 0.28, 1e-12);
 	assert_float_equal(probs[1], 0.07, 1e-12);
-	assert_float_equal(probs[2], 0.4, 1e-12);
+	assert_float_equal(probs[2], 0.5, 1e-12);
 	assert_true(isnan(probs[3]));
 	assert_float_equal(ct.max_before_tail, 0.28, 1e-12);
 	assert_int_equal(ct.argmax, 0);
 	assert_float_equal(ct.at_tail_start, 0.07, 1e-12);
 	assert_int_equal(ct.n_defined, 3);
-	/* without a tail, every boundary counts: max 0.4 at record 2 */
-	conf_termination(t, r, 4, -1, NULL, &ct);
-	assert_float_equal(ct.max_before_tail, 0.4, 1e-12);
+	/* without a tail, every boundary counts: max 0.5 at record 2 */
+	conf_termination(t, r, 4, -1, NULL, NULL, &ct);
+	assert_float_equal(ct.max_before_tail, 0.5, 1e-12);
 	assert_int_equal(ct.argmax, 2);
 	assert_true(isnan(ct.at_tail_start));
 	recparse_free(p);
@@ -423,26 +427,31 @@ static void test_termination_chosen_not_listed(void **state)
 	trace *t = make_trace(toks, 3, "stop");
 	recparse *p = parse_records(t, 1);
 	const record *r = recparse_records(p);
-	assert_float_equal(conf_close_prob(t, r[0].last_step, 0), 0.3, 1e-12);
-	assert_true(isnan(conf_close_prob(t, 0, 0)));  /* step 1 has no alternatives */
-	assert_true(isnan(conf_close_prob(t, 2, 0)));  /* the trace ends */
-	assert_true(isnan(conf_close_prob(t, -1, 0)));
+	assert_float_equal(conf_close_prob(t, &r[0], NULL), 0.3, 1e-12);
+	record q = r[0];
+	q.last_step = 0; /* the decision would be step 1: no alternatives */
+	assert_true(isnan(conf_close_prob(t, &q, NULL)));
+	q.last_step = 2; /* the trace ends */
+	assert_true(isnan(conf_close_prob(t, &q, NULL)));
+	q.last_step = 3; /* outside the trace */
+	assert_true(isnan(conf_close_prob(t, &q, NULL)));
 	recparse_free(p);
 	trace_free(t);
 }
 
 /* PaliGemma loc list: "<loc0100><loc0200><loc0300><loc0400>", " cat", " ;"
- * completes record 0 at step 2; step 3 "<loc0100>" alternatives
- * "<loc0100>" .5, "<eos>" .3, "]" .1, "" .05 -> only EOS-like tokens count:
- * .3 + .05 = 0.35.  The last record ends the stream: NAN. */
+ * completes record 0 at step 2, which is the decision (the label ends at
+ * " ;" or at EOS): alternatives " ;" .5, "<eos>" .3, "]" .1, "" .05 -> only
+ * EOS tokens count: .3 + .05 = 0.35.  The last record ends the stream at
+ * step 5, which has no alternatives: NAN. */
 static void test_termination_loc(void **state)
 {
 	(void)state;
 	tok_spec toks[] = {
 		{ "<loc0100><loc0200><loc0300><loc0400>", 0.9, { { NULL, 0 } } },
 		{ " cat", 0.9, { { NULL, 0 } } },
-		{ " ;", 0.9, { { NULL, 0 } } },
-		{ " <loc0100>", 0.5, { { " <loc0100>", 0.5 }, { "<eos>", 0.3 }, { "]", 0.1 }, { "", 0.05 }, { NULL, 0 } } },
+		{ " ;", 0.5, { { " ;", 0.5 }, { "<eos>", 0.3 }, { "]", 0.1 }, { "", 0.05 }, { NULL, 0 } } },
+		{ " <loc0100>", 0.5, { { " <loc0100>", 0.5 }, { "<eos>", 0.4 }, { NULL, 0 } } },
 		{ "<loc0200><loc0300><loc0400>", 0.9, { { NULL, 0 } } },
 		{ " dog", 0.9, { { NULL, 0 } } },
 	};
@@ -454,12 +463,124 @@ static void test_termination_loc(void **state)
 	assert_int_equal(r[0].last_step, 2);
 	double probs[2];
 	conf_term ct;
-	conf_termination(t, r, 2, -1, probs, &ct);
+	conf_termination(t, r, 2, -1, NULL, probs, &ct);
 	assert_float_equal(probs[0], 0.35, 1e-12);
 	assert_true(isnan(probs[1]));
 	assert_float_equal(ct.max_before_tail, 0.35, 1e-12);
 	recparse_free(p);
 	trace_free(t);
+}
+
+/* ---- P(close) on files: every syntax by hand, and real decoding ---- */
+
+/* assert_float_equal passes on NAN: this one does not. */
+#define assert_p(v, want)                                                   \
+	do {                                                                \
+		double v_ = (v);                                            \
+		assert_false(isnan(v_));                                    \
+		assert_true(fabs(v_ - (want)) <= 1e-12);                    \
+	} while (0)
+
+/* Line `lineno` (1-based) of a JSONL file, parsed. */
+static trace *load_line(const char *path, size_t lineno)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len = -1;
+	for (size_t i = 0; i < lineno; i++)
+		len = getline(&line, &cap, f);
+	fclose(f);
+	assert_true(len > 0);
+	trace *t = NULL;
+	ts_error err;
+	assert_int_equal(trace_parse_line(line, (size_t)len, NULL, &t, &err), TS_OK);
+	free(line);
+	return t;
+}
+
+/* tests/data/syntaxes/pclose (make.py): per syntax, records A B B whose
+ * decision steps offer an ending token with 0.3, 0.2, 0.1; the tail starts
+ * at record 2 (0-based): at tail start 0.2, max before tail 0.3 at record
+ * 0.  Line 11 ends with a custom EOS that only its run.json declares. */
+static void test_pclose_every_syntax(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "json", "json", "json", "loc", "qwen2vl", "ref-box",
+	                                     "deepseek", "kosmos2", "florence2", "molmo", "bbox_2d" };
+	const char *const mine[] = { "<|my_stop|>" };
+	conf_eos eos = { mine, 1 };
+	for (size_t l = 1; l <= 11; l++) {
+		trace *t = load_line("tests/data/syntaxes/pclose/traces.jsonl", l);
+		recparse *p = parse_records(t, 1);
+		assert_int_equal(recparse_count(p), 3);
+		const record *r = recparse_records(p);
+		if (strcmp(names[l - 1], "json"))
+			assert_string_equal(rec_key_name(r[0].key), names[l - 1]);
+		repeat_stats st;
+		repeat_analyze(r, 3, &st, NULL, NULL, NULL);
+		assert_int_equal(st.tail_start, 2);
+		double probs[3];
+		conf_term ct;
+		conf_termination(t, r, 3, st.tail_start, &eos, probs, &ct);
+		assert_p(probs[0], 0.3);
+		assert_p(probs[1], 0.2);
+		assert_p(probs[2], 0.1);
+		assert_p(ct.at_tail_start, 0.2);
+		assert_p(ct.max_before_tail, 0.3);
+		assert_int_equal(ct.argmax, 0);
+		if (l == 11) { /* undeclared, "<|my_stop|>" ends nothing */
+			assert_p(conf_close_prob(t, &r[0], NULL), 0.0);
+			assert_p(conf_close_prob(t, &r[2], NULL), 0.0);
+		}
+		recparse_free(p);
+		trace_free(t);
+	}
+}
+
+/* Real decoding (tests/data/realmodel, lines copied from
+ * ../shared/realmodel): the values tests/pclose_ref.py computes from the
+ * raw JSON, independently of this code (python3 tests/pclose_ref.py
+ * tests/data/realmodel/dense2-final/traces.jsonl). */
+static void test_pclose_real_model(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *file;
+		size_t line, n;
+		long tail;
+		double p[6];
+	} cases[] = {
+		{ "tests/data/realmodel/dense2-final/traces.jsonl", 1, 6, -1,
+		  { 3.473370558333705e-05, 0.0020764408099898943, 0.008429650221000132, 0.023952082665796768,
+		    0.1764531282852288, 0.5810607305314481 } },
+		{ "tests/data/realmodel/dense2-final/traces.jsonl", 4, 5, 3,
+		  { 0.00011988231556639862, 0.0001879001224253182, 0.00034354240642209635,
+		    0.0020989879058983456, 0.8471309430481909 } },
+		{ "tests/data/realmodel/dense2-final/traces.jsonl", 5, 5, 4,
+		  { 7.854805145494928e-05, 0.00015104994715238633, 0.002021531270589751, 0.0014429004352668148,
+		    0.5206381543092018 } },
+		{ "tests/data/realmodel/dense2-early/traces.jsonl", 2, 5, -1,
+		  { 0.0010955486401062256, 0.004773860367628751, 0.23621804051561368, 0.336586535335394,
+		    0.6991429858095082 } },
+	};
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		trace *t = load_line(cases[c].file, cases[c].line);
+		recparse *p = parse_records(t, trace_get_finish(t) == TRACE_FINISH_STOP);
+		assert_int_equal(recparse_count(p), cases[c].n);
+		const record *r = recparse_records(p);
+		repeat_stats st;
+		repeat_analyze(r, cases[c].n, &st, NULL, NULL, NULL);
+		assert_int_equal(st.tail_start, cases[c].tail);
+		for (size_t i = 0; i < cases[c].n; i++) {
+			double v = conf_close_prob(t, &r[i], NULL);
+			assert_false(isnan(v));
+			assert_true(fabs(v - cases[c].p[i]) <= 1e-12 * (1 + cases[c].p[i]));
+		}
+		recparse_free(p);
+		trace_free(t);
+	}
 }
 
 /* Per run: three samples, (tail, max .28, at .07), (tail, both NAN), (no
@@ -498,6 +619,8 @@ int main(void)
 		cmocka_unit_test(test_termination_chosen_not_listed),
 		cmocka_unit_test(test_termination_loc),
 		cmocka_unit_test(test_termination_run),
+		cmocka_unit_test(test_pclose_every_syntax),
+		cmocka_unit_test(test_pclose_real_model),
 	};
 	return cmocka_run_group_tests_name("confidence", tests, NULL, NULL);
 }

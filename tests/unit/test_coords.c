@@ -156,10 +156,10 @@ static void test_to_box(void **state)
 	record r = rec(REC_KEY_BBOX_2D, 100, 200, 300, 400);
 	assert_int_equal(coords_to_box(&r, &o, 640, 480, box), TS_OK);
 	assert_box(box, 64, 96, 192, 192);
-	/* corners given backwards are ordered */
+	/* corners given backwards stay as written (never sorted) */
 	r = rec(REC_KEY_BBOX_2D, 300, 400, 100, 200);
 	assert_int_equal(coords_to_box(&r, &o, 640, 480, box), TS_OK);
-	assert_box(box, 64, 96, 192, 192);
+	assert_box(box, 192, 192, 64, 96);
 
 	/* qwen25, image 640x480: smart_resize(480, 640) = (476, 644);
 	 * 322*640/644 = 320, 238*480/476 = 240, 644*640/644 = 640, 476*480/476 = 480. */
@@ -181,10 +181,10 @@ static void test_to_box(void **state)
 	r = rec(REC_KEY_BOX_2D, 100, 200, 300, 400);
 	assert_int_equal(coords_to_box(&r, &o, 640, 480, box), TS_OK);
 	assert_box(box, 128, 48, 256, 144);
-	/* ymax before ymin: ordered */
+	/* ymax before ymin: as written, x1 = 400 -> 256, y1 = 300 -> 144 */
 	r = rec(REC_KEY_BOX_2D, 300, 400, 100, 200);
 	assert_int_equal(coords_to_box(&r, &o, 640, 480, box), TS_OK);
-	assert_box(box, 128, 48, 256, 144);
+	assert_box(box, 256, 144, 128, 48);
 
 	/* paligemma (auto for loc) [y1=256, x1=512, y2=768, x2=1023], 640x480:
 	 * x1 = 512/1024*640 = 320, y1 = 256/1024*480 = 120,
@@ -197,9 +197,9 @@ static void test_to_box(void **state)
 	r = rec(REC_KEY_BBOX, 10.5, 20, 30, 40);
 	assert_int_equal(coords_to_box(&r, &o, 0, 0, box), TS_OK);
 	assert_box(box, 10.5, 20, 30, 40);
-	r = rec(REC_KEY_BBOX, 30, 40, 10.5, 20);
+	r = rec(REC_KEY_BBOX, 30, 40, 10.5, 20); /* reversed: as written */
 	assert_int_equal(coords_to_box(&r, &o, 0, 0, box), TS_OK);
-	assert_box(box, 10.5, 20, 30, 40);
+	assert_box(box, 30, 40, 10.5, 20);
 	/* --coords xyxy on bbox_2d */
 	o.kind = COORDS_XYXY;
 	r = rec(REC_KEY_BBOX_2D, 1, 2, 3, 4);
@@ -323,9 +323,28 @@ static void test_check(void **state)
 	assert_int_equal(c.reversed, 1);
 	assert_int_equal(c.outside, 1);
 	assert_int_equal(coords_check_warning(&c, buf, sizeof buf), 1);
-	assert_non_null(strstr(buf, "1 of 4 records have values above 1000"));
+	/* 1 of 4 = 25% >= 10%: the counts, their share and the hints */
+	assert_non_null(strstr(buf, "1 of 4 records (25.0%) have values above 1000"));
 	assert_non_null(strstr(buf, "try --coords qwen25"));
-	assert_non_null(strstr(buf, "1 boxes have x2 < x1"));
+	assert_non_null(strstr(buf, "1 of 4 boxes (25.0%) have x2 < x1 or y2 < y1, counted as written (IoU 0) "
+	                            "(a y-first list read x-first"));
+	/* one runaway value in 20 records (5% < 10%): the counts alone, no hint */
+	coords_check_init(&c);
+	for (int i = 0; i < 19; i++)
+		coords_check_add(&c, &r, &o, 640, 480);
+	record run = rec(REC_KEY_BBOX_2D, 100, 200, 1300, 400);
+	coords_check_add(&c, &run, &o, 0, 0);
+	assert_int_equal(coords_check_warning(&c, buf, sizeof buf), 1);
+	assert_string_equal(buf, "coordinates may not fit convention qwen3 (relative 0-1000, x first): "
+	                         "1 of 20 records (5.0%) have values above 1000");
+	/* one reversed box in 20: counted, no guess */
+	coords_check_init(&c);
+	for (int i = 0; i < 19; i++)
+		coords_check_add(&c, &r, &o, 640, 480);
+	coords_check_add(&c, &rv, &o, 0, 0);
+	assert_int_equal(coords_check_warning(&c, buf, sizeof buf), 1);
+	assert_string_equal(buf, "coordinates may not fit convention qwen3 (relative 0-1000, x first): "
+	                         "1 of 20 boxes (5.0%) have x2 < x1 or y2 < y1, counted as written (IoU 0)");
 	/* gemini's reversal is judged in its own order: [ymin,xmin,ymax,xmax] =
 	 * [10, 500, 20, 300] has xmax 300 < xmin 500 */
 	coords_check_init(&c);
@@ -378,9 +397,9 @@ static void test_check_mixed(void **state)
 	assert_int_equal(c.outside, 1);
 	assert_int_equal(coords_check_warning(&c, buf, sizeof buf), 1);
 	assert_string_equal(buf, "coordinates may not fit conventions qwen3, gemini (each record in "
-	                         "its syntax's): 1 of 3 records have values above their convention's "
+	                         "its syntax's): 1 of 3 records (33.3%) have values above their convention's "
 	                         "range (Qwen2.5-VL absolute pixels? try --coords qwen25); 1 of 3 "
-	                         "boxes reach outside the image");
+	                         "boxes (33.3%) reach outside the image");
 	/* a 0-1 bbox_2d beside Moondream's own 0-1 objects: the bbox_2d one is
 	 * the evidence (1 of the 1 records under a wider convention) */
 	coords_check_init(&c);

@@ -45,12 +45,28 @@ static const char *const fixture_runs[] = {
 	"tests/data/hostile/run", "tests/data/hostile/badcoords", "tests/data/hostile/nogt.jsonl",
 	"tests/data/traces/containers.jsonl", "sample_runs/base", "sample_runs/lora-qkvo-r16",
 	"sample_runs/lora-qkvo-r16-budget12", "sample_runs/lora-qv-r16", "sample_runs/lora-qv-r4",
-	"sample_runs/lora-qv-r64",
+	"sample_runs/lora-qv-r64", "sample_runs/family-deepseek-vl2", "sample_runs/family-florence2",
+	"sample_runs/family-gemini-extras", "sample_runs/family-internvl", "sample_runs/family-kosmos2",
+	"sample_runs/family-molmo-points", "sample_runs/family-moondream", "sample_runs/family-qwen-points",
+	"sample_runs/family-qwen2-vl", "tests/data/realmodel/dense2-final", "tests/data/realmodel/dense2-early",
+	"tests/data/syntaxes/pclose",
 };
 
 /* what was compared, over all runs (asserted at the end: the test cannot
  * pass by comparing nothing) */
-static size_t n_runs_cmp, n_samples_cmp, n_outcomes_cmp, n_box_lists_cmp;
+static size_t n_runs_cmp, n_samples_cmp, n_outcomes_cmp, n_box_lists_cmp, n_pclose_cmp;
+
+/* A P(close) of the debugger (session) against report --json's field:
+ * both null, or the same double. */
+static void assert_pclose(double v, const cJSON *j)
+{
+	if (isnan(v)) {
+		assert_true(cJSON_IsNull(j));
+		return;
+	}
+	assert_true(cJSON_IsNumber(j));
+	assert_true(v == j->valuedouble);
+}
 
 /* ---- helpers ---- */
 
@@ -295,6 +311,17 @@ static void compare_run(const char *run)
 		}
 		for (size_t p = 0; p < COMPARE_N_POL; p++)
 			compare_boxes(&s, &u, run, idx, p);
+		/* P(close): the debugger's P(close) row and metrics panel values */
+		conf_term ct;
+		if (session_view_close_term(&s, &ct)) {
+			assert_pclose(ct.at_tail_start, obj(jsm, "p_close_at_tail_start"));
+			assert_pclose(ct.max_before_tail, obj(jsm, "p_close_max_before_tail"));
+			long tail = v->rp.tail_first;
+			if (tail >= 1) /* the row's "at tail start (after #tail)" value */
+				assert_true(isnan(ct.at_tail_start) ? isnan(session_view_closep(&s, (size_t)tail - 1))
+				            : session_view_closep(&s, (size_t)tail - 1) == ct.at_tail_start);
+			n_pclose_cmp += !isnan(ct.at_tail_start) || !isnan(ct.max_before_tail);
+		}
 		n_samples_cmp++;
 	}
 	assert_int_equal(counted, (size_t)cJSON_GetArraySize(js));
@@ -308,21 +335,24 @@ static void compare_run(const char *run)
 static void test_every_fixture_and_sample_run(void **state)
 {
 	(void)state;
-	n_runs_cmp = n_samples_cmp = n_outcomes_cmp = n_box_lists_cmp = 0;
+	n_runs_cmp = n_samples_cmp = n_outcomes_cmp = n_box_lists_cmp = n_pclose_cmp = 0;
 	for (size_t i = 0; i < sizeof fixture_runs / sizeof fixture_runs[0]; i++) {
 		size_t before = n_runs_cmp;
 		compare_run(fixture_runs[i]);
 		if (n_runs_cmp == before)
 			print_message("not opened by the debugger: %s\n", fixture_runs[i]);
 	}
-	print_message("compared: %zu runs, %zu samples, %zu outcomes, %zu box lists\n", n_runs_cmp,
-	              n_samples_cmp, n_outcomes_cmp, n_box_lists_cmp);
+	print_message("compared: %zu runs, %zu samples, %zu outcomes, %zu box lists, %zu P(close)\n",
+	              n_runs_cmp, n_samples_cmp, n_outcomes_cmp, n_box_lists_cmp, n_pclose_cmp);
 	/* every run compared (badcoords: neither opens it); the sample runs alone
 	 * have 6 x 24 samples with images */
 	assert_int_equal(n_runs_cmp, sizeof fixture_runs / sizeof fixture_runs[0]);
 	assert_true(n_samples_cmp >= 144);
 	assert_true(n_box_lists_cmp >= 144 * COMPARE_N_POL);
 	assert_true(n_outcomes_cmp >= 144 * COMPARE_N_POL);
+	/* P(close) defined on the 24-sample runs with alternatives and the
+	 * real-model ones */
+	assert_true(n_pclose_cmp >= 100);
 }
 
 /* ---- the two bugs, on a run written here ----

@@ -72,11 +72,12 @@ static char l0[] = "cat\ndog", l1[] = "person", l3[] = "hot dog";
 static void fill_items(slist_item it[5])
 {
 	memset(it, 0, 5 * sizeof *it);
-	it[0] = (slist_item){1, 0, 4, 0, 1, 100, SLIST_TERM_CLOSED, 1, 0.8, n0, l0, 0, NULL};
-	it[1] = (slist_item){1, 0, 11, 5, 6, 2048, SLIST_TERM_TRUNCATED, 1, 0.3, n1, l1, 0, NULL};
-	it[2] = (slist_item){0, 0, 0, 0, 0, 0, SLIST_TERM_UNKNOWN, 0, 0, n2, NULL, 0, NULL};
-	it[3] = (slist_item){1, 0, 6, 2, 3, 500, SLIST_TERM_CLOSED, 1, 0.5, n3, l3, 0, NULL};
-	it[4] = (slist_item){1, 1, 0, 0, 0, 0, SLIST_TERM_UNKNOWN, 0, 0, n4, NULL, 0, NULL};
+	/* image ids 5, 7, -, 6, - (a captured run's file order is not id order) */
+	it[0] = (slist_item){1, 0, 4, 0, 1, 100, SLIST_TERM_CLOSED, 1, 0.8, n0, l0, 0, NULL, 1, 5};
+	it[1] = (slist_item){1, 0, 11, 5, 6, 2048, SLIST_TERM_TRUNCATED, 1, 0.3, n1, l1, 0, NULL, 1, 7};
+	it[2] = (slist_item){0, 0, 0, 0, 0, 0, SLIST_TERM_UNKNOWN, 0, 0, n2, NULL, 0, NULL, 0, 0};
+	it[3] = (slist_item){1, 0, 6, 2, 3, 500, SLIST_TERM_CLOSED, 1, 0.5, n3, l3, 0, NULL, 1, 6};
+	it[4] = (slist_item){1, 1, 0, 0, 0, 0, SLIST_TERM_UNKNOWN, 0, 0, n4, NULL, 0, NULL, 0, 0};
 }
 
 static void expect_view(const slist *l, const size_t *want, size_t n)
@@ -94,8 +95,13 @@ static void test_slist_sorts(void **state)
 	fill_items(it);
 	slist_init(&l);
 
+	/* default: by image id (5, 6, 7), then unready/failed in file order */
 	assert_int_equal(slist_rebuild(&l, it, 5), 0);
+	expect_view(&l, (size_t[]){0, 3, 1, 2, 4}, 5);
+	l.sort = SLIST_SORT_FILE;
+	slist_rebuild(&l, it, 5);
 	expect_view(&l, (size_t[]){0, 1, 2, 3, 4}, 5);
+	assert_string_equal(slist_sort_name(SLIST_SORT_FILE), "file order");
 
 	/* ready ones by the key, then unready/failed (2, 4) in file order */
 	l.sort = SLIST_SORT_DUPS;       /* 5, 2, 0 */
@@ -129,6 +135,7 @@ static void test_slist_filters(void **state)
 	slist l;
 	fill_items(it);
 	slist_init(&l);
+	l.sort = SLIST_SORT_FILE; /* filters over file order */
 
 	slist_filter_parse("dup", &l.filter);
 	assert_int_equal(l.filter.kind, SLIST_FILTER_DUP);
@@ -180,6 +187,7 @@ static void test_slist_keeps_selection(void **state)
 	slist l;
 	fill_items(it);
 	slist_init(&l);
+	l.sort = SLIST_SORT_FILE;
 	slist_rebuild(&l, it, 5);
 
 	assert_true(slist_select_item(&l, 3));
@@ -199,7 +207,7 @@ static void test_slist_keeps_selection(void **state)
 	assert_int_equal(slist_selected(&l), 3);
 
 	/* badges arrive for item 2 (5th place before): view re-sorted, selection kept */
-	it[2] = (slist_item){1, 0, 30, 9, 10, 4096, SLIST_TERM_TRUNCATED, 1, 0.1, n2, NULL, 0, NULL};
+	it[2] = (slist_item){1, 0, 30, 9, 10, 4096, SLIST_TERM_TRUNCATED, 1, 0.1, n2, NULL, 0, NULL, 1, 9};
 	slist_rebuild(&l, it, 5);
 	expect_view(&l, (size_t[]){2, 1, 3}, 3);
 	assert_int_equal(slist_selected(&l), 3);

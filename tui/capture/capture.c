@@ -25,6 +25,7 @@
 #include "gt.h"
 #include "render.h"
 #include "run.h"
+#include "zfile.h"
 #include "sanitize.h"
 #include "trace.h"
 
@@ -747,9 +748,29 @@ static int same_ref(const cap_img *im, const trace *t)
 	return fn && !strcmp(fn, im->file_name);
 }
 
+/* A compressed traces.jsonl (gzip/zstd, by its magic) cannot take appended
+ * plain lines nor be cut at a newline: --resume refuses it, saying how. */
+static int resume_compressed(cap_state *s)
+{
+	zfile *z = NULL;
+	ts_error e;
+	if (zfile_open(s->traces_path, NULL, &z, &e) != TS_OK)
+		return 0; /* the scan below names the problem */
+	zfile_kind k = zfile_get_kind(z);
+	zfile_close(z);
+	if (k == ZFILE_PLAIN)
+		return 0;
+	msgf(s, "%s is %s-compressed: --resume appends plain lines to it; decompress it first "
+	     "(e.g. %s -d) or capture into another -o and read both as shards of one run",
+	     s->traces_path, zfile_kind_name(k), zfile_kind_name(k));
+	return 1;
+}
+
 /* --resume: drops a partial last line, marks the images already captured. */
 static int resume_scan(cap_state *s)
 {
+	if (resume_compressed(s))
+		return -1;
 	int fd = openat(s->dir_fd, "traces.jsonl", O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;

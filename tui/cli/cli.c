@@ -110,6 +110,21 @@ static int h_NO_CONFIDENCE(cli_values *v, const char *a, ts_error *e) { (void)a;
 static int h_JSON(cli_values *v, const char *a, ts_error *e) { (void)a; (void)e; v->json = 1; return 0; }
 static int h_CSV(cli_values *v, const char *a, ts_error *e) { (void)a; (void)e; v->csv = 1; return 0; }
 static int h_PER_SAMPLE(cli_values *v, const char *a, ts_error *e) { (void)a; (void)e; v->per_sample = 1; return 0; }
+static int h_PARTIAL(cli_values *v, const char *a, ts_error *e) { (void)a; (void)e; v->partial = 1; return 0; }
+
+static int h_SHARD(cli_values *v, const char *a, ts_error *e)
+{
+	char *end;
+	errno = 0;
+	unsigned long k = strtoul(a, &end, 10), n = 0;
+	if (end != a && *end == '/' && a[0] != '-' && end[1] != '-' && end[1])
+		n = strtoul(end + 1, &end, 10);
+	if (errno || *end || n == 0 || k == 0 || k > n || n > 1000000)
+		return bad(e, "--shard takes K/N with 1 <= K <= N <= 1000000, not '%.200s'", a);
+	v->shard_k = k;
+	v->shard_n = n;
+	return 0;
+}
 static int h_SAMPLE(cli_values *v, const char *a, ts_error *e) { (void)e; v->sample = a; return 0; }
 static int h_OUTPUT(cli_values *v, const char *a, ts_error *e) { (void)e; v->out = a; return 0; }
 static int h_IMAGE(cli_values *v, const char *a, ts_error *e) { (void)e; v->image = a; return 0; }
@@ -201,9 +216,18 @@ const cli_command cli_commands[] = {
 	 "Progress goes to stderr when stderr is a terminal.\n"
 	 "exit status: 0 all lines used, 1 some lines skipped, 2 nothing usable\n",
 	 OPTS(CLI_GT, CLI_COORDS, CLI_MIN_PIXELS, CLI_MAX_PIXELS, CLI_IOU, CLI_POLICY, CLI_SCORE,
-	      CLI_NO_CONFIDENCE, CLI_JSON, CLI_CSV, CLI_PER_SAMPLE, CLI_JOBS, CLI_QUIET, CLI_LIMIT,
-	      CLI_HELP),
+	      CLI_NO_CONFIDENCE, CLI_JSON, CLI_CSV, CLI_PER_SAMPLE, CLI_PARTIAL, CLI_SHARD, CLI_JOBS,
+	      CLI_QUIET, CLI_LIMIT, CLI_HELP),
 	 cmd_report},
+	{"merge", "PARTIAL...",
+	 "Prints the report of every shard together from the states that\n"
+	 "'tailscope report --json --partial --shard K/N RUN...' wrote for K = 1..N\n"
+	 "(any order; the same options and runs): the same JSON, byte for byte, as\n"
+	 "'tailscope report --json' with those options on all the shards at once.\n",
+	 "exit status: 0 all lines used, 1 some lines skipped, 2 nothing usable,\n"
+	 "missing or mismatched shards, or bad usage\n",
+	 OPTS(CLI_HELP),
+	 cmd_merge},
 	{"png", "[OPTIONS] TRACES --sample IMAGE_ID -o FILE.png",
 	 "Writes one sample's image at its own size with the predicted boxes and,\n"
 	 "when ground truth is loaded, the ground-truth boxes.\n"
@@ -238,7 +262,7 @@ const cli_command cli_commands[] = {
 	 "container it was read as and which coordinate syntax its records use, then\n"
 	 "the counts.  RUN is a run directory (its traces file is read).\n",
 	 "exit status: 0 ok, 1 some samples skipped, 2 nothing readable\n",
-	 OPTS(CLI_SUMMARY, CLI_HELP),
+	 OPTS(CLI_SUMMARY, CLI_LIMIT, CLI_HELP),
 	 cmd_formats},
 	{"capture", "--server URL --images DIR (--prompt TEXT | --prompt-file F) -o RUN_DIR [OPTIONS]",
 	 "Sends every image to an OpenAI-compatible server (POST URL/v1/chat/completions,\n"

@@ -49,6 +49,9 @@
 	X(JSON, "json", 0, NULL, "print JSON instead of tables")                                  \
 	X(CSV, "csv", 0, NULL, "print one CSV row per sample per run (header line first, RFC 4180)") \
 	X(PER_SAMPLE, "per-sample", 0, NULL, "also list every sample (policy off values)")        \
+	X(PARTIAL, "partial", 0, NULL, "with --json: write the mergeable state of this shard instead of\n" \
+	  "the report ('tailscope merge' of every shard prints the report)")                     \
+	X(SHARD, "shard", 0, "K/N", "read only block K of N of each run's trace files (default 1/1)") \
 	X(SAMPLE, "sample", 0, "ID", "the sample: an image id, else a file name / custom id as in the trace") \
 	X(OUTPUT, "output", 'o', "FILE", "write a PNG (atomically: temp file + rename)")          \
 	X(IMAGE, "image", 0, "FILE", "the image file (default: found in the images directory)")  \
@@ -126,6 +129,8 @@ struct cli_values {
 	int pol_set;            /* --policy given */
 	const char *images_dir, *sample, *out, *image;
 	int json, csv, per_sample, quiet, summary, caption;
+	int partial;            /* report --partial */
+	size_t shard_k, shard_n; /* report --shard K/N (0/0: every shard) */
 	long jobs;              /* default 2 */
 	long png_w, png_h;      /* default 960x600 */
 	long width, height;     /* default 0 (the terminal's), 16 */

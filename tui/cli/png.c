@@ -106,7 +106,9 @@ static int find_trace(const png_req *o, const run_info *ri, const gt *g, trace *
 	int is_id = parse_id(o->sample, &want_id);
 	trace_file *tf;
 	ts_error err;
-	if (trace_file_open(ri->traces_path, &o->trace_lim, &tf, &err) != TS_OK) {
+	trace_limits tlim;
+	run_trace_limits(ri, &o->trace_lim, &tlim);
+	if (trace_file_open(ri->traces_path, &tlim, &tf, &err) != TS_OK) {
 		say(err.msg);
 		return -1;
 	}
@@ -178,9 +180,7 @@ int png_job_prepare(const png_req *o, png_job *j)
 	}
 	for (const char *l = j->ri->warnings; l && *l; l += strcspn(l, "\n") + 1)
 		sayf("%.*s", (int)strcspn(l, "\n"), l); /* run.json fields ignored */
-	if (!o->coords_set && j->ri->coords != COORDS_AUTO)
-		an.coords.kind = j->ri->coords;
-	an.object = j->ri->object;
+	run_apply_opts(j->ri, o->coords_set, &an);
 	const char *gt_path = o->gt_path ? o->gt_path : j->ri->gt_path;
 	if (gt_path) {
 		size_t skipped = 0;

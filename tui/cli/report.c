@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "cli.h"
 #include "export.h"
+#include "partial.h"
 #include "policy.h"
 #include "run.h"
 #include "sanitize.h"
@@ -25,6 +26,10 @@
 typedef struct report_opts {
 	export_opts ex;
 	int json, csv, per_sample, quiet;
+	int partial;             /* --partial: partial_json instead of the report */
+	size_t shard_k, shard_n;
+	const char **options;    /* the options as given, for merge */
+	size_t n_options;
 	long jobs;
 } report_opts;
 
@@ -428,7 +433,7 @@ static void table_confidence(const export_run *rr)
 		size_t total = rr->m[0].records;
 		printf("  %-24s %zu of %zu\n", "records scored", rr->records_scored, total);
 		if (rr->term.tails) {
-			printf("  %-24s", "P(close) before tail");
+			printf("  %-24s", "P(close) max before tail");
 			if (rr->term.tails_max_defined)
 				printf(" %12.3f  (max per sample, mean over %zu of %zu samples with a tail)\n",
 				       rr->term.mean_max_before_tail, rr->term.tails_max_defined, rr->term.tails);
@@ -640,8 +645,10 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 	} else if (n_shown == 0) {
 		any_usable = 0; /* nothing read: no table, the reasons are on stderr */
 	} else if (o->json) {
-		cJSON *root = export_json(&o->ex, shown, n_shown, o->per_sample);
-		char *txt = root ? cJSON_Print(root) : NULL;
+		cJSON *root = o->partial ? partial_json(&o->ex, shown, n_shown, o->shard_k, o->shard_n,
+		                                        o->options, o->n_options)
+		                         : export_json(&o->ex, shown, n_shown, o->per_sample);
+		char *txt = root ? (o->partial ? cJSON_PrintUnformatted(root) : cJSON_Print(root)) : NULL;
 		if (txt) {
 			fputs(txt, stdout);
 			fputc('\n', stdout);
@@ -680,6 +687,36 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 	return partial ? 1 : 0;
 }
 
+/* --partial: the state instead of the report, recording the options as
+ * given (all but the runs, --partial and --shard) for merge; --shard K/N
+ * selects the block of trace files.  -1 on OOM. */
+static int report_partial_setup(report_opts *o, const cli_values *v, int argc, char **argv)
+{
+	o->partial = v->partial;
+	o->shard_k = v->shard_n ? v->shard_k : 1;
+	o->shard_n = v->shard_n ? v->shard_n : 1;
+	o->ex.limits.shard_k = v->shard_k;
+	o->ex.limits.shard_n = v->shard_n;
+	o->ex.keep_state = v->partial;
+	o->options = calloc((size_t)(argc > 0 ? argc : 1), sizeof *o->options);
+	if (!o->options)
+		return -1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int is_pos = 0;
+		for (size_t k = 0; k < v->n_pos; k++)
+			is_pos |= v->pos[k] == a;
+		if (is_pos || !strcmp(a, "--") || !strcmp(a, "--partial") || !strncmp(a, "--shard=", 8))
+			continue;
+		if (!strcmp(a, "--shard")) {
+			i++;
+			continue;
+		}
+		o->options[o->n_options++] = a;
+	}
+	return 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	const cli_command *cmd = cli_command_find("report");
@@ -706,8 +743,13 @@ int cmd_report(int argc, char **argv)
 		rc = cli_usage_error(cmd, "too many runs");
 	else if (o.json && o.csv)
 		rc = cli_usage_error(cmd, "--json and --csv exclude each other");
+	else if (v.partial && (!o.json || o.per_sample))
+		rc = cli_usage_error(cmd, "--partial needs --json (and no --per-sample)");
+	else if (report_partial_setup(&o, &v, argc, argv))
+		rc = cli_usage_error(cmd, "out of memory");
 	else
 		rc = report_main(&o, runs, n_runs);
+	free(o.options);
 	cli_values_free(&v);
 	return rc;
 }

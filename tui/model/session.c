@@ -77,9 +77,7 @@ static ts_status open_run(session *s, const char *path, session_run *r,
 		session_msg(s, "%.*s", (int)strcspn(r->info->warnings, "\n"), r->info->warnings);
 	sanitize_cstr(r->info->name, r->name, sizeof r->name, 40);
 	r->an = s->opts.an;
-	if (!s->opts.coords_set && r->info->coords != COORDS_AUTO)
-		r->an.coords.kind = r->info->coords;
-	r->an.object = r->info->object;
+	run_apply_opts(r->info, s->opts.coords_set, &r->an);
 	r->gt_path = s->opts.gt_path ? s->opts.gt_path : r->info->gt_path;
 	r->images_dir = s->opts.images_dir ? s->opts.images_dir : r->info->images_dir;
 	if (r->gt_path) {
@@ -95,7 +93,9 @@ static ts_status open_run(session *s, const char *path, session_run *r,
 		}
 	}
 	progress_ctx pc = {progress, ud, r->name};
-	if ((st = trace_index_build(r->info->traces_path, &s->lim, index_progress, &pc, &r->ix,
+	trace_limits tlim;
+	run_trace_limits(r->info, &s->lim, &tlim);
+	if ((st = trace_index_build(r->info->traces_path, &tlim, index_progress, &pc, &r->ix,
 	                            err)) != TS_OK)
 		return st;
 	r->n = trace_index_count(r->ix);
@@ -317,6 +317,9 @@ static void fill_item(slist_item *it, const trace *t, const sample *s, size_t li
 	it->labels = labels_of(s);
 	free(it->key);
 	it->key = key_of(t, lineno);
+	int64_t id;
+	it->has_id = trace_image_id(t, &id);
+	it->id = it->has_id ? (long long)id : 0;
 	it->ready = 1;
 	it->failed = 0;
 	it->records = rep->records;
@@ -680,13 +683,44 @@ const char *session_policy_name(const session *s, size_t i, char *buf, size_t bu
 	return buf;
 }
 
+/* Every boundary's P(close) and the sample's summary, as report computes
+ * them (conf_termination over the records and the repeated tail). */
+static void view_close_all(session *s)
+{
+	session_view *v = &s->view;
+	conf_eos eos = session_view_eos(s);
+	conf_termination(v->t, sample_records(v->s), sample_n_records(v->s), sample_repeat(v->s)->tail_start,
+	                 &eos, v->closep, &v->term);
+}
+
 double session_view_closep(session *s, size_t i)
 {
 	session_view *v = &s->view;
 	if (!v->valid || v->failed || !v->s || i >= sample_n_records(v->s))
 		return NAN;
 	if (v->closep[i] == CLOSEP_UNSET)
-		v->closep[i] = conf_close_prob(v->t, (long)sample_records(v->s)[i].last_step,
-		                               rec_key_tagged(sample_key(v->s)));
+		view_close_all(s);
 	return v->closep[i];
+}
+
+int session_view_close_term(session *s, conf_term *out)
+{
+	session_view *v = &s->view;
+	if (!v->valid || v->failed || !v->s || !trace_has_alts(v->t))
+		return 0;
+	if (sample_n_records(v->s) && v->closep[0] == CLOSEP_UNSET)
+		view_close_all(s);
+	else if (!sample_n_records(v->s))
+		v->term = (conf_term){ NAN, -1, NAN, 0 };
+	*out = v->term;
+	return 1;
+}
+
+conf_eos session_view_eos(const session *s)
+{
+	conf_eos e = { NULL, 0 };
+	if (s->view.valid && s->view.run < s->n_runs && s->runs[s->view.run].info) {
+		e = s->runs[s->view.run].an.eos;
+	}
+	return e;
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "compare.h"
+#include "confidence.h"
 #include "render.h"
 #include "replay.h"
 #include "run.h"
@@ -83,6 +84,7 @@ typedef struct session_view {
 	                          * or no ground truth) */
 	long *dd_gt;             /* ... the matched annotation or -1 */
 	double *closep;          /* per record, NAN when unknown */
+	conf_term term;          /* P(close) summary (valid once closep[0] is set) */
 	replay rp;
 } session_view;
 
@@ -147,5 +149,11 @@ const char *session_policy_name(const session *s, size_t i, char *buf, size_t bu
 
 /* P(close) after record i (NAN if unknown). */
 double session_view_closep(session *s, size_t i);
+/* The view's P(close) at the tail start and its max before the tail
+ * (conf_termination, as report's p_close_* fields); 0 when the trace has no
+ * alternatives or no sample is shown. */
+int session_view_close_term(session *s, conf_term *out);
+/* The view's run's extra EOS texts (run.json "eos_tokens") for conf_close_*. */
+conf_eos session_view_eos(const session *s);
 
 #endif

@@ -111,10 +111,18 @@ static int cmp_view(const void *pa, const void *pb)
 	const slist_item *x = &cmp_items[a], *y = &cmp_items[b];
 	int rx = x->ready && !x->failed, ry = y->ready && !y->failed;
 
-	if (cmp_sort != SLIST_SORT_ID && rx != ry)
+	if (rx != ry)
 		return rx ? -1 : 1;
-	if (cmp_sort != SLIST_SORT_ID && rx) {
+	if (rx) {
 		switch (cmp_sort) {
+		case SLIST_SORT_ID:
+			if (x->has_id != y->has_id)
+				return x->has_id ? -1 : 1;
+			if (x->has_id && x->id != y->id)
+				return x->id < y->id ? -1 : 1;
+			if (!x->has_id && x->key && y->key && strcmp(x->key, y->key))
+				return strcmp(x->key, y->key) < 0 ? -1 : 1;
+			break;
 		case SLIST_SORT_DUPS:
 			if (x->dups != y->dups)
 				return x->dups > y->dups ? -1 : 1;
@@ -157,7 +165,7 @@ int slist_rebuild(slist *l, const slist_item *items, size_t n)
 		if (slist_filter_match(&l->filter, &items[i]))
 			l->view[m++] = i;
 	l->n_view = m;
-	if (l->sort != SLIST_SORT_ID && m > 1) {
+	if (l->sort != SLIST_SORT_FILE && m > 1) {
 		cmp_items = items;
 		cmp_sort = l->sort;
 		qsort(l->view, m, sizeof *l->view, cmp_view);

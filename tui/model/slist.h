@@ -33,6 +33,10 @@ typedef struct slist_item {
 	char *key;          /* image reference for matching runs (raw, never
 	                     * printed: "i:ID", "f:FILE", "c:CUSTOM" or "l:LINE";
 	                     * owned; may be NULL) */
+	int has_id;         /* the trace names a numeric image id */
+	long long id;       /* ... which sort "id" orders by (ascending); items
+	                     * without one follow, by file_name/custom id, then
+	                     * unready ones; "file order" is the JSONL order */
 } slist_item;
 
 #define SLIST_SORT_LIST(X)                        \
@@ -40,7 +44,8 @@ typedef struct slist_item {
 	X(SLIST_SORT_DUPS,   "duplicates")        \
 	X(SLIST_SORT_REPEAT, "max repeat")        \
 	X(SLIST_SORT_F1,     "F1")                \
-	X(SLIST_SORT_LENGTH, "length")
+	X(SLIST_SORT_LENGTH, "length")            \
+	X(SLIST_SORT_FILE,   "file order")
 
 typedef enum {
 #define SLIST_SORT_ENUM(name, text) name,
