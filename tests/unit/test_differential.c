@@ -24,6 +24,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_helpers.h"
+
 #include <cJSON.h>
 #include <fcntl.h>
 #include <math.h>
@@ -378,10 +380,7 @@ static void write_file(const char *name, const char *text)
 {
 	char p[256];
 	snprintf(p, sizeof p, "%s/%s", tmpdir, name);
-	FILE *f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	th_write_file(p, text, strlen(text));
 }
 
 static void test_crowd_and_coco_prefix(void **state)

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_helpers.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,18 +25,6 @@ typedef struct toks {
 	int n;
 } toks;
 
-static char *read_all(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *buf = malloc(1 << 20);
-	size_t n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
-	fclose(f);
-	if (buf)
-		buf[n] = 0;
-	return buf;
-}
 
 static void add(toks *k, const char *s, size_t len)
 {
@@ -148,7 +138,7 @@ static void check_doc(const toks *k, const char *doc)
 static void test_readme_keys(void **state)
 {
 	(void)state;
-	char *doc = read_all("README.md");
+	char *doc = th_read_all("README.md");
 	toks *k = calloc(1, sizeof *k);
 	assert_non_null(doc);
 	assert_non_null(k);
@@ -162,7 +152,7 @@ static void test_readme_keys(void **state)
 static void test_man_keys(void **state)
 {
 	(void)state;
-	char *doc = read_all("tui/tailscope.1");
+	char *doc = th_read_all("tui/tailscope.1");
 	toks *k = calloc(1, sizeof *k);
 	assert_non_null(doc);
 	assert_non_null(k);
