@@ -48,10 +48,11 @@ void ui_init(ui *u, session *s, int headless)
 	u->rec_follow = 1;
 	u->blank_for_run = (size_t)-1;
 	u->note_serial = s ? s->msg_serial : 0;
-	compare_diff_init(&u->diff);
+	if (ui_dif(u))
+		compare_diff_init(&ui_dif(u)->diff);
 	if (s && s->n_runs > 1) {
 		u->screen = UI_SCREEN_COMPARE; /* several runs: start on the comparison */
-		listcur_set(&u->cmp, s->cur, s->n_runs);
+		listcur_set(&ui_cmp(u)->cur, s->cur, s->n_runs);
 	}
 }
 
@@ -65,9 +66,11 @@ void ui_free(ui *u)
 	render_image_free(u->term.crop);
 	render_cache_free(u->term.rcache);
 	pairs_free(u->term.pairs);
-	compare_diff_free(&u->diff);
-	for (int id = 0; id < UI_V_COUNT; id++)
+	for (int id = UI_OV_NONE + 1; id < UI_V_COUNT; id++) {
+		if (u->priv[id] && registry[id]->fini)
+			registry[id]->fini(u->priv[id]);
 		free(u->priv[id]);
+	}
 	memset(u, 0, sizeof *u);
 }
 
@@ -307,16 +310,16 @@ size_t ui_done_samples(const ui *u, size_t *all)
 
 int ui_diff_pair(const ui *u, size_t *a, size_t *b)
 {
-	size_t n = u->s ? u->s->n_runs : 0, sel = u->cmp.sel < n ? u->cmp.sel : 0;
+	size_t n = u->s ? u->s->n_runs : 0, sel = ui_cmp(u)->cur.sel < n ? ui_cmp(u)->cur.sel : 0;
 	if (n < 2)
 		return 0;
-	if (u->n_mark == 2) {
-		*a = u->mark[0] < u->mark[1] ? u->mark[0] : u->mark[1];
-		*b = u->mark[0] < u->mark[1] ? u->mark[1] : u->mark[0];
-	} else if (u->n_mark == 1 && u->mark[0] != sel) {
-		*a = u->mark[0] < sel ? u->mark[0] : sel;
-		*b = u->mark[0] < sel ? sel : u->mark[0];
-	} else if (u->n_mark == 0 && sel != 0) {
+	if (ui_cmp(u)->n_mark == 2) {
+		*a = ui_cmp(u)->mark[0] < ui_cmp(u)->mark[1] ? ui_cmp(u)->mark[0] : ui_cmp(u)->mark[1];
+		*b = ui_cmp(u)->mark[0] < ui_cmp(u)->mark[1] ? ui_cmp(u)->mark[1] : ui_cmp(u)->mark[0];
+	} else if (ui_cmp(u)->n_mark == 1 && ui_cmp(u)->mark[0] != sel) {
+		*a = ui_cmp(u)->mark[0] < sel ? ui_cmp(u)->mark[0] : sel;
+		*b = ui_cmp(u)->mark[0] < sel ? sel : ui_cmp(u)->mark[0];
+	} else if (ui_cmp(u)->n_mark == 0 && sel != 0) {
 		*a = 0;
 		*b = sel;
 	} else {
@@ -329,13 +332,13 @@ int ui_diff_pair(const ui *u, size_t *a, size_t *b)
 void ui_diff_build(ui *u)
 {
 	session *s = u->s;
-	if (u->diff_a >= s->n_runs || u->diff_b >= s->n_runs)
+	if (ui_dif(u)->a >= s->n_runs || ui_dif(u)->b >= s->n_runs)
 		return;
-	const session_run *ra = &s->runs[u->diff_a], *rb = &s->runs[u->diff_b];
-	if (compare_diff_build(&u->diff, ra->items, ra->n, rb->items, rb->n) != 0)
+	const session_run *ra = &s->runs[ui_dif(u)->a], *rb = &s->runs[ui_dif(u)->b];
+	if (compare_diff_build(&ui_dif(u)->diff, ra->items, ra->n, rb->items, rb->n) != 0)
 		ui_note(u, "diff: out of memory");
-	u->diff_done = ra->n_done + rb->n_done;
-	listcur_set(&u->dcur, u->dcur.sel, u->diff.n);
+	ui_dif(u)->done = ra->n_done + rb->n_done;
+	listcur_set(&ui_dif(u)->cur, ui_dif(u)->cur.sel, ui_dif(u)->diff.n);
 }
 
 unsigned ui_open_diff(ui *u)
@@ -345,23 +348,23 @@ unsigned ui_open_diff(ui *u)
 		ui_note(u, "diff: needs two runs over the same images");
 		return UI_RD_STATUS;
 	}
-	u->diff_a = a;
-	u->diff_b = b;
-	u->diff_side = 1;
-	u->dcur.sel = u->dcur.top = 0;
+	ui_dif(u)->a = a;
+	ui_dif(u)->b = b;
+	ui_dif(u)->side = 1;
+	ui_dif(u)->cur.sel = ui_dif(u)->cur.top = 0;
 	ui_diff_build(u);
 	u->screen = UI_SCREEN_DIFF;
 	u->playing = 0;
 	ui_note(u, "diff %s -> %s: %zu worse, %zu better, %zu unchanged", u->s->runs[a].name,
-	        u->s->runs[b].name, u->diff.n_worse, u->diff.n_better, u->diff.n_same);
+	        u->s->runs[b].name, ui_dif(u)->diff.n_worse, ui_dif(u)->diff.n_better, ui_dif(u)->diff.n_same);
 	return UI_RD_ALL;
 }
 
 unsigned ui_idle_progress(ui *u)
 {
 	if (u->screen == UI_SCREEN_DIFF) {
-		const session_run *ra = &u->s->runs[u->diff_a], *rb = &u->s->runs[u->diff_b];
-		if (ra->n_done + rb->n_done != u->diff_done)
+		const session_run *ra = &u->s->runs[ui_dif(u)->a], *rb = &u->s->runs[ui_dif(u)->b];
+		if (ra->n_done + rb->n_done != ui_dif(u)->done)
 			ui_diff_build(u);
 		return UI_RD_COMPARE | UI_RD_STATUS;
 	}
@@ -478,7 +481,7 @@ static unsigned g_compare(ui *u)
 		return 0;
 	u->screen = UI_SCREEN_COMPARE;
 	u->playing = 0;
-	listcur_set(&u->cmp, u->s->cur, u->s->n_runs);
+	listcur_set(&ui_cmp(u)->cur, u->s->cur, u->s->n_runs);
 	return UI_RD_ALL;
 }
 
@@ -486,7 +489,7 @@ static unsigned g_diff(ui *u)
 {
 	if (!u->s)
 		return 0;
-	listcur_set(&u->cmp, u->s->cur, u->s->n_runs);
+	listcur_set(&ui_cmp(u)->cur, u->s->cur, u->s->n_runs);
 	return ui_open_diff(u);
 }
 
@@ -505,7 +508,7 @@ static unsigned g_next_run(ui *u)
 		return UI_RD_STATUS;
 	}
 	u->s->cur = (u->s->cur + 1) % u->s->n_runs;
-	listcur_set(&u->cmp, u->s->cur, u->s->n_runs);
+	listcur_set(&ui_cmp(u)->cur, u->s->cur, u->s->n_runs);
 	ui_note(u, "run %s", cur_run(u)->name);
 	return UI_RD_ALL | ui_show_selected(u);
 }

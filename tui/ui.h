@@ -136,16 +136,6 @@ struct ui {
 	int show_gt;
 	int pol_idx;           /* the `o` cycle: index into session.pols, 0 = off */
 	int policy_on;         /* pol_idx != 0 */
-	/* comparison view */
-	listcur cmp;           /* selected run */
-	size_t mark[2];        /* runs marked for the diff (Space) */
-	size_t n_mark;
-	/* diff view */
-	compare_diff diff;
-	size_t diff_a, diff_b; /* its runs */
-	listcur dcur;          /* selected row */
-	int diff_side;         /* Enter opens the sample in run A (0) or B (1) */
-	size_t diff_done;      /* samples analysed when the diff was built */
 	int playing;
 	int speed;             /* index into the speed table */
 	listcur rec;           /* records pane: selected record, first display row */

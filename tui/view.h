@@ -54,12 +54,30 @@ typedef struct ui_view {
 	keys_action toggle;      /* overlays: the request that opens/closes it (ACT_NONE: none) */
 	size_t private_size;     /* bytes of private state (0: none) */
 	void (*open)(ui *u);     /* overlays: called when it opens; NULL: nothing */
+	void (*fini)(void *priv); /* frees what the private state holds; NULL: nothing */
 } ui_view;
 
 /* every view: panes (pane_*.c), screens (screen_*.c), overlays (overlay_*.c) */
 #define UI_VIEW(id, sym) extern const ui_view sym;
 #include "views.def"
 #undef UI_VIEW
+
+/* The comparison screen's state (screen_compare.c's private state). */
+typedef struct ui_cmp_state {
+	listcur cur;           /* selected run */
+	size_t mark[2];        /* runs marked for the diff (Space) */
+	size_t n_mark;
+} ui_cmp_state;
+/* The diff screen's state (screen_diff.c's private state). */
+typedef struct ui_diff_state {
+	compare_diff diff;
+	size_t a, b;           /* its runs */
+	listcur cur;           /* selected row */
+	int side;              /* Enter opens the sample in run A (0) or B (1) */
+	size_t done;           /* samples analysed when the diff was built */
+} ui_diff_state;
+ui_cmp_state *ui_cmp(const ui *u);
+ui_diff_state *ui_dif(const ui *u);
 
 /* The registered view with id (UI_<ID>), NULL for none. */
 const ui_view *ui_view_by_id(int id);
@@ -116,7 +134,7 @@ unsigned ui_apply_policy(ui *u);
 /* Shows run `run`'s sample idx (COMPARE_NONE: the selected one) in the
  * debugger (the filter is cleared when it hides the sample). */
 unsigned ui_drill_into(ui *u, size_t run, size_t idx);
-/* Builds the diff of u->diff_a and u->diff_b again. */
+/* Builds the diff of ui_dif(u)->a and ->b again. */
 void ui_diff_build(ui *u);
 /* Opens the diff screen on ui_diff_pair's runs. */
 unsigned ui_open_diff(ui *u);

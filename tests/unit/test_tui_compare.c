@@ -498,29 +498,29 @@ static void test_ui_compare_and_diff_keys(void **state)
 	ui *u = &f->u;
 	session *s = &f->s;
 	assert_int_equal(u->screen, UI_SCREEN_COMPARE);
-	assert_int_equal(u->cmp.sel, 0);
+	assert_int_equal(ui_cmp(u)->cur.sel, 0);
 	ui_action(u, ACT_DOWN);
-	assert_int_equal(u->cmp.sel, 1);
+	assert_int_equal(ui_cmp(u)->cur.sel, 1);
 	ui_action(u, ACT_DOWN);                           /* clamps at the last run */
-	assert_int_equal(u->cmp.sel, 1);
+	assert_int_equal(ui_cmp(u)->cur.sel, 1);
 	ui_key(u, 0, '\r');                               /* Enter: drill into run-c */
 	assert_int_equal(u->screen, UI_SCREEN_MAIN);
 	assert_int_equal(s->cur, 1);
 	assert_int_equal(s->view.run, 1);
 	ui_key(u, 0, 'c');
 	assert_int_equal(u->screen, UI_SCREEN_COMPARE);
-	assert_int_equal(u->cmp.sel, 1);                  /* on the current run */
+	assert_int_equal(ui_cmp(u)->cur.sel, 1);                  /* on the current run */
 	ui_key(u, 0, 27);                                 /* Esc: back to the debugger */
 	assert_int_equal(u->screen, UI_SCREEN_MAIN);
 	ui_key(u, 0, 'c');
 	ui_action(u, ACT_UP);
 	ui_key(u, 0, 'd');                                /* diff run-a -> run-c */
 	assert_int_equal(u->screen, UI_SCREEN_DIFF);
-	assert_int_equal(u->diff_a, 0);
-	assert_int_equal(u->diff_b, 1);
-	assert_int_equal(u->diff.n, 5);
-	assert_int_equal(u->diff.rows[0].a, 3);           /* the worst sample first */
-	assert_int_equal(u->diff_side, 1);
+	assert_int_equal(ui_dif(u)->a, 0);
+	assert_int_equal(ui_dif(u)->b, 1);
+	assert_int_equal(ui_dif(u)->diff.n, 5);
+	assert_int_equal(ui_dif(u)->diff.rows[0].a, 3);           /* the worst sample first */
+	assert_int_equal(ui_dif(u)->side, 1);
 	ui_key(u, 0, '\r');                               /* opens line 4 in run-c */
 	assert_int_equal(u->screen, UI_SCREEN_MAIN);
 	assert_int_equal(s->cur, 1);
@@ -530,9 +530,9 @@ static void test_ui_compare_and_diff_keys(void **state)
 	assert_int_equal(u->screen, UI_SCREEN_DIFF);
 	ui_action(u, ACT_DOWN);                           /* line 1 */
 	ui_action(u, ACT_STEP_BACK);                      /* pick run A */
-	assert_int_equal(u->diff_side, 0);
+	assert_int_equal(ui_dif(u)->side, 0);
 	ui_action(u, ACT_NEXT_PANE);                      /* Tab: B */
-	assert_int_equal(u->diff_side, 1);
+	assert_int_equal(ui_dif(u)->side, 1);
 	ui_action(u, ACT_PREV_PANE);                      /* A again */
 	ui_key(u, 0, '\n');
 	assert_int_equal(s->cur, 0);
@@ -583,7 +583,7 @@ static void test_ui_diff_pair(void **state)
 	assert_int_equal(a, 0);
 	assert_int_equal(b, 2);
 	ui_action(u, ACT_PLAY);                           /* Space marks run-c */
-	assert_int_equal(u->n_mark, 1);
+	assert_int_equal(ui_cmp(u)->n_mark, 1);
 	ui_action(u, ACT_UP);                             /* run-b selected: marked vs selected */
 	assert_true(ui_diff_pair(u, &a, &b));
 	assert_int_equal(a, 1);
@@ -596,18 +596,18 @@ static void test_ui_diff_pair(void **state)
 	assert_int_equal(b, 2);
 	ui_action(u, ACT_TOP);
 	ui_action(u, ACT_PLAY);                           /* unmark run-a */
-	assert_int_equal(u->n_mark, 1);
-	assert_int_equal(u->mark[0], 2);
+	assert_int_equal(ui_cmp(u)->n_mark, 1);
+	assert_int_equal(ui_cmp(u)->mark[0], 2);
 	ui_action(u, ACT_BOTTOM);
 	ui_action(u, ACT_PLAY);                           /* unmark run-c */
-	assert_int_equal(u->n_mark, 0);
+	assert_int_equal(ui_cmp(u)->n_mark, 0);
 	/* run-a and run-b share their traces: every sample unchanged */
 	ui_action(u, ACT_UP);                             /* run-b */
 	ui_action(u, ACT_DIFF);
-	assert_int_equal(u->diff_a, 0);
-	assert_int_equal(u->diff_b, 1);
-	assert_int_equal(u->diff.n_same, 5);
-	assert_int_equal(u->diff.n_worse, 0);
+	assert_int_equal(ui_dif(u)->a, 0);
+	assert_int_equal(ui_dif(u)->b, 1);
+	assert_int_equal(ui_dif(u)->diff.n_same, 5);
+	assert_int_equal(ui_dif(u)->diff.n_worse, 0);
 }
 
 /* The dispatcher routes a request to the screen first, then to the global
