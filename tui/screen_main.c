@@ -185,8 +185,8 @@ static unsigned pixel(ui *u)
 /* z: the image over the samples and records, and back */
 static unsigned image_zoom(ui *u)
 {
-	u->img_zoom = !u->img_zoom;
-	if (u->img_zoom)
+	ui_img(u)->zoom = !ui_img(u)->zoom;
+	if (ui_img(u)->zoom)
 		ui_note(u, "z back, +/- zoom, arrows pan, Z crop");
 	else
 		u->note[0] = 0; /* the status bar's hint says "z image" again */
@@ -198,8 +198,8 @@ static unsigned cycle_labels(ui *u)
 {
 	static const char *const names[UI_LABELS_COUNT] = {"all", "selected record and duplicates",
 	                                                   "none"};
-	u->label_mode = (u->label_mode + 1) % UI_LABELS_COUNT;
-	ui_note(u, "labels: %s", names[u->label_mode]);
+	ui_img(u)->label_mode = (ui_img(u)->label_mode + 1) % UI_LABELS_COUNT;
+	ui_note(u, "labels: %s", names[ui_img(u)->label_mode]);
 	return UI_RD_IMAGE | UI_RD_STATUS;
 }
 
@@ -256,7 +256,7 @@ static unsigned (*const requests[ACT_COUNT])(ui *u) = {
 static unsigned main_request(ui *u, keys_action a, int *handled)
 {
 	/* Esc leaves the zoomed image when no overlay is open */
-	if (a == ACT_CLOSE && u->img_zoom && u->overlay == UI_OV_NONE)
+	if (a == ACT_CLOSE && ui_img(u)->zoom && u->overlay == UI_OV_NONE)
 		return *handled = 1, image_zoom(u);
 	*handled = (int)a >= 0 && a < ACT_COUNT && requests[a] != NULL;
 	return *handled ? requests[a](u) : 0;
@@ -265,7 +265,7 @@ static unsigned main_request(ui *u, keys_action a, int *handled)
 /* the focused pane first (list motions), then the screen's requests */
 static unsigned main_key(ui *u, keys_action a, int *handled)
 {
-	const ui_view *p = u->img_zoom ? &ui_pane_image : ui_focused_pane(u);
+	const ui_view *p = ui_img(u)->zoom ? &ui_pane_image : ui_focused_pane(u);
 	unsigned m = p->key ? p->key(u, a, handled) : (*handled = 0, 0u);
 	if (!*handled && p == &ui_pane_image) {
 		p = ui_focused_pane(u);

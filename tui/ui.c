@@ -46,7 +46,8 @@ void ui_init(ui *u, session *s, int headless)
 	u->show_gt = 1;
 	u->speed = 6; /* 65 steps/s */
 	u->rec_follow = 1;
-	u->blank_for_run = (size_t)-1;
+	if (ui_img(u))
+		ui_img(u)->blank_for_run = (size_t)-1;
 	u->note_serial = s ? s->msg_serial : 0;
 	if (ui_dif(u))
 		compare_diff_init(&ui_dif(u)->diff);
@@ -58,11 +59,8 @@ void ui_init(ui *u, session *s, int headless)
 
 void ui_free(ui *u)
 {
-	free(u->boxes);
-	free(u->scratch);
 	free(u->term.img_boxes);
 	free(u->term.hits);
-	render_image_free(u->blank);
 	render_image_free(u->term.crop);
 	render_cache_free(u->term.rcache);
 	pairs_free(u->term.pairs);
@@ -696,10 +694,10 @@ const char *ui_image_hint(const ui *u)
 void ui_crop_rect(const ui *u, uint32_t w, uint32_t h, double *x0, double *y0, double *cw,
                   double *ch)
 {
-	double f = pow(UI_CROP_STEP, u->crop_k > 0 ? u->crop_k : 0);
+	double f = pow(UI_CROP_STEP, ui_img(u)->crop_k > 0 ? ui_img(u)->crop_k : 0);
 	*cw = w / f;
 	*ch = h / f;
-	double cx = u->crop_k > 0 ? u->crop_cx : w / 2.0, cy = u->crop_k > 0 ? u->crop_cy : h / 2.0;
+	double cx = ui_img(u)->crop_k > 0 ? ui_img(u)->crop_cx : w / 2.0, cy = ui_img(u)->crop_k > 0 ? ui_img(u)->crop_cy : h / 2.0;
 	*x0 = fmin(fmax(cx - *cw / 2, 0.0), w - *cw);
 	*y0 = fmin(fmax(cy - *ch / 2, 0.0), h - *ch);
 }
@@ -708,7 +706,7 @@ void ui_crop_rect(const ui *u, uint32_t w, uint32_t h, double *x0, double *y0, d
 
 size_t ui_boxes(ui *u, const render_box **out)
 {
-	u->n_boxes = 0;
+	ui_img(u)->n_boxes = 0;
 	*out = NULL;
 	if (!view_ok(u))
 		return 0;
@@ -728,10 +726,10 @@ size_t ui_boxes(ui *u, const render_box **out)
 	/* the policy reached its stop: what it drops, dimmed */
 	rq.show_cut = rp->policy_on && rp->fired && rp->cursor == rp->stop_step;
 	rq.selected = (long)u->rec.sel;
-	if (render_overlay_boxes(&rq, &u->boxes, &u->cap_boxes, &u->n_boxes, NULL) != TS_OK)
+	if (render_overlay_boxes(&rq, &ui_img(u)->boxes, &ui_img(u)->cap_boxes, &ui_img(u)->n_boxes, NULL) != TS_OK)
 		return 0;
-	*out = u->boxes;
-	return u->n_boxes;
+	*out = ui_img(u)->boxes;
+	return ui_img(u)->n_boxes;
 }
 
 /* ---- image or blank canvas ---- */
@@ -747,12 +745,11 @@ const render_image *ui_image_source(ui *u, int *blank)
 		return img;
 	if (!v->valid || v->failed || !v->s)
 		return NULL;
-	if (u->blank && u->blank_for_run == v->run && u->blank_for_idx == v->idx) {
+	if (ui_img(u)->blank && ui_img(u)->blank_for_run == v->run && ui_img(u)->blank_for_idx == v->idx) {
 		*blank = 1;
-		return u->blank;
+		return ui_img(u)->blank;
 	}
-	render_image_free(u->blank);
-	u->blank = NULL;
+	ui_img(u)->blank = NULL;
 	double w = 0, h = 0;
 	if (v->gimg && v->gimg->width > 0 && v->gimg->height > 0) {
 		w = v->gimg->width;
@@ -773,23 +770,23 @@ const render_image *ui_image_source(ui *u, int *blank)
 		w = 4096;
 	if (h > 4096)
 		h = 4096;
-	u->blank = render_image_new((uint32_t)ceil(w), (uint32_t)ceil(h));
-	if (!u->blank)
+	ui_img(u)->blank = render_image_new((uint32_t)ceil(w), (uint32_t)ceil(h));
+	if (!ui_img(u)->blank)
 		return NULL;
 	/* a dark grey canvas so black boxes and text stay visible; 28 is an
 	 * entry of xterm's grey ramp (8 + 10k), so a palette terminal shows it
 	 * flat instead of dithering it */
-	for (size_t p = 0; p < (size_t)u->blank->w * u->blank->h; p++) {
-		u->blank->rgba[4 * p + 0] = 28;
-		u->blank->rgba[4 * p + 1] = 28;
-		u->blank->rgba[4 * p + 2] = 28;
-		u->blank->rgba[4 * p + 3] = 255;
+	for (size_t p = 0; p < (size_t)ui_img(u)->blank->w * ui_img(u)->blank->h; p++) {
+		ui_img(u)->blank->rgba[4 * p + 0] = 28;
+		ui_img(u)->blank->rgba[4 * p + 1] = 28;
+		ui_img(u)->blank->rgba[4 * p + 2] = 28;
+		ui_img(u)->blank->rgba[4 * p + 3] = 255;
 	}
-	render_image_touch(u->blank);
-	u->blank_for_run = v->run;
-	u->blank_for_idx = v->idx;
+	render_image_touch(ui_img(u)->blank);
+	ui_img(u)->blank_for_run = v->run;
+	ui_img(u)->blank_for_idx = v->idx;
 	*blank = 1;
-	return u->blank;
+	return ui_img(u)->blank;
 }
 
 /* ---- PNG export ---- */

@@ -145,16 +145,6 @@ struct ui {
 	unsigned note_gen;     /* bumped by every new note (app.c times its expiry) */
 	int note_rows;         /* rows of the message line above the status bar, 0 when
 	                        * the note fits in the bar (pane_status.c) */
-	render_image *blank;   /* canvas for boxes when the image is missing */
-	size_t blank_for_run, blank_for_idx;
-	render_box *boxes;     /* boxes for the current view (ui_boxes) */
-	size_t n_boxes, cap_boxes;
-	uint32_t *scratch;     /* ui_boxes' counting space */
-	size_t cap_scratch;
-	int img_zoom;          /* `z`: the image fills the area above the timeline */
-	int label_mode;        /* UI_LABELS_* */
-	int crop_k;            /* crop level, 0 = the whole image */
-	double crop_cx, crop_cy; /* crop centre in image pixels */
 	int quit;
 	void *priv[UI_V_COUNT]; /* each view's private state (ui_private, view.h) */
 	ui_term term;          /* terminal state */

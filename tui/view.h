@@ -76,6 +76,18 @@ typedef struct ui_diff_state {
 	int side;              /* Enter opens the sample in run A (0) or B (1) */
 	size_t done;           /* samples analysed when the diff was built */
 } ui_diff_state;
+/* The image pane's state (pane_image.c's private state). */
+typedef struct ui_image_state {
+	render_image *blank;   /* canvas for boxes when the image is missing */
+	size_t blank_for_run, blank_for_idx;
+	render_box *boxes;     /* boxes for the current view (ui_boxes) */
+	size_t n_boxes, cap_boxes;
+	int zoom;              /* `z`: the image fills the area above the timeline */
+	int label_mode;        /* UI_LABELS_* */
+	int crop_k;            /* crop level, 0 = the whole image */
+	double crop_cx, crop_cy; /* crop centre in image pixels */
+} ui_image_state;
+ui_image_state *ui_img(const ui *u);
 ui_cmp_state *ui_cmp(const ui *u);
 ui_diff_state *ui_dif(const ui *u);
 
