@@ -340,6 +340,61 @@ static unsigned toggle_mark(ui *u)
 	return UI_RD_COMPARE | UI_RD_STATUS;
 }
 
+static unsigned cmp_enter(ui *u, keys_action a, int *handled)
+{
+	(void)a, (void)handled;
+	ui_note(u, "run %s", u->s->runs[ui_cmp(u)->cur.sel < u->s->n_runs ? ui_cmp(u)->cur.sel : 0].name);
+	return ui_drill_into(u, ui_cmp(u)->cur.sel, COMPARE_NONE);
+}
+
+/* c or Esc: back to the debugger (c with an overlay open is the global one) */
+static unsigned cmp_leave(ui *u, keys_action a, int *handled)
+{
+	if (a == ACT_COMPARE && u->overlay != UI_OV_NONE)
+		return *handled = 0, 0;
+	return ui_drill_into(u, u->s->cur, COMPARE_NONE);
+}
+
+static unsigned cmp_diff(ui *u, keys_action a, int *handled)
+{
+	(void)a, (void)handled;
+	return ui_open_diff(u);
+}
+
+static unsigned cmp_mark(ui *u, keys_action a, int *handled)
+{
+	(void)a, (void)handled;
+	return toggle_mark(u);
+}
+
+/* the debugger's pane and step keys do nothing here */
+static unsigned cmp_ignore(ui *u, keys_action a, int *handled)
+{
+	(void)u, (void)a, (void)handled;
+	return 0;
+}
+
+/* m, M, O: the panel is about the selected run; the global request opens it */
+static unsigned cmp_select_run(ui *u, keys_action a, int *handled)
+{
+	(void)a;
+	if (ui_cmp(u)->cur.sel < u->s->n_runs && ui_cmp(u)->cur.sel != u->s->cur) {
+		u->s->cur = ui_cmp(u)->cur.sel;
+		ui_show_selected(u);
+	}
+	*handled = 0;
+	return 0;
+}
+
+static const ui_request cmp_requests[ACT_COUNT] = {
+	[ACT_ENTER] = cmp_enter,          [ACT_COMPARE] = cmp_leave,
+	[ACT_CLOSE] = cmp_leave,          [ACT_DIFF] = cmp_diff,
+	[ACT_PLAY] = cmp_mark,            [ACT_NEXT_PANE] = cmp_ignore,
+	[ACT_PREV_PANE] = cmp_ignore,     [ACT_STEP_FWD] = cmp_ignore,
+	[ACT_STEP_BACK] = cmp_ignore,     [ACT_METRICS] = cmp_select_run,
+	[ACT_HISTOGRAM] = cmp_select_run, [ACT_SWEEP] = cmp_select_run,
+};
+
 static unsigned compare_key(ui *u, keys_action a, int *handled)
 {
 	long delta;
@@ -347,38 +402,7 @@ static unsigned compare_key(ui *u, keys_action a, int *handled)
 	*handled = 1;
 	if (ui_list_motion(a, (long)ui_screen_rows(u), &delta, &end))
 		return ui_list_move(&ui_cmp(u)->cur, u->s->n_runs, delta, end);
-	switch (a) {
-	case ACT_ENTER:
-		ui_note(u, "run %s", u->s->runs[ui_cmp(u)->cur.sel < u->s->n_runs ? ui_cmp(u)->cur.sel : 0].name);
-		return ui_drill_into(u, ui_cmp(u)->cur.sel, COMPARE_NONE);
-	case ACT_COMPARE:
-		if (u->overlay != UI_OV_NONE)
-			break;
-		/* fall through */
-	case ACT_CLOSE:
-		return ui_drill_into(u, u->s->cur, COMPARE_NONE);
-	case ACT_DIFF:
-		return ui_open_diff(u);
-	case ACT_PLAY:
-		return toggle_mark(u);
-	case ACT_NEXT_PANE:
-	case ACT_PREV_PANE:
-	case ACT_STEP_FWD:
-	case ACT_STEP_BACK:
-		return 0;
-	case ACT_METRICS:
-	case ACT_HISTOGRAM:
-	case ACT_SWEEP:
-		if (ui_cmp(u)->cur.sel < u->s->n_runs && ui_cmp(u)->cur.sel != u->s->cur) {
-			u->s->cur = ui_cmp(u)->cur.sel; /* the panel is about the selected run */
-			ui_show_selected(u);
-		}
-		break;
-	default:
-		break;
-	}
-	*handled = 0;
-	return 0;
+	return ui_request_run(cmp_requests, u, a, handled);
 }
 
 static unsigned compare_click(ui *u, const ui_hit *h)

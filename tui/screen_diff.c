@@ -175,6 +175,43 @@ static unsigned diff_enter(ui *u)
 	return ui_drill_into(u, run, idx);
 }
 
+static unsigned dif_enter(ui *u, keys_action a, int *handled)
+{
+	(void)a, (void)handled;
+	return diff_enter(u);
+}
+
+/* d or Esc (or c without an overlay): back to the comparison */
+static unsigned dif_leave(ui *u, keys_action a, int *handled)
+{
+	if (a == ACT_COMPARE && u->overlay != UI_OV_NONE)
+		return *handled = 0, 0;
+	u->screen = UI_SCREEN_COMPARE;
+	return UI_RD_ALL;
+}
+
+static unsigned dif_ignore(ui *u, keys_action a, int *handled)
+{
+	(void)u, (void)a, (void)handled;
+	return 0;
+}
+
+/* Tab, h/l: which run Enter opens */
+static unsigned dif_side(ui *u, keys_action a, int *handled)
+{
+	ui_diff_state *d = ui_dif(u);
+	(void)handled;
+	d->side = a == ACT_STEP_FWD ? 1 : a == ACT_STEP_BACK ? 0 : !d->side;
+	ui_note(u, "Enter opens the sample in %s", u->s->runs[d->side ? d->b : d->a].name);
+	return UI_RD_COMPARE | UI_RD_STATUS;
+}
+
+static const ui_request dif_requests[ACT_COUNT] = {
+	[ACT_ENTER] = dif_enter,     [ACT_COMPARE] = dif_leave,  [ACT_CLOSE] = dif_leave,
+	[ACT_DIFF] = dif_leave,      [ACT_PLAY] = dif_ignore,    [ACT_NEXT_PANE] = dif_side,
+	[ACT_PREV_PANE] = dif_side,  [ACT_STEP_FWD] = dif_side,  [ACT_STEP_BACK] = dif_side,
+};
+
 static unsigned diff_key(ui *u, keys_action a, int *handled)
 {
 	long delta;
@@ -182,31 +219,7 @@ static unsigned diff_key(ui *u, keys_action a, int *handled)
 	*handled = 1;
 	if (ui_list_motion(a, (long)ui_screen_rows(u), &delta, &end))
 		return ui_list_move(&ui_dif(u)->cur, ui_dif(u)->diff.n, delta, end);
-	switch (a) {
-	case ACT_ENTER:
-		return diff_enter(u);
-	case ACT_COMPARE:
-		if (u->overlay != UI_OV_NONE)
-			break;
-		/* fall through */
-	case ACT_CLOSE:
-	case ACT_DIFF:
-		u->screen = UI_SCREEN_COMPARE;
-		return UI_RD_ALL;
-	case ACT_PLAY:
-		return 0;
-	case ACT_NEXT_PANE:
-	case ACT_PREV_PANE:
-	case ACT_STEP_FWD:
-	case ACT_STEP_BACK:
-		ui_dif(u)->side = a == ACT_STEP_FWD ? 1 : a == ACT_STEP_BACK ? 0 : !ui_dif(u)->side;
-		ui_note(u, "Enter opens the sample in %s", u->s->runs[ui_dif(u)->side ? ui_dif(u)->b : ui_dif(u)->a].name);
-		return UI_RD_COMPARE | UI_RD_STATUS;
-	default:
-		break;
-	}
-	*handled = 0;
-	return 0;
+	return ui_request_run(dif_requests, u, a, handled);
 }
 
 static unsigned diff_click(ui *u, const ui_hit *h)

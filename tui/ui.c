@@ -434,6 +434,16 @@ static unsigned g_quit(ui *u)
 	return 0;
 }
 
+unsigned ui_request_run(const ui_request tab[ACT_COUNT], ui *u, keys_action a, int *handled)
+{
+	if ((int)a < 0 || a >= ACT_COUNT || !tab[a]) {
+		*handled = 0;
+		return 0;
+	}
+	*handled = 1;
+	return tab[a](u, a, handled);
+}
+
 unsigned ui_overlay_open(ui *u, int ov)
 {
 	const ui_view *v = ui_view_by_id(ov);

@@ -91,6 +91,12 @@ ui_image_state *ui_img(const ui *u);
 ui_cmp_state *ui_cmp(const ui *u);
 ui_diff_state *ui_dif(const ui *u);
 
+/* A view's request table entry: the redraw mask; *handled = 0 passes the
+ * request on (it comes in as 1). */
+typedef unsigned (*ui_request)(ui *u, keys_action a, int *handled);
+/* Runs tab[a] (NULL: *handled = 0, not this view's request). */
+unsigned ui_request_run(const ui_request tab[ACT_COUNT], ui *u, keys_action a, int *handled);
+
 /* The registered view with id (UI_<ID>), NULL for none. */
 const ui_view *ui_view_by_id(int id);
 /* A view's private state (private_size bytes), NULL when it has none. */
