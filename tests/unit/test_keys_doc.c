@@ -135,32 +135,30 @@ static void check_doc(const toks *k, const char *doc)
 	assert_int_equal(extra, 0);
 }
 
-static void test_readme_keys(void **state)
+/* the keys document path names, read by extract, checked both ways */
+static void check_path(const char *path, void (*extract)(const char *, toks *), const char *what)
 {
-	(void)state;
-	char *doc = th_read_all("README.md");
+	char *doc = th_read_all(path);
 	toks *k = calloc(1, sizeof *k);
 	assert_non_null(doc);
 	assert_non_null(k);
-	readme_keys(doc, k);
+	extract(doc, k);
 	assert_true(k->n > 20);
-	check_doc(k, "README.md (#### Keys)");
+	check_doc(k, what);
 	free(k);
 	free(doc);
+}
+
+static void test_readme_keys(void **state)
+{
+	(void)state;
+	check_path("README.md", readme_keys, "README.md (#### Keys)");
 }
 
 static void test_man_keys(void **state)
 {
 	(void)state;
-	char *doc = th_read_all("tui/tailscope.1");
-	toks *k = calloc(1, sizeof *k);
-	assert_non_null(doc);
-	assert_non_null(k);
-	man_keys(doc, k);
-	assert_true(k->n > 20);
-	check_doc(k, "tui/tailscope.1 (.SH KEYS)");
-	free(k);
-	free(doc);
+	check_path("tui/tailscope.1", man_keys, "tui/tailscope.1 (.SH KEYS)");
 }
 
 /* every request of the table has its help line (what `?` shows) */
