@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -47,7 +48,14 @@ struct gt {
 	size_t *by_stem;  /* by basename without extension (then index) */
 	int *cat_by_key;  /* category indices sorted by key */
 	struct name_parts { size_t len, base, stem_len; } *parts; /* per image */
+	void **derived;   /* per image (gt_derived), NULL until used */
+	void (*derived_free)(void *);
+	gt *live_prev, *live_next; /* the loaded gts (gt_derived finds anns in them) */
 };
+
+/* Every loaded gt, for gt_derived; the lock also guards the derived slots. */
+static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
+static gt *live_head;
 
 /* ------------------------------------------------------------------ */
 /* small helpers                                                       */
@@ -237,10 +245,85 @@ static const gt_image *find_by_key(const gt *g, const size_t *index, int which,
 /* ------------------------------------------------------------------ */
 /* loading                                                             */
 
+static void live_add(gt *g)
+{
+	pthread_mutex_lock(&live_mu);
+	g->live_next = live_head;
+	if (live_head)
+		live_head->live_prev = g;
+	live_head = g;
+	pthread_mutex_unlock(&live_mu);
+}
+
+static void live_remove(gt *g)
+{
+	pthread_mutex_lock(&live_mu);
+	if (g->live_prev)
+		g->live_prev->live_next = g->live_next;
+	else if (live_head == g)
+		live_head = g->live_next;
+	if (g->live_next)
+		g->live_next->live_prev = g->live_prev;
+	pthread_mutex_unlock(&live_mu);
+	if (g->derived) {
+		for (size_t i = 0; i < g->n_images; i++)
+			if (g->derived[i] && g->derived_free)
+				g->derived_free(g->derived[i]);
+		free(g->derived);
+	}
+}
+
+/* The image whose annotations are exactly anns[0..n), or -1 (lock held). */
+static size_t derived_image(const gt *g, const gt_ann *anns, size_t n)
+{
+	if (!g->anns || anns < g->anns || anns >= g->anns + g->n_anns)
+		return (size_t)-1;
+	size_t first = (size_t)(anns - g->anns);
+	size_t lo = 0, hi = g->n_images; /* ann_first grows with the image index */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (g->images[mid].ann_first < first || (g->images[mid].ann_first == first && g->images[mid].n_ann == 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < g->n_images && g->images[lo].ann_first == first && g->images[lo].n_ann == n)
+		return lo;
+	return (size_t)-1;
+}
+
+void *gt_derived(const gt_ann *anns, size_t n_ann, void *(*build)(const gt_ann *, size_t),
+                 void (*free_fn)(void *))
+{
+	void *r = NULL;
+	if (!anns || !n_ann || !build)
+		return NULL;
+	pthread_mutex_lock(&live_mu);
+	for (gt *g = live_head; g; g = g->live_next) {
+		size_t i = derived_image(g, anns, n_ann);
+		if (i == (size_t)-1)
+			continue;
+		if (!g->derived)
+			g->derived = calloc(g->n_images, sizeof *g->derived);
+		if (!g->derived)
+			break;
+		if (!g->derived[i] && (!g->derived_free || g->derived_free == free_fn)) {
+			g->derived[i] = build(anns, n_ann);
+			g->derived_free = free_fn;
+		}
+		if (g->derived_free == free_fn)
+			r = g->derived[i];
+		break;
+	}
+	pthread_mutex_unlock(&live_mu);
+	return r;
+}
+
 void gt_free(gt *g)
 {
 	if (!g)
 		return;
+	live_remove(g);
 	for (size_t i = 0; i < g->n_images; i++)
 		free((char *)g->images[i].file_name);
 	for (size_t i = 0; i < g->n_cats; i++) {
@@ -762,6 +845,7 @@ ts_status gt_load_buffer(const char *json, size_t len, const char *name, gt **ou
 	}
 	if (skipped)
 		*skipped = skip_local;
+	live_add(g);
 	*out = g;
 	ts_error_clear(err);
 	return TS_OK;
