@@ -408,7 +408,7 @@ static void analyse_one(session *ss, session_run *r, size_t idx)
 	trace_free(t);
 }
 
-size_t session_idle(session *s, size_t max_samples)
+size_t session_idle_quiet(session *s, size_t max_samples)
 {
 	size_t done = 0;
 	for (size_t k = 0; k < s->n_runs && done < max_samples; k++) {
@@ -423,8 +423,24 @@ size_t session_idle(session *s, size_t max_samples)
 			done++;
 		}
 		if (done != before)
-			slist_rebuild(&r->list, r->items, r->n);
+			r->list_stale = 1;
 	}
+	return done;
+}
+
+void session_idle_sync(session *s)
+{
+	for (size_t k = 0; k < s->n_runs; k++) {
+		session_run *r = &s->runs[k];
+		if (r->list_stale && slist_rebuild(&r->list, r->items, r->n) == 0)
+			r->list_stale = 0;
+	}
+}
+
+size_t session_idle(session *s, size_t max_samples)
+{
+	size_t done = session_idle_quiet(s, max_samples);
+	session_idle_sync(s);
 	return done;
 }
 

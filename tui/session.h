@@ -54,6 +54,8 @@ typedef struct session_run {
 	                          * session message when every sample is analysed */
 	int check_said;
 	slist list;              /* the samples pane of this run */
+	int list_stale;          /* badges changed since list was rebuilt
+	                          * (session_idle_quiet; session_idle_sync) */
 } session_run;
 
 /* The sample on screen. */
@@ -126,6 +128,11 @@ session_run *session_cur(session *s);
  * current run first, then other runs.  Returns how many were analysed (0 when
  * everything is done). Rebuilds the affected lists' views. */
 size_t session_idle(session *s, size_t max_samples);
+/* The same without rebuilding the lists: the runs it touched are marked
+ * stale and session_idle_sync() rebuilds them once (the debugger does it
+ * when it draws, so badges cost a sort per frame, not per sample). */
+size_t session_idle_quiet(session *s, size_t max_samples);
+void session_idle_sync(session *s);
 /* 1 when every sample of every run has its badges. */
 int session_idle_done(const session *s);
 
