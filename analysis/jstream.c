@@ -122,6 +122,13 @@ static inline int js_getc(jstream *s)
 
 int js_peek(jstream *s)
 {
+	if (!s->capturing) /* white space inside the window, counting lines */
+		while (s->p < s->end && (unsigned char)*s->p <= ' ') {
+			if (*s->p++ == '\n') {
+				s->line++;
+				s->line_off = js_off(s);
+			}
+		}
 	for (;;) {
 		int c = js_raw_peek(s);
 		if (c < 0 || c > ' ')
@@ -230,6 +237,9 @@ int js_string(jstream *s, char *out, size_t max, size_t *len)
 		return js_fail(s, JS_SYNTAX);
 	js_getc(s);
 	for (;;) {
+		if (!out && !s->capturing) /* skipping: run to the next byte that matters */
+			while (s->p < s->end && *s->p != '"' && *s->p != '\\' && *s->p != '\n')
+				s->p++, n++;
 		int c = js_getc(s);
 		if (c < 0)
 			return js_fail(s, JS_SYNTAX);
@@ -262,20 +272,76 @@ static int num_char(int c)
 	return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' || c == 'e' || c == 'E';
 }
 
+static int digits(const char *b, size_t n, size_t *i)
+{
+	size_t k = *i;
+	while (*i < n && b[*i] >= '0' && b[*i] <= '9')
+		(*i)++;
+	return *i > k;
+}
+
+/* 1 when strtod reads all of b[0..n) (a run of num_char bytes):
+ * [+-]? (D+ ('.' D*)? | '.' D+) ([eE] [+-]? D+)? */
+static int strtod_whole(const char *b, size_t n)
+{
+	size_t i = 0;
+	if (i < n && (b[i] == '+' || b[i] == '-'))
+		i++;
+	int m = digits(b, n, &i);
+	if (i < n && b[i] == '.') {
+		i++;
+		m |= digits(b, n, &i);
+	}
+	if (!m)
+		return 0;
+	if (i < n && (b[i] == 'e' || b[i] == 'E')) {
+		i++;
+		if (i < n && (b[i] == '+' || b[i] == '-'))
+			i++;
+		if (!digits(b, n, &i))
+			return 0;
+	}
+	return i == n;
+}
+
+/* A number wholly inside the window, validated in place: 1 done, 0 not
+ * (too near the window's end: the slow path reads it). */
+static int js_number_fast(jstream *s, double *v, int *ok)
+{
+	const char *q = s->p, *e = q;
+	while (e < s->end && e - q < 64 && num_char((unsigned char)*e))
+		e++;
+	if (e == s->end || s->capturing)
+		return 0;
+	size_t n = (size_t)(e - q);
+	*ok = n > 0 && n < 64 && strtod_whole(q, n);
+	if (!*ok)
+		return 1;
+	if (v) {
+		char buf[64];
+		memcpy(buf, q, n);
+		buf[n] = '\0';
+		*v = strtod(buf, NULL);
+	}
+	s->p = e;
+	return 1;
+}
+
 int js_number(jstream *s, double *v)
 {
 	char buf[64];
 	size_t n = 0;
+	int ok;
 	js_peek(s);
+	if (js_number_fast(s, v, &ok))
+		return ok ? 1 : js_fail(s, JS_SYNTAX);
 	while (n < sizeof buf - 1 && num_char(js_raw_peek(s)))
 		buf[n++] = (char)js_getc(s);
 	buf[n] = '\0';
-	char *end = NULL;
-	double d = n ? strtod(buf, &end) : 0;
-	if (n == 0 || end != buf + n)
+	if (n == 0 || !strtod_whole(buf, n))
 		return js_fail(s, JS_SYNTAX);
 	if (v)
-		*v = d;
+		*v = strtod(buf, NULL);
 	return 1;
 }
 
