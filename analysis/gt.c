@@ -894,6 +894,10 @@ static cJSON *small_element(gt_reader *r, const char *const *keep)
 	if (!ok)
 		return NULL;
 	cJSON *full = js->cap_over ? NULL : cJSON_ParseWithLength(js->cap, js->cap_len);
+	if (!full && !js->cap_over) { /* jstream found it valid: cJSON ran out of memory */
+		nomem(r, "images and categories");
+		return NULL;
+	}
 	cJSON *o = cJSON_IsObject(full) ? cJSON_CreateObject() : cJSON_CreateNull();
 	if (!o) {
 		cJSON_Delete(full);

@@ -25,6 +25,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +60,13 @@ static double point_in(const double pt[2], const double b[4])
 
 #define STACK_FLAGS 4096
 
+static atomic_size_t oom_events;
+
+size_t metrics_oom_events(void)
+{
+	return atomic_load(&oom_events);
+}
+
 void metrics_match_image_brute(const metrics_det *dets, size_t n_det,
                                const gt_ann *anns, size_t n_ann, double t,
                                match_state *det_state, long *det_gt,
@@ -77,9 +85,11 @@ void metrics_match_image_brute(const metrics_det *dets, size_t n_det,
 		used = calloc(n_ann, 1);
 		if (!used) {
 			/* Out of memory: nothing can be matched; say so in the
-			 * counts rather than crash (every det FP, every box FN). */
+			 * counts rather than crash (every det FP, every box FN),
+			 * and count it for the front end's message. */
 			used = stack_used;
 			n_ann = 0;
+			atomic_fetch_add(&oom_events, 1);
 		}
 	}
 	if (n_ann > 0)
@@ -564,6 +574,8 @@ int metrics_match_indexed(const metrics_index *ix, const metrics_det *dets, size
 /* From this many boxes on, an image's index is kept with its ground truth
  * (gt_derived) and shared by every sample and threshold. */
 #define IX_KEEP_BOXES 256
+/* Without an index (out of memory), the plain loop up to this many pairs. */
+#define IX_BRUTE_MAX_PAIRS 1e8
 
 static void *ix_build(const gt_ann *anns, size_t n_ann)
 {
@@ -588,6 +600,18 @@ void metrics_match_image(const metrics_det *dets, size_t n_det,
 		metrics_index_free(own);
 		if (rc == 0)
 			return;
+		if ((double)n_det * (double)n_ann > IX_BRUTE_MAX_PAIRS) {
+			/* out of memory, and the plain loop would take minutes: nothing
+			 * matched (every detection FP, every box FN), counted */
+			metrics_match_image_brute(dets, n_det, anns, 0, t, det_state, det_gt, acc);
+			size_t fn = 0;
+			for (size_t g = 0; g < n_ann; g++)
+				fn += !anns[g].iscrowd;
+			if (acc)
+				acc->fn += fn;
+			atomic_fetch_add(&oom_events, 1);
+			return;
+		}
 	}
 	metrics_match_image_brute(dets, n_det, anns, n_ann, t, det_state, det_gt, acc);
 }

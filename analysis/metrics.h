@@ -78,6 +78,12 @@ void metrics_index_free(metrics_index *ix);
 int metrics_match_indexed(const metrics_index *ix, const metrics_det *dets, size_t n_det,
                           double t, match_state *det_state, long *det_gt,
                           metrics_counts *acc);
+/* How many matchings ran out of memory since the program started (their
+ * detections were counted FP and their boxes FN: the numbers are wrong and
+ * a front end must say "out of memory").  An image whose index cannot be
+ * built falls back to the plain loop only below 1e8 box pairs. */
+size_t metrics_oom_events(void);
+
 /* The reference O(D*G) loop (tests and benchmarks compare against it). */
 void metrics_match_image_brute(const metrics_det *dets, size_t n_det,
                                const gt_ann *anns, size_t n_ann, double t,
