@@ -159,7 +159,7 @@ demo: deps
 test: deps-test
 	@$(MAKE) --no-print-directory check
 
-TEST_SUITES ?= cli tui
+TEST_SUITES ?= cli hostile tui
 check: all $(TEST_BINS)
 	@BUILD=$(BUILD) TEST_SUITES="$(TEST_SUITES)" sh tests/run.sh $(TEST_BINS)
 
@@ -169,7 +169,7 @@ golden: deps-test
 	@BUILD=$(BUILD) sh tests/tui/test_golden.sh --update
 
 asan-test: deps-test
-	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 TEST_SUITES=cli \
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 TEST_SUITES="cli hostile" \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
 
 bench: deps
