@@ -246,6 +246,9 @@ static void loop(ui *u, session *s)
 		} else {
 			to = 250; /* wake up now and then to see signals */
 		}
+		int img_wait = session_view_image_pending(s);
+		if (img_wait && (to < 0 || to > 50))
+			to = 50; /* the image is being decoded: look again soon */
 		timeout(note_clock_wait(&nc, u, t, to));
 		wint_t ch;
 		int r = get_wch(&ch);
@@ -256,6 +259,11 @@ static void loop(ui *u, session *s)
 			break;
 		}
 		t = now_ms();
+		if (img_wait) {
+			session_view_image(s);
+			if (!session_view_image_pending(s))
+				rd |= UI_RD_IMAGE | UI_RD_STATUS;
+		}
 		if (r == ERR) {
 			rd |= note_clock_expire(&nc, u, t);
 			if (u->playing && t >= next_tick) {

@@ -74,6 +74,7 @@ typedef struct session_view {
 	char image_id[96];       /* sanitized image reference for the status bar */
 	char image_path[1024];   /* image file, "" when none */
 	render_image *img;       /* loaded on demand by session_view_image */
+	struct img_job *img_job; /* the image being decoded off the input thread */
 	int img_tried;
 	int size_assumed;        /* no image size known: boxes on a 1000x1000 canvas */
 	char img_error[TS_ERROR_MSG_MAX]; /* sanitized */
@@ -142,6 +143,9 @@ int session_idle_done(const session *s);
 void session_show(session *s, size_t r, size_t idx);
 /* Loads the view's image once (NULL if none or it failed: see img_error). */
 const render_image *session_view_image(session *s);
+/* 1 while the view's image is being decoded in the background (the
+ * debugger keeps answering keys; session_view_image gives it when done). */
+int session_view_image_pending(const session *s);
 /* Shows the compared policy on/off in the view (kept across samples by the
  * caller). */
 void session_view_policy(session *s, int on);
