@@ -20,11 +20,16 @@ size_t json_util_string_end(const char *s, size_t len, size_t i);
  * value plus its key, so a reader can refuse a line that is too dense
  * before parsing it (JSON_UTIL_BYTES_PER_VALUE). */
 size_t json_util_count_values(const char *s, size_t len);
-/* Values allowed in a line of len bytes: one per 8 bytes plus 65536 (a
- * real trace line has 9 or more: a step {"token":"0","logprob":-1} is 3
- * values in 27 bytes), which keeps cJSON's peak under ~14 times the line. */
+/* Values allowed in a line of len bytes: one per 8 bytes (a real trace
+ * line has 9 or more: a step {"token":"0","logprob":-1} is 3 values in 27
+ * bytes), and at least 2,000,000 whatever the length (so a short dense line
+ * still reaches the limits that name what is wrong, like max_steps): cJSON's
+ * peak stays under ~14 times the line, or ~200 MB for a short line. */
 #define JSON_UTIL_BYTES_PER_VALUE 8
-#define JSON_UTIL_MAX_VALUES(len) ((len) / JSON_UTIL_BYTES_PER_VALUE + 65536)
+#define JSON_UTIL_MIN_VALUES ((size_t)2000000)
+#define JSON_UTIL_MAX_VALUES(len) \
+	((len) / JSON_UTIL_BYTES_PER_VALUE > JSON_UTIL_MIN_VALUES ? (len) / JSON_UTIL_BYTES_PER_VALUE \
+	                                                          : JSON_UTIL_MIN_VALUES)
 
 /* 1 when s[0..len) is one JSON value (cJSON's grammar, jstream.h) followed
  * by white space only: after cJSON failed on it, the failure was memory. */

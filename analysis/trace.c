@@ -1215,8 +1215,8 @@ static ts_status parse_object(const char *line, size_t len, const trace_limits *
 	if (nv > JSON_UTIL_MAX_VALUES(len))
 		return ts_error_set(err, TS_ERR_LIMIT,
 		                    "line of %zu bytes holds ~%zu JSON values, more than one per %d bytes "
-		                    "(refused before parsing: it would need ~%zu MB)",
-		                    len, nv, JSON_UTIL_BYTES_PER_VALUE, nv / 16384);
+		                    "and more than %zu (refused before parsing: it would need ~%zu MB)",
+		                    len, nv, JSON_UTIL_BYTES_PER_VALUE, JSON_UTIL_MIN_VALUES, nv / 16384);
 	const char *end = NULL;
 	cJSON *root = cJSON_ParseWithLengthOpts(line, len, &end, 0);
 	if (!root && json_util_valid(line, len))

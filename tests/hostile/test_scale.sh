@@ -114,7 +114,7 @@ EOF
 for c in zeros steps; do
 	run "$c" 120 "$BIN" report "$TMP/$c.jsonl"
 	check "$c line: exit 2 (got $(rc $c))" [ "$(rc $c)" = 2 ]
-	grep -q "$c.jsonl:1: line of [0-9]* bytes holds ~[0-9]* JSON values, more than one per 8 bytes (refused before parsing" "$TMP/$c.err"
+	grep -q "$c.jsonl:1: line of [0-9]* bytes holds ~[0-9]* JSON values, more than one per 8 bytes and more than 2000000 (refused before parsing" "$TMP/$c.err"
 	check "$c line: refused before parsing, named FILE:1" [ $? = 0 ]
 	mem "$c line: peak memory < 200 MB ($(kb $c) KB; main: 2.7 GB / 1.14 GB)" "$c" 204800
 done
