@@ -995,3 +995,48 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 	asm_free(&a);
 	return st;
 }
+
+/* Whether entry i's bytes contain any of the needles (a cheap test before
+ * parsing: png --sample looks for its sample this way).  Reads the range in
+ * chunks that overlap by the longest needle. */
+int trace_index_mentions(trace_index *ix, size_t i, const char *const *needles, size_t n)
+{
+	if (i >= ix->n)
+		return -1;
+	const ix_entry *e = &ix->e[i];
+	ts_error err;
+	uint64_t size;
+	if (!ix->fp && open_ro(ix->path, &ix->fp, &size, &err) != TS_OK)
+		return -1;
+	size_t keep = 0;
+	for (size_t k = 0; k < n; k++)
+		if (strlen(needles[k]) > keep)
+			keep = strlen(needles[k]);
+	if (keep == 0 || keep >= READ_CHUNK / 2)
+		return 1; /* nothing to look for: let the parser decide */
+	if (!ix->buf && !(ix->buf = malloc(READ_CHUNK)))
+		return -1;
+	ix->bufcap = ix->bufcap ? ix->bufcap : READ_CHUNK;
+	if ((uint64_t)(off_t)e->off0 != e->off0 || fseeko(ix->fp, (off_t)e->off0, SEEK_SET) != 0)
+		return -1;
+	uint64_t left = e->off1 - e->off0;
+	size_t have = 0;
+	while (left > 0) {
+		size_t want = READ_CHUNK - have;
+		if (want > left)
+			want = (size_t)left;
+		size_t got = fread(ix->buf + have, 1, want, ix->fp);
+		if (got == 0)
+			return -1;
+		left -= got;
+		have += got;
+		for (size_t k = 0; k < n; k++)
+			if (needles[k][0] && memmem(ix->buf, have, needles[k], strlen(needles[k])))
+				return 1;
+		if (have > keep) { /* keep the tail: a needle may cross the chunk edge */
+			memmove(ix->buf, ix->buf + have - keep, keep);
+			have = keep;
+		}
+	}
+	return 0;
+}
