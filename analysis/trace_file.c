@@ -996,6 +996,25 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 	return st;
 }
 
+static int numchar(char c)
+{
+	return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+';
+}
+
+/* needle in b[0..n); a needle of digits only must stand alone as a number
+ * (not inside -0.1000 or 21000) */
+static int mentions(const char *b, size_t n, const char *needle)
+{
+	size_t k = strlen(needle), digits = strspn(needle, "0123456789") == k;
+	const char *p = b, *end = b + n;
+	while (k && (p = memmem(p, (size_t)(end - p), needle, k)) != NULL) {
+		if (!digits || ((p == b || !numchar(p[-1])) && (p + k == end || !numchar(p[k]))))
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 /* Whether entry i's bytes contain any of the needles (a cheap test before
  * parsing: png --sample looks for its sample this way).  Reads the range in
  * chunks that overlap by the longest needle. */
@@ -1031,7 +1050,7 @@ int trace_index_mentions(trace_index *ix, size_t i, const char *const *needles, 
 		left -= got;
 		have += got;
 		for (size_t k = 0; k < n; k++)
-			if (needles[k][0] && memmem(ix->buf, have, needles[k], strlen(needles[k])))
+			if (mentions(ix->buf, have, needles[k]))
 				return 1;
 		if (have > keep) { /* keep the tail: a needle may cross the chunk edge */
 			memmove(ix->buf, ix->buf + have - keep, keep);
