@@ -46,6 +46,8 @@ $(BUILD)/config.mk: .ci/deps
 	  echo "STB_CFLAGS := -isystem /usr/include/stb"; \
 	  echo "CURL_CFLAGS := $$(pkg-config --cflags libcurl)"; \
 	  echo "CURL_LIBS := $$(pkg-config --libs libcurl)"; \
+	  echo "Z_CFLAGS := $$(pkg-config --cflags zlib libzstd)"; \
+	  echo "Z_LIBS := $$(pkg-config --libs zlib libzstd)"; \
 	} > $@.tmp && mv $@.tmp $@
 
 VERSION := 0.1.0
@@ -79,7 +81,7 @@ SIMGEN       := $(BUILD)/tailscope-simgen
 TEST_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 BENCH_BINS   := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-ALL_LIBS = $(CURSES_LIBS) $(CHAFA_LIBS) $(CJSON_LIBS) $(CURL_LIBS) -lm
+ALL_LIBS = $(CURSES_LIBS) $(CHAFA_LIBS) $(CJSON_LIBS) $(CURL_LIBS) $(Z_LIBS) -lm
 
 .PHONY: all demo test check asan-test golden bench sample-runs clean distclean deps deps-test fresh-check install uninstall
 # keep intermediate objects (no 'rm' lines after the test summary)
@@ -87,10 +89,11 @@ ALL_LIBS = $(CURSES_LIBS) $(CHAFA_LIBS) $(CJSON_LIBS) $(CURL_LIBS) -lm
 
 all: $(BIN) $(if $(SIM_SRC),$(SIMGEN))
 
-# analysis/ sees only cJSON: it cannot include curses, chafa or stb.
+# analysis/ sees only cJSON and the decompressors (zlib, zstd: analysis/zfile.c):
+# it cannot include curses, chafa or stb.
 $(BUILD)/analysis/%.o: analysis/%.c $(BUILD)/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(CJSON_CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(CJSON_CFLAGS) $(Z_CFLAGS) -c $< -o $@
 
 # render/ sees chafa and stb, never curses.
 $(BUILD)/render/%.o: render/%.c $(BUILD)/config.mk

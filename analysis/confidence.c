@@ -107,6 +107,62 @@ static double score_key(double s)
 	return isnan(s) ? -INFINITY : s;
 }
 
+/* npig holds at least nc categories (new ones at 0); -1 on OOM. */
+static int grow_cats(conf_ap *a, size_t nc)
+{
+	if (nc <= a->n_cat)
+		return 0;
+	size_t *p = realloc(a->npig, nc * sizeof *p);
+	if (!p)
+		return -1;
+	memset(p + a->n_cat, 0, (nc - a->n_cat) * sizeof *p);
+	a->npig = p;
+	a->n_cat = nc;
+	return 0;
+}
+
+size_t conf_ap_n_dets(const conf_ap *a) { return a->n; }
+size_t conf_ap_n_cats(const conf_ap *a) { return a->n_cat; }
+size_t conf_ap_npig(const conf_ap *a, size_t cat) { return cat < a->n_cat ? a->npig[cat] : 0; }
+
+void conf_ap_det(const conf_ap *a, size_t i, double *score, int64_t *image_id, int *cat, int *tp)
+{
+	const ap_det *d = &a->d[i];
+	*score = d->score;
+	*image_id = d->image_id;
+	*cat = d->cat;
+	*tp = d->tp;
+}
+
+ts_status conf_ap_add_det(conf_ap *a, double score, int64_t image_id, int cat, int tp)
+{
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 256;
+		ap_det *p = realloc(a->d, cap * sizeof *p);
+		if (!p)
+			return TS_ERR_NOMEM;
+		a->d = p;
+		a->cap = cap;
+	}
+	ap_det *d = &a->d[a->n++];
+	d->score = score;
+	d->image_id = image_id;
+	d->seq = a->seq++;
+	d->cat = cat;
+	d->tp = (unsigned char)(tp != 0);
+	return TS_OK;
+}
+
+ts_status conf_ap_add_npig(conf_ap *a, size_t cat, size_t n)
+{
+	if (cat > (1u << 24))
+		return TS_ERR_LIMIT;
+	if (grow_cats(a, cat + 1))
+		return TS_ERR_NOMEM;
+	a->npig[cat] += n;
+	return TS_OK;
+}
+
 ts_status conf_ap_add_image(conf_ap *a, int64_t image_id, const metrics_det *dets,
                             const double *scores, size_t n, const gt_ann *anns,
                             size_t n_ann)
@@ -122,15 +178,8 @@ ts_status conf_ap_add_image(conf_ap *a, int64_t image_id, const metrics_det *det
 	for (size_t g = 0; g < n_ann; g++)
 		if (!anns[g].iscrowd && anns[g].cat > max_cat)
 			max_cat = anns[g].cat;
-	if (max_cat >= 0 && (size_t)max_cat >= a->n_cat) {
-		size_t nc = (size_t)max_cat + 1;
-		size_t *p = realloc(a->npig, nc * sizeof *p);
-		if (!p)
-			return TS_ERR_NOMEM;
-		memset(p + a->n_cat, 0, (nc - a->n_cat) * sizeof *p);
-		a->npig = p;
-		a->n_cat = nc;
-	}
+	if (max_cat >= 0 && grow_cats(a, (size_t)max_cat + 1))
+		return TS_ERR_NOMEM;
 	if (a->n + n > a->cap) {
 		size_t cap = a->cap ? a->cap : 256;
 		while (cap < a->n + n)

@@ -114,6 +114,19 @@ typedef struct conf_ap_result {
 
 ts_status conf_ap_compute(const conf_ap *a, conf_ap_result *out, ts_error *err);
 
+/* The accumulator's state, for report --partial / tailscope merge
+ * (partial.h): the counted detections in the order they were added (score
+ * with NAN as -inf, image id, category or -1, true positive) and the
+ * non-crowd ground-truth boxes per category.  Adding them in the same order
+ * to a new accumulator gives the same conf_ap_compute result, bit for bit. */
+size_t    conf_ap_n_dets(const conf_ap *a);
+void      conf_ap_det(const conf_ap *a, size_t i, double *score, int64_t *image_id, int *cat,
+                      int *tp);
+size_t    conf_ap_n_cats(const conf_ap *a);
+size_t    conf_ap_npig(const conf_ap *a, size_t cat);
+ts_status conf_ap_add_det(conf_ap *a, double score, int64_t image_id, int cat, int tp);
+ts_status conf_ap_add_npig(conf_ap *a, size_t cat, size_t n);
+
 /* The 101-point interpolated AP of one ranked list (the core of the above,
  * exposed for tests): is_tp[0..nd) in rank order (ignored detections already
  * removed), npig ground-truth boxes.  Fills prec[101] when not NULL.

@@ -60,7 +60,27 @@ void export_run_free(export_run *r)
 	free(r->name_raw);
 	free(r->path);
 	free(r->traces);
+	for (size_t p = 0; p < EXPORT_MAX_POLICIES; p++)
+		conf_ap_free(r->ap_state[p]);
+	free(r->tail_vals);
 	free(r);
+}
+
+/* keep_state: one sample's tail values, in order (partial.h) */
+static int keep_tail(export_run *r, const conf_term *ct)
+{
+	if (r->n_tail_vals == r->cap_tail_vals) {
+		size_t cap = r->cap_tail_vals ? r->cap_tail_vals * 2 : 64;
+		double *v = realloc(r->tail_vals, 2 * cap * sizeof *v);
+		if (!v)
+			return -1;
+		r->tail_vals = v;
+		r->cap_tail_vals = cap;
+	}
+	r->tail_vals[2 * r->n_tail_vals] = ct->max_before_tail;
+	r->tail_vals[2 * r->n_tail_vals + 1] = ct->at_tail_start;
+	r->n_tail_vals++;
+	return 0;
 }
 
 /* ---- per-run working state ---- */
@@ -184,6 +204,8 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 		if (trace_has_alts(t))
 			conf_termination(t, recs, n, rep->tail_start, NULL, &ct);
 		conf_term_run_add(&r->term, &ct, rep->tail_start >= 0);
+		if (o->keep_state && rep->tail_start >= 0 && keep_tail(r, &ct))
+			return TS_ERR_NOMEM;
 	}
 
 	sample_outcome oc[EXPORT_MAX_POLICIES];
@@ -211,6 +233,9 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 				w->kscores[k] = w->scores[i];
 				k++;
 			}
+			for (size_t i = 0; i < oc[p].cut.kept && !oc[p].cut.drop_dups; i++)
+				if (info[i].m50 != MATCH_IGNORED)
+					calib_add(&r->calib[p], w->scores[i], info[i].m50 == MATCH_TP);
 			ts_status st = conf_ap_add_image(w->ap[p], img->id, w->kdets, w->kscores, k, anns, n_ann);
 			if (st != TS_OK) {
 				free(qanns);
@@ -301,6 +326,11 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		say(warn, ud, "%s", err.msg);
 		return TS_OK;
 	}
+	if (ri->warnings) { /* run.json fields ignored: named, the run still counts */
+		for (const char *l = ri->warnings; *l; l += strcspn(l, "\n") + 1)
+			say(warn, ud, "%.*s", (int)strcspn(l, "\n"), l);
+		r->skipped++;
+	}
 	free(r->name);
 	r->name = sdup(ri->name);
 	free(r->name_raw);
@@ -335,6 +365,8 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		} else if (gskip) {
 			say(warn, ud, "%s: %zu malformed annotation(s) or image(s) ignored", gt_path, gskip);
 		}
+		if (own && gt_duplicates_note(own)[0])
+			say(warn, ud, "%s: %s (the first of each kept)", gt_path, gt_duplicates_note(own));
 		g = own;
 	}
 	r->gt_loaded = g != NULL;
@@ -351,7 +383,9 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 				fatal = TS_ERR_NOMEM;
 
 	trace_file *tf = NULL;
-	if (fatal == TS_OK && trace_file_open(ri->traces_path, &o->limits, &tf, &err) != TS_OK) {
+	trace_limits tlim;
+	run_trace_limits(ri, &o->limits, &tlim);
+	if (fatal == TS_OK && trace_file_open(ri->traces_path, &tlim, &tf, &err) != TS_OK) {
 		say(warn, ud, "%s", err.msg);
 		work_free(&w);
 		gt_free(own);
@@ -379,7 +413,7 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		sample *s = NULL;
 		st = run_sample_analyze(t, g, gt_path, &lo.an, &img, &s, &err);
 		if (st != TS_OK) {
-			say(warn, ud, "%s:%zu: %s", ri->traces_path, lineno, err.msg);
+			say(warn, ud, "%s:%zu: %s", trace_file_path(tf), lineno, err.msg);
 			r->skipped++;
 			sample_free(s);
 			trace_free(t);
@@ -388,7 +422,7 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		if (img && (img->width <= 0 || img->height <= 0) && !size_warned) {
 			/* relative coordinates need the image size; the TUI uses the same rule */
 			say(warn, ud, "%s:%zu: image %lld has no width/height in %s: its relative boxes "
-			    "cannot be placed and count as false positives", ri->traces_path, lineno,
+			    "cannot be placed and count as false positives", trace_file_path(tf), lineno,
 			    (long long)img->id, gt_path);
 			size_warned = 1;
 		}
@@ -399,11 +433,11 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		}
 		if (g && sample_query(s, NULL) && sample_gt_cat(s) < 0 && !r->query_unknown++)
 			say(warn, ud, "%s:%zu: the request 'Detect: %s' names no category of %s: its "
-			    "records match nothing and every ground-truth box counts", ri->traces_path,
+			    "records match nothing and every ground-truth box counts", trace_file_path(tf),
 			    lineno, sample_query(s, NULL), gt_path);
 		st = analyze_sample(r, &w, &lo, t, s, g, img, lineno);
 		if (st != TS_OK) {
-			say(warn, ud, "%s:%zu: out of memory", ri->traces_path, lineno);
+			say(warn, ud, "%s:%zu: out of memory", trace_file_path(tf), lineno);
 			fatal = st;
 		}
 		sample_free(s);
@@ -435,6 +469,11 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		r->rows[i].counts = &r->counts_all[i * (1 + o->n_pol) * o->an.n_iou];
 	}
 	r->usable = r->m[0].samples > 0;
+	if (o->keep_state && r->has_ap)
+		for (size_t p = 0; p < o->n_pol; p++) {
+			r->ap_state[p] = w.ap[p];
+			w.ap[p] = NULL;
+		}
 	work_free(&w);
 	gt_free(own);
 	run_info_free(ri);
@@ -822,6 +861,28 @@ static void lb_field(line_buf *b, const char *field)
 	free(heap);
 }
 
+/* A text cell (run and image names come from the data): one that starts
+ * with = + - @ TAB or CR would be run as a formula by a spreadsheet (CSV
+ * injection), so it gets a leading ' as OWASP recommends, then the usual
+ * RFC 4180 quoting.  Numbers never come here. */
+static void lb_text(line_buf *b, const char *s)
+{
+	if (!strchr("=+-@\t\r", s[0]) || !s[0]) {
+		lb_field(b, s);
+		return;
+	}
+	size_t n = strlen(s);
+	char *q = malloc(n + 2);
+	if (!q) {
+		b->oom = 1;
+		return;
+	}
+	q[0] = '\'';
+	memcpy(q + 1, s, n + 1);
+	lb_field(b, q);
+	free(q);
+}
+
 static void lb_size(line_buf *b, size_t v)
 {
 	char t[32];
@@ -877,7 +938,7 @@ static void lb_value(line_buf *b, xval v)
 		lb_double(b, v.d);
 		break;
 	case XV_STR:
-		lb_field(b, v.s);
+		lb_text(b, v.s);
 		break;
 	default:
 		lb_field(b, "");
@@ -980,6 +1041,27 @@ static cJSON *ap_json(const conf_ap_result *a, const export_opts *o)
 	return j;
 }
 
+/* {"bins": 10, "ece", "records", "reliability": [{lo, hi, n, confidence, accuracy}]} */
+static cJSON *calib_json(const calib *c)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "iou", CALIB_IOU);
+	cJSON_AddNumberToObject(j, "bins", CALIB_BINS);
+	add_num_or_null(j, "ece", calib_ece(c));
+	cJSON_AddNumberToObject(j, "records", (double)calib_total(c));
+	cJSON *a = cJSON_AddArrayToObject(j, "reliability");
+	for (int b = 0; b < CALIB_BINS; b++) {
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "lo", (double)b / CALIB_BINS);
+		cJSON_AddNumberToObject(e, "hi", (double)(b + 1) / CALIB_BINS);
+		cJSON_AddNumberToObject(e, "n", (double)c->n[b]);
+		add_num_or_null(e, "confidence", calib_conf(c, b));
+		add_num_or_null(e, "accuracy", calib_acc(c, b));
+		cJSON_AddItemToArray(a, e);
+	}
+	return j;
+}
+
 static cJSON *metrics_json(const run_metrics *m, int with_f1)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -995,6 +1077,29 @@ static cJSON *metrics_json(const run_metrics *m, int with_f1)
 	cJSON_AddNumberToObject(o, "stopped", (double)m->stopped);
 	cJSON_AddNumberToObject(o, "termination_rate", m->termination_rate);
 	cJSON_AddNumberToObject(o, "tokens", (double)m->tokens);
+	cJSON_AddNumberToObject(o, "tokens_saved", (double)run_metrics_tokens_saved(m));
+	cJSON_AddNumberToObject(o, "samples_with_tail", (double)m->tails);
+	cJSON_AddNumberToObject(o, "false_stops", (double)m->false_stops);
+	cJSON_AddNumberToObject(o, "early_stops", (double)m->early_stops);
+	cJSON_AddNumberToObject(o, "tails_unstopped", (double)m->tails_unstopped);
+	if (with_f1) {
+		cJSON *lost = cJSON_AddObjectToObject(o, "tp_lost");
+		for (size_t j = 0; j < m->n_iou; j++) {
+			char key[40];
+			snprintf(key, sizeof key, "%g", m->iou[j]);
+			cJSON_AddNumberToObject(lost, key, (double)m->tp_lost[j]);
+		}
+	}
+	if (with_f1 && m->tide_ok) {
+		cJSON *td = cJSON_AddObjectToObject(o, "errors");
+		cJSON_AddNumberToObject(td, "iou_fg", TIDE_FG);
+		cJSON_AddNumberToObject(td, "iou_bg", TIDE_BG);
+		for (int k = TIDE_CLS; k < TIDE_KIND_COUNT; k++)
+			cJSON_AddNumberToObject(td, tide_kind_name((tide_kind)k), (double)m->tide.err[k]);
+		cJSON_AddNumberToObject(td, "missed", (double)m->tide.missed);
+		cJSON_AddNumberToObject(td, "fp", (double)m->tide.fp);
+		cJSON_AddNumberToObject(td, "fn", (double)m->tide.missed);
+	}
 	if (with_f1) {
 		cJSON *f1 = cJSON_AddObjectToObject(o, "f1");
 		for (size_t j = 0; j < m->n_iou; j++) {
@@ -1135,8 +1240,11 @@ cJSON *export_json(const export_opts *o, export_run *const *runs, size_t n, int 
 			cJSON *m = metrics_json(&rr->m[p], rr->gt_loaded);
 			if (!policy_is_truncation(&o->pol[p]))
 				cJSON_AddBoolToObject(m, "upper_bound", 1);
-			if (rr->has_ap)
+			if (rr->has_ap) {
 				cJSON_AddItemToObject(m, "ap", ap_json(&rr->ap[p], o));
+				if (calib_total(&rr->calib[p]))
+					cJSON_AddItemToObject(m, "calibration", calib_json(&rr->calib[p]));
+			}
 			cJSON_AddItemToObject(r, policy_name(&o->pol[p], pname, sizeof pname), m);
 		}
 		if (rr->has_conf) {

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "calib.h"
 #include "confidence.h"
 #include "gt.h"
 #include "policy.h"
@@ -34,7 +35,7 @@
 #include "sample.h"
 #include "status.h"
 
-#define EXPORT_MAX_POLICIES 8
+#define EXPORT_MAX_POLICIES 32
 
 typedef struct export_opts {
 	analysis_opts an;
@@ -49,6 +50,7 @@ typedef struct export_opts {
 	conf_score_kind score;
 	double ap_iou;           /* default 0.5 */
 	trace_limits limits;
+	int keep_state;          /* keep what report --partial writes (partial.h) */
 } export_opts;
 
 /* off, repeat_stop; confidence on (mean score, AP@0.5); no rows. */
@@ -96,6 +98,7 @@ typedef struct export_run {
 	int has_conf;            /* confidence computed (opts.confidence) */
 	int has_ap;              /* ... and ground truth: ap[] is filled */
 	conf_ap_result ap[EXPORT_MAX_POLICIES];
+	calib calib[EXPORT_MAX_POLICIES]; /* record scores vs TP at 0.5 (with ap; dedup: empty) */
 	conf_term_run term;
 	size_t records_scored;   /* records with a finite score */
 	coords_check check;      /* syntaxes, conventions and their fit (coords.h) */
@@ -109,6 +112,11 @@ typedef struct export_run {
 	size_t n_rows;
 	export_pol_row *pol_all; /* owns the rows' pol arrays */
 	metrics_counts *counts_all; /* owns the rows' counts arrays */
+	/* opts.keep_state: the AP accumulators (has_ap) and, per sample with a
+	 * repeated tail in order, its (max_before_tail, at_tail_start) pair */
+	conf_ap *ap_state[EXPORT_MAX_POLICIES];
+	double *tail_vals;       /* 2 * n_tail_vals */
+	size_t n_tail_vals, cap_tail_vals;
 } export_run;
 
 /* msg is raw (may quote untrusted input): sanitize before printing. */
@@ -179,7 +187,9 @@ ts_status export_csv_header(const export_opts *o, export_write_fn w, void *ud);
  * RFC 4180: fields separated by ",", lines ended by CRLF, a field holding
  * '"', ',', CR, LF or leading/trailing space is quoted with '"' doubled;
  * empty field = missing (null) value; numbers in C locale, doubles in the
- * shortest form that reads back to the same double. */
+ * shortest form that reads back to the same double.  A text field (run,
+ * image, termination) starting with = + - @ TAB or CR gets a leading '
+ * (OWASP's advice against CSV injection). */
 ts_status export_csv_rows(const export_opts *o, const export_run *r, export_write_fn w,
                           void *ud);
 

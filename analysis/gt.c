@@ -7,6 +7,7 @@
  * merged into the first one: a label cannot tell them apart.
  */
 #include "gt.h"
+#include "fsafe.h"
 #include "json_util.h"
 #include "jstream.h"
 
@@ -49,6 +50,7 @@ struct gt {
 	size_t *by_stem;  /* by basename without extension (then index) */
 	int *cat_by_key;  /* category indices sorted by key */
 	struct name_parts { size_t len, base, stem_len; } *parts; /* per image */
+	char dup_note[GT_DUP_NOTE_MAX]; /* gt_duplicates_note */
 	void **derived;   /* per image (gt_derived), NULL until used */
 	void (*derived_free)(void *);
 	gt *live_prev, *live_next; /* the loaded gts (gt_derived finds anns in them) */
@@ -57,6 +59,24 @@ struct gt {
 /* Every loaded gt, for gt_derived; the lock also guards the derived slots. */
 static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
 static gt *live_head;
+
+const char *gt_duplicates_note(const gt *g)
+{
+	return g ? g->dup_note : "";
+}
+
+/* Adds "what ID" to the note (the first few; then "..."). */
+static void dup_note_add(gt *g, const char *what, int64_t id)
+{
+	size_t n = strlen(g->dup_note);
+	if (n + 48 >= sizeof g->dup_note) {
+		if (n + 4 < sizeof g->dup_note && strcmp(g->dup_note + n - 3, "..."))
+			memcpy(g->dup_note + n, "...", 4);
+		return;
+	}
+	snprintf(g->dup_note + n, sizeof g->dup_note - n, "%sduplicate %s id %lld", n ? ", " : "",
+	         what, (long long)id);
+}
 
 /* ------------------------------------------------------------------ */
 /* small helpers                                                       */
@@ -466,6 +486,8 @@ static ts_status load_categories(gt *g, const cJSON *arr, size_t *skipped, const
 		if (ord[i]->id == ord[i - 1]->id) {
 			ord[i]->drop = 1;
 			(*skipped)++;
+			if (i == 1 || ord[i - 2]->id != ord[i]->id)
+				dup_note_add(g, "category", ord[i]->id); /* named once */
 		}
 	/* Same normalised name: later entries merge into the first. */
 	size_t k = 0;
@@ -583,8 +605,11 @@ static ts_status load_images(gt *g, const cJSON *arr, size_t *skipped, const cha
 		return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading images", name);
 	}
 	for (size_t i = 1; i < g->n_images; i++)
-		if (keys[i].id == keys[i - 1].id)
+		if (keys[i].id == keys[i - 1].id) {
 			drop[keys[i].idx] = 1;
+			if (i == 1 || keys[i - 2].id != keys[i].id)
+				dup_note_add(g, "image", keys[i].id); /* named once */
+		}
 	size_t w = 0;
 	size_t *newpos = malloc((g->n_images ? g->n_images : 1) * sizeof *newpos);
 	if (!newpos) {
@@ -1166,19 +1191,10 @@ ts_status gt_load(const char *path, gt **out, size_t *skipped, ts_error *err)
 		*skipped = 0;
 	if (!path || !out)
 		return ts_error_set(err, TS_ERR_USAGE, "gt_load: bad arguments");
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return ts_error_set(err, TS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
 	struct stat sb;
-	if (fstat(fd, &sb) != 0) {
-		int e = errno;
-		close(fd);
-		return ts_error_set(err, TS_ERR_IO, "%s: cannot stat: %s", path, strerror(e));
-	}
-	if (S_ISDIR(sb.st_mode)) {
-		close(fd);
-		return ts_error_set(err, TS_ERR_IO, "%s: is a directory, not a COCO JSON file", path);
-	}
+	int fd = fsafe_open_input(path, &sb, err); /* a regular file or refused */
+	if (fd < 0)
+		return err ? err->code : TS_ERR_IO;
 	if (S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > GT_MAX_FILE_BYTES) {
 		close(fd);
 		return ts_error_set(err, TS_ERR_LIMIT, "%s: too large (%lld bytes; the limit is 1 GiB)",

@@ -47,6 +47,13 @@ ts_status gt_load_buffer(const char *json, size_t len, const char *name, gt **ou
                          size_t *skipped, ts_error *err);
 void gt_free(gt *g);
 
+/* "" or what a loaded file had twice, named: "duplicate image id 7,
+ * duplicate category id 3, ..." (the first entry of each id is kept, the
+ * later ones are skipped and counted).  Callers print it after the file's
+ * name. */
+#define GT_DUP_NOTE_MAX 256
+const char *gt_duplicates_note(const gt *g);
+
 size_t          gt_n_images(const gt *g);
 const gt_image *gt_images(const gt *g);
 const gt_ann   *gt_anns(const gt *g);

@@ -13,8 +13,86 @@ static const char *const kind_names[] = {
 #undef POLICY_KIND_NAME
 };
 
+/* A whole number in [lo, hi] spelling all of s up to end char `stop`
+ * ('\0' or ':'); *next past it.  0 on success. */
+static int whole(const char *s, char stop, long lo, long hi, long *v, const char **next)
+{
+	char *end;
+	errno = 0;
+	long x = strtol(s, &end, 10);
+	if (errno || end == s || *end != stop || x < lo || x > hi)
+		return -1;
+	*v = x;
+	if (next)
+		*next = end + (stop ? 1 : 0);
+	return 0;
+}
+
+/* A threshold in (0,1] as billionths; 0 on success. */
+static int threshold(const char *s, long *n)
+{
+	char *end;
+	errno = 0;
+	double t = strtod(s, &end);
+	if (errno || end == s || *end || !(t > 0.0 && t <= 1.0))
+		return -1;
+	*n = lround(t * (double)POLICY_IOU_UNIT);
+	return *n < 1 ? -1 : 0;
+}
+
+/* repetition_detection, ladder, close_prob: 1 when text names one of them
+ * (*st says whether it parsed), else 0. */
+static int parse_trace_kind(const char *text, policy *p, ts_error *err, ts_status *st)
+{
+	*st = TS_OK;
+	if (!strncmp(text, "repetition_detection:", 21)) {
+		long mx, mn, cnt;
+		const char *a = text + 21;
+		if (whole(a, ':', -POLICY_RD_MAX_PATTERN, POLICY_RD_MAX_PATTERN, &mx, &a) ||
+		    whole(a, ':', -POLICY_RD_MAX_PATTERN, POLICY_RD_MAX_PATTERN, &mn, &a) ||
+		    whole(a, '\0', 0, POLICY_RD_MAX_COUNT, &cnt, NULL)) {
+			*st = ts_error_set(err, TS_ERR_USAGE,
+			                   "policy '%s': repetition_detection takes MAX:MIN:COUNT (whole "
+			                   "numbers, |MAX|, |MIN| <= %d, 0 <= COUNT <= %ld)",
+			                   text, POLICY_RD_MAX_PATTERN, POLICY_RD_MAX_COUNT);
+			return 1;
+		}
+		/* vLLM: min <= 0 means 1; a max <= 0 disables the check (kept as 0) */
+		p->kind = POLICY_REP_DETECT;
+		p->n = (mx > 0 ? mx : 0) | (mn > 0 ? mn : 0) << 16 | cnt << 32;
+	} else if (!strcmp(text, "ladder") || !strncmp(text, "ladder:", 7)) {
+		long k = POLICY_LADDER_DEFAULT;
+		if (text[6] && whole(text + 7, '\0', 3, POLICY_LADDER_MAX, &k, NULL)) {
+			*st = ts_error_set(err, TS_ERR_USAGE, "policy '%s': ladder takes N from 3 to %d",
+			                   text, POLICY_LADDER_MAX);
+			return 1;
+		}
+		p->kind = POLICY_LADDER;
+		p->n = k;
+	} else if (!strncmp(text, "close_prob:", 11) || !strncmp(text, "close-prob:", 11)) {
+		if (threshold(text + 11, &p->n)) {
+			*st = ts_error_set(err, TS_ERR_USAGE,
+			                   "policy '%s': close_prob takes a probability in (0,1]", text);
+			return 1;
+		}
+		p->kind = POLICY_CLOSE_PROB;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+long policy_rd_max(const policy *p) { return p->n & 0xffff; }
+long policy_rd_min(const policy *p)
+{
+	long m = (p->n >> 16) & 0xffff;
+	return m < 1 ? 1 : m;
+}
+long policy_rd_count(const policy *p) { return (p->n >> 32) & 0xffffffffL; }
+
 ts_status policy_parse(const char *text, policy *out, ts_error *err)
 {
+	ts_status st = TS_OK;
 	policy p;
 	memset(&p, 0, sizeof p);
 	p.kind = POLICY_OFF;
@@ -47,9 +125,13 @@ ts_status policy_parse(const char *text, policy *out, ts_error *err)
 		if (p.n < 1)
 			return ts_error_set(err, TS_ERR_USAGE,
 			                    "policy '%s': near_dup IoU below 1e-9", text);
+	} else if (parse_trace_kind(text, &p, err, &st)) {
+		if (st != TS_OK)
+			return st;
 	} else {
 		return ts_error_set(err, TS_ERR_USAGE,
-		                    "unknown policy '%s' (off, repeat_stop, budget:N, near_dup:IOU, dedup)",
+		                    "unknown policy '%s' (off, repeat_stop, budget:N, near_dup:IOU, dedup, "
+		                    "repetition_detection:MAX:MIN:COUNT, ladder[:N], close_prob:P)",
 		                    text);
 	}
 	*out = p;
@@ -62,6 +144,13 @@ const char *policy_name(const policy *p, char *buf, size_t bufsz)
 		snprintf(buf, bufsz, "budget:%ld", p->n);
 	else if (p->kind == POLICY_NEAR_DUP)
 		snprintf(buf, bufsz, "near_dup:%g", policy_iou(p));
+	else if (p->kind == POLICY_CLOSE_PROB)
+		snprintf(buf, bufsz, "close_prob:%g", policy_iou(p));
+	else if (p->kind == POLICY_LADDER)
+		snprintf(buf, bufsz, "ladder:%ld", p->n);
+	else if (p->kind == POLICY_REP_DETECT)
+		snprintf(buf, bufsz, "repetition_detection:%ld:%ld:%ld", p->n & 0xffff,
+		         (p->n >> 16) & 0xffff, policy_rd_count(p));
 	else
 		snprintf(buf, bufsz, "%s", (unsigned)p->kind < POLICY_KIND_COUNT ? kind_names[p->kind] : "?");
 	return buf;
@@ -250,10 +339,133 @@ static long first_near_dup(const record *recs, size_t n, long first_dup, double 
 	return found;
 }
 
+/* Records completed at or before step (completion steps are non-decreasing). */
+static size_t records_upto(const record *recs, size_t n, long step)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((long)recs[mid].last_step <= step)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* repetition_detection: the first step where vLLM's check is true, -1.
+ * run[L] counts the positions k (ending at the current step) with
+ * tok[k] == tok[k - L] back to back; the last L tokens repeat COUNT times
+ * exactly when the last L * (COUNT - 1) positions all have it. */
+static long rd_first_step(const policy *p, const uint32_t *tok, size_t n)
+{
+	long mx = policy_rd_max(p), mn = policy_rd_min(p), cnt = policy_rd_count(p);
+	if (mx <= 0 || cnt < 2 || mn > mx || !tok)
+		return -1;
+	size_t *run = calloc((size_t)mx + 1, sizeof *run);
+	if (!run)
+		return -1;
+	long found = -1;
+	for (size_t k = 0; k < n && found < 0; k++) {
+		for (long L = mn; L <= mx; L++) {
+			size_t l = (size_t)L;
+			run[l] = k >= l && tok[k] == tok[k - l] ? run[l] + 1 : 0;
+			/* vLLM stops looking at the first L with L * COUNT > length */
+			if ((uint64_t)l * (uint64_t)cnt > k + 1)
+				continue;
+			if (found < 0 && (uint64_t)run[l] >= (uint64_t)l * (uint64_t)(cnt - 1))
+				found = (long)k;
+		}
+	}
+	free(run);
+	return found;
+}
+
+static int same_values(const record *a, const record *b)
+{
+	int nv = rec_key_n_values(a->key);
+	for (int k = 0; k < nv; k++)
+		if (a->v[k] != b->v[k])
+			return 0;
+	return 1;
+}
+
+/* ladder: records i-N+1..i, same label, a repeated box or one constant
+ * non-zero step. */
+static int ladder_at(const record *recs, size_t i, size_t N)
+{
+	size_t s = i + 1 - N;
+	for (size_t k = s; k < i; k++)
+		if (!same_label(&recs[k], &recs[i]) || rec_key_n_values(recs[k].key) !=
+		                                          rec_key_n_values(recs[i].key))
+			return 0;
+	for (size_t a = s; a <= i; a++)
+		for (size_t b = a + 1; b <= i; b++)
+			if (same_values(&recs[a], &recs[b]))
+				return 1;
+	int nv = rec_key_n_values(recs[i].key), nonzero = 0;
+	for (int c = 0; c < nv; c++) {
+		double d = recs[s + 1].v[c] - recs[s].v[c];
+		nonzero |= d != 0;
+		for (size_t k = s + 1; k < i; k++)
+			if (recs[k + 1].v[c] - recs[k].v[c] != d)
+				return 0;
+	}
+	return nonzero;
+}
+
+static long ladder_first(const record *recs, size_t n, long N)
+{
+	for (size_t i = (size_t)N - 1; N >= 3 && i < n; i++)
+		if (ladder_at(recs, i, (size_t)N))
+			return (long)i;
+	return -1;
+}
+
+int policy_reads_trace(const policy *p)
+{
+	return p->kind == POLICY_REP_DETECT || p->kind == POLICY_CLOSE_PROB;
+}
+
+/* The policies that read the trace or look at record runs. */
+static void apply_lab(const policy *p, const record *recs, size_t n, const policy_trace *tr,
+                      policy_cut *c)
+{
+	long step = -1;
+	if (p->kind == POLICY_REP_DETECT && tr) {
+		step = rd_first_step(p, tr->tok, tr->n_steps);
+	} else if (p->kind == POLICY_LADDER) {
+		long i = ladder_first(recs, n, p->n);
+		step = i >= 0 ? (long)recs[i].last_step : -1;
+	} else if (p->kind == POLICY_CLOSE_PROB && tr && tr->pclose) {
+		double t = policy_iou(p);
+		size_t lim = tr->closed && n ? n - 1 : n;
+		for (size_t i = 0; i < lim && step < 0; i++)
+			if (tr->pclose[i] >= t) /* NAN never fires */
+				step = (long)recs[i].last_step;
+	}
+	if (step < 0)
+		return;
+	c->fired = 1;
+	c->stop_step = step;
+	c->kept = records_upto(recs, n, step);
+}
+
 policy_cut policy_apply(const policy *p, const record *recs, size_t n, long first_dup)
+{
+	return policy_apply_trace(p, recs, n, first_dup, NULL);
+}
+
+policy_cut policy_apply_trace(const policy *p, const record *recs, size_t n, long first_dup,
+                              const policy_trace *tr)
 {
 	policy_cut c = { 0, n, -1, 0 };
 	switch (p->kind) {
+	case POLICY_REP_DETECT:
+	case POLICY_LADDER:
+	case POLICY_CLOSE_PROB:
+		apply_lab(p, recs, n, tr, &c);
+		break;
 	case POLICY_REPEAT_STOP:
 		if (first_dup >= 0 && (size_t)first_dup < n) {
 			c.fired = 1;
@@ -339,5 +551,113 @@ ts_status policy_dedup_match(const metrics_det *dets, const long *dup_of, size_t
 			ann[map[q]] = kg[q];
 	}
 	free(kept); free(map); free(ks); free(kg);
+	return TS_OK;
+}
+
+ts_status policy_trace_tokens(const trace *t, uint32_t *ids)
+{
+	size_t n = trace_n_steps(t);
+	const trace_step *st = trace_steps(t);
+	const char *text = trace_text(t);
+	size_t cap = 16;
+	while (cap < n * 2)
+		cap <<= 1;
+	size_t *slot = malloc(cap * sizeof *slot); /* step index + 1 of an id's first step, 0 empty */
+	if (!slot)
+		return TS_ERR_NOMEM;
+	memset(slot, 0, cap * sizeof *slot);
+	uint32_t next = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *b = text + st[i].off;
+		uint64_t h = 0xcbf29ce484222325ULL;
+		for (uint32_t k = 0; k < st[i].len; k++) {
+			h ^= (unsigned char)b[k];
+			h *= 0x100000001b3ULL;
+		}
+		size_t q = (size_t)(h ^ (h >> 31)) & (cap - 1);
+		while (slot[q]) {
+			const trace_step *f = &st[slot[q] - 1];
+			if (f->len == st[i].len && !memcmp(text + f->off, b, st[i].len))
+				break;
+			q = (q + 1) & (cap - 1);
+		}
+		if (slot[q]) {
+			ids[i] = ids[slot[q] - 1];
+		} else {
+			slot[q] = i + 1;
+			ids[i] = next++;
+		}
+	}
+	free(slot);
+	return TS_OK;
+}
+
+/* "A..B/S" into numbers; 0 on success. */
+static int range_parts(const char *r, double *a, double *b, double *step)
+{
+	char *end, head[64];
+	const char *dd = strstr(r, "..");
+	if (!dd || (size_t)(dd - r) >= sizeof head)
+		return -1;
+	memcpy(head, r, (size_t)(dd - r)); /* "2..6": strtod would take "2." */
+	head[dd - r] = '\0';
+	errno = 0;
+	*a = strtod(head, &end);
+	if (errno || end == head || *end)
+		return -1;
+	r = dd + 2;
+	*b = strtod(r, &end);
+	if (errno || end == r || *end != '/')
+		return -1;
+	r = end + 1;
+	*step = strtod(r, &end);
+	if (errno || end == r || *end || !(*step > 0) || !(*b >= *a) || !isfinite(*b))
+		return -1;
+	return 0;
+}
+
+ts_status policy_parse_sweep(const char *text, policy *out, size_t max, size_t *n,
+                             ts_error *err)
+{
+	*n = 0;
+	const char *dots = strstr(text, "..");
+	if (!dots) {
+		if (max < 1)
+			return ts_error_set(err, TS_ERR_USAGE, "policy '%s': no room", text);
+		ts_status st = policy_parse(text, &out[0], err);
+		*n = st == TS_OK;
+		return st;
+	}
+	/* the range is the field holding "..": from the ':' before it to the end
+	 * or the next ':' */
+	const char *fs = dots;
+	while (fs > text && fs[-1] != ':')
+		fs--;
+	const char *fe = strchr(dots, ':');
+	size_t flen = fe ? (size_t)(fe - fs) : strlen(fs);
+	char range[64], one[160];
+	double a, b, step;
+	if (fs == text || flen >= sizeof range || strlen(text) >= 100)
+		return ts_error_set(err, TS_ERR_USAGE, "policy sweep '%s': expected KIND:A..B/STEP", text);
+	memcpy(range, fs, flen);
+	range[flen] = '\0';
+	if (range_parts(range, &a, &b, &step))
+		return ts_error_set(err, TS_ERR_USAGE, "policy sweep '%s': expected A..B/STEP with "
+		                    "STEP > 0 and B >= A", text);
+	size_t k = 0;
+	for (long i = 0;; i++) {
+		double v = a + (double)i * step;
+		if (v > b + 1e-9 * (fabs(b) > 1 ? fabs(b) : 1))
+			break;
+		if (k == max)
+			return ts_error_set(err, TS_ERR_USAGE, "policy sweep '%s': more than %zu values",
+			                    text, max);
+		snprintf(one, sizeof one, "%.*s%.10g%s", (int)(fs - text), text, v, fe ? fe : "");
+		ts_status st = policy_parse(one, &out[k], err);
+		if (st != TS_OK)
+			return st;
+		k++;
+	}
+	*n = k;
 	return TS_OK;
 }

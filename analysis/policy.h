@@ -42,6 +42,43 @@
  *                recs[0..kept), and because a dropped duplicate may have taken
  *                a second ground-truth box that a later record now gets, the
  *                kept records must be matched again (policy_dedup_counts).
+ *
+ * Policies that read the trace (they need a policy_trace; without one they
+ * never fire).  Each stops decoding after the token at stop_step, and, like a
+ * server that ends the stream there, keeps every record completed at or
+ * before that step (kept = records with last_step <= stop_step):
+ *   repetition_detection:MAX:MIN:COUNT
+ *                vLLM's repetition check (vllm/v1/core/sched/utils.py,
+ *                check_sequence_repetition), run after every generated token
+ *                on the output tokens so far: it fires at the first step t
+ *                where, for some pattern length L with MIN <= L <= MAX and
+ *                L * COUNT <= t + 1, the last L tokens occur COUNT times back
+ *                to back at the end (tok[k] == tok[k - L] for every one of
+ *                the last L * (COUNT - 1) positions k).  Tokens are compared
+ *                by their exact bytes (policy_trace.tok: equal bytes, equal
+ *                id), which is vLLM's token-id comparison whenever one token
+ *                id has one text (traces that carried ids, vLLM's
+ *                "token_id:N", are read as their bytes).  vLLM's rules on
+ *                the parameters: MIN <= 0 counts as 1; MAX <= 0, COUNT < 2 or
+ *                MIN > MAX disable it (never fires).  Here MAX <= 4096 and
+ *                COUNT <= 65535 (cost O(steps * (MAX - MIN + 1))).
+ *   ladder[:N]   Docling's DocTagsRepetitionStopper adapted to every record
+ *                syntax and run after every record (default N = 3, 3..64):
+ *                fires at the step completing record i when records
+ *                i-N+1..i all have the same label (exact bytes) and either
+ *                two of their boxes are equal (the emitted numbers) or the
+ *                boxes step at one constant non-zero offset (box[k+1] -
+ *                box[k] the same vector of emitted numbers for every k).
+ *                Docling's own check allows 20% slack in the step and runs
+ *                every 32 tokens; here the step is exact and the check runs
+ *                at every record.
+ *   close_prob:P stops the list at the first record boundary where the
+ *                model's probability of closing the list there (P(close),
+ *                conf_close_prob in confidence.h) is >= P (0 < P <= 1): the
+ *                records up to that boundary are kept and the list closes;
+ *                stop_step = that record's completion step.  A boundary
+ *                whose P(close) is unknown (NAN) never fires, nor does the boundary after
+ *                the last record when the model closed the list there.
  */
 #ifndef TS_POLICY_H
 #define TS_POLICY_H
@@ -52,13 +89,17 @@
 #include "records.h"
 #include "repeat.h"
 #include "status.h"
+#include "trace.h"
 
 #define POLICY_KIND_LIST(X)              \
 	X(POLICY_OFF,         "off")         \
 	X(POLICY_REPEAT_STOP, "repeat_stop") \
 	X(POLICY_BUDGET,      "budget")      \
 	X(POLICY_NEAR_DUP,    "near_dup")    \
-	X(POLICY_DEDUP,       "dedup")
+	X(POLICY_DEDUP,       "dedup")       \
+	X(POLICY_REP_DETECT,  "repetition_detection") \
+	X(POLICY_LADDER,      "ladder")      \
+	X(POLICY_CLOSE_PROB,  "close_prob")
 
 typedef enum {
 #define POLICY_KIND_ENUM(name, text) name,
@@ -71,9 +112,21 @@ typedef enum {
  * stay complete (-Wmissing-field-initializers). */
 typedef struct policy {
 	policy_kind kind;
-	long n; /* budget: N; near_dup: the IoU threshold in billionths
-	         * (0.9 -> 900000000, see policy_iou) */
+	long n; /* budget: N; near_dup, close_prob: the threshold in billionths
+	         * (0.9 -> 900000000, see policy_iou); ladder: N;
+	         * repetition_detection: MAX | MIN << 16 | COUNT << 32 (as given,
+	         * MIN may be <= 0 stored as 0: see policy_rd_*) */
 } policy;
+
+#define POLICY_LADDER_DEFAULT 3
+#define POLICY_LADDER_MAX 64
+#define POLICY_RD_MAX_PATTERN 4096
+#define POLICY_RD_MAX_COUNT 65535L
+
+/* repetition_detection's parameters (after vLLM's adjustments: min >= 1). */
+long policy_rd_max(const policy *p);
+long policy_rd_min(const policy *p);
+long policy_rd_count(const policy *p);
 
 #define POLICY_IOU_UNIT 1000000000L
 #define POLICY_NEAR_DUP_WINDOW 4096
@@ -82,15 +135,16 @@ typedef struct policy {
  * at most 9 decimals this is exactly the double strtod gives for it). */
 double policy_iou(const policy *p);
 
-/* "off", "repeat_stop", "budget:12", "near_dup:0.9", "dedup" (also "none",
- * "repeat-stop", "near-dup:T").  The canonical name ("budget:12",
- * "near_dup:0.9" with %g) is written into buf (at least 40 bytes) by
- * policy_name. */
+/* "off", "repeat_stop", "budget:12", "near_dup:0.9", "dedup",
+ * "repetition_detection:20:1:8", "ladder", "ladder:4", "close_prob:0.4"
+ * (also "none", "repeat-stop", "near-dup:T").  The canonical name
+ * ("budget:12", "near_dup:0.9" and "close_prob:0.4" with %g, "ladder:3")
+ * is written into buf (at least 40 bytes) by policy_name. */
 ts_status   policy_parse(const char *text, policy *out, ts_error *err);
 const char *policy_name(const policy *p, char *buf, size_t bufsz);
 /* "off", "repeat_stop", "budget", "near_dup", "dedup". */
 const char *policy_kind_name(policy_kind k);
-/* 1 for off, repeat_stop, budget, near_dup (exact replays); 0 for dedup. */
+/* 1 for every policy but dedup (exact replays); 0 for dedup. */
 int         policy_is_truncation(const policy *p);
 
 typedef struct policy_cut {
@@ -100,8 +154,38 @@ typedef struct policy_cut {
 	int drop_dups;   /* dedup: of the prefix, only first occurrences are kept */
 } policy_cut;
 
-/* first_dup: from repeat_analyze (-1 none). */
+/* What the trace-reading policies need of a sample's trace. */
+typedef struct policy_trace {
+	const uint32_t *tok;   /* n_steps token ids (policy_trace_tokens), NULL: none */
+	size_t n_steps;
+	const double *pclose;  /* per record: P(close) at the boundary after it
+	                        * (NAN unknown), NULL: none */
+	int closed;            /* the model closed the list right after its last
+	                        * record (close_prob does not fire there: closing
+	                        * is what the model did) */
+} policy_trace;
+
+/* first_dup: from repeat_analyze (-1 none).  tr may be NULL: the policies
+ * that read the trace then never fire. */
 policy_cut policy_apply(const policy *p, const record *recs, size_t n, long first_dup);
+policy_cut policy_apply_trace(const policy *p, const record *recs, size_t n, long first_dup,
+                              const policy_trace *tr);
+/* 1 when the policy needs a policy_trace (repetition_detection, close_prob). */
+int        policy_reads_trace(const policy *p);
+
+/* Token ids for repetition_detection: ids[i] for step i, equal ids exactly
+ * when the steps' bytes are equal (first appearance order, from 0).
+ * TS_ERR_NOMEM leaves ids unspecified. */
+ts_status  policy_trace_tokens(const trace *t, uint32_t *ids);
+
+/* A parameter sweep: "KIND:A..B/S" (close_prob, near_dup: A, A+S, ... <= B
+ * (+1e-9); budget, ladder: whole numbers) or, for repetition_detection,
+ * one of its three fields as a range ("repetition_detection:8:1:2..6/1").
+ * Writes at most max policies into out; *n receives the count.  A text
+ * without ".." is one policy (policy_parse).  TS_ERR_USAGE on a bad range
+ * or more than max values. */
+ts_status  policy_parse_sweep(const char *text, policy *out, size_t max, size_t *n,
+                              ts_error *err);
 
 /* IoU of two records' emitted numbers (see near_dup above); 1 when the four
  * numbers are equal. */

@@ -1,5 +1,8 @@
 /* run.c — run directories and aggregate metrics (see run.h). */
 #include "run.h"
+#include "fsafe.h"
+#include "shards.h"
+#include "zfile.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -50,6 +53,13 @@ static int is_file(const char *p)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* Something is there (a FIFO or a device too: the reader refuses it, naming it). */
+static int exists(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0;
+}
+
 const char *run_path_base(const char *path, size_t *len)
 {
 	size_t n = strlen(path);
@@ -90,16 +100,15 @@ void run_info_free(run_info *r)
 	free(r->traces_path);
 	free(r->gt_path);
 	free(r->images_dir);
+	free(r->warnings);
 	free(r);
 }
 
 static char *read_small_file(const char *path, size_t max, size_t *len, ts_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		ts_error_set(err, TS_ERR_IO, "%s: %s", path, strerror(errno));
+	FILE *f = fsafe_fopen_input(path, NULL, err); /* a regular file or refused */
+	if (!f)
 		return NULL;
-	}
 	char *buf = malloc(max + 1);
 	size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
 	int bad = ferror(f);
@@ -137,14 +146,121 @@ static long json_long(const cJSON *o, const char *key, long dflt)
 	return dflt;
 }
 
+static int hex4(const char *s, size_t avail)
+{
+	if (avail < 4)
+		return -1;
+	int v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = s[i];
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		        : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+/* In the JSON string opening at s[i] (a '"'): replaces every \u escape that
+ * is a lone UTF-16 surrogate with \uFFFD (the same six bytes) -- cJSON
+ * refuses a whole text for one.  Returns the index of the closing quote (or
+ * len); *hit is set when something was replaced. */
+static size_t mend_string(char *s, size_t len, size_t i, int *hit)
+{
+	for (i++; i < len && s[i] != '"'; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (i + 1 >= len || s[i + 1] != 'u') {
+			i++;
+			continue;
+		}
+		int u = hex4(s + i + 2, len - i - 2);
+		if (u >= 0xD800 && u <= 0xDBFF && i + 11 < len && s[i + 6] == '\\' && s[i + 7] == 'u') {
+			int lo = hex4(s + i + 8, len - i - 8);
+			if (lo >= 0xDC00 && lo <= 0xDFFF) {
+				i += 11; /* a valid pair */
+				continue;
+			}
+		}
+		if (u >= 0xD800 && u <= 0xDFFF) {
+			memcpy(s + i + 2, "FFFD", 4);
+			*hit = 1;
+		}
+		if (u >= 0)
+			i += 5;
+	}
+	return i;
+}
+
+#define RUN_BAD_FIELDS 8
+
+/* Mends lone surrogates in txt (mend_string) and records, for each string
+ * that held one, the top-level key it belongs to: keys[k] = [start, end) of
+ * the key's JSON text (quotes included).  Returns how many keys. */
+static size_t mend_surrogates(char *s, size_t len, size_t keys[][2])
+{
+	int depth = 0;
+	size_t nk = 0, key0 = 0, key1 = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		} else if (c == '"') {
+			int hit = 0;
+			size_t start = i;
+			i = mend_string(s, len, i, &hit);
+			size_t j = i + 1;
+			while (j < len && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r'))
+				j++;
+			if (depth == 1 && j < len && s[j] == ':') {
+				key0 = start;
+				key1 = i + 1 < len ? i + 1 : len;
+			}
+			if (hit && depth >= 1 && key1 > key0 && nk < RUN_BAD_FIELDS &&
+			    (!nk || keys[nk - 1][0] != key0)) {
+				keys[nk][0] = key0;
+				keys[nk][1] = key1;
+				nk++;
+			}
+		}
+	}
+	return nk;
+}
+
+/* Drops the fields mend_surrogates found from j, each named in r->warnings. */
+static void drop_bad_fields(run_info *r, cJSON *j, const char *txt, size_t keys[][2], size_t nk,
+                            const char *path)
+{
+	for (size_t k = 0; k < nk; k++) {
+		cJSON *key = cJSON_ParseWithLength(txt + keys[k][0], keys[k][1] - keys[k][0]);
+		const char *name = cJSON_IsString(key) ? key->valuestring : "?";
+		cJSON_DeleteItemFromObjectCaseSensitive(j, name);
+		char m[600];
+		snprintf(m, sizeof m, "%s: field \"%.200s\": a lone UTF-16 surrogate escape "
+		         "(U+D800..U+DFFF); the field is ignored", path, name);
+		size_t old = r->warnings ? strlen(r->warnings) : 0, add = strlen(m);
+		char *w = realloc(r->warnings, old + add + 2);
+		if (w) {
+			memcpy(w + old, m, add);
+			w[old + add] = '\n';
+			w[old + add + 1] = '\0';
+			r->warnings = w;
+		}
+		cJSON_Delete(key);
+	}
+}
+
 static ts_status read_run_json(run_info *r, const char *dir, ts_error *err)
 {
 	char *path = path_join(dir, "run.json");
 	if (!path)
 		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-	if (!is_file(path)) {
+	if (!exists(path)) {
 		free(path);
-		return TS_OK; /* run.json is optional */
+		return TS_OK; /* run.json is optional (a FIFO or a device is refused, named) */
 	}
 	size_t len;
 	char *txt = read_small_file(path, RUN_JSON_MAX, &len, err);
@@ -152,7 +268,11 @@ static ts_status read_run_json(run_info *r, const char *dir, ts_error *err)
 		free(path);
 		return err ? err->code : TS_ERR_IO;
 	}
+	size_t bad[RUN_BAD_FIELDS][2];
+	size_t nbad = mend_surrogates(txt, len, bad);
 	cJSON *j = cJSON_ParseWithLength(txt, len);
+	if (cJSON_IsObject(j))
+		drop_bad_fields(r, j, txt, bad, nbad, path);
 	free(txt);
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
@@ -179,6 +299,7 @@ static ts_status read_run_json(run_info *r, const char *dir, ts_error *err)
 	if (st == TS_OK && (s = json_str(j, "traces"))) {
 		free(r->traces_path);
 		r->traces_path = path_join(dir, s);
+		r->traces_named = 1;
 	}
 	if (st == TS_OK && (s = json_str(j, "gt")))
 		r->gt_path = path_join(dir, s);
@@ -223,18 +344,24 @@ static int traces_line(const char *p, const char *e)
  * *.ndjson or *.sse is read whatever its first line is (the reader reports
  * a malformed line by FILE:LINE and goes on).  The one rule for every
  * command (report, plot, the debugger, png, formats) -- README.md in sample_runs. */
-static ts_status sniff_traces(const char *path, ts_error *err)
+static ts_status sniff_file(const char *path, ts_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return ts_error_set(err, errno == ENOENT ? TS_ERR_NOTFOUND : TS_ERR_IO, "%s: %s",
-		                    path, strerror(errno));
-	char buf[SNIFF_BYTES];
-	size_t n = fread(buf, 1, sizeof buf, f);
-	int bad = ferror(f), more = n == sizeof buf && fgetc(f) != EOF;
-	fclose(f);
-	if (bad)
-		return ts_error_set(err, TS_ERR_IO, "%s: read error", path);
+	zfile *f;
+	zfile_limits zl = { SNIFF_BYTES * 2, 0 };
+	ts_status zst = zfile_open(path, &zl, &f, err);
+	if (zst)
+		return zst;
+	char buf[SNIFF_BYTES + 1];
+	size_t n = 0, got;
+	while (n < sizeof buf && (got = zfile_read(f, buf + n, sizeof buf - n)) > 0)
+		n += got;
+	ts_error ze;
+	int bad = zfile_error(f, &ze) != TS_OK, more = n > SNIFF_BYTES;
+	zfile_close(f);
+	if (more)
+		n = SNIFF_BYTES;
+	if (bad && n == 0)
+		return ts_error_set(err, TS_ERR_IO, "%s: %s", path, ze.msg);
 	size_t line = 1;
 	const char *p = buf, *end = buf + n;
 	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
@@ -258,6 +385,34 @@ static ts_status sniff_traces(const char *path, ts_error *err)
 	                    path, line);
 }
 
+/* sniff_file on a traces file, or on the first shard of a set (shards.h):
+ * a set without any shard is TS_ERR_NOTFOUND. */
+static ts_status sniff_traces(const char *path, ts_error *err)
+{
+	if (!shards_is_set(path))
+		return sniff_file(path, err);
+	shard_list l;
+	ts_error e;
+	ts_status st = shards_expand(path, &l, &e);
+	if (st)
+		return ts_error_set(err, st, "%s; skipped", e.msg);
+	st = sniff_file(l.paths[0], err);
+	shard_list_free(&l);
+	return st;
+}
+
+/* A run directory without traces.jsonl whose run.json names no traces:
+ * its shards, when it has any (traces-00001-of-00064.jsonl.gz, part-*.json,
+ * *.jsonl...), are the run's traces. */
+static int dir_has_shards(const char *dir)
+{
+	shard_list l;
+	if (shards_expand(dir, &l, NULL) != TS_OK)
+		return 0;
+	shard_list_free(&l);
+	return 1;
+}
+
 ts_status run_open(const char *path, run_info **out, ts_error *err)
 {
 	*out = NULL;
@@ -275,7 +430,7 @@ ts_status run_open(const char *path, run_info **out, ts_error *err)
 		st = read_run_json(r, path, err);
 		if (st == TS_OK && !r->gt_path) {
 			char *g = path_join(path, "gt.json");
-			if (g && is_file(g))
+			if (g && exists(g))
 				r->gt_path = g;
 			else
 				free(g);
@@ -287,13 +442,17 @@ ts_status run_open(const char *path, run_info **out, ts_error *err)
 			else
 				free(d);
 		}
-		if (st == TS_OK && !is_file(r->traces_path))
+		if (st == TS_OK && !r->traces_named && !exists(r->traces_path) && dir_has_shards(path)) {
+			free(r->traces_path);
+			r->traces_path = xstrdup(path);
+		}
+		if (st == TS_OK && !exists(r->traces_path) && !shards_is_set(r->traces_path))
 			st = ts_error_set(err, TS_ERR_NOTFOUND,
 			                  "%s: not a run (no traces file %s); skipped", path,
 			                  r->traces_path);
 		if (st == TS_OK)
 			st = sniff_traces(r->traces_path, err);
-	} else if (is_file(path)) {
+	} else if (exists(path)) { /* a FIFO or a device: refused by sniff_traces, named */
 		r->traces_path = xstrdup(path);
 		st = sniff_traces(path, err);
 	} else {
@@ -338,7 +497,22 @@ void run_metrics_add(run_metrics *m, const sample_outcome *o)
 		m->counts[j].tp += o->counts[j].tp;
 		m->counts[j].fp += o->counts[j].fp;
 		m->counts[j].fn += o->counts[j].fn;
+		m->tp_lost[j] += o->tp_lost[j];
 	}
+	m->tokens_all += o->steps_all;
+	m->tails += o->has_tail != 0;
+	m->false_stops += o->false_stop != 0;
+	m->early_stops += o->early_stop != 0;
+	m->tails_unstopped += o->tail_unstopped != 0;
+	if (o->tide_ok) {
+		tide_sum(&m->tide, &o->tide);
+		m->tide_ok = 1;
+	}
+}
+
+size_t run_metrics_tokens_saved(const run_metrics *m)
+{
+	return m->tokens_all > m->tokens ? m->tokens_all - m->tokens : 0;
 }
 
 void run_metrics_finish(run_metrics *m)
@@ -452,4 +626,14 @@ char *run_image_path(const char *images_dir, const char *name)
 	}
 	free(base);
 	return full;
+}
+
+void run_trace_limits(const run_info *r, const trace_limits *in, trace_limits *out)
+{
+	if (in)
+		*out = *in;
+	else
+		trace_limits_default(out);
+	if (out->infer_max_tokens <= 0 && r && r->max_new_tokens > 0)
+		out->infer_max_tokens = r->max_new_tokens;
 }

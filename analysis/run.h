@@ -5,7 +5,11 @@
  *                   "prompt"?, "budget"?, "simulated"?, "object"?}
  *   gt.json        COCO instances (optional)
  *   images/        PNG/JPEG files named as in gt.json (optional)
- *   traces.jsonl   traces
+ *   traces.jsonl   traces (plain, gzip or zstd: zfile.h); without it, and
+ *                  without "traces" in run.json, the directory's trace shards
+ *                  (traces-00001-of-00064.jsonl.gz, part-*.json, *.jsonl:
+ *                  shards.h) read as one run; run.json "traces" may be a
+ *                  pattern ("traces-*.jsonl.gz")
  */
 #ifndef TS_RUN_H
 #define TS_RUN_H
@@ -31,14 +35,25 @@ typedef struct run_info {
 	long max_new_tokens; /* -1 if absent */
 	long budget;       /* -1 if absent */
 	int simulated;     /* run.json says the traces come from a simulator */
-	char *traces_path;
+	char *traces_path; /* a file, or shards (shards.h): the directory itself when it
+	                    * has no traces.jsonl, or run.json's "traces" pattern */
+	int traces_named;  /* run.json named the traces */
 	char *gt_path;     /* NULL if none */
 	char *images_dir;  /* NULL if none */
+	char *warnings;    /* NULL, or one line per run.json field ignored ("FILE: field
+	                    * \"NAME\": why"; a lone surrogate escape drops only its
+	                    * field): callers print them */
 } run_info;
 
 /* path: a directory holding traces.jsonl, or a JSONL file. */
 ts_status run_open(const char *path, run_info **out, ts_error *err);
 void      run_info_free(run_info *r);
+
+/* The trace limits to read r's traces with: in (NULL: the defaults), and
+ * run.json's max_new_tokens as infer_max_tokens unless in sets it
+ * (--limit max_tokens=N): how samples without a finish reason ended
+ * (trace.h: trace_finish_how). */
+void run_trace_limits(const run_info *r, const trace_limits *in, trace_limits *out);
 
 /* The study's aggregate ("M" in report --json). */
 typedef struct run_metrics {
@@ -51,11 +66,20 @@ typedef struct run_metrics {
 	double iou[TS_MAX_IOU];
 	metrics_counts counts[TS_MAX_IOU];
 	metrics_prf prf[TS_MAX_IOU]; /* filled by run_metrics_finish */
+	/* comparing policies (sample_outcome's facts summed): tokens_all = the
+	 * traces' steps (tokens saved = tokens_all - tokens), tails = samples
+	 * with a repeated tail */
+	size_t tokens_all, tails, false_stops, early_stops, tails_unstopped;
+	size_t tp_lost[TS_MAX_IOU];
+	tide_counts tide;  /* at TIDE_FG; valid when tide_ok (gt, not dedup) */
+	int tide_ok;
 } run_metrics;
 
 void run_metrics_init(run_metrics *m, const analysis_opts *o);
 void run_metrics_add(run_metrics *m, const sample_outcome *o);
 void run_metrics_finish(run_metrics *m);
+/* tokens_all - tokens: what the policy saved (the one place it is computed). */
+size_t run_metrics_tokens_saved(const run_metrics *m);
 
 /* ---- the run accumulator: one rule for report, plot, the debugger ---- */
 

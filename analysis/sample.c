@@ -1,6 +1,8 @@
 /* sample.c — one trace analysed end to end (see sample.h). */
 #include "sample.h"
 
+#include "confidence.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -27,6 +29,9 @@ struct sample {
 	size_t query_len;
 	int gt_cat;              /* -1: every category counts, else the query's */
 	analysis_opts opts;
+	uint32_t *tok;           /* n_steps token ids (policy_trace_tokens) */
+	double *pclose;          /* n: P(close) after each record (conf_termination) */
+	policy_trace ptr;        /* the two above, for the policies that read the trace */
 };
 
 static const char *const term_names[] = { "closed", "truncated", "malformed", "stopped" };
@@ -113,6 +118,37 @@ static termination classify(const trace *t, const recparse *p)
 	if (recparse_closed(p) && !recparse_junk(p))
 		return TERM_CLOSED;
 	return TERM_MALFORMED;
+}
+
+/* Match at TIDE_FG and each record's TIDE error type (ms, mg: scratch of n). */
+static void tide_facts(sample *s, const metrics_det *dets, match_state *ms, long *mg)
+{
+	metrics_counts c = { 0, 0, 0 };
+	metrics_match_image(dets, s->n, s->anns, s->n_ann, TIDE_FG, ms, mg, &c);
+	tide_kind *k = malloc((s->n ? s->n : 1) * sizeof *k);
+	if (k)
+		tide_classify(dets, ms, s->n, s->anns, s->n_ann, TIDE_FG, TIDE_BG, k);
+	for (size_t i = 0; i < s->n; i++) {
+		s->info[i].m50 = ms[i];
+		s->info[i].tide = k ? k[i] : TIDE_BKG; /* out of memory: every FP background */
+	}
+	free(k);
+}
+
+/* What the trace-reading policies need (policy_trace). */
+static ts_status trace_facts(sample *s, const trace *t)
+{
+	s->tok = malloc((s->n_steps ? s->n_steps : 1) * sizeof *s->tok);
+	s->pclose = malloc((s->n ? s->n : 1) * sizeof *s->pclose);
+	if (!s->tok || !s->pclose || policy_trace_tokens(t, s->tok) != TS_OK)
+		return TS_ERR_NOMEM;
+	conf_term ct;
+	conf_termination(t, s->recs, s->n, -1, s->pclose, &ct);
+	s->ptr.tok = s->tok;
+	s->ptr.n_steps = s->n_steps;
+	s->ptr.pclose = s->pclose;
+	s->ptr.closed = s->term == TERM_CLOSED;
+	return TS_OK;
 }
 
 ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,
@@ -221,8 +257,13 @@ ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,
 				s->info[i].match_gt[j] = mg[i];
 			}
 		}
+		tide_facts(s, dets, ms, mg);
 	}
 	free(total); free(dets); free(ms); free(mg);
+	if (trace_facts(s, t) != TS_OK) {
+		sample_free(s);
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	}
 	*out = s;
 	return TS_OK;
 }
@@ -236,6 +277,8 @@ void sample_free(sample *s)
 	free(s->info);
 	free(s->dup_of);
 	free(s->occ);
+	free(s->tok);
+	free(s->pclose);
 	free(s);
 }
 
@@ -330,13 +373,30 @@ ts_status sample_policy_matches(const sample *s, const policy_cut *cut, size_t j
 	return st;
 }
 
-sample_outcome sample_outcome_for(const sample *s, const policy *p)
+/* TP of the full list (policy off) that the policy's records do not have. */
+static void outcome_lost(const sample *s, sample_outcome *oc)
+{
+	for (size_t j = 0; s->has_gt && j < s->opts.n_iou; j++) {
+		size_t all = 0;
+		for (size_t i = 0; i < s->n; i++)
+			all += s->info[i].match[j] == MATCH_TP;
+		oc->tp_lost[j] = all > oc->counts[j].tp ? all - oc->counts[j].tp : 0;
+	}
+}
+
+static sample_outcome outcome_core(const sample *s, const policy *p)
 {
 	sample_outcome oc;
 	memset(&oc, 0, sizeof oc);
-	oc.cut = policy_apply(p, s->recs, s->n, s->rep.first_dup);
+	oc.cut = policy_apply_trace(p, s->recs, s->n, s->rep.first_dup, &s->ptr);
 	oc.term = oc.cut.fired ? TERM_STOPPED : s->term;
 	oc.tokens = oc.cut.fired ? (size_t)oc.cut.stop_step + 1 : s->n_steps;
+	oc.steps_all = s->n_steps;
+	oc.has_tail = s->rep.tail_start >= 0;
+	oc.false_stop = oc.cut.fired && !oc.has_tail;
+	oc.tail_unstopped = oc.has_tail && !oc.cut.fired;
+	oc.early_stop = oc.cut.fired && s->rep.first_dup >= 0 && (size_t)s->rep.first_dup < s->n &&
+	                oc.cut.stop_step < (long)s->recs[s->rep.first_dup].last_step;
 	if (oc.cut.drop_dups) {
 		/* dedup keeps the first occurrences of recs[0..kept) (kept == n):
 		 * no duplicates left, and the kept records matched again, since a
@@ -386,6 +446,19 @@ sample_outcome sample_outcome_for(const sample *s, const policy *p)
 			}
 			c->fn = s->n_gt - c->tp;
 		}
+	}
+	return oc;
+}
+
+sample_outcome sample_outcome_for(const sample *s, const policy *p)
+{
+	sample_outcome oc = outcome_core(s, p);
+	outcome_lost(s, &oc);
+	if (s->has_gt && !oc.cut.drop_dups) {
+		oc.tide_ok = 1;
+		for (size_t i = 0; i < oc.cut.kept; i++)
+			tide_add_record(&oc.tide, s->info[i].m50, s->info[i].tide);
+		tide_add_missed(&oc.tide, s->n_gt, oc.tide.tp);
 	}
 	return oc;
 }

@@ -10,7 +10,8 @@
  *              neither the model closed it nor the token limit cut it
  *   malformed  the model stopped by itself but the list never closed or held
  *              junk between records (also: unknown finish reason and no close)
- * Under a policy that fires (repeat_stop, budget, near_dup) the sample is
+ * Under a policy that fires (any truncation: repeat_stop, budget, near_dup,
+ * repetition_detection, ladder, close_prob) the sample is
  * "stopped" too, and tokens = stop_step + 1; otherwise tokens = all steps and
  * the termination is the trace's own.  A live capture's trace and the replay
  * of the same policy on the full recording therefore agree.
@@ -32,6 +33,7 @@
 #include "records.h"
 #include "repeat.h"
 #include "status.h"
+#include "tide.h"
 #include "trace.h"
 
 #define TS_MAX_IOU 8
@@ -74,6 +76,8 @@ typedef struct sample_rec {
 	int in_tail;         /* index >= tail_start */
 	match_state match[TS_MAX_IOU]; /* per threshold (when gt loaded) */
 	long match_gt[TS_MAX_IOU];     /* matched annotation (offset within the image's anns) or -1 */
+	match_state m50;     /* match at TIDE_FG (0.5), for TIDE and calibration (with gt) */
+	tide_kind tide;      /* TIDE error type at TIDE_FG / TIDE_BG (TIDE_NONE: TP, ignored, no gt) */
 } sample_rec;
 
 /* A policy's outcome on this sample. */
@@ -83,6 +87,21 @@ typedef struct sample_outcome {
 	size_t tokens;
 	repeat_stats rep;             /* over the kept records */
 	metrics_counts counts[TS_MAX_IOU];
+	/* for comparing policies (report --policy, the sweep):
+	 *   steps_all      the trace's steps (tokens saved = steps_all - tokens)
+	 *   has_tail       the full list (policy off) has a repeated tail
+	 *   false_stop     the policy fired in a sample without a repeated tail
+	 *   tail_unstopped a repeated tail and the policy did not fire
+	 *   early_stop     it fired before the step completing the first exact
+	 *                  duplicate (close_prob can; repeat_stop never does)
+	 *   tp_lost[j]     TP of the full list at threshold j minus the policy's TP */
+	size_t steps_all;
+	int has_tail, false_stop, tail_unstopped, early_stop;
+	size_t tp_lost[TS_MAX_IOU];
+	/* TIDE error counts of the kept records (tide.h; with gt; tide_ok = 0
+	 * for dedup, whose kept records are matched again) */
+	tide_counts tide;
+	int tide_ok;
 } sample_outcome;
 
 typedef struct sample sample;

@@ -33,6 +33,7 @@ struct trace {
 	tbuf text, alt_text;
 	int has_lp;
 	int has_id;
+	trace_finish_how finish_how; /* given, or how it was inferred */
 	int64_t image_id;
 	char *file_name, *custom_id, *prompt;
 };
@@ -43,6 +44,10 @@ void trace_limits_default(trace_limits *lim)
 	lim->max_steps = 1000000;
 	lim->max_alts = 20;
 	lim->max_token_bytes = 4096;
+	lim->max_decompressed_bytes = (uint64_t)16 << 30;
+	lim->max_decompress_ratio = 200;
+	lim->infer_max_tokens = -1;
+	lim->shard_k = lim->shard_n = 0;
 }
 
 void trace_free(trace *t)
@@ -64,6 +69,19 @@ void trace_free(trace *t)
 trace_format trace_get_format(const trace *t) { return t->fmt; }
 trace_format trace_get_container(const trace *t) { return t->container; }
 trace_finish trace_get_finish(const trace *t) { return t->finish; }
+trace_finish_how trace_get_finish_how(const trace *t) { return t->finish_how; }
+
+const char *trace_finish_how_name(trace_finish_how h)
+{
+	switch (h) {
+	case TRACE_FINISH_GIVEN: return "given";
+	case TRACE_FINISH_INFERRED_EOS: return "inferred from an end-of-sequence token";
+	case TRACE_FINISH_INFERRED_MAX_TOKENS: return "inferred: reached max_tokens";
+	case TRACE_FINISH_INFERRED_BELOW_MAX: return "inferred: ended before max_tokens";
+	case TRACE_FINISH_NOT_INFERRED: return "unknown: no finish_reason and no max_tokens";
+	}
+	return "given";
+}
 size_t trace_n_steps(const trace *t) { return t->n_steps; }
 const trace_step *trace_steps(const trace *t) { return t->steps; }
 const char *trace_text(const trace *t) { return t->text.p; }
@@ -101,6 +119,8 @@ const char *trace_format_name(trace_format f)
 	case TRACE_FMT_LLAMACPP_SSE: return "llamacpp-sse";
 	case TRACE_FMT_OLLAMA_STREAM: return "ollama-stream";
 	case TRACE_FMT_TGI_SSE: return "tgi-sse";
+	case TRACE_FMT_RAY: return "ray-data";
+	case TRACE_FMT_VLLM_OFFLINE: return "vllm-offline";
 	case TRACE_FMT_COUNT: break;
 	}
 	return "unknown";
@@ -457,20 +477,31 @@ static ts_status push_step(pctx *c, trace_step **out)
 	return TS_OK;
 }
 
+/* A new empty step at the end of the text, without logprob or alternatives. */
+static ts_status new_step(pctx *c, trace_step **out)
+{
+	trace *t = c->t;
+	ts_status st = push_step(c, out);
+	if (st)
+		return st;
+	trace_step *step = *out;
+	step->off = (uint32_t)t->text.len;
+	step->len = 0;
+	step->logprob = NAN;
+	step->alt_first = (uint32_t)t->n_alts;
+	step->n_alt = 0;
+	return TS_OK;
+}
+
 /* One step; top (nullable) is the step's alternatives when they sit in a
  * parallel array (TGI details.top_tokens[idx]) rather than in the step. */
 static ts_status parse_step(pctx *c, const cJSON *it, size_t idx, const cJSON *top)
 {
 	trace *t = c->t;
 	trace_step *step;
-	ts_status st = push_step(c, &step);
+	ts_status st = new_step(c, &step);
 	if (st)
 		return st;
-	step->off = (uint32_t)t->text.len;
-	step->len = 0;
-	step->logprob = NAN;
-	step->alt_first = (uint32_t)t->n_alts;
-	step->n_alt = 0;
 
 	if (cJSON_IsString(it)) { /* native shorthand: "tokens": ["a", "b"] */
 		size_t n = 0;
@@ -680,6 +711,124 @@ static ts_status parse_text(pctx *c, const cJSON *str, const char *where)
 		return st;
 	c->t->fmt = TRACE_FMT_TEXT;
 	return TS_OK;
+}
+
+/* ---- builder for containers kept in their own files (trace_int.h) ---- */
+
+static trace_finish map_finish_reason(const cJSON *f);
+
+ts_status trace_build_step(trace *t, const trace_limits *lim, const cJSON *str, const cJSON *lp,
+                           const char *where, size_t idx, ts_error *err)
+{
+	pctx c = { t, lim, err, where };
+	trace_step *step;
+	ts_status st = new_step(&c, &step);
+	if (st)
+		return st;
+	size_t n = 0;
+	st = put_token(&c, &t->text, str, NULL, idx, "", &n);
+	if (!st)
+		st = plain_logprob(&c, lp, idx, "", &t->steps[t->n_steps - 1].logprob);
+	if (st) {
+		t->n_steps--;
+		return st;
+	}
+	t->steps[t->n_steps - 1].len = (uint32_t)n;
+	if (!isnan(t->steps[t->n_steps - 1].logprob))
+		t->has_lp = 1;
+	return TS_OK;
+}
+
+ts_status trace_build_alt(trace *t, const trace_limits *lim, const cJSON *str, const cJSON *lp,
+                          const char *where, size_t idx, ts_error *err)
+{
+	pctx c = { t, lim, err, where };
+	if (!t->n_steps)
+		return ts_error_set(err, TS_ERR_USAGE, "%s: an alternative before any step", where);
+	trace_step *step = &t->steps[t->n_steps - 1];
+	if (step->n_alt >= lim->max_alts)
+		return TS_OK; /* the first max_alts are kept */
+	if (t->n_alts == t->cap_alts) {
+		size_t cap = t->cap_alts ? t->cap_alts * 2 : 64;
+		if (cap > UINT32_MAX)
+			return ts_error_set(err, TS_ERR_LIMIT, "%s: too many alternatives", where);
+		trace_alt *a = realloc(t->alts, cap * sizeof *a);
+		if (!a)
+			return nomem(&c);
+		t->alts = a;
+		t->cap_alts = cap;
+	}
+	trace_alt *a = &t->alts[t->n_alts];
+	size_t off = t->alt_text.len, n = 0;
+	ts_status st = put_token(&c, &t->alt_text, str, NULL, idx, " alternative", &n);
+	if (!st)
+		st = plain_logprob(&c, lp, idx, " alternative", &a->logprob);
+	if (st) {
+		t->alt_text.len = off;
+		return st;
+	}
+	a->off = (uint32_t)off;
+	a->len = (uint32_t)n;
+	t->n_alts++;
+	step->n_alt++;
+	return TS_OK;
+}
+
+void trace_build_container(trace *t, trace_format container)
+{
+	t->fmt = t->container = container;
+}
+
+void trace_build_drop_steps(trace *t)
+{
+	t->n_steps = t->n_alts = 0;
+	t->text.len = t->alt_text.len = 0;
+	t->has_lp = 0;
+}
+
+ts_status trace_build_text(trace *t, const trace_limits *lim, const cJSON *str, const char *where,
+                           ts_error *err)
+{
+	pctx c = { t, lim, err, where };
+	return parse_text(&c, str, where);
+}
+
+void trace_build_finish(trace *t, trace_finish f, trace_finish_how how)
+{
+	t->finish = f;
+	t->finish_how = how;
+}
+
+trace_finish trace_map_finish_reason(const cJSON *f)
+{
+	return map_finish_reason(f);
+}
+
+static const char *const eos_texts[] = {
+	"</s>", "<|im_end|>", "<|endoftext|>", "<eos>", "<end_of_turn>", "<|eot_id|>",
+	"<|end|>", "<|end_of_text|>", "<|eos|>", "<｜end▁of▁sentence｜>",
+};
+
+int trace_is_eos_text(const char *s, size_t n)
+{
+	for (size_t i = 0; i < sizeof eos_texts / sizeof *eos_texts; i++)
+		if (strlen(eos_texts[i]) == n && !memcmp(eos_texts[i], s, n))
+			return 1;
+	return 0;
+}
+
+void trace_infer_finish(trace *t, const trace_limits *lim, size_t n_generated)
+{
+	const trace_step *last = t->n_steps ? &t->steps[t->n_steps - 1] : NULL;
+	long max = lim->infer_max_tokens;
+	if (last && t->fmt != TRACE_FMT_TEXT && trace_is_eos_text(t->text.p + last->off, last->len))
+		trace_build_finish(t, TRACE_FINISH_STOP, TRACE_FINISH_INFERRED_EOS);
+	else if (max > 0 && n_generated >= (size_t)max)
+		trace_build_finish(t, TRACE_FINISH_LENGTH, TRACE_FINISH_INFERRED_MAX_TOKENS);
+	else if (max > 0)
+		trace_build_finish(t, TRACE_FINISH_STOP, TRACE_FINISH_INFERRED_BELOW_MAX);
+	else
+		trace_build_finish(t, TRACE_FINISH_UNKNOWN, TRACE_FINISH_NOT_INFERRED);
 }
 
 /* ---- containers ---- */
@@ -1104,6 +1253,11 @@ static ts_status parse_body(pctx *c, const cJSON *root)
 		t->finish = map_finish_reason(get(root, "finish_reason"));
 		return parse_steps(c, tokens, "tokens");
 	}
+	/* containers in their own files (trace_int.h) */
+	if (trace_ray_detect(root))
+		return trace_ray_parse(t, root, c->lim, c->err);
+	if (trace_vllm_detect(root))
+		return trace_vllm_parse(t, root, c->lim, c->err);
 	const cJSON *meta = get(root, "meta_info");
 	if (cJSON_IsObject(meta) && get(meta, "output_token_logprobs"))
 		return parse_sglang(c, root, meta);

@@ -21,6 +21,12 @@
  *   ollama      /api/generate ("response") or /api/chat ("message") with a
  *               top-level "logprobs" [{token, logprob, bytes, top_logprobs}]
  *               and "done_reason"
+ *   ray-data    Ray Data LLM output row {"generated_text", "generated_tokens",
+ *               "num_generated_tokens", "logprobs": [{id: {logprob, rank,
+ *               decoded_token}}]} (trace_ray.c; finish inferred: trace_finish_how)
+ *   vllm-offline vLLM RequestOutput dump {"request_id", "outputs": [{"text",
+ *               "token_ids", "logprobs", "finish_reason"}]} (trace_vllm.c)
+ *               Both are asked right after native "tokens".
  *   text        text only: split into pseudo-steps (runs of digits, letters,
  *               spaces, punctuation) so replay still works; no logprobs.
  * Streaming recordings (SSE, several lines per sample) are read by the file
@@ -111,6 +117,20 @@ typedef enum {
 	TRACE_FINISH_POLICY, /* ended by a live stop policy (tailscope capture) */
 } trace_finish;
 
+/* Where the finish came from: the container's field, or inferred for a
+ * container without one (trace_ray.c, trace_vllm.c): the last token is an
+ * end-of-sequence token (</s>, <|im_end|>, <|endoftext|>, <eos>,
+ * <end_of_turn>, <|eot_id|>, <|end|>...) -> STOP; else the sample has
+ * infer_max_tokens tokens or more -> LENGTH; else, with infer_max_tokens
+ * known, it ended before the limit -> STOP; else UNKNOWN. */
+typedef enum {
+	TRACE_FINISH_GIVEN = 0,
+	TRACE_FINISH_INFERRED_EOS,
+	TRACE_FINISH_INFERRED_MAX_TOKENS,
+	TRACE_FINISH_INFERRED_BELOW_MAX,
+	TRACE_FINISH_NOT_INFERRED,
+} trace_finish_how;
+
 typedef enum {
 	TRACE_FMT_NATIVE = 0,
 	TRACE_FMT_OPENAI_CHAT,
@@ -124,6 +144,8 @@ typedef enum {
 	TRACE_FMT_LLAMACPP_SSE, /* data: {"content", "stop", ...} lines */
 	TRACE_FMT_OLLAMA_STREAM,/* NDJSON lines {"response"|"message", "done": false, ...} */
 	TRACE_FMT_TGI_SSE,      /* data: {"token", "top_tokens", "generated_text"} lines */
+	TRACE_FMT_RAY,          /* Ray Data LLM output row (analysis/trace_ray.c) */
+	TRACE_FMT_VLLM_OFFLINE, /* vLLM offline RequestOutput dump (analysis/trace_vllm.c) */
 	TRACE_FMT_COUNT         /* number of values (not a format) */
 } trace_format;
 
@@ -146,6 +168,17 @@ typedef struct trace_limits {
 	size_t max_steps;      /* tokens per sample (default 1,000,000) */
 	size_t max_alts;       /* alternatives kept per step (default 20; extra ignored) */
 	size_t max_token_bytes;/* bytes per token (default 4096) */
+	/* compressed files (zfile.h): decompressed bytes (default 16 GiB) and
+	 * expansion ratio past the first 64 MiB (default 200:1) */
+	uint64_t max_decompressed_bytes;
+	uint64_t max_decompress_ratio;
+	/* containers without a finish reason (Ray Data rows, a vLLM dump with
+	 * finish_reason null): the run's max_tokens (run.json max_new_tokens or
+	 * --max-tokens), -1 unknown; see trace_get_finish_how */
+	long infer_max_tokens;
+	/* report --shard K/N: trace_file_open reads only block K (1-based) of N
+	 * of the run's shards: shards [(K-1)*S/N, K*S/N) of S (shard_n 0: all) */
+	size_t shard_k, shard_n;
 } trace_limits;
 
 void trace_limits_default(trace_limits *lim);
@@ -166,6 +199,8 @@ trace_format       trace_get_container(const trace *t); /* what it was read from
 const char        *trace_format_name(trace_format f); /* "native", "openai", ... */
 const char        *trace_finish_name(trace_finish f); /* "stop", "length", "policy", "unknown" */
 trace_finish       trace_get_finish(const trace *t);
+trace_finish_how   trace_get_finish_how(const trace *t);
+const char        *trace_finish_how_name(trace_finish_how h);
 size_t             trace_n_steps(const trace *t);
 const trace_step  *trace_steps(const trace *t);
 const char        *trace_text(const trace *t);      /* all step bytes concatenated; NUL after */
@@ -211,8 +246,15 @@ ts_status trace_append_chunk(trace *t, const char *json, size_t len, const trace
 
 typedef struct trace_file trace_file;
 
+/* path: a traces file, or a set of shards read one after the other as one
+ * stream (a directory or a glob pattern: shards.h).  Every file is plain,
+ * gzip or zstd, told by its first bytes (zfile.h).  Messages and line
+ * numbers are the shard's; trace_file_path() names the shard of the last
+ * output.  A later shard that cannot be opened is an error output (its
+ * message names it) and reading goes on with the next. */
 ts_status trace_file_open(const char *path, const trace_limits *lim,
                           trace_file **out, ts_error *err);
+const char *trace_file_path(const trace_file *f);
 
 /* Reads the next sample.  TS_OK: *out is a new trace (caller frees).
  * TS_EOF: no more.  Any other status: that sample (or line) was bad and is
@@ -248,7 +290,8 @@ ts_status trace_file_next(trace_file *f, trace **out, size_t *lineno, ts_error *
  * last line of its request (equal for a JSONL line). */
 void trace_file_lines(const trace_file *f, size_t *first, size_t *last);
 
-/* Bytes consumed so far and the file size (0 if unknown), for progress. */
+/* Bytes consumed so far and the file size (0 if unknown), for progress;
+ * compressed files count their compressed bytes, shards add up. */
 uint64_t trace_file_pos(const trace_file *f);
 uint64_t trace_file_size(const trace_file *f);
 
@@ -260,7 +303,7 @@ typedef struct trace_index trace_index;
 
 typedef void (*trace_progress_fn)(void *ud, uint64_t done, uint64_t total);
 
-/* Scans path once.  Entry i is the i-th output trace_file_next would give
+/* Scans path once (a file, or shards as trace_file_open reads them).  Entry i is the i-th output trace_file_next would give
  * (sample or error), kept as its byte range, line range and request key; no
  * steps are built, and JSONL lines are not parsed (SSE data lines are, for
  * their keys).  Lines longer than lim->max_line_bytes are indexed too and
@@ -269,6 +312,10 @@ ts_status trace_index_build(const char *path, const trace_limits *lim,
                             trace_progress_fn progress, void *ud,
                             trace_index **out, ts_error *err);
 size_t    trace_index_count(const trace_index *ix);
+/* The shard entry i was read from (the file for a single file; NULL when
+ * out of range), and how many shards the index covers. */
+const char *trace_index_path(const trace_index *ix, size_t i);
+size_t    trace_index_n_shards(const trace_index *ix);
 size_t    trace_index_lineno(const trace_index *ix, size_t i); /* 1-based first line */
 /* First line of entry i (0 when out of range); *last (nullable) its last line. */
 size_t    trace_index_lines(const trace_index *ix, size_t i, size_t *last);

@@ -21,8 +21,11 @@
  *   index gives exactly what the reader gives (tests/fuzz/fuzz_trace_file.c).
  */
 #define _GNU_SOURCE /* memmem */
+#include "fsafe.h"
 #include "trace.h"
 #include "trace_int.h"
+#include "shards.h"
+#include "zfile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -30,6 +33,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #ifdef TS_FUZZ_SMALL_BUFFERS /* tests/fuzz builds: refills, growth and discards on small inputs */
 #define READ_CHUNK ((size_t)16)
@@ -40,24 +45,17 @@
 #endif
 #define PROGRESS_EVERY ((uint64_t)16 << 20)
 
-/* Opens path read-only and finds its size (0 when not a regular file). */
-static ts_status open_ro(const char *path, FILE **fp, uint64_t *size, ts_error *err)
+/* Opens path read-only through zfile (plain, gzip or zstd by its first
+ * bytes) with the limits' caps on decompressed bytes; *size is the file's
+ * size (0 when not a regular file). */
+static ts_status open_ro(const char *path, const trace_limits *lim, zfile **zf, uint64_t *size,
+                         ts_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return ts_error_set(err, errno == ENOENT ? TS_ERR_NOTFOUND : TS_ERR_IO, "%s: %s",
-		                    path, strerror(errno));
-	struct stat sb;
-	*size = 0;
-	if (fstat(fileno(f), &sb) == 0) {
-		if (S_ISDIR(sb.st_mode)) {
-			fclose(f);
-			return ts_error_set(err, TS_ERR_IO, "%s: is a directory", path);
-		}
-		if (S_ISREG(sb.st_mode) && sb.st_size > 0)
-			*size = (uint64_t)sb.st_size;
-	}
-	*fp = f;
+	zfile_limits zl = { lim->max_decompressed_bytes, lim->max_decompress_ratio };
+	ts_status st = zfile_open(path, &zl, zf, err);
+	if (st)
+		return st;
+	*size = zfile_in_size(*zf);
 	return TS_OK;
 }
 
@@ -83,7 +81,9 @@ static char *dup_msg(const char *s)
 /* ---- line source ---- */
 
 typedef struct linesrc {
-	FILE *fp;
+	zfile *zf;
+	int tee_fd;                   /* >= 0: every byte read is also written there (index cache) */
+	int tee_failed;
 	size_t max;
 	char *buf;
 	size_t cap, start, end, scan; /* buf[start, end) is unconsumed; no '\n' in [start, scan) */
@@ -97,14 +97,46 @@ enum { RL_EOF, RL_LINE, RL_TOOLONG, RL_IOERR, RL_NOMEM };
 
 static uint64_t ls_pos(const linesrc *ls) { return ls->base + ls->buf_off + ls->start; }
 
+static int ls_failed(const linesrc *ls)
+{
+	return ls->tee_failed || zfile_error(ls->zf, NULL) != TS_OK;
+}
+
+/* After RL_IOERR: what went wrong reading (decompression included), and its
+ * status (TS_ERR_LIMIT for a decompression cap). */
+static ts_status ls_error(const linesrc *ls, const char *path, size_t lineno, ts_error *err)
+{
+	ts_error ze;
+	ts_error_clear(&ze);
+	if (ls->tee_failed)
+		return ts_error_set(err, TS_ERR_IO, "%s:%zu: cannot cache the decompressed file: %s",
+		                    path, lineno, strerror(ls->tee_failed));
+	ts_status st = zfile_error(ls->zf, &ze);
+	if (!st)
+		return ts_error_set(err, TS_ERR_IO, "%s:%zu: read error", path, lineno);
+	return ts_error_set(err, st, "%s:%zu: %s", path, lineno, ze.msg);
+}
+
 static size_t ls_fread(linesrc *ls, char *p, size_t n)
 {
 	if ((uint64_t)n > ls->remain)
 		n = (size_t)ls->remain;
 	if (n == 0)
 		return 0;
-	size_t got = fread(p, 1, n, ls->fp);
+	size_t got = zfile_read(ls->zf, p, n);
 	ls->remain -= got;
+	if (got && ls->tee_fd >= 0 && !ls->tee_failed) {
+		for (size_t w = 0; w < got;) {
+			ssize_t r = write(ls->tee_fd, p + w, got - w);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				ls->tee_failed = errno ? errno : EIO;
+				return 0;
+			}
+			w += (size_t)r;
+		}
+	}
 	return got;
 }
 
@@ -120,7 +152,7 @@ static int discard_line(linesrc *ls, uint64_t *total)
 		if (n == 0) {
 			ls->eof = 1;
 			*total = n_line;
-			return ferror(ls->fp) ? RL_IOERR : RL_TOOLONG;
+			return ls_failed(ls) ? RL_IOERR : RL_TOOLONG;
 		}
 		char *nl = memchr(ls->buf, '\n', n);
 		if (nl) {
@@ -187,7 +219,7 @@ static int read_line(linesrc *ls, const char **line, uint64_t *len)
 		}
 		size_t n = ls_fread(ls, ls->buf + ls->end, ls->cap - ls->end);
 		if (n == 0) {
-			if (ferror(ls->fp))
+			if (ls_failed(ls))
 				return RL_IOERR;
 			ls->eof = 1;
 		}
@@ -203,8 +235,21 @@ static int ls_init(linesrc *ls, const trace_limits *lim)
 	ls->cap = READ_CHUNK;
 	ls->max = line_limit(lim);
 	ls->remain = UINT64_MAX;
+	ls->tee_fd = -1;
 	ls->buf = malloc(ls->cap);
 	return ls->buf ? 0 : -1;
+}
+
+/* ls_init's state again, keeping buf[0..cap) (the next shard). */
+static void ls_init_keep(linesrc *ls, char *buf, size_t cap)
+{
+	size_t max = ls->max;
+	memset(ls, 0, sizeof *ls);
+	ls->buf = buf;
+	ls->cap = cap;
+	ls->max = max;
+	ls->remain = UINT64_MAX;
+	ls->tee_fd = -1;
 }
 
 /* ---- assembler ---- */
@@ -596,15 +641,54 @@ static void asm_free(asmb *a)
 /* ---- streaming reader ---- */
 
 struct trace_file {
-	char *path;
+	char *path;          /* the shard being read (messages name it) */
+	shard_list sh;       /* every shard of the run (one for a plain file) */
+	size_t cur;
+	uint64_t done_bytes; /* sizes of the shards already read, for progress */
+	uint64_t total_size;
 	trace_limits lim;
 	linesrc ls;
 	asmb a;
 	uint64_t size;
 	size_t lineno;
 	size_t first, last; /* lines of the last output */
-	int eof, failed;
+	int eof, failed;    /* of the current shard */
 };
+
+/* Starts reading shard f->cur: TS_OK, or the shard's error (f->eof set so
+ * that the next call goes on with the next shard). */
+static ts_status shard_start(trace_file *f, ts_error *err)
+{
+	zfile_close(f->ls.zf);
+	f->ls.zf = NULL;
+	f->path = f->sh.paths[f->cur];
+	f->a.path = f->path;
+	f->ls.start = f->ls.end = f->ls.scan = 0;
+	f->ls.buf_off = f->ls.base = 0;
+	f->ls.remain = UINT64_MAX;
+	f->ls.eof = 0;
+	f->lineno = 0;
+	f->first = f->last = 0;
+	f->eof = f->failed = 0;
+	ts_status st = open_ro(f->path, &f->lim, &f->ls.zf, &f->size, err);
+	if (st)
+		f->eof = 1;
+	return st;
+}
+
+/* The current shard is done: on to the next.  TS_EOF after the last. */
+static ts_status shard_next(trace_file *f, ts_error *err)
+{
+	q_free(&f->a.open); /* requests never span shards (already flushed) */
+	f->done_bytes += f->size;
+	f->size = 0;
+	if (f->cur + 1 >= f->sh.n) {
+		f->cur = f->sh.n;
+		return TS_EOF;
+	}
+	f->cur++;
+	return shard_start(f, err);
+}
 
 ts_status trace_file_open(const char *path, const trace_limits *lim, trace_file **out,
                           ts_error *err)
@@ -617,37 +701,60 @@ ts_status trace_file_open(const char *path, const trace_limits *lim, trace_file 
 		f->lim = *lim;
 	else
 		trace_limits_default(&f->lim);
-	f->path = strdup(path);
-	if (ls_init(&f->ls, &f->lim) || !f->path) {
+	if (ls_init(&f->ls, &f->lim)) {
 		trace_file_close(f);
 		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
 	}
-	ts_status st = open_ro(path, &f->ls.fp, &f->size, err);
+	ts_status st = shards_expand(path, &f->sh, err);
 	if (st) {
 		trace_file_close(f);
 		return st;
 	}
-	f->a.path = f->path;
+	if (f->lim.shard_n)
+		shards_keep_block(&f->sh, f->lim.shard_k, f->lim.shard_n);
+	for (size_t i = 0; i < f->sh.n; i++) {
+		struct stat sb;
+		if (stat(f->sh.paths[i], &sb) == 0 && S_ISREG(sb.st_mode))
+			f->total_size += (uint64_t)sb.st_size;
+	}
 	f->a.lim = &f->lim;
 	f->a.build = 1;
+	if (f->sh.n == 0) { /* an empty block of shards: no samples */
+		f->eof = 1;
+		*out = f;
+		return TS_OK;
+	}
+	st = shard_start(f, err);
+	if (st) {
+		trace_file_close(f);
+		return st;
+	}
 	*out = f;
 	return TS_OK;
 }
+
+const char *trace_file_path(const trace_file *f) { return f->path ? f->path : ""; }
 
 void trace_file_close(trace_file *f)
 {
 	if (!f)
 		return;
-	if (f->ls.fp)
-		fclose(f->ls.fp);
+	zfile_close(f->ls.zf);
 	asm_free(&f->a);
 	free(f->ls.buf);
-	free(f->path);
+	shard_list_free(&f->sh);
 	free(f);
 }
 
-uint64_t trace_file_pos(const trace_file *f) { return ls_pos(&f->ls); }
-uint64_t trace_file_size(const trace_file *f) { return f->size; }
+uint64_t trace_file_pos(const trace_file *f)
+{
+	if (!f->ls.zf || f->cur >= f->sh.n)
+		return f->done_bytes;
+	if (zfile_get_kind(f->ls.zf) != ZFILE_PLAIN) /* compressed bytes: against the file size */
+		return f->done_bytes + zfile_in_pos(f->ls.zf);
+	return f->done_bytes + ls_pos(&f->ls);
+}
+uint64_t trace_file_size(const trace_file *f) { return f->total_size; }
 
 void trace_file_lines(const trace_file *f, size_t *first, size_t *last)
 {
@@ -684,8 +791,6 @@ static ts_status take_out(asmb *a, trace **out, size_t *lineno, size_t *first, s
 ts_status trace_file_next(trace_file *f, trace **out, size_t *lineno, ts_error *err)
 {
 	*out = NULL;
-	if (f->failed)
-		return TS_EOF;
 	for (;;) {
 		if (f->a.nomem) {
 			f->a.nomem = 0;
@@ -693,8 +798,16 @@ ts_status trace_file_next(trace_file *f, trace **out, size_t *lineno, ts_error *
 		}
 		if (q_len(&f->a.out))
 			return take_out(&f->a, out, lineno, &f->first, &f->last, err);
-		if (f->eof)
-			return TS_EOF;
+		if (f->eof || f->failed) {
+			if (f->cur >= f->sh.n)
+				return TS_EOF;
+			ts_status st = shard_next(f, err);
+			if (st && lineno)
+				*lineno = 0;
+			if (st)
+				return st;
+			continue;
+		}
 		const char *line = NULL;
 		uint64_t len = 0;
 		uint64_t off0 = ls_pos(&f->ls);
@@ -713,8 +826,7 @@ ts_status trace_file_next(trace_file *f, trace **out, size_t *lineno, ts_error *
 			if (r == RL_NOMEM)
 				return ts_error_set(err, TS_ERR_NOMEM, "%s:%zu: out of memory", f->path,
 				                    f->lineno);
-			return ts_error_set(err, TS_ERR_IO, "%s:%zu: read error: %s", f->path, f->lineno,
-			                    strerror(errno));
+			return ls_error(&f->ls, f->path, f->lineno, err);
 		}
 		if (r == RL_TOOLONG) {
 			char m[200];
@@ -737,14 +849,22 @@ typedef struct ix_entry {
 	size_t attr_line;
 	trace_format container;
 	unsigned char kind, evicted;
+	size_t shard;     /* index into the index's shard list */
 } ix_entry;
 
+/* One shard's stream for loads. */
+typedef struct ix_shard {
+	zfile *zf;    /* opened on first load (plain file, or the cache) */
+	int cache_fd; /* compressed file: its decompressed bytes (unlinked temp file), else -1 */
+} ix_shard;
+
 struct trace_index {
-	char *path;
+	char *path;   /* as given (a file, a directory or a pattern) */
+	shard_list sh;
+	ix_shard *shs;
 	trace_limits lim;
 	ix_entry *e;
 	size_t n, cap;
-	FILE *fp; /* opened on first load */
 	char *buf;
 	size_t bufcap;
 };
@@ -753,8 +873,13 @@ void trace_index_free(trace_index *ix)
 {
 	if (!ix)
 		return;
-	if (ix->fp)
-		fclose(ix->fp);
+	for (size_t k = 0; ix->shs && k < ix->sh.n; k++) {
+		zfile_close(ix->shs[k].zf);
+		if (ix->shs[k].cache_fd >= 0)
+			close(ix->shs[k].cache_fd);
+	}
+	free(ix->shs);
+	shard_list_free(&ix->sh);
 	for (size_t i = 0; i < ix->n; i++)
 		free(ix->e[i].id);
 	free(ix->e);
@@ -763,8 +888,8 @@ void trace_index_free(trace_index *ix)
 	free(ix);
 }
 
-/* Moves the assembler's outputs into entries. */
-static int ix_take(trace_index *ix, asmb *a)
+/* Moves the assembler's outputs into entries of shard k. */
+static int ix_take(trace_index *ix, asmb *a, size_t k)
 {
 	while (q_len(&a->out)) {
 		item *it = &a->out.v[a->out.head++];
@@ -791,9 +916,96 @@ static int ix_take(trace_index *ix, asmb *a)
 		e->attr_line = it->attr_line;
 		e->container = it->container;
 		e->evicted = (unsigned char)it->evicted;
+		e->shard = k;
 		item_free(it);
 	}
 	return 0;
+}
+
+/* Progress position: compressed bytes for a compressed file (the total is
+ * the file's size), else the bytes consumed. */
+static uint64_t ix_pos(const linesrc *ls)
+{
+	return zfile_get_kind(ls->zf) != ZFILE_PLAIN ? zfile_in_pos(ls->zf) : ls_pos(ls);
+}
+
+/* A compressed file is decompressed once, while indexing, into an unlinked
+ * temporary file ($TMPDIR, else /tmp): loads then seek in it like in a plain
+ * file (README "Compressed and sharded runs" has the figures that chose this
+ * over restart points). */
+static ts_status ix_cache_open(ix_shard *sh, const char *path, linesrc *ls, ts_error *err)
+{
+	const char *dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	char tmpl[4096];
+	if ((size_t)snprintf(tmpl, sizeof tmpl, "%s/tailscope-cache-XXXXXX", dir) >= sizeof tmpl)
+		return ts_error_set(err, TS_ERR_IO, "%s: TMPDIR is too long", path);
+	int fd = mkstemp(tmpl);
+	if (fd < 0)
+		return ts_error_set(err, TS_ERR_IO, "%s: cannot create a decompression cache in %s: %s",
+		                    path, dir, strerror(errno));
+	unlink(tmpl);
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	sh->cache_fd = fd;
+	ls->tee_fd = fd;
+	return TS_OK;
+}
+
+typedef struct ix_progress {
+	trace_progress_fn fn;
+	void *ud;
+	uint64_t done, total, last_report;
+} ix_progress;
+
+/* Indexes shard k (ls: a fresh line source, its buffer kept). */
+static ts_status ix_scan(trace_index *ix, size_t k, linesrc *ls, ix_progress *pg, ts_error *err)
+{
+	const char *path = ix->sh.paths[k];
+	asmb a;
+	memset(&a, 0, sizeof a);
+	a.path = path;
+	a.lim = &ix->lim;
+	uint64_t size;
+	ts_status st = open_ro(path, &ix->lim, &ls->zf, &size, err);
+	if (!st && zfile_get_kind(ls->zf) != ZFILE_PLAIN)
+		st = ix_cache_open(&ix->shs[k], path, ls, err);
+	size_t lineno = 0;
+	while (!st) {
+		const char *line;
+		uint64_t len = 0, off0 = ls_pos(ls);
+		int r = read_line(ls, &line, &len);
+		if (r == RL_EOF)
+			break;
+		lineno++;
+		if (r == RL_IOERR)
+			st = ls_error(ls, path, lineno, err);
+		else if (r == RL_NOMEM)
+			st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+		else if (r == RL_TOOLONG)
+			out_line(&a, NULL, TS_OK, NULL, lineno, off0, ls_pos(ls)); /* fails on load */
+		else
+			asm_line(&a, line, (size_t)len, lineno, off0, ls_pos(ls));
+		if (!st && (a.nomem || ix_take(ix, &a, k)))
+			st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+		uint64_t pos = pg->done + ix_pos(ls);
+		if (!st && pg->fn && pos - pg->last_report >= PROGRESS_EVERY) {
+			pg->last_report = pos;
+			pg->fn(pg->ud, pos, pg->total);
+		}
+	}
+	if (!st) {
+		asm_eof(&a);
+		if (a.nomem || ix_take(ix, &a, k))
+			st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	}
+	if (ls->zf)
+		pg->done += zfile_get_kind(ls->zf) != ZFILE_PLAIN ? zfile_in_pos(ls->zf) : ls_pos(ls);
+	zfile_close(ls->zf);
+	ls->zf = NULL;
+	ls->tee_fd = -1;
+	asm_free(&a);
+	return st;
 }
 
 ts_status trace_index_build(const char *path, const trace_limits *lim, trace_progress_fn progress,
@@ -808,71 +1020,37 @@ ts_status trace_index_build(const char *path, const trace_limits *lim, trace_pro
 	else
 		trace_limits_default(&ix->lim);
 	ix->path = strdup(path);
+	ts_status st = ix->path ? shards_expand(path, &ix->sh, err)
+	                        : ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	if (!st && !(ix->shs = calloc(ix->sh.n, sizeof *ix->shs)))
+		st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	ix_progress pg = { progress, ud, 0, 0, 0 };
+	for (size_t k = 0; !st && k < ix->sh.n; k++) {
+		struct stat sb;
+		ix->shs[k].cache_fd = -1;
+		if (stat(ix->sh.paths[k], &sb) == 0 && S_ISREG(sb.st_mode))
+			pg.total += (uint64_t)sb.st_size;
+	}
 	linesrc ls;
-	int ls_bad = ls_init(&ls, &ix->lim);
-	asmb a;
-	memset(&a, 0, sizeof a);
-	a.path = ix->path;
-	a.lim = &ix->lim;
-	uint64_t total = 0, last_report = 0;
-	ts_status st;
-	if (!ix->path || ls_bad) {
+	if (!st && ls_init(&ls, &ix->lim))
 		st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-		goto fail;
+	else if (!st) {
+		for (size_t k = 0; !st && k < ix->sh.n; k++) {
+			char *buf = ls.buf;
+			size_t cap = ls.cap;
+			ls_init_keep(&ls, buf, cap);
+			st = ix_scan(ix, k, &ls, &pg, err);
+		}
+		free(ls.buf);
 	}
-	st = open_ro(path, &ls.fp, &total, err);
-	if (st)
-		goto fail;
-	size_t lineno = 0;
-	for (;;) {
-		const char *line;
-		uint64_t len = 0, off0 = ls_pos(&ls);
-		int r = read_line(&ls, &line, &len);
-		if (r == RL_EOF)
-			break;
-		lineno++;
-		if (r == RL_IOERR) {
-			st = ts_error_set(err, TS_ERR_IO, "%s:%zu: read error: %s", path, lineno,
-			                  strerror(errno));
-			goto fail;
-		}
-		if (r == RL_NOMEM) {
-			st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-			goto fail;
-		}
-		if (r == RL_TOOLONG)
-			out_line(&a, NULL, TS_OK, NULL, lineno, off0, ls_pos(&ls)); /* fails on load */
-		else
-			asm_line(&a, line, (size_t)len, lineno, off0, ls_pos(&ls));
-		if (a.nomem || ix_take(ix, &a)) {
-			st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-			goto fail;
-		}
-		uint64_t pos = ls_pos(&ls);
-		if (progress && pos - last_report >= PROGRESS_EVERY) {
-			last_report = pos;
-			progress(ud, pos, total);
-		}
-	}
-	asm_eof(&a);
-	if (a.nomem || ix_take(ix, &a)) {
-		st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-		goto fail;
+	if (st) {
+		trace_index_free(ix);
+		return st;
 	}
 	if (progress)
-		progress(ud, ls_pos(&ls), total ? total : ls_pos(&ls));
-	fclose(ls.fp);
-	free(ls.buf);
-	asm_free(&a);
+		progress(ud, pg.done, pg.total ? pg.total : pg.done);
 	*out = ix;
 	return TS_OK;
-fail:
-	if (ls.fp)
-		fclose(ls.fp);
-	free(ls.buf);
-	asm_free(&a);
-	trace_index_free(ix);
-	return st;
 }
 
 size_t trace_index_count(const trace_index *ix) { return ix->n; }
@@ -894,6 +1072,31 @@ size_t trace_index_lines(const trace_index *ix, size_t i, size_t *last)
 	return ix->e[i].line0;
 }
 
+/* The stream loads of shard k read: the cache of a compressed file, else
+ * the file. */
+static ts_status ix_load_open(trace_index *ix, size_t k, ts_error *err)
+{
+	ix_shard *sh = &ix->shs[k];
+	if (sh->zf)
+		return TS_OK;
+	if (sh->cache_fd >= 0) {
+		sh->zf = zfile_fdopen(sh->cache_fd);
+		if (!sh->zf)
+			return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+		sh->cache_fd = -1; /* the stream owns it now */
+		return TS_OK;
+	}
+	uint64_t size;
+	return open_ro(ix->sh.paths[k], &ix->lim, &sh->zf, &size, err);
+}
+
+const char *trace_index_path(const trace_index *ix, size_t i)
+{
+	return i < ix->n ? ix->sh.paths[ix->e[i].shard] : NULL;
+}
+
+size_t trace_index_n_shards(const trace_index *ix) { return ix->sh.n; }
+
 ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err)
 {
 	*out = NULL;
@@ -901,19 +1104,18 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 		return ts_error_set(err, TS_ERR_USAGE, "%s: no entry %zu (index has %zu)", ix->path, i,
 		                    ix->n);
 	const ix_entry *e = &ix->e[i];
-	if (!ix->fp) {
-		uint64_t size;
-		ts_status st = open_ro(ix->path, &ix->fp, &size, err);
-		if (st)
-			return st;
-	}
-	if ((uint64_t)(off_t)e->off0 != e->off0 || fseeko(ix->fp, (off_t)e->off0, SEEK_SET) != 0)
-		return ts_error_set(err, TS_ERR_IO, "%s:%zu: seek failed: %s", ix->path, e->line0,
-		                    strerror(errno));
-	clearerr(ix->fp);
+	const char *path = ix->sh.paths[e->shard];
+	ts_status st = ix_load_open(ix, e->shard, err);
+	if (st)
+		return st;
+	zfile *zf = ix->shs[e->shard].zf;
+	if (zfile_seek(zf, e->off0) != 0)
+		return ts_error_set(err, TS_ERR_IO, "%s:%zu: seek failed: %s", path, e->line0,
+		                    errno ? strerror(errno) : "the file is now compressed");
 	linesrc ls;
 	memset(&ls, 0, sizeof ls);
-	ls.fp = ix->fp;
+	ls.zf = zf;
+	ls.tee_fd = -1;
 	ls.max = line_limit(&ix->lim);
 	ls.base = e->off0;
 	ls.remain = e->off1 - e->off0;
@@ -927,7 +1129,7 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 	ls.cap = ix->bufcap;
 	asmb a;
 	memset(&a, 0, sizeof a);
-	a.path = ix->path;
+	a.path = path;
 	a.lim = &ix->lim;
 	a.build = 1;
 	if (e->kind == KIND_REQ) {
@@ -941,7 +1143,7 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 		a.want_safe_id = e->container == TRACE_FMT_OPENAI_SSE && id_is_safe(a.want_id);
 	}
 	size_t lineno = e->line0 - 1;
-	ts_status st = TS_OK;
+	st = TS_OK;
 	while (!q_len(&a.out)) {
 		const char *line;
 		uint64_t len = 0, off0 = ls_pos(&ls);
@@ -951,8 +1153,7 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 		lineno++;
 		if (r == RL_IOERR || r == RL_NOMEM) {
 			st = r == RL_NOMEM ? ts_error_set(err, TS_ERR_NOMEM, "out of memory")
-			                   : ts_error_set(err, TS_ERR_IO, "%s:%zu: read error: %s", ix->path,
-			                                  lineno, strerror(errno));
+			                   : ls_error(&ls, path, lineno, err);
 			break;
 		}
 		if (r == RL_TOOLONG) {
@@ -975,7 +1176,7 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 	}
 	if (!st && !q_len(&a.out))
 		st = ts_error_set(err, TS_ERR_IO, "%s:%zu: nothing to read (file changed since indexing?)",
-		                  ix->path, e->line0);
+		                  path, e->line0);
 	if (!st) {
 		size_t first, last;
 		st = take_out(&a, out, NULL, &first, &last, err);
@@ -989,7 +1190,7 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 			evict_msg(m, sizeof m, &tmp);
 			trace_free(*out);
 			*out = NULL;
-			st = ts_error_set(err, TS_ERR_LIMIT, "%s:%zu: %s", ix->path, e->line0, m);
+			st = ts_error_set(err, TS_ERR_LIMIT, "%s:%zu: %s", path, e->line0, m);
 		}
 	}
 	asm_free(&a);
@@ -1024,9 +1225,9 @@ int trace_index_mentions(trace_index *ix, size_t i, const char *const *needles, 
 		return -1;
 	const ix_entry *e = &ix->e[i];
 	ts_error err;
-	uint64_t size;
-	if (!ix->fp && open_ro(ix->path, &ix->fp, &size, &err) != TS_OK)
+	if (ix_load_open(ix, e->shard, &err) != TS_OK)
 		return -1;
+	zfile *zf = ix->shs[e->shard].zf;
 	size_t keep = 0;
 	for (size_t k = 0; k < n; k++)
 		if (strlen(needles[k]) > keep)
@@ -1036,7 +1237,7 @@ int trace_index_mentions(trace_index *ix, size_t i, const char *const *needles, 
 	if (!ix->buf && !(ix->buf = malloc(READ_CHUNK)))
 		return -1;
 	ix->bufcap = ix->bufcap ? ix->bufcap : READ_CHUNK;
-	if ((uint64_t)(off_t)e->off0 != e->off0 || fseeko(ix->fp, (off_t)e->off0, SEEK_SET) != 0)
+	if (zfile_seek(zf, e->off0) != 0)
 		return -1;
 	uint64_t left = e->off1 - e->off0;
 	size_t have = 0;
@@ -1044,7 +1245,7 @@ int trace_index_mentions(trace_index *ix, size_t i, const char *const *needles, 
 		size_t want = READ_CHUNK - have;
 		if (want > left)
 			want = (size_t)left;
-		size_t got = fread(ix->buf + have, 1, want, ix->fp);
+		size_t got = zfile_read(zf, ix->buf + have, want);
 		if (got == 0)
 			return -1;
 		left -= got;

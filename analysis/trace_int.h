@@ -34,4 +34,48 @@ ts_status trace_chunk_apply(trace *t, const cJSON *root, const cJSON *choice, si
 /* "stream error: MESSAGE" for a TRACE_CHUNK_ERROR object. */
 ts_status trace_chunk_error(const cJSON *root, ts_error *err);
 
+/* ---- containers kept in their own files ----
+ * Each is two functions: detect (does this parsed line hold it?) and parse
+ * (fill t, which already has the line's image reference and prompt, with
+ * the builder below).  parse_body asks them in order after native
+ * "tokens": trace_ray.c (Ray Data LLM rows), trace_vllm.c (vLLM offline
+ * RequestOutput). */
+int       trace_ray_detect(const cJSON *root);
+ts_status trace_ray_parse(trace *t, const cJSON *root, const trace_limits *lim, ts_error *err);
+int       trace_vllm_detect(const cJSON *root);
+ts_status trace_vllm_parse(trace *t, const cJSON *root, const trace_limits *lim, ts_error *err);
+
+/* Builder.  str: a JSON string (UTF-8 checked, max_token_bytes); lp: a
+ * JSON number or null/NULL (NAN) with trace_parse_line's logprob rules;
+ * where[idx] names the step in messages.  An alternative goes to the last
+ * step (the first max_alts kept).  On error nothing is added. */
+ts_status trace_build_step(trace *t, const trace_limits *lim, const cJSON *str, const cJSON *lp,
+                           const char *where, size_t idx, ts_error *err);
+ts_status trace_build_alt(trace *t, const trace_limits *lim, const cJSON *str, const cJSON *lp,
+                          const char *where, size_t idx, ts_error *err);
+void      trace_build_container(trace *t, trace_format container);
+/* Removes every step and alternative (a container falling back to text). */
+void      trace_build_drop_steps(trace *t);
+/* The string as pseudo-steps (format text), as for a text-only line. */
+ts_status trace_build_text(trace *t, const trace_limits *lim, const cJSON *str, const char *where,
+                           ts_error *err);
+void      trace_build_finish(trace *t, trace_finish f, trace_finish_how how);
+/* "stop"/"eos_token"/"stop_sequence" -> STOP, "length" -> LENGTH, else UNKNOWN. */
+trace_finish trace_map_finish_reason(const cJSON *f);
+/* The inference of trace.h's trace_finish_how, n_generated the sample's
+ * generated token count. */
+void      trace_infer_finish(trace *t, const trace_limits *lim, size_t n_generated);
+int       trace_is_eos_text(const char *s, size_t n);
+
+/* vLLM's per-step logprobs, a list of {token_id: {logprob, rank,
+ * decoded_token}} (RequestOutput, Ray Data rows), with the sampled token
+ * ids alongside: one step per element, its text and logprob from the
+ * sampled token's entry, the alternatives every entry by rank (the sampled
+ * token left out when its rank is beyond them: vLLM adds it to the top-k),
+ * entries without decoded_token left out.  *no_text is set (and nothing
+ * added) when a sampled token has no decoded_token (detokenize off): the
+ * caller reads the text instead.  trace_vllm.c. */
+ts_status trace_vllm_steps(trace *t, const cJSON *logprobs, const cJSON *ids, const char *where,
+                           const trace_limits *lim, int *no_text, ts_error *err);
+
 #endif

@@ -7,6 +7,7 @@
  * stbi_info runs next, and only then the decoder.
  */
 #include "render.h"
+#include "fsafe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -547,21 +548,10 @@ ts_status render_image_load(const char *path, const render_limits *lim_in,
 		*out = NULL;
 	if (!path || !out)
 		return ts_error_set(err, TS_ERR_USAGE, "no image path");
-	/* O_NONBLOCK: opening a FIFO must not hang; we refuse non-regular files. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return ts_error_set(err, errno == ENOENT ? TS_ERR_NOTFOUND : TS_ERR_IO,
-		                    "%s: cannot open: %s", path, strerror(errno));
 	struct stat sb;
-	if (fstat(fd, &sb) != 0) {
-		int e = errno;
-		close(fd);
-		return ts_error_set(err, TS_ERR_IO, "%s: cannot stat: %s", path, strerror(e));
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		close(fd);
-		return ts_error_set(err, TS_ERR_IO, "%s: not a regular file", path);
-	}
+	int fd = fsafe_open_input(path, &sb, err); /* a regular file or refused, never a hang */
+	if (fd < 0)
+		return err ? err->code : TS_ERR_IO;
 	if (sb.st_size <= 0) {
 		close(fd);
 		return ts_error_set(err, TS_ERR_IMAGE, "%s: empty file", path);

@@ -1,6 +1,7 @@
 /* png.c — PNG encoding (stb_image_write) and atomic file output. */
 #include "render.h"
 #include "fdio.h"
+#include "fsafe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -90,6 +91,9 @@ ts_status render_png_write(const render_image *img, const char *path, ts_error *
 {
 	if (!path || !path[0])
 		return ts_error_set(err, TS_ERR_USAGE, "png: no output path");
+	/* never onto an input of this command (traces, gt, run.json, the image) */
+	if (fsafe_check_output(path, err) != TS_OK)
+		return TS_ERR_USAGE;
 	uint8_t *buf;
 	size_t len;
 	ts_status st = render_png_encode(img, &buf, &len, err);

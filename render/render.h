@@ -258,7 +258,9 @@ ts_status render_pixels_encode(const render_image *img, const render_box *boxes,
 /* ---- PNG output ---- */
 
 /* Writes img as PNG atomically: temp file in the same directory, fsync,
- * rename over path, fsync of the directory.  No file is left behind on error. */
+ * rename over path, fsync of the directory.  No file is left behind on error.
+ * A path that is the same file as an input of the process (fsafe.h:
+ * symlinks resolved, same device and inode) is refused (TS_ERR_USAGE). */
 ts_status render_png_write(const render_image *img, const char *path, ts_error *err);
 
 /* For slides: img with a strip below it: the caption (ASCII; other

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Runs every test binary given as argument, then the shell end-to-end tests
-# (tests/cli/test_*.sh, then the tmux ones in tests/tui/test_*.sh), and prints
-# one closing line "tests: N passed, N failed".  Exit status: 0 when nothing failed.
-#   TEST_SUITES="cli tui"   which shell suites to run (asan-test runs "cli" only:
+# (tests/cli/test_*.sh, tests/hostile/test_*.sh, then the tmux ones in
+# tests/tui/test_*.sh), and prints one closing line "tests: N passed, N failed".
+# Exit status: 0 when nothing failed.
+#   TEST_SUITES="cli hostile tui"  which shell suites to run (asan-test runs "cli hostile":
 #                           the tmux tests wait on screen states, and an ASan
 #                           build is too slow for their timeouts)
 BUILD=${BUILD:-build}

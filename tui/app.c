@@ -163,7 +163,8 @@ static unsigned idle_slice(ui *u, session *s, double t, double *last_draw)
 		pending = 0;
 		*last_draw = now_ms();
 		rd |= ui_idle_progress(u);
-		if (u->overlay == UI_OV_METRICS || u->overlay == UI_OV_HISTOGRAM)
+		if (u->overlay == UI_OV_METRICS || u->overlay == UI_OV_HISTOGRAM ||
+		    u->overlay == UI_OV_SWEEP)
 			rd |= UI_RD_OVERLAY;
 	}
 	return rd;
@@ -295,7 +296,8 @@ static void loop(ui *u, session *s)
 		} else {
 			rd |= ui_key(u, r == KEY_CODE_YES, (unsigned)ch);
 		}
-		if ((u->overlay == UI_OV_METRICS || u->overlay == UI_OV_HISTOGRAM) && rd)
+		if ((u->overlay == UI_OV_METRICS || u->overlay == UI_OV_HISTOGRAM ||
+		    u->overlay == UI_OV_SWEEP) && rd)
 			rd |= UI_RD_OVERLAY;
 		if (rd & UI_RD_LAYOUT)
 			ui_resize(u), rd = UI_RD_ALL;

@@ -12,6 +12,11 @@ void compare_policy_cycle(long budget, policy out[COMPARE_N_POL])
 	out[COMPARE_POL_BUDGET] = (policy){POLICY_BUDGET, budget >= 1 ? budget : COMPARE_DEFAULT_BUDGET};
 	out[COMPARE_POL_NEAR_DUP] = (policy){POLICY_NEAR_DUP, COMPARE_NEAR_DUP_IOU};
 	out[COMPARE_POL_DEDUP] = (policy){POLICY_DEDUP, 0};
+	out[COMPARE_POL_REP_DETECT] = (policy){POLICY_OFF, 0};
+	out[COMPARE_POL_CLOSE_PROB] = (policy){POLICY_OFF, 0};
+	policy_parse(COMPARE_RD_POLICY, &out[COMPARE_POL_REP_DETECT], NULL);
+	out[COMPARE_POL_LADDER] = (policy){POLICY_LADDER, POLICY_LADDER_DEFAULT};
+	policy_parse(COMPARE_CLOSE_PROB_POLICY, &out[COMPARE_POL_CLOSE_PROB], NULL);
 }
 
 /* v rounded to `decimals` decimals, as a comparable integer-valued double */

@@ -30,14 +30,17 @@
 
 /* ---- the `o` cycle ---- */
 
-#define COMPARE_N_POL 5
+#define COMPARE_N_POL 8
 enum { COMPARE_POL_OFF = 0, COMPARE_POL_REPEAT_STOP, COMPARE_POL_BUDGET, COMPARE_POL_NEAR_DUP,
-       COMPARE_POL_DEDUP };
+       COMPARE_POL_DEDUP, COMPARE_POL_REP_DETECT, COMPARE_POL_LADDER, COMPARE_POL_CLOSE_PROB };
+/* the policy lab's defaults in the cycle */
+#define COMPARE_RD_POLICY "repetition_detection:64:8:3"
+#define COMPARE_CLOSE_PROB_POLICY "close_prob:0.5"
 #define COMPARE_DEFAULT_BUDGET 12
 #define COMPARE_NEAR_DUP_IOU 900000000L /* 0.9 in policy units */
 
 /* off, repeat_stop, budget:N (budget >= 1, else COMPARE_DEFAULT_BUDGET),
- * near_dup:0.9, dedup. */
+ * near_dup:0.9, dedup, repetition_detection:64:8:3, ladder:3, close_prob:0.5. */
 void compare_policy_cycle(long budget, policy out[COMPARE_N_POL]);
 
 /* ---- worst value of a column ---- */

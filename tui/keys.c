@@ -119,6 +119,7 @@ static const keys_binding table[] = {
 	{'\n', ACT_ENTER, "Enter"},
 	{KEY_ENTER, ACT_ENTER, "Enter"},
 	{'M', ACT_HISTOGRAM, "M"},
+	{'O', ACT_SWEEP, "O"},
 	{'P', ACT_PIXEL, "P"},
 	{'x', ACT_EXPORT, "x"},
 	{'z', ACT_IMAGE_ZOOM, "z"},

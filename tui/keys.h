@@ -31,7 +31,8 @@
 	X(ACT_TERMINATION,   "termination point (or first tail record)")           \
 	X(ACT_WORST,         "worst sample of the run (highest max repeat, then most duplicates)") \
 	X(ACT_REPEAT_STOP,   "toggle repeat-stop")                                 \
-	X(ACT_POLICY,        "cycle the stop policy: off, repeat_stop, budget:N, near_dup:0.9, dedup") \
+	X(ACT_POLICY,        "cycle the stop policy: off, repeat_stop, budget:N, near_dup:0.9, dedup, " \
+	                     "repetition_detection:64:8:3, ladder:3, close_prob:0.5") \
 	X(ACT_GT,            "toggle ground-truth boxes")                          \
 	X(ACT_SORT,          "cycle the sample sort (id, duplicates, max repeat, F1, length)") \
 	X(ACT_FILTER,        "filter samples: dup, trunc, label:TEXT, or any text") \
@@ -40,6 +41,7 @@
 	X(ACT_DIFF,          "per-sample diff of two runs, samples that got worse first") \
 	X(ACT_ENTER,         "comparison view: open the run; diff: open the sample") \
 	X(ACT_HISTOGRAM,     "max-repeat histogram of the current run")            \
+	X(ACT_SWEEP,         "policy sweep: the o cycle's policies on the current run") \
 	X(ACT_PIXEL,         "pixel view (sixel, kitty or iTerm2 terminals)")      \
 	X(ACT_EXPORT,        "export the current view as PNG")                     \
 	X(ACT_IMAGE_ZOOM,    "image over the lists (any size); again: back")       \

@@ -84,6 +84,21 @@ static void status_note(ui *u, WINDOW *w, int x, int W, attr_t base);
 
 #define STATUS_HELP_W 9 /* " │ ? help" */
 
+/* When the essentials alone overflow by -spare columns with a long policy
+ * name: "stopped (NAME)" becomes "stopped" (the name is in the policy
+ * part), then "policy: NAME" its number in the O overlay. */
+static void shorten_policy(const ui *u, status_parts *p, int spare)
+{
+	if (spare >= 0 || !p->pol[0])
+		return;
+	if (!strncmp(p->term, "stopped (", 9)) {
+		spare += (int)strlen(p->term) - 7;
+		snprintf(p->term, sizeof p->term, "stopped");
+	}
+	if (spare < 0)
+		snprintf(p->pol, sizeof p->pol, "policy #%d (O)", u->pol_idx);
+}
+
 static int width(const char *s)
 {
 	return (int)sanitize_width(s, strlen(s));
@@ -113,6 +128,7 @@ static void status_draw(ui *u, const ui_frame *f)
 	const char *hint = ui_image_hint(u);
 	int room = W - ((int)(strlen(p.sample) + strlen(p.step) + strlen(rs) + strlen(p.term) +
 	                      strlen(p.pol)) + 15) - (hint ? width(hint) + 3 : 0) - STATUS_HELP_W;
+	shorten_policy(u, &p, room + (hint ? width(hint) + 3 : 0) + STATUS_HELP_W);
 	if (p.run[0] && width(p.run) + 3 <= room) {
 		room -= width(p.run) + 3;
 		x = piece(w, x, W, p.run, base | A_BOLD, base);

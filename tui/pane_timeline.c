@@ -280,7 +280,32 @@ static double min_prob(const tl_ctx *c, long a, long b)
 	return pmin;
 }
 
-/* Sparkline of per-step probability over the whole trace (last row). */
+/* The `o` cycle's policy (1..COMPARE_N_POL-1, the lowest number when
+ * several) that stops at column col of the sparkline, 0 none: the policy
+ * sweep (O) lists the numbers. */
+static const char *const marks[COMPARE_N_POL] = {" ", "1", "2", "3", "4", "5", "6", "7"};
+
+static void stop_cols(const tl_ctx *c, int cols, long col_of[COMPARE_N_POL])
+{
+	const session_view *v = c->f->v;
+	const sample *sn = v->s_num ? v->s_num : v->s; /* as the run's numbers count it */
+	col_of[0] = -1;
+	for (size_t p = 1; p < COMPARE_N_POL; p++) {
+		sample_outcome oc = sample_outcome_for(sn, &c->f->s->pols[p]);
+		col_of[p] = oc.cut.fired ? oc.cut.stop_step * cols / c->N : -1;
+	}
+}
+
+static int stop_mark(const long col_of[COMPARE_N_POL], int col)
+{
+	for (size_t p = 1; p < COMPARE_N_POL; p++)
+		if (col_of[p] == col)
+			return (int)p;
+	return 0;
+}
+
+/* Sparkline of per-step probability over the whole trace (last row); the
+ * cycle's stops as their numbers. */
 static void sparkline(ui *u, const tl_ctx *c)
 {
 	const replay *rp = c->rp;
@@ -295,6 +320,8 @@ static void sparkline(ui *u, const tl_ctx *c)
 	int any = trace_has_logprobs(c->t);
 	long cur_col = c->cur * cols / N, stop_col = c->stop_on ? rp->stop_step * cols / N : -1;
 	long term_col = (rp->closed ? rp->term_step : N - 1) * cols / N;
+	long col_of[COMPARE_N_POL];
+	stop_cols(c, cols, col_of);
 	for (int col = 0; col < cols; col++) {
 		long a = (long)col * N / cols, b = (long)(col + 1) * N / cols;
 		double pmin = min_prob(c, a, b > a ? b : a + 1);
@@ -306,6 +333,9 @@ static void sparkline(ui *u, const tl_ctx *c)
 			at = draw_ca(u, CP_STOP, A_BOLD, A_BOLD);
 		if (c->stop_on && col > stop_col)
 			at = draw_ca(u, CP_DIM, 0, A_DIM);
+		int mark = stop_mark(col_of, col);
+		if (mark)
+			ch = marks[mark], at = draw_ca(u, CP_STOP, A_BOLD, A_BOLD);
 		if (col == cur_col)
 			at = A_REVERSE | A_BOLD;
 		draw_put(c->w, ys, x0 + col, 1, ch, at);

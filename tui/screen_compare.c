@@ -368,6 +368,7 @@ static unsigned compare_key(ui *u, keys_action a, int *handled)
 		return 0;
 	case ACT_METRICS:
 	case ACT_HISTOGRAM:
+	case ACT_SWEEP:
 		if (u->cmp.sel < u->s->n_runs && u->cmp.sel != u->s->cur) {
 			u->s->cur = u->cmp.sel; /* the panel is about the selected run */
 			ui_show_selected(u);

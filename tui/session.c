@@ -75,6 +75,8 @@ static ts_status open_run(session *s, const char *path, session_run *r,
 	slist_init(&r->list);
 	if ((st = run_open(path, &r->info, err)) != TS_OK)
 		return st;
+	if (r->info->warnings) /* run.json fields ignored: the first, named */
+		session_msg(s, "%.*s", (int)strcspn(r->info->warnings, "\n"), r->info->warnings);
 	sanitize_cstr(r->info->name, r->name, sizeof r->name, 40);
 	r->an = s->opts.an;
 	if (!s->opts.coords_set && r->info->coords != COORDS_AUTO)
@@ -89,12 +91,15 @@ static ts_status open_run(session *s, const char *path, session_run *r,
 			session_msg(s, "%s: ground truth not loaded: %s", r->name, gerr.msg);
 			r->g = NULL;
 		} else if (skipped) {
-			session_msg(s, "%s: %zu malformed annotation(s) or image(s) ignored", r->gt_path,
-			            skipped);
+			session_msg(s, "%s: %zu malformed annotation(s) or image(s) ignored%s%s", r->gt_path,
+			            skipped, gt_duplicates_note(r->g)[0] ? "; " : "",
+			            gt_duplicates_note(r->g));
 		}
 	}
 	progress_ctx pc = {progress, ud, r->name};
-	if ((st = trace_index_build(r->info->traces_path, &s->lim, index_progress, &pc, &r->ix,
+	trace_limits tlim;
+	run_trace_limits(r->info, &s->lim, &tlim);
+	if ((st = trace_index_build(r->info->traces_path, &tlim, index_progress, &pc, &r->ix,
 	                            err)) != TS_OK)
 		return st;
 	r->n = trace_index_count(r->ix);

@@ -421,6 +421,7 @@ static unsigned toggle_overlay(ui *u, int ov)
 static unsigned g_help(ui *u) { return toggle_overlay(u, UI_OV_HELP); }
 static unsigned g_metrics(ui *u) { return toggle_overlay(u, UI_OV_METRICS); }
 static unsigned g_histogram(ui *u) { return toggle_overlay(u, UI_OV_HISTOGRAM); }
+static unsigned g_sweep(ui *u) { return toggle_overlay(u, UI_OV_SWEEP); }
 
 static unsigned g_policy(ui *u)
 {
@@ -492,6 +493,7 @@ static unsigned (*const globals[ACT_COUNT])(ui *u) = {
 	[ACT_HELP] = g_help,
 	[ACT_METRICS] = g_metrics,
 	[ACT_HISTOGRAM] = g_histogram,
+	[ACT_SWEEP] = g_sweep,
 	[ACT_POLICY] = g_policy,
 	[ACT_REPEAT_STOP] = g_repeat_stop,
 	[ACT_COMPARE] = g_compare,
@@ -520,6 +522,7 @@ const ui_view *ui_overlay_view(const ui *u)
 	case UI_OV_HELP: return &ui_overlay_help;
 	case UI_OV_METRICS: return &ui_overlay_metrics;
 	case UI_OV_HISTOGRAM: return &ui_overlay_histogram;
+	case UI_OV_SWEEP: return &ui_overlay_sweep;
 	case UI_OV_FILTER: return &ui_overlay_filter;
 	default: return NULL;
 	}

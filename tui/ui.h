@@ -71,7 +71,7 @@ enum { UI_LABELS_ALL = 0, UI_LABELS_KEY, UI_LABELS_NONE, UI_LABELS_COUNT };
 #define UI_CROP_STEP 1.5
 
 enum { UI_PANE_SAMPLES = 0, UI_PANE_RECORDS, UI_PANE_TIMELINE, UI_PANE_COUNT };
-enum { UI_OV_NONE = 0, UI_OV_HELP, UI_OV_METRICS, UI_OV_FILTER, UI_OV_HISTOGRAM };
+enum { UI_OV_NONE = 0, UI_OV_HELP, UI_OV_METRICS, UI_OV_FILTER, UI_OV_HISTOGRAM, UI_OV_SWEEP };
 /* What fills the screen above the status bar: the debugger's panes, the
  * comparison of all runs (one row per run), or the per-sample diff of two
  * runs. */

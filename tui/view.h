@@ -54,7 +54,7 @@ extern const ui_view ui_pane_samples, ui_pane_records, ui_pane_timeline, ui_pane
 /* screens (screen_*.c) and overlays (overlay_*.c) */
 extern const ui_view ui_screen_main, ui_screen_compare, ui_screen_diff;
 extern const ui_view ui_overlay_help, ui_overlay_metrics, ui_overlay_histogram,
-	ui_overlay_filter;
+	ui_overlay_filter, ui_overlay_sweep;
 
 void ui_frame_build(const ui *u, ui_frame *f);
 /* The screen shown now and the open overlay (NULL: none). */

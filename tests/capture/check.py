@@ -15,6 +15,8 @@ subcommand exits 0 when the check holds, else prints why and exits 1.
                                  client go away after between stop+1 and
                                  stop+1+SLACK token events, before the end
   report-equal A.json B.json KEY runs[0][KEY] of two `report --json` equal
+                                 (floats to 1e-12; without the fields
+                                 relative to the trace's own full list)
   report-terms A.json KA B.json KB [tokens] [STOPPED]  the termination
                                  counts (samples, closed, truncated,
                                  malformed, stopped, termination_rate; with
@@ -25,6 +27,19 @@ subcommand exits 0 when the check holds, else prints why and exits 1.
 import json
 import math
 import sys
+
+
+def same_json(x, y):
+    """Equal, floats up to 1e-12 relative: sums over the samples (the
+    calibration bins) depend on the order the capture wrote its lines in."""
+    if isinstance(x, float) or isinstance(y, float):
+        return isinstance(x, (int, float)) and isinstance(y, (int, float)) and \
+            math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-15)
+    if isinstance(x, dict) and isinstance(y, dict):
+        return x.keys() == y.keys() and all(same_json(x[k], y[k]) for k in x)
+    if isinstance(x, list) and isinstance(y, list):
+        return len(x) == len(y) and all(same_json(p, q) for p, q in zip(x, y))
+    return x == y
 
 
 def load_jsonl(p):
@@ -162,7 +177,13 @@ def main():
     elif a[0] == "report-equal":
         x = json.load(open(a[1]))["runs"][0][a[3]]
         y = json.load(open(a[2]))["runs"][0][a[3]]
-        if x != y:
+        # the policy lab's fields compare a policy with the trace's own full
+        # list, which a live capture has already cut: left out here
+        for k in ("tokens_saved", "samples_with_tail", "false_stops", "early_stops",
+                  "tails_unstopped", "tp_lost"):
+            x.pop(k, None)
+            y.pop(k, None)
+        if not same_json(x, y):
             fail("report %s differs:\n%s\n%s" % (a[3], json.dumps(x, sort_keys=True)[:2000],
                                                  json.dumps(y, sort_keys=True)[:2000]))
     elif a[0] == "report-terms":

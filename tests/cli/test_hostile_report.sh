@@ -169,7 +169,7 @@ if mkfifo "$TMP/fifo" 2>/dev/null; then
 	else
 		wait "$bg"
 		ok "FIFO as the run: returns at once"
-		check "FIFO as the run: refused by name" has fifo.err "$TMP/fifo: not a regular file or directory"
+		check "FIFO as the run: refused by name" has fifo.err "$TMP/fifo: a FIFO, not a regular file: refused"
 		check "FIFO as the run: exit 2" rc_is fifo 2
 	fi
 fi

@@ -22,7 +22,7 @@ FUZZ_BINS      := $(addprefix $(FUZZ_BUILD)/,$(FUZZ_HARNESSES))
 
 # deferred (=): pkg-config runs only when a fuzz target is built
 FUZZ_CJSON_CFLAGS = $(shell pkg-config --cflags libcjson)
-FUZZ_CJSON_LIBS   = $(shell pkg-config --libs libcjson)
+FUZZ_CJSON_LIBS   = $(shell pkg-config --libs libcjson zlib libzstd)
 FUZZ_CHAFA_CFLAGS = $(shell pkg-config --cflags chafa glib-2.0)
 FUZZ_CHAFA_LIBS   = $(shell pkg-config --libs chafa glib-2.0)
 

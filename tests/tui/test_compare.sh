@@ -105,7 +105,9 @@ want_c=$(report_row tui-fixture-c "$FIX/run-c" dedup)
 echo "# report: $want_c"
 echo "# screen: $got_c"
 check "comparison: run-c's numbers with dedup are the report's" test "$got_c" = "$want_c"
-keys cmp o
+keys cmp o o
+check "o: the policy lab's ladder:3 after repetition_detection" wait_for cmp "policy off vs on = ladder:3"
+keys cmp o o
 check "o: off again" wait_for cmp "policy off vs on = repeat_stop"
 check "o: off -> status repeat-stop: off" wait_for cmp "repeat-stop: off"
 
@@ -165,6 +167,28 @@ status_is mono 0 >/dev/null
 # ---------------------------------------------------------------- one run
 start one 160 50 -- "$FIX/run-a"
 check "one run: the debugger comes first" wait_for one "tui-fixture │ sample 1/5"
+# O: the policy sweep shows the report's numbers for each policy of the cycle
+# (tokens_saved, F1@0.3, stopped, false/early stops, TP lost, tails unstopped)
+sweep_report() { # POLICY: the report's values in the overlay's column order
+	"$BIN" report --no-confidence --policy "off,$1" "$FIX/run-a" 2>/dev/null | awk '
+		$1 == "tokens_saved" { a = $3 } $1 == "F1@0.3" { b = $3 } $1 == "stopped" { c = $3 }
+		$1 == "false_stops" { d = $3 } $1 == "early_stops" { e = $3 } $1 == "tp_lost@0.3" { f = $3 }
+		$1 == "tails_unstopped" { g = $3 } END { print a " " b " " c " " d " " e " " f " " g }'
+}
+sweep_screen() { # INDEX NAME: the overlay row's last seven values
+	screen one | grep -E "│ $1  $2 " | head -1 | sed 's/│//g' | awk '{ n = NF; print $(n-6) " " $(n-5) " " $(n-4) " " $(n-3) " " $(n-2) " " $(n-1) " " $n }'
+}
+keys one O
+check "O: the policy sweep overlay" wait_for one "policy sweep: the o cycle on this run"
+wait_gone one "(computing)" >/dev/null
+for ip in "1 repeat_stop" "5 repetition_detection:64:8:3" "6 ladder:3" "7 close_prob:0.5"; do
+	got=$(sweep_screen "$(echo "$ip" | cut -d' ' -f1)" "$(echo "$ip" | cut -d' ' -f2)")
+	want=$(sweep_report "$(echo "$ip" | cut -d' ' -f2)")
+	echo "# $ip: screen '$got' report '$want'"; [ -n "$got" ] || screen one | sed "s/^/# /" | head -30
+	check "O: ${ip#* } shows the report's numbers" test "$got" = "$want"
+done
+keys one O
+check "O again closes it" wait_gone one "policy sweep: the o cycle"
 keys one c
 check "c: comparison with one run" wait_for one "Compare 1 run"
 keys one d

@@ -54,7 +54,7 @@ keys hs '?'
 check "help at 80x24: says how many lines it shows" wait_re hs "lines 1-[0-9]+ of [0-9]+: j/k or PgDn/PgUp for more"
 check "help at 80x24: a long key text wraps, not cut (Tab's 'diff: run A/B')" wait_re hs "│ {20}diff: run A/B +│"
 check "help at 80x24: Esc (last key) not yet shown" sh -c "! tmux -u -L $SOCK capture-pane -p -t hs | grep -q 'close the help, metrics'"
-keys hs PgDn PgDn
+keys hs PgDn PgDn PgDn
 check "help: PgDn scrolls to the rest" wait_for hs "close the help, metrics"
 keys hs G
 check "help: G goes to the end, the mouse entry (the last) shown" wait_for hs "click a sample, a record"

@@ -90,6 +90,9 @@ for size in 80x24 160x50; do
 	press $s o;                dump $s policy-budget
 	press $s o;                dump $s policy-near-dup
 	press $s o;                dump $s policy-dedup
+	press $s o;                dump $s policy-repetition-detection
+	press $s o;                dump $s policy-ladder
+	press $s o;                dump $s policy-close-prob
 	press $s o;                dump $s policy-off
 	press $s Home;             dump $s timeline-start
 	press $s "]" "]" l;        dump $s timeline-step
@@ -103,6 +106,8 @@ for size in 80x24 160x50; do
 	press $s m;
 	press $s M;                dump $s overlay-histogram
 	press $s M;
+	press $s O;                dump $s overlay-sweep
+	press $s O;
 	press $s / d u p;          dump $s filter-prompt
 	press $s Enter;            dump $s filter-dup
 	press $s / C-u Enter;

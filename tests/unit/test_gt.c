@@ -224,10 +224,11 @@ static void test_missing_file(void **state)
 	size_t skipped = 5;
 	ts_error err;
 	(void)state;
-	assert_int_equal(gt_load("tests/data/gt/does-not-exist.json", &g, &skipped, &err), TS_ERR_IO);
+	assert_int_equal(gt_load("tests/data/gt/does-not-exist.json", &g, &skipped, &err),
+	                 TS_ERR_NOTFOUND); /* analysis/fsafe.h: ENOENT is "not found" */
 	assert_null(g);
 	assert_int_equal(skipped, 0);
-	assert_int_equal(err.code, TS_ERR_IO);
+	assert_int_equal(err.code, TS_ERR_NOTFOUND);
 	assert_non_null(strstr(err.msg, "tests/data/gt/does-not-exist.json"));
 	assert_non_null(strstr(err.msg, "No such file"));
 

@@ -480,7 +480,13 @@ static void test_ui_policy_cycle(void **state)
 	assert_true(v->rp.policy_on);
 	assert_int_equal(f->s.pol, COMPARE_POL_BUDGET);
 	ui_action(u, ACT_POLICY);
+	ui_action(u, ACT_POLICY);                         /* dedup */
 	ui_action(u, ACT_POLICY);
+	assert_int_equal(u->pol_idx, COMPARE_POL_REP_DETECT);
+	ui_action(u, ACT_POLICY);
+	assert_int_equal(u->pol_idx, COMPARE_POL_LADDER);
+	ui_action(u, ACT_POLICY);
+	assert_int_equal(u->pol_idx, COMPARE_POL_CLOSE_PROB);
 	ui_action(u, ACT_POLICY);                         /* ... back to off */
 	assert_int_equal(u->pol_idx, COMPARE_POL_OFF);
 	assert_false(v->rp.policy_on);
@@ -632,6 +638,7 @@ static void check_global(ui *u, session *s, int screen, keys_action a)
 	case ACT_HELP: assert_int_equal(u->overlay, UI_OV_HELP); break;
 	case ACT_METRICS: assert_int_equal(u->overlay, UI_OV_METRICS); break;
 	case ACT_HISTOGRAM: assert_int_equal(u->overlay, UI_OV_HISTOGRAM); break;
+	case ACT_SWEEP: assert_int_equal(u->overlay, UI_OV_SWEEP); break;
 	case ACT_POLICY: assert_int_equal(u->pol_idx, (pol + 1) % COMPARE_N_POL); break;
 	case ACT_REPEAT_STOP:
 		assert_int_equal(u->pol_idx, pol == COMPARE_POL_REPEAT_STOP ? COMPARE_POL_OFF
@@ -660,7 +667,7 @@ static void test_ui_global_requests_on_every_screen(void **state)
 			check_global(u, s, screen, (keys_action)a);
 			n_global++;
 		}
-	assert_int_equal(n_global, 2 * 9); /* none, q ? m M o r R Ctrl-L */
+	assert_int_equal(n_global, 2 * 10); /* none, q ? m M O o r R Ctrl-L */
 	/* what is neither the screen's nor global still leaves the hint */
 	u->screen = UI_SCREEN_COMPARE;
 	u->overlay = UI_OV_NONE;

@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cap_redact.h"
 #include "capture.h"
 #include "cli.h"
 #include "coords.h"
+#include "fsafe.h"
 
 #define PROMPT_FILE_MAX (1u << 20)
 
@@ -31,18 +33,21 @@ static int parse_double(const char *s, double lo, double hi, double *out)
 	return 0;
 }
 
-static char *read_prompt(const char *path)
+/* NULL with err set (a FIFO or a device is refused, named: fsafe.h). */
+static char *read_prompt(const char *path, ts_error *e)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = fsafe_fopen_input(path, NULL, e);
 	if (!f)
 		return NULL;
 	char *buf = malloc(PROMPT_FILE_MAX + 1);
 	size_t n = buf ? fread(buf, 1, PROMPT_FILE_MAX + 1, f) : 0;
-	int err = ferror(f) || n > PROMPT_FILE_MAX;
+	int rd = ferror(f);
 	fclose(f);
-	if (!buf || err) {
+	const char *why = !buf ? "out of memory" : rd ? "read error"
+	                  : n > PROMPT_FILE_MAX ? "larger than 1 MiB (--prompt-file's limit)" : NULL;
+	if (why) {
 		free(buf);
-		errno = err ? EFBIG : ENOMEM;
+		ts_error_set(e, TS_ERR_IO, "%s: %s", path, why);
 		return NULL;
 	}
 	buf[n] = '\0';
@@ -81,6 +86,8 @@ CAP_LONG(RETRIES, retries, 0, 100, "--retries takes 0..100, not '%.200s'")
 CAP_DOUBLE(TEMPERATURE, temperature, 0, 100, "--temperature takes a number >= 0, not '%.200s'")
 CAP_DOUBLE(BACKOFF, backoff, 0, 3600, "--backoff takes seconds (0..3600), not '%.200s'")
 CAP_DOUBLE(TIMEOUT, timeout, 1, 86400, "--timeout takes seconds (1..86400), not '%.200s'")
+CAP_DOUBLE(DEADLINE, deadline, 1, 604800, "--deadline takes seconds (1..604800), not '%.200s'")
+CAP_DOUBLE(MIN_RATE, min_rate, 0, 1e9, "--min-rate takes bytes per second (0..1e9), not '%.200s'")
 CAP_DOUBLE(PROGRESS_EVERY, progress_every, 0, 3600, "--progress-every takes seconds (0..3600), not '%.200s'")
 #undef CAP_LONG
 #undef CAP_DOUBLE
@@ -88,11 +95,8 @@ CAP_DOUBLE(PROGRESS_EVERY, progress_every, 0, 3600, "--progress-every takes seco
 int cap_opt_PROMPT_FILE(cli_values *v, const char *a, ts_error *e)
 {
 	free(v->cap_prompt_buf);
-	if (!(v->cap_prompt_buf = read_prompt(a))) {
-		char m[300];
-		snprintf(m, sizeof m, "%%.200s: %s", strerror(errno));
-		return bad(e, m, a);
-	}
+	if (!(v->cap_prompt_buf = read_prompt(a, e)))
+		return -1;
 	v->cap.prompt = v->cap_prompt_buf;
 	return 0;
 }
@@ -116,6 +120,10 @@ int cap_opt_CAP_POLICY(cli_values *v, const char *a, ts_error *e)
 	if (!policy_is_truncation(&v->cap.pol))
 		return bad(e, "--policy %.200s is not a truncation: no live decoder can apply it "
 		              "(use it in 'report')", a);
+	if (v->cap.pol.kind == POLICY_REP_DETECT || v->cap.pol.kind == POLICY_LADDER ||
+	    v->cap.pol.kind == POLICY_CLOSE_PROB)
+		return bad(e, "--policy %.200s is replayed by 'report' and the debugger only, not "
+		              "applied live", a);
 	return 0;
 }
 
@@ -196,7 +204,9 @@ int cmd_capture(int argc, char **argv)
 		                          : !o->prompt ? "--prompt TEXT or --prompt-file F is required"
 		                                       : "-o RUN_DIR is required");
 	} else if (strncmp(o->server, "http://", 7) && strncmp(o->server, "https://", 8)) {
-		snprintf(m, sizeof m, "--server takes an http:// or https:// URL, not '%.200s'", o->server);
+		char safe[256];
+		cap_redact(o->server, safe, sizeof safe);
+		snprintf(m, sizeof m, "--server takes an http:// or https:// URL, not '%.200s'", safe);
 		rc = cli_usage_error(cmd, m);
 	} else {
 		rc = capture_run(o);

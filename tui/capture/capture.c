@@ -17,11 +17,15 @@
 #include <unistd.h>
 
 #include "cap_buf.h"
+#include "cap_redact.h"
 #include "cap_resp.h"
 #include "cap_sse.h"
 #include "fdio.h"
+#include "fsafe.h"
 #include "gt.h"
 #include "render.h"
+#include "run.h"
+#include "zfile.h"
 #include "sanitize.h"
 #include "trace.h"
 
@@ -53,7 +57,9 @@ typedef struct job {
 	ts_error err;
 	double t0;
 	double last_rx;    /* last byte received (idle --timeout) */
-	int timed_out;
+	double win_t0;     /* start of the --min-rate window (0: no byte yet) */
+	size_t win_bytes;  /* bytes received in it */
+	int timed_out;     /* 1 idle --timeout, 2 --deadline, 3 under --min-rate */
 	char curl_err[CURL_ERROR_SIZE];
 } job;
 
@@ -76,6 +82,9 @@ typedef struct cap_state {
 	int curl_inited;
 	struct curl_slist *hdrs;
 	int out_fd;
+	int dir_fd;          /* the run directory: every write is openat/renameat on it */
+	dev_t out_dev;       /* traces.jsonl's device and inode (an image is never it) */
+	ino_t out_ino;
 	char *traces_path, *run_json_path;
 	char started[32];
 	char server_model[128];
@@ -96,6 +105,8 @@ void capture_opts_default(capture_opts *o)
 	o->retries = 2;
 	o->temperature = 0.0;
 	o->timeout = 120.0;
+	o->deadline = 900.0;
+	o->min_rate = 32.0;
 	o->backoff = 1.0;
 	o->pol.kind = POLICY_OFF;
 	o->progress = -1;
@@ -123,9 +134,10 @@ static void clear_bar(cap_state *s)
 /* "tailscope capture: " + sanitized text. */
 static void msg(cap_state *s, const char *text)
 {
-	char clean[2048];
+	char clean[2048], safe[2048];
 	clear_bar(s);
-	sanitize_cstr(text, clean, sizeof clean, 0);
+	cap_redact(text, safe, sizeof safe); /* no credentials in any message */
+	sanitize_cstr(safe, clean, sizeof clean, 0);
 	fprintf(stderr, "tailscope capture: %s\n", clean);
 }
 
@@ -173,12 +185,13 @@ static int add_img(cap_state *s, size_t *cap, const char *path, const char *name
 	}
 	cap_img *im = &s->imgs[s->n_imgs];
 	memset(im, 0, sizeof *im);
-	im->path = join(s->o->images, path);
+	/* the viewer's rule (run.h): names from the data never leave --images */
+	im->path = run_image_path(s->o->images, path);
 	im->file_name = strdup(name);
 	im->has_id = has_id;
 	im->id = id;
 	if (!im->path || !im->file_name) {
-		g_free(im->path);
+		free(im->path);
 		free(im->file_name);
 		return -1;
 	}
@@ -199,11 +212,21 @@ static int list_images(cap_state *s)
 			msg(s, e.msg);
 			return -1;
 		}
+		if (gt_duplicates_note(g)[0])
+			msgf(s, "%s: %s (the first of each is captured)", s->o->gt, gt_duplicates_note(g));
 		const gt_image *im = gt_images(g);
 		for (size_t i = 0; i < gt_n_images(g); i++) {
 			if (!im[i].file_name[0]) {
 				msgf(s, "%s: image id %lld has no file_name: skipped", s->o->gt,
 				     (long long)im[i].id);
+				s->failed++;
+				continue;
+			}
+			size_t bl;
+			const char *b = run_path_base(im[i].file_name, &bl);
+			if (!bl || (bl == 1 && b[0] == '.') || (bl == 2 && !memcmp(b, "..", 2))) {
+				msgf(s, "%s: image id %lld: file_name '%s' names no file: skipped", s->o->gt,
+				     (long long)im[i].id, im[i].file_name);
 				s->failed++;
 				continue;
 			}
@@ -267,13 +290,14 @@ static int build_body(cap_state *s, const cap_img *im, cap_buf *b, ts_error *err
 {
 	const capture_opts *o = s->o;
 	const render_limits *rl = &o->lim.image;
-	FILE *f = fopen(im->path, "rb");
-	if (!f)
-		return ts_error_set(err, TS_ERR_IO, "%s: %s", im->path, strerror(errno)), -1;
 	struct stat st;
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+	FILE *f = fsafe_fopen_input(im->path, &st, err); /* a regular file or refused */
+	if (!f)
+		return -1;
+	if (st.st_dev == s->out_dev && st.st_ino == s->out_ino) {
 		fclose(f);
-		return ts_error_set(err, TS_ERR_IO, "%s: not a regular file", im->path), -1;
+		return ts_error_set(err, TS_ERR_USAGE, "%s: the same file as %s: refused", im->path,
+		                    s->traces_path), -1;
 	}
 	uint64_t maxb = rl->max_file_bytes ? rl->max_file_bytes : ((uint64_t)64 << 20);
 	if ((uint64_t)st.st_size > maxb) {
@@ -361,6 +385,9 @@ static size_t on_data(char *p, size_t sz, size_t nm, void *ud)
 	job *j = ud;
 	size_t n = sz * nm;
 	j->last_rx = now_s();
+	if (!j->win_t0)
+		j->win_t0 = j->last_rx;
+	j->win_bytes += n;
 	if (!j->http)
 		curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &j->http);
 	if (j->http < 200 || j->http >= 300) {
@@ -403,6 +430,8 @@ static int job_start(cap_state *s, job *j, size_t img, int attempt)
 	j->img = img;
 	j->attempt = attempt;
 	j->t0 = j->last_rx = now_s();
+	j->win_t0 = 0;
+	j->win_bytes = 0;
 	j->timed_out = 0;
 	j->curl_err[0] = '\0';
 	if (!j->h && !(j->h = curl_easy_init())) {
@@ -496,6 +525,12 @@ static int job_fault(const cap_state *s, job *j, CURLcode rc, char *why, size_t 
 	why[0] = '\0';
 	if (j->stop) {
 		/* ours: the policy fired or a limit cut the response */
+	} else if (j->timed_out == 2) {
+		snprintf(why, whysz, "over --deadline after %zu steps: %g s in all", r->n_steps,
+		         o->deadline);
+	} else if (j->timed_out == 3) {
+		snprintf(why, whysz, "too slow after %zu steps: %zu bytes in %g s, under --min-rate "
+		         "%g bytes/s", r->n_steps, j->win_bytes, CAPTURE_RATE_WINDOW, o->min_rate);
 	} else if (j->timed_out) {
 		snprintf(why, whysz, "timed out after %zu steps: no data for %g s", r->n_steps,
 		         o->timeout);
@@ -628,6 +663,27 @@ static char *abs_path(const char *p)
 	return r ? r : (p ? strdup(p) : NULL);
 }
 
+/* name in the run directory gets p[0..n) atomically: a temp file created
+ * there (O_EXCL | O_NOFOLLOW), written, fsync'd and renamed over name --
+ * a symlink there is replaced, never followed.  0, or -1 with errno. */
+static int write_in_run_dir(int dir_fd, const char *name, const char *p, size_t n)
+{
+	char tmp[64];
+	snprintf(tmp, sizeof tmp, ".%s.tmp%ld", name, (long)getpid());
+	int fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return -1;
+	int ok = fdio_write_all(fd, p, n) == 0 && fsync(fd) == 0;
+	int e = errno;
+	ok &= close(fd) == 0;
+	if (ok && renameat(dir_fd, tmp, dir_fd, name) == 0)
+		return 0;
+	e = errno ? errno : e;
+	unlinkat(dir_fd, tmp, 0);
+	errno = e;
+	return -1;
+}
+
 static int write_run_json(cap_state *s, int final)
 {
 	const capture_opts *o = s->o;
@@ -643,7 +699,9 @@ static int write_run_json(cap_state *s, int final)
 		bad |= cap_buf_puts(&b, ",\n  \"model\": ") || cap_json_str(&b, model, strlen(model));
 	if (o->coords)
 		bad |= cap_buf_puts(&b, ",\n  \"coords\": ") || cap_json_str(&b, o->coords, strlen(o->coords));
-	bad |= cap_buf_puts(&b, ",\n  \"server\": ") || cap_json_str(&b, s->url, strlen(s->url)) ||
+	char url[sizeof s->url];
+	cap_redact(s->url, url, sizeof url); /* userinfo and secret query keys: never on disk */
+	bad |= cap_buf_puts(&b, ",\n  \"server\": ") || cap_json_str(&b, url, strlen(url)) ||
 	       cap_buf_puts(&b, ",\n  \"prompt\": ") || cap_json_str(&b, o->prompt, strlen(o->prompt)) ||
 	       cap_buf_printf(&b, ",\n  \"max_new_tokens\": %ld,\n  \"top_logprobs\": %ld,\n"
 	                          "  \"temperature\": ",
@@ -676,23 +734,7 @@ static int write_run_json(cap_state *s, int final)
 		cap_buf_free(&b);
 		return -1;
 	}
-	size_t n = strlen(s->run_json_path);
-	char *tmp = malloc(n + 16);
-	int rc = -1;
-	if (tmp) {
-		snprintf(tmp, n + 16, "%s.tmp%ld", s->run_json_path, (long)getpid());
-		FILE *f = fopen(tmp, "wb");
-		if (f) {
-			int ok = fwrite(b.p, 1, b.len, f) == b.len;
-			ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
-			ok &= fclose(f) == 0;
-			if (ok && rename(tmp, s->run_json_path) == 0)
-				rc = 0;
-			else
-				unlink(tmp);
-		}
-		free(tmp);
-	}
+	int rc = write_in_run_dir(s->dir_fd, "run.json", b.p, b.len);
 	cap_buf_free(&b);
 	return rc;
 }
@@ -706,10 +748,30 @@ static int same_ref(const cap_img *im, const trace *t)
 	return fn && !strcmp(fn, im->file_name);
 }
 
+/* A compressed traces.jsonl (gzip/zstd, by its magic) cannot take appended
+ * plain lines nor be cut at a newline: --resume refuses it, saying how. */
+static int resume_compressed(cap_state *s)
+{
+	zfile *z = NULL;
+	ts_error e;
+	if (zfile_open(s->traces_path, NULL, &z, &e) != TS_OK)
+		return 0; /* the scan below names the problem */
+	zfile_kind k = zfile_get_kind(z);
+	zfile_close(z);
+	if (k == ZFILE_PLAIN)
+		return 0;
+	msgf(s, "%s is %s-compressed: --resume appends plain lines to it; decompress it first "
+	     "(e.g. %s -d) or capture into another -o and read both as shards of one run",
+	     s->traces_path, zfile_kind_name(k), zfile_kind_name(k));
+	return 1;
+}
+
 /* --resume: drops a partial last line, marks the images already captured. */
 static int resume_scan(cap_state *s)
 {
-	int fd = open(s->traces_path, O_RDWR);
+	if (resume_compressed(s))
+		return -1;
+	int fd = openat(s->dir_fd, "traces.jsonl", O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
 	struct stat st;
@@ -776,7 +838,7 @@ static int resume_scan(cap_state *s)
 static void make_url(cap_state *s)
 {
 	const char *u = s->o->server;
-	size_t n = strlen(u);
+	size_t n = strcspn(u, "?#"), qn = strlen(u + n); /* the path, then ?query#fragment */
 	while (n && u[n - 1] == '/')
 		n--;
 	const char *tail = "/v1/chat/completions";
@@ -784,7 +846,35 @@ static void make_url(cap_state *s)
 		tail = "";
 	else if (n >= 3 && !memcmp(u + n - 3, "/v1", 3))
 		tail = "/chat/completions";
-	snprintf(s->url, sizeof s->url, "%.*s%s", (int)n, u, tail);
+	snprintf(s->url, sizeof s->url, "%.*s%s%.*s", (int)n, u, tail, (int)qn, u + strcspn(u, "?#"));
+}
+
+/* traces.jsonl before anything is written to it: absent, or (with
+ * --resume) a regular file with one link that is no input of this capture.
+ * A symlink is refused, dangling or not: capture never writes through one,
+ * never outside the run directory.  0, or -1 after a message. */
+static int check_traces_file(cap_state *s)
+{
+	struct stat st;
+	if (fstatat(s->dir_fd, "traces.jsonl", &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno == ENOENT ? 0 : (msgf(s, "%s: %s", s->traces_path, strerror(errno)), -1);
+	const char *in = NULL;
+	if (S_ISLNK(st.st_mode))
+		msgf(s, "%s is a symbolic link: refused (capture never writes through one)",
+		     s->traces_path);
+	else if (!S_ISREG(st.st_mode))
+		msgf(s, "%s: %s, not a regular file: refused", s->traces_path,
+		     fsafe_kind((unsigned)st.st_mode));
+	else if ((in = fsafe_input_named(&st)))
+		msgf(s, "refusing to write %s: it is the same file as the input %s", s->traces_path, in);
+	else if (st.st_nlink > 1)
+		msgf(s, "%s has %lu hard links: refused (appending would change another file)",
+		     s->traces_path, (unsigned long)st.st_nlink);
+	else if (!s->o->resume)
+		msgf(s, "%s already exists: use --resume to continue it, or another -o", s->traces_path);
+	else
+		return 0;
+	return -1;
 }
 
 /* The run directory, the image list, --resume, traces.jsonl opened for
@@ -796,6 +886,11 @@ static int open_run(cap_state *s)
 		msgf(s, "%s: %s", o->out, strerror(errno));
 		return -1;
 	}
+	s->dir_fd = open(o->out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->dir_fd < 0) {
+		msgf(s, "%s: %s", o->out, strerror(errno));
+		return -1;
+	}
 	s->traces_path = join(o->out, "traces.jsonl");
 	s->run_json_path = join(o->out, "run.json");
 	if (!s->traces_path || !s->run_json_path || list_images(s))
@@ -804,19 +899,26 @@ static int open_run(cap_state *s)
 		msgf(s, "%s: no PNG or JPEG images to capture", o->gt ? o->gt : o->images);
 		return -1;
 	}
-	if (access(s->traces_path, F_OK) == 0 && !o->resume) {
-		msgf(s, "%s already exists: use --resume to continue it, or another -o", s->traces_path);
+	if (check_traces_file(s))
 		return -1;
-	}
 	if (o->resume && resume_scan(s)) {
 		msgf(s, "%s: cannot resume: %s", s->traces_path, strerror(errno));
 		return -1;
 	}
-	s->out_fd = open(s->traces_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
-	if (s->out_fd < 0) {
+	s->out_fd = openat(s->dir_fd, "traces.jsonl",
+	                   O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
+	struct stat st;
+	if (s->out_fd < 0 || fstat(s->out_fd, &st) != 0) {
 		msgf(s, "%s: %s", s->traces_path, strerror(errno));
 		return -1;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		msgf(s, "%s: %s, not a regular file: refused", s->traces_path,
+		     fsafe_kind((unsigned)st.st_mode));
+		return -1;
+	}
+	s->out_dev = st.st_dev;
+	s->out_ino = st.st_ino;
 	if (write_run_json(s, 0)) {
 		msgf(s, "%s: cannot write: %s", s->run_json_path, strerror(errno));
 		return -1;
@@ -880,6 +982,25 @@ static int wait_ms(const cap_state *s)
 	return d < 0 ? 0 : d > 1000 ? 1000 : (int)d + 1;
 }
 
+/* 0, or why a running request is given up: 1 no data for --timeout, 2 over
+ * --deadline in all, 3 fewer than --min-rate bytes/s over the last
+ * CAPTURE_RATE_WINDOW seconds (a server that drips a byte or an SSE comment
+ * now and then never trips the idle timeout).  Starts the next window. */
+static int job_overdue(const capture_opts *o, job *j, double now)
+{
+	if (now - j->last_rx > o->timeout)
+		return 1;
+	if (now - j->t0 > o->deadline)
+		return 2;
+	if (o->min_rate > 0 && j->win_t0 && now - j->win_t0 >= CAPTURE_RATE_WINDOW) {
+		if ((double)j->win_bytes < o->min_rate * CAPTURE_RATE_WINDOW)
+			return 3;
+		j->win_t0 = now;
+		j->win_bytes = 0;
+	}
+	return 0;
+}
+
 /* Until every image is captured or given up. */
 static void run_loop(cap_state *s)
 {
@@ -909,10 +1030,8 @@ static void run_loop(cap_state *s)
 		now = now_s();
 		for (size_t i = 0; i < s->n_jobs; i++) {
 			job *j = &s->jobs[i];
-			if (j->busy && now - j->last_rx > s->o->timeout) {
-				j->timed_out = 1;
+			if (j->busy && (j->timed_out = job_overdue(s->o, j, now)))
 				job_done(s, j, CURLE_OPERATION_TIMEDOUT);
-			}
 		}
 		progress(s, 0);
 		int ms = wait_ms(s);
@@ -947,8 +1066,10 @@ static void close_run(cap_state *s)
 		curl_global_cleanup();
 	if (s->out_fd >= 0)
 		close(s->out_fd);
+	if (s->dir_fd >= 0)
+		close(s->dir_fd);
 	for (size_t i = 0; i < s->n_imgs; i++) {
-		g_free(s->imgs[i].path);
+		free(s->imgs[i].path);
 		free(s->imgs[i].file_name);
 	}
 	free(s->imgs);
@@ -964,6 +1085,7 @@ int capture_run(const capture_opts *o)
 	memset(s, 0, sizeof *s);
 	s->o = o;
 	s->out_fd = -1;
+	s->dir_fd = -1;
 	s->bar = o->progress == 1 || (o->progress < 0 && isatty(2));
 	make_url(s);
 	time_t t = time(NULL);

@@ -14,8 +14,9 @@
  *                 write(2) as each completes (a crash loses only requests in
  *                 flight; --resume drops a partial last line and skips the
  *                 images already there)
- * Faults (connection refused, HTTP errors, --timeout without data, a stream
- * cut, malformed SSE) get a message and --retries retries with exponential
+ * Faults (connection refused, HTTP errors, --timeout without data, a request
+ * over --deadline in all or under --min-rate (a slow drip), a stream cut,
+ * malformed SSE) get a message and --retries retries with exponential
  * backoff; HTTP 4xx other than 408/429 are not retried.  Exit status: 0 every
  * image captured, 1 some failed, 2 none captured or bad usage.
  *
@@ -30,6 +31,7 @@
 #include "limits_opt.h"
 
 #define CAPTURE_MAX_HEADERS 32
+#define CAPTURE_RATE_WINDOW 10.0 /* seconds over which --min-rate is measured */
 
 typedef struct capture_opts {
 	const char *server;       /* base URL or a full .../chat/completions URL */
@@ -45,6 +47,9 @@ typedef struct capture_opts {
 	long retries;             /* default 2 */
 	double temperature;       /* default 0 */
 	double timeout;           /* seconds without data (and to connect); default 120 */
+	double deadline;          /* seconds per request in all, however it trickles; default 900 */
+	double min_rate;          /* bytes/s a request must receive over each CAPTURE_RATE_WINDOW
+	                           * seconds once its first byte came; default 32, 0: none */
 	double backoff;           /* first retry delay in seconds, doubled each time; default 1 */
 	policy pol;               /* off, repeat_stop, budget:N, near_dup:IOU */
 	const char *headers[CAPTURE_MAX_HEADERS];

@@ -79,18 +79,21 @@ static int h_POLICY(cli_values *v, const char *list, ts_error *err)
 	o->n_pol = 0;
 	char *save = NULL;
 	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (o->n_pol == EXPORT_MAX_POLICIES) {
+		policy ps[EXPORT_MAX_POLICIES];
+		size_t np = 0;
+		if (policy_parse_sweep(tok, ps, EXPORT_MAX_POLICIES, &np, err) != TS_OK)
+			return -1;
+		if (o->n_pol + np > EXPORT_MAX_POLICIES) {
 			ts_error_set(err, TS_ERR_USAGE, "--policy: at most %d policies", EXPORT_MAX_POLICIES);
 			return -1;
 		}
-		policy p;
-		if (policy_parse(tok, &p, err) != TS_OK)
-			return -1;
 		char a[48], b[48];
-		for (size_t k = 0; k < o->n_pol; k++)
-			if (!strcmp(policy_name(&o->pol[k], a, sizeof a), policy_name(&p, b, sizeof b)))
-				return bad(err, "--policy: '%s' given twice", b);
-		o->pol[o->n_pol++] = p;
+		for (size_t q = 0; q < np; q++) {
+			for (size_t k = 0; k < o->n_pol; k++)
+				if (!strcmp(policy_name(&o->pol[k], a, sizeof a), policy_name(&ps[q], b, sizeof b)))
+					return bad(err, "--policy: '%s' given twice", b);
+			o->pol[o->n_pol++] = ps[q];
+		}
 	}
 	if (o->n_pol == 0)
 		return bad(err, "--policy: empty list%s", "");
@@ -107,6 +110,21 @@ static int h_NO_CONFIDENCE(cli_values *v, const char *a, ts_error *e) { (void)a;
 static int h_JSON(cli_values *v, const char *a, ts_error *e) { (void)a; (void)e; v->json = 1; return 0; }
 static int h_CSV(cli_values *v, const char *a, ts_error *e) { (void)a; (void)e; v->csv = 1; return 0; }
 static int h_PER_SAMPLE(cli_values *v, const char *a, ts_error *e) { (void)a; (void)e; v->per_sample = 1; return 0; }
+static int h_PARTIAL(cli_values *v, const char *a, ts_error *e) { (void)a; (void)e; v->partial = 1; return 0; }
+
+static int h_SHARD(cli_values *v, const char *a, ts_error *e)
+{
+	char *end;
+	errno = 0;
+	unsigned long k = strtoul(a, &end, 10), n = 0;
+	if (end != a && *end == '/' && a[0] != '-' && end[1] != '-' && end[1])
+		n = strtoul(end + 1, &end, 10);
+	if (errno || *end || n == 0 || k == 0 || k > n || n > 1000000)
+		return bad(e, "--shard takes K/N with 1 <= K <= N <= 1000000, not '%.200s'", a);
+	v->shard_k = k;
+	v->shard_n = n;
+	return 0;
+}
 static int h_SAMPLE(cli_values *v, const char *a, ts_error *e) { (void)e; v->sample = a; return 0; }
 static int h_OUTPUT(cli_values *v, const char *a, ts_error *e) { (void)e; v->out = a; return 0; }
 static int h_IMAGE(cli_values *v, const char *a, ts_error *e) { (void)e; v->image = a; return 0; }
@@ -198,9 +216,18 @@ const cli_command cli_commands[] = {
 	 "Progress goes to stderr when stderr is a terminal.\n"
 	 "exit status: 0 all lines used, 1 some lines skipped, 2 nothing usable\n",
 	 OPTS(CLI_GT, CLI_COORDS, CLI_MIN_PIXELS, CLI_MAX_PIXELS, CLI_IOU, CLI_POLICY, CLI_SCORE,
-	      CLI_NO_CONFIDENCE, CLI_JSON, CLI_CSV, CLI_PER_SAMPLE, CLI_JOBS, CLI_QUIET, CLI_LIMIT,
-	      CLI_HELP),
+	      CLI_NO_CONFIDENCE, CLI_JSON, CLI_CSV, CLI_PER_SAMPLE, CLI_PARTIAL, CLI_SHARD, CLI_JOBS,
+	      CLI_QUIET, CLI_LIMIT, CLI_HELP),
 	 cmd_report},
+	{"merge", "PARTIAL...",
+	 "Prints the report of every shard together from the states that\n"
+	 "'tailscope report --json --partial --shard K/N RUN...' wrote for K = 1..N\n"
+	 "(any order; the same options and runs): the same JSON, byte for byte, as\n"
+	 "'tailscope report --json' with those options on all the shards at once.\n",
+	 "exit status: 0 all lines used, 1 some lines skipped, 2 nothing usable,\n"
+	 "missing or mismatched shards, or bad usage\n",
+	 OPTS(CLI_HELP),
+	 cmd_merge},
 	{"png", "[OPTIONS] TRACES --sample IMAGE_ID -o FILE.png",
 	 "Writes one sample's image at its own size with the predicted boxes and,\n"
 	 "when ground truth is loaded, the ground-truth boxes.\n"
@@ -219,6 +246,10 @@ const cli_command cli_commands[] = {
 	 "  interference  duplicate rate (x) against F1 at the first --iou (y), one labelled point per run\n"
 	 "  saved         tokens saved by repeat_stop per run (tokens off - tokens repeat_stop)\n"
 	 "  pr            precision-recall curve from the record scores (AP@0.5), one per run\n"
+	 "  tradeoff      tokens saved (x) against F1@0.5 (y), a point per --policy (default\n"
+	 "                repeat_stop,close_prob:0.1..0.9/0.1), a plot per run (PNG: the first)\n"
+	 "  reliability   TP fraction at IoU 0.5 against exp(record score) in 10 equal-width\n"
+	 "                bins (ECE in the legend), one line per run\n"
 	 "RUN: a run directory (run.json, gt.json, images/, traces.jsonl) or a traces JSONL file.\n",
 	 "exit status: 0 ok, 1 some lines skipped (or a run without what the plot needs),\n"
 	 "2 nothing to plot, bad usage or the PNG could not be written\n",
@@ -231,7 +262,7 @@ const cli_command cli_commands[] = {
 	 "container it was read as and which coordinate syntax its records use, then\n"
 	 "the counts.  RUN is a run directory (its traces file is read).\n",
 	 "exit status: 0 ok, 1 some samples skipped, 2 nothing readable\n",
-	 OPTS(CLI_SUMMARY, CLI_HELP),
+	 OPTS(CLI_SUMMARY, CLI_LIMIT, CLI_HELP),
 	 cmd_formats},
 	{"capture", "--server URL --images DIR (--prompt TEXT | --prompt-file F) -o RUN_DIR [OPTIONS]",
 	 "Sends every image to an OpenAI-compatible server (POST URL/v1/chat/completions,\n"
@@ -240,8 +271,8 @@ const cli_command cli_commands[] = {
 	 "exit status: 0 every image captured, 1 some failed, 2 none captured or bad usage\n",
 	 OPTS(CLI_SERVER, CLI_MODEL, CLI_CAP_IMAGES, CLI_CAP_GT, CLI_PROMPT, CLI_PROMPT_FILE,
 	      CLI_CAP_OUT, CLI_CAP_COORDS, CLI_MAX_TOKENS, CLI_TOP_LOGPROBS, CLI_TEMPERATURE,
-	      CLI_CAP_POLICY, CLI_CONCURRENCY, CLI_RETRIES, CLI_BACKOFF, CLI_TIMEOUT, CLI_HEADER,
-	      CLI_API_KEY_ENV, CLI_RESUME, CLI_PROGRESS, CLI_PROGRESS_EVERY, CLI_CAP_QUIET, CLI_LIMIT,
+	      CLI_CAP_POLICY, CLI_CONCURRENCY, CLI_RETRIES, CLI_BACKOFF, CLI_TIMEOUT, CLI_DEADLINE,
+	      CLI_MIN_RATE, CLI_HEADER, CLI_API_KEY_ENV, CLI_RESUME, CLI_PROGRESS, CLI_PROGRESS_EVERY, CLI_CAP_QUIET, CLI_LIMIT,
 	      CLI_HELP),
 	 cmd_capture},
 };
@@ -405,4 +436,35 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_values *v)
 			return cli_usage_error(cmd, err.msg);
 	}
 	return 0;
+}
+
+static int stdout_errno; /* why an earlier flush of stdout failed */
+
+int cli_flush_stdout(void)
+{
+	errno = 0;
+	if (fflush(stdout) == 0)
+		return 0;
+	if (!stdout_errno)
+		stdout_errno = errno ? errno : EIO;
+	return -1;
+}
+
+int cli_finish_stdout(const char *name, int rc)
+{
+	int bad = ferror(stdout), e = bad ? (stdout_errno ? stdout_errno : EIO) : 0;
+	errno = 0;
+	if (fflush(stdout) != 0) {
+		bad = 1;
+		e = errno ? errno : EIO;
+	}
+	if (fclose(stdout) != 0 && !bad && errno != EBADF) {
+		bad = 1; /* EBADF: stdout was closed (>&-) and nothing was written */
+		e = errno ? errno : EIO;
+	}
+	if (!bad)
+		return rc;
+	fprintf(stderr, "tailscope%s%s: error writing standard output: %s\n", name ? " " : "",
+	        name ? name : "", strerror(e));
+	return 2;
 }

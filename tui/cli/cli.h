@@ -37,14 +37,21 @@
 	X(POLICY, "policy", 0, "LIST", "stop policies: off | repeat_stop | budget:N (stop after N records) |\n" \
 	  "near_dup:IOU (stop at a record with the same label and IoU >= IOU\n"                   \
 	  "with an earlier one) | dedup (drop exact duplicates, keep decoding:\n"                 \
-	  "an upper bound no real decoder reaches).  report: the table's columns\n"              \
-	  "(default off,repeat_stop); png, plot pr: one policy (default off)")                    \
+	  "an upper bound no real decoder reaches) | repetition_detection:MAX:MIN:COUNT\n"       \
+	  "(vLLM's token-repetition check) | ladder[:N] (Docling's: N same-label\n"             \
+	  "records, boxes repeated or evenly stepped) | close_prob:P (stop where\n"            \
+	  "P(close) >= P).  KIND:A..B/STEP sweeps a parameter (one policy per value).\n"        \
+	  "report: the table's columns (default off,repeat_stop); png, plot pr: one\n"          \
+	  "policy (default off); plot tradeoff: any number")                                     \
 	X(SCORE, "score", 0, "mean|min", "record confidence: mean or min logprob of its tokens\n" \
 	  "(default mean); gives AP@0.5 and its PR curve (with ground truth)")                    \
 	X(NO_CONFIDENCE, "no-confidence", 0, NULL, "skip scores, AP and the termination probability") \
 	X(JSON, "json", 0, NULL, "print JSON instead of tables")                                  \
 	X(CSV, "csv", 0, NULL, "print one CSV row per sample per run (header line first, RFC 4180)") \
 	X(PER_SAMPLE, "per-sample", 0, NULL, "also list every sample (policy off values)")        \
+	X(PARTIAL, "partial", 0, NULL, "with --json: write the mergeable state of this shard instead of\n" \
+	  "the report ('tailscope merge' of every shard prints the report)")                     \
+	X(SHARD, "shard", 0, "K/N", "read only block K of N of each run's trace files (default 1/1)") \
 	X(SAMPLE, "sample", 0, "ID", "the sample: an image id, else a file name / custom id as in the trace") \
 	X(OUTPUT, "output", 'o', "FILE", "write a PNG (atomically: temp file + rename)")          \
 	X(IMAGE, "image", 0, "FILE", "the image file (default: found in the images directory)")  \
@@ -86,6 +93,10 @@
 	X(RETRIES, "retries", 0, "N", "retries per image after a fault (default 2)")              \
 	X(BACKOFF, "backoff", 0, "S", "first retry delay in seconds, doubled each retry (default 1)") \
 	X(TIMEOUT, "timeout", 0, "S", "give up on a request after S seconds without data (default 120)") \
+	X(DEADLINE, "deadline", 0, "S", "give up on a request after S seconds in all, however it\n" \
+	  "trickles (default 900)")                                                              \
+	X(MIN_RATE, "min-rate", 0, "B", "give up on a request that, once data flows, receives fewer\n" \
+	  "than B bytes/s over 10 s (default 32; 0: no minimum)")                                 \
 	X(HEADER, "header", 0, "'K: V'", "extra HTTP header (repeatable)")                        \
 	X(API_KEY_ENV, "api-key-env", 0, "VAR", "send 'Authorization: Bearer $VAR'")              \
 	X(RESUME, "resume", 0, NULL, "continue RUN_DIR: skip images already in traces.jsonl")     \
@@ -118,6 +129,8 @@ struct cli_values {
 	int pol_set;            /* --policy given */
 	const char *images_dir, *sample, *out, *image;
 	int json, csv, per_sample, quiet, summary, caption;
+	int partial;            /* report --partial */
+	size_t shard_k, shard_n; /* report --shard K/N (0/0: every shard) */
 	long jobs;              /* default 2 */
 	long png_w, png_h;      /* default 960x600 */
 	long width, height;     /* default 0 (the terminal's), 16 */
@@ -168,5 +181,14 @@ int  cli_parse_long(const char *s, long lo, long hi, long *out);
 /* Prints "tailscope NAME: msg" (sanitized) and "try 'tailscope NAME --help'"
  * on stderr; returns 2. */
 int  cli_usage_error(const cli_command *cmd, const char *msg);
+
+/* Every command's last step (main): flushes and closes stdout and checks
+ * that every write to it succeeded.  On a failure (a full disk, /dev/full, a
+ * closed pipe's EPIPE) prints "tailscope[ NAME]: error writing standard
+ * output: why" on stderr and returns 2; otherwise returns rc. */
+int  cli_finish_stdout(const char *name, int rc);
+/* fflush(stdout) that remembers why it failed for cli_finish_stdout's
+ * message: 0 ok, -1. */
+int  cli_flush_stdout(void);
 
 #endif

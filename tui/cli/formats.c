@@ -63,7 +63,7 @@ static void print_counts(const char *name, const counts *c)
 }
 
 /* Reads one traces file; returns 0 ok, 1 some skipped, 2 nothing read. */
-static int one_file(const char *arg, int summary, counts *total)
+static int one_file(const char *arg, int summary, const trace_limits *lim, counts *total)
 {
 	ts_error err;
 	char *path = NULL;
@@ -74,17 +74,25 @@ static int one_file(const char *arg, int summary, counts *total)
 		fprintf(stderr, "tailscope formats: %s\n", sanitize_cstr(err.msg, m, sizeof m, 400));
 		return 2;
 	}
+	for (const char *l = ost == TS_OK ? ri->warnings : NULL; l && *l; l += strcspn(l, "\n") + 1) {
+		char m[TS_ERROR_MSG_MAX + 64];
+		char one[TS_ERROR_MSG_MAX + 64];
+		snprintf(one, sizeof one, "%.*s", (int)strcspn(l, "\n"), l);
+		fprintf(stderr, "tailscope formats: %s\n", sanitize_cstr(one, m, sizeof m, 400));
+	}
 	if (ost == TS_OK && ri->traces_path)
 		path = strdup(ri->traces_path);
 	else
 		path = strdup(arg);
+	trace_limits tlim;
+	run_trace_limits(ost == TS_OK ? ri : NULL, lim, &tlim);
 	run_info_free(ri);
 	if (!path)
 		return 2;
 	char shown[512];
 	sanitize_cstr(path, shown, sizeof shown, 200);
 	trace_file *f;
-	if (trace_file_open(path, NULL, &f, &err) != TS_OK) {
+	if (trace_file_open(path, &tlim, &f, &err) != TS_OK) {
 		char m[TS_ERROR_MSG_MAX + 64];
 		fprintf(stderr, "tailscope formats: %s\n", sanitize_cstr(err.msg, m, sizeof m, 400));
 		free(path);
@@ -128,8 +136,15 @@ static int one_file(const char *arg, int summary, counts *total)
 				snprintf(lines, sizeof lines, "%zu-%zu", first, last);
 			else
 				snprintf(lines, sizeof lines, "%zu", first);
-			printf("%s:%s  %s  %s  %s  %zu record%s\n", shown, lines, trace_format_name(cont), sk,
+			char shard[512]; /* the shard a sharded run's sample is in */
+			sanitize_cstr(trace_file_path(f), shard, sizeof shard, 200);
+			trace_finish_how how = trace_get_finish_how(t);
+			printf("%s:%s  %s  %s  %s  %zu record%s", shard, lines, trace_format_name(cont), sk,
 			       rec_key_name(key), nrec, nrec == 1 ? "" : "s");
+			if (how != TRACE_FINISH_GIVEN) /* Ray Data rows: no finish_reason */
+				printf("  finish %s (%s)", trace_finish_name(trace_get_finish(t)),
+				       trace_finish_how_name(how));
+			putchar('\n');
 		}
 		trace_free(t);
 	}
@@ -163,7 +178,7 @@ int cmd_formats(int argc, char **argv)
 	counts total;
 	memset(&total, 0, sizeof total);
 	for (size_t i = 0; i < v.n_pos; i++) {
-		int r = one_file(v.pos[i], v.summary, &total);
+		int r = one_file(v.pos[i], v.summary, &v.lim.trace, &total);
 		any_ok |= r < 2;
 		if (r > worst)
 			worst = r;

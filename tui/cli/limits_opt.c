@@ -11,6 +11,11 @@ const char limits_help[] =
 	"  steps         1000000 tokens per sample\n"
 	"  alts          20     alternatives kept per step (more are ignored)\n"
 	"  token_bytes   4096   bytes per token\n"
+	"  decompressed_bytes 16G bytes a compressed traces file may expand to\n"
+	"  decompress_ratio 200 expansion ratio past its first 64M (bomb guard)\n"
+	"  max_tokens    -      the run's max_tokens, to infer how samples without a\n"
+	"                       finish reason ended (Ray Data rows; default: run.json\n"
+	"                       max_new_tokens)\n"
 	"  records       100000 records per sample\n"
 	"  label_bytes   4096   bytes of a label (longer labels are cut)\n"
 	"  number_chars  64     characters of a number (longer: junk)\n"
@@ -55,6 +60,12 @@ ts_status limits_set_parse(limits_set *l, const char *spec, ts_error *err)
 		l->trace.max_alts = (size_t)v;
 	else if (IS("token_bytes"))
 		l->trace.max_token_bytes = (size_t)v;
+	else if (IS("decompressed_bytes"))
+		l->trace.max_decompressed_bytes = v;
+	else if (IS("decompress_ratio"))
+		l->trace.max_decompress_ratio = v;
+	else if (IS("max_tokens"))
+		l->trace.infer_max_tokens = v > 0x7fffffffull ? 0x7fffffffL : (long)v;
 	else if (IS("records"))
 		l->rec.max_records = (size_t)v;
 	else if (IS("label_bytes"))

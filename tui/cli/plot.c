@@ -17,7 +17,7 @@
 
 #define MAX_RUNS 256
 
-typedef enum { K_MAXREPEAT, K_INTERFERENCE, K_SAVED, K_PR } plot_which;
+typedef enum { K_MAXREPEAT, K_INTERFERENCE, K_SAVED, K_PR, K_TRADEOFF, K_RELIABILITY } plot_which;
 
 static void say(const char *msg)
 {
@@ -59,7 +59,7 @@ static int data_alloc(plot_data *d, int which, size_t n_runs, double iou)
 	d->which = which;
 	d->top_bin = 2;
 	d->iou = iou;
-	d->series = calloc(n_runs, sizeof *d->series);
+	d->series = calloc(n_runs + 1, sizeof *d->series);
 	d->xs = calloc(n_runs * CONF_N_RECALL + 1, sizeof *d->xs);
 	d->ys = calloc(n_runs * CONF_N_RECALL + 1, sizeof *d->ys);
 	d->vals = calloc(n_runs * N_BINS + 1, sizeof *d->vals);
@@ -127,6 +127,8 @@ static void add_pr(plot_data *d, const export_run *r, plot_series *se)
 	snprintf(d->names[n_ok], sizeof d->names[n_ok], "%s", nm);
 }
 
+static void add_reliability(plot_data *d, const export_run *r, plot_series *se);
+
 /* Adds run r's series (or says why it is left out). */
 static void add_run(plot_data *d, const export_run *r)
 {
@@ -137,7 +139,8 @@ static void add_run(plot_data *d, const export_run *r)
 	}
 	if (r->skipped)
 		d->partial = 1;
-	if ((d->which == K_INTERFERENCE || d->which == K_PR) && !r->gt_loaded) {
+	if ((d->which == K_INTERFERENCE || d->which == K_PR || d->which == K_RELIABILITY) &&
+	    !r->gt_loaded) {
 		char m[400];
 		snprintf(m, sizeof m, "%s: no ground truth, not plotted (use --gt FILE)", r->name_raw);
 		say(m);
@@ -162,6 +165,8 @@ static void add_run(plot_data *d, const export_run *r)
 		         off > 0 ? 100.0 * (off - on) / off : 0.0);
 		d->text_ptr[n_ok] = d->texts[n_ok];
 		d->group_ptr[n_ok] = d->names[n_ok];
+	} else if (d->which == K_RELIABILITY) {
+		add_reliability(d, r, se);
 	} else {
 		add_pr(d, r, se);
 	}
@@ -228,11 +233,107 @@ static int make_spec(plot_data *d, const export_opts *ex, size_t n_runs, plot_sp
 		spec->n_series = d->n_ok;
 		break;
 	}
+	case K_RELIABILITY: {
+		plot_spec_init(spec, PLOT_LINES);
+		snprintf(d->title, sizeof d->title, "reliability: TP fraction at IoU %g against exp(%s score), "
+		         "%d equal-width bins", CALIB_IOU, conf_score_name(ex->score), CALIB_BINS);
+		spec->title = d->title;
+		spec->xlabel = "confidence exp(score), bin mean";
+		spec->ylabel = "TP fraction of the bin";
+		spec->x_min = 0;
+		spec->x_max = 1;
+		spec->y_min = 0;
+		spec->y_max = 1;
+		/* the diagonal after the runs */
+		static const double diag[2] = { 0, 1 };
+		d->series[d->n_ok] = (plot_series){ .name = "perfect calibration", .x = diag, .y = diag, .n = 2 };
+		spec->series = d->series;
+		spec->n_series = d->n_ok + 1;
+		break;
+	}
 	default:
 		return -1;
 	}
 
 	return 0;
+}
+
+size_t plot_tradeoff_iou(const export_run *r)
+{
+	for (size_t j = 0; j < r->m[0].n_iou; j++)
+		if (r->m[0].iou[j] == 0.5)
+			return j;
+	return 0;
+}
+
+void plot_tradeoff_build(const export_run *r, const export_opts *ex, plot_tradeoff_data *d,
+                         plot_spec *spec)
+{
+	size_t j = plot_tradeoff_iou(r);
+	double xmax = 1;
+	for (size_t p = 0; p < ex->n_pol && p < EXPORT_MAX_POLICIES; p++) {
+		d->x[p] = (double)run_metrics_tokens_saved(&r->m[p]);
+		d->y[p] = r->gt_loaded ? r->m[p].prf[j].f1 : NAN;
+		xmax = fmax(xmax, d->x[p]);
+		policy_name(&ex->pol[p], d->names[p], sizeof d->names[p]);
+		d->series[p] = (plot_series){ .name = d->names[p], .x = &d->x[p], .y = &d->y[p], .n = 1 };
+	}
+	plot_spec_init(spec, PLOT_SCATTER);
+	snprintf(d->title, sizeof d->title, "%.200s: tokens saved against F1@%g, one point per policy",
+	         r->name_raw ? r->name_raw : "run", r->m[0].n_iou ? r->m[0].iou[j] : 0.5);
+	snprintf(d->ylabel, sizeof d->ylabel, "F1@%g", r->m[0].n_iou ? r->m[0].iou[j] : 0.5);
+	spec->title = d->title;
+	spec->xlabel = "tokens saved (tokens off - tokens under the policy)";
+	spec->ylabel = d->ylabel;
+	spec->x_min = 0;
+	spec->x_max = ceil(xmax * 1.1);
+	spec->y_min = 0;
+	spec->y_max = 1;
+	spec->series = d->series;
+	spec->n_series = ex->n_pol < EXPORT_MAX_POLICIES ? ex->n_pol : EXPORT_MAX_POLICIES;
+}
+
+int plot_print_text(const plot_spec *spec, int cols, int height, int sgr)
+{
+	ts_error err;
+	plot_text *t = NULL;
+	if (plot_text_render(spec, cols, height, &t, &err) != TS_OK) {
+		say(err.msg);
+		return -1;
+	}
+	unsigned flags = (sgr ? PLOT_LINE_SGR : 0) | (charset_ascii() ? PLOT_LINE_ASCII : 0);
+	for (int r = 0; r < t->rows; r++) {
+		char *line = plot_text_line_ex(t, r, flags);
+		if (line) {
+			fputs(line, stdout);
+			fputc('\n', stdout);
+		}
+		free(line);
+	}
+	plot_text_free(t);
+	return cli_flush_stdout() != 0 ? -1 : 0;
+}
+
+/* reliability: each run's non-empty bins (mean p, TP fraction), and the
+ * diagonal of perfect calibration. */
+static void add_reliability(plot_data *d, const export_run *r, plot_series *se)
+{
+	size_t n_ok = d->n_ok;
+	const calib *c = &r->calib[0];
+	double *x = &d->xs[n_ok * CONF_N_RECALL], *y = &d->ys[n_ok * CONF_N_RECALL];
+	size_t k = 0;
+	for (int b = 0; b < CALIB_BINS; b++)
+		if (c->n[b]) {
+			x[k] = calib_conf(c, b);
+			y[k] = calib_acc(c, b);
+			k++;
+		}
+	se->x = x;
+	se->y = y;
+	se->n = k;
+	double e = calib_ece(c);
+	snprintf(d->names[n_ok], sizeof d->names[n_ok], "%.100s (ECE %.3f, %zu records)", r->name_raw,
+	         isfinite(e) ? e : 0.0, calib_total(c));
 }
 
 /* Writes the PNG (-o) or prints the plot; 0 ok, -1 (said). */
@@ -249,27 +350,54 @@ static int emit(const plot_spec *spec, const cli_values *cv)
 		}
 		render_image_free(img);
 	} else {
-		plot_text *t = NULL;
 		int cols = cv->width ? (int)cv->width : term_cols();
-		if (plot_text_render(spec, cols, (int)cv->height, &t, &err) != TS_OK) {
-			say(err.msg);
-			return -1;
-		}
 		int sgr = cv->color == 1 || (cv->color < 0 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-		unsigned flags = (sgr ? PLOT_LINE_SGR : 0) | (charset_ascii() ? PLOT_LINE_ASCII : 0);
-		for (int r = 0; r < t->rows; r++) {
-			char *line = plot_text_line_ex(t, r, flags);
-			if (line) {
-				fputs(line, stdout);
-				fputc('\n', stdout);
-			}
-			free(line);
-		}
-		plot_text_free(t);
-		if (fflush(stdout) != 0)
-			return -1;
+		return plot_print_text(spec, cols, (int)cv->height, sgr);
 	}
 	return 0;
+}
+
+/* tradeoff: one plot per run (the PNG: the first usable run). */
+static int tradeoff_main(const cli_values *cv, export_opts *ex, const char *const *runs,
+                         size_t n_runs)
+{
+	export_run **res = calloc(n_runs, sizeof *res);
+	if (!res) {
+		say("out of memory");
+		return 2;
+	}
+	gt *shared_gt = report_load_shared_gt(ex, cv->quiet);
+	report_analyze_runs(runs, n_runs, ex, cv->jobs, cv->quiet, res);
+	int rc = 2, partial = 0;
+	plot_tradeoff_data *d = malloc(sizeof *d);
+	for (size_t i = 0; d && i < n_runs; i++) {
+		if (!res[i] || !res[i]->usable || !res[i]->gt_loaded) {
+			char m[400];
+			snprintf(m, sizeof m, "%s: %s, not plotted", res[i] ? res[i]->name_raw : runs[i],
+			         res[i] && res[i]->usable ? "no ground truth (use --gt FILE)" : "not usable");
+			say(m);
+			partial = 1;
+			continue;
+		}
+		partial |= res[i]->skipped != 0;
+		plot_spec spec;
+		plot_tradeoff_build(res[i], ex, d, &spec);
+		if (emit(&spec, cv) != 0) {
+			rc = 2;
+			break;
+		}
+		rc = 0;
+		if (cv->out)
+			break;
+	}
+	if (rc == 0 && partial)
+		rc = 1;
+	free(d);
+	gt_free(shared_gt);
+	for (size_t i = 0; i < n_runs; i++)
+		export_run_free(res[i]);
+	free(res);
+	return rc;
 }
 
 /* Analyses the runs and draws plot `which`; returns the exit code. */
@@ -289,6 +417,21 @@ static int plot_main(int which, const cli_values *cv, const char *const *runs, s
 		ex.confidence = 1;
 	} else if (which == K_INTERFERENCE) {
 		ex.an.n_iou = 1; /* the first threshold */
+	} else if (which == K_RELIABILITY) {
+		if (cv->pol_set)
+			ex.pol[0] = cv->ex.pol[0];
+		ex.confidence = 1;
+	} else if (which == K_TRADEOFF) {
+		ex = cv->ex;
+		ex.confidence = 0;
+		if (!cv->pol_set) {
+			ts_error e;
+			size_t np = 0;
+			policy_parse_sweep("close_prob:0.1..0.9/0.1", ex.pol + 1, EXPORT_MAX_POLICIES - 1, &np, &e);
+			ex.pol[0] = (policy){ POLICY_REPEAT_STOP, 0 };
+			ex.n_pol = 1 + np;
+		}
+		return tradeoff_main(cv, &ex, runs, n_runs);
 	}
 	export_run **res = calloc(n_runs, sizeof *res);
 	plot_data d;
@@ -319,16 +462,18 @@ done:
  * missing or unknown. */
 static int which_plot(const cli_command *cmd, const cli_values *v)
 {
-	static const char *const kinds[] = {"maxrepeat", "interference", "saved", "pr"};
+	static const char *const kinds[] = {"maxrepeat", "interference", "saved", "pr", "tradeoff",
+	                                    "reliability"};
 	if (v->n_pos == 0) {
-		cli_usage_error(cmd, "no KIND given (maxrepeat, interference, saved, pr)");
+		cli_usage_error(cmd, "no KIND given (maxrepeat, interference, saved, pr, tradeoff, reliability)");
 		return -1;
 	}
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < 6; k++)
 		if (!strcmp(v->pos[0], kinds[k]))
 			return k;
 	char m[300];
-	snprintf(m, sizeof m, "unknown plot '%.200s' (maxrepeat, interference, saved, pr)", v->pos[0]);
+	snprintf(m, sizeof m, "unknown plot '%.200s' (maxrepeat, interference, saved, pr, tradeoff, "
+	         "reliability)", v->pos[0]);
 	cli_usage_error(cmd, m);
 	return -1;
 }
@@ -343,7 +488,7 @@ int cmd_plot(int argc, char **argv)
 		pr = cli_usage_error(cmd, "no RUN given");
 	else if (pr == 0 && which >= 0 && v.n_pos - 1 > MAX_RUNS)
 		pr = cli_usage_error(cmd, "too many runs");
-	else if (pr == 0 && which >= 0 && v.pol_set && v.ex.n_pol != 1)
+	else if (pr == 0 && which >= 0 && which != K_TRADEOFF && v.pol_set && v.ex.n_pol != 1)
 		pr = cli_usage_error(cmd, "--policy takes one policy here");
 	if (pr != 0 || which < 0) {
 		cli_values_free(&v);

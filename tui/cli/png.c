@@ -152,7 +152,9 @@ static int find_trace(const png_req *o, const run_info *ri, const gt *g, trace *
 		return 0;
 	trace_file *tf;
 	ts_error err;
-	if (trace_file_open(ri->traces_path, &o->trace_lim, &tf, &err) != TS_OK) {
+	trace_limits tlim;
+	run_trace_limits(ri, &o->trace_lim, &tlim);
+	if (trace_file_open(ri->traces_path, &tlim, &tf, &err) != TS_OK) {
 		say(err.msg);
 		return -1;
 	}
@@ -222,6 +224,8 @@ int png_job_prepare(const png_req *o, png_job *j)
 		say(err.msg);
 		return -1;
 	}
+	for (const char *l = j->ri->warnings; l && *l; l += strcspn(l, "\n") + 1)
+		sayf("%.*s", (int)strcspn(l, "\n"), l); /* run.json fields ignored */
 	if (!o->coords_set && j->ri->coords != COORDS_AUTO)
 		an.coords.kind = j->ri->coords;
 	an.object = j->ri->object;

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "export.h"
 #include "metrics.h"
+#include "partial.h"
 #include "policy.h"
 #include "run.h"
 #include "sanitize.h"
@@ -26,6 +27,10 @@
 typedef struct report_opts {
 	export_opts ex;
 	int json, csv, per_sample, quiet;
+	int partial;             /* --partial: partial_json instead of the report */
+	size_t shard_k, shard_n;
+	const char **options;    /* the options as given, for merge */
+	size_t n_options;
 	long jobs;
 } report_opts;
 
@@ -192,6 +197,13 @@ gt *report_load_shared_gt(export_opts *o, int quiet)
 		sanitize(raw, strlen(raw), msg, sizeof msg, 0);
 		fprintf(stderr, "tailscope: %s\n", msg);
 	}
+	if (g && !quiet && gt_duplicates_note(g)[0]) {
+		char raw[700];
+		snprintf(raw, sizeof raw, "%s: %s (the first of each kept)", o->gt_path,
+		         gt_duplicates_note(g));
+		sanitize(raw, strlen(raw), msg, sizeof msg, 0);
+		fprintf(stderr, "tailscope: %s\n", msg);
+	}
 	o->shared_gt = g;
 	return g;
 }
@@ -313,6 +325,109 @@ static void table_ap(const export_run *rr, const export_opts *ex, int cw)
 	}
 }
 
+/* The policy lab's rows: what each policy costs and saves. */
+static void table_lab(const export_run *rr, const export_opts *ex, int cw)
+{
+	printf("  %-24s", "tokens_saved");
+	for (size_t p = 0; p < ex->n_pol; p++)
+		printf(" %*zu", cw, run_metrics_tokens_saved(&rr->m[p]));
+	printf("\n  %-24s", "false_stops");
+	for (size_t p = 0; p < ex->n_pol; p++)
+		printf(" %*zu", cw, rr->m[p].false_stops);
+	printf("\n  %-24s", "early_stops");
+	for (size_t p = 0; p < ex->n_pol; p++)
+		printf(" %*zu", cw, rr->m[p].early_stops);
+	printf("\n  %-24s", "tails_unstopped");
+	for (size_t p = 0; p < ex->n_pol; p++)
+		printf(" %*zu", cw, rr->m[p].tails_unstopped);
+	printf("\n");
+	for (size_t j = 0; rr->gt_loaded && j < rr->m[0].n_iou; j++) {
+		char lab[64];
+		snprintf(lab, sizeof lab, "tp_lost@%g", rr->m[0].iou[j]);
+		printf("  %-24s", lab);
+		for (size_t p = 0; p < ex->n_pol; p++)
+			printf(" %*zu", cw, rr->m[p].tp_lost[j]);
+		printf("\n");
+	}
+}
+
+/* TIDE error types at IoU 0.5 (tide.h): they sum to FP, missed = FN. */
+static void table_tide(const export_run *rr, const export_opts *ex, int cw)
+{
+	if (!rr->gt_loaded)
+		return;
+	char lab[64];
+	snprintf(lab, sizeof lab, "errors@%g (TIDE, bg %g)", TIDE_FG, TIDE_BG);
+	printf("  %s\n", lab);
+	for (int k = TIDE_CLS; k <= TIDE_KIND_COUNT; k++) {
+		printf("    %-22s", k < TIDE_KIND_COUNT ? tide_kind_name((tide_kind)k) : "missed (= FN)");
+		for (size_t p = 0; p < ex->n_pol; p++) {
+			const run_metrics *m = &rr->m[p];
+			if (!m->tide_ok)
+				printf(" %*s", cw, "-");
+			else
+				printf(" %*zu", cw, k < TIDE_KIND_COUNT ? m->tide.err[k] : m->tide.missed);
+		}
+		printf("\n");
+	}
+}
+
+/* ECE of the record scores against TP at 0.5 (calib.h). */
+static void table_ece(const export_run *rr, const export_opts *ex, int cw)
+{
+	if (!rr->has_ap)
+		return;
+	printf("  %-24s", "ECE@0.5 (10 bins)");
+	for (size_t p = 0; p < ex->n_pol; p++) {
+		double e = calib_ece(&rr->calib[p]);
+		if (isfinite(e))
+			printf(" %*.3f", cw, e);
+		else
+			printf(" %*s", cw, "-");
+	}
+	printf("\n");
+}
+
+/* Three policies or more (a sweep): the trade-off, one row per policy, and
+ * tokens saved against F1 as a terminal plot (the same spec as `plot
+ * tradeoff`). */
+static void table_tradeoff(const export_run *rr, const export_opts *ex)
+{
+	if (ex->n_pol < 3)
+		return;
+	size_t j = plot_tradeoff_iou(rr);
+	char f1[32], lost[32], pname[48];
+	snprintf(f1, sizeof f1, "F1@%g", rr->m[0].n_iou ? rr->m[0].iou[j] : 0.5);
+	snprintf(lost, sizeof lost, "tp_lost@%g", rr->m[0].n_iou ? rr->m[0].iou[j] : 0.5);
+	printf("\n  trade-off (one row per policy)\n");
+	printf("  %-30s %12s %7s %8s %7s %11s %11s %11s %15s\n", "policy", "tokens_saved", "saved%",
+	       f1, "stopped", "false_stops", "early_stops", lost, "tails_unstopped");
+	for (size_t p = 0; p < ex->n_pol; p++) {
+		const run_metrics *m = &rr->m[p];
+		size_t saved = run_metrics_tokens_saved(m);
+		char f[16] = "-";
+		if (rr->gt_loaded)
+			snprintf(f, sizeof f, "%.3f", m->prf[j].f1);
+		char l[24] = "-";
+		if (rr->gt_loaded)
+			snprintf(l, sizeof l, "%zu", m->tp_lost[j]);
+		printf("  %-30s %12zu %6.1f%% %8s %7zu %11zu %11zu %11s %15zu\n",
+		       policy_name(&ex->pol[p], pname, sizeof pname), saved,
+		       m->tokens_all ? 100.0 * (double)saved / (double)m->tokens_all : 0.0, f, m->stopped,
+		       m->false_stops, m->early_stops, l, m->tails_unstopped);
+	}
+	if (!rr->gt_loaded)
+		return;
+	plot_tradeoff_data *d = malloc(sizeof *d);
+	if (!d)
+		return;
+	plot_spec spec;
+	plot_tradeoff_build(rr, ex, d, &spec);
+	printf("\n");
+	plot_print_text(&spec, 100, 12, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+	free(d);
+}
+
 static void table_confidence(const export_run *rr)
 {
 	if (rr->has_conf) {
@@ -381,12 +496,16 @@ static void print_table(const export_run *rr, const report_opts *o)
 	table_counts(rr, ex, cw);
 	table_f1(rr, ex, cw);
 	table_ap(rr, ex, cw);
+	table_ece(rr, ex, cw);
+	table_lab(rr, ex, cw);
+	table_tide(rr, ex, cw);
 	table_confidence(rr);
 	if (upper)
 		printf("  * dedup: exact duplicates dropped while decoding continues: an upper bound\n"
 		       "    that a real decoder cannot reach (not a replay)\n");
 	if (rr->skipped)
 		printf("  skipped lines            %zu\n", rr->skipped);
+	table_tradeoff(rr, ex);
 	if (o->per_sample && rr->n_rows)
 		table_samples(rr);
 }
@@ -529,8 +648,10 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 	} else if (n_shown == 0) {
 		any_usable = 0; /* nothing read: no table, the reasons are on stderr */
 	} else if (o->json) {
-		cJSON *root = export_json(&o->ex, shown, n_shown, o->per_sample);
-		char *txt = root ? cJSON_Print(root) : NULL;
+		cJSON *root = o->partial ? partial_json(&o->ex, shown, n_shown, o->shard_k, o->shard_n,
+		                                        o->options, o->n_options)
+		                         : export_json(&o->ex, shown, n_shown, o->per_sample);
+		char *txt = root ? (o->partial ? cJSON_PrintUnformatted(root) : cJSON_Print(root)) : NULL;
 		if (txt) {
 			fputs(txt, stdout);
 			fputc('\n', stdout);
@@ -558,8 +679,8 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 		}
 	}
 	free(shown);
-	if (fflush(stdout) != 0)
-		any_usable = 0;
+	if (cli_flush_stdout() != 0)
+		any_usable = 0; /* main says why (cli_finish_stdout) */
 	for (size_t i = 0; i < n_runs; i++)
 		export_run_free(res[i]);
 	free(res);
@@ -567,6 +688,36 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 	if (!any_usable)
 		return 2;
 	return partial ? 1 : 0;
+}
+
+/* --partial: the state instead of the report, recording the options as
+ * given (all but the runs, --partial and --shard) for merge; --shard K/N
+ * selects the block of trace files.  -1 on OOM. */
+static int report_partial_setup(report_opts *o, const cli_values *v, int argc, char **argv)
+{
+	o->partial = v->partial;
+	o->shard_k = v->shard_n ? v->shard_k : 1;
+	o->shard_n = v->shard_n ? v->shard_n : 1;
+	o->ex.limits.shard_k = v->shard_k;
+	o->ex.limits.shard_n = v->shard_n;
+	o->ex.keep_state = v->partial;
+	o->options = calloc((size_t)(argc > 0 ? argc : 1), sizeof *o->options);
+	if (!o->options)
+		return -1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int is_pos = 0;
+		for (size_t k = 0; k < v->n_pos; k++)
+			is_pos |= v->pos[k] == a;
+		if (is_pos || !strcmp(a, "--") || !strcmp(a, "--partial") || !strncmp(a, "--shard=", 8))
+			continue;
+		if (!strcmp(a, "--shard")) {
+			i++;
+			continue;
+		}
+		o->options[o->n_options++] = a;
+	}
+	return 0;
 }
 
 int cmd_report(int argc, char **argv)
@@ -595,8 +746,13 @@ int cmd_report(int argc, char **argv)
 		rc = cli_usage_error(cmd, "too many runs");
 	else if (o.json && o.csv)
 		rc = cli_usage_error(cmd, "--json and --csv exclude each other");
+	else if (v.partial && (!o.json || o.per_sample))
+		rc = cli_usage_error(cmd, "--partial needs --json (and no --per-sample)");
+	else if (report_partial_setup(&o, &v, argc, argv))
+		rc = cli_usage_error(cmd, "out of memory");
 	else
 		rc = report_main(&o, runs, n_runs);
+	free(o.options);
 	cli_values_free(&v);
 	return rc;
 }
