@@ -230,31 +230,6 @@ static int write_sse(const char *traces, const char *out, int max_samples, int g
 	return fclose(f) ? -1 : 0;
 }
 
-static double run_report(const char *bin, const char *dir)
-{
-	double t0 = now();
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			close(fd);
-		}
-		execl(bin, bin, "report", "--json", "-q", dir, (char *)NULL);
-		_exit(127);
-	}
-	int st;
-	waitpid(pid, &st, 0);
-	double t = now() - t0;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) > 1) {
-		fprintf(stderr, "bench_report: %s exited with %d\n", bin, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-		return -1;
-	}
-	return t;
-}
-
 /* One report of dir; *kb its peak RSS.  Returns the wall time or -1. */
 static double run_report_rss(const char *bin, const char *dir, long *kb)
 {
@@ -277,6 +252,15 @@ static double run_report_rss(const char *bin, const char *dir, long *kb)
 		return -1;
 	*kb = ru.ru_maxrss;
 	return now() - t0;
+}
+
+static double run_report(const char *bin, const char *dir)
+{
+	long kb;
+	double t = run_report_rss(bin, dir, &kb);
+	if (t < 0)
+		fprintf(stderr, "bench_report: %s report %s failed\n", bin, dir);
+	return t;
 }
 
 /* The scaling rows: time and peak memory per sample at each size. */
