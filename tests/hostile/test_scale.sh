@@ -12,37 +12,22 @@
 #     "out of memory", not "malformed JSON" (skipped under ASan: its shadow
 #     memory needs the address space).
 # Prints "ok N - ..." / "not ok N - ..."; exits non-zero when a check failed.
-BUILD=${BUILD:-build}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BIN=${BIN:-$ROOT/$BUILD/tailscope}
-n=0
-fails=0
-ok() { n=$((n + 1)); printf 'ok %d - %s\n' "$n" "$1"; }
-notok() { n=$((n + 1)); printf 'not ok %d - %s\n' "$n" "$1"; fails=$((fails + 1)); }
-check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/tailscope-scale.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 1' INT TERM HUP
-
-if [ ! -x "$BIN" ]; then
-	notok "binary $BIN exists (run make first)"
-	exit 1
-fi
+. "$(dirname "$0")/lib.sh"
 if [ ! -x /usr/bin/time ]; then
 	notok "/usr/bin/time is installed (the 'time' package, .ci/deps test)"
-	exit 1
+	finish
 fi
 case "$BUILD" in *asan*) ASAN=1 ;; *) ASAN=0 ;; esac
+TMP=$T
 
-# run NAME LIMIT_S CMD...: stdout/stderr to $TMP/NAME.out/.err, exit code to
-# $TMP/NAME.rc, peak RSS (KB) to $TMP/NAME.kb
+# run NAME LIMIT_S CMD...: lib.sh's bounded, the exit code and the peak
+# RSS (KB) kept in $T/NAME.rc and $T/NAME.kb for the checks below
 run() {
 	name=$1 lim=$2
 	shift 2
-	timeout "$lim" /usr/bin/time -o "$TMP/$name.time" -v "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
-	echo $? >"$TMP/$name.rc"
-	sed -n 's/.*Maximum resident set size (kbytes): //p' "$TMP/$name.time" >"$TMP/$name.kb"
+	bounded "$lim" "$name" "$@"
+	echo "$RC" >"$T/$name.rc"
+	echo "$PEAK_KB" >"$T/$name.kb"
 }
 rc() { cat "$TMP/$1.rc"; }
 kb() { k=$(cat "$TMP/$1.kb"); echo "${k:-999999999}"; }
@@ -133,4 +118,4 @@ open(sys.argv[1], "w").write("{\"tokens\":[" + ",".join(["{\"token\":\"ab\",\"lo
 	! grep -q 'malformed' "$TMP/oom.err"
 	check "valid 51 MB line under ulimit -v 400 MB: not called malformed" [ $? = 0 ]
 fi
-[ "$fails" -eq 0 ]
+finish
