@@ -60,27 +60,47 @@ void export_run_free(export_run *r)
 	free(r->name_raw);
 	free(r->path);
 	free(r->traces);
-	for (size_t p = 0; p < EXPORT_MAX_POLICIES; p++)
+	for (size_t p = 0; p < EXPORT_MAX_POLICIES; p++) {
 		conf_ap_free(r->ap_state[p]);
+		free(r->calib_vals[p]);
+	}
 	free(r->tail_vals);
 	free(r);
 }
 
-/* keep_state: one sample's tail values, in order (partial.h) */
-static int keep_tail(export_run *r, const conf_term *ct)
+/* keep_state: a pair of values appended to a growing list (partial.h) */
+static int keep_pair(double **vals, size_t *n, size_t *cap, double a, double b)
 {
-	if (r->n_tail_vals == r->cap_tail_vals) {
-		size_t cap = r->cap_tail_vals ? r->cap_tail_vals * 2 : 64;
-		double *v = realloc(r->tail_vals, 2 * cap * sizeof *v);
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		double *v = realloc(*vals, 2 * c * sizeof *v);
 		if (!v)
 			return -1;
-		r->tail_vals = v;
-		r->cap_tail_vals = cap;
+		*vals = v;
+		*cap = c;
 	}
-	r->tail_vals[2 * r->n_tail_vals] = ct->max_before_tail;
-	r->tail_vals[2 * r->n_tail_vals + 1] = ct->at_tail_start;
-	r->n_tail_vals++;
+	(*vals)[2 * *n] = a;
+	(*vals)[2 * *n + 1] = b;
+	(*n)++;
 	return 0;
+}
+
+/* one sample's tail values, in order */
+static int keep_tail(export_run *r, const conf_term *ct)
+{
+	return keep_pair(&r->tail_vals, &r->n_tail_vals, &r->cap_tail_vals, ct->max_before_tail,
+	                 ct->at_tail_start);
+}
+
+/* calib_add, and with keep_state the pair it took (merge replays them; a
+ * NAN score, which calib_add ignores, is not kept) */
+static int calib_keep_add(export_run *r, int keep, size_t p, double score, int is_tp)
+{
+	calib_add(&r->calib[p], score, is_tp);
+	if (!keep || isnan(score))
+		return 0;
+	return keep_pair(&r->calib_vals[p], &r->n_calib_vals[p], &r->cap_calib_vals[p],
+	                 score, is_tp);
 }
 
 /* ---- per-run working state ---- */
@@ -234,8 +254,11 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 				k++;
 			}
 			for (size_t i = 0; i < oc[p].cut.kept && !oc[p].cut.drop_dups; i++)
-				if (info[i].m50 != MATCH_IGNORED)
-					calib_add(&r->calib[p], w->scores[i], info[i].m50 == MATCH_TP);
+				if (info[i].m50 != MATCH_IGNORED &&
+				    calib_keep_add(r, o->keep_state, p, w->scores[i], info[i].m50 == MATCH_TP)) {
+					free(qanns);
+					return TS_ERR_NOMEM;
+				}
 			ts_status st = conf_ap_add_image(w->ap[p], img->id, w->kdets, w->kscores, k, anns, n_ann);
 			if (st != TS_OK) {
 				free(qanns);

@@ -117,6 +117,9 @@ typedef struct export_run {
 	conf_ap *ap_state[EXPORT_MAX_POLICIES];
 	double *tail_vals;       /* 2 * n_tail_vals */
 	size_t n_tail_vals, cap_tail_vals;
+	/* ... and each calib_add of policy p, in order: (score, is_tp) pairs */
+	double *calib_vals[EXPORT_MAX_POLICIES]; /* 2 * n_calib_vals[p] */
+	size_t n_calib_vals[EXPORT_MAX_POLICIES], cap_calib_vals[EXPORT_MAX_POLICIES];
 } export_run;
 
 /* msg is raw (may quote untrusted input): sanitize before printing. */

@@ -9,11 +9,13 @@
 #include "gt.h"
 #include "fsafe.h"
 #include "json_util.h"
+#include "jstream.h"
 
 #include <cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -49,7 +51,14 @@ struct gt {
 	int *cat_by_key;  /* category indices sorted by key */
 	struct name_parts { size_t len, base, stem_len; } *parts; /* per image */
 	char dup_note[GT_DUP_NOTE_MAX]; /* gt_duplicates_note */
+	void **derived;   /* per image (gt_derived), NULL until used */
+	void (*derived_free)(void *);
+	gt *live_prev, *live_next; /* the loaded gts (gt_derived finds anns in them) */
 };
+
+/* Every loaded gt, for gt_derived; the lock also guards the derived slots. */
+static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
+static gt *live_head;
 
 const char *gt_duplicates_note(const gt *g)
 {
@@ -257,10 +266,85 @@ static const gt_image *find_by_key(const gt *g, const size_t *index, int which,
 /* ------------------------------------------------------------------ */
 /* loading                                                             */
 
+static void live_add(gt *g)
+{
+	pthread_mutex_lock(&live_mu);
+	g->live_next = live_head;
+	if (live_head)
+		live_head->live_prev = g;
+	live_head = g;
+	pthread_mutex_unlock(&live_mu);
+}
+
+static void live_remove(gt *g)
+{
+	pthread_mutex_lock(&live_mu);
+	if (g->live_prev)
+		g->live_prev->live_next = g->live_next;
+	else if (live_head == g)
+		live_head = g->live_next;
+	if (g->live_next)
+		g->live_next->live_prev = g->live_prev;
+	pthread_mutex_unlock(&live_mu);
+	if (g->derived) {
+		for (size_t i = 0; i < g->n_images; i++)
+			if (g->derived[i] && g->derived_free)
+				g->derived_free(g->derived[i]);
+		free(g->derived);
+	}
+}
+
+/* The image whose annotations are exactly anns[0..n), or -1 (lock held). */
+static size_t derived_image(const gt *g, const gt_ann *anns, size_t n)
+{
+	if (!g->anns || anns < g->anns || anns >= g->anns + g->n_anns)
+		return (size_t)-1;
+	size_t first = (size_t)(anns - g->anns);
+	size_t lo = 0, hi = g->n_images; /* ann_first grows with the image index */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (g->images[mid].ann_first < first || (g->images[mid].ann_first == first && g->images[mid].n_ann == 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < g->n_images && g->images[lo].ann_first == first && g->images[lo].n_ann == n)
+		return lo;
+	return (size_t)-1;
+}
+
+void *gt_derived(const gt_ann *anns, size_t n_ann, void *(*build)(const gt_ann *, size_t),
+                 void (*free_fn)(void *))
+{
+	void *r = NULL;
+	if (!anns || !n_ann || !build)
+		return NULL;
+	pthread_mutex_lock(&live_mu);
+	for (gt *g = live_head; g; g = g->live_next) {
+		size_t i = derived_image(g, anns, n_ann);
+		if (i == (size_t)-1)
+			continue;
+		if (!g->derived)
+			g->derived = calloc(g->n_images, sizeof *g->derived);
+		if (!g->derived)
+			break;
+		if (!g->derived[i] && (!g->derived_free || g->derived_free == free_fn)) {
+			g->derived[i] = build(anns, n_ann);
+			g->derived_free = free_fn;
+		}
+		if (g->derived_free == free_fn)
+			r = g->derived[i];
+		break;
+	}
+	pthread_mutex_unlock(&live_mu);
+	return r;
+}
+
 void gt_free(gt *g)
 {
 	if (!g)
 		return;
+	live_remove(g);
 	for (size_t i = 0; i < g->n_images; i++)
 		free((char *)g->images[i].file_name);
 	for (size_t i = 0; i < g->n_cats; i++) {
@@ -593,124 +677,497 @@ static size_t image_index_of(const gt *g, int64_t id)
 	return (size_t)-1;
 }
 
-static int parse_ann(const gt *g, const cJSON *a, size_t pos, gt_ann *out, size_t *img)
+/* ------------------------------------------------------------------ */
+/* streaming load (jstream.h): images and categories are kept as small
+ * cJSON objects of the fields used (one element parsed at a time);
+ * annotations are read field by field into gt_ann, nothing else kept. */
+
+#define GT_MAX_ANNS ((size_t)10000000)    /* annotations kept: 72 bytes each at peak */
+#define GT_MAX_ELEMENT ((size_t)1 << 20)  /* one image or category entry (bytes) */
+
+typedef struct ann_vec {
+	gt_ann *a;
+	int64_t *side; /* category id while reading; then the image index; then the place */
+	size_t n, cap, pos;
+} ann_vec;
+
+typedef struct gt_reader {
+	jstream *js;
+	const char *name;
+	ts_error *err;
+	size_t skipped;
+	ts_status st; /* a non-JSON failure (memory, limit) */
+	int trailing; /* the error is text after the value */
+} gt_reader;
+
+static int nomem(gt_reader *r, const char *what)
 {
-	if (!cJSON_IsObject(a))
+	r->st = ts_error_set(r->err, TS_ERR_NOMEM, "%s: out of memory reading %s", r->name, what);
+	js_fail(r->js, JS_NOMEM);
+	return 0;
+}
+
+/* A number that is an integer in int64 range (json_int64's rule). */
+static int int64_of(double d, int64_t *out)
+{
+	if (!isfinite(d) || d != floor(d) || d < -9223372036854775808.0 || d >= 9223372036854775808.0)
 		return 0;
-	int64_t image_id, cat_id;
-	if (!json_int64(cJSON_GetObjectItemCaseSensitive(a, "image_id"), &image_id) ||
-	    !json_int64(cJSON_GetObjectItemCaseSensitive(a, "category_id"), &cat_id))
-		return 0;
-	/* id: optional (some COCO-style exports omit it); when present an integer */
-	const cJSON *jid = cJSON_GetObjectItemCaseSensitive(a, "id");
-	if (jid) {
-		if (!json_int64(jid, &out->id))
-			return 0;
-	} else {
-		out->id = (int64_t)pos + 1;
-	}
-	const cJSON *bb = cJSON_GetObjectItemCaseSensitive(a, "bbox");
-	if (!cJSON_IsArray(bb) || cJSON_GetArraySize(bb) != 4)
-		return 0;
-	int i = 0;
-	const cJSON *v;
-	cJSON_ArrayForEach(v, bb)
-	{
-		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
-			return 0;
-		out->bbox[i++] = v->valuedouble;
-	}
-	if (out->bbox[2] < 0 || out->bbox[3] < 0)
-		return 0;
-	const cJSON *cr = cJSON_GetObjectItemCaseSensitive(a, "iscrowd");
-	if (!cr || cJSON_IsNull(cr) || cJSON_IsFalse(cr)) {
-		out->iscrowd = 0;
-	} else if (cJSON_IsTrue(cr)) {
-		out->iscrowd = 1;
-	} else if (cJSON_IsNumber(cr) && (cr->valuedouble == 0 || cr->valuedouble == 1)) {
-		out->iscrowd = cr->valuedouble == 1;
-	} else {
-		return 0;
-	}
-	int cat = cat_index_of(g, cat_id);
-	size_t ii = image_index_of(g, image_id);
-	if (cat < 0 || ii == (size_t)-1)
-		return 0;
-	out->cat = cat;
-	out->image_id = image_id;
-	*img = ii;
+	*out = (int64_t)d;
 	return 1;
 }
 
-static ts_status load_annotations(gt *g, const cJSON *arr, size_t *skipped, const char *name,
-                                  ts_error *err)
+static int number_starts(int c)
 {
-	size_t n = arr ? (size_t)cJSON_GetArraySize(arr) : 0;
-	gt_ann *tmp = malloc((n ? n : 1) * sizeof *tmp);
-	size_t *img = malloc((n ? n : 1) * sizeof *img);
-	g->anns = malloc((n ? n : 1) * sizeof *g->anns);
-	if (!tmp || !img || !g->anns) {
-		free(tmp);
-		free(img);
-		return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading annotations", name);
+	return c == '-' || (c >= '0' && c <= '9');
+}
+
+/* An id-like field: 1 read (*ok: an integer), 0 on a JSON error. */
+static int read_int_field(jstream *js, int64_t *v, int *ok)
+{
+	double d;
+	if (!number_starts(js_peek(js))) {
+		*ok = 0;
+		return js_skip(js, 3);
 	}
-	size_t m = 0, pos = 0;
-	const cJSON *a;
-	if (arr) {
-		cJSON_ArrayForEach(a, arr)
-		{
-			if (parse_ann(g, a, pos, &tmp[m], &img[m]))
-				m++;
-			else
-				(*skipped)++;
-			pos++;
+	if (!js_number(js, &d))
+		return 0;
+	*ok = int64_of(d, v);
+	return 1;
+}
+
+static int read_bbox(jstream *js, double b[4], int *ok)
+{
+	size_t n = 0;
+	*ok = 1;
+	if (js_peek(js) != '[') {
+		*ok = 0;
+		return js_skip(js, 3);
+	}
+	js_expect(js, '[');
+	if (js_peek(js) == ']')
+		return js_expect(js, ']') && (*ok = 0, 1);
+	for (;;) {
+		double d = 0;
+		if (number_starts(js_peek(js))) {
+			if (!js_number(js, &d))
+				return 0;
+			if (!isfinite(d))
+				*ok = 0;
+			if (n < 4)
+				b[n] = d;
+		} else {
+			*ok = 0;
+			if (!js_skip(js, 4))
+				return 0;
 		}
+		n++;
+		int r = js_next_or_close(js, ']');
+		if (r < 0)
+			return 0;
+		if (r == 0)
+			break;
 	}
-	/* counting sort by image index: stable */
+	if (n != 4 || b[2] < 0 || b[3] < 0)
+		*ok = 0;
+	return 1;
+}
+
+static int read_crowd(jstream *js, int *crowd, int *ok)
+{
+	int c = js_peek(js);
+	*ok = 1;
+	if (c == 't' || c == 'f' || c == 'n') {
+		int k = js_literal(js);
+		*crowd = k == 1;
+		return k >= 0;
+	}
+	double d;
+	if (!number_starts(c)) {
+		*ok = 0;
+		return js_skip(js, 3);
+	}
+	if (!js_number(js, &d))
+		return 0;
+	*ok = d == 0 || d == 1;
+	*crowd = d == 1;
+	return 1;
+}
+
+enum { F_ID, F_IMAGE, F_CAT, F_BBOX, F_CROWD, F_N };
+
+static int field_of(const char *k, size_t len)
+{
+	static const char *const names[F_N] = { "id", "image_id", "category_id", "bbox", "iscrowd" };
+	static const size_t lens[F_N] = { 2, 8, 11, 4, 7 };
+	for (int i = 0; i < F_N; i++)
+		if (lens[i] == len && memcmp(names[i], k, len) == 0)
+			return i;
+	return -1;
+}
+
+static int read_ann_field(jstream *js, int f, gt_ann *a, int64_t *cat_id, int *ok)
+{
+	switch (f) {
+	case F_ID:
+		return read_int_field(js, &a->id, ok);
+	case F_IMAGE:
+		return read_int_field(js, &a->image_id, ok);
+	case F_CAT:
+		return read_int_field(js, cat_id, ok);
+	case F_BBOX:
+		return read_bbox(js, a->bbox, ok);
+	default:
+		return read_crowd(js, &a->iscrowd, ok);
+	}
+}
+
+/* One annotation: 1 kept, 0 malformed (skipped), -1 JSON error.  As
+ * cJSON_GetObjectItemCaseSensitive, the first of repeated keys counts. */
+static int read_ann(jstream *js, gt_ann *a, int64_t *cat_id, size_t pos)
+{
+	if (js_peek(js) != '{')
+		return js_skip(js, 2) ? 0 : -1;
+	int seen[F_N] = { 0 }, good = 1;
+	memset(a, 0, sizeof *a);
+	js_expect(js, '{');
+	if (js_peek(js) == '}')
+		return js_expect(js, '}') ? 0 : -1;
+	for (;;) {
+		char key[16];
+		size_t kl;
+		if (!js_string(js, key, sizeof key, &kl) || !js_expect(js, ':'))
+			return -1;
+		int f = kl < sizeof key ? field_of(key, strlen(key)) : -1; /* a \u0000 ends it, as in cJSON */
+		int ok = 1, rd;
+		if (f >= 0 && !seen[f]) {
+			seen[f] = 1;
+			rd = read_ann_field(js, f, a, cat_id, &ok);
+		} else {
+			rd = js_skip(js, 3);
+		}
+		if (!rd)
+			return -1;
+		good &= ok;
+		int r = js_next_or_close(js, '}');
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+	}
+	if (!seen[F_ID])
+		a->id = (int64_t)pos + 1;
+	return good && seen[F_IMAGE] && seen[F_CAT] && seen[F_BBOX];
+}
+
+static int ann_vec_grow(gt_reader *r, ann_vec *v)
+{
+	if (v->n < v->cap)
+		return 1;
+	if (v->n >= GT_MAX_ANNS) {
+		r->st = ts_error_set(r->err, TS_ERR_LIMIT, "%s: more than %zu annotations (the limit)",
+		                     r->name, GT_MAX_ANNS);
+		return js_fail(r->js, JS_TOO_BIG);
+	}
+	size_t cap = v->cap ? v->cap + v->cap / 2 : 1024;
+	if (cap > GT_MAX_ANNS)
+		cap = GT_MAX_ANNS;
+	gt_ann *a = realloc(v->a, cap * sizeof *a);
+	if (a)
+		v->a = a;
+	int64_t *s = a ? realloc(v->side, cap * sizeof *s) : NULL;
+	if (s)
+		v->side = s;
+	if (!a || !s)
+		return nomem(r, "annotations");
+	v->cap = cap;
+	return 1;
+}
+
+static int read_annotations(gt_reader *r, ann_vec *v)
+{
+	jstream *js = r->js;
+	js_expect(js, '[');
+	if (js_peek(js) == ']')
+		return js_expect(js, ']');
+	for (;;) {
+		if (!ann_vec_grow(r, v))
+			return 0;
+		int k = read_ann(js, &v->a[v->n], &v->side[v->n], v->pos++);
+		if (k < 0)
+			return 0;
+		if (k)
+			v->n++;
+		else
+			r->skipped++;
+		int c = js_next_or_close(js, ']');
+		if (c < 0)
+			return 0;
+		if (c == 0)
+			return 1;
+	}
+}
+
+/* One image or category entry as a cJSON object of the keys kept (a JSON
+ * null when it is not an object or is too large: skipped later). */
+static cJSON *small_element(gt_reader *r, const char *const *keep)
+{
+	jstream *js = r->js;
+	js_peek(js);
+	js_capture_start(js, GT_MAX_ELEMENT);
+	int ok = js_skip(js, 2);
+	js_capture_stop(js);
+	if (!ok)
+		return NULL;
+	cJSON *full = js->cap_over ? NULL : cJSON_ParseWithLength(js->cap, js->cap_len);
+	if (!full && !js->cap_over) { /* jstream found it valid: cJSON ran out of memory */
+		nomem(r, "images and categories");
+		return NULL;
+	}
+	cJSON *o = cJSON_IsObject(full) ? cJSON_CreateObject() : cJSON_CreateNull();
+	if (!o) {
+		cJSON_Delete(full);
+		nomem(r, "images and categories");
+		return NULL;
+	}
+	if (cJSON_IsObject(full))
+		for (const char *const *k = keep; *k; k++) {
+			cJSON *it = cJSON_DetachItemFromObjectCaseSensitive(full, *k);
+			if (it)
+				cJSON_AddItemToObject(o, *k, it);
+		}
+	cJSON_Delete(full);
+	return o;
+}
+
+static int read_small_array(gt_reader *r, cJSON *arr, const char *const *keep)
+{
+	jstream *js = r->js;
+	js_expect(js, '[');
+	if (js_peek(js) == ']')
+		return js_expect(js, ']');
+	for (;;) {
+		cJSON *o = small_element(r, keep);
+		if (!o)
+			return 0;
+		cJSON_AddItemToArray(arr, o);
+		int c = js_next_or_close(js, ']');
+		if (c < 0)
+			return 0;
+		if (c == 0)
+			return 1;
+	}
+}
+
+typedef struct gt_doc {
+	cJSON *images, *cats;  /* NULL: absent */
+	ann_vec anns;
+	int has_anns;
+	const char *bad;       /* the first wrong type, in old precedence order */
+	int bad_images, bad_anns, bad_cats;
+} gt_doc;
+
+/* The value of a top-level key. */
+static int read_top_value(gt_reader *r, gt_doc *d, const char *key, size_t kl)
+{
+	static const char *const img_keys[] = { "id", "file_name", "width", "height", NULL };
+	static const char *const cat_keys[] = { "id", "name", NULL };
+	jstream *js = r->js;
+	int c = js_peek(js);
+	if (kl == 6 && !memcmp(key, "images", 6) && !d->images && !d->bad_images) {
+		if (c != '[') {
+			d->bad_images = 1;
+			return js_skip(js, 1);
+		}
+		return (d->images = cJSON_CreateArray()) ? read_small_array(r, d->images, img_keys) : nomem(r, "images");
+	}
+	if (kl == 10 && !memcmp(key, "categories", 10) && !d->cats && !d->bad_cats) {
+		if (c != '[') {
+			d->bad_cats = c != 'n';
+			return js_skip(js, 1) && (d->cats = cJSON_CreateArray()) != NULL;
+		}
+		return (d->cats = cJSON_CreateArray()) ? read_small_array(r, d->cats, cat_keys) : nomem(r, "categories");
+	}
+	if (kl == 11 && !memcmp(key, "annotations", 11) && !d->has_anns && !d->bad_anns) {
+		if (c != '[') {
+			d->bad_anns = c != 'n';
+			d->has_anns = 1;
+			return js_skip(js, 1);
+		}
+		d->has_anns = 1;
+		return read_annotations(r, &d->anns);
+	}
+	return js_skip(js, 1);
+}
+
+static int at_end(gt_reader *r)
+{
+	if (js_at_end(r->js))
+		return 1;
+	r->trailing = r->js->err == JS_SYNTAX;
+	return 0;
+}
+
+/* The whole document: 1, or 0 (js->err / r->st say why); *top_object 0
+ * when the top level is valid JSON but not an object. */
+static int read_doc(gt_reader *r, gt_doc *d, int *top_object)
+{
+	jstream *js = r->js;
+	*top_object = js_peek(js) == '{';
+	if (!*top_object)
+		return js_skip(js, 0) && at_end(r);
+	js_expect(js, '{');
+	if (js_peek(js) == '}')
+		return js_expect(js, '}') && at_end(r);
+	for (;;) {
+		char key[16];
+		size_t kl;
+		if (!js_string(js, key, sizeof key, &kl) || !js_expect(js, ':'))
+			return 0;
+		if (!read_top_value(r, d, key, kl < sizeof key ? strlen(key) : 0))
+			return 0;
+		int c = js_next_or_close(js, '}');
+		if (c < 0)
+			return 0;
+		if (c == 0)
+			return at_end(r);
+	}
+}
+
+/* Valid annotations to their images (stable: file order within an image),
+ * in place; the malformed ones are dropped. */
+static void place_annotations(gt *g, ann_vec *v, size_t *skipped)
+{
+	size_t n = v->n, m = 0;
 	for (size_t i = 0; i < g->n_images; i++)
 		g->images[i].n_ann = 0;
-	for (size_t i = 0; i < m; i++)
-		g->images[img[i]].n_ann++;
+	for (size_t i = 0; i < n; i++) {
+		int cat = cat_index_of(g, v->side[i]);
+		size_t ii = image_index_of(g, v->a[i].image_id);
+		if (cat < 0 || ii == (size_t)-1) {
+			v->side[i] = -1;
+			(*skipped)++;
+			continue;
+		}
+		v->a[i].cat = cat;
+		v->side[i] = (int64_t)ii;
+		g->images[ii].n_ann++;
+		m++;
+	}
 	size_t off = 0;
 	for (size_t i = 0; i < g->n_images; i++) {
 		g->images[i].ann_first = off;
 		off += g->images[i].n_ann;
-	}
-	for (size_t i = 0; i < g->n_images; i++)
 		g->images[i].n_ann = 0;
-	for (size_t i = 0; i < m; i++) {
-		gt_image *im = &g->images[img[i]];
-		g->anns[im->ann_first + im->n_ann++] = tmp[i];
 	}
+	size_t drop = m;
+	for (size_t i = 0; i < n; i++) {
+		if (v->side[i] < 0) {
+			v->side[i] = (int64_t)drop++;
+		} else {
+			gt_image *im = &g->images[v->side[i]];
+			v->side[i] = (int64_t)(im->ann_first + im->n_ann++);
+		}
+	}
+	for (size_t i = 0; i < n; i++) /* follow each cycle of the permutation */
+		while ((size_t)v->side[i] != i) {
+			size_t j = (size_t)v->side[i];
+			gt_ann t = v->a[i];
+			v->a[i] = v->a[j];
+			v->a[j] = t;
+			int64_t s = v->side[i];
+			v->side[i] = v->side[j];
+			v->side[j] = s;
+		}
+	free(v->side);
+	v->side = NULL;
+	gt_ann *a = realloc(v->a, (m ? m : 1) * sizeof *a);
+	g->anns = a ? a : v->a;
 	g->n_anns = m;
-	free(tmp);
-	free(img);
+	v->a = NULL;
+}
+
+static ts_status reader_status(const gt_reader *r, int trailing)
+{
+	const jstream *js = r->js;
+	size_t line = (size_t)js->err_line, col = (size_t)js->err_col;
+	if (r->st != TS_OK)
+		return r->st;
+	switch (js->err) {
+	case JS_DEEP:
+		return ts_error_set(r->err, TS_ERR_LIMIT, "%s: JSON nested deeper than %d levels (line %zu, column %zu)",
+		                    r->name, JSTREAM_DEPTH, line, col);
+	case JS_IO:
+		return ts_error_set(r->err, TS_ERR_IO, "%s: read error: %s", r->name, strerror(js->err_errno));
+	case JS_TOO_BIG:
+		return ts_error_set(r->err, TS_ERR_LIMIT, "%s: too large (the limit is 1 GiB)", r->name);
+	case JS_NOMEM:
+		return ts_error_set(r->err, TS_ERR_NOMEM, "%s: out of memory", r->name);
+	default:
+		if (trailing)
+			return ts_error_set(r->err, TS_ERR_JSON,
+			                    "%s: not JSON (unexpected text after the value at line %zu, column %zu)",
+			                    r->name, line, col);
+		return ts_error_set(r->err, TS_ERR_JSON, "%s: not JSON (syntax error at line %zu, column %zu)",
+		                    r->name, line, col);
+	}
+}
+
+static ts_status doc_format(const gt_reader *r, const gt_doc *d, int top_object)
+{
+	const char *bad = NULL;
+	if (!top_object)
+		return ts_error_set(r->err, TS_ERR_FORMAT, "%s: not a COCO file: the top level is not a JSON object",
+		                    r->name);
+	if (!d->images)
+		bad = d->bad_images ? "\"images\" is not an array" : "no \"images\" array";
+	else if (d->bad_anns)
+		bad = "\"annotations\" is not an array";
+	else if (d->bad_cats)
+		bad = "\"categories\" is not an array";
+	if (bad)
+		return ts_error_set(r->err, TS_ERR_FORMAT, "%s: not a COCO file: %s", r->name, bad);
 	return TS_OK;
 }
 
-/* 1-based line and column of byte offset pos. */
-static void line_col(const char *s, size_t len, size_t pos, size_t *line, size_t *col)
+static ts_status gt_read(jstream *js, const char *name, gt **out, size_t *skipped, ts_error *err)
 {
-	size_t l = 1, c = 1;
-	if (pos > len)
-		pos = len;
-	for (size_t i = 0; i < pos; i++) {
-		if (s[i] == '\n') {
-			l++;
-			c = 1;
-		} else {
-			c++;
-		}
+	gt_reader r = { js, name, err, 0, TS_OK, 0 };
+	gt_doc d;
+	memset(&d, 0, sizeof d);
+	if (js_peek(js) < 0 && js->err == JS_OK && js->off_end == 0)
+		return ts_error_set(err, TS_ERR_JSON, "%s: not JSON: the file is empty", name);
+	int top_object = 0;
+	ts_status st = read_doc(&r, &d, &top_object) ? doc_format(&r, &d, top_object)
+	                                               : reader_status(&r, js->err == JS_SYNTAX && r.trailing);
+	gt *g = NULL;
+	if (st == TS_OK && !(g = calloc(1, sizeof *g)))
+		st = ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory", name);
+	static const cJSON empty_array = {.type = cJSON_Array};
+	if (st == TS_OK)
+		st = load_categories(g, d.cats ? d.cats : &empty_array, &r.skipped, name, err);
+	cJSON_Delete(d.cats);
+	if (st == TS_OK)
+		st = load_images(g, d.images, &r.skipped, name, err);
+	cJSON_Delete(d.images);
+	if (st == TS_OK)
+		place_annotations(g, &d.anns, &r.skipped);
+	free(d.anns.a);
+	free(d.anns.side);
+	if (st != TS_OK) {
+		gt_free(g);
+		return st;
 	}
-	*line = l;
-	*col = c;
+	if (skipped)
+		*skipped = r.skipped;
+	live_add(g);
+	*out = g;
+	ts_error_clear(err);
+	return TS_OK;
 }
-
 
 ts_status gt_load_buffer(const char *json, size_t len, const char *name, gt **out,
                          size_t *skipped, ts_error *err)
 {
-	size_t skip_local = 0;
 	if (!name)
 		name = "ground truth";
 	if (out)
@@ -719,77 +1176,11 @@ ts_status gt_load_buffer(const char *json, size_t len, const char *name, gt **ou
 		*skipped = 0;
 	if (!out || (!json && len))
 		return ts_error_set(err, TS_ERR_USAGE, "%s: gt_load_buffer: bad arguments", name);
-	if (len == 0)
-		return ts_error_set(err, TS_ERR_JSON, "%s: not JSON: the file is empty", name);
-
-	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-	if (!root) {
-		size_t pos = (end && end >= json && end <= json + len) ? (size_t)(end - json) : 0;
-		size_t line, col;
-		line_col(json, len, pos, &line, &col);
-		if (json_util_too_deep(json, len, pos))
-			return ts_error_set(err, TS_ERR_LIMIT,
-			                    "%s: JSON nested deeper than %d levels (line %zu, column %zu)",
-			                    name, CJSON_NESTING_LIMIT, line, col);
-		return ts_error_set(err, TS_ERR_JSON,
-		                    "%s: not JSON (syntax error at line %zu, column %zu)", name, line, col);
-	}
-	/* Only white space may follow the value. */
-	if (end) {
-		size_t pos = (size_t)(end - json);
-		while (pos < len && is_space((unsigned char)json[pos]))
-			pos++;
-		if (pos < len) {
-			size_t line, col;
-			line_col(json, len, pos, &line, &col);
-			cJSON_Delete(root);
-			return ts_error_set(err, TS_ERR_JSON,
-			                    "%s: not JSON (unexpected text after the value at line %zu, column %zu)",
-			                    name, line, col);
-		}
-	}
-	if (!cJSON_IsObject(root)) {
-		cJSON_Delete(root);
-		return ts_error_set(err, TS_ERR_FORMAT,
-		                    "%s: not a COCO file: the top level is not a JSON object", name);
-	}
-	const cJSON *images = cJSON_GetObjectItemCaseSensitive(root, "images");
-	const cJSON *anns = cJSON_GetObjectItemCaseSensitive(root, "annotations");
-	const cJSON *cats = cJSON_GetObjectItemCaseSensitive(root, "categories");
-	const char *bad = NULL;
-	if (!cJSON_IsArray(images))
-		bad = images ? "\"images\" is not an array" : "no \"images\" array";
-	else if (anns && !cJSON_IsArray(anns) && !cJSON_IsNull(anns))
-		bad = "\"annotations\" is not an array";
-	else if (cats && !cJSON_IsArray(cats) && !cJSON_IsNull(cats))
-		bad = "\"categories\" is not an array";
-	if (bad) {
-		cJSON_Delete(root);
-		return ts_error_set(err, TS_ERR_FORMAT, "%s: not a COCO file: %s", name, bad);
-	}
-
-	gt *g = calloc(1, sizeof *g);
-	if (!g) {
-		cJSON_Delete(root);
-		return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory", name);
-	}
-	static const cJSON empty_array = {.type = cJSON_Array};
-	ts_status st = load_categories(g, cJSON_IsArray(cats) ? cats : &empty_array, &skip_local, name, err);
-	if (st == TS_OK)
-		st = load_images(g, images, &skip_local, name, err);
-	if (st == TS_OK)
-		st = load_annotations(g, cJSON_IsArray(anns) ? anns : NULL, &skip_local, name, err);
-	cJSON_Delete(root);
-	if (st != TS_OK) {
-		gt_free(g);
-		return st;
-	}
-	if (skipped)
-		*skipped = skip_local;
-	*out = g;
-	ts_error_clear(err);
-	return TS_OK;
+	jstream js;
+	js_init_buffer(&js, json ? json : "", len);
+	ts_status st = gt_read(&js, name, out, skipped, err);
+	js_free(&js);
+	return st;
 }
 
 ts_status gt_load(const char *path, gt **out, size_t *skipped, ts_error *err)
@@ -809,53 +1200,14 @@ ts_status gt_load(const char *path, gt **out, size_t *skipped, ts_error *err)
 		return ts_error_set(err, TS_ERR_LIMIT, "%s: too large (%lld bytes; the limit is 1 GiB)",
 		                    path, (long long)sb.st_size);
 	}
-	size_t cap = S_ISREG(sb.st_mode) ? (size_t)sb.st_size + 1 : 65536;
-	char *buf = malloc(cap + 1);
-	size_t len = 0;
-	if (!buf) {
-		close(fd);
-		return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading the file", path);
-	}
-	for (;;) {
-		if (len == cap) {
-			if (cap > GT_MAX_FILE_BYTES) {
-				free(buf);
-				close(fd);
-				return ts_error_set(err, TS_ERR_LIMIT, "%s: too large (the limit is 1 GiB)", path);
-			}
-			size_t ncap = cap * 2;
-			if (ncap > GT_MAX_FILE_BYTES + 1)
-				ncap = GT_MAX_FILE_BYTES + 1;
-			char *nb = realloc(buf, ncap + 1);
-			if (!nb) {
-				free(buf);
-				close(fd);
-				return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading the file", path);
-			}
-			buf = nb;
-			cap = ncap;
-		}
-		ssize_t r = read(fd, buf + len, cap - len);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = errno;
-			free(buf);
-			close(fd);
-			return ts_error_set(err, TS_ERR_IO, "%s: read error: %s", path, strerror(e));
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
+	jstream js;
+	ts_status st;
+	if (js_init_fd(&js, fd, GT_MAX_FILE_BYTES) != 0)
+		st = ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading the file", path);
+	else
+		st = gt_read(&js, path, out, skipped, err);
+	js_free(&js);
 	close(fd);
-	if (len > GT_MAX_FILE_BYTES) {
-		free(buf);
-		return ts_error_set(err, TS_ERR_LIMIT, "%s: too large (the limit is 1 GiB)", path);
-	}
-	buf[len] = '\0';
-	ts_status st = gt_load_buffer(buf, len, path, out, skipped, err);
-	free(buf);
 	return st;
 }
 

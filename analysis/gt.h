@@ -69,6 +69,16 @@ const gt_image *gt_find_file_name(const gt *g, const char *name);
  * ("img-000139" -> 139). */
 const gt_image *gt_find_custom_id(const gt *g, const char *custom_id);
 
+/* Something built once from one image's annotations and kept with the
+ * ground truth until gt_free (metrics.c keeps its matching index here, so
+ * every sample of an image shares one).  anns/n_ann must be exactly one
+ * image's annotations of a loaded gt (gt_anns(g) + ann_first, n_ann);
+ * otherwise NULL is returned and nothing is kept.  build runs under a lock
+ * (thread-safe); a NULL from it is returned and retried on the next call.
+ * One kind of derived object per program: free_fn frees it. */
+void *gt_derived(const gt_ann *anns, size_t n_ann, void *(*build)(const gt_ann *, size_t),
+                 void (*free_fn)(void *));
+
 /* Category index for a label: case-insensitive after trimming ASCII white
  * space; -1 when the label names no category. */
 int gt_category_lookup(const gt *g, const char *label, size_t len);

@@ -50,13 +50,45 @@ typedef struct metrics_prf {
 double metrics_iou_xywh(const double a[4], const double b[4], int crowd);
 
 /* Matches one image's detections against its annotations (anns[0..n_ann),
- * any categories) at threshold t.  det_state[i] receives the state of det i
+ * any categories) at threshold t (through an index when the image has many
+ * boxes, see below; falls back to the plain loop when out of memory).  det_state[i] receives the state of det i
  * (may be NULL); det_gt[i] the index into anns of the matched box or -1
  * (may be NULL).  Adds TP/FP/FN to *acc. */
 void metrics_match_image(const metrics_det *dets, size_t n_det,
                          const gt_ann *anns, size_t n_ann, double t,
                          match_state *det_state, long *det_gt,
                          metrics_counts *acc);
+
+/* The same matching through an index of one image's boxes (near-linear in
+ * boxes): boxes are grouped by category, crowd flag and size class (powers of
+ * two of width and height) and bucketed in a grid of the class's size; a
+ * detection visits only the classes whose sizes can reach IoU >= t (width
+ * and height within a factor t of its own) and the nearby cells, and
+ * identical boxes are one entry (the latest unmatched one is taken).  Results
+ * are identical to the O(D*G) loop (tests/unit/test_metrics.c compares them);
+ * the worst case left is many distinct boxes that all overlap one detection
+ * strongly.  The index does not depend on t: build it once per image and
+ * match it at every threshold.  anns must outlive the index. */
+typedef struct metrics_index metrics_index;
+/* NULL when out of memory. */
+metrics_index *metrics_index_new(const gt_ann *anns, size_t n_ann);
+void metrics_index_free(metrics_index *ix);
+/* metrics_match_image through ix (every box of ix, any categories).
+ * Returns 0, or -1 when out of memory (nothing written). */
+int metrics_match_indexed(const metrics_index *ix, const metrics_det *dets, size_t n_det,
+                          double t, match_state *det_state, long *det_gt,
+                          metrics_counts *acc);
+/* How many matchings ran out of memory since the program started (their
+ * detections were counted FP and their boxes FN: the numbers are wrong and
+ * a front end must say "out of memory").  An image whose index cannot be
+ * built falls back to the plain loop only below 1e8 box pairs. */
+size_t metrics_oom_events(void);
+
+/* The reference O(D*G) loop (tests and benchmarks compare against it). */
+void metrics_match_image_brute(const metrics_det *dets, size_t n_det,
+                               const gt_ann *anns, size_t n_ann, double t,
+                               match_state *det_state, long *det_gt,
+                               metrics_counts *acc);
 
 /* P = TP/(TP+FP), R = TP/(TP+FN), F1 = 2PR/(P+R); each 0 when undefined. */
 metrics_prf metrics_prf_from(const metrics_counts *c);

@@ -4,11 +4,13 @@
 #include <cJSON.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define N_CHECK (9 + REC_KEY_COUNT + 16)
-#define N_MET 10
+#define N_MET 15
+#define N_TIDE (1 + TIDE_KIND_COUNT + 3) /* tide_ok, err[], missed, tp, fp */
 
 /* ---- writing ---- */
 
@@ -34,7 +36,8 @@ static size_t *met_field(run_metrics *m, size_t i)
 {
 	size_t *f[N_MET] = { &m->samples, &m->records, &m->duplicates, &m->max_repeat,
 	                     &m->samples_with_duplicates, &m->closed, &m->truncated,
-	                     &m->malformed, &m->stopped, &m->tokens };
+	                     &m->malformed, &m->stopped, &m->tokens, &m->tokens_all, &m->tails,
+	                     &m->false_stops, &m->early_stops, &m->tails_unstopped };
 	return f[i];
 }
 
@@ -46,17 +49,35 @@ static cJSON *metrics_state(const run_metrics *m)
 		cJSON_AddItemToArray(j, cJSON_CreateNumber((double)*met_field(mm, i)));
 	cJSON *c = cJSON_CreateArray();
 	for (size_t t = 0; c && t < m->n_iou; t++) {
-		double v[3] = { (double)m->counts[t].tp, (double)m->counts[t].fp,
-		                (double)m->counts[t].fn };
-		cJSON_AddItemToArray(c, cJSON_CreateDoubleArray(v, 3));
+		double v[4] = { (double)m->counts[t].tp, (double)m->counts[t].fp,
+		                (double)m->counts[t].fn, (double)m->tp_lost[t] };
+		cJSON_AddItemToArray(c, cJSON_CreateDoubleArray(v, 4));
 	}
 	cJSON_AddItemToArray(j, c);
+	double tv[N_TIDE];
+	size_t k = 0;
+	tv[k++] = m->tide_ok;
+	for (size_t i = 0; i < TIDE_KIND_COUNT; i++)
+		tv[k++] = (double)m->tide.err[i];
+	tv[k++] = (double)m->tide.missed;
+	tv[k++] = (double)m->tide.tp;
+	tv[k++] = (double)m->tide.fp;
+	cJSON_AddItemToArray(j, cJSON_CreateDoubleArray(tv, N_TIDE));
 	return j;
 }
 
+/* A double exactly, whatever the locale: its 64 bits as 16 hex digits
+ * (cJSON's printer keeps 15 significant digits when they read back within
+ * an epsilon, which is not bit for bit); null for NAN. */
 static cJSON *num_or_null(double v)
 {
-	return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+	if (isnan(v))
+		return cJSON_CreateNull();
+	uint64_t b;
+	char hex[17];
+	memcpy(&b, &v, sizeof b);
+	snprintf(hex, sizeof hex, "%016llx", (unsigned long long)b);
+	return cJSON_CreateString(hex);
 }
 
 static cJSON *ap_state(const conf_ap *a)
@@ -87,6 +108,16 @@ static void add_str(cJSON *o, const char *k, const char *v)
 		cJSON_AddStringToObject(o, k, v);
 	else
 		cJSON_AddNullToObject(o, k);
+}
+
+static cJSON *calib_state(const double *v, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; a && i < n; i++) {
+		cJSON_AddItemToArray(a, num_or_null(v[2 * i]));
+		cJSON_AddItemToArray(a, cJSON_CreateNumber(v[2 * i + 1]));
+	}
+	return a;
 }
 
 static cJSON *run_state(const export_opts *o, const export_run *r)
@@ -121,6 +152,9 @@ static cJSON *run_state(const export_opts *o, const export_run *r)
 		cJSON_AddItemToArray(e, num_or_null(r->tail_vals[2 * i + 1]));
 		cJSON_AddItemToArray(tl, e);
 	}
+	cJSON *cal = cJSON_AddArrayToObject(j, "calib");
+	for (size_t p = 0; cal && p < o->n_pol; p++)
+		cJSON_AddItemToArray(cal, calib_state(r->calib_vals[p], r->n_calib_vals[p]));
 	cJSON *ap = cJSON_AddArrayToObject(j, "ap");
 	for (size_t p = 0; ap && r->has_ap && p < o->n_pol; p++)
 		cJSON_AddItemToArray(ap, r->ap_state[p] ? ap_state(r->ap_state[p]) : cJSON_CreateNull());
@@ -224,9 +258,29 @@ static int add_check(coords_check *c, const cJSON *a)
 	return 0;
 }
 
+/* metrics_state's TIDE array added to m */
+static int add_tide(run_metrics *m, const cJSON *a)
+{
+	size_t v[N_TIDE];
+	if (cJSON_GetArraySize(a) != N_TIDE)
+		return -1;
+	for (int i = 0; i < N_TIDE; i++)
+		if (get_size(cJSON_GetArrayItem(a, i), &v[i]))
+			return -1;
+	if (!v[0])
+		return 0;
+	tide_counts t = { .missed = v[1 + TIDE_KIND_COUNT], .tp = v[2 + TIDE_KIND_COUNT],
+	                  .fp = v[3 + TIDE_KIND_COUNT] };
+	for (size_t i = 0; i < TIDE_KIND_COUNT; i++)
+		t.err[i] = v[1 + i];
+	tide_sum(&m->tide, &t);
+	m->tide_ok = 1;
+	return 0;
+}
+
 static int add_metrics(run_metrics *m, const cJSON *a)
 {
-	if (cJSON_GetArraySize(a) != N_MET + 1)
+	if (cJSON_GetArraySize(a) != N_MET + 2)
 		return -1;
 	const cJSON *e = a->child;
 	for (size_t i = 0; i < N_MET; i++, e = e->next) {
@@ -243,20 +297,31 @@ static int add_metrics(run_metrics *m, const cJSON *a)
 		return -1;
 	size_t t = 0;
 	for (const cJSON *c = e->child; c; c = c->next, t++) {
-		size_t v[3];
-		if (cJSON_GetArraySize(c) != 3 || get_size(cJSON_GetArrayItem(c, 0), &v[0]) ||
-		    get_size(cJSON_GetArrayItem(c, 1), &v[1]) || get_size(cJSON_GetArrayItem(c, 2), &v[2]))
+		size_t v[4];
+		if (cJSON_GetArraySize(c) != 4)
 			return -1;
+		for (int i = 0; i < 4; i++)
+			if (get_size(cJSON_GetArrayItem(c, i), &v[i]))
+				return -1;
 		m->counts[t].tp += v[0];
 		m->counts[t].fp += v[1];
 		m->counts[t].fn += v[2];
+		m->tp_lost[t] += v[3];
 	}
-	return 0;
+	return add_tide(m, e->next);
 }
 
+/* num_or_null's value back: null_as for null (and for anything else but
+ * 16 hex digits, which no partial writes) */
 static double val_or_nan(const cJSON *v, double null_as)
 {
-	return cJSON_IsNumber(v) ? v->valuedouble : null_as;
+	const char *h = cJSON_GetStringValue(v);
+	if (!h || strlen(h) != 16 || strspn(h, "0123456789abcdef") != 16)
+		return null_as;
+	uint64_t b = (uint64_t)strtoull(h, NULL, 16);
+	double d;
+	memcpy(&d, &b, sizeof d);
+	return d;
 }
 
 static int add_term(conf_term_run *t, const cJSON *j)
@@ -300,6 +365,19 @@ static int add_ap(conf_ap *a, const cJSON *j)
 	return 0;
 }
 
+/* A shard's calib_add calls replayed in order: (score, is_tp) pairs. */
+static int add_calib(calib *c, const cJSON *a)
+{
+	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) % 2)
+		return -1;
+	for (const cJSON *e = a->child; e; e = e->next->next) {
+		if (!cJSON_IsString(e) || !cJSON_IsNumber(e->next))
+			return -1;
+		calib_add(c, val_or_nan(e, NAN), e->next->valuedouble != 0);
+	}
+	return 0;
+}
+
 /* Run i of every part into r (allocated, strings from part 0). */
 static ts_status merge_run(const export_opts *o, const cJSON *const *runs, size_t n_parts,
                            export_run *r, ts_error *err)
@@ -338,8 +416,11 @@ static ts_status merge_run(const export_opts *o, const cJSON *const *runs, size_
 		         bool_of(rj, "has_ap") != r->has_ap ||
 		         (r->has_ap && cJSON_GetArraySize(get(rj, "ap")) != (int)o->n_pol))
 			bad = "other policies";
+		else if (cJSON_GetArraySize(get(rj, "calib")) != (int)o->n_pol)
+			bad = "other policies";
 		for (size_t p = 0; !bad && p < o->n_pol; p++)
 			if (add_metrics(&r->m[p], cJSON_GetArrayItem(get(rj, "metrics"), (int)p)) ||
+			    add_calib(&r->calib[p], cJSON_GetArrayItem(get(rj, "calib"), (int)p)) ||
 			    (r->has_ap && add_ap(acc[p], cJSON_GetArrayItem(get(rj, "ap"), (int)p))))
 				bad = "malformed metrics or AP state (other IoU thresholds?)";
 		if (bad) {

@@ -7,9 +7,11 @@
  *    options, as given], "runs": [{"name", "name_raw", "path", "traces",
  *    "opened", "simulated", "gt_loaded", "has_conf", "has_ap", "skipped",
  *    "records_scored", "unlabeled", "query_unknown",
- *    "check": [coords_check counters], "metrics": [per policy: counters and
- *    [tp, fp, fn] per IoU], "term": {"samples", "tails": [[max_before_tail,
- *    at_tail_start] per sample with a tail, null for undefined]},
+ *    "check": [coords_check counters], "metrics": [per policy: counters,
+ *    [tp, fp, fn, tp_lost] per IoU, [tide_ok, TIDE counts]], "term":
+ *    {"samples", "tails": [[max_before_tail, at_tail_start] per sample with
+ *    a tail, null for undefined]}, "calib": [per policy: the (score, is_tp)
+ *    pairs calib_add took, in order, flat],
  *    "ap": [per policy: {"dets": [[score (null: -inf), image_id, category,
  *    tp]...] in the order added, "npig": [boxes per category]}]}]}
  * `tailscope merge PARTIAL...` takes the N partials of one invocation (any

@@ -1365,8 +1365,16 @@ static ts_status parse_object(const char *line, size_t len, const trace_limits *
 	if (len > lim->max_line_bytes)
 		return ts_error_set(err, TS_ERR_LIMIT, "line of %zu bytes is longer than max_line_bytes (%zu)",
 		                    len, lim->max_line_bytes);
+	size_t nv = json_util_count_values(line, len);
+	if (nv > JSON_UTIL_MAX_VALUES(len))
+		return ts_error_set(err, TS_ERR_LIMIT,
+		                    "line of %zu bytes holds ~%zu JSON values, more than one per %d bytes "
+		                    "and more than %zu (refused before parsing: it would need ~%zu MB)",
+		                    len, nv, JSON_UTIL_BYTES_PER_VALUE, JSON_UTIL_MIN_VALUES, nv / 16384);
 	const char *end = NULL;
 	cJSON *root = cJSON_ParseWithLengthOpts(line, len, &end, 0);
+	if (!root && json_util_valid(line, len))
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory parsing a line of %zu bytes", len);
 	if (!root) {
 		size_t at = (end && end >= line && end <= line + len) ? (size_t)(end - line) : 0;
 		if (json_util_too_deep(line, len, at))

@@ -325,6 +325,10 @@ size_t    trace_index_lines(const trace_index *ix, size_t i, size_t *last);
  * is TS_ERR_USAGE.  Not thread-safe: one loader per index.  progress is
  * called every 16 MiB scanned and once at the end (done == total). */
 ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err);
+/* 1 when the bytes of entry i contain one of needles[0..n) (a needle of
+ * digits only: as a whole number, not inside 21000 or -0.1000), 0 when none,
+ * -1 on an I/O error: a test before parsing an entry. */
+int       trace_index_mentions(trace_index *ix, size_t i, const char *const *needles, size_t n);
 void      trace_index_free(trace_index *ix);
 
 #endif

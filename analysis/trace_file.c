@@ -1196,3 +1196,67 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 	asm_free(&a);
 	return st;
 }
+
+static int numchar(char c)
+{
+	return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+';
+}
+
+/* needle in b[0..n); a needle of digits only must stand alone as a number
+ * (not inside -0.1000 or 21000) */
+static int mentions(const char *b, size_t n, const char *needle)
+{
+	size_t k = strlen(needle), digits = strspn(needle, "0123456789") == k;
+	const char *p = b, *end = b + n;
+	while (k && (p = memmem(p, (size_t)(end - p), needle, k)) != NULL) {
+		if (!digits || ((p == b || !numchar(p[-1])) && (p + k == end || !numchar(p[k]))))
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+/* Whether entry i's bytes contain any of the needles (a cheap test before
+ * parsing: png --sample looks for its sample this way).  Reads the range in
+ * chunks that overlap by the longest needle. */
+int trace_index_mentions(trace_index *ix, size_t i, const char *const *needles, size_t n)
+{
+	if (i >= ix->n)
+		return -1;
+	const ix_entry *e = &ix->e[i];
+	ts_error err;
+	if (ix_load_open(ix, e->shard, &err) != TS_OK)
+		return -1;
+	zfile *zf = ix->shs[e->shard].zf;
+	size_t keep = 0;
+	for (size_t k = 0; k < n; k++)
+		if (strlen(needles[k]) > keep)
+			keep = strlen(needles[k]);
+	if (keep == 0 || keep >= READ_CHUNK / 2)
+		return 1; /* nothing to look for: let the parser decide */
+	if (!ix->buf && !(ix->buf = malloc(READ_CHUNK)))
+		return -1;
+	ix->bufcap = ix->bufcap ? ix->bufcap : READ_CHUNK;
+	if (zfile_seek(zf, e->off0) != 0)
+		return -1;
+	uint64_t left = e->off1 - e->off0;
+	size_t have = 0;
+	while (left > 0) {
+		size_t want = READ_CHUNK - have;
+		if (want > left)
+			want = (size_t)left;
+		size_t got = zfile_read(zf, ix->buf + have, want);
+		if (got == 0)
+			return -1;
+		left -= got;
+		have += got;
+		for (size_t k = 0; k < n; k++)
+			if (mentions(ix->buf, have, needles[k]))
+				return 1;
+		if (have > keep) { /* keep the tail: a needle may cross the chunk edge */
+			memmove(ix->buf, ix->buf + have - keep, keep);
+			have = keep;
+		}
+	}
+	return 0;
+}

@@ -306,11 +306,13 @@ static ts_status jpeg_sos(const uint8_t *p, size_t n, const jpeg_tables *t, cons
 	return TS_OK;
 }
 
-/* Walks the marker segments through to EOI; sets *w, *h from the SOF. */
+/* Walks the marker segments through to EOI; sets *w, *h from the SOF and
+ * *scans to the number of scans. */
 static ts_status jpeg_check(const uint8_t *b, size_t len, const char *name,
-                            uint32_t *w, uint32_t *h, ts_error *err)
+                            uint32_t *w, uint32_t *h, unsigned *scans, ts_error *err)
 {
 	size_t pos = 2; /* after SOI */
+	*scans = 0;
 	int seen_sof = 0, seen_sos = 0;
 	jpeg_tables tab;
 	memset(&tab, 0, sizeof tab);
@@ -383,6 +385,7 @@ static ts_status jpeg_check(const uint8_t *b, size_t len, const char *name,
 			if ((st = jpeg_sos(seg, n, &tab, name, err)) != TS_OK)
 				return st;
 			seen_sos = 1;
+			++*scans;
 			for (;;) {
 				if (len - pos < 2) {
 					pos = len;
@@ -440,6 +443,23 @@ static ts_status check_dims(const char *name, uint32_t w, uint32_t h,
 	return TS_OK;
 }
 
+/* Decoding work of a JPEG: every scan is a pass over the whole image (a
+ * progressive "scan bomb" of many empty scans took 25 s at 8192x4880).  Real
+ * progressive files have about 10 scans. */
+#define JPEG_MAX_SCANS 100
+#define JPEG_MAX_SCAN_PIXELS 1200000000ull /* scans x pixels: 30 scans at 40 Mpx */
+
+static ts_status check_scans(const char *name, uint32_t w, uint32_t h, unsigned scans, ts_error *err)
+{
+	uint64_t work = (uint64_t)scans * w * h;
+	if (scans > JPEG_MAX_SCANS || work > JPEG_MAX_SCAN_PIXELS)
+		return ts_error_set(err, TS_ERR_LIMIT,
+		                    "%s: JPEG of %ux%u in %u scans: more decoding work than the cap "
+		                    "(%d scans, %llu scan pixels); refused before decoding",
+		                    name, w, h, scans, JPEG_MAX_SCANS, JPEG_MAX_SCAN_PIXELS);
+	return TS_OK;
+}
+
 ts_status render_image_load_mem(const uint8_t *buf, size_t len, const char *name,
                                 const render_limits *lim_in, render_image **out,
                                 ts_error *err)
@@ -460,6 +480,7 @@ ts_status render_image_load_mem(const uint8_t *buf, size_t len, const char *name
 		                    len, (unsigned long long)lim.max_file_bytes);
 
 	uint32_t hw = 0, hh = 0;
+	unsigned scans = 0;
 	const char *kind;
 	ts_status st;
 	if (len >= 8 && !memcmp(buf, png_sig, 8)) {
@@ -467,7 +488,7 @@ ts_status render_image_load_mem(const uint8_t *buf, size_t len, const char *name
 		st = png_check(buf, len, name, &hw, &hh, err);
 	} else if (len >= 3 && buf[0] == 0xFF && buf[1] == 0xD8 && buf[2] == 0xFF) {
 		kind = "JPEG";
-		st = jpeg_check(buf, len, name, &hw, &hh, err);
+		st = jpeg_check(buf, len, name, &hw, &hh, &scans, err);
 	} else {
 		const char *other = other_format(buf, len);
 		if (other)
@@ -479,6 +500,8 @@ ts_status render_image_load_mem(const uint8_t *buf, size_t len, const char *name
 	if (st != TS_OK)
 		return st;
 	if ((st = check_dims(name, hw, hh, &lim, err)) != TS_OK)
+		return st;
+	if ((st = check_scans(name, hw, hh, scans, err)) != TS_OK)
 		return st;
 
 	int w = 0, h = 0, comp = 0;

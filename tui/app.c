@@ -41,7 +41,7 @@ static void errf(const char *what, const char *detail)
 /* ---- progress while indexing ---- */
 
 typedef struct progress_state {
-	double start, last;
+	double start, last, keys;
 } progress_state;
 
 static void on_progress(void *ud, const char *what, uint64_t done, uint64_t total)
@@ -55,6 +55,18 @@ static void on_progress(void *ud, const char *what, uint64_t done, uint64_t tota
 		fprintf(stderr, "tailscope: interrupted while indexing\n");
 		exit(128 + sig);
 	}
+	if (t - ps->keys >= 30) {
+		/* q quits here too (the build cannot be interrupted otherwise) */
+		ps->keys = t;
+		nodelay(stdscr, TRUE);
+		int ch;
+		while ((ch = getch()) != ERR) /* other keys: nothing to act on yet */
+			if (ch == 'q' || ch == 'Q') {
+				term_stop();
+				fprintf(stderr, "tailscope: quit while indexing\n");
+				exit(0);
+			}
+	}
 	if (t - ps->start < 150 || t - ps->last < 100)
 		return; /* quick builds show nothing */
 	ps->last = t;
@@ -66,7 +78,7 @@ static void on_progress(void *ud, const char *what, uint64_t done, uint64_t tota
 		snprintf(line, sizeof line, "indexing %s: %.0f MB", what, (double)done / 1e6);
 	werase(stdscr);
 	mvaddnstr(LINES / 2, 2, line, COLS > 4 ? COLS - 4 : COLS);
-	mvaddnstr(LINES / 2 + 1, 2, "(Ctrl-C to abort)", COLS > 4 ? COLS - 4 : COLS);
+	mvaddnstr(LINES / 2 + 1, 2, "(q or Ctrl-C to abort)", COLS > 4 ? COLS - 4 : COLS);
 	refresh();
 }
 
@@ -130,16 +142,25 @@ static int tty_gone(void)
 	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
-/* A slice of idle work (about 15 ms), then the new badges now and then. */
+/* A slice of idle work (about 15 ms), then the new badges now and then:
+ * the samples pane is sorted again only then (every 150 ms, or ten times
+ * as long as the last sort took), so badges stay linear in samples. */
 static unsigned idle_slice(ui *u, session *s, double t, double *last_draw)
 {
+	static double sort_ms, pending;
 	double until = t + 15;
 	size_t n = 0;
 	unsigned rd = 0;
 	do
-		n += session_idle(s, 1);
+		n += session_idle_quiet(s, 1);
 	while (now_ms() < until && !session_idle_done(s));
-	if (n && (now_ms() - *last_draw > 150 || session_idle_done(s))) {
+	pending += (double)n;
+	double gap = sort_ms * 10 > 150 ? sort_ms * 10 : 150;
+	if (pending && (now_ms() - *last_draw > gap || session_idle_done(s))) {
+		double t0 = now_ms();
+		session_idle_sync(s);
+		sort_ms = now_ms() - t0;
+		pending = 0;
 		*last_draw = now_ms();
 		rd |= ui_idle_progress(u);
 		if (u->overlay == UI_OV_METRICS || u->overlay == UI_OV_HISTOGRAM ||
@@ -226,6 +247,9 @@ static void loop(ui *u, session *s)
 		} else {
 			to = 250; /* wake up now and then to see signals */
 		}
+		int img_wait = session_view_image_pending(s);
+		if (img_wait && (to < 0 || to > 50))
+			to = 50; /* the image is being decoded: look again soon */
 		timeout(note_clock_wait(&nc, u, t, to));
 		wint_t ch;
 		int r = get_wch(&ch);
@@ -236,6 +260,11 @@ static void loop(ui *u, session *s)
 			break;
 		}
 		t = now_ms();
+		if (img_wait) {
+			session_view_image(s);
+			if (!session_view_image_pending(s))
+				rd |= UI_RD_IMAGE | UI_RD_STATUS;
+		}
 		if (r == ERR) {
 			rd |= note_clock_expire(&nc, u, t);
 			if (u->playing && t >= next_tick) {
@@ -304,7 +333,7 @@ static int debug_runs(char *const *runs, size_t n_runs, const session_opts *o)
 		return 2;
 	}
 	session s;
-	progress_state ps = {now_ms(), 0};
+	progress_state ps = {now_ms(), 0, 0};
 	ts_status st = session_open(&s, runs, n_runs, o, on_progress, &ps, &err);
 	int rc = 0;
 	if (st != TS_OK || term_signal) {

@@ -82,7 +82,7 @@ static void image_title(const ui *u, WINDOW *w, int W, const session_view *v,
 		draw_title(u, w, W, 0, " Image");
 		return;
 	}
-	const char *what = !blank ? "" : v->image_path[0] ? "image not loaded"
+	const char *what = !blank ? "" : v->img_job ? "decoding the image…" : v->image_path[0] ? "image not loaded"
 	                 : v->size_assumed ? "no image: 1000×1000 canvas" : "no image file";
 	if (img && !blank)
 		snprintf(buf, sizeof buf, " Image %s  %u×%u  %zu box%s", v->image_id, img->w, img->h, nb,

@@ -14,8 +14,14 @@
  *   report    build/tailscope report --json FILE.sse
  * Goal: the same ratio <= 1.5.
  *
+ * Scaling (issue 21): runs of 500, 5,000 and 20,000 samples x 100 steps
+ * (--scale LIST, --scale-steps N), one report each, print the time and the
+ * peak memory per sample, so a superlinear step shows as a number.
+ *
  * usage: bench_report [--samples N] [--steps N] [--rounds N] [--sse-samples N]
- *                     [--bin PATH] [--dir DIR]
+ *                     [--scale N,N,...] [--scale-steps N] [--bin PATH] [--dir DIR]
+ * (defaults: 1,000 x 1,500, 3 rounds, 1,000 SSE samples, 500,5000,20000 x 100;
+ * `make bench` stays within ~5 minutes on 2 cores)
  */
 #include <cJSON.h>
 #include <errno.h>
@@ -24,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -223,7 +230,8 @@ static int write_sse(const char *traces, const char *out, int max_samples, int g
 	return fclose(f) ? -1 : 0;
 }
 
-static double run_report(const char *bin, const char *dir)
+/* One report of dir; *kb its peak RSS.  Returns the wall time or -1. */
+static double run_report_rss(const char *bin, const char *dir, long *kb)
 {
 	double t0 = now();
 	pid_t pid = fork();
@@ -239,13 +247,49 @@ static double run_report(const char *bin, const char *dir)
 		_exit(127);
 	}
 	int st;
-	waitpid(pid, &st, 0);
-	double t = now() - t0;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) > 1) {
-		fprintf(stderr, "bench_report: %s exited with %d\n", bin, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	struct rusage ru;
+	if (wait4(pid, &st, 0, &ru) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) > 1)
 		return -1;
-	}
+	*kb = ru.ru_maxrss;
+	return now() - t0;
+}
+
+static double run_report(const char *bin, const char *dir)
+{
+	long kb;
+	double t = run_report_rss(bin, dir, &kb);
+	if (t < 0)
+		fprintf(stderr, "bench_report: %s report %s failed\n", bin, dir);
 	return t;
+}
+
+/* The scaling rows: time and peak memory per sample at each size. */
+static int scale_rows(const char *bin, const char *dir, const char *list, int steps)
+{
+	printf("scaling: report --json, %d steps per sample (one run each)\n", steps);
+	printf("  %8s %10s %14s %12s %14s\n", "samples", "time s", "ms/sample", "peak MB", "KB/sample");
+	for (const char *p = list; *p;) {
+		int n = atoi(p);
+		char run_dir[1200], stamp[1300];
+		snprintf(run_dir, sizeof run_dir, "%s/scale-%dx%d", dir, n, steps);
+		snprintf(stamp, sizeof stamp, "%s/.complete", run_dir);
+		struct stat sb;
+		if (n > 0 && stat(stamp, &sb) != 0) {
+			if (generate(run_dir, n, steps) != 0)
+				return -1;
+			FILE *s = fopen(stamp, "w");
+			if (s)
+				fclose(s);
+		}
+		long kb = 0;
+		double t = n > 0 ? run_report_rss(bin, run_dir, &kb) : -1;
+		if (t < 0)
+			return -1;
+		printf("  %8d %10.3f %14.3f %12.1f %14.2f\n", n, t, t * 1e3 / n, kb / 1024.0, (double)kb / n);
+		p = strchr(p, ',');
+		p = p ? p + 1 : "";
+	}
+	return 0;
 }
 
 static int cmp_d(const void *a, const void *b)
@@ -256,7 +300,8 @@ static int cmp_d(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	int samples = 5000, steps = 1500, rounds = 3, sse_samples = 1000;
+	int samples = 1000, steps = 1500, rounds = 3, sse_samples = 1000, scale_steps = 100;
+	const char *scale = "500,5000,20000";
 	const char *bin = "build/tailscope";
 	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
 	char dir[1024];
@@ -266,6 +311,8 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--steps")) steps = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--rounds")) rounds = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--sse-samples")) sse_samples = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--scale")) scale = argv[i + 1];
+		else if (!strcmp(argv[i], "--scale-steps")) scale_steps = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--bin")) bin = argv[i + 1];
 		else if (!strcmp(argv[i], "--dir")) snprintf(dir, sizeof dir, "%s", argv[i + 1]);
 	}
@@ -306,6 +353,11 @@ int main(int argc, char **argv)
 	printf("  cJSON parse alone      %8.3f s  (%.0f MB/s)\n", mb, (double)sb.st_size / 1e6 / mb);
 	printf("  tailscope report       %8.3f s\n", mr);
 	printf("  ratio report/cJSON     %8.2f   (goal <= 1.50)\n", mr / mb);
+
+	if (*scale && scale_rows(bin, dir, scale, scale_steps < 10 ? 10 : scale_steps) != 0) {
+		fprintf(stderr, "bench_report: scaling rows failed\n");
+		return 1;
+	}
 
 	/* SSE: the same completions streamed */
 	if (sse_samples < 1)

@@ -41,6 +41,8 @@ timeout 60 "$BIN" merge "$tmp/p3.json" "$tmp/p1.json" "$tmp/p4.json" "$tmp/p2.js
 check "merge: exit 0" test $? -eq 0
 check "merge prints report --json byte for byte" cmp -s "$tmp/all.json" "$tmp/merged.json"
 check "the report has AP (not null) for every policy" test "$(grep -c '"ap_pooled":	0\.[0-9]' "$tmp/all.json")" -ge 8
+check "the report has TIDE errors and a calibration per policy (in the byte-for-byte check)" \
+	test "$(grep -c '"calibration":' "$tmp/all.json")" -ge 6 -a "$(grep -c '"errors":' "$tmp/all.json")" -ge 6
 check "the report has a defined termination probability mean" grep -q '"mean_max_before_tail":	0\.[0-9]' "$tmp/all.json"
 
 timeout 60 "$BIN" merge "$tmp/p1.json" "$tmp/p2.json" "$tmp/p3.json" >/dev/null 2>"$tmp/err"
@@ -55,4 +57,24 @@ timeout 60 "$BIN" report --partial "$tmp/lora-qv-r16" >/dev/null 2>&1
 check "--partial without --json: usage error (exit 2)" test $? -eq 2
 timeout 60 "$BIN" report --json --shard 5/4 "$tmp/lora-qv-r16" >/dev/null 2>&1
 check "--shard 5/4: usage error" test $? -eq 2
+# Real decoding (5 scenes of the tiny real model): 4 shards of 1-2 lines,
+# the policy lab's policies too: TIDE counts, calibration bins and the
+# close_prob stops merged to the same bytes (every double goes through the
+# partial exactly).
+rm_dir="$tmp/rm"
+mkdir "$rm_dir"
+cp tests/data/realmodel/dense2-final/gt.json "$rm_dir/gt.json"
+python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); r.pop("traces"); json.dump(r, open(sys.argv[2], "w"))' \
+	tests/data/realmodel/dense2-final/run.json "$rm_dir/run.json"
+split -n l/4 -d -a 5 --additional-suffix=-of-00004.jsonl tests/data/realmodel/dense2-final/traces.jsonl "$rm_dir/traces-"
+RO="--policy off,repeat_stop,close_prob:0.2,ladder,repetition_detection:64:8:3,dedup"
+# shellcheck disable=SC2086
+timeout 120 "$BIN" report --json $RO "$rm_dir" >"$tmp/rm-all.json" 2>/dev/null
+for k in 1 2 3 4; do
+	# shellcheck disable=SC2086
+	timeout 120 "$BIN" report --json --partial --shard "$k/4" $RO "$rm_dir" >"$tmp/rm-p$k.json" 2>/dev/null
+done
+timeout 60 "$BIN" merge "$tmp/rm-p2.json" "$tmp/rm-p4.json" "$tmp/rm-p1.json" "$tmp/rm-p3.json" >"$tmp/rm-merged.json"
+check "real model, 6 policies: merge prints report --json byte for byte" cmp -s "$tmp/rm-all.json" "$tmp/rm-merged.json"
+check "real model: the report has a calibration with records" grep -q '"records":	[1-9]' "$tmp/rm-all.json"
 exit $((fails > 0))

@@ -537,6 +537,114 @@ static void test_differential_reference(void **state)
 	assert_true(n_tp > 1000 && n_fp > 1000 && n_ign > 100);
 }
 
+
+/* A random value of one of the shapes that stress the index: small grid
+ * coordinates (many exact ties and duplicates), fractions, zero, huge,
+ * tiny, infinite. */
+static double wild(int allow_inf)
+{
+	switch (rnd(12)) {
+	case 0: return 0.0;
+	case 1: return 1e-3 * rnd(7);
+	case 2: return 1e6 + rnd(3);
+	case 3: return allow_inf && rnd(4) == 0 ? INFINITY : 1e-300;
+	case 4: return (double)rnd(5) + 0.5;
+	default: return 2.0 * rnd(8);
+	}
+}
+
+static void run_both(const metrics_det *d, size_t nd, const gt_ann *g, size_t ng, double t,
+                     int iter, int vs_reference)
+{
+	static match_state s1[600], s2[600];
+	static long m1[600], m2[600];
+	metrics_counts c1 = { 0, 0, 0 }, c2 = { 0, 0, 0 };
+	metrics_index *ix = metrics_index_new(g, ng);
+	assert_non_null(ix);
+	assert_int_equal(metrics_match_indexed(ix, d, nd, t, s1, m1, &c1), 0);
+	metrics_index_free(ix);
+	if (vs_reference)
+		reference(d, nd, g, ng, t, s2, m2, &c2);
+	else
+		metrics_match_image_brute(d, nd, g, ng, t, s2, m2, &c2);
+	for (size_t i = 0; i < nd; i++)
+		if (s1[i] != s2[i] || m1[i] != m2[i])
+			fail_msg("iter %d det %zu: state %d/%d gt %ld/%ld", iter, i, s1[i], s2[i], m1[i], m2[i]);
+	if (c1.tp != c2.tp || c1.fp != c2.fp || c1.fn != c2.fn)
+		fail_msg("iter %d: counts %zu/%zu/%zu vs %zu/%zu/%zu", iter, c1.tp, c1.fp, c1.fn, c2.tp, c2.fp, c2.fn);
+}
+
+/* The index gives exactly the plain loop's matches (and, where the
+ * hand-written COCOeval transcription above applies, its matches too). */
+static void test_index_differential(void **state)
+{
+	(void)state;
+	static const double ts[] = { 0.1, 0.3, 0.5, 0.75, 1.0, 0.0, -1.0, NAN, 1e-9, 0.9999 };
+	static gt_ann g[500];
+	static metrics_det d[600];
+	size_t n_tp = 0;
+	for (int iter = 0; iter < 3000; iter++) {
+		int small = iter % 3 == 0; /* reference() takes <= 64 boxes, cats 0..2 */
+		size_t ng = small ? rnd(65) : rnd(500), nd = small ? rnd(40) : rnd(600);
+		int inf_ok = !small && iter % 5 == 1;
+		for (size_t i = 0; i < ng; i++) {
+			if (i > 0 && rnd(4) == 0) { /* an identical box again */
+				g[i] = g[rnd((unsigned)i)];
+				continue;
+			}
+			g[i] = ann((int)rnd(3) - (small ? 0 : (int)rnd(2)), wild(inf_ok), wild(inf_ok),
+			           wild(inf_ok) - (rnd(20) == 0), wild(inf_ok), rnd(6) == 0);
+		}
+		for (size_t i = 0; i < nd; i++) {
+			if (i > 0 && rnd(3) == 0) { /* a repeated record */
+				d[i] = d[rnd((unsigned)i)];
+				continue;
+			}
+			double x = wild(inf_ok), y = wild(inf_ok);
+			d[i] = det((int)rnd(4) - 1, x, y, x + wild(inf_ok), y + wild(inf_ok));
+			d[i].point = !small && rnd(6) == 0; /* reference() has no points */
+		}
+		double t = ts[rnd(N(ts))];
+		if (small && isnan(t))
+			t = 0.5; /* reference() follows numpy on NaN, metrics.h matches nothing */
+		run_both(d, nd, g, ng, t, iter, small);
+		metrics_counts c = { 0, 0, 0 };
+		metrics_match_image(d, nd, g, ng, 0.5, NULL, NULL, &c);
+		n_tp += c.tp;
+	}
+	assert_true(n_tp > 1000);
+}
+
+/* 1M boxes on one image: the index keeps the work near-linear (this test
+ * only asserts the counts; the time is in `make bench`).  A 1000 x 1000
+ * grid of 10x10 boxes; the detections are 100k boxes, each the exact box
+ * of cell (i mod 1000, i / 1000 ...) shifted by 1 pixel: IoU 9*9/(200-81) =
+ * 81/119 = 0.68 with its own cell's box and 0 with every other. */
+static void test_index_million(void **state)
+{
+	(void)state;
+	size_t ng = 1000000, nd = 100000;
+	gt_ann *g = malloc(ng * sizeof *g);
+	metrics_det *d = malloc(nd * sizeof *d);
+	assert_non_null(g);
+	assert_non_null(d);
+	for (size_t i = 0; i < ng; i++)
+		g[i] = ann(0, 20.0 * (double)(i % 1000), 20.0 * (double)(i / 1000), 10, 10, 0);
+	for (size_t i = 0; i < nd; i++) {
+		/* half the detections repeat the first 50k (duplicates: FP) */
+		size_t c = (i % 50000) * 7 % ng;
+		double x = 20.0 * (double)(c % 1000) + 1, y = 20.0 * (double)(c / 1000) + 1;
+		d[i] = det(0, x, y, x + 10, y + 10);
+	}
+	metrics_counts c5 = { 0, 0, 0 }, c7 = { 0, 0, 0 };
+	metrics_match_image(d, nd, g, ng, 0.5, NULL, NULL, &c5);
+	metrics_match_image(d, nd, g, ng, 0.7, NULL, NULL, &c7);
+	expect_counts(&c5, 50000, 50000, ng - 50000);
+	expect_counts(&c7, 0, nd, ng); /* 0.68 < 0.7 */
+	free(g);
+	free(d);
+}
+
 static metrics_det pt(int cat, double x, double y)
 {
 	metrics_det d = det(cat, x, y, x, y);
@@ -604,6 +712,8 @@ int main(void)
 		cmocka_unit_test(test_prf),
 		cmocka_unit_test(test_differential_reference),
 		cmocka_unit_test(test_points),
+		cmocka_unit_test(test_index_differential),
+		cmocka_unit_test(test_index_million),
 	};
 	return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);
 }

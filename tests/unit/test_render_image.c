@@ -420,6 +420,46 @@ static size_t jpeg_sof(const buf *b)
 	return 0;
 }
 
+/* A scan bomb: the one scan of a 64x48 JPEG (SOS segment and its entropy
+ * data) repeated until EOI.  101 scans: over the cap of 100, refused before
+ * decoding; 40 scans of 64x48 are far under both caps and pass the check. */
+static buf jpeg_with_scans(unsigned scans)
+{
+	buf one = make_jpeg(64, 48), b = {0};
+	size_t sos = 0;
+	for (size_t i = 2; i + 1 < one.len; i++)
+		if (one.p[i] == 0xFF && one.p[i + 1] == 0xDA) {
+			sos = i;
+			break;
+		}
+	size_t eoi = one.len - 2;
+	buf_put(&b, one.p, (int)sos);
+	for (unsigned k = 0; k < scans; k++)
+		buf_put(&b, one.p + sos, (int)(eoi - sos));
+	buf_put(&b, one.p + eoi, 2);
+	free(one.p);
+	return b;
+}
+
+static void test_jpeg_scan_cap(void **state)
+{
+	(void)state;
+	ts_error err;
+	render_image *img = NULL;
+	buf b = jpeg_with_scans(101);
+	assert_int_equal(load(&b, "bomb.jpg", NULL, &img, &err), TS_ERR_LIMIT);
+	assert_null(img);
+	assert_contains(err.msg, "bomb.jpg: JPEG of 64x48 in 101 scans");
+	assert_contains(err.msg, "refused before decoding");
+	free(b.p);
+	b = jpeg_with_scans(40);
+	ts_status st = load(&b, "many.jpg", NULL, &img, &err);
+	if (st != TS_OK)
+		assert_null(strstr(err.msg, "scans")); /* whatever stb makes of it, not the cap */
+	render_image_free(img);
+	free(b.p);
+}
+
 static void test_jpeg_bad(void **state)
 {
 	(void)state;
@@ -701,6 +741,7 @@ int main(void)
 		cmocka_unit_test(test_png_corrupt),
 		cmocka_unit_test(test_png_oversized),
 		cmocka_unit_test(test_jpeg_bad),
+		cmocka_unit_test(test_jpeg_scan_cap),
 		cmocka_unit_test_setup_teardown(test_load_files, make_tmpdir, remove_tmpdir),
 		cmocka_unit_test_setup_teardown(test_png_write_roundtrip, make_tmpdir, remove_tmpdir),
 	};

@@ -864,6 +864,33 @@ static void test_index(void **state)
 /* Over-long lines are indexed and fail on load; progress is reported between
  * lines once 16 MiB more were read: a 40 MiB line then a short one -> one
  * report after the long line (at 40 MiB) plus the final one = 2 calls. */
+/* trace_index_mentions: plain needles anywhere in the entry's bytes; a
+ * needle of digits only as a whole number.  Entry 0 has 1000 only inside
+ * 21000 and -0.1000; entry 1 is image 1000; entry 2 names b/pic.png. */
+static void test_index_mentions(void **state)
+{
+	(void)state;
+	const char data[] = "{\"image_id\": 21000, \"text\": \"-0.1000\"}\n"
+	                    "{\"image_id\": 1000, \"text\": \"x\"}\n"
+	                    "{\"file_name\": \"b/pic.png\", \"text\": \"y\"}\n";
+	char *path = write_tmp(data, sizeof data - 1);
+	trace_index *ix;
+	ts_error e;
+	assert_int_equal(trace_index_build(path, NULL, NULL, NULL, &ix, &e), TS_OK);
+	assert_int_equal(trace_index_count(ix), 3);
+	const char *id[] = { "1000" }, *pic[] = { "pic.png" }, *none[] = { "nothing" };
+	assert_int_equal(trace_index_mentions(ix, 0, id, 1), 0);
+	assert_int_equal(trace_index_mentions(ix, 1, id, 1), 1);
+	assert_int_equal(trace_index_mentions(ix, 2, id, 1), 0);
+	assert_int_equal(trace_index_mentions(ix, 2, pic, 1), 1);
+	assert_int_equal(trace_index_mentions(ix, 0, pic, 1), 0);
+	assert_int_equal(trace_index_mentions(ix, 1, none, 1), 0);
+	assert_int_equal(trace_index_mentions(ix, 3, id, 1), -1);
+	trace_index_free(ix);
+	unlink(path);
+	free(path);
+}
+
 static void test_index_overlong_and_progress(void **state)
 {
 	(void)state;
@@ -920,6 +947,7 @@ int main(void)
 		cmocka_unit_test(test_reader_fixture),
 		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_index_overlong_and_progress),
+		cmocka_unit_test(test_index_mentions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

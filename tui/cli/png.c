@@ -97,6 +97,50 @@ static int trace_matches(const trace *t, const gt *g, const char *want, int want
 	return 0;
 }
 
+/* Through the line index: only the samples whose bytes mention the wanted
+ * reference (the argument, the id in decimal, the ground-truth file name's
+ * base and stem for an id) are parsed, in file order.  1 found, 0 not (the
+ * caller then reads every sample: a reference written with escapes or as
+ * 1.25e3 still matches there), -1 on an error said. */
+static int find_by_index(const png_req *o, const run_info *ri, const gt *g, int is_id,
+                         int64_t want_id, trace **out, size_t *line)
+{
+	trace_index *ix;
+	ts_error err;
+	if (trace_index_build(ri->traces_path, &o->trace_lim, NULL, NULL, &ix, &err) != TS_OK)
+		return 0; /* the full read says what is wrong */
+	char idbuf[32] = "", base[256] = "", stem[256] = "";
+	const char *needles[4] = { o->sample, idbuf, base, stem };
+	if (is_id) {
+		snprintf(idbuf, sizeof idbuf, "%lld", (long long)want_id);
+		const gt_image *im = g ? gt_find_image_id(g, want_id) : NULL;
+		if (im && im->file_name[0]) {
+			snprintf(base, sizeof base, "%s", base_of(im->file_name));
+			snprintf(stem, sizeof stem, "%s", base);
+			char *dot = strrchr(stem, '.');
+			if (dot && dot != stem)
+				*dot = '\0';
+		}
+	}
+	int found = 0;
+	for (size_t i = 0; i < trace_index_count(ix) && !found; i++) {
+		if (trace_index_mentions(ix, i, needles, 4) == 0)
+			continue;
+		trace *t = NULL;
+		if (trace_index_load(ix, i, &t, &err) != TS_OK)
+			continue;
+		if (trace_matches(t, g, o->sample, is_id, want_id)) {
+			*out = t;
+			*line = trace_index_lineno(ix, i);
+			found = 1;
+		} else {
+			trace_free(t);
+		}
+	}
+	trace_index_free(ix);
+	return found;
+}
+
 /* Reads the traces until the sample; *out NULL when absent.  Bad lines are
  * skipped (they cannot be the sample we are asked for with certainty). */
 static int find_trace(const png_req *o, const run_info *ri, const gt *g, trace **out, size_t *line)
@@ -104,6 +148,8 @@ static int find_trace(const png_req *o, const run_info *ri, const gt *g, trace *
 	*out = NULL;
 	int64_t want_id = 0;
 	int is_id = parse_id(o->sample, &want_id);
+	if (find_by_index(o, ri, g, is_id, want_id, out, line) == 1)
+		return 0;
 	trace_file *tf;
 	ts_error err;
 	trace_limits tlim;

@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "cli.h"
 #include "export.h"
+#include "metrics.h"
 #include "partial.h"
 #include "policy.h"
 #include "run.h"
@@ -617,7 +618,9 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 	gt *shared_gt = report_load_shared_gt(&o->ex, o->quiet);
 	report_analyze_runs(runs, n_runs, &o->ex, o->jobs, o->quiet, res);
 
-	int partial = 0, any_usable = 0, oom = 0;
+	int partial = 0, any_usable = 0, oom = metrics_oom_events() > 0;
+	if (oom) /* the counts of some image are wrong: no table */
+		fprintf(stderr, "tailscope report: out of memory while matching %zu image(s)\n", metrics_oom_events());
 	for (size_t i = 0; i < n_runs; i++) {
 		const export_run *r = res[i];
 		if (!r) {

@@ -1,10 +1,12 @@
 /* session.c — runs, lazy samples, idle badges, the sample on screen (see session.h). */
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "confidence.h"
 #include "sanitize.h"
@@ -183,8 +185,11 @@ ts_status session_open(session *s, char *const *paths, size_t n_paths, const ses
 	return TS_OK;
 }
 
+static void img_job_abandon(session_view *v);
+
 static void view_clear(session_view *v)
 {
+	img_job_abandon(v);
 	trace_free(v->t);
 	sample_free(v->s);
 	sample_free(v->s_num);
@@ -414,7 +419,7 @@ static void analyse_one(session *ss, session_run *r, size_t idx)
 	trace_free(t);
 }
 
-size_t session_idle(session *s, size_t max_samples)
+size_t session_idle_quiet(session *s, size_t max_samples)
 {
 	size_t done = 0;
 	for (size_t k = 0; k < s->n_runs && done < max_samples; k++) {
@@ -429,8 +434,24 @@ size_t session_idle(session *s, size_t max_samples)
 			done++;
 		}
 		if (done != before)
-			slist_rebuild(&r->list, r->items, r->n);
+			r->list_stale = 1;
 	}
+	return done;
+}
+
+void session_idle_sync(session *s)
+{
+	for (size_t k = 0; k < s->n_runs; k++) {
+		session_run *r = &s->runs[k];
+		if (r->list_stale && slist_rebuild(&r->list, r->items, r->n) == 0)
+			r->list_stale = 0;
+	}
+}
+
+size_t session_idle(session *s, size_t max_samples)
+{
+	size_t done = session_idle_quiet(s, max_samples);
+	session_idle_sync(s);
 	return done;
 }
 
@@ -525,6 +546,115 @@ static const char *short_path_msg(const char *msg, const char *path, const char 
 	return buf;
 }
 
+/* ---- decoding off the input thread ---- */
+
+/* One decode: the thread owns it once the view abandons it. */
+struct img_job {
+	pthread_mutex_t mu;
+	int done, abandoned;
+	char path[1024];
+	render_limits lim;
+	render_image *img;
+	ts_error e;
+};
+
+static void img_job_free(struct img_job *j)
+{
+	render_image_free(j->img);
+	pthread_mutex_destroy(&j->mu);
+	free(j);
+}
+
+static void *img_job_run(void *p)
+{
+	struct img_job *j = p;
+	render_image *img = NULL;
+	ts_error e;
+	if (render_image_load(j->path, &j->lim, &img, &e) != TS_OK)
+		img = NULL;
+	pthread_mutex_lock(&j->mu);
+	j->img = img;
+	j->e = e;
+	j->done = 1;
+	int gone = j->abandoned;
+	pthread_mutex_unlock(&j->mu);
+	if (gone)
+		img_job_free(j);
+	return NULL;
+}
+
+static void img_fail(session *s, const char *msg)
+{
+	session_view *v = &s->view;
+	char shortm[TS_ERROR_MSG_MAX + 8];
+	v->img = NULL;
+	sanitize_cstr(short_path_msg(msg, v->image_path, s->runs[v->run].images_dir, shortm, sizeof shortm),
+	              v->img_error, sizeof v->img_error, 200);
+}
+
+/* The job's result into the view when it is done (1), else 0. */
+static int img_job_take(session *s)
+{
+	session_view *v = &s->view;
+	struct img_job *j = v->img_job;
+	if (!j)
+		return 1;
+	pthread_mutex_lock(&j->mu);
+	int done = j->done;
+	pthread_mutex_unlock(&j->mu);
+	if (!done)
+		return 0;
+	v->img_job = NULL;
+	v->img = j->img;
+	j->img = NULL;
+	if (!v->img)
+		img_fail(s, j->e.msg);
+	img_job_free(j);
+	return 1;
+}
+
+static void img_job_abandon(session_view *v)
+{
+	struct img_job *j = v->img_job;
+	if (!j)
+		return;
+	v->img_job = NULL;
+	pthread_mutex_lock(&j->mu);
+	int done = j->done;
+	j->abandoned = 1;
+	pthread_mutex_unlock(&j->mu);
+	if (done)
+		img_job_free(j);
+}
+
+/* Starts decoding in a thread and waits up to 150 ms (most images are done
+ * by then); 0 when no thread could be started. */
+static int img_job_start(session *s)
+{
+	session_view *v = &s->view;
+	struct img_job *j = calloc(1, sizeof *j);
+	if (!j)
+		return 0;
+	pthread_mutex_init(&j->mu, NULL);
+	snprintf(j->path, sizeof j->path, "%s", v->image_path);
+	j->lim = s->rlim;
+	pthread_t th;
+	if (pthread_create(&th, NULL, img_job_run, j) != 0) {
+		img_job_free(j);
+		return 0;
+	}
+	pthread_detach(th);
+	v->img_job = j;
+	for (int i = 0; i < 75 && !img_job_take(s); i++)
+		nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
+	return 1;
+}
+
+int session_view_image_pending(const session *s)
+{
+	return s->view.img_job != NULL;
+}
+
 static void load_image(session *s)
 {
 	session_view *v = &s->view;
@@ -534,20 +664,25 @@ static void load_image(session *s)
 	v->img_tried = 1;
 	if (!v->image_path[0])
 		return;
-	if (render_image_load(v->image_path, &s->rlim, &v->img, &e) != TS_OK) {
-		char shortm[TS_ERROR_MSG_MAX + 8];
-		v->img = NULL;
-		sanitize_cstr(short_path_msg(e.msg, v->image_path, s->runs[v->run].images_dir, shortm, sizeof shortm),
-		              v->img_error, sizeof v->img_error, 200);
-	}
+	if (render_image_load(v->image_path, &s->rlim, &v->img, &e) != TS_OK)
+		img_fail(s, e.msg);
 }
 
 const render_image *session_view_image(session *s)
 {
-	if (!s->view.valid || s->view.failed)
+	session_view *v = &s->view;
+	if (!v->valid || v->failed)
 		return NULL;
-	load_image(s);
-	return s->view.img;
+	if (v->img_job) {
+		img_job_take(s);
+	} else if (!v->img_tried && v->image_path[0]) {
+		v->img_tried = 1;
+		if (!img_job_start(s))
+			v->img_tried = 0; /* no thread: decode here */
+	}
+	if (!v->img_job)
+		load_image(s);
+	return v->img;
 }
 
 /* The replay over the view's sample: per-record steps, duplicates, the

@@ -55,6 +55,8 @@ typedef struct session_run {
 	                          * session message when every sample is analysed */
 	int check_said;
 	slist list;              /* the samples pane of this run */
+	int list_stale;          /* badges changed since list was rebuilt
+	                          * (session_idle_quiet; session_idle_sync) */
 } session_run;
 
 /* The sample on screen. */
@@ -73,6 +75,7 @@ typedef struct session_view {
 	char image_id[96];       /* sanitized image reference for the status bar */
 	char image_path[1024];   /* image file, "" when none */
 	render_image *img;       /* loaded on demand by session_view_image */
+	struct img_job *img_job; /* the image being decoded off the input thread */
 	int img_tried;
 	int size_assumed;        /* no image size known: boxes on a 1000x1000 canvas */
 	char img_error[TS_ERROR_MSG_MAX]; /* sanitized */
@@ -128,6 +131,11 @@ session_run *session_cur(session *s);
  * current run first, then other runs.  Returns how many were analysed (0 when
  * everything is done). Rebuilds the affected lists' views. */
 size_t session_idle(session *s, size_t max_samples);
+/* The same without rebuilding the lists: the runs it touched are marked
+ * stale and session_idle_sync() rebuilds them once (the debugger does it
+ * when it draws, so badges cost a sort per frame, not per sample). */
+size_t session_idle_quiet(session *s, size_t max_samples);
+void session_idle_sync(session *s);
 /* 1 when every sample of every run has its badges. */
 int session_idle_done(const session *s);
 
@@ -137,6 +145,9 @@ int session_idle_done(const session *s);
 void session_show(session *s, size_t r, size_t idx);
 /* Loads the view's image once (NULL if none or it failed: see img_error). */
 const render_image *session_view_image(session *s);
+/* 1 while the view's image is being decoded in the background (the
+ * debugger keeps answering keys; session_view_image gives it when done). */
+int session_view_image_pending(const session *s);
 /* Shows the compared policy on/off in the view (kept across samples by the
  * caller). */
 void session_view_policy(session *s, int on);

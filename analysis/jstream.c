@@ -1,0 +1,428 @@
+/* jstream.c — the pull reader of jstream.h. */
+#include "jstream.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define JS_WINDOW 65536
+
+void js_init_buffer(jstream *s, const char *buf, size_t len)
+{
+	memset(s, 0, sizeof *s);
+	s->fd = -1;
+	s->p = buf;
+	s->end = buf + len;
+	s->off_end = len;
+	s->line = 1;
+}
+
+int js_init_fd(jstream *s, int fd, uint64_t limit)
+{
+	memset(s, 0, sizeof *s);
+	s->fd = fd;
+	s->limit = limit;
+	s->line = 1;
+	s->win = malloc(JS_WINDOW);
+	s->p = s->end = s->win;
+	return s->win ? 0 : -1;
+}
+
+void js_free(jstream *s)
+{
+	free(s->win);
+	free(s->cap);
+	s->win = s->cap = NULL;
+}
+
+static uint64_t js_off(const jstream *s)
+{
+	return s->off_end - (uint64_t)(s->end - s->p);
+}
+
+int js_fail(jstream *s, js_error e)
+{
+	if (s->err == JS_OK) {
+		s->err = e;
+		s->err_off = js_off(s);
+		s->err_line = s->line;
+		s->err_col = s->err_off - s->line_off + 1;
+	}
+	s->p = s->end; /* nothing more is read */
+	s->fd = -1;
+	return 0;
+}
+
+/* More bytes in the window; 0 at the end (or on an error). */
+static int js_fill(jstream *s)
+{
+	if (s->err != JS_OK || s->fd < 0)
+		return 0;
+	for (;;) {
+		ssize_t r = read(s->fd, s->win, JS_WINDOW);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			s->err_errno = errno;
+			return js_fail(s, JS_IO);
+		}
+		if (r == 0) {
+			s->fd = -1;
+			return 0;
+		}
+		s->p = s->win;
+		s->end = s->win + r;
+		s->off_end += (uint64_t)r;
+		if (s->limit && s->off_end > s->limit)
+			return js_fail(s, JS_TOO_BIG);
+		return 1;
+	}
+}
+
+static void js_cap(jstream *s, int c)
+{
+	if (s->cap_len >= s->cap_max) {
+		s->cap_over = 1;
+		return;
+	}
+	if (s->cap_len + 1 >= s->cap_size) {
+		size_t n = s->cap_size ? s->cap_size * 2 : 256;
+		char *p = realloc(s->cap, n);
+		if (!p) {
+			js_fail(s, JS_NOMEM);
+			return;
+		}
+		s->cap = p;
+		s->cap_size = n;
+	}
+	s->cap[s->cap_len++] = (char)c;
+}
+
+static inline int js_raw_peek(jstream *s)
+{
+	if (s->p == s->end && !js_fill(s))
+		return -1;
+	return (unsigned char)*s->p;
+}
+
+static inline int js_getc(jstream *s)
+{
+	if (s->p == s->end && !js_fill(s))
+		return -1;
+	int c = (unsigned char)*s->p++;
+	if (c == '\n') {
+		s->line++;
+		s->line_off = js_off(s);
+	}
+	if (s->capturing)
+		js_cap(s, c);
+	return c;
+}
+
+int js_peek(jstream *s)
+{
+	if (!s->capturing) /* white space inside the window, counting lines */
+		while (s->p < s->end && (unsigned char)*s->p <= ' ') {
+			if (*s->p++ == '\n') {
+				s->line++;
+				s->line_off = js_off(s);
+			}
+		}
+	for (;;) {
+		int c = js_raw_peek(s);
+		if (c < 0 || c > ' ')
+			return c;
+		js_getc(s);
+	}
+}
+
+int js_expect(jstream *s, int c)
+{
+	if (js_peek(s) != c)
+		return js_fail(s, JS_SYNTAX);
+	js_getc(s);
+	return 1;
+}
+
+int js_next_or_close(jstream *s, int close)
+{
+	int c = js_peek(s);
+	if (c == ',' || c == close) {
+		js_getc(s);
+		return c == ',';
+	}
+	js_fail(s, JS_SYNTAX);
+	return -1;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static void put(char *out, size_t max, size_t *n, unsigned c)
+{
+	if (out && *n + 1 < max)
+		out[*n] = (char)c;
+	(*n)++;
+}
+
+/* UTF-8 of code point cp into out */
+static void put_cp(char *out, size_t max, size_t *n, unsigned long cp)
+{
+	if (cp < 0x80) {
+		put(out, max, n, (unsigned)cp);
+	} else if (cp < 0x800) {
+		put(out, max, n, 0xC0 | (unsigned)(cp >> 6));
+		put(out, max, n, 0x80 | (unsigned)(cp & 0x3F));
+	} else if (cp < 0x10000) {
+		put(out, max, n, 0xE0 | (unsigned)(cp >> 12));
+		put(out, max, n, 0x80 | (unsigned)((cp >> 6) & 0x3F));
+		put(out, max, n, 0x80 | (unsigned)(cp & 0x3F));
+	} else {
+		put(out, max, n, 0xF0 | (unsigned)(cp >> 18));
+		put(out, max, n, 0x80 | (unsigned)((cp >> 12) & 0x3F));
+		put(out, max, n, 0x80 | (unsigned)((cp >> 6) & 0x3F));
+		put(out, max, n, 0x80 | (unsigned)(cp & 0x3F));
+	}
+}
+
+/* Four hex digits; as cJSON, a non-hex byte makes the value 0 (the string
+ * still goes on), a '"' ends the string too early. */
+static int js_u4(jstream *s, unsigned long *v)
+{
+	int bad = 0;
+	*v = 0;
+	for (int i = 0; i < 4; i++) {
+		int c = js_getc(s);
+		if (c < 0 || c == '"')
+			return js_fail(s, JS_SYNTAX);
+		int h = hexval(c);
+		bad |= h < 0;
+		*v = *v * 16 + (unsigned long)(h < 0 ? 0 : h);
+	}
+	if (bad)
+		*v = 0;
+	return 1;
+}
+
+/* \u escapes as cJSON decodes them: a high surrogate needs a low one */
+static int js_unicode(jstream *s, char *out, size_t max, size_t *n)
+{
+	unsigned long cp, lo;
+	if (!js_u4(s, &cp))
+		return 0;
+	if (cp >= 0xDC00 && cp <= 0xDFFF)
+		return js_fail(s, JS_SYNTAX);
+	if (cp >= 0xD800 && cp <= 0xDBFF) {
+		if (js_getc(s) != '\\' || js_getc(s) != 'u' || !js_u4(s, &lo) || lo < 0xDC00 || lo > 0xDFFF)
+			return js_fail(s, JS_SYNTAX);
+		cp = 0x10000 + (((cp & 0x3FF) << 10) | (lo & 0x3FF));
+	}
+	put_cp(out, max, n, cp);
+	return 1;
+}
+
+int js_string(jstream *s, char *out, size_t max, size_t *len)
+{
+	size_t n = 0;
+	if (js_peek(s) != '"')
+		return js_fail(s, JS_SYNTAX);
+	js_getc(s);
+	for (;;) {
+		if (!out && !s->capturing) /* skipping: run to the next byte that matters */
+			while (s->p < s->end && *s->p != '"' && *s->p != '\\' && *s->p != '\n')
+				s->p++, n++;
+		int c = js_getc(s);
+		if (c < 0)
+			return js_fail(s, JS_SYNTAX);
+		if (c == '"')
+			break;
+		if (c != '\\') {
+			put(out, max, &n, (unsigned)c);
+			continue;
+		}
+		c = js_getc(s);
+		static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+		const char *e = c > 0 ? strchr(from, c) : NULL;
+		if (e && c)
+			put(out, max, &n, (unsigned char)to[e - from]);
+		else if (c == 'u') {
+			if (!js_unicode(s, out, max, &n))
+				return 0;
+		} else
+			return js_fail(s, JS_SYNTAX);
+	}
+	if (out && max)
+		out[n < max ? n : max - 1] = '\0';
+	if (len)
+		*len = n;
+	return 1;
+}
+
+static int num_char(int c)
+{
+	return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' || c == 'e' || c == 'E';
+}
+
+static int digits(const char *b, size_t n, size_t *i)
+{
+	size_t k = *i;
+	while (*i < n && b[*i] >= '0' && b[*i] <= '9')
+		(*i)++;
+	return *i > k;
+}
+
+/* 1 when strtod reads all of b[0..n) (a run of num_char bytes):
+ * [+-]? (D+ ('.' D*)? | '.' D+) ([eE] [+-]? D+)? */
+static int strtod_whole(const char *b, size_t n)
+{
+	size_t i = 0;
+	if (i < n && (b[i] == '+' || b[i] == '-'))
+		i++;
+	int m = digits(b, n, &i);
+	if (i < n && b[i] == '.') {
+		i++;
+		m |= digits(b, n, &i);
+	}
+	if (!m)
+		return 0;
+	if (i < n && (b[i] == 'e' || b[i] == 'E')) {
+		i++;
+		if (i < n && (b[i] == '+' || b[i] == '-'))
+			i++;
+		if (!digits(b, n, &i))
+			return 0;
+	}
+	return i == n;
+}
+
+/* A number wholly inside the window, validated in place: 1 done, 0 not
+ * (too near the window's end: the slow path reads it). */
+static int js_number_fast(jstream *s, double *v, int *ok)
+{
+	const char *q = s->p, *e = q;
+	while (e < s->end && e - q < 64 && num_char((unsigned char)*e))
+		e++;
+	if (e == s->end || s->capturing)
+		return 0;
+	size_t n = (size_t)(e - q);
+	*ok = n > 0 && n < 64 && strtod_whole(q, n);
+	if (!*ok)
+		return 1;
+	if (v) {
+		char buf[64];
+		memcpy(buf, q, n);
+		buf[n] = '\0';
+		*v = strtod(buf, NULL);
+	}
+	s->p = e;
+	return 1;
+}
+
+int js_number(jstream *s, double *v)
+{
+	char buf[64];
+	size_t n = 0;
+	int ok;
+	js_peek(s);
+	if (js_number_fast(s, v, &ok))
+		return ok ? 1 : js_fail(s, JS_SYNTAX);
+	while (n < sizeof buf - 1 && num_char(js_raw_peek(s)))
+		buf[n++] = (char)js_getc(s);
+	buf[n] = '\0';
+	if (n == 0 || !strtod_whole(buf, n))
+		return js_fail(s, JS_SYNTAX);
+	if (v)
+		*v = strtod(buf, NULL);
+	return 1;
+}
+
+int js_literal(jstream *s)
+{
+	static const char *const lit[] = { "false", "true", "null" };
+	int c = js_peek(s);
+	int k = c == 'f' ? 0 : c == 't' ? 1 : c == 'n' ? 2 : -1;
+	if (k < 0)
+		return js_fail(s, JS_SYNTAX) - 1;
+	for (const char *p = lit[k]; *p; p++)
+		if (js_getc(s) != *p)
+			return js_fail(s, JS_SYNTAX) - 1;
+	return k;
+}
+
+static int js_skip_container(jstream *s, int depth, int close)
+{
+	if (depth > JSTREAM_DEPTH)
+		return js_fail(s, JS_DEEP);
+	js_getc(s);
+	if (js_peek(s) == close) {
+		js_getc(s);
+		return 1;
+	}
+	for (;;) {
+		if (close == '}' && (!js_string(s, NULL, 0, NULL) || !js_expect(s, ':')))
+			return 0;
+		if (!js_skip(s, depth))
+			return 0;
+		int r = js_next_or_close(s, close);
+		if (r < 0)
+			return 0;
+		if (r == 0)
+			return 1;
+	}
+}
+
+int js_skip(jstream *s, int depth)
+{
+	int c = js_peek(s);
+	switch (c) {
+	case '{':
+		return js_skip_container(s, depth + 1, '}');
+	case '[':
+		return js_skip_container(s, depth + 1, ']');
+	case '"':
+		return js_string(s, NULL, 0, NULL);
+	case 't':
+	case 'f':
+	case 'n':
+		return js_literal(s) >= 0;
+	default: /* cJSON: a number starts with '-' or a digit */
+		if (c != '-' && !(c >= '0' && c <= '9'))
+			return js_fail(s, JS_SYNTAX);
+		return js_number(s, NULL);
+	}
+}
+
+void js_capture_start(jstream *s, size_t max)
+{
+	s->cap_len = 0;
+	s->cap_max = max;
+	s->cap_over = 0;
+	s->capturing = 1;
+}
+
+void js_capture_stop(jstream *s)
+{
+	s->capturing = 0;
+	if (s->cap && s->cap_len < s->cap_size)
+		s->cap[s->cap_len] = '\0';
+}
+
+int js_at_end(jstream *s)
+{
+	int c;
+	/* after the value only isspace() white space, as the readers check it */
+	while ((c = js_raw_peek(s)) == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r')
+		js_getc(s);
+	if (c >= 0)
+		return js_fail(s, JS_SYNTAX);
+	return s->err == JS_OK;
+}

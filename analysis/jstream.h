@@ -1,0 +1,74 @@
+/* jstream.h — a pull reader of one JSON document from a file descriptor or a
+ * buffer, in a fixed window (64 KiB): what it reads is validated and, unless
+ * the caller keeps it, forgotten, so memory does not grow with the input.
+ * The grammar accepted is cJSON's (the rest of the project parses with it):
+ * white space is any byte <= 0x20, numbers are a run of at most 63 of
+ * "0-9+-.eE" that strtod reads entirely, strings are not checked for UTF-8
+ * and may hold raw control bytes; containers nest at most JSTREAM_DEPTH deep.
+ * The first error stops the reader (every call then fails) and records where
+ * (byte offset, line, column) and what. */
+#ifndef TS_JSTREAM_H
+#define TS_JSTREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define JSTREAM_DEPTH 1000 /* as CJSON_NESTING_LIMIT */
+
+typedef enum {
+	JS_OK = 0,
+	JS_SYNTAX,   /* not JSON */
+	JS_DEEP,     /* nested deeper than JSTREAM_DEPTH */
+	JS_IO,       /* read error (err_errno) */
+	JS_TOO_BIG,  /* more bytes than the limit */
+	JS_NOMEM,    /* out of memory */
+} js_error;
+
+typedef struct jstream {
+	int fd;                  /* -1: the whole input is [p, end) */
+	const char *p, *end;     /* unread bytes of the window */
+	char *win;               /* the window (fd) */
+	uint64_t off_end;        /* input offset of end */
+	uint64_t limit;          /* most bytes read from fd */
+	uint64_t line, line_off; /* current line (1-based) and the offset it starts at */
+	js_error err;
+	int err_errno;
+	uint64_t err_off, err_line, err_col;
+	char *cap;               /* captured bytes (js_capture_start) */
+	size_t cap_len, cap_size, cap_max;
+	int capturing, cap_over;
+} jstream;
+
+void js_init_buffer(jstream *s, const char *buf, size_t len);
+/* Returns 0, or -1 when the window cannot be allocated. */
+int js_init_fd(jstream *s, int fd, uint64_t limit);
+void js_free(jstream *s);
+
+/* The next byte that is not white space, not consumed; -1 at the end or on error. */
+int js_peek(jstream *s);
+/* Consumes the next non-blank byte when it is c (1), else records a syntax
+ * error (0). */
+int js_expect(jstream *s, int c);
+/* Consumes ',' (1) or the closing byte close (0); anything else: error (-1). */
+int js_next_or_close(jstream *s, int close);
+/* Reads and validates any value. */
+int js_skip(jstream *s, int depth);
+/* Reads a string (at a '"'), decoded into out (at most max-1 bytes kept,
+ * NUL-terminated; *len the full decoded length).  Returns 1, or 0 on error. */
+int js_string(jstream *s, char *out, size_t max, size_t *len);
+/* Reads a number (cJSON's rules).  Returns 1, or 0 on error. */
+int js_number(jstream *s, double *v);
+/* Reads true/false/null: returns 1/0/2, or -1 on error. */
+int js_literal(jstream *s);
+/* Records a syntax error at the current position (0). */
+int js_fail(jstream *s, js_error e);
+
+/* Keeps a copy of every byte read from now on (at most max: then cap_over). */
+void js_capture_start(jstream *s, size_t max);
+void js_capture_stop(jstream *s);
+
+/* 1 when every byte after the value is space, \t, \n, \v, \f or \r (else a syntax error is
+ * recorded at the first other byte). */
+int js_at_end(jstream *s);
+
+#endif
