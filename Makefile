@@ -10,10 +10,14 @@
 #                    (PREFIX=/usr/local; DESTDIR for staging); make uninstall removes them
 #
 # Sources are picked up by directory: analysis/*.c (pure C, cJSON only),
-# render/*.c (chafa + stb, no curses), tui/*.c (ncurses; main.c holds main),
-# tui/cli/*.c (the command front ends without curses: report, png, plot, and
-# the option table all commands share),
-# tests/unit/test_*.c (one cmocka binary each).
+# render/*.c (chafa + stb, no curses), tui/*.c (the curses views; main.c
+# holds main), tui/model/*.c (the debugger's model: session, replay, lists,
+# comparison; no curses), tui/cli/*.c (the command front ends without
+# curses: report, png, plot, formats, capture's options, and the option
+# table all commands share), tui/opt/*.c (option machinery shared by
+# tui/cli/ and tui/capture/), tui/capture/*.c (libcurl, no curses),
+# tests/unit/test_*.c (one cmocka binary each).  The fences between them
+# are checked on every compile (FENCE below).
 
 .DEFAULT_GOAL := all
 BUILD ?= build
@@ -59,7 +63,7 @@ LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 
 ANALYSIS_SRC := $(wildcard analysis/*.c)
 RENDER_SRC   := $(wildcard render/*.c)
-TUI_SRC      := $(filter-out tui/main.c,$(wildcard tui/*.c tui/cli/*.c))
+TUI_SRC      := $(filter-out tui/main.c,$(wildcard tui/*.c tui/model/*.c tui/cli/*.c tui/opt/*.c))
 CAPTURE_SRC  := $(wildcard tui/capture/*.c)
 SIM_SRC      := $(wildcard sample_runs/gen/*.c)
 TEST_SRC     := $(wildcard tests/unit/test_*.c)
@@ -100,19 +104,55 @@ $(BUILD)/render/%.o: render/%.c $(BUILD)/config.mk
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(CHAFA_CFLAGS) $(STB_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -c $< -o $@
 
+# FENCE(regex, what): fails the compile when the source reaches a header
+# (directly or through another, system headers included: `cc -M`) whose path
+# matches regex.  Curses headers: ncurses.h, curses.h, tui/tcurses.h.
+CURSES_HDR := curses[^/ ]*\.h
+define FENCE
+	@if $(CC) $(CSTD) -M $(FENCE_INC) $< 2>/dev/null | tr ' \\' '\n\n' | grep -E '$(1)' > $@.fence; then \
+	  echo "fence: $< reaches $$(head -n 1 $@.fence): $(2)" >&2; rm -f $@ $@.fence; exit 1; fi; \
+	rm -f $@.fence
+endef
+
+# the curses views: everything below
 $(BUILD)/tui/%.o: tui/%.c $(BUILD)/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(CURSES_CFLAGS) $(CHAFA_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -Itui -Itui/cli -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(CURSES_CFLAGS) $(CHAFA_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -Itui -Itui/model -Itui/cli -Itui/opt -c $< -o $@
+
+# the debugger's model: analysis/ and render/ only, no curses, no view
+$(BUILD)/tui/model/%.o: FENCE_INC = $(CHAFA_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -Itui/model
+$(BUILD)/tui/model/%.o: tui/model/%.c $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(FENCE_INC) -c $< -o $@
+	$(call FENCE,$(CURSES_HDR)|(^|/)tui/[a-z_]+\.h$$|tui/(cli|capture|opt)/,the model sees analysis/ and render/ only)
+
+# the option machinery tui/cli/ and tui/capture/ share: no curses, neither of them
+$(BUILD)/tui/opt/%.o: FENCE_INC = $(CHAFA_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -Itui/opt
+$(BUILD)/tui/opt/%.o: tui/opt/%.c $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(FENCE_INC) -c $< -o $@
+	$(call FENCE,$(CURSES_HDR)|tui/(cli|capture)/,tui/opt/ is below tui/cli/ and tui/capture/)
+
+# the command front ends: no curses flags, no curses header, of capture only
+# its public headers (capture.h, cap_redact.h)
+$(BUILD)/tui/cli/%.o: FENCE_INC = $(CHAFA_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -Itui -Itui/cli -Itui/opt
+$(BUILD)/tui/cli/%.o: tui/cli/%.c $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(FENCE_INC) -c $< -o $@
+	$(call FENCE,$(CURSES_HDR)|tui/capture/cap_(buf|json|resp|sse)\.h,tui/cli/ uses no curses and capture.h / cap_redact.h only)
 
 # tui/capture/ (tailscope capture) is the only code that sees libcurl; it
-# talks to no terminal library either (glib for base64 comes with chafa's flags).
+# talks to no terminal library either (glib for base64 comes with chafa's
+# flags) and never includes tui/cli/ (no include cycle).
+$(BUILD)/tui/capture/%.o: FENCE_INC = $(CURL_CFLAGS) $(CHAFA_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -Itui/opt
 $(BUILD)/tui/capture/%.o: tui/capture/%.c $(BUILD)/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(CURL_CFLAGS) $(CHAFA_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -Itui/cli -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(FENCE_INC) -c $< -o $@
+	$(call FENCE,$(CURSES_HDR)|tui/cli/|(^|/)tui/[a-z_]+\.h$$,tui/capture/ sees tui/opt/ and analysis/ and render/ only)
 
 $(BUILD)/tests/bench/capture_%.o: tests/bench/capture_%.c $(BUILD)/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(CURL_CFLAGS) $(CHAFA_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -Itui -Itui/cli -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(CURL_CFLAGS) $(CHAFA_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -Itui -Itui/model -Itui/cli -Itui/opt -c $< -o $@
 
 $(BUILD)/sample_runs/%.o: sample_runs/%.c $(BUILD)/config.mk
 	@mkdir -p $(@D)
@@ -120,7 +160,7 @@ $(BUILD)/sample_runs/%.o: sample_runs/%.c $(BUILD)/config.mk
 
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(CURSES_CFLAGS) $(CHAFA_CFLAGS) $(STB_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -Itui -Itui/cli -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(CURSES_CFLAGS) $(CHAFA_CFLAGS) $(STB_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Irender -Itui -Itui/model -Itui/cli -Itui/opt -c $< -o $@
 
 $(LIB_ANALYSIS): $(ANALYSIS_OBJ)
 	@rm -f $@
@@ -128,7 +168,8 @@ $(LIB_ANALYSIS): $(ANALYSIS_OBJ)
 $(LIB_RENDER): $(RENDER_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
-# capture/ joins the tui archive (it and the option table refer to each other)
+# capture/ joins the tui archive (capture's option handlers, tui/cli/cap_cli.c,
+# call into it; it calls nothing in tui/cli/)
 $(LIB_TUI): $(TUI_OBJ) $(CAPTURE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^

@@ -1,78 +1,10 @@
-/* keys.c — the key table.
+/* keys.c — the key table: the one source of the debugger's keys.
  *
- * Keys of the interactive debugger (copied into the README and the man page):
- *
- *   q               quit
- *   ?               show/hide the help
- *   Tab, Shift-Tab  focus the next/previous pane (samples, records, timeline);
- *                   in the diff: switch the run Enter opens (A or B)
- *   j/k, Down/Up    move in the focused list (timeline: one step); in the
- *                   comparison view and the diff: the selected row
- *   PgDn/PgUp       one page down/up in the focused list
- *   g/G             first/last row of the focused list (timeline: start/end)
- *   n/p             next/previous sample
- *   Space           play/pause the replay; in the comparison view: mark/unmark
- *                   the selected run for d (two marked runs are diffed)
- *   l/h, Right/Left one step forward/back; in the diff: Enter opens in run
- *                   B / run A
- *   ] / [           next/previous record boundary
- *   Home/End        start/end of the trace
- *   e               jump to the termination point (where the list closed or
- *                   where the selected policy stops; the first tail record
- *                   when the list never closed)
- *   r               toggle repeat-stop (status bar: "repeat-stop: on/off"); from
- *                   any other policy it turns repeat-stop on
- *   o               cycle the stop policy: off, repeat_stop, budget:N (N from
- *                   the first run.json giving a budget, else 12), near_dup:0.9,
- *                   dedup (drops the exact duplicates wherever they are and
- *                   keeps decoding: an upper bound, not a replay).  It sets
- *                   the records pane's cut line and dropped records, the
- *                   image's dimmed boxes, the replay's end and the policy the
- *                   metrics and the comparison view put next to "off"; the
- *                   status bar shows "policy: NAME" for budget, near_dup and
- *                   dedup (repeat-stop: on/off as before)
- *   t               toggle ground-truth boxes
- *   s               cycle the sample sort: id, duplicates, max repeat, F1, length,
- *                   file order
- *   /               filter samples: "dup", "trunc", "label:TEXT" or any text
- *                   (Enter applies, Esc cancels, empty clears)
- *   m               metrics panel: sample and run, policy off vs the selected
- *                   one (repeat_stop unless o chose another)
- *   c               comparison view (shown first when several runs are given):
- *                   one row per run with F1@0.3, F1@0.5, duplicate rate, max
- *                   repeat, termination rate and tokens, each policy off and
- *                   on (the selected policy), the same numbers as `tailscope
- *                   report`; the worst value of each column is marked "*"
- *                   (and bold/red); runs still being analysed show "computing
- *                   k/n".  c or Esc returns to the debugger
- *   d               per-sample diff of two runs over the same images: the two
- *                   marked runs, else run 1 and the selected run (run 1 and 2
- *                   when run 1 is selected); samples that got worse (fewer
- *                   hits at IoU 0.3, more exact duplicates, lost termination,
- *                   a failing line) first, then better, unchanged, and those
- *                   in one run only; each row shows both runs' badges.  d or
- *                   Esc returns to the comparison view
- *   Enter           comparison view: open the selected run in the debugger;
- *                   diff: open the selected sample in run B (or A, see Tab)
- *   M               max-repeat histogram of the current run (policy off)
- *   P               pixel view: the image with its boxes in real pixels (sixel,
- *                   kitty or iTerm2 graphics, detected; TAILSCOPE_PIXELS=sixel|
- *                   kitty|iterm2|none overrides); any key returns
- *   x               export the current view as PNG (path shown in the status bar)
- *   z               the image over the samples and records (at any size; the
- *                   only way to see it below 100x24, the status bar says
- *                   "z image"); while it is: + / - zoom in/out, arrows and
- *                   h/j/k/l pan a zoomed image; z or Esc returns
- *   Z               crop the image to the selected record (again: the whole image)
- *   L               image labels: all, the selected record and duplicates
- *                   only, none
- *   + / -           faster/slower replay
- *   R               next run (when several runs are given)
- *   Ctrl-L          redraw the screen
- *   Esc             close the help, metrics panel, histogram or filter prompt;
- *                   leave the diff or the comparison view
- *   mouse           click a sample, a record, a token, a run (comparison) or
- *                   a row (diff) to select it
+ * The `?` help lists this table with the help texts of keys.h (overlay_help.c
+ * reads it); the README's key table and the man page's KEYS section describe
+ * the same keys at more length, and tests/unit/test_keys_doc.c checks that
+ * they name exactly the keys bound here (a key added here without its
+ * documentation, or documented without its binding, fails it).
  */
 #include <ncurses.h>
 #include <stdio.h>
@@ -131,6 +63,7 @@ static const keys_binding table[] = {
 	{'-', ACT_SLOWER, "-"},
 	{'R', ACT_NEXT_RUN, "R"},
 	{CTRL_KEY('l'), ACT_REDRAW, "Ctrl-L"},
+	{'A', ACT_ABOUT, "A"},
 	{27, ACT_CLOSE, "Esc"},
 };
 

@@ -51,6 +51,7 @@
 	X(ACT_SLOWER,        "slower replay")                                      \
 	X(ACT_NEXT_RUN,      "next run (several runs given)")                      \
 	X(ACT_REDRAW,        "redraw the screen")                                  \
+	X(ACT_ABOUT,         "about tailscope: version, what it reads")            \
 	X(ACT_CLOSE,         "close the help, metrics, filter prompt, diff or comparison view")
 
 typedef enum {

@@ -7,6 +7,32 @@
 #include "draw.h"
 #include "sanitize.h"
 
+/* private state: the text being typed */
+typedef struct filter_state {
+	char text[SLIST_FILTER_TEXT_MAX];
+	size_t len;
+} filter_state;
+
+static filter_state *st(const ui *u)
+{
+	return ui_private(u, &ui_overlay_filter);
+}
+
+const char *ui_filter_prompt(const ui *u, size_t *len)
+{
+	filter_state *f = st(u);
+	if (len)
+		*len = f ? f->len : 0;
+	return f ? f->text : "";
+}
+
+/* opens empty; the filter in force is shown in it */
+static void filter_clear(ui *u)
+{
+	st(u)->len = 0;
+	st(u)->text[0] = 0;
+}
+
 static void filter_in_force(const ui *u, char *out, size_t outsz);
 
 static void filter_draw(ui *u, const ui_frame *f)
@@ -20,7 +46,7 @@ static void filter_draw(ui *u, const ui_frame *f)
 	werase(w);
 	draw_fill_row(w, 0, 0, u->lay.status.w, base);
 	char now[SLIST_FILTER_TEXT_MAX + 8], now_safe[sizeof now * 4];
-	sanitize(u->filter, u->filter_len, safe, sizeof safe, 0);
+	sanitize(st(u)->text, st(u)->len, safe, sizeof safe, 0);
 	filter_in_force(u, now, sizeof now);
 	sanitize(now, strlen(now), now_safe, sizeof now_safe, 40);
 	if (now[0])
@@ -50,19 +76,19 @@ static void filter_in_force(const ui *u, char *out, size_t outsz)
 static unsigned cancel(ui *u)
 {
 	u->overlay = UI_OV_NONE;
-	u->filter_len = 0;
-	u->filter[0] = 0;
+	filter_clear(u);
 	return UI_RD_STATUS;
 }
 
 static unsigned backspace(ui *u)
 {
-	while (u->filter_len > 0) {
-		unsigned char c = (unsigned char)u->filter[--u->filter_len];
+	filter_state *f = st(u);
+	while (f->len > 0) {
+		unsigned char c = (unsigned char)f->text[--f->len];
 		if ((c & 0xC0) != 0x80)
 			break; /* removed a whole UTF-8 character */
 	}
-	u->filter[u->filter_len] = 0;
+	f->text[f->len] = 0;
 	return UI_RD_STATUS;
 }
 
@@ -102,8 +128,7 @@ static unsigned filter_input(ui *u, int is_key, unsigned ch)
 	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8)))
 		return backspace(u);
 	if (!is_key && ch == 21) { /* Ctrl-U */
-		u->filter_len = 0;
-		u->filter[0] = 0;
+		filter_clear(u);
 		return UI_RD_STATUS;
 	}
 	if (is_key || ch < 0x20 || ch == 0x7f || (ch >= 0x80 && ch < 0xa0) || ch > 0x10FFFF ||
@@ -111,15 +136,17 @@ static unsigned filter_input(ui *u, int is_key, unsigned ch)
 		return 0;
 	char enc[4];
 	size_t n = utf8_encode(ch, enc);
-	if (u->filter_len + n + 1 > sizeof u->filter)
+	filter_state *f = st(u);
+	if (f->len + n + 1 > sizeof f->text)
 		return 0;
-	memcpy(u->filter + u->filter_len, enc, n);
-	u->filter_len += n;
-	u->filter[u->filter_len] = 0;
+	memcpy(f->text + f->len, enc, n);
+	f->len += n;
+	f->text[f->len] = 0;
 	return UI_RD_STATUS;
 }
 
 const ui_view ui_overlay_filter = {
-	.name = "filter", .win = W_STATUS, .rd = UI_RD_STATUS | UI_RD_OVERLAY,
+	.name = "filter", .id = UI_OV_FILTER, .win = W_STATUS, .rd = UI_RD_STATUS | UI_RD_OVERLAY,
 	.draw = filter_draw, .input = filter_input,
+	.private_size = sizeof(filter_state), .open = filter_clear,
 };

@@ -20,19 +20,31 @@ static int help_actions(keys_action acts[ACT_COUNT])
 	return n;
 }
 
-/* The first row shown, clamped to [0, lines - rows]; 0 for another overlay. */
+/* private state: the first row shown */
+typedef struct help_state {
+	int scroll;
+} help_state;
+
+static help_state *st(const ui *u)
+{
+	return ui_private(u, &ui_overlay_help);
+}
+
+/* The first row shown, clamped to [0, lines - rows]. */
 static int help_scroll(ui *u, int lines, int rows)
 {
-	if (u->ov_scroll_for != UI_OV_HELP) {
-		u->ov_scroll_for = UI_OV_HELP;
-		u->ov_scroll = 0;
-	}
 	int max = lines > rows ? lines - rows : 0;
-	if (u->ov_scroll > max)
-		u->ov_scroll = max;
-	if (u->ov_scroll < 0)
-		u->ov_scroll = 0;
-	return u->ov_scroll;
+	if (st(u)->scroll > max)
+		st(u)->scroll = max;
+	if (st(u)->scroll < 0)
+		st(u)->scroll = 0;
+	return st(u)->scroll;
+}
+
+/* every opening starts at the top */
+static void help_open(ui *u)
+{
+	st(u)->scroll = 0;
 }
 
 #define HELP_WRAP 4 /* rows one key's text may take */
@@ -138,18 +150,14 @@ static void help_draw(ui *u, const ui_frame *f)
 	delwin(o);
 }
 
-int ui_overlay_scroll(ui *u, keys_action a)
+int ui_overlay_scroll(int *scroll, keys_action a)
 {
-	int page = LINES > 8 ? LINES - 8 : 1;
-	switch (a) {
-	case ACT_DOWN: u->ov_scroll += 1; return 1;
-	case ACT_UP: u->ov_scroll -= 1; return 1;
-	case ACT_PAGE_DOWN: u->ov_scroll += page; return 1;
-	case ACT_PAGE_UP: u->ov_scroll -= page; return 1;
-	case ACT_TOP: u->ov_scroll = 0; return 1;
-	case ACT_BOTTOM: u->ov_scroll = 1 << 20; return 1; /* clamped when drawn */
-	default: return 0;
-	}
+	long delta;
+	int end;
+	if (!ui_list_motion(a, LINES > 8 ? LINES - 8 : 1, &delta, &end))
+		return 0;
+	*scroll = end < 0 ? 0 : end > 0 ? 1 << 20 /* clamped when drawn */ : *scroll + (int)delta;
+	return 1;
 }
 
 /* j/k, arrows, PgDn/PgUp, g/G scroll the help; ?, Esc and q only close it;
@@ -158,16 +166,16 @@ static unsigned help_input(ui *u, int is_key, unsigned ch)
 {
 	(void)is_key;
 	keys_action a = keys_lookup((int)ch);
-	if (ui_overlay_scroll(u, a))
+	if (ui_overlay_scroll(&st(u)->scroll, a))
 		return UI_RD_OVERLAY;
 	u->overlay = UI_OV_NONE;
-	u->ov_scroll_for = UI_OV_NONE;
 	if (a == ACT_HELP || a == ACT_CLOSE || a == ACT_QUIT)
 		return UI_RD_ALL;
 	return UI_RD_ALL | ui_action(u, a);
 }
 
 const ui_view ui_overlay_help = {
-	.name = "help", .win = -1, .rd = UI_RD_OVERLAY,
+	.name = "help", .id = UI_OV_HELP, .win = -1, .rd = UI_RD_OVERLAY,
 	.draw = help_draw, .key = ui_overlay_key, .input = help_input,
+	.toggle = ACT_HELP, .private_size = sizeof(help_state), .open = help_open,
 };

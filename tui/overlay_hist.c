@@ -71,6 +71,6 @@ static void hist_draw(ui *u, const ui_frame *f)
 }
 
 const ui_view ui_overlay_histogram = {
-	.name = "histogram", .win = -1, .rd = UI_RD_OVERLAY,
+	.name = "histogram", .id = UI_OV_HISTOGRAM, .toggle = ACT_HISTOGRAM, .win = -1, .rd = UI_RD_OVERLAY,
 	.draw = hist_draw, .key = ui_overlay_key,
 };

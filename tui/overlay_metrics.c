@@ -11,6 +11,17 @@
 #include "draw.h"
 #include "sanitize.h"
 
+/* private state: the first row shown, and whether it holds since the
+ * last opening (else the drawing starts at the top) */
+typedef struct metrics_state {
+	int scroll, at;
+} metrics_state;
+
+static void metrics_open(ui *u)
+{
+	((metrics_state *)ui_private(u, &ui_overlay_metrics))->at = 0;
+}
+
 typedef struct mtab {
 	ui *u;
 	WINDOW *o;
@@ -255,18 +266,19 @@ static void metrics_draw(ui *u, const ui_frame *f)
 	int h, w;
 	getmaxyx(o, h, w);
 	int vis = h - 3; /* frame, the column heads */
-	if (u->ov_scroll_for != UI_OV_METRICS) {
-		u->ov_scroll_for = UI_OV_METRICS;
-		u->ov_scroll = 0;
+	metrics_state *ms = ui_private(u, &ui_overlay_metrics);
+	if (!ms->at) {
+		ms->at = 1;
+		ms->scroll = 0;
 	}
-	if (u->ov_scroll > total - vis)
-		u->ov_scroll = total - vis;
-	if (u->ov_scroll < 0)
-		u->ov_scroll = 0;
-	t = (mtab){u, o, 0, h, w, 0, u->ov_scroll, 2, colw, colb, wide, stack};
+	if (ms->scroll > total - vis)
+		ms->scroll = total - vis;
+	if (ms->scroll < 0)
+		ms->scroll = 0;
+	t = (mtab){u, o, 0, h, w, 0, ms->scroll, 2, colw, colb, wide, stack};
 	if (total > vis)
 		snprintf(ttl, sizeof ttl, " metrics: off vs %s (rows %d-%d of %d, j/k scroll, m closes) ",
-		         f->pol_name, u->ov_scroll + 1, u->ov_scroll + vis, total);
+		         f->pol_name, ms->scroll + 1, ms->scroll + vis, total);
 	else
 		snprintf(ttl, sizeof ttl, " metrics: policy off vs %s (m closes) ", f->pol_name);
 	draw_overlay_frame(u, o, ttl);
@@ -281,14 +293,16 @@ static void metrics_draw(ui *u, const ui_frame *f)
 /* j/k, arrows, PgDn/PgUp, g/G scroll; q/Esc close (ui_overlay_key) */
 static unsigned metrics_key(ui *u, keys_action a, int *handled)
 {
+	metrics_state *ms = ui_private(u, &ui_overlay_metrics);
 	*handled = 1;
-	if (ui_overlay_scroll(u, a))
+	if (ui_overlay_scroll(&ms->scroll, a))
 		return UI_RD_OVERLAY;
-	u->ov_scroll_for = UI_OV_NONE; /* closing or not, the next opening starts at the top */
+	ms->at = 0; /* closing or not, the next drawing starts at the top */
 	return ui_overlay_key(u, a, handled);
 }
 
 const ui_view ui_overlay_metrics = {
-	.name = "metrics", .win = -1, .rd = UI_RD_OVERLAY,
+	.name = "metrics", .id = UI_OV_METRICS, .win = -1, .rd = UI_RD_OVERLAY,
 	.draw = metrics_draw, .key = metrics_key,
+	.toggle = ACT_METRICS, .private_size = sizeof(metrics_state), .open = metrics_open,
 };

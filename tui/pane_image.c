@@ -100,7 +100,7 @@ static const render_image *cropped(ui *u, const render_image *src, double *dx, d
 {
 	double x0, y0, cw, ch;
 	*dx = *dy = 0;
-	if (u->crop_k <= 0 || !src)
+	if (ui_img(u)->crop_k <= 0 || !src)
 		return src;
 	ui_crop_rect(u, src->w, src->h, &x0, &y0, &cw, &ch);
 	uint32_t r[4] = {(uint32_t)floor(x0), (uint32_t)floor(y0), (uint32_t)ceil(cw), (uint32_t)ceil(ch)};
@@ -143,8 +143,8 @@ static unsigned render_into(ui *u, WINDOW *w, int H, int W, const render_image *
 	o.max_rows = H - 1;
 	o.mode = u->term.mode;
 	o.ascii = charset_ascii();
-	o.labels = u->label_mode == UI_LABELS_NONE ? RENDER_LABELS_NONE
-	         : u->label_mode == UI_LABELS_KEY ? RENDER_LABELS_KEY : RENDER_LABELS_ALL;
+	o.labels = ui_img(u)->label_mode == UI_LABELS_NONE ? RENDER_LABELS_NONE
+	         : ui_img(u)->label_mode == UI_LABELS_KEY ? RENDER_LABELS_KEY : RENDER_LABELS_ALL;
 	if (!u->term.rcache)
 		u->term.rcache = render_cache_new(16);
 	if (render_frame(u->term.rcache, img, boxes, nb, &o, &g, &e) != TS_OK || !g) {
@@ -226,7 +226,7 @@ static void image_draw(ui *u, const ui_frame *f)
 	}
 	unsigned gen = u->term.pairs ? pairs_generation(u->term.pairs) : 0;
 
-	unsigned key = (unsigned)u->label_mode;
+	unsigned key = (unsigned)ui_img(u)->label_mode;
 	if (!(f->mask & UI_RD_LAYOUT) && same_frame(&u->term, boxes, nb, serial, H, W, gen ^ key << 24)) {
 		free(moved);
 		return; /* same frame: leave the window alone */
@@ -234,9 +234,9 @@ static void image_draw(ui *u, const ui_frame *f)
 	werase(w);
 	draw_vsep(w, W, H);
 	image_title(u, w, W, v, src, blank, nb);
-	if (u->crop_k > 0 && src && W > 40) {
+	if (ui_img(u)->crop_k > 0 && src && W > 40) {
 		char z[48];
-		snprintf(z, sizeof z, " zoom ×%.2g ", pow(UI_CROP_STEP, u->crop_k));
+		snprintf(z, sizeof z, " zoom ×%.2g ", pow(UI_CROP_STEP, ui_img(u)->crop_k));
 		draw_put(w, 0, W - (int)strlen(z), (int)strlen(z), z, draw_ca(u, CP_TITLE, A_BOLD, A_REVERSE));
 	}
 	if (img && H > 1 && W > 1) {
@@ -267,8 +267,8 @@ static int source_size(ui *u, uint32_t *w, uint32_t *h)
 unsigned ui_image_crop(ui *u)
 {
 	uint32_t w, h;
-	if (u->crop_k > 0) {
-		u->crop_k = 0;
+	if (ui_img(u)->crop_k > 0) {
+		ui_img(u)->crop_k = 0;
 		ui_note(u, "image: whole");
 		return UI_RD_IMAGE | UI_RD_STATUS;
 	}
@@ -285,14 +285,14 @@ unsigned ui_image_crop(ui *u)
 		return UI_RD_STATUS;
 	}
 	double bw = fabs(b[i].x2 - b[i].x1), bh = fabs(b[i].y2 - b[i].y1);
-	u->crop_cx = (b[i].x1 + b[i].x2) / 2;
-	u->crop_cy = (b[i].y1 + b[i].y2) / 2;
+	ui_img(u)->crop_cx = (b[i].x1 + b[i].x2) / 2;
+	ui_img(u)->crop_cy = (b[i].y1 + b[i].y2) / 2;
 	/* the deepest level whose crop still holds the box with a margin */
 	int k = 0;
 	while (k < UI_CROP_MAX && w / pow(UI_CROP_STEP, k + 1) >= 1.6 * bw &&
 	       h / pow(UI_CROP_STEP, k + 1) >= 1.6 * bh)
 		k++;
-	u->crop_k = k > 0 ? k : 1;
+	ui_img(u)->crop_k = k > 0 ? k : 1;
 	ui_note(u, "image: cropped to record #%zu (Z: whole image)", u->rec.sel + 1);
 	return UI_RD_IMAGE | UI_RD_STATUS;
 }
@@ -309,17 +309,17 @@ static unsigned image_key(ui *u, keys_action a, int *handled)
 	double cx = x0 + cw / 2, cy = y0 + ch / 2;
 	switch (a) {
 	case ACT_FASTER:
-		if (u->crop_k >= UI_CROP_MAX)
+		if (ui_img(u)->crop_k >= UI_CROP_MAX)
 			return UI_RD_STATUS;
-		u->crop_k++;
+		ui_img(u)->crop_k++;
 		break;
 	case ACT_SLOWER:
-		if (u->crop_k <= 0)
+		if (ui_img(u)->crop_k <= 0)
 			return UI_RD_STATUS;
-		u->crop_k--;
+		ui_img(u)->crop_k--;
 		break;
 	case ACT_UP: case ACT_DOWN: case ACT_STEP_BACK: case ACT_STEP_FWD:
-		if (u->crop_k <= 0)
+		if (ui_img(u)->crop_k <= 0)
 			return 0; /* nothing to pan: the pane below takes it */
 		cx += a == ACT_STEP_BACK ? -cw / 4 : a == ACT_STEP_FWD ? cw / 4 : 0;
 		cy += a == ACT_UP ? -ch / 4 : a == ACT_DOWN ? ch / 4 : 0;
@@ -329,13 +329,26 @@ static unsigned image_key(ui *u, keys_action a, int *handled)
 	}
 	*handled = 1;
 	/* keep the centre where the crop stays inside the image */
-	double f = pow(UI_CROP_STEP, u->crop_k), hw = w / f / 2, hh = h / f / 2;
-	u->crop_cx = fmin(fmax(cx, hw), w - hw);
-	u->crop_cy = fmin(fmax(cy, hh), h - hh);
+	double f = pow(UI_CROP_STEP, ui_img(u)->crop_k), hw = w / f / 2, hh = h / f / 2;
+	ui_img(u)->crop_cx = fmin(fmax(cx, hw), w - hw);
+	ui_img(u)->crop_cy = fmin(fmax(cy, hh), h - hh);
 	return UI_RD_IMAGE | UI_RD_STATUS;
 }
 
+ui_image_state *ui_img(const ui *u)
+{
+	return ui_private(u, &ui_pane_image);
+}
+
+static void image_fini(void *priv)
+{
+	ui_image_state *st = priv;
+	free(st->boxes);
+	render_image_free(st->blank);
+}
+
 const ui_view ui_pane_image = {
-	.name = "image", .win = W_IMAGE, .rd = UI_RD_IMAGE,
+	.name = "image", .id = UI_V_IMAGE, .win = W_IMAGE, .rd = UI_RD_IMAGE,
 	.draw = image_draw, .key = image_key,
+	.private_size = sizeof(ui_image_state), .fini = image_fini,
 };

@@ -344,6 +344,6 @@ static unsigned records_click(ui *u, const ui_hit *h)
 }
 
 const ui_view ui_pane_records = {
-	.name = "records", .win = W_RECORDS, .rd = UI_RD_RECORDS,
+	.name = "records", .id = UI_V_RECORDS, .win = W_RECORDS, .rd = UI_RD_RECORDS,
 	.draw = records_draw, .key = records_key, .click = records_click,
 };

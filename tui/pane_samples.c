@@ -148,6 +148,6 @@ static unsigned samples_click(ui *u, const ui_hit *h)
 }
 
 const ui_view ui_pane_samples = {
-	.name = "samples", .win = W_SAMPLES, .rd = UI_RD_SAMPLES,
+	.name = "samples", .id = UI_V_SAMPLES, .win = W_SAMPLES, .rd = UI_RD_SAMPLES,
 	.draw = samples_draw, .key = samples_key, .click = samples_click,
 };

@@ -36,16 +36,16 @@ static void screen_parts(const ui *u, const ui_frame *f, status_parts *p)
 {
 	const session *s = f->s;
 	if (u->screen == UI_SCREEN_COMPARE) {
-		snprintf(p->sample, sizeof p->sample, "compare: run %zu/%zu", s->n_runs ? u->cmp.sel + 1 : 0,
+		snprintf(p->sample, sizeof p->sample, "compare: run %zu/%zu", s->n_runs ? ui_cmp(u)->cur.sel + 1 : 0,
 		         s->n_runs);
-		if (u->cmp.sel < s->n_runs)
-			snprintf(p->run, sizeof p->run, "%s", s->runs[u->cmp.sel].name);
+		if (ui_cmp(u)->cur.sel < s->n_runs)
+			snprintf(p->run, sizeof p->run, "%s", s->runs[ui_cmp(u)->cur.sel].name);
 		return;
 	}
-	snprintf(p->sample, sizeof p->sample, "diff: row %zu/%zu", u->diff.n ? u->dcur.sel + 1 : 0,
-	         u->diff.n);
-	if (u->diff_a < s->n_runs && u->diff_b < s->n_runs)
-		snprintf(p->run, sizeof p->run, "%s → %s", s->runs[u->diff_a].name, s->runs[u->diff_b].name);
+	snprintf(p->sample, sizeof p->sample, "diff: row %zu/%zu", ui_dif(u)->diff.n ? ui_dif(u)->cur.sel + 1 : 0,
+	         ui_dif(u)->diff.n);
+	if (ui_dif(u)->a < s->n_runs && ui_dif(u)->b < s->n_runs)
+		snprintf(p->run, sizeof p->run, "%s → %s", s->runs[ui_dif(u)->a].name, s->runs[ui_dif(u)->b].name);
 }
 
 static void gather(const ui *u, const ui_frame *f, status_parts *p)
@@ -235,6 +235,6 @@ unsigned ui_note_clear(ui *u)
 }
 
 const ui_view ui_pane_status = {
-	.name = "status", .win = W_STATUS, .rd = UI_RD_STATUS | UI_RD_OVERLAY,
+	.name = "status", .id = UI_V_STATUS, .win = W_STATUS, .rd = UI_RD_STATUS | UI_RD_OVERLAY,
 	.draw = status_draw,
 };

@@ -428,6 +428,6 @@ static unsigned timeline_click(ui *u, const ui_hit *h)
 }
 
 const ui_view ui_pane_timeline = {
-	.name = "timeline", .win = W_TIMELINE, .rd = UI_RD_TIMELINE,
+	.name = "timeline", .id = UI_V_TIMELINE, .win = W_TIMELINE, .rd = UI_RD_TIMELINE,
 	.draw = timeline_draw, .key = timeline_key, .click = timeline_click,
 };

@@ -224,12 +224,12 @@ static void run_cells(const ui *u, WINDOW *w, int y, int W, const cmp_table *t, 
 static void run_row(ui *u, WINDOW *w, int y, int W, const cmp_table *t, const session *s, size_t k)
 {
 	const session_run *r = &s->runs[k];
-	int sel = k == u->cmp.sel, marked = 0;
+	int sel = k == ui_cmp(u)->cur.sel, marked = 0;
 	attr_t base = sel ? A_REVERSE : A_NORMAL;
 	if (sel)
 		draw_fill_row(w, y, 0, W, base);
-	for (size_t q = 0; q < u->n_mark; q++)
-		marked |= u->mark[q] == k;
+	for (size_t q = 0; q < ui_cmp(u)->n_mark; q++)
+		marked |= ui_cmp(u)->mark[q] == k;
 	draw_put(w, y, 0, 3, sel ? "▸" : " ", base | A_BOLD);
 	if (marked)
 		draw_put(w, y, 1, 2, "●", base | A_BOLD);
@@ -284,8 +284,8 @@ static void footer(const ui *u, WINDOW *w, int yf, int H, int W, const session *
 	for (size_t k = 0; k < s->n_runs && yf < H - 2; k++)
 		if (variant_line(s, k, buf, sizeof buf))
 			draw_put(w, yf++, 1, W - 2, buf, A_NORMAL);
-	if (yf < H && u->cmp.sel < s->n_runs) {
-		const session_run *r = &s->runs[u->cmp.sel];
+	if (yf < H && ui_cmp(u)->cur.sel < s->n_runs) {
+		const session_run *r = &s->runs[ui_cmp(u)->cur.sel];
 		const run_metrics *mo = &r->m[COMPARE_POL_OFF];
 		snprintf(buf, sizeof buf, "%s: %zu samples, %zu analysed%s, %zu with duplicates, %zu truncated%s",
 		         r->name, r->n, mo->samples, r->metrics_skipped ? " (some skipped)" : "",
@@ -312,9 +312,9 @@ static void compare_draw(ui *u, const ui_frame *f)
 	}
 	table_head(w, W, &t);
 	size_t rows = H - y0 - 3 > 1 ? (size_t)(H - y0 - 3) : 1;
-	listcur_scroll(&u->cmp, n, rows);
-	for (size_t i = 0; i < rows && u->cmp.top + i < n; i++)
-		run_row(u, w, y0 + (int)i, W, &t, f->s, u->cmp.top + i);
+	listcur_scroll(&ui_cmp(u)->cur, n, rows);
+	for (size_t i = 0; i < rows && ui_cmp(u)->cur.top + i < n; i++)
+		run_row(u, w, y0 + (int)i, W, &t, f->s, ui_cmp(u)->cur.top + i);
 	footer(u, w, y0 + (int)(n < rows ? n : rows) + 1, H, W, f->s, t.tokens_ok);
 	table_free(&t);
 }
@@ -323,22 +323,77 @@ static void compare_draw(ui *u, const ui_frame *f)
 
 static unsigned toggle_mark(ui *u)
 {
-	size_t sel = u->cmp.sel;
-	for (size_t k = 0; k < u->n_mark; k++)
-		if (u->mark[k] == sel) {
-			u->mark[k] = u->mark[u->n_mark - 1];
-			u->n_mark--;
+	size_t sel = ui_cmp(u)->cur.sel;
+	for (size_t k = 0; k < ui_cmp(u)->n_mark; k++)
+		if (ui_cmp(u)->mark[k] == sel) {
+			ui_cmp(u)->mark[k] = ui_cmp(u)->mark[ui_cmp(u)->n_mark - 1];
+			ui_cmp(u)->n_mark--;
 			ui_note(u, "unmarked %s", u->s->runs[sel].name);
 			return UI_RD_COMPARE | UI_RD_STATUS;
 		}
-	if (u->n_mark == 2) {
-		u->mark[0] = u->mark[1]; /* keep the latest two */
-		u->n_mark = 1;
+	if (ui_cmp(u)->n_mark == 2) {
+		ui_cmp(u)->mark[0] = ui_cmp(u)->mark[1]; /* keep the latest two */
+		ui_cmp(u)->n_mark = 1;
 	}
-	u->mark[u->n_mark++] = sel;
-	ui_note(u, "marked %s%s", u->s->runs[sel].name, u->n_mark == 2 ? ": d compares the two marked runs" : "");
+	ui_cmp(u)->mark[ui_cmp(u)->n_mark++] = sel;
+	ui_note(u, "marked %s%s", u->s->runs[sel].name, ui_cmp(u)->n_mark == 2 ? ": d compares the two marked runs" : "");
 	return UI_RD_COMPARE | UI_RD_STATUS;
 }
+
+static unsigned cmp_enter(ui *u, keys_action a, int *handled)
+{
+	(void)a, (void)handled;
+	ui_note(u, "run %s", u->s->runs[ui_cmp(u)->cur.sel < u->s->n_runs ? ui_cmp(u)->cur.sel : 0].name);
+	return ui_drill_into(u, ui_cmp(u)->cur.sel, COMPARE_NONE);
+}
+
+/* c or Esc: back to the debugger (c with an overlay open is the global one) */
+static unsigned cmp_leave(ui *u, keys_action a, int *handled)
+{
+	if (a == ACT_COMPARE && u->overlay != UI_OV_NONE)
+		return *handled = 0, 0;
+	return ui_drill_into(u, u->s->cur, COMPARE_NONE);
+}
+
+static unsigned cmp_diff(ui *u, keys_action a, int *handled)
+{
+	(void)a, (void)handled;
+	return ui_open_diff(u);
+}
+
+static unsigned cmp_mark(ui *u, keys_action a, int *handled)
+{
+	(void)a, (void)handled;
+	return toggle_mark(u);
+}
+
+/* the debugger's pane and step keys do nothing here */
+static unsigned cmp_ignore(ui *u, keys_action a, int *handled)
+{
+	(void)u, (void)a, (void)handled;
+	return 0;
+}
+
+/* m, M, O: the panel is about the selected run; the global request opens it */
+static unsigned cmp_select_run(ui *u, keys_action a, int *handled)
+{
+	(void)a;
+	if (ui_cmp(u)->cur.sel < u->s->n_runs && ui_cmp(u)->cur.sel != u->s->cur) {
+		u->s->cur = ui_cmp(u)->cur.sel;
+		ui_show_selected(u);
+	}
+	*handled = 0;
+	return 0;
+}
+
+static const ui_request cmp_requests[ACT_COUNT] = {
+	[ACT_ENTER] = cmp_enter,          [ACT_COMPARE] = cmp_leave,
+	[ACT_CLOSE] = cmp_leave,          [ACT_DIFF] = cmp_diff,
+	[ACT_PLAY] = cmp_mark,            [ACT_NEXT_PANE] = cmp_ignore,
+	[ACT_PREV_PANE] = cmp_ignore,     [ACT_STEP_FWD] = cmp_ignore,
+	[ACT_STEP_BACK] = cmp_ignore,     [ACT_METRICS] = cmp_select_run,
+	[ACT_HISTOGRAM] = cmp_select_run, [ACT_SWEEP] = cmp_select_run,
+};
 
 static unsigned compare_key(ui *u, keys_action a, int *handled)
 {
@@ -346,50 +401,25 @@ static unsigned compare_key(ui *u, keys_action a, int *handled)
 	int end;
 	*handled = 1;
 	if (ui_list_motion(a, (long)ui_screen_rows(u), &delta, &end))
-		return ui_list_move(&u->cmp, u->s->n_runs, delta, end);
-	switch (a) {
-	case ACT_ENTER:
-		ui_note(u, "run %s", u->s->runs[u->cmp.sel < u->s->n_runs ? u->cmp.sel : 0].name);
-		return ui_drill_into(u, u->cmp.sel, COMPARE_NONE);
-	case ACT_COMPARE:
-		if (u->overlay != UI_OV_NONE)
-			break;
-		/* fall through */
-	case ACT_CLOSE:
-		return ui_drill_into(u, u->s->cur, COMPARE_NONE);
-	case ACT_DIFF:
-		return ui_open_diff(u);
-	case ACT_PLAY:
-		return toggle_mark(u);
-	case ACT_NEXT_PANE:
-	case ACT_PREV_PANE:
-	case ACT_STEP_FWD:
-	case ACT_STEP_BACK:
-		return 0;
-	case ACT_METRICS:
-	case ACT_HISTOGRAM:
-	case ACT_SWEEP:
-		if (u->cmp.sel < u->s->n_runs && u->cmp.sel != u->s->cur) {
-			u->s->cur = u->cmp.sel; /* the panel is about the selected run */
-			ui_show_selected(u);
-		}
-		break;
-	default:
-		break;
-	}
-	*handled = 0;
-	return 0;
+		return ui_list_move(&ui_cmp(u)->cur, u->s->n_runs, delta, end);
+	return ui_request_run(cmp_requests, u, a, handled);
 }
 
 static unsigned compare_click(ui *u, const ui_hit *h)
 {
 	if (!u->s || u->screen != UI_SCREEN_COMPARE)
 		return 0;
-	listcur_set(&u->cmp, (size_t)h->value, u->s->n_runs);
+	listcur_set(&ui_cmp(u)->cur, (size_t)h->value, u->s->n_runs);
 	return UI_RD_COMPARE | UI_RD_STATUS;
 }
 
+ui_cmp_state *ui_cmp(const ui *u)
+{
+	return ui_private(u, &ui_screen_compare);
+}
+
 const ui_view ui_screen_compare = {
-	.name = "compare", .win = W_SCREEN, .rd = UI_RD_COMPARE | UI_RD_LAYOUT | UI_RD_OVERLAY,
+	.name = "compare", .id = UI_V_COMPARE, .win = W_SCREEN, .rd = UI_RD_COMPARE | UI_RD_LAYOUT | UI_RD_OVERLAY,
 	.draw = compare_draw, .key = compare_key, .click = compare_click,
+	.private_size = sizeof(ui_cmp_state),
 };

@@ -58,7 +58,7 @@ static void diff_changes(const compare_row *r, char *out, size_t outsz)
 
 static void diff_title(const ui *u, WINDOW *w, int W, const session_run *ra, const session_run *rb)
 {
-	const compare_diff *d = &u->diff;
+	const compare_diff *d = &ui_dif(u)->diff;
 	char buf[512];
 	int tl = snprintf(buf, sizeof buf, " Diff  A %s → B %s   %zu worse · %zu better · %zu unchanged",
 	                  ra->name, rb->name, d->n_worse, d->n_better, d->n_same);
@@ -81,13 +81,13 @@ static void diff_head(const ui *u, WINDOW *w, int W, const session_run *ra, cons
 	snprintf(buf, sizeof buf, "%5s %4s %5s %s %4s", "rec", "dup", "rep", "T", "hits");
 	draw_put(w, 2, 1, 7, "change", A_BOLD);
 	draw_put(w, 2, 9, DIFF_NW, "sample", A_BOLD);
-	draw_put(w, 1, DIFF_XA - 1, 1, u->diff_side ? " " : "▸", A_BOLD);
+	draw_put(w, 1, DIFF_XA - 1, 1, ui_dif(u)->side ? " " : "▸", A_BOLD);
 	snprintf(ba, sizeof ba, "A %s", ra->name);
-	draw_put(w, 1, DIFF_XA, DIFF_BW, ba, u->diff_side ? A_NORMAL : A_BOLD | A_UNDERLINE);
+	draw_put(w, 1, DIFF_XA, DIFF_BW, ba, ui_dif(u)->side ? A_NORMAL : A_BOLD | A_UNDERLINE);
 	draw_put(w, 2, DIFF_XA, W - DIFF_XA, buf, A_BOLD);
-	draw_put(w, 1, DIFF_XB - 1, 1, u->diff_side ? "▸" : " ", A_BOLD);
+	draw_put(w, 1, DIFF_XB - 1, 1, ui_dif(u)->side ? "▸" : " ", A_BOLD);
 	snprintf(bb, sizeof bb, "B %s", rb->name);
-	draw_put(w, 1, DIFF_XB, DIFF_BW, bb, u->diff_side ? A_BOLD | A_UNDERLINE : A_NORMAL);
+	draw_put(w, 1, DIFF_XB, DIFF_BW, bb, ui_dif(u)->side ? A_BOLD | A_UNDERLINE : A_NORMAL);
 	draw_put(w, 2, DIFF_XB, W - DIFF_XB, buf, A_BOLD);
 	draw_put(w, 2, DIFF_XC, W - DIFF_XC, "what changed from A to B", A_BOLD);
 }
@@ -95,10 +95,10 @@ static void diff_head(const ui *u, WINDOW *w, int W, const session_run *ra, cons
 static void diff_row(ui *u, WINDOW *w, int y, int W, const session_run *ra, const session_run *rb,
                      size_t k)
 {
-	const compare_row *r = &u->diff.rows[k];
+	const compare_row *r = &ui_dif(u)->diff.rows[k];
 	const slist_item *ia = r->a != COMPARE_NONE ? &ra->items[r->a] : NULL;
 	const slist_item *ib = r->b != COMPARE_NONE ? &rb->items[r->b] : NULL;
-	int sel = k == u->dcur.sel, has_gt = ra->g && rb->g;
+	int sel = k == ui_dif(u)->cur.sel, has_gt = ra->g && rb->g;
 	attr_t base = sel ? A_REVERSE : A_NORMAL;
 	char buf[512], ba[160], bb[160], nm[96];
 	if (sel)
@@ -118,9 +118,9 @@ static void diff_row(ui *u, WINDOW *w, int y, int W, const session_run *ra, cons
 	diff_badges(ia, has_gt, ba, sizeof ba);
 	diff_badges(ib, has_gt, bb, sizeof bb);
 	if (sel)
-		draw_put(w, y, u->diff_side ? DIFF_XB - 1 : DIFF_XA - 1, 1, "▸", base | A_BOLD);
-	draw_put(w, y, DIFF_XA, W - DIFF_XA, ba, base | (sel && !u->diff_side ? A_BOLD : 0));
-	draw_put(w, y, DIFF_XB, W - DIFF_XB, bb, base | (sel && u->diff_side ? A_BOLD : 0));
+		draw_put(w, y, ui_dif(u)->side ? DIFF_XB - 1 : DIFF_XA - 1, 1, "▸", base | A_BOLD);
+	draw_put(w, y, DIFF_XA, W - DIFF_XA, ba, base | (sel && !ui_dif(u)->side ? A_BOLD : 0));
+	draw_put(w, y, DIFF_XB, W - DIFF_XB, bb, base | (sel && ui_dif(u)->side ? A_BOLD : 0));
 	diff_changes(r, buf, sizeof buf);
 	draw_put(w, y, DIFF_XC, W - DIFF_XC, buf, sel ? base : r->cls == COMPARE_CLS_WORSE ? ca_cls : base);
 	draw_hit_add(u, y, 0, W, &ui_screen_diff, (long)k);
@@ -131,19 +131,19 @@ static void diff_draw(ui *u, const ui_frame *f)
 	WINDOW *w = draw_begin(u, &ui_screen_diff);
 	const session *s = f->s;
 	int H = u->lay.rows - 1, W = u->lay.cols, y0 = 3;
-	const compare_diff *d = &u->diff;
+	const compare_diff *d = &ui_dif(u)->diff;
 
-	if (u->diff_a >= s->n_runs || u->diff_b >= s->n_runs) {
+	if (ui_dif(u)->a >= s->n_runs || ui_dif(u)->b >= s->n_runs) {
 		draw_title(u, w, W, 1, " Diff");
 		return;
 	}
-	const session_run *ra = &s->runs[u->diff_a], *rb = &s->runs[u->diff_b];
+	const session_run *ra = &s->runs[ui_dif(u)->a], *rb = &s->runs[ui_dif(u)->b];
 	diff_title(u, w, W, ra, rb);
 	diff_head(u, w, W, ra, rb);
 	size_t rows = H - y0 - 2 > 1 ? (size_t)(H - y0 - 2) : 1;
-	listcur_scroll(&u->dcur, d->n, rows);
-	for (size_t i = 0; i < rows && u->dcur.top + i < d->n; i++)
-		diff_row(u, w, y0 + (int)i, W, ra, rb, u->dcur.top + i);
+	listcur_scroll(&ui_dif(u)->cur, d->n, rows);
+	for (size_t i = 0; i < rows && ui_dif(u)->cur.top + i < d->n; i++)
+		diff_row(u, w, y0 + (int)i, W, ra, rb, ui_dif(u)->cur.top + i);
 	if (d->n == 0)
 		draw_put(w, y0, 1, W - 2, d->n_pending ? "computing the samples' badges…" : "no samples",
 		         draw_ca(u, CP_DIM, 0, A_DIM));
@@ -154,7 +154,7 @@ static void diff_draw(ui *u, const ui_frame *f)
 		snprintf(buf, sizeof buf,
 		         "worse = fewer hits (TP at IoU %.2g), more exact duplicates, lost termination or a failing line · "
 		         "Enter opens in %s (Tab/←/→: A or B) · d/Esc back",
-		         hit_t, u->diff_side ? "B" : "A");
+		         hit_t, ui_dif(u)->side ? "B" : "A");
 		draw_put(w, H - 1, 1, W - 2, buf, draw_ca(u, CP_DIM, 0, A_DIM));
 	}
 }
@@ -163,11 +163,11 @@ static void diff_draw(ui *u, const ui_frame *f)
 
 static unsigned diff_enter(ui *u)
 {
-	if (u->dcur.sel >= u->diff.n)
+	if (ui_dif(u)->cur.sel >= ui_dif(u)->diff.n)
 		return 0;
-	const compare_row *row = &u->diff.rows[u->dcur.sel];
-	size_t run = u->diff_side ? u->diff_b : u->diff_a;
-	size_t idx = u->diff_side ? row->b : row->a;
+	const compare_row *row = &ui_dif(u)->diff.rows[ui_dif(u)->cur.sel];
+	size_t run = ui_dif(u)->side ? ui_dif(u)->b : ui_dif(u)->a;
+	size_t idx = ui_dif(u)->side ? row->b : row->a;
 	if (idx == COMPARE_NONE) {
 		ui_note(u, "this sample is not in run %s (Tab picks the other run)", u->s->runs[run].name);
 		return UI_RD_STATUS;
@@ -175,49 +175,73 @@ static unsigned diff_enter(ui *u)
 	return ui_drill_into(u, run, idx);
 }
 
+static unsigned dif_enter(ui *u, keys_action a, int *handled)
+{
+	(void)a, (void)handled;
+	return diff_enter(u);
+}
+
+/* d or Esc (or c without an overlay): back to the comparison */
+static unsigned dif_leave(ui *u, keys_action a, int *handled)
+{
+	if (a == ACT_COMPARE && u->overlay != UI_OV_NONE)
+		return *handled = 0, 0;
+	u->screen = UI_SCREEN_COMPARE;
+	return UI_RD_ALL;
+}
+
+static unsigned dif_ignore(ui *u, keys_action a, int *handled)
+{
+	(void)u, (void)a, (void)handled;
+	return 0;
+}
+
+/* Tab, h/l: which run Enter opens */
+static unsigned dif_side(ui *u, keys_action a, int *handled)
+{
+	ui_diff_state *d = ui_dif(u);
+	(void)handled;
+	d->side = a == ACT_STEP_FWD ? 1 : a == ACT_STEP_BACK ? 0 : !d->side;
+	ui_note(u, "Enter opens the sample in %s", u->s->runs[d->side ? d->b : d->a].name);
+	return UI_RD_COMPARE | UI_RD_STATUS;
+}
+
+static const ui_request dif_requests[ACT_COUNT] = {
+	[ACT_ENTER] = dif_enter,     [ACT_COMPARE] = dif_leave,  [ACT_CLOSE] = dif_leave,
+	[ACT_DIFF] = dif_leave,      [ACT_PLAY] = dif_ignore,    [ACT_NEXT_PANE] = dif_side,
+	[ACT_PREV_PANE] = dif_side,  [ACT_STEP_FWD] = dif_side,  [ACT_STEP_BACK] = dif_side,
+};
+
 static unsigned diff_key(ui *u, keys_action a, int *handled)
 {
 	long delta;
 	int end;
 	*handled = 1;
 	if (ui_list_motion(a, (long)ui_screen_rows(u), &delta, &end))
-		return ui_list_move(&u->dcur, u->diff.n, delta, end);
-	switch (a) {
-	case ACT_ENTER:
-		return diff_enter(u);
-	case ACT_COMPARE:
-		if (u->overlay != UI_OV_NONE)
-			break;
-		/* fall through */
-	case ACT_CLOSE:
-	case ACT_DIFF:
-		u->screen = UI_SCREEN_COMPARE;
-		return UI_RD_ALL;
-	case ACT_PLAY:
-		return 0;
-	case ACT_NEXT_PANE:
-	case ACT_PREV_PANE:
-	case ACT_STEP_FWD:
-	case ACT_STEP_BACK:
-		u->diff_side = a == ACT_STEP_FWD ? 1 : a == ACT_STEP_BACK ? 0 : !u->diff_side;
-		ui_note(u, "Enter opens the sample in %s", u->s->runs[u->diff_side ? u->diff_b : u->diff_a].name);
-		return UI_RD_COMPARE | UI_RD_STATUS;
-	default:
-		break;
-	}
-	*handled = 0;
-	return 0;
+		return ui_list_move(&ui_dif(u)->cur, ui_dif(u)->diff.n, delta, end);
+	return ui_request_run(dif_requests, u, a, handled);
 }
 
 static unsigned diff_click(ui *u, const ui_hit *h)
 {
 	if (u->screen != UI_SCREEN_DIFF)
 		return 0;
-	listcur_set(&u->dcur, (size_t)h->value, u->diff.n);
+	listcur_set(&ui_dif(u)->cur, (size_t)h->value, ui_dif(u)->diff.n);
 	return UI_RD_COMPARE | UI_RD_STATUS;
 }
 
+ui_diff_state *ui_dif(const ui *u)
+{
+	return ui_private(u, &ui_screen_diff);
+}
+
+static void diff_fini(void *priv)
+{
+	compare_diff_free(&((ui_diff_state *)priv)->diff);
+}
+
 const ui_view ui_screen_diff = {
-	.name = "diff", .win = W_SCREEN, .rd = UI_RD_COMPARE | UI_RD_LAYOUT | UI_RD_OVERLAY,
+	.name = "diff", .id = UI_V_DIFF, .win = W_SCREEN, .rd = UI_RD_COMPARE | UI_RD_LAYOUT | UI_RD_OVERLAY,
 	.draw = diff_draw, .key = diff_key, .click = diff_click,
+	.private_size = sizeof(ui_diff_state), .fini = diff_fini,
 };

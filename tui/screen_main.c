@@ -185,8 +185,8 @@ static unsigned pixel(ui *u)
 /* z: the image over the samples and records, and back */
 static unsigned image_zoom(ui *u)
 {
-	u->img_zoom = !u->img_zoom;
-	if (u->img_zoom)
+	ui_img(u)->zoom = !ui_img(u)->zoom;
+	if (ui_img(u)->zoom)
 		ui_note(u, "z back, +/- zoom, arrows pan, Z crop");
 	else
 		u->note[0] = 0; /* the status bar's hint says "z image" again */
@@ -198,57 +198,74 @@ static unsigned cycle_labels(ui *u)
 {
 	static const char *const names[UI_LABELS_COUNT] = {"all", "selected record and duplicates",
 	                                                   "none"};
-	u->label_mode = (u->label_mode + 1) % UI_LABELS_COUNT;
-	ui_note(u, "labels: %s", names[u->label_mode]);
+	ui_img(u)->label_mode = (ui_img(u)->label_mode + 1) % UI_LABELS_COUNT;
+	ui_note(u, "labels: %s", names[ui_img(u)->label_mode]);
 	return UI_RD_IMAGE | UI_RD_STATUS;
 }
 
+static unsigned next_pane(ui *u)
+{
+	u->focus = (u->focus + 1) % UI_PANE_COUNT;
+	return UI_RD_PANES;
+}
+static unsigned prev_pane(ui *u)
+{
+	u->focus = (u->focus + UI_PANE_COUNT - 1) % UI_PANE_COUNT;
+	return UI_RD_PANES;
+}
+static unsigned next_sample(ui *u) { return ui_move_samples(u, 1, 0); }
+static unsigned prev_sample(ui *u) { return ui_move_samples(u, -1, 0); }
+static unsigned step_fwd(ui *u) { return ui_move_steps(u, 1, 0); }
+static unsigned step_back(ui *u) { return ui_move_steps(u, -1, 0); }
+static unsigned next_boundary(ui *u) { return boundary(u, 1); }
+static unsigned prev_boundary(ui *u) { return boundary(u, 0); }
+static unsigned trace_start(ui *u) { return ui_move_steps(u, 0, -1); }
+static unsigned trace_end(ui *u) { return ui_move_steps(u, 0, 1); }
+static unsigned faster(ui *u) { return speed(u, 1); }
+static unsigned slower(ui *u) { return speed(u, 0); }
+
+static unsigned open_filter(ui *u)
+{
+	ui_overlay_open(u, UI_OV_FILTER); /* opens empty; the filter in force is shown in it */
+	return UI_RD_STATUS;
+}
+
+static unsigned enter(ui *u)
+{
+	(void)u;
+	return 0;
+}
+
+/* request → the screen's handler (the same shape as ui.c's global table);
+ * a request that is not here goes on to the global ones */
+static unsigned (*const requests[ACT_COUNT])(ui *u) = {
+	[ACT_NEXT_PANE] = next_pane,         [ACT_PREV_PANE] = prev_pane,
+	[ACT_NEXT_SAMPLE] = next_sample,     [ACT_PREV_SAMPLE] = prev_sample,
+	[ACT_PLAY] = play,                   [ACT_STEP_FWD] = step_fwd,
+	[ACT_STEP_BACK] = step_back,         [ACT_NEXT_BOUNDARY] = next_boundary,
+	[ACT_PREV_BOUNDARY] = prev_boundary, [ACT_TRACE_START] = trace_start,
+	[ACT_TRACE_END] = trace_end,         [ACT_TERMINATION] = goto_termination,
+	[ACT_WORST] = goto_worst,            [ACT_GT] = toggle_gt,
+	[ACT_SORT] = cycle_sort,             [ACT_FILTER] = open_filter,
+	[ACT_PIXEL] = pixel,                 [ACT_EXPORT] = export_png,
+	[ACT_FASTER] = faster,               [ACT_SLOWER] = slower,
+	[ACT_IMAGE_ZOOM] = image_zoom,       [ACT_CROP] = ui_image_crop,
+	[ACT_LABELS] = cycle_labels,         [ACT_ENTER] = enter,
+};
+
 static unsigned main_request(ui *u, keys_action a, int *handled)
 {
-	*handled = 1;
-	switch (a) {
-	case ACT_NEXT_PANE: u->focus = (u->focus + 1) % UI_PANE_COUNT; return UI_RD_PANES;
-	case ACT_PREV_PANE: u->focus = (u->focus + UI_PANE_COUNT - 1) % UI_PANE_COUNT; return UI_RD_PANES;
-	case ACT_NEXT_SAMPLE: return ui_move_samples(u, 1, 0);
-	case ACT_PREV_SAMPLE: return ui_move_samples(u, -1, 0);
-	case ACT_PLAY: return play(u);
-	case ACT_STEP_FWD: return ui_move_steps(u, 1, 0);
-	case ACT_STEP_BACK: return ui_move_steps(u, -1, 0);
-	case ACT_NEXT_BOUNDARY: return boundary(u, 1);
-	case ACT_PREV_BOUNDARY: return boundary(u, 0);
-	case ACT_TRACE_START: return ui_move_steps(u, 0, -1);
-	case ACT_TRACE_END: return ui_move_steps(u, 0, 1);
-	case ACT_TERMINATION: return goto_termination(u);
-	case ACT_WORST: return goto_worst(u);
-	case ACT_GT: return toggle_gt(u);
-	case ACT_SORT: return cycle_sort(u);
-	case ACT_FILTER:
-		u->overlay = UI_OV_FILTER; /* opens empty; the filter in force is shown in it */
-		u->filter_len = 0;
-		u->filter[0] = 0;
-		return UI_RD_STATUS;
-	case ACT_PIXEL: return pixel(u);
-	case ACT_EXPORT: return export_png(u);
-	case ACT_FASTER: return speed(u, 1);
-	case ACT_SLOWER: return speed(u, 0);
-	case ACT_IMAGE_ZOOM: return image_zoom(u);
-	case ACT_CROP: return ui_image_crop(u);
-	case ACT_LABELS: return cycle_labels(u);
-	case ACT_CLOSE:
-		if (!u->img_zoom || u->overlay != UI_OV_NONE) {
-			*handled = 0;
-			return 0;
-		}
-		return image_zoom(u);
-	case ACT_ENTER: return 0;
-	default: *handled = 0; return 0;
-	}
+	/* Esc leaves the zoomed image when no overlay is open */
+	if (a == ACT_CLOSE && ui_img(u)->zoom && u->overlay == UI_OV_NONE)
+		return *handled = 1, image_zoom(u);
+	*handled = (int)a >= 0 && a < ACT_COUNT && requests[a] != NULL;
+	return *handled ? requests[a](u) : 0;
 }
 
 /* the focused pane first (list motions), then the screen's requests */
 static unsigned main_key(ui *u, keys_action a, int *handled)
 {
-	const ui_view *p = u->img_zoom ? &ui_pane_image : ui_focused_pane(u);
+	const ui_view *p = ui_img(u)->zoom ? &ui_pane_image : ui_focused_pane(u);
 	unsigned m = p->key ? p->key(u, a, handled) : (*handled = 0, 0u);
 	if (!*handled && p == &ui_pane_image) {
 		p = ui_focused_pane(u);
@@ -265,5 +282,5 @@ static unsigned main_click(ui *u, const ui_hit *h)
 	return 0;
 }
 
-const ui_view ui_screen_main = {.name = "debugger", .win = -1, .rd = UI_RD_ALL, .draw = main_draw,
+const ui_view ui_screen_main = {.name = "debugger", .id = UI_V_MAIN, .win = -1, .rd = UI_RD_ALL, .draw = main_draw,
                                 .key = main_key, .click = main_click};

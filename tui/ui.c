@@ -16,35 +16,59 @@
 /* steps/s; the default, 65/s, plays a 1,000-step trace in about 15 s */
 static const int speeds[UI_N_SPEEDS] = {1, 2, 5, 10, 20, 35, 65, 100, 200, 500, 1000};
 
+/* the registry: every view of views.def, by id */
+static const ui_view *const registry[UI_V_COUNT] = {
+	[UI_OV_NONE] = NULL,
+#define UI_VIEW(id, sym) [UI_##id] = &sym,
+#include "views.def"
+#undef UI_VIEW
+};
+
+const ui_view *ui_view_by_id(int id)
+{
+	return id > UI_OV_NONE && id < UI_V_COUNT ? registry[id] : NULL;
+}
+
+void *ui_private(const ui *u, const ui_view *v)
+{
+	return v && v->id > UI_OV_NONE && v->id < UI_V_COUNT ? u->priv[v->id] : NULL;
+}
+
 void ui_init(ui *u, session *s, int headless)
 {
 	memset(u, 0, sizeof *u);
+	for (int id = UI_OV_NONE + 1; id < UI_V_COUNT; id++)
+		if (registry[id]->private_size)
+			u->priv[id] = calloc(1, registry[id]->private_size);
 	u->s = s;
 	u->headless = headless;
 	u->focus = UI_PANE_SAMPLES;
 	u->show_gt = 1;
 	u->speed = 6; /* 65 steps/s */
 	u->rec_follow = 1;
-	u->blank_for_run = (size_t)-1;
+	if (ui_img(u))
+		ui_img(u)->blank_for_run = (size_t)-1;
 	u->note_serial = s ? s->msg_serial : 0;
-	compare_diff_init(&u->diff);
+	if (ui_dif(u))
+		compare_diff_init(&ui_dif(u)->diff);
 	if (s && s->n_runs > 1) {
 		u->screen = UI_SCREEN_COMPARE; /* several runs: start on the comparison */
-		listcur_set(&u->cmp, s->cur, s->n_runs);
+		listcur_set(&ui_cmp(u)->cur, s->cur, s->n_runs);
 	}
 }
 
 void ui_free(ui *u)
 {
-	free(u->boxes);
-	free(u->scratch);
 	free(u->term.img_boxes);
 	free(u->term.hits);
-	render_image_free(u->blank);
 	render_image_free(u->term.crop);
 	render_cache_free(u->term.rcache);
 	pairs_free(u->term.pairs);
-	compare_diff_free(&u->diff);
+	for (int id = UI_OV_NONE + 1; id < UI_V_COUNT; id++) {
+		if (u->priv[id] && registry[id]->fini)
+			registry[id]->fini(u->priv[id]);
+		free(u->priv[id]);
+	}
 	memset(u, 0, sizeof *u);
 }
 
@@ -284,16 +308,16 @@ size_t ui_done_samples(const ui *u, size_t *all)
 
 int ui_diff_pair(const ui *u, size_t *a, size_t *b)
 {
-	size_t n = u->s ? u->s->n_runs : 0, sel = u->cmp.sel < n ? u->cmp.sel : 0;
+	size_t n = u->s ? u->s->n_runs : 0, sel = ui_cmp(u)->cur.sel < n ? ui_cmp(u)->cur.sel : 0;
 	if (n < 2)
 		return 0;
-	if (u->n_mark == 2) {
-		*a = u->mark[0] < u->mark[1] ? u->mark[0] : u->mark[1];
-		*b = u->mark[0] < u->mark[1] ? u->mark[1] : u->mark[0];
-	} else if (u->n_mark == 1 && u->mark[0] != sel) {
-		*a = u->mark[0] < sel ? u->mark[0] : sel;
-		*b = u->mark[0] < sel ? sel : u->mark[0];
-	} else if (u->n_mark == 0 && sel != 0) {
+	if (ui_cmp(u)->n_mark == 2) {
+		*a = ui_cmp(u)->mark[0] < ui_cmp(u)->mark[1] ? ui_cmp(u)->mark[0] : ui_cmp(u)->mark[1];
+		*b = ui_cmp(u)->mark[0] < ui_cmp(u)->mark[1] ? ui_cmp(u)->mark[1] : ui_cmp(u)->mark[0];
+	} else if (ui_cmp(u)->n_mark == 1 && ui_cmp(u)->mark[0] != sel) {
+		*a = ui_cmp(u)->mark[0] < sel ? ui_cmp(u)->mark[0] : sel;
+		*b = ui_cmp(u)->mark[0] < sel ? sel : ui_cmp(u)->mark[0];
+	} else if (ui_cmp(u)->n_mark == 0 && sel != 0) {
 		*a = 0;
 		*b = sel;
 	} else {
@@ -306,13 +330,13 @@ int ui_diff_pair(const ui *u, size_t *a, size_t *b)
 void ui_diff_build(ui *u)
 {
 	session *s = u->s;
-	if (u->diff_a >= s->n_runs || u->diff_b >= s->n_runs)
+	if (ui_dif(u)->a >= s->n_runs || ui_dif(u)->b >= s->n_runs)
 		return;
-	const session_run *ra = &s->runs[u->diff_a], *rb = &s->runs[u->diff_b];
-	if (compare_diff_build(&u->diff, ra->items, ra->n, rb->items, rb->n) != 0)
+	const session_run *ra = &s->runs[ui_dif(u)->a], *rb = &s->runs[ui_dif(u)->b];
+	if (compare_diff_build(&ui_dif(u)->diff, ra->items, ra->n, rb->items, rb->n) != 0)
 		ui_note(u, "diff: out of memory");
-	u->diff_done = ra->n_done + rb->n_done;
-	listcur_set(&u->dcur, u->dcur.sel, u->diff.n);
+	ui_dif(u)->done = ra->n_done + rb->n_done;
+	listcur_set(&ui_dif(u)->cur, ui_dif(u)->cur.sel, ui_dif(u)->diff.n);
 }
 
 unsigned ui_open_diff(ui *u)
@@ -322,23 +346,23 @@ unsigned ui_open_diff(ui *u)
 		ui_note(u, "diff: needs two runs over the same images");
 		return UI_RD_STATUS;
 	}
-	u->diff_a = a;
-	u->diff_b = b;
-	u->diff_side = 1;
-	u->dcur.sel = u->dcur.top = 0;
+	ui_dif(u)->a = a;
+	ui_dif(u)->b = b;
+	ui_dif(u)->side = 1;
+	ui_dif(u)->cur.sel = ui_dif(u)->cur.top = 0;
 	ui_diff_build(u);
 	u->screen = UI_SCREEN_DIFF;
 	u->playing = 0;
 	ui_note(u, "diff %s -> %s: %zu worse, %zu better, %zu unchanged", u->s->runs[a].name,
-	        u->s->runs[b].name, u->diff.n_worse, u->diff.n_better, u->diff.n_same);
+	        u->s->runs[b].name, ui_dif(u)->diff.n_worse, ui_dif(u)->diff.n_better, ui_dif(u)->diff.n_same);
 	return UI_RD_ALL;
 }
 
 unsigned ui_idle_progress(ui *u)
 {
 	if (u->screen == UI_SCREEN_DIFF) {
-		const session_run *ra = &u->s->runs[u->diff_a], *rb = &u->s->runs[u->diff_b];
-		if (ra->n_done + rb->n_done != u->diff_done)
+		const session_run *ra = &u->s->runs[ui_dif(u)->a], *rb = &u->s->runs[ui_dif(u)->b];
+		if (ra->n_done + rb->n_done != ui_dif(u)->done)
 			ui_diff_build(u);
 		return UI_RD_COMPARE | UI_RD_STATUS;
 	}
@@ -357,8 +381,6 @@ unsigned ui_drill_into(ui *u, size_t run, size_t idx)
 	if (idx != COMPARE_NONE && !slist_select_item(&r->list, idx)) {
 		r->list.filter.kind = SLIST_FILTER_NONE;
 		r->list.filter.text[0] = 0;
-		u->filter[0] = 0;
-		u->filter_len = 0;
 		slist_rebuild(&r->list, r->items, r->n);
 		slist_select_item(&r->list, idx);
 	}
@@ -372,18 +394,18 @@ unsigned ui_drill_into(ui *u, size_t run, size_t idx)
 unsigned ui_apply_filter(ui *u)
 {
 	session_run *r = cur_run(u);
-	u->filter[u->filter_len] = 0;
+	const char *text = ui_filter_prompt(u, NULL);
 	if (!r)
 		return UI_RD_ALL;
-	slist_filter_parse(u->filter, &r->list.filter);
+	slist_filter_parse(text, &r->list.filter);
 	slist_rebuild(&r->list, r->items, r->n);
 	if (r->list.filter.kind == SLIST_FILTER_NONE)
 		ui_note(u, "filter cleared");
 	else if (r->list.n_view == 0)
-		ui_note(u, "no sample matches '%s'%s", u->filter,
+		ui_note(u, "no sample matches '%s'%s", text,
 		        session_idle_done(u->s) ? "" : " (yet: badges are still being computed)");
 	else
-		ui_note(u, "filter '%s': %zu of %zu samples", u->filter, r->list.n_view, r->n);
+		ui_note(u, "filter '%s': %zu of %zu samples", text, r->list.n_view, r->n);
 	return UI_RD_ALL | ui_show_selected(u);
 }
 
@@ -412,16 +434,42 @@ static unsigned g_quit(ui *u)
 	return 0;
 }
 
-static unsigned toggle_overlay(ui *u, int ov)
+unsigned ui_request_run(const ui_request tab[ACT_COUNT], ui *u, keys_action a, int *handled)
 {
-	u->overlay = u->overlay == ov ? UI_OV_NONE : ov;
+	if ((int)a < 0 || a >= ACT_COUNT || !tab[a]) {
+		*handled = 0;
+		return 0;
+	}
+	*handled = 1;
+	return tab[a](u, a, handled);
+}
+
+unsigned ui_overlay_open(ui *u, int ov)
+{
+	const ui_view *v = ui_view_by_id(ov);
+	u->overlay = v ? ov : UI_OV_NONE;
+	if (v && v->open)
+		v->open(u);
 	return UI_RD_ALL;
 }
 
-static unsigned g_help(ui *u) { return toggle_overlay(u, UI_OV_HELP); }
-static unsigned g_metrics(ui *u) { return toggle_overlay(u, UI_OV_METRICS); }
-static unsigned g_histogram(ui *u) { return toggle_overlay(u, UI_OV_HISTOGRAM); }
-static unsigned g_sweep(ui *u) { return toggle_overlay(u, UI_OV_SWEEP); }
+/* The overlay whose toggle is a opens, or closes when it is open; 0 when no
+ * overlay toggles on a. */
+static int overlay_toggle(ui *u, keys_action a, unsigned *m)
+{
+	for (int id = UI_OV_NONE + 1; a != ACT_NONE && id < UI_V_COUNT; id++) {
+		if (registry[id]->toggle != a)
+			continue;
+		if (u->overlay == id) {
+			u->overlay = UI_OV_NONE;
+			*m = UI_RD_ALL;
+		} else {
+			*m = ui_overlay_open(u, id);
+		}
+		return 1;
+	}
+	return 0;
+}
 
 static unsigned g_policy(ui *u)
 {
@@ -441,7 +489,7 @@ static unsigned g_compare(ui *u)
 		return 0;
 	u->screen = UI_SCREEN_COMPARE;
 	u->playing = 0;
-	listcur_set(&u->cmp, u->s->cur, u->s->n_runs);
+	listcur_set(&ui_cmp(u)->cur, u->s->cur, u->s->n_runs);
 	return UI_RD_ALL;
 }
 
@@ -449,7 +497,7 @@ static unsigned g_diff(ui *u)
 {
 	if (!u->s)
 		return 0;
-	listcur_set(&u->cmp, u->s->cur, u->s->n_runs);
+	listcur_set(&ui_cmp(u)->cur, u->s->cur, u->s->n_runs);
 	return ui_open_diff(u);
 }
 
@@ -468,7 +516,7 @@ static unsigned g_next_run(ui *u)
 		return UI_RD_STATUS;
 	}
 	u->s->cur = (u->s->cur + 1) % u->s->n_runs;
-	listcur_set(&u->cmp, u->s->cur, u->s->n_runs);
+	listcur_set(&ui_cmp(u)->cur, u->s->cur, u->s->n_runs);
 	ui_note(u, "run %s", cur_run(u)->name);
 	return UI_RD_ALL | ui_show_selected(u);
 }
@@ -490,10 +538,6 @@ static unsigned g_none(ui *u)
 static unsigned (*const globals[ACT_COUNT])(ui *u) = {
 	[ACT_NONE] = g_none,
 	[ACT_QUIT] = g_quit,
-	[ACT_HELP] = g_help,
-	[ACT_METRICS] = g_metrics,
-	[ACT_HISTOGRAM] = g_histogram,
-	[ACT_SWEEP] = g_sweep,
 	[ACT_POLICY] = g_policy,
 	[ACT_REPEAT_STOP] = g_repeat_stop,
 	[ACT_COMPARE] = g_compare,
@@ -505,7 +549,12 @@ static unsigned (*const globals[ACT_COUNT])(ui *u) = {
 
 int ui_global_has(keys_action a)
 {
-	return (int)a >= 0 && a < ACT_COUNT && globals[a] != NULL;
+	if ((int)a < 0 || a >= ACT_COUNT)
+		return 0;
+	for (int id = UI_OV_NONE + 1; a != ACT_NONE && id < UI_V_COUNT; id++)
+		if (registry[id]->toggle == a)
+			return 1;
+	return globals[a] != NULL;
 }
 
 /* ---- dispatch ---- */
@@ -518,14 +567,7 @@ const ui_view *ui_screen_view(const ui *u)
 
 const ui_view *ui_overlay_view(const ui *u)
 {
-	switch (u->overlay) {
-	case UI_OV_HELP: return &ui_overlay_help;
-	case UI_OV_METRICS: return &ui_overlay_metrics;
-	case UI_OV_HISTOGRAM: return &ui_overlay_histogram;
-	case UI_OV_SWEEP: return &ui_overlay_sweep;
-	case UI_OV_FILTER: return &ui_overlay_filter;
-	default: return NULL;
-	}
+	return ui_view_by_id(u->overlay);
 }
 
 unsigned ui_overlay_key(ui *u, keys_action a, int *handled)
@@ -557,6 +599,9 @@ unsigned ui_action(ui *u, keys_action a)
 		if (handled)
 			return m;
 	}
+	unsigned t = 0;
+	if (overlay_toggle(u, a, &t))
+		return m | t;
 	if (globals[a])
 		return m | globals[a](u);
 	if (scr == &ui_screen_main)
@@ -659,10 +704,10 @@ const char *ui_image_hint(const ui *u)
 void ui_crop_rect(const ui *u, uint32_t w, uint32_t h, double *x0, double *y0, double *cw,
                   double *ch)
 {
-	double f = pow(UI_CROP_STEP, u->crop_k > 0 ? u->crop_k : 0);
+	double f = pow(UI_CROP_STEP, ui_img(u)->crop_k > 0 ? ui_img(u)->crop_k : 0);
 	*cw = w / f;
 	*ch = h / f;
-	double cx = u->crop_k > 0 ? u->crop_cx : w / 2.0, cy = u->crop_k > 0 ? u->crop_cy : h / 2.0;
+	double cx = ui_img(u)->crop_k > 0 ? ui_img(u)->crop_cx : w / 2.0, cy = ui_img(u)->crop_k > 0 ? ui_img(u)->crop_cy : h / 2.0;
 	*x0 = fmin(fmax(cx - *cw / 2, 0.0), w - *cw);
 	*y0 = fmin(fmax(cy - *ch / 2, 0.0), h - *ch);
 }
@@ -671,7 +716,7 @@ void ui_crop_rect(const ui *u, uint32_t w, uint32_t h, double *x0, double *y0, d
 
 size_t ui_boxes(ui *u, const render_box **out)
 {
-	u->n_boxes = 0;
+	ui_img(u)->n_boxes = 0;
 	*out = NULL;
 	if (!view_ok(u))
 		return 0;
@@ -691,10 +736,10 @@ size_t ui_boxes(ui *u, const render_box **out)
 	/* the policy reached its stop: what it drops, dimmed */
 	rq.show_cut = rp->policy_on && rp->fired && rp->cursor == rp->stop_step;
 	rq.selected = (long)u->rec.sel;
-	if (render_overlay_boxes(&rq, &u->boxes, &u->cap_boxes, &u->n_boxes, NULL) != TS_OK)
+	if (render_overlay_boxes(&rq, &ui_img(u)->boxes, &ui_img(u)->cap_boxes, &ui_img(u)->n_boxes, NULL) != TS_OK)
 		return 0;
-	*out = u->boxes;
-	return u->n_boxes;
+	*out = ui_img(u)->boxes;
+	return ui_img(u)->n_boxes;
 }
 
 /* ---- image or blank canvas ---- */
@@ -710,12 +755,11 @@ const render_image *ui_image_source(ui *u, int *blank)
 		return img;
 	if (!v->valid || v->failed || !v->s)
 		return NULL;
-	if (u->blank && u->blank_for_run == v->run && u->blank_for_idx == v->idx) {
+	if (ui_img(u)->blank && ui_img(u)->blank_for_run == v->run && ui_img(u)->blank_for_idx == v->idx) {
 		*blank = 1;
-		return u->blank;
+		return ui_img(u)->blank;
 	}
-	render_image_free(u->blank);
-	u->blank = NULL;
+	ui_img(u)->blank = NULL;
 	double w = 0, h = 0;
 	if (v->gimg && v->gimg->width > 0 && v->gimg->height > 0) {
 		w = v->gimg->width;
@@ -736,23 +780,23 @@ const render_image *ui_image_source(ui *u, int *blank)
 		w = 4096;
 	if (h > 4096)
 		h = 4096;
-	u->blank = render_image_new((uint32_t)ceil(w), (uint32_t)ceil(h));
-	if (!u->blank)
+	ui_img(u)->blank = render_image_new((uint32_t)ceil(w), (uint32_t)ceil(h));
+	if (!ui_img(u)->blank)
 		return NULL;
 	/* a dark grey canvas so black boxes and text stay visible; 28 is an
 	 * entry of xterm's grey ramp (8 + 10k), so a palette terminal shows it
 	 * flat instead of dithering it */
-	for (size_t p = 0; p < (size_t)u->blank->w * u->blank->h; p++) {
-		u->blank->rgba[4 * p + 0] = 28;
-		u->blank->rgba[4 * p + 1] = 28;
-		u->blank->rgba[4 * p + 2] = 28;
-		u->blank->rgba[4 * p + 3] = 255;
+	for (size_t p = 0; p < (size_t)ui_img(u)->blank->w * ui_img(u)->blank->h; p++) {
+		ui_img(u)->blank->rgba[4 * p + 0] = 28;
+		ui_img(u)->blank->rgba[4 * p + 1] = 28;
+		ui_img(u)->blank->rgba[4 * p + 2] = 28;
+		ui_img(u)->blank->rgba[4 * p + 3] = 255;
 	}
-	render_image_touch(u->blank);
-	u->blank_for_run = v->run;
-	u->blank_for_idx = v->idx;
+	render_image_touch(ui_img(u)->blank);
+	ui_img(u)->blank_for_run = v->run;
+	ui_img(u)->blank_for_idx = v->idx;
 	*blank = 1;
-	return u->blank;
+	return ui_img(u)->blank;
 }
 
 /* ---- PNG export ---- */

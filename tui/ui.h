@@ -71,7 +71,14 @@ enum { UI_LABELS_ALL = 0, UI_LABELS_KEY, UI_LABELS_NONE, UI_LABELS_COUNT };
 #define UI_CROP_STEP 1.5
 
 enum { UI_PANE_SAMPLES = 0, UI_PANE_RECORDS, UI_PANE_TIMELINE, UI_PANE_COUNT };
-enum { UI_OV_NONE = 0, UI_OV_HELP, UI_OV_METRICS, UI_OV_FILTER, UI_OV_HISTOGRAM, UI_OV_SWEEP };
+/* View ids (views.def): u->overlay is one of the overlays' ids, or UI_OV_NONE. */
+enum {
+	UI_OV_NONE = 0,
+#define UI_VIEW(id, sym) UI_##id,
+#include "views.def"
+#undef UI_VIEW
+	UI_V_COUNT
+};
 /* What fills the screen above the status bar: the debugger's panes, the
  * comparison of all runs (one row per run), or the per-sample diff of two
  * runs. */
@@ -129,45 +136,25 @@ struct ui {
 	int show_gt;
 	int pol_idx;           /* the `o` cycle: index into session.pols, 0 = off */
 	int policy_on;         /* pol_idx != 0 */
-	/* comparison view */
-	listcur cmp;           /* selected run */
-	size_t mark[2];        /* runs marked for the diff (Space) */
-	size_t n_mark;
-	/* diff view */
-	compare_diff diff;
-	size_t diff_a, diff_b; /* its runs */
-	listcur dcur;          /* selected row */
-	int diff_side;         /* Enter opens the sample in run A (0) or B (1) */
-	size_t diff_done;      /* samples analysed when the diff was built */
 	int playing;
 	int speed;             /* index into the speed table */
 	listcur rec;           /* records pane: selected record, first display row */
 	int rec_follow;        /* selection follows the replay cursor */
-	char filter[SLIST_FILTER_TEXT_MAX];
-	size_t filter_len;
 	char note[320];        /* transient status message (sanitized) */
 	unsigned note_serial;  /* session message serial already shown */
 	unsigned note_gen;     /* bumped by every new note (app.c times its expiry) */
 	int note_rows;         /* rows of the message line above the status bar, 0 when
 	                        * the note fits in the bar (pane_status.c) */
-	int ov_scroll;         /* help / metrics overlay: first row shown */
-	int ov_scroll_for;     /* the overlay ov_scroll belongs to */
-	render_image *blank;   /* canvas for boxes when the image is missing */
-	size_t blank_for_run, blank_for_idx;
-	render_box *boxes;     /* boxes for the current view (ui_boxes) */
-	size_t n_boxes, cap_boxes;
-	uint32_t *scratch;     /* ui_boxes' counting space */
-	size_t cap_scratch;
-	int img_zoom;          /* `z`: the image fills the area above the timeline */
-	int label_mode;        /* UI_LABELS_* */
-	int crop_k;            /* crop level, 0 = the whole image */
-	double crop_cx, crop_cy; /* crop centre in image pixels */
 	int quit;
+	void *priv[UI_V_COUNT]; /* each view's private state (ui_private, view.h) */
 	ui_term term;          /* terminal state */
 };
 
 void ui_init(ui *u, session *s, int headless);
 void ui_free(ui *u);
+
+/* The filter prompt's text being typed (overlay_filter.c); len nullable. */
+const char *ui_filter_prompt(const ui *u, size_t *len);
 
 /* Speed in steps per second. */
 int  ui_speed(const ui *u);

@@ -69,7 +69,7 @@ static void *mk(const ui_rect *r)
 void ui_resize(ui *u)
 {
 	free_windows(u);
-	ui_layout_compute_zoom(LINES, COLS, u->img_zoom, &u->lay);
+	ui_layout_compute_zoom(LINES, COLS, ui_img(u)->zoom, &u->lay);
 	u->term.img_valid = 0;
 	u->term.n_hits = 0;
 	if (u->lay.too_small)

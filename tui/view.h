@@ -1,21 +1,25 @@
 /* view.h — the debugger's panes, screens and overlays as modules (in the
- * style of tig's views and ncdu's browser): each lives in its own file and
- * exports one ui_view, a table of operations
+ * style of tig's views and ncdu's browser): each lives in its own file,
+ * registers in views.def and exports one ui_view, a table of operations
  *
  *   draw   draws it from the frame (below) into its window,
  *   key    a request (keys.h) → redraw mask; *handled = 0 passes it on,
- *   click  a click on one of the regions (ui_hit) it drew → redraw mask.
+ *   click  a click on one of the regions (ui_hit) it drew → redraw mask,
  *
- * Dispatch (ui.c, tig's view_request → view_driver): a request goes to the
- * open overlay, then to the screen (the debugger, the comparison, the diff;
- * the debugger hands it to the focused pane first), then to the global
- * requests (ui_global: quit, help, policy, ...); what no one takes on the
- * comparison or diff screen leaves a hint in the status bar.  Adding a pane
- * is one file plus one entry in its screen's table (screen_main.c).
+ * and its private state: private_size bytes, zeroed, allocated by ui_init
+ * for every registered view and reached with ui_private (tig's
+ * view->private); `open` resets it when an overlay opens.
+ *
+ * One dispatch path (ui.c, tig's view_request → view_driver): a request
+ * goes to the open overlay, then to the screen (the debugger, the
+ * comparison, the diff; the debugger hands it to the focused pane first),
+ * then to the overlays' toggles (ui_view.toggle) and the global request
+ * table (ui_global: quit, policy, ...); every step returns a redraw mask.
+ * What no one takes on the comparison or diff screen leaves a hint.
  *
  * Panes read the session through the frame: const pointers and the derived
  * values every pane needs, built once per ui_draw; the state they change is
- * their own (scroll positions, the terminal state in ui.term). */
+ * their own (private state, the terminal state in ui.term). */
 #ifndef TS_VIEW_H
 #define TS_VIEW_H
 
@@ -37,6 +41,7 @@ typedef struct ui_frame {
 
 typedef struct ui_view {
 	const char *name;
+	int id;                  /* UI_<ID> of its views.def line */
 	int win;                 /* its window in ui.term.win (draw.h W_*); -1:
 	                          * none or one of its own (overlays) */
 	unsigned rd;             /* the UI_RD_* bits that redraw it */
@@ -46,15 +51,58 @@ typedef struct ui_view {
 	/* raw input before it becomes a request (the filter prompt's text, the
 	 * help's "any key closes"); NULL: none */
 	unsigned (*input)(ui *u, int is_key, unsigned ch);
+	keys_action toggle;      /* overlays: the request that opens/closes it (ACT_NONE: none) */
+	size_t private_size;     /* bytes of private state (0: none) */
+	void (*open)(ui *u);     /* overlays: called when it opens; NULL: nothing */
+	void (*fini)(void *priv); /* frees what the private state holds; NULL: nothing */
 } ui_view;
 
-/* the debugger's panes (pane_*.c) */
-extern const ui_view ui_pane_samples, ui_pane_records, ui_pane_timeline, ui_pane_image,
-	ui_pane_status;
-/* screens (screen_*.c) and overlays (overlay_*.c) */
-extern const ui_view ui_screen_main, ui_screen_compare, ui_screen_diff;
-extern const ui_view ui_overlay_help, ui_overlay_metrics, ui_overlay_histogram,
-	ui_overlay_filter, ui_overlay_sweep;
+/* every view: panes (pane_*.c), screens (screen_*.c), overlays (overlay_*.c) */
+#define UI_VIEW(id, sym) extern const ui_view sym;
+#include "views.def"
+#undef UI_VIEW
+
+/* The comparison screen's state (screen_compare.c's private state). */
+typedef struct ui_cmp_state {
+	listcur cur;           /* selected run */
+	size_t mark[2];        /* runs marked for the diff (Space) */
+	size_t n_mark;
+} ui_cmp_state;
+/* The diff screen's state (screen_diff.c's private state). */
+typedef struct ui_diff_state {
+	compare_diff diff;
+	size_t a, b;           /* its runs */
+	listcur cur;           /* selected row */
+	int side;              /* Enter opens the sample in run A (0) or B (1) */
+	size_t done;           /* samples analysed when the diff was built */
+} ui_diff_state;
+/* The image pane's state (pane_image.c's private state). */
+typedef struct ui_image_state {
+	render_image *blank;   /* canvas for boxes when the image is missing */
+	size_t blank_for_run, blank_for_idx;
+	render_box *boxes;     /* boxes for the current view (ui_boxes) */
+	size_t n_boxes, cap_boxes;
+	int zoom;              /* `z`: the image fills the area above the timeline */
+	int label_mode;        /* UI_LABELS_* */
+	int crop_k;            /* crop level, 0 = the whole image */
+	double crop_cx, crop_cy; /* crop centre in image pixels */
+} ui_image_state;
+ui_image_state *ui_img(const ui *u);
+ui_cmp_state *ui_cmp(const ui *u);
+ui_diff_state *ui_dif(const ui *u);
+
+/* A view's request table entry: the redraw mask; *handled = 0 passes the
+ * request on (it comes in as 1). */
+typedef unsigned (*ui_request)(ui *u, keys_action a, int *handled);
+/* Runs tab[a] (NULL: *handled = 0, not this view's request). */
+unsigned ui_request_run(const ui_request tab[ACT_COUNT], ui *u, keys_action a, int *handled);
+
+/* The registered view with id (UI_<ID>), NULL for none. */
+const ui_view *ui_view_by_id(int id);
+/* A view's private state (private_size bytes), NULL when it has none. */
+void *ui_private(const ui *u, const ui_view *v);
+/* Opens overlay ov (UI_OV_*), calling its `open`; returns the redraw mask. */
+unsigned ui_overlay_open(ui *u, int ov);
 
 void ui_frame_build(const ui *u, ui_frame *f);
 /* The screen shown now and the open overlay (NULL: none). */
@@ -81,8 +129,8 @@ size_t ui_screen_rows(const ui *u);
 /* Overlays: Esc and q close them. */
 unsigned ui_overlay_key(ui *u, keys_action a, int *handled);
 /* The scrolling overlays (help, metrics): j/k, arrows, PgDn/PgUp, g/G move
- * ui.ov_scroll (clamped when drawn); 1 when a is one of those. */
-int ui_overlay_scroll(ui *u, keys_action a);
+ * *scroll, their first row shown (clamped when drawn); 1 when a is one of those. */
+int ui_overlay_scroll(int *scroll, keys_action a);
 /* Z: crops the image to the selected record's box, or back to the whole
  * image; the redraw mask (pane_image.c). */
 unsigned ui_image_crop(ui *u);
@@ -104,7 +152,7 @@ unsigned ui_apply_policy(ui *u);
 /* Shows run `run`'s sample idx (COMPARE_NONE: the selected one) in the
  * debugger (the filter is cleared when it hides the sample). */
 unsigned ui_drill_into(ui *u, size_t run, size_t idx);
-/* Builds the diff of u->diff_a and u->diff_b again. */
+/* Builds the diff of ui_dif(u)->a and ->b again. */
 void ui_diff_build(ui *u);
 /* Opens the diff screen on ui_diff_pair's runs. */
 unsigned ui_open_diff(ui *u);

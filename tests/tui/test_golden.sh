@@ -108,6 +108,8 @@ for size in 80x24 160x50; do
 	press $s M;
 	press $s O;                dump $s overlay-sweep
 	press $s O;
+	press $s A;                dump $s overlay-about
+	press $s A;
 	press $s / d u p;          dump $s filter-prompt
 	press $s Enter;            dump $s filter-dup
 	press $s / C-u Enter;

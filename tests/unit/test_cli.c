@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_helpers.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,18 +22,6 @@
 
 #define MAN "tui/tailscope.1"
 
-static char *read_all(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *buf = malloc(1 << 20);
-	size_t n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
-	fclose(f);
-	if (buf)
-		buf[n] = 0;
-	return buf;
-}
 
 /* "min-pixels" -> "min\-pixels" (roff) */
 static void roff(const char *s, char *out, size_t n)
@@ -83,7 +73,7 @@ static int option_named(const cli_command *cmd, const char *p, size_t *len)
 static void test_man_page_matches_the_table(void **state)
 {
 	(void)state;
-	char *man = read_all(MAN);
+	char *man = th_read_all(MAN);
 	assert_non_null(man);
 	for (size_t c = 0; c < cli_n_commands; c++) {
 		const cli_command *cmd = &cli_commands[c];

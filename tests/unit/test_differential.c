@@ -3,7 +3,7 @@
  * root; make check does).
  *
  * For each run:
- *   - the session (tui/session.c, headless, as the debugger computes them:
+ *   - the session (tui/model/session.c, headless, as the debugger computes them:
  *     badges in idle time, the view's outcome for every policy of the `o`
  *     cycle, the run metrics) against `tailscope report --json --per-sample
  *     --policy <the cycle>` (export_json over export_run_analyze): every run
@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "test_helpers.h"
 
 #include <cJSON.h>
 #include <fcntl.h>
@@ -378,10 +380,7 @@ static void write_file(const char *name, const char *text)
 {
 	char p[256];
 	snprintf(p, sizeof p, "%s/%s", tmpdir, name);
-	FILE *f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	th_write_file(p, text, strlen(text));
 }
 
 static void test_crowd_and_coco_prefix(void **state)

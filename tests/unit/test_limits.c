@@ -17,6 +17,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "test_helpers.h"
+
 #include <cJSON.h>
 
 #include "gt.h"
@@ -48,13 +50,6 @@ static void path_of(char *out, size_t n, const char *name)
 	snprintf(out, n, "%s/%s", tmpdir, name);
 }
 
-static void write_file(const char *path, const char *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
 
 /* A native text-only line of exactly n bytes: {"text":"[]","p":"xxx..."} */
 static char *line_of(size_t n)
@@ -141,7 +136,7 @@ static void test_line_length_reader_and_index(void **state)
 	char *all = malloc(n1 + n2 + n3 + 4);
 	assert_non_null(all);
 	sprintf(all, "%s\n%s\n%s\n", l1, l2, l3);
-	write_file(path, all, strlen(all));
+	th_write_file(path, all, strlen(all));
 	trace_limits l = lim_with(100, 0, 0, 0);
 	char want[512];
 	snprintf(want, sizeof want, "%s:2: line of 250 bytes is longer than max_line_bytes (100)", path);
@@ -205,7 +200,7 @@ static void test_tokens_per_sample(void **state)
 	path_of(path, sizeof path, "steps.jsonl");
 	char body[256];
 	snprintf(body, sizeof body, "%s\n%s\n", three, four);
-	write_file(path, body, strlen(body));
+	th_write_file(path, body, strlen(body));
 	trace_file *f;
 	assert_int_equal(trace_file_open(path, &l, &f, &err), TS_OK);
 	assert_int_equal(trace_file_next(f, &t, NULL, &err), TS_OK);
@@ -398,7 +393,7 @@ static void test_json_nesting(void **state)
 	path_of(path, sizeof path, "deep.jsonl");
 	size_t n = strlen(deep);
 	deep[n] = '\n';
-	write_file(path, deep, n + 1);
+	th_write_file(path, deep, n + 1);
 	trace_file *f;
 	assert_int_equal(trace_file_open(path, NULL, &f, &err), TS_OK);
 	assert_int_equal(trace_file_next(f, &t, NULL, &err), TS_ERR_LIMIT);
@@ -510,14 +505,14 @@ static void test_gt_and_run_json_size(void **state)
 	char cmd[256];
 	snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
 	assert_int_equal(system(cmd), 0);
-	write_file(tr, "", 0);
+	th_write_file(tr, "", 0);
 	size_t n = (1u << 20) + 1;
 	char *big = malloc(n);
 	assert_non_null(big);
 	memset(big, ' ', n);
 	big[0] = '{';
 	big[n - 1] = '}';
-	write_file(rj, big, n);
+	th_write_file(rj, big, n);
 	free(big);
 	run_info *ri;
 	assert_int_equal(run_open(dir, &ri, &err), TS_ERR_LIMIT);

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_helpers.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -584,13 +586,6 @@ static size_t count_files(void)
 	return n;
 }
 
-static void write_file(const char *path, const void *p, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(p, 1, n, f), n);
-	fclose(f);
-}
 
 static uint8_t *read_file(const char *path, size_t *n)
 {
@@ -629,14 +624,14 @@ static void test_load_files(void **state)
 	unlink(path);
 
 	snprintf(path, sizeof path, "%s/empty.png", tmpdir);
-	write_file(path, "", 0);
+	th_write_file(path, "", 0);
 	assert_int_equal(render_image_load(path, NULL, &img, &err), TS_ERR_IMAGE);
 	assert_contains(err.msg, "empty.png");
 	unlink(path);
 
 	buf b = make_png(9, 7);
 	snprintf(path, sizeof path, "%s/ok.png", tmpdir);
-	write_file(path, b.p, b.len);
+	th_write_file(path, b.p, b.len);
 	assert_int_equal(render_image_load(path, NULL, &img, &err), TS_OK);
 	assert_int_equal(img->w, 9);
 	render_image_free(img);
@@ -646,7 +641,7 @@ static void test_load_files(void **state)
 	unlink(path);
 
 	snprintf(path, sizeof path, "%s/cut.png", tmpdir);
-	write_file(path, b.p, b.len / 2);
+	th_write_file(path, b.p, b.len / 2);
 	assert_int_equal(render_image_load(path, NULL, &img, &err), TS_ERR_IMAGE);
 	assert_contains(err.msg, path);
 	assert_contains(err.msg, "truncated");

@@ -498,29 +498,29 @@ static void test_ui_compare_and_diff_keys(void **state)
 	ui *u = &f->u;
 	session *s = &f->s;
 	assert_int_equal(u->screen, UI_SCREEN_COMPARE);
-	assert_int_equal(u->cmp.sel, 0);
+	assert_int_equal(ui_cmp(u)->cur.sel, 0);
 	ui_action(u, ACT_DOWN);
-	assert_int_equal(u->cmp.sel, 1);
+	assert_int_equal(ui_cmp(u)->cur.sel, 1);
 	ui_action(u, ACT_DOWN);                           /* clamps at the last run */
-	assert_int_equal(u->cmp.sel, 1);
+	assert_int_equal(ui_cmp(u)->cur.sel, 1);
 	ui_key(u, 0, '\r');                               /* Enter: drill into run-c */
 	assert_int_equal(u->screen, UI_SCREEN_MAIN);
 	assert_int_equal(s->cur, 1);
 	assert_int_equal(s->view.run, 1);
 	ui_key(u, 0, 'c');
 	assert_int_equal(u->screen, UI_SCREEN_COMPARE);
-	assert_int_equal(u->cmp.sel, 1);                  /* on the current run */
+	assert_int_equal(ui_cmp(u)->cur.sel, 1);                  /* on the current run */
 	ui_key(u, 0, 27);                                 /* Esc: back to the debugger */
 	assert_int_equal(u->screen, UI_SCREEN_MAIN);
 	ui_key(u, 0, 'c');
 	ui_action(u, ACT_UP);
 	ui_key(u, 0, 'd');                                /* diff run-a -> run-c */
 	assert_int_equal(u->screen, UI_SCREEN_DIFF);
-	assert_int_equal(u->diff_a, 0);
-	assert_int_equal(u->diff_b, 1);
-	assert_int_equal(u->diff.n, 5);
-	assert_int_equal(u->diff.rows[0].a, 3);           /* the worst sample first */
-	assert_int_equal(u->diff_side, 1);
+	assert_int_equal(ui_dif(u)->a, 0);
+	assert_int_equal(ui_dif(u)->b, 1);
+	assert_int_equal(ui_dif(u)->diff.n, 5);
+	assert_int_equal(ui_dif(u)->diff.rows[0].a, 3);           /* the worst sample first */
+	assert_int_equal(ui_dif(u)->side, 1);
 	ui_key(u, 0, '\r');                               /* opens line 4 in run-c */
 	assert_int_equal(u->screen, UI_SCREEN_MAIN);
 	assert_int_equal(s->cur, 1);
@@ -530,9 +530,9 @@ static void test_ui_compare_and_diff_keys(void **state)
 	assert_int_equal(u->screen, UI_SCREEN_DIFF);
 	ui_action(u, ACT_DOWN);                           /* line 1 */
 	ui_action(u, ACT_STEP_BACK);                      /* pick run A */
-	assert_int_equal(u->diff_side, 0);
+	assert_int_equal(ui_dif(u)->side, 0);
 	ui_action(u, ACT_NEXT_PANE);                      /* Tab: B */
-	assert_int_equal(u->diff_side, 1);
+	assert_int_equal(ui_dif(u)->side, 1);
 	ui_action(u, ACT_PREV_PANE);                      /* A again */
 	ui_key(u, 0, '\n');
 	assert_int_equal(s->cur, 0);
@@ -583,7 +583,7 @@ static void test_ui_diff_pair(void **state)
 	assert_int_equal(a, 0);
 	assert_int_equal(b, 2);
 	ui_action(u, ACT_PLAY);                           /* Space marks run-c */
-	assert_int_equal(u->n_mark, 1);
+	assert_int_equal(ui_cmp(u)->n_mark, 1);
 	ui_action(u, ACT_UP);                             /* run-b selected: marked vs selected */
 	assert_true(ui_diff_pair(u, &a, &b));
 	assert_int_equal(a, 1);
@@ -596,18 +596,18 @@ static void test_ui_diff_pair(void **state)
 	assert_int_equal(b, 2);
 	ui_action(u, ACT_TOP);
 	ui_action(u, ACT_PLAY);                           /* unmark run-a */
-	assert_int_equal(u->n_mark, 1);
-	assert_int_equal(u->mark[0], 2);
+	assert_int_equal(ui_cmp(u)->n_mark, 1);
+	assert_int_equal(ui_cmp(u)->mark[0], 2);
 	ui_action(u, ACT_BOTTOM);
 	ui_action(u, ACT_PLAY);                           /* unmark run-c */
-	assert_int_equal(u->n_mark, 0);
+	assert_int_equal(ui_cmp(u)->n_mark, 0);
 	/* run-a and run-b share their traces: every sample unchanged */
 	ui_action(u, ACT_UP);                             /* run-b */
 	ui_action(u, ACT_DIFF);
-	assert_int_equal(u->diff_a, 0);
-	assert_int_equal(u->diff_b, 1);
-	assert_int_equal(u->diff.n_same, 5);
-	assert_int_equal(u->diff.n_worse, 0);
+	assert_int_equal(ui_dif(u)->a, 0);
+	assert_int_equal(ui_dif(u)->b, 1);
+	assert_int_equal(ui_dif(u)->diff.n_same, 5);
+	assert_int_equal(ui_dif(u)->diff.n_worse, 0);
 }
 
 /* The dispatcher routes a request to the screen first, then to the global
@@ -639,6 +639,7 @@ static void check_global(ui *u, session *s, int screen, keys_action a)
 	case ACT_METRICS: assert_int_equal(u->overlay, UI_OV_METRICS); break;
 	case ACT_HISTOGRAM: assert_int_equal(u->overlay, UI_OV_HISTOGRAM); break;
 	case ACT_SWEEP: assert_int_equal(u->overlay, UI_OV_SWEEP); break;
+	case ACT_ABOUT: assert_int_equal(u->overlay, UI_OV_ABOUT); break;
 	case ACT_POLICY: assert_int_equal(u->pol_idx, (pol + 1) % COMPARE_N_POL); break;
 	case ACT_REPEAT_STOP:
 		assert_int_equal(u->pol_idx, pol == COMPARE_POL_REPEAT_STOP ? COMPARE_POL_OFF
@@ -667,7 +668,7 @@ static void test_ui_global_requests_on_every_screen(void **state)
 			check_global(u, s, screen, (keys_action)a);
 			n_global++;
 		}
-	assert_int_equal(n_global, 2 * 10); /* none, q ? m M O o r R Ctrl-L */
+	assert_int_equal(n_global, 2 * 11); /* none, q ? m M O o r R Ctrl-L A */
 	/* what is neither the screen's nor global still leaves the hint */
 	u->screen = UI_SCREEN_COMPARE;
 	u->overlay = UI_OV_NONE;
@@ -681,6 +682,47 @@ static void test_ui_global_requests_on_every_screen(void **state)
 	/* and a global request does nothing screen-specific on the debugger */
 	assert_false(ui_global_has(ACT_NEXT_SAMPLE));
 	assert_true(ui_global_has(ACT_HELP));
+}
+
+/* Every view registers through views.def: its id is its line's, its name is
+ * unique, its private state exists when it asks for some, and an overlay
+ * with a toggle opens from its key and closes again (the about overlay was
+ * added as one file plus that line and its key). */
+static void test_view_registry(void **state)
+{
+	fx *f = *state;
+	ui *u = &f->u;
+	size_t nk;
+	const keys_binding *tb = keys_table(&nk);
+	int n_views = 0, n_toggles = 0;
+	for (int id = UI_OV_NONE + 1; id < UI_V_COUNT; id++) {
+		const ui_view *v = ui_view_by_id(id);
+		assert_non_null(v);
+		assert_int_equal(v->id, id);
+		n_views++;
+		for (int k = UI_OV_NONE + 1; k < id; k++)
+			assert_string_not_equal(ui_view_by_id(k)->name, v->name);
+		assert_true(v->private_size == 0 || ui_private(u, v) != NULL);
+		if (v->toggle == ACT_NONE)
+			continue;
+		int key = -1;
+		for (size_t i = 0; i < nk && key < 0; i++)
+			if (tb[i].act == v->toggle)
+				key = tb[i].key;
+		assert_true(key >= 0);
+		u->screen = UI_SCREEN_MAIN;
+		u->overlay = UI_OV_NONE;
+		ui_key(u, 0, (unsigned)key);
+		assert_int_equal(u->overlay, id);
+		ui_key(u, 0, 27); /* Esc closes every overlay */
+		assert_int_equal(u->overlay, UI_OV_NONE);
+		n_toggles++;
+	}
+	assert_null(ui_view_by_id(UI_OV_NONE));
+	assert_null(ui_view_by_id(UI_V_COUNT));
+	assert_int_equal(n_views, 14);  /* 5 panes, 3 screens, 6 overlays */
+	assert_int_equal(n_toggles, 5); /* ? m M O A (the filter opens from /) */
+	assert_ptr_equal(ui_view_by_id(UI_OV_ABOUT), &ui_overlay_about);
 }
 
 /* The per-frame view the panes draw from: the current run, the sample on
@@ -735,6 +777,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ui_policy_cycle, setup_ac, teardown),
 		cmocka_unit_test_setup_teardown(test_ui_compare_and_diff_keys, setup_ac, teardown),
 		cmocka_unit_test_setup_teardown(test_ui_diff_pair, setup_abc, teardown),
+		cmocka_unit_test_setup_teardown(test_view_registry, setup_ac, teardown),
 		cmocka_unit_test_setup_teardown(test_ui_global_requests_on_every_screen, setup_ac, teardown),
 		cmocka_unit_test_setup_teardown(test_ui_frame, setup_ac, teardown),
 	};

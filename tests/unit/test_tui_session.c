@@ -357,20 +357,21 @@ static void test_ui_filter_and_sort(void **state)
 	assert_int_equal(f->s.view.idx, 0);
 
 	ui_key(u, 0, '/');
-	assert_int_equal(u->filter_len, 0);           /* the prompt opens empty */
-	assert_string_equal(u->filter, "");
+	size_t plen = 1;
+	assert_string_equal(ui_filter_prompt(u, &plen), ""); /* the prompt opens empty */
+	assert_int_equal(plen, 0);
 	feed(u, "xyz");
 	ui_key(u, 0, 27);                             /* Esc: the old filter stays */
 	assert_int_equal(r->list.n_view, 1);
 	assert_int_equal(r->list.filter.kind, SLIST_FILTER_LABEL);
 	assert_string_equal(r->list.filter.text, "dog");
-	assert_string_equal(u->filter, "");           /* and the prompt is not pre-filled */
+	assert_string_equal(ui_filter_prompt(u, NULL), ""); /* and the prompt is not pre-filled */
 
 	ui_key(u, 0, '/');
 	ui_key(u, 0, 21);
 	feed(u, "zzz");
 	ui_key(u, 0, 127);                            /* Backspace */
-	assert_string_equal(u->filter, "zz");
+	assert_string_equal(ui_filter_prompt(u, NULL), "zz");
 	ui_key(u, 0, 0x1b);
 	ui_key(u, 0, '/');
 	ui_key(u, 0, 21);

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_helpers.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,13 +38,6 @@ static char *tmp_path(const char *tag)
 	return p;
 }
 
-static void write_file(const char *path, const void *p, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(p, 1, n, f), n);
-	fclose(f);
-}
 
 /* One gzip member of p[0..n) appended to f. */
 static void gz_member(FILE *f, const void *p, size_t n)
@@ -68,7 +63,7 @@ static void write_zstd(const char *path, const void *p, size_t n)
 	void *out = malloc(cap);
 	size_t m = ZSTD_compress(out, cap, p, n, 3);
 	assert_false(ZSTD_isError(m));
-	write_file(path, out, m);
+	th_write_file(path, out, m);
 	free(out);
 }
 
@@ -101,7 +96,7 @@ static void test_kinds_by_magic(void **state)
 	gz_member(f, plain + 40, sizeof plain - 1 - 40);
 	fclose(f);
 	write_zstd(z, plain, sizeof plain - 1);
-	write_file(p, plain, sizeof plain - 1);
+	th_write_file(p, plain, sizeof plain - 1);
 	const char *paths[] = { g, z, p };
 	zfile_kind want[] = { ZFILE_GZIP, ZFILE_ZSTD, ZFILE_PLAIN };
 	for (int i = 0; i < 3; i++) {

@@ -21,7 +21,7 @@
 
 /* X(id, long name, short letter or 0, argument or NULL, help) — help lines
  * after the first are separated by '\n'.  Handlers: h_<id> in cli.c for the
- * common rows, cap_opt_<id> in tui/capture/cap_cli.c for capture's. */
+ * common rows, cap_opt_<id> in tui/cli/cap_cli.c for capture's. */
 #define CLI_OPTIONS(X) CLI_COMMON_OPTIONS(X) CLI_CAPTURE_OPTIONS(X)
 
 #define CLI_COMMON_OPTIONS(X)                                                                 \
@@ -67,7 +67,7 @@
 	X(SUMMARY, "summary", 's', NULL, "counts only (no line per sample)")                       \
 	X(HELP, "help", 'h', NULL, "this help")
 
-/* capture's rows (tui/capture/cap_cli.c reads them).  Where a name is also a
+/* capture's rows (tui/cli/cap_cli.c reads them).  Where a name is also a
  * viewer option (--gt, --images, --coords, --policy, -q) the meaning differs
  * (what to send / write, not what to read), so the row is capture's own; the
  * parser looks a name up among the command's options only.  --limit and

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cap_redact.h"
-#include "capture.h"
+#include "capture/cap_redact.h"
+#include "capture/capture.h"
 #include "cli.h"
 #include "coords.h"
 #include "fsafe.h"
