@@ -203,6 +203,19 @@ cap "$tmp/refused" --retries 1 --backoff 0.05 --gt "$F/gt.json" 2>"$tmp/refused.
 check "connection refused: every image fails with a message, exit 2" \
 	sh -c "[ $rc -eq 2 ] && [ \$(grep -c 'failed after 2 attempts: connection failed' '$tmp/refused.err') -eq 5 ]"
 
+# ---- -o with missing parents (mkdir -p), and never through a symlink ----
+cap "$tmp/new/runs/qwen-rs" --retries 0 --backoff 0.05 2>"$tmp/parents.err"
+check "-o runs/qwen-rs creates the missing parents and the run directory (traces.jsonl, run.json)" \
+	sh -c "[ -d '$tmp/new/runs/qwen-rs' ] && [ -f '$tmp/new/runs/qwen-rs/traces.jsonl' ] && [ -f '$tmp/new/runs/qwen-rs/run.json' ] && ! grep -q 'No such file' '$tmp/parents.err'"
+mkdir "$tmp/real_dir"
+ln -s "$tmp/real_dir" "$tmp/link_run"
+cap "$tmp/link_run" --retries 0 2>"$tmp/link.err"; rc=$?
+check "-o naming a symlink to a directory is refused, nothing written through it" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'link_run is a symbolic link: refused' '$tmp/link.err' && [ -z \"\$(ls '$tmp/real_dir')\" ]"
+: >"$tmp/plainfile"
+cap "$tmp/plainfile/sub/run" --retries 0 2>"$tmp/pf.err"; rc=$?
+check "-o under a regular file: exit 2 naming it" sh -c "[ $rc -eq 2 ] && grep -q 'plainfile: not a directory' '$tmp/pf.err'"
+
 # ---- usage ----
 "$BIN" capture --help >"$tmp/help" 2>&1; rc=$?
 check "--help exits 0 and lists --policy" sh -c "[ $rc -eq 0 ] && grep -q -- '--policy' '$tmp/help'"
