@@ -150,10 +150,10 @@ static unsigned goto_worst(ui *u)
 	return rd;
 }
 
-static unsigned export_png(ui *u)
+static unsigned export_png(ui *u, int frame)
 {
 	char path[1024], cwd[1024];
-	if (ui_export_png(u, path, sizeof path) == 0) {
+	if (ui_export_png(u, frame, path, sizeof path) == 0) {
 		if (getcwd(cwd, sizeof cwd))
 			ui_note(u, "wrote %s in %s", path, cwd);
 		else
@@ -228,7 +228,8 @@ static unsigned main_request(ui *u, keys_action a, int *handled)
 		u->filter[0] = 0;
 		return UI_RD_STATUS;
 	case ACT_PIXEL: return pixel(u);
-	case ACT_EXPORT: return export_png(u);
+	case ACT_EXPORT: return export_png(u, 0);
+	case ACT_EXPORT_FRAME: return export_png(u, 1);
 	case ACT_FASTER: return speed(u, 1);
 	case ACT_SLOWER: return speed(u, 0);
 	case ACT_IMAGE_ZOOM: return image_zoom(u);

@@ -229,6 +229,6 @@ void ui_crop_rect(const ui *u, uint32_t w, uint32_t h, double *x0, double *y0, d
  * reduced layout, the zoom keys while zoomed; NULL otherwise. */
 const char *ui_image_hint(const ui *u);
 /* Writes the current view (image + boxes, full size) as PNG; path into out. */
-int ui_export_png(ui *u, char *out, size_t outsz);
+int ui_export_png(ui *u, int frame, char *out, size_t outsz);
 
 #endif
