@@ -302,6 +302,7 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 	run_info *ri;
 	if (run_open(path, &ri, &err) != TS_OK) {
 		say(warn, ud, "%s", err.msg);
+		r->not_run = run_not_a_run(path);
 		return TS_OK;
 	}
 	if (ri->warnings) { /* run.json fields ignored: named, the run still counts */

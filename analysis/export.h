@@ -87,6 +87,7 @@ typedef struct export_run {
 	char *path;              /* sanitized, as given */
 	char *traces;            /* sanitized traces path, NULL if the run did not open */
 	int opened;              /* run and traces file opened */
+	int not_run;             /* not opened: the path is no run (run_not_a_run) */
 	int simulated;
 	int gt_loaded;
 	int usable;              /* at least one sample */

@@ -375,6 +375,22 @@ static ts_status sniff_traces(const char *path, ts_error *err)
 	                    path, line);
 }
 
+int run_not_a_run(const char *path)
+{
+	if (is_dir(path)) {
+		char *t = path_join(path, "traces.jsonl"), *j = path_join(path, "run.json");
+		int no = t && j && !exists(t) && !exists(j);
+		free(t);
+		free(j);
+		return no;
+	}
+	struct stat sb;
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0)
+		return 0;
+	ts_error err;
+	return sniff_traces(path, &err) == TS_ERR_FORMAT && strstr(err.msg, "not a traces file");
+}
+
 ts_status run_open(const char *path, run_info **out, ts_error *err)
 {
 	*out = NULL;

@@ -175,4 +175,20 @@ check "--limit unknown name: exit 2 naming it" sh -c "[ $rc -eq 2 ] && grep -q \
 "$BIN" report --limit records=0 "$D/mini" >/dev/null 2>&1; rc=$?
 check "--limit zero: exit 2" [ "$rc" -eq 2 ]
 
+# ---- a path that is not a run (sample_runs/*: README.md, gen/, scenes/) ----
+mkdir -p "$tmp/runs/gen" "$tmp/runs/brokenrun"
+cp -r "$D/mini" "$tmp/runs/mini"
+printf '# notes\nnot JSON\n' >"$tmp/runs/README.md"
+echo '{"name": "b"}' >"$tmp/runs/brokenrun/run.json"
+"$BIN" report "$tmp/runs/README.md" "$tmp/runs/gen" "$tmp/runs/mini" >"$tmp/nr.out" 2>"$tmp/nr.err"; rc=$?
+check "runs next to README.md and a directory without run.json/traces: exit 0, both named on stderr" \
+	sh -c "[ $rc -eq 0 ] && grep -q 'README.md:1: not a traces file' '$tmp/nr.err' && grep -q 'gen: not a run' '$tmp/nr.err'"
+check "... and the run's table is printed" row "$tmp/nr.out" records 5 3
+"$BIN" report "$tmp/runs/mini" "$tmp/runs/typo" >/dev/null 2>&1; rc=$?
+check "a path that does not exist is skipped input: exit 1" [ "$rc" -eq 1 ]
+"$BIN" report "$tmp/runs/mini" "$tmp/runs/brokenrun" >/dev/null 2>&1; rc=$?
+check "a directory with run.json but no traces is a broken run: exit 1" [ "$rc" -eq 1 ]
+"$BIN" report "$tmp/runs/README.md" "$tmp/runs/gen" >/dev/null 2>&1; rc=$?
+check "nothing but paths that are not runs: exit 2" [ "$rc" -eq 2 ]
+
 [ "$fails" -eq 0 ]

@@ -620,7 +620,9 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 			partial = 1;
 			continue;
 		}
-		if (!r->opened || r->skipped || !r->usable)
+		/* a path that is no run (README.md or gen/ next to the runs) is
+		 * named on stderr but is no skipped input */
+		if ((!r->opened && !r->not_run) || (r->opened && (r->skipped || !r->usable)))
 			partial = 1;
 		if (r->usable)
 			any_usable = 1;
