@@ -105,6 +105,9 @@ check "live repeat_stop run, policy off: a and c are 'stopped' (not 'malformed')
 	chk report-terms "$tmp/rs_off.json" off "$tmp/full_rs.json" repeat_stop tokens 2
 "$BIN" report "$tmp/rs" >"$tmp/rs_off.txt"
 check "report table: stopped row" grep -Eq '^  stopped +2 +2$' "$tmp/rs_off.txt"
+check "report table on a live-stopped run: the off column is headed 'as captured', with a note why" \
+	sh -c "grep -Eq '^ +as captured +repeat_stop$' '$tmp/rs_off.txt' && grep -q 'as captured = policy off on traces a live stop ended' '$tmp/rs_off.txt'"
+check "... a run captured without a stop keeps 'off'" sh -c "'$BIN' report '$tmp/off' | grep -Eq '^ +off +repeat_stop$'"
 "$BIN" report --csv "$tmp/rs" >"$tmp/rs_off.csv" 2>/dev/null
 check "report --csv: a.png and c.png are stopped under policy off" \
 	sh -c "grep -c ',stopped,' '$tmp/rs_off.csv' | grep -qx 2"

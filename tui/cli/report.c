@@ -221,8 +221,16 @@ static int table_header(const export_run *rr, const export_opts *ex, int *upper)
 		if (l > cw)
 			cw = l;
 	}
+	/* policy off on traces a live stop policy already ended (tailscope
+	 * capture --policy): the column is the run as captured, not a run
+	 * without a stop */
+	int live = 0;
 	for (size_t p = 0; p < ex->n_pol; p++) {
 		policy_name(&ex->pol[p], pname, sizeof pname);
+		if (ex->pol[p].kind == POLICY_OFF && rr->m[p].stopped > 0) {
+			snprintf(pname, sizeof pname, "as captured");
+			live = 1;
+		}
 		if (!policy_is_truncation(&ex->pol[p])) {
 			strcat(pname, "*");
 			*upper = 1;
@@ -230,6 +238,10 @@ static int table_header(const export_run *rr, const export_opts *ex, int *upper)
 		printf(" %*s", cw, pname);
 	}
 	printf("\n");
+	if (live)
+		printf("  (as captured = policy off on traces a live stop ended: each stopped one still holds\n"
+		       "   the record that fired the stop, e.g. the first duplicate, so duplicates and\n"
+		       "   max_repeat 2 there are the stop working; a policy column replays it on them)\n");
 	return cw;
 }
 
