@@ -49,6 +49,9 @@
 	X(JSON, "json", 0, NULL, "print JSON instead of tables")                                  \
 	X(CSV, "csv", 0, NULL, "print one CSV row per sample per run (header line first, RFC 4180)") \
 	X(PER_SAMPLE, "per-sample", 0, NULL, "also list every sample (policy off values)")        \
+	X(PER_RECORD, "per-record", 0, NULL, "one CSV row per record (with --json: each run's\n"   \
+	  "\"records\"): sample, index, label, box in pixels, score, match per IoU,\n"             \
+	  "duplicate of, in tail, cut by each policy")                                           \
 	X(SAMPLE, "sample", 0, "ID", "the sample: an image id, else a file name / custom id as in the trace") \
 	X(OUTPUT, "output", 'o', "FILE", "write a PNG (atomically: temp file + rename)")          \
 	X(IMAGE, "image", 0, "FILE", "the image file (default: found in the images directory)")  \
@@ -125,7 +128,7 @@ struct cli_values {
 	limits_set lim;         /* --limit (also the image limits) */
 	int pol_set;            /* --policy given */
 	const char *images_dir, *sample, *out, *image;
-	int json, csv, per_sample, quiet, summary, caption;
+	int json, csv, per_sample, per_record, quiet, summary, caption;
 	long jobs;              /* default 2 */
 	long png_w, png_h;      /* default 960x600 */
 	long width, height;     /* default 0 (the terminal's), 16 */

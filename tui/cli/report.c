@@ -24,7 +24,7 @@
 
 typedef struct report_opts {
 	export_opts ex;
-	int json, csv, per_sample, quiet;
+	int json, csv, per_sample, per_record, quiet;
 	long jobs;
 } report_opts;
 
@@ -614,7 +614,8 @@ static int write_stdout(void *ud, const char *buf, size_t len)
 /* Analyses the runs and prints the table, JSON or CSV; returns the exit code. */
 static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 {
-	o->ex.rows = o->per_sample || o->csv;
+	o->ex.rows = o->per_sample || o->csv || o->per_record;
+	o->ex.per_record = o->per_record;
 
 	export_run **res = calloc(n_runs, sizeof *res);
 	if (!res) {
@@ -665,6 +666,14 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 		}
 		free(txt);
 		cJSON_Delete(root);
+	} else if (o->per_record) { /* one CSV row per record (with or without --csv) */
+		ts_status st = export_csv_records_header(&o->ex, write_stdout, NULL);
+		for (size_t i = 0; i < n_runs && st == TS_OK; i++)
+			st = export_csv_records(&o->ex, res[i], write_stdout, NULL);
+		if (st != TS_OK) {
+			fprintf(stderr, "tailscope report: writing CSV: %s\n", ts_status_text(st));
+			any_usable = 0;
+		}
 	} else if (o->csv) {
 		ts_status st = export_csv_header(&o->ex, write_stdout, NULL);
 		for (size_t i = 0; i < n_runs && st == TS_OK; i++)
@@ -709,6 +718,7 @@ int cmd_report(int argc, char **argv)
 	o.json = v.json;
 	o.csv = v.csv;
 	o.per_sample = v.per_sample;
+	o.per_record = v.per_record;
 	o.quiet = v.quiet;
 	o.jobs = v.jobs;
 	const char *const *runs = v.pos;
