@@ -700,8 +700,11 @@ size_t ui_boxes(ui *u, const render_box **out)
 
 /* The export's boxes (overlay.h, whole): every record under the view's
  * policy, cut copies drawn as cut, the tail flagged, the records' scores. */
-static size_t export_boxes(ui *u, const render_box **out)
+size_t ui_export_boxes(ui *u, const render_box **out)
 {
+	*out = NULL;
+	if (!view_ok(u))
+		return 0;
 	session_view *v = view(u);
 	const replay *rp = &v->rp;
 	size_t n = sample_n_records(v->s);
@@ -819,7 +822,7 @@ int ui_export_png(ui *u, int frame, char *out, size_t outsz)
 		return -1;
 	}
 	const render_box *boxes;
-	size_t nb = frame ? ui_boxes(u, &boxes) : export_boxes(u, &boxes);
+	size_t nb = frame ? ui_boxes(u, &boxes) : ui_export_boxes(u, &boxes);
 	render_draw_boxes(img, boxes, nb, 1.0, 1.0);
 	char rn[48], im[48];
 	file_part(u->s->runs[v->run].name, rn, sizeof rn);

@@ -666,18 +666,13 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 		}
 		free(txt);
 		cJSON_Delete(root);
-	} else if (o->per_record) { /* one CSV row per record (with or without --csv) */
-		ts_status st = export_csv_records_header(&o->ex, write_stdout, NULL);
+	} else if (o->csv || o->per_record) { /* --per-record: a row per record, --csv or not */
+		int pr = o->per_record;
+		ts_status st = pr ? export_csv_records_header(&o->ex, write_stdout, NULL)
+		                  : export_csv_header(&o->ex, write_stdout, NULL);
 		for (size_t i = 0; i < n_runs && st == TS_OK; i++)
-			st = export_csv_records(&o->ex, res[i], write_stdout, NULL);
-		if (st != TS_OK) {
-			fprintf(stderr, "tailscope report: writing CSV: %s\n", ts_status_text(st));
-			any_usable = 0;
-		}
-	} else if (o->csv) {
-		ts_status st = export_csv_header(&o->ex, write_stdout, NULL);
-		for (size_t i = 0; i < n_runs && st == TS_OK; i++)
-			st = export_csv_rows(&o->ex, res[i], write_stdout, NULL);
+			st = pr ? export_csv_records(&o->ex, res[i], write_stdout, NULL)
+			        : export_csv_rows(&o->ex, res[i], write_stdout, NULL);
 		if (st != TS_OK) {
 			fprintf(stderr, "tailscope report: writing CSV: %s\n", ts_status_text(st));
 			any_usable = 0;
