@@ -319,6 +319,31 @@ static int plate_hits(const plate *p, size_t np, plate q)
 	return 0;
 }
 
+/* The first free place among: above the top-left corner, below the bottom
+ * edge, inside the top edge, then 1 and 2 plate heights further up and
+ * down; none free: the first that lies in the image. */
+static plate place_plate(const render_image *img, const plate *placed, size_t np, long L,
+                         long T, long B, long w, long h)
+{
+	long ys[7] = {T - h, B + 1, T, T - 2 * h, B + 1 + h, T - 3 * h, B + 1 + 2 * h};
+	long x0 = L + w > (long)img->w ? (long)img->w - w : L;
+	if (x0 < 0)
+		x0 = 0;
+	plate first = {-1, -1, -1, -1};
+	for (int k = 0; k < 7; k++) {
+		plate q = {x0, ys[k], x0 + w - 1, ys[k] + h - 1};
+		if (q.y0 < 0 || q.y1 >= (long)img->h)
+			continue;
+		if (!plate_hits(placed, np, q))
+			return q;
+		if (first.y0 < 0)
+			first = q;
+	}
+	if (first.y0 < 0) /* taller than the image: at the top */
+		first = (plate){x0, 0, x0 + w - 1, h - 1};
+	return first;
+}
+
 static void draw_plates(render_image *img, const render_box *boxes, size_t n, double sx,
                         double sy)
 {
@@ -343,17 +368,7 @@ static void draw_plates(render_image *img, const render_box *boxes, size_t n, do
 			if (len == 0)
 				continue;
 			long h = 10 * s, w = (long)len * 6 * s + 2 * s;
-			plate q = {L, T - h, L + w - 1, T - 1};
-			if (q.y0 < 0)
-				q = (plate){L, T, L + w - 1, T + h - 1};
-			if (q.x1 >= (long)img->w) {
-				q.x0 -= q.x1 - (long)img->w + 1;
-				q.x1 = (long)img->w - 1;
-			}
-			for (int k = 0; k < 4 && plate_hits(placed, np, q); k++) {
-				q.y0 += h;
-				q.y1 += h;
-			}
+			plate q = place_plate(img, placed, np, L, T, B, w, h);
 			set_rgb(&cv, styles[st].col.rgb);
 			fill(&cv, q.x0, q.y0, q.x1, q.y1, PAT_SOLID, 1, 1);
 			plot_draw_text(img, (int)(q.x0 + s), (int)(q.y0 + s), text, (int)s, 0x000000);

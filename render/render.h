@@ -96,10 +96,12 @@ typedef enum {
  * round(min(w,h)/400)): "label score xN tail" (missed GT: "missed: label";
  * CUT: "cut: label xN"; the score with 2 decimals when has_score, xN when
  * count >= 2, "tail" when tail; the label ASCII, at most 24 characters).
- * The plate is 10s high, 6s per character + 2s wide, just above the box's
- * top-left corner (inside its top edge when there is no room above), moved
- * down by its height while it overlaps an earlier plate (at most 4 times);
- * plates are placed in draw order. */
+ * The plate is 10s high, 6s per character + 2s wide, at the box's left
+ * edge (moved left to stay in the image), at the first of these rows where
+ * it lies in the image and overlaps no earlier plate: just above the top
+ * edge, just below the bottom edge, inside the top edge, 1 and 2 plate
+ * heights further up / down; else the first of them in the image (plates
+ * are placed in draw order, so a later one may cover an earlier one). */
 
 typedef struct render_box {
 	double x1, y1, x2, y2; /* image pixels (continuous: [0,W] covers the image) */

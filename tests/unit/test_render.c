@@ -129,7 +129,8 @@ static void test_pixel_label_plates(void **state)
 	b[0].score = 0.914;
 	b[0].has_score = 1; /* "cat 0.91": 8 chars -> 100 px: x 100..199, y 80..99 */
 	b[1] = box(100, 100, 150, 150, BOX_FP);
-	b[1].label = "dog"; /* "dog": 40 px; overlaps the TP's plate: moved down to y 100..119 */
+	b[1].label = "dog"; /* "dog": 40 px; above it is the TP's plate: below its
+	                     * bottom edge (B = 149): x 100..139, y 150..169 */
 	b[2] = box(20, 300, 60, 340, BOX_DUP);
 	b[2].label = "b";
 	b[2].count = 3;
@@ -141,18 +142,21 @@ static void test_pixel_label_plates(void **state)
 	assert_int_equal(px(img, 199, 80), CYAN);
 	assert_int_equal(px(img, 200, 80), BG);
 	assert_int_equal(px(img, 100, 79), BG);
-	assert_int_equal(px(img, 100, 119), RED);
-	assert_int_equal(px(img, 139, 119), RED);
-	assert_int_equal(px(img, 140, 119), BG);
+	assert_int_equal(px(img, 100, 150), RED);
+	assert_int_equal(px(img, 139, 169), RED);
+	assert_int_equal(px(img, 140, 169), BG);
+	assert_int_equal(px(img, 139, 170), BG);
 	assert_int_equal(px(img, 131, 280), MAGENTA);
 	assert_int_equal(px(img, 132, 280), BG);
 	assert_int_equal(px(img, 300, 280), BG);
 	/* black text inside each plate (the font's glyphs, not its bitmap) */
 	int black[3] = {0, 0, 0};
-	for (uint32_t y = 80; y < 120; y++)
+	for (uint32_t y = 80; y < 100; y++)
 		for (uint32_t x = 100; x < 200; x++)
-			if (px(img, x, y) == 0)
-				black[y < 100 ? 0 : 1]++;
+			black[0] += px(img, x, y) == 0;
+	for (uint32_t y = 150; y < 170; y++)
+		for (uint32_t x = 100; x < 140; x++)
+			black[1] += px(img, x, y) == 0;
 	for (uint32_t y = 280; y < 300; y++)
 		for (uint32_t x = 20; x < 132; x++)
 			black[2] += px(img, x, y) == 0;
