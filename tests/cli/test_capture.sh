@@ -215,6 +215,9 @@ ln -s "$tmp/real_dir" "$tmp/link_run"
 cap "$tmp/link_run" --retries 0 2>"$tmp/link.err"; rc=$?
 check "-o naming a symlink to a directory is refused, nothing written through it" \
 	sh -c "[ $rc -eq 2 ] && grep -q 'link_run is a symbolic link: refused' '$tmp/link.err' && [ -z \"\$(ls '$tmp/real_dir')\" ]"
+cap "$tmp/link_run/" --retries 0 2>"$tmp/link2.err"; rc=$?
+check "... also written with a trailing slash" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'link_run/ is a symbolic link: refused' '$tmp/link2.err' && [ -z \"\$(ls '$tmp/real_dir')\" ]"
 : >"$tmp/plainfile"
 cap "$tmp/plainfile/sub/run" --retries 0 2>"$tmp/pf.err"; rc=$?
 check "-o under a regular file: exit 2 naming it" sh -c "[ $rc -eq 2 ] && grep -q 'plainfile: not a directory' '$tmp/pf.err'"

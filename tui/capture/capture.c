@@ -899,15 +899,26 @@ static int open_run(cap_state *s)
 		msgf(s, "%s: %s", o->out, strerror(errno));
 		return -1;
 	}
-	/* the run directory itself is never reached through a symbolic link */
-	s->dir_fd = open(o->out, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* the run directory itself is never reached through a symbolic link
+	 * ("link/" would follow one: trailing slashes are dropped first) */
+	char *dir = strdup(o->out);
+	if (!dir) {
+		msg(s, "out of memory");
+		return -1;
+	}
+	for (size_t k = strlen(dir); k > 1 && dir[k - 1] == '/'; k--)
+		dir[k - 1] = 0;
+	s->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int open_errno = errno;
+	struct stat ls;
+	int is_link = s->dir_fd < 0 && lstat(dir, &ls) == 0 && S_ISLNK(ls.st_mode);
+	free(dir);
 	if (s->dir_fd < 0) {
-		struct stat ls;
-		if (lstat(o->out, &ls) == 0 && S_ISLNK(ls.st_mode))
+		if (is_link)
 			msgf(s, "%s is a symbolic link: refused (capture never writes through one)",
 			     o->out);
 		else
-			msgf(s, "%s: %s", o->out, strerror(errno));
+			msgf(s, "%s: %s", o->out, strerror(open_errno));
 		return -1;
 	}
 	s->traces_path = join(o->out, "traces.jsonl");
