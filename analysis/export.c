@@ -53,6 +53,9 @@ void export_run_free(export_run *r)
 	for (size_t i = 0; i < r->n_rows; i++)
 		free(r->rows[i].image);
 	free(r->rows);
+	for (size_t i = 0; i < r->n_recs; i++)
+		free(r->recs[i].label);
+	free(r->recs);
 	free(r->pol_all);
 	free(r->counts_all);
 	free(r->max_repeat);
@@ -188,6 +191,49 @@ static export_row *add_row(export_run *r, work *w, size_t n_pol, size_t n_iou)
 	return row;
 }
 
+/* report --per-record: sample s's records, row `row`, the policies' cuts
+ * oc[], the scores (w->scores when confidence is on). */
+static ts_status add_recs(export_run *r, const export_opts *o, const sample *s,
+                          const sample_outcome *oc, const double *scores, size_t row)
+{
+	size_t n = sample_n_records(s);
+	const sample_rec *info = sample_rec_info(s);
+	if (r->n_recs + n > r->cap_recs) {
+		size_t cap = r->cap_recs ? r->cap_recs : 256;
+		while (cap < r->n_recs + n)
+			cap *= 2;
+		export_rec *v = realloc(r->recs, cap * sizeof *v);
+		if (!v)
+			return TS_ERR_NOMEM;
+		r->recs = v;
+		r->cap_recs = cap;
+	}
+	for (size_t i = 0; i < n; i++) {
+		export_rec *e = &r->recs[r->n_recs];
+		memset(e, 0, sizeof *e);
+		e->row = row;
+		e->index = i;
+		size_t len = sample_rec_label_len(s, i);
+		const char *lab = sample_rec_label(s, i, NULL);
+		e->label = lab ? sanitize_dup(lab, len, 0) : NULL;
+		if (lab && !e->label)
+			return TS_ERR_NOMEM;
+		e->box_ok = info[i].box_ok;
+		memcpy(e->box, info[i].box, sizeof e->box);
+		e->score = o->confidence ? scores[i] : NAN;
+		memcpy(e->match, info[i].match, sizeof e->match);
+		e->dup_of = info[i].dup_of;
+		e->in_tail = info[i].in_tail;
+		for (size_t p = 0; p < o->n_pol && p < 32; p++) {
+			const policy_cut *c = &oc[p].cut;
+			int drop = c->drop_dups ? info[i].dup_of >= 0 : c->fired && i >= c->kept;
+			e->cut |= (uint32_t)drop << p;
+		}
+		r->n_recs++;
+	}
+	return TS_OK;
+}
+
 static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, const trace *t,
                                 const sample *s, const gt *g, const gt_image *img, size_t lineno)
 {
@@ -317,6 +363,8 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 			for (size_t j = 0; j < n_iou; j++)
 				r->counts_all[cb + (1 + p) * n_iou + j] = oc[p].counts[j];
 		}
+		if (o->per_record)
+			return add_recs(r, o, s, oc, w->scores, ri);
 	}
 	return TS_OK;
 }
@@ -347,6 +395,7 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 	run_info *ri;
 	if (run_open(path, &ri, &err) != TS_OK) {
 		say(warn, ud, "%s", err.msg);
+		r->not_run = run_not_a_run(path);
 		return TS_OK;
 	}
 	if (ri->warnings) { /* run.json fields ignored: named, the run still counts */
@@ -1283,7 +1332,122 @@ cJSON *export_json(const export_opts *o, export_run *const *runs, size_t n, int 
 			for (size_t k = 0; k < rr->n_rows; k++)
 				cJSON_AddItemToArray(ss, sample_json(o, rr, &rr->rows[k]));
 		}
+		if (o->per_record)
+			cJSON_AddItemToObject(r, "records", export_json_records(o, rr));
 		cJSON_AddItemToArray(arr, r);
 	}
 	return root;
+}
+
+/* ------------------------------------------------------------------ */
+/* report --per-record                                                 */
+
+const char *export_match_name(match_state m)
+{
+	return m == MATCH_TP ? "tp" : m == MATCH_IGNORED ? "ignored" : "fp";
+}
+
+ts_status export_csv_records_header(const export_opts *o, export_write_fn w, void *ud)
+{
+	static const char *const fixed[] = {"run", "line", "image_id", "image", "record", "label",
+	                                    "x1", "y1", "x2", "y2", "score"};
+	line_buf b = { NULL, 0, 0, 0, 1 };
+	char name[96], tag[48];
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		lb_field(&b, fixed[i]);
+	for (size_t j = 0; j < o->an.n_iou; j++) {
+		iou_tag(o->an.iou[j], tag, sizeof tag);
+		snprintf(name, sizeof name, "match_%s", tag);
+		lb_field(&b, name);
+	}
+	lb_field(&b, "dup_of");
+	lb_field(&b, "in_tail");
+	for (size_t p = 0; p < o->n_pol; p++) {
+		if (o->pol[p].kind == POLICY_OFF)
+			continue;
+		policy_tag(&o->pol[p], tag, sizeof tag);
+		snprintf(name, sizeof name, "cut_%s", tag);
+		lb_field(&b, name);
+	}
+	ts_status st = lb_end(&b, w, ud);
+	free(b.p);
+	return st;
+}
+
+static void lb_record(line_buf *b, const export_opts *o, const export_run *r, const export_rec *e)
+{
+	const export_row *row = &r->rows[e->row];
+	lb_text(b, r->name ? r->name : "");
+	lb_size(b, row->line);
+	lb_value(b, row->has_id ? xv_int((long long)row->image_id) : xv_null());
+	lb_value(b, xv_str(row->image));
+	lb_size(b, e->index);
+	lb_value(b, xv_str(e->label));
+	for (int k = 0; k < 4; k++)
+		lb_double(b, e->box_ok ? e->box[k] : NAN);
+	lb_double(b, e->score);
+	for (size_t j = 0; j < o->an.n_iou; j++)
+		lb_field(b, r->gt_loaded ? export_match_name(e->match[j]) : "");
+	lb_value(b, xv_step(e->dup_of));
+	lb_size(b, (size_t)(e->in_tail != 0));
+	for (size_t p = 0; p < o->n_pol; p++)
+		if (o->pol[p].kind != POLICY_OFF)
+			lb_size(b, (size_t)((e->cut >> p) & 1u));
+}
+
+ts_status export_csv_records(const export_opts *o, const export_run *r, export_write_fn w,
+                             void *ud)
+{
+	line_buf b = { NULL, 0, 0, 0, 1 };
+	ts_status st = TS_OK;
+	for (size_t i = 0; i < r->n_recs && st == TS_OK; i++) {
+		lb_record(&b, o, r, &r->recs[i]);
+		st = lb_end(&b, w, ud);
+	}
+	free(b.p);
+	return st;
+}
+
+static cJSON *record_json(const export_opts *o, const export_run *r, const export_rec *e)
+{
+	const export_row *row = &r->rows[e->row];
+	cJSON *j = cJSON_CreateObject();
+	char key[48];
+	cJSON_AddNumberToObject(j, "line", (double)row->line);
+	add_value(j, "image_id", row->has_id ? xv_int((long long)row->image_id) : xv_null(), 0);
+	add_value(j, "image", xv_str(row->image), 1);
+	cJSON_AddNumberToObject(j, "record", (double)e->index);
+	add_value(j, "label", xv_str(e->label), 0);
+	if (e->box_ok) {
+		double bx[4] = {e->box[0], e->box[1], e->box[2], e->box[3]};
+		cJSON_AddItemToObject(j, "box", cJSON_CreateDoubleArray(bx, 4));
+	} else {
+		cJSON_AddNullToObject(j, "box");
+	}
+	add_num_or_null(j, "score", e->score);
+	if (r->gt_loaded) {
+		cJSON *m = cJSON_AddObjectToObject(j, "match");
+		for (size_t t = 0; t < o->an.n_iou; t++) {
+			fmt_double(o->an.iou[t], key, sizeof key);
+			cJSON_AddStringToObject(m, key, export_match_name(e->match[t]));
+		}
+	} else {
+		cJSON_AddNullToObject(j, "match");
+	}
+	add_value(j, "dup_of", xv_step(e->dup_of), 0);
+	cJSON_AddBoolToObject(j, "in_tail", e->in_tail != 0);
+	cJSON *c = cJSON_AddObjectToObject(j, "cut");
+	for (size_t p = 0; p < o->n_pol; p++)
+		if (o->pol[p].kind != POLICY_OFF)
+			cJSON_AddBoolToObject(c, policy_name(&o->pol[p], key, sizeof key),
+			                      (e->cut >> p) & 1u);
+	return j;
+}
+
+cJSON *export_json_records(const export_opts *o, const export_run *r)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; arr && i < r->n_recs; i++)
+		cJSON_AddItemToArray(arr, record_json(o, r, &r->recs[i]));
+	return arr;
 }

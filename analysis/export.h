@@ -46,6 +46,7 @@ typedef struct export_opts {
 	policy pol[EXPORT_MAX_POLICIES];
 	size_t n_pol;            /* >= 1 */
 	int rows;                /* keep one row per sample */
+	int per_record;          /* keep one export_rec per record (needs rows) */
 	int confidence;          /* scores, AP, termination probability */
 	conf_score_kind score;
 	double ap_iou;           /* default 0.5 */
@@ -81,6 +82,22 @@ typedef struct export_row {
 	                          * n_iou + j] policy p, at threshold j */
 } export_row;
 
+/* One record (report --per-record): the sample's own facts, from the owners
+ * the report uses (sample_rec, conf_record_score, sample_outcome_for's cut). */
+typedef struct export_rec {
+	size_t row;              /* its sample's row in rows[] */
+	size_t index;            /* 0-based position in the sample's list */
+	char *label;             /* sanitized sample_rec_label, NULL when none */
+	int box_ok;
+	double box[4];           /* x1, y1, x2, y2 in image pixels (sample_rec.box) */
+	double score;            /* the record's score (NAN: none, or confidence off) */
+	match_state match[TS_MAX_IOU]; /* policy off, per threshold (valid with gt) */
+	long dup_of;             /* first occurrence, -1 when this is it */
+	int in_tail;
+	uint32_t cut;            /* bit p: policy p drops it (a truncation: index >=
+	                          * cut.kept when it fired; dedup: a repeated copy) */
+} export_rec;
+
 typedef struct export_run {
 	char *name;              /* sanitized */
 	char *name_raw;          /* as in run.json / the path: untrusted, for callers
@@ -88,6 +105,7 @@ typedef struct export_run {
 	char *path;              /* sanitized, as given */
 	char *traces;            /* sanitized traces path, NULL if the run did not open */
 	int opened;              /* run and traces file opened */
+	int not_run;             /* not opened: the path is no run (run_not_a_run) */
 	int simulated;
 	int gt_loaded;
 	int usable;              /* at least one sample */
@@ -120,6 +138,8 @@ typedef struct export_run {
 	/* ... and each calib_add of policy p, in order: (score, is_tp) pairs */
 	double *calib_vals[EXPORT_MAX_POLICIES]; /* 2 * n_calib_vals[p] */
 	size_t n_calib_vals[EXPORT_MAX_POLICIES], cap_calib_vals[EXPORT_MAX_POLICIES];
+	export_rec *recs;        /* when opts.per_record, in row order */
+	size_t n_recs, cap_recs;
 } export_run;
 
 /* msg is raw (may quote untrusted input): sanitize before printing. */
@@ -195,6 +215,24 @@ ts_status export_csv_header(const export_opts *o, export_write_fn w, void *ud);
  * (OWASP's advice against CSV injection). */
 ts_status export_csv_rows(const export_opts *o, const export_run *r, export_write_fn w,
                           void *ud);
+
+/* report --per-record: the header, then one line per record of r (analysed
+ * with rows and per_record).  Columns: run, line, image_id, image, record,
+ * label, x1, y1, x2, y2, score, match_T for each IoU threshold T (tp, fp,
+ * ignored; empty without ground truth), dup_of (empty for a first
+ * occurrence), in_tail (0/1), then cut_P (0/1) for each policy P but off.
+ * Text cells as in export_csv_rows (CSV injection neutralised). */
+ts_status export_csv_records_header(const export_opts *o, export_write_fn w, void *ud);
+ts_status export_csv_records(const export_opts *o, const export_run *r, export_write_fn w,
+                             void *ud);
+/* The same fields as a JSON array (keys as the CSV columns without run, the
+ * matches as "match": {"0.5": "tp", ...}, the cuts as "cut": {"P": bool},
+ * box as [x1, y1, x2, y2] or null); export_json adds it to each run as
+ * "records" when o->per_record. */
+struct cJSON *export_json_records(const export_opts *o, const export_run *r);
+
+/* "tp", "fp", "ignored". */
+const char *export_match_name(match_state m);
 
 /* Appends field to a line buffer with RFC 4180 quoting (exposed for tests).
  * Returns bytes written (without NUL) or the size needed when buf is too

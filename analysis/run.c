@@ -441,6 +441,22 @@ static int dir_has_shards(const char *dir)
 	return 1;
 }
 
+int run_not_a_run(const char *path)
+{
+	if (is_dir(path)) {
+		char *t = path_join(path, "traces.jsonl"), *j = path_join(path, "run.json");
+		int no = t && j && !exists(t) && !exists(j) && !dir_has_shards(path);
+		free(t);
+		free(j);
+		return no;
+	}
+	struct stat sb;
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0)
+		return 0;
+	ts_error err;
+	return sniff_traces(path, &err) == TS_ERR_FORMAT && strstr(err.msg, "not a traces file");
+}
+
 ts_status run_open(const char *path, run_info **out, ts_error *err)
 {
 	*out = NULL;

@@ -50,6 +50,12 @@ typedef struct run_info {
 
 /* path: a directory holding traces.jsonl, or a JSONL file. */
 ts_status run_open(const char *path, run_info **out, ts_error *err);
+/* 1 when path is not a run at all rather than a run that cannot be read: a
+ * directory with neither traces.jsonl nor run.json (sample_runs/gen), or a
+ * regular file without a .jsonl/.ndjson/.sse name whose first line is no
+ * traces line (README.md).  report names it and does not count it as
+ * skipped input (README "Exit status"). */
+int       run_not_a_run(const char *path);
 void      run_info_free(run_info *r);
 /* What run.json says about reading its records, applied to an: its coords
  * (unless coords_set: the user chose), "object" and "eos_tokens" (borrowed:

@@ -1,8 +1,10 @@
 /* draw.c — box overlays drawn into RGBA pixels (see render.h for the styles
  * and the exact pixel geometry). */
 #include "render.h"
+#include "plot.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,16 +21,17 @@ typedef struct style_def {
 
 /* idx16: ANSI bright colours (9 red, 10 green, 11 yellow, 13 magenta,
  * 14 cyan, 8 bright black = grey, 15 white); idx8: 1 red, 2 green, 3 yellow,
- * 5 magenta, 6 cyan, 7 white; idx256: xterm cube 16 + 36r + 6g + b (levels
- * 0..5), grey 244 = 0x808080. */
+ * 5 magenta, 6 cyan, 7 white, 4 blue; idx16 12 bright blue; idx256: xterm
+ * cube 16 + 36r + 6g + b (levels 0..5; 69 = (1,2,5) = #5F87FF), grey 244 =
+ * 0x808080. */
 static const style_def styles[BOX_STYLE_COUNT] = {
 	[BOX_GT]   = {"gt",   {0x00FF00, 10, 2, 46},  PAT_DASH,  1, 1, 0},
 	[BOX_MISS] = {"miss", {0xFFFF00, 11, 3, 226}, PAT_DASH,  1, 1, 1},
-	[BOX_TP]   = {"tp",   {0x00FFFF, 14, 6, 51},  PAT_SOLID, 1, 0, 3},
-	[BOX_FP]   = {"fp",   {0xFF0000, 9, 1, 196},  PAT_SOLID, 1, 0, 4},
-	[BOX_PRED] = {"pred", {0x00FFFF, 14, 6, 51},  PAT_SOLID, 1, 0, 3},
-	[BOX_DUP]  = {"dup",  {0xFF00FF, 13, 5, 201}, PAT_SOLID, 2, 0, 5},
-	[BOX_CUT]  = {"cut",  {0x808080, 8, 7, 244},  PAT_DOT,   1, 0, 2},
+	[BOX_TP]   = {"tp",   {0x00FFFF, 14, 6, 51},  PAT_SOLID, 1, 0, 2},
+	[BOX_FP]   = {"fp",   {0xFF0000, 9, 1, 196},  PAT_SOLID, 1, 0, 3},
+	[BOX_PRED] = {"pred", {0x5F87FF, 12, 4, 69},  PAT_SOLID, 1, 0, 2},
+	[BOX_DUP]  = {"dup",  {0xFF00FF, 13, 5, 201}, PAT_SOLID, 2, 0, 4},
+	[BOX_CUT]  = {"cut",  {0x808080, 8, 7, 244},  PAT_DOT,   1, 0, 5},
 };
 #define N_LAYERS 6
 
@@ -282,6 +285,98 @@ static void draw_selection(canvas *cv, const render_box *b, double sx, double sy
 	frame(cv, L, T, R, B, st, 1, 3, 1, PAT_SOLID);
 }
 
+/* ---- pixel labels (render.h: "Pixel labels") ---- */
+
+static size_t plate_text(const render_box *b, char *out, size_t sz)
+{
+	char lab[32] = "";
+	if (b->label)
+		snprintf(lab, sizeof lab, "%.24s", b->label);
+	size_t k = 0;
+	if (b->style == BOX_MISS)
+		k += (size_t)snprintf(out + k, sz - k, "missed: ");
+	else if (b->style == BOX_CUT)
+		k += (size_t)snprintf(out + k, sz - k, "cut: ");
+	k += (size_t)snprintf(out + k, sz - k, "%s", lab);
+	if (b->has_score && isfinite(b->score) && k < sz)
+		k += (size_t)snprintf(out + k, sz - k, " %.2f", b->score);
+	if (b->count >= 2 && k < sz)
+		k += (size_t)snprintf(out + k, sz - k, " x%u", (unsigned)b->count);
+	if (b->tail && k < sz)
+		k += (size_t)snprintf(out + k, sz - k, " tail");
+	return k < sz ? k : sz - 1;
+}
+
+typedef struct plate {
+	long x0, y0, x1, y1;
+} plate;
+
+static int plate_hits(const plate *p, size_t np, plate q)
+{
+	for (size_t i = 0; i < np; i++)
+		if (q.x0 <= p[i].x1 && p[i].x0 <= q.x1 && q.y0 <= p[i].y1 && p[i].y0 <= q.y1)
+			return 1;
+	return 0;
+}
+
+/* The first free place among: above the top-left corner, below the bottom
+ * edge, inside the top edge, then 1 and 2 plate heights further up and
+ * down; none free: the first that lies in the image. */
+static plate place_plate(const render_image *img, const plate *placed, size_t np, long L,
+                         long T, long B, long w, long h)
+{
+	long ys[7] = {T - h, B + 1, T, T - 2 * h, B + 1 + h, T - 3 * h, B + 1 + 2 * h};
+	long x0 = L + w > (long)img->w ? (long)img->w - w : L;
+	if (x0 < 0)
+		x0 = 0;
+	plate first = {-1, -1, -1, -1};
+	for (int k = 0; k < 7; k++) {
+		plate q = {x0, ys[k], x0 + w - 1, ys[k] + h - 1};
+		if (q.y0 < 0 || q.y1 >= (long)img->h)
+			continue;
+		if (!plate_hits(placed, np, q))
+			return q;
+		if (first.y0 < 0)
+			first = q;
+	}
+	if (first.y0 < 0) /* taller than the image: at the top */
+		first = (plate){x0, 0, x0 + w - 1, h - 1};
+	return first;
+}
+
+static void draw_plates(render_image *img, const render_box *boxes, size_t n, double sx,
+                        double sy)
+{
+	uint32_t m = img->w < img->h ? img->w : img->h;
+	long s = lround(m / 400.0);
+	if (s < 2)
+		s = 2;
+	plate *placed = malloc(n * sizeof *placed);
+	if (!placed)
+		return; /* labels are an extra: boxes are drawn */
+	size_t np = 0;
+	canvas cv = {img, {0, 0, 0, 255}};
+	for (int layer = 0; layer < N_LAYERS; layer++)
+		for (size_t i = 0; i < n; i++) {
+			const render_box *b = &boxes[i];
+			box_style st = (unsigned)b->style < BOX_STYLE_COUNT ? b->style : BOX_PRED;
+			long L, T, R, B;
+			char text[80];
+			if (styles[st].layer != layer || st == BOX_GT || !box_edges(b, sx, sy, &L, &T, &R, &B))
+				continue;
+			size_t len = plate_text(b, text, sizeof text);
+			if (len == 0)
+				continue;
+			long h = 10 * s, w = (long)len * 6 * s + 2 * s;
+			plate q = place_plate(img, placed, np, L, T, B, w, h);
+			set_rgb(&cv, styles[st].col.rgb);
+			fill(&cv, q.x0, q.y0, q.x1, q.y1, PAT_SOLID, 1, 1);
+			plot_draw_text(img, (int)(q.x0 + s), (int)(q.y0 + s), text, (int)s, 0x000000);
+			placed[np++] = q;
+		}
+	free(placed);
+}
+
 void render_draw_boxes_ex(render_image *img, const render_box *boxes, size_t n,
                           double scale_x, double scale_y, const render_stroke *st_in)
 {
@@ -308,6 +403,8 @@ void render_draw_boxes_ex(render_image *img, const render_box *boxes, size_t n,
 	for (size_t i = 0; i < n; i++)
 		if (boxes[i].selected)
 			draw_selection(&cv, &boxes[i], scale_x, scale_y, &st);
+	if (st.pixel_counts && img->w >= 160 && img->h >= 160)
+		draw_plates(img, boxes, n, scale_x, scale_y);
 }
 
 void render_draw_boxes(render_image *img, const render_box *boxes, size_t n,

@@ -1,6 +1,7 @@
 /* overlay.c — boxes over a sample's image (see overlay.h). */
 #include "overlay.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,14 @@ void render_overlay_req_full(render_overlay_req *rq, const sample *s, const gt *
 	rq->show_gt = 1;
 	rq->show_cut = 1;
 	rq->selected = -1;
+}
+
+void render_overlay_req_export(render_overlay_req *rq, const sample *s, const gt *g,
+                               const gt_image *gimg, policy_cut cut, const double *score)
+{
+	render_overlay_req_full(rq, s, g, gimg, cut);
+	rq->score = score;
+	rq->whole = 1;
 }
 
 typedef struct box_buf {
@@ -52,7 +61,7 @@ static void gt_boxes(const render_overlay_req *rq, const uint8_t *hit, box_buf *
 		const double *bb = anns[a].bbox;
 		int miss = !hit[a] && !anns[a].iscrowd && (qc < 0 || anns[a].cat == qc);
 		render_box x = {bb[0], bb[1], bb[0] + bb[2], bb[1] + bb[3], miss ? BOX_MISS : BOX_GT, 0, 0,
-		                gt_category_name(rq->g, anns[a].cat)};
+		                gt_category_name(rq->g, anns[a].cat), 0, 0, 0};
 		push(b, x);
 		st->gt++;
 	}
@@ -65,6 +74,57 @@ static box_style pred_style(uint32_t count, int has_gt, match_state ms)
 	if (!has_gt)
 		return BOX_PRED;
 	return ms == MATCH_TP ? BOX_TP : ms == MATCH_FP ? BOX_FP : BOX_PRED;
+}
+
+static void set_score(const render_overlay_req *rq, size_t first, render_box *x)
+{
+	if (rq->score && isfinite(rq->score[first])) {
+		x->score = rq->score[first];
+		x->has_score = 1;
+	}
+}
+
+/* What the cut drops.  Not whole: each value only in dropped records of a
+ * truncation, count = its occurrences.  Whole: every value with dropped
+ * copies, count = those copies (cnt, tl: scratch of n entries, zeroed). */
+static void cut_boxes(const render_overlay_req *rq, long sel_first, uint32_t *cnt, uint8_t *tl,
+                      box_buf *b, render_overlay_stats *st)
+{
+	const sample *s = rq->s;
+	size_t n = sample_n_records(s);
+	const sample_rec *ri = sample_rec_info(s);
+	int dd = rq->cut.drop_dups;
+	if (!rq->whole) {
+		if (!rq->show_cut || !rq->cut.fired || dd)
+			return;
+		for (size_t i = rq->cut.kept; i < n; i++) {
+			if (ri[i].dup_of >= 0 || !ri[i].box_ok)
+				continue; /* a value first seen before the cut is drawn as kept */
+			render_box x = {ri[i].box[0], ri[i].box[1], ri[i].box[2], ri[i].box[3], BOX_CUT,
+			                (long)i == sel_first, ri[i].total, sample_rec_label(s, i, NULL), 0, 0, 0};
+			push(b, x);
+			st->cut++;
+		}
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int dropped = dd ? ri[i].dup_of >= 0 : rq->cut.fired && i >= rq->cut.kept;
+		size_t first = ri[i].dup_of >= 0 ? (size_t)ri[i].dup_of : i;
+		if (dropped && first < n) {
+			cnt[first]++;
+			tl[first] |= (uint8_t)(ri[i].in_tail != 0);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!cnt[i] || !ri[i].box_ok)
+			continue;
+		render_box x = {ri[i].box[0], ri[i].box[1], ri[i].box[2], ri[i].box[3], BOX_CUT,
+		                (long)i == sel_first, cnt[i], sample_rec_label(s, i, NULL), 0, 0, 0};
+		set_score(rq, i, &x);
+		x.tail = tl[i];
+		push(b, x);
+		st->cut++;
+	}
 }
 
 ts_status render_overlay_boxes(const render_overlay_req *rq, render_box **boxes, size_t *cap,
@@ -85,12 +145,13 @@ ts_status render_overlay_boxes(const render_overlay_req *rq, render_box **boxes,
 	size_t m = n ? n : 1;
 	uint32_t *count = calloc(m, sizeof *count);       /* visible occurrences, by first */
 	uint8_t *hit = calloc(n_ann ? n_ann : 1, 1);      /* annotation matched */
+	uint8_t *tl = calloc(m, 1);                       /* a visible occurrence in the tail */
 	match_state *own_st = rq->state ? NULL : malloc(m * sizeof *own_st);
 	long *own_gt = rq->state ? NULL : malloc(m * sizeof *own_gt);
 	const match_state *ms = rq->state ? rq->state : own_st;
 	const long *mg = rq->state ? rq->match_gt : own_gt;
 	ts_status rc = TS_OK;
-	if (!count || !hit || (!rq->state && (!own_st || !own_gt)))
+	if (!count || !hit || !tl || (!rq->state && (!own_st || !own_gt)))
 		rc = TS_ERR_NOMEM;
 	else if (!rq->state && sample_policy_matches(s, &rq->cut, 0, own_st, own_gt) != TS_OK)
 		rc = TS_ERR_NOMEM;
@@ -98,8 +159,10 @@ ts_status render_overlay_boxes(const render_overlay_req *rq, render_box **boxes,
 		if (dd && ri[i].dup_of >= 0)
 			continue;
 		size_t first = ri[i].dup_of >= 0 ? (size_t)ri[i].dup_of : i;
-		if (first < n)
+		if (first < n) {
 			count[first]++;
+			tl[first] |= (uint8_t)(ri[i].in_tail != 0);
+		}
 		if (n_ann && ms[i] == MATCH_TP && mg && mg[i] >= 0 && (size_t)mg[i] < n_ann)
 			hit[mg[i]] = 1;
 	}
@@ -112,20 +175,19 @@ ts_status render_overlay_boxes(const render_overlay_req *rq, render_box **boxes,
 			continue;
 		render_box x = {ri[i].box[0], ri[i].box[1], ri[i].box[2], ri[i].box[3],
 		                pred_style(count[i], has_gt, ms[i]), (long)i == sel_first, count[i],
-		                sample_rec_label(s, i, NULL)};
+		                sample_rec_label(s, i, NULL), 0, 0, 0};
+		set_score(rq, i, &x);
+		x.tail = rq->whole && tl[i];
 		push(&b, x);
 		st.pred++;
 	}
-	if (rc == TS_OK && rq->show_cut && rq->cut.fired && !dd)
-		for (size_t i = rq->cut.kept; i < n; i++) {
-			if (ri[i].dup_of >= 0 || !ri[i].box_ok)
-				continue; /* a value first seen before the cut is drawn as kept */
-			render_box x = {ri[i].box[0], ri[i].box[1], ri[i].box[2], ri[i].box[3], BOX_CUT,
-			                (long)i == sel_first, ri[i].total, sample_rec_label(s, i, NULL)};
-			push(&b, x);
-			st.cut++;
-		}
+	if (rc == TS_OK) {
+		memset(count, 0, m * sizeof *count);
+		memset(tl, 0, m);
+		cut_boxes(rq, sel_first, count, tl, &b, &st);
+	}
 	free(count);
+	free(tl);
 	free(hit);
 	free(own_st);
 	free(own_gt);

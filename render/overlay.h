@@ -15,7 +15,17 @@
  *     the kept records matched again (sample_policy_matches);
  *   show_cut and a truncating cut that fired: each value that only occurs
  *     in records the cut drops, BOX_CUT with count = its occurrences.
- * selected marks the box of the selected record's value. */
+ * selected marks the box of the selected record's value.
+ *
+ * The export (whole, render_overlay_req_export; `x` and `tailscope png`):
+ * every record is considered, the policy's cut included: kept values as
+ * above; for each value with copies the policy drops (a truncation: the
+ * records from cut.kept on; dedup: the repeated copies), one BOX_CUT at the
+ * value's box with count = copies dropped (so a repeat-stopped sample shows
+ * its kept box with the cut copies over it, grey and dotted).  Each box's
+ * tail flag is set when one of the records it stands for lies in the
+ * repeated tail (sample_rec.in_tail), and its score is score[first
+ * occurrence] when score is given and finite. */
 #ifndef TS_OVERLAY_H
 #define TS_OVERLAY_H
 
@@ -39,12 +49,18 @@ typedef struct render_overlay_req {
 	int show_gt;
 	int show_cut;
 	long selected;              /* record index, -1 none */
+	const double *score;        /* per record (NAN: none), nullable */
+	int whole;                  /* the export (above) */
 } render_overlay_req;
 
 /* A request for the whole decoded list under cut: visible = n (kept when it
  * fired), ground truth and cut records shown, nothing selected. */
 void render_overlay_req_full(render_overlay_req *rq, const sample *s, const gt *g,
                              const gt_image *gimg, policy_cut cut);
+
+/* render_overlay_req_full with whole = 1: the export's request. */
+void render_overlay_req_export(render_overlay_req *rq, const sample *s, const gt *g,
+                               const gt_image *gimg, policy_cut cut, const double *score);
 
 typedef struct render_overlay_stats {
 	size_t pred, cut, gt;       /* boxes of each kind written */

@@ -372,6 +372,10 @@ static uint32_t ascii_of(uint32_t cp)
 	case 0x2593: return '=';
 	case 0x2592: return '+';
 	case 0x2591: return ':';
+	case 0x2580: return '^';
+	case 0x2584: return '_';
+	case 0x259A: return 'x';
+	case 0x259E: return '%';
 	case 0x25CF: return 'o';
 	case 0x2502: return '|';
 	case 0x2500: return '-';
@@ -448,12 +452,15 @@ static uint32_t eighth_block(int e)
 }
 
 /* The fill of series k's bars when there are several: solid, dark, medium,
- * light shade, so runs stay apart without colour (and in ASCII: # = + :);
- * a single series is solid with eighth-block ends. */
+ * light shade, upper half, lower half, two diagonal quadrant checks, so up
+ * to 8 runs stay apart without colour (in ASCII: # = + : ^ _ x %); a single
+ * series is solid with eighth-block ends. */
+#define N_FILLS 8
 static uint32_t series_fill(size_t k, size_t n_series)
 {
-	static const uint32_t f[4] = {0x2588, 0x2593, 0x2592, 0x2591};
-	return n_series > 1 ? f[k % 4] : 0x2588;
+	static const uint32_t f[N_FILLS] = {0x2588, 0x2593, 0x2592, 0x2591,
+	                                    0x2580, 0x2584, 0x259A, 0x259E};
+	return n_series > 1 ? f[k % N_FILLS] : 0x2588;
 }
 
 static ts_status text_bars(const plot_spec *s, int cols, plot_text **out, ts_error *err)

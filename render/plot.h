@@ -16,6 +16,9 @@
  *                 and non-finite values are drawn as 0); text after each bar
  *                 (series[k].text[g], or the value).  Histograms (groups =
  *                 bins, series = runs) and per-run values (groups = runs).
+ *                 In the terminal form several series' bars differ by fill
+ *                 as well as colour: 8 fills (solid, 3 shades, upper and
+ *                 lower half, 2 quadrant checks), repeating from the 9th.
  *   PLOT_SCATTER  one marker per point, labelled with the series name
  *                 (e.g. one series per checkpoint with one point).
  *   PLOT_LINES    one polyline per series (e.g. a PR curve per run), the
@@ -81,8 +84,8 @@ void      plot_text_free(plot_text *t);
 char     *plot_text_line(const plot_text *t, int row, int sgr);
 #define PLOT_LINE_SGR   1 /* 16-colour SGR escapes */
 #define PLOT_LINE_ASCII 2 /* ASCII only, for terminals without UTF-8: full and
-                           * half-or-more blocks "#", the shades of the 2nd..4th
-                           * series' bars "=" "+" ":", braille ".", marker "o",
+                           * half-or-more blocks "#", the fills of the 2nd..8th
+                           * series' bars "=" "+" ":" "^" "_" "x" "%", braille ".", marker "o",
                            * lines "|" "-" "+", anything else "?" */
 char     *plot_text_line_ex(const plot_text *t, int row, unsigned flags);
 

@@ -249,7 +249,7 @@ ts_status render_caption_add(const render_image *img, const char *caption, int l
 	for (int s = 0; s < BOX_STYLE_COUNT && legend; s++) {
 		int ly = y + item_row[s] * (lh + 2 * sc) + sc;
 		render_box b = {item_x[s] + 2.0 * sc, ly + 0.0, item_x[s] + sw - 2.0 * sc, ly + lh - 2.0 * sc,
-		                (box_style)s, 0, s == BOX_DUP ? 2u : 1u, NULL};
+		                (box_style)s, 0, s == BOX_DUP ? 2u : 1u, NULL, 0, 0, 0};
 		render_draw_boxes_ex(o, &b, 1, 1.0, 1.0, &stk);
 		plot_draw_text(o, item_x[s] + sw + 3 * sc, ly, legend_text[s], sc, 0xE0E0E0);
 	}

@@ -77,17 +77,31 @@ typedef enum {
  *   GT    green   #00FF00  dashed, 1 line width, drawn just OUTSIDE the box
  *   MISS  yellow  #FFFF00  dashed, 1 width, outside
  *   TP    cyan    #00FFFF  solid, 1 width, inside the box edge
- *   PRED  cyan    #00FFFF  solid, 1 width, inside
+ *   PRED  blue    #5F87FF  solid, 1 width, inside (no ground truth: not a TP)
  *   FP    red     #FF0000  solid, 1 width, inside
  *   DUP   magenta #FF00FF  solid, 2 widths, inside
- *   CUT   grey    #808080  dotted, 1 width, inside
+ *   CUT   grey    #808080  dotted, 1 width, inside (drawn over the others, so
+ *         a kept box whose copies were cut shows grey dots on its edge)
  *   selected (any style): its own stroke plus a white #FFFFFF double line
  *         outside (line, gap, line; each 1 width, after a 1-width gap)
  *   count >= 2 (any style): the stroke is repeated, 1 width, offset by
  *         2 widths down-right per extra copy (up to 2 extra), so a stack of
  *         repeats never looks like one box; the count is written as "xN"
  *         (ASCII x) next to the label in the grid (and, for PNGs, in pixels).
- * Draw order: GT, MISS, CUT, PRED/TP, FP, DUP, then selected boxes last. */
+ * Draw order: GT, MISS, PRED/TP, FP, DUP, CUT, then selected boxes last.
+ *
+ * Pixel labels (pixel_counts, images of at least 160x160 pixels): after the
+ * strokes, each box except a matched GT box gets a plate filled with its
+ * style colour holding, in black, the 5x7 font at scale s = max(2,
+ * round(min(w,h)/400)): "label score xN tail" (missed GT: "missed: label";
+ * CUT: "cut: label xN"; the score with 2 decimals when has_score, xN when
+ * count >= 2, "tail" when tail; the label ASCII, at most 24 characters).
+ * The plate is 10s high, 6s per character + 2s wide, at the box's left
+ * edge (moved left to stay in the image), at the first of these rows where
+ * it lies in the image and overlaps no earlier plate: just above the top
+ * edge, just below the bottom edge, inside the top edge, 1 and 2 plate
+ * heights further up / down; else the first of them in the image (plates
+ * are placed in draw order, so a later one may cover an earlier one). */
 
 typedef struct render_box {
 	double x1, y1, x2, y2; /* image pixels (continuous: [0,W] covers the image) */
@@ -95,6 +109,10 @@ typedef struct render_box {
 	int selected;          /* record under the cursor */
 	uint32_t count;        /* repeat count (>= 2 shows the stack and "xN"); 0/1 = once */
 	const char *label;     /* untrusted; sanitized when placed (may be NULL) */
+	double score;          /* confidence shown after the label when has_score */
+	int has_score;
+	int tail;              /* the value occurs in the repeated tail ("tail" in
+	                        * pixel labels) */
 } render_box;
 
 /* Pixel geometry of strokes.  x = horizontal extent (vertical edges' width,

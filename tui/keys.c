@@ -55,6 +55,7 @@ static const keys_binding table[] = {
 	{'O', ACT_SWEEP, "O"},
 	{'P', ACT_PIXEL, "P"},
 	{'x', ACT_EXPORT, "x"},
+	{'X', ACT_EXPORT_FRAME, "X"},
 	{'z', ACT_IMAGE_ZOOM, "z"},
 	{'Z', ACT_CROP, "Z"},
 	{'L', ACT_LABELS, "L"},

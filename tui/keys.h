@@ -43,7 +43,8 @@
 	X(ACT_HISTOGRAM,     "max-repeat histogram of the current run")            \
 	X(ACT_SWEEP,         "policy sweep: the o cycle's policies on the current run") \
 	X(ACT_PIXEL,         "pixel view (sixel, kitty or iTerm2 terminals)")      \
-	X(ACT_EXPORT,        "export the current view as PNG")                     \
+	X(ACT_EXPORT,        "export the whole list as PNG (tail marked, cut copies shown)") \
+	X(ACT_EXPORT_FRAME,  "export the current frame (replay cursor) as PNG")    \
 	X(ACT_IMAGE_ZOOM,    "image over the lists (any size); again: back")       \
 	X(ACT_CROP,          "crop the image to the selected record; again: whole image") \
 	X(ACT_LABELS,        "image labels: all, selected + duplicates, none")     \

@@ -150,10 +150,10 @@ static unsigned goto_worst(ui *u)
 	return rd;
 }
 
-static unsigned export_png(ui *u)
+static unsigned export_as(ui *u, int frame)
 {
 	char path[1024], cwd[1024];
-	if (ui_export_png(u, path, sizeof path) == 0) {
+	if (ui_export_png(u, frame, path, sizeof path) == 0) {
 		if (getcwd(cwd, sizeof cwd))
 			ui_note(u, "wrote %s in %s", path, cwd);
 		else
@@ -161,6 +161,9 @@ static unsigned export_png(ui *u)
 	}
 	return UI_RD_STATUS;
 }
+
+static unsigned export_png(ui *u) { return export_as(u, 0); }
+static unsigned export_frame(ui *u) { return export_as(u, 1); }
 
 static unsigned speed(ui *u, int faster)
 {
@@ -248,6 +251,7 @@ static unsigned (*const requests[ACT_COUNT])(ui *u) = {
 	[ACT_WORST] = goto_worst,            [ACT_GT] = toggle_gt,
 	[ACT_SORT] = cycle_sort,             [ACT_FILTER] = open_filter,
 	[ACT_PIXEL] = pixel,                 [ACT_EXPORT] = export_png,
+	[ACT_EXPORT_FRAME] = export_frame,
 	[ACT_FASTER] = faster,               [ACT_SLOWER] = slower,
 	[ACT_IMAGE_ZOOM] = image_zoom,       [ACT_CROP] = ui_image_crop,
 	[ACT_LABELS] = cycle_labels,         [ACT_ENTER] = enter,

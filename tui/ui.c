@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tcurses.h"
+#include "confidence.h"
 #include "pairs.h"
 #include "sanitize.h"
 #include "overlay.h"
@@ -742,6 +743,34 @@ size_t ui_boxes(ui *u, const render_box **out)
 	return ui_img(u)->n_boxes;
 }
 
+/* The export's boxes (overlay.h, whole): every record under the view's
+ * policy, cut copies drawn as cut, the tail flagged, the records' scores. */
+size_t ui_export_boxes(ui *u, const render_box **out)
+{
+	*out = NULL;
+	if (!view_ok(u))
+		return 0;
+	session_view *v = view(u);
+	const replay *rp = &v->rp;
+	size_t n = sample_n_records(v->s);
+	double *score = malloc((n ? n : 1) * sizeof *score);
+	for (size_t i = 0; score && i < n; i++)
+		score[i] = conf_record_score(v->t, &sample_records(v->s)[i], CONF_SCORE_MEAN);
+	policy_cut off = {0, n, -1, 0};
+	render_overlay_req rq;
+	render_overlay_req_export(&rq, v->s, u->s->runs[v->run].g, v->gimg,
+	                          rp->policy_on ? v->on.cut : off, score);
+	if (rp->policy_on && rp->drop_dups && v->dd_match) {
+		rq.state = v->dd_match;
+		rq.match_gt = v->dd_gt;
+	}
+	rq.show_gt = u->show_gt;
+	ts_status st = render_overlay_boxes(&rq, &ui_img(u)->boxes, &ui_img(u)->cap_boxes, &ui_img(u)->n_boxes, NULL);
+	free(score);
+	*out = st == TS_OK ? ui_img(u)->boxes : NULL;
+	return st == TS_OK ? ui_img(u)->n_boxes : 0;
+}
+
 /* ---- image or blank canvas ---- */
 
 /* The view's image, else a dark canvas of the image's (or an assumed
@@ -817,7 +846,7 @@ static void file_part(const char *in, char *out, size_t outsz)
 		out[0] = '_';
 }
 
-int ui_export_png(ui *u, char *out, size_t outsz)
+int ui_export_png(ui *u, int frame, char *out, size_t outsz)
 {
 	ts_error e;
 	if (!view_ok(u)) {
@@ -837,7 +866,7 @@ int ui_export_png(ui *u, char *out, size_t outsz)
 		return -1;
 	}
 	const render_box *boxes;
-	size_t nb = ui_boxes(u, &boxes);
+	size_t nb = frame ? ui_boxes(u, &boxes) : ui_export_boxes(u, &boxes);
 	render_draw_boxes(img, boxes, nb, 1.0, 1.0);
 	char rn[48], im[48];
 	file_part(u->s->runs[v->run].name, rn, sizeof rn);
@@ -850,11 +879,19 @@ int ui_export_png(ui *u, char *out, size_t outsz)
 		pol[0] = '-';
 		file_part(session_policy_name(u->s, u->s->pol, nm, sizeof nm), pol + 1, sizeof pol - 1);
 	}
-	snprintf(out, outsz, "tailscope-%s-%s-step%ld%s.png", rn, im, v->rp.cursor + 1, pol);
+	if (frame)
+		snprintf(out, outsz, "tailscope-%s-%s-step%ld%s.png", rn, im, v->rp.cursor + 1, pol);
+	else
+		snprintf(out, outsz, "tailscope-%s-%s%s.png", rn, im, pol);
 	/* for slides: run, sample, step, policy and the legend under the image */
 	char cap[400], nm[64];
-	snprintf(cap, sizeof cap, "%s  sample %s  step %ld/%ld  policy %s", u->s->runs[v->run].name,
-	         v->image_id, v->rp.cursor + 1, replay_len(&v->rp),
+	char stp[64];
+	if (frame)
+		snprintf(stp, sizeof stp, "step %ld/%ld", v->rp.cursor + 1, replay_len(&v->rp));
+	else
+		snprintf(stp, sizeof stp, "whole list (%zu records)", sample_n_records(v->s));
+	snprintf(cap, sizeof cap, "%s  sample %s  %s  policy %s", u->s->runs[v->run].name,
+	         v->image_id, stp,
 	         u->pol_idx == COMPARE_POL_REPEAT_STOP ? "repeat_stop"
 	         : u->policy_on ? session_policy_name(u->s, u->s->pol, nm, sizeof nm) : "off");
 	render_image *capt = NULL;

@@ -216,6 +216,11 @@ void ui_crop_rect(const ui *u, uint32_t w, uint32_t h, double *x0, double *y0, d
  * reduced layout, the zoom keys while zoomed; NULL otherwise. */
 const char *ui_image_hint(const ui *u);
 /* Writes the current view (image + boxes, full size) as PNG; path into out. */
-int ui_export_png(ui *u, char *out, size_t outsz);
+/* The boxes `x` exports (overlay.h, whole: every record under the view's
+ * policy, the copies it cut drawn as cut, tail flagged, scores); the same
+ * list as `tailscope png` for the sample and policy. */
+size_t ui_export_boxes(ui *u, const render_box **out);
+/* frame = 0: the whole list (x); 1: the current frame, ui_boxes (X). */
+int ui_export_png(ui *u, int frame, char *out, size_t outsz);
 
 #endif

@@ -105,6 +105,9 @@ check "live repeat_stop run, policy off: a and c are 'stopped' (not 'malformed')
 	chk report-terms "$tmp/rs_off.json" off "$tmp/full_rs.json" repeat_stop tokens 2
 "$BIN" report "$tmp/rs" >"$tmp/rs_off.txt"
 check "report table: stopped row" grep -Eq '^  stopped +2 +2$' "$tmp/rs_off.txt"
+check "report table on a live-stopped run: the off column is headed 'as captured', with a note why" \
+	sh -c "grep -Eq '^ +as captured +repeat_stop$' '$tmp/rs_off.txt' && grep -q 'as captured = policy off on traces a live stop ended' '$tmp/rs_off.txt'"
+check "... a run captured without a stop keeps 'off'" sh -c "'$BIN' report '$tmp/off' | grep -Eq '^ +off +repeat_stop$'"
 "$BIN" report --csv "$tmp/rs" >"$tmp/rs_off.csv" 2>/dev/null
 check "report --csv: a.png and c.png are stopped under policy off" \
 	sh -c "grep -c ',stopped,' '$tmp/rs_off.csv' | grep -qx 2"
@@ -202,6 +205,22 @@ wait "$PID_flt" 2>/dev/null
 cap "$tmp/refused" --retries 1 --backoff 0.05 --gt "$F/gt.json" 2>"$tmp/refused.err"; rc=$?
 check "connection refused: every image fails with a message, exit 2" \
 	sh -c "[ $rc -eq 2 ] && [ \$(grep -c 'failed after 2 attempts: connection failed' '$tmp/refused.err') -eq 5 ]"
+
+# ---- -o with missing parents (mkdir -p), and never through a symlink ----
+cap "$tmp/new/runs/qwen-rs" --retries 0 --backoff 0.05 2>"$tmp/parents.err"
+check "-o runs/qwen-rs creates the missing parents and the run directory (traces.jsonl, run.json)" \
+	sh -c "[ -d '$tmp/new/runs/qwen-rs' ] && [ -f '$tmp/new/runs/qwen-rs/traces.jsonl' ] && [ -f '$tmp/new/runs/qwen-rs/run.json' ] && ! grep -q 'No such file' '$tmp/parents.err'"
+mkdir "$tmp/real_dir"
+ln -s "$tmp/real_dir" "$tmp/link_run"
+cap "$tmp/link_run" --retries 0 2>"$tmp/link.err"; rc=$?
+check "-o naming a symlink to a directory is refused, nothing written through it" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'link_run is a symbolic link: refused' '$tmp/link.err' && [ -z \"\$(ls '$tmp/real_dir')\" ]"
+cap "$tmp/link_run/" --retries 0 2>"$tmp/link2.err"; rc=$?
+check "... also written with a trailing slash" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'link_run/ is a symbolic link: refused' '$tmp/link2.err' && [ -z \"\$(ls '$tmp/real_dir')\" ]"
+: >"$tmp/plainfile"
+cap "$tmp/plainfile/sub/run" --retries 0 2>"$tmp/pf.err"; rc=$?
+check "-o under a regular file: exit 2 naming it" sh -c "[ $rc -eq 2 ] && grep -q 'plainfile: not a directory' '$tmp/pf.err'"
 
 # ---- usage ----
 "$BIN" capture --help >"$tmp/help" 2>&1; rc=$?

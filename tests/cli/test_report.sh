@@ -175,4 +175,50 @@ check "--limit unknown name: exit 2 naming it" sh -c "[ $rc -eq 2 ] && grep -q \
 "$BIN" report --limit records=0 "$D/mini" >/dev/null 2>&1; rc=$?
 check "--limit zero: exit 2" [ "$rc" -eq 2 ]
 
+# ---- --per-record (hand-worked from mini above: line 1 two TPs; line 2 cat
+# [0,0,100,50] x3: record 0 TP, 1 and 2 FP duplicates of 0, in the tail
+# (tail_start 1), cut by repeat_stop (it keeps 1 record of line 2)) ----
+"$BIN" report --per-record "$D/mini" >"$tmp/pr.csv" 2>"$tmp/pr.err"; rc=$?
+check "--per-record: exit 0, header" sh -c "[ $rc -eq 0 ] && head -1 '$tmp/pr.csv' | tr -d '\r' |
+	grep -qx 'run,line,image_id,image,record,label,x1,y1,x2,y2,score,match_03,match_05,dup_of,in_tail,cut_repeat_stop'"
+cut -d, -f1-10,12- "$tmp/pr.csv" | tr -d '\r' | tail -n +2 >"$tmp/pr.cut"
+printf '%s\n' 'mini,1,1,,0,cat,10,10,30,30,tp,tp,,0,0' 'mini,1,1,,1,dog,50,50,80,80,tp,tp,,0,0' \
+	'mini,2,2,,0,cat,0,0,100,50,tp,tp,,0,0' 'mini,2,2,,1,cat,0,0,100,50,fp,fp,0,1,1' \
+	'mini,2,2,,2,cat,0,0,100,50,fp,fp,0,1,1' >"$tmp/pr.want"
+check "--per-record: the five records as worked out by hand (box in pixels, matches, dup_of, tail, cut)" \
+	cmp -s "$tmp/pr.cut" "$tmp/pr.want"
+check "--per-record: scores are the mean logprob of each record's tokens (-0.1 each)" \
+	sh -c "tail -n +2 '$tmp/pr.csv' | cut -d, -f11 | python3 -c 'import sys; v=[float(x) for x in sys.stdin]; sys.exit(not (len(v) == 5 and all(abs(x + 0.1) < 1e-12 for x in v)))'"
+"$BIN" report --per-record --json "$D/mini" >"$tmp/pr.json"
+check "--per-record --json: each run's records (box, match per IoU, cut per policy)" \
+	python3 -c "import json,sys; r=json.load(open('$tmp/pr.json'))['runs'][0]['records']; e=r[3]
+sys.exit(not (len(r) == 5 and e['line'] == 2 and e['record'] == 1 and e['box'] == [0, 0, 100, 50] and
+	e['match'] == {'0.3': 'fp', '0.5': 'fp'} and e['dup_of'] == 0 and e['in_tail'] is True and
+	e['cut'] == {'repeat_stop': True} and r[0]['dup_of'] is None))"
+P=off,repeat_stop,budget:12,dedup,near_dup:0.9
+"$BIN" report --per-record --policy $P sample_runs/lora-qkvo-r16 sample_runs/base >"$tmp/pr2.csv" 2>/dev/null
+"$BIN" report --json --per-sample --policy $P sample_runs/lora-qkvo-r16 sample_runs/base >"$tmp/ps2.json" 2>/dev/null
+check "--per-record agrees with --json --per-sample (records, duplicates, tail_start, score, TP/FP per IoU, kept per policy)" \
+	sh -c "python3 tests/cli/per_record_check.py '$tmp/pr2.csv' '$tmp/ps2.json' | grep -q '^ok 48 samples'"
+printf '%s\n' '{"image_id": 1, "finish_reason": "stop", "text": "[{\"bbox_2d\": [1, 2, 30, 40], \"label\": \"=HYPERLINK(1)\"}, {\"bbox_2d\": [5, 5, 9, 9], \"label\": \"+x,y\"}]"}' >"$tmp/inj.jsonl"
+"$BIN" report --per-record --coords xyxy "$tmp/inj.jsonl" >"$tmp/inj.csv" 2>/dev/null
+check "--per-record: labels starting with = + get a leading ' (CSV injection), quoted when needed" \
+	sh -c "grep -q \",0,'=HYPERLINK(1),1,2,30,40,\" '$tmp/inj.csv' && grep -q \",1,\\\"'+x,y\\\",5,5,9,9,\" '$tmp/inj.csv'"
+
+# ---- a path that is not a run (sample_runs/*: README.md, gen/, scenes/) ----
+mkdir -p "$tmp/runs/gen" "$tmp/runs/brokenrun"
+cp -r "$D/mini" "$tmp/runs/mini"
+printf '# notes\nnot JSON\n' >"$tmp/runs/README.md"
+echo '{"name": "b"}' >"$tmp/runs/brokenrun/run.json"
+"$BIN" report "$tmp/runs/README.md" "$tmp/runs/gen" "$tmp/runs/mini" >"$tmp/nr.out" 2>"$tmp/nr.err"; rc=$?
+check "runs next to README.md and a directory without run.json/traces: exit 0, both named on stderr" \
+	sh -c "[ $rc -eq 0 ] && grep -q 'README.md:1: not a traces file' '$tmp/nr.err' && grep -q 'gen: not a run' '$tmp/nr.err'"
+check "... and the run's table is printed" row "$tmp/nr.out" records 5 3
+"$BIN" report "$tmp/runs/mini" "$tmp/runs/typo" >/dev/null 2>&1; rc=$?
+check "a path that does not exist is skipped input: exit 1" [ "$rc" -eq 1 ]
+"$BIN" report "$tmp/runs/mini" "$tmp/runs/brokenrun" >/dev/null 2>&1; rc=$?
+check "a directory with run.json but no traces is a broken run: exit 1" [ "$rc" -eq 1 ]
+"$BIN" report "$tmp/runs/README.md" "$tmp/runs/gen" >/dev/null 2>&1; rc=$?
+check "nothing but paths that are not runs: exit 2" [ "$rc" -eq 2 ]
+
 [ "$fails" -eq 0 ]

@@ -134,9 +134,12 @@ check "P: keys work after the terminal query" wait_for main "sample 2/5"
 keys main g End
 wait_for main "sample 1/5 │ image 1 │ step 24/24" >/dev/null
 keys main x
-check "x: export reports the PNG path" wait_for main "wrote tailscope-tui-fixture-1-step24.png in $TMP"
+check "x: export (the whole list) reports the PNG path" wait_for main "wrote tailscope-tui-fixture-1.png in $TMP"
 check "x: the PNG exists in the working directory" \
-	sh -c "head -c 8 '$TMP/tailscope-tui-fixture-1-step24.png' | od -c | grep -q 'P   N   G'"
+	sh -c "head -c 8 '$TMP/tailscope-tui-fixture-1.png' | od -c | grep -q 'P   N   G'"
+keys main X
+check "X: export of the current frame names its step" wait_for main "wrote tailscope-tui-fixture-1-step24.png in $TMP"
+check "X: the PNG exists" sh -c "head -c 8 '$TMP/tailscope-tui-fixture-1-step24.png' | od -c | grep -q 'P   N   G'"
 keys main Home - - - Space
 check "Space: replay plays (three - from the default 65/s)" wait_for main "▶ 10/s"
 check "Space: the cursor advances while playing" wait_re main "step ([3-9]|1[0-9]|2[0-4])/24"

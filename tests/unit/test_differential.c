@@ -9,7 +9,7 @@
  *     --policy <the cycle>` (export_json over export_run_analyze): every run
  *     number per policy, and per sample records, duplicates, max repeat,
  *     termination, stop step, tokens and TP/FP/FN at every threshold;
- *   - the debugger's box list at the end of the replay (ui_boxes, nothing
+ *   - the debugger's export box list (ui_export_boxes, what x draws; nothing
  *     selected, ground truth shown) against `tailscope png`'s
  *     (png_job_prepare) for every policy, with the same image file.
  * And two cases that used to disagree, written at run time:
@@ -190,6 +190,9 @@ static void assert_boxes_equal(const render_box *a, size_t na, const render_box 
 		assert_int_equal(a[i].count, b[i].count);
 		assert_int_equal(a[i].selected, b[i].selected);
 		assert_string_equal(a[i].label ? a[i].label : "", b[i].label ? b[i].label : "");
+		assert_int_equal(a[i].tail, b[i].tail);
+		assert_int_equal(a[i].has_score, b[i].has_score);
+		assert_true(!a[i].has_score || a[i].score == b[i].score);
 	}
 }
 
@@ -215,7 +218,7 @@ static void compare_boxes(session *s, ui *u, const char *run, size_t idx, size_t
 		u->show_gt = 1;
 		u->rec.sel = (size_t)-1;
 		const render_box *b;
-		size_t n = ui_boxes(u, &b);
+		size_t n = ui_export_boxes(u, &b); /* x and png: one export */
 		assert_boxes_equal(b, n, j.boxes, j.n_boxes);
 		n_box_lists_cmp++;
 	}

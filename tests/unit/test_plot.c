@@ -141,6 +141,47 @@ static void test_text_bars(void **state)
  * (27,0) (cell 13, row 0), where the series number "1" is written.  Rows:
  * title, 4 plot rows (from row 1), axis, tick labels, legend "1 ── name".
  * The gutter is one wider than the labels: " 1.0┤". */
+/* 8 runs (report/plot of 6 checkpoints and more): each run's bars and
+ * legend mark have their own fill, in UTF-8 and in ASCII.  Layout: 1 group,
+ * label "g" (lw = 1): row 0 title, rows 1..8 the bars from column lw+2 = 3,
+ * row 9 the gap, rows 10..17 the legend marks at column 3. */
+static void test_text_bars_fills_apart(void **state)
+{
+	(void)state;
+	const char *groups[1] = { "g" };
+	double v[1] = { 1 };
+	plot_series se[8];
+	memset(se, 0, sizeof se);
+	for (int k = 0; k < 8; k++) {
+		se[k].name = "r";
+		se[k].v = v;
+	}
+	plot_spec s;
+	plot_spec_init(&s, PLOT_BARS);
+	s.series = se;
+	s.n_series = 8;
+	s.n_groups = 1;
+	s.group_labels = groups;
+	plot_text *t = NULL;
+	ts_error err;
+	assert_int_equal(plot_text_render(&s, 40, 10, &t, &err), TS_OK);
+	assert_int_equal(t->rows, 18);
+	for (int a = 0; a < 8; a++) {
+		uint32_t ca = t->ch[(1 + a) * 40 + 3];
+		assert_int_equal(t->ch[(10 + a) * 40 + 3], ca); /* legend = bars */
+		char *la = plot_text_line_ex(t, 1 + a, PLOT_LINE_ASCII);
+		for (int b = a + 1; b < 8; b++) {
+			assert_true(ca != t->ch[(1 + b) * 40 + 3]);
+			char *lb = plot_text_line_ex(t, 1 + b, PLOT_LINE_ASCII);
+			assert_true(la[3] != lb[3]);
+			assert_true(lb[3] != '?' && lb[3] != ' ');
+			free(lb);
+		}
+		free(la);
+	}
+	plot_text_free(t);
+}
+
 static void test_text_lines(void **state)
 {
 	(void)state;
@@ -304,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_font),
 		cmocka_unit_test(test_draw_text),
 		cmocka_unit_test(test_text_bars),
+		cmocka_unit_test(test_text_bars_fills_apart),
 		cmocka_unit_test(test_text_lines),
 		cmocka_unit_test(test_text_scatter_sanitized),
 		cmocka_unit_test(test_image_bars),

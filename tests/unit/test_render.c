@@ -58,7 +58,7 @@ static render_stroke thin(void)
 
 static render_box box(double x1, double y1, double x2, double y2, box_style s)
 {
-	render_box b = {x1, y1, x2, y2, s, 0, 0, NULL};
+	render_box b = {x1, y1, x2, y2, s, 0, 0, NULL, 0, 0, 0};
 	return b;
 }
 
@@ -102,6 +102,73 @@ static void test_style_colors(void **state)
 		seen[idx] = 1;
 	}
 	assert_string_equal(render_style_name(BOX_DUP), "dup");
+	/* every style its own colour, in 24-bit, 16 and 8 colours (the legend
+	 * never shows two meanings in one colour; "prediction" was TP's cyan) */
+	for (int a = 0; a < BOX_STYLE_COUNT; a++)
+		for (int b = a + 1; b < BOX_STYLE_COUNT; b++) {
+			render_style_color ca = render_style_color_of((box_style)a);
+			render_style_color cb = render_style_color_of((box_style)b);
+			assert_true(ca.rgb != cb.rgb);
+			assert_true(ca.idx16 != cb.idx16);
+			assert_true(ca.idx8 != cb.idx8);
+		}
+	/* PRED: #5F87FF, xterm cube (1,2,5) = 16 + 36 + 12 + 5 = 69 */
+	assert_int_equal(render_style_color_of(BOX_PRED).rgb, 0x5F87FF);
+	assert_int_equal(render_style_color_of(BOX_PRED).idx256, 69);
+}
+
+/* Pixel labels (render.h): 400x400 -> s = max(2, round(400/400)) = 2, a
+ * plate 10s = 20 px high, 6s = 12 px per character + 2s = 4 px wide. */
+static void test_pixel_label_plates(void **state)
+{
+	(void)state;
+	render_image *img = solid(400, 400, BG);
+	render_box b[4];
+	b[0] = box(100, 100, 200, 200, BOX_TP);
+	b[0].label = "cat";
+	b[0].score = 0.914;
+	b[0].has_score = 1; /* "cat 0.91": 8 chars -> 100 px: x 100..199, y 80..99 */
+	b[1] = box(100, 100, 150, 150, BOX_FP);
+	b[1].label = "dog"; /* "dog": 40 px; above it is the TP's plate: below its
+	                     * bottom edge (B = 149): x 100..139, y 150..169 */
+	b[2] = box(20, 300, 60, 340, BOX_DUP);
+	b[2].label = "b";
+	b[2].count = 3;
+	b[2].tail = 1; /* "b x3 tail": 9 chars -> 112 px: x 20..131, y 280..299 */
+	b[3] = box(300, 300, 350, 350, BOX_GT);
+	b[3].label = "gt"; /* matched ground truth: no plate */
+	render_draw_boxes(img, b, 4, 1.0, 1.0);
+	assert_int_equal(px(img, 100, 80), CYAN);
+	assert_int_equal(px(img, 199, 80), CYAN);
+	assert_int_equal(px(img, 200, 80), BG);
+	assert_int_equal(px(img, 100, 79), BG);
+	assert_int_equal(px(img, 100, 150), RED);
+	assert_int_equal(px(img, 139, 169), RED);
+	assert_int_equal(px(img, 140, 169), BG);
+	assert_int_equal(px(img, 139, 170), BG);
+	assert_int_equal(px(img, 131, 280), MAGENTA);
+	assert_int_equal(px(img, 132, 280), BG);
+	assert_int_equal(px(img, 300, 280), BG);
+	/* black text inside each plate (the font's glyphs, not its bitmap) */
+	int black[3] = {0, 0, 0};
+	for (uint32_t y = 80; y < 100; y++)
+		for (uint32_t x = 100; x < 200; x++)
+			black[0] += px(img, x, y) == 0;
+	for (uint32_t y = 150; y < 170; y++)
+		for (uint32_t x = 100; x < 140; x++)
+			black[1] += px(img, x, y) == 0;
+	for (uint32_t y = 280; y < 300; y++)
+		for (uint32_t x = 20; x < 132; x++)
+			black[2] += px(img, x, y) == 0;
+	assert_true(black[0] > 20 && black[1] > 10 && black[2] > 20);
+	render_image_free(img);
+	/* under 160x160: no plates (a thumbnail would be all text) */
+	img = solid(100, 100, BG);
+	b[0] = box(50, 50, 80, 80, BOX_TP);
+	b[0].label = "a";
+	render_draw_boxes(img, b, 1, 1.0, 1.0);
+	assert_int_equal(px(img, 50, 40), BG);
+	render_image_free(img);
 }
 
 /* ---- strokes ---- */
@@ -959,6 +1026,7 @@ int main(void)
 		cmocka_unit_test(test_color_mode_table),
 		cmocka_unit_test(test_frame_ascii),
 		cmocka_unit_test(test_style_colors),
+		cmocka_unit_test(test_pixel_label_plates),
 		cmocka_unit_test(test_stroke_sizes),
 		cmocka_unit_test(test_box_scaled_inside),
 		cmocka_unit_test(test_box_fractional_edges),

@@ -665,7 +665,7 @@ static void test_png_write_roundtrip(void **state)
 		img->rgba[i * 4 + 0] = img->rgba[i * 4 + 1] = img->rgba[i * 4 + 2] = 0x40;
 		img->rgba[i * 4 + 3] = 255;
 	}
-	render_box b = {10, 8, 30, 20, BOX_FP, 0, 0, "cat"};
+	render_box b = {10, 8, 30, 20, BOX_FP, 0, 0, "cat", 0, 0, 0};
 	render_draw_boxes(img, &b, 1, 1.0, 1.0);
 	char path[256];
 	snprintf(path, sizeof path, "%s/out.png", tmpdir);
@@ -713,7 +713,7 @@ static void test_png_write_roundtrip(void **state)
 	 * glyphs of pixel size 2 from (18, 16): 'x' row 1 is 101, so pixels
 	 * x = 18,19 and 22,23 at y = 18,19 are magenta, 20,21 black. */
 	render_image *d = render_image_new(64, 48);
-	render_box dup = {10, 8, 50, 40, BOX_DUP, 0, 7, NULL};
+	render_box dup = {10, 8, 50, 40, BOX_DUP, 0, 7, NULL, 0, 0, 0};
 	render_draw_boxes(d, &dup, 1, 1.0, 1.0);
 	assert_int_equal(pix(d->rgba, 64, 16, 14), 0x000000);
 	assert_int_equal(d->rgba[(14 * 64 + 16) * 4 + 3], 255); /* opaque plate */

@@ -239,10 +239,14 @@ static void test_png_repeat_stop(void **state)
 	int w, h;
 	uint8_t *p = decode(out, &w, &h);
 	/* repeat_stop keeps records 0 and 1: the dog is a single FP now (red,
-	 * 1 px, no stack) */
-	assert_int_equal(pix(p, w, 2, 36), RED);
+	 * 1 px); its two copies the stop cut (records 2, 3) are drawn over it as
+	 * CUT x2: grey dots on its left column where y/2 is even (36 on, 38 off:
+	 * red shows), one stack copy offset 2 px (column 4, same dots) */
+	assert_int_equal(pix(p, w, 2, 36), DIM);
+	assert_int_equal(pix(p, w, 2, 38), RED);
 	assert_int_equal(pix(p, w, 3, 36), GREY);
-	assert_int_equal(pix(p, w, 4, 36), GREY);
+	assert_int_equal(pix(p, w, 4, 36), DIM);
+	assert_int_equal(pix(p, w, 4, 38), GREY);
 	/* record 4 was cut: grey dotted, top row 2 on where x/2 is even (44,45),
 	 * off at 46,47; left column 45 on where y/2 is even (4,5), off at 6 */
 	assert_int_equal(pix(p, w, 45, 2), DIM);

@@ -18,6 +18,7 @@
 #include <math.h>
 #include <cmocka.h>
 
+#include "overlay.h"
 #include "pairs.h"
 #include "session.h"
 #include "ui.h"
@@ -434,10 +435,34 @@ static void test_ui_edge_samples(void **state)
 	assert_int_equal(b[0].style, BOX_DUP);
 	assert_int_equal(b[0].count, 2);
 	assert_true(fabs(b[0].x1 - 10) < 1e-9 && fabs(b[0].y2 - 40) < 1e-9);
+	/* the export (x) of the pair: the whole list, record 1 (the duplicate:
+	 * tail_start 1) in the tail -> one DUP x2 flagged tail */
+	render_overlay_req rq;
+	render_box *eb = NULL;
+	size_t ecap = 0, en = 0;
+	policy_cut off = {0, 2, -1, 0};
+	render_overlay_req_export(&rq, s.view.s, NULL, NULL, off, NULL);
+	assert_int_equal(render_overlay_boxes(&rq, &eb, &ecap, &en, NULL), TS_OK);
+	assert_int_equal(en, 1);
+	assert_int_equal(eb[0].style, BOX_DUP);
+	assert_int_equal(eb[0].count, 2);
+	assert_int_equal(eb[0].tail, 1);
 	ui_action(&u, ACT_REPEAT_STOP);
 	assert_int_equal(replay_visible(&s.view.rp), 1);
 	assert_int_equal(ui_boxes(&u, &b), 1);
 	assert_int_equal(b[0].style, BOX_PRED);
+	/* ... with repeat_stop (keeps record 0): the kept box, not in the tail,
+	 * and over it the cut copy: CUT x1, in the tail, at the same place */
+	render_overlay_req_export(&rq, s.view.s, NULL, NULL, s.view.on.cut, NULL);
+	assert_int_equal(render_overlay_boxes(&rq, &eb, &ecap, &en, NULL), TS_OK);
+	assert_int_equal(en, 2);
+	assert_int_equal(eb[0].style, BOX_PRED);
+	assert_int_equal(eb[0].tail, 0);
+	assert_int_equal(eb[1].style, BOX_CUT);
+	assert_int_equal(eb[1].count, 1);
+	assert_int_equal(eb[1].tail, 1);
+	assert_true(fabs(eb[1].x1 - 10) < 1e-9 && fabs(eb[1].y2 - 40) < 1e-9);
+	free(eb);
 	ui_action(&u, ACT_REPEAT_STOP);
 	int blank = 0;
 	const render_image *img = ui_image_source(&u, &blank);

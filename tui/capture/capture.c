@@ -877,18 +877,69 @@ static int check_traces_file(cap_state *s)
 	return -1;
 }
 
+/* mkdir -p for the components of path before its last one (like mkdir -p,
+ * parents may be symbolic links to directories; the run directory itself is
+ * opened without following one).  0, or -1 after a message. */
+static int make_parents(cap_state *s, const char *path)
+{
+	char *p = strdup(path);
+	if (!p) {
+		msg(s, "out of memory");
+		return -1;
+	}
+	size_t len = strlen(p);
+	while (len > 1 && p[len - 1] == '/')
+		p[--len] = 0; /* "runs/x/" names runs/x */
+	int rc = 0;
+	for (char *c = p + 1; *c && rc == 0; c++) {
+		if (*c != '/' || c[-1] == '/')
+			continue;
+		*c = 0;
+		struct stat st;
+		if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+			msgf(s, "%s: cannot create the directory: %s", p, strerror(errno));
+			rc = -1;
+		} else if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			msgf(s, "%s: not a directory", p);
+			rc = -1;
+		}
+		*c = '/';
+	}
+	free(p);
+	return rc;
+}
+
 /* The run directory, the image list, --resume, traces.jsonl opened for
  * appending, the first run.json.  0, or -1 after a message. */
 static int open_run(cap_state *s)
 {
 	const capture_opts *o = s->o;
+	if (make_parents(s, o->out) != 0)
+		return -1;
 	if (mkdir(o->out, 0777) != 0 && errno != EEXIST) {
 		msgf(s, "%s: %s", o->out, strerror(errno));
 		return -1;
 	}
-	s->dir_fd = open(o->out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* the run directory itself is never reached through a symbolic link
+	 * ("link/" would follow one: trailing slashes are dropped first) */
+	char *dir = strdup(o->out);
+	if (!dir) {
+		msg(s, "out of memory");
+		return -1;
+	}
+	for (size_t k = strlen(dir); k > 1 && dir[k - 1] == '/'; k--)
+		dir[k - 1] = 0;
+	s->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int open_errno = errno;
+	struct stat ls;
+	int is_link = s->dir_fd < 0 && lstat(dir, &ls) == 0 && S_ISLNK(ls.st_mode);
+	free(dir);
 	if (s->dir_fd < 0) {
-		msgf(s, "%s: %s", o->out, strerror(errno));
+		if (is_link)
+			msgf(s, "%s is a symbolic link: refused (capture never writes through one)",
+			     o->out);
+		else
+			msgf(s, "%s: %s", o->out, strerror(open_errno));
 		return -1;
 	}
 	s->traces_path = join(o->out, "traces.jsonl");

@@ -125,6 +125,8 @@ static int h_SHARD(cli_values *v, const char *a, ts_error *e)
 	v->shard_n = n;
 	return 0;
 }
+
+static int h_PER_RECORD(cli_values *v, const char *a, ts_error *e) { (void)a; (void)e; v->per_record = 1; return 0; }
 static int h_SAMPLE(cli_values *v, const char *a, ts_error *e) { (void)e; v->sample = a; return 0; }
 static int h_OUTPUT(cli_values *v, const char *a, ts_error *e) { (void)e; v->out = a; return 0; }
 static int h_IMAGE(cli_values *v, const char *a, ts_error *e) { (void)e; v->image = a; return 0; }
@@ -216,8 +218,8 @@ const cli_command cli_commands[] = {
 	 "Progress goes to stderr when stderr is a terminal.\n"
 	 "exit status: 0 all lines used, 1 some lines skipped, 2 nothing usable\n",
 	 OPTS(CLI_GT, CLI_COORDS, CLI_MIN_PIXELS, CLI_MAX_PIXELS, CLI_IOU, CLI_POLICY, CLI_SCORE,
-	      CLI_NO_CONFIDENCE, CLI_JSON, CLI_CSV, CLI_PER_SAMPLE, CLI_PARTIAL, CLI_SHARD, CLI_JOBS,
-	      CLI_QUIET, CLI_LIMIT, CLI_HELP),
+	      CLI_NO_CONFIDENCE, CLI_JSON, CLI_CSV, CLI_PER_SAMPLE, CLI_PER_RECORD, CLI_PARTIAL, CLI_SHARD,
+	      CLI_JOBS, CLI_QUIET, CLI_LIMIT, CLI_HELP),
 	 cmd_report},
 	{"merge", "PARTIAL...",
 	 "Prints the report of every shard together from the states that\n"
@@ -234,8 +236,9 @@ const cli_command cli_commands[] = {
 	 "TRACES: a run directory (run.json, gt.json, images/, traces.jsonl) or a traces JSONL file.\n"
 	 "\n"
 	 "Box styles: ground truth green dashed (yellow: missed), prediction cyan (TP),\n"
-	 "red (FP), magenta thick with a stack and xN (exact duplicates), grey dotted\n"
-	 "(values only in records the policy cuts).\n",
+	 "red (FP), blue (no ground truth), magenta thick with a stack and xN (exact\n"
+	 "duplicates), grey dotted over a box (its copies the policy cuts); on images of\n"
+	 "160x160 pixels or more each box has a label plate (label score xN tail).\n",
 	 "exit status: 0 written, 2 bad usage or nothing written\n",
 	 OPTS(CLI_SAMPLE, CLI_OUTPUT, CLI_GT, CLI_IMAGES, CLI_IMAGE, CLI_COORDS, CLI_MIN_PIXELS,
 	      CLI_MAX_PIXELS, CLI_IOU, CLI_POLICY, CLI_CAPTION, CLI_LIMIT, CLI_HELP),

@@ -52,6 +52,9 @@
 	X(PARTIAL, "partial", 0, NULL, "with --json: write the mergeable state of this shard instead of\n" \
 	  "the report ('tailscope merge' of every shard prints the report)")                     \
 	X(SHARD, "shard", 0, "K/N", "read only block K of N of each run's trace files (default 1/1)") \
+	X(PER_RECORD, "per-record", 0, NULL, "one CSV row per record (with --json: each run's\n"   \
+	  "\"records\"): sample, index, label, box in pixels, score, match per IoU,\n"             \
+	  "duplicate of, in tail, cut by each policy")                                           \
 	X(SAMPLE, "sample", 0, "ID", "the sample: an image id, else a file name / custom id as in the trace") \
 	X(OUTPUT, "output", 'o', "FILE", "write a PNG (atomically: temp file + rename)")          \
 	X(IMAGE, "image", 0, "FILE", "the image file (default: found in the images directory)")  \
@@ -128,7 +131,7 @@ struct cli_values {
 	limits_set lim;         /* --limit (also the image limits) */
 	int pol_set;            /* --policy given */
 	const char *images_dir, *sample, *out, *image;
-	int json, csv, per_sample, quiet, summary, caption;
+	int json, csv, per_sample, per_record, quiet, summary, caption;
 	int partial;            /* report --partial */
 	size_t shard_k, shard_n; /* report --shard K/N (0/0: every shard) */
 	long jobs;              /* default 2 */

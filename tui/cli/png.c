@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "confidence.h"
 #include "png_job.h"
 #include "policy.h"
 #include "overlay.h"
@@ -254,9 +255,18 @@ int png_job_prepare(const png_req *o, png_job *j)
 		sayf("sample '%s': %s", o->sample, err.msg);
 		return -1;
 	}
+	/* the export: the whole list, cut copies drawn as cut, the tail flagged,
+	 * each record's score (the trace's logprobs, as report's AP uses) */
+	size_t nr = sample_n_records(j->s);
+	double *score = malloc((nr ? nr : 1) * sizeof *score);
+	for (size_t i = 0; score && i < nr; i++)
+		score[i] = conf_record_score(j->t, &sample_records(j->s)[i], CONF_SCORE_MEAN);
 	render_overlay_req rq;
-	render_overlay_req_full(&rq, j->s, j->g, j->gimg, sample_outcome_for(j->s, &o->pol).cut);
-	if (render_overlay_boxes(&rq, &j->boxes, &j->cap_boxes, &j->n_boxes, &j->stats) != TS_OK) {
+	render_overlay_req_export(&rq, j->s, j->g, j->gimg, sample_outcome_for(j->s, &o->pol).cut,
+	                          score);
+	ts_status bst = render_overlay_boxes(&rq, &j->boxes, &j->cap_boxes, &j->n_boxes, &j->stats);
+	free(score); /* the boxes keep copies of the scores */
+	if (bst != TS_OK) {
 		say("out of memory");
 		return -1;
 	}
@@ -360,7 +370,7 @@ int cmd_png(int argc, char **argv)
 	if (with_gt)
 		printf(", %zu ground truth\n", j.stats.gt);
 	if (j.stats.cut)
-		printf("  %zu value(s) only in records cut by the policy (grey, dotted)\n", j.stats.cut);
+		printf("  %zu value(s) with copies cut by the policy (grey, dotted)\n", j.stats.cut);
 	rc = 0;
 done:
 	png_job_free(&j);

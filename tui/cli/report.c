@@ -26,7 +26,7 @@
 
 typedef struct report_opts {
 	export_opts ex;
-	int json, csv, per_sample, quiet;
+	int json, csv, per_sample, per_record, quiet;
 	int partial;             /* --partial: partial_json instead of the report */
 	size_t shard_k, shard_n;
 	const char **options;    /* the options as given, for merge */
@@ -227,8 +227,16 @@ static int table_header(const export_run *rr, const export_opts *ex, int *upper)
 		if (l > cw)
 			cw = l;
 	}
+	/* policy off on traces a live stop policy already ended (tailscope
+	 * capture --policy): the column is the run as captured, not a run
+	 * without a stop */
+	int live = 0;
 	for (size_t p = 0; p < ex->n_pol; p++) {
 		policy_name(&ex->pol[p], pname, sizeof pname);
+		if (ex->pol[p].kind == POLICY_OFF && rr->m[p].stopped > 0) {
+			snprintf(pname, sizeof pname, "as captured");
+			live = 1;
+		}
 		if (!policy_is_truncation(&ex->pol[p])) {
 			strcat(pname, "*");
 			*upper = 1;
@@ -236,6 +244,10 @@ static int table_header(const export_run *rr, const export_opts *ex, int *upper)
 		printf(" %*s", cw, pname);
 	}
 	printf("\n");
+	if (live)
+		printf("  (as captured = policy off on traces a live stop ended: each stopped one still holds\n"
+		       "   the record that fired the stop, e.g. the first duplicate, so duplicates and\n"
+		       "   max_repeat 2 there are the stop working; a policy column replays it on them)\n");
 	return cw;
 }
 
@@ -608,7 +620,8 @@ static int write_stdout(void *ud, const char *buf, size_t len)
 /* Analyses the runs and prints the table, JSON or CSV; returns the exit code. */
 static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 {
-	o->ex.rows = o->per_sample || o->csv;
+	o->ex.rows = o->per_sample || o->csv || o->per_record;
+	o->ex.per_record = o->per_record;
 
 	export_run **res = calloc(n_runs, sizeof *res);
 	if (!res) {
@@ -628,7 +641,9 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 			partial = 1;
 			continue;
 		}
-		if (!r->opened || r->skipped || !r->usable)
+		/* a path that is no run (README.md or gen/ next to the runs) is
+		 * named on stderr but is no skipped input */
+		if ((!r->opened && !r->not_run) || (r->opened && (r->skipped || !r->usable)))
 			partial = 1;
 		if (r->usable)
 			any_usable = 1;
@@ -661,10 +676,13 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 		}
 		free(txt);
 		cJSON_Delete(root);
-	} else if (o->csv) {
-		ts_status st = export_csv_header(&o->ex, write_stdout, NULL);
+	} else if (o->csv || o->per_record) { /* --per-record: a row per record, --csv or not */
+		int pr = o->per_record;
+		ts_status st = pr ? export_csv_records_header(&o->ex, write_stdout, NULL)
+		                  : export_csv_header(&o->ex, write_stdout, NULL);
 		for (size_t i = 0; i < n_runs && st == TS_OK; i++)
-			st = export_csv_rows(&o->ex, res[i], write_stdout, NULL);
+			st = pr ? export_csv_records(&o->ex, res[i], write_stdout, NULL)
+			        : export_csv_rows(&o->ex, res[i], write_stdout, NULL);
 		if (st != TS_OK) {
 			fprintf(stderr, "tailscope report: writing CSV: %s\n", ts_status_text(st));
 			any_usable = 0;
@@ -735,6 +753,7 @@ int cmd_report(int argc, char **argv)
 	o.json = v.json;
 	o.csv = v.csv;
 	o.per_sample = v.per_sample;
+	o.per_record = v.per_record;
 	o.quiet = v.quiet;
 	o.jobs = v.jobs;
 	const char *const *runs = v.pos;
