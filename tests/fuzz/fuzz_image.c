@@ -118,7 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			v[k] = (r & 3) == 0 ? special[(r >> 2) % 9] : (double)((r >> 2) % (2 * img->w + 8)) - 4.0;
 		}
 		boxes[i] = (render_box){ v[0], v[1], v[2], v[3], (box_style)(i % BOX_STYLE_COUNT), i == 0,
-		                         (uint32_t)i, "x\x1b]0;t\x07" };
+		                         (uint32_t)i, "x\x1b]0;t\x07", -0.25 * (double)i, i & 1, i == 3 };
 	}
 	render_draw_boxes(img, boxes, 6, 1.0, 1.0);
 	render_draw_boxes(img, boxes, 6, 0.37, 2.5);

@@ -306,7 +306,7 @@ static int read_token_obj(cj *j, char *buf, size_t cap, size_t *n, int top, cons
 	/* what the reader takes: bytes when present, else the token up to a
 	 * NUL (cJSON ends a string at \u0000) */
 	if (!have_bytes && buf)
-		tn = strnlen(buf, tn);
+		tn = strnlen(buf, tn < cap ? tn : cap); /* a cut token holds cap bytes */
 	*n = have_bytes ? bn : tn;
 	return (have_bytes ? bytes_over : tok_over) || alt_over ? -2 : 0;
 }
