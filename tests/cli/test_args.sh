@@ -4,21 +4,11 @@
 # nor an SSE field, and a directory without traces -- one line each on
 # stderr, no table, no JSON entry -- while SSE recordings and Ollama NDJSON
 # under any name, and *.jsonl files with a bad first line, are still read.
-BIN=${BIN:-${BUILD:-build}/tailscope}
+. "$(dirname "$0")/lib.sh"
 D=tests/data
-n=0
-fails=0
-check() { # check "description" command...
-	n=$((n + 1))
-	desc=$1
-	shift
-	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; fails=$((fails + 1)); fi
-}
 lines() { # lines FILE N: FILE has exactly N lines
 	[ "$(wc -l <"$1")" -eq "$2" ]
 }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 # a directory like sample_runs/ : a README, a run, a directory of sources
 mkdir -p "$tmp/runs/gen" "$tmp/runs/mini"

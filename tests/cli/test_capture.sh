@@ -9,23 +9,8 @@
 #   b, d, e: no duplicate (b has an "é" split over two tokens, bytes only)
 # Every server is started here on 127.0.0.1 (port 0, chosen by the kernel),
 # exits by itself after 120 s, and is stopped by its PID at the end.
-BIN=${BIN:-${BUILD:-build}/tailscope}
+. "$(dirname "$0")/lib.sh"
 HERE=tests/capture
-n=0
-fails=0
-check() { # check "description" command...
-	n=$((n + 1))
-	desc=$1
-	shift
-	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; fails=$((fails + 1)); fi
-}
-tmp=$(mktemp -d)
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 [ -n "$KEEP" ] && trap "for p in \$pids; do kill \$p 2>/dev/null; done; echo kept \$tmp" EXIT
 if ! command -v python3 >/dev/null 2>&1; then
 	echo "not ok 1 - python3 is needed for the loopback server (make test installs it)"

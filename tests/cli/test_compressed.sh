@@ -8,18 +8,8 @@
 #     count and the finish reasons.
 #   a sample run's traces gzip'd and zstd'd (by the gzip/zstd tools): its
 #     report --json must be byte-identical to the plain run's.
-BIN=${BIN:-${BUILD:-build}/tailscope}
+. "$(dirname "$0")/lib.sh"
 D=tests/data/compressed
-n=0
-fails=0
-check() {
-	n=$((n + 1))
-	desc=$1
-	shift
-	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; fails=$((fails + 1)); fi
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 # independent count: python3's gzip + json
 want=$(python3 -c '

@@ -12,18 +12,8 @@
 #     cat [10,20,30,40] twice, length; r2: 13 tokens, one dog record, stop),
 #     as JSONL and as interleaved chunks: records 3, duplicates 1, max 2,
 #     tokens 25 + 13 = 38 -> both report tables are the same.
-BIN=${BIN:-${BUILD:-build}/tailscope}
+. "$(dirname "$0")/lib.sh"
 D=tests/data/traces
-n=0
-fails=0
-check() {
-	n=$((n + 1))
-	desc=$1
-	shift
-	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; fails=$((fails + 1)); fi
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 "$BIN" formats "$D/servers.jsonl" >"$tmp/out" 2>"$tmp/err"
 check "servers: exit 1 (one line skipped)" test $? -eq 1

@@ -6,18 +6,8 @@
 #   ray-run: 4 rows in 2 Ray write_json() files, run.json max_new_tokens 50;
 #     row 2 has 50 tokens and no EOS -> the one truncated sample.
 #   vllm_run_batch.jsonl: line 2 is a failed request (status 400).
-BIN=${BIN:-${BUILD:-build}/tailscope}
+. "$(dirname "$0")/lib.sh"
 D=tests/data/ingest
-n=0
-fails=0
-check() {
-	n=$((n + 1))
-	desc=$1
-	shift
-	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; fails=$((fails + 1)); fi
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 timeout 60 "$BIN" formats "$D/ray-run" >"$tmp/out" 2>&1
 F=$D/ray-run/5f2b9c0e1d7a4e3b

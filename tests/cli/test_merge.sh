@@ -6,17 +6,7 @@
 # curve, the termination probability means included).  Independent checks:
 # the partials' sample counts add up to the traces' line counts (wc), and
 # merge refuses missing, repeated or mismatched shards.
-BIN=${BIN:-${BUILD:-build}/tailscope}
-n=0
-fails=0
-check() {
-	n=$((n + 1))
-	desc=$1
-	shift
-	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; fails=$((fails + 1)); fi
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 cp -R sample_runs/scenes "$tmp/scenes"
 for r in lora-qkvo-r16 lora-qv-r16; do
 	mkdir "$tmp/$r"

@@ -12,17 +12,7 @@
 #     "eos_tokens" the custom-vocabulary line (11) reads 0;
 #   - a reversed box that would equal the ground truth once sorted is a
 #     false positive (COCOeval: w, h < 0 -> IoU 0).
-BIN=${BIN:-${BUILD:-build}/tailscope}
-n=0
-fails=0
-check() {
-	n=$((n + 1))
-	desc=$1
-	shift
-	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; fails=$((fails + 1)); fi
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 if ! command -v python3 >/dev/null 2>&1; then
 	echo "# python3 missing: P(close) reference checks skipped"
 	exit 0

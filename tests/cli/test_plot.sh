@@ -6,21 +6,11 @@
 #   policies/: tokens 19 -> 12: 7 saved (36.8%); duplicate rate 3/8, F1@0.3
 #              0.769; AP@0.5 0.975, pooled 0.934 (tests/unit/test_export.c)
 # Skipped (one "ok # SKIP" line) while main.c does not dispatch `plot`.
-BIN=${BIN:-${BUILD:-build}/tailscope}
+. "$(dirname "$0")/lib.sh"
 D=tests/data/report
 # block and braille characters need a UTF-8 locale (Debian always has C.UTF-8)
 LC_ALL=C.UTF-8
 export LC_ALL
-n=0
-fails=0
-check() {
-	n=$((n + 1))
-	desc=$1
-	shift
-	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; fails=$((fails + 1)); fi
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 if ! timeout 10 "$BIN" plot --help </dev/null 2>/dev/null | grep -q '^usage: tailscope plot'; then
 	echo "ok 1 - # SKIP tailscope plot is not dispatched by main.c yet"

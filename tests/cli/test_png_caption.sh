@@ -5,17 +5,7 @@
 # 1211/1211  policy off" (50 characters) fits one line of (1280-8)/12 = 106;
 # legend items 240, 228, 120, 120, 216, 240 fit 1164 of 1280, "cut by
 # policy" (252) starts row 2: strip = 18 + 2 * 22 + 8 = 70 -> 1280x1030.
-BIN=${BIN:-${BUILD:-build}/tailscope}
-n=0
-fails=0
-check() {
-	n=$((n + 1))
-	desc=$1
-	shift
-	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; fails=$((fails + 1)); fi
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 # dims FILE: "WxH" from the PNG's IHDR (bytes 16-23, big-endian)
 dims() { od -An -tu1 -j16 -N8 "$1" | awk '{printf "%dx%d", $1*16777216+$2*65536+$3*256+$4, $5*16777216+$6*65536+$7*256+$8}'; }
 

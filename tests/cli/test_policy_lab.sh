@@ -4,23 +4,13 @@
 # counts adding up to FP and FN, the tokens saved equal to the per-sample
 # CSV, the ECE recomputed by an independent script from the traces, plot
 # tradeoff / reliability, and capture refusing the replay-only policies.
-BIN=${BIN:-${BUILD:-build}/tailscope}
+. "$(dirname "$0")/lib.sh"
 D=tests/data/report
-n=0
-fails=0
-check() { # check "description" command...
-	n=$((n + 1))
-	desc=$1
-	shift
-	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; fails=$((fails + 1)); fi
-}
 row() { # row FILE NAME VALUES... : a table row with exactly these values
 	f=$1; shift
 	name=$1; shift
 	grep -Eq "^  $name +$(echo "$*" | sed 's/ / +/g')\$" "$f"
 }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 # mini: repeat_stop ends line 2 at step 31 (tokens 56 -> 37: 19 saved); the
 # two repeated cats are duplicate errors (IoU 1 with a taken box); line 2

@@ -16,23 +16,13 @@
 #                (line 2: the policy ended it), truncated 0, termination
 #                rate (closed + stopped) / samples = 1.000,
 #                tokens 5+32 = 37; TP 3 FP 0 FN 0 -> F1 1.000
-BIN=${BIN:-${BUILD:-build}/tailscope}
+. "$(dirname "$0")/lib.sh"
 D=tests/data/report
-n=0
-fails=0
-check() { # check "description" command...
-	n=$((n + 1))
-	desc=$1
-	shift
-	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; fails=$((fails + 1)); fi
-}
 row() { # row FILE NAME VALUES... : a table row with exactly these values
 	f=$1; shift
 	name=$1; shift
 	grep -Eq "^  $name +$(echo "$*" | sed 's/ / +/g')\$" "$f"
 }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 "$BIN" report "$D/mini" >"$tmp/out" 2>"$tmp/err"; rc=$?
 check "clean run exits 0" [ "$rc" -eq 0 ]

@@ -4,17 +4,7 @@
 # traces.jsonl is cut (by sed, here) into 4 shards in order; the report
 # --json of the shards must be byte-identical to the plain run's, whatever
 # each shard's compression, and an error is named by shard and line.
-BIN=${BIN:-${BUILD:-build}/tailscope}
-n=0
-fails=0
-check() {
-	n=$((n + 1))
-	desc=$1
-	shift
-	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; fails=$((fails + 1)); fi
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 R=sample_runs/lora-qv-r16
 cp -R sample_runs/scenes "$tmp/scenes"
 total=$(wc -l <"$R/traces.jsonl")

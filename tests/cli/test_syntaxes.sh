@@ -33,16 +33,8 @@
 #   line 3 "Detect: insulators" (no such category), {"objects": []} -> 0/0/3
 #   off 1/5/7 -> F1 2/14 = 0.143; repeat_stop drops r2 twice: 1/3/7 -> 2/12 =
 #   0.167.  Warnings: the 3 label-less records of line 2, the unknown request.
-BIN=${BIN:-${BUILD:-build}/tailscope}
+. "$(dirname "$0")/lib.sh"
 D=tests/data/syntaxes
-n=0
-fails=0
-check() {
-	n=$((n + 1))
-	desc=$1
-	shift
-	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; fails=$((fails + 1)); fi
-}
 row() {
 	f=$1; shift
 	name=$1; shift
@@ -50,8 +42,6 @@ row() {
 }
 has() { grep -Fq -- "$2" "$1"; }
 count() { [ "$(grep -Fc -- "$2" "$1")" -eq "$3" ]; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 "$BIN" report "$D/ds" >"$tmp/out" 2>"$tmp/err"; rc=$?
 check "deepseek: exit 0" [ "$rc" -eq 0 ]
