@@ -402,6 +402,7 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		for (const char *l = ri->warnings; *l; l += strcspn(l, "\n") + 1)
 			say(warn, ud, "%.*s", (int)strcspn(l, "\n"), l);
 		r->skipped++;
+		r->skipped_run++;
 	}
 	free(r->name);
 	r->name = sdup(ri->name);
@@ -425,12 +426,13 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 	if (o->gt_path && (o->shared_gt || o->shared_gt_failed)) {
 		g = o->shared_gt;
 		if (!g)
-			r->skipped++; /* the ground truth itself is missing: partial result */
+			r->skipped++, r->skipped_run++; /* the ground truth itself is missing */
 	} else if (gt_path) {
 		size_t gskip = 0;
 		if (gt_load(gt_path, &own, &gskip, &err) != TS_OK) {
 			say(warn, ud, "%s", err.msg);
 			r->skipped++;
+			r->skipped_run++;
 			own = NULL;
 		} else if (gskip) {
 			say(warn, ud, "%s: %zu malformed annotation(s) or image(s) ignored", gt_path, gskip);

@@ -110,6 +110,9 @@ typedef struct export_run {
 	int gt_loaded;
 	int usable;              /* at least one sample */
 	size_t skipped;          /* bad lines (and a missing ground truth) */
+	size_t skipped_run;      /* of which run-level (run.json warnings, missing
+	                          * ground truth): the same in every shard, counted
+	                          * once by merge (partial.h) */
 	size_t n_pol, n_iou;
 	run_metrics m[EXPORT_MAX_POLICIES];
 	/* confidence */

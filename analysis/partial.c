@@ -134,6 +134,7 @@ static cJSON *run_state(const export_opts *o, const export_run *r)
 	for (size_t i = 0; i < 5; i++)
 		cJSON_AddBoolToObject(j, flags[i], fv[i]);
 	cJSON_AddNumberToObject(j, "skipped", (double)r->skipped);
+	cJSON_AddNumberToObject(j, "skipped_run", (double)r->skipped_run);
 	cJSON_AddNumberToObject(j, "records_scored", (double)r->records_scored);
 	cJSON_AddNumberToObject(j, "unlabeled", (double)r->unlabeled);
 	cJSON_AddNumberToObject(j, "query_unknown", (double)r->query_unknown);
@@ -297,7 +298,7 @@ static int add_metrics(run_metrics *m, const cJSON *a)
 		return -1;
 	size_t t = 0;
 	for (const cJSON *c = e->child; c; c = c->next, t++) {
-		size_t v[4];
+		size_t v[5];
 		if (cJSON_GetArraySize(c) != 4)
 			return -1;
 		for (int i = 0; i < 4; i++)
@@ -404,11 +405,12 @@ static ts_status merge_run(const export_opts *o, const cJSON *const *runs, size_
 	}
 	for (size_t k = 0; k < n_parts; k++) {
 		const cJSON *rj = runs[k];
-		size_t v[4];
+		size_t v[5];
 		const char *bad = NULL;
 		if (!same_str(rj, r0, "name_raw") || !same_str(rj, r0, "path"))
 			bad = "another run";
-		else if (get_size(get(rj, "skipped"), &v[0]) || get_size(get(rj, "records_scored"), &v[1]) ||
+		else if (get_size(get(rj, "skipped"), &v[0]) || get_size(get(rj, "skipped_run"), &v[4]) ||
+		         v[4] > v[0] || get_size(get(rj, "records_scored"), &v[1]) ||
 		         get_size(get(rj, "unlabeled"), &v[2]) || get_size(get(rj, "query_unknown"), &v[3]) ||
 		         add_check(&r->check, get(rj, "check")) || add_term(&r->term, get(rj, "term")))
 			bad = "a malformed field";
@@ -429,7 +431,10 @@ static ts_status merge_run(const export_opts *o, const cJSON *const *runs, size_
 			return ts_error_set(err, TS_ERR_FORMAT, "shard %zu, run %s: %s", k + 1,
 			                    r->name ? r->name : "?", bad);
 		}
-		r->skipped += v[0];
+		/* run-level skips (run.json, ground truth) are seen by every shard:
+		 * counted once, as one report over all shards counts them */
+		r->skipped += v[0] - v[4] + (k == 0 ? v[4] : 0);
+		r->skipped_run = v[4];
 		r->records_scored += v[1];
 		r->unlabeled += v[2];
 		r->query_unknown += v[3];

@@ -6,6 +6,7 @@
  *   {"tailscope_partial": 1, "shard": [K, N], "options": [the report's
  *    options, as given], "runs": [{"name", "name_raw", "path", "traces",
  *    "opened", "simulated", "gt_loaded", "has_conf", "has_ap", "skipped",
+ *    "skipped_run" (of skipped, the run-level ones: counted once by merge),
  *    "records_scored", "unlabeled", "query_unknown",
  *    "check": [coords_check counters], "metrics": [per policy: counters,
  *    [tp, fp, fn, tp_lost] per IoU, [tide_ok, TIDE counts]], "term":

@@ -67,4 +67,20 @@ done
 timeout 60 "$BIN" merge "$tmp/rm-p2.json" "$tmp/rm-p4.json" "$tmp/rm-p1.json" "$tmp/rm-p3.json" >"$tmp/rm-merged.json"
 check "real model, 6 policies: merge prints report --json byte for byte" cmp -s "$tmp/rm-all.json" "$tmp/rm-merged.json"
 check "real model: the report has a calibration with records" grep -q '"records":	[1-9]' "$tmp/rm-all.json"
+# No ground truth (run.json names a gt.json that is absent): the run-level
+# skip is one (one missing file, whatever the number of shards), so merge
+# must count it once, not once per partial (it said 4 here).
+ng="$tmp/nogt/run" # ../scenes/gt.json: absent here
+mkdir -p "$ng"
+python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); r.pop("traces"); json.dump(r, open(sys.argv[2], "w"))' \
+	sample_runs/lora-qv-r16/run.json "$ng/run.json"
+split -n l/4 -d -a 5 --additional-suffix=-of-00004.jsonl sample_runs/lora-qv-r16/traces.jsonl "$ng/traces-"
+timeout 120 "$BIN" report --json "$ng" >"$tmp/ng-all.json" 2>/dev/null
+for k in 1 2 3 4; do
+	timeout 120 "$BIN" report --json --partial --shard "$k/4" "$ng" >"$tmp/ng-p$k.json" 2>/dev/null
+done
+timeout 60 "$BIN" merge "$tmp/ng-p4.json" "$tmp/ng-p2.json" "$tmp/ng-p3.json" "$tmp/ng-p1.json" >"$tmp/ng-merged.json"
+check "no ground truth: merge prints report --json byte for byte" cmp -s "$tmp/ng-all.json" "$tmp/ng-merged.json"
+check "no ground truth: skipped is 1 (the one missing gt.json), in the merge too" \
+	grep -q '"skipped":	1,' "$tmp/ng-merged.json"
 exit $((fails > 0))
