@@ -3,6 +3,7 @@
 #include "fsafe.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,4 +318,129 @@ void zfile_close(zfile *z)
 		close(z->fd);
 	free(z->in);
 	free(z);
+}
+
+
+ts_status zfile_pack(zfile_kind k, const void *src, size_t n, unsigned char **out,
+                     size_t *out_n, ts_error *err)
+{
+	*out = NULL;
+	*out_n = 0;
+	if (k == ZFILE_ZSTD) {
+		size_t cap = ZSTD_compressBound(n);
+		unsigned char *b = malloc(cap ? cap : 1);
+		if (!b)
+			return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+		size_t r = ZSTD_compress(b, cap, src, n, 3);
+		if (ZSTD_isError(r)) {
+			free(b);
+			return ts_error_set(err, TS_ERR_IO, "zstd: %s", ZSTD_getErrorName(r));
+		}
+		*out = b;
+		*out_n = r;
+		return TS_OK;
+	}
+	if (k != ZFILE_GZIP || n > UINT32_MAX / 2)
+		return ts_error_set(err, TS_ERR_USAGE, "cannot pack as %s", zfile_kind_name(k));
+	z_stream zs;
+	memset(&zs, 0, sizeof zs);
+	if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	uLong cap = deflateBound(&zs, (uLong)n) + 32; /* + the gzip header and trailer */
+	unsigned char *b = malloc(cap);
+	int r = Z_MEM_ERROR;
+	if (b) {
+		zs.next_in = (Bytef *)(uintptr_t)src;
+		zs.avail_in = (uInt)n;
+		zs.next_out = b;
+		zs.avail_out = (uInt)cap;
+		r = deflate(&zs, Z_FINISH);
+	}
+	*out_n = zs.total_out;
+	deflateEnd(&zs);
+	if (r != Z_STREAM_END) {
+		free(b);
+		*out_n = 0;
+		return ts_error_set(err, TS_ERR_NOMEM, "gzip: cannot compress a line");
+	}
+	*out = b;
+	return TS_OK;
+}
+
+/* Feeds in[0..n) to the decoder; *done set at each member/frame end with
+ * the offset (relative to in) just after it.  -1 on a corrupt stream. */
+static int walk_chunk(zfile_kind k, z_stream *zs, ZSTD_DStream *zd, const unsigned char *in,
+                      size_t n, size_t *ends_at, int *ended)
+{
+	unsigned char sink[16384];
+	*ended = 0;
+	size_t pos = 0;
+	while (pos < n) {
+		if (k == ZFILE_GZIP) {
+			zs->next_in = (Bytef *)(uintptr_t)(in + pos);
+			zs->avail_in = (uInt)(n - pos);
+			zs->next_out = sink;
+			zs->avail_out = sizeof sink;
+			int r = inflate(zs, Z_NO_FLUSH);
+			pos = n - zs->avail_in;
+			if (r == Z_STREAM_END) {
+				*ends_at = pos, *ended = 1;
+				if (inflateReset(zs) != Z_OK)
+					return -1;
+			} else if (r != Z_OK && r != Z_BUF_ERROR) {
+				return -1;
+			} else if (r == Z_BUF_ERROR && zs->avail_in) {
+				return -1;
+			}
+		} else {
+			ZSTD_inBuffer ib = { in, n, pos };
+			ZSTD_outBuffer ob = { sink, sizeof sink, 0 };
+			size_t r = ZSTD_decompressStream(zd, &ob, &ib);
+			if (ZSTD_isError(r))
+				return -1;
+			pos = ib.pos;
+			if (r == 0)
+				*ends_at = pos, *ended = 1;
+		}
+	}
+	return 0;
+}
+
+ts_status zfile_whole_prefix(int fd, zfile_kind k, uint64_t *len, ts_error *err)
+{
+	*len = 0;
+	z_stream zs;
+	memset(&zs, 0, sizeof zs);
+	ZSTD_DStream *zd = NULL;
+	if (k == ZFILE_GZIP ? inflateInit2(&zs, 15 + 16) != Z_OK
+	                    : (k != ZFILE_ZSTD || !(zd = ZSTD_createDStream())))
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	enum { CHUNK = 65536 };
+	unsigned char *in = malloc(CHUNK);
+	uint64_t off = 0;
+	ts_status st = in ? TS_OK : ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	while (in) {
+		ssize_t n = pread(fd, in, CHUNK, (off_t)off);
+		if (n < 0)
+			st = ts_error_set(err, TS_ERR_IO, "%s", strerror(errno));
+		if (n <= 0)
+			break;
+		size_t at = 0;
+		int ended = 0;
+		int bad = walk_chunk(k, &zs, zd, in, (size_t)n, &at, &ended);
+		if (ended)
+			*len = off + at;
+		if (bad) { /* no half-written member: corrupt, never cut */
+			st = ts_error_set(err, TS_ERR_FORMAT, "corrupt %s data after byte %" PRIu64
+			                  " (not a member an interrupted run left half written)",
+			                  zfile_kind_name(k), *len);
+			break;
+		}
+		off += (uint64_t)n;
+	}
+	free(in);
+	if (k == ZFILE_GZIP)
+		inflateEnd(&zs);
+	ZSTD_freeDStream(zd);
+	return st;
 }

@@ -55,4 +55,17 @@ uint64_t   zfile_in_size(const zfile *z);
 uint64_t   zfile_out_pos(const zfile *z); /* decompressed bytes given so far */
 void       zfile_close(zfile *z);
 
+/* Writing (capture --resume on a compressed traces file): src[0..n) as one
+ * whole gzip member (k ZFILE_GZIP) or zstd frame (ZFILE_ZSTD) in *out
+ * (malloc'd, *out_n bytes).  Appended to a file, it is read after what was
+ * there (concatenated members and frames are read one after the other). */
+ts_status  zfile_pack(zfile_kind k, const void *src, size_t n, unsigned char **out,
+                      size_t *out_n, ts_error *err);
+/* The length of the longest prefix of fd (read with pread) made of whole
+ * gzip members / zstd frames: what follows is the start of a member a crash
+ * left half written, which capture --resume cuts off.  Bytes that are no
+ * such start (corrupt data, trailing garbage) are TS_ERR_FORMAT: the caller
+ * must not cut then. */
+ts_status  zfile_whole_prefix(int fd, zfile_kind k, uint64_t *len, ts_error *err);
+
 #endif

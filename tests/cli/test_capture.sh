@@ -162,6 +162,39 @@ check "--resume exits 0 and says it dropped the partial line" sh -c "[ $rc -eq 0
 check "--resume: the run equals the recording again (5 whole lines)" chk prefix "$F/recording.jsonl" "$tmp/res/traces.jsonl" off
 check "--resume sent only the 3 missing images" [ "$(grep -c '"mode": "ok"' "$tmp/rec.log")" -eq 3 ]
 
+# ---- resume on a compressed traces.jsonl (gzip / zstd by the magic) ----
+# The same two lines compressed by the gzip/zstd tools, then half of a
+# third member (an append cut by a crash): --resume cuts the half member,
+# appends each new line as its own member/frame, and the file then
+# decompresses (by the tools, independently) to the recording's 5 lines and
+# gives the same report --json as the plain resume above.
+"$BIN" report --json "$tmp/res" >"$tmp/res.json" 2>/dev/null
+for z in gzip zstd; do
+	mkdir -p "$tmp/res-$z"
+	head -n 2 "$tmp/off/traces.jsonl" | $z -q -c >"$tmp/res-$z/traces.jsonl"
+	sed -n 3p "$tmp/off/traces.jsonl" | $z -q -c >"$tmp/res-$z/m3"
+	head -c "$(($(wc -c <"$tmp/res-$z/m3") / 2))" "$tmp/res-$z/m3" >>"$tmp/res-$z/traces.jsonl"
+	rm "$tmp/res-$z/m3"
+	: >"$tmp/rec.log"
+	cap "$tmp/res-$z" --policy off --resume 2>"$tmp/res-$z.err"; rc=$?
+	check "$z: --resume exits 0, says it dropped the partial member" \
+		sh -c "[ $rc -eq 0 ] && grep -q 'dropping a partial $z' '$tmp/res-$z.err'"
+	check "$z: --resume sent only the 3 missing images" [ "$(grep -c '"mode": "ok"' "$tmp/rec.log")" -eq 3 ]
+	$z -d -q -c <"$tmp/res-$z/traces.jsonl" >"$tmp/res-$z.plain"
+	check "$z: still $z, decompressing (by $z -d) to the recording's 5 lines" \
+		chk prefix "$F/recording.jsonl" "$tmp/res-$z.plain" off
+	"$BIN" report --json "$tmp/res-$z" >"$tmp/res-$z.json" 2>/dev/null
+	check "$z: report --json equal to the plain resume's" chk report-equal "$tmp/res.json" "$tmp/res-$z.json" off
+done
+# corrupt bytes after whole members are no interrupted append: refused, nothing cut
+mkdir -p "$tmp/res-bad"
+head -n 2 "$tmp/off/traces.jsonl" | gzip -c >"$tmp/res-bad/traces.jsonl"
+printf 'not a gzip member at all' >>"$tmp/res-bad/traces.jsonl"
+cp "$tmp/res-bad/traces.jsonl" "$tmp/res-bad.copy"
+cap "$tmp/res-bad" --policy off --resume 2>"$tmp/res-bad.err"; rc=$?
+check "gzip with corrupt bytes after its members: --resume exits 2, names it, cuts nothing" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'corrupt gzip data after byte' '$tmp/res-bad.err' && cmp -s '$tmp/res-bad.copy' '$tmp/res-bad/traces.jsonl'"
+
 # ---- faults, each image its own, with retries and backoff ----
 cat >"$tmp/faults.json" <<'J'
 {"a.png": ["http503", "ok"], "b.png": ["cut:3"], "c.png": ["malformed:2", "ok"],

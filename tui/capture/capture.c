@@ -82,6 +82,7 @@ typedef struct cap_state {
 	int curl_inited;
 	struct curl_slist *hdrs;
 	int out_fd;
+	zfile_kind out_kind; /* --resume on a compressed traces.jsonl: one member/frame a line */
 	int dir_fd;          /* the run directory: every write is openat/renameat on it */
 	dev_t out_dev;       /* traces.jsonl's device and inode (an image is never it) */
 	ino_t out_ino;
@@ -502,10 +503,24 @@ static int next_work(cap_state *s, double now, size_t *img, int *attempt)
 	return 0;
 }
 
-/* Appends one line: one write(2) (O_APPEND), retried only when short. */
+/* Appends one line: one write(2) (O_APPEND), retried only when short.  A
+ * compressed traces.jsonl (--resume) takes it as one whole gzip member /
+ * zstd frame, written the same way: a crash leaves at most one partial
+ * member at the end, which the next --resume cuts (resume_cut). */
 static int append_line(cap_state *s, const char *p, size_t n)
 {
-	return fdio_write_all(s->out_fd, p, n);
+	if (s->out_kind == ZFILE_PLAIN)
+		return fdio_write_all(s->out_fd, p, n);
+	unsigned char *z = NULL;
+	size_t zn = 0;
+	ts_error e;
+	if (zfile_pack(s->out_kind, p, n, &z, &zn, &e) != TS_OK) {
+		errno = ENOMEM;
+		return -1;
+	}
+	int rc = fdio_write_all(s->out_fd, z, zn);
+	free(z);
+	return rc;
 }
 
 static int retryable_http(long code)
@@ -748,34 +763,53 @@ static int same_ref(const cap_img *im, const trace *t)
 	return fn && !strcmp(fn, im->file_name);
 }
 
-/* A compressed traces.jsonl (gzip/zstd, by its magic) cannot take appended
- * plain lines nor be cut at a newline: --resume refuses it, saying how. */
-static int resume_compressed(cap_state *s)
+/* The kind of traces.jsonl (gzip/zstd by its magic, else plain). */
+static zfile_kind traces_kind(cap_state *s)
 {
 	zfile *z = NULL;
 	ts_error e;
 	if (zfile_open(s->traces_path, NULL, &z, &e) != TS_OK)
-		return 0; /* the scan below names the problem */
+		return ZFILE_PLAIN; /* the scan below names the problem */
 	zfile_kind k = zfile_get_kind(z);
 	zfile_close(z);
-	if (k == ZFILE_PLAIN)
-		return 0;
-	msgf(s, "%s is %s-compressed: --resume appends plain lines to it; decompress it first "
-	     "(e.g. %s -d) or capture into another -o and read both as shards of one run",
-	     s->traces_path, zfile_kind_name(k), zfile_kind_name(k));
-	return 1;
+	return k;
+}
+
+/* A compressed traces.jsonl: keeps its whole members/frames, cuts a partial
+ * last one (an interrupted append); new lines are appended as members. */
+static int resume_cut(cap_state *s, int fd, off_t size)
+{
+	uint64_t keep = 0;
+	ts_error e;
+	if (zfile_whole_prefix(fd, s->out_kind, &keep, &e) != TS_OK) {
+		msgf(s, "%s: cannot resume: %s; nothing cut", s->traces_path, e.msg);
+		return -2;
+	}
+	if (keep < (uint64_t)size) {
+		msgf(s, "%s: dropping a partial %s %s at the end (%lld bytes) left by an interrupted run",
+		     s->traces_path, zfile_kind_name(s->out_kind),
+		     s->out_kind == ZFILE_GZIP ? "member" : "frame", (long long)((uint64_t)size - keep));
+		if (ftruncate(fd, (off_t)keep) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* --resume: drops a partial last line, marks the images already captured. */
 static int resume_scan(cap_state *s)
 {
-	if (resume_compressed(s))
-		return -1;
+	s->out_kind = traces_kind(s);
 	int fd = openat(s->dir_fd, "traces.jsonl", O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
 	struct stat st;
-	if (fstat(fd, &st) == 0 && st.st_size > 0) {
+	if (s->out_kind != ZFILE_PLAIN) {
+		int rc = fstat(fd, &st) != 0 ? -1 : resume_cut(s, fd, st.st_size);
+		if (rc) {
+			close(fd);
+			return rc;
+		}
+	} else if (fstat(fd, &st) == 0 && st.st_size > 0) {
 		/* find the last newline */
 		off_t end = st.st_size, keep = 0;
 		char buf[4096];
@@ -952,8 +986,10 @@ static int open_run(cap_state *s)
 	}
 	if (check_traces_file(s))
 		return -1;
-	if (o->resume && resume_scan(s)) {
-		msgf(s, "%s: cannot resume: %s", s->traces_path, strerror(errno));
+	int rs = o->resume ? resume_scan(s) : 0;
+	if (rs) {
+		if (rs == -1) /* -2: already said */
+			msgf(s, "%s: cannot resume: %s", s->traces_path, strerror(errno));
 		return -1;
 	}
 	s->out_fd = openat(s->dir_fd, "traces.jsonl",
