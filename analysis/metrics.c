@@ -67,6 +67,45 @@ size_t metrics_oom_events(void)
 	return atomic_load(&oom_events);
 }
 
+/* The box det dt matches at threshold t0, -1 if none: the best IoU among
+ * the category's unused non-crowd boxes (file order, ties to the later),
+ * else among its crowd boxes (*crowd set). */
+static long brute_best(const metrics_det *dt, const gt_ann *anns, size_t n_ann,
+                       const unsigned char *used, double t0, int *crowd)
+{
+	long m = -1;
+	if (dt->cat < 0)
+		return m;
+	double db[4] = { dt->box[0], dt->box[1], dt->box[2] - dt->box[0], dt->box[3] - dt->box[1] };
+	double best = t0;
+	/* non-crowd boxes of the category, file order */
+	for (size_t g = 0; g < n_ann; g++) {
+		const gt_ann *a = &anns[g];
+		if (a->cat != dt->cat || a->iscrowd || used[g])
+			continue;
+		double iou = dt->point ? point_in(dt->box, a->bbox) : metrics_iou_xywh(db, a->bbox, 0);
+		if (iou < best)
+			continue;
+		best = iou;
+		m = (long)g;
+	}
+	if (m >= 0)
+		return m;
+	/* crowd boxes only when no non-crowd box matched */
+	for (size_t g = 0; g < n_ann; g++) {
+		const gt_ann *a = &anns[g];
+		if (a->cat != dt->cat || !a->iscrowd)
+			continue;
+		double iou = dt->point ? point_in(dt->box, a->bbox) : metrics_iou_xywh(db, a->bbox, 1);
+		if (iou < best)
+			continue;
+		best = iou;
+		m = (long)g;
+		*crowd = 1;
+	}
+	return m;
+}
+
 void metrics_match_image_brute(const metrics_det *dets, size_t n_det,
                                const gt_ann *anns, size_t n_ann, double t,
                                match_state *det_state, long *det_gt,
@@ -100,39 +139,8 @@ void metrics_match_image_brute(const metrics_det *dets, size_t n_det,
 
 	for (size_t d = 0; d < n_det; d++) {
 		const metrics_det *dt = &dets[d];
-		long m = -1;
 		int m_crowd = 0;
-		if (dt->cat >= 0) {
-			double db[4] = { dt->box[0], dt->box[1],
-			                 dt->box[2] - dt->box[0], dt->box[3] - dt->box[1] };
-			double best = t0;
-			/* non-crowd boxes of the category, file order */
-			for (size_t g = 0; g < n_ann; g++) {
-				const gt_ann *a = &anns[g];
-				if (a->cat != dt->cat || a->iscrowd || used[g])
-					continue;
-				double iou = dt->point ? point_in(dt->box, a->bbox) : metrics_iou_xywh(db, a->bbox, 0);
-				if (iou < best)
-					continue;
-				best = iou;
-				m = (long)g;
-			}
-			/* crowd boxes only when no non-crowd box matched */
-			if (m < 0) {
-				for (size_t g = 0; g < n_ann; g++) {
-					const gt_ann *a = &anns[g];
-					if (a->cat != dt->cat || !a->iscrowd)
-						continue;
-					double iou = dt->point ? point_in(dt->box, a->bbox)
-					                       : metrics_iou_xywh(db, a->bbox, 1);
-					if (iou < best)
-						continue;
-					best = iou;
-					m = (long)g;
-					m_crowd = 1;
-				}
-			}
-		}
+		long m = brute_best(dt, anns, n_ann, used, t0, &m_crowd);
 		match_state s;
 		if (m < 0) {
 			s = MATCH_FP;

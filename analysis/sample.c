@@ -151,6 +151,98 @@ static ts_status trace_facts(sample *s, const trace *t, const conf_eos *eos)
 	return TS_OK;
 }
 
+/* The records of t's steps, read by s->parser; err set on failure. */
+static ts_status read_records(sample *s, const trace *t, const analysis_opts *o, ts_error *err)
+{
+	const trace_step *steps = trace_steps(t);
+	const char *text = trace_text(t);
+	s->n_steps = trace_n_steps(t);
+	ts_status st = TS_OK;
+	for (size_t i = 0; i < s->n_steps && st == TS_OK; i++)
+		st = recparse_feed(s->parser, text + steps[i].off, steps[i].len, (uint32_t)i);
+	if (st != TS_OK) {
+		size_t max = o->rec_limits.max_records;
+		if (st == TS_ERR_LIMIT)
+			return ts_error_set(err, st, "more than %zu records in one sample (max_records)", max);
+		return ts_error_set(err, st, "record parser: %s", ts_status_text(st));
+	}
+	trace_finish fin = trace_get_finish(t);
+	recparse_finish(s->parser, s->n_steps ? (uint32_t)(s->n_steps - 1) : 0,
+	                fin != TRACE_FINISH_LENGTH && fin != TRACE_FINISH_POLICY);
+	s->recs = recparse_records(s->parser);
+	s->n = recparse_count(s->parser);
+	s->key = recparse_key(s->parser);
+	s->close_step = recparse_close_step(s->parser);
+	s->term = classify(t, s->parser);
+	return TS_OK;
+}
+
+/* The object asked for (the prompt's, else o->object) and, when it names
+ * a category, that category; TS_ERR_NOMEM on failure. */
+static ts_status set_query(sample *s, const trace *t, const gt *g, const analysis_opts *o)
+{
+	const char *q = o->object;
+	size_t qlen = q ? strlen(q) : 0;
+	if (sample_prompt_query(trace_prompt(t), &q, &qlen) || qlen) {
+		if (!(s->query = malloc(qlen + 1)))
+			return TS_ERR_NOMEM;
+		memcpy(s->query, q, qlen);
+		s->query[qlen] = '\0';
+		s->query_len = qlen;
+		/* a query that names a category makes the sample a per-class
+		 * request: only that category's ground truth counts */
+		if (g)
+			s->gt_cat = gt_category_lookup(g, s->query, qlen);
+	}
+	return TS_OK;
+}
+
+/* Each record's repeat facts, category and box, and its det for matching. */
+static void rec_facts(sample *s, const gt *g, const analysis_opts *o, const uint32_t *total,
+                      double img_w, double img_h, metrics_det *dets)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		sample_rec *r = &s->info[i];
+		r->dup_of = s->dup_of[i];
+		r->occurrence = s->occ[i];
+		r->total = total[i];
+		r->in_tail = s->rep.tail_start >= 0 && (long)i >= s->rep.tail_start;
+		r->cat = g ? gt_category_lookup(g, sample_rec_label(s, i, NULL), sample_rec_label_len(s, i))
+		           : -1;
+		coords_kind k = coords_resolve(o->coords.kind, s->recs[i].key);
+		if ((img_w > 0 && img_h > 0) || k == COORDS_XYXY)
+			r->box_ok = coords_to_box(&s->recs[i], &o->coords, img_w, img_h, r->box) == TS_OK;
+		for (size_t j = 0; j < TS_MAX_IOU; j++) {
+			r->match[j] = MATCH_FP;
+			r->match_gt[j] = -1;
+		}
+		dets[i].cat = r->box_ok ? r->cat : -1;
+		dets[i].point = rec_key_point(s->recs[i].key);
+		memcpy(dets[i].box, r->box, sizeof r->box);
+	}
+}
+
+/* The records against the image's ground truth at each IoU threshold. */
+static void match_gt(sample *s, const gt *g, const gt_image *img, const analysis_opts *o,
+                     const metrics_det *dets, match_state *ms, long *mg)
+{
+	size_t n = s->n;
+	const gt_ann *anns = gt_anns(g) + img->ann_first;
+	s->anns = anns;
+	s->n_ann = img->n_ann;
+	for (size_t a = 0; a < img->n_ann; a++)
+		s->n_gt += !anns[a].iscrowd && (s->gt_cat < 0 || anns[a].cat == s->gt_cat);
+	for (size_t j = 0; j < o->n_iou; j++) {
+		metrics_counts c = { 0, 0, 0 };
+		metrics_match_image(dets, n, anns, img->n_ann, o->iou[j], ms, mg, &c);
+		for (size_t i = 0; i < n; i++) {
+			s->info[i].match[j] = ms[i];
+			s->info[i].match_gt[j] = mg[i];
+		}
+	}
+	tide_facts(s, dets, ms, mg);
+}
+
 ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,
                          double img_w, double img_h, const analysis_opts *o,
                          sample **out, ts_error *err)
@@ -165,44 +257,17 @@ ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,
 		free(s);
 		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
 	}
-	const trace_step *steps = trace_steps(t);
-	const char *text = trace_text(t);
-	s->n_steps = trace_n_steps(t);
-	ts_status st = TS_OK;
-	for (size_t i = 0; i < s->n_steps && st == TS_OK; i++)
-		st = recparse_feed(s->parser, text + steps[i].off, steps[i].len, (uint32_t)i);
+	ts_status st = read_records(s, t, o, err);
 	if (st != TS_OK) {
-		size_t max = o->rec_limits.max_records;
 		sample_free(s);
-		if (st == TS_ERR_LIMIT)
-			return ts_error_set(err, st, "more than %zu records in one sample (max_records)", max);
-		return ts_error_set(err, st, "record parser: %s", ts_status_text(st));
+		return st;
 	}
-	trace_finish fin = trace_get_finish(t);
-	recparse_finish(s->parser, s->n_steps ? (uint32_t)(s->n_steps - 1) : 0,
-	                fin != TRACE_FINISH_LENGTH && fin != TRACE_FINISH_POLICY);
-	s->recs = recparse_records(s->parser);
-	s->n = recparse_count(s->parser);
-	s->key = recparse_key(s->parser);
-	s->close_step = recparse_close_step(s->parser);
-	s->term = classify(t, s->parser);
 	s->img = img;
 	s->has_gt = g != NULL && img != NULL;
 	s->gt_cat = -1;
-	const char *q = o->object;
-	size_t qlen = q ? strlen(q) : 0;
-	if (sample_prompt_query(trace_prompt(t), &q, &qlen) || qlen) {
-		if (!(s->query = malloc(qlen + 1))) {
-			sample_free(s);
-			return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-		}
-		memcpy(s->query, q, qlen);
-		s->query[qlen] = '\0';
-		s->query_len = qlen;
-		/* a query that names a category makes the sample a per-class
-		 * request: only that category's ground truth counts */
-		if (g)
-			s->gt_cat = gt_category_lookup(g, s->query, qlen);
+	if (set_query(s, t, g, o) != TS_OK) {
+		sample_free(s);
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
 	}
 
 	size_t n = s->n;
@@ -224,41 +289,9 @@ ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,
 		img_w = img->width;
 		img_h = img->height;
 	}
-	for (size_t i = 0; i < n; i++) {
-		sample_rec *r = &s->info[i];
-		r->dup_of = s->dup_of[i];
-		r->occurrence = s->occ[i];
-		r->total = total[i];
-		r->in_tail = s->rep.tail_start >= 0 && (long)i >= s->rep.tail_start;
-		r->cat = g ? gt_category_lookup(g, sample_rec_label(s, i, NULL), sample_rec_label_len(s, i))
-		           : -1;
-		coords_kind k = coords_resolve(o->coords.kind, s->recs[i].key);
-		if ((img_w > 0 && img_h > 0) || k == COORDS_XYXY)
-			r->box_ok = coords_to_box(&s->recs[i], &o->coords, img_w, img_h, r->box) == TS_OK;
-		for (size_t j = 0; j < TS_MAX_IOU; j++) {
-			r->match[j] = MATCH_FP;
-			r->match_gt[j] = -1;
-		}
-		dets[i].cat = r->box_ok ? r->cat : -1;
-		dets[i].point = rec_key_point(s->recs[i].key);
-		memcpy(dets[i].box, r->box, sizeof r->box);
-	}
-	if (s->has_gt) {
-		const gt_ann *anns = gt_anns(g) + img->ann_first;
-		s->anns = anns;
-		s->n_ann = img->n_ann;
-		for (size_t a = 0; a < img->n_ann; a++)
-			s->n_gt += !anns[a].iscrowd && (s->gt_cat < 0 || anns[a].cat == s->gt_cat);
-		for (size_t j = 0; j < o->n_iou; j++) {
-			metrics_counts c = { 0, 0, 0 };
-			metrics_match_image(dets, n, anns, img->n_ann, o->iou[j], ms, mg, &c);
-			for (size_t i = 0; i < n; i++) {
-				s->info[i].match[j] = ms[i];
-				s->info[i].match_gt[j] = mg[i];
-			}
-		}
-		tide_facts(s, dets, ms, mg);
-	}
+	rec_facts(s, g, o, total, img_w, img_h, dets);
+	if (s->has_gt)
+		match_gt(s, g, img, o, dets, ms, mg);
 	free(total); free(dets); free(ms); free(mg);
 	if (trace_facts(s, t, &o->eos) != TS_OK) {
 		sample_free(s);

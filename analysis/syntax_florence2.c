@@ -94,6 +94,68 @@ static void loc_open(recparse *p, fl *f, uint32_t step)
 	f->val = 0;
 }
 
+/* F_TAG: c after "<" (and what followed): "<loc_", another tag, or text. */
+static void tag_byte(recparse *p, fl *f, unsigned char c, uint32_t step)
+{
+	size_t n = f->nheld + 1;
+	int loc_prefix = n <= 5 && f->nheld < HELD_MAX && memcmp(f->held, LOC, f->nheld) == 0 &&
+	                 c == (unsigned char)LOC[n - 1];
+	if (f->nheld < HELD_MAX) {
+		f->held[f->nheld] = c;
+		f->held_step[f->nheld] = step;
+	}
+	f->nheld = n;
+	if (loc_prefix) {
+		if (n == 5)
+			loc_open(p, f, step);
+		return;
+	}
+	if (c == '>' && n > 2) { /* another tag (<s>, </s>, <pad>): dropped */
+		if (f->nloc > 0)
+			junk(p, f, step);
+		f->s = f->mode;
+		return;
+	}
+	if (recsyn_is_ws(c) || c == '<' || c == '>' || n >= HELD_MAX) {
+		/* not a tag: text */
+		if (f->nloc > 0) {
+			junk(p, f, step);
+		} else {
+			f->s = f->mode;
+			for (size_t i = 0; i + 1 < n && i < HELD_MAX; i++)
+				text_byte(p, f, f->held[i], f->held_step[i]);
+		}
+		f->s = f->mode;
+		fl_byte(p, f, c, step);
+	}
+}
+
+/* F_NUM: the digits of a <loc_N> value and its ">"; the fourth closes a box. */
+static void num_byte(recparse *p, fl *f, unsigned char c, uint32_t step)
+{
+	if (c >= '0' && c <= '9' && f->digits < 4) {
+		f->val = f->val * 10 + (unsigned)(c - '0');
+		f->digits++;
+		return;
+	}
+	if (c == '>' && f->digits > 0 && f->val <= 999) {
+		f->v[f->nloc++] = (double)f->val;
+		if (f->nloc == 4) {
+			if (!f->drop)
+				recsyn_emit(p, REC_KEY_FLORENCE, f->v, f->group_first, step);
+			f->nloc = 0;
+			f->s = f->mode = f->drop ? F_TEXT : F_AFTER;
+			f->drop = 0;
+		} else {
+			f->s = F_NEXT;
+		}
+		return;
+	}
+	junk(p, f, step);
+	if (c != '>')
+		fl_byte(p, f, c, step);
+}
+
 static void fl_byte(recparse *p, void *st, unsigned char c, uint32_t step)
 {
 	fl *f = st;
@@ -115,62 +177,11 @@ static void fl_byte(recparse *p, void *st, unsigned char c, uint32_t step)
 		junk(p, f, step);
 		text_byte(p, f, c, step);
 		return;
-	case F_TAG: {
-		size_t n = f->nheld + 1;
-		int loc_prefix = n <= 5 && f->nheld < HELD_MAX && memcmp(f->held, LOC, f->nheld) == 0 &&
-		                 c == (unsigned char)LOC[n - 1];
-		if (f->nheld < HELD_MAX) {
-			f->held[f->nheld] = c;
-			f->held_step[f->nheld] = step;
-		}
-		f->nheld = n;
-		if (loc_prefix) {
-			if (n == 5)
-				loc_open(p, f, step);
-			return;
-		}
-		if (c == '>' && n > 2) { /* another tag (<s>, </s>, <pad>): dropped */
-			if (f->nloc > 0)
-				junk(p, f, step);
-			f->s = f->mode;
-			return;
-		}
-		if (recsyn_is_ws(c) || c == '<' || c == '>' || n >= HELD_MAX) {
-			/* not a tag: text */
-			if (f->nloc > 0) {
-				junk(p, f, step);
-			} else {
-				f->s = f->mode;
-				for (size_t i = 0; i + 1 < n && i < HELD_MAX; i++)
-					text_byte(p, f, f->held[i], f->held_step[i]);
-			}
-			f->s = f->mode;
-			fl_byte(p, f, c, step);
-		}
+	case F_TAG:
+		tag_byte(p, f, c, step);
 		return;
-	}
 	case F_NUM:
-		if (c >= '0' && c <= '9' && f->digits < 4) {
-			f->val = f->val * 10 + (unsigned)(c - '0');
-			f->digits++;
-			return;
-		}
-		if (c == '>' && f->digits > 0 && f->val <= 999) {
-			f->v[f->nloc++] = (double)f->val;
-			if (f->nloc == 4) {
-				if (!f->drop)
-					recsyn_emit(p, REC_KEY_FLORENCE, f->v, f->group_first, step);
-				f->nloc = 0;
-				f->s = f->mode = f->drop ? F_TEXT : F_AFTER;
-				f->drop = 0;
-			} else {
-				f->s = F_NEXT;
-			}
-			return;
-		}
-		junk(p, f, step);
-		if (c != '>')
-			fl_byte(p, f, c, step);
+		num_byte(p, f, c, step);
 		return;
 	default:
 		return;

@@ -115,9 +115,164 @@ static int name_char(unsigned char c)
 	       c == '_' || c == '-' || c == ':';
 }
 
+static void mo_byte(recparse *p, void *st, unsigned char c, uint32_t step);
+
+/* M_NAME0: after "<point": "s", the attributes, or not Molmo's tag. */
+static void name0_byte(recparse *p, mo *m, unsigned char c, uint32_t step)
+{
+	if (c == 's' && !m->plural) {
+		m->plural = 1;
+		return;
+	}
+	if (recsyn_is_ws(c)) {
+		m->s = M_ATTRS;
+		return;
+	}
+	if (c == '>' || c == '/') {
+		m->s = M_ATTRS;
+		mo_byte(p, m, c, step);
+		return;
+	}
+	m->s = M_OUT; /* <pointer ...: not Molmo's tag */
+	m->k = 0;
+	mo_byte(p, m, c, step);
+}
+
+/* The steps below: 1 when c is read, 0 when it breaks the element (junk). */
+
+/* M_ATTRS, M_ANAME, M_AEQ: between attributes, an attribute's name, "=". */
+static int attr_name_byte(mo *m, unsigned char c)
+{
+	switch (m->s) {
+	case M_ATTRS:
+		if (recsyn_is_ws(c))
+			return 1;
+		if (c == '>') {
+			m->s = M_CONTENT;
+			m->k = 0;
+			return 1;
+		}
+		if (c == '/') {
+			m->s = M_SLASH;
+			return 1;
+		}
+		if (name_char(c)) {
+			m->s = M_ANAME;
+			m->nlen = 0;
+			m->name[m->nlen++] = (char)c;
+			return 1;
+		}
+		return 0;
+	case M_ANAME:
+		if (name_char(c)) {
+			if (m->nlen < NAME_MAX_LEN)
+				m->name[m->nlen++] = (char)c;
+			else
+				m->name[0] = '#'; /* too long: an other attribute */
+			return 1;
+		}
+		if (recsyn_is_ws(c)) {
+			m->s = M_AEQ;
+			return 1;
+		}
+		if (c == '=') {
+			m->s = M_AQ;
+			return 1;
+		}
+		return 0;
+	default: /* M_AEQ */
+		if (recsyn_is_ws(c))
+			return 1;
+		if (c == '=') {
+			m->s = M_AQ;
+			return 1;
+		}
+		return 0;
+	}
+}
+
+/* M_AQ: the opening quote of an attribute's value. */
+static int aq_byte(recparse *p, mo *m, unsigned char c)
+{
+	if (recsyn_is_ws(c))
+		return 1;
+	if (c == '"' || c == '\'') {
+		m->quote = c;
+		m->attr = attr_kind(m);
+		if (m->attr < 0)
+			return 0; /* too many points */
+		if (m->attr == 1) {
+			if (m->alt_seen)
+				return 0;
+			m->alt_seen = 1;
+			recsyn_lab_reset(p);
+		} else if (m->attr >= 2) {
+			int bit = m->attr == 2 ? 1 : 2;
+			if (m->have[m->idx] & bit)
+				return 0;
+			m->have[m->idx] |= (unsigned char)bit;
+			if (m->idx > m->max_idx)
+				m->max_idx = m->idx;
+			recsyn_num_start(p);
+			m->in_num = 0;
+		}
+		m->s = M_AVAL;
+		return 1;
+	}
+	return 0;
+}
+
+/* M_AVAL: an attribute's value up to its closing quote. */
+static int aval_byte(recparse *p, mo *m, unsigned char c)
+{
+	if (c == m->quote) {
+		if (m->attr >= 2) {
+			double d;
+			if (!m->in_num || recsyn_num_byte(p, ' ') != 1 || recsyn_num_end(p, &d) < 0)
+				return 0;
+			if (m->attr == 2)
+				m->x[m->idx] = d;
+			else
+				m->y[m->idx] = d;
+		}
+		m->s = M_ATTRS;
+		return 1;
+	}
+	if (m->attr == 1) {
+		recsyn_lab_add(p, c);
+	} else if (m->attr >= 2) {
+		if (recsyn_num_byte(p, c) != 0)
+			return 0;
+		m->in_num = 1;
+	}
+	return 1;
+}
+
+/* M_SLASH, M_CLOSE: the end of an empty element or of the closing tag. */
+static int end_byte(recparse *p, mo *m, unsigned char c, uint32_t step)
+{
+	if (m->s == M_SLASH) {
+		if (c == '>') {
+			complete(p, m, step);
+			return 1;
+		}
+		return 0;
+	}
+	if (c == 's' && m->plural == 1) {
+		m->plural = 2;
+		return 1;
+	}
+	if (c == '>' && m->plural != 1) {
+		complete(p, m, step);
+		return 1;
+	}
+	return 0;
+}
+
 static void mo_byte(recparse *p, void *st, unsigned char c, uint32_t step)
 {
 	mo *m = st;
+	int ok;
 	switch (m->s) {
 	case M_OUT:
 		if (c == '<')
@@ -126,139 +281,32 @@ static void mo_byte(recparse *p, void *st, unsigned char c, uint32_t step)
 			element_start(p, m);
 		return;
 	case M_NAME0:
-		if (c == 's' && !m->plural) {
-			m->plural = 1;
-			return;
-		}
-		if (recsyn_is_ws(c)) {
-			m->s = M_ATTRS;
-			return;
-		}
-		if (c == '>' || c == '/') {
-			m->s = M_ATTRS;
-			mo_byte(p, m, c, step);
-			return;
-		}
-		m->s = M_OUT; /* <pointer ...: not Molmo's tag */
-		m->k = 0;
-		mo_byte(p, m, c, step);
+		name0_byte(p, m, c, step);
 		return;
 	case M_ATTRS:
-		if (recsyn_is_ws(c))
-			return;
-		if (c == '>') {
-			m->s = M_CONTENT;
-			m->k = 0;
-			return;
-		}
-		if (c == '/') {
-			m->s = M_SLASH;
-			return;
-		}
-		if (name_char(c)) {
-			m->s = M_ANAME;
-			m->nlen = 0;
-			m->name[m->nlen++] = (char)c;
-			return;
-		}
-		break;
 	case M_ANAME:
-		if (name_char(c)) {
-			if (m->nlen < NAME_MAX_LEN)
-				m->name[m->nlen++] = (char)c;
-			else
-				m->name[0] = '#'; /* too long: an other attribute */
-			return;
-		}
-		if (recsyn_is_ws(c)) {
-			m->s = M_AEQ;
-			return;
-		}
-		if (c == '=') {
-			m->s = M_AQ;
-			return;
-		}
-		break;
 	case M_AEQ:
-		if (recsyn_is_ws(c))
-			return;
-		if (c == '=') {
-			m->s = M_AQ;
-			return;
-		}
+		ok = attr_name_byte(m, c);
 		break;
 	case M_AQ:
-		if (recsyn_is_ws(c))
-			return;
-		if (c == '"' || c == '\'') {
-			m->quote = c;
-			m->attr = attr_kind(m);
-			if (m->attr < 0)
-				break; /* too many points */
-			if (m->attr == 1) {
-				if (m->alt_seen)
-					break;
-				m->alt_seen = 1;
-				recsyn_lab_reset(p);
-			} else if (m->attr >= 2) {
-				int bit = m->attr == 2 ? 1 : 2;
-				if (m->have[m->idx] & bit)
-					break;
-				m->have[m->idx] |= (unsigned char)bit;
-				if (m->idx > m->max_idx)
-					m->max_idx = m->idx;
-				recsyn_num_start(p);
-				m->in_num = 0;
-			}
-			m->s = M_AVAL;
-			return;
-		}
+		ok = aq_byte(p, m, c);
 		break;
 	case M_AVAL:
-		if (c == m->quote) {
-			if (m->attr >= 2) {
-				double d;
-				if (!m->in_num || recsyn_num_byte(p, ' ') != 1 || recsyn_num_end(p, &d) < 0)
-					break;
-				if (m->attr == 2)
-					m->x[m->idx] = d;
-				else
-					m->y[m->idx] = d;
-			}
-			m->s = M_ATTRS;
-			return;
-		}
-		if (m->attr == 1) {
-			recsyn_lab_add(p, c);
-		} else if (m->attr >= 2) {
-			if (recsyn_num_byte(p, c) != 0)
-				break;
-			m->in_num = 1;
-		}
-		return;
+		ok = aval_byte(p, m, c);
+		break;
 	case M_SLASH:
-		if (c == '>') {
-			complete(p, m, step);
-			return;
-		}
+	case M_CLOSE:
+		ok = end_byte(p, m, c, step);
 		break;
 	case M_CONTENT:
 		if (recsyn_text_until(p, CLOSE, &m->k, c, !m->alt_seen))
 			m->s = M_CLOSE;
 		return;
-	case M_CLOSE:
-		if (c == 's' && m->plural == 1) {
-			m->plural = 2;
-			return;
-		}
-		if (c == '>' && m->plural != 1) {
-			complete(p, m, step);
-			return;
-		}
-		break;
 	default:
 		return;
 	}
+	if (ok)
+		return;
 	junk(p, m, step);
 	if (c == '<')
 		mo_byte(p, m, c, step);

@@ -72,11 +72,10 @@ static void box_start(rb *r, uint32_t step)
 	r->box_first = step;
 }
 
-/* brackets body; returns 1 to dispatch c again */
-static int body_brackets(recparse *p, rb *r, unsigned char c, uint32_t step)
+/* The steps of body_brackets: 0 c read, 1 dispatch c again, -1 junk. */
+/* an opening bracket or parenthesis */
+static int br_open(rb *r, unsigned char c, uint32_t step)
 {
-	if (r->b != B_NUM && r->b != B_CLOSE && recsyn_is_ws(c))
-		return 0;
 	switch (r->b) {
 	case B_START:
 		if (c == '[') {
@@ -90,7 +89,7 @@ static int body_brackets(recparse *p, rb *r, unsigned char c, uint32_t step)
 			r->b = B_NUMX;
 			return 0;
 		}
-		break;
+		return -1;
 	case B_L1:
 		if (c == '[') {
 			r->nested = 1;
@@ -104,27 +103,65 @@ static int body_brackets(recparse *p, rb *r, unsigned char c, uint32_t step)
 			r->b = B_NUMX;
 			return 1;
 		}
-		break;
+		return -1;
+	case B_NEXT:
+		if (c == '[') {
+			box_start(r, step);
+			r->b = B_NUMX;
+			return 0;
+		}
+		return -1;
+	case B_POPEN:
+		if (c == '(') {
+			r->b = B_NUMX;
+			return 0;
+		}
+		return -1;
+	case B_POPEN2:
+		if (c == '(') {
+			box_start(r, step);
+			r->b = B_NUMX;
+			return 0;
+		}
+		return -1;
+	default:
+		return -1;
+	}
+}
+
+/* a number */
+static int br_num(recparse *p, rb *r, unsigned char c)
+{
+	switch (r->b) {
 	case B_NUMX:
 		if (num_first(c)) {
 			recsyn_num_start(p);
 			if (recsyn_num_byte(p, c) != 0)
-				break;
+				return -1;
 			r->b = B_NUM;
 			return 0;
 		}
-		break;
+		return -1;
 	case B_NUM: {
 		int q = recsyn_num_byte(p, c);
 		if (q == 0)
 			return 0;
 		double d;
 		if (q < 0 || r->nv >= 4 || recsyn_num_end(p, &d) < 0)
-			break;
+			return -1;
 		r->v[r->nv++] = d;
 		r->b = B_AFTERNUM;
 		return 1;
 	}
+	default:
+		return -1;
+	}
+}
+
+/* after a number: its separator or the box's end */
+static int br_afternum(recparse *p, rb *r, unsigned char c, uint32_t step)
+{
+	switch (r->b) {
 	case B_AFTERNUM:
 		if (!r->pairs) {
 			if (c == ',' && r->nv < 4) {
@@ -136,7 +173,7 @@ static int body_brackets(recparse *p, rb *r, unsigned char c, uint32_t step)
 				r->b = r->nested ? B_AFTERBOX : B_END;
 				return 0;
 			}
-			break;
+			return -1;
 		}
 		if (c == ',' && (r->nv & 1)) {
 			r->b = B_NUMX;
@@ -151,7 +188,16 @@ static int body_brackets(recparse *p, rb *r, unsigned char c, uint32_t step)
 			r->b = B_PAFTER;
 			return 0;
 		}
-		break;
+		return -1;
+	default:
+		return -1;
+	}
+}
+
+/* after a box: the next one or the closing tag */
+static int br_after(rb *r, unsigned char c)
+{
+	switch (r->b) {
 	case B_AFTERBOX:
 		if (c == ',') {
 			r->b = B_NEXT;
@@ -161,26 +207,13 @@ static int body_brackets(recparse *p, rb *r, unsigned char c, uint32_t step)
 			r->b = B_END;
 			return 0;
 		}
-		break;
-	case B_NEXT:
-		if (c == '[') {
-			box_start(r, step);
-			r->b = B_NUMX;
-			return 0;
-		}
-		break;
+		return -1;
 	case B_PSEP:
 		if (c == ',') {
 			r->b = B_POPEN;
 			return 0;
 		}
-		break;
-	case B_POPEN:
-		if (c == '(') {
-			r->b = B_NUMX;
-			return 0;
-		}
-		break;
+		return -1;
 	case B_PAFTER:
 		if (c == ',') {
 			r->b = B_POPEN2;
@@ -191,21 +224,14 @@ static int body_brackets(recparse *p, rb *r, unsigned char c, uint32_t step)
 			r->k = 0;
 			return 1;
 		}
-		break;
-	case B_POPEN2:
-		if (c == '(') {
-			box_start(r, step);
-			r->b = B_NUMX;
-			return 0;
-		}
-		break;
+		return -1;
 	case B_END:
 		if (c == '<') {
 			r->b = B_CLOSE;
 			r->k = 0;
 			return 1;
 		}
-		break;
+		return -1;
 	case B_CLOSE: {
 		int q = recsyn_tag(r->cf->box_close, &r->k, c);
 		if (q == 1) {
@@ -214,11 +240,47 @@ static int body_brackets(recparse *p, rb *r, unsigned char c, uint32_t step)
 		}
 		if (q == 0)
 			return 0;
-		break;
+		return -1;
 	}
 	default:
+		return -1;
+	}
+}
+
+/* brackets body; returns 1 to dispatch c again */
+static int body_brackets(recparse *p, rb *r, unsigned char c, uint32_t step)
+{
+	if (r->b != B_NUM && r->b != B_CLOSE && recsyn_is_ws(c))
+		return 0;
+	int q;
+	switch (r->b) {
+	case B_START:
+	case B_L1:
+	case B_NEXT:
+	case B_POPEN:
+	case B_POPEN2:
+		q = br_open(r, c, step);
+		break;
+	case B_NUMX:
+	case B_NUM:
+		q = br_num(p, r, c);
+		break;
+	case B_AFTERNUM:
+		q = br_afternum(p, r, c, step);
+		break;
+	case B_AFTERBOX:
+	case B_PSEP:
+	case B_PAFTER:
+	case B_END:
+	case B_CLOSE:
+		q = br_after(r, c);
+		break;
+	default:
+		q = -1;
 		break;
 	}
+	if (q >= 0)
+		return q;
 	junk(p, r, step);
 	return 1;
 }

@@ -17,26 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct tbuf {
-	char *p;
-	size_t len, cap;
-} tbuf;
+#include "trace_container.h"
 
-struct trace {
-	trace_format fmt;       /* TRACE_FMT_TEXT when the steps are pseudo-steps */
-	trace_format container; /* what the line was read as (never TRACE_FMT_TEXT) */
-	trace_finish finish;
-	trace_step *steps;
-	size_t n_steps, cap_steps;
-	trace_alt *alts;
-	size_t n_alts, cap_alts;
-	tbuf text, alt_text;
-	int has_lp;
-	int has_id;
-	trace_finish_how finish_how; /* given, or how it was inferred */
-	int64_t image_id;
-	char *file_name, *custom_id, *prompt;
-};
+typedef trace_tbuf tbuf;
 
 void trace_limits_default(trace_limits *lim)
 {
@@ -139,12 +122,7 @@ const char *trace_finish_name(trace_finish f)
 
 /* ---- parse context ---- */
 
-typedef struct pctx {
-	trace *t;
-	const trace_limits *lim;
-	ts_error *err;
-	const char *where; /* JSON path of the step array, for messages */
-} pctx;
+typedef trace_ctx pctx;
 
 static ts_status nomem(pctx *c)
 {
@@ -846,197 +824,6 @@ static trace_finish map_finish_reason(const cJSON *f)
 	return TRACE_FINISH_UNKNOWN;
 }
 
-/* tailscope capture's own stop: "stop" + stop_reason naming a stopping
- * policy + capture.stop_step (trace.h). */
-static trace_finish capture_finish(trace_finish f, const cJSON *root, const cJSON *ch0)
-{
-	const cJSON *sr = get(ch0, "stop_reason");
-	if (f != TRACE_FINISH_STOP || !cJSON_IsString(sr) ||
-	    !cJSON_IsNumber(get(get(root, "capture"), "stop_step")))
-		return f;
-	static const policy_kind stopping[] = { POLICY_REPEAT_STOP, POLICY_BUDGET, POLICY_NEAR_DUP };
-	for (size_t i = 0; i < sizeof stopping / sizeof stopping[0]; i++)
-		if (!strcmp(sr->valuestring, policy_kind_name(stopping[i])))
-			return TRACE_FINISH_POLICY;
-	return f;
-}
-
-static trace_finish llamacpp_finish(const cJSON *o)
-{
-	const cJSON *st = get(o, "stop_type");
-	if (cJSON_IsString(st)) {
-		const char *s = st->valuestring;
-		if (!strcmp(s, "eos") || !strcmp(s, "word"))
-			return TRACE_FINISH_STOP;
-		if (!strcmp(s, "limit"))
-			return TRACE_FINISH_LENGTH;
-		return TRACE_FINISH_UNKNOWN;
-	}
-	if (cJSON_IsTrue(get(o, "stopped_limit")))
-		return TRACE_FINISH_LENGTH;
-	if (cJSON_IsTrue(get(o, "stopped_eos")) || cJSON_IsTrue(get(o, "stopped_word")))
-		return TRACE_FINISH_STOP;
-	return TRACE_FINISH_UNKNOWN; /* "stop": true alone does not say why */
-}
-
-/* A llama.cpp /completion response without probabilities: "content" plus
- * one of the keys only that server writes. */
-static int is_llamacpp_text(const cJSON *o)
-{
-	return cJSON_IsString(get(o, "content")) &&
-	       (get(o, "stop_type") || get(o, "stopped_eos") || get(o, "stopped_limit") ||
-	        get(o, "stopped_word") || get(o, "tokens_predicted"));
-}
-
-static ts_status parse_llamacpp(pctx *c, const cJSON *o, int under_response)
-{
-	c->t->finish = llamacpp_finish(o);
-	c->t->fmt = c->t->container = TRACE_FMT_LLAMACPP;
-	const cJSON *cp = get(o, "completion_probabilities");
-	if (cp)
-		return parse_steps(c, cp, under_response ? "response.completion_probabilities"
-		                                         : "completion_probabilities");
-	return parse_text(c, get(o, "content"), under_response ? "response.content" : "content");
-}
-
-/* Completions API logprobs (OpenAI/vLLM /v1/completions, its stream):
- * {"tokens": [str], "token_logprobs": [number|null], "top_logprobs":
- * [{token: logprob} | null], "text_offset": [...]}.  No bytes: a token must
- * be valid UTF-8, and a "token_id:N" placeholder has no text. */
-static ts_status parse_legacy(pctx *c, const cJSON *lg, const char *where)
-{
-	trace *t = c->t;
-	c->where = where;
-	const cJSON *toks = get(lg, "tokens"), *lps = get(lg, "token_logprobs"),
-	            *top = get(lg, "top_logprobs");
-	if (!cJSON_IsArray(toks) || (lps && !cJSON_IsArray(lps)) || (top && !cJSON_IsArray(top)))
-		return ts_error_set(c->err, TS_ERR_FIELD,
-		                    "%s: tokens, token_logprobs and top_logprobs must be arrays", where);
-	const cJSON *l = lps ? lps->child : NULL, *tp = top ? top->child : NULL;
-	size_t idx = 0;
-	for (const cJSON *e = toks->child; e; e = e->next, idx++) {
-		trace_step *step;
-		ts_status st = push_step(c, &step);
-		if (st)
-			return st;
-		memset(step, 0, sizeof *step);
-		step->off = (uint32_t)t->text.len;
-		step->alt_first = (uint32_t)t->n_alts;
-		size_t n = 0;
-		double lp = NAN;
-		st = put_token(c, &t->text, e, NULL, idx, "", &n);
-		if (!st)
-			st = plain_logprob(c, l, idx, "", &lp);
-		if (st)
-			return st;
-		step = &t->steps[t->n_steps - 1];
-		step->len = (uint32_t)n;
-		step->logprob = lp;
-		if (!isnan(lp))
-			t->has_lp = 1;
-		size_t na = 0;
-		for (const cJSON *a = cJSON_IsObject(tp) ? tp->child : NULL; a && na < c->lim->max_alts;
-		     a = a->next, na++) {
-			if (t->n_alts == t->cap_alts) {
-				size_t cap = t->cap_alts ? t->cap_alts * 2 : 64;
-				trace_alt *v = realloc(t->alts, cap * sizeof *v);
-				if (!v)
-					return nomem(c);
-				t->alts = v;
-				t->cap_alts = cap;
-			}
-			size_t kn = strlen(a->string);
-			if (kn > c->lim->max_token_bytes)
-				return ts_error_set(c->err, TS_ERR_LIMIT, "%s[%zu] alternative: token longer than "
-				                    "max_token_bytes (%zu)", where, idx, c->lim->max_token_bytes);
-			if (!utf8_valid((const unsigned char *)a->string, kn))
-				return ts_error_set(c->err, TS_ERR_UTF8, "%s[%zu] alternative: token is not valid "
-				                    "UTF-8 and has no bytes", where, idx);
-			trace_alt *al = &t->alts[t->n_alts];
-			st = plain_logprob(c, a, idx, " alternative", &al->logprob);
-			if (!st)
-				st = tbuf_reserve(c, &t->alt_text, kn);
-			if (st)
-				return st;
-			al->off = (uint32_t)t->alt_text.len;
-			al->len = (uint32_t)kn;
-			memcpy(t->alt_text.p + t->alt_text.len, a->string, kn);
-			t->alt_text.len += kn;
-			t->n_alts++;
-		}
-		step->n_alt = (uint32_t)na;
-		if (l)
-			l = l->next;
-		if (tp)
-			tp = tp->next;
-	}
-	return TS_OK;
-}
-
-static ts_status parse_chat(pctx *c, const cJSON *o, trace_format fmt, const char *prefix)
-{
-	/* prefix: "", "response." or "response.body." for messages */
-	char where[64];
-	const cJSON *choices = get(o, "choices");
-	if (!cJSON_IsArray(choices) || !choices->child)
-		return ts_error_set(c->err, TS_ERR_FORMAT, "%schoices is not a non-empty array", prefix);
-	const cJSON *ch0 = choices->child;
-	if (!cJSON_IsObject(ch0))
-		return ts_error_set(c->err, TS_ERR_FORMAT, "%schoices[0] is not an object", prefix);
-	c->t->fmt = c->t->container = fmt;
-	c->t->finish = capture_finish(map_finish_reason(get(ch0, "finish_reason")), o, ch0);
-	const cJSON *content = get(get(ch0, "logprobs"), "content");
-	if (content) {
-		snprintf(where, sizeof where, "%schoices[0].logprobs.content", prefix);
-		return parse_steps(c, content, where);
-	}
-	const cJSON *lg = get(ch0, "logprobs");
-	if (get(lg, "tokens")) { /* completions API with logprobs */
-		snprintf(where, sizeof where, "%schoices[0].logprobs", prefix);
-		return parse_legacy(c, lg, where);
-	}
-	const cJSON *mc = get(get(ch0, "message"), "content");
-	if (cJSON_IsString(mc)) {
-		snprintf(where, sizeof where, "%schoices[0].message.content", prefix);
-		return parse_text(c, mc, where);
-	}
-	const cJSON *txt = get(ch0, "text"); /* completions API */
-	if (cJSON_IsString(txt)) {
-		snprintf(where, sizeof where, "%schoices[0].text", prefix);
-		return parse_text(c, txt, where);
-	}
-	return ts_error_set(c->err, TS_ERR_FORMAT,
-	                    "%schoices[0] has no logprobs.content, message.content or text", prefix);
-}
-
-static ts_status parse_batch(pctx *c, const cJSON *root, const cJSON *resp)
-{
-	const cJSON *e = get(root, "error");
-	if (e) {
-		const cJSON *m = get(e, "message");
-		if (cJSON_IsString(m))
-			return ts_error_set(c->err, TS_ERR_FORMAT, "batch request failed: %.200s",
-			                    m->valuestring);
-		if (cJSON_IsString(e))
-			return ts_error_set(c->err, TS_ERR_FORMAT, "batch request failed: %.200s",
-			                    e->valuestring);
-		return ts_error_set(c->err, TS_ERR_FORMAT, "batch request failed (error is set)");
-	}
-	if (!cJSON_IsObject(resp))
-		return ts_error_set(c->err, TS_ERR_FORMAT, "batch line has no response");
-	const cJSON *sc = get(resp, "status_code");
-	if (sc && (!cJSON_IsNumber(sc) || sc->valuedouble != 200.0)) {
-		if (cJSON_IsNumber(sc))
-			return ts_error_set(c->err, TS_ERR_FORMAT,
-			                    "batch request failed with status_code %.0f", sc->valuedouble);
-		return ts_error_set(c->err, TS_ERR_FORMAT, "batch response status_code is not 200");
-	}
-	const cJSON *body = get(resp, "body");
-	if (!cJSON_IsObject(body))
-		return ts_error_set(c->err, TS_ERR_FORMAT, "batch response has no body");
-	return parse_chat(c, body, TRACE_FMT_OPENAI_BATCH, "response.body.");
-}
-
 /* image_id: an integer, or a string of decimal digits. */
 static int parse_image_id(const cJSON *j, int64_t *out)
 {
@@ -1098,219 +885,84 @@ static ts_status parse_refs(pctx *c, const cJSON *root)
 		return nomem(c);
 	return TS_OK;
 }
+/* ---- the shared layer, for the containers (trace_container.h) ---- */
 
-/* SGLang native /generate with return_logprob:
- * meta_info.output_token_logprobs [[logprob, token_id, text|null], ...],
- * meta_info.output_top_logprobs [[[logprob, id, text], ...] | null, ...],
- * meta_info.finish_reason {"type": "stop"|"length"|"abort", ...}.  The
- * token text is there only with return_text_in_logprobs; without it the
- * sample is the top-level "text" as pseudo-steps. */
-static ts_status sglang_tuple(pctx *c, const cJSON *e, size_t idx, const char *what,
-                              tbuf *b, double *lp, uint32_t *off, uint32_t *len, int *no_text)
-{
-	if (!cJSON_IsArray(e) || !e->child)
-		return ts_error_set(c->err, TS_ERR_FIELD, "%s[%zu]%s is not a [logprob, id, text] array",
-		                    c->where, idx, what);
-	const cJSON *l = e->child, *id = l->next, *tx = id ? id->next : NULL;
-	ts_status st = plain_logprob(c, l, idx, what, lp);
-	if (st)
-		return st;
-	if (!tx || cJSON_IsNull(tx)) {
-		*no_text = 1;
-		return TS_OK;
-	}
-	size_t o = b->len, n = 0;
-	st = put_token(c, b, tx, NULL, idx, what, &n);
-	if (st)
-		return st;
-	*off = (uint32_t)o;
-	*len = (uint32_t)n;
-	return TS_OK;
-}
+ts_status trace_ctx_nomem(trace_ctx *c) { return nomem(c); }
+ts_status trace_ctx_reserve(trace_ctx *c, tbuf *b, size_t extra) { return tbuf_reserve(c, b, extra); }
+int trace_utf8_valid(const unsigned char *s, size_t n) { return utf8_valid(s, n); }
+ts_status trace_ctx_push_step(trace_ctx *c, trace_step **out) { return push_step(c, out); }
 
-static ts_status parse_sglang(pctx *c, const cJSON *root, const cJSON *meta)
+ts_status trace_ctx_alt_room(trace_ctx *c)
 {
 	trace *t = c->t;
-	t->fmt = t->container = TRACE_FMT_SGLANG;
-	const cJSON *fr = get(meta, "finish_reason");
-	t->finish = map_finish_reason(cJSON_IsObject(fr) ? get(fr, "type") : fr);
-	const cJSON *arr = get(meta, "output_token_logprobs");
-	const cJSON *top = get(meta, "output_top_logprobs");
-	c->where = "meta_info.output_token_logprobs";
-	if (!cJSON_IsArray(arr))
-		return ts_error_set(c->err, TS_ERR_FIELD, "%s is not an array", c->where);
-	if (top && !cJSON_IsArray(top))
-		return ts_error_set(c->err, TS_ERR_FIELD, "meta_info.output_top_logprobs is not an array");
-	const cJSON *tp = top ? top->child : NULL;
-	int no_text = 0;
-	size_t idx = 0;
-	for (const cJSON *e = arr->child; e && !no_text; e = e->next, idx++) {
-		trace_step *step;
-		ts_status st = push_step(c, &step);
-		if (st)
-			return st;
-		memset(step, 0, sizeof *step);
-		step->alt_first = (uint32_t)t->n_alts;
-		double lp;
-		uint32_t off = 0, len = 0;
-		st = sglang_tuple(c, e, idx, "", &t->text, &lp, &off, &len, &no_text);
-		if (st)
-			return st;
-		step->off = off;
-		step->len = len;
-		step->logprob = lp;
-		if (!isnan(lp))
-			t->has_lp = 1;
-		if (tp && cJSON_IsArray(tp)) {
-			size_t na = 0;
-			for (const cJSON *a = tp->child; a && na < c->lim->max_alts && !no_text; a = a->next) {
-				if (t->n_alts == t->cap_alts) {
-					size_t cap = t->cap_alts ? t->cap_alts * 2 : 64;
-					trace_alt *na_ = realloc(t->alts, cap * sizeof *na_);
-					if (!na_)
-						return nomem(c);
-					t->alts = na_;
-					t->cap_alts = cap;
-				}
-				trace_alt *al = &t->alts[t->n_alts];
-				int alt_no_text = 0;
-				st = sglang_tuple(c, a, idx, " alternative", &t->alt_text, &al->logprob, &al->off,
-				                  &al->len, &alt_no_text);
-				if (st)
-					return st;
-				if (alt_no_text)
-					continue; /* an alternative without text cannot be shown: left out */
-				t->n_alts++;
-				na++;
-			}
-			t->steps[t->n_steps - 1].n_alt = (uint32_t)na;
-		} else if (tp && !cJSON_IsNull(tp)) {
-			return ts_error_set(c->err, TS_ERR_FIELD, "meta_info.output_top_logprobs[%zu] is not an array", idx);
-		}
-		if (tp)
-			tp = tp->next;
-	}
-	if (no_text) {
-		/* no token text: the generated text as pseudo-steps */
-		t->n_steps = t->n_alts = 0;
-		t->text.len = t->alt_text.len = 0;
-		t->has_lp = 0;
-		return parse_text(c, get(root, "text"), "text");
+	if (t->n_alts == t->cap_alts) {
+		size_t cap = t->cap_alts ? t->cap_alts * 2 : 64;
+		trace_alt *v = realloc(t->alts, cap * sizeof *v);
+		if (!v)
+			return nomem(c);
+		t->alts = v;
+		t->cap_alts = cap;
 	}
 	return TS_OK;
 }
 
-/* TGI /generate with details: details.tokens [{id, text, logprob, special}],
- * details.top_tokens [[{id, text, logprob, special}, ...], ...] (one list
- * per step), details.finish_reason length | eos_token | stop_sequence. */
-static ts_status parse_tgi(pctx *c, const cJSON *details)
+ts_status trace_ctx_put_token(trace_ctx *c, tbuf *b, const cJSON *str, const cJSON *bytes,
+                              size_t idx, const char *what, size_t *n)
 {
-	trace *t = c->t;
-	t->fmt = t->container = TRACE_FMT_TGI;
-	t->finish = map_finish_reason(get(details, "finish_reason"));
-	return parse_steps_top(c, get(details, "tokens"), "details.tokens", get(details, "top_tokens"));
+	return put_token(c, b, str, bytes, idx, what, n);
 }
 
-/* Ollama /api/generate ("response") or /api/chat ("message".content) with
- * logprobs: top-level "logprobs" [{token, logprob, bytes, top_logprobs}],
- * "done_reason" stop | length. */
-static int is_ollama(const cJSON *root)
+ts_status trace_ctx_logprob(trace_ctx *c, const cJSON *v, size_t idx, const char *what, double *lp)
 {
-	const cJSON *r = get(root, "response"), *m = get(root, "message");
-	return (cJSON_IsString(r) || cJSON_IsObject(m)) &&
-	       (get(root, "done_reason") || get(root, "done") || get(root, "created_at"));
+	return plain_logprob(c, v, idx, what, lp);
 }
 
-static ts_status parse_ollama(pctx *c, const cJSON *root)
+ts_status trace_ctx_steps(trace_ctx *c, const cJSON *arr, const char *where)
 {
-	trace *t = c->t;
-	t->fmt = t->container = TRACE_FMT_OLLAMA;
-	t->finish = map_finish_reason(get(root, "done_reason"));
-	const cJSON *lp = get(root, "logprobs");
-	if (lp)
-		return parse_steps(c, lp, "logprobs");
-	const cJSON *r = get(root, "response");
-	if (cJSON_IsString(r))
-		return parse_text(c, r, "response");
-	return parse_text(c, get(get(root, "message"), "content"), "message.content");
+	return parse_steps(c, arr, where);
 }
 
-/* An array of step objects or strings (not of token ids). */
-static int holds_steps(const cJSON *a)
+ts_status trace_ctx_steps_top(trace_ctx *c, const cJSON *arr, const char *where, const cJSON *top)
 {
-	return cJSON_IsArray(a) && a->child && (cJSON_IsObject(a->child) || cJSON_IsString(a->child));
+	return parse_steps_top(c, arr, where, top);
 }
 
+ts_status trace_ctx_text(trace_ctx *c, const cJSON *str, const char *where)
+{
+	return parse_text(c, str, where);
+}
+
+/* ---- the dispatcher ---- */
+
+static const trace_container containers[] = {
+#define TRACE_CONTAINER(name, fmt, stream) \
+	{ #name, fmt, stream, trace_##name##_detect, trace_##name##_read },
+#include "trace_containers.def"
+#undef TRACE_CONTAINER
+};
+
+const trace_container *trace_containers(size_t *n)
+{
+	*n = sizeof containers / sizeof containers[0];
+	return containers;
+}
+
+/* The container of lowest tier reads the line; the table's order breaks
+ * ties (trace_container.h).  Native always detects (TRACE_TIER_LAST). */
 static ts_status parse_body(pctx *c, const cJSON *root)
 {
-	trace *t = c->t;
-	const cJSON *v;
-	/* native "tokens" only when it holds steps: llama.cpp writes "tokens":
-	 * [] or [ids...] next to its own fields (see the end) */
-	const cJSON *tokens = get(root, "tokens");
-	if (tokens && (holds_steps(tokens) || !cJSON_IsArray(tokens))) {
-		t->fmt = TRACE_FMT_NATIVE;
-		t->finish = map_finish_reason(get(root, "finish_reason"));
-		return parse_steps(c, tokens, "tokens");
-	}
-	/* containers in their own files (trace_int.h) */
-	if (trace_ray_detect(root))
-		return trace_ray_parse(t, root, c->lim, c->err);
-	if (trace_vllm_detect(root))
-		return trace_vllm_parse(t, root, c->lim, c->err);
-	const cJSON *meta = get(root, "meta_info");
-	if (cJSON_IsObject(meta) && get(meta, "output_token_logprobs"))
-		return parse_sglang(c, root, meta);
-	const cJSON *details = get(root, "details");
-	if (cJSON_IsObject(details) && get(details, "tokens"))
-		return parse_tgi(c, details);
-	if (get(root, "logprobs") && is_ollama(root))
-		return parse_ollama(c, root);
-	if ((v = get(root, "text"))) {
-		if (cJSON_IsObject(meta)) { /* SGLang without logprobs */
-			t->container = TRACE_FMT_SGLANG;
-			const cJSON *fr = get(meta, "finish_reason");
-			t->finish = map_finish_reason(cJSON_IsObject(fr) ? get(fr, "type") : fr);
-			return parse_text(c, v, "text");
+	const trace_container *best = NULL;
+	int best_tier = 0;
+	for (size_t i = 0; i < sizeof containers / sizeof containers[0]; i++) {
+		int tier = containers[i].detect(root);
+		if (tier && (!best || tier < best_tier)) {
+			best = &containers[i];
+			best_tier = tier;
+			if (tier == TRACE_TIER_STEPS)
+				break; /* nothing comes before */
 		}
-		t->finish = map_finish_reason(get(root, "finish_reason"));
-		return parse_text(c, v, "text");
 	}
-	if (get(root, "choices"))
-		return parse_chat(c, root, TRACE_FMT_OPENAI_CHAT, "");
-	if (get(root, "completion_probabilities"))
-		return parse_llamacpp(c, root, 0);
-	const cJSON *resp = get(root, "response");
-	if ((cJSON_IsObject(resp) && (get(resp, "status_code") || get(resp, "body"))) ||
-	    (get(root, "custom_id") && get(root, "error")))
-		return parse_batch(c, root, resp);
-	if (cJSON_IsObject(resp)) {
-		if (get(resp, "choices"))
-			return parse_chat(c, resp, TRACE_FMT_OPENAI_CHAT, "response.");
-		if (get(resp, "completion_probabilities") || is_llamacpp_text(resp))
-			return parse_llamacpp(c, resp, 1);
-	}
-	if (is_ollama(root))
-		return parse_ollama(c, root);
-	if (cJSON_IsString(resp)) {
-		t->finish = map_finish_reason(get(root, "finish_reason"));
-		return parse_text(c, resp, "response");
-	}
-	if (is_llamacpp_text(root))
-		return parse_llamacpp(c, root, 0);
-	if (cJSON_IsString(get(root, "generated_text"))) { /* TGI without details */
-		t->container = TRACE_FMT_TGI;
-		t->finish = map_finish_reason(get(details, "finish_reason"));
-		return parse_text(c, get(root, "generated_text"), "generated_text");
-	}
-	if (cJSON_IsArray(tokens) && !tokens->child) { /* native, no steps */
-		t->finish = map_finish_reason(get(root, "finish_reason"));
-		return TS_OK;
-	}
-	if (cJSON_IsArray(tokens))
-		return ts_error_set(c->err, TS_ERR_FORMAT,
-		                    "tokens holds token ids, not steps, and the line has no text or completion");
-	return ts_error_set(c->err, TS_ERR_FORMAT, "no tokens, text or completion in line");
+	return best->read(c, root, best_tier);
 }
 
 
@@ -1588,7 +1240,7 @@ static ts_status chunk_openai(pctx *c, const cJSON *ch, size_t pos, int *done)
 			return st;
 	} else if (get(lg, "tokens")) { /* completions stream with logprobs */
 		snprintf(where, sizeof where, "choices[%ld].logprobs", idx);
-		ts_status st = parse_legacy(c, lg, where);
+		ts_status st = trace_openai_legacy(c, lg, where);
 		if (st)
 			return st;
 	} else {
@@ -1634,7 +1286,7 @@ static ts_status chunk_llamacpp(pctx *c, const cJSON *root, int *done)
 	if (st)
 		return st;
 	if (stop) {
-		t->finish = llamacpp_finish(root);
+		t->finish = trace_llamacpp_finish(root);
 		*done = 1;
 	}
 	return TS_OK;

@@ -34,16 +34,7 @@ ts_status trace_chunk_apply(trace *t, const cJSON *root, const cJSON *choice, si
 /* "stream error: MESSAGE" for a TRACE_CHUNK_ERROR object. */
 ts_status trace_chunk_error(const cJSON *root, ts_error *err);
 
-/* ---- containers kept in their own files ----
- * Each is two functions: detect (does this parsed line hold it?) and parse
- * (fill t, which already has the line's image reference and prompt, with
- * the builder below).  parse_body asks them in order after native
- * "tokens": trace_ray.c (Ray Data LLM rows), trace_vllm.c (vLLM offline
- * RequestOutput). */
-int       trace_ray_detect(const cJSON *root);
-ts_status trace_ray_parse(trace *t, const cJSON *root, const trace_limits *lim, ts_error *err);
-int       trace_vllm_detect(const cJSON *root);
-ts_status trace_vllm_parse(trace *t, const cJSON *root, const trace_limits *lim, ts_error *err);
+/* ---- containers: one file each, trace_container.h ---- */
 
 /* Builder.  str: a JSON string (UTF-8 checked, max_token_bytes); lp: a
  * JSON number or null/NULL (NAN) with trace_parse_line's logprob rules;

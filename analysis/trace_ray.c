@@ -13,7 +13,7 @@
  * num_generated_tokens against max_tokens (run.json max_new_tokens or
  * --max-tokens); a "finish_reason" column, when a pipeline adds one, is
  * used as given. */
-#include "trace_int.h"
+#include "trace_container.h"
 
 static const cJSON *get(const cJSON *o, const char *k)
 {
@@ -24,11 +24,13 @@ static const cJSON *get(const cJSON *o, const char *k)
 int trace_ray_detect(const cJSON *root)
 {
 	return cJSON_IsString(get(root, "generated_text")) &&
-	       (cJSON_IsArray(get(root, "generated_tokens")) ||
-	        cJSON_IsNumber(get(root, "num_generated_tokens")));
+	               (cJSON_IsArray(get(root, "generated_tokens")) ||
+	                cJSON_IsNumber(get(root, "num_generated_tokens")))
+	           ? TRACE_TIER_STEPS
+	           : TRACE_TIER_NONE;
 }
 
-ts_status trace_ray_parse(trace *t, const cJSON *root, const trace_limits *lim, ts_error *err)
+static ts_status ray_parse(trace *t, const cJSON *root, const trace_limits *lim, ts_error *err)
 {
 	trace_build_container(t, TRACE_FMT_RAY);
 	const cJSON *lp = get(root, "logprobs"), *ids = get(root, "generated_tokens");
@@ -53,4 +55,10 @@ ts_status trace_ray_parse(trace *t, const cJSON *root, const trace_limits *lim, 
 	else
 		trace_infer_finish(t, lim, n);
 	return TS_OK;
+}
+
+ts_status trace_ray_read(trace_ctx *c, const cJSON *root, int tier)
+{
+	(void)tier;
+	return ray_parse(c->t, root, c->lim, c->err);
 }

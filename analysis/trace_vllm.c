@@ -12,7 +12,7 @@
  * names the sample when the line has no custom_id.  A null finish_reason is
  * inferred (trace.h: trace_finish_how).  The user's own columns (image_id,
  * file_name) name the image as on any line. */
-#include "trace_int.h"
+#include "trace_container.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -123,13 +123,15 @@ int trace_vllm_detect(const cJSON *root)
 {
 	const cJSON *o = get(root, "outputs");
 	if (!cJSON_IsArray(o) || !cJSON_IsObject(o->child))
-		return 0;
+		return TRACE_TIER_NONE;
 	const cJSON *c = o->child;
 	return (get(c, "token_ids") || get(c, "text")) &&
-	       (get(root, "request_id") || get(root, "prompt_token_ids") || get(root, "finished"));
+	               (get(root, "request_id") || get(root, "prompt_token_ids") || get(root, "finished"))
+	           ? TRACE_TIER_STEPS
+	           : TRACE_TIER_NONE;
 }
 
-ts_status trace_vllm_parse(trace *t, const cJSON *root, const trace_limits *lim, ts_error *err)
+static ts_status vllm_parse(trace *t, const cJSON *root, const trace_limits *lim, ts_error *err)
 {
 	const cJSON *c = get(root, "outputs")->child;
 	trace_build_container(t, TRACE_FMT_VLLM_OFFLINE);
@@ -159,4 +161,10 @@ ts_status trace_vllm_parse(trace *t, const cJSON *root, const trace_limits *lim,
 		trace_infer_finish(t, lim, cJSON_IsArray(ids) ? (size_t)cJSON_GetArraySize(ids)
 		                                              : trace_n_steps(t));
 	return TS_OK;
+}
+
+ts_status trace_vllm_read(trace_ctx *c, const cJSON *root, int tier)
+{
+	(void)tier;
+	return vllm_parse(c->t, root, c->lim, c->err);
 }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "trace.h"
+#include "trace_container.h"
 
 #define LN_HALF (-0.6931471805599453)
 #define LN_QUARTER (-1.3862943611198906)
@@ -924,10 +925,86 @@ static void test_index_overlong_and_progress(void **state)
 	free(path);
 }
 
+/* Issue 20's claim "a server format is a file, an enum value and a table
+ * line": every trace_format but TEXT (a reading, not a container) belongs
+ * to exactly one line of analysis/trace_containers.def, as its format or
+ * its stream form; the line's file analysis/trace_<name>.c exists; every
+ * format has a name of its own (not "unknown", no two alike). */
+static void test_container_registry(void **state)
+{
+	(void)state;
+	size_t n = 0;
+	const trace_container *tab = trace_containers(&n);
+	assert_true(n >= 1);
+	assert_int_equal(tab[0].fmt, TRACE_FMT_NATIVE); /* first: native always detects (LAST) */
+	for (int f = 0; f < TRACE_FMT_COUNT; f++) {
+		int owners = 0;
+		for (size_t i = 0; i < n; i++)
+			owners += (tab[i].fmt == (trace_format)f) + (tab[i].stream == (trace_format)f);
+		if (f == TRACE_FMT_TEXT)
+			assert_int_equal(owners, 0);
+		else if (owners != 1)
+			fail_msg("format %s is in %d container lines", trace_format_name((trace_format)f),
+			         owners);
+		const char *name = trace_format_name((trace_format)f);
+		assert_string_not_equal(name, "unknown");
+		for (int g = 0; g < f; g++)
+			assert_string_not_equal(name, trace_format_name((trace_format)g));
+	}
+	for (size_t i = 0; i < n; i++) {
+		char path[128];
+		snprintf(path, sizeof path, "analysis/trace_%s.c", tab[i].name);
+		if (access(path, R_OK))
+			fail_msg("container %s has no file %s", tab[i].name, path);
+		assert_non_null(tab[i].detect);
+		assert_non_null(tab[i].read);
+		assert_true(tab[i].stream == TRACE_FMT_COUNT || tab[i].stream != tab[i].fmt);
+	}
+	assert_int_equal(trace_format_name(TRACE_FMT_COUNT), trace_format_name((trace_format)-1));
+}
+
+/* The dispatch rule (trace_container.h): lowest tier wins, then the
+ * table's order.  Lines carrying two servers' keys, with the reading the
+ * rule gives worked out by hand from the tiers. */
+static void test_container_tiers(void **state)
+{
+	(void)state;
+	/* "text" (TEXT) before "choices" (BODY): native text */
+	trace *t = parse_ok("{\"text\": \"ab\", \"choices\": [{\"text\": \"zz\"}]}");
+	assert_int_equal(trace_get_container(t), TRACE_FMT_NATIVE);
+	assert_int_equal(trace_get_format(t), TRACE_FMT_TEXT);
+	assert_int_equal(trace_text_len(t), 2);
+	trace_free(t);
+	/* "text" with meta_info: SGLang's, finish from meta_info.finish_reason.type */
+	t = parse_ok("{\"text\": \"ab\", \"meta_info\": {\"finish_reason\": {\"type\": \"length\"}}}");
+	assert_int_equal(trace_get_container(t), TRACE_FMT_SGLANG);
+	assert_int_equal(trace_get_finish(t), TRACE_FINISH_LENGTH);
+	trace_free(t);
+	/* Ollama's keys (MARKERS) before "generated_text" (GENERATED) */
+	t = parse_ok("{\"response\": \"ab\", \"done\": true, \"generated_text\": \"zz\"}");
+	assert_int_equal(trace_get_container(t), TRACE_FMT_OLLAMA);
+	trace_free(t);
+	/* TGI details.tokens (STEPS) before "text" (TEXT): one step "q" */
+	t = parse_ok("{\"text\": \"zz\", \"details\": {\"finish_reason\": \"eos_token\", "
+	             "\"tokens\": [{\"id\": 1, \"text\": \"q\", \"logprob\": -0.5}]}}");
+	assert_int_equal(trace_get_container(t), TRACE_FMT_TGI);
+	assert_int_equal(trace_get_finish(t), TRACE_FINISH_STOP);
+	assert_int_equal(trace_n_steps(t), 1);
+	assert_step(t, 0, "q");
+	trace_free(t);
+	/* a batch envelope (BODY) before the same body read as a wrapped chat */
+	t = parse_ok("{\"custom_id\": \"r1\", \"response\": {\"status_code\": 200, \"body\": "
+	             "{\"choices\": [{\"text\": \"ab\", \"finish_reason\": \"stop\"}]}}}");
+	assert_int_equal(trace_get_container(t), TRACE_FMT_OPENAI_BATCH);
+	trace_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_native_tokens),
+		cmocka_unit_test(test_container_registry),
+		cmocka_unit_test(test_container_tiers),
 		cmocka_unit_test(test_native_text),
 		cmocka_unit_test(test_text_utf8_and_runs),
 		cmocka_unit_test(test_openai_inline),
