@@ -139,7 +139,7 @@ $(BUILD)/tui/cli/%.o: FENCE_INC = $(CHAFA_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Ir
 $(BUILD)/tui/cli/%.o: tui/cli/%.c $(BUILD)/config.mk
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(FENCE_INC) -c $< -o $@
-	$(call FENCE,$(CURSES_HDR)|tui/capture/cap_(buf|json|resp|sse)\.h,tui/cli/ uses no curses and capture.h / cap_redact.h only)
+	$(call FENCE,$(CURSES_HDR)|tui/capture/cap_(buf|resp|sse)\.h,tui/cli/ uses no curses and capture.h / cap_redact.h only)
 
 # tui/capture/ (tailscope capture) is the only code that sees libcurl; it
 # talks to no terminal library either (glib for base64 comes with chafa's
