@@ -414,6 +414,42 @@ int jscan_small_uint(jscan *j, unsigned *v)
 	return 0;
 }
 
+/* Clinger's fast path for a number already checked by scan_num: a mantissa
+ * below 2^53 and a power of ten up to 22 are both exact doubles, so one
+ * multiplication or division is correctly rounded — strtod's result, bit for
+ * bit.  0 when the number is outside it (then strtod). */
+static int fast_double(const char *s, size_t n, double *v)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+	const char *p = s, *end = s + n;
+	int neg = *p == '-', digits = 0, exp = 0;
+	uint64_t m = 0;
+	p += neg;
+	for (; p < end && *p >= '0' && *p <= '9'; p++)
+		if (m || *p != '0')
+			m = m * 10 + (uint64_t)(*p - '0'), digits++;
+	if (p < end && *p == '.')
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++, exp--)
+			if (m || *p != '0')
+				m = m * 10 + (uint64_t)(*p - '0'), digits++;
+	if (p < end) { /* exponent: e, E, sign, digits */
+		p++;
+		int eneg = p < end && *p == '-', e = 0;
+		p += p < end && (*p == '-' || *p == '+');
+		for (; p < end; p++)
+			if ((e = e * 10 + (*p - '0')) > 1000)
+				return 0;
+		exp += eneg ? -e : e;
+	}
+	if (digits > 15 || exp < -22 || exp > 22 || m > (1ull << 53))
+		return 0;
+	double d = (double)m;
+	d = exp < 0 ? d / p10[-exp] : d * p10[exp];
+	*v = neg ? -d : d;
+	return 1;
+}
+
 int jscan_num(jscan *j, double *v)
 {
 	if (jscan_peek(j) != JSCAN_NUM)
@@ -421,8 +457,10 @@ int jscan_num(jscan *j, double *v)
 	const char *s = j->p;
 	if (scan_num(j))
 		return -1;
-	char tmp[64];
 	size_t n = (size_t)(j->p - s);
+	if (fast_double(s, n, v))
+		return 0;
+	char tmp[64];
 	if (n >= sizeof tmp)
 		return fail(j);
 	memcpy(tmp, s, n);

@@ -59,12 +59,33 @@ static int fast_num(fast *f, cJSON *node)
 	return 1;
 }
 
+static int fast_build(fast *f, const cJSON *str, const cJSON *lp, size_t idx, int is_alt)
+{
+	ts_status st = is_alt ? trace_build_alt(f->t, f->lim, str, lp, "tokens", idx, &f->err)
+	                      : trace_build_step(f->t, f->lim, str, lp, "tokens", idx, &f->err);
+	return st == TS_OK;
+}
+
+static int fast_item(fast *f, size_t idx, int is_alt);
+
+/* The step's "top_logprobs": each an alternative of the last step. */
+static int fast_alts(fast *f, size_t idx)
+{
+	int r;
+	if (jscan_peek(&f->j) != JSCAN_ARR || jscan_arr_begin(&f->j))
+		return 0;
+	while ((r = jscan_arr_next(&f->j)) == 1)
+		if (!fast_item(f, idx, 1))
+			return 0;
+	return r == 0;
+}
+
 /* {"token", "logprob"} (is_alt) or {"token", "logprob", "top_logprobs"}. */
 static int fast_item(fast *f, size_t idx, int is_alt)
 {
 	char tok[FAST_STR_CAP + 1];
 	cJSON str, lp;
-	int have = 0; /* bits: 1 token, 2 logprob, 4 top_logprobs */
+	int have = 0, built = 0; /* have bits: 1 token, 2 logprob, 4 top_logprobs */
 	const char *k;
 	size_t kl;
 	int r;
@@ -86,6 +107,10 @@ static int fast_item(fast *f, size_t idx, int is_alt)
 		} else if (bit == 2) {
 			if (!fast_num(f, &lp))
 				return 0;
+		} else if (have == 7) { /* token and logprob first (the usual order): build now */
+			if (!fast_build(f, &str, &lp, idx, 0) || !fast_alts(f, idx))
+				return 0;
+			built = 1;
 		} else { /* alternatives after the step is built: remember where */
 			if (jscan_peek(&f->j) != JSCAN_ARR)
 				return 0;
@@ -97,21 +122,15 @@ static int fast_item(fast *f, size_t idx, int is_alt)
 	}
 	if (r < 0 || !(have & 1))
 		return 0;
-	const cJSON *lpp = (have & 2) ? &lp : NULL;
-	ts_status st = is_alt ? trace_build_alt(f->t, f->lim, &str, lpp, "tokens", idx, &f->err)
-	                      : trace_build_step(f->t, f->lim, &str, lpp, "tokens", idx, &f->err);
-	if (st)
+	if (built)
+		return 1;
+	if (!fast_build(f, &str, (have & 2) ? &lp : NULL, idx, is_alt))
 		return 0;
 	if (!top_at)
 		return 1;
 	jscan after = f->j; /* read the alternatives, then continue after the object */
 	f->j = top_j;
-	if (jscan_arr_begin(&f->j))
-		return 0;
-	while ((r = jscan_arr_next(&f->j)) == 1)
-		if (!fast_item(f, idx, 1))
-			return 0;
-	if (r < 0)
+	if (!fast_alts(f, idx))
 		return 0;
 	f->j = after;
 	return 1;

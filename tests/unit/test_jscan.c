@@ -363,12 +363,57 @@ static void test_fast_edges(void **state)
 	trace_free(t);
 }
 
+/* jscan_num against strtod, bit for bit, on numbers of every shape the
+ * grammar allows (the reference is libc's correctly rounded strtod). */
+static void test_numbers_strtod(void **state)
+{
+	(void)state;
+	static const char *const fixed[] = { "0", "-0", "-0.0", "0.0004", "-8.583", "1e22", "1e23",
+		"123456789012345", "1234567890123456", "9007199254740993", "1.7976931348623157e308",
+		"5e-324", "-1e999", "1E+2", "0.1e-22", "0.1e-21", "12.5e-3", "-9999.0", "-9999.00001" };
+	char buf[64];
+	uint64_t x = 88172645463325252ull;
+	for (size_t i = 0; i < 200000 + sizeof fixed / sizeof *fixed; i++) {
+		const char *s = buf;
+		if (i < sizeof fixed / sizeof *fixed) {
+			s = fixed[i];
+		} else {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			int nd = 1 + (int)(x % 17), fr = (int)((x >> 8) % (unsigned)(nd + 1));
+			size_t k = 0;
+			if (x & (1u << 20))
+				buf[k++] = '-';
+			for (int d = 0; d < nd; d++) {
+				if (d == nd - fr && fr) {
+					if (d == 0)
+						buf[k++] = '0';
+					buf[k++] = '.';
+				}
+				buf[k++] = (char)('0' + ((x >> (24 + d % 30)) + (uint64_t)d * 7) % 10);
+			}
+			if (nd - fr > 1 && buf[x & (1u << 20) ? 1 : 0] == '0')
+				buf[x & (1u << 20) ? 1 : 0] = '7'; /* no leading zero */
+			if (x & (1u << 21))
+				k += (size_t)snprintf(buf + k, sizeof buf - k, "e%d", (int)((x >> 40) % 61) - 30);
+			buf[k] = '\0';
+		}
+		jscan j;
+		double v = 0, w = strtod(s, NULL);
+		jscan_init(&j, s, strlen(s));
+		if (jscan_num(&j, &v) || memcmp(&v, &w, sizeof v)) {
+			print_error("%s: jscan %.17g, strtod %.17g\n", s, v, w);
+			fail();
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpora),
 		cmocka_unit_test(test_native_all_fast),
 		cmocka_unit_test(test_fast_edges),
+		cmocka_unit_test(test_numbers_strtod),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
