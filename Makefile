@@ -139,7 +139,7 @@ $(BUILD)/tui/cli/%.o: FENCE_INC = $(CHAFA_CFLAGS) $(CJSON_CFLAGS) -Ianalysis -Ir
 $(BUILD)/tui/cli/%.o: tui/cli/%.c $(BUILD)/config.mk
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(FENCE_INC) -c $< -o $@
-	$(call FENCE,$(CURSES_HDR)|tui/capture/cap_(buf|json|resp|sse)\.h,tui/cli/ uses no curses and capture.h / cap_redact.h only)
+	$(call FENCE,$(CURSES_HDR)|tui/capture/cap_(buf|resp|sse)\.h,tui/cli/ uses no curses and capture.h / cap_redact.h only)
 
 # tui/capture/ (tailscope capture) is the only code that sees libcurl; it
 # talks to no terminal library either (glib for base64 comes with chafa's
@@ -218,7 +218,16 @@ asan-test: deps-test
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)
+	@if pkg-config --exists simdjson; then $(MAKE) --no-print-directory $(SIMDJSON_TOOL); \
+	 else echo "bench: libsimdjson-dev not installed: bench_report skips its simdjson row"; fi
 	@BUILD=$(BUILD) sh tests/bench/run.sh
+
+# bench-only baseline (issue 21): simdjson on-demand over the same lines, built
+# only when libsimdjson-dev is installed; never linked into tailscope
+SIMDJSON_TOOL := $(BUILD)/bench-tools/simdjson_lines
+$(SIMDJSON_TOOL): tests/bench/simdjson/simdjson_lines.cpp
+	@mkdir -p $(@D)
+	$(CXX) -O2 -std=c++17 $$(pkg-config --cflags simdjson) $< -o $@ $$(pkg-config --libs simdjson)
 
 sample-runs: deps
 	@$(MAKE) --no-print-directory $(SIMGEN)

@@ -694,6 +694,7 @@ static ts_status parse_text(pctx *c, const cJSON *str, const char *where)
 /* ---- builder for containers kept in their own files (trace_int.h) ---- */
 
 static trace_finish map_finish_reason(const cJSON *f);
+static ts_status terminate(pctx *c);
 
 ts_status trace_build_step(trace *t, const trace_limits *lim, const cJSON *str, const cJSON *lp,
                            const char *where, size_t idx, ts_error *err)
@@ -775,6 +776,12 @@ void trace_build_finish(trace *t, trace_finish f, trace_finish_how how)
 {
 	t->finish = f;
 	t->finish_how = how;
+}
+
+ts_status trace_build_end(trace *t, ts_error *err)
+{
+	pctx c = { t, NULL, err, "trace" };
+	return terminate(&c);
 }
 
 trace_finish trace_map_finish_reason(const cJSON *f)
@@ -1112,6 +1119,10 @@ ts_status trace_parse_line(const char *line, size_t len, const trace_limits *lim
 	if (!lim) {
 		trace_limits_default(&dl);
 		lim = &dl;
+	}
+	if (trace_fast_parse_line(line, len, lim, out)) { /* trace_fast.c; else cJSON */
+		ts_error_clear(err);
+		return TS_OK;
 	}
 	cJSON *root;
 	ts_status st = parse_object(line, len, lim, &root, err);

@@ -51,6 +51,12 @@ void      trace_build_drop_steps(trace *t);
 ts_status trace_build_text(trace *t, const trace_limits *lim, const cJSON *str, const char *where,
                            ts_error *err);
 void      trace_build_finish(trace *t, trace_finish f, trace_finish_how how);
+/* NUL-terminates the text buffers (every trace ends with it). */
+ts_status trace_build_end(trace *t, ts_error *err);
+/* trace_fast.c: the plain native line straight from the scanner (jscan.h).
+ * 1: *out built, identical to the cJSON path's; 0: not taken (any doubt,
+ * any error), parse the line with cJSON. */
+int       trace_fast_parse_line(const char *line, size_t len, const trace_limits *lim, trace **out);
 /* "stop"/"eos_token"/"stop_sequence" -> STOP, "length" -> LENGTH, else UNKNOWN. */
 trace_finish trace_map_finish_reason(const cJSON *f);
 /* The inference of trace.h's trace_finish_how, n_generated the sample's

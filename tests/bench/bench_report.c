@@ -6,6 +6,10 @@
  *   baseline  read every line (getline) + cJSON_ParseWithLength + cJSON_Delete
  *   report    build/tailscope report --json RUN  (stdout to /dev/null)
  * and prints the medians and their ratio.  Goal (issue 2): ratio <= 1.5.
+ * Per core (issue 21): CPU seconds of the cJSON parse, `report --jobs 1` and
+ * a bench-only simdjson on-demand program (tests/bench/simdjson/, when
+ * libsimdjson-dev is installed), interleaved; goals report1/cJSON <= 0.5 and
+ * report1/simdjson <= 4.
  *
  * SSE case (issue 11): the first --sse-samples completions of the same run
  * rewritten as an SSE recording (one chat.completion.chunk per token, four
@@ -263,6 +267,80 @@ static double run_report(const char *bin, const char *dir)
 	return t;
 }
 
+static int cmp_d(const void *a, const void *b);
+
+static double tv_s(struct timeval tv) { return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6; }
+
+/* CPU seconds (user + sys) of this process so far. */
+static double self_cpu(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return tv_s(ru.ru_utime) + tv_s(ru.ru_stime);
+}
+
+/* CPU seconds (user + sys) of one child run of argv (stdout to /dev/null). */
+static double run_cpu(char *const argv[])
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			close(fd);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	int st;
+	struct rusage ru;
+	if (wait4(pid, &st, 0, &ru) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) > 1) {
+		fprintf(stderr, "bench_report: %s failed\n", argv[0]);
+		return -1;
+	}
+	return tv_s(ru.ru_utime) + tv_s(ru.ru_stime);
+}
+
+/* Issue 21, per core: CPU seconds of the cJSON parse alone, of
+ * `report --jobs 1` and (when built: make bench builds it if libsimdjson-dev
+ * is installed) of simdjson on-demand over the same lines, interleaved. */
+static int cpu_rows(const char *bin, const char *run_dir, const char *traces, const char *build,
+                    int rounds)
+{
+	char tool[1100];
+	snprintf(tool, sizeof tool, "%s/bench-tools/simdjson_lines", build);
+	int have_sj = access(tool, X_OK) == 0;
+	double cj[99], rep[99], sj[99];
+	for (int r = 0; r < rounds; r++) {
+		double c0 = self_cpu();
+		if (run_baseline(traces, 0) < 0)
+			return -1;
+		cj[r] = self_cpu() - c0;
+		char *ra[] = { (char *)bin, "report", "--json", "-q", "--jobs", "1", (char *)run_dir, NULL };
+		char *sa[] = { tool, (char *)traces, NULL };
+		if ((rep[r] = run_cpu(ra)) < 0 || (have_sj && (sj[r] = run_cpu(sa)) < 0))
+			return -1;
+	}
+	qsort(cj, (size_t)rounds, sizeof cj[0], cmp_d);
+	qsort(rep, (size_t)rounds, sizeof rep[0], cmp_d);
+	double mc = cj[rounds / 2], mr = rep[rounds / 2];
+	printf("report per core: CPU seconds (user+sys), one thread, %d interleaved rounds (medians)\n", rounds);
+	printf("  cJSON parse alone      %8.3f s\n", mc);
+	printf("  report --jobs 1        %8.3f s\n", mr);
+	printf("  ratio report1/cJSON    %8.2f   (goal <= 0.50)\n", mr / mc);
+	if (!have_sj) {
+		printf("  simdjson on-demand     (skipped: libsimdjson-dev not installed, %s not built)\n", tool);
+		return 0;
+	}
+	qsort(sj, (size_t)rounds, sizeof sj[0], cmp_d);
+	double ms = sj[rounds / 2];
+	printf("  simdjson on-demand     %8.3f s\n", ms);
+	printf("  ratio report1/simdjson %8.2f   (goal <= 4.00)\n", mr / ms);
+	return 0;
+}
+
 /* The scaling rows: time and peak memory per sample at each size. */
 static int scale_rows(const char *bin, const char *dir, const char *list, int steps)
 {
@@ -353,6 +431,8 @@ int main(int argc, char **argv)
 	printf("  cJSON parse alone      %8.3f s  (%.0f MB/s)\n", mb, (double)sb.st_size / 1e6 / mb);
 	printf("  tailscope report       %8.3f s\n", mr);
 	printf("  ratio report/cJSON     %8.2f   (goal <= 1.50)\n", mr / mb);
+	if (cpu_rows(bin, run_dir, traces, build, rounds) != 0)
+		return 1;
 
 	if (*scale && scale_rows(bin, dir, scale, scale_steps < 10 ? 10 : scale_steps) != 0) {
 		fprintf(stderr, "bench_report: scaling rows failed\n");

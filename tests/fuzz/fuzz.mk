@@ -32,8 +32,8 @@ FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -DTS_FUZZ_SMALL_BUF
 
 FUZZ_ANALYSIS_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(wildcard analysis/*.c))
 FUZZ_RENDER_OBJ   := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(wildcard render/*.c))
-# tailscope capture's parsing pieces (no libcurl in these four)
-FUZZ_CAPTURE_OBJ  := $(patsubst %,$(FUZZ_BUILD)/tui/capture/%.o,cap_buf cap_json cap_resp cap_sse)
+# tailscope capture's parsing pieces (no libcurl in these three; the JSON scanner is analysis/jscan.c)
+FUZZ_CAPTURE_OBJ  := $(patsubst %,$(FUZZ_BUILD)/tui/capture/%.o,cap_buf cap_resp cap_sse)
 
 .PHONY: fuzz fuzz-smoke fuzz-build fuzz-bins
 .PRECIOUS: $(FUZZ_BUILD)/tests/fuzz/%.o

@@ -12,6 +12,9 @@
  *   - sample_analyze succeeds or fails with a message; records_upto is
  *     monotonic and ends at the record count; each policy's outcome keeps at
  *     most all records;
+ *   - the native fast path (trace_fast.c): when it takes the line, the
+ *     cJSON path (trace_json_parse + trace_parse_object) succeeds with the
+ *     same trace (format, finish, refs, text, every step and alternative);
  *   - the input as a streaming chunk (trace_append_chunk, twice, for each
  *     streaming container): a failure leaves the trace unchanged, steps
  *     tile the NUL-terminated text. */
@@ -25,6 +28,7 @@
 #include "sample.h"
 #include "sanitize.h"
 #include "trace.h"
+#include "trace_int.h"
 
 static void clean(const char *what, const char *s, size_t n)
 {
@@ -32,6 +36,47 @@ static void clean(const char *what, const char *s, size_t n)
 	FZ_CHECK(d, "oom");
 	fz_check_clean(what, d, strlen(d));
 	free(d);
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* The fast path and the cJSON path agree on this line (see the header). */
+static void fast_vs_cjson(const char *line, size_t n, const trace_limits *lim)
+{
+	trace *f = NULL, *c = NULL;
+	if (!trace_fast_parse_line(line, n, lim, &f))
+		return;
+	cJSON *root = NULL;
+	ts_error e;
+	FZ_CHECK(trace_json_parse(line, n, lim, &root, &e) == TS_OK, "fast path took what cJSON refuses");
+	FZ_CHECK(trace_parse_object(root, lim, &c, &e) == TS_OK, "fast path took a line the cJSON path fails: %s", e.msg);
+	cJSON_Delete(root);
+	int64_t ia = -1, ib = -1;
+	FZ_CHECK(trace_get_format(f) == trace_get_format(c) && trace_get_finish(f) == trace_get_finish(c) &&
+	         trace_get_container(f) == trace_get_container(c) && trace_has_logprobs(f) == trace_has_logprobs(c) &&
+	         trace_image_id(f, &ia) == trace_image_id(c, &ib) && ia == ib &&
+	         same_str(trace_file_name(f), trace_file_name(c)) && same_str(trace_custom_id(f), trace_custom_id(c)) &&
+	         same_str(trace_prompt(f), trace_prompt(c)), "fast path: header differs");
+	FZ_CHECK(trace_n_steps(f) == trace_n_steps(c) && trace_n_alts(f) == trace_n_alts(c) &&
+	         trace_text_len(f) == trace_text_len(c) &&
+	         !memcmp(trace_text(f), trace_text(c), trace_text_len(f) + 1), "fast path: text differs");
+	for (size_t i = 0; i < trace_n_steps(f); i++) {
+		const trace_step *a = &trace_steps(f)[i], *b = &trace_steps(c)[i];
+		FZ_CHECK(a->off == b->off && a->len == b->len && a->alt_first == b->alt_first &&
+		         a->n_alt == b->n_alt && !memcmp(&a->logprob, &b->logprob, sizeof a->logprob),
+		         "fast path: step %zu differs", i);
+	}
+	for (size_t i = 0; i < trace_n_alts(f); i++) {
+		const trace_alt *a = &trace_alts(f)[i], *b = &trace_alts(c)[i];
+		FZ_CHECK(a->off == b->off && a->len == b->len && !memcmp(&a->logprob, &b->logprob, sizeof a->logprob) &&
+		         !memcmp(trace_alt_text(f) + a->off, trace_alt_text(c) + b->off, a->len),
+		         "fast path: alternative %zu differs", i);
+	}
+	trace_free(f);
+	trace_free(c);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -73,6 +118,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		trace_free(c);
 	}
+
+	fast_vs_cjson((const char *)data, size, &lim);
 
 	trace *t = (trace *)0x1;
 	ts_error err;

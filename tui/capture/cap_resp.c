@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cap_json.h"
+#include "jscan.h"
 
 
 void cap_resp_init(cap_resp *r, const trace_limits *lim, const recparse_limits *rl,
@@ -204,15 +204,15 @@ size_t cap_resp_duplicates(const cap_resp *r)
 #define key_is(k, n, lit) ((n) == sizeof(lit) - 1 && !memcmp((k), (lit), sizeof(lit) - 1))
 
 /* "bytes": an array of integers 0..255 (digits only) into buf; -1 bad, -2 too long. */
-static int read_bytes(cj *j, char *buf, size_t cap, size_t *n)
+static int read_bytes(jscan *j, char *buf, size_t cap, size_t *n)
 {
-	if (cj_arr_begin(j))
+	if (jscan_arr_begin(j))
 		return -1;
 	size_t k = 0;
 	int r, over = 0;
-	while ((r = cj_arr_next(j)) == 1) {
+	while ((r = jscan_arr_next(j)) == 1) {
 		unsigned v;
-		if (cj_small_uint(j, &v) || v > 255)
+		if (jscan_small_uint(j, &v) || v > 255)
 			return -1;
 		if (!buf)
 			k++; /* count only */
@@ -231,9 +231,9 @@ static int read_bytes(cj *j, char *buf, size_t cap, size_t *n)
  * checked as the trace reader will read it.  The chosen token's bytes go to
  * buf (*n) when buf is not NULL.  Returns 0, -1 malformed (why in *what),
  * -2 a token over the limit. */
-static int read_token_obj(cj *j, char *buf, size_t cap, size_t *n, int top, const char **what)
+static int read_token_obj(jscan *j, char *buf, size_t cap, size_t *n, int top, const char **what)
 {
-	if (cj_obj_begin(j)) {
+	if (jscan_obj_begin(j)) {
 		*what = "is not an object";
 		return -1;
 	}
@@ -241,10 +241,10 @@ static int read_token_obj(cj *j, char *buf, size_t cap, size_t *n, int top, cons
 	size_t kl, tn = 0, bn = 0;
 	int r, have_tok = 0, have_bytes = 0, tok_over = 0, bytes_over = 0, alt_over = 0;
 	char *tokbuf = buf, *bbuf = buf;
-	while ((r = cj_obj_next(j, &k, &kl)) == 1) {
-		cj_type t = cj_peek(j);
-		if (key_is(k, kl, "bytes") && t != CJ_NULL && !have_bytes) {
-			int b = t == CJ_ARR ? read_bytes(j, bbuf, cap, &bn) : -1;
+	while ((r = jscan_obj_next(j, &k, &kl)) == 1) {
+		jscan_type t = jscan_peek(j);
+		if (key_is(k, kl, "bytes") && t != JSCAN_NULL && !have_bytes) {
+			int b = t == JSCAN_ARR ? read_bytes(j, bbuf, cap, &bn) : -1;
 			if (b == -1) {
 				*what = "has bytes that are not an array of integers 0-255";
 				return -1;
@@ -252,12 +252,12 @@ static int read_token_obj(cj *j, char *buf, size_t cap, size_t *n, int top, cons
 			bytes_over = b == -2 || bn > cap;
 			have_bytes = 1;
 			tokbuf = NULL; /* bytes win: the token text is only checked */
-		} else if (key_is(k, kl, "token") && t != CJ_NULL && !have_tok) {
-			if (t != CJ_STR) {
+		} else if (key_is(k, kl, "token") && t != JSCAN_NULL && !have_tok) {
+			if (t != JSCAN_STR) {
 				*what = "has a token that is not a string";
 				return -1;
 			}
-			int s = cj_str(j, tokbuf, tokbuf ? cap : 0, &tn);
+			int s = jscan_str(j, tokbuf, tokbuf ? cap : 0, &tn);
 			if (s == -1) {
 				*what = "has a malformed token string";
 				return -1;
@@ -265,21 +265,21 @@ static int read_token_obj(cj *j, char *buf, size_t cap, size_t *n, int top, cons
 			tok_over = (s == -2 && tokbuf) || tn > cap;
 			have_tok = 1;
 		} else if ((key_is(k, kl, "prob") || key_is(k, kl, "probs") || key_is(k, kl, "top_probs") ||
-		            key_is(k, kl, "tok_str") || key_is(k, kl, "content")) && t != CJ_NULL) {
+		            key_is(k, kl, "tok_str") || key_is(k, kl, "content")) && t != JSCAN_NULL) {
 			/* llama.cpp /completion fields: the reader would read them in
 			 * place of missing ones; an OpenAI chunk has none */
 			*what = "has a field of another shape (prob, probs, top_probs, tok_str, content)";
 			return -1;
-		} else if (key_is(k, kl, "logprob") && t != CJ_NULL && t != CJ_NUM) {
+		} else if (key_is(k, kl, "logprob") && t != JSCAN_NULL && t != JSCAN_NUM) {
 			*what = "has a logprob that is not a number";
 			return -1;
-		} else if (key_is(k, kl, "top_logprobs") && t != CJ_NULL && top) {
-			if (t != CJ_ARR || cj_arr_begin(j)) {
+		} else if (key_is(k, kl, "top_logprobs") && t != JSCAN_NULL && top) {
+			if (t != JSCAN_ARR || jscan_arr_begin(j)) {
 				*what = "has top_logprobs that is not an array";
 				return -1;
 			}
 			int e;
-			while ((e = cj_arr_next(j)) == 1) {
+			while ((e = jscan_arr_next(j)) == 1) {
 				size_t an;
 				int a = read_token_obj(j, NULL, cap, &an, 0, what);
 				if (a == -1)
@@ -290,7 +290,7 @@ static int read_token_obj(cj *j, char *buf, size_t cap, size_t *n, int top, cons
 				*what = "has malformed top_logprobs";
 				return -1;
 			}
-		} else if (cj_skip(j, NULL, NULL)) {
+		} else if (jscan_skip(j, NULL, NULL)) {
 			*what = "is malformed";
 			return -1;
 		}
@@ -312,16 +312,16 @@ static int read_token_obj(cj *j, char *buf, size_t cap, size_t *n, int top, cons
 }
 
 /* Copies the member value of a string key into dst (cut to fit). */
-static void read_small_str(cj *j, char *dst, size_t cap)
+static void read_small_str(jscan *j, char *dst, size_t cap)
 {
 	size_t n = 0;
-	if (cj_peek(j) == CJ_STR) {
-		int s = cj_str(j, dst, cap - 1, &n);
+	if (jscan_peek(j) == JSCAN_STR) {
+		int s = jscan_str(j, dst, cap - 1, &n);
 		if (s == -2)
 			n = cap - 1;
 		dst[s == -1 ? 0 : n] = '\0';
 	} else {
-		cj_skip(j, NULL, NULL);
+		jscan_skip(j, NULL, NULL);
 	}
 }
 
@@ -332,22 +332,22 @@ static cap_ev malformed(cap_resp *r, ts_error *err, const char *what)
 }
 
 /* choices[0].logprobs: one step per "content" item, its JSON kept as sent. */
-static cap_ev chunk_items(cap_resp *r, cj *j, ts_error *err, int *saw_items)
+static cap_ev chunk_items(cap_resp *r, jscan *j, ts_error *err, int *saw_items)
 {
 	const char *k;
 	size_t kl;
-	cj_obj_begin(j);
-	while (cj_obj_next(j, &k, &kl) == 1) {
-		if (!key_is(k, kl, "content") || cj_peek(j) == CJ_NULL) {
-			if (cj_skip(j, NULL, NULL))
+	jscan_obj_begin(j);
+	while (jscan_obj_next(j, &k, &kl) == 1) {
+		if (!key_is(k, kl, "content") || jscan_peek(j) == JSCAN_NULL) {
+			if (jscan_skip(j, NULL, NULL))
 				break;
 			continue;
 		}
-		if (cj_peek(j) != CJ_ARR || cj_arr_begin(j))
+		if (jscan_peek(j) != JSCAN_ARR || jscan_arr_begin(j))
 			return malformed(r, err, ": logprobs.content is not an array");
 		*saw_items = 1; /* even empty: the reader then takes no delta text */
-		for (size_t i = 0; cj_arr_next(j) == 1; i++) {
-			const char *s0 = (cj_peek(j), j->p), *what = "";
+		for (size_t i = 0; jscan_arr_next(j) == 1; i++) {
+			const char *s0 = (jscan_peek(j), j->p), *what = "";
 			size_t n = 0;
 			int rt = read_token_obj(j, r->tok, r->tok_cap, &n, 1, &what);
 			if (rt == -1) {
@@ -373,16 +373,16 @@ typedef struct chunk_text_st {
 } chunk_text_st;
 
 /* A string member into r->delta (when the slot is free); *state as above. */
-static cap_ev chunk_text(cap_resp *r, cj *j, ts_error *err, int *state)
+static cap_ev chunk_text(cap_resp *r, jscan *j, ts_error *err, int *state)
 {
-	cj_type t = cj_peek(j);
-	if (t != CJ_STR) {
-		*state = t == CJ_NULL ? 0 : -1;
-		return cj_skip(j, NULL, NULL) ? malformed(r, err, "is not well-formed JSON") : CAP_EV_MORE;
+	jscan_type t = jscan_peek(j);
+	if (t != JSCAN_STR) {
+		*state = t == JSCAN_NULL ? 0 : -1;
+		return jscan_skip(j, NULL, NULL) ? malformed(r, err, "is not well-formed JSON") : CAP_EV_MORE;
 	}
 	size_t n = 0;
 	char *dst = cap_buf_reserve(&r->delta, r->tok_cap);
-	int s = dst ? cj_str(j, dst, r->tok_cap, &n) : -1;
+	int s = dst ? jscan_str(j, dst, r->tok_cap, &n) : -1;
 	if (s == -1)
 		return malformed(r, err, ": delta.content is malformed");
 	if (s == -2)
@@ -393,19 +393,19 @@ static cap_ev chunk_text(cap_resp *r, cj *j, ts_error *err, int *state)
 }
 
 /* choices[0].delta: its "content" (the first member of that name). */
-static cap_ev chunk_delta(cap_resp *r, cj *j, ts_error *err, chunk_text_st *ts)
+static cap_ev chunk_delta(cap_resp *r, jscan *j, ts_error *err, chunk_text_st *ts)
 {
 	const char *k;
 	size_t kl;
 	int seen = 0;
-	cj_obj_begin(j);
-	while (cj_obj_next(j, &k, &kl) == 1) {
+	jscan_obj_begin(j);
+	while (jscan_obj_next(j, &k, &kl) == 1) {
 		if (key_is(k, kl, "content") && !seen) {
 			seen = 1;
 			cap_ev ev = chunk_text(r, j, err, &ts->content);
 			if (ev != CAP_EV_MORE)
 				return ev;
-		} else if (cj_skip(j, NULL, NULL)) {
+		} else if (jscan_skip(j, NULL, NULL)) {
 			break;
 		}
 	}
@@ -415,21 +415,21 @@ static cap_ev chunk_delta(cap_resp *r, cj *j, ts_error *err, chunk_text_st *ts)
 /* The choice index of the element at j as the trace reader counts it
  * (trace_choice_index: "index" a number in [0, 1e9), truncated, else the
  * position), read ahead on a copy of the scanner. */
-static long choice_index(const cj *j, long pos)
+static long choice_index(const jscan *j, long pos)
 {
-	cj t = *j;
+	jscan t = *j;
 	const char *k;
 	size_t kl;
-	if (cj_peek(&t) != CJ_OBJ || cj_obj_begin(&t))
+	if (jscan_peek(&t) != JSCAN_OBJ || jscan_obj_begin(&t))
 		return pos;
-	while (cj_obj_next(&t, &k, &kl) == 1) {
+	while (jscan_obj_next(&t, &k, &kl) == 1) {
 		if (key_is(k, kl, "index")) {
 			double v;
-			if (cj_peek(&t) != CJ_NUM || cj_num(&t, &v))
+			if (jscan_peek(&t) != JSCAN_NUM || jscan_num(&t, &v))
 				return pos;
 			return v >= 0 && v < 1e9 ? (long)v : pos;
 		}
-		if (cj_skip(&t, NULL, NULL))
+		if (jscan_skip(&t, NULL, NULL))
 			return pos;
 	}
 	return pos;
@@ -437,35 +437,35 @@ static long choice_index(const cj *j, long pos)
 
 /* "choices": the first element with choice index 0 (the one the trace reader
  * takes: its logprobs, delta and finish_reason); the others skipped. */
-static cap_ev chunk_choices(cap_resp *r, cj *j, ts_error *err, chunk_text_st *ts)
+static cap_ev chunk_choices(cap_resp *r, jscan *j, ts_error *err, chunk_text_st *ts)
 {
 	const char *k;
 	size_t kl;
 	int taken = 0;
-	if (cj_peek(j) != CJ_ARR || cj_arr_begin(j))
+	if (jscan_peek(j) != JSCAN_ARR || jscan_arr_begin(j))
 		return malformed(r, err, ": choices is not an array");
-	for (long idx = 0; cj_arr_next(j) == 1; idx++) {
+	for (long idx = 0; jscan_arr_next(j) == 1; idx++) {
 		if (taken || choice_index(j, idx) != 0) {
-			if (cj_skip(j, NULL, NULL))
+			if (jscan_skip(j, NULL, NULL))
 				break;
 			continue;
 		}
 		taken = 1;
-		if (cj_peek(j) != CJ_OBJ)
+		if (jscan_peek(j) != JSCAN_OBJ)
 			return malformed(r, err, ": choices[0] is not an object");
-		cj_obj_begin(j);
-		while (cj_obj_next(j, &k, &kl) == 1) {
-			cj_type t = cj_peek(j);
+		jscan_obj_begin(j);
+		while (jscan_obj_next(j, &k, &kl) == 1) {
+			jscan_type t = jscan_peek(j);
 			cap_ev ev = CAP_EV_MORE;
-			if (key_is(k, kl, "logprobs") && t == CJ_OBJ)
+			if (key_is(k, kl, "logprobs") && t == JSCAN_OBJ)
 				ev = chunk_items(r, j, err, &ts->items);
-			else if (key_is(k, kl, "delta") && t == CJ_OBJ)
+			else if (key_is(k, kl, "delta") && t == JSCAN_OBJ)
 				ev = chunk_delta(r, j, err, ts);
 			else if (key_is(k, kl, "text") && ts->content != 1)
 				ev = chunk_text(r, j, err, &ts->text); /* a later delta.content overwrites it */
-			else if (key_is(k, kl, "finish_reason") && t == CJ_STR)
+			else if (key_is(k, kl, "finish_reason") && t == JSCAN_STR)
 				read_small_str(j, r->finish, sizeof r->finish);
-			else if (cj_skip(j, NULL, NULL))
+			else if (jscan_skip(j, NULL, NULL))
 				break;
 			if (ev != CAP_EV_MORE)
 				return ev;
@@ -475,20 +475,20 @@ static cap_ev chunk_choices(cap_resp *r, cj *j, ts_error *err, chunk_text_st *ts
 }
 
 /* An "error" member (vLLM sends one mid-stream): its message into err. */
-static cap_ev chunk_error(cj *j, ts_error *err)
+static cap_ev chunk_error(jscan *j, ts_error *err)
 {
 	const char *k;
 	size_t kl;
 	char msg[320] = "(no message)";
-	cj_type t = cj_peek(j);
-	if (t == CJ_STR) {
+	jscan_type t = jscan_peek(j);
+	if (t == JSCAN_STR) {
 		read_small_str(j, msg, sizeof msg);
-	} else if (t == CJ_OBJ) {
-		cj_obj_begin(j);
-		while (cj_obj_next(j, &k, &kl) == 1) {
+	} else if (t == JSCAN_OBJ) {
+		jscan_obj_begin(j);
+		while (jscan_obj_next(j, &k, &kl) == 1) {
 			if (key_is(k, kl, "message"))
 				read_small_str(j, msg, sizeof msg);
-			else if (cj_skip(j, NULL, NULL))
+			else if (jscan_skip(j, NULL, NULL))
 				break;
 		}
 	}
@@ -521,35 +521,35 @@ static cap_ev chunk_error(cj *j, ts_error *err)
  * walk the members; this is the one entry point.) */
 static cap_ev chunk_steps(cap_resp *r, const char *data, size_t len, ts_error *err)
 {
-	cj J, *j = &J;
+	jscan J, *j = &J;
 	const char *k;
 	size_t kl;
 	int m, saw_choices = 0;
 	chunk_text_st ts = { 0, 0, 0 };
-	cj_init(j, data, len);
-	if (cj_peek(j) != CJ_OBJ)
+	jscan_init(j, data, len);
+	if (jscan_peek(j) != JSCAN_OBJ)
 		return malformed(r, err, "is not a JSON object");
-	cj_obj_begin(j);
+	jscan_obj_begin(j);
 	cap_buf_reset(&r->delta);
-	while ((m = cj_obj_next(j, &k, &kl)) == 1) {
-		cj_type t = cj_peek(j);
+	while ((m = jscan_obj_next(j, &k, &kl)) == 1) {
+		jscan_type t = jscan_peek(j);
 		cap_ev ev = CAP_EV_MORE;
 		if (key_is(k, kl, "choices")) {
 			saw_choices = 1;
 			ev = chunk_choices(r, j, err, &ts);
-		} else if (key_is(k, kl, "error") && t != CJ_NULL) {
+		} else if (key_is(k, kl, "error") && t != JSCAN_NULL) {
 			return chunk_error(j, err);
-		} else if (key_is(k, kl, "id") && t == CJ_STR && !r->id[0]) {
+		} else if (key_is(k, kl, "id") && t == JSCAN_STR && !r->id[0]) {
 			read_small_str(j, r->id, sizeof r->id);
-		} else if (key_is(k, kl, "model") && t == CJ_STR && !r->model[0]) {
+		} else if (key_is(k, kl, "model") && t == JSCAN_STR && !r->model[0]) {
 			read_small_str(j, r->model, sizeof r->model);
-		} else if (cj_skip(j, NULL, NULL)) {
+		} else if (jscan_skip(j, NULL, NULL)) {
 			break;
 		}
 		if (ev != CAP_EV_MORE)
 			return ev;
 	}
-	if (j->err || m < 0 || !cj_end(j))
+	if (j->err || m < 0 || !jscan_end(j))
 		return malformed(r, err, "is not well-formed JSON");
 	if (!saw_choices)
 		return malformed(r, err, ": no choices array");

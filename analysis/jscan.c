@@ -1,5 +1,5 @@
-/* cap_json.c — validating JSON pull scanner (see cap_json.h). */
-#include "cap_json.h"
+/* jscan.c — validating JSON pull scanner (see jscan.h). */
+#include "jscan.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -7,7 +7,7 @@
 
 #include "sanitize.h"
 
-void cj_init(cj *j, const char *s, size_t n)
+void jscan_init(jscan *j, const char *s, size_t n)
 {
 	j->p = s;
 	j->end = s + n;
@@ -15,13 +15,13 @@ void cj_init(cj *j, const char *s, size_t n)
 	j->err = 0;
 }
 
-static int fail(cj *j)
+static int fail(jscan *j)
 {
 	j->err = 1;
 	return -1;
 }
 
-static inline void ws(cj *j)
+static inline void ws(jscan *j)
 {
 	if (j->p < j->end && (unsigned char)*j->p > ' ')
 		return; /* compact JSON: the common case */
@@ -29,22 +29,22 @@ static inline void ws(cj *j)
 		j->p++;
 }
 
-cj_type cj_peek(cj *j)
+jscan_type jscan_peek(jscan *j)
 {
 	if (j->err)
-		return CJ_NONE;
+		return JSCAN_NONE;
 	ws(j);
 	if (j->p >= j->end)
-		return CJ_NONE;
+		return JSCAN_NONE;
 	switch (*j->p) {
-	case '{': return CJ_OBJ;
-	case '[': return CJ_ARR;
-	case '"': return CJ_STR;
-	case 't': return CJ_TRUE;
-	case 'f': return CJ_FALSE;
-	case 'n': return CJ_NULL;
+	case '{': return JSCAN_OBJ;
+	case '[': return JSCAN_ARR;
+	case '"': return JSCAN_STR;
+	case 't': return JSCAN_TRUE;
+	case 'f': return JSCAN_FALSE;
+	case 'n': return JSCAN_NULL;
 	default:
-		return (*j->p == '-' || (*j->p >= '0' && *j->p <= '9')) ? CJ_NUM : CJ_NONE;
+		return (*j->p == '-' || (*j->p >= '0' && *j->p <= '9')) ? JSCAN_NUM : JSCAN_NONE;
 	}
 }
 
@@ -149,7 +149,7 @@ static int scan_escape(const char **pp, const char *e, char tmp[4], size_t *tl)
 
 /* Scans a string at j->p (on its opening quote).  out may be NULL (validate
  * only).  Returns 0, -1 syntax error, -2 did not fit. */
-static int scan_str(cj *j, char *out, size_t cap, size_t *n)
+static int scan_str(jscan *j, char *out, size_t cap, size_t *n)
 {
 	const char *p = j->p + 1, *e = j->end;
 	size_t k = 0;
@@ -207,7 +207,7 @@ static int scan_str(cj *j, char *out, size_t cap, size_t *n)
 	return over ? -2 : 0;
 }
 
-static int scan_num(cj *j)
+static int scan_num(jscan *j)
 {
 	const char *p = j->p, *e = j->end;
 	if (p < e && *p == '-')
@@ -241,7 +241,7 @@ static int scan_num(cj *j)
 	return 0;
 }
 
-static int lit(cj *j, const char *w, size_t n)
+static int lit(jscan *j, const char *w, size_t n)
 {
 	if ((size_t)(j->end - j->p) < n || memcmp(j->p, w, n))
 		return fail(j);
@@ -249,9 +249,9 @@ static int lit(cj *j, const char *w, size_t n)
 	return 0;
 }
 
-int cj_obj_begin(cj *j)
+int jscan_obj_begin(jscan *j)
 {
-	if (cj_peek(j) != CJ_OBJ || j->depth >= CAP_JSON_MAX_DEPTH)
+	if (jscan_peek(j) != JSCAN_OBJ || j->depth >= JSCAN_MAX_DEPTH)
 		return fail(j);
 	j->p++;
 	j->depth++;
@@ -260,7 +260,7 @@ int cj_obj_begin(cj *j)
 }
 
 /* 1: a member follows (key returned, ':' consumed); 0: '}' consumed. */
-int cj_obj_next(cj *j, const char **key, size_t *klen)
+int jscan_obj_next(jscan *j, const char **key, size_t *klen)
 {
 	if (j->err)
 		return -1;
@@ -294,9 +294,9 @@ int cj_obj_next(cj *j, const char **key, size_t *klen)
 	return 1;
 }
 
-int cj_arr_begin(cj *j)
+int jscan_arr_begin(jscan *j)
 {
-	if (cj_peek(j) != CJ_ARR || j->depth >= CAP_JSON_MAX_DEPTH)
+	if (jscan_peek(j) != JSCAN_ARR || j->depth >= JSCAN_MAX_DEPTH)
 		return fail(j);
 	j->p++;
 	j->depth++;
@@ -304,7 +304,7 @@ int cj_arr_begin(cj *j)
 	return 0;
 }
 
-int cj_arr_next(cj *j)
+int jscan_arr_next(jscan *j)
 {
 	if (j->err)
 		return -1;
@@ -329,49 +329,49 @@ int cj_arr_next(cj *j)
 	return 1;
 }
 
-int cj_skip(cj *j, const char **s, size_t *n)
+int jscan_skip(jscan *j, const char **s, size_t *n)
 {
-	cj_type t = cj_peek(j);
+	jscan_type t = jscan_peek(j);
 	const char *start = j->p;
 	const char *k;
 	size_t kl;
 	int r;
 	switch (t) {
-	case CJ_OBJ:
-		if (cj_obj_begin(j))
+	case JSCAN_OBJ:
+		if (jscan_obj_begin(j))
 			return -1;
-		while ((r = cj_obj_next(j, &k, &kl)) == 1)
-			if (cj_skip(j, NULL, NULL))
+		while ((r = jscan_obj_next(j, &k, &kl)) == 1)
+			if (jscan_skip(j, NULL, NULL))
 				return -1;
 		if (r < 0)
 			return -1;
 		break;
-	case CJ_ARR:
-		if (cj_arr_begin(j))
+	case JSCAN_ARR:
+		if (jscan_arr_begin(j))
 			return -1;
-		while ((r = cj_arr_next(j)) == 1)
-			if (cj_skip(j, NULL, NULL))
+		while ((r = jscan_arr_next(j)) == 1)
+			if (jscan_skip(j, NULL, NULL))
 				return -1;
 		if (r < 0)
 			return -1;
 		break;
-	case CJ_STR:
+	case JSCAN_STR:
 		if (scan_str(j, NULL, 0, NULL))
 			return -1;
 		break;
-	case CJ_NUM:
+	case JSCAN_NUM:
 		if (scan_num(j))
 			return -1;
 		break;
-	case CJ_TRUE:
+	case JSCAN_TRUE:
 		if (lit(j, "true", 4))
 			return -1;
 		break;
-	case CJ_FALSE:
+	case JSCAN_FALSE:
 		if (lit(j, "false", 5))
 			return -1;
 		break;
-	case CJ_NULL:
+	case JSCAN_NULL:
 		if (lit(j, "null", 4))
 			return -1;
 		break;
@@ -385,14 +385,14 @@ int cj_skip(cj *j, const char **s, size_t *n)
 	return 0;
 }
 
-int cj_str(cj *j, char *out, size_t cap, size_t *n)
+int jscan_str(jscan *j, char *out, size_t cap, size_t *n)
 {
-	if (cj_peek(j) != CJ_STR)
+	if (jscan_peek(j) != JSCAN_STR)
 		return fail(j);
 	return scan_str(j, out, cap, n);
 }
 
-int cj_small_uint(cj *j, unsigned *v)
+int jscan_small_uint(jscan *j, unsigned *v)
 {
 	if (j->err)
 		return -1;
@@ -414,15 +414,53 @@ int cj_small_uint(cj *j, unsigned *v)
 	return 0;
 }
 
-int cj_num(cj *j, double *v)
+/* Clinger's fast path for a number already checked by scan_num: a mantissa
+ * below 2^53 and a power of ten up to 22 are both exact doubles, so one
+ * multiplication or division is correctly rounded — strtod's result, bit for
+ * bit.  0 when the number is outside it (then strtod). */
+static int fast_double(const char *s, size_t n, double *v)
 {
-	if (cj_peek(j) != CJ_NUM)
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+	const char *p = s, *end = s + n;
+	int neg = *p == '-', digits = 0, exp = 0;
+	uint64_t m = 0;
+	p += neg;
+	for (; p < end && *p >= '0' && *p <= '9'; p++)
+		if (m || *p != '0')
+			m = m * 10 + (uint64_t)(*p - '0'), digits++;
+	if (p < end && *p == '.')
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++, exp--)
+			if (m || *p != '0')
+				m = m * 10 + (uint64_t)(*p - '0'), digits++;
+	if (p < end) { /* exponent: e, E, sign, digits */
+		p++;
+		int eneg = p < end && *p == '-', e = 0;
+		p += p < end && (*p == '-' || *p == '+');
+		for (; p < end; p++)
+			if ((e = e * 10 + (*p - '0')) > 1000)
+				return 0;
+		exp += eneg ? -e : e;
+	}
+	if (digits > 15 || exp < -22 || exp > 22 || m > (1ull << 53))
+		return 0;
+	double d = (double)m;
+	d = exp < 0 ? d / p10[-exp] : d * p10[exp];
+	*v = neg ? -d : d;
+	return 1;
+}
+
+int jscan_num(jscan *j, double *v)
+{
+	if (jscan_peek(j) != JSCAN_NUM)
 		return fail(j);
 	const char *s = j->p;
 	if (scan_num(j))
 		return -1;
-	char tmp[64];
 	size_t n = (size_t)(j->p - s);
+	if (fast_double(s, n, v))
+		return 0;
+	char tmp[64];
 	if (n >= sizeof tmp)
 		return fail(j);
 	memcpy(tmp, s, n);
@@ -431,7 +469,7 @@ int cj_num(cj *j, double *v)
 	return 0;
 }
 
-int cj_end(cj *j)
+int jscan_end(jscan *j)
 {
 	if (j->err)
 		return 0;

@@ -1,0 +1,47 @@
+/* jscan.h — the one allocation-free, validating pull scanner over one JSON
+ * text (an SSE event's data, a trace line), for the hot paths (capture, the
+ * trace reader, the index): one pass, spans into the input instead of a tree.
+ * cJSON stays for everything that is not a hot path.
+ *
+ * Strict RFC 8259: strings must be well-formed UTF-8 with valid escapes (a
+ * \u escape of a lone surrogate is an error), numbers follow the grammar,
+ * nesting is capped at JSCAN_MAX_DEPTH.  After an error every call fails
+ * (err is sticky).
+ */
+#ifndef TS_JSCAN_H
+#define TS_JSCAN_H
+
+#include <stddef.h>
+
+#define JSCAN_MAX_DEPTH 64
+
+typedef enum {
+	JSCAN_NONE = 0, JSCAN_OBJ, JSCAN_ARR, JSCAN_STR, JSCAN_NUM, JSCAN_TRUE, JSCAN_FALSE, JSCAN_NULL,
+} jscan_type;
+
+typedef struct jscan {
+	const char *p, *end;
+	int depth;
+	int err;
+	unsigned char first[JSCAN_MAX_DEPTH + 1]; /* no member/element read yet at this level */
+} jscan;
+
+void    jscan_init(jscan *j, const char *s, size_t n);
+jscan_type jscan_peek(jscan *j);               /* type of the next value (skips white space) */
+/* Skips one value (validating it); its span (without white space) in *s, *n. */
+int     jscan_skip(jscan *j, const char **s, size_t *n);
+/* Objects: jscan_obj_begin, then jscan_obj_next until it returns 0 (end).  After
+ * a 1 the member's value is next: read it or jscan_skip it. */
+int     jscan_obj_begin(jscan *j);
+int     jscan_obj_next(jscan *j, const char **key, size_t *klen); /* raw key bytes (no escapes decoded) */
+int     jscan_arr_begin(jscan *j);
+int     jscan_arr_next(jscan *j);            /* 1: an element is next; 0: end */
+/* A string, decoded (UTF-8) into out[0..cap); *n its length.  Returns -1
+ * on a syntax error, -2 when it does not fit (the scanner still moves past it). */
+int     jscan_str(jscan *j, char *out, size_t cap, size_t *n);
+int     jscan_num(jscan *j, double *v);
+/* A whole number of 1-3 digits without sign, fraction or exponent. */
+int     jscan_small_uint(jscan *j, unsigned *v);
+int     jscan_end(jscan *j);                 /* only white space left */
+
+#endif
