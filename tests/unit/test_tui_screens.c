@@ -36,6 +36,7 @@
 #include "session.h"
 #include "term.h"
 #include "ui.h"
+#include "view.h"
 
 static char root[PATH_MAX];
 static char tmpd[PATH_MAX];
@@ -70,6 +71,8 @@ static const scenario sc_zoom = {
 	{"sample_runs/lora-qv-r64"}, 1,
 	{"=image-hint", "z=image-zoom", "n n n n n n n n n n=image-dense", "L=image-labels-key",
 	 "L=image-labels-none", "L Tab k Z=image-crop", NULL}};
+
+static const scenario sc_small = {{"tests/data/tui/run-a"}, 0, {"=too-small", NULL}};
 
 /* tmux's key names -> (is_key, ch) as get_wch gives them */
 static void key_of(const char *k, int *is_key, unsigned *ch)
@@ -189,14 +192,22 @@ static int dump(const char *name, int cols, int rows)
 	return okk;
 }
 
-/* Runs one scenario at cols x rows; returns how many dumps differed. */
-static int run_scenario(const scenario *sc, int cols, int rows)
+/* A debugger on the runs (relative to the root) in a headless cols x rows
+ * terminal, settled and drawn; close with headless_close. */
+typedef struct headless {
+	FILE *out, *in;
+	session s;
+	ui u;
+	int worst_told;
+} headless;
+
+static void headless_open(headless *h, const char *const *runs, int cols, int rows)
 {
 	char *paths[3];
-	size_t np = 0;
 	char abs[3][PATH_MAX + 64];
-	for (; np < 3 && sc->runs[np]; np++) {
-		snprintf(abs[np], sizeof abs[np], "%s/%s", root, sc->runs[np]);
+	size_t np = 0;
+	for (; np < 3 && runs[np]; np++) {
+		snprintf(abs[np], sizeof abs[np], "%s/%s", root, runs[np]);
 		paths[np] = abs[np];
 	}
 	char num[16];
@@ -204,43 +215,60 @@ static int run_scenario(const scenario *sc, int cols, int rows)
 	setenv("LINES", num, 1);
 	snprintf(num, sizeof num, "%d", cols);
 	setenv("COLUMNS", num, 1);
-	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
-	assert_true(out && in);
-	assert_int_equal(term_start_file("xterm-256color", out, in), 0);
-
+	h->out = fopen("/dev/null", "w");
+	h->in = fopen("/dev/null", "r");
+	assert_true(h->out && h->in);
+	assert_int_equal(term_start_file("xterm-256color", h->out, h->in), 0);
+	assert_int_equal(LINES, rows);
+	assert_int_equal(COLS, cols);
 	session_opts o;
 	session_opts_default(&o);
-	session s;
 	ts_error err;
-	assert_int_equal(session_open(&s, paths, np, &o, NULL, NULL, &err), TS_OK);
-	ui u;
-	app_ui_open(&u, &s);
-	int worst_told = 0, bad = 0;
+	assert_int_equal(session_open(&h->s, paths, np, &o, NULL, NULL, &err), TS_OK);
+	app_ui_open(&h->u, &h->s);
+	h->worst_told = 0;
+	ui_draw(&h->u, app_settle(&h->u, &h->s, &h->worst_told) | UI_RD_ALL);
+}
+
+/* One key (tmux's name for it), as the loop takes it, then settled and drawn. */
+static void headless_key(headless *h, const char *k)
+{
+	int is_key;
+	unsigned ch;
+	key_of(k, &is_key, &ch);
+	unsigned rd = app_key(&h->u, is_key, ch);
+	rd |= app_settle(&h->u, &h->s, &h->worst_told);
+	ui_draw(&h->u, rd);
+}
+
+static void headless_close(headless *h)
+{
+	ui_free(&h->u);
+	term_stop();
+	fclose(h->out);
+	fclose(h->in);
+	session_free(&h->s);
+}
+
+/* Runs one scenario at cols x rows; returns how many dumps differed. */
+static int run_scenario(const scenario *sc, int cols, int rows)
+{
+	headless h;
+	headless_open(&h, sc->runs, cols, rows);
+	int bad = 0;
 	for (size_t i = 0; sc->steps[i]; i++) {
 		char keys[128];
 		snprintf(keys, sizeof keys, "%s", sc->steps[i]);
 		char *name = strchr(keys, '=');
 		*name++ = '\0';
-		unsigned rd = app_settle(&u, &s, &worst_told) | (i == 0 ? UI_RD_ALL : 0);
-		ui_draw(&u, rd);
-		for (char *k = strtok(keys, " "); k; k = strtok(NULL, " ")) {
-			int is_key;
-			unsigned ch;
-			key_of(k, &is_key, &ch);
-			rd = app_key(&u, is_key, ch);
-			rd |= app_settle(&u, &s, &worst_told);
-			ui_draw(&u, rd);
-		}
-		if (sc->first_note_gone && i == 0 && u.note[0])
-			ui_draw(&u, ui_note_clear(&u));
+		for (char *k = strtok(keys, " "); k; k = strtok(NULL, " "))
+			headless_key(&h, k);
+		if (sc->first_note_gone && i == 0 && h.u.note[0])
+			ui_draw(&h.u, ui_note_clear(&h.u));
 		if (*name)
 			bad += !dump(name, cols, rows);
 	}
-	ui_free(&u);
-	term_stop();
-	fclose(out);
-	fclose(in);
-	session_free(&s);
+	headless_close(&h);
 	return bad;
 }
 
@@ -249,6 +277,65 @@ static void test_main_160(void **st) { (void)st; assert_int_equal(run_scenario(&
 static void test_cmp_80(void **st) { (void)st; assert_int_equal(run_scenario(&sc_cmp, 80, 24), 0); }
 static void test_cmp_160(void **st) { (void)st; assert_int_equal(run_scenario(&sc_cmp, 160, 50), 0); }
 static void test_zoom_80(void **st) { (void)st; assert_int_equal(run_scenario(&sc_zoom, 80, 24), 0); }
+static void test_small_40(void **st) { (void)st; assert_int_equal(run_scenario(&sc_small, 40, 10), 0); }
+
+/* The key bound to an action in the one key table (tui/keys.c), as a name
+ * key_of takes; "" when none. */
+static const char *key_for(keys_action a, char *buf, size_t bufsz)
+{
+	size_t n;
+	const keys_binding *t = keys_table(&n);
+	for (size_t i = 0; i < n; i++)
+		if (t[i].act == a && t[i].key > ' ' && t[i].key < 127) {
+			snprintf(buf, bufsz, "%c", t[i].key);
+			return buf;
+		}
+	buf[0] = '\0';
+	return buf;
+}
+
+/* Every view of tui/views.def, opened the way a user opens it (its toggle's
+ * key; the comparison: two runs; the diff: d there), at the smallest full
+ * layout's neighbours 80x24 and the reduced 50x20: it draws without a crash
+ * and the status bar ends in "? help" — or, at 50 columns where the bar's
+ * essentials (sample, step, repeat-stop, termination) leave it no room
+ * (pane_status.c), in a visible cut mark "…" (nothing cut silently). */
+static void every_view_at(int cols, int rows)
+{
+	static const char *const one[3] = {"tests/data/tui/run-a"};
+	static const char *const two[3] = {"tests/data/tui/run-a", "tests/data/tui/run-c"};
+	for (int id = UI_OV_NONE + 1; id < UI_V_COUNT; id++) {
+		const ui_view *v = ui_view_by_id(id);
+		assert_non_null(v);
+		int cmp = id == UI_V_COMPARE || id == UI_V_DIFF;
+		headless h;
+		headless_open(&h, cmp ? two : one, cols, rows);
+		char k[8];
+		if (id == UI_V_DIFF)
+			headless_key(&h, "d");
+		else if (v->toggle != ACT_NONE && key_for(v->toggle, k, sizeof k)[0])
+			headless_key(&h, k);
+		if (v->toggle != ACT_NONE)
+			assert_int_equal(h.u.overlay, id);
+		if (cmp)
+			assert_int_equal(h.u.screen, id == UI_V_DIFF ? UI_SCREEN_DIFF : UI_SCREEN_COMPARE);
+		char *txt = screen_text();
+		const char *last = txt + strlen(txt) - 1; /* the final newline */
+		while (last > txt && last[-1] != '\n')
+			last--;
+		/* "? help" is drawn when the essentials leave room for it; when
+		 * they don't (the reduced 50-column bar), they are visibly cut */
+		size_t ll = strlen(last) - 1;
+		int cut = ll >= 3 && !strncmp(last + ll - 3, "\xe2\x80\xa6", 3); /* … */
+		printf("# view %s at %dx%d: %.*s\n", v->name, cols, rows, (int)ll, last);
+		assert_true(strstr(last, "? help") || (cols < 80 && cut));
+		free(txt);
+		headless_close(&h);
+	}
+}
+
+static void test_every_view_80(void **st) { (void)st; every_view_at(80, 24); }
+static void test_every_view_50(void **st) { (void)st; every_view_at(50, 20); }
 
 int main(void)
 {
@@ -268,7 +355,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_main_80), cmocka_unit_test(test_main_160),
 		cmocka_unit_test(test_cmp_80),  cmocka_unit_test(test_cmp_160),
-		cmocka_unit_test(test_zoom_80),
+		cmocka_unit_test(test_zoom_80),  cmocka_unit_test(test_small_40),
+		cmocka_unit_test(test_every_view_80), cmocka_unit_test(test_every_view_50),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	char cmd[PATH_MAX + 16];
