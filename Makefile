@@ -208,8 +208,11 @@ check: all $(TEST_BINS)
 	@BUILD=$(BUILD) TEST_SUITES="$(TEST_SUITES)" sh tests/run.sh $(TEST_BINS)
 
 # Rewrites the golden screen dumps (tests/tui/golden/); review with git diff.
+# The text screens are rendered headless (tests/unit/test_tui_screens.c);
+# the colour dumps come from tmux (tests/tui/test_golden.sh).
 golden: deps-test
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/test_tui_screens
+	@TS_GOLDEN_UPDATE=1 $(BUILD)/tests/test_tui_screens
 	@BUILD=$(BUILD) sh tests/tui/test_golden.sh --update
 
 asan-test: deps-test

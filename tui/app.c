@@ -23,6 +23,7 @@
 #include "charset.h"
 #include "ui.h"
 #include "view.h"
+#include "app.h"
 
 static double now_ms(void)
 {
@@ -224,6 +225,65 @@ static unsigned note_clock_expire(const note_clock *c, ui *u, double t)
 	return u->note[0] && c->ms > 0 && t >= c->t + c->ms ? ui_note_clear(u) : 0;
 }
 
+/* After a key or click: the open overlay follows any change; a new layout
+ * redraws everything. */
+static unsigned after_input(ui *u, unsigned rd)
+{
+	if ((u->overlay == UI_OV_METRICS || u->overlay == UI_OV_HISTOGRAM ||
+	     u->overlay == UI_OV_SWEEP) && rd)
+		rd |= UI_RD_OVERLAY;
+	if (rd & UI_RD_LAYOUT) {
+		ui_resize(u);
+		rd = UI_RD_ALL;
+	}
+	return rd;
+}
+
+unsigned app_key(ui *u, int is_key, unsigned ch)
+{
+	unsigned rd = ui_note_clear(u); /* the next key ends the note */
+	rd |= ui_key(u, is_key, ch);
+	return after_input(u, rd);
+}
+
+unsigned app_settle(ui *u, session *s, int *worst_told)
+{
+	unsigned rd = 0;
+	if (session_view_image_pending(s)) {
+		while (session_view_image_pending(s)) {
+			session_view_image(s);
+			if (session_view_image_pending(s))
+				poll(NULL, 0, 2);
+		}
+		rd |= UI_RD_IMAGE | UI_RD_STATUS;
+	}
+	if (!session_idle_done(s)) {
+		while (!session_idle_done(s))
+			session_idle_quiet(s, 64);
+		session_idle_sync(s);
+		rd |= ui_idle_progress(u);
+		if (u->overlay == UI_OV_METRICS || u->overlay == UI_OV_HISTOGRAM ||
+		    u->overlay == UI_OV_SWEEP)
+			rd |= UI_RD_OVERLAY;
+	}
+	if (!*worst_told) {
+		*worst_told = 1;
+		rd |= tell_worst(u, s);
+	}
+	return rd;
+}
+
+void app_ui_open(ui *u, session *s)
+{
+	ui_init(u, s, 0);
+	u->note_serial = 0; /* show the latest opening message, if any */
+	ui_colors_init(u);
+	ui_resize(u);
+	ui_show_selected(u);
+	if (charset_note()[0])
+		ui_note(u, "%s", charset_note());
+}
+
 static void loop(ui *u, session *s)
 {
 	unsigned rd = UI_RD_ALL;
@@ -284,8 +344,8 @@ static void loop(ui *u, session *s)
 			rd = UI_RD_ALL;
 			continue;
 		}
-		rd |= ui_note_clear(u); /* the next key (or click) ends the note */
 		if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
+			rd |= ui_note_clear(u); /* a click ends the note too */
 			MEVENT ev;
 			if (getmouse(&ev) == OK) {
 				if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))
@@ -293,14 +353,10 @@ static void loop(ui *u, session *s)
 				else if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED))
 					rd |= ui_wheel(u, ev.y, ev.x, (ev.bstate & BUTTON5_PRESSED) != 0);
 			}
+			rd = after_input(u, rd);
 		} else {
-			rd |= ui_key(u, r == KEY_CODE_YES, (unsigned)ch);
+			rd |= app_key(u, r == KEY_CODE_YES, (unsigned)ch);
 		}
-		if ((u->overlay == UI_OV_METRICS || u->overlay == UI_OV_HISTOGRAM ||
-		    u->overlay == UI_OV_SWEEP) && rd)
-			rd |= UI_RD_OVERLAY;
-		if (rd & UI_RD_LAYOUT)
-			ui_resize(u), rd = UI_RD_ALL;
 		if (u->playing && !was_playing)
 			next_tick = t + play_tick_ms(u);
 		was_playing = u->playing;
@@ -349,13 +405,7 @@ static int debug_runs(char *const *runs, size_t n_runs, const session_opts *o)
 		rc = 1;
 
 	ui u;
-	ui_init(&u, &s, 0);
-	u.note_serial = 0; /* show the latest opening message, if any */
-	ui_colors_init(&u);
-	ui_resize(&u);
-	ui_show_selected(&u);
-	if (charset_note()[0])
-		ui_note(&u, "%s", charset_note());
+	app_ui_open(&u, &s);
 	loop(&u, &s);
 	if (term_signal)
 		rc = 128 + (int)term_signal;

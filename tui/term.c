@@ -258,6 +258,8 @@ static const char *choose_type(const char *t)
 	return NULL;
 }
 
+static void screen_setup(void);
+
 const char *term_color_note(void)
 {
 	return color_why;
@@ -300,7 +302,18 @@ int term_start(char *err, size_t errsz)
 	add_cap("\033[?1000l\033[?1002l\033[?1006l");
 	add_cap(tigetstr("rmcup"));
 	install_signals();
+	screen_setup();
+	capture_stderr();
+#ifdef HAVE_SANITIZER_DEATH_CALLBACK
+	__sanitizer_set_death_callback(crash_restore);
+#endif
+	return 0;
+}
 
+/* The screen's modes, keys, mouse and colours: the same for a real terminal
+ * (term_start) and a headless one (term_start_file). */
+static void screen_setup(void)
+{
 	cbreak();
 	noecho();
 	nonl();
@@ -327,10 +340,16 @@ int term_start(char *err, size_t errsz)
 		if (COLORS < 8)
 			use_colors = 0;
 	}
-	capture_stderr();
-#ifdef HAVE_SANITIZER_DEATH_CALLBACK
-	__sanitizer_set_death_callback(crash_restore);
-#endif
+}
+
+int term_start_file(const char *type, FILE *out, FILE *in)
+{
+	scr = newterm(type, out, in);
+	if (!scr)
+		return -1;
+	set_term(scr);
+	active = 1;
+	screen_setup();
 	return 0;
 }
 

@@ -15,11 +15,17 @@
 #define TS_TERM_H
 
 #include <signal.h>
+#include <stdio.h>
 
 extern volatile sig_atomic_t term_signal; /* last SIGINT/SIGTERM/SIGHUP received, 0 none */
 
 /* 0 ok; -1 with a message in err (not a terminal, unknown TERM...). */
 int  term_start(char *err, size_t errsz);
+/* Headless (tests): curses on the files with terminfo `type` and the size
+ * of $LINES x $COLUMNS, set up as term_start does (modes, keys, colours by
+ * NO_COLOR) without signals or stderr capture; 0 ok, -1 unknown type.
+ * term_stop ends it. */
+int  term_start_file(const char *type, FILE *out, FILE *in);
 /* Idempotent.  Prints captured stderr after restoring the terminal. */
 void term_stop(void);
 int  term_active(void);

@@ -1,0 +1,367 @@
+/* test_tui_screens.c — the golden screens, headless (issue 20).
+ *
+ * Every dump of tests/tui/golden/NAME-COLSxROWS.txt that shows text only is
+ * made here in-process: the debugger's own code (app_ui_open, app_key, the
+ * panes) draws into a curses screen made by newterm() on /dev/null with the
+ * fixed terminfo xterm-256color at the given size; the cells of curscr (what
+ * the terminal would show after doupdate) are written as text the way
+ * `tmux capture-pane -p` writes them (UTF-8, trailing blanks cut), with the
+ * repository and temp paths masked as <ROOT> and <TMP>.  The expected values
+ * are the golden files themselves, which tmux took through the real terminal
+ * (tests/tui/test_golden.sh keeps the colour dumps and the too-small screen).
+ *
+ *   build/tests/test_tui_screens                 compare (make test)
+ *   TS_GOLDEN_UPDATE=1 build/tests/test_tui_screens   rewrite (make golden)
+ *
+ * Each step settles first (every badge, the image decode: what the tmux
+ * test waits for), as the loop would in idle time.  Run from the repository
+ * root. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "tcurses.h"
+#include "app.h"
+#include "charset.h"
+#include "session.h"
+#include "term.h"
+#include "ui.h"
+#include "view.h"
+
+static char root[PATH_MAX];
+static char tmpd[PATH_MAX];
+static int update;
+
+/* One scenario: the runs, then steps "KEYS=NAME" (keys as tmux names them,
+ * space-separated; NAME empty: no dump). */
+typedef struct scenario {
+	const char *runs[3];
+	int first_note_gone; /* run without TAILSCOPE_NOTE_SECONDS=0, which
+	                      * tmux dumps after the opening analysis: the
+	                      * worst-sample note has had its 5 s by then (the
+	                      * notes of later keys have not) */
+	const char *steps[48];
+} scenario;
+
+static const scenario sc_main = {
+	{"tests/data/tui/run-a"}, 0,
+	{"=main-sample1", "n=main-sample2-tail", "r=policy-repeat-stop", "o=policy-budget",
+	 "o=policy-near-dup", "o=policy-dedup", "o=policy-repetition-detection", "o=policy-ladder",
+	 "o=policy-close-prob", "o=policy-off", "Home=timeline-start", "] ] l=timeline-step",
+	 "Tab=records-focus", "k k=records-select", "Tab=timeline-focus", "Tab End=samples-focus",
+	 "?=overlay-help", "?=", "m=overlay-metrics", "m=", "M=overlay-histogram", "M=",
+	 "O=overlay-sweep", "O=", "A=overlay-about", "A=", "/ d u p=filter-prompt",
+	 "Enter=filter-dup", "/ C-u Enter=", "s=sort-dups", "s s s s s=", "n n=main-hostile",
+	 "x=export-note", "G=main-error", "g t=gt-hidden", NULL}};
+static const scenario sc_cmp = {
+	{"tests/data/tui/run-a", "tests/data/tui/run-c"}, 0,
+	{"=compare", "j Space=compare-marked", "o o=compare-budget", "o o=", "d=diff",
+	 "j Left=diff-side-a", "?=diff-help", "?=", "Enter=diff-opened", NULL}};
+static const scenario sc_zoom = {
+	{"sample_runs/lora-qv-r64"}, 1,
+	{"=image-hint", "z=image-zoom", "n n n n n n n n n n=image-dense", "L=image-labels-key",
+	 "L=image-labels-none", "L Tab k Z=image-crop", NULL}};
+
+static const scenario sc_small = {{"tests/data/tui/run-a"}, 0, {"=too-small", NULL}};
+
+/* tmux's key names -> (is_key, ch) as get_wch gives them */
+static void key_of(const char *k, int *is_key, unsigned *ch)
+{
+	static const struct { const char *name; int key; unsigned ch; } names[] = {
+		{"Home", 1, KEY_HOME}, {"End", 1, KEY_END},   {"Left", 1, KEY_LEFT},
+		{"Right", 1, KEY_RIGHT}, {"Up", 1, KEY_UP},   {"Down", 1, KEY_DOWN},
+		{"Tab", 0, '\t'},      {"Enter", 0, '\r'},    {"Space", 0, ' '},
+		{"C-u", 0, 0x15},      {"Escape", 0, 27},     {"BSpace", 1, KEY_BACKSPACE},
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (!strcmp(k, names[i].name)) {
+			*is_key = names[i].key;
+			*ch = names[i].ch;
+			return;
+		}
+	*is_key = 0;
+	*ch = (unsigned char)k[0];
+}
+
+/* s with every occurrence of from replaced by to, into out */
+static void mask(const char *s, const char *from, const char *to, char *out, size_t outsz)
+{
+	size_t fl = strlen(from), o = 0;
+	while (*s && o + 1 < outsz) {
+		if (fl && !strncmp(s, from, fl) && o + strlen(to) + 1 < outsz) {
+			memcpy(out + o, to, strlen(to));
+			o += strlen(to);
+			s += fl;
+		} else {
+			out[o++] = *s++;
+		}
+	}
+	out[o] = '\0';
+}
+
+/* The screen as `tmux capture-pane -p` shows it: one line per row, UTF-8,
+ * trailing blanks cut; the second column of a wide character is skipped. */
+static char *screen_text(void)
+{
+	size_t cap = (size_t)LINES * ((size_t)COLS * 8 + 2) + 1, n = 0;
+	char *buf = malloc(cap);
+	assert_non_null(buf);
+	for (int y = 0; y < LINES; y++) {
+		size_t line0 = n, keep = n;
+		for (int x = 0; x < COLS; x++) {
+			cchar_t c;
+			wchar_t wc[CCHARW_MAX + 1] = {0};
+			attr_t a;
+			short pair;
+			if (mvwin_wch(curscr, y, x, &c) == ERR || getcchar(&c, wc, &a, &pair, NULL) == ERR)
+				wc[0] = L' ';
+			if (!wc[0])
+				wc[0] = L' ';
+			for (int i = 0; wc[i]; i++) {
+				mbstate_t st = {0};
+				size_t l = wcrtomb(buf + n, wc[i], &st);
+				n += l == (size_t)-1 ? 0 : l;
+			}
+			if (wc[0] != L' ')
+				keep = n;
+			if (wcwidth(wc[0]) == 2)
+				x++;
+		}
+		(void)line0;
+		n = keep;
+		buf[n++] = '\n';
+	}
+	buf[n] = '\0';
+	char *m1 = malloc(cap * 2), *m2 = malloc(cap * 2);
+	assert_true(m1 && m2);
+	mask(buf, tmpd, "<TMP>", m1, cap * 2);
+	mask(m1, root, "<ROOT>", m2, cap * 2);
+	free(buf);
+	free(m1);
+	return m2;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *b = malloc((size_t)len + 1);
+	size_t got = b ? fread(b, 1, (size_t)len, f) : 0;
+	fclose(f);
+	if (b)
+		b[got] = '\0';
+	return b;
+}
+
+/* Compares (or writes) the screen with tests/tui/golden/NAME-COLSxROWS.txt;
+ * returns 1 when it matches. */
+static int dump(const char *name, int cols, int rows)
+{
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof path, "%s/tests/tui/golden/%s-%dx%d.txt", root, name, cols, rows);
+	char *got = screen_text();
+	int okk = 1;
+	if (update) {
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(got, f);
+		fclose(f);
+		printf("# written %s\n", path);
+	} else {
+		char *want = slurp(path);
+		okk = want && !strcmp(want, got);
+		if (!okk)
+			printf("# %s-%dx%d differs from the golden file; the screen:\n%s", name, cols, rows, got);
+		free(want);
+	}
+	free(got);
+	return okk;
+}
+
+/* A debugger on the runs (relative to the root) in a headless cols x rows
+ * terminal, settled and drawn; close with headless_close. */
+typedef struct headless {
+	FILE *out, *in;
+	session s;
+	ui u;
+	int worst_told;
+} headless;
+
+static void headless_open(headless *h, const char *const *runs, int cols, int rows)
+{
+	char *paths[3];
+	char abs[3][PATH_MAX + 64];
+	size_t np = 0;
+	for (; np < 3 && runs[np]; np++) {
+		snprintf(abs[np], sizeof abs[np], "%s/%s", root, runs[np]);
+		paths[np] = abs[np];
+	}
+	char num[16];
+	snprintf(num, sizeof num, "%d", rows);
+	setenv("LINES", num, 1);
+	snprintf(num, sizeof num, "%d", cols);
+	setenv("COLUMNS", num, 1);
+	h->out = fopen("/dev/null", "w");
+	h->in = fopen("/dev/null", "r");
+	assert_true(h->out && h->in);
+	assert_int_equal(term_start_file("xterm-256color", h->out, h->in), 0);
+	assert_int_equal(LINES, rows);
+	assert_int_equal(COLS, cols);
+	session_opts o;
+	session_opts_default(&o);
+	ts_error err;
+	assert_int_equal(session_open(&h->s, paths, np, &o, NULL, NULL, &err), TS_OK);
+	app_ui_open(&h->u, &h->s);
+	h->worst_told = 0;
+	ui_draw(&h->u, app_settle(&h->u, &h->s, &h->worst_told) | UI_RD_ALL);
+}
+
+/* One key (tmux's name for it), as the loop takes it, then settled and drawn. */
+static void headless_key(headless *h, const char *k)
+{
+	int is_key;
+	unsigned ch;
+	key_of(k, &is_key, &ch);
+	unsigned rd = app_key(&h->u, is_key, ch);
+	rd |= app_settle(&h->u, &h->s, &h->worst_told);
+	ui_draw(&h->u, rd);
+}
+
+static void headless_close(headless *h)
+{
+	ui_free(&h->u);
+	term_stop();
+	fclose(h->out);
+	fclose(h->in);
+	session_free(&h->s);
+}
+
+/* Runs one scenario at cols x rows; returns how many dumps differed. */
+static int run_scenario(const scenario *sc, int cols, int rows)
+{
+	headless h;
+	headless_open(&h, sc->runs, cols, rows);
+	int bad = 0;
+	for (size_t i = 0; sc->steps[i]; i++) {
+		char keys[128];
+		snprintf(keys, sizeof keys, "%s", sc->steps[i]);
+		char *name = strchr(keys, '=');
+		*name++ = '\0';
+		for (char *k = strtok(keys, " "); k; k = strtok(NULL, " "))
+			headless_key(&h, k);
+		if (sc->first_note_gone && i == 0 && h.u.note[0])
+			ui_draw(&h.u, ui_note_clear(&h.u));
+		if (*name)
+			bad += !dump(name, cols, rows);
+	}
+	headless_close(&h);
+	return bad;
+}
+
+static void test_main_80(void **st) { (void)st; assert_int_equal(run_scenario(&sc_main, 80, 24), 0); }
+static void test_main_160(void **st) { (void)st; assert_int_equal(run_scenario(&sc_main, 160, 50), 0); }
+static void test_cmp_80(void **st) { (void)st; assert_int_equal(run_scenario(&sc_cmp, 80, 24), 0); }
+static void test_cmp_160(void **st) { (void)st; assert_int_equal(run_scenario(&sc_cmp, 160, 50), 0); }
+static void test_zoom_80(void **st) { (void)st; assert_int_equal(run_scenario(&sc_zoom, 80, 24), 0); }
+static void test_small_40(void **st) { (void)st; assert_int_equal(run_scenario(&sc_small, 40, 10), 0); }
+
+/* The key bound to an action in the one key table (tui/keys.c), as a name
+ * key_of takes; "" when none. */
+static const char *key_for(keys_action a, char *buf, size_t bufsz)
+{
+	size_t n;
+	const keys_binding *t = keys_table(&n);
+	for (size_t i = 0; i < n; i++)
+		if (t[i].act == a && t[i].key > ' ' && t[i].key < 127) {
+			snprintf(buf, bufsz, "%c", t[i].key);
+			return buf;
+		}
+	buf[0] = '\0';
+	return buf;
+}
+
+/* Every view of tui/views.def, opened the way a user opens it (its toggle's
+ * key; the comparison: two runs; the diff: d there), at the smallest full
+ * layout's neighbours 80x24 and the reduced 50x20: it draws without a crash
+ * and the status bar ends in "? help" — or, at 50 columns where the bar's
+ * essentials (sample, step, repeat-stop, termination) leave it no room
+ * (pane_status.c), in a visible cut mark "…" (nothing cut silently). */
+static void every_view_at(int cols, int rows)
+{
+	static const char *const one[3] = {"tests/data/tui/run-a"};
+	static const char *const two[3] = {"tests/data/tui/run-a", "tests/data/tui/run-c"};
+	for (int id = UI_OV_NONE + 1; id < UI_V_COUNT; id++) {
+		const ui_view *v = ui_view_by_id(id);
+		assert_non_null(v);
+		int cmp = id == UI_V_COMPARE || id == UI_V_DIFF;
+		headless h;
+		headless_open(&h, cmp ? two : one, cols, rows);
+		char k[8];
+		if (id == UI_V_DIFF)
+			headless_key(&h, "d");
+		else if (v->toggle != ACT_NONE && key_for(v->toggle, k, sizeof k)[0])
+			headless_key(&h, k);
+		if (v->toggle != ACT_NONE)
+			assert_int_equal(h.u.overlay, id);
+		if (cmp)
+			assert_int_equal(h.u.screen, id == UI_V_DIFF ? UI_SCREEN_DIFF : UI_SCREEN_COMPARE);
+		char *txt = screen_text();
+		const char *last = txt + strlen(txt) - 1; /* the final newline */
+		while (last > txt && last[-1] != '\n')
+			last--;
+		/* "? help" is drawn when the essentials leave room for it; when
+		 * they don't (the reduced 50-column bar), they are visibly cut */
+		size_t ll = strlen(last) - 1;
+		int cut = ll >= 3 && !strncmp(last + ll - 3, "\xe2\x80\xa6", 3); /* … */
+		printf("# view %s at %dx%d: %.*s\n", v->name, cols, rows, (int)ll, last);
+		assert_true(strstr(last, "? help") || (cols < 80 && cut));
+		free(txt);
+		headless_close(&h);
+	}
+}
+
+static void test_every_view_80(void **st) { (void)st; every_view_at(80, 24); }
+static void test_every_view_50(void **st) { (void)st; every_view_at(50, 20); }
+
+int main(void)
+{
+	unsetenv("COLORTERM"); /* the terminfo is xterm-256color, as in the tmux test */
+	unsetenv("NO_COLOR");
+	setlocale(LC_ALL, "");
+	charset_setup();
+	update = getenv("TS_GOLDEN_UPDATE") && !strcmp(getenv("TS_GOLDEN_UPDATE"), "1");
+	if (!getcwd(root, sizeof root))
+		return 1;
+	/* the debugger writes exports into its working directory */
+	/* named as tests/tui/lib.sh names its own: the status bar pads the
+	 * message by its (masked) length */
+	snprintf(tmpd, sizeof tmpd, "%s/tailscope-golden.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(tmpd) || chdir(tmpd) != 0)
+		return 1;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_main_80), cmocka_unit_test(test_main_160),
+		cmocka_unit_test(test_cmp_80),  cmocka_unit_test(test_cmp_160),
+		cmocka_unit_test(test_zoom_80),  cmocka_unit_test(test_small_40),
+		cmocka_unit_test(test_every_view_80), cmocka_unit_test(test_every_view_50),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpd);
+	if (system(cmd) != 0)
+		rc = rc ? rc : 1;
+	return rc;
+}
