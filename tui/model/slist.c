@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sample.h"
 #include "slist.h"
 
 static const char *const sort_names[] = {
@@ -18,29 +19,20 @@ const char *slist_sort_name(slist_sort s)
 	return sort_names[s];
 }
 
-void slist_filter_parse(const char *text, slist_filter *out)
+void slist_filter_free(slist_filter *f)
 {
-	size_t a = 0, b, n = 0;
+	expr_free(f->ex);
+	memset(f, 0, sizeof *f);
+}
 
-	memset(out, 0, sizeof *out);
-	if (!text)
-		return;
-	b = strlen(text);
-	while (a < b && isspace((unsigned char)text[a]))
-		a++;
-	while (b > a && isspace((unsigned char)text[b - 1]))
-		b--;
-	if (a == b)
-		return;
-	char low[SLIST_FILTER_TEXT_MAX];
-	for (size_t i = a; i < b && n + 1 < sizeof low; i++)
-		low[n++] = (char)tolower((unsigned char)text[i]);
-	low[n] = 0;
+/* the legacy filters: dup, trunc, label:xxx, free text (low: lower-cased) */
+static void filter_simple(const char *low, size_t n, slist_filter *out)
+{
 	if (!strcmp(low, "dup") || !strcmp(low, "dups") || !strcmp(low, "duplicates")) {
 		out->kind = SLIST_FILTER_DUP;
 	} else if (!strcmp(low, "trunc") || !strcmp(low, "truncated")) {
 		out->kind = SLIST_FILTER_TRUNC;
-	} else if (!strncmp(low, "label:", 6)) {
+	} else if (!strncmp(low, "label:", 6) && !expr_looks_like(low)) {
 		const char *p = low + 6;
 		while (*p == ' ')
 			p++;
@@ -50,6 +42,52 @@ void slist_filter_parse(const char *text, slist_filter *out)
 		out->kind = SLIST_FILTER_TEXT;
 		memcpy(out->text, low, n + 1);
 	}
+}
+
+int slist_filter_set(const char *text, slist_filter *out, expr_err *err)
+{
+	size_t a = 0, b, n = 0;
+	char low[SLIST_FILTER_TEXT_MAX], raw[SLIST_FILTER_TEXT_MAX];
+
+	slist_filter_free(out);
+	if (err)
+		memset(err, 0, sizeof *err);
+	if (!text)
+		return 0;
+	b = strlen(text);
+	while (a < b && isspace((unsigned char)text[a]))
+		a++;
+	while (b > a && isspace((unsigned char)text[b - 1]))
+		b--;
+	if (a == b)
+		return 0;
+	for (size_t i = a; i < b && n + 1 < sizeof low; i++, n++) {
+		raw[n] = text[i];
+		low[n] = (char)tolower((unsigned char)text[i]);
+	}
+	low[n] = raw[n] = 0;
+	if (!expr_looks_like(low)) {
+		filter_simple(low, n, out);
+		return 0;
+	}
+	expr_err e2;
+	expr *ex = expr_compile(raw, &slist_expr_ops, &e2);
+	if (!ex) {
+		if (err) {
+			*err = e2;
+			err->pos += a; /* an offset in text as given */
+		}
+		return -1;
+	}
+	out->kind = SLIST_FILTER_EXPR;
+	out->ex = ex;
+	memcpy(out->text, raw, n + 1);
+	return 0;
+}
+
+void slist_filter_parse(const char *text, slist_filter *out)
+{
+	(void)slist_filter_set(text, out, NULL);
 }
 
 /* Case-insensitive (ASCII) substring search; needle already lower-case. */
@@ -70,6 +108,58 @@ static int contains_ci(const char *hay, const char *needle)
 	return 0;
 }
 
+/* ---- expression fields ---- */
+
+typedef enum {
+	SF_RECORDS, SF_DUPLICATES, SF_MAX_REPEAT, SF_TERMINATION, SF_IMAGE_ID,
+	SF_TOKENS, SF_F1, SF_HITS, SF_N
+} slist_field;
+
+static const expr_field fields[SF_N] = {
+	[SF_RECORDS] = { "records", EXPR_NUM },
+	[SF_DUPLICATES] = { "duplicates", EXPR_NUM },
+	[SF_MAX_REPEAT] = { "max_repeat", EXPR_NUM },
+	[SF_TERMINATION] = { "termination", EXPR_STR },
+	[SF_IMAGE_ID] = { "image_id", EXPR_NUM },
+	[SF_TOKENS] = { "tokens", EXPR_NUM },
+	[SF_F1] = { "f1", EXPR_NUM },
+	[SF_HITS] = { "hits", EXPR_NUM },
+};
+
+static expr_val num(double v) { expr_val x = { 1, v, NULL }; return x; }
+
+static expr_val field_get(const void *row, size_t f)
+{
+	const slist_item *it = row;
+	expr_val none = { 0, 0, NULL };
+	if (!it->ready || it->failed)
+		return none;
+	switch ((slist_field)f) {
+	case SF_RECORDS: return num((double)it->records);
+	case SF_DUPLICATES: return num((double)it->dups);
+	case SF_MAX_REPEAT: return num((double)it->max_repeat);
+	case SF_TERMINATION: {
+		expr_val v = { it->term >= 0, 0,
+		               it->term >= 0 ? termination_name((termination)it->term) : NULL };
+		return v;
+	}
+	case SF_IMAGE_ID: return it->has_id ? num((double)it->id) : none;
+	case SF_TOKENS: return num((double)it->tokens);
+	case SF_F1: return it->has_f1 ? num(it->f1) : none;
+	case SF_HITS: return it->has_f1 ? num((double)it->hits) : none;
+	case SF_N: break;
+	}
+	return none;
+}
+
+static int field_label(const void *row, const char *word)
+{
+	const slist_item *it = row;
+	return it->ready && contains_ci(it->labels, word);
+}
+
+const expr_ops slist_expr_ops = { fields, SF_N, field_get, field_label };
+
 int slist_filter_match(const slist_filter *f, const slist_item *it)
 {
 	switch (f->kind) {
@@ -83,6 +173,8 @@ int slist_filter_match(const slist_filter *f, const slist_item *it)
 		return it->ready && contains_ci(it->labels, f->text);
 	case SLIST_FILTER_TEXT:
 		return contains_ci(it->name, f->text) || (it->ready && contains_ci(it->labels, f->text));
+	case SLIST_FILTER_EXPR:
+		return expr_eval(f->ex, it);
 	}
 	return 0;
 }
@@ -96,6 +188,7 @@ void slist_init(slist *l)
 void slist_free(slist *l)
 {
 	free(l->view);
+	slist_filter_free(&l->filter);
 	memset(l, 0, sizeof *l);
 }
 

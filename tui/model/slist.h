@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "expr.h"
 #include "listcur.h"
 
 typedef enum {
@@ -62,19 +63,32 @@ typedef enum {
 	SLIST_FILTER_TRUNC, /* "trunc": truncated samples */
 	SLIST_FILTER_LABEL, /* "label:xxx": a record label contains xxx */
 	SLIST_FILTER_TEXT,  /* anything else: name or a label contains it */
+	SLIST_FILTER_EXPR,  /* an expression (expr.h) over slist_fields */
 } slist_filter_kind;
 
 #define SLIST_FILTER_TEXT_MAX 128
 
 typedef struct slist_filter {
 	slist_filter_kind kind;
-	char text[SLIST_FILTER_TEXT_MAX]; /* lower-cased needle */
+	char text[SLIST_FILTER_TEXT_MAX]; /* lower-cased needle (EXPR: as typed) */
+	expr *ex;          /* SLIST_FILTER_EXPR: compiled (owned) */
 } slist_filter;
 
+/* The fields an expression filter may name: the samples list's own facts,
+ * under the column names of `report --per-sample` where it has one
+ * (records, duplicates, max_repeat, termination, image_id; tokens as the
+ * policies' column) and f1 / hits (the run's hit threshold) besides. */
+extern const expr_ops slist_expr_ops;
+
 /* "" -> none; "dup"/"dups"/"duplicates"; "trunc"/"truncated"; "label:xxx";
- * else free text.  Leading/trailing blanks are ignored, matching is
- * case-insensitive (ASCII). */
+ * text with one of < > = ! & | ( ) -> an expression (expr.h); else free
+ * text.  Leading/trailing blanks are ignored, matching is case-insensitive
+ * (ASCII).  Frees the expression out held.  Returns 0, or -1 when the
+ * expression does not compile (err filled, out left as no filter). */
+int slist_filter_set(const char *text, slist_filter *out, expr_err *err);
+/* The same, errors dropped (a bad expression: no filter). */
 void slist_filter_parse(const char *text, slist_filter *out);
+void slist_filter_free(slist_filter *f);
 int  slist_filter_match(const slist_filter *f, const slist_item *it);
 
 typedef struct slist {
