@@ -188,6 +188,7 @@ void slist_init(slist *l)
 void slist_free(slist *l)
 {
 	free(l->view);
+	free(l->marks);
 	slist_filter_free(&l->filter);
 	memset(l, 0, sizeof *l);
 }
@@ -195,9 +196,40 @@ void slist_free(slist *l)
 /* qsort has no context argument in C11: the comparison reads these. */
 static const slist_item *cmp_items;
 static slist_sort cmp_sort;
+static int cmp_reverse;
 
-/* Larger first for the "trouble" orders, F1 lowest first; unready last;
- * ties in file order (so the sort is deterministic). */
+/* the sort key's order of two ready items: < 0 when x comes first */
+static int cmp_key(const slist_item *x, const slist_item *y)
+{
+#define DESC(a, b) ((a) != (b) ? ((a) > (b) ? -1 : 1) : 0)
+	switch (cmp_sort) {
+	case SLIST_SORT_ID:
+		if (x->has_id != y->has_id)
+			return x->has_id ? -1 : 1;
+		if (x->has_id && x->id != y->id)
+			return x->id < y->id ? -1 : 1;
+		if (!x->has_id && x->key && y->key && strcmp(x->key, y->key))
+			return strcmp(x->key, y->key) < 0 ? -1 : 1;
+		return 0;
+	case SLIST_SORT_DUPS: return DESC(x->dups, y->dups);
+	case SLIST_SORT_REPEAT: return DESC(x->max_repeat, y->max_repeat);
+	case SLIST_SORT_F1:
+		if (x->has_f1 != y->has_f1)
+			return x->has_f1 ? -1 : 1;
+		return x->has_f1 ? -DESC(x->f1, y->f1) : 0;
+	case SLIST_SORT_LENGTH: return DESC(x->tokens, y->tokens);
+	case SLIST_SORT_RECORDS: return DESC(x->records, y->records);
+	case SLIST_SORT_TERM: /* truncated, malformed, stopped, closed */
+		return DESC(x->term == SLIST_TERM_CLOSED ? -1 : x->term == SLIST_TERM_TRUNCATED ? 9 : x->term,
+		            y->term == SLIST_TERM_CLOSED ? -1 : y->term == SLIST_TERM_TRUNCATED ? 9 : y->term);
+	default:
+		return 0;
+	}
+#undef DESC
+}
+
+/* Larger first for the "trouble" orders, F1 lowest first (reversed with
+ * S); unready last; ties in file order (so the sort is deterministic). */
 static int cmp_view(const void *pa, const void *pb)
 {
 	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
@@ -207,37 +239,12 @@ static int cmp_view(const void *pa, const void *pb)
 	if (rx != ry)
 		return rx ? -1 : 1;
 	if (rx) {
-		switch (cmp_sort) {
-		case SLIST_SORT_ID:
-			if (x->has_id != y->has_id)
-				return x->has_id ? -1 : 1;
-			if (x->has_id && x->id != y->id)
-				return x->id < y->id ? -1 : 1;
-			if (!x->has_id && x->key && y->key && strcmp(x->key, y->key))
-				return strcmp(x->key, y->key) < 0 ? -1 : 1;
-			break;
-		case SLIST_SORT_DUPS:
-			if (x->dups != y->dups)
-				return x->dups > y->dups ? -1 : 1;
-			break;
-		case SLIST_SORT_REPEAT:
-			if (x->max_repeat != y->max_repeat)
-				return x->max_repeat > y->max_repeat ? -1 : 1;
-			break;
-		case SLIST_SORT_F1:
-			if (x->has_f1 != y->has_f1)
-				return x->has_f1 ? -1 : 1;
-			if (x->has_f1 && x->f1 != y->f1)
-				return x->f1 < y->f1 ? -1 : 1;
-			break;
-		case SLIST_SORT_LENGTH:
-			if (x->tokens != y->tokens)
-				return x->tokens > y->tokens ? -1 : 1;
-			break;
-		default:
-			break;
-		}
+		int c = cmp_key(x, y);
+		if (c)
+			return cmp_reverse ? -c : c;
 	}
+	if (cmp_reverse && cmp_sort == SLIST_SORT_FILE && rx)
+		return a > b ? -1 : a < b ? 1 : 0;
 	return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -246,6 +253,14 @@ int slist_rebuild(slist *l, const slist_item *items, size_t n)
 	size_t keep = slist_selected(l);
 	size_t old_row = l->cur.sel;
 
+	if (n > l->n_marks) {
+		unsigned char *mk = realloc(l->marks, n);
+		if (!mk)
+			return -1;
+		memset(mk + l->n_marks, 0, n - l->n_marks);
+		l->marks = mk;
+		l->n_marks = n;
+	}
 	if (n > l->cap) {
 		size_t *v = realloc(l->view, n * sizeof *v);
 		if (!v)
@@ -258,9 +273,10 @@ int slist_rebuild(slist *l, const slist_item *items, size_t n)
 		if (slist_filter_match(&l->filter, &items[i]))
 			l->view[m++] = i;
 	l->n_view = m;
-	if (l->sort != SLIST_SORT_FILE && m > 1) {
+	if ((l->sort != SLIST_SORT_FILE || l->reverse) && m > 1) {
 		cmp_items = items;
 		cmp_sort = l->sort;
+		cmp_reverse = l->reverse;
 		qsort(l->view, m, sizeof *l->view, cmp_view);
 	}
 	if (keep == (size_t)-1 || !slist_select_item(l, keep))
@@ -283,4 +299,40 @@ int slist_select_item(slist *l, size_t idx)
 			return 1;
 		}
 	return 0;
+}
+
+int slist_mark_toggle(slist *l)
+{
+	size_t i = slist_selected(l);
+	if (i == (size_t)-1 || i >= l->n_marks)
+		return -1;
+	l->marks[i] = !l->marks[i];
+	return l->marks[i];
+}
+
+size_t slist_mark_shown(slist *l)
+{
+	size_t unmarked = 0, changed = 0;
+	for (size_t k = 0; k < l->n_view; k++)
+		unmarked += l->view[k] < l->n_marks && !l->marks[l->view[k]];
+	unsigned char to = unmarked > 0;
+	for (size_t k = 0; k < l->n_view; k++)
+		if (l->view[k] < l->n_marks && l->marks[l->view[k]] != to) {
+			l->marks[l->view[k]] = to;
+			changed++;
+		}
+	return changed;
+}
+
+size_t slist_marked_count(const slist *l)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < l->n_marks; i++)
+		c += l->marks[i] != 0;
+	return c;
+}
+
+int slist_is_marked(const slist *l, size_t idx)
+{
+	return idx < l->n_marks && l->marks[idx];
 }

@@ -46,6 +46,8 @@ typedef struct slist_item {
 	X(SLIST_SORT_REPEAT, "max repeat")        \
 	X(SLIST_SORT_F1,     "F1")                \
 	X(SLIST_SORT_LENGTH, "length")            \
+	X(SLIST_SORT_RECORDS, "records")          \
+	X(SLIST_SORT_TERM,   "termination")       \
 	X(SLIST_SORT_FILE,   "file order")
 
 typedef enum {
@@ -98,6 +100,10 @@ typedef struct slist {
 	listcur cur;    /* cursor over view */
 	slist_sort sort;
 	slist_filter filter;
+	int reverse;    /* the sort's order reversed (S); unready items stay last */
+	unsigned char *marks; /* marks[i]: item i marked (b / B); n_marks entries,
+	                       * grown by rebuild, kept across filters/sorts */
+	size_t n_marks;
 } slist;
 
 void slist_init(slist *l);
@@ -107,6 +113,14 @@ void slist_free(slist *l);
  * keeps the selected item selected when it is still in the view (else the
  * nearest row).  Returns 0, or -1 on allocation failure (view unchanged). */
 int slist_rebuild(slist *l, const slist_item *items, size_t n);
+
+/* Marks: toggles the selected item's mark (returns its new state, -1 when
+ * the view is empty); mark_shown marks every item in the view, or unmarks
+ * them all when all are marked already (returns how many changed state). */
+int slist_mark_toggle(slist *l);
+size_t slist_mark_shown(slist *l);
+size_t slist_marked_count(const slist *l);
+int slist_is_marked(const slist *l, size_t idx);
 
 /* Selected item index, or (size_t)-1 when the view is empty. */
 size_t slist_selected(const slist *l);
