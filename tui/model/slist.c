@@ -270,7 +270,7 @@ int slist_rebuild(slist *l, const slist_item *items, size_t n)
 	}
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++)
-		if (slist_filter_match(&l->filter, &items[i]))
+		if ((!l->only_marked || l->marks[i]) && slist_filter_match(&l->filter, &items[i]))
 			l->view[m++] = i;
 	l->n_view = m;
 	if ((l->sort != SLIST_SORT_FILE || l->reverse) && m > 1) {

@@ -104,6 +104,7 @@ typedef struct slist {
 	unsigned char *marks; /* marks[i]: item i marked (b / B); n_marks entries,
 	                       * grown by rebuild, kept across filters/sorts */
 	size_t n_marks;
+	int only_marked; /* the view keeps marked items only (--samples FILE) */
 } slist;
 
 void slist_init(slist *l);
