@@ -129,6 +129,24 @@ static size_t utf8_encode(unsigned ch, char enc[4])
 	return 4;
 }
 
+/* the comparison view: the filter on every run's samples list (its
+ * "filter" column shows what each keeps) */
+static unsigned apply_all_runs(ui *u)
+{
+	session *s = u->s;
+	const char *text = st(u)->text;
+	for (size_t k = 0; s && k < s->n_runs; k++) {
+		session_run *r = &s->runs[k];
+		slist_filter_set(text, &r->list.filter, NULL); /* checked on Enter */
+		slist_rebuild(&r->list, r->items, r->n);
+	}
+	if (!text[0])
+		ui_note(u, "filter cleared on every run");
+	else
+		ui_note(u, "filter on every run: the filter column counts the samples it keeps");
+	return UI_RD_ALL;
+}
+
 static unsigned filter_input(ui *u, int is_key, unsigned ch)
 {
 	if ((!is_key && (ch == '\r' || ch == '\n')) || (is_key && ch == KEY_ENTER)) {
@@ -140,7 +158,7 @@ static unsigned filter_input(ui *u, int is_key, unsigned ch)
 		if (f->bad)
 			return UI_RD_STATUS; /* the prompt stays open, the error in it */
 		u->overlay = UI_OV_NONE;
-		return ui_apply_filter(u);
+		return u->screen == UI_SCREEN_COMPARE ? apply_all_runs(u) : ui_apply_filter(u);
 	}
 	if (!is_key && ch == 27)
 		return cancel(u);
