@@ -114,7 +114,7 @@ for size in 80x24 160x50; do
 	press $s Enter;            dump $s filter-dup
 	press $s / C-u Enter;
 	press $s s;                dump $s sort-dups
-	press $s s s s s s;         # back to id order, the selection at the top (sample 1)
+	press $s s s s s s s s;     # back to id order, the selection at the top (sample 1)
 	press $s n n;              dump $s main-hostile
 	press $s x;                dump $s export-note
 	press $s G;                dump $s main-error

@@ -46,9 +46,9 @@ typedef struct slist_item {
 	X(SLIST_SORT_REPEAT, "max repeat")        \
 	X(SLIST_SORT_F1,     "F1")                \
 	X(SLIST_SORT_LENGTH, "length")            \
+	X(SLIST_SORT_FILE,   "file order")        \
 	X(SLIST_SORT_RECORDS, "records")          \
-	X(SLIST_SORT_TERM,   "termination")       \
-	X(SLIST_SORT_FILE,   "file order")
+	X(SLIST_SORT_TERM,   "termination")
 
 typedef enum {
 #define SLIST_SORT_ENUM(name, text) name,
