@@ -158,3 +158,53 @@ ts_status fsafe_check_output(const char *path, ts_error *err)
 		                    "refusing to write %s: it is the same file as the input %s", path, in);
 	return TS_OK;
 }
+
+ts_status fsafe_write_atomic(const char *path, const void *buf, size_t len, ts_error *err)
+{
+	if (!path || !path[0])
+		return ts_error_set(err, TS_ERR_USAGE, "no output path");
+	if (fsafe_check_output(path, err) != TS_OK)
+		return TS_ERR_USAGE;
+	size_t plen = strlen(path);
+	char *tmp = malloc(plen + 16);
+	if (!tmp)
+		return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory", path);
+	memcpy(tmp, path, plen);
+	memcpy(tmp + plen, ".tmp.XXXXXX", 12);
+	int fd = mkstemp(tmp); /* O_EXCL: never through a link planted there */
+	if (fd < 0) {
+		int e = errno;
+		free(tmp);
+		return ts_error_set(err, TS_ERR_IO, "%s: cannot create a temporary file next to it: %s",
+		                    path, strerror(e));
+	}
+	const char *what = NULL;
+	int e = 0;
+	mode_t um = umask(0);
+	umask(um);
+	const char *p = buf;
+	size_t left = len;
+	if (fchmod(fd, 0666 & ~um) != 0)
+		what = "chmod", e = errno;
+	while (!what && left > 0) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			what = "write", e = w < 0 ? errno : EIO;
+		else
+			p += w, left -= (size_t)w;
+	}
+	if (!what && fsync(fd) != 0)
+		what = "fsync", e = errno;
+	if (close(fd) != 0 && !what)
+		what = "close", e = errno;
+	if (!what && rename(tmp, path) != 0) /* replaces a link itself, never its target */
+		what = "rename", e = errno;
+	if (what)
+		unlink(tmp);
+	free(tmp);
+	if (what)
+		return ts_error_set(err, TS_ERR_IO, "%s: %s failed: %s", path, what, strerror(e));
+	return TS_OK;
+}

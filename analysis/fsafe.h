@@ -50,4 +50,10 @@ const char *fsafe_input_named(const struct stat *sb);
  * was deleted is no clash.) */
 ts_status fsafe_check_output(const char *path, ts_error *err);
 
+/* Writes buf[0..len) to path atomically: checked as above, written to a new
+ * temporary file next to it (mkstemp), fsync'd and renamed over path (a
+ * symlink at path is replaced, never written through).  TS_OK, or err set
+ * and path untouched. */
+ts_status fsafe_write_atomic(const char *path, const void *buf, size_t len, ts_error *err);
+
 #endif

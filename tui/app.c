@@ -21,6 +21,7 @@
 #include "session.h"
 #include "term.h"
 #include "charset.h"
+#include "marks.h"
 #include "ui.h"
 #include "view.h"
 #include "app.h"
@@ -363,9 +364,37 @@ static void loop(ui *u, session *s)
 	}
 }
 
+/* --filter and --samples (cli_lists) on every run of s: 0, or -1 with msg */
+typedef struct cli_lists {
+	const char *filter, *subset;
+} cli_lists;
+
+static int apply_lists(session *s, const cli_lists *cl, char *msg, size_t msgsz)
+{
+	for (size_t i = 0; i < s->n_runs; i++) {
+		session_run *r = &s->runs[i];
+		expr_err ee;
+		if (cl->filter && slist_filter_set(cl->filter, &r->list.filter, &ee) < 0)
+			return snprintf(msg, msgsz, "--filter: error at column %zu: %s", ee.pos + 1, ee.msg), -1;
+		if (slist_rebuild(&r->list, r->items, r->n) != 0)
+			return snprintf(msg, msgsz, "out of memory"), -1;
+		if (!cl->subset)
+			continue;
+		size_t unknown = 0;
+		if (marks_load_file(&r->list, r->n, r->ix, r->name, cl->subset, &unknown, msg, msgsz) < 0)
+			return -1;
+		r->list.only_marked = 1;
+		slist_rebuild(&r->list, r->items, r->n);
+		r->list.cur.sel = r->list.cur.top = 0;
+		if (unknown)
+			session_msg(s, "%s: %zu lines not in run %s", cl->subset, unknown, r->name);
+	}
+	return 0;
+}
+
 /* Checks the runs, starts curses, runs the debugger and restores the
  * terminal; returns the exit status. */
-static int debug_runs(char *const *runs, size_t n_runs, const session_opts *o)
+static int debug_runs(char *const *runs, size_t n_runs, const session_opts *o, const cli_lists *cl)
 {
 	ts_error err;
 	/* cheap checks before the screen changes: a run that cannot be opened at
@@ -403,6 +432,13 @@ static int debug_runs(char *const *runs, size_t n_runs, const session_opts *o)
 	}
 	if (s.n_runs < n_runs)
 		rc = 1;
+	char lmsg[512];
+	if (apply_lists(&s, cl, lmsg, sizeof lmsg) != 0) {
+		term_stop();
+		errf(lmsg, NULL);
+		session_free(&s);
+		return 2;
+	}
 
 	ui u;
 	app_ui_open(&u, &s);
@@ -446,7 +482,19 @@ int cmd_tui(int argc, char **argv)
 	runs = (char **)cv.pos; /* taken over from cv: freed below */
 	n_runs = cv.n_pos;
 	cv.pos = NULL;
-	int rc = debug_runs(runs, n_runs, &o);
+	cli_lists cl = { cv.filter, cv.subset };
+	expr_err ee;
+	slist_filter probe;
+	memset(&probe, 0, sizeof probe);
+	int bad = cv.filter && slist_filter_set(cv.filter, &probe, &ee) < 0;
+	slist_filter_free(&probe);
+	if (bad) {
+		char m[200];
+		snprintf(m, sizeof m, "--filter: error at column %zu: %s", ee.pos + 1, ee.msg);
+		free(runs);
+		return cli_usage_error(cmd, m), 2;
+	}
+	int rc = debug_runs(runs, n_runs, &o, &cl);
 	free(runs);
 	return rc;
 }

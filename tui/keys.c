@@ -66,6 +66,11 @@ static const keys_binding table[] = {
 	{CTRL_KEY('l'), ACT_REDRAW, "Ctrl-L"},
 	{'A', ACT_ABOUT, "A"},
 	{27, ACT_CLOSE, "Esc"},
+	{'S', ACT_SORT_REVERSE, "S"},
+	{'b', ACT_MARK, "b"},
+	{'B', ACT_MARK_SHOWN, "B"},
+	{'W', ACT_WRITE_MARKS, "W"},
+	{'y', ACT_YANK, "y"},
 };
 
 static const char *const help_text[] = {

@@ -53,7 +53,12 @@
 	X(ACT_NEXT_RUN,      "next run (several runs given)")                      \
 	X(ACT_REDRAW,        "redraw the screen")                                  \
 	X(ACT_ABOUT,         "about tailscope: version, what it reads")            \
-	X(ACT_CLOSE,         "close the help, metrics, filter prompt, diff or comparison view")
+	X(ACT_CLOSE,         "close the help, metrics, filter prompt, diff or comparison view") \
+	X(ACT_SORT_REVERSE,  "reverse the sort order (samples list; comparison view: its column)") \
+	X(ACT_MARK,          "mark/unmark the selected sample (● in the list)") \
+	X(ACT_MARK_SHOWN,    "mark every sample shown (all marked already: unmark them)") \
+	X(ACT_WRITE_MARKS,   "write the marked samples to tailscope-marks-RUN.csv and .json") \
+	X(ACT_YANK,          "copy the sample's report --per-sample line (file; OSC 52 clipboard)")
 
 typedef enum {
 #define KEYS_ACTION_ENUM(name, help) name,

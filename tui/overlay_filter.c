@@ -11,6 +11,8 @@
 typedef struct filter_state {
 	char text[SLIST_FILTER_TEXT_MAX];
 	size_t len;
+	int bad;          /* Enter found a bad expression: err below */
+	expr_err err;
 } filter_state;
 
 static filter_state *st(const ui *u)
@@ -31,6 +33,7 @@ static void filter_clear(ui *u)
 {
 	st(u)->len = 0;
 	st(u)->text[0] = 0;
+	st(u)->bad = 0;
 }
 
 static void filter_in_force(const ui *u, char *out, size_t outsz);
@@ -49,11 +52,16 @@ static void filter_draw(ui *u, const ui_frame *f)
 	sanitize(st(u)->text, st(u)->len, safe, sizeof safe, 0);
 	filter_in_force(u, now, sizeof now);
 	sanitize(now, strlen(now), now_safe, sizeof now_safe, 40);
-	if (now[0])
+	if (st(u)->bad) {
+		char msg[sizeof st(u)->err.msg * 4];
+		sanitize(st(u)->err.msg, strlen(st(u)->err.msg), msg, sizeof msg, 0);
+		snprintf(buf, sizeof buf, " /%s█   error at column %zu: %s", safe, st(u)->err.pos + 1,
+		         msg);
+	} else if (now[0])
 		snprintf(buf, sizeof buf, " /%s█   now: %s · Enter apply (empty clears) · Esc keep", safe,
 		         now_safe);
 	else
-		snprintf(buf, sizeof buf, " /%s█   Enter apply · Esc cancel · dup, trunc, label:TEXT, or text",
+		snprintf(buf, sizeof buf, " /%s█   Enter · Esc · dup, trunc, label:X, text, max_repeat>5 && f1<0.5",
 		         safe);
 	draw_put(w, 0, 0, u->lay.status.w, buf, base | A_BOLD);
 	wnoutrefresh(w);
@@ -66,6 +74,10 @@ static void filter_in_force(const ui *u, char *out, size_t outsz)
 	out[0] = 0;
 	if (!r || r->list.filter.kind == SLIST_FILTER_NONE)
 		return;
+	if (r->list.filter.kind == SLIST_FILTER_EXPR) {
+		snprintf(out, outsz, "%s", r->list.filter.text);
+		return;
+	}
 	const char *pre = r->list.filter.kind == SLIST_FILTER_LABEL ? "label:"
 	                : r->list.filter.kind == SLIST_FILTER_DUP ? "dup"
 	                : r->list.filter.kind == SLIST_FILTER_TRUNC ? "trunc" : "";
@@ -117,14 +129,40 @@ static size_t utf8_encode(unsigned ch, char enc[4])
 	return 4;
 }
 
+/* the comparison view: the filter on every run's samples list (its
+ * "filter" column shows what each keeps) */
+static unsigned apply_all_runs(ui *u)
+{
+	session *s = u->s;
+	const char *text = st(u)->text;
+	for (size_t k = 0; s && k < s->n_runs; k++) {
+		session_run *r = &s->runs[k];
+		slist_filter_set(text, &r->list.filter, NULL); /* checked on Enter */
+		slist_rebuild(&r->list, r->items, r->n);
+	}
+	if (!text[0])
+		ui_note(u, "filter cleared on every run");
+	else
+		ui_note(u, "filter on every run: the filter column counts the samples it keeps");
+	return UI_RD_ALL;
+}
+
 static unsigned filter_input(ui *u, int is_key, unsigned ch)
 {
 	if ((!is_key && (ch == '\r' || ch == '\n')) || (is_key && ch == KEY_ENTER)) {
+		filter_state *f = st(u);
+		slist_filter probe;
+		memset(&probe, 0, sizeof probe);
+		f->bad = slist_filter_set(f->text, &probe, &f->err) < 0;
+		slist_filter_free(&probe);
+		if (f->bad)
+			return UI_RD_STATUS; /* the prompt stays open, the error in it */
 		u->overlay = UI_OV_NONE;
-		return ui_apply_filter(u);
+		return u->screen == UI_SCREEN_COMPARE ? apply_all_runs(u) : ui_apply_filter(u);
 	}
 	if (!is_key && ch == 27)
 		return cancel(u);
+	st(u)->bad = 0; /* editing: the error goes until the next Enter */
 	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8)))
 		return backspace(u);
 	if (!is_key && ch == 21) { /* Ctrl-U */

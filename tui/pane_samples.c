@@ -3,8 +3,13 @@
  * filter in its title; moves the selection, shows the selected sample. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "draw.h"
+#include "fsafe.h"
+#include "marks.h"
 #include "sanitize.h"
 
 static void term_badge(const ui *u, const slist_item *it, const char **txt, attr_t *a)
@@ -30,19 +35,28 @@ static void term_badge(const ui *u, const slist_item *it, const char **txt, attr
 	}
 }
 
+/* "filter: dup", "filter: max_repeat>5" ... ("" without a filter) */
+static const char *filter_prefix(const slist_filter *f)
+{
+	return f->kind == SLIST_FILTER_DUP ? "dup" : f->kind == SLIST_FILTER_TRUNC ? "trunc"
+	     : f->kind == SLIST_FILTER_LABEL ? "label:" : "";
+}
+
 static void samples_title(const ui *u, WINDOW *w, int W, const session_run *r)
 {
 	const slist *l = &r->list;
-	char buf[256], safe[256];
-	if (l->filter.kind != SLIST_FILTER_NONE)
+	char buf[384], safe[384], marks[48] = "";
+	size_t nm = slist_marked_count(l);
+	if (nm)
+		snprintf(marks, sizeof marks, "  ●%zu%s", nm, l->only_marked ? " only" : "");
+	if (l->filter.kind != SLIST_FILTER_NONE || l->only_marked)
 		/* the filter before the sort: what survives a narrow pane */
-		snprintf(buf, sizeof buf, " Samples %zu/%zu  filter: %s%s  sort: %s", l->n_view, r->n,
-		         l->filter.kind == SLIST_FILTER_DUP ? "dup" :
-		         l->filter.kind == SLIST_FILTER_TRUNC ? "trunc" :
-		         l->filter.kind == SLIST_FILTER_LABEL ? "label:" : "",
-		         l->filter.text, slist_sort_name(l->sort));
+		snprintf(buf, sizeof buf, " Samples %zu/%zu%s  filter: %s%s  sort: %s%s", l->n_view, r->n,
+		         marks, filter_prefix(&l->filter), l->filter.text, slist_sort_name(l->sort),
+		         l->reverse ? " rev" : "");
 	else
-		snprintf(buf, sizeof buf, " Samples %zu  sort: %s", r->n, slist_sort_name(l->sort));
+		snprintf(buf, sizeof buf, " Samples %zu%s  sort: %s%s", r->n, marks,
+		         slist_sort_name(l->sort), l->reverse ? " rev" : "");
 	sanitize_cstr(buf, safe, sizeof safe, 0);
 	draw_title(u, w, W, u->focus == UI_PANE_SAMPLES, safe);
 }
@@ -85,7 +99,12 @@ static void sample_row(ui *u, WINDOW *w, int y, int W, int nw, const session_run
 		snprintf(name, sizeof name, "%s", it->name);
 	else
 		snprintf(name, sizeof name, "line %zu", trace_index_lineno(r->ix, idx));
-	draw_put(w, y, 0, nw, name, base);
+	if (slist_is_marked(&r->list, idx)) {
+		draw_put(w, y, 0, 1, "●", sel ? base | A_BOLD : draw_ca(u, CP_DUP, A_BOLD, A_BOLD));
+		draw_put(w, y, 1, nw - 1, name, base);
+	} else {
+		draw_put(w, y, 0, nw, name, base);
+	}
 	if (it->ready && !it->failed) {
 		badges(u, w, y, nw + 1, it, sel, base);
 	} else {
@@ -125,15 +144,107 @@ static void samples_draw(ui *u, const ui_frame *f)
 		         draw_ca(u, CP_DIM, 0, A_DIM));
 }
 
+static unsigned mark_one(ui *u, session_run *r)
+{
+	int st = slist_mark_toggle(&r->list);
+	if (st < 0)
+		return 0;
+	ui_note(u, "%s · %zu marked · W writes them", st ? "marked" : "unmarked",
+	        slist_marked_count(&r->list));
+	if (!st && r->list.only_marked)
+		slist_rebuild(&r->list, r->items, r->n);
+	else
+		listcur_move(&r->list.cur, 1, r->list.n_view); /* on to the next, as in mutt */
+	return UI_RD_SAMPLES | UI_RD_STATUS | ui_show_selected(u);
+}
+
+static unsigned mark_shown(ui *u, session_run *r)
+{
+	size_t ch = slist_mark_shown(&r->list);
+	ui_note(u, "%zu samples %s · %zu marked", ch,
+	        r->list.n_view && slist_is_marked(&r->list, r->list.view[0]) ? "marked" : "unmarked",
+	        slist_marked_count(&r->list));
+	if (r->list.only_marked)
+		slist_rebuild(&r->list, r->items, r->n);
+	return UI_RD_SAMPLES | UI_RD_STATUS | ui_show_selected(u);
+}
+
+static unsigned reverse_sort(ui *u, session_run *r)
+{
+	r->list.reverse = !r->list.reverse;
+	slist_rebuild(&r->list, r->items, r->n);
+	r->list.cur.sel = 0;
+	r->list.cur.top = 0;
+	ui_note(u, "sort: %s%s", slist_sort_name(r->list.sort), r->list.reverse ? " (reversed)" : "");
+	return UI_RD_SAMPLES | UI_RD_STATUS | ui_show_selected(u);
+}
+
+/* "tailscope-marks-RUN" with the run name's unsafe characters as '_' */
+static void marks_base(const session_run *r, char *out, size_t outsz)
+{
+	int n = snprintf(out, outsz, "tailscope-marks-%s", r->name[0] ? r->name : "run");
+	for (size_t i = 16; n > 0 && i < (size_t)n && i < outsz; i++) {
+		unsigned char c = (unsigned char)out[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.'))
+			out[i] = '_';
+	}
+}
+
+static unsigned write_marks(ui *u, session_run *r)
+{
+	size_t nm = slist_marked_count(&r->list), len[2] = {0, 0};
+	if (!nm) {
+		ui_note(u, "no sample marked: b marks one, B every one shown");
+		return UI_RD_STATUS;
+	}
+	char base[160], path[2][200];
+	marks_base(r, base, sizeof base);
+	snprintf(path[0], sizeof path[0], "%s.csv", base);
+	snprintf(path[1], sizeof path[1], "%s.json", base);
+	char *txt[2] = { marks_csv(&r->list, r->items, r->name, r->ix, &len[0]),
+	                 marks_json(&r->list, r->items, r->name, r->ix, &len[1]) };
+	ts_error err = {0};
+	ts_status st = !txt[0] || !txt[1] ? ts_error_set(&err, TS_ERR_NOMEM, "out of memory") : TS_OK;
+	for (int k = 0; k < 2 && st == TS_OK; k++)
+		st = fsafe_write_atomic(path[k], txt[k], len[k], &err);
+	free(txt[0]);
+	free(txt[1]);
+	if (st != TS_OK)
+		ui_note(u, "marks not written: %s", err.msg);
+	else
+		ui_note(u, "wrote %zu marked samples to %s and .json (open: --samples %s)", nm, path[0],
+		        path[0]);
+	return UI_RD_STATUS;
+}
+
+static unsigned yank_sample(ui *u, session_run *r)
+{
+	(void)r;
+	ui_note(u, "y: not available yet");
+	return UI_RD_STATUS;
+}
+
 static unsigned samples_key(ui *u, keys_action a, int *handled)
 {
 	long delta;
 	int end;
+	session_run *r = session_cur(u->s);
+	*handled = 1;
+	if (r && a == ACT_MARK)
+		return mark_one(u, r);
+	if (r && a == ACT_MARK_SHOWN)
+		return mark_shown(u, r);
+	if (r && a == ACT_SORT_REVERSE)
+		return reverse_sort(u, r);
+	if (r && a == ACT_WRITE_MARKS)
+		return write_marks(u, r);
+	if (r && a == ACT_YANK)
+		return yank_sample(u, r);
 	if (!ui_list_motion(a, (long)ui_pane_rows(u, UI_PANE_SAMPLES), &delta, &end)) {
 		*handled = 0;
 		return 0;
 	}
-	*handled = 1;
 	return ui_move_samples(u, delta, end);
 }
 

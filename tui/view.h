@@ -67,6 +67,9 @@ typedef struct ui_cmp_state {
 	listcur cur;           /* selected run */
 	size_t mark[2];        /* runs marked for the diff (Space) */
 	size_t n_mark;
+	int col;               /* focused column: group * 2 + side (0 off, 1 on); h/l */
+	int first;             /* first column group shown (horizontal scroll) */
+	int sort_on, sort_col, sort_rev; /* s: runs sorted by sort_col; S reverses */
 } ui_cmp_state;
 /* The diff screen's state (screen_diff.c's private state). */
 typedef struct ui_diff_state {

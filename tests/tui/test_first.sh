@@ -86,7 +86,7 @@ keys sf s
 check "s: sort by duplicates" wait_for sf "sort: duplicates"
 check "s: the selection goes to the top of the new order" wait_for sf "sample 1/5"
 check "s: and the top is image 2 (most duplicates)" wait_for sf "image 2"
-keys sf s s s s s
+keys sf s s s s s s s
 wait_for sf "Samples 5  sort: id" >/dev/null
 keys sf / d u p Enter
 check "filter in the header" wait_for sf "Samples 2/5  filter: dup"

@@ -131,6 +131,8 @@ static int h_SAMPLE(cli_values *v, const char *a, ts_error *e) { (void)e; v->sam
 static int h_OUTPUT(cli_values *v, const char *a, ts_error *e) { (void)e; v->out = a; return 0; }
 static int h_IMAGE(cli_values *v, const char *a, ts_error *e) { (void)e; v->image = a; return 0; }
 static int h_CAPTION(cli_values *v, const char *a, ts_error *e) { (void)a; (void)e; v->caption = 1; return 0; }
+static int h_FILTER(cli_values *v, const char *a, ts_error *e) { (void)e; v->filter = a; return 0; }
+static int h_SUBSET(cli_values *v, const char *a, ts_error *e) { (void)e; v->subset = a; return 0; }
 
 static int h_SIZE(cli_values *v, const char *a, ts_error *e)
 {
@@ -210,7 +212,7 @@ const cli_command cli_commands[] = {
 	 "Press ? inside for the keys.  Needs a terminal; 'tailscope report' prints\n"
 	 "the same numbers without one.\n",
 	 OPTS(CLI_GT, CLI_IMAGES, CLI_COORDS, CLI_MIN_PIXELS, CLI_MAX_PIXELS, CLI_IOU, CLI_LIMIT,
-	      CLI_HELP),
+	      CLI_FILTER, CLI_SUBSET, CLI_HELP),
 	 cmd_tui},
 	{"report", "[OPTIONS] RUN...",
 	 "The study's table for each run, one column per stop policy.\n"

@@ -68,7 +68,11 @@
 	X(QUIET, "quiet", 'q', NULL, "don't print skipped-line messages (they are still counted)") \
 	X(LIMIT, "limit", 0, "NAME=N", "change a limit on untrusted input (repeatable; see below)") \
 	X(SUMMARY, "summary", 's', NULL, "counts only (no line per sample)")                       \
-	X(HELP, "help", 'h', NULL, "this help")
+	X(HELP, "help", 'h', NULL, "this help")                                                    \
+	X(FILTER, "filter", 0, "EXPR", "show only the samples EXPR keeps: the / prompt's language, e.g.\n" \
+	  "'max_repeat>5 && f1<0.5', 'termination=T', 'label:pole', dup, trunc")                 \
+	X(SUBSET, "samples", 0, "FILE", "open only the samples a CSV names by its \"line\" column (the\n" \
+	  "debugger's W file, or report --per-sample --csv rows), marked")
 
 /* capture's rows (tui/cli/cap_cli.c reads them).  Where a name is also a
  * viewer option (--gt, --images, --coords, --policy, -q) the meaning differs
@@ -131,6 +135,7 @@ struct cli_values {
 	limits_set lim;         /* --limit (also the image limits) */
 	int pol_set;            /* --policy given */
 	const char *images_dir, *sample, *out, *image;
+	const char *filter, *subset; /* the debugger's --filter, --samples */
 	int json, csv, per_sample, per_record, quiet, summary, caption;
 	int partial;            /* report --partial */
 	size_t shard_k, shard_n; /* report --shard K/N (0/0: every shard) */

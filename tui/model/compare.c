@@ -275,3 +275,32 @@ int compare_diff_build(compare_diff *d, const slist_item *a, size_t na, const sl
 	d->n_pending = pending;
 	return 0;
 }
+
+/* insertion sort (a handful of runs; stable, no context-free qsort needed) */
+void compare_order(const double *v, const uint8_t *valid, size_t n, int higher_worse, int decimals,
+                   int rev, size_t *order)
+{
+	double scale = pow(10.0, decimals);
+	for (size_t i = 0; i < n; i++) {
+		size_t k = i;
+		while (k > 0) {
+			size_t a = order[k - 1], b = i;
+			int va = valid[a] && isfinite(v[a]), vb = valid[b] && isfinite(v[b]);
+			int after; /* a goes after b */
+			if (va != vb) {
+				after = !va;
+			} else if (!va) {
+				after = 0;
+			} else {
+				double ra = round(v[a] * scale), rb = round(v[b] * scale);
+				int c = ra == rb ? 0 : (ra > rb) == !!higher_worse ? -1 : 1; /* -1: a worse */
+				after = rev ? c < 0 : c > 0;
+			}
+			if (!after)
+				break;
+			order[k] = order[k - 1];
+			k--;
+		}
+		order[k] = i;
+	}
+}

@@ -54,6 +54,15 @@ void compare_policy_cycle(long budget, policy out[COMPARE_N_POL]);
 size_t compare_worst(const double *v, const uint8_t *valid, size_t n, int higher_worse,
                      int decimals, uint8_t *out);
 
+/* ---- sorting the runs by a column ---- */
+
+/* order[0..n) receives 0..n-1 sorted by v: worst first (the largest when
+ * higher_worse, else the smallest), reversed when rev; runs without a valid
+ * value always last; ties in run order.  Values compare as shown (rounded
+ * to `decimals`), so runs that look equal keep their order. */
+void compare_order(const double *v, const uint8_t *valid, size_t n, int higher_worse, int decimals,
+                   int rev, size_t *order);
+
 /* ---- which runs compare ---- */
 
 /* What the comparison needs of a run's run.json (run.h's run_info). */

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "expr.h"
 #include "listcur.h"
 
 typedef enum {
@@ -45,7 +46,9 @@ typedef struct slist_item {
 	X(SLIST_SORT_REPEAT, "max repeat")        \
 	X(SLIST_SORT_F1,     "F1")                \
 	X(SLIST_SORT_LENGTH, "length")            \
-	X(SLIST_SORT_FILE,   "file order")
+	X(SLIST_SORT_FILE,   "file order")        \
+	X(SLIST_SORT_RECORDS, "records")          \
+	X(SLIST_SORT_TERM,   "termination")
 
 typedef enum {
 #define SLIST_SORT_ENUM(name, text) name,
@@ -62,19 +65,32 @@ typedef enum {
 	SLIST_FILTER_TRUNC, /* "trunc": truncated samples */
 	SLIST_FILTER_LABEL, /* "label:xxx": a record label contains xxx */
 	SLIST_FILTER_TEXT,  /* anything else: name or a label contains it */
+	SLIST_FILTER_EXPR,  /* an expression (expr.h) over slist_fields */
 } slist_filter_kind;
 
 #define SLIST_FILTER_TEXT_MAX 128
 
 typedef struct slist_filter {
 	slist_filter_kind kind;
-	char text[SLIST_FILTER_TEXT_MAX]; /* lower-cased needle */
+	char text[SLIST_FILTER_TEXT_MAX]; /* lower-cased needle (EXPR: as typed) */
+	expr *ex;          /* SLIST_FILTER_EXPR: compiled (owned) */
 } slist_filter;
 
+/* The fields an expression filter may name: the samples list's own facts,
+ * under the column names of `report --per-sample` where it has one
+ * (records, duplicates, max_repeat, termination, image_id; tokens as the
+ * policies' column) and f1 / hits (the run's hit threshold) besides. */
+extern const expr_ops slist_expr_ops;
+
 /* "" -> none; "dup"/"dups"/"duplicates"; "trunc"/"truncated"; "label:xxx";
- * else free text.  Leading/trailing blanks are ignored, matching is
- * case-insensitive (ASCII). */
+ * text with one of < > = ! & | ( ) -> an expression (expr.h); else free
+ * text.  Leading/trailing blanks are ignored, matching is case-insensitive
+ * (ASCII).  Frees the expression out held.  Returns 0, or -1 when the
+ * expression does not compile (err filled, out left as no filter). */
+int slist_filter_set(const char *text, slist_filter *out, expr_err *err);
+/* The same, errors dropped (a bad expression: no filter). */
 void slist_filter_parse(const char *text, slist_filter *out);
+void slist_filter_free(slist_filter *f);
 int  slist_filter_match(const slist_filter *f, const slist_item *it);
 
 typedef struct slist {
@@ -84,6 +100,11 @@ typedef struct slist {
 	listcur cur;    /* cursor over view */
 	slist_sort sort;
 	slist_filter filter;
+	int reverse;    /* the sort's order reversed (S); unready items stay last */
+	unsigned char *marks; /* marks[i]: item i marked (b / B); n_marks entries,
+	                       * grown by rebuild, kept across filters/sorts */
+	size_t n_marks;
+	int only_marked; /* the view keeps marked items only (--samples FILE) */
 } slist;
 
 void slist_init(slist *l);
@@ -93,6 +114,14 @@ void slist_free(slist *l);
  * keeps the selected item selected when it is still in the view (else the
  * nearest row).  Returns 0, or -1 on allocation failure (view unchanged). */
 int slist_rebuild(slist *l, const slist_item *items, size_t n);
+
+/* Marks: toggles the selected item's mark (returns its new state, -1 when
+ * the view is empty); mark_shown marks every item in the view, or unmarks
+ * them all when all are marked already (returns how many changed state). */
+int slist_mark_toggle(slist *l);
+size_t slist_mark_shown(slist *l);
+size_t slist_marked_count(const slist *l);
+int slist_is_marked(const slist *l, size_t idx);
 
 /* Selected item index, or (size_t)-1 when the view is empty. */
 size_t slist_selected(const slist *l);
