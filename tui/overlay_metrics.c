@@ -37,6 +37,7 @@ typedef struct mtab {
 } mtab;
 
 #define MNAME_W 26 /* the row names' column */
+#define METRICS_MIN_W 76 /* the panel's least width (the terminal's when narrower) */
 
 static int text_w(const char *s)
 {
@@ -249,17 +250,21 @@ static void metrics_draw(ui *u, const ui_frame *f)
 	if (!r)
 		return;
 	/* count the rows first (no window): the panel's height and the scroll */
-	mtab t = {u, NULL, 0, 1 << 20, 76, 0, 0, 0, 0, 0, 0, 0};
+	mtab t = {u, NULL, 0, 1 << 20, METRICS_MIN_W, 0, 0, 0, 0, 0, 0, 0};
 	metrics_rows(&t, f);
 	int colw = t.colw, colb = t.colb, wide = t.wide, avail = COLS - 2, stack = 0;
 	int need = 30 + (colw + 2) + colb + 2, needw = 30 + wide + 2;
 	need = need > needw ? need : needw;
 	if (need > avail) /* too narrow for names and values side by side */
 		stack = 4 + (colw + 2) + colb + 1 <= avail ? 1 : 2;
-	t = (mtab){u, NULL, 0, 1 << 20, 76, 0, 0, 0, colw, colb, wide, stack};
+	t = (mtab){u, NULL, 0, 1 << 20, METRICS_MIN_W, 0, 0, 0, colw, colb, wide, stack};
 	metrics_rows(&t, f);
 	int total = t.row;
-	WINDOW *o = draw_overlay_win(total + 3, need > 76 ? need : 76);
+	/* sized to the terminal: three quarters of its width (wider value
+	 * columns), at least METRICS_MIN_W or what the values need */
+	int ow = COLS * 3 / 4;
+	ow = ow > need ? ow : need;
+	WINDOW *o = draw_overlay_win(total + 3, ow > METRICS_MIN_W ? ow : METRICS_MIN_W);
 	char ttl[256];
 	if (!o)
 		return;

@@ -84,79 +84,115 @@ static void status_note(ui *u, WINDOW *w, int x, int W, attr_t base);
 
 #define STATUS_HELP_W 9 /* " │ ? help" */
 
-/* When the essentials alone overflow by -spare columns with a long policy
- * name: "stopped (NAME)" becomes "stopped" (the name is in the policy
- * part), then "policy: NAME" its number in the O overlay. */
-static void shorten_policy(const ui *u, status_parts *p, int spare)
-{
-	if (spare >= 0 || !p->pol[0])
-		return;
-	if (!strncmp(p->term, "stopped (", 9)) {
-		spare += (int)strlen(p->term) - 7;
-		snprintf(p->term, sizeof p->term, "stopped");
-	}
-	if (spare < 0)
-		snprintf(p->pol, sizeof p->pol, "policy #%d (O)", u->pol_idx);
-}
+/* The bar's parts, left to right.  Never dropped: the run (cut with "…" to
+ * the room left, never under STATUS_RUN_MIN columns), the sample (or the
+ * comparison's run / the diff's row), the policy state, the termination and
+ * "? help".  The rest goes in the order of status_steps when the row is
+ * short, and the essentials take their short forms there. */
+enum { SP_RUN, SP_SAMPLE, SP_IMG, SP_STEP, SP_POL, SP_TERM, SP_HINT, SP_PLAY, SP_PROG, SP_N };
+#define STATUS_RUN_MIN 6
+
+typedef struct status_bar {
+	const char *text[SP_N];
+	char shortv[SP_N][64];
+	attr_t a[SP_N];
+	int run_w; /* columns given to the run (cut when narrower than it) */
+} status_bar;
+
+/* what goes first when the row is short: (part, 0 drop it / 1 its short form) */
+static const struct {
+	int part, shorten;
+} status_steps[] = {
+	{SP_PROG, 0}, {SP_IMG, 0}, {SP_TERM, 1}, {SP_STEP, 0}, {SP_PLAY, 0},
+	{SP_POL, 1},  {SP_SAMPLE, 1}, {SP_HINT, 0},
+};
 
 static int width(const char *s)
 {
 	return (int)sanitize_width(s, strlen(s));
 }
 
-/* text then " │ " */
-static int piece(WINDOW *w, int x, int W, const char *s, attr_t a, attr_t base)
+/* columns the bar needs: " " parts joined by " │ ", then " │ ? help" */
+static int bar_need(const status_bar *b)
 {
-	x += draw_put(w, 0, x, W - x, s, a);
-	return x + draw_put(w, 0, x, W - x, " │ ", base);
+	int need = 1 + STATUS_HELP_W, n = 0;
+	for (int k = 0; k < SP_N; k++)
+		if (b->text[k] && b->text[k][0]) {
+			need += (k == SP_RUN ? b->run_w : width(b->text[k])) + (n ? 3 : 0);
+			n++;
+		}
+	return need;
 }
 
-/* essentials: sample, step, repeat-stop, termination; then run, image, play,
- * progress, note — dropped from the end when there is no room */
+/* the short forms: "1/24", "rs: on", "budget:12", "stopped" */
+static void bar_short(const ui *u, const ui_frame *f, const status_parts *p, status_bar *b)
+{
+	const char *slash = strchr(p->sample, '/');
+	const char *sp = slash ? slash : p->sample;
+	while (sp > p->sample && sp[-1] != ' ')
+		sp--;
+	if (u->screen == UI_SCREEN_MAIN) /* "sample 3/9 (of 24)" → "3/9" */
+		snprintf(b->shortv[SP_SAMPLE], sizeof b->shortv[0], "%.*s", (int)strcspn(sp, " "), sp);
+	else /* "compare: run 2/5" → "run 2/5" */
+		snprintf(b->shortv[SP_SAMPLE], sizeof b->shortv[0], "%s", strchr(p->sample, ' ') ? strchr(p->sample, ' ') + 1 : p->sample);
+	if (f->rs_on || u->pol_idx == COMPARE_POL_OFF)
+		snprintf(b->shortv[SP_POL], sizeof b->shortv[0], "rs: %s", f->rs_on ? "on" : "off");
+	else
+		snprintf(b->shortv[SP_POL], sizeof b->shortv[0], "%s", f->pol_name);
+	snprintf(b->shortv[SP_TERM], sizeof b->shortv[0], "%.*s", (int)strcspn(p->term, " "), p->term);
+}
+
+/* applies status_steps until the bar fits W columns; the run is cut last */
+static void bar_fit(status_bar *b, int W)
+{
+	for (size_t k = 0; k < sizeof status_steps / sizeof status_steps[0] && bar_need(b) > W; k++) {
+		int i = status_steps[k].part;
+		if (!b->text[i] || !b->text[i][0])
+			continue;
+		b->text[i] = status_steps[k].shorten ? b->shortv[i] : NULL;
+	}
+	int over = bar_need(b) - W;
+	if (over > 0 && b->text[SP_RUN] && b->text[SP_RUN][0])
+		b->run_w = b->run_w - over > STATUS_RUN_MIN ? b->run_w - over : STATUS_RUN_MIN;
+}
+
+/* essentials: run, sample, policy, termination, "? help"; the rest dropped
+ * in the order of status_steps when there is no room */
 static void status_draw(ui *u, const ui_frame *f)
 {
 	WINDOW *w = WIN(u, W_STATUS);
 	int W = u->lay.status.w, x = 1;
 	attr_t base = draw_ca(u, CP_STATUS, 0, A_REVERSE), em = draw_ca(u, CP_RS_ON, A_BOLD, A_BOLD | A_REVERSE);
 	status_parts p;
-	const char *rs = f->rs_on ? "repeat-stop: on" : "repeat-stop: off";
+	char pol[96];
 
 	werase(w);
 	draw_fill_row(w, 0, 0, W, base);
 	gather(u, f, &p);
-	/* the image hint and "? help" (status_note) are essentials too */
-	const char *hint = ui_image_hint(u);
-	int room = W - ((int)(strlen(p.sample) + strlen(p.step) + strlen(rs) + strlen(p.term) +
-	                      strlen(p.pol)) + 15) - (hint ? width(hint) + 3 : 0) - STATUS_HELP_W;
-	shorten_policy(u, &p, room + (hint ? width(hint) + 3 : 0) + STATUS_HELP_W);
-	if (p.run[0] && width(p.run) + 3 <= room) {
-		room -= width(p.run) + 3;
-		x = piece(w, x, W, p.run, base | A_BOLD, base);
+	if (p.pol[0])
+		snprintf(pol, sizeof pol, "%s", p.pol);
+	else
+		snprintf(pol, sizeof pol, "repeat-stop: %s", f->rs_on ? "on" : "off");
+	status_bar b;
+	const char *text[SP_N] = {p.run, p.sample, p.img, p.step, pol, p.term, ui_image_hint(u), p.play, p.prog};
+	memset(&b, 0, sizeof b);
+	for (int k = 0; k < SP_N; k++) {
+		b.text[k] = text[k];
+		b.a[k] = base;
 	}
-	if (p.sample[0])
-		x = piece(w, x, W, p.sample, base, base);
-	if (p.img[0] && width(p.img) + 3 <= room)
-		x = piece(w, x, W, p.img, base, base);
-	if (p.step[0])
-		x = piece(w, x, W, p.step, base, base);
-	x += draw_put(w, 0, x, W - x, rs, f->rs_on ? em : base | A_BOLD);
-	if (p.pol[0]) {
-		x += draw_put(w, 0, x, W - x, " │ ", base);
-		x += draw_put(w, 0, x, W - x, p.pol, em);
-	}
-	if (p.term[0]) {
-		x += draw_put(w, 0, x, W - x, " │ ", base);
-		int bold = !strcmp(p.term, "truncated") || !strcmp(p.term, "error");
-		x += draw_put(w, 0, x, W - x, p.term, bold ? base | A_BOLD : base);
-	}
-	/* how to reach the image (ui.c); a note that no longer fits goes to the
-	 * message line above the bar */
-	const char *opt_after[] = {hint ? hint : "", p.play, p.prog};
-	for (size_t k = 0; k < sizeof opt_after / sizeof opt_after[0]; k++) {
-		if (!opt_after[k][0] || width(opt_after[k]) + 3 > W - x)
+	b.a[SP_RUN] = base | A_BOLD;
+	b.a[SP_POL] = f->rs_on || p.pol[0] ? em : base | A_BOLD;
+	if (!strcmp(p.term, "truncated") || !strcmp(p.term, "error"))
+		b.a[SP_TERM] = base | A_BOLD;
+	b.run_w = width(p.run);
+	bar_short(u, f, &p, &b);
+	bar_fit(&b, W);
+	for (int k = 0, n = 0; k < SP_N; k++) {
+		if (!b.text[k] || !b.text[k][0])
 			continue;
-		x += draw_put(w, 0, x, W - x, " │ ", base);
-		x += draw_put(w, 0, x, W - x, opt_after[k], base);
+		if (n++)
+			x += draw_put(w, 0, x, W - x, " │ ", base);
+		x += draw_put(w, 0, x, k == SP_RUN ? b.run_w : W - x, b.text[k], b.a[k]);
 	}
 	status_note(u, w, x, W, base);
 }
