@@ -329,31 +329,6 @@ static int to_request(const cli_command *cmd, const cli_values *v, png_req *r)
 
 /* ---- several runs on one image ---- */
 
-/* Appends job k's predicted boxes, restyled render_run_style(k), to *all;
- * with gt also its ground truth (missed or not: BOX_GT, missed is per run).
- * Coordinates are scaled to image pixels here (runs may differ in space). */
-static int runs_collect(const png_job *j, size_t k, int want_gt, render_box **all, size_t *n,
-                        size_t *cap)
-{
-	for (size_t i = 0; i < j->n_boxes; i++) {
-		render_box b = j->boxes[i];
-		int is_gt = b.style == BOX_GT || b.style == BOX_MISS;
-		if (is_gt && !want_gt)
-			continue;
-		b.style = is_gt ? BOX_GT : render_run_style(k);
-		b.x1 *= j->sx, b.x2 *= j->sx, b.y1 *= j->sy, b.y2 *= j->sy;
-		if (*n == *cap) {
-			size_t nc = *cap ? *cap * 2 : 64;
-			render_box *nb = realloc(*all, nc * sizeof *nb);
-			if (!nb)
-				return -1;
-			*all = nb, *cap = nc;
-		}
-		(*all)[(*n)++] = b;
-	}
-	return 0;
-}
-
 /* `tailscope png RUN1 RUN2 ... --sample N -o f.png`: the first run's image,
  * its ground truth once, each run's predictions in its run style, and the
  * run legend below (render_runs_legend_add).  Exit 0 written, 2 otherwise. */
@@ -361,7 +336,8 @@ static int png_runs(const png_req *rq0, const cli_values *v)
 {
 	png_job j[RENDER_RUN_STYLES];
 	const char *names[RENDER_RUN_STYLES];
-	size_t nj = 0, n = 0, cap = 0;
+	render_run_boxes rb[RENDER_RUN_STYLES];
+	size_t nj = 0, n = 0;
 	render_box *all = NULL;
 	render_image *out = NULL;
 	ts_error err;
@@ -374,14 +350,14 @@ static int png_runs(const png_req *rq0, const cli_values *v)
 			goto done;
 		}
 		names[nj] = j[nj].ri && j[nj].ri->name ? j[nj].ri->name : v->pos[nj];
-		if (runs_collect(&j[nj], nj, nj == 0, &all, &n, &cap) != 0) {
-			nj++;
-			say("out of memory");
-			goto done;
-		}
+		rb[nj] = (render_run_boxes){j[nj].boxes, j[nj].n_boxes, j[nj].sx, j[nj].sy};
+	}
+	int with_gt = j[0].g && j[0].gimg;
+	if (render_runs_boxes(rb, nj, ~0u, with_gt, &all, &n, &err) != TS_OK) {
+		say(err.msg);
+		goto done;
 	}
 	render_draw_boxes(j[0].img, all, n, 1.0, 1.0);
-	int with_gt = j[0].g && j[0].gimg;
 	if (render_runs_legend_add(j[0].img, names, nj, with_gt, &out, &err) != TS_OK ||
 	    render_png_write(out, v->out, &err) != TS_OK) {
 		say(err.msg);
