@@ -54,4 +54,9 @@ check "png with 7 runs: usage error (exit 2)" [ "$rc" -eq 2 ]
 check "png with 7 runs: no file" [ ! -e "$tmp/seven.png" ]
 "$BIN" png "$A" "$X" --caption --sample 1 -o "$tmp/cap.png" >"$tmp/out" 2>&1; rc=$?
 check "png RUN1 RUN2 --caption: usage error" [ "$rc" -eq 2 ]
+# run-x has no sample 2: a clear message naming it, exit 2, no file
+"$BIN" png "$A" "$X" --sample 2 -o "$tmp/two.png" >"$tmp/out" 2>&1; rc=$?
+check "a run without the sample: exit 2" [ "$rc" -eq 2 ]
+check "a run without the sample: says which" grep -q "sample '2' not found in $X/traces.jsonl" "$tmp/out"
+check "a run without the sample: no file" [ ! -e "$tmp/two.png" ]
 [ "$fails" -eq 0 ]

@@ -350,7 +350,9 @@ static int png_runs(const png_req *rq0, const cli_values *v)
 			goto done;
 		}
 		names[nj] = j[nj].ri && j[nj].ri->name ? j[nj].ri->name : v->pos[nj];
-		rb[nj] = (render_run_boxes){j[nj].boxes, j[nj].n_boxes, j[nj].sx, j[nj].sy};
+		/* into the first run's image pixels (its image may differ in size) */
+		double fx = (double)j[0].img->w / j[nj].img->w, fy = (double)j[0].img->h / j[nj].img->h;
+		rb[nj] = (render_run_boxes){j[nj].boxes, j[nj].n_boxes, j[nj].sx * fx, j[nj].sy * fy};
 	}
 	int with_gt = j[0].g && j[0].gimg;
 	if (render_runs_boxes(rb, nj, ~0u, with_gt, &all, &n, &err) != TS_OK) {
