@@ -257,3 +257,89 @@ ts_status render_caption_add(const render_image *img, const char *caption, int l
 	*out = o;
 	return TS_OK;
 }
+
+/* ---- several runs on one image: run -> style, and its legend ---- */
+
+box_style render_run_style(size_t k)
+{
+	static const box_style run_styles[RENDER_RUN_STYLES] = {
+		BOX_PRED, BOX_FP, BOX_TP, BOX_DUP, BOX_MISS, BOX_CUT,
+	};
+	return k < RENDER_RUN_STYLES ? run_styles[k] : BOX_STYLE_COUNT;
+}
+
+/* An ASCII copy of s in at most 40 characters ("~" marks a cut one). */
+static void legend_name(const char *s, char *out, size_t sz)
+{
+	size_t k = 0, n = s ? strlen(s) : 0;
+	for (size_t i = 0; i < n && k + 1 < sz; i++)
+		out[k++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	out[k] = '\0';
+	if (k > 40) {
+		out[39] = '~';
+		out[40] = '\0';
+	}
+}
+
+ts_status render_runs_legend_add(const render_image *img, const char *const *names, size_t n,
+                                 int with_gt, render_image **out, ts_error *err)
+{
+	*out = NULL;
+	if (!img || !img->rgba || img->w == 0 || img->h == 0)
+		return ts_error_set(err, TS_ERR_USAGE, "legend: no image");
+	if (n > RENDER_RUN_STYLES)
+		return ts_error_set(err, TS_ERR_USAGE, "legend: %zu runs (at most %d, one box style each)",
+		                    n, RENDER_RUN_STYLES);
+	int sc = (int)(img->w / 480);
+	if (sc < 2)
+		sc = 2;
+	int adv = 6 * sc, lh = 9 * sc, pad = 2 * sc, sw = 3 * lh;
+	size_t items = n + (with_gt ? 1 : 0);
+	char text[RENDER_RUN_STYLES + 1][64];
+	box_style st[RENDER_RUN_STYLES + 1];
+	int ix[RENDER_RUN_STYLES + 1], irow[RENDER_RUN_STYLES + 1], rows = items ? 1 : 0, x = pad;
+	for (size_t i = 0; i < items; i++) {
+		size_t k = with_gt ? i - 1 : i;
+		if (with_gt && i == 0) {
+			snprintf(text[i], sizeof text[i], "ground truth");
+			st[i] = BOX_GT;
+		} else {
+			legend_name(names ? names[k] : NULL, text[i], sizeof text[i]);
+			st[i] = render_run_style(k);
+		}
+		int fit = ((int)img->w - pad - sw - 3 * sc) / adv; /* characters on a row of its own */
+		if (fit < 1)
+			fit = 1;
+		if ((int)strlen(text[i]) > fit) { /* visibly cut */
+			text[i][fit - 1] = '~';
+			text[i][fit] = '\0';
+		}
+		int wdt = sw + sc * 3 + (int)strlen(text[i]) * adv + 3 * adv;
+		if (x > pad && x + wdt > (int)img->w) {
+			rows++;
+			x = pad;
+		}
+		ix[i] = x;
+		irow[i] = rows - 1;
+		x += wdt;
+	}
+	uint32_t strip = (uint32_t)(rows * (lh + 2 * sc) + 2 * pad);
+	if (img->h > 16384 - strip)
+		return ts_error_set(err, TS_ERR_LIMIT, "legend: image too tall (%u)", img->h);
+	render_image *o = render_image_new(img->w, img->h + strip);
+	if (!o)
+		return ts_error_set(err, TS_ERR_NOMEM, "legend: out of memory");
+	memcpy(o->rgba, img->rgba, (size_t)img->w * img->h * 4);
+	fill(o, img->h, o->h, 0x101010);
+	render_stroke stk = {sc, sc, 3 * sc, 3 * sc, sc, sc, 0};
+	for (size_t i = 0; i < items; i++) {
+		int ly = (int)img->h + pad + irow[i] * (lh + 2 * sc) + sc;
+		render_box b = {ix[i] + 2.0 * sc, ly + 0.0, ix[i] + sw - 2.0 * sc, ly + lh - 2.0 * sc,
+		                st[i], 0, 1u, NULL, 0, 0, 0};
+		render_draw_boxes_ex(o, &b, 1, 1.0, 1.0, &stk);
+		plot_draw_text(o, ix[i] + sw + 3 * sc, ly, text[i], sc, 0xE0E0E0);
+	}
+	render_image_touch(o);
+	*out = o;
+	return TS_OK;
+}

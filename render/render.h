@@ -295,4 +295,40 @@ ts_status render_caption_add(const render_image *img, const char *caption, int l
 ts_status render_png_encode(const render_image *img, uint8_t **buf, size_t *len,
                             ts_error *err);
 
+/* ---- several runs on one image ---- */
+
+/* The box style run k (0-based) is drawn in when several runs' predictions
+ * share one image (ground truth keeps BOX_GT): run 1 PRED (blue), 2 FP
+ * (red), 3 TP (cyan), 4 DUP (magenta, thick), 5 MISS (yellow, dashed
+ * outside), 6 CUT (grey, dotted).  The one owner of run -> style for the
+ * debugger and png.  k >= RENDER_RUN_STYLES: BOX_STYLE_COUNT (no style). */
+#define RENDER_RUN_STYLES 6
+box_style render_run_style(size_t k);
+
+/* One run's boxes (render/overlay.h's list) and its scale to image pixels. */
+typedef struct render_run_boxes {
+	const render_box *boxes;
+	size_t n;
+	double sx, sy;
+} render_run_boxes;
+
+/* The boxes of several runs on one image, in image pixels (scaled here), for
+ * render_draw_boxes / render_frame with scale 1: run k's predictions (every
+ * style but GT and MISS) restyled render_run_style(k) when bit k of shown is
+ * set; the ground truth once, from runs[0] (GT and MISS both as BOX_GT:
+ * "missed" belongs to one run), when with_gt.  n <= RENDER_RUN_STYLES.
+ * *out is malloc'd (caller frees; NULL when *n_out is 0).  The one builder
+ * for png's several runs and the debugger. */
+ts_status render_runs_boxes(const render_run_boxes *runs, size_t n, unsigned shown, int with_gt,
+                            render_box **out, size_t *n_out, ts_error *err);
+
+/* img with a legend strip below it: with_gt: one ground-truth sample box
+ * "ground truth", then for each run k a sample box in render_run_style(k)
+ * and names[k] (ASCII; other characters '?'; at most 40 shown, cut ones
+ * end in "~").  Same font and box sizes as render_caption_add's legend.
+ * A name wider than the image is cut to fit, its last character "~".
+ * n <= RENDER_RUN_STYLES (TS_ERR_USAGE otherwise).  *out new (caller frees). */
+ts_status render_runs_legend_add(const render_image *img, const char *const *names, size_t n,
+                                 int with_gt, render_image **out, ts_error *err);
+
 #endif

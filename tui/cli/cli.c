@@ -232,7 +232,7 @@ const cli_command cli_commands[] = {
 	 "missing or mismatched shards, or bad usage\n",
 	 OPTS(CLI_HELP),
 	 cmd_merge},
-	{"png", "[OPTIONS] TRACES --sample IMAGE_ID -o FILE.png",
+	{"png", "[OPTIONS] TRACES... --sample IMAGE_ID -o FILE.png",
 	 "Writes one sample's image at its own size with the predicted boxes and,\n"
 	 "when ground truth is loaded, the ground-truth boxes.\n"
 	 "TRACES: a run directory (run.json, gt.json, images/, traces.jsonl) or a traces JSONL file.\n"
@@ -240,7 +240,10 @@ const cli_command cli_commands[] = {
 	 "Box styles: ground truth green dashed (yellow: missed), prediction cyan (TP),\n"
 	 "red (FP), blue (no ground truth), magenta thick with a stack and xN (exact\n"
 	 "duplicates), grey dotted over a box (its copies the policy cuts); on images of\n"
-	 "160x160 pixels or more each box has a label plate (label score xN tail).\n",
+	 "160x160 pixels or more each box has a label plate (label score xN tail).\n"
+	 "Several TRACES (up to 6, same --sample): each run's predictions in its own\n"
+	 "style (run 1 blue, 2 red, 3 cyan, 4 magenta thick, 5 yellow dashed, 6 grey\n"
+	 "dotted), the first run's image and ground truth, and a run legend below.\n",
 	 "exit status: 0 written, 2 bad usage or nothing written\n",
 	 OPTS(CLI_SAMPLE, CLI_OUTPUT, CLI_GT, CLI_IMAGES, CLI_IMAGE, CLI_COORDS, CLI_MIN_PIXELS,
 	      CLI_MAX_PIXELS, CLI_IOU, CLI_POLICY, CLI_CAPTION, CLI_LIMIT, CLI_HELP),

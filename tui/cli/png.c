@@ -299,11 +299,14 @@ static int to_request(const cli_command *cmd, const cli_values *v, png_req *r)
 	png_req_default(r);
 	if (v->n_pos == 0)
 		return cli_usage_error(cmd, "missing TRACES");
-	if (v->n_pos > 1) {
+	if (v->n_pos > RENDER_RUN_STYLES) {
 		char m[300];
-		snprintf(m, sizeof m, "one TRACES argument only ('%.200s' is extra)", v->pos[1]);
+		snprintf(m, sizeof m, "at most %d TRACES (one box style each; '%.200s' is extra)",
+		         RENDER_RUN_STYLES, v->pos[RENDER_RUN_STYLES]);
 		return cli_usage_error(cmd, m);
 	}
+	if (v->n_pos > 1 && v->caption)
+		return cli_usage_error(cmd, "--caption takes one TRACES (several runs get a run legend)");
 	if (!v->sample)
 		return cli_usage_error(cmd, "missing --sample IMAGE_ID");
 	if (!v->out)
@@ -324,6 +327,62 @@ static int to_request(const cli_command *cmd, const cli_values *v, png_req *r)
 	return 0;
 }
 
+/* ---- several runs on one image ---- */
+
+/* `tailscope png RUN1 RUN2 ... --sample N -o f.png`: the first run's image,
+ * its ground truth once, each run's predictions in its run style, and the
+ * run legend below (render_runs_legend_add).  Exit 0 written, 2 otherwise. */
+static int png_runs(const png_req *rq0, const cli_values *v)
+{
+	png_job j[RENDER_RUN_STYLES];
+	const char *names[RENDER_RUN_STYLES];
+	render_run_boxes rb[RENDER_RUN_STYLES];
+	size_t nj = 0, n = 0;
+	render_box *all = NULL;
+	render_image *out = NULL;
+	ts_error err;
+	int rc = 2;
+	for (; nj < v->n_pos; nj++) {
+		png_req rq = *rq0;
+		rq.traces = v->pos[nj];
+		if (png_job_prepare(&rq, &j[nj]) != 0) {
+			png_job_free(&j[nj]);
+			goto done;
+		}
+		names[nj] = j[nj].ri && j[nj].ri->name ? j[nj].ri->name : v->pos[nj];
+		/* into the first run's image pixels (its image may differ in size) */
+		double fx = (double)j[0].img->w / j[nj].img->w, fy = (double)j[0].img->h / j[nj].img->h;
+		rb[nj] = (render_run_boxes){j[nj].boxes, j[nj].n_boxes, j[nj].sx * fx, j[nj].sy * fy};
+	}
+	int with_gt = j[0].g && j[0].gimg;
+	if (render_runs_boxes(rb, nj, ~0u, with_gt, &all, &n, &err) != TS_OK) {
+		say(err.msg);
+		goto done;
+	}
+	render_draw_boxes(j[0].img, all, n, 1.0, 1.0);
+	if (render_runs_legend_add(j[0].img, names, nj, with_gt, &out, &err) != TS_OK ||
+	    render_png_write(out, v->out, &err) != TS_OK) {
+		say(err.msg);
+		goto done;
+	}
+	char out_s[600];
+	sanitize_cstr(v->out, out_s, sizeof out_s, 0);
+	printf("%s: %ux%u, %zu runs on one image\n", out_s, out->w, out->h, nj);
+	for (size_t k = 0; k < nj; k++) {
+		char nm[200];
+		sanitize_cstr(names[k], nm, sizeof nm, 60);
+		printf("  run %zu %s: %s, %zu predicted box(es)\n", k + 1, nm,
+		       render_style_name(render_run_style(k)), j[k].stats.pred);
+	}
+	rc = 0;
+done:
+	render_image_free(out);
+	free(all);
+	for (size_t k = 0; k < nj; k++)
+		png_job_free(&j[k]);
+	return rc;
+}
+
 int cmd_png(int argc, char **argv)
 {
 	const cli_command *cmd = cli_command_find("png");
@@ -335,6 +394,11 @@ int cmd_png(int argc, char **argv)
 	if (rc != 0) {
 		cli_values_free(&v);
 		return rc == 1 ? 0 : 2;
+	}
+	if (v.n_pos > 1) {
+		rc = png_runs(&rq, &v);
+		cli_values_free(&v);
+		return rc;
 	}
 	png_job j;
 	rc = 2;
