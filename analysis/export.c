@@ -369,14 +369,294 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 	return TS_OK;
 }
 
-ts_status export_run_analyze(const char *path, const export_opts *o,
-                             export_warn_fn warn, export_progress_fn progress, void *ud,
-                             export_run **out)
+/* ---- one run: setup, the line pipeline, finish ---- */
+
+/* One output of the reader: read on the calling thread, parsed and analysed
+ * (run_sample_analyze) on a worker, then added to the run in file order
+ * (consume_item) — so every sum, warning and skip count comes out in the
+ * order --jobs 1 gives. */
+typedef struct ritem {
+	trace *t;
+	trace_raw raw;           /* deferred JSONL line (parsed by the worker) */
+	size_t lineno;
+	const char *path;        /* trace_file_path when it was read */
+	ts_status st;            /* reading/parsing (stage 0) or analysis (1) failed */
+	int stage;
+	sample *s;
+	const gt_image *img;
+	ts_error err;
+} ritem;
+
+#define BATCH_ITEMS 32
+#define BATCH_BYTES ((size_t)4 << 20)
+
+typedef struct rbatch {
+	ritem v[BATCH_ITEMS];
+	size_t n;
+	int done;                /* worked */
+} rbatch;
+
+/* A run being analysed. */
+typedef struct arun {
+	export_run *r;
+	const export_opts *o;
+	export_opts lo;          /* o with run.json's settings */
+	export_warn_fn warn;
+	export_progress_fn progress;
+	void *ud;
+	run_info *ri;
+	gt *own;
+	const gt *g;
+	const char *gt_path;
+	work w;
+	trace_file *tf;
+	ts_status fatal;
+	int size_warned;         /* one warning per run for gt images without a size */
+	int eof;
+	size_t since;            /* outputs since the last progress call */
+} arun;
+
+/* Fills b with the next outputs (up to BATCH_ITEMS, or BATCH_BYTES of
+ * deferred lines); sets a->eof at the end of the file. */
+static void read_batch(arun *a, rbatch *b)
 {
-	*out = NULL;
+	size_t bytes = 0;
+	b->n = 0;
+	b->done = 0;
+	while (b->n < BATCH_ITEMS && bytes < BATCH_BYTES) {
+		ritem *it = &b->v[b->n];
+		memset(it, 0, sizeof *it);
+		it->st = trace_file_next_raw(a->tf, &it->t, &it->raw, &it->lineno, &it->err);
+		if (it->st == TS_EOF) {
+			a->eof = 1;
+			return;
+		}
+		if (a->progress && ++a->since >= 16) {
+			a->since = 0;
+			a->progress(a->ud, trace_file_pos(a->tf), trace_file_size(a->tf));
+		}
+		it->path = trace_file_path(a->tf);
+		bytes += it->raw.len;
+		b->n++;
+	}
+}
+
+/* Worker side: parse a deferred line, then run_sample_analyze (pure: reads
+ * only the shared gt and options). */
+static void work_item(const arun *a, ritem *it)
+{
+	if (it->st == TS_OK && it->raw.line)
+		it->st = trace_raw_parse(&it->raw, it->lineno, &it->t, &it->err);
+	if (it->st != TS_OK)
+		return;
+	it->stage = 1;
+	it->st = run_sample_analyze(it->t, a->g, a->gt_path, &a->lo.an, &it->img, &it->s, &it->err);
+}
+
+static void item_clear(ritem *it)
+{
+	sample_free(it->s);
+	trace_free(it->t);
+	free(it->raw.line);
+	memset(it, 0, sizeof *it);
+}
+
+/* The run's own checks of a sample (coordinates, labels, the request). */
+static void check_sample(arun *a, const ritem *it)
+{
+	export_run *r = a->r;
+	const sample *s = it->s;
+	const gt_image *img = it->img;
+	if (img && (img->width <= 0 || img->height <= 0) && !a->size_warned) {
+		/* relative coordinates need the image size; the TUI uses the same rule */
+		say(a->warn, a->ud, "%s:%zu: image %lld has no width/height in %s: its relative boxes "
+		    "cannot be placed and count as false positives", it->path, it->lineno,
+		    (long long)img->id, a->gt_path);
+		a->size_warned = 1;
+	}
+	for (size_t i = 0; i < sample_n_records(s); i++) {
+		coords_check_add(&r->check, &sample_records(s)[i], &a->lo.an.coords,
+		                 img ? img->width : 0, img ? img->height : 0);
+		r->unlabeled += sample_rec_label_len(s, i) == 0;
+	}
+	if (a->g && sample_query(s, NULL) && sample_gt_cat(s) < 0 && !r->query_unknown++)
+		say(a->warn, a->ud, "%s:%zu: the request 'Detect: %s' names no category of %s: its "
+		    "records match nothing and every ground-truth box counts", it->path,
+		    it->lineno, sample_query(s, NULL), a->gt_path);
+}
+
+/* Calling thread, in file order: the item's messages, skips and sums. */
+static void consume_item(arun *a, ritem *it)
+{
+	if (a->fatal != TS_OK)
+		return;
+	if (it->st != TS_OK) {
+		if (it->stage == 0)
+			say(a->warn, a->ud, "%s", it->err.msg);
+		else
+			say(a->warn, a->ud, "%s:%zu: %s", it->path, it->lineno, it->err.msg);
+		a->r->skipped++;
+		return;
+	}
+	check_sample(a, it);
+	ts_status st = analyze_sample(a->r, &a->w, &a->lo, it->t, it->s, a->g, it->img, it->lineno);
+	if (st != TS_OK) {
+		say(a->warn, a->ud, "%s:%zu: out of memory", it->path, it->lineno);
+		a->fatal = st;
+	}
+}
+
+static void consume_batch(arun *a, rbatch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		consume_item(a, &b->v[i]);
+		item_clear(&b->v[i]);
+	}
+	b->n = 0;
+}
+
+/* Worker threads over a ring of batches: the calling thread reads batch
+ * `filled`, workers take `next` in order, the caller consumes `head`. */
+typedef struct lpool {
+	pthread_mutex_t mu;
+	pthread_cond_t work_cv, done_cv;
+	rbatch *ring;
+	size_t cap, head, filled, next;
+	int stop;
+	const arun *a;
+} lpool;
+
+static void *lpool_worker(void *arg)
+{
+	lpool *p = arg;
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (p->next == p->filled && !p->stop)
+			pthread_cond_wait(&p->work_cv, &p->mu);
+		if (p->next == p->filled)
+			break;
+		rbatch *b = &p->ring[p->next++ % p->cap];
+		pthread_mutex_unlock(&p->mu);
+		for (size_t i = 0; i < b->n; i++)
+			work_item(p->a, &b->v[i]);
+		pthread_mutex_lock(&p->mu);
+		b->done = 1;
+		pthread_cond_broadcast(&p->done_cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* Reads ahead up to cap batches, consumes the oldest once worked. */
+static void lpool_drive(lpool *p, arun *a)
+{
+	for (;;) {
+		while (!a->eof && a->fatal == TS_OK && p->filled - p->head < p->cap) {
+			rbatch *b = &p->ring[p->filled % p->cap];
+			read_batch(a, b);
+			if (!b->n)
+				break;
+			pthread_mutex_lock(&p->mu);
+			p->filled++;
+			pthread_cond_signal(&p->work_cv);
+			pthread_mutex_unlock(&p->mu);
+		}
+		if (p->head == p->filled)
+			break;
+		rbatch *b = &p->ring[p->head % p->cap];
+		pthread_mutex_lock(&p->mu);
+		while (!b->done)
+			pthread_cond_wait(&p->done_cv, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+		consume_batch(a, b);
+		p->head++;
+	}
+}
+
+/* The run's lines with up to `jobs` worker threads (1, or no thread could
+ * start: all on the calling thread, batch by batch). */
+static void run_lines(arun *a, size_t jobs)
+{
+	if (jobs > 64)
+		jobs = 64;
+	lpool p;
+	memset(&p, 0, sizeof p);
+	p.a = a;
+	p.cap = 2 * jobs + 1;
+	pthread_t th[64];
+	size_t started = 0;
+	if (jobs > 1 && (p.ring = calloc(p.cap, sizeof *p.ring))) {
+		pthread_mutex_init(&p.mu, NULL);
+		pthread_cond_init(&p.work_cv, NULL);
+		pthread_cond_init(&p.done_cv, NULL);
+		trace_file_defer(a->tf, 1);
+		while (started < jobs && pthread_create(&th[started], NULL, lpool_worker, &p) == 0)
+			started++;
+		if (started)
+			lpool_drive(&p, a);
+		pthread_mutex_lock(&p.mu);
+		p.stop = 1;
+		pthread_cond_broadcast(&p.work_cv);
+		pthread_mutex_unlock(&p.mu);
+		for (size_t k = 0; k < started; k++)
+			pthread_join(th[k], NULL);
+		pthread_cond_destroy(&p.work_cv);
+		pthread_cond_destroy(&p.done_cv);
+		pthread_mutex_destroy(&p.mu);
+		free(p.ring);
+	}
+	if (started)
+		return;
+	rbatch *b = malloc(sizeof *b);
+	if (!b) {
+		a->fatal = TS_ERR_NOMEM;
+		return;
+	}
+	while (!a->eof && a->fatal == TS_OK) {
+		read_batch(a, b);
+		for (size_t i = 0; i < b->n; i++)
+			work_item(a, &b->v[i]);
+		consume_batch(a, b);
+	}
+	free(b);
+}
+
+/* The run's ground truth: --gt's shared one, else its own gt.json. */
+static void run_load_gt(arun *a)
+{
+	const export_opts *o = a->o;
+	ts_error err;
+	a->gt_path = o->gt_path ? o->gt_path : a->ri->gt_path;
+	if (o->gt_path && (o->shared_gt || o->shared_gt_failed)) {
+		a->g = o->shared_gt;
+		if (!a->g)
+			a->r->skipped++, a->r->skipped_run++; /* the ground truth itself is missing */
+		return;
+	}
+	if (!a->gt_path)
+		return;
+	size_t gskip = 0;
+	if (gt_load(a->gt_path, &a->own, &gskip, &err) != TS_OK) {
+		say(a->warn, a->ud, "%s", err.msg);
+		a->r->skipped++;
+		a->r->skipped_run++;
+		a->own = NULL;
+	} else if (gskip) {
+		say(a->warn, a->ud, "%s: %zu malformed annotation(s) or image(s) ignored", a->gt_path,
+		    gskip);
+	}
+	if (a->own && gt_duplicates_note(a->own)[0])
+		say(a->warn, a->ud, "%s: %s (the first of each kept)", a->gt_path,
+		    gt_duplicates_note(a->own));
+	a->g = a->own;
+}
+
+/* A new result named after path; NULL on OOM. */
+static export_run *run_new(const char *path, const export_opts *o)
+{
 	export_run *r = calloc(1, sizeof *r);
 	if (!r)
-		return TS_ERR_NOMEM;
+		return NULL;
 	r->path = sdup(path);
 	r->name = sdup(path);
 	r->name_raw = strdup(path);
@@ -387,155 +667,61 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 		run_metrics_init(&r->m[p], &o->an);
 	if (!r->path || !r->name || !r->name_raw) {
 		export_run_free(r);
-		return TS_ERR_NOMEM;
+		return NULL;
 	}
-	*out = r;
+	return r;
+}
 
+/* Opens the run (run.json, its names): 1 opened, 0 not (said why), -1 OOM. */
+static int run_start(arun *a, const char *path)
+{
+	export_run *r = a->r;
 	ts_error err;
-	run_info *ri;
-	if (run_open(path, &ri, &err) != TS_OK) {
-		say(warn, ud, "%s", err.msg);
+	if (run_open(path, &a->ri, &err) != TS_OK) {
+		say(a->warn, a->ud, "%s", err.msg);
 		r->not_run = run_not_a_run(path);
-		return TS_OK;
+		return 0;
 	}
-	if (ri->warnings) { /* run.json fields ignored: named, the run still counts */
-		for (const char *l = ri->warnings; *l; l += strcspn(l, "\n") + 1)
-			say(warn, ud, "%.*s", (int)strcspn(l, "\n"), l);
+	if (a->ri->warnings) { /* run.json fields ignored: named, the run still counts */
+		for (const char *l = a->ri->warnings; *l; l += strcspn(l, "\n") + 1)
+			say(a->warn, a->ud, "%.*s", (int)strcspn(l, "\n"), l);
 		r->skipped++;
 		r->skipped_run++;
 	}
 	free(r->name);
-	r->name = sdup(ri->name);
+	r->name = sdup(a->ri->name);
 	free(r->name_raw);
-	r->name_raw = strdup(ri->name ? ri->name : "");
-	if (!r->name || !r->name_raw) {
-		run_info_free(ri);
-		export_run_free(r);
-		*out = NULL;
-		return TS_ERR_NOMEM;
-	}
-	r->traces = sdup(ri->traces_path);
-	r->simulated = ri->simulated;
+	r->name_raw = strdup(a->ri->name ? a->ri->name : "");
+	if (!r->name || !r->name_raw)
+		return -1;
+	r->traces = sdup(a->ri->traces_path);
+	r->simulated = a->ri->simulated;
+	a->lo = *a->o;
+	run_apply_opts(a->ri, a->o->coords_set, &a->lo.an); /* ri outlives every sample of the run */
+	return 1;
+}
 
-	export_opts lo = *o;
-	run_apply_opts(ri, o->coords_set, &lo.an); /* ri outlives every sample of the run */
-
-	gt *own = NULL;
-	const gt *g = NULL;
-	const char *gt_path = o->gt_path ? o->gt_path : ri->gt_path;
-	if (o->gt_path && (o->shared_gt || o->shared_gt_failed)) {
-		g = o->shared_gt;
-		if (!g)
-			r->skipped++, r->skipped_run++; /* the ground truth itself is missing */
-	} else if (gt_path) {
-		size_t gskip = 0;
-		if (gt_load(gt_path, &own, &gskip, &err) != TS_OK) {
-			say(warn, ud, "%s", err.msg);
-			r->skipped++;
-			r->skipped_run++;
-			own = NULL;
-		} else if (gskip) {
-			say(warn, ud, "%s: %zu malformed annotation(s) or image(s) ignored", gt_path, gskip);
-		}
-		if (own && gt_duplicates_note(own)[0])
-			say(warn, ud, "%s: %s (the first of each kept)", gt_path, gt_duplicates_note(own));
-		g = own;
-	}
-	r->gt_loaded = g != NULL;
-	r->has_conf = o->confidence;
-	r->has_ap = o->confidence && g != NULL;
-
-	work w;
-	memset(&w, 0, sizeof w);
-	ts_status fatal = TS_OK;
-	int size_warned = 0; /* one warning per run for gt images without a size */
-	if (r->has_ap)
-		for (size_t p = 0; p < o->n_pol; p++)
-			if (!(w.ap[p] = conf_ap_new(o->ap_iou)))
-				fatal = TS_ERR_NOMEM;
-
-	trace_file *tf = NULL;
-	trace_limits tlim;
-	run_trace_limits(ri, &o->limits, &tlim);
-	if (fatal == TS_OK && trace_file_open(ri->traces_path, &tlim, &tf, &err) != TS_OK) {
-		say(warn, ud, "%s", err.msg);
-		work_free(&w);
-		gt_free(own);
-		run_info_free(ri);
-		return TS_OK;
-	}
-	r->opened = fatal == TS_OK;
-	size_t since = 0;
-	while (fatal == TS_OK) {
-		trace *t = NULL;
-		size_t lineno = 0;
-		ts_status st = trace_file_next(tf, &t, &lineno, &err);
-		if (st == TS_EOF)
-			break;
-		if (progress && ++since >= 16) {
-			since = 0;
-			progress(ud, trace_file_pos(tf), trace_file_size(tf));
-		}
-		if (st != TS_OK) {
-			say(warn, ud, "%s", err.msg);
-			r->skipped++;
-			continue;
-		}
-		const gt_image *img = NULL;
-		sample *s = NULL;
-		st = run_sample_analyze(t, g, gt_path, &lo.an, &img, &s, &err);
-		if (st != TS_OK) {
-			say(warn, ud, "%s:%zu: %s", trace_file_path(tf), lineno, err.msg);
-			r->skipped++;
-			sample_free(s);
-			trace_free(t);
-			continue;
-		}
-		if (img && (img->width <= 0 || img->height <= 0) && !size_warned) {
-			/* relative coordinates need the image size; the TUI uses the same rule */
-			say(warn, ud, "%s:%zu: image %lld has no width/height in %s: its relative boxes "
-			    "cannot be placed and count as false positives", trace_file_path(tf), lineno,
-			    (long long)img->id, gt_path);
-			size_warned = 1;
-		}
-		for (size_t i = 0; i < sample_n_records(s); i++) {
-			coords_check_add(&r->check, &sample_records(s)[i], &lo.an.coords,
-			                 img ? img->width : 0, img ? img->height : 0);
-			r->unlabeled += sample_rec_label_len(s, i) == 0;
-		}
-		if (g && sample_query(s, NULL) && sample_gt_cat(s) < 0 && !r->query_unknown++)
-			say(warn, ud, "%s:%zu: the request 'Detect: %s' names no category of %s: its "
-			    "records match nothing and every ground-truth box counts", trace_file_path(tf),
-			    lineno, sample_query(s, NULL), gt_path);
-		st = analyze_sample(r, &w, &lo, t, s, g, img, lineno);
-		if (st != TS_OK) {
-			say(warn, ud, "%s:%zu: out of memory", trace_file_path(tf), lineno);
-			fatal = st;
-		}
-		sample_free(s);
-		trace_free(t);
-	}
-	if (progress && tf)
-		progress(ud, trace_file_pos(tf), trace_file_size(tf));
-	trace_file_close(tf);
-	{
-		char cw[768]; /* once per run: the numbers do not fit the convention */
-		if (coords_check_warning(&r->check, cw, sizeof cw))
-			say(warn, ud, "%s: %s", r->traces ? r->traces : r->path, cw);
-		if (r->unlabeled && g)
-			say(warn, ud, "%s: %zu record%s without a label and no request to name it (a "
-			    "\"Detect: <class>\" prompt or run.json \"object\", as Moondream is asked): label \"\", which "
-			    "matches no category (false positive)", r->traces ? r->traces : r->path,
-			    r->unlabeled, r->unlabeled == 1 ? "" : "s");
-	}
-
+/* After the lines: the once-per-run warnings, the finished sums and AP. */
+static void run_finish(arun *a)
+{
+	export_run *r = a->r;
+	const export_opts *o = a->o;
+	char cw[768]; /* once per run: the numbers do not fit the convention */
+	if (coords_check_warning(&r->check, cw, sizeof cw))
+		say(a->warn, a->ud, "%s: %s", r->traces ? r->traces : r->path, cw);
+	if (r->unlabeled && a->g)
+		say(a->warn, a->ud, "%s: %zu record%s without a label and no request to name it (a "
+		    "\"Detect: <class>\" prompt or run.json \"object\", as Moondream is asked): label \"\", which "
+		    "matches no category (false positive)", r->traces ? r->traces : r->path,
+		    r->unlabeled, r->unlabeled == 1 ? "" : "s");
 	for (size_t p = 0; p < o->n_pol; p++)
 		run_metrics_finish(&r->m[p]);
 	conf_term_run_finish(&r->term);
+	ts_error err;
 	if (r->has_ap)
-		for (size_t p = 0; p < o->n_pol && fatal == TS_OK; p++)
-			if (conf_ap_compute(w.ap[p], &r->ap[p], &err) != TS_OK)
-				fatal = TS_ERR_NOMEM;
+		for (size_t p = 0; p < o->n_pol && a->fatal == TS_OK; p++)
+			if (conf_ap_compute(a->w.ap[p], &r->ap[p], &err) != TS_OK)
+				a->fatal = TS_ERR_NOMEM;
 	for (size_t i = 0; i < r->n_rows; i++) {
 		r->rows[i].pol = &r->pol_all[i * o->n_pol];
 		r->rows[i].counts = &r->counts_all[i * (1 + o->n_pol) * o->an.n_iou];
@@ -543,16 +729,68 @@ ts_status export_run_analyze(const char *path, const export_opts *o,
 	r->usable = r->m[0].samples > 0;
 	if (o->keep_state && r->has_ap)
 		for (size_t p = 0; p < o->n_pol; p++) {
-			r->ap_state[p] = w.ap[p];
-			w.ap[p] = NULL;
+			r->ap_state[p] = a->w.ap[p];
+			a->w.ap[p] = NULL;
 		}
-	work_free(&w);
-	gt_free(own);
-	run_info_free(ri);
-	if (fatal != TS_OK) {
-		export_run_free(r);
+}
+
+/* Ground truth, accumulators, the traces file and its lines. */
+static void run_body(arun *a)
+{
+	export_run *r = a->r;
+	const export_opts *o = a->o;
+	ts_error err;
+	run_load_gt(a);
+	r->gt_loaded = a->g != NULL;
+	r->has_conf = o->confidence;
+	r->has_ap = o->confidence && a->g != NULL;
+	if (r->has_ap)
+		for (size_t p = 0; p < o->n_pol; p++)
+			if (!(a->w.ap[p] = conf_ap_new(o->ap_iou)))
+				a->fatal = TS_ERR_NOMEM;
+	trace_limits tlim;
+	run_trace_limits(a->ri, &o->limits, &tlim);
+	if (a->fatal == TS_OK && trace_file_open(a->ri->traces_path, &tlim, &a->tf, &err) != TS_OK) {
+		say(a->warn, a->ud, "%s", err.msg);
+		a->tf = NULL;
+		return;
+	}
+	r->opened = a->fatal == TS_OK;
+	if (a->tf) {
+		run_lines(a, o->line_jobs ? o->line_jobs : 1);
+		if (a->progress)
+			a->progress(a->ud, trace_file_pos(a->tf), trace_file_size(a->tf));
+		trace_file_close(a->tf);
+		a->tf = NULL;
+	}
+	run_finish(a);
+}
+
+ts_status export_run_analyze(const char *path, const export_opts *o,
+                             export_warn_fn warn, export_progress_fn progress, void *ud,
+                             export_run **out)
+{
+	arun a;
+	memset(&a, 0, sizeof a);
+	*out = a.r = run_new(path, o);
+	if (!a.r)
+		return TS_ERR_NOMEM;
+	a.o = o;
+	a.warn = warn;
+	a.progress = progress;
+	a.ud = ud;
+	int started = run_start(&a, path);
+	if (started > 0)
+		run_body(&a);
+	else if (started < 0)
+		a.fatal = TS_ERR_NOMEM;
+	work_free(&a.w);
+	gt_free(a.own);
+	run_info_free(a.ri);
+	if (a.fatal != TS_OK) {
+		export_run_free(a.r);
 		*out = NULL;
-		return fatal;
+		return a.fatal;
 	}
 	return TS_OK;
 }

@@ -52,6 +52,8 @@ typedef struct export_opts {
 	double ap_iou;           /* default 0.5 */
 	trace_limits limits;
 	int keep_state;          /* keep what report --partial writes (partial.h) */
+	size_t line_jobs;        /* threads parsing one run's lines (0, 1: none; see
+	                          * export_run_analyze) */
 } export_opts;
 
 /* off, repeat_stop; confidence on (mean score, AP@0.5); no rows. */
@@ -150,7 +152,12 @@ typedef void (*export_warn_fn)(void *ud, const char *msg);
 /* Called every few lines: bytes read so far and the file size. */
 typedef void (*export_progress_fn)(void *ud, uint64_t done, uint64_t total);
 
-/* Analyses the run at path (run directory or JSONL file).  Always returns a
+/* Analyses the run at path (run directory or JSONL file).  With
+ * o->line_jobs > 1, that many worker threads parse and analyse the lines
+ * (trace_raw_parse, run_sample_analyze) while the calling thread reads them
+ * and adds each result to the run in file order: the result, the warnings
+ * and their order are those of line_jobs 1, byte for byte.  At most
+ * 2 * line_jobs + 1 batches (32 samples or 4 MB of lines each) are in flight.  Always returns a
  * result in *out (unless out of memory: TS_ERR_NOMEM and *out NULL); a run
  * that could not be opened has opened = 0 and the reason went to warn.
  * Bad lines are skipped, counted and reported through warn ("file:LINE:

@@ -297,6 +297,24 @@ uint64_t trace_file_size(const trace_file *f);
 
 void trace_file_close(trace_file *f);
 
+/* Deferred parsing (report --jobs: lines parsed on worker threads).  After
+ * trace_file_defer(f, 1), trace_file_next_raw gives what trace_file_next
+ * would, in the same order, except that a JSONL line that is a sample by
+ * itself comes out unparsed: TS_OK with *out NULL and raw->line set (the
+ * caller owns it).  trace_raw_parse (thread-safe: it reads only raw) then
+ * gives exactly trace_file_next's result for that line, message included,
+ * and frees raw->line.  raw->path and raw->lim stay valid until close. */
+typedef struct trace_raw {
+	char *line;
+	size_t len;
+	const char *path;
+	const trace_limits *lim;
+} trace_raw;
+void trace_file_defer(trace_file *f, int on);
+ts_status trace_file_next_raw(trace_file *f, trace **out, trace_raw *raw, size_t *lineno,
+                              ts_error *err);
+ts_status trace_raw_parse(trace_raw *raw, size_t lineno, trace **out, ts_error *err);
+
 /* ---- Index for lazy loading (TUI): where each sample is. ---- */
 
 typedef struct trace_index trace_index;

@@ -270,6 +270,8 @@ typedef struct item {
 	char *bad_msg;       /* "path:LINE: what" */
 	size_t attr_line;    /* first line attributed to it that was not its chunk */
 	int evicted;
+	char *raw;           /* deferred reader: the JSONL line, not parsed yet */
+	size_t raw_len;
 } item;
 
 typedef struct itemq {
@@ -290,6 +292,7 @@ typedef struct asmb {
 	trace_format want_container;
 	size_t want_attr;
 	int want_safe_id;     /* want_id appears verbatim in its lines */
+	int defer;            /* reader: JSONL lines come out raw (trace_file_next_raw) */
 	int nomem;            /* an output could not be kept (reported as out of memory) */
 } asmb;
 
@@ -298,6 +301,7 @@ static void item_free(item *it)
 	free(it->id);
 	trace_free(it->t);
 	free(it->bad_msg);
+	free(it->raw);
 	memset(it, 0, sizeof *it);
 }
 
@@ -369,6 +373,27 @@ static void out_line(asmb *a, trace *t, ts_status st, const char *what, size_t l
 	it.off1 = off1;
 	if (st)
 		set_bad(a, &it, st, lineno, what);
+	push_out(a, &it);
+}
+
+/* Deferred reader: a JSONL line as an output, unparsed (a copy). */
+static void defer_line(asmb *a, const char *line, size_t n, size_t lineno, uint64_t off0,
+                       uint64_t off1)
+{
+	item it;
+	memset(&it, 0, sizeof it);
+	it.kind = KIND_LINE;
+	it.line0 = it.line1 = lineno;
+	it.off0 = off0;
+	it.off1 = off1;
+	it.raw = malloc(n + 1);
+	if (!it.raw) {
+		a->nomem = 1;
+		return;
+	}
+	memcpy(it.raw, line, n);
+	it.raw[n] = '\0';
+	it.raw_len = n;
 	push_out(a, &it);
 }
 
@@ -557,6 +582,10 @@ static void asm_line(asmb *a, const char *line, size_t n, size_t lineno, uint64_
 			return;
 		if (!a->build) {
 			out_line(a, NULL, TS_OK, NULL, lineno, off0, off1);
+			return;
+		}
+		if (a->defer) { /* the caller parses it (trace_raw_parse) */
+			defer_line(a, line, n, lineno, off0, off1);
 			return;
 		}
 		trace *t = NULL;
@@ -764,11 +793,19 @@ void trace_file_lines(const trace_file *f, size_t *first, size_t *last)
 		*last = f->last;
 }
 
-/* Takes the oldest output: TS_OK with *out, or its error. */
-static ts_status take_out(asmb *a, trace **out, size_t *lineno, size_t *first, size_t *last,
-                          ts_error *err)
+/* Takes the oldest output: TS_OK with *out (or, deferred, *raw), or its
+ * error. */
+static ts_status take_out(asmb *a, trace **out, trace_raw *raw, size_t *lineno, size_t *first,
+                          size_t *last, ts_error *err)
 {
 	item *it = &a->out.v[a->out.head++];
+	if (it->raw && raw) {
+		raw->line = it->raw;
+		raw->len = it->raw_len;
+		raw->path = a->path;
+		raw->lim = a->lim;
+		it->raw = NULL;
+	}
 	*first = it->line0;
 	*last = it->line1;
 	ts_status st = TS_OK;
@@ -788,7 +825,39 @@ static ts_status take_out(asmb *a, trace **out, size_t *lineno, size_t *first, s
 	return st;
 }
 
+static ts_status next_out(trace_file *f, trace **out, trace_raw *raw, size_t *lineno,
+                          ts_error *err);
+
 ts_status trace_file_next(trace_file *f, trace **out, size_t *lineno, ts_error *err)
+{
+	return next_out(f, out, NULL, lineno, err);
+}
+
+void trace_file_defer(trace_file *f, int on) { f->a.defer = on; }
+
+ts_status trace_file_next_raw(trace_file *f, trace **out, trace_raw *raw, size_t *lineno,
+                              ts_error *err)
+{
+	memset(raw, 0, sizeof *raw);
+	return next_out(f, out, raw, lineno, err);
+}
+
+ts_status trace_raw_parse(trace_raw *raw, size_t lineno, trace **out, ts_error *err)
+{
+	*out = NULL;
+	ts_error e;
+	ts_status st = trace_parse_line(raw->line, raw->len, raw->lim, out, &e);
+	free(raw->line);
+	raw->line = NULL;
+	if (st) /* the message trace_file_next gives (set_bad) */
+		ts_error_set(err, st, "%s:%zu: %s", raw->path, lineno, e.msg);
+	else
+		ts_error_clear(err);
+	return st;
+}
+
+static ts_status next_out(trace_file *f, trace **out, trace_raw *raw, size_t *lineno,
+                          ts_error *err)
 {
 	*out = NULL;
 	for (;;) {
@@ -797,7 +866,7 @@ ts_status trace_file_next(trace_file *f, trace **out, size_t *lineno, ts_error *
 			return ts_error_set(err, TS_ERR_NOMEM, "%s:%zu: out of memory", f->path, f->lineno);
 		}
 		if (q_len(&f->a.out))
-			return take_out(&f->a, out, lineno, &f->first, &f->last, err);
+			return take_out(&f->a, out, raw, lineno, &f->first, &f->last, err);
 		if (f->eof || f->failed) {
 			if (f->cur >= f->sh.n)
 				return TS_EOF;
@@ -1179,7 +1248,7 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 		                  path, e->line0);
 	if (!st) {
 		size_t first, last;
-		st = take_out(&a, out, NULL, &first, &last, err);
+		st = take_out(&a, out, NULL, NULL, &first, &last, err);
 		if (!st && e->evicted) {
 			/* the reader met it unfinished when too many were open */
 			char m[200];

@@ -105,7 +105,7 @@ keys main s
 check "s: sort by duplicates" wait_for main "sort: duplicates"
 check "s: the sample with most duplicates moves to the top" \
 	sh -c "tmux -u -L $SOCK capture-pane -p -t main | sed -n 3p | grep -qE '^2 +8 +6'"
-keys main s s s s s
+keys main s s s s s s s
 check "s cycles back to id order" wait_for main "Samples 5  sort: id"
 keys main / d u p Enter
 check "/dup: only samples with duplicates (2 of 5)" wait_for main "Samples 2/5"

@@ -61,7 +61,7 @@ static const scenario sc_main = {
 	 "Tab=records-focus", "k k=records-select", "Tab=timeline-focus", "Tab End=samples-focus",
 	 "?=overlay-help", "?=", "m=overlay-metrics", "m=", "M=overlay-histogram", "M=",
 	 "O=overlay-sweep", "O=", "A=overlay-about", "A=", "/ d u p=filter-prompt",
-	 "Enter=filter-dup", "/ C-u Enter=", "s=sort-dups", "s s s s s=", "n n=main-hostile",
+	 "Enter=filter-dup", "/ C-u Enter=", "s=sort-dups", "s s s s s s s=", "n n=main-hostile",
 	 "x=export-note", "G=main-error", "g t=gt-hidden", NULL}};
 static const scenario sc_cmp = {
 	{"tests/data/tui/run-a", "tests/data/tui/run-c"}, 0,

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "sanitize.h"
@@ -380,7 +381,8 @@ static void values_default(cli_values *v)
 	limits_set_default(&v->lim);
 	v->ex.limits = v->lim.trace;
 	v->ex.an.rec_limits = v->lim.rec;
-	v->jobs = 2;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN); /* --jobs default: the online CPUs */
+	v->jobs = ncpu < 1 ? 1 : ncpu > 64 ? 64 : ncpu;
 	v->png_w = 960;
 	v->png_h = 600;
 	v->height = 16;

@@ -64,7 +64,7 @@
 	X(WIDTH, "width", 0, "N", "terminal columns (default: the terminal's, else $COLUMNS, else 80)") \
 	X(HEIGHT, "height", 0, "N", "rows of the plot area in the terminal (default 16)")        \
 	X(COLOR, "color", 0, "WHEN", "auto | always | never (auto: stdout is a terminal and NO_COLOR is unset)") \
-	X(JOBS, "jobs", 0, "N", "runs analysed at once, one per thread (default 2)")              \
+	X(JOBS, "jobs", 0, "N", "threads: runs analysed at once, left-over threads parse one run's lines (default: online CPUs)")              \
 	X(QUIET, "quiet", 'q', NULL, "don't print skipped-line messages (they are still counted)") \
 	X(LIMIT, "limit", 0, "NAME=N", "change a limit on untrusted input (repeatable; see below)") \
 	X(SUMMARY, "summary", 's', NULL, "counts only (no line per sample)")                       \
@@ -139,7 +139,7 @@ struct cli_values {
 	int json, csv, per_sample, per_record, quiet, summary, caption;
 	int partial;            /* report --partial */
 	size_t shard_k, shard_n; /* report --shard K/N (0/0: every shard) */
-	long jobs;              /* default 2 */
+	long jobs;              /* default: online CPUs (1..64) */
 	long png_w, png_h;      /* default 960x600 */
 	long width, height;     /* default 0 (the terminal's), 16 */
 	int color;              /* -1 auto, 0 never, 1 always */

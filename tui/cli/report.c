@@ -161,7 +161,12 @@ ts_status report_analyze_runs(const char *const *runs, size_t n, const export_op
 	ts_status st = TS_ERR_NOMEM;
 	if (sh.active && sh.done && sh.total) {
 		export_pool_cb cb = { cb_warn, cb_start, cb_progress, cb_done, &sh };
-		st = export_runs_analyze(runs, n, o, jobs > 0 ? (size_t)jobs : 1, &cb, res);
+		/* jobs threads: one run per thread, and the threads left over
+		 * parse the lines of each run (export_opts.line_jobs) */
+		size_t nj = jobs > 0 ? (size_t)jobs : 1, at_once = n < nj ? (n ? n : 1) : nj;
+		export_opts lo = *o;
+		lo.line_jobs = nj / at_once;
+		st = export_runs_analyze(runs, n, &lo, nj, &cb, res);
 	}
 	pthread_mutex_lock(&sh.mu);
 	progress_clear(&sh);
