@@ -561,6 +561,34 @@ static void jsonl_done_line(asmb *a, const char *line, size_t n, size_t lineno, 
 	cJSON_Delete(root);
 }
 
+/* A line that is not an SSE "data:" line: an SSE field to skip, or a JSONL
+ * sample (one naming "done" may be an Ollama stream line). */
+static void asm_plain_line(asmb *a, const char *line, size_t n, size_t lineno, uint64_t off0,
+                           uint64_t off1)
+{
+	if (line[0] == ':' || starts(line, n, "event:") || starts(line, n, "id:") ||
+	    starts(line, n, "retry:"))
+		return; /* SSE fields tailscope does not need */
+	if (contains(line, n, "\"done\"")) {
+		jsonl_done_line(a, line, n, lineno, off0, off1);
+		return;
+	}
+	if (a->filter)
+		return;
+	if (!a->build) {
+		out_line(a, NULL, TS_OK, NULL, lineno, off0, off1);
+		return;
+	}
+	if (a->defer) { /* the caller parses it (trace_raw_parse) */
+		defer_line(a, line, n, lineno, off0, off1);
+		return;
+	}
+	trace *t = NULL;
+	ts_error e;
+	ts_status st = trace_parse_line(line, n, a->lim, &t, &e);
+	out_line(a, t, st, e.msg, lineno, off0, off1);
+}
+
 /* One raw line (without "\n"), bytes [off0, off1) of the file. */
 static void asm_line(asmb *a, const char *line, size_t n, size_t lineno, uint64_t off0,
                      uint64_t off1)
@@ -570,28 +598,7 @@ static void asm_line(asmb *a, const char *line, size_t n, size_t lineno, uint64_
 	if (is_blank(line, n))
 		return;
 	if (!starts(line, n, "data:")) {
-		if (line[0] == ':' || starts(line, n, "event:") || starts(line, n, "id:") ||
-		    starts(line, n, "retry:"))
-			return; /* SSE fields tailscope does not need */
-		/* a JSONL line; one naming "done" may be an Ollama stream line */
-		if (contains(line, n, "\"done\"")) {
-			jsonl_done_line(a, line, n, lineno, off0, off1);
-			return;
-		}
-		if (a->filter)
-			return;
-		if (!a->build) {
-			out_line(a, NULL, TS_OK, NULL, lineno, off0, off1);
-			return;
-		}
-		if (a->defer) { /* the caller parses it (trace_raw_parse) */
-			defer_line(a, line, n, lineno, off0, off1);
-			return;
-		}
-		trace *t = NULL;
-		ts_error e;
-		ts_status st = trace_parse_line(line, n, a->lim, &t, &e);
-		out_line(a, t, st, e.msg, lineno, off0, off1);
+		asm_plain_line(a, line, n, lineno, off0, off1);
 		return;
 	}
 	const char *p = line + 5, *end = line + n;
