@@ -237,6 +237,27 @@ static ts_status add_recs(export_run *r, const export_opts *o, const sample *s,
 	return TS_OK;
 }
 
+/* A row's location (line, the shard of a sharded run) and image reference. */
+static int row_where(export_row *row, const trace *t, const gt_image *img, size_t lineno,
+                     const char *file)
+{
+	row->line = lineno;
+	if (file && !(row->file = sdup(file)))
+		return -1;
+	row->has_id = trace_image_id(t, &row->image_id);
+	if (!row->has_id) {
+		const char *ref = trace_file_name(t);
+		if (!ref)
+			ref = trace_custom_id(t);
+		row->image = ref ? sdup(ref) : NULL;
+		if (img) { /* named by file_name/custom_id: the matched image's COCO id */
+			row->image_id = img->id;
+			row->has_id = 1;
+		}
+	}
+	return 0;
+}
+
 static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, const trace *t,
                                 const sample *s, const gt *g, const gt_image *img, size_t lineno,
                                 const char *file)
@@ -325,20 +346,8 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 		export_row *row = add_row(r, w, o->n_pol, n_iou);
 		if (!row)
 			return TS_ERR_NOMEM;
-		row->line = lineno;
-		if (file && !(row->file = sdup(file)))
+		if (row_where(row, t, img, lineno, file))
 			return TS_ERR_NOMEM;
-		row->has_id = trace_image_id(t, &row->image_id);
-		if (!row->has_id) {
-			const char *ref = trace_file_name(t);
-			if (!ref)
-				ref = trace_custom_id(t);
-			row->image = ref ? sdup(ref) : NULL;
-			if (img) { /* named by file_name/custom_id: the matched image's COCO id */
-				row->image_id = img->id;
-				row->has_id = 1;
-			}
-		}
 		row->records = rep->records;
 		row->duplicates = rep->duplicates;
 		row->max_repeat = rep->max_repeat;

@@ -535,6 +535,22 @@ static int contains(const char *s, size_t n, const char *w)
 	return memmem(s, n, w, strlen(w)) != NULL;
 }
 
+/* w appears at least twice in s[0..n). */
+static int twice(const char *s, size_t n, const char *w)
+{
+	const char *p = memmem(s, n, w, strlen(w));
+	return p && contains(p + 1, n - (size_t)(p + 1 - s), w);
+}
+
+/* May the line hold several vLLM completions?  Each CompletionOutput has
+ * its "index", "text" and "token_ids": a line naming each once at most is
+ * one sample, read without the extra parse of fan_line. */
+static int maybe_fan(const char *s, size_t n)
+{
+	return contains(s, n, "\"outputs\"") &&
+	       (twice(s, n, "\"index\"") || twice(s, n, "\"text\"") || twice(s, n, "\"token_ids\""));
+}
+
 /* A JSONL line naming "done": an Ollama streaming line ("done": false, or
  * the "done": true that ends an open stream of the same model) joins the
  * stream keyed by "model" (Ollama names no request: concurrent streams of
@@ -607,7 +623,7 @@ static void asm_plain_line(asmb *a, const char *line, size_t n, size_t lineno, u
 	}
 	if (a->filter)
 		return;
-	if (contains(line, n, "\"outputs\"") && fan_line(a, line, n, lineno, off0, off1))
+	if (maybe_fan(line, n) && fan_line(a, line, n, lineno, off0, off1))
 		return;
 	if (!a->build) {
 		out_line(a, NULL, TS_OK, NULL, lineno, off0, off1);
@@ -1208,6 +1224,14 @@ const char *trace_index_path(const trace_index *ix, size_t i)
 
 size_t trace_index_n_shards(const trace_index *ix) { return ix->sh.n; }
 
+/* A line of several completions (fan_line) gave them all: drops those
+ * before completion `index`, the entry's (a request's load gives just it). */
+static void take_choice(asmb *a, long index)
+{
+	while (q_len(&a->out) > 1 && a->out.v[a->out.head].index != index)
+		item_free(&a->out.v[a->out.head++]);
+}
+
 ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err)
 {
 	*out = NULL;
@@ -1282,17 +1306,14 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 	ix->bufcap = ls.cap;
 	if (!st && !q_len(&a.out))
 		asm_eof(&a);
-	if (!st && a.nomem) {
+	if (!st && a.nomem)
 		st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-	}
 	if (!st && !q_len(&a.out))
 		st = ts_error_set(err, TS_ERR_IO, "%s:%zu: nothing to read (file changed since indexing?)",
 		                  path, e->line0);
-	/* a line of several completions (fan_line) gave them all: the entry's */
-	while (!st && e->kind == KIND_LINE && q_len(&a.out) > 1 && a.out.v[a.out.head].index != e->index)
-		item_free(&a.out.v[a.out.head++]);
 	if (!st) {
 		size_t first, last;
+		take_choice(&a, e->index);
 		st = take_out(&a, out, NULL, NULL, &first, &last, err);
 		if (!st && e->evicted) {
 			/* the reader met it unfinished when too many were open */

@@ -645,6 +645,22 @@ static int write_stdout(void *ud, const char *buf, size_t len)
 	return fwrite(buf, 1, len, stdout) == len ? 0 : -1;
 }
 
+/* --csv or --per-record: the header, then each run's rows (a "file" column
+ * when one of the runs is sharded). */
+static ts_status write_csv(report_opts *o, export_run *const *shown, size_t n_shown)
+{
+	int pr = o->per_record;
+	o->ex.file_col = export_any_sharded(shown, n_shown);
+	ts_status st = pr ? export_csv_records_header(&o->ex, write_stdout, NULL)
+	                  : export_csv_header(&o->ex, write_stdout, NULL);
+	for (size_t i = 0; i < n_shown && st == TS_OK; i++)
+		st = pr ? export_csv_records(&o->ex, shown[i], write_stdout, NULL)
+		        : export_csv_rows(&o->ex, shown[i], write_stdout, NULL);
+	if (st != TS_OK)
+		fprintf(stderr, "tailscope report: writing CSV: %s\n", ts_status_text(st));
+	return st;
+}
+
 /* Analyses the runs and prints the table, JSON or CSV; returns the exit code. */
 static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 {
@@ -705,17 +721,8 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 		free(txt);
 		cJSON_Delete(root);
 	} else if (o->csv || o->per_record) { /* --per-record: a row per record, --csv or not */
-		int pr = o->per_record;
-		o->ex.file_col = export_any_sharded(shown, n_shown);
-		ts_status st = pr ? export_csv_records_header(&o->ex, write_stdout, NULL)
-		                  : export_csv_header(&o->ex, write_stdout, NULL);
-		for (size_t i = 0; i < n_runs && st == TS_OK; i++)
-			st = pr ? export_csv_records(&o->ex, res[i], write_stdout, NULL)
-			        : export_csv_rows(&o->ex, res[i], write_stdout, NULL);
-		if (st != TS_OK) {
-			fprintf(stderr, "tailscope report: writing CSV: %s\n", ts_status_text(st));
+		if (write_csv(o, shown, n_shown) != TS_OK)
 			any_usable = 0;
-		}
 	} else {
 		if (n_shown > 1)
 			print_summary(shown, n_shown, &o->ex);
