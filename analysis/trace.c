@@ -1099,7 +1099,7 @@ size_t trace_line_choices(const cJSON *root)
 {
 	const cJSON *o = trace_vllm_detect(root) ? get(root, "outputs") : NULL;
 	int n = cJSON_IsArray(o) ? cJSON_GetArraySize(o) : 1;
-	return n < 1 ? 1 : n > TRACE_MAX_CHOICES ? TRACE_MAX_CHOICES : (size_t)n;
+	return n < 1 ? 1 : (size_t)n;
 }
 
 ts_status trace_parse_line_choice(const char *line, size_t len, const trace_limits *lim,
@@ -1107,6 +1107,11 @@ ts_status trace_parse_line_choice(const char *line, size_t len, const trace_limi
 {
 	if (choice == 0)
 		return trace_parse_line(line, len, lim, out, err);
+	trace_limits dl;
+	if (!lim) {
+		trace_limits_default(&dl);
+		lim = &dl;
+	}
 	*out = NULL;
 	cJSON *root;
 	ts_status st = parse_object(line, len, lim, &root, err);

@@ -591,7 +591,7 @@ static int fan_line(asmb *a, const char *line, size_t n, size_t lineno, uint64_t
 	ts_error e;
 	if (trace_json_parse(line, n, a->lim, &root, &e) != TS_OK)
 		return 0; /* the usual path names the error */
-	size_t k = trace_line_choices(root);
+	size_t all = trace_line_choices(root), k = all > TRACE_MAX_CHOICES ? TRACE_MAX_CHOICES : all;
 	for (size_t j = 0; k > 1 && j < k; j++) {
 		a->fan = (long)j;
 		if (!a->build) {
@@ -603,6 +603,13 @@ static int fan_line(asmb *a, const char *line, size_t n, size_t lineno, uint64_t
 			ts_status st = trace_parse_object_choice(root, a->lim, (long)j, &t, &e);
 			out_line(a, t, st, e.msg, lineno, off0, off1);
 		}
+	}
+	if (all > k) { /* never cut silently: the rest is a bad output of its own */
+		char m[120];
+		snprintf(m, sizeof m, "outputs holds %zu completions: only the first %d are read", all,
+		         TRACE_MAX_CHOICES);
+		a->fan = (long)k;
+		out_line(a, NULL, TS_ERR_LIMIT, m, lineno, off0, off1);
 	}
 	a->fan = 0;
 	cJSON_Delete(root);

@@ -31,7 +31,8 @@ ts_status trace_parse_object_choice(const cJSON *root, const trace_limits *lim, 
 ts_status trace_parse_line_choice(const char *line, size_t len, const trace_limits *lim,
                                   long choice, trace **out, ts_error *err);
 /* How many samples a parsed JSONL line is: a vLLM RequestOutput's completions
- * (outputs[], at most TRACE_MAX_CHOICES), 1 for any other line. */
+ * (outputs[]; the reader takes the first TRACE_MAX_CHOICES and names the
+ * line for the rest), 1 for any other line. */
 #define TRACE_MAX_CHOICES 1024
 size_t trace_line_choices(const cJSON *root);
 trace_chunk_kind trace_chunk_classify(const cJSON *root);
