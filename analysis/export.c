@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sanitize.h"
+#include "shards.h"
 
 void export_opts_default(export_opts *o)
 {
@@ -50,8 +51,10 @@ void export_run_free(export_run *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->n_rows; i++)
+	for (size_t i = 0; i < r->n_rows; i++) {
 		free(r->rows[i].image);
+		free(r->rows[i].file);
+	}
 	free(r->rows);
 	for (size_t i = 0; i < r->n_recs; i++)
 		free(r->recs[i].label);
@@ -234,8 +237,30 @@ static ts_status add_recs(export_run *r, const export_opts *o, const sample *s,
 	return TS_OK;
 }
 
+/* A row's location (line, the shard of a sharded run) and image reference. */
+static int row_where(export_row *row, const trace *t, const gt_image *img, size_t lineno,
+                     const char *file)
+{
+	row->line = lineno;
+	if (file && !(row->file = sdup(file)))
+		return -1;
+	row->has_id = trace_image_id(t, &row->image_id);
+	if (!row->has_id) {
+		const char *ref = trace_file_name(t);
+		if (!ref)
+			ref = trace_custom_id(t);
+		row->image = ref ? sdup(ref) : NULL;
+		if (img) { /* named by file_name/custom_id: the matched image's COCO id */
+			row->image_id = img->id;
+			row->has_id = 1;
+		}
+	}
+	return 0;
+}
+
 static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, const trace *t,
-                                const sample *s, const gt *g, const gt_image *img, size_t lineno)
+                                const sample *s, const gt *g, const gt_image *img, size_t lineno,
+                                const char *file)
 {
 	size_t n = sample_n_records(s);
 	const record *recs = sample_records(s);
@@ -321,18 +346,8 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 		export_row *row = add_row(r, w, o->n_pol, n_iou);
 		if (!row)
 			return TS_ERR_NOMEM;
-		row->line = lineno;
-		row->has_id = trace_image_id(t, &row->image_id);
-		if (!row->has_id) {
-			const char *ref = trace_file_name(t);
-			if (!ref)
-				ref = trace_custom_id(t);
-			row->image = ref ? sdup(ref) : NULL;
-			if (img) { /* named by file_name/custom_id: the matched image's COCO id */
-				row->image_id = img->id;
-				row->has_id = 1;
-			}
-		}
+		if (row_where(row, t, img, lineno, file))
+			return TS_ERR_NOMEM;
 		row->records = rep->records;
 		row->duplicates = rep->duplicates;
 		row->max_repeat = rep->max_repeat;
@@ -499,7 +514,9 @@ static void consume_item(arun *a, ritem *it)
 		return;
 	}
 	check_sample(a, it);
-	ts_status st = analyze_sample(a->r, &a->w, &a->lo, it->t, it->s, a->g, it->img, it->lineno);
+	const char *file = a->r->sharded && it->path ? shards_label(a->ri->traces_path, it->path) : NULL;
+	ts_status st = analyze_sample(a->r, &a->w, &a->lo, it->t, it->s, a->g, it->img, it->lineno,
+	                              file);
 	if (st != TS_OK) {
 		say(a->warn, a->ud, "%s:%zu: out of memory", it->path, it->lineno);
 		a->fatal = st;
@@ -695,6 +712,7 @@ static int run_start(arun *a, const char *path)
 	if (!r->name || !r->name_raw)
 		return -1;
 	r->traces = sdup(a->ri->traces_path);
+	r->sharded = shards_is_set(a->ri->traces_path);
 	r->simulated = a->ri->simulated;
 	a->lo = *a->o;
 	run_apply_opts(a->ri, a->o->coords_set, &a->lo.an); /* ri outlives every sample of the run */
@@ -938,7 +956,8 @@ static void policy_tag(const policy *p, char *buf, size_t bufsz)
 
 /* One list for the CSV header, the CSV rows and the JSON "samples" entries:
  * X(id, name, flags).  Flags: XF_CSV / XF_JSON where it appears; XF_OMIT
- * (JSON: left out when null); XF_CONF (JSON: only with confidence).  Two
+ * (JSON: left out when null); XF_CONF (JSON: only with confidence); XF_SHARD
+ * (CSV: only with o->file_col).  Two
  * entries are groups the writers expand: COUNTS (TP/FP/FN per IoU threshold;
  * CSV tp_T, fp_T, fn_T, empty without ground truth; JSON "counts": {T:
  * {tp, fp, fn}} only with ground truth) and POLICIES (per policy P the
@@ -948,8 +967,10 @@ static void policy_tag(const policy *p, char *buf, size_t bufsz)
 #define XF_BOTH 3
 #define XF_OMIT 4
 #define XF_CONF 8
+#define XF_SHARD 16
 #define EXPORT_SAMPLE_FIELDS(X)                                   \
 	X(RUN, "run", XF_CSV)                                     \
+	X(FILE, "file", XF_BOTH | XF_OMIT | XF_SHARD)             \
 	X(LINE, "line", XF_BOTH)                                  \
 	X(IMAGE_ID, "image_id", XF_BOTH)                          \
 	X(IMAGE, "image", XF_BOTH | XF_OMIT)                      \
@@ -1026,6 +1047,7 @@ static xval field_value(sample_field f, const export_run *r, const export_row *r
 	const export_pol_row *pr = &row->pol[p];
 	switch (f) {
 	case SF_RUN: return xv_str(r->name ? r->name : "");
+	case SF_FILE: return xv_str(row->file);
 	case SF_LINE: return xv_size(row->line);
 	case SF_IMAGE_ID: return row->has_id ? xv_int((long long)row->image_id) : xv_null();
 	case SF_IMAGE: return xv_str(row->image);
@@ -1088,7 +1110,7 @@ size_t export_csv_columns(const export_opts *o, char (*names)[96], size_t max)
 	char tag[24], ptag[40];
 	for (size_t f = 0; f < N_SAMPLE_FIELDS; f++) {
 		const field_def *d = &sample_fields[f];
-		if (!(d->flags & XF_CSV))
+		if (!(d->flags & XF_CSV) || ((d->flags & XF_SHARD) && !o->file_col))
 			continue;
 		if (d->id == SF_COUNTS) {
 			for (size_t j = 0; j < o->an.n_iou; j++) {
@@ -1119,6 +1141,14 @@ size_t export_csv_columns(const export_opts *o, char (*names)[96], size_t max)
 	}
 #undef COL
 	return k;
+}
+
+int export_any_sharded(export_run *const *runs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (runs[i] && runs[i]->sharded)
+			return 1;
+	return 0;
 }
 
 /* A line being built. */
@@ -1280,7 +1310,7 @@ ts_status export_csv_rows(const export_opts *o, const export_run *r, export_writ
 		const export_row *row = &r->rows[i];
 		for (size_t f = 0; f < N_SAMPLE_FIELDS; f++) {
 			const field_def *d = &sample_fields[f];
-			if (!(d->flags & XF_CSV))
+			if (!(d->flags & XF_CSV) || ((d->flags & XF_SHARD) && !o->file_col))
 				continue;
 			if (d->id == SF_COUNTS) {
 				lb_counts(&b, r, row->counts, n_iou);
@@ -1589,12 +1619,13 @@ const char *export_match_name(match_state m)
 
 ts_status export_csv_records_header(const export_opts *o, export_write_fn w, void *ud)
 {
-	static const char *const fixed[] = {"run", "line", "image_id", "image", "record", "label",
-	                                    "x1", "y1", "x2", "y2", "score"};
+	static const char *const fixed[] = {"run", "file", "line", "image_id", "image", "record",
+	                                    "label", "x1", "y1", "x2", "y2", "score"};
 	line_buf b = { NULL, 0, 0, 0, 1 };
 	char name[96], tag[48];
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-		lb_field(&b, fixed[i]);
+		if (i != 1 || o->file_col)
+			lb_field(&b, fixed[i]);
 	for (size_t j = 0; j < o->an.n_iou; j++) {
 		iou_tag(o->an.iou[j], tag, sizeof tag);
 		snprintf(name, sizeof name, "match_%s", tag);
@@ -1618,6 +1649,8 @@ static void lb_record(line_buf *b, const export_opts *o, const export_run *r, co
 {
 	const export_row *row = &r->rows[e->row];
 	lb_text(b, r->name ? r->name : "");
+	if (o->file_col)
+		lb_value(b, xv_str(row->file));
 	lb_size(b, row->line);
 	lb_value(b, row->has_id ? xv_int((long long)row->image_id) : xv_null());
 	lb_value(b, xv_str(row->image));
@@ -1653,6 +1686,7 @@ static cJSON *record_json(const export_opts *o, const export_run *r, const expor
 	const export_row *row = &r->rows[e->row];
 	cJSON *j = cJSON_CreateObject();
 	char key[48];
+	add_value(j, "file", xv_str(row->file), 1);
 	cJSON_AddNumberToObject(j, "line", (double)row->line);
 	add_value(j, "image_id", row->has_id ? xv_int((long long)row->image_id) : xv_null(), 0);
 	add_value(j, "image", xv_str(row->image), 1);

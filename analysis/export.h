@@ -54,6 +54,8 @@ typedef struct export_opts {
 	int keep_state;          /* keep what report --partial writes (partial.h) */
 	size_t line_jobs;        /* threads parsing one run's lines (0, 1: none; see
 	                          * export_run_analyze) */
+	int file_col;            /* CSV: a "file" column before "line" (report sets it
+	                          * when a run is sharded: export_any_sharded) */
 } export_opts;
 
 /* off, repeat_stop; confidence on (mean score, AP@0.5); no rows. */
@@ -67,7 +69,9 @@ typedef struct export_pol_row {
 } export_pol_row;
 
 typedef struct export_row {
-	size_t line;             /* 1-based line in the traces file */
+	size_t line;             /* 1-based line in the traces file (in its shard) */
+	char *file;              /* sharded run: the shard (sanitized shards_label),
+	                          * else NULL — "file" next to "line" */
 	int has_id;
 	int64_t image_id;
 	char *image;             /* sanitized file_name/image/custom_id, or NULL */
@@ -107,6 +111,8 @@ typedef struct export_run {
 	char *path;              /* sanitized, as given */
 	char *traces;            /* sanitized traces path, NULL if the run did not open */
 	int opened;              /* run and traces file opened */
+	int sharded;             /* its traces are a set of shards (shards_is_set):
+	                          * rows name their shard (export_row.file) */
 	int not_run;             /* not opened: the path is no run (run_not_a_run) */
 	int simulated;
 	int gt_loaded;
@@ -203,16 +209,21 @@ typedef int (*export_write_fn)(void *ud, const char *buf, size_t len);
  * order: JSON has the same keys without "run", with the TP/FP/FN grouped as
  * "counts" under each policy.
  * Column names for these options, in order (CSV header):
- *   run, line, image_id, image, records, duplicates, max_repeat, termination,
+ *   run, [file,] line, image_id, image, records, duplicates, max_repeat, termination,
  *   tail_start, stop_step, steps, tp_T/fp_T/fn_T for each IoU threshold T
  *   (digits of T without the dot: 0.3 -> tp_03, 0.75 -> tp_075), score,
  *   p_close_max_before_tail, p_close_at_tail_start, then for each policy P
  *   (name with ':' and '.' as '_': budget_12, near_dup_0_9) P_records,
  *   P_duplicates, P_max_repeat, P_termination, P_stop_step, P_tokens and
  *   P_tp_T/P_fp_T/P_fn_T.
+ * "file" (the shard a sample's line is in) only with o->file_col; in JSON
+ * it is left out for a run that is not sharded.
  * Returns the number of columns written into names (at most max). Each name
  * is at most 95 bytes. */
 size_t export_csv_columns(const export_opts *o, char (*names)[96], size_t max);
+
+/* 1 when one of the runs is sharded: report sets o->file_col from it. */
+int export_any_sharded(export_run *const *runs, size_t n);
 
 /* Writes the header line. */
 ts_status export_csv_header(const export_opts *o, export_write_fn w, void *ud);
@@ -227,7 +238,7 @@ ts_status export_csv_rows(const export_opts *o, const export_run *r, export_writ
                           void *ud);
 
 /* report --per-record: the header, then one line per record of r (analysed
- * with rows and per_record).  Columns: run, line, image_id, image, record,
+ * with rows and per_record).  Columns: run, [file,] line, image_id, image, record,
  * label, x1, y1, x2, y2, score, match_T for each IoU threshold T (tp, fp,
  * ignored; empty without ground truth), dup_of (empty for a first
  * occurrence), in_tail (0/1), then cut_P (0/1) for each policy P but off.

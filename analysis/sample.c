@@ -158,7 +158,13 @@ static ts_status read_records(sample *s, const trace *t, const analysis_opts *o,
 	const char *text = trace_text(t);
 	s->n_steps = trace_n_steps(t);
 	ts_status st = TS_OK;
-	for (size_t i = 0; i < s->n_steps && st == TS_OK; i++)
+	/* the trailing EOS tokens ("<eos>" as some dumps decode PaliGemma's;
+	 * conf_is_eos owns the list, run.json "eos_tokens" included) end the
+	 * stream: their text is no record's (no label ends in "<eos>") */
+	size_t end = s->n_steps;
+	while (end > 0 && conf_is_eos(text + steps[end - 1].off, steps[end - 1].len, &o->eos))
+		end--;
+	for (size_t i = 0; i < end && st == TS_OK; i++)
 		st = recparse_feed(s->parser, text + steps[i].off, steps[i].len, (uint32_t)i);
 	if (st != TS_OK) {
 		size_t max = o->rec_limits.max_records;

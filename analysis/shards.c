@@ -113,6 +113,26 @@ int shards_is_set(const char *path)
 	return has_magic(path);
 }
 
+const char *shards_label(const char *set, const char *shard)
+{
+	size_t n = strlen(set);
+	while (n > 1 && set[n - 1] == '/')
+		n--;
+	if (strncmp(shard, set, n) == 0 && shard[n] == '/' && shard[n + 1] &&
+	    !strchr(shard + n + 1, '/'))
+		return shard + n + 1; /* a directory's file */
+	const char *m = strpbrk(set, "*?[");
+	if (m) {
+		size_t k = (size_t)(m - set);
+		while (k > 0 && set[k - 1] != '/')
+			k--;
+		if (strncmp(shard, set, k) == 0 && shard[k])
+			return shard + k;
+	}
+	const char *b = strrchr(shard, '/');
+	return b && b[1] ? b + 1 : shard;
+}
+
 void shard_list_free(shard_list *l)
 {
 	for (size_t i = 0; i < l->n; i++)

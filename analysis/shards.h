@@ -38,6 +38,14 @@ int       shards_name_matches(const char *name);
 /* The natural order above: <0, 0, >0. */
 int       shards_name_cmp(const char *a, const char *b);
 void      shard_list_free(shard_list *l);
+/* The name shard goes by where a sample's location is shown (report's
+ * "file" next to "line", the debugger's SHARD:LINE): for a directory set,
+ * the file's name; for a pattern, its path after the pattern's fixed
+ * leading directories ("out/r-*" + "/t.jsonl" gives "r-3/t.jsonl"), so two
+ * shards never share a name.  Points into shard.  Only for runs whose
+ * traces are a set (shards_is_set): a single file's samples show the line
+ * alone. */
+const char *shards_label(const char *set, const char *shard);
 /* Keeps block k (1-based) of n: shards [(k-1)*S/n, k*S/n) of S, in order
  * (report --shard K/N; the blocks of 1..n cover every shard once, in
  * order).  k out of 1..n keeps none. */

@@ -699,7 +699,7 @@ static ts_status terminate(pctx *c);
 ts_status trace_build_step(trace *t, const trace_limits *lim, const cJSON *str, const cJSON *lp,
                            const char *where, size_t idx, ts_error *err)
 {
-	pctx c = { t, lim, err, where };
+	pctx c = { t, lim, err, where, 0 };
 	trace_step *step;
 	ts_status st = new_step(&c, &step);
 	if (st)
@@ -721,7 +721,7 @@ ts_status trace_build_step(trace *t, const trace_limits *lim, const cJSON *str, 
 ts_status trace_build_alt(trace *t, const trace_limits *lim, const cJSON *str, const cJSON *lp,
                           const char *where, size_t idx, ts_error *err)
 {
-	pctx c = { t, lim, err, where };
+	pctx c = { t, lim, err, where, 0 };
 	if (!t->n_steps)
 		return ts_error_set(err, TS_ERR_USAGE, "%s: an alternative before any step", where);
 	trace_step *step = &t->steps[t->n_steps - 1];
@@ -768,7 +768,7 @@ void trace_build_drop_steps(trace *t)
 ts_status trace_build_text(trace *t, const trace_limits *lim, const cJSON *str, const char *where,
                            ts_error *err)
 {
-	pctx c = { t, lim, err, where };
+	pctx c = { t, lim, err, where, 0 };
 	return parse_text(&c, str, where);
 }
 
@@ -780,7 +780,7 @@ void trace_build_finish(trace *t, trace_finish f, trace_finish_how how)
 
 ts_status trace_build_end(trace *t, ts_error *err)
 {
-	pctx c = { t, NULL, err, "trace" };
+	pctx c = { t, NULL, err, "trace", 0 };
 	return terminate(&c);
 }
 
@@ -1092,11 +1092,44 @@ static ts_status terminate(pctx *c)
 
 ts_status trace_parse_object(const cJSON *root, const trace_limits *lim, trace **out, ts_error *err)
 {
+	return trace_parse_object_choice(root, lim, 0, out, err);
+}
+
+size_t trace_line_choices(const cJSON *root)
+{
+	const cJSON *o = trace_vllm_detect(root) ? get(root, "outputs") : NULL;
+	int n = cJSON_IsArray(o) ? cJSON_GetArraySize(o) : 1;
+	return n < 1 ? 1 : (size_t)n;
+}
+
+ts_status trace_parse_line_choice(const char *line, size_t len, const trace_limits *lim,
+                                  long choice, trace **out, ts_error *err)
+{
+	if (choice == 0)
+		return trace_parse_line(line, len, lim, out, err);
+	trace_limits dl;
+	if (!lim) {
+		trace_limits_default(&dl);
+		lim = &dl;
+	}
+	*out = NULL;
+	cJSON *root;
+	ts_status st = parse_object(line, len, lim, &root, err);
+	if (st)
+		return st;
+	st = trace_parse_object_choice(root, lim, choice, out, err);
+	cJSON_Delete(root);
+	return st;
+}
+
+ts_status trace_parse_object_choice(const cJSON *root, const trace_limits *lim, long choice,
+                                    trace **out, ts_error *err)
+{
 	*out = NULL;
 	trace *t = calloc(1, sizeof *t);
 	if (!t)
 		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-	pctx c = { t, lim, err, "" };
+	pctx c = { t, lim, err, "", choice };
 	ts_status st = parse_refs(&c, root);
 	if (!st)
 		st = parse_body(&c, root);
@@ -1363,7 +1396,7 @@ ts_status trace_chunk_apply(trace *t, const cJSON *root, const cJSON *choice, si
 		lim = &dl;
 	}
 	*done = 0;
-	pctx c = { t, lim, err, "" };
+	pctx c = { t, lim, err, "", 0 };
 	size_t n0 = t->n_steps, a0 = t->n_alts, l0 = t->text.len, al0 = t->alt_text.len;
 	ts_status st = merge_refs(&c, root);
 	if (!st)

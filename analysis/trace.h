@@ -309,6 +309,7 @@ typedef struct trace_raw {
 	size_t len;
 	const char *path;
 	const trace_limits *lim;
+	long choice;            /* the line's completion (a vLLM line with n > 1) */
 } trace_raw;
 void trace_file_defer(trace_file *f, int on);
 ts_status trace_file_next_raw(trace_file *f, trace **out, trace_raw *raw, size_t *lineno,

@@ -69,6 +69,8 @@ typedef struct trace_ctx {
 	const trace_limits *lim;
 	ts_error *err;
 	const char *where; /* JSON path of the step array, for messages */
+	long choice;       /* the completion read of a line holding several
+	                    * (trace_line_choices; vLLM outputs[choice]) */
 } trace_ctx;
 
 typedef struct trace_container {

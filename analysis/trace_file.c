@@ -294,6 +294,7 @@ typedef struct asmb {
 	int want_safe_id;     /* want_id appears verbatim in its lines */
 	int defer;            /* reader: JSONL lines come out raw (trace_file_next_raw) */
 	int nomem;            /* an output could not be kept (reported as out of memory) */
+	long fan;             /* the completion out_line/defer_line give (fan_line) */
 } asmb;
 
 static void item_free(item *it)
@@ -368,6 +369,7 @@ static void out_line(asmb *a, trace *t, ts_status st, const char *what, size_t l
 	memset(&it, 0, sizeof it);
 	it.kind = KIND_LINE;
 	it.t = t;
+	it.index = a->fan;
 	it.line0 = it.line1 = lineno;
 	it.off0 = off0;
 	it.off1 = off1;
@@ -383,6 +385,7 @@ static void defer_line(asmb *a, const char *line, size_t n, size_t lineno, uint6
 	item it;
 	memset(&it, 0, sizeof it);
 	it.kind = KIND_LINE;
+	it.index = a->fan;
 	it.line0 = it.line1 = lineno;
 	it.off0 = off0;
 	it.off1 = off1;
@@ -532,6 +535,22 @@ static int contains(const char *s, size_t n, const char *w)
 	return memmem(s, n, w, strlen(w)) != NULL;
 }
 
+/* w appears at least twice in s[0..n). */
+static int twice(const char *s, size_t n, const char *w)
+{
+	const char *p = memmem(s, n, w, strlen(w));
+	return p && contains(p + 1, n - (size_t)(p + 1 - s), w);
+}
+
+/* May the line hold several vLLM completions?  Each CompletionOutput has
+ * its "index", "text" and "token_ids": a line naming each once at most is
+ * one sample, read without the extra parse of fan_line. */
+static int maybe_fan(const char *s, size_t n)
+{
+	return contains(s, n, "\"outputs\"") &&
+	       (twice(s, n, "\"index\"") || twice(s, n, "\"text\"") || twice(s, n, "\"token_ids\""));
+}
+
 /* A JSONL line naming "done": an Ollama streaming line ("done": false, or
  * the "done": true that ends an open stream of the same model) joins the
  * stream keyed by "model" (Ollama names no request: concurrent streams of
@@ -561,6 +580,42 @@ static void jsonl_done_line(asmb *a, const char *line, size_t n, size_t lineno, 
 	cJSON_Delete(root);
 }
 
+/* A line holding several completions (a vLLM RequestOutput with n > 1:
+ * trace_line_choices): one output per completion, in order, each with its
+ * index (as an OpenAI stream's choices[] each are a sample).  0 when the
+ * line is one sample: the caller reads it as any line. */
+static int fan_line(asmb *a, const char *line, size_t n, size_t lineno, uint64_t off0,
+                    uint64_t off1)
+{
+	cJSON *root = NULL;
+	ts_error e;
+	if (trace_json_parse(line, n, a->lim, &root, &e) != TS_OK)
+		return 0; /* the usual path names the error */
+	size_t all = trace_line_choices(root), k = all > TRACE_MAX_CHOICES ? TRACE_MAX_CHOICES : all;
+	for (size_t j = 0; k > 1 && j < k; j++) {
+		a->fan = (long)j;
+		if (!a->build) {
+			out_line(a, NULL, TS_OK, NULL, lineno, off0, off1);
+		} else if (a->defer) {
+			defer_line(a, line, n, lineno, off0, off1);
+		} else {
+			trace *t = NULL;
+			ts_status st = trace_parse_object_choice(root, a->lim, (long)j, &t, &e);
+			out_line(a, t, st, e.msg, lineno, off0, off1);
+		}
+	}
+	if (all > k) { /* never cut silently: the rest is a bad output of its own */
+		char m[120];
+		snprintf(m, sizeof m, "outputs holds %zu completions: only the first %d are read", all,
+		         TRACE_MAX_CHOICES);
+		a->fan = (long)k;
+		out_line(a, NULL, TS_ERR_LIMIT, m, lineno, off0, off1);
+	}
+	a->fan = 0;
+	cJSON_Delete(root);
+	return k > 1;
+}
+
 /* A line that is not an SSE "data:" line: an SSE field to skip, or a JSONL
  * sample (one naming "done" may be an Ollama stream line). */
 static void asm_plain_line(asmb *a, const char *line, size_t n, size_t lineno, uint64_t off0,
@@ -574,6 +629,8 @@ static void asm_plain_line(asmb *a, const char *line, size_t n, size_t lineno, u
 		return;
 	}
 	if (a->filter)
+		return;
+	if (maybe_fan(line, n) && fan_line(a, line, n, lineno, off0, off1))
 		return;
 	if (!a->build) {
 		out_line(a, NULL, TS_OK, NULL, lineno, off0, off1);
@@ -811,6 +868,7 @@ static ts_status take_out(asmb *a, trace **out, trace_raw *raw, size_t *lineno, 
 		raw->len = it->raw_len;
 		raw->path = a->path;
 		raw->lim = a->lim;
+		raw->choice = it->index;
 		it->raw = NULL;
 	}
 	*first = it->line0;
@@ -853,7 +911,7 @@ ts_status trace_raw_parse(trace_raw *raw, size_t lineno, trace **out, ts_error *
 {
 	*out = NULL;
 	ts_error e;
-	ts_status st = trace_parse_line(raw->line, raw->len, raw->lim, out, &e);
+	ts_status st = trace_parse_line_choice(raw->line, raw->len, raw->lim, raw->choice, out, &e);
 	free(raw->line);
 	raw->line = NULL;
 	if (st) /* the message trace_file_next gives (set_bad) */
@@ -1173,6 +1231,14 @@ const char *trace_index_path(const trace_index *ix, size_t i)
 
 size_t trace_index_n_shards(const trace_index *ix) { return ix->sh.n; }
 
+/* A line of several completions (fan_line) gave them all: drops those
+ * before completion `index`, the entry's (a request's load gives just it). */
+static void take_choice(asmb *a, long index)
+{
+	while (q_len(&a->out) > 1 && a->out.v[a->out.head].index != index)
+		item_free(&a->out.v[a->out.head++]);
+}
+
 ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err)
 {
 	*out = NULL;
@@ -1247,14 +1313,14 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 	ix->bufcap = ls.cap;
 	if (!st && !q_len(&a.out))
 		asm_eof(&a);
-	if (!st && a.nomem) {
+	if (!st && a.nomem)
 		st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-	}
 	if (!st && !q_len(&a.out))
 		st = ts_error_set(err, TS_ERR_IO, "%s:%zu: nothing to read (file changed since indexing?)",
 		                  path, e->line0);
 	if (!st) {
 		size_t first, last;
+		take_choice(&a, e->index);
 		st = take_out(&a, out, NULL, NULL, &first, &last, err);
 		if (!st && e->evicted) {
 			/* the reader met it unfinished when too many were open */

@@ -23,6 +23,18 @@ ts_status trace_json_parse(const char *s, size_t len, const trace_limits *lim, c
 /* trace_parse_line on a parsed object. */
 ts_status trace_parse_object(const cJSON *root, const trace_limits *lim, trace **out,
                              ts_error *err);
+/* The same for completion `choice` of a line holding several (a vLLM
+ * RequestOutput with n > 1: outputs[choice]; 0 is what trace_parse_object
+ * reads). */
+ts_status trace_parse_object_choice(const cJSON *root, const trace_limits *lim, long choice,
+                                    trace **out, ts_error *err);
+ts_status trace_parse_line_choice(const char *line, size_t len, const trace_limits *lim,
+                                  long choice, trace **out, ts_error *err);
+/* How many samples a parsed JSONL line is: a vLLM RequestOutput's completions
+ * (outputs[]; the reader takes the first TRACE_MAX_CHOICES and names the
+ * line for the rest), 1 for any other line. */
+#define TRACE_MAX_CHOICES 1024
+size_t trace_line_choices(const cJSON *root);
 trace_chunk_kind trace_chunk_classify(const cJSON *root);
 /* A choice's "index" (0 .. 1e9), else its position pos in "choices". */
 long trace_choice_index(const cJSON *choice, size_t pos);

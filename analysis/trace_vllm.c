@@ -8,8 +8,10 @@
  *                     "finish_reason": "stop"|"length"|"abort"|null,
  *                     "stop_reason"}
  *   Logprob          {"logprob", "rank", "decoded_token"}
- * outputs[0] is the sample (n > 1: the first completion).  "request_id"
- * names the sample when the line has no custom_id.  A null finish_reason is
+ * Each completion is a sample of the same image: with n > 1, outputs[k] is
+ * the line's (k+1)-th sample (trace_line_choices; the reader gives them in
+ * order, as it gives an OpenAI stream's choices[]).  "request_id" names
+ * each sample when the line has no custom_id.  A null finish_reason is
  * inferred (trace.h: trace_finish_how).  The user's own columns (image_id,
  * file_name) name the image as on any line. */
 #include "trace_container.h"
@@ -131,10 +133,14 @@ int trace_vllm_detect(const cJSON *root)
 	           : TRACE_TIER_NONE;
 }
 
-static ts_status vllm_parse(trace *t, const cJSON *root, const trace_limits *lim, ts_error *err)
+static ts_status vllm_parse(trace *t, const cJSON *root, long k, const trace_limits *lim,
+                            ts_error *err)
 {
-	const cJSON *c = get(root, "outputs")->child;
+	const cJSON *c = cJSON_GetArrayItem(get(root, "outputs"), (int)k);
 	trace_build_container(t, TRACE_FMT_VLLM_OFFLINE);
+	if (!cJSON_IsObject(c))
+		return ts_error_set(err, TS_ERR_FIELD, "outputs[%ld] is not an object", k);
+	char where[48];
 	const cJSON *rid = get(root, "request_id");
 	if (cJSON_IsString(rid) && !trace_custom_id(t) &&
 	    trace_set_refs(t, NULL, NULL, rid->valuestring, NULL) != TS_OK)
@@ -142,15 +148,17 @@ static ts_status vllm_parse(trace *t, const cJSON *root, const trace_limits *lim
 	const cJSON *lp = get(c, "logprobs"), *ids = get(c, "token_ids"), *text = get(c, "text");
 	int no_text = 1;
 	if (lp) {
-		ts_status st = trace_vllm_steps(t, lp, ids, "outputs[0].logprobs", lim, &no_text, err);
+		snprintf(where, sizeof where, "outputs[%ld].logprobs", k);
+		ts_status st = trace_vllm_steps(t, lp, ids, where, lim, &no_text, err);
 		if (st)
 			return st;
 	}
 	if (no_text) {
 		if (!text)
-			return ts_error_set(err, TS_ERR_FIELD, "outputs[0]: no logprobs with decoded tokens "
-			                    "and no text");
-		ts_status st = trace_build_text(t, lim, text, "outputs[0].text", err);
+			return ts_error_set(err, TS_ERR_FIELD, "outputs[%ld]: no logprobs with decoded "
+			                    "tokens and no text", k);
+		snprintf(where, sizeof where, "outputs[%ld].text", k);
+		ts_status st = trace_build_text(t, lim, text, where, err);
 		if (st)
 			return st;
 	}
@@ -166,5 +174,5 @@ static ts_status vllm_parse(trace *t, const cJSON *root, const trace_limits *lim
 ts_status trace_vllm_read(trace_ctx *c, const cJSON *root, int tier)
 {
 	(void)tier;
-	return vllm_parse(c->t, root, c->lim, c->err);
+	return vllm_parse(c->t, root, c->choice, c->lim, c->err);
 }

@@ -86,19 +86,41 @@ static void badges(const ui *u, WINDOW *w, int y, int x, const slist_item *it, i
 	draw_put(w, y, x + 15, 3, buf, base);
 }
 
+/* Where sample idx is (session_where) in w columns: "line N", or SHARD:N
+ * with the line whole and the shard's name cut at its front ("…"). */
+static void where_fit(const session_run *r, size_t idx, int w, char *out, size_t outsz)
+{
+	char shard[512], num[32];
+	size_t line = session_where(r, idx, shard, sizeof shard);
+	if (!shard[0]) {
+		snprintf(out, outsz, "line %zu", line);
+		return;
+	}
+	int nl = snprintf(num, sizeof num, ":%zu", line), cols;
+	const char *t = shard;
+	draw_fit(t, 1 << 20, &cols);
+	while (*t && cols + nl + (t != shard) > w) {
+		t++;
+		while (*t && ((unsigned char)*t & 0xC0) == 0x80)
+			t++;
+		draw_fit(t, 1 << 20, &cols);
+	}
+	snprintf(out, outsz, "%s%s%s", t == shard ? "" : "\xe2\x80\xa6", t, num);
+}
+
 static void sample_row(ui *u, WINDOW *w, int y, int W, int nw, const session_run *r, size_t row)
 {
 	size_t idx = r->list.view[row];
 	const slist_item *it = &r->items[idx];
 	int sel = row == r->list.cur.sel;
 	attr_t base = sel ? A_REVERSE : A_NORMAL;
-	char name[64];
+	char name[600];
 	if (sel)
 		draw_fill_row(w, y, 0, W, base);
-	if (it->name)
+	if (it->name && !it->failed)
 		snprintf(name, sizeof name, "%s", it->name);
-	else
-		snprintf(name, sizeof name, "line %zu", trace_index_lineno(r->ix, idx));
+	else /* no image reference yet: where the sample is */
+		where_fit(r, idx, nw - slist_is_marked(&r->list, idx), name, sizeof name);
 	if (slist_is_marked(&r->list, idx)) {
 		draw_put(w, y, 0, 1, "●", sel ? base | A_BOLD : draw_ca(u, CP_DUP, A_BOLD, A_BOLD));
 		draw_put(w, y, 1, nw - 1, name, base);

@@ -488,6 +488,39 @@ static void test_ui_edge_samples(void **state)
 /* The wheel moves the pane under the pointer, whatever has the focus
  * (layout 160x50: samples x 0-33, image 34-111, records 112-159, rows 0-39;
  * timeline rows 40-48). */
+/* Where a sample is (issue 23): SHARD:LINE in a sharded run, from the
+ * fixture's layout (tests/data/shards-lines: part-1.jsonl holds samples 1-2,
+ * part-2.jsonl sample 3); the line stays whole when the text is cut; a
+ * single traces file says "line N". */
+static void test_session_where(void **state)
+{
+	(void)state;
+	session s;
+	session_opts o;
+	ts_error err;
+	char buf[96], shard[64];
+	char *paths[] = {(char *)"tests/data/shards-lines", (char *)FIXTURE};
+	session_opts_default(&o);
+	assert_int_equal(session_open(&s, paths, 2, &o, NULL, NULL, &err), TS_OK);
+	assert_int_equal(s.runs[0].n, 3);
+	session_where_text(&s.runs[0], 0, buf, sizeof buf);
+	assert_string_equal(buf, "part-1.jsonl:1");
+	session_where_text(&s.runs[0], 1, buf, sizeof buf);
+	assert_string_equal(buf, "part-1.jsonl:2");
+	session_where_text(&s.runs[0], 2, buf, sizeof buf);
+	assert_string_equal(buf, "part-2.jsonl:1");
+	assert_int_equal(session_where(&s.runs[0], 2, shard, sizeof shard), 1);
+	assert_string_equal(shard, "part-2.jsonl");
+	/* 8 bytes: "…" (3 bytes) + the shard name's last 2 + ":1" */
+	session_where_text(&s.runs[0], 2, buf, 8);
+	assert_string_equal(buf, "\xe2\x80\xa6nl:1");
+	session_where_text(&s.runs[1], 1, buf, sizeof buf);
+	assert_string_equal(buf, "line 2");
+	assert_int_equal(session_where(&s.runs[1], 1, shard, sizeof shard), 2);
+	assert_string_equal(shard, "");
+	session_free(&s);
+}
+
 static void test_ui_wheel_under_pointer(void **state)
 {
 	fx *f = *state;
@@ -519,6 +552,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ui_boxes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ui_filter_and_sort, setup, teardown),
 		cmocka_unit_test(test_ui_edge_samples),
+		cmocka_unit_test(test_session_where),
 		cmocka_unit_test_setup_teardown(test_ui_wheel_under_pointer, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

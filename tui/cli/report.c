@@ -467,12 +467,32 @@ static void table_confidence(const export_run *rr)
 	}
 }
 
+/* The width of the file:line column of a sharded run's --per-sample. */
+static int where_width(const export_run *rr)
+{
+	size_t w = strlen("file:line");
+	for (size_t i = 0; i < rr->n_rows; i++) {
+		char n[32];
+		size_t k = (rr->rows[i].file ? strlen(rr->rows[i].file) : 0) + 1 +
+		           (size_t)snprintf(n, sizeof n, "%zu", rr->rows[i].line);
+		if (k > w)
+			w = k;
+	}
+	return w > 1000 ? 1000 : (int)w;
+}
+
 /* --per-sample under the table (policy off values). */
 static void table_samples(const export_run *rr)
 {
 	/* tail_start, stop_step: the JSON fields, 0-based (the debugger shows
 	 * them 1-based: record #tail_start+1, step stop_step+1) */
-	printf("\n  %-10s %7s %5s %6s %-10s %10s %9s %6s", "image", "records", "dups", "maxrep",
+	/* a sharded run: first where each sample is, FILE:LINE (export_row.file
+	 * and .line, as the CSV/JSON "file" and "line"), whole, padded */
+	int ww = rr->sharded ? where_width(rr) : 0;
+	printf("\n");
+	if (ww)
+		printf("  %-*s", ww, "file:line");
+	printf("  %-10s %7s %5s %6s %-10s %10s %9s %6s", "image", "records", "dups", "maxrep",
 	       "term", "tail_start", "stop_step", "steps");
 	if (rr->gt_loaded)
 		printf("  %s", "tp/fp/fn@first-iou");
@@ -495,6 +515,9 @@ static void table_samples(const export_run *rr)
 					;
 			snprintf(id + k0, sizeof id - (size_t)k0, "%.*s", (int)k, im);
 		}
+		if (ww)
+			printf("  %s:%-*zu", r->file ? r->file : "",
+			       ww - 1 - (int)strlen(r->file ? r->file : ""), r->line);
 		snprintf(tail, sizeof tail, r->tail_start >= 0 ? "%ld" : "-", r->tail_start);
 		snprintf(stop, sizeof stop, r->stop_step >= 0 ? "%ld" : "-", r->stop_step);
 		printf("  %-10s %7zu %5zu %6zu %-10s %10s %9s %6zu", id, r->records, r->duplicates,
@@ -622,6 +645,22 @@ static int write_stdout(void *ud, const char *buf, size_t len)
 	return fwrite(buf, 1, len, stdout) == len ? 0 : -1;
 }
 
+/* --csv or --per-record: the header, then each run's rows (a "file" column
+ * when one of the runs is sharded). */
+static ts_status write_csv(report_opts *o, export_run *const *shown, size_t n_shown)
+{
+	int pr = o->per_record;
+	o->ex.file_col = export_any_sharded(shown, n_shown);
+	ts_status st = pr ? export_csv_records_header(&o->ex, write_stdout, NULL)
+	                  : export_csv_header(&o->ex, write_stdout, NULL);
+	for (size_t i = 0; i < n_shown && st == TS_OK; i++)
+		st = pr ? export_csv_records(&o->ex, shown[i], write_stdout, NULL)
+		        : export_csv_rows(&o->ex, shown[i], write_stdout, NULL);
+	if (st != TS_OK)
+		fprintf(stderr, "tailscope report: writing CSV: %s\n", ts_status_text(st));
+	return st;
+}
+
 /* Analyses the runs and prints the table, JSON or CSV; returns the exit code. */
 static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 {
@@ -682,16 +721,8 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 		free(txt);
 		cJSON_Delete(root);
 	} else if (o->csv || o->per_record) { /* --per-record: a row per record, --csv or not */
-		int pr = o->per_record;
-		ts_status st = pr ? export_csv_records_header(&o->ex, write_stdout, NULL)
-		                  : export_csv_header(&o->ex, write_stdout, NULL);
-		for (size_t i = 0; i < n_runs && st == TS_OK; i++)
-			st = pr ? export_csv_records(&o->ex, res[i], write_stdout, NULL)
-			        : export_csv_rows(&o->ex, res[i], write_stdout, NULL);
-		if (st != TS_OK) {
-			fprintf(stderr, "tailscope report: writing CSV: %s\n", ts_status_text(st));
+		if (write_csv(o, shown, n_shown) != TS_OK)
 			any_usable = 0;
-		}
 	} else {
 		if (n_shown > 1)
 			print_summary(shown, n_shown, &o->ex);

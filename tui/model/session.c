@@ -11,6 +11,7 @@
 #include "confidence.h"
 #include "sanitize.h"
 #include "session.h"
+#include "shards.h"
 
 #define LABELS_MAX 256   /* bytes of distinct labels kept per sample for filtering */
 #define CLOSEP_UNSET (-2.0)
@@ -101,6 +102,7 @@ static ts_status open_run(session *s, const char *path, session_run *r,
 	                            err)) != TS_OK)
 		return st;
 	r->n = trace_index_count(r->ix);
+	r->sharded = shards_is_set(r->info->traces_path);
 	r->items = calloc(r->n ? r->n : 1, sizeof *r->items);
 	r->done = calloc(r->n ? r->n : 1, 1);
 	if (!r->items || !r->done)
@@ -344,12 +346,42 @@ static void fill_item(slist_item *it, const trace *t, const sample *s, size_t li
 	}
 }
 
-static void fail_item(slist_item *it, size_t lineno)
+size_t session_where(const session_run *r, size_t idx, char *shard, size_t shardsz)
+{
+	const char *p = r->sharded ? trace_index_path(r->ix, idx) : NULL;
+	if (shardsz)
+		shard[0] = '\0';
+	if (p && shardsz)
+		sanitize_cstr(shards_label(r->info->traces_path, p), shard, shardsz, 0);
+	return trace_index_lineno(r->ix, idx);
+}
+
+void session_where_text(const session_run *r, size_t idx, char *out, size_t outsz)
+{
+	char shard[512], num[32];
+	size_t line = session_where(r, idx, shard, sizeof shard);
+	if (!outsz)
+		return;
+	if (!shard[0]) {
+		snprintf(out, outsz, "line %zu", line);
+		return;
+	}
+	int nl = snprintf(num, sizeof num, ":%zu", line);
+	size_t room = outsz > (size_t)nl + 1 ? outsz - (size_t)nl - 1 : 0, k = strlen(shard);
+	const char *tail = shard;
+	if (k > room) { /* the line stays whole: the shard's name is cut at its front, visibly */
+		tail = shard + k - (room > 3 ? room - 3 : 0);
+		while (*tail && ((unsigned char)*tail & 0xC0) == 0x80)
+			tail++;
+	}
+	snprintf(out, outsz, "%s%s%s", tail == shard ? "" : "\xe2\x80\xa6", tail, num);
+}
+
+static void fail_item(slist_item *it, size_t lineno, const char *where)
 {
 	char nm[48];
-	snprintf(nm, sizeof nm, "line %zu", lineno);
 	free(it->name);
-	it->name = strdup(nm);
+	it->name = strdup(where);
 	snprintf(nm, sizeof nm, "l:%zu", lineno);
 	free(it->key);
 	it->key = strdup(nm);
@@ -367,7 +399,9 @@ static void record_done_(session_run *r, size_t idx, const trace *t, const sampl
 	r->done[idx] = 1;
 	r->n_done++;
 	if (!s) {
-		fail_item(&r->items[idx], trace_index_lineno(r->ix, idx));
+		char where[256];
+		session_where_text(r, idx, where, sizeof where);
+		fail_item(&r->items[idx], trace_index_lineno(r->ix, idx), where);
 		r->metrics_skipped++;
 		return;
 	}
@@ -737,7 +771,7 @@ void session_show(session *s, size_t ri, size_t idx)
 	v->run = ri;
 	v->idx = idx;
 	v->rp.cursor = -1;
-	snprintf(v->image_id, sizeof v->image_id, "line %zu", trace_index_lineno(r->ix, idx));
+	session_where_text(r, idx, v->image_id, sizeof v->image_id);
 	if (trace_index_load(r->ix, idx, &v->t, &e) != TS_OK) {
 		v->t = NULL;
 		v->failed = 1;

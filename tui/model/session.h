@@ -57,6 +57,7 @@ typedef struct session_run {
 	slist list;              /* the samples pane of this run */
 	int list_stale;          /* badges changed since list was rebuilt
 	                          * (session_idle_quiet; session_idle_sync) */
+	int sharded;             /* traces are a set of shards (shards_is_set) */
 } session_run;
 
 /* The sample on screen. */
@@ -157,6 +158,12 @@ void session_view_policy(session *s, int on);
 void session_set_policy(session *s, size_t pol, int on);
 /* Canonical name of pols[i] ("repeat_stop", "budget:12", ...) into buf. */
 const char *session_policy_name(const session *s, size_t i, char *buf, size_t bufsz);
+/* Where sample idx of run r is: returns its 1-based line; shard receives
+ * the sanitized name of its shard in a sharded run (shards_label: report's
+ * "file" next to "line"), "" for a single traces file. */
+size_t session_where(const session_run *r, size_t idx, char *shard, size_t shardsz);
+/* The same as text: "SHARD:LINE" in a sharded run, else "line LINE". */
+void session_where_text(const session_run *r, size_t idx, char *out, size_t outsz);
 
 /* P(close) after record i (NAN if unknown). */
 double session_view_closep(session *s, size_t i);
