@@ -797,12 +797,14 @@ enum { F_ID, F_IMAGE, F_CAT, F_BBOX, F_CROWD, F_N };
 
 static int field_of(const char *k, size_t len)
 {
-	static const char *const names[F_N] = { "id", "image_id", "category_id", "bbox", "iscrowd" };
-	static const size_t lens[F_N] = { 2, 8, 11, 4, 7 };
-	for (int i = 0; i < F_N; i++)
-		if (lens[i] == len && memcmp(names[i], k, len) == 0)
-			return i;
-	return -1;
+	switch (len) {
+	case 2: return memcmp(k, "id", 2) ? -1 : F_ID;
+	case 4: return memcmp(k, "bbox", 4) ? -1 : F_BBOX;
+	case 7: return memcmp(k, "iscrowd", 7) ? -1 : F_CROWD;
+	case 8: return memcmp(k, "image_id", 8) ? -1 : F_IMAGE;
+	case 11: return memcmp(k, "category_id", 11) ? -1 : F_CAT;
+	default: return -1;
+	}
 }
 
 static int read_ann_field(jstream *js, int f, gt_ann *a, int64_t *cat_id, int *ok)
@@ -837,7 +839,10 @@ static int read_ann(jstream *js, gt_ann *a, int64_t *cat_id, size_t pos)
 		size_t kl;
 		if (!js_string(js, key, sizeof key, &kl) || !js_expect(js, ':'))
 			return -1;
-		int f = kl < sizeof key ? field_of(key, strlen(key)) : -1; /* a \u0000 ends it, as in cJSON */
+		size_t z = 0; /* a \u0000 ends the key, as in cJSON */
+		while (z < kl && z < sizeof key && key[z])
+			z++;
+		int f = kl < sizeof key ? field_of(key, z) : -1;
 		int ok = 1, rd;
 		if (f >= 0 && !seen[f]) {
 			seen[f] = 1;
