@@ -434,23 +434,13 @@ static int cat_src_key_cmp(const void *pa, const void *pb)
 	return (a->pos > b->pos) - (a->pos < b->pos);
 }
 
-static ts_status load_categories(gt *g, const cJSON *arr, size_t *skipped, const char *name,
-                                 ts_error *err)
+#define CATS_NOMEM(name, err) ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading categories", name)
+
+/* The valid entries (an object with an integer id and a string name) into
+ * src[0..*m), with their trimmed, folded keys. */
+static ts_status cats_read(const cJSON *arr, cat_src *src, size_t *m, size_t *skipped, const char *name,
+                           ts_error *err)
 {
-	size_t n = (size_t)cJSON_GetArraySize(arr);
-	size_t n1 = n ? n : 1;
-	cat_src *src = calloc(n1, sizeof *src);
-	cat_src **ord = calloc(n1, sizeof *ord);
-	int *tmp = calloc(n1, sizeof *tmp);
-	g->cats = calloc(n1, sizeof *g->cats);
-	g->cat_ids = calloc(n1, sizeof *g->cat_ids);
-	g->cat_by_key = calloc(n1, sizeof *g->cat_by_key);
-	ts_status st = TS_OK;
-	size_t m = 0;
-	if (!src || !ord || !tmp || !g->cats || !g->cat_ids || !g->cat_by_key) {
-		st = ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading categories", name);
-		goto out;
-	}
 	const cJSON *c;
 	cJSON_ArrayForEach(c, arr)
 	{
@@ -464,21 +454,24 @@ static ts_status load_categories(gt *g, const cJSON *arr, size_t *skipped, const
 		const char *s = jn->valuestring;
 		size_t len = strlen(s);
 		trim(&s, &len);
-		cat_src *e = &src[m];
+		cat_src *e = &src[*m];
 		e->id = id;
 		e->name = jn->valuestring;
 		e->key = dup_n(s, len);
-		if (!e->key) {
-			st = ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading categories", name);
-			goto out;
-		}
+		if (!e->key)
+			return CATS_NOMEM(name, err);
 		for (size_t i = 0; i < len; i++)
 			e->key[i] = (char)ascii_lower((unsigned char)e->key[i]);
 		e->key_len = len;
-		e->pos = m;
-		m++;
+		e->pos = (*m)++;
 	}
-	/* Duplicate ids: the first entry stands. */
+	return TS_OK;
+}
+
+/* Duplicate ids: the first entry stands (drop); the same normalised name:
+ * later entries merge into the first (rep). */
+static void cats_dedupe(gt *g, cat_src *src, size_t m, cat_src **ord, size_t *skipped)
+{
 	for (size_t i = 0; i < m; i++)
 		ord[i] = &src[i];
 	qsort(ord, m, sizeof *ord, cat_src_id_cmp);
@@ -489,7 +482,6 @@ static ts_status load_categories(gt *g, const cJSON *arr, size_t *skipped, const
 			if (i == 1 || ord[i - 2]->id != ord[i]->id)
 				dup_note_add(g, "category", ord[i]->id); /* named once */
 		}
-	/* Same normalised name: later entries merge into the first. */
 	size_t k = 0;
 	for (size_t i = 0; i < m; i++)
 		if (!src[i].drop)
@@ -501,7 +493,11 @@ static ts_status load_categories(gt *g, const cJSON *arr, size_t *skipped, const
 		else
 			ord[i]->rep = ord[i]->pos;
 	}
-	/* In file order: new categories get the next index. */
+}
+
+/* In file order: new categories get the next index (tmp: pos -> index). */
+static ts_status cats_place(gt *g, cat_src *src, size_t m, int *tmp, const char *name, ts_error *err)
+{
 	for (size_t i = 0; i < m; i++) {
 		cat_src *e = &src[i];
 		if (e->drop)
@@ -511,10 +507,8 @@ static ts_status load_categories(gt *g, const cJSON *arr, size_t *skipped, const
 			gt_cat *nc = &g->cats[g->n_cats];
 			nc->id = e->id;
 			nc->name = dup_n(e->name, strlen(e->name));
-			if (!nc->name) {
-				st = ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading categories", name);
-				goto out;
-			}
+			if (!nc->name)
+				return CATS_NOMEM(name, err);
 			nc->key = e->key;
 			nc->key_len = e->key_len;
 			e->key = NULL; /* owned by the category now */
@@ -527,11 +521,36 @@ static ts_status load_categories(gt *g, const cJSON *arr, size_t *skipped, const
 		g->cat_ids[g->n_cat_ids].cat = cat;
 		g->n_cat_ids++;
 	}
-	qsort(g->cat_ids, g->n_cat_ids, sizeof *g->cat_ids, cat_id_cmp);
-	for (size_t i = 0; i < g->n_cats; i++)
-		g->cat_by_key[i] = (int)i;
-	sort_cats_by_key(g, g->cat_by_key, tmp, g->n_cats);
-out:
+	return TS_OK;
+}
+
+static ts_status load_categories(gt *g, const cJSON *arr, size_t *skipped, const char *name,
+                                 ts_error *err)
+{
+	size_t n = (size_t)cJSON_GetArraySize(arr);
+	size_t n1 = n ? n : 1;
+	cat_src *src = calloc(n1, sizeof *src);
+	cat_src **ord = calloc(n1, sizeof *ord);
+	int *tmp = calloc(n1, sizeof *tmp);
+	g->cats = calloc(n1, sizeof *g->cats);
+	g->cat_ids = calloc(n1, sizeof *g->cat_ids);
+	g->cat_by_key = calloc(n1, sizeof *g->cat_by_key);
+	ts_status st = TS_OK;
+	size_t m = 0;
+	if (!src || !ord || !tmp || !g->cats || !g->cat_ids || !g->cat_by_key)
+		st = CATS_NOMEM(name, err);
+	if (st == TS_OK)
+		st = cats_read(arr, src, &m, skipped, name, err);
+	if (st == TS_OK) {
+		cats_dedupe(g, src, m, ord, skipped);
+		st = cats_place(g, src, m, tmp, name, err);
+	}
+	if (st == TS_OK) {
+		qsort(g->cat_ids, g->n_cat_ids, sizeof *g->cat_ids, cat_id_cmp);
+		for (size_t i = 0; i < g->n_cats; i++)
+			g->cat_by_key[i] = (int)i;
+		sort_cats_by_key(g, g->cat_by_key, tmp, g->n_cats);
+	}
 	if (src)
 		for (size_t i = 0; i < m; i++)
 			free(src[i].key);
@@ -564,16 +583,13 @@ static double json_size(const cJSON *o, const char *key)
 	return 0;
 }
 
-static ts_status load_images(gt *g, const cJSON *arr, size_t *skipped, const char *name,
+#define IMAGES_NOMEM(name, err) ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading images", name)
+
+/* The valid entries (an object with an integer id) into g->images, with
+ * their ids and places in keys. */
+static ts_status images_read(gt *g, const cJSON *arr, id_key *keys, size_t *skipped, const char *name,
                              ts_error *err)
 {
-	size_t n = (size_t)cJSON_GetArraySize(arr);
-	g->images = calloc(n ? n : 1, sizeof *g->images);
-	id_key *keys = malloc((n ? n : 1) * sizeof *keys);
-	if (!g->images || !keys) {
-		free(keys);
-		return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading images", name);
-	}
 	const cJSON *im;
 	cJSON_ArrayForEach(im, arr)
 	{
@@ -587,37 +603,36 @@ static ts_status load_images(gt *g, const cJSON *arr, size_t *skipped, const cha
 		gt_image *gi = &g->images[g->n_images];
 		gi->id = id;
 		gi->file_name = dup_n(s, strlen(s));
-		if (!gi->file_name) {
-			free(keys);
-			return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading images", name);
-		}
+		if (!gi->file_name)
+			return IMAGES_NOMEM(name, err);
 		gi->width = json_size(im, "width");
 		gi->height = json_size(im, "height");
 		keys[g->n_images].id = id;
 		keys[g->n_images].idx = g->n_images;
 		g->n_images++;
 	}
-	qsort(keys, g->n_images, sizeof *keys, id_key_cmp);
-	/* Duplicate ids: the first image stands, later ones are dropped. */
-	char *drop = calloc(g->n_images ? g->n_images : 1, 1);
-	if (!drop) {
-		free(keys);
-		return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading images", name);
+	return TS_OK;
+}
+
+/* Duplicate ids (keys sorted by id): the first image stands, later ones are
+ * dropped; g->by_id, the kept images in id order. */
+static ts_status images_dedupe(gt *g, const id_key *keys, size_t *skipped, const char *name, ts_error *err)
+{
+	size_t n = g->n_images, w = 0, k = 0;
+	char *drop = calloc(n ? n : 1, 1);
+	size_t *newpos = malloc((n ? n : 1) * sizeof *newpos);
+	if (!drop || !newpos) {
+		free(drop);
+		free(newpos);
+		return IMAGES_NOMEM(name, err);
 	}
-	for (size_t i = 1; i < g->n_images; i++)
+	for (size_t i = 1; i < n; i++)
 		if (keys[i].id == keys[i - 1].id) {
 			drop[keys[i].idx] = 1;
 			if (i == 1 || keys[i - 2].id != keys[i].id)
 				dup_note_add(g, "image", keys[i].id); /* named once */
 		}
-	size_t w = 0;
-	size_t *newpos = malloc((g->n_images ? g->n_images : 1) * sizeof *newpos);
-	if (!newpos) {
-		free(keys);
-		free(drop);
-		return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading images", name);
-	}
-	for (size_t i = 0; i < g->n_images; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (drop[i]) {
 			free((char *)g->images[i].file_name);
 			(*skipped)++;
@@ -627,22 +642,21 @@ static ts_status load_images(gt *g, const cJSON *arr, size_t *skipped, const cha
 		newpos[i] = w;
 		g->images[w++] = g->images[i];
 	}
-	g->by_id = malloc((w ? w : 1) * sizeof *g->by_id);
-	if (!g->by_id) {
-		g->n_images = w;
-		free(keys);
-		free(drop);
-		free(newpos);
-		return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading images", name);
-	}
-	size_t k = 0;
-	for (size_t i = 0; i < g->n_images; i++)
-		if (!drop[keys[i].idx])
-			g->by_id[k++] = newpos[keys[i].idx];
 	g->n_images = w;
-	free(keys);
+	g->by_id = malloc((w ? w : 1) * sizeof *g->by_id);
+	if (g->by_id)
+		for (size_t i = 0; i < n; i++)
+			if (!drop[keys[i].idx])
+				g->by_id[k++] = newpos[keys[i].idx];
 	free(drop);
 	free(newpos);
+	return g->by_id ? TS_OK : IMAGES_NOMEM(name, err);
+}
+
+/* The name parts of every image and the three name indexes. */
+static ts_status images_index(gt *g, const char *name, ts_error *err)
+{
+	size_t w = g->n_images;
 	g->parts = malloc((w ? w : 1) * sizeof *g->parts);
 	if (!g->parts)
 		return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory indexing images", name);
@@ -660,6 +674,21 @@ static ts_status load_images(gt *g, const cJSON *arr, size_t *skipped, const cha
 	if (!g->by_name || !g->by_base || !g->by_stem)
 		return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory indexing images", name);
 	return TS_OK;
+}
+
+static ts_status load_images(gt *g, const cJSON *arr, size_t *skipped, const char *name,
+                             ts_error *err)
+{
+	size_t n = (size_t)cJSON_GetArraySize(arr);
+	g->images = calloc(n ? n : 1, sizeof *g->images);
+	id_key *keys = malloc((n ? n : 1) * sizeof *keys);
+	ts_status st = g->images && keys ? images_read(g, arr, keys, skipped, name, err) : IMAGES_NOMEM(name, err);
+	if (st == TS_OK) {
+		qsort(keys, g->n_images, sizeof *keys, id_key_cmp);
+		st = images_dedupe(g, keys, skipped, name, err);
+	}
+	free(keys);
+	return st == TS_OK ? images_index(g, name, err) : st;
 }
 
 static size_t image_index_of(const gt *g, int64_t id)
