@@ -184,6 +184,9 @@ static void bench_load(const char *self, const char *path, int rounds, size_t n_
 	       n_ann, t[rounds / 2], t[rounds / 2] * 1e9 / (double)n_ann, tc[rounds / 2], t[rounds / 2] / tc[rounds / 2]);
 	printf("  gt peak memory per annotation: gt_load %.0f B (goal <= 150 B); cJSON tree of the file %.0f B (ratio %.2f)\n",
 	       ours, cj, ours / cj);
+	printf("ROW|gt load %zuk annotations, s|%.3f|cJSON tree %.3f|%.2f|<= 0.1 s\n", n_ann / 1000, t[rounds / 2],
+	       tc[rounds / 2], t[rounds / 2] / tc[rounds / 2]);
+	printf("ROW|gt peak memory, B/annotation|%.0f|cJSON tree %.0f|%.2f|<= 150 B\n", ours, cj, ours / cj);
 }
 
 /* detections for every image: jittered copies of its boxes, duplicates, noise */
@@ -242,6 +245,7 @@ static void bench_coco_match(const char *path, size_t per_image_dets)
 	       "TP/FP/FN %zu/%zu/%zu %s\n",
 	       nd, ni, ti, tb, ti / tb, ci.tp, ci.fp, ci.fn,
 	       ci.tp == cb.tp && ci.fp == cb.fp && ci.fn == cb.fn ? "identical" : "DIFFERENT");
+	printf("ROW|match %zuk detections, s|%.3f|O(D*G) loop %.3f|%.2f|\n", nd / 1000, ti, tb, ti / tb);
 	free(d);
 	gt_free(g);
 }
@@ -275,6 +279,8 @@ static void bench_big(size_t ng, size_t nd, size_t nb)
 	       ng, nd, t1 - t0, per_i * 1e6, per_b * 1e6, nb,
 	       cp.tp == cb.tp && cp.fp == cb.fp && cp.fn == cb.fn ? "identical" : "DIFFERENT", per_i / per_b,
 	       per_b * (double)nd);
+	printf("ROW|match, %zu boxes on one image, us/det|%.2f|O(D*G) loop %.1f|%.5f|\n", ng, per_i * 1e6, per_b * 1e6,
+	       per_i / per_b);
 	free(g);
 	free(d);
 }
