@@ -239,9 +239,16 @@ int js_string(jstream *s, char *out, size_t max, size_t *len)
 		return js_fail(s, JS_SYNTAX);
 	js_getc(s);
 	for (;;) {
-		if (!out && !s->capturing) /* skipping: run to the next byte that matters */
-			while (s->p < s->end && *s->p != '"' && *s->p != '\\' && *s->p != '\n')
-				s->p++, n++;
+		if (!s->capturing) { /* plain bytes in the window: run to the next byte that matters */
+			const char *q = s->p;
+			while (q < s->end && *q != '"' && *q != '\\' && *q != '\n')
+				q++;
+			size_t k = (size_t)(q - s->p);
+			if (out && n + 1 < max)
+				memcpy(out + n, s->p, k < max - 1 - n ? k : max - 1 - n);
+			s->p = q;
+			n += k;
+		}
 		int c = js_getc(s);
 		if (c < 0)
 			return js_fail(s, JS_SYNTAX);

@@ -6,6 +6,8 @@
  *     64-digit runs, 1e400, halfway cases), inside arrays and objects, read
  *     from memory and from a file with the number placed across every
  *     offset of the 64 KiB window boundary (the fast and the slow path);
+ *   - strings (escapes, surrogate pairs, raw newlines) decoded whole and
+ *     cut to small buffers, against cJSON's valuestring;
  *   - random short texts over the JSON punctuation and number bytes.
  * One documented difference (jstream.h): a number of 64 bytes or more is
  * refused (Debian's cJSON 1.7.15 takes any length). */
@@ -135,6 +137,36 @@ static void test_values_bit_for_bit(void **state)
 	}
 }
 
+/* strings decoded as cJSON decodes them, whole or cut to the buffer */
+static void test_strings_as_cjson(void **state)
+{
+	(void)state;
+	static const char *const strs[] = {
+		"\"\"", "\"a\"", "\"plain text\"", "\"tab\\tand\\nnewline\"", "\"quote \\\" and \\\\ \"",
+		"\"\\u00e9t\\u00e9 \\ud83d\\ude00 \\/\"", "\"0123456789abcdefghijklmnopqrstuvwxyz\"",
+		"\"raw\nline\"", "\"\\b\\f\\r\"",
+	};
+	for (size_t i = 0; i < sizeof strs / sizeof *strs; i++) {
+		cJSON *c = cJSON_Parse(strs[i]);
+		assert_non_null(c);
+		const char *want = c->valuestring;
+		size_t wl = strlen(want);
+		static const size_t caps[] = { 1, 2, 8, 256 };
+		for (size_t k = 0; k < 4; k++) {
+			char out[256];
+			size_t len = 0;
+			jstream s;
+			js_init_buffer(&s, strs[i], strlen(strs[i]));
+			assert_int_equal(js_string(&s, out, caps[k], &len), 1);
+			js_free(&s);
+			size_t keep = wl < caps[k] - 1 ? wl : caps[k] - 1;
+			if (len != wl || strlen(out) != keep || memcmp(out, want, keep))
+				fail_msg("%s into %zu bytes: \"%s\" (%zu), cJSON \"%s\"", strs[i], caps[k], out, len, want);
+		}
+		cJSON_Delete(c);
+	}
+}
+
 static void test_random_texts(void **state)
 {
 	(void)state;
@@ -160,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_numbers_as_cjson),
 		cmocka_unit_test(test_window_edge),
 		cmocka_unit_test(test_values_bit_for_bit),
+		cmocka_unit_test(test_strings_as_cjson),
 		cmocka_unit_test(test_random_texts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
