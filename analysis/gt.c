@@ -941,35 +941,81 @@ static int read_annotations(gt_reader *r, ann_vec *v)
 	}
 }
 
-/* One image or category entry as a cJSON object of the keys kept (a JSON
- * null when it is not an object or is too large: skipped later). */
-static cJSON *small_element(gt_reader *r, const char *const *keep)
+/* One kept value: its bytes captured and parsed by cJSON (NULL: out of memory). */
+static cJSON *small_value(gt_reader *r)
 {
 	jstream *js = r->js;
 	js_peek(js);
 	js_capture_start(js, GT_MAX_ELEMENT);
-	int ok = js_skip(js, 2);
+	int ok = js_skip(js, 3);
 	js_capture_stop(js);
-	if (!ok)
+	if (!ok || js->cap_over) /* an error (js->err), or too large */
 		return NULL;
-	cJSON *full = js->cap_over ? NULL : cJSON_ParseWithLength(js->cap, js->cap_len);
-	if (!full && !js->cap_over) { /* jstream found it valid: cJSON ran out of memory */
+	cJSON *v = cJSON_ParseWithLength(js->cap, js->cap_len);
+	if (!v)
 		nomem(r, "images and categories");
-		return NULL;
-	}
-	cJSON *o = cJSON_IsObject(full) ? cJSON_CreateObject() : cJSON_CreateNull();
-	if (!o) {
-		cJSON_Delete(full);
-		nomem(r, "images and categories");
-		return NULL;
-	}
-	if (cJSON_IsObject(full))
-		for (const char *const *k = keep; *k; k++) {
-			cJSON *it = cJSON_DetachItemFromObjectCaseSensitive(full, *k);
-			if (it)
-				cJSON_AddItemToObject(o, *k, it);
+	return v;
+}
+
+/* The members of an object entry: the first of each kept key into o, the
+ * rest validated and skipped (*over: a kept value over GT_MAX_ELEMENT).
+ * 1, or 0 on an error. */
+static int small_members(gt_reader *r, cJSON *o, const char *const *keep, int *over)
+{
+	jstream *js = r->js;
+	js_expect(js, '{');
+	if (js_peek(js) == '}')
+		return js_expect(js, '}');
+	for (;;) {
+		char key[32];
+		size_t kl;
+		if (!js_string(js, key, sizeof key, &kl) || !js_expect(js, ':'))
+			return 0;
+		const char *const *k = keep; /* a \u0000 ends the key, as in cJSON */
+		while (*k && (kl >= sizeof key || strcmp(*k, key) || cJSON_GetObjectItemCaseSensitive(o, *k)))
+			k++;
+		if (*k) {
+			cJSON *v = small_value(r);
+			if (!v && js->err != JS_OK)
+				return 0;
+			if (v)
+				cJSON_AddItemToObject(o, *k, v);
+			else
+				*over = 1; /* read whole, not kept: the entry is too large */
+		} else if (!js_skip(js, 3)) {
+			return 0;
 		}
-	cJSON_Delete(full);
+		int c = js_next_or_close(js, '}');
+		if (c <= 0)
+			return c == 0;
+	}
+}
+
+/* One image or category entry as a cJSON object of the keys kept, read
+ * member by member (a JSON null when it is not an object or is larger than
+ * GT_MAX_ELEMENT: skipped later). */
+static cJSON *small_element(gt_reader *r, const char *const *keep)
+{
+	jstream *js = r->js;
+	int obj = js_peek(js) == '{', over = 0;
+	uint64_t off0 = js->off_end - (uint64_t)(js->end - js->p);
+	cJSON *o = obj ? cJSON_CreateObject() : cJSON_CreateNull();
+	if (!o) {
+		nomem(r, "images and categories");
+		return NULL;
+	}
+	int ok = obj ? small_members(r, o, keep, &over) : js_skip(js, 2);
+	uint64_t off1 = js->off_end - (uint64_t)(js->end - js->p);
+	if (ok && obj && (over || off1 - off0 > GT_MAX_ELEMENT)) {
+		cJSON_Delete(o);
+		o = cJSON_CreateNull();
+		if (!o)
+			nomem(r, "images and categories");
+	}
+	if (!ok || !o) {
+		cJSON_Delete(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -1074,9 +1120,14 @@ static void place_annotations(gt *g, ann_vec *v, size_t *skipped)
 	size_t n = v->n, m = 0;
 	for (size_t i = 0; i < g->n_images; i++)
 		g->images[i].n_ann = 0;
-	for (size_t i = 0; i < n; i++) {
-		int cat = cat_index_of(g, v->side[i]);
-		size_t ii = image_index_of(g, v->a[i].image_id);
+	size_t ii = (size_t)-1;
+	int cat = -1;
+	int64_t cat_id = 0;
+	for (size_t i = 0; i < n; i++) { /* files often group an image's annotations: the last lookup first */
+		if (i == 0 || v->side[i] != cat_id)
+			cat = cat_index_of(g, cat_id = v->side[i]);
+		if (i == 0 || v->a[i].image_id != v->a[i - 1].image_id)
+			ii = image_index_of(g, v->a[i].image_id);
 		if (cat < 0 || ii == (size_t)-1) {
 			v->side[i] = -1;
 			(*skipped)++;
