@@ -23,4 +23,5 @@ t0=$(date +%s)
 echo "== one table (this run; medians; ratio = value / baseline)"
 awk -F'|' '/^ROW\|/ { printf "  %-42s %12s  %-26s %9s  %s\n", $2, $3, $4, $5, $6 }
 	BEGIN { printf "  %-42s %12s  %-26s %9s  %s\n", "measure", "value", "baseline", "ratio", "goal" }' "$out"
-echo "  (whole bench: $(($(date +%s) - t0)) s)"
+times >"$out" # CPU of everything the bench ran (user+sys), next to the wall time
+echo "  (whole bench: $(($(date +%s) - t0)) s wall, $(awk 'NR == 2 { gsub(/[ms]/, " "); printf "%.0f", $1 * 60 + $2 + $3 * 60 + $4 }' "$out") s CPU)"
