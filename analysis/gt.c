@@ -434,23 +434,13 @@ static int cat_src_key_cmp(const void *pa, const void *pb)
 	return (a->pos > b->pos) - (a->pos < b->pos);
 }
 
-static ts_status load_categories(gt *g, const cJSON *arr, size_t *skipped, const char *name,
-                                 ts_error *err)
+#define CATS_NOMEM(name, err) ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading categories", name)
+
+/* The valid entries (an object with an integer id and a string name) into
+ * src[0..*m), with their trimmed, folded keys. */
+static ts_status cats_read(const cJSON *arr, cat_src *src, size_t *m, size_t *skipped, const char *name,
+                           ts_error *err)
 {
-	size_t n = (size_t)cJSON_GetArraySize(arr);
-	size_t n1 = n ? n : 1;
-	cat_src *src = calloc(n1, sizeof *src);
-	cat_src **ord = calloc(n1, sizeof *ord);
-	int *tmp = calloc(n1, sizeof *tmp);
-	g->cats = calloc(n1, sizeof *g->cats);
-	g->cat_ids = calloc(n1, sizeof *g->cat_ids);
-	g->cat_by_key = calloc(n1, sizeof *g->cat_by_key);
-	ts_status st = TS_OK;
-	size_t m = 0;
-	if (!src || !ord || !tmp || !g->cats || !g->cat_ids || !g->cat_by_key) {
-		st = ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading categories", name);
-		goto out;
-	}
 	const cJSON *c;
 	cJSON_ArrayForEach(c, arr)
 	{
@@ -464,21 +454,24 @@ static ts_status load_categories(gt *g, const cJSON *arr, size_t *skipped, const
 		const char *s = jn->valuestring;
 		size_t len = strlen(s);
 		trim(&s, &len);
-		cat_src *e = &src[m];
+		cat_src *e = &src[*m];
 		e->id = id;
 		e->name = jn->valuestring;
 		e->key = dup_n(s, len);
-		if (!e->key) {
-			st = ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading categories", name);
-			goto out;
-		}
+		if (!e->key)
+			return CATS_NOMEM(name, err);
 		for (size_t i = 0; i < len; i++)
 			e->key[i] = (char)ascii_lower((unsigned char)e->key[i]);
 		e->key_len = len;
-		e->pos = m;
-		m++;
+		e->pos = (*m)++;
 	}
-	/* Duplicate ids: the first entry stands. */
+	return TS_OK;
+}
+
+/* Duplicate ids: the first entry stands (drop); the same normalised name:
+ * later entries merge into the first (rep). */
+static void cats_dedupe(gt *g, cat_src *src, size_t m, cat_src **ord, size_t *skipped)
+{
 	for (size_t i = 0; i < m; i++)
 		ord[i] = &src[i];
 	qsort(ord, m, sizeof *ord, cat_src_id_cmp);
@@ -489,7 +482,6 @@ static ts_status load_categories(gt *g, const cJSON *arr, size_t *skipped, const
 			if (i == 1 || ord[i - 2]->id != ord[i]->id)
 				dup_note_add(g, "category", ord[i]->id); /* named once */
 		}
-	/* Same normalised name: later entries merge into the first. */
 	size_t k = 0;
 	for (size_t i = 0; i < m; i++)
 		if (!src[i].drop)
@@ -501,7 +493,11 @@ static ts_status load_categories(gt *g, const cJSON *arr, size_t *skipped, const
 		else
 			ord[i]->rep = ord[i]->pos;
 	}
-	/* In file order: new categories get the next index. */
+}
+
+/* In file order: new categories get the next index (tmp: pos -> index). */
+static ts_status cats_place(gt *g, cat_src *src, size_t m, int *tmp, const char *name, ts_error *err)
+{
 	for (size_t i = 0; i < m; i++) {
 		cat_src *e = &src[i];
 		if (e->drop)
@@ -511,10 +507,8 @@ static ts_status load_categories(gt *g, const cJSON *arr, size_t *skipped, const
 			gt_cat *nc = &g->cats[g->n_cats];
 			nc->id = e->id;
 			nc->name = dup_n(e->name, strlen(e->name));
-			if (!nc->name) {
-				st = ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading categories", name);
-				goto out;
-			}
+			if (!nc->name)
+				return CATS_NOMEM(name, err);
 			nc->key = e->key;
 			nc->key_len = e->key_len;
 			e->key = NULL; /* owned by the category now */
@@ -527,11 +521,36 @@ static ts_status load_categories(gt *g, const cJSON *arr, size_t *skipped, const
 		g->cat_ids[g->n_cat_ids].cat = cat;
 		g->n_cat_ids++;
 	}
-	qsort(g->cat_ids, g->n_cat_ids, sizeof *g->cat_ids, cat_id_cmp);
-	for (size_t i = 0; i < g->n_cats; i++)
-		g->cat_by_key[i] = (int)i;
-	sort_cats_by_key(g, g->cat_by_key, tmp, g->n_cats);
-out:
+	return TS_OK;
+}
+
+static ts_status load_categories(gt *g, const cJSON *arr, size_t *skipped, const char *name,
+                                 ts_error *err)
+{
+	size_t n = (size_t)cJSON_GetArraySize(arr);
+	size_t n1 = n ? n : 1;
+	cat_src *src = calloc(n1, sizeof *src);
+	cat_src **ord = calloc(n1, sizeof *ord);
+	int *tmp = calloc(n1, sizeof *tmp);
+	g->cats = calloc(n1, sizeof *g->cats);
+	g->cat_ids = calloc(n1, sizeof *g->cat_ids);
+	g->cat_by_key = calloc(n1, sizeof *g->cat_by_key);
+	ts_status st = TS_OK;
+	size_t m = 0;
+	if (!src || !ord || !tmp || !g->cats || !g->cat_ids || !g->cat_by_key)
+		st = CATS_NOMEM(name, err);
+	if (st == TS_OK)
+		st = cats_read(arr, src, &m, skipped, name, err);
+	if (st == TS_OK) {
+		cats_dedupe(g, src, m, ord, skipped);
+		st = cats_place(g, src, m, tmp, name, err);
+	}
+	if (st == TS_OK) {
+		qsort(g->cat_ids, g->n_cat_ids, sizeof *g->cat_ids, cat_id_cmp);
+		for (size_t i = 0; i < g->n_cats; i++)
+			g->cat_by_key[i] = (int)i;
+		sort_cats_by_key(g, g->cat_by_key, tmp, g->n_cats);
+	}
 	if (src)
 		for (size_t i = 0; i < m; i++)
 			free(src[i].key);
@@ -564,16 +583,13 @@ static double json_size(const cJSON *o, const char *key)
 	return 0;
 }
 
-static ts_status load_images(gt *g, const cJSON *arr, size_t *skipped, const char *name,
+#define IMAGES_NOMEM(name, err) ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading images", name)
+
+/* The valid entries (an object with an integer id) into g->images, with
+ * their ids and places in keys. */
+static ts_status images_read(gt *g, const cJSON *arr, id_key *keys, size_t *skipped, const char *name,
                              ts_error *err)
 {
-	size_t n = (size_t)cJSON_GetArraySize(arr);
-	g->images = calloc(n ? n : 1, sizeof *g->images);
-	id_key *keys = malloc((n ? n : 1) * sizeof *keys);
-	if (!g->images || !keys) {
-		free(keys);
-		return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading images", name);
-	}
 	const cJSON *im;
 	cJSON_ArrayForEach(im, arr)
 	{
@@ -587,37 +603,36 @@ static ts_status load_images(gt *g, const cJSON *arr, size_t *skipped, const cha
 		gt_image *gi = &g->images[g->n_images];
 		gi->id = id;
 		gi->file_name = dup_n(s, strlen(s));
-		if (!gi->file_name) {
-			free(keys);
-			return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading images", name);
-		}
+		if (!gi->file_name)
+			return IMAGES_NOMEM(name, err);
 		gi->width = json_size(im, "width");
 		gi->height = json_size(im, "height");
 		keys[g->n_images].id = id;
 		keys[g->n_images].idx = g->n_images;
 		g->n_images++;
 	}
-	qsort(keys, g->n_images, sizeof *keys, id_key_cmp);
-	/* Duplicate ids: the first image stands, later ones are dropped. */
-	char *drop = calloc(g->n_images ? g->n_images : 1, 1);
-	if (!drop) {
-		free(keys);
-		return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading images", name);
+	return TS_OK;
+}
+
+/* Duplicate ids (keys sorted by id): the first image stands, later ones are
+ * dropped; g->by_id, the kept images in id order. */
+static ts_status images_dedupe(gt *g, const id_key *keys, size_t *skipped, const char *name, ts_error *err)
+{
+	size_t n = g->n_images, w = 0, k = 0;
+	char *drop = calloc(n ? n : 1, 1);
+	size_t *newpos = malloc((n ? n : 1) * sizeof *newpos);
+	if (!drop || !newpos) {
+		free(drop);
+		free(newpos);
+		return IMAGES_NOMEM(name, err);
 	}
-	for (size_t i = 1; i < g->n_images; i++)
+	for (size_t i = 1; i < n; i++)
 		if (keys[i].id == keys[i - 1].id) {
 			drop[keys[i].idx] = 1;
 			if (i == 1 || keys[i - 2].id != keys[i].id)
 				dup_note_add(g, "image", keys[i].id); /* named once */
 		}
-	size_t w = 0;
-	size_t *newpos = malloc((g->n_images ? g->n_images : 1) * sizeof *newpos);
-	if (!newpos) {
-		free(keys);
-		free(drop);
-		return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading images", name);
-	}
-	for (size_t i = 0; i < g->n_images; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (drop[i]) {
 			free((char *)g->images[i].file_name);
 			(*skipped)++;
@@ -627,22 +642,21 @@ static ts_status load_images(gt *g, const cJSON *arr, size_t *skipped, const cha
 		newpos[i] = w;
 		g->images[w++] = g->images[i];
 	}
-	g->by_id = malloc((w ? w : 1) * sizeof *g->by_id);
-	if (!g->by_id) {
-		g->n_images = w;
-		free(keys);
-		free(drop);
-		free(newpos);
-		return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading images", name);
-	}
-	size_t k = 0;
-	for (size_t i = 0; i < g->n_images; i++)
-		if (!drop[keys[i].idx])
-			g->by_id[k++] = newpos[keys[i].idx];
 	g->n_images = w;
-	free(keys);
+	g->by_id = malloc((w ? w : 1) * sizeof *g->by_id);
+	if (g->by_id)
+		for (size_t i = 0; i < n; i++)
+			if (!drop[keys[i].idx])
+				g->by_id[k++] = newpos[keys[i].idx];
 	free(drop);
 	free(newpos);
+	return g->by_id ? TS_OK : IMAGES_NOMEM(name, err);
+}
+
+/* The name parts of every image and the three name indexes. */
+static ts_status images_index(gt *g, const char *name, ts_error *err)
+{
+	size_t w = g->n_images;
 	g->parts = malloc((w ? w : 1) * sizeof *g->parts);
 	if (!g->parts)
 		return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory indexing images", name);
@@ -660,6 +674,21 @@ static ts_status load_images(gt *g, const cJSON *arr, size_t *skipped, const cha
 	if (!g->by_name || !g->by_base || !g->by_stem)
 		return ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory indexing images", name);
 	return TS_OK;
+}
+
+static ts_status load_images(gt *g, const cJSON *arr, size_t *skipped, const char *name,
+                             ts_error *err)
+{
+	size_t n = (size_t)cJSON_GetArraySize(arr);
+	g->images = calloc(n ? n : 1, sizeof *g->images);
+	id_key *keys = malloc((n ? n : 1) * sizeof *keys);
+	ts_status st = g->images && keys ? images_read(g, arr, keys, skipped, name, err) : IMAGES_NOMEM(name, err);
+	if (st == TS_OK) {
+		qsort(keys, g->n_images, sizeof *keys, id_key_cmp);
+		st = images_dedupe(g, keys, skipped, name, err);
+	}
+	free(keys);
+	return st == TS_OK ? images_index(g, name, err) : st;
 }
 
 static size_t image_index_of(const gt *g, int64_t id)
@@ -797,12 +826,14 @@ enum { F_ID, F_IMAGE, F_CAT, F_BBOX, F_CROWD, F_N };
 
 static int field_of(const char *k, size_t len)
 {
-	static const char *const names[F_N] = { "id", "image_id", "category_id", "bbox", "iscrowd" };
-	static const size_t lens[F_N] = { 2, 8, 11, 4, 7 };
-	for (int i = 0; i < F_N; i++)
-		if (lens[i] == len && memcmp(names[i], k, len) == 0)
-			return i;
-	return -1;
+	switch (len) {
+	case 2: return memcmp(k, "id", 2) ? -1 : F_ID;
+	case 4: return memcmp(k, "bbox", 4) ? -1 : F_BBOX;
+	case 7: return memcmp(k, "iscrowd", 7) ? -1 : F_CROWD;
+	case 8: return memcmp(k, "image_id", 8) ? -1 : F_IMAGE;
+	case 11: return memcmp(k, "category_id", 11) ? -1 : F_CAT;
+	default: return -1;
+	}
 }
 
 static int read_ann_field(jstream *js, int f, gt_ann *a, int64_t *cat_id, int *ok)
@@ -837,7 +868,10 @@ static int read_ann(jstream *js, gt_ann *a, int64_t *cat_id, size_t pos)
 		size_t kl;
 		if (!js_string(js, key, sizeof key, &kl) || !js_expect(js, ':'))
 			return -1;
-		int f = kl < sizeof key ? field_of(key, strlen(key)) : -1; /* a \u0000 ends it, as in cJSON */
+		size_t z = 0; /* a \u0000 ends the key, as in cJSON */
+		while (z < kl && z < sizeof key && key[z])
+			z++;
+		int f = kl < sizeof key ? field_of(key, z) : -1;
 		int ok = 1, rd;
 		if (f >= 0 && !seen[f]) {
 			seen[f] = 1;
@@ -907,35 +941,81 @@ static int read_annotations(gt_reader *r, ann_vec *v)
 	}
 }
 
-/* One image or category entry as a cJSON object of the keys kept (a JSON
- * null when it is not an object or is too large: skipped later). */
-static cJSON *small_element(gt_reader *r, const char *const *keep)
+/* One kept value: its bytes captured and parsed by cJSON (NULL: out of memory). */
+static cJSON *small_value(gt_reader *r)
 {
 	jstream *js = r->js;
 	js_peek(js);
 	js_capture_start(js, GT_MAX_ELEMENT);
-	int ok = js_skip(js, 2);
+	int ok = js_skip(js, 3);
 	js_capture_stop(js);
-	if (!ok)
+	if (!ok || js->cap_over) /* an error (js->err), or too large */
 		return NULL;
-	cJSON *full = js->cap_over ? NULL : cJSON_ParseWithLength(js->cap, js->cap_len);
-	if (!full && !js->cap_over) { /* jstream found it valid: cJSON ran out of memory */
+	cJSON *v = cJSON_ParseWithLength(js->cap, js->cap_len);
+	if (!v)
 		nomem(r, "images and categories");
-		return NULL;
-	}
-	cJSON *o = cJSON_IsObject(full) ? cJSON_CreateObject() : cJSON_CreateNull();
-	if (!o) {
-		cJSON_Delete(full);
-		nomem(r, "images and categories");
-		return NULL;
-	}
-	if (cJSON_IsObject(full))
-		for (const char *const *k = keep; *k; k++) {
-			cJSON *it = cJSON_DetachItemFromObjectCaseSensitive(full, *k);
-			if (it)
-				cJSON_AddItemToObject(o, *k, it);
+	return v;
+}
+
+/* The members of an object entry: the first of each kept key into o, the
+ * rest validated and skipped (*over: a kept value over GT_MAX_ELEMENT).
+ * 1, or 0 on an error. */
+static int small_members(gt_reader *r, cJSON *o, const char *const *keep, int *over)
+{
+	jstream *js = r->js;
+	js_expect(js, '{');
+	if (js_peek(js) == '}')
+		return js_expect(js, '}');
+	for (;;) {
+		char key[32];
+		size_t kl;
+		if (!js_string(js, key, sizeof key, &kl) || !js_expect(js, ':'))
+			return 0;
+		const char *const *k = keep; /* a \u0000 ends the key, as in cJSON */
+		while (*k && (kl >= sizeof key || strcmp(*k, key) || cJSON_GetObjectItemCaseSensitive(o, *k)))
+			k++;
+		if (*k) {
+			cJSON *v = small_value(r);
+			if (!v && js->err != JS_OK)
+				return 0;
+			if (v)
+				cJSON_AddItemToObject(o, *k, v);
+			else
+				*over = 1; /* read whole, not kept: the entry is too large */
+		} else if (!js_skip(js, 3)) {
+			return 0;
 		}
-	cJSON_Delete(full);
+		int c = js_next_or_close(js, '}');
+		if (c <= 0)
+			return c == 0;
+	}
+}
+
+/* One image or category entry as a cJSON object of the keys kept, read
+ * member by member (a JSON null when it is not an object or is larger than
+ * GT_MAX_ELEMENT: skipped later). */
+static cJSON *small_element(gt_reader *r, const char *const *keep)
+{
+	jstream *js = r->js;
+	int obj = js_peek(js) == '{', over = 0;
+	uint64_t off0 = js->off_end - (uint64_t)(js->end - js->p);
+	cJSON *o = obj ? cJSON_CreateObject() : cJSON_CreateNull();
+	if (!o) {
+		nomem(r, "images and categories");
+		return NULL;
+	}
+	int ok = obj ? small_members(r, o, keep, &over) : js_skip(js, 2);
+	uint64_t off1 = js->off_end - (uint64_t)(js->end - js->p);
+	if (ok && obj && (over || off1 - off0 > GT_MAX_ELEMENT)) {
+		cJSON_Delete(o);
+		o = cJSON_CreateNull();
+		if (!o)
+			nomem(r, "images and categories");
+	}
+	if (!ok || !o) {
+		cJSON_Delete(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -1040,9 +1120,14 @@ static void place_annotations(gt *g, ann_vec *v, size_t *skipped)
 	size_t n = v->n, m = 0;
 	for (size_t i = 0; i < g->n_images; i++)
 		g->images[i].n_ann = 0;
-	for (size_t i = 0; i < n; i++) {
-		int cat = cat_index_of(g, v->side[i]);
-		size_t ii = image_index_of(g, v->a[i].image_id);
+	size_t ii = (size_t)-1;
+	int cat = -1;
+	int64_t cat_id = 0;
+	for (size_t i = 0; i < n; i++) { /* files often group an image's annotations: the last lookup first */
+		if (i == 0 || v->side[i] != cat_id)
+			cat = cat_index_of(g, cat_id = v->side[i]);
+		if (i == 0 || v->a[i].image_id != v->a[i - 1].image_id)
+			ii = image_index_of(g, v->a[i].image_id);
 		if (cat < 0 || ii == (size_t)-1) {
 			v->side[i] = -1;
 			(*skipped)++;

@@ -450,6 +450,11 @@ static int fast_double(const char *s, size_t n, double *v)
 	return 1;
 }
 
+int jscan_fast_double(const char *s, size_t n, double *v)
+{
+	return n > 0 && (*s == '-' || *s == '.' || (*s >= '0' && *s <= '9')) && fast_double(s, n, v);
+}
+
 int jscan_num(jscan *j, double *v)
 {
 	if (jscan_peek(j) != JSCAN_NUM)

@@ -40,6 +40,10 @@ int     jscan_arr_next(jscan *j);            /* 1: an element is next; 0: end */
  * on a syntax error, -2 when it does not fit (the scanner still moves past it). */
 int     jscan_str(jscan *j, char *out, size_t cap, size_t *n);
 int     jscan_num(jscan *j, double *v);
+/* Clinger's exact fast path for a number text already checked against
+ * [-]? (D+ ('.' D*)? | '.' D+) ([eE] [+-]? D+)?: 1 with strtod's value, bit for
+ * bit, or 0 when it is outside the path (the caller then uses strtod). */
+int     jscan_fast_double(const char *s, size_t n, double *v);
 /* A whole number of 1-3 digits without sign, fraction or exponent. */
 int     jscan_small_uint(jscan *j, unsigned *v);
 int     jscan_end(jscan *j);                 /* only white space left */

@@ -1,6 +1,8 @@
 /* jstream.c — the pull reader of jstream.h. */
 #include "jstream.h"
 
+#include "jscan.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,7 +122,7 @@ static inline int js_getc(jstream *s)
 	return c;
 }
 
-int js_peek(jstream *s)
+int js_peek_slow(jstream *s)
 {
 	if (!s->capturing) /* white space inside the window, counting lines */
 		while (s->p < s->end && (unsigned char)*s->p <= ' ') {
@@ -237,9 +239,16 @@ int js_string(jstream *s, char *out, size_t max, size_t *len)
 		return js_fail(s, JS_SYNTAX);
 	js_getc(s);
 	for (;;) {
-		if (!out && !s->capturing) /* skipping: run to the next byte that matters */
-			while (s->p < s->end && *s->p != '"' && *s->p != '\\' && *s->p != '\n')
-				s->p++, n++;
+		if (!s->capturing) { /* plain bytes in the window: run to the next byte that matters */
+			const char *q = s->p;
+			while (q < s->end && *q != '"' && *q != '\\' && *q != '\n')
+				q++;
+			size_t k = (size_t)(q - s->p);
+			if (out && n + 1 < max)
+				memcpy(out + n, s->p, k < max - 1 - n ? k : max - 1 - n);
+			s->p = q;
+			n += k;
+		}
 		int c = js_getc(s);
 		if (c < 0)
 			return js_fail(s, JS_SYNTAX);
@@ -304,20 +313,50 @@ static int strtod_whole(const char *b, size_t n)
 	return i == n;
 }
 
-/* A number wholly inside the window, validated in place: 1 done, 0 not
- * (too near the window's end: the slow path reads it). */
+/* The end of the longest prefix of [q, e) that matches strtod_whole's
+ * grammar (greedy: an exponent without digits is not part of it). */
+static const char *num_prefix(const char *q, const char *e)
+{
+	const char *p = q, *d;
+	p += p < e && (*p == '+' || *p == '-');
+	for (d = p; p < e && *p >= '0' && *p <= '9';)
+		p++;
+	int m = p > d;
+	if (p < e && *p == '.') {
+		for (d = ++p; p < e && *p >= '0' && *p <= '9';)
+			p++;
+		m |= p > d;
+	}
+	if (!m)
+		return q;
+	if (p < e && (*p == 'e' || *p == 'E')) {
+		const char *x = p + 1;
+		x += x < e && (*x == '+' || *x == '-');
+		for (d = x; x < e && *x >= '0' && *x <= '9';)
+			x++;
+		if (x > d)
+			p = x;
+	}
+	return p;
+}
+
+/* A number wholly inside the window, validated in place in one pass: the
+ * run of num_char bytes is valid when the grammar's longest prefix is all of
+ * it (the next byte is not a num_char).  A run that reaches the window's
+ * end is left to the slow path.  1 done, 0 not (too near the
+ * window's end: the slow path reads it). */
 static int js_number_fast(jstream *s, double *v, int *ok)
 {
-	const char *q = s->p, *e = q;
-	while (e < s->end && e - q < 64 && num_char((unsigned char)*e))
-		e++;
-	if (e == s->end || s->capturing)
+	const char *q = s->p, *e = num_prefix(q, s->end - q > 64 ? q + 64 : s->end), *r = e;
+	while (r < s->end && r - q < 64 && num_char((unsigned char)*r)) /* the run goes on: not valid */
+		r++;
+	if (r == s->end || s->capturing)
 		return 0;
 	size_t n = (size_t)(e - q);
-	*ok = n > 0 && n < 64 && strtod_whole(q, n);
+	*ok = n > 0 && n < 64 && r == e;
 	if (!*ok)
 		return 1;
-	if (v) {
+	if (v && !jscan_fast_double(q, n, v)) {
 		char buf[64];
 		memcpy(buf, q, n);
 		buf[n] = '\0';
@@ -338,7 +377,7 @@ int js_number(jstream *s, double *v)
 	while (n < sizeof buf - 1 && num_char(js_raw_peek(s)))
 		buf[n++] = (char)js_getc(s);
 	buf[n] = '\0';
-	if (n == 0 || !strtod_whole(buf, n))
+	if (n == 0 || num_char(js_raw_peek(s)) || !strtod_whole(buf, n))
 		return js_fail(s, JS_SYNTAX);
 	if (v)
 		*v = strtod(buf, NULL);
@@ -358,6 +397,18 @@ int js_literal(jstream *s)
 	return k;
 }
 
+/* A number skipped in the window (the common element of long arrays such
+ * as polygons): 1 done, 0 invalid (error recorded), -1 not handled here. */
+static int js_skip_number_fast(jstream *s)
+{
+	int c = (unsigned char)*s->p, ok;
+	if (c != '-' && !(c >= '0' && c <= '9'))
+		return -1;
+	if (!js_number_fast(s, NULL, &ok))
+		return -1;
+	return ok ? 1 : js_fail(s, JS_SYNTAX);
+}
+
 static int js_skip_container(jstream *s, int depth, int close)
 {
 	if (depth > JSTREAM_DEPTH)
@@ -370,8 +421,13 @@ static int js_skip_container(jstream *s, int depth, int close)
 	for (;;) {
 		if (close == '}' && (!js_string(s, NULL, 0, NULL) || !js_expect(s, ':')))
 			return 0;
-		if (!js_skip(s, depth))
+		int k = js_peek(s) >= 0 ? js_skip_number_fast(s) : -1;
+		if (k == 0 || (k < 0 && !js_skip(s, depth)))
 			return 0;
+		if (s->p < s->end && *s->p == ',' && !s->capturing) { /* the usual separator */
+			s->p++;
+			continue;
+		}
 		int r = js_next_or_close(s, close);
 		if (r < 0)
 			return 0;

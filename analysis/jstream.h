@@ -44,8 +44,17 @@ void js_init_buffer(jstream *s, const char *buf, size_t len);
 int js_init_fd(jstream *s, int fd, uint64_t limit);
 void js_free(jstream *s);
 
-/* The next byte that is not white space, not consumed; -1 at the end or on error. */
-int js_peek(jstream *s);
+/* The next byte that is not white space, not consumed; -1 at the end or on
+ * error.  Inline when that byte is already in the window (the usual case). */
+int js_peek_slow(jstream *s);
+static inline int js_peek(jstream *s)
+{
+	if (s->p < s->end && (unsigned char)*s->p > ' ')
+		return (unsigned char)*s->p;
+	if (s->end - s->p > 1 && s->p[0] == ' ' && (unsigned char)s->p[1] > ' ' && !s->capturing)
+		return (unsigned char)*++s->p; /* one space, as after ", " */
+	return js_peek_slow(s);
+}
 /* Consumes the next non-blank byte when it is c (1), else records a syntax
  * error (0). */
 int js_expect(jstream *s, int c);

@@ -22,6 +22,9 @@
  * (--scale LIST, --scale-steps N), one report each, print the time and the
  * peak memory per sample, so a superlinear step shows as a number.
  *
+ * bench_report --generate DIR N STEPS writes such a run (N samples) into DIR
+ * and exits (tests/bench/bench_debugger.sh uses it).
+ *
  * usage: bench_report [--samples N] [--steps N] [--rounds N] [--sse-samples N]
  *                     [--scale N,N,...] [--scale-steps N] [--bin PATH] [--dir DIR]
  * (defaults: 1,000 x 1,500, 3 rounds, 1,000 SSE samples, 500,5000,20000 x 100;
@@ -234,8 +237,9 @@ static int write_sse(const char *traces, const char *out, int max_samples, int g
 	return fclose(f) ? -1 : 0;
 }
 
-/* One report of dir; *kb its peak RSS.  Returns the wall time or -1. */
-static double run_report_rss(const char *bin, const char *dir, long *kb)
+/* One report of dir (jobs: --jobs, 0 the default); *kb its peak RSS.
+ * Returns the wall time or -1. */
+static double run_report_rss(const char *bin, const char *dir, int jobs, long *kb)
 {
 	double t0 = now();
 	pid_t pid = fork();
@@ -247,7 +251,12 @@ static double run_report_rss(const char *bin, const char *dir, long *kb)
 			dup2(fd, 1);
 			close(fd);
 		}
-		execl(bin, bin, "report", "--json", "-q", dir, (char *)NULL);
+		char j[16];
+		snprintf(j, sizeof j, "%d", jobs);
+		if (jobs > 0)
+			execl(bin, bin, "report", "--json", "-q", "--jobs", j, dir, (char *)NULL);
+		else
+			execl(bin, bin, "report", "--json", "-q", dir, (char *)NULL);
 		_exit(127);
 	}
 	int st;
@@ -258,10 +267,10 @@ static double run_report_rss(const char *bin, const char *dir, long *kb)
 	return now() - t0;
 }
 
-static double run_report(const char *bin, const char *dir)
+static double run_report(const char *bin, const char *dir, int jobs)
 {
 	long kb;
-	double t = run_report_rss(bin, dir, &kb);
+	double t = run_report_rss(bin, dir, jobs, &kb);
 	if (t < 0)
 		fprintf(stderr, "bench_report: %s report %s failed\n", bin, dir);
 	return t;
@@ -330,6 +339,7 @@ static int cpu_rows(const char *bin, const char *run_dir, const char *traces, co
 	printf("  cJSON parse alone      %8.3f s\n", mc);
 	printf("  report --jobs 1        %8.3f s\n", mr);
 	printf("  ratio report1/cJSON    %8.2f   (goal <= 0.50)\n", mr / mc);
+	printf("ROW|report --jobs 1, CPU s|%.3f|cJSON parse %.3f|%.2f|<= 0.5\n", mr, mc, mr / mc);
 	if (!have_sj) {
 		printf("  simdjson on-demand     (skipped: libsimdjson-dev not installed, %s not built)\n", tool);
 		return 0;
@@ -338,6 +348,7 @@ static int cpu_rows(const char *bin, const char *run_dir, const char *traces, co
 	double ms = sj[rounds / 2];
 	printf("  simdjson on-demand     %8.3f s\n", ms);
 	printf("  ratio report1/simdjson %8.2f   (goal <= 4.00)\n", mr / ms);
+	printf("ROW|report --jobs 1, CPU s|%.3f|simdjson %.3f|%.2f|<= 4\n", mr, ms, mr / ms);
 	return 0;
 }
 
@@ -346,6 +357,8 @@ static int scale_rows(const char *bin, const char *dir, const char *list, int st
 {
 	printf("scaling: report --json, %d steps per sample (one run each)\n", steps);
 	printf("  %8s %10s %14s %12s %14s\n", "samples", "time s", "ms/sample", "peak MB", "KB/sample");
+	int base_n = 0;
+	double base_ms = 0;
 	for (const char *p = list; *p;) {
 		int n = atoi(p);
 		char run_dir[1200], stamp[1300];
@@ -360,10 +373,15 @@ static int scale_rows(const char *bin, const char *dir, const char *list, int st
 				fclose(s);
 		}
 		long kb = 0;
-		double t = n > 0 ? run_report_rss(bin, run_dir, &kb) : -1;
+		double t = n > 0 ? run_report_rss(bin, run_dir, 0, &kb) : -1;
 		if (t < 0)
 			return -1;
 		printf("  %8d %10.3f %14.3f %12.1f %14.2f\n", n, t, t * 1e3 / n, kb / 1024.0, (double)kb / n);
+		if (base_n == 0)
+			base_n = n, base_ms = t * 1e3 / n;
+		else
+			printf("ROW|scaling %d samples, ms/sample|%.3f|%d samples %.3f|%.2f|~1 (linear)\n", n, t * 1e3 / n,
+			       base_n, base_ms, t * 1e3 / n / base_ms);
 		p = strchr(p, ',');
 		p = p ? p + 1 : "";
 	}
@@ -384,6 +402,8 @@ int main(int argc, char **argv)
 	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
 	char dir[1024];
 	snprintf(dir, sizeof dir, "%s/bench-data", build);
+	if (argc == 5 && !strcmp(argv[1], "--generate"))
+		return generate(argv[2], atoi(argv[3]), atoi(argv[4])) ? 2 : 0;
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--samples")) samples = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--steps")) steps = atoi(argv[i + 1]);
@@ -416,21 +436,29 @@ int main(int argc, char **argv)
 		}
 	}
 	stat(traces, &sb);
-	double base[99], rep[99];
+	double base[99], rep[99], rep2[99];
 	for (int r = 0; r < rounds; r++) {
 		base[r] = run_baseline(traces, 0);
-		rep[r] = run_report(bin, run_dir);
-		if (base[r] < 0 || rep[r] < 0)
+		rep[r] = run_report(bin, run_dir, 1);
+		rep2[r] = run_report(bin, run_dir, 2);
+		if (base[r] < 0 || rep[r] < 0 || rep2[r] < 0)
 			return 1;
 	}
 	qsort(base, (size_t)rounds, sizeof base[0], cmp_d);
 	qsort(rep, (size_t)rounds, sizeof rep[0], cmp_d);
-	double mb = base[rounds / 2], mr = rep[rounds / 2];
-	printf("report: %d samples x %d steps x 5 alternatives, %.0f MB, %d rounds (medians)\n",
+	qsort(rep2, (size_t)rounds, sizeof rep2[0], cmp_d);
+	double mb = base[rounds / 2], mr = rep[rounds / 2], mr2 = rep2[rounds / 2];
+	printf("report: %d samples x %d steps x 5 alternatives, %.0f MB, %d rounds (medians, wall)\n",
 	       samples, steps, (double)sb.st_size / 1e6, rounds);
 	printf("  cJSON parse alone      %8.3f s  (%.0f MB/s)\n", mb, (double)sb.st_size / 1e6 / mb);
-	printf("  tailscope report       %8.3f s\n", mr);
-	printf("  ratio report/cJSON     %8.2f   (goal <= 1.50)\n", mr / mb);
+	printf("  report --jobs 1        %8.3f s\n", mr);
+	printf("  report --jobs 2        %8.3f s\n", mr2);
+	printf("  ratio report1/cJSON    %8.2f   (goal <= 1.50)\n", mr / mb);
+	printf("  ratio report2/cJSON    %8.2f\n", mr2 / mb);
+	printf("ROW|report --jobs 1 %.0f MB, wall s|%.3f|cJSON parse %.3f|%.2f|<= 1.5\n", (double)sb.st_size / 1e6, mr,
+	       mb, mr / mb);
+	printf("ROW|report --jobs 2 %.0f MB, wall s|%.3f|cJSON parse %.3f|%.2f|\n", (double)sb.st_size / 1e6, mr2, mb,
+	       mr2 / mb);
 	if (cpu_rows(bin, run_dir, traces, build, rounds) != 0)
 		return 1;
 
@@ -460,7 +488,7 @@ int main(int argc, char **argv)
 	stat(sse, &sb);
 	for (int r = 0; r < rounds; r++) {
 		base[r] = run_baseline(sse, 1);
-		rep[r] = run_report(bin, sse);
+		rep[r] = run_report(bin, sse, 1);
 		if (base[r] < 0 || rep[r] < 0)
 			return 1;
 	}
@@ -471,7 +499,9 @@ int main(int argc, char **argv)
 	printf("report SSE: %d samples x %d steps streamed (one chunk per token, 4 interleaved), %.0f MB, %d rounds (medians)\n",
 	       sse_samples, steps, (double)sb.st_size / 1e6, rounds);
 	printf("  cJSON parse alone      %8.3f s  (%.0f MB/s)\n", mb, (double)sb.st_size / 1e6 / mb);
-	printf("  tailscope report       %8.3f s\n", mr);
+	printf("  report --jobs 1        %8.3f s\n", mr);
 	printf("  ratio report/cJSON     %8.2f   (goal <= 1.50)\n", mr / mb);
+	printf("ROW|report SSE %.0f MB, wall s|%.3f|cJSON parse %.3f|%.2f|<= 1.5\n", (double)sb.st_size / 1e6, mr, mb,
+	       mr / mb);
 	return 0;
 }

@@ -314,6 +314,8 @@ int main(int argc, char **argv)
 	printf("  client CPU ratio capture / bare: %.2fx (goal <= 1.3x)\n", mcc / mbc);
 	printf("  client CPU ratio capture / (curl + cJSON parse): %.2fx%s\n", mcc / mpc,
 	       bad ? "  (a run failed)" : "");
+	printf("ROW|capture client CPU, ms/1k tokens|%.3f|bare curl %.3f|%.2f|<= 1.3\n", mcc * 1000.0 / k,
+	       mbc * 1000.0 / k, mcc / mbc);
 	snprintf(path, sizeof path, "rm -rf '%s'", dir);
 	if (system(path) != 0)
 		return 1;

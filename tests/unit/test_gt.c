@@ -346,6 +346,54 @@ static void test_buffer_minimal(void **state)
 	gt_free(g);
 }
 
+/* Image and category entries read member by member keep cJSON's rules
+ * (worked out by hand): the first of repeated keys counts, a \u0000 ends a
+ * key, other members (nested, any type) are validated and skipped, a
+ * non-object entry is skipped, an entry over 1 MiB is skipped whole; the
+ * annotations of interleaved images still go to their image. */
+static void test_entries_member_by_member(void **state)
+{
+	(void)state;
+	size_t big = ((size_t)1 << 20) + 16;
+	char *huge = malloc(big + 256);
+	assert_non_null(huge);
+	int n = snprintf(huge, 256, "{\"images\": [{\"id\": 9, \"file_name\": \"");
+	memset(huge + n, 'a', big);
+	snprintf(huge + n + big, 256 - 64,
+	         "\"}, 5, {\"id\": 1, \"id\": 2, \"meta\": {\"x\": [1, {\"y\": null}]}, \"file_name\": \"a.jpg\","
+	         " \"file_name\": \"b.jpg\"}, {\"id\\u0000z\": 3, \"file_name\": \"c.jpg\"}],");
+	const char *rest =
+		" \"categories\": [{\"name\": \"cat\", \"extra\": [[]], \"id\": 7, \"name\": \"dog\"}, []],"
+		" \"annotations\": [{\"image_id\": 3, \"category_id\": 7, \"bbox\": [0, 0, 1, 1]},"
+		" {\"image_id\": 1, \"category_id\": 7, \"bbox\": [0, 0, 2, 2]},"
+		" {\"image_id\": 3, \"category_id\": 7, \"bbox\": [0, 0, 3, 3]}]}";
+	size_t len = strlen(huge);
+	char *doc = malloc(len + strlen(rest) + 1);
+	assert_non_null(doc);
+	memcpy(doc, huge, len);
+	strcpy(doc + len, rest);
+	gt *g = NULL;
+	size_t skipped = 0;
+	ts_error err;
+	assert_int_equal(gt_load_buffer(doc, strlen(doc), "m", &g, &skipped, &err), TS_OK);
+	assert_int_equal(skipped, 3); /* the 1 MiB image, the 5, the [] category */
+	assert_int_equal(gt_n_images(g), 2);
+	assert_int_equal(gt_images(g)[0].id, 1);
+	assert_string_equal(gt_images(g)[0].file_name, "a.jpg");
+	assert_int_equal(gt_images(g)[1].id, 3);
+	assert_string_equal(gt_images(g)[1].file_name, "c.jpg");
+	assert_int_equal(gt_n_categories(g), 1);
+	assert_string_equal(gt_category_name(g, 0), "cat");
+	assert_int_equal(gt_images(g)[0].n_ann, 1);
+	assert_true(gt_anns(g)[gt_images(g)[0].ann_first].bbox[2] == 2);
+	assert_int_equal(gt_images(g)[1].n_ann, 2);
+	assert_true(gt_anns(g)[gt_images(g)[1].ann_first].bbox[2] == 1);
+	assert_true(gt_anns(g)[gt_images(g)[1].ann_first + 1].bbox[2] == 3);
+	gt_free(g);
+	free(doc);
+	free(huge);
+}
+
 /* 100,000 images (ids 3*i+1 in descending file order, names "d/i<i>.jpg"),
  * 2 annotations each for every 10th image; every lookup must find its image. */
 static void test_large(void **state)
@@ -415,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_buffer_errors),
 		cmocka_unit_test(test_buffer_minimal),
+		cmocka_unit_test(test_entries_member_by_member),
 		cmocka_unit_test(test_large),
 	};
 	return cmocka_run_group_tests_name("gt", tests, NULL, NULL);

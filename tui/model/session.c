@@ -67,6 +67,32 @@ static void index_progress(void *ud, uint64_t done, uint64_t total)
 		p->fn(p->ud, p->what, done, total);
 }
 
+/* The ground truth loads on its own thread while the traces are indexed
+ * (the first frame waits for both: the longer, not the sum). */
+typedef struct gt_job {
+	const char *path;
+	gt *g;
+	size_t skipped;
+	ts_error err;
+	ts_status st;
+} gt_job;
+
+static void *gt_job_run(void *p)
+{
+	gt_job *j = p;
+	j->st = gt_load(j->path, &j->g, &j->skipped, &j->err);
+	return NULL;
+}
+
+static void gt_job_said(session *s, session_run *r, const gt_job *j)
+{
+	if (j->st != TS_OK)
+		session_msg(s, "%s: ground truth not loaded: %s", r->name, j->err.msg);
+	else if (j->skipped)
+		session_msg(s, "%s: %zu malformed annotation(s) or image(s) ignored%s%s", r->gt_path, j->skipped,
+		            gt_duplicates_note(j->g)[0] ? "; " : "", gt_duplicates_note(j->g));
+}
+
 static ts_status open_run(session *s, const char *path, session_run *r,
                           session_progress_fn progress, void *ud, ts_error *err)
 {
@@ -83,23 +109,21 @@ static ts_status open_run(session *s, const char *path, session_run *r,
 	run_apply_opts(r->info, s->opts.coords_set, &r->an);
 	r->gt_path = s->opts.gt_path ? s->opts.gt_path : r->info->gt_path;
 	r->images_dir = s->opts.images_dir ? s->opts.images_dir : r->info->images_dir;
-	if (r->gt_path) {
-		size_t skipped = 0;
-		ts_error gerr;
-		if (gt_load(r->gt_path, &r->g, &skipped, &gerr) != TS_OK) {
-			session_msg(s, "%s: ground truth not loaded: %s", r->name, gerr.msg);
-			r->g = NULL;
-		} else if (skipped) {
-			session_msg(s, "%s: %zu malformed annotation(s) or image(s) ignored%s%s", r->gt_path,
-			            skipped, gt_duplicates_note(r->g)[0] ? "; " : "",
-			            gt_duplicates_note(r->g));
-		}
-	}
+	gt_job gj = { r->gt_path, NULL, 0, { 0 }, TS_OK };
+	pthread_t th;
+	int threaded = r->gt_path && pthread_create(&th, NULL, gt_job_run, &gj) == 0;
+	if (r->gt_path && !threaded)
+		gt_job_run(&gj);
 	progress_ctx pc = {progress, ud, r->name};
 	trace_limits tlim;
 	run_trace_limits(r->info, &s->lim, &tlim);
-	if ((st = trace_index_build(r->info->traces_path, &tlim, index_progress, &pc, &r->ix,
-	                            err)) != TS_OK)
+	st = trace_index_build(r->info->traces_path, &tlim, index_progress, &pc, &r->ix, err);
+	if (threaded)
+		pthread_join(th, NULL);
+	r->g = gj.g;
+	if (r->gt_path)
+		gt_job_said(s, r, &gj);
+	if (st != TS_OK)
 		return st;
 	r->n = trace_index_count(r->ix);
 	r->sharded = shards_is_set(r->info->traces_path);
