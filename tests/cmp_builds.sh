@@ -1,0 +1,123 @@
+#!/bin/sh
+# tests/cmp_builds.sh — byte-compare two builds of tailscope on the same
+# inputs: a refactor's evidence that nothing a user sees changed.
+#
+# usage: sh tests/cmp_builds.sh [BASE_REV]          (BASE_REV default: main)
+#   BASE_BIN=path  use this binary as the base instead of building BASE_REV
+#   NEW_BIN=path   the binary under test (default: build/tailscope, built here)
+#   CMP_JPEGS="a.jpg b.jpg"  extra JPEG files: each one, and cut/bit-flipped
+#                  copies of it, is drawn by 'png --image' (the JPEG checker)
+#
+# For every run in sample_runs/ and tests/data/ (directories with a
+# traces.jsonl, and loose trace files): report (text, --json, --csv,
+# --per-sample, --per-record --csv/--json), png of samples 1..3 (plain and
+# --caption), every plot kind as text (colour on and off) and PNG, formats.
+# Stdout, stderr, exit status and the written files must all be the same.
+# Prints "compared N files, M differ" and exits 1 when any differ.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+rev=${1:-main}
+work=$(mktemp -d /tmp/cmp_builds.XXXXXX)
+trap 'rm -rf "$work"' EXIT INT TERM
+
+if [ -z "${BASE_BIN:-}" ]; then
+	mkdir "$work/src"
+	(cd "$top" && git archive "$rev") | tar -x -C "$work/src" || exit 2
+	nice make -C "$work/src" -j2 build/tailscope >/dev/null 2>&1 || { echo "base build failed"; exit 2; }
+	BASE_BIN=$work/src/build/tailscope
+fi
+if [ -z "${NEW_BIN:-}" ]; then
+	nice make -C "$top" -j2 build/tailscope >/dev/null 2>&1 || { echo "build failed"; exit 2; }
+	NEW_BIN=$top/build/tailscope
+fi
+
+runs=""
+for d in "$top"/sample_runs/*/ "$top"/tests/data/*/*/ "$top"/tests/data/*/; do
+	[ -f "$d/traces.jsonl" ] && runs="$runs ${d%/}"
+done
+files=$(find "$top/tests/data" -type f \( -name '*.jsonl' -o -name '*.sse' -o -name '*.gz' -o -name '*.zst' \) | sort)
+
+# the JPEG inputs: each given file, cut at eight lengths and with single bytes
+# changed at 48 places (deterministic)
+jpegs=""
+if [ -n "${CMP_JPEGS:-}" ]; then
+	mkdir "$work/jpg"
+	python3 - "$work/jpg" $CMP_JPEGS <<'EOF'
+import sys, os
+out = sys.argv[1]
+for k, path in enumerate(sys.argv[2:]):
+    b = open(path, 'rb').read()
+    open(os.path.join(out, f'{k}_whole.jpg'), 'wb').write(b)
+    for i in range(1, 9):
+        open(os.path.join(out, f'{k}_cut{i}.jpg'), 'wb').write(b[: len(b) * i // 9])
+    for i in range(48):
+        pos = (i * 7919) % len(b)
+        m = bytearray(b); m[pos] ^= 0x5A if i % 2 else 0xFF
+        open(os.path.join(out, f'{k}_flip{i}.jpg'), 'wb').write(bytes(m))
+EOF
+	jpegs=$(ls "$work"/jpg/*.jpg)
+fi
+
+n=0
+# one: run the same arguments under both binaries, each in its own directory
+# (so an -o name is the same relative path in messages)
+one() {
+	n=$((n + 1))
+	echo "$*" >"$work/cmd.$n"
+	for side in base new; do
+		bin=$BASE_BIN; [ $side = new ] && bin=$NEW_BIN
+		dir=$work/$side/$n; mkdir -p "$dir"
+		(cd "$dir" && COLUMNS=100 LC_ALL=C.UTF-8 "$bin" "$@" >stdout 2>stderr; echo $? >status)
+	done
+}
+
+kinds="maxrepeat interference saved pr tradeoff reliability"
+for r in $runs; do
+	one report --jobs 2 "$r"
+	one report --jobs 2 --json "$r"
+	one report --jobs 2 --csv "$r"
+	one report --jobs 2 --per-sample "$r"
+	one report --jobs 2 --per-record --csv "$r"
+	one report --jobs 2 --per-record --json "$r"
+	one report --jobs 2 --policy 'off,repeat_stop,budget:12,near_dup:0.9,dedup,ladder,close_prob:0.1..0.9/0.2' --score min "$r"
+	one formats "$r"
+	for s in 1 2 3; do
+		one png "$r" --sample $s -o out.png
+		one png "$r" --sample $s --caption -o out.png
+	done
+	for k in $kinds; do
+		one plot $k --color never --width 100 "$r"
+		one plot $k --color always --width 72 --height 12 "$r"
+		one plot $k --size 640x400 "$r" -o out.png
+	done
+done
+one report --jobs 1 $runs
+one report --jobs 1 --json $runs
+for k in $kinds; do
+	one plot $k --jobs 1 --color never --width 120 $runs
+	one plot $k --jobs 1 $runs -o out.png
+done
+for f in $files; do
+	one report --jobs 1 "$f"
+	one report --jobs 1 --json --per-record "$f"
+	one formats "$f"
+done
+for j in $jpegs; do
+	one png "$top/sample_runs/lora-qv-r4" --sample 1 --image "$j" -o out.png
+done
+
+total=0 bad=0
+for side_dir in "$work"/base/*; do
+	i=${side_dir##*/}
+	for f in "$side_dir"/*; do
+		b=${f##*/}
+		total=$((total + 1))
+		if ! cmp -s "$f" "$work/new/$i/$b"; then
+			bad=$((bad + 1))
+			echo "DIFF: $b of: $(cat "$work/cmd.$i")"
+		fi
+	done
+	[ $(ls "$side_dir" | wc -l) = $(ls "$work/new/$i" | wc -l) ] || { bad=$((bad + 1)); echo "DIFF: case $i file list"; }
+done
+echo "cmp_builds: $n commands, compared $total files, $bad differ"
+[ $bad = 0 ]
