@@ -5,6 +5,7 @@
 # usage: sh tests/cmp_builds.sh [BASE_REV]          (BASE_REV default: main)
 #   BASE_BIN=path  use this binary as the base instead of building BASE_REV
 #   NEW_BIN=path   the binary under test (default: build/tailscope, built here)
+#   CMP_ONLY="plot png"  only these commands (default: report png plot formats)
 #   CMP_JPEGS="a.jpg b.jpg"  extra JPEG files: each one, and cut/bit-flipped
 #                  copies of it, is drawn by 'png --image' (the JPEG checker)
 #
@@ -62,6 +63,7 @@ n=0
 # one: run the same arguments under both binaries, each in its own directory
 # (so an -o name is the same relative path in messages)
 one() {
+	case " ${CMP_ONLY:-report png plot formats} " in *" $1 "*) ;; *) return ;; esac
 	n=$((n + 1))
 	echo "$*" >"$work/cmd.$n"
 	for side in base new; do
