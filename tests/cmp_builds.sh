@@ -3,9 +3,9 @@
 # inputs: a refactor's evidence that nothing a user sees changed.
 #
 # usage: sh tests/cmp_builds.sh [BASE_REV]          (BASE_REV default: main)
-#   BASE_BIN=path  use this binary as the base instead of building BASE_REV
-#   NEW_BIN=path   the binary under test (default: build/tailscope, built here)
-#   CMP_ONLY="plot png"  only these commands (default: report png plot formats)
+#   BASE_SRC=dir   a tree of BASE_REV already built (make all) instead of
+#                  building one in a temporary directory
+#   CMP_ONLY="plot png"  only these (default: report png plot formats render)
 #   CMP_JPEGS="a.jpg b.jpg"  extra JPEG files: each one, and cut/bit-flipped
 #                  copies of it, is drawn by 'png --image' (the JPEG checker)
 #
@@ -13,6 +13,8 @@
 # traces.jsonl, and loose trace files): report (text, --json, --csv,
 # --per-sample, --per-record --csv/--json), png of samples 1..3 (plain and
 # --caption), every plot kind as text (colour on and off) and PNG, formats.
+# And tests/cmp_render.c, linked against each build's render library, on the
+# scene images and the JPEGs (cell frames with labels, pixel encodings).
 # Stdout, stderr, exit status and the written files must all be the same.
 # Prints "compared N files, M differ" and exits 1 when any differ.
 set -u
@@ -21,16 +23,23 @@ rev=${1:-main}
 work=$(mktemp -d /tmp/cmp_builds.XXXXXX)
 trap 'rm -rf "$work"' EXIT INT TERM
 
-if [ -z "${BASE_BIN:-}" ]; then
-	mkdir "$work/src"
-	(cd "$top" && git archive "$rev") | tar -x -C "$work/src" || exit 2
-	nice make -C "$work/src" -j2 build/tailscope >/dev/null 2>&1 || { echo "base build failed"; exit 2; }
-	BASE_BIN=$work/src/build/tailscope
+libs="build/tailscope build/libtsrender.a build/libtsanalysis.a"
+if [ -z "${BASE_SRC:-}" ]; then
+	BASE_SRC=$work/src
+	mkdir "$BASE_SRC"
+	(cd "$top" && git archive "$rev") | tar -x -C "$BASE_SRC" || exit 2
+	nice make -C "$BASE_SRC" -j2 $libs >/dev/null 2>&1 || { echo "base build failed"; exit 2; }
 fi
-if [ -z "${NEW_BIN:-}" ]; then
-	nice make -C "$top" -j2 build/tailscope >/dev/null 2>&1 || { echo "build failed"; exit 2; }
-	NEW_BIN=$top/build/tailscope
-fi
+nice make -C "$top" -j2 $libs >/dev/null 2>&1 || { echo "build failed"; exit 2; }
+BASE_BIN=$BASE_SRC/build/tailscope
+NEW_BIN=$top/build/tailscope
+cflags="-std=c11 -D_DEFAULT_SOURCE -O2 -I$top/analysis -I$top/render $(pkg-config --cflags chafa glib-2.0)"
+ldlibs="$(pkg-config --libs chafa glib-2.0 zlib libzstd libcjson) -lm"
+for side in base new; do
+	tree=$BASE_SRC; [ $side = new ] && tree=$top
+	cc $cflags "$top/tests/cmp_render.c" "$tree/build/libtsrender.a" "$tree/build/libtsanalysis.a" \
+		$ldlibs -o "$work/cmp_render.$side" || { echo "cmp_render build failed"; exit 2; }
+done
 
 runs=""
 for d in "$top"/sample_runs/*/ "$top"/tests/data/*/*/ "$top"/tests/data/*/; do
@@ -60,10 +69,22 @@ EOF
 fi
 
 n=0
+images=$(ls "$top"/sample_runs/scenes/images/*.png)
+# render: the library-level digest (not a tailscope command)
+render() {
+	case " ${CMP_ONLY:-render} " in *" render "*) ;; *) return ;; esac
+	n=$((n + 1))
+	echo "cmp_render" >"$work/cmd.$n"
+	for side in base new; do
+		mkdir -p "$work/$side/$n"
+		"$work/cmp_render.$side" $images $jpegs >"$work/$side/$n/stdout" 2>&1
+	done
+}
+render
 # one: run the same arguments under both binaries, each in its own directory
 # (so an -o name is the same relative path in messages)
 one() {
-	case " ${CMP_ONLY:-report png plot formats} " in *" $1 "*) ;; *) return ;; esac
+	case " ${CMP_ONLY:-report png plot formats render} " in *" $1 "*) ;; *) return ;; esac
 	n=$((n + 1))
 	echo "$*" >"$work/cmd.$n"
 	for side in base new; do
