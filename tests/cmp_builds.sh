@@ -7,7 +7,8 @@
 #                  building one in a temporary directory
 #   CMP_ONLY="plot png"  only these (default: report png plot formats render)
 #   CMP_JPEGS="a.jpg b.jpg"  extra JPEG files: each one, and cut/bit-flipped
-#                  copies of it, is drawn by 'png --image' (the JPEG checker)
+#                  copies of it, is loaded by cmp_render -l (the JPEG checker)
+#                  and the first 60 drawn by 'png --image' 
 #
 # For every run in sample_runs/ and tests/data/ (directories with a
 # traces.jsonl, and loose trace files): report (text, --json, --csv,
@@ -47,8 +48,8 @@ for d in "$top"/sample_runs/*/ "$top"/tests/data/*/*/ "$top"/tests/data/*/; do
 done
 files=$(find "$top/tests/data" -type f \( -name '*.jsonl' -o -name '*.sse' -o -name '*.gz' -o -name '*.zst' \) | sort)
 
-# the JPEG inputs: each given file, cut at eight lengths and with single bytes
-# changed at 48 places (deterministic)
+# the JPEG inputs: each given file, cut at 39 lengths and with single bytes
+# changed at 300 places (deterministic); png draws the first 60 of them
 jpegs=""
 if [ -n "${CMP_JPEGS:-}" ]; then
 	mkdir "$work/jpg"
@@ -58,14 +59,15 @@ out = sys.argv[1]
 for k, path in enumerate(sys.argv[2:]):
     b = open(path, 'rb').read()
     open(os.path.join(out, f'{k}_whole.jpg'), 'wb').write(b)
-    for i in range(1, 9):
-        open(os.path.join(out, f'{k}_cut{i}.jpg'), 'wb').write(b[: len(b) * i // 9])
-    for i in range(48):
+    for i in range(1, 40):
+        open(os.path.join(out, f'{k}_cut{i}.jpg'), 'wb').write(b[: len(b) * i // 40])
+    for i in range(300):
         pos = (i * 7919) % len(b)
         m = bytearray(b); m[pos] ^= 0x5A if i % 2 else 0xFF
         open(os.path.join(out, f'{k}_flip{i}.jpg'), 'wb').write(bytes(m))
 EOF
 	jpegs=$(ls "$work"/jpg/*.jpg)
+	png_jpegs=$(ls "$work"/jpg/*.jpg | head -n 60)
 fi
 
 n=0
@@ -77,7 +79,8 @@ render() {
 	echo "cmp_render" >"$work/cmd.$n"
 	for side in base new; do
 		mkdir -p "$work/$side/$n"
-		"$work/cmp_render.$side" $images $jpegs >"$work/$side/$n/stdout" 2>&1
+		"$work/cmp_render.$side" $images >"$work/$side/$n/stdout" 2>&1
+		[ -z "$jpegs" ] || "$work/cmp_render.$side" -l $jpegs >"$work/$side/$n/jpegs" 2>&1
 	done
 }
 render
@@ -125,7 +128,7 @@ for f in $files; do
 	one report --jobs 1 --json --per-record "$f"
 	one formats "$f"
 done
-for j in $jpegs; do
+for j in ${png_jpegs:-}; do
 	one png "$top/sample_runs/lora-qv-r4" --sample 1 --image "$j" -o out.png
 done
 

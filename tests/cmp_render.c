@@ -3,7 +3,7 @@
  * pixels), cell frames with generated boxes and labels in every colour mode,
  * and the sixel / kitty / iTerm2 encodings.  Linked against two builds'
  * libtsrender.a by tests/cmp_builds.sh, whose outputs must be the same.
- * usage: cmp_render IMAGE... */
+ * usage: cmp_render [-l] IMAGE...   (-l: only the loads) */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,7 +105,8 @@ static void pixels(const render_image *img, const char *name)
 
 int main(int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
+	int load_only = argc > 1 && !strcmp(argv[1], "-l");
+	for (int i = 1 + load_only; i < argc; i++) {
 		render_image *img = NULL;
 		ts_error err = { 0 };
 		ts_status st = render_image_load(argv[i], NULL, &img, &err);
@@ -116,7 +117,7 @@ int main(int argc, char **argv)
 			       (unsigned long long)fnv(14695981039346656037u, img->rgba,
 			                               (size_t)img->w * img->h * 4));
 		printf("\n");
-		if (img && img->w * (uint64_t)img->h <= 2000000u) {
+		if (img && !load_only && img->w * (uint64_t)img->h <= 2000000u) {
 			frames(img, name);
 			pixels(img, name);
 		}
