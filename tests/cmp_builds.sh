@@ -32,8 +32,10 @@ if [ -z "${BASE_SRC:-}" ]; then
 	nice make -C "$BASE_SRC" -j2 $libs >/dev/null 2>&1 || { echo "base build failed"; exit 2; }
 fi
 nice make -C "$top" -j2 $libs >/dev/null 2>&1 || { echo "build failed"; exit 2; }
-BASE_BIN=$BASE_SRC/build/tailscope
-NEW_BIN=$top/build/tailscope
+# copies: a rebuild while this runs must not change either side
+cp "$BASE_SRC/build/tailscope" "$work/tailscope.base" && cp "$top/build/tailscope" "$work/tailscope.new" || exit 2
+BASE_BIN=$work/tailscope.base
+NEW_BIN=$work/tailscope.new
 cflags="-std=c11 -D_DEFAULT_SOURCE -O2 -I$top/analysis -I$top/render $(pkg-config --cflags chafa glib-2.0)"
 ldlibs="$(pkg-config --libs chafa glib-2.0 zlib libzstd libcjson) -lm"
 for side in base new; do
