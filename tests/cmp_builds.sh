@@ -2,7 +2,7 @@
 # tests/cmp_builds.sh — byte-compare two builds of tailscope on the same
 # inputs: a refactor's evidence that nothing a user sees changed.
 #
-# usage: sh tests/cmp_builds.sh [BASE_REV]          (BASE_REV default: main)
+# usage: sh tests/cmp_builds.sh [BASE_REV]   (default: where HEAD left main)
 #   BASE_SRC=dir   a tree of BASE_REV already built (make all) instead of
 #                  building one in a temporary directory
 #   CMP_ONLY="plot png"  only these (default: report png plot formats render)
@@ -13,14 +13,14 @@
 # For every run in sample_runs/ and tests/data/ (directories with a
 # traces.jsonl, and loose trace files): report (text, --json, --csv,
 # --per-sample, --per-record --csv/--json), png of samples 1..3 (plain and
-# --caption), every plot kind as text (colour on and off) and PNG, formats.
+# --caption; and 2 to 6 runs on one image), every plot kind as text (colour on and off) and PNG, formats.
 # And tests/cmp_render.c, linked against each build's render library, on the
 # scene images and the JPEGs (cell frames with labels, pixel encodings).
 # Stdout, stderr, exit status and the written files must all be the same.
 # Prints "compared N files, M differ" and exits 1 when any differ.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-rev=${1:-main}
+rev=${1:-$(git -C "$top" merge-base main HEAD)}
 work=$(mktemp -d /tmp/cmp_builds.XXXXXX)
 trap 'rm -rf "$work"' EXIT INT TERM
 
@@ -124,6 +124,14 @@ one report --jobs 1 --json $runs
 for k in $kinds; do
 	one plot $k --jobs 1 --color never --width 120 $runs
 	one plot $k --jobs 1 $runs -o out.png
+done
+# several runs on one image (the runs legend): 2 to 6 of the sample runs
+set -- $(ls -d "$top"/sample_runs/lora-* "$top"/sample_runs/base)
+for k in 2 3 4 5 6; do
+	sel=$(echo "$@" | tr ' ' '\n' | head -n $k | tr '\n' ' ')
+	for s in 1 4 11; do
+		one png $sel --sample $s -o out.png
+	done
 done
 for f in $files; do
 	one report --jobs 1 "$f"
