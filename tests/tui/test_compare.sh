@@ -82,7 +82,7 @@ keys cmp o
 check "o: repeat_stop -> status repeat-stop: on" wait_for cmp "step 34/34 │ repeat-stop: on │ stopped (repeat-stop)"
 keys cmp o
 check "o: budget:2 (from run-c's run.json) named in the status bar" \
-	wait_for cmp "repeat-stop: off │ policy: budget:2"
+	wait_for cmp "step 23/23 │ policy: budget:2"
 check "o: budget:2 stops after record 2 (step 23)" wait_for cmp "step 23/23"
 check "o: budget:2's cut line in the records pane" wait_for cmp "budget:2: cut at step 23"
 keys cmp r
@@ -94,7 +94,7 @@ keys cmp o o o
 check "o: near_dup:0.9" wait_for cmp "policy: near_dup:0.9"
 keys cmp o
 check "o: dedup named" wait_for cmp "policy: dedup"
-check "dedup: the whole trace stays (step 35/35), nothing cut" wait_for cmp "step 35/35 │ repeat-stop: off │ policy: dedup │ closed"
+check "dedup: the whole trace stays (step 35/35), nothing cut" wait_for cmp "step 35/35 │ policy: dedup │ closed"
 check "dedup: records pane shows what it keeps" wait_for cmp "dedup keeps 2"
 check "dedup: the note says it is an upper bound" wait_for cmp "dedup (upper bound): drops 1 duplicate"
 check "dedup: the duplicate is dropped, not a tail cut" wait_re cmp "3 dog .* drop "

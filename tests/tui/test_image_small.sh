@@ -91,14 +91,14 @@ check "records footer: the selected record's full label" wait_re rp "│ #11 ins
 keys rp q
 wait_exit rp
 start rc 50 24 -- "$FIX/run-a"
-check "run-a at 50x24" wait_for rc "sample 1/5"
+check "run-a at 50x24" wait_for rc "tui-fixture │ 1/5 │"
 check "records header: qwen3's x-first order" wait_for rc "x1,y1,x2,y2 (qwe"
 keys rc n
 check "50 columns: coordinates and match whole, the repeat column short" wait_re rc "│▐ 8 p… 500,100,800,900 FP  =#2$"
 keys rc q
 wait_exit rc
 start rd 60 24 -- "$FIX/run-a"
-check "run-a at 60x24" wait_for rd "sample 1/5"
+check "run-a at 60x24" wait_for rd "tui-fixture │ 1/5 │"
 keys rd n
 check "60 columns: the repeat column whole" wait_for rd "=#2 7/7"
 keys rd r
