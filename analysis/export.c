@@ -258,129 +258,186 @@ static int row_where(export_row *row, const trace *t, const gt_image *img, size_
 	return 0;
 }
 
+/* One sample's analysis: its inputs, and what each step hands the next. */
+typedef struct sample_job {
+	export_run *r;
+	work *w;
+	const export_opts *o;
+	const trace *t;
+	const sample *s;
+	const gt_image *img;
+	size_t n; /* records */
+	const record *recs;
+	const sample_rec *info;
+	const repeat_stats *rep;
+	double score_sum; /* over the scored records */
+	size_t scored;
+	conf_term ct;
+	sample_outcome oc[EXPORT_MAX_POLICIES];
+} sample_job;
+
+/* The records as detections (class, box, point?) and their duplicate links. */
+static void sample_dets(sample_job *j)
+{
+	work *w = j->w;
+	for (size_t i = 0; i < j->n; i++) {
+		w->dets[i].cat = j->info[i].box_ok ? j->info[i].cat : -1;
+		w->dets[i].point = rec_key_point(j->recs[i].key);
+		memcpy(w->dets[i].box, j->info[i].box, sizeof j->info[i].box);
+		w->dup_of[i] = j->info[i].dup_of;
+	}
+}
+
+/* The records' confidence scores and the termination probability (added to
+ * the run; the tail kept for a partial state). */
+static ts_status sample_scores(sample_job *j)
+{
+	export_run *r = j->r;
+	const export_opts *o = j->o;
+	for (size_t i = 0; i < j->n; i++) {
+		j->w->scores[i] = conf_record_score(j->t, &j->recs[i], o->score);
+		if (isfinite(j->w->scores[i])) {
+			j->score_sum += j->w->scores[i];
+			j->scored++;
+		}
+	}
+	r->records_scored += j->scored;
+	if (trace_has_alts(j->t))
+		conf_termination(j->t, j->recs, j->n, j->rep->tail_start, &o->an.eos, NULL, &j->ct);
+	conf_term_run_add(&r->term, &j->ct, j->rep->tail_start >= 0);
+	if (o->keep_state && j->rep->tail_start >= 0 && keep_tail(r, &j->ct))
+		return TS_ERR_NOMEM;
+	return TS_OK;
+}
+
+/* AP per policy: the kept records with their scores against the image's
+ * boxes anns (an image without annotations still counts: its detections are
+ * FP); the calibration points of the kept matched records. */
+static ts_status sample_ap(sample_job *j, const gt_ann *anns, size_t n_ann)
+{
+	work *w = j->w;
+	for (size_t p = 0; p < j->o->n_pol; p++) {
+		const policy_cut *cut = &j->oc[p].cut;
+		size_t k = 0;
+		for (size_t i = 0; i < cut->kept; i++) {
+			if (cut->drop_dups && w->dup_of[i] >= 0)
+				continue;
+			w->kdets[k] = w->dets[i];
+			w->kscores[k] = w->scores[i];
+			k++;
+		}
+		for (size_t i = 0; i < cut->kept && !cut->drop_dups; i++)
+			if (j->info[i].m50 != MATCH_IGNORED &&
+			    calib_keep_add(j->r, j->o->keep_state, p, w->scores[i], j->info[i].m50 == MATCH_TP))
+				return TS_ERR_NOMEM;
+		ts_status st = conf_ap_add_image(w->ap[p], j->img->id, w->kdets, w->kscores, k, anns, n_ann);
+		if (st != TS_OK)
+			return st;
+	}
+	return TS_OK;
+}
+
+/* sample_ap with the image's boxes; a per-class request (sample_gt_cat)
+ * counts only its category's boxes. */
+static ts_status sample_ap_for_image(sample_job *j, const gt *g)
+{
+	const gt_ann *anns = NULL;
+	size_t n_ann = 0;
+	if (sample_has_gt(j->s) && g) {
+		anns = gt_anns(g) + j->img->ann_first;
+		n_ann = j->img->n_ann;
+	}
+	int cat = sample_gt_cat(j->s);
+	if (cat < 0 || !n_ann)
+		return sample_ap(j, anns, n_ann);
+	gt_ann *qanns = malloc(n_ann * sizeof *qanns);
+	if (!qanns)
+		return TS_ERR_NOMEM;
+	size_t q = 0;
+	for (size_t a = 0; a < n_ann; a++)
+		if (anns[a].cat == cat)
+			qanns[q++] = anns[a];
+	ts_status st = sample_ap(j, qanns, q);
+	free(qanns);
+	return st;
+}
+
+/* Row ri's counts (policy off with ground truth, then each policy's) and
+ * per-policy values; pointers are set when the run is complete (arrays may
+ * move). */
+static void row_policies(sample_job *j, size_t ri)
+{
+	export_run *r = j->r;
+	size_t n_pol = j->o->n_pol, n_iou = j->o->an.n_iou;
+	size_t cb = ri * (1 + n_pol) * n_iou;
+	if (sample_has_gt(j->s)) {
+		policy off = { POLICY_OFF, 0 };
+		sample_outcome oo = sample_outcome_for(j->s, &off);
+		for (size_t k = 0; k < n_iou; k++)
+			r->counts_all[cb + k] = oo.counts[k];
+	}
+	for (size_t p = 0; p < n_pol; p++) {
+		const sample_outcome *oc = &j->oc[p];
+		export_pol_row *pr = &r->pol_all[ri * n_pol + p];
+		pr->records = oc->rep.records;
+		pr->duplicates = oc->rep.duplicates;
+		pr->max_repeat = oc->rep.max_repeat;
+		pr->tokens = oc->tokens;
+		pr->stop_step = oc->cut.stop_step;
+		pr->term = oc->term;
+		for (size_t k = 0; k < n_iou; k++)
+			r->counts_all[cb + (1 + p) * n_iou + k] = oc->counts[k];
+	}
+}
+
+/* The sample's row (and with per_record its records). */
+static ts_status sample_row(sample_job *j, size_t lineno, const char *file)
+{
+	const repeat_stats *rep = j->rep;
+	size_t ri = j->r->n_rows;
+	export_row *row = add_row(j->r, j->w, j->o->n_pol, j->o->an.n_iou);
+	if (!row)
+		return TS_ERR_NOMEM;
+	if (row_where(row, j->t, j->img, lineno, file))
+		return TS_ERR_NOMEM;
+	row->records = rep->records;
+	row->duplicates = rep->duplicates;
+	row->max_repeat = rep->max_repeat;
+	row->tail_start = rep->tail_start;
+	row->term = sample_termination(j->s);
+	row->steps = sample_n_steps(j->s);
+	policy rs = { POLICY_REPEAT_STOP, 0 };
+	row->stop_step = policy_apply(&rs, j->recs, j->n, rep->first_dup).stop_step;
+	row->score = j->scored ? j->score_sum / (double)j->scored : NAN;
+	row->p_close_max = j->ct.max_before_tail;
+	row->p_close_at_tail = j->ct.at_tail_start;
+	row_policies(j, ri);
+	if (j->o->per_record)
+		return add_recs(j->r, j->o, j->s, j->oc, j->w->scores, ri);
+	return TS_OK;
+}
+
 static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, const trace *t,
                                 const sample *s, const gt *g, const gt_image *img, size_t lineno,
                                 const char *file)
 {
-	size_t n = sample_n_records(s);
-	const record *recs = sample_records(s);
-	const sample_rec *info = sample_rec_info(s);
-	const repeat_stats *rep = sample_repeat(s);
-	const gt_ann *anns = NULL;
-	size_t n_ann = 0;
-	if (sample_has_gt(s) && g && img) {
-		anns = gt_anns(g) + img->ann_first;
-		n_ann = img->n_ann;
-	}
-	if (grow_scratch(w, n ? n : 1))
+	sample_job j = { .r = r, .w = w, .o = o, .t = t, .s = s, .img = img,
+	                 .n = sample_n_records(s), .recs = sample_records(s),
+	                 .info = sample_rec_info(s), .rep = sample_repeat(s),
+	                 .ct = { NAN, -1, NAN, 0 } };
+	if (grow_scratch(w, j.n ? j.n : 1))
 		return TS_ERR_NOMEM;
-	for (size_t i = 0; i < n; i++) {
-		w->dets[i].cat = info[i].box_ok ? info[i].cat : -1;
-		w->dets[i].point = rec_key_point(recs[i].key);
-		memcpy(w->dets[i].box, info[i].box, sizeof info[i].box);
-		w->dup_of[i] = info[i].dup_of;
-	}
-	double score_sum = 0;
-	size_t scored = 0;
-	conf_term ct = { NAN, -1, NAN, 0 };
-	if (o->confidence) {
-		for (size_t i = 0; i < n; i++) {
-			w->scores[i] = conf_record_score(t, &recs[i], o->score);
-			if (isfinite(w->scores[i])) {
-				score_sum += w->scores[i];
-				scored++;
-			}
-		}
-		r->records_scored += scored;
-		if (trace_has_alts(t))
-			conf_termination(t, recs, n, rep->tail_start, &o->an.eos, NULL, &ct);
-		conf_term_run_add(&r->term, &ct, rep->tail_start >= 0);
-		if (o->keep_state && rep->tail_start >= 0 && keep_tail(r, &ct))
-			return TS_ERR_NOMEM;
-	}
-
-	sample_outcome oc[EXPORT_MAX_POLICIES];
-	run_metrics_add_sample(r->m, o->pol, o->n_pol, s, oc);
-	/* AP per policy: the kept records with their scores (an image without
-	 * annotations still counts: its detections are FP) */
-	gt_ann *qanns = NULL; /* a per-class request (sample_gt_cat): its category's boxes */
-	if (o->confidence && r->has_ap && img && sample_gt_cat(s) >= 0 && n_ann) {
-		if (!(qanns = malloc(n_ann * sizeof *qanns)))
-			return TS_ERR_NOMEM;
-		size_t q = 0;
-		for (size_t a = 0; a < n_ann; a++)
-			if (anns[a].cat == sample_gt_cat(s))
-				qanns[q++] = anns[a];
-		anns = qanns;
-		n_ann = q;
-	}
-	if (o->confidence && r->has_ap && img) {
-		for (size_t p = 0; p < o->n_pol; p++) {
-			size_t k = 0;
-			for (size_t i = 0; i < oc[p].cut.kept; i++) {
-				if (oc[p].cut.drop_dups && w->dup_of[i] >= 0)
-					continue;
-				w->kdets[k] = w->dets[i];
-				w->kscores[k] = w->scores[i];
-				k++;
-			}
-			for (size_t i = 0; i < oc[p].cut.kept && !oc[p].cut.drop_dups; i++)
-				if (info[i].m50 != MATCH_IGNORED &&
-				    calib_keep_add(r, o->keep_state, p, w->scores[i], info[i].m50 == MATCH_TP)) {
-					free(qanns);
-					return TS_ERR_NOMEM;
-				}
-			ts_status st = conf_ap_add_image(w->ap[p], img->id, w->kdets, w->kscores, k, anns, n_ann);
-			if (st != TS_OK) {
-				free(qanns);
-				return st;
-			}
-		}
-	}
-	free(qanns);
-	if (add_sample_slot(r, w, (uint32_t)(rep->max_repeat > UINT32_MAX ? UINT32_MAX : rep->max_repeat)))
+	sample_dets(&j);
+	ts_status st;
+	if (o->confidence && (st = sample_scores(&j)) != TS_OK)
+		return st;
+	run_metrics_add_sample(r->m, o->pol, o->n_pol, s, j.oc);
+	if (o->confidence && r->has_ap && img && (st = sample_ap_for_image(&j, g)) != TS_OK)
+		return st;
+	if (add_sample_slot(r, w, (uint32_t)(j.rep->max_repeat > UINT32_MAX ? UINT32_MAX : j.rep->max_repeat)))
 		return TS_ERR_NOMEM;
-	if (o->rows) {
-		size_t n_iou = o->an.n_iou;
-		size_t ri = r->n_rows;
-		export_row *row = add_row(r, w, o->n_pol, n_iou);
-		if (!row)
-			return TS_ERR_NOMEM;
-		if (row_where(row, t, img, lineno, file))
-			return TS_ERR_NOMEM;
-		row->records = rep->records;
-		row->duplicates = rep->duplicates;
-		row->max_repeat = rep->max_repeat;
-		row->tail_start = rep->tail_start;
-		row->term = sample_termination(s);
-		row->steps = sample_n_steps(s);
-		policy rs = { POLICY_REPEAT_STOP, 0 };
-		row->stop_step = policy_apply(&rs, recs, n, rep->first_dup).stop_step;
-		row->score = scored ? score_sum / (double)scored : NAN;
-		row->p_close_max = ct.max_before_tail;
-		row->p_close_at_tail = ct.at_tail_start;
-		/* pointers are set when the run is complete (arrays may move) */
-		size_t cb = ri * (1 + o->n_pol) * n_iou;
-		if (sample_has_gt(s)) {
-			policy off = { POLICY_OFF, 0 };
-			sample_outcome oo = sample_outcome_for(s, &off);
-			for (size_t j = 0; j < n_iou; j++)
-				r->counts_all[cb + j] = oo.counts[j];
-		}
-		for (size_t p = 0; p < o->n_pol; p++) {
-			export_pol_row *pr = &r->pol_all[ri * o->n_pol + p];
-			pr->records = oc[p].rep.records;
-			pr->duplicates = oc[p].rep.duplicates;
-			pr->max_repeat = oc[p].rep.max_repeat;
-			pr->tokens = oc[p].tokens;
-			pr->stop_step = oc[p].cut.stop_step;
-			pr->term = oc[p].term;
-			for (size_t j = 0; j < n_iou; j++)
-				r->counts_all[cb + (1 + p) * n_iou + j] = oc[p].counts[j];
-		}
-		if (o->per_record)
-			return add_recs(r, o, s, oc, w->scores, ri);
-	}
+	if (o->rows)
+		return sample_row(&j, lineno, file);
 	return TS_OK;
 }
 

@@ -1239,6 +1239,113 @@ static void take_choice(asmb *a, long index)
 		item_free(&a->out.v[a->out.head++]);
 }
 
+/* The line source over entry e's byte range (seeked, sharing the index's
+ * read buffer). */
+static ts_status ix_load_src(trace_index *ix, const ix_entry *e, const char *path, linesrc *ls,
+                             ts_error *err)
+{
+	ts_status st = ix_load_open(ix, e->shard, err);
+	if (st)
+		return st;
+	zfile *zf = ix->shs[e->shard].zf;
+	if (zfile_seek(zf, e->off0) != 0)
+		return ts_error_set(err, TS_ERR_IO, "%s:%zu: seek failed: %s", path, e->line0,
+		                    errno ? strerror(errno) : "the file is now compressed");
+	memset(ls, 0, sizeof *ls);
+	ls->zf = zf;
+	ls->tee_fd = -1;
+	ls->max = line_limit(&ix->lim);
+	ls->base = e->off0;
+	ls->remain = e->off1 - e->off0;
+	if (!ix->buf) {
+		ix->buf = malloc(READ_CHUNK);
+		if (!ix->buf)
+			return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+		ix->bufcap = READ_CHUNK;
+	}
+	ls->buf = ix->buf;
+	ls->cap = ix->bufcap;
+	return TS_OK;
+}
+
+/* The assembler for entry e: a request's lines are picked out by its id,
+ * index and container. */
+static void ix_load_asm(asmb *a, const trace_index *ix, const ix_entry *e, const char *path)
+{
+	memset(a, 0, sizeof *a);
+	a->path = path;
+	a->lim = &ix->lim;
+	a->build = 1;
+	if (e->kind == KIND_REQ) {
+		a->filter = 1;
+		a->want_id = e->id ? e->id : "";
+		a->want_index = e->index;
+		a->want_attr = e->attr_line;
+		a->want_container = e->container;
+		/* an OpenAI chunk names its id verbatim (llama.cpp's "slot:N" is not
+		 * in the line as such) */
+		a->want_safe_id = e->container == TRACE_FMT_OPENAI_SSE && id_is_safe(a->want_id);
+	}
+}
+
+/* Feeds the lines from line line0 on to the assembler until it has a trace
+ * (or the range ends). */
+static ts_status ix_load_lines(asmb *a, linesrc *ls, const trace_index *ix, const char *path,
+                               size_t line0, ts_error *err)
+{
+	size_t lineno = line0 - 1;
+	while (!q_len(&a->out)) {
+		const char *line;
+		uint64_t len = 0, off0 = ls_pos(ls);
+		int r = read_line(ls, &line, &len);
+		if (r == RL_EOF)
+			break;
+		lineno++;
+		if (r == RL_IOERR || r == RL_NOMEM)
+			return r == RL_NOMEM ? ts_error_set(err, TS_ERR_NOMEM, "out of memory")
+			                     : ls_error(ls, path, lineno, err);
+		if (r == RL_TOOLONG) {
+			if (a->filter)
+				continue;
+			char m[200];
+			snprintf(m, sizeof m, "line of %llu bytes is longer than max_line_bytes (%zu)",
+			         (unsigned long long)len, ix->lim.max_line_bytes);
+			out_line(a, NULL, TS_ERR_LIMIT, m, lineno, off0, ls_pos(ls));
+			break;
+		}
+		asm_line(a, line, (size_t)len, lineno, off0, ls_pos(ls));
+	}
+	return TS_OK;
+}
+
+/* The assembled trace into *out; refused when the reader met it unfinished
+ * when too many were open (evicted). */
+static ts_status ix_load_take(asmb *a, const ix_entry *e, const char *path, trace **out,
+                              ts_error *err)
+{
+	if (!q_len(&a->out))
+		asm_eof(a);
+	if (a->nomem)
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	if (!q_len(&a->out))
+		return ts_error_set(err, TS_ERR_IO,
+		                    "%s:%zu: nothing to read (file changed since indexing?)", path, e->line0);
+	size_t first, last;
+	take_choice(a, e->index);
+	ts_status st = take_out(a, out, NULL, NULL, &first, &last, err);
+	if (st || !e->evicted)
+		return st;
+	char m[200];
+	item tmp;
+	memset(&tmp, 0, sizeof tmp);
+	tmp.id = e->id;
+	tmp.index = e->index;
+	evict_msg(m, sizeof m, &tmp);
+	trace_free(*out);
+	*out = NULL;
+	return ts_error_set(err, TS_ERR_LIMIT, "%s:%zu: %s", path, e->line0, m);
+}
+
 ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err)
 {
 	*out = NULL;
@@ -1247,94 +1354,17 @@ ts_status trace_index_load(trace_index *ix, size_t i, trace **out, ts_error *err
 		                    ix->n);
 	const ix_entry *e = &ix->e[i];
 	const char *path = ix->sh.paths[e->shard];
-	ts_status st = ix_load_open(ix, e->shard, err);
+	linesrc ls;
+	ts_status st = ix_load_src(ix, e, path, &ls, err);
 	if (st)
 		return st;
-	zfile *zf = ix->shs[e->shard].zf;
-	if (zfile_seek(zf, e->off0) != 0)
-		return ts_error_set(err, TS_ERR_IO, "%s:%zu: seek failed: %s", path, e->line0,
-		                    errno ? strerror(errno) : "the file is now compressed");
-	linesrc ls;
-	memset(&ls, 0, sizeof ls);
-	ls.zf = zf;
-	ls.tee_fd = -1;
-	ls.max = line_limit(&ix->lim);
-	ls.base = e->off0;
-	ls.remain = e->off1 - e->off0;
-	if (!ix->buf) {
-		ix->buf = malloc(READ_CHUNK);
-		if (!ix->buf)
-			return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-		ix->bufcap = READ_CHUNK;
-	}
-	ls.buf = ix->buf;
-	ls.cap = ix->bufcap;
 	asmb a;
-	memset(&a, 0, sizeof a);
-	a.path = path;
-	a.lim = &ix->lim;
-	a.build = 1;
-	if (e->kind == KIND_REQ) {
-		a.filter = 1;
-		a.want_id = e->id ? e->id : "";
-		a.want_index = e->index;
-		a.want_attr = e->attr_line;
-		a.want_container = e->container;
-		/* an OpenAI chunk names its id verbatim (llama.cpp's "slot:N" is not
-		 * in the line as such) */
-		a.want_safe_id = e->container == TRACE_FMT_OPENAI_SSE && id_is_safe(a.want_id);
-	}
-	size_t lineno = e->line0 - 1;
-	st = TS_OK;
-	while (!q_len(&a.out)) {
-		const char *line;
-		uint64_t len = 0, off0 = ls_pos(&ls);
-		int r = read_line(&ls, &line, &len);
-		if (r == RL_EOF)
-			break;
-		lineno++;
-		if (r == RL_IOERR || r == RL_NOMEM) {
-			st = r == RL_NOMEM ? ts_error_set(err, TS_ERR_NOMEM, "out of memory")
-			                   : ls_error(&ls, path, lineno, err);
-			break;
-		}
-		if (r == RL_TOOLONG) {
-			if (a.filter)
-				continue;
-			char m[200];
-			snprintf(m, sizeof m, "line of %llu bytes is longer than max_line_bytes (%zu)",
-			         (unsigned long long)len, ix->lim.max_line_bytes);
-			out_line(&a, NULL, TS_ERR_LIMIT, m, lineno, off0, ls_pos(&ls));
-			break;
-		}
-		asm_line(&a, line, (size_t)len, lineno, off0, ls_pos(&ls));
-	}
+	ix_load_asm(&a, ix, e, path);
+	st = ix_load_lines(&a, &ls, ix, path, e->line0, err);
 	ix->buf = ls.buf;
 	ix->bufcap = ls.cap;
-	if (!st && !q_len(&a.out))
-		asm_eof(&a);
-	if (!st && a.nomem)
-		st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-	if (!st && !q_len(&a.out))
-		st = ts_error_set(err, TS_ERR_IO, "%s:%zu: nothing to read (file changed since indexing?)",
-		                  path, e->line0);
-	if (!st) {
-		size_t first, last;
-		take_choice(&a, e->index);
-		st = take_out(&a, out, NULL, NULL, &first, &last, err);
-		if (!st && e->evicted) {
-			/* the reader met it unfinished when too many were open */
-			char m[200];
-			item tmp;
-			memset(&tmp, 0, sizeof tmp);
-			tmp.id = e->id;
-			tmp.index = e->index;
-			evict_msg(m, sizeof m, &tmp);
-			trace_free(*out);
-			*out = NULL;
-			st = ts_error_set(err, TS_ERR_LIMIT, "%s:%zu: %s", path, e->line0, m);
-		}
-	}
+	if (!st)
+		st = ix_load_take(&a, e, path, out, err);
 	asm_free(&a);
 	return st;
 }

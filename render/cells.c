@@ -456,6 +456,97 @@ static int wants_label(const render_box *b, int labels)
 	return 1;
 }
 
+/* Which labels come first: selected, then duplicates, then TP/FP/PRED, then
+ * MISS and CUT, then GT. */
+static int label_prio(const render_box *b)
+{
+	return b->selected ? 0
+	     : b->style == BOX_DUP ? 1
+	     : b->style == BOX_GT ? 4
+	     : b->style == BOX_MISS || b->style == BOX_CUT ? 3
+	     : 2;
+}
+
+/* Marks every box's edges in occ and lists the boxes that get a label in
+ * jobs; returns how many. */
+static size_t label_jobs(const render_grid *g, double kx, double ky, const render_box *boxes,
+                         size_t n, int labels, uint8_t *occ, label_job *jobs)
+{
+	size_t nj = 0;
+	for (size_t i = 0; i < n; i++) {
+		const render_box *b = &boxes[i];
+		int c1, r1, c2, r2;
+		if (box_cells(b, g, kx, ky, &c1, &r1, &c2, &r2))
+			mark_edges(occ, g, c1, r1, c2, r2);
+		if (!wants_label(b, labels) || named_by_prediction(b, boxes, n))
+			continue;
+		jobs[nj].box = b;
+		jobs[nj].prio = label_prio(b);
+		nj++;
+	}
+	return nj;
+}
+
+/* Where a label of len cells goes for a box on cells [c1, c2] x [r1, r2]:
+ * above the box, below it, right-aligned above/below, a row further out;
+ * first where no label and no box edge is, else where no label is (covering
+ * box edges is for the selected box and duplicates only, prio <= 1: on a
+ * dense scene the other labels give way to the image); the selected box may
+ * use its own top row.  0 when it fits nowhere. */
+static int label_spot(const uint8_t *occ, const render_grid *g, int c1, int r1, int c2, int r2,
+                      int len, int selected, int prio, int *row, int *col)
+{
+	int left = c1 + len > g->cols ? g->cols - len : c1;
+	int right = c2 - len + 1 < 0 ? 0 : c2 - len + 1;
+	if (right + len > g->cols)
+		right = g->cols - len;
+	const int cr[7] = {r1 - 1, r2 + 1, r1 - 1, r2 + 1, r1 - 2, r2 + 2, r1};
+	const int cc[7] = {left, left, right, right, left, left, left};
+	int nc = selected ? 7 : 6;
+	int passes = prio <= 1 ? 2 : 1;
+	for (int pass = 0; pass < passes; pass++)
+		for (int k = 0; k < nc; k++) {
+			if (cr[k] < 0 || cr[k] >= g->rows || (k == 6 && pass == 0))
+				continue;
+			if (span_free(occ, g->cols, cr[k], cc[k], len,
+			              pass == 0 ? OCC_LABEL | OCC_EDGE : OCC_LABEL)) {
+				*row = cr[k];
+				*col = cc[k];
+				return 1;
+			}
+		}
+	return 0;
+}
+
+/* Writes box b's label (cps, len cells) at (row, col): the style colour on
+ * black (selected: black on white; monochrome: reverse video), and marks it
+ * with a blank cell each side in occ, so two labels never read as one word. */
+static void label_write(render_grid *g, uint8_t *occ, const render_box *b, const uint32_t *cps,
+                        int len, int row, int col, render_color_mode mode)
+{
+	static const render_style_color black = {0x000000, 0, 0, 16};
+	static const render_style_color white = {0xFFFFFF, 15, 7, 231};
+	render_style_color fgc = render_style_color_of(b->style), bgc = black;
+	if (b->selected) {
+		fgc = black;
+		bgc = white;
+	}
+	for (int i = 0; i < len; i++) {
+		size_t at = (size_t)row * g->cols + col + i;
+		render_cell *cell = &g->cells[at];
+		cell->ch = cps[i];
+		cell_colors(cell, mode, fgc, bgc);
+		cell->attr = RENDER_ATTR_TEXT | RENDER_ATTR_BOLD;
+		if (mode == RENDER_COLORS_NONE && b->selected)
+			cell->attr |= RENDER_ATTR_REVERSE;
+		occ[at] |= OCC_LABEL;
+	}
+	if (col > 0)
+		occ[(size_t)row * g->cols + col - 1] |= OCC_LABEL;
+	if (col + len < g->cols)
+		occ[(size_t)row * g->cols + col + len] |= OCC_LABEL;
+}
+
 static void place_labels(render_grid *g, uint32_t img_w, uint32_t img_h, const render_box *boxes,
                          size_t n, render_color_mode mode, int ascii, int labels)
 {
@@ -473,29 +564,11 @@ static void place_labels(render_grid *g, uint32_t img_w, uint32_t img_h, const r
 		return; /* labels are a nicety: the image is still right */
 	}
 	double kx = (double)g->cols / img_w, ky = (double)g->rows / img_h;
-	nj = 0;
-	for (size_t i = 0; i < n; i++) {
-		const render_box *b = &boxes[i];
-		int c1, r1, c2, r2;
-		if (box_cells(b, g, kx, ky, &c1, &r1, &c2, &r2))
-			mark_edges(occ, g, c1, r1, c2, r2);
-		if (!wants_label(b, labels) || named_by_prediction(b, boxes, n))
-			continue;
-		jobs[nj].box = b;
-		jobs[nj].prio = b->selected ? 0
-		              : b->style == BOX_DUP ? 1
-		              : b->style == BOX_GT ? 4
-		              : b->style == BOX_MISS || b->style == BOX_CUT ? 3
-		              : 2;
-		nj++;
-	}
+	nj = label_jobs(g, kx, ky, boxes, n, labels, occ, jobs);
 	qsort(jobs, nj, sizeof *jobs, label_cmp);
-
-	static const render_style_color black = {0x000000, 0, 0, 16};
-	static const render_style_color white = {0xFFFFFF, 15, 7, 231};
 	for (size_t j = 0; j < nj; j++) {
 		const render_box *b = jobs[j].box;
-		int c1, r1, c2, r2;
+		int c1, r1, c2, r2, row, col;
 		if (!box_cells(b, g, kx, ky, &c1, &r1, &c2, &r2))
 			continue; /* entirely outside */
 		uint32_t cps[LABEL_MAX_COLS];
@@ -504,51 +577,8 @@ static void place_labels(render_grid *g, uint32_t img_w, uint32_t img_h, const r
 			len = g->cols;
 		if (len <= 0)
 			continue;
-		/* above the box, below it, right-aligned above/below, a row
-		 * further out; first where no label and no box edge is, else
-		 * where no label is; the selected box may use its own top row */
-		int left = c1 + len > g->cols ? g->cols - len : c1;
-		int right = c2 - len + 1 < 0 ? 0 : c2 - len + 1;
-		if (right + len > g->cols)
-			right = g->cols - len;
-		const int cr[7] = {r1 - 1, r2 + 1, r1 - 1, r2 + 1, r1 - 2, r2 + 2, r1};
-		const int cc[7] = {left, left, right, right, left, left, left};
-		int nc = b->selected ? 7 : 6, row = -1, col = left;
-		/* covering box edges is for the selected box and duplicates only:
-		 * on a dense scene the other labels give way to the image */
-		int passes = jobs[j].prio <= 1 ? 2 : 1;
-		for (int pass = 0; pass < passes && row < 0; pass++)
-			for (int k = 0; k < nc && row < 0; k++) {
-				if (cr[k] < 0 || cr[k] >= g->rows || (k == 6 && pass == 0))
-					continue;
-				if (span_free(occ, g->cols, cr[k], cc[k], len,
-				              pass == 0 ? OCC_LABEL | OCC_EDGE : OCC_LABEL)) {
-					row = cr[k];
-					col = cc[k];
-				}
-			}
-		if (row < 0)
-			continue;
-		render_style_color fgc = render_style_color_of(b->style), bgc = black;
-		if (b->selected) {
-			fgc = black;
-			bgc = white;
-		}
-		for (int i = 0; i < len; i++) {
-			size_t at = (size_t)row * g->cols + col + i;
-			render_cell *cell = &g->cells[at];
-			cell->ch = cps[i];
-			cell_colors(cell, mode, fgc, bgc);
-			cell->attr = RENDER_ATTR_TEXT | RENDER_ATTR_BOLD;
-			if (mode == RENDER_COLORS_NONE && b->selected)
-				cell->attr |= RENDER_ATTR_REVERSE;
-			occ[at] |= OCC_LABEL;
-		}
-		/* a blank cell on each side, so two labels never read as one word */
-		if (col > 0)
-			occ[(size_t)row * g->cols + col - 1] |= OCC_LABEL;
-		if (col + len < g->cols)
-			occ[(size_t)row * g->cols + col + len] |= OCC_LABEL;
+		if (label_spot(occ, g, c1, r1, c2, r2, len, b->selected, jobs[j].prio, &row, &col))
+			label_write(g, occ, b, cps, len, row, col, mode);
 	}
 	free(jobs);
 	free(occ);

@@ -306,32 +306,139 @@ static ts_status jpeg_sos(const uint8_t *p, size_t n, const jpeg_tables *t, cons
 	return TS_OK;
 }
 
+/* jpeg_check's walk through the marker segments. */
+typedef struct jpeg_walk {
+	const uint8_t *b;
+	size_t len, pos;
+	const char *name;
+	jpeg_tables tab;
+	int seen_sof, seen_sos;
+	uint32_t *w, *h;
+	unsigned *scans;
+} jpeg_walk;
+
+/* The next marker (after its fill bytes) into *m. */
+static ts_status jpeg_marker(jpeg_walk *j, uint8_t *m, ts_error *err)
+{
+	for (;;) {
+		if (j->pos >= j->len)
+			return ts_error_set(err, TS_ERR_IMAGE,
+			                    "%s: truncated JPEG (ends at byte %zu without an end-of-image marker)",
+			                    j->name, j->len);
+		if (j->b[j->pos] != 0xFF)
+			return ts_error_set(err, TS_ERR_IMAGE,
+			                    "%s: corrupt JPEG (no marker at byte %zu)", j->name, j->pos);
+		while (j->pos < j->len && j->b[j->pos] == 0xFF) /* fill bytes */
+			j->pos++;
+		if (j->pos < j->len) {
+			*m = j->b[j->pos++];
+			return TS_OK;
+		}
+	}
+}
+
+/* The length of marker m's segment at j->pos (2 bytes, counting themselves),
+ * checked against the file's end. */
+static ts_status jpeg_segment_len(const jpeg_walk *j, uint8_t m, uint32_t *slen, ts_error *err)
+{
+	if (j->len - j->pos < 2)
+		return ts_error_set(err, TS_ERR_IMAGE,
+		                    "%s: truncated JPEG (segment %02X at byte %zu cut short)",
+		                    j->name, m, j->pos - 2);
+	*slen = be16(j->b + j->pos);
+	if (*slen < 2)
+		return ts_error_set(err, TS_ERR_IMAGE,
+		                    "%s: corrupt JPEG (segment %02X at byte %zu has length %u)",
+		                    j->name, m, j->pos - 2, *slen);
+	if (*slen > j->len - j->pos)
+		return ts_error_set(err, TS_ERR_IMAGE,
+		                    "%s: truncated JPEG (segment %02X at byte %zu needs %u bytes, file ends at %zu)",
+		                    j->name, m, j->pos - 2, *slen, j->len);
+	return TS_OK;
+}
+
+/* A frame header (the first sets the size and the components), Huffman or
+ * quantisation tables; other segments are passed over. */
+static ts_status jpeg_segment(jpeg_walk *j, uint8_t m, const uint8_t *seg, size_t n,
+                              ts_error *err)
+{
+	int is_sof = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
+	if (is_sof) {
+		if (n < 6)
+			return ts_error_set(err, TS_ERR_IMAGE, "%s: corrupt JPEG (short frame header)", j->name);
+		if (!j->seen_sof) {
+			*j->h = be16(seg + 1);
+			*j->w = be16(seg + 3);
+			j->tab.progressive = m == 0xC2 || m == 0xC6 || m == 0xCA || m == 0xCE;
+			ts_status st = jpeg_sof(seg, n, &j->tab, j->name, err);
+			if (st != TS_OK)
+				return st;
+		}
+		j->seen_sof = 1;
+	} else if (m == 0xC4) {
+		return jpeg_dht(seg, n, &j->tab, j->name, err);
+	} else if (m == 0xDB) {
+		return jpeg_dqt(seg, n, &j->tab, j->name, err);
+	}
+	return TS_OK;
+}
+
+/* A scan (its header seg, n bytes, already passed): checked against the
+ * frame and tables, counted, and its entropy-coded data passed over up to
+ * the next marker (or the file's end). */
+static ts_status jpeg_scan(jpeg_walk *j, const uint8_t *seg, size_t n, ts_error *err)
+{
+	if (!j->seen_sof)
+		return ts_error_set(err, TS_ERR_IMAGE, "%s: corrupt JPEG (scan before the frame header)",
+		                    j->name);
+	ts_status st = jpeg_sos(seg, n, &j->tab, j->name, err);
+	if (st != TS_OK)
+		return st;
+	j->seen_sos = 1;
+	++*j->scans;
+	const uint8_t *b = j->b;
+	for (;;) {
+		if (j->len - j->pos < 2) {
+			j->pos = j->len;
+			break;
+		}
+		if (b[j->pos] != 0xFF) {
+			j->pos++;
+			continue;
+		}
+		uint8_t nx = b[j->pos + 1];
+		if (nx == 0x00 || (nx >= 0xD0 && nx <= 0xD7))
+			j->pos += 2; /* stuffed byte, restart marker */
+		else if (nx == 0xFF)
+			j->pos++;
+		else
+			break; /* a marker: back to segment parsing */
+	}
+	return TS_OK;
+}
+
 /* Walks the marker segments through to EOI; sets *w, *h from the SOF and
  * *scans to the number of scans. */
 static ts_status jpeg_check(const uint8_t *b, size_t len, const char *name,
                             uint32_t *w, uint32_t *h, unsigned *scans, ts_error *err)
 {
-	size_t pos = 2; /* after SOI */
+	jpeg_walk j;
+	memset(&j, 0, sizeof j);
+	j.b = b;
+	j.len = len;
+	j.pos = 2; /* after SOI */
+	j.name = name;
+	j.w = w;
+	j.h = h;
+	j.scans = scans;
 	*scans = 0;
-	int seen_sof = 0, seen_sos = 0;
-	jpeg_tables tab;
-	memset(&tab, 0, sizeof tab);
-	ts_status st;
 	for (;;) {
-		if (pos >= len)
-			return ts_error_set(err, TS_ERR_IMAGE,
-			                    "%s: truncated JPEG (ends at byte %zu without an end-of-image marker)",
-			                    name, len);
-		if (b[pos] != 0xFF)
-			return ts_error_set(err, TS_ERR_IMAGE,
-			                    "%s: corrupt JPEG (no marker at byte %zu)", name, pos);
-		while (pos < len && b[pos] == 0xFF) /* fill bytes */
-			pos++;
-		if (pos >= len)
-			continue; /* reported as truncated above */
-		uint8_t m = b[pos++];
+		uint8_t m = 0;
+		ts_status st = jpeg_marker(&j, &m, err);
+		if (st != TS_OK)
+			return st;
 		if (m == 0xD9) { /* EOI */
-			if (!seen_sof || !seen_sos)
+			if (!j.seen_sof || !j.seen_sos)
 				return ts_error_set(err, TS_ERR_IMAGE,
 				                    "%s: corrupt JPEG (end-of-image before any scan)", name);
 			return TS_OK;
@@ -339,71 +446,19 @@ static ts_status jpeg_check(const uint8_t *b, size_t len, const char *name,
 		if (m == 0x00 || m == 0xD8)
 			return ts_error_set(err, TS_ERR_IMAGE,
 			                    "%s: corrupt JPEG (unexpected marker %02X at byte %zu)",
-			                    name, m, pos - 1);
+			                    name, m, j.pos - 1);
 		if (m == 0x01 || (m >= 0xD0 && m <= 0xD7))
 			continue; /* standalone markers */
-		if (len - pos < 2)
-			return ts_error_set(err, TS_ERR_IMAGE,
-			                    "%s: truncated JPEG (segment %02X at byte %zu cut short)",
-			                    name, m, pos - 2);
-		uint32_t slen = be16(b + pos);
-		if (slen < 2)
-			return ts_error_set(err, TS_ERR_IMAGE,
-			                    "%s: corrupt JPEG (segment %02X at byte %zu has length %u)",
-			                    name, m, pos - 2, slen);
-		if (slen > len - pos)
-			return ts_error_set(err, TS_ERR_IMAGE,
-			                    "%s: truncated JPEG (segment %02X at byte %zu needs %u bytes, file ends at %zu)",
-			                    name, m, pos - 2, slen, len);
-		const uint8_t *seg = b + pos + 2;
+		uint32_t slen = 0;
+		if ((st = jpeg_segment_len(&j, m, &slen, err)) != TS_OK)
+			return st;
+		const uint8_t *seg = b + j.pos + 2;
 		size_t n = slen - 2;
-		int is_sof = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
-		if (is_sof) {
-			if (n < 6)
-				return ts_error_set(err, TS_ERR_IMAGE,
-				                    "%s: corrupt JPEG (short frame header)", name);
-			if (!seen_sof) {
-				*h = be16(seg + 1);
-				*w = be16(seg + 3);
-				tab.progressive = m == 0xC2 || m == 0xC6 || m == 0xCA || m == 0xCE;
-				if ((st = jpeg_sof(seg, n, &tab, name, err)) != TS_OK)
-					return st;
-			}
-			seen_sof = 1;
-		} else if (m == 0xC4) {
-			if ((st = jpeg_dht(seg, n, &tab, name, err)) != TS_OK)
-				return st;
-		} else if (m == 0xDB) {
-			if ((st = jpeg_dqt(seg, n, &tab, name, err)) != TS_OK)
-				return st;
-		}
-		pos += slen;
-		if (m == 0xDA) { /* SOS: entropy-coded data follows */
-			if (!seen_sof)
-				return ts_error_set(err, TS_ERR_IMAGE,
-				                    "%s: corrupt JPEG (scan before the frame header)", name);
-			if ((st = jpeg_sos(seg, n, &tab, name, err)) != TS_OK)
-				return st;
-			seen_sos = 1;
-			++*scans;
-			for (;;) {
-				if (len - pos < 2) {
-					pos = len;
-					break;
-				}
-				if (b[pos] != 0xFF) {
-					pos++;
-					continue;
-				}
-				uint8_t nx = b[pos + 1];
-				if (nx == 0x00 || (nx >= 0xD0 && nx <= 0xD7))
-					pos += 2; /* stuffed byte, restart marker */
-				else if (nx == 0xFF)
-					pos++;
-				else
-					break; /* a marker: back to segment parsing */
-			}
-		}
+		if ((st = jpeg_segment(&j, m, seg, n, err)) != TS_OK)
+			return st;
+		j.pos += slen;
+		if (m == 0xDA && (st = jpeg_scan(&j, seg, n, err)) != TS_OK) /* SOS */
+			return st;
 	}
 }
 

@@ -241,6 +241,18 @@ static void axis_range(const plot_spec *s, int is_y, double *lo, double *hi)
 	}
 }
 
+/* (x, y)'s place on the axes [x0, x1] x [y0, y1] as fractions of each; 0 when
+ * it is not finite or outside them (the text and the image charts' rule). */
+static int on_axes(double x0, double x1, double y0, double y1, double x, double y, double *fx,
+                   double *fy)
+{
+	if (!isfinite(x) || !isfinite(y))
+		return 0;
+	*fx = (x - x0) / (x1 - x0);
+	*fy = (y - y0) / (y1 - y0);
+	return !(*fx < -1e-9 || *fx > 1 + 1e-9 || *fy < -1e-9 || *fy > 1 + 1e-9);
+}
+
 /* A step of 1, 2 or 5 x 10^k near span/4. */
 static double nice_step(double span)
 {
@@ -538,165 +550,222 @@ static uint32_t series_mark(size_t k)
 	return k < 9 ? (uint32_t)('1' + k) : k < 35 ? (uint32_t)('a' + k - 9) : '*';
 }
 
-static ts_status text_xy(const plot_spec *s, int cols, int height, plot_text **out, ts_error *err)
-{
-	char buf[256];
+/* One xy chart in terminal cells: the axes' ranges and ticks, and where the
+ * canvas (braille dots, 2 x 4 a cell) sits. */
+typedef struct txy {
+	const plot_spec *s;
+	plot_text *t;
+	uint8_t *dots;   /* the canvas' braille bits, cw x height */
+	int cols, height;
 	double x0, x1, y0, y1;
-	axis_range(s, 0, &x0, &x1);
-	axis_range(s, 1, &y0, &y1);
 	double xt[16], yt[16];
 	int xd, yd;
-	size_t nxt = ticks(x0, x1, xt, 16, &xd), nyt = ticks(y0, y1, yt, 16, &yd);
+	size_t nxt, nyt;
 	char ylab[16][32];
-	int gw = 0;
-	for (size_t i = 0; i < nyt; i++) {
-		snprintf(ylab[i], sizeof ylab[i], "%.*f", yd, yt[i]);
-		int w = (int)strlen(ylab[i]);
-		gw = w > gw ? w : gw;
+	int gw;          /* widest y tick label */
+	int ax;          /* axis column */
+	int cw;          /* canvas cells */
+	int top;         /* the canvas' first row */
+	int W, H;        /* the canvas in dots */
+} txy;
+
+/* Ranges, ticks and columns (the y tick labels' width places the axis);
+ * 0 when the canvas would be too narrow. */
+static int txy_layout(txy *f, const plot_spec *s, int cols, int height)
+{
+	f->s = s;
+	f->cols = cols;
+	f->height = height;
+	axis_range(s, 0, &f->x0, &f->x1);
+	axis_range(s, 1, &f->y0, &f->y1);
+	f->nxt = ticks(f->x0, f->x1, f->xt, 16, &f->xd);
+	f->nyt = ticks(f->y0, f->y1, f->yt, 16, &f->yd);
+	f->gw = 0;
+	for (size_t i = 0; i < f->nyt; i++) {
+		snprintf(f->ylab[i], sizeof f->ylab[i], "%.*f", f->yd, f->yt[i]);
+		int w = (int)strlen(f->ylab[i]);
+		f->gw = w > f->gw ? w : f->gw;
 	}
-	int ax = gw + 1;               /* axis column */
-	int cw = cols - ax - 2;        /* canvas cells */
-	if (cw < 4)
-		return ts_error_set(err, TS_ERR_USAGE, "plot: %d columns are too few", cols);
-	int legend = s->kind == PLOT_LINES ? (int)s->n_series : 0;
-	int top = 1 + (s->ylabel ? 1 : 0);
-	int rows = top + height + 2 + (s->xlabel ? 1 : 0) + legend;
-	plot_text *t = text_new(cols, rows);
-	uint8_t *dots = calloc((size_t)cw * (size_t)height, 1);
-	if (!t || !dots) {
-		plot_text_free(t);
-		free(dots);
-		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	f->ax = f->gw + 1;
+	f->cw = cols - f->ax - 2;
+	f->top = 1 + (s->ylabel ? 1 : 0);
+	f->W = f->cw * 2;
+	f->H = height * 4;
+	return f->cw >= 4;
+}
+
+/* A point's dot on the canvas; 0 when it is not finite or outside the axes. */
+static int txy_dot(const txy *f, double x, double y, int *dx, int *dy)
+{
+	double fx, fy;
+	if (!on_axes(f->x0, f->x1, f->y0, f->y1, x, y, &fx, &fy))
+		return 0;
+	*dx = (int)lround(fx * (f->W - 1));
+	*dy = (int)lround((1.0 - fy) * (f->H - 1));
+	return 1;
+}
+
+/* Title, y label and the two axis lines. */
+static void txy_frame(txy *f)
+{
+	char buf[256];
+	plot_text *t = f->t;
+	clean(f->s->title, buf, sizeof buf, (size_t)f->cols);
+	put_str(t, 0, 0, buf, -1, f->cols);
+	if (f->s->ylabel) {
+		clean(f->s->ylabel, buf, sizeof buf, (size_t)(f->cols - f->ax));
+		put_str(t, f->ax, 1, buf, -1, f->cols - f->ax);
 	}
-	clean(s->title, buf, sizeof buf, (size_t)cols);
-	put_str(t, 0, 0, buf, -1, cols);
-	if (s->ylabel) {
-		clean(s->ylabel, buf, sizeof buf, (size_t)(cols - ax));
-		put_str(t, ax, 1, buf, -1, cols - ax);
-	}
-	int W = cw * 2, H = height * 4;
-	/* axes */
-	for (int r = 0; r < height; r++)
-		put(t, ax, top + r, 0x2502, -1);
-	put(t, ax, top + height, 0x2514, -1);
-	for (int c = 0; c < cw + 1; c++)
-		put(t, ax + 1 + c, top + height, 0x2500, -1);
-	/* y tick labels: one per row; the two end ticks first, then the others
-	 * where their row is still free */
-	unsigned char *row_used = calloc((size_t)height, 1);
-	for (size_t o = 0; o < nyt && row_used; o++) {
-		size_t i = o == 0 ? 0 : o == 1 ? nyt - 1 : o - 1;
-		int dy = (int)lround((1.0 - (yt[i] - y0) / (y1 - y0)) * (H - 1));
+	for (int r = 0; r < f->height; r++)
+		put(t, f->ax, f->top + r, 0x2502, -1);
+	put(t, f->ax, f->top + f->height, 0x2514, -1);
+	for (int c = 0; c < f->cw + 1; c++)
+		put(t, f->ax + 1 + c, f->top + f->height, 0x2500, -1);
+}
+
+/* y tick labels: one per row; the two end ticks first, then the others where
+ * their row is still free.  x tick labels: left to right, none over another. */
+static void txy_ticks(txy *f)
+{
+	plot_text *t = f->t;
+	unsigned char *row_used = calloc((size_t)f->height, 1);
+	for (size_t o = 0; o < f->nyt && row_used; o++) {
+		size_t i = o == 0 ? 0 : o == 1 ? f->nyt - 1 : o - 1;
+		int dy = (int)lround((1.0 - (f->yt[i] - f->y0) / (f->y1 - f->y0)) * (f->H - 1));
 		int r = dy / 4;
-		if (r < 0 || r >= height || row_used[r])
+		if (r < 0 || r >= f->height || row_used[r])
 			continue;
 		row_used[r] = 1;
-		put(t, ax, top + r, 0x2524, -1);
-		put_str(t, ax - (int)strlen(ylab[i]), top + r, ylab[i], -1, gw);
+		put(t, f->ax, f->top + r, 0x2524, -1);
+		put_str(t, f->ax - (int)strlen(f->ylab[i]), f->top + r, f->ylab[i], -1, f->gw);
 	}
 	free(row_used);
 	int last_end = -1;
-	for (size_t i = 0; i < nxt; i++) {
-		int dx = (int)lround((xt[i] - x0) / (x1 - x0) * (W - 1));
-		int c = ax + 1 + dx / 2;
-		put(t, c, top + height, 0x252C, -1);
+	for (size_t i = 0; i < f->nxt; i++) {
+		int dx = (int)lround((f->xt[i] - f->x0) / (f->x1 - f->x0) * (f->W - 1));
+		int c = f->ax + 1 + dx / 2;
+		put(t, c, f->top + f->height, 0x252C, -1);
 		char lab[32];
-		snprintf(lab, sizeof lab, "%.*f", xd, xt[i]);
+		snprintf(lab, sizeof lab, "%.*f", f->xd, f->xt[i]);
 		int w = (int)strlen(lab);
 		int start = c - w / 2;
-		if (start + w > cols)
-			start = cols - w;
+		if (start + w > f->cols)
+			start = f->cols - w;
 		if (start > last_end) {
-			put_str(t, start, top + height + 1, lab, -1, w);
+			put_str(t, start, f->top + f->height + 1, lab, -1, w);
 			last_end = start + w;
 		}
 	}
-	/* data */
-	int8_t *cellfg = t->fg; /* colours of canvas cells set below */
-	for (size_t k = 0; k < s->n_series; k++) {
-		const plot_series *se = &s->series[k];
-		int fg = plot_series_color16(k);
-		int have_prev = 0, px = 0, py = 0;
-		for (size_t i = 0; i < se->n; i++) {
-			if (!isfinite(se->x[i]) || !isfinite(se->y[i]))
-				continue;
-			double fx = (se->x[i] - x0) / (x1 - x0), fy = (se->y[i] - y0) / (y1 - y0);
-			if (fx < -1e-9 || fx > 1 + 1e-9 || fy < -1e-9 || fy > 1 + 1e-9)
-				continue; /* outside the axes */
-			int dx = (int)lround(fx * (W - 1)), dy = (int)lround((1.0 - fy) * (H - 1));
-			if (s->kind == PLOT_SCATTER) {
-				put(t, ax + 1 + dx / 2, top + dy / 4, 0x25CF, fg); /* ● */
-				continue;
-			}
-			/* Bresenham from the previous point */
-			int x = have_prev ? px : dx, y = have_prev ? py : dy;
-			int sx = dx > x ? 1 : -1, sy = dy > y ? 1 : -1;
-			int ddx = abs(dx - x), ddy = -abs(dy - y), e = ddx + ddy;
-			for (;;) {
-				int cc = x / 2, cr = y / 4;
-				static const uint8_t bit[4][2] = { { 0x01, 0x08 }, { 0x02, 0x10 },
-				                                   { 0x04, 0x20 }, { 0x40, 0x80 } };
-				dots[(size_t)cr * (size_t)cw + (size_t)cc] |= bit[y % 4][x % 2];
-				cellfg[(size_t)(top + cr) * (size_t)cols + (size_t)(ax + 1 + cc)] = (int8_t)fg;
-				if (x == dx && y == dy)
-					break;
-				int e2 = 2 * e;
-				if (e2 >= ddy) { e += ddy; x += sx; }
-				if (e2 <= ddx) { e += ddx; y += sy; }
-			}
-			have_prev = 1;
-			px = dx;
-			py = dy;
-		}
+}
+
+/* A line of dots from (x, y) to (dx, dy) (Bresenham); its cells take colour fg. */
+static void txy_line(txy *f, int x, int y, int dx, int dy, int fg)
+{
+	static const uint8_t bit[4][2] = { { 0x01, 0x08 }, { 0x02, 0x10 }, { 0x04, 0x20 }, { 0x40, 0x80 } };
+	int sx = dx > x ? 1 : -1, sy = dy > y ? 1 : -1;
+	int ddx = abs(dx - x), ddy = -abs(dy - y), e = ddx + ddy;
+	for (;;) {
+		int cc = x / 2, cr = y / 4;
+		f->dots[(size_t)cr * (size_t)f->cw + (size_t)cc] |= bit[y % 4][x % 2];
+		f->t->fg[(size_t)(f->top + cr) * (size_t)f->cols + (size_t)(f->ax + 1 + cc)] = (int8_t)fg;
+		if (x == dx && y == dy)
+			break;
+		int e2 = 2 * e;
+		if (e2 >= ddy) { e += ddy; x += sx; }
+		if (e2 <= ddx) { e += ddx; y += sy; }
 	}
-	for (int r = 0; r < height; r++)
-		for (int c = 0; c < cw; c++) {
-			uint8_t d = dots[(size_t)r * (size_t)cw + (size_t)c];
-			if (d)
-				t->ch[(size_t)(top + r) * (size_t)cols + (size_t)(ax + 1 + c)] = 0x2800u + d;
+}
+
+/* Series k's points: a marker each (scatter) or a line through them. */
+static void txy_series(txy *f, size_t k)
+{
+	const plot_series *se = &f->s->series[k];
+	int fg = plot_series_color16(k);
+	int have_prev = 0, px = 0, py = 0;
+	for (size_t i = 0; i < se->n; i++) {
+		int dx, dy;
+		if (!txy_dot(f, se->x[i], se->y[i], &dx, &dy))
+			continue;
+		if (f->s->kind == PLOT_SCATTER) {
+			put(f->t, f->ax + 1 + dx / 2, f->top + dy / 4, 0x25CF, fg); /* ● */
+			continue;
 		}
-	/* series numbers at line ends; scatter labels beside their markers */
-	for (size_t k = 0; k < s->n_series; k++) {
-		const plot_series *se = &s->series[k];
-		int fg = plot_series_color16(k);
+		txy_line(f, have_prev ? px : dx, have_prev ? py : dy, dx, dy, fg);
+		have_prev = 1;
+		px = dx;
+		py = dy;
+	}
+}
+
+/* The canvas' dots into braille cells. */
+static void txy_dots_to_cells(txy *f)
+{
+	for (int r = 0; r < f->height; r++)
+		for (int c = 0; c < f->cw; c++) {
+			uint8_t d = f->dots[(size_t)r * (size_t)f->cw + (size_t)c];
+			if (d)
+				f->t->ch[(size_t)(f->top + r) * (size_t)f->cols + (size_t)(f->ax + 1 + c)] = 0x2800u + d;
+		}
+}
+
+/* A scatter point's name beside its marker at cell (c, r): the first free
+ * place of eight, else after the marker where it fits. */
+static void txy_scatter_label(txy *f, size_t k, int c, int r)
+{
+	char buf[256];
+	int fg = plot_series_color16(k), cols = f->cols;
+	clean(f->s->series[k].name, buf, sizeof buf, 24);
+	int w = str_cols(buf);
+	const int cand[8][2] = { { c + 2, r }, { c - 1 - w, r }, { c + 2, r - 1 }, { c + 2, r + 1 },
+	                         { c - 1 - w, r - 1 }, { c - 1 - w, r + 1 }, { c + 2, r - 2 },
+	                         { c + 2, r + 2 } };
+	int placed = -1;
+	for (int q = 0; q < 8 && placed < 0; q++) {
+		int lc = cand[q][0], lr = cand[q][1];
+		if (lr < f->top || lr >= f->top + f->height || lc <= f->ax || lc + w > cols)
+			continue;
+		if (cell_free(f->t, lc, lr, w))
+			placed = q;
+	}
+	if (placed >= 0) {
+		put_str(f->t, cand[placed][0], cand[placed][1], buf, fg, w);
+	} else {
+		/* crowded: the label goes where it fits, after the marker */
+		int lc = c + 2 + w <= cols ? c + 2 : cols - w;
+		if (lc > f->ax)
+			put_str(f->t, lc, r, buf, fg, cols - lc);
+	}
+}
+
+/* Series numbers at line ends (the last point on the axes); scatter labels
+ * beside their markers, last point first. */
+static void txy_point_labels(txy *f)
+{
+	for (size_t k = 0; k < f->s->n_series; k++) {
+		const plot_series *se = &f->s->series[k];
 		for (size_t ii = se->n; ii-- > 0;) {
-			if (!isfinite(se->x[ii]) || !isfinite(se->y[ii]))
+			int dx, dy;
+			if (!txy_dot(f, se->x[ii], se->y[ii], &dx, &dy))
 				continue;
-			double fx = (se->x[ii] - x0) / (x1 - x0), fy = (se->y[ii] - y0) / (y1 - y0);
-			if (fx < -1e-9 || fx > 1 + 1e-9 || fy < -1e-9 || fy > 1 + 1e-9)
-				continue;
-			int c = ax + 1 + (int)lround(fx * (W - 1)) / 2;
-			int r = top + (int)lround((1.0 - fy) * (H - 1)) / 4;
-			if (s->kind == PLOT_LINES) {
-				put(t, c, r, series_mark(k), fg);
+			int c = f->ax + 1 + dx / 2, r = f->top + dy / 4;
+			if (f->s->kind == PLOT_LINES) {
+				put(f->t, c, r, series_mark(k), plot_series_color16(k));
 				break;
 			}
-			clean(se->name, buf, sizeof buf, 24);
-			int w = str_cols(buf);
-			const int cand[8][2] = { { c + 2, r }, { c - 1 - w, r }, { c + 2, r - 1 }, { c + 2, r + 1 },
-			                         { c - 1 - w, r - 1 }, { c - 1 - w, r + 1 }, { c + 2, r - 2 },
-			                         { c + 2, r + 2 } };
-			int placed = -1;
-			for (int q = 0; q < 8 && placed < 0; q++) {
-				int lc = cand[q][0], lr = cand[q][1];
-				if (lr < top || lr >= top + height || lc <= ax || lc + w > cols)
-					continue;
-				if (cell_free(t, lc, lr, w))
-					placed = q;
-			}
-			if (placed >= 0) {
-				put_str(t, cand[placed][0], cand[placed][1], buf, fg, w);
-			} else {
-				/* crowded: the label goes where it fits, after the marker */
-				int lc = c + 2 + w <= cols ? c + 2 : cols - w;
-				if (lc > ax)
-					put_str(t, lc, r, buf, fg, cols - lc);
-			}
+			txy_scatter_label(f, k, c, r);
 		}
 	}
-	int row = top + height + 2;
-	if (s->xlabel) {
-		clean(s->xlabel, buf, sizeof buf, (size_t)(cols - ax));
+}
+
+/* The x label under the ticks, then a legend row per series (lines). */
+static void txy_footer(txy *f, int legend)
+{
+	char buf[256];
+	plot_text *t = f->t;
+	int ax = f->ax, cols = f->cols, cw = f->cw;
+	int row = f->top + f->height + 2;
+	if (f->s->xlabel) {
+		clean(f->s->xlabel, buf, sizeof buf, (size_t)(cols - ax));
 		int w = str_cols(buf);
 		put_str(t, ax + 1 + (cw - w) / 2 > ax ? ax + 1 + (cw - w) / 2 : ax, row++, buf, -1, cols - ax);
 	}
@@ -705,11 +774,34 @@ static ts_status text_xy(const plot_spec *s, int cols, int height, plot_text **o
 		put(t, ax + 1, row, series_mark((size_t)k), fg);
 		put(t, ax + 3, row, 0x2500, fg);
 		put(t, ax + 4, row, 0x2500, fg);
-		clean(s->series[k].name, buf, sizeof buf, (size_t)(cols - ax - 6));
+		clean(f->s->series[k].name, buf, sizeof buf, (size_t)(cols - ax - 6));
 		put_str(t, ax + 6, row, buf, fg, cols - ax - 6);
 	}
-	free(dots);
-	*out = t;
+}
+
+static ts_status text_xy(const plot_spec *s, int cols, int height, plot_text **out, ts_error *err)
+{
+	txy f;
+	if (!txy_layout(&f, s, cols, height))
+		return ts_error_set(err, TS_ERR_USAGE, "plot: %d columns are too few", cols);
+	int legend = s->kind == PLOT_LINES ? (int)s->n_series : 0;
+	int rows = f.top + height + 2 + (s->xlabel ? 1 : 0) + legend;
+	f.t = text_new(cols, rows);
+	f.dots = calloc((size_t)f.cw * (size_t)height, 1);
+	if (!f.t || !f.dots) {
+		plot_text_free(f.t);
+		free(f.dots);
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	}
+	txy_frame(&f);
+	txy_ticks(&f);
+	for (size_t k = 0; k < s->n_series; k++)
+		txy_series(&f, k);
+	txy_dots_to_cells(&f);
+	txy_point_labels(&f);
+	txy_footer(&f, legend);
+	free(f.dots);
+	*out = f.t;
 	return TS_OK;
 }
 
@@ -928,92 +1020,133 @@ typedef struct px_box {
 
 #define MAX_MARKS 512
 
-static void image_xy(const plot_spec *s, render_image *img)
-{
-	int W = (int)img->w, H = (int)img->h;
-	char buf[256];
+/* One xy chart in pixels: the axes' ranges and ticks, the plot area, and the
+ * boxes labels must not cover (markers, then the labels placed). */
+typedef struct ixy {
+	const plot_spec *s;
+	render_image *img;
+	int W, H;
+	int left, right, top, bottom, legend_rows;
+	double x0, x1, y0, y1;
+	double xt[16], yt[16];
+	int xd, yd;
+	size_t nxt, nyt;
 	px_box marks[2 * MAX_MARKS];
 	size_t mark_series[MAX_MARKS];
 	int mark_pt[MAX_MARKS][2];
-	size_t n_marks = 0;
-	double x0, x1, y0, y1;
-	axis_range(s, 0, &x0, &x1);
-	axis_range(s, 1, &y0, &y1);
-	double xt[16], yt[16];
-	int xd, yd;
-	size_t nxt = ticks(x0, x1, xt, 16, &xd), nyt = ticks(y0, y1, yt, 16, &yd);
+	size_t n_marks;
+} ixy;
+
+/* Ranges, ticks and the plot area (left of it: the widest y tick label). */
+static void ixy_layout(ixy *f, const plot_spec *s, render_image *img)
+{
+	char buf[256];
+	f->s = s;
+	f->img = img;
+	f->W = (int)img->w;
+	f->H = (int)img->h;
+	f->n_marks = 0;
+	axis_range(s, 0, &f->x0, &f->x1);
+	axis_range(s, 1, &f->y0, &f->y1);
+	f->nxt = ticks(f->x0, f->x1, f->xt, 16, &f->xd);
+	f->nyt = ticks(f->y0, f->y1, f->yt, 16, &f->yd);
 	int gw = 0;
-	for (size_t i = 0; i < nyt; i++) {
-		snprintf(buf, sizeof buf, "%.*f", yd, yt[i]);
+	for (size_t i = 0; i < f->nyt; i++) {
+		snprintf(buf, sizeof buf, "%.*f", f->yd, f->yt[i]);
 		gw = text_px(buf, SCALE) > gw ? text_px(buf, SCALE) : gw;
 	}
-	int legend_rows = s->kind == PLOT_LINES ? (int)s->n_series : 0;
-	int left = 14 + gw + 10, right = W - 24;
-	int top = 14 + LINE_H + (s->ylabel ? LINE_H : 0) + 8;
-	int bottom = H - 14 - LINE_H - 12 - (s->xlabel ? LINE_H : 0) - legend_rows * LINE_H;
-	if (bottom < top + 20)
-		bottom = top + 20;
-	draw_fit(img, W / 2, 14, s->title ? s->title : "", W - 20, 1, INK);
-	if (s->ylabel)
-		draw_fit(img, left, 14 + LINE_H, s->ylabel, W - left - 10, 0, INK);
-#define MAPX(v) ((int)lround(left + ((v) - x0) / (x1 - x0) * (right - left)))
-#define MAPY(v) ((int)lround(bottom - ((v) - y0) / (y1 - y0) * (bottom - top)))
-	for (size_t i = 0; i < nyt; i++) {
-		int yy = MAPY(yt[i]);
+	f->legend_rows = s->kind == PLOT_LINES ? (int)s->n_series : 0;
+	f->left = 14 + gw + 10;
+	f->right = f->W - 24;
+	f->top = 14 + LINE_H + (s->ylabel ? LINE_H : 0) + 8;
+	f->bottom = f->H - 14 - LINE_H - 12 - (s->xlabel ? LINE_H : 0) - f->legend_rows * LINE_H;
+	if (f->bottom < f->top + 20)
+		f->bottom = f->top + 20;
+}
+
+static int ixy_mapx(const ixy *f, double v)
+{
+	return (int)lround(f->left + (v - f->x0) / (f->x1 - f->x0) * (f->right - f->left));
+}
+
+static int ixy_mapy(const ixy *f, double v)
+{
+	return (int)lround(f->bottom - (v - f->y0) / (f->y1 - f->y0) * (f->bottom - f->top));
+}
+
+/* Title, y label, the grid with its tick labels, and the two axes. */
+static void ixy_frame(const ixy *f)
+{
+	char buf[256];
+	render_image *img = f->img;
+	int left = f->left, right = f->right, top = f->top, bottom = f->bottom;
+	draw_fit(img, f->W / 2, 14, f->s->title ? f->s->title : "", f->W - 20, 1, INK);
+	if (f->s->ylabel)
+		draw_fit(img, left, 14 + LINE_H, f->s->ylabel, f->W - left - 10, 0, INK);
+	for (size_t i = 0; i < f->nyt; i++) {
+		int yy = ixy_mapy(f, f->yt[i]);
 		px_rect(img, left, yy, right + 1, yy + 1, GRID);
-		snprintf(buf, sizeof buf, "%.*f", yd, yt[i]);
+		snprintf(buf, sizeof buf, "%.*f", f->yd, f->yt[i]);
 		plot_draw_text(img, left - 8 - text_px(buf, SCALE), yy - 7 * SCALE / 2, buf, SCALE, INK);
 	}
-	for (size_t i = 0; i < nxt; i++) {
-		int xx = MAPX(xt[i]);
+	for (size_t i = 0; i < f->nxt; i++) {
+		int xx = ixy_mapx(f, f->xt[i]);
 		px_rect(img, xx, top, xx + 1, bottom, GRID);
-		snprintf(buf, sizeof buf, "%.*f", xd, xt[i]);
+		snprintf(buf, sizeof buf, "%.*f", f->xd, f->xt[i]);
 		plot_draw_text(img, xx - text_px(buf, SCALE) / 2, bottom + 12, buf, SCALE, INK);
 	}
 	px_rect(img, left - 2, top, left, bottom + 2, INK);
 	px_rect(img, left - 2, bottom, right + 1, bottom + 2, INK);
-	for (size_t k = 0; k < s->n_series; k++) {
-		const plot_series *se = &s->series[k];
-		uint32_t rgb = plot_series_rgb(k);
-		int have = 0, px = 0, py = 0;
-		for (size_t i = 0; i < se->n; i++) {
-			if (!isfinite(se->x[i]) || !isfinite(se->y[i]))
-				continue;
-			double fx = (se->x[i] - x0) / (x1 - x0), fy = (se->y[i] - y0) / (y1 - y0);
-			if (fx < -1e-9 || fx > 1 + 1e-9 || fy < -1e-9 || fy > 1 + 1e-9)
-				continue;
-			int xx = MAPX(se->x[i]), yy = MAPY(se->y[i]);
-			if (s->kind == PLOT_SCATTER) {
-				px_disc(img, xx, yy, 7, INK);
-				px_disc(img, xx, yy, 5, rgb);
-				if (n_marks < MAX_MARKS) {
-					marks[n_marks].x0 = xx - 7;
-					marks[n_marks].y0 = yy - 7;
-					marks[n_marks].x1 = xx + 8;
-					marks[n_marks].y1 = yy + 8;
-					mark_series[n_marks] = k;
-					mark_pt[n_marks][0] = xx;
-					mark_pt[n_marks][1] = yy;
-					n_marks++;
-				}
-				continue;
-			}
-			if (have)
-				px_line(img, px, py, xx, yy, 1, rgb);
-			have = 1;
-			px = xx;
-			py = yy;
+}
+
+/* A scatter marker at (xx, yy), remembered (the first MAX_MARKS) for the labels. */
+static void ixy_marker(ixy *f, size_t k, int xx, int yy)
+{
+	px_disc(f->img, xx, yy, 7, INK);
+	px_disc(f->img, xx, yy, 5, plot_series_rgb(k));
+	if (f->n_marks >= MAX_MARKS)
+		return;
+	size_t m = f->n_marks++;
+	f->marks[m] = (px_box){ xx - 7, yy - 7, xx + 8, yy + 8 };
+	f->mark_series[m] = k;
+	f->mark_pt[m][0] = xx;
+	f->mark_pt[m][1] = yy;
+}
+
+/* Series k's points on the axes: a marker each (scatter) or a line through them. */
+static void ixy_series(ixy *f, size_t k)
+{
+	const plot_series *se = &f->s->series[k];
+	uint32_t rgb = plot_series_rgb(k);
+	int have = 0, px = 0, py = 0;
+	for (size_t i = 0; i < se->n; i++) {
+		double fx, fy;
+		if (!on_axes(f->x0, f->x1, f->y0, f->y1, se->x[i], se->y[i], &fx, &fy))
+			continue;
+		int xx = ixy_mapx(f, se->x[i]), yy = ixy_mapy(f, se->y[i]);
+		if (f->s->kind == PLOT_SCATTER) {
+			ixy_marker(f, k, xx, yy);
+			continue;
 		}
+		if (have)
+			px_line(f->img, px, py, xx, yy, 1, rgb);
+		have = 1;
+		px = xx;
+		py = yy;
 	}
-#undef MAPX
-#undef MAPY
-	/* scatter labels: right of the marker, else left, above, below; never
-	 * over another label or marker (a label that fits nowhere is left out) */
-	size_t n_boxes = n_marks;
-	for (size_t m = 0; m < n_marks; m++) {
-		size_t k = mark_series[m];
-		int xx = mark_pt[m][0], yy = mark_pt[m][1];
-		ascii_text(s->series[k].name, buf, sizeof buf, 40);
+}
+
+/* Scatter labels: right of the marker, else left, above, below; never over
+ * another label or marker (crowded: the first place inside the image, over
+ * whatever is there; a label that fits nowhere is left out). */
+static void ixy_scatter_labels(ixy *f)
+{
+	char buf[256];
+	size_t n_boxes = f->n_marks;
+	for (size_t m = 0; m < f->n_marks; m++) {
+		size_t k = f->mark_series[m];
+		int xx = f->mark_pt[m][0], yy = f->mark_pt[m][1];
+		ascii_text(f->s->series[k].name, buf, sizeof buf, 40);
 		int tw = text_px(buf, SCALE), th = 7 * SCALE;
 		const int cand[10][2] = {
 			{ xx + 12, yy - th / 2 }, { xx - 12 - tw, yy - th / 2 },
@@ -1025,14 +1158,14 @@ static void image_xy(const plot_spec *s, render_image *img)
 		int placed = -1, first_in = -1;
 		for (int q = 0; q < 10 && placed < 0; q++) {
 			px_box b = { cand[q][0], cand[q][1], cand[q][0] + tw, cand[q][1] + th };
-			if (b.x0 < 0 || b.y0 < 0 || b.x1 > W || b.y1 > H)
+			if (b.x0 < 0 || b.y0 < 0 || b.x1 > f->W || b.y1 > f->H)
 				continue;
 			if (first_in < 0)
 				first_in = q;
 			int clash = 0;
 			for (size_t o = 0; o < n_boxes && !clash; o++)
-				clash = b.x0 < marks[o].x1 && marks[o].x0 < b.x1 && b.y0 < marks[o].y1 &&
-				        marks[o].y0 < b.y1;
+				clash = b.x0 < f->marks[o].x1 && f->marks[o].x0 < b.x1 && b.y0 < f->marks[o].y1 &&
+				        f->marks[o].y0 < b.y1;
 			if (!clash)
 				placed = q;
 		}
@@ -1041,20 +1174,38 @@ static void image_xy(const plot_spec *s, render_image *img)
 		if (placed < 0)
 			continue;
 		px_box b = { cand[placed][0], cand[placed][1], cand[placed][0] + tw, cand[placed][1] + th };
-		plot_draw_text(img, b.x0, b.y0, buf, SCALE, plot_series_rgb(k));
+		plot_draw_text(f->img, b.x0, b.y0, buf, SCALE, plot_series_rgb(k));
 		if (n_boxes < 2 * MAX_MARKS)
-			marks[n_boxes++] = b;
+			f->marks[n_boxes++] = b;
 	}
-	int ly = bottom + 12 + LINE_H;
+}
+
+/* The x label under the tick labels, then a legend row per series (lines). */
+static void ixy_footer(const ixy *f)
+{
+	const plot_spec *s = f->s;
+	int left = f->left, ly = f->bottom + 12 + LINE_H;
 	if (s->xlabel) {
-		draw_fit(img, (left + right) / 2, ly, s->xlabel, right - left, 1, INK);
+		draw_fit(f->img, (left + f->right) / 2, ly, s->xlabel, f->right - left, 1, INK);
 		ly += LINE_H;
 	}
-	for (int k = 0; k < legend_rows; k++, ly += LINE_H) {
-		px_rect(img, left, ly + 3 * SCALE, left + 14 * SCALE, ly + 4 * SCALE + 1, plot_series_rgb((size_t)k));
-		draw_fit(img, left + 17 * SCALE, ly, s->series[k].name ? s->series[k].name : "",
-		         W - left - 17 * SCALE - 6, 0, INK);
+	for (int k = 0; k < f->legend_rows; k++, ly += LINE_H) {
+		px_rect(f->img, left, ly + 3 * SCALE, left + 14 * SCALE, ly + 4 * SCALE + 1,
+		        plot_series_rgb((size_t)k));
+		draw_fit(f->img, left + 17 * SCALE, ly, s->series[k].name ? s->series[k].name : "",
+		         f->W - left - 17 * SCALE - 6, 0, INK);
 	}
+}
+
+static void image_xy(const plot_spec *s, render_image *img)
+{
+	ixy f;
+	ixy_layout(&f, s, img);
+	ixy_frame(&f);
+	for (size_t k = 0; k < s->n_series; k++)
+		ixy_series(&f, k);
+	ixy_scatter_labels(&f);
+	ixy_footer(&f);
 }
 
 ts_status plot_image_render(const plot_spec *s, uint32_t w, uint32_t h, render_image **out,

@@ -195,6 +195,27 @@ static int wrap_lines(const char *s, size_t per, size_t starts[], size_t lens[],
 	return k;
 }
 
+/* A legend item's width: its swatch (sw), a gap, the text (adv a
+ * character) and a gap of three characters. */
+static int legend_item_w(const char *text, int sw, int sc, int adv)
+{
+	return sw + sc * 3 + (int)strlen(text) * adv + 3 * adv;
+}
+
+/* Legend items flow in rows: an item wdt wide starts a new row (at pad) when
+ * it would pass the image's right edge and is not the row's first; its place
+ * into *ix, *irow (0-based), *x and *rows move on. */
+static void legend_flow(int wdt, int pad, uint32_t img_w, int *x, int *rows, int *ix, int *irow)
+{
+	if (*x > pad && *x + wdt > (int)img_w) {
+		(*rows)++;
+		*x = pad;
+	}
+	*ix = *x;
+	*irow = *rows - 1;
+	*x += wdt;
+}
+
 ts_status render_caption_add(const render_image *img, const char *caption, int legend,
                              render_image **out, ts_error *err)
 {
@@ -214,16 +235,9 @@ ts_status render_caption_add(const render_image *img, const char *caption, int l
 	int sw = 3 * lh, item_x[BOX_STYLE_COUNT], item_row[BOX_STYLE_COUNT], rows = 0, x = pad;
 	if (legend) {
 		rows = 1;
-		for (int s = 0; s < BOX_STYLE_COUNT; s++) {
-			int wdt = sw + sc * 3 + (int)strlen(legend_text[s]) * adv + 3 * adv;
-			if (x > pad && x + wdt > (int)img->w) {
-				rows++;
-				x = pad;
-			}
-			item_x[s] = x;
-			item_row[s] = rows - 1;
-			x += wdt;
-		}
+		for (int s = 0; s < BOX_STYLE_COUNT; s++)
+			legend_flow(legend_item_w(legend_text[s], sw, sc, adv), pad, img->w, &x, &rows,
+			            &item_x[s], &item_row[s]);
 	}
 	int legend_h = rows * (lh + 2 * sc);
 	uint32_t strip = (uint32_t)(nl * lh + legend_h + 2 * pad);
@@ -314,14 +328,7 @@ ts_status render_runs_legend_add(const render_image *img, const char *const *nam
 			text[i][fit - 1] = '~';
 			text[i][fit] = '\0';
 		}
-		int wdt = sw + sc * 3 + (int)strlen(text[i]) * adv + 3 * adv;
-		if (x > pad && x + wdt > (int)img->w) {
-			rows++;
-			x = pad;
-		}
-		ix[i] = x;
-		irow[i] = rows - 1;
-		x += wdt;
+		legend_flow(legend_item_w(text[i], sw, sc, adv), pad, img->w, &x, &rows, &ix[i], &irow[i]);
 	}
 	uint32_t strip = (uint32_t)(rows * (lh + 2 * sc) + 2 * pad);
 	if (img->h > 16384 - strip)

@@ -62,39 +62,108 @@ static void print_counts(const char *name, const counts *c)
 		}
 }
 
+/* A message to stderr, sanitized, after prefix. */
+static void say(const char *prefix, const char *msg)
+{
+	char m[TS_ERROR_MSG_MAX + 64];
+	fprintf(stderr, "%s%s\n", prefix, sanitize_cstr(msg, m, sizeof m, 400));
+}
+
+/* The traces file arg names (a run's traces, else arg itself) and its limits
+ * into *tlim, the run's warnings said; NULL when arg is not a traces file
+ * (said) or out of memory. */
+static char *traces_path(const char *arg, const trace_limits *lim, trace_limits *tlim)
+{
+	ts_error err;
+	run_info *ri = NULL;
+	ts_status ost = run_open(arg, &ri, &err);
+	if (ost == TS_ERR_FORMAT) { /* empty, or not a traces file (analysis/run.c) */
+		say("tailscope formats: ", err.msg);
+		return NULL;
+	}
+	for (const char *l = ost == TS_OK ? ri->warnings : NULL; l && *l; l += strcspn(l, "\n") + 1) {
+		char one[TS_ERROR_MSG_MAX + 64];
+		snprintf(one, sizeof one, "%.*s", (int)strcspn(l, "\n"), l);
+		say("tailscope formats: ", one);
+	}
+	char *path = strdup(ost == TS_OK && ri->traces_path ? ri->traces_path : arg);
+	run_trace_limits(ost == TS_OK ? ri : NULL, lim, tlim);
+	run_info_free(ri);
+	return path;
+}
+
+/* One sample's line: FILE:LINE[-LAST]  CONTAINER  STEPS  SYNTAX  RECORDS
+ * (and how it finished when the trace does not say). */
+static void print_sample(const trace_file *f, const trace *t, size_t first, size_t last,
+                         rec_key key, size_t nrec)
+{
+	char lines[48];
+	if (last > first)
+		snprintf(lines, sizeof lines, "%zu-%zu", first, last);
+	else
+		snprintf(lines, sizeof lines, "%zu", first);
+	char shard[512]; /* the shard a sharded run's sample is in */
+	sanitize_cstr(trace_file_path(f), shard, sizeof shard, 200);
+	trace_finish_how how = trace_get_finish_how(t);
+	printf("%s:%s  %s  %s  %s  %zu record%s", shard, lines,
+	       trace_format_name(trace_get_container(t)), steps_kind(t), rec_key_name(key), nrec,
+	       nrec == 1 ? "" : "s");
+	if (how != TRACE_FINISH_GIVEN) /* Ray Data rows: no finish_reason */
+		printf("  finish %s (%s)", trace_finish_name(trace_get_finish(t)),
+		       trace_finish_how_name(how));
+	putchar('\n');
+}
+
+/* One sample counted (its container, steps kind and record syntax), and its
+ * line unless summary. */
+static void one_sample(const trace_file *f, const trace *t, const analysis_opts *o, int summary,
+                       counts *c)
+{
+	ts_error err;
+	size_t first, last;
+	trace_file_lines(f, &first, &last);
+	sample *s = NULL;
+	rec_key key = REC_KEY_NONE;
+	size_t nrec = 0;
+	if (sample_analyze(t, NULL, NULL, 0, 0, o, &s, &err) == TS_OK) {
+		key = sample_key(s);
+		nrec = sample_n_records(s);
+		sample_free(s);
+	}
+	trace_format cont = trace_get_container(t);
+	if ((unsigned)cont < N_FMT)
+		c->fmt[cont][steps_index(steps_kind(t))]++;
+	if ((unsigned)key < N_KEY)
+		c->key[key]++;
+	c->samples++;
+	if (!summary)
+		print_sample(f, t, first, last, key, nrec);
+}
+
+static void add_counts(counts *total, const counts *c)
+{
+	for (int i = 0; i < N_FMT; i++)
+		for (int k = 0; k < 3; k++)
+			total->fmt[i][k] += c->fmt[i][k];
+	for (int k = 0; k < N_KEY; k++)
+		total->key[k] += c->key[k];
+	total->samples += c->samples;
+	total->bad += c->bad;
+}
+
 /* Reads one traces file; returns 0 ok, 1 some skipped, 2 nothing read. */
 static int one_file(const char *arg, int summary, const trace_limits *lim, counts *total)
 {
 	ts_error err;
-	char *path = NULL;
-	run_info *ri = NULL;
-	ts_status ost = run_open(arg, &ri, &err);
-	if (ost == TS_ERR_FORMAT) { /* empty, or not a traces file (analysis/run.c) */
-		char m[TS_ERROR_MSG_MAX + 64];
-		fprintf(stderr, "tailscope formats: %s\n", sanitize_cstr(err.msg, m, sizeof m, 400));
-		return 2;
-	}
-	for (const char *l = ost == TS_OK ? ri->warnings : NULL; l && *l; l += strcspn(l, "\n") + 1) {
-		char m[TS_ERROR_MSG_MAX + 64];
-		char one[TS_ERROR_MSG_MAX + 64];
-		snprintf(one, sizeof one, "%.*s", (int)strcspn(l, "\n"), l);
-		fprintf(stderr, "tailscope formats: %s\n", sanitize_cstr(one, m, sizeof m, 400));
-	}
-	if (ost == TS_OK && ri->traces_path)
-		path = strdup(ri->traces_path);
-	else
-		path = strdup(arg);
 	trace_limits tlim;
-	run_trace_limits(ost == TS_OK ? ri : NULL, lim, &tlim);
-	run_info_free(ri);
+	char *path = traces_path(arg, lim, &tlim);
 	if (!path)
 		return 2;
 	char shown[512];
 	sanitize_cstr(path, shown, sizeof shown, 200);
 	trace_file *f;
 	if (trace_file_open(path, &tlim, &f, &err) != TS_OK) {
-		char m[TS_ERROR_MSG_MAX + 64];
-		fprintf(stderr, "tailscope formats: %s\n", sanitize_cstr(err.msg, m, sizeof m, 400));
+		say("tailscope formats: ", err.msg);
 		free(path);
 		return 2;
 	}
@@ -107,56 +176,17 @@ static int one_file(const char *arg, int summary, const trace_limits *lim, count
 		ts_status st = trace_file_next(f, &t, NULL, &err);
 		if (st == TS_EOF)
 			break;
-		size_t first, last;
-		trace_file_lines(f, &first, &last);
 		if (st != TS_OK) {
-			char m[TS_ERROR_MSG_MAX + 64];
-			fprintf(stderr, "%s\n", sanitize_cstr(err.msg, m, sizeof m, 400));
+			say("", err.msg);
 			c.bad++;
 			continue;
 		}
-		sample *s = NULL;
-		rec_key key = REC_KEY_NONE;
-		size_t nrec = 0;
-		if (sample_analyze(t, NULL, NULL, 0, 0, &o, &s, &err) == TS_OK) {
-			key = sample_key(s);
-			nrec = sample_n_records(s);
-			sample_free(s);
-		}
-		const char *sk = steps_kind(t);
-		trace_format cont = trace_get_container(t);
-		if ((unsigned)cont < N_FMT)
-			c.fmt[cont][steps_index(sk)]++;
-		if ((unsigned)key < N_KEY)
-			c.key[key]++;
-		c.samples++;
-		if (!summary) {
-			char lines[48];
-			if (last > first)
-				snprintf(lines, sizeof lines, "%zu-%zu", first, last);
-			else
-				snprintf(lines, sizeof lines, "%zu", first);
-			char shard[512]; /* the shard a sharded run's sample is in */
-			sanitize_cstr(trace_file_path(f), shard, sizeof shard, 200);
-			trace_finish_how how = trace_get_finish_how(t);
-			printf("%s:%s  %s  %s  %s  %zu record%s", shard, lines, trace_format_name(cont), sk,
-			       rec_key_name(key), nrec, nrec == 1 ? "" : "s");
-			if (how != TRACE_FINISH_GIVEN) /* Ray Data rows: no finish_reason */
-				printf("  finish %s (%s)", trace_finish_name(trace_get_finish(t)),
-				       trace_finish_how_name(how));
-			putchar('\n');
-		}
+		one_sample(f, t, &o, summary, &c);
 		trace_free(t);
 	}
 	trace_file_close(f);
 	print_counts(shown, &c);
-	for (int i = 0; i < N_FMT; i++)
-		for (int k = 0; k < 3; k++)
-			total->fmt[i][k] += c.fmt[i][k];
-	for (int k = 0; k < N_KEY; k++)
-		total->key[k] += c.key[k];
-	total->samples += c.samples;
-	total->bad += c.bad;
+	add_counts(total, &c);
 	free(path);
 	return c.samples == 0 ? 2 : c.bad ? 1 : 0;
 }

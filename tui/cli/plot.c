@@ -173,11 +173,70 @@ static void add_run(plot_data *d, const export_run *r)
 	d->n_ok++;
 }
 
+/* Both axes from 0 to 1. */
+static void unit_axes(plot_spec *spec)
+{
+	spec->x_min = 0;
+	spec->x_max = 1;
+	spec->y_min = 0;
+	spec->y_max = 1;
+}
+
+/* Duplicate rate (x, from 0 to a round step past the largest) against F1 at
+ * the first IoU (y, 0 to 1): one point per run. */
+static void spec_interference(plot_data *d, size_t n_runs, plot_spec *spec)
+{
+	plot_spec_init(spec, PLOT_SCATTER);
+	snprintf(d->title, sizeof d->title, "duplicate rate against F1@%g (policy off), one point per run", d->iou);
+	spec->title = d->title;
+	spec->xlabel = "duplicate rate";
+	snprintf(d->names[n_runs], sizeof d->names[n_runs], "F1@%g", d->iou);
+	spec->ylabel = d->names[n_runs];
+	double xmax = 0;
+	for (size_t i = 0; i < d->n_ok; i++)
+		xmax = fmax(xmax, d->xs[i]);
+	unit_axes(spec);
+	spec->x_max = xmax < 0.1 ? 0.1 : ceil(xmax * 1.15 * 20.0) / 20.0;
+	if (spec->x_max > 1)
+		spec->x_max = 1;
+	spec->series = d->series;
+	spec->n_series = d->n_ok;
+}
+
+static void spec_pr(plot_data *d, const export_opts *ex, plot_spec *spec)
+{
+	char pn[48];
+	plot_spec_init(spec, PLOT_LINES);
+	snprintf(d->title, sizeof d->title, "precision-recall at IoU 0.5 (%s score, policy %s, all categories pooled)",
+	         conf_score_name(ex->score), policy_name(&ex->pol[0], pn, sizeof pn));
+	spec->title = d->title;
+	spec->xlabel = "recall";
+	spec->ylabel = "precision (interpolated, 101 points)";
+	unit_axes(spec);
+	spec->series = d->series;
+	spec->n_series = d->n_ok;
+}
+
+/* A line per run, then the diagonal (perfect calibration). */
+static void spec_reliability(plot_data *d, const export_opts *ex, plot_spec *spec)
+{
+	plot_spec_init(spec, PLOT_LINES);
+	snprintf(d->title, sizeof d->title, "reliability: TP fraction at IoU %g against exp(%s score), "
+	         "%d equal-width bins", CALIB_IOU, conf_score_name(ex->score), CALIB_BINS);
+	spec->title = d->title;
+	spec->xlabel = "confidence exp(score), bin mean";
+	spec->ylabel = "TP fraction of the bin";
+	unit_axes(spec);
+	static const double diag[2] = { 0, 1 };
+	d->series[d->n_ok] = (plot_series){ .name = "perfect calibration", .x = diag, .y = diag, .n = 2 };
+	spec->series = d->series;
+	spec->n_series = d->n_ok + 1;
+}
+
 /* The plot's spec from the collected data. */
 static int make_spec(plot_data *d, const export_opts *ex, size_t n_runs, plot_spec *spec)
 {
-	int which = d->which;
-	switch (which) {
+	switch (d->which) {
 	case K_MAXREPEAT:
 		plot_spec_init(spec, PLOT_BARS);
 		spec->title = "max repeat per sample (policy off): samples per bin";
@@ -185,27 +244,10 @@ static int make_spec(plot_data *d, const export_opts *ex, size_t n_runs, plot_sp
 		spec->group_labels = run_maxrepeat_bin_labels;
 		spec->series = d->series;
 		spec->n_series = d->n_ok;
-		break;
-	case K_INTERFERENCE: {
-		plot_spec_init(spec, PLOT_SCATTER);
-		snprintf(d->title, sizeof d->title, "duplicate rate against F1@%g (policy off), one point per run", d->iou);
-		spec->title = d->title;
-		spec->xlabel = "duplicate rate";
-		snprintf(d->names[n_runs], sizeof d->names[n_runs], "F1@%g", d->iou);
-		spec->ylabel = d->names[n_runs];
-		double xmax = 0;
-		for (size_t i = 0; i < d->n_ok; i++)
-			xmax = fmax(xmax, d->xs[i]);
-		spec->x_min = 0;
-		spec->x_max = xmax < 0.1 ? 0.1 : ceil(xmax * 1.15 * 20.0) / 20.0;
-		if (spec->x_max > 1)
-			spec->x_max = 1;
-		spec->y_min = 0;
-		spec->y_max = 1;
-		spec->series = d->series;
-		spec->n_series = d->n_ok;
-		break;
-	}
+		return 0;
+	case K_INTERFERENCE:
+		spec_interference(d, n_runs, spec);
+		return 0;
 	case K_SAVED:
 		plot_spec_init(spec, PLOT_BARS);
 		spec->title = "tokens saved by repeat_stop (tokens off - tokens repeat_stop)";
@@ -216,46 +258,16 @@ static int make_spec(plot_data *d, const export_opts *ex, size_t n_runs, plot_sp
 		spec->n_series = 1;
 		spec->n_groups = d->n_ok;
 		spec->group_labels = d->group_ptr;
-		break;
-	case K_PR: {
-		char pn[48];
-		plot_spec_init(spec, PLOT_LINES);
-		snprintf(d->title, sizeof d->title, "precision-recall at IoU 0.5 (%s score, policy %s, all categories pooled)",
-		         conf_score_name(ex->score), policy_name(&ex->pol[0], pn, sizeof pn));
-		spec->title = d->title;
-		spec->xlabel = "recall";
-		spec->ylabel = "precision (interpolated, 101 points)";
-		spec->x_min = 0;
-		spec->x_max = 1;
-		spec->y_min = 0;
-		spec->y_max = 1;
-		spec->series = d->series;
-		spec->n_series = d->n_ok;
-		break;
-	}
-	case K_RELIABILITY: {
-		plot_spec_init(spec, PLOT_LINES);
-		snprintf(d->title, sizeof d->title, "reliability: TP fraction at IoU %g against exp(%s score), "
-		         "%d equal-width bins", CALIB_IOU, conf_score_name(ex->score), CALIB_BINS);
-		spec->title = d->title;
-		spec->xlabel = "confidence exp(score), bin mean";
-		spec->ylabel = "TP fraction of the bin";
-		spec->x_min = 0;
-		spec->x_max = 1;
-		spec->y_min = 0;
-		spec->y_max = 1;
-		/* the diagonal after the runs */
-		static const double diag[2] = { 0, 1 };
-		d->series[d->n_ok] = (plot_series){ .name = "perfect calibration", .x = diag, .y = diag, .n = 2 };
-		spec->series = d->series;
-		spec->n_series = d->n_ok + 1;
-		break;
-	}
+		return 0;
+	case K_PR:
+		spec_pr(d, ex, spec);
+		return 0;
+	case K_RELIABILITY:
+		spec_reliability(d, ex, spec);
+		return 0;
 	default:
 		return -1;
 	}
-
-	return 0;
 }
 
 size_t plot_tradeoff_iou(const export_run *r)

@@ -645,20 +645,103 @@ static int write_stdout(void *ud, const char *buf, size_t len)
 	return fwrite(buf, 1, len, stdout) == len ? 0 : -1;
 }
 
-/* --csv or --per-record: the header, then each run's rows (a "file" column
- * when one of the runs is sharded). */
-static ts_status write_csv(report_opts *o, export_run *const *shown, size_t n_shown)
+/* What the runs came to: *partial (some input skipped or not read), *usable
+ * (some run usable), *oom (a run or an image's matching ran out of memory). */
+static void report_tally(export_run *const *res, size_t n_runs, int *partial, int *usable, int *oom)
+{
+	*partial = 0;
+	*usable = 0;
+	*oom = metrics_oom_events() > 0;
+	if (*oom) /* the counts of some image are wrong: no table */
+		fprintf(stderr, "tailscope report: out of memory while matching %zu image(s)\n", metrics_oom_events());
+	for (size_t i = 0; i < n_runs; i++) {
+		const export_run *r = res[i];
+		if (!r) {
+			*oom = 1;
+			*partial = 1;
+			continue;
+		}
+		/* a path that is no run (README.md or gen/ next to the runs) is
+		 * named on stderr but is no skipped input */
+		if ((!r->opened && !r->not_run) || (r->opened && (r->skipped || !r->usable)))
+			*partial = 1;
+		if (r->usable)
+			*usable = 1;
+	}
+}
+
+/* The JSON report (or with --partial the mergeable state); 0 when out of
+ * memory (said). */
+static int report_print_json(const report_opts *o, export_run *const *shown, size_t n_shown)
+{
+	cJSON *root = o->partial ? partial_json(&o->ex, shown, n_shown, o->shard_k, o->shard_n,
+	                                        o->options, o->n_options)
+	                         : export_json(&o->ex, shown, n_shown, o->per_sample);
+	char *txt = root ? (o->partial ? cJSON_PrintUnformatted(root) : cJSON_Print(root)) : NULL;
+	int ok = txt != NULL;
+	if (txt) {
+		fputs(txt, stdout);
+		fputc('\n', stdout);
+	} else {
+		fputs("tailscope report: out of memory\n", stderr);
+	}
+	free(txt);
+	cJSON_Delete(root);
+	return ok;
+}
+
+/* CSV: a row per sample, or with --per-record a row per record (--csv or
+ * not), with a "file" column when one of the runs is sharded; 0 when writing
+ * failed (said). */
+static int report_print_csv(report_opts *o, export_run *const *res, size_t n_runs)
 {
 	int pr = o->per_record;
-	o->ex.file_col = export_any_sharded(shown, n_shown);
+	o->ex.file_col = export_any_sharded(res, n_runs);
 	ts_status st = pr ? export_csv_records_header(&o->ex, write_stdout, NULL)
 	                  : export_csv_header(&o->ex, write_stdout, NULL);
-	for (size_t i = 0; i < n_shown && st == TS_OK; i++)
-		st = pr ? export_csv_records(&o->ex, shown[i], write_stdout, NULL)
-		        : export_csv_rows(&o->ex, shown[i], write_stdout, NULL);
-	if (st != TS_OK)
+	for (size_t i = 0; i < n_runs && st == TS_OK; i++)
+		st = pr ? export_csv_records(&o->ex, res[i], write_stdout, NULL)
+		        : export_csv_rows(&o->ex, res[i], write_stdout, NULL);
+	if (st != TS_OK) {
 		fprintf(stderr, "tailscope report: writing CSV: %s\n", ts_status_text(st));
-	return st;
+		return 0;
+	}
+	return 1;
+}
+
+/* The output for the runs that were read (a path that is not a run, its one
+ * line on stderr, gets no table and no JSON entry): JSON, CSV or the tables.
+ * Returns usable, or 0 when nothing was written (out of memory, nothing read:
+ * the reasons are on stderr). */
+static int report_output(report_opts *o, export_run *const *res, size_t n_runs, int oom, int usable)
+{
+	export_run **shown = oom ? NULL : calloc(n_runs, sizeof *shown);
+	size_t n_shown = 0;
+	if (!oom && !shown)
+		oom = 1;
+	for (size_t i = 0; !oom && i < n_runs; i++)
+		if (res[i]->opened)
+			shown[n_shown++] = res[i];
+	if (oom) {
+		fputs("tailscope report: out of memory\n", stderr);
+		usable = 0;
+	} else if (n_shown == 0) {
+		usable = 0;
+	} else if (o->json) {
+		usable = report_print_json(o, shown, n_shown) ? usable : 0;
+	} else if (o->csv || o->per_record) {
+		usable = report_print_csv(o, res, n_runs) ? usable : 0;
+	} else {
+		if (n_shown > 1)
+			print_summary(shown, n_shown, &o->ex);
+		for (size_t i = 0; i < n_shown; i++) {
+			if (i)
+				printf("\n");
+			print_table(shown[i], o);
+		}
+	}
+	free(shown);
+	return usable;
 }
 
 /* Analyses the runs and prints the table, JSON or CSV; returns the exit code. */
@@ -674,65 +757,9 @@ static int report_main(report_opts *o, const char *const *runs, size_t n_runs)
 	}
 	gt *shared_gt = report_load_shared_gt(&o->ex, o->quiet);
 	report_analyze_runs(runs, n_runs, &o->ex, o->jobs, o->quiet, res);
-
-	int partial = 0, any_usable = 0, oom = metrics_oom_events() > 0;
-	if (oom) /* the counts of some image are wrong: no table */
-		fprintf(stderr, "tailscope report: out of memory while matching %zu image(s)\n", metrics_oom_events());
-	for (size_t i = 0; i < n_runs; i++) {
-		const export_run *r = res[i];
-		if (!r) {
-			oom = 1;
-			partial = 1;
-			continue;
-		}
-		/* a path that is no run (README.md or gen/ next to the runs) is
-		 * named on stderr but is no skipped input */
-		if ((!r->opened && !r->not_run) || (r->opened && (r->skipped || !r->usable)))
-			partial = 1;
-		if (r->usable)
-			any_usable = 1;
-	}
-	/* the runs that were read: a path that is not a run (its one line went
-	 * to stderr) gets no table and no JSON entry */
-	export_run **shown = oom ? NULL : calloc(n_runs, sizeof *shown);
-	size_t n_shown = 0;
-	if (!oom && !shown)
-		oom = 1;
-	for (size_t i = 0; !oom && i < n_runs; i++)
-		if (res[i]->opened)
-			shown[n_shown++] = res[i];
-	if (oom) {
-		fputs("tailscope report: out of memory\n", stderr);
-		any_usable = 0;
-	} else if (n_shown == 0) {
-		any_usable = 0; /* nothing read: no table, the reasons are on stderr */
-	} else if (o->json) {
-		cJSON *root = o->partial ? partial_json(&o->ex, shown, n_shown, o->shard_k, o->shard_n,
-		                                        o->options, o->n_options)
-		                         : export_json(&o->ex, shown, n_shown, o->per_sample);
-		char *txt = root ? (o->partial ? cJSON_PrintUnformatted(root) : cJSON_Print(root)) : NULL;
-		if (txt) {
-			fputs(txt, stdout);
-			fputc('\n', stdout);
-		} else {
-			fputs("tailscope report: out of memory\n", stderr);
-			any_usable = 0;
-		}
-		free(txt);
-		cJSON_Delete(root);
-	} else if (o->csv || o->per_record) { /* --per-record: a row per record, --csv or not */
-		if (write_csv(o, shown, n_shown) != TS_OK)
-			any_usable = 0;
-	} else {
-		if (n_shown > 1)
-			print_summary(shown, n_shown, &o->ex);
-		for (size_t i = 0; i < n_shown; i++) {
-			if (i)
-				printf("\n");
-			print_table(shown[i], o);
-		}
-	}
-	free(shown);
+	int partial, any_usable, oom;
+	report_tally(res, n_runs, &partial, &any_usable, &oom);
+	any_usable = report_output(o, res, n_runs, oom, any_usable);
 	if (cli_flush_stdout() != 0)
 		any_usable = 0; /* main says why (cli_finish_stdout) */
 	for (size_t i = 0; i < n_runs; i++)
