@@ -71,5 +71,5 @@ static void info_draw(ui *u, const ui_frame *f)
 
 const ui_view ui_overlay_info = {
 	.name = "info", .id = UI_OV_INFO, .toggle = ACT_INFO, .win = -1, .rd = UI_RD_OVERLAY,
-	.draw = info_draw, .key = ui_overlay_key,
+	.draw = info_draw, .requests = ui_overlay_requests,
 };

@@ -40,7 +40,7 @@ static void main_draw(ui *u, const ui_frame *f)
 	}
 }
 
-static unsigned play(ui *u)
+static UI_REQUEST(play)
 {
 	replay *rp = &u->s->view.rp;
 	if (!ui_view_ok(u))
@@ -63,7 +63,7 @@ static unsigned boundary(ui *u, int next)
 }
 
 /* e: the termination point, and what it is */
-static unsigned goto_termination(ui *u)
+static UI_REQUEST(goto_termination)
 {
 	replay *rp = &u->s->view.rp;
 	if (!ui_view_ok(u))
@@ -85,7 +85,7 @@ static unsigned goto_termination(ui *u)
 	return ui_replay_moved(u);
 }
 
-static unsigned toggle_gt(ui *u)
+static UI_REQUEST(toggle_gt)
 {
 	session_run *r = session_cur(u->s);
 	u->show_gt = !u->show_gt;
@@ -96,7 +96,7 @@ static unsigned toggle_gt(ui *u)
 	return UI_RD_IMAGE | UI_RD_STATUS;
 }
 
-static unsigned cycle_sort(ui *u)
+static UI_REQUEST(cycle_sort)
 {
 	session_run *r = session_cur(u->s);
 	if (!r)
@@ -124,7 +124,7 @@ size_t ui_worst_sample(const session_run *r)
 }
 
 /* w: the worst sample, shown at its repeated tail */
-static unsigned goto_worst(ui *u)
+static UI_REQUEST(goto_worst)
 {
 	session_run *r = session_cur(u->s);
 	size_t w = ui_worst_sample(r);
@@ -162,8 +162,8 @@ static unsigned export_as(ui *u, int frame)
 	return UI_RD_STATUS;
 }
 
-static unsigned export_png(ui *u) { return export_as(u, 0); }
-static unsigned export_frame(ui *u) { return export_as(u, 1); }
+static UI_REQUEST(export_png) { return export_as(u, 0); }
+static UI_REQUEST(export_frame) { return export_as(u, 1); }
 
 static unsigned speed(ui *u, int faster)
 {
@@ -175,7 +175,7 @@ static unsigned speed(ui *u, int faster)
 	return UI_RD_STATUS;
 }
 
-static unsigned pixel(ui *u)
+static UI_REQUEST(pixel)
 {
 	if (u->headless) {
 		ui_note(u, "pixel view: needs a terminal");
@@ -186,7 +186,7 @@ static unsigned pixel(ui *u)
 }
 
 /* z: the image over the samples and records, and back */
-static unsigned image_zoom(ui *u)
+static UI_REQUEST(image_zoom)
 {
 	ui_img(u)->zoom = !ui_img(u)->zoom;
 	if (ui_img(u)->zoom)
@@ -197,7 +197,7 @@ static unsigned image_zoom(ui *u)
 }
 
 /* L: which boxes carry their labels */
-static unsigned cycle_labels(ui *u)
+static UI_REQUEST(cycle_labels)
 {
 	static const char *const names[UI_LABELS_COUNT] = {"all", "selected record and duplicates",
 	                                                   "none"};
@@ -206,42 +206,53 @@ static unsigned cycle_labels(ui *u)
 	return UI_RD_IMAGE | UI_RD_STATUS;
 }
 
-static unsigned next_pane(ui *u)
+static UI_REQUEST(next_pane)
 {
 	u->focus = (u->focus + 1) % UI_PANE_COUNT;
 	return UI_RD_PANES;
 }
-static unsigned prev_pane(ui *u)
+static UI_REQUEST(prev_pane)
 {
 	u->focus = (u->focus + UI_PANE_COUNT - 1) % UI_PANE_COUNT;
 	return UI_RD_PANES;
 }
-static unsigned next_sample(ui *u) { return ui_move_samples(u, 1, 0); }
-static unsigned prev_sample(ui *u) { return ui_move_samples(u, -1, 0); }
-static unsigned step_fwd(ui *u) { return ui_move_steps(u, 1, 0); }
-static unsigned step_back(ui *u) { return ui_move_steps(u, -1, 0); }
-static unsigned next_boundary(ui *u) { return boundary(u, 1); }
-static unsigned prev_boundary(ui *u) { return boundary(u, 0); }
-static unsigned trace_start(ui *u) { return ui_move_steps(u, 0, -1); }
-static unsigned trace_end(ui *u) { return ui_move_steps(u, 0, 1); }
-static unsigned faster(ui *u) { return speed(u, 1); }
-static unsigned slower(ui *u) { return speed(u, 0); }
+static UI_REQUEST(next_sample) { return ui_move_samples(u, 1, 0); }
+static UI_REQUEST(prev_sample) { return ui_move_samples(u, -1, 0); }
+static UI_REQUEST(step_fwd) { return ui_move_steps(u, 1, 0); }
+static UI_REQUEST(step_back) { return ui_move_steps(u, -1, 0); }
+static UI_REQUEST(next_boundary) { return boundary(u, 1); }
+static UI_REQUEST(prev_boundary) { return boundary(u, 0); }
+static UI_REQUEST(trace_start) { return ui_move_steps(u, 0, -1); }
+static UI_REQUEST(trace_end) { return ui_move_steps(u, 0, 1); }
+static UI_REQUEST(faster) { return speed(u, 1); }
+static UI_REQUEST(slower) { return speed(u, 0); }
 
-static unsigned open_filter(ui *u)
+static UI_REQUEST(open_filter)
 {
 	ui_overlay_open(u, UI_OV_FILTER); /* opens empty; the filter in force is shown in it */
 	return UI_RD_STATUS;
 }
 
-static unsigned enter(ui *u)
+static UI_REQUEST(enter)
 {
 	(void)u;
 	return 0;
 }
 
-/* request → the screen's handler (the same shape as ui.c's global table);
- * a request that is not here goes on to the global ones */
-static unsigned (*const requests[ACT_COUNT])(ui *u) = {
+/* Esc leaves the zoomed image when no overlay is open; else passed on */
+static unsigned close_zoom(ui *u, keys_action a, int *handled)
+{
+	if (!ui_img(u)->zoom || u->overlay != UI_OV_NONE)
+		return *handled = 0, 0u;
+	return image_zoom(u, a, handled);
+}
+
+static UI_REQUEST(crop) { return ui_image_crop(u); }
+
+/* request → the screen's handler (the same shape as every view's table);
+ * list motions went to the focused pane before (ui_main_panes); a request
+ * that is not here goes on to the global ones */
+static const ui_request requests[ACT_COUNT] = {
 	[ACT_NEXT_PANE] = next_pane,         [ACT_PREV_PANE] = prev_pane,
 	[ACT_NEXT_SAMPLE] = next_sample,     [ACT_PREV_SAMPLE] = prev_sample,
 	[ACT_PLAY] = play,                   [ACT_STEP_FWD] = step_fwd,
@@ -253,31 +264,18 @@ static unsigned (*const requests[ACT_COUNT])(ui *u) = {
 	[ACT_PIXEL] = pixel,                 [ACT_EXPORT] = export_png,
 	[ACT_EXPORT_FRAME] = export_frame,
 	[ACT_FASTER] = faster,               [ACT_SLOWER] = slower,
-	[ACT_IMAGE_ZOOM] = image_zoom,       [ACT_CROP] = ui_image_crop,
+	[ACT_IMAGE_ZOOM] = image_zoom,       [ACT_CROP] = crop,
 	[ACT_LABELS] = cycle_labels,         [ACT_ENTER] = enter,
+	[ACT_CLOSE] = close_zoom,
 };
 
-static unsigned main_request(ui *u, keys_action a, int *handled)
+size_t ui_main_panes(const ui *u, const ui_view *out[2])
 {
-	/* Esc leaves the zoomed image when no overlay is open */
-	if (a == ACT_CLOSE && ui_img(u)->zoom && u->overlay == UI_OV_NONE)
-		return *handled = 1, image_zoom(u);
-	*handled = (int)a >= 0 && a < ACT_COUNT && requests[a] != NULL;
-	return *handled ? requests[a](u) : 0;
-}
-
-/* the focused pane first (list motions), then the screen's requests */
-static unsigned main_key(ui *u, keys_action a, int *handled)
-{
-	const ui_view *p = ui_img(u)->zoom ? &ui_pane_image : ui_focused_pane(u);
-	unsigned m = p->key ? p->key(u, a, handled) : (*handled = 0, 0u);
-	if (!*handled && p == &ui_pane_image) {
-		p = ui_focused_pane(u);
-		m |= p->key ? p->key(u, a, handled) : (*handled = 0, 0u);
-	}
-	if (*handled)
-		return m;
-	return m | main_request(u, a, handled);
+	size_t n = 0;
+	if (ui_img(u)->zoom)
+		out[n++] = &ui_pane_image;
+	out[n++] = ui_focused_pane(u);
+	return n;
 }
 
 static unsigned main_click(ui *u, const ui_hit *h)
@@ -287,4 +285,4 @@ static unsigned main_click(ui *u, const ui_hit *h)
 }
 
 const ui_view ui_screen_main = {.name = "debugger", .id = UI_V_MAIN, .win = -1, .rd = UI_RD_ALL, .draw = main_draw,
-                                .key = main_key, .click = main_click};
+                                .requests = requests, .click = main_click};

@@ -211,20 +211,6 @@ unsigned ui_list_move(listcur *c, size_t n, long delta, int end)
 	return UI_RD_COMPARE | UI_RD_STATUS;
 }
 
-unsigned ui_move_samples(ui *u, long delta, int end)
-{
-	session_run *r = cur_run(u);
-	if (!r)
-		return 0;
-	if (end < 0)
-		listcur_set(&r->list.cur, 0, r->list.n_view);
-	else if (end > 0)
-		listcur_set(&r->list.cur, r->list.n_view ? r->list.n_view - 1 : 0, r->list.n_view);
-	else
-		listcur_move(&r->list.cur, delta, r->list.n_view);
-	return UI_RD_SAMPLES | UI_RD_STATUS | ui_show_selected(u);
-}
-
 unsigned ui_select_record(ui *u, size_t i)
 {
 	if (!view_ok(u) || view(u)->rp.n_rec == 0)
@@ -435,16 +421,6 @@ static unsigned g_quit(ui *u)
 	return 0;
 }
 
-unsigned ui_request_run(const ui_request tab[ACT_COUNT], ui *u, keys_action a, int *handled)
-{
-	if ((int)a < 0 || a >= ACT_COUNT || !tab[a]) {
-		*handled = 0;
-		return 0;
-	}
-	*handled = 1;
-	return tab[a](u, a, handled);
-}
-
 unsigned ui_overlay_open(ui *u, int ov)
 {
 	const ui_view *v = ui_view_by_id(ov);
@@ -571,35 +547,47 @@ const ui_view *ui_overlay_view(const ui *u)
 	return ui_view_by_id(u->overlay);
 }
 
-unsigned ui_overlay_key(ui *u, keys_action a, int *handled)
+UI_REQUEST(ui_overlay_close)
 {
-	*handled = a == ACT_QUIT || a == ACT_CLOSE;
-	if (!*handled)
-		return 0;
 	u->overlay = UI_OV_NONE;
 	return UI_RD_ALL;
 }
 
-/* The overlay, then the screen (the debugger: the focused pane first), then
- * the global requests; what no one takes on the comparison or diff screen
- * leaves a hint. */
-unsigned ui_action(ui *u, keys_action a)
+const ui_request ui_overlay_requests[ACT_COUNT] = {
+	[ACT_QUIT] = ui_overlay_close, [ACT_CLOSE] = ui_overlay_close,
+};
+
+/* View v's turn at request a: its table's entry, else its key op; 1 when
+ * it took the request (*m: the redraw mask). */
+static int view_take(ui *u, const ui_view *v, keys_action a, unsigned *m)
 {
 	int handled = 0;
+	if (v && v->requests && v->requests[a]) {
+		handled = 1;
+		*m |= v->requests[a](u, a, &handled);
+	} else if (v && v->key) {
+		*m |= v->key(u, a, &handled);
+	}
+	return handled;
+}
+
+/* The one dispatch path: the overlay, the debugger's focused pane, the
+ * screen, the overlays' toggles, the global requests; what no one takes on
+ * the comparison or diff screen leaves a hint. */
+unsigned ui_action(ui *u, keys_action a)
+{
 	unsigned m = 0;
-	const ui_view *ov = ui_overlay_view(u), *scr = ui_screen_view(u);
+	const ui_view *scr = ui_screen_view(u), *chain[4] = {ui_overlay_view(u)};
+	size_t n = 1;
 	if ((int)a < 0 || a >= ACT_COUNT)
 		return 0;
-	if (ov && ov->key) {
-		m |= ov->key(u, a, &handled);
-		if (handled)
+	if (u->s && scr == &ui_screen_main)
+		n += ui_main_panes(u, chain + n);
+	if (u->s && (u->s->n_runs || scr == &ui_screen_main))
+		chain[n++] = scr;
+	for (size_t i = 0; i < n; i++)
+		if (view_take(u, chain[i], a, &m))
 			return m;
-	}
-	if (u->s && (u->s->n_runs || scr == &ui_screen_main) && scr->key) {
-		m |= scr->key(u, a, &handled);
-		if (handled)
-			return m;
-	}
 	unsigned t = 0;
 	if (overlay_toggle(u, a, &t))
 		return m | t;
@@ -647,10 +635,9 @@ unsigned ui_wheel(ui *u, int y, int x, int down)
 	                 : in_rect(&u->lay.records, y, x) ? &ui_pane_records
 	                 : in_rect(&u->lay.timeline, y, x) ? &ui_pane_timeline
 	                 : in_rect(&u->lay.image, y, x) ? &ui_pane_image : NULL;
-	int handled = 0;
-	if (!p || !p->key)
-		return 0;
-	return p->key(u, a, &handled);
+	unsigned m = 0;
+	view_take(u, p, a, &m);
+	return m;
 }
 
 /* ---- layout ---- */

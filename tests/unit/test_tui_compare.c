@@ -707,7 +707,7 @@ static void test_view_registry(void **state)
 		/* its ops: every view draws; every view but a pane takes requests (an overlay
 		 * at least closes on Esc), or raw input before they become one */
 		assert_non_null(v->draw);
-		assert_true(v->key != NULL || v->input != NULL || v->win >= 0); /* or a pane that takes none (status) */
+		assert_true(v->requests != NULL || v->input != NULL || v->win >= 0); /* or a pane that takes none (status) */
 		assert_true(v->rd != 0);
 		if (v->toggle == ACT_NONE)
 			continue;
