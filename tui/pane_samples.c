@@ -239,7 +239,9 @@ static unsigned on_list(ui *u, keys_action a, int *handled)
 	return fn[a](u, r);
 }
 
-unsigned ui_move_samples(ui *u, long delta, int end)
+/* Moves in the samples list: by delta, or to the first (end < 0) / last
+ * (end > 0) row; shows the selected sample. */
+static unsigned move_samples(ui *u, long delta, int end)
 {
 	session_run *r = session_cur(u->s);
 	if (!r)
@@ -259,7 +261,12 @@ static UI_REQUEST(motion)
 	long delta;
 	int end;
 	ui_list_motion(a, (long)ui_pane_rows(u, UI_PANE_SAMPLES), &delta, &end);
-	return ui_move_samples(u, delta, end);
+	return move_samples(u, delta, end);
+}
+
+UI_REQUEST(ui_samples_next)
+{
+	return move_samples(u, a == ACT_PREV_SAMPLE ? -1 : 1, 0);
 }
 
 static const ui_request requests[ACT_COUNT] = {

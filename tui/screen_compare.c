@@ -637,8 +637,11 @@ ui_cmp_state *ui_cmp(const ui *u)
 	return ui_private(u, &ui_screen_compare);
 }
 
+/* what it shows: itself above the status bar (ui_draw) */
+static const ui_view *const shown[] = {&ui_screen_compare, &ui_pane_status, NULL};
+
 const ui_view ui_screen_compare = {
-	.name = "compare", .id = UI_V_COMPARE, .win = W_SCREEN, .rd = UI_RD_COMPARE | UI_RD_LAYOUT | UI_RD_OVERLAY,
+	.name = "compare", .id = UI_V_COMPARE, .win = W_SCREEN, .panes = shown, .rd = UI_RD_COMPARE | UI_RD_LAYOUT | UI_RD_OVERLAY,
 	.draw = compare_draw, .requests = cmp_requests, .click = compare_click,
 	.private_size = sizeof(ui_cmp_state),
 };

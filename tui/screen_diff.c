@@ -242,8 +242,11 @@ static void diff_fini(void *priv)
 	compare_diff_free(&((ui_diff_state *)priv)->diff);
 }
 
+/* what it shows: itself above the status bar (ui_draw) */
+static const ui_view *const shown[] = {&ui_screen_diff, &ui_pane_status, NULL};
+
 const ui_view ui_screen_diff = {
-	.name = "diff", .id = UI_V_DIFF, .win = W_SCREEN, .rd = UI_RD_COMPARE | UI_RD_LAYOUT | UI_RD_OVERLAY,
+	.name = "diff", .id = UI_V_DIFF, .win = W_SCREEN, .panes = shown, .rd = UI_RD_COMPARE | UI_RD_LAYOUT | UI_RD_OVERLAY,
 	.draw = diff_draw, .requests = dif_requests, .click = diff_click,
 	.private_size = sizeof(ui_diff_state), .fini = diff_fini,
 };

@@ -9,9 +9,9 @@
 #include "draw.h"
 #include "pixel.h"
 
-/* in drawing order; the image pane last (it refreshes itself) */
+/* in drawing order (ui_draw); the image pane last (it refreshes itself) */
 static const ui_view *const panes[] = {&ui_pane_samples, &ui_pane_records, &ui_pane_timeline,
-                                       &ui_pane_status, &ui_pane_image};
+                                       &ui_pane_status, &ui_pane_image, NULL};
 /* the panes Tab cycles through, by UI_PANE_* */
 static const ui_view *const focusable[UI_PANE_COUNT] = {&ui_pane_samples, &ui_pane_records,
                                                         &ui_pane_timeline};
@@ -19,25 +19,6 @@ static const ui_view *const focusable[UI_PANE_COUNT] = {&ui_pane_samples, &ui_pa
 const ui_view *ui_focused_pane(const ui *u)
 {
 	return focusable[u->focus >= 0 && u->focus < UI_PANE_COUNT ? u->focus : 0];
-}
-
-static void main_draw(ui *u, const ui_frame *f)
-{
-	int full = (f->mask & (UI_RD_LAYOUT | UI_RD_OVERLAY)) != 0;
-	draw_hits_clear(u, &ui_screen_compare);
-	draw_hits_clear(u, &ui_screen_diff);
-	for (size_t i = 0; i < sizeof panes / sizeof panes[0]; i++) {
-		const ui_view *p = panes[i];
-		WINDOW *w = WIN(u, p->win);
-		if (!w)
-			continue;
-		if (full)
-			touchwin(w);
-		if (f->mask & p->rd)
-			p->draw(u, f);
-		if (p->win != W_IMAGE || full)
-			wnoutrefresh(w);
-	}
 }
 
 static UI_REQUEST(play)
@@ -216,8 +197,6 @@ static UI_REQUEST(prev_pane)
 	u->focus = (u->focus + UI_PANE_COUNT - 1) % UI_PANE_COUNT;
 	return UI_RD_PANES;
 }
-static UI_REQUEST(next_sample) { return ui_move_samples(u, 1, 0); }
-static UI_REQUEST(prev_sample) { return ui_move_samples(u, -1, 0); }
 static UI_REQUEST(step_fwd) { return ui_move_steps(u, 1, 0); }
 static UI_REQUEST(step_back) { return ui_move_steps(u, -1, 0); }
 static UI_REQUEST(next_boundary) { return boundary(u, 1); }
@@ -254,7 +233,7 @@ static UI_REQUEST(crop) { return ui_image_crop(u); }
  * that is not here goes on to the global ones */
 static const ui_request requests[ACT_COUNT] = {
 	[ACT_NEXT_PANE] = next_pane,         [ACT_PREV_PANE] = prev_pane,
-	[ACT_NEXT_SAMPLE] = next_sample,     [ACT_PREV_SAMPLE] = prev_sample,
+	[ACT_NEXT_SAMPLE] = ui_samples_next, [ACT_PREV_SAMPLE] = ui_samples_next,
 	[ACT_PLAY] = play,                   [ACT_STEP_FWD] = step_fwd,
 	[ACT_STEP_BACK] = step_back,         [ACT_NEXT_BOUNDARY] = next_boundary,
 	[ACT_PREV_BOUNDARY] = prev_boundary, [ACT_TRACE_START] = trace_start,
@@ -284,5 +263,5 @@ static unsigned main_click(ui *u, const ui_hit *h)
 	return 0;
 }
 
-const ui_view ui_screen_main = {.name = "debugger", .id = UI_V_MAIN, .win = -1, .rd = UI_RD_ALL, .draw = main_draw,
+const ui_view ui_screen_main = {.name = "debugger", .id = UI_V_MAIN, .win = -1, .rd = UI_RD_ALL, .panes = panes,
                                 .requests = requests, .click = main_click};

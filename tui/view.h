@@ -2,7 +2,8 @@
  * style of tig's views and ncdu's browser): each lives in its own file,
  * registers in views.def and exports one ui_view, a table of operations
  *
- *   draw      draws it from the frame (below) into its window,
+ *   draw      draws it from the frame (below) into its window (a screen
+ *             lists the views it shows instead: panes),
  *   requests  its request table: requests[a] takes request a (keys.h) →
  *             redraw mask; an empty entry, or *handled = 0, passes it on,
  *   click     a click on one of the regions (ui_hit) it drew → redraw mask,
@@ -54,7 +55,10 @@ typedef struct ui_view {
 	int win;                 /* its window in ui.term.win (draw.h W_*); -1:
 	                          * none or one of its own (overlays) */
 	unsigned rd;             /* the UI_RD_* bits that redraw it */
-	void (*draw)(ui *u, const ui_frame *f);
+	void (*draw)(ui *u, const ui_frame *f); /* NULL: a screen of panes */
+	/* screens: the views it shows, in drawing order, NULL-terminated (ui_draw
+	 * draws each whose rd bits are in the mask); NULL for the others */
+	const struct ui_view *const *panes;
 	const ui_request *requests; /* ACT_COUNT entries; NULL: takes none */
 	/* the requests its table has no entry for (NULL: passed on; the metrics
 	 * overlay starts at the top again after any of them) */
@@ -156,9 +160,9 @@ int ui_records_extra(int h, int *foot);
 size_t ui_pane_rows(const ui *u, int pane);
 /* Selects record i and moves the replay cursor to where it completes. */
 unsigned ui_select_record(ui *u, size_t i);
-/* Moves in the samples list: by delta, or to the first (end < 0) / last
- * (end > 0) row; shows the selected sample. */
-unsigned ui_move_samples(ui *u, long delta, int end);
+/* n, p: the next or previous sample, whatever has the focus (the
+ * debugger's table entry, pane_samples.c). */
+unsigned ui_samples_next(ui *u, keys_action a, int *handled);
 /* Moves the replay cursor by delta steps, or to the start/end. */
 unsigned ui_move_steps(ui *u, long delta, int end);
 /* Applies u->pol_idx to the session and notes what it does. */

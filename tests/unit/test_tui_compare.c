@@ -706,7 +706,9 @@ static void test_view_registry(void **state)
 		assert_true(v->private_size == 0 || ui_private(u, v) != NULL);
 		/* its ops: every view draws; every view but a pane takes requests (an overlay
 		 * at least closes on Esc), or raw input before they become one */
-		assert_non_null(v->draw);
+		assert_true(v->draw != NULL || v->panes != NULL); /* or a screen of panes */
+		for (const ui_view *const *p = v->panes; p && *p; p++)
+			assert_non_null((*p)->draw);
 		assert_true(v->requests != NULL || v->input != NULL || v->win >= 0); /* or a pane that takes none (status) */
 		assert_true(v->rd != 0);
 		if (v->toggle == ACT_NONE)
