@@ -557,20 +557,6 @@ const ui_request ui_overlay_requests[ACT_COUNT] = {
 	[ACT_QUIT] = ui_overlay_close, [ACT_CLOSE] = ui_overlay_close,
 };
 
-/* View v's turn at request a: its table's entry, else its key op; 1 when
- * it took the request (*m: the redraw mask). */
-static int view_take(ui *u, const ui_view *v, keys_action a, unsigned *m)
-{
-	int handled = 0;
-	if (v && v->requests && v->requests[a]) {
-		handled = 1;
-		*m |= v->requests[a](u, a, &handled);
-	} else if (v && v->key) {
-		*m |= v->key(u, a, &handled);
-	}
-	return handled;
-}
-
 /* The one dispatch path: the overlay, the debugger's focused pane, the
  * screen, the overlays' toggles, the global requests; what no one takes on
  * the comparison or diff screen leaves a hint. */
@@ -585,9 +571,18 @@ unsigned ui_action(ui *u, keys_action a)
 		n += ui_main_panes(u, chain + n);
 	if (u->s && (u->s->n_runs || scr == &ui_screen_main))
 		chain[n++] = scr;
-	for (size_t i = 0; i < n; i++)
-		if (view_take(u, chain[i], a, &m))
+	for (size_t i = 0; i < n; i++) {
+		const ui_view *v = chain[i];
+		int handled = 0;
+		if (v && v->requests && v->requests[a]) { /* its table's entry */
+			handled = 1;
+			m |= v->requests[a](u, a, &handled);
+		} else if (v && v->key) {                 /* else its catch-all */
+			m |= v->key(u, a, &handled);
+		}
+		if (handled)
 			return m;
+	}
 	unsigned t = 0;
 	if (overlay_toggle(u, a, &t))
 		return m | t;
@@ -635,9 +630,8 @@ unsigned ui_wheel(ui *u, int y, int x, int down)
 	                 : in_rect(&u->lay.records, y, x) ? &ui_pane_records
 	                 : in_rect(&u->lay.timeline, y, x) ? &ui_pane_timeline
 	                 : in_rect(&u->lay.image, y, x) ? &ui_pane_image : NULL;
-	unsigned m = 0;
-	view_take(u, p, a, &m);
-	return m;
+	int handled = 1;
+	return p && p->requests && p->requests[a] ? p->requests[a](u, a, &handled) : 0;
 }
 
 /* ---- layout ---- */
