@@ -12,6 +12,25 @@
 /* in drawing order (ui_draw); the image pane last (it refreshes itself) */
 static const ui_view *const panes[] = {&ui_pane_samples, &ui_pane_records, &ui_pane_timeline,
                                        &ui_pane_status, &ui_pane_image, NULL};
+/* steps/s; the default, 65/s, plays a 1,000-step trace in about 15 s */
+static const int speeds[UI_N_SPEEDS] = {1, 2, 5, 10, 20, 35, 65, 100, 200, 500, 1000};
+#define SPEED_DEFAULT 6
+
+/* the screen's private state */
+typedef struct main_state {
+	int faster; /* + and - pressed: speeds[SPEED_DEFAULT + faster] */
+} main_state;
+
+static main_state *st(const ui *u)
+{
+	return ui_private(u, &ui_screen_main);
+}
+
+int ui_speed(const ui *u)
+{
+	return speeds[SPEED_DEFAULT + st(u)->faster];
+}
+
 /* the panes Tab cycles through, by UI_PANE_* */
 static const ui_view *const focusable[UI_PANE_COUNT] = {&ui_pane_samples, &ui_pane_records,
                                                         &ui_pane_timeline};
@@ -50,7 +69,7 @@ static UI_REQUEST(goto_termination)
 	if (!ui_view_ok(u))
 		return 0;
 	replay_set(rp, replay_termination_point(rp));
-	if (u->policy_on && rp->fired) {
+	if (u->pol_idx != COMPARE_POL_OFF && rp->fired) {
 		char nm[64];
 		session_policy_name(u->s, u->s->pol, nm, sizeof nm);
 		ui_note(u, "%s fires at step %ld", u->pol_idx == COMPARE_POL_REPEAT_STOP ? "repeat-stop" : nm,
@@ -69,11 +88,11 @@ static UI_REQUEST(goto_termination)
 static UI_REQUEST(toggle_gt)
 {
 	session_run *r = session_cur(u->s);
-	u->show_gt = !u->show_gt;
+	ui_img(u)->show_gt = !ui_img(u)->show_gt;
 	if (r && !r->g)
 		ui_note(u, "no ground truth loaded (--gt FILE)");
 	else
-		ui_note(u, "ground truth %s", u->show_gt ? "shown" : "hidden");
+		ui_note(u, "ground truth %s", ui_img(u)->show_gt ? "shown" : "hidden");
 	return UI_RD_IMAGE | UI_RD_STATUS;
 }
 
@@ -148,17 +167,18 @@ static UI_REQUEST(export_frame) { return export_as(u, 1); }
 
 static unsigned speed(ui *u, int faster)
 {
-	if (faster && u->speed + 1 < UI_N_SPEEDS)
-		u->speed++;
-	else if (!faster && u->speed > 0)
-		u->speed--;
+	int k = SPEED_DEFAULT + st(u)->faster;
+	if (faster && k + 1 < UI_N_SPEEDS)
+		st(u)->faster++;
+	else if (!faster && k > 0)
+		st(u)->faster--;
 	ui_note(u, "replay speed %d steps/s", ui_speed(u));
 	return UI_RD_STATUS;
 }
 
 static UI_REQUEST(pixel)
 {
-	if (u->headless) {
+	if (u->term.headless) {
 		ui_note(u, "pixel view: needs a terminal");
 		return UI_RD_STATUS;
 	}
@@ -264,4 +284,5 @@ static unsigned main_click(ui *u, const ui_hit *h)
 }
 
 const ui_view ui_screen_main = {.name = "debugger", .id = UI_V_MAIN, .win = -1, .rd = UI_RD_ALL, .panes = panes,
-                                .requests = requests, .click = main_click};
+                                .requests = requests, .click = main_click,
+                                .private_size = sizeof(main_state)};

@@ -101,6 +101,7 @@ typedef struct ui_image_state {
 	size_t blank_for_run, blank_for_idx;
 	render_box *boxes;     /* boxes for the current view (ui_boxes) */
 	size_t n_boxes, cap_boxes;
+	int show_gt;           /* `t`: the ground-truth boxes are shown */
 	int zoom;              /* `z`: the image fills the area above the timeline */
 	int label_mode;        /* UI_LABELS_* */
 	int crop_k;            /* crop level, 0 = the whole image */

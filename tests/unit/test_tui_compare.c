@@ -422,7 +422,7 @@ static void test_ui_policy_cycle(void **state)
 
 	ui_action(u, ACT_POLICY);                         /* repeat_stop */
 	assert_int_equal(u->pol_idx, COMPARE_POL_REPEAT_STOP);
-	assert_true(u->policy_on);
+	assert_true(v->rp.policy_on);
 	assert_int_equal(v->rp.cursor, 33);
 	assert_int_equal(replay_visible(&v->rp), 2);
 
@@ -469,7 +469,7 @@ static void test_ui_policy_cycle(void **state)
 	assert_int_equal(v->rp.cursor, 33);
 	ui_action(u, ACT_REPEAT_STOP);                    /* and off */
 	assert_int_equal(u->pol_idx, COMPARE_POL_OFF);
-	assert_false(u->policy_on);
+	assert_false(v->rp.policy_on);
 	assert_int_equal(v->rp.cursor, 90);
 	assert_int_equal(f->s.pol, COMPARE_POL_REPEAT_STOP); /* off compares with repeat_stop */
 
