@@ -313,8 +313,7 @@ static unsigned metrics_other(ui *u, keys_action a, int *handled)
 }
 
 static const ui_request requests[ACT_COUNT] = {
-	[ACT_DOWN] = metrics_scroll,    [ACT_UP] = metrics_scroll,  [ACT_PAGE_DOWN] = metrics_scroll,
-	[ACT_PAGE_UP] = metrics_scroll, [ACT_TOP] = metrics_scroll, [ACT_BOTTOM] = metrics_scroll,
+	UI_LIST_MOTIONS(metrics_scroll),
 };
 
 const ui_view ui_overlay_metrics = {

@@ -335,8 +335,7 @@ static UI_REQUEST(motion)
 }
 
 static const ui_request requests[ACT_COUNT] = {
-	[ACT_DOWN] = motion,           [ACT_UP] = motion,           [ACT_PAGE_DOWN] = motion,
-	[ACT_PAGE_UP] = motion,        [ACT_TOP] = motion,          [ACT_BOTTOM] = motion,
+	UI_LIST_MOTIONS(motion),
 };
 
 static unsigned records_click(ui *u, const ui_hit *h)

@@ -270,8 +270,7 @@ UI_REQUEST(ui_samples_next)
 }
 
 static const ui_request requests[ACT_COUNT] = {
-	[ACT_DOWN] = motion,           [ACT_UP] = motion,           [ACT_PAGE_DOWN] = motion,
-	[ACT_PAGE_UP] = motion,        [ACT_TOP] = motion,          [ACT_BOTTOM] = motion,
+	UI_LIST_MOTIONS(motion),
 	[ACT_MARK] = on_list,          [ACT_MARK_SHOWN] = on_list,  [ACT_SORT_REVERSE] = on_list,
 	[ACT_WRITE_MARKS] = on_list,   [ACT_YANK] = on_list,
 };

@@ -612,8 +612,7 @@ static UI_REQUEST(motion)
 }
 
 static const ui_request cmp_requests[ACT_COUNT] = {
-	[ACT_DOWN] = motion,           [ACT_UP] = motion,           [ACT_PAGE_DOWN] = motion,
-	[ACT_PAGE_UP] = motion,        [ACT_TOP] = motion,          [ACT_BOTTOM] = motion,
+	UI_LIST_MOTIONS(motion),
 	[ACT_SORT] = cmp_sort,            [ACT_SORT_REVERSE] = cmp_sort,
 	[ACT_FILTER] = cmp_filter,
 	[ACT_ENTER] = cmp_enter,          [ACT_COMPARE] = cmp_leave,

@@ -217,8 +217,7 @@ static UI_REQUEST(motion)
 }
 
 static const ui_request dif_requests[ACT_COUNT] = {
-	[ACT_DOWN] = motion,           [ACT_UP] = motion,           [ACT_PAGE_DOWN] = motion,
-	[ACT_PAGE_UP] = motion,        [ACT_TOP] = motion,          [ACT_BOTTOM] = motion,
+	UI_LIST_MOTIONS(motion),
 	[ACT_ENTER] = dif_enter,     [ACT_COMPARE] = dif_leave,  [ACT_CLOSE] = dif_leave,
 	[ACT_DIFF] = dif_leave,      [ACT_PLAY] = dif_ignore,    [ACT_NEXT_PANE] = dif_side,
 	[ACT_PREV_PANE] = dif_side,  [ACT_STEP_FWD] = dif_side,  [ACT_STEP_BACK] = dif_side,

@@ -140,6 +140,11 @@ int ui_view_ok(const ui *u);
 void ui_follow(ui *u);
 /* After the replay cursor moved: selection follows, what to redraw. */
 unsigned ui_replay_moved(ui *u);
+/* A table's entries for the list motions (ui_list_motion's requests), all
+ * to one handler. */
+#define UI_LIST_MOTIONS(fn)                                                                       \
+	[ACT_DOWN] = fn, [ACT_UP] = fn, [ACT_PAGE_DOWN] = fn, [ACT_PAGE_UP] = fn, [ACT_TOP] = fn,    \
+	[ACT_BOTTOM] = fn
 /* A list motion (down, up, page down/up, top, bottom): the move by delta,
  * or to the first (end < 0) / last (end > 0) row.  0 for other requests. */
 int ui_list_motion(keys_action a, long page, long *delta, int *end);
