@@ -204,6 +204,13 @@ static ts_status set_query(sample *s, const trace *t, const gt *g, const analysi
 }
 
 /* Each record's repeat facts, category and box, and its det for matching. */
+/* The one convention placed without the image's size (pixels, x first);
+ * every other needs the size (rec_facts, sample_size_placed). */
+static int box_without_size(coords_kind k)
+{
+	return k == COORDS_XYXY;
+}
+
 static void rec_facts(sample *s, const gt *g, const analysis_opts *o, const uint32_t *total,
                       double img_w, double img_h, metrics_det *dets)
 {
@@ -216,7 +223,7 @@ static void rec_facts(sample *s, const gt *g, const analysis_opts *o, const uint
 		r->cat = g ? gt_category_lookup(g, sample_rec_label(s, i, NULL), sample_rec_label_len(s, i))
 		           : -1;
 		coords_kind k = coords_resolve(o->coords.kind, s->recs[i].key);
-		if ((img_w > 0 && img_h > 0) || k == COORDS_XYXY)
+		if ((img_w > 0 && img_h > 0) || box_without_size(k))
 			r->box_ok = coords_to_box(&s->recs[i], &o->coords, img_w, img_h, r->box) == TS_OK;
 		for (size_t j = 0; j < TS_MAX_IOU; j++) {
 			r->match[j] = MATCH_FP;
@@ -305,6 +312,14 @@ ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,
 	}
 	*out = s;
 	return TS_OK;
+}
+
+int sample_size_placed(const sample *s)
+{
+	for (size_t i = 0; s && i < s->n; i++)
+		if (s->info[i].box_ok && !box_without_size(coords_resolve(s->opts.coords.kind, s->recs[i].key)))
+			return 1;
+	return 0;
 }
 
 void sample_free(sample *s)

@@ -116,6 +116,11 @@ ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,
                          double img_w, double img_h, const analysis_opts *o,
                          sample **out, ts_error *err);
 void sample_free(sample *s);
+/* 1 when a record's box was placed only because the image size was known
+ * (a convention other than xyxy pixels): analysed without the size (as
+ * `report` does without a ground-truth size) the sample's facts would
+ * differ.  0: the size changed nothing, the two analyses are the same. */
+int sample_size_placed(const sample *s);
 
 size_t             sample_n_records(const sample *s);
 const record      *sample_records(const sample *s);

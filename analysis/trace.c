@@ -939,11 +939,23 @@ ts_status trace_ctx_text(trace_ctx *c, const cJSON *str, const char *where)
 	return parse_text(c, str, where);
 }
 
+ts_status trace_ctx_delta(trace_ctx *c, const cJSON *str, const char *where)
+{
+	ts_status st = check_text(c, str, where);
+	return st ? st : append_text(c, str->valuestring, strlen(str->valuestring), 1);
+}
+
+ts_status trace_ctx_step(trace_ctx *c, const cJSON *it, size_t idx, const cJSON *top)
+{
+	return parse_step(c, it, idx, top);
+}
+
 /* ---- the dispatcher ---- */
 
 static const trace_container containers[] = {
 #define TRACE_CONTAINER(name, fmt, stream) \
-	{ #name, fmt, stream, trace_##name##_detect, trace_##name##_read },
+	{ #name, fmt, stream, trace_##name##_detect, trace_##name##_read, \
+	  (stream) == TRACE_FMT_COUNT ? NULL : trace_##name##_chunk },
 #include "trace_containers.def"
 #undef TRACE_CONTAINER
 };
@@ -1269,122 +1281,23 @@ long trace_choice_index(const cJSON *choice, size_t pos)
 	return (long)pos;
 }
 
-/* One choice of a chat.completion.chunk (or text_completion chunk). */
-static ts_status chunk_openai(pctx *c, const cJSON *ch, size_t pos, int *done)
+/* The container of a chunk's stream form (trace_container.chunk): OpenAI's
+ * for a choice, else the one of the trace's stream form; llama.cpp's for any
+ * other (a llama.cpp or TGI chunk on a trace of another form). */
+static const trace_container *container_of_stream(trace_format stream)
 {
-	trace *t = c->t;
-	char where[64];
-	long idx = trace_choice_index(ch, pos);
-	const cJSON *lp = get(get(ch, "logprobs"), "content");
-	const cJSON *lg = get(ch, "logprobs");
-	if (lp) {
-		snprintf(where, sizeof where, "choices[%ld].logprobs.content", idx);
-		ts_status st = parse_steps(c, lp, where);
-		if (st)
-			return st;
-	} else if (get(lg, "tokens")) { /* completions stream with logprobs */
-		snprintf(where, sizeof where, "choices[%ld].logprobs", idx);
-		ts_status st = trace_openai_legacy(c, lg, where);
-		if (st)
-			return st;
-	} else {
-		const cJSON *d = get(get(ch, "delta"), "content");
-		if (!d)
-			d = get(ch, "text"); /* completions stream */
-		if (d) {
-			snprintf(where, sizeof where, "choices[%ld].delta.content", idx);
-			ts_status st = check_text(c, d, where);
-			if (!st)
-				st = append_text(c, d->valuestring, strlen(d->valuestring), 1);
-			if (st)
-				return st;
-		}
-	}
-	const cJSON *fr = get(ch, "finish_reason");
-	if (fr) {
-		t->finish = map_finish_reason(fr);
-		*done = 1;
-	}
-	return TS_OK;
+	for (size_t i = 0; i < sizeof containers / sizeof containers[0]; i++)
+		if (containers[i].chunk && containers[i].stream == stream)
+			return &containers[i];
+	return NULL;
 }
 
-/* One llama.cpp /completion stream chunk: {"content", "stop",
- * "completion_probabilities"}; the last one ("stop": true) may repeat every
- * probability of the stream (older servers): ignored when steps exist and
- * its content is empty. */
-static ts_status chunk_llamacpp(pctx *c, const cJSON *root, int *done)
+static const trace_container *chunk_reader(const trace *t, const cJSON *choice)
 {
-	trace *t = c->t;
-	int stop = cJSON_IsTrue(get(root, "stop"));
-	const cJSON *content = get(root, "content");
-	const cJSON *cp = get(root, "completion_probabilities");
-	int repeat = stop && t->n_steps && cJSON_IsString(content) && !content->valuestring[0];
-	ts_status st = TS_OK;
-	if (cp && !repeat) {
-		st = parse_steps(c, cp, "completion_probabilities");
-	} else if (content && !cp) {
-		st = check_text(c, content, "content");
-		if (!st)
-			st = append_text(c, content->valuestring, strlen(content->valuestring), 1);
-	}
-	if (st)
-		return st;
-	if (stop) {
-		t->finish = trace_llamacpp_finish(root);
-		*done = 1;
-	}
-	return TS_OK;
-}
-
-/* One Ollama streaming line (/api/generate or /api/chat with stream on):
- * its "logprobs" steps, else its text as one step; "done": true ends it. */
-static ts_status chunk_ollama(pctx *c, const cJSON *root, int *done)
-{
-	trace *t = c->t;
-	ts_status st = TS_OK;
-	const cJSON *lp = get(root, "logprobs");
-	if (lp) {
-		st = parse_steps(c, lp, "logprobs");
-	} else {
-		const char *where = "response";
-		const cJSON *r = get(root, "response");
-		if (!r) {
-			r = get(get(root, "message"), "content");
-			where = "message.content";
-		}
-		if (r) {
-			st = check_text(c, r, where);
-			if (!st)
-				st = append_text(c, r->valuestring, strlen(r->valuestring), 1);
-		}
-	}
-	if (st)
-		return st;
-	if (cJSON_IsTrue(get(root, "done"))) {
-		t->finish = map_finish_reason(get(root, "done_reason"));
-		*done = 1;
-	}
-	return TS_OK;
-}
-
-/* One TGI /generate_stream event: {"index", "token": {id, text, logprob,
- * special}, "top_tokens": [...], "generated_text": null | the whole text,
- * "details": null | {"finish_reason", ...}}. */
-static ts_status chunk_tgi(pctx *c, const cJSON *root, int *done)
-{
-	trace *t = c->t;
-	c->where = "token";
-	const cJSON *top = get(root, "top_tokens");
-	if (top && !cJSON_IsArray(top))
-		return ts_error_set(c->err, TS_ERR_FIELD, "top_tokens is not an array");
-	ts_status st = parse_step(c, get(root, "token"), t->n_steps, top);
-	if (st)
-		return st;
-	if (get(root, "generated_text")) {
-		t->finish = map_finish_reason(get(get(root, "details"), "finish_reason"));
-		*done = 1;
-	}
-	return TS_OK;
+	if (choice)
+		return container_of_stream(TRACE_FMT_OPENAI_SSE);
+	const trace_container *k = container_of_stream(t->container);
+	return k && k->stream != TRACE_FMT_OPENAI_SSE ? k : container_of_stream(TRACE_FMT_LLAMACPP_SSE);
 }
 
 ts_status trace_chunk_apply(trace *t, const cJSON *root, const cJSON *choice, size_t pos,
@@ -1400,10 +1313,7 @@ ts_status trace_chunk_apply(trace *t, const cJSON *root, const cJSON *choice, si
 	size_t n0 = t->n_steps, a0 = t->n_alts, l0 = t->text.len, al0 = t->alt_text.len;
 	ts_status st = merge_refs(&c, root);
 	if (!st)
-		st = choice ? chunk_openai(&c, choice, pos, done)
-		     : t->container == TRACE_FMT_OLLAMA_STREAM ? chunk_ollama(&c, root, done)
-		     : t->container == TRACE_FMT_TGI_SSE       ? chunk_tgi(&c, root, done)
-		                                               : chunk_llamacpp(&c, root, done);
+		st = chunk_reader(t, choice)->chunk(&c, root, choice, pos, done);
 	if (st) {
 		/* leave the trace as it was before this chunk */
 		t->n_steps = n0;

@@ -7,7 +7,15 @@
  *       the tier (below) at which the line is this container's, 0 if not;
  *   ts_status trace_<name>_read(trace_ctx *c, const cJSON *root, int tier);
  *       fills c->t (which already holds the line's image reference and
- *       prompt) with the shared builder below, for the tier detect gave.
+ *       prompt) with the shared builder below, for the tier detect gave;
+ * and, when it has a stream form (SSE events, NDJSON lines), a third:
+ *   ts_status trace_<name>_chunk(trace_ctx *c, const cJSON *root,
+ *                                const cJSON *choice, size_t pos, int *done);
+ *       appends one chunk of that stream (choice, pos: the element of an
+ *       OpenAI chunk's "choices" and its position, else NULL, 0); *done = 1
+ *       when the chunk ends the request.  trace.c classifies a chunk
+ *       (trace_chunk_classify), merges its image reference and prompt, and
+ *       undoes a chunk that fails.
  * and one line in trace_containers.def.  The dispatcher (trace.c) asks
  * every container and reads the line with the one of lowest tier; among
  * equal tiers the earlier line of trace_containers.def wins.  So the order
@@ -79,11 +87,15 @@ typedef struct trace_container {
 	trace_format stream;/* its stream form (trace_chunk_apply), TRACE_FMT_COUNT if none */
 	int (*detect)(const cJSON *root);
 	ts_status (*read)(trace_ctx *c, const cJSON *root, int tier);
+	/* one chunk of its stream form; NULL without one */
+	ts_status (*chunk)(trace_ctx *c, const cJSON *root, const cJSON *choice, size_t pos, int *done);
 } trace_container;
 
 #define TRACE_CONTAINER(name, fmt, stream)                                                        \
 	int       trace_##name##_detect(const cJSON *root);                                          \
-	ts_status trace_##name##_read(trace_ctx *c, const cJSON *root, int tier);
+	ts_status trace_##name##_read(trace_ctx *c, const cJSON *root, int tier);                    \
+	ts_status trace_##name##_chunk(trace_ctx *c, const cJSON *root, const cJSON *choice,         \
+	                               size_t pos, int *done); /* defined with a stream form */
 #include "trace_containers.def"
 #undef TRACE_CONTAINER
 
@@ -120,6 +132,11 @@ ts_status trace_ctx_steps_top(trace_ctx *c, const cJSON *arr, const char *where,
                               const cJSON *top);
 /* A string as pseudo-steps (format text). */
 ts_status trace_ctx_text(trace_ctx *c, const cJSON *str, const char *where);
+/* A streamed delta (a JSON string: one token's text, or a few the server
+ * merged) appended as one pseudo-step when it fits max_token_bytes. */
+ts_status trace_ctx_delta(trace_ctx *c, const cJSON *str, const char *where);
+/* One step object (it; top: its alternatives in a parallel list, nullable). */
+ts_status trace_ctx_step(trace_ctx *c, const cJSON *it, size_t idx, const cJSON *top);
 
 /* ---- what containers share with the stream reader (trace.c) ---- */
 /* OpenAI completions-API logprobs {"tokens", "token_logprobs", "top_logprobs"}. */

@@ -2,7 +2,7 @@
  * "completion_probabilities" [{token, logprob|prob, bytes, top_logprobs|
  * top_probs}] (at the top or under "response"), or without probabilities
  * its "content" as pseudo-steps; the finish from stop_type or the
- * stopped_* flags.  Streamed chunks: trace.c (trace_chunk_apply). */
+ * stopped_* flags.  Its stream form: trace_llamacpp_chunk below. */
 #include "trace_container.h"
 
 #include <string.h>
@@ -65,4 +65,34 @@ ts_status trace_llamacpp_read(trace_ctx *c, const cJSON *root, int tier)
 	if (tier == TRACE_TIER_WRAPPED)
 		return parse_llamacpp(c, trace_key(root, "response"), 1);
 	return parse_llamacpp(c, root, 0);
+}
+
+/* ---- its stream form (trace_chunk_apply) ---- */
+
+/* One llama.cpp /completion stream chunk: {"content", "stop",
+ * "completion_probabilities"}; the last one ("stop": true) may repeat every
+ * probability of the stream (older servers): ignored when steps exist and
+ * its content is empty. */
+ts_status trace_llamacpp_chunk(trace_ctx *c, const cJSON *root, const cJSON *choice, size_t pos,
+                              int *done)
+{
+	(void)choice, (void)pos;
+	trace *t = c->t;
+	int stop = cJSON_IsTrue(trace_key(root, "stop"));
+	const cJSON *content = trace_key(root, "content");
+	const cJSON *cp = trace_key(root, "completion_probabilities");
+	int repeat = stop && t->n_steps && cJSON_IsString(content) && !content->valuestring[0];
+	ts_status st = TS_OK;
+	if (cp && !repeat) {
+		st = trace_ctx_steps(c, cp, "completion_probabilities");
+	} else if (content && !cp) {
+		st = trace_ctx_delta(c, content, "content");
+	}
+	if (st)
+		return st;
+	if (stop) {
+		t->finish = trace_llamacpp_finish(root);
+		*done = 1;
+	}
+	return TS_OK;
 }

@@ -1,5 +1,5 @@
 /* trace_ollama.c — container: Ollama's final /api/generate or /api/chat
- * object.  Streamed lines: trace.c (trace_chunk_apply). */
+ * object.  Its stream form (NDJSON lines): trace_ollama_chunk below. */
 #include "trace_container.h"
 
 /* Ollama /api/generate ("response") or /api/chat ("message".content) with
@@ -38,4 +38,37 @@ ts_status trace_ollama_read(trace_ctx *c, const cJSON *root, int tier)
 {
 	(void)tier;
 	return parse_ollama(c, root);
+}
+
+/* ---- its stream form (trace_chunk_apply) ---- */
+
+/* One Ollama streaming line (/api/generate or /api/chat with stream on):
+ * its "logprobs" steps, else its text as one step; "done": true ends it. */
+ts_status trace_ollama_chunk(trace_ctx *c, const cJSON *root, const cJSON *choice, size_t pos,
+                            int *done)
+{
+	(void)choice, (void)pos;
+	trace *t = c->t;
+	ts_status st = TS_OK;
+	const cJSON *lp = trace_key(root, "logprobs");
+	if (lp) {
+		st = trace_ctx_steps(c, lp, "logprobs");
+	} else {
+		const char *where = "response";
+		const cJSON *r = trace_key(root, "response");
+		if (!r) {
+			r = trace_key(trace_key(root, "message"), "content");
+			where = "message.content";
+		}
+		if (r) {
+			st = trace_ctx_delta(c, r, where);
+		}
+	}
+	if (st)
+		return st;
+	if (cJSON_IsTrue(trace_key(root, "done"))) {
+		t->finish = trace_map_finish_reason(trace_key(root, "done_reason"));
+		*done = 1;
+	}
+	return TS_OK;
 }

@@ -3,7 +3,8 @@
  * "choices", at the top or under "response"; logprobs as chat
  * logprobs.content steps or the completions API's legacy lists; without
  * logprobs the message content or text as pseudo-steps.  The batch
- * envelope is trace_batch.c; streamed chunks trace.c (trace_chunk_apply). */
+ * envelope is trace_batch.c.  Its stream form, chat.completion.chunk SSE
+ * events: trace_openai_chunk below. */
 #include "trace_container.h"
 #include "policy.h"
 
@@ -159,4 +160,44 @@ ts_status trace_openai_read(trace_ctx *c, const cJSON *root, int tier)
 	if (tier == TRACE_TIER_BODY)
 		return trace_openai_chat(c, root, TRACE_FMT_OPENAI_CHAT, "");
 	return trace_openai_chat(c, trace_key(root, "response"), TRACE_FMT_OPENAI_CHAT, "response.");
+}
+
+/* ---- its stream form (trace_chunk_apply) ---- */
+
+/* One choice of a chat.completion.chunk (or text_completion chunk). */
+ts_status trace_openai_chunk(trace_ctx *c, const cJSON *root, const cJSON *ch, size_t pos, int *done)
+{
+	(void)root;
+	trace *t = c->t;
+	char where[64];
+	long idx = trace_choice_index(ch, pos);
+	const cJSON *lp = trace_key(trace_key(ch, "logprobs"), "content");
+	const cJSON *lg = trace_key(ch, "logprobs");
+	if (lp) {
+		snprintf(where, sizeof where, "choices[%ld].logprobs.content", idx);
+		ts_status st = trace_ctx_steps(c, lp, where);
+		if (st)
+			return st;
+	} else if (trace_key(lg, "tokens")) { /* completions stream with logprobs */
+		snprintf(where, sizeof where, "choices[%ld].logprobs", idx);
+		ts_status st = trace_openai_legacy(c, lg, where);
+		if (st)
+			return st;
+	} else {
+		const cJSON *d = trace_key(trace_key(ch, "delta"), "content");
+		if (!d)
+			d = trace_key(ch, "text"); /* completions stream */
+		if (d) {
+			snprintf(where, sizeof where, "choices[%ld].delta.content", idx);
+			ts_status st = trace_ctx_delta(c, d, where);
+			if (st)
+				return st;
+		}
+	}
+	const cJSON *fr = trace_key(ch, "finish_reason");
+	if (fr) {
+		t->finish = trace_map_finish_reason(fr);
+		*done = 1;
+	}
+	return TS_OK;
 }

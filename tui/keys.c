@@ -71,6 +71,7 @@ static const keys_binding table[] = {
 	{'B', ACT_MARK_SHOWN, "B"},
 	{'W', ACT_WRITE_MARKS, "W"},
 	{'y', ACT_YANK, "y"},
+	{'i', ACT_INFO, "i"},
 };
 
 static const char *const help_text[] = {

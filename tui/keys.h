@@ -58,7 +58,8 @@
 	X(ACT_MARK,          "mark/unmark the selected sample (● in the list)") \
 	X(ACT_MARK_SHOWN,    "mark every sample shown (all marked already: unmark them)") \
 	X(ACT_WRITE_MARKS,   "write the marked samples to tailscope-marks-RUN.csv and .json") \
-	X(ACT_YANK,          "copy the sample's report --per-sample line (file; OSC 52 clipboard)")
+	X(ACT_YANK,          "copy the sample's report --per-sample line (file; OSC 52 clipboard)") \
+	X(ACT_INFO,          "sample info: run, file and line, tokens, termination, records, duplicates")
 
 typedef enum {
 #define KEYS_ACTION_ENUM(name, help) name,

@@ -28,5 +28,5 @@ static void about_draw(ui *u, const ui_frame *f)
 
 const ui_view ui_overlay_about = {
 	.name = "about", .id = UI_OV_ABOUT, .toggle = ACT_ABOUT, .win = -1, .rd = UI_RD_OVERLAY,
-	.draw = about_draw, .key = ui_overlay_key,
+	.draw = about_draw, .requests = ui_overlay_requests,
 };

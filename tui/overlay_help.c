@@ -176,6 +176,6 @@ static unsigned help_input(ui *u, int is_key, unsigned ch)
 
 const ui_view ui_overlay_help = {
 	.name = "help", .id = UI_OV_HELP, .win = -1, .rd = UI_RD_OVERLAY,
-	.draw = help_draw, .key = ui_overlay_key, .input = help_input,
+	.draw = help_draw, .requests = ui_overlay_requests, .input = help_input,
 	.toggle = ACT_HELP, .private_size = sizeof(help_state), .open = help_open,
 };

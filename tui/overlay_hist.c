@@ -72,5 +72,5 @@ static void hist_draw(ui *u, const ui_frame *f)
 
 const ui_view ui_overlay_histogram = {
 	.name = "histogram", .id = UI_OV_HISTOGRAM, .toggle = ACT_HISTOGRAM, .win = -1, .rd = UI_RD_OVERLAY,
-	.draw = hist_draw, .key = ui_overlay_key,
+	.draw = hist_draw, .requests = ui_overlay_requests,
 };

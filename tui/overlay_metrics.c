@@ -295,19 +295,29 @@ static void metrics_draw(ui *u, const ui_frame *f)
 	delwin(o);
 }
 
-/* j/k, arrows, PgDn/PgUp, g/G scroll; q/Esc close (ui_overlay_key) */
-static unsigned metrics_key(ui *u, keys_action a, int *handled)
+/* j/k, arrows, PgDn/PgUp, g/G scroll */
+static UI_REQUEST(metrics_scroll)
 {
 	metrics_state *ms = ui_private(u, &ui_overlay_metrics);
-	*handled = 1;
-	if (ui_overlay_scroll(&ms->scroll, a))
-		return UI_RD_OVERLAY;
-	ms->at = 0; /* closing or not, the next drawing starts at the top */
-	return ui_overlay_key(u, a, handled);
+	ui_overlay_scroll(&ms->scroll, a);
+	return UI_RD_OVERLAY;
 }
+
+/* q/Esc close it; after them and every request passed on, the next
+ * drawing starts at the top */
+static unsigned metrics_other(ui *u, keys_action a, int *handled)
+{
+	((metrics_state *)ui_private(u, &ui_overlay_metrics))->at = 0;
+	*handled = a == ACT_QUIT || a == ACT_CLOSE;
+	return *handled ? ui_overlay_close(u, a, handled) : 0;
+}
+
+static const ui_request requests[ACT_COUNT] = {
+	UI_LIST_MOTIONS(metrics_scroll),
+};
 
 const ui_view ui_overlay_metrics = {
 	.name = "metrics", .id = UI_OV_METRICS, .win = -1, .rd = UI_RD_OVERLAY,
-	.draw = metrics_draw, .key = metrics_key,
+	.draw = metrics_draw, .requests = requests, .key = metrics_other,
 	.toggle = ACT_METRICS, .private_size = sizeof(metrics_state), .open = metrics_open,
 };

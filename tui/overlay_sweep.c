@@ -72,5 +72,5 @@ static void sweep_draw(ui *u, const ui_frame *f)
 
 const ui_view ui_overlay_sweep = {
 	.name = "sweep", .id = UI_OV_SWEEP, .toggle = ACT_SWEEP, .win = -1, .rd = UI_RD_OVERLAY,
-	.draw = sweep_draw, .key = ui_overlay_key,
+	.draw = sweep_draw, .requests = ui_overlay_requests,
 };

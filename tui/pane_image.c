@@ -298,7 +298,7 @@ unsigned ui_image_crop(ui *u)
 }
 
 /* While the image is zoomed (z): + / - zoom, arrows and h/j/k/l pan. */
-static unsigned image_key(ui *u, keys_action a, int *handled)
+static unsigned pan_zoom(ui *u, keys_action a, int *handled)
 {
 	uint32_t w, h;
 	*handled = 0;
@@ -335,6 +335,11 @@ static unsigned image_key(ui *u, keys_action a, int *handled)
 	return UI_RD_IMAGE | UI_RD_STATUS;
 }
 
+static const ui_request requests[ACT_COUNT] = {
+	[ACT_FASTER] = pan_zoom, [ACT_SLOWER] = pan_zoom, [ACT_UP] = pan_zoom,
+	[ACT_DOWN] = pan_zoom,   [ACT_STEP_BACK] = pan_zoom, [ACT_STEP_FWD] = pan_zoom,
+};
+
 ui_image_state *ui_img(const ui *u)
 {
 	return ui_private(u, &ui_pane_image);
@@ -349,6 +354,6 @@ static void image_fini(void *priv)
 
 const ui_view ui_pane_image = {
 	.name = "image", .id = UI_V_IMAGE, .win = W_IMAGE, .rd = UI_RD_IMAGE,
-	.draw = image_draw, .key = image_key,
+	.draw = image_draw, .requests = requests,
 	.private_size = sizeof(ui_image_state), .fini = image_fini,
 };

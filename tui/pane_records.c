@@ -317,15 +317,12 @@ static void records_draw(ui *u, const ui_frame *f)
 		draw_put(w, 2, 1, W - 2, "no complete record", draw_ca(u, CP_DIM, 0, A_DIM));
 }
 
-static unsigned records_key(ui *u, keys_action a, int *handled)
+/* j/k, PgDn/PgUp, g/G */
+static UI_REQUEST(motion)
 {
 	long delta;
 	int end;
-	if (!ui_list_motion(a, (long)ui_pane_rows(u, UI_PANE_RECORDS), &delta, &end)) {
-		*handled = 0;
-		return 0;
-	}
-	*handled = 1;
+	ui_list_motion(a, (long)ui_pane_rows(u, UI_PANE_RECORDS), &delta, &end);
 	if (!ui_view_ok(u) || u->s->view.rp.n_rec == 0)
 		return 0;
 	size_t n = u->s->view.rp.n_rec;
@@ -337,6 +334,10 @@ static unsigned records_key(ui *u, keys_action a, int *handled)
 	return ui_select_record(u, c.sel);
 }
 
+static const ui_request requests[ACT_COUNT] = {
+	UI_LIST_MOTIONS(motion),
+};
+
 static unsigned records_click(ui *u, const ui_hit *h)
 {
 	u->focus = UI_PANE_RECORDS;
@@ -345,5 +346,5 @@ static unsigned records_click(ui *u, const ui_hit *h)
 
 const ui_view ui_pane_records = {
 	.name = "records", .id = UI_V_RECORDS, .win = W_RECORDS, .rd = UI_RD_RECORDS,
-	.draw = records_draw, .key = records_key, .click = records_click,
+	.draw = records_draw, .requests = requests, .click = records_click,
 };

@@ -247,28 +247,55 @@ static unsigned yank_sample(ui *u, session_run *r)
 	return UI_RD_STATUS;
 }
 
-static unsigned samples_key(ui *u, keys_action a, int *handled)
+/* the requests on the run's list (none without a run: passed on) */
+static unsigned on_list(ui *u, keys_action a, int *handled)
+{
+	static unsigned (*const fn[ACT_COUNT])(ui *u, session_run *r) = {
+		[ACT_MARK] = mark_one,             [ACT_MARK_SHOWN] = mark_shown,
+		[ACT_SORT_REVERSE] = reverse_sort, [ACT_WRITE_MARKS] = write_marks,
+		[ACT_YANK] = yank_sample,
+	};
+	session_run *r = session_cur(u->s);
+	if (!r)
+		return *handled = 0, 0u;
+	return fn[a](u, r);
+}
+
+/* Moves in the samples list: by delta, or to the first (end < 0) / last
+ * (end > 0) row; shows the selected sample. */
+static unsigned move_samples(ui *u, long delta, int end)
+{
+	session_run *r = session_cur(u->s);
+	if (!r)
+		return 0;
+	if (end < 0)
+		listcur_set(&r->list.cur, 0, r->list.n_view);
+	else if (end > 0)
+		listcur_set(&r->list.cur, r->list.n_view ? r->list.n_view - 1 : 0, r->list.n_view);
+	else
+		listcur_move(&r->list.cur, delta, r->list.n_view);
+	return UI_RD_SAMPLES | UI_RD_STATUS | ui_show_selected(u);
+}
+
+/* j/k, PgDn/PgUp, g/G */
+static UI_REQUEST(motion)
 {
 	long delta;
 	int end;
-	session_run *r = session_cur(u->s);
-	*handled = 1;
-	if (r && a == ACT_MARK)
-		return mark_one(u, r);
-	if (r && a == ACT_MARK_SHOWN)
-		return mark_shown(u, r);
-	if (r && a == ACT_SORT_REVERSE)
-		return reverse_sort(u, r);
-	if (r && a == ACT_WRITE_MARKS)
-		return write_marks(u, r);
-	if (r && a == ACT_YANK)
-		return yank_sample(u, r);
-	if (!ui_list_motion(a, (long)ui_pane_rows(u, UI_PANE_SAMPLES), &delta, &end)) {
-		*handled = 0;
-		return 0;
-	}
-	return ui_move_samples(u, delta, end);
+	ui_list_motion(a, (long)ui_pane_rows(u, UI_PANE_SAMPLES), &delta, &end);
+	return move_samples(u, delta, end);
 }
+
+UI_REQUEST(ui_samples_next)
+{
+	return move_samples(u, a == ACT_PREV_SAMPLE ? -1 : 1, 0);
+}
+
+static const ui_request requests[ACT_COUNT] = {
+	UI_LIST_MOTIONS(motion),
+	[ACT_MARK] = on_list,          [ACT_MARK_SHOWN] = on_list,  [ACT_SORT_REVERSE] = on_list,
+	[ACT_WRITE_MARKS] = on_list,   [ACT_YANK] = on_list,
+};
 
 static unsigned samples_click(ui *u, const ui_hit *h)
 {
@@ -282,5 +309,5 @@ static unsigned samples_click(ui *u, const ui_hit *h)
 
 const ui_view ui_pane_samples = {
 	.name = "samples", .id = UI_V_SAMPLES, .win = W_SAMPLES, .rd = UI_RD_SAMPLES,
-	.draw = samples_draw, .key = samples_key, .click = samples_click,
+	.draw = samples_draw, .requests = requests, .click = samples_click,
 };

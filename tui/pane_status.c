@@ -197,6 +197,17 @@ static void status_draw(ui *u, const ui_frame *f)
 	status_note(u, w, x, W, base);
 }
 
+/* the status bar's private state */
+typedef struct status_state {
+	int note_rows; /* rows of the message line above the bar, 0 when the note
+	                * fits in the bar */
+} status_state;
+
+static status_state *st(const ui *u)
+{
+	return ui_private(u, &ui_pane_status);
+}
+
 /* The latest note (or session message) from column x: in the bar when it
  * fits whole, else in the message line above it (never cut); "? help"
  * right-aligned when there is room. */
@@ -212,13 +223,13 @@ static void status_note(ui *u, WINDOW *w, int x, int W, attr_t base)
 	}
 	static const char hint[] = "? help";
 	int hw = STATUS_HELP_W, nw = u->note[0] ? width(u->note) + 3 : 0;
-	u->note_rows = 0;
+	st(u)->note_rows = 0;
 	if (nw && nw > W - x) {
-		u->note_rows = draw_wrap(u->note, W - 2, NULL, 0);
-		if (u->note_rows > STATUS_MSG_ROWS)
-			u->note_rows = STATUS_MSG_ROWS;
-		if (u->note_rows > u->lay.status.y)
-			u->note_rows = u->lay.status.y;
+		st(u)->note_rows = draw_wrap(u->note, W - 2, NULL, 0);
+		if (st(u)->note_rows > STATUS_MSG_ROWS)
+			st(u)->note_rows = STATUS_MSG_ROWS;
+		if (st(u)->note_rows > u->lay.status.y)
+			st(u)->note_rows = u->lay.status.y;
 		nw = 0;
 	}
 	if (nw) {
@@ -233,7 +244,7 @@ static void status_note(ui *u, WINDOW *w, int x, int W, attr_t base)
 
 void ui_status_message_draw(ui *u)
 {
-	int k = u->note_rows, W = u->lay.status.w;
+	int k = st(u)->note_rows, W = u->lay.status.w;
 	if (k <= 0 || !u->note[0] || u->lay.too_small)
 		return;
 	WINDOW *w = newwin(k, W, u->lay.status.y - k, 0);
@@ -264,13 +275,13 @@ unsigned ui_note_clear(ui *u)
 		return 0;
 	u->note[0] = '\0';
 	unsigned rd = UI_RD_STATUS;
-	if (u->note_rows)
+	if (st(u)->note_rows)
 		rd = UI_RD_ALL; /* the rows under the message line */
-	u->note_rows = 0;
+	st(u)->note_rows = 0;
 	return rd;
 }
 
 const ui_view ui_pane_status = {
 	.name = "status", .id = UI_V_STATUS, .win = W_STATUS, .rd = UI_RD_STATUS | UI_RD_OVERLAY,
-	.draw = status_draw,
+	.draw = status_draw, .private_size = sizeof(status_state),
 };

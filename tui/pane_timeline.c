@@ -405,17 +405,18 @@ static void timeline_draw(ui *u, const ui_frame *f)
 	sparkline(u, &c);
 }
 
-static unsigned timeline_key(ui *u, keys_action a, int *handled)
+/* j/k: one step, PgDn/PgUp: 20, g/G: the start, the end */
+static UI_REQUEST(motion)
 {
 	long delta;
 	int end;
-	if (!ui_list_motion(a, 20, &delta, &end)) {
-		*handled = 0;
-		return 0;
-	}
-	*handled = 1;
+	ui_list_motion(a, 20, &delta, &end);
 	return ui_move_steps(u, delta, end);
 }
+
+static const ui_request requests[ACT_COUNT] = {
+	UI_LIST_MOTIONS(motion),
+};
 
 static unsigned timeline_click(ui *u, const ui_hit *h)
 {
@@ -429,5 +430,5 @@ static unsigned timeline_click(ui *u, const ui_hit *h)
 
 const ui_view ui_pane_timeline = {
 	.name = "timeline", .id = UI_V_TIMELINE, .win = W_TIMELINE, .rd = UI_RD_TIMELINE,
-	.draw = timeline_draw, .key = timeline_key, .click = timeline_click,
+	.draw = timeline_draw, .requests = requests, .click = timeline_click,
 };

@@ -583,16 +583,6 @@ static unsigned cmp_filter(ui *u, keys_action a, int *handled)
 	return ui_overlay_open(u, UI_OV_FILTER) | UI_RD_STATUS;
 }
 
-static const ui_request cmp_requests[ACT_COUNT] = {
-	[ACT_SORT] = cmp_sort,            [ACT_SORT_REVERSE] = cmp_sort,
-	[ACT_FILTER] = cmp_filter,
-	[ACT_ENTER] = cmp_enter,          [ACT_COMPARE] = cmp_leave,
-	[ACT_CLOSE] = cmp_leave,          [ACT_DIFF] = cmp_diff,
-	[ACT_PLAY] = cmp_mark,            [ACT_NEXT_PANE] = cmp_ignore,
-	[ACT_PREV_PANE] = cmp_ignore,     [ACT_STEP_FWD] = cmp_column,
-	[ACT_STEP_BACK] = cmp_column,     [ACT_METRICS] = cmp_select_run,
-	[ACT_HISTOGRAM] = cmp_select_run, [ACT_SWEEP] = cmp_select_run,
-};
 
 /* j/k and friends move in the order shown (sorted or not) */
 static unsigned move_in_order(ui *u, long delta, int end)
@@ -612,15 +602,26 @@ static unsigned move_in_order(ui *u, long delta, int end)
 	return rd;
 }
 
-static unsigned compare_key(ui *u, keys_action a, int *handled)
+/* j/k, PgDn/PgUp, g/G */
+static UI_REQUEST(motion)
 {
 	long delta;
 	int end;
-	*handled = 1;
-	if (ui_list_motion(a, (long)ui_screen_rows(u), &delta, &end))
-		return move_in_order(u, delta, end);
-	return ui_request_run(cmp_requests, u, a, handled);
+	ui_list_motion(a, (long)ui_screen_rows(u), &delta, &end);
+	return move_in_order(u, delta, end);
 }
+
+static const ui_request cmp_requests[ACT_COUNT] = {
+	UI_LIST_MOTIONS(motion),
+	[ACT_SORT] = cmp_sort,            [ACT_SORT_REVERSE] = cmp_sort,
+	[ACT_FILTER] = cmp_filter,
+	[ACT_ENTER] = cmp_enter,          [ACT_COMPARE] = cmp_leave,
+	[ACT_CLOSE] = cmp_leave,          [ACT_DIFF] = cmp_diff,
+	[ACT_PLAY] = cmp_mark,            [ACT_NEXT_PANE] = cmp_ignore,
+	[ACT_PREV_PANE] = cmp_ignore,     [ACT_STEP_FWD] = cmp_column,
+	[ACT_STEP_BACK] = cmp_column,     [ACT_METRICS] = cmp_select_run,
+	[ACT_HISTOGRAM] = cmp_select_run, [ACT_SWEEP] = cmp_select_run,
+};
 
 static unsigned compare_click(ui *u, const ui_hit *h)
 {
@@ -635,8 +636,11 @@ ui_cmp_state *ui_cmp(const ui *u)
 	return ui_private(u, &ui_screen_compare);
 }
 
+/* what it shows: itself above the status bar (ui_draw) */
+static const ui_view *const shown[] = {&ui_screen_compare, &ui_pane_status, NULL};
+
 const ui_view ui_screen_compare = {
-	.name = "compare", .id = UI_V_COMPARE, .win = W_SCREEN, .rd = UI_RD_COMPARE | UI_RD_LAYOUT | UI_RD_OVERLAY,
-	.draw = compare_draw, .key = compare_key, .click = compare_click,
+	.name = "compare", .id = UI_V_COMPARE, .win = W_SCREEN, .panes = shown, .rd = UI_RD_COMPARE | UI_RD_LAYOUT | UI_RD_OVERLAY,
+	.draw = compare_draw, .requests = cmp_requests, .click = compare_click,
 	.private_size = sizeof(ui_cmp_state),
 };

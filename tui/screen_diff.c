@@ -206,21 +206,22 @@ static unsigned dif_side(ui *u, keys_action a, int *handled)
 	return UI_RD_COMPARE | UI_RD_STATUS;
 }
 
+
+/* j/k, PgDn/PgUp, g/G */
+static UI_REQUEST(motion)
+{
+	long delta;
+	int end;
+	ui_list_motion(a, (long)ui_screen_rows(u), &delta, &end);
+	return ui_list_move(&ui_dif(u)->cur, ui_dif(u)->diff.n, delta, end);
+}
+
 static const ui_request dif_requests[ACT_COUNT] = {
+	UI_LIST_MOTIONS(motion),
 	[ACT_ENTER] = dif_enter,     [ACT_COMPARE] = dif_leave,  [ACT_CLOSE] = dif_leave,
 	[ACT_DIFF] = dif_leave,      [ACT_PLAY] = dif_ignore,    [ACT_NEXT_PANE] = dif_side,
 	[ACT_PREV_PANE] = dif_side,  [ACT_STEP_FWD] = dif_side,  [ACT_STEP_BACK] = dif_side,
 };
-
-static unsigned diff_key(ui *u, keys_action a, int *handled)
-{
-	long delta;
-	int end;
-	*handled = 1;
-	if (ui_list_motion(a, (long)ui_screen_rows(u), &delta, &end))
-		return ui_list_move(&ui_dif(u)->cur, ui_dif(u)->diff.n, delta, end);
-	return ui_request_run(dif_requests, u, a, handled);
-}
 
 static unsigned diff_click(ui *u, const ui_hit *h)
 {
@@ -240,8 +241,11 @@ static void diff_fini(void *priv)
 	compare_diff_free(&((ui_diff_state *)priv)->diff);
 }
 
+/* what it shows: itself above the status bar (ui_draw) */
+static const ui_view *const shown[] = {&ui_screen_diff, &ui_pane_status, NULL};
+
 const ui_view ui_screen_diff = {
-	.name = "diff", .id = UI_V_DIFF, .win = W_SCREEN, .rd = UI_RD_COMPARE | UI_RD_LAYOUT | UI_RD_OVERLAY,
-	.draw = diff_draw, .key = diff_key, .click = diff_click,
+	.name = "diff", .id = UI_V_DIFF, .win = W_SCREEN, .panes = shown, .rd = UI_RD_COMPARE | UI_RD_LAYOUT | UI_RD_OVERLAY,
+	.draw = diff_draw, .requests = dif_requests, .click = diff_click,
 	.private_size = sizeof(ui_diff_state), .fini = diff_fini,
 };

@@ -9,9 +9,28 @@
 #include "draw.h"
 #include "pixel.h"
 
-/* in drawing order; the image pane last (it refreshes itself) */
+/* in drawing order (ui_draw); the image pane last (it refreshes itself) */
 static const ui_view *const panes[] = {&ui_pane_samples, &ui_pane_records, &ui_pane_timeline,
-                                       &ui_pane_status, &ui_pane_image};
+                                       &ui_pane_status, &ui_pane_image, NULL};
+/* steps/s; the default, 65/s, plays a 1,000-step trace in about 15 s */
+static const int speeds[UI_N_SPEEDS] = {1, 2, 5, 10, 20, 35, 65, 100, 200, 500, 1000};
+#define SPEED_DEFAULT 6
+
+/* the screen's private state */
+typedef struct main_state {
+	int faster; /* + and - pressed: speeds[SPEED_DEFAULT + faster] */
+} main_state;
+
+static main_state *st(const ui *u)
+{
+	return ui_private(u, &ui_screen_main);
+}
+
+int ui_speed(const ui *u)
+{
+	return speeds[SPEED_DEFAULT + st(u)->faster];
+}
+
 /* the panes Tab cycles through, by UI_PANE_* */
 static const ui_view *const focusable[UI_PANE_COUNT] = {&ui_pane_samples, &ui_pane_records,
                                                         &ui_pane_timeline};
@@ -21,26 +40,7 @@ const ui_view *ui_focused_pane(const ui *u)
 	return focusable[u->focus >= 0 && u->focus < UI_PANE_COUNT ? u->focus : 0];
 }
 
-static void main_draw(ui *u, const ui_frame *f)
-{
-	int full = (f->mask & (UI_RD_LAYOUT | UI_RD_OVERLAY)) != 0;
-	draw_hits_clear(u, &ui_screen_compare);
-	draw_hits_clear(u, &ui_screen_diff);
-	for (size_t i = 0; i < sizeof panes / sizeof panes[0]; i++) {
-		const ui_view *p = panes[i];
-		WINDOW *w = WIN(u, p->win);
-		if (!w)
-			continue;
-		if (full)
-			touchwin(w);
-		if (f->mask & p->rd)
-			p->draw(u, f);
-		if (p->win != W_IMAGE || full)
-			wnoutrefresh(w);
-	}
-}
-
-static unsigned play(ui *u)
+static UI_REQUEST(play)
 {
 	replay *rp = &u->s->view.rp;
 	if (!ui_view_ok(u))
@@ -63,13 +63,13 @@ static unsigned boundary(ui *u, int next)
 }
 
 /* e: the termination point, and what it is */
-static unsigned goto_termination(ui *u)
+static UI_REQUEST(goto_termination)
 {
 	replay *rp = &u->s->view.rp;
 	if (!ui_view_ok(u))
 		return 0;
 	replay_set(rp, replay_termination_point(rp));
-	if (u->policy_on && rp->fired) {
+	if (u->pol_idx != COMPARE_POL_OFF && rp->fired) {
 		char nm[64];
 		session_policy_name(u->s, u->s->pol, nm, sizeof nm);
 		ui_note(u, "%s fires at step %ld", u->pol_idx == COMPARE_POL_REPEAT_STOP ? "repeat-stop" : nm,
@@ -85,18 +85,18 @@ static unsigned goto_termination(ui *u)
 	return ui_replay_moved(u);
 }
 
-static unsigned toggle_gt(ui *u)
+static UI_REQUEST(toggle_gt)
 {
 	session_run *r = session_cur(u->s);
-	u->show_gt = !u->show_gt;
+	ui_img(u)->show_gt = !ui_img(u)->show_gt;
 	if (r && !r->g)
 		ui_note(u, "no ground truth loaded (--gt FILE)");
 	else
-		ui_note(u, "ground truth %s", u->show_gt ? "shown" : "hidden");
+		ui_note(u, "ground truth %s", ui_img(u)->show_gt ? "shown" : "hidden");
 	return UI_RD_IMAGE | UI_RD_STATUS;
 }
 
-static unsigned cycle_sort(ui *u)
+static UI_REQUEST(cycle_sort)
 {
 	session_run *r = session_cur(u->s);
 	if (!r)
@@ -124,7 +124,7 @@ size_t ui_worst_sample(const session_run *r)
 }
 
 /* w: the worst sample, shown at its repeated tail */
-static unsigned goto_worst(ui *u)
+static UI_REQUEST(goto_worst)
 {
 	session_run *r = session_cur(u->s);
 	size_t w = ui_worst_sample(r);
@@ -162,22 +162,23 @@ static unsigned export_as(ui *u, int frame)
 	return UI_RD_STATUS;
 }
 
-static unsigned export_png(ui *u) { return export_as(u, 0); }
-static unsigned export_frame(ui *u) { return export_as(u, 1); }
+static UI_REQUEST(export_png) { return export_as(u, 0); }
+static UI_REQUEST(export_frame) { return export_as(u, 1); }
 
 static unsigned speed(ui *u, int faster)
 {
-	if (faster && u->speed + 1 < UI_N_SPEEDS)
-		u->speed++;
-	else if (!faster && u->speed > 0)
-		u->speed--;
+	int k = SPEED_DEFAULT + st(u)->faster;
+	if (faster && k + 1 < UI_N_SPEEDS)
+		st(u)->faster++;
+	else if (!faster && k > 0)
+		st(u)->faster--;
 	ui_note(u, "replay speed %d steps/s", ui_speed(u));
 	return UI_RD_STATUS;
 }
 
-static unsigned pixel(ui *u)
+static UI_REQUEST(pixel)
 {
-	if (u->headless) {
+	if (u->term.headless) {
 		ui_note(u, "pixel view: needs a terminal");
 		return UI_RD_STATUS;
 	}
@@ -186,7 +187,7 @@ static unsigned pixel(ui *u)
 }
 
 /* z: the image over the samples and records, and back */
-static unsigned image_zoom(ui *u)
+static UI_REQUEST(image_zoom)
 {
 	ui_img(u)->zoom = !ui_img(u)->zoom;
 	if (ui_img(u)->zoom)
@@ -197,7 +198,7 @@ static unsigned image_zoom(ui *u)
 }
 
 /* L: which boxes carry their labels */
-static unsigned cycle_labels(ui *u)
+static UI_REQUEST(cycle_labels)
 {
 	static const char *const names[UI_LABELS_COUNT] = {"all", "selected record and duplicates",
 	                                                   "none"};
@@ -206,44 +207,53 @@ static unsigned cycle_labels(ui *u)
 	return UI_RD_IMAGE | UI_RD_STATUS;
 }
 
-static unsigned next_pane(ui *u)
+static UI_REQUEST(next_pane)
 {
 	u->focus = (u->focus + 1) % UI_PANE_COUNT;
 	return UI_RD_PANES;
 }
-static unsigned prev_pane(ui *u)
+static UI_REQUEST(prev_pane)
 {
 	u->focus = (u->focus + UI_PANE_COUNT - 1) % UI_PANE_COUNT;
 	return UI_RD_PANES;
 }
-static unsigned next_sample(ui *u) { return ui_move_samples(u, 1, 0); }
-static unsigned prev_sample(ui *u) { return ui_move_samples(u, -1, 0); }
-static unsigned step_fwd(ui *u) { return ui_move_steps(u, 1, 0); }
-static unsigned step_back(ui *u) { return ui_move_steps(u, -1, 0); }
-static unsigned next_boundary(ui *u) { return boundary(u, 1); }
-static unsigned prev_boundary(ui *u) { return boundary(u, 0); }
-static unsigned trace_start(ui *u) { return ui_move_steps(u, 0, -1); }
-static unsigned trace_end(ui *u) { return ui_move_steps(u, 0, 1); }
-static unsigned faster(ui *u) { return speed(u, 1); }
-static unsigned slower(ui *u) { return speed(u, 0); }
+static UI_REQUEST(step_fwd) { return ui_move_steps(u, 1, 0); }
+static UI_REQUEST(step_back) { return ui_move_steps(u, -1, 0); }
+static UI_REQUEST(next_boundary) { return boundary(u, 1); }
+static UI_REQUEST(prev_boundary) { return boundary(u, 0); }
+static UI_REQUEST(trace_start) { return ui_move_steps(u, 0, -1); }
+static UI_REQUEST(trace_end) { return ui_move_steps(u, 0, 1); }
+static UI_REQUEST(faster) { return speed(u, 1); }
+static UI_REQUEST(slower) { return speed(u, 0); }
 
-static unsigned open_filter(ui *u)
+static UI_REQUEST(open_filter)
 {
 	ui_overlay_open(u, UI_OV_FILTER); /* opens empty; the filter in force is shown in it */
 	return UI_RD_STATUS;
 }
 
-static unsigned enter(ui *u)
+static UI_REQUEST(enter)
 {
 	(void)u;
 	return 0;
 }
 
-/* request → the screen's handler (the same shape as ui.c's global table);
- * a request that is not here goes on to the global ones */
-static unsigned (*const requests[ACT_COUNT])(ui *u) = {
+/* Esc leaves the zoomed image when no overlay is open; else passed on */
+static unsigned close_zoom(ui *u, keys_action a, int *handled)
+{
+	if (!ui_img(u)->zoom || u->overlay != UI_OV_NONE)
+		return *handled = 0, 0u;
+	return image_zoom(u, a, handled);
+}
+
+static UI_REQUEST(crop) { return ui_image_crop(u); }
+
+/* request → the screen's handler (the same shape as every view's table);
+ * list motions went to the focused pane before (ui_main_panes); a request
+ * that is not here goes on to the global ones */
+static const ui_request requests[ACT_COUNT] = {
 	[ACT_NEXT_PANE] = next_pane,         [ACT_PREV_PANE] = prev_pane,
-	[ACT_NEXT_SAMPLE] = next_sample,     [ACT_PREV_SAMPLE] = prev_sample,
+	[ACT_NEXT_SAMPLE] = ui_samples_next, [ACT_PREV_SAMPLE] = ui_samples_next,
 	[ACT_PLAY] = play,                   [ACT_STEP_FWD] = step_fwd,
 	[ACT_STEP_BACK] = step_back,         [ACT_NEXT_BOUNDARY] = next_boundary,
 	[ACT_PREV_BOUNDARY] = prev_boundary, [ACT_TRACE_START] = trace_start,
@@ -253,31 +263,18 @@ static unsigned (*const requests[ACT_COUNT])(ui *u) = {
 	[ACT_PIXEL] = pixel,                 [ACT_EXPORT] = export_png,
 	[ACT_EXPORT_FRAME] = export_frame,
 	[ACT_FASTER] = faster,               [ACT_SLOWER] = slower,
-	[ACT_IMAGE_ZOOM] = image_zoom,       [ACT_CROP] = ui_image_crop,
+	[ACT_IMAGE_ZOOM] = image_zoom,       [ACT_CROP] = crop,
 	[ACT_LABELS] = cycle_labels,         [ACT_ENTER] = enter,
+	[ACT_CLOSE] = close_zoom,
 };
 
-static unsigned main_request(ui *u, keys_action a, int *handled)
+size_t ui_main_panes(const ui *u, const ui_view *out[2])
 {
-	/* Esc leaves the zoomed image when no overlay is open */
-	if (a == ACT_CLOSE && ui_img(u)->zoom && u->overlay == UI_OV_NONE)
-		return *handled = 1, image_zoom(u);
-	*handled = (int)a >= 0 && a < ACT_COUNT && requests[a] != NULL;
-	return *handled ? requests[a](u) : 0;
-}
-
-/* the focused pane first (list motions), then the screen's requests */
-static unsigned main_key(ui *u, keys_action a, int *handled)
-{
-	const ui_view *p = ui_img(u)->zoom ? &ui_pane_image : ui_focused_pane(u);
-	unsigned m = p->key ? p->key(u, a, handled) : (*handled = 0, 0u);
-	if (!*handled && p == &ui_pane_image) {
-		p = ui_focused_pane(u);
-		m |= p->key ? p->key(u, a, handled) : (*handled = 0, 0u);
-	}
-	if (*handled)
-		return m;
-	return m | main_request(u, a, handled);
+	size_t n = 0;
+	if (ui_img(u)->zoom)
+		out[n++] = &ui_pane_image;
+	out[n++] = ui_focused_pane(u);
+	return n;
 }
 
 static unsigned main_click(ui *u, const ui_hit *h)
@@ -286,5 +283,6 @@ static unsigned main_click(ui *u, const ui_hit *h)
 	return 0;
 }
 
-const ui_view ui_screen_main = {.name = "debugger", .id = UI_V_MAIN, .win = -1, .rd = UI_RD_ALL, .draw = main_draw,
-                                .key = main_key, .click = main_click};
+const ui_view ui_screen_main = {.name = "debugger", .id = UI_V_MAIN, .win = -1, .rd = UI_RD_ALL, .panes = panes,
+                                .requests = requests, .click = main_click,
+                                .private_size = sizeof(main_state)};

@@ -14,9 +14,6 @@
 #include "ui.h"
 #include "view.h"
 
-/* steps/s; the default, 65/s, plays a 1,000-step trace in about 15 s */
-static const int speeds[UI_N_SPEEDS] = {1, 2, 5, 10, 20, 35, 65, 100, 200, 500, 1000};
-
 /* the registry: every view of views.def, by id */
 static const ui_view *const registry[UI_V_COUNT] = {
 	[UI_OV_NONE] = NULL,
@@ -42,13 +39,13 @@ void ui_init(ui *u, session *s, int headless)
 		if (registry[id]->private_size)
 			u->priv[id] = calloc(1, registry[id]->private_size);
 	u->s = s;
-	u->headless = headless;
+	u->term.headless = headless;
 	u->focus = UI_PANE_SAMPLES;
-	u->show_gt = 1;
-	u->speed = 6; /* 65 steps/s */
 	u->rec_follow = 1;
-	if (ui_img(u))
+	if (ui_img(u)) {
 		ui_img(u)->blank_for_run = (size_t)-1;
+		ui_img(u)->show_gt = 1;
+	}
 	u->note_serial = s ? s->msg_serial : 0;
 	if (ui_dif(u))
 		compare_diff_init(&ui_dif(u)->diff);
@@ -71,11 +68,6 @@ void ui_free(ui *u)
 		free(u->priv[id]);
 	}
 	memset(u, 0, sizeof *u);
-}
-
-int ui_speed(const ui *u)
-{
-	return speeds[u->speed];
 }
 
 void ui_note(ui *u, const char *fmt, ...)
@@ -147,7 +139,7 @@ unsigned ui_show_selected(ui *u)
 	}
 	if (v->valid && v->run == u->s->cur && v->idx == idx)
 		return 0;
-	v->rp.policy_on = u->policy_on;
+	v->rp.policy_on = u->pol_idx != COMPARE_POL_OFF;
 	session_show(u->s, u->s->cur, idx);
 	u->playing = 0;
 	u->rec_follow = 1;
@@ -211,20 +203,6 @@ unsigned ui_list_move(listcur *c, size_t n, long delta, int end)
 	return UI_RD_COMPARE | UI_RD_STATUS;
 }
 
-unsigned ui_move_samples(ui *u, long delta, int end)
-{
-	session_run *r = cur_run(u);
-	if (!r)
-		return 0;
-	if (end < 0)
-		listcur_set(&r->list.cur, 0, r->list.n_view);
-	else if (end > 0)
-		listcur_set(&r->list.cur, r->list.n_view ? r->list.n_view - 1 : 0, r->list.n_view);
-	else
-		listcur_move(&r->list.cur, delta, r->list.n_view);
-	return UI_RD_SAMPLES | UI_RD_STATUS | ui_show_selected(u);
-}
-
 unsigned ui_select_record(ui *u, size_t i)
 {
 	if (!view_ok(u) || view(u)->rp.n_rec == 0)
@@ -275,15 +253,14 @@ static void policy_note(ui *u, const char *nm)
 unsigned ui_apply_policy(ui *u)
 {
 	char nm[64];
-	u->policy_on = u->pol_idx != COMPARE_POL_OFF;
+	int on = u->pol_idx != COMPARE_POL_OFF;
 	if (!u->s)
 		return UI_RD_PANES;
-	session_set_policy(u->s, u->policy_on ? (size_t)u->pol_idx : COMPARE_POL_REPEAT_STOP,
-	                   u->policy_on);
+	session_set_policy(u->s, on ? (size_t)u->pol_idx : COMPARE_POL_REPEAT_STOP, on);
 	session_policy_name(u->s, u->s->pol, nm, sizeof nm);
 	u->rec_follow = 1;
 	ui_follow(u);
-	if (!u->policy_on)
+	if (!on)
 		ui_note(u, "repeat-stop off (policy off)");
 	else if (u->screen != UI_SCREEN_MAIN || !view_ok(u))
 		ui_note(u, "policy %s%s", nm,
@@ -435,16 +412,6 @@ static unsigned g_quit(ui *u)
 	return 0;
 }
 
-unsigned ui_request_run(const ui_request tab[ACT_COUNT], ui *u, keys_action a, int *handled)
-{
-	if ((int)a < 0 || a >= ACT_COUNT || !tab[a]) {
-		*handled = 0;
-		return 0;
-	}
-	*handled = 1;
-	return tab[a](u, a, handled);
-}
-
 unsigned ui_overlay_open(ui *u, int ov)
 {
 	const ui_view *v = ui_view_by_id(ov);
@@ -571,32 +538,39 @@ const ui_view *ui_overlay_view(const ui *u)
 	return ui_view_by_id(u->overlay);
 }
 
-unsigned ui_overlay_key(ui *u, keys_action a, int *handled)
+UI_REQUEST(ui_overlay_close)
 {
-	*handled = a == ACT_QUIT || a == ACT_CLOSE;
-	if (!*handled)
-		return 0;
 	u->overlay = UI_OV_NONE;
 	return UI_RD_ALL;
 }
 
-/* The overlay, then the screen (the debugger: the focused pane first), then
- * the global requests; what no one takes on the comparison or diff screen
- * leaves a hint. */
+const ui_request ui_overlay_requests[ACT_COUNT] = {
+	[ACT_QUIT] = ui_overlay_close, [ACT_CLOSE] = ui_overlay_close,
+};
+
+/* The one dispatch path: the overlay, the debugger's focused pane, the
+ * screen, the overlays' toggles, the global requests; what no one takes on
+ * the comparison or diff screen leaves a hint. */
 unsigned ui_action(ui *u, keys_action a)
 {
-	int handled = 0;
 	unsigned m = 0;
-	const ui_view *ov = ui_overlay_view(u), *scr = ui_screen_view(u);
+	const ui_view *scr = ui_screen_view(u), *chain[4] = {ui_overlay_view(u)};
+	size_t n = 1;
 	if ((int)a < 0 || a >= ACT_COUNT)
 		return 0;
-	if (ov && ov->key) {
-		m |= ov->key(u, a, &handled);
-		if (handled)
-			return m;
-	}
-	if (u->s && (u->s->n_runs || scr == &ui_screen_main) && scr->key) {
-		m |= scr->key(u, a, &handled);
+	if (u->s && scr == &ui_screen_main)
+		n += ui_main_panes(u, chain + n);
+	if (u->s && (u->s->n_runs || scr == &ui_screen_main))
+		chain[n++] = scr;
+	for (size_t i = 0; i < n; i++) {
+		const ui_view *v = chain[i];
+		int handled = 0;
+		if (v && v->requests && v->requests[a]) { /* its table's entry */
+			handled = 1;
+			m |= v->requests[a](u, a, &handled);
+		} else if (v && v->key) {                 /* else its catch-all */
+			m |= v->key(u, a, &handled);
+		}
 		if (handled)
 			return m;
 	}
@@ -647,10 +621,8 @@ unsigned ui_wheel(ui *u, int y, int x, int down)
 	                 : in_rect(&u->lay.records, y, x) ? &ui_pane_records
 	                 : in_rect(&u->lay.timeline, y, x) ? &ui_pane_timeline
 	                 : in_rect(&u->lay.image, y, x) ? &ui_pane_image : NULL;
-	int handled = 0;
-	if (!p || !p->key)
-		return 0;
-	return p->key(u, a, &handled);
+	int handled = 1;
+	return p && p->requests && p->requests[a] ? p->requests[a](u, a, &handled) : 0;
 }
 
 /* ---- layout ---- */
@@ -733,7 +705,7 @@ size_t ui_boxes(ui *u, const render_box **out)
 		rq.match_gt = v->dd_gt;
 	}
 	rq.visible = replay_visible(rp);
-	rq.show_gt = u->show_gt;
+	rq.show_gt = ui_img(u)->show_gt;
 	/* the policy reached its stop: what it drops, dimmed */
 	rq.show_cut = rp->policy_on && rp->fired && rp->cursor == rp->stop_step;
 	rq.selected = (long)u->rec.sel;
@@ -764,7 +736,7 @@ size_t ui_export_boxes(ui *u, const render_box **out)
 		rq.state = v->dd_match;
 		rq.match_gt = v->dd_gt;
 	}
-	rq.show_gt = u->show_gt;
+	rq.show_gt = ui_img(u)->show_gt;
 	ts_status st = render_overlay_boxes(&rq, &ui_img(u)->boxes, &ui_img(u)->cap_boxes, &ui_img(u)->n_boxes, NULL);
 	free(score);
 	*out = st == TS_OK ? ui_img(u)->boxes : NULL;
@@ -874,7 +846,7 @@ int ui_export_png(ui *u, int frame, char *out, size_t outsz)
 	char pol[48] = "";
 	if (u->pol_idx == COMPARE_POL_REPEAT_STOP) {
 		snprintf(pol, sizeof pol, "-rs");
-	} else if (u->policy_on) {
+	} else if (u->pol_idx != COMPARE_POL_OFF) {
 		char nm[64];
 		pol[0] = '-';
 		file_part(session_policy_name(u->s, u->s->pol, nm, sizeof nm), pol + 1, sizeof pol - 1);
@@ -893,7 +865,7 @@ int ui_export_png(ui *u, int frame, char *out, size_t outsz)
 	snprintf(cap, sizeof cap, "%s  sample %s  %s  policy %s", u->s->runs[v->run].name,
 	         v->image_id, stp,
 	         u->pol_idx == COMPARE_POL_REPEAT_STOP ? "repeat_stop"
-	         : u->policy_on ? session_policy_name(u->s, u->s->pol, nm, sizeof nm) : "off");
+	         : u->pol_idx != COMPARE_POL_OFF ? session_policy_name(u->s, u->s->pol, nm, sizeof nm) : "off");
 	render_image *capt = NULL;
 	ts_status st = render_caption_add(img, cap, 1, &capt, &e);
 	if (st == TS_OK) {

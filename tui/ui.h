@@ -103,6 +103,7 @@ typedef struct ui ui;
  * mouse regions of the last frame.  Only the drawing side (ui_draw.c and
  * the panes, view.h) touches it; headless, it stays zeroed. */
 typedef struct ui_term {
+	int headless;          /* no terminal: actions only (ui_init) */
 	void *win[UI_N_WIN];   /* WINDOW *: samples, image, records, timeline, status,
 	                        * comparison/diff screen */
 	int color;             /* colours in use */
@@ -128,23 +129,17 @@ typedef struct ui_term {
  * and, in `term`, the terminal state. */
 struct ui {
 	session *s;
-	int headless;          /* no curses: actions only */
 	ui_layout lay;
 	int focus;
 	int overlay;
 	int screen;            /* UI_SCREEN_* */
-	int show_gt;
-	int pol_idx;           /* the `o` cycle: index into session.pols, 0 = off */
-	int policy_on;         /* pol_idx != 0 */
+	int pol_idx;           /* the `o` cycle: index into session.pols, 0 (COMPARE_POL_OFF) = off */
 	int playing;
-	int speed;             /* index into the speed table */
 	listcur rec;           /* records pane: selected record, first display row */
 	int rec_follow;        /* selection follows the replay cursor */
 	char note[320];        /* transient status message (sanitized) */
 	unsigned note_serial;  /* session message serial already shown */
 	unsigned note_gen;     /* bumped by every new note (app.c times its expiry) */
-	int note_rows;         /* rows of the message line above the status bar, 0 when
-	                        * the note fits in the bar (pane_status.c) */
 	int quit;
 	void *priv[UI_V_COUNT]; /* each view's private state (ui_private, view.h) */
 	ui_term term;          /* terminal state */

@@ -97,29 +97,33 @@ static void draw_too_small(ui *u)
 	doupdate();
 }
 
-/* The comparison or diff: one window above the status bar. */
-static void draw_fullscreen(ui *u, const ui_frame *f, const ui_view *scr)
+/* The screen's views (ui_view.panes), each in its window, redrawn when the
+ * mask has its bits (the image pane refreshes itself); the mouse regions of
+ * every other view go. */
+static void draw_screen(ui *u, const ui_frame *f, const ui_view *scr)
 {
-	int full = (f->mask & (UI_RD_LAYOUT | UI_RD_OVERLAY)) != 0;
-	if (u->term.win[W_SCREEN]) {
-		if (full)
-			touchwin(WIN(u, W_SCREEN));
-		if (f->mask & scr->rd) {
-			draw_hits_clear(u, &ui_pane_samples);
-			draw_hits_clear(u, &ui_pane_records);
-			draw_hits_clear(u, &ui_pane_timeline);
-			scr->draw(u, f);
-		}
-		wnoutrefresh(WIN(u, W_SCREEN));
+	int full = (f->mask & (UI_RD_LAYOUT | UI_RD_OVERLAY)) != 0, image = 0;
+	for (int id = UI_OV_NONE + 1; id < UI_V_COUNT; id++) {
+		const ui_view *v = ui_view_by_id(id), *const *p = scr->panes;
+		while (*p && *p != v)
+			p++;
+		if (!*p)
+			draw_hits_clear(u, v);
 	}
-	if (u->term.win[W_STATUS]) {
+	for (const ui_view *const *p = scr->panes; *p; p++) {
+		WINDOW *w = WIN(u, (*p)->win);
+		image |= (*p)->win == W_IMAGE;
+		if (!w)
+			continue;
 		if (full)
-			touchwin(WIN(u, W_STATUS));
-		if (f->mask & (ui_pane_status.rd | UI_RD_COMPARE))
-			ui_pane_status.draw(u, f);
-		wnoutrefresh(WIN(u, W_STATUS));
+			touchwin(w);
+		if (f->mask & (*p)->rd)
+			(*p)->draw(u, f);
+		if ((*p)->win != W_IMAGE || full)
+			wnoutrefresh(w);
 	}
-	u->term.img_valid = 0; /* the image pane is covered: draw it again on return */
+	if (!image)
+		u->term.img_valid = 0; /* the image pane is covered: draw it again on return */
 }
 
 void ui_draw(ui *u, unsigned mask)
@@ -136,10 +140,7 @@ void ui_draw(ui *u, unsigned mask)
 		wnoutrefresh(stdscr); /* stdscr stays blank underneath and untouched */
 	}
 	const ui_view *scr = ui_screen_view(u), *ov = ui_overlay_view(u);
-	if (scr == &ui_screen_main)
-		scr->draw(u, &f);
-	else
-		draw_fullscreen(u, &f, scr);
+	draw_screen(u, &f, scr);
 	ui_status_message_draw(u);
 	if (ov)
 		ov->draw(u, &f);

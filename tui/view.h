@@ -2,20 +2,23 @@
  * style of tig's views and ncdu's browser): each lives in its own file,
  * registers in views.def and exports one ui_view, a table of operations
  *
- *   draw   draws it from the frame (below) into its window,
- *   key    a request (keys.h) → redraw mask; *handled = 0 passes it on,
- *   click  a click on one of the regions (ui_hit) it drew → redraw mask,
+ *   draw      draws it from the frame (below) into its window (a screen
+ *             lists the views it shows instead: panes),
+ *   requests  its request table: requests[a] takes request a (keys.h) →
+ *             redraw mask; an empty entry, or *handled = 0, passes it on,
+ *   click     a click on one of the regions (ui_hit) it drew → redraw mask,
  *
  * and its private state: private_size bytes, zeroed, allocated by ui_init
  * for every registered view and reached with ui_private (tig's
  * view->private); `open` resets it when an overlay opens.
  *
- * One dispatch path (ui.c, tig's view_request → view_driver): a request
- * goes to the open overlay, then to the screen (the debugger, the
- * comparison, the diff; the debugger hands it to the focused pane first),
- * then to the overlays' toggles (ui_view.toggle) and the global request
- * table (ui_global: quit, policy, ...); every step returns a redraw mask.
- * What no one takes on the comparison or diff screen leaves a hint.
+ * One dispatch path (ui_action in ui.c, tig's view_request → view_driver):
+ * a request goes to the open overlay, then on the debugger to its focused
+ * pane (the zoomed image first), then to the screen (the debugger, the
+ * comparison, the diff), then to the overlays' toggles (ui_view.toggle)
+ * and the global request table (quit, policy, ...): each step is a lookup
+ * in that view's table, and every handler returns a redraw mask.  What no
+ * one takes on the comparison or diff screen leaves a hint.
  *
  * Panes read the session through the frame: const pointers and the derived
  * values every pane needs, built once per ui_draw; the state they change is
@@ -39,14 +42,27 @@ typedef struct ui_frame {
 	char pol_label[64];      /* the shown one: "repeat-stop" or pol_name */
 } ui_frame;
 
+/* A request handler (a view's table entry): the redraw mask; *handled = 0
+ * passes the request on (it comes in as 1). */
+typedef unsigned (*ui_request)(ui *u, keys_action a, int *handled);
+/* A handler's head, for handlers that need neither a nor handled. */
+#define UI_REQUEST(name) \
+	unsigned name(ui *u, keys_action a __attribute__((unused)), int *handled __attribute__((unused)))
+
 typedef struct ui_view {
 	const char *name;
 	int id;                  /* UI_<ID> of its views.def line */
 	int win;                 /* its window in ui.term.win (draw.h W_*); -1:
 	                          * none or one of its own (overlays) */
 	unsigned rd;             /* the UI_RD_* bits that redraw it */
-	void (*draw)(ui *u, const ui_frame *f);
-	unsigned (*key)(ui *u, keys_action a, int *handled); /* NULL: takes none */
+	void (*draw)(ui *u, const ui_frame *f); /* NULL: a screen of panes */
+	/* screens: the views it shows, in drawing order, NULL-terminated (ui_draw
+	 * draws each whose rd bits are in the mask); NULL for the others */
+	const struct ui_view *const *panes;
+	const ui_request *requests; /* ACT_COUNT entries; NULL: takes none */
+	/* the requests its table has no entry for (NULL: passed on; the metrics
+	 * overlay starts at the top again after any of them) */
+	unsigned (*key)(ui *u, keys_action a, int *handled);
 	unsigned (*click)(ui *u, const ui_hit *h);           /* NULL: no regions */
 	/* raw input before it becomes a request (the filter prompt's text, the
 	 * help's "any key closes"); NULL: none */
@@ -85,6 +101,7 @@ typedef struct ui_image_state {
 	size_t blank_for_run, blank_for_idx;
 	render_box *boxes;     /* boxes for the current view (ui_boxes) */
 	size_t n_boxes, cap_boxes;
+	int show_gt;           /* `t`: the ground-truth boxes are shown */
 	int zoom;              /* `z`: the image fills the area above the timeline */
 	int label_mode;        /* UI_LABELS_* */
 	int crop_k;            /* crop level, 0 = the whole image */
@@ -94,11 +111,12 @@ ui_image_state *ui_img(const ui *u);
 ui_cmp_state *ui_cmp(const ui *u);
 ui_diff_state *ui_dif(const ui *u);
 
-/* A view's request table entry: the redraw mask; *handled = 0 passes the
- * request on (it comes in as 1). */
-typedef unsigned (*ui_request)(ui *u, keys_action a, int *handled);
-/* Runs tab[a] (NULL: *handled = 0, not this view's request). */
-unsigned ui_request_run(const ui_request tab[ACT_COUNT], ui *u, keys_action a, int *handled);
+/* The overlays' table: q and Esc close them (ui_overlay_close). */
+extern const ui_request ui_overlay_requests[ACT_COUNT];
+unsigned ui_overlay_close(ui *u, keys_action a, int *handled);
+/* The panes of the debugger that see a request before its screen: the
+ * zoomed image, then the focused pane (screen_main.c); returns how many. */
+size_t ui_main_panes(const ui *u, const ui_view *out[2]);
 
 /* The registered view with id (UI_<ID>), NULL for none. */
 const ui_view *ui_view_by_id(int id);
@@ -122,6 +140,11 @@ int ui_view_ok(const ui *u);
 void ui_follow(ui *u);
 /* After the replay cursor moved: selection follows, what to redraw. */
 unsigned ui_replay_moved(ui *u);
+/* A table's entries for the list motions (ui_list_motion's requests), all
+ * to one handler. */
+#define UI_LIST_MOTIONS(fn)                                                                       \
+	[ACT_DOWN] = fn, [ACT_UP] = fn, [ACT_PAGE_DOWN] = fn, [ACT_PAGE_UP] = fn, [ACT_TOP] = fn,    \
+	[ACT_BOTTOM] = fn
 /* A list motion (down, up, page down/up, top, bottom): the move by delta,
  * or to the first (end < 0) / last (end > 0) row.  0 for other requests. */
 int ui_list_motion(keys_action a, long page, long *delta, int *end);
@@ -129,8 +152,6 @@ int ui_list_motion(keys_action a, long page, long *delta, int *end);
 unsigned ui_list_move(listcur *c, size_t n, long delta, int end);
 /* Rows of the list on the comparison and diff screens. */
 size_t ui_screen_rows(const ui *u);
-/* Overlays: Esc and q close them. */
-unsigned ui_overlay_key(ui *u, keys_action a, int *handled);
 /* The scrolling overlays (help, metrics): j/k, arrows, PgDn/PgUp, g/G move
  * *scroll, their first row shown (clamped when drawn); 1 when a is one of those. */
 int ui_overlay_scroll(int *scroll, keys_action a);
@@ -145,9 +166,9 @@ int ui_records_extra(int h, int *foot);
 size_t ui_pane_rows(const ui *u, int pane);
 /* Selects record i and moves the replay cursor to where it completes. */
 unsigned ui_select_record(ui *u, size_t i);
-/* Moves in the samples list: by delta, or to the first (end < 0) / last
- * (end > 0) row; shows the selected sample. */
-unsigned ui_move_samples(ui *u, long delta, int end);
+/* n, p: the next or previous sample, whatever has the focus (the
+ * debugger's table entry, pane_samples.c). */
+unsigned ui_samples_next(ui *u, keys_action a, int *handled);
 /* Moves the replay cursor by delta steps, or to the start/end. */
 unsigned ui_move_steps(ui *u, long delta, int end);
 /* Applies u->pol_idx to the session and notes what it does. */

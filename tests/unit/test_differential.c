@@ -39,6 +39,7 @@
 #include "png_job.h"
 #include "session.h"
 #include "ui.h"
+#include "view.h"
 
 static const char *const fixture_runs[] = {
 	"tests/data/tui/run-a", "tests/data/tui/run-b", "tests/data/tui/run-c",
@@ -215,7 +216,7 @@ static void compare_boxes(session *s, ui *u, const char *run, size_t idx, size_t
 		assert_string_equal(v->image_path, j.path);
 		session_set_policy(s, p ? p : COMPARE_POL_REPEAT_STOP, p != 0);
 		replay_end(&v->rp);
-		u->show_gt = 1;
+		ui_img(u)->show_gt = 1;
 		u->rec.sel = (size_t)-1;
 		const render_box *b;
 		size_t n = ui_export_boxes(u, &b); /* x and png: one export */

@@ -288,6 +288,35 @@ static void test_loc_list(void **state)
 	trace_free(t);
 }
 
+/* sample_size_placed (the debugger analyses a sample once when the size
+ * changed nothing): paligemma's loc tokens are relative, so a size places
+ * them (1) and without one none is placed (0); "bbox" lists are xyxy pixels,
+ * placed the same with or without a size (0). */
+static void test_size_placed(void **state)
+{
+	(void)state;
+	const char *loc[] = { "<loc0100><loc0200><loc0300><loc0400> cat" };
+	const char *pix[] = { "[{\"bbox\": [1, 2, 3, 4], \"label\": \"a\"}]" };
+	trace *tl = mk("stop", loc, N(loc)), *tp = mk("stop", pix, N(pix));
+	sample *ls = analyze(tl, 1024, 512), *l0 = analyze(tl, 0, 0);
+	sample *ps = analyze(tp, 1024, 512), *p0 = analyze(tp, 0, 0);
+	assert_int_equal(sample_n_records(ls), 1);
+	assert_int_equal(sample_n_records(ps), 1);
+	assert_int_equal(sample_size_placed(ls), 1);
+	assert_int_equal(sample_size_placed(l0), 0);
+	assert_false(sample_rec_info(l0)[0].box_ok);
+	assert_int_equal(sample_size_placed(ps), 0);
+	assert_int_equal(sample_size_placed(p0), 0);
+	assert_true(sample_rec_info(p0)[0].box_ok && sample_rec_info(ps)[0].box_ok);
+	assert_true(sample_rec_info(p0)[0].box[2] == 3.0 && sample_rec_info(ps)[0].box[2] == 3.0);
+	sample_free(ls);
+	sample_free(l0);
+	sample_free(ps);
+	sample_free(p0);
+	trace_free(tl);
+	trace_free(tp);
+}
+
 /* Cut off by the token limit inside the last loc record's label: that record
  * is not complete. */
 static void test_loc_truncated(void **state)
@@ -437,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_mid_record),
 		cmocka_unit_test(test_loc_list),
 		cmocka_unit_test(test_loc_truncated),
+		cmocka_unit_test(test_size_placed),
 		cmocka_unit_test(test_iou_list),
 		cmocka_unit_test(test_prompt_query),
 		cmocka_unit_test(test_moondream_query),

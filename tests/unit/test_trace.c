@@ -928,7 +928,8 @@ static void test_index_overlong_and_progress(void **state)
 /* Issue 20's claim "a server format is a file, an enum value and a table
  * line": every trace_format but TEXT (a reading, not a container) belongs
  * to exactly one line of analysis/trace_containers.def, as its format or
- * its stream form; the line's file analysis/trace_<name>.c exists; every
+ * its stream form; the line's file analysis/trace_<name>.c exists (with the
+ * stream form's chunk reader when it has one); every
  * format has a name of its own (not "unknown", no two alike). */
 static void test_container_registry(void **state)
 {
@@ -959,6 +960,8 @@ static void test_container_registry(void **state)
 		assert_non_null(tab[i].detect);
 		assert_non_null(tab[i].read);
 		assert_true(tab[i].stream == TRACE_FMT_COUNT || tab[i].stream != tab[i].fmt);
+		/* a stream form is read in the container's file too: its chunk reader */
+		assert_int_equal(tab[i].chunk != NULL, tab[i].stream != TRACE_FMT_COUNT);
 	}
 	assert_int_equal(trace_format_name(TRACE_FMT_COUNT), trace_format_name((trace_format)-1));
 }

@@ -422,7 +422,7 @@ static void test_ui_policy_cycle(void **state)
 
 	ui_action(u, ACT_POLICY);                         /* repeat_stop */
 	assert_int_equal(u->pol_idx, COMPARE_POL_REPEAT_STOP);
-	assert_true(u->policy_on);
+	assert_true(v->rp.policy_on);
 	assert_int_equal(v->rp.cursor, 33);
 	assert_int_equal(replay_visible(&v->rp), 2);
 
@@ -469,7 +469,7 @@ static void test_ui_policy_cycle(void **state)
 	assert_int_equal(v->rp.cursor, 33);
 	ui_action(u, ACT_REPEAT_STOP);                    /* and off */
 	assert_int_equal(u->pol_idx, COMPARE_POL_OFF);
-	assert_false(u->policy_on);
+	assert_false(v->rp.policy_on);
 	assert_int_equal(v->rp.cursor, 90);
 	assert_int_equal(f->s.pol, COMPARE_POL_REPEAT_STOP); /* off compares with repeat_stop */
 
@@ -640,6 +640,7 @@ static void check_global(ui *u, session *s, int screen, keys_action a)
 	case ACT_HISTOGRAM: assert_int_equal(u->overlay, UI_OV_HISTOGRAM); break;
 	case ACT_SWEEP: assert_int_equal(u->overlay, UI_OV_SWEEP); break;
 	case ACT_ABOUT: assert_int_equal(u->overlay, UI_OV_ABOUT); break;
+	case ACT_INFO: assert_int_equal(u->overlay, UI_OV_INFO); break;
 	case ACT_POLICY: assert_int_equal(u->pol_idx, (pol + 1) % COMPARE_N_POL); break;
 	case ACT_REPEAT_STOP:
 		assert_int_equal(u->pol_idx, pol == COMPARE_POL_REPEAT_STOP ? COMPARE_POL_OFF
@@ -668,7 +669,7 @@ static void test_ui_global_requests_on_every_screen(void **state)
 			check_global(u, s, screen, (keys_action)a);
 			n_global++;
 		}
-	assert_int_equal(n_global, 2 * 11); /* none, q ? m M O o r R Ctrl-L A */
+	assert_int_equal(n_global, 2 * 12); /* none, q ? m M O o r R Ctrl-L A i */
 	/* what is neither the screen's nor global still leaves the hint */
 	u->screen = UI_SCREEN_COMPARE;
 	u->overlay = UI_OV_NONE;
@@ -703,6 +704,13 @@ static void test_view_registry(void **state)
 		for (int k = UI_OV_NONE + 1; k < id; k++)
 			assert_string_not_equal(ui_view_by_id(k)->name, v->name);
 		assert_true(v->private_size == 0 || ui_private(u, v) != NULL);
+		/* its ops: every view draws; every view but a pane takes requests (an overlay
+		 * at least closes on Esc), or raw input before they become one */
+		assert_true(v->draw != NULL || v->panes != NULL); /* or a screen of panes */
+		for (const ui_view *const *p = v->panes; p && *p; p++)
+			assert_non_null((*p)->draw);
+		assert_true(v->requests != NULL || v->input != NULL || v->win >= 0); /* or a pane that takes none (status) */
+		assert_true(v->rd != 0);
 		if (v->toggle == ACT_NONE)
 			continue;
 		int key = -1;
@@ -720,8 +728,9 @@ static void test_view_registry(void **state)
 	}
 	assert_null(ui_view_by_id(UI_OV_NONE));
 	assert_null(ui_view_by_id(UI_V_COUNT));
-	assert_int_equal(n_views, 14);  /* 5 panes, 3 screens, 6 overlays */
-	assert_int_equal(n_toggles, 5); /* ? m M O A (the filter opens from /) */
+	assert_int_equal(n_views, 15);  /* 5 panes, 3 screens, 7 overlays */
+	assert_int_equal(n_toggles, 6); /* ? m M O A i (the filter opens from /) */
+	assert_ptr_equal(ui_view_by_id(UI_OV_INFO), &ui_overlay_info);
 	assert_ptr_equal(ui_view_by_id(UI_OV_ABOUT), &ui_overlay_about);
 }
 

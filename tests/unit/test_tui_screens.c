@@ -334,6 +334,33 @@ static void every_view_at(int cols, int rows)
 	}
 }
 
+/* The sample info overlay (i, overlay_info.c) on run-a's sample 2, whose
+ * values are worked out from tests/data/tui/run-a/traces.jsonl: line 2,
+ * 91 tokens, finish_reason "length" (truncated); 8 records, 6 of them
+ * copies of one record repeated 7 times (test_tui_session's badges). */
+static void test_info_overlay(void **st)
+{
+	(void)st;
+	static const char *const one[3] = {"tests/data/tui/run-a"};
+	headless h;
+	headless_open(&h, one, 80, 24);
+	headless_key(&h, "n");
+	headless_key(&h, "i");
+	assert_int_equal(h.u.overlay, UI_OV_INFO);
+	char *txt = screen_text();
+	printf("%s", txt);
+	assert_non_null(strstr(txt, "file         traces.jsonl, line 2 "));
+	assert_non_null(strstr(txt, "in           <ROOT>/tests/data/tui/run-a "));
+	assert_non_null(strstr(txt, "tokens       91 "));
+	assert_non_null(strstr(txt, "termination  truncated "));
+	assert_non_null(strstr(txt, "records      8 "));
+	assert_non_null(strstr(txt, "duplicates   6 (max repeat ×7) "));
+	free(txt);
+	headless_key(&h, "i");
+	assert_int_equal(h.u.overlay, UI_OV_NONE);
+	headless_close(&h);
+}
+
 static void test_every_view_80(void **st) { (void)st; every_view_at(80, 24); }
 static void test_every_view_50(void **st) { (void)st; every_view_at(50, 20); }
 
@@ -357,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_cmp_80),  cmocka_unit_test(test_cmp_160),
 		cmocka_unit_test(test_zoom_80),  cmocka_unit_test(test_small_40),
 		cmocka_unit_test(test_every_view_80), cmocka_unit_test(test_every_view_50),
+		cmocka_unit_test(test_info_overlay),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	char cmd[PATH_MAX + 16];

@@ -218,7 +218,7 @@ static void test_ui_replay_and_repeat_stop(void **state)
 	assert_int_equal(u->rec.sel, 7);              /* follows the last visible record */
 
 	ui_action(u, ACT_REPEAT_STOP);
-	assert_true(u->policy_on);
+	assert_true(v->rp.policy_on);
 	assert_int_equal(v->rp.cursor, 33);
 	assert_int_equal(replay_len(&v->rp), 34);
 	assert_int_equal(replay_visible(&v->rp), 2);
@@ -231,7 +231,7 @@ static void test_ui_replay_and_repeat_stop(void **state)
 	assert_int_equal(v->rp.cursor, 33);
 
 	ui_action(u, ACT_REPEAT_STOP);
-	assert_false(u->policy_on);
+	assert_false(v->rp.policy_on);
 	assert_int_equal(v->rp.cursor, 90);
 
 	ui_action(u, ACT_TERMINATION);                /* first step of the tail (record 3) */

@@ -830,11 +830,13 @@ void session_show(session *s, size_t ri, size_t idx)
 		record_done(s, r, idx, NULL, NULL, 0);
 		return;
 	}
-	if (w > 0) {
+	if (w > 0 && sample_size_placed(v->s)) {
 		/* the size came from the image file (or was assumed), not the ground
-		 * truth: the boxes are placed with it, but the numbers (badges, run
-		 * metrics, the view's outcomes) take the same inputs as `tailscope
-		 * report` (run_sample_analyze: no size) */
+		 * truth, and it placed boxes: the boxes are shown placed, but the
+		 * numbers (badges, run metrics, the view's outcomes) take the same
+		 * inputs as `tailscope report` (run_sample_analyze: no size).  When
+		 * the size placed nothing (xyxy pixels) the two analyses are the same
+		 * and the one above serves both. */
 		const gt_image *gi;
 		ts_status st = run_sample_analyze(v->t, r->g, r->gt_path, &r->an, &gi, &v->s_num, &e);
 		record_done(s, r, idx, v->t, v->s_num, st == TS_OK);
