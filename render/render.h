@@ -156,6 +156,11 @@ typedef struct render_style_color {
 } render_style_color;
 render_style_color render_style_color_of(box_style s);
 const char *render_style_name(box_style s); /* "gt", "miss", "tp", ... */
+/* How a style looks and what it means, in words, for legends: "green
+ * dashed, outside" (its colour's name in 16 colours, its pattern, where the
+ * stroke lies) and "ground truth" (the PNG legend's text). */
+void render_style_look(box_style s, char *out, size_t outsz);
+const char *render_style_meaning(box_style s);
 
 /* ---- cells ---- */
 

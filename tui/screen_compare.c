@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "draw.h"
+#include "glyphs.h"
 #include "sanitize.h"
 
 #define CMP_COLS 6                /* metric groups */
@@ -315,7 +316,7 @@ static void run_row(ui *u, WINDOW *w, int y, int W, const cmp_table *t, const se
 		marked |= ui_cmp(u)->mark[q] == k;
 	draw_put(w, y, 0, 3, sel ? "▸" : " ", base | A_BOLD);
 	if (marked)
-		draw_put(w, y, 1, 2, "●", base | A_BOLD);
+		draw_put(w, y, 1, 2, glyph(GL_MARK), base | A_BOLD);
 	draw_put(w, y, 3, t->nw, r->name, base | (k == s->cur ? A_BOLD : 0));
 	if (!run_complete(r)) {
 		char buf[96];

@@ -73,6 +73,12 @@ static const scenario sc_zoom = {
 	 "L=image-labels-none", "L Tab k Z=image-crop", NULL}};
 
 static const scenario sc_small = {{"tests/data/tui/run-a"}, 0, {"=too-small", NULL}};
+/* `?` on three screens (issue 22 item 5): its keys first, then the global
+ * ones, the other screens' and the legend (G: the end of the help) */
+static const scenario sc_help = {
+	{"tests/data/tui/run-a", "tests/data/tui/run-c"}, 0,
+	{"?=help-compare", "?=", "Enter=", "?=help-main", "G=help-legend", "?=", "Tab ?=help-records",
+	 "?=", "c d=", "?=help-diff", NULL}};
 
 /* tmux's key names -> (is_key, ch) as get_wch gives them */
 static void key_of(const char *k, int *is_key, unsigned *ch)
@@ -277,6 +283,8 @@ static void test_main_160(void **st) { (void)st; assert_int_equal(run_scenario(&
 static void test_cmp_80(void **st) { (void)st; assert_int_equal(run_scenario(&sc_cmp, 80, 24), 0); }
 static void test_cmp_160(void **st) { (void)st; assert_int_equal(run_scenario(&sc_cmp, 160, 50), 0); }
 static void test_zoom_80(void **st) { (void)st; assert_int_equal(run_scenario(&sc_zoom, 80, 24), 0); }
+static void test_help_80(void **st) { (void)st; assert_int_equal(run_scenario(&sc_help, 80, 24), 0); }
+static void test_help_50(void **st) { (void)st; assert_int_equal(run_scenario(&sc_help, 50, 20), 0); }
 static void test_small_40(void **st) { (void)st; assert_int_equal(run_scenario(&sc_small, 40, 10), 0); }
 
 /* The key bound to an action in the one key table (tui/keys.c), as a name
@@ -356,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_main_80), cmocka_unit_test(test_main_160),
 		cmocka_unit_test(test_cmp_80),  cmocka_unit_test(test_cmp_160),
 		cmocka_unit_test(test_zoom_80),  cmocka_unit_test(test_small_40),
+		cmocka_unit_test(test_help_80),  cmocka_unit_test(test_help_50),
 		cmocka_unit_test(test_every_view_80), cmocka_unit_test(test_every_view_50),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
