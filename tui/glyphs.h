@@ -16,7 +16,9 @@ typedef enum {
 	GL_TRUNC,      /* truncated at the token limit */
 	GL_MALFORMED,  /* malformed output */
 	GL_STOPPED,    /* stopped by the stop policy */
-	GL_FAILED,     /* the sample did not load */
+	GL_WORSE,      /* diff: the sample got worse */
+	GL_SIDE,       /* diff: the run Enter opens */
+	GL_WORST,      /* comparison: the worst value of a column */
 	GL_PENDING,    /* not analysed yet */
 	GL_MARK,       /* a marked sample (b) / a run marked for the diff */
 	GL_REPEAT,     /* ×N: a value repeated N times */

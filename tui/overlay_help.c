@@ -214,7 +214,7 @@ static void help_draw(ui *u, const ui_frame *f)
 	 * else one; still too many lines: the one column scrolls */
 	int two = COLS >= 120, ow = two ? (COLS - 2 < 200 ? COLS - 2 : 200) : 100;
 	ow = ow > COLS - 2 ? COLS - 2 : ow;
-	int cw = two ? (ow - 4) / 2 : ow - 4, nw = two || COLS < 70 ? 12 : 18;
+	int cw = two ? (ow - 4) / 2 : ow - 4, nw = two ? 14 : COLS < 70 ? 12 : 18;
 	int m = help_lines(ents, n, cw - nw - 3, nw, lines);
 	if (two && m + 4 <= LINES - 2) {
 		two = 0; /* one column fits: keep it */

@@ -19,7 +19,7 @@ static void term_badge(const ui *u, const slist_item *it, const char **txt, attr
 		*txt = glyph(GL_PENDING);
 		*a = draw_ca(u, CP_DIM, 0, A_DIM);
 	} else if (it->failed) {
-		*txt = glyph(GL_FAILED);
+		*txt = "error"; /* drawn as the word */
 		*a = draw_ca(u, CP_FP, A_BOLD, A_BOLD);
 	} else if (it->term == SLIST_TERM_CLOSED) {
 		*txt = glyph(GL_CLOSED);

@@ -130,11 +130,11 @@ static void fill_column(cmp_table *t, const session *s, int c, int p, size_t pol
 		char *cell = t->cell[k][c][p];
 		t->worst[k][c][p] = marks[k];
 		if (!run_complete(&s->runs[k]))
-			snprintf(cell, 24, "…");
+			snprintf(cell, 24, "%s", glyph(GL_PENDING));
 		else if (!valid[k])
 			snprintf(cell, 24, "-");
 		else
-			snprintf(cell, 24, "%s%.*f", marks[k] ? "*" : "", cmp_decimals(c), vals[k]);
+			snprintf(cell, 24, "%s%.*f", marks[k] ? glyph(GL_WORST) : "", cmp_decimals(c), vals[k]);
 	}
 }
 
