@@ -17,7 +17,7 @@ typedef enum {
 	GL_MALFORMED,  /* malformed output */
 	GL_STOPPED,    /* stopped by the stop policy */
 	GL_WORSE,      /* diff: the sample got worse */
-	GL_SIDE,       /* diff: the run Enter opens */
+	GL_SIDE,       /* the selected run (comparison, diff: the one Enter opens) */
 	GL_WORST,      /* comparison: the worst value of a column */
 	GL_PENDING,    /* not analysed yet */
 	GL_MARK,       /* a marked sample (b) / a run marked for the diff */

@@ -314,7 +314,7 @@ static void run_row(ui *u, WINDOW *w, int y, int W, const cmp_table *t, const se
 		draw_fill_row(w, y, 0, W, base);
 	for (size_t q = 0; q < ui_cmp(u)->n_mark; q++)
 		marked |= ui_cmp(u)->mark[q] == k;
-	draw_put(w, y, 0, 3, sel ? "▸" : " ", base | A_BOLD);
+	draw_put(w, y, 0, 3, sel ? glyph(GL_SIDE) : " ", base | A_BOLD);
 	if (marked)
 		draw_put(w, y, 1, 2, glyph(GL_MARK), base | A_BOLD);
 	draw_put(w, y, 3, t->nw, r->name, base | (k == s->cur ? A_BOLD : 0));

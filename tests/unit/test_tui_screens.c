@@ -33,6 +33,7 @@
 #include "tcurses.h"
 #include "app.h"
 #include "charset.h"
+#include "glyphs.h"
 #include "session.h"
 #include "term.h"
 #include "ui.h"
@@ -342,6 +343,117 @@ static void every_view_at(int cols, int rows)
 	}
 }
 
+/* The cells of rect r of the screen as UTF-8 text, rows joined by '\n'. */
+static char *region_text(const ui_rect *r)
+{
+	size_t cap = (size_t)(r->h > 0 ? r->h : 1) * ((size_t)(r->w > 0 ? r->w : 1) * 8 + 2) + 1, n = 0;
+	char *buf = malloc(cap);
+	assert_non_null(buf);
+	for (int y = r->y; y < r->y + r->h; y++) {
+		for (int x = r->x; x < r->x + r->w; x++) {
+			cchar_t c;
+			wchar_t wc[CCHARW_MAX + 1] = {0};
+			attr_t a;
+			short pair;
+			if (mvwin_wch(curscr, y, x, &c) == ERR || getcchar(&c, wc, &a, &pair, NULL) == ERR)
+				wc[0] = L' ';
+			mbstate_t mb = {0};
+			size_t l = wcrtomb(buf + n, wc[0] ? wc[0] : L' ', &mb);
+			n += l == (size_t)-1 ? 0 : l;
+		}
+		buf[n++] = '\n';
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Glyph g (glyphs.h) is what rect r of the screen shows somewhere. */
+static void expect_glyph(const ui_rect *r, glyph_id g, const char *where)
+{
+	char *t = region_text(r);
+	int found = strstr(t, glyph(g)) != NULL;
+	if (!found)
+		printf("# glyph %s (%s) not drawn in the %s:\n%s", glyph(g), glyph_def_of(g)->meaning, where, t);
+	free(t);
+	assert_true(found);
+}
+
+/* Every glyph of the legend (the glyph table) is the one its view draws
+ * (issue 22 item 5): each is looked for where the table says it appears,
+ * on run-a (tests/data/tui: sample 2 truncated with a repeated tail,
+ * sample 4 malformed, sample 1 closed) and run-c; and the legend lists
+ * every glyph and every box style.  GL_PENDING is not asserted on a
+ * screen: it shows only while the analysis runs (settled screens have
+ * none). */
+static void test_glyphs_drawn(void **st)
+{
+	(void)st;
+	static const char *const two[3] = {"tests/data/tui/run-a", "tests/data/tui/run-c"};
+	headless h;
+	headless_open(&h, two, 160, 50);
+	const ui_rect whole = {0, 0, 50, 160};
+	/* the comparison screen: the selected run, the worst of a column, a mark */
+	expect_glyph(&whole, GL_SIDE, "comparison");
+	expect_glyph(&whole, GL_WORST, "comparison");
+	headless_key(&h, "j");
+	headless_key(&h, "Space");
+	expect_glyph(&whole, GL_MARK, "comparison");
+	headless_key(&h, "Space");
+	headless_key(&h, "k");
+	headless_key(&h, "d");
+	expect_glyph(&whole, GL_WORSE, "diff");
+	expect_glyph(&whole, GL_SIDE, "diff");
+	expect_glyph(&whole, GL_REPEAT, "diff");
+	headless_key(&h, "Escape");
+	headless_key(&h, "Enter"); /* run-a in the debugger */
+	assert_int_equal(h.u.screen, UI_SCREEN_MAIN);
+	const ui_layout *L = &h.u.lay;
+	expect_glyph(&L->samples, GL_CLOSED, "samples pane");
+	expect_glyph(&L->samples, GL_TRUNC, "samples pane");
+	expect_glyph(&L->samples, GL_MALFORMED, "samples pane");
+	expect_glyph(&L->samples, GL_REPEAT, "samples pane");
+	headless_key(&h, "n"); /* sample 2: the repeated tail */
+	expect_glyph(&L->records, GL_TAIL, "records pane");
+	expect_glyph(&L->records, GL_REPEAT, "records pane");
+	expect_glyph(&L->timeline, GL_END, "timeline");
+	expect_glyph(&L->timeline, GL_BOUNDARY, "timeline");
+	expect_glyph(&L->timeline, GL_PCLOSE, "timeline");
+	headless_key(&h, "r");
+	expect_glyph(&L->timeline, GL_STOP, "timeline");
+	expect_glyph(&L->samples, GL_STOPPED, "samples pane");
+	headless_key(&h, "r");
+	headless_key(&h, "b");
+	expect_glyph(&L->samples, GL_MARK, "samples pane");
+	/* the legend: every glyph and every box style's meaning, through the
+	 * help's pages */
+	headless_key(&h, "?");
+	char *seen = screen_text();
+	for (int k = 0; k < 3; k++) {
+		headless_key(&h, "f" /* unbound: closes */);
+		headless_key(&h, "?");
+		for (int p = 0; p <= k; p++)
+			headless_key(&h, "G");
+		char *more = screen_text();
+		size_t a = strlen(seen), b = strlen(more);
+		seen = realloc(seen, a + b + 1);
+		assert_non_null(seen);
+		memcpy(seen + a, more, b + 1);
+		free(more);
+	}
+	for (int g = 0; g < GL_COUNT; g++) {
+		char want[64];
+		snprintf(want, sizeof want, "%s%s", glyph((glyph_id)g), glyph_def_of((glyph_id)g)->suffix);
+		if (!strstr(seen, want) || !strstr(seen, glyph_def_of((glyph_id)g)->meaning))
+			printf("# legend lacks %s (%s)\n", want, glyph_def_of((glyph_id)g)->meaning);
+		assert_non_null(strstr(seen, want));
+		assert_non_null(strstr(seen, glyph_def_of((glyph_id)g)->meaning));
+	}
+	for (int s = 0; s < BOX_STYLE_COUNT; s++)
+		assert_non_null(strstr(seen, render_style_meaning((box_style)s)));
+	free(seen);
+	headless_close(&h);
+}
+
 static void test_every_view_80(void **st) { (void)st; every_view_at(80, 24); }
 static void test_every_view_50(void **st) { (void)st; every_view_at(50, 20); }
 
@@ -365,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_cmp_80),  cmocka_unit_test(test_cmp_160),
 		cmocka_unit_test(test_zoom_80),  cmocka_unit_test(test_small_40),
 		cmocka_unit_test(test_help_80),  cmocka_unit_test(test_help_50),
+		cmocka_unit_test(test_glyphs_drawn),
 		cmocka_unit_test(test_every_view_80), cmocka_unit_test(test_every_view_50),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
