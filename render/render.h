@@ -206,6 +206,18 @@ typedef struct render_opts {
 	int ascii;                /* ASCII only (no UTF-8 locale): chafa's ASCII symbols,
 	                             labels' non-ASCII characters as '?'; default 0 */
 	int labels;               /* RENDER_LABELS_*: which boxes get their label */
+	int gray;                 /* the image in grayscale, the boxes and labels in their
+	                             colours: for 8-colour terminals, where the image's own
+	                             colours dither into noise.  The image's pixels become
+	                             their luma (0.299 R + 0.587 G + 0.114 B) before the
+	                             boxes are drawn; in the palette modes a cell colour
+	                             whose channels differ by less than 48 maps to the
+	                             palette's greys only (channels within 16: black and
+	                             white in 8 colours), others to the whole palette.
+	                             In 8 colours a cell drawn in greys only becomes a
+	                             shade " ░▒▓█" (ASCII " .:+#") of white on black for
+	                             its pixels' mean luma, the rounding error diffused
+	                             to the next cells.  Default 0. */
 } render_opts;
 
 enum {

@@ -40,6 +40,7 @@
 #include "view.h"
 
 static char root[PATH_MAX];
+static const char *term_name = "xterm-256color"; /* the terminfo headless_open uses */
 static char tmpd[PATH_MAX];
 static int update;
 
@@ -225,7 +226,7 @@ static void headless_open(headless *h, const char *const *runs, int cols, int ro
 	h->out = fopen("/dev/null", "w");
 	h->in = fopen("/dev/null", "r");
 	assert_true(h->out && h->in);
-	assert_int_equal(term_start_file("xterm-256color", h->out, h->in), 0);
+	assert_int_equal(term_start_file(term_name, h->out, h->in), 0);
 	assert_int_equal(LINES, rows);
 	assert_int_equal(COLS, cols);
 	session_opts o;
@@ -454,6 +455,68 @@ static void test_glyphs_drawn(void **st)
 	headless_close(&h);
 }
 
+/* The image at 8 colours (TERM=xterm, issue 22 item 7): the image in
+ * grayscale, the boxes in their colours.  Every cell of the zoomed image
+ * pane is either a shade of white on black (palette 7 on 0, nothing else)
+ * or uses a box style's 8-colour index (render.h's table: the only other
+ * colours allowed); there are box cells, in at least 2 colours (the first
+ * sample of lora-qv-r64 has TP and ground-truth boxes); the title says
+ * "grayscale: 8-colour terminal" in words, and no note speaks of pairs or
+ * of nearest colours (every cell got its own colours). */
+static void test_image_8_colours(void **st)
+{
+	(void)st;
+	static const char *const runs[3] = {"sample_runs/lora-qv-r64"};
+	term_name = "xterm";
+	headless h;
+	headless_open(&h, runs, 80, 24);
+	term_name = "xterm-256color";
+	assert_int_equal(COLORS, 8);
+	headless_key(&h, "z");
+	int allowed[8] = {1, 0, 0, 0, 0, 0, 0, 1}, seen[8] = {0};
+	for (int s = 0; s < BOX_STYLE_COUNT; s++)
+		allowed[render_style_color_of((box_style)s).idx8] = 1;
+	const ui_rect *r = &h.u.lay.image;
+	int box_cells = 0, shade_cells = 0;
+	for (int y = r->y + 1; y < r->y + r->h; y++)
+		for (int x = r->x; x < r->x + r->w - 1; x++) {
+			cchar_t c;
+			wchar_t wc[CCHARW_MAX + 1] = {0};
+			attr_t a;
+			short sp;
+			int pair = 0, fg = -1, bg = -1;
+			assert_int_not_equal(mvwin_wch(curscr, y, x, &c), ERR);
+			getcchar(&c, wc, &a, &sp, &pair);
+			if (pair <= 0)
+				continue; /* outside the image: default colours */
+			assert_int_equal(extended_pair_content(pair, &fg, &bg), OK);
+			if (fg < 0 || bg < 0 || fg > 7 || bg > 7)
+				continue;
+			assert_true(allowed[fg] && allowed[bg]);
+			if ((fg == 7 || fg == 0) && (bg == 0 || bg == 7)) {
+				shade_cells++;
+				continue;
+			}
+			box_cells++;
+			seen[fg == 0 || fg == 7 ? bg : fg] = 1;
+		}
+	int colours = 0;
+	for (int i = 1; i < 7; i++)
+		colours += seen[i];
+	char *txt = screen_text();
+	printf("# 8 colours: %d shade cells, %d box cells in %d colours; note \"%s\"\n", shade_cells,
+	       box_cells, colours, h.u.note);
+	assert_true(shade_cells > box_cells);
+	assert_true(box_cells >= 10);
+	assert_true(colours >= 2);
+	assert_non_null(strstr(txt, "grayscale: 8-colour terminal"));
+	assert_null(strstr(txt, "pairs"));
+	assert_null(strstr(h.u.note, "pairs"));
+	assert_null(strstr(h.u.note, "nearest"));
+	free(txt);
+	headless_close(&h);
+}
+
 static void test_every_view_80(void **st) { (void)st; every_view_at(80, 24); }
 static void test_every_view_50(void **st) { (void)st; every_view_at(50, 20); }
 
@@ -477,7 +540,7 @@ int main(void)
 		cmocka_unit_test(test_cmp_80),  cmocka_unit_test(test_cmp_160),
 		cmocka_unit_test(test_zoom_80),  cmocka_unit_test(test_small_40),
 		cmocka_unit_test(test_help_80),  cmocka_unit_test(test_help_50),
-		cmocka_unit_test(test_glyphs_drawn),
+		cmocka_unit_test(test_glyphs_drawn),   cmocka_unit_test(test_image_8_colours),
 		cmocka_unit_test(test_every_view_80), cmocka_unit_test(test_every_view_50),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
