@@ -461,8 +461,9 @@ static void test_glyphs_drawn(void **st)
  * or uses a box style's 8-colour index (render.h's table: the only other
  * colours allowed); there are box cells, in at least 2 colours (the first
  * sample of lora-qv-r64 has TP and ground-truth boxes); the title says
- * "grayscale: 8-colour terminal" in words, and no note speaks of pairs or
- * of nearest colours (every cell got its own colours). */
+ * "grayscale: 8-colour terminal" in words, so does the opening note, and no
+ * note speaks of pairs or of nearest colours (every cell got its own
+ * colours). */
 static void test_image_8_colours(void **st)
 {
 	(void)st;
@@ -472,6 +473,8 @@ static void test_image_8_colours(void **st)
 	headless_open(&h, runs, 80, 24);
 	term_name = "xterm-256color";
 	assert_int_equal(COLORS, 8);
+	printf("# 8 colours, opening note: \"%s\"\n", h.u.note);
+	assert_non_null(strstr(h.u.note, "8-colour terminal: image in grayscale"));
 	headless_key(&h, "z");
 	int allowed[8] = {1, 0, 0, 0, 0, 0, 0, 1}, seen[8] = {0};
 	for (int s = 0; s < BOX_STYLE_COUNT; s++)
