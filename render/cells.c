@@ -64,6 +64,7 @@ void render_opts_default(render_opts *o)
 	o->work_factor = 0.3;
 	o->ascii = 0;
 	o->labels = RENDER_LABELS_ALL;
+	o->gray = 0;
 }
 
 static double eff_font_ratio(const render_opts *o)
@@ -160,7 +161,7 @@ typedef struct frame_key {
 	uint64_t serial;
 	uint32_t w, h;
 	int max_cols, max_rows;
-	int mode, ascii, labels;
+	int mode, ascii, labels, gray;
 	double font_ratio, work_factor;
 	uint64_t overlay;
 } frame_key;
@@ -291,7 +292,7 @@ static int key_eq(const frame_key *a, const frame_key *b)
 {
 	return a->serial == b->serial && a->w == b->w && a->h == b->h &&
 	       a->max_cols == b->max_cols && a->max_rows == b->max_rows && a->mode == b->mode &&
-	       a->ascii == b->ascii && a->labels == b->labels &&
+	       a->ascii == b->ascii && a->labels == b->labels && a->gray == b->gray &&
 	       dbits(a->font_ratio) == dbits(b->font_ratio) &&
 	       dbits(a->work_factor) == dbits(b->work_factor) && a->overlay == b->overlay;
 }
@@ -607,12 +608,25 @@ static uint32_t xterm_color(int i)
 
 /* nearest palette entry in [lo, hi) to rgb (squared distance, weighted
  * 2/4/3 for red/green/blue, the usual cheap perceptual weights) */
-static int nearest(const double rgb[3], int lo, int hi)
+#define GRAY_SPREAD 48      /* render_opts.gray: a cell colour this close to grey... */
+#define GRAY_PALETTE_SPREAD 16 /* ...maps to palette entries this close */
+
+static int spread(uint32_t c)
 {
-	int best = lo;
+	int r = c >> 16 & 255, g = c >> 8 & 255, b = c & 255;
+	int hi = r > g ? (r > b ? r : b) : (g > b ? g : b), lo = r < g ? (r < b ? r : b) : (g < b ? g : b);
+	return hi - lo;
+}
+
+/* grays: only the palette's greys are candidates */
+static int nearest(const double rgb[3], int lo, int hi, int grays)
+{
+	int best = -1;
 	double bd = 1e18;
 	for (int i = lo; i < hi; i++) {
 		uint32_t c = xterm_color(i);
+		if (grays && spread(c) >= GRAY_PALETTE_SPREAD)
+			continue;
 		double dr = rgb[0] - (c >> 16 & 255), dg = rgb[1] - (c >> 8 & 255), db = rgb[2] - (c & 255);
 		double d = 2 * dr * dr + 4 * dg * dg + 3 * db * db;
 		if (d < bd) {
@@ -631,7 +645,7 @@ static int nearest(const double rgb[3], int lo, int hi)
  * green and grey cells instead of turning grey -- while the symbols stay
  * what chafa chose for the image (a flat area gets no stray dither
  * glyphs).  fg/bg become the palette colours shown; 0 ok, -1 no memory. */
-static int quantize_cells(render_grid *g, render_color_mode mode)
+static int quantize_cells(render_grid *g, render_color_mode mode, int gray)
 {
 	int lo = mode == RENDER_COLORS_240 ? 16 : 0, hi = mode == RENDER_COLORS_8 ? 8 : mode == RENDER_COLORS_16 ? 16 : 256;
 	size_t n = (size_t)g->cols * (size_t)g->rows;
@@ -654,7 +668,9 @@ static int quantize_cells(render_grid *g, render_color_mode mode)
 					want[k] = (*v >> (16 - 8 * k) & 255) + e[k];
 					want[k] = want[k] < 0 ? 0 : want[k] > 255 ? 255 : want[k];
 				}
-				int i = nearest(want, lo, hi);
+				int i = nearest(want, lo, hi, gray && spread((uint32_t)*v) < GRAY_SPREAD);
+				if (i < 0)
+					i = nearest(want, lo, hi, 0);
 				uint32_t got = xterm_color(i);
 				*idx = (int16_t)i;
 				*v = (int32_t)got;
@@ -672,6 +688,58 @@ static int quantize_cells(render_grid *g, render_color_mode mode)
 			}
 		}
 	free(err);
+	return 0;
+}
+
+/* render_opts.gray in 8 colours: every cell chafa drew in greys only (no
+ * box colour in it) becomes a shade of white on black for the mean luma of
+ * its pixels -- " ░▒▓█" (ASCII: " .:+#") for 0-4 quarters, the rounding
+ * error carried to the next cells (Floyd-Steinberg), so a grey sky reads as
+ * an even texture, not as black and white cells that alternate.  0 ok, -1
+ * no memory. */
+static int shade_gray_cells(render_grid *g, const uint8_t *px, uint32_t w, uint32_t h, int ascii)
+{
+	static const uint32_t shades[5] = {' ', 0x2591, 0x2592, 0x2593, 0x2588};
+	static const char ascii_shades[5] = {' ', '.', ':', '+', '#'};
+	size_t n = (size_t)g->cols * (size_t)g->rows;
+	double *lum = calloc(n, sizeof *lum);
+	uint32_t *cnt = calloc(n, sizeof *cnt);
+	if (!lum || !cnt) {
+		free(lum);
+		free(cnt);
+		return -1;
+	}
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t x = 0; x < w; x++) {
+			size_t at = (size_t)(y * (uint64_t)g->rows / h) * g->cols + (size_t)(x * (uint64_t)g->cols / w);
+			lum[at] += px[((size_t)y * w + x) * 4] / 255.0; /* gray: R = G = B */
+			cnt[at]++;
+		}
+	for (size_t at = 0; at < n; at++)
+		lum[at] = cnt[at] ? lum[at] / cnt[at] : 0;
+	for (int y = 0; y < g->rows; y++)
+		for (int x = 0; x < g->cols; x++) {
+			size_t at = (size_t)y * g->cols + x;
+			render_cell *c = &g->cells[at];
+			if ((c->fg >= 0 && spread((uint32_t)c->fg) >= GRAY_SPREAD) ||
+			    (c->bg >= 0 && spread((uint32_t)c->bg) >= GRAY_SPREAD))
+				continue; /* a box's colour: quantize_cells maps it */
+			double v = lum[at] < 0 ? 0 : lum[at] > 1 ? 1 : lum[at];
+			int k = (int)lround(v * 4);
+			c->ch = ascii ? (uint32_t)ascii_shades[k] : shades[k];
+			c->fg = 0xe5e5e5; /* palette 7 and 0: quantize_cells keeps them */
+			c->bg = 0x000000;
+			double e = v - k / 4.0;
+			static const int dx[4] = {1, -1, 0, 1}, dy[4] = {0, 1, 1, 1};
+			static const double wt[4] = {7 / 16.0, 3 / 16.0, 5 / 16.0, 1 / 16.0};
+			for (int t = 0; t < 4; t++) {
+				int nx = x + dx[t], ny = y + dy[t];
+				if (nx >= 0 && nx < g->cols && ny < g->rows)
+					lum[(size_t)ny * g->cols + nx] += e * wt[t];
+			}
+		}
+	free(lum);
+	free(cnt);
 	return 0;
 }
 
@@ -729,6 +797,15 @@ static void scratch_trim(render_cache *c)
 	}
 }
 
+/* RGBA pixels to their luma, 0.299 R + 0.587 G + 0.114 B (render_opts.gray) */
+static void to_luma(uint8_t *px, size_t n)
+{
+	for (size_t i = 0; i < n; i++, px += 4) {
+		uint8_t y = (uint8_t)((299u * px[0] + 587u * px[1] + 114u * px[2] + 500u) / 1000u);
+		px[0] = px[1] = px[2] = y;
+	}
+}
+
 static ts_status render_uncached(render_cache *c, const render_image *img,
                                  const render_box *boxes, size_t n, const render_opts *o,
                                  render_grid **out, ts_error *err)
@@ -744,7 +821,7 @@ static ts_status render_uncached(render_cache *c, const render_image *img,
 		return ts_error_set(err, TS_ERR_NOMEM, "out of memory for a %dx%d grid", cols, rows);
 
 	const uint8_t *px = img->rgba;
-	if (n > 0) {
+	if (n > 0 || o->gray) {
 		size_t bytes = (size_t)img->w * img->h * 4;
 		uint8_t *s = scratch_get(c, bytes);
 		if (!s) {
@@ -753,10 +830,13 @@ static ts_status render_uncached(render_cache *c, const render_image *img,
 			                    img->w, img->h);
 		}
 		memcpy(s, img->rgba, bytes);
+		if (o->gray)
+			to_luma(s, (size_t)img->w * img->h);
 		render_image tmp = {img->w, img->h, s, 0};
 		render_stroke st;
 		render_stroke_for_cells(img->w, img->h, cols, rows, &st);
-		render_draw_boxes_ex(&tmp, boxes, n, 1.0, 1.0, &st);
+		if (n > 0)
+			render_draw_boxes_ex(&tmp, boxes, n, 1.0, 1.0, &st);
 		px = s;
 	}
 
@@ -780,7 +860,8 @@ static ts_status render_uncached(render_cache *c, const render_image *img,
 	chafa_canvas_draw_all_pixels(cv, CHAFA_PIXEL_RGBA8_UNASSOCIATED, px, (gint)img->w,
 	                             (gint)img->h, (gint)img->w * 4);
 	read_back(cv, g, pal ? RENDER_COLORS_TRUECOLOR : mode);
-	if (pal && quantize_cells(g, mode) != 0) {
+	if ((o->gray && mode == RENDER_COLORS_8 && shade_gray_cells(g, px, img->w, img->h, o->ascii) != 0) ||
+	    (pal && quantize_cells(g, mode, o->gray) != 0)) {
 		chafa_canvas_unref(cv);
 		render_grid_free(g);
 		return ts_error_set(err, TS_ERR_NOMEM, "out of memory mapping %dx%d cells to a palette",
@@ -831,6 +912,7 @@ ts_status render_frame(render_cache *c, const render_image *img, const render_bo
 	k.mode = (int)eff_mode(o);
 	k.ascii = !!o->ascii;
 	k.labels = o->labels;
+	k.gray = !!o->gray;
 	k.font_ratio = eff_font_ratio(o);
 	k.work_factor = eff_work_factor(o);
 	k.overlay = n ? overlay_hash(boxes, n) : 0;

@@ -51,6 +51,24 @@ const char *render_style_name(box_style s)
 	return styles[s].name;
 }
 
+void render_style_look(box_style s, char *out, size_t outsz)
+{
+	/* names of the idx16 colours the styles use (8 bright black .. 15) */
+	static const char *const names[8] = {"grey", "red", "green", "yellow", "blue", "magenta",
+	                                     "cyan", "white"};
+	static const char *const pats[3] = {"solid", "dashed", "dotted"};
+	if (!outsz)
+		return;
+	if ((unsigned)s >= BOX_STYLE_COUNT) {
+		snprintf(out, outsz, "?");
+		return;
+	}
+	const style_def *d = &styles[s];
+	int c = d->col.idx16 >= 8 && d->col.idx16 < 16 ? d->col.idx16 - 8 : 7;
+	snprintf(out, outsz, "%s %s%s%s", names[c], d->widths > 1 ? "thick " : "", pats[d->pattern],
+	         d->outside ? ", outside" : "");
+}
+
 static int iround_min1(double v)
 {
 	if (!(v >= 1.0))

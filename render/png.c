@@ -159,6 +159,11 @@ static const char *const legend_text[BOX_STYLE_COUNT] = {
 	[BOX_PRED] = "prediction", [BOX_DUP] = "duplicate xN", [BOX_CUT] = "cut by policy",
 };
 
+const char *render_style_meaning(box_style s)
+{
+	return (unsigned)s < BOX_STYLE_COUNT ? legend_text[s] : "?";
+}
+
 static void fill(render_image *img, uint32_t y0, uint32_t y1, uint32_t rgb)
 {
 	for (uint32_t y = y0; y < y1 && y < img->h; y++)

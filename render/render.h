@@ -156,6 +156,11 @@ typedef struct render_style_color {
 } render_style_color;
 render_style_color render_style_color_of(box_style s);
 const char *render_style_name(box_style s); /* "gt", "miss", "tp", ... */
+/* How a style looks and what it means, in words, for legends: "green
+ * dashed, outside" (its colour's name in 16 colours, its pattern, where the
+ * stroke lies) and "ground truth" (the PNG legend's text). */
+void render_style_look(box_style s, char *out, size_t outsz);
+const char *render_style_meaning(box_style s);
 
 /* ---- cells ---- */
 
@@ -201,6 +206,18 @@ typedef struct render_opts {
 	int ascii;                /* ASCII only (no UTF-8 locale): chafa's ASCII symbols,
 	                             labels' non-ASCII characters as '?'; default 0 */
 	int labels;               /* RENDER_LABELS_*: which boxes get their label */
+	int gray;                 /* the image in grayscale, the boxes and labels in their
+	                             colours: for 8-colour terminals, where the image's own
+	                             colours dither into noise.  The image's pixels become
+	                             their luma (0.299 R + 0.587 G + 0.114 B) before the
+	                             boxes are drawn; in the palette modes a cell colour
+	                             whose channels differ by less than 48 maps to the
+	                             palette's greys only (channels within 16: black and
+	                             white in 8 colours), others to the whole palette.
+	                             In 8 colours a cell drawn in greys only becomes a
+	                             shade " ░▒▓█" (ASCII " .:+#") of white on black for
+	                             its pixels' mean luma, the rounding error diffused
+	                             to the next cells.  Default 0. */
 } render_opts;
 
 enum {

@@ -5,6 +5,7 @@
 
 #include "charset.h"
 #include "draw.h"
+#include "glyphs.h"
 #include "sanitize.h"
 
 attr_t draw_ca(const ui *u, int cp, attr_t extra, attr_t mono)
@@ -86,7 +87,8 @@ int draw_put(WINDOW *w, int y, int x, int maxw, const char *s, attr_t a)
 	if (b)
 		mvwaddnstr(w, y, x, s, (int)b);
 	if (cut && maxw >= 1) {
-		mvwaddstr(w, y, x + cols, charset_ascii() ? "~" : "\xe2\x80\xa6");
+		char cm[8];
+		mvwaddstr(w, y, x + cols, charset_ascii() ? glyph_ascii(GL_CUT, cm, sizeof cm) : glyph(GL_CUT));
 		cols++;
 	}
 	wattrset(w, A_NORMAL);

@@ -22,8 +22,8 @@
 	X(ACT_NEXT_SAMPLE,   "next sample")                                        \
 	X(ACT_PREV_SAMPLE,   "previous sample")                                    \
 	X(ACT_PLAY,          "play/pause the replay (comparison view: mark a run for d)") \
-	X(ACT_STEP_FWD,      "one step forward")                                   \
-	X(ACT_STEP_BACK,     "one step back")                                      \
+	X(ACT_STEP_FWD,      "one step forward (comparison view: next column; diff: run B)") \
+	X(ACT_STEP_BACK,     "one step back (comparison view: previous column; diff: run A)") \
 	X(ACT_NEXT_BOUNDARY, "next record boundary")                               \
 	X(ACT_PREV_BOUNDARY, "previous record boundary")                           \
 	X(ACT_TRACE_START,   "start of the trace")                                 \
@@ -34,7 +34,8 @@
 	X(ACT_POLICY,        "cycle the stop policy: off, repeat_stop, budget:N, near_dup:0.9, dedup, " \
 	                     "repetition_detection:64:8:3, ladder:3, close_prob:0.5") \
 	X(ACT_GT,            "toggle ground-truth boxes")                          \
-	X(ACT_SORT,          "cycle the sample sort (id, duplicates, max repeat, F1, length)") \
+	X(ACT_SORT,          "cycle the sample sort (id, duplicates, max repeat, F1, length); " \
+	                     "comparison view: sort by the focused column") \
 	X(ACT_FILTER,        "filter samples: dup, trunc, label:TEXT, or any text") \
 	X(ACT_METRICS,       "metrics: sample and run, policy off vs the selected one") \
 	X(ACT_COMPARE,       "comparison view: every run, policy off vs the selected one") \
@@ -68,10 +69,27 @@ typedef enum {
 	ACT_COUNT
 } keys_action;
 
+/* Where a key acts (keys_binding.scope, a mask): the `?` help lists the
+ * keys of the screen or pane on show first, then the global ones. */
+enum {
+	KEYS_SC_GLOBAL   = 1u << 0, /* on every screen (quit, policy, views) */
+	KEYS_SC_MAIN     = 1u << 1, /* the debugger, whichever pane has the focus */
+	KEYS_SC_SAMPLES  = 1u << 2, /* the debugger's samples pane focused */
+	KEYS_SC_RECORDS  = 1u << 3, /* its records pane focused */
+	KEYS_SC_TIMELINE = 1u << 4, /* its timeline focused */
+	KEYS_SC_IMAGE    = 1u << 5, /* the image zoomed (z) */
+	KEYS_SC_COMPARE  = 1u << 6, /* the comparison view (c) */
+	KEYS_SC_DIFF     = 1u << 7, /* the diff view (d) */
+	KEYS_SC_OVERLAY  = 1u << 8, /* an overlay (help, metrics, ...) open */
+};
+#define KEYS_SC_LISTS (KEYS_SC_SAMPLES | KEYS_SC_RECORDS | KEYS_SC_TIMELINE | KEYS_SC_COMPARE | \
+                       KEYS_SC_DIFF | KEYS_SC_OVERLAY)
+
 typedef struct keys_binding {
 	int key;           /* curses key code or character */
 	keys_action act;
 	const char *name;  /* as shown in help ("j", "Down", "PgDn") */
+	unsigned scope;    /* KEYS_SC_* where it acts (0: treated as global) */
 } keys_binding;
 
 /* The action bound to a key (ACT_NONE when unbound). */

@@ -61,7 +61,7 @@ static void info_draw(ui *u, const ui_frame *f)
 		return;
 	int h, w;
 	getmaxyx(o, h, w);
-	draw_overlay_frame(u, o, " sample info (i closes) ");
+	draw_overlay_frame(u, o, " sample info (I closes) ");
 	attr_t a = draw_ca(u, CP_OVERLAY, 0, A_NORMAL);
 	for (int i = 0; i < n && i + 1 < h - 1; i++)
 		draw_put(o, i + 1, 2, w - 4, row[i], a);

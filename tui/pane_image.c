@@ -74,10 +74,18 @@ static int blit(ui *u, WINDOW *w, const render_grid *g, int y0, int x0, int degr
 	return short_of_pairs ? 1 : 0;
 }
 
+/* 8-colour terminals: the image in grayscale, the boxes in their colours
+ * (the image's own colours would dither into noise in 8) */
+static int ui_image_gray(const ui *u)
+{
+	return u->term.mode == RENDER_COLORS_8;
+}
+
 static void image_title(const ui *u, WINDOW *w, int W, const session_view *v,
                         const render_image *img, int blank, size_t nb)
 {
 	char buf[256];
+	const char *gray = ui_image_gray(u) ? "  grayscale: 8-colour terminal" : "";
 	if (!v->valid) {
 		draw_title(u, w, W, 0, " Image");
 		return;
@@ -85,8 +93,8 @@ static void image_title(const ui *u, WINDOW *w, int W, const session_view *v,
 	const char *what = !blank ? "" : v->img_job ? "decoding the image…" : v->image_path[0] ? "image not loaded"
 	                 : v->size_assumed ? "no image: 1000×1000 canvas" : "no image file";
 	if (img && !blank)
-		snprintf(buf, sizeof buf, " Image %s  %u×%u  %zu box%s", v->image_id, img->w, img->h, nb,
-		         nb == 1 ? "" : "es");
+		snprintf(buf, sizeof buf, " Image %s  %u×%u  %zu box%s%s", v->image_id, img->w, img->h, nb,
+		         nb == 1 ? "" : "es", gray);
 	else
 		snprintf(buf, sizeof buf, " Image %s  (%s)  %zu box%s", v->image_id, what, nb,
 		         nb == 1 ? "" : "es");
@@ -143,6 +151,7 @@ static unsigned render_into(ui *u, WINDOW *w, int H, int W, const render_image *
 	o.max_rows = H - 1;
 	o.mode = u->term.mode;
 	o.ascii = charset_ascii();
+	o.gray = ui_image_gray(u);
 	o.labels = ui_img(u)->label_mode == UI_LABELS_NONE ? RENDER_LABELS_NONE
 	         : ui_img(u)->label_mode == UI_LABELS_KEY ? RENDER_LABELS_KEY : RENDER_LABELS_ALL;
 	if (!u->term.rcache)
@@ -160,7 +169,7 @@ static unsigned render_into(ui *u, WINDOW *w, int H, int W, const render_image *
 		pairs_reset(u->term.pairs);
 		gen = pairs_generation(u->term.pairs);
 		if (blit(u, w, g, y0, x0, 1) != 0)
-			ui_note(u, "image: %d pairs, nearest used", COLOR_PAIRS);
+			ui_note(u, "image: too few terminal colours for every cell, some show the nearest");
 	}
 	render_grid_free(g);
 	u->term.img_frames++;

@@ -9,6 +9,7 @@
 
 #include "coords.h"
 #include "draw.h"
+#include "glyphs.h"
 #include "sanitize.h"
 
 /* A number as emitted: integers in full, others with the fewest digits
@@ -148,7 +149,7 @@ static void repeat_text(const rec_ctx *c, size_t i, int dropped, char *buf, size
 	if (ri[i].dup_of >= 0)
 		snprintf(buf, sz, "=#%ld %u/%u", ri[i].dup_of + 1, nth, tot);
 	else if (ri[i].total > 1)
-		snprintf(buf, sz, "×%u", tot);
+		snprintf(buf, sz, "%s%u", glyph(GL_REPEAT), tot);
 }
 
 static void record_row(ui *u, const rec_ctx *c, int y, size_t i)
@@ -165,7 +166,7 @@ static void record_row(ui *u, const rec_ctx *c, int y, size_t i)
 		draw_fill_row(w, y, 0, c->W, base);
 	}
 	if (ri[i].in_tail) /* tail block in the gutter */
-		draw_put(w, y, 0, 1, "▐", draw_ca(u, CP_TAIL, A_BOLD, A_BOLD));
+		draw_put(w, y, 0, 1, glyph(GL_TAIL), draw_ca(u, CP_TAIL, A_BOLD, A_BOLD));
 	/* the coordinates are never cut where the pane can hold them (the label
 	 * column is sized for them); the match state and then the repeat column
 	 * (right-aligned) take the room left, else show "…" */

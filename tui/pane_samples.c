@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "draw.h"
+#include "glyphs.h"
 #include "fsafe.h"
 #include "marks.h"
 #include "sanitize.h"
@@ -15,22 +16,22 @@
 static void term_badge(const ui *u, const slist_item *it, const char **txt, attr_t *a)
 {
 	if (!it->ready) {
-		*txt = "…";
+		*txt = glyph(GL_PENDING);
 		*a = draw_ca(u, CP_DIM, 0, A_DIM);
 	} else if (it->failed) {
-		*txt = "!";
+		*txt = "error"; /* drawn as the word */
 		*a = draw_ca(u, CP_FP, A_BOLD, A_BOLD);
 	} else if (it->term == SLIST_TERM_CLOSED) {
-		*txt = "C";
+		*txt = glyph(GL_CLOSED);
 		*a = draw_ca(u, CP_CLOSED, 0, A_NORMAL);
 	} else if (it->term == SLIST_TERM_STOPPED) {
-		*txt = "S";
+		*txt = glyph(GL_STOPPED);
 		*a = draw_ca(u, CP_CLOSED, 0, A_NORMAL);
 	} else if (it->term == SLIST_TERM_TRUNCATED) {
-		*txt = "T";
+		*txt = glyph(GL_TRUNC);
 		*a = draw_ca(u, CP_TRUNC, A_BOLD, A_BOLD);
 	} else {
-		*txt = "M";
+		*txt = glyph(GL_MALFORMED);
 		*a = draw_ca(u, CP_MALFORMED, A_BOLD, A_BOLD);
 	}
 }
@@ -48,7 +49,7 @@ static void samples_title(const ui *u, WINDOW *w, int W, const session_run *r)
 	char buf[384], safe[384], marks[48] = "";
 	size_t nm = slist_marked_count(l);
 	if (nm)
-		snprintf(marks, sizeof marks, "  ●%zu%s", nm, l->only_marked ? " only" : "");
+		snprintf(marks, sizeof marks, "  %s%zu%s", glyph(GL_MARK), nm, l->only_marked ? " only" : "");
 	if (l->filter.kind != SLIST_FILTER_NONE || l->only_marked)
 		/* the filter before the sort: what survives a narrow pane */
 		snprintf(buf, sizeof buf, " Samples %zu/%zu%s  filter: %s%s  sort: %s%s", l->n_view, r->n,
@@ -72,9 +73,9 @@ static void badges(const ui *u, WINDOW *w, int y, int x, const slist_item *it, i
 	draw_put(w, y, x, 4, buf, base);
 	snprintf(buf, sizeof buf, "%3zu", it->dups);
 	draw_put(w, y, x + 5, 3, buf, sel ? base : it->dups ? dup : base);
-	snprintf(buf, sizeof buf, "×%-2zu", it->max_repeat);
+	snprintf(buf, sizeof buf, "%s%-2zu", glyph(GL_REPEAT), it->max_repeat);
 	if (it->max_repeat > 99)
-		snprintf(buf, sizeof buf, "×99");
+		snprintf(buf, sizeof buf, "%s99", glyph(GL_REPEAT));
 	draw_put(w, y, x + 9, 3, buf, sel ? base : it->max_repeat > 1 ? dup : base);
 	draw_put(w, y, x + 13, 1, tt, sel ? base | A_BOLD : ta);
 	if (!it->has_f1)
@@ -122,7 +123,7 @@ static void sample_row(ui *u, WINDOW *w, int y, int W, int nw, const session_run
 	else /* no image reference yet: where the sample is */
 		where_fit(r, idx, nw - slist_is_marked(&r->list, idx), name, sizeof name);
 	if (slist_is_marked(&r->list, idx)) {
-		draw_put(w, y, 0, 1, "●", sel ? base | A_BOLD : draw_ca(u, CP_DUP, A_BOLD, A_BOLD));
+		draw_put(w, y, 0, 1, glyph(GL_MARK), sel ? base | A_BOLD : draw_ca(u, CP_DUP, A_BOLD, A_BOLD));
 		draw_put(w, y, 1, nw - 1, name, base);
 	} else {
 		draw_put(w, y, 0, nw, name, base);

@@ -8,6 +8,7 @@
 
 #include "confidence.h"
 #include "draw.h"
+#include "glyphs.h"
 #include "sanitize.h"
 
 static const char *const spark_chars[8] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
@@ -85,12 +86,12 @@ static void timeline_title(const ui *u, const tl_ctx *c)
 		n += snprintf(buf + n, sizeof buf - (size_t)n, "  in record #%ld", ra + 1);
 	if (n > 0) {
 		if (c->stop_on)
-			snprintf(buf + n, sizeof buf - (size_t)n, "  ✂ %s at %ld of %ld", c->f->pol_label,
+			snprintf(buf + n, sizeof buf - (size_t)n, "  %s %s at %ld of %ld", glyph(GL_STOP), c->f->pol_label,
 			         rp->stop_step + 1, c->N);
 		else if (rp->closed)
-			snprintf(buf + n, sizeof buf - (size_t)n, "  ■ closed at %ld", rp->term_step + 1);
+			snprintf(buf + n, sizeof buf - (size_t)n, "  %s closed at %ld", glyph(GL_END), rp->term_step + 1);
 		else
-			snprintf(buf + n, sizeof buf - (size_t)n, "  ■ %s at %ld%s",
+			snprintf(buf + n, sizeof buf - (size_t)n, "  %s %s at %ld%s", glyph(GL_END),
 			         termination_name(sample_termination(c->f->v->s)), c->N,
 			         rp->tail_first >= 0 ? " (repeated tail)" : "");
 	}
@@ -140,11 +141,11 @@ static int put_token(ui *u, const tl_ctx *c, long k, int tr, int *y, int *x, int
 	draw_hit_add(u, u->lay.timeline.y + *y, u->lay.timeline.x + x0, u->lay.timeline.x + *x,
 	             &ui_pane_timeline, k);
 	if (bnd && *x < W)
-		*x += draw_put(c->w, *y, *x, 1, "│", draw_ca(u, CP_BOUNDARY, A_BOLD, A_BOLD));
+		*x += draw_put(c->w, *y, *x, 1, glyph(GL_BOUNDARY), draw_ca(u, CP_BOUNDARY, A_BOLD, A_BOLD));
 	if (term && *x < W)
-		*x += draw_put(c->w, *y, *x, 1, "■", draw_ca(u, rp->closed ? CP_TERM : CP_TRUNC, A_BOLD, A_BOLD));
+		*x += draw_put(c->w, *y, *x, 1, glyph(GL_END), draw_ca(u, rp->closed ? CP_TERM : CP_TRUNC, A_BOLD, A_BOLD));
 	if (stop && *x < W)
-		*x += draw_put(c->w, *y, *x, 1, "✂", draw_ca(u, CP_STOP, A_BOLD, A_BOLD));
+		*x += draw_put(c->w, *y, *x, 1, glyph(GL_STOP), draw_ca(u, CP_STOP, A_BOLD, A_BOLD));
 	return 1;
 }
 
@@ -252,7 +253,9 @@ static void close_probs(ui *u, const tl_ctx *c)
 	char buf[64];
 	if (yp <= 0)
 		return;
-	int x = draw_put(c->w, yp, 0, W, " P(close) ", A_BOLD);
+	char pc[24];
+	snprintf(pc, sizeof pc, " %s ", glyph(GL_PCLOSE));
+	int x = draw_put(c->w, yp, 0, W, pc, A_BOLD);
 	if (!trace_has_alts(c->t)) {
 		draw_put(c->w, yp, x, W - x, "needs alternatives (top_logprobs) in the trace", draw_ca(u, CP_DIM, 0, A_DIM));
 		return;

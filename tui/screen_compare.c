@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "draw.h"
+#include "glyphs.h"
 #include "sanitize.h"
 
 #define CMP_COLS 6                /* metric groups */
@@ -129,11 +130,11 @@ static void fill_column(cmp_table *t, const session *s, int c, int p, size_t pol
 		char *cell = t->cell[k][c][p];
 		t->worst[k][c][p] = marks[k];
 		if (!run_complete(&s->runs[k]))
-			snprintf(cell, 24, "…");
+			snprintf(cell, 24, "%s", glyph(GL_PENDING));
 		else if (!valid[k])
 			snprintf(cell, 24, "-");
 		else
-			snprintf(cell, 24, "%s%.*f", marks[k] ? "*" : "", cmp_decimals(c), vals[k]);
+			snprintf(cell, 24, "%s%.*f", marks[k] ? glyph(GL_WORST) : "", cmp_decimals(c), vals[k]);
 	}
 }
 
@@ -313,9 +314,9 @@ static void run_row(ui *u, WINDOW *w, int y, int W, const cmp_table *t, const se
 		draw_fill_row(w, y, 0, W, base);
 	for (size_t q = 0; q < ui_cmp(u)->n_mark; q++)
 		marked |= ui_cmp(u)->mark[q] == k;
-	draw_put(w, y, 0, 3, sel ? "▸" : " ", base | A_BOLD);
+	draw_put(w, y, 0, 3, sel ? glyph(GL_SIDE) : " ", base | A_BOLD);
 	if (marked)
-		draw_put(w, y, 1, 2, "●", base | A_BOLD);
+		draw_put(w, y, 1, 2, glyph(GL_MARK), base | A_BOLD);
 	draw_put(w, y, 3, t->nw, r->name, base | (k == s->cur ? A_BOLD : 0));
 	if (!run_complete(r)) {
 		char buf[96];

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "draw.h"
+#include "glyphs.h"
 
 /* Badges of one side, DIFF_BW columns: rec dup ×rep T hits. */
 #define DIFF_BW 23
@@ -14,15 +15,15 @@ static void diff_badges(const slist_item *it, int has_gt, char *out, size_t outs
 		return;
 	}
 	if (!it->ready) {
-		snprintf(out, outsz, "%*s…", DIFF_BW - 1, "");
+		snprintf(out, outsz, "%*s%s", DIFF_BW - 1, "", glyph(GL_PENDING));
 		return;
 	}
 	if (it->failed) {
 		snprintf(out, outsz, "%*s", DIFF_BW, "error");
 		return;
 	}
-	const char *t = it->term == SLIST_TERM_CLOSED ? "C" : it->term == SLIST_TERM_TRUNCATED ? "T" :
-	                it->term == SLIST_TERM_STOPPED ? "S" : "M";
+	const char *t = glyph(it->term == SLIST_TERM_CLOSED ? GL_CLOSED : it->term == SLIST_TERM_TRUNCATED
+	                      ? GL_TRUNC : it->term == SLIST_TERM_STOPPED ? GL_STOPPED : GL_MALFORMED);
 	char hits[16];
 	if (has_gt && it->has_f1)
 		snprintf(hits, sizeof hits, "%zu", it->hits);
@@ -31,8 +32,8 @@ static void diff_badges(const slist_item *it, int has_gt, char *out, size_t outs
 	char num[24];
 	int nl = snprintf(num, sizeof num, "%zu", it->max_repeat);
 	/* "×N" right-aligned in 5 columns ("×" is one column, two bytes) */
-	snprintf(out, outsz, "%5zu %4zu %*s×%s %s %4s", it->records, it->dups, nl < 4 ? 4 - nl : 0, "",
-	         num, t, hits);
+	snprintf(out, outsz, "%5zu %4zu %*s%s%s %s %4s", it->records, it->dups, nl < 4 ? 4 - nl : 0, "",
+	         glyph(GL_REPEAT), num, t, hits);
 }
 
 static void diff_changes(const compare_row *r, char *out, size_t outsz)
@@ -81,11 +82,11 @@ static void diff_head(const ui *u, WINDOW *w, int W, const session_run *ra, cons
 	snprintf(buf, sizeof buf, "%5s %4s %5s %s %4s", "rec", "dup", "rep", "T", "hits");
 	draw_put(w, 2, 1, 7, "change", A_BOLD);
 	draw_put(w, 2, 9, DIFF_NW, "sample", A_BOLD);
-	draw_put(w, 1, DIFF_XA - 1, 1, ui_dif(u)->side ? " " : "▸", A_BOLD);
+	draw_put(w, 1, DIFF_XA - 1, 1, ui_dif(u)->side ? " " : glyph(GL_SIDE), A_BOLD);
 	snprintf(ba, sizeof ba, "A %s", ra->name);
 	draw_put(w, 1, DIFF_XA, DIFF_BW, ba, ui_dif(u)->side ? A_NORMAL : A_BOLD | A_UNDERLINE);
 	draw_put(w, 2, DIFF_XA, W - DIFF_XA, buf, A_BOLD);
-	draw_put(w, 1, DIFF_XB - 1, 1, ui_dif(u)->side ? "▸" : " ", A_BOLD);
+	draw_put(w, 1, DIFF_XB - 1, 1, ui_dif(u)->side ? glyph(GL_SIDE) : " ", A_BOLD);
 	snprintf(bb, sizeof bb, "B %s", rb->name);
 	draw_put(w, 1, DIFF_XB, DIFF_BW, bb, ui_dif(u)->side ? A_BOLD | A_UNDERLINE : A_NORMAL);
 	draw_put(w, 2, DIFF_XB, W - DIFF_XB, buf, A_BOLD);
@@ -111,14 +112,14 @@ static void diff_row(ui *u, WINDOW *w, int y, int W, const session_run *ra, cons
 	              : draw_ca(u, CP_DIM, 0, A_DIM);
 	draw_put(w, y, 1, 7, cls, sel ? base | A_BOLD : ca_cls);
 	if (r->cls == COMPARE_CLS_WORSE)
-		draw_put(w, y, 0, 1, "!", sel ? base | A_BOLD : ca_cls);
+		draw_put(w, y, 0, 1, glyph(GL_WORSE), sel ? base | A_BOLD : ca_cls);
 	const slist_item *named = ia ? ia : ib;
 	snprintf(nm, sizeof nm, "%s", named && named->name ? named->name : "?");
 	draw_put(w, y, 9, DIFF_NW, nm, base);
 	diff_badges(ia, has_gt, ba, sizeof ba);
 	diff_badges(ib, has_gt, bb, sizeof bb);
 	if (sel)
-		draw_put(w, y, ui_dif(u)->side ? DIFF_XB - 1 : DIFF_XA - 1, 1, "▸", base | A_BOLD);
+		draw_put(w, y, ui_dif(u)->side ? DIFF_XB - 1 : DIFF_XA - 1, 1, glyph(GL_SIDE), base | A_BOLD);
 	draw_put(w, y, DIFF_XA, W - DIFF_XA, ba, base | (sel && !ui_dif(u)->side ? A_BOLD : 0));
 	draw_put(w, y, DIFF_XB, W - DIFF_XB, bb, base | (sel && ui_dif(u)->side ? A_BOLD : 0));
 	diff_changes(r, buf, sizeof buf);

@@ -18,6 +18,8 @@ void ui_colors_init(ui *u)
 	u->term.mode = u->term.color ? render_color_mode_for(COLORS) : RENDER_COLORS_NONE;
 	if (term_color_note()[0])
 		ui_note(u, "%s", term_color_note()); /* truecolour via TERM's -direct entry, or why not */
+	else if (u->term.mode == RENDER_COLORS_8) /* pane_image.c draws the image in grayscale */
+		ui_note(u, "8-colour terminal: image in grayscale, boxes in colour");
 	if (!u->term.color)
 		return;
 	int grey = COLORS >= 256 ? 244 : COLOR_WHITE;

@@ -54,10 +54,13 @@ keys hs '?'
 check "help at 80x24: says how many lines it shows" wait_re hs "lines 1-[0-9]+ of [0-9]+: j/k or PgDn/PgUp for more"
 check "help at 80x24: a long key text wraps, not cut (Tab's 'diff: run A/B')" wait_re hs "│ {20}diff: run A/B +│"
 check "help at 80x24: Esc (last key) not yet shown" sh -c "! tmux -u -L $SOCK capture-pane -p -t hs | grep -q 'close the help, metrics'"
-keys hs PgDn PgDn PgDn
+keys hs PgDn
+check "help: PgDn scrolls one page (16 lines at 24 rows)" wait_re hs "lines 17-[0-9]+ of [0-9]+"
+i=0 # this screen's keys come first: Esc (global) a few pages down
+while [ $i -lt 6 ] && ! screen hs | grep -q 'close the help, metrics'; do keys hs PgDn; sleep 0.3; i=$((i + 1)); done
 check "help: PgDn scrolls to the rest" wait_for hs "close the help, metrics"
 keys hs G
-check "help: G goes to the end, the mouse entry (the last) shown" wait_for hs "click a sample, a record"
+check "help: G goes to the end, the legend's last entry (cut boxes) shown" wait_for hs "cut by policy"
 keys hs k
 check "help: k scrolls up one" wait_re hs "lines [0-9]+-[0-9]+ of [0-9]+"
 keys hs g

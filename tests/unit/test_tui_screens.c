@@ -33,12 +33,14 @@
 #include "tcurses.h"
 #include "app.h"
 #include "charset.h"
+#include "glyphs.h"
 #include "session.h"
 #include "term.h"
 #include "ui.h"
 #include "view.h"
 
 static char root[PATH_MAX];
+static const char *term_name = "xterm-256color"; /* the terminfo headless_open uses */
 static char tmpd[PATH_MAX];
 static int update;
 
@@ -73,6 +75,12 @@ static const scenario sc_zoom = {
 	 "L=image-labels-none", "L Tab k Z=image-crop", NULL}};
 
 static const scenario sc_small = {{"tests/data/tui/run-a"}, 0, {"=too-small", NULL}};
+/* `?` on three screens (issue 22 item 5): its keys first, then the global
+ * ones, the other screens' and the legend (G: the end of the help) */
+static const scenario sc_help = {
+	{"tests/data/tui/run-a", "tests/data/tui/run-c"}, 0,
+	{"?=help-compare", "?=", "Enter=", "?=help-main", "G=help-legend", "?=", "Tab ?=help-records",
+	 "?=", "c d=", "?=help-diff", NULL}};
 
 /* tmux's key names -> (is_key, ch) as get_wch gives them */
 static void key_of(const char *k, int *is_key, unsigned *ch)
@@ -218,7 +226,7 @@ static void headless_open(headless *h, const char *const *runs, int cols, int ro
 	h->out = fopen("/dev/null", "w");
 	h->in = fopen("/dev/null", "r");
 	assert_true(h->out && h->in);
-	assert_int_equal(term_start_file("xterm-256color", h->out, h->in), 0);
+	assert_int_equal(term_start_file(term_name, h->out, h->in), 0);
 	assert_int_equal(LINES, rows);
 	assert_int_equal(COLS, cols);
 	session_opts o;
@@ -277,6 +285,8 @@ static void test_main_160(void **st) { (void)st; assert_int_equal(run_scenario(&
 static void test_cmp_80(void **st) { (void)st; assert_int_equal(run_scenario(&sc_cmp, 80, 24), 0); }
 static void test_cmp_160(void **st) { (void)st; assert_int_equal(run_scenario(&sc_cmp, 160, 50), 0); }
 static void test_zoom_80(void **st) { (void)st; assert_int_equal(run_scenario(&sc_zoom, 80, 24), 0); }
+static void test_help_80(void **st) { (void)st; assert_int_equal(run_scenario(&sc_help, 80, 24), 0); }
+static void test_help_50(void **st) { (void)st; assert_int_equal(run_scenario(&sc_help, 50, 20), 0); }
 static void test_small_40(void **st) { (void)st; assert_int_equal(run_scenario(&sc_small, 40, 10), 0); }
 
 /* The key bound to an action in the one key table (tui/keys.c), as a name
@@ -334,7 +344,7 @@ static void every_view_at(int cols, int rows)
 	}
 }
 
-/* The sample info overlay (i, overlay_info.c) on run-a's sample 2, whose
+/* The sample info overlay (I, overlay_info.c) on run-a's sample 2, whose
  * values are worked out from tests/data/tui/run-a/traces.jsonl: line 2,
  * 91 tokens, finish_reason "length" (truncated); 8 records, 6 of them
  * copies of one record repeated 7 times (test_tui_session's badges). */
@@ -345,7 +355,7 @@ static void test_info_overlay(void **st)
 	headless h;
 	headless_open(&h, one, 80, 24);
 	headless_key(&h, "n");
-	headless_key(&h, "i");
+	headless_key(&h, "I");
 	assert_int_equal(h.u.overlay, UI_OV_INFO);
 	char *txt = screen_text();
 	printf("%s", txt);
@@ -356,8 +366,184 @@ static void test_info_overlay(void **st)
 	assert_non_null(strstr(txt, "records      8 "));
 	assert_non_null(strstr(txt, "duplicates   6 (max repeat ×7) "));
 	free(txt);
-	headless_key(&h, "i");
+	headless_key(&h, "I");
 	assert_int_equal(h.u.overlay, UI_OV_NONE);
+	headless_close(&h);
+}
+
+/* The cells of rect r of the screen as UTF-8 text, rows joined by '\n'. */
+static char *region_text(const ui_rect *r)
+{
+	size_t cap = (size_t)(r->h > 0 ? r->h : 1) * ((size_t)(r->w > 0 ? r->w : 1) * 8 + 2) + 1, n = 0;
+	char *buf = malloc(cap);
+	assert_non_null(buf);
+	for (int y = r->y; y < r->y + r->h; y++) {
+		for (int x = r->x; x < r->x + r->w; x++) {
+			cchar_t c;
+			wchar_t wc[CCHARW_MAX + 1] = {0};
+			attr_t a;
+			short pair;
+			if (mvwin_wch(curscr, y, x, &c) == ERR || getcchar(&c, wc, &a, &pair, NULL) == ERR)
+				wc[0] = L' ';
+			mbstate_t mb = {0};
+			size_t l = wcrtomb(buf + n, wc[0] ? wc[0] : L' ', &mb);
+			n += l == (size_t)-1 ? 0 : l;
+		}
+		buf[n++] = '\n';
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Glyph g (glyphs.h) is what rect r of the screen shows somewhere. */
+static void expect_glyph(const ui_rect *r, glyph_id g, const char *where)
+{
+	char *t = region_text(r);
+	int found = strstr(t, glyph(g)) != NULL;
+	if (!found)
+		printf("# glyph %s (%s) not drawn in the %s:\n%s", glyph(g), glyph_def_of(g)->meaning, where, t);
+	free(t);
+	assert_true(found);
+}
+
+/* Every glyph of the legend (the glyph table) is the one its view draws
+ * (issue 22 item 5): each is looked for where the table says it appears,
+ * on run-a (tests/data/tui: sample 2 truncated with a repeated tail,
+ * sample 4 malformed, sample 1 closed) and run-c; and the legend lists
+ * every glyph and every box style.  GL_PENDING is not asserted on a
+ * screen: it shows only while the analysis runs (settled screens have
+ * none). */
+static void test_glyphs_drawn(void **st)
+{
+	(void)st;
+	static const char *const two[3] = {"tests/data/tui/run-a", "tests/data/tui/run-c"};
+	headless h;
+	headless_open(&h, two, 160, 50);
+	const ui_rect whole = {0, 0, 50, 160};
+	/* the comparison screen: the selected run, the worst of a column, a mark */
+	expect_glyph(&whole, GL_SIDE, "comparison");
+	expect_glyph(&whole, GL_WORST, "comparison");
+	headless_key(&h, "j");
+	headless_key(&h, "Space");
+	expect_glyph(&whole, GL_MARK, "comparison");
+	headless_key(&h, "Space");
+	headless_key(&h, "k");
+	headless_key(&h, "d");
+	expect_glyph(&whole, GL_WORSE, "diff");
+	expect_glyph(&whole, GL_SIDE, "diff");
+	expect_glyph(&whole, GL_REPEAT, "diff");
+	headless_key(&h, "Escape");
+	headless_key(&h, "Enter"); /* run-a in the debugger */
+	assert_int_equal(h.u.screen, UI_SCREEN_MAIN);
+	const ui_layout *L = &h.u.lay;
+	expect_glyph(&L->samples, GL_CLOSED, "samples pane");
+	expect_glyph(&L->samples, GL_TRUNC, "samples pane");
+	expect_glyph(&L->samples, GL_MALFORMED, "samples pane");
+	expect_glyph(&L->samples, GL_REPEAT, "samples pane");
+	headless_key(&h, "n"); /* sample 2: the repeated tail */
+	expect_glyph(&L->records, GL_TAIL, "records pane");
+	expect_glyph(&L->records, GL_REPEAT, "records pane");
+	expect_glyph(&L->timeline, GL_END, "timeline");
+	expect_glyph(&L->timeline, GL_BOUNDARY, "timeline");
+	expect_glyph(&L->timeline, GL_PCLOSE, "timeline");
+	headless_key(&h, "r");
+	expect_glyph(&L->timeline, GL_STOP, "timeline");
+	expect_glyph(&L->samples, GL_STOPPED, "samples pane");
+	headless_key(&h, "r");
+	headless_key(&h, "b");
+	expect_glyph(&L->samples, GL_MARK, "samples pane");
+	/* the legend: every glyph and every box style's meaning, through the
+	 * help's pages */
+	headless_key(&h, "?");
+	char *seen = screen_text();
+	for (int k = 0; k < 3; k++) {
+		headless_key(&h, "f" /* unbound: closes */);
+		headless_key(&h, "?");
+		for (int p = 0; p <= k; p++)
+			headless_key(&h, "G");
+		char *more = screen_text();
+		size_t a = strlen(seen), b = strlen(more);
+		seen = realloc(seen, a + b + 1);
+		assert_non_null(seen);
+		memcpy(seen + a, more, b + 1);
+		free(more);
+	}
+	for (int g = 0; g < GL_COUNT; g++) {
+		char want[64];
+		snprintf(want, sizeof want, "%s%s", glyph((glyph_id)g), glyph_def_of((glyph_id)g)->suffix);
+		if (!strstr(seen, want) || !strstr(seen, glyph_def_of((glyph_id)g)->meaning))
+			printf("# legend lacks %s (%s)\n", want, glyph_def_of((glyph_id)g)->meaning);
+		assert_non_null(strstr(seen, want));
+		assert_non_null(strstr(seen, glyph_def_of((glyph_id)g)->meaning));
+	}
+	for (int s = 0; s < BOX_STYLE_COUNT; s++)
+		assert_non_null(strstr(seen, render_style_meaning((box_style)s)));
+	free(seen);
+	headless_close(&h);
+}
+
+/* The image at 8 colours (TERM=xterm, issue 22 item 7): the image in
+ * grayscale, the boxes in their colours.  Every cell of the zoomed image
+ * pane is either a shade of white on black (palette 7 on 0, nothing else)
+ * or uses a box style's 8-colour index (render.h's table: the only other
+ * colours allowed); there are box cells, in at least 2 colours (the first
+ * sample of lora-qv-r64 has TP and ground-truth boxes); the title says
+ * "grayscale: 8-colour terminal" in words, so does the opening note, and no
+ * note speaks of pairs or of nearest colours (every cell got its own
+ * colours). */
+static void test_image_8_colours(void **st)
+{
+	(void)st;
+	static const char *const runs[3] = {"sample_runs/lora-qv-r64"};
+	term_name = "xterm";
+	headless h;
+	headless_open(&h, runs, 80, 24);
+	term_name = "xterm-256color";
+	assert_int_equal(COLORS, 8);
+	printf("# 8 colours, opening note: \"%s\"\n", h.u.note);
+	assert_non_null(strstr(h.u.note, "8-colour terminal: image in grayscale"));
+	headless_key(&h, "z");
+	int allowed[8] = {1, 0, 0, 0, 0, 0, 0, 1}, seen[8] = {0};
+	for (int s = 0; s < BOX_STYLE_COUNT; s++)
+		allowed[render_style_color_of((box_style)s).idx8] = 1;
+	const ui_rect *r = &h.u.lay.image;
+	int box_cells = 0, shade_cells = 0;
+	for (int y = r->y + 1; y < r->y + r->h; y++)
+		for (int x = r->x; x < r->x + r->w - 1; x++) {
+			cchar_t c;
+			wchar_t wc[CCHARW_MAX + 1] = {0};
+			attr_t a;
+			short sp;
+			int pair = 0, fg = -1, bg = -1;
+			assert_int_not_equal(mvwin_wch(curscr, y, x, &c), ERR);
+			getcchar(&c, wc, &a, &sp, &pair);
+			if (pair <= 0)
+				continue; /* outside the image: default colours */
+			assert_int_equal(extended_pair_content(pair, &fg, &bg), OK);
+			if (fg < 0 || bg < 0 || fg > 7 || bg > 7)
+				continue;
+			assert_true(allowed[fg] && allowed[bg]);
+			if ((fg == 7 || fg == 0) && (bg == 0 || bg == 7)) {
+				shade_cells++;
+				continue;
+			}
+			box_cells++;
+			seen[fg == 0 || fg == 7 ? bg : fg] = 1;
+		}
+	int colours = 0;
+	for (int i = 1; i < 7; i++)
+		colours += seen[i];
+	char *txt = screen_text();
+	printf("# 8 colours: %d shade cells, %d box cells in %d colours; note \"%s\"\n", shade_cells,
+	       box_cells, colours, h.u.note);
+	assert_true(shade_cells > box_cells);
+	assert_true(box_cells >= 10);
+	assert_true(colours >= 2);
+	assert_non_null(strstr(txt, "grayscale: 8-colour terminal"));
+	assert_null(strstr(txt, "pairs"));
+	assert_null(strstr(h.u.note, "pairs"));
+	assert_null(strstr(h.u.note, "nearest"));
+	free(txt);
 	headless_close(&h);
 }
 
@@ -383,6 +569,8 @@ int main(void)
 		cmocka_unit_test(test_main_80), cmocka_unit_test(test_main_160),
 		cmocka_unit_test(test_cmp_80),  cmocka_unit_test(test_cmp_160),
 		cmocka_unit_test(test_zoom_80),  cmocka_unit_test(test_small_40),
+		cmocka_unit_test(test_help_80),  cmocka_unit_test(test_help_50),
+		cmocka_unit_test(test_glyphs_drawn),   cmocka_unit_test(test_image_8_colours),
 		cmocka_unit_test(test_every_view_80), cmocka_unit_test(test_every_view_50),
 		cmocka_unit_test(test_info_overlay),
 	};
