@@ -71,6 +71,8 @@ static const keys_binding table[] = {
 	{'B', ACT_MARK_SHOWN, "B"},
 	{'W', ACT_WRITE_MARKS, "W"},
 	{'y', ACT_YANK, "y"},
+	{'i', ACT_RUNS_IMAGE, "i"},
+	{'T', ACT_GALLERY, "T"},
 };
 
 static const char *const help_text[] = {

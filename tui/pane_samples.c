@@ -61,8 +61,8 @@ static void samples_title(const ui *u, WINDOW *w, int W, const session_run *r)
 	draw_title(u, w, W, u->focus == UI_PANE_SAMPLES, safe);
 }
 
-/* The badges of a ready sample from column x. */
-static void badges(const ui *u, WINDOW *w, int y, int x, const slist_item *it, int sel, attr_t base)
+/* The badges of a ready sample from column x (draw.h: the gallery's too). */
+void ui_sample_badges(const ui *u, WINDOW *w, int y, int x, const slist_item *it, int sel, attr_t base)
 {
 	char buf[32];
 	const char *tt;
@@ -106,7 +106,7 @@ static void sample_row(ui *u, WINDOW *w, int y, int W, int nw, const session_run
 		draw_put(w, y, 0, nw, name, base);
 	}
 	if (it->ready && !it->failed) {
-		badges(u, w, y, nw + 1, it, sel, base);
+		ui_sample_badges(u, w, y, nw + 1, it, sel, base);
 	} else {
 		const char *tt;
 		attr_t ta;
