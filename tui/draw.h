@@ -69,4 +69,8 @@ int ui_image_cells(ui *u, WINDOW *w, int y, int x, int h, int wd, const render_i
 void ui_sample_badges(const ui *u, WINDOW *w, int y, int x, const slist_item *it, int sel,
                       attr_t base);
 
+/* y: copies the selected sample's `report --per-sample` line to the
+ * clipboard (OSC 52) and shows it in the status message (yank.c). */
+unsigned ui_yank(ui *u);
+
 #endif

@@ -218,12 +218,6 @@ static unsigned write_marks(ui *u, session_run *r)
 	return UI_RD_STATUS;
 }
 
-static unsigned yank_sample(ui *u, session_run *r)
-{
-	(void)r;
-	ui_note(u, "y: not available yet");
-	return UI_RD_STATUS;
-}
 
 static unsigned samples_key(ui *u, keys_action a, int *handled)
 {
@@ -240,7 +234,7 @@ static unsigned samples_key(ui *u, keys_action a, int *handled)
 	if (r && a == ACT_WRITE_MARKS)
 		return write_marks(u, r);
 	if (r && a == ACT_YANK)
-		return yank_sample(u, r);
+		return ui_yank(u);
 	if (!ui_list_motion(a, (long)ui_pane_rows(u, UI_PANE_SAMPLES), &delta, &end)) {
 		*handled = 0;
 		return 0;
