@@ -157,7 +157,7 @@ static void runs_title(ui *u, WINDOW *w, int W)
 {
 	const session *s = u->s;
 	char buf[512];
-	snprintf(buf, sizeof buf, " Runs on one image  %s  %zu run%s%s  · 1-%zu toggle · n/p sample · i/Esc close",
+	snprintf(buf, sizeof buf, " Runs on one image  image %s  %zu run%s%s  · 1-%zu toggle · n/p sample · i/Esc close",
 	         s->view.image_id, n_shown_runs(s), n_shown_runs(s) == 1 ? "" : "s",
 	         s->n_runs > RENDER_RUN_STYLES ? " (the first 6)" : "", n_shown_runs(s));
 	draw_title(u, w, W, 1, buf);
@@ -193,10 +193,10 @@ static void runs_draw(ui *u, const ui_frame *f)
 			size_t nb = runs_boxes(st, n, &all);
 			const render_image *img = st->ri[st->base].img ? st->ri[st->base].img : st->canvas;
 			if (img)
-				ui_image_cells(u, w, 1, 0, H - 2 - leg, W, img, all, nb, RENDER_LABELS_KEY);
+				ui_image_cells(u, w, 1, 0, H - 1 - leg, W, img, all, nb, RENDER_LABELS_KEY);
 			free(all);
 		}
-		runs_legend(u, w, H - 1 - leg, W, st);
+		runs_legend(u, w, H - leg, W, st);
 	}
 	wnoutrefresh(w);
 	delwin(w);

@@ -192,8 +192,14 @@ int ui_image_cells(ui *u, WINDOW *w, int y, int x, int h, int wd, const render_i
 		return -1;
 	}
 	int y0 = y + (h - g->rows) / 2, x0 = x + (wd - g->cols) / 2, rows = g->rows;
-	if (blit(u, w, g, y0, x0, 1) != 0)
-		ui_note(u, "image: %d pairs, nearest used", COLOR_PAIRS);
+	if (blit(u, w, g, y0, x0, 0) != 0) {
+		/* budget full: as the pane does (render_into); the pane, covered,
+		 * draws itself again with the new pairs */
+		pairs_reset(u->term.pairs);
+		u->term.img_valid = 0;
+		if (blit(u, w, g, y0, x0, 1) != 0)
+			ui_note(u, "image: %d pairs, nearest used", COLOR_PAIRS);
+	}
 	render_grid_free(g);
 	return rows;
 }
