@@ -3,7 +3,8 @@
  * (the runs' matching rule: slist_item.key), each run in its run style and
  * the ground truth once, as `tailscope png RUN1 RUN2 ... --sample N` draws
  * them (render_runs_boxes, render_run_style: one owner), with a legend line
- * per run; digit keys 1..6 toggle runs, n/p move to the next sample. */
+ * per run; digit keys 1..6 toggle runs, n/p move to the next sample, t
+ * hides the ground truth as in the image pane. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +71,7 @@ static void runs_load(ui *u, runs_state *st)
 }
 
 /* Every shown run's boxes in the base image's pixels (render_runs_boxes). */
-static size_t runs_boxes(const runs_state *st, size_t n, render_box **out)
+static size_t runs_boxes(const runs_state *st, size_t n, int with_gt, render_box **out)
 {
 	render_run_boxes rb[RENDER_RUN_STYLES];
 	const runimg *b = &st->ri[st->base];
@@ -86,7 +87,6 @@ static size_t runs_boxes(const runs_state *st, size_t n, render_box **out)
 	}
 	size_t nb = 0;
 	ts_error e;
-	int with_gt = st->has[0] && st->ri[0].gimg;
 	if (render_runs_boxes(rb, n, st->shown, with_gt, out, &nb, &e) != TS_OK)
 		return 0;
 	return nb;
@@ -141,9 +141,9 @@ static int legend_item(ui *u, WINDOW *w, int y, int x, int W, size_t k, const ru
 }
 
 /* The legend rows from y: one run a row (ground truth first). */
-static void runs_legend(ui *u, WINDOW *w, int y, int W, const runs_state *st)
+static void runs_legend(ui *u, WINDOW *w, int y, int W, const runs_state *st, int with_gt)
 {
-	if (st->has[0] && st->ri[0].gimg) {
+	if (with_gt) {
 		draw_put(w, y, 1, 3, "■■", style_attr(u, BOX_GT));
 		draw_put(w, y, 4, W - 5, "ground truth (green, dashed, outside the box; from the first run)",
 		         A_NORMAL);
@@ -184,19 +184,20 @@ static void runs_draw(ui *u, const ui_frame *f)
 		if (!st->loaded || st->for_run != v->run || st->for_idx != v->idx)
 			runs_load(u, st);
 		size_t n = n_shown_runs(u->s);
-		int leg = (int)n + (st->has[0] && st->ri[0].gimg);
+		int with_gt = u->show_gt && st->has[0] && st->ri[0].gimg; /* t */
+		int leg = (int)n + with_gt;
 		if (st->base == (size_t)-1) {
 			draw_put(w, 2, 1, W - 2, st->ri[v->run].err[0] ? st->ri[v->run].err : "the sample did not load",
 			         draw_ca(u, CP_FP, 0, A_BOLD));
 		} else {
 			render_box *all = NULL;
-			size_t nb = runs_boxes(st, n, &all);
+			size_t nb = runs_boxes(st, n, with_gt, &all);
 			const render_image *img = st->ri[st->base].img ? st->ri[st->base].img : st->canvas;
 			if (img)
 				ui_image_cells(u, w, 1, 0, H - 1 - leg, W, img, all, nb, RENDER_LABELS_KEY);
 			free(all);
 		}
-		runs_legend(u, w, H - leg, W, st);
+		runs_legend(u, w, H - leg, W, st, with_gt);
 	}
 	wnoutrefresh(w);
 	delwin(w);
@@ -212,6 +213,17 @@ static unsigned runs_toggle(ui *u, unsigned k)
 	st->shown ^= 1u << k;
 	ui_note(u, "run %u %s: %s", k + 1, u->s->runs[k].name, (st->shown >> k) & 1u ? "shown" : "hidden");
 	return UI_RD_OVERLAY | UI_RD_STATUS;
+}
+
+/* n/p: the next/previous sample of the list, on the comparison screen
+ * too; Esc/q close. */
+static unsigned runs_key(ui *u, keys_action a, int *handled)
+{
+	if (a == ACT_NEXT_SAMPLE || a == ACT_PREV_SAMPLE) {
+		*handled = 1;
+		return ui_move_samples(u, a == ACT_NEXT_SAMPLE ? 1 : -1, 0) | UI_RD_OVERLAY;
+	}
+	return ui_overlay_key(u, a, handled);
 }
 
 /* Digits toggle runs; every other key as the debugger takes it. */
@@ -238,6 +250,6 @@ static void runs_fini(void *priv)
 
 const ui_view ui_overlay_runs = {
 	.name = "runs", .id = UI_OV_RUNS, .toggle = ACT_RUNS_IMAGE, .win = -1, .rd = UI_RD_OVERLAY,
-	.draw = runs_draw, .key = ui_overlay_key, .input = runs_input,
+	.draw = runs_draw, .key = runs_key, .input = runs_input,
 	.private_size = sizeof(runs_state), .open = runs_open, .fini = runs_fini,
 };

@@ -255,6 +255,7 @@ static unsigned (*const requests[ACT_COUNT])(ui *u) = {
 	[ACT_FASTER] = faster,               [ACT_SLOWER] = slower,
 	[ACT_IMAGE_ZOOM] = image_zoom,       [ACT_CROP] = ui_image_crop,
 	[ACT_LABELS] = cycle_labels,         [ACT_ENTER] = enter,
+	[ACT_YANK] = ui_yank, /* whichever pane has the focus */
 };
 
 static unsigned main_request(ui *u, keys_action a, int *handled)
