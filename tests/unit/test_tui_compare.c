@@ -668,7 +668,7 @@ static void test_ui_global_requests_on_every_screen(void **state)
 			check_global(u, s, screen, (keys_action)a);
 			n_global++;
 		}
-	assert_int_equal(n_global, 2 * 11); /* none, q ? m M O o r R Ctrl-L A */
+	assert_int_equal(n_global, 2 * 13); /* none, q ? m M O o r R Ctrl-L A i T */
 	/* what is neither the screen's nor global still leaves the hint */
 	u->screen = UI_SCREEN_COMPARE;
 	u->overlay = UI_OV_NONE;
@@ -720,8 +720,8 @@ static void test_view_registry(void **state)
 	}
 	assert_null(ui_view_by_id(UI_OV_NONE));
 	assert_null(ui_view_by_id(UI_V_COUNT));
-	assert_int_equal(n_views, 14);  /* 5 panes, 3 screens, 6 overlays */
-	assert_int_equal(n_toggles, 5); /* ? m M O A (the filter opens from /) */
+	assert_int_equal(n_views, 16);  /* 5 panes, 3 screens, 8 overlays */
+	assert_int_equal(n_toggles, 7); /* ? m M O A i T (the filter opens from /) */
 	assert_ptr_equal(ui_view_by_id(UI_OV_ABOUT), &ui_overlay_about);
 }
 
