@@ -20,6 +20,8 @@
 #define GAL_IMG_ROWS 8     /* rows of its image */
 #define GAL_TH (GAL_IMG_ROWS + 3) /* + name, badges, gap */
 #define GAL_MAX 64         /* thumbnails on one page at most */
+#define GAL_SIDE 320       /* pixels kept per thumbnail (longer side): a
+                            * 28 x 8 cell thumbnail needs fewer */
 
 typedef struct gal_state {
 	slist order;           /* the run's samples, worst first */
@@ -84,7 +86,7 @@ static const runimg *gal_thumb(ui *u, gal_state *g, size_t idx, int *ok)
 		thumbs_clear(g);
 	size_t i = g->n_th++;
 	g->idx[i] = idx;
-	g->ok[i] = runimg_load(session_cur(u->s), idx, 1, &u->s->rlim, &g->th[i]) == 0;
+	g->ok[i] = runimg_load(session_cur(u->s), idx, GAL_SIDE, &u->s->rlim, &g->th[i]) == 0;
 	return *ok = g->ok[i], &g->th[i];
 }
 

@@ -50,6 +50,21 @@ static int build_boxes(const session_run *r, runimg *o)
 	return st == TS_OK ? 0 : fail(o, "out of memory");
 }
 
+/* Keeps the image at most side pixels on its longer side; the boxes'
+ * scale follows (kept full size when out of memory). */
+static void shrink(runimg *o, uint32_t side)
+{
+	render_image *t = render_image_shrink(o->img, side);
+	if (!t)
+		return;
+	o->sx *= (double)t->w / o->img->w;
+	o->sy *= (double)t->h / o->img->h;
+	o->w = t->w;
+	o->h = t->h;
+	render_image_free(o->img);
+	o->img = t;
+}
+
 int runimg_load(const session_run *r, size_t idx, int with_image, const render_limits *lim,
                 runimg *o)
 {
@@ -81,6 +96,8 @@ int runimg_load(const session_run *r, size_t idx, int with_image, const render_l
 		o->sx = o->w / o->gimg->width;
 		o->sy = o->h / o->gimg->height;
 	}
+	if (with_image > 1 && o->img)
+		shrink(o, (uint32_t)with_image);
 	return 0;
 }
 

@@ -32,8 +32,9 @@ typedef struct runimg {
  * the runs' matching rule, compare.h), or (size_t)-1. */
 size_t runimg_find(const session_run *r, const char *key);
 
-/* Loads sample idx of run r: with_image also decodes its image file (lim:
- * the session's limits).  Returns 0, or -1 with err set (what loaded is
+/* Loads sample idx of run r: with_image 1 also decodes its image file (lim:
+ * the session's limits), N > 1 keeps it shrunk to N pixels on its longer
+ * side (render_image_shrink; the boxes follow).  Returns 0, or -1 with err set (what loaded is
  * kept; runimg_free either way). */
 int runimg_load(const session_run *r, size_t idx, int with_image, const render_limits *lim,
                 runimg *o);
