@@ -157,6 +157,13 @@ static void gal_draw(ui *u, const ui_frame *f)
 		return;
 	gal_state *g = gs(u);
 	draw_hits_clear(u, &ui_overlay_gallery);
+	/* the panes under it take no clicks while it covers them (they add
+	 * theirs again when they are drawn after it closes) */
+	draw_hits_clear(u, &ui_pane_samples);
+	draw_hits_clear(u, &ui_pane_records);
+	draw_hits_clear(u, &ui_pane_timeline);
+	draw_hits_clear(u, &ui_screen_compare);
+	draw_hits_clear(u, &ui_screen_diff);
 	if (COLS < GAL_MIN_COLS) {
 		char buf[160];
 		draw_title(u, w, COLS, 1, " Gallery");

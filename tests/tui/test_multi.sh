@@ -8,7 +8,8 @@
 #            samples list's "max repeat" sort); Enter on thumbnail k (k-1
 #            presses of Right from the first) must open that sample (the
 #            status bar names its image); at 80 columns the gallery says
-#            the width it needs.
+#            the width it needs; a click selects a thumbnail, a second
+#            click on it opens it.
 #   y        the raw bytes the debugger writes (tmux pipe-pane) hold one
 #            OSC 52 sequence whose payload base64-decodes (python) to the
 #            line `tailscope report --per-sample` prints for the sample
@@ -60,6 +61,16 @@ for want in $order; do
 		screen gal | tail -2 | sed 's/^/#   /'
 	fi
 done
+# a click on thumbnail 2's name row (screen row 11, columns 32-59) selects
+# it, a second one opens it
+click() { keys "$1" -l "$(printf '\033[<0;%d;%dM\033[<0;%d;%dm' "$2" "$3" "$2" "$3")"; }
+second=$(echo "$order" | cut -d' ' -f2)
+keys gal T
+wait_for gal "Gallery tui-fixture"
+click gal 40 11
+check "a click selects thumbnail 2" wait_for gal " 2/5  worst first"
+click gal 40 11
+check "a second click opens it (image $second)" wait_re gal "│ image $second │"
 keys gal q
 start gal80 80 24 TAILSCOPE_NOTE_SECONDS=0 -- "$RUNA"
 wait_for gal80 "sample 1/5"
