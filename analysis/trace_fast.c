@@ -9,10 +9,20 @@
  * put_token/logprob rules as the cJSON path).  Anything else — another key,
  * a duplicate, null, bytes, an escaped NUL, Python's NaN, a builder error,
  * a string longer than the buffer — is "not taken" and the caller parses the
- * line with cJSON, so a result or an error is always the cJSON path's. */
+ * line with cJSON, so a result or an error is always the cJSON path's.
+ *
+ * It also takes the OpenAI-compatible chat completion as vLLM serves it (the
+ * shape real traces mostly come in): the same refs, "choices" whose first
+ * element has "logprobs": {"content": [steps as above]} (non-empty) and a
+ * string "finish_reason" ("index", "message", "stop_reason" not read, as in
+ * trace_openai.c when logprobs.content is there), later choices skipped,
+ * and the body keys no container reads (id, object, created, model, usage,
+ * prompt_logprobs, system_fingerprint, service_tier, kv_transfer_params)
+ * skipped.  Anything else (bytes, a "capture" stop, a top-level
+ * finish_reason or tokens beside choices) goes to cJSON. */
 #include "jscan.h"
 #include "json_util.h"
-#include "trace_int.h"
+#include "trace_container.h" /* struct trace: the chat form sets its format */
 
 #include <math.h>
 #include <stdlib.h>
@@ -161,16 +171,86 @@ static int fast_image_id(fast *f, int64_t *id)
 	return 1;
 }
 
-enum { K_ID = 1, K_FILE = 2, K_CID = 4, K_PROMPT = 8, K_FINISH = 16, K_META = 32, K_TOKENS = 64 };
+enum {
+	K_ID = 1, K_FILE = 2, K_CID = 4, K_PROMPT = 8, K_FINISH = 16, K_META = 32, K_TOKENS = 64,
+	K_CHOICES = 128, K_SKIP = 256
+};
 
 static int fast_key(const char *k, size_t kl)
 {
 	static const char *const names[] = { "image_id", "file_name", "custom_id", "prompt",
-		                             "finish_reason", "meta", "tokens" };
-	for (int i = 0; i < 7; i++)
+		                             "finish_reason", "meta", "tokens", "choices" };
+	/* keys of a chat completion body that no container's detect or read
+	 * looks at (trace_container.h): skipped, any value */
+	static const char *const skipped[] = { "id", "object", "created", "model", "usage",
+		                               "prompt_logprobs", "system_fingerprint",
+		                               "service_tier", "kv_transfer_params" };
+	for (int i = 0; i < 8; i++)
 		if (key_is(k, kl, names[i]))
 			return 1 << i;
+	for (size_t i = 0; i < sizeof skipped / sizeof *skipped; i++)
+		if (key_is(k, kl, skipped[i]))
+			return K_SKIP;
 	return 0;
+}
+
+static int fast_skip(fast *f)
+{
+	return !jscan_skip(&f->j, NULL, NULL);
+}
+
+/* choices[0].logprobs: {"content": [steps]} ("refusal" not read). */
+static int fast_chat_logprobs(fast *f)
+{
+	const char *k;
+	size_t kl;
+	int r, have = 0;
+	if (jscan_peek(&f->j) != JSCAN_OBJ || jscan_obj_begin(&f->j))
+		return 0;
+	while ((r = jscan_obj_next(&f->j, &k, &kl)) == 1) {
+		int content = key_is(k, kl, "content");
+		if (content ? have || !fast_tokens(f) : !key_is(k, kl, "refusal") || !fast_skip(f))
+			return 0;
+		have |= content;
+	}
+	return r == 0 && have;
+}
+
+/* choices[0]: logprobs.content and finish_reason (trace_openai.c's reading
+ * when logprobs.content is there). */
+static int fast_choice0(fast *f, trace_finish *fin)
+{
+	const char *k;
+	size_t kl;
+	int r, have = 0; /* 1 logprobs, 2 finish_reason */
+	cJSON s;
+	if (jscan_peek(&f->j) != JSCAN_OBJ || jscan_obj_begin(&f->j))
+		return 0;
+	while ((r = jscan_obj_next(&f->j, &k, &kl)) == 1) {
+		int bit = key_is(k, kl, "logprobs") ? 1 : key_is(k, kl, "finish_reason") ? 2 : 0;
+		if (bit & have)
+			return 0;
+		have |= bit;
+		int ok = bit == 1 ? fast_chat_logprobs(f)
+		       : bit == 2 ? fast_str(f, &s) && ((*fin = trace_map_finish_reason(&s)), 1)
+		       : (key_is(k, kl, "index") || key_is(k, kl, "message") ||
+		          key_is(k, kl, "stop_reason")) && fast_skip(f);
+		if (!ok)
+			return 0;
+	}
+	return r == 0 && (have & 1);
+}
+
+static int fast_choices(fast *f, trace_finish *fin)
+{
+	int r;
+	if (jscan_peek(&f->j) != JSCAN_ARR || jscan_arr_begin(&f->j) || jscan_arr_next(&f->j) != 1 ||
+	    !fast_choice0(f, fin))
+		return 0;
+	while ((r = jscan_arr_next(&f->j)) == 1) /* only the first choice is read */
+		if (!fast_skip(f))
+			return 0;
+	return r == 0;
 }
 
 /* A top-level string field into its own strdup. */
@@ -194,7 +274,7 @@ static int fast_body(fast *f, char **refs, int64_t *id, trace_finish *fin)
 		return 0;
 	while ((r = jscan_obj_next(&f->j, &k, &kl)) == 1) {
 		int bit = fast_key(k, kl);
-		if (!bit || (have & bit))
+		if (!bit || (have & bit & ~K_SKIP))
 			return 0;
 		have |= bit;
 		int ok = bit == K_ID       ? fast_image_id(f, id)
@@ -202,12 +282,16 @@ static int fast_body(fast *f, char **refs, int64_t *id, trace_finish *fin)
 		       : bit == K_CID      ? fast_dup(f, &refs[1])
 		       : bit == K_PROMPT   ? fast_dup(f, &refs[2])
 		       : bit == K_FINISH   ? fast_str(f, &s) && ((*fin = trace_map_finish_reason(&s)), 1)
-		       : bit == K_META     ? jscan_peek(&f->j) != JSCAN_NULL && !jscan_skip(&f->j, NULL, NULL)
+		       : bit == K_META     ? jscan_peek(&f->j) != JSCAN_NULL && fast_skip(f)
+		       : bit == K_CHOICES  ? fast_choices(f, fin)
+		       : bit == K_SKIP     ? fast_skip(f)
 		                           : fast_tokens(f);
 		if (!ok)
 			return 0;
 	}
-	return r == 0 && (have & K_TOKENS) && jscan_end(&f->j) ? have : 0;
+	int native = (have & K_TOKENS) && !(have & K_CHOICES);
+	int chat = (have & K_CHOICES) && !(have & (K_TOKENS | K_FINISH));
+	return r == 0 && (native || chat) && jscan_end(&f->j) ? have : 0;
 }
 
 int trace_fast_parse_line(const char *line, size_t len, const trace_limits *lim, trace **out)
@@ -239,6 +323,8 @@ int trace_fast_parse_line(const char *line, size_t len, const trace_limits *lim,
 		return 0;
 	}
 	trace_build_finish(t, fin, TRACE_FINISH_GIVEN);
+	if (have & K_CHOICES)
+		t->fmt = t->container = TRACE_FMT_OPENAI_CHAT;
 	*out = t;
 	return 1;
 }

@@ -151,9 +151,9 @@ check "+: faster replay" wait_for main "replay speed 35 steps/s"
 # tiny terminal, then back
 T resize-window -t main -x 60 -y 15
 check "60x15: reduced layout still shows samples and status" wait_for main "Samples"
-check "60x15: status keeps repeat-stop" wait_for main "repeat-stop: off"
+check "60x15: status keeps repeat-stop (short: rs)" wait_for main "rs: off"
 keys main n
-check "60x15: keys still work" wait_for main "sample 2/5"
+check "60x15: keys still work" wait_for main "│ 2/5 │"
 T resize-window -t main -x 40 -y 10
 check "40x10: terminal too small message" wait_for main "terminal too small"
 T resize-window -t main -x 160 -y 50

@@ -325,6 +325,44 @@ static void test_native_all_fast(void **state)
 	assert_int_equal(n_fast_lines - lines, 24);
 }
 
+/* The real model's vLLM chat completions (tests/data/realmodel, copied from
+ * ../shared/realmodel): every line taken by the fast path's chat form and
+ * identical to the cJSON path.  Lines and steps counted by python3's json
+ * (len(choices[0].logprobs.content)): early 3 lines / 508 steps, final 5 / 1867. */
+static void test_vllm_chat_all_fast(void **state)
+{
+	(void)state;
+	static const struct { const char *path; size_t lines, steps; } runs[] = {
+		{ "tests/data/realmodel/dense2-early/traces.jsonl", 3, 508 },
+		{ "tests/data/realmodel/dense2-final/traces.jsonl", 5, 1867 },
+	};
+	trace_limits lim;
+	trace_limits_default(&lim);
+	for (size_t r = 0; r < sizeof runs / sizeof *runs; r++) {
+		size_t before = n_fast, lines = n_fast_lines;
+		check_file(runs[r].path, &lim);
+		assert_int_equal(n_fast_lines - lines, runs[r].lines);
+		assert_int_equal(n_fast - before, runs[r].lines);
+		size_t n = 0, steps = 0;
+		char *b = slurp(runs[r].path, &n);
+		assert_non_null(b);
+		for (size_t i = 0; i < n;) {
+			const char *nl = memchr(b + i, '\n', n - i);
+			size_t e = nl ? (size_t)(nl - b) : n;
+			trace *t = NULL;
+			if (e > i) {
+				assert_true(trace_fast_parse_line(b + i, e - i, &lim, &t));
+				assert_int_equal(trace_get_container(t), TRACE_FMT_OPENAI_CHAT);
+				steps += trace_n_steps(t);
+				trace_free(t);
+			}
+			i = e + 1;
+		}
+		free(b);
+		assert_int_equal(steps, runs[r].steps);
+	}
+}
+
 /* Hand-built lines: taken or not, and identical when taken. */
 static void test_fast_edges(void **state)
 {
@@ -344,6 +382,15 @@ static void test_fast_edges(void **state)
 		{ "{\"tokens\":[{\"token\":\"a\"}]} x", 0 },                         /* trailing text */
 		{ "{\"image_id\":1.5,\"tokens\":[{\"token\":\"a\"}]}", 0 },           /* not an integer */
 		{ "{\"tokens\":[]}", 0 },
+		/* the chat form (vLLM's /v1/chat/completions with logprobs) */
+		{ "{\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"message\":{\"content\":\"a\"},\"logprobs\":{\"content\":[{\"token\":\"a\",\"logprob\":-0.5,\"top_logprobs\":[{\"token\":\"b\",\"logprob\":-1}]}]},\"finish_reason\":\"length\",\"stop_reason\":null}],\"usage\":{\"x\":1},\"image_id\":3}", 1 },
+		{ "{\"choices\":[{\"logprobs\":{\"content\":[{\"token\":\"a\",\"logprob\":-0.5}]}},{\"bad\":1}]}", 1 }, /* later choices skipped */
+		{ "{\"choices\":[{\"logprobs\":null,\"message\":{\"content\":\"a\"}}]}", 0 }, /* text: cJSON path */
+		{ "{\"choices\":[{\"logprobs\":{\"content\":[{\"token\":\"a\",\"bytes\":[97]}]}}]}", 0 }, /* bytes */
+		{ "{\"choices\":[{\"logprobs\":{\"content\":[{\"token\":\"a\"}]},\"finish_reason\":\"stop\",\"stop_reason\":\"repeat_stop\"}],\"capture\":{\"stop_step\":0}}", 0 }, /* capture's stop */
+		{ "{\"choices\":[{\"logprobs\":{\"content\":[{\"token\":\"a\"}]}}],\"tokens\":[{\"token\":\"b\"}]}", 0 }, /* two shapes */
+		{ "{\"choices\":[{\"logprobs\":{\"content\":[{\"token\":\"a\"}]},\"text\":\"a\"}]}", 0 }, /* unknown choice key */
+		{ "{\"choices\":[]}", 0 },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		trace *t = NULL;
@@ -412,6 +459,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpora),
 		cmocka_unit_test(test_native_all_fast),
+		cmocka_unit_test(test_vllm_chat_all_fast),
 		cmocka_unit_test(test_fast_edges),
 		cmocka_unit_test(test_numbers_strtod),
 	};
