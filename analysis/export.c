@@ -1782,3 +1782,33 @@ cJSON *export_json_records(const export_opts *o, const export_run *r)
 		cJSON_AddItemToArray(arr, record_json(o, r, &r->recs[i]));
 	return arr;
 }
+
+/* ---- report --per-sample's text line ---- */
+
+size_t export_row_text(const export_row *r, int gt_loaded, char *out, size_t outsz)
+{
+	char id[96], tail[24], stop[24];
+	int k0 = r->has_id ? snprintf(id, sizeof id, r->image ? "%lld " : "%lld", (long long)r->image_id)
+	                   : 0;
+	if (k0 < 0)
+		k0 = 0;
+	if (!r->has_id || r->image) {
+		/* the reference (a file name/custom_id: after the matched id), cut
+		 * at 60 bytes on a character boundary: a cut inside a UTF-8
+		 * sequence wrote invalid UTF-8 */
+		const char *im = r->image ? r->image : "?";
+		size_t k = strlen(im);
+		if (k > 60)
+			for (k = 60; k > 0 && ((unsigned char)im[k] & 0xC0) == 0x80; k--)
+				;
+		snprintf(id + k0, sizeof id - (size_t)k0, "%.*s", (int)k, im);
+	}
+	snprintf(tail, sizeof tail, r->tail_start >= 0 ? "%ld" : "-", r->tail_start);
+	snprintf(stop, sizeof stop, r->stop_step >= 0 ? "%ld" : "-", r->stop_step);
+	int n = snprintf(out, outsz, "%-10s %7zu %5zu %6zu %-10s %10s %9s %6zu", id, r->records,
+	                 r->duplicates, r->max_repeat, termination_name(r->term), tail, stop, r->steps);
+	if (n >= 0 && (size_t)n < outsz && gt_loaded)
+		n += snprintf(out + n, outsz - (size_t)n, "  %zu/%zu/%zu", r->counts[0].tp, r->counts[0].fp,
+		              r->counts[0].fn);
+	return n < 0 ? 0 : (size_t)n;
+}

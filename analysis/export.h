@@ -260,4 +260,11 @@ const char *export_match_name(match_state m);
  * small (like snprintf). */
 size_t export_csv_field(const char *field, char *buf, size_t bufsz);
 
+/* report --per-sample's line for one row (text table, without its 2-space
+ * indent): image, records, dups, maxrep, term, tail_start, stop_step, steps
+ * and, with ground truth, tp/fp/fn at the first IoU threshold.  The one
+ * formatter: report prints it, the debugger's y copies it.  Returns the
+ * length it needed (snprintf's rule). */
+size_t export_row_text(const export_row *r, int gt_loaded, char *out, size_t outsz);
+
 #endif

@@ -348,4 +348,10 @@ ts_status render_runs_boxes(const render_run_boxes *runs, size_t n, unsigned sho
 ts_status render_runs_legend_add(const render_image *img, const char *const *names, size_t n,
                                  int with_gt, render_image **out, ts_error *err);
 
+/* A copy of src no larger than max_side pixels on its longer side (aspect
+ * kept, each pixel the mean of the source pixels it covers): thumbnails
+ * (the debugger's gallery keeps these, not the decoded images).  A plain
+ * copy when src fits (or max_side is 0); NULL on OOM or no image. */
+render_image *render_image_shrink(const render_image *src, uint32_t max_side);
+
 #endif

@@ -1,4 +1,5 @@
-/* runs.c — several runs' boxes on one image (render.h: render_runs_boxes).
+/* runs.c — several runs' boxes on one image (render.h: render_runs_boxes),
+ * and thumbnails (render_image_shrink).
  * The run -> style table and the run legend live in png.c with the other
  * legend. */
 #include <stdlib.h>
@@ -51,4 +52,35 @@ ts_status render_runs_boxes(const render_run_boxes *runs, size_t n, unsigned sho
 	*out = b;
 	*n_out = m;
 	return TS_OK;
+}
+
+/* ---- thumbnails ---- */
+
+render_image *render_image_shrink(const render_image *src, uint32_t max_side)
+{
+	if (!src || !src->rgba || src->w == 0 || src->h == 0)
+		return NULL;
+	uint32_t big = src->w > src->h ? src->w : src->h;
+	if (max_side == 0 || big <= max_side)
+		return render_image_copy(src);
+	uint32_t w = (uint32_t)((uint64_t)src->w * max_side / big), h = (uint32_t)((uint64_t)src->h * max_side / big);
+	render_image *o = render_image_new(w ? w : 1, h ? h : 1);
+	if (!o)
+		return NULL;
+	/* each output pixel: the mean of the source pixels it covers */
+	for (uint32_t y = 0; y < o->h; y++) {
+		uint32_t y0 = (uint32_t)((uint64_t)y * src->h / o->h), y1 = (uint32_t)((uint64_t)(y + 1) * src->h / o->h);
+		for (uint32_t x = 0; x < o->w; x++) {
+			uint32_t x0 = (uint32_t)((uint64_t)x * src->w / o->w), x1 = (uint32_t)((uint64_t)(x + 1) * src->w / o->w);
+			uint64_t sum[4] = {0, 0, 0, 0}, n = 0;
+			for (uint32_t sy = y0; sy < (y1 > y0 ? y1 : y0 + 1); sy++)
+				for (uint32_t sx = x0; sx < (x1 > x0 ? x1 : x0 + 1); sx++, n++)
+					for (int c = 0; c < 4; c++)
+						sum[c] += src->rgba[((size_t)sy * src->w + sx) * 4 + (size_t)c];
+			for (int c = 0; c < 4; c++)
+				o->rgba[((size_t)y * o->w + x) * 4 + (size_t)c] = (uint8_t)(sum[c] / n);
+		}
+	}
+	render_image_touch(o);
+	return o;
 }

@@ -57,4 +57,20 @@ WINDOW *draw_begin(ui *u, const ui_view *v);
 void draw_hits_clear(ui *u, const ui_view *v);
 void draw_hit_add(ui *u, int y, int x0, int x1, const ui_view *v, long value);
 
+/* The image with its boxes (image pixels) as cells in the h x wd
+ * rectangle of w at (y, x), centred, labels RENDER_LABELS_*: the image
+ * pane's drawing for the other views (pane_image.c); the rows drawn, -1
+ * when it could not (the reason drawn instead). */
+int ui_image_cells(ui *u, WINDOW *w, int y, int x, int h, int wd, const render_image *img,
+                   const render_box *boxes, size_t nb, int labels);
+
+/* A ready sample's badges "rec dup ×rep T F1" (18 columns) at (y, x), as
+ * the samples list draws them (pane_samples.c; the gallery reuses them). */
+void ui_sample_badges(const ui *u, WINDOW *w, int y, int x, const slist_item *it, int sel,
+                      attr_t base);
+
+/* y: copies the selected sample's `report --per-sample` line to the
+ * clipboard (OSC 52) and shows it in the status message (yank.c). */
+unsigned ui_yank(ui *u);
+
 #endif

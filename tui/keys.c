@@ -70,8 +70,10 @@ static const keys_binding table[] = {
 	{'b', ACT_MARK, "b", KEYS_SC_SAMPLES},
 	{'B', ACT_MARK_SHOWN, "B", KEYS_SC_SAMPLES},
 	{'W', ACT_WRITE_MARKS, "W", KEYS_SC_SAMPLES},
-	{'y', ACT_YANK, "y", KEYS_SC_SAMPLES},
+	{'y', ACT_YANK, "y", KEYS_SC_MAIN},
 	{'I', ACT_INFO, "I", KEYS_SC_MAIN},
+	{'i', ACT_RUNS_IMAGE, "i", KEYS_SC_MAIN | KEYS_SC_COMPARE},
+	{'T', ACT_GALLERY, "T", KEYS_SC_MAIN},
 };
 
 static const char *const help_text[] = {

@@ -59,8 +59,10 @@
 	X(ACT_MARK,          "mark/unmark the selected sample (● in the list)") \
 	X(ACT_MARK_SHOWN,    "mark every sample shown (all marked already: unmark them)") \
 	X(ACT_WRITE_MARKS,   "write the marked samples to tailscope-marks-RUN.csv and .json") \
-	X(ACT_YANK,          "copy the sample's report --per-sample line (file; OSC 52 clipboard)") \
-	X(ACT_INFO,          "sample info: run, file and line, tokens, termination, records, duplicates")
+	X(ACT_YANK,          "copy the sample's report --per-sample line (OSC 52 clipboard)") \
+	X(ACT_INFO,          "sample info: run, file and line, tokens, termination, records, duplicates") \
+	X(ACT_RUNS_IMAGE,    "several runs on one image: every run's boxes, 1-6 toggle a run") \
+	X(ACT_GALLERY,       "gallery: thumbnails worst first (120+ columns); Enter opens one")
 
 typedef enum {
 #define KEYS_ACTION_ENUM(name, help) name,

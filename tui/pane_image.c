@@ -176,6 +176,43 @@ static unsigned render_into(ui *u, WINDOW *w, int H, int W, const render_image *
 	return gen;
 }
 
+/* The image with boxes (image pixels) in the rectangle of w at (y, x),
+ * h x wd cells, centred, as the pane draws it (render_frame, the pair
+ * budget); the other views' image (draw.h).  Returns the rows drawn, or -1
+ * with the reason drawn in the rectangle. */
+int ui_image_cells(ui *u, WINDOW *w, int y, int x, int h, int wd, const render_image *img,
+                   const render_box *boxes, size_t nb, int labels)
+{
+	render_opts o;
+	render_grid *g = NULL;
+	ts_error e;
+	render_opts_default(&o);
+	o.max_cols = wd;
+	o.max_rows = h;
+	o.mode = u->term.mode;
+	o.ascii = charset_ascii();
+	o.labels = labels;
+	if (!u->term.rcache)
+		u->term.rcache = render_cache_new(16);
+	if (h < 1 || wd < 1 || render_frame(u->term.rcache, img, boxes, nb, &o, &g, &e) != TS_OK || !g) {
+		char msg[TS_ERROR_MSG_MAX];
+		sanitize_cstr(h < 1 || wd < 1 ? "no room" : e.msg, msg, sizeof msg, 200);
+		draw_put(w, y, x, wd, msg, draw_ca(u, CP_FP, 0, A_BOLD));
+		return -1;
+	}
+	int y0 = y + (h - g->rows) / 2, x0 = x + (wd - g->cols) / 2, rows = g->rows;
+	if (blit(u, w, g, y0, x0, 0) != 0) {
+		/* budget full: as the pane does (render_into); the pane, covered,
+		 * draws itself again with the new pairs */
+		pairs_reset(u->term.pairs);
+		u->term.img_valid = 0;
+		if (blit(u, w, g, y0, x0, 1) != 0)
+			ui_note(u, "image: %d pairs, nearest used", COLOR_PAIRS);
+	}
+	render_grid_free(g);
+	return rows;
+}
+
 /* 1 when the pane already shows exactly this frame. */
 static int same_frame(const ui_term *t, const render_box *boxes, size_t nb, uint64_t serial, int H,
                       int W, unsigned gen)

@@ -62,8 +62,8 @@ static void samples_title(const ui *u, WINDOW *w, int W, const session_run *r)
 	draw_title(u, w, W, u->focus == UI_PANE_SAMPLES, safe);
 }
 
-/* The badges of a ready sample from column x. */
-static void badges(const ui *u, WINDOW *w, int y, int x, const slist_item *it, int sel, attr_t base)
+/* The badges of a ready sample from column x (draw.h: the gallery's too). */
+void ui_sample_badges(const ui *u, WINDOW *w, int y, int x, const slist_item *it, int sel, attr_t base)
 {
 	char buf[32];
 	const char *tt;
@@ -129,7 +129,7 @@ static void sample_row(ui *u, WINDOW *w, int y, int W, int nw, const session_run
 		draw_put(w, y, 0, nw, name, base);
 	}
 	if (it->ready && !it->failed) {
-		badges(u, w, y, nw + 1, it, sel, base);
+		ui_sample_badges(u, w, y, nw + 1, it, sel, base);
 	} else {
 		const char *tt;
 		attr_t ta;
@@ -241,12 +241,6 @@ static unsigned write_marks(ui *u, session_run *r)
 	return UI_RD_STATUS;
 }
 
-static unsigned yank_sample(ui *u, session_run *r)
-{
-	(void)r;
-	ui_note(u, "y: not available yet");
-	return UI_RD_STATUS;
-}
 
 /* the requests on the run's list (none without a run: passed on) */
 static unsigned on_list(ui *u, keys_action a, int *handled)
@@ -254,7 +248,6 @@ static unsigned on_list(ui *u, keys_action a, int *handled)
 	static unsigned (*const fn[ACT_COUNT])(ui *u, session_run *r) = {
 		[ACT_MARK] = mark_one,             [ACT_MARK_SHOWN] = mark_shown,
 		[ACT_SORT_REVERSE] = reverse_sort, [ACT_WRITE_MARKS] = write_marks,
-		[ACT_YANK] = yank_sample,
 	};
 	session_run *r = session_cur(u->s);
 	if (!r)
@@ -264,7 +257,7 @@ static unsigned on_list(ui *u, keys_action a, int *handled)
 
 /* Moves in the samples list: by delta, or to the first (end < 0) / last
  * (end > 0) row; shows the selected sample. */
-static unsigned move_samples(ui *u, long delta, int end)
+unsigned ui_move_samples(ui *u, long delta, int end)
 {
 	session_run *r = session_cur(u->s);
 	if (!r)
@@ -284,18 +277,18 @@ static UI_REQUEST(motion)
 	long delta;
 	int end;
 	ui_list_motion(a, (long)ui_pane_rows(u, UI_PANE_SAMPLES), &delta, &end);
-	return move_samples(u, delta, end);
+	return ui_move_samples(u, delta, end);
 }
 
 UI_REQUEST(ui_samples_next)
 {
-	return move_samples(u, a == ACT_PREV_SAMPLE ? -1 : 1, 0);
+	return ui_move_samples(u, a == ACT_PREV_SAMPLE ? -1 : 1, 0);
 }
 
 static const ui_request requests[ACT_COUNT] = {
 	UI_LIST_MOTIONS(motion),
 	[ACT_MARK] = on_list,          [ACT_MARK_SHOWN] = on_list,  [ACT_SORT_REVERSE] = on_list,
-	[ACT_WRITE_MARKS] = on_list,   [ACT_YANK] = on_list,
+	[ACT_WRITE_MARKS] = on_list,
 };
 
 static unsigned samples_click(ui *u, const ui_hit *h)

@@ -251,6 +251,11 @@ static UI_REQUEST(crop) { return ui_image_crop(u); }
 /* request → the screen's handler (the same shape as every view's table);
  * list motions went to the focused pane before (ui_main_panes); a request
  * that is not here goes on to the global ones */
+static UI_REQUEST(yank)
+{
+	return ui_yank(u);
+}
+
 static const ui_request requests[ACT_COUNT] = {
 	[ACT_NEXT_PANE] = next_pane,         [ACT_PREV_PANE] = prev_pane,
 	[ACT_NEXT_SAMPLE] = ui_samples_next, [ACT_PREV_SAMPLE] = ui_samples_next,
@@ -266,6 +271,7 @@ static const ui_request requests[ACT_COUNT] = {
 	[ACT_IMAGE_ZOOM] = image_zoom,       [ACT_CROP] = crop,
 	[ACT_LABELS] = cycle_labels,         [ACT_ENTER] = enter,
 	[ACT_CLOSE] = close_zoom,
+	[ACT_YANK] = yank, /* whichever pane has the focus */
 };
 
 size_t ui_main_panes(const ui *u, const ui_view *out[2])

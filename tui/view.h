@@ -169,6 +169,8 @@ unsigned ui_select_record(ui *u, size_t i);
 /* n, p: the next or previous sample, whatever has the focus (the
  * debugger's table entry, pane_samples.c). */
 unsigned ui_samples_next(ui *u, keys_action a, int *handled);
+/* Moves in the samples list by delta, or to the first (end < 0) / last (end > 0) row. */
+unsigned ui_move_samples(ui *u, long delta, int end);
 /* Moves the replay cursor by delta steps, or to the start/end. */
 unsigned ui_move_steps(ui *u, long delta, int end);
 /* Applies u->pol_idx to the session and notes what it does. */

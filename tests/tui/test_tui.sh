@@ -124,9 +124,9 @@ check "m: run numbers match the report (records 14 vs 7)" \
 keys main m
 check "m again closes the panel" wait_gone main "duplicate rate"
 keys main "?"
-check "?: help lists the keys" wait_for main "toggle repeat-stop"
+check "?: help lists this screen's keys first" wait_for main "Keys here (debugger"
 keys main Escape
-check "Esc closes the help" wait_gone main "toggle repeat-stop"
+check "Esc closes the help" wait_gone main "Keys here (debugger"
 keys main P
 check "P: tmux has no pixel graphics -> says so" wait_for main "pixel view: not supported by this terminal"
 keys main g j

@@ -669,7 +669,7 @@ static void test_ui_global_requests_on_every_screen(void **state)
 			check_global(u, s, screen, (keys_action)a);
 			n_global++;
 		}
-	assert_int_equal(n_global, 2 * 12); /* none, q ? m M O o r R Ctrl-L A i */
+	assert_int_equal(n_global, 2 * 14); /* none, q ? m M O o r R Ctrl-L A I i T */
 	/* what is neither the screen's nor global still leaves the hint */
 	u->screen = UI_SCREEN_COMPARE;
 	u->overlay = UI_OV_NONE;
@@ -728,8 +728,8 @@ static void test_view_registry(void **state)
 	}
 	assert_null(ui_view_by_id(UI_OV_NONE));
 	assert_null(ui_view_by_id(UI_V_COUNT));
-	assert_int_equal(n_views, 15);  /* 5 panes, 3 screens, 7 overlays */
-	assert_int_equal(n_toggles, 6); /* ? m M O A i (the filter opens from /) */
+	assert_int_equal(n_views, 17);  /* 5 panes, 3 screens, 9 overlays */
+	assert_int_equal(n_toggles, 8); /* ? m M O A I i T (the filter opens from /) */
 	assert_ptr_equal(ui_view_by_id(UI_OV_INFO), &ui_overlay_info);
 	assert_ptr_equal(ui_view_by_id(UI_OV_ABOUT), &ui_overlay_about);
 }

@@ -34,6 +34,7 @@
 #include "app.h"
 #include "charset.h"
 #include "glyphs.h"
+#include "runimg.h"
 #include "session.h"
 #include "term.h"
 #include "ui.h"
@@ -81,6 +82,13 @@ static const scenario sc_help = {
 	{"tests/data/tui/run-a", "tests/data/tui/run-c"}, 0,
 	{"?=help-compare", "?=", "Enter=", "?=help-main", "G=help-legend", "?=", "Tab ?=help-records",
 	 "?=", "c d=", "?=help-diff", NULL}};
+/* several runs on one image (i), a run toggled off and back, the next
+ * sample; the gallery (T) and a move in it */
+static const scenario sc_runs = {
+	{"tests/data/tui/run-a", "tests/data/tui/run-c"}, 0,
+	{"Enter=", "i=runs-image", "2=runs-image-run2-off", "2 n=runs-image-sample2", NULL}};
+static const scenario sc_gallery = {
+	{"tests/data/tui/run-a"}, 0, {"T=gallery", "l j=gallery-moved", NULL}};
 
 /* tmux's key names -> (is_key, ch) as get_wch gives them */
 static void key_of(const char *k, int *is_key, unsigned *ch)
@@ -288,6 +296,115 @@ static void test_zoom_80(void **st) { (void)st; assert_int_equal(run_scenario(&s
 static void test_help_80(void **st) { (void)st; assert_int_equal(run_scenario(&sc_help, 80, 24), 0); }
 static void test_help_50(void **st) { (void)st; assert_int_equal(run_scenario(&sc_help, 50, 20), 0); }
 static void test_small_40(void **st) { (void)st; assert_int_equal(run_scenario(&sc_small, 40, 10), 0); }
+static void test_runs_80(void **st) { (void)st; assert_int_equal(run_scenario(&sc_runs, 80, 24), 0); }
+static void test_runs_120(void **st) { (void)st; assert_int_equal(run_scenario(&sc_runs, 120, 40), 0); }
+static void test_gallery_120(void **st) { (void)st; assert_int_equal(run_scenario(&sc_gallery, 120, 40), 0); }
+
+/* Every cell's character.  Not its colours: in the palette modes the
+ * cells' colours carry the quantization error on to their neighbours
+ * (render/cells.c, quantize_cells: Floyd-Steinberg across cells), so a
+ * stroke changes colours far from it; the symbols chafa picks are the
+ * cell's own pixels. */
+static long *screen_cells(void)
+{
+	long *c = malloc((size_t)LINES * (size_t)COLS * sizeof *c);
+	assert_non_null(c);
+	for (int y = 0; y < LINES; y++)
+		for (int x = 0; x < COLS; x++) {
+			cchar_t cc;
+			wchar_t wc[CCHARW_MAX + 1] = {0};
+			attr_t a;
+			short pair;
+			if (mvwin_wch(curscr, y, x, &cc) == ERR || getcchar(&cc, wc, &a, &pair, NULL) == ERR)
+				wc[0] = L' ';
+			c[(size_t)y * (size_t)COLS + (size_t)x] = (long)wc[0];
+		}
+	return c;
+}
+
+/* Marks in mask (LINES x COLS) the cells within one cell of run 2's box
+ * edges as the runs view lays the image out (render_grid_size in the area
+ * above the legend, centred; run 2's boxes scaled into run 1's image as
+ * render_runs_boxes does; a repeated box's stacked copies): where run 2
+ * draws.  Returns how many boxes. */
+static size_t run2_mask(headless *h, int area_rows, unsigned char *mask)
+{
+	const session_view *v = &h->s.view;
+	runimg a, b;
+	assert_int_equal(runimg_load(&h->s.runs[0], v->idx, 1, &h->s.rlim, &a), 0);
+	size_t idx = runimg_find(&h->s.runs[1], h->s.runs[0].items[v->idx].key);
+	assert_true(idx != (size_t)-1);
+	assert_int_equal(runimg_load(&h->s.runs[1], idx, 0, &h->s.rlim, &b), 0);
+	render_opts o;
+	render_opts_default(&o);
+	o.max_cols = COLS;
+	o.max_rows = area_rows;
+	int gc, gr;
+	render_grid_size(a.w, a.h, &o, &gc, &gr);
+	int x0 = (COLS - gc) / 2, y0 = 1 + (area_rows - gr) / 2;
+	size_t n = 0;
+	for (size_t i = 0; i < b.n_boxes; i++) {
+		const render_box *bx = &b.boxes[i];
+		if (bx->style == BOX_GT || bx->style == BOX_MISS)
+			continue;
+		n++;
+		double fx = b.sx * a.w / b.w / a.w * gc, fy = b.sy * a.h / b.h / a.h * gr;
+		int cx1 = x0 + (int)(bx->x1 * fx), cx2 = x0 + (int)(bx->x2 * fx);
+		int cy1 = y0 + (int)(bx->y1 * fy), cy2 = y0 + (int)(bx->y2 * fy);
+		/* a repeated box's stroke is stacked: one copy per extra
+		 * occurrence (up to 2), 2 line widths down-right each, a line
+		 * 3/8 of a cell (render.h): up to 1.5 cells more */
+		int extra = bx->count >= 2 ? (bx->count >= 3 ? 2 : 1) : 0;
+		for (int y = cy1 - 1; y <= cy2 + 1 + extra; y++)
+			for (int x = cx1 - 1; x <= cx2 + 1 + extra; x++) {
+				int edge = y <= cy1 + 1 + extra || y >= cy2 - 1 || x <= cx1 + 1 + extra || x >= cx2 - 1;
+				if (edge && y >= 0 && y < LINES && x >= 0 && x < COLS)
+					mask[(size_t)y * (size_t)COLS + (size_t)x] = 1;
+			}
+	}
+	runimg_free(&a);
+	runimg_free(&b);
+	return n;
+}
+
+/* Toggling run 2 off removes exactly its boxes: over the image rows, the
+ * cells that change are cells where run 2's box edges lie (run2_mask),
+ * and some change. */
+static void test_runs_toggle(void **st)
+{
+	(void)st;
+	static const char *const two[3] = {"tests/data/tui/run-a", "tests/data/tui/run-c"};
+	headless h;
+	headless_open(&h, two, 120, 40);
+	headless_key(&h, "Enter");
+	headless_key(&h, "i");
+	assert_int_equal(h.u.overlay, UI_OV_RUNS);
+	long *both = screen_cells();
+	headless_key(&h, "2");
+	long *one = screen_cells();
+	int area = LINES - 1 - 1 - 3; /* below the title, above the legend (ground truth, 2 runs) */
+	unsigned char *mask = calloc((size_t)LINES * (size_t)COLS, 1);
+	assert_non_null(mask);
+	assert_true(run2_mask(&h, area, mask) > 0);
+	size_t changed = 0, outside = 0;
+	for (int y = 1; y < 1 + area; y++)
+		for (int x = 0; x < COLS; x++) {
+			size_t i = (size_t)y * (size_t)COLS + (size_t)x;
+			if (both[i] != one[i]) {
+				changed++;
+				outside += !mask[i];
+				if (!mask[i])
+					printf("# changed outside run 2's edges: row %d column %d\n", y, x);
+			}
+		}
+	printf("# toggling run 2 changes %zu cells, %zu outside its box edges\n", changed, outside);
+	assert_true(changed > 0);
+	assert_int_equal(outside, 0);
+	free(both);
+	free(one);
+	free(mask);
+	headless_close(&h);
+}
 
 /* The key bound to an action in the one key table (tui/keys.c), as a name
  * key_of takes; "" when none. */
@@ -573,6 +690,8 @@ int main(void)
 		cmocka_unit_test(test_glyphs_drawn),   cmocka_unit_test(test_image_8_colours),
 		cmocka_unit_test(test_every_view_80), cmocka_unit_test(test_every_view_50),
 		cmocka_unit_test(test_info_overlay),
+		cmocka_unit_test(test_runs_80), cmocka_unit_test(test_runs_120),
+		cmocka_unit_test(test_gallery_120), cmocka_unit_test(test_runs_toggle),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	char cmd[PATH_MAX + 16];

@@ -499,32 +499,12 @@ static void table_samples(const export_run *rr)
 	printf("\n");
 	for (size_t i = 0; i < rr->n_rows; i++) {
 		const export_row *r = &rr->rows[i];
-		char id[96], tail[24], stop[24];
-		int k0 = r->has_id ? snprintf(id, sizeof id, r->image ? "%lld " : "%lld",
-		                              (long long)r->image_id) : 0;
-		if (k0 < 0)
-			k0 = 0;
-		if (!r->has_id || r->image) {
-			/* the reference (a file name/custom_id: after the matched id), cut
-			 * at 60 bytes on a character boundary: a cut inside a UTF-8
-			 * sequence wrote invalid UTF-8 */
-			const char *im = r->image ? r->image : "?";
-			size_t k = strlen(im);
-			if (k > 60)
-				for (k = 60; k > 0 && ((unsigned char)im[k] & 0xC0) == 0x80; k--)
-					;
-			snprintf(id + k0, sizeof id - (size_t)k0, "%.*s", (int)k, im);
-		}
+		char line[512];
 		if (ww)
 			printf("  %s:%-*zu", r->file ? r->file : "",
 			       ww - 1 - (int)strlen(r->file ? r->file : ""), r->line);
-		snprintf(tail, sizeof tail, r->tail_start >= 0 ? "%ld" : "-", r->tail_start);
-		snprintf(stop, sizeof stop, r->stop_step >= 0 ? "%ld" : "-", r->stop_step);
-		printf("  %-10s %7zu %5zu %6zu %-10s %10s %9s %6zu", id, r->records, r->duplicates,
-		       r->max_repeat, termination_name(r->term), tail, stop, r->steps);
-		if (rr->gt_loaded)
-			printf("  %zu/%zu/%zu", r->counts[0].tp, r->counts[0].fp, r->counts[0].fn);
-		printf("\n");
+		export_row_text(r, rr->gt_loaded, line, sizeof line);
+		printf("  %s\n", line);
 	}
 }
 
