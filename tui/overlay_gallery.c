@@ -90,11 +90,26 @@ static const runimg *gal_thumb(ui *u, gal_state *g, size_t idx, int *ok)
 	return *ok = g->ok[i], &g->th[i];
 }
 
+/* A load error without its "FILE:LINE: " head: the thumbnail's name says
+ * which line, and a path would fill the thumbnail's width. */
+static const char *err_reason(const char *m)
+{
+	for (const char *p = m; (p = strchr(p, ':')) != NULL; p++) {
+		const char *d = p + 1;
+		while (*d >= '0' && *d <= '9')
+			d++;
+		if (d > p + 1 && d[0] == ':' && d[1] == ' ')
+			return d + 2;
+	}
+	return m;
+}
+
 /* The image with its boxes (scaled into its pixels), or the reason. */
 static void thumb_image(ui *u, WINDOW *w, int y, int x, const runimg *t, int ok)
 {
 	if (!ok) {
-		draw_put(w, y + GAL_IMG_ROWS / 2, x, GAL_TW - 2, t->err, draw_ca(u, CP_FP, 0, A_BOLD));
+		draw_put(w, y + GAL_IMG_ROWS / 2, x, GAL_TW - 2, err_reason(t->err),
+		         draw_ca(u, CP_FP, 0, A_BOLD));
 		return;
 	}
 	render_image *canvas = t->img ? NULL : render_image_new(t->w, t->h);
