@@ -15,6 +15,9 @@ t0=$(date +%s)
 		echo "== $(basename "$b")"
 		"$b" || echo "(benchmark $(basename "$b") failed)"
 	done
+	echo "== coco_baseline (report vs pycocotools COCOeval, whole process; where pycocotools imports)"
+	python3 tests/bench/coco_baseline.py --bin "$BUILD/tailscope" --dir "$BUILD/bench-data" ||
+		echo "(coco_baseline failed)"
 	echo "== bench_debugger (the debugger in tmux and on a pty)"
 	BUILD=$BUILD sh tests/bench/bench_debugger.sh "$@" || echo "(bench_debugger failed)"
 	echo "== bytes written to the terminal (tmux pipe-pane)"
