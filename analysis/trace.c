@@ -210,17 +210,19 @@ static int utf8_valid(const unsigned char *s, size_t n)
 }
 
 /* vLLM's return_tokens_as_token_ids placeholder: "token_id:" and digits. */
-static int is_token_id_placeholder(const cJSON *str)
+static int is_id_placeholder(const char *s, size_t n)
 {
-	if (!cJSON_IsString(str) || strncmp(str->valuestring, "token_id:", 9) != 0)
+	if (n < 10 || memcmp(s, "token_id:", 9) != 0)
 		return 0;
-	const char *d = str->valuestring + 9;
-	if (!*d)
-		return 0;
-	for (; *d; d++)
-		if (*d < '0' || *d > '9')
+	for (size_t i = 9; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
 			return 0;
 	return 1;
+}
+
+int trace_step_text_unknown(const char *tok, size_t tn, const char *bytes, size_t bn)
+{
+	return is_id_placeholder(tok, tn) && (!bytes || (bn == tn && !memcmp(bytes, tok, tn)));
 }
 
 /* Appends the text of one token (step or alternative) to b.  bytes wins over
@@ -232,14 +234,16 @@ static ts_status put_token(pctx *c, tbuf *b, const cJSON *str, const cJSON *byte
 {
 	size_t maxb = c->lim->max_token_bytes;
 	int is_step = what[0] == '\0';
-	if (is_step && is_token_id_placeholder(str)) {
+	if (is_step && cJSON_IsString(str) &&
+	    is_id_placeholder(str->valuestring, strlen(str->valuestring))) {
 		size_t pn = strlen(str->valuestring), start = b->len;
 		ts_status st = TS_OK;
 		if (bytes)
 			st = put_token(c, b, NULL, bytes, idx, " (bytes)", n_out);
 		if (st)
 			return st;
-		if (!bytes || (*n_out == pn && !memcmp(b->p + start, str->valuestring, pn))) {
+		if (trace_step_text_unknown(str->valuestring, pn, bytes ? b->p + start : NULL,
+		                            bytes ? *n_out : 0)) {
 			b->len = start;
 			return ts_error_set(c->err, TS_ERR_FIELD,
 			                    "%s[%zu]: token \"%.40s\" without its bytes: the text is unknown "

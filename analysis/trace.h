@@ -196,6 +196,10 @@ ts_status trace_parse_line(const char *line, size_t len, const trace_limits *lim
 /* Accessors.  Pointers stay valid until trace_free. */
 trace_format       trace_get_format(const trace *t);    /* TRACE_FMT_TEXT for pseudo-steps */
 trace_format       trace_get_container(const trace *t); /* what it was read from; never TEXT */
+/* 1 when a step's text is unknown: its token is vLLM's "token_id:N"
+ * placeholder (return_tokens_as_token_ids) and bytes (NULL: none) are absent
+ * or the placeholder's own.  The reader refuses such a step; capture too. */
+int trace_step_text_unknown(const char *tok, size_t tn, const char *bytes, size_t bn);
 const char        *trace_format_name(trace_format f); /* "native", "openai", ... */
 const char        *trace_finish_name(trace_finish f); /* "stop", "length", "policy", "unknown" */
 trace_finish       trace_get_finish(const trace *t);

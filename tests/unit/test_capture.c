@@ -341,6 +341,11 @@ static const char *const items[] = {
 	"{\"token\":\"\\u00e9\\ud83d\\ude00\",\"logprob\":-0.25,\"top_logprobs\":null}",
 	"{ \"logprob\" : -9999.0 , \"token\" : \"q\" , \"id\" : 12 }",
 	"{\"token\":\"a\",\"bytes\":null}",
+	/* vLLM's return_tokens_as_token_ids placeholder with other bytes (its text) */
+	"{\"bytes\":[104,105],\"token\":\"token_id:17\",\"logprob\":-1}",
+	"{\"token\":\"token_id:17\",\"bytes\":[104,105],\"logprob\":-1}",
+	"{\"token\":\"token_id:\",\"logprob\":-1}", /* no digits: a plain token */
+	"{\"token\":\"token_id:1x\",\"logprob\":-1}",
 	/* refused by both */
 	"{\"logprob\":-0.5}",
 	"{\"token\":5}",
@@ -352,13 +357,18 @@ static const char *const items[] = {
 	"{\"token\":\"a\",\"top_logprobs\":[{\"logprob\":-1}]}",
 	"{\"token\":\"a\",\"top_logprobs\":[\"b\"]}",
 	"{\"token\":\"a\",\"prob\":2}",
+	/* the placeholder alone, or with its own bytes: the text is unknown */
+	"{\"token\":\"token_id:17\",\"logprob\":-1}",
+	"{\"token\":\"token_id:17\",\"bytes\":[116,111,107,101,110,95,105,100,58,49,55]}",
+	"{\"bytes\":[116,111,107,101,110,95,105,100,58,49,55],\"token\":\"token_id:17\"}",
+	"{\"token\":\"token_id:3\\u00005\",\"logprob\":-1}", /* cJSON ends it at the NUL */
 	/* the reader's native shorthand (a plain string step): the capture,
 	 * reading OpenAI chunks, is stricter and refuses it */
 	"\"a\"",
 };
-/* which of them the capture accepts: the first 7; the reader: those too, and the last */
-#define N_ITEMS_OK 7
-#define N_ITEMS 18
+/* which of them the capture accepts: the first 11; the reader: those too, and the last */
+#define N_ITEMS_OK 11
+#define N_ITEMS 26
 
 static void test_items_agree_with_reader(void **st)
 {
@@ -444,6 +454,50 @@ static void test_choice_index_as_reader(void **st)
 	}
 }
 
+/* A chunk without logprobs whose delta.content is a "token_id:N"
+ * placeholder: the reader would refuse the line the capture writes (the
+ * fuzzer found it), so the capture refuses the event with the reader's rule. */
+static void test_placeholder_delta(void **st)
+{
+	(void)st;
+	static const struct {
+		const char *content;
+		cap_ev want;
+	} cases[] = {
+		{ "token_id:3333333333333333333333333333333316", CAP_EV_ERROR },
+		{ "token_id:0", CAP_EV_ERROR },
+		{ "token_id:", CAP_EV_MORE },
+		{ "token_id: 5", CAP_EV_MORE },
+		{ "atoken_id:5", CAP_EV_MORE },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		policy pol = { POLICY_OFF, 0 };
+		cap_resp r;
+		cap_resp_init(&r, NULL, NULL, &pol);
+		ts_error e;
+		char chunk[256];
+		snprintf(chunk, sizeof chunk, "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"%s\"}}]}",
+		         cases[i].content);
+		cap_ev ev = cap_resp_event(&r, chunk, strlen(chunk), &e);
+		if (ev != cases[i].want)
+			fail_msg("case %zu (%s): %d, want %d", i, cases[i].content, (int)ev, (int)cases[i].want);
+		if (ev == CAP_EV_ERROR)
+			assert_non_null(strstr(e.msg, "return_tokens_as_token_ids"));
+		else { /* the line reads back */
+			cap_buf out;
+			cap_buf_init(&out, 0);
+			cap_ref ref = { 0, 0, NULL };
+			assert_int_equal(cap_resp_line(&r, &ref, NULL, &out), 0);
+			trace *t = NULL;
+			assert_int_equal(trace_parse_line(out.p, out.len, NULL, &t, &e), TS_OK);
+			assert_int_equal(trace_text_len(t), strlen(cases[i].content));
+			trace_free(t);
+			cap_buf_free(&out);
+		}
+		cap_resp_free(&r);
+	}
+}
+
 /* Every committed seed of tests/fuzz/fuzz_capture.c through the harness
  * (gcc build, no libFuzzer): the capture's lines read back, and the capture
  * and trace_append_chunk agree on the steps of every event (an oracle
@@ -523,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_scanner_rejects),
 		cmocka_unit_test(test_choice_index_as_reader),
 		cmocka_unit_test(test_seeds_differential),
+		cmocka_unit_test(test_placeholder_delta),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

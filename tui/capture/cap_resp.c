@@ -22,6 +22,7 @@ void cap_resp_init(cap_resp *r, const trace_limits *lim, const recparse_limits *
 	r->rp = recparse_new(rl);
 	r->tok_cap = r->lim.max_token_bytes < ((size_t)1 << 20) ? r->lim.max_token_bytes : (size_t)1 << 20;
 	r->tok = malloc(r->tok_cap + 1);
+	r->tok2 = malloc(r->tok_cap + 1);
 	cap_buf_init(&r->text, 0);
 	cap_buf_init(&r->items, 0);
 	cap_buf_init(&r->delta, r->tok_cap);
@@ -35,6 +36,7 @@ void cap_resp_free(cap_resp *r)
 	free(r->steps);
 	free(r->dup_tab);
 	free(r->tok);
+	free(r->tok2);
 	cap_buf_free(&r->text);
 	cap_buf_free(&r->items);
 	cap_buf_free(&r->delta);
@@ -231,7 +233,11 @@ static int read_bytes(jscan *j, char *buf, size_t cap, size_t *n)
  * checked as the trace reader will read it.  The chosen token's bytes go to
  * buf (*n) when buf is not NULL.  Returns 0, -1 malformed (why in *what),
  * -2 a token over the limit. */
-static int read_token_obj(jscan *j, char *buf, size_t cap, size_t *n, int top, const char **what)
+/* One logprobs.content item (top: a step, else an alternative).  A step's
+ * token string goes to tk, its bytes to buf; *n is the length of what the
+ * reader takes (in buf).  -1 malformed (*what), -2 over cap, 0 taken. */
+static int read_token_obj(jscan *j, char *buf, char *tk, size_t cap, size_t *n, int top,
+                          const char **what)
 {
 	if (jscan_obj_begin(j)) {
 		*what = "is not an object";
@@ -240,7 +246,7 @@ static int read_token_obj(jscan *j, char *buf, size_t cap, size_t *n, int top, c
 	const char *k;
 	size_t kl, tn = 0, bn = 0;
 	int r, have_tok = 0, have_bytes = 0, tok_over = 0, bytes_over = 0, alt_over = 0;
-	char *tokbuf = buf, *bbuf = buf;
+	char *tokbuf = tk, *bbuf = buf;
 	while ((r = jscan_obj_next(j, &k, &kl)) == 1) {
 		jscan_type t = jscan_peek(j);
 		if (key_is(k, kl, "bytes") && t != JSCAN_NULL && !have_bytes) {
@@ -251,7 +257,6 @@ static int read_token_obj(jscan *j, char *buf, size_t cap, size_t *n, int top, c
 			}
 			bytes_over = b == -2 || bn > cap;
 			have_bytes = 1;
-			tokbuf = NULL; /* bytes win: the token text is only checked */
 		} else if (key_is(k, kl, "token") && t != JSCAN_NULL && !have_tok) {
 			if (t != JSCAN_STR) {
 				*what = "has a token that is not a string";
@@ -281,7 +286,7 @@ static int read_token_obj(jscan *j, char *buf, size_t cap, size_t *n, int top, c
 			int e;
 			while ((e = jscan_arr_next(j)) == 1) {
 				size_t an;
-				int a = read_token_obj(j, NULL, cap, &an, 0, what);
+				int a = read_token_obj(j, NULL, NULL, cap, &an, 0, what);
 				if (a == -1)
 					return -1;
 				alt_over |= a == -2;
@@ -305,8 +310,16 @@ static int read_token_obj(jscan *j, char *buf, size_t cap, size_t *n, int top, c
 	}
 	/* what the reader takes: bytes when present, else the token up to a
 	 * NUL (cJSON ends a string at \u0000) */
+	if (have_tok && tk)
+		tn = strnlen(tk, tn < cap ? tn : cap); /* a cut token holds cap bytes */
 	if (!have_bytes && buf)
-		tn = strnlen(buf, tn < cap ? tn : cap); /* a cut token holds cap bytes */
+		memcpy(buf, tk, tn);
+	if (have_tok && tk && !tok_over &&
+	    trace_step_text_unknown(tk, tn, have_bytes ? buf : NULL, have_bytes ? bn : 0)) {
+		*what = "has a token_id:N placeholder without its bytes: the text is unknown "
+		        "(return_tokens_as_token_ids)";
+		return -1;
+	}
 	*n = have_bytes ? bn : tn;
 	return (have_bytes ? bytes_over : tok_over) || alt_over ? -2 : 0;
 }
@@ -346,10 +359,12 @@ static cap_ev chunk_items(cap_resp *r, jscan *j, ts_error *err, int *saw_items)
 		if (jscan_peek(j) != JSCAN_ARR || jscan_arr_begin(j))
 			return malformed(r, err, ": logprobs.content is not an array");
 		*saw_items = 1; /* even empty: the reader then takes no delta text */
+		if (!r->tok || !r->tok2)
+			return limit_cut(r, "out of memory");
 		for (size_t i = 0; jscan_arr_next(j) == 1; i++) {
 			const char *s0 = (jscan_peek(j), j->p), *what = "";
 			size_t n = 0;
-			int rt = read_token_obj(j, r->tok, r->tok_cap, &n, 1, &what);
+			int rt = read_token_obj(j, r->tok, r->tok2, r->tok_cap, &n, 1, &what);
 			if (rt == -1) {
 				char w[96];
 				snprintf(w, sizeof w, ": logprobs.content[%zu] %s", i, what);
@@ -555,6 +570,10 @@ static cap_ev chunk_steps(cap_resp *r, const char *data, size_t len, ts_error *e
 		return malformed(r, err, ": no choices array");
 	if (!ts.items && (ts.content < 0 || (!ts.content && ts.text < 0)))
 		return malformed(r, err, ts.content < 0 ? ": delta.content is not a string" : ": text is not a string");
+	if (!ts.items && r->delta.len &&
+	    trace_step_text_unknown(r->delta.p, strnlen(r->delta.p, r->delta.len), NULL, 0))
+		return malformed(r, err, ": delta.content is a token_id:N placeholder: the text is unknown "
+		                 "(return_tokens_as_token_ids)");
 	if (!ts.items && r->delta.len &&
 	    cap_resp_step(r, r->delta.p, r->delta.len, NULL, 0) != CAP_EV_MORE)
 		return CAP_EV_STOPPED;

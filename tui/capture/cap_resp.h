@@ -68,6 +68,7 @@ typedef struct cap_resp {
 	char model[128];    /* the server's model name */
 	size_t events;
 	char *tok;          /* scratch for a token's "bytes" */
+	char *tok2;         /* scratch for a step's "token" string */
 	size_t tok_cap;
 } cap_resp;
 
