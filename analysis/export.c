@@ -1210,26 +1210,26 @@ int export_any_sharded(export_run *const *runs, size_t n)
 
 /* A line being built. */
 typedef struct line_buf {
-	tbuf t;
+	strbuf t;
 	int first;
 } line_buf;
-#define LINE_BUF_INIT { TBUF_INIT, 1 }
+#define LINE_BUF_INIT { STRBUF_INIT, 1 }
 
-void export_csv_put(tbuf *b, const char *field)
+void export_csv_put(strbuf *b, const char *field)
 {
 	char stack[256];
 	size_t need = export_csv_field(field, stack, sizeof stack);
 	if (need < sizeof stack) {
-		tbuf_put(b, stack, need);
+		strbuf_put(b, stack, need);
 		return;
 	}
 	char *heap = malloc(need + 1);
 	if (!heap) {
-		tbuf_fail(b);
+		strbuf_fail(b);
 		return;
 	}
 	export_csv_field(field, heap, need + 1);
-	tbuf_put(b, heap, need);
+	strbuf_put(b, heap, need);
 	free(heap);
 }
 
@@ -1242,7 +1242,7 @@ int export_csv_guarded(const char *s)
  * with = + - @ TAB or CR would be run as a formula by a spreadsheet (CSV
  * injection), so it gets a leading ' as OWASP recommends, then the usual
  * RFC 4180 quoting.  Numbers never come here. */
-void export_csv_put_text(tbuf *b, const char *s)
+void export_csv_put_text(strbuf *b, const char *s)
 {
 	if (!export_csv_guarded(s)) {
 		export_csv_put(b, s);
@@ -1251,7 +1251,7 @@ void export_csv_put_text(tbuf *b, const char *s)
 	size_t n = strlen(s);
 	char *q = malloc(n + 2);
 	if (!q) {
-		tbuf_fail(b);
+		strbuf_fail(b);
 		return;
 	}
 	q[0] = '\'';
@@ -1263,7 +1263,7 @@ void export_csv_put_text(tbuf *b, const char *s)
 static void lb_sep(line_buf *b)
 {
 	if (!b->first)
-		tbuf_put(&b->t, ",", 1);
+		strbuf_put(&b->t, ",", 1);
 	b->first = 0;
 }
 
@@ -1295,13 +1295,13 @@ static void lb_double(line_buf *b, double v)
 
 static ts_status lb_end(line_buf *b, export_write_fn w, void *ud)
 {
-	tbuf_put(&b->t, "\r\n", 2);
+	strbuf_put(&b->t, "\r\n", 2);
 	ts_status st = TS_OK;
 	if (b->t.failed)
 		st = TS_ERR_NOMEM;
 	else if (w(ud, b->t.p, b->t.len) != 0)
 		st = TS_ERR_IO;
-	tbuf_clear(&b->t);
+	strbuf_clear(&b->t);
 	b->first = 1;
 	return st;
 }
@@ -1317,7 +1317,7 @@ ts_status export_csv_header(const export_opts *o, export_write_fn w, void *ud)
 	for (size_t i = 0; i < n; i++)
 		lb_field(&b, names[i]);
 	ts_status st = lb_end(&b, w, ud);
-	tbuf_free(&b.t);
+	strbuf_free(&b.t);
 	free(names);
 	return st;
 }
@@ -1384,7 +1384,7 @@ ts_status export_csv_rows(const export_opts *o, const export_run *r, export_writ
 		}
 		st = lb_end(&b, w, ud);
 	}
-	tbuf_free(&b.t);
+	strbuf_free(&b.t);
 	return st;
 }
 
@@ -1697,7 +1697,7 @@ ts_status export_csv_records_header(const export_opts *o, export_write_fn w, voi
 		lb_field(&b, name);
 	}
 	ts_status st = lb_end(&b, w, ud);
-	tbuf_free(&b.t);
+	strbuf_free(&b.t);
 	return st;
 }
 
@@ -1733,7 +1733,7 @@ ts_status export_csv_records(const export_opts *o, const export_run *r, export_w
 		lb_record(&b, o, r, &r->recs[i]);
 		st = lb_end(&b, w, ud);
 	}
-	tbuf_free(&b.t);
+	strbuf_free(&b.t);
 	return st;
 }
 

@@ -34,7 +34,7 @@
 #include "run.h"
 #include "sample.h"
 #include "status.h"
-#include "tbuf.h"
+#include "strbuf.h"
 
 #define EXPORT_MAX_POLICIES 32
 
@@ -262,11 +262,11 @@ const char *export_match_name(match_state m);
 size_t export_csv_field(const char *field, char *buf, size_t bufsz);
 /* Appends field to b with that quoting (the one CSV cell writer of
  * report's CSV and the debugger's marks file). */
-void export_csv_put(tbuf *b, const char *field);
+void export_csv_put(strbuf *b, const char *field);
 /* A text cell from the data (run, file, image, label): as export_csv_put,
  * after a leading ' when export_csv_guarded (a spreadsheet would run it as a
  * formula: OWASP's CSV injection rule). */
-void export_csv_put_text(tbuf *b, const char *s);
+void export_csv_put_text(strbuf *b, const char *s);
 /* 1 when s starts with = + - @ TAB or CR (export_csv_put_text guards it). */
 int export_csv_guarded(const char *s);
 

@@ -15,32 +15,32 @@
 #define SHARD_MAX 512 /* session_where's shard name */
 
 /* run,[file,]line,image_id of sample i: the cells report's CSV writes */
-static void csv_row(tbuf *b, const session_run *r, size_t i)
+static void csv_row(strbuf *b, const session_run *r, size_t i)
 {
 	char shard[SHARD_MAX], num[64];
 	size_t line = session_where(r, i, shard, sizeof shard);
 	export_csv_put_text(b, r->name);
 	if (r->sharded) {
-		tbuf_put(b, ",", 1);
+		strbuf_put(b, ",", 1);
 		export_csv_put_text(b, shard);
 	}
 	snprintf(num, sizeof num, ",%zu,", line);
-	tbuf_puts(b, num);
+	strbuf_puts(b, num);
 	if (r->items[i].has_id) {
 		snprintf(num, sizeof num, "%lld", r->items[i].id);
-		tbuf_puts(b, num);
+		strbuf_puts(b, num);
 	}
-	tbuf_put(b, "\r\n", 2);
+	strbuf_put(b, "\r\n", 2);
 }
 
 char *marks_csv(const session_run *r, size_t *len)
 {
-	tbuf b = TBUF_INIT;
-	tbuf_puts(&b, r->sharded ? "run,file,line,image_id\r\n" : "run,line,image_id\r\n");
+	strbuf b = STRBUF_INIT;
+	strbuf_puts(&b, r->sharded ? "run,file,line,image_id\r\n" : "run,line,image_id\r\n");
 	for (size_t i = 0; i < r->list.n_marks; i++)
 		if (r->list.marks[i])
 			csv_row(&b, r, i);
-	return tbuf_take(&b, len);
+	return strbuf_take(&b, len);
 }
 
 char *marks_json(const session_run *r, size_t *len)
@@ -187,7 +187,7 @@ static size_t item_of_line(const line_item *li, size_t n, const char *cell, unsi
 
 /* The run's samples as line_items sorted; *pool keeps the shard names
  * (one per change of shard along the index).  NULL when out of memory. */
-static line_item *line_items(const session_run *r, tbuf *pool)
+static line_item *line_items(const session_run *r, strbuf *pool)
 {
 	line_item *li = malloc((r->n ? r->n : 1) * sizeof *li);
 	size_t *at = malloc((r->n ? r->n : 1) * sizeof *at);
@@ -197,7 +197,7 @@ static line_item *line_items(const session_run *r, tbuf *pool)
 		li[i] = (line_item){ "", session_where(r, i, shard, sizeof shard), i };
 		if (last == (size_t)-1 || strcmp(pool->p + last, shard)) {
 			last = pool->len;
-			tbuf_put(pool, shard, strlen(shard) + 1); /* with its NUL */
+			strbuf_put(pool, shard, strlen(shard) + 1); /* with its NUL */
 		}
 		at[i] = last;
 	}
@@ -300,7 +300,7 @@ long marks_load(session_run *r, const char *text, size_t len, const char *file, 
 	char *p = buf, *end = buf + len;
 	cols c;
 	long marked = read_header(r, text, len, &p, end, &c, file, msg, msgsz);
-	tbuf pool = TBUF_INIT;
+	strbuf pool = STRBUF_INIT;
 	line_item *li = marked < 0 ? NULL : line_items(r, &pool);
 	if (marked == 0 && !li)
 		marked = (snprintf(msg, msgsz, "%s: out of memory", file), -1);
@@ -308,7 +308,7 @@ long marks_load(session_run *r, const char *text, size_t len, const char *file, 
 		marked = mark_rows(r, li, p, end, &c, unknown, file, msg, msgsz);
 	free(buf);
 	free(li);
-	tbuf_free(&pool);
+	strbuf_free(&pool);
 	return marked;
 }
 

@@ -1,10 +1,10 @@
-/* tbuf.c — a growable text buffer (see tbuf.h). */
+/* strbuf.c — a growable text buffer (see strbuf.h). */
 #include <stdlib.h>
 #include <string.h>
 
-#include "tbuf.h"
+#include "strbuf.h"
 
-void tbuf_put(tbuf *b, const char *s, size_t n)
+void strbuf_put(strbuf *b, const char *s, size_t n)
 {
 	if (b->failed)
 		return;
@@ -30,38 +30,38 @@ void tbuf_put(tbuf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
-void tbuf_puts(tbuf *b, const char *s)
+void strbuf_puts(strbuf *b, const char *s)
 {
-	tbuf_put(b, s, strlen(s));
+	strbuf_put(b, s, strlen(s));
 }
 
-void tbuf_clear(tbuf *b)
+void strbuf_clear(strbuf *b)
 {
 	b->len = 0;
 	if (b->p)
 		b->p[0] = '\0';
 }
 
-void tbuf_fail(tbuf *b)
+void strbuf_fail(strbuf *b)
 {
 	b->failed = 1;
 }
 
-char *tbuf_take(tbuf *b, size_t *len)
+char *strbuf_take(strbuf *b, size_t *len)
 {
 	if (!b->p)
-		tbuf_put(b, "", 0); /* nothing appended: an empty text, not NULL */
+		strbuf_put(b, "", 0); /* nothing appended: an empty text, not NULL */
 	char *p = b->failed ? NULL : b->p;
 	if (b->failed)
 		free(b->p);
 	if (len)
 		*len = p ? b->len : 0;
-	*b = (tbuf)TBUF_INIT;
+	*b = (strbuf)STRBUF_INIT;
 	return p;
 }
 
-void tbuf_free(tbuf *b)
+void strbuf_free(strbuf *b)
 {
 	free(b->p);
-	*b = (tbuf)TBUF_INIT;
+	*b = (strbuf)STRBUF_INIT;
 }
