@@ -1097,45 +1097,26 @@ static void close_list(recparse *p, uint32_t step)
 	p->top = T_CLOSED;
 }
 
-/* After "[", after a record, after its comma.  Returns 1 to re-dispatch. */
+/* After "[", after a record, after its comma.  Returns 1 to re-dispatch.
+ * "{" starts a record after "[" or a comma (and between bare objects:
+ * {...}\n{...} needs no comma); "]" closes after "[" or a record (not in
+ * bare mode); "," follows a record; anything else resyncs. */
 static int list_byte(recparse *p, unsigned char c, uint32_t step)
 {
 	if (is_ws(c))
 		return 0;
-	switch (p->top) {
-	case T_LIST_START:
-		if (c == '{') {
-			start_record(p, step);
-			return 0;
-		}
-		if (c == ']' && !p->bare) {
-			close_list(p, step);
-			return 0;
-		}
-		break;
-	case T_BETWEEN:
-		if (c == ',') {
-			p->top = T_AFTER_COMMA;
-			return 0;
-		}
-		if (c == '{' && p->bare) {
-			/* bare objects: the comma is optional ({...}\n{...}) */
-			start_record(p, step);
-			return 0;
-		}
-		if (c == ']' && !p->bare) {
-			close_list(p, step);
-			return 0;
-		}
-		break;
-	case T_AFTER_COMMA:
-		if (c == '{') {
-			start_record(p, step);
-			return 0;
-		}
-		break;
-	default:
-		break;
+	int after_rec = p->top == T_BETWEEN, first = p->top == T_LIST_START;
+	if (c == '{' && (first || p->top == T_AFTER_COMMA || (after_rec && p->bare))) {
+		start_record(p, step);
+		return 0;
+	}
+	if (c == ']' && (first || after_rec) && !p->bare) {
+		close_list(p, step);
+		return 0;
+	}
+	if (c == ',' && after_rec) {
+		p->top = T_AFTER_COMMA;
+		return 0;
 	}
 	enter_resync(p, step, 0, 0, 0);
 	return 1;
