@@ -374,21 +374,34 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-int conf_is_eos(const char *tok, size_t len, const conf_eos *extra)
+/* The longest EOS text (the list or extra) that ends s[0..len); 0: none. */
+static size_t eos_suffix(const char *s, size_t len, const conf_eos *extra)
 {
-	if (len == 0)
-		return 1;
+	size_t best = 0;
 	for (size_t k = 0; k < sizeof eos_like / sizeof eos_like[0]; k++) {
 		size_t el = strlen(eos_like[k]);
-		if (len == el && !memcmp(tok, eos_like[k], el))
-			return 1;
+		if (el <= len && el > best && !memcmp(s + len - el, eos_like[k], el))
+			best = el;
 	}
 	for (size_t k = 0; extra && k < extra->n; k++) {
 		size_t el = strlen(extra->tok[k]);
-		if (el && len == el && !memcmp(tok, extra->tok[k], el))
-			return 1;
+		if (el && el <= len && el > best && !memcmp(s + len - el, extra->tok[k], el))
+			best = el;
 	}
-	return 0;
+	return best;
+}
+
+int conf_is_eos(const char *tok, size_t len, const conf_eos *extra)
+{
+	return len == 0 || eos_suffix(tok, len, extra) == len;
+}
+
+size_t conf_eos_tail(const char *s, size_t len, const conf_eos *extra)
+{
+	size_t n = len, k;
+	while (n > 0 && (k = eos_suffix(s, n, extra)) > 0)
+		n -= k;
+	return len - n;
 }
 
 /* JSON: text at a decision (blanks first): 1 ends the list ("]", a fence's

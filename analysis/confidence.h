@@ -160,6 +160,10 @@ typedef struct conf_eos {
 
 /* 1 when a token's text is an EOS (the list above or extra). */
 int    conf_is_eos(const char *tok, size_t len, const conf_eos *extra);
+/* Bytes at the end of s[0..len) that are EOS texts one after another
+ * ("...dog<end_of_turn><eos>": 18); 0 when s does not end in one.  A
+ * text-only trace (no token boundaries) ends its stream there. */
+size_t conf_eos_tail(const char *s, size_t len, const conf_eos *extra);
 /* 1 when a token starting a decision ends the list (tagged: EOS only). */
 int    conf_is_end_token(const char *tok, size_t len, int tagged, const conf_eos *eos);
 

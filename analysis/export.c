@@ -1210,74 +1210,73 @@ int export_any_sharded(export_run *const *runs, size_t n)
 
 /* A line being built. */
 typedef struct line_buf {
-	char *p;
-	size_t len, cap;
-	int oom;
+	strbuf t;
 	int first;
 } line_buf;
+#define LINE_BUF_INIT { STRBUF_INIT, 1 }
 
-static void lb_put(line_buf *b, const char *s, size_t n)
+void export_csv_put(strbuf *b, const char *field)
 {
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		char *q = realloc(b->p, cap);
-		if (!q) {
-			b->oom = 1;
-			return;
-		}
-		b->p = q;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void lb_field(line_buf *b, const char *field)
-{
-	if (!b->first)
-		lb_put(b, ",", 1);
-	b->first = 0;
 	char stack[256];
 	size_t need = export_csv_field(field, stack, sizeof stack);
 	if (need < sizeof stack) {
-		lb_put(b, stack, need);
+		strbuf_put(b, stack, need);
 		return;
 	}
 	char *heap = malloc(need + 1);
 	if (!heap) {
-		b->oom = 1;
+		strbuf_fail(b);
 		return;
 	}
 	export_csv_field(field, heap, need + 1);
-	lb_put(b, heap, need);
+	strbuf_put(b, heap, need);
 	free(heap);
+}
+
+int export_csv_guarded(const char *s)
+{
+	return s[0] && strchr("=+-@\t\r", s[0]) != NULL;
 }
 
 /* A text cell (run and image names come from the data): one that starts
  * with = + - @ TAB or CR would be run as a formula by a spreadsheet (CSV
  * injection), so it gets a leading ' as OWASP recommends, then the usual
  * RFC 4180 quoting.  Numbers never come here. */
-static void lb_text(line_buf *b, const char *s)
+void export_csv_put_text(strbuf *b, const char *s)
 {
-	if (!strchr("=+-@\t\r", s[0]) || !s[0]) {
-		lb_field(b, s);
+	if (!export_csv_guarded(s)) {
+		export_csv_put(b, s);
 		return;
 	}
 	size_t n = strlen(s);
 	char *q = malloc(n + 2);
 	if (!q) {
-		b->oom = 1;
+		strbuf_fail(b);
 		return;
 	}
 	q[0] = '\'';
 	memcpy(q + 1, s, n + 1);
-	lb_field(b, q);
+	export_csv_put(b, q);
 	free(q);
+}
+
+static void lb_sep(line_buf *b)
+{
+	if (!b->first)
+		strbuf_put(&b->t, ",", 1);
+	b->first = 0;
+}
+
+static void lb_field(line_buf *b, const char *field)
+{
+	lb_sep(b);
+	export_csv_put(&b->t, field);
+}
+
+static void lb_text(line_buf *b, const char *s)
+{
+	lb_sep(b);
+	export_csv_put_text(&b->t, s);
 }
 
 static void lb_size(line_buf *b, size_t v)
@@ -1296,13 +1295,13 @@ static void lb_double(line_buf *b, double v)
 
 static ts_status lb_end(line_buf *b, export_write_fn w, void *ud)
 {
-	lb_put(b, "\r\n", 2);
+	strbuf_put(&b->t, "\r\n", 2);
 	ts_status st = TS_OK;
-	if (b->oom)
+	if (b->t.failed)
 		st = TS_ERR_NOMEM;
-	else if (w(ud, b->p, b->len) != 0)
+	else if (w(ud, b->t.p, b->t.len) != 0)
 		st = TS_ERR_IO;
-	b->len = 0;
+	strbuf_clear(&b->t);
 	b->first = 1;
 	return st;
 }
@@ -1314,11 +1313,11 @@ ts_status export_csv_header(const export_opts *o, export_write_fn w, void *ud)
 	if (!names)
 		return TS_ERR_NOMEM;
 	export_csv_columns(o, names, n);
-	line_buf b = { NULL, 0, 0, 0, 1 };
+	line_buf b = LINE_BUF_INIT;
 	for (size_t i = 0; i < n; i++)
 		lb_field(&b, names[i]);
 	ts_status st = lb_end(&b, w, ud);
-	free(b.p);
+	strbuf_free(&b.t);
 	free(names);
 	return st;
 }
@@ -1360,7 +1359,7 @@ static void lb_counts(line_buf *b, const export_run *r, const metrics_counts *c,
 
 ts_status export_csv_rows(const export_opts *o, const export_run *r, export_write_fn w, void *ud)
 {
-	line_buf b = { NULL, 0, 0, 0, 1 };
+	line_buf b = LINE_BUF_INIT;
 	ts_status st = TS_OK;
 	size_t n_iou = o->an.n_iou;
 	for (size_t i = 0; i < r->n_rows && st == TS_OK; i++) {
@@ -1385,7 +1384,7 @@ ts_status export_csv_rows(const export_opts *o, const export_run *r, export_writ
 		}
 		st = lb_end(&b, w, ud);
 	}
-	free(b.p);
+	strbuf_free(&b.t);
 	return st;
 }
 
@@ -1678,7 +1677,7 @@ ts_status export_csv_records_header(const export_opts *o, export_write_fn w, voi
 {
 	static const char *const fixed[] = {"run", "file", "line", "image_id", "image", "record",
 	                                    "label", "x1", "y1", "x2", "y2", "score"};
-	line_buf b = { NULL, 0, 0, 0, 1 };
+	line_buf b = LINE_BUF_INIT;
 	char name[96], tag[48];
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
 		if (i != 1 || o->file_col)
@@ -1698,7 +1697,7 @@ ts_status export_csv_records_header(const export_opts *o, export_write_fn w, voi
 		lb_field(&b, name);
 	}
 	ts_status st = lb_end(&b, w, ud);
-	free(b.p);
+	strbuf_free(&b.t);
 	return st;
 }
 
@@ -1728,13 +1727,13 @@ static void lb_record(line_buf *b, const export_opts *o, const export_run *r, co
 ts_status export_csv_records(const export_opts *o, const export_run *r, export_write_fn w,
                              void *ud)
 {
-	line_buf b = { NULL, 0, 0, 0, 1 };
+	line_buf b = LINE_BUF_INIT;
 	ts_status st = TS_OK;
 	for (size_t i = 0; i < r->n_recs && st == TS_OK; i++) {
 		lb_record(&b, o, r, &r->recs[i]);
 		st = lb_end(&b, w, ud);
 	}
-	free(b.p);
+	strbuf_free(&b.t);
 	return st;
 }
 

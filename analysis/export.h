@@ -34,6 +34,7 @@
 #include "run.h"
 #include "sample.h"
 #include "status.h"
+#include "strbuf.h"
 
 #define EXPORT_MAX_POLICIES 32
 
@@ -259,6 +260,15 @@ const char *export_match_name(match_state m);
  * Returns bytes written (without NUL) or the size needed when buf is too
  * small (like snprintf). */
 size_t export_csv_field(const char *field, char *buf, size_t bufsz);
+/* Appends field to b with that quoting (the one CSV cell writer of
+ * report's CSV and the debugger's marks file). */
+void export_csv_put(strbuf *b, const char *field);
+/* A text cell from the data (run, file, image, label): as export_csv_put,
+ * after a leading ' when export_csv_guarded (a spreadsheet would run it as a
+ * formula: OWASP's CSV injection rule). */
+void export_csv_put_text(strbuf *b, const char *s);
+/* 1 when s starts with = + - @ TAB or CR (export_csv_put_text guards it). */
+int export_csv_guarded(const char *s);
 
 /* report --per-sample's line for one row (text table, without its 2-space
  * indent): image, records, dups, maxrep, term, tail_start, stop_step, steps

@@ -158,7 +158,7 @@ int js_next_or_close(jstream *s, int close)
 	return -1;
 }
 
-static int hexval(int c)
+int js_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -206,7 +206,7 @@ static int js_u4(jstream *s, unsigned long *v)
 		int c = js_getc(s);
 		if (c < 0 || c == '"')
 			return js_fail(s, JS_SYNTAX);
-		int h = hexval(c);
+		int h = js_hexval(c);
 		bad |= h < 0;
 		*v = *v * 16 + (unsigned long)(h < 0 ? 0 : h);
 	}

@@ -69,6 +69,9 @@ int js_string(jstream *s, char *out, size_t max, size_t *len);
 int js_number(jstream *s, double *v);
 /* Reads true/false/null: returns 1/0/2, or -1 on error. */
 int js_literal(jstream *s);
+/* The value of hex digit c (0-9, a-f, A-F), else -1: the one reader of a
+ * \uXXXX escape's digits (here and the record parser's strings). */
+int js_hexval(int c);
 /* Records a syntax error at the current position (0). */
 int js_fail(jstream *s, js_error e);
 

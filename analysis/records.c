@@ -19,6 +19,7 @@
  * bracket depth only, and restarts at the next "{" at list level (a "]" there
  * closes the list).
  */
+#include "jstream.h"
 #include "records.h"
 #include "syntax.h"
 
@@ -160,17 +161,16 @@ struct recparse {
 /* the syntaxes: one table owns what each key is */
 
 
-/* JSON syntaxes: the depth-1 key holding an array of n_values numbers */
-static const struct {
-	rec_key key;
-	const char *json, *family, *coords;
-	int point, n_values;
-} json_keys[] = {
-	{ REC_KEY_BBOX_2D, "bbox_2d", "Qwen2.5/3-VL", "qwen3", 0, 4 },
-	{ REC_KEY_BOX_2D, "box_2d", "Gemini", "gemini", 0, 4 },
-	{ REC_KEY_BBOX, "bbox", "plain pixels", "xyxy", 0, 4 },
-	{ REC_KEY_POINT_2D, "point_2d", "Qwen2.5/3-VL points", "qwen3", 1, 2 },
-	{ REC_KEY_MINMAX, "x_min", "Moondream", "moondream", 0, 4 }, /* keys below */
+/* JSON syntaxes: the depth-1 key (name) holding an array of n_values
+ * numbers; only the naming fields of rec_syntax are used */
+#define JSON_KEY(k, json, fam, conv, pt, nv) \
+	{ .key = (k), .name = (json), .family = (fam), .coords = (conv), .point = (pt), .n_values = (nv) }
+static const rec_syntax json_keys[] = {
+	JSON_KEY(REC_KEY_BBOX_2D, "bbox_2d", "Qwen2.5/3-VL", "qwen3", 0, 4),
+	JSON_KEY(REC_KEY_BOX_2D, "box_2d", "Gemini", "gemini", 0, 4),
+	JSON_KEY(REC_KEY_BBOX, "bbox", "plain pixels", "xyxy", 0, 4),
+	JSON_KEY(REC_KEY_POINT_2D, "point_2d", "Qwen2.5/3-VL points", "qwen3", 1, 2),
+	JSON_KEY(REC_KEY_MINMAX, "x_min", "Moondream", "moondream", 0, 4), /* keys below */
 };
 static const char *const minmax_keys[4] = { "x_min", "y_min", "x_max", "y_max" };
 
@@ -189,33 +189,25 @@ static const rec_syntax *tag_syntax_of(rec_key k)
 	return NULL;
 }
 
-static int json_key_index(rec_key k)
+/* The one lookup of what a key is: its JSON key's entry or its tag syntax
+ * (NULL: neither, the callers' defaults answer). */
+static const rec_syntax *key_syntax(rec_key k)
 {
 	for (size_t i = 0; i < sizeof json_keys / sizeof json_keys[0]; i++)
 		if (json_keys[i].key == k)
-			return (int)i;
-	return -1;
+			return &json_keys[i];
+	return tag_syntax_of(k);
 }
 
 const char *rec_key_name(rec_key k)
 {
-	if (k == REC_KEY_NONE)
-		return "none";
-	if (k == REC_KEY_MINMAX)
-		return "x_min";
-	int j = json_key_index(k);
-	if (j >= 0)
-		return json_keys[j].json;
-	const rec_syntax *t = tag_syntax_of(k);
-	return t ? t->name : "unknown";
+	const rec_syntax *t = key_syntax(k);
+	return k == REC_KEY_NONE ? "none" : t ? t->name : "unknown";
 }
 
 const char *rec_key_family(rec_key k)
 {
-	int j = json_key_index(k);
-	if (j >= 0)
-		return json_keys[j].family;
-	const rec_syntax *t = tag_syntax_of(k);
+	const rec_syntax *t = key_syntax(k);
 	return t ? t->family : "none";
 }
 
@@ -240,28 +232,19 @@ int rec_key_decides_at_completion(rec_key k)
 
 int rec_key_point(rec_key k)
 {
-	int j = json_key_index(k);
-	if (j >= 0)
-		return json_keys[j].point;
-	const rec_syntax *t = tag_syntax_of(k);
+	const rec_syntax *t = key_syntax(k);
 	return t ? t->point : 0;
 }
 
 int rec_key_n_values(rec_key k)
 {
-	int j = json_key_index(k);
-	if (j >= 0)
-		return json_keys[j].n_values;
-	const rec_syntax *t = tag_syntax_of(k);
+	const rec_syntax *t = key_syntax(k);
 	return t ? t->n_values : 4;
 }
 
 const char *rec_key_coords(rec_key k)
 {
-	int j = json_key_index(k);
-	if (j >= 0)
-		return json_keys[j].coords;
-	const rec_syntax *t = tag_syntax_of(k);
+	const rec_syntax *t = key_syntax(k);
 	return t ? t->coords : "xyxy";
 }
 
@@ -718,17 +701,6 @@ static void start_string(recparse *p, int role, int sink)
 	}
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* One byte inside a string.  Returns 0 consumed, 1 closing quote, -1 error. */
 static int str_byte(recparse *p, unsigned char c)
 {
@@ -757,7 +729,7 @@ static int str_byte(recparse *p, unsigned char c)
 		return 0;
 	}
 	if (p->esc >= 2) {
-		int h = hexval(c);
+		int h = js_hexval(c);
 		if (h < 0)
 			return -1;
 		p->hexv = p->hexv * 16 + (unsigned)h;
@@ -827,7 +799,7 @@ static int string_done(recparse *p)
 			p->cur_key = K_WRAP; /* {"objects": [...]}: the list is inside */
 		} else {
 			for (size_t i = 0; i < sizeof json_keys / sizeof json_keys[0]; i++)
-				if (json_keys[i].key != REC_KEY_MINMAX && key_is(p, json_keys[i].json)) {
+				if (json_keys[i].key != REC_KEY_MINMAX && key_is(p, json_keys[i].name)) {
 					ck = json_keys[i].key;
 					break;
 				}
@@ -1125,45 +1097,26 @@ static void close_list(recparse *p, uint32_t step)
 	p->top = T_CLOSED;
 }
 
-/* After "[", after a record, after its comma.  Returns 1 to re-dispatch. */
+/* After "[", after a record, after its comma.  Returns 1 to re-dispatch.
+ * "{" starts a record after "[" or a comma (and between bare objects:
+ * {...}\n{...} needs no comma); "]" closes after "[" or a record (not in
+ * bare mode); "," follows a record; anything else resyncs. */
 static int list_byte(recparse *p, unsigned char c, uint32_t step)
 {
 	if (is_ws(c))
 		return 0;
-	switch (p->top) {
-	case T_LIST_START:
-		if (c == '{') {
-			start_record(p, step);
-			return 0;
-		}
-		if (c == ']' && !p->bare) {
-			close_list(p, step);
-			return 0;
-		}
-		break;
-	case T_BETWEEN:
-		if (c == ',') {
-			p->top = T_AFTER_COMMA;
-			return 0;
-		}
-		if (c == '{' && p->bare) {
-			/* bare objects: the comma is optional ({...}\n{...}) */
-			start_record(p, step);
-			return 0;
-		}
-		if (c == ']' && !p->bare) {
-			close_list(p, step);
-			return 0;
-		}
-		break;
-	case T_AFTER_COMMA:
-		if (c == '{') {
-			start_record(p, step);
-			return 0;
-		}
-		break;
-	default:
-		break;
+	int after_rec = p->top == T_BETWEEN, first = p->top == T_LIST_START;
+	if (c == '{' && (first || p->top == T_AFTER_COMMA || (after_rec && p->bare))) {
+		start_record(p, step);
+		return 0;
+	}
+	if (c == ']' && (first || after_rec) && !p->bare) {
+		close_list(p, step);
+		return 0;
+	}
+	if (c == ',' && after_rec) {
+		p->top = T_AFTER_COMMA;
+		return 0;
 	}
 	enter_resync(p, step, 0, 0, 0);
 	return 1;

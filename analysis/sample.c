@@ -151,6 +151,31 @@ static ts_status trace_facts(sample *s, const trace *t, const conf_eos *eos)
 	return TS_OK;
 }
 
+/* The steps whose text is fed to the record parser ([0, returned)), and
+ * the text offset where the feeding stops (*cut).  The trailing EOS
+ * ("<eos>" as some dumps decode PaliGemma's; confidence.c owns the list,
+ * run.json "eos_tokens" included) ends the stream: its text is no record's
+ * (no label ends in "<eos>").  With tokens: the trailing steps that are EOS
+ * tokens (conf_is_eos); text only (pseudo-steps split "<eos>" into "<",
+ * "eos", ">"): the text's trailing EOS texts (conf_eos_tail), a step
+ * across the cut fed up to it. */
+static size_t fed_steps(const trace *t, const analysis_opts *o, size_t *cut)
+{
+	const trace_step *steps = trace_steps(t);
+	const char *text = trace_text(t);
+	size_t end = trace_n_steps(t), len = trace_text_len(t);
+	*cut = len;
+	if (trace_get_format(t) == TRACE_FMT_TEXT) {
+		*cut = len - conf_eos_tail(text, len, &o->eos);
+		while (end > 0 && steps[end - 1].off >= *cut)
+			end--;
+		return end;
+	}
+	while (end > 0 && conf_is_eos(text + steps[end - 1].off, steps[end - 1].len, &o->eos))
+		end--;
+	return end;
+}
+
 /* The records of t's steps, read by s->parser; err set on failure. */
 static ts_status read_records(sample *s, const trace *t, const analysis_opts *o, ts_error *err)
 {
@@ -158,14 +183,11 @@ static ts_status read_records(sample *s, const trace *t, const analysis_opts *o,
 	const char *text = trace_text(t);
 	s->n_steps = trace_n_steps(t);
 	ts_status st = TS_OK;
-	/* the trailing EOS tokens ("<eos>" as some dumps decode PaliGemma's;
-	 * conf_is_eos owns the list, run.json "eos_tokens" included) end the
-	 * stream: their text is no record's (no label ends in "<eos>") */
-	size_t end = s->n_steps;
-	while (end > 0 && conf_is_eos(text + steps[end - 1].off, steps[end - 1].len, &o->eos))
-		end--;
-	for (size_t i = 0; i < end && st == TS_OK; i++)
-		st = recparse_feed(s->parser, text + steps[i].off, steps[i].len, (uint32_t)i);
+	size_t cut, end = fed_steps(t, o, &cut);
+	for (size_t i = 0; i < end && st == TS_OK; i++) {
+		size_t len = steps[i].off + steps[i].len > cut ? cut - steps[i].off : steps[i].len;
+		st = recparse_feed(s->parser, text + steps[i].off, len, (uint32_t)i);
+	}
 	if (st != TS_OK) {
 		size_t max = o->rec_limits.max_records;
 		if (st == TS_ERR_LIMIT)

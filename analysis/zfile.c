@@ -197,62 +197,61 @@ static void corrupt(zfile *z, const char *what)
 	fail(z, TS_ERR_IO, m);
 }
 
-/* gzip: one inflate step into p[0..n); returns the bytes made. */
-static size_t read_gzip(zfile *z, unsigned char *p, size_t n)
+/* gzip: one inflate step over what fill() holds into p[0..n); returns the
+ * bytes made. */
+static size_t step_gzip(zfile *z, unsigned char *p, size_t n)
 {
-	size_t made = 0;
-	while (made == 0 && !z->st) {
-		int f = fill(z);
-		if (f < 0)
-			break;
-		if (f == 0) {
-			if (!z->member_done)
-				corrupt(z, "unexpected end of file");
-			break;
+	if (z->member_done) { /* another member follows */
+		if (inflateReset(&z->zs) != Z_OK) {
+			corrupt(z, "cannot restart");
+			return 0;
 		}
-		if (z->member_done) { /* another member follows */
-			if (inflateReset(&z->zs) != Z_OK) {
-				corrupt(z, "cannot restart");
-				break;
-			}
-			z->member_done = 0;
-		}
-		z->zs.next_in = z->in + z->in_off;
-		z->zs.avail_in = (uInt)(z->in_len - z->in_off);
-		z->zs.next_out = p;
-		z->zs.avail_out = (uInt)n;
-		int r = inflate(&z->zs, Z_NO_FLUSH);
-		z->in_off = z->in_len - z->zs.avail_in;
-		made = n - z->zs.avail_out;
-		if (r == Z_STREAM_END)
-			z->member_done = 1;
-		else if (r != Z_OK && !(r == Z_BUF_ERROR && made))
-			corrupt(z, z->zs.msg ? z->zs.msg : "inflate failed");
+		z->member_done = 0;
 	}
+	z->zs.next_in = z->in + z->in_off;
+	z->zs.avail_in = (uInt)(z->in_len - z->in_off);
+	z->zs.next_out = p;
+	z->zs.avail_out = (uInt)n;
+	int r = inflate(&z->zs, Z_NO_FLUSH);
+	z->in_off = z->in_len - z->zs.avail_in;
+	size_t made = n - z->zs.avail_out;
+	if (r == Z_STREAM_END)
+		z->member_done = 1;
+	else if (r != Z_OK && !(r == Z_BUF_ERROR && made))
+		corrupt(z, z->zs.msg ? z->zs.msg : "inflate failed");
 	return made;
 }
 
-static size_t read_zstd(zfile *z, unsigned char *p, size_t n)
+/* zstd: the same with one ZSTD_decompressStream step. */
+static size_t step_zstd(zfile *z, unsigned char *p, size_t n)
 {
+	ZSTD_inBuffer ib = { z->in + z->in_off, z->in_len - z->in_off, 0 };
+	ZSTD_outBuffer ob = { p, n, 0 };
+	size_t r = ZSTD_decompressStream(z->zd, &ob, &ib);
+	z->in_off += ib.pos;
+	if (ZSTD_isError(r))
+		corrupt(z, ZSTD_getErrorName(r));
+	else
+		z->zd_last = r;
+	return ob.pos;
+}
+
+/* A compressed file: decoder steps until some bytes are made, the input
+ * ends (mid-member or mid-frame: truncated) or an error. */
+static size_t read_codec(zfile *z, unsigned char *p, size_t n)
+{
+	int gz = z->kind == ZFILE_GZIP;
 	size_t made = 0;
 	while (made == 0 && !z->st) {
 		int f = fill(z);
 		if (f < 0)
 			break;
 		if (f == 0) {
-			if (z->zd_last != 0)
+			if (gz ? !z->member_done : z->zd_last != 0)
 				corrupt(z, "unexpected end of file");
 			break;
 		}
-		ZSTD_inBuffer ib = { z->in + z->in_off, z->in_len - z->in_off, 0 };
-		ZSTD_outBuffer ob = { p, n, 0 };
-		size_t r = ZSTD_decompressStream(z->zd, &ob, &ib);
-		z->in_off += ib.pos;
-		made = ob.pos;
-		if (ZSTD_isError(r))
-			corrupt(z, ZSTD_getErrorName(r));
-		else
-			z->zd_last = r;
+		made = gz ? step_gzip(z, p, n) : step_zstd(z, p, n);
 	}
 	return made;
 }
@@ -268,7 +267,7 @@ size_t zfile_read(zfile *z, void *p, size_t n)
 	}
 	if (n > ((size_t)1 << 30))
 		n = (size_t)1 << 30; /* uInt for zlib */
-	size_t got = z->kind == ZFILE_GZIP ? read_gzip(z, p, n) : read_zstd(z, p, n);
+	size_t got = read_codec(z, p, n);
 	if (got && over_cap(z, got))
 		return 0;
 	z->out_pos += got;

@@ -381,7 +381,7 @@ static int apply_lists(session *s, const cli_lists *cl, char *msg, size_t msgsz)
 		if (!cl->subset)
 			continue;
 		size_t unknown = 0;
-		if (marks_load_file(&r->list, r->n, r->ix, r->name, cl->subset, &unknown, msg, msgsz) < 0)
+		if (marks_load_file(r, cl->subset, &unknown, msg, msgsz) < 0)
 			return -1;
 		r->list.only_marked = 1;
 		slist_rebuild(&r->list, r->items, r->n);

@@ -225,8 +225,7 @@ static unsigned write_marks(ui *u, session_run *r)
 	marks_base(r, base, sizeof base);
 	snprintf(path[0], sizeof path[0], "%s.csv", base);
 	snprintf(path[1], sizeof path[1], "%s.json", base);
-	char *txt[2] = { marks_csv(&r->list, r->items, r->name, r->ix, &len[0]),
-	                 marks_json(&r->list, r->items, r->name, r->ix, &len[1]) };
+	char *txt[2] = { marks_csv(r, &len[0]), marks_json(r, &len[1]) };
 	ts_error err = {0};
 	ts_status st = !txt[0] || !txt[1] ? ts_error_set(&err, TS_ERR_NOMEM, "out of memory") : TS_OK;
 	for (int k = 0; k < 2 && st == TS_OK; k++)

@@ -605,6 +605,30 @@ static void test_termination_run(void **state)
 	assert_true(isnan(r.mean_max_before_tail));
 }
 
+/* conf_eos_tail: the trailing EOS texts of a text-only trace, counted by
+ * hand (strlen of each EOS text of the list in confidence.h). */
+static void test_eos_tail(void **state)
+{
+	(void)state;
+	const char *own[] = { "<|my_stop|>" };
+	conf_eos ex = { own, 1 };
+	assert_int_equal(conf_eos_tail("dog<eos>", 8, NULL), 5);
+	assert_int_equal(conf_eos_tail("dog<end_of_turn><eos>", 21, NULL), 13 + 5);
+	assert_int_equal(conf_eos_tail("dog<|my_stop|>", 14, NULL), 0);
+	assert_int_equal(conf_eos_tail("dog<|my_stop|>", 14, &ex), 11);
+	assert_int_equal(conf_eos_tail("<eos>dog", 8, NULL), 0);
+	assert_int_equal(conf_eos_tail("dog", 3, NULL), 0);
+	assert_int_equal(conf_eos_tail("<eos>", 5, NULL), 5);
+	assert_int_equal(conf_eos_tail("", 0, NULL), 0);
+	/* "<|end|>" and "<|end_of_text|>" both listed: the longer one ends it */
+	assert_int_equal(conf_eos_tail("x<|end_of_text|>", 16, NULL), 15);
+	/* conf_is_eos keeps its exact-text rule */
+	assert_true(conf_is_eos("<eos>", 5, NULL));
+	assert_false(conf_is_eos(" <eos>", 6, NULL));
+	assert_false(conf_is_eos("s>", 2, NULL));
+	assert_true(conf_is_eos("", 0, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -615,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_ap_crowd_and_ties),
 		cmocka_unit_test(test_ap_recall_thresholds_like_numpy),
 		cmocka_unit_test(test_end_tokens),
+		cmocka_unit_test(test_eos_tail),
 		cmocka_unit_test(test_termination_json),
 		cmocka_unit_test(test_termination_chosen_not_listed),
 		cmocka_unit_test(test_termination_loc),
