@@ -363,12 +363,6 @@ ts_status conf_ap_compute(const conf_ap *a, conf_ap_result *out, ts_error *err)
 /* ------------------------------------------------------------------ */
 /* termination probability: the close decision (confidence.h owns the rule) */
 
-static const char *const eos_like[] = {
-	"<eos>", "<end_of_turn>", "<|im_end|>", "<|endoftext|>", "</s>",
-	"<\xef\xbd\x9c" "end\xe2\x96\x81" "of\xe2\x96\x81" "sentence\xef\xbd\x9c>",
-	"<|eot_id|>", "<|end_of_text|>", "<|end|>",
-};
-
 static int is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -378,9 +372,10 @@ static int is_blank(char c)
 static size_t eos_suffix(const char *s, size_t len, const conf_eos *extra)
 {
 	size_t best = 0;
-	for (size_t k = 0; k < sizeof eos_like / sizeof eos_like[0]; k++) {
-		size_t el = strlen(eos_like[k]);
-		if (el <= len && el > best && !memcmp(s + len - el, eos_like[k], el))
+	const char *e;
+	for (size_t k = 0; (e = trace_eos_text(k)); k++) {
+		size_t el = strlen(e);
+		if (el <= len && el > best && !memcmp(s + len - el, e, el))
 			best = el;
 	}
 	for (size_t k = 0; extra && k < extra->n; k++) {

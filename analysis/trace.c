@@ -793,10 +793,18 @@ trace_finish trace_map_finish_reason(const cJSON *f)
 	return map_finish_reason(f);
 }
 
+/* The end-of-sequence texts (README "EOS"): one list, read by the finish
+ * inference here and by confidence.c's close decision and EOS cuts. */
 static const char *const eos_texts[] = {
-	"</s>", "<|im_end|>", "<|endoftext|>", "<eos>", "<end_of_turn>", "<|eot_id|>",
-	"<|end|>", "<|end_of_text|>", "<|eos|>", "<｜end▁of▁sentence｜>",
+	"<eos>", "<end_of_turn>", "<|im_end|>", "<|endoftext|>", "</s>",
+	"<\xef\xbd\x9c" "end\xe2\x96\x81" "of\xe2\x96\x81" "sentence\xef\xbd\x9c>",
+	"<|eot_id|>", "<|end_of_text|>", "<|end|>",
 };
+
+const char *trace_eos_text(size_t i)
+{
+	return i < sizeof eos_texts / sizeof *eos_texts ? eos_texts[i] : NULL;
+}
 
 int trace_is_eos_text(const char *s, size_t n)
 {

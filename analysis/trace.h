@@ -200,6 +200,9 @@ trace_format       trace_get_container(const trace *t); /* what it was read from
  * placeholder (return_tokens_as_token_ids) and bytes (NULL: none) are absent
  * or the placeholder's own.  The reader refuses such a step; capture too. */
 int trace_step_text_unknown(const char *tok, size_t tn, const char *bytes, size_t bn);
+/* The i-th end-of-sequence text of the one list (README "EOS"); NULL past
+ * the end. */
+const char *trace_eos_text(size_t i);
 const char        *trace_format_name(trace_format f); /* "native", "openai", ... */
 const char        *trace_finish_name(trace_finish f); /* "stop", "length", "policy", "unknown" */
 trace_finish       trace_get_finish(const trace *t);
