@@ -98,45 +98,63 @@ static int trace_matches(const trace *t, const gt *g, const char *want, int want
 	return 0;
 }
 
-/* Through the line index: only the samples whose bytes mention the wanted
- * reference (the argument, the id in decimal, the ground-truth file name's
- * base and stem for an id) are parsed, in file order.  1 found, 0 not (the
- * caller then reads every sample: a reference written with escapes or as
- * 1.25e3 still matches there), -1 on an error said. */
+/* The needles for a sample reference: the argument, the id in decimal, the
+ * ground-truth file name's base and stem for an id. */
+static void ref_needles(const png_req *o, const gt *g, int is_id, int64_t want_id,
+                        char idbuf[32], char base[256], char stem[256])
+{
+	idbuf[0] = base[0] = stem[0] = '\0';
+	if (!is_id)
+		return;
+	snprintf(idbuf, 32, "%lld", (long long)want_id);
+	const gt_image *im = g ? gt_find_image_id(g, want_id) : NULL;
+	if (im && im->file_name[0]) {
+		snprintf(base, 256, "%s", base_of(im->file_name));
+		snprintf(stem, 256, "%s", base);
+		char *dot = strrchr(stem, '.');
+		if (dot && dot != stem)
+			*dot = '\0';
+	}
+	(void)o;
+}
+
+/* Through the line index, in one pass: the scan tests the needles
+ * (ref_needles) on each line while it has it, and only the entries that
+ * mention one are parsed, in file order, as soon as they are indexed; the
+ * scan stops at the first that matches.  1 found, 0 not (the caller then
+ * reads every sample: a reference written with escapes or as 1.25e3 still
+ * matches there), -1 on an error said. */
 static int find_by_index(const png_req *o, const run_info *ri, const gt *g, int is_id,
                          int64_t want_id, trace **out, size_t *line)
 {
 	trace_index *ix;
 	ts_error err;
-	if (trace_index_build(ri->traces_path, &o->trace_lim, NULL, NULL, &ix, &err) != TS_OK)
+	if (trace_index_open(ri->traces_path, &o->trace_lim, &ix, &err) != TS_OK)
 		return 0; /* the full read says what is wrong */
-	char idbuf[32] = "", base[256] = "", stem[256] = "";
+	char idbuf[32], base[256], stem[256];
+	ref_needles(o, g, is_id, want_id, idbuf, base, stem);
 	const char *needles[4] = { o->sample, idbuf, base, stem };
-	if (is_id) {
-		snprintf(idbuf, sizeof idbuf, "%lld", (long long)want_id);
-		const gt_image *im = g ? gt_find_image_id(g, want_id) : NULL;
-		if (im && im->file_name[0]) {
-			snprintf(base, sizeof base, "%s", base_of(im->file_name));
-			snprintf(stem, sizeof stem, "%s", base);
-			char *dot = strrchr(stem, '.');
-			if (dot && dot != stem)
-				*dot = '\0';
+	int found = 0, finished = 0;
+	size_t i = 0;
+	if (trace_index_watch(ix, needles, 4, &err) != TS_OK)
+		finished = 1;
+	while (!found) {
+		for (; i < trace_index_count(ix) && !found; i++) {
+			if (trace_index_mentioned(ix, i) == 0)
+				continue;
+			trace *t = NULL;
+			if (trace_index_load(ix, i, &t, &err) != TS_OK)
+				continue;
+			if (trace_matches(t, g, o->sample, is_id, want_id)) {
+				*out = t;
+				*line = trace_index_lineno(ix, i);
+				found = 1;
+			} else {
+				trace_free(t);
+			}
 		}
-	}
-	int found = 0;
-	for (size_t i = 0; i < trace_index_count(ix) && !found; i++) {
-		if (trace_index_mentions(ix, i, needles, 4) == 0)
-			continue;
-		trace *t = NULL;
-		if (trace_index_load(ix, i, &t, &err) != TS_OK)
-			continue;
-		if (trace_matches(t, g, o->sample, is_id, want_id)) {
-			*out = t;
-			*line = trace_index_lineno(ix, i);
-			found = 1;
-		} else {
-			trace_free(t);
-		}
+		if (found || finished || trace_index_step(ix, (uint64_t)8 << 20, &finished, &err) != TS_OK)
+			break;
 	}
 	trace_index_free(ix);
 	return found;
