@@ -337,6 +337,29 @@ typedef void (*trace_progress_fn)(void *ud, uint64_t done, uint64_t total);
 ts_status trace_index_build(const char *path, const trace_limits *lim,
                             trace_progress_fn progress, void *ud,
                             trace_index **out, ts_error *err);
+/* The same in slices, for a caller that shows entries before the scan is
+ * over (the debugger's first frame, png --sample): trace_index_open checks
+ * the path and scans nothing; each trace_index_step reads about budget more
+ * bytes (one line at least; a shard's open requests become entries at its
+ * end) and sets *finished once everything is indexed.  Entries never change
+ * once they exist, and trace_index_load works on them while the scan goes
+ * on (a compressed file's cache included).  trace_index_build is open +
+ * steps until finished.  An error ends the scan: the entries so far stay,
+ * *finished is 1. */
+ts_status trace_index_open(const char *path, const trace_limits *lim, trace_index **out,
+                           ts_error *err);
+ts_status trace_index_step(trace_index *ix, uint64_t budget, int *finished, ts_error *err);
+int       trace_index_finished(const trace_index *ix);
+/* Bytes scanned (compressed bytes for a compressed file) and the total (0
+ * when unknown), for "indexing N%". */
+uint64_t  trace_index_progress(const trace_index *ix, uint64_t *total);
+/* Needles tested on each line while the scan has it in its buffer (before
+ * the first step): trace_index_mentioned(ix, i) then answers what
+ * trace_index_mentions(ix, i, needles, n) would, without reading the bytes
+ * again for an entry that is one line (a request spread over lines, or an
+ * over-long line, is read again). */
+ts_status trace_index_watch(trace_index *ix, const char *const *needles, size_t n, ts_error *err);
+int       trace_index_mentioned(trace_index *ix, size_t i);
 size_t    trace_index_count(const trace_index *ix);
 /* The shard entry i was read from (the file for a single file; NULL when
  * out of range), and how many shards the index covers. */

@@ -84,6 +84,7 @@ typedef struct linesrc {
 	zfile *zf;
 	int tee_fd;                   /* >= 0: every byte read is also written there (index cache) */
 	int tee_failed;
+	uint64_t tee_off;             /* next byte of the cache (pwrite: loads may seek the same fd) */
 	size_t max;
 	char *buf;
 	size_t cap, start, end, scan; /* buf[start, end) is unconsumed; no '\n' in [start, scan) */
@@ -127,7 +128,7 @@ static size_t ls_fread(linesrc *ls, char *p, size_t n)
 	ls->remain -= got;
 	if (got && ls->tee_fd >= 0 && !ls->tee_failed) {
 		for (size_t w = 0; w < got;) {
-			ssize_t r = write(ls->tee_fd, p + w, got - w);
+			ssize_t r = pwrite(ls->tee_fd, p + w, got - w, (off_t)ls->tee_off);
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r <= 0) {
@@ -135,6 +136,7 @@ static size_t ls_fread(linesrc *ls, char *p, size_t n)
 				return 0;
 			}
 			w += (size_t)r;
+			ls->tee_off += (uint64_t)r;
 		}
 	}
 	return got;
@@ -983,6 +985,7 @@ typedef struct ix_entry {
 	size_t attr_line;
 	trace_format container;
 	unsigned char kind, evicted;
+	signed char mention; /* trace_index_watch: its line holds a needle (1), not (0), unknown (-1) */
 	size_t shard;     /* index into the index's shard list */
 } ix_entry;
 
@@ -991,6 +994,12 @@ typedef struct ix_shard {
 	zfile *zf;    /* opened on first load (plain file, or the cache) */
 	int cache_fd; /* compressed file: its decompressed bytes (unlinked temp file), else -1 */
 } ix_shard;
+
+typedef struct ix_progress {
+	trace_progress_fn fn;
+	void *ud;
+	uint64_t done, total, last_report;
+} ix_progress;
 
 struct trace_index {
 	char *path;   /* as given (a file, a directory or a pattern) */
@@ -1001,12 +1010,30 @@ struct trace_index {
 	size_t n, cap;
 	char *buf;
 	size_t bufcap;
+	/* the scan (trace_index_step): shard k, its line source and assembler */
+	linesrc ls;           /* ls.buf freed once finished */
+	asmb a;
+	size_t k, lineno;
+	int in_shard, finished;
+	ix_progress pg;
+	/* trace_index_watch: the needles, tested on each line while it is read */
+	char **needles;
+	size_t n_needles, needle_max;
+	int needle_nl;        /* a needle holds '\n': lines cannot tell */
+	size_t *anchor;       /* per needle: its byte rarest in the first line (memchr on it) */
+	int anchored;
+	signed char line_mention;
+	size_t mention_line;
 };
 
 void trace_index_free(trace_index *ix)
 {
 	if (!ix)
 		return;
+	if (ix->in_shard)
+		zfile_close(ix->ls.zf);
+	asm_free(&ix->a);
+	free(ix->ls.buf);
 	for (size_t k = 0; ix->shs && k < ix->sh.n; k++) {
 		zfile_close(ix->shs[k].zf);
 		if (ix->shs[k].cache_fd >= 0)
@@ -1018,11 +1045,16 @@ void trace_index_free(trace_index *ix)
 		free(ix->e[i].id);
 	free(ix->e);
 	free(ix->buf);
+	for (size_t i = 0; i < ix->n_needles; i++)
+		free(ix->needles[i]);
+	free(ix->needles);
+	free(ix->anchor);
 	free(ix->path);
 	free(ix);
 }
 
-/* Moves the assembler's outputs into entries of shard k. */
+/* Moves the assembler's outputs into entries of shard k.  A line's own
+ * outputs take the needle test of that line (trace_index_watch). */
 static int ix_take(trace_index *ix, asmb *a, size_t k)
 {
 	while (q_len(&a->out)) {
@@ -1051,6 +1083,7 @@ static int ix_take(trace_index *ix, asmb *a, size_t k)
 		e->container = it->container;
 		e->evicted = (unsigned char)it->evicted;
 		e->shard = k;
+		e->mention = it->kind == KIND_LINE && it->line0 == ix->mention_line ? ix->line_mention : -1;
 		item_free(it);
 	}
 	return 0;
@@ -1083,67 +1116,156 @@ static ts_status ix_cache_open(ix_shard *sh, const char *path, linesrc *ls, ts_e
 	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 	sh->cache_fd = fd;
 	ls->tee_fd = fd;
+	ls->tee_off = 0;
 	return TS_OK;
 }
 
-typedef struct ix_progress {
-	trace_progress_fn fn;
-	void *ud;
-	uint64_t done, total, last_report;
-} ix_progress;
+static int mentions(const char *b, size_t n, const char *needle);
+static int numchar(char c);
 
-/* Indexes shard k (ls: a fresh line source, its buffer kept). */
-static ts_status ix_scan(trace_index *ix, size_t k, linesrc *ls, ix_progress *pg, ts_error *err)
+/* mentions() by another road: memchr on needle[j] (a byte that is rare in
+ * the data: glibc's memmem slows down 30-fold on "48000" among logprobs),
+ * then the whole needle; the same answer. */
+static int mentions_at(const char *b, size_t n, const char *needle, size_t j)
 {
-	const char *path = ix->sh.paths[k];
-	asmb a;
-	memset(&a, 0, sizeof a);
-	a.path = path;
-	a.lim = &ix->lim;
-	uint64_t size;
-	ts_status st = open_ro(path, &ix->lim, &ls->zf, &size, err);
-	if (!st && zfile_get_kind(ls->zf) != ZFILE_PLAIN)
-		st = ix_cache_open(&ix->shs[k], path, ls, err);
-	size_t lineno = 0;
-	while (!st) {
-		const char *line;
-		uint64_t len = 0, off0 = ls_pos(ls);
-		int r = read_line(ls, &line, &len);
-		if (r == RL_EOF)
-			break;
-		lineno++;
-		if (r == RL_IOERR)
-			st = ls_error(ls, path, lineno, err);
-		else if (r == RL_NOMEM)
-			st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-		else if (r == RL_TOOLONG)
-			out_line(&a, NULL, TS_OK, NULL, lineno, off0, ls_pos(ls)); /* fails on load */
-		else
-			asm_line(&a, line, (size_t)len, lineno, off0, ls_pos(ls));
-		if (!st && (a.nomem || ix_take(ix, &a, k)))
-			st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-		uint64_t pos = pg->done + ix_pos(ls);
-		if (!st && pg->fn && pos - pg->last_report >= PROGRESS_EVERY) {
-			pg->last_report = pos;
-			pg->fn(pg->ud, pos, pg->total);
+	size_t k = strlen(needle), digits = strspn(needle, "0123456789") == k;
+	const char *p = b, *end = b + n;
+	while (k && (size_t)(end - p) >= k) {
+		const char *q = memchr(p + j, needle[j], (size_t)(end - p) - (k - 1));
+		if (!q)
+			return 0;
+		const char *h = q - j;
+		if (!memcmp(h, needle, k) &&
+		    (!digits || ((h == b || !numchar(h[-1])) && (h + k == end || !numchar(h[k])))))
+			return 1;
+		p = h + 1;
+	}
+	return 0;
+}
+
+/* Each needle's anchor: its byte least frequent in line (the first one
+ * watched stands for the data). */
+static void ix_anchors(trace_index *ix, const char *line, size_t n)
+{
+	size_t freq[256] = { 0 };
+	for (size_t i = 0; i < n && i < ((size_t)1 << 18); i++)
+		freq[(unsigned char)line[i]]++;
+	for (size_t k = 0; k < ix->n_needles; k++) {
+		const char *nd = ix->needles[k];
+		size_t best = 0;
+		for (size_t j = 1; nd[j]; j++)
+			if (freq[(unsigned char)nd[j]] < freq[(unsigned char)nd[best]])
+				best = j;
+		ix->anchor[k] = best;
+	}
+	ix->anchored = 1;
+}
+
+/* The needle test of the line just read (trace_index_watch). */
+static void ix_watch_line(trace_index *ix, const char *line, size_t n)
+{
+	ix->mention_line = ix->lineno;
+	ix->line_mention = -1;
+	if (!ix->n_needles || ix->needle_nl)
+		return;
+	if (ix->needle_max == 0 || ix->needle_max >= READ_CHUNK / 2) {
+		ix->line_mention = 1; /* as trace_index_mentions: nothing to look for */
+		return;
+	}
+	ix->line_mention = 0;
+	if (!ix->anchored)
+		ix_anchors(ix, line, n);
+	for (size_t k = 0; k < ix->n_needles; k++)
+		if (mentions_at(line, n, ix->needles[k], ix->anchor[k])) {
+			ix->line_mention = 1;
+			return;
 		}
-	}
-	if (!st) {
-		asm_eof(&a);
-		if (a.nomem || ix_take(ix, &a, k))
-			st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-	}
-	if (ls->zf)
-		pg->done += zfile_get_kind(ls->zf) != ZFILE_PLAIN ? zfile_in_pos(ls->zf) : ls_pos(ls);
-	zfile_close(ls->zf);
-	ls->zf = NULL;
-	ls->tee_fd = -1;
-	asm_free(&a);
+}
+
+/* Starts scanning shard ix->k (the line source keeps its buffer). */
+static ts_status ix_shard_begin(trace_index *ix, ts_error *err)
+{
+	const char *path = ix->sh.paths[ix->k];
+	ls_init_keep(&ix->ls, ix->ls.buf, ix->ls.cap);
+	memset(&ix->a, 0, sizeof ix->a);
+	ix->a.path = path;
+	ix->a.lim = &ix->lim;
+	ix->lineno = 0;
+	ix->in_shard = 1;
+	uint64_t size;
+	ts_status st = open_ro(path, &ix->lim, &ix->ls.zf, &size, err);
+	if (!st && zfile_get_kind(ix->ls.zf) != ZFILE_PLAIN)
+		st = ix_cache_open(&ix->shs[ix->k], path, &ix->ls, err);
 	return st;
 }
 
-ts_status trace_index_build(const char *path, const trace_limits *lim, trace_progress_fn progress,
-                            void *ud, trace_index **out, ts_error *err)
+/* Ends shard ix->k (st: how its scan went; at its end, the open requests
+ * become entries) and moves on to the next. */
+static ts_status ix_shard_end(trace_index *ix, ts_status st, ts_error *err)
+{
+	linesrc *ls = &ix->ls;
+	if (!st) {
+		asm_eof(&ix->a);
+		ix->line_mention = -1;
+		if (ix->a.nomem || ix_take(ix, &ix->a, ix->k))
+			st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	}
+	if (ls->zf)
+		ix->pg.done += ix_pos(ls);
+	zfile_close(ls->zf);
+	ls->zf = NULL;
+	ls->tee_fd = -1;
+	asm_free(&ix->a);
+	ix->in_shard = 0;
+	ix->k++;
+	return st;
+}
+
+/* Lines of the current shard until about budget bytes were read (one line
+ * at least) or its end (*eof). */
+static ts_status ix_lines(trace_index *ix, uint64_t budget, int *eof, ts_error *err)
+{
+	linesrc *ls = &ix->ls;
+	asmb *a = &ix->a;
+	const char *path = ix->sh.paths[ix->k];
+	uint64_t start = ls_pos(ls);
+	ts_status st = TS_OK;
+	*eof = 0;
+	while (!st) {
+		const char *line;
+		uint64_t len = 0, off0 = ls_pos(ls);
+		if (off0 != start && off0 - start >= budget)
+			break;
+		int r = read_line(ls, &line, &len);
+		if (r == RL_EOF) {
+			*eof = 1;
+			break;
+		}
+		ix->lineno++;
+		ix->line_mention = -1;
+		if (r == RL_IOERR)
+			st = ls_error(ls, path, ix->lineno, err);
+		else if (r == RL_NOMEM)
+			st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+		else if (r == RL_TOOLONG)
+			out_line(a, NULL, TS_OK, NULL, ix->lineno, off0, ls_pos(ls)); /* fails on load */
+		else {
+			ix_watch_line(ix, line, (size_t)len);
+			asm_line(a, line, (size_t)len, ix->lineno, off0, ls_pos(ls));
+		}
+		if (!st && (a->nomem || ix_take(ix, a, ix->k)))
+			st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+		uint64_t pos = ix->pg.done + ix_pos(ls);
+		if (!st && ix->pg.fn && pos - ix->pg.last_report >= PROGRESS_EVERY) {
+			ix->pg.last_report = pos;
+			ix->pg.fn(ix->pg.ud, pos, ix->pg.total);
+		}
+	}
+	return st;
+}
+
+ts_status trace_index_open(const char *path, const trace_limits *lim, trace_index **out,
+                           ts_error *err)
 {
 	*out = NULL;
 	trace_index *ix = calloc(1, sizeof *ix);
@@ -1153,36 +1275,95 @@ ts_status trace_index_build(const char *path, const trace_limits *lim, trace_pro
 		ix->lim = *lim;
 	else
 		trace_limits_default(&ix->lim);
+	ix->line_mention = -1;
 	ix->path = strdup(path);
 	ts_status st = ix->path ? shards_expand(path, &ix->sh, err)
 	                        : ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-	if (!st && !(ix->shs = calloc(ix->sh.n, sizeof *ix->shs)))
+	if (!st && !(ix->shs = calloc(ix->sh.n ? ix->sh.n : 1, sizeof *ix->shs)))
 		st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-	ix_progress pg = { progress, ud, 0, 0, 0 };
 	for (size_t k = 0; !st && k < ix->sh.n; k++) {
 		struct stat sb;
 		ix->shs[k].cache_fd = -1;
 		if (stat(ix->sh.paths[k], &sb) == 0 && S_ISREG(sb.st_mode))
-			pg.total += (uint64_t)sb.st_size;
+			ix->pg.total += (uint64_t)sb.st_size;
 	}
-	linesrc ls;
-	if (!st && ls_init(&ls, &ix->lim))
+	if (!st && ls_init(&ix->ls, &ix->lim))
 		st = ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-	else if (!st) {
-		for (size_t k = 0; !st && k < ix->sh.n; k++) {
-			char *buf = ls.buf;
-			size_t cap = ls.cap;
-			ls_init_keep(&ls, buf, cap);
-			st = ix_scan(ix, k, &ls, &pg, err);
-		}
-		free(ls.buf);
+	if (st) {
+		trace_index_free(ix);
+		return st;
 	}
+	*out = ix;
+	return TS_OK;
+}
+
+/* The scan is over (the end, or an error): its buffer goes. */
+static void ix_finish(trace_index *ix)
+{
+	ix->finished = 1;
+	free(ix->ls.buf);
+	ix->ls.buf = NULL;
+	ix->ls.cap = 0;
+}
+
+ts_status trace_index_step(trace_index *ix, uint64_t budget, int *finished, ts_error *err)
+{
+	uint64_t spent = 0;
+	ts_status st = TS_OK;
+	while (!ix->finished && !st && (spent == 0 || spent < budget)) {
+		if (!ix->in_shard) {
+			if (ix->k >= ix->sh.n) {
+				ix_finish(ix);
+				break;
+			}
+			st = ix_shard_begin(ix, err);
+			if (st)
+				break;
+		}
+		int eof = 0;
+		uint64_t p0 = ls_pos(&ix->ls);
+		st = ix_lines(ix, budget - spent, &eof, err);
+		spent += ls_pos(&ix->ls) - p0 + 1;
+		if (st || eof)
+			st = ix_shard_end(ix, st, err);
+	}
+	if (st) {
+		if (ix->in_shard)
+			ix_shard_end(ix, st, err);
+		ix_finish(ix);
+	}
+	if (finished)
+		*finished = ix->finished;
+	return st;
+}
+
+int trace_index_finished(const trace_index *ix) { return ix->finished; }
+
+uint64_t trace_index_progress(const trace_index *ix, uint64_t *total)
+{
+	if (total)
+		*total = ix->pg.total;
+	return ix->pg.done + (ix->in_shard && ix->ls.zf ? ix_pos(&ix->ls) : 0);
+}
+
+ts_status trace_index_build(const char *path, const trace_limits *lim, trace_progress_fn progress,
+                            void *ud, trace_index **out, ts_error *err)
+{
+	trace_index *ix;
+	ts_status st = trace_index_open(path, lim, &ix, err);
+	if (st)
+		return st;
+	ix->pg.fn = progress;
+	ix->pg.ud = ud;
+	int finished = 0;
+	while (!st && !finished)
+		st = trace_index_step(ix, UINT64_MAX, &finished, err);
 	if (st) {
 		trace_index_free(ix);
 		return st;
 	}
 	if (progress)
-		progress(ud, pg.done, pg.total ? pg.total : pg.done);
+		progress(ud, ix->pg.done, ix->pg.total ? ix->pg.total : ix->pg.done);
 	*out = ix;
 	return TS_OK;
 }
@@ -1431,4 +1612,68 @@ int trace_index_mentions(trace_index *ix, size_t i, const char *const *needles, 
 		}
 	}
 	return 0;
+}
+
+/* Needle i adds nothing to the test: an earlier one is the same, or another
+ * one (not of digits only: no boundary rule) is inside it, so wherever i is
+ * that one is too. */
+static int needle_redundant(const char *const *needles, size_t n, size_t i)
+{
+	for (size_t j = 0; j < n; j++) {
+		size_t k = strlen(needles[j]);
+		if (j == i || !k)
+			continue;
+		if (!strcmp(needles[j], needles[i])) {
+			if (j < i)
+				return 1;
+		} else if (strspn(needles[j], "0123456789") != k && strstr(needles[i], needles[j])) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+ts_status trace_index_watch(trace_index *ix, const char *const *needles, size_t n, ts_error *err)
+{
+	char **v = calloc(n ? n : 1, sizeof *v);
+	size_t *anchor = calloc(n ? n : 1, sizeof *anchor);
+	if (!v || !anchor) {
+		free(v);
+		free(anchor);
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	}
+	free(ix->anchor);
+	ix->anchor = anchor;
+	ix->anchored = 0;
+	for (size_t i = 0; i < ix->n_needles; i++)
+		free(ix->needles[i]);
+	free(ix->needles);
+	ix->needles = v;
+	ix->n_needles = 0;
+	ix->needle_max = 0;
+	ix->needle_nl = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = strlen(needles[i]);
+		if (k > ix->needle_max)
+			ix->needle_max = k;
+		if (strchr(needles[i], '\n'))
+			ix->needle_nl = 1;
+		if (!k || needle_redundant(needles, n, i))
+			continue; /* the answer stays the same without it */
+		if (!(v[ix->n_needles] = strdup(needles[i])))
+			return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+		ix->n_needles++;
+	}
+	return TS_OK;
+}
+
+int trace_index_mentioned(trace_index *ix, size_t i)
+{
+	if (i >= ix->n)
+		return -1;
+	if (ix->e[i].mention >= 0)
+		return ix->e[i].mention;
+	if (!ix->n_needles)
+		return 1;
+	return trace_index_mentions(ix, i, (const char *const *)ix->needles, ix->n_needles);
 }

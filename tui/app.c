@@ -153,10 +153,13 @@ static unsigned idle_slice(ui *u, session *s, double t, double *last_draw)
 	double until = t + 15;
 	size_t n = 0;
 	unsigned rd = 0;
+	unsigned vs = s->view_serial;
 	do
 		n += session_idle_quiet(s, 1);
 	while (now_ms() < until && !session_idle_done(s));
 	pending += (double)n;
+	if (s->view_serial != vs) /* the ground truth came: the sample again, with it */
+		rd |= UI_RD_ALL | ui_replay_moved(u);
 	double gap = sort_ms * 10 > 150 ? sort_ms * 10 : 150;
 	if (pending && (now_ms() - *last_draw > gap || session_idle_done(s))) {
 		double t0 = now_ms();
@@ -259,8 +262,11 @@ unsigned app_settle(ui *u, session *s, int *worst_told)
 		rd |= UI_RD_IMAGE | UI_RD_STATUS;
 	}
 	if (!session_idle_done(s)) {
+		unsigned vs = s->view_serial;
 		while (!session_idle_done(s))
 			session_idle_quiet(s, 64);
+		if (s->view_serial != vs)
+			rd |= UI_RD_ALL | ui_replay_moved(u);
 		session_idle_sync(s);
 		rd |= ui_idle_progress(u);
 		if (u->overlay == UI_OV_METRICS || u->overlay == UI_OV_HISTOGRAM ||
@@ -433,6 +439,8 @@ static int debug_runs(char *const *runs, size_t n_runs, const session_opts *o, c
 	if (s.n_runs < n_runs)
 		rc = 1;
 	char lmsg[512];
+	if (cl->subset) /* --samples names lines: every one must be indexed */
+		session_finish_loading(&s);
 	if (apply_lists(&s, cl, lmsg, sizeof lmsg) != 0) {
 		term_stop();
 		errf(lmsg, NULL);
@@ -479,6 +487,7 @@ int cmd_tui(int argc, char **argv)
 	limits_set lim = cv.lim;
 	o.trace_lim = &lim.trace;
 	o.image_lim = &lim.image;
+	o.lazy_open = 1; /* the first frame before the index and gt are complete */
 	runs = (char **)cv.pos; /* taken over from cv: freed below */
 	n_runs = cv.n_pos;
 	cv.pos = NULL;

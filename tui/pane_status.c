@@ -10,6 +10,7 @@
 
 typedef struct status_parts {
 	char sample[64], step[64], term[96], run[300], img[128], play[48], prog[64], pol[80];
+	char load[64], load_short[24]; /* lazy opening: indexing N%, ground truth loading… */
 } status_parts;
 
 static void main_parts(const ui *u, const ui_frame *f, status_parts *p)
@@ -63,7 +64,16 @@ static void gather(const ui *u, const ui_frame *f, status_parts *p)
 		snprintf(p->run, sizeof p->run, "%s", r->name);
 		if (f->s->n_runs > 1)
 			snprintf(p->run, sizeof p->run, "%s [%zu/%zu]", r->name, f->s->cur + 1, f->s->n_runs);
-		if (!session_idle_done(f->s)) {
+		unsigned pct = 0;
+		int ix = session_indexing(f->s, &pct), gl = session_gt_loading(f->s);
+		char ixs[24] = "";
+		if (ix)
+			snprintf(ixs, sizeof ixs, "indexing %u%%", pct);
+		if (ix || gl) { /* lazy opening (session_open lazy_open): what is still coming */
+			snprintf(p->load, sizeof p->load, "%s%s%s", ixs, ix && gl ? ", " : "",
+			         gl ? "ground truth loading…" : "");
+			snprintf(p->load_short, sizeof p->load_short, "%s", gl ? "gt loading…" : ixs);
+		} else if (!session_idle_done(f->s)) {
 			size_t all, done = ui_done_samples(u, &all);
 			snprintf(p->prog, sizeof p->prog, "analysing %zu%%", all ? done * 100 / all : 100);
 		}
@@ -89,7 +99,7 @@ static void status_note(ui *u, WINDOW *w, int x, int W, attr_t base);
  * comparison's run / the diff's row), the policy state, the termination and
  * "? help".  The rest goes in the order of status_steps when the row is
  * short, and the essentials take their short forms there. */
-enum { SP_RUN, SP_SAMPLE, SP_IMG, SP_STEP, SP_POL, SP_TERM, SP_HINT, SP_PLAY, SP_PROG, SP_N };
+enum { SP_RUN, SP_SAMPLE, SP_IMG, SP_STEP, SP_POL, SP_TERM, SP_HINT, SP_PLAY, SP_PROG, SP_LOAD, SP_N };
 #define STATUS_RUN_MIN 6
 
 typedef struct status_bar {
@@ -103,7 +113,7 @@ typedef struct status_bar {
 static const struct {
 	int part, shorten;
 } status_steps[] = {
-	{SP_PROG, 0}, {SP_IMG, 0}, {SP_TERM, 1}, {SP_STEP, 0}, {SP_PLAY, 0},
+	{SP_PROG, 0}, {SP_IMG, 0}, {SP_TERM, 1}, {SP_STEP, 0}, {SP_LOAD, 1}, {SP_PLAY, 0},
 	{SP_POL, 1},  {SP_SAMPLE, 1}, {SP_HINT, 0},
 };
 
@@ -174,7 +184,8 @@ static void status_draw(ui *u, const ui_frame *f)
 	else
 		snprintf(pol, sizeof pol, "repeat-stop: %s", f->rs_on ? "on" : "off");
 	status_bar b;
-	const char *text[SP_N] = {p.run, p.sample, p.img, p.step, pol, p.term, ui_image_hint(u), p.play, p.prog};
+	const char *text[SP_N] = {p.run, p.sample, p.img, p.step, pol, p.term, ui_image_hint(u), p.play, p.prog,
+	                          p.load};
 	memset(&b, 0, sizeof b);
 	for (int k = 0; k < SP_N; k++) {
 		b.text[k] = text[k];
@@ -186,6 +197,7 @@ static void status_draw(ui *u, const ui_frame *f)
 		b.a[SP_TERM] = base | A_BOLD;
 	b.run_w = width(p.run);
 	bar_short(u, f, &p, &b);
+	snprintf(b.shortv[SP_LOAD], sizeof b.shortv[0], "%s", p.load_short);
 	bar_fit(&b, W);
 	for (int k = 0, n = 0; k < SP_N; k++) {
 		if (!b.text[k] || !b.text[k][0])

@@ -138,3 +138,34 @@ else
 fi
 echo "first frame: ${FF_N:-48000} samples x $FF_STEPS steps, $(du -m "$run/traces.jsonl" | cut -f1) MB of trace lines, gt.json $(du -m "$run/gt.json" | cut -f1) MB"
 "$ROOT/$BUILD/bench/bench_tui" --bin "$BIN" --first-frame "$run" --rounds "$ROUNDS"
+
+# 3. png --sample of the run's LAST sample (the whole file scanned, issue
+# 21: the index scan tests the reference while it has each line, and stops
+# at the first match), and of sample 1 (mostly loading gt.json), against
+# reading the trace lines (cat); --image: the bench run has no images.
+img=$(ls "$ROOT"/sample_runs/*/images/*.png 2>/dev/null | head -n 1)
+last=$(tail -n 1 "$run/traces.jsonl" | grep -o '"image_id": *[0-9]*' | grep -o '[0-9]*$')
+first=$(head -n 1 "$run/traces.jsonl" | grep -o '"image_id": *[0-9]*' | grep -o '[0-9]*$')
+if [ -n "$img" ] && [ -n "$last" ]; then
+	png_time() { # png_time ID -> seconds
+		t0=$(now)
+		"$BIN" png "$run" --sample "$1" --image "$img" -o "$TMPF.png" >/dev/null 2>&1
+		t1=$(now)
+		sub "$t0" "$t1"
+	}
+	cw="" lw="" fw=""
+	r=0
+	while [ $r -lt "$ROUNDS" ]; do
+		t0=$(now); cat "$run/traces.jsonl" >/dev/null; t1=$(now); cw="$cw $(sub "$t0" "$t1")"
+		lw="$lw $(png_time "$last")"
+		fw="$fw $(png_time "$first")"
+		r=$((r + 1))
+	done
+	rm -f "$TMPF.png"
+	cw=$(echo "$cw" | median) lw=$(echo "$lw" | median) fw=$(echo "$fw" | median)
+	echo "png --sample: $(du -m "$run/traces.jsonl" | cut -f1) MB of trace lines, $ROUNDS rounds (medians, wall)"
+	echo "  read the trace lines (cat)     $cw s"
+	echo "  png --sample $last (last)     $lw s   ratio $(ratio "$lw" "$cw") (goal <= 1 s)"
+	echo "  png --sample $first (first)        $fw s   (gt.json load and one sample)"
+	echo "ROW|png --sample last, s|$lw|cat $cw|$(ratio "$lw" "$cw")|<= 1 s"
+fi

@@ -159,7 +159,7 @@ settle_plain() {
 	while [ $_i -lt "$WAIT_TENTHS" ]; do
 		_cur=$(screen "$1" 2>/dev/null)
 		if [ -n "$_cur" ] && [ "$_cur" = "$_prev" ] &&
-		   ! printf '%s\n' "$_cur" | grep -qE 'analysing [0-9]|computing'; then
+		   ! printf '%s\n' "$_cur" | grep -qE 'analysing [0-9]|computing|indexing [0-9]|ground truth loading|gt loading'; then
 			return 0
 		fi
 		_prev=$_cur

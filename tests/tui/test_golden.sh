@@ -40,7 +40,7 @@ settle() {
 	while [ $i -lt "$WAIT_TENTHS" ]; do
 		cur=$(masked "$1" 2>/dev/null)
 		if [ -n "$cur" ] && [ "$cur" = "$prev" ] &&
-		   ! printf '%s\n' "$cur" | grep -qE 'analysing [0-9]|computing'; then
+		   ! printf '%s\n' "$cur" | grep -qE 'analysing [0-9]|computing|indexing [0-9]|ground truth loading|gt loading'; then
 			return 0
 		fi
 		prev=$cur

@@ -11,6 +11,7 @@
  * truncated or too large (message naming it; no output file is created).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -98,46 +99,148 @@ static int trace_matches(const trace *t, const gt *g, const char *want, int want
 	return 0;
 }
 
-/* Through the line index: only the samples whose bytes mention the wanted
- * reference (the argument, the id in decimal, the ground-truth file name's
- * base and stem for an id) are parsed, in file order.  1 found, 0 not (the
- * caller then reads every sample: a reference written with escapes or as
- * 1.25e3 still matches there), -1 on an error said. */
-static int find_by_index(const png_req *o, const run_info *ri, const gt *g, int is_id,
+/* The needles for a sample reference: the argument, the id in decimal, the
+ * ground-truth file name's base and stem for an id. */
+static void ref_needles(const gt *g, int is_id, int64_t want_id, char idbuf[32], char base[256],
+                        char stem[256])
+{
+	idbuf[0] = base[0] = stem[0] = '\0';
+	if (!is_id)
+		return;
+	snprintf(idbuf, 32, "%lld", (long long)want_id);
+	const gt_image *im = g ? gt_find_image_id(g, want_id) : NULL;
+	if (im && im->file_name[0]) {
+		snprintf(base, 256, "%s", base_of(im->file_name));
+		snprintf(stem, 256, "%s", base);
+		char *dot = strrchr(stem, '.');
+		if (dot && dot != stem)
+			*dot = '\0';
+	}
+}
+
+/* The ground truth, loaded on a thread while the traces are scanned. */
+typedef struct gt_bg {
+	const char *path;  /* NULL: none */
+	pthread_mutex_t mu;
+	pthread_t th;
+	int threaded, done, joined;
+	gt *g;
+	ts_error err;
+	ts_status st;
+} gt_bg;
+
+static void *gt_bg_run(void *p)
+{
+	gt_bg *b = p;
+	size_t skipped = 0;
+	gt *g = NULL;
+	ts_error e;
+	ts_error_clear(&e);
+	ts_status st = gt_load(b->path, &g, &skipped, &e);
+	pthread_mutex_lock(&b->mu);
+	b->g = st == TS_OK ? g : NULL;
+	b->err = e;
+	b->st = st;
+	b->done = 1;
+	pthread_mutex_unlock(&b->mu);
+	return NULL;
+}
+
+static void gt_bg_start(gt_bg *b, const char *path)
+{
+	memset(b, 0, sizeof *b);
+	b->path = path;
+	pthread_mutex_init(&b->mu, NULL);
+	if (path && !(b->threaded = pthread_create(&b->th, NULL, gt_bg_run, b) == 0))
+		gt_bg_run(b);
+}
+
+static int gt_bg_done(gt_bg *b)
+{
+	pthread_mutex_lock(&b->mu);
+	int d = b->done || !b->path;
+	pthread_mutex_unlock(&b->mu);
+	return d;
+}
+
+/* Waits for the load; the ground truth (NULL: none or failed). */
+static const gt *gt_bg_join(gt_bg *b)
+{
+	if (b->threaded && !b->joined)
+		pthread_join(b->th, NULL);
+	b->joined = 1;
+	return b->g;
+}
+
+/* Entry i of the scan worth parsing?  Entries flagged while the ground
+ * truth was loading (i < n_early: their lines were tested for the argument,
+ * the id, a file name key or an escape) get the exact test now. */
+static int worth_parsing(trace_index *ix, size_t i, size_t n_early, const char *const *needles)
+{
+	int m = trace_index_mentioned(ix, i);
+	if (i < n_early && m != 0)
+		m = trace_index_mentions(ix, i, needles, 4);
+	return m != 0;
+}
+
+/* Through the line index, in one pass: the scan tests the needles
+ * (ref_needles) on each line while it has it, and only the entries that
+ * mention one are parsed, in file order, as soon as they are indexed; the
+ * scan stops at the first that matches.  For an id the ground truth's file
+ * name is a needle too: while it loads (bg, on its thread) the scan goes on
+ * with the needles it has plus "file_name", "image" and escapes (only a
+ * line naming a file can match by one); those entries get the exact test
+ * when it is in.  1 found, 0 not (the caller then reads every sample: a
+ * reference written with escapes or as 1.25e3 still matches there).  The
+ * ground truth is joined before it returns. */
+static int find_by_index(const png_req *o, const run_info *ri, gt_bg *bg, int is_id,
                          int64_t want_id, trace **out, size_t *line)
 {
 	trace_index *ix;
 	ts_error err;
-	if (trace_index_build(ri->traces_path, &o->trace_lim, NULL, NULL, &ix, &err) != TS_OK)
+	if (trace_index_open(ri->traces_path, &o->trace_lim, &ix, &err) != TS_OK) {
+		gt_bg_join(bg);
 		return 0; /* the full read says what is wrong */
-	char idbuf[32] = "", base[256] = "", stem[256] = "";
+	}
+	char idbuf[32], base[256], stem[256];
+	ref_needles(NULL, is_id, want_id, idbuf, base, stem);
 	const char *needles[4] = { o->sample, idbuf, base, stem };
-	if (is_id) {
-		snprintf(idbuf, sizeof idbuf, "%lld", (long long)want_id);
-		const gt_image *im = g ? gt_find_image_id(g, want_id) : NULL;
-		if (im && im->file_name[0]) {
-			snprintf(base, sizeof base, "%s", base_of(im->file_name));
-			snprintf(stem, sizeof stem, "%s", base);
-			char *dot = strrchr(stem, '.');
-			if (dot && dot != stem)
-				*dot = '\0';
+	const char *early[5] = { o->sample, idbuf, "file_name", "\"image\"", "\\u" };
+	const gt *g = NULL;
+	int gt_in = 0, found = 0, finished = 0, wait = is_id && bg->path;
+	size_t i = 0, n_early = 0;
+	if (trace_index_watch(ix, wait ? early : needles, wait ? 5 : 4, &err) != TS_OK)
+		finished = 1;
+	while (!found) {
+		if (!gt_in && (finished || gt_bg_done(bg))) {
+			g = gt_bg_join(bg);
+			gt_in = 1;
+			if (wait) { /* the rest with the exact needles */
+				n_early = trace_index_count(ix);
+				ref_needles(g, is_id, want_id, idbuf, base, stem);
+				if (trace_index_watch(ix, needles, 4, &err) != TS_OK)
+					n_early = SIZE_MAX;
+			}
 		}
-	}
-	int found = 0;
-	for (size_t i = 0; i < trace_index_count(ix) && !found; i++) {
-		if (trace_index_mentions(ix, i, needles, 4) == 0)
-			continue;
-		trace *t = NULL;
-		if (trace_index_load(ix, i, &t, &err) != TS_OK)
-			continue;
-		if (trace_matches(t, g, o->sample, is_id, want_id)) {
-			*out = t;
-			*line = trace_index_lineno(ix, i);
-			found = 1;
-		} else {
-			trace_free(t);
+		for (; (gt_in || !wait) && i < trace_index_count(ix) && !found; i++) {
+			if (!worth_parsing(ix, i, n_early, needles))
+				continue;
+			trace *t = NULL;
+			if (trace_index_load(ix, i, &t, &err) != TS_OK)
+				continue;
+			if (trace_matches(t, g, o->sample, is_id, want_id)) {
+				*out = t;
+				*line = trace_index_lineno(ix, i);
+				found = 1;
+			} else {
+				trace_free(t);
+			}
 		}
+		if (found || (finished && gt_in) ||
+		    (!finished && trace_index_step(ix, (uint64_t)8 << 20, &finished, &err) != TS_OK))
+			break;
 	}
+	gt_bg_join(bg);
 	trace_index_free(ix);
 	return found;
 }
@@ -149,8 +252,6 @@ static int find_trace(const png_req *o, const run_info *ri, const gt *g, trace *
 	*out = NULL;
 	int64_t want_id = 0;
 	int is_id = parse_id(o->sample, &want_id);
-	if (find_by_index(o, ri, g, is_id, want_id, out, line) == 1)
-		return 0;
 	trace_file *tf;
 	ts_error err;
 	trace_limits tlim;
@@ -229,17 +330,20 @@ int png_job_prepare(const png_req *o, png_job *j)
 		sayf("%.*s", (int)strcspn(l, "\n"), l); /* run.json fields ignored */
 	run_apply_opts(j->ri, o->coords_set, &an);
 	const char *gt_path = o->gt_path ? o->gt_path : j->ri->gt_path;
-	if (gt_path) {
-		size_t skipped = 0;
-		if (gt_load(gt_path, &j->g, &skipped, &err) != TS_OK) {
-			say(err.msg);
-			j->g = NULL;
-			if (o->gt_path)
-				return -1; /* asked for explicitly: nothing sensible to draw */
-			say("continuing without ground truth");
-		}
+	gt_bg bg; /* loads while the index scan looks for the sample */
+	gt_bg_start(&bg, gt_path);
+	int64_t want_id = 0;
+	int is_id = parse_id(o->sample, &want_id);
+	int found = find_by_index(o, j->ri, &bg, is_id, want_id, &j->t, &j->line) == 1;
+	pthread_mutex_destroy(&bg.mu);
+	j->g = bg.g;
+	if (gt_path && bg.st != TS_OK) {
+		say(bg.err.msg);
+		if (o->gt_path) /* asked for explicitly: nothing sensible to draw */
+			return -1;
+		say("continuing without ground truth");
 	}
-	if (find_trace(o, j->ri, j->g, &j->t, &j->line) != 0)
+	if (!found && find_trace(o, j->ri, j->g, &j->t, &j->line) != 0)
 		return -1;
 	j->gimg = j->g ? run_find_image(j->g, j->t) : NULL;
 	if (j->g && !j->gimg)

@@ -67,21 +67,96 @@ static void index_progress(void *ud, uint64_t done, uint64_t total)
 		p->fn(p->ud, p->what, done, total);
 }
 
-/* The ground truth loads on its own thread while the traces are indexed
- * (the first frame waits for both: the longer, not the sum). */
+/* The ground truth loads on its own thread while the traces are indexed.
+ * session_open waits for it (lazy_open: at most GT_WAIT_MS; a longer load
+ * goes on while the debugger runs, and the run takes it in session_idle).
+ * The thread touches only its job; the job's owner (the run, or the thread
+ * itself once the run is gone: abandoned) frees it. */
 typedef struct gt_job {
-	const char *path;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int done, abandoned, threaded;
+	pthread_t th;
+	char *path;
 	gt *g;
 	size_t skipped;
 	ts_error err;
 	ts_status st;
 } gt_job;
 
+#define GT_WAIT_MS 100            /* lazy_open: how long the first frame waits for gt */
+#define OPEN_INDEX_BYTES ((uint64_t)4 << 20) /* lazy_open: indexed before the first frame */
+#define IDLE_INDEX_BYTES ((uint64_t)2 << 20) /* one idle slice of indexing */
+
+static void gt_job_free(gt_job *j)
+{
+	if (!j)
+		return;
+	gt_free(j->g);
+	free(j->path);
+	pthread_cond_destroy(&j->cv);
+	pthread_mutex_destroy(&j->mu);
+	free(j);
+}
+
 static void *gt_job_run(void *p)
 {
 	gt_job *j = p;
-	j->st = gt_load(j->path, &j->g, &j->skipped, &j->err);
+	gt *g = NULL;
+	size_t skipped = 0;
+	ts_error e;
+	ts_error_clear(&e);
+	ts_status st = gt_load(j->path, &g, &skipped, &e);
+	pthread_mutex_lock(&j->mu);
+	j->g = g;
+	j->skipped = skipped;
+	j->err = e;
+	j->st = st;
+	j->done = 1;
+	int gone = j->abandoned;
+	pthread_cond_broadcast(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+	if (gone)
+		gt_job_free(j);
 	return NULL;
+}
+
+static gt_job *gt_job_start(const char *path)
+{
+	gt_job *j = calloc(1, sizeof *j);
+	if (!j)
+		return NULL;
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->cv, NULL);
+	if (!(j->path = strdup(path))) {
+		gt_job_free(j);
+		return NULL;
+	}
+	j->threaded = pthread_create(&j->th, NULL, gt_job_run, j) == 0;
+	if (!j->threaded)
+		gt_job_run(j);
+	return j;
+}
+
+/* Waits up to ms (-1: for good) for the load; 1 when it is done. */
+static int gt_job_wait(gt_job *j, long ms)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&j->mu);
+	while (!j->done && ms != 0)
+		if ((ms < 0 ? pthread_cond_wait(&j->cv, &j->mu)
+		            : pthread_cond_timedwait(&j->cv, &j->mu, &until)) != 0 && ms >= 0)
+			break;
+	int done = j->done;
+	pthread_mutex_unlock(&j->mu);
+	return done;
 }
 
 static void gt_job_said(session *s, session_run *r, const gt_job *j)
@@ -91,6 +166,93 @@ static void gt_job_said(session *s, session_run *r, const gt_job *j)
 	else if (j->skipped)
 		session_msg(s, "%s: %zu malformed annotation(s) or image(s) ignored%s%s", r->gt_path, j->skipped,
 		            gt_duplicates_note(j->g)[0] ? "; " : "", gt_duplicates_note(j->g));
+}
+
+/* The finished load into the run (its messages said). */
+static void gt_job_take(session *s, session_run *r)
+{
+	gt_job *j = r->gj;
+	r->gj = NULL;
+	if (j->threaded)
+		pthread_join(j->th, NULL);
+	r->g = j->g;
+	j->g = NULL;
+	gt_job_said(s, r, j);
+	gt_job_free(j);
+}
+
+/* The run's gone before its load ended: the thread frees the job. */
+static void gt_job_abandon(gt_job *j)
+{
+	if (!j)
+		return;
+	pthread_mutex_lock(&j->mu);
+	int done = j->done;
+	j->abandoned = 1;
+	pthread_mutex_unlock(&j->mu);
+	if (j->threaded)
+		pthread_detach(j->th);
+	if (done)
+		gt_job_free(j);
+}
+
+/* Samples indexed so far into the run's arrays (grown as the index grows);
+ * -1 when out of memory. */
+static int run_grow(session_run *r)
+{
+	size_t n = trace_index_count(r->ix);
+	if (n > r->cap) {
+		size_t cap = r->cap ? r->cap : 1024;
+		while (cap < n)
+			cap *= 2;
+		slist_item *it = realloc(r->items, cap * sizeof *it);
+		if (it)
+			r->items = it;
+		uint8_t *d = realloc(r->done, cap);
+		if (d)
+			r->done = d;
+		if (!it || !d)
+			return -1;
+		memset(r->items + r->cap, 0, (cap - r->cap) * sizeof *it);
+		memset(r->done + r->cap, 0, cap - r->cap);
+		for (size_t i = r->cap; i < cap; i++)
+			r->items[i].term = SLIST_TERM_UNKNOWN;
+		r->cap = cap;
+	}
+	if (n != r->n)
+		r->list_stale = 1;
+	r->n = n;
+	return 0;
+}
+
+/* One slice of indexing (an error ends it: the samples so far stay). */
+static void run_index_step(session *s, session_run *r, uint64_t budget)
+{
+	ts_error e;
+	if (trace_index_step(r->ix, budget, NULL, &e) != TS_OK)
+		session_msg(s, "%s: indexing stopped: %s", r->name, e.msg);
+	if (run_grow(r) != 0)
+		session_msg(s, "%s: out of memory", r->name);
+}
+
+/* The traces: the whole index (as trace_index_build, with its progress), or
+ * with lazy_open the first slice that gives sample 1 (the rest in idle). */
+static ts_status open_index(session *s, session_run *r, const trace_limits *tlim,
+                            session_progress_fn progress, void *ud, ts_error *err)
+{
+	progress_ctx pc = {progress, ud, r->name};
+	if (!s->opts.lazy_open)
+		return trace_index_build(r->info->traces_path, tlim, index_progress, &pc, &r->ix, err);
+	ts_status st = trace_index_open(r->info->traces_path, tlim, &r->ix, err);
+	int finished = 0;
+	uint64_t total;
+	while (!st && !finished) {
+		st = trace_index_step(r->ix, OPEN_INDEX_BYTES, &finished, err);
+		if (trace_index_count(r->ix) > 0)
+			break;
+		index_progress(&pc, trace_index_progress(r->ix, &total), total);
+	}
+	return st;
 }
 
 static ts_status open_run(session *s, const char *path, session_run *r,
@@ -109,30 +271,18 @@ static ts_status open_run(session *s, const char *path, session_run *r,
 	run_apply_opts(r->info, s->opts.coords_set, &r->an);
 	r->gt_path = s->opts.gt_path ? s->opts.gt_path : r->info->gt_path;
 	r->images_dir = s->opts.images_dir ? s->opts.images_dir : r->info->images_dir;
-	gt_job gj = { r->gt_path, NULL, 0, { 0 }, TS_OK };
-	pthread_t th;
-	int threaded = r->gt_path && pthread_create(&th, NULL, gt_job_run, &gj) == 0;
-	if (r->gt_path && !threaded)
-		gt_job_run(&gj);
-	progress_ctx pc = {progress, ud, r->name};
+	if (r->gt_path && !(r->gj = gt_job_start(r->gt_path)))
+		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
 	trace_limits tlim;
 	run_trace_limits(r->info, &s->lim, &tlim);
-	st = trace_index_build(r->info->traces_path, &tlim, index_progress, &pc, &r->ix, err);
-	if (threaded)
-		pthread_join(th, NULL);
-	r->g = gj.g;
-	if (r->gt_path)
-		gt_job_said(s, r, &gj);
+	st = open_index(s, r, &tlim, progress, ud, err);
+	if (r->gj && gt_job_wait(r->gj, s->opts.lazy_open ? GT_WAIT_MS : -1))
+		gt_job_take(s, r);
 	if (st != TS_OK)
 		return st;
-	r->n = trace_index_count(r->ix);
 	r->sharded = shards_is_set(r->info->traces_path);
-	r->items = calloc(r->n ? r->n : 1, sizeof *r->items);
-	r->done = calloc(r->n ? r->n : 1, 1);
-	if (!r->items || !r->done)
+	if (run_grow(r) != 0)
 		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
-	for (size_t i = 0; i < r->n; i++)
-		r->items[i].term = SLIST_TERM_UNKNOWN;
 	for (size_t p = 0; p < COMPARE_N_POL; p++)
 		run_metrics_init(&r->m[p], &r->an);
 	r->hit_iou = 0;
@@ -143,6 +293,7 @@ static ts_status open_run(session *s, const char *path, session_run *r,
 		}
 	if (slist_rebuild(&r->list, r->items, r->n) != 0)
 		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
+	r->list_stale = 0;
 	return TS_OK;
 }
 
@@ -157,6 +308,7 @@ static void free_run(session_run *r)
 	free(r->items);
 	free(r->done);
 	slist_free(&r->list);
+	gt_job_abandon(r->gj);
 	trace_index_free(r->ix);
 	gt_free(r->g);
 	run_info_free(r->info);
@@ -445,7 +597,7 @@ static void record_done_(session_run *r, size_t idx, const trace *t, const sampl
  * warning (the text `report` prints) as a session message. */
 static void check_said(session *s, session_run *r)
 {
-	if (r->check_said || r->n_done < r->n)
+	if (r->check_said || r->n_done < r->n || !trace_index_finished(r->ix))
 		return;
 	r->check_said = 1;
 	char cw[768];
@@ -456,6 +608,8 @@ static void check_said(session *s, session_run *r)
 static void record_done(session *ss, session_run *r, size_t idx, const trace *t, const sample *s,
                         int counts)
 {
+	if (r->gj)
+		return; /* analysed without the ground truth: nothing kept */
 	record_done_(r, idx, t, s, counts);
 	check_said(ss, r);
 }
@@ -477,13 +631,49 @@ static void analyse_one(session *ss, session_run *r, size_t idx)
 	trace_free(t);
 }
 
+/* The view's sample again, its replay cursor kept (the ground truth came). */
+static void view_again(session *s)
+{
+	session_view *v = &s->view;
+	long cursor = v->rp.cursor;
+	int at_end = cursor == replay_last(&v->rp);
+	session_show(s, v->run, v->idx);
+	if (!at_end && v->valid && !v->failed && cursor >= 0 && cursor < v->rp.n_steps)
+		replay_set(&v->rp, cursor);
+	s->view_serial++;
+}
+
+/* lazy_open's remaining work on run r: its ground truth when it has come
+ * (the view shown again), else a slice of indexing.  1 when it did some. */
+static int run_pump(session *s, session_run *r, int may_wait)
+{
+	if (r->gj && gt_job_wait(r->gj, 0)) {
+		gt_job_take(s, r);
+		r->list_stale = 1;
+		if (s->view.valid && &s->runs[s->view.run] == r)
+			view_again(s);
+		return 1;
+	}
+	if (!trace_index_finished(r->ix)) {
+		run_index_step(s, r, IDLE_INDEX_BYTES);
+		return 1;
+	}
+	if (r->gj && may_wait)
+		gt_job_wait(r->gj, 5); /* nothing else to do here: no busy loop */
+	return 0;
+}
+
 size_t session_idle_quiet(session *s, size_t max_samples)
 {
 	size_t done = 0;
 	for (size_t k = 0; k < s->n_runs && done < max_samples; k++) {
 		session_run *r = &s->runs[(s->cur + k) % s->n_runs];
 		size_t before = done;
-		while (done < max_samples && r->n_done < r->n) {
+		if (run_pump(s, r, k + 1 == s->n_runs)) {
+			done++;
+			continue;
+		}
+		while (done < max_samples && !r->gj && r->n_done < r->n) {
 			while (r->next_idle < r->n && r->done[r->next_idle])
 				r->next_idle++;
 			if (r->next_idle >= r->n)
@@ -516,9 +706,44 @@ size_t session_idle(session *s, size_t max_samples)
 int session_idle_done(const session *s)
 {
 	for (size_t k = 0; k < s->n_runs; k++)
-		if (s->runs[k].n_done < s->runs[k].n)
+		if (s->runs[k].n_done < s->runs[k].n || s->runs[k].gj || !trace_index_finished(s->runs[k].ix))
 			return 0;
 	return 1;
+}
+
+int session_indexing(const session *s, unsigned *pct)
+{
+	uint64_t done = 0, total = 0;
+	int any = 0;
+	for (size_t k = 0; k < s->n_runs; k++) {
+		uint64_t t;
+		done += trace_index_progress(s->runs[k].ix, &t);
+		total += t;
+		any |= !trace_index_finished(s->runs[k].ix);
+	}
+	if (pct) /* never 100 before the end */
+		*pct = total ? (unsigned)(done >= total ? 99 : done * 100 / total) : 0;
+	return any;
+}
+
+int session_gt_loading(const session *s)
+{
+	for (size_t k = 0; k < s->n_runs; k++)
+		if (s->runs[k].gj)
+			return 1;
+	return 0;
+}
+
+void session_finish_loading(session *s)
+{
+	for (size_t k = 0; k < s->n_runs; k++) {
+		session_run *r = &s->runs[k];
+		while (!trace_index_finished(r->ix))
+			run_index_step(s, r, UINT64_MAX);
+		if (r->gj && gt_job_wait(r->gj, -1))
+			run_pump(s, r, 0);
+	}
+	session_idle_sync(s);
 }
 
 /* ---- the sample on screen ---- */

@@ -31,6 +31,10 @@ typedef struct session_opts {
 	analysis_opts an;        /* coords kind, IoU thresholds, record limits */
 	const trace_limits *trace_lim;  /* --limit (NULL: defaults) */
 	const render_limits *image_lim; /* --limit (NULL: defaults) */
+	int lazy_open;           /* the debugger: session_open indexes until sample
+	                          * 1 exists and waits for the ground truth a
+	                          * moment only; session_idle does the rest (see
+	                          * session_indexing, session_gt_loading) */
 } session_opts;
 
 typedef struct session_run {
@@ -58,6 +62,9 @@ typedef struct session_run {
 	int list_stale;          /* badges changed since list was rebuilt
 	                          * (session_idle_quiet; session_idle_sync) */
 	int sharded;             /* traces are a set of shards (shards_is_set) */
+	struct gt_job *gj;       /* the ground truth still loading (lazy_open): no
+	                          * badges or metrics until it is in (NULL: none) */
+	size_t cap;              /* items/done allocated (n grows while indexing) */
 } session_run;
 
 /* The sample on screen. */
@@ -109,6 +116,8 @@ typedef struct session {
 	char *msgs[SESSION_MSG_MAX];
 	size_t n_msgs, msgs_dropped;
 	unsigned msg_serial;     /* bumps on every new message */
+	unsigned view_serial;    /* bumps when session_idle shows the view's
+	                          * sample again (its ground truth came in) */
 } session;
 
 typedef void (*session_progress_fn)(void *ud, const char *what, uint64_t done, uint64_t total);
@@ -137,8 +146,19 @@ size_t session_idle(session *s, size_t max_samples);
  * when it draws, so badges cost a sort per frame, not per sample). */
 size_t session_idle_quiet(session *s, size_t max_samples);
 void session_idle_sync(session *s);
-/* 1 when every sample of every run has its badges. */
+/* 1 when every sample of every run has its badges (every run indexed and
+ * its ground truth in). */
 int session_idle_done(const session *s);
+/* lazy_open: 1 while a run is being indexed (*pct: how far, over all runs);
+ * session_idle indexes a slice at a time (the lists grow) before any badge. */
+int session_indexing(const session *s, unsigned *pct);
+/* 1 while a run's ground truth is still loading: the view's sample is shown
+ * without it and shown again (view_serial) when it comes in; no badge or
+ * metric counts before. */
+int session_gt_loading(const session *s);
+/* Indexes every run to its end and waits for the ground truth (what
+ * --samples FILE needs before it can name lines). */
+void session_finish_loading(session *s);
 
 /* Loads sample idx of run r into the view (parses the trace, analyses it).
  * The replay cursor starts at the end (everything decoded).  A sample that
