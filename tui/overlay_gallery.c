@@ -364,6 +364,7 @@ static void gal_open_hook(ui *u)
 static void gal_fini(void *priv)
 {
 	gal_state *g = priv;
+	pixel_cells_clear(); /* kitty: its images go when the debugger ends */
 	thumbs_clear(g);
 	if (g->has_order)
 		slist_free(&g->order);
