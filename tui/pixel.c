@@ -233,7 +233,7 @@ int pixel_cells_proto(int *proto, char *why, size_t whysz)
 		snprintf(why, whysz, "NO_COLOR is set");
 		return 0;
 	}
-	if (!isatty(STDOUT_FILENO)) {
+	if (!isatty(STDOUT_FILENO) || !term_on_tty()) {
 		snprintf(why, whysz, "the output is no terminal");
 		return 0;
 	}

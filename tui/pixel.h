@@ -36,7 +36,8 @@ unsigned pixel_view(ui *u);
 
 /* The protocol for images over cells: 1 with *proto, or 0 with the reason
  * (symbols are drawn then).  NO_COLOR: 0 (no colour asked for; pixels
- * would be in colour); output not a terminal: 0; inside tmux (TMUX set):
+ * would be in colour); output not a terminal (or curses not drawing on
+ * it: headless): 0; inside tmux (TMUX set):
  * 0 unless TAILSCOPE_PIXELS forces a protocol (tmux passes no graphics
  * without passthrough); else pixel_detect. */
 int pixel_cells_proto(int *proto, char *why, size_t whysz);

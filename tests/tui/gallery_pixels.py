@@ -107,7 +107,10 @@ def drive(env_extra, run, keys):
 
     segs = [segment()]
     for k in keys:
-        os.write(fd, k)
+        if isinstance(k, tuple):  # a resize: the kernel sends SIGWINCH
+            fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", k[1], k[0], 0, 0))
+        else:
+            os.write(fd, k)
         segs.append(segment())
     os.write(fd, b"q")
     segment()
@@ -170,6 +173,14 @@ check("kitty: moving the selection writes no image", not ANY.search(segs[2]))
 dels = sorted(int(x) for x in KITTY_D.findall(segs[3]))
 check("kitty: closing deletes each image by its id", dels == sorted(ids) and len(ids) > 0)
 check("kitty: closing writes no new image", not KITTY_T.search(segs[3]))
+
+# kitty: narrowed under 120 columns the images go (deleted, none written);
+# widened again they come back at the same cells
+segs = drive({"TAILSCOPE_PIXELS": "kitty"}, RUNA, [b"T", (100, ROWS), (COLS, ROWS)])
+ids = expect_page("kitty before the resize", segs[1], KITTY_T, oa[:PAGE], True)
+check("kitty resized to 100 columns: each image deleted, none written",
+      sorted(int(x) for x in KITTY_D.findall(segs[2])) == sorted(ids) and not KITTY_T.search(segs[2]))
+expect_page("kitty resized back to 160 columns", segs[3], KITTY_T, oa[:PAGE], True)
 
 # kitty, 24 samples: a page down replaces the page's images
 ol = order(os.path.join(LORA, "traces.jsonl"))
