@@ -1811,3 +1811,33 @@ size_t export_row_text(const export_row *r, int gt_loaded, char *out, size_t out
 		              r->counts[0].fn);
 	return n < 0 ? 0 : (size_t)n;
 }
+
+ts_status export_sample_text(const export_opts *o, const trace *t, const sample *s,
+                             const gt_image *img, int gt_loaded, size_t lineno, const char *file,
+                             char *out, size_t outsz, size_t *need)
+{
+	export_opts lo = *o;
+	lo.rows = 1;
+	lo.per_record = 0;
+	lo.confidence = 0;
+	lo.keep_state = 0;
+	if (outsz)
+		out[0] = '\0';
+	export_run *r = run_new("", &lo);
+	if (!r)
+		return TS_ERR_NOMEM;
+	work w;
+	memset(&w, 0, sizeof w);
+	ts_status st = analyze_sample(r, &w, &lo, t, s, NULL, img, lineno, file);
+	if (st == TS_OK) {
+		export_row *row = &r->rows[0];
+		row->pol = r->pol_all;
+		row->counts = r->counts_all;
+		size_t n = export_row_text(row, gt_loaded, out, outsz);
+		if (need)
+			*need = n;
+	}
+	work_free(&w);
+	export_run_free(r);
+	return st;
+}

@@ -277,4 +277,14 @@ int export_csv_guarded(const char *s);
  * length it needed (snprintf's rule). */
 size_t export_row_text(const export_row *r, int gt_loaded, char *out, size_t outsz);
 
+/* The same line for one sample already analysed (the debugger's y: no other
+ * sample is read): the row export_run_analyze adds for trace t analysed as
+ * s (run_sample_analyze's sample, matched to img) at lineno of shard file
+ * (NULL: single traces file), with o's policies and IoU thresholds
+ * (confidence is not used), formatted by export_row_text.  TS_ERR_NOMEM or
+ * TS_OK; *need as export_row_text's return (may be NULL). */
+ts_status export_sample_text(const export_opts *o, const trace *t, const sample *s,
+                             const gt_image *img, int gt_loaded, size_t lineno, const char *file,
+                             char *out, size_t outsz, size_t *need);
+
 #endif

@@ -4,6 +4,7 @@
 
 #include <chafa.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,4 +152,40 @@ ts_status render_pixels_encode(const render_image *img, const render_box *boxes,
 		*out_rows = gr;
 	render_image_free(copy);
 	return st;
+}
+
+ts_status render_pixels_encode_id(const render_image *img, const render_box *boxes, size_t n,
+                                  render_pixel_proto proto, int cols, int rows, int cell_w,
+                                  int cell_h, uint32_t id, char **out, size_t *len,
+                                  int *out_cols, int *out_rows, ts_error *err)
+{
+	ts_status st = render_pixels_encode(img, boxes, n, proto, cols, rows, cell_w, cell_h, out,
+	                                    len, out_cols, out_rows, err);
+	if (st != TS_OK || proto != RENDER_PIXELS_KITTY || id == 0)
+		return st;
+	char keys[48];
+	int k = snprintf(keys, sizeof keys, "i=%u,q=2,C=1,", (unsigned)id);
+	char *g = strstr(*out, "\033_G");
+	char *s = g ? malloc(*len + (size_t)k + 1) : NULL;
+	if (!s) {
+		free(*out);
+		*out = NULL;
+		*len = 0;
+		return g ? ts_error_set(err, TS_ERR_NOMEM, "pixels: out of memory")
+		         : ts_error_set(err, TS_ERR_FORMAT, "pixels: no kitty sequence in chafa's output");
+	}
+	size_t head = (size_t)(g - *out) + 3;
+	memcpy(s, *out, head);
+	memcpy(s + head, keys, (size_t)k);
+	memcpy(s + head + (size_t)k, *out + head, *len - head + 1);
+	free(*out);
+	*out = s;
+	*len += (size_t)k;
+	return TS_OK;
+}
+
+size_t render_pixels_kitty_delete(uint32_t id, char *buf, size_t bufsz)
+{
+	int k = snprintf(buf, bufsz, "\033_Ga=d,d=I,i=%u,q=2\033\\", (unsigned)id);
+	return k < 0 ? 0 : (size_t)k;
 }

@@ -290,6 +290,19 @@ ts_status render_pixels_encode(const render_image *img, const render_box *boxes,
                                int cell_h, char **out, size_t *len, int *out_cols,
                                int *out_rows, ts_error *err);
 
+/* For images placed over a cell rectangle while curses runs (the gallery's
+ * thumbnails): render_pixels_encode, and for kitty the first chunk's keys
+ * get "i=ID,q=2,C=1," (its image id, so it can be deleted; no reply from
+ * the terminal, which would arrive as keys; the cursor stays put).  id 0:
+ * exactly render_pixels_encode. */
+ts_status render_pixels_encode_id(const render_image *img, const render_box *boxes, size_t n,
+                                  render_pixel_proto proto, int cols, int rows, int cell_w,
+                                  int cell_h, uint32_t id, char **out, size_t *len,
+                                  int *out_cols, int *out_rows, ts_error *err);
+/* Kitty's delete of image id (and its data): ESC _ G a=d,d=I,i=ID,q=2 ESC \
+ * into buf; returns its length (snprintf's rule). */
+size_t render_pixels_kitty_delete(uint32_t id, char *buf, size_t bufsz);
+
 /* ---- PNG output ---- */
 
 /* Writes img as PNG atomically: temp file in the same directory, fsync,

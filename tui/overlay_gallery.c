@@ -3,10 +3,21 @@
  * "max repeat" sort, slist.h), each with its name and the list's badges
  * (ui_sample_badges: one owner) under its image and the export's boxes
  * (runimg.h, as `tailscope png` draws them).  Needs 120 columns (below: a
- * message saying so).  Thumbnails are symbols (chafa cells) everywhere:
- * pixel graphics need curses suspended for one image at a time, so P opens
- * the selected sample in the pixel view instead.  Arrows/hjkl move, Enter
- * opens the sample in the debugger. */
+ * message saying so).  Arrows/hjkl move, Enter opens the sample in the
+ * debugger, P in the pixel view.
+ *
+ * Thumbnails are pixel graphics where the terminal takes them
+ * (pixel_cells_proto: kitty, iTerm2 or sixel; not with NO_COLOR, not inside
+ * tmux unless forced), else symbols (chafa cells).  Geometry (0-based
+ * screen cells): cols = COLS / 30 thumbnails a row, rows = (LINES - 3) / 11
+ * (at most 64 on a page); thumbnail k of the page is at row 2 + (k / cols)
+ * * 11, column 1 + (k % cols) * 30; its image takes the 28 x 8 cells there
+ * (pixels: placed at that top-left cell, aspect kept within 28 x 8), its
+ * name the row below, its badges the next.  In pixels, curses draws the
+ * frame (title, names, badges, a load error's reason) and leaves the image
+ * cells blank; then each image is written there (pixel_cells_show), each
+ * encoded once per thumbnail and cell size (kept with the thumbnail), the
+ * kitty ones with image id GAL_KITTY_ID + the sample's index. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +31,7 @@
 #define GAL_IMG_ROWS 8     /* rows of its image */
 #define GAL_TH (GAL_IMG_ROWS + 3) /* + name, badges, gap */
 #define GAL_MAX 64         /* thumbnails on one page at most */
+#define GAL_KITTY_ID 0x10000000u /* kitty image ids: this + the sample's index */
 #define GAL_SIDE 320       /* pixels kept per thumbnail (longer side): a
                             * 28 x 8 cell thumbnail needs fewer */
 
@@ -32,7 +44,13 @@ typedef struct gal_state {
 	size_t idx[GAL_MAX];   /* loaded thumbnails: sample index, ... */
 	runimg th[GAL_MAX];    /* ... and what loaded */
 	int ok[GAL_MAX];
+	char *seq[GAL_MAX];    /* ... its graphics sequence (pixels), encoded for */
+	size_t seq_len[GAL_MAX];
+	int seq_key[GAL_MAX];  /* ... this protocol and cell size (seq_of) */
 	size_t n_th;
+	int pix, proto, cw, ch; /* this frame: pixels (protocol, cell pixels) */
+	pixel_cell_img place[GAL_MAX]; /* ... the images to put on screen */
+	size_t n_place;
 } gal_state;
 
 static gal_state *gs(const ui *u)
@@ -42,8 +60,11 @@ static gal_state *gs(const ui *u)
 
 static void thumbs_clear(gal_state *g)
 {
-	for (size_t i = 0; i < g->n_th; i++)
+	for (size_t i = 0; i < g->n_th; i++) {
 		runimg_free(&g->th[i]);
+		free(g->seq[i]);
+		g->seq[i] = NULL;
+	}
 	g->n_th = 0;
 }
 
@@ -76,18 +97,19 @@ static void gal_grid(int *cols, int *rows)
 		*rows = 1;
 }
 
-/* The thumbnail of sample idx (loaded once while it stays on the page). */
-static const runimg *gal_thumb(ui *u, gal_state *g, size_t idx, int *ok)
+/* The slot of sample idx's thumbnail (loaded once while it stays on the page). */
+static size_t gal_thumb(ui *u, gal_state *g, size_t idx)
 {
 	for (size_t i = 0; i < g->n_th; i++)
 		if (g->idx[i] == idx)
-			return *ok = g->ok[i], &g->th[i];
+			return i;
 	if (g->n_th >= GAL_MAX)
 		thumbs_clear(g);
 	size_t i = g->n_th++;
 	g->idx[i] = idx;
+	g->seq[i] = NULL;
 	g->ok[i] = runimg_load(session_cur(u->s), idx, GAL_SIDE, &u->s->rlim, &g->th[i]) == 0;
-	return *ok = g->ok[i], &g->th[i];
+	return i;
 }
 
 /* A load error without its "FILE:LINE: " head: the thumbnail's name says
@@ -104,10 +126,50 @@ static const char *err_reason(const char *m)
 	return m;
 }
 
-/* The image with its boxes (scaled into its pixels), or the reason. */
-static void thumb_image(ui *u, WINDOW *w, int y, int x, const runimg *t, int ok)
+/* Thumbnail slot i as a graphics sequence for this frame's protocol and
+ * cell size (encoded once, kept with the thumbnail); NULL when it cannot be
+ * encoded (symbols then). */
+static const char *seq_of(gal_state *g, size_t i, const render_image *img, const render_box *b)
 {
-	if (!ok) {
+	int key = g->proto * 1000000 + g->cw * 1000 + g->ch;
+	if (g->seq[i] && g->seq_key[i] == key)
+		return g->seq[i];
+	free(g->seq[i]);
+	g->seq[i] = NULL;
+	const runimg *t = &g->th[i];
+	ts_error e;
+	if (render_pixels_encode_id(img, b, t->n_boxes, (render_pixel_proto)g->proto, GAL_TW - 2,
+	                            GAL_IMG_ROWS, g->cw, g->ch, GAL_KITTY_ID + (uint32_t)(g->idx[i] & 0xfffffff),
+	                            &g->seq[i], &g->seq_len[i], NULL, NULL, &e) != TS_OK)
+		return NULL;
+	g->seq_key[i] = key;
+	return g->seq[i];
+}
+
+/* In pixels: slot i's image to be written at (y, x) after curses has drawn;
+ * 0, or -1 when it cannot be encoded. */
+static int thumb_place(gal_state *g, size_t i, int y, int x, const render_image *img,
+                       const render_box *b)
+{
+	const char *seq = g->n_place < GAL_MAX ? seq_of(g, i, img, b) : NULL;
+	if (!seq)
+		return -1;
+	pixel_cell_img *p = &g->place[g->n_place++];
+	p->y = y;
+	p->x = x;
+	p->key = g->idx[i];
+	p->id = g->proto == RENDER_PIXELS_KITTY ? GAL_KITTY_ID + (uint32_t)(g->idx[i] & 0xfffffff) : 0;
+	p->seq = seq;
+	p->len = g->seq_len[i];
+	return 0;
+}
+
+/* The image with its boxes (scaled into its pixels) in symbols or, in
+ * pixels, left blank for its graphics; or the reason it did not load. */
+static void thumb_image(ui *u, WINDOW *w, int y, int x, gal_state *g, size_t i)
+{
+	const runimg *t = &g->th[i];
+	if (!g->ok[i]) {
 		draw_put(w, y + GAL_IMG_ROWS / 2, x, GAL_TW - 2, err_reason(t->err),
 		         draw_ca(u, CP_FP, 0, A_BOLD));
 		return;
@@ -116,11 +178,13 @@ static void thumb_image(ui *u, WINDOW *w, int y, int x, const runimg *t, int ok)
 	const render_image *img = t->img ? t->img : canvas;
 	render_box *b = malloc((t->n_boxes ? t->n_boxes : 1) * sizeof *b);
 	if (img && b) {
-		for (size_t i = 0; i < t->n_boxes; i++) {
-			b[i] = t->boxes[i];
-			b[i].x1 *= t->sx, b[i].x2 *= t->sx, b[i].y1 *= t->sy, b[i].y2 *= t->sy;
+		for (size_t k = 0; k < t->n_boxes; k++) {
+			b[k] = t->boxes[k];
+			b[k].x1 *= t->sx, b[k].x2 *= t->sx, b[k].y1 *= t->sy, b[k].y2 *= t->sy;
 		}
-		ui_image_cells(u, w, y, x, GAL_IMG_ROWS, GAL_TW - 2, img, b, t->n_boxes, RENDER_LABELS_NONE);
+		if (!g->pix || thumb_place(g, i, y, x, img, b) != 0)
+			ui_image_cells(u, w, y, x, GAL_IMG_ROWS, GAL_TW - 2, img, b, t->n_boxes,
+			               RENDER_LABELS_NONE);
 	}
 	free(b);
 	render_image_free(canvas);
@@ -132,10 +196,9 @@ static void thumb_draw(ui *u, WINDOW *w, int y, int x, gal_state *g, size_t pos)
 	const session_run *r = session_cur(u->s);
 	size_t idx = g->order.view[pos];
 	const slist_item *it = &r->items[idx];
-	int sel = pos == g->sel, ok = 0;
+	int sel = pos == g->sel;
 	attr_t base = sel ? A_REVERSE : A_NORMAL;
-	const runimg *t = gal_thumb(u, g, idx, &ok);
-	thumb_image(u, w, y, x, t, ok);
+	thumb_image(u, w, y, x, g, gal_thumb(u, g, idx));
 	char name[96];
 	if (it->name)
 		snprintf(name, sizeof name, "%zu %s", pos + 1, it->name);
@@ -157,14 +220,29 @@ static void gal_title(ui *u, WINDOW *w, int W, const gal_state *g)
 	char buf[512];
 	const session_run *r = session_cur(u->s);
 	snprintf(buf, sizeof buf, " Gallery %s  %zu/%zu  worst first (max repeat)  · arrows · Enter opens "
-	         "· P pixels · T/Esc close · symbols", r->name, g->order.n_view ? g->sel + 1 : 0,
-	         g->order.n_view);
+	         "· P pixels · T/Esc close · %s", r->name, g->order.n_view ? g->sel + 1 : 0,
+	         g->order.n_view, !g->pix ? "symbols" : g->proto == RENDER_PIXELS_KITTY ? "pixels (kitty)"
+	         : g->proto == RENDER_PIXELS_SIXEL ? "pixels (sixel)" : "pixels (iTerm2)");
 	draw_title(u, w, W, 1, buf);
+}
+
+/* After curses has drawn the frame: the images in pixels (pixel.h), or
+ * none (symbols, too narrow: the ones on screen go).  A new layout may
+ * have repainted the screen: they are written again. */
+static void gal_pixels(gal_state *g, unsigned mask, int wide)
+{
+	if (!wide || !g->pix) {
+		pixel_cells_clear();
+		return;
+	}
+	if (mask & UI_RD_LAYOUT)
+		pixel_cells_clear();
+	doupdate();
+	pixel_cells_show(g->place, g->n_place);
 }
 
 static void gal_draw(ui *u, const ui_frame *f)
 {
-	(void)f;
 	if (!u->s || LINES < 4 || !session_cur(u->s))
 		return;
 	WINDOW *w = newwin(LINES - 1, COLS, 0, 0);
@@ -186,6 +264,11 @@ static void gal_draw(ui *u, const ui_frame *f)
 		         "widen it, or use the samples list · T/Esc close", GAL_MIN_COLS, COLS);
 		draw_put(w, 2, 1, COLS - 2, buf, A_NORMAL);
 	} else {
+		char why[200];
+		g->pix = pixel_cells_proto(&g->proto, why, sizeof why);
+		if (g->pix)
+			pixel_cells_size(&g->cw, &g->ch);
+		g->n_place = 0;
 		gal_order(u, g);
 		int cols, rows;
 		gal_grid(&cols, &rows);
@@ -205,6 +288,7 @@ static void gal_draw(ui *u, const ui_frame *f)
 	}
 	wnoutrefresh(w);
 	delwin(w);
+	gal_pixels(g, f->mask, COLS >= GAL_MIN_COLS);
 }
 
 /* Opens the selected sample in the debugger (the gallery closes). */
@@ -280,6 +364,7 @@ static void gal_open_hook(ui *u)
 static void gal_fini(void *priv)
 {
 	gal_state *g = priv;
+	pixel_cells_clear(); /* kitty: its images go when the debugger ends */
 	thumbs_clear(g);
 	if (g->has_order)
 		slist_free(&g->order);

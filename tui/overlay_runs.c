@@ -4,17 +4,31 @@
  * the ground truth once, as `tailscope png RUN1 RUN2 ... --sample N` draws
  * them (render_runs_boxes, render_run_style: one owner), with a legend line
  * per run; digit keys 1..6 toggle runs, n/p move to the next sample, t
- * hides the ground truth as in the image pane. */
+ * hides the ground truth as in the image pane.
+ *
+ * At most 6 runs are drawn (RENDER_RUN_STYLES styles): slot k (style k,
+ * digit k+1) holds one run.  The first 6 runs take the slots at first; with
+ * 7 or more runs open, the legend lists every run (a window around the
+ * cursor when they do not fit; the title says which rows), the hidden ones
+ * as "hidden", and j/k (Up/Down) move a cursor over them: Space on a drawn
+ * run hides it (its slot becomes free), on a hidden run draws it in the
+ * first free slot (none free: a note says to hide one first).  No run is
+ * dropped silently.  The ground truth comes from slot 1's run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "draw.h"
+#include "glyphs.h"
 #include "pairs.h"
 #include "runimg.h"
 
+#define SLOT_NONE ((size_t)-1)
+
 typedef struct runs_state {
-	unsigned shown;             /* bit k: run k's boxes drawn */
+	unsigned shown;             /* bit k: slot k's boxes drawn */
+	size_t slot[RENDER_RUN_STYLES]; /* the run in slot k (style k), or SLOT_NONE */
+	size_t cur;                 /* 7+ runs: the run under the legend's cursor */
 	int loaded;
 	size_t for_run, for_idx;    /* the view's sample they were loaded for */
 	runimg ri[RENDER_RUN_STYLES];
@@ -28,9 +42,28 @@ static runs_state *st_of(const ui *u)
 	return ui_private(u, &ui_overlay_runs);
 }
 
+/* Slots in use: 0..n-1 (some may be SLOT_NONE after Space). */
 static size_t n_shown_runs(const session *s)
 {
 	return s->n_runs < RENDER_RUN_STYLES ? s->n_runs : RENDER_RUN_STYLES;
+}
+
+/* Slots holding a run. */
+static size_t n_drawn(const runs_state *st)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < RENDER_RUN_STYLES; k++)
+		n += st->slot[k] != SLOT_NONE;
+	return n;
+}
+
+/* The slot of run j, or SLOT_NONE when it is hidden. */
+static size_t slot_of(const runs_state *st, size_t j)
+{
+	for (size_t k = 0; k < RENDER_RUN_STYLES; k++)
+		if (st->slot[k] == j)
+			return k;
+	return SLOT_NONE;
 }
 
 static void runs_clear(runs_state *st)
@@ -57,8 +90,10 @@ static void runs_load(ui *u, runs_state *st)
 	                                                                    : NULL;
 	st->base = (size_t)-1;
 	for (size_t k = 0; k < n_shown_runs(s); k++) {
-		const session_run *r = &s->runs[k];
-		size_t idx = k == v->run ? v->idx : runimg_find(r, key);
+		if (st->slot[k] == SLOT_NONE)
+			continue;
+		const session_run *r = &s->runs[st->slot[k]];
+		size_t idx = st->slot[k] == v->run ? v->idx : runimg_find(r, key);
 		if (idx == (size_t)-1)
 			continue;
 		int with_image = st->base == (size_t)-1 || !st->ri[st->base].img;
@@ -120,10 +155,10 @@ static const char *style_words(box_style bs)
 	}
 }
 
-/* One legend entry from column x on row y; returns the columns used. */
+/* One legend entry (slot k) from column x on row y; returns the columns used. */
 static int legend_item(ui *u, WINDOW *w, int y, int x, int W, size_t k, const runs_state *st)
 {
-	const session_run *r = &u->s->runs[k];
+	const session_run *r = &u->s->runs[st->slot[k]];
 	int on = (st->shown >> k) & 1u;
 	box_style bs = render_run_style(k);
 	char buf[256];
@@ -140,6 +175,41 @@ static int legend_item(ui *u, WINDOW *w, int y, int x, int W, size_t k, const ru
 	return used;
 }
 
+/* Rows of the 7+ runs list: every run, at most a third of the screen. */
+static int list_rows(const session *s)
+{
+	int most = (LINES - 1) / 3 > 4 ? (LINES - 1) / 3 : 4;
+	return s->n_runs < (size_t)most ? (int)s->n_runs : most;
+}
+
+/* The first run the list shows (its window keeps the cursor in view). */
+static size_t list_first(const session *s, const runs_state *st)
+{
+	size_t rows = (size_t)list_rows(s);
+	size_t first = st->cur >= rows / 2 ? st->cur - rows / 2 : 0;
+	return first + rows > s->n_runs ? s->n_runs - rows : first;
+}
+
+/* 7+ runs: every run a row from y, the drawn ones as in the legend (their
+ * digit and style), the hidden ones named "hidden", the cursor GL_SIDE. */
+static void runs_list(ui *u, WINDOW *w, int y, int W, const runs_state *st)
+{
+	const session *s = u->s;
+	size_t first = list_first(s, st), rows = (size_t)list_rows(s);
+	for (size_t j = first; j < first + rows; j++, y++) {
+		size_t k = slot_of(st, j);
+		draw_put(w, y, 0, 1, j == st->cur ? glyph(GL_SIDE) : " ", A_BOLD);
+		if (k != SLOT_NONE) {
+			legend_item(u, w, y, 1, W - 1, k, st);
+			continue;
+		}
+		char buf[256];
+		snprintf(buf, sizeof buf, "%s: hidden (Space draws it)", s->runs[j].name);
+		draw_put(w, y, 1, 1, "·", A_DIM);
+		draw_put(w, y, 7, W - 8, buf, j == st->cur ? A_BOLD : A_DIM);
+	}
+}
+
 /* The legend rows from y: one run a row (ground truth first). */
 static void runs_legend(ui *u, WINDOW *w, int y, int W, const runs_state *st, int with_gt)
 {
@@ -149,17 +219,28 @@ static void runs_legend(ui *u, WINDOW *w, int y, int W, const runs_state *st, in
 		         A_NORMAL);
 		y++;
 	}
+	if (u->s->n_runs > RENDER_RUN_STYLES) {
+		runs_list(u, w, y, W, st);
+		return;
+	}
 	for (size_t k = 0; k < n_shown_runs(u->s); k++)
-		legend_item(u, w, y++, 1, W - 1, k, st);
+		if (st->slot[k] != SLOT_NONE)
+			legend_item(u, w, y++, 1, W - 1, k, st);
 }
 
-static void runs_title(ui *u, WINDOW *w, int W)
+static void runs_title(ui *u, WINDOW *w, int W, const runs_state *st)
 {
 	const session *s = u->s;
 	char buf[512];
-	snprintf(buf, sizeof buf, " Runs on one image  image %s  %zu run%s%s  · 1-%zu toggle · n/p sample · i/Esc close",
-	         s->view.image_id, n_shown_runs(s), n_shown_runs(s) == 1 ? "" : "s",
-	         s->n_runs > RENDER_RUN_STYLES ? " (the first 6)" : "", n_shown_runs(s));
+	if (s->n_runs > RENDER_RUN_STYLES) {
+		size_t first = list_first(s, st), rows = (size_t)list_rows(s);
+		snprintf(buf, sizeof buf, " Runs on one image  image %s  %zu of %zu runs drawn (at most 6), "
+		         "list %zu-%zu  · j/k Space choose · 1-6 toggle · n/p sample · i/Esc close",
+		         s->view.image_id, n_drawn(st), s->n_runs, first + 1, first + rows);
+	} else {
+		snprintf(buf, sizeof buf, " Runs on one image  image %s  %zu run%s  · 1-%zu toggle · n/p sample · i/Esc close",
+		         s->view.image_id, n_shown_runs(s), n_shown_runs(s) == 1 ? "" : "s", n_shown_runs(s));
+	}
 	draw_title(u, w, W, 1, buf);
 }
 
@@ -174,7 +255,7 @@ static void runs_draw(ui *u, const ui_frame *f)
 	int H = LINES - 1, W = COLS;
 	runs_state *st = st_of(u);
 	const session_view *v = &u->s->view;
-	runs_title(u, w, W);
+	runs_title(u, w, W, st);
 	if (u->s->n_runs < 2)
 		draw_put(w, 2, 1, W - 2, "one run open: give the debugger 2 to 6 runs (tailscope RUN1 RUN2 ...) "
 		         "to see their boxes on one image", A_NORMAL);
@@ -185,9 +266,11 @@ static void runs_draw(ui *u, const ui_frame *f)
 			runs_load(u, st);
 		size_t n = n_shown_runs(u->s);
 		int with_gt = ui_img(u)->show_gt && st->has[0] && st->ri[0].gimg; /* t */
-		int leg = (int)n + with_gt;
+		int leg = (u->s->n_runs > RENDER_RUN_STYLES ? list_rows(u->s) : (int)n_drawn(st)) + with_gt;
 		if (st->base == (size_t)-1) {
-			draw_put(w, 2, 1, W - 2, st->ri[v->run].err[0] ? st->ri[v->run].err : "the sample did not load",
+			size_t k = slot_of(st, v->run);
+			draw_put(w, 2, 1, W - 2, k == SLOT_NONE ? "the sample is in none of the drawn runs"
+			         : st->ri[k].err[0] ? st->ri[k].err : "the sample did not load",
 			         draw_ca(u, CP_FP, 0, A_BOLD));
 		} else {
 			render_box *all = NULL;
@@ -206,12 +289,58 @@ static void runs_draw(ui *u, const ui_frame *f)
 static unsigned runs_toggle(ui *u, unsigned k)
 {
 	runs_state *st = st_of(u);
-	if (!u->s || k >= n_shown_runs(u->s)) {
+	if (!u->s || k >= n_shown_runs(u->s) || st->slot[k] == SLOT_NONE) {
 		ui_note(u, "no run %u (%zu open)", k + 1, u->s ? u->s->n_runs : (size_t)0);
 		return UI_RD_STATUS;
 	}
 	st->shown ^= 1u << k;
-	ui_note(u, "run %u %s: %s", k + 1, u->s->runs[k].name, (st->shown >> k) & 1u ? "shown" : "hidden");
+	ui_note(u, "run %u %s: %s", k + 1, u->s->runs[st->slot[k]].name,
+	        (st->shown >> k) & 1u ? "shown" : "hidden");
+	return UI_RD_OVERLAY | UI_RD_STATUS;
+}
+
+/* 7+ runs: j/k move the list's cursor (else passed on). */
+static UI_REQUEST(runs_cursor)
+{
+	runs_state *st = st_of(u);
+	if (!u->s || u->s->n_runs <= RENDER_RUN_STYLES) {
+		*handled = 0;
+		return 0;
+	}
+	if (a == ACT_DOWN && st->cur + 1 < u->s->n_runs)
+		st->cur++;
+	else if (a == ACT_UP && st->cur > 0)
+		st->cur--;
+	return UI_RD_OVERLAY;
+}
+
+/* 7+ runs: Space draws the run under the cursor in the first free slot,
+ * or hides it (its slot becomes free). */
+static UI_REQUEST(runs_choose)
+{
+	runs_state *st = st_of(u);
+	if (!u->s || u->s->n_runs <= RENDER_RUN_STYLES) {
+		*handled = 0;
+		return 0;
+	}
+	(void)a;
+	size_t k = slot_of(st, st->cur);
+	const char *name = u->s->runs[st->cur].name;
+	if (k != SLOT_NONE) {
+		st->slot[k] = SLOT_NONE;
+		ui_note(u, "%s hidden (style %zu free)", name, k + 1);
+	} else {
+		for (k = 0; k < RENDER_RUN_STYLES && st->slot[k] != SLOT_NONE; k++)
+			;
+		if (k == RENDER_RUN_STYLES) {
+			ui_note(u, "6 runs are drawn at most: Space on a drawn run hides it first");
+			return UI_RD_STATUS;
+		}
+		st->slot[k] = st->cur;
+		st->shown |= 1u << k;
+		ui_note(u, "%s drawn as run %zu (%s)", name, k + 1, style_words(render_run_style(k)));
+	}
+	st->loaded = 0; /* load the sample in the new set of runs */
 	return UI_RD_OVERLAY | UI_RD_STATUS;
 }
 
@@ -225,6 +354,8 @@ static UI_REQUEST(runs_next)
 static const ui_request requests[ACT_COUNT] = {
 	[ACT_QUIT] = ui_overlay_close,   [ACT_CLOSE] = ui_overlay_close,
 	[ACT_NEXT_SAMPLE] = runs_next,   [ACT_PREV_SAMPLE] = runs_next,
+	[ACT_DOWN] = runs_cursor,        [ACT_UP] = runs_cursor,
+	[ACT_PLAY] = runs_choose,
 };
 
 /* Digits toggle runs; every other key as the debugger takes it. */
@@ -242,6 +373,9 @@ static void runs_open(ui *u)
 	runs_state *st = st_of(u);
 	runs_clear(st);
 	st->shown = (1u << RENDER_RUN_STYLES) - 1;
+	for (size_t k = 0; k < RENDER_RUN_STYLES; k++)
+		st->slot[k] = u->s && k < u->s->n_runs ? k : SLOT_NONE;
+	st->cur = 0;
 }
 
 static void runs_fini(void *priv)

@@ -215,3 +215,112 @@ unsigned pixel_view(ui *u)
 	clearok(curscr, TRUE); /* the pixels are not tracked by curses: repaint all */
 	return UI_RD_ALL;
 }
+
+/* ---- images over curses cells (see pixel.h) ---- */
+
+#define CELLS_MAX 64
+
+static struct {
+	pixel_cell_img v[CELLS_MAX]; /* on screen (seq not kept) */
+	size_t n;
+	int proto;
+} placed;
+
+int pixel_cells_proto(int *proto, char *why, size_t whysz)
+{
+	const char *force = getenv("TAILSCOPE_PIXELS"), *nc = getenv("NO_COLOR");
+	if (nc && *nc) {
+		snprintf(why, whysz, "NO_COLOR is set");
+		return 0;
+	}
+	if (!isatty(STDOUT_FILENO) || !term_on_tty()) {
+		snprintf(why, whysz, "the output is no terminal");
+		return 0;
+	}
+	if (getenv("TMUX") && !(force && *force)) {
+		snprintf(why, whysz, "inside tmux (TAILSCOPE_PIXELS=sixel|kitty|iterm2 forces one)");
+		return 0;
+	}
+	return pixel_detect(proto, why, whysz);
+}
+
+void pixel_cells_size(int *cell_w, int *cell_h)
+{
+	struct winsize ws;
+	*cell_w = 10;
+	*cell_h = 20;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col && ws.ws_row &&
+	    ws.ws_xpixel >= ws.ws_col && ws.ws_ypixel >= ws.ws_row) {
+		*cell_w = ws.ws_xpixel / ws.ws_col;
+		*cell_h = ws.ws_ypixel / ws.ws_row;
+	}
+}
+
+/* The terminal is no longer the size curses draws for (a resize under way). */
+static int size_changed(void)
+{
+	struct winsize ws;
+	return ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col && ws.ws_row &&
+	       (ws.ws_col != COLS || ws.ws_row != LINES);
+}
+
+static int same_set(const pixel_cell_img *v, size_t n)
+{
+	if (n != placed.n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].y != placed.v[i].y || v[i].x != placed.v[i].x || v[i].key != placed.v[i].key ||
+		    v[i].id != placed.v[i].id)
+			return 0;
+	return 1;
+}
+
+/* Kitty: deletes the images on screen; others: clearok (repainted by the
+ * next doupdate).  Forgets them. */
+static void cells_remove(void)
+{
+	for (size_t i = 0; i < placed.n; i++)
+		if (placed.v[i].id) {
+			char d[64];
+			write_all(d, render_pixels_kitty_delete(placed.v[i].id, d, sizeof d));
+		}
+	for (size_t i = 0; i < placed.n && !placed.v[i].id; i++) {
+		clearok(curscr, TRUE); /* sixel/iTerm2 pixels: only a repaint removes them */
+		break;
+	}
+	placed.n = 0;
+}
+
+size_t pixel_cells_show(const pixel_cell_img *v, size_t n)
+{
+	if (n > CELLS_MAX)
+		n = CELLS_MAX;
+	if (same_set(v, n) || size_changed())
+		return 0;
+	int repaint = 0;
+	for (size_t i = 0; i < placed.n; i++)
+		repaint |= !placed.v[i].id;
+	cells_remove();
+	if (repaint)
+		doupdate(); /* the repaint (clearok) before the new images */
+	size_t wrote = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (size_changed() || term_signal)
+			break; /* the redraw after the resize writes them */
+		char cup[32];
+		int k = snprintf(cup, sizeof cup, "\0337\033[%d;%dH", v[i].y + 1, v[i].x + 1);
+		write_all(cup, (size_t)k);
+		write_all(v[i].seq, v[i].len);
+		write_all("\0338", 2);
+		placed.v[placed.n] = v[i];
+		placed.v[placed.n++].seq = NULL;
+		wrote++;
+	}
+	return wrote;
+}
+
+void pixel_cells_clear(void)
+{
+	if (placed.n)
+		cells_remove();
+}

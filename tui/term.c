@@ -24,6 +24,7 @@ void __sanitizer_set_death_callback(void (*callback)(void));
 
 static SCREEN *scr;
 static int active;
+static int on_tty;           /* term_start (the terminal), not term_start_file */
 static int use_colors;
 static int saved_stderr = -1;
 static FILE *captured;
@@ -289,6 +290,7 @@ int term_start(char *err, size_t errsz)
 	}
 	set_term(scr);
 	active = 1;
+	on_tty = 1;
 	if (!atexit_done) {
 		atexit(at_exit);
 		atexit_done = 1;
@@ -349,6 +351,7 @@ int term_start_file(const char *type, FILE *out, FILE *in)
 		return -1;
 	set_term(scr);
 	active = 1;
+	on_tty = 0;
 	screen_setup();
 	return 0;
 }
@@ -371,6 +374,11 @@ void term_stop(void)
 int term_active(void)
 {
 	return active;
+}
+
+int term_on_tty(void)
+{
+	return active && on_tty;
 }
 
 int term_colors(void)

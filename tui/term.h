@@ -29,6 +29,9 @@ int  term_start_file(const char *type, FILE *out, FILE *in);
 /* Idempotent.  Prints captured stderr after restoring the terminal. */
 void term_stop(void);
 int  term_active(void);
+/* 1 when curses draws on the terminal (term_start), 0 for term_start_file
+ * (headless) or when stopped: what writes to the terminal beside curses asks. */
+int  term_on_tty(void);
 /* How the colour depth was chosen when it is not just TERM's: a terminal
  * that advertises truecolour (COLORTERM=truecolor|24bit, terminfo RGB/Tc)
  * runs on TERM's -direct sibling entry ("" otherwise; see term.c). */

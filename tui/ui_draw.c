@@ -5,6 +5,7 @@
 
 #include "draw.h"
 #include "pairs.h"
+#include "pixel.h"
 #include "term.h"
 
 static int init_image_pair(void *ud, int pair, int fg, int bg)
@@ -144,6 +145,8 @@ void ui_draw(ui *u, unsigned mask)
 	const ui_view *scr = ui_screen_view(u), *ov = ui_overlay_view(u);
 	draw_screen(u, &f, scr);
 	ui_status_message_draw(u);
+	if (u->overlay != UI_OV_GALLERY)
+		pixel_cells_clear(); /* the gallery's images go with it */
 	if (ov)
 		ov->draw(u, &f);
 	doupdate();

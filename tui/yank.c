@@ -1,6 +1,6 @@
 /* yank.c — y: the selected sample's `report --per-sample` line to the
- * clipboard.  The line is report's own (export_run_analyze over the run with
- * report's default options and the debugger's --gt/--coords/--iou, then
+ * clipboard.  The line is report's own (export_sample_text: the row report
+ * builds for the sample, from the sample the view already holds, and
  * export_row_text, the formatter report prints with), copied with OSC 52
  * (ESC ] 52 ; c ; BASE64 BEL: xterm's clipboard escape, which terminals
  * honour over SSH and tmux passes on with set-clipboard on) and shown in
@@ -56,35 +56,36 @@ static int osc52(const char *text)
 	return rc;
 }
 
-/* report --per-sample's line for sample idx of run r into out; 0, or -1
- * with the reason in out. */
-static int per_sample_line(const session *s, const session_run *r, size_t idx, char *out, size_t outsz)
+/* report --per-sample's line for the sample on screen into out, from what
+ * the view already holds (its trace, the sample as report analyses it, its
+ * ground-truth image): export_sample_text, report's own row and formatter,
+ * with report's default policies and the debugger's --gt/--coords/--iou.  No
+ * other sample is read.  0, or -1 with the reason in out. */
+static int per_sample_line(const session *s, const session_run *r, char *out, size_t outsz)
 {
+	const session_view *v = &s->view;
+	const sample *num = v->s_num ? v->s_num : v->s; /* session_view.s_num's rule */
+	char shard[256];
+	size_t line = session_where(r, v->idx, shard, sizeof shard);
+	if (v->failed || !v->t || !num || r->items[v->idx].failed) {
+		snprintf(out, outsz, "line %zu is not in report's rows (it does not analyse: %.200s)",
+		         line, v->failed ? v->error : "see I");
+		return -1;
+	}
+	if (r->g && !v->gimg) {
+		snprintf(out, outsz, "line %zu is not in report's rows (its image is not in the ground truth)",
+		         line);
+		return -1;
+	}
 	export_opts o;
 	export_opts_default(&o);
-	o.an = s->opts.an;
-	o.coords_set = s->opts.coords_set;
-	o.gt_path = s->opts.gt_path;
-	o.rows = 1;
-	o.confidence = 0; /* the line holds no score */
-	if (s->opts.trace_lim)
-		o.limits = *s->opts.trace_lim;
-	export_run *er = NULL;
-	if (export_run_analyze(r->info->path, &o, NULL, NULL, NULL, &er) != TS_OK || !er) {
+	o.an = r->an;
+	if (export_sample_text(&o, v->t, num, v->gimg, r->g != NULL, line, shard[0] ? shard : NULL,
+	                       out, outsz, NULL) != TS_OK) {
 		snprintf(out, outsz, "out of memory");
 		return -1;
 	}
-	size_t line = trace_index_lineno(r->ix, idx);
-	int rc = -1;
-	snprintf(out, outsz, "line %zu is not in report's rows (skipped: %zu bad lines)", line, er->skipped);
-	for (size_t i = 0; i < er->n_rows; i++)
-		if (er->rows[i].line == line) {
-			export_row_text(&er->rows[i], er->gt_loaded, out, outsz);
-			rc = 0;
-			break;
-		}
-	export_run_free(er);
-	return rc;
+	return 0;
 }
 
 unsigned ui_yank(ui *u)
@@ -96,7 +97,7 @@ unsigned ui_yank(ui *u)
 		return UI_RD_STATUS;
 	}
 	char line[512];
-	if (per_sample_line(s, &s->runs[v->run], v->idx, line, sizeof line) != 0) {
+	if (per_sample_line(s, &s->runs[v->run], line, sizeof line) != 0) {
 		ui_note(u, "y: %s", line);
 		return UI_RD_STATUS;
 	}

@@ -1020,6 +1020,43 @@ static void test_pixels_encode(void **state)
 	render_image_free(img);
 }
 
+/* The gallery's encode over a cell rectangle: kitty's first chunk gets the
+ * image id, q=2 (no reply) and C=1 (cursor stays) right after ESC _ G, the
+ * rest byte for byte render_pixels_encode's; sixel and id 0 unchanged; the
+ * delete is kitty's documented a=d,d=I form (kitty graphics protocol). */
+static void test_pixels_encode_id(void **state)
+{
+	(void)state;
+	render_image *img = solid(64, 48, BG);
+	char *plain = NULL, *tagged = NULL;
+	size_t lp = 0, lt = 0;
+	ts_error err;
+	assert_int_equal(render_pixels_encode(img, NULL, 0, RENDER_PIXELS_KITTY, 8, 3, 10, 20, &plain,
+	                                      &lp, NULL, NULL, &err), TS_OK);
+	assert_int_equal(render_pixels_encode_id(img, NULL, 0, RENDER_PIXELS_KITTY, 8, 3, 10, 20, 7,
+	                                         &tagged, &lt, NULL, NULL, &err), TS_OK);
+	static const char keys[] = "i=7,q=2,C=1,";
+	assert_int_equal(lt, lp + strlen(keys));
+	assert_int_equal(strlen(tagged), lt);
+	assert_memory_equal(tagged, "\x1b_Gi=7,q=2,C=1,a=T,", 19);
+	assert_memory_equal(tagged + 3 + strlen(keys), plain + 3, lp - 3);
+	free(tagged);
+	free(plain);
+	assert_int_equal(render_pixels_encode(img, NULL, 0, RENDER_PIXELS_SIXEL, 8, 3, 10, 20, &plain,
+	                                      &lp, NULL, NULL, &err), TS_OK);
+	assert_int_equal(render_pixels_encode_id(img, NULL, 0, RENDER_PIXELS_SIXEL, 8, 3, 10, 20, 7,
+	                                         &tagged, &lt, NULL, NULL, &err), TS_OK);
+	assert_int_equal(lt, lp);
+	assert_memory_equal(tagged, plain, lp);
+	free(tagged);
+	free(plain);
+	char d[64];
+	size_t n = render_pixels_kitty_delete(268435461u, d, sizeof d);
+	assert_string_equal(d, "\x1b_Ga=d,d=I,i=268435461,q=2\x1b\\");
+	assert_int_equal(n, strlen(d));
+	render_image_free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1047,6 +1084,7 @@ int main(void)
 		cmocka_unit_test(test_frame_leaves_source_alone),
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_pixels_encode),
+		cmocka_unit_test(test_pixels_encode_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,7 +48,7 @@ static int update;
 /* One scenario: the runs, then steps "KEYS=NAME" (keys as tmux names them,
  * space-separated; NAME empty: no dump). */
 typedef struct scenario {
-	const char *runs[3];
+	const char *runs[9];      /* NULL-terminated, at most 8 */
 	int first_note_gone; /* run without TAILSCOPE_NOTE_SECONDS=0, which
 	                      * tmux dumps after the opening analysis: the
 	                      * worst-sample note has had its 5 s by then (the
@@ -219,10 +219,10 @@ typedef struct headless {
 
 static void headless_open(headless *h, const char *const *runs, int cols, int rows)
 {
-	char *paths[3];
-	char abs[3][PATH_MAX + 64];
+	char *paths[8];
+	char abs[8][PATH_MAX + 64];
 	size_t np = 0;
-	for (; np < 3 && runs[np]; np++) {
+	for (; np < 8 && runs[np]; np++) {
 		snprintf(abs[np], sizeof abs[np], "%s/%s", root, runs[np]);
 		paths[np] = abs[np];
 	}
@@ -664,6 +664,83 @@ static void test_image_8_colours(void **st)
 	headless_close(&h);
 }
 
+/* The line of the screen text holding s (a copy, "" when none). */
+static void line_with(const char *txt, const char *s, char *out, size_t outsz)
+{
+	const char *p = strstr(txt, s);
+	out[0] = '\0';
+	if (!p)
+		return;
+	while (p > txt && p[-1] != '\n')
+		p--;
+	size_t n = strcspn(p, "\n");
+	snprintf(out, outsz, "%.*s", (int)(n < outsz ? n : outsz - 1), p);
+}
+
+/* Eight runs on one image (issue 22: the runs view drew the first 6 and
+ * said nothing of the rest).  The legend lists all 8: the first 6 drawn
+ * with their digit and run style (render_run_style: 1 blue, 2 red), runs 7
+ * and 8 as hidden; Space on run 7 with 6 drawn is refused with a note; j
+ * then Space hides run 2 (5 of 8 drawn, its style free), j x5 then Space
+ * draws run 7 in the free style 2 (red).  Names are the runs' run.json
+ * names. */
+static void test_runs_eight(void **st)
+{
+	(void)st;
+	static const char *const eight[9] = {
+		"tests/data/tui/run-a", "tests/data/tui/run-b", "tests/data/tui/run-c",
+		"sample_runs/lora-qkvo-r16", "sample_runs/lora-qkvo-r16-budget12",
+		"sample_runs/lora-qv-r16", "sample_runs/lora-qv-r4", "sample_runs/lora-qv-r64"};
+	static const char *const names[8] = {
+		"tui-fixture", "tui-fixture-b", "tui-fixture-c", "lora-qkvo-r16", "lora-qkvo-r16-budget12",
+		"lora-qv-r16", "lora-qv-r4", "lora-qv-r64"};
+	static const char *const colour[6] = {"(blue)", "(red)", "(cyan)", "(magenta, thick)",
+	                                      "(yellow, dashed)", "(grey, dotted)"};
+	headless h;
+	headless_open(&h, eight, 160, 50);
+	assert_int_equal(h.s.n_runs, 8);
+	headless_key(&h, "Enter");
+	headless_key(&h, "i");
+	assert_int_equal(h.u.overlay, UI_OV_RUNS);
+	char *txt = screen_text();
+	char line[512], want[64];
+	assert_non_null(strstr(txt, "6 of 8 runs drawn (at most 6), list 1-8"));
+	for (size_t j = 0; j < 8; j++) {
+		snprintf(want, sizeof want, j < 6 ? " %s (" : " %s: hidden", names[j]);
+		line_with(txt, want, line, sizeof line);
+		printf("# run %zu: %s\n", j + 1, line);
+		assert_true(line[0]);
+		if (j < 6) {
+			snprintf(want, sizeof want, "%zu ", j + 1);
+			assert_non_null(strstr(line, want));
+			assert_non_null(strstr(line, colour[j]));
+		}
+	}
+	free(txt);
+	for (int i = 0; i < 6; i++)
+		headless_key(&h, "j");
+	headless_key(&h, "Space");
+	assert_non_null(strstr(h.u.note, "6 runs are drawn at most"));
+	for (int i = 0; i < 5; i++)
+		headless_key(&h, "k");
+	headless_key(&h, "Space"); /* run 2 hidden */
+	txt = screen_text();
+	assert_non_null(strstr(txt, "5 of 8 runs drawn"));
+	assert_non_null(strstr(txt, "tui-fixture-b: hidden"));
+	free(txt);
+	for (int i = 0; i < 5; i++)
+		headless_key(&h, "j");
+	headless_key(&h, "Space"); /* run 7 drawn in style 2 */
+	txt = screen_text();
+	assert_non_null(strstr(txt, "6 of 8 runs drawn"));
+	line_with(txt, " lora-qv-r4 (", line, sizeof line);
+	printf("# run 7 drawn: %s\n", line);
+	assert_non_null(strstr(line, "2 "));
+	assert_non_null(strstr(line, "(red)"));
+	free(txt);
+	headless_close(&h);
+}
+
 static void test_every_view_80(void **st) { (void)st; every_view_at(80, 24); }
 static void test_every_view_50(void **st) { (void)st; every_view_at(50, 20); }
 
@@ -692,6 +769,7 @@ int main(void)
 		cmocka_unit_test(test_info_overlay),
 		cmocka_unit_test(test_runs_80), cmocka_unit_test(test_runs_120),
 		cmocka_unit_test(test_gallery_120), cmocka_unit_test(test_runs_toggle),
+		cmocka_unit_test(test_runs_eight),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	char cmd[PATH_MAX + 16];
