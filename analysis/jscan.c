@@ -13,6 +13,7 @@ void jscan_init(jscan *j, const char *s, size_t n)
 	j->end = s + n;
 	j->depth = 0;
 	j->err = 0;
+	j->nul = 0;
 }
 
 static int fail(jscan *j)
@@ -27,25 +28,6 @@ static inline void ws(jscan *j)
 		return; /* compact JSON: the common case */
 	while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t'))
 		j->p++;
-}
-
-jscan_type jscan_peek(jscan *j)
-{
-	if (j->err)
-		return JSCAN_NONE;
-	ws(j);
-	if (j->p >= j->end)
-		return JSCAN_NONE;
-	switch (*j->p) {
-	case '{': return JSCAN_OBJ;
-	case '[': return JSCAN_ARR;
-	case '"': return JSCAN_STR;
-	case 't': return JSCAN_TRUE;
-	case 'f': return JSCAN_FALSE;
-	case 'n': return JSCAN_NULL;
-	default:
-		return (*j->p == '-' || (*j->p >= '0' && *j->p <= '9')) ? JSCAN_NUM : JSCAN_NONE;
-	}
 }
 
 static int hex4(const char *p, unsigned *v)
@@ -101,6 +83,26 @@ static const unsigned char plain[256] = {
 #undef R8
 };
 
+/* The end of the run of plain bytes from p: a word at a time while 8 bytes
+ * are left (a byte below 0x20, '"', '\\' or 0x80 and up ends it), then
+ * byte by byte. */
+static inline const char *plain_run(const char *p, const char *e)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	while (e - p >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+		uint64_t stop = ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w;
+		if (stop & highs)
+			break;
+		p += 8;
+	}
+	while (p < e && plain[(unsigned char)*p])
+		p++;
+	return p;
+}
+
 /* One escape at *pp (on its backslash) decoded into tmp (UTF-8, *tl bytes);
  * *pp moves past it.  A \\u escape of a lone surrogate is refused.
  * Returns 0, -1 malformed. */
@@ -155,10 +157,8 @@ static int scan_str(jscan *j, char *out, size_t cap, size_t *n)
 	size_t k = 0;
 	int over = 0;
 	for (;;) {
-		/* fast path: plain ASCII */
-		const char *q = p;
-		while (q < e && plain[(unsigned char)*q])
-			q++;
+		/* fast path: plain ASCII, 8 bytes at a time */
+		const char *q = plain_run(p, e);
 		if (out && !over) {
 			size_t m = (size_t)(q - p);
 			if (m > cap - k)
@@ -184,6 +184,8 @@ static int scan_str(jscan *j, char *out, size_t cap, size_t *n)
 		} else if (c == '\\') {
 			if (scan_escape(&p, e, tmp, &tl))
 				return fail(j);
+			if (tl == 1 && !tmp[0])
+				j->nul = 1;
 		} else {
 			uint32_t cp;
 			int l = sanitize_utf8_decode((const unsigned char *)p, (size_t)(e - p), &cp);

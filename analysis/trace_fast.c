@@ -35,6 +35,7 @@ typedef struct fast {
 	trace *t;
 	const trace_limits *lim;
 	ts_error err; /* builder errors, never shown: the line goes to cJSON */
+	size_t slen;  /* strlen(s) */
 	char s[FAST_STR_CAP + 1];
 } fast;
 
@@ -47,11 +48,13 @@ static int key_is(const char *k, size_t kl, const char *w)
 static int fast_str(fast *f, cJSON *node)
 {
 	size_t n = 0;
+	f->j.nul = 0;
 	if (jscan_peek(&f->j) != JSCAN_STR || jscan_str(&f->j, f->s, FAST_STR_CAP, &n))
 		return 0;
-	if (memchr(f->s, '\0', n)) /* cJSON ends a string at \u0000 */
+	if (f->j.nul) /* cJSON ends a string at \u0000 */
 		return 0;
 	f->s[n] = '\0';
+	f->slen = n;
 	memset(node, 0, sizeof *node);
 	node->type = cJSON_String;
 	node->valuestring = f->s;
@@ -134,7 +137,7 @@ static int fast_item(fast *f, size_t idx, int is_alt)
 		if (bit == 1) {
 			if (!fast_str(f, &str))
 				return 0;
-			memcpy(tok, f->s, strlen(f->s) + 1);
+			memcpy(tok, f->s, f->slen + 1);
 			str.valuestring = tok;
 		} else if (bit == 8) {
 			if (!fast_bytes(f, byt))
