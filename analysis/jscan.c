@@ -84,7 +84,8 @@ static const unsigned char plain[256] = {
 };
 
 /* The end of the run of plain bytes from p: a word at a time while 8 bytes
- * are left (a byte below 0x20, '"', '\\' or 0x80 and up ends it), then
+ * are left (a byte below 0x20, '"', '\\' or 0x80 and up ends it; on a
+ * little-endian machine the word's lowest flagged byte is that end), then
  * byte by byte. */
 static inline const char *plain_run(const char *p, const char *e)
 {
@@ -94,8 +95,14 @@ static inline const char *plain_run(const char *p, const char *e)
 		memcpy(&w, p, 8);
 		uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
 		uint64_t stop = ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w;
-		if (stop & highs)
+		if (stop & highs) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* the lowest flagged byte is the first stop (borrows only carry upward) */
+			return p + (__builtin_ctzll(stop & highs) >> 3);
+#else
 			break;
+#endif
+		}
 		p += 8;
 	}
 	while (p < e && plain[(unsigned char)*p])
