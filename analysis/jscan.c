@@ -161,6 +161,17 @@ static int scan_escape(const char **pp, const char *e, char tmp[4], size_t *tl)
 static int scan_str(jscan *j, char *out, size_t cap, size_t *n)
 {
 	const char *p = j->p + 1, *e = j->end;
+	const char *q0 = plain_run(p, e);
+	if (q0 < e && *q0 == '"') { /* printable ASCII without escapes: the common case */
+		size_t m = (size_t)(q0 - p);
+		int over0 = out && m > cap;
+		if (out && !over0)
+			memcpy(out, p, m);
+		j->p = q0 + 1;
+		if (n)
+			*n = m;
+		return over0 ? -2 : 0;
+	}
 	size_t k = 0;
 	int over = 0;
 	for (;;) {

@@ -12,6 +12,7 @@
 #define TS_JSCAN_H
 
 #include <stddef.h>
+#include <string.h>
 
 #define JSCAN_MAX_DEPTH 64
 
@@ -69,5 +70,16 @@ int     jscan_fast_double(const char *s, size_t n, double *v);
 /* A whole number of 1-3 digits without sign, fraction or exponent. */
 int     jscan_small_uint(jscan *j, unsigned *v);
 int     jscan_end(jscan *j);                 /* only white space left */
+/* The bytes w[0..n) next, exactly (no white space skipped): 1 and past
+ * them; else 0 and nothing moved (no error).  For readers of one compact
+ * shape (keys, ':' and ',' written without spaces), which then read the
+ * values with the calls above; the bytes must be JSON structure only. */
+static inline int jscan_lit(jscan *j, const char *w, size_t n)
+{
+	if (j->err || (size_t)(j->end - j->p) < n || memcmp(j->p, w, n))
+		return 0;
+	j->p += n;
+	return 1;
+}
 
 #endif

@@ -44,21 +44,25 @@ static int key_is(const char *k, size_t kl, const char *w)
 	return strlen(w) == kl && !memcmp(k, w, kl);
 }
 
-/* A string into f->s as a cJSON string node; 0 when not taken. */
-static int fast_str(fast *f, cJSON *node)
+/* A string into buf (FAST_STR_CAP + 1 bytes) as a cJSON string node; 0
+ * when not taken.  Its length in f->slen. */
+static int fast_str_to(fast *f, char *buf, cJSON *node)
 {
 	size_t n = 0;
 	f->j.nul = 0;
-	if (jscan_peek(&f->j) != JSCAN_STR || jscan_str(&f->j, f->s, FAST_STR_CAP, &n))
+	if (jscan_peek(&f->j) != JSCAN_STR || jscan_str(&f->j, buf, FAST_STR_CAP, &n))
 		return 0;
 	if (f->j.nul) /* cJSON ends a string at \u0000 */
 		return 0;
-	f->s[n] = '\0';
+	buf[n] = '\0';
 	f->slen = n;
-	memset(node, 0, sizeof *node);
-	node->type = cJSON_String;
-	node->valuestring = f->s;
+	*node = (cJSON){ .type = cJSON_String, .valuestring = buf };
 	return 1;
+}
+
+static int fast_str(fast *f, cJSON *node)
+{
+	return fast_str_to(f, f->s, node);
 }
 
 static int fast_num(fast *f, cJSON *node)
@@ -66,9 +70,7 @@ static int fast_num(fast *f, cJSON *node)
 	double v;
 	if (jscan_peek(&f->j) != JSCAN_NUM || jscan_num(&f->j, &v))
 		return 0;
-	memset(node, 0, sizeof *node);
-	node->type = cJSON_Number;
-	node->valuedouble = v;
+	*node = (cJSON){ .type = cJSON_Number, .valuedouble = v };
 	return 1;
 }
 
@@ -112,6 +114,42 @@ static int fast_bytes(fast *f, char *out)
 	return r == 0;
 }
 
+/* The compact form servers write, {"token":S,"logprob":N} then optionally
+ * ,"bytes":[...] and (a step) ,"top_logprobs":[...], then "}", read without
+ * the object machinery (the same values as fast_item's reading).  -1: not
+ * that form, nothing read or built (the caller reads the item as any
+ * object); 0 not taken; 1 read. */
+static int fast_item_compact(fast *f, size_t idx, int is_alt)
+{
+	jscan save = f->j;
+	char tok[FAST_STR_CAP + 1], byt[FAST_STR_CAP + 1];
+	cJSON str, lp;
+	if (f->j.depth + 3 >= JSCAN_MAX_DEPTH || jscan_peek(&f->j) != JSCAN_OBJ ||
+	    !jscan_lit(&f->j, "{\"token\":", 9) || !fast_str_to(f, tok, &str) ||
+	    !jscan_lit(&f->j, ",\"logprob\":", 11) || !fast_num(f, &lp))
+		goto soft;
+	if (jscan_lit(&f->j, ",\"bytes\":", 9)) {
+		if (!fast_bytes(f, byt))
+			goto soft;
+		str.valuestring = byt;
+	}
+	int top = !is_alt && jscan_lit(&f->j, ",\"top_logprobs\":", 16);
+	if (!top && !jscan_lit(&f->j, "}", 1))
+		goto soft;
+	if (!fast_build(f, &str, &lp, idx, is_alt))
+		return 0;
+	if (!top)
+		return 1;
+	f->j.depth++; /* the item's own level, as jscan_obj_begin counts it */
+	if (!fast_alts(f, idx))
+		return 0;
+	f->j.depth--;
+	return jscan_lit(&f->j, "}", 1);
+soft:
+	f->j = save;
+	return -1;
+}
+
 /* {"token", "logprob", "bytes"} (is_alt) or with "top_logprobs" too.  The
  * bytes, when given, are the token's text (trace.c put_token: they win over
  * the string); handed to the builder as that string, so bytes that are not
@@ -123,7 +161,9 @@ static int fast_item(fast *f, size_t idx, int is_alt)
 	int have = 0, built = 0; /* have bits: 1 token, 2 logprob, 4 top_logprobs, 8 bytes */
 	const char *k;
 	size_t kl;
-	int r;
+	int r = fast_item_compact(f, idx, is_alt);
+	if (r >= 0)
+		return r;
 	if (jscan_peek(&f->j) != JSCAN_OBJ || jscan_obj_begin(&f->j))
 		return 0;
 	const char *top_at = NULL;
@@ -135,10 +175,8 @@ static int fast_item(fast *f, size_t idx, int is_alt)
 			return 0;
 		have |= bit;
 		if (bit == 1) {
-			if (!fast_str(f, &str))
+			if (!fast_str_to(f, tok, &str))
 				return 0;
-			memcpy(tok, f->s, f->slen + 1);
-			str.valuestring = tok;
 		} else if (bit == 8) {
 			if (!fast_bytes(f, byt))
 				return 0;
