@@ -156,22 +156,10 @@ static int scan_escape(const char **pp, const char *e, char tmp[4], size_t *tl)
 	return 0;
 }
 
-/* Scans a string at j->p (on its opening quote).  out may be NULL (validate
- * only).  Returns 0, -1 syntax error, -2 did not fit. */
-static int scan_str(jscan *j, char *out, size_t cap, size_t *n)
+/* scan_str past its first run of plain bytes (escapes, UTF-8, errors). */
+static int scan_str_slow(jscan *j, char *out, size_t cap, size_t *n)
 {
 	const char *p = j->p + 1, *e = j->end;
-	const char *q0 = plain_run(p, e);
-	if (q0 < e && *q0 == '"') { /* printable ASCII without escapes: the common case */
-		size_t m = (size_t)(q0 - p);
-		int over0 = out && m > cap;
-		if (out && !over0)
-			memcpy(out, p, m);
-		j->p = q0 + 1;
-		if (n)
-			*n = m;
-		return over0 ? -2 : 0;
-	}
 	size_t k = 0;
 	int over = 0;
 	for (;;) {
@@ -224,6 +212,25 @@ static int scan_str(jscan *j, char *out, size_t cap, size_t *n)
 	j->p = p;
 	if (n)
 		*n = k;
+	return over ? -2 : 0;
+}
+
+/* Scans a string at j->p (on its opening quote).  out may be NULL (validate
+ * only).  Returns 0, -1 syntax error, -2 did not fit.  Inline: printable
+ * ASCII without escapes (keys, most values) ends here. */
+static inline int scan_str(jscan *j, char *out, size_t cap, size_t *n)
+{
+	const char *p = j->p + 1, *e = j->end;
+	const char *q = plain_run(p, e);
+	if (q >= e || *q != '"')
+		return scan_str_slow(j, out, cap, n);
+	size_t m = (size_t)(q - p);
+	int over = out && m > cap;
+	if (out && !over)
+		memcpy(out, p, m);
+	j->p = q + 1;
+	if (n)
+		*n = m;
 	return over ? -2 : 0;
 }
 
@@ -475,10 +482,46 @@ int jscan_fast_double(const char *s, size_t n, double *v)
 	return n > 0 && (*s == '-' || *s == '.' || (*s >= '0' && *s <= '9')) && fast_double(s, n, v);
 }
 
+/* The common number in one pass: [-] (0 | [1-9] D*) [. D+], at most 15
+ * digits, no exponent, read and checked at once; its value m / 10^f is
+ * Clinger's exact case (as fast_double), so strtod's bit for bit.  0 for
+ * anything else (nothing moved): scan_num + fast_double/strtod. */
+static inline int num_simple(jscan *j, double *v)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		                      1e12, 1e13, 1e14, 1e15 };
+	const char *p = j->p, *e = j->end;
+	int neg = *p == '-', nd = 0, fd = 0;
+	uint64_t m = 0;
+	p += neg;
+	if (p >= e || *p < '0' || *p > '9')
+		return 0;
+	if (*p == '0')
+		p++;
+	else
+		for (; p < e && *p >= '0' && *p <= '9' && nd < 16; p++, nd++)
+			m = m * 10 + (uint64_t)(*p - '0');
+	if (p < e && *p == '.') {
+		p++;
+		if (p >= e || *p < '0' || *p > '9')
+			return 0;
+		for (; p < e && *p >= '0' && *p <= '9' && nd < 16; p++, nd++, fd++)
+			m = m * 10 + (uint64_t)(*p - '0');
+	}
+	if (nd > 15 || (p < e && ((*p >= '0' && *p <= '9') || *p == 'e' || *p == 'E' || *p == '.')))
+		return 0;
+	double d = (double)m / p10[fd];
+	*v = neg ? -d : d;
+	j->p = p;
+	return 1;
+}
+
 int jscan_num(jscan *j, double *v)
 {
 	if (jscan_peek(j) != JSCAN_NUM)
 		return fail(j);
+	if (num_simple(j, v))
+		return 0;
 	const char *s = j->p;
 	if (scan_num(j))
 		return -1;
