@@ -375,6 +375,54 @@ static void test_generated(void **state)
 	free(b);
 }
 
+/* vLLM n > 1 streamed (tests/data/traces/stream_vllm_n2.sse, written by a
+ * python3 script from serving_chat.py's stream format: one choice per
+ * chunk, role chunks first, finish chunks with stop_reason, a usage chunk
+ * with "choices": []): each choice index is its own sample, in finish
+ * order.  Expected values worked out by that script: choice 0 "[{\"bbox}]",
+ * 3 steps, 6 alternatives, logprobs summing to -0.4375, stop, lines 1-17;
+ * choice 1 "[{\"label\u00e9", 3 steps, 6 alternatives, -2.75, length,
+ * lines 3-19.  The same through the index and without the scanner. */
+static void test_vllm_n2(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		double lp;
+		trace_finish fin;
+		size_t first, last;
+	} want[] = {
+		{ "[{\"bbox}]", -0.4375, TRACE_FINISH_STOP, 1, 17 },
+		{ "[{\"label\xc3\xa9", -2.75, TRACE_FINISH_LENGTH, 3, 19 },
+	};
+	const char *path = "tests/data/traces/stream_vllm_n2.sse";
+	trace_limits lim;
+	trace_limits_default(&lim);
+	check_file(path, &lim);
+	outs o[2];
+	read_all(path, &lim, &o[0]);
+	index_all(path, &lim, &o[1]);
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(o[k].n, 2);
+		for (size_t i = 0; i < 2; i++) {
+			const trace *t = o[k].v[i].t;
+			assert_int_equal(o[k].v[i].st, TS_OK);
+			assert_int_equal(trace_get_container(t), TRACE_FMT_OPENAI_SSE);
+			assert_string_equal(trace_text(t), want[i].text);
+			assert_int_equal(trace_n_steps(t), 3);
+			assert_int_equal(trace_n_alts(t), 6);
+			double sum = 0;
+			for (size_t j = 0; j < 3; j++)
+				sum += trace_steps(t)[j].logprob;
+			assert_true(sum == want[i].lp); /* binary fractions: exact */
+			assert_int_equal(trace_get_finish(t), want[i].fin);
+			assert_int_equal(o[k].v[i].first, want[i].first);
+			assert_int_equal(o[k].v[i].last, want[i].last);
+		}
+		outs_free(&o[k]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,6 +430,7 @@ int main(void)
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_taken),
 		cmocka_unit_test(test_generated),
+		cmocka_unit_test(test_vllm_n2),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
