@@ -13,6 +13,7 @@ void jscan_init(jscan *j, const char *s, size_t n)
 	j->end = s + n;
 	j->depth = 0;
 	j->err = 0;
+	j->nul = 0;
 }
 
 static int fail(jscan *j)
@@ -27,25 +28,6 @@ static inline void ws(jscan *j)
 		return; /* compact JSON: the common case */
 	while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t'))
 		j->p++;
-}
-
-jscan_type jscan_peek(jscan *j)
-{
-	if (j->err)
-		return JSCAN_NONE;
-	ws(j);
-	if (j->p >= j->end)
-		return JSCAN_NONE;
-	switch (*j->p) {
-	case '{': return JSCAN_OBJ;
-	case '[': return JSCAN_ARR;
-	case '"': return JSCAN_STR;
-	case 't': return JSCAN_TRUE;
-	case 'f': return JSCAN_FALSE;
-	case 'n': return JSCAN_NULL;
-	default:
-		return (*j->p == '-' || (*j->p >= '0' && *j->p <= '9')) ? JSCAN_NUM : JSCAN_NONE;
-	}
 }
 
 static int hex4(const char *p, unsigned *v)
@@ -101,6 +83,33 @@ static const unsigned char plain[256] = {
 #undef R8
 };
 
+/* The end of the run of plain bytes from p: a word at a time while 8 bytes
+ * are left (a byte below 0x20, '"', '\\' or 0x80 and up ends it; on a
+ * little-endian machine the word's lowest flagged byte is that end), then
+ * byte by byte. */
+static inline const char *plain_run(const char *p, const char *e)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	while (e - p >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+		uint64_t stop = ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w;
+		if (stop & highs) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* the lowest flagged byte is the first stop (borrows only carry upward) */
+			return p + (__builtin_ctzll(stop & highs) >> 3);
+#else
+			break;
+#endif
+		}
+		p += 8;
+	}
+	while (p < e && plain[(unsigned char)*p])
+		p++;
+	return p;
+}
+
 /* One escape at *pp (on its backslash) decoded into tmp (UTF-8, *tl bytes);
  * *pp moves past it.  A \\u escape of a lone surrogate is refused.
  * Returns 0, -1 malformed. */
@@ -147,18 +156,15 @@ static int scan_escape(const char **pp, const char *e, char tmp[4], size_t *tl)
 	return 0;
 }
 
-/* Scans a string at j->p (on its opening quote).  out may be NULL (validate
- * only).  Returns 0, -1 syntax error, -2 did not fit. */
-static int scan_str(jscan *j, char *out, size_t cap, size_t *n)
+/* scan_str past its first run of plain bytes (escapes, UTF-8, errors). */
+static int scan_str_slow(jscan *j, char *out, size_t cap, size_t *n)
 {
 	const char *p = j->p + 1, *e = j->end;
 	size_t k = 0;
 	int over = 0;
 	for (;;) {
-		/* fast path: plain ASCII */
-		const char *q = p;
-		while (q < e && plain[(unsigned char)*q])
-			q++;
+		/* fast path: plain ASCII, 8 bytes at a time */
+		const char *q = plain_run(p, e);
 		if (out && !over) {
 			size_t m = (size_t)(q - p);
 			if (m > cap - k)
@@ -184,6 +190,8 @@ static int scan_str(jscan *j, char *out, size_t cap, size_t *n)
 		} else if (c == '\\') {
 			if (scan_escape(&p, e, tmp, &tl))
 				return fail(j);
+			if (tl == 1 && !tmp[0])
+				j->nul = 1;
 		} else {
 			uint32_t cp;
 			int l = sanitize_utf8_decode((const unsigned char *)p, (size_t)(e - p), &cp);
@@ -204,6 +212,25 @@ static int scan_str(jscan *j, char *out, size_t cap, size_t *n)
 	j->p = p;
 	if (n)
 		*n = k;
+	return over ? -2 : 0;
+}
+
+/* Scans a string at j->p (on its opening quote).  out may be NULL (validate
+ * only).  Returns 0, -1 syntax error, -2 did not fit.  Inline: printable
+ * ASCII without escapes (keys, most values) ends here. */
+static inline int scan_str(jscan *j, char *out, size_t cap, size_t *n)
+{
+	const char *p = j->p + 1, *e = j->end;
+	const char *q = plain_run(p, e);
+	if (q >= e || *q != '"')
+		return scan_str_slow(j, out, cap, n);
+	size_t m = (size_t)(q - p);
+	int over = out && m > cap;
+	if (out && !over)
+		memcpy(out, p, m);
+	j->p = q + 1;
+	if (n)
+		*n = m;
 	return over ? -2 : 0;
 }
 
@@ -455,10 +482,46 @@ int jscan_fast_double(const char *s, size_t n, double *v)
 	return n > 0 && (*s == '-' || *s == '.' || (*s >= '0' && *s <= '9')) && fast_double(s, n, v);
 }
 
+/* The common number in one pass: [-] (0 | [1-9] D*) [. D+], at most 15
+ * digits, no exponent, read and checked at once; its value m / 10^f is
+ * Clinger's exact case (as fast_double), so strtod's bit for bit.  0 for
+ * anything else (nothing moved): scan_num + fast_double/strtod. */
+static inline int num_simple(jscan *j, double *v)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		                      1e12, 1e13, 1e14, 1e15 };
+	const char *p = j->p, *e = j->end;
+	int neg = *p == '-', nd = 0, fd = 0;
+	uint64_t m = 0;
+	p += neg;
+	if (p >= e || *p < '0' || *p > '9')
+		return 0;
+	if (*p == '0')
+		p++;
+	else
+		for (; p < e && *p >= '0' && *p <= '9' && nd < 16; p++, nd++)
+			m = m * 10 + (uint64_t)(*p - '0');
+	if (p < e && *p == '.') {
+		p++;
+		if (p >= e || *p < '0' || *p > '9')
+			return 0;
+		for (; p < e && *p >= '0' && *p <= '9' && nd < 16; p++, nd++, fd++)
+			m = m * 10 + (uint64_t)(*p - '0');
+	}
+	if (nd > 15 || (p < e && ((*p >= '0' && *p <= '9') || *p == 'e' || *p == 'E' || *p == '.')))
+		return 0;
+	double d = (double)m / p10[fd];
+	*v = neg ? -d : d;
+	j->p = p;
+	return 1;
+}
+
 int jscan_num(jscan *j, double *v)
 {
 	if (jscan_peek(j) != JSCAN_NUM)
 		return fail(j);
+	if (num_simple(j, v))
+		return 0;
 	const char *s = j->p;
 	if (scan_num(j))
 		return -1;

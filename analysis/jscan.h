@@ -12,6 +12,7 @@
 #define TS_JSCAN_H
 
 #include <stddef.h>
+#include <string.h>
 
 #define JSCAN_MAX_DEPTH 64
 
@@ -23,11 +24,33 @@ typedef struct jscan {
 	const char *p, *end;
 	int depth;
 	int err;
+	int nul;   /* jscan_str decoded a \u0000 (set, never cleared by the scanner) */
 	unsigned char first[JSCAN_MAX_DEPTH + 1]; /* no member/element read yet at this level */
 } jscan;
 
 void    jscan_init(jscan *j, const char *s, size_t n);
-jscan_type jscan_peek(jscan *j);               /* type of the next value (skips white space) */
+/* type of the next value (skips white space); inline: the hot paths call it
+ * before every value */
+static inline jscan_type jscan_peek(jscan *j)
+{
+	if (j->err)
+		return JSCAN_NONE;
+	while (j->p < j->end && (unsigned char)*j->p <= ' ' &&
+	       (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t'))
+		j->p++;
+	if (j->p >= j->end)
+		return JSCAN_NONE;
+	switch (*j->p) {
+	case '{': return JSCAN_OBJ;
+	case '[': return JSCAN_ARR;
+	case '"': return JSCAN_STR;
+	case 't': return JSCAN_TRUE;
+	case 'f': return JSCAN_FALSE;
+	case 'n': return JSCAN_NULL;
+	default:
+		return (*j->p == '-' || (*j->p >= '0' && *j->p <= '9')) ? JSCAN_NUM : JSCAN_NONE;
+	}
+}
 /* Skips one value (validating it); its span (without white space) in *s, *n. */
 int     jscan_skip(jscan *j, const char **s, size_t *n);
 /* Objects: jscan_obj_begin, then jscan_obj_next until it returns 0 (end).  After
@@ -47,5 +70,16 @@ int     jscan_fast_double(const char *s, size_t n, double *v);
 /* A whole number of 1-3 digits without sign, fraction or exponent. */
 int     jscan_small_uint(jscan *j, unsigned *v);
 int     jscan_end(jscan *j);                 /* only white space left */
+/* The bytes w[0..n) next, exactly (no white space skipped): 1 and past
+ * them; else 0 and nothing moved (no error).  For readers of one compact
+ * shape (keys, ':' and ',' written without spaces), which then read the
+ * values with the calls above; the bytes must be JSON structure only. */
+static inline int jscan_lit(jscan *j, const char *w, size_t n)
+{
+	if (j->err || (size_t)(j->end - j->p) < n || memcmp(j->p, w, n))
+		return 0;
+	j->p += n;
+	return 1;
+}
 
 #endif

@@ -297,6 +297,7 @@ typedef struct asmb {
 	int defer;            /* reader: JSONL lines come out raw (trace_file_next_raw) */
 	int nomem;            /* an output could not be kept (reported as out of memory) */
 	long fan;             /* the completion out_line/defer_line give (fan_line) */
+	trace_sse *sse;       /* the scanner's reading of a data: line (trace_fast.c) */
 } asmb;
 
 static void item_free(item *it)
@@ -492,20 +493,26 @@ static const cJSON *jget(const cJSON *o, const char *k)
 	return j && !cJSON_IsNull(j) ? j : NULL;
 }
 
-/* One chunk for the request (id, index); choice NULL for llama.cpp and
- * Ollama; done: the chunk ends the request. */
-static void take_chunk(asmb *a, const cJSON *root, const cJSON *choice, size_t pos, const char *id,
-                       long index, trace_format container, int done, size_t lineno, uint64_t off0,
-                       uint64_t off1)
+/* The open request a chunk for (id, index) belongs to, opened if new and
+ * its range extended to this line; NULL when an index load filters it out
+ * (or out of memory). */
+static item *chunk_item(asmb *a, const char *id, long index, trace_format container,
+                        size_t lineno, uint64_t off0, uint64_t off1)
 {
 	if (a->filter && (index != a->want_index || container != a->want_container ||
 	                  strcmp(id, a->want_id)))
-		return;
+		return NULL;
 	item *it = find_or_open(a, id, index, container, lineno, off0);
 	if (!it)
-		return;
+		return NULL;
 	it->line1 = lineno;
 	it->off1 = off1;
+	return it;
+}
+
+static void chunk_apply(asmb *a, item *it, const cJSON *root, const cJSON *choice, size_t pos,
+                        size_t lineno)
+{
 	if (a->build && !it->bad) {
 		ts_error e;
 		int applied_done;
@@ -513,8 +520,67 @@ static void take_chunk(asmb *a, const cJSON *root, const cJSON *choice, size_t p
 		if (st)
 			set_bad(a, it, st, lineno, e.msg);
 	}
+}
+
+/* One chunk for the request (id, index); choice NULL for llama.cpp and
+ * Ollama; done: the chunk ends the request. */
+static void take_chunk(asmb *a, const cJSON *root, const cJSON *choice, size_t pos, const char *id,
+                       long index, trace_format container, int done, size_t lineno, uint64_t off0,
+                       uint64_t off1)
+{
+	item *it = chunk_item(a, id, index, container, lineno, off0, off1);
+	if (!it)
+		return;
+	chunk_apply(a, it, root, choice, pos, lineno);
 	if (done)
 		finish_open(a, (size_t)(it - a->open.v));
+}
+
+static const cJSON *jget(const cJSON *o, const char *k);
+
+/* Choice k of a line the scanner took but could not apply (max_steps on
+ * the request's trace, out of memory): trace_chunk_apply on the line
+ * parsed with cJSON (*root, parsed once per line). */
+static void sse_fallback(asmb *a, item *it, cJSON **root, const char *p, size_t pn, size_t k,
+                         size_t lineno)
+{
+	ts_error e;
+	if (!*root) {
+		ts_status st = trace_json_parse(p, pn, a->lim, root, &e);
+		if (st) {
+			set_bad(a, it, st, lineno, e.msg);
+			return;
+		}
+	}
+	const cJSON *ch = jget(*root, "choices")->child;
+	for (size_t i = 0; i < k && ch; i++)
+		ch = ch->next;
+	chunk_apply(a, it, *root, ch, k, lineno);
+}
+
+/* An OpenAI-compatible chunk read by the scanner (trace_fast.c trace_sse_*):
+ * the same requests, ranges and samples as the cJSON path below; 0 when
+ * the scanner did not take the line. */
+static int sse_line(asmb *a, const char *p, size_t pn, size_t lineno, uint64_t off0, uint64_t off1)
+{
+	if (!a->sse && !(a->sse = trace_sse_new()))
+		return 0;
+	if (!trace_sse_scan(a->sse, p, pn, a->lim, a->build))
+		return 0;
+	cJSON *root = NULL;
+	const char *id = trace_sse_id(a->sse);
+	for (size_t k = 0; k < trace_sse_count(a->sse); k++) {
+		item *it = chunk_item(a, id, trace_sse_index(a->sse, k), TRACE_FMT_OPENAI_SSE, lineno,
+		                      off0, off1);
+		if (!it)
+			continue;
+		if (a->build && !it->bad && !trace_sse_apply(a->sse, k, it->t, a->lim))
+			sse_fallback(a, it, &root, p, pn, k, lineno);
+		if (trace_sse_done(a->sse, k))
+			finish_open(a, (size_t)(it - a->open.v));
+	}
+	cJSON_Delete(root);
+	return 1;
 }
 
 static int starts(const char *s, size_t n, const char *p)
@@ -670,6 +736,8 @@ static void asm_line(asmb *a, const char *line, size_t n, size_t lineno, uint64_
 		return;
 	if (a->filter && a->want_safe_id && lineno != a->want_attr && !contains(p, pn, a->want_id))
 		return; /* cannot be the wanted request's chunk */
+	if (sse_line(a, p, pn, lineno, off0, off1))
+		return;
 	cJSON *root = NULL;
 	ts_error e;
 	ts_status st = trace_json_parse(p, pn, a->lim, &root, &e);
@@ -731,6 +799,8 @@ static void asm_free(asmb *a)
 {
 	q_free(&a->open);
 	q_free(&a->out);
+	trace_sse_free(a->sse);
+	a->sse = NULL;
 }
 
 /* ---- streaming reader ---- */

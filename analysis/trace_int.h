@@ -69,6 +69,26 @@ ts_status trace_build_end(trace *t, ts_error *err);
  * 1: *out built, identical to the cJSON path's; 0: not taken (any doubt,
  * any error), parse the line with cJSON. */
 int       trace_fast_parse_line(const char *line, size_t len, const trace_limits *lim, trace **out);
+/* trace_fast.c: an OpenAI-compatible SSE chunk (a "data:" payload) straight
+ * from the scanner: the keys the assembler needs and, with build, each
+ * choice's steps (what trace_chunk_apply would add), held in a reusable
+ * handle.  trace_sse_scan: 1 taken (choices 0 .. trace_sse_count-1 in
+ * order); 0 not taken (any doubt): read the line with cJSON.
+ * trace_sse_apply: choice k onto t as trace_chunk_apply(t, root, choice k)
+ * would, 1; 0 when not applied (t unchanged: the caller applies it with
+ * cJSON).  trace_sse_fast_enable(0): every scan not taken (tests). */
+#define TRACE_SSE_MAX_CHOICES 16
+typedef struct trace_sse trace_sse;
+trace_sse  *trace_sse_new(void);
+void        trace_sse_free(trace_sse *s);
+int         trace_sse_scan(trace_sse *s, const char *line, size_t len, const trace_limits *lim,
+                           int build);
+size_t      trace_sse_count(const trace_sse *s);
+const char *trace_sse_id(const trace_sse *s);
+long        trace_sse_index(const trace_sse *s, size_t k);
+int         trace_sse_done(const trace_sse *s, size_t k);
+int         trace_sse_apply(const trace_sse *s, size_t k, trace *t, const trace_limits *lim);
+void        trace_sse_fast_enable(int on);
 /* "stop"/"eos_token"/"stop_sequence" -> STOP, "length" -> LENGTH, else UNKNOWN. */
 trace_finish trace_map_finish_reason(const cJSON *f);
 /* The inference of trace.h's trace_finish_how, n_generated the sample's

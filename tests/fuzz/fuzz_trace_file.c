@@ -19,6 +19,10 @@
  *   "path:LINE: "; the index lists exactly the reader's outputs (same line
  *   ranges) and loading entry i gives what the reader gave (same status and
  *   message, or the same steps, text, alternatives, finish and container).
+ * - Differential (issue 21): the reader with the scanner's SSE path turned
+ *   off (trace_sse_fast_enable(0): every data: line through cJSON) gives the
+ *   same outputs — status, message, line range and the whole trace (steps'
+ *   offsets, lengths, logprob bits, alternatives and their text).
  * The reader's position ends at the file size. */
 #include <fcntl.h>
 #include <stdint.h>
@@ -29,6 +33,7 @@
 
 #include "fuzz_common.h"
 #include "trace.h"
+#include "trace_int.h"
 
 static char path[256];
 
@@ -54,6 +59,32 @@ static void same_trace(const trace *a, const trace *b, size_t lineno)
 	         trace_get_finish(a) == trace_get_finish(b) && trace_get_format(a) == trace_get_format(b) &&
 	         trace_get_container(a) == trace_get_container(b),
 	         "line %zu: trace differs from trace_parse_line's", lineno);
+}
+
+/* Every byte and bit of two traces (the scanner's SSE path against cJSON's). */
+static void same_trace_bits(const trace *a, const trace *b, size_t lineno)
+{
+	same_trace(a, b, lineno);
+	int64_t ia = -1, ib = -1;
+	FZ_CHECK(trace_image_id(a, &ia) == trace_image_id(b, &ib) && ia == ib &&
+	         trace_has_logprobs(a) == trace_has_logprobs(b) &&
+	         trace_get_finish_how(a) == trace_get_finish_how(b),
+	         "line %zu: image id, logprobs or finish differ without the scanner", lineno);
+	const char *sa[3] = { trace_file_name(a), trace_custom_id(a), trace_prompt(a) };
+	const char *sb[3] = { trace_file_name(b), trace_custom_id(b), trace_prompt(b) };
+	for (int i = 0; i < 3; i++)
+		FZ_CHECK(!sa[i] == !sb[i] && (!sa[i] || !strcmp(sa[i], sb[i])),
+		         "line %zu: reference %d differs without the scanner", lineno, i);
+	const trace_step *pa = trace_steps(a), *pb = trace_steps(b);
+	for (size_t i = 0; i < trace_n_steps(a); i++)
+		FZ_CHECK(pa[i].off == pb[i].off && pa[i].len == pb[i].len && pa[i].alt_first == pb[i].alt_first &&
+		         pa[i].n_alt == pb[i].n_alt && !memcmp(&pa[i].logprob, &pb[i].logprob, sizeof(double)),
+		         "line %zu: step %zu differs without the scanner", lineno, i);
+	const trace_alt *aa = trace_alts(a), *ab = trace_alts(b);
+	for (size_t i = 0; i < trace_n_alts(a); i++)
+		FZ_CHECK(aa[i].len == ab[i].len && !memcmp(&aa[i].logprob, &ab[i].logprob, sizeof(double)) &&
+		         !memcmp(trace_alt_text(a) + aa[i].off, trace_alt_text(b) + ab[i].off, aa[i].len),
+		         "line %zu: alternative %zu differs without the scanner", lineno, i);
 }
 
 /* One output of the reader. */
@@ -257,6 +288,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	trace *t = NULL;
 	FZ_CHECK(trace_index_load(ix, n_out, &t, &err) == TS_ERR_USAGE && t == NULL, "load past the end");
 	trace_index_free(ix);
+
+	/* differential: the same outputs without the scanner's SSE path */
+	if (sse) {
+		trace_sse_fast_enable(0);
+		FZ_CHECK(trace_file_open(path, &lim, &f, &err) == TS_OK, "open: %s", err.msg);
+		size_t i = 0;
+		for (;; i++) {
+			trace *c = NULL;
+			size_t ln = 0, first = 0, last = 0;
+			ts_status st = trace_file_next(f, &c, &ln, &err);
+			if (st == TS_EOF)
+				break;
+			trace_file_lines(f, &first, &last);
+			FZ_CHECK(i < n_out, "without the scanner: more than %zu outputs", n_out);
+			const output *o = &out[i];
+			FZ_CHECK(st == o->st && ln == o->lineno && first == o->first && last == o->last &&
+			         !strcmp(st ? err.msg : "", o->msg),
+			         "output %zu: without the scanner %d lines %zu-%zu \"%s\", with it %d lines %zu-%zu \"%s\"",
+			         i, (int)st, first, last, st ? err.msg : "", (int)o->st, o->first, o->last, o->msg);
+			if (st == TS_OK)
+				same_trace_bits(c, o->t, ln);
+			trace_free(c);
+		}
+		FZ_CHECK(i == n_out, "without the scanner: %zu outputs, with it %zu", i, n_out);
+		trace_file_close(f);
+		trace_sse_fast_enable(1);
+	}
 
 	for (size_t i = 0; i < n_out; i++)
 		trace_free(out[i].t);

@@ -386,7 +386,8 @@ static void test_fast_edges(void **state)
 		{ "{\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"message\":{\"content\":\"a\"},\"logprobs\":{\"content\":[{\"token\":\"a\",\"logprob\":-0.5,\"top_logprobs\":[{\"token\":\"b\",\"logprob\":-1}]}]},\"finish_reason\":\"length\",\"stop_reason\":null}],\"usage\":{\"x\":1},\"image_id\":3}", 1 },
 		{ "{\"choices\":[{\"logprobs\":{\"content\":[{\"token\":\"a\",\"logprob\":-0.5}]}},{\"bad\":1}]}", 1 }, /* later choices skipped */
 		{ "{\"choices\":[{\"logprobs\":null,\"message\":{\"content\":\"a\"}}]}", 0 }, /* text: cJSON path */
-		{ "{\"choices\":[{\"logprobs\":{\"content\":[{\"token\":\"a\",\"bytes\":[97]}]}}]}", 0 }, /* bytes */
+		{ "{\"choices\":[{\"logprobs\":{\"content\":[{\"token\":\"a\",\"bytes\":[98]}]}}]}", 1 }, /* bytes: the text (they win) */
+		{ "{\"choices\":[{\"logprobs\":{\"content\":[{\"token\":\"a\",\"bytes\":[195]}]}}]}", 0 }, /* not UTF-8: cJSON */
 		{ "{\"choices\":[{\"logprobs\":{\"content\":[{\"token\":\"a\"}]},\"finish_reason\":\"stop\",\"stop_reason\":\"repeat_stop\"}],\"capture\":{\"stop_step\":0}}", 0 }, /* capture's stop */
 		{ "{\"choices\":[{\"logprobs\":{\"content\":[{\"token\":\"a\"}]}}],\"tokens\":[{\"token\":\"b\"}]}", 0 }, /* two shapes */
 		{ "{\"choices\":[{\"logprobs\":{\"content\":[{\"token\":\"a\"}]},\"text\":\"a\"}]}", 0 }, /* unknown choice key */

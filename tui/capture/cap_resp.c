@@ -229,6 +229,51 @@ static int read_bytes(jscan *j, char *buf, size_t cap, size_t *n)
 	return over ? -2 : 0;
 }
 
+static int read_token_obj(jscan *j, char *buf, size_t cap, size_t *n, int top, const char **what);
+
+/* read_token_obj's reading of the compact form servers write,
+ * {"token":S,"logprob":N,"bytes":[...]} then (top) ,"top_logprobs":[...],
+ * then "}", without the object machinery (the generic reading's result:
+ * the token goes to buf first, then the bytes over it, and they win).
+ * 1: not that form or anything doubtful, j unchanged (the caller reads
+ * the item generically, messages included); else read_token_obj's result. */
+static int read_token_compact(jscan *j, char *buf, size_t cap, size_t *n, int top,
+                              const char **what)
+{
+	jscan save = *j;
+	size_t tn = 0, bn = 0;
+	int b = 0, e = 0, alt_over = 0;
+	if (j->depth + 3 >= JSCAN_MAX_DEPTH || jscan_peek(j) != JSCAN_OBJ ||
+	    !jscan_lit(j, "{\"token\":", 9) || jscan_peek(j) != JSCAN_STR ||
+	    jscan_str(j, buf, buf ? cap : 0, &tn) == -1 || !jscan_lit(j, ",\"logprob\":", 11) ||
+	    jscan_peek(j) != JSCAN_NUM || jscan_skip(j, NULL, NULL) || !jscan_lit(j, ",\"bytes\":", 9))
+		goto generic;
+	j->depth++; /* the object's level, as jscan_obj_begin counts it */
+	if (jscan_peek(j) != JSCAN_ARR || (b = read_bytes(j, buf, cap, &bn)) == -1)
+		goto generic;
+	if (top && jscan_lit(j, ",\"top_logprobs\":", 16)) {
+		if (jscan_peek(j) != JSCAN_ARR || jscan_arr_begin(j))
+			goto generic;
+		while ((e = jscan_arr_next(j)) == 1) {
+			size_t an;
+			int a = read_token_obj(j, NULL, cap, &an, 0, what);
+			if (a == -1)
+				goto generic;
+			alt_over |= a == -2;
+		}
+		if (e < 0)
+			goto generic;
+	}
+	j->depth--;
+	if (!jscan_lit(j, "}", 1))
+		goto generic;
+	*n = bn;
+	return b == -2 || bn > cap || alt_over ? -2 : 0;
+generic:
+	*j = save;
+	return 1;
+}
+
 /* One token object (a logprobs.content item or one of its top_logprobs),
  * checked as the trace reader will read it.  The chosen token's bytes go to
  * buf (*n) when buf is not NULL.  Returns 0, -1 malformed (why in *what),
@@ -239,6 +284,9 @@ static int read_bytes(jscan *j, char *buf, size_t cap, size_t *n)
 static int read_token_obj(jscan *j, char *buf, char *tk, size_t cap, size_t *n, int top,
                           const char **what)
 {
+	int c = read_token_compact(j, buf, cap, n, top, what);
+	if (c != 1)
+		return c;
 	if (jscan_obj_begin(j)) {
 		*what = "is not an object";
 		return -1;
