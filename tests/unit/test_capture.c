@@ -346,6 +346,7 @@ static const char *const items[] = {
 	"{\"token\":\"token_id:17\",\"bytes\":[104,105],\"logprob\":-1}",
 	"{\"token\":\"token_id:\",\"logprob\":-1}", /* no digits: a plain token */
 	"{\"token\":\"token_id:1x\",\"logprob\":-1}",
+	"{\"token\":\"token_id:17\",\"logprob\":-1,\"bytes\":[104,105]}", /* the compact shape */
 	/* refused by both */
 	"{\"logprob\":-0.5}",
 	"{\"token\":5}",
@@ -362,13 +363,14 @@ static const char *const items[] = {
 	"{\"token\":\"token_id:17\",\"bytes\":[116,111,107,101,110,95,105,100,58,49,55]}",
 	"{\"bytes\":[116,111,107,101,110,95,105,100,58,49,55],\"token\":\"token_id:17\"}",
 	"{\"token\":\"token_id:3\\u00005\",\"logprob\":-1}", /* cJSON ends it at the NUL */
+	"{\"token\":\"token_id:17\",\"logprob\":-1,\"bytes\":[116,111,107,101,110,95,105,100,58,49,55]}",
 	/* the reader's native shorthand (a plain string step): the capture,
 	 * reading OpenAI chunks, is stricter and refuses it */
 	"\"a\"",
 };
-/* which of them the capture accepts: the first 11; the reader: those too, and the last */
-#define N_ITEMS_OK 11
-#define N_ITEMS 26
+/* which of them the capture accepts: the first 12; the reader: those too, and the last */
+#define N_ITEMS_OK 12
+#define N_ITEMS 28
 
 static void test_items_agree_with_reader(void **st)
 {

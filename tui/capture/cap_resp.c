@@ -229,7 +229,8 @@ static int read_bytes(jscan *j, char *buf, size_t cap, size_t *n)
 	return over ? -2 : 0;
 }
 
-static int read_token_obj(jscan *j, char *buf, size_t cap, size_t *n, int top, const char **what);
+static int read_token_obj(jscan *j, char *buf, char *tk, size_t cap, size_t *n, int top,
+                          const char **what);
 
 /* read_token_obj's reading of the compact form servers write,
  * {"token":S,"logprob":N,"bytes":[...]} then (top) ,"top_logprobs":[...],
@@ -237,7 +238,7 @@ static int read_token_obj(jscan *j, char *buf, size_t cap, size_t *n, int top, c
  * the token goes to buf first, then the bytes over it, and they win).
  * 1: not that form or anything doubtful, j unchanged (the caller reads
  * the item generically, messages included); else read_token_obj's result. */
-static int read_token_compact(jscan *j, char *buf, size_t cap, size_t *n, int top,
+static int read_token_compact(jscan *j, char *buf, char *tk, size_t cap, size_t *n, int top,
                               const char **what)
 {
 	jscan save = *j;
@@ -245,7 +246,7 @@ static int read_token_compact(jscan *j, char *buf, size_t cap, size_t *n, int to
 	int b = 0, e = 0, alt_over = 0;
 	if (j->depth + 3 >= JSCAN_MAX_DEPTH || jscan_peek(j) != JSCAN_OBJ ||
 	    !jscan_lit(j, "{\"token\":", 9) || jscan_peek(j) != JSCAN_STR ||
-	    jscan_str(j, buf, buf ? cap : 0, &tn) == -1 || !jscan_lit(j, ",\"logprob\":", 11) ||
+	    jscan_str(j, tk, tk ? cap : 0, &tn) == -1 || !jscan_lit(j, ",\"logprob\":", 11) ||
 	    jscan_peek(j) != JSCAN_NUM || jscan_skip(j, NULL, NULL) || !jscan_lit(j, ",\"bytes\":", 9))
 		goto generic;
 	j->depth++; /* the object's level, as jscan_obj_begin counts it */
@@ -256,7 +257,7 @@ static int read_token_compact(jscan *j, char *buf, size_t cap, size_t *n, int to
 			goto generic;
 		while ((e = jscan_arr_next(j)) == 1) {
 			size_t an;
-			int a = read_token_obj(j, NULL, cap, &an, 0, what);
+			int a = read_token_obj(j, NULL, NULL, cap, &an, 0, what);
 			if (a == -1)
 				goto generic;
 			alt_over |= a == -2;
@@ -266,6 +267,9 @@ static int read_token_compact(jscan *j, char *buf, size_t cap, size_t *n, int to
 	}
 	j->depth--;
 	if (!jscan_lit(j, "}", 1))
+		goto generic;
+	/* a placeholder step (the generic reading says why it is refused) */
+	if (tk && (tn > cap || trace_step_text_unknown(tk, strnlen(tk, tn), buf, bn)))
 		goto generic;
 	*n = bn;
 	return b == -2 || bn > cap || alt_over ? -2 : 0;
@@ -284,7 +288,7 @@ generic:
 static int read_token_obj(jscan *j, char *buf, char *tk, size_t cap, size_t *n, int top,
                           const char **what)
 {
-	int c = read_token_compact(j, buf, cap, n, top, what);
+	int c = read_token_compact(j, buf, tk, cap, n, top, what);
 	if (c != 1)
 		return c;
 	if (jscan_obj_begin(j)) {
