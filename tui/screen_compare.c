@@ -62,7 +62,7 @@ static int cmp_decimals(int c)
 
 static int run_complete(const session_run *r)
 {
-	return r->n_done == r->n;
+	return session_run_done(r);
 }
 
 static compare_run_desc run_desc(const session_run *r)
@@ -321,7 +321,13 @@ static void run_row(ui *u, WINDOW *w, int y, int W, const cmp_table *t, const se
 	if (!run_complete(r)) {
 		char buf[96];
 		int x = 3 + t->nw + 1;
-		snprintf(buf, sizeof buf, "computing %zu/%zu samples", r->n_done, r->n);
+		if (!trace_index_finished(r->ix)) /* the count still grows: marked */
+			snprintf(buf, sizeof buf, "indexing, computing %zu/%zu%s samples", r->n_done, r->n,
+			         glyph(GL_CUT));
+		else if (r->gj)
+			snprintf(buf, sizeof buf, "ground truth loading, %zu samples", r->n);
+		else
+			snprintf(buf, sizeof buf, "computing %zu/%zu samples", r->n_done, r->n);
 		draw_put(w, y, x + 1, W - x - 1, buf, sel ? base : draw_ca(u, CP_DIM, 0, A_DIM));
 	} else {
 		run_cells(u, w, y, W, t, k, sel, base, first, end);

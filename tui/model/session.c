@@ -703,10 +703,15 @@ size_t session_idle(session *s, size_t max_samples)
 	return done;
 }
 
+int session_run_done(const session_run *r)
+{
+	return r->n_done >= r->n && !r->gj && trace_index_finished(r->ix);
+}
+
 int session_idle_done(const session *s)
 {
 	for (size_t k = 0; k < s->n_runs; k++)
-		if (s->runs[k].n_done < s->runs[k].n || s->runs[k].gj || !trace_index_finished(s->runs[k].ix))
+		if (!session_run_done(&s->runs[k]))
 			return 0;
 	return 1;
 }

@@ -149,6 +149,9 @@ void session_idle_sync(session *s);
 /* 1 when every sample of every run has its badges (every run indexed and
  * its ground truth in). */
 int session_idle_done(const session *s);
+/* The same for one run: every sample indexed, its ground truth in, badges
+ * computed (what the comparison view waits for before showing numbers). */
+int session_run_done(const session_run *r);
 /* lazy_open: 1 while a run is being indexed (*pct: how far, over all runs);
  * session_idle indexes a slice at a time (the lists grow) before any badge. */
 int session_indexing(const session *s, unsigned *pct);
