@@ -221,10 +221,15 @@ unsigned pixel_view(ui *u)
 #define CELLS_MAX 64
 
 static struct {
-	pixel_cell_img v[CELLS_MAX]; /* on screen (seq not kept) */
+	pixel_cell_img v[CELLS_MAX]; /* on screen (seq not kept); one protocol */
 	size_t n;
-	int proto;
 } placed;
+
+/* The images on screen are sixel/iTerm2 (no id): only a repaint removes them. */
+static int placed_need_repaint(void)
+{
+	return placed.n && !placed.v[0].id;
+}
 
 int pixel_cells_proto(int *proto, char *why, size_t whysz)
 {
@@ -279,15 +284,13 @@ static int same_set(const pixel_cell_img *v, size_t n)
  * next doupdate).  Forgets them. */
 static void cells_remove(void)
 {
+	if (placed_need_repaint())
+		clearok(curscr, TRUE);
 	for (size_t i = 0; i < placed.n; i++)
 		if (placed.v[i].id) {
 			char d[64];
 			write_all(d, render_pixels_kitty_delete(placed.v[i].id, d, sizeof d));
 		}
-	for (size_t i = 0; i < placed.n && !placed.v[i].id; i++) {
-		clearok(curscr, TRUE); /* sixel/iTerm2 pixels: only a repaint removes them */
-		break;
-	}
 	placed.n = 0;
 }
 
@@ -297,9 +300,7 @@ size_t pixel_cells_show(const pixel_cell_img *v, size_t n)
 		n = CELLS_MAX;
 	if (same_set(v, n) || size_changed())
 		return 0;
-	int repaint = 0;
-	for (size_t i = 0; i < placed.n; i++)
-		repaint |= !placed.v[i].id;
+	int repaint = placed_need_repaint();
 	cells_remove();
 	if (repaint)
 		doupdate(); /* the repaint (clearok) before the new images */
