@@ -126,6 +126,12 @@ static const char *err_reason(const char *m)
 	return m;
 }
 
+/* Sample idx's kitty image id (one per sample: a scroll keeps it). */
+static uint32_t kitty_id(size_t idx)
+{
+	return GAL_KITTY_ID + (uint32_t)(idx & 0xfffffff);
+}
+
 /* Thumbnail slot i as a graphics sequence for this frame's protocol and
  * cell size (encoded once, kept with the thumbnail); NULL when it cannot be
  * encoded (symbols then). */
@@ -139,8 +145,8 @@ static const char *seq_of(gal_state *g, size_t i, const render_image *img, const
 	const runimg *t = &g->th[i];
 	ts_error e;
 	if (render_pixels_encode_id(img, b, t->n_boxes, (render_pixel_proto)g->proto, GAL_TW - 2,
-	                            GAL_IMG_ROWS, g->cw, g->ch, GAL_KITTY_ID + (uint32_t)(g->idx[i] & 0xfffffff),
-	                            &g->seq[i], &g->seq_len[i], NULL, NULL, &e) != TS_OK)
+	                            GAL_IMG_ROWS, g->cw, g->ch, kitty_id(g->idx[i]), &g->seq[i],
+	                            &g->seq_len[i], NULL, NULL, &e) != TS_OK)
 		return NULL;
 	g->seq_key[i] = key;
 	return g->seq[i];
@@ -158,7 +164,7 @@ static int thumb_place(gal_state *g, size_t i, int y, int x, const render_image 
 	p->y = y;
 	p->x = x;
 	p->key = g->idx[i];
-	p->id = g->proto == RENDER_PIXELS_KITTY ? GAL_KITTY_ID + (uint32_t)(g->idx[i] & 0xfffffff) : 0;
+	p->id = g->proto == RENDER_PIXELS_KITTY ? kitty_id(g->idx[i]) : 0;
 	p->seq = seq;
 	p->len = g->seq_len[i];
 	return 0;
