@@ -234,9 +234,10 @@ static void runs_title(ui *u, WINDOW *w, int W, const runs_state *st)
 	char buf[512];
 	if (s->n_runs > RENDER_RUN_STYLES) {
 		size_t first = list_first(s, st), rows = (size_t)list_rows(s);
-		snprintf(buf, sizeof buf, " Runs on one image  image %s  %zu of %zu runs drawn (at most 6), "
-		         "list %zu-%zu  · j/k Space choose · 1-6 toggle · n/p sample · i/Esc close",
-		         s->view.image_id, n_drawn(st), s->n_runs, first + 1, first + rows);
+		snprintf(buf, sizeof buf, " Runs on one image  image %s  %zu of %zu runs drawn (at most %d), "
+		         "list %zu-%zu  · j/k Space choose · 1-%d toggle · n/p sample · i/Esc close",
+		         s->view.image_id, n_drawn(st), s->n_runs, RENDER_RUN_STYLES, first + 1, first + rows,
+		         RENDER_RUN_STYLES);
 	} else {
 		snprintf(buf, sizeof buf, " Runs on one image  image %s  %zu run%s  · 1-%zu toggle · n/p sample · i/Esc close",
 		         s->view.image_id, n_shown_runs(s), n_shown_runs(s) == 1 ? "" : "s", n_shown_runs(s));
@@ -333,7 +334,8 @@ static UI_REQUEST(runs_choose)
 		for (k = 0; k < RENDER_RUN_STYLES && st->slot[k] != SLOT_NONE; k++)
 			;
 		if (k == RENDER_RUN_STYLES) {
-			ui_note(u, "6 runs are drawn at most: Space on a drawn run hides it first");
+			ui_note(u, "%d runs are drawn at most: Space on a drawn run hides it first",
+			        RENDER_RUN_STYLES);
 			return UI_RD_STATUS;
 		}
 		st->slot[k] = st->cur;
