@@ -72,6 +72,10 @@ static int per_sample_line(const session *s, const session_run *r, char *out, si
 		         line, v->failed ? v->error : "see I");
 		return -1;
 	}
+	if (r->gj) { /* lazy open: report's line has the ground truth's numbers */
+		snprintf(out, outsz, "the ground truth is still loading: try again in a moment");
+		return -1;
+	}
 	if (r->g && !v->gimg) {
 		snprintf(out, outsz, "line %zu is not in report's rows (its image is not in the ground truth)",
 		         line);
