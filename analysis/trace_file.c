@@ -1190,12 +1190,12 @@ static ts_status ix_cache_open(ix_shard *sh, const char *path, linesrc *ls, ts_e
 	return TS_OK;
 }
 
-static int mentions(const char *b, size_t n, const char *needle);
 static int numchar(char c);
 
-/* mentions() by another road: memchr on needle[j] (a byte that is rare in
+/* needle in b[0..n), found by memchr on needle[j] (a byte that is rare in
  * the data: glibc's memmem slows down 30-fold on "48000" among logprobs),
- * then the whole needle; the same answer. */
+ * then the whole needle; a needle of digits only must stand alone as a
+ * number (not inside -0.1000 or 21000). */
 static int mentions_at(const char *b, size_t n, const char *needle, size_t j)
 {
 	size_t k = strlen(needle), digits = strspn(needle, "0123456789") == k;
@@ -1626,17 +1626,10 @@ static int numchar(char c)
 }
 
 /* needle in b[0..n); a needle of digits only must stand alone as a number
- * (not inside -0.1000 or 21000) */
+ * (not inside -0.1000 or 21000): mentions_at anchored on its first byte */
 static int mentions(const char *b, size_t n, const char *needle)
 {
-	size_t k = strlen(needle), digits = strspn(needle, "0123456789") == k;
-	const char *p = b, *end = b + n;
-	while (k && (p = memmem(p, (size_t)(end - p), needle, k)) != NULL) {
-		if (!digits || ((p == b || !numchar(p[-1])) && (p + k == end || !numchar(p[k]))))
-			return 1;
-		p++;
-	}
-	return 0;
+	return mentions_at(b, n, needle, 0);
 }
 
 /* Whether entry i's bytes contain any of the needles (a cheap test before
