@@ -1375,3 +1375,117 @@ int gt_category_lookup(const gt *g, const char *label, size_t len)
 		return -1;
 	return find_cat_key(g, label, len);
 }
+
+/* ---- loading on a thread ---- */
+
+struct gt_async {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int done, abandoned, threaded;
+	pthread_t th;
+	char *path;
+	gt *g;
+	size_t skipped;
+	ts_error err;
+	ts_status st;
+};
+
+static void async_free(gt_async *a)
+{
+	gt_free(a->g);
+	free(a->path);
+	pthread_cond_destroy(&a->cv);
+	pthread_mutex_destroy(&a->mu);
+	free(a);
+}
+
+/* The thread touches only a; its owner (the caller, or the thread itself
+ * once abandoned) frees it. */
+static void *async_run(void *p)
+{
+	gt_async *a = p;
+	gt *g = NULL;
+	size_t skipped = 0;
+	ts_error e;
+	ts_error_clear(&e);
+	ts_status st = gt_load(a->path, &g, &skipped, &e);
+	pthread_mutex_lock(&a->mu);
+	a->g = g;
+	a->skipped = skipped;
+	a->err = e;
+	a->st = st;
+	a->done = 1;
+	int gone = a->abandoned;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	if (gone)
+		async_free(a);
+	return NULL;
+}
+
+gt_async *gt_async_start(const char *path)
+{
+	gt_async *a = calloc(1, sizeof *a);
+	if (!a)
+		return NULL;
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
+	if (!(a->path = strdup(path))) {
+		async_free(a);
+		return NULL;
+	}
+	a->threaded = pthread_create(&a->th, NULL, async_run, a) == 0;
+	if (!a->threaded)
+		async_run(a);
+	return a;
+}
+
+int gt_async_wait(gt_async *a, long ms)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&a->mu);
+	while (!a->done && ms != 0)
+		if ((ms < 0 ? pthread_cond_wait(&a->cv, &a->mu)
+		            : pthread_cond_timedwait(&a->cv, &a->mu, &until)) != 0 && ms >= 0)
+			break;
+	int done = a->done;
+	pthread_mutex_unlock(&a->mu);
+	return done;
+}
+
+ts_status gt_async_take(gt_async *a, gt **out, size_t *skipped, ts_error *err)
+{
+	gt_async_wait(a, -1);
+	if (a->threaded)
+		pthread_join(a->th, NULL);
+	*out = a->g;
+	a->g = NULL;
+	if (skipped)
+		*skipped = a->skipped;
+	if (err)
+		*err = a->err;
+	ts_status st = a->st;
+	async_free(a);
+	return st;
+}
+
+void gt_async_abandon(gt_async *a)
+{
+	if (!a)
+		return;
+	pthread_mutex_lock(&a->mu);
+	int done = a->done;
+	a->abandoned = 1;
+	pthread_mutex_unlock(&a->mu);
+	if (a->threaded)
+		pthread_detach(a->th);
+	if (done)
+		async_free(a);
+}

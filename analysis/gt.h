@@ -47,6 +47,19 @@ ts_status gt_load_buffer(const char *json, size_t len, const char *name, gt **ou
                          size_t *skipped, ts_error *err);
 void gt_free(gt *g);
 
+/* gt_load on its own thread (on the calling one when no thread starts), so
+ * a caller can go on meanwhile (the debugger's first frame, png's scan). */
+typedef struct gt_async gt_async;
+gt_async *gt_async_start(const char *path); /* NULL: out of memory */
+/* Waits up to ms milliseconds (0: not at all, -1: until it ends); 1 once
+ * the load is over. */
+int gt_async_wait(gt_async *a, long ms);
+/* Waits for the end, frees a and gives gt_load's results. */
+ts_status gt_async_take(gt_async *a, gt **out, size_t *skipped, ts_error *err);
+/* Gives a up before or after its end (NULL: nothing): the ground truth is
+ * freed, by the thread if it still runs. */
+void gt_async_abandon(gt_async *a);
+
 /* "" or what a loaded file had twice, named: "duplicate image id 7,
  * duplicate category id 3, ..." (the first entry of each id is kept, the
  * later ones are skipped and counted).  Callers print it after the file's

@@ -449,6 +449,42 @@ static void test_large(void **state)
 	free(buf);
 }
 
+/* gt_async: the same results as gt_load (sample_runs/scenes/gt.json: 24
+ * images and 472 annotations, counted by python's json), its error for a
+ * missing file, and an abandoned load freed (ASan and valgrind see leaks). */
+static void test_async(void **st)
+{
+	(void)st;
+	gt *g = NULL;
+	ts_error err;
+	gt_async *a = gt_async_start("sample_runs/scenes/gt.json");
+	assert_non_null(a);
+	assert_int_equal(gt_async_wait(a, -1), 1);
+	assert_int_equal(gt_async_wait(a, 0), 1);
+	size_t skipped = 99;
+	assert_int_equal(gt_async_take(a, &g, &skipped, &err), TS_OK);
+	assert_non_null(g);
+	assert_int_equal(gt_n_images(g), 24);
+	size_t anns = 0;
+	for (size_t i = 0; i < gt_n_images(g); i++)
+		anns += gt_images(g)[i].n_ann;
+	assert_int_equal(anns, 472);
+	assert_int_equal(skipped, 0);
+	gt_free(g);
+	ts_error e2;
+	gt *g2 = NULL;
+	a = gt_async_start("tests/data/gt/does-not-exist.json");
+	assert_int_equal(gt_async_take(a, &g, NULL, &err), TS_ERR_NOTFOUND);
+	assert_null(g);
+	assert_int_equal(gt_load("tests/data/gt/does-not-exist.json", &g2, NULL, &e2), TS_ERR_NOTFOUND);
+	assert_string_equal(err.msg, e2.msg);
+	gt_async_abandon(gt_async_start("sample_runs/scenes/gt.json")); /* at once */
+	a = gt_async_start("sample_runs/scenes/gt.json");
+	gt_async_wait(a, -1);
+	gt_async_abandon(a); /* after its end */
+	gt_async_abandon(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_buffer_minimal),
 		cmocka_unit_test(test_entries_member_by_member),
 		cmocka_unit_test(test_large),
+		cmocka_unit_test(test_async),
 	};
 	return cmocka_run_group_tests_name("gt", tests, NULL, NULL);
 }

@@ -122,7 +122,7 @@ static void test_yank_gt_loading(void **st)
 	session_show(&s, s.cur, 0);
 	session_run *r = session_cur(&s);
 	static char dummy;
-	r->gj = (struct gt_job *)(void *)&dummy;
+	r->gj = (gt_async *)(void *)&dummy;
 	ui_yank(&u);
 	r->gj = NULL;
 	assert_non_null(strstr(u.note, "ground truth is still loading"));

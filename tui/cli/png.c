@@ -11,7 +11,6 @@
  * truncated or too large (message naming it; no output file is created).
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -118,57 +117,40 @@ static void ref_needles(const gt *g, int is_id, int64_t want_id, char idbuf[32],
 	}
 }
 
-/* The ground truth, loaded on a thread while the traces are scanned. */
+/* The ground truth, loaded on a thread (gt_async) while the traces are
+ * scanned; taken once. */
 typedef struct gt_bg {
 	const char *path;  /* NULL: none */
-	pthread_mutex_t mu;
-	pthread_t th;
-	int threaded, done, joined;
+	gt_async *a;       /* NULL once taken (or none) */
 	gt *g;
 	ts_error err;
 	ts_status st;
 } gt_bg;
 
-static void *gt_bg_run(void *p)
-{
-	gt_bg *b = p;
-	size_t skipped = 0;
-	gt *g = NULL;
-	ts_error e;
-	ts_error_clear(&e);
-	ts_status st = gt_load(b->path, &g, &skipped, &e);
-	pthread_mutex_lock(&b->mu);
-	b->g = st == TS_OK ? g : NULL;
-	b->err = e;
-	b->st = st;
-	b->done = 1;
-	pthread_mutex_unlock(&b->mu);
-	return NULL;
-}
-
-static void gt_bg_start(gt_bg *b, const char *path)
+/* 0 on out of memory (then nothing runs: the load is said failed). */
+static int gt_bg_start(gt_bg *b, const char *path)
 {
 	memset(b, 0, sizeof *b);
 	b->path = path;
-	pthread_mutex_init(&b->mu, NULL);
-	if (path && !(b->threaded = pthread_create(&b->th, NULL, gt_bg_run, b) == 0))
-		gt_bg_run(b);
+	if (path && !(b->a = gt_async_start(path))) {
+		b->st = ts_error_set(&b->err, TS_ERR_NOMEM, "%s: out of memory", path);
+		return 0;
+	}
+	return 1;
 }
 
 static int gt_bg_done(gt_bg *b)
 {
-	pthread_mutex_lock(&b->mu);
-	int d = b->done || !b->path;
-	pthread_mutex_unlock(&b->mu);
-	return d;
+	return !b->a || gt_async_wait(b->a, 0);
 }
 
 /* Waits for the load; the ground truth (NULL: none or failed). */
 static const gt *gt_bg_join(gt_bg *b)
 {
-	if (b->threaded && !b->joined)
-		pthread_join(b->th, NULL);
-	b->joined = 1;
+	if (b->a) {
+		b->st = gt_async_take(b->a, &b->g, NULL, &b->err);
+		b->a = NULL;
+	}
 	return b->g;
 }
 
@@ -331,11 +313,10 @@ int png_job_prepare(const png_req *o, png_job *j)
 	run_apply_opts(j->ri, o->coords_set, &an);
 	const char *gt_path = o->gt_path ? o->gt_path : j->ri->gt_path;
 	gt_bg bg; /* loads while the index scan looks for the sample */
-	gt_bg_start(&bg, gt_path);
 	int64_t want_id = 0;
 	int is_id = parse_id(o->sample, &want_id);
-	int found = find_by_index(o, j->ri, &bg, is_id, want_id, &j->t, &j->line) == 1;
-	pthread_mutex_destroy(&bg.mu);
+	int found = gt_bg_start(&bg, gt_path) &&
+	            find_by_index(o, j->ri, &bg, is_id, want_id, &j->t, &j->line) == 1;
 	j->g = bg.g;
 	if (gt_path && bg.st != TS_OK) {
 		say(bg.err.msg);

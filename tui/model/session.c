@@ -67,133 +67,26 @@ static void index_progress(void *ud, uint64_t done, uint64_t total)
 		p->fn(p->ud, p->what, done, total);
 }
 
-/* The ground truth loads on its own thread while the traces are indexed.
- * session_open waits for it (lazy_open: at most GT_WAIT_MS; a longer load
- * goes on while the debugger runs, and the run takes it in session_idle).
- * The thread touches only its job; the job's owner (the run, or the thread
- * itself once the run is gone: abandoned) frees it. */
-typedef struct gt_job {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int done, abandoned, threaded;
-	pthread_t th;
-	char *path;
-	gt *g;
-	size_t skipped;
-	ts_error err;
-	ts_status st;
-} gt_job;
-
+/* The ground truth loads on its own thread (gt_async) while the traces are
+ * indexed.  session_open waits for it (lazy_open: at most GT_WAIT_MS; a
+ * longer load goes on while the debugger runs, and the run takes it in
+ * session_idle). */
 #define GT_WAIT_MS 100            /* lazy_open: how long the first frame waits for gt */
 #define OPEN_INDEX_BYTES ((uint64_t)4 << 20) /* lazy_open: indexed before the first frame */
 #define IDLE_INDEX_BYTES ((uint64_t)2 << 20) /* one idle slice of indexing */
 
-static void gt_job_free(gt_job *j)
-{
-	if (!j)
-		return;
-	gt_free(j->g);
-	free(j->path);
-	pthread_cond_destroy(&j->cv);
-	pthread_mutex_destroy(&j->mu);
-	free(j);
-}
-
-static void *gt_job_run(void *p)
-{
-	gt_job *j = p;
-	gt *g = NULL;
-	size_t skipped = 0;
-	ts_error e;
-	ts_error_clear(&e);
-	ts_status st = gt_load(j->path, &g, &skipped, &e);
-	pthread_mutex_lock(&j->mu);
-	j->g = g;
-	j->skipped = skipped;
-	j->err = e;
-	j->st = st;
-	j->done = 1;
-	int gone = j->abandoned;
-	pthread_cond_broadcast(&j->cv);
-	pthread_mutex_unlock(&j->mu);
-	if (gone)
-		gt_job_free(j);
-	return NULL;
-}
-
-static gt_job *gt_job_start(const char *path)
-{
-	gt_job *j = calloc(1, sizeof *j);
-	if (!j)
-		return NULL;
-	pthread_mutex_init(&j->mu, NULL);
-	pthread_cond_init(&j->cv, NULL);
-	if (!(j->path = strdup(path))) {
-		gt_job_free(j);
-		return NULL;
-	}
-	j->threaded = pthread_create(&j->th, NULL, gt_job_run, j) == 0;
-	if (!j->threaded)
-		gt_job_run(j);
-	return j;
-}
-
-/* Waits up to ms (-1: for good) for the load; 1 when it is done. */
-static int gt_job_wait(gt_job *j, long ms)
-{
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&j->mu);
-	while (!j->done && ms != 0)
-		if ((ms < 0 ? pthread_cond_wait(&j->cv, &j->mu)
-		            : pthread_cond_timedwait(&j->cv, &j->mu, &until)) != 0 && ms >= 0)
-			break;
-	int done = j->done;
-	pthread_mutex_unlock(&j->mu);
-	return done;
-}
-
-static void gt_job_said(session *s, session_run *r, const gt_job *j)
-{
-	if (j->st != TS_OK)
-		session_msg(s, "%s: ground truth not loaded: %s", r->name, j->err.msg);
-	else if (j->skipped)
-		session_msg(s, "%s: %zu malformed annotation(s) or image(s) ignored%s%s", r->gt_path, j->skipped,
-		            gt_duplicates_note(j->g)[0] ? "; " : "", gt_duplicates_note(j->g));
-}
-
-/* The finished load into the run (its messages said). */
+/* The finished load into the run, its messages said. */
 static void gt_job_take(session *s, session_run *r)
 {
-	gt_job *j = r->gj;
+	size_t skipped = 0;
+	ts_error e;
+	ts_status st = gt_async_take(r->gj, &r->g, &skipped, &e);
 	r->gj = NULL;
-	if (j->threaded)
-		pthread_join(j->th, NULL);
-	r->g = j->g;
-	j->g = NULL;
-	gt_job_said(s, r, j);
-	gt_job_free(j);
-}
-
-/* The run's gone before its load ended: the thread frees the job. */
-static void gt_job_abandon(gt_job *j)
-{
-	if (!j)
-		return;
-	pthread_mutex_lock(&j->mu);
-	int done = j->done;
-	j->abandoned = 1;
-	pthread_mutex_unlock(&j->mu);
-	if (j->threaded)
-		pthread_detach(j->th);
-	if (done)
-		gt_job_free(j);
+	if (st != TS_OK)
+		session_msg(s, "%s: ground truth not loaded: %s", r->name, e.msg);
+	else if (skipped)
+		session_msg(s, "%s: %zu malformed annotation(s) or image(s) ignored%s%s", r->gt_path, skipped,
+		            gt_duplicates_note(r->g)[0] ? "; " : "", gt_duplicates_note(r->g));
 }
 
 /* Samples indexed so far into the run's arrays (grown as the index grows);
@@ -271,12 +164,12 @@ static ts_status open_run(session *s, const char *path, session_run *r,
 	run_apply_opts(r->info, s->opts.coords_set, &r->an);
 	r->gt_path = s->opts.gt_path ? s->opts.gt_path : r->info->gt_path;
 	r->images_dir = s->opts.images_dir ? s->opts.images_dir : r->info->images_dir;
-	if (r->gt_path && !(r->gj = gt_job_start(r->gt_path)))
+	if (r->gt_path && !(r->gj = gt_async_start(r->gt_path)))
 		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
 	trace_limits tlim;
 	run_trace_limits(r->info, &s->lim, &tlim);
 	st = open_index(s, r, &tlim, progress, ud, err);
-	if (r->gj && gt_job_wait(r->gj, s->opts.lazy_open ? GT_WAIT_MS : -1))
+	if (r->gj && gt_async_wait(r->gj, s->opts.lazy_open ? GT_WAIT_MS : -1))
 		gt_job_take(s, r);
 	if (st != TS_OK)
 		return st;
@@ -308,7 +201,7 @@ static void free_run(session_run *r)
 	free(r->items);
 	free(r->done);
 	slist_free(&r->list);
-	gt_job_abandon(r->gj);
+	gt_async_abandon(r->gj);
 	trace_index_free(r->ix);
 	gt_free(r->g);
 	run_info_free(r->info);
@@ -647,7 +540,7 @@ static void view_again(session *s)
  * (the view shown again), else a slice of indexing.  1 when it did some. */
 static int run_pump(session *s, session_run *r, int may_wait)
 {
-	if (r->gj && gt_job_wait(r->gj, 0)) {
+	if (r->gj && gt_async_wait(r->gj, 0)) {
 		gt_job_take(s, r);
 		r->list_stale = 1;
 		if (s->view.valid && &s->runs[s->view.run] == r)
@@ -659,7 +552,7 @@ static int run_pump(session *s, session_run *r, int may_wait)
 		return 1;
 	}
 	if (r->gj && may_wait)
-		gt_job_wait(r->gj, 5); /* nothing else to do here: no busy loop */
+		gt_async_wait(r->gj, 5); /* nothing else to do here: no busy loop */
 	return 0;
 }
 
@@ -745,7 +638,7 @@ void session_finish_loading(session *s)
 		session_run *r = &s->runs[k];
 		while (!trace_index_finished(r->ix))
 			run_index_step(s, r, UINT64_MAX);
-		if (r->gj && gt_job_wait(r->gj, -1))
+		if (r->gj && gt_async_wait(r->gj, -1))
 			run_pump(s, r, 0);
 	}
 	session_idle_sync(s);

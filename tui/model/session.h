@@ -62,7 +62,7 @@ typedef struct session_run {
 	int list_stale;          /* badges changed since list was rebuilt
 	                          * (session_idle_quiet; session_idle_sync) */
 	int sharded;             /* traces are a set of shards (shards_is_set) */
-	struct gt_job *gj;       /* the ground truth still loading (lazy_open): no
+	gt_async *gj;            /* the ground truth still loading (lazy_open): no
 	                          * badges or metrics until it is in (NULL: none) */
 	size_t cap;              /* items/done allocated (n grows while indexing) */
 } session_run;
