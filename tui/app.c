@@ -144,6 +144,13 @@ static int tty_gone(void)
 	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
+/* The redraw when idle work showed the view's sample again (its ground
+ * truth came: session_idle's view_serial moved past vs); else 0. */
+static unsigned view_shown_again(ui *u, const session *s, unsigned vs)
+{
+	return s->view_serial != vs ? UI_RD_ALL | ui_replay_moved(u) : 0;
+}
+
 /* A slice of idle work (about 15 ms), then the new badges now and then:
  * the samples pane is sorted again only then (every 150 ms, or ten times
  * as long as the last sort took), so badges stay linear in samples. */
@@ -158,8 +165,7 @@ static unsigned idle_slice(ui *u, session *s, double t, double *last_draw)
 		n += session_idle_quiet(s, 1);
 	while (now_ms() < until && !session_idle_done(s));
 	pending += (double)n;
-	if (s->view_serial != vs) /* the ground truth came: the sample again, with it */
-		rd |= UI_RD_ALL | ui_replay_moved(u);
+	rd |= view_shown_again(u, s, vs);
 	double gap = sort_ms * 10 > 150 ? sort_ms * 10 : 150;
 	if (pending && (now_ms() - *last_draw > gap || session_idle_done(s))) {
 		double t0 = now_ms();
@@ -265,8 +271,7 @@ unsigned app_settle(ui *u, session *s, int *worst_told)
 		unsigned vs = s->view_serial;
 		while (!session_idle_done(s))
 			session_idle_quiet(s, 64);
-		if (s->view_serial != vs)
-			rd |= UI_RD_ALL | ui_replay_moved(u);
+		rd |= view_shown_again(u, s, vs);
 		session_idle_sync(s);
 		rd |= ui_idle_progress(u);
 		if (u->overlay == UI_OV_METRICS || u->overlay == UI_OV_HISTOGRAM ||
