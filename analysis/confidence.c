@@ -167,6 +167,22 @@ ts_status conf_ap_add_image(conf_ap *a, int64_t image_id, const metrics_det *det
                             const double *scores, size_t n, const gt_ann *anns,
                             size_t n_ann)
 {
+	return conf_ap_add_image_known(a, image_id, dets, scores, n, anns, n_ann, NULL);
+}
+
+/* 1 when rank_key_cmp's order of keys[0..n) is the identity (keys[i].idx == i) */
+static int rank_is_identity(const rank_key *keys, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (rank_key_cmp(&keys[i - 1], &keys[i]) > 0)
+			return 0;
+	return 1;
+}
+
+ts_status conf_ap_add_image_known(conf_ap *a, int64_t image_id, const metrics_det *dets,
+                                  const double *scores, size_t n, const gt_ann *anns,
+                                  size_t n_ann, const match_state *known)
+{
 	if (!a)
 		return TS_ERR_USAGE;
 	if (!dets || !scores)
@@ -203,19 +219,26 @@ ts_status conf_ap_add_image(conf_ap *a, int64_t image_id, const metrics_det *det
 		keys[i].score = score_key(scores[i]);
 		keys[i].idx = i;
 	}
-	qsort(keys, n, sizeof *keys, rank_key_cmp);
-	for (size_t i = 0; i < n; i++)
-		sorted[i] = dets[keys[i].idx];
-	metrics_match_image(sorted, n, anns, n_ann, a->t, ms, NULL, NULL);
+	const metrics_det *rd = sorted; /* the ranked dets and their states */
+	const match_state *rs = ms;
+	if (known && rank_is_identity(keys, n)) {
+		rd = dets;
+		rs = known;
+	} else {
+		qsort(keys, n, sizeof *keys, rank_key_cmp);
+		for (size_t i = 0; i < n; i++)
+			sorted[i] = dets[keys[i].idx];
+		metrics_match_image(sorted, n, anns, n_ann, a->t, ms, NULL, NULL);
+	}
 	for (size_t i = 0; i < n; i++) {
-		if (ms[i] == MATCH_IGNORED)
+		if (rs[i] == MATCH_IGNORED)
 			continue;
 		ap_det *d = &a->d[a->n++];
 		d->score = keys[i].score;
 		d->image_id = image_id;
 		d->seq = a->seq++;
-		d->cat = sorted[i].cat;
-		d->tp = ms[i] == MATCH_TP;
+		d->cat = rd[i].cat;
+		d->tp = rs[i] == MATCH_TP;
 	}
 	for (size_t g = 0; g < n_ann; g++)
 		if (!anns[g].iscrowd && anns[g].cat >= 0)
@@ -321,7 +344,11 @@ ts_status conf_ap_compute(const conf_ap *a, conf_ap_result *out, ts_error *err)
 	}
 	if (nd)
 		memcpy(d, a->d, nd * sizeof *d);
-	qsort(d, nd, sizeof *d, ap_det_cmp);
+	size_t kr = 1; /* added already ranked (tied scores, images in id order): no sort */
+	while (kr < nd && ap_det_cmp(&d[kr - 1], &d[kr]) <= 0)
+		kr++;
+	if (kr < nd)
+		qsort(d, nd, sizeof *d, ap_det_cmp);
 
 	size_t npig_all = 0;
 	for (size_t c = 0; c < a->n_cat; c++)

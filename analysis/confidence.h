@@ -114,6 +114,13 @@ void     conf_ap_free(conf_ap *a);
 ts_status conf_ap_add_image(conf_ap *a, int64_t image_id, const metrics_det *dets,
                             const double *scores, size_t n, const gt_ann *anns,
                             size_t n_ann);
+/* The same, given known[0..n): dets matched in output order at a's
+ * threshold against the same anns (metrics_match_image), or NULL.  When the
+ * scores rank the dets in output order (non-increasing; ties keep it) that
+ * is the ranked match too and the image is not matched again. */
+ts_status conf_ap_add_image_known(conf_ap *a, int64_t image_id, const metrics_det *dets,
+                                  const double *scores, size_t n, const gt_ann *anns,
+                                  size_t n_ann, const match_state *known);
 
 typedef struct conf_ap_result {
 	double iou;                 /* threshold */

@@ -120,7 +120,9 @@ typedef struct work {
 	double *scores;
 	metrics_det *kdets;
 	double *kscores;
+	match_state *known;  /* the kept records' states at ap_iou (sample_ap) */
 	size_t cap;
+	sample_outcome oc[EXPORT_MAX_POLICIES]; /* the sample's, per policy (sample_job) */
 } work;
 
 static int grow_scratch(work *w, size_t n)
@@ -140,7 +142,9 @@ static int grow_scratch(work *w, size_t n)
 	if (d) w->kdets = d;
 	double *e = realloc(w->kscores, cap * sizeof *e);
 	if (e) w->kscores = e;
-	if (!a || !b || !c || !d || !e)
+	match_state *f = realloc(w->known, cap * sizeof *f);
+	if (f) w->known = f;
+	if (!a || !b || !c || !d || !e || !f)
 		return -1;
 	w->cap = cap;
 	return 0;
@@ -155,6 +159,7 @@ static void work_free(work *w)
 	free(w->scores);
 	free(w->kdets);
 	free(w->kscores);
+	free(w->known);
 }
 
 static int add_sample_slot(export_run *r, work *w, uint32_t max_repeat)
@@ -273,7 +278,7 @@ typedef struct sample_job {
 	double score_sum; /* over the scored records */
 	size_t scored;
 	conf_term ct;
-	sample_outcome oc[EXPORT_MAX_POLICIES];
+	sample_outcome *oc; /* w->oc: not in the job, which is zeroed per sample */
 } sample_job;
 
 /* The records as detections (class, box, point?) and their duplicate links. */
@@ -310,12 +315,25 @@ static ts_status sample_scores(sample_job *j)
 	return TS_OK;
 }
 
+/* The threshold index of ap_iou among the matching thresholds, -1 if none. */
+static long ap_iou_index(const export_opts *o)
+{
+	for (size_t k = 0; k < o->an.n_iou; k++)
+		if (o->an.iou[k] == o->ap_iou)
+			return (long)k;
+	return -1;
+}
+
 /* AP per policy: the kept records with their scores against the image's
  * boxes anns (an image without annotations still counts: its detections are
- * FP); the calibration points of the kept matched records. */
-static ts_status sample_ap(sample_job *j, const gt_ann *anns, size_t n_ann)
+ * FP); the calibration points of the kept matched records.  full: anns are
+ * all the image's boxes, those the sample was matched against — then a
+ * policy that keeps a prefix passes its states at ap_iou along (a greedy
+ * match in output order: a prefix's match is the full match's prefix). */
+static ts_status sample_ap(sample_job *j, const gt_ann *anns, size_t n_ann, int full)
 {
 	work *w = j->w;
+	long kt = full && sample_has_gt(j->s) ? ap_iou_index(j->o) : -1;
 	for (size_t p = 0; p < j->o->n_pol; p++) {
 		const policy_cut *cut = &j->oc[p].cut;
 		size_t k = 0;
@@ -330,7 +348,11 @@ static ts_status sample_ap(sample_job *j, const gt_ann *anns, size_t n_ann)
 			if (j->info[i].m50 != MATCH_IGNORED &&
 			    calib_keep_add(j->r, j->o->keep_state, p, w->scores[i], j->info[i].m50 == MATCH_TP))
 				return TS_ERR_NOMEM;
-		ts_status st = conf_ap_add_image(w->ap[p], j->img->id, w->kdets, w->kscores, k, anns, n_ann);
+		int prefix = kt >= 0 && !cut->drop_dups;
+		for (size_t i = 0; prefix && i < k; i++)
+			w->known[i] = j->info[i].match[kt];
+		ts_status st = conf_ap_add_image_known(w->ap[p], j->img->id, w->kdets, w->kscores, k, anns,
+		                                       n_ann, prefix ? w->known : NULL);
 		if (st != TS_OK)
 			return st;
 	}
@@ -349,7 +371,7 @@ static ts_status sample_ap_for_image(sample_job *j, const gt *g)
 	}
 	int cat = sample_gt_cat(j->s);
 	if (cat < 0 || !n_ann)
-		return sample_ap(j, anns, n_ann);
+		return sample_ap(j, anns, n_ann, 1);
 	gt_ann *qanns = malloc(n_ann * sizeof *qanns);
 	if (!qanns)
 		return TS_ERR_NOMEM;
@@ -357,7 +379,7 @@ static ts_status sample_ap_for_image(sample_job *j, const gt *g)
 	for (size_t a = 0; a < n_ann; a++)
 		if (anns[a].cat == cat)
 			qanns[q++] = anns[a];
-	ts_status st = sample_ap(j, qanns, q);
+	ts_status st = sample_ap(j, qanns, q, 0);
 	free(qanns);
 	return st;
 }
@@ -424,7 +446,7 @@ static ts_status analyze_sample(export_run *r, work *w, const export_opts *o, co
 	sample_job j = { .r = r, .w = w, .o = o, .t = t, .s = s, .img = img,
 	                 .n = sample_n_records(s), .recs = sample_records(s),
 	                 .info = sample_rec_info(s), .rep = sample_repeat(s),
-	                 .ct = { NAN, -1, NAN, 0 } };
+	                 .ct = { NAN, -1, NAN, 0 }, .oc = w->oc };
 	if (grow_scratch(w, j.n ? j.n : 1))
 		return TS_ERR_NOMEM;
 	sample_dets(&j);

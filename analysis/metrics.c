@@ -31,16 +31,18 @@
 
 double metrics_iou_xywh(const double a[4], const double b[4], int crowd)
 {
-	for (int i = 0; i < 4; i++)
-		if (!isfinite(a[i]) || !isfinite(b[i]))
-			return 0.0;
-	/* Same arithmetic as maskApi.c bbIou. */
+	/* Same arithmetic as maskApi.c bbIou.  Disjoint boxes (most pairs)
+	 * return before the finiteness checks: a non-finite coordinate gives
+	 * 0 either way. */
 	double w = fmin(a[0] + a[2], b[0] + b[2]) - fmax(a[0], b[0]);
 	if (!(w > 0))
 		return 0.0;
 	double h = fmin(a[1] + a[3], b[1] + b[3]) - fmax(a[1], b[1]);
 	if (!(h > 0))
 		return 0.0;
+	for (int i = 0; i < 4; i++)
+		if (!isfinite(a[i]) || !isfinite(b[i]))
+			return 0.0;
 	double inter = w * h;
 	double da = a[2] * a[3];
 	double u = crowd ? da : da + b[2] * b[3] - inter;

@@ -120,11 +120,13 @@ static termination classify(const trace *t, const recparse *p)
 	return TERM_MALFORMED;
 }
 
-/* Match at TIDE_FG and each record's TIDE error type (ms, mg: scratch of n). */
-static void tide_facts(sample *s, const metrics_det *dets, match_state *ms, long *mg)
+/* Match at TIDE_FG and each record's TIDE error type (ms, mg: scratch of
+ * n; fg: ms already holds the match at TIDE_FG, one of the thresholds). */
+static void tide_facts(sample *s, const metrics_det *dets, match_state *ms, long *mg, int fg)
 {
 	metrics_counts c = { 0, 0, 0 };
-	metrics_match_image(dets, s->n, s->anns, s->n_ann, TIDE_FG, ms, mg, &c);
+	if (!fg)
+		metrics_match_image(dets, s->n, s->anns, s->n_ann, TIDE_FG, ms, mg, &c);
 	tide_kind *k = malloc((s->n ? s->n : 1) * sizeof *k);
 	if (k)
 		tide_classify(dets, ms, s->n, s->anns, s->n_ann, TIDE_FG, TIDE_BG, k);
@@ -267,6 +269,7 @@ static void match_gt(sample *s, const gt *g, const gt_image *img, const analysis
 	s->n_ann = img->n_ann;
 	for (size_t a = 0; a < img->n_ann; a++)
 		s->n_gt += !anns[a].iscrowd && (s->gt_cat < 0 || anns[a].cat == s->gt_cat);
+	long fg = -1; /* the threshold that is TIDE_FG: its match is TIDE's */
 	for (size_t j = 0; j < o->n_iou; j++) {
 		metrics_counts c = { 0, 0, 0 };
 		metrics_match_image(dets, n, anns, img->n_ann, o->iou[j], ms, mg, &c);
@@ -274,8 +277,12 @@ static void match_gt(sample *s, const gt *g, const gt_image *img, const analysis
 			s->info[i].match[j] = ms[i];
 			s->info[i].match_gt[j] = mg[i];
 		}
+		if (o->iou[j] == TIDE_FG)
+			fg = (long)j;
 	}
-	tide_facts(s, dets, ms, mg);
+	for (size_t i = 0; fg >= 0 && i < n; i++)
+		ms[i] = s->info[i].match[fg];
+	tide_facts(s, dets, ms, mg, fg >= 0);
 }
 
 ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,

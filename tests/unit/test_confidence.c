@@ -225,6 +225,46 @@ static void test_ap_duplicates_lower_precision(void **state)
 	conf_ap_free(a);
 }
 
+/* conf_ap_add_image_known: the caller's states stand for the ranked match
+ * only when the scores rank the dets in output order.  The image of the
+ * duplicates test: output-order match TP, FP, TP (by hand above).
+ * a) scores -0.1 -0.2 -0.3 (output order) with those states: AP 0.834983...
+ *    as matched; with states all FP the states are taken as given: no TP,
+ *    AP 0 (the skipped match is what the fast path saves).
+ * b) scores -0.1 -0.5 -0.3 (not output order) with states all FP: ignored,
+ *    the image is matched in score order: AP 1 as in the test above. */
+static void test_ap_known_states(void **state)
+{
+	(void)state;
+	gt_ann g[2] = { ann(0, 0, 0, 10, 10, 0), ann(0, 20, 0, 10, 10, 0) };
+	metrics_det d[3] = { det(0, 0, 0, 10, 10), det(0, 0, 0, 10, 10), det(0, 20, 0, 30, 10) };
+	double sa[3] = { -0.1, -0.2, -0.3 }, sb[3] = { -0.1, -0.5, -0.3 };
+	match_state ok[3] = { MATCH_TP, MATCH_FP, MATCH_TP }, bad[3] = { MATCH_FP, MATCH_FP, MATCH_FP };
+	conf_ap_result r;
+	ts_error err;
+
+	conf_ap *a = conf_ap_new(0.5);
+	assert_int_equal(conf_ap_add_image_known(a, 7, d, sa, 3, g, 2, ok), TS_OK);
+	assert_int_equal(conf_ap_compute(a, &r, &err), TS_OK);
+	assert_float_equal(r.ap, 0.834983498349835, 1e-9);
+	assert_int_equal(r.tp, 2);
+	conf_ap_free(a);
+
+	a = conf_ap_new(0.5);
+	assert_int_equal(conf_ap_add_image_known(a, 7, d, sa, 3, g, 2, bad), TS_OK);
+	assert_int_equal(conf_ap_compute(a, &r, &err), TS_OK);
+	assert_int_equal(r.tp, 0);
+	assert_float_equal(r.ap, 0.0, 1e-15);
+	conf_ap_free(a);
+
+	a = conf_ap_new(0.5);
+	assert_int_equal(conf_ap_add_image_known(a, 7, d, sb, 3, g, 2, bad), TS_OK);
+	assert_int_equal(conf_ap_compute(a, &r, &err), TS_OK);
+	assert_int_equal(r.tp, 2);
+	assert_float_equal(r.ap, 1.0, 1e-12);
+	conf_ap_free(a);
+}
+
 /* Matching follows score order, not output order.  g0 [0,0,10,10];
  * d0 [0,0,10,8] (IoU 0.8) scored -0.9, d1 [0,0,10,10] (IoU 1) scored -0.1.
  * Score order: d1 takes g0 (TP), d0 is FP: ranked TP FP -> AP 1.
@@ -635,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_record_scores),
 		cmocka_unit_test(test_ap_by_hand),
 		cmocka_unit_test(test_ap_duplicates_lower_precision),
+		cmocka_unit_test(test_ap_known_states),
 		cmocka_unit_test(test_ap_matches_in_score_order),
 		cmocka_unit_test(test_ap_crowd_and_ties),
 		cmocka_unit_test(test_ap_recall_thresholds_like_numpy),
