@@ -409,6 +409,65 @@ static int js_skip_number_fast(jstream *s)
 	return ok ? 1 : js_fail(s, JS_SYNTAX);
 }
 
+/* num_prefix's grammar as a DFA over byte classes, to check a number in
+ * the same pass that finds the end of its run: states 0 start, 1 sign,
+ * 2 digits, 3 '.' first, 4 digits '.', 5 fraction, 6 'e', 7 'e' sign,
+ * 8 exponent, 9 dead; accepting 2 4 5 8.  Classes: 0 no num_char, 1 digit,
+ * 2 sign, 3 '.', 4 'e' or 'E'. */
+static const unsigned char num_class[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+	['8'] = 1, ['9'] = 1, ['+'] = 2, ['-'] = 2, ['.'] = 3, ['e'] = 4, ['E'] = 4,
+};
+static const unsigned char num_next[10][5] = {
+	{ 9, 2, 1, 3, 9 }, { 9, 2, 9, 3, 9 }, { 9, 2, 9, 4, 6 }, { 9, 5, 9, 9, 9 },
+	{ 9, 5, 9, 9, 6 }, { 9, 5, 9, 9, 6 }, { 9, 8, 7, 9, 9 }, { 9, 8, 9, 9, 9 },
+	{ 9, 8, 9, 9, 9 }, { 9, 9, 9, 9, 9 },
+};
+
+/* The end of the valid number at q inside [q, e) — what js_number_fast
+ * accepts: a '-' or digit first, the whole run of num_char bytes in the
+ * grammar and shorter than 64 bytes, the run ending before e — else NULL
+ * (left to js_skip_number_fast, which decides and reports alike). */
+static const char *number_run(const char *q, const char *e)
+{
+	if (q == e || (*q != '-' && (unsigned char)(*q - '0') > 9))
+		return NULL;
+	const char *r = q;
+	unsigned st = 0, c;
+	while (r < e && (c = num_class[(unsigned char)*r]) != 0) {
+		st = num_next[st][c];
+		r++;
+	}
+	if (r == e || r - q >= 64 || !((1u << st) & ((1u << 2) | (1u << 4) | (1u << 5) | (1u << 8))))
+		return NULL;
+	return r;
+}
+
+/* After one number skipped (js_skip_number_fast returned 1), the numbers
+ * that follow it in the same array as ", number" inside the window (a
+ * polygon's thousands), skipped in one loop without a call per byte or
+ * element.  White space other than a newline (which counts lines) may sit
+ * around the commas.  Stops after the last number it took: whatever comes
+ * next is the general loop's. */
+static void js_skip_number_run(jstream *s)
+{
+	const char *p = s->p, *e = s->end;
+	for (;;) {
+		const char *q = p;
+		while (q < e && (unsigned char)*q <= ' ' && *q != '\n')
+			q++;
+		if (q == e || *q++ != ',')
+			break;
+		while (q < e && (unsigned char)*q <= ' ' && *q != '\n')
+			q++;
+		const char *r = number_run(q, e);
+		if (!r)
+			break;
+		p = r;
+	}
+	s->p = p;
+}
+
 static int js_skip_container(jstream *s, int depth, int close)
 {
 	if (depth > JSTREAM_DEPTH)
@@ -424,6 +483,8 @@ static int js_skip_container(jstream *s, int depth, int close)
 		int k = js_peek(s) >= 0 ? js_skip_number_fast(s) : -1;
 		if (k == 0 || (k < 0 && !js_skip(s, depth)))
 			return 0;
+		if (k > 0 && close == ']')
+			js_skip_number_run(s);
 		if (s->p < s->end && *s->p == ',' && !s->capturing) { /* the usual separator */
 			s->p++;
 			continue;
