@@ -398,15 +398,15 @@ static int is_blank(char c)
 /* The longest EOS text (the list or extra) that ends s[0..len); 0: none. */
 static size_t eos_suffix(const char *s, size_t len, const conf_eos *extra)
 {
-	size_t best = 0;
+	size_t best = 0, el;
 	const char *e;
-	for (size_t k = 0; (e = trace_eos_text(k)); k++) {
-		size_t el = strlen(e);
-		if (el <= len && el > best && !memcmp(s + len - el, e, el))
+	if (!len)
+		return 0;
+	for (size_t k = 0; (e = trace_eos_text_len(k, &el)); k++)
+		if (el <= len && el > best && e[el - 1] == s[len - 1] && !memcmp(s + len - el, e, el))
 			best = el;
-	}
 	for (size_t k = 0; extra && k < extra->n; k++) {
-		size_t el = strlen(extra->tok[k]);
+		el = strlen(extra->tok[k]);
 		if (el && el <= len && el > best && !memcmp(s + len - el, extra->tok[k], el))
 			best = el;
 	}

@@ -409,36 +409,40 @@ static int js_skip_number_fast(jstream *s)
 	return ok ? 1 : js_fail(s, JS_SYNTAX);
 }
 
-/* num_prefix's grammar as a DFA over byte classes, to check a number in
- * the same pass that finds the end of its run: states 0 start, 1 sign,
- * 2 digits, 3 '.' first, 4 digits '.', 5 fraction, 6 'e', 7 'e' sign,
- * 8 exponent, 9 dead; accepting 2 4 5 8.  Classes: 0 no num_char, 1 digit,
- * 2 sign, 3 '.', 4 'e' or 'E'. */
-static const unsigned char num_class[256] = {
-	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
-	['8'] = 1, ['9'] = 1, ['+'] = 2, ['-'] = 2, ['.'] = 3, ['e'] = 4, ['E'] = 4,
-};
-static const unsigned char num_next[10][5] = {
-	{ 9, 2, 1, 3, 9 }, { 9, 2, 9, 3, 9 }, { 9, 2, 9, 4, 6 }, { 9, 5, 9, 9, 9 },
-	{ 9, 5, 9, 9, 6 }, { 9, 5, 9, 9, 6 }, { 9, 8, 7, 9, 9 }, { 9, 8, 9, 9, 9 },
-	{ 9, 8, 9, 9, 9 }, { 9, 9, 9, 9, 9 },
-};
+static const char *digit_run(const char *p, const char *e)
+{
+	while (p < e && (unsigned char)(*p - '0') <= 9)
+		p++;
+	return p;
+}
 
 /* The end of the valid number at q inside [q, e) — what js_number_fast
- * accepts: a '-' or digit first, the whole run of num_char bytes in the
- * grammar and shorter than 64 bytes, the run ending before e — else NULL
- * (left to js_skip_number_fast, which decides and reports alike). */
+ * accepts: a '-' or digit first, then num_prefix's grammar up to a byte
+ * that is no num_char (the run is all of the prefix), shorter than 64 bytes
+ * and ending before e — else NULL (left to js_skip_number_fast, which
+ * decides and reports alike). */
 static const char *number_run(const char *q, const char *e)
 {
 	if (q == e || (*q != '-' && (unsigned char)(*q - '0') > 9))
 		return NULL;
-	const char *r = q;
-	unsigned st = 0, c;
-	while (r < e && (c = num_class[(unsigned char)*r]) != 0) {
-		st = num_next[st][c];
-		r++;
+	const char *r = q + (*q == '-'), *d = r;
+	r = digit_run(r, e);
+	int m = r > d;
+	if (r < e && *r == '.') {
+		d = ++r;
+		r = digit_run(r, e);
+		m |= r > d;
 	}
-	if (r == e || r - q >= 64 || !((1u << st) & ((1u << 2) | (1u << 4) | (1u << 5) | (1u << 8))))
+	if (!m)
+		return NULL;
+	if (r < e && (*r == 'e' || *r == 'E')) {
+		r += 1 + (r + 1 < e && (r[1] == '+' || r[1] == '-'));
+		d = r;
+		r = digit_run(r, e);
+		if (r == d)
+			return NULL;
+	}
+	if (r >= e || num_char((unsigned char)*r) || r - q >= 64)
 		return NULL;
 	return r;
 }

@@ -795,21 +795,32 @@ trace_finish trace_map_finish_reason(const cJSON *f)
 
 /* The end-of-sequence texts (README "EOS"): one list, read by the finish
  * inference here and by confidence.c's close decision and EOS cuts. */
-static const char *const eos_texts[] = {
-	"<eos>", "<end_of_turn>", "<|im_end|>", "<|endoftext|>", "</s>",
-	"<\xef\xbd\x9c" "end\xe2\x96\x81" "of\xe2\x96\x81" "sentence\xef\xbd\x9c>",
-	"<|eot_id|>", "<|end_of_text|>", "<|end|>",
-};
+#define EOS_TEXTS(X) X("<eos>") X("<end_of_turn>") X("<|im_end|>") X("<|endoftext|>") X("</s>") \
+	X("<\xef\xbd\x9c" "end\xe2\x96\x81" "of\xe2\x96\x81" "sentence\xef\xbd\x9c>") \
+	X("<|eot_id|>") X("<|end_of_text|>") X("<|end|>")
+#define EOS_TEXT(s) s,
+#define EOS_LEN(s) sizeof s - 1,
+static const char *const eos_texts[] = { EOS_TEXTS(EOS_TEXT) };
+static const size_t eos_lens[] = { EOS_TEXTS(EOS_LEN) };
 
 const char *trace_eos_text(size_t i)
 {
-	return i < sizeof eos_texts / sizeof *eos_texts ? eos_texts[i] : NULL;
+	return trace_eos_text_len(i, NULL);
+}
+
+const char *trace_eos_text_len(size_t i, size_t *len)
+{
+	if (i >= sizeof eos_texts / sizeof *eos_texts)
+		return NULL;
+	if (len)
+		*len = eos_lens[i];
+	return eos_texts[i];
 }
 
 int trace_is_eos_text(const char *s, size_t n)
 {
 	for (size_t i = 0; i < sizeof eos_texts / sizeof *eos_texts; i++)
-		if (strlen(eos_texts[i]) == n && !memcmp(eos_texts[i], s, n))
+		if (eos_lens[i] == n && !memcmp(eos_texts[i], s, n))
 			return 1;
 	return 0;
 }

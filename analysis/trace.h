@@ -203,6 +203,7 @@ int trace_step_text_unknown(const char *tok, size_t tn, const char *bytes, size_
 /* The i-th end-of-sequence text of the one list (README "EOS"); NULL past
  * the end. */
 const char *trace_eos_text(size_t i);
+const char *trace_eos_text_len(size_t i, size_t *len); /* the same, its length in *len */
 const char        *trace_format_name(trace_format f); /* "native", "openai", ... */
 const char        *trace_finish_name(trace_finish f); /* "stop", "length", "policy", "unknown" */
 trace_finish       trace_get_finish(const trace *t);

@@ -42,7 +42,7 @@ if [ ! -x "$BIN" ]; then
 	notok "binary $BIN exists (run make first)"
 	exit 1
 fi
-printf 'set -g remain-on-exit on\nset -g status off\n' >"$TMP/tmux.conf"
+printf 'set -g remain-on-exit on\nset -g status off\nset -g exit-empty off\n' >"$TMP/tmux.conf"
 # sanitizer builds (BUILD=build-asan): reports go to files checked at the end
 # (stderr is captured while curses runs, and UBSan exits without callbacks)
 # and a sanitizer build leaves its captured stderr in TMPDIR after a hard exit

@@ -59,7 +59,7 @@ if [ ! -x "$BIN" ]; then
 	notok "binary $BIN exists (run make first)"
 	exit 1
 fi
-printf 'set -g remain-on-exit on\nset -g status off\nset -g history-limit 2000\n' >"$TMP/tmux.conf"
+printf 'set -g remain-on-exit on\nset -g status off\nset -g history-limit 2000\nset -g exit-empty off\n' >"$TMP/tmux.conf"
 
 # start NAME RUN: the TUI on RUN (a path made by the shell snippet RUN, so
 # hostile bytes never pass through tmux's command line) under script(1),

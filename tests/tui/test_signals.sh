@@ -40,7 +40,7 @@ if [ ! -x "$BIN" ]; then
 	notok "binary $BIN exists (run make first)"
 	exit 1
 fi
-printf 'set -g remain-on-exit on\nset -g status off\nset -g history-limit 2000\n' >"$TMP/tmux.conf"
+printf 'set -g remain-on-exit on\nset -g status off\nset -g history-limit 2000\nset -g exit-empty off\n' >"$TMP/tmux.conf"
 
 # the fixture, copied and made read-only: the program must only read it
 RUN="$TMP/run"
