@@ -11,6 +11,12 @@
  * a string longer than the buffer — is "not taken" and the caller parses the
  * line with cJSON, so a result or an error is always the cJSON path's.
  *
+ * The native text line takes the same refs, finish_reason and meta with a
+ * "text" string instead of "tokens" (trace_native_read's text tier: the
+ * string as pseudo-steps, trace_build_text); none of the skipped chat keys
+ * below, no "tokens" or "choices" beside it, and a text past FAST_STR_CAP
+ * bytes goes to cJSON.
+ *
  * It also takes the OpenAI-compatible chat completion as vLLM serves it (the
  * shape real traces mostly come in): the same refs, "choices" whose first
  * element has "logprobs": {"content": [steps as above]} (non-empty) and a
