@@ -554,42 +554,133 @@ ts_status policy_dedup_match(const metrics_det *dets, const long *dup_of, size_t
 	return TS_OK;
 }
 
+/* The interning table of policy_trace_tokens: open addressing over
+ * {id + 1, 32-bit hash} slots (the stored hash skips most mismatches without
+ * reading the bytes), and per id its key, length, hash and the text offset of
+ * its first step's bytes.  A
+ * token of up to 8 bytes is its own key (bytes packed, compared as one word);
+ * a longer one keys on its hash and is compared with memcmp. */
+typedef struct tok_slot {
+	uint32_t id1, hash;
+} tok_slot;
+
+typedef struct tok_table {
+	tok_slot *slot;
+	size_t cap;           /* power of two, more than twice the ids */
+	uint64_t *key;        /* per id */
+	uint32_t *len, *hash, *off;
+} tok_table;
+
+/* Key of b[0..len): the packed bytes up to 8 (byte k at bits 8k), else
+ * FNV-1a.  avail: the bytes readable from b (at least len); with 8 of them a
+ * little-endian machine loads the word at once and masks the tail. */
+static uint64_t tok_key(const unsigned char *b, uint32_t len, size_t avail)
+{
+	uint64_t k = 0;
+	if (len <= 8) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		if (avail >= 8) {
+			memcpy(&k, b, 8);
+			return len == 8 ? k : k & ((1ULL << (8 * len)) - 1);
+		}
+#else
+		(void)avail;
+#endif
+		for (uint32_t i = 0; i < len; i++)
+			k |= (uint64_t)b[i] << (8 * i);
+		return k;
+	}
+	k = 0xcbf29ce484222325ULL;
+	for (uint32_t i = 0; i < len; i++) {
+		k ^= b[i];
+		k *= 0x100000001b3ULL;
+	}
+	return k;
+}
+
+static uint32_t tok_hash(uint64_t key, uint32_t len)
+{
+	uint64_t h = (key ^ ((uint64_t)len << 59 | len)) * 0x9e3779b97f4a7c15ULL;
+	return (uint32_t)(h >> 32 ^ h >> 7);
+}
+
+/* Doubles the slots and puts ids [0, n) back; 0 on success. */
+static int tok_grow(tok_table *tt, uint32_t n)
+{
+	size_t cap = tt->cap * 2;
+	tok_slot *s = calloc(cap, sizeof *s);
+	if (!s)
+		return -1;
+	for (uint32_t id = 0; id < n; id++) {
+		size_t q = tt->hash[id] & (cap - 1);
+		while (s[q].id1)
+			q = (q + 1) & (cap - 1);
+		s[q].id1 = id + 1;
+		s[q].hash = tt->hash[id];
+	}
+	free(tt->slot);
+	tt->slot = s;
+	tt->cap = cap;
+	return 0;
+}
+
+/* The id of the step bytes b[0..len) at text + off, a new one (*next) when
+ * first seen. */
+static uint32_t tok_intern(tok_table *tt, const char *text, size_t text_len,
+                           uint32_t len, uint32_t off, uint32_t *next)
+{
+	const unsigned char *b = (const unsigned char *)text + off;
+	uint64_t key = tok_key(b, len, text_len + 1 - off); /* the NUL after the text */
+	uint32_t h = tok_hash(key, len);
+	size_t mask = tt->cap - 1, q = h & mask;
+	for (; tt->slot[q].id1; q = (q + 1) & mask) {
+		if (tt->slot[q].hash != h)
+			continue;
+		uint32_t id = tt->slot[q].id1 - 1;
+		if (tt->len[id] == len && tt->key[id] == key &&
+		    (len <= 8 || !memcmp(text + tt->off[id], b, len)))
+			return id;
+	}
+	uint32_t id = (*next)++;
+	tt->slot[q].id1 = id + 1;
+	tt->slot[q].hash = h;
+	tt->key[id] = key;
+	tt->len[id] = len;
+	tt->hash[id] = h;
+	tt->off[id] = off;
+	return id;
+}
+
+static void tok_free(tok_table *tt)
+{
+	free(tt->slot); free(tt->key); free(tt->len); free(tt->hash); free(tt->off);
+}
+
 ts_status policy_trace_tokens(const trace *t, uint32_t *ids)
 {
 	size_t n = trace_n_steps(t);
 	const trace_step *st = trace_steps(t);
 	const char *text = trace_text(t);
-	size_t cap = 16;
-	while (cap < n * 2)
-		cap <<= 1;
-	size_t *slot = malloc(cap * sizeof *slot); /* step index + 1 of an id's first step, 0 empty */
-	if (!slot)
-		return TS_ERR_NOMEM;
-	memset(slot, 0, cap * sizeof *slot);
+	size_t text_len = trace_text_len(t);
+	if (n >= UINT32_MAX)
+		return TS_ERR_NOMEM; /* ids are uint32_t; max_steps keeps n far below */
+	size_t m = n ? n : 1;
+	tok_table tt = { calloc(256, sizeof(tok_slot)), 256, malloc(m * sizeof(uint64_t)),
+	                 malloc(m * sizeof(uint32_t)), malloc(m * sizeof(uint32_t)),
+	                 malloc(m * sizeof(uint32_t)) };
+	ts_status rc = TS_OK;
+	if (!tt.slot || !tt.key || !tt.len || !tt.hash || !tt.off)
+		rc = TS_ERR_NOMEM;
 	uint32_t next = 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *b = text + st[i].off;
-		uint64_t h = 0xcbf29ce484222325ULL;
-		for (uint32_t k = 0; k < st[i].len; k++) {
-			h ^= (unsigned char)b[k];
-			h *= 0x100000001b3ULL;
+	for (size_t i = 0; i < n && rc == TS_OK; i++) {
+		if ((size_t)next * 2 >= tt.cap && tok_grow(&tt, next)) {
+			rc = TS_ERR_NOMEM;
+			break;
 		}
-		size_t q = (size_t)(h ^ (h >> 31)) & (cap - 1);
-		while (slot[q]) {
-			const trace_step *f = &st[slot[q] - 1];
-			if (f->len == st[i].len && !memcmp(text + f->off, b, st[i].len))
-				break;
-			q = (q + 1) & (cap - 1);
-		}
-		if (slot[q]) {
-			ids[i] = ids[slot[q] - 1];
-		} else {
-			slot[q] = i + 1;
-			ids[i] = next++;
-		}
+		ids[i] = tok_intern(&tt, text, text_len, st[i].len, st[i].off, &next);
 	}
-	free(slot);
-	return TS_OK;
+	tok_free(&tt);
+	return rc;
 }
 
 /* "A..B/S" into numbers; 0 on success. */

@@ -598,18 +598,20 @@ static ts_status parse_steps(pctx *c, const cJSON *arr, const char *where)
 
 enum { CL_DIGIT, CL_ALPHA, CL_SPACE, CL_PUNCT, CL_CTRL };
 
-static int byte_class(unsigned char b)
-{
-	if (b >= '0' && b <= '9')
-		return CL_DIGIT;
-	if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b >= 0x80)
-		return CL_ALPHA;
-	if (b == ' ' || b == '\t' || b == '\n' || b == '\r')
-		return CL_SPACE;
-	if (b > 0x20 && b < 0x7f)
-		return CL_PUNCT;
-	return CL_CTRL;
-}
+/* byte -> class, worked out at compile time (a constant table: no
+ * initialisation, safe from any thread). */
+#define BC(b) ((b) >= '0' && (b) <= '9' ? CL_DIGIT                                       \
+	: ((b) >= 'a' && (b) <= 'z') || ((b) >= 'A' && (b) <= 'Z') || (b) >= 0x80 ? CL_ALPHA \
+	: (b) == ' ' || (b) == '\t' || (b) == '\n' || (b) == '\r' ? CL_SPACE               \
+	: (b) > 0x20 && (b) < 0x7f ? CL_PUNCT : CL_CTRL)
+#define BC4(b) BC(b), BC((b) + 1), BC((b) + 2), BC((b) + 3)
+#define BC16(b) BC4(b), BC4((b) + 4), BC4((b) + 8), BC4((b) + 12)
+#define BC64(b) BC16(b), BC16((b) + 16), BC16((b) + 32), BC16((b) + 48)
+static const unsigned char byte_cls[256] = { BC64(0), BC64(64), BC64(128), BC64(192) };
+#undef BC64
+#undef BC16
+#undef BC4
+#undef BC
 
 static size_t utf8_seq_len(unsigned char b)
 {
@@ -624,19 +626,23 @@ static size_t utf8_seq_len(unsigned char b)
  * control byte.  Runs are cut at max_step_bytes, never inside a character. */
 static size_t text_step_end(const unsigned char *u, size_t n, size_t i, size_t max_step_bytes)
 {
-	int cl = byte_class(u[i]);
+	int cl = byte_cls[u[i]];
 	size_t j = i + utf8_seq_len(u[i]);
 	if (j > n)
 		j = n;
-	if (cl == CL_DIGIT || cl == CL_ALPHA || cl == CL_SPACE) {
-		while (j < n && byte_class(u[j]) == cl) {
-			size_t l = utf8_seq_len(u[j]);
-			if (j + l > n || j + l - i > max_step_bytes)
+	size_t lim = n - i > max_step_bytes ? i + max_step_bytes : n; /* max_step_bytes >= 4 */
+	if (cl == CL_ALPHA) {
+		while (j < lim && byte_cls[u[j]] == CL_ALPHA) {
+			size_t l = u[j] < 0x80 ? 1 : utf8_seq_len(u[j]);
+			if (j + l > lim)
 				break;
 			j += l;
 		}
+	} else if (cl == CL_DIGIT || cl == CL_SPACE) {
+		while (j < lim && byte_cls[u[j]] == cl)
+			j++;
 	} else if (cl == CL_PUNCT) {
-		while (j < n && j - i < TEXT_PUNCT_RUN && byte_class(u[j]) == CL_PUNCT)
+		while (j < n && j - i < TEXT_PUNCT_RUN && byte_cls[u[j]] == CL_PUNCT)
 			j++;
 	}
 	return j;
@@ -656,18 +662,32 @@ static ts_status append_text(pctx *c, const char *s, size_t n, int one_step)
 		memcpy(t->text.p + base, s, n);
 	t->text.len = base + n;
 	t->text.p[t->text.len] = '\0';
+	/* at most one step per byte, and never past max_steps: the steps array
+	 * is sized once here, the loop only checks the limit */
+	size_t maxs = c->lim->max_steps, room = maxs > t->n_steps ? maxs - t->n_steps : 0;
+	size_t want = t->n_steps + (n < room ? n : room);
+	if (want > t->cap_steps) {
+		size_t cap = t->cap_steps * 2 > want ? t->cap_steps * 2 : want;
+		trace_step *ns = realloc(t->steps, cap * sizeof *ns);
+		if (!ns)
+			return nomem(c);
+		t->steps = ns;
+		t->cap_steps = cap;
+	}
 	const unsigned char *u = (const unsigned char *)s;
 	size_t maxb = c->lim->max_token_bytes < 4 ? 4 : c->lim->max_token_bytes;
+	int whole = one_step && n <= c->lim->max_token_bytes;
+	uint32_t alt_first = (uint32_t)t->n_alts;
 	for (size_t i = 0, j; i < n; i = j) {
-		j = one_step && n <= c->lim->max_token_bytes ? n : text_step_end(u, n, i, maxb);
+		j = whole ? n : text_step_end(u, n, i, maxb);
 		trace_step *step;
-		st = push_step(c, &step);
-		if (st)
-			return st;
+		if (t->n_steps >= maxs)
+			return push_step(c, &step); /* the max_steps error, as for any step */
+		step = &t->steps[t->n_steps++];
 		step->off = (uint32_t)(base + i);
 		step->len = (uint32_t)(j - i);
 		step->logprob = NAN;
-		step->alt_first = (uint32_t)t->n_alts;
+		step->alt_first = alt_first;
 		step->n_alt = 0;
 	}
 	return TS_OK;

@@ -11,6 +11,12 @@
  * a string longer than the buffer — is "not taken" and the caller parses the
  * line with cJSON, so a result or an error is always the cJSON path's.
  *
+ * The native text line takes the same refs, finish_reason and meta with a
+ * "text" string instead of "tokens" (trace_native_read's text tier: the
+ * string as pseudo-steps, trace_build_text); none of the skipped chat keys
+ * below, no "tokens" or "choices" beside it, and a text past FAST_STR_CAP
+ * bytes goes to cJSON.
+ *
  * It also takes the OpenAI-compatible chat completion as vLLM serves it (the
  * shape real traces mostly come in): the same refs, "choices" whose first
  * element has "logprobs": {"content": [steps as above]} (non-empty) and a
@@ -243,7 +249,7 @@ static int fast_image_id(fast *f, int64_t *id)
 
 enum {
 	K_ID = 1, K_FILE = 2, K_CID = 4, K_PROMPT = 8, K_FINISH = 16, K_META = 32, K_TOKENS = 64,
-	K_CHOICES = 128, K_SKIP = 256
+	K_CHOICES = 128, K_SKIP = 256, K_TEXT = 512
 };
 
 static int fast_key(const char *k, size_t kl)
@@ -258,6 +264,8 @@ static int fast_key(const char *k, size_t kl)
 	for (int i = 0; i < 8; i++)
 		if (key_is(k, kl, names[i]))
 			return 1 << i;
+	if (key_is(k, kl, "text"))
+		return K_TEXT;
 	for (size_t i = 0; i < sizeof skipped / sizeof *skipped; i++)
 		if (key_is(k, kl, skipped[i]))
 			return K_SKIP;
@@ -323,6 +331,14 @@ static int fast_choices(fast *f, trace_finish *fin)
 	return r == 0;
 }
 
+/* A native text line's "text": pseudo-steps through trace.c's builder
+ * (trace_native_read's TRACE_TIER_TEXT reading: parse_text). */
+static int fast_text(fast *f)
+{
+	cJSON s;
+	return fast_str(f, &s) && trace_build_text(f->t, f->lim, &s, "text", &f->err) == TS_OK;
+}
+
 /* A top-level string field into its own strdup. */
 static int fast_dup(fast *f, char **out)
 {
@@ -355,13 +371,15 @@ static int fast_body(fast *f, char **refs, int64_t *id, trace_finish *fin)
 		       : bit == K_META     ? jscan_peek(&f->j) != JSCAN_NULL && fast_skip(f)
 		       : bit == K_CHOICES  ? fast_choices(f, fin)
 		       : bit == K_SKIP     ? fast_skip(f)
+		       : bit == K_TEXT     ? fast_text(f)
 		                           : fast_tokens(f);
 		if (!ok)
 			return 0;
 	}
-	int native = (have & K_TOKENS) && !(have & K_CHOICES);
-	int chat = (have & K_CHOICES) && !(have & (K_TOKENS | K_FINISH));
-	return r == 0 && (native || chat) && jscan_end(&f->j) ? have : 0;
+	int native = (have & K_TOKENS) && !(have & (K_CHOICES | K_TEXT));
+	int text = (have & K_TEXT) && !(have & (K_CHOICES | K_TOKENS | K_SKIP));
+	int chat = (have & K_CHOICES) && !(have & (K_TOKENS | K_FINISH | K_TEXT));
+	return r == 0 && (native || text || chat) && jscan_end(&f->j) ? have : 0;
 }
 
 int trace_fast_parse_line(const char *line, size_t len, const trace_limits *lim, trace **out)

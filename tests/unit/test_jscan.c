@@ -392,6 +392,29 @@ static void test_fast_edges(void **state)
 		{ "{\"choices\":[{\"logprobs\":{\"content\":[{\"token\":\"a\"}]}}],\"tokens\":[{\"token\":\"b\"}]}", 0 }, /* two shapes */
 		{ "{\"choices\":[{\"logprobs\":{\"content\":[{\"token\":\"a\"}]},\"text\":\"a\"}]}", 0 }, /* unknown choice key */
 		{ "{\"choices\":[]}", 0 },
+		/* native text lines (pseudo-steps) */
+		{ "{\"image_id\":1,\"file_name\":\"a.jpg\",\"finish_reason\":\"stop\",\"text\":\"[{\\\"bbox_2d\\\": [1, 2, 3, 4], \\\"label\\\": \\\"cat\\\"}]\"}", 1 },
+		{ "{\"text\":\"a\\nb\\t\\u00e9t\\u00E9 \\ud83d\\ude00!!!!x\\r\\n\\/\\\\\"}", 1 }, /* escapes, a surrogate pair */
+		{ "{\"text\":\"caf\xc3\xa9 \xf0\x9f\x98\x80 12345\",\"finish_reason\":\"length\"}", 1 }, /* raw UTF-8 */
+		{ "{\"text\":\"\"}", 1 },                                                 /* empty: no steps */
+		{ "{\"prompt\":\"p\",\"custom_id\":\"c\",\"meta\":{\"a\":[1]},\"text\":\"x\",\"image_id\":-3}", 1 },
+		{ "{\"text\":\"a\\ud83d b\"}", 0 },                                     /* lone surrogate */
+		{ "{\"text\":\"a\\ude00\"}", 0 },
+		{ "{\"text\":\"a\xff\"}", 0 },                                           /* not UTF-8 */
+		{ "{\"text\":\"a\xc3\"}", 0 },                                           /* cut character */
+		{ "{\"text\":\"a\\u0000b\"}", 0 },                                      /* escaped NUL */
+		{ "{\"text\":null}", 0 },
+		{ "{\"text\":5}", 0 },
+		{ "{\"text\":[\"a\"]}", 0 },
+		{ "{\"text\":\"a\",\"text\":\"b\"}", 0 },                              /* duplicate */
+		{ "{\"Text\":\"a\"}", 0 },                                                /* cJSON's keys ignore case */
+		{ "{\"text\":\"a\",\"meta_info\":{}}", 0 },                              /* SGLang's */
+		{ "{\"text\":\"a\",\"model\":\"m\"}", 0 },
+		{ "{\"text\":\"a\",\"response\":\"b\"}", 0 },
+		{ "{\"text\":\"a\",\"choices\":[{\"logprobs\":{\"content\":[{\"token\":\"a\"}]}}]}", 0 },
+		{ "{\"text\":\"a\",\"finish_reason\":null}", 0 },
+		{ "{\"text\":\"a\",\"image_id\":\"7\"}", 0 },
+		{ "{\"text\":\"a\"} x", 0 },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		trace *t = NULL;
@@ -409,6 +432,28 @@ static void test_fast_edges(void **state)
 	assert_true(trace_fast_parse_line(s, strlen(s), &lim, &t));
 	assert_true(trace_steps(t)[0].logprob == -9999.0);
 	trace_free(t);
+	/* text under small limits: "a b" is 3 pseudo-steps (a, space, b), "a b c"
+	 * 5, past max_steps 3 (the cJSON path's error); with max_token_bytes 4,
+	 * "abcdefghij" is cut into abcd efgh ij and "\u00e9\u00e9\u00e9" (6
+	 * bytes) into 4 + 2 bytes */
+	lim.max_steps = 3;
+	lim.max_token_bytes = 4;
+	static const struct { const char *line; size_t steps; } small[] = {
+		{ "{\"text\":\"a b\"}", 3 }, { "{\"text\":\"a b c\"}", 0 },
+		{ "{\"text\":\"abcdefghij\"}", 3 }, { "{\"text\":\"\\u00e9\\u00e9\\u00e9\"}", 2 },
+	};
+	for (size_t i = 0; i < sizeof small / sizeof *small; i++) {
+		s = small[i].line;
+		t = NULL;
+		assert_int_equal(trace_fast_parse_line(s, strlen(s), &lim, &t), small[i].steps > 0);
+		if (t)
+			assert_int_equal(trace_n_steps(t), small[i].steps);
+		trace_free(t);
+		check_line(s, strlen(s), &lim);
+	}
+	s = small[1].line;
+	ts_error e;
+	assert_int_equal(trace_parse_line(s, strlen(s), &lim, &t, &e), TS_ERR_LIMIT);
 }
 
 /* jscan_num against strtod, bit for bit, on numbers of every shape the

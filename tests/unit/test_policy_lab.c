@@ -346,6 +346,66 @@ static sample *analyze(const trace *t)
 	return s;
 }
 
+/* policy_trace_tokens against the definition: step i's id is the number of
+ * distinct byte strings among the steps before the first step equal to it. */
+static void check_tokens(const trace *tr)
+{
+	size_t n = trace_n_steps(tr);
+	const trace_step *st = trace_steps(tr);
+	const char *text = trace_text(tr);
+	uint32_t *ids = malloc((n ? n : 1) * sizeof *ids);
+	assert_non_null(ids);
+	assert_int_equal(policy_trace_tokens(tr, ids), TS_OK);
+	uint32_t distinct = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+		while (st[j].len != st[i].len || memcmp(text + st[j].off, text + st[i].off, st[i].len))
+			j++;
+		if (j == i)
+			assert_int_equal(ids[i], distinct++);
+		else
+			assert_int_equal(ids[i], ids[j]);
+	}
+	free(ids);
+}
+
+static void test_trace_tokens(void **state)
+{
+	(void)state;
+	/* hand-worked: a=0 ab=1 a=0 abcdefgh=2 (8 bytes, packed) abcdefgh=2
+	 * abcdefghi=3 abcdefghj=4 (9 bytes, hashed, differ in the last byte)
+	 * abcdefghi=3 ab=1 b=5 ""=6 (empty) ""=6 */
+	tok h[] = {
+		{ "a", -0.1, NULL, 0 },         { "ab", -0.1, NULL, 0 },
+		{ "a", -0.1, NULL, 0 },         { "abcdefgh", -0.1, NULL, 0 },
+		{ "abcdefgh", -0.1, NULL, 0 },  { "abcdefghi", -0.1, NULL, 0 },
+		{ "abcdefghj", -0.1, NULL, 0 }, { "abcdefghi", -0.1, NULL, 0 },
+		{ "ab", -0.1, NULL, 0 },        { "b", -0.1, NULL, 0 },
+		{ "", -0.1, NULL, 0 },          { "", -0.1, NULL, 0 },
+	};
+	const uint32_t want[] = { 0, 1, 0, 2, 2, 3, 4, 3, 1, 5, 6, 6 };
+	trace *tr = mk("stop", h, N(h));
+	uint32_t ids[N(h)];
+	assert_int_equal(trace_n_steps(tr), N(h));
+	assert_int_equal(policy_trace_tokens(tr, ids), TS_OK);
+	for (size_t i = 0; i < N(h); i++)
+		assert_int_equal(ids[i], want[i]);
+	trace_free(tr);
+	/* 1,000 distinct tokens (the table grows several times), each seen
+	 * three times, of lengths 1 to 20 */
+	enum { K = 1000, R = 3 };
+	static char buf[K * R][24];
+	static tok many[K * R];
+	for (size_t i = 0; i < K * R; i++) {
+		size_t k = (i * 7919) % K, len = 1 + k % 20;
+		snprintf(buf[i], sizeof buf[i], "%0*zu", (int)len, k);
+		many[i] = (tok){ buf[i], -0.1, NULL, 0 };
+	}
+	tr = mk("stop", many, K * R);
+	check_tokens(tr);
+	trace_free(tr);
+}
+
 static void test_close_prob(void **state)
 {
 	(void)state;
@@ -453,6 +513,7 @@ int main(void)
 		cmocka_unit_test(test_sweep),
 		cmocka_unit_test(test_ladder),
 		cmocka_unit_test(test_close_prob),
+		cmocka_unit_test(test_trace_tokens),
 		cmocka_unit_test(test_long_legit_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
