@@ -1378,8 +1378,13 @@ static inline void cur_load(feedcur *fc)
 	uint32_t off, len;
 	memcpy(&off, s, sizeof off);
 	memcpy(&len, s + sizeof off, sizeof len);
-	fc->len = off >= fc->cut ? 0 : (size_t)off + len > fc->cut ? fc->cut - off : len;
-	fc->b = (const unsigned char *)fc->text + (fc->len ? off : 0);
+	if ((size_t)off + len <= fc->cut) {
+		fc->len = len;
+		fc->b = (const unsigned char *)fc->text + off;
+	} else {
+		fc->len = off >= fc->cut ? 0 : fc->cut - off;
+		fc->b = (const unsigned char *)fc->text + (fc->len ? off : 0);
+	}
 	fc->i = 0;
 }
 
@@ -1454,8 +1459,14 @@ static int top_byte(recparse *p, unsigned char c, uint32_t step)
 	case T_BETWEEN:
 	case T_AFTER_COMMA:
 		return list_byte(p, c, step);
-	case T_RECORD:
-		return rec_byte(p, c, step);
+	case T_RECORD: { /* not reached from feed_cur, which runs records itself */
+		uint32_t one[2] = { 0, 1 };
+		feedcur fc = { .text = (const char *)&c, .steps = (const unsigned char *)one,
+		               .stride = sizeof one, .n_steps = 1, .cut = 1, .step0 = step };
+		cur_load(&fc);
+		rec_run(p, &fc);
+		return fc.i == 0; /* junk: c again */
+	}
 	case T_RESYNC:
 		resync_byte(p, c, step);
 		return 0;
