@@ -1002,7 +1002,7 @@ static int gram_byte(recparse *p, unsigned char c, uint32_t step)
 
 /* One byte inside a record.  Returns 1 when c must be dispatched again (the
  * record turned out to be junk and the parser now resynchronises). */
-static int rec_byte(recparse *p, unsigned char c, uint32_t step)
+static inline int rec_byte(recparse *p, unsigned char c, uint32_t step)
 {
 	int was_str = p->lx == LX_STRING;
 	int was_esc = was_str && p->esc == 1;
@@ -1360,6 +1360,158 @@ static int pre_byte(recparse *p, unsigned char c, uint32_t step)
 /* ------------------------------------------------------------------ */
 /* feeding */
 
+/* Feeding position: step k (numbered step0 + k) of n_steps, whose bytes are
+ * b[0..len), next byte b[i].  Step k's bytes are text[off, off + len) cut at
+ * cut, off and len being the two uint32_t that begin steps' k-th element. */
+typedef struct feedcur {
+	const char *text;
+	const unsigned char *steps;
+	size_t stride, n_steps, cut, k;
+	uint32_t step0;
+	const unsigned char *b;
+	size_t len, i;
+} feedcur;
+
+static inline void cur_load(feedcur *fc)
+{
+	const unsigned char *s = fc->steps + fc->k * fc->stride;
+	uint32_t off, len;
+	memcpy(&off, s, sizeof off);
+	memcpy(&len, s + sizeof off, sizeof len);
+	if ((size_t)off + len <= fc->cut) {
+		fc->len = len;
+		fc->b = (const unsigned char *)fc->text + off;
+	} else {
+		fc->len = off >= fc->cut ? 0 : fc->cut - off;
+		fc->b = (const unsigned char *)fc->text + (fc->len ? off : 0);
+	}
+	fc->i = 0;
+}
+
+/* Inside a record: bytes that cannot change the state are taken inline,
+ * with exactly the effect str_byte / num_byte / gram_byte would have — plain
+ * printable ASCII in a string (no escape, surrogate or UTF-8 sequence
+ * pending: a whole code point), a digit continuing a number's integer,
+ * fraction or exponent part within max_number_chars, whitespace between
+ * tokens; any other byte goes to rec_byte.  Runs on across steps (setting
+ * cur_step, each byte is handled with its own step) and stops at the end of
+ * the last step, after the byte that ended the record or made the status
+ * bad, or before the byte that made it junk (to be dispatched again). */
+static void rec_run(recparse *p, feedcur *fc)
+{
+	const unsigned char *b = fc->b;
+	size_t i = fc->i, len = fc->len;
+	uint32_t step = fc->step0 + (uint32_t)fc->k;
+	for (;;) {
+		for (; i < len; i++) {
+			unsigned char c = b[i];
+			if (p->lx == LX_STRING) {
+				if (!(p->esc | p->hi_sur | (unsigned)p->u8need) && c >= 0x20 &&
+				    c < 0x80 && c != '"' && c != '\\') {
+					if (p->sink == S_LABEL) {
+						lab_byte(p, c);
+						lab_cp_done(p);
+						if (p->status != TS_OK)
+							goto out1;
+					} else if (p->sink == S_KEY) {
+						sink_byte(p, c);
+					}
+					continue;
+				}
+			} else if (p->lx == LX_NUMBER) {
+				if (c >= '0' && c <= '9' && p->nlen < p->lim.max_number_chars &&
+				    (p->ns == N_INT || p->ns == N_FRAC || p->ns == N_EXP)) {
+					if (p->n_store)
+						p->numbuf[p->nlen] = (char)c;
+					p->nlen++;
+					continue;
+				}
+			} else if (p->lx == LX_NONE && is_ws(c)) {
+				continue;
+			}
+			if (rec_byte(p, c, step))
+				goto out;
+			if (p->top != T_RECORD || p->status != TS_OK)
+				goto out1;
+		}
+		if (fc->k + 1 >= fc->n_steps)
+			goto out;
+		fc->k++;
+		cur_load(fc);
+		b = fc->b;
+		i = 0;
+		len = fc->len;
+		p->cur_step = step = fc->step0 + (uint32_t)fc->k;
+	}
+out1:
+	i++;
+out:
+	fc->i = i;
+}
+
+/* One byte at top level; returns 1 to re-dispatch it. */
+static int top_byte(recparse *p, unsigned char c, uint32_t step)
+{
+	switch (p->top) {
+	case T_PRE:
+		return pre_byte(p, c, step);
+	case T_LIST_START:
+	case T_BETWEEN:
+	case T_AFTER_COMMA:
+		return list_byte(p, c, step);
+	case T_RECORD: { /* not reached from feed_cur, which runs records itself */
+		uint32_t one[2] = { 0, 1 };
+		feedcur fc = { .text = (const char *)&c, .steps = (const unsigned char *)one,
+		               .stride = sizeof one, .n_steps = 1, .cut = 1, .step0 = step };
+		cur_load(&fc);
+		rec_run(p, &fc);
+		return fc.i == 0; /* junk: c again */
+	}
+	case T_RESYNC:
+		resync_byte(p, c, step);
+		return 0;
+	default: /* T_SYN */
+		p->syn->byte(p, p->syn_st, c, step);
+		return 0;
+	}
+}
+
+/* The steps of fc from fc->k on, as recparse_feed per step would do them. */
+static ts_status feed_cur(recparse *p, feedcur *fc)
+{
+	if (!p)
+		return TS_ERR_USAGE;
+	for (; fc->k < fc->n_steps; fc->k++) {
+		if (p->status != TS_OK)
+			return p->status;
+		cur_load(fc);
+		if (p->finished || fc->len == 0)
+			continue;
+		if (!fc->text)
+			return TS_ERR_USAGE;
+		uint32_t step = fc->step0 + (uint32_t)fc->k;
+		p->cur_step = step;
+		while (fc->i < fc->len) {
+			if (p->top == T_RECORD) {
+				rec_run(p, fc);
+				if (p->status != TS_OK)
+					return p->status;
+				if (fc->i == fc->len)
+					break;
+				step = fc->step0 + (uint32_t)fc->k;
+			}
+			unsigned char c = fc->b[fc->i++];
+			do {
+				if (p->top == T_CLOSED)
+					return TS_OK; /* and so for every later step */
+			} while (top_byte(p, c, step));
+			if (p->status != TS_OK)
+				return p->status;
+		}
+	}
+	return TS_OK;
+}
+
 ts_status recparse_feed(recparse *p, const char *bytes, size_t len, uint32_t step)
 {
 	if (!p)
@@ -1370,40 +1522,25 @@ ts_status recparse_feed(recparse *p, const char *bytes, size_t len, uint32_t ste
 		return TS_OK;
 	if (!bytes)
 		return TS_ERR_USAGE;
-	const unsigned char *b = (const unsigned char *)bytes;
-	p->cur_step = step;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = b[i];
-		int redo;
-		do {
-			switch (p->top) {
-			case T_PRE:
-				redo = pre_byte(p, c, step);
-				break;
-			case T_LIST_START:
-			case T_BETWEEN:
-			case T_AFTER_COMMA:
-				redo = list_byte(p, c, step);
-				break;
-			case T_RECORD:
-				redo = rec_byte(p, c, step);
-				break;
-			case T_RESYNC:
-				resync_byte(p, c, step);
-				redo = 0;
-				break;
-			case T_SYN:
-				p->syn->byte(p, p->syn_st, c, step);
-				redo = 0;
-				break;
-			default: /* T_CLOSED */
-				return TS_OK;
-			}
-		} while (redo);
-		if (p->status != TS_OK)
-			return p->status;
+	/* one step, in pieces of < 2^32 bytes (a step's len is a uint32_t) */
+	ts_status st = TS_OK;
+	for (size_t done = 0; done < len && st == TS_OK && p->top != T_CLOSED;) {
+		size_t n = len - done > UINT32_MAX ? UINT32_MAX : len - done;
+		uint32_t one[2] = { 0, (uint32_t)n };
+		feedcur fc = { .text = bytes + done, .steps = (const unsigned char *)one,
+		               .stride = sizeof one, .n_steps = 1, .cut = n, .step0 = step };
+		st = feed_cur(p, &fc);
+		done += n;
 	}
-	return TS_OK;
+	return st;
+}
+
+ts_status recparse_feed_steps(recparse *p, const char *text, const void *steps,
+                              size_t stride, size_t n_steps, size_t cut)
+{
+	feedcur fc = { .text = text, .steps = steps, .stride = stride, .n_steps = n_steps,
+	               .cut = cut };
+	return feed_cur(p, &fc);
 }
 
 ts_status recparse_feed_split(recparse *p, const char *text,

@@ -161,6 +161,13 @@ uint64_t record_hash(const record *r);
 ts_status recparse_feed_split(recparse *p, const char *text,
                               const size_t *steps_off, size_t n_steps);
 
+/* Feeds steps 0..n_steps-1 in one call, as recparse_feed per step would
+ * (stopping at the first status that is not TS_OK): step i is the bytes
+ * text[off, off + len) cut at cut, where off and len are the two uint32_t at
+ * the start of steps' i-th element (stride bytes each: trace_step's layout). */
+ts_status recparse_feed_steps(recparse *p, const char *text, const void *steps,
+                              size_t stride, size_t n_steps, size_t cut);
+
 /* Forgets all records and state (keeps the buffers): ready for a new sample.
  * Pointers from recparse_records() become invalid. */
 void      recparse_reset(recparse *p);

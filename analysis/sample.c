@@ -184,12 +184,8 @@ static ts_status read_records(sample *s, const trace *t, const analysis_opts *o,
 	const trace_step *steps = trace_steps(t);
 	const char *text = trace_text(t);
 	s->n_steps = trace_n_steps(t);
-	ts_status st = TS_OK;
 	size_t cut, end = fed_steps(t, o, &cut);
-	for (size_t i = 0; i < end && st == TS_OK; i++) {
-		size_t len = steps[i].off + steps[i].len > cut ? cut - steps[i].off : steps[i].len;
-		st = recparse_feed(s->parser, text + steps[i].off, len, (uint32_t)i);
-	}
+	ts_status st = recparse_feed_steps(s->parser, text, steps, sizeof *steps, end, cut);
 	if (st != TS_OK) {
 		size_t max = o->rec_limits.max_records;
 		if (st == TS_ERR_LIMIT)

@@ -6,7 +6,8 @@
  *   B  random chunks, empty ones included (step = chunk index; finish at
  *      step n_chunks), through a fresh parser,
  *   C  all of it as step 0 (finish at step 1), after recparse_reset of the
- *      parser used for A.
+ *      parser used for A,
+ *   D  B's chunks in one recparse_feed_steps call (a {off, len} table).
  * The parser promises the result does not depend on the split, and every
  * step it reports is the step holding a particular byte.  So B and C must
  * equal A with each step mapped through "which chunk holds byte i": same
@@ -112,7 +113,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	recparse_finish(a.p, (uint32_t)len, stopped);
 
 	/* B: random chunks of 0..16 bytes (sometimes longer) */
-	size_t pos = 0, step = 0;
+	size_t pos = 0, step = 0, st_cap = 0;
+	uint32_t *st = NULL; /* D's table: off, len per chunk */
 	while (pos < len) {
 		uint32_t r = fz_rng_next(&rng);
 		size_t k = (r & 0xF0) == 0xF0 ? (r >> 8) % 300 : (r >> 8) % 17;
@@ -121,6 +123,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < k; i++)
 			b.chunk_of[pos + i] = step;
 		recparse_feed(b.p, text + pos, k, (uint32_t)step);
+		if (step == st_cap) {
+			st_cap = st_cap ? 2 * st_cap : 64;
+			st = realloc(st, st_cap * 2 * sizeof *st);
+			FZ_CHECK(st, "oom");
+		}
+		st[2 * step] = (uint32_t)pos;
+		st[2 * step + 1] = (uint32_t)k;
 		pos += k;
 		step++;
 	}
@@ -136,6 +145,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.chunk_of[len] = 1;
 	recparse_finish(c.p, 1, stopped);
 	compare("whole", &a, &c);
+
+	/* D: B's chunks in one call, into a fresh parser */
+	run d = { recparse_new(&lim), b.n_chunks, b.chunk_of };
+	FZ_CHECK(d.p, "oom");
+	FZ_CHECK(recparse_feed_steps(d.p, text, st, 2 * sizeof *st, b.n_chunks, len) ==
+	         recparse_status(d.p), "feed_steps status");
+	recparse_finish(d.p, (uint32_t)b.n_chunks, stopped);
+	compare("steps", &a, &d);
+	recparse_free(d.p);
+	free(st);
 
 	/* recparse_feed_split agrees with feeding chunk by chunk */
 	recparse_reset(c.p);

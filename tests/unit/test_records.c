@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cJSON.h>
+
 #include "records.h"
 
 /* ------------------------------------------------------------------ */
@@ -1374,6 +1376,129 @@ static void test_mutations_split_invariant(void **state)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* differential: steps fed whole (recparse_feed_steps, recparse_feed) give
+ * what one call per byte gives, each byte carrying its step */
+
+typedef struct { uint32_t off, len; double pad; } dstep; /* trace_step's head */
+
+/* Everything, steps included, is the same. */
+static void assert_same_exact(const recparse *a, const recparse *b)
+{
+	assert_same(a, b);
+	assert_int_equal(recparse_status(a), recparse_status(b));
+	assert_int_equal(recparse_close_step(a), recparse_close_step(b));
+	assert_int_equal(recparse_junk_step(a), recparse_junk_step(b));
+	const record *ra = recparse_records(a), *rb = recparse_records(b);
+	for (size_t i = 0; i < recparse_count(a); i++) {
+		assert_int_equal(ra[i].first_step, rb[i].first_step);
+		assert_int_equal(ra[i].last_step, rb[i].last_step);
+	}
+}
+
+/* text cut at cut, in random steps of 0..maxn bytes (seed), three ways */
+static void diff_one(const char *text, size_t len, size_t cut, uint32_t seed, size_t maxn,
+                     const recparse_limits *lim)
+{
+	static dstep st[4096];
+	size_t n = 0, i = 0;
+	uint32_t s = seed * 2654435761u + 7;
+	while (i < len && n < sizeof st / sizeof st[0]) {
+		s = s * 1664525u + 1013904223u;
+		size_t k = (s >> 20) % (maxn + 1);
+		if (k > len - i || n + 1 == sizeof st / sizeof st[0])
+			k = len - i;
+		st[n].off = (uint32_t)i;
+		st[n++].len = (uint32_t)k;
+		i += k;
+	}
+	recparse *a = recparse_new(lim), *b = recparse_new(lim), *c = recparse_new(lim);
+	assert_true(a && b && c);
+	ts_status sa = recparse_feed_steps(a, text, st, sizeof st[0], n, cut);
+	ts_status sb = TS_OK, sc = TS_OK;
+	for (size_t j = 0; j < n; j++) {
+		size_t e = st[j].off + st[j].len;
+		size_t l = st[j].off >= cut ? 0 : e > cut ? cut - st[j].off : st[j].len;
+		if (sc == TS_OK)
+			sc = recparse_feed(c, text + st[j].off, l, (uint32_t)j);
+		for (size_t q = 0; q < l && sb == TS_OK; q++)
+			sb = recparse_feed(b, text + st[j].off + q, 1, (uint32_t)j);
+	}
+	assert_int_equal(sa, sb);
+	assert_int_equal(sc, sb);
+	uint32_t last = n ? (uint32_t)(n - 1) : 0;
+	int stopped = (int)(seed & 1);
+	recparse_finish(a, last, stopped);
+	recparse_finish(b, last, stopped);
+	recparse_finish(c, last, stopped);
+	assert_same_exact(a, b);
+	assert_same_exact(c, b);
+	recparse_free(a);
+	recparse_free(b);
+	recparse_free(c);
+}
+
+static void diff_text(const char *text, size_t len, int rounds)
+{
+	recparse_limits small;
+	recparse_limits_default(&small);
+	small.max_number_chars = 4;
+	small.max_label_bytes = 5;
+	small.max_depth = 3;
+	small.max_records = 2;
+	for (int r = 0; r < rounds; r++) {
+		uint32_t seed = (uint32_t)r + 1;
+		size_t cut = r % 3 == 2 ? (size_t)(seed * 40503u) % (len + 1) : len;
+		diff_one(text, len, cut, seed, (size_t)(1 + r % 9), NULL);
+		diff_one(text, len, cut, seed, 3, &small);
+	}
+}
+
+/* the model outputs in tests/data/realmodel (choices[0].message.content) */
+static void diff_fixture(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	static char line[1 << 20];
+	int seen = 0;
+	while (fgets(line, sizeof line, f)) {
+		cJSON *j = cJSON_Parse(line);
+		assert_non_null(j);
+		cJSON *ch = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "choices"), 0);
+		cJSON *msg = cJSON_GetObjectItem(ch, "message");
+		const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(msg, "content"));
+		assert_non_null(t);
+		diff_text(t, strlen(t), 60);
+		seen++;
+		cJSON_Delete(j);
+	}
+	fclose(f);
+	assert_true(seen > 0);
+}
+
+static void test_steps_vs_bytes(void **state)
+{
+	(void)state;
+	static const char *const hostile[] = {
+		"[{\"bbox_2d\": [12, 34.5, 5e1, 78], \"label\": \"caf\\u00e9 \\\"x\\\" d\xc3\xa9\"}, "
+		"{\"label\": \"a b c d e f g\", \"x\": {\"y\": [true, null, \"s\\\\\"]}, \"box_2d\": [1, 2, 3, 4]}]",
+		"[{\"bbox_2d\": [00, 1, 2, 3], \"label\": \"a\"}, {\"bbox_2d\": [123456789, 1e+5, -0.25, 3E-2], \"label\": \"b\"}]",
+		"[{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\"}, {\"bbox_2d\": [1,2,3,4],\"label\":\"\xc3(\"}]",
+		"[{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"\\ud83d\\ude00 x\"}, {\"label\": \"\x01\", \"bbox_2d\": [1, 2, 3, 4]}, "
+		"{\"bbox_2d\" :[ 1 , 2 ,\t3 ,\r\n4 ] , \"label\" : \"ok\" } ]  trailing {\"bbox_2d\": [1,2,3,4]}",
+		"{\"bbox\": [1, 2, 3, 4], \"label\": \"\\ud83d\"}\n{\"bbox\": [5, 6, 7, 8], \"label\": \"b\"}\n{\"x_min\": 0.1, "
+		"\"y_min\": 0.2, \"x_max\": 0.3, \"y_max\": 0.45}",
+		"[{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"a\"}, {\"bbox_2d\": [1, 2, 3, 4], \"label\": \"b\"}, "
+		"{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"c\"}]",
+		"[{\"a_very_long_key_name_here\": 1, \"bbox_2d\": [1.5, 2.25, 1234567.125, 4], \"label\": \"long label text\"}",
+		"{\"objects\": [{\"bbox_2d\": [1, 2, 3, 4], \"label\": \"w\"}, {\"bbox_2d\": [1, 2, 3, 4], \"label\": \"v\"}]} x",
+	};
+	for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++)
+		diff_text(hostile[i], strlen(hostile[i]), 200);
+	diff_fixture("tests/data/realmodel/dense2-early/traces.jsonl");
+	diff_fixture("tests/data/realmodel/dense2-final/traces.jsonl");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1407,6 +1532,7 @@ int main(void)
 		cmocka_unit_test(test_json_points_moondream_gemini_extras),
 		cmocka_unit_test(test_key_queries),
 		cmocka_unit_test(test_mutations_split_invariant),
+		cmocka_unit_test(test_steps_vs_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
