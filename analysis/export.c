@@ -795,6 +795,10 @@ static int run_start(arun *a, const char *path)
 	r->simulated = a->ri->simulated;
 	a->lo = *a->o;
 	run_apply_opts(a->ri, a->o->coords_set, &a->lo.an); /* ri outlives every sample of the run */
+	a->lo.an.no_tokens = 1; /* the samples meet off, repeat_stop and o->pol only */
+	for (size_t p = 0; p < a->o->n_pol; p++)
+		if (policy_reads_tokens(&a->o->pol[p]))
+			a->lo.an.no_tokens = 0;
 	return 1;
 }
 

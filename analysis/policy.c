@@ -427,6 +427,8 @@ int policy_reads_trace(const policy *p)
 	return p->kind == POLICY_REP_DETECT || p->kind == POLICY_CLOSE_PROB;
 }
 
+int policy_reads_tokens(const policy *p) { return p->kind == POLICY_REP_DETECT; }
+
 /* The policies that read the trace or look at record runs. */
 static void apply_lab(const policy *p, const record *recs, size_t n, const policy_trace *tr,
                       policy_cut *c)

@@ -172,6 +172,8 @@ policy_cut policy_apply_trace(const policy *p, const record *recs, size_t n, lon
                               const policy_trace *tr);
 /* 1 when the policy needs a policy_trace (repetition_detection, close_prob). */
 int        policy_reads_trace(const policy *p);
+/* 1 when it reads the trace's token ids (repetition_detection). */
+int        policy_reads_tokens(const policy *p);
 
 /* Token ids for repetition_detection: ids[i] for step i, equal ids exactly
  * when the steps' bytes are equal (first appearance order, from 0).

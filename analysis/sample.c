@@ -138,14 +138,18 @@ static void tide_facts(sample *s, const metrics_det *dets, match_state *ms, long
 }
 
 /* What the trace-reading policies need (policy_trace). */
-static ts_status trace_facts(sample *s, const trace *t, const conf_eos *eos)
+static ts_status trace_facts(sample *s, const trace *t, const analysis_opts *o)
 {
-	s->tok = malloc((s->n_steps ? s->n_steps : 1) * sizeof *s->tok);
+	if (!o->no_tokens) {
+		s->tok = malloc((s->n_steps ? s->n_steps : 1) * sizeof *s->tok);
+		if (!s->tok || policy_trace_tokens(t, s->tok) != TS_OK)
+			return TS_ERR_NOMEM;
+	}
 	s->pclose = malloc((s->n ? s->n : 1) * sizeof *s->pclose);
-	if (!s->tok || !s->pclose || policy_trace_tokens(t, s->tok) != TS_OK)
+	if (!s->pclose)
 		return TS_ERR_NOMEM;
 	conf_term ct;
-	conf_termination(t, s->recs, s->n, -1, eos, s->pclose, &ct);
+	conf_termination(t, s->recs, s->n, -1, &o->eos, s->pclose, &ct);
 	s->ptr.tok = s->tok;
 	s->ptr.n_steps = s->n_steps;
 	s->ptr.pclose = s->pclose;
@@ -331,7 +335,7 @@ ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,
 	if (s->has_gt)
 		match_gt(s, g, img, o, dets, ms, mg);
 	free(total); free(dets); free(ms); free(mg);
-	if (trace_facts(s, t, &o->eos) != TS_OK) {
+	if (trace_facts(s, t, o) != TS_OK) {
 		sample_free(s);
 		return ts_error_set(err, TS_ERR_NOMEM, "out of memory");
 	}

@@ -62,6 +62,9 @@ typedef struct analysis_opts {
 	                         * Borrowed: must outlive the samples. */
 	conf_eos eos;           /* the run's extra EOS texts (run.json "eos_tokens") for
 	                         * P(close); borrowed like object */
+	int no_tokens;          /* 1: the samples keep no token ids, so a policy that reads
+	                         * them (policy_reads_tokens) never fires on them; set by a
+	                         * caller whose policies are all known and none reads them */
 } analysis_opts;
 
 void analysis_opts_default(analysis_opts *o);
