@@ -340,6 +340,30 @@ static const char *num_prefix(const char *q, const char *e)
 	return p;
 }
 
+/* The common whole number (ids, pixel boxes): an optional '-', 1 to 15
+ * digits, then a byte inside the window that is no num_char — its value
+ * read as the digits go (below 2^53: exact, as strtod's), "-0" as -0.0.
+ * 1 done (*ok 1), 0 anything else (js_number_fast's general pass decides). */
+static inline int js_int_fast(jstream *s, double *v, int *ok)
+{
+	const char *r = s->p, *e = s->end;
+	if (s->capturing || r == e)
+		return 0;
+	int neg = *r == '-';
+	r += neg;
+	const char *d = r, *lim = e - r > 15 ? r + 15 : e;
+	uint64_t u = 0;
+	while (r < lim && (unsigned char)(*r - '0') <= 9)
+		u = u * 10 + (uint64_t)(*r++ - '0');
+	if (r == d || r == e || num_char((unsigned char)*r))
+		return 0;
+	if (v)
+		*v = neg ? -(double)u : (double)u;
+	*ok = 1;
+	s->p = r;
+	return 1;
+}
+
 /* A number wholly inside the window, validated in place in one pass: the
  * run of num_char bytes is valid when the grammar's longest prefix is all of
  * it (the next byte is not a num_char).  A run that reaches the window's
@@ -347,6 +371,8 @@ static const char *num_prefix(const char *q, const char *e)
  * window's end: the slow path reads it). */
 static int js_number_fast(jstream *s, double *v, int *ok)
 {
+	if (js_int_fast(s, v, ok))
+		return 1;
 	const char *q = s->p, *e = num_prefix(q, s->end - q > 64 ? q + 64 : s->end), *r = e;
 	while (r < s->end && r - q < 64 && num_char((unsigned char)*r)) /* the run goes on: not valid */
 		r++;
