@@ -232,11 +232,31 @@ static int js_unicode(jstream *s, char *out, size_t max, size_t *n)
 	return 1;
 }
 
+/* A short plain string whole in the window (an object key): its bytes
+ * copied while looking for the closing quote.  1 done, 0 not (no byte
+ * consumed: js_string's general loop reads it). */
+static inline int js_string_short(jstream *s, char *out, size_t max, size_t *len)
+{
+	const char *q = s->p + 1, *lim = s->end - q > (ptrdiff_t)max - 1 ? q + max - 1 : s->end;
+	size_t n = 0;
+	for (; q < lim && *q != '"' && *q != '\\' && *q != '\n'; q++)
+		out[n++] = *q;
+	if (q == lim || *q != '"')
+		return 0;
+	out[n] = '\0';
+	if (len)
+		*len = n;
+	s->p = q + 1;
+	return 1;
+}
+
 int js_string(jstream *s, char *out, size_t max, size_t *len)
 {
 	size_t n = 0;
 	if (js_peek(s) != '"')
 		return js_fail(s, JS_SYNTAX);
+	if (out && max && !s->capturing && js_string_short(s, out, max, len))
+		return 1;
 	js_getc(s);
 	for (;;) {
 		if (!s->capturing) { /* plain bytes in the window: run to the next byte that matters */

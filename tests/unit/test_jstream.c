@@ -149,7 +149,7 @@ static void test_strings_as_cjson(void **state)
 	static const char *const strs[] = {
 		"\"\"", "\"a\"", "\"plain text\"", "\"tab\\tand\\nnewline\"", "\"quote \\\" and \\\\ \"",
 		"\"\\u00e9t\\u00e9 \\ud83d\\ude00 \\/\"", "\"0123456789abcdefghijklmnopqrstuvwxyz\"",
-		"\"raw\nline\"", "\"\\b\\f\\r\"",
+		"\"raw\nline\"", "\"\\b\\f\\r\"", "\"abcdef\"", "\"abcdefg\"", "\"ab\\\"cd\"", /* 6, 7 bytes: a key whole in 8 or not */
 	};
 	for (size_t i = 0; i < sizeof strs / sizeof *strs; i++) {
 		cJSON *c = cJSON_Parse(strs[i]);
