@@ -29,15 +29,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* min and max as maskApi.c's (no libm call): they differ from fmin/fmax
+ * only on a NaN or on zeros' signs, which give 0 below either way */
+static inline double lo2(double x, double y) { return x < y ? x : y; }
+static inline double hi2(double x, double y) { return x > y ? x : y; }
+
 double metrics_iou_xywh(const double a[4], const double b[4], int crowd)
 {
 	/* Same arithmetic as maskApi.c bbIou.  Disjoint boxes (most pairs)
 	 * return before the finiteness checks: a non-finite coordinate gives
 	 * 0 either way. */
-	double w = fmin(a[0] + a[2], b[0] + b[2]) - fmax(a[0], b[0]);
+	double w = lo2(a[0] + a[2], b[0] + b[2]) - hi2(a[0], b[0]);
 	if (!(w > 0))
 		return 0.0;
-	double h = fmin(a[1] + a[3], b[1] + b[3]) - fmax(a[1], b[1]);
+	double h = lo2(a[1] + a[3], b[1] + b[3]) - hi2(a[1], b[1]);
 	if (!(h > 0))
 		return 0.0;
 	for (int i = 0; i < 4; i++)

@@ -12,14 +12,14 @@ const char *tide_kind_name(tide_kind k)
 	return (unsigned)k < TIDE_KIND_COUNT ? names[k] : "?";
 }
 
-static double overlap(const metrics_det *d, const gt_ann *a)
+/* db: d's box as x, y, w, h */
+static double overlap(const metrics_det *d, const double db[4], const gt_ann *a)
 {
 	if (d->point) {
 		const double *b = a->bbox;
 		return d->box[0] >= b[0] && d->box[0] <= b[0] + b[2] && d->box[1] >= b[1] &&
 		       d->box[1] <= b[1] + b[3];
 	}
-	double db[4] = { d->box[0], d->box[1], d->box[2] - d->box[0], d->box[3] - d->box[1] };
 	return metrics_iou_xywh(db, a->bbox, 0);
 }
 
@@ -31,10 +31,12 @@ void tide_classify(const metrics_det *dets, const match_state *state, size_t n,
 		if (state[i] != MATCH_FP)
 			continue;
 		double same = 0, other = 0;
+		const double *b = dets[i].box;
+		double db[4] = { b[0], b[1], b[2] - b[0], b[3] - b[1] };
 		for (size_t g = 0; g < n_ann; g++) {
 			if (anns[g].iscrowd)
 				continue;
-			double v = overlap(&dets[i], &anns[g]);
+			double v = overlap(&dets[i], db, &anns[g]);
 			if (dets[i].cat >= 0 && anns[g].cat == dets[i].cat) {
 				if (v > same)
 					same = v;

@@ -103,6 +103,19 @@ static void test_iou_crowd_and_nonfinite(void **state)
 	assert_true(metrics_iou_xywh(inf, dt, 0) == 0.0);
 	assert_true(metrics_iou_xywh(dt, nan_, 0) == 0.0);
 	assert_true(metrics_iou_xywh(nan_, dt, 1) == 0.0);
+	/* any one coordinate of either box NaN or infinite, on a pair that
+	 * overlaps (IoU 25/175 when finite): 0, never NaN */
+	const double bad[3] = { NAN, INFINITY, -INFINITY };
+	for (int side = 0; side < 2; side++)
+		for (int k = 0; k < 4; k++)
+			for (int v = 0; v < 3; v++)
+				for (int crowd = 0; crowd < 2; crowd++) {
+					double p[4] = { 0, 0, 10, 10 }, q[4] = { 5, 5, 10, 10 };
+					(side ? q : p)[k] = bad[v];
+					assert_true(metrics_iou_xywh(p, q, crowd) == 0.0);
+				}
+	double p5[4] = { 0, 0, 10, 10 }, q5[4] = { 5, 5, 10, 10 };
+	assert_true(metrics_iou_xywh(p5, q5, 0) == 25.0 / 175.0);
 	/* finite but overflowing areas: 1e200 * 1e200 = inf; inter/union -> 0, never NaN */
 	double huge[4] = { 0, 0, 1e200, 1e200 };
 	double r = metrics_iou_xywh(huge, huge, 0);
