@@ -296,9 +296,14 @@ int js_string(jstream *s, char *out, size_t max, size_t *len)
 	return 1;
 }
 
-static int num_char(int c)
+/* The bytes of a number's run: digits, '+', '-', '.', 'e', 'E'. */
+static const unsigned char num_chars[256] = {
+	['0'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['e'] = 1, ['E'] = 1,
+};
+
+static inline int num_char(int c) /* c: a byte or -1 (no byte) */
 {
-	return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' || c == 'e' || c == 'E';
+	return c >= 0 && num_chars[c];
 }
 
 static int digits(const char *b, size_t n, size_t *i)
@@ -504,12 +509,16 @@ static void js_skip_number_run(jstream *s)
 	const char *p = s->p, *e = s->end;
 	for (;;) {
 		const char *q = p;
-		while (q < e && (unsigned char)*q <= ' ' && *q != '\n')
-			q++;
-		if (q == e || *q++ != ',')
-			break;
-		while (q < e && (unsigned char)*q <= ' ' && *q != '\n')
-			q++;
+		if (e - q > 2 && q[0] == ',' && q[1] == ' ' && q[2] > ' ') { /* the usual ", " */
+			q += 2;
+		} else {
+			while (q < e && (unsigned char)*q <= ' ' && *q != '\n')
+				q++;
+			if (q == e || *q++ != ',')
+				break;
+			while (q < e && (unsigned char)*q <= ' ' && *q != '\n')
+				q++;
+		}
 		const char *r = number_run(q, e);
 		if (!r)
 			break;

@@ -91,7 +91,8 @@ static void test_numbers_as_cjson(void **state)
 	 * a number later in a run, with white space around the commas */
 	static const char *const wraps[] = { "%s", "[%s]", "[%s, 1]", "[1,%s ]", "{\"a\": %s}", "{\"a\":%s,\"b\":2}",
 		                             "[[%s],[%s]]", "[1, 2,%s, 3]", "[0,\t%s\r, 1e5]", "[-1 ,%s]",
-		                             "[0,\n%s,%s]", "[[0,%s,%s],[1.5,%s]]" };
+		                             "[0,\n%s,%s]", "[[0,%s,%s],[1.5,%s]]", "[1,  %s, %s]",
+		                             "[2, \n%s]", "[3, %s ,%s]" };
 	char t[512];
 	for (size_t i = 0; i < sizeof numbers / sizeof *numbers; i++)
 		for (size_t w = 0; w < sizeof wraps / sizeof *wraps; w++) {
