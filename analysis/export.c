@@ -732,7 +732,7 @@ static void run_load_gt(arun *a)
 	if (!a->gt_path)
 		return;
 	size_t gskip = 0;
-	if (gt_load(a->gt_path, &a->own, &gskip, &err) != TS_OK) {
+	if (gt_load_jobs(a->gt_path, o->line_jobs, &a->own, &gskip, &err) != TS_OK) {
 		say(a->warn, a->ud, "%s", err.msg);
 		a->r->skipped++;
 		a->r->skipped_run++;

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -720,13 +721,19 @@ typedef struct ann_vec {
 	size_t n, cap, pos;
 } ann_vec;
 
+typedef struct gt_half gt_half;
+
 typedef struct gt_reader {
 	jstream *js;
 	const char *name;
 	ts_error *err;
 	size_t skipped;
-	ts_status st; /* a non-JSON failure (memory, limit) */
-	int trailing; /* the error is text after the value */
+	ts_status st;  /* a non-JSON failure (memory, limit) */
+	int trailing;  /* the error is text after the value */
+	gt_half *half; /* the annotations' second half read on a thread, NULL none */
+	int half_used; /* its annotations were taken */
+	int no_id;     /* an annotation without "id" was read */
+	const atomic_int *cancel; /* the half's own reader: stop when set */
 } gt_reader;
 
 static int nomem(gt_reader *r, const char *what)
@@ -854,7 +861,7 @@ static int read_ann_field(jstream *js, int f, gt_ann *a, int64_t *cat_id, int *o
 
 /* One annotation: 1 kept, 0 malformed (skipped), -1 JSON error.  As
  * cJSON_GetObjectItemCaseSensitive, the first of repeated keys counts. */
-static int read_ann(jstream *js, gt_ann *a, int64_t *cat_id, size_t pos)
+static int read_ann(jstream *js, gt_ann *a, int64_t *cat_id, size_t pos, int *no_id)
 {
 	if (js_peek(js) != '{')
 		return js_skip(js, 2) ? 0 : -1;
@@ -888,8 +895,10 @@ static int read_ann(jstream *js, gt_ann *a, int64_t *cat_id, size_t pos)
 		if (r == 0)
 			break;
 	}
-	if (!seen[F_ID])
+	if (!seen[F_ID]) {
 		a->id = (int64_t)pos + 1;
+		*no_id = 1;
+	}
 	return good && seen[F_IMAGE] && seen[F_CAT] && seen[F_BBOX];
 }
 
@@ -917,16 +926,21 @@ static int ann_vec_grow(gt_reader *r, ann_vec *v)
 	return 1;
 }
 
-static int read_annotations(gt_reader *r, ann_vec *v)
+static int half_take(gt_reader *r, ann_vec *v);
+
+/* The annotations from an element's start to the array's end (the ']'
+ * consumed): 1, or 0 on an error (or cancelled). */
+static int ann_elements(gt_reader *r, ann_vec *v)
 {
 	jstream *js = r->js;
-	js_expect(js, '[');
-	if (js_peek(js) == ']')
-		return js_expect(js, ']');
 	for (;;) {
+		if (r->half && half_take(r, v))
+			return 1;
+		if (r->cancel && (v->pos & 1023) == 0 && atomic_load(r->cancel))
+			return js_fail(js, JS_SYNTAX);
 		if (!ann_vec_grow(r, v))
 			return 0;
-		int k = read_ann(js, &v->a[v->n], &v->side[v->n], v->pos++);
+		int k = read_ann(js, &v->a[v->n], &v->side[v->n], v->pos++, &r->no_id);
 		if (k < 0)
 			return 0;
 		if (k)
@@ -939,6 +953,15 @@ static int read_annotations(gt_reader *r, ann_vec *v)
 		if (c == 0)
 			return 1;
 	}
+}
+
+static int read_annotations(gt_reader *r, ann_vec *v)
+{
+	jstream *js = r->js;
+	js_expect(js, '[');
+	if (js_peek(js) == ']')
+		return js_expect(js, ']');
+	return ann_elements(r, v);
 }
 
 /* One kept value: its bytes captured and parsed by cJSON (NULL: out of memory). */
@@ -1214,16 +1237,199 @@ static ts_status doc_format(const gt_reader *r, const gt_doc *d, int top_object)
 	return TS_OK;
 }
 
-static ts_status gt_read(jstream *js, const char *name, gt **out, size_t *skipped, ts_error *err)
+/* ---- the annotations' second half on a thread ----
+ * A large gt.json is read by two threads: the caller's from the start, a
+ * helper from the first "," "{" after byte `from` (X, the '{'), taking
+ * annotations up to the array's ']' as if X were an element's start.  When
+ * the caller's reader meets an annotation's start exactly at X, the
+ * helper's annotations are the ones it would read next: it takes them and
+ * goes on after the ']'.  Otherwise (X inside a string, a nested array or
+ * the images; the helper failed, met an annotation without "id", whose
+ * default counts elements from the array's start, or found no candidate)
+ * the helper is stopped and its work dropped: the result is the same. */
+
+#define GT_SPLIT_MIN ((uint64_t)4 << 20) /* gt_load_jobs splits files from 4 MiB */
+#define HALF_NONE UINT64_MAX
+#define HALF_SEARCH ((uint64_t)1 << 20)  /* bytes searched for a candidate */
+
+struct gt_half {
+	int fd;
+	uint64_t from;
+	const char *name;
+	pthread_t th;
+	int joined;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int have_x;        /* x is known (under mu) */
+	uint64_t x;        /* the candidate '{', HALF_NONE: none */
+	atomic_int cancel;
+	/* the helper's results, read after the join */
+	ann_vec v;
+	size_t skipped;
+	int ok;            /* read up to the ']' without an error, every id given */
+	uint64_t end, lines, line_off; /* after the ']'; newlines in [x, end); the last line's start */
+};
+
+/* The first '{' after a ',' (white space between) from byte from on. */
+static uint64_t half_find(int fd, uint64_t from)
 {
-	gt_reader r = { js, name, err, 0, TS_OK, 0 };
+	char buf[4096];
+	int comma = 0;
+	for (uint64_t off = from; off - from < HALF_SEARCH;) {
+		ssize_t n = pread(fd, buf, sizeof buf, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return HALF_NONE;
+		for (ssize_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)buf[i];
+			if (comma && c == '{')
+				return off + (uint64_t)i;
+			if (c > ' ')
+				comma = c == ',';
+		}
+		off += (uint64_t)n;
+	}
+	return HALF_NONE;
+}
+
+static void *half_run(void *p)
+{
+	gt_half *h = p;
+	uint64_t x = half_find(h->fd, h->from);
+	pthread_mutex_lock(&h->mu);
+	h->x = x;
+	h->have_x = 1;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	jstream js;
+	ts_error e;
+	if (x == HALF_NONE || js_init_fd_at(&js, h->fd, x, GT_MAX_FILE_BYTES) != 0) {
+		if (x != HALF_NONE)
+			js_free(&js);
+		return NULL;
+	}
+	gt_reader r = { &js, h->name, &e, 0, TS_OK, 0, NULL, 0, 0, &h->cancel };
+	if (ann_elements(&r, &h->v) && !r.no_id && js.err == JS_OK) {
+		h->ok = 1;
+		h->skipped = r.skipped;
+		h->end = js_offset(&js);
+		h->lines = js.line - 1;
+		h->line_off = js.line_off;
+	}
+	js_free(&js);
+	return NULL;
+}
+
+/* The helper started on fd, NULL when it cannot (read alone). */
+static gt_half *half_start(int fd, uint64_t from, const char *name)
+{
+	gt_half *h = calloc(1, sizeof *h);
+	if (!h)
+		return NULL;
+	h->fd = fd;
+	h->from = from;
+	h->name = name;
+	atomic_init(&h->cancel, 0);
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	if (pthread_create(&h->th, NULL, half_run, h) != 0) {
+		pthread_cond_destroy(&h->cv);
+		pthread_mutex_destroy(&h->mu);
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+/* Stops the helper (when still running), waits for it and frees h. */
+static void half_stop(gt_half *h)
+{
+	atomic_store(&h->cancel, 1);
+	if (!h->joined)
+		pthread_join(h->th, NULL);
+	pthread_cond_destroy(&h->cv);
+	pthread_mutex_destroy(&h->mu);
+	free(h->v.a);
+	free(h->v.side);
+	free(h);
+}
+
+/* The helper's annotations after v's, and the reader moved after the ']':
+ * 1, or 0 (nothing changed) when they would pass GT_MAX_ANNS (the caller's
+ * reader then meets that limit as it would alone) or memory runs out. */
+static int half_merge(gt_reader *r, ann_vec *v, const gt_half *h)
+{
+	size_t need = v->n + h->v.n;
+	if (v->pos + h->v.pos >= GT_MAX_ANNS)
+		return 0;
+	if (need > v->cap) {
+		gt_ann *a = realloc(v->a, need * sizeof *a);
+		if (a)
+			v->a = a;
+		int64_t *sd = a ? realloc(v->side, need * sizeof *sd) : NULL;
+		if (!sd)
+			return 0;
+		v->side = sd;
+		v->cap = need;
+	}
+	if (h->v.n) {
+		memcpy(v->a + v->n, h->v.a, h->v.n * sizeof *v->a);
+		memcpy(v->side + v->n, h->v.side, h->v.n * sizeof *v->side);
+	}
+	v->n = need;
+	v->pos += h->v.pos;
+	r->skipped += h->skipped;
+	jstream *js = r->js;
+	js_seek(js, h->end, js->line + h->lines, h->lines ? h->line_off : js->line_off);
+	return 1;
+}
+
+/* At an annotation's start: 1 when the helper's half was taken (the array
+ * is read), 0 read on (the helper is stopped once X is behind). */
+static int half_take(gt_reader *r, ann_vec *v)
+{
+	jstream *js = r->js;
+	gt_half *h = r->half;
+	if (js_peek(js) < 0 || js_offset(js) < h->from)
+		return 0;
+	pthread_mutex_lock(&h->mu);
+	while (!h->have_x)
+		pthread_cond_wait(&h->cv, &h->mu);
+	pthread_mutex_unlock(&h->mu);
+	uint64_t off = js_offset(js);
+	if (h->x != HALF_NONE && off < h->x)
+		return 0;
+	int took = 0;
+	if (off == h->x) {
+		pthread_join(h->th, NULL);
+		h->joined = 1;
+		took = h->ok && half_merge(r, v, h);
+	}
+	r->half = NULL;
+	r->half_used = took;
+	half_stop(h);
+	return took;
+}
+
+/* h: the helper reading the annotations' second half (NULL none), stopped
+ * here; *split (may be NULL) 1 when its annotations were taken. */
+static ts_status gt_read(jstream *js, const char *name, gt_half *h, int *split, gt **out,
+                         size_t *skipped, ts_error *err)
+{
+	gt_reader r = { js, name, err, 0, TS_OK, 0, h, 0, 0, NULL };
 	gt_doc d;
 	memset(&d, 0, sizeof d);
-	if (js_peek(js) < 0 && js->err == JS_OK && js->off_end == 0)
+	int top_object = 0, ok = 0, empty = js_peek(js) < 0 && js->err == JS_OK && js->off_end == 0;
+	if (!empty)
+		ok = read_doc(&r, &d, &top_object);
+	if (r.half)
+		half_stop(r.half);
+	if (split)
+		*split = r.half_used;
+	if (empty)
 		return ts_error_set(err, TS_ERR_JSON, "%s: not JSON: the file is empty", name);
-	int top_object = 0;
-	ts_status st = read_doc(&r, &d, &top_object) ? doc_format(&r, &d, top_object)
-	                                               : reader_status(&r, js->err == JS_SYNTAX && r.trailing);
+	ts_status st = ok ? doc_format(&r, &d, top_object) : reader_status(&r, js->err == JS_SYNTAX && r.trailing);
 	gt *g = NULL;
 	if (st == TS_OK && !(g = calloc(1, sizeof *g)))
 		st = ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory", name);
@@ -1263,13 +1469,20 @@ ts_status gt_load_buffer(const char *json, size_t len, const char *name, gt **ou
 		return ts_error_set(err, TS_ERR_USAGE, "%s: gt_load_buffer: bad arguments", name);
 	jstream js;
 	js_init_buffer(&js, json ? json : "", len);
-	ts_status st = gt_read(&js, name, out, skipped, err);
+	ts_status st = gt_read(&js, name, NULL, NULL, out, skipped, err);
 	js_free(&js);
 	return st;
 }
 
-ts_status gt_load(const char *path, gt **out, size_t *skipped, ts_error *err)
+/* from: where the helper's search starts (0: no helper; SPLIT_AUTO: the
+ * middle of a file of GT_SPLIT_MIN bytes or more). */
+#define SPLIT_AUTO UINT64_MAX
+
+static ts_status load_path(const char *path, uint64_t from, int *split, gt **out, size_t *skipped,
+                           ts_error *err)
 {
+	if (split)
+		*split = 0;
 	if (out)
 		*out = NULL;
 	if (skipped)
@@ -1285,15 +1498,35 @@ ts_status gt_load(const char *path, gt **out, size_t *skipped, ts_error *err)
 		return ts_error_set(err, TS_ERR_LIMIT, "%s: too large (%lld bytes; the limit is 1 GiB)",
 		                    path, (long long)sb.st_size);
 	}
+	if (from == SPLIT_AUTO)
+		from = S_ISREG(sb.st_mode) && (uint64_t)sb.st_size >= GT_SPLIT_MIN ? (uint64_t)sb.st_size / 2 : 0;
 	jstream js;
 	ts_status st;
-	if (js_init_fd(&js, fd, GT_MAX_FILE_BYTES) != 0)
+	if (js_init_fd(&js, fd, GT_MAX_FILE_BYTES) != 0) {
 		st = ts_error_set(err, TS_ERR_NOMEM, "%s: out of memory reading the file", path);
-	else
-		st = gt_read(&js, path, out, skipped, err);
+	} else {
+		gt_half *h = from && S_ISREG(sb.st_mode) ? half_start(fd, from, path) : NULL;
+		st = gt_read(&js, path, h, split, out, skipped, err);
+	}
 	js_free(&js);
 	close(fd);
 	return st;
+}
+
+ts_status gt_load(const char *path, gt **out, size_t *skipped, ts_error *err)
+{
+	return load_path(path, 0, NULL, out, skipped, err);
+}
+
+ts_status gt_load_jobs(const char *path, size_t jobs, gt **out, size_t *skipped, ts_error *err)
+{
+	return load_path(path, jobs > 1 ? SPLIT_AUTO : 0, NULL, out, skipped, err);
+}
+
+ts_status gt_load_split_at(const char *path, uint64_t from, int *split, gt **out, size_t *skipped,
+                           ts_error *err)
+{
+	return load_path(path, from ? from : 1, split, out, skipped, err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1480,12 +1713,14 @@ void gt_async_abandon(gt_async *a)
 {
 	if (!a)
 		return;
+	/* read a before the unlock: a thread not done frees it once it sees abandoned */
 	pthread_mutex_lock(&a->mu);
-	int done = a->done;
+	int done = a->done, threaded = a->threaded;
+	pthread_t th = a->th;
 	a->abandoned = 1;
 	pthread_mutex_unlock(&a->mu);
-	if (a->threaded)
-		pthread_detach(a->th);
+	if (threaded)
+		pthread_detach(th);
 	if (done)
 		async_free(a);
 }

@@ -42,6 +42,14 @@ typedef struct gt gt;
 /* Loads a COCO file (read-only).  *skipped receives the number of
  * annotations/images ignored as malformed (may be NULL). */
 ts_status gt_load(const char *path, gt **out, size_t *skipped, ts_error *err);
+/* gt_load with jobs > 1 reads a file of 4 MiB or more with two threads
+ * (the annotations' second half on a helper): the same results. */
+ts_status gt_load_jobs(const char *path, size_t jobs, gt **out, size_t *skipped, ts_error *err);
+/* For tests: the helper's search for an annotation's start begins at byte
+ * from (any file size; 0 as 1); *split (may be NULL) 1 when its
+ * annotations were taken. */
+ts_status gt_load_split_at(const char *path, uint64_t from, int *split, gt **out, size_t *skipped,
+                           ts_error *err);
 /* Same from a memory buffer (tests, fuzzing). name is used in messages. */
 ts_status gt_load_buffer(const char *json, size_t len, const char *name, gt **out,
                          size_t *skipped, ts_error *err);

@@ -31,6 +31,23 @@ int js_init_fd(jstream *s, int fd, uint64_t limit)
 	return s->win ? 0 : -1;
 }
 
+int js_init_fd_at(jstream *s, int fd, uint64_t off, uint64_t limit)
+{
+	int r = js_init_fd(s, fd, limit);
+	s->at = 1;
+	s->off_end = s->line_off = off;
+	return r;
+}
+
+void js_seek(jstream *s, uint64_t off, uint64_t line, uint64_t line_off)
+{
+	s->at = 1;
+	s->p = s->end = s->win;
+	s->off_end = off;
+	s->line = line;
+	s->line_off = line_off;
+}
+
 void js_free(jstream *s)
 {
 	free(s->win);
@@ -42,6 +59,8 @@ static uint64_t js_off(const jstream *s)
 {
 	return s->off_end - (uint64_t)(s->end - s->p);
 }
+
+uint64_t js_offset(const jstream *s) { return js_off(s); }
 
 int js_fail(jstream *s, js_error e)
 {
@@ -62,7 +81,8 @@ static int js_fill(jstream *s)
 	if (s->err != JS_OK || s->fd < 0)
 		return 0;
 	for (;;) {
-		ssize_t r = read(s->fd, s->win, JS_WINDOW);
+		ssize_t r = s->at ? pread(s->fd, s->win, JS_WINDOW, (off_t)s->off_end)
+		                  : read(s->fd, s->win, JS_WINDOW);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {

@@ -34,6 +34,7 @@ typedef struct jstream {
 	js_error err;
 	int err_errno;
 	uint64_t err_off, err_line, err_col;
+	int at;                  /* reads with pread at off_end (js_init_fd_at, js_seek) */
 	char *cap;               /* captured bytes (js_capture_start) */
 	size_t cap_len, cap_size, cap_max;
 	int capturing, cap_over;
@@ -43,6 +44,16 @@ void js_init_buffer(jstream *s, const char *buf, size_t len);
 /* Returns 0, or -1 when the window cannot be allocated. */
 int js_init_fd(jstream *s, int fd, uint64_t limit);
 void js_free(jstream *s);
+/* As js_init_fd, reading fd (a regular file) with pread from byte off on:
+ * other readers of fd are not disturbed.  Offsets stay the file's; lines
+ * count from 1 at off. */
+int js_init_fd_at(jstream *s, int fd, uint64_t off, uint64_t limit);
+/* The file offset of the next unread byte. */
+uint64_t js_offset(const jstream *s);
+/* Continues an fd stream at byte off (with pread from then on), on line
+ * `line`, which starts at byte line_off: for a reader that takes over from
+ * another one that read up to off.  The window is dropped. */
+void js_seek(jstream *s, uint64_t off, uint64_t line, uint64_t line_off);
 
 /* The next byte that is not white space, not consumed; -1 at the end or on
  * error.  Inline when that byte is already in the window (the usual case). */

@@ -485,6 +485,167 @@ static void test_async(void **st)
 	gt_async_abandon(NULL);
 }
 
+
+/* ---- gt_load_split_at: the second half read on a helper thread ---- */
+
+/* a and b hold the same images, categories, annotations and notes */
+static void same_gt(const gt *a, const gt *b, const char *what)
+{
+	if (gt_n_images(a) != gt_n_images(b) || gt_n_categories(a) != gt_n_categories(b))
+		fail_msg("%s: %zu/%zu images, %zu/%zu categories", what, gt_n_images(a), gt_n_images(b),
+		         gt_n_categories(a), gt_n_categories(b));
+	size_t anns = 0;
+	for (size_t i = 0; i < gt_n_images(a); i++) {
+		const gt_image *x = &gt_images(a)[i], *y = &gt_images(b)[i];
+		if (x->id != y->id || strcmp(x->file_name, y->file_name) || x->width != y->width ||
+		    x->height != y->height || x->ann_first != y->ann_first || x->n_ann != y->n_ann)
+			fail_msg("%s: image %zu differs", what, i);
+		anns += x->n_ann;
+	}
+	for (size_t k = 0; k < anns; k++) {
+		const gt_ann *x = &gt_anns(a)[k], *y = &gt_anns(b)[k];
+		if (x->id != y->id || x->image_id != y->image_id || x->cat != y->cat ||
+		    x->iscrowd != y->iscrowd || memcmp(x->bbox, y->bbox, sizeof x->bbox))
+			fail_msg("%s: annotation %zu differs (id %lld / %lld)", what, k, (long long)x->id,
+			         (long long)y->id);
+	}
+	for (size_t c = 0; c < gt_n_categories(a); c++)
+		if (gt_category_id(a, (int)c) != gt_category_id(b, (int)c) ||
+		    strcmp(gt_category_name(a, (int)c), gt_category_name(b, (int)c)))
+			fail_msg("%s: category %zu differs", what, c);
+	if (strcmp(gt_duplicates_note(a), gt_duplicates_note(b)))
+		fail_msg("%s: notes differ", what);
+}
+
+/* doc written to a file; gt_load_split_at from every byte gives gt_load's
+ * result (status, message, skipped, contents).  Returns how many froms
+ * had the helper's annotations taken; taken[from] says which when given. */
+static size_t split_everywhere(const char *doc, unsigned char *taken)
+{
+	char path[] = "/tmp/tailscope-gt-split.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	size_t len = strlen(doc);
+	assert_int_equal(write(fd, doc, len), (ssize_t)len);
+	close(fd);
+	gt *want = NULL;
+	size_t wskip = 0, n_taken = 0;
+	ts_error werr;
+	ts_status wst = gt_load(path, &want, &wskip, &werr);
+	for (size_t from = 1; from <= len; from++) {
+		gt *g = NULL;
+		size_t skip = 0;
+		int split = -1;
+		ts_error err;
+		char what[64];
+		snprintf(what, sizeof what, "from byte %zu", from);
+		ts_status st = gt_load_split_at(path, from, &split, &g, &skip, &err);
+		if (st != wst || skip != wskip || (st != TS_OK && strcmp(err.msg, werr.msg)))
+			fail_msg("%s: status %d '%s' (skipped %zu), alone %d '%s' (%zu)", what, st,
+			         st ? err.msg : "", skip, wst, wst ? werr.msg : "", wskip);
+		if (st == TS_OK)
+			same_gt(want, g, what);
+		assert_true(split == 0 || split == 1);
+		n_taken += (size_t)split;
+		if (taken)
+			taken[from] = (unsigned char)split;
+		gt_free(g);
+	}
+	gt_free(want);
+	unlink(path);
+	return n_taken;
+}
+
+/* A clean file: 3 images, 9 annotations with polygons (CRLF and LF lines,
+ * ", " and "," separators), categories after them.  The helper's half is
+ * taken exactly when the first "," "{" at or after `from` is an
+ * annotation's start other than the first (known here as the document is
+ * written), and nowhere else. */
+static void test_split_clean(void **state)
+{
+	(void)state;
+	char doc[8192];
+	size_t starts[16], ns = 0, n = 0;
+	n += (size_t)snprintf(doc + n, sizeof doc - n,
+	                      "{\"images\": [{\"id\": 1, \"file_name\": \"a.jpg\", \"width\": 64, \"height\": 48},\n"
+	                      " {\"id\": 2, \"file_name\": \"b,{c}.jpg\"}, {\"id\": 3}],\r\n \"annotations\": [");
+	for (int i = 0; i < 9; i++) {
+		n += (size_t)snprintf(doc + n, sizeof doc - n, "%s", i == 0 ? "" : i % 3 ? ", " : ",\r\n  ");
+		starts[ns++] = n;
+		n += (size_t)snprintf(doc + n, sizeof doc - n,
+		                      "{\"id\": %d, \"image_id\": %d, \"category_id\": %d, \"segmentation\": "
+		                      "[[%d.5, 1.25,2, 3e1, 4.0]], \"area\": 12.5, \"bbox\": [%d, %d.5, 10, 20], "
+		                      "\"iscrowd\": %d}",
+		                      100 + i, 1 + i % 3, 1 + i % 2, i, i, i, i == 4);
+	}
+	n += (size_t)snprintf(doc + n, sizeof doc - n,
+	                      "],\n \"categories\": [{\"id\": 1, \"name\": \"pole\"}, {\"id\": 2, \"name\": \"nest\"}]}\n");
+	assert_true(n < sizeof doc);
+	unsigned char *taken = calloc(n + 1, 1);
+	assert_non_null(taken);
+	size_t got = split_everywhere(doc, taken), want = 0;
+	for (size_t from = 1; from <= n; from++) {
+		/* the rule, by hand: the first '{' after a ',' (white space between) */
+		size_t x = 0;
+		int comma = 0;
+		for (size_t k = from; k < n && !x; k++) {
+			if (comma && doc[k] == '{')
+				x = k;
+			else if ((unsigned char)doc[k] > ' ')
+				comma = doc[k] == ',';
+		}
+		int expect = 0;
+		for (size_t i = 1; i < ns; i++)
+			expect |= x == starts[i];
+		if (taken[from] != expect)
+			fail_msg("from byte %zu: taken %d, expected %d (candidate %zu)", from, taken[from], expect, x);
+		want += (size_t)expect;
+	}
+	assert_int_equal(got, want);
+	assert_true(want > 0);
+	free(taken);
+}
+
+/* Files the helper must not change: strings holding ",{", objects in
+ * nested arrays, an annotation without "id" (its default id counts from
+ * the array's start), malformed ones, images after the annotations, and
+ * JSON errors before, in and after the second half. */
+static void test_split_hard(void **state)
+{
+	(void)state;
+	static const char *const docs[] = {
+		"{\"annotations\": [{\"id\": 1, \"image_id\": 1, \"category_id\": 1, \"bbox\": [0, 0, 1, 1],"
+		" \"note\": \"x, {\\\"id\\\": 5}, {\"}, {\"id\": 2, \"image_id\": 1, \"category_id\": 1,"
+		" \"attrs\": [{\"a\": 1}, {\"b\": [1, {\"c\": 2}]}], \"bbox\": [1, 1, 2, 2]},\n"
+		" {\"image_id\": 1, \"category_id\": 1, \"bbox\": [2, 2, 3, 3]}, {\"id\": 4, \"image_id\": 1},"
+		" {\"id\": 5, \"image_id\": 1, \"category_id\": 1, \"bbox\": [3, 3, 4, 4]}],"
+		" \"images\": [{\"id\": 1}, {\"id\": 2}], \"categories\": [{\"id\": 1, \"name\": \"c\"}]}",
+		"{\"images\": [{\"id\": 1}], \"categories\": [{\"id\": 1, \"name\": \"c\"}], \"annotations\": ["
+		"{\"id\": 1, \"image_id\": 1, \"category_id\": 1, \"bbox\": [0, 0, 1, 1]},\n"
+		"{\"id\": 2, \"image_id\": 1, \"category_id\": 1, \"bbox\": [0, 0, 1, 1]},\n"
+		"{\"id\": 3, \"image_id\": 1, \"category_id\": 1, \"bbox\": [0, 0,, 1]},\n"
+		"{\"id\": 4, \"image_id\": 1, \"category_id\": 1, \"bbox\": [0, 0, 1, 1]}]}",
+		"{\"images\": [{\"id\": 1}], \"annotations\": [{\"id\": 1, \"image_id\": 1, \"category_id\": 1,"
+		" \"bbox\": [0, 0, 1, 1]},\n {\"id\": 2, \"image_id\": 1, \"category_id\": 1, \"bbox\": [0,\n 0, 1,\r\n 1]}],\n"
+		" \"categories\": [{\"id\": 1, \"name\": \"c\"}]}\n  x", /* an error's line after the helper's lines */
+		"{\"images\": [{\"id\": 1}], \"annotations\": [{\"id\": 1, \"image_id\": 1, \"category_id\": 1,"
+		" \"bbox\": [0, 0, 1, 1]},\n {\"id\": 2, \"image_id\": 1, \"category_id\": 1, \"bbox\": [0,\n 0, 1, 1]}],"
+		" \"categories\": [] x}", /* and its column, on the helper's last line */
+		"{\"images\": [{\"id\": 1}], \"annotations\": [{\"id\": 1, \"image_id\": 1, \"category_id\": 1,"
+		" \"bbox\": [0, 0, 1, 1]},\n {\"id\": 1, \"image_id\": 1, \"category_id\": 1, \"bbox\": [0, 0, 1, 1]}],\n"
+		" \"categories\": [{\"id\": 1, \"name\": \"c\"}, {\"id\": 1, \"name\": \"d\"}, 7]}",
+		"{\"images\": [{\"id\": 1}], \"annotations\": [], \"categories\": [{\"id\": 1, \"name\": \"c\"}]}",
+		"{\"images\": [{\"id\": 1}, {\"id\": 2}], \"annotations\": {\"a\": [{\"b\": 1}, {\"c\": 2}]}}",
+		"{\"annotations\": [{\"id\": 1, \"image_id\": 1, \"category_id\": 1, \"bbox\": [0, 0, 1, 1]},"
+		" {\"id\": 2, \"image_id\": 1, \"category_id\": 1, \"bbox\": [0, 0, 1, 1]}, [1, {\"x\": 1}],"
+		" {\"id\": 3, \"image_id\": 1, \"category_id\": 1, \"bbox\": [0, 0, 1, 1]}, 5]",
+	};
+	size_t taken = 0;
+	for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
+		taken += split_everywhere(docs[i], NULL);
+	assert_true(taken > 0); /* the helper's half is used on some of them */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -502,6 +663,8 @@ int main(void)
 		cmocka_unit_test(test_entries_member_by_member),
 		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_async),
+		cmocka_unit_test(test_split_clean),
+		cmocka_unit_test(test_split_hard),
 	};
 	return cmocka_run_group_tests_name("gt", tests, NULL, NULL);
 }
