@@ -11,11 +11,13 @@ a COCO results file whose scores all tie.  COCOeval ranks by score with a
 stable mergesort, per image and then over the images in id order; the
 native text lines carry no logprobs, so tailscope's AP ranks the same ties
 the same way (image id, then output order), and both match each image in
-output order.  Then times, interleaved, `tailscope report --json RUN` and a
-python process that runs COCO(gt), loadRes, COCOeval(iouThrs=[0.3, 0.5])
-.evaluate() and accumulate(), and compares TP/FP/FN per threshold (COCOeval's from its evalImgs: area
-'all', maxDet 100; dtIgnore/gtIgnore left out, as crowd-absorbed detections
-and crowd boxes are in tailscope).
+output order.  Then times, interleaved, `tailscope report --json RUN` (as a
+user runs it: --jobs defaults to the online CPUs) and with --jobs 1 (one
+thread), and a python process that runs COCO(gt), loadRes,
+COCOeval(iouThrs=[0.3, 0.5]).evaluate() and accumulate() (one thread), and
+compares TP/FP/FN per threshold (COCOeval's from its evalImgs: area 'all',
+maxDet 100; dtIgnore/gtIgnore left out, as crowd-absorbed detections and
+crowd boxes are in tailscope) and AP at IoU 0.5.
 
 pycocotools is not a Debian 12 package: this runs where `import pycocotools`
 works (PYTHONPATH), else says so and exits 0.  Prints a ROW line for the
@@ -155,19 +157,23 @@ def main():
     d = os.path.join(a.dir, "coco-%dx%dx%d" % (a.images, a.per_image, a.dets))
     if not os.path.exists(os.path.join(d, ".complete")):
         generate(d, a.images, a.per_image, a.dets)
-    ts_cmd = [a.bin, "report", "--json", "--jobs", "1", d]
+    ts_cmd = [a.bin, "report", "--json", d]
+    t1_cmd = [a.bin, "report", "--json", "--jobs", "1", d]
     py_cmd = [sys.executable, "-c", EVAL, os.path.join(d, "gt.json"), os.path.join(d, "results.json")]
-    ts_t, py_t = [], []
-    ts_out = py_out = None
+    ts_t, t1_t, py_t = [], [], []
+    ts_out = t1_out = py_out = None
     for _ in range(a.rounds):
-        t, p = timed(ts_cmd)
+        t, ts_out = timed(ts_cmd)
         ts_t.append(t)
-        ts_out = p
-        t, p = timed(py_cmd)
+        t, t1_out = timed(t1_cmd)
+        t1_t.append(t)
+        t, py_out = timed(py_cmd)
         py_t.append(t)
-        py_out = p
-    if ts_out.returncode != 0 or py_out.returncode != 0:
+    if ts_out.returncode != 0 or t1_out.returncode != 0 or py_out.returncode != 0:
         print("coco_baseline: a run failed:", ts_out.stderr.decode()[-300:], py_out.stderr.decode()[-300:])
+        return 1
+    if ts_out.stdout != t1_out.stdout:
+        print("coco_baseline: report --json differs between --jobs 1 and the default")
         return 1
     f1 = json.loads(ts_out.stdout)["runs"][0]["off"]["f1"]
     ours = {k: [f1["0.3"][k], f1["0.5"][k]] for k in ("tp", "fp", "fn")}
@@ -176,15 +182,18 @@ def main():
     n_dets = a.images * a.dets
     print("matching, %d images / %d GT / %d detections, IoU 0.3 and 0.5, whole process, %d rounds (medians)"
           % (a.images, a.images * a.per_image, n_dets, a.rounds))
-    ts_m, py_m = statistics.median(ts_t), statistics.median(py_t)
-    print("  tailscope report --json --jobs 1   %.3f s" % ts_m)
-    print("  pycocotools COCOeval               %.3f s   (%.1fx tailscope)" % (py_m, py_m / ts_m))
+    ts_m, t1_m, py_m = statistics.median(ts_t), statistics.median(t1_t), statistics.median(py_t)
+    print("  tailscope report --json (%d CPUs)   %.3f s" % (os.cpu_count() or 1, ts_m))
+    print("  tailscope report --json --jobs 1   %.3f s" % t1_m)
+    print("  pycocotools COCOeval               %.3f s   (%.1fx tailscope, %.1fx its one thread)"
+          % (py_m, py_m / ts_m, py_m / t1_m))
     print("  TP/FP/FN @0.3, @0.5: tailscope %s, COCOeval %s: %s" % (
         ours, theirs, "identical" if ours == theirs else "DIFFERENT"))
     ap_same = abs(ap_ours - ap_theirs) <= 1e-12
     print("  AP@0.5: tailscope %.15f, COCOeval %.15f: %s" % (
         ap_ours, ap_theirs, "identical (|diff| <= 1e-12)" if ap_same else "DIFFERENT"))
     print("ROW|match whole process vs COCOeval, s|%.3f|COCOeval %.3f|%.3f|<= 0.025 (40x)" % (ts_m, py_m, ts_m / py_m))
+    print("ROW|  the same on one thread (--jobs 1), s|%.3f|COCOeval %.3f|%.3f|-" % (t1_m, py_m, t1_m / py_m))
     return 0 if ours == theirs and ap_same else 1
 
 
