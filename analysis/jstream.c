@@ -159,7 +159,7 @@ int js_peek_slow(jstream *s)
 	}
 }
 
-int js_expect(jstream *s, int c)
+int js_expect_slow(jstream *s, int c)
 {
 	if (js_peek(s) != c)
 		return js_fail(s, JS_SYNTAX);
@@ -167,7 +167,7 @@ int js_expect(jstream *s, int c)
 	return 1;
 }
 
-int js_next_or_close(jstream *s, int close)
+int js_next_or_close_slow(jstream *s, int close)
 {
 	int c = js_peek(s);
 	if (c == ',' || c == close) {

@@ -68,9 +68,31 @@ static inline int js_peek(jstream *s)
 }
 /* Consumes the next non-blank byte when it is c (1), else records a syntax
  * error (0). */
-int js_expect(jstream *s, int c);
+int js_expect_slow(jstream *s, int c);
+static inline int js_expect(jstream *s, int c)
+{
+	if (s->p < s->end && *s->p == c && c != '\n' && !s->capturing) { /* at once, as after a key */
+		s->p++;
+		return 1;
+	}
+	return js_expect_slow(s, c);
+}
 /* Consumes ',' (1) or the closing byte close (0); anything else: error (-1). */
-int js_next_or_close(jstream *s, int close);
+int js_next_or_close_slow(jstream *s, int close);
+static inline int js_next_or_close(jstream *s, int close)
+{
+	if (s->p < s->end && !s->capturing) { /* right after the value (the usual case) */
+		if (*s->p == ',') {
+			s->p++;
+			return 1;
+		}
+		if (*s->p == close) {
+			s->p++;
+			return 0;
+		}
+	}
+	return js_next_or_close_slow(s, close);
+}
 /* Reads and validates any value. */
 int js_skip(jstream *s, int depth);
 /* Reads a string (at a '"'), decoded into out (at most max-1 bytes kept,
