@@ -235,17 +235,40 @@ static int box_without_size(coords_kind k)
 	return k == COORDS_XYXY;
 }
 
+/* The last labels looked up in one sample and their categories: a sample
+ * names a few classes many times. */
+#define LABEL_CACHE 8
+typedef struct label_cache {
+	const char *lab[LABEL_CACHE];
+	size_t len[LABEL_CACHE];
+	int cat[LABEL_CACHE];
+	size_t n, next;
+} label_cache;
+
+static int label_cat(label_cache *c, const gt *g, const char *lab, size_t len)
+{
+	for (size_t k = 0; k < c->n; k++)
+		if (c->len[k] == len && (!len || !memcmp(c->lab[k], lab, len)))
+			return c->cat[k];
+	int cat = gt_category_lookup(g, lab, len);
+	size_t k = c->n < LABEL_CACHE ? c->n++ : c->next++ % LABEL_CACHE;
+	c->lab[k] = lab;
+	c->len[k] = len;
+	c->cat[k] = cat;
+	return cat;
+}
+
 static void rec_facts(sample *s, const gt *g, const analysis_opts *o, const uint32_t *total,
                       double img_w, double img_h, metrics_det *dets)
 {
+	label_cache lc = { .n = 0 };
 	for (size_t i = 0; i < s->n; i++) {
 		sample_rec *r = &s->info[i];
 		r->dup_of = s->dup_of[i];
 		r->occurrence = s->occ[i];
 		r->total = total[i];
 		r->in_tail = s->rep.tail_start >= 0 && (long)i >= s->rep.tail_start;
-		r->cat = g ? gt_category_lookup(g, sample_rec_label(s, i, NULL), sample_rec_label_len(s, i))
-		           : -1;
+		r->cat = g ? label_cat(&lc, g, sample_rec_label(s, i, NULL), sample_rec_label_len(s, i)) : -1;
 		coords_kind k = coords_resolve(o->coords.kind, s->recs[i].key);
 		if ((img_w > 0 && img_h > 0) || box_without_size(k))
 			r->box_ok = coords_to_box(&s->recs[i], &o->coords, img_w, img_h, r->box) == TS_OK;
