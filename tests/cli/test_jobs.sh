@@ -44,6 +44,23 @@ part 2 >"$tmp/w/shards/traces-00002-of-00004.jsonl"
 part 3 | zstd -q >"$tmp/w/shards/traces-00003-of-00004.jsonl.zst"
 part 4 | gzip >"$tmp/w/shards/traces-00004-of-00004.jsonl.gz"
 
+# the scenes run with a gt.json over 4 MiB (polygons added to its
+# annotations, one without "id" in the first half, a malformed one in the
+# second):
+# --jobs 2 and up read it in two halves (test_gt checks the split itself)
+cp -R sample_runs/scenes "$tmp/w/biggt"
+python3 - sample_runs/scenes/gt.json "$tmp/w/biggt/gt.json" <<'PY'
+import json, sys
+g = json.load(open(sys.argv[1]))
+for i, a in enumerate(g["annotations"]):
+    a["segmentation"] = [[round(0.25 * ((i * 7 + k) % 2000), 2) for k in range(1400)]]
+anns = g["annotations"]
+anns[len(anns) * 3 // 4]["bbox"] = "bad"
+del anns[len(anns) // 5]["id"]
+json.dump(g, open(sys.argv[2], "w"), indent=1)
+PY
+check "the large gt.json is over 4 MiB" test "$(wc -c <"$tmp/w/biggt/gt.json")" -gt 4194304
+
 # same OUTDIR ARGS...: outputs of --jobs 1 and 2/3/7 identical
 same() {
 	"$BIN" report --jobs 1 "$@" >"$tmp/j1.out" 2>"$tmp/j1.err"
@@ -56,7 +73,7 @@ same() {
 	done
 	[ -s "$tmp/j1.out" ] || [ -s "$tmp/j1.err" ]
 }
-for r in sample_runs/*/ "$tmp/w/big" "$tmp/w/shards" tests/data/compressed/dense2-head \
+for r in sample_runs/*/ "$tmp/w/big" "$tmp/w/shards" "$tmp/w/biggt" tests/data/compressed/dense2-head \
 	tests/data/report/bad_lines.jsonl tests/data/traces/stream_vllm.sse \
 	tests/data/traces/stream_bad.sse tests/data/traces/stream_ollama.jsonl \
 	tests/data/traces/containers.jsonl; do
