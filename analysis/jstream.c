@@ -259,10 +259,29 @@ static inline int js_string_short(jstream *s, char *out, size_t max, size_t *len
 {
 	const char *q = s->p + 1, *lim = s->end - q > (ptrdiff_t)max - 1 ? q + max - 1 : s->end;
 	size_t n = 0;
-	for (; q < lim && *q != '"' && *q != '\\' && *q != '\n'; q++)
-		out[n++] = *q;
-	if (q == lim || *q != '"')
-		return 0;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (max >= 16 && s->end - q >= 16) { /* two words: the lowest '"', '\\' or '\n' ends the run */
+		const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+		uint64_t w[2], stop[2];
+		memcpy(w, q, 16);
+		for (int k = 0; k < 2; k++) {
+			uint64_t a = w[k] ^ (ones * '"'), b = w[k] ^ (ones * '\\'), c = w[k] ^ (ones * '\n');
+			stop[k] = (((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c)) & highs;
+		}
+		n = stop[0] ? (size_t)__builtin_ctzll(stop[0]) >> 3
+		            : stop[1] ? 8 + ((size_t)__builtin_ctzll(stop[1]) >> 3) : 16;
+		if (n >= max - 1 || q[n] != '"')
+			return 0;
+		memcpy(out, q, 16); /* max >= 16 */
+		q += n;
+	} else
+#endif
+	{
+		for (; q < lim && *q != '"' && *q != '\\' && *q != '\n'; q++)
+			out[n++] = *q;
+		if (q == lim || *q != '"')
+			return 0;
+	}
 	out[n] = '\0';
 	if (len)
 		*len = n;

@@ -151,23 +151,34 @@ static void test_strings_as_cjson(void **state)
 		"\"\"", "\"a\"", "\"plain text\"", "\"tab\\tand\\nnewline\"", "\"quote \\\" and \\\\ \"",
 		"\"\\u00e9t\\u00e9 \\ud83d\\ude00 \\/\"", "\"0123456789abcdefghijklmnopqrstuvwxyz\"",
 		"\"raw\nline\"", "\"\\b\\f\\r\"", "\"abcdef\"", "\"abcdefg\"", "\"ab\\\"cd\"", /* 6, 7 bytes: a key whole in 8 or not */
+		"\"abcdefghijklm\"", "\"abcdefghijklmn\"", "\"abcdefghijklmno\"", "\"abcdefghijklmnop\"", /* 13-16 */
+		"\"category_id\"", "\"abcdefgh\\\\\"", "\"abcdefg\nhij\"", "\"a\\u00e9bcdefghij\"",
 	};
 	for (size_t i = 0; i < sizeof strs / sizeof *strs; i++) {
 		cJSON *c = cJSON_Parse(strs[i]);
 		assert_non_null(c);
 		const char *want = c->valuestring;
 		size_t wl = strlen(want);
-		static const size_t caps[] = { 1, 2, 8, 256 };
-		for (size_t k = 0; k < 4; k++) {
+		static const size_t caps[] = { 1, 2, 8, 15, 16, 17, 256 };
+		char padded[320]; /* the string with 24 bytes after it: the word-at-a-time path */
+		snprintf(padded, sizeof padded, "%s%24s", strs[i], "");
+		for (size_t k = 0; k < 2 * sizeof caps / sizeof *caps; k++) {
 			char out[256];
-			size_t len = 0;
+			size_t len = 0, cap = caps[k / 2];
+			const char *in = k % 2 ? padded : strs[i];
 			jstream s;
-			js_init_buffer(&s, strs[i], strlen(strs[i]));
-			assert_int_equal(js_string(&s, out, caps[k], &len), 1);
+			js_init_buffer(&s, in, strlen(in));
+			assert_int_equal(js_string(&s, out, cap, &len), 1);
+			size_t nl = 0; /* raw newlines in the string: counted as lines */
+			for (const char *ch = strs[i]; *ch; ch++)
+				nl += *ch == '\n';
+			if (s.line != 1 + nl)
+				fail_msg("%s into %zu bytes: line %llu after it, want %zu", in, cap,
+				         (unsigned long long)s.line, 1 + nl);
 			js_free(&s);
-			size_t keep = wl < caps[k] - 1 ? wl : caps[k] - 1;
+			size_t keep = wl < cap - 1 ? wl : cap - 1;
 			if (len != wl || strlen(out) != keep || memcmp(out, want, keep))
-				fail_msg("%s into %zu bytes: \"%s\" (%zu), cJSON \"%s\"", strs[i], caps[k], out, len, want);
+				fail_msg("%s into %zu bytes: \"%s\" (%zu), cJSON \"%s\"", in, cap, out, len, want);
 		}
 		cJSON_Delete(c);
 	}
