@@ -980,6 +980,19 @@ static cJSON *small_value(gt_reader *r)
 	return v;
 }
 
+/* A kept number (an id, a size) read in place: the cJSON number its text
+ * parses to (js_number's value is strtod's, as cJSON's); NULL on an error. */
+static cJSON *small_number(gt_reader *r)
+{
+	double d;
+	if (!js_number(r->js, &d))
+		return NULL;
+	cJSON *v = cJSON_CreateNumber(d);
+	if (!v)
+		nomem(r, "images and categories");
+	return v;
+}
+
 /* The members of an object entry: the first of each kept key into o, the
  * rest validated and skipped (*over: a kept value over GT_MAX_ELEMENT).
  * 1, or 0 on an error. */
@@ -998,7 +1011,7 @@ static int small_members(gt_reader *r, cJSON *o, const char *const *keep, int *o
 		while (*k && (kl >= sizeof key || strcmp(*k, key) || cJSON_GetObjectItemCaseSensitive(o, *k)))
 			k++;
 		if (*k) {
-			cJSON *v = small_value(r);
+			cJSON *v = number_starts(js_peek(js)) ? small_number(r) : small_value(r);
 			if (!v && js->err != JS_OK)
 				return 0;
 			if (v)

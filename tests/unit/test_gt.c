@@ -394,6 +394,31 @@ static void test_entries_member_by_member(void **state)
 	free(huge);
 }
 
+/* an image's numbers in any JSON form: read as cJSON reads them */
+static void test_image_numbers(void **state)
+{
+	(void)state;
+	const char *doc = "{\"images\": [{\"id\": 1e2, \"width\": 6.4e2, \"height\": 4.8E+2},"
+	                  " {\"id\": -0, \"width\": 0.5, \"height\": 1000000000000000000000},"
+	                  " {\"id\": 7.5, \"width\": 3}, {\"id\": 9, \"id\": 10, \"width\": \"9\"}],"
+	                  " \"annotations\": [], \"categories\": [{\"id\": 2E0, \"name\": \"c\"}]}";
+	gt *g = NULL;
+	size_t skipped = 0;
+	ts_error err;
+	assert_int_equal(gt_load_buffer(doc, strlen(doc), "n", &g, &skipped, &err), TS_OK);
+	assert_int_equal(skipped, 1); /* id 7.5 is no integer */
+	assert_int_equal(gt_n_images(g), 3);
+	const gt_image *a = gt_find_image_id(g, 100), *b = gt_find_image_id(g, 0), *c = gt_find_image_id(g, 9);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	assert_true(a->width == 640 && a->height == 480);
+	assert_true(b->width == 0.5 && b->height == 1e21);
+	assert_true(c->width == 0); /* the first id counts; a string size is no size */
+	assert_int_equal(gt_category_id(g, 0), 2);
+	gt_free(g);
+}
+
 /* 100,000 images (ids 3*i+1 in descending file order, names "d/i<i>.jpg"),
  * 2 annotations each for every 10th image; every lookup must find its image. */
 static void test_large(void **state)
@@ -663,6 +688,7 @@ int main(void)
 		cmocka_unit_test(test_entries_member_by_member),
 		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_async),
+		cmocka_unit_test(test_image_numbers),
 		cmocka_unit_test(test_split_clean),
 		cmocka_unit_test(test_split_hard),
 	};
