@@ -109,10 +109,10 @@ static void test_iou_crowd_and_nonfinite(void **state)
 	for (int side = 0; side < 2; side++)
 		for (int k = 0; k < 4; k++)
 			for (int v = 0; v < 3; v++)
-				for (int crowd = 0; crowd < 2; crowd++) {
+				for (int cw = 0; cw < 2; cw++) {
 					double p[4] = { 0, 0, 10, 10 }, q[4] = { 5, 5, 10, 10 };
 					(side ? q : p)[k] = bad[v];
-					assert_true(metrics_iou_xywh(p, q, crowd) == 0.0);
+					assert_true(metrics_iou_xywh(p, q, cw) == 0.0);
 				}
 	double p5[4] = { 0, 0, 10, 10 }, q5[4] = { 5, 5, 10, 10 };
 	assert_true(metrics_iou_xywh(p5, q5, 0) == 25.0 / 175.0);
