@@ -270,7 +270,7 @@ static inline int js_string_short(jstream *s, char *out, size_t max, size_t *len
 		}
 		n = stop[0] ? (size_t)__builtin_ctzll(stop[0]) >> 3
 		            : stop[1] ? 8 + ((size_t)__builtin_ctzll(stop[1]) >> 3) : 16;
-		if (n >= max - 1 || q[n] != '"')
+		if (n == 16 || n >= max - 1 || q[n] != '"') /* q[16] may be past the end */
 			return 0;
 		memcpy(out, q, 16); /* max >= 16 */
 		q += n;

@@ -184,6 +184,29 @@ static void test_strings_as_cjson(void **state)
 	}
 }
 
+/* a string cut at the input's end, 16 or more bytes after its quote
+ * (the word-at-a-time path reads 16 bytes, never the 17th): refused, and
+ * under ASan no byte past the end is read */
+static void test_string_cut(void **state)
+{
+	(void)state;
+	for (size_t n = 14; n <= 18; n++) {
+		char *t = malloc(n + 1); /* exactly the input: ASan sees a read past it */
+		assert_non_null(t);
+		t[0] = '"';
+		memset(t + 1, 'k', n);
+		char out[32];
+		size_t len;
+		for (size_t cap = 15; cap <= 32; cap++) {
+			jstream s;
+			js_init_buffer(&s, t, n + 1);
+			assert_int_equal(js_string(&s, out, cap, &len), 0);
+			js_free(&s);
+		}
+		free(t);
+	}
+}
+
 static void test_random_texts(void **state)
 {
 	(void)state;
@@ -210,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_window_edge),
 		cmocka_unit_test(test_values_bit_for_bit),
 		cmocka_unit_test(test_strings_as_cjson),
+		cmocka_unit_test(test_string_cut),
 		cmocka_unit_test(test_random_texts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
