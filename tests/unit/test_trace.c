@@ -229,6 +229,23 @@ static void test_text_run_ends(void **state)
 	trace_free(t);
 }
 
+/* The EOS list: lengths agree with the texts, and every text ends with
+ * TRACE_EOS_LAST (confidence.c skips texts whose last byte differs). */
+static void test_eos_texts_last_byte(void **state)
+{
+	(void)state;
+	size_t k = 0, len = 0;
+	const char *e;
+	for (; (e = trace_eos_text_len(k, &len)); k++) {
+		assert_int_equal(len, strlen(e));
+		assert_true(len > 0);
+		assert_int_equal((unsigned char)e[len - 1], (unsigned char)TRACE_EOS_LAST);
+		assert_ptr_equal(trace_eos_text(k), e);
+	}
+	assert_true(k >= 5);
+	assert_null(trace_eos_text(k));
+}
+
 static void test_openai_inline(void **state)
 {
 	(void)state;
@@ -1059,6 +1076,7 @@ int main(void)
 		cmocka_unit_test(test_native_text),
 		cmocka_unit_test(test_text_utf8_and_runs),
 		cmocka_unit_test(test_text_run_ends),
+		cmocka_unit_test(test_eos_texts_last_byte),
 		cmocka_unit_test(test_openai_inline),
 		cmocka_unit_test(test_openai_under_response),
 		cmocka_unit_test(test_openai_batch),
