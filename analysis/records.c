@@ -1599,8 +1599,9 @@ int record_equal(const record *a, const record *b)
 
 uint64_t record_hash(const record *r)
 {
-	/* FNV-1a over the label bytes and the doubles' bit patterns (-0.0 taken
-	 * as 0.0, since -0.0 == 0.0), then a final avalanche. */
+	/* FNV-1a over the label bytes, then each double's bit pattern (-0.0
+	 * taken as 0.0, since -0.0 == 0.0) mixed in a word at a time, then a
+	 * final avalanche.  Only hash tables read it (no output depends on it). */
 	uint64_t h = 0xcbf29ce484222325ULL;
 	const unsigned char *s = (const unsigned char *)r->label;
 	for (size_t i = 0; i < r->label_len; i++) {
@@ -1611,10 +1612,8 @@ uint64_t record_hash(const record *r)
 		double d = r->v[i] == 0.0 ? 0.0 : r->v[i];
 		uint64_t bits;
 		memcpy(&bits, &d, sizeof bits);
-		for (int k = 0; k < 8; k++) {
-			h ^= (bits >> (8 * k)) & 0xFF;
-			h *= 0x100000001b3ULL;
-		}
+		h = (h ^ bits) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
 	}
 	h ^= r->label_len;
 	if (rec_key_point(r->key))
