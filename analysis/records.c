@@ -1372,19 +1372,24 @@ typedef struct feedcur {
 	size_t len, i;
 } feedcur;
 
-static inline void cur_load(feedcur *fc)
+/* Step k's bytes (cut at fc->cut): their start, their count in *n. */
+static inline const unsigned char *cur_span(const feedcur *fc, size_t k, size_t *n)
 {
-	const unsigned char *s = fc->steps + fc->k * fc->stride;
+	const unsigned char *s = fc->steps + k * fc->stride;
 	uint32_t off, len;
 	memcpy(&off, s, sizeof off);
 	memcpy(&len, s + sizeof off, sizeof len);
 	if ((size_t)off + len <= fc->cut) {
-		fc->len = len;
-		fc->b = (const unsigned char *)fc->text + off;
-	} else {
-		fc->len = off >= fc->cut ? 0 : fc->cut - off;
-		fc->b = (const unsigned char *)fc->text + (fc->len ? off : 0);
+		*n = len;
+		return (const unsigned char *)fc->text + off;
 	}
+	*n = off >= fc->cut ? 0 : fc->cut - off;
+	return (const unsigned char *)fc->text + (*n ? off : 0);
+}
+
+static inline void cur_load(feedcur *fc)
+{
+	fc->b = cur_span(fc, fc->k, &fc->len);
 	fc->i = 0;
 }
 
@@ -1400,8 +1405,8 @@ static inline void cur_load(feedcur *fc)
 static void rec_run(recparse *p, feedcur *fc)
 {
 	const unsigned char *b = fc->b;
-	size_t i = fc->i, len = fc->len;
-	uint32_t step = fc->step0 + (uint32_t)fc->k;
+	size_t i = fc->i, len = fc->len, k = fc->k;
+	uint32_t step = fc->step0 + (uint32_t)k;
 	for (;;) {
 		for (; i < len; i++) {
 			unsigned char c = b[i];
@@ -1434,18 +1439,18 @@ static void rec_run(recparse *p, feedcur *fc)
 			if (p->top != T_RECORD || p->status != TS_OK)
 				goto out1;
 		}
-		if (fc->k + 1 >= fc->n_steps)
+		if (k + 1 >= fc->n_steps)
 			goto out;
-		fc->k++;
-		cur_load(fc);
-		b = fc->b;
+		b = cur_span(fc, ++k, &len); /* in locals: fc is brought up to date at out */
 		i = 0;
-		len = fc->len;
-		p->cur_step = step = fc->step0 + (uint32_t)fc->k;
+		p->cur_step = ++step;
 	}
 out1:
 	i++;
 out:
+	fc->k = k;
+	fc->b = b;
+	fc->len = len;
 	fc->i = i;
 }
 
