@@ -402,9 +402,10 @@ static size_t eos_suffix(const char *s, size_t len, const conf_eos *extra)
 	const char *e;
 	if (!len)
 		return 0;
-	for (size_t k = 0; (e = trace_eos_text_len(k, &el)); k++)
-		if (el <= len && el > best && e[el - 1] == s[len - 1] && !memcmp(s + len - el, e, el))
-			best = el;
+	if (s[len - 1] == TRACE_EOS_LAST) /* else no listed text can end s */
+		for (size_t k = 0; (e = trace_eos_text_len(k, &el)); k++)
+			if (el <= len && el > best && !memcmp(s + len - el, e, el))
+				best = el;
 	for (size_t k = 0; extra && k < extra->n; k++) {
 		el = strlen(extra->tok[k]);
 		if (el && el <= len && el > best && !memcmp(s + len - el, extra->tok[k], el))

@@ -83,22 +83,30 @@ static const unsigned char plain[256] = {
 #undef R8
 };
 
+/* The high bit of each byte of w that ends a plain run, and perhaps of
+ * bytes after the first such (a byte below 0x20, '"', '\\' or 0x80 and up;
+ * borrows only carry upward, so the lowest flagged byte is exact). */
+static inline uint64_t plain_stop(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w) & highs;
+}
+
 /* The end of the run of plain bytes from p: a word at a time while 8 bytes
  * are left (a byte below 0x20, '"', '\\' or 0x80 and up ends it; on a
  * little-endian machine the word's lowest flagged byte is that end), then
  * byte by byte. */
 static inline const char *plain_run(const char *p, const char *e)
 {
-	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
 	while (e - p >= 8) {
 		uint64_t w;
 		memcpy(&w, p, 8);
-		uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-		uint64_t stop = ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w;
-		if (stop & highs) {
+		uint64_t stop = plain_stop(w);
+		if (stop) {
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 			/* the lowest flagged byte is the first stop (borrows only carry upward) */
-			return p + (__builtin_ctzll(stop & highs) >> 3);
+			return p + (__builtin_ctzll(stop) >> 3);
 #else
 			break;
 #endif
@@ -156,10 +164,81 @@ static int scan_escape(const char **pp, const char *e, char tmp[4], size_t *tl)
 	return 0;
 }
 
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define JSCAN_ROOMY 1
+/* The one-byte escapes (\" \\ \/ \b \f \n \r \t): the byte, 0 for others. */
+static const unsigned char esc1[256] = { ['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b',
+	                                 ['f'] = '\f', ['n'] = '\n', ['r'] = '\r', ['t'] = '\t' };
+
+/* scan_str_slow when out holds at least the rest of the input (e - p
+ * bytes): a string never decodes longer than it is written, so nothing
+ * overflows, and plain bytes are stored a word at a time (a word stored
+ * past a run's end is overwritten by what follows it). */
+static int scan_str_roomy(jscan *j, char *out, size_t *n)
+{
+	const char *p = j->p + 1, *e = j->end;
+	char *o = out;
+	for (;;) {
+		uint64_t w, stop = 0;
+		while (e - p >= 8) {
+			memcpy(&w, p, 8);
+			memcpy(o, &w, 8); /* o + 8 <= out + (p + 8 - (j->p + 1)) */
+			if ((stop = plain_stop(w)) != 0)
+				break;
+			p += 8;
+			o += 8;
+		}
+		if (stop) {
+			size_t m = (size_t)__builtin_ctzll(stop) >> 3;
+			p += m;
+			o += m;
+		} else {
+			while (p < e && plain[(unsigned char)*p])
+				*o++ = *p++;
+			if (p >= e)
+				return fail(j);
+		}
+		unsigned char c = (unsigned char)*p;
+		if (c == '"')
+			break;
+		if (c < 0x20)
+			return fail(j);
+		size_t tl = 0;
+		if (c == '\\' && e - p >= 2 && esc1[(unsigned char)p[1]]) {
+			*o++ = (char)esc1[(unsigned char)p[1]];
+			p += 2;
+			continue;
+		} else if (c == '\\') {
+			if (scan_escape(&p, e, o, &tl))
+				return fail(j);
+			if (tl == 1 && !o[0])
+				j->nul = 1;
+		} else {
+			uint32_t cp;
+			int l = sanitize_utf8_decode((const unsigned char *)p, (size_t)(e - p), &cp);
+			if (l <= 0)
+				return fail(j);
+			memcpy(o, p, (size_t)l);
+			tl = (size_t)l;
+			p += l;
+		}
+		o += tl;
+	}
+	j->p = p + 1;
+	if (n)
+		*n = (size_t)(o - out);
+	return 0;
+}
+#endif
+
 /* scan_str past its first run of plain bytes (escapes, UTF-8, errors). */
 static int scan_str_slow(jscan *j, char *out, size_t cap, size_t *n)
 {
 	const char *p = j->p + 1, *e = j->end;
+#ifdef JSCAN_ROOMY
+	if (out && cap >= (size_t)(e - p))
+		return scan_str_roomy(j, out, n);
+#endif
 	size_t k = 0;
 	int over = 0;
 	for (;;) {

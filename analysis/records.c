@@ -1372,19 +1372,24 @@ typedef struct feedcur {
 	size_t len, i;
 } feedcur;
 
-static inline void cur_load(feedcur *fc)
+/* Step k's bytes (cut at fc->cut): their start, their count in *n. */
+static inline const unsigned char *cur_span(const feedcur *fc, size_t k, size_t *n)
 {
-	const unsigned char *s = fc->steps + fc->k * fc->stride;
+	const unsigned char *s = fc->steps + k * fc->stride;
 	uint32_t off, len;
 	memcpy(&off, s, sizeof off);
 	memcpy(&len, s + sizeof off, sizeof len);
 	if ((size_t)off + len <= fc->cut) {
-		fc->len = len;
-		fc->b = (const unsigned char *)fc->text + off;
-	} else {
-		fc->len = off >= fc->cut ? 0 : fc->cut - off;
-		fc->b = (const unsigned char *)fc->text + (fc->len ? off : 0);
+		*n = len;
+		return (const unsigned char *)fc->text + off;
 	}
+	*n = off >= fc->cut ? 0 : fc->cut - off;
+	return (const unsigned char *)fc->text + (*n ? off : 0);
+}
+
+static inline void cur_load(feedcur *fc)
+{
+	fc->b = cur_span(fc, fc->k, &fc->len);
 	fc->i = 0;
 }
 
@@ -1400,8 +1405,8 @@ static inline void cur_load(feedcur *fc)
 static void rec_run(recparse *p, feedcur *fc)
 {
 	const unsigned char *b = fc->b;
-	size_t i = fc->i, len = fc->len;
-	uint32_t step = fc->step0 + (uint32_t)fc->k;
+	size_t i = fc->i, len = fc->len, k = fc->k;
+	uint32_t step = fc->step0 + (uint32_t)k;
 	for (;;) {
 		for (; i < len; i++) {
 			unsigned char c = b[i];
@@ -1434,18 +1439,18 @@ static void rec_run(recparse *p, feedcur *fc)
 			if (p->top != T_RECORD || p->status != TS_OK)
 				goto out1;
 		}
-		if (fc->k + 1 >= fc->n_steps)
+		if (k + 1 >= fc->n_steps)
 			goto out;
-		fc->k++;
-		cur_load(fc);
-		b = fc->b;
+		b = cur_span(fc, ++k, &len); /* in locals: fc is brought up to date at out */
 		i = 0;
-		len = fc->len;
-		p->cur_step = step = fc->step0 + (uint32_t)fc->k;
+		p->cur_step = ++step;
 	}
 out1:
 	i++;
 out:
+	fc->k = k;
+	fc->b = b;
+	fc->len = len;
 	fc->i = i;
 }
 
@@ -1599,8 +1604,9 @@ int record_equal(const record *a, const record *b)
 
 uint64_t record_hash(const record *r)
 {
-	/* FNV-1a over the label bytes and the doubles' bit patterns (-0.0 taken
-	 * as 0.0, since -0.0 == 0.0), then a final avalanche. */
+	/* FNV-1a over the label bytes, then each double's bit pattern (-0.0
+	 * taken as 0.0, since -0.0 == 0.0) mixed in a word at a time, then a
+	 * final avalanche.  Only hash tables read it (no output depends on it). */
 	uint64_t h = 0xcbf29ce484222325ULL;
 	const unsigned char *s = (const unsigned char *)r->label;
 	for (size_t i = 0; i < r->label_len; i++) {
@@ -1611,10 +1617,8 @@ uint64_t record_hash(const record *r)
 		double d = r->v[i] == 0.0 ? 0.0 : r->v[i];
 		uint64_t bits;
 		memcpy(&bits, &d, sizeof bits);
-		for (int k = 0; k < 8; k++) {
-			h ^= (bits >> (8 * k)) & 0xFF;
-			h *= 0x100000001b3ULL;
-		}
+		h = (h ^ bits) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
 	}
 	h ^= r->label_len;
 	if (rec_key_point(r->key))

@@ -176,7 +176,11 @@ static int utf8_valid(const unsigned char *s, size_t n)
 	while (i < n) {
 		unsigned c = s[i];
 		if (c < 0x80) {
-			i++;
+			uint64_t w; /* eight ASCII bytes at a time */
+			while (n - i >= 8 && (memcpy(&w, s + i, 8), !(w & 0x8080808080808080u)))
+				i += 8;
+			if (i < n && s[i] < 0x80)
+				i++;
 			continue;
 		}
 		size_t k;
@@ -620,33 +624,43 @@ static size_t utf8_seq_len(unsigned char b)
 
 #define TEXT_PUNCT_RUN 3
 
-/* End of the pseudo-step that starts at u[i] (u is valid UTF-8): a run of
- * ASCII digits, a run of letters (ASCII letters and any non-ASCII character),
- * a run of whitespace, up to TEXT_PUNCT_RUN ASCII punctuation bytes, or one
- * control byte.  Runs are cut at max_step_bytes, never inside a character. */
-static size_t text_step_end(const unsigned char *u, size_t n, size_t i, size_t max_step_bytes)
+/* End of the pseudo-step that starts at u[i] (u is valid UTF-8 and u[n] is
+ * NUL, a control byte that ends every run): a run of ASCII digits, a run of
+ * letters (ASCII letters and any non-ASCII character), a run of whitespace,
+ * up to TEXT_PUNCT_RUN ASCII punctuation bytes, or one control byte.  Runs
+ * are cut at max_step_bytes (>= 4), never inside a character. */
+static inline size_t text_step_end(const unsigned char *u, size_t n, size_t i,
+                                   size_t max_step_bytes)
 {
 	int cl = byte_cls[u[i]];
-	size_t j = i + utf8_seq_len(u[i]);
+	size_t j = i + 1;
+	if (cl == CL_PUNCT) { /* TEXT_PUNCT_RUN == 3; the NUL at u[n] stops it */
+		if (byte_cls[u[j]] == CL_PUNCT && byte_cls[u[++j]] == CL_PUNCT)
+			j++;
+		return j;
+	}
+	if (cl == CL_DIGIT || cl == CL_SPACE) { /* ASCII: the NUL stops it */
+		size_t lim = i + max_step_bytes;
+		while (byte_cls[u[j]] == cl && j < lim)
+			j++;
+		return j;
+	}
+	if (cl != CL_ALPHA)
+		return j;
+	j = i + utf8_seq_len(u[i]);
 	if (j > n)
 		j = n;
-	size_t lim = n - i > max_step_bytes ? i + max_step_bytes : n; /* max_step_bytes >= 4 */
-	if (cl == CL_ALPHA) {
-		while (j < lim && byte_cls[u[j]] == CL_ALPHA) {
-			size_t l = u[j] < 0x80 ? 1 : utf8_seq_len(u[j]);
-			if (j + l > lim)
-				break;
-			j += l;
-		}
-	} else if (cl == CL_DIGIT || cl == CL_SPACE) {
-		while (j < lim && byte_cls[u[j]] == cl)
-			j++;
-	} else if (cl == CL_PUNCT) {
-		while (j < n && j - i < TEXT_PUNCT_RUN && byte_cls[u[j]] == CL_PUNCT)
-			j++;
+	size_t lim = n - i > max_step_bytes ? i + max_step_bytes : n;
+	while (j < lim && byte_cls[u[j]] == CL_ALPHA) {
+		size_t l = u[j] < 0x80 ? 1 : utf8_seq_len(u[j]);
+		if (j + l > lim)
+			break;
+		j += l;
 	}
 	return j;
 }
+
+_Static_assert(TEXT_PUNCT_RUN == 3, "text_step_end reads up to 3 punctuation bytes");
 
 /* Appends s[0..n) (valid UTF-8) to the text as pseudo-steps; one_step: as a
  * single step when it fits max_token_bytes (a streamed delta is one token's
@@ -674,22 +688,26 @@ static ts_status append_text(pctx *c, const char *s, size_t n, int one_step)
 		t->steps = ns;
 		t->cap_steps = cap;
 	}
-	const unsigned char *u = (const unsigned char *)s;
+	/* the steps are cut in the copy, whose NUL ends every run */
+	const unsigned char *u = (const unsigned char *)t->text.p + base;
 	size_t maxb = c->lim->max_token_bytes < 4 ? 4 : c->lim->max_token_bytes;
 	int whole = one_step && n <= c->lim->max_token_bytes;
-	uint32_t alt_first = (uint32_t)t->n_alts;
+	const trace_step tmpl = { .logprob = NAN, .alt_first = (uint32_t)t->n_alts };
+	trace_step *steps = t->steps;
+	size_t k = t->n_steps;
 	for (size_t i = 0, j; i < n; i = j) {
 		j = whole ? n : text_step_end(u, n, i, maxb);
-		trace_step *step;
-		if (t->n_steps >= maxs)
+		if (k >= maxs) {
+			trace_step *step;
+			t->n_steps = k;
 			return push_step(c, &step); /* the max_steps error, as for any step */
-		step = &t->steps[t->n_steps++];
+		}
+		trace_step *step = &steps[k++];
+		*step = tmpl;
 		step->off = (uint32_t)(base + i);
 		step->len = (uint32_t)(j - i);
-		step->logprob = NAN;
-		step->alt_first = alt_first;
-		step->n_alt = 0;
 	}
+	t->n_steps = k;
 	return TS_OK;
 }
 

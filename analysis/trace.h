@@ -204,6 +204,9 @@ int trace_step_text_unknown(const char *tok, size_t tn, const char *bytes, size_
  * the end. */
 const char *trace_eos_text(size_t i);
 const char *trace_eos_text_len(size_t i, size_t *len); /* the same, its length in *len */
+/* The last byte of every end-of-sequence text of that list (test_trace
+ * checks each): a text whose last byte differs ends in none of them. */
+#define TRACE_EOS_LAST '>'
 const char        *trace_format_name(trace_format f); /* "native", "openai", ... */
 const char        *trace_finish_name(trace_finish f); /* "stop", "length", "policy", "unknown" */
 trace_finish       trace_get_finish(const trace *t);

@@ -500,6 +500,79 @@ static void test_numbers_strtod(void **state)
 	}
 }
 
+/* One string literal s read with out room for all of the rest of the input
+ * (the word-at-a-time path) and with one byte less (the run-by-run path):
+ * same result, length, bytes, \u0000 flag and position. */
+static int str_both(const char *s, char *a, size_t *na, int *nul)
+{
+	size_t len = strlen(s), nb = 0;
+	char b[256];
+	jscan ja, jb;
+	jscan_init(&ja, s, len);
+	jscan_init(&jb, s, len);
+	memset(a, 'A', 256);
+	memset(b, 'A', sizeof b);
+	*na = 0;
+	int ra = jscan_str(&ja, a, 255, na);
+	int rb = jscan_str(&jb, b, len - 2, &nb); /* len - 1 bytes follow the quote */
+	assert_int_equal(ra, rb);
+	if (ra == 0) {
+		assert_int_equal(*na, nb);
+		assert_memory_equal(a, b, nb);
+		assert_ptr_equal(ja.p - s, jb.p - s);
+		assert_int_equal(ja.nul, jb.nul);
+	}
+	*nul = ja.nul;
+	return ra;
+}
+
+static void test_str_paths(void **state)
+{
+	(void)state;
+	/* escapes before, on and after 8-byte boundaries, raw UTF-8, \u forms */
+	static const char *ok[] = {
+		"\"a\\\"b\"", "\"abcdefg\\n\"", "\"abcdefgh\\t\"", "\"abcdefghi\\\\x\"",
+		"\"[{\\\"label\\\": \\\"person\\\", \\\"bbox\\\": [1.5, 2]}]\" ,",
+		"\"\\/\\b\\f\\r 0123456789abcdef\\\"\"", "\"caf\xc3\xa9 and more \xe2\x82\xac!\"",
+		"\"12345678\\u00e9\\u20ac\\ud83d\\ude00 tail\"", "\"x\\u0041yz0123456789\"",
+	};
+	static const char *want[] = {
+		"a\"b", "abcdefg\n", "abcdefgh\t", "abcdefghi\\x",
+		"[{\"label\": \"person\", \"bbox\": [1.5, 2]}]",
+		"/\b\f\r 0123456789abcdef\"", "caf\xc3\xa9 and more \xe2\x82\xac!",
+		"12345678\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 tail", "xAyz0123456789",
+	};
+	char a[256];
+	size_t n;
+	int nul;
+	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+		assert_int_equal(str_both(ok[i], a, &n, &nul), 0);
+		assert_int_equal(n, strlen(want[i]));
+		assert_memory_equal(a, want[i], n);
+		assert_false(nul);
+		cJSON *c = cJSON_Parse(ok[i][strlen(ok[i]) - 1] == ',' ? "\"a\"" : ok[i]);
+		if (ok[i][strlen(ok[i]) - 1] != ',') { /* cJSON's decoding agrees */
+			assert_true(cJSON_IsString(c));
+			assert_string_equal(c->valuestring, want[i]);
+		}
+		cJSON_Delete(c);
+	}
+	/* \u0000 is decoded and flagged */
+	assert_int_equal(str_both("\"abcdefghij\\u0000k\"", a, &n, &nul), 0);
+	assert_int_equal(n, 12);
+	assert_memory_equal(a, "abcdefghij\0k", 12);
+	assert_true(nul);
+	/* refused: raw control byte, bad escape, lone surrogate, bad UTF-8,
+	 * unterminated (with and without an escape or 8 bytes before the end) */
+	static const char *bad[] = {
+		"\"abcdefghij\x01\"", "\"abcdefghij\\x\"", "\"abcdefghij\\ud800x\"",
+		"\"abcdefghij\\udc00\"", "\"abcdefghij\xff\"", "\"abcdefghij\xc3\"",
+		"\"abcdefghijklmnop", "\"abc\\n", "\"abcdefgh\\", "\"abcdefghij\\u12\"",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		assert_int_equal(str_both(bad[i], a, &n, &nul), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -508,6 +581,7 @@ int main(void)
 		cmocka_unit_test(test_vllm_chat_all_fast),
 		cmocka_unit_test(test_fast_edges),
 		cmocka_unit_test(test_numbers_strtod),
+		cmocka_unit_test(test_str_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -181,6 +181,71 @@ static void test_text_utf8_and_runs(void **state)
 	trace_free(t);
 }
 
+/* Runs that reach the end of the text, whitespace runs at max_token_bytes,
+ * and invalid UTF-8 after long ASCII stretches (the 8-byte ASCII skip). */
+static void test_text_run_ends(void **state)
+{
+	(void)state;
+	/* "ab!!" | "9" | "é!" : the punctuation / digit / letter run ends with the text */
+	static const char *want[][3] = { { "ab", "!!", NULL }, { "9", NULL, NULL },
+		                         { "\xc3\xa9", "!", NULL } };
+	static const char *lines[] = { "{\"text\": \"ab!!\"}", "{\"text\": \"9\"}",
+		                       "{\"text\": \"\xc3\xa9!\"}" };
+	for (size_t k = 0; k < 3; k++) {
+		trace *t = parse_ok(lines[k]);
+		size_t n = 0;
+		while (n < 3 && want[k][n])
+			n++;
+		assert_int_equal(trace_n_steps(t), n);
+		for (size_t i = 0; i < n; i++)
+			assert_step(t, i, want[k][i]);
+		trace_free(t);
+	}
+	/* 7 spaces with max_token_bytes 4 -> 4 | 3; then "!!!!!!!" -> !!! | !!! | ! */
+	trace_limits lim;
+	trace_limits_default(&lim);
+	lim.max_token_bytes = 4;
+	const char *line = "{\"text\": \"       !!!!!!!\"}";
+	ts_error e;
+	trace *t = NULL;
+	assert_int_equal(trace_parse_line(line, strlen(line), &lim, &t, &e), TS_OK);
+	static const char *want2[] = { "    ", "   ", "!!!", "!!!", "!" };
+	assert_int_equal(trace_n_steps(t), 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_step(t, i, want2[i]);
+	trace_free(t);
+	/* invalid bytes after 8, 16 and 17 ASCII bytes; a sequence cut by the end */
+	parse_err("{\"text\": \"abcdefgh\xff\"}", NULL, &e);
+	assert_int_equal(e.code, TS_ERR_UTF8);
+	parse_err("{\"text\": \"abcdefghijklmnop\x80zz\"}", NULL, &e);
+	assert_int_equal(e.code, TS_ERR_UTF8);
+	parse_err("{\"text\": \"abcdefghijklmnopq\xed\xa0\x80\"}", NULL, &e); /* surrogate */
+	assert_int_equal(e.code, TS_ERR_UTF8);
+	parse_err("{\"text\": \"abcdefghijklmnopq\xe2\x82\"}", NULL, &e);
+	assert_int_equal(e.code, TS_ERR_UTF8);
+	/* and valid multi-byte characters between ASCII stretches still pass */
+	t = parse_ok("{\"text\": \"abcdefghij\xe2\x82\xac" "klmnopqrstu\xf0\x9f\x98\x80\"}");
+	assert_string_equal(trace_text(t), "abcdefghij\xe2\x82\xac" "klmnopqrstu\xf0\x9f\x98\x80");
+	trace_free(t);
+}
+
+/* The EOS list: lengths agree with the texts, and every text ends with
+ * TRACE_EOS_LAST (confidence.c skips texts whose last byte differs). */
+static void test_eos_texts_last_byte(void **state)
+{
+	(void)state;
+	size_t k = 0, len = 0;
+	const char *e;
+	for (; (e = trace_eos_text_len(k, &len)); k++) {
+		assert_int_equal(len, strlen(e));
+		assert_true(len > 0);
+		assert_int_equal((unsigned char)e[len - 1], (unsigned char)TRACE_EOS_LAST);
+		assert_ptr_equal(trace_eos_text(k), e);
+	}
+	assert_true(k >= 5);
+	assert_null(trace_eos_text(k));
+}
+
 static void test_openai_inline(void **state)
 {
 	(void)state;
@@ -1010,6 +1075,8 @@ int main(void)
 		cmocka_unit_test(test_container_tiers),
 		cmocka_unit_test(test_native_text),
 		cmocka_unit_test(test_text_utf8_and_runs),
+		cmocka_unit_test(test_text_run_ends),
+		cmocka_unit_test(test_eos_texts_last_byte),
 		cmocka_unit_test(test_openai_inline),
 		cmocka_unit_test(test_openai_under_response),
 		cmocka_unit_test(test_openai_batch),
