@@ -74,15 +74,41 @@ size_t metrics_oom_events(void)
 	return atomic_load(&oom_events);
 }
 
+/* brute_best's choice read from the table's row, without a branch per box
+ * (which box is of the category, unused and better is data the branch
+ * predictor cannot learn). */
+static long row_best(const metrics_det *dt, const gt_ann *anns, size_t n_ann,
+                     const unsigned char *used, double t0, int *crowd, const double *row)
+{
+	long m = -1;
+	double best = t0;
+	for (size_t g = 0; g < n_ann; g++) {
+		int take = (anns[g].cat == dt->cat) & (anns[g].iscrowd == 0) & (used[g] == 0) & (row[g] >= best);
+		best = take ? row[g] : best;
+		m = take ? (long)g : m;
+	}
+	if (m >= 0)
+		return m;
+	for (size_t g = 0; g < n_ann; g++) {
+		int take = (anns[g].cat == dt->cat) & (anns[g].iscrowd != 0) & (row[g] >= best);
+		best = take ? row[g] : best;
+		m = take ? (long)g : m;
+	}
+	*crowd = m >= 0;
+	return m;
+}
+
 /* The box det dt matches at threshold t0, -1 if none: the best IoU among
  * the category's unused non-crowd boxes (file order, ties to the later),
  * else among its crowd boxes (*crowd set). */
 static long brute_best(const metrics_det *dt, const gt_ann *anns, size_t n_ann,
-                       const unsigned char *used, double t0, int *crowd)
+                       const unsigned char *used, double t0, int *crowd, const double *row)
 {
 	long m = -1;
 	if (dt->cat < 0)
 		return m;
+	if (row)
+		return row_best(dt, anns, n_ann, used, t0, crowd, row);
 	double db[4] = { dt->box[0], dt->box[1], dt->box[2] - dt->box[0], dt->box[3] - dt->box[1] };
 	double best = t0;
 	/* non-crowd boxes of the category, file order */
@@ -90,7 +116,7 @@ static long brute_best(const metrics_det *dt, const gt_ann *anns, size_t n_ann,
 		const gt_ann *a = &anns[g];
 		if (a->cat != dt->cat || a->iscrowd || used[g])
 			continue;
-		double iou = dt->point ? point_in(dt->box, a->bbox) : metrics_iou_xywh(db, a->bbox, 0);
+		double iou = row ? row[g] : dt->point ? point_in(dt->box, a->bbox) : metrics_iou_xywh(db, a->bbox, 0);
 		if (iou < best)
 			continue;
 		best = iou;
@@ -103,7 +129,7 @@ static long brute_best(const metrics_det *dt, const gt_ann *anns, size_t n_ann,
 		const gt_ann *a = &anns[g];
 		if (a->cat != dt->cat || !a->iscrowd)
 			continue;
-		double iou = dt->point ? point_in(dt->box, a->bbox) : metrics_iou_xywh(db, a->bbox, 1);
+		double iou = row ? row[g] : dt->point ? point_in(dt->box, a->bbox) : metrics_iou_xywh(db, a->bbox, 1);
 		if (iou < best)
 			continue;
 		best = iou;
@@ -113,10 +139,11 @@ static long brute_best(const metrics_det *dt, const gt_ann *anns, size_t n_ann,
 	return m;
 }
 
-void metrics_match_image_brute(const metrics_det *dets, size_t n_det,
-                               const gt_ann *anns, size_t n_ann, double t,
-                               match_state *det_state, long *det_gt,
-                               metrics_counts *acc)
+/* The plain loop; iou: metrics_iou_table's of these dets and anns, or NULL
+ * (computed pair by pair). */
+static void brute_run(const metrics_det *dets, size_t n_det, const gt_ann *anns, size_t n_ann,
+                      const double *iou, double t, match_state *det_state, long *det_gt,
+                      metrics_counts *acc)
 {
 	unsigned char stack_used[STACK_FLAGS];
 	unsigned char *used = stack_used;
@@ -147,7 +174,7 @@ void metrics_match_image_brute(const metrics_det *dets, size_t n_det,
 	for (size_t d = 0; d < n_det; d++) {
 		const metrics_det *dt = &dets[d];
 		int m_crowd = 0;
-		long m = brute_best(dt, anns, n_ann, used, t0, &m_crowd);
+		long m = brute_best(dt, anns, n_ann, used, t0, &m_crowd, iou && n_ann ? iou + d * n_ann : NULL);
 		match_state s;
 		if (m < 0) {
 			s = MATCH_FP;
@@ -174,6 +201,14 @@ void metrics_match_image_brute(const metrics_det *dets, size_t n_det,
 		acc->fp += fp;
 		acc->fn += fn;
 	}
+}
+
+void metrics_match_image_brute(const metrics_det *dets, size_t n_det,
+                               const gt_ann *anns, size_t n_ann, double t,
+                               match_state *det_state, long *det_gt,
+                               metrics_counts *acc)
+{
+	brute_run(dets, n_det, anns, n_ann, NULL, t, det_state, det_gt, acc);
 }
 
 /* ------------------------------------------------------------------ */
@@ -629,6 +664,57 @@ void metrics_match_image(const metrics_det *dets, size_t n_det,
 		}
 	}
 	metrics_match_image_brute(dets, n_det, anns, n_ann, t, det_state, det_gt, acc);
+}
+
+int metrics_table_fits(size_t n_det, size_t n_ann)
+{
+	/* the images metrics_match_image matches with the plain loop */
+	return n_det && n_ann && n_det * n_ann <= METRICS_TABLE_MAX &&
+	       !(n_det > 1 && n_ann > 16 && (double)n_det * (double)n_ann > IX_MIN_PAIRS);
+}
+
+/* metrics_iou_xywh of d (x, y, w, h; fin: its four coordinates finite)
+ * and a: the same operations, taken without branches (pairs of one image
+ * are mostly disjoint, which a branch mispredicts) and 0 where
+ * metrics_iou_xywh returns 0. */
+static inline double iou_flat(const double d[4], int fin, const gt_ann *a)
+{
+	const double *b = a->bbox;
+	double w = lo2(d[0] + d[2], b[0] + b[2]) - hi2(d[0], b[0]);
+	double h = lo2(d[1] + d[3], b[1] + b[3]) - hi2(d[1], b[1]);
+	double inter = w * h, da = d[2] * d[3];
+	double u = a->iscrowd ? da : da + b[2] * b[3] - inter;
+	double r = inter / u;
+	int finb = isfinite(b[0]) & isfinite(b[1]) & isfinite(b[2]) & isfinite(b[3]);
+	int ok = (w > 0) & (h > 0) & fin & finb & (r >= 0) & (r < INFINITY);
+	return ok ? r : 0.0;
+}
+
+void metrics_iou_table(const metrics_det *dets, size_t n_det, const gt_ann *anns, size_t n_ann, double *iou)
+{
+	for (size_t d = 0; d < n_det; d++) {
+		const metrics_det *dt = &dets[d];
+		double *row = iou + d * n_ann;
+		if (dt->point) {
+			for (size_t g = 0; g < n_ann; g++)
+				row[g] = point_in(dt->box, anns[g].bbox);
+			continue;
+		}
+		double db[4] = { dt->box[0], dt->box[1], dt->box[2] - dt->box[0], dt->box[3] - dt->box[1] };
+		int fin = isfinite(db[0]) & isfinite(db[1]) & isfinite(db[2]) & isfinite(db[3]);
+		for (size_t g = 0; g < n_ann; g++)
+			row[g] = iou_flat(db, fin, &anns[g]);
+	}
+}
+
+void metrics_match_image_table(const metrics_det *dets, size_t n_det, const gt_ann *anns, size_t n_ann,
+                               const double *iou, double t, match_state *det_state, long *det_gt,
+                               metrics_counts *acc)
+{
+	if (!iou || !metrics_table_fits(n_det, n_ann) || !dets || !anns)
+		metrics_match_image(dets, n_det, anns, n_ann, t, det_state, det_gt, acc);
+	else
+		brute_run(dets, n_det, anns, n_ann, iou, t, det_state, det_gt, acc);
 }
 
 metrics_prf metrics_prf_from(const metrics_counts *c)

@@ -90,6 +90,23 @@ void metrics_match_image_brute(const metrics_det *dets, size_t n_det,
                                match_state *det_state, long *det_gt,
                                metrics_counts *acc);
 
+/* One image matched at several thresholds (and its errors classified,
+ * tide_classify): the IoU of every (detection, box) pair computed once.
+ * metrics_table_fits: 1 when the image is one metrics_match_image matches
+ * with the plain loop and the table has at most METRICS_TABLE_MAX pairs.
+ * metrics_iou_table: iou[d * n_ann + g] = what the plain loop takes for the
+ * pair (metrics_iou_xywh, over the detection's area for a crowd box; 1 or
+ * 0 for a point in the box), bit for bit.  metrics_match_image_table:
+ * metrics_match_image reading the table (iou NULL, or an image that does not
+ * fit: metrics_match_image itself). */
+#define METRICS_TABLE_MAX 65536
+int  metrics_table_fits(size_t n_det, size_t n_ann);
+void metrics_iou_table(const metrics_det *dets, size_t n_det, const gt_ann *anns, size_t n_ann,
+                       double *iou);
+void metrics_match_image_table(const metrics_det *dets, size_t n_det, const gt_ann *anns, size_t n_ann,
+                               const double *iou, double t, match_state *det_state, long *det_gt,
+                               metrics_counts *acc);
+
 /* P = TP/(TP+FP), R = TP/(TP+FN), F1 = 2PR/(P+R); each 0 when undefined. */
 metrics_prf metrics_prf_from(const metrics_counts *c);
 

@@ -122,14 +122,15 @@ static termination classify(const trace *t, const recparse *p)
 
 /* Match at TIDE_FG and each record's TIDE error type (ms, mg: scratch of
  * n; fg: ms already holds the match at TIDE_FG, one of the thresholds). */
-static void tide_facts(sample *s, const metrics_det *dets, match_state *ms, long *mg, int fg)
+static void tide_facts(sample *s, const metrics_det *dets, match_state *ms, long *mg, int fg,
+                       const double *iou)
 {
 	metrics_counts c = { 0, 0, 0 };
 	if (!fg)
-		metrics_match_image(dets, s->n, s->anns, s->n_ann, TIDE_FG, ms, mg, &c);
+		metrics_match_image_table(dets, s->n, s->anns, s->n_ann, iou, TIDE_FG, ms, mg, &c);
 	tide_kind *k = malloc((s->n ? s->n : 1) * sizeof *k);
 	if (k)
-		tide_classify(dets, ms, s->n, s->anns, s->n_ann, TIDE_FG, TIDE_BG, k);
+		tide_classify(dets, ms, s->n, s->anns, s->n_ann, TIDE_FG, TIDE_BG, iou, k);
 	for (size_t i = 0; i < s->n; i++) {
 		s->info[i].m50 = ms[i];
 		s->info[i].tide = k ? k[i] : TIDE_BKG; /* out of memory: every FP background */
@@ -293,9 +294,14 @@ static void match_gt(sample *s, const gt *g, const gt_image *img, const analysis
 	for (size_t a = 0; a < img->n_ann; a++)
 		s->n_gt += !anns[a].iscrowd && (s->gt_cat < 0 || anns[a].cat == s->gt_cat);
 	long fg = -1; /* the threshold that is TIDE_FG: its match is TIDE's */
+	/* the pairs' IoU once for every threshold and TIDE (a small image; NULL:
+	 * out of memory or a large one, matched through the index) */
+	double *iou = metrics_table_fits(n, img->n_ann) ? malloc(n * img->n_ann * sizeof *iou) : NULL;
+	if (iou)
+		metrics_iou_table(dets, n, anns, img->n_ann, iou);
 	for (size_t j = 0; j < o->n_iou; j++) {
 		metrics_counts c = { 0, 0, 0 };
-		metrics_match_image(dets, n, anns, img->n_ann, o->iou[j], ms, mg, &c);
+		metrics_match_image_table(dets, n, anns, img->n_ann, iou, o->iou[j], ms, mg, &c);
 		for (size_t i = 0; i < n; i++) {
 			s->info[i].match[j] = ms[i];
 			s->info[i].match_gt[j] = mg[i];
@@ -305,7 +311,8 @@ static void match_gt(sample *s, const gt *g, const gt_image *img, const analysis
 	}
 	for (size_t i = 0; fg >= 0 && i < n; i++)
 		ms[i] = s->info[i].match[fg];
-	tide_facts(s, dets, ms, mg, fg >= 0);
+	tide_facts(s, dets, ms, mg, fg >= 0, iou);
+	free(iou);
 }
 
 ts_status sample_analyze(const trace *t, const gt *g, const gt_image *img,

@@ -24,7 +24,8 @@ static double overlap(const metrics_det *d, const double db[4], const gt_ann *a)
 }
 
 void tide_classify(const metrics_det *dets, const match_state *state, size_t n,
-                   const gt_ann *anns, size_t n_ann, double fg, double bg, tide_kind *kind)
+                   const gt_ann *anns, size_t n_ann, double fg, double bg, const double *iou,
+                   tide_kind *kind)
 {
 	for (size_t i = 0; i < n; i++) {
 		kind[i] = TIDE_NONE;
@@ -36,7 +37,7 @@ void tide_classify(const metrics_det *dets, const match_state *state, size_t n,
 		for (size_t g = 0; g < n_ann; g++) {
 			if (anns[g].iscrowd)
 				continue;
-			double v = overlap(&dets[i], db, &anns[g]);
+			double v = iou ? iou[i * n_ann + g] : overlap(&dets[i], db, &anns[g]);
 			if (dets[i].cat >= 0 && anns[g].cat == dets[i].cat) {
 				if (v > same)
 					same = v;

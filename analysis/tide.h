@@ -60,9 +60,11 @@ typedef struct tide_counts {
 
 /* Error type of each detection (kind[0..n)) given its match state at fg
  * (state[i]: from metrics_match_image at TIDE_FG with the same anns).
- * TP and ignored detections get TIDE_NONE. */
+ * TP and ignored detections get TIDE_NONE.  iou: metrics_iou_table's for
+ * these dets and anns, or NULL (computed pair by pair). */
 void tide_classify(const metrics_det *dets, const match_state *state, size_t n,
-                   const gt_ann *anns, size_t n_ann, double fg, double bg, tide_kind *kind);
+                   const gt_ann *anns, size_t n_ann, double fg, double bg, const double *iou,
+                   tide_kind *kind);
 
 /* One image's records into acc: tide_add_record for each counted record
  * (its state at fg and kind), then tide_add_missed with the image's counted

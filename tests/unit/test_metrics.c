@@ -628,6 +628,66 @@ static void test_index_differential(void **state)
 	assert_true(n_tp > 1000);
 }
 
+/* metrics_iou_table: every pair bit for bit what the plain loop takes
+ * (metrics_iou_xywh, over the detection's area for a crowd box; a point: 1
+ * inside its box, edges included, else 0), on wild boxes (NaN, infinite,
+ * zero and negative sizes, points, crowd); and metrics_match_image_table
+ * gives the plain loop's states, boxes and counts at every threshold. */
+static void test_iou_table(void **state)
+{
+	(void)state;
+	static const double ts[] = { 0.1, 0.3, 0.5, 0.75, 1.0, 0.0, -1.0, NAN, 1e-9, 0.9999 };
+	static gt_ann g[64];
+	static metrics_det d[48];
+	static double tab[64 * 48];
+	size_t taken = 0;
+	for (int iter = 0; iter < 4000; iter++) {
+		int inf_ok = iter % 4 == 1;
+		size_t ng = 1 + rnd(16), nd = 1 + rnd(48);
+		if (iter % 7 == 0) /* more boxes, fewer records: still the plain loop */
+			ng = 17 + rnd(48), nd = 1 + rnd(4096 / (unsigned)ng < 48 ? 4096 / (unsigned)ng : 48);
+		for (size_t i = 0; i < ng; i++)
+			g[i] = i > 0 && rnd(4) == 0 ? g[rnd((unsigned)i)]
+			                            : ann((int)rnd(3), wild(inf_ok), wild(inf_ok), wild(inf_ok) - (rnd(20) == 0),
+			                                  wild(inf_ok), rnd(5) == 0);
+		for (size_t i = 0; i < nd; i++) {
+			double x = wild(inf_ok), y = wild(inf_ok);
+			d[i] = i > 0 && rnd(3) == 0 ? d[rnd((unsigned)i)]
+			                            : det((int)rnd(4) - 1, x, y, x + wild(inf_ok), y + wild(inf_ok));
+			d[i].point = rnd(6) == 0;
+		}
+		if (!metrics_table_fits(nd, ng))
+			continue;
+		metrics_iou_table(d, nd, g, ng, tab);
+		for (size_t i = 0; i < nd; i++)
+			for (size_t k = 0; k < ng; k++) {
+				const double *b = g[k].bbox, *p = d[i].box;
+				double db[4] = { p[0], p[1], p[2] - p[0], p[3] - p[1] }, want;
+				if (d[i].point)
+					want = isfinite(p[0]) && isfinite(p[1]) && p[0] >= b[0] && p[0] <= b[0] + b[2] &&
+					       p[1] >= b[1] && p[1] <= b[1] + b[3];
+				else
+					want = metrics_iou_xywh(db, b, g[k].iscrowd);
+				if (memcmp(&want, &tab[i * ng + k], sizeof want))
+					fail_msg("iter %d det %zu box %zu: table %.17g, want %.17g", iter, i, k,
+					         tab[i * ng + k], want);
+			}
+		double t = ts[rnd(N(ts))];
+		match_state s1[48], s2[48];
+		long m1[48], m2[48];
+		metrics_counts c1 = { 0, 0, 0 }, c2 = { 0, 0, 0 };
+		metrics_match_image_brute(d, nd, g, ng, t, s1, m1, &c1);
+		metrics_match_image_table(d, nd, g, ng, tab, t, s2, m2, &c2);
+		for (size_t i = 0; i < nd; i++)
+			if (s1[i] != s2[i] || m1[i] != m2[i])
+				fail_msg("iter %d det %zu at %g: table %d/%ld, plain loop %d/%ld", iter, i, t, s2[i], m2[i],
+				         s1[i], m1[i]);
+		assert_true(c1.tp == c2.tp && c1.fp == c2.fp && c1.fn == c2.fn);
+		taken += c1.tp;
+	}
+	assert_true(taken > 1000);
+}
+
 /* 1M boxes on one image: the index keeps the work near-linear (this test
  * only asserts the counts; the time is in `make bench`).  A 1000 x 1000
  * grid of 10x10 boxes; the detections are 100k boxes, each the exact box
@@ -726,6 +786,7 @@ int main(void)
 		cmocka_unit_test(test_differential_reference),
 		cmocka_unit_test(test_points),
 		cmocka_unit_test(test_index_differential),
+		cmocka_unit_test(test_iou_table),
 		cmocka_unit_test(test_index_million),
 	};
 	return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);

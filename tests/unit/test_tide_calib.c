@@ -45,7 +45,7 @@ static void test_tide_hand(void **state)
 	metrics_counts c = { 0, 0, 0 };
 	metrics_match_image(d, 7, anns, 3, TIDE_FG, st, NULL, &c);
 	tide_kind k[7];
-	tide_classify(d, st, 7, anns, 3, TIDE_FG, TIDE_BG, k);
+	tide_classify(d, st, 7, anns, 3, TIDE_FG, TIDE_BG, NULL, k);
 	static const tide_kind want[7] = { TIDE_NONE, TIDE_DUP, TIDE_CLS, TIDE_BOTH, TIDE_LOC,
 	                                   TIDE_BKG, TIDE_CLS };
 	for (int i = 0; i < 7; i++)
@@ -111,7 +111,7 @@ static void test_tide_sums(void **state)
 		tide_kind k[20];
 		metrics_counts c = { 0, 0, 0 };
 		metrics_match_image(d, nd, anns, na, TIDE_FG, st, NULL, &c);
-		tide_classify(d, st, nd, anns, na, TIDE_FG, TIDE_BG, k);
+		tide_classify(d, st, nd, anns, na, TIDE_FG, TIDE_BG, NULL, k);
 		tide_counts t = { { 0 }, 0, 0, 0 };
 		size_t tp = 0, n_gt = 0;
 		for (size_t a = 0; a < na; a++)
