@@ -164,6 +164,30 @@ static int scan_escape(const char **pp, const char *e, char tmp[4], size_t *tl)
 	return 0;
 }
 
+/* One unit of a string that is not a plain byte, at *pp (its '"' and
+ * control bytes are the caller's): an escape decoded, or one UTF-8
+ * character copied, into dst (*tl bytes, at most 4); *pp moves past it and
+ * a \u0000 sets j->nul.  Returns 0, -1 malformed. */
+static int str_unit(jscan *j, const char **pp, const char *e, char *dst, size_t *tl)
+{
+	const char *p = *pp;
+	if (*p == '\\') {
+		if (scan_escape(pp, e, dst, tl))
+			return -1;
+		if (*tl == 1 && !dst[0])
+			j->nul = 1;
+		return 0;
+	}
+	uint32_t cp;
+	int l = sanitize_utf8_decode((const unsigned char *)p, (size_t)(e - p), &cp);
+	if (l <= 0)
+		return -1;
+	memcpy(dst, p, (size_t)l);
+	*tl = (size_t)l;
+	*pp = p + l;
+	return 0;
+}
+
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define JSCAN_ROOMY 1
 /* The one-byte escapes (\" \\ \/ \b \f \n \r \t): the byte, 0 for others. */
@@ -208,19 +232,8 @@ static int scan_str_roomy(jscan *j, char *out, size_t *n)
 			*o++ = (char)esc1[(unsigned char)p[1]];
 			p += 2;
 			continue;
-		} else if (c == '\\') {
-			if (scan_escape(&p, e, o, &tl))
-				return fail(j);
-			if (tl == 1 && !o[0])
-				j->nul = 1;
-		} else {
-			uint32_t cp;
-			int l = sanitize_utf8_decode((const unsigned char *)p, (size_t)(e - p), &cp);
-			if (l <= 0)
-				return fail(j);
-			memcpy(o, p, (size_t)l);
-			tl = (size_t)l;
-			p += l;
+		} else if (str_unit(j, &p, e, o, &tl)) {
+			return fail(j);
 		}
 		o += tl;
 	}
@@ -266,19 +279,8 @@ static int scan_str_slow(jscan *j, char *out, size_t cap, size_t *n)
 			break;
 		} else if (c < 0x20) {
 			return fail(j);
-		} else if (c == '\\') {
-			if (scan_escape(&p, e, tmp, &tl))
-				return fail(j);
-			if (tl == 1 && !tmp[0])
-				j->nul = 1;
-		} else {
-			uint32_t cp;
-			int l = sanitize_utf8_decode((const unsigned char *)p, (size_t)(e - p), &cp);
-			if (l <= 0)
-				return fail(j);
-			memcpy(tmp, p, (size_t)l);
-			tl = (size_t)l;
-			p += l;
+		} else if (str_unit(j, &p, e, tmp, &tl)) {
+			return fail(j);
 		}
 		if (out && !over) {
 			if (tl > cap - k)
